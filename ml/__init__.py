@@ -1,0 +1,1 @@
+"""Zan machine learning: embedders, report routing, legal retrieval. No web framework imports here."""
