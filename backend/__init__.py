@@ -1,0 +1,1 @@
+"""Zan backend: Litestar API, domain services, background jobs."""

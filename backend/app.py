@@ -1,0 +1,117 @@
+"""create_app(settings): plugins, routes and dependency injection in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme, Server
+
+from backend.context import Context, build_context
+from backend.deps import provide_ctx, provide_lang, provide_session
+from backend.health.controller import HealthController
+from backend.jobs.registry import load_all_handlers
+from backend.jobs.relay import Relay
+from backend.lib import logging as zan_logging
+from backend.lib.errors import EXCEPTION_HANDLERS
+from backend.lib.metrics import metrics_middleware
+from backend.media.controller import MediaController
+from backend.partners.auth import provide_principal
+from backend.reports.controller import ReportController
+from backend.settings import Settings
+
+# Domains that arrive with later capabilities register their controllers here.
+OPTIONAL_CONTROLLERS = (
+    "backend.routing.controller:RoutingController",
+    "backend.notifications.controller:DeviceController",
+    "backend.notifications.controller:AlertController",
+    "backend.officers.controller:OfficerAuthController",
+    "backend.officers.controller:OfficerController",
+    "backend.dispatch.controller:DispatchController",
+    "backend.sync.controller:SyncController",
+    "backend.legal.controller:LegalController",
+    "bots.citizen.webhook:TelegramWebhookController",
+)
+
+
+def _optional_controllers() -> list[Any]:
+    import importlib
+
+    found = []
+    for spec in OPTIONAL_CONTROLLERS:
+        module_name, _, attr = spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        if hasattr(module, attr):
+            found.append(getattr(module, attr))
+    return found
+
+
+def create_app(settings: Settings | None = None, *, ctx: Context | None = None) -> Litestar:
+    """The API. Pass `ctx` to share resources with a test or a worker in the same event loop."""
+    settings = settings or (ctx.settings if ctx else Settings.from_env())
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        own = ctx is None
+        context = ctx or build_context(settings)
+        app.state.ctx = context
+        load_all_handlers()
+        relay: Relay | None = None
+        if settings.enable_relay:
+            relay = Relay(context)
+            context.extras["relay"] = relay
+            relay.start()
+        try:
+            yield
+        finally:
+            if relay is not None:
+                await relay.stop()
+                context.extras.pop("relay", None)
+            if own:
+                await context.close()
+
+    zan_logging.configure(settings.log_level, settings.log_json)
+    return Litestar(
+        route_handlers=[HealthController, ReportController, MediaController, *_optional_controllers()],
+        lifespan=[lifespan],
+        dependencies={
+            "ctx": Provide(provide_ctx, sync_to_thread=False),
+            "session": Provide(provide_session),
+            "lang": Provide(provide_lang, sync_to_thread=False),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[metrics_middleware],
+        request_max_body_size=1024 * 1024,
+        cors_config=CORSConfig(allow_origins=[], allow_methods=["GET", "POST"]),
+        openapi_config=OpenAPIConfig(
+            title="Zan — Закон и Порядок / Заң мен Тәртіп",
+            version="1.0.0",
+            description=(
+                "Citizen reports, legal help, dispatch and patrol-tablet sync. Errors are RFC 9457 "
+                "problem+json with a stable `code`, localized by Accept-Language (kk, ru, en)."
+            ),
+            servers=[Server(url=settings.public_base_url)],
+            components=Components(security_schemes={
+                "partnerSignature": SecurityScheme(
+                    type="apiKey", name="X-Signature", security_scheme_in="header",
+                    description=("hex HMAC-SHA256(secret, \"{X-Timestamp}\\n{METHOD}\\n{path_with_query}\\n"
+                                 "{sha256_hex(body)}\\n{X-Citizen-IIN}\") with X-Partner-Id, X-Timestamp, "
+                                 "X-Citizen-IIN headers"),
+                ),
+                "officerBearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+            }),
+            path="/schema",
+        ),
+        debug=False,
+    )

@@ -1,0 +1,56 @@
+"""The process-wide resources one Zan process holds: built once at startup, torn down at shutdown.
+
+Controllers get it through DI, jobs and bots get it passed in; nothing reads globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backend.db import make_engine, make_sessionmaker
+from backend.lib.redis import Keys, make_redis
+from backend.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis | None
+    keys: Keys
+    # lazily created heavy or optional parts (router model, legal index, media store, push sender, queue)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        for closer in self.extras.pop("_closers", []):
+            await closer()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def build_context(settings: Settings, *, null_pool: bool = False) -> Context:
+    engine = make_engine(settings.database_url, null_pool=null_pool)
+    return Context(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        redis=make_redis(settings.redis_url),
+        keys=Keys(settings.redis_prefix),
+    )
+
+
+@asynccontextmanager
+async def context_scope(settings: Settings, *, null_pool: bool = False) -> AsyncIterator[Context]:
+    ctx = build_context(settings, null_pool=null_pool)
+    try:
+        yield ctx
+    finally:
+        await ctx.close()

@@ -1,0 +1,93 @@
+"""Database engine and sessions. SQLite (embedded default) and PostgreSQL share every model and migration."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+from sqlmodel import Field, SQLModel
+
+from backend.lib.clock import utcnow
+
+metadata = SQLModel.metadata
+# Stable constraint names so Alembic migrations are identical on SQLite (batch mode) and PostgreSQL.
+metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def uuid_pk() -> Any:
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def now_column() -> Any:
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+
+
+def tz_datetime(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=nullable, index=index)
+
+
+def json_column(default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
+
+
+def make_engine(database_url: str, *, null_pool: bool = False) -> AsyncEngine:
+    kwargs: dict[str, Any] = {}
+    if database_url.startswith("sqlite"):
+        # a single writer at a time: wait for the lock instead of failing under concurrent intake
+        kwargs["connect_args"] = {"timeout": 30}
+    elif not null_pool:
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+    if null_pool:
+        kwargs["poolclass"] = NullPool
+    engine = create_async_engine(database_url, **kwargs)
+    if database_url.startswith("sqlite"):
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with factory() as session:
+        yield session
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+__all__ = [
+    "Field",
+    "SQLModel",
+    "datetime",
+    "is_postgres",
+    "json_column",
+    "make_engine",
+    "make_sessionmaker",
+    "metadata",
+    "now_column",
+    "tz_datetime",
+    "uuid_pk",
+]

@@ -1,0 +1,35 @@
+"""Litestar dependency providers shared by every domain's controller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.context import Context
+from backend.lib.i18n import Lang, negotiate
+
+
+def provide_ctx(request: Request[Any, Any, Any]) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
+    ctx: Context = request.app.state.ctx
+    async with ctx.sessions() as session:
+        yield session
+
+
+def provide_lang(request: Request[Any, Any, Any]) -> Lang:
+    return negotiate(request.headers.get("accept-language"))
+
+
+def path_with_query(request: Request[Any, Any, Any]) -> str:
+    """Exactly what the client put on the request line: the string partners sign."""
+    raw = request.scope.get("raw_path") or request.scope["path"].encode()
+    query = request.scope.get("query_string") or b""
+    return (raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)) + (f"?{query.decode('latin-1')}"
+                                                                             if query else "")

@@ -1,0 +1,149 @@
+"""The relay moves due outbox tasks to whoever runs them: this process (embedded mode) or SAQ workers (Redis).
+
+If Redis or the queue is down the task simply stays in the outbox and is tried again later, so nothing a
+citizen submitted waits on anything but the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+from backend.jobs import service
+from backend.jobs.models import OutboxTask
+from backend.jobs.registry import HANDLERS, PermanentError, RetryLater
+from backend.lib.redis import UNAVAILABLE
+
+if TYPE_CHECKING:
+    from backend.context import Context
+
+log = logging.getLogger("zan.jobs")
+INPROCESS_LEASE_S = 120.0
+QUEUED_LEASE_S = 300.0
+TASK_TIMEOUT_S = 110.0
+TRANSPORT_RETRY_S = 3.0
+
+
+async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
+    """Run one claimed attempt of a task and settle its outcome. Used in-process and by SAQ workers."""
+    async with ctx.sessions() as session:
+        row = await session.get(OutboxTask, task_id)
+        if row is None:
+            return "lost"
+        name, payload = row.task, dict(row.payload)
+    handler = HANDLERS.get(name)
+    error: str | None = None
+    permanent = False
+    retry_after: float | None = None
+    started = time.perf_counter()
+    if handler is None:
+        error, permanent = f"no handler for task {name!r}", True
+    else:
+        try:
+            await asyncio.wait_for(handler(ctx, payload), timeout=TASK_TIMEOUT_S)
+        except PermanentError as exc:
+            error, permanent = f"permanent: {exc}", True
+        except RetryLater as exc:
+            error, retry_after = f"retry later: {exc}", exc.after_s
+        except Exception as exc:
+            log.warning("task %s %s attempt %d failed: %r", name, task_id, attempt, exc)
+            error = repr(exc)
+    async with ctx.sessions() as session:
+        outcome = await service.settle(session, task_id, attempt, error, permanent=permanent,
+                                       retry_after_s=retry_after)
+    log.debug("task %s %s → %s in %.1f ms", name, task_id, outcome, (time.perf_counter() - started) * 1000)
+    return outcome
+
+
+class Relay:
+    """Polls the outbox (and wakes at once when a commit says there is new work)."""
+
+    def __init__(self, ctx: Context, *, concurrency: int = 8) -> None:
+        self.ctx = ctx
+        self.wakeup = asyncio.Event()
+        self._sem = asyncio.Semaphore(concurrency)
+        self._running: set[asyncio.Task[str]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def notify(self) -> None:
+        self.wakeup.set()
+
+    async def _dispatch(self, task_id: uuid.UUID) -> bool:
+        queued = self.ctx.settings.queue == "saq"
+        async with self.ctx.sessions() as session:
+            attempt = await service.claim(session, task_id, QUEUED_LEASE_S if queued else INPROCESS_LEASE_S)
+        if attempt is None:
+            return False
+        if not queued:
+            await self._sem.acquire()
+            job = asyncio.create_task(execute(self.ctx, task_id, attempt))
+            self._running.add(job)
+            job.add_done_callback(lambda t: (self._running.discard(t), self._sem.release()))
+            return True
+        from backend.jobs.saq import enqueue_attempt
+
+        try:
+            await enqueue_attempt(self.ctx, task_id, attempt)
+        except UNAVAILABLE as exc:
+            log.warning("queue unavailable, task %s stays in the outbox: %r", task_id, exc)
+            async with self.ctx.sessions() as session:
+                await service.release(session, task_id, attempt, TRANSPORT_RETRY_S)
+            return False
+        return True
+
+    async def run_once(self, limit: int = 200) -> int:
+        async with self.ctx.sessions() as session:
+            ids = await service.due_ids(session, limit)
+        dispatched = 0
+        for task_id in ids:
+            if self._stopping:
+                break
+            if await self._dispatch(task_id):
+                dispatched += 1
+        return dispatched
+
+    async def drain(self, timeout_s: float = 30.0) -> None:
+        """Run until nothing is due and nothing is running (tests, CLI)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            n = await self.run_once()
+            if self._running:
+                await asyncio.wait(list(self._running), timeout=max(0.0, deadline - time.monotonic()))
+            elif n == 0:
+                return
+
+    async def _loop(self) -> None:
+        interval = self.ctx.settings.relay_interval_s
+        while not self._stopping:
+            try:
+                n = await self.run_once()
+            except Exception:  # the database hiccuped; the loop must outlive it
+                log.exception("relay iteration failed")
+                n = 0
+            if n == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=interval)
+                self.wakeup.clear()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="zan-outbox-relay")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.wakeup.set()
+        if self._task:
+            await self._task
+        if self._running:
+            await asyncio.wait(list(self._running), timeout=10)
+
+
+def notify(ctx: Context) -> None:
+    """Tell this process's relay that new work was committed (no-op where no relay runs)."""
+    relay: Relay | None = ctx.extras.get("relay")
+    if relay is not None:
+        relay.notify()

@@ -1,0 +1,38 @@
+"""Scheduled work every minute: expired nonces, and whatever domains register (e.g. SLA escalation)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backend.context import Context
+
+log = logging.getLogger("zan.scheduled")
+Periodic = Callable[["Context"], Awaitable[None]]
+PERIODIC: dict[str, Periodic] = {}
+
+
+def periodic(name: str) -> Callable[[Periodic], Periodic]:
+    def register(fn: Periodic) -> Periodic:
+        PERIODIC[name] = fn
+        return fn
+
+    return register
+
+
+async def run_scheduled(ctx: Context) -> None:
+    for name, fn in PERIODIC.items():
+        try:
+            await fn(ctx)
+        except Exception:  # one failing check must not starve the others
+            log.exception("scheduled job %s failed", name)
+
+
+@periodic("partners.purge_nonces")
+async def _purge_nonces(ctx: Context) -> None:
+    from backend.partners.service import purge_expired_nonces
+
+    async with ctx.sessions() as session:
+        await purge_expired_nonces(session=session)

@@ -1,0 +1,119 @@
+"""Writing work into the outbox (inside the caller's transaction) and settling its outcome."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.jobs.models import OutboxTask
+from backend.lib.clock import utcnow
+
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 3600.0
+
+
+def backoff(attempt: int, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S) -> float:
+    """Exponential backoff with full jitter (AWS style): spreads retries of a failed dependency over time."""
+    return random.uniform(base / 2, min(cap, base * 2 ** max(attempt - 1, 0)))
+
+
+async def enqueue(
+    session: AsyncSession,
+    task: str,
+    payload: dict[str, Any],
+    *,
+    dedupe_key: str | None = None,
+    max_attempts: int = 8,
+    run_at: datetime | None = None,
+) -> OutboxTask | None:
+    """Add a task to the caller's transaction. Returns None if a task with the same dedupe key already exists."""
+    row = OutboxTask(task=task, payload=payload, dedupe_key=dedupe_key, max_attempts=max_attempts,
+                     next_attempt_at=run_at or utcnow())
+    if dedupe_key is None:
+        session.add(row)
+        return row
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> int | None:
+    """Take a due task (or one whose lease expired because a worker died). Returns the attempt number we own."""
+    now = utcnow()
+    row = await session.get(OutboxTask, task_id, populate_existing=True)
+    if row is None:
+        return None
+    attempt = row.attempts + 1
+    result = await session.execute(
+        update(OutboxTask)
+        .where(OutboxTask.id == task_id, OutboxTask.attempts == row.attempts)  # type: ignore[arg-type]
+        .where(
+            ((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= now))  # type: ignore[arg-type]
+            | ((OutboxTask.status == "running") & (OutboxTask.locked_until < now))  # type: ignore[arg-type,operator]
+        )
+        .values(status="running", attempts=attempt, locked_until=now + timedelta(seconds=lease_s), updated_at=now)
+    )
+    await session.commit()
+    return attempt if getattr(result, "rowcount", 0) == 1 else None
+
+
+async def due_ids(session: AsyncSession, limit: int) -> list[uuid.UUID]:
+    now = utcnow()
+    rows = await session.scalars(
+        select(OutboxTask.id)
+        .where(
+            ((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= now))  # type: ignore[arg-type]
+            | ((OutboxTask.status == "running") & (OutboxTask.locked_until < now))  # type: ignore[arg-type,operator]
+        )
+        .order_by(OutboxTask.next_attempt_at)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def settle(session: AsyncSession, task_id: uuid.UUID, attempt: int, error: str | None,
+                 *, permanent: bool = False, retry_after_s: float | None = None) -> str:
+    """Record the result of the attempt we own: done, retry later with backoff, or dead after the last attempt."""
+    row = await session.get(OutboxTask, task_id, populate_existing=True)
+    if row is None or row.attempts != attempt:
+        return "lost"  # someone re-claimed it after our lease expired; their result counts
+    now = utcnow()
+    if error is None:
+        row.status, row.last_error, row.locked_until = "done", None, None
+    elif permanent or attempt >= row.max_attempts:
+        row.status, row.last_error, row.locked_until = "dead", error[:4000], None
+    else:
+        delay = retry_after_s if retry_after_s is not None else backoff(attempt)
+        row.status, row.last_error, row.locked_until = "pending", error[:4000], None
+        row.next_attempt_at = now + timedelta(seconds=delay)
+    row.updated_at = now
+    await session.commit()
+    return row.status
+
+
+async def release(session: AsyncSession, task_id: uuid.UUID, attempt: int, delay_s: float) -> None:
+    """Hand a claimed task back without counting the attempt (the transport, not the task, failed)."""
+    row = await session.get(OutboxTask, task_id, populate_existing=True)
+    if row is None or row.attempts != attempt:
+        return
+    row.status, row.attempts, row.locked_until = "pending", attempt - 1, None
+    row.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
+    await session.commit()
+
+
+async def stuck(session: AsyncSession, task_prefix: str | None = None, limit: int = 100) -> list[OutboxTask]:
+    """Dead-lettered tasks, newest first."""
+    query = select(OutboxTask).where(OutboxTask.status == "dead")  # type: ignore[arg-type]
+    if task_prefix:
+        query = query.where(OutboxTask.task.startswith(task_prefix))  # type: ignore[attr-defined]
+    rows = await session.scalars(query.order_by(OutboxTask.updated_at.desc()).limit(limit))  # type: ignore[attr-defined]
+    return list(rows)

@@ -1,0 +1,1 @@
+"""What several domains share: errors, i18n, crypto, clock, pagination, logging."""

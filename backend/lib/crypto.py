@@ -1,0 +1,97 @@
+"""Keyed hashes, signatures and secret sealing. Every comparison of secrets is constant-time."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import time
+
+import msgspec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+
+def hmac_hex(key: bytes | str, message: bytes | str) -> str:
+    k = key.encode() if isinstance(key, str) else key
+    m = message.encode() if isinstance(message, str) else message
+    return hmac.new(k, m, hashlib.sha256).hexdigest()
+
+
+def equal(a: str | bytes, b: str | bytes) -> bool:
+    a_b = a.encode() if isinstance(a, str) else a
+    b_b = b.encode() if isinstance(b, str) else b
+    return hmac.compare_digest(a_b, b_b)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _subkey(secret_key: str, purpose: str) -> bytes:
+    """Derive a separate key per purpose so a leak of one token kind cannot forge another."""
+    return hmac.new(secret_key.encode(), f"zan:{purpose}".encode(), hashlib.sha256).digest()
+
+
+def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
+    """Deterministic pseudonym for personal identifiers (IIN, phone): lookup works, reversal doesn't."""
+    return hmac_hex(_subkey(secret_key, purpose), value)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenError(Exception):
+    pass
+
+
+def sign_token(secret_key: str, purpose: str, payload: dict[str, object], ttl_s: int | None = None) -> str:
+    """Compact signed token `<b64 json>.<b64 mac>` for cursors and upload links (not for sessions)."""
+    body = dict(payload)
+    if ttl_s is not None:
+        body["exp"] = int(time.time()) + ttl_s
+    raw = msgspec.json.encode(body)
+    mac = hmac.new(_subkey(secret_key, purpose), raw, hashlib.sha256).digest()
+    return f"{_b64(raw)}.{_b64(mac)}"
+
+
+def verify_token(secret_key: str, purpose: str, token: str) -> dict[str, object]:
+    try:
+        raw_b64, mac_b64 = token.split(".", 1)
+        raw = _unb64(raw_b64)
+        mac = _unb64(mac_b64)
+    except (ValueError, TypeError) as exc:
+        raise TokenError("malformed") from exc
+    expected = hmac.new(_subkey(secret_key, purpose), raw, hashlib.sha256).digest()
+    if not hmac.compare_digest(mac, expected):
+        raise TokenError("bad signature")
+    try:
+        payload = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise TokenError("malformed") from exc
+    if not isinstance(payload, dict):
+        raise TokenError("malformed")
+    exp = payload.get("exp")
+    if isinstance(exp, int) and exp < time.time():
+        raise TokenError("expired")
+    return payload
+
+
+def seal(secret_key: str, plaintext: str) -> str:
+    """Encrypt a stored secret (partner HMAC keys) with AES-GCM under a key derived from ZAN_SECRET_KEY."""
+    nonce = os.urandom(12)
+    ct = AESGCM(_subkey(secret_key, "seal")).encrypt(nonce, plaintext.encode(), b"zan-seal-v1")
+    return "v1." + _b64(nonce + ct)
+
+
+def unseal(secret_key: str, sealed: str) -> str:
+    version, _, data = sealed.partition(".")
+    if version != "v1":
+        raise TokenError("unknown seal version")
+    blob = _unb64(data)
+    return AESGCM(_subkey(secret_key, "seal")).decrypt(blob[:12], blob[12:], b"zan-seal-v1").decode()

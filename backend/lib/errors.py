@@ -1,0 +1,178 @@
+"""RFC 9457 problem+json for every error, with a stable `code`, JSON pointers and localized texts.
+
+Domain code raises `ZanError(code, status, ...)`; the handlers below turn it, Litestar's own
+validation/HTTP errors and anything unexpected into the same shape, in the requester's language.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from backend.lib.i18n import negotiate, pick
+from backend.lib.messages import ERRORS, FIELD_ERRORS
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://zan.kz/problems/"
+log = logging.getLogger("zan.errors")
+
+
+@dataclass
+class FieldProblem:
+    pointer: str
+    code: str = "invalid"
+    detail: str | None = None
+
+
+@dataclass
+class ZanError(Exception):
+    code: str
+    status: int = 400
+    detail: str | None = None
+    errors: list[FieldProblem] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code}"
+
+
+def not_found(code: str = "not_found") -> ZanError:
+    return ZanError(code, 404)
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    code: str,
+    status: int,
+    *,
+    detail: str | None = None,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[bytes]:
+    lang = negotiate(request.headers.get("accept-language"))
+    title = pick(ERRORS.get(code, ERRORS["internal"]), lang)
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code.replace(".", "/"),
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "instance": request.url.path,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = [
+            {
+                "pointer": e.pointer,
+                "code": e.code,
+                "detail": e.detail or pick(FIELD_ERRORS.get(e.code, FIELD_ERRORS["invalid"]), lang),
+            }
+            for e in errors
+        ]
+    if extra:
+        body.update(extra)
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers={"Content-Language": lang, **(headers or {})},
+    )
+
+
+def _zan_error_handler(request: Request[Any, Any, Any], exc: ZanError) -> Response[bytes]:
+    return problem(request, exc.code, exc.status, detail=exc.detail, errors=exc.errors, headers=exc.headers,
+                   extra=exc.extra)
+
+
+_AT_PATH = re.compile(r"at `\$(?P<path>[^`]*)`")
+
+
+def _pointer(raw_path: str) -> str:
+    """msgspec says `$.location.lat` or `$.media_ids[2]`; RFC 6901 wants `/location/lat`, `/media_ids/2`."""
+    parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", raw_path)
+    return "".join("/" + (name or index) for name, index in parts)
+
+
+def _classify(message: str) -> str:
+    lowered = message.lower()
+    if "missing required field" in lowered:
+        return "required"
+    if "length" in lowered and ">=" in lowered:
+        return "too_short"
+    if "length" in lowered and "<=" in lowered:
+        return "too_long"
+    if ">=" in lowered or "<=" in lowered or ">" in lowered or "<" in lowered:
+        return "out_of_range"
+    if "object contains unknown field" in lowered:
+        return "unknown_field"
+    if lowered.startswith("expected"):
+        return "wrong_type"
+    return "invalid"
+
+
+def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    problems: list[FieldProblem] = []
+    malformed = False
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", ""))
+        if "malformed" in message.lower() or "json is malformed" in message.lower():
+            malformed = True
+            continue
+        key = item.get("key")
+        source = item.get("source")
+        match = _AT_PATH.search(message)
+        if match:
+            pointer = _pointer(match.group("path"))
+            # "missing required field `text`" points at the parent object; name the field itself
+            missing = re.search(r"missing required field `([^`]+)`", message)
+            if missing:
+                pointer = f"{pointer}/{missing.group(1)}"
+        elif source in ("query", "header", "path", "cookie") and key:
+            pointer = f"#{source}/{key}"
+        elif key:
+            pointer = f"/{key}"
+        else:
+            missing = re.search(r"missing required field `([^`]+)`", message)
+            pointer = f"/{missing.group(1)}" if missing else ""
+        problems.append(FieldProblem(pointer=pointer, code=_classify(message), detail=None))
+    if malformed and not problems:
+        return problem(request, "validation.body_malformed", 400)
+    return problem(request, "validation.failed", 422, errors=problems)
+
+
+_HTTP_CODES = {401: "auth.unauthenticated", 403: "auth.forbidden", 404: "not_found", 405: "method_not_allowed",
+               413: "request.too_large", 429: "rate_limited"}
+
+
+def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "validation.failed" if 400 <= status < 500 else "internal")
+    if status == 400 and "malformed" in str(exc.detail).lower():
+        code = "validation.body_malformed"
+    return problem(request, code, status, headers=dict(exc.headers or {}))
+
+
+def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(request, "internal", HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    ZanError: _zan_error_handler,
+    ValidationException: _validation_handler,
+    NotFoundException: _http_handler,
+    HTTPException: _http_handler,
+    Exception: _internal_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "FieldProblem", "MediaType", "ZanError", "not_found", "problem"]

@@ -1,0 +1,43 @@
+"""Language negotiation and the message catalogue for user-facing texts (kk, ru, en).
+
+Kazakh and Russian are first-class; English is for foreign residents and developers.
+Russian is the fallback because it is the language every partner app supports.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["kk", "ru", "en"]
+LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
+DEFAULT_LANG: Lang = "ru"
+
+
+def negotiate(accept_language: str | None) -> Lang:
+    """Pick kk/ru/en from an Accept-Language header, honouring q-values."""
+    if not accept_language:
+        return DEFAULT_LANG
+    best: tuple[float, Lang] | None = None
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary == "kz":  # a common mistake in the wild (kz is the country code)
+            primary = "kk"
+        if primary not in LANGS:
+            continue
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        # earlier entries win ties, as browsers intend
+        score = q - position * 1e-6
+        if q > 0 and (best is None or score > best[0]):
+            best = (score, primary)  # type: ignore[assignment]
+    return best[1] if best else DEFAULT_LANG
+
+
+def pick(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get(DEFAULT_LANG) or next(iter(texts.values()))

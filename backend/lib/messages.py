@@ -1,0 +1,192 @@
+"""Error titles by stable code, in kk / ru / en. Codes are API contract: never rename one."""
+
+from __future__ import annotations
+
+ERRORS: dict[str, dict[str, str]] = {
+    "validation.failed": {
+        "ru": "Запрос содержит ошибки",
+        "kk": "Сұрауда қателер бар",
+        "en": "The request is invalid",
+    },
+    "validation.body_malformed": {
+        "ru": "Тело запроса не является корректным JSON",
+        "kk": "Сұрау денесі дұрыс JSON емес",
+        "en": "The request body is not valid JSON",
+    },
+    "request.too_large": {
+        "ru": "Запрос слишком большой",
+        "kk": "Сұрау тым үлкен",
+        "en": "The request is too large",
+    },
+    "auth.signature_missing": {
+        "ru": "Запрос не подписан",
+        "kk": "Сұрауға қол қойылмаған",
+        "en": "The request is not signed",
+    },
+    "auth.signature_invalid": {
+        "ru": "Подпись запроса неверна",
+        "kk": "Сұраудың қолтаңбасы жарамсыз",
+        "en": "The request signature is invalid",
+    },
+    "auth.clock_skew": {
+        "ru": "Время запроса слишком расходится со временем сервера",
+        "kk": "Сұрау уақыты сервер уақытынан тым алшақ",
+        "en": "The request timestamp is too far from the server time",
+    },
+    "auth.replayed": {
+        "ru": "Этот запрос уже был получен",
+        "kk": "Бұл сұрау бұрын алынған",
+        "en": "This request has already been received",
+    },
+    "auth.partner_unknown": {
+        "ru": "Неизвестное партнёрское приложение",
+        "kk": "Белгісіз серіктес қосымша",
+        "en": "Unknown partner application",
+    },
+    "auth.iin_invalid": {
+        "ru": "ИИН указан неверно",
+        "kk": "ЖСН қате көрсетілген",
+        "en": "The IIN is invalid",
+    },
+    "auth.unauthenticated": {
+        "ru": "Требуется вход",
+        "kk": "Кіру қажет",
+        "en": "Authentication required",
+    },
+    "auth.forbidden": {
+        "ru": "Недостаточно прав",
+        "kk": "Құқықтар жеткіліксіз",
+        "en": "You are not allowed to do this",
+    },
+    "idempotency.key_missing": {
+        "ru": "Нужен заголовок Idempotency-Key",
+        "kk": "Idempotency-Key тақырыбы қажет",
+        "en": "The Idempotency-Key header is required",
+    },
+    "idempotency.key_reused": {
+        "ru": "Этот Idempotency-Key уже использован с другим запросом",
+        "kk": "Бұл Idempotency-Key басқа сұраумен қолданылған",
+        "en": "This Idempotency-Key was already used with a different request",
+    },
+    "report.not_found": {
+        "ru": "Обращение не найдено",
+        "kk": "Өтініш табылмады",
+        "en": "Report not found",
+    },
+    "report.outside_kazakhstan": {
+        "ru": "Место происшествия вне территории Казахстана",
+        "kk": "Оқиға орны Қазақстан аумағынан тыс",
+        "en": "The location is outside Kazakhstan",
+    },
+    "report.anonymous_not_allowed": {
+        "ru": "Анонимные обращения принимаются только о преступлениях и угрозах общественной безопасности",
+        "kk": "Жасырын өтініштер тек қылмыстар мен қоғамдық қауіпсіздікке қатерлер туралы қабылданады",
+        "en": "Anonymous reports are accepted only about crimes and threats to public security",
+    },
+    "report.transition_forbidden": {
+        "ru": "Это действие недоступно для обращения в текущем статусе",
+        "kk": "Өтініштің қазіргі мәртебесінде бұл әрекет қолжетімсіз",
+        "en": "This action is not available in the report's current status",
+    },
+    "report.extension_exceeded": {
+        "ru": "Срок рассмотрения нельзя продлить более чем на два месяца",
+        "kk": "Қарау мерзімін екі айдан артық ұзартуға болмайды",
+        "en": "The deadline cannot be extended beyond two months in total",
+    },
+    "report.feedback_not_allowed": {
+        "ru": "Оценку можно поставить только закрытому обращению",
+        "kk": "Бағаны тек жабылған өтінішке қоюға болады",
+        "en": "Feedback can be given only for a closed report",
+    },
+    "report.unknown_category": {
+        "ru": "Неизвестная категория",
+        "kk": "Белгісіз санат",
+        "en": "Unknown category",
+    },
+    "media.not_found": {
+        "ru": "Файл не найден",
+        "kk": "Файл табылмады",
+        "en": "Media file not found",
+    },
+    "media.type_not_allowed": {
+        "ru": "Такой тип файла не принимается",
+        "kk": "Мұндай файл түрі қабылданбайды",
+        "en": "This file type is not accepted",
+    },
+    "media.too_large": {
+        "ru": "Файл слишком большой",
+        "kk": "Файл тым үлкен",
+        "en": "The file is too large",
+    },
+    "media.too_many": {
+        "ru": "К обращению можно приложить не более 5 файлов",
+        "kk": "Өтінішке 5 файлдан артық тіркеуге болмайды",
+        "en": "At most 5 files can be attached to a report",
+    },
+    "media.not_uploaded": {
+        "ru": "Файл ещё не загружен",
+        "kk": "Файл әлі жүктелмеген",
+        "en": "The file has not been uploaded yet",
+    },
+    "media.checksum_mismatch": {
+        "ru": "Контрольная сумма файла не совпадает",
+        "kk": "Файлдың бақылау сомасы сәйкес келмейді",
+        "en": "The file checksum does not match",
+    },
+    "media.size_mismatch": {
+        "ru": "Размер файла не совпадает с заявленным",
+        "kk": "Файл өлшемі мәлімделгенге сәйкес келмейді",
+        "en": "The file size does not match the declared size",
+    },
+    "media.upload_token_invalid": {
+        "ru": "Ссылка для загрузки недействительна или устарела",
+        "kk": "Жүктеу сілтемесі жарамсыз немесе ескірген",
+        "en": "The upload link is invalid or expired",
+    },
+    "media.already_attached": {
+        "ru": "Файл уже приложен к другому обращению",
+        "kk": "Файл басқа өтінішке тіркелген",
+        "en": "The file is already attached to another report",
+    },
+    "pagination.cursor_invalid": {
+        "ru": "Неверный курсор",
+        "kk": "Курсор жарамсыз",
+        "en": "Invalid cursor",
+    },
+    "rate_limited": {
+        "ru": "Слишком много запросов, попробуйте позже",
+        "kk": "Сұраулар тым көп, кейінірек қайталаңыз",
+        "en": "Too many requests, try again later",
+    },
+    "not_found": {
+        "ru": "Не найдено",
+        "kk": "Табылмады",
+        "en": "Not found",
+    },
+    "method_not_allowed": {
+        "ru": "Метод не поддерживается",
+        "kk": "Әдіс қолдау көрсетілмейді",
+        "en": "Method not allowed",
+    },
+    "internal": {
+        "ru": "Внутренняя ошибка сервера. Ваши данные сохранены, попробуйте ещё раз",
+        "kk": "Сервердің ішкі қатесі. Деректеріңіз сақталды, қайталап көріңіз",
+        "en": "Internal server error. Nothing you sent was lost; please try again",
+    },
+}
+
+# Per-field problems, shown next to the JSON pointer of the field.
+FIELD_ERRORS: dict[str, dict[str, str]] = {
+    "required": {"ru": "Обязательное поле", "kk": "Міндетті өріс", "en": "This field is required"},
+    "invalid": {"ru": "Неверное значение", "kk": "Мәні қате", "en": "Invalid value"},
+    "too_short": {"ru": "Слишком коротко", "kk": "Тым қысқа", "en": "Too short"},
+    "too_long": {"ru": "Слишком длинно", "kk": "Тым ұзын", "en": "Too long"},
+    "out_of_range": {"ru": "Значение вне допустимого диапазона", "kk": "Мән рұқсат етілген ауқымнан тыс",
+                     "en": "Value out of range"},
+    "wrong_type": {"ru": "Неверный тип значения", "kk": "Мән түрі қате", "en": "Wrong value type"},
+    "unknown_field": {"ru": "Неизвестное поле", "kk": "Белгісіз өріс", "en": "Unknown field"},
+    "outside_kazakhstan": {"ru": "Точка вне Казахстана", "kk": "Нүкте Қазақстаннан тыс",
+                           "en": "The point is outside Kazakhstan"},
+    "in_future": {"ru": "Дата в будущем", "kk": "Күні болашақта", "en": "The date is in the future"},
+    "not_found": {"ru": "Не найдено", "kk": "Табылмады", "en": "Not found"},
+}

@@ -1,0 +1,41 @@
+"""Prometheus instruments and a tiny ASGI middleware that times every request by route."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+from prometheus_client import Counter, Histogram
+
+REQUESTS = Counter("zan_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram("zan_http_request_seconds", "HTTP request latency", ["method", "route"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+REPORTS_REGISTERED = Counter("zan_reports_registered_total", "Reports registered", ["channel"])
+JOBS = Counter("zan_jobs_total", "Outbox task attempts", ["task", "outcome"])
+
+
+def metrics_middleware(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_holder: dict[str, Any] = {"status": 500}
+
+        async def send_wrapper(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            handler = scope.get("route_handler")
+            route = getattr(handler, "paths", None)
+            route_name = sorted(route)[0] if route else "unmatched"
+            method = scope.get("method", "")
+            REQUESTS.labels(method, route_name, str(status_holder["status"])).inc()
+            LATENCY.labels(method, route_name).observe(time.perf_counter() - started)
+
+    return middleware

@@ -1,0 +1,64 @@
+"""Media endpoints: declare an upload, (embedded mode) receive it, and complete it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, post, put
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.context import Context
+from backend.lib.crypto import TokenError, verify_token
+from backend.lib.errors import ZanError
+from backend.media import service
+from backend.media.models import Media
+from backend.media.schemas import MediaCreate, MediaCreated, MediaOut, UploadOut
+from backend.media.storage import LocalStore
+from backend.partners.auth import CitizenPrincipal, partner_guard
+
+
+def media_out(media: Media) -> MediaOut:
+    return MediaOut(id=media.id, kind=media.kind, content_type=media.content_type, size=media.size,
+                    sha256=media.sha256, status=media.status, taken_at=media.taken_at, lat=media.lat, lon=media.lon)
+
+
+class MediaController(Controller):
+    path = "/api/v1/media"
+    tags = ["media"]
+
+    @post("/", status_code=201, guards=[partner_guard], summary="Declare a file and get an upload URL")
+    async def declare(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal,
+                      data: MediaCreate) -> MediaCreated:
+        media, upload = await service.declare(ctx, session, content_type=data.content_type, size=data.size,
+                                              sha256=data.sha256, citizen_id=principal.citizen_id)
+        return MediaCreated(id=media.id, kind=media.kind, status=media.status,
+                            upload=UploadOut(method=upload.method, url=upload.url, fields=upload.fields,
+                                             headers=upload.headers, expires_in=upload.expires_in))
+
+    @post("/{media_id:uuid}/complete", status_code=200, guards=[partner_guard], summary="Verify an uploaded file")
+    async def complete(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal,
+                       media_id: uuid.UUID) -> MediaOut:
+        media = await service.get_owned(session, media_id, citizen_id=principal.citizen_id)
+        return media_out(await service.complete(ctx, session, media))
+
+    @put("/{media_id:uuid}/upload", status_code=204, request_max_body_size=100 * 1024 * 1024 + 1,
+         summary="Embedded mode only: receive the bytes of a declared file (signed, expiring URL)")
+    async def upload(self, ctx: Context, request: Request[Any, Any, Any], media_id: uuid.UUID,
+                     token: str) -> None:
+        store = service.get_store(ctx)
+        if not isinstance(store, LocalStore):
+            raise ZanError("not_found", 404)
+        try:
+            claims = verify_token(ctx.settings.secret_key, "media-upload", token)
+        except TokenError as exc:
+            raise ZanError("media.upload_token_invalid", 403) from exc
+        if claims.get("id") != str(media_id):
+            raise ZanError("media.upload_token_invalid", 403)
+        declared = int(str(claims["size"]))
+        if request.headers.get("content-type", "").split(";")[0].strip() != claims.get("ct"):
+            raise ZanError("media.type_not_allowed", 422)
+        body = await request.body()
+        if len(body) != declared:
+            raise ZanError("media.size_mismatch", 422 if len(body) < declared else 413)
+        await store.write(str(claims["key"]), body)

@@ -1,0 +1,32 @@
+"""Uploaded photos, videos and audio: metadata here, bytes in the media store (local disk or S3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from backend.db import json_column, now_column, tz_datetime, uuid_pk
+
+
+class Media(SQLModel, table=True):
+    __tablename__ = "media"
+
+    id: uuid.UUID = uuid_pk()
+    owner_citizen_id: uuid.UUID | None = Field(default=None, foreign_key="citizens.id", index=True)
+    owner_officer_id: uuid.UUID | None = Field(default=None, index=True)
+    report_id: uuid.UUID | None = Field(default=None, foreign_key="reports.id", index=True)
+    kind: str = Field(max_length=10)  # photo | video | audio
+    content_type: str = Field(max_length=60)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    storage_key: str = Field(max_length=200)
+    status: str = Field(default="pending", max_length=10)  # pending | ready | rejected
+    exif: dict[str, Any] = json_column()
+    taken_at: datetime | None = tz_datetime()
+    lat: float | None = None
+    lon: float | None = None
+    created_at: datetime = now_column()
+    completed_at: datetime | None = tz_datetime()

@@ -1,0 +1,155 @@
+"""Media stores: where bytes live. Local disk for the embedded default, S3 (or MinIO) in production.
+
+Both hand out an upload that the client performs directly (the API never proxies large bodies in production).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from backend.lib.crypto import sign_token
+
+UPLOAD_TTL_S = 900
+
+
+@dataclass(frozen=True)
+class Upload:
+    method: str
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    expires_in: int = UPLOAD_TTL_S
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    sha256: str
+    head: bytes  # the first bytes, for type sniffing and EXIF
+
+
+class MediaStore(Protocol):
+    name: str
+
+    async def presign(self, key: str, content_type: str, size: int, media_id: str) -> Upload: ...
+
+    async def inspect(self, key: str) -> StoredObject | None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+HEAD_BYTES = 256 * 1024
+
+
+def _digest_stream(chunks: Any) -> StoredObject:
+    digest = hashlib.sha256()
+    size = 0
+    head = bytearray()
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+        if len(head) < HEAD_BYTES:
+            head.extend(chunk[: HEAD_BYTES - len(head)])
+    return StoredObject(size=size, sha256=digest.hexdigest(), head=bytes(head))
+
+
+class LocalStore:
+    """Files under ZAN_MEDIA_DIR; uploads go to a signed URL that this app serves itself."""
+
+    name = "local"
+
+    def __init__(self, root: Path, public_base_url: str, secret_key: str) -> None:
+        self.root = root
+        self.public_base_url = public_base_url.rstrip("/")
+        self.secret_key = secret_key
+
+    def path(self, key: str) -> Path:
+        resolved = (self.root / key).resolve()
+        if self.root.resolve() not in resolved.parents:
+            raise ValueError("key escapes the media root")
+        return resolved
+
+    async def presign(self, key: str, content_type: str, size: int, media_id: str) -> Upload:
+        token = sign_token(self.secret_key, "media-upload",
+                           {"id": media_id, "key": key, "size": size, "ct": content_type}, ttl_s=UPLOAD_TTL_S)
+        return Upload(method="PUT", url=f"{self.public_base_url}/api/v1/media/{media_id}/upload?token={token}",
+                      headers={"Content-Type": content_type})
+
+    async def write(self, key: str, data: bytes) -> None:
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, data)
+
+    async def inspect(self, key: str) -> StoredObject | None:
+        path = self.path(key)
+        if not path.exists():
+            return None
+
+        def read() -> StoredObject:
+            with path.open("rb") as fh:
+                return _digest_stream(iter(lambda: fh.read(1024 * 1024), b""))
+
+        return await asyncio.to_thread(read)
+
+    async def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+
+class S3Store:
+    """S3 or MinIO through boto3: presigned POST with size and type conditions, verified again after upload."""
+
+    name = "s3"
+
+    def __init__(self, client_factory: Callable[[], Any], bucket: str) -> None:
+        self._client = client_factory()
+        self.bucket = bucket
+
+    async def presign(self, key: str, content_type: str, size: int, media_id: str) -> Upload:
+        # the exact declared size is the only accepted size: a client cannot slip a bigger file in
+        post = await asyncio.to_thread(
+            self._client.generate_presigned_post,
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
+            ExpiresIn=UPLOAD_TTL_S,
+        )
+        return Upload(method="POST", url=post["url"], fields=dict(post["fields"]))
+
+    async def inspect(self, key: str) -> StoredObject | None:
+        from botocore.exceptions import ClientError
+
+        def read() -> StoredObject | None:
+            try:
+                obj = self._client.get_object(Bucket=self.bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                    return None
+                raise
+            return _digest_stream(obj["Body"].iter_chunks(1024 * 1024))
+
+        return await asyncio.to_thread(read)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+
+def s3_client_factory(endpoint_url: str | None, region: str, access_key: str | None,
+                      secret_key: str | None) -> Callable[[], Any]:
+    def make() -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3", endpoint_url=endpoint_url, region_name=region, aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
+                          s3={"addressing_style": "path"}),
+        )
+
+    return make

@@ -1,0 +1,133 @@
+"""Partner apps: creation, and verification of their signed requests on a citizen's behalf.
+
+Signature = hex HMAC-SHA256(secret, "{ts}\n{METHOD}\n{path_with_query}\n{sha256_hex(body)}\n{iin}").
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ml.pii import iin_is_valid
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.context import Context
+from backend.lib.clock import utcnow
+from backend.lib.crypto import equal, hmac_hex, seal, sha256_hex, unseal
+from backend.lib.errors import ZanError
+from backend.lib.redis import UNAVAILABLE
+from backend.partners.models import Partner, RequestNonce
+
+
+@dataclass(frozen=True)
+class CreatedPartner:
+    id: uuid.UUID
+    name: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class SignedHeaders:
+    partner_id: str | None
+    timestamp: str | None
+    iin: str | None
+    signature: str | None
+
+
+async def create(*, session: AsyncSession, secret_key: str, name: str, webhook_url: str | None = None) -> CreatedPartner:
+    """Register a partner app; its secret is shown once and stored sealed."""
+    secret = secrets.token_urlsafe(32)
+    partner = Partner(name=name, secret_sealed=seal(secret_key, secret), webhook_url=webhook_url)
+    session.add(partner)
+    await session.commit()
+    return CreatedPartner(id=partner.id, name=partner.name, secret=secret)
+
+
+def string_to_sign(timestamp: str, method: str, path_with_query: str, body: bytes, iin: str) -> str:
+    return f"{timestamp}\n{method.upper()}\n{path_with_query}\n{sha256_hex(body)}\n{iin}"
+
+
+def sign(secret: str, timestamp: str, method: str, path_with_query: str, body: bytes, iin: str) -> str:
+    """What a partner computes; used by our own bots, tests and benchmarks."""
+    return hmac_hex(secret, string_to_sign(timestamp, method, path_with_query, body, iin))
+
+
+_SECRET_CACHE_TTL_S = 60.0
+
+
+async def _partner_secret(ctx: Context, session: AsyncSession, partner_id: uuid.UUID) -> str | None:
+    """Unsealed secrets are cached briefly: intake must not pay a DB round trip + AES per request."""
+    cache: dict[uuid.UUID, tuple[float, str | None]] = ctx.extras.setdefault("partner_secrets", {})
+    now = time.monotonic()
+    hit = cache.get(partner_id)
+    if hit and now - hit[0] < _SECRET_CACHE_TTL_S:
+        return hit[1]
+    partner = await session.get(Partner, partner_id)
+    secret = unseal(ctx.settings.secret_key, partner.secret_sealed) if partner and partner.active else None
+    cache[partner_id] = (now, secret)
+    return secret
+
+
+async def _remember_signature(ctx: Context, session: AsyncSession, partner_id: uuid.UUID, signature: str) -> bool:
+    """True the first time a signature is seen. Redis SET NX with TTL; the database when Redis is absent/down."""
+    ttl = ctx.settings.signature_max_skew_s * 2
+    if ctx.redis is not None:
+        try:
+            return bool(await ctx.redis.set(ctx.keys("nonce", signature), "1", nx=True, ex=ttl))
+        except UNAVAILABLE:
+            pass  # fall through to the database: refusing citizens because a cache is down is worse
+    now = utcnow()
+    try:
+        async with session.begin_nested():
+            session.add(RequestNonce(signature=signature, partner_id=partner_id, expires_at=now + timedelta(seconds=ttl)))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def purge_expired_nonces(*, session: AsyncSession) -> int:
+    """Housekeeping for the database nonce store."""
+    result = await session.execute(delete(RequestNonce).where(RequestNonce.expires_at < utcnow()))  # type: ignore[arg-type]
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def verify(
+    ctx: Context, session: AsyncSession, *, headers: SignedHeaders, method: str, path_with_query: str, body: bytes
+) -> tuple[uuid.UUID, str]:
+    """Check a partner-signed request; returns (partner id, citizen IIN). Raises ZanError(401) on any failure."""
+    if not (headers.partner_id and headers.timestamp and headers.signature and headers.iin is not None):
+        raise ZanError("auth.signature_missing", 401)
+    try:
+        partner_id = uuid.UUID(headers.partner_id)
+        ts = int(headers.timestamp)
+    except ValueError as exc:
+        raise ZanError("auth.signature_invalid", 401) from exc
+    if abs(time.time() - ts) > ctx.settings.signature_max_skew_s:
+        raise ZanError("auth.clock_skew", 401)
+    secret = await _partner_secret(ctx, session, partner_id)
+    # an unknown partner still costs one HMAC, so response time does not reveal which ids exist
+    expected = hmac_hex(secret or "unknown-partner",
+                        string_to_sign(headers.timestamp, method, path_with_query, body, headers.iin))
+    if not equal(expected, headers.signature.lower()) or secret is None:
+        raise ZanError("auth.signature_invalid", 401)
+    if not iin_is_valid(headers.iin):
+        raise ZanError("auth.iin_invalid", 401)
+    if not await _remember_signature(ctx, session, partner_id, expected):
+        raise ZanError("auth.replayed", 401)
+    return partner_id, headers.iin
+
+
+async def get(*, session: AsyncSession, partner_id: uuid.UUID) -> Partner | None:
+    """The partner with this id."""
+    return await session.get(Partner, partner_id)
+
+
+async def by_name(*, session: AsyncSession, name: str) -> Partner | None:
+    """The partner with this name."""
+    return await session.scalar(select(Partner).where(Partner.name == name))

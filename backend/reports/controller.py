@@ -1,0 +1,124 @@
+"""Citizen-facing report endpoints (called by partner apps on the citizen's behalf). Thin: parse, call, shape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.citizens.models import Citizen
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.lib.i18n import Lang
+from backend.lib.pagination import decode_cursor, encode_cursor
+from backend.media import service as media_service
+from backend.partners.auth import CitizenPrincipal, partner_guard
+from backend.reports import service
+from backend.reports.intake import register_report
+from backend.reports.models import Report
+from backend.reports.schemas import (
+    CommentCreate,
+    CommentOut,
+    FeedbackIn,
+    ReasonIn,
+    ReopenIn,
+    ReportCreate,
+    ReportOut,
+    ReportPage,
+)
+from backend.reports.service import By
+from backend.reports.views import citizen_view, summary
+from backend.reports.workflow import Actor
+
+IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", max_length=200, required=False,
+                                                 description="Required: a client-generated unique key per report")]
+
+
+def _by(principal: CitizenPrincipal) -> By:
+    return By(Actor.CITIZEN, str(principal.citizen_id), principal.channel)
+
+
+async def _view(session: AsyncSession, report: Report, lang: str) -> ReportOut:
+    events = await service.events(session, report.id, public_only=True)
+    media = await media_service.for_report(session, report.id)
+    return citizen_view(report, events, media, lang)
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]
+    guards = [partner_guard]
+
+    @post("/", status_code=201, summary="Register a report")
+    async def create(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal, lang: Lang,
+                     data: ReportCreate, idempotency_key: IdempotencyKey = None) -> Response[Any]:
+        """Registers the report at once (number, legal deadline) and routes it in the background."""
+        if not idempotency_key:
+            raise ZanError("idempotency.key_missing", 400)
+        citizen = await session.get(Citizen, principal.citizen_id)
+        assert citizen is not None
+        stored = await register_report(ctx, session, citizen=citizen, partner_id=principal.partner_id,
+                                       channel=principal.channel, data=data, idempotency_key=idempotency_key,
+                                       lang=lang)
+        return Response(stored.body, status_code=stored.status_code,
+                        headers={"Location": f"/api/v1/reports/{stored.body['id']}"})
+
+    @get("/", summary="The citizen's own reports, newest first")
+    async def list_reports(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal, lang: Lang,
+                           cursor: str | None = None,
+                           limit: Annotated[int, Parameter(ge=1, le=200)] = 20) -> ReportPage:
+        query = select(Report).where(Report.citizen_id == principal.citizen_id)  # type: ignore[arg-type]
+        if cursor:
+            created, last_id = decode_cursor(ctx.settings.secret_key, "reports", cursor)
+            query = query.where(
+                (Report.created_at < created) | ((Report.created_at == created) & (Report.id < last_id))  # type: ignore[arg-type,operator]
+            )
+        rows = list(await session.scalars(
+            query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
+        ))
+        last = rows[limit - 1] if len(rows) > limit else None
+        next_cursor = encode_cursor(ctx.settings.secret_key, "reports", last.created_at, last.id) if last else None
+        return ReportPage(items=[summary(r, lang) for r in rows[:limit]], next_cursor=next_cursor)
+
+    @get("/{report_id:uuid}", summary="One report with its public timeline")
+    async def get_report(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang,
+                         report_id: uuid.UUID) -> ReportOut:
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        return await _view(session, report, lang)
+
+    @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report")
+    async def comment(self, session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID,
+                      data: CommentCreate) -> CommentOut:
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        comment = await service.add_citizen_comment(session, report, data.text, _by(principal))
+        await session.commit()
+        return CommentOut(id=comment.id, text=comment.text, created_at=comment.created_at, author="citizen")
+
+    @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report")
+    async def withdraw(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang, report_id: uuid.UUID,
+                       data: ReasonIn | None = None) -> ReportOut:
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        await service.withdraw(session, report, _by(principal), data.reason if data else None)
+        await session.commit()
+        return await _view(session, report, lang)
+
+    @post("/{report_id:uuid}/reopen", status_code=200, summary="Appeal a closed report")
+    async def reopen(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang, report_id: uuid.UUID,
+                     data: ReopenIn) -> ReportOut:
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        await service.reopen(session, report, _by(principal), data.reason)
+        await session.commit()
+        return await _view(session, report, lang)
+
+    @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled")
+    async def feedback(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang, report_id: uuid.UUID,
+                       data: FeedbackIn) -> ReportOut:
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        await service.give_feedback(session, report, data.satisfaction, data.comment, _by(principal))
+        await session.commit()
+        return await _view(session, report, lang)
+

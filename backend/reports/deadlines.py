@@ -1,0 +1,120 @@
+"""Legal deadlines on the Kazakh working-day calendar (АППК / law on appeals).
+
+- consideration: 15 working days, counted from the day after registration, ending at 23:59:59 Almaty time;
+- redirect out of police competence, and notice of an extension: 3 working days;
+- extension by a reasoned decision: at most two calendar months beyond the original deadline in total.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from backend.lib.clock import ALMATY, as_utc
+
+CONSIDERATION_WORKING_DAYS = 15
+REDIRECT_WORKING_DAYS = 3
+EXTENSION_NOTICE_WORKING_DAYS = 3
+MAX_EXTENSION_MONTHS = 2
+DEFAULT_HOLIDAYS = Path(__file__).with_name("data") / "holidays_kz.json"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    days_off: frozenset[date]
+    working_weekends: frozenset[date]
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.working_weekends:
+            return True
+        return day.weekday() < 5 and day not in self.days_off
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after `start` (start itself is not counted)."""
+        day = start
+        counted = 0
+        while counted < n:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return day
+
+
+def _build(raw: dict[str, object], years: range) -> Calendar:
+    days_off: set[date] = set()
+    working: set[date] = set()
+    fixed = raw.get("fixed", [])
+    assert isinstance(fixed, list)
+    for year in years:
+        for item in fixed:
+            month, day = (int(x) for x in str(item["date"]).split("-"))
+            holiday = date(year, month, day)
+            days_off.add(holiday)
+        by_year = raw.get("by_year", {})
+        assert isinstance(by_year, dict)
+        extra = by_year.get(str(year), {})
+        for key in ("holidays", "extra_days_off"):
+            days_off.update(date.fromisoformat(d) for d in extra.get(key, []))
+        working.update(date.fromisoformat(d) for d in extra.get("working_weekends", []))
+    # Labour Code art. 85: a (non-religious) holiday on a weekend moves the day off to the next working day
+    for year in years:
+        for item in fixed:
+            if not item.get("carry_over"):
+                continue
+            month, day = (int(x) for x in str(item["date"]).split("-"))
+            holiday = date(year, month, day)
+            if holiday.weekday() >= 5:
+                moved = holiday + timedelta(days=1)
+                while moved.weekday() >= 5 or moved in days_off:
+                    moved += timedelta(days=1)
+                days_off.add(moved)
+    return Calendar(frozenset(days_off), frozenset(working))
+
+
+@lru_cache(maxsize=4)
+def load_calendar(path: str | None = None) -> Calendar:
+    raw = json.loads(Path(path or DEFAULT_HOLIDAYS).read_text(encoding="utf-8"))
+    return _build(raw, range(2020, 2041))
+
+
+def _end_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=ALMATY).astimezone(UTC)
+
+
+def working_days_after(registered_at: datetime, n: int, calendar: Calendar | None = None) -> datetime:
+    cal = calendar or load_calendar()
+    local_day = as_utc(registered_at).astimezone(ALMATY).date()
+    return _end_of_local_day(cal.add_working_days(local_day, n))
+
+
+def deadline_for(registered_at: datetime, calendar: Calendar | None = None) -> datetime:
+    """When the answer is due: end of the 15th working day after registration."""
+    return working_days_after(registered_at, CONSIDERATION_WORKING_DAYS, calendar)
+
+
+def redirect_due(registered_at: datetime, calendar: Calendar | None = None) -> datetime:
+    return working_days_after(registered_at, REDIRECT_WORKING_DAYS, calendar)
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    # clamp 31 Jan + 1 month to the end of February
+    for candidate_day in range(day.day, 27, -1):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    return date(year, month, min(day.day, 28))
+
+
+def max_extended_deadline(original_deadline: datetime) -> datetime:
+    local = as_utc(original_deadline).astimezone(ALMATY).date()
+    return _end_of_local_day(add_months(local, MAX_EXTENSION_MONTHS))
+
+
+def extension_allowed(original_deadline: datetime, new_deadline: datetime) -> bool:
+    return as_utc(original_deadline) < as_utc(new_deadline) <= max_extended_deadline(original_deadline)

@@ -1,0 +1,154 @@
+"""Registering a citizen's report: at once, with a number and a legal deadline, exactly once per Idempotency-Key.
+
+Routing (category, department, duplicates) runs afterwards from the outbox; the response says what is known now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.citizens.models import Citizen
+from backend.context import Context
+from backend.jobs.relay import notify as notify_relay
+from backend.jobs.service import enqueue
+from backend.lib.clock import as_utc, utcnow
+from backend.lib.errors import FieldProblem, ZanError
+from backend.media import service as media_service
+from backend.reports import deadlines
+from backend.reports.models import IdempotencyRecord, Report
+from backend.reports.schemas import ReportCreate
+from backend.reports.service import By, append_event, local_date, next_number
+from backend.reports.views import citizen_view
+from backend.reports.workflow import Actor
+from backend.routing.service import assess_intake
+from ml.taxonomy import load_taxonomy
+
+# a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
+_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Stored:
+    status_code: int
+    body: dict[str, Any]
+
+
+def request_hash(data: ReportCreate) -> str:
+    """Hash of the decoded request: key order or whitespace differences are the same request."""
+    return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+
+
+async def _replay(session: AsyncSession, scope: str, key: str, digest: str) -> Stored | None:
+    record = await session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)  # type: ignore[arg-type]
+    )
+    if record is None or record.status_code == 0:
+        return None
+    if record.request_hash != digest:
+        raise ZanError("idempotency.key_reused", 409)
+    return Stored(record.status_code, record.response)
+
+
+def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
+    problems: list[FieldProblem] = []
+    if not data.text.strip():
+        problems.append(FieldProblem("/text", "too_short"))
+    if not in_kazakhstan:
+        raise ZanError("report.outside_kazakhstan", 422, errors=[FieldProblem("/location", "outside_kazakhstan")])
+    if data.occurred_at is not None and as_utc(data.occurred_at) > utcnow().replace(microsecond=0) + _SKEW:
+        problems.append(FieldProblem("/occurred_at", "in_future"))
+    if data.category is not None and not load_taxonomy().has_category(data.category):
+        problems.append(FieldProblem("/category", "invalid"))
+    if problems:
+        raise ZanError("validation.failed", 422, errors=problems)
+
+
+async def register_report(
+    ctx: Context,
+    session: AsyncSession,
+    *,
+    citizen: Citizen,
+    partner_id: uuid.UUID | None,
+    channel: str,
+    data: ReportCreate,
+    idempotency_key: str,
+    lang: str,
+) -> Stored:
+    """Register, or replay the stored answer for the same Idempotency-Key (409 if the body differs)."""
+    scope = f"report:{partner_id}:{citizen.id}"
+    digest = request_hash(data)
+    stored = await _replay(session, scope, idempotency_key, digest)
+    if stored is not None:
+        return stored
+    assessment = assess_intake(ctx, data.text, data.location.lat, data.location.lon, data.category, data.language)
+    _validate(data, assessment.in_kazakhstan)
+    if data.anonymous and not assessment.anonymous_allowed:
+        raise ZanError("report.anonymous_not_allowed", 422, errors=[FieldProblem("/anonymous", "invalid")])
+
+    # Claim the key first: a concurrent duplicate blocks here (PostgreSQL unique index) and then replays,
+    # without consuming a report number.
+    record = IdempotencyRecord(scope=scope, key=idempotency_key, request_hash=digest, status_code=0, response={})
+    try:
+        async with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        await session.rollback()
+        stored = await _replay(session, scope, idempotency_key, digest)
+        if stored is None:
+            raise ZanError("idempotency.key_reused", 409) from None
+        return stored
+
+    now = utcnow()
+    media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
+    report = Report(
+        number=await next_number(session, now.astimezone(deadlines.ALMATY).year),
+        citizen_id=citizen.id,
+        partner_id=partner_id,
+        channel=channel,
+        identity_verified=citizen.identity_verified,
+        anonymous=data.anonymous,
+        text=data.text,
+        language=assessment.language,
+        lat=data.location.lat,
+        lon=data.location.lon,
+        accuracy_m=data.location.accuracy_m,
+        district=assessment.district,
+        occurred_at=data.occurred_at,
+        category_hint=data.category,
+        priority=assessment.priority,
+        urgent=assessment.urgent,
+        restricted=assessment.restricted,
+        deadline_at=deadlines.deadline_for(now),
+        original_deadline_at=deadlines.deadline_for(now),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(report)
+    await session.flush()
+    for item in media:
+        item.report_id = report.id
+        session.add(item)
+    by = By(Actor.CITIZEN, str(citizen.id), channel)
+    registered = await append_event(
+        session, report, "registered", by, to_status=report.status,
+        params={"number": report.number, "deadline": local_date(report.deadline_at)},
+        data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
+              "identity_verified": citizen.identity_verified},
+    )
+    await enqueue(session, "reports.route", {"report_id": str(report.id)}, dedupe_key=f"route:{report.id}")
+    body = msgspec.to_builtins(citizen_view(report, [registered], media, lang))
+    record.status_code, record.response = 201, body
+    session.add(record)
+    await session.commit()
+    notify_relay(ctx)
+    return Stored(201, body)
+

@@ -1,0 +1,117 @@
+"""Reports, their append-only event history, comments, and the idempotency ledger for intake."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from backend.db import json_column, now_column, tz_datetime, uuid_pk
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "reports"
+
+    id: uuid.UUID = uuid_pk()
+    number: str = Field(max_length=20, unique=True)
+    citizen_id: uuid.UUID = Field(foreign_key="citizens.id", index=True)
+    partner_id: uuid.UUID | None = Field(default=None, foreign_key="partners.id")
+    channel: str = Field(max_length=30)
+    identity_verified: bool = Field(default=True)
+    anonymous: bool = Field(default=False)
+    text: str = Field(sa_type=sa.Text)
+    language: str = Field(max_length=2)
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+    district: str | None = Field(default=None, max_length=80, index=True)
+    occurred_at: datetime | None = tz_datetime()
+    category_hint: str | None = Field(default=None, max_length=40)
+    category: str | None = Field(default=None, max_length=40, index=True)
+    category_confidence: float | None = None
+    department: str | None = Field(default=None, max_length=40, index=True)
+    unit_id: uuid.UUID | None = Field(default=None, index=True)
+    priority: str = Field(default="normal", max_length=10)
+    urgent: bool = Field(default=False)
+    restricted: bool = Field(default=False)
+    status: str = Field(default="registered", max_length=20, index=True)
+    resolution: str | None = Field(default=None, max_length=20)
+    outcome: str | None = Field(default=None, max_length=30)
+    duplicate_of: uuid.UUID | None = Field(default=None, foreign_key="reports.id")
+    incident_id: uuid.UUID | None = Field(default=None, index=True)
+    routing_state: str = Field(default="pending", max_length=10)
+    deadline_at: datetime = tz_datetime(nullable=False, index=True)
+    original_deadline_at: datetime = tz_datetime(nullable=False)
+    redirect_due_at: datetime | None = tz_datetime()
+    satisfaction: int | None = None
+    feedback_comment: str | None = Field(default=None, sa_type=sa.Text)
+    reopen_count: int = Field(default=0)
+    version: int = Field(default=1)
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
+    closed_at: datetime | None = tz_datetime()
+
+    __table_args__ = (sa.Index("ix_reports_citizen_created", "citizen_id", "created_at", "id"),)
+
+
+class ReportEvent(SQLModel, table=True):
+    """One appended line of a report's history. Never updated, never deleted."""
+
+    __tablename__ = "report_events"
+
+    id: uuid.UUID = uuid_pk()
+    report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
+    action: str = Field(max_length=30)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    actor_type: str = Field(max_length=20)
+    actor_id: str | None = Field(default=None, max_length=64)
+    channel: str = Field(max_length=30)
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    public: bool = Field(default=True)
+    public_text: dict[str, Any] = json_column()
+    internal_note: str | None = Field(default=None, sa_type=sa.Text)
+    data: dict[str, Any] = json_column()
+    # when it happened on the device (tablets sync later), beside when the server learnt of it
+    device_time: datetime | None = tz_datetime()
+    created_at: datetime = now_column()
+
+    __table_args__ = (sa.Index("ix_report_events_report_created", "report_id", "created_at"),)
+
+
+class ReportComment(SQLModel, table=True):
+    __tablename__ = "report_comments"
+
+    id: uuid.UUID = uuid_pk()
+    report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
+    author_type: str = Field(max_length=20)
+    author_id: str | None = Field(default=None, max_length=64)
+    text: str = Field(sa_type=sa.Text)
+    public: bool = Field(default=True)
+    created_at: datetime = now_column()
+
+
+class ReportCounter(SQLModel, table=True):
+    """Per-year sequence for human-readable numbers ZP-2026-0000123 (works the same on SQLite and PostgreSQL)."""
+
+    __tablename__ = "report_counters"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: int = Field(default=0)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_records"
+
+    id: uuid.UUID = uuid_pk()
+    scope: str = Field(max_length=120)
+    key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response: dict[str, Any] = json_column()
+    created_at: datetime = now_column()
+
+    __table_args__ = (sa.UniqueConstraint("scope", "key", name="uq_idempotency_scope_key"),)

@@ -1,0 +1,202 @@
+"""Report lifecycle: status changes through the workflow table, events, comments, feedback, deadlines.
+
+Every status change goes through `change_status`; every change appends a ReportEvent and, for public events,
+schedules citizen notifications through the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.jobs.service import enqueue
+from backend.lib.clock import ALMATY, as_utc, utcnow
+from backend.lib.errors import FieldProblem, ZanError
+from backend.reports import deadlines
+from backend.reports.models import Report, ReportComment, ReportCounter, ReportEvent
+from backend.reports.texts import outcome_text, render
+from backend.reports.workflow import Action, Actor, Outcome, Resolution, Status, can, rule_for
+
+
+@dataclass(frozen=True)
+class By:
+    """Who acts and through which channel (egov, kaspi, halyk, telegram, tablet, console, system)."""
+
+    actor: Actor
+    actor_id: str | None
+    channel: str
+
+
+SYSTEM = By(Actor.SYSTEM, None, "system")
+
+
+def local_date(value: datetime) -> str:
+    return as_utc(value).astimezone(ALMATY).strftime("%d.%m.%Y")
+
+
+async def next_number(session: AsyncSession, year: int) -> str:
+    """ZP-2026-0000123: a per-year counter row, incremented under its row lock (commit order = number order)."""
+    result = await session.execute(
+        update(ReportCounter).where(ReportCounter.year == year).values(value=ReportCounter.value + 1)  # type: ignore[arg-type]
+        .returning(ReportCounter.value)
+    )
+    value = result.scalar_one_or_none()
+    if value is None:
+        # first report of the year: create the row; a concurrent creator makes us retry the increment
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            async with session.begin_nested():
+                session.add(ReportCounter(year=year, value=1))
+            value = 1
+        except IntegrityError:
+            return await next_number(session, year)
+    return f"ZP-{year}-{value:07d}"
+
+
+async def append_event(
+    session: AsyncSession,
+    report: Report,
+    action: str,
+    by: By,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str | None = None,
+    public: bool = True,
+    params: dict[str, object] | None = None,
+    internal_note: str | None = None,
+    data: dict[str, object] | None = None,
+    device_time: datetime | None = None,
+    notify: bool = True,
+) -> ReportEvent:
+    """Append one history line; public ones also schedule the reporter's notifications (same transaction)."""
+    event = ReportEvent(
+        report_id=report.id, action=action, from_status=from_status, to_status=to_status,
+        actor_type=by.actor.value, actor_id=by.actor_id, channel=by.channel, reason=reason, public=public,
+        public_text=render(action, params or {}) if public else {}, internal_note=internal_note,
+        data=dict(data or {}), device_time=device_time,
+    )
+    session.add(event)
+    await session.flush()
+    if public and notify:
+        await enqueue(session, "notifications.report_event", {"event_id": str(event.id), "report_id": str(report.id)},
+                      dedupe_key=f"report-event:{event.id}")
+    return event
+
+
+async def change_status(
+    session: AsyncSession,
+    report: Report,
+    action: Action,
+    by: By,
+    *,
+    reason: str | None = None,
+    outcome: Outcome | None = None,
+    internal_note: str | None = None,
+    params: dict[str, object] | None = None,
+    device_time: datetime | None = None,
+    data: dict[str, object] | None = None,
+) -> ReportEvent:
+    """The only way a report's status changes: checked against ALLOWED_STATUS_CHANGES, then recorded."""
+    status = Status(report.status)
+    resolution = Resolution(report.resolution) if report.resolution else None
+    if not can(action, status, by.actor, resolution):
+        raise ZanError("report.transition_forbidden", 409,
+                       extra={"status": report.status, "action": action.value})
+    rule = rule_for(action)
+    now = utcnow()
+    previous = report.status
+    report.status = rule.target.value
+    report.updated_at = now
+    report.version += 1
+    text_params: dict[str, object] = {"reason": reason or "", **(params or {})}
+    if rule.target is Status.CLOSED:
+        report.resolution = rule.resolution.value if rule.resolution else None
+        report.outcome = outcome.value if outcome else None
+        report.closed_at = now
+        if outcome:
+            text_params["outcome"] = {lang: outcome_text(outcome.value, lang) or "" for lang in ("ru", "kk", "en")}
+    elif action is Action.REOPEN:
+        report.resolution = report.outcome = report.closed_at = None
+        report.reopen_count += 1
+        # an appeal is a new consideration: a fresh 15-working-day term
+        report.deadline_at = report.original_deadline_at = deadlines.deadline_for(now)
+        text_params["deadline"] = local_date(report.deadline_at)
+    session.add(report)
+    return await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,
+                              reason=reason, params=text_params, internal_note=internal_note, device_time=device_time,
+                              data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
+
+
+async def get_for_citizen(session: AsyncSession, citizen_id: uuid.UUID, report_id: uuid.UUID) -> Report:
+    """The report if it is this citizen's; otherwise 404, the same as a report that does not exist (no IDOR)."""
+    report = await session.get(Report, report_id)
+    if report is None or report.citizen_id != citizen_id:
+        raise ZanError("report.not_found", 404)
+    return report
+
+
+async def lock(session: AsyncSession, report_id: uuid.UUID) -> Report | None:
+    """Load a report for update (row lock on PostgreSQL; SQLite serialises writers anyway)."""
+    return await session.scalar(
+        select(Report).where(Report.id == report_id).with_for_update().execution_options(populate_existing=True)  # type: ignore[arg-type]
+    )
+
+
+async def events(session: AsyncSession, report_id: uuid.UUID, *, public_only: bool) -> list[ReportEvent]:
+    query = select(ReportEvent).where(ReportEvent.report_id == report_id)  # type: ignore[arg-type]
+    if public_only:
+        query = query.where(ReportEvent.public.is_(True))  # type: ignore[attr-defined]
+    return list(await session.scalars(query.order_by(ReportEvent.created_at, ReportEvent.id)))  # type: ignore[arg-type]
+
+
+async def add_citizen_comment(session: AsyncSession, report: Report, text: str, by: By) -> ReportComment:
+    """A citizen's message on their report; an answer to a request for information resumes the work."""
+    if report.status == Status.CLOSED:
+        raise ZanError("report.transition_forbidden", 409, extra={"status": report.status, "action": "comment"})
+    comment = ReportComment(report_id=report.id, author_type="citizen", author_id=by.actor_id, text=text)
+    session.add(comment)
+    if report.status == Status.AWAITING_REPORTER:
+        await change_status(session, report, Action.REPORTER_REPLIED, by)
+    else:
+        await append_event(session, report, "comment", by, notify=False)
+    return comment
+
+
+async def withdraw(session: AsyncSession, report: Report, by: By, reason: str | None) -> None:
+    await change_status(session, report, Action.WITHDRAW, by, reason=reason)
+
+
+async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> None:
+    await change_status(session, report, Action.REOPEN, by, reason=reason)
+
+
+async def give_feedback(session: AsyncSession, report: Report, satisfaction: int, comment: str | None, by: By) -> None:
+    if report.status != Status.CLOSED:
+        raise ZanError("report.feedback_not_allowed", 409)
+    report.satisfaction = satisfaction
+    report.feedback_comment = comment
+    report.updated_at = utcnow()
+    session.add(report)
+    await append_event(session, report, "feedback", by, notify=False, data={"satisfaction": satisfaction})
+
+
+async def extend_deadline(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
+    """A reasoned extension (≤ 2 months in total beyond the original term); the applicant is notified."""
+    if report.status == Status.CLOSED:
+        raise ZanError("report.transition_forbidden", 409, extra={"status": report.status, "action": "extend"})
+    if not deadlines.extension_allowed(report.original_deadline_at, new_deadline):
+        raise ZanError("report.extension_exceeded", 409,
+                       errors=[FieldProblem("/deadline_at", "out_of_range")],
+                       extra={"max_deadline_at": deadlines.max_extended_deadline(report.original_deadline_at).isoformat()})
+    report.deadline_at = as_utc(new_deadline)
+    report.updated_at = utcnow()
+    session.add(report)
+    await append_event(session, report, "extend", by, reason=reason,
+                       params={"deadline": local_date(report.deadline_at), "reason": reason},
+                       data={"deadline_at": report.deadline_at.isoformat()})

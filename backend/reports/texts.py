@@ -1,0 +1,135 @@
+"""Public timeline texts per action, in kk / ru / en. Placeholders are filled from the event's data."""
+
+from __future__ import annotations
+
+from backend.lib.i18n import pick
+
+PUBLIC_TEXTS: dict[str, dict[str, str]] = {
+    "registered": {
+        "ru": "Обращение зарегистрировано под номером {number}. Ответ будет дан до {deadline}.",
+        "kk": "Өтініш {number} нөмірімен тіркелді. Жауап {deadline} дейін беріледі.",
+        "en": "Your report was registered as {number}. You will get an answer by {deadline}.",
+    },
+    "urgent_advice": {
+        "ru": "Если опасность сохраняется, немедленно позвоните {numbers}.",
+        "kk": "Қауіп әлі де болса, дереу {numbers} нөміріне қоңырау шалыңыз.",
+        "en": "If the danger continues, call {numbers} now.",
+    },
+    "triage": {
+        "ru": "Обращение передано дежурному для распределения.",
+        "kk": "Өтініш бөлу үшін кезекшіге жіберілді.",
+        "en": "Your report was passed to the duty officer for assignment.",
+    },
+    "assign": {
+        "ru": "Обращение передано в подразделение: {department}.",
+        "kk": "Өтініш бөлімшеге жіберілді: {department}.",
+        "en": "Your report was assigned to: {department}.",
+    },
+    "en_route": {
+        "ru": "Сотрудник полиции выехал на место.",
+        "kk": "Полиция қызметкері оқиға орнына шықты.",
+        "en": "A police officer is on the way.",
+    },
+    "on_scene": {
+        "ru": "Сотрудник полиции прибыл на место.",
+        "kk": "Полиция қызметкері оқиға орнына келді.",
+        "en": "A police officer has arrived at the scene.",
+    },
+    "start_work": {
+        "ru": "По обращению проводится проверка.",
+        "kk": "Өтініш бойынша тексеру жүргізілуде.",
+        "en": "Your report is being looked into.",
+    },
+    "request_info": {
+        "ru": "Нужны дополнительные сведения: {reason}",
+        "kk": "Қосымша мәліметтер қажет: {reason}",
+        "en": "We need more information: {reason}",
+    },
+    "reporter_replied": {
+        "ru": "Ваш ответ получен, проверка продолжается.",
+        "kk": "Жауабыңыз алынды, тексеру жалғасуда.",
+        "en": "Your reply was received; the review continues.",
+    },
+    "resolve": {
+        "ru": "Рассмотрение завершено. Результат: {outcome}.",
+        "kk": "Қарау аяқталды. Нәтиже: {outcome}.",
+        "en": "The review is complete. Outcome: {outcome}.",
+    },
+    "close_unfounded": {
+        "ru": "По результатам проверки сведения не подтвердились. {reason}",
+        "kk": "Тексеру нәтижесінде мәліметтер расталмады. {reason}",
+        "en": "The check did not confirm the information. {reason}",
+    },
+    "redirect": {
+        "ru": "Вопрос не относится к компетенции полиции и направлен: {target}.",
+        "kk": "Мәселе полицияның құзыретіне жатпайды және жіберілді: {target}.",
+        "en": "This is not a police matter and was forwarded to: {target}.",
+    },
+    "mark_duplicate": {
+        "ru": "Об этом происшествии уже сообщили, обращения объединены ({duplicate_number}). Вы будете получать уведомления.",
+        "kk": "Бұл оқиға туралы бұрын хабарланған, өтініштер біріктірілді ({duplicate_number}). Хабарламалар сізге келеді.",
+        "en": "This incident was already reported; the reports were merged ({duplicate_number}). You will be kept informed.",
+    },
+    "reject": {
+        "ru": "Обращение оставлено без рассмотрения: {reason}",
+        "kk": "Өтініш қараусыз қалдырылды: {reason}",
+        "en": "The report was not taken up: {reason}",
+    },
+    "withdraw": {
+        "ru": "Вы отозвали обращение.",
+        "kk": "Сіз өтінішті кері қайтарып алдыңыз.",
+        "en": "You withdrew the report.",
+    },
+    "reopen": {
+        "ru": "Обращение возобновлено по жалобе. Новый срок ответа: {deadline}.",
+        "kk": "Өтініш шағым бойынша қайта ашылды. Жауаптың жаңа мерзімі: {deadline}.",
+        "en": "The report was reopened on appeal. New answer due by: {deadline}.",
+    },
+    "extend": {
+        "ru": "Срок рассмотрения продлён до {deadline}. Причина: {reason}",
+        "kk": "Қарау мерзімі {deadline} дейін ұзартылды. Себебі: {reason}",
+        "en": "The deadline was extended to {deadline}. Reason: {reason}",
+    },
+    "comment": {
+        "ru": "Добавлен комментарий.",
+        "kk": "Түсініктеме қосылды.",
+        "en": "A comment was added.",
+    },
+    "feedback": {
+        "ru": "Спасибо за оценку.",
+        "kk": "Бағаңызға рахмет.",
+        "en": "Thank you for your feedback.",
+    },
+}
+
+OUTCOME_TEXTS: dict[str, dict[str, str]] = {
+    "protocol": {"ru": "составлен административный протокол", "kk": "әкімшілік хаттама толтырылды",
+                 "en": "an administrative offence report was drawn up"},
+    "criminal_case": {"ru": "зарегистрировано уголовное дело (ЕРДР)", "kk": "қылмыстық іс тіркелді (СДБТ)",
+                      "en": "a criminal case was registered"},
+    "warning": {"ru": "нарушителю вынесено предупреждение", "kk": "құқық бұзушыға ескерту жасалды",
+                "en": "the offender was given a warning"},
+    "measures_taken": {"ru": "приняты меры", "kk": "шаралар қабылданды", "en": "measures were taken"},
+    "not_confirmed": {"ru": "факт не подтвердился", "kk": "дерек расталмады", "en": "the facts were not confirmed"},
+}
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(action: str, params: dict[str, object]) -> dict[str, str]:
+    """All three languages at once: events are stored with every text, shown in the reader's language."""
+    templates = PUBLIC_TEXTS.get(action)
+    if templates is None:
+        return {}
+    out: dict[str, str] = {}
+    for lang, template in templates.items():
+        localized = {k: (pick(v, lang) if isinstance(v, dict) else v) for k, v in params.items()}
+        out[lang] = template.format_map(_Blank(localized)).strip()
+    return out
+
+
+def outcome_text(outcome: str | None, lang: str) -> str | None:
+    return pick(OUTCOME_TEXTS[outcome], lang) if outcome in OUTCOME_TEXTS else None

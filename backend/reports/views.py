@@ -1,0 +1,101 @@
+"""Shaping reports for citizens: the five-state projection, localized names and timeline."""
+
+from __future__ import annotations
+
+from backend.lib.i18n import pick
+from backend.media.models import Media
+from backend.reports.models import Report, ReportEvent
+from backend.reports.schemas import Location, MediaRef, ReportOut, ReportSummary, RoutingView, TimelineEntry
+from backend.reports.texts import PUBLIC_TEXTS, outcome_text
+from backend.reports.workflow import (
+    CITIZEN_PROJECTION,
+    CITIZEN_STATUS_NAMES,
+    Action,
+    Actor,
+    Resolution,
+    Status,
+    can,
+)
+from ml.taxonomy import load_taxonomy
+from ml.urgency import detect_urgency
+
+
+def citizen_status(status: str) -> tuple[str, dict[str, str]]:
+    projected = CITIZEN_PROJECTION[Status(status)]
+    return projected.value, CITIZEN_STATUS_NAMES[projected]
+
+
+def routing_view(report: Report, lang: str) -> RoutingView:
+    taxonomy = load_taxonomy()
+    category = taxonomy.category(report.category) if report.category and taxonomy.has_category(report.category) else None
+    department = None
+    if report.department:
+        try:
+            department = taxonomy.department(report.department)
+        except KeyError:
+            department = None
+    advice = None
+    if report.urgent:
+        numbers = ", ".join(detect_urgency(report.text, report.language).advise or ["102", "112"])
+        advice = pick(PUBLIC_TEXTS["urgent_advice"], lang).format(numbers=numbers)
+    return RoutingView(
+        category=report.category,
+        # restricted categories (domestic violence, children) are named neutrally to partner apps: their
+        # screens may be seen by the person the report is about
+        category_name=category.names.get(lang) if category else None,
+        department=report.department,
+        department_name=department.names.get(lang) if department else None,
+        district=report.district,
+        priority=report.priority,
+        urgent=report.urgent,
+        advice=advice,
+        state=report.routing_state,
+    )
+
+
+def timeline(events: list[ReportEvent], lang: str) -> list[TimelineEntry]:
+    entries = []
+    for event in events:
+        if not event.public or not event.public_text:
+            continue
+        status = event.to_status
+        entries.append(TimelineEntry(
+            at=event.created_at, status=citizen_status(status)[0] if status else None,
+            text=pick(event.public_text, lang), action=event.action,
+        ))
+    return entries
+
+
+def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[Media], lang: str) -> ReportOut:
+    status, names = citizen_status(report.status)
+    resolution = Resolution(report.resolution) if report.resolution else None
+    return ReportOut(
+        id=report.id,
+        number=report.number,
+        status=status,
+        status_name=pick(names, lang),
+        internal_status=report.status,
+        resolution=report.resolution,
+        outcome=report.outcome,
+        outcome_text=outcome_text(report.outcome, lang),
+        language=report.language,
+        text=report.text,
+        location=Location(lat=report.lat, lon=report.lon, accuracy_m=report.accuracy_m),
+        anonymous=report.anonymous,
+        created_at=report.created_at,
+        deadline_at=report.deadline_at,
+        routing=routing_view(report, lang),
+        media=[MediaRef(id=m.id, kind=m.kind, content_type=m.content_type, size=m.size) for m in media],
+        satisfaction=report.satisfaction,
+        can_reopen=can(Action.REOPEN, Status(report.status), Actor.CITIZEN, resolution),
+        can_withdraw=can(Action.WITHDRAW, Status(report.status), Actor.CITIZEN, resolution),
+        timeline=timeline(events, lang) if events is not None else None,
+    )
+
+
+def summary(report: Report, lang: str) -> ReportSummary:
+    status, names = citizen_status(report.status)
+    excerpt = report.text if len(report.text) <= 140 else report.text[:139] + "…"
+    return ReportSummary(id=report.id, number=report.number, status=status, status_name=pick(names, lang),
+                         created_at=report.created_at, deadline_at=report.deadline_at, category=report.category,
+                         excerpt=excerpt)

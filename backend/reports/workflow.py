@@ -1,0 +1,157 @@
+"""The report status workflow as data: who may move a report from which status to which, and what citizens see.
+
+Read the table, not code paths: every allowed change is one row. Anything not in the table is forbidden.
+History is never edited; each change appends a ReportEvent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    TRIAGE = "triage"
+    ASSIGNED = "assigned"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    IN_PROGRESS = "in_progress"
+    AWAITING_REPORTER = "awaiting_reporter"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+
+
+class Resolution(StrEnum):
+    RESOLVED = "resolved"
+    UNFOUNDED = "unfounded"
+    REDIRECTED = "redirected"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Outcome(StrEnum):
+    """What was done, for a `resolved` report (shown to the citizen in plain words)."""
+
+    PROTOCOL = "protocol"  # an administrative protocol was drawn up
+    CRIMINAL_CASE = "criminal_case"  # registered in the ЕРДР, pre-trial investigation started
+    WARNING = "warning"
+    MEASURES_TAKEN = "measures_taken"
+    NOT_CONFIRMED = "not_confirmed"
+
+
+class Actor(StrEnum):
+    CITIZEN = "citizen"
+    SYSTEM = "system"
+    PATROL_OFFICER = "patrol_officer"
+    DISTRICT_INSPECTOR = "district_inspector"
+    DISPATCHER = "dispatcher"
+    SUPERVISOR = "supervisor"
+    PROSECUTOR = "prosecutor"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    TRIAGE = "triage"
+    ASSIGN = "assign"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    START_WORK = "start_work"
+    REQUEST_INFO = "request_info"
+    REPORTER_REPLIED = "reporter_replied"
+    RESOLVE = "resolve"
+    CLOSE_UNFOUNDED = "close_unfounded"
+    REDIRECT = "redirect"
+    MARK_DUPLICATE = "mark_duplicate"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    REOPEN = "reopen"
+
+
+S = Status
+A = Actor
+OPEN: frozenset[Status] = frozenset(s for s in Status if s is not Status.CLOSED)
+FIELD = (A.PATROL_OFFICER, A.DISTRICT_INSPECTOR)
+DISPATCH = (A.DISPATCHER, A.SUPERVISOR, A.ADMIN)
+WORKING = (S.ASSIGNED, S.EN_ROUTE, S.ON_SCENE, S.IN_PROGRESS, S.AWAITING_REPORTER)
+UNWORKED = (S.REGISTERED, S.TRIAGE, S.REOPENED)
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: Action
+    sources: tuple[Status, ...]
+    target: Status
+    actors: tuple[Actor, ...]
+    resolution: Resolution | None = None
+    # the citizen may appeal only these closings (a withdrawal is the citizen's own choice)
+    reopenable_from: tuple[Resolution, ...] = ()
+
+
+ALLOWED_STATUS_CHANGES: tuple[Rule, ...] = (
+    Rule(Action.TRIAGE, (S.REGISTERED, S.REOPENED), S.TRIAGE, (A.SYSTEM, *DISPATCH)),
+    Rule(Action.ASSIGN, (*UNWORKED, *WORKING), S.ASSIGNED, (A.SYSTEM, *DISPATCH)),
+    Rule(Action.EN_ROUTE, (S.ASSIGNED,), S.EN_ROUTE, (*FIELD, *DISPATCH)),
+    Rule(Action.ON_SCENE, (S.ASSIGNED, S.EN_ROUTE), S.ON_SCENE, (*FIELD, *DISPATCH)),
+    Rule(Action.START_WORK, (S.ASSIGNED, S.EN_ROUTE, S.ON_SCENE), S.IN_PROGRESS, (*FIELD, *DISPATCH)),
+    Rule(Action.REQUEST_INFO, (S.ASSIGNED, S.EN_ROUTE, S.ON_SCENE, S.IN_PROGRESS), S.AWAITING_REPORTER,
+         (*FIELD, *DISPATCH)),
+    Rule(Action.REPORTER_REPLIED, (S.AWAITING_REPORTER,), S.IN_PROGRESS, (A.CITIZEN, A.SYSTEM)),
+    Rule(Action.RESOLVE, WORKING, S.CLOSED, (*FIELD, *DISPATCH), Resolution.RESOLVED),
+    Rule(Action.CLOSE_UNFOUNDED, (*UNWORKED, *WORKING), S.CLOSED, (*FIELD, *DISPATCH), Resolution.UNFOUNDED),
+    Rule(Action.REDIRECT, (*UNWORKED, S.ASSIGNED), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REDIRECTED),
+    Rule(Action.MARK_DUPLICATE, (*UNWORKED, *WORKING), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.DUPLICATE),
+    Rule(Action.REJECT, UNWORKED, S.CLOSED, DISPATCH, Resolution.REJECTED),
+    Rule(Action.WITHDRAW, tuple(OPEN), S.CLOSED, (A.CITIZEN,), Resolution.WITHDRAWN),
+    Rule(Action.REOPEN, (S.CLOSED,), S.REOPENED, (A.CITIZEN, A.SUPERVISOR, A.PROSECUTOR, A.ADMIN),
+         reopenable_from=(Resolution.RESOLVED, Resolution.UNFOUNDED, Resolution.REJECTED, Resolution.DUPLICATE,
+                          Resolution.REDIRECTED)),
+)
+
+_BY_ACTION: dict[Action, Rule] = {rule.action: rule for rule in ALLOWED_STATUS_CHANGES}
+
+
+def rule_for(action: Action) -> Rule:
+    return _BY_ACTION[action]
+
+
+def can(action: Action, status: Status, actor: Actor, resolution: Resolution | None = None) -> bool:
+    """Whether `actor` may take `action` on a report in `status` (closed with `resolution`)."""
+    rule = _BY_ACTION[action]
+    if status not in rule.sources or actor not in rule.actors:
+        return False
+    if action is Action.REOPEN and actor is Actor.CITIZEN:
+        return resolution in rule.reopenable_from
+    return True
+
+
+# What citizens see: five plain states instead of our internal ones.
+class CitizenStatus(StrEnum):
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    IN_WORK = "in_work"
+    NEEDS_INPUT = "needs_input"
+    CLOSED = "closed"
+
+
+CITIZEN_PROJECTION: dict[Status, CitizenStatus] = {
+    S.REGISTERED: CitizenStatus.RECEIVED,
+    S.TRIAGE: CitizenStatus.UNDER_REVIEW,
+    S.ASSIGNED: CitizenStatus.UNDER_REVIEW,
+    S.REOPENED: CitizenStatus.UNDER_REVIEW,
+    S.EN_ROUTE: CitizenStatus.IN_WORK,
+    S.ON_SCENE: CitizenStatus.IN_WORK,
+    S.IN_PROGRESS: CitizenStatus.IN_WORK,
+    S.AWAITING_REPORTER: CitizenStatus.NEEDS_INPUT,
+    S.CLOSED: CitizenStatus.CLOSED,
+}
+
+CITIZEN_STATUS_NAMES: dict[CitizenStatus, dict[str, str]] = {
+    CitizenStatus.RECEIVED: {"ru": "Принято", "kk": "Қабылданды", "en": "Received"},
+    CitizenStatus.UNDER_REVIEW: {"ru": "На рассмотрении", "kk": "Қаралуда", "en": "Under review"},
+    CitizenStatus.IN_WORK: {"ru": "В работе", "kk": "Жұмыста", "en": "In work"},
+    CitizenStatus.NEEDS_INPUT: {"ru": "Нужны ваши сведения", "kk": "Сіздің мәліметтеріңіз қажет",
+                                "en": "Needs your input"},
+    CitizenStatus.CLOSED: {"ru": "Закрыто", "kk": "Жабылды", "en": "Closed"},
+}

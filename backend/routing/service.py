@@ -1,0 +1,95 @@
+"""Backend side of routing: cheap assessment at intake, and access to the ML router and district index.
+
+At intake only what costs microseconds runs (language, urgency lexicon, district polygon); the classifier and
+duplicate search run in the background job, so intake never waits on a model.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ml.lang import detect_language
+from ml.taxonomy import load_taxonomy
+from ml.urgency import detect_urgency
+
+if TYPE_CHECKING:
+    from backend.context import Context
+
+log = logging.getLogger("zan.routing")
+
+
+@dataclass
+class IntakeAssessment:
+    language: str
+    in_kazakhstan: bool
+    district: str | None
+    urgent: bool
+    urgency_reasons: list[str] = field(default_factory=list)
+    advise: list[str] = field(default_factory=list)
+    priority: str = "normal"
+    restricted: bool = False
+    anonymous_allowed: bool = True
+
+
+def district_index(ctx: Context) -> Any:
+    index = ctx.extras.get("district_index")
+    if index is None:
+        from ml.geo import load_district_index
+
+        index = ctx.extras["district_index"] = load_district_index()
+    return index
+
+
+def router(ctx: Context) -> Any:
+    """The ML router, loaded once per process; None when the model cannot be loaded (reports go to triage)."""
+    if "router" not in ctx.extras:
+        try:
+            from ml.router import Router
+
+            ctx.extras["router"] = Router.load(model_dir=ctx.settings.router_model_dir,
+                                               embedder=ctx.settings.embedder)
+        except Exception:
+            log.exception("router model unavailable; reports will be routed to triage")
+            ctx.extras["router"] = None
+    return ctx.extras["router"]
+
+
+def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint: str | None,
+                  declared_language: str | None) -> IntakeAssessment:
+    language = declared_language or detect_language(text)
+    index = district_index(ctx)
+    in_kz = bool(index.in_kazakhstan(lat, lon))
+    district = index.locate(lat, lon) if in_kz else None
+    taxonomy = load_taxonomy()
+    category = taxonomy.category(category_hint) if category_hint and taxonomy.has_category(category_hint) else None
+    urgency = detect_urgency(text, language, category.code if category else None)
+    priority = "urgent" if urgency.urgent else (category.default_priority if category else "normal")
+    anonymous_allowed = category.anonymous_allowed if category else _anonymous_allowed_by_model(ctx, text)
+    return IntakeAssessment(
+        language=language,
+        in_kazakhstan=in_kz,
+        district=getattr(district, "code", None) if district is not None else None,
+        urgent=urgency.urgent,
+        urgency_reasons=list(urgency.reasons),
+        advise=list(urgency.advise),
+        priority=str(priority),
+        restricted=bool(category.restricted) if category else False,
+        anonymous_allowed=anonymous_allowed or urgency.urgent,
+    )
+
+
+def _anonymous_allowed_by_model(ctx: Context, text: str) -> bool:
+    """Without a category hint, ask the classifier; when it is unsure or absent, accept (a human decides later)."""
+    model = router(ctx) if ctx.settings.enable_routing else None
+    if model is None:
+        return True
+    try:
+        prediction = model.classify(text)
+    except Exception:
+        log.exception("classifier failed during intake")
+        return True
+    if prediction is None or prediction.abstain:
+        return True
+    return bool(load_taxonomy().category(prediction.label).anonymous_allowed)

