@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,16 +26,35 @@ metadata.naming_convention = {
 }
 
 
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always come back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        # SQLite has no zone type: keep naive UTC so string comparisons order correctly
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def uuid_pk() -> Any:
     return Field(default_factory=uuid.uuid4, primary_key=True)
 
 
 def now_column() -> Any:
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
 def tz_datetime(nullable: bool = True, index: bool = False) -> Any:
-    return Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=nullable, index=index)
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable, index=index)
 
 
 def json_column(default_factory: Any = dict) -> Any:
@@ -56,11 +75,20 @@ def make_engine(database_url: str, *, null_pool: bool = False) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Take transaction control away from the driver: its implicit BEGIN does not cover SAVEPOINTs,
+            # which left stale snapshots behind after a rolled-back savepoint (lost idempotency replays).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # IMMEDIATE: writers queue on the lock (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT
+            # when a read-then-write transaction races another writer. Embedded mode trades throughput for this.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from backend.db import make_engine
+from backend.db import UtcDateTime, make_engine
 from backend.models import metadata
 from backend.settings import Settings
 
@@ -18,12 +19,20 @@ def _url() -> str:
     return config.attributes.get("database_url") or Settings.from_env().database_url
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Migrations must not import application code: our UTC type is a plain timezone-aware DateTime in the schema."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        compare_type=False,
+        render_item=_render_item,
     )
 
 

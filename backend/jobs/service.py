@@ -61,6 +61,7 @@ async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> in
             | ((OutboxTask.status == "running") & (OutboxTask.locked_until < now))  # type: ignore[arg-type,operator]
         )
         .values(status="running", attempts=attempt, locked_until=now + timedelta(seconds=lease_s), updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     await session.commit()
     return attempt if getattr(result, "rowcount", 0) == 1 else None

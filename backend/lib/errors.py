@@ -92,27 +92,35 @@ def _zan_error_handler(request: Request[Any, Any, Any], exc: ZanError) -> Respon
                    extra=exc.extra)
 
 
-_AT_PATH = re.compile(r"at `\$(?P<path>[^`]*)`")
+_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 
 
-def _pointer(raw_path: str) -> str:
-    """msgspec says `$.location.lat` or `$.media_ids[2]`; RFC 6901 wants `/location/lat`, `/media_ids/2`."""
-    parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", raw_path)
-    return "".join("/" + (name or index) for name, index in parts)
+def _pointer(key: str | None, source: str | None, message: str) -> str:
+    """Litestar names the field `location.lat` / `media_ids[0]` / `data` (the body root); RFC 6901 wants
+    `/location/lat`, `/media_ids/0`, ``. A missing or unknown member is pointed at by its own name."""
+    if source in ("query", "header", "path", "cookie") and key:
+        return f"#{source}/{key}"
+    path = "" if key in (None, "", "data") else str(key)
+    parts = re.findall(r"([^.\[\]]+)", path)
+    pointer = "".join("/" + part for part in parts)
+    named = _NAMED_FIELD.search(message)
+    if named:
+        pointer = f"{pointer}/{named.group(1)}"
+    return pointer
 
 
 def _classify(message: str) -> str:
     lowered = message.lower()
     if "missing required field" in lowered:
         return "required"
+    if "unknown field" in lowered:
+        return "unknown_field"
     if "length" in lowered and ">=" in lowered:
         return "too_short"
     if "length" in lowered and "<=" in lowered:
         return "too_long"
-    if ">=" in lowered or "<=" in lowered or ">" in lowered or "<" in lowered:
+    if any(op in lowered for op in (">=", "<=", "> ", "< ")):
         return "out_of_range"
-    if "object contains unknown field" in lowered:
-        return "unknown_field"
     if lowered.startswith("expected"):
         return "wrong_type"
     return "invalid"
@@ -120,32 +128,13 @@ def _classify(message: str) -> str:
 
 def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
     problems: list[FieldProblem] = []
-    malformed = False
     for item in exc.extra if isinstance(exc.extra, list) else []:
-        if not isinstance(item, dict):
-            continue
-        message = str(item.get("message", ""))
-        if "malformed" in message.lower() or "json is malformed" in message.lower():
-            malformed = True
-            continue
-        key = item.get("key")
-        source = item.get("source")
-        match = _AT_PATH.search(message)
-        if match:
-            pointer = _pointer(match.group("path"))
-            # "missing required field `text`" points at the parent object; name the field itself
-            missing = re.search(r"missing required field `([^`]+)`", message)
-            if missing:
-                pointer = f"{pointer}/{missing.group(1)}"
-        elif source in ("query", "header", "path", "cookie") and key:
-            pointer = f"#{source}/{key}"
-        elif key:
-            pointer = f"/{key}"
-        else:
-            missing = re.search(r"missing required field `([^`]+)`", message)
-            pointer = f"/{missing.group(1)}" if missing else ""
-        problems.append(FieldProblem(pointer=pointer, code=_classify(message), detail=None))
-    if malformed and not problems:
+        if isinstance(item, dict):
+            message = str(item.get("message", ""))
+            problems.append(FieldProblem(pointer=_pointer(item.get("key"), item.get("source"), message),
+                                         code=_classify(message)))
+    if not problems:
+        # a body that is not JSON at all never reached field validation
         return problem(request, "validation.body_malformed", 400)
     return problem(request, "validation.failed", 422, errors=problems)
 
@@ -156,9 +145,9 @@ _HTTP_CODES = {401: "auth.unauthenticated", 403: "auth.forbidden", 404: "not_fou
 
 def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     status = exc.status_code
-    code = _HTTP_CODES.get(status, "validation.failed" if 400 <= status < 500 else "internal")
-    if status == 400 and "malformed" in str(exc.detail).lower():
-        code = "validation.body_malformed"
+    # a bare 400 from the framework means the body could not be decoded (truncated or malformed JSON)
+    code = _HTTP_CODES.get(status, "validation.body_malformed" if status == 400 else
+                           ("validation.failed" if 400 <= status < 500 else "internal"))
     return problem(request, code, status, headers=dict(exc.headers or {}))
 
 

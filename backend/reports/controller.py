@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,8 +34,8 @@ from backend.reports.service import By
 from backend.reports.views import citizen_view, summary
 from backend.reports.workflow import Actor
 
-IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", max_length=200, required=False,
-                                                 description="Required: a client-generated unique key per report")]
+IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200, required=False,
+                                                       description="Required: a client-generated unique key per report")]
 
 
 def _by(principal: CitizenPrincipal) -> By:

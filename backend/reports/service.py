@@ -43,6 +43,7 @@ async def next_number(session: AsyncSession, year: int) -> str:
     result = await session.execute(
         update(ReportCounter).where(ReportCounter.year == year).values(value=ReportCounter.value + 1)  # type: ignore[arg-type]
         .returning(ReportCounter.value)
+        .execution_options(synchronize_session=False)
     )
     value = result.scalar_one_or_none()
     if value is None:

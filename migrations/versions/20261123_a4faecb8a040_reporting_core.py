@@ -1,8 +1,8 @@
 """reporting core
 
-Revision ID: 3f7ca8e98375
-Revises: 
-Create Date: 2026-11-23 13:35:26.598800
+Revision ID: a4faecb8a040
+Revises:
+Create Date: 2026-11-23 13:40:13.443928
 """
 from collections.abc import Sequence
 
@@ -10,7 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '3f7ca8e98375'
+
+revision: str = 'a4faecb8a040'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,130 @@
+"""The `zan` command: serve, migrate, seed, partners, workers, and the ML/legal/bot tools."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from backend.settings import Settings
+
+T = TypeVar("T")
+
+
+def _run(coro_fn: Callable[[Settings], Awaitable[T]]) -> T:
+    return asyncio.run(coro_fn(Settings.from_env()))
+
+
+@click.group()
+def main() -> None:
+    """Zan — Закон и Порядок / Заң мен Тәртіп."""
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="heads")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations (default: to head)."""
+    from backend.migrate import upgrade
+
+    upgrade(Settings.from_env().database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.option("--revision", default="-1")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations (default: one step)."""
+    from backend.migrate import downgrade
+
+    downgrade(Settings.from_env().database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command()
+def seed() -> None:
+    """Seed demo reference data (demo partner app, demo units and officers where those domains exist)."""
+    from backend.seed import seed_demo
+
+    result = _run(seed_demo)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@main.group()
+def partners() -> None:
+    """Partner applications (eGov Mobile, Kaspi, Halyk, bots, web chat)."""
+
+
+@partners.command("create")
+@click.option("--name", required=True)
+@click.option("--webhook-url", default=None)
+def partners_create(name: str, webhook_url: str | None) -> None:
+    """Create a partner app; prints {"id", "secret"} once."""
+    from backend.context import context_scope
+    from backend.partners.service import create
+
+    async def go(settings: Settings) -> dict[str, Any]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            created = await create(session=session, secret_key=settings.secret_key, name=name,
+                                   webhook_url=webhook_url)
+        return {"id": str(created.id), "name": created.name, "secret": created.secret}
+
+    click.echo(json.dumps(_run(go)))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=1, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API (runs migrations first)."""
+    import uvicorn
+
+    from backend.migrate import upgrade
+
+    upgrade(Settings.from_env().database_url)
+    uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, log_config=None,
+                proxy_headers=True)
+
+
+@main.command()
+@click.option("--concurrency", default=20, type=int)
+def worker(concurrency: int) -> None:
+    """Run SAQ workers and the outbox relay (production mode with ZAN_REDIS_URL)."""
+    from backend.worker import run_worker
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        click.echo("ZAN_REDIS_URL is not set: in embedded mode jobs run inside `zan serve`", err=True)
+        sys.exit(2)
+    asyncio.run(run_worker(settings, concurrency=concurrency))
+
+
+def _mount_optional(group: click.Group, spec: str, name: str) -> None:
+    import importlib
+
+    module_name, _, attr = spec.partition(":")
+    try:
+        command = getattr(importlib.import_module(module_name), attr)
+    except (ModuleNotFoundError, AttributeError):
+        return
+    group.add_command(command, name)
+
+
+_mount_optional(main, "ml.cli:ml", "ml")
+_mount_optional(main, "backend.routing.cli:ml_ops", "ml-ops")
+_mount_optional(main, "ml.legal.cli:legal", "legal")
+_mount_optional(main, "backend.officers.cli:officers", "officers")
+_mount_optional(main, "backend.notifications.cli:notifications", "notifications")
+_mount_optional(main, "bots.cli:bot", "bot")
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Demo reference data for the embedded default. Idempotent: running it twice changes nothing."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from backend.context import context_scope
+from backend.lib.crypto import unseal
+from backend.partners import service as partners
+from backend.settings import Settings
+
+DEMO_PARTNER = "demo-egov"
+# domains that bring their own demo data (units, officers, wanted lists) expose `async seed(ctx) -> dict`
+DOMAIN_SEEDS = ("backend.officers.seed", "backend.sync.seed", "backend.notifications.seed")
+
+
+async def seed_demo(settings: Settings) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    async with context_scope(settings) as ctx:
+        async with ctx.sessions() as session:
+            existing = await partners.by_name(session=session, name=DEMO_PARTNER)
+            if existing is None:
+                created = await partners.create(session=session, secret_key=settings.secret_key, name=DEMO_PARTNER)
+                partner_id, secret = str(created.id), created.secret
+            else:
+                # embedded demo only: the demo secret is shown again so `make run` can always print it
+                partner_id, secret = str(existing.id), unseal(settings.secret_key, existing.secret_sealed)
+        out["demo_partner"] = {"id": partner_id, "name": DEMO_PARTNER, "secret": secret}
+        for module_name in DOMAIN_SEEDS:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name and module_name.startswith(exc.name):
+                    continue
+                raise
+            out[module_name.split(".")[1]] = await module.seed(ctx)
+    return out

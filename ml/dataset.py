@@ -1,0 +1,78 @@
+"""The bundled training examples (ml/data/examples/*.jsonl) and a deterministic train / held-out split.
+
+Each line: {"text", "category", "language", "urgent"}. The split puts a fifth of the examples in the held-out set
+by a stable hash of the text, so the same example is always on the same side across runs, machines and Python
+versions (no random seed, no dependence on file order), and adding examples never moves existing ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "data" / "examples"
+HELD_OUT_BUCKETS = 5  # one bucket of five is held out
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    category: str
+    language: str
+    urgent: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Rows of a JSON-lines file; blank lines are skipped, a broken line raises ValueError with its number."""
+    rows: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON: {exc}") from exc
+    return rows
+
+
+def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def load_examples(directory: str | Path = EXAMPLES_DIR, languages: Sequence[str] = ("ru", "kk")) -> list[Example]:
+    """All bundled examples, Russian first then Kazakh, in file order."""
+    out: list[Example] = []
+    for lang in languages:
+        path = Path(directory) / f"{lang}.jsonl"
+        for row in read_jsonl(path):
+            out.append(
+                Example(
+                    text=str(row["text"]),
+                    category=str(row["category"]),
+                    language=str(row.get("language", lang)),
+                    urgent=bool(row.get("urgent", False)),
+                )
+            )
+    return out
+
+
+def is_held_out(text: str) -> bool:
+    """Stable membership of the held-out fifth (sha1 of the UTF-8 text)."""
+    return int(hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16) % HELD_OUT_BUCKETS == 0
+
+
+def split(examples: Sequence[Example]) -> tuple[list[Example], list[Example]]:
+    """(train, held_out): about four fifths and one fifth, by `is_held_out`."""
+    train = [e for e in examples if not is_held_out(e.text)]
+    held = [e for e in examples if is_held_out(e.text)]
+    return train, held

@@ -1,0 +1,21 @@
+"""Legal help: cited answers from Kazakhstan's codes (Russian texts) and a curated FAQ, in kk/ru/en.
+
+from ml.legal import LegalAssistant, build_index
+build_index()                      # once: embeds ~3.3k articles + FAQ variants into var/legal-index/
+assistant = LegalAssistant.load()  # fast: reads the index, never re-embeds
+assistant.ask("ұрлық үшін қандай жаза?").to_dict()
+"""
+
+from ml.legal.assistant import LegalAssistant
+from ml.legal.index import LegalIndexError, build_index, default_index_dir, index_status
+from ml.legal.schemas import Citation, LegalAnswer
+
+__all__ = [
+    "Citation",
+    "LegalAnswer",
+    "LegalAssistant",
+    "LegalIndexError",
+    "build_index",
+    "default_index_dir",
+    "index_status",
+]

@@ -1,0 +1,265 @@
+"""LegalAssistant: a short, cited answer to a citizen's legal question, in the question's language.
+
+Order of decisions, each one a safety property:
+1. Emergencies first (`ml.urgency.detect_urgency`): "call 102/112 now" leads the answer, whatever else we know.
+2. An explicit article reference ("ст. 188 УК", "ҚК 188-бап") is answered with that article.
+3. A confident FAQ match gives the reviewed FAQ answer with its citations.
+4. Otherwise the best article parts are quoted (extractive, never generated).
+5. Nothing relevant enough → say so and route to legal aid. A citation is only ever built from the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ml.embedders import Embedder, get_embedder
+from ml.lang import detect_language
+from ml.legal.corpus import Chunk, Corpus, load_corpus
+from ml.legal.faq import FaqItem, cached_faq
+from ml.legal.index import LegalIndex, default_index_dir, load_index
+from ml.legal.lexicon import doc_terms
+from ml.legal.messages import format_ref, message
+from ml.legal.refs import ArticleRef, find_refs
+from ml.legal.retrieval import ArticleHit, Retriever, SearchResult
+from ml.legal.schemas import Citation, LegalAnswer
+from ml.urgency import detect_urgency
+
+# Thresholds, tuned on the FAQ's own question variants (leave-one-out) and off-topic questions — not on the
+# held-out evaluation set. FAQ: combined cosine + lexical coverage; articles: e5 cosine of the best article head.
+FAQ_MIN_SCORE = 0.875
+FAQ_MIN_MARGIN = 0.004
+ARTICLE_MIN_DENSE = 0.80
+ARTICLE_MIN_LEXICAL = 0.30
+MAX_CITATIONS = 3
+EXCERPT_CHARS = 420
+_SANCTION = re.compile(r"^(?:влеч|наказыва)", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.;:])\s+(?=[А-ЯЁ0-9])|\n")
+
+
+def _numbers_for(advise: list[str]) -> str:
+    nums = [n for n in advise if n in {"102", "112", "103", "101", "104"}] or ["102", "112"]
+    return " / ".join(nums[:2])
+
+
+class LegalAssistant:
+    """Thread-safe: all state is read-only after `load`; the embedder serialises its own calls."""
+
+    def __init__(self, corpus: Corpus, index: LegalIndex, faq: tuple[FaqItem, ...], embedder: Embedder) -> None:
+        self.corpus = corpus
+        self.faq = {item.id: item for item in faq}
+        self.retriever = Retriever(corpus, index, faq, embedder)
+
+    @classmethod
+    def load(cls, index_dir: Path | str | None = None, embedder: Embedder | None = None) -> LegalAssistant:
+        """Open a built index (default `ZAN_LEGAL_INDEX_DIR` or `var/legal-index/`). Never re-embeds the corpus;
+        raises `LegalIndexError` if the index is missing or was built from another corpus, FAQ or embedder."""
+        emb = embedder or get_embedder()
+        index = load_index(Path(index_dir) if index_dir is not None else default_index_dir(), emb.name)
+        return cls(load_corpus(), index, cached_faq(), emb)
+
+    def ask(self, question: str, language: str | None = None) -> LegalAnswer:
+        text = " ".join(question.split())
+        lang = _language(text, language)
+        if not text:
+            return self._not_found(lang)
+        urgency = detect_urgency(text, lang)
+        refs = find_refs(text, self.corpus)
+        if refs and not urgency.urgent:
+            return self._answer_refs(text, lang, refs)
+        result = self.retriever.search(text, lang)
+        faq = self._confident_faq(result)
+        if urgency.urgent:
+            return self._answer_urgent(lang, urgency.advise, result, faq)
+        if faq is not None:
+            return self._answer_faq(lang, faq, result)
+        hits = self._confident_articles(result)
+        if not hits:
+            return self._not_found(lang)
+        return self._answer_articles(lang, hits, result)
+
+    # -- decisions ---------------------------------------------------------------------------------------------
+
+    def _confident_faq(self, result: SearchResult) -> FaqItem | None:
+        if not result.faq:
+            return None
+        top = result.faq[0]
+        margin = top.score - result.faq[1].score if len(result.faq) > 1 else 1.0
+        if top.score >= FAQ_MIN_SCORE and margin >= FAQ_MIN_MARGIN:
+            return top.item
+        return None
+
+    def _confident_articles(self, result: SearchResult) -> list[ArticleHit]:
+        if not result.articles:
+            return []
+        top = result.articles[0]
+        if top.dense < ARTICLE_MIN_DENSE and top.lexical < ARTICLE_MIN_LEXICAL:
+            return []
+        return result.articles[:MAX_CITATIONS]
+
+    # -- answers -----------------------------------------------------------------------------------------------
+
+    def _citation(self, chunk: Chunk, terms: list[str]) -> Citation:
+        return Citation(
+            code=chunk.code,
+            article=chunk.article,
+            part=chunk.part,
+            title=chunk.title,
+            excerpt=excerpt(chunk.text, terms),
+        )
+
+    def _faq_citations(self, item: FaqItem, terms: list[str]) -> list[Citation]:
+        cites = []
+        for c in item.citations:
+            chunks = [ch for ch in self.corpus.chunks_of(c.code, c.article) if c.part is None or ch.part == c.part]
+            if not chunks:
+                continue  # validated at build time; a missing part is skipped rather than invented
+            wanted = set(terms)
+            chunk = max(chunks, key=lambda ch: (len(wanted & set(doc_terms(ch.text))), -ch.index))
+            cites.append(self._citation(chunk, terms))
+        return cites
+
+    def _answer_faq(self, lang: str, item: FaqItem, result: SearchResult) -> LegalAnswer:
+        top = result.faq[0]
+        return LegalAnswer(
+            answer=item.answer.get(lang) or item.answer["ru"],
+            language=lang,
+            citations=self._faq_citations(item, result.terms.all),
+            confidence=_clip(0.6 + 4.0 * (top.score - FAQ_MIN_SCORE)),
+            suggested_action=item.suggested_action,
+            faq_id=item.id,
+        )
+
+    def _answer_urgent(self, lang: str, advise: list[str], result: SearchResult, faq: FaqItem | None) -> LegalAnswer:
+        numbers = _numbers_for(advise)
+        lead = message("urgent", lang, numbers=numbers)
+        citations: list[Citation] = []
+        if faq is not None:
+            citations = self._faq_citations(faq, result.terms.all)
+            lead = f"{lead}\n\n{faq.answer.get(lang) or faq.answer['ru']}"
+        else:
+            hits = self._confident_articles(result)
+            citations = [self._citation(h.chunk, result.terms.all) for h in hits[:2]]
+        action = "call_112" if numbers.startswith("112") else "call_102"
+        return LegalAnswer(
+            answer=lead,
+            language=lang,
+            citations=citations,
+            confidence=1.0,
+            suggested_action=action,
+            faq_id=faq.id if faq else None,
+            urgent=True,
+        )
+
+    def _answer_articles(self, lang: str, hits: list[ArticleHit], result: SearchResult) -> LegalAnswer:
+        terms = result.terms.all
+        citations = [self._citation(h.chunk, terms) for h in hits]
+        first = citations[0]
+        parts = [
+            message(
+                "article",
+                lang,
+                ref=format_ref(first.code, first.article, first.part, lang),
+                title=first.title,
+                excerpt=first.excerpt,
+            )
+        ]
+        if len(citations) > 1:
+            others = ", ".join(f"{format_ref(c.code, c.article, None, lang)} «{c.title}»" for c in citations[1:])
+            parts.append(message("see_also", lang, refs=others))
+        parts.append(message("disclaimer", lang))
+        top = hits[0]
+        confidence = _clip(0.5 * (top.dense - 0.78) / 0.1 + 0.5 * top.lexical)
+        return LegalAnswer(
+            answer="\n".join(parts),
+            language=lang,
+            citations=citations,
+            confidence=round(confidence, 3),
+            suggested_action="info" if confidence >= 0.5 else "legal_aid",
+        )
+
+    def _answer_refs(self, text: str, lang: str, refs: list[ArticleRef]) -> LegalAnswer:
+        terms = doc_terms(text)
+        citations: list[Citation] = []
+        lines: list[str] = []
+        for ref in refs[:MAX_CITATIONS]:
+            art = self.corpus.article(ref.code, ref.article)
+            if art is None:
+                continue
+            if art.repealed:
+                lines.append(
+                    message("repealed", lang, ref=format_ref(ref.code, ref.article, None, lang), title=art.title)
+                )
+                continue
+            chunks = [c for c in self.corpus.chunks_of(ref.code, ref.article) if ref.part is None or c.part == ref.part]
+            chunk = chunks[0]
+            cite = Citation(
+                code=chunk.code,
+                article=chunk.article,
+                part=ref.part,
+                title=chunk.title,
+                excerpt=excerpt(chunk.text, terms) if ref.part else excerpt(art.parts[0].text, terms),
+            )
+            citations.append(cite)
+            lines.append(
+                message(
+                    "reference",
+                    lang,
+                    ref=format_ref(cite.code, cite.article, cite.part, lang),
+                    title=cite.title,
+                    excerpt=cite.excerpt,
+                )
+            )
+        if not lines:
+            return self._not_found(lang)
+        return LegalAnswer(
+            answer="\n".join(lines),
+            language=lang,
+            citations=citations,
+            confidence=1.0 if citations else 0.5,
+            suggested_action="info",
+        )
+
+    def _not_found(self, lang: str) -> LegalAnswer:
+        return LegalAnswer(
+            answer=message("not_found", lang), language=lang, citations=[], confidence=0.0, suggested_action="legal_aid"
+        )
+
+
+def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
+    """Quote a part verbatim, or when it is long, its opening, the sentences sharing most words with the question
+    and the sanction ("влечет…"/"наказывается…"), in their original order, joined with "…"."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    wanted = set(terms)
+    chosen = {0}
+    sanctions = [i for i, s in enumerate(sentences) if _SANCTION.match(s)]
+    if sanctions:
+        chosen.add(sanctions[0])
+    ranked = sorted(range(len(sentences)), key=lambda i: -len(wanted & set(doc_terms(sentences[i]))))
+    for i in ranked:
+        if sum(len(sentences[j]) for j in chosen | {i}) > limit:
+            continue
+        chosen.add(i)
+    out: list[str] = []
+    prev = -1
+    for i in sorted(chosen):
+        if out and i != prev + 1:
+            out.append("…")
+        out.append(sentences[i])
+        prev = i
+    quoted = " ".join(out)
+    return quoted if len(quoted) <= limit + 80 else quoted[: limit + 79].rsplit(" ", 1)[0] + " …"
+
+
+def _language(text: str, language: str | None) -> str:
+    if language:
+        lang = language.lower()
+        return "kk" if lang in {"kz", "kaz", "kk"} else lang if lang in {"ru", "en"} else "ru"
+    return detect_language(text) if text else "ru"
+
+
+def _clip(x: float) -> float:
+    return float(min(1.0, max(0.0, x)))

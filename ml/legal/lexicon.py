@@ -1,0 +1,228 @@
+"""Lexical normalisation for legal retrieval: Russian stemming, a light Kazakh stemmer, a bilingual glossary.
+
+The codes are Russian; a citizen writes Russian, Kazakh (often on a Russian keyboard) or English. Russian words are
+reduced with the Snowball stemmer. Kazakh is agglutinative (ұрла-ған-ы-н-ың), so a Kazakh word is matched by
+peeling known suffixes off its end until a glossary stem is found; the glossary then contributes the Russian terms
+the codes use (ұрлық → кража). Colloquial Russian ("украли", "бухой") and English words are expanded the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+import snowballstemmer
+
+from ml.text import KAZAKH_LETTERS, fold
+
+GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "legal" / "glossary.json"
+
+_TOKEN = re.compile(r"[0-9a-zа-яёәғқңөұүһі]+(?:-[0-9]+)?")
+_KK_LETTER = re.compile(f"[{KAZAKH_LETTERS}]")
+
+# Function words and question scaffolding that carry no legal meaning; dropping them keeps BM25 from rewarding
+# articles for "что", "будет", "қандай".
+RU_STOP = frozenset(
+    ["а", "без", "более", "бы", "был", "была", "были", "было", "быть", "в", "вам", "вас", "весь", "во", "вот", "все", "всего", "всех", "вы", "где", "да", "даже", "для", "до", "его", "ее", "если", "есть", "еще", "же", "за", "здесь", "и", "из", "или", "им", "их", "к", "как", "какая", "какие", "каким", "какой", "какое", "кем", "когда", "кого", "кому", "кто", "ли", "либо", "мне", "меня", "мн", "может", "можно", "мой", "моя", "мы", "на", "над", "надо", "наш", "не", "него", "нее", "нет", "ни", "них", "но", "ну", "о", "об", "однако", "он", "она", "они", "оно", "от", "очень", "по", "под", "после", "при", "про", "с", "сам", "себя", "со", "так", "также", "такой", "там", "те", "тем", "то", "того", "тоже", "той", "только", "том", "ту", "тут", "ты", "у", "уже", "хотя", "чего", "чей", "чем", "что", "чтобы", "чье", "чья", "эта", "эти", "это", "этого", "этой", "этот", "я", "бывает", "будет", "будут", "делать", "делают", "сделать", "сделают", "грозит", "грозят", "светит", "какое", "сколько", "который", "которая", "которые", "которых", "что-то", "меня", "мое", "моего", "мою", "свой", "свою", "своего", "своих", "мне", "нам", "вам", "им", "ему", "ей", "ним", "ней"]
+)
+KK_STOP = frozenset(
+    fold(w)
+    for w in ["және", "мен", "де", "да", "ма", "ме", "ба", "бе", "па", "пе", "ғой", "қой", "не", "неге", "қандай", "қалай", "қанша", "қашан", "қайда", "кім", "кімге", "бар", "жоқ", "бұл", "осы", "сол", "ол", "мен", "сен", "біз", "сіз", "олар", "маған", "саған", "оған", "бізге", "сізге", "үшін", "туралы", "бойынша", "арқылы", "болады", "болса", "болып", "болған", "керек", "мүмкін", "ба", "екен", "еді", "емес", "бір", "әр", "барлық", "өз", "өзі", "менің", "сенің", "оның", "біздің", "сіздің", "не", "істеу", "істеймін", "істеу", "қайтемін", "қылу", "жасау", "жасады", "жасаса", "жатыр", "жатқан", "жатыр", "мені", "сені", "оны", "бізді", "сізді", "істеуім", "істеймін", "істеу", "керек", "қажет", "тиіс", "деген", "дейді", "айтыңызшы", "айтыңыз", "білгім", "келеді"]
+)
+EN_STOP = frozenset(
+    ["a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "i", "you", "he", "she", "it", "we", "they", "my", "your", "his", "her", "our", "their", "me", "him", "us", "them", "what", "which", "who", "whom", "when", "where", "why", "how", "do", "does", "did", "can", "could", "will", "would", "should", "shall", "may", "might", "to", "of", "in", "on", "at", "by", "for", "with", "from", "about", "as", "into", "if", "or", "and", "but", "not", "no", "so", "than", "then", "there", "this", "that", "these", "those", "get", "got"]
+)
+
+# Kazakh endings (plural, possessive, case, participle, verbal noun, derivational), folded like the words they are
+# matched against. Peeling is repeated, so chains (-лар-ы-на) are covered; longest first.
+_KK_SUFFIX_TEXT = """
+лар лер дар дер тар тер
+ымыз іміз мыз міз ыңыз іңіз ңыз ңіз ың ің ң ым ім м ы і сы сі
+ның нің дың дің тың тің
+ға ге қа ке на не а е
+ны ні ды ді ты ті н
+да де та те нда нде
+дан ден тан тен нан нен
+мен бен пен менен бенен пенен
+ған ген қан кен
+дағы дегі тағы тегі
+ып іп п у ю ушы уші шы ші
+лық лік дық дік тық тік
+сыз сіз ма ме ба бе па пе мақ мек бақ бек пақ пек са се ғы гі қы кі
+"""
+_KK_SUFFIXES = tuple(sorted({fold(s) for s in _KK_SUFFIX_TEXT.split()}, key=len, reverse=True))
+_KK_SUFFIX_SET = frozenset(_KK_SUFFIXES)
+_MAX_SUFFIX_CHAIN = 12
+_VOICED = {"г": "к", "б": "п"}
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens; ё→е; keeps article numbers like "188" and "3-1"."""
+    return _TOKEN.findall(text.lower().replace("ё", "е"))
+
+
+def has_kazakh_letters(token: str) -> bool:
+    return bool(_KK_LETTER.search(token))
+
+
+_ru_stemmer = snowballstemmer.stemmer("russian")
+_en_stemmer = snowballstemmer.stemmer("english")
+# Snowball stemmer objects keep state between calls; the cache below is shared by request threads
+_stem_lock = threading.Lock()
+
+
+@lru_cache(maxsize=200_000)
+def ru_stem(token: str) -> str:
+    """Russian Snowball stem (memoised: a corpus has ~60k distinct words, each stemmed once)."""
+    with _stem_lock:
+        return str(_ru_stemmer.stemWord(token))
+
+
+@lru_cache(maxsize=50_000)
+def en_stem(token: str) -> str:
+    with _stem_lock:
+        return str(_en_stemmer.stemWord(token))
+
+
+@lru_cache(maxsize=100_000)
+def kk_candidates(token: str) -> tuple[str, ...]:
+    """Possible Kazakh stems of a folded word: every prefix whose remainder is a chain of known suffixes.
+
+    Longest first, so the most specific glossary entry wins ("ұрлық" before "ұр").
+    """
+    word = fold(token)
+    found: list[str] = [word]
+    n = len(word)
+
+    @cache
+    def is_chain(start: int, depth: int) -> bool:
+        if start == n:
+            return True
+        if depth > 4:
+            return False
+        return any(word.startswith(s, start) and is_chain(start + len(s), depth + 1) for s in _KK_SUFFIXES)
+
+    for cut in range(n - 1, 1, -1):
+        if n - cut > _MAX_SUFFIX_CHAIN:
+            break
+        if is_chain(cut, 0):
+            stem = word[:cut]
+            found.append(stem)
+            # a final voiceless consonant voices before a vowel ending: бұзақылық → бұзақылығы, кітап → кітабы
+            if stem[-1] in _VOICED:
+                found.append(stem[:-1] + _VOICED[stem[-1]])
+    return tuple(found)
+
+
+def kk_stem(token: str) -> str:
+    """A single conservative stem for matching Kazakh to Kazakh (FAQ variants): shortest candidate of 4+ letters."""
+    cands = [c for c in kk_candidates(token) if len(c) >= 4]
+    return cands[-1] if cands else fold(token)
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    """Kazakh/colloquial/English → Russian code terms; keys folded (Kazakh) or stemmed (Russian, English)."""
+
+    kk_single: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    kk_phrases: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    ru: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    en: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, path: Path = GLOSSARY_PATH) -> Glossary:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        single: dict[str, tuple[str, ...]] = {}
+        phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for key, terms in raw["kk_ru"].items():
+            words = tuple(fold(w) for w in tokenize(key))
+            if len(words) == 1:
+                single[words[0]] = tuple(terms)
+            elif words:
+                phrases[words] = tuple(terms)
+        ru = {ru_stem(k): tuple(v) for k, v in raw["ru_ru"].items()}
+        en = {en_stem(k): tuple(v) for k, v in raw["en_ru"].items()}
+        return cls(single, phrases, ru, en)
+
+    def kk_terms(self, token: str) -> tuple[str, ...]:
+        for cand in kk_candidates(token):
+            # 2-letter stems are too ambiguous unless only a short ending was peeled ("ұрды", "ұрып" but not "ұрлық")
+            if (len(cand) >= 3 or len(token) - len(cand) <= 3) and cand in self.kk_single:
+                return self.kk_single[cand]
+        return ()
+
+    def ru_terms(self, stem: str) -> tuple[str, ...]:
+        """Exact stem, else the longest glossary stem of 4+ letters that prefixes it ("украд" → "укра")."""
+        for cut in range(len(stem), 3, -1):
+            hit = self.ru.get(stem[:cut])
+            if hit is not None:
+                return hit
+        return ()
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> Glossary:
+    return Glossary.from_file()
+
+
+def doc_terms(text: str) -> list[str]:
+    """Index-side terms of Russian legal text: Snowball stems without stop words."""
+    return [ru_stem(t) for t in tokenize(text) if t not in RU_STOP and (len(t) > 1 or t.isdigit())]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerms:
+    """Query terms for the Russian index plus terms for matching Kazakh FAQ variants."""
+
+    ru: list[str]
+    kk: list[str]
+    expanded: list[str]
+    phrases: list[str] = field(default_factory=list)  # the glossary's Russian wording, to help the embedder too
+
+    @property
+    def all(self) -> list[str]:
+        return self.ru + self.expanded
+
+
+def query_terms(text: str, language: str, glossary: Glossary | None = None) -> QueryTerms:
+    """Stem a question and expand it with glossary terms; numbers are kept (they name articles and amounts)."""
+    g = glossary or load_glossary()
+    tokens = tokenize(text)
+    ru: list[str] = []
+    kk: list[str] = []
+    expansion: list[str] = []
+    folded = [fold(t) for t in tokens]
+    for i, tok in enumerate(tokens):
+        f = folded[i]
+        kazakh = has_kazakh_letters(tok) or language == "kk"
+        if kazakh and f not in KK_STOP:
+            kk.append(kk_stem(tok))
+            expansion.extend(g.kk_terms(tok))
+        if tok in RU_STOP or tok in EN_STOP or (kazakh and f in KK_STOP):
+            continue
+        if language == "en" or re.fullmatch(r"[a-z]+", tok):
+            expansion.extend(g.en.get(en_stem(tok), ()))
+            continue
+        if not has_kazakh_letters(tok):
+            st = ru_stem(tok)
+            ru.append(st)
+            expansion.extend(g.ru_terms(st))
+    for words, terms in g.kk_phrases.items():
+        if _contains_phrase(folded, words):
+            expansion.extend(terms)
+    phrases = list(dict.fromkeys(expansion))
+    return QueryTerms(ru=ru, kk=kk, expanded=[t for term in phrases for t in doc_terms(term)], phrases=phrases)
+
+
+def _contains_phrase(tokens: list[str], words: Iterable[str]) -> bool:
+    """Phrase match where each phrase word may carry Kazakh suffixes ("қорғау нұсқамасын")."""
+    w = list(words)
+    for i in range(len(tokens) - len(w) + 1):
+        if all(any(c == word for c in kk_candidates(tokens[i + j])) for j, word in enumerate(w)):
+            return True
+    return False

@@ -1,0 +1,67 @@
+"""Answer templates in Russian, Kazakh and English (the law itself is always quoted in Russian, as published)."""
+
+from __future__ import annotations
+
+from ml.legal.corpus import CODE_BY_KEY
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "urgent": {
+        "ru": "Если вам или кому-то угрожает опасность прямо сейчас — немедленно звоните {numbers}. "
+        "Постарайтесь уйти в безопасное место и оставайтесь на связи с оператором.",
+        "kk": "Егер сізге немесе басқа біреуге дәл қазір қауіп төніп тұрса — дереу {numbers} нөміріне қоңырау "
+        "шалыңыз. Қауіпсіз жерге барып, оператормен байланыста болыңыз.",
+        "en": "If you or someone else is in danger right now, call {numbers} immediately. "
+        "Move to a safe place and stay on the line with the operator.",
+    },
+    "article": {
+        "ru": "По вашему вопросу применима норма {ref} «{title}»: «{excerpt}»",
+        "kk": "Сұрағыңызға қатысты норма — {ref} «{title}» (мәтін орыс тілінде): «{excerpt}»",
+        "en": "The relevant provision is {ref} \u201c{title}\u201d (official text in Russian): \u201c{excerpt}\u201d",
+    },
+    "reference": {
+        "ru": "{ref} «{title}»: «{excerpt}»",
+        "kk": "{ref} «{title}» (мәтін орыс тілінде): «{excerpt}»",
+        "en": "{ref} \u201c{title}\u201d (official text in Russian): \u201c{excerpt}\u201d",
+    },
+    "repealed": {
+        "ru": "{ref} «{title}» утратила силу (исключена).",
+        "kk": "{ref} «{title}» күшін жойған (алып тасталған).",
+        "en": "{ref} \u201c{title}\u201d has been repealed.",
+    },
+    "see_also": {"ru": "См. также: {refs}.", "kk": "Сондай-ақ қараңыз: {refs}.", "en": "See also: {refs}."},
+    "disclaimer": {
+        "ru": "Это справочная информация, а не юридическая консультация.",
+        "kk": "Бұл анықтамалық ақпарат, заң кеңесі емес.",
+        "en": "This is reference information, not legal advice.",
+    },
+    "not_found": {
+        "ru": "Я не нашёл нормы закона, которая точно отвечает на ваш вопрос, и не хочу ввести вас в заблуждение. "
+        "Обратитесь, пожалуйста, за бесплатной юридической помощью (коллегия адвокатов вашего региона) или "
+        "задайте вопрос сотруднику полиции. Если правонарушение происходит сейчас — звоните 102.",
+        "kk": "Сұрағыңызға нақты жауап беретін заң нормасын таба алмадым, сізді жаңылыстырғым келмейді. "
+        "Тегін заң көмегіне (өңіріңіздегі адвокаттар алқасына) немесе полиция қызметкеріне жүгініңіз. "
+        "Құқық бұзушылық дәл қазір болып жатса — 102-ге қоңырау шалыңыз.",
+        "en": "I could not find a provision of law that clearly answers your question, and I do not want to mislead "
+        "you. Please ask for free legal aid (your regional bar association) or a police officer. If an offence is "
+        "happening now, call 102.",
+    },
+}
+
+
+def message(key: str, language: str, **values: str) -> str:
+    templates = TEMPLATES[key]
+    return templates.get(language, templates["ru"]).format(**values)
+
+
+def format_ref(code: str, article: str, part: str | None, language: str) -> str:
+    """ "КоАП РК ст. 592 ч. 3-1" / "ҚР ӘҚБтК 592-бап 3-1-бөлігі" / "Code of Administrative Offences, Art. 592(3-1)"."""
+    info = CODE_BY_KEY[code]
+    note = part is not None and part.startswith("note")
+    if language == "kk":
+        tail = "" if part is None else (" ескертпесі" if note else f" {part}-бөлігі")
+        return f"{info.kk} {article}-бап{tail}"
+    if language == "en":
+        tail = "" if part is None else (", note" if note else f", part {part}")
+        return f"{info.en}, Art. {article}{tail}"
+    tail = "" if part is None else (", примечание" if note else f" ч. {part}")
+    return f"{info.ru} ст. {article}{tail}"

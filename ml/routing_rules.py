@@ -1,0 +1,171 @@
+"""Routing rules as data (ml/data/routing_rules.json): ordered, first match wins, the rule id is recorded.
+
+A rule matches on category (code, list, "*" or "?" for "the classifier abstained"), district code (code, list or
+"*") and a named local time window (Asia/Almaty; windows may wrap midnight, e.g. night 22:00–06:00). It yields the
+department, the unit (a template that may use {district}) and optionally a priority override.
+
+Loading validates the file against the taxonomy, so a typo in a category or department fails at start-up instead of
+silently misrouting reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ml.taxonomy import PRIORITIES, Taxonomy, load_taxonomy
+
+RULES_PATH = Path(__file__).resolve().parent / "data" / "routing_rules.json"
+ANY = "*"
+ABSTAINED = "?"
+UNLOCATED = "unlocated"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    name: str
+    start: dt.time
+    end: dt.time
+
+    def contains(self, t: dt.time) -> bool:
+        """Start inclusive, end exclusive; a window whose end is not after its start wraps midnight."""
+        if self.start < self.end:
+            return self.start <= t < self.end
+        return t >= self.start or t < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    categories: frozenset[str] | None  # None = any; may contain ABSTAINED
+    districts: frozenset[str] | None
+    window: TimeWindow | None
+    department: str | None
+    unit: str
+    priority: str | None = None
+    note: str = ""
+
+    def matches(self, category: str | None, district: str | None, local_time: dt.time) -> bool:
+        if self.categories is not None and (category or ABSTAINED) not in self.categories:
+            return False
+        if self.districts is not None and (district is None or district not in self.districts):
+            return False
+        return self.window is None or self.window.contains(local_time)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    rule_id: str
+    department: str | None
+    unit: str
+    priority: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "department": self.department, "unit": self.unit, "priority": self.priority}
+
+
+class NoRuleMatched(LookupError):
+    """The rule file has no catch-all and nothing matched: a data error."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    version: str
+    timezone: ZoneInfo
+    rules: tuple[Rule, ...]
+
+    def local_time(self, at: dt.datetime | None) -> dt.datetime:
+        """`at` in local time; naive datetimes are taken as UTC (the backend stores UTC), None means now."""
+        if at is None:
+            at = dt.datetime.now(dt.UTC)
+        elif at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        return at.astimezone(self.timezone)
+
+    def match(self, category: str | None, district: str | None, at: dt.datetime | None = None) -> RuleMatch:
+        """The first matching rule; `category` None means the classifier abstained."""
+        local = self.local_time(at).time()
+        for rule in self.rules:
+            if rule.matches(category, district, local):
+                return RuleMatch(
+                    rule_id=rule.id,
+                    department=rule.department,
+                    unit=rule.unit.format(district=district or UNLOCATED),
+                    priority=rule.priority,
+                )
+        raise NoRuleMatched(f"no routing rule for category={category!r} district={district!r} at {local}")
+
+
+def _codes(value: Any, field: str, rule_id: str) -> frozenset[str] | None:
+    if value == ANY:
+        return None
+    if isinstance(value, str):
+        return frozenset({value})
+    if isinstance(value, Sequence) and value and all(isinstance(v, str) for v in value):
+        return frozenset(value)
+    raise ValueError(f"rule {rule_id}: {field} must be a code, a list of codes or '*'")
+
+
+def _time(value: str) -> dt.time:
+    return dt.time.fromisoformat(value)
+
+
+def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None) -> RuleSet:
+    """Build and validate a rule set (ValueError on unknown codes, duplicate ids, bad windows)."""
+    tax = taxonomy or load_taxonomy()
+    windows = {
+        name: TimeWindow(name=name, start=_time(w["start"]), end=_time(w["end"]))
+        for name, w in raw.get("windows", {}).items()
+    }
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for r in raw["rules"]:
+        rid = str(r["id"])
+        if rid in seen:
+            raise ValueError(f"duplicate rule id {rid}")
+        seen.add(rid)
+        categories = _codes(r.get("category", ANY), "category", rid)
+        for code in categories or ():
+            if code != ABSTAINED and not tax.has_category(code):
+                raise ValueError(f"rule {rid}: unknown category {code!r}")
+        window_name = r.get("window", ANY)
+        if window_name != ANY and window_name not in windows:
+            raise ValueError(f"rule {rid}: unknown window {window_name!r}")
+        department = r.get("department")
+        if department is not None:
+            tax.department(department)  # KeyError → surfaced as a ValueError below
+        priority = r.get("priority")
+        if priority is not None and priority not in PRIORITIES:
+            raise ValueError(f"rule {rid}: bad priority {priority!r}")
+        rules.append(
+            Rule(
+                id=rid,
+                categories=categories,
+                districts=_codes(r.get("district", ANY), "district", rid),
+                window=None if window_name == ANY else windows[window_name],
+                department=department,
+                unit=str(r["unit"]),
+                priority=priority,
+                note=str(r.get("note", "")),
+            )
+        )
+    return RuleSet(
+        version=str(raw.get("version", "")), timezone=ZoneInfo(raw.get("timezone", "Asia/Almaty")), rules=tuple(rules)
+    )
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> RuleSet:
+    """The bundled rules (parsed and validated once per process)."""
+    with open(path or RULES_PATH, encoding="utf-8") as fh:
+        raw = json.load(fh)
+    try:
+        return parse_rules(raw)
+    except KeyError as exc:
+        raise ValueError(f"routing rules: {exc}") from exc

@@ -1,0 +1,346 @@
+"""Urgency: is there danger to life or an offence happening *now*?
+
+Urgent reports jump the queue and the citizen is told to call an emergency number immediately, so this detector
+is tuned for recall: a missed urgent report is far worse than an operator glancing at a false alarm. It is a
+lexicon over the folded text (see `ml.text.fold`) in Russian, Kazakh and English with stems and common typos,
+combined with the classifier's category when the router has one (e.g. "сейчас" alone is not urgent, "сейчас" in a
+domestic-violence report is).
+
+Emergency numbers in Kazakhstan: 101 fire, 102 police, 103 ambulance, 104 gas service, 112 unified line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ml.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    """Verdict plus the reason codes (stable, for audit and UI texts) and the numbers to advise, most relevant first."""
+
+    urgent: bool
+    reasons: list[str] = field(default_factory=list)
+    advise: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class _Signal:
+    code: str
+    pattern: re.Pattern[str]
+    advise: tuple[str, ...]
+    # a past-tense marker ("вчера", "кеше") without a present one turns the signal off: a fire last week is a report,
+    # not an emergency. Weapons and missing people stay urgent: the danger persists.
+    past_sensitive: bool = True
+    # present-tense verbs that are just as often habitual ("муж бьет меня") count only with a "now" cue
+    needs_now: bool = False
+    # "постоянно", "каждую ночь", "үнемі": a chronic situation, serious but not an emergency
+    habitual_sensitive: bool = False
+
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+# Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
+_NOT_PERSON = r"(?!\s+(?:колес|стекл|окн|бутыл|посуд|фонар|машин|витрин|рекорд))"
+_CHILD = r"реб[её]н|сын|доч|малыш|мальчик|девочк|школьни|внук|внучк|дет(?:и|ей)\b"
+_MISSING_VERB = r"пропал|потерял|исчез|не вернул|не приш|не пришел|нигде нет|не можем найти|не могу найти|похитил"
+
+# All patterns are written in folded form: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н, ё→е.
+_SIGNALS: tuple[_Signal, ...] = (
+    _Signal(
+        "weapon",
+        _rx(
+            r"\bнож(?:\b|ом|ем|ик|ами|и\b|евое|евым)|\bс ножами",
+            r"п[иеи]ст[оа]лет|\bружь[еяю]|\bобрез\b|\bс автоматом|\bствол(?:ом|\b)|травмат",
+            r"\bтопор(?:ом|\b)|\bбит(?:ой|ами)\b|арматур(?:ой|ами)|монтировк|гранат|взрывчатк|\bоружи|вооруж",
+            r"\bпыша[кг]|\bмылты[кг]|тапанша|\bбалта(?:мен|сы|\b)|\bкару(?:\b|мен|лы)|арматурамен",
+            r"\bknife|\bgun\b|\bguns\b|pistol|firearm|\bweapon|\barmed\b|stabb",
+        ),
+        ("102", "112"),
+        past_sensitive=False,
+    ),
+    _Signal(
+        "shooting",
+        _rx(
+            r"стр[еи]л(?:яют|яет|ял|яли|ьб)|выстрел|\bпальб|\bпалят\b",
+            r"\bатып (?:жатыр|тастай|олтир)|\bатыс|\bок атт?|\bатылган",
+            r"shoot|shots? fired|gunfire",
+        ),
+        ("102", "112"),
+        past_sensitive=False,
+    ),
+    _Signal(
+        "injury",
+        _rx(
+            r"\bранен|\bранил|\bранени|\bранят|\bкров(?:ь|и\b|ью|ищ|отеч)|\bистека|перелом|разбит\w* голов",
+            r"пострадавш|\bпострадал|травм(?:ы|ой|ирован|ировал)",
+            r"\bжаралан|жаракат|\bкан(?:ы|ын|га|ды|дап|ымен)?\s+(?:аг|шык|кет|тог)|\bбасын жар",
+            r"bleed|\bblood|injur|wounded|broken (?:arm|leg|bone)",
+        ),
+        ("103", "102"),
+    ),
+    _Signal(
+        "unconscious",
+        _rx(
+            r"без сознани|потерял\w* сознани|\bне дыш|\bобморок|без движени|не двига|не подает признаков",
+            r"не приход\w+ в себя|лежит\w*.{0,30}не реагир|не может встать|плохо с сердцем|посинел",
+            r"передоз|судорог|приступ|\bотравил|\bотравлен|придавил|ударило током|упал\w* с высоты",
+            r"есинен тан|ес-?туссиз|\bдем алмай|тыныс алмай|есин жогалт|озине келмей|козгалмай|тура алмай|\bулан",
+            r"\bустамас|ток согып|плита басып|бииктен кулап",
+            r"unconscious|not breathing|overdos|passed out|seizure|heart attack",
+        ),
+        ("103", "112"),
+    ),
+    _Signal(
+        "drowning_or_trapped",
+        _rx(
+            r"\bтонет|\bтонут|\bутонул|провалил\w* под л[её]д|люди внутри|человек внутри|зажат\w* в машин",
+            r"суга батып|муз астына|ишинде адам|батып бара жатыр",
+            r"drowning|trapped",
+        ),
+        ("112", "102"),
+    ),
+    _Signal(
+        "killing",
+        _rx(
+            r"\bубива(?:ет|ют)|\bубил[иа]?\b|\bтруп|\bмертв|умира(?:ет|ю)",
+            r"\bолтирип жатыр|\bолип жатыр|\bолик\b|\bмайит",
+            r"\bkilling|\bkilled\b|dead body|\bdying\b",
+        ),
+        ("102", "103"),
+    ),
+    _Signal(
+        # "убьет меня если…" is a threat: a matter for the police, an emergency only when it is happening now
+        "threat_to_life",
+        _rx(r"\bубь(?:ет|ют|ю)\b|\bубить\b|\bолтир(?:еди|емин|ем)\b|\bwill kill|\bkill (?:me|you)"),
+        ("102",),
+        needs_now=True,
+    ),
+    _Signal(
+        "violence_in_progress",
+        _rx(
+            r"\bдуш(?:ит|ат)\b|\bреж(?:ет|ут)\b|\bнасилу(?:ет|ют)|\bизнасил|поножовщин|\bмассовая драка",
+            r"\bдерутся\b|драка (?:идет|началась)|\bломится\b|\bломятся\b|выламыва|\bвыбива(?:ет|ют) дверь",
+            r"\bкида(?:ется|ются) (?:на \w+ )?с кулаками|\bброса(?:ется|ются) на (?:людей|прохожих|меня)",
+            r"\bурып жатыр|\bсогып жатыр|\bурып-?согып жатыр|\bтобелес\w* жатыр|\bсабап жатыр|\bтобелес болып",
+            r"\bтуншыкт?ыр|\bбуындыр|\bумтылып жур",
+            r"\bstrangl|\bchoking\b|fight(?:ing)? (?:right )?now",
+        ),
+        ("102",),
+        habitual_sensitive=True,
+    ),
+    _Signal(
+        "violence_in_progress",
+        _rx(
+            r"\bбь(?:е|ё)т\b" + _NOT_PERSON,
+            r"\bбьют\b" + _NOT_PERSON,
+            r"\bизбива(?:ет|ют)|\bпина(?:ет|ют)",
+            r"beating (?:me|her|him|them)|\bis beating|are beating",
+        ),
+        ("102",),
+        needs_now=True,
+        habitual_sensitive=True,
+    ),
+    _Signal(
+        "confinement",
+        _rx(r"\bзапер\w* меня|\bзаперли меня|\bне могу выйти|\bкамап кет|\bшыга алмаймын|locked me in"),
+        ("102",),
+    ),
+    _Signal(
+        "fire",
+        _rx(
+            r"пожар(?!н\w* (?:проезд|выезд|гидрант|лестниц|выход|част))|(?<!не )\bгор(?:ит|ят|им)\b|загорел|\bполыха",
+            r"\bпламя|\bзадымлен|\bдым(?:ит|ом|\b)|\bискры\b|\bгарью",
+            r"\bорт(?! сондир)(?:\b|ен|еп|те|ке|тен| шык)|\bжанып жатыр|\bжалын|\bтутин|\bушкын",
+            r"\bfire\b|burning|\bsmoke\b|\bflames",
+        ),
+        ("112", "101"),
+    ),
+    _Signal(
+        "gas",
+        _rx(
+            r"\bгаз\w{0,4}\b.{0,20}(?:пахн|запах|утечк|иис|шыг)|(?:пахн\w*|запах|утечк\w*) газ|угарн\w* газ|иис газ",
+            r"gas leak|smell(?:s)? (?:of )?gas",
+        ),
+        ("104", "112"),
+    ),
+    _Signal(
+        "explosion",
+        _rx(
+            r"\bвзрыв(?!\w*\s+петард)|\bвзорв(?!\w*\s+петард)|\bжарылыс|заминир|\bминала|\bбомб(?:а|у|ы|ой)?\b",
+            r"взрывное устройство|explosi|\bblast\b|\bbomb",
+        ),
+        ("112", "102"),
+        past_sensitive=False,
+    ),
+    _Signal(
+        "missing_child",
+        _rx(
+            rf"(?:{_MISSING_VERB}|ушел из дома|ушла из дома|украли)\w*\W+(?:\w+\W+){{0,4}}?(?:{_CHILD})",
+            rf"(?:{_CHILD})\w*\W+(?:\w+\W+){{0,6}}?(?:{_MISSING_VERB})",
+            r"\b(?:бала|балам|баламыз|баласы|улым|кызым|немерем|балалар)\b\W+(?:\w+\W+){0,5}?(?:жогал|келмеди"
+            r"|кайтпады|табылмай|таба алмай|адас)",
+            r"\b(?:балам|баламыз|улым|кызым)\b\W+(?:\w+\W+){0,3}?жок\b|\b(?:баланы|баламды|улымды|кызымды) урла",
+            r"жогал\w*\W+(?:\w+\W+){0,3}?(?:бала|улым|кызым)",
+            r"(?:child|son|daughter|kid|boy|girl)\b.{0,30}(?:missing|lost|disappeared|not come home|didn.?t come home)",
+            r"(?:missing|lost|disappeared)\b.{0,20}(?:child|son|daughter|kid|boy|girl)\b",
+        ),
+        ("102",),
+        past_sensitive=False,
+    ),
+    _Signal(
+        "child_in_danger",
+        _rx(
+            r"(?:реб[её]н|малыш|бала)\w*\W+(?:\w+\W+){0,3}?(?:закрыт|заперт|камал)|(?:закрыт|заперт)\w* в машине",
+            r"(?:реб[её]н|малыш|мальчик|девочк)\w*.{0,25}\b(?:один|одна)\b.{0,25}(?:бродит|плачет|на балкон|на улице)",
+            r"(?:вышел|вылез|залез)\w* на (?:балкон|подоконник|крышу)",
+            r"child (?:alone|locked)",
+        ),
+        ("102", "112"),
+    ),
+    _Signal(
+        "vulnerable_missing",
+        _rx(
+            r"(?:пропал\w*|ушел\w*|ушла|потерял\w*|не вернул\w*|исчез\w*|жогал\w*|адас\w*|шыгып кет\w*).{0,60}"
+            r"(?:деменц|альцгейм|пожил|бабушк|дедушк|инвалид|не помнит|психическ|\bаже|\bата(?:м|мыз|сы)?\b|кария)",
+            r"(?:деменц|альцгейм|пожил|бабушк|дедушк|инвалид|психическ|психикалык|\bаже|\bата(?:м|мыз)\b|кария"
+            r"|\b[6-9]\d\s*(?:лет|год|жас)).{0,60}(?:пропал|ушел|ушла|исчез|потерял|не вернул|жогал|кайтпады|келмеди"
+            r"|адас|кетип калды)",
+            r"(?:elderly|dementia|grandmother|grandfather|disabled).{0,40}(?:missing|lost|wandered)",
+        ),
+        ("102",),
+        past_sensitive=False,
+    ),
+    _Signal(
+        "suicide_risk",
+        _rx(
+            r"поконч\w* с собой|\bсуицид|\bповесил|повеситься|прыгнуть|стоит на (?:крыше|краю)|вскрыл\w* вены",
+            r"озин-?ози олтир|\bасылып|асылмак|озин олтир|секирмек",
+            r"suicid|kill (?:him|her)self|jump off",
+        ),
+        ("112", "103"),
+        past_sensitive=False,
+    ),
+    _Signal(
+        "hit_person",
+        _rx(
+            r"(?:сбил\w*|наех\w*|задавил\w*)\s+(?:\w+\s+){0,2}?(?:пешеход|человек|реб[её]н|женщин|мужчин|девочк"
+            r"|мальчик|бабушк|дедушк|велосипедист|самокат|школьни)",
+            r"(?:пешеход\w*|реб[её]н\w*|человек\w*)\W+(?:\w+\W+){0,2}?(?:сбил|сбит|задавил)",
+            r"(?:адам|жургинши|бала|айел|киси|кари|велосипедши|жаяу)\w*\W+(?:\w+\W+){0,5}?(?:кагып|согып) кет",
+            r"hit (?:a |by a )?(?:pedestrian|person|child|cyclist)|ran over",
+        ),
+        ("103", "102"),
+    ),
+    _Signal(
+        "drunk_driver",
+        _rx(
+            r"пьян\w*\s+(?:\w+\s+){0,2}?(?:за рул|водител|шофер|едет|гоняет|катается)|(?:водител\w*|за рул\w*)"
+            r"\W+(?:\w+\W+){0,3}?(?:пьян|бух|нетрезв|в хлам|лыка не вяжет)|\bбух\w* водител|нетрезв\w* водител",
+            r"\bмас\s+(?:\w+\s+){0,2}?(?:жургизуши|рулде|ролде|айдап|келе жатыр|жургизип)|(?:жургизуши|рулде|ролде)\W+"
+            r"(?:\w+\W+){0,2}?мас\b",
+            r"drunk (?:driver|driving)|driving drunk",
+        ),
+        ("102",),
+    ),
+    _Signal(
+        "break_in_progress",
+        _rx(
+            r"\bлезут в|\bлезет в|взлам(?:ыва)?(?:ют|ет)|вскрыва(?:ют|ет)|\bграбят\b|\bворуют\b|ломают замок",
+            r"кто-?то (?:ходит )?в квартире|воры в (?:квартире|доме)",
+            r"\bпытаются (?:вскрыть|открыть|угнать|залезть|выломать)",
+            r"\bугоня(?:ют|ет)|\bурлап жатыр|\bкирип жатыр|\bбузып жатыр|\bтонап жатыр",
+            r"breaking in|break-in in progress|robbing",
+        ),
+        ("102",),
+        habitual_sensitive=True,
+    ),
+)
+
+_NOW = _rx(
+    r"прямо сейчас|\bсейчас\b|\bщас\b|в данный момент|в эту минуту|только что|\bсрочно\b|помогите|\bбыстрее",
+    r"на моих глазах|\bкричит\b|\bкричат\b|крики|\bорет\b|\bвизж|\bслыш(?:но|ны|у|им)\b",
+    r"\bказир\b|\bказирдин озинде|дал казир|\bжана гана|\bтез\b|\bжедел|комектес|\bайкайлап|\bайгай",
+    r"\bright now|\bnow\b|currently|happening|\bhelp\b|\burgent",
+)
+_PAST = _rx(
+    r"\bвчера|позавчера|на прошлой неделе|в прошлом (?:месяце|году)|в (?:субботу|воскресенье|понедельник)",
+    r"(?:неделю|месяц|год|\d+ (?:дн\w+|недел\w+|месяц\w*)) назад",
+    r"\bкеше\b|\bбурсигуни|откен (?:апта|ай|жыл)|(?:апта|ай|жыл|кун) бурын",
+    r"yesterday|last (?:week|month|year)|\bago\b",
+)
+_HABITUAL = _rx(
+    r"постоянно|регулярно|систематическ|кажд\w+ (?:день|ночь|вечер|раз|недел|выходн)|годами|на протяжении",
+    r"\bуже \d+ (?:год|лет|месяц)|\bчасто\b",
+    r"\bунеми|\bжии\b|\bардайым|\bкунде\b|жылдар бойы|кун сайын",
+    r"\balways|every (?:day|night)|for years|constantly|regularly",
+)
+_NO_VICTIMS = _rx(
+    r"пострадавш\w* (?:\w+ )?нет|нет пострадавших|без пострадавших|никто не пострадал|жертв нет|без жертв",
+    r"зардап шеккен\w* жок|ешким зардап шекпеди",
+    r"no one (?:was )?(?:hurt|injured)|nobody (?:was )?(?:hurt|injured)|no injuries",
+)
+
+# categories where "happening now" alone means an offence in progress against a person or property
+_NOW_URGENT_CATEGORIES = frozenset({"violence", "domestic_violence", "theft"})
+_FIGHT = _rx(r"драк|дерут|потасовк|мочилов|\bтобелес|\bfight")
+_CHILD_MISSING_WORDS = _rx(
+    r"пропал|потерял|исчез|не вернул|не приш|нигде нет|ушл?\w* из дома|не отвечает",
+    r"жогал|келмеди|кайтпады|табылмай|адас|уйден кет|хабар жок",
+    r"missing|ran away",
+)
+
+
+def detect_urgency(text: str, language: str | None = None, category: str | None = None) -> Urgency:
+    """Decide whether a report is urgent and which emergency numbers to advise.
+
+    `language` is accepted for API symmetry but every lexicon is always applied: reports freely mix Russian and
+    Kazakh, and a Kazakh report typed on a Russian keyboard would otherwise be missed. `category` is the
+    classifier's (or dispatcher's) category and sharpens the decision.
+    """
+    del language
+    t = fold(text)
+    is_now = bool(_NOW.search(t))
+    is_past = bool(_PAST.search(t)) and not is_now
+    reasons: list[str] = []
+    advise: list[str] = []
+
+    def hit(code: str, numbers: tuple[str, ...]) -> None:
+        if code not in reasons:
+            reasons.append(code)
+        advise.extend(n for n in numbers if n not in advise)
+
+    for sig in _SIGNALS:
+        if not sig.pattern.search(t):
+            continue
+        if sig.past_sensitive and is_past:
+            continue
+        if sig.code == "injury" and _NO_VICTIMS.search(t):
+            continue
+        if sig.needs_now and not is_now:
+            continue
+        if sig.habitual_sensitive and _HABITUAL.search(t) and not is_now:
+            continue
+        hit(sig.code, sig.advise)
+
+    if category == "emergency":
+        hit("category_emergency", ("112",))
+    elif category == "child_incident" and _CHILD_MISSING_WORDS.search(t) and not is_past:
+        hit("missing_child", ("102",))
+    elif category in _NOW_URGENT_CATEGORIES and is_now:
+        hit("in_progress", ("102",))
+    elif category == "public_order" and is_now and _FIGHT.search(t):
+        hit("fight_in_progress", ("102",))
+
+    if reasons and "102" not in advise and category not in (None, "emergency", "not_police"):
+        # any urgent police matter: the police line is always worth naming
+        advise.append("102")
+    return Urgency(urgent=bool(reasons), reasons=reasons, advise=advise)

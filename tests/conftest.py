@@ -1,0 +1,153 @@
+"""Shared fixtures: real PostgreSQL and SQLite databases, real Redis, the app in the test's event loop.
+
+Each test run gets its own PostgreSQL database (created and dropped here) and its own Redis key prefix, so runs
+never collide with each other or with anything else on the shared servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+
+from backend.app import create_app
+from backend.context import Context, build_context
+from backend.db import metadata
+from backend.migrate import upgrade
+from backend.models import load_models
+from backend.settings import Settings
+from tests.helpers import PartnerClient, make_iin
+
+pytest_plugins = ["tests.fakes.fixtures"]
+
+PG_ADMIN = os.environ.get("ZAN_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("ZAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def _pg_admin(sql: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    name = f"zan_test_{RUN_ID}_{os.getpid()}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    upgrade(url)
+    yield url
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = Path(tmp_path_factory.mktemp("sqlite")) / "zan.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Run the test on both databases."""
+    return str(request.getfixturevalue("pg_url" if request.param == "postgres" else "sqlite_url"))
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    base = Settings(
+        database_url=database_url,
+        redis_url=None,
+        secret_key="test-secret-" + RUN_ID,
+        var_dir=tmp_path,
+        media_dir=tmp_path / "media",
+        redis_prefix=f"zantest:{RUN_ID}:{uuid.uuid4().hex[:6]}",
+        relay_interval_s=0.05,
+        log_json=False,
+        log_level="WARNING",
+    )
+    return base.with_(**overrides)
+
+
+async def _truncate(ctx: Context) -> None:
+    load_models()
+    names = [t.name for t in metadata.sorted_tables]
+    async with ctx.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
+        else:
+            for name in reversed(names):
+                await conn.execute(text(f'DELETE FROM "{name}"'))
+
+
+async def _clean_redis(prefix: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        keys = [k async for k in client.scan_iter(match=f"{prefix}*", count=500)]
+        keys += [k async for k in client.scan_iter(match=f"saq:{prefix}*", count=500)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+async def ctx(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Context]:
+    """A Context on a clean database. Tests opt into Redis with @pytest.mark.redis."""
+    use_redis = request.node.get_closest_marker("redis") is not None
+    settings = make_settings(db_url, tmp_path, redis_url=REDIS_URL if use_redis else None,
+                             queue="saq" if request.node.get_closest_marker("saq") else "inprocess")
+    context = build_context(settings, null_pool=True)
+    await _truncate(context)
+    try:
+        yield context
+    finally:
+        await context.close()
+        if use_redis:
+            await _clean_redis(settings.redis_prefix)
+
+
+@pytest.fixture
+async def app_client(ctx: Context) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app (same event loop as the test), over ASGI."""
+    app = create_app(ctx=ctx)
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                  base_url="http://zan.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def partner(ctx: Context) -> dict[str, str]:
+    from backend.partners.service import create
+
+    async with ctx.sessions() as session:
+        created = await create(session=session, secret_key=ctx.settings.secret_key, name=f"kaspi-{uuid.uuid4().hex[:6]}")
+    return {"id": str(created.id), "secret": created.secret, "name": created.name}
+
+
+@pytest.fixture
+def citizen(app_client: httpx.AsyncClient, partner: dict[str, str]) -> PartnerClient:
+    return PartnerClient(app_client, partner["id"], partner["secret"], make_iin(1))
+
+
+@pytest.fixture
+def other_citizen(app_client: httpx.AsyncClient, partner: dict[str, str]) -> PartnerClient:
+    return PartnerClient(app_client, partner["id"], partner["secret"], make_iin(2))

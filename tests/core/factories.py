@@ -1,0 +1,38 @@
+"""Rows for service-level tests (the API tests go through the real endpoints instead)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.citizens.models import Citizen
+from backend.lib.clock import utcnow
+from backend.reports import deadlines
+from backend.reports.models import Report
+from backend.reports.service import next_number
+from backend.reports.workflow import Resolution, Status
+
+
+async def make_citizen(session: AsyncSession) -> Citizen:
+    citizen = Citizen(iin_hash=uuid.uuid4().hex, iin_last4="0000")
+    session.add(citizen)
+    await session.flush()
+    return citizen
+
+
+async def make_report(session: AsyncSession, *, status: Status = Status.REGISTERED,
+                      resolution: Resolution | None = None, text: str = "Во дворе шумят",
+                      lat: float = 51.16, lon: float = 71.47, category: str | None = None,
+                      citizen: Citizen | None = None, **fields: object) -> Report:
+    citizen = citizen or await make_citizen(session)
+    now = utcnow()
+    report = Report(
+        number=await next_number(session, now.year), citizen_id=citizen.id, channel="test", text=text,
+        language="ru", lat=lat, lon=lon, status=status.value, resolution=resolution.value if resolution else None,
+        category=category, deadline_at=deadlines.deadline_for(now), original_deadline_at=deadlines.deadline_for(now),
+        **fields,
+    )
+    session.add(report)
+    await session.flush()
+    return report
