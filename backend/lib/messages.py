@@ -190,3 +190,14 @@ FIELD_ERRORS: dict[str, dict[str, str]] = {
     "in_future": {"ru": "Дата в будущем", "kk": "Күні болашақта", "en": "The date is in the future"},
     "not_found": {"ru": "Не найдено", "kk": "Табылмады", "en": "Not found"},
 }
+
+
+def register_errors(messages: dict[str, dict[str, str]]) -> None:
+    """Domains add their own error codes (kk/ru/en) at import; a code may be registered only once."""
+    for code, texts in messages.items():
+        if code in ERRORS and ERRORS[code] != texts:
+            raise ValueError(f"error code {code!r} is already registered with other texts")
+        missing = {"kk", "ru", "en"} - set(texts)
+        if missing:
+            raise ValueError(f"error code {code!r} lacks texts in {sorted(missing)}")
+        ERRORS[code] = texts
