@@ -5,6 +5,7 @@ Controllers get it through DI, jobs and bots get it passed in; nothing reads glo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ class Context:
 
     async def close(self) -> None:
         for closer in self.extras.pop("_closers", []):
-            await closer()
+            try:
+                await closer()
+            except Exception:  # shutting down: one broken connection must not keep the rest open
+                logging.getLogger("zan").warning("closing %r failed", closer, exc_info=True)
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

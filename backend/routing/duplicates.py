@@ -1,0 +1,86 @@
+"""Duplicate incidents: the same event reported by several people joins one cluster ("me too").
+
+Per category: how far apart, how long apart, and how similar the texts must be. Restricted categories never
+cluster (two families in one building are two cases), and online fraud has no meaningful location.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.reports.models import Report
+from backend.reports.workflow import OPEN
+from backend.routing.models import ReportEmbedding
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    radius_m: float
+    window: timedelta
+    min_similarity: float
+
+
+DUPLICATE_RULES: dict[str, DuplicateRule] = {
+    "road_accident": DuplicateRule(300, timedelta(hours=3), 0.80),
+    "traffic_violation": DuplicateRule(150, timedelta(hours=2), 0.85),
+    "public_order": DuplicateRule(200, timedelta(hours=6), 0.82),
+    "theft": DuplicateRule(100, timedelta(hours=12), 0.88),
+    "drugs": DuplicateRule(50, timedelta(days=14), 0.85),
+    "violence": DuplicateRule(200, timedelta(hours=3), 0.82),
+    "missing_person": DuplicateRule(3000, timedelta(days=3), 0.86),
+    "vandalism": DuplicateRule(100, timedelta(days=7), 0.85),
+    "illegal_trade": DuplicateRule(100, timedelta(days=7), 0.85),
+    "not_police": DuplicateRule(80, timedelta(days=30), 0.85),
+    "emergency": DuplicateRule(500, timedelta(hours=2), 0.80),
+    "other_offence": DuplicateRule(100, timedelta(hours=6), 0.90),
+}
+EARTH_M = 6_371_000.0
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray) -> tuple[Report, float] | None:
+    """The best matching open report of the same category nearby and recent, above the similarity threshold."""
+    rule = DUPLICATE_RULES.get(report.category or "")
+    if rule is None:
+        return None
+    dlat = rule.radius_m / 111_000
+    dlon = rule.radius_m / (111_000 * max(0.1, math.cos(math.radians(report.lat))))
+    candidates = await session.execute(
+        select(Report, ReportEmbedding.vector)
+        .join(ReportEmbedding, ReportEmbedding.report_id == Report.id)  # type: ignore[arg-type]
+        .where(
+            Report.id != report.id,  # type: ignore[arg-type]
+            Report.category == report.category,  # type: ignore[arg-type]
+            Report.status.in_([s.value for s in OPEN]),  # type: ignore[attr-defined]
+            Report.created_at >= report.created_at - rule.window,  # type: ignore[arg-type,operator]
+            Report.lat.between(report.lat - dlat, report.lat + dlat),  # type: ignore[attr-defined]
+            Report.lon.between(report.lon - dlon, report.lon + dlon),  # type: ignore[attr-defined]
+        )
+        .limit(200)
+    )
+    best: tuple[Report, float] | None = None
+    for other, raw in candidates.all():
+        if distance_m(report.lat, report.lon, other.lat, other.lon) > rule.radius_m:
+            continue
+        similarity = float(np.dot(vector, np.frombuffer(raw, dtype=np.float32)))
+        if similarity >= rule.min_similarity and (best is None or similarity > best[1]):
+            best = (other, similarity)
+    return best
+
+
+async def cluster_size(session: AsyncSession, incident_id: uuid.UUID) -> int:
+    """How many reports ("me too") an incident has."""
+    return int(await session.scalar(select(func.count()).where(Report.incident_id == incident_id)) or 0)  # type: ignore[arg-type]

@@ -1,0 +1,143 @@
+"""Background routing of a registered report: classify, geo rules, duplicates, then triage / redirect / dispatch."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from backend.jobs.registry import PermanentError, task
+from backend.reports import service as reports
+from backend.reports.models import Report
+from backend.reports.service import SYSTEM
+from backend.reports.workflow import Action, Status
+from backend.routing.duplicates import find_cluster
+from backend.routing.models import ReportEmbedding, RoutingDecision
+from backend.routing.service import router
+
+if TYPE_CHECKING:
+    from backend.context import Context
+
+log = logging.getLogger("zan.routing")
+PRIORITY_ORDER = ("low", "normal", "high", "urgent")
+
+
+def _higher(a: str, b: str) -> str:
+    return max(a, b, key=lambda p: PRIORITY_ORDER.index(p) if p in PRIORITY_ORDER else 1)
+
+
+@task("reports.route")
+async def route_report(ctx: Context, payload: dict[str, Any]) -> None:
+    """Idempotent: a report already routed is left alone, so an at-least-once retry is harmless."""
+    report_id = uuid.UUID(payload["report_id"])
+    model = router(ctx) if ctx.settings.enable_routing else None
+    async with ctx.sessions() as session:
+        report = await session.get(Report, report_id)
+        if report is None:
+            raise PermanentError(f"report {report_id} does not exist")
+        if report.routing_state == "done":
+            return
+        text, lat, lon, at, hint = report.text, report.lat, report.lon, report.created_at, report.category_hint
+    try:
+        if model is None:
+            decision, vector = None, None
+        else:
+            # the embedder and classifier are CPU work: keep the event loop (and intake) responsive
+            decision = await asyncio.to_thread(model.route, text, lat, lon, at, hint)
+            vector = await asyncio.to_thread(model.embedding, text)
+    except Exception:
+        await _fallback_to_triage(ctx, report_id, "classifier error")
+        raise  # retried by the outbox; the report already sits with a human meanwhile
+    await _apply(ctx, report_id, decision, vector)
+
+
+async def _fallback_to_triage(ctx: Context, report_id: uuid.UUID, why: str) -> None:
+    async with ctx.sessions() as session:
+        report = await reports.lock(session, report_id)
+        if report is None:
+            return
+        if report.status == Status.REGISTERED:
+            await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note=why, params={})
+        report.routing_state = "failed"
+        session.add(report)
+        await session.commit()
+
+
+async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.ndarray | None) -> None:
+    from backend.jobs.relay import notify
+
+    async with ctx.sessions() as session:
+        report = await reports.lock(session, report_id)
+        if report is None or report.routing_state == "done":
+            return
+        if decision is None:
+            session.add(RoutingDecision(report_id=report.id, source="fallback", abstained=True,
+                                        inputs={"reason": "routing disabled or model unavailable"}))
+            if report.status == Status.REGISTERED:
+                await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note="no model")
+            report.routing_state = "done"
+            session.add(report)
+            await session.commit()
+            notify(ctx)
+            return
+        session.add(RoutingDecision(
+            report_id=report.id, source="model", model_version=decision.model_version, embedder=decision.embedder,
+            category=decision.category, confidence=decision.confidence, abstained=decision.abstained,
+            department=decision.department, unit=decision.unit, rule_id=decision.rule_id, priority=decision.priority,
+            urgent=decision.urgent, district=decision.district, language=decision.language,
+            scores={"scores": decision.scores, "alternatives": decision.alternatives,
+                    "category_source": decision.category_source, "urgency_reasons": decision.urgency_reasons},
+            inputs={"text_sha1": _sha1(report.text), "lat": report.lat, "lon": report.lon,
+                    "at": report.created_at.isoformat(), "category_hint": report.category_hint,
+                    "rules_version": decision.rules_version},
+        ))
+        if vector is not None:
+            session.add(ReportEmbedding(report_id=report.id, embedder=decision.embedder or "unknown",
+                                        vector=np.asarray(vector, dtype=np.float32).tobytes()))
+        report.category = decision.category
+        report.category_confidence = decision.confidence
+        report.department = decision.department
+        report.priority = _higher(report.priority, decision.priority)
+        report.urgent = report.urgent or decision.urgent
+        report.restricted = report.restricted or decision.restricted
+        report.district = report.district or decision.district
+        report.routing_state = "done"
+        session.add(report)
+        await session.flush()
+        if report.status == Status.REGISTERED:
+            await _next_step(session, report, decision, vector)
+        await session.commit()
+    notify(ctx)
+
+
+async def _next_step(session: Any, report: Report, decision: Any, vector: np.ndarray | None) -> None:
+    if decision.redirect and not decision.abstained and decision.redirect.get("target") == "akimat":
+        # out of police competence: redirect within 3 working days, with notice to the applicant (law on appeals)
+        await reports.change_status(session, report, Action.REDIRECT, SYSTEM,
+                                    params={"target": decision.redirect.get("names", {})},
+                                    data={"redirect": decision.redirect})
+        return
+    if vector is not None and not report.restricted and not decision.abstained:
+        match = await find_cluster(session, report, np.asarray(vector, dtype=np.float32))
+        if match is not None:
+            primary, similarity = match
+            report.incident_id = primary.incident_id or primary.id
+            if primary.incident_id is None:
+                primary.incident_id = primary.id
+                session.add(primary)
+            session.add(report)
+            await reports.append_event(session, report, "incident_joined", SYSTEM, public=False,
+                                       data={"incident_id": str(report.incident_id), "similarity": similarity,
+                                             "primary": str(primary.id)})
+    if decision.abstained or report.restricted or decision.category == "emergency":
+        await reports.change_status(session, report, Action.TRIAGE, SYSTEM,
+                                    internal_note="low confidence" if decision.abstained else "needs a human")
+
+
+def _sha1(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode()).hexdigest()

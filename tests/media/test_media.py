@@ -1,0 +1,188 @@
+"""Media: declared limits, the embedded signed upload, the real boto3 presigned POST to loopback S3, EXIF."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from backend.app import create_app
+from backend.context import Context, build_context
+from tests.conftest import make_settings
+from tests.conftest import _truncate
+from tests.fakes.s3 import S3Bucket, post_policy
+from tests.helpers import PartnerClient, make_iin, sha256_hex
+
+pytestmark = pytest.mark.anyio
+MB = 1024 * 1024
+
+
+def jpeg_with_exif(taken: str = "2026:11:20 21:15:03", lat: float = 51.1605, lon: float = 71.4704) -> bytes:
+    img = Image.new("RGB", (32, 24), (200, 30, 30))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = taken
+
+    def dms(value: float) -> tuple[float, float, float]:
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return (float(degrees), float(minutes), round(((value - degrees) * 60 - minutes) * 60, 4))
+
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", dms(lat), "E", dms(lon)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+async def declare(citizen: PartnerClient, data: bytes, content_type: str = "image/jpeg",
+                  size: int | None = None, digest: str | None = None) -> httpx.Response:
+    return await citizen.post("/api/v1/media", {"content_type": content_type, "size": size or len(data),
+                                                "sha256": digest or sha256_hex(data)})
+
+
+async def upload_local(http: httpx.AsyncClient, created: dict[str, Any], data: bytes) -> httpx.Response:
+    upload = created["upload"]
+    assert upload["method"] == "PUT"
+    path = upload["url"].split("127.0.0.1:8000", 1)[1]
+    return await http.put(path, content=data, headers=upload["headers"])
+
+
+@pytest.mark.parametrize(("content_type", "size", "code", "status"), [
+    ("image/jpeg", 10 * MB + 1, "media.too_large", 413),
+    ("video/mp4", 100 * MB + 1, "validation.failed", 422),  # beyond any kind: rejected by the schema
+    ("audio/mpeg", 20 * MB + 1, "media.too_large", 413),
+    ("application/x-msdownload", 1000, "media.type_not_allowed", 422),
+])
+async def test_declared_limits(citizen: PartnerClient, content_type: str, size: int, code: str, status: int) -> None:
+    response = await citizen.post("/api/v1/media", {"content_type": content_type, "size": size, "sha256": "a" * 64})
+    assert response.status_code == status, response.text
+    assert response.json()["code"] == code
+
+
+async def test_within_limits_are_accepted(citizen: PartnerClient) -> None:
+    for content_type, size in (("image/jpeg", 10 * MB), ("video/mp4", 100 * MB), ("audio/mpeg", 20 * MB)):
+        response = await citizen.post("/api/v1/media", {"content_type": content_type, "size": size,
+                                                        "sha256": "b" * 64})
+        assert response.status_code == 201, response.text
+
+
+async def test_local_upload_complete_and_attach_with_exif(citizen: PartnerClient) -> None:
+    photo = jpeg_with_exif()
+    created = (await declare(citizen, photo)).json()
+    assert (await upload_local(citizen.http, created, photo)).status_code == 204
+    done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
+    assert done.status_code == 200, done.text
+    facts = done.json()
+    assert facts["status"] == "ready" and facts["kind"] == "photo"
+    assert abs(facts["lat"] - 51.1605) < 1e-3 and abs(facts["lon"] - 71.4704) < 1e-3
+    assert datetime.fromisoformat(facts["taken_at"]).isoformat().startswith("2026-11-20T21:15:03")
+    report = (await citizen.submit("Разбили стекло машины, фото прилагаю", media_ids=[created["id"]])).json()
+    assert [m["id"] for m in report["media"]] == [created["id"]]
+    # a file can belong to one report only
+    again = await citizen.submit("Ещё раз то же фото", media_ids=[created["id"]])
+    assert again.status_code == 409 and again.json()["code"] == "media.already_attached"
+
+
+async def test_checksum_and_type_are_verified(citizen: PartnerClient) -> None:
+    photo = jpeg_with_exif()
+    liar = (await declare(citizen, photo, digest="c" * 64)).json()
+    await upload_local(citizen.http, liar, photo)
+    bad = await citizen.post(f"/api/v1/media/{liar['id']}/complete")
+    assert bad.status_code == 422 and bad.json()["code"] == "media.checksum_mismatch"
+    exe = b"MZ\x90\x00" + b"\x00" * 100
+    fake = (await declare(citizen, exe, content_type="image/png")).json()
+    await upload_local(citizen.http, fake, exe)
+    wrong = await citizen.post(f"/api/v1/media/{fake['id']}/complete")
+    assert wrong.status_code == 422 and wrong.json()["code"] == "media.type_not_allowed"
+
+
+async def test_upload_link_is_signed_and_bound(citizen: PartnerClient) -> None:
+    photo = jpeg_with_exif()
+    created = (await declare(citizen, photo)).json()
+    created["upload"]["url"] = created["upload"]["url"].replace("token=", "token=x")
+    assert (await upload_local(citizen.http, created, photo)).json()["code"] == "media.upload_token_invalid"
+    other = (await declare(citizen, photo)).json()
+    swapped = dict(other, upload=dict(other["upload"], url=other["upload"]["url"].replace(other["id"], created["id"])))
+    assert (await upload_local(citizen.http, swapped, photo)).status_code == 403
+    oversize = (await declare(citizen, photo)).json()
+    assert (await upload_local(citizen.http, oversize, photo + b"x" * 10)).status_code == 413
+
+
+async def test_completion_before_upload_and_foreign_media(citizen: PartnerClient,
+                                                          other_citizen: PartnerClient) -> None:
+    photo = jpeg_with_exif()
+    created = (await declare(citizen, photo)).json()
+    early = await citizen.post(f"/api/v1/media/{created['id']}/complete")
+    assert early.status_code == 409 and early.json()["code"] == "media.not_uploaded"
+    assert (await other_citizen.post(f"/api/v1/media/{created['id']}/complete")).status_code == 404
+    await upload_local(citizen.http, created, photo)
+    assert (await citizen.post(f"/api/v1/media/{created['id']}/complete")).status_code == 200
+    stolen = await other_citizen.submit("Чужое фото", media_ids=[created["id"]])
+    assert stolen.status_code == 422 and stolen.json()["errors"][0]["pointer"] == "/media_ids/0"
+
+
+async def test_at_most_five_files_per_report(citizen: PartnerClient) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(6)]
+    response = await citizen.submit("Много фото", media_ids=ids)
+    assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/media_ids"
+
+
+@pytest.fixture
+async def s3_client(pg_url: str, tmp_path: Path, s3_bucket: S3Bucket) -> AsyncIterator[tuple[PartnerClient, S3Bucket]]:
+    """The app in production media mode (S3 through boto3) on PostgreSQL."""
+    kwargs = s3_bucket.client_kwargs
+    settings = make_settings(pg_url, tmp_path, media_backend="s3", s3_endpoint_url=kwargs["endpoint_url"],
+                             s3_bucket=s3_bucket.name, s3_region=kwargs["region_name"],
+                             s3_access_key=kwargs["aws_access_key_id"], s3_secret_key=kwargs["aws_secret_access_key"])
+    ctx: Context = build_context(settings, null_pool=True)
+    await _truncate(ctx)
+    from backend.partners.service import create
+
+    async with ctx.sessions() as session:
+        partner = await create(session=session, secret_key=settings.secret_key, name=f"halyk-{uuid.uuid4().hex[:6]}")
+    app = create_app(ctx=ctx)
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                  base_url="http://zan.test") as http:
+        yield PartnerClient(http, str(partner.id), partner.secret, make_iin(7)), s3_bucket
+    await ctx.close()
+
+
+async def test_real_boto3_upload_to_loopback_s3(s3_client: tuple[PartnerClient, S3Bucket]) -> None:
+    citizen, bucket = s3_client
+    photo = jpeg_with_exif(taken="2026:10:01 08:00:00")
+    created = (await declare(citizen, photo)).json()
+    upload = created["upload"]
+    assert upload["method"] == "POST" and upload["url"].startswith(bucket.client_kwargs["endpoint_url"])
+    policy = post_policy(upload["fields"])
+    conditions = policy["conditions"]
+    assert ["content-length-range", len(photo), len(photo)] in conditions
+    assert {"Content-Type": "image/jpeg"} in conditions
+    async with httpx.AsyncClient() as direct:
+        posted = await direct.post(upload["url"], data=upload["fields"],
+                                   files={"file": ("p.jpg", photo, "image/jpeg")})
+    assert posted.status_code in (200, 204), posted.text
+    done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
+    assert done.status_code == 200, done.text
+    assert done.json()["taken_at"].startswith("2026-10-01T")
+    # what landed in the bucket is exactly what was declared
+    key = bucket.client().list_objects_v2(Bucket=bucket.name)["Contents"]
+    assert any(obj["Size"] == len(photo) for obj in key)
+
+
+async def test_s3_object_that_differs_from_declaration_is_refused(s3_client: tuple[PartnerClient, S3Bucket]) -> None:
+    citizen, _bucket = s3_client
+    photo = jpeg_with_exif()
+    created = (await declare(citizen, photo)).json()
+    bigger = photo + b"\x00" * 1000  # moto does not enforce content-length-range; our completion check does
+    async with httpx.AsyncClient() as direct:
+        await direct.post(created["upload"]["url"], data=created["upload"]["fields"],
+                          files={"file": ("p.jpg", bigger, "image/jpeg")})
+    refused = await citizen.post(f"/api/v1/media/{created['id']}/complete")
+    assert refused.status_code == 422 and refused.json()["code"] == "media.size_mismatch"
