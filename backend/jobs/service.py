@@ -31,11 +31,16 @@ async def enqueue(
     dedupe_key: str | None = None,
     max_attempts: int = 8,
     run_at: datetime | None = None,
+    fresh: bool = False,
 ) -> OutboxTask | None:
-    """Add a task to the caller's transaction. Returns None if a task with the same dedupe key already exists."""
+    """Add a task to the caller's transaction. Returns None if a task with the same dedupe key already exists.
+
+    `fresh=True` says the key cannot exist yet (it names a row created in this same transaction), which saves the
+    savepoint round trips on the intake hot path.
+    """
     row = OutboxTask(task=task, payload=payload, dedupe_key=dedupe_key, max_attempts=max_attempts,
                      next_attempt_at=run_at or utcnow())
-    if dedupe_key is None:
+    if dedupe_key is None or fresh:
         session.add(row)
         return row
     try:

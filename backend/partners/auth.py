@@ -9,13 +9,13 @@ from typing import Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.citizens.models import Citizen
-from backend.citizens.service import get_or_create_by_iin
+from backend.citizens.service import get_or_create_by_iin, iin_hash
 from backend.context import Context
 from backend.deps import path_with_query, provide_lang
 from backend.lib.errors import ZanError
-from backend.partners.models import Partner
 from backend.partners.service import SignedHeaders, verify
 
 
@@ -24,6 +24,12 @@ class CitizenPrincipal:
     citizen_id: uuid.UUID
     partner_id: uuid.UUID
     channel: str
+    # partner apps authenticate citizens (eGov: ЭЦП/biometrics, banks: KYC), so their identity is verified
+    identity_verified: bool = True
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.citizen_id
 
 
 async def partner_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -38,14 +44,26 @@ async def partner_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler
     )
     body = await request.body()
     async with ctx.sessions() as session:
-        partner_id, iin = await verify(ctx, session, headers=headers, method=request.method,
-                                       path_with_query=path_with_query(request), body=body)
-        citizen = await get_or_create_by_iin(session=session, secret_key=ctx.settings.secret_key, iin=iin,
-                                             language=provide_lang(request))
-        partner = await session.get(Partner, partner_id)
+        partner_id, partner_name, iin = await verify(ctx, session, headers=headers, method=request.method,
+                                                     path_with_query=path_with_query(request), body=body)
+        citizen_id = await _citizen_id(ctx, session, iin, provide_lang(request))
         await session.commit()
-    channel = partner.name.lower() if partner else "partner"
-    request.state.principal = CitizenPrincipal(citizen.id, partner_id, channel)
+    request.state.principal = CitizenPrincipal(citizen_id, partner_id, partner_name.lower())
+
+
+async def _citizen_id(ctx: Context, session: AsyncSession, iin: str, language: str) -> uuid.UUID:
+    """IIN → citizen id, cached per process (the mapping never changes once created)."""
+    cache: dict[str, uuid.UUID] = ctx.extras.setdefault("citizen_ids", {})
+    digest = iin_hash(ctx.settings.secret_key, iin)
+    found = cache.get(digest)
+    if found is None:
+        citizen = await get_or_create_by_iin(session=session, secret_key=ctx.settings.secret_key, iin=iin,
+                                             language=language)
+        found = citizen.id
+        if len(cache) > 100_000:
+            cache.clear()
+        cache[digest] = found
+    return found
 
 
 def provide_principal(request: Request[Any, Any, Any]) -> CitizenPrincipal:

@@ -60,17 +60,25 @@ def sign(secret: str, timestamp: str, method: str, path_with_query: str, body: b
 _SECRET_CACHE_TTL_S = 60.0
 
 
-async def _partner_secret(ctx: Context, session: AsyncSession, partner_id: uuid.UUID) -> str | None:
-    """Unsealed secrets are cached briefly: intake must not pay a DB round trip + AES per request."""
-    cache: dict[uuid.UUID, tuple[float, str | None]] = ctx.extras.setdefault("partner_secrets", {})
+@dataclass(frozen=True)
+class PartnerKey:
+    secret: str
+    name: str
+
+
+async def _partner_key(ctx: Context, session: AsyncSession, partner_id: uuid.UUID) -> PartnerKey | None:
+    """Unsealed secrets are cached briefly (a deactivation takes effect within a minute): intake must not pay a
+    DB round trip + AES per request."""
+    cache: dict[uuid.UUID, tuple[float, PartnerKey | None]] = ctx.extras.setdefault("partner_keys", {})
     now = time.monotonic()
     hit = cache.get(partner_id)
     if hit and now - hit[0] < _SECRET_CACHE_TTL_S:
         return hit[1]
     partner = await session.get(Partner, partner_id)
-    secret = unseal(ctx.settings.secret_key, partner.secret_sealed) if partner and partner.active else None
-    cache[partner_id] = (now, secret)
-    return secret
+    key = (PartnerKey(unseal(ctx.settings.secret_key, partner.secret_sealed), partner.name)
+           if partner and partner.active else None)
+    cache[partner_id] = (now, key)
+    return key
 
 
 async def _remember_signature(ctx: Context, session: AsyncSession, partner_id: uuid.UUID, signature: str) -> bool:
@@ -99,8 +107,8 @@ async def purge_expired_nonces(*, session: AsyncSession) -> int:
 
 async def verify(
     ctx: Context, session: AsyncSession, *, headers: SignedHeaders, method: str, path_with_query: str, body: bytes
-) -> tuple[uuid.UUID, str]:
-    """Check a partner-signed request; returns (partner id, citizen IIN). Raises ZanError(401) on any failure."""
+) -> tuple[uuid.UUID, str, str]:
+    """Check a partner-signed request; returns (partner id, partner name, citizen IIN). ZanError(401) on failure."""
     if not (headers.partner_id and headers.timestamp and headers.signature and headers.iin is not None):
         raise ZanError("auth.signature_missing", 401)
     try:
@@ -110,17 +118,17 @@ async def verify(
         raise ZanError("auth.signature_invalid", 401) from exc
     if abs(time.time() - ts) > ctx.settings.signature_max_skew_s:
         raise ZanError("auth.clock_skew", 401)
-    secret = await _partner_secret(ctx, session, partner_id)
+    key = await _partner_key(ctx, session, partner_id)
     # an unknown partner still costs one HMAC, so response time does not reveal which ids exist
-    expected = hmac_hex(secret or "unknown-partner",
+    expected = hmac_hex(key.secret if key else "unknown-partner",
                         string_to_sign(headers.timestamp, method, path_with_query, body, headers.iin))
-    if not equal(expected, headers.signature.lower()) or secret is None:
+    if not equal(expected, headers.signature.lower()) or key is None:
         raise ZanError("auth.signature_invalid", 401)
     if not iin_is_valid(headers.iin):
         raise ZanError("auth.iin_invalid", 401)
     if not await _remember_signature(ctx, session, partner_id, expected):
         raise ZanError("auth.replayed", 401)
-    return partner_id, headers.iin
+    return partner_id, key.name, headers.iin
 
 
 async def get(*, session: AsyncSession, partner_id: uuid.UUID) -> Partner | None:

@@ -10,7 +10,6 @@ from litestar.params import HeaderParameter, Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.citizens.models import Citizen
 from backend.context import Context
 from backend.lib.errors import ZanError
 from backend.lib.i18n import Lang
@@ -59,9 +58,7 @@ class ReportController(Controller):
         """Registers the report at once (number, legal deadline) and routes it in the background."""
         if not idempotency_key:
             raise ZanError("idempotency.key_missing", 400)
-        citizen = await session.get(Citizen, principal.citizen_id)
-        assert citizen is not None
-        stored = await register_report(ctx, session, citizen=citizen, partner_id=principal.partner_id,
+        stored = await register_report(ctx, session, citizen=principal, partner_id=principal.partner_id,
                                        channel=principal.channel, data=data, idempotency_key=idempotency_key,
                                        lang=lang)
         return Response(stored.body, status_code=stored.status_code,

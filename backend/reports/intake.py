@@ -9,14 +9,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.citizens.models import Citizen
 from backend.context import Context
 from backend.jobs.relay import notify as notify_relay
 from backend.jobs.service import enqueue
@@ -34,6 +33,16 @@ from ml.taxonomy import load_taxonomy
 
 # a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
 _SKEW = timedelta(minutes=5)
+
+
+class CitizenRef(Protocol):
+    """What intake needs to know of the reporter (a Citizen row or the authenticated principal)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def identity_verified(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,7 @@ async def register_report(
     ctx: Context,
     session: AsyncSession,
     *,
-    citizen: Citizen,
+    citizen: CitizenRef,
     partner_id: uuid.UUID | None,
     channel: str,
     data: ReportCreate,
@@ -133,7 +142,9 @@ async def register_report(
         updated_at=now,
     )
     session.add(report)
-    await session.flush()
+    if media:
+        # no ORM relationship orders these: the report row must exist before media rows point at it
+        await session.flush()
     for item in media:
         item.report_id = report.id
         session.add(item)
@@ -144,7 +155,7 @@ async def register_report(
         data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
               "identity_verified": citizen.identity_verified},
     )
-    await enqueue(session, "reports.route", {"report_id": str(report.id)}, dedupe_key=f"route:{report.id}")
+    await enqueue(session, "reports.route", {"report_id": str(report.id)}, dedupe_key=f"route:{report.id}", fresh=True)
     body = msgspec.to_builtins(citizen_view(report, [registered], media, lang))
     record.status_code, record.response = 201, body
     session.add(record)

@@ -82,11 +82,10 @@ async def append_event(
         public_text=render(action, params or {}) if public else {}, internal_note=internal_note,
         data=dict(data or {}), device_time=device_time,
     )
-    session.add(event)
-    await session.flush()
+    session.add(event)  # ids are client-side UUIDs: no flush needed, the unit of work batches the inserts
     if public and notify:
         await enqueue(session, "notifications.report_event", {"event_id": str(event.id), "report_id": str(report.id)},
-                      dedupe_key=f"report-event:{event.id}")
+                      dedupe_key=f"report-event:{event.id}", fresh=True)
     return event
 
 

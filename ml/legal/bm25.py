@@ -54,12 +54,23 @@ class BM25:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self.weights[:, cols].sum(axis=1), dtype=np.float32).ravel()
 
-    def max_possible(self, terms: Sequence[str]) -> float:
-        """Sum of the best per-term weights: an upper bound used to express a score as query coverage."""
-        cols = sorted({self.vocab[t] for t in terms if t in self.vocab})
-        if not cols:
-            return 0.0
-        return float(self.weights[:, cols].max(axis=0).toarray().sum())
+    def max_possible(self, terms: Sequence[str], unknown: float = 0.0) -> float:
+        """Sum of the best per-term weights: the denominator that turns a score into query coverage (0..1).
+
+        `unknown` is what a query term missing from the vocabulary adds: a question about "контрабанда" must not
+        look fully covered by a document that only matches its "ответственность".
+        """
+        unique = set(terms)
+        cols = sorted(self.vocab[t] for t in unique if t in self.vocab)
+        missing = len(unique) - len(cols)
+        known = float(self.weights[:, cols].max(axis=0).toarray().sum()) if cols else 0.0
+        return known + unknown * missing
+
+    def typical_weight(self, quantile: float = 0.9) -> float:
+        """A high but ordinary term weight (the `quantile` of per-term maxima), used for out-of-vocabulary terms."""
+        if self.weights.shape[1] == 0:
+            return 1.0
+        return float(np.quantile(self.weights.max(axis=0).toarray().ravel(), quantile))
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         m = self.weights.tocsc()

@@ -113,6 +113,7 @@ class Corpus:
     chunks: list[Chunk]
     kk_titles: dict[tuple[str, str], str] = field(default_factory=dict)
     kk_texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    _by_article: dict[tuple[str, str], list[Chunk]] = field(default_factory=dict, repr=False)
 
     def article(self, code: str, article: str) -> Article | None:
         return self.articles.get((code, article))
@@ -125,7 +126,10 @@ class Corpus:
         return part is None or any(p.label == part for p in art.parts)
 
     def chunks_of(self, code: str, article: str) -> list[Chunk]:
-        return [c for c in self.chunks if c.code == code and c.article == article]
+        if not self._by_article:
+            for c in self.chunks:
+                self._by_article.setdefault((c.code, c.article), []).append(c)
+        return list(self._by_article.get((code, article), ()))
 
 
 _PART_START = re.compile(r"^(\d+(?:-\d+)?)\.\s+(?=\S)")

@@ -20,8 +20,14 @@ from ml.legal.lexicon import QueryTerms, doc_terms, query_terms
 RRF_K = 20
 # how far down each ranking the fusion looks; deeper adds noise, not recall
 FUSION_DEPTH = 100
-# weight of lexical coverage next to the cosine in the FAQ score (cosines of e5 vary within ~0.15)
-FAQ_LEXICAL_WEIGHT = 0.15
+# weight of lexical coverage next to the cosine in the FAQ score (cosines of e5 vary within ~0.15); chosen by
+# leave-one-out over the FAQ's own variants against off-topic legal questions
+FAQ_LEXICAL_WEIGHT = 0.8
+FAQ_CANDIDATES = 5
+# the FAQ-derived ranking counts as much as each of the two retrieval rankings
+FAQ_RANK_WEIGHT = 1.0
+# below this FAQ score the nearest FAQ item is noise (off-topic questions score 0.82–0.9) and ranks nothing
+FAQ_RANK_FLOOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,14 @@ class ArticleHit:
     dense: float
     lexical: float
     chunk: Chunk
+    # 1-based rank of the article in each ranking (0 = not ranked): agreement between rankings is the best
+    # evidence that the article is really about the question
+    ranks: tuple[int, int, int] = (0, 0, 0)
+
+    @property
+    def agreement(self) -> int:
+        """How many of the three rankings (embeddings, BM25, FAQ) put this article in their top 5."""
+        return sum(1 for r in self.ranks if 0 < r <= 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +74,18 @@ class Retriever:
         self.article_keys: list[tuple[str, str]] = sorted({(c.code, c.article) for c in corpus.chunks})
         pos = {k: i for i, k in enumerate(self.article_keys)}
         self._head_article = np.array([pos.get(k, -1) for k in index.head_keys], dtype=np.int64)
+        self._article_pos = pos
         self._chunk_article = np.array([pos[(c.code, c.article)] for c in corpus.chunks], dtype=np.int64)
         faq_pos = {item.id: i for i, item in enumerate(faq)}
         self._faq_row_item = np.array([faq_pos.get(fid, -1) for fid, _ in index.faq_rows], dtype=np.int64)
+        self._faq_unknown = index.faq_bm25.typical_weight()
+        self._chunk_unknown = index.chunk_bm25.typical_weight()
+        self._chunk_span = np.zeros((len(self.article_keys), 2), dtype=np.int64)
+        for art in range(len(self.article_keys)):
+            rows = np.flatnonzero(self._chunk_article == art)
+            if len(rows) == 0 or rows[-1] - rows[0] + 1 != len(rows):
+                raise ValueError("chunks of an article must be contiguous")
+            self._chunk_span[art] = (rows[0], rows[-1] + 1)
         if index.chunk_bm25.n_docs != len(corpus.chunks):
             raise ValueError("legal index does not match the corpus chunks; rebuild it")
 
@@ -74,34 +97,40 @@ class Retriever:
             text = f"{question} ({', '.join(terms.phrases)})"
         return self.embedder.encode([text], kind="query")[0]
 
-    def search(self, question: str, language: str, k: int = 10) -> SearchResult:
+    def search(self, question: str, language: str, k: int = 10, exclude_faq_row: int | None = None) -> SearchResult:
+        """FAQ matches and a fused article ranking. `exclude_faq_row` hides one FAQ variant (leave-one-out tuning)."""
         terms = query_terms(question, language)
         qvec = self.embed_query(question, terms, language)
-        return SearchResult(
-            faq=self._search_faq(question, language, qvec),
-            articles=self._search_articles(terms, qvec, k),
-            terms=terms,
-        )
+        faq = self._search_faq(question, language, qvec, exclude_faq_row)
+        return SearchResult(faq=faq, articles=self._search_articles(terms, language, qvec, faq, k), terms=terms)
 
-    def _search_faq(self, question: str, language: str, qvec: np.ndarray) -> list[FaqMatch]:
+    def _search_faq(
+        self, question: str, language: str, qvec: np.ndarray, exclude_row: int | None = None
+    ) -> list[FaqMatch]:
         n = len(self.faq)
         if n == 0 or len(self._faq_row_item) == 0:
             return []
-        dense_rows = self.index.faq_vecs @ qvec
-        dense = np.full(n, -1.0, dtype=np.float32)
         valid = self._faq_row_item >= 0
-        np.maximum.at(dense, self._faq_row_item[valid], dense_rows[valid])
+        if exclude_row is not None:
+            valid = valid.copy()
+            valid[exclude_row] = False
+        dense_rows = self.index.faq_vecs @ qvec
         q_terms = faq_doc_terms(question, language)
-        lex_rows = self.index.faq_bm25.scores(q_terms)
+        ceiling = self.index.faq_bm25.max_possible(q_terms, unknown=self._faq_unknown)
+        lex_rows = self.index.faq_bm25.scores(q_terms) / ceiling if ceiling > 0 else np.zeros_like(dense_rows)
+        rows = dense_rows + FAQ_LEXICAL_WEIGHT * lex_rows
+        score = np.full(n, -1.0, dtype=np.float32)
+        np.maximum.at(score, self._faq_row_item[valid], rows[valid])
+        dense = np.full(n, -1.0, dtype=np.float32)
+        np.maximum.at(dense, self._faq_row_item[valid], dense_rows[valid])
         lex = np.zeros(n, dtype=np.float32)
         np.maximum.at(lex, self._faq_row_item[valid], lex_rows[valid])
-        ceiling = self.index.faq_bm25.max_possible(q_terms)
-        coverage = lex / ceiling if ceiling > 0 else lex
-        score = dense + FAQ_LEXICAL_WEIGHT * coverage
-        order = np.argsort(-score)[:5]
-        return [FaqMatch(self.faq[i], float(score[i]), float(dense[i]), float(coverage[i])) for i in order]
+        order = np.argsort(-score)[:FAQ_CANDIDATES]
+        return [FaqMatch(self.faq[i], float(score[i]), float(dense[i]), float(lex[i])) for i in order]
 
-    def _search_articles(self, terms: QueryTerms, qvec: np.ndarray, k: int) -> list[ArticleHit]:
+    def _search_articles(
+        self, terms: QueryTerms, language: str, qvec: np.ndarray, faq: list[FaqMatch], k: int
+    ) -> list[ArticleHit]:
         n = len(self.article_keys)
         head_sims = self.index.head_vecs @ qvec
         dense = np.full(n, -1.0, dtype=np.float32)
@@ -112,34 +141,50 @@ class Retriever:
         chunk_scores = self.index.chunk_bm25.scores(lex_terms)
         lex = np.zeros(n, dtype=np.float32)
         np.maximum.at(lex, self._chunk_article, chunk_scores)
-        ceiling = self.index.chunk_bm25.max_possible(lex_terms)
+        # coverage counts the question's own Russian words (unknown ones too: "борщ" is not law) and the glossary
+        # terms; Kazakh words are represented by their glossary terms only
+        coverage_terms = (terms.ru if language != "kk" else []) + terms.expanded
+        ceiling = self.index.chunk_bm25.max_possible(coverage_terms, unknown=self._chunk_unknown)
+        coverage_scores = self.index.chunk_bm25.scores(coverage_terms) if language == "kk" else chunk_scores
+        cover = np.zeros(n, dtype=np.float32)
+        np.maximum.at(cover, self._chunk_article, coverage_scores)
+
+        # the FAQ's question variants are labelled examples: an article cited by a well-matching FAQ item gets that
+        # item's score, so a paraphrase close to a known question reaches the right article
+        by_faq = np.full(n, -1.0, dtype=np.float32)
+        for match in faq:
+            for cite in match.item.citations:
+                i = self._article_pos.get((cite.code, cite.article))
+                if i is not None:
+                    by_faq[i] = max(by_faq[i], match.score)
 
         fused = np.zeros(n, dtype=np.float64)
-        for values in (dense, lex):
+        ranks = np.zeros((3, n), dtype=np.int64)
+        rankings = ((dense, -1.0, 1.0), (lex, 0.0, 1.0), (by_faq, FAQ_RANK_FLOOR, FAQ_RANK_WEIGHT))
+        for j, (values, floor, weight) in enumerate(rankings):
             top = np.argsort(-values)[:FUSION_DEPTH]
-            top = top[values[top] > (0.0 if values is lex else -1.0)]
-            fused[top] += 1.0 / (RRF_K + np.arange(1, len(top) + 1))
+            top = top[values[top] > floor]
+            fused[top] += weight / (RRF_K + np.arange(1, len(top) + 1))
+            ranks[j, top] = np.arange(1, len(top) + 1)
         order = [int(i) for i in np.argsort(-fused)[:k] if fused[i] > 0]
-        hits = []
-        for i in order:
-            code, article = self.article_keys[i]
-            hits.append(
-                ArticleHit(
-                    code=code,
-                    article=article,
-                    score=float(fused[i]),
-                    dense=float(dense[i]),
-                    lexical=float(lex[i] / ceiling) if ceiling > 0 else 0.0,
-                    chunk=self._best_chunk(i, chunk_scores),
-                )
+        return [
+            ArticleHit(
+                code=self.article_keys[i][0],
+                article=self.article_keys[i][1],
+                score=float(fused[i]),
+                dense=float(dense[i]),
+                lexical=float(cover[i] / ceiling) if ceiling > 0 else 0.0,
+                chunk=self._best_chunk(i, chunk_scores),
+                ranks=(int(ranks[0, i]), int(ranks[1, i]), int(ranks[2, i])),
             )
-        return hits
+            for i in order
+        ]
 
     def _best_chunk(self, article_idx: int, chunk_scores: np.ndarray) -> Chunk:
         """The part to cite: the chunk of the article that matches the question's words best, else its first."""
-        rows = np.flatnonzero(self._chunk_article == article_idx)
-        best = rows[int(np.argmax(chunk_scores[rows]))]
-        return self.corpus.chunks[int(best)]
+        start, end = self._chunk_span[article_idx]
+        best = start + int(np.argmax(chunk_scores[start:end]))
+        return self.corpus.chunks[best]
 
     def best_chunk_for(self, code: str, article: str, question_terms: list[str]) -> Chunk | None:
         """Best-matching chunk of a given article (FAQ and explicit references choose parts this way too)."""

@@ -77,7 +77,8 @@ async def test_report_survives_redis_outage_and_is_routed_after(
         async def routed() -> bool:
             async with ctx.sessions() as session:
                 row = await session.get(Report, report_id, populate_existing=True)
-                return row is not None and row.routing_state == "done"
+                job = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"route:{report_id}"))
+                return row is not None and row.routing_state == "done" and job is not None and job.status == "done"
 
         await eventually(routed, timeout=60)
         async with ctx.sessions() as session:

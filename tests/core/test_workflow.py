@@ -86,25 +86,26 @@ ACTOR_FOR = {a: next(iter(sorted(EXPECTED[a][1]))) for a in Action}
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("action", "status"), list(itertools.product(Action, Status)))
-async def test_service_applies_or_refuses_each_transition(ctx: Context, action: Action, status: Status) -> None:
-    """Through the real service and database: allowed moves land with an event, forbidden ones change nothing."""
+@pytest.mark.parametrize("action", list(Action))
+async def test_service_applies_or_refuses_each_transition(ctx: Context, action: Action) -> None:
+    """Through the real service and database, from every status: allowed moves land with an event, forbidden ones
+    change nothing."""
     actor = ACTOR_FOR[action]
+    by = service.By(actor, "tester", "console")
     async with ctx.sessions() as session:
-        report = await make_report(session, status=status,
-                                   resolution=Resolution.RESOLVED if status is Status.CLOSED else None)
-        await session.commit()
-        by = service.By(actor, "tester", "console")
-        allowed = can(action, status, actor, Resolution.RESOLVED if status is Status.CLOSED else None)
-        if allowed:
-            event = await service.change_status(session, report, action, by, reason="test")
+        for status in Status:
+            resolution = Resolution.RESOLVED if status is Status.CLOSED else None
+            report = await make_report(session, status=status, resolution=resolution)
             await session.commit()
-            assert report.status == rule_for(action).target.value
-            assert event.from_status == status.value and event.to_status == report.status
-        else:
-            with pytest.raises(ZanError) as err:
-                await service.change_status(session, report, action, by, reason="test")
-            assert err.value.code == "report.transition_forbidden" and err.value.status == 409
-            await session.rollback()
-            fresh = await session.get(type(report), report.id, populate_existing=True)
-            assert fresh is not None and fresh.status == status.value
+            if can(action, status, actor, resolution):
+                event = await service.change_status(session, report, action, by, reason="test")
+                await session.commit()
+                assert report.status == rule_for(action).target.value, status
+                assert event.from_status == status.value and event.to_status == report.status
+            else:
+                with pytest.raises(ZanError) as err:
+                    await service.change_status(session, report, action, by, reason="test")
+                assert err.value.code == "report.transition_forbidden" and err.value.status == 409
+                await session.rollback()
+                fresh = await session.get(type(report), report.id, populate_existing=True)
+                assert fresh is not None and fresh.status == status.value, status

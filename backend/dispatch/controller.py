@@ -1,0 +1,142 @@
+"""Dispatcher console API: the queue, assignment (manual or nearest unit), closing, extensions, corrections.
+
+Dispatchers, supervisors and admins act; prosecutors read; field officers read their own reports (masked).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.context import Context
+from backend.dispatch import messages as _messages  # noqa: F401
+from backend.dispatch import service
+from backend.jobs.relay import notify
+from backend.lib.crypto import TokenError, sign_token, verify_token
+from backend.lib.errors import FieldProblem, ZanError
+from backend.officers.auth import DISPATCH_ROLES, FIELD_ROLES, OfficerPrincipal, Role, officer_guard, provide_officer
+from backend.officers.models import Unit
+from backend.reports.models import Report
+from backend.sync.models import ReportField
+from backend.sync.views import _mask
+
+from .schemas import AssignIn, AssignOut, CloseIn, ExtendIn, FieldsIn, QueuePage, ReportCard
+
+ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
+_PRIORITY = sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Report.priority, else_=4)
+_URGENT = sa.case((Report.urgent.is_(True), 0), else_=1)  # type: ignore[attr-defined]
+
+
+async def card(session: AsyncSession, report: Report, principal: OfficerPrincipal) -> ReportCard:
+    fields = {r.field: r.value for r in await session.scalars(
+        sa.select(ReportField).where(ReportField.report_id == report.id))}  # type: ignore[arg-type]
+    field_view = principal.role in FIELD_ROLES
+    return ReportCard(id=report.id, number=report.number, status=report.status, category=report.category,
+                      department=report.department, priority=report.priority, urgent=report.urgent,
+                      restricted=report.restricted, anonymous=report.anonymous, district=report.district,
+                      unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
+                      text=_mask(report.text) if field_view else report.text, lat=report.lat, lon=report.lon,
+                      fields=fields)
+
+
+class DispatchController(Controller):
+    path = "/api/v1/dispatch"
+    tags = ["dispatch"]
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @get("/queue", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Triage and unassigned reports")
+    async def queue(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, cursor: str | None = None,
+                    limit: Annotated[int, Parameter(ge=1, le=200)] = 50) -> QueuePage:
+        query = service.queue_query(officer)
+        if cursor:
+            try:
+                raw = verify_token(ctx.settings.secret_key, "cursor:dispatch-queue", cursor)
+                u, p, d, i = int(raw["u"]), int(raw["p"]), str(raw["d"]), uuid.UUID(str(raw["i"]))  # type: ignore[call-overload]
+            except (TokenError, KeyError, ValueError, TypeError) as exc:
+                raise ZanError("pagination.cursor_invalid", 400, errors=[FieldProblem("#query/cursor")]) from exc
+            from datetime import datetime
+
+            dl = datetime.fromisoformat(d)
+            query = query.where(sa.or_(
+                _URGENT > u, sa.and_(_URGENT == u, _PRIORITY > p),
+                sa.and_(_URGENT == u, _PRIORITY == p, Report.deadline_at > dl),  # type: ignore[arg-type,operator]
+                sa.and_(_URGENT == u, _PRIORITY == p, Report.deadline_at == dl, Report.id > i),  # type: ignore[arg-type,operator]
+            ))
+        rows = list(await session.scalars(query.order_by(_URGENT, _PRIORITY, Report.deadline_at, Report.id)  # type: ignore[arg-type]
+                                          .limit(limit + 1)))
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_cursor = sign_token(ctx.settings.secret_key, "cursor:dispatch-queue", {
+                "u": 0 if last.urgent else 1, "p": {"urgent": 0, "high": 1, "normal": 2, "low": 3}.get(last.priority, 4),
+                "d": last.deadline_at.isoformat(), "i": str(last.id)})
+        return QueuePage(items=[await card(session, r, officer) for r in rows[:limit]], next_cursor=next_cursor)
+
+    @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
+    async def get_report(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID) -> ReportCard:
+        return await card(session, await service.get_visible(session, officer, report_id), officer)
+
+    @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
+          summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")
+    async def assign(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                     data: AssignIn) -> AssignOut:
+        report = await service.get_visible(session, officer, report_id, lock=True)
+        if data.unit_id == "auto":
+            unit = await service.assign_nearest_unit(session, report)
+            if unit is None:
+                raise ZanError("dispatch.no_unit_available", 409)
+        else:
+            unit = await session.get(Unit, data.unit_id)
+            if unit is None:
+                raise ZanError("officer.unit_not_found", 404)
+        assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",
+                                          reason=data.reason)
+        await session.commit()
+        notify(ctx)
+        return AssignOut(report=await card(session, report, officer), unit_id=unit.id, unit_code=unit.code,
+                         distance_km=assignment.distance_km)
+
+    @post("/reports/{report_id:uuid}/close", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
+          summary="Close as duplicate / redirected / unfounded / rejected, with a reason")
+    async def close(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                    data: CloseIn) -> ReportCard:
+        report = await service.get_visible(session, officer, report_id, lock=True)
+        await service.close(session, report, data.how, service.by_for(officer), reason=data.reason,
+                            duplicate_of=data.duplicate_of, redirect_to=data.redirect_to)
+        await session.commit()
+        notify(ctx)
+        return await card(session, report, officer)
+
+    @post("/reports/{report_id:uuid}/extend", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
+          summary="Extend the legal deadline by a reasoned decision")
+    async def extend(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                     data: ExtendIn) -> ReportCard:
+        report = await service.get_visible(session, officer, report_id, lock=True)
+        await service.extend(session, report, data.deadline_at, data.reason, service.by_for(officer))
+        await session.commit()
+        notify(ctx)
+        return await card(session, report, officer)
+
+    @post("/reports/{report_id:uuid}/fields", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
+          summary="Correct officer text fields (wins over earlier tablet edits)")
+    async def fields(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                     data: FieldsIn) -> ReportCard:
+        report = await service.get_visible(session, officer, report_id, lock=True)
+        await service.set_fields(session, report, data.fields, service.by_for(officer))
+        await session.commit()
+        return await card(session, report, officer)
+
+    @get("/units", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Units and their positions")
+    async def units(self, session: AsyncSession, department: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(Unit).order_by(Unit.code)  # type: ignore[arg-type]
+        if department:
+            query = query.where(Unit.department == department)  # type: ignore[arg-type]
+        return [{"id": str(u.id), "code": u.code, "name": u.name, "department": u.department, "district": u.district,
+                 "status": u.status, "last_lat": u.last_lat, "last_lon": u.last_lon,
+                 "last_at": u.last_at.isoformat() if u.last_at else None} for u in await session.scalars(query)]

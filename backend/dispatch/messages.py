@@ -1,0 +1,23 @@
+"""Error codes of the dispatch domain (kk / ru / en)."""
+
+from __future__ import annotations
+
+from backend.lib.messages import register_errors
+
+register_errors({
+    "dispatch.no_unit_available": {
+        "ru": "Нет свободного наряда для этого обращения",
+        "kk": "Бұл өтінішке бос жасақ жоқ",
+        "en": "No available unit can take this report",
+    },
+    "dispatch.unit_not_designated": {
+        "ru": "Этот наряд не назначен для обращений такой категории",
+        "kk": "Бұл жасақ мұндай санаттағы өтініштерге тағайындалмаған",
+        "en": "This unit is not designated for reports of this category",
+    },
+    "dispatch.duplicate_of_invalid": {
+        "ru": "Укажите существующее исходное обращение",
+        "kk": "Бар бастапқы өтінішті көрсетіңіз",
+        "en": "Name an existing original report",
+    },
+})

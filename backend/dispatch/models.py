@@ -1,0 +1,42 @@
+"""Assignment history (who had a report when: chain of custody) and SLA escalations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from backend.db import json_column, now_column, tz_datetime, uuid_pk
+
+
+class Assignment(SQLModel, table=True):
+    __tablename__ = "assignments"
+
+    id: uuid.UUID = uuid_pk()
+    report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
+    unit_id: uuid.UUID = Field(foreign_key="units.id", index=True)
+    assigned_by_type: str = Field(max_length=30)
+    assigned_by: str | None = Field(default=None, max_length=64)
+    auto: bool = Field(default=False)
+    distance_km: float | None = None
+    assigned_at: datetime = now_column()
+    accepted_at: datetime | None = tz_datetime()
+    released_at: datetime | None = tz_datetime()
+
+
+class Escalation(SQLModel, table=True):
+    """A report that needs a supervisor: not accepted in time, or close to its legal deadline. One per kind."""
+
+    __tablename__ = "escalations"
+
+    id: uuid.UUID = uuid_pk()
+    report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
+    kind: str = Field(max_length=30)  # unaccepted_urgent | deadline_near
+    created_at: datetime = now_column()
+    notified_at: datetime | None = tz_datetime()
+    data: dict[str, Any] = json_column()
+
+    __table_args__ = (sa.UniqueConstraint("report_id", "kind", name="uq_escalations_report_kind"),)

@@ -1,0 +1,42 @@
+"""POST /api/v1/legal/ask — legal help for partner apps' in-app chats.
+
+Partner-signed only (same HMAC scheme as reports): the answer costs CPU (an embedding per question), so an
+anonymous endpoint would be a free denial-of-service lever; partners throttle their own users, and the bots call
+`backend.legal.service` directly.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from backend.context import Context
+from backend.legal import service
+from backend.legal.schemas import CitationOut, LegalAnswerOut, LegalQuestion
+from backend.partners.auth import CitizenPrincipal, partner_guard
+
+
+class LegalController(Controller):
+    path = "/api/v1/legal"
+    tags = ["legal"]
+    guards = [partner_guard]
+
+    @post("/ask", status_code=200, summary="Ask a legal question",
+          security=[{"partnerSignature": []}])
+    async def ask(self, ctx: NamedDependency[Context], principal: NamedDependency[CitizenPrincipal],
+                  data: JSONBody[LegalQuestion]) -> LegalAnswerOut:
+        """A short answer in the question's language (or `language`), with citations quoted from the codes of
+        Kazakhstan. `urgent` answers lead with the emergency numbers; `suggested_action` is the next step to offer
+        (report, call_102, call_112, legal_aid, complain_officer, info)."""
+        del principal  # authenticated by the guard; the answer does not depend on who asks
+        answer = await service.ask(ctx, question=data.question, language=data.language)
+        return LegalAnswerOut(
+            answer=answer.answer,
+            language=answer.language,
+            citations=[msgspec.convert(c.to_dict(), CitationOut) for c in answer.citations],
+            confidence=answer.confidence,
+            suggested_action=answer.suggested_action,
+            urgent=answer.urgent,
+        )

@@ -1,0 +1,98 @@
+"""Device registry (citizens through partner apps, officers' tablets) and area alerts. Thin: parse, call, shape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, delete, post
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.service import record as audit
+from backend.context import Context
+from backend.jobs.relay import notify
+from backend.lib.i18n import Lang
+from backend.notifications import service
+from backend.notifications.schemas import AlertIn, AlertOut, DeviceIn, DeviceOut, TopicsIn
+from backend.notifications.service import Owner
+from backend.officers.auth import OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
+from backend.partners.auth import CitizenPrincipal, partner_guard
+
+_any_officer = officer_guard()
+
+
+def _is_officer(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    return (connection.headers.get("authorization") or "").lower().startswith("bearer ")
+
+
+async def device_owner_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Officers present a bearer token; citizens come through their partner app's signed request."""
+    if _is_officer(connection):
+        await _any_officer(connection, handler)
+    else:
+        await partner_guard(connection, handler)
+
+
+def provide_owner(request: Request[Any, Any, Any]) -> Owner:
+    officer: OfficerPrincipal | None = getattr(request.state, "officer", None)
+    if officer is not None:
+        return Owner(kind="officer", officer_id=officer.officer_id, unit_id=officer.unit_id)
+    citizen: CitizenPrincipal | None = getattr(request.state, "principal", None)
+    if citizen is None:
+        from backend.lib.errors import ZanError
+
+        raise ZanError("auth.unauthenticated", 401)
+    return Owner(kind="citizen", citizen_id=citizen.citizen_id, partner_id=citizen.partner_id)
+
+
+class DeviceController(Controller):
+    path = "/api/v1/devices"
+    tags = ["notifications"]
+    guards = [device_owner_guard]
+    dependencies = {"owner": Provide(provide_owner, sync_to_thread=False)}
+
+    @post("/", status_code=200, summary="Register (or refresh) this device for push notifications")
+    async def register(self, session: AsyncSession, owner: Owner, lang: Lang, data: DeviceIn) -> DeviceOut:
+        """Upsert by FCM token / Firebase installation id: registering again updates language and districts."""
+        device = await service.register_device(session, owner=owner, data=data, language=lang)
+        await session.commit()
+        return service.device_view(device)
+
+    @delete("/{device_id:uuid}", status_code=204, summary="Forget this device (logout)")
+    async def remove(self, session: AsyncSession, owner: Owner, device_id: uuid.UUID) -> None:
+        await service.remove_device(session, owner=owner, device_id=device_id)
+        await session.commit()
+
+    @post("/{device_id:uuid}/topics", status_code=200, summary="Districts whose area alerts this device wants")
+    async def topics(self, session: AsyncSession, owner: Owner, device_id: uuid.UUID, data: TopicsIn) -> DeviceOut:
+        """Returns the FCM topics for the app to subscribe to with the Firebase client SDK."""
+        device = await service.set_districts(session, owner=owner, device_id=device_id, districts=data.districts)
+        await session.commit()
+        return service.device_view(device)
+
+
+class AlertController(Controller):
+    path = "/api/v1/alerts"
+    tags = ["notifications"]
+    guards = [officer_guard(Role.DISPATCHER, Role.SUPERVISOR)]
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @post("/", status_code=201, summary="Send an area alert (missing child, fraud warning, public safety)")
+    async def create(self, request: Request[Any, Any, Any], ctx: Context, session: AsyncSession,
+                     officer: OfficerPrincipal, data: AlertIn) -> AlertOut:
+        """Officer tablets inside the area and citizens subscribed to the touched districts; rate-limited per
+        officer, audited."""
+        alert, topic_messages = await service.create_alert(ctx, session, officer_id=officer.officer_id,
+                                                           unit_id=officer.unit_id, data=data)
+        await audit(session, actor_type="officer", actor_id=officer.officer_id, action="alert.create",
+                    target_type="area_alert", target_id=alert.id, ip=client_ip(request),
+                    data={"category": alert.category, "districts": alert.districts,
+                          "officer_devices": alert.officer_devices, "expires_at": alert.expires_at.isoformat()})
+        await session.commit()
+        notify(ctx)
+        return AlertOut(id=alert.id, category=alert.category, districts=alert.districts,
+                        officer_devices=alert.officer_devices, topic_messages=topic_messages,
+                        expires_at=alert.expires_at, created_at=alert.created_at)

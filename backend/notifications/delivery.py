@@ -1,0 +1,243 @@
+"""Sending the Delivery rows: claim a chunk under a lease, send, record each outcome under the same claim.
+
+At-least-once without duplicates in the database: a claimed row belongs to one worker (`claim_token`) until its
+lease ends; a worker that dies mid-chunk leaves its rows `sending`, and after the lease anyone may claim them again.
+Rows already recorded as sent are never sent again. The only window left — the provider accepted a message and the
+worker died before recording it — is closed on the device: every push carries a collapse id (Android tag,
+apns-collapse-id) and its delivery id, so a re-send replaces the first notification instead of showing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import msgspec
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.jobs.service import backoff
+from backend.lib.clock import utcnow
+from backend.lib.crypto import unseal
+from backend.notifications import webhooks
+from backend.notifications.models import Delivery, Device
+from backend.notifications.sender import Outcome, Push, get_sender
+from backend.partners.models import Partner
+
+if TYPE_CHECKING:
+    from backend.context import Context
+
+log = logging.getLogger("zan.notifications")
+LEASE_S = 60.0
+CHUNK = 500
+MAX_ATTEMPTS = 8
+D = Delivery.__table__  # type: ignore[attr-defined]  # core table: bulk updates by primary key
+
+
+def _due() -> Any:
+    now = utcnow()
+    return or_(
+        (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),  # type: ignore[arg-type,operator]
+        (Delivery.status == "sending") & (Delivery.locked_until < now),  # type: ignore[arg-type,operator]
+    )
+
+
+async def claim(ctx: Context, *, event_key: str | None, limit: int = CHUNK,
+                lease_s: float = LEASE_S) -> tuple[uuid.UUID, list[Delivery]]:
+    """Take up to `limit` due deliveries (or ones whose worker's lease ran out). Returns (claim token, rows)."""
+    token = uuid.uuid4()
+    now = utcnow()
+    async with ctx.sessions() as session:
+        pick = select(col(Delivery.id)).where(_due())
+        if event_key is not None:
+            pick = pick.where(Delivery.event_key == event_key)  # type: ignore[arg-type]
+        ids = list(await session.scalars(pick.order_by(Delivery.next_attempt_at).limit(limit)))  # type: ignore[arg-type]
+        if not ids:
+            return token, []
+        # the due condition is re-checked by the UPDATE itself: of two racing workers only one gets each row
+        await session.execute(
+            update(Delivery).where(col(Delivery.id).in_(ids)).where(_due())
+            .values(status="sending", claim_token=token, attempts=Delivery.attempts + 1,
+                    locked_until=now + timedelta(seconds=lease_s), updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        rows = list(await session.scalars(select(Delivery).where(Delivery.claim_token == token)))  # type: ignore[arg-type]
+    return token, rows
+
+
+def _push_for(row: Delivery, device: Device | None) -> Push | None:
+    p = row.payload
+    common: dict[str, Any] = {
+        "key": str(row.id), "title": p.get("title"), "body": p.get("body"),
+        "data": {**{k: str(v) for k, v in p.get("data", {}).items()}, "delivery_id": str(row.id)},
+        "urgent": bool(p.get("urgent")), "discreet": bool(p.get("discreet")),
+        "collapse_id": str(p.get("collapse_id") or row.event_key), "ttl_s": p.get("ttl_s"),
+    }
+    if row.kind == "topic":
+        return Push(condition=p["condition"], **common)
+    if device is None or not device.active or not (device.fid or device.token):
+        return None
+    return Push(fid=device.fid, token=None if device.fid else device.token, **common)
+
+
+async def _settle(ctx: Context, token: uuid.UUID, results: list[tuple[Delivery, Outcome | None, str]]) -> None:
+    """Record outcomes for rows this claim still owns (a row re-claimed after our lease is not ours to settle)."""
+    now = utcnow()
+    sent = [{"_id": r.id, "_pid": o.message_id} for r, o, _ in results if o is not None and o.ok]
+    async with ctx.sessions() as session:
+        if sent:
+            await session.execute(
+                D.update().where(D.c.id == bindparam("_id"), D.c.claim_token == token)
+                .values(status="sent", provider_id=bindparam("_pid"), sent_at=now, updated_at=now, last_error=None,
+                        locked_until=None),
+                sent,
+            )
+        for row, outcome, status_hint in results:
+            if outcome is not None and outcome.ok:
+                continue
+            values: dict[str, Any] = {"updated_at": now, "locked_until": None}
+            if outcome is None:  # nothing to send to (device removed, alert expired)
+                values.update(status=status_hint, last_error=status_hint)
+            elif outcome.prune:
+                values.update(status="dropped", last_error=outcome.error)
+                if row.device_id:
+                    await _prune(session, row.device_id, outcome.error or "unregistered")
+            elif outcome.permanent or row.attempts >= row.max_attempts:
+                values.update(status="dead", last_error=outcome.error)
+            else:
+                delay = outcome.retry_after_s if outcome.retry_after_s is not None else backoff(row.attempts)
+                values.update(status="pending", last_error=outcome.error,
+                              next_attempt_at=now + timedelta(seconds=delay))
+            await session.execute(update(Delivery).where(Delivery.id == row.id, Delivery.claim_token == token)  # type: ignore[arg-type]
+                                  .values(**values).execution_options(synchronize_session=False))
+        await session.commit()
+
+
+async def _prune(session: AsyncSession, device_id: uuid.UUID, reason: str) -> None:
+    """FCM says this installation is gone: stop sending to it (a re-registration revives the device)."""
+    device = await session.get(Device, device_id)
+    if device is not None:
+        device.active, device.pruned_reason, device.updated_at = False, reason.split(":")[0][:40], utcnow()
+        session.add(device)
+
+
+async def _send_pushes(ctx: Context, rows: list[Delivery]) -> list[tuple[Delivery, Outcome | None, str]]:
+    device_ids = {r.device_id for r in rows if r.device_id}
+    devices: dict[uuid.UUID, Device] = {}
+    if device_ids:
+        async with ctx.sessions() as session:
+            devices = {d.id: d for d in await session.scalars(select(Device).where(col(Device.id).in_(device_ids)))}
+    now = utcnow()
+    results: list[tuple[Delivery, Outcome | None, str]] = []
+    ready: list[tuple[Delivery, Push]] = []
+    for row in rows:
+        expires = row.payload.get("expires_at")
+        if expires and datetime.fromisoformat(expires) <= now:
+            results.append((row, None, "expired"))
+            continue
+        push = _push_for(row, devices.get(row.device_id) if row.device_id else None)
+        if push is None:
+            results.append((row, None, "dropped"))
+        else:
+            ready.append((row, push))
+    if ready:
+        outcomes = await get_sender(ctx).send([p for _, p in ready])
+        results.extend((row, outcome, "") for (row, _), outcome in zip(ready, outcomes, strict=True))
+    return results
+
+
+def _http_client(ctx: Context) -> httpx.AsyncClient:
+    client: httpx.AsyncClient | None = ctx.extras.get("webhook_http")
+    if client is None:
+        client = httpx.AsyncClient(follow_redirects=False)
+        ctx.extras["webhook_http"] = client
+        ctx.extras.setdefault("_closers", []).append(client.aclose)
+    return client
+
+
+async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> list[tuple[Delivery, Outcome | None, str]]:
+    async with ctx.sessions() as session:
+        partners = {p.id: p for p in await session.scalars(
+            select(Partner).where(col(Partner.id).in_({r.partner_id for r in rows})))}
+
+    async def one(row: Delivery) -> tuple[Delivery, Outcome | None, str]:
+        partner = partners.get(row.partner_id) if row.partner_id else None
+        if partner is None or not partner.webhook_url or not partner.webhook_secret_sealed:
+            return row, None, "dropped"
+        secret = unseal(ctx.settings.secret_key, partner.webhook_secret_sealed)
+        body = msgspec.json.encode(row.payload["body"])
+        result = await webhooks.post(_http_client(ctx), partner.webhook_url, secret, row.payload["event_id"], body)
+        return row, Outcome(ok=result.ok, error=result.error, retry_after_s=result.retry_after_s), ""
+
+    return list(await asyncio.gather(*(one(r) for r in rows)))
+
+
+async def _still_ours(ctx: Context, token: uuid.UUID, rows: list[Delivery]) -> list[Delivery]:
+    """A worker that stalled past its lease (GC pause, slow DB) must not send what someone else took over."""
+    if not rows:
+        return rows
+    async with ctx.sessions() as session:
+        owned = set(await session.scalars(select(col(Delivery.id)).where(
+            col(Delivery.id).in_([r.id for r in rows]), col(Delivery.claim_token) == token,
+            col(Delivery.status) == "sending", col(Delivery.locked_until) > utcnow())))
+    return [r for r in rows if r.id in owned]
+
+
+@dataclass
+class Progress:
+    sent: int = 0
+    failed: int = 0
+    next_due_at: datetime | None = None  # when something for this event may be tried again
+
+
+async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) -> tuple[int, int]:
+    """Send one claimed chunk and record what happened. Returns (sent, not sent)."""
+    rows = await _still_ours(ctx, token, rows)
+    pushes = [r for r in rows if r.kind in ("push", "topic")]
+    hooks = [r for r in rows if r.kind == "webhook"]
+    results: list[tuple[Delivery, Outcome | None, str]] = []
+    if pushes:
+        results += await _send_pushes(ctx, pushes)
+    if hooks:
+        results += await _send_webhooks(ctx, hooks)
+    await _settle(ctx, token, results)
+    ok = sum(1 for _, o, _ in results if o is not None and o.ok)
+    return ok, len(results) - ok
+
+
+async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = CHUNK, lease_s: float = LEASE_S,
+                          parallel: int = 4) -> Progress:
+    """Send everything due (for one event, or any), `parallel` chunks at a time, until nothing is due."""
+    progress = Progress()
+    while True:
+        claims = []
+        for _ in range(parallel):
+            token, rows = await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
+            if not rows:
+                break
+            claims.append((token, rows))
+        if not claims:
+            break
+        for sent, failed in await asyncio.gather(*(process_claimed(ctx, t, r) for t, r in claims)):
+            progress.sent += sent
+            progress.failed += failed
+    if event_key is not None:
+        progress.next_due_at = await next_due(ctx, event_key)
+    return progress
+
+
+async def next_due(ctx: Context, event_key: str) -> datetime | None:
+    async with ctx.sessions() as session:
+        pending = await session.scalar(select(func.min(Delivery.next_attempt_at)).where(
+            Delivery.event_key == event_key, Delivery.status == "pending"))  # type: ignore[arg-type]
+        leased = await session.scalar(select(func.min(Delivery.locked_until)).where(
+            Delivery.event_key == event_key, Delivery.status == "sending"))  # type: ignore[arg-type]
+    found = [t for t in (pending, leased) if t is not None]
+    return min(found) if found else None

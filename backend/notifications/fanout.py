@@ -1,0 +1,133 @@
+"""Who hears about a report event, in which words: one Delivery row per (event, device / partner webhook).
+
+Re-running a fan-out (the outbox retried the job) inserts nothing new: rows are keyed by `dedupe_key` and inserted
+with ON CONFLICT DO NOTHING, on PostgreSQL and SQLite alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from backend.db import is_postgres
+from backend.lib.clock import utcnow
+from backend.notifications import templates
+from backend.notifications.models import Delivery, Device
+from backend.partners.models import Partner
+from backend.reports.models import Report, ReportEvent
+from backend.reports.service import local_date
+from backend.reports.workflow import CITIZEN_PROJECTION, CITIZEN_STATUS_NAMES, Status
+
+OFFICER_ACTIONS = frozenset({"assign"})
+INSERT_CHUNK = 1000
+
+
+def is_restricted(report: Report) -> bool:
+    """Restricted categories (domestic violence, child incidents, police complaints) never show text on a screen."""
+    if report.restricted:
+        return True
+    if not report.category:
+        return False
+    from ml.taxonomy import load_taxonomy
+
+    return report.category in load_taxonomy().restricted_codes()
+
+
+def _category_name(code: str | None, lang: str) -> str:
+    if not code:
+        return ""
+    from ml.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    return taxonomy.category(code).names.get(lang) if taxonomy.has_category(code) else ""
+
+
+async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert, skipping any whose dedupe_key exists (a retried fan-out). The caller commits."""
+    insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    now = utcnow()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        values = [{"id": uuid.uuid4(), "status": "pending", "attempts": 0, "next_attempt_at": now,
+                   "created_at": now, "updated_at": now, "device_id": None, "partner_id": None, **row}
+                  for row in rows[start:start + INSERT_CHUNK]]
+        stmt = insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
+        await session.execute(stmt, values)
+
+
+def _citizen_push(event: ReportEvent, report: Report, device: Device, discreet: bool) -> dict[str, Any] | None:
+    params = {"number": report.number, "deadline": local_date(report.deadline_at)}
+    text = templates.render(templates.CITIZEN, event.action, device.language, params)
+    if text is None:
+        return None
+    data = {"type": "report_update", "report_id": str(report.id), "event_id": str(event.id)}
+    if discreet:
+        return {"discreet": True, "data": data, "collapse_id": str(event.id)}
+    status = CITIZEN_PROJECTION[Status(report.status)]
+    return {"title": text[0], "body": text[1], "collapse_id": str(event.id),
+            "data": {**data, "number": report.number, "citizen_status": status.value}}
+
+
+def _officer_push(event: ReportEvent, report: Report, device: Device, discreet: bool) -> dict[str, Any]:
+    key = "restricted" if discreet else ("urgent" if report.urgent else "assign")
+    params = {"number": report.number, "category": _category_name(report.category, device.language),
+              "district": report.district or ""}
+    title, body = templates.render(templates.OFFICER, key, device.language, params) or ("", "")
+    return {"title": title, "body": body, "urgent": report.urgent, "collapse_id": str(event.id),
+            "data": {"type": "assignment", "report_id": str(report.id), "event_id": str(event.id),
+                     "urgent": "1" if report.urgent else "0"}}
+
+
+def webhook_body(event: ReportEvent, report: Report) -> dict[str, Any]:
+    """What a partner app learns: enough to update the citizen's screen, nothing internal."""
+    status = CITIZEN_PROJECTION[Status(report.status)]
+    return {
+        "type": "report.updated",
+        "event_id": str(event.id),
+        "report_id": str(report.id),
+        "number": report.number,
+        "action": event.action,
+        "status": status.value,
+        "status_name": CITIZEN_STATUS_NAMES[status],
+        "text": event.public_text,
+        "deadline_at": report.deadline_at.isoformat(),
+        "occurred_at": event.created_at.isoformat(),
+    }
+
+
+async def report_event(session: AsyncSession, *, event: ReportEvent, report: Report) -> str | None:
+    """Write the deliveries for one public report event. Returns its event key (None: nothing to tell anyone)."""
+    if not event.public:
+        return None
+    key = f"report-event:{event.id}"
+    discreet = is_restricted(report)
+    rows: list[dict[str, Any]] = []
+    citizen_devices = await session.scalars(select(Device).where(
+        Device.citizen_id == report.citizen_id, Device.owner_type == "citizen", Device.active == True))  # noqa: E712
+    for device in citizen_devices:
+        payload = _citizen_push(event, report, device, discreet)
+        if payload is not None:
+            rows.append({"dedupe_key": f"{key}:device:{device.id}", "event_key": key, "kind": "push",
+                         "device_id": device.id, "payload": payload, "max_attempts": 8})
+    unit = event.data.get("unit_id") or (str(report.unit_id) if report.unit_id else None)
+    if event.action in OFFICER_ACTIONS and unit:
+        officer_devices = await session.scalars(select(Device).where(
+            Device.unit_id == uuid.UUID(str(unit)), Device.owner_type == "officer", Device.active == True))  # noqa: E712
+        for device in officer_devices:
+            rows.append({"dedupe_key": f"{key}:device:{device.id}", "event_key": key, "kind": "push",
+                         "device_id": device.id, "payload": _officer_push(event, report, device, discreet),
+                         "max_attempts": 8})
+    if report.partner_id:
+        partner = await session.get(Partner, report.partner_id)
+        if partner is not None and partner.active and partner.webhook_url and partner.webhook_secret_sealed:
+            rows.append({"dedupe_key": f"{key}:webhook:{partner.id}", "event_key": key, "kind": "webhook",
+                         "partner_id": partner.id, "max_attempts": 12,
+                         "payload": {"event_id": str(event.id), "body": webhook_body(event, report)}})
+    if not rows:
+        return None
+    await insert_deliveries(session, rows)
+    return key

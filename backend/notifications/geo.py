@@ -1,0 +1,61 @@
+"""Alert areas: GeoJSON polygons or circles, which districts they touch, whether a tablet is inside."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from shapely import affinity
+from shapely.geometry import Point, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from backend.lib.errors import FieldProblem, ZanError
+
+MAX_AREA_DEG2 = 25.0  # roughly a region; a whole-country alert is not an area alert
+METRES_PER_DEG_LAT = 111_320.0
+
+
+def circle(lat: float, lon: float, radius_m: float) -> BaseGeometry:
+    """A circle on the ground as a lon/lat polygon (an ellipse in degrees: a degree of longitude shrinks north)."""
+    r_lat = radius_m / METRES_PER_DEG_LAT
+    stretch = 1 / max(math.cos(math.radians(lat)), 0.01)
+    return affinity.scale(Point(lon, lat).buffer(r_lat, quad_segs=32), xfact=stretch, yfact=1.0)
+
+
+def parse_area(polygon: dict[str, Any] | None, centre: tuple[float, float] | None,
+               radius_m: float | None) -> BaseGeometry:
+    """The alert's area from exactly one of: a GeoJSON (Multi)Polygon, or centre + radius_m."""
+    if (polygon is None) == (centre is None):
+        raise ZanError("alert.area_invalid", 422, errors=[FieldProblem("/polygon", "invalid")])
+    if centre is not None:
+        if radius_m is None:
+            raise ZanError("alert.area_invalid", 422, errors=[FieldProblem("/radius_m", "required")])
+        return circle(centre[0], centre[1], radius_m)
+    assert polygon is not None
+    try:
+        if polygon.get("type") not in ("Polygon", "MultiPolygon"):
+            raise ValueError("not a polygon")
+        geom = shape(polygon)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise ZanError("alert.area_invalid", 422, errors=[FieldProblem("/polygon", "invalid")]) from exc
+    if geom.is_empty or not geom.is_valid or geom.area > MAX_AREA_DEG2:
+        raise ZanError("alert.area_invalid", 422, errors=[FieldProblem("/polygon", "out_of_range")])
+    return geom
+
+
+def as_geojson(geom: BaseGeometry) -> dict[str, Any]:
+    return dict(mapping(geom))
+
+
+def districts_intersecting(geom: BaseGeometry, limit: int = 50) -> list[str]:
+    """District codes (ml.geo) whose polygons intersect the area: the FCM topics district-<code> to notify."""
+    from ml.geo import load_district_index
+
+    index = load_district_index()
+    # DistrictIndex has no public "intersecting" query yet; its tree and district list are in the same order
+    hits = index._tree.query(geom, predicate="intersects")
+    return sorted({index._districts[int(i)].code for i in hits})[:limit]
+
+
+def contains(geom: BaseGeometry, lat: float, lon: float) -> bool:
+    return bool(geom.covers(Point(lon, lat)))

@@ -1,0 +1,84 @@
+"""Outbox handlers: fan a report event out to its recipients and send; retry what is left; sweep strays."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from backend.jobs.registry import PermanentError, RetryLater, task
+from backend.jobs.relay import notify
+from backend.jobs.scheduled import periodic
+from backend.jobs.service import enqueue
+from backend.lib.clock import utcnow
+from backend.notifications import delivery, fanout
+from backend.notifications.models import Delivery
+from backend.reports.models import Report, ReportEvent
+
+if TYPE_CHECKING:
+    from backend.context import Context
+
+log = logging.getLogger("zan.notifications")
+DELIVER_MAX_ATTEMPTS = 40
+
+
+async def schedule_retry(ctx: Context, event_key: str, progress: delivery.Progress) -> None:
+    """Something for this event must wait (backoff, Retry-After, another worker's lease): a task for then."""
+    if progress.next_due_at is None:
+        return
+    async with ctx.sessions() as session:
+        await enqueue(session, "notifications.deliver", {"event_key": event_key},
+                      dedupe_key=f"deliver:{event_key}:{progress.next_due_at.timestamp():.3f}",
+                      max_attempts=DELIVER_MAX_ATTEMPTS, run_at=progress.next_due_at)
+        await session.commit()
+    notify(ctx)
+
+
+@task("notifications.report_event")
+async def report_event(ctx: Context, payload: dict[str, Any]) -> None:
+    """A public report event: write one delivery per recipient (idempotent), then send them right away."""
+    try:
+        event_id, report_id = uuid.UUID(payload["event_id"]), uuid.UUID(payload["report_id"])
+    except (KeyError, ValueError) as exc:
+        raise PermanentError(f"bad payload: {exc}") from exc
+    async with ctx.sessions() as session:
+        event = await session.get(ReportEvent, event_id)
+        report = await session.get(Report, report_id)
+        if event is None or report is None or event.report_id != report.id:
+            raise PermanentError("event or report not found")
+        key = await fanout.report_event(session, event=event, report=report)
+        await session.commit()
+    if key is None:
+        return
+    progress = await delivery.deliver_pending(ctx, event_key=key)
+    await schedule_retry(ctx, key, progress)
+
+
+@task("notifications.deliver")
+async def deliver(ctx: Context, payload: dict[str, Any]) -> None:
+    """Send whatever is due for one event (alerts, and retries of report events)."""
+    key = str(payload.get("event_key") or "")
+    if not key:
+        raise PermanentError("no event_key")
+    progress = await delivery.deliver_pending(ctx, event_key=key)
+    if progress.next_due_at is not None:
+        raise RetryLater("deliveries waiting", max((progress.next_due_at - utcnow()).total_seconds(), 0.05))
+
+
+@periodic("notifications.sweep")
+async def sweep(ctx: Context) -> None:
+    """Safety net: deliveries due for a while with no task to carry them (e.g. after `retry_dead`)."""
+    cutoff = utcnow() - timedelta(seconds=30)
+    async with ctx.sessions() as session:
+        keys = list(await session.scalars(
+            select(col(Delivery.event_key)).where(
+                ((Delivery.status == "pending") & (Delivery.next_attempt_at < cutoff))  # type: ignore[arg-type,operator]
+                | ((Delivery.status == "sending") & (Delivery.locked_until < cutoff))  # type: ignore[arg-type,operator]
+            ).distinct().limit(20)))
+    for key in keys:
+        progress = await delivery.deliver_pending(ctx, event_key=key)
+        log.info("swept %s: %d sent, %d not", key, progress.sent, progress.failed)

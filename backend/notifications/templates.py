@@ -1,0 +1,118 @@
+"""What a push says, per event and language (kk / ru / en), as data.
+
+Lock screens are public: a push carries the report number and a plain status, never the report's text, the place,
+or anything about the person. Restricted categories (see ml/taxonomy.py) get no visible text at all: a data-only
+message that the app turns into "you have an update" only after it is unlocked.
+"""
+
+from __future__ import annotations
+
+from backend.lib.i18n import pick
+
+# report event action → language → (title, body). Actions missing here send no push (partners still get webhooks).
+CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
+    "registered": {
+        "kk": ("Өтініш {number} тіркелді", "Жауап {deadline} дейін беріледі."),
+        "ru": ("Обращение {number} зарегистрировано", "Ответ будет дан до {deadline}."),
+        "en": ("Report {number} registered", "You will get an answer by {deadline}."),
+    },
+    "assign": {
+        "kk": ("Өтініш {number}", "Өтініш бөлімшеге жіберілді."),
+        "ru": ("Обращение {number}", "Обращение передано в подразделение полиции."),
+        "en": ("Report {number}", "Your report was assigned to a police unit."),
+    },
+    "en_route": {
+        "kk": ("Өтініш {number}", "Полиция қызметкері жолда."),
+        "ru": ("Обращение {number}", "Сотрудник полиции выехал к вам."),
+        "en": ("Report {number}", "A police officer is on the way."),
+    },
+    "on_scene": {
+        "kk": ("Өтініш {number}", "Полиция қызметкері орнына келді."),
+        "ru": ("Обращение {number}", "Сотрудник полиции прибыл на место."),
+        "en": ("Report {number}", "A police officer has arrived."),
+    },
+    "request_info": {
+        "kk": ("Өтініш {number}: мәліметтер қажет", "Қосымшаны ашып, сұраққа жауап беріңіз."),
+        "ru": ("Обращение {number}: нужны ваши сведения", "Откройте приложение и ответьте на вопрос."),
+        "en": ("Report {number}: we need your input", "Open the app to answer a question."),
+    },
+    "resolve": {
+        "kk": ("Өтініш {number} қаралды", "Нәтижесін қосымшадан көріңіз."),
+        "ru": ("Обращение {number} рассмотрено", "Результат — в приложении."),
+        "en": ("Report {number} closed", "See the outcome in the app."),
+    },
+    "close_unfounded": {
+        "kk": ("Өтініш {number} жабылды", "Тексеру нәтижесін қосымшадан көріңіз."),
+        "ru": ("Обращение {number} закрыто", "Результат проверки — в приложении."),
+        "en": ("Report {number} closed", "See the result of the check in the app."),
+    },
+    "redirect": {
+        "kk": ("Өтініш {number} жіберілді", "Мәселе басқа органның құзыретінде. Толығырақ қосымшада."),
+        "ru": ("Обращение {number} перенаправлено", "Вопрос в компетенции другого органа. Подробнее в приложении."),
+        "en": ("Report {number} forwarded", "Another authority handles this. Details in the app."),
+    },
+    "mark_duplicate": {
+        "kk": ("Өтініш {number} біріктірілді", "Бұл оқиға туралы бұрын хабарланған."),
+        "ru": ("Обращение {number} объединено", "Об этом происшествии уже сообщили."),
+        "en": ("Report {number} merged", "This incident was already reported."),
+    },
+    "reject": {
+        "kk": ("Өтініш {number} жабылды", "Себебін қосымшадан көріңіз."),
+        "ru": ("Обращение {number} закрыто", "Причина — в приложении."),
+        "en": ("Report {number} closed", "See the reason in the app."),
+    },
+    "reopen": {
+        "kk": ("Өтініш {number} қайта ашылды", "Жаңа мерзім: {deadline}."),
+        "ru": ("Обращение {number} возобновлено", "Новый срок: {deadline}."),
+        "en": ("Report {number} reopened", "New deadline: {deadline}."),
+    },
+    "extend": {
+        "kk": ("Өтініш {number}: мерзім ұзартылды", "Жаңа мерзім: {deadline}."),
+        "ru": ("Обращение {number}: срок продлён", "Новый срок: {deadline}."),
+        "en": ("Report {number}: deadline extended", "New deadline: {deadline}."),
+    },
+}
+
+OFFICER: dict[str, dict[str, tuple[str, str]]] = {
+    "assign": {
+        "kk": ("Жаңа тапсырма {number}", "{category}, {district}"),
+        "ru": ("Новое назначение {number}", "{category}, {district}"),
+        "en": ("New assignment {number}", "{category}, {district}"),
+    },
+    "urgent": {
+        "kk": ("ШҰҒЫЛ: {number}", "{category}, {district}. Дереу шығыңыз."),
+        "ru": ("СРОЧНО: {number}", "{category}, {district}. Выезжайте немедленно."),
+        "en": ("URGENT: {number}", "{category}, {district}. Respond now."),
+    },
+    "restricted": {
+        "kk": ("Жаңа тапсырма", "Толығырақ планшетте."),
+        "ru": ("Новое назначение", "Подробности — на планшете."),
+        "en": ("New assignment", "Details on the tablet."),
+    },
+}
+
+ALERT_TITLES: dict[str, dict[str, str]] = {
+    "missing_child": {"kk": "Бала жоғалды", "ru": "Пропал ребёнок", "en": "Missing child"},
+    "fraud_warning": {"kk": "Алаяқтық туралы ескерту", "ru": "Осторожно, мошенники", "en": "Fraud warning"},
+    "public_safety": {"kk": "Қоғамдық қауіпсіздік", "ru": "Общественная безопасность", "en": "Public safety"},
+}
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(table: dict[str, dict[str, tuple[str, str]]], key: str, lang: str,
+           params: dict[str, str]) -> tuple[str, str] | None:
+    """(title, body) in `lang` (Russian when a text is missing), or None when this key sends nothing."""
+    texts = table.get(key)
+    if texts is None:
+        return None
+    title, body = texts.get(lang) or texts["ru"]
+    values = _Blank(params)
+    return title.format_map(values).strip(), body.format_map(values).strip().rstrip(",").strip()
+
+
+def alert_title(category: str, lang: str) -> str:
+    return pick(ALERT_TITLES[category], lang)

@@ -1,0 +1,103 @@
+"""Signed status-change callbacks to partner apps (eGov Mobile, Kaspi, Halyk).
+
+Each request is a JSON POST with three headers:
+
+    X-Zan-Timestamp: 1767225600                  (unix seconds when this attempt was signed)
+    X-Zan-Event-Id:  3f0c…-uuid                   (stable across retries of the same event)
+    X-Zan-Signature: hex HMAC-SHA256(secret, f"{timestamp}.{raw body}")
+
+How a receiver verifies (this is `verify_webhook`, usable as-is by a Python receiver):
+1. Take the raw body bytes exactly as received (do not re-serialize the JSON).
+2. Recompute the HMAC over `f"{X-Zan-Timestamp}.{body}"` with the webhook secret `zan notifications webhook-set`
+   printed, and compare with X-Zan-Signature in constant time (`hmac.compare_digest`). Mismatch → reject (401).
+3. Reject a timestamp more than 5 minutes from your clock: an old captured request cannot be replayed later.
+4. Remember X-Zan-Event-Id for at least that window (longer is better): an id seen before is a retry or a replay.
+   Answer it 2xx and do nothing again — we re-deliver until we get a 2xx, so processing must be idempotent.
+Any non-2xx answer (or a timeout of 10 s) is retried with exponential backoff for about a day, then dead-lettered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from backend.lib.crypto import equal, hmac_hex
+
+MAX_SKEW_S = 300
+TIMEOUT_S = 10.0
+
+
+class WebhookVerificationError(Exception):
+    """The request is not a genuine, fresh Zan webhook."""
+
+
+class WebhookReplayError(WebhookVerificationError):
+    """A genuine webhook whose event id was already processed (a retry or a replay): do nothing again."""
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    return hmac_hex(secret, timestamp.encode() + b"." + body)
+
+
+def signed_headers(secret: str, event_id: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
+    timestamp = str(int(now if now is not None else time.time()))
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "zan-webhooks/1",
+        "X-Zan-Timestamp": timestamp,
+        "X-Zan-Event-Id": event_id,
+        "X-Zan-Signature": signature(secret, timestamp, body),
+    }
+
+
+def verify_webhook(secret: str, headers: Mapping[str, str], body: bytes, *, seen: Callable[[str], bool] | None = None,
+                   now: float | None = None, max_skew_s: int = MAX_SKEW_S) -> str:
+    """Check a received webhook; returns its event id.
+
+    `headers` must be case-insensitive or lower-cased. `seen(event_id)` records the id and returns True if it was
+    already recorded (e.g. Redis `SET NX` inverted, or a unique insert). Raises WebhookVerificationError (reject)
+    or WebhookReplayError (acknowledge, skip).
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    timestamp, event_id, given = (lowered.get("x-zan-timestamp"), lowered.get("x-zan-event-id"),
+                                  lowered.get("x-zan-signature"))
+    if not (timestamp and event_id and given):
+        raise WebhookVerificationError("missing X-Zan-* headers")
+    if not equal(signature(secret, timestamp, body), given.lower()):
+        raise WebhookVerificationError("bad signature")
+    try:
+        age = abs((now if now is not None else time.time()) - int(timestamp))
+    except ValueError as exc:
+        raise WebhookVerificationError("bad timestamp") from exc
+    if age > max_skew_s:
+        raise WebhookVerificationError("timestamp outside the allowed window")
+    if seen is not None and seen(event_id):
+        raise WebhookReplayError(event_id)
+    return event_id
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    ok: bool
+    status: int | None
+    error: str | None = None
+    retry_after_s: float | None = None
+
+
+async def post(client: httpx.AsyncClient, url: str, secret: str, event_id: str, body: bytes) -> WebhookResult:
+    """One signed attempt (signed anew each time, so the timestamp is always fresh)."""
+    try:
+        response = await client.post(url, content=body, headers=signed_headers(secret, event_id, body),
+                                     timeout=TIMEOUT_S)
+    except httpx.HTTPError as exc:
+        return WebhookResult(ok=False, status=None, error=f"{type(exc).__name__}: {exc}"[:500])
+    if 200 <= response.status_code < 300:
+        return WebhookResult(ok=True, status=response.status_code)
+    retry_after = None
+    if response.status_code in (429, 503) and response.headers.get("Retry-After", "").isdigit():
+        retry_after = float(response.headers["Retry-After"])
+    return WebhookResult(ok=False, status=response.status_code, error=f"HTTP {response.status_code}",
+                         retry_after_s=retry_after)

@@ -1,0 +1,181 @@
+"""Officer authentication: roles, short-lived access JWTs, rotating refresh tokens, and the Litestar guard.
+
+Access tokens are HS256 JWTs under a key derived from ZAN_SECRET_KEY (so no other token kind can be replayed as one).
+Every request re-reads the session row (one indexed join): revoking a session, device or officer takes effect at
+once, and a changed role or unit is seen on the next request without waiting for the token to expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.context import Context
+from backend.lib.clock import utcnow
+from backend.lib.errors import ZanError
+from backend.officers import messages as _messages  # noqa: F401  (registers error texts)
+from backend.officers.models import Device, Officer, OfficerSession, UnitMember
+from backend.reports.workflow import Actor
+
+
+class Role(StrEnum):
+    PATROL_OFFICER = "patrol_officer"
+    DISTRICT_INSPECTOR = "district_inspector"
+    DISPATCHER = "dispatcher"  # the duty officer
+    SUPERVISOR = "supervisor"
+    PROSECUTOR = "prosecutor"
+    ADMIN = "admin"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.value)
+
+
+FIELD_ROLES = (Role.PATROL_OFFICER, Role.DISTRICT_INSPECTOR)
+DISPATCH_ROLES = (Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
+
+_hasher = PasswordHasher()
+# verifying against this keeps the response time of an unknown badge equal to a wrong password
+_DUMMY_HASH = _hasher.hash("zan-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class OfficerPrincipal:
+    officer_id: uuid.UUID
+    role: Role
+    unit_id: uuid.UUID | None
+    department: str
+    district: str
+    device_id: str
+    session_id: uuid.UUID
+
+    @property
+    def actor(self) -> Actor:
+        return self.role.actor
+
+
+def _key(secret_key: str, purpose: str) -> bytes:
+    return hmac.new(secret_key.encode(), f"zan:officer-{purpose}-jwt".encode(), hashlib.sha256).digest()
+
+
+def issue_access(ctx: Context, *, officer: Officer, session_id: uuid.UUID) -> str:
+    now = int(time.time())
+    claims = {"sub": str(officer.id), "sid": str(session_id), "role": officer.role, "typ": "access",
+              "iat": now, "exp": now + ctx.settings.jwt_access_ttl_s}
+    return jwt.encode(claims, _key(ctx.settings.secret_key, "access"), algorithm="HS256")
+
+
+def issue_refresh(ctx: Context, *, session_id: uuid.UUID, generation: int) -> str:
+    now = int(time.time())
+    claims = {"sid": str(session_id), "gen": generation, "typ": "refresh", "iat": now,
+              "exp": now + ctx.settings.jwt_refresh_ttl_s, "jti": uuid.uuid4().hex}
+    return jwt.encode(claims, _key(ctx.settings.secret_key, "refresh"), algorithm="HS256")
+
+
+def decode(ctx: Context, token: str, purpose: str) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(token, _key(ctx.settings.secret_key, purpose), algorithms=["HS256"],
+                                            options={"require": ["exp", "typ"]})
+    except jwt.PyJWTError as exc:
+        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"}) from exc
+    if claims.get("typ") != purpose:
+        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"})
+    return claims
+
+
+async def principal_for_session(session: AsyncSession, session_id: uuid.UUID) -> OfficerPrincipal | None:
+    """The live principal behind a session, or None if the session, its device or its officer was revoked."""
+    row = (await session.execute(
+        select(OfficerSession, Officer, Device, UnitMember.unit_id)
+        .join(Officer, Officer.id == OfficerSession.officer_id)  # type: ignore[arg-type]
+        .join(Device, Device.id == OfficerSession.device_pk)  # type: ignore[arg-type]
+        .outerjoin(UnitMember, UnitMember.officer_id == Officer.id)  # type: ignore[arg-type]
+        .where(OfficerSession.id == session_id)  # type: ignore[arg-type]
+    )).first()
+    if row is None:
+        return None
+    sess, officer, device, unit_id = row
+    if (sess.revoked_at is not None or device.revoked_at is not None or not officer.active
+            or sess.expires_at < utcnow() or device.officer_id != officer.id):
+        return None
+    return OfficerPrincipal(officer_id=officer.id, role=Role(officer.role), unit_id=unit_id,
+                            department=officer.department, district=officer.district, device_id=device.device_id,
+                            session_id=sess.id)
+
+
+def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    header = connection.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ZanError("auth.unauthenticated", 401, headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> OfficerPrincipal:
+    ctx: Context = connection.app.state.ctx
+    cached: OfficerPrincipal | None = getattr(connection.state, "officer", None)
+    if cached is not None:
+        return cached
+    claims = decode(ctx, _bearer(connection), "access")
+    try:
+        session_id = uuid.UUID(str(claims.get("sid")))
+    except ValueError as exc:
+        raise ZanError("officer.token_invalid", 401) from exc
+    async with ctx.sessions() as session:
+        principal = await principal_for_session(session, session_id)
+    if principal is None or str(principal.officer_id) != claims.get("sub"):
+        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"})
+    connection.state.officer = principal
+    return principal
+
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Coroutine[Any, Any, None]]
+
+
+def officer_guard(*roles: Role | str) -> Guard:
+    """A guard admitting officers with one of `roles` (any officer when no roles are given)."""
+    allowed = {Role(r) for r in roles}
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        principal = await authenticate(connection)
+        if allowed and principal.role not in allowed:
+            raise ZanError("auth.forbidden", 403)
+
+    return guard
+
+
+def provide_officer(request: Request[Any, Any, Any]) -> OfficerPrincipal:
+    principal: OfficerPrincipal | None = getattr(request.state, "officer", None)
+    if principal is None:
+        raise ZanError("auth.unauthenticated", 401)
+    return principal
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,121 @@
+"""Officer endpoints: login/refresh/logout for tablets, heartbeats, unit status, shifts, admin revocation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.officers import field, service
+from backend.officers.auth import OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
+from backend.officers.models import Officer, Unit
+from backend.officers.schemas import (
+    LocationIn,
+    LoginIn,
+    Ok,
+    OfficerOut,
+    RefreshIn,
+    RevokeDeviceIn,
+    ShiftOut,
+    TokensOut,
+    UnitOut,
+    UnitStatusIn,
+)
+
+
+def officer_out(officer: Officer, unit_id: uuid.UUID | None) -> OfficerOut:
+    return OfficerOut(id=officer.id, badge_number=officer.badge_number, full_name=officer.full_name,
+                      rank=officer.rank, role=officer.role, department=officer.department,
+                      district=officer.district, unit_id=unit_id)
+
+
+def unit_out(unit: Unit) -> UnitOut:
+    return UnitOut(id=unit.id, code=unit.code, name=unit.name, department=unit.department, district=unit.district,
+                   status=unit.status, last_lat=unit.last_lat, last_lon=unit.last_lon, last_at=unit.last_at)
+
+
+async def _tokens_out(session: AsyncSession, tokens: service.Tokens) -> TokensOut:
+    unit_id = await service.unit_of(session, tokens.officer.id)
+    return TokensOut(access_token=tokens.access_token, refresh_token=tokens.refresh_token, token_type="Bearer",
+                     expires_in=tokens.expires_in, officer=officer_out(tokens.officer, unit_id))
+
+
+class OfficerAuthController(Controller):
+    path = "/api/v1/officer/auth"
+    tags = ["officer auth"]
+
+    @post("/login", status_code=200, summary="Log in on an enrolled tablet")
+    async def login(self, ctx: Context, session: AsyncSession, request: Request[Any, Any, Any],
+                    data: LoginIn) -> TokensOut:
+        tokens = await service.login(ctx, session, badge_number=data.badge_number, password=data.password,
+                                     device_id=data.device_id, ip=client_ip(request))
+        return await _tokens_out(session, tokens)
+
+    @post("/refresh", status_code=200, summary="Rotate the refresh token")
+    async def refresh(self, ctx: Context, session: AsyncSession, request: Request[Any, Any, Any],
+                      data: RefreshIn) -> TokensOut:
+        tokens = await service.refresh(ctx, session, refresh_token=data.refresh_token, ip=client_ip(request))
+        return await _tokens_out(session, tokens)
+
+    @post("/logout", status_code=200, guards=[officer_guard()],
+          dependencies={"officer": Provide(provide_officer, sync_to_thread=False)}, summary="End this session")
+    async def logout(self, session: AsyncSession, officer: OfficerPrincipal) -> Ok:
+        await service.logout(session, session_id=officer.session_id, officer_id=officer.officer_id)
+        return Ok()
+
+
+class OfficerController(Controller):
+    path = "/api/v1/officer"
+    tags = ["officer"]
+    guards = [officer_guard()]
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @get("/me", summary="Who is logged in")
+    async def me(self, session: AsyncSession, officer: OfficerPrincipal) -> OfficerOut:
+        row = await session.get(Officer, officer.officer_id)
+        if row is None:
+            raise ZanError("officer.not_found", 404)
+        return officer_out(row, officer.unit_id)
+
+    @post("/location", status_code=202, summary="Position heartbeat")
+    async def location(self, session: AsyncSession, officer: OfficerPrincipal, data: LocationIn) -> Ok:
+        await field.record_location(session, officer, lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m,
+                                    at=data.at)
+        return Ok()
+
+    @get("/unit", summary="My unit")
+    async def my_unit(self, session: AsyncSession, officer: OfficerPrincipal) -> UnitOut:
+        return unit_out(await field.own_unit(session, officer))
+
+    @post("/unit/status", status_code=200, summary="Set my unit's status")
+    async def unit_status(self, session: AsyncSession, officer: OfficerPrincipal, data: UnitStatusIn) -> UnitOut:
+        return unit_out(await field.set_unit_status(session, officer, data.status))
+
+    @post("/shift/start", status_code=200, summary="Start a shift")
+    async def shift_start(self, session: AsyncSession, officer: OfficerPrincipal) -> ShiftOut:
+        shift = await field.start_shift(session, officer)
+        return ShiftOut(id=shift.id, started_at=shift.started_at, ended_at=shift.ended_at, unit_id=shift.unit_id)
+
+    @post("/shift/end", status_code=200, summary="End the shift")
+    async def shift_end(self, session: AsyncSession, officer: OfficerPrincipal) -> ShiftOut | None:
+        shift = await field.end_shift(session, officer)
+        if shift is None:
+            raise ZanError("not_found", 404)
+        return ShiftOut(id=shift.id, started_at=shift.started_at, ended_at=shift.ended_at, unit_id=shift.unit_id)
+
+    @post("/admin/devices/revoke", status_code=200, guards=[officer_guard(Role.ADMIN)],
+          summary="Revoke a tablet (kills its sessions at once)")
+    async def revoke_device(self, session: AsyncSession, officer: OfficerPrincipal, data: RevokeDeviceIn) -> Ok:
+        await service.revoke_device(session, device_id=data.device_id, by_officer=officer.officer_id)
+        return Ok()
+
+    @post("/admin/officers/{officer_id:uuid}/revoke", status_code=200, guards=[officer_guard(Role.ADMIN)],
+          summary="Deactivate an officer (kills every session at once)")
+    async def revoke_officer(self, session: AsyncSession, officer: OfficerPrincipal, officer_id: uuid.UUID) -> Ok:
+        await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id)
+        return Ok()

@@ -1,0 +1,102 @@
+"""What a patrol tablet reports about itself: position heartbeats, unit status, shift start and end."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.service import record
+from backend.lib.clock import utcnow
+from backend.lib.errors import FieldProblem, ZanError
+from backend.officers.auth import OfficerPrincipal
+from backend.officers.models import UNIT_STATUSES, LocationPing, Shift, Unit
+
+PING_RETENTION = timedelta(hours=24)
+
+
+async def record_location(session: AsyncSession, officer: OfficerPrincipal, *, lat: float, lon: float,
+                          accuracy_m: float | None = None, at: datetime | None = None) -> LocationPing:
+    """Store a ping and move the unit's last position; history older than 24 h for this officer is pruned."""
+    now = utcnow()
+    # a tablet queues pings offline: keep its time, but never a time in the future
+    when = min(at, now) if at is not None else now
+    ping = LocationPing(officer_id=officer.officer_id, unit_id=officer.unit_id, lat=lat, lon=lon,
+                        accuracy_m=accuracy_m, at=when)
+    session.add(ping)
+    if officer.unit_id is not None:
+        unit = await session.get(Unit, officer.unit_id, with_for_update=True)
+        if unit is not None and (unit.last_at is None or unit.last_at <= when):
+            unit.last_lat, unit.last_lon, unit.last_at = lat, lon, when
+            unit.updated_at = now
+    await session.execute(
+        delete(LocationPing).where(LocationPing.officer_id == officer.officer_id,  # type: ignore[arg-type]
+                                   LocationPing.at < now - PING_RETENTION)  # type: ignore[arg-type]
+    )
+    await session.commit()
+    return ping
+
+
+async def recent_pings(session: AsyncSession, *, officer_id: uuid.UUID, limit: int = 100) -> list[LocationPing]:
+    rows = await session.scalars(select(LocationPing).where(LocationPing.officer_id == officer_id)  # type: ignore[arg-type]
+                                 .order_by(LocationPing.at.desc()).limit(limit))  # type: ignore[attr-defined]
+    return list(rows)
+
+
+async def own_unit(session: AsyncSession, officer: OfficerPrincipal) -> Unit:
+    if officer.unit_id is None:
+        raise ZanError("officer.no_unit", 409)
+    unit = await session.get(Unit, officer.unit_id)
+    if unit is None:
+        raise ZanError("officer.unit_not_found", 404)
+    return unit
+
+
+async def set_unit_status(session: AsyncSession, officer: OfficerPrincipal, status: str) -> Unit:
+    if status not in UNIT_STATUSES:
+        raise ZanError("validation.failed", 422, errors=[FieldProblem("/status", "invalid")])
+    unit = await own_unit(session, officer)
+    previous, unit.status, unit.updated_at = unit.status, status, utcnow()
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="unit.status",
+                 target_type="unit", target_id=unit.id, data={"from": previous, "to": status})
+    await session.commit()
+    return unit
+
+
+async def start_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift:
+    """Open a shift (idempotent: an open shift is returned as is) and put the unit on duty."""
+    shift = await session.scalar(select(Shift).where(Shift.officer_id == officer.officer_id,  # type: ignore[arg-type]
+                                                     Shift.ended_at.is_(None)))  # type: ignore[union-attr]
+    if shift is not None:
+        return shift
+    shift = Shift(officer_id=officer.officer_id, unit_id=officer.unit_id)
+    session.add(shift)
+    if officer.unit_id is not None:
+        unit = await session.get(Unit, officer.unit_id)
+        if unit is not None and unit.status == "off_duty":
+            unit.status, unit.updated_at = "available", utcnow()
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.start",
+                 target_type="shift", target_id=shift.id)
+    await session.commit()
+    return shift
+
+
+async def end_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift | None:
+    shift = await session.scalar(select(Shift).where(Shift.officer_id == officer.officer_id,  # type: ignore[arg-type]
+                                                     Shift.ended_at.is_(None)))  # type: ignore[union-attr]
+    if shift is None:
+        return None
+    shift.ended_at = utcnow()
+    if officer.unit_id is not None:
+        others = await session.scalar(select(Shift.id).where(Shift.unit_id == officer.unit_id,  # type: ignore[arg-type]
+                                                             Shift.ended_at.is_(None),  # type: ignore[union-attr]
+                                                             Shift.id != shift.id))  # type: ignore[arg-type]
+        unit = await session.get(Unit, officer.unit_id)
+        if unit is not None and others is None:
+            unit.status, unit.updated_at = "off_duty", utcnow()
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.end",
+                 target_type="shift", target_id=shift.id)
+    await session.commit()
+    return shift

@@ -1,0 +1,78 @@
+"""Officer API shapes (msgspec Structs)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+Str100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+    badge_number: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    device_id: Str100
+
+
+class RefreshIn(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: Annotated[str, msgspec.Meta(min_length=10, max_length=2000)]
+
+
+class OfficerOut(msgspec.Struct):
+    id: uuid.UUID
+    badge_number: str
+    full_name: str
+    rank: str
+    role: str
+    department: str
+    district: str
+    unit_id: uuid.UUID | None
+
+
+class TokensOut(msgspec.Struct):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+    officer: OfficerOut
+
+
+class LocationIn(msgspec.Struct, forbid_unknown_fields=True):
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100000)] | None = None
+    at: datetime | None = None
+
+
+class UnitStatusIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+
+
+class UnitOut(msgspec.Struct):
+    id: uuid.UUID
+    code: str
+    name: str
+    department: str
+    district: str
+    status: str
+    last_lat: float | None
+    last_lon: float | None
+    last_at: datetime | None
+
+
+class ShiftOut(msgspec.Struct):
+    id: uuid.UUID
+    started_at: datetime
+    ended_at: datetime | None
+    unit_id: uuid.UUID | None
+
+
+class RevokeDeviceIn(msgspec.Struct, forbid_unknown_fields=True):
+    device_id: Str100
+
+
+class Ok(msgspec.Struct):
+    ok: bool = True

@@ -1,0 +1,209 @@
+"""Officer accounts, units, device enrollment, login sessions with rotating refresh tokens, and revocation."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.service import record
+from backend.context import Context
+from backend.lib.clock import utcnow
+from backend.lib.errors import FieldProblem, ZanError
+from backend.officers import ratelimit
+from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
+from backend.officers.models import Device, Officer, OfficerSession, Unit, UnitMember
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    officer: Officer
+    session_id: uuid.UUID
+
+
+async def create_officer(session: AsyncSession, *, badge_number: str, full_name: str, role: Role | str,
+                         department: str, district: str, password: str, rank: str = "",
+                         unit: Unit | None = None, actor_id: str | None = None,
+                         password_hash: str | None = None) -> Officer:
+    """Create an officer account (argon2 password) and put them in `unit` if given. Bulk seeding may pass a
+    precomputed `password_hash` (argon2 costs ~0.5 s per hash by design)."""
+    hashed = password_hash or await asyncio.to_thread(hash_password, password)
+    officer = Officer(badge_number=badge_number.strip(), full_name=full_name, rank=rank, role=Role(role).value,
+                      department=department, district=district, password_hash=hashed)
+    try:
+        async with session.begin_nested():
+            session.add(officer)
+            await session.flush()
+    except IntegrityError as exc:
+        raise ZanError("officer.badge_taken", 409, errors=[FieldProblem("/badge_number", "invalid")]) from exc
+    if unit is not None:
+        await set_unit(session, officer=officer, unit=unit)
+    await record(session, actor_type="admin", actor_id=actor_id, action="officer.create", target_type="officer",
+                 target_id=officer.id, data={"role": officer.role, "department": department, "district": district})
+    return officer
+
+
+async def set_unit(session: AsyncSession, *, officer: Officer, unit: Unit | None) -> None:
+    """Move the officer into `unit` (or out of any unit). Their tablet's sync scope changes with it."""
+    current = await session.get(UnitMember, officer.id)
+    if current is not None:
+        await session.delete(current)
+        await session.flush()
+    if unit is not None:
+        session.add(UnitMember(officer_id=officer.id, unit_id=unit.id))
+        await session.flush()
+
+
+async def create_unit(session: AsyncSession, *, code: str, name: str, department: str, district: str,
+                      restricted_categories: list[str] | None = None, status: str = "available",
+                      lat: float | None = None, lon: float | None = None) -> Unit:
+    unit = Unit(code=code, name=name, department=department, district=district, status=status,
+                restricted_categories=list(restricted_categories or []), last_lat=lat, last_lon=lon,
+                last_at=utcnow() if lat is not None else None)
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+async def unit_of(session: AsyncSession, officer_id: uuid.UUID) -> uuid.UUID | None:
+    member = await session.get(UnitMember, officer_id)
+    return member.unit_id if member else None
+
+
+async def _enrolled_device(session: AsyncSession, officer: Officer, device_id: str) -> Device | None:
+    """The officer's device row for `device_id`, enrolling it if the officer has a free device slot.
+
+    Enrollment policy: an admin creates the account with `max_devices` slots (default 3); the first login from a
+    new tablet enrols it. A device registered to another officer, or revoked, can never log in again until an
+    admin deletes the revocation (tablets are re-imaged and get a new device id instead)."""
+    device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
+    if device is not None:
+        return device if device.officer_id == officer.id and device.revoked_at is None else None
+    active = await session.scalars(
+        select(Device.id).where(Device.officer_id == officer.id, Device.revoked_at.is_(None))  # type: ignore[arg-type,union-attr]
+    )
+    if len(list(active)) >= officer.max_devices:
+        return None
+    device = Device(device_id=device_id, officer_id=officer.id)
+    try:
+        async with session.begin_nested():
+            session.add(device)
+            await session.flush()
+    except IntegrityError:
+        return None
+    await record(session, actor_type="officer", actor_id=officer.id, action="device.enrol", target_type="device",
+                 target_id=device.id, data={"device_id": device_id})
+    return device
+
+
+async def login(ctx: Context, session: AsyncSession, *, badge_number: str, password: str, device_id: str,
+                ip: str) -> Tokens:
+    wait = await ratelimit.retry_after(ctx, badge=badge_number, ip=ip)
+    if wait is not None:
+        raise ZanError("rate_limited", 429, headers={"Retry-After": str(wait)})
+    officer = await session.scalar(select(Officer).where(Officer.badge_number == badge_number.strip()))  # type: ignore[arg-type]
+    # argon2 is deliberately slow: keep the event loop free while it runs
+    ok = await asyncio.to_thread(verify_password, officer.password_hash if officer else None, password)
+    if officer is None or not ok or not officer.active:
+        await ratelimit.record_failure(ctx, badge=badge_number, ip=ip)
+        await record(session, actor_type="officer", actor_id=officer.id if officer else None, action="auth.fail",
+                     target_type="officer", target_id=officer.id if officer else None, ip=ip)
+        await session.commit()
+        raise ZanError("officer.bad_credentials", 401)
+    device = await _enrolled_device(session, officer, device_id)
+    if device is None:
+        await record(session, actor_type="officer", actor_id=officer.id, action="auth.device_refused",
+                     target_type="device", target_id=None, data={"device_id": device_id}, ip=ip)
+        await session.commit()
+        raise ZanError("officer.device_not_allowed", 403)
+    now = utcnow()
+    device.last_seen_at = now
+    sess = OfficerSession(officer_id=officer.id, device_pk=device.id, ip=ip,
+                          expires_at=now + timedelta(seconds=ctx.settings.jwt_refresh_ttl_s))
+    session.add(sess)
+    await record(session, actor_type="officer", actor_id=officer.id, action="auth.login", target_type="session",
+                 target_id=sess.id, data={"device_id": device_id}, ip=ip)
+    await session.commit()
+    await ratelimit.clear_badge(ctx, badge=badge_number)
+    return Tokens(issue_access(ctx, officer=officer, session_id=sess.id),
+                  issue_refresh(ctx, session_id=sess.id, generation=sess.generation),
+                  ctx.settings.jwt_access_ttl_s, officer, sess.id)
+
+
+async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip: str) -> Tokens:
+    """Rotate: the presented generation must be the current one; an older one means reuse → revoke the family."""
+    claims = decode(ctx, refresh_token, "refresh")
+    try:
+        session_id, generation = uuid.UUID(str(claims["sid"])), int(claims["gen"])
+    except (KeyError, ValueError) as exc:
+        raise ZanError("officer.token_invalid", 401) from exc
+    sess = await session.scalar(
+        select(OfficerSession).where(OfficerSession.id == session_id).with_for_update()  # type: ignore[arg-type]
+    )
+    if sess is None or sess.revoked_at is not None or sess.expires_at < utcnow():
+        raise ZanError("officer.token_invalid", 401)
+    if generation != sess.generation:
+        sess.revoked_at, sess.revoked_reason = utcnow(), "refresh_reuse"
+        await record(session, actor_type="system", actor_id=None, action="auth.refresh_reuse", target_type="session",
+                     target_id=sess.id, data={"presented": generation, "current": sess.generation}, ip=ip)
+        await session.commit()
+        raise ZanError("officer.token_invalid", 401)
+    officer = await session.get(Officer, sess.officer_id)
+    device = await session.get(Device, sess.device_pk)
+    if officer is None or not officer.active or device is None or device.revoked_at is not None:
+        raise ZanError("officer.token_invalid", 401)
+    sess.generation += 1
+    sess.refreshed_at = device.last_seen_at = utcnow()
+    await session.commit()
+    return Tokens(issue_access(ctx, officer=officer, session_id=sess.id),
+                  issue_refresh(ctx, session_id=sess.id, generation=sess.generation),
+                  ctx.settings.jwt_access_ttl_s, officer, sess.id)
+
+
+async def logout(session: AsyncSession, *, session_id: uuid.UUID, officer_id: uuid.UUID) -> None:
+    await _revoke_sessions(session, [OfficerSession.id == session_id], "logout")  # type: ignore[list-item]
+    await record(session, actor_type="officer", actor_id=officer_id, action="auth.logout", target_type="session",
+                 target_id=session_id)
+    await session.commit()
+
+
+async def _revoke_sessions(session: AsyncSession, where: list[object], reason: str) -> None:
+    await session.execute(
+        update(OfficerSession).where(*where, OfficerSession.revoked_at.is_(None))  # type: ignore[arg-type,union-attr]
+        .values(revoked_at=utcnow(), revoked_reason=reason).execution_options(synchronize_session=False)
+    )
+
+
+async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID) -> Device:
+    """Kill a lost or stolen tablet: its sessions die at once and it can never log in again."""
+    device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
+    if device is None:
+        raise ZanError("not_found", 404)
+    device.revoked_at = device.revoked_at or utcnow()
+    await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
+    await record(session, actor_type="admin", actor_id=by_officer, action="device.revoke", target_type="device",
+                 target_id=device.id, data={"device_id": device_id})
+    await session.commit()
+    return device
+
+
+async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_officer: uuid.UUID) -> Officer:
+    """Deactivate an officer: every session on every device dies at once."""
+    officer = await session.get(Officer, officer_id)
+    if officer is None:
+        raise ZanError("officer.not_found", 404)
+    officer.active = False
+    officer.updated_at = utcnow()
+    await _revoke_sessions(session, [OfficerSession.officer_id == officer_id], "officer_revoked")  # type: ignore[list-item]
+    await record(session, actor_type="admin", actor_id=by_officer, action="officer.revoke", target_type="officer",
+                 target_id=officer_id)
+    await session.commit()
+    return officer

@@ -1,0 +1,137 @@
+"""The change log: dirty markers written in the same transaction as the business write.
+
+`mark_dirty` only notes the marker on the session; the rows are inserted at COMMIT time, right after
+`pg_advisory_xact_lock(SYNC_LOCK)`. The lock makes commit order equal seq order, so a pull that has seen seq N has
+seen every seq below N (the late-commit gap of a plain sequence cursor; see tests/sync/test_gap.py). Taking the lock
+only at commit means no transaction ever waits for a row lock while holding it: no deadlocks with business locks.
+
+Reports are marked automatically: any flushed change of a `Report` row marks it for its unit's scope (and the
+previous unit's, on reassignment); reassignment and closing also mark the report's notes and evidence.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from backend.lib.clock import utcnow
+from backend.reports.models import Report
+from backend.sync.models import Evidence, ReportNote, SyncChange, SyncMeta
+
+SYNC_LOCK = 0x5A414E53  # "ZANS"
+NATIONAL = "national"
+_MARKS = "zan_sync_marks"
+_CASCADE = "zan_sync_cascade"
+
+
+def unit_scope(unit_id: uuid.UUID | str) -> str:
+    return f"unit:{unit_id}"
+
+
+def officer_scope(officer_id: uuid.UUID | str) -> str:
+    return f"officer:{officer_id}"
+
+
+def _marks(session: Session) -> set[tuple[str, str, str]]:
+    marks: set[tuple[str, str, str]] = session.info.setdefault(_MARKS, set())
+    return marks
+
+
+def mark_dirty(session: AsyncSession | Session, scope: str, entity: str, entity_id: uuid.UUID | str) -> None:
+    """Tell tablets of `scope` that `entity` `entity_id` changed; written when the caller's transaction commits."""
+    sync_session = session.sync_session if isinstance(session, AsyncSession) else session
+    _marks(sync_session).add((scope, entity, str(entity_id)))
+
+
+def mark_report(session: AsyncSession | Session, report: Report) -> None:
+    if report.unit_id is not None:
+        mark_dirty(session, unit_scope(report.unit_id), "reports", report.id)
+
+
+@event.listens_for(Session, "before_flush")
+def _reports_changed(session: Session, _flush_context: Any, _instances: Any) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Report):
+            continue
+        state = inspect(obj)
+        unit_hist = state.attrs.unit_id.history
+        status_hist = state.attrs.status.history
+        units = {u for u in (*unit_hist.added, *unit_hist.deleted, *unit_hist.unchanged) if u is not None}
+        for unit in units:
+            _marks(session).add((unit_scope(unit), "reports", str(obj.id)))
+        statuses = {*status_hist.added, *status_hist.deleted}
+        if unit_hist.has_changes() or "closed" in statuses:
+            cascade: set[tuple[str, frozenset[str]]] = session.info.setdefault(_CASCADE, set())
+            cascade.add((str(obj.id), frozenset(unit_scope(u) for u in units)))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_markers(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT release; the markers are written with the outer commit
+    if not session.info.get(_MARKS) and not session.info.get(_CASCADE):
+        return
+    session.flush()  # pending Report changes add their markers in before_flush
+    cascade: set[tuple[str, frozenset[str]]] = session.info.pop(_CASCADE, set())
+    for report_id, scopes in cascade:
+        rid = uuid.UUID(report_id)
+        notes = session.execute(select(ReportNote.id).where(ReportNote.report_id == rid)).scalars().all()  # type: ignore[arg-type]
+        evidence = session.execute(select(Evidence.id).where(Evidence.report_id == rid)).scalars().all()  # type: ignore[arg-type]
+        for scope in scopes:
+            for note_id in notes:
+                _marks(session).add((scope, "notes", str(note_id)))
+            for evidence_id in evidence:
+                _marks(session).add((scope, "evidence", str(evidence_id)))
+    marks = session.info.pop(_MARKS, set())
+    if not marks:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))
+    now = utcnow()
+    session.execute(insert(SyncChange), [
+        {"scope": scope, "entity": entity, "entity_id": entity_id, "created_at": now}
+        for scope, entity, entity_id in sorted(marks)
+    ])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_markers(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_MARKS, None)
+        session.info.pop(_CASCADE, None)
+
+
+async def meta(session: AsyncSession) -> SyncMeta:
+    """The epoch/horizon row, created on first use (a fresh or restored database gets a new epoch)."""
+    row = await session.get(SyncMeta, 1)
+    if row is not None:
+        return row
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        async with session.begin_nested():
+            row = SyncMeta(id=1, epoch=uuid.uuid4().hex, horizon_seq=0)
+            session.add(row)
+    except IntegrityError:
+        row = await session.get(SyncMeta, 1, populate_existing=True)
+    assert row is not None
+    return row
+
+
+async def max_seq(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.max(SyncChange.seq))) or 0)
+
+
+async def compact(session: AsyncSession, *, upto_seq: int) -> int:
+    """Forget markers up to `upto_seq`; cursors below it get 410 and reset. Returns rows deleted."""
+    row = await meta(session)
+    result = await session.execute(sa.delete(SyncChange).where(SyncChange.seq <= upto_seq))  # type: ignore[operator]
+    row.horizon_seq = max(row.horizon_seq, upto_seq)
+    row.updated_at = utcnow()
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

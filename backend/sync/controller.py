@@ -1,0 +1,62 @@
+"""Patrol-tablet sync endpoints (protocol: docs in /work/shared/design/tablet-sync.md, summary in docs/)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.di import Provide
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.officers.auth import FIELD_ROLES, OfficerPrincipal, officer_guard, provide_officer
+from backend.sync import blobs
+from backend.sync.pull import MAX_LIMIT, pull
+from backend.sync.push import MAX_BATCH, Mutation, push
+from backend.sync.schemas import BlobOut, PullOut, PushIn, PushOut
+from backend.sync.views import viewer_for
+
+Sha256 = Annotated[str, Parameter(pattern="^[0-9a-fA-F]{64}$")]
+
+
+class SyncController(Controller):
+    path = "/api/v1/sync"
+    tags = ["tablet sync"]
+    guards = [officer_guard(*FIELD_ROLES)]
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @get("/pull", summary="Pull changes since the cursor (no cursor: initial snapshot)")
+    async def pull(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, cursor: str | None = None,
+                   limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = MAX_LIMIT) -> PullOut:
+        """410 → wipe the replica (not the outbox) and pull from scratch; 400 → the cursor was tampered with."""
+        viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
+        page = await pull(session, secret_key=ctx.settings.secret_key, viewer=viewer, cursor=cursor, limit=limit)
+        return PullOut(changes=page.changes, cursor=page.cursor, has_more=page.has_more, server_hlc=page.server_hlc)
+
+    @post("/push", status_code=200, request_max_body_size=16 * 1024 * 1024,
+          summary="Push the tablet's outbox (each mutation applied at most once)")
+    async def push(self, session: AsyncSession, officer: OfficerPrincipal, data: PushIn) -> PushOut:
+        if data.device_id != officer.device_id:
+            raise ZanError("sync.wrong_device", 403)
+        if len(data.mutations) > MAX_BATCH:
+            raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
+        viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
+        mutations = [Mutation(mutation_id=m.mutation_id, entity=m.entity, id=m.id, op=m.op, hlc=m.hlc,
+                              fields=dict(m.fields), device_time=m.device_time) for m in data.mutations]
+        result = await push(session, officer=officer, viewer=viewer, mutations=mutations)
+        return PushOut(results=result.results, server_hlc=result.server_hlc,
+                       write_checkpoint=result.write_checkpoint)
+
+    @get("/evidence/{sha256:str}", summary="Upload progress of an evidence file")
+    async def blob_status(self, session: AsyncSession, sha256: Sha256) -> BlobOut:
+        blob = await blobs.status(session, sha256)
+        return BlobOut(sha256=blob.sha256, size=blob.size, received=blob.received, complete=blob.complete)
+
+    @put("/evidence/{sha256:str}", status_code=200, request_max_body_size=8 * 1024 * 1024,
+         summary="Upload the next chunk of an evidence file at `offset`")
+    async def blob_upload(self, ctx: Context, session: AsyncSession, request: Request[Any, Any, Any],
+                          sha256: Sha256, offset: Annotated[int, Parameter(ge=0)] = 0) -> BlobOut:
+        blob = await blobs.upload_chunk(ctx, session, sha=sha256, offset=offset, chunk=await request.body())
+        return BlobOut(sha256=blob.sha256, size=blob.size, received=blob.received, complete=blob.complete)

@@ -1,0 +1,60 @@
+"""Hybrid logical clocks: "<wall ms:13>-<counter:05>-<node>", ordered as text and as tuples.
+
+Per-field last-writer-wins compares these. A stamp more than 5 minutes ahead of the server is re-stamped with server
+time, so a tablet with a clock set a day ahead cannot win every conflict forever.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+MAX_FUTURE_MS = 5 * 60 * 1000
+
+
+@dataclass(frozen=True, order=True)
+class Hlc:
+    ms: int
+    counter: int
+    node: str
+
+    def __str__(self) -> str:
+        return f"{self.ms:013d}-{self.counter:05d}-{self.node}"
+
+
+def parse(text: str) -> Hlc:
+    ms, counter, node = text.split("-", 2)
+    if not (ms.isdigit() and counter.isdigit() and node):
+        raise ValueError("malformed hlc")
+    return Hlc(int(ms), int(counter), node[:40])
+
+
+class ServerClock:
+    """The server's HLC: monotonic within a process and merged with every stamp it accepts."""
+
+    def __init__(self) -> None:
+        self._last = Hlc(0, 0, "server")
+        self._lock = threading.Lock()
+
+    def now(self, node: str = "server") -> Hlc:
+        with self._lock:
+            wall = int(time.time() * 1000)
+            if wall > self._last.ms:
+                self._last = Hlc(wall, 0, node)
+            else:
+                self._last = Hlc(self._last.ms, self._last.counter + 1, node)
+            return self._last
+
+    def accept(self, stamp: Hlc) -> Hlc:
+        """The stamp to store for a client write: its own, unless it runs too far ahead (then server time)."""
+        wall = int(time.time() * 1000)
+        if stamp.ms > wall + MAX_FUTURE_MS:
+            return self.now(stamp.node)
+        with self._lock:
+            if stamp > self._last:
+                self._last = Hlc(stamp.ms, stamp.counter, "server")
+        return stamp
+
+
+CLOCK = ServerClock()

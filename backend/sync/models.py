@@ -1,0 +1,140 @@
+"""Tablet sync: the change log (dirty markers), push idempotency ledger, officer-editable fields with their HLC,
+notes, evidence (content-addressed), and the down-only wanted lists."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from backend.db import json_column, now_column, tz_datetime, uuid_pk
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class SyncChange(SQLModel, table=True):
+    """A dirty marker: "entity X changed for scope S". Pull answers with X's *current* state, never a replay."""
+
+    __tablename__ = "sync_changes"
+    # AUTOINCREMENT on SQLite: a deleted top row must never have its seq handed out again
+    __table_args__ = (sa.Index("ix_sync_changes_scope_seq", "scope", "seq"), {"sqlite_autoincrement": True})
+
+    seq: int | None = Field(default=None, sa_column=sa.Column(BigId, primary_key=True, autoincrement=True))
+    scope: str = Field(max_length=60)
+    entity: str = Field(max_length=30)
+    entity_id: str = Field(max_length=64)
+    created_at: datetime = now_column()
+
+
+class SyncMeta(SQLModel, table=True):
+    """One row: the database epoch (a restored or rebuilt database gets a new one) and the retention horizon."""
+
+    __tablename__ = "sync_meta"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    epoch: str = Field(max_length=32)
+    horizon_seq: int = Field(default=0, sa_type=sa.BigInteger)
+    updated_at: datetime = now_column()
+
+
+class SyncMutation(SQLModel, table=True):
+    """(device, mutation id) → the result we answered, so a resent batch gets `duplicate`, never a second effect."""
+
+    __tablename__ = "sync_mutations"
+
+    device_id: str = Field(max_length=100, primary_key=True)
+    mutation_id: str = Field(max_length=64, primary_key=True)
+    officer_id: uuid.UUID = Field(foreign_key="officers.id")
+    result: dict[str, Any] = json_column()
+    created_at: datetime = now_column()
+
+
+class ReportField(SQLModel, table=True):
+    """Officer-editable text fields of a report, each with the HLC of its last write (per-field LWW)."""
+
+    __tablename__ = "report_fields"
+
+    report_id: uuid.UUID = Field(foreign_key="reports.id", primary_key=True)
+    field: str = Field(max_length=40, primary_key=True)
+    value: str | None = Field(default=None, sa_type=sa.Text)
+    hlc: str = Field(max_length=60)
+    actor_type: str = Field(max_length=30)
+    actor_id: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = now_column()
+
+
+class ReportNote(SQLModel, table=True):
+    """An officer's note on a report: append-only; the author may tombstone it. Ids are the tablet's UUIDv7."""
+
+    __tablename__ = "report_notes"
+
+    id: uuid.UUID = Field(primary_key=True)
+    report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
+    officer_id: uuid.UUID = Field(foreign_key="officers.id")
+    unit_id: uuid.UUID | None = Field(default=None)
+    device_id: str = Field(max_length=100)
+    text: str = Field(sa_type=sa.Text)
+    device_time: datetime | None = tz_datetime()
+    created_at: datetime = now_column()
+    deleted_at: datetime | None = tz_datetime()
+
+
+class EvidenceBlob(SQLModel, table=True):
+    """Bytes by sha256. `received` grows with each chunk (resumable); `complete` once the hash was verified."""
+
+    __tablename__ = "evidence_blobs"
+
+    sha256: str = Field(max_length=64, primary_key=True)
+    size: int = Field(sa_type=sa.BigInteger)
+    received: int = Field(default=0, sa_type=sa.BigInteger)
+    complete: bool = Field(default=False)
+    created_at: datetime = now_column()
+
+
+class Evidence(SQLModel, table=True):
+    __tablename__ = "evidence"
+
+    id: uuid.UUID = Field(primary_key=True)
+    report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
+    officer_id: uuid.UUID = Field(foreign_key="officers.id")
+    device_id: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    size: int = Field(sa_type=sa.BigInteger)
+    content_type: str = Field(max_length=100)
+    caption: str | None = Field(default=None, sa_type=sa.Text)
+    device_time: datetime | None = tz_datetime()
+    created_at: datetime = now_column()
+
+    __table_args__ = (sa.UniqueConstraint("report_id", "sha256", name="uq_evidence_report_sha256"),)
+
+
+class WantedPerson(SQLModel, table=True):
+    __tablename__ = "wanted_persons"
+
+    id: uuid.UUID = uuid_pk()
+    full_name: str = Field(max_length=200)
+    birth_year: int | None = None
+    reason: str = Field(max_length=300)
+    region: str = Field(default="national", max_length=80)
+    danger: str = Field(default="normal", max_length=20)
+    since: datetime = now_column()
+    updated_at: datetime = now_column()
+    removed_at: datetime | None = tz_datetime()
+
+
+class WantedVehicle(SQLModel, table=True):
+    __tablename__ = "wanted_vehicles"
+
+    id: uuid.UUID = uuid_pk()
+    plate: str = Field(max_length=20, index=True)
+    make: str = Field(default="", max_length=60)
+    model: str = Field(default="", max_length=60)
+    color: str = Field(default="", max_length=40)
+    reason: str = Field(max_length=300)
+    region: str = Field(default="national", max_length=80)
+    since: datetime = now_column()
+    updated_at: datetime = now_column()
+    removed_at: datetime | None = tz_datetime()

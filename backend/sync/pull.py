@@ -1,0 +1,121 @@
+"""GET /sync/pull: the initial snapshot, then deltas from the change log, behind a signed cursor.
+
+Cursor = signed {v, e (db epoch), h (scope hash), s (change-log seq high-water), p (snap|delta), c (collection),
+k (last id)}. The snapshot records s = max(seq) *before* reading rows, so anything that changes while a tablet
+pages through the snapshot has a marker above s and comes again in the delta phase. A page is read in one
+REPEATABLE READ transaction on PostgreSQL (SQLite transactions are serializable anyway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.lib.crypto import TokenError, sign_token, verify_token
+from backend.lib.errors import FieldProblem, ZanError
+from backend.sync import messages as _messages  # noqa: F401
+from backend.sync.changes import max_seq, meta
+from backend.sync.hlc import CLOCK
+from backend.sync.models import SyncChange
+from backend.sync.views import COLLECTIONS, Viewer, current_state, snapshot_page
+
+CURSOR_VERSION = 1
+MAX_LIMIT = 500
+PURPOSE = "sync-cursor"
+
+
+@dataclass
+class Page:
+    changes: dict[str, dict[str, list[Any]]]
+    cursor: str
+    has_more: bool
+    server_hlc: str
+    reset: bool = False
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def _reset(reason: str) -> ZanError:
+    return ZanError("sync.reset_required", 410, extra={"reason": reason})
+
+
+def decode(secret_key: str, cursor: str) -> dict[str, Any]:
+    try:
+        return verify_token(secret_key, PURPOSE, cursor)
+    except TokenError as exc:
+        raise ZanError("sync.cursor_invalid", 400, errors=[FieldProblem("#query/cursor", "invalid")]) from exc
+
+
+def encode(secret_key: str, state: dict[str, Any]) -> str:
+    return sign_token(secret_key, PURPOSE, state)
+
+
+async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor: str | None,
+               limit: int = MAX_LIMIT) -> Page:
+    limit = max(1, min(limit, MAX_LIMIT))
+    if session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    info = await meta(session)
+    if cursor is None:
+        state: dict[str, Any] = {"v": CURSOR_VERSION, "e": info.epoch, "h": viewer.scope_hash,
+                                 "s": max(await max_seq(session), info.horizon_seq), "p": "snap", "c": 0, "k": None}
+    else:
+        state = decode(secret_key, cursor)
+        if state.get("v") != CURSOR_VERSION:
+            raise _reset("version")
+        if state.get("e") != info.epoch:
+            raise _reset("epoch")
+        if state.get("h") != viewer.scope_hash:
+            raise _reset("scope")
+        if state.get("p") == "delta" and int(state.get("s", 0)) < info.horizon_seq:
+            raise _reset("horizon")
+    changes: dict[str, dict[str, list[Any]]] = {}
+    has_more = False
+    if state["p"] == "snap":
+        room = limit
+        collection = int(state["c"])
+        after = state.get("k")
+        while room > 0 and collection < len(COLLECTIONS):
+            name = COLLECTIONS[collection]
+            rows = await snapshot_page(session, viewer, name, after, room)
+            if rows:
+                changes.setdefault(name, {"upserted": [], "deleted": []})["upserted"].extend(rows)
+                room -= len(rows)
+                after = rows[-1]["id"]
+            if room > 0:  # this collection is exhausted
+                collection, after = collection + 1, None
+        if collection >= len(COLLECTIONS):
+            state.update(p="delta", c=0, k=None)
+            has_more = await _more_after(session, viewer, int(state["s"]))
+        else:
+            state.update(c=collection, k=after)
+            has_more = True
+    else:
+        seq = int(state["s"])
+        rows = (await session.execute(
+            select(SyncChange.seq, SyncChange.entity, SyncChange.entity_id)
+            .where(SyncChange.scope.in_(viewer.scopes), SyncChange.seq > seq)  # type: ignore[attr-defined,operator]
+            .order_by(SyncChange.seq).limit(limit + 1)  # type: ignore[arg-type]
+        )).all()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        by_entity: dict[str, list[str]] = {}
+        for _, entity, entity_id in rows:
+            ids = by_entity.setdefault(entity, [])
+            if entity_id not in ids:
+                ids.append(entity_id)
+        for entity, ids in by_entity.items():
+            upserted, deleted = await current_state(session, viewer, entity, ids)
+            changes[entity] = {"upserted": upserted, "deleted": deleted}
+        if rows:
+            state["s"] = int(rows[-1][0])
+    await session.commit()
+    return Page(changes=changes, cursor=encode(secret_key, state), has_more=has_more, server_hlc=str(CLOCK.now()))
+
+
+async def _more_after(session: AsyncSession, viewer: Viewer, seq: int) -> bool:
+    found = await session.scalar(select(SyncChange.seq).where(SyncChange.scope.in_(viewer.scopes),  # type: ignore[attr-defined]
+                                                              SyncChange.seq > seq).limit(1))  # type: ignore[operator]
+    return found is not None

@@ -1,0 +1,351 @@
+"""POST /sync/push: apply a tablet's outbox, each mutation in its own SAVEPOINT, exactly once per mutation id.
+
+Results: applied | duplicate (already seen: the stored answer) | rejected (reason) | superseded (a later or
+dispatcher write won). Whenever the server did not apply a mutation exactly as sent, it marks the entity dirty in
+the *pusher's* scope, so the next pull overwrites the tablet's optimistic guess.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.dispatch.models import Assignment
+from backend.lib.clock import utcnow
+from backend.lib.errors import ZanError
+from backend.officers.auth import OfficerPrincipal
+from backend.reports import service as reports
+from backend.reports.models import Report
+from backend.reports.service import By
+from backend.reports.workflow import Action, Outcome, Status
+from backend.sync import hlc as hlcs
+from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
+from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
+from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
+
+log = logging.getLogger("zan.sync")
+MAX_BATCH = 500
+# the tablet's status lattice; a status never moves backwards from a tablet and never uses time
+LATTICE = {"assigned": 0, "en_route": 1, "on_scene": 2, "resolved": 3}
+SERVER_RANK = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SCENE: 2, Status.IN_PROGRESS: 2,
+               Status.AWAITING_REPORTER: 2, Status.CLOSED: 3}
+STEP_ACTION = {"en_route": Action.EN_ROUTE, "on_scene": Action.ON_SCENE, "resolved": Action.RESOLVE}
+READ_ONLY = frozenset({"priority", "urgent", "unit_id", "assignee", "category", "department", "citizen_id",
+                       "reporter", "anonymous", "number", "text", "deadline_at", "restricted", "resolution",
+                       "duplicate_of", "lat", "lon", "district", "incident_id"})
+REPORT_EXTRA = frozenset({"status", "outcome"})
+
+
+@dataclass
+class Mutation:
+    mutation_id: str
+    entity: str
+    id: str
+    op: str
+    hlc: str
+    fields: dict[str, Any]
+    device_time: datetime | None = None
+
+
+@dataclass
+class PushResult:
+    results: list[dict[str, Any]]
+    server_hlc: str
+    write_checkpoint: int
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, **extra: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.extra = extra
+
+
+def _result(m: Mutation, status: str, reason: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"mutation_id": m.mutation_id, "status": status, "reason": reason, "applied_fields": [],
+            "superseded_fields": [], "ignored_fields": [], **extra}
+
+
+async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: Viewer,
+               mutations: list[Mutation]) -> PushResult:
+    if len(mutations) > MAX_BATCH:
+        raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
+    # lock every report the batch touches in one ordered statement: two devices pushing overlapping batches
+    # queue behind each other instead of deadlocking
+    report_ids = sorted({rid for m in mutations if (rid := _report_id_of(m)) is not None})
+    if report_ids:
+        await session.execute(select(Report.id).where(Report.id.in_(report_ids))  # type: ignore[attr-defined]
+                              .order_by(Report.id).with_for_update())  # type: ignore[arg-type]
+    results = []
+    for m in mutations:
+        results.append(await _one(session, officer, viewer, m))
+    await session.commit()
+    return PushResult(results=results, server_hlc=str(hlcs.CLOCK.now()), write_checkpoint=await max_seq(session))
+
+
+def _report_id_of(m: Mutation) -> uuid.UUID | None:
+    raw = m.id if m.entity == "reports" else m.fields.get("report_id")
+    try:
+        return uuid.UUID(str(raw))
+    except (ValueError, TypeError):
+        return None
+
+
+class _Duplicate(Exception):
+    pass
+
+
+async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
+    stored = await session.get(SyncMutation, (officer.device_id, m.mutation_id))
+    if stored is not None:
+        return _duplicate(stored)
+    try:
+        async with session.begin_nested():
+            # the ledger row goes in first: a concurrent request with the same mutation id blocks on it and then
+            # sees a conflict, so the mutation can never take effect twice
+            ledger = SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
+                                  officer_id=officer.officer_id, result={})
+            session.add(ledger)
+            try:
+                await session.flush()
+            except IntegrityError as exc:
+                raise _Duplicate from exc
+            result = await _apply(session, officer, viewer, m)
+            ledger.result = _finish(session, officer, m, result)
+            await session.flush()
+            return result
+    except _Duplicate:
+        again = await session.get(SyncMutation, (officer.device_id, m.mutation_id), populate_existing=True)
+        return _duplicate(again) if again is not None else _result(m, "rejected", "retry")
+    except Rejected as exc:
+        result = _result(m, "rejected", exc.reason, **exc.extra)
+    except ZanError as exc:
+        result = _result(m, "rejected", exc.code)
+    except Exception:  # one bad mutation must never sink the batch or answer 500
+        log.exception("mutation %s failed", m.mutation_id)
+        result = _result(m, "rejected", "internal")
+    result = _finish(session, officer, m, result)
+    try:
+        async with session.begin_nested():
+            session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
+                                     officer_id=officer.officer_id, result=result))
+    except IntegrityError:
+        again = await session.get(SyncMutation, (officer.device_id, m.mutation_id), populate_existing=True)
+        if again is not None:
+            return _duplicate(again)
+    return result
+
+
+def _duplicate(stored: SyncMutation) -> dict[str, Any]:
+    return {**stored.result, "status": "duplicate", "original_status": stored.result.get("status")}
+
+
+def _finish(session: AsyncSession, officer: OfficerPrincipal, m: Mutation, result: dict[str, Any]) -> dict[str, Any]:
+    if result["status"] != "applied" or result.get("superseded_fields") or result.get("foreign_scope"):
+        _mark_for_pusher(session, officer, m)
+    result.pop("foreign_scope", None)
+    return result
+
+
+def _mark_for_pusher(session: AsyncSession, officer: OfficerPrincipal, m: Mutation) -> None:
+    if m.entity in ("reports", "notes", "evidence") and m.id:
+        mark_dirty(session, officer_scope(officer.officer_id), m.entity, m.id)
+
+
+async def _apply(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
+    if m.entity == "reports" and m.op == "update":
+        return await _update_report(session, officer, viewer, m)
+    if m.entity == "notes" and m.op in ("create", "delete"):
+        return await (_create_note if m.op == "create" else _delete_note)(session, officer, viewer, m)
+    if m.entity == "evidence" and m.op == "create":
+        return await _create_evidence(session, officer, viewer, m)
+    raise Rejected("unknown_entity" if m.entity not in ("reports", "notes", "evidence") else "unknown_op")
+
+
+def _stamp(m: Mutation) -> hlcs.Hlc:
+    try:
+        return hlcs.CLOCK.accept(hlcs.parse(m.hlc))
+    except ValueError as exc:
+        raise Rejected("invalid_hlc") from exc
+
+
+def _device_time(m: Mutation, stamp: hlcs.Hlc) -> datetime:
+    when = m.device_time or datetime.fromtimestamp(stamp.ms / 1000, UTC)
+    return min(when, utcnow())
+
+
+async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
+                         m: Mutation) -> dict[str, Any]:
+    report = await _report(session, m.id)
+    if report is None or not report_visible(report, viewer):
+        raise Rejected("not_assigned")
+    read_only = sorted(set(m.fields) & READ_ONLY)
+    if read_only:
+        raise Rejected("read_only", read_only_fields=read_only)
+    stamp = _stamp(m)
+    result = _result(m, "applied", ignored_fields=sorted(set(m.fields) - set(OFFICER_FIELDS) - REPORT_EXTRA))
+    by = By(officer.actor, str(officer.officer_id), "tablet")
+    if "status" in m.fields:
+        if await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp)):
+            result["applied_fields"].append("status")
+        else:
+            result["superseded_fields"].append("status")
+    for name in OFFICER_FIELDS:
+        if name not in m.fields:
+            continue
+        value = m.fields[name]
+        current = await session.get(ReportField, (report.id, name))
+        if current is not None and hlcs.parse(current.hlc) >= stamp:
+            result["superseded_fields"].append(name)
+            continue
+        if current is None:
+            current = ReportField(report_id=report.id, field=name, hlc=str(stamp), actor_type=officer.role.value)
+        current.value = None if value is None else str(value)[:10000]
+        current.hlc, current.actor_type, current.actor_id = str(stamp), officer.role.value, str(officer.officer_id)
+        current.updated_at = utcnow()
+        session.add(current)
+        result["applied_fields"].append(name)
+    if result["applied_fields"]:
+        mark_report(session, report)
+    elif result["superseded_fields"]:
+        result["status"] = "superseded"
+    return result
+
+
+async def _advance_status(session: AsyncSession, report: Report, target: str, m: Mutation, by: By,
+                          device_time: datetime) -> bool:
+    """Move forward along assigned < en_route < on_scene < resolved; anything not forward is superseded."""
+    if target not in LATTICE:
+        raise Rejected("invalid_status")
+    current = SERVER_RANK.get(Status(report.status))
+    if current is None or LATTICE[target] <= current:
+        return False
+    outcome = m.fields.get("outcome")
+    try:
+        chosen = Outcome(outcome) if outcome else Outcome.MEASURES_TAKEN
+    except ValueError as exc:
+        raise Rejected("invalid_outcome") from exc
+    try:
+        await reports.change_status(session, report, STEP_ACTION[target], by, device_time=device_time,
+                                    outcome=chosen if target == "resolved" else None,
+                                    data={"mutation_id": m.mutation_id})
+    except ZanError:
+        return False  # e.g. the dispatcher moved it to in_progress meanwhile: the tablet's step is stale
+    if target in ("en_route", "on_scene"):
+        await _accept_assignment(session, report)
+    return True
+
+
+async def _accept_assignment(session: AsyncSession, report: Report) -> None:
+    row = await session.scalar(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
+                                                        Assignment.released_at.is_(None)))  # type: ignore[union-attr]
+    if row is not None and row.accepted_at is None:
+        row.accepted_at = utcnow()
+
+
+async def _report(session: AsyncSession, raw_id: Any) -> Report | None:
+    try:
+        report_id = uuid.UUID(str(raw_id))
+    except ValueError:
+        return None
+    return await session.get(Report, report_id)
+
+
+async def _custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
+    """The viewer's unit has (or had) the report: a late note from the previous assignee is kept."""
+    if report_visible(report, viewer):
+        return True
+    if viewer.unit_id is None:
+        return False
+    had = await session.scalar(select(Assignment.id).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
+                                                           Assignment.unit_id == viewer.unit_id).limit(1))  # type: ignore[arg-type]
+    return had is not None
+
+
+def _client_uuid(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise Rejected("invalid_id") from exc
+
+
+async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
+    note_id = _client_uuid(m.id)
+    report = await _report(session, m.fields.get("report_id"))
+    if report is None or not await _custody(session, viewer, report):
+        raise Rejected("not_assigned")
+    text = str(m.fields.get("text") or "").strip()
+    if not text:
+        raise Rejected("invalid_text")
+    existing = await session.get(ReportNote, note_id)
+    if existing is not None:
+        if existing.officer_id != officer.officer_id or existing.report_id != report.id:
+            raise Rejected("id_conflict")
+        return _result(m, "applied")
+    stamp = _stamp(m)
+    note = ReportNote(id=note_id, report_id=report.id, officer_id=officer.officer_id, unit_id=officer.unit_id,
+                      device_id=officer.device_id, text=text[:10000], device_time=_device_time(m, stamp))
+    session.add(note)
+    await session.flush()
+    if report.unit_id is not None:
+        mark_dirty(session, unit_scope(report.unit_id), "notes", note.id)
+    ignored = sorted(set(m.fields) - {"report_id", "text"})
+    return _result(m, "applied", applied_fields=["text"], ignored_fields=ignored,
+                   foreign_scope=not report_visible(report, viewer))
+
+
+async def _delete_note(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
+    note = await session.get(ReportNote, _client_uuid(m.id))
+    if note is None:
+        raise Rejected("not_found")
+    if note.officer_id != officer.officer_id:
+        raise Rejected("not_author")
+    if note.deleted_at is None:
+        note.deleted_at = utcnow()
+        report = await session.get(Report, note.report_id)
+        if report is not None and report.unit_id is not None:
+            mark_dirty(session, unit_scope(report.unit_id), "notes", note.id)
+    return _result(m, "applied")
+
+
+async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
+                           m: Mutation) -> dict[str, Any]:
+    evidence_id = _client_uuid(m.id)
+    report = await _report(session, m.fields.get("report_id"))
+    if report is None or not await _custody(session, viewer, report):
+        raise Rejected("not_assigned")
+    sha = str(m.fields.get("sha256") or "").lower()
+    size = m.fields.get("size")
+    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise Rejected("invalid_sha256")
+    if not isinstance(size, int) or not 0 < size <= 200 * 1024 * 1024:
+        raise Rejected("invalid_size")
+    blob = await session.get(EvidenceBlob, sha)
+    if blob is None:
+        session.add(EvidenceBlob(sha256=sha, size=size))
+    elif blob.size != size:
+        raise Rejected("size_mismatch")
+    same_hash = await session.scalar(select(Evidence).where(Evidence.report_id == report.id,  # type: ignore[arg-type]
+                                                            Evidence.sha256 == sha))  # type: ignore[arg-type]
+    if same_hash is not None or await session.get(Evidence, evidence_id) is not None:
+        # content-addressed: the same bytes attached twice is a no-op
+        return _result(m, "applied", upload_complete=bool(blob and blob.complete), existing_id=str(
+            same_hash.id) if same_hash else str(evidence_id))
+    stamp = _stamp(m)
+    item = Evidence(id=evidence_id, report_id=report.id, officer_id=officer.officer_id, device_id=officer.device_id,
+                    sha256=sha, size=size, content_type=str(m.fields.get("content_type") or "application/octet-stream")[:100],
+                    caption=(str(m.fields["caption"])[:2000] if m.fields.get("caption") else None),
+                    device_time=_device_time(m, stamp))
+    session.add(item)
+    await session.flush()
+    if report.unit_id is not None:
+        mark_dirty(session, unit_scope(report.unit_id), "evidence", item.id)
+    return _result(m, "applied", upload_complete=bool(blob and blob.complete),
+                   foreign_scope=not report_visible(report, viewer))

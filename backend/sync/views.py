@@ -1,0 +1,200 @@
+"""What a tablet may see: the viewer's scopes, each collection's visibility rule, and row → JSON for officers.
+
+Visibility is one rule per collection, used by both the initial snapshot and the delta answers, so a marker for an
+entity the viewer can no longer see comes back as a deletion (compaction can never leave a stale row on a tablet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.officers.models import Unit
+from backend.reports.models import Report
+from backend.reports.workflow import Status
+from backend.sync.changes import NATIONAL, officer_scope, unit_scope
+from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, WantedPerson, WantedVehicle
+
+COLLECTIONS = ("reports", "notes", "evidence", "wanted_persons", "wanted_vehicles")
+OFFICER_FIELDS = ("officer_summary", "findings", "address_details")
+
+try:  # the full PII detector when the ML package is present; the logging masker otherwise
+    from ml.pii import mask_pii as _mask
+except ImportError:  # pragma: no cover
+    from backend.lib.logging import mask as _mask
+
+
+@dataclass(frozen=True)
+class Viewer:
+    officer_id: uuid.UUID
+    unit_id: uuid.UUID | None
+    restricted_categories: frozenset[str] = frozenset()
+
+    @property
+    def scopes(self) -> list[str]:
+        scopes = [officer_scope(self.officer_id), NATIONAL]
+        if self.unit_id is not None:
+            scopes.append(unit_scope(self.unit_id))
+        return sorted(scopes)
+
+    @property
+    def scope_hash(self) -> str:
+        return hashlib.sha256("|".join(self.scopes).encode()).hexdigest()[:16]
+
+
+async def viewer_for(session: AsyncSession, officer_id: uuid.UUID, unit_id: uuid.UUID | None) -> Viewer:
+    restricted: frozenset[str] = frozenset()
+    if unit_id is not None:
+        unit = await session.get(Unit, unit_id)
+        restricted = frozenset(unit.restricted_categories or []) if unit else frozenset()
+    return Viewer(officer_id, unit_id, restricted)
+
+
+def report_visible(report: Report, viewer: Viewer) -> bool:
+    if viewer.unit_id is None or report.unit_id != viewer.unit_id or report.status == Status.CLOSED:
+        return False
+    return not report.restricted or (report.category or "") in viewer.restricted_categories
+
+
+def visible_reports(viewer: Viewer) -> Select[tuple[Report]]:
+    query = select(Report).where(Report.unit_id == viewer.unit_id, Report.status != Status.CLOSED.value)  # type: ignore[arg-type]
+    if viewer.unit_id is None:
+        return query.where(Report.id.is_(None))  # type: ignore[union-attr]
+    return query.where(Report.restricted.is_(False) | Report.category.in_(sorted(viewer.restricted_categories)))  # type: ignore[attr-defined,union-attr]
+
+
+def report_json(report: Report, fields: dict[str, str | None]) -> dict[str, Any]:
+    """The officer's view: personal data in the text masked; the reporter's identity is never included."""
+    return {
+        "id": str(report.id), "number": report.number, "status": report.status, "category": report.category,
+        "department": report.department, "priority": report.priority, "urgent": report.urgent,
+        "restricted": report.restricted, "anonymous": report.anonymous, "text": _mask(report.text),
+        "language": report.language, "lat": report.lat, "lon": report.lon, "district": report.district,
+        "occurred_at": report.occurred_at.isoformat() if report.occurred_at else None,
+        "deadline_at": report.deadline_at.isoformat(), "created_at": report.created_at.isoformat(),
+        "version": report.version, **{name: fields.get(name) for name in OFFICER_FIELDS},
+    }
+
+
+def note_json(note: ReportNote) -> dict[str, Any]:
+    return {"id": str(note.id), "report_id": str(note.report_id), "officer_id": str(note.officer_id),
+            "text": note.text, "created_at": note.created_at.isoformat(),
+            "device_time": note.device_time.isoformat() if note.device_time else None}
+
+
+def evidence_json(item: Evidence, uploaded: bool) -> dict[str, Any]:
+    return {"id": str(item.id), "report_id": str(item.report_id), "sha256": item.sha256, "size": item.size,
+            "content_type": item.content_type, "caption": item.caption, "uploaded": uploaded,
+            "created_at": item.created_at.isoformat()}
+
+
+def person_json(p: WantedPerson) -> dict[str, Any]:
+    return {"id": str(p.id), "full_name": p.full_name, "birth_year": p.birth_year, "reason": p.reason,
+            "region": p.region, "danger": p.danger, "since": p.since.isoformat()}
+
+
+def vehicle_json(v: WantedVehicle) -> dict[str, Any]:
+    return {"id": str(v.id), "plate": v.plate, "make": v.make, "model": v.model, "color": v.color,
+            "reason": v.reason, "region": v.region, "since": v.since.isoformat()}
+
+
+async def _fields_for(session: AsyncSession, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, str | None]]:
+    out: dict[uuid.UUID, dict[str, str | None]] = {}
+    if not report_ids:
+        return out
+    rows = await session.scalars(select(ReportField).where(ReportField.report_id.in_(report_ids)))  # type: ignore[attr-defined]
+    for row in rows:
+        out.setdefault(row.report_id, {})[row.field] = row.value
+    return out
+
+
+async def reports_json(session: AsyncSession, reports: Sequence[Report]) -> list[dict[str, Any]]:
+    fields = await _fields_for(session, [r.id for r in reports])
+    return [report_json(r, fields.get(r.id, {})) for r in reports]
+
+
+async def _visible_report_ids(session: AsyncSession, viewer: Viewer, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    if not ids:
+        return set()
+    rows = await session.scalars(visible_reports(viewer).where(Report.id.in_(ids)))  # type: ignore[attr-defined]
+    return {r.id for r in rows}
+
+
+async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
+                        ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """(upserted rows, deleted ids) for markers of one collection: what the viewer may see *now*."""
+    uuids = []
+    for raw in ids:
+        try:
+            uuids.append(uuid.UUID(raw))
+        except ValueError:
+            continue
+    upserted: list[dict[str, Any]] = []
+    if entity == "reports":
+        rows = list(await session.scalars(visible_reports(viewer).where(Report.id.in_(uuids))))  # type: ignore[attr-defined]
+        upserted = await reports_json(session, rows)
+    elif entity == "notes":
+        notes = list(await session.scalars(select(ReportNote).where(ReportNote.id.in_(uuids),  # type: ignore[attr-defined]
+                                                                    ReportNote.deleted_at.is_(None))))  # type: ignore[union-attr]
+        allowed = await _visible_report_ids(session, viewer, {n.report_id for n in notes})
+        upserted = [note_json(n) for n in notes if n.report_id in allowed]
+    elif entity == "evidence":
+        items = list(await session.scalars(select(Evidence).where(Evidence.id.in_(uuids))))  # type: ignore[attr-defined]
+        allowed = await _visible_report_ids(session, viewer, {e.report_id for e in items})
+        done = await _complete_blobs(session, {e.sha256 for e in items})
+        upserted = [evidence_json(e, e.sha256 in done) for e in items if e.report_id in allowed]
+    elif entity == "wanted_persons":
+        persons = await session.scalars(select(WantedPerson).where(WantedPerson.id.in_(uuids),  # type: ignore[attr-defined]
+                                                                   WantedPerson.removed_at.is_(None)))  # type: ignore[union-attr]
+        upserted = [person_json(p) for p in persons]
+    elif entity == "wanted_vehicles":
+        vehicles = await session.scalars(select(WantedVehicle).where(WantedVehicle.id.in_(uuids),  # type: ignore[attr-defined]
+                                                                     WantedVehicle.removed_at.is_(None)))  # type: ignore[union-attr]
+        upserted = [vehicle_json(v) for v in vehicles]
+    seen = {row["id"] for row in upserted}
+    return upserted, sorted({str(u) for u in uuids} - seen)
+
+
+async def _complete_blobs(session: AsyncSession, hashes: set[str]) -> set[str]:
+    if not hashes:
+        return set()
+    rows = await session.scalars(select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(hashes),  # type: ignore[attr-defined]
+                                                                   EvidenceBlob.complete.is_(True)))  # type: ignore[attr-defined]
+    return set(rows)
+
+
+async def snapshot_page(session: AsyncSession, viewer: Viewer, entity: str, after: str | None,
+                        limit: int) -> list[dict[str, Any]]:
+    """The next `limit` visible rows of one collection in id order (initial sync)."""
+    after_id = uuid.UUID(after) if after else None
+    if entity == "reports":
+        q = visible_reports(viewer)
+        if after_id:
+            q = q.where(Report.id > after_id)  # type: ignore[arg-type,operator]
+        rows = list(await session.scalars(q.order_by(Report.id).limit(limit)))  # type: ignore[arg-type]
+        return await reports_json(session, rows)
+    if entity in ("notes", "evidence"):
+        model: Any = ReportNote if entity == "notes" else Evidence
+        visible_ids = visible_reports(viewer).with_only_columns(Report.id)  # type: ignore[call-overload]
+        q2 = select(model).where(model.report_id.in_(visible_ids))
+        if entity == "notes":
+            q2 = q2.where(ReportNote.deleted_at.is_(None))  # type: ignore[union-attr]
+        if after_id:
+            q2 = q2.where(model.id > after_id)
+        items = list(await session.scalars(q2.order_by(model.id).limit(limit)))
+        if entity == "notes":
+            return [note_json(n) for n in items]
+        done = await _complete_blobs(session, {e.sha256 for e in items})
+        return [evidence_json(e, e.sha256 in done) for e in items]
+    wanted: Any = WantedPerson if entity == "wanted_persons" else WantedVehicle
+    q3 = select(wanted).where(wanted.removed_at.is_(None))
+    if after_id:
+        q3 = q3.where(wanted.id > after_id)
+    rows3 = list(await session.scalars(q3.order_by(wanted.id).limit(limit)))
+    return [person_json(r) if entity == "wanted_persons" else vehicle_json(r) for r in rows3]

@@ -1,0 +1,92 @@
+"""Load generation shared by the benchmarks: closed-loop throughput and open-loop fixed-rate latency."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+Request = Callable[[httpx.AsyncClient, int], Awaitable[int]]
+
+
+@dataclass
+class Result:
+    label: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+    def line(self) -> str:
+        return (f"{self.label:<34} {self.rps:8.1f} req/s  p50 {self.pct(50):6.1f} ms  p95 {self.pct(95):6.1f} ms  "
+                f"p99 {self.pct(99):6.1f} ms  errors {self.errors}/{self.requests}")
+
+
+async def closed_loop(label: str, base: str, request: Request, *, concurrency: int, seconds: float) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors, counter
+        while time.perf_counter() < deadline:
+            counter += 1
+            started = time.perf_counter()
+            status = await request(client, counter)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if status >= 400:
+                errors += 1
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return Result(label, len(latencies), errors, elapsed, latencies)
+
+
+async def open_loop(label: str, base: str, request: Request, *, rate: float, seconds: float) -> Result:
+    """Fixed arrival rate regardless of response time (no coordinated omission)."""
+    latencies: list[float] = []
+    errors = 0
+    tasks: list[asyncio.Task[None]] = []
+
+    async def one(client: httpx.AsyncClient, n: int, scheduled: float) -> None:
+        nonlocal errors
+        status = await request(client, n)
+        # measured from when the request *should* have been sent
+        latencies.append((time.perf_counter() - scheduled) * 1000)
+        if status >= 400:
+            errors += 1
+
+    async with httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=256), timeout=30) as client:
+        start = time.perf_counter()
+        total = int(rate * seconds)
+        for n in range(total):
+            scheduled = start + n / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(client, n, scheduled)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return Result(label, len(latencies), errors, elapsed, latencies)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")

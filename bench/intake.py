@@ -1,0 +1,134 @@
+"""Intake benchmark: signed report submissions against the real app (PostgreSQL) beside a bare Litestar endpoint.
+
+    .venv/bin/python bench/intake.py [--seconds 10] [--concurrency 16] [--rate 200]
+
+Both servers run as uvicorn processes on loopback; the load generator is this process. Background routing is off in
+the API process (in production it runs in `zan worker` processes), so the figures are intake alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._load import closed_loop, open_loop  # noqa: E402
+from backend.partners.service import sign  # noqa: E402
+from tests.helpers import make_iin  # noqa: E402
+
+PG_ADMIN = os.environ.get("ZAN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=200)
+    args = parser.parse_args()
+
+    db = f"zan_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{db}"')
+    await admin.close()
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
+    env = {"ZAN_DATABASE_URL": url, "ZAN_SECRET_KEY": "bench-" + uuid.uuid4().hex, "ZAN_ENABLE_RELAY": "false",
+           "ZAN_LOG_LEVEL": "WARNING", "ZAN_VAR_DIR": str(ROOT / "var" / "bench")}
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        subprocess.run([sys.executable, "-m", "backend.cli", "db", "upgrade"], cwd=ROOT, env={**os.environ, **env},
+                       check=True, capture_output=True)
+        out = subprocess.run([sys.executable, "-m", "backend.cli", "partners", "create", "--name", "bench"], cwd=ROOT,
+                             env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout
+        partner = json.loads(out.strip().splitlines()[-1])
+        procs.append(serve("backend.asgi:app", 8701, env))
+        procs.append(serve("bench.bare_app:app", 8702, env))
+        wait_http("http://127.0.0.1:8701/health")
+        wait_http("http://127.0.0.1:8702/schema")
+        iin = make_iin(42)
+        run_id = uuid.uuid4().hex[:6]
+
+        def body_for(n: int) -> bytes:
+            return json.dumps({"text": f"Шумят соседи по адресу Абая {n}, просьба принять меры ({run_id})",
+                               "location": {"lat": 51.16 + (n % 100) / 10000, "lon": 71.47, "accuracy_m": 10}},
+                              ensure_ascii=False).encode()
+
+        async def signed(client: httpx.AsyncClient, n: int) -> int:
+            body = body_for(n)
+            ts = str(int(time.time()))
+            headers = {"X-Partner-Id": partner["id"], "X-Timestamp": ts, "X-Citizen-IIN": iin,
+                       "X-Signature": sign(partner["secret"], ts, "POST", "/api/v1/reports", body, iin),
+                       "Idempotency-Key": f"{run_id}-{n}", "Content-Type": "application/json"}
+            response = await client.post("/api/v1/reports", content=body, headers=headers)
+            return response.status_code
+
+        async def bare(client: httpx.AsyncClient, n: int) -> int:
+            response = await client.post("/api/v1/reports", content=body_for(n),
+                                         headers={"Content-Type": "application/json"})
+            return response.status_code
+
+        # warm up both (connection pools, JIT-free but caches: partner secret, district index)
+        await closed_loop("warmup", "http://127.0.0.1:8701", signed, concurrency=4, seconds=2)
+        await closed_loop("warmup", "http://127.0.0.1:8702", bare, concurrency=4, seconds=1)
+        results = [
+            await closed_loop("bare Litestar (closed loop)", "http://127.0.0.1:8702", bare,
+                              concurrency=args.concurrency, seconds=args.seconds),
+            await closed_loop("zan intake (closed loop)", "http://127.0.0.1:8701", signed,
+                              concurrency=args.concurrency, seconds=args.seconds),
+            await open_loop(f"bare Litestar @ {args.rate:.0f} req/s", "http://127.0.0.1:8702", bare,
+                            rate=args.rate, seconds=args.seconds),
+            await open_loop(f"zan intake @ {args.rate:.0f} req/s", "http://127.0.0.1:8701", signed,
+                            rate=args.rate, seconds=args.seconds),
+        ]
+        print(f"intake benchmark — PostgreSQL, {os.cpu_count()} cores, {args.seconds:.0f} s per run, "
+              f"concurrency {args.concurrency}")
+        for result in results:
+            print(result.line())
+        ratio = results[1].rps / results[0].rps if results[0].rps else 0
+        print(f"zan / bare throughput: {ratio:.0%} (target ≥ 50 %); zan p99 at {args.rate:.0f} req/s: "
+              f"{results[3].pct(99):.1f} ms (target < 50 ms)")
+    finally:
+        for proc in procs:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        admin = await asyncpg.connect(PG_ADMIN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

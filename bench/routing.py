@@ -1,0 +1,134 @@
+"""Routing quality and latency on the held-out fifth of the bundled examples.
+
+    .venv/bin/python bench/routing.py [--json out.json] [--repeat 200]
+
+Quality: a model is trained on the other four fifths (same hyper-parameters as the shipped model) and evaluated on
+the held-out fifth: top-1 accuracy overall / ru / kk, abstention, urgent recall and precision (urgency uses the
+*predicted* category, as in production).
+Latency: the full `Router.route` path (language, embedding, classifier, urgency, district polygon, rules) for one
+report, and per report in batches of 64 via `route_many`. Every timed text is made unique so the embedder's
+in-process cache never answers (the backend's duplicate check in the database is not included).
+Targets: accuracy ≥ 0.92 overall, ≥ 0.88 kk; urgent recall ≥ 0.95; ≤ 40 ms single, ≤ 15 ms per report batched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from ml.classifier import RouterModel, train  # noqa: E402
+from ml.dataset import load_examples, split  # noqa: E402
+from ml.router import Router, RouteRequest  # noqa: E402
+from ml.urgency import detect_urgency  # noqa: E402
+
+POINTS = [(51.128, 71.43), (43.238, 76.945), (42.32, 69.59), (49.80, 73.10), (47.10, 51.92)]
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values) * 1000, q))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=200, help="single-report latency samples")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+
+    train_set, held = split(load_examples())
+    t0 = time.perf_counter()
+    model = train([e.text for e in train_set], [e.category for e in train_set], [e.language for e in train_set])
+    train_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save(tmp)
+        model = RouterModel.load(tmp)  # measure what production loads, not the in-memory object
+    router = Router(model)
+
+    decisions = router.route_many([RouteRequest(e.text) for e in held])
+    pred = [d.category for d in decisions]
+    top1 = [router.classify(e.text) for e in held]
+    correct = np.array([p is not None and p.label == e.category for p, e in zip(top1, held, strict=True)])
+    langs = np.array([e.language for e in held])
+    answered = np.array([not d.abstained for d in decisions])
+    gold_urgent = np.array([e.urgent for e in held])
+    got_urgent = np.array([d.urgent for d in decisions])
+    lex_only = np.array([detect_urgency(e.text, e.language).urgent for e in held])
+
+    def recall_precision(got: np.ndarray) -> tuple[float, float]:
+        tp = float((got & gold_urgent).sum())
+        return tp / max(1.0, float(gold_urgent.sum())), tp / max(1.0, float(got.sum()))
+
+    u_rec, u_prec = recall_precision(got_urgent)
+    l_rec, l_prec = recall_precision(lex_only)
+
+    # -- latency ------------------------------------------------------------------------------------------------
+    texts = [e.text for e in held]
+    router.route("прогрев")  # load the embedder and the polygons outside the timing
+    single: list[float] = []
+    for i in range(args.repeat):
+        lat, lon = POINTS[i % len(POINTS)]
+        text = f"{texts[i % len(texts)]} (обр. {i})"
+        t = time.perf_counter()
+        router.route(text, lat, lon)
+        single.append(time.perf_counter() - t)
+    batch_per_report: list[float] = []
+    for b in range(4):
+        reqs = [
+            RouteRequest(f"{texts[(b * 64 + j) % len(texts)]} [пакет {b}-{j}]", *POINTS[j % len(POINTS)])
+            for j in range(64)
+        ]
+        t = time.perf_counter()
+        router.route_many(reqs)
+        batch_per_report.append((time.perf_counter() - t) / 64)
+
+    result: dict[str, Any] = {
+        "held_out": len(held),
+        "train": len(train_set),
+        "accuracy": round(float(correct.mean()), 4),
+        "accuracy_ru": round(float(correct[langs == "ru"].mean()), 4),
+        "accuracy_kk": round(float(correct[langs == "kk"].mean()), 4),
+        "abstention_rate": round(float(1 - answered.mean()), 4),
+        "accuracy_on_answered": round(
+            float(np.mean([p == e.category for p, e, a in zip(pred, held, answered, strict=True) if a])), 4
+        ),
+        "urgent_n": int(gold_urgent.sum()),
+        "urgent_recall": round(u_rec, 4),
+        "urgent_precision": round(u_prec, 4),
+        "urgent_recall_lexicon_only": round(l_rec, 4),
+        "urgent_precision_lexicon_only": round(l_prec, 4),
+        "latency_single_ms_p50": round(pct(single, 50), 2),
+        "latency_single_ms_p95": round(pct(single, 95), 2),
+        "latency_batch64_ms_per_report_p50": round(pct(batch_per_report, 50), 2),
+        "latency_batch64_ms_per_report_max": round(max(batch_per_report) * 1000, 2),
+        "train_seconds": round(train_s, 1),
+        "model_version": model.version,
+        "threshold": model.threshold,
+        "cpus": os.cpu_count(),
+    }
+    targets = {
+        "accuracy": result["accuracy"] >= 0.92,
+        "accuracy_kk": result["accuracy_kk"] >= 0.88,
+        "urgent_recall": result["urgent_recall"] >= 0.95,
+        "latency_single_ms_p50": result["latency_single_ms_p50"] <= 40,
+        "latency_batch64_ms_per_report_p50": result["latency_batch64_ms_per_report_p50"] <= 15,
+    }
+    width = max(map(len, result))
+    for key, value in result.items():
+        mark = "" if key not in targets else ("  ✓ target" if targets[key] else "  ✗ below target")
+        print(f"{key:<{width}}  {value}{mark}")
+    if args.json:
+        args.json.write_text(json.dumps({**result, "targets_met": targets}, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

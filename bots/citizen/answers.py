@@ -1,0 +1,25 @@
+"""A legal answer as one Telegram message: the emergency banner, the answer, then its sources."""
+
+from __future__ import annotations
+
+from bots.citizen.texts import t
+from ml.legal import LegalAnswer
+from ml.legal.messages import format_ref
+
+TELEGRAM_LIMIT = 4096
+
+
+def format_answer(answer: LegalAnswer, lang: str) -> str:
+    """Plain text (no parse mode: quoted law may contain anything). Sources are listed by reference and title;
+    the answer body already quotes them."""
+    parts = []
+    if answer.urgent:
+        parts.append(t("urgent_banner", lang))
+    parts.append(answer.answer)
+    if answer.citations:
+        refs = [f"• {format_ref(c.code, c.article, c.part, lang)} «{c.title}»" for c in answer.citations]
+        parts.append(f"📚 {t('sources', lang)}:\n" + "\n".join(refs))
+    if answer.urgent or answer.suggested_action == "report":
+        parts.append(t("offer_report", lang))
+    text = "\n\n".join(parts)
+    return text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"

@@ -1,0 +1,299 @@
+"""aiogram handlers of the citizen bot: thin adapters from Telegram updates to `bots.citizen.service`.
+
+Every handler gets `ctx` (the process Context, from the Dispatcher's workflow data) and `lang` (the chat's chosen
+language, or the user's Telegram language until they choose) from `LanguageMiddleware`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.lib.i18n import pick
+from backend.lib.messages import ERRORS
+from backend.reports.service import local_date
+from backend.reports.views import citizen_status
+from bots.citizen import keyboards, service
+from bots.citizen.answers import format_answer
+from bots.citizen.texts import all_languages, normalize_lang, t
+
+log = logging.getLogger("zan.bots.citizen")
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MIN_REPORT_TEXT = 5
+
+
+class ReportForm(StatesGroup):
+    text = State()
+    location = State()
+    photo = State()
+    confirm = State()
+
+
+class LanguageMiddleware(BaseMiddleware):
+    """Puts the chat's language into handler data: the one chosen in /start, else the Telegram client's."""
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        ctx: Context = data["ctx"]
+        chat = data.get("event_chat")
+        user = data.get("event_from_user")
+        linked = await service.chat_user(ctx, chat.id) if chat is not None else None
+        data["lang"] = linked.language if linked else normalize_lang(user.language_code if user else None)
+        data["linked"] = linked
+        return await handler(event, data)
+
+
+class _Handlers:
+    """Handlers registered in module order; `build_router` attaches them to a fresh Router (an aiogram Router
+    belongs to one Dispatcher, and a process may run several: webhook app, polling CLI, tests)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, tuple[Any, ...], Callable[..., Any]]] = []
+
+    def _on(self, kind: str, filters: tuple[Any, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+            self.items.append((kind, filters, handler))
+            return handler
+
+        return register
+
+    def message(self, *filters: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._on("message", filters)
+
+    def callback_query(self, *filters: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._on("callback_query", filters)
+
+
+router = _Handlers()
+
+
+def build_router() -> Router:
+    """A new Router with every citizen-bot handler and the language middleware."""
+    built = Router(name="citizen")
+    built.message.outer_middleware(LanguageMiddleware())
+    built.callback_query.outer_middleware(LanguageMiddleware())
+    for kind, filters, handler in router.items:
+        getattr(built, kind).register(handler, *filters)
+    return built
+
+
+async def _citizen(ctx: Context, message: Message, lang: str, linked: service.ChatUser | None) -> service.ChatUser:
+    """The chat's citizen, linked on first use (a user may file a report without pressing /start)."""
+    if linked is not None:
+        return linked
+    assert message.from_user is not None
+    return await service.link_chat(ctx, user_id=message.from_user.id, chat_id=message.chat.id, language=lang)
+
+
+# -- start, language, menu -------------------------------------------------------------------------------------------
+@router.message(CommandStart())
+@router.message(Command("language"))
+@router.message(F.text.in_(all_languages("btn_language")))
+async def start(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(t("choose_language", "kk") + "\n" + t("choose_language", "ru") + "\n"
+                         + t("choose_language", "en"), reply_markup=keyboards.languages())
+
+
+@router.callback_query(F.data.startswith("lang:"))
+async def choose_language(callback: CallbackQuery, ctx: Context) -> None:
+    lang = normalize_lang((callback.data or "").split(":", 1)[1])
+    message = callback.message
+    await callback.answer()
+    if not isinstance(message, Message):
+        return
+    await service.link_chat(ctx, user_id=callback.from_user.id, chat_id=message.chat.id, language=lang)
+    await message.answer(t("welcome", lang), reply_markup=keyboards.main_menu(lang))
+
+
+@router.message(Command("cancel"))
+@router.message(F.text.in_(all_languages("btn_cancel")))
+async def cancel(message: Message, state: FSMContext, lang: str) -> None:
+    await state.clear()
+    await message.answer(t("cancelled", lang), reply_markup=keyboards.main_menu(lang))
+
+
+@router.message(StateFilter(None), F.text.in_(all_languages("btn_ask")))
+async def ask_prompt(message: Message, lang: str) -> None:
+    await message.answer(t("ask_prompt", lang))
+
+
+# -- my reports ------------------------------------------------------------------------------------------------------
+@router.message(Command("reports"))
+@router.message(F.text.in_(all_languages("btn_my_reports")))
+async def my_reports(message: Message, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
+    user = await _citizen(ctx, message, lang, linked)
+    reports = await service.recent_reports(ctx, user.citizen_id)
+    if not reports:
+        await message.answer(t("no_reports", lang))
+        return
+    lines = [t("my_reports", lang)]
+    for report in reports:
+        _, names = citizen_status(report.status)
+        lines.append(t("report_line", lang, number=report.number, status=pick(names, lang),
+                       date=local_date(report.created_at)))
+    await message.answer("\n".join(lines))
+
+
+# -- report an offence -----------------------------------------------------------------------------------------------
+async def _start_report(message: Message, state: FSMContext, lang: str) -> None:
+    await state.clear()
+    # one idempotency key per conversation: a double tap on "Send" or a re-delivered update files it once
+    await state.set_data({"key": uuid.uuid4().hex, "photos": []})
+    await state.set_state(ReportForm.text)
+    await message.answer(t("report_text", lang))
+
+
+@router.message(Command("report"))
+@router.message(F.text.in_(all_languages("btn_report")))
+async def report_start(message: Message, state: FSMContext, lang: str) -> None:
+    await _start_report(message, state, lang)
+
+
+@router.callback_query(F.data == "report:start")
+async def report_start_button(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await _start_report(callback.message, state, lang)
+
+
+@router.message(ReportForm.text, F.text)
+async def report_text(message: Message, state: FSMContext, lang: str) -> None:
+    text = (message.text or "").strip()
+    if len(text) < MIN_REPORT_TEXT:
+        await message.answer(t("report_text_short", lang))
+        return
+    await state.update_data(text=text[:5000])
+    await state.set_state(ReportForm.location)
+    await message.answer(t("report_location", lang), reply_markup=keyboards.send_location(lang))
+
+
+@router.message(ReportForm.location, F.location)
+async def report_location(message: Message, state: FSMContext, lang: str) -> None:
+    location = message.location
+    assert location is not None
+    await state.update_data(lat=location.latitude, lon=location.longitude,
+                            accuracy=location.horizontal_accuracy)
+    await state.set_state(ReportForm.photo)
+    await message.answer(t("report_photo", lang), reply_markup=keyboards.skip_photo(lang))
+
+
+@router.message(ReportForm.location)
+async def report_location_missing(message: Message, lang: str) -> None:
+    await message.answer(t("report_need_location", lang), reply_markup=keyboards.send_location(lang))
+
+
+@router.message(ReportForm.photo, F.photo)
+async def report_photo(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                       linked: service.ChatUser | None) -> None:
+    photo = (message.photo or [])[-1]  # the largest size Telegram made
+    if photo.file_size and photo.file_size > MAX_PHOTO_BYTES:
+        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.skip_photo(lang))
+        return
+    user = await _citizen(ctx, message, lang, linked)
+    buffer = await bot.download(photo.file_id)
+    data = buffer.read() if buffer is not None else b""
+    try:
+        media = await service.store_photo(ctx, citizen_id=user.citizen_id, data=data)
+    except ZanError as exc:
+        log.info("telegram photo refused: %s", exc.code)
+        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.skip_photo(lang))
+        return
+    photos = [*(await state.get_data()).get("photos", []), str(media.id)]
+    await state.update_data(photos=photos)
+    await _ask_confirmation(message, state, lang)
+
+
+@router.callback_query(ReportForm.photo, F.data == "report:skip")
+async def report_skip_photo(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await _ask_confirmation(callback.message, state, lang)
+
+
+async def _ask_confirmation(message: Message, state: FSMContext, lang: str) -> None:
+    data = await state.get_data()
+    await state.set_state(ReportForm.confirm)
+    await message.answer(t("report_confirm", lang, text=data["text"], lat=data["lat"], lon=data["lon"],
+                           photos=len(data.get("photos", []))), reply_markup=keyboards.confirm(lang))
+
+
+@router.callback_query(ReportForm.confirm, F.data == "report:send")
+async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str,
+                      linked: service.ChatUser | None) -> None:
+    await callback.answer()
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    data = await state.get_data()
+    user = linked or await service.link_chat(ctx, user_id=callback.from_user.id, chat_id=message.chat.id,
+                                             language=lang)
+    try:
+        stored = await service.file_report(
+            ctx, citizen_id=user.citizen_id, text=data["text"], lat=data["lat"], lon=data["lon"],
+            accuracy_m=data.get("accuracy"), media_ids=[uuid.UUID(m) for m in data.get("photos", [])],
+            language=lang, idempotency_key=f"telegram:{data['key']}",
+        )
+    except ZanError as exc:
+        await state.clear()
+        reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang)
+        await message.answer(t("report_failed", lang, reason=reason), reply_markup=keyboards.main_menu(lang))
+        return
+    await state.clear()
+    await message.edit_reply_markup(reply_markup=None)
+    body = stored.body
+    text = t("report_filed", lang, number=body["number"], deadline=local_date_iso(body["deadline_at"]))
+    if body.get("routing", {}).get("urgent"):
+        text = t("urgent_banner", lang) + "\n\n" + text
+    await message.answer(text, reply_markup=keyboards.main_menu(lang))
+
+
+@router.callback_query(F.data == "report:cancel")
+async def report_cancel(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
+    await state.clear()
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.answer(t("cancelled", lang), reply_markup=keyboards.main_menu(lang))
+
+
+@router.callback_query(F.data.startswith("report:"))
+async def report_stale_button(callback: CallbackQuery) -> None:
+    """A button of a finished or expired conversation: acknowledge it so the client stops spinning."""
+    await callback.answer()
+
+
+# -- legal questions (any other text) ---------------------------------------------------------------------------------
+@router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
+async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str) -> None:
+    from backend.legal import service as legal
+
+    await bot.send_chat_action(message.chat.id, "typing")
+    try:
+        answer = await legal.ask(ctx, question=(message.text or "")[:2000], language=lang)
+    except ZanError:
+        await message.answer(t("legal_unavailable", lang))
+        return
+    offer = answer.urgent or answer.suggested_action == "report"
+    await message.answer(format_answer(answer, lang),
+                         reply_markup=keyboards.offer_report(lang) if offer else None)
+
+
+@router.message(StateFilter(None))
+async def fallback(message: Message, lang: str) -> None:
+    await message.answer(t("ask_prompt", lang), reply_markup=keyboards.main_menu(lang))
+
+
+def local_date_iso(value: Any) -> str:
+    from datetime import datetime
+
+    return local_date(datetime.fromisoformat(value) if isinstance(value, str) else value)

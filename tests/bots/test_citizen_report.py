@@ -1,0 +1,107 @@
+"""Filing a report through the citizen bot: text → Telegram location → photo → confirm, then "My reports" and a
+status change pushed back into the chat. Real aiogram against the fake Bot API, real intake, both databases."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from backend.context import Context
+from backend.jobs.registry import load_all_handlers
+from backend.jobs.relay import Relay
+from backend.media.models import Media
+from backend.partners.models import Partner
+from backend.reports import service as reports
+from backend.reports.models import Report, ReportEvent
+from backend.reports.service import By
+from backend.reports.workflow import Action, Actor
+from bots.citizen.notify import notify_report_event
+from bots.models import TelegramLink
+from tests.fakes.telegram import FakeBot, make_user, sample_jpeg
+
+pytestmark = pytest.mark.anyio
+USER = 515151
+TEXT = "Во дворе дома на Кенесары 40 неизвестные разбили окно машины и украли магнитолу"
+
+
+async def _file_report(tg: FakeBot, photo: bytes) -> str:
+    user = make_user(USER, "Нурлан", language_code="ru")
+    tg.user_sends_text(USER, user, "/start")
+    tg.user_taps_button(await tg.wait_for_message_async(USER, contains="Выберите язык"), "lang:ru", user=user)
+    menu = await tg.wait_for_message_async(USER, contains="Закон и Порядок")
+    tg.user_sends_text(USER, user, menu.button("Сообщить о правонарушении")["text"])
+    await tg.wait_for_message_async(USER, contains="Опишите, что произошло")
+    tg.user_sends_text(USER, user, "ой")  # too short: asked again, the flow stays on the text step
+    await tg.wait_for_message_async(USER, contains="Слишком коротко")
+    tg.user_sends_text(USER, user, TEXT)
+    ask_location = await tg.wait_for_message_async(USER, contains="место происшествия")
+    assert ask_location.button("геопозицию").get("request_location") is True
+    tg.user_sends_text(USER, user, "на Кенесары")  # words are not a location
+    await tg.wait_for_message_async(USER, contains="Пришлите геопозицию")
+    tg.user_sends_location(USER, user, 51.1605, 71.4704, horizontal_accuracy=12)
+    await tg.wait_for_message_async(USER, contains="приложить фото")
+    tg.user_sends_photo(USER, user, photo)
+    confirm = await tg.wait_for_message_async(USER, contains="Проверьте", timeout=10)
+    assert "не подтверждена" in (confirm.text or "") and "Фото: 1" in (confirm.text or "")
+    tg.user_taps_button(confirm, "report:send", user=user)
+    filed = await tg.wait_for_message_async(USER, contains="зарегистрировано", timeout=10)
+    number = (filed.text or "").split("№ ")[1].split(".")[0]
+    return number
+
+
+async def test_a_user_files_a_report_with_location_and_photo(ctx: Context, citizen_polling: FakeBot) -> None:
+    photo = sample_jpeg(320, 240)
+    number = await _file_report(citizen_polling, photo)
+
+    async with ctx.sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == number))
+        assert report is not None
+        assert (report.channel, report.identity_verified, report.text) == ("telegram", False, TEXT)
+        assert (report.lat, report.lon, report.accuracy_m) == (51.1605, 71.4704, 12)
+        partner = await session.get(Partner, report.partner_id)
+        assert partner is not None and partner.name == "telegram-bot"
+        media = list(await session.scalars(select(Media).where(Media.report_id == report.id)))
+        assert [(m.kind, m.status, m.sha256) for m in media] == [("photo", "ready", hashlib.sha256(photo).hexdigest())]
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == USER))
+        assert link is not None and link.citizen_id == report.citizen_id and link.language == "ru"
+        registered = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id))
+        assert registered is not None and registered.data["identity_verified"] is False
+
+    load_all_handlers()
+    await Relay(ctx).drain()
+    async with ctx.sessions() as session:
+        routed = await session.get(Report, report.id)
+        assert routed is not None and routed.routing_state != "pending"
+        assert routed.status in {"assigned", "triage", "closed"}  # dispatched, with a human, or redirected
+
+    # "My reports" lists it with its citizen-facing status
+    citizen_polling.user_sends_text(USER, USER, "📋 Мои обращения")
+    listing = await citizen_polling.wait_for_message_async(USER, contains=number)
+    assert "Ваши обращения" in (listing.text or "")
+
+    # a double tap on the old "Send" button files nothing new
+    async with ctx.sessions() as session:
+        count = len(list(await session.scalars(select(Report))))
+    assert count == 1
+
+
+async def test_a_status_change_reaches_the_chat(ctx: Context, citizen_polling: FakeBot) -> None:
+    number = await _file_report(citizen_polling, sample_jpeg(64, 64))
+    async with ctx.sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == number))
+        assert report is not None
+        event = await reports.change_status(session, report, Action.TRIAGE, By(Actor.DISPATCHER, "d1", "console"))
+        await session.commit()
+    assert await notify_report_event(ctx, report, event) is True
+    pushed = await citizen_polling.wait_for_message_async(USER, contains=number)
+    assert "рассмотрении" in (pushed.text or "").lower() or "Обращение №" in (pushed.text or "")
+    assert TEXT not in (pushed.text or "")  # never the report's own words
+
+    citizen_polling.user_blocks_bot(USER, notify=False)
+    assert await notify_report_event(ctx, report, event) is False
+    async with ctx.sessions() as session:
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == USER))
+        assert link is not None and link.blocked_at is not None
+    assert await notify_report_event(ctx, report, event) is False  # no further attempts while blocked

@@ -1,0 +1,72 @@
+"""Migrations go up and down on both databases, and the models never drift from them."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from backend.migrate import downgrade, upgrade
+from backend.models import metadata
+from tests.conftest import _pg_admin
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def scratch_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(async url for Alembic, sync url for inspection) of an empty database."""
+    if request.param == "sqlite":
+        path = tmp_path / "m.db"
+        yield f"sqlite+aiosqlite:///{path}", f"sqlite:///{path}"
+        return
+    name = f"zan_mig_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", name
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _tables(async_url: str) -> set[str]:
+    async def read() -> set[str]:
+        from backend.db import make_engine
+
+        engine = make_engine(async_url, null_pool=True)
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        await engine.dispose()
+        return names
+
+    return asyncio.run(read())
+
+
+def _drift(async_url: str) -> list[object]:
+    async def compare() -> list[object]:
+        from backend.db import make_engine
+
+        engine = make_engine(async_url, null_pool=True)
+        async with engine.connect() as conn:
+            diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
+        await engine.dispose()
+        return list(diff)
+
+    return asyncio.run(compare())
+
+
+def test_up_down_up(scratch_db: tuple[str, str]) -> None:
+    url, _ = scratch_db
+    upgrade(url)
+    expected = {t.name for t in metadata.sorted_tables}
+    assert expected <= _tables(url)
+    assert _drift(url) == [], "models and migrations disagree: write a migration"
+    downgrade(url, "base")
+    assert _tables(url) <= {"alembic_version"}
+    upgrade(url)
+    assert expected <= _tables(url)
+
+

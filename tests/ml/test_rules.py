@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ml.routing_rules import NoRuleMatched, load_rules, parse_rules
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 3, 10, hour, minute, tzinfo=ALMATY)
+
+
+def test_first_match_wins_city_over_generic() -> None:
+    rules = load_rules()
+    assert rules.match("theft", "astana", at(12)).rule_id == "criminal-astana"
+    generic = rules.match("theft", "karasayskiy", at(12))
+    assert generic.rule_id == "criminal-any"
+    assert generic.unit == "karasayskiy-criminal-police"
+
+
+def test_night_window_wraps_midnight() -> None:
+    rules = load_rules()
+    assert rules.match("public_order", "astana", at(23, 30)).unit == "astana-patrol-night"
+    assert rules.match("public_order", "astana", at(3)).unit == "astana-patrol-night"
+    assert rules.match("public_order", "astana", at(6)).rule_id == "public-order-any"  # end is exclusive
+    assert rules.match("public_order", "astana", at(21, 59)).rule_id == "public-order-any"
+    assert rules.match("public_order", "astana", at(22)).rule_id == "night-astana"
+
+
+def test_utc_input_converted_to_local_time() -> None:
+    # 17:30 UTC is 22:30 in Kazakhstan (UTC+5 since 2024)
+    utc = dt.datetime(2026, 3, 10, 17, 30, tzinfo=dt.UTC)
+    assert load_rules().match("vandalism", "almaty", utc).unit == "almaty-patrol-night"
+    naive_utc = dt.datetime(2026, 3, 10, 17, 30)
+    assert load_rules().match("vandalism", "almaty", naive_utc).unit == "almaty-patrol-night"
+
+
+def test_special_categories() -> None:
+    rules = load_rules()
+    complaint = rules.match("police_complaint", "almaty", at(23))
+    assert complaint.department == "internal_security" and complaint.unit == "almaty-internal-security"
+    assert rules.match("police_complaint", None, at(10)).unit == "mvd-internal-security"
+    redirect = rules.match("not_police", "shymkent", at(10))
+    assert redirect.department == "akimat" and redirect.unit == "akimat-shymkent" and redirect.priority == "low"
+    emergency = rules.match("emergency", None, at(10))
+    assert emergency.department == "emergency_112" and emergency.priority == "urgent"
+    dv = rules.match("domestic_violence", "astana", at(23))  # restricted: designated unit even at night
+    assert dv.unit == "astana-family-violence-unit"
+    assert rules.match(None, "astana", at(10)).unit == "triage-queue"
+    assert rules.match("road_accident", None, at(10)).unit == "unlocated-traffic-police"
+
+
+def test_every_category_has_a_specific_rule() -> None:
+    from ml.taxonomy import load_taxonomy
+
+    rules = load_rules()
+    for code in load_taxonomy().codes:
+        for hour in (3, 12):
+            assert rules.match(code, "astana", at(hour)).rule_id != "fallback", code
+
+
+def test_validation_rejects_typos() -> None:
+    base = {"windows": {"night": {"start": "22:00", "end": "06:00"}}}
+    with pytest.raises(ValueError, match="unknown category"):
+        parse_rules({**base, "rules": [{"id": "a", "category": "thef", "department": None, "unit": "x"}]})
+    with pytest.raises(ValueError, match="unknown window"):
+        bad_window = {"id": "a", "category": "*", "window": "nite", "department": None, "unit": "x"}
+        parse_rules({**base, "rules": [bad_window]})
+    with pytest.raises(ValueError, match="duplicate"):
+        parse_rules({**base, "rules": [{"id": "a", "unit": "x"}, {"id": "a", "unit": "y"}]})
+    with pytest.raises(KeyError):
+        parse_rules({**base, "rules": [{"id": "a", "department": "secret_police", "unit": "x"}]})
+    no_catch_all = parse_rules({**base, "rules": [{"id": "a", "category": "theft", "department": None, "unit": "x"}]})
+    with pytest.raises(NoRuleMatched):
+        no_catch_all.match("fraud", None, at(12))

@@ -1,0 +1,147 @@
+"""Device registry over the API (citizens via partner apps, officers' tablets) and area alerts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlmodel import col
+
+from backend.context import Context
+from backend.lib.clock import utcnow
+from backend.notifications.models import Delivery, Device
+from backend.notifications.service import update_device_area
+from tests.fakes.fcm import FakeFCM, registration_token
+from tests.helpers import PartnerClient, eventually
+from tests.officers.factories import bearer, login, make_officer, make_unit
+
+pytestmark = pytest.mark.anyio
+ASTANA = (51.1605, 71.4704)
+ALMATY = (43.2380, 76.9450)
+
+
+async def test_citizen_registers_a_device_and_hears_about_their_report(ctx: Context, fcm: FakeFCM,
+                                                                       citizen: PartnerClient,
+                                                                       other_citizen: PartnerClient) -> None:
+    token = registration_token("phone")
+    citizen.lang = "kk"
+    response = await citizen.post("/api/v1/devices", {"platform": "ios", "token": token, "districts": ["astana"]})
+    assert response.status_code == 200, response.text
+    device = response.json()
+    assert device["language"] == "kk" and device["topics"] == ["district-astana", "lang-kk"]
+    again = await citizen.post("/api/v1/devices", {"platform": "ios", "token": token, "language": "ru"})
+    assert again.json()["id"] == device["id"] and again.json()["language"] == "ru"  # re-registration updates
+
+    report = (await citizen.submit()).json()
+    await fcm.wait_for_pushes_async(1)
+    (push,) = fcm.pushes_to(token)
+    assert push.message["notification"]["title"] == f"Обращение {report['number']} зарегистрировано"
+
+    # another citizen can neither see nor remove it; its owner can (logout)
+    assert (await other_citizen.request("DELETE", f"/api/v1/devices/{device['id']}")).status_code == 404
+    assert (await citizen.post(f"/api/v1/devices/{device['id']}/topics", {"districts": ["nowhere-land"]})
+            ).status_code == 422
+    assert (await citizen.request("DELETE", f"/api/v1/devices/{device['id']}")).status_code == 204
+    async with ctx.sessions() as session:
+        assert await session.get(Device, uuid.UUID(device["id"])) is None
+
+
+async def test_device_needs_a_target_and_a_signature(citizen: PartnerClient, app_client: httpx.AsyncClient) -> None:
+    assert (await citizen.post("/api/v1/devices", {"platform": "android"})).status_code == 422
+    unsigned = await app_client.post("/api/v1/devices", json={"platform": "android", "token": registration_token()})
+    assert unsigned.status_code == 401
+
+
+async def _officer(ctx: Context, client: httpx.AsyncClient, role: str) -> tuple[uuid.UUID, str]:
+    unit = await make_unit(ctx)
+    officer, password = await make_officer(ctx, role=role, unit=unit)
+    return officer.id, await login(client, officer.badge_number, password)
+
+
+async def test_area_alert_reaches_only_tablets_inside_and_district_topics(ctx: Context, fcm: FakeFCM,
+                                                                          app_client: httpx.AsyncClient) -> None:
+    _, duty = await _officer(ctx, app_client, "dispatcher")
+    tablets = {}
+    for name, (lat, lon) in {"inside": (ASTANA[0] + 0.005, ASTANA[1]), "outside": (ASTANA[0] + 0.2, ASTANA[1]),
+                             "almaty": ALMATY}.items():
+        officer_id, access = await _officer(ctx, app_client, "patrol_officer")
+        token = registration_token(name)
+        response = await app_client.post("/api/v1/devices", headers=bearer(access),
+                                         json={"platform": "android", "token": token, "language": "kk"})
+        assert response.status_code == 200, response.text
+        async with ctx.sessions() as session:
+            await update_device_area(session, officer_id, lat, lon)
+            await session.commit()
+        tablets[name] = token
+
+    alert: dict[str, Any] = {
+             "category": "missing_child", "centre": {"lat": ASTANA[0], "lon": ASTANA[1]}, "radius_m": 2000,
+             "texts": {"kk": "Бала жоғалды: 7 жаста, қызыл күртке", "ru": "Пропал мальчик 7 лет, красная куртка"},
+             "expires_at": (utcnow() + timedelta(hours=6)).isoformat()}
+    response = await app_client.post("/api/v1/alerts", json=alert, headers=bearer(duty))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    # the city polygon and the 2017 district layer around it both intersect a circle in Astana
+    districts = body["districts"]
+    assert body["officer_devices"] == 1 and "astana" in districts and "almaty" not in districts
+    assert body["topic_messages"] == 3 * len(districts)
+
+    await fcm.wait_for_pushes_async(1 + 3 * len(districts))
+    await eventually(lambda: _settled(ctx))
+    (inside,) = fcm.pushes_to(tablets["inside"])
+    assert inside.message["notification"] == {"title": "Бала жоғалды", "body": alert["texts"]["kk"]}
+    assert fcm.pushes_to(tablets["outside"]) == [] and fcm.pushes_to(tablets["almaty"]) == []
+    conditions = sorted(p.message["condition"] for p in fcm.pushes if "condition" in p.message)
+    assert conditions == sorted(f"'district-{code}' in topics && 'lang-{lang}' in topics"
+                                for code in districts for lang in ("en", "kk", "ru"))
+    en = next(p for p in fcm.pushes if "'district-astana' in topics && 'lang-en'" in p.message.get("condition", ""))
+    assert en.message["notification"]["body"] == alert["texts"]["ru"]  # no English text given: Russian
+
+
+async def _settled(ctx: Context) -> bool:
+    async with ctx.sessions() as session:
+        return {d.status for d in await session.scalars(select(Delivery))} == {"sent"}
+
+
+async def test_alerts_are_for_duty_officers_only_and_rate_limited(ctx: Context, fcm: FakeFCM,
+                                                                  app_client: httpx.AsyncClient) -> None:
+    from backend.audit.models import AuditLog
+    from backend.notifications.service import ALERTS_PER_HOUR
+
+    _, patrol = await _officer(ctx, app_client, "patrol_officer")
+    supervisor_id, supervisor = await _officer(ctx, app_client, "supervisor")
+    polygon = {"type": "Polygon", "coordinates": [[[71.40, 51.10], [71.50, 51.10], [71.50, 51.20], [71.40, 51.10]]]}
+    alert = {"category": "fraud_warning", "polygon": polygon,
+             "texts": {"kk": "Алаяқтар банк атынан қоңырау шалуда", "ru": "Мошенники звонят от имени банка"},
+             "expires_at": (utcnow() + timedelta(days=1)).isoformat()}
+    assert (await app_client.post("/api/v1/alerts", json=alert, headers=bearer(patrol))).status_code == 403
+    bad = {**alert, "polygon": {"type": "Point", "coordinates": [71.4, 51.1]}}
+    assert (await app_client.post("/api/v1/alerts", json=bad, headers=bearer(supervisor))).status_code == 422
+    for _ in range(ALERTS_PER_HOUR):
+        assert (await app_client.post("/api/v1/alerts", json=alert, headers=bearer(supervisor))).status_code == 201
+    limited = await app_client.post("/api/v1/alerts", json=alert, headers=bearer(supervisor))
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    assert limited.json()["code"] == "alert.rate_limited"
+    async with ctx.sessions() as session:
+        trail = list(await session.scalars(select(AuditLog).where(col(AuditLog.action) == "alert.create")))
+    assert len(trail) == ALERTS_PER_HOUR and {t.actor_id for t in trail} == {str(supervisor_id)}
+
+
+@pytest.mark.redis
+async def test_alert_rate_limit_uses_redis_when_present(ctx: Context, fcm: FakeFCM,
+                                                        app_client: httpx.AsyncClient) -> None:
+    from backend.notifications.service import ALERTS_PER_HOUR
+
+    assert ctx.redis is not None
+    _, duty = await _officer(ctx, app_client, "dispatcher")
+    alert = {"category": "public_safety", "centre": {"lat": ALMATY[0], "lon": ALMATY[1]}, "radius_m": 500,
+             "texts": {"kk": "Газ ағып жатыр, аулақ болыңыз", "ru": "Утечка газа, не подходите"},
+             "expires_at": (utcnow() + timedelta(hours=2)).isoformat()}
+    codes = [(await app_client.post("/api/v1/alerts", json=alert, headers=bearer(duty))).status_code
+             for _ in range(ALERTS_PER_HOUR + 1)]
+    assert codes == [201] * ALERTS_PER_HOUR + [429]
+    assert [k async for k in ctx.redis.scan_iter(match=ctx.keys("alerts", "*"))]

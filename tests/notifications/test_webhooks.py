@@ -1,0 +1,93 @@
+"""Partner webhooks: signed, retried on failure, idempotent by event id, replays detectable by the receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from backend.context import Context
+from backend.lib.crypto import seal
+from backend.notifications.webhooks import WebhookReplayError, WebhookVerificationError, verify_webhook
+from backend.partners.models import Partner
+from backend.partners.service import create as create_partner
+from backend.reports.workflow import Action
+from tests.fakes.webhook_receiver import WebhookReceiver
+from tests.notifications.conftest import BOTH_DBS, act, drain, new_report
+
+pytestmark = pytest.mark.anyio
+SECRET = "whsec-test-" + uuid.uuid4().hex
+
+
+async def partner_with_webhook(ctx: Context, url: str) -> uuid.UUID:
+    async with ctx.sessions() as session:
+        created = await create_partner(session=session, secret_key=ctx.settings.secret_key,
+                                       name=f"halyk-{uuid.uuid4().hex[:6]}")
+        partner = await session.get(Partner, created.id)
+        assert partner is not None
+        partner.webhook_url, partner.webhook_secret_sealed = url, seal(ctx.settings.secret_key, SECRET)
+        await session.commit()
+    return created.id
+
+
+@pytest.mark.parametrize("db_url", BOTH_DBS, indirect=True)
+async def test_status_change_is_signed_retried_and_replay_detectable(ctx: Context,
+                                                                      webhook_receiver: WebhookReceiver) -> None:
+    ctx.settings = ctx.settings.with_(enable_routing=False)
+    partner_id = await partner_with_webhook(ctx, webhook_receiver.url("/zan/events"))
+    report = await new_report(ctx, partner_id=partner_id)
+    webhook_receiver.fail_next(1, status=503)
+    (event,) = await act(ctx, report.id, Action.ASSIGN)
+    await drain(ctx, timeout_s=30)
+
+    first, second = await webhook_receiver.wait_for_deliveries_async(2)
+    assert first.answered_status == 503 and second.answered_status == 200
+    assert first.header("x-zan-event-id") == second.header("x-zan-event-id") == str(event.id)
+    body = second.json()
+    assert body["number"] == report.number and body["status"] == "under_review" and body["action"] == "assign"
+    assert set(body["text"]) == {"ru", "kk", "en"}
+
+    seen: set[str] = set()
+
+    def remember(event_id: str) -> bool:
+        known = event_id in seen
+        seen.add(event_id)
+        return known
+
+    assert verify_webhook(SECRET, second.headers, second.body, seen=remember) == str(event.id)
+    with pytest.raises(WebhookReplayError):  # the same request captured and sent again
+        verify_webhook(SECRET, second.headers, second.body, seen=remember)
+    with pytest.raises(WebhookVerificationError):  # a changed body no longer matches the signature
+        verify_webhook(SECRET, second.headers, second.body.replace(b"under_review", b"closed"))
+    with pytest.raises(WebhookVerificationError):  # a different secret
+        verify_webhook("not-the-secret", second.headers, second.body)
+    stale = int(second.headers["x-zan-timestamp"]) + 301
+    with pytest.raises(WebhookVerificationError):  # a captured request replayed much later
+        verify_webhook(SECRET, second.headers, second.body, now=stale)
+    assert len(webhook_receiver.deliveries) == 2  # delivered once it succeeded; nothing more
+
+
+async def test_webhook_set_cli_prints_the_secret_once_and_stores_it_sealed(ctx: Context, tmp_path: Any,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from backend.lib.crypto import unseal
+    from backend.notifications.cli import notifications
+
+    async with ctx.sessions() as session:
+        created = await create_partner(session=session, secret_key=ctx.settings.secret_key, name="kaspi-cli")
+    monkeypatch.setenv("ZAN_DATABASE_URL", ctx.settings.database_url)
+    monkeypatch.setenv("ZAN_SECRET_KEY", ctx.settings.secret_key)
+    monkeypatch.setenv("ZAN_VAR_DIR", str(tmp_path))
+    result = await asyncio.to_thread(CliRunner().invoke, notifications,
+                                     ["webhook-set", "--partner", "kaspi-cli", "--url", "https://kaspi.example/zan"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    async with ctx.sessions() as session:
+        partner = await session.get(Partner, created.id)
+    assert partner is not None and partner.webhook_url == "https://kaspi.example/zan"
+    assert partner.webhook_secret_sealed and printed["webhook_secret"] not in partner.webhook_secret_sealed
+    assert unseal(ctx.settings.secret_key, partner.webhook_secret_sealed) == printed["webhook_secret"]

@@ -1,0 +1,65 @@
+"""Officers, units and logged-in tablets for tests of any domain (bots, notifications, dispatch, sync)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import httpx
+
+from backend.context import Context
+from backend.officers import service
+from backend.officers.auth import hash_password
+from backend.officers.models import Officer, Unit
+
+_badges = itertools.count(1)
+_HASHES: dict[str, str] = {}
+DEFAULT_PASSWORD = "Qazaqstan-2026!"
+
+
+async def make_unit(ctx: Context, *, code: str | None = None, name: str | None = None,
+                    department: str = "patrol_police", district: str = "astana", status: str = "available",
+                    lat: float | None = 51.1605, lon: float | None = 71.4704,
+                    restricted_categories: list[str] | None = None) -> Unit:
+    code = code or f"U-{uuid.uuid4().hex[:8]}"
+    async with ctx.sessions() as session:
+        unit = await service.create_unit(session, code=code, name=name or f"Наряд {code}", department=department,
+                                         district=district, restricted_categories=restricted_categories,
+                                         status=status, lat=lat, lon=lon)
+        await session.commit()
+    return unit
+
+
+async def make_officer(ctx: Context, *, role: str = "patrol_officer", department: str = "patrol_police",
+                       district: str = "astana", unit: Unit | None = None, password: str = DEFAULT_PASSWORD,
+                       badge_number: str | None = None, full_name: str = "Нурлан Ахметов",
+                       max_devices: int = 3) -> tuple[Officer, str]:
+    """An active officer (in `unit` if given). Returns (officer, password)."""
+    badge = badge_number or f"{next(_badges):04d}{uuid.uuid4().hex[:6]}"
+    if password not in _HASHES:  # argon2 is slow on purpose; one hash per distinct test password
+        _HASHES[password] = hash_password(password)
+    async with ctx.sessions() as session:
+        officer = await service.create_officer(session, badge_number=badge, full_name=full_name, role=role,
+                                               department=department, district=district, password=password,
+                                               unit=unit, rank="лейтенант полиции",
+                                               password_hash=_HASHES[password])
+        officer.max_devices = max_devices
+        await session.commit()
+    return officer, password
+
+
+async def login_tokens(client: httpx.AsyncClient, badge: str, password: str, device_id: str) -> dict[str, str]:
+    response = await client.post("/api/v1/officer/auth/login",
+                                 json={"badge_number": badge, "password": password, "device_id": device_id})
+    assert response.status_code == 200, response.text
+    body: dict[str, str] = response.json()
+    return body
+
+
+async def login(client: httpx.AsyncClient, badge: str, password: str, device_id: str | None = None) -> str:
+    """Log in through the real endpoint; returns the access token (send as `Authorization: Bearer …`)."""
+    return (await login_tokens(client, badge, password, device_id or f"tab-{uuid.uuid4().hex[:10]}"))["access_token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

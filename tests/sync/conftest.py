@@ -1,0 +1,138 @@
+"""A simulated patrol tablet (local replica + outbox) driving the sync services, and report helpers."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from backend.context import Context
+from backend.dispatch import service as dispatch
+from backend.lib.errors import ZanError
+from backend.officers.auth import OfficerPrincipal, Role
+from backend.officers.models import Officer, Unit
+from backend.reports.models import Report
+from backend.reports.service import By
+from backend.reports.workflow import Actor, Status
+from backend.sync.pull import pull
+from backend.sync.push import Mutation, push
+from backend.sync.views import COLLECTIONS, viewer_for
+from tests.core.factories import make_report
+
+DISPATCHER = By(Actor.DISPATCHER, "disp-1", "console")
+_counter = itertools.count(1)
+
+
+def uuid7() -> str:
+    """A UUIDv7 as tablets make them (time-ordered)."""
+    ms = int(time.time() * 1000)
+    rand = uuid.uuid4().int & ((1 << 74) - 1)
+    value = (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+class LostResponse(Exception):
+    """The server did its work but the answer never reached the tablet."""
+
+
+@dataclass
+class Tablet:
+    ctx: Context
+    officer: Officer
+    unit_id: uuid.UUID | None
+    device_id: str = field(default_factory=lambda: f"tab-{uuid.uuid4().hex[:8]}")
+    replica: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {c: {} for c in COLLECTIONS})
+    outbox: list[Mutation] = field(default_factory=list)
+    cursor: str | None = None
+    resets: int = 0
+    clock_offset_ms: int = 0
+    counter: int = 0
+
+    def principal(self) -> OfficerPrincipal:
+        return OfficerPrincipal(self.officer.id, Role(self.officer.role), self.unit_id, self.officer.department,
+                                self.officer.district, self.device_id, uuid.uuid4())
+
+    def hlc(self) -> str:
+        self.counter += 1
+        return f"{int(time.time() * 1000) + self.clock_offset_ms:013d}-{self.counter:05d}-{self.device_id}"
+
+    def edit(self, entity: str, entity_id: str, op: str = "update", **fields: Any) -> Mutation:
+        m = Mutation(mutation_id=f"m{next(_counter)}-{uuid.uuid4().hex[:6]}", entity=entity, id=entity_id, op=op,
+                     hlc=self.hlc(), fields=fields)
+        self.outbox.append(m)
+        # optimistic local apply
+        if entity == "reports" and entity_id in self.replica["reports"]:
+            self.replica["reports"][entity_id].update(fields)
+        elif entity == "notes" and op == "create":
+            self.replica["notes"][entity_id] = {"id": entity_id, **fields}
+        return m
+
+    async def pull_page(self, limit: int = 500) -> bool:
+        """One page; returns has_more. A 410 wipes the replica (never the outbox)."""
+        async with self.ctx.sessions() as session:
+            viewer = await viewer_for(session, self.officer.id, self.unit_id)
+            try:
+                page = await pull(session, secret_key=self.ctx.settings.secret_key, viewer=viewer,
+                                  cursor=self.cursor, limit=limit)
+            except ZanError as exc:
+                if exc.status != 410:
+                    raise
+                self.replica = {c: {} for c in COLLECTIONS}
+                self.cursor = None
+                self.resets += 1
+                return True
+        # apply page + store cursor "in one local transaction"
+        for name, change in page.changes.items():
+            for row in change["upserted"]:
+                self.replica[name][row["id"]] = row
+            for gone in change["deleted"]:
+                self.replica[name].pop(gone, None)
+        self.cursor = page.cursor
+        return page.has_more
+
+    async def pull_all(self, limit: int = 500) -> None:
+        for _ in range(10000):
+            if not await self.pull_page(limit):
+                return
+        raise AssertionError("pull never finished")
+
+    async def push(self, *, lose_response: bool = False, batch: int = 500) -> list[dict[str, Any]]:
+        sent = self.outbox[:batch]
+        if not sent:
+            return []
+        async with self.ctx.sessions() as session:
+            viewer = await viewer_for(session, self.officer.id, self.unit_id)
+            result = await push(session, officer=self.principal(), viewer=viewer, mutations=sent)
+        if lose_response:
+            raise LostResponse
+        self.outbox = self.outbox[len(sent):]
+        return result.results
+
+    async def sync(self) -> None:
+        while self.outbox:
+            await self.push()
+        await self.pull_all()
+
+
+async def assigned_report(ctx: Context, unit: Unit, **fields: Any) -> Report:
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.TRIAGE, department=unit.department, **fields)
+        await dispatch.assign(session, report, unit, DISPATCHER)
+        await session.commit()
+    return report
+
+
+async def server_view(ctx: Context, tablet: Tablet) -> dict[str, dict[str, dict[str, Any]]]:
+    """What a fresh tablet of the same officer would get."""
+    fresh = Tablet(ctx, tablet.officer, tablet.unit_id, device_id="fresh-" + uuid.uuid4().hex[:6])
+    await fresh.pull_all()
+    return fresh.replica
+
+
+@pytest.fixture(params=["postgres"])
+def pg_only(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
