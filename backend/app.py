@@ -28,6 +28,7 @@ from backend.settings import Settings
 # Domains that arrive with later capabilities register their controllers here.
 OPTIONAL_CONTROLLERS = (
     "backend.routing.controller:RoutingController",
+    "backend.routing.controller:StaffRoutingController",
     "backend.notifications.controller:DeviceController",
     "backend.notifications.controller:AlertController",
     "backend.officers.controller:OfficerAuthController",

@@ -114,7 +114,7 @@ def main(index_dir: Path | None, rebuild: bool, misses: bool) -> None:
     for key in sorted(tallies, key=lambda k: (k[0] == "overall", k[0], k[1] != "all", k[1])):
         click.echo(f"{key[0]:9s} {key[1]:3s} {tallies[key].row()}")
     latencies.sort()
-    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
     click.echo(f"latency warm: p50 {statistics.median(latencies):.0f} ms  p95 {p95:.0f} ms  (n={len(latencies)})")
     if misses:
         for key in (("held-out", "all"), ("legalrag", "all")):

@@ -39,12 +39,14 @@ _KK_WORDS = _words(
     сатып сатады сатуда ишип мас таста тастады жогалды жогалып урлады урлап урланды алдап алдады акша ақша
     кеше буги ертен тунде кундиз кешке таныертен азир азырак коп аз жакында ешким бирнеше
     жургизуши колик машинасы машинаны жол жолда жолды жаяу отти откел
+    адам адамдар адамды ересек бейтаныс арасында жатып барады келеди салады туралы бойынша сияклы
     """
 )
 # Kazakh case/possessive endings that are rare at the end of Russian words (checked on words of 5+ letters)
 _KK_SUFFIX = re.compile(
-    r"(?:дагы|дегы|тагы|тегы|нын|нин|дын|дин|тын|тин|ларга|лерге|дарга|дерге|ларды|лерди|ынды|инди"
-    r"|мыз|миз|ымыз|имиз|сыз|сиз|ныз|низ|низдер|ныздар|ды|ди|ты|ти|тар|тер|лар|лер|дар|дер|ген|ган|мады|меди)$"
+    r"(?:дагы|дегы|тагы|тегы|нын|нин|дын|дин|тын|тин|ларга|лерге|дарга|дерге|ынды|инди"
+    r"|мыз|миз|ымыз|имиз|сыз|сиз|ныз|низ|низдер|ныздар|ларды|лерди|ады|еди|йды|йди|ып|ип|ап|еп|мен|нда|нде|ган|ген"
+    r"|мады|меди)$"
 )
 
 
@@ -60,14 +62,18 @@ def detect_language(text: str) -> Language:
     words = _WORD.findall(fold(lowered))
     if not words:
         return "ru"
-    kk_letters = len(_KK_LETTER.findall(lowered))
-    kk_words = sum(1 for w in words if w in _KK_WORDS)
-    kk_suffix = sum(1 for w in words if len(w) >= 5 and w not in _KK_WORDS and _KK_SUFFIX.search(w))
-    # A Kazakh letter is near-certain evidence, a Kazakh word strong, a suffix weak (Russian "город" ends in -од,
-    # not in these endings, but "вдоль", "сосед"… can); the 0.25 share keeps Russian texts that quote one Kazakh
-    # street name in Russian.
-    score = 1.5 * kk_letters / max(1, len(words)) + (kk_words + 0.35 * kk_suffix) / len(words)
-    return "kk" if score >= 0.25 else "ru"
+    raw_words = _WORD.findall(lowered)
+    score = 0.0
+    for raw, folded in zip(raw_words, words, strict=False):
+        if _KK_LETTER.search(raw) or folded in _KK_WORDS:
+            score += 1.0
+        elif len(folded) >= 5 and _KK_SUFFIX.search(folded):
+            # a suffix alone is weak evidence: Russian words end in these letters too
+            score += 0.35
+    score /= len(words)
+    # a third of Kazakh-looking words decides: Russian texts that quote a Kazakh street name or end with "қазір" stay
+    # Russian, Kazakh typed on a Russian keyboard (no Kazakh letters) is still recognised
+    return "kk" if score >= 0.3 else "ru"
 
 
 def is_kazakh(text: str) -> bool:

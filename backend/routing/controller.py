@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from typing import Any
 
 from litestar import Controller, post
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
 from backend.lib.i18n import Lang
 from backend.partners.auth import CitizenPrincipal, partner_guard
-from backend.routing.schemas import Alternative, PreviewIn, PreviewOut
+from backend.dispatch.service import get_visible
+from backend.jobs.relay import notify
+from backend.officers.auth import DISPATCH_ROLES, OfficerPrincipal, officer_guard, provide_officer
+from backend.reports.service import By
+from backend.routing import corrections
+from backend.routing.schemas import Alternative, IncidentOut, MergeIn, PreviewIn, PreviewOut, ReclassifyIn
+from backend.sync.changes import mark_report
 from backend.routing.service import router
 from ml.taxonomy import load_taxonomy
 
@@ -43,3 +53,42 @@ class RoutingController(Controller):
             alternatives=[Alternative(category=c, confidence=round(p, 4)) for c, p in decision.alternatives[:3]],
             model_version=decision.model_version,
         )
+
+
+class StaffRoutingController(Controller):
+    """Dispatcher corrections of routing: reclassify (becomes training data), merge and split incidents."""
+
+    path = "/api/v1/dispatch"
+    tags = ["dispatch"]
+    guards = [officer_guard(*DISPATCH_ROLES)]
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @post("/reports/{report_id:uuid}/reclassify", status_code=200, summary="Correct a report's category")
+    async def reclassify(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                         data: ReclassifyIn) -> dict[str, Any]:
+        report = await get_visible(session, officer, report_id, lock=True)
+        await corrections.reclassify(session, report, data.category, data.reason, _staff(officer))
+        mark_report(session, report)
+        await session.commit()
+        notify(ctx)
+        return {"id": str(report.id), "category": report.category, "department": report.department,
+                "restricted": report.restricted}
+
+    @post("/incidents/merge", status_code=200, summary="Merge reports into one incident")
+    async def merge(self, session: AsyncSession, officer: OfficerPrincipal, data: MergeIn) -> IncidentOut:
+        reports = [await get_visible(session, officer, rid, lock=True) for rid in dict.fromkeys(data.report_ids)]
+        incident_id = await corrections.merge(session, reports, _staff(officer))
+        await session.commit()
+        members = await corrections.members(session, incident_id)
+        return IncidentOut(incident_id=incident_id, report_ids=[m.id for m in members], size=len(members))
+
+    @post("/reports/{report_id:uuid}/split", status_code=200, summary="Take a report out of its incident")
+    async def split(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID) -> IncidentOut:
+        report = await get_visible(session, officer, report_id, lock=True)
+        await corrections.split(session, report, _staff(officer))
+        await session.commit()
+        return IncidentOut(incident_id=None, report_ids=[report.id], size=1)
+
+
+def _staff(officer: OfficerPrincipal) -> By:
+    return By(officer.role.actor, str(officer.officer_id), "console")

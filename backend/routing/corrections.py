@@ -42,13 +42,14 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
     """One incident for the officer; the earliest report is its primary and every reporter stays informed."""
     ordered = sorted(reports, key=lambda r: (r.created_at, str(r.id)))
     incident_id = ordered[0].incident_id or ordered[0].id
-    members = set()
+    members: dict[uuid.UUID, Report] = {}
     for report in ordered:
         if report.incident_id and report.incident_id != incident_id:
             # merging two clusters: bring the other cluster's members along
-            members.update(await session.scalars(select(Report).where(Report.incident_id == report.incident_id)))  # type: ignore[arg-type]
-        members.add(report)
-    for report in members:
+            others = await session.scalars(select(Report).where(Report.incident_id == report.incident_id))  # type: ignore[arg-type]
+            members.update((other.id, other) for other in others)
+        members[report.id] = report
+    for report in members.values():
         report.incident_id = incident_id
         session.add(report)
         await append_event(session, report, "incident_merged", by, public=False,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from backend.jobs.registry import PermanentError, task
+from backend.jobs.registry import PermanentError, RetryLater, task
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import SYSTEM
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("zan.routing")
 PRIORITY_ORDER = ("low", "normal", "high", "urgent")
+MODEL_RETRY_S = 300.0
+# closing a report by redirecting it is costlier than a human glance: only a confident model may do it alone
+REDIRECT_MIN_CONFIDENCE = 0.85
 
 
 def _higher(a: str, b: str) -> str:
@@ -34,6 +37,11 @@ async def route_report(ctx: Context, payload: dict[str, Any]) -> None:
     """Idempotent: a report already routed is left alone, so an at-least-once retry is harmless."""
     report_id = uuid.UUID(payload["report_id"])
     model = router(ctx) if ctx.settings.enable_routing else None
+    if model is not None and not model.available:
+        # a human takes it now; the job keeps retrying so the report is classified once a model is deployed
+        await _fallback_to_triage(ctx, report_id, "router model unavailable")
+        ctx.extras.pop("router", None)
+        raise RetryLater(f"router model unavailable: {model.model_error}", after_s=MODEL_RETRY_S)
     async with ctx.sessions() as session:
         report = await session.get(Report, report_id)
         if report is None:
@@ -57,7 +65,7 @@ async def route_report(ctx: Context, payload: dict[str, Any]) -> None:
 async def _fallback_to_triage(ctx: Context, report_id: uuid.UUID, why: str) -> None:
     async with ctx.sessions() as session:
         report = await reports.lock(session, report_id)
-        if report is None:
+        if report is None or report.routing_state == "failed":
             return
         if report.status == Status.REGISTERED:
             await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note=why, params={})
@@ -114,7 +122,8 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
 
 
 async def _next_step(session: Any, report: Report, decision: Any, vector: np.ndarray | None) -> None:
-    if decision.redirect and not decision.abstained and decision.redirect.get("target") == "akimat":
+    if (decision.redirect and not decision.abstained and decision.redirect.get("target") == "akimat"
+            and (decision.confidence or 0) >= REDIRECT_MIN_CONFIDENCE):
         # out of police competence: redirect within 3 working days, with notice to the applicant (law on appeals)
         await reports.change_status(session, report, Action.REDIRECT, SYSTEM,
                                     params={"target": decision.redirect.get("names", {})},
@@ -132,7 +141,8 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
             await reports.append_event(session, report, "incident_joined", SYSTEM, public=False,
                                        data={"incident_id": str(report.incident_id), "similarity": similarity,
                                              "primary": str(primary.id)})
-    if decision.abstained or report.restricted or decision.category == "emergency":
+    if (decision.abstained or report.restricted or decision.category in ("emergency", "not_police")
+            or decision.hint_disagrees):
         await reports.change_status(session, report, Action.TRIAGE, SYSTEM,
                                     internal_note="low confidence" if decision.abstained else "needs a human")
 

@@ -74,9 +74,11 @@ def _reports_changed(session: Session, _flush_context: Any, _instances: Any) -> 
 def _write_markers(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a SAVEPOINT release; the markers are written with the outer commit
+    # flush first: the commit's own flush runs after this hook, and pending Report changes add their markers
+    # in before_flush
+    session.flush()
     if not session.info.get(_MARKS) and not session.info.get(_CASCADE):
         return
-    session.flush()  # pending Report changes add their markers in before_flush
     cascade: set[tuple[str, frozenset[str]]] = session.info.pop(_CASCADE, set())
     for report_id, scopes in cascade:
         rid = uuid.UUID(report_id)

@@ -69,7 +69,8 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
             raise _reset("epoch")
         if state.get("h") != viewer.scope_hash:
             raise _reset("scope")
-        if state.get("p") == "delta" and int(state.get("s", 0)) < info.horizon_seq:
+        # a snapshot in progress needs its start point too: markers above it may have been compacted away
+        if int(state.get("s", 0)) < info.horizon_seq:
             raise _reset("horizon")
     changes: dict[str, dict[str, list[Any]]] = {}
     has_more = False

@@ -92,7 +92,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_send": {"kk": "✅ Жіберу", "ru": "✅ Отправить", "en": "✅ Send"},
     "btn_cancel": {"kk": "✖️ Болдырмау", "ru": "✖️ Отменить", "en": "✖️ Cancel"},
     "report_filed": {
-        "kk": "✅ Өтініш тіркелді: № {number}. Қарау мерзімі — {deadline} дейін. Мәртебе өзгергенде осында хабарлаймын.",
+        "kk": "✅ Өтініш тіркелді: № {number}. Қарау мерзімі — {deadline} дейін. "
+              "Мәртебе өзгергенде осында хабарлаймын.",
         "ru": "✅ Обращение зарегистрировано: № {number}. Срок рассмотрения — до {deadline}. "
               "О смене статуса сообщу здесь.",
         "en": "✅ Report registered: No. {number}. Deadline: {deadline}. I will tell you here when its status changes.",

@@ -31,6 +31,7 @@ from ml.urgency import detect_urgency
 FAQ_MIN_SCORE = 1.0
 ARTICLE_MIN_DENSE = 0.86
 ARTICLE_MIN_LEXICAL = 0.6
+ARTICLE_WEAK_DENSE = 0.835
 MAX_CITATIONS = 3
 EXCERPT_CHARS = 420
 _SANCTION = re.compile(r"^(?:влеч|наказыва)", re.IGNORECASE)
@@ -74,9 +75,12 @@ class LegalAssistant:
         if faq is not None:
             return self._answer_faq(lang, faq, result)
         hits = self._confident_articles(result)
-        if not hits:
-            return self._not_found(lang)
-        return self._answer_articles(lang, hits, result)
+        if hits:
+            return self._answer_articles(lang, hits, result, weak=False)
+        hits = self._plausible_articles(result)
+        if hits:
+            return self._answer_articles(lang, hits, result, weak=True)
+        return self._not_found(lang)
 
     # -- decisions ---------------------------------------------------------------------------------------------
 
@@ -95,6 +99,12 @@ class LegalAssistant:
         if any(h.agreement >= 2 or h.dense >= ARTICLE_MIN_DENSE or h.lexical >= ARTICLE_MIN_LEXICAL for h in hits):
             return hits
         return []
+
+    def _plausible_articles(self, result: SearchResult) -> list[ArticleHit]:
+        """Weaker evidence: the question is close to some article head. Shown as "possibly relevant" with a
+        legal-aid route; off-topic questions stay below ARTICLE_WEAK_DENSE (everyday questions reach ~0.83)."""
+        hits = result.articles[:MAX_CITATIONS]
+        return hits if hits and max(h.dense for h in hits) >= ARTICLE_WEAK_DENSE else []
 
     # -- answers -----------------------------------------------------------------------------------------------
 
@@ -162,13 +172,13 @@ class LegalAssistant:
             urgent=True,
         )
 
-    def _answer_articles(self, lang: str, hits: list[ArticleHit], result: SearchResult) -> LegalAnswer:
+    def _answer_articles(self, lang: str, hits: list[ArticleHit], result: SearchResult, weak: bool) -> LegalAnswer:
         terms = result.terms.all
         citations = [self._citation(h.chunk, terms) for h in hits]
         first = citations[0]
         parts = [
             message(
-                "article",
+                "article_weak" if weak else "article",
                 lang,
                 ref=format_ref(first.code, first.article, first.part, lang),
                 title=first.title,
@@ -178,15 +188,17 @@ class LegalAssistant:
         if len(citations) > 1:
             others = ", ".join(f"{format_ref(c.code, c.article, None, lang)} «{c.title}»" for c in citations[1:])
             parts.append(message("see_also", lang, refs=others))
-        parts.append(message("disclaimer", lang))
+        parts.append(message("weak_route" if weak else "disclaimer", lang))
         top = hits[0]
-        confidence = _clip(0.5 * (top.dense - 0.78) / 0.1 + 0.5 * top.lexical)
+        # agreement between rankings is what makes an article answer trustworthy; a weak answer stays below 0.35
+        confidence = _clip(0.25 * top.agreement + 0.25 * top.lexical + 2.0 * max(0.0, top.dense - 0.8))
+        confidence = min(confidence, 0.35) if weak else max(confidence, 0.4)
         return LegalAnswer(
             answer="\n".join(parts),
             language=lang,
             citations=citations,
             confidence=round(confidence, 3),
-            suggested_action="info" if confidence >= 0.5 else "legal_aid",
+            suggested_action="legal_aid" if weak else "info",
         )
 
     def _answer_refs(self, text: str, lang: str, refs: list[ArticleRef]) -> LegalAnswer:

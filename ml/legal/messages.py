@@ -18,6 +18,19 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "kk": "Сұрағыңызға қатысты норма — {ref} «{title}» (мәтін орыс тілінде): «{excerpt}»",
         "en": "The relevant provision is {ref} \u201c{title}\u201d (official text in Russian): \u201c{excerpt}\u201d",
     },
+    "article_weak": {
+        "ru": "Возможно, к вашему вопросу относится {ref} «{title}»: «{excerpt}»",
+        "kk": "Сұрағыңызға {ref} «{title}» қатысты болуы мүмкін (мәтін орыс тілінде): «{excerpt}»",
+        "en": "Possibly relevant: {ref} \u201c{title}\u201d (official text in Russian): \u201c{excerpt}\u201d",
+    },
+    "weak_route": {
+        "ru": "Я не уверен, что это точный ответ: уточните, пожалуйста, у юриста — бесплатную юридическую помощь "
+        "оказывает коллегия адвокатов вашего региона.",
+        "kk": "Бұл нақты жауап екеніне сенімді емеспін: заңгерден нақтылаңыз — тегін заң көмегін өңіріңіздегі "
+        "адвокаттар алқасы көрсетеді.",
+        "en": "I am not sure this answers your question exactly: please check with a lawyer — your regional bar "
+        "association provides free legal aid.",
+    },
     "reference": {
         "ru": "{ref} «{title}»: «{excerpt}»",
         "kk": "{ref} «{title}» (мәтін орыс тілінде): «{excerpt}»",

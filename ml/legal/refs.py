@@ -25,11 +25,11 @@ _CODE_WORDS = (
 _CODE = rf"(?<![\w])(?P<code>{_CODE_WORDS})(?![\w])(?:\s+(?:рк|республики казахстан|қр)(?![\w]))?"
 _ART_WORD = r"(?:стать[яиеюй]|ст\.?|article|art\.?)"
 _BAP = r"(?:-?\s?бап\w*)"
+_PART_WORD = r"(?:ч\.|част\w*|part)"
 _PATTERNS = (
     # "статья 188 УК", "ст.188 УК РК", "article 188 of the criminal code"
     re.compile(
-        rf"{_ART_WORD}\s*(?P<art>{_NUM})\s*(?:,?\s*(?:ч\.|част\w*|part)\s*\d{{1,2}}(?:-\d{{1,2}})?\s*)?(?:of the\s+)?{_CODE}",
-        re.IGNORECASE,
+        rf"{_ART_WORD}\s*(?P<art>{_NUM})\s*(?:,?\s*{_PART_WORD}\s*{_NUM}\s*)?(?:of the\s+)?{_CODE}", re.IGNORECASE
     ),
     # "УК РК статья 188", "ҚК 188-бап", "УК 188", "КоАП РК 434"
     re.compile(rf"{_CODE}[\s,]*(?:{_ART_WORD}\s*)?(?P<art>{_NUM})(?!\d)", re.IGNORECASE),

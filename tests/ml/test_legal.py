@@ -78,8 +78,10 @@ def test_explicit_article_references_are_answered_with_that_article(assistant: L
 
 
 def test_domestic_violence_faq_in_kazakh_and_russian(assistant: LegalAssistant) -> None:
-    for question in ("Муж постоянно унижает и оскорбляет меня дома, что мне делать?",
-                     "Күйеуім үйде мені үнемі қорлап, балағаттайды, не істеуім керек?"):
+    for question in (
+        "Муж постоянно унижает и оскорбляет меня дома, что мне делать?",
+        "Күйеуім үйде мені үнемі қорлап, балағаттайды, не істеуім керек?",
+    ):
         answer = assistant.ask(question)
         assert answer.faq_id == "domestic_violence", (question, answer.faq_id)
         assert ("КоАП РК", "73") in cited(answer)
@@ -88,8 +90,10 @@ def test_domestic_violence_faq_in_kazakh_and_russian(assistant: LegalAssistant) 
 
 
 def test_emergency_comes_first(assistant: LegalAssistant) -> None:
-    for question in ("Помогите, муж прямо сейчас избивает меня и угрожает ножом!",
-                     "Көмектесіңіздер, қазір күйеуім мені ұрып жатыр!"):
+    for question in (
+        "Помогите, муж прямо сейчас избивает меня и угрожает ножом!",
+        "Көмектесіңіздер, қазір күйеуім мені ұрып жатыр!",
+    ):
         answer = assistant.ask(question)
         assert answer.urgent, question
         assert answer.suggested_action in {"call_102", "call_112"}
@@ -153,8 +157,12 @@ def test_missing_or_stale_index_is_refused(index_dir: Path, tmp_path: Path) -> N
 
 
 def test_concurrent_questions_give_the_same_answers(assistant: LegalAssistant) -> None:
-    questions = ["Какой штраф за проезд на красный?", "алаяқтық үшін жаза", "What is the fine for speeding?",
-                 "Сколько могут держать в полиции?"] * 3
+    questions = [
+        "Какой штраф за проезд на красный?",
+        "алаяқтық үшін жаза",
+        "What is the fine for speeding?",
+        "Сколько могут держать в полиции?",
+    ] * 3
     sequential = [assistant.ask(q).to_dict() for q in questions]
     with ThreadPoolExecutor(max_workers=4) as pool:
         parallel = [a.to_dict() for a in pool.map(assistant.ask, questions)]

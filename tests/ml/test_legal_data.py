@@ -50,16 +50,34 @@ def test_faq_is_large_bilingual_and_cites_only_existing_parts(corpus) -> None:  
         assert len(item.questions["ru"]) >= 3 and len(item.questions["kk"]) >= 3, item.id
         assert item.suggested_action in ACTIONS
     topics = {item.id for item in items}
-    for required in ("domestic_violence", "protective_order", "theft", "fraud", "robbery", "petty_hooliganism",
-                     "drinking_in_public", "detained_rights", "complain_officer", "free_legal_aid",
-                     "appeal_deadlines", "alcohol_to_minors", "missing_person", "unpaid_salary", "alimony_amount"):
+    for required in (
+        "domestic_violence",
+        "protective_order",
+        "theft",
+        "fraud",
+        "robbery",
+        "petty_hooliganism",
+        "drinking_in_public",
+        "detained_rights",
+        "complain_officer",
+        "free_legal_aid",
+        "appeal_deadlines",
+        "alcohol_to_minors",
+        "missing_person",
+        "unpaid_salary",
+        "alimony_amount",
+    ):
         assert required in topics
 
 
 def test_validate_faq_catches_invented_citations(corpus) -> None:  # type: ignore[no-untyped-def]
     items = load_faq()
-    broken = items[0].__class__(**{**{f: getattr(items[0], f) for f in items[0].__slots__},
-                                   "citations": (items[0].citations[0].__class__("УК РК", "9999"),)})
+    broken = items[0].__class__(
+        **{
+            **{f: getattr(items[0], f) for f in items[0].__slots__},
+            "citations": (items[0].citations[0].__class__("УК РК", "9999"),),
+        }
+    )
     assert any("not in corpus" in p for p in validate_faq([broken], corpus))
 
 

@@ -44,7 +44,7 @@ def test_second_weight_sequence_is_used() -> None:
 def test_find_and_mask_everything() -> None:
     text = (
         f"Меня зовут Айгуль, ИИН {VALID_IIN}, тел +7 (701) 234-56-78 или 8 777 123 45 67, "
-        "карта 4400 4301 2345 6786, почта aigul.k@mail.kz, удостоверение №041234567"
+        "карта 4400 4301 2345 6789, почта aigul.k@mail.kz, удостоверение №041234567"
     )
     kinds = [s.kind for s in find_pii(text)]
     assert kinds == ["iin", "phone", "phone", "card", "email", "document"]
@@ -53,7 +53,7 @@ def test_find_and_mask_everything() -> None:
         assert secret not in masked
     assert f"[ИИН ***{VALID_IIN[-4:]}]" in masked
     assert "[тел. ***5678]" in masked
-    assert "[карта ***6786]" in masked
+    assert "[карта ***6789]" in masked
     assert "[email a***@mail.kz]" in masked
     assert "Айгуль" in masked
 
@@ -65,7 +65,7 @@ def test_no_false_positives_on_ordinary_numbers() -> None:
 
 
 def test_luhn_and_invalid_card_left_alone() -> None:
-    assert luhn_is_valid("4400430123456786")
+    assert luhn_is_valid("4400430123456789")
     assert not luhn_is_valid("4400430123456787")
     assert [s.kind for s in find_pii("карта 4400 4301 2345 6787")] == []
 

@@ -84,7 +84,7 @@ async def test_random_histories_converge(ctx: Context, seed: int) -> None:
         view = await server_view(ctx, tab)
         for name in view:
             for key in set(view[name]) | set(tab.replica[name]):
-                assert tab.replica[name].get(key) == view[name].get(key), (seed, name, key, tab.resets)
+                assert tab.replica[name].get(key) == view[name].get(key), (seed, tab.device_id, name, key)
     async with ctx.sessions() as session:
         stored = set(map(str, await session.scalars(select(ReportNote.id))))
         count = await session.scalar(select(func.count()).select_from(ReportNote))

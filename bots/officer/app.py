@@ -1,0 +1,142 @@
+"""The officer duty bot (python-telegram-bot): /start, /link CODE, /status, /shift, and Accept / Decline buttons.
+
+Runs as its own process (`zan bot officer`, long polling). Handlers only translate between Telegram and
+`bots.officer.service`; the Context is kept in `application.bot_data["ctx"]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import uuid
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from backend.context import Context
+from backend.settings import Settings
+from bots.officer import service
+from bots.officer.texts import t
+
+LANG = "ru"
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _ctx(context: ContextTypes.DEFAULT_TYPE) -> Context:
+    ctx: Context = context.application.bot_data["ctx"]
+    return ctx
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None or update.effective_chat is None:
+        return
+    if context.args:  # deep link t.me/bot?start=CODE
+        await _link(update, context, context.args[0])
+        return
+    await update.effective_message.reply_text(t("start", LANG))
+
+
+async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None:
+        return
+    await _link(update, context, context.args[0] if context.args else "")
+
+
+async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    assert update.effective_message is not None and update.effective_chat is not None
+    officer = await service.redeem_link_code(_ctx(context), code=code, chat_id=update.effective_chat.id) \
+        if code.isdigit() else None
+    with contextlib.suppress(Exception):  # the code is spent either way; hide it from the chat history
+        await update.effective_message.delete()
+    if officer is None:
+        await context.bot.send_message(update.effective_chat.id, t("link_failed", LANG))
+        return
+    await context.bot.send_message(update.effective_chat.id, t("linked", LANG, name=officer.full_name))
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None or update.effective_chat is None:
+        return
+    found = await service.status(_ctx(context), chat_id=update.effective_chat.id)
+    if found is None:
+        await update.effective_message.reply_text(t("not_linked", LANG))
+        return
+    await update.effective_message.reply_text(t(
+        "status", LANG, name=found.name, unit=found.unit_code or t("none", LANG),
+        unit_status=found.unit_status or t("none", LANG),
+        shift=t("shift_on" if found.on_shift else "shift_off", LANG), open=found.open_reports))
+
+
+async def shift(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None or update.effective_chat is None:
+        return
+    on = await service.toggle_shift(_ctx(context), chat_id=update.effective_chat.id)
+    key = "not_linked" if on is None else ("shift_started" if on else "shift_ended")
+    await update.effective_message.reply_text(t(key, LANG))
+
+
+async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_chat is None:
+        return
+    action, _, raw_id = query.data.partition(":")
+    try:
+        report_id = uuid.UUID(raw_id)
+    except ValueError:
+        await query.answer()
+        return
+    ctx, chat_id = _ctx(context), update.effective_chat.id
+    if action == "accept":
+        answer = await service.accept(ctx, chat_id=chat_id, report_id=report_id)
+    else:
+        answer = await service.decline(ctx, chat_id=chat_id, report_id=report_id)
+    text = t(answer.outcome.value, LANG, number=answer.number, unit=answer.unit_code)
+    await query.answer()
+    if answer.outcome in (service.Outcome.ACCEPTED, service.Outcome.DECLINED, service.Outcome.TAKEN):
+        # the buttons go away: the offer is settled for this officer
+        original = query.message.text if query.message is not None and hasattr(query.message, "text") else ""
+        await query.edit_message_text(f"{original}\n\n{text}" if original else text)
+    else:
+        await context.bot.send_message(chat_id, text)
+
+
+def build_application(ctx: Context, token: str | None = None) -> App:
+    """The PTB Application with every handler; `ctx` goes into bot_data."""
+    token = token or ctx.settings.telegram_officer_token
+    if not token:
+        raise RuntimeError("ZAN_TELEGRAM_OFFICER_TOKEN is not set")
+    builder = Application.builder().token(token)
+    base = ctx.settings.telegram_api_base
+    if base:
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    application: App = builder.build()
+    application.bot_data["ctx"] = ctx
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("link", link))
+    application.add_handler(CommandHandler("status", status))
+    application.add_handler(CommandHandler("shift", shift))
+    application.add_handler(CallbackQueryHandler(offer_button, pattern=r"^(accept|decline):"))
+    return application
+
+
+async def run_polling(settings: Settings) -> None:
+    """`zan bot officer`: poll until SIGINT / SIGTERM (PTB's own run_polling wants to own the event loop)."""
+    from backend.context import context_scope
+    from backend.jobs.registry import load_all_handlers
+
+    load_all_handlers()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with context_scope(settings) as ctx:
+        application = build_application(ctx)
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(drop_pending_updates=False)  # deletes a webhook first
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()

@@ -1,0 +1,80 @@
+"""Offering an urgent report to the officers on duty in its district, with inline Accept / Decline.
+
+`push_urgent_report(ctx, report)` is called by routing when a report is urgent; it returns how many chats got it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, RetryAfter, TelegramError
+
+from backend.context import Context
+from backend.jobs.registry import RetryLater
+from backend.reports.models import Report
+from bots.officer import service
+from bots.officer.texts import t
+from ml.taxonomy import load_taxonomy
+
+log = logging.getLogger("zan.bots.officer")
+EXTRAS_KEY = "officer_bot_client"
+EXCERPT = 300
+
+
+async def client(ctx: Context) -> Bot | None:
+    """The officer bot's Bot API client for this process (None without a token), shut down with the Context."""
+    bot: Bot | None = ctx.extras.get(EXTRAS_KEY)
+    token = ctx.settings.telegram_officer_token
+    if bot is None and token:
+        base = ctx.settings.telegram_api_base
+        bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") if base else Bot(token)
+        await bot.initialize()
+        ctx.extras[EXTRAS_KEY] = bot
+        ctx.extras.setdefault("_closers", []).append(bot.shutdown)
+    return bot
+
+
+def offer_text(report: Report, lang: str) -> str:
+    taxonomy = load_taxonomy()
+    category = ""
+    if report.category and taxonomy.has_category(report.category):
+        category = taxonomy.category(report.category).names.get(lang, report.category)
+    restricted = report.restricted or (report.category or "") in service.dispatch.RESTRICTED
+    # restricted categories (domestic violence, children) never show their text on a phone's lock screen
+    text = t("restricted_text", lang) if restricted else (
+        report.text if len(report.text) <= EXCERPT else report.text[:EXCERPT].rsplit(" ", 1)[0] + " …")
+    return t("urgent", lang, number=report.number, category=category or t("none", lang),
+             district=report.district or t("none", lang), lat=report.lat, lon=report.lon, text=text)
+
+
+def offer_keyboard(report: Report, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t("btn_accept", lang), callback_data=f"accept:{report.id}"),
+        InlineKeyboardButton(t("btn_decline", lang), callback_data=f"decline:{report.id}"),
+    ]])
+
+
+async def push_urgent_report(ctx: Context, report: Report) -> int:
+    """Send the offer to every linked officer of the district on shift; returns how many received it.
+    Telegram's flood control → RetryLater (the caller's outbox task runs again; already-sent chats may get it
+    twice, which for an urgent offer is the lesser evil)."""
+    bot = await client(ctx)
+    if bot is None:
+        return 0
+    async with ctx.sessions() as session:
+        chats = await service.duty_chats(session, report)
+    sent = 0
+    for chat_id, lang in chats:
+        try:
+            await bot.send_message(chat_id, offer_text(report, lang), reply_markup=offer_keyboard(report, lang))
+            sent += 1
+        except RetryAfter as exc:
+            raise RetryLater("telegram flood control", float(exc.retry_after.total_seconds()  # type: ignore[union-attr]
+                                                             if hasattr(exc.retry_after, "total_seconds")
+                                                             else exc.retry_after)) from exc
+        except Forbidden:
+            log.info("officer chat blocked the duty bot")
+        except TelegramError as exc:
+            log.warning("urgent offer not delivered: %s", exc.message)
+    return sent

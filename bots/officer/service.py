@@ -1,0 +1,197 @@
+"""What the officer duty bot does with the backend: link a chat by one-time code, accept / decline urgent reports
+through the dispatch service, shifts and status. No Telegram library here."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.service import record
+from backend.context import Context
+from backend.dispatch import service as dispatch
+from backend.jobs.relay import notify as notify_relay
+from backend.lib.clock import utcnow
+from backend.lib.crypto import keyed_hash
+from backend.lib.errors import ZanError
+from backend.officers import field
+from backend.officers.auth import OfficerPrincipal, Role
+from backend.officers.models import Officer, Shift, Unit
+from backend.officers.service import unit_of
+from backend.reports import service as reports
+from backend.reports.models import Report
+from backend.reports.service import By
+from backend.reports.workflow import Actor, Status
+
+CHANNEL = "telegram"
+LINK_PURPOSE = "officer-telegram-link"
+LINK_TTL = timedelta(minutes=10)
+WORKING = {Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SCENE, Status.IN_PROGRESS, Status.AWAITING_REPORTER}
+
+
+def link_code_hash(secret_key: str, code: str) -> str:
+    return keyed_hash(secret_key, LINK_PURPOSE, code.strip())
+
+
+async def issue_link_code(ctx: Context, session: AsyncSession, officer: Officer) -> str:
+    """A fresh one-time code (8 digits, 10 minutes) for the tablet / console to show; only its hash is stored.
+    The caller commits."""
+    code = f"{secrets.randbelow(10**8):08d}"
+    officer.telegram_link_code_hash = link_code_hash(ctx.settings.secret_key, code)
+    officer.telegram_link_expires_at = utcnow() + LINK_TTL
+    session.add(officer)
+    return code
+
+
+async def redeem_link_code(ctx: Context, *, code: str, chat_id: int) -> Officer | None:
+    """Bind `chat_id` to the officer whose unexpired code this is; the code is spent. None if no such code."""
+    digest = link_code_hash(ctx.settings.secret_key, code)
+    async with ctx.sessions() as session:
+        officer = await session.scalar(select(Officer).where(Officer.telegram_link_code_hash == digest))  # type: ignore[arg-type]
+        expires = officer.telegram_link_expires_at if officer else None
+        if officer is None or not officer.active or expires is None or expires < utcnow():
+            return None
+        # a chat belongs to one officer: a phone handed over to a colleague moves the binding
+        await session.execute(update(Officer).where(Officer.telegram_chat_id == chat_id, Officer.id != officer.id)  # type: ignore[arg-type]
+                              .values(telegram_chat_id=None))
+        officer.telegram_chat_id = chat_id
+        officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
+        officer.updated_at = utcnow()
+        session.add(officer)
+        await record(session, actor_type=officer.role, actor_id=officer.id, action="officer.telegram_link",
+                     target_type="officer", target_id=officer.id)
+        await session.commit()
+        return officer
+
+
+async def officer_by_chat(session: AsyncSession, chat_id: int) -> Officer | None:
+    officer = await session.scalar(select(Officer).where(Officer.telegram_chat_id == chat_id))  # type: ignore[arg-type]
+    return officer if officer is not None and officer.active else None
+
+
+async def principal_of(session: AsyncSession, officer: Officer) -> OfficerPrincipal:
+    """The officer as the field services expect them; the bot is their "device"."""
+    return OfficerPrincipal(officer_id=officer.id, role=Role(officer.role), unit_id=await unit_of(session, officer.id),
+                            department=officer.department, district=officer.district, device_id="telegram",
+                            session_id=uuid.UUID(int=0))
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TAKEN = "taken"
+    NO_UNIT = "no_unit"
+    NOT_YOURS = "not_yours"
+    NOT_LINKED = "not_linked"
+
+
+@dataclass(frozen=True)
+class Answer:
+    outcome: Outcome
+    number: str = ""
+    unit_code: str = ""
+
+
+async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
+    """Assign the report to the officer's unit through the dispatch service (same events, custody and audit as the
+    console). The first unit to accept wins; later taps hear that it is taken."""
+    async with ctx.sessions() as session:
+        officer = await officer_by_chat(session, chat_id)
+        if officer is None:
+            return Answer(Outcome.NOT_LINKED)
+        report = await reports.lock(session, report_id)
+        if report is None or report.district != officer.district:
+            return Answer(Outcome.NOT_YOURS)
+        unit_id = await unit_of(session, officer.id)
+        unit = await session.get(Unit, unit_id) if unit_id else None
+        if unit is None:
+            return Answer(Outcome.NO_UNIT, report.number)
+        if report.unit_id == unit.id and report.status in WORKING:
+            return Answer(Outcome.ACCEPTED, report.number, unit.code)  # a repeated tap
+        if report.status in WORKING or report.status == Status.CLOSED:
+            return Answer(Outcome.TAKEN, report.number)
+        # the system offered the report and the officer took the offer: the workflow lets SYSTEM assign, and the
+        # officer is named as the actor id so the timeline and audit say who accepted
+        by = By(Actor.SYSTEM, str(officer.id), CHANNEL)
+        try:
+            await dispatch.assign(session, report, unit, by, reason="accepted in the duty bot")
+        except ZanError:
+            return Answer(Outcome.NOT_YOURS, report.number)
+        await session.commit()
+        number, code = report.number, unit.code
+    notify_relay(ctx)
+    return Answer(Outcome.ACCEPTED, number, code)
+
+
+async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
+    """Recorded in the audit log (a dispatcher sees who declined), the report stays offered to others."""
+    async with ctx.sessions() as session:
+        officer = await officer_by_chat(session, chat_id)
+        if officer is None:
+            return Answer(Outcome.NOT_LINKED)
+        report = await session.get(Report, report_id)
+        if report is None or report.district != officer.district:
+            return Answer(Outcome.NOT_YOURS)
+        await record(session, actor_type=officer.role, actor_id=officer.id, action="report.decline_offer",
+                     target_type="report", target_id=report.id, data={"channel": CHANNEL})
+        await session.commit()
+        return Answer(Outcome.DECLINED, report.number)
+
+
+@dataclass(frozen=True)
+class DutyStatus:
+    name: str
+    unit_code: str | None
+    unit_status: str | None
+    on_shift: bool
+    open_reports: int
+
+
+async def status(ctx: Context, *, chat_id: int) -> DutyStatus | None:
+    async with ctx.sessions() as session:
+        officer = await officer_by_chat(session, chat_id)
+        if officer is None:
+            return None
+        unit_id = await unit_of(session, officer.id)
+        unit = await session.get(Unit, unit_id) if unit_id else None
+        shift = await session.scalar(select(Shift.id).where(Shift.officer_id == officer.id,  # type: ignore[arg-type]
+                                                            Shift.ended_at.is_(None)))  # type: ignore[union-attr]
+        open_count = 0
+        if unit is not None:
+            open_count = int(await session.scalar(
+                select(func.count()).select_from(Report).where(Report.unit_id == unit.id,  # type: ignore[arg-type]
+                                                              Report.status.in_([s.value for s in WORKING]))  # type: ignore[attr-defined]
+            ) or 0)
+        return DutyStatus(officer.full_name, unit.code if unit else None, unit.status if unit else None,
+                       shift is not None, open_count)
+
+
+async def toggle_shift(ctx: Context, *, chat_id: int) -> bool | None:
+    """Start the shift, or end it if one is open. True = now on shift; None = chat not linked."""
+    async with ctx.sessions() as session:
+        officer = await officer_by_chat(session, chat_id)
+        if officer is None:
+            return None
+        principal = await principal_of(session, officer)
+        if await field.end_shift(session, principal) is not None:
+            return False
+        await field.start_shift(session, principal)
+        return True
+
+
+async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, str]]:
+    """(chat id, language) of linked, active officers of the report's district who are on shift now."""
+    if not report.district:
+        return []
+    rows = await session.execute(
+        select(Officer.telegram_chat_id).join(Shift, Shift.officer_id == Officer.id)  # type: ignore[arg-type]
+        .where(Officer.district == report.district, Officer.active.is_(True),  # type: ignore[arg-type,attr-defined]
+               Officer.telegram_chat_id.is_not(None), Shift.ended_at.is_(None))  # type: ignore[union-attr]
+        .distinct()
+    )
+    return [(int(chat_id), "ru") for (chat_id,) in rows]

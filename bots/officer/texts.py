@@ -1,0 +1,79 @@
+"""Texts of the officer duty bot. Officers read Russian or Kazakh; Russian is the service language of the MVD."""
+
+from __future__ import annotations
+
+from backend.lib.i18n import pick
+
+TEXTS: dict[str, dict[str, str]] = {
+    "start": {
+        "ru": "Дежурный бот «Закон и Порядок». Привяжите аккаунт: получите одноразовый код на планшете или в "
+              "консоли и отправьте его сюда командой /link КОД.",
+        "kk": "«Заң мен Тәртіп» кезекші боты. Аккаунтты байланыстырыңыз: планшеттен немесе консольден бір реттік "
+              "кодты алып, осында /link КОД командасымен жіберіңіз.",
+        "en": "Zan duty bot. Link your account: get a one-time code on the tablet or console and send /link CODE.",
+    },
+    "linked": {
+        "ru": "Аккаунт привязан: {name}. Срочные обращения вашего района будут приходить сюда во время смены.",
+        "kk": "Аккаунт байланыстырылды: {name}. Ауысым кезінде ауданыңыздың шұғыл өтініштері осында келеді.",
+        "en": "Account linked: {name}. Urgent reports of your district will arrive here during your shift.",
+    },
+    "link_failed": {
+        "ru": "Код неверный или истёк. Получите новый код на планшете.",
+        "kk": "Код қате немесе мерзімі өткен. Планшеттен жаңа код алыңыз.",
+        "en": "The code is wrong or expired. Get a new one on the tablet.",
+    },
+    "not_linked": {
+        "ru": "Аккаунт не привязан. Отправьте /link КОД.",
+        "kk": "Аккаунт байланыстырылмаған. /link КОД жіберіңіз.",
+        "en": "Your account is not linked. Send /link CODE.",
+    },
+    "urgent": {
+        "ru": "🚨 СРОЧНО № {number}\n{category}\nРайон: {district}\n📍 {lat:.5f}, {lon:.5f}\n\n{text}",
+        "kk": "🚨 ШҰҒЫЛ № {number}\n{category}\nАудан: {district}\n📍 {lat:.5f}, {lon:.5f}\n\n{text}",
+        "en": "🚨 URGENT No. {number}\n{category}\nDistrict: {district}\n📍 {lat:.5f}, {lon:.5f}\n\n{text}",
+    },
+    "restricted_text": {
+        "ru": "(категория с ограниченным доступом — подробности на планшете)",
+        "kk": "(шектеулі санат — толығырақ планшетте)",
+        "en": "(restricted category — details on the tablet)",
+    },
+    "btn_accept": {"ru": "✅ Принять", "kk": "✅ Қабылдау", "en": "✅ Accept"},
+    "btn_decline": {"ru": "✖️ Отказаться", "kk": "✖️ Бас тарту", "en": "✖️ Decline"},
+    "accepted": {
+        "ru": "✅ Принято: № {number} назначено наряду {unit}.",
+        "kk": "✅ Қабылданды: № {number} {unit} жасағына тағайындалды.",
+        "en": "✅ Accepted: No. {number} assigned to unit {unit}.",
+    },
+    "declined": {"ru": "Вы отказались от № {number}.", "kk": "Сіз № {number} бас тарттыңыз.",
+                 "en": "You declined No. {number}."},
+    "taken": {
+        "ru": "№ {number} уже принято другим нарядом.",
+        "kk": "№ {number} басқа жасақ қабылдап қойған.",
+        "en": "No. {number} was already taken by another unit.",
+    },
+    "no_unit": {
+        "ru": "Вы не состоите в наряде: принять обращение нельзя.",
+        "kk": "Сіз жасақ құрамында емессіз: өтінішті қабылдау мүмкін емес.",
+        "en": "You are not in a unit, so you cannot accept a report.",
+    },
+    "not_yours": {
+        "ru": "Это обращение вам недоступно.",
+        "kk": "Бұл өтініш сізге қолжетімсіз.",
+        "en": "This report is not available to you.",
+    },
+    "status": {
+        "ru": "{name}\nНаряд: {unit} ({unit_status})\nСмена: {shift}\nОткрытых обращений наряда: {open}",
+        "kk": "{name}\nЖасақ: {unit} ({unit_status})\nАуысым: {shift}\nЖасақтың ашық өтініштері: {open}",
+        "en": "{name}\nUnit: {unit} ({unit_status})\nShift: {shift}\nOpen reports of the unit: {open}",
+    },
+    "shift_on": {"ru": "идёт", "kk": "жүріп жатыр", "en": "on"},
+    "shift_off": {"ru": "не начата", "kk": "басталмаған", "en": "off"},
+    "shift_started": {"ru": "Смена начата.", "kk": "Ауысым басталды.", "en": "Shift started."},
+    "shift_ended": {"ru": "Смена завершена.", "kk": "Ауысым аяқталды.", "en": "Shift ended."},
+    "none": {"ru": "—", "kk": "—", "en": "—"},
+}
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    text = pick(TEXTS[key], lang)
+    return text.format(**params) if params else text

@@ -1,0 +1,139 @@
+"""The officer duty bot over the real python-telegram-bot client: link by one-time code, shift, an urgent report
+offered with Accept / Decline, Accept assigns it through the dispatch service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from backend.context import Context
+from backend.dispatch.models import Assignment
+from backend.officers.models import Officer
+from backend.reports.models import Report
+from bots.citizen import service as citizen_bot
+from bots.officer import service
+from bots.officer.app import build_application
+from bots.officer.push import push_urgent_report
+from tests.bots.conftest import OFFICER_TOKEN
+from tests.fakes.telegram import FakeBot, FakeTelegram, SentMessage, make_user
+from tests.officers.factories import make_officer, make_unit
+
+pytestmark = pytest.mark.anyio
+OFFICER_CHAT, OTHER_CHAT = 880001, 880002
+
+
+@pytest.fixture
+async def officer_tg(ctx: Context, fake_telegram: FakeTelegram) -> AsyncIterator[FakeBot]:
+    fake_bot = fake_telegram.register_bot(OFFICER_TOKEN, username="zan_duty_bot")
+    ctx.settings = ctx.settings.with_(telegram_officer_token=OFFICER_TOKEN, telegram_api_base=fake_telegram.base_url)
+    application = build_application(ctx)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield fake_bot
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+async def _linked_officer(ctx: Context, tg: FakeBot, chat: int, unit_code: str) -> Officer:
+    unit = await make_unit(ctx, code=unit_code, district="astana")
+    officer, _ = await make_officer(ctx, unit=unit, district="astana", full_name=f"Офицер {unit_code}")
+    async with ctx.sessions() as session:
+        row = await session.get(Officer, officer.id)
+        assert row is not None
+        code = await service.issue_link_code(ctx, session, row)
+        await session.commit()
+    user = make_user(chat, language_code="ru")
+    tg.user_sends_text(chat, user, "/link 00000000")
+    await tg.wait_for_message_async(chat, contains="Код неверный")
+    tg.user_sends_text(chat, user, f"/link {code}")
+    await tg.wait_for_message_async(chat, contains=f"Аккаунт привязан: Офицер {unit_code}")
+    tg.user_sends_text(chat, user, "/shift")
+    await tg.wait_for_message_async(chat, contains="Смена начата")
+    return officer
+
+
+async def _urgent_report(ctx: Context) -> Report:
+    user = await citizen_bot.link_chat(ctx, user_id=5150, chat_id=5150, language="ru")
+    stored = await citizen_bot.file_report(
+        ctx, citizen_id=user.citizen_id, text="Прямо сейчас во дворе мужчина с ножом нападает на людей",
+        lat=51.1605, lon=71.4704, accuracy_m=10, media_ids=[], language="ru", idempotency_key="urgent-1")
+    async with ctx.sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == stored.body["number"]))
+    assert report is not None and report.urgent and report.district == "astana", report
+    return report
+
+
+def _current(tg: FakeBot, chat: int, message_id: int) -> SentMessage:
+    return next(m for m in tg.sent_messages(chat) if m.message_id == message_id)
+
+
+def _offer(tg: FakeBot, chat: int, number: str) -> Any:
+    return tg.wait_for_message_async(chat, contains=number)
+
+
+async def test_an_officer_taps_accept_and_the_report_is_assigned_to_their_unit(
+        ctx: Context, officer_tg: FakeBot) -> None:
+    tg = officer_tg
+    officer = await _linked_officer(ctx, tg, OFFICER_CHAT, "AST-01")
+    await _linked_officer(ctx, tg, OTHER_CHAT, "AST-02")
+    report = await _urgent_report(ctx)
+
+    assert await push_urgent_report(ctx, report) == 2
+    offer = await _offer(tg, OFFICER_CHAT, report.number)
+    assert "СРОЧНО" in (offer.text or "") and "ножом" in (offer.text or "")
+    other_offer = await _offer(tg, OTHER_CHAT, report.number)
+
+    tg.user_taps_button(offer, f"accept:{report.id}")
+    await tg.wait_for_call_async("editMessageText", lambda c: int(c.params["chat_id"]) == OFFICER_CHAT)
+    accepted = _current(tg, OFFICER_CHAT, offer.message_id)
+    assert "Принято" in (accepted.text or "")
+    assert "AST-01" in (accepted.text or "") and accepted.inline_keyboard == []
+    async with ctx.sessions() as session:
+        assigned = await session.get(Report, report.id)
+        assert assigned is not None and assigned.status == "assigned"
+        units = [a.unit_id for a in await session.scalars(select(Assignment).where(Assignment.report_id == report.id))]
+        member_unit = await service.unit_of(session, officer.id)
+        assert units == [member_unit]
+
+    # the second crew is too late: told so, nothing reassigned
+    tg.user_taps_button(other_offer, f"accept:{report.id}")
+    await tg.wait_for_call_async("editMessageText", lambda c: int(c.params["chat_id"]) == OTHER_CHAT)
+    assert "уже принято" in (_current(tg, OTHER_CHAT, other_offer.message_id).text or "")
+    async with ctx.sessions() as session:
+        still = await session.get(Report, report.id)
+        assert still is not None and still.unit_id == member_unit
+
+    tg.user_sends_text(OFFICER_CHAT, OFFICER_CHAT, "/status")
+    status = await tg.wait_for_message_async(OFFICER_CHAT, contains="Открытых обращений наряда: 1")
+    assert "Смена: идёт" in (status.text or "")
+
+
+async def test_decline_strangers_and_off_shift(ctx: Context, officer_tg: FakeBot) -> None:
+    tg = officer_tg
+    await _linked_officer(ctx, tg, OFFICER_CHAT, "AST-03")
+    report = await _urgent_report(ctx)
+    assert await push_urgent_report(ctx, report) == 1
+    offer = await _offer(tg, OFFICER_CHAT, report.number)
+    tg.user_taps_button(offer, f"decline:{report.id}")
+    await tg.wait_for_call_async("editMessageText", lambda c: int(c.params["chat_id"]) == OFFICER_CHAT)
+    assert "отказались" in (_current(tg, OFFICER_CHAT, offer.message_id).text or "")
+    async with ctx.sessions() as session:
+        unchanged = await session.get(Report, report.id)
+        assert unchanged is not None and unchanged.unit_id is None
+
+    # an unlinked chat can do nothing
+    assert (await service.accept(ctx, chat_id=999, report_id=report.id)).outcome is service.Outcome.NOT_LINKED
+    tg.user_sends_text(999, 999, "/status")
+    await tg.wait_for_message_async(999, contains="не привязан")
+
+    # off shift: no more offers
+    tg.user_sends_text(OFFICER_CHAT, OFFICER_CHAT, "/shift")
+    await tg.wait_for_message_async(OFFICER_CHAT, contains="Смена завершена")
+    assert await push_urgent_report(ctx, report) == 0
