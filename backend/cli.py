@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import click
@@ -15,7 +15,7 @@ from backend.settings import Settings
 T = TypeVar("T")
 
 
-def _run(coro_fn: Callable[[Settings], Awaitable[T]]) -> T:
+def _run(coro_fn: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(coro_fn(Settings.from_env()))
 
 

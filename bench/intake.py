@@ -24,8 +24,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._load import closed_loop, open_loop  # noqa: E402
 from backend.partners.service import sign  # noqa: E402
+from bench._load import closed_loop, open_loop  # noqa: E402
 from tests.helpers import make_iin  # noqa: E402
 
 PG_ADMIN = os.environ.get("ZAN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -67,10 +67,12 @@ async def main() -> None:
            "ZAN_LOG_LEVEL": "WARNING", "ZAN_VAR_DIR": str(ROOT / "var" / "bench")}
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        subprocess.run([sys.executable, "-m", "backend.cli", "db", "upgrade"], cwd=ROOT, env={**os.environ, **env},
+        # setup runs before any load is generated, so blocking here costs nothing
+        zan_env = {**os.environ, **env}
+        subprocess.run([sys.executable, "-m", "backend.cli", "db", "upgrade"], cwd=ROOT, env=zan_env,  # noqa: ASYNC221
                        check=True, capture_output=True)
-        out = subprocess.run([sys.executable, "-m", "backend.cli", "partners", "create", "--name", "bench"], cwd=ROOT,
-                             env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run([sys.executable, "-m", "backend.cli", "partners", "create", "--name", "bench"],  # noqa: ASYNC221
+                             cwd=ROOT, env=zan_env, check=True, capture_output=True, text=True).stdout
         partner = json.loads(out.strip().splitlines()[-1])
         procs.append(serve("backend.asgi:app", 8701, env))
         procs.append(serve("bench.bare_app:app", 8702, env))

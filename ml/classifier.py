@@ -40,8 +40,10 @@ from ml.fusion import (
     _fit_lr,
     _softmax,
     calibrate,
+    content_words,
     fuse,
     make_vectorizer,
+    novelty_reference,
     predictions_from_proba,
     tfidf_text,
 )
@@ -81,6 +83,8 @@ class RouterModel:
     threshold: float
     standardizer: Standardizer | None = None
     lexicon: str | None = None
+    reference: np.ndarray | None = None  # training embeddings (float16) for the out-of-domain gate
+    novelty_threshold: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     _embedder: Embedder | None = None
     _vectorizer: Any = None
@@ -127,7 +131,15 @@ class RouterModel:
         return build_features(tf, embeddings, self.standardizer, texts if self.lexicon else None, self.hyper)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[Prediction]:
-        return predictions_from_proba(self.predict_proba(texts, embeddings), self.labels, self.threshold)
+        if embeddings is None and self.embedder_spec is not None and len(texts):
+            embeddings = self.embed(texts)
+        proba = self.predict_proba(texts, embeddings)
+        ood = None
+        if embeddings is not None and self.reference is not None and self.novelty_threshold is not None:
+            nearest = (embeddings @ self.reference.T.astype(np.float32)).max(axis=1)
+            ood = list(nearest < self.novelty_threshold)
+        short = [content_words(t) < self.hyper.min_content_words for t in texts]
+        return predictions_from_proba(proba, self.labels, self.threshold, out_of_domain=ood, too_short=short)
 
     def classify(self, text: str) -> Prediction:
         """One text (the backend's intake path)."""
@@ -149,6 +161,7 @@ class RouterModel:
             temperature=self.temperature,
             hyper=self.hyper.to_dict(),
             lexicon=self.lexicon,
+            novelty_threshold=self.novelty_threshold,
         )
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         (tmp / "vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
@@ -159,6 +172,8 @@ class RouterModel:
         }
         if self.standardizer is not None:
             arrays.update(emb_mean=self.standardizer.mean, emb_std=self.standardizer.std)
+        if self.reference is not None:
+            arrays["reference"] = self.reference.astype(np.float16)
         # numpy types **kwargs as its allow_pickle flag; every value here is an array
         np.savez_compressed(tmp / "weights.npz", **arrays)  # type: ignore[arg-type]
         if target.exists():
@@ -184,6 +199,7 @@ class RouterModel:
             with np.load(d / "weights.npz", allow_pickle=False) as w:
                 idf, coef, intercept = w["idf"], w["coef"], w["intercept"]
                 std = Standardizer(w["emb_mean"], w["emb_std"]) if "emb_mean" in w.files else None
+                reference = w["reference"] if "reference" in w.files else None
         except (OSError, ValueError, KeyError) as exc:
             raise ModelUnavailable(f"router model at {d} is corrupt: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
@@ -205,6 +221,8 @@ class RouterModel:
             threshold=float(meta["threshold"]),
             standardizer=std,
             lexicon=meta.get("lexicon"),
+            reference=reference,
+            novelty_threshold=meta.get("novelty_threshold"),
             meta=meta,
         )
 
@@ -305,6 +323,7 @@ def train(
     if progress:
         progress("fit", 1, 1)
 
+    reference, novelty = novelty_reference(embeddings, h) if embeddings is not None else (None, None)
     answered = cal.oof_conf >= cal.threshold
     correct = cal.oof_pred == y[cal.oof_index]
     per_lang: dict[str, float] = {}
@@ -346,6 +365,8 @@ def train(
         threshold=cal.threshold,
         standardizer=standardizer,
         lexicon=LEXICON_VERSION if lexicon else None,
+        reference=reference,
+        novelty_threshold=novelty,
         meta=meta,
         _embedder=emb_obj,
     )

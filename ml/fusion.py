@@ -53,6 +53,8 @@ class Prediction:
     confidence: float
     alternatives: list[tuple[str, float]]
     abstain: bool
+    # why the model abstained: "low_confidence", "out_of_domain" (far from every training report) or "too_short"
+    abstain_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +62,7 @@ class Prediction:
             "confidence": self.confidence,
             "alternatives": [[lab, p] for lab, p in self.alternatives],
             "abstain": self.abstain,
+            "abstain_reason": self.abstain_reason,
         }
 
 
@@ -75,11 +78,16 @@ class Hyper:
     max_features: int = 30_000
     min_df: int = 2
     max_iter: int = 300
-    target_precision: float = 0.9
+    target_precision: float = 0.95
     min_threshold: float = 0.25
     max_threshold: float = 0.85
     folds: int = 5
     holdout_above: int = 3000  # above this many rows calibrate on one 20 % hold-out instead of k folds
+    # out-of-domain gate: abstain when the nearest training report is less similar than this quantile of
+    # leave-one-out nearest-neighbour similarities among the training reports themselves
+    novelty_quantile: float = 0.01
+    max_reference: int = 5000  # training embeddings kept for the gate (a random subset above this)
+    min_content_words: int = 2  # "привет", "ok", "1234": nothing to classify
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
@@ -264,16 +272,58 @@ class TrainReport:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
 
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def content_words(text: str) -> int:
+    return len(_CONTENT_WORD.findall(text))
+
+
 def predictions_from_proba(
-    proba: np.ndarray, labels: Sequence[str], threshold: float, k_alternatives: int = 3
+    proba: np.ndarray,
+    labels: Sequence[str],
+    threshold: float,
+    k_alternatives: int = 3,
+    out_of_domain: Sequence[bool] | None = None,
+    too_short: Sequence[bool] | None = None,
 ) -> list[Prediction]:
     out: list[Prediction] = []
-    for row in proba:
+    for i, row in enumerate(proba):
         order = np.argsort(-row)
         top = int(order[0])
         conf = float(row[top])
         alts = [(labels[int(j)], round(float(row[int(j)]), 4)) for j in order[1 : 1 + k_alternatives]]
+        reason = None
+        if too_short is not None and too_short[i]:
+            reason = "too_short"
+        elif out_of_domain is not None and out_of_domain[i]:
+            reason = "out_of_domain"
+        elif conf < threshold:
+            reason = "low_confidence"
         out.append(
-            Prediction(label=labels[top], confidence=round(conf, 4), alternatives=alts, abstain=conf < threshold)
+            Prediction(
+                label=labels[top],
+                confidence=round(conf, 4),
+                alternatives=alts,
+                abstain=reason is not None,
+                abstain_reason=reason,
+            )
         )
     return out
+
+
+def novelty_reference(embeddings: np.ndarray, h: Hyper) -> tuple[np.ndarray, float]:
+    """(reference embeddings float16, similarity threshold) for the out-of-domain gate."""
+    rng = np.random.default_rng(11)
+    ref = embeddings
+    if len(ref) > h.max_reference:
+        ref = ref[rng.choice(len(ref), h.max_reference, replace=False)]
+    nearest = np.empty(len(ref), dtype=np.float32)
+    for start in range(0, len(ref), 1024):
+        sims = ref[start : start + 1024] @ ref.T
+        for j in range(sims.shape[0]):
+            sims[j, start + j] = -1.0  # leave one out: not its own neighbour
+        nearest[start : start + 1024] = sims.max(axis=1)
+    # exact duplicates in the training data would inflate the quantile; ignore them
+    nearest = nearest[nearest < 0.9999] if np.any(nearest < 0.9999) else nearest
+    return ref.astype(np.float16), float(np.quantile(nearest, h.novelty_quantile))

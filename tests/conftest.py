@@ -143,7 +143,8 @@ async def partner(ctx: Context) -> dict[str, str]:
     from backend.partners.service import create
 
     async with ctx.sessions() as session:
-        created = await create(session=session, secret_key=ctx.settings.secret_key, name=f"kaspi-{uuid.uuid4().hex[:6]}")
+        name = f"kaspi-{uuid.uuid4().hex[:6]}"
+        created = await create(session=session, secret_key=ctx.settings.secret_key, name=name)
     return {"id": str(created.id), "secret": created.secret, "name": created.name}
 
 

@@ -64,9 +64,9 @@ class DispatchController(Controller):
 
             dl = datetime.fromisoformat(d)
             query = query.where(sa.or_(
-                _URGENT > u, sa.and_(_URGENT == u, _PRIORITY > p),
-                sa.and_(_URGENT == u, _PRIORITY == p, Report.deadline_at > dl),  # type: ignore[arg-type,operator]
-                sa.and_(_URGENT == u, _PRIORITY == p, Report.deadline_at == dl, Report.id > i),  # type: ignore[arg-type,operator]
+                u < _URGENT, sa.and_(u == _URGENT, p < _PRIORITY),
+                sa.and_(u == _URGENT, p == _PRIORITY, Report.deadline_at > dl),  # type: ignore[arg-type,operator]
+                sa.and_(u == _URGENT, p == _PRIORITY, Report.deadline_at == dl, Report.id > i),  # type: ignore[arg-type,operator]
             ))
         rows = list(await session.scalars(query.order_by(_URGENT, _PRIORITY, Report.deadline_at, Report.id)  # type: ignore[arg-type]
                                           .limit(limit + 1)))

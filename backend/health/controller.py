@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Controller, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
+from sqlmodel import col
 
 from backend.context import Context
 from backend.jobs.models import OutboxTask
@@ -20,9 +21,11 @@ async def _check_db(ctx: Context) -> dict[str, Any]:
     async with ctx.sessions() as session:
         await session.execute(text("SELECT 1"))
         backlog = await session.scalar(
-            select(func.count()).select_from(OutboxTask).where(OutboxTask.status.in_(["pending", "running"]))  # type: ignore[attr-defined]
+            select(func.count()).select_from(OutboxTask).where(col(OutboxTask.status).in_(["pending", "running"]))
         )
-        dead = await session.scalar(select(func.count()).select_from(OutboxTask).where(OutboxTask.status == "dead"))  # type: ignore[arg-type]
+        dead = await session.scalar(
+            select(func.count()).select_from(OutboxTask).where(col(OutboxTask.status) == "dead")
+        )
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2),
             "outbox_backlog": int(backlog or 0), "outbox_dead": int(dead or 0)}
 
@@ -32,7 +35,7 @@ async def _check_redis(ctx: Context) -> dict[str, Any]:
         return {"ok": True, "mode": "not configured (embedded)"}
     try:
         started = time.perf_counter()
-        await asyncio.wait_for(ctx.redis.ping(), timeout=1.0)
+        await asyncio.wait_for(ctx.redis.ping(), timeout=1.0)  # type: ignore[arg-type]  # redis-py types sync|async
         return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
     except UNAVAILABLE as exc:
         return {"ok": False, "error": type(exc).__name__}

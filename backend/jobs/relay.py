@@ -73,6 +73,10 @@ class Relay:
     def notify(self) -> None:
         self.wakeup.set()
 
+    def _finished(self, job: asyncio.Task[str]) -> None:
+        self._running.discard(job)
+        self._sem.release()
+
     async def _dispatch(self, task_id: uuid.UUID) -> bool:
         queued = self.ctx.settings.queue == "saq"
         async with self.ctx.sessions() as session:
@@ -83,7 +87,7 @@ class Relay:
             await self._sem.acquire()
             job = asyncio.create_task(execute(self.ctx, task_id, attempt))
             self._running.add(job)
-            job.add_done_callback(lambda t: (self._running.discard(t), self._sem.release()))
+            job.add_done_callback(self._finished)
             return True
         from backend.jobs.saq import enqueue_attempt
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.jobs.models import OutboxTask
 from backend.lib.clock import utcnow
@@ -75,7 +76,7 @@ async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> in
 async def due_ids(session: AsyncSession, limit: int) -> list[uuid.UUID]:
     now = utcnow()
     rows = await session.scalars(
-        select(OutboxTask.id)
+        select(col(OutboxTask.id))
         .where(
             ((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= now))  # type: ignore[arg-type]
             | ((OutboxTask.status == "running") & (OutboxTask.locked_until < now))  # type: ignore[arg-type,operator]
@@ -118,8 +119,8 @@ async def release(session: AsyncSession, task_id: uuid.UUID, attempt: int, delay
 
 async def stuck(session: AsyncSession, task_prefix: str | None = None, limit: int = 100) -> list[OutboxTask]:
     """Dead-lettered tasks, newest first."""
-    query = select(OutboxTask).where(OutboxTask.status == "dead")  # type: ignore[arg-type]
+    query = select(OutboxTask).where(col(OutboxTask.status) == "dead")
     if task_prefix:
-        query = query.where(OutboxTask.task.startswith(task_prefix))  # type: ignore[attr-defined]
+        query = query.where(col(OutboxTask.task).startswith(task_prefix))
     rows = await session.scalars(query.order_by(OutboxTask.updated_at.desc()).limit(limit))  # type: ignore[attr-defined]
     return list(rows)

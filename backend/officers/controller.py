@@ -17,8 +17,8 @@ from backend.officers.models import Officer, Unit
 from backend.officers.schemas import (
     LocationIn,
     LoginIn,
-    Ok,
     OfficerOut,
+    Ok,
     RefreshIn,
     RevokeDeviceIn,
     ShiftOut,

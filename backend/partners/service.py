@@ -11,10 +11,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ml.pii import iin_is_valid
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.context import Context
 from backend.lib.clock import utcnow
@@ -22,6 +22,7 @@ from backend.lib.crypto import equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import ZanError
 from backend.lib.redis import UNAVAILABLE
 from backend.partners.models import Partner, RequestNonce
+from ml.pii import iin_is_valid
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ class SignedHeaders:
     signature: str | None
 
 
-async def create(*, session: AsyncSession, secret_key: str, name: str, webhook_url: str | None = None) -> CreatedPartner:
+async def create(
+    *, session: AsyncSession, secret_key: str, name: str, webhook_url: str | None = None
+) -> CreatedPartner:
     """Register a partner app; its secret is shown once and stored sealed."""
     secret = secrets.token_urlsafe(32)
     partner = Partner(name=name, secret_sealed=seal(secret_key, secret), webhook_url=webhook_url)
@@ -92,7 +95,8 @@ async def _remember_signature(ctx: Context, session: AsyncSession, partner_id: u
     now = utcnow()
     try:
         async with session.begin_nested():
-            session.add(RequestNonce(signature=signature, partner_id=partner_id, expires_at=now + timedelta(seconds=ttl)))
+            expires = now + timedelta(seconds=ttl)
+            session.add(RequestNonce(signature=signature, partner_id=partner_id, expires_at=expires))
     except IntegrityError:
         return False
     return True
@@ -138,4 +142,4 @@ async def get(*, session: AsyncSession, partner_id: uuid.UUID) -> Partner | None
 
 async def by_name(*, session: AsyncSession, name: str) -> Partner | None:
     """The partner with this name."""
-    return await session.scalar(select(Partner).where(Partner.name == name))
+    return await session.scalar(select(Partner).where(col(Partner.name) == name))

@@ -34,7 +34,7 @@ from backend.reports.views import citizen_view, summary
 from backend.reports.workflow import Actor
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200, required=False,
-                                                       description="Required: a client-generated unique key per report")]
+                                                       description="Required: a client-generated key per report")]
 
 
 def _by(principal: CitizenPrincipal) -> By:

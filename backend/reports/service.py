@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.jobs.service import enqueue
 from backend.lib.clock import ALMATY, as_utc, utcnow
@@ -42,7 +43,7 @@ async def next_number(session: AsyncSession, year: int) -> str:
     """ZP-2026-0000123: a per-year counter row, incremented under its row lock (commit order = number order)."""
     result = await session.execute(
         update(ReportCounter).where(ReportCounter.year == year).values(value=ReportCounter.value + 1)  # type: ignore[arg-type]
-        .returning(ReportCounter.value)
+        .returning(col(ReportCounter.value))
         .execution_options(synchronize_session=False)
     )
     value = result.scalar_one_or_none()
@@ -190,10 +191,11 @@ async def extend_deadline(session: AsyncSession, report: Report, new_deadline: d
     """A reasoned extension (≤ 2 months in total beyond the original term); the applicant is notified."""
     if report.status == Status.CLOSED:
         raise ZanError("report.transition_forbidden", 409, extra={"status": report.status, "action": "extend"})
+    max_deadline = deadlines.max_extended_deadline(report.original_deadline_at)
     if not deadlines.extension_allowed(report.original_deadline_at, new_deadline):
         raise ZanError("report.extension_exceeded", 409,
                        errors=[FieldProblem("/deadline_at", "out_of_range")],
-                       extra={"max_deadline_at": deadlines.max_extended_deadline(report.original_deadline_at).isoformat()})
+                       extra={"max_deadline_at": max_deadline.isoformat()})
     report.deadline_at = as_utc(new_deadline)
     report.updated_at = utcnow()
     session.add(report)

@@ -115,7 +115,7 @@ OUTCOME_TEXTS: dict[str, dict[str, str]] = {
 
 
 class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
+    def __missing__(self, key: str) -> str:  # an absent placeholder renders empty, never a KeyError
         return ""
 
 
@@ -126,7 +126,7 @@ def render(action: str, params: dict[str, object]) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for lang, template in templates.items():
-        localized = {k: (pick(v, lang) if isinstance(v, dict) else v) for k, v in params.items()}
+        localized = {k: (pick(v, lang) if isinstance(v, dict) else str(v)) for k, v in params.items()}
         out[lang] = template.format_map(_Blank(localized)).strip()
     return out
 

@@ -27,7 +27,8 @@ def citizen_status(status: str) -> tuple[str, dict[str, str]]:
 
 def routing_view(report: Report, lang: str) -> RoutingView:
     taxonomy = load_taxonomy()
-    category = taxonomy.category(report.category) if report.category and taxonomy.has_category(report.category) else None
+    known = report.category is not None and taxonomy.has_category(report.category)
+    category = taxonomy.category(report.category) if known and report.category else None
     department = None
     if report.department:
         try:

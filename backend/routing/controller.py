@@ -11,16 +11,16 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
-from backend.lib.i18n import Lang
-from backend.partners.auth import CitizenPrincipal, partner_guard
 from backend.dispatch.service import get_visible
 from backend.jobs.relay import notify
+from backend.lib.i18n import Lang
 from backend.officers.auth import DISPATCH_ROLES, OfficerPrincipal, officer_guard, provide_officer
+from backend.partners.auth import CitizenPrincipal, partner_guard
 from backend.reports.service import By
 from backend.routing import corrections
 from backend.routing.schemas import Alternative, IncidentOut, MergeIn, PreviewIn, PreviewOut, ReclassifyIn
-from backend.sync.changes import mark_report
 from backend.routing.service import router
+from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.reports.models import Report
 from backend.reports.workflow import OPEN
@@ -59,7 +60,7 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
     dlat = rule.radius_m / 111_000
     dlon = rule.radius_m / (111_000 * max(0.1, math.cos(math.radians(report.lat))))
     candidates = await session.execute(
-        select(Report, ReportEmbedding.vector)
+        select(Report, col(ReportEmbedding.vector))
         .join(ReportEmbedding, ReportEmbedding.report_id == Report.id)  # type: ignore[arg-type]
         .where(
             Report.id != report.id,  # type: ignore[arg-type]

@@ -150,4 +150,4 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
 def _sha1(text: str) -> str:
     import hashlib
 
-    return hashlib.sha1(text.encode()).hexdigest()
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()

@@ -39,7 +39,7 @@ def offer_text(report: Report, lang: str) -> str:
     taxonomy = load_taxonomy()
     category = ""
     if report.category and taxonomy.has_category(report.category):
-        category = taxonomy.category(report.category).names.get(lang, report.category)
+        category = taxonomy.category(report.category).names.get(lang)
     restricted = report.restricted or (report.category or "") in service.dispatch.RESTRICTED
     # restricted categories (domestic violence, children) never show their text on a phone's lock screen
     text = t("restricted_text", lang) if restricted else (

@@ -159,7 +159,7 @@ async def status(ctx: Context, *, chat_id: int) -> DutyStatus | None:
             return None
         unit_id = await unit_of(session, officer.id)
         unit = await session.get(Unit, unit_id) if unit_id else None
-        shift = await session.scalar(select(Shift.id).where(Shift.officer_id == officer.id,  # type: ignore[arg-type]
+        shift = await session.scalar(select(Shift.id).where(Shift.officer_id == officer.id,  # type: ignore[call-overload,arg-type]
                                                             Shift.ended_at.is_(None)))  # type: ignore[union-attr]
         open_count = 0
         if unit is not None:
@@ -189,7 +189,7 @@ async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, s
     if not report.district:
         return []
     rows = await session.execute(
-        select(Officer.telegram_chat_id).join(Shift, Shift.officer_id == Officer.id)  # type: ignore[arg-type]
+        select(Officer.telegram_chat_id).join(Shift, Shift.officer_id == Officer.id)  # type: ignore[call-overload,arg-type]
         .where(Officer.district == report.district, Officer.active.is_(True),  # type: ignore[arg-type,attr-defined]
                Officer.telegram_chat_id.is_not(None), Shift.ended_at.is_(None))  # type: ignore[union-attr]
         .distinct()

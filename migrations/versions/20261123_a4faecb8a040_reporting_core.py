@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = 'a4faecb8a040'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = 'b1_notifications'
 down_revision: str | None = 'a4faecb8a040'
 branch_labels: str | Sequence[str] | None = None

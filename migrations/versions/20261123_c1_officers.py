@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = 'c1_officers'
 down_revision: str | None = 'a4faecb8a040'
 branch_labels: str | Sequence[str] | None = None

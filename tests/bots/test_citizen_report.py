@@ -56,17 +56,17 @@ async def test_a_user_files_a_report_with_location_and_photo(ctx: Context, citiz
     number = await _file_report(citizen_polling, photo)
 
     async with ctx.sessions() as session:
-        report = await session.scalar(select(Report).where(Report.number == number))
+        report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
         assert report is not None
         assert (report.channel, report.identity_verified, report.text) == ("telegram", False, TEXT)
         assert (report.lat, report.lon, report.accuracy_m) == (51.1605, 71.4704, 12)
         partner = await session.get(Partner, report.partner_id)
         assert partner is not None and partner.name == "telegram-bot"
-        media = list(await session.scalars(select(Media).where(Media.report_id == report.id)))
+        media = list(await session.scalars(select(Media).where(Media.report_id == report.id)))  # type: ignore[arg-type]
         assert [(m.kind, m.status, m.sha256) for m in media] == [("photo", "ready", hashlib.sha256(photo).hexdigest())]
-        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == USER))
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == USER))  # type: ignore[arg-type]
         assert link is not None and link.citizen_id == report.citizen_id and link.language == "ru"
-        registered = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id))
+        registered = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id))  # type: ignore[arg-type]
         assert registered is not None and registered.data["identity_verified"] is False
 
     load_all_handlers()
@@ -91,7 +91,7 @@ async def test_a_user_files_a_report_with_location_and_photo(ctx: Context, citiz
 async def test_a_status_change_reaches_the_chat(ctx: Context, citizen_polling: FakeBot) -> None:
     number = await _file_report(citizen_polling, sample_jpeg(64, 64))
     async with ctx.sessions() as session:
-        report = await session.scalar(select(Report).where(Report.number == number))
+        report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
         assert report is not None
         event = await reports.change_status(session, report, Action.TRIAGE, By(Actor.DISPATCHER, "d1", "console"))
         await session.commit()
@@ -103,6 +103,6 @@ async def test_a_status_change_reaches_the_chat(ctx: Context, citizen_polling: F
     citizen_polling.user_blocks_bot(USER, notify=False)
     assert await notify_report_event(ctx, report, event) is False
     async with ctx.sessions() as session:
-        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == USER))
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == USER))  # type: ignore[arg-type]
         assert link is not None and link.blocked_at is not None
     assert await notify_report_event(ctx, report, event) is False  # no further attempts while blocked

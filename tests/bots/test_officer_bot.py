@@ -65,7 +65,7 @@ async def _urgent_report(ctx: Context) -> Report:
         ctx, citizen_id=user.citizen_id, text="Прямо сейчас во дворе мужчина с ножом нападает на людей",
         lat=51.1605, lon=71.4704, accuracy_m=10, media_ids=[], language="ru", idempotency_key="urgent-1")
     async with ctx.sessions() as session:
-        report = await session.scalar(select(Report).where(Report.number == stored.body["number"]))
+        report = await session.scalar(select(Report).where(Report.number == stored.body["number"]))  # type: ignore[arg-type]
     assert report is not None and report.urgent and report.district == "astana", report
     return report
 
@@ -98,7 +98,7 @@ async def test_an_officer_taps_accept_and_the_report_is_assigned_to_their_unit(
     async with ctx.sessions() as session:
         assigned = await session.get(Report, report.id)
         assert assigned is not None and assigned.status == "assigned"
-        units = [a.unit_id for a in await session.scalars(select(Assignment).where(Assignment.report_id == report.id))]
+        units = [a.unit_id for a in await session.scalars(select(Assignment).where(Assignment.report_id == report.id))]  # type: ignore[arg-type]
         member_unit = await service.unit_of(session, officer.id)
         assert units == [member_unit]
 

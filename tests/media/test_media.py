@@ -15,8 +15,7 @@ from PIL import Image
 
 from backend.app import create_app
 from backend.context import Context, build_context
-from tests.conftest import make_settings
-from tests.conftest import _truncate
+from tests.conftest import _truncate, make_settings
 from tests.fakes.s3 import S3Bucket, post_policy
 from tests.helpers import PartnerClient, make_iin, sha256_hex
 

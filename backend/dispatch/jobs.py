@@ -1,0 +1,104 @@
+"""SLA escalation (every minute) and its outbox handler.
+
+Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene) within
+ESCALATE_UNACCEPTED_MIN minutes, and open reports within 2 working days of their legal deadline. One Escalation row
+per (report, kind) makes the check idempotent; the outbox task "notifications.escalation" {report_id, kind} is
+recorded here (notified_at) — the notifications domain may add a push/Telegram handler under another name.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.audit.service import record
+from backend.context import Context
+from backend.dispatch.models import Assignment, Escalation
+from backend.jobs.registry import HANDLERS, task
+from backend.jobs.scheduled import periodic
+from backend.jobs.service import enqueue
+from backend.lib.clock import utcnow
+from backend.reports import deadlines
+from backend.reports.models import Report
+from backend.reports.workflow import Status
+
+ESCALATE_UNACCEPTED_MIN = int(os.environ.get("ZAN_ESCALATE_UNACCEPTED_MIN", "10"))
+DEADLINE_WARNING_WORKING_DAYS = 2
+
+
+async def find_escalations(ctx: Context) -> int:
+    now = utcnow()
+    created = 0
+    async with ctx.sessions() as session:
+        unaccepted = (await session.execute(
+            select(Report.id).join(Assignment, Assignment.report_id == Report.id)  # type: ignore[arg-type]
+            .where(Report.urgent.is_(True), Report.status == Status.ASSIGNED.value,  # type: ignore[attr-defined,arg-type]
+                   Assignment.released_at.is_(None), Assignment.accepted_at.is_(None),  # type: ignore[union-attr]
+                   Assignment.assigned_at < now - timedelta(minutes=ESCALATE_UNACCEPTED_MIN))  # type: ignore[arg-type]
+        )).scalars().all()
+        horizon = deadlines.working_days_after(now, DEADLINE_WARNING_WORKING_DAYS)
+        near = (await session.execute(
+            select(Report.id).where(Report.status != Status.CLOSED.value, Report.deadline_at <= horizon)  # type: ignore[arg-type]
+        )).scalars().all()
+        for kind, ids in (("unaccepted_urgent", unaccepted), ("deadline_near", near)):
+            for report_id in ids:
+                try:
+                    async with session.begin_nested():
+                        esc = Escalation(report_id=report_id, kind=kind)
+                        session.add(esc)
+                        await session.flush()
+                except IntegrityError:
+                    continue
+                await record(session, actor_type="system", actor_id=None, action="report.escalate",
+                             target_type="report", target_id=report_id, data={"kind": kind})
+                await enqueue(session, "notifications.escalation", {"report_id": str(report_id), "kind": kind},
+                              dedupe_key=f"escalation:{report_id}:{kind}")
+                created += 1
+        await session.commit()
+    if created:
+        from backend.jobs.relay import notify
+
+        notify(ctx)
+    return created
+
+
+@periodic("dispatch.sla_escalation")
+async def _sla(ctx: Context) -> None:
+    await find_escalations(ctx)
+
+
+async def record_escalation(ctx: Context, payload: dict[str, Any]) -> None:
+    """Minimal handler: marks the escalation as delivered to the supervisors' queue (the console lists them)."""
+    async with ctx.sessions() as session:
+        esc = await session.scalar(select(Escalation).where(
+            Escalation.report_id == uuid.UUID(str(payload["report_id"])), Escalation.kind == payload["kind"]))  # type: ignore[arg-type]
+        if esc is not None and esc.notified_at is None:
+            esc.notified_at = utcnow()
+            await session.commit()
+
+
+# the notifications domain may own this task (push/Telegram to supervisors); ours only fills the gap
+if "notifications.escalation" not in HANDLERS:
+    task("notifications.escalation")(record_escalation)
+
+SYNC_RETENTION = timedelta(days=7)
+
+
+@periodic("sync.compact")
+async def _compact_sync_log(ctx: Context) -> None:
+    """Forget dirty markers older than 7 days (tablets offline longer reset with 410; their outboxes survive)."""
+    from sqlalchemy import func
+
+    from backend.sync.changes import compact
+    from backend.sync.models import SyncChange
+
+    async with ctx.sessions() as session:
+        upto = await session.scalar(select(func.max(SyncChange.seq)).where(
+            SyncChange.created_at < utcnow() - SYNC_RETENTION))  # type: ignore[arg-type]
+        if upto:
+            await compact(session, upto_seq=int(upto))
