@@ -77,6 +77,7 @@ class Settings:
     telegram_officer_token: str | None = None
     telegram_api_base: str | None = None
     telegram_webhook_secret: str | None = None
+    escalate_unaccepted_min: int = 10
     enable_routing: bool = True
     enable_relay: bool = True
 
@@ -127,6 +128,7 @@ class Settings:
             telegram_officer_token=_env("TELEGRAM_OFFICER_TOKEN"),
             telegram_api_base=_env("TELEGRAM_API_BASE"),
             telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
+            escalate_unaccepted_min=_int("ESCALATE_UNACCEPTED_MIN", 10),
             enable_routing=_bool("ENABLE_ROUTING", True),
             enable_relay=_bool("ENABLE_RELAY", True),
         )

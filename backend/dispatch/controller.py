@@ -74,7 +74,8 @@ class DispatchController(Controller):
         if len(rows) > limit:
             last = rows[limit - 1]
             next_cursor = sign_token(ctx.settings.secret_key, "cursor:dispatch-queue", {
-                "u": 0 if last.urgent else 1, "p": {"urgent": 0, "high": 1, "normal": 2, "low": 3}.get(last.priority, 4),
+                "u": 0 if last.urgent else 1,
+                "p": {"urgent": 0, "high": 1, "normal": 2, "low": 3}.get(last.priority, 4),
                 "d": last.deadline_at.isoformat(), "i": str(last.id)})
         return QueuePage(items=[await card(session, r, officer) for r in rows[:limit]], next_cursor=next_cursor)
 
@@ -92,7 +93,11 @@ class DispatchController(Controller):
             if unit is None:
                 raise ZanError("dispatch.no_unit_available", 409)
         else:
-            unit = await session.get(Unit, data.unit_id)
+            try:
+                unit_id = uuid.UUID(data.unit_id)
+            except ValueError as exc:
+                raise ZanError("validation.failed", 422, errors=[FieldProblem("/unit_id", "invalid")]) from exc
+            unit = await session.get(Unit, unit_id)
             if unit is None:
                 raise ZanError("officer.unit_not_found", 404)
         assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",

@@ -1,14 +1,14 @@
 """SLA escalation (every minute) and its outbox handler.
 
 Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene) within
-ESCALATE_UNACCEPTED_MIN minutes, and open reports within 2 working days of their legal deadline. One Escalation row
+ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), and open reports within 2 working days of
+their legal deadline. One Escalation row
 per (report, kind) makes the check idempotent; the outbox task "notifications.escalation" {report_id, kind} is
 recorded here (notified_at) — the notifications domain may add a push/Telegram handler under another name.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -27,7 +27,6 @@ from backend.reports import deadlines
 from backend.reports.models import Report
 from backend.reports.workflow import Status
 
-ESCALATE_UNACCEPTED_MIN = int(os.environ.get("ZAN_ESCALATE_UNACCEPTED_MIN", "10"))
 DEADLINE_WARNING_WORKING_DAYS = 2
 
 
@@ -36,14 +35,14 @@ async def find_escalations(ctx: Context) -> int:
     created = 0
     async with ctx.sessions() as session:
         unaccepted = (await session.execute(
-            select(Report.id).join(Assignment, Assignment.report_id == Report.id)  # type: ignore[arg-type]
+            select(Report.id).join(Assignment, Assignment.report_id == Report.id)  # type: ignore[arg-type, call-overload]
             .where(Report.urgent.is_(True), Report.status == Status.ASSIGNED.value,  # type: ignore[attr-defined,arg-type]
                    Assignment.released_at.is_(None), Assignment.accepted_at.is_(None),  # type: ignore[union-attr]
-                   Assignment.assigned_at < now - timedelta(minutes=ESCALATE_UNACCEPTED_MIN))  # type: ignore[arg-type]
+                   Assignment.assigned_at < now - timedelta(minutes=ctx.settings.escalate_unaccepted_min))  # type: ignore[arg-type]
         )).scalars().all()
         horizon = deadlines.working_days_after(now, DEADLINE_WARNING_WORKING_DAYS)
         near = (await session.execute(
-            select(Report.id).where(Report.status != Status.CLOSED.value, Report.deadline_at <= horizon)  # type: ignore[arg-type]
+            select(Report.id).where(Report.status != Status.CLOSED.value, Report.deadline_at <= horizon)  # type: ignore[arg-type, call-overload]
         )).scalars().all()
         for kind, ids in (("unaccepted_urgent", unaccepted), ("deadline_near", near)):
             for report_id in ids:

@@ -12,7 +12,8 @@ Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
 
 
 class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
-    unit_id: uuid.UUID | Literal["auto"]
+    unit_id: Annotated[str, msgspec.Meta(description='a unit id, or "auto" for the nearest available unit',
+                                         max_length=40)]
     reason: str | None = None
 
 

@@ -134,7 +134,8 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
         row = await session.get(ReportField, (report.id, name))
         if row is None:
             row = ReportField(report_id=report.id, field=name, hlc=stamp, actor_type=by.actor.value)
-        row.value, row.hlc, row.actor_type, row.actor_id, row.updated_at = value, stamp, by.actor.value, by.actor_id, utcnow()
+        row.value, row.hlc, row.actor_type, row.actor_id = value, stamp, by.actor.value, by.actor_id
+        row.updated_at = utcnow()
         session.add(row)
         changed.append(name)
     if changed:
@@ -142,7 +143,7 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
     return changed
 
 
-def visible_to(principal: OfficerPrincipal, designated: list[str]) -> Select[tuple[Report]]:
+def visible_to(principal: OfficerPrincipal, designated: list[str]) -> Select[Report]:
     """Reports this officer may read. Dispatch roles and prosecutors: all; restricted ones only for supervisors,
     admins and prosecutors. Field officers: their unit's assignments, or their district — restricted categories
     only if their unit is designated. Anything else is a 404 (no IDOR)."""
@@ -151,7 +152,7 @@ def visible_to(principal: OfficerPrincipal, designated: list[str]) -> Select[tup
         return query
     if principal.role in DISPATCH_ROLES:
         return query.where(Report.restricted.is_(False))  # type: ignore[attr-defined]
-    mine = Report.unit_id == principal.unit_id if principal.unit_id else Report.id.is_(None)  # type: ignore[union-attr]
+    mine = Report.unit_id == principal.unit_id if principal.unit_id else Report.id.is_(None)  # type: ignore[attr-defined, union-attr]
     query = query.where(or_(mine, Report.district == principal.district))  # type: ignore[arg-type]
     return query.where(Report.restricted.is_(False) | Report.category.in_(designated)  # type: ignore[attr-defined,union-attr]
                        & (Report.unit_id == principal.unit_id))  # type: ignore[arg-type]
@@ -175,7 +176,7 @@ async def get_visible(session: AsyncSession, principal: OfficerPrincipal, report
     return report
 
 
-def queue_query(principal: OfficerPrincipal) -> Select[tuple[Report]]:
+def queue_query(principal: OfficerPrincipal) -> Select[Report]:
     """Triage and unassigned open reports: urgent first, then priority, then the nearest legal deadline."""
     open_unassigned = (Report.status.in_([Status.TRIAGE.value, Status.REGISTERED.value, Status.REOPENED.value])  # type: ignore[attr-defined]
                        & Report.unit_id.is_(None)) | (Report.status == Status.TRIAGE.value)  # type: ignore[union-attr]

@@ -37,7 +37,7 @@ def load_all_handlers() -> None:
     import importlib
 
     for module in ("backend.reports.jobs", "backend.notifications.jobs", "backend.dispatch.jobs",
-                   "backend.officers.jobs", "backend.routing.jobs"):
+                   "backend.officers.jobs", "backend.routing.jobs", "backend.sync.jobs"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

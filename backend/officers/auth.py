@@ -112,7 +112,7 @@ def decode(ctx: Context, token: str, purpose: str) -> dict[str, Any]:
 async def principal_for_session(session: AsyncSession, session_id: uuid.UUID) -> OfficerPrincipal | None:
     """The live principal behind a session, or None if the session, its device or its officer was revoked."""
     row = (await session.execute(
-        select(OfficerSession, Officer, Device, UnitMember.unit_id)
+        select(OfficerSession, Officer, Device, UnitMember.unit_id)  # type: ignore[call-overload]
         .join(Officer, Officer.id == OfficerSession.officer_id)  # type: ignore[arg-type]
         .join(Device, Device.id == OfficerSession.device_pk)  # type: ignore[arg-type]
         .outerjoin(UnitMember, UnitMember.officer_id == Officer.id)  # type: ignore[arg-type]

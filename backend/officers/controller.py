@@ -41,7 +41,7 @@ def unit_out(unit: Unit) -> UnitOut:
 
 async def _tokens_out(session: AsyncSession, tokens: service.Tokens) -> TokensOut:
     unit_id = await service.unit_of(session, tokens.officer.id)
-    return TokensOut(access_token=tokens.access_token, refresh_token=tokens.refresh_token, token_type="Bearer",
+    return TokensOut(access_token=tokens.access_token, refresh_token=tokens.refresh_token, token_type="Bearer",  # noqa: S106 (a scheme name)
                      expires_in=tokens.expires_in, officer=officer_out(tokens.officer, unit_id))
 
 

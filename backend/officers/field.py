@@ -90,7 +90,7 @@ async def end_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift |
         return None
     shift.ended_at = utcnow()
     if officer.unit_id is not None:
-        others = await session.scalar(select(Shift.id).where(Shift.unit_id == officer.unit_id,  # type: ignore[arg-type]
+        others = await session.scalar(select(Shift.id).where(Shift.unit_id == officer.unit_id,  # type: ignore[arg-type, call-overload]
                                                              Shift.ended_at.is_(None),  # type: ignore[union-attr]
                                                              Shift.id != shift.id))  # type: ignore[arg-type]
         unit = await session.get(Unit, officer.unit_id)

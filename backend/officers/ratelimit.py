@@ -6,6 +6,7 @@ per badge (protects the account) and per IP (protects all accounts from one sour
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass
@@ -77,7 +78,5 @@ async def clear_badge(ctx: Context, *, badge: str) -> None:
     key = ctx.keys("login-fail", "badge", badge.lower())
     _memory(ctx).pop(key, None)
     if ctx.redis is not None:
-        try:
+        with contextlib.suppress(UNAVAILABLE):  # type: ignore[arg-type]
             await ctx.redis.delete(key)
-        except UNAVAILABLE:
-            pass

@@ -23,7 +23,8 @@ OFFICERS = (
     ("S-0001", "Ерлан Касымов", "supervisor", "patrol_police", "astana", None),
     ("A-0001", "Админ Системы", "admin", "patrol_police", "astana", None),
 )
-DEMO_PASSWORD = "Demo-Zan-2026"
+# embedded demo only: printed by `zan seed` so the demo tablet can log in
+DEMO_PASSWORD = "Demo-Zan-2026"  # noqa: S105
 
 
 async def seed(ctx: Context) -> dict[str, Any]:

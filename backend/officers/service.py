@@ -35,7 +35,7 @@ async def create_officer(session: AsyncSession, *, badge_number: str, full_name:
                          password_hash: str | None = None) -> Officer:
     """Create an officer account (argon2 password) and put them in `unit` if given. Bulk seeding may pass a
     precomputed `password_hash` (argon2 costs ~0.5 s per hash by design)."""
-    hashed = password_hash or await asyncio.to_thread(hash_password, password)
+    hashed: str = password_hash or await asyncio.to_thread(hash_password, password)  # type: ignore[assignment]
     officer = Officer(badge_number=badge_number.strip(), full_name=full_name, rank=rank, role=Role(role).value,
                       department=department, district=district, password_hash=hashed)
     try:
@@ -88,7 +88,7 @@ async def _enrolled_device(session: AsyncSession, officer: Officer, device_id: s
     if device is not None:
         return device if device.officer_id == officer.id and device.revoked_at is None else None
     active = await session.scalars(
-        select(Device.id).where(Device.officer_id == officer.id, Device.revoked_at.is_(None))  # type: ignore[arg-type,union-attr]
+        select(Device.id).where(Device.officer_id == officer.id, Device.revoked_at.is_(None))  # type: ignore[arg-type, call-overload, union-attr]
     )
     if len(list(active)) >= officer.max_devices:
         return None

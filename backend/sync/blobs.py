@@ -76,7 +76,7 @@ async def upload_chunk(ctx: Context, session: AsyncSession, *, sha: str, offset:
         from backend.sync.changes import mark_dirty, unit_scope
         from backend.sync.models import Evidence
 
-        rows = (await session.execute(select(Evidence.id, Report.unit_id).join(Report, Report.id == Evidence.report_id)  # type: ignore[arg-type]
+        rows = (await session.execute(select(Evidence.id, Report.unit_id).join(Report, Report.id == Evidence.report_id)  # type: ignore[arg-type, call-overload]
                                       .where(Evidence.sha256 == sha))).all()  # type: ignore[arg-type]
         for evidence_id, unit_id in rows:
             if unit_id is not None:

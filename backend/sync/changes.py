@@ -82,8 +82,8 @@ def _write_markers(session: Session) -> None:
     cascade: set[tuple[str, frozenset[str]]] = session.info.pop(_CASCADE, set())
     for report_id, scopes in cascade:
         rid = uuid.UUID(report_id)
-        notes = session.execute(select(ReportNote.id).where(ReportNote.report_id == rid)).scalars().all()  # type: ignore[arg-type]
-        evidence = session.execute(select(Evidence.id).where(Evidence.report_id == rid)).scalars().all()  # type: ignore[arg-type]
+        notes = session.execute(select(ReportNote.id).where(ReportNote.report_id == rid)).scalars().all()  # type: ignore[arg-type, call-overload]
+        evidence = session.execute(select(Evidence.id).where(Evidence.report_id == rid)).scalars().all()  # type: ignore[arg-type, call-overload]
         for scope in scopes:
             for note_id in notes:
                 _marks(session).add((scope, "notes", str(note_id)))
@@ -132,7 +132,7 @@ async def max_seq(session: AsyncSession) -> int:
 async def compact(session: AsyncSession, *, upto_seq: int) -> int:
     """Forget markers up to `upto_seq`; cursors below it get 410 and reset. Returns rows deleted."""
     row = await meta(session)
-    result = await session.execute(sa.delete(SyncChange).where(SyncChange.seq <= upto_seq))  # type: ignore[operator]
+    result = await session.execute(sa.delete(SyncChange).where(SyncChange.seq <= upto_seq))  # type: ignore[arg-type, operator]
     row.horizon_seq = max(row.horizon_seq, upto_seq)
     row.updated_at = utcnow()
     await session.commit()

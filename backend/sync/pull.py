@@ -56,6 +56,8 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
                limit: int = MAX_LIMIT) -> Page:
     limit = max(1, min(limit, MAX_LIMIT))
     if session.get_bind().dialect.name == "postgresql":
+        if session.in_transaction():
+            await session.commit()  # the page must start its own snapshot (earlier reads were only lookups)
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     info = await meta(session)
     if cursor is None:
@@ -95,8 +97,8 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
             has_more = True
     else:
         seq = int(state["s"])
-        rows = (await session.execute(
-            select(SyncChange.seq, SyncChange.entity, SyncChange.entity_id)
+        rows = (await session.execute(  # type: ignore[assignment]
+            select(SyncChange.seq, SyncChange.entity, SyncChange.entity_id)  # type: ignore[call-overload]
             .where(SyncChange.scope.in_(viewer.scopes), SyncChange.seq > seq)  # type: ignore[attr-defined,operator]
             .order_by(SyncChange.seq).limit(limit + 1)  # type: ignore[arg-type]
         )).all()
@@ -111,12 +113,12 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
             upserted, deleted = await current_state(session, viewer, entity, ids)
             changes[entity] = {"upserted": upserted, "deleted": deleted}
         if rows:
-            state["s"] = int(rows[-1][0])
+            state["s"] = int(rows[-1][0])  # type: ignore[index]
     await session.commit()
     return Page(changes=changes, cursor=encode(secret_key, state), has_more=has_more, server_hlc=str(CLOCK.now()))
 
 
 async def _more_after(session: AsyncSession, viewer: Viewer, seq: int) -> bool:
-    found = await session.scalar(select(SyncChange.seq).where(SyncChange.scope.in_(viewer.scopes),  # type: ignore[attr-defined]
+    found = await session.scalar(select(SyncChange.seq).where(SyncChange.scope.in_(viewer.scopes),  # type: ignore[attr-defined, call-overload]
                                                               SyncChange.seq > seq).limit(1))  # type: ignore[operator]
     return found is not None

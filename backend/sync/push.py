@@ -81,7 +81,7 @@ async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: View
     # queue behind each other instead of deadlocking
     report_ids = sorted({rid for m in mutations if (rid := _report_id_of(m)) is not None})
     if report_ids:
-        await session.execute(select(Report.id).where(Report.id.in_(report_ids))  # type: ignore[attr-defined]
+        await session.execute(select(Report.id).where(Report.id.in_(report_ids))  # type: ignore[attr-defined, call-overload]
                               .order_by(Report.id).with_for_update())  # type: ignore[arg-type]
     results = []
     for m in mutations:
@@ -264,7 +264,7 @@ async def _custody(session: AsyncSession, viewer: Viewer, report: Report) -> boo
         return True
     if viewer.unit_id is None:
         return False
-    had = await session.scalar(select(Assignment.id).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
+    had = await session.scalar(select(Assignment.id).where(Assignment.report_id == report.id,  # type: ignore[arg-type, call-overload]
                                                            Assignment.unit_id == viewer.unit_id).limit(1))  # type: ignore[arg-type]
     return had is not None
 
@@ -340,7 +340,8 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
             same_hash.id) if same_hash else str(evidence_id))
     stamp = _stamp(m)
     item = Evidence(id=evidence_id, report_id=report.id, officer_id=officer.officer_id, device_id=officer.device_id,
-                    sha256=sha, size=size, content_type=str(m.fields.get("content_type") or "application/octet-stream")[:100],
+                    sha256=sha, size=size,
+                    content_type=str(m.fields.get("content_type") or "application/octet-stream")[:100],
                     caption=(str(m.fields["caption"])[:2000] if m.fields.get("caption") else None),
                     device_time=_device_time(m, stamp))
     session.add(item)

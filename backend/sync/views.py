@@ -62,10 +62,10 @@ def report_visible(report: Report, viewer: Viewer) -> bool:
     return not report.restricted or (report.category or "") in viewer.restricted_categories
 
 
-def visible_reports(viewer: Viewer) -> Select[tuple[Report]]:
+def visible_reports(viewer: Viewer) -> Select[Report]:
     query = select(Report).where(Report.unit_id == viewer.unit_id, Report.status != Status.CLOSED.value)  # type: ignore[arg-type]
     if viewer.unit_id is None:
-        return query.where(Report.id.is_(None))  # type: ignore[union-attr]
+        return query.where(Report.id.is_(None))  # type: ignore[attr-defined, union-attr]
     return query.where(Report.restricted.is_(False) | Report.category.in_(sorted(viewer.restricted_categories)))  # type: ignore[attr-defined,union-attr]
 
 
@@ -164,7 +164,7 @@ async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
 async def _complete_blobs(session: AsyncSession, hashes: set[str]) -> set[str]:
     if not hashes:
         return set()
-    rows = await session.scalars(select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(hashes),  # type: ignore[attr-defined]
+    rows = await session.scalars(select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(hashes),  # type: ignore[attr-defined, call-overload]
                                                                    EvidenceBlob.complete.is_(True)))  # type: ignore[attr-defined]
     return set(rows)
 

@@ -33,7 +33,7 @@ async def remove(session: AsyncSession, *, collection: str, item_id: uuid.UUID) 
     row = await session.get(model, item_id)
     if row is None:
         return False
-    if row.removed_at is None:
+    if row.removed_at is None:  # type: ignore[attr-defined]
         row.removed_at = row.updated_at = utcnow()
-        mark_dirty(session, NATIONAL, collection, row.id)
+        mark_dirty(session, NATIONAL, collection, row.id)  # type: ignore[attr-defined]
     return True

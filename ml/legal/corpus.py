@@ -125,10 +125,12 @@ class Corpus:
             return False
         return part is None or any(p.label == part for p in art.parts)
 
+    def __post_init__(self) -> None:
+        # built eagerly: a lazy build would race between request threads
+        for c in self.chunks:
+            self._by_article.setdefault((c.code, c.article), []).append(c)
+
     def chunks_of(self, code: str, article: str) -> list[Chunk]:
-        if not self._by_article:
-            for c in self.chunks:
-                self._by_article.setdefault((c.code, c.article), []).append(c)
         return list(self._by_article.get((code, article), ()))
 
 

@@ -4,6 +4,7 @@ offered with Accept / Decline, Accept assigns it through the dispatch service.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import uuid
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from backend.context import Context
 from backend.dispatch.models import Assignment
+from backend.lib.clock import utcnow
 from backend.officers.models import Officer
 from backend.reports.models import Report
 from bots.citizen import service as citizen_bot
@@ -137,3 +139,15 @@ async def test_decline_strangers_and_off_shift(ctx: Context, officer_tg: FakeBot
     tg.user_sends_text(OFFICER_CHAT, OFFICER_CHAT, "/shift")
     await tg.wait_for_message_async(OFFICER_CHAT, contains="Смена завершена")
     assert await push_urgent_report(ctx, report) == 0
+
+
+def test_restricted_offers_never_show_the_text() -> None:
+    from bots.officer.push import offer_text
+
+    report = Report(number="ZP-2026-0000001", citizen_id=uuid.uuid4(), channel="telegram", text="Муж бьёт жену",
+                    language="ru", lat=51.16, lon=71.47, district="astana", category="domestic_violence",
+                    restricted=True, deadline_at=utcnow(), original_deadline_at=utcnow())
+    text = offer_text(report, "ru")
+    assert "Муж" not in text and "ограниченным доступом" in text and "ZP-2026-0000001" in text
+    report.restricted, report.category = False, "theft"
+    assert "Муж бьёт жену" in offer_text(report, "ru")

@@ -31,7 +31,7 @@ async def make_report(session: AsyncSession, *, status: Status = Status.REGISTER
         number=await next_number(session, now.year), citizen_id=citizen.id, channel="test", text=text,
         language="ru", lat=lat, lon=lon, status=status.value, resolution=resolution.value if resolution else None,
         category=category, deadline_at=deadlines.deadline_for(now), original_deadline_at=deadlines.deadline_for(now),
-        **fields,
+        **fields,  # type: ignore[arg-type]
     )
     session.add(report)
     await session.flush()

@@ -27,7 +27,7 @@ async def test_login_me_and_audit(app_client: httpx.AsyncClient, ctx: Context) -
     me = await app_client.get("/api/v1/officer/me", headers=bearer(tokens["access_token"]))
     assert me.status_code == 200 and me.json()["badge_number"] == officer.badge_number
     async with ctx.sessions() as session:
-        actions = set(await session.scalars(select(AuditLog.action)))
+        actions = set(await session.scalars(select(AuditLog.action)))  # type: ignore[call-overload]
     assert {"officer.create", "device.enrol", "auth.login"} <= actions
 
 

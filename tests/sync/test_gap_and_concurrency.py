@@ -26,7 +26,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 async def _read_after(ctx: Context, seq: int) -> list[int]:
     async with ctx.sessions() as session:
-        return list(await session.scalars(select(SyncChange.seq).where(SyncChange.seq > seq).order_by(SyncChange.seq)))
+        return list(await session.scalars(select(SyncChange.seq).where(SyncChange.seq > seq).order_by(SyncChange.seq)))  # type: ignore[call-overload, operator]
 
 
 async def test_plain_sequence_cursor_loses_a_late_commit(ctx: Context) -> None:
@@ -78,7 +78,7 @@ async def test_change_log_has_no_late_commit_gap(ctx: Context) -> None:
     await asyncio.gather(*tasks)
     seen.update(await _read_after(ctx, cursor))
     async with ctx.sessions() as session:
-        everything = set(await session.scalars(select(SyncChange.seq)))
+        everything = set(await session.scalars(select(SyncChange.seq)))  # type: ignore[call-overload]
     assert seen == everything
 
 
@@ -99,7 +99,7 @@ async def test_concurrent_pushes_from_two_devices(ctx: Context) -> None:
     assert "rejected" not in statuses
     async with ctx.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ReportNote)) == 6
-        rows = list(await session.scalars(select(Report).where(Report.id.in_([r.id for r in reports]))))
+        rows = list(await session.scalars(select(Report).where(Report.id.in_([r.id for r in reports]))))  # type: ignore[attr-defined]
     assert all(r.status == "en_route" for r in rows)
     # the same batch resent concurrently by both paths of a flaky network: still one effect
     note = uuid7()
@@ -109,6 +109,6 @@ async def test_concurrent_pushes_from_two_devices(ctx: Context) -> None:
     r1, r2 = await asyncio.gather(a.push(), a2.push())
     assert sorted([r1[0]["status"], r2[0]["status"]]) == ["applied", "duplicate"]
     async with ctx.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(ReportNote)
-                                    .where(ReportNote.id == uuid.UUID(note))) == 1
+        assert await session.scalar(select(func.count()).select_from(ReportNote)  # type: ignore[arg-type]
+                                    .where(ReportNote.id == uuid.UUID(note))) == 1  # type: ignore[arg-type]
 

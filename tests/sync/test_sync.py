@@ -147,8 +147,8 @@ async def test_status_lattice_and_timeline(ctx: Context) -> None:
     await tab.pull_all()
     assert tab.replica["reports"][rid]["status"] == "on_scene" and tab.replica["reports"][rid]["priority"] != "low"
     async with ctx.sessions() as session:
-        event = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id,
-                                                               ReportEvent.action == "on_scene"))
+        event = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id,  # type: ignore[arg-type]
+                                                               ReportEvent.action == "on_scene"))  # type: ignore[arg-type]
     assert event is not None and event.device_time is not None and event.channel == "tablet"
     assert event.created_at >= event.device_time
 

@@ -1,0 +1,39 @@
+"""`zan bot …`: without a token nothing starts (exit 0); `--webhook` registers the API's webhook with its secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bots.cli import bot
+from tests.bots.conftest import CITIZEN_TOKEN, WEBHOOK_SECRET
+from tests.fakes.telegram import FakeTelegram
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    for name in ("TELEGRAM_CITIZEN_TOKEN", "TELEGRAM_OFFICER_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE"):
+        monkeypatch.delenv(f"ZAN_{name}", raising=False)
+    return {"ZAN_VAR_DIR": str(tmp_path), "ZAN_SECRET_KEY": "cli-test-secret"}
+
+
+@pytest.mark.parametrize("which", ["citizen", "officer"])
+def test_without_a_token_the_bot_is_not_started(env: dict[str, str], which: str) -> None:
+    result = CliRunner().invoke(bot, [which], env=env)
+    assert result.exit_code == 0, result.output
+    assert "is not set" in result.output and "not started" in result.output
+
+
+def test_webhook_mode_registers_the_webhook_with_the_secret(env: dict[str, str], fake_telegram: FakeTelegram) -> None:
+    tg = fake_telegram.register_bot(CITIZEN_TOKEN)
+    env = {**env, "ZAN_TELEGRAM_CITIZEN_TOKEN": CITIZEN_TOKEN, "ZAN_TELEGRAM_API_BASE": fake_telegram.base_url,
+           "ZAN_PUBLIC_BASE_URL": "https://zan.example.kz"}
+    refused = CliRunner().invoke(bot, ["citizen", "--webhook"], env=env)
+    assert refused.exit_code == 2 and tg.webhook is None  # no secret, no webhook: anyone could post updates
+    result = CliRunner().invoke(bot, ["citizen", "--webhook"], env={**env, "ZAN_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET})
+    assert result.exit_code == 0, result.output
+    assert tg.webhook is not None
+    assert tg.webhook.url == "https://zan.example.kz/api/v1/telegram/citizen/webhook"
+    assert tg.webhook.secret_token == WEBHOOK_SECRET
