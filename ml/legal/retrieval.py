@@ -18,6 +18,8 @@ from ml.legal.index import LegalIndex, faq_doc_terms
 from ml.legal.lexicon import QueryTerms, doc_terms, query_terms
 
 RRF_K = 20
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
 # how far down each ranking the fusion looks; deeper adds noise, not recall
 FUSION_DEPTH = 100
 # weight of lexical coverage next to the cosine in the FAQ score (cosines of e5 vary within ~0.15); chosen by
@@ -160,7 +162,7 @@ class Retriever:
 
         fused = np.zeros(n, dtype=np.float64)
         ranks = np.zeros((3, n), dtype=np.int64)
-        rankings = ((dense, -1.0, 1.0), (lex, 0.0, 1.0), (by_faq, FAQ_RANK_FLOOR, FAQ_RANK_WEIGHT))
+        rankings = ((dense, -1.0, DENSE_WEIGHT), (lex, 0.0, LEXICAL_WEIGHT), (by_faq, FAQ_RANK_FLOOR, FAQ_RANK_WEIGHT))
         for j, (values, floor, weight) in enumerate(rankings):
             top = np.argsort(-values)[:FUSION_DEPTH]
             top = top[values[top] > floor]

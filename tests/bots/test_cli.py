@@ -32,7 +32,8 @@ def test_webhook_mode_registers_the_webhook_with_the_secret(env: dict[str, str],
            "ZAN_PUBLIC_BASE_URL": "https://zan.example.kz"}
     refused = CliRunner().invoke(bot, ["citizen", "--webhook"], env=env)
     assert refused.exit_code == 2 and tg.webhook is None  # no secret, no webhook: anyone could post updates
-    result = CliRunner().invoke(bot, ["citizen", "--webhook"], env={**env, "ZAN_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET})
+    env["ZAN_TELEGRAM_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    result = CliRunner().invoke(bot, ["citizen", "--webhook"], env=env)
     assert result.exit_code == 0, result.output
     assert tg.webhook is not None
     assert tg.webhook.url == "https://zan.example.kz/api/v1/telegram/citizen/webhook"

@@ -3,8 +3,8 @@ offered with Accept / Decline, Accept assigns it through the dispatch service.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend.context import Context
 from ml.legal.corpus import load_corpus
 from tests.helpers import PartnerClient
 
@@ -78,11 +79,8 @@ async def test_unsigned_or_forged_requests_get_401(app_client: httpx.AsyncClient
     assert forged.status_code == 401 and forged.json()["code"] == "auth.signature_invalid"
 
 
-async def test_missing_index_is_a_503_problem(citizen: PartnerClient, tmp_path: Path) -> None:
-    from backend.context import Context
-
-    app_ctx: Context = citizen.http._transport.app.state.ctx  # type: ignore[attr-defined]
-    object.__setattr__(app_ctx, "settings", app_ctx.settings.with_(legal_index_dir=str(tmp_path / "none")))
+async def test_missing_index_is_a_503_problem(ctx: Context, citizen: PartnerClient, tmp_path: Path) -> None:
+    ctx.settings = ctx.settings.with_(legal_index_dir=str(tmp_path / "none"))
     response = await citizen.post(PATH, {"question": "кража"})
     assert response.status_code == 503, response.text
     assert response.json()["code"] == "legal.unavailable" and response.headers["retry-after"] == "300"
