@@ -30,6 +30,13 @@ async def run_scheduled(ctx: Context) -> None:
             log.exception("scheduled job %s failed", name)
 
 
+@periodic("bots.purge_seen_updates")
+async def _purge_telegram_updates(ctx: Context) -> None:
+    from bots.citizen.webhook import purge_seen_updates
+
+    await purge_seen_updates(ctx)
+
+
 @periodic("partners.purge_nonces")
 async def _purge_nonces(ctx: Context) -> None:
     from backend.partners.service import purge_expired_nonces

@@ -61,4 +61,4 @@ class MediaController(Controller):
         body = await request.body()
         if len(body) != declared:
             raise ZanError("media.size_mismatch", 422 if len(body) < declared else 413)
-        await store.write(str(claims["key"]), body)
+        await store.put(str(claims["key"]), body, str(claims["ct"]))

@@ -38,6 +38,10 @@ class MediaStore(Protocol):
 
     async def presign(self, key: str, content_type: str, size: int, media_id: str) -> Upload: ...
 
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Server-side upload of bytes we already hold (e.g. a photo the Telegram bot downloaded)."""
+        ...
+
     async def inspect(self, key: str) -> StoredObject | None: ...
 
     async def delete(self, key: str) -> None: ...
@@ -80,7 +84,7 @@ class LocalStore:
         return Upload(method="PUT", url=f"{self.public_base_url}/api/v1/media/{media_id}/upload?token={token}",
                       headers={"Content-Type": content_type})
 
-    async def write(self, key: str, data: bytes) -> None:
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, data)
@@ -120,6 +124,10 @@ class S3Store:
             ExpiresIn=UPLOAD_TTL_S,
         )
         return Upload(method="POST", url=post["url"], fields=dict(post["fields"]))
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(self._client.put_object, Bucket=self.bucket, Key=key, Body=data,
+                                ContentType=content_type)
 
     async def inspect(self, key: str) -> StoredObject | None:
         from botocore.exceptions import ClientError

@@ -213,7 +213,7 @@ async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) 
 
 
 async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = CHUNK, lease_s: float = LEASE_S,
-                          parallel: int = 4) -> Progress:
+                          parallel: int = 2) -> Progress:
     """Send everything due (for one event, or any), `parallel` chunks at a time, until nothing is due."""
     progress = Progress()
     while True:

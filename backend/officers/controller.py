@@ -96,6 +96,19 @@ class OfficerController(Controller):
     async def unit_status(self, session: AsyncSession, officer: OfficerPrincipal, data: UnitStatusIn) -> UnitOut:
         return unit_out(await field.set_unit_status(session, officer, data.status))
 
+    @post("/telegram/link-code", status_code=201, summary="One-time code to link the officer duty bot")
+    async def telegram_link_code(self, ctx: Context, session: AsyncSession,
+                                 officer: OfficerPrincipal) -> dict[str, object]:
+        """Shown on the tablet; the officer sends `/link CODE` to the duty bot. Valid 10 minutes, stored hashed."""
+        from bots.officer.service import issue_link_code
+
+        row = await session.get(Officer, officer.officer_id)
+        if row is None:
+            raise ZanError("officer.not_found", 404)
+        code = await issue_link_code(ctx, session, row)
+        await session.commit()
+        return {"code": code, "expires_in": 600}
+
     @post("/shift/start", status_code=200, summary="Start a shift")
     async def shift_start(self, session: AsyncSession, officer: OfficerPrincipal) -> ShiftOut:
         shift = await field.start_shift(session, officer)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from backend.jobs.registry import PermanentError, RetryLater, task
+from backend.jobs.service import enqueue
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import SYSTEM
@@ -117,8 +118,23 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         await session.flush()
         if report.status == Status.REGISTERED:
             await _next_step(session, report, decision, vector)
+        if report.urgent and report.status != Status.CLOSED:
+            await enqueue(session, "reports.offer_urgent", {"report_id": str(report.id)},
+                          dedupe_key=f"offer-urgent:{report.id}")
         await session.commit()
     notify(ctx)
+
+
+@task("reports.offer_urgent")
+async def offer_urgent(ctx: Context, payload: dict[str, Any]) -> None:
+    """Urgent reports go to the duty bot of linked officers on shift in the district, with one-tap Accept."""
+    from bots.officer.push import push_urgent_report
+
+    async with ctx.sessions() as session:
+        report = await session.get(Report, uuid.UUID(payload["report_id"]))
+    if report is None or report.status not in (Status.REGISTERED, Status.TRIAGE):
+        return  # already taken or closed: no offer needed
+    await push_urgent_report(ctx, report)
 
 
 async def _next_step(session: Any, report: Report, decision: Any, vector: np.ndarray | None) -> None:

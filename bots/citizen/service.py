@@ -20,7 +20,6 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.media import service as media_service
 from backend.media.models import Media
-from backend.media.storage import LocalStore
 from backend.partners import service as partners
 from backend.reports.intake import Stored, register_report
 from backend.reports.models import Report
@@ -114,24 +113,13 @@ async def bot_partner_id(ctx: Context) -> uuid.UUID:
     return partner_id
 
 
-async def _put(ctx: Context, key: str, data: bytes, content_type: str) -> None:
-    """Server-side upload of bytes the bot downloaded itself (the citizen never gets a presigned URL here)."""
-    store = media_service.get_store(ctx)
-    if isinstance(store, LocalStore):
-        await store.write(key, data)
-        return
-    client = store._client  # type: ignore[attr-defined]  # S3Store: boto3 client, see the report for a proper port
-    await asyncio.to_thread(client.put_object, Bucket=store.bucket, Key=key, Body=data,  # type: ignore[attr-defined]
-                            ContentType=content_type)
-
-
 async def store_photo(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, content_type: str = "image/jpeg") -> Media:
     """Declare, upload and verify a photo exactly as the media flow does for apps (size, sha256, type sniff, EXIF)."""
     async with ctx.sessions() as session:
         media, _upload = await media_service.declare(ctx, session, content_type=content_type, size=len(data),
                                                       sha256=hashlib.sha256(data).hexdigest(),
                                                       citizen_id=citizen_id)
-        await _put(ctx, media.storage_key, data, content_type)
+        await media_service.get_store(ctx).put(media.storage_key, data, content_type)
         return await media_service.complete(ctx, session, media)
 
 

@@ -478,8 +478,12 @@ class Glossary:
         return ()
 
     def ru_terms(self, stem: str) -> tuple[str, ...]:
-        """Exact stem, else the longest glossary stem of 4+ letters that prefixes it ("украд" → "укра")."""
-        for cut in range(len(stem), 3, -1):
+        """Exact stem, else a glossary stem of 4+ letters that prefixes it with at most two letters to spare
+        ("украд" → "укра"); a looser prefix would let "ответ" expand "ответственность"."""
+        hit = self.ru.get(stem)
+        if hit is not None:
+            return hit
+        for cut in range(len(stem) - 1, max(3, len(stem) - 3), -1):
             hit = self.ru.get(stem[:cut])
             if hit is not None:
                 return hit

@@ -166,3 +166,26 @@ async def test_preview(citizen: PartnerClient) -> None:
     assert kk.json()["category"] == "fraud" and kk.json()["language"] == "kk"
     unsigned = await citizen.http.post("/api/v1/routing/preview", json={"text": "x"})
     assert unsigned.status_code == 401
+
+
+async def test_urgent_report_is_offered_to_the_duty_bot(ctx: Context, app_client: httpx.AsyncClient,
+                                                        citizen: PartnerClient) -> None:
+    report = await submit_and_route(ctx, citizen, "Прямо сейчас у магазина мужчина размахивает ножом, угрожает людям")
+    assert report.urgent and report.priority == "urgent"
+
+    async def offered() -> bool:
+        async with ctx.sessions() as session:
+            job = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"offer-urgent:{report.id}"))
+        return job is not None and job.status == "done"
+
+    await eventually(offered, timeout=20)
+    # the officer side: a one-time code from the tablet links the duty bot (only its hash is stored)
+    officer, password = await make_officer(ctx, role="patrol_officer")
+    token = await login(app_client, officer.badge_number, password)
+    issued = await app_client.post("/api/v1/officer/telegram/link-code", headers=bearer(token))
+    assert issued.status_code == 201 and len(issued.json()["code"]) == 8
+    from backend.officers.models import Officer
+
+    async with ctx.sessions() as session:
+        row = await session.get(Officer, officer.id)
+        assert row is not None and row.telegram_link_code_hash and issued.json()["code"] not in row.telegram_link_code_hash
