@@ -5,7 +5,6 @@ No aiogram here: handlers (and tests) call these with plain values; everything g
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
