@@ -130,6 +130,10 @@ class DistrictIndex:
     def district(self, code: str) -> District:
         return self._by_code[code]
 
+    def intersecting(self, geom: BaseGeometry) -> list[District]:
+        """Districts whose polygons intersect an area (e.g. an alert circle), most specific first."""
+        return [self._districts[int(i)] for i in sorted(self._tree.query(geom, predicate="intersects"))]
+
     @property
     def codes(self) -> list[str]:
         return sorted(self._by_code)

@@ -51,10 +51,7 @@ def districts_intersecting(geom: BaseGeometry, limit: int = 50) -> list[str]:
     """District codes (ml.geo) whose polygons intersect the area: the FCM topics district-<code> to notify."""
     from ml.geo import load_district_index
 
-    index = load_district_index()
-    # DistrictIndex has no public "intersecting" query yet; its tree and district list are in the same order
-    hits = index._tree.query(geom, predicate="intersects")
-    return sorted({index._districts[int(i)].code for i in hits})[:limit]
+    return sorted({d.code for d in load_district_index().intersecting(geom)})[:limit]
 
 
 def contains(geom: BaseGeometry, lat: float, lon: float) -> bool:

@@ -51,11 +51,29 @@ async def report_event(ctx: Context, payload: dict[str, Any]) -> None:
         if event is None or report is None or event.report_id != report.id:
             raise PermanentError("event or report not found")
         key = await fanout.report_event(session, event=event, report=report)
+        if report.channel == "telegram":
+            # reporters from the citizen bot hear back in their chat; a separate task keeps this send at-most-once
+            # per event even if the fan-out above is retried
+            await enqueue(session, "notifications.telegram", {"event_id": str(event.id), "report_id": str(report.id)},
+                          dedupe_key=f"telegram:{event.id}")
         await session.commit()
     if key is None:
         return
     progress = await delivery.deliver_pending(ctx, event_key=key)
     await schedule_retry(ctx, key, progress)
+
+
+@task("notifications.telegram")
+async def telegram(ctx: Context, payload: dict[str, Any]) -> None:
+    """A status change pushed into the reporter's Telegram chat (bots.citizen.notify decides what is shown)."""
+    from bots.citizen.notify import notify_report_event
+
+    async with ctx.sessions() as session:
+        event = await session.get(ReportEvent, uuid.UUID(payload["event_id"]))
+        report = await session.get(Report, uuid.UUID(payload["report_id"]))
+    if event is None or report is None:
+        raise PermanentError("event or report not found")
+    await notify_report_event(ctx, report, event)
 
 
 @task("notifications.deliver")

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.audit.service import record
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
+from backend.notifications.service import update_device_area
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import UNIT_STATUSES, LocationPing, Shift, Unit
 
@@ -31,6 +32,8 @@ async def record_location(session: AsyncSession, officer: OfficerPrincipal, *, l
         if unit is not None and (unit.last_at is None or unit.last_at <= when):
             unit.last_lat, unit.last_lon, unit.last_at = lat, lon, when
             unit.updated_at = now
+    # the officer's tablets carry this position as their area for area alerts
+    await update_device_area(session, officer.officer_id, lat, lon)
     await session.execute(
         delete(LocationPing).where(LocationPing.officer_id == officer.officer_id,  # type: ignore[arg-type]
                                    LocationPing.at < now - PING_RETENTION)  # type: ignore[arg-type]
