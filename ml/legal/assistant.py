@@ -35,6 +35,7 @@ ARTICLE_WEAK_DENSE = 0.835
 MAX_CITATIONS = 3
 EXCERPT_CHARS = 420
 _SANCTION = re.compile(r"^(?:влеч|наказыва)", re.IGNORECASE)
+_PART_NUMBER_ONLY = re.compile(r"^\d+(?:-\d+)?[.)]$")
 _SENTENCE = re.compile(r"(?<=[.;:])\s+(?=[А-ЯЁ0-9])|\n")
 
 
@@ -129,13 +130,13 @@ class LegalAssistant:
         return cites
 
     def _with_related(self, citations: list[Citation], result: SearchResult) -> list[Citation]:
-        """FAQ citations first, then the next retrieved articles up to MAX_CITATIONS distinct articles."""
+        """FAQ citations first, then retrieved articles that two rankings agree on, up to MAX_CITATIONS articles."""
         seen = {(c.code, c.article) for c in citations}
         out = list(citations)
-        for hit in self._confident_articles(result):
+        for hit in result.articles[:MAX_CITATIONS]:
             if len(seen) >= MAX_CITATIONS:
                 break
-            if (hit.code, hit.article) not in seen:
+            if hit.agreement >= 2 and (hit.code, hit.article) not in seen:
                 seen.add((hit.code, hit.article))
                 out.append(self._citation(hit.chunk, result.terms.all))
         return out
@@ -255,7 +256,14 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    sentences: list[str] = []
+    for piece in (s.strip() for s in _SENTENCE.split(text)):
+        if not piece:
+            continue
+        if sentences and _PART_NUMBER_ONLY.match(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"  # "1." belongs to the sentence it numbers
+        else:
+            sentences.append(piece)
     wanted = set(terms)
     chosen = {0}
     sanctions = [i for i, s in enumerate(sentences) if _SANCTION.match(s)]
