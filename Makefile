@@ -28,10 +28,14 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/zan db upgrade
 	$(BIN)/zan seed
+	@echo "building the legal-help index once (a few minutes on first run; reused afterwards)"
+	$(BIN)/zan legal index --quiet
 	$(BIN)/zan serve --host $(HOST) --port $(PORT)
 
+# The legal index is built (or found up to date) once, before the tests share it across the two workers.
 test: install-dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/zan legal index --quiet
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ from backend.jobs.relay import Relay
 from backend.lib import logging as zan_logging
 from backend.lib.errors import EXCEPTION_HANDLERS
 from backend.lib.metrics import metrics_middleware
+from backend.lib.modules import optional_attr
 from backend.media.controller import MediaController
 from backend.partners.auth import provide_principal
 from backend.reports.controller import ReportController
@@ -41,20 +42,7 @@ OPTIONAL_CONTROLLERS = (
 
 
 def _optional_controllers() -> list[Any]:
-    import importlib
-
-    found = []
-    for spec in OPTIONAL_CONTROLLERS:
-        module_name, _, attr = spec.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        if hasattr(module, attr):
-            found.append(getattr(module, attr))
-    return found
+    return [c for c in (optional_attr(spec) for spec in OPTIONAL_CONTROLLERS) if c is not None]
 
 
 def create_app(settings: Settings | None = None, *, ctx: Context | None = None) -> Litestar:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from backend.lib.modules import optional_attr
 from backend.settings import Settings
 
 T = TypeVar("T")
@@ -109,18 +110,12 @@ def worker(concurrency: int) -> None:
 
 
 def _mount_optional(group: click.Group, spec: str, name: str) -> None:
-    import importlib
-
-    module_name, _, attr = spec.partition(":")
-    try:
-        command = getattr(importlib.import_module(module_name), attr)
-    except (ModuleNotFoundError, AttributeError):
-        return
-    group.add_command(command, name)
+    command = optional_attr(spec)
+    if isinstance(command, click.Command):
+        group.add_command(command, name)
 
 
-_mount_optional(main, "ml.cli:ml", "ml")
-_mount_optional(main, "backend.routing.cli:ml_ops", "ml-ops")
+_mount_optional(main, "backend.routing.cli:ml", "ml")
 _mount_optional(main, "ml.legal.cli:legal", "legal")
 _mount_optional(main, "backend.officers.cli:officers", "officers")
 _mount_optional(main, "backend.notifications.cli:notifications", "notifications")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-
 from backend.db import metadata
+from backend.lib.modules import import_optional
 
 _DOMAIN_MODELS = (
     "backend.partners.models",
@@ -24,11 +23,7 @@ _DOMAIN_MODELS = (
 
 def load_models() -> None:
     for module in _DOMAIN_MODELS:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module.startswith(exc.name):
-                raise
+        import_optional(module)
 
 
 load_models()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from backend.context import context_scope
 from backend.lib.crypto import unseal
+from backend.lib.modules import import_optional
 from backend.partners import service as partners
 from backend.settings import Settings
 
@@ -28,11 +28,7 @@ async def seed_demo(settings: Settings) -> dict[str, Any]:
                 partner_id, secret = str(existing.id), unseal(settings.secret_key, existing.secret_sealed)
         out["demo_partner"] = {"id": partner_id, "name": DEMO_PARTNER, "secret": secret}
         for module_name in DOMAIN_SEEDS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name and module_name.startswith(exc.name):
-                    continue
-                raise
-            out[module_name.split(".")[1]] = await module.seed(ctx)
+            module = import_optional(module_name)
+            if module is not None:
+                out[module_name.split(".")[1]] = await module.seed(ctx)
     return out

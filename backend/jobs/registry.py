@@ -34,12 +34,8 @@ def task(name: str) -> Callable[[Handler], Handler]:
 
 def load_all_handlers() -> None:
     """Import every domain's jobs module so their @task decorators run."""
-    import importlib
+    from backend.lib.modules import import_optional
 
     for module in ("backend.reports.jobs", "backend.notifications.jobs", "backend.dispatch.jobs",
                    "backend.officers.jobs", "backend.routing.jobs", "backend.sync.jobs"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module.startswith(exc.name):
-                raise
+        import_optional(module)

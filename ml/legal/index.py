@@ -23,7 +23,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ml.embedders import Embedder, get_embedder
 from ml.legal.bm25 import BM25
-from ml.legal.corpus import CHUNKER_VERSION, CODE_BY_KEY, KK_SAMPLE, RU_ARTICLES, Article, Corpus, file_sha256
+from ml.legal.codes import CODE_BY_KEY
+from ml.legal.corpus import CHUNKER_VERSION, KK_SAMPLE, RU_ARTICLES, Article, Corpus, file_sha256
 from ml.legal.corpus import load_corpus as _load_corpus
 from ml.legal.faq import FAQ_PATH, FaqItem, cached_faq
 from ml.legal.lexicon import GLOSSARY_PATH, doc_terms, query_terms

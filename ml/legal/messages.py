@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.legal.corpus import CODE_BY_KEY
+from ml.legal.codes import CODE_BY_KEY
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "urgent": {

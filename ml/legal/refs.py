@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ml.legal.corpus import Corpus, parse_code
+from ml.legal.codes import parse_code
+from ml.legal.corpus import Corpus
 
 _NUM = r"(\d{1,4}(?:-\d{1,2})?)"
 # the code names a citizen actually writes, longest first so "уголовно-процессуальный кодекс" beats "кодекс"

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from ml.legal.corpus import DATA_DIR, load_corpus, parse_code
+from ml.legal.codes import parse_code
+from ml.legal.corpus import DATA_DIR, load_corpus
 from ml.legal.faq import ACTIONS, load_faq, validate_faq
 from ml.legal.lexicon import kk_candidates, load_glossary, query_terms
 from ml.legal.refs import find_refs

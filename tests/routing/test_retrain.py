@@ -1,0 +1,50 @@
+"""`zan ml retrain` folds dispatcher corrections from the database into a new model version."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from backend.cli import main
+from backend.context import context_scope
+from backend.migrate import upgrade
+from backend.routing.models import LabelledExample
+from ml.classifier import RouterModel, load_default_router
+from tests.conftest import make_settings
+
+
+def test_retrain_uses_database_corrections_and_bumps_the_version(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'zan.db'}"
+    upgrade(url)
+    settings = make_settings(url, tmp_path)
+
+    async def add_corrections() -> None:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            for text in ("соседи жарят шашлык на балконе, дым идёт в окна", "на балконе жгут мангал, весь дом в дыму"):
+                session.add(LabelledExample(text=text, label="public_order", language="ru", previous_label="emergency"))
+            await session.commit()
+
+    asyncio.run(add_corrections())
+    monkeypatch.setenv("ZAN_DATABASE_URL", url)
+    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
+    out = tmp_path / "router"
+    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(out), "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["corrections"] == 2 and summary["newly_used"] == 2
+    bundled = load_default_router()
+    retrained = RouterModel.load(out)
+    assert retrained.version != bundled.version and summary["model_version"] == retrained.version
+    assert (out / "corrections.jsonl").read_text(encoding="utf-8").count("public_order") == 2
+
+    async def used_versions() -> set[str | None]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            return {row.used_in_version for row in await session.scalars(select(LabelledExample))}
+
+    assert asyncio.run(used_versions()) == {retrained.version}
