@@ -40,13 +40,12 @@ from backend.context import build_context  # noqa: E402
 from backend.jobs.relay import Relay  # noqa: E402
 from backend.migrate import upgrade  # noqa: E402
 from backend.notifications import jobs  # noqa: E402
-from backend.notifications.fcm import FcmSender  # noqa: E402
+from backend.notifications.fcm import FcmSender, point_messaging_at  # noqa: E402
 from backend.notifications.models import Device  # noqa: E402
 from backend.reports.service import SYSTEM, By, change_status, lock  # noqa: E402
 from backend.reports.workflow import Action, Actor  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from tests.core.factories import make_report  # noqa: E402
-from backend.notifications.fcm import point_messaging_at  # noqa: E402
 from tests.fakes.fcm import FakeFCM, _skip_access_boundary_lookup, delete_firebase_app  # noqa: E402
 
 DISPATCHER = By(Actor.DISPATCHER, "bench", "console")
@@ -98,9 +97,14 @@ def serve_fake() -> None:
 class RemoteFake:
     """The parent's handle on the fake process."""
 
-    def __init__(self, base_url: str, service_account: dict[str, Any]) -> None:
-        self.base_url, self.service_account = base_url, service_account
+    def __init__(self, base_url: str, service_account: dict[str, Any], pid: int) -> None:
+        self.base_url, self.service_account, self.pid = base_url, service_account, pid
         self.http = httpx.AsyncClient(base_url=base_url)
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the fake process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     async def count(self) -> int:
         return int((await self.http.get("/_bench")).json()["count"])
@@ -127,7 +131,7 @@ def fake_process() -> Iterator[RemoteFake]:
     try:
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())
-        yield RemoteFake(info["base_url"], info["service_account"])
+        yield RemoteFake(info["base_url"], info["service_account"], proc.pid)
     finally:
         assert proc.stdin is not None
         proc.stdin.close()
@@ -142,7 +146,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run(database_url: str, devices: int, changes: int) -> dict[str, object]:
+async def run(database_url: str, devices: int, changes: int, window: int | None) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="zan-bench-"))
     settings = Settings(database_url=database_url, redis_url=None, secret_key=uuid.uuid4().hex, var_dir=tmp,
                         relay_interval_s=1.0, log_json=False, log_level="WARNING", enable_routing=False)
@@ -150,7 +154,9 @@ async def run(database_url: str, devices: int, changes: int) -> dict[str, object
     out: dict[str, object] = {"database": database_url.split(":")[0], "devices": devices}
     with fake_process() as fake:
         app = fake.firebase_app()
-        ctx.extras["push_sender"] = FcmSender(app)
+        sender = FcmSender(app, window=window)
+        ctx.extras["push_sender"] = sender
+        out["window"] = sender.window
         try:
             # -- fan-out throughput: one status change, `devices` phones of one reporter --------------------------
             async with ctx.sessions() as session:
@@ -162,13 +168,20 @@ async def run(database_url: str, devices: int, changes: int) -> dict[str, object
                 event = await change_status(session, report, Action.ASSIGN, SYSTEM)
                 await session.commit()
             # warm the OAuth token and the HTTP client so the figure is steady-state sending
-            await FcmSender(app).send([])
-            started = time.perf_counter()
+            await sender.warm_up()
+            load_before = os.getloadavg()[0]
+            started, cpu, fake_cpu = time.perf_counter(), time.process_time(), fake.cpu_s()
             await jobs.report_event(ctx, {"event_id": str(event.id), "report_id": str(report.id)})
             elapsed = time.perf_counter() - started
+            cpu, fake_cpu = time.process_time() - cpu, fake.cpu_s() - fake_cpu
             accepted = await fake.count()
+            # CPU per message is what the figure would be on an idle machine: 1 / it = one sender core's ceiling
             out["fanout"] = {"messages": accepted, "seconds": round(elapsed, 2),
-                             "messages_per_s": round(accepted / elapsed)}
+                             "messages_per_s": round(accepted / elapsed),
+                             "sender_cpu_s": round(cpu, 2),
+                             "sender_cpu_ms_per_message": round(1000 * cpu / accepted, 3),
+                             "fake_cpu_s": round(fake_cpu, 2),
+                             "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
             await fake.reset()
 
             if not changes:
@@ -220,12 +233,13 @@ async def main() -> None:
     parser.add_argument("--devices", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--sqlite", action="store_true", help="embedded SQLite instead of PostgreSQL")
+    parser.add_argument("--window", type=int, default=None, help="FcmSender.window (requests in flight)")
     args = parser.parse_args()
     if args.sqlite:
         path = Path(tempfile.mkdtemp(prefix="zan-bench-")) / "zan.db"
         url = f"sqlite+aiosqlite:///{path}"
         await asyncio.to_thread(upgrade, url)
-        print(json.dumps(await run(url, args.devices, args.changes), ensure_ascii=False, indent=2))
+        print(json.dumps(await run(url, args.devices, args.changes, args.window), ensure_ascii=False, indent=2))
         return
     name = f"zan_bench_notif_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN)
@@ -233,7 +247,7 @@ async def main() -> None:
     try:
         url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
         await asyncio.to_thread(upgrade, url)
-        print(json.dumps(await run(url, args.devices, args.changes), ensure_ascii=False, indent=2))
+        print(json.dumps(await run(url, args.devices, args.changes, args.window), ensure_ascii=False, indent=2))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

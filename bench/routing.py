@@ -8,6 +8,8 @@ the held-out fifth: top-1 accuracy overall / ru / kk, abstention, urgent recall 
 Latency: the full `Router.route` path (language, embedding, classifier, urgency, district polygon, rules) for one
 report, and per report in batches of 64 via `route_many`. Every timed text is made unique so the embedder's
 in-process cache never answers (the backend's duplicate check in the database is not included).
+Latency depends on what else runs on the machine: the load average is printed with the figures, and CPU time per
+report (all threads of this process) is printed beside wall-clock time.
 Targets: accuracy ≥ 0.92 overall, ≥ 0.88 kk; urgent recall ≥ 0.95; ≤ 40 ms single, ≤ 15 ms per report batched.
 """
 
@@ -74,22 +76,27 @@ def main() -> None:
     # -- latency ------------------------------------------------------------------------------------------------
     texts = [e.text for e in held]
     router.route("прогрев")  # load the embedder and the polygons outside the timing
+    load_before = os.getloadavg()[0]
     single: list[float] = []
+    single_cpu: list[float] = []
     for i in range(args.repeat):
         lat, lon = POINTS[i % len(POINTS)]
         text = f"{texts[i % len(texts)]} (обр. {i})"
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         router.route(text, lat, lon)
         single.append(time.perf_counter() - t)
+        single_cpu.append(time.process_time() - c)
     batch_per_report: list[float] = []
+    batch_cpu: list[float] = []
     for b in range(4):
         reqs = [
             RouteRequest(f"{texts[(b * 64 + j) % len(texts)]} [пакет {b}-{j}]", *POINTS[j % len(POINTS)])
             for j in range(64)
         ]
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         router.route_many(reqs)
         batch_per_report.append((time.perf_counter() - t) / 64)
+        batch_cpu.append((time.process_time() - c) / 64)
 
     result: dict[str, Any] = {
         "held_out": len(held),
@@ -110,6 +117,10 @@ def main() -> None:
         "latency_single_ms_p95": round(pct(single, 95), 2),
         "latency_batch64_ms_per_report_p50": round(pct(batch_per_report, 50), 2),
         "latency_batch64_ms_per_report_max": round(max(batch_per_report) * 1000, 2),
+        # CPU seconds of this process (all threads) per report: what a report costs when the machine is not shared
+        "cpu_single_ms_p50": round(pct(single_cpu, 50), 2),
+        "cpu_batch64_ms_per_report_p50": round(pct(batch_cpu, 50), 2),
+        "load_average_1m_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "train_seconds": round(train_s, 1),
         "model_version": model.version,
         "threshold": model.threshold,

@@ -99,33 +99,45 @@ async def _settle(ctx: Context, token: uuid.UUID, results: list[tuple[Delivery, 
                         locked_until=None),
                 sent,
             )
+        failed: list[dict[str, Any]] = []
+        pruned: dict[str, set[uuid.UUID]] = {}  # reason -> devices
         for row, outcome, status_hint in results:
             if outcome is not None and outcome.ok:
                 continue
-            values: dict[str, Any] = {"updated_at": now, "locked_until": None}
+            next_at = None  # None keeps the row's next_attempt_at
+            error: str | None
             if outcome is None:  # nothing to send to (device removed, alert expired)
-                values.update(status=status_hint, last_error=status_hint)
+                status, error = status_hint, status_hint
             elif outcome.prune:
-                values.update(status="dropped", last_error=outcome.error)
+                status, error = "dropped", outcome.error
                 if row.device_id:
-                    await _prune(session, row.device_id, outcome.error or "unregistered")
+                    reason = (outcome.error or "unregistered").split(":")[0][:40]
+                    pruned.setdefault(reason, set()).add(row.device_id)
             elif outcome.permanent or row.attempts >= row.max_attempts:
-                values.update(status="dead", last_error=outcome.error)
+                status, error = "dead", outcome.error
             else:
                 delay = outcome.retry_after_s if outcome.retry_after_s is not None else backoff(row.attempts)
-                values.update(status="pending", last_error=outcome.error,
-                              next_attempt_at=now + timedelta(seconds=delay))
-            await session.execute(update(Delivery).where(Delivery.id == row.id, Delivery.claim_token == token)  # type: ignore[arg-type]
-                                  .values(**values).execution_options(synchronize_session=False))
+                status, error, next_at = "pending", outcome.error, now + timedelta(seconds=delay)
+            failed.append({"_id": row.id, "_status": status, "_error": error, "_next": next_at})
+        if failed:  # one executemany for the chunk, not a round trip per row (a stale fleet fails by thousands)
+            await session.execute(
+                D.update().where(D.c.id == bindparam("_id"), D.c.claim_token == token)
+                .values(status=bindparam("_status"), last_error=bindparam("_error"), updated_at=now,
+                        locked_until=None, next_attempt_at=func.coalesce(
+                            bindparam("_next", type_=D.c.next_attempt_at.type), D.c.next_attempt_at)),
+                failed,
+            )
+        for reason, device_ids in pruned.items():
+            await _prune(session, device_ids, reason, now)
         await session.commit()
 
 
-async def _prune(session: AsyncSession, device_id: uuid.UUID, reason: str) -> None:
-    """FCM says this installation is gone: stop sending to it (a re-registration revives the device)."""
-    device = await session.get(Device, device_id)
-    if device is not None:
-        device.active, device.pruned_reason, device.updated_at = False, reason.split(":")[0][:40], utcnow()
-        session.add(device)
+async def _prune(session: AsyncSession, device_ids: set[uuid.UUID], reason: str, now: datetime) -> None:
+    """FCM says these installations are gone: stop sending to them (a re-registration revives the device)."""
+    await session.execute(
+        update(Device).where(col(Device.id).in_(device_ids))
+        .values(active=False, pruned_reason=reason, updated_at=now).execution_options(synchronize_session=False)
+    )
 
 
 async def _send_pushes(ctx: Context, rows: list[Delivery]) -> list[tuple[Delivery, Outcome | None, str]]:
@@ -213,21 +225,25 @@ async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) 
 
 
 async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = CHUNK, lease_s: float = LEASE_S,
-                          parallel: int = 2) -> Progress:
-    """Send everything due (for one event, or any), `parallel` chunks at a time, until nothing is due."""
+                          parallel: int = 3) -> Progress:
+    """Send everything due (for one event, or any) with `parallel` workers, until nothing is due.
+
+    Each worker claims, sends and settles its own chunks in a loop, so one chunk's database work (settling, the
+    next claim) overlaps another's sending instead of every round waiting for its slowest chunk. The sender caps
+    requests in flight for all of them together (FcmSender.window).
+    """
     progress = Progress()
-    while True:
-        claims = []
-        for _ in range(parallel):
+
+    async def worker() -> None:
+        while True:
             token, rows = await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
             if not rows:
-                break
-            claims.append((token, rows))
-        if not claims:
-            break
-        for sent, failed in await asyncio.gather(*(process_claimed(ctx, t, r) for t, r in claims)):
+                return
+            sent, failed = await process_claimed(ctx, token, rows)
             progress.sent += sent
             progress.failed += failed
+
+    await asyncio.gather(*(worker() for _ in range(max(1, parallel))))
     if event_key is not None:
         progress.next_due_at = await next_due(ctx, event_key)
     return progress

@@ -2,6 +2,13 @@
 
 `send_each_async` sends one HTTP request per message (≤ 500 per call) concurrently; per-message failures come back
 in `BatchResponse.responses[i].exception` and are classified here into prune / retry-after / retry / permanent.
+
+Throughput (bench/notifications.py, docs/benchmarks-notifications.md): the SDK's httpx client keeps httpx's default
+pool (100 connections, only 20 kept alive) and every call gathers all its messages at once. Over HTTP/1.1 (plain
+http, e.g. a proxy or the fake) that means a new TCP connection for most messages and httpcore's request-to-connection
+assignment, which is O(queued × connections) per event, dominating the CPU. `tune_connection_pool` gives the SDK a
+pool whose keep-alive size equals its size, and `FcmSender` keeps at most that many requests in flight (a sliding
+window shared by every concurrent `send`), so nothing queues inside httpcore and connections are reused.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import firebase_admin
+import httpx
 from firebase_admin import credentials, exceptions, messaging
 
 from backend.notifications.sender import Outcome, Push
@@ -32,6 +40,26 @@ def point_messaging_at(app: firebase_admin.App, base_url: str) -> None:
     if not hasattr(service, "_fcm_url"):
         raise RuntimeError(f"firebase-admin {firebase_admin.__version__} changed _MessagingService; re-check the hook")
     service._fcm_url = f"{base_url.rstrip('/')}/v1/projects/{app.project_id}/messages:send"
+
+
+def tune_connection_pool(app: firebase_admin.App, connections: int) -> None:
+    """Give this App's async FCM client a pool of `connections` kept-alive connections (default: 100, 20 kept).
+
+    Private names again (firebase-admin 7.7): `_MessagingService._async_client` (an `HttpxAsyncClient`) wraps an
+    `httpx.AsyncClient` whose mounts are `HttpxRetryTransport`s around `_wrapped_transport`. Only the inner transport
+    is replaced (same `retries=0, http2=True` the SDK uses), so the SDK's retry policy and auth flow stay as they are.
+    Call before the first send. Raises if a new SDK version renamed something.
+    """
+    service = messaging._get_messaging_service(app)
+    client = getattr(getattr(service, "_async_client", None), "_async_client", None)
+    mounts = getattr(client, "_mounts", None)
+    if not isinstance(client, httpx.AsyncClient) or not isinstance(mounts, dict):
+        raise RuntimeError(f"firebase-admin {firebase_admin.__version__} changed its async client; re-check the hook")
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=30.0)
+    for transport in mounts.values():
+        if not hasattr(transport, "_wrapped_transport"):
+            raise RuntimeError(f"firebase-admin {firebase_admin.__version__} changed its retry transport")
+        transport._wrapped_transport = httpx.AsyncHTTPTransport(retries=0, http2=True, limits=limits)
 
 
 def _names_target(exc: exceptions.FirebaseError) -> bool:
@@ -100,13 +128,22 @@ def to_message(push: Push) -> messaging.Message:
 
 class FcmSender:
     max_batch = 500
-    # requests in flight per send_each_async call: the SDK gathers a whole call at once, and httpcore's pool
-    # assignment is quadratic in queued requests — 500 at once is far slower than 5 × 100 (bench/notifications.py)
-    window = 100
+    # Requests in flight for this sender (all concurrent `send` calls together) = the connection pool's size: never
+    # more requests than connections, or httpcore queues them (module docstring). Over HTTPS the SDK speaks HTTP/2,
+    # so the window is streams multiplexed on a connection, and it must cover FCM's round trip (~50–100 ms from
+    # here: 2,000 msg/s needs ~150 in flight). Over plain http (HTTP/1.1: a proxy, the fake) each request holds a
+    # socket and httpcore's pool bookkeeping grows with the square of the pool, so a small window is fastest
+    # (bench/notifications.py: 2–8 equal, 16+ slower).
+    http2_window = 128
+    http1_window = 8
 
-    def __init__(self, app: firebase_admin.App, *, owned: bool = False) -> None:
+    def __init__(self, app: firebase_admin.App, *, owned: bool = False, window: int | None = None) -> None:
         self.app = app
         self._owned = owned
+        url = str(getattr(messaging._get_messaging_service(app), "_fcm_url", ""))
+        self.window = window or (self.http2_window if url.startswith("https://") else self.http1_window)
+        tune_connection_pool(app, self.window)
+        self._slots: asyncio.Semaphore | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FcmSender:
@@ -121,21 +158,30 @@ class FcmSender:
             point_messaging_at(app, settings.fcm_base_url)
         return cls(app, owned=True)
 
+    async def warm_up(self) -> None:
+        """Fetch the OAuth access token now, off the loop (the SDK refreshes it with blocking `requests` inside)."""
+        await asyncio.to_thread(self.app.credential.get_access_token)
+
     async def send(self, pushes: Sequence[Push]) -> list[Outcome]:
-        out: list[Outcome] = []
-        for start in range(0, len(pushes), self.window):
-            chunk = list(pushes[start:start + self.window])
-            try:
-                batch = await messaging.send_each_async([to_message(p) for p in chunk], app=self.app)
-            except (exceptions.FirebaseError, ValueError) as exc:  # the whole call failed: retry every message
-                out.extend(classify(exc) for _ in chunk)
-                continue
-            for response in batch.responses:
-                if response.success:
-                    out.append(Outcome(ok=True, message_id=response.message_id))
-                else:
-                    out.append(classify(response.exception))
-        return out
+        if not pushes:
+            return []
+        if self._slots is None:  # created lazily: bound to the loop that sends (the SDK's client is too)
+            self._slots = asyncio.Semaphore(self.window)
+        slots = self._slots
+
+        async def one(push: Push) -> Outcome:
+            # one message per SDK call under a shared semaphore: a sliding window, no head-of-line wait for a batch
+            async with slots:
+                try:
+                    batch = await messaging.send_each_async([to_message(push)], app=self.app)
+                except (exceptions.FirebaseError, ValueError) as exc:  # the call itself failed: retry the message
+                    return classify(exc)
+            response = batch.responses[0]
+            if response.success:
+                return Outcome(ok=True, message_id=response.message_id)
+            return classify(response.exception)
+
+        return list(await asyncio.gather(*(one(p) for p in pushes)))
 
     async def close(self) -> None:
         if self._owned:

@@ -100,12 +100,18 @@ async def test_model_missing_means_triage_and_a_retry(ctx: Context, citizen: Par
     ctx.extras.pop("router", None)
     response = await citizen.submit("Украли велосипед из подъезда")
     report_id = uuid.UUID(response.json()["id"])
-    await routed(ctx, report_id, ("failed",))
-    async with ctx.sessions() as session:
-        report = await session.get(Report, report_id)
-        job = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"route:{report_id}"))
-        assert report is not None and report.status == "triage" and report.routing_state == "failed"
-        assert job is not None and job.status == "pending" and "unavailable" in (job.last_error or "")
+    report = await routed(ctx, report_id, ("failed",))
+    assert report.status == "triage"
+    jobs: list[OutboxTask] = []
+
+    async def scheduled_for_retry() -> bool:
+        async with ctx.sessions() as session:
+            job = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"route:{report_id}"))
+        jobs[:] = [job] if job is not None else []
+        return job is not None and job.status == "pending" and "unavailable" in (job.last_error or "")
+
+    await eventually(scheduled_for_retry, timeout=20)
+    job = jobs[0]
     # the model is deployed; the retry classifies the report, which stays with the human who has it
     from ml.classifier import DEFAULT_MODEL_DIR
 
