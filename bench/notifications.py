@@ -214,7 +214,7 @@ async def run(database_url: str, devices: int, changes: int, window: int | None)
                 relay.notify()
                 # one change at a time; the polling cadence only paces the loop (latency = the fake's own stamp - t0)
                 while await fake.count() < i + 1:  # noqa: ASYNC110
-                    await asyncio.sleep(0.005)
+                    await asyncio.sleep(0.01)
             await relay.stop()
             arrivals = await fake.arrivals()
             latencies = [arrivals[token] - t0 for token, t0 in started_at.items()]

@@ -234,16 +234,20 @@ async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = C
     """
     progress = Progress()
 
-    async def worker() -> None:
+    async def worker(first: tuple[uuid.UUID, list[Delivery]] | None = None) -> None:
         while True:
-            token, rows = await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
+            token, rows = first or await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
+            first = None
             if not rows:
                 return
             sent, failed = await process_claimed(ctx, token, rows)
             progress.sent += sent
             progress.failed += failed
 
-    await asyncio.gather(*(worker() for _ in range(max(1, parallel))))
+    first = await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
+    # a partial first chunk means that is all there is: the common one-device case pays for no idle workers
+    helpers = max(0, parallel - 1) if len(first[1]) >= chunk else 0
+    await asyncio.gather(worker(first), *(worker() for _ in range(helpers)))
     if event_key is not None:
         progress.next_due_at = await next_due(ctx, event_key)
     return progress
