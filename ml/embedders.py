@@ -47,7 +47,7 @@ class _CachedEmbedder:
     def encode(self, texts: Sequence[str], kind: Kind = "query") -> np.ndarray:
         if isinstance(texts, str):
             texts = [texts]
-        keys = [(kind, hashlib.sha1(t.encode("utf-8")).hexdigest()) for t in texts]
+        keys = [(kind, hashlib.sha1(t.encode("utf-8"), usedforsecurity=False).hexdigest()) for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: list[int] = []
         with self._lock:
