@@ -5,7 +5,8 @@
 Sets: our held-out `ml/data/legal/eval_questions.json` (ru + kk, expected code+article) and the third-party
 `legal_queries_legalrag.json` read from `$ZAN_SHARED_DIR/data/eval/` (default `<repo>/../shared`; never copied into
 the repo), whose expected answers are УК РК article numbers. A question is scored on the citations `ask()` returns,
-in order — exactly what a citizen sees. Builds the index first if it is missing or stale.
+in order — exactly what a citizen sees. Uses the bundled index (`ml/models/legal-index/`, or `--index DIR`) and
+rebuilds it first only if it is missing or stale.
 """
 
 from __future__ import annotations

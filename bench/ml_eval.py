@@ -126,7 +126,7 @@ def main() -> None:
             f"{r['router_train_s']:.0f}",
             f"{r['baseline_train_s']:.0f}",
         )
-    Console().print(table)
+    Console(width=160).print(table)
     wins = sum(r["router_accuracy"] > r["baseline_accuracy"] for r in results)
     print(f"router beats baseline on accuracy in {wins}/{len(results)} tasks")
     if args.json:

@@ -21,6 +21,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,21 @@ __all__ = [
 ]
 
 log = logging.getLogger("zan.ml.classifier")
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _single_thread_blas() -> Any:
+    """Inference multiplies a handful of small matrices: threaded OpenBLAS spends ~8 ms waking threads on a busy
+    2-core server for work that takes 0.06 ms on one thread."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "router"
 _REQUIRED_FILES = ("meta.json", "vocab.json", "weights.npz")
 
@@ -133,10 +149,17 @@ class RouterModel:
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[Prediction]:
         if embeddings is None and self.embedder_spec is not None and len(texts):
             embeddings = self.embed(texts)
+        with _single_thread_blas():
+            return self._predict(texts, embeddings)
+
+    def _predict(self, texts: Sequence[str], embeddings: np.ndarray | None) -> list[Prediction]:
         proba = self.predict_proba(texts, embeddings)
         ood = None
         if embeddings is not None and self.reference is not None and self.novelty_threshold is not None:
-            nearest = (embeddings @ self.reference.T.astype(np.float32)).max(axis=1)
+            if self.reference.dtype != np.float32:
+                # stored as float16 to keep the model small; converted once, not per request
+                self.reference = self.reference.astype(np.float32)
+            nearest = (embeddings @ self.reference.T).max(axis=1)
             ood = list(nearest < self.novelty_threshold)
         short = [content_words(t) < self.hyper.min_content_words for t in texts]
         return predictions_from_proba(proba, self.labels, self.threshold, out_of_domain=ood, too_short=short)

@@ -1,7 +1,7 @@
 """Legal help: cited answers from Kazakhstan's codes (Russian texts) and a curated FAQ, in kk/ru/en.
 
 from ml.legal import LegalAssistant, build_index
-build_index()                      # once: embeds ~3.3k articles + FAQ variants into var/legal-index/
+build_index()                      # after data edits: re-embeds changed texts into ml/models/legal-index/
 assistant = LegalAssistant.load()  # fast: reads the index, never re-embeds
 assistant.ask("ұрлық үшін қандай жаза?").to_dict()
 """

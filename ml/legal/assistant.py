@@ -54,7 +54,7 @@ class LegalAssistant:
 
     @classmethod
     def load(cls, index_dir: Path | str | None = None, embedder: Embedder | None = None) -> LegalAssistant:
-        """Open a built index (default `ZAN_LEGAL_INDEX_DIR` or `var/legal-index/`). Never re-embeds the corpus;
+        """Open a built index (default `ZAN_LEGAL_INDEX_DIR` or the bundled `ml/models/legal-index/`). Never embeds;
         raises `LegalIndexError` if the index is missing or was built from another corpus, FAQ or embedder."""
         emb = embedder or get_embedder()
         index = load_index(Path(index_dir) if index_dir is not None else default_index_dir(), emb.name)

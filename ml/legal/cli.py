@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ml.legal.index import LegalIndexError, build_index, default_index_dir
+from ml.legal.index import LegalIndexError, build_index, default_index_dir, index_status
 
 
 @click.group(name="legal")
@@ -23,13 +23,22 @@ def legal() -> None:
     "out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Index directory (default: $ZAN_LEGAL_INDEX_DIR or var/legal-index).",
+    help="Index directory (default: $ZAN_LEGAL_INDEX_DIR or the bundled ml/models/legal-index).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def index_cmd(out: Path | None, quiet: bool) -> None:
-    """Embed the corpus and the FAQ and write the index (about two minutes on 2 cores)."""
+@click.option("--force", is_flag=True, help="Rebuild even when the index is up to date.")
+def index_cmd(out: Path | None, quiet: bool, force: bool) -> None:
+    """Embed the corpus and the FAQ and write the index; a no-op when it is already up to date (the repository
+    ships a built index, so a fresh clone never embeds). Only texts that changed are embedded again."""
+    from ml.embedders import get_embedder
+
+    target = out or default_index_dir()
+    if not force and index_status(target, get_embedder().name) is None:
+        if not quiet:
+            click.echo(f"legal index in {target} is up to date")
+        return
     started = time.perf_counter()
-    path = build_index(out or default_index_dir(), progress=not quiet)
+    path = build_index(target, progress=not quiet)
     size = sum(p.stat().st_size for p in path.iterdir() if p.is_file())
     click.echo(f"legal index written to {path} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
 

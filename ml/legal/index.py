@@ -24,13 +24,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ml.embedders import Embedder, get_embedder
 from ml.legal.bm25 import BM25
 from ml.legal.codes import CODE_BY_KEY
-from ml.legal.corpus import CHUNKER_VERSION, KK_SAMPLE, RU_ARTICLES, Article, Corpus, file_sha256
+from ml.legal.corpus import CHUNKER_VERSION, KK_SAMPLE, RU_ARTICLES, Article, Chunk, Corpus, file_sha256
 from ml.legal.corpus import load_corpus as _load_corpus
 from ml.legal.faq import FAQ_PATH, FaqItem, cached_faq
 from ml.legal.lexicon import GLOSSARY_PATH, doc_terms, query_terms
 
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 HEAD_CHARS = 220
+# per-part vectors only for the criminal and administrative-offence codes: that is where citizens describe what
+# happened in everyday words ("вынес инструменты из гаража"), and the qualifying circumstance sits in a later part
+# (part 2 of УК 188: "с проникновением в хранилище"), not in the article head. Other codes are asked about by topic.
+PART_CODES = ("УК РК", "КоАП РК")
+PART_CHARS = 300
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _BATCH = 64
 
@@ -39,15 +44,21 @@ class LegalIndexError(RuntimeError):
     """The legal index is missing or does not match the current corpus/FAQ/embedder; run `zan legal index`."""
 
 
+BUNDLED_INDEX_DIR = REPO_ROOT / "ml" / "models" / "legal-index"
+
+
 def default_index_dir() -> Path:
-    """`ZAN_LEGAL_INDEX_DIR`, else `var/legal-index/` under the repository root."""
+    """`ZAN_LEGAL_INDEX_DIR`, else the index committed with the repository (`ml/models/legal-index/`), so a fresh
+    clone never embeds the corpus; `zan legal index` rebuilds it in place when the data changes."""
     env = os.environ.get("ZAN_LEGAL_INDEX_DIR")
-    return Path(env) if env else REPO_ROOT / "var" / "legal-index"
+    return Path(env) if env else BUNDLED_INDEX_DIR
 
 
 def content_hashes() -> dict[str, str]:
     """Hashes of everything the index is derived from, by the part of the index each one invalidates."""
-    recipe = f"format={INDEX_FORMAT};chunker={CHUNKER_VERSION};head={HEAD_CHARS}".encode()
+    recipe = (
+        f"format={INDEX_FORMAT};chunker={CHUNKER_VERSION};head={HEAD_CHARS};parts={','.join(PART_CODES)}:{PART_CHARS}"
+    ).encode()
     heads = hashlib.sha256(recipe + file_sha256(RU_ARTICLES, KK_SAMPLE).encode()).hexdigest()
     faq = hashlib.sha256(recipe + file_sha256(FAQ_PATH).encode()).hexdigest()
     lexical = hashlib.sha256(heads.encode() + faq.encode() + file_sha256(GLOSSARY_PATH).encode()).hexdigest()
@@ -60,6 +71,24 @@ def head_text(article: Article) -> str:
     opening = opening.split(". ", 1)[1] if opening[:1].isdigit() and ". " in opening[:6] else opening
     code = CODE_BY_KEY[article.code].full_ru
     return f"{code}. Статья {article.article}. {article.title}. {opening[:HEAD_CHARS]}"
+
+
+def part_text(chunk: Chunk) -> str:
+    """What a part's vector is computed from: short code name, article number and title, then the part itself."""
+    code = CODE_BY_KEY[chunk.code].full_ru
+    return f"{code}. Статья {chunk.article}. {chunk.title}. {chunk.text[:PART_CHARS]}"
+
+
+def part_chunks(corpus: Corpus) -> list[int]:
+    """Chunks that get their own vector: every part but the first of live УК/КоАП articles (the article head
+    already embeds the opening part)."""
+    out = []
+    for i, ch in enumerate(corpus.chunks):
+        if ch.code not in PART_CODES or corpus.articles[(ch.code, ch.article)].repealed:
+            continue
+        if i > 0 and (corpus.chunks[i - 1].code, corpus.chunks[i - 1].article) == (ch.code, ch.article):
+            out.append(i)
+    return out
 
 
 def chunk_terms(corpus: Corpus) -> list[list[str]]:
@@ -85,6 +114,9 @@ class LegalIndex:
     head_vecs: np.ndarray
     faq_rows: list[tuple[str, str]]
     faq_vecs: np.ndarray
+    # row i of part_vecs embeds corpus chunk part_rows[i]
+    part_rows: np.ndarray
+    part_vecs: np.ndarray
     chunk_bm25: BM25
     faq_bm25: BM25
 
@@ -132,10 +164,12 @@ def _previous_vectors(out_dir: Path, embedder_name: str) -> dict[str, np.ndarray
         meta = json.loads((out_dir / "meta.json").read_text(encoding="utf-8"))
         if meta.get("embedder") != embedder_name:
             return {}
+        out: dict[str, np.ndarray] = {}
         with np.load(out_dir / "index.npz") as npz:
-            heads, faq = npz["head_vecs"], npz["faq_vecs"]
-        out = dict(zip(meta.get("head_text_keys", []), heads, strict=False))
-        out.update(zip(meta.get("faq_text_keys", []), faq, strict=False))
+            for name in ("head", "faq", "part"):
+                if f"{name}_vecs" in npz.files:
+                    vecs = npz[f"{name}_vecs"].astype(np.float32)
+                    out.update(zip(meta.get(f"{name}_text_keys", []), vecs, strict=False))
         return out
     except (OSError, ValueError, KeyError):
         return {}
@@ -160,6 +194,8 @@ def build_index(out_dir: Path | str | None = None, progress: bool = True, embedd
         f"{corpus.kk_titles[k]}. {corpus.kk_texts[k][:HEAD_CHARS]}" for k in corpus.kk_titles
     ]
     variants = _faq_variants(faq)
+    part_rows = part_chunks(corpus)
+    part_texts = [part_text(corpus.chunks[i]) for i in part_rows]
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -172,13 +208,20 @@ def build_index(out_dir: Path | str | None = None, progress: bool = True, embedd
         head_vecs = _embed(emb, head_texts, "passage", known, bar, "articles")
         faq_texts = [v[2] for v in variants]
         faq_vecs = _embed(emb, faq_texts, "query", known, bar, "FAQ questions")
+        part_vecs = _embed(emb, part_texts, "passage", known, bar, "УК/КоАП parts")
         lex_task = bar.add_task("lexical index", total=2)
         chunk_bm25 = BM25.build(chunk_terms(corpus))
         bar.advance(lex_task)
         faq_bm25 = BM25.build([faq_doc_terms(text, lang) for _, lang, text in variants])
         bar.advance(lex_task)
 
-    arrays: dict[str, np.ndarray] = {"head_vecs": head_vecs.astype(np.float32), "faq_vecs": faq_vecs.astype(np.float32)}
+    # float16 halves the vectors (normalised, |x| < 1: ~3 significant digits are plenty for cosine ranking)
+    arrays: dict[str, np.ndarray] = {
+        "head_vecs": head_vecs.astype(np.float16),
+        "faq_vecs": faq_vecs.astype(np.float16),
+        "part_vecs": part_vecs.astype(np.float16),
+        "part_rows": np.asarray(part_rows, dtype=np.int32),
+    }
     arrays.update(chunk_bm25.to_arrays("chunk"))
     arrays.update(faq_bm25.to_arrays("faq"))
     meta = {
@@ -193,12 +236,12 @@ def build_index(out_dir: Path | str | None = None, progress: bool = True, embedd
         "faq_rows": [[fid, lang] for fid, lang, _ in variants],
         "head_text_keys": [_text_key(t, "passage") for t in head_texts],
         "faq_text_keys": [_text_key(t, "query") for t in faq_texts],
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "part_text_keys": [_text_key(t, "passage") for t in part_texts],
         "build_seconds": round(time.perf_counter() - started, 1),
     }
     # write both files under temporary names first: a reader never sees a half-written index
     tmp_npz = out / "index.tmp.npz"
-    np.savez(tmp_npz, **arrays)  # type: ignore[arg-type]
+    np.savez_compressed(tmp_npz, **arrays)  # type: ignore[arg-type]
     tmp_meta = out / "meta.tmp.json"
     tmp_meta.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp_npz, out / "index.npz")
@@ -236,9 +279,11 @@ def load_index(index_dir: Path | str | None = None, embedder_name: str | None = 
     return LegalIndex(
         meta=meta,
         head_keys=[(str(c), str(a)) for c, a in meta["head_keys"]],
-        head_vecs=arrays["head_vecs"],
+        head_vecs=arrays["head_vecs"].astype(np.float32),
         faq_rows=[(str(f), str(lang)) for f, lang in meta["faq_rows"]],
-        faq_vecs=arrays["faq_vecs"],
+        faq_vecs=arrays["faq_vecs"].astype(np.float32),
+        part_rows=arrays["part_rows"].astype(np.int64),
+        part_vecs=arrays["part_vecs"].astype(np.float32),
         chunk_bm25=BM25.from_arrays(arrays, "chunk"),
         faq_bm25=BM25.from_arrays(arrays, "faq"),
     )

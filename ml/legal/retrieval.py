@@ -80,6 +80,7 @@ class Retriever:
         self._head_article = np.array([pos.get(k, -1) for k in index.head_keys], dtype=np.int64)
         self._article_pos = pos
         self._chunk_article = np.array([pos[(c.code, c.article)] for c in corpus.chunks], dtype=np.int64)
+        self._part_article = self._chunk_article[index.part_rows] if len(index.part_rows) else index.part_rows
         faq_pos = {item.id: i for i, item in enumerate(faq)}
         self._faq_row_item = np.array([faq_pos.get(fid, -1) for fid, _ in index.faq_rows], dtype=np.int64)
         self._faq_unknown = index.faq_bm25.typical_weight()
@@ -140,6 +141,14 @@ class Retriever:
         dense = np.full(n, -1.0, dtype=np.float32)
         ok = self._head_article >= 0
         np.maximum.at(dense, self._head_article[ok], head_sims[ok])
+        # the dense ranking also sees every later part of УК/КоАП articles: "с проникновением в хранилище" is in
+        # part 3 of the theft article, not in its head. Thresholds keep using the head cosine (`dense`): the max over
+        # many part vectors runs higher for every question, off-topic ones included.
+        part_sims = self.index.part_vecs @ qvec
+        dense_rank = dense.copy()
+        np.maximum.at(dense_rank, self._part_article, part_sims)
+        chunk_dense = np.full(len(self.corpus.chunks), -1.0, dtype=np.float32)
+        chunk_dense[self.index.part_rows] = part_sims
 
         lex_terms = terms.all
         chunk_scores = self.index.chunk_bm25.scores(lex_terms)
@@ -164,7 +173,11 @@ class Retriever:
 
         fused = np.zeros(n, dtype=np.float64)
         ranks = np.zeros((3, n), dtype=np.int64)
-        rankings = ((dense, -1.0, DENSE_WEIGHT), (lex, 0.0, LEXICAL_WEIGHT), (by_faq, FAQ_RANK_FLOOR, FAQ_RANK_WEIGHT))
+        rankings = (
+            (dense_rank, -1.0, DENSE_WEIGHT),
+            (lex, 0.0, LEXICAL_WEIGHT),
+            (by_faq, FAQ_RANK_FLOOR, FAQ_RANK_WEIGHT),
+        )
         for j, (values, floor, weight) in enumerate(rankings):
             top = np.argsort(-values)[:FUSION_DEPTH]
             top = top[values[top] > floor]
@@ -178,17 +191,20 @@ class Retriever:
                 score=float(fused[i]),
                 dense=float(dense[i]),
                 lexical=float(cover[i] / ceiling) if ceiling > 0 else 0.0,
-                chunk=self._best_chunk(i, chunk_scores),
+                chunk=self._best_chunk(i, chunk_scores, chunk_dense),
                 ranks=(int(ranks[0, i]), int(ranks[1, i]), int(ranks[2, i])),
             )
             for i in order
         ]
 
-    def _best_chunk(self, article_idx: int, chunk_scores: np.ndarray) -> Chunk:
-        """The part to cite: the chunk of the article that matches the question's words best, else its first."""
+    def _best_chunk(self, article_idx: int, chunk_scores: np.ndarray, chunk_dense: np.ndarray) -> Chunk:
+        """The part to cite: the chunk of the article that matches the question's words best; with no shared word,
+        the part whose vector is closest when it beats the article head; else the first part."""
         start, end = self._chunk_span[article_idx]
-        best = start + int(np.argmax(chunk_scores[start:end]))
-        return self.corpus.chunks[best]
+        if chunk_scores[start:end].max() > 0:
+            return self.corpus.chunks[start + int(np.argmax(chunk_scores[start:end]))]
+        best = start + int(np.argmax(chunk_dense[start:end]))
+        return self.corpus.chunks[best if chunk_dense[best] > -1.0 else start]
 
     def best_chunk_for(self, code: str, article: str, question_terms: list[str]) -> Chunk | None:
         """Best-matching chunk of a given article (FAQ and explicit references choose parts this way too)."""
