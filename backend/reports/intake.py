@@ -98,7 +98,8 @@ async def register_report(
     stored = await _replay(session, scope, idempotency_key, digest)
     if stored is not None:
         return stored
-    assessment = assess_intake(ctx, data.text, data.location.lat, data.location.lon, data.category, data.language)
+    assessment = assess_intake(ctx, data.text, data.location.lat, data.location.lon, data.category, data.language,
+                               anonymous=data.anonymous)
     _validate(data, assessment.in_kazakhstan)
     if data.anonymous and not assessment.anonymous_allowed:
         raise ZanError("report.anonymous_not_allowed", 422, errors=[FieldProblem("/anonymous", "invalid")])

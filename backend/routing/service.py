@@ -57,7 +57,7 @@ def router(ctx: Context) -> Any:
 
 
 def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint: str | None,
-                  declared_language: str | None) -> IntakeAssessment:
+                  declared_language: str | None, *, anonymous: bool = False) -> IntakeAssessment:
     language = declared_language or detect_language(text)
     index = district_index(ctx)
     in_kz = bool(index.in_kazakhstan(lat, lon))
@@ -66,7 +66,11 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
     category = taxonomy.category(category_hint) if category_hint and taxonomy.has_category(category_hint) else None
     urgency = detect_urgency(text, language, category.code if category else None)
     priority = "urgent" if urgency.urgent else (category.default_priority if category else "normal")
-    anonymous_allowed = category.anonymous_allowed if category else _anonymous_allowed_by_model(ctx, text)
+    # only an anonymous report needs its category judged at intake (the classifier costs an embedding)
+    if not anonymous:
+        anonymous_allowed = True
+    else:
+        anonymous_allowed = category.anonymous_allowed if category else _anonymous_allowed_by_model(ctx, text)
     return IntakeAssessment(
         language=language,
         in_kazakhstan=in_kz,
