@@ -25,7 +25,7 @@ _LOAD_LOCK = threading.Lock()
 
 
 def index_dir(ctx: Context) -> Path:
-    """`ZAN_LEGAL_INDEX_DIR` from the settings, else `var/legal-index/` of the repository."""
+    """`ZAN_LEGAL_INDEX_DIR` from the settings, else the index bundled in `ml/models/legal-index`."""
     return Path(ctx.settings.legal_index_dir) if ctx.settings.legal_index_dir else default_index_dir()
 
 
