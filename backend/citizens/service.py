@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -15,11 +14,6 @@ from backend.lib.crypto import keyed_hash
 
 def iin_hash(secret_key: str, iin: str) -> str:
     return keyed_hash(secret_key, "iin", iin)
-
-
-async def get(*, session: AsyncSession, citizen_id: uuid.UUID) -> Citizen | None:
-    """The citizen with this id."""
-    return await session.get(Citizen, citizen_id)
 
 
 async def _get_or_create(session: AsyncSession, column: Any, value: str, make: Citizen) -> Citizen:

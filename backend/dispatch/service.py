@@ -22,14 +22,13 @@ from backend.officers.auth import DISPATCH_ROLES, OfficerPrincipal, Role
 from backend.officers.models import Unit
 from backend.reports import service as reports
 from backend.reports.models import Report
-from backend.reports.service import By
+from backend.reports.service import By, is_restricted
 from backend.reports.workflow import Action, Status
 from backend.sync.changes import mark_report
 from backend.sync.hlc import CLOCK
 from backend.sync.models import ReportField
 from backend.sync.views import OFFICER_FIELDS
 
-RESTRICTED = ("domestic_violence", "child_incident", "police_complaint")
 EARTH_KM = 6371.0088
 CLOSE_ACTIONS = {"duplicate": Action.MARK_DUPLICATE, "redirected": Action.REDIRECT, "unfounded": Action.CLOSE_UNFOUNDED,
                  "rejected": Action.REJECT}
@@ -48,7 +47,7 @@ def by_for(principal: OfficerPrincipal, channel: str = "console") -> By:
 
 def unit_may_take(unit: Unit, report: Report) -> bool:
     """Restricted categories go only to a unit designated for them; a police complaint never to ordinary units."""
-    if report.restricted or (report.category in RESTRICTED):
+    if is_restricted(report):
         return (report.category or "") in (unit.restricted_categories or [])
     return True
 

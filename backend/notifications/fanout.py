@@ -20,22 +20,11 @@ from backend.notifications import templates
 from backend.notifications.models import Delivery, Device
 from backend.partners.models import Partner
 from backend.reports.models import Report, ReportEvent
-from backend.reports.service import local_date
+from backend.reports.service import is_restricted, local_date
 from backend.reports.workflow import CITIZEN_PROJECTION, CITIZEN_STATUS_NAMES, Status
 
 OFFICER_ACTIONS = frozenset({"assign"})
 INSERT_CHUNK = 1000
-
-
-def is_restricted(report: Report) -> bool:
-    """Restricted categories (domestic violence, child incidents, police complaints) never show text on a screen."""
-    if report.restricted:
-        return True
-    if not report.category:
-        return False
-    from ml.taxonomy import load_taxonomy
-
-    return report.category in load_taxonomy().restricted_codes()
 
 
 def _category_name(code: str | None, lang: str) -> str:

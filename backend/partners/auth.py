@@ -11,7 +11,6 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.citizens.models import Citizen
 from backend.citizens.service import get_or_create_by_iin, iin_hash
 from backend.context import Context
 from backend.deps import path_with_query, provide_lang
@@ -71,11 +70,3 @@ def provide_principal(request: Request[Any, Any, Any]) -> CitizenPrincipal:
     if principal is None:
         raise ZanError("auth.unauthenticated", 401)
     return principal
-
-
-async def load_citizen(ctx: Context, principal: CitizenPrincipal) -> Citizen:
-    async with ctx.sessions() as session:
-        citizen = await session.get(Citizen, principal.citizen_id)
-    if citizen is None:
-        raise ZanError("auth.unauthenticated", 401)
-    return citizen

@@ -135,11 +135,6 @@ async def verify(
     return partner_id, key.name, headers.iin
 
 
-async def get(*, session: AsyncSession, partner_id: uuid.UUID) -> Partner | None:
-    """The partner with this id."""
-    return await session.get(Partner, partner_id)
-
-
 async def by_name(*, session: AsyncSession, name: str) -> Partner | None:
     """The partner with this name."""
     return await session.scalar(select(Partner).where(col(Partner.name) == name))

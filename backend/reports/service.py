@@ -21,6 +21,7 @@ from backend.reports import deadlines
 from backend.reports.models import Report, ReportComment, ReportCounter, ReportEvent
 from backend.reports.texts import outcome_text, render
 from backend.reports.workflow import Action, Actor, Outcome, Resolution, Status, can, rule_for
+from ml.taxonomy import load_taxonomy
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,14 @@ class By:
 
 
 SYSTEM = By(Actor.SYSTEM, None, "system")
+
+
+def is_restricted(report: Report) -> bool:
+    """Restricted categories (domestic violence, children, police complaints — the taxonomy's `restricted` flag):
+    only designated units see them, and their text never shows on a screen. The flag on the report only goes up."""
+    if report.restricted:
+        return True
+    return bool(report.category) and report.category in load_taxonomy().restricted_codes()
 
 
 def local_date(value: datetime) -> str:

@@ -7,12 +7,11 @@ cluster (two families in one building are two cases), and online fraud has no me
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -80,8 +79,3 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
         if similarity >= rule.min_similarity and (best is None or similarity > best[1]):
             best = (other, similarity)
     return best
-
-
-async def cluster_size(session: AsyncSession, incident_id: uuid.UUID) -> int:
-    """How many reports ("me too") an incident has."""
-    return int(await session.scalar(select(func.count()).where(Report.incident_id == incident_id)) or 0)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from backend.context import Context
 from backend.jobs.registry import RetryLater
 from backend.reports.models import Report
+from backend.reports.service import is_restricted
 from bots.officer import service
 from bots.officer.texts import t
 from ml.taxonomy import load_taxonomy
@@ -40,7 +41,7 @@ def offer_text(report: Report, lang: str) -> str:
     category = ""
     if report.category and taxonomy.has_category(report.category):
         category = taxonomy.category(report.category).names.get(lang)
-    restricted = report.restricted or (report.category or "") in service.dispatch.RESTRICTED
+    restricted = is_restricted(report)
     # restricted categories (domestic violence, children) never show their text on a phone's lock screen
     text = t("restricted_text", lang) if restricted else (
         report.text if len(report.text) <= EXCERPT else report.text[:EXCERPT].rsplit(" ", 1)[0] + " …")

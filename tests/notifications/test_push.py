@@ -11,6 +11,7 @@ from sqlalchemy import select
 from backend.context import Context
 from backend.notifications import delivery, fanout, jobs
 from backend.notifications.models import Delivery, Device
+from backend.reports.service import is_restricted
 from backend.reports.workflow import Action
 from tests.fakes.fcm import FakeFCM
 from tests.notifications.conftest import BOTH_DBS, act, citizen_devices, drain, new_report, officer_device
@@ -77,7 +78,7 @@ async def test_restricted_category_gets_a_discreet_data_only_push(ctx: Context, 
     assert message["apns"]["headers"]["apns-push-type"] == "background"
     assert message["apns"]["payload"]["aps"]["content-available"] == 1
     assert report.number not in str(message) and "citizen_status" not in message["data"]
-    assert fanout.is_restricted(report)
+    assert is_restricted(report)
 
 
 async def test_unregistered_and_foreign_tokens_are_pruned(ctx: Context, fcm: FakeFCM) -> None:
