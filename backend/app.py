@@ -24,7 +24,9 @@ from backend.lib.modules import optional_attr
 from backend.media.controller import MediaController
 from backend.partners.auth import provide_principal
 from backend.reports.controller import ReportController
+from backend.routing.service import district_index
 from backend.settings import Settings
+from ml.taxonomy import load_taxonomy
 
 # Domains that arrive with later capabilities register their controllers here.
 OPTIONAL_CONTROLLERS = (
@@ -55,6 +57,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         context = ctx or build_context(settings)
         app.state.ctx = context
         load_all_handlers()
+        # intake reads both on every report: load them now rather than in the first citizen's request
+        district_index(context)
+        load_taxonomy()
         relay: Relay | None = None
         if settings.enable_relay:
             relay = Relay(context)

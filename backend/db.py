@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Field, SQLModel
@@ -67,10 +69,12 @@ def make_engine(database_url: str, *, null_pool: bool = False) -> AsyncEngine:
         # a single writer at a time: wait for the lock instead of failing under concurrent intake
         kwargs["connect_args"] = {"timeout": 30}
     elif not null_pool:
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        kwargs.update(pool_size=10, max_overflow=20)
     if null_pool:
         kwargs["poolclass"] = NullPool
     engine = create_async_engine(database_url, **kwargs)
+    if not database_url.startswith("sqlite") and not null_pool:
+        _ping_idle_connections(engine)
     if database_url.startswith("sqlite"):
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -93,6 +97,43 @@ def make_engine(database_url: str, *, null_pool: bool = False) -> AsyncEngine:
     return engine
 
 
+# A pooled connection that sat idle this long may have been closed by the server, a proxy or a restart.
+_IDLE_PING_S = 5.0
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """pool_pre_ping, but only for connections idle longer than _IDLE_PING_S.
+
+    A ping is a round trip on every checkout: on a busy API (intake checks a connection out per request) that was
+    a tenth of a registration's cost, while a connection used a moment ago is known to be alive. A failed ping
+    makes the pool discard the connection and check out a fresh one, as pool_pre_ping does.
+    """
+    pool_events = engine.sync_engine.pool
+
+    @event.listens_for(pool_events, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["zan_idle_since"] = time.monotonic()
+
+    @event.listens_for(pool_events, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("zan_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < _IDLE_PING_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure means the connection cannot be trusted
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise sa.exc.DisconnectionError("idle connection failed its ping")
+
+
+def insert_ignoring_conflicts(session: AsyncSession, table: sa.Table, conflict_columns: list[str]) -> Any:
+    """INSERT … ON CONFLICT (columns) DO NOTHING on either database (both dialects spell it the same way)."""
+    insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
@@ -110,6 +151,7 @@ __all__ = [
     "Field",
     "SQLModel",
     "datetime",
+    "insert_ignoring_conflicts",
     "is_postgres",
     "json_column",
     "make_engine",

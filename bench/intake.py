@@ -1,6 +1,6 @@
 """Intake benchmark: signed report submissions against the real app (PostgreSQL) beside a bare Litestar endpoint.
 
-    .venv/bin/python bench/intake.py [--seconds 10] [--concurrency 16] [--rate 200]
+    .venv/bin/python bench/intake.py [--seconds 10] [--concurrency 16] [--rate 200] [--workers 2]
 
 Both servers run as uvicorn processes on loopback; the load generator is this process. Background routing is off in
 the API process (in production it runs in `zan worker` processes), so the figures are intake alone.
@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.partners.service import sign  # noqa: E402
-from bench._load import closed_loop, open_loop  # noqa: E402
+from bench._load import Request, Result, closed_loop, open_loop, process_tree_cpu_s  # noqa: E402
 from tests.helpers import make_iin  # noqa: E402
 
 PG_ADMIN = os.environ.get("ZAN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("ZAN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def wait_http(url: str, timeout: float = 30) -> None:
@@ -43,10 +44,10 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def serve(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
+         "--no-access-log", "--workers", str(workers)],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
@@ -56,6 +57,7 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, the same for both servers")
     args = parser.parse_args()
 
     db = f"zan_bench_{uuid.uuid4().hex[:8]}"
@@ -63,7 +65,9 @@ async def main() -> None:
     await admin.execute(f'CREATE DATABASE "{db}"')
     await admin.close()
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
-    env = {"ZAN_DATABASE_URL": url, "ZAN_SECRET_KEY": "bench-" + uuid.uuid4().hex, "ZAN_ENABLE_RELAY": "false",
+    # Redis as in production: replay nonces and the job queue (the relay is off: no jobs run in the API process)
+    env = {"ZAN_DATABASE_URL": url, "ZAN_REDIS_URL": REDIS_URL, "ZAN_REDIS_PREFIX": db,
+           "ZAN_SECRET_KEY": "bench-" + uuid.uuid4().hex, "ZAN_ENABLE_RELAY": "false",
            "ZAN_LOG_LEVEL": "WARNING", "ZAN_VAR_DIR": str(ROOT / "var" / "bench")}
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -74,8 +78,8 @@ async def main() -> None:
         out = subprocess.run([sys.executable, "-m", "backend.cli", "partners", "create", "--name", "bench"],  # noqa: ASYNC221
                              cwd=ROOT, env=zan_env, check=True, capture_output=True, text=True).stdout
         partner = json.loads(out.strip().splitlines()[-1])
-        procs.append(serve("backend.asgi:app", 8701, env))
-        procs.append(serve("bench.bare_app:app", 8702, env))
+        procs.append(serve("backend.asgi:app", 8701, env, args.workers))
+        procs.append(serve("bench.bare_app:app", 8702, env, args.workers))
         wait_http("http://127.0.0.1:8701/health")
         wait_http("http://127.0.0.1:8702/schema")
         iin = make_iin(42)
@@ -103,20 +107,30 @@ async def main() -> None:
         # warm up both (connection pools, JIT-free but caches: partner secret, district index)
         await closed_loop("warmup", "http://127.0.0.1:8701", signed, concurrency=4, seconds=2)
         await closed_loop("warmup", "http://127.0.0.1:8702", bare, concurrency=4, seconds=1)
+        load_before = os.getloadavg()[0]
+        cpu_ms: list[float] = []
+
+        async def measured(label: str, proc: subprocess.Popen[bytes], base: str, request: Request) -> Result:
+            """Closed loop, plus the server's CPU per request (load-independent, unlike req/s on a shared box)."""
+            before = process_tree_cpu_s(proc.pid)
+            result = await closed_loop(label, base, request, concurrency=args.concurrency, seconds=args.seconds)
+            cpu_ms.append((process_tree_cpu_s(proc.pid) - before) * 1000 / max(result.requests, 1))
+            return result
+
         results = [
-            await closed_loop("bare Litestar (closed loop)", "http://127.0.0.1:8702", bare,
-                              concurrency=args.concurrency, seconds=args.seconds),
-            await closed_loop("zan intake (closed loop)", "http://127.0.0.1:8701", signed,
-                              concurrency=args.concurrency, seconds=args.seconds),
+            await measured("bare Litestar (closed loop)", procs[1], "http://127.0.0.1:8702", bare),
+            await measured("zan intake (closed loop)", procs[0], "http://127.0.0.1:8701", signed),
             await open_loop(f"bare Litestar @ {args.rate:.0f} req/s", "http://127.0.0.1:8702", bare,
                             rate=args.rate, seconds=args.seconds),
             await open_loop(f"zan intake @ {args.rate:.0f} req/s", "http://127.0.0.1:8701", signed,
                             rate=args.rate, seconds=args.seconds),
         ]
-        print(f"intake benchmark — PostgreSQL, {os.cpu_count()} cores, {args.seconds:.0f} s per run, "
-              f"concurrency {args.concurrency}")
+        print(f"intake benchmark — PostgreSQL, {os.cpu_count()} cores, {args.workers} uvicorn workers per server, "
+              f"{args.seconds:.0f} s per run, concurrency {args.concurrency}; load average {load_before:.1f} before, "
+              f"{os.getloadavg()[0]:.1f} after")
         for result in results:
             print(result.line())
+        print(f"server CPU per request (all its processes): bare {cpu_ms[0]:.2f} ms, zan {cpu_ms[1]:.2f} ms")
         ratio = results[1].rps / results[0].rps if results[0].rps else 0
         print(f"zan / bare throughput: {ratio:.0%} (target ≥ 50 %); zan p99 at {args.rate:.0f} req/s: "
               f"{results[3].pct(99):.1f} ms (target < 50 ms)")

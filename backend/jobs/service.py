@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -17,11 +17,35 @@ from backend.lib.clock import utcnow
 
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 3600.0
+DEFAULT_MAX_ATTEMPTS = 8
 
 
 def backoff(attempt: int, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S) -> float:
     """Exponential backoff with full jitter (AWS style): spreads retries of a failed dependency over time."""
     return random.uniform(base / 2, min(cap, base * 2 ** max(attempt - 1, 0)))
+
+
+class Task(NamedTuple):
+    """A unit of outbox work, before it is written."""
+
+    name: str
+    payload: dict[str, Any]
+    dedupe_key: str | None = None
+
+
+_INSERT_TASKS = insert(OutboxTask.__table__)  # type: ignore[attr-defined]
+
+
+async def enqueue_new(session: AsyncSession, tasks: list[Task]) -> None:
+    """Write tasks whose dedupe keys name rows created in this same transaction (so cannot exist yet) in one
+    statement, now, bypassing the unit of work: the cheap path for report intake."""
+    now = utcnow()
+    await session.execute(_INSERT_TASKS, [
+        {"id": uuid.uuid4(), "task": t.name, "payload": t.payload, "dedupe_key": t.dedupe_key, "status": "pending",
+         "attempts": 0, "max_attempts": DEFAULT_MAX_ATTEMPTS, "next_attempt_at": now, "created_at": now,
+         "updated_at": now}
+        for t in tasks
+    ])
 
 
 async def enqueue(
@@ -30,7 +54,7 @@ async def enqueue(
     payload: dict[str, Any],
     *,
     dedupe_key: str | None = None,
-    max_attempts: int = 8,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     run_at: datetime | None = None,
     fresh: bool = False,
 ) -> OutboxTask | None:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.context import Context
+from backend.db import insert_ignoring_conflicts
 from backend.lib.clock import utcnow
 from backend.lib.crypto import equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import ZanError
@@ -92,14 +92,11 @@ async def _remember_signature(ctx: Context, session: AsyncSession, partner_id: u
             return bool(await ctx.redis.set(ctx.keys("nonce", signature), "1", nx=True, ex=ttl))
         except UNAVAILABLE:
             pass  # fall through to the database: refusing citizens because a cache is down is worse
-    now = utcnow()
-    try:
-        async with session.begin_nested():
-            expires = now + timedelta(seconds=ttl)
-            session.add(RequestNonce(signature=signature, partner_id=partner_id, expires_at=expires))
-    except IntegrityError:
-        return False
-    return True
+    expires = utcnow() + timedelta(seconds=ttl)
+    stmt = insert_ignoring_conflicts(session, RequestNonce.__table__, ["signature"])  # type: ignore[attr-defined]
+    stored = await session.execute(stmt.values(signature=signature, partner_id=partner_id, expires_at=expires)
+                                   .returning(RequestNonce.__table__.c.signature))  # type: ignore[attr-defined]
+    return stored.first() is not None
 
 
 async def purge_expired_nonces(*, session: AsyncSession) -> int:

@@ -10,15 +10,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from backend.jobs.service import enqueue
+from backend.jobs.service import Task, enqueue
 from backend.lib.clock import ALMATY, as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.reports import deadlines
-from backend.reports.models import Report, ReportComment, ReportCounter, ReportEvent
+from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.texts import outcome_text, render
 from backend.reports.workflow import Action, Actor, Outcome, Resolution, Status, can, rule_for
 from ml.taxonomy import load_taxonomy
@@ -48,25 +47,33 @@ def local_date(value: datetime) -> str:
     return as_utc(value).astimezone(ALMATY).strftime("%d.%m.%Y")
 
 
-async def next_number(session: AsyncSession, year: int) -> str:
-    """ZP-2026-0000123: a per-year counter row, incremented under its row lock (commit order = number order)."""
-    result = await session.execute(
-        update(ReportCounter).where(ReportCounter.year == year).values(value=ReportCounter.value + 1)  # type: ignore[arg-type]
-        .returning(col(ReportCounter.value))
-        .execution_options(synchronize_session=False)
+def new_event(
+    report: Report,
+    action: str,
+    by: By,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str | None = None,
+    public: bool = True,
+    params: dict[str, object] | None = None,
+    internal_note: str | None = None,
+    data: dict[str, object] | None = None,
+    device_time: datetime | None = None,
+) -> ReportEvent:
+    """One history line, not yet written (ids are client-side UUIDs)."""
+    return ReportEvent(
+        report_id=report.id, action=action, from_status=from_status, to_status=to_status,
+        actor_type=by.actor.value, actor_id=by.actor_id, channel=by.channel, reason=reason, public=public,
+        public_text=render(action, params or {}) if public else {}, internal_note=internal_note,
+        data=dict(data or {}), device_time=device_time,
     )
-    value = result.scalar_one_or_none()
-    if value is None:
-        # first report of the year: create the row; a concurrent creator makes us retry the increment
-        from sqlalchemy.exc import IntegrityError
 
-        try:
-            async with session.begin_nested():
-                session.add(ReportCounter(year=year, value=1))
-            value = 1
-        except IntegrityError:
-            return await next_number(session, year)
-    return f"ZP-{year}-{value:07d}"
+
+def notify_task(event: ReportEvent) -> Task:
+    """The outbox task that tells the reporter (push, partner webhook, chat) about a public event."""
+    return Task("notifications.report_event", {"event_id": str(event.id), "report_id": str(event.report_id)},
+                f"report-event:{event.id}")
 
 
 async def append_event(
@@ -86,16 +93,12 @@ async def append_event(
     notify: bool = True,
 ) -> ReportEvent:
     """Append one history line; public ones also schedule the reporter's notifications (same transaction)."""
-    event = ReportEvent(
-        report_id=report.id, action=action, from_status=from_status, to_status=to_status,
-        actor_type=by.actor.value, actor_id=by.actor_id, channel=by.channel, reason=reason, public=public,
-        public_text=render(action, params or {}) if public else {}, internal_note=internal_note,
-        data=dict(data or {}), device_time=device_time,
-    )
-    session.add(event)  # ids are client-side UUIDs: no flush needed, the unit of work batches the inserts
+    event = new_event(report, action, by, from_status=from_status, to_status=to_status, reason=reason, public=public,
+                      params=params, internal_note=internal_note, data=data, device_time=device_time)
+    session.add(event)  # the unit of work batches the inserts
     if public and notify:
-        await enqueue(session, "notifications.report_event", {"event_id": str(event.id), "report_id": str(report.id)},
-                      dedupe_key=f"report-event:{event.id}", fresh=True)
+        task = notify_task(event)
+        await enqueue(session, task.name, task.payload, dedupe_key=task.dedupe_key, fresh=True)
     return event
 
 
