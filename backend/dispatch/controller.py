@@ -1,5 +1,7 @@
 """Dispatcher console API: the queue, assignment (manual or nearest unit), closing, extensions, corrections.
 
+The queue has one entry per incident ("me too" reports of one event); acting on the primary acts on the incident.
+
 Dispatchers, supervisors and admins act; prosecutors read; field officers read their own reports (masked).
 """
 
@@ -23,6 +25,7 @@ from backend.lib.errors import FieldProblem, ZanError
 from backend.officers.auth import DISPATCH_ROLES, FIELD_ROLES, OfficerPrincipal, Role, officer_guard, provide_officer
 from backend.officers.models import Unit
 from backend.reports.models import Report
+from backend.reports.service import is_primary
 from backend.sync.models import ReportField
 from backend.sync.views import _mask
 
@@ -34,15 +37,33 @@ _URGENT = sa.case((Report.urgent.is_(True), 0), else_=1)  # type: ignore[attr-de
 
 
 async def card(session: AsyncSession, report: Report, principal: OfficerPrincipal) -> ReportCard:
-    fields = {r.field: r.value for r in await session.scalars(
-        sa.select(ReportField).where(ReportField.report_id == report.id))}  # type: ignore[arg-type]
+    return (await cards(session, [report], principal))[0]
+
+
+async def cards(session: AsyncSession, reports: list[Report], principal: OfficerPrincipal) -> list[ReportCard]:
+    """Cards for a page of reports: officer fields and incidents in one query each."""
+    fields: dict[uuid.UUID, dict[str, Any]] = {}
+    if reports:
+        for row in await session.scalars(sa.select(ReportField).where(
+                ReportField.report_id.in_([r.id for r in reports]))):  # type: ignore[attr-defined]
+            fields.setdefault(row.report_id, {})[row.field] = row.value
+    incidents = await service.incidents(session, principal, reports)
     field_view = principal.role in FIELD_ROLES
-    return ReportCard(id=report.id, number=report.number, status=report.status, category=report.category,
-                      department=report.department, priority=report.priority, urgent=report.urgent,
-                      restricted=report.restricted, anonymous=report.anonymous, district=report.district,
-                      unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
-                      text=_mask(report.text) if field_view else report.text, lat=report.lat, lon=report.lon,
-                      fields=fields)
+    out = []
+    for report in reports:
+        incident = incidents.get(report.id)
+        out.append(ReportCard(
+            id=report.id, number=report.number, status=report.status, category=report.category,
+            department=report.department, priority=report.priority, urgent=report.urgent,
+            restricted=report.restricted, anonymous=report.anonymous, district=report.district,
+            unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
+            text=_mask(report.text) if field_view else report.text, lat=report.lat, lon=report.lon,
+            fields=fields.get(report.id, {}),
+            incident_id=incident.incident_id if incident else None, primary=is_primary(report),
+            incident_size=incident.size if incident else 1,
+            incident_report_ids=incident.report_ids if incident else [],
+        ))
+    return out
 
 
 class DispatchController(Controller):
@@ -77,7 +98,7 @@ class DispatchController(Controller):
                 "u": 0 if last.urgent else 1,
                 "p": {"urgent": 0, "high": 1, "normal": 2, "low": 3}.get(last.priority, 4),
                 "d": last.deadline_at.isoformat(), "i": str(last.id)})
-        return QueuePage(items=[await card(session, r, officer) for r in rows[:limit]], next_cursor=next_cursor)
+        return QueuePage(items=await cards(session, rows[:limit], officer), next_cursor=next_cursor)
 
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
     async def get_report(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID) -> ReportCard:

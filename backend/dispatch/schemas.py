@@ -51,6 +51,12 @@ class ReportCard(msgspec.Struct):
     lat: float
     lon: float
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    # the incident ("me too") this report belongs to: its id is the primary report's; `incident_report_ids` are the
+    # incident's other reports this officer may see, `incident_size` counts them with this one (1: no incident)
+    incident_id: uuid.UUID | None = None
+    primary: bool = False
+    incident_size: int = 1
+    incident_report_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
 
 
 class QueuePage(msgspec.Struct):

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import math
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from backend.audit.service import record
 from backend.dispatch.models import Assignment
@@ -23,7 +27,7 @@ from backend.officers.models import Unit
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By, is_restricted
-from backend.reports.workflow import Action, Status
+from backend.reports.workflow import WORKING, Action, Status, can
 from backend.sync.changes import mark_report
 from backend.sync.hlc import CLOCK
 from backend.sync.models import ReportField
@@ -72,7 +76,32 @@ async def assign_nearest_unit(session: AsyncSession, report: Report) -> Unit | N
 
 async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, auto: bool = False,
                  reason: str | None = None) -> Assignment:
-    """Assign (or reassign) `report` to `unit`: timeline event, custody record, audit. Caller commits."""
+    """Assign (or reassign) `report` to `unit`: timeline event, custody record, audit. Caller commits.
+
+    An incident is one job for one unit: assigning its primary assigns every open member the workflow allows to
+    the same unit (each with its own event and custody record); a member assigned on its own moves alone."""
+    assignment = await _assign_one(session, report, unit, by, auto=auto, reason=reason)
+    for member in await reports.incident_followers(session, report, Action.ASSIGN, by):
+        if unit_may_take(unit, member):
+            await _assign_one(session, member, unit, by, auto=auto, **reports.as_follower(report, reason))
+    return assignment
+
+
+async def follow_primary_unit(session: AsyncSession, primary: Report, member: Report, by: By) -> bool:
+    """A report that joins an incident already being worked follows the primary's unit (True if it moved)."""
+    if (primary.unit_id is None or primary.status not in WORKING or member.unit_id == primary.unit_id
+            or not can(Action.ASSIGN, Status(member.status), by.actor)):
+        return False
+    unit = await session.get(Unit, primary.unit_id)
+    if unit is None or not unit_may_take(unit, member):
+        return False
+    await _assign_one(session, member, unit, by, **reports.as_follower(primary, None))
+    return True
+
+
+async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By, *, auto: bool = False,
+                      reason: str | None = None, params: dict[str, object] | None = None,
+                      data: dict[str, object] | None = None) -> Assignment:
     if not unit_may_take(unit, report):
         raise ZanError("dispatch.unit_not_designated", 409)
     now = utcnow()
@@ -86,8 +115,8 @@ async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, a
     report.unit_id = unit.id
     if report.department is None:
         report.department = unit.department
-    await reports.change_status(session, report, Action.ASSIGN, by, reason=reason, params={},
-                                data={"unit_id": str(unit.id), "unit_code": unit.code, "auto": auto,
+    await reports.change_status(session, report, Action.ASSIGN, by, reason=reason, params=params or {},
+                                data={**(data or {}), "unit_id": str(unit.id), "unit_code": unit.code, "auto": auto,
                                       "from_unit_id": str(from_unit) if from_unit else None})
     assignment = Assignment(report_id=report.id, unit_id=unit.id, assigned_by_type=by.actor.value,
                             assigned_by=by.actor_id, auto=auto,
@@ -101,19 +130,28 @@ async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, a
 
 async def close(session: AsyncSession, report: Report, how: str, by: By, *, reason: str,
                 duplicate_of: uuid.UUID | None = None, redirect_to: str | None = None) -> None:
+    """Close with a reason; on an incident's primary the open members close with it (reports.change_status)."""
     action = CLOSE_ACTIONS[how]
     if how == "duplicate":
-        if duplicate_of is None or duplicate_of == report.id or await session.get(Report, duplicate_of) is None:
+        original = await session.get(Report, duplicate_of) if duplicate_of is not None else None
+        # a primary is no duplicate of a report in its own incident: that is a split or nothing
+        if (original is None or original.id == report.id
+                or (reports.is_primary(report) and original.incident_id == report.incident_id)):
             raise ZanError("dispatch.duplicate_of_invalid", 422)
-        report.duplicate_of = duplicate_of
     params: dict[str, object] = {"target": {"ru": redirect_to or "", "kk": redirect_to or "", "en": redirect_to or ""}}
+    followers = await reports.incident_followers(session, report, action, by)
     await reports.change_status(session, report, action, by, reason=reason, params=params,
                                 data={"duplicate_of": str(duplicate_of) if duplicate_of else None})
-    for row in await session.scalars(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
-                                                              Assignment.released_at.is_(None))):  # type: ignore[union-attr]
+    closed = [r for r in (report, *followers) if r.status == Status.CLOSED]
+    for row in await session.scalars(select(Assignment).where(  # type: ignore[arg-type]
+            Assignment.report_id.in_([r.id for r in closed]),  # type: ignore[attr-defined]
+            Assignment.released_at.is_(None))):  # type: ignore[union-attr]
         row.released_at = utcnow()
-    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action=f"report.close.{how}",
-                 target_type="report", target_id=report.id, data={"reason_len": len(reason)})
+    for closed_report in closed:
+        if how == "duplicate":
+            closed_report.duplicate_of = duplicate_of
+        await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action=f"report.close.{how}",
+                     target_type="report", target_id=closed_report.id, data={"reason_len": len(reason)})
 
 
 async def extend(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
@@ -175,8 +213,56 @@ async def get_visible(session: AsyncSession, principal: OfficerPrincipal, report
     return report
 
 
+def _waiting(table: Any) -> Any:
+    """Triage, or open and with no unit yet."""
+    return ((table.status.in_([Status.TRIAGE.value, Status.REGISTERED.value, Status.REOPENED.value])
+             & table.unit_id.is_(None)) | (table.status == Status.TRIAGE.value))
+
+
 def queue_query(principal: OfficerPrincipal) -> Select[Report]:
-    """Triage and unassigned open reports: urgent first, then priority, then the nearest legal deadline."""
-    open_unassigned = (Report.status.in_([Status.TRIAGE.value, Status.REGISTERED.value, Status.REOPENED.value])  # type: ignore[attr-defined]
-                       & Report.unit_id.is_(None)) | (Report.status == Status.TRIAGE.value)  # type: ignore[union-attr]
-    return visible_to(principal, []).where(open_unassigned)
+    """Triage and unassigned open reports: urgent first, then priority, then the nearest legal deadline.
+
+    One entry per incident: its primary, or, if the primary is not waiting (assigned, closed, or hidden from this
+    officer), its earliest waiting report; the others of the incident are listed on that entry's card."""
+    other = aliased(Report)
+    better = (other.incident_id == Report.incident_id) & (other.id != Report.id) & _waiting(other) & (
+        (other.id == other.incident_id)
+        | ((Report.id != Report.incident_id)
+           & ((other.created_at < Report.created_at)
+              | ((other.created_at == Report.created_at) & (other.id < Report.id)))))
+    if principal.role not in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
+        better = better & other.restricted.is_(False)  # type: ignore[attr-defined]
+    behind_another = Report.incident_id.is_not(None) & exists().where(better)  # type: ignore[union-attr]
+    return visible_to(principal, []).where(_waiting(Report), ~behind_another)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """What a card shows of a report's incident (its id is the primary's): the other reports this officer may see."""
+
+    incident_id: uuid.UUID
+    report_ids: list[uuid.UUID]
+    size: int
+
+
+async def incidents(session: AsyncSession, principal: OfficerPrincipal,
+                    page: list[Report]) -> dict[uuid.UUID, Incident]:
+    """Incidents of the given reports, by report id, in one query (restricted reports stay hidden as usual)."""
+    wanted = {r.incident_id for r in page if r.incident_id is not None}
+    if not wanted:
+        return {}
+    query = visible_to(principal, await designated_categories(session, principal))
+    rows = (await session.execute(query.with_only_columns(col(Report.id), col(Report.incident_id))
+                                  .where(Report.incident_id.in_(wanted))  # type: ignore[union-attr]
+                                  .order_by(Report.created_at, Report.id))).all()  # type: ignore[arg-type]
+    members: dict[uuid.UUID | None, list[uuid.UUID]] = {}
+    for report_id, incident_id in rows:
+        members.setdefault(incident_id, []).append(report_id)
+    out = {}
+    for report in page:
+        if report.incident_id is None:
+            continue
+        ids = members.get(report.incident_id, [])
+        out[report.id] = Incident(incident_id=report.incident_id, report_ids=[i for i in ids if i != report.id],
+                                  size=len(ids) or 1)
+    return out

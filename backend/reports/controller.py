@@ -44,7 +44,7 @@ def _by(principal: CitizenPrincipal) -> By:
 async def _view(session: AsyncSession, report: Report, lang: str) -> ReportOut:
     events = await service.events(session, report.id, public_only=True)
     media = await media_service.for_report(session, report.id)
-    return citizen_view(report, events, media, lang)
+    return citizen_view(report, events, media, lang, await service.also_reported(session, report))
 
 
 class ReportController(Controller):

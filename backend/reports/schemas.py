@@ -77,6 +77,8 @@ class ReportOut(Struct):
     can_reopen: bool
     can_withdraw: bool
     timeline: list[TimelineEntry] | None = None
+    # how many other citizens reported the same incident ("me too"); a count only, always 0 for restricted reports
+    also_reported: int = 0
 
 
 class ReportSummary(Struct):

@@ -2,6 +2,11 @@
 
 Every status change goes through `change_status`; every change appends a ReportEvent and, for public events,
 schedules citizen notifications through the outbox in the same transaction.
+
+Incidents ("me too"): reports of one event share `incident_id`, the id of their primary report. A staff step on the
+primary is the incident's step: every other open report of it follows with its own event (so every reporter sees
+it and is notified), as far as the workflow table allows. The primary is kept open while any report of the
+incident is open, so there is always one report to act on.
 """
 
 from __future__ import annotations
@@ -9,9 +14,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.jobs.service import Task, enqueue
 from backend.lib.clock import ALMATY, as_utc, utcnow
@@ -19,7 +26,7 @@ from backend.lib.errors import FieldProblem, ZanError
 from backend.reports import deadlines
 from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.texts import outcome_text, render
-from backend.reports.workflow import Action, Actor, Outcome, Resolution, Status, can, rule_for
+from backend.reports.workflow import OPEN, Action, Actor, Outcome, Resolution, Status, can, rule_for
 from ml.taxonomy import load_taxonomy
 
 
@@ -33,6 +40,11 @@ class By:
 
 
 SYSTEM = By(Actor.SYSTEM, None, "system")
+# Steps that never pass from a primary to its incident: a request for information is addressed to one reporter;
+# the reporter's own steps are theirs; an assignment also moves custody, so dispatch.assign moves the incident
+# itself; a reopening concerns closed reports, which never follow.
+NOT_FOLLOWED = frozenset({Action.REQUEST_INFO, Action.REPORTER_REPLIED, Action.WITHDRAW, Action.ASSIGN,
+                          Action.REOPEN})
 
 
 def is_restricted(report: Report) -> bool:
@@ -114,8 +126,11 @@ async def change_status(
     params: dict[str, object] | None = None,
     device_time: datetime | None = None,
     data: dict[str, object] | None = None,
+    fan_out: bool = True,
 ) -> ReportEvent:
-    """The only way a report's status changes: checked against ALLOWED_STATUS_CHANGES, then recorded."""
+    """The only way a report's status changes: checked against ALLOWED_STATUS_CHANGES, then recorded.
+
+    On an incident's primary, the other open reports follow (`fan_out=False` is that following step itself)."""
     status = Status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
     if not can(action, status, by.actor, resolution):
@@ -141,9 +156,86 @@ async def change_status(
         report.deadline_at = report.original_deadline_at = deadlines.deadline_for(now)
         text_params["deadline"] = local_date(report.deadline_at)
     session.add(report)
-    return await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,
-                              reason=reason, params=text_params, internal_note=internal_note, device_time=device_time,
-                              data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
+    event = await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,
+                               reason=reason, params=text_params, internal_note=internal_note,
+                               device_time=device_time,
+                               data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
+    if not fan_out:
+        return event
+    if action not in NOT_FOLLOWED:
+        for member in await incident_followers(session, report, action, by):
+            await change_status(session, member, action, by, outcome=outcome, device_time=device_time,
+                                fan_out=False, **as_follower(report, reason, params, data))
+    if report.incident_id is not None and Status.CLOSED in (rule.target, Status(previous)):
+        await _keep_primary_open(session, report.incident_id)
+    return event
+
+
+def is_primary(report: Report) -> bool:
+    return report.incident_id is not None and report.incident_id == report.id
+
+
+async def incident_followers(session: AsyncSession, primary: Report, action: Action, by: By) -> list[Report]:
+    """The primary's other open reports that the workflow lets `by` take `action` on (locked, oldest first).
+    Reporters' own steps never pass to other reporters' reports."""
+    if not is_primary(primary) or by.actor is Actor.CITIZEN:
+        return []
+    members = await session.scalars(
+        select(Report).where(Report.incident_id == primary.id, Report.id != primary.id,  # type: ignore[arg-type]
+                             Report.status.in_([s.value for s in OPEN]))  # type: ignore[attr-defined]
+        .order_by(Report.created_at, Report.id).with_for_update()  # type: ignore[arg-type]
+    )
+    return [m for m in members if can(action, Status(m.status), by.actor)]
+
+
+def as_follower(primary: Report, reason: str | None, params: dict[str, object] | None = None,
+                data: dict[str, object] | None = None) -> dict[str, Any]:
+    """A member's copy of the primary's step: the internal reason and data name the primary; the public text is
+    the primary's (rendered in every language), never another reporter's number."""
+    return {
+        "reason": f"follows {primary.number}" + (f": {reason}" if reason else ""),
+        "params": {"reason": reason or "", **(params or {})},
+        "data": {**(data or {}), "incident_id": str(primary.id), "primary_number": primary.number},
+    }
+
+
+def regroup(session: AsyncSession, reports: list[Report], prefer: Report | None = None) -> uuid.UUID | None:
+    """Make `reports` one incident whose primary is `prefer`, else the earliest open one (the earliest, if all are
+    closed). Fewer than two reports are no incident. Returns the incident id."""
+    ordered = sorted(reports, key=lambda r: (r.created_at, str(r.id)))
+    still_open = [r for r in ordered if r.status != Status.CLOSED]
+    incident_id = (prefer or (still_open or ordered)[0]).id if len(ordered) > 1 else None
+    for report in ordered:
+        if report.incident_id != incident_id:
+            report.incident_id = incident_id
+            session.add(report)
+    return incident_id
+
+
+async def _keep_primary_open(session: AsyncSession, incident_id: uuid.UUID) -> None:
+    """A closed primary with open members (a withdrawn primary; members the workflow kept back; a member
+    reopened on appeal) hands the incident to its earliest open report, so staff steps keep reaching everyone."""
+    members = list(await session.scalars(select(Report).where(Report.incident_id == incident_id)))  # type: ignore[arg-type]
+    primary = next((m for m in members if m.id == incident_id), None)
+    if (primary is not None and primary.status != Status.CLOSED) or all(m.status == Status.CLOSED for m in members):
+        return
+    regroup(session, members)
+
+
+async def also_reported(session: AsyncSession, report: Report) -> int:
+    """How many other citizens reported the same incident ("me too"): a count, never who. Restricted reports
+    neither show nor add to a count; withdrawn reports no longer count."""
+    if report.incident_id is None or is_restricted(report):
+        return 0
+    count = await session.scalar(
+        select(func.count(distinct(col(Report.citizen_id)))).where(
+            Report.incident_id == report.incident_id, Report.citizen_id != report.citizen_id,  # type: ignore[arg-type]
+            Report.restricted.is_(False),  # type: ignore[attr-defined]
+            or_(Report.category.is_(None), Report.category.not_in(sorted(load_taxonomy().restricted_codes()))),  # type: ignore[union-attr]
+            or_(Report.resolution.is_(None), Report.resolution != Resolution.WITHDRAWN.value),  # type: ignore[union-attr,arg-type]
+        )
+    )
+    return int(count or 0)
 
 
 async def get_for_citizen(session: AsyncSession, citizen_id: uuid.UUID, report_id: uuid.UUID) -> Report:

@@ -66,9 +66,9 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "en": "This is not a police matter and was forwarded to: {target}.",
     },
     "mark_duplicate": {
-        "ru": "Об этом происшествии уже сообщили, обращения объединены ({duplicate_number}). Вы будете получать уведомления.",
-        "kk": "Бұл оқиға туралы бұрын хабарланған, өтініштер біріктірілді ({duplicate_number}). Хабарламалар сізге келеді.",
-        "en": "This incident was already reported; the reports were merged ({duplicate_number}). You will be kept informed.",
+        "ru": "Об этом происшествии уже сообщили, обращения объединены. Вы будете получать уведомления.",
+        "kk": "Бұл оқиға туралы бұрын хабарланған, өтініштер біріктірілді. Хабарламалар сізге келеді.",
+        "en": "This incident was already reported; the reports were merged. You will be kept informed.",
     },
     "reject": {
         "ru": "Обращение оставлено без рассмотрения: {reason}",

@@ -67,7 +67,8 @@ def timeline(events: list[ReportEvent], lang: str) -> list[TimelineEntry]:
     return entries
 
 
-def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[Media], lang: str) -> ReportOut:
+def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[Media], lang: str,
+                 also_reported: int = 0) -> ReportOut:
     status, names = citizen_status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
     return ReportOut(
@@ -91,6 +92,7 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
         can_reopen=can(Action.REOPEN, Status(report.status), Actor.CITIZEN, resolution),
         can_withdraw=can(Action.WITHDRAW, Status(report.status), Actor.CITIZEN, resolution),
         timeline=timeline(events, lang) if events is not None else None,
+        also_reported=also_reported,
     )
 
 

@@ -75,10 +75,13 @@ class StaffRoutingController(Controller):
                 "restricted": report.restricted}
 
     @post("/incidents/merge", status_code=200, summary="Merge reports into one incident")
-    async def merge(self, session: AsyncSession, officer: OfficerPrincipal, data: MergeIn) -> IncidentOut:
+    async def merge(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal,
+                    data: MergeIn) -> IncidentOut:
+        """The earliest open report becomes the primary; if it is being worked, the others follow its unit."""
         reports = [await get_visible(session, officer, rid, lock=True) for rid in dict.fromkeys(data.report_ids)]
         incident_id = await corrections.merge(session, reports, _staff(officer))
         await session.commit()
+        notify(ctx)  # members that followed the primary's unit have news for their reporters
         members = await corrections.members(session, incident_id)
         return IncidentOut(incident_id=incident_id, report_ids=[m.id for m in members], size=len(members))
 

@@ -7,9 +7,11 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.dispatch import service as dispatch
 from backend.lib.errors import FieldProblem, ZanError
 from backend.reports.models import Report
-from backend.reports.service import By, append_event
+from backend.reports.service import By, append_event, is_restricted, regroup
+from backend.reports.workflow import Status
 from backend.routing.models import LabelledExample, RoutingDecision
 from ml.taxonomy import load_taxonomy
 
@@ -27,6 +29,8 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     # restriction only ever goes up: a report once treated as domestic violence stays protected
     report.restricted = report.restricted or target.restricted
     session.add(report)
+    if report.restricted and report.incident_id is not None:
+        await split(session, report, by)  # restricted reports never share an incident (nor a "me too" count)
     session.add(RoutingDecision(report_id=report.id, source="dispatcher", category=category, confidence=1.0,
                                 department=target.department, priority=report.priority, urgent=report.urgent,
                                 district=report.district, language=report.language, actor_id=by.actor_id,
@@ -39,44 +43,49 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
 
 
 async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UUID:
-    """One incident for the officer; the earliest report is its primary and every reporter stays informed."""
-    ordered = sorted(reports, key=lambda r: (r.created_at, str(r.id)))
-    incident_id = ordered[0].incident_id or ordered[0].id
-    members: dict[uuid.UUID, Report] = {}
-    for report in ordered:
-        if report.incident_id and report.incident_id != incident_id:
-            # merging two clusters: bring the other cluster's members along
-            others = await session.scalars(select(Report).where(Report.incident_id == report.incident_id))  # type: ignore[arg-type]
-            members.update((other.id, other) for other in others)
-        members[report.id] = report
-    for report in members.values():
-        report.incident_id = incident_id
-        session.add(report)
+    """One incident for the officer and every reporter informed: its primary is the earliest open report, and if
+    that is already being worked, the other open reports follow its unit. Restricted reports never join one."""
+    for index, report in enumerate(reports):
+        if is_restricted(report):
+            raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/report_ids/{index}", "restricted")])
+    cluster: dict[uuid.UUID, Report] = {}
+    for report in reports:
+        if report.incident_id is not None:
+            # merging clusters: bring the other reports of each along
+            cluster.update((other.id, other) for other in await _incident(session, report.incident_id))
+        cluster[report.id] = report
+    incident_id = regroup(session, list(cluster.values()))
+    if incident_id is None:
+        raise ZanError("validation.failed", 422, errors=[FieldProblem("/report_ids", "too_short")])
+    primary = cluster[incident_id]
+    for report in cluster.values():
         await append_event(session, report, "incident_merged", by, public=False,
                            data={"incident_id": str(incident_id)})
+        if report is not primary and report.status != Status.CLOSED:
+            await dispatch.follow_primary_unit(session, primary, report, by)
     return incident_id
 
 
 async def split(session: AsyncSession, report: Report, by: By) -> None:
-    """Take a report out of its cluster; if it was the primary, the next earliest member becomes primary."""
+    """Take a report out of its incident: from now on it neither follows nor leads it. The rest keep their primary
+    while it is open (else the earliest open report leads); a single report left is no incident."""
     old = report.incident_id
     if old is None:
         return
     report.incident_id = None
     session.add(report)
-    if old == report.id:
-        rest = list(await session.scalars(
-            select(Report).where(Report.incident_id == old, Report.id != report.id)  # type: ignore[arg-type]
-            .order_by(Report.created_at)  # type: ignore[arg-type]
-        ))
-        new_primary = rest[0].id if len(rest) > 1 else None
-        for member in rest:
-            member.incident_id = new_primary
-            session.add(member)
+    rest = [r for r in await _incident(session, old) if r.id != report.id]
+    kept = next((r for r in rest if r.id == old and r.status != Status.CLOSED), None)
+    regroup(session, rest, prefer=kept)
     await append_event(session, report, "incident_split", by, public=False, data={"incident_id": str(old)})
 
 
 async def members(session: AsyncSession, incident_id: uuid.UUID) -> list[Report]:
+    return await _incident(session, incident_id)
+
+
+async def _incident(session: AsyncSession, incident_id: uuid.UUID) -> list[Report]:
     return list(await session.scalars(
-        select(Report).where(Report.incident_id == incident_id).order_by(Report.created_at)  # type: ignore[arg-type]
+        select(Report).where(Report.incident_id == incident_id)  # type: ignore[arg-type]
+        .order_by(Report.created_at, Report.id)  # type: ignore[arg-type]
     ))

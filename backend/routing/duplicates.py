@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.dispatch.service import follow_primary_unit
 from backend.reports.models import Report
+from backend.reports.service import SYSTEM, append_event
 from backend.reports.workflow import OPEN
 from backend.routing.models import ReportEmbedding
 
@@ -79,3 +81,20 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
         if similarity >= rule.min_similarity and (best is None or similarity > best[1]):
             best = (other, similarity)
     return best
+
+
+async def join(session: AsyncSession, report: Report, match: Report, similarity: float) -> None:
+    """`report` joins the incident of `match` (which leads a new one if it had none). An incident already being
+    worked takes the newcomer along: it follows the primary's unit, as every member does."""
+    incident_id = match.incident_id or match.id
+    if match.incident_id is None:
+        match.incident_id = match.id
+        session.add(match)
+    report.incident_id = incident_id
+    session.add(report)
+    await append_event(session, report, "incident_joined", SYSTEM, public=False,
+                       data={"incident_id": str(incident_id), "similarity": similarity, "primary": str(match.id)})
+    # matches are open, and an incident with an open report has an open primary (reports.service)
+    primary = match if match.id == incident_id else await session.get(Report, incident_id)
+    if primary is not None:
+        await follow_primary_unit(session, primary, report, SYSTEM)

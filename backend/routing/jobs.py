@@ -15,7 +15,7 @@ from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import SYSTEM
 from backend.reports.workflow import Action, Status
-from backend.routing.duplicates import find_cluster
+from backend.routing.duplicates import find_cluster, join
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import router
 
@@ -148,16 +148,10 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
     if vector is not None and not report.restricted and not decision.abstained:
         match = await find_cluster(session, report, np.asarray(vector, dtype=np.float32))
         if match is not None:
-            primary, similarity = match
-            report.incident_id = primary.incident_id or primary.id
-            if primary.incident_id is None:
-                primary.incident_id = primary.id
-                session.add(primary)
-            session.add(report)
-            await reports.append_event(session, report, "incident_joined", SYSTEM, public=False,
-                                       data={"incident_id": str(report.incident_id), "similarity": similarity,
-                                             "primary": str(primary.id)})
-    if (decision.abstained or report.restricted or decision.category in ("emergency", "not_police")
+            await join(session, report, *match)
+    # a report that joined an incident already being worked follows its unit and needs no triage
+    if report.status == Status.REGISTERED and (
+            decision.abstained or report.restricted or decision.category in ("emergency", "not_police")
             or decision.hint_disagrees):
         await reports.change_status(session, report, Action.TRIAGE, SYSTEM,
                                     internal_note="low confidence" if decision.abstained else "needs a human")

@@ -18,29 +18,9 @@ from backend.reports.models import Report, ReportEvent
 from backend.routing.models import LabelledExample, ReportEmbedding, RoutingDecision
 from tests.helpers import PartnerClient, eventually
 from tests.officers.factories import bearer, login, make_officer
+from tests.routing.helpers import routed, submit_and_route
 
 pytestmark = pytest.mark.anyio
-
-
-async def submit_and_route(ctx: Context, citizen: PartnerClient, text: str, **kw: object) -> Report:
-    response = await citizen.submit(text, **kw)  # type: ignore[arg-type]
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    return await routed(ctx, report_id)
-
-
-async def routed(ctx: Context, report_id: uuid.UUID, states: tuple[str, ...] = ("done",)) -> Report:
-    """The app's own relay runs the routing job; wait for its outcome."""
-    found: list[Report] = []
-
-    async def check() -> bool:
-        async with ctx.sessions() as session:
-            report = await session.get(Report, report_id, populate_existing=True)
-        found[:] = [report] if report is not None else []
-        return report is not None and report.routing_state in states
-
-    await eventually(check, timeout=30)
-    return found[0]
 
 
 async def test_report_is_routed_with_an_auditable_decision(ctx: Context, citizen: PartnerClient) -> None:

@@ -1,0 +1,89 @@
+"""The "me too" count in the citizen's view, on both databases: how many other citizens reported the same
+incident, never who; never for restricted categories; and a citizen's view never names another's report."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from backend.context import Context
+from backend.reports import service as reports
+from backend.reports.workflow import Status
+from tests.core.factories import make_report
+from tests.officers.factories import bearer, login, make_officer
+from tests.routing.helpers import citizen_n, routed, submit_and_route
+
+pytestmark = pytest.mark.anyio
+CRASH = [("На перекрёстке Кенесары и Абая столкнулись две машины, ДТП", 51.1600, 71.4700),
+         ("ДТП на перекрёстке Абая и Кенесары, две машины столкнулись", 51.1605, 71.4706),
+         ("Столкнулись две машины на перекрёстке Абая и Кенесары, авария, ДТП", 51.1602, 71.4703)]
+
+
+async def test_every_reporter_sees_how_many_others_reported_it_and_nothing_of_theirs(
+        ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
+    alice, bob, carol = (citizen_n(app_client, partner, n) for n in (31, 32, 33))
+    a = await submit_and_route(ctx, alice, CRASH[0][0], lat=CRASH[0][1], lon=CRASH[0][2])
+    b = await submit_and_route(ctx, bob, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
+    c = await submit_and_route(ctx, carol, CRASH[2][0], lat=CRASH[2][1], lon=CRASH[2][2])
+    again = await submit_and_route(ctx, alice, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
+    a = await routed(ctx, a.id)  # it became the primary when b joined
+    assert a.incident_id == b.incident_id == c.incident_id == again.incident_id == a.id
+    lone = await submit_and_route(ctx, bob, "Украли велосипед из подъезда на Сарыарке")
+
+    for who, report, others in ((alice, a, 2), (bob, b, 2), (carol, c, 2), (alice, again, 2), (bob, lone, 0)):
+        response = await who.get(f"/api/v1/reports/{report.id}")
+        assert response.status_code == 200 and response.json()["also_reported"] == others, response.text
+    # alice counts once for bob and carol, however many reports she sent; her own second report is no "other"
+
+    # nothing of the other reporters reaches alice: not their report ids, numbers, texts or positions
+    view = (await alice.get(f"/api/v1/reports/{a.id}")).text
+    for other in (b, c):
+        assert str(other.id) not in view and other.number not in view and other.text not in view
+    listing = (await alice.get("/api/v1/reports")).text
+    assert str(b.id) not in listing and str(c.id) not in listing
+    assert (await alice.get(f"/api/v1/reports/{b.id}")).status_code == 404
+
+    # carol withdraws: she no longer counts for the others
+    await carol.post(f"/api/v1/reports/{c.id}/withdraw", {"reason": "ошиблась"})
+    assert (await alice.get(f"/api/v1/reports/{a.id}")).json()["also_reported"] == 1
+
+
+async def test_restricted_reports_never_show_or_add_to_a_count(
+        ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
+    alice, bob, carol = (citizen_n(app_client, partner, n) for n in (41, 42, 43))
+    a = await submit_and_route(ctx, alice, CRASH[0][0], lat=CRASH[0][1], lon=CRASH[0][2])
+    b = await submit_and_route(ctx, bob, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
+    c = await submit_and_route(ctx, carol, CRASH[2][0], lat=CRASH[2][1], lon=CRASH[2][2])
+    a = await routed(ctx, a.id)
+    assert a.incident_id == b.incident_id == c.incident_id == a.id
+    assert (await bob.get(f"/api/v1/reports/{b.id}")).json()["also_reported"] == 2
+
+    # a supervisor finds bob's report is really about violence at home: it leaves the incident for good
+    supervisor, pw = await make_officer(ctx, role="supervisor")
+    h = bearer(await login(app_client, supervisor.badge_number, pw))
+    moved = await app_client.post(f"/api/v1/dispatch/reports/{b.id}/reclassify", headers=h,
+                                  json={"category": "domestic_violence", "reason": "на самом деле семейный конфликт"})
+    assert moved.status_code == 200 and moved.json()["restricted"] is True
+    assert (await bob.get(f"/api/v1/reports/{b.id}")).json()["also_reported"] == 0
+    assert (await alice.get(f"/api/v1/reports/{a.id}")).json()["also_reported"] == 1
+    refused = await app_client.post("/api/v1/dispatch/incidents/merge", headers=h,
+                                    json={"report_ids": [str(a.id), str(b.id)]})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "/report_ids/1"
+    card = (await app_client.get(f"/api/v1/dispatch/reports/{a.id}", headers=h)).json()
+    assert card["incident_size"] == 2 and str(b.id) not in card["incident_report_ids"]
+
+    # even a restricted report that sits in an incident (rows written before this rule) shows no count, and
+    # is not counted for the others
+    async with ctx.sessions() as session:
+        primary = await make_report(session, status=Status.TRIAGE, category="road_accident")
+        primary.incident_id = primary.id
+        hidden = await make_report(session, status=Status.TRIAGE, category="domestic_violence",
+                                   incident_id=primary.id)
+        flagged = await make_report(session, status=Status.TRIAGE, category="road_accident", restricted=True,
+                                    incident_id=primary.id)
+        member = await make_report(session, status=Status.TRIAGE, category="road_accident", incident_id=primary.id)
+        await session.commit()
+        assert await reports.also_reported(session, hidden) == 0
+        assert await reports.also_reported(session, flagged) == 0
+        assert await reports.also_reported(session, primary) == 1  # `member` only
+        assert await reports.also_reported(session, member) == 1
