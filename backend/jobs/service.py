@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -33,19 +33,13 @@ class Task(NamedTuple):
     dedupe_key: str | None = None
 
 
-_INSERT_TASKS = insert(OutboxTask.__table__)  # type: ignore[attr-defined]
-
-
-async def enqueue_new(session: AsyncSession, tasks: list[Task]) -> None:
-    """Write tasks whose dedupe keys name rows created in this same transaction (so cannot exist yet) in one
-    statement, now, bypassing the unit of work: the cheap path for report intake."""
+def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
+    """Outbox rows for `tasks`, due now."""
     now = utcnow()
-    await session.execute(_INSERT_TASKS, [
-        {"id": uuid.uuid4(), "task": t.name, "payload": t.payload, "dedupe_key": t.dedupe_key, "status": "pending",
-         "attempts": 0, "max_attempts": DEFAULT_MAX_ATTEMPTS, "next_attempt_at": now, "created_at": now,
-         "updated_at": now}
-        for t in tasks
-    ])
+    return [{"id": uuid.uuid4(), "task": t.name, "payload": t.payload, "dedupe_key": t.dedupe_key, "status": "pending",
+             "attempts": 0, "max_attempts": DEFAULT_MAX_ATTEMPTS, "next_attempt_at": now, "locked_until": None,
+             "last_error": None, "created_at": now, "updated_at": now}
+            for t in tasks]
 
 
 async def enqueue(

@@ -12,18 +12,17 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
-from backend.db import insert_ignoring_conflicts
 from backend.jobs.relay import notify as notify_relay
-from backend.jobs.service import Task, enqueue_new
+from backend.jobs.service import Task, task_rows
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service as media_service
-from backend.reports import deadlines
-from backend.reports.models import IdempotencyRecord, Report, ReportCounter, ReportEvent
+from backend.reports import deadlines, registration
+from backend.reports.models import IdempotencyRecord, Report
 from backend.reports.schemas import ReportCreate
 from backend.reports.service import By, local_date, new_event, notify_task
 from backend.reports.views import citizen_view
@@ -33,41 +32,6 @@ from ml.taxonomy import load_taxonomy
 
 # a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
 _SKEW = timedelta(minutes=5)
-
-# Intake is the hottest write path: its statements are built once (building a Core statement costs more than
-# executing a cached one) and the report row goes in as a Core insert, not through the ORM unit of work.
-_REPORTS = Report.__table__  # type: ignore[attr-defined]
-_COUNTERS = ReportCounter.__table__  # type: ignore[attr-defined]
-_IDEMPOTENCY = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-_EVENTS = ReportEvent.__table__  # type: ignore[attr-defined]
-_INSERT_REPORT = insert(_REPORTS)
-_INSERT_EVENT = insert(_EVENTS)
-_INCREMENT = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("counter_year"))
-              .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
-_STATEMENTS: dict[str, tuple[Any, Any]] = {}
-
-
-def _dialect_statements(session: AsyncSession) -> tuple[Any, Any]:
-    """(first counter row of a year, idempotency claim): ON CONFLICT DO NOTHING in the session's dialect."""
-    name = session.get_bind().dialect.name
-    if name not in _STATEMENTS:
-        _STATEMENTS[name] = (
-            insert_ignoring_conflicts(session, _COUNTERS, ["year"]),
-            insert_ignoring_conflicts(session, _IDEMPOTENCY, ["scope", "key"]).returning(_IDEMPOTENCY.c.id),
-        )
-    return _STATEMENTS[name]
-
-
-async def next_number(session: AsyncSession, year: int) -> str:
-    """ZP-2026-0000123: a per-year counter row incremented under its row lock, so numbers have no gaps (a rolled-back
-    registration gives its number back) and commit order is number order."""
-    value = (await session.execute(_INCREMENT, {"counter_year": year})).scalar_one_or_none()
-    if value is None:
-        # the year's first report creates the row; a concurrent creator wins harmlessly and we increment theirs
-        await session.execute(_dialect_statements(session)[0], {"year": year, "value": 0})
-        return await next_number(session, year)
-    return f"ZP-{year}-{value:07d}"
-
 
 class CitizenRef(Protocol):
     """What intake needs to know of the reporter (a Citizen row or the authenticated principal)."""
@@ -99,19 +63,6 @@ async def _replay(session: AsyncSession, scope: str, key: str, digest: str) -> S
     if record.request_hash != digest:
         raise ZanError("idempotency.key_reused", 409)
     return Stored(record.status_code, record.response)
-
-
-async def _store_answer(session: AsyncSession, scope: str, key: str, digest: str, body: dict[str, Any]) -> bool:
-    """Claim the key together with the answer, as the transaction's last write. False: the key is taken.
-
-    On PostgreSQL a concurrent request with the same key blocks on the unique index until the first one commits,
-    then finds the key taken and rolls back all it wrote (its report number included, so no gap). Doing the claim
-    last rather than first saves the round trips of a separate claim and a later update on every registration.
-    """
-    claimed = await session.execute(_dialect_statements(session)[1], {
-        "id": uuid.uuid4(), "scope": scope, "key": key, "request_hash": digest, "status_code": 201, "response": body,
-        "created_at": utcnow()})
-    return claimed.first() is not None
 
 
 def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
@@ -160,7 +111,7 @@ async def register_report(
     media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
     row: dict[str, Any] = {
         "id": uuid.uuid4(),
-        "number": await next_number(session, now.astimezone(deadlines.ALMATY).year),
+        "number": await registration.next_number(session, now.astimezone(deadlines.ALMATY).year),
         "citizen_id": citizen.id,
         "partner_id": partner_id,
         "channel": channel,
@@ -182,12 +133,8 @@ async def register_report(
         "created_at": now,
         "updated_at": now,
     }
-    await session.execute(_INSERT_REPORT, row)
-    # a detached copy for the events and the answer (model_construct: the row is already written and valid)
+    # the answer is built from these objects; the rows are written below, in one go
     report = Report.model_construct(**row)
-    for item in media:
-        item.report_id = report.id
-        session.add(item)
     by = By(Actor.CITIZEN, str(citizen.id), channel)
     registered = new_event(
         report, "registered", by, to_status=report.status,
@@ -195,11 +142,22 @@ async def register_report(
         data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
               "identity_verified": citizen.identity_verified},
     )
-    await session.execute(_INSERT_EVENT, {c.key: getattr(registered, c.key) for c in _EVENTS.columns})
-    await enqueue_new(session, [notify_task(registered),
-                                Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")])
     body = msgspec.to_builtins(citizen_view(report, [registered], media, lang))
-    if not await _store_answer(session, scope, idempotency_key, digest, body):
+    claimed = await registration.write(
+        session,
+        report=row,
+        event={c.key: getattr(registered, c.key) for c in registration.EVENTS.columns},
+        tasks=task_rows([notify_task(registered),
+                         Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]),
+        # claiming the key together with its answer, last, saves a claim and a later update on every registration
+        claim={"id": uuid.uuid4(), "scope": scope, "key": idempotency_key, "request_hash": digest,
+               "status_code": 201, "response": body, "created_at": now},
+    )
+    for item in media:  # after the report row exists (the session flushes before every statement)
+        item.report_id = report.id
+        session.add(item)
+    if not claimed:
+        # a concurrent request with this key won: everything written here (its number too) is given back
         await session.rollback()
         stored = await _replay(session, scope, idempotency_key, digest)
         if stored is None:  # the other request's transaction rolled back after all: the key is free again

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.citizens.models import Citizen
 from backend.lib.clock import utcnow
 from backend.reports import deadlines
-from backend.reports.intake import next_number
 from backend.reports.models import Report
+from backend.reports.registration import next_number
 from backend.reports.workflow import Resolution, Status
 
 
