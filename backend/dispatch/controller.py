@@ -8,6 +8,7 @@ Dispatchers, supervisors and admins act; prosecutors read; field officers read t
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -32,8 +33,6 @@ from backend.sync.views import _mask
 from .schemas import AssignIn, AssignOut, CloseIn, ExtendIn, FieldsIn, QueuePage, ReportCard
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
-_PRIORITY = sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Report.priority, else_=4)
-_URGENT = sa.case((Report.urgent.is_(True), 0), else_=1)  # type: ignore[attr-defined]
 
 
 async def card(session: AsyncSession, report: Report, principal: OfficerPrincipal) -> ReportCard:
@@ -62,6 +61,9 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_id=incident.incident_id if incident else None, primary=is_primary(report),
             incident_size=incident.size if incident else 1,
             incident_report_ids=incident.report_ids if incident else [],
+            incident_urgent=incident.urgent if incident else report.urgent,
+            incident_priority=incident.priority if incident else report.priority,
+            incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
         ))
     return out
 
@@ -74,31 +76,22 @@ class DispatchController(Controller):
     @get("/queue", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Triage and unassigned reports")
     async def queue(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, cursor: str | None = None,
                     limit: Annotated[int, Parameter(ge=1, le=200)] = 50) -> QueuePage:
-        query = service.queue_query(officer)
+        after = None
         if cursor:
             try:
                 raw = verify_token(ctx.settings.secret_key, "cursor:dispatch-queue", cursor)
-                u, p, d, i = int(raw["u"]), int(raw["p"]), str(raw["d"]), uuid.UUID(str(raw["i"]))  # type: ignore[call-overload]
+                after = service.QueueKey(int(raw["u"]), int(raw["p"]), datetime.fromisoformat(str(raw["d"])),  # type: ignore[call-overload]
+                                         uuid.UUID(str(raw["i"])))  # type: ignore[call-overload]
             except (TokenError, KeyError, ValueError, TypeError) as exc:
                 raise ZanError("pagination.cursor_invalid", 400, errors=[FieldProblem("#query/cursor")]) from exc
-            from datetime import datetime
-
-            dl = datetime.fromisoformat(d)
-            query = query.where(sa.or_(
-                u < _URGENT, sa.and_(u == _URGENT, p < _PRIORITY),
-                sa.and_(u == _URGENT, p == _PRIORITY, Report.deadline_at > dl),  # type: ignore[arg-type,operator]
-                sa.and_(u == _URGENT, p == _PRIORITY, Report.deadline_at == dl, Report.id > i),  # type: ignore[arg-type,operator]
-            ))
-        rows = list(await session.scalars(query.order_by(_URGENT, _PRIORITY, Report.deadline_at, Report.id)  # type: ignore[arg-type]
-                                          .limit(limit + 1)))
+        rows = await service.queue_page(session, officer, after, limit + 1)
         next_cursor = None
         if len(rows) > limit:
-            last = rows[limit - 1]
+            last = rows[limit - 1][1]
             next_cursor = sign_token(ctx.settings.secret_key, "cursor:dispatch-queue", {
-                "u": 0 if last.urgent else 1,
-                "p": {"urgent": 0, "high": 1, "normal": 2, "low": 3}.get(last.priority, 4),
-                "d": last.deadline_at.isoformat(), "i": str(last.id)})
-        return QueuePage(items=await cards(session, rows[:limit], officer), next_cursor=next_cursor)
+                "u": last.urgent, "p": last.priority, "d": last.deadline_at.isoformat(), "i": str(last.id)})
+        return QueuePage(items=await cards(session, [report for report, _ in rows[:limit]], officer),
+                         next_cursor=next_cursor)
 
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
     async def get_report(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID) -> ReportCard:

@@ -57,6 +57,11 @@ class ReportCard(msgspec.Struct):
     primary: bool = False
     incident_size: int = 1
     incident_report_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
+    # what the queue ranks this report by: its incident's most urgent open report (urgent flag, then priority, then
+    # the earliest deadline) among those this officer may see; the report's own values when it is no incident
+    incident_urgent: bool = False
+    incident_priority: str = "normal"
+    incident_deadline_at: datetime | None = None
 
 
 class QueuePage(msgspec.Struct):

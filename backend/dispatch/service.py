@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -27,6 +27,7 @@ from backend.officers.models import Unit
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By, is_restricted
+from backend.reports.texts import department_names
 from backend.reports.workflow import WORKING, Action, Status, can
 from backend.sync.changes import mark_report
 from backend.sync.hlc import CLOCK
@@ -115,7 +116,9 @@ async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By,
     report.unit_id = unit.id
     if report.department is None:
         report.department = unit.department
-    await reports.change_status(session, report, Action.ASSIGN, by, reason=reason, params=params or {},
+    # the citizen reads where it went in their own language: the taxonomy's name of the unit's department
+    params = {**(params or {}), "department": department_names(unit.department, unit.name)}
+    await reports.change_status(session, report, Action.ASSIGN, by, reason=reason, params=params,
                                 data={**(data or {}), "unit_id": str(unit.id), "unit_code": unit.code, "auto": auto,
                                       "from_unit_id": str(from_unit) if from_unit else None})
     assignment = Assignment(report_id=report.id, unit_id=unit.id, assigned_by_type=by.actor.value,
@@ -219,30 +222,100 @@ def _waiting(table: Any) -> Any:
              & table.unit_id.is_(None)) | (table.status == Status.TRIAGE.value))
 
 
-def queue_query(principal: OfficerPrincipal) -> Select[Report]:
-    """Triage and unassigned open reports: urgent first, then priority, then the nearest legal deadline.
-
-    One entry per incident: its primary, or, if the primary is not waiting (assigned, closed, or hidden from this
-    officer), its earliest waiting report; the others of the incident are listed on that entry's card."""
+def _entries(principal: OfficerPrincipal) -> Select[Report]:
+    """Triage and unassigned open reports, one entry per incident: its primary, or, if the primary is not waiting
+    (assigned, closed, or hidden from this officer), its earliest waiting report; the others of the incident are
+    listed on that entry's card."""
     other = aliased(Report)
     better = (other.incident_id == Report.incident_id) & (other.id != Report.id) & _waiting(other) & (
         (other.id == other.incident_id)
         | ((Report.id != Report.incident_id)
            & ((other.created_at < Report.created_at)
               | ((other.created_at == Report.created_at) & (other.id < Report.id)))))
-    if principal.role not in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
-        better = better & other.restricted.is_(False)  # type: ignore[attr-defined]
-    behind_another = Report.incident_id.is_not(None) & exists().where(better)  # type: ignore[union-attr]
+    behind_another = Report.incident_id.is_not(None) & exists().where(better & _shown(principal, other))  # type: ignore[union-attr]
     return visible_to(principal, []).where(_waiting(Report), ~behind_another)
+
+
+def _shown(principal: OfficerPrincipal, table: Any) -> Any:
+    """Another report of an incident counts for this officer's queue only if the officer may see it."""
+    if principal.role in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
+        return true()
+    return table.restricted.is_(False)
+
+
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}  # an unknown priority ranks after "low"
+
+
+def _urgent_rank(table: Any) -> Any:
+    return case((table.urgent.is_(True), 0), else_=1)
+
+
+def _priority_rank(table: Any) -> Any:
+    return case(PRIORITY_RANK, value=table.priority, else_=len(PRIORITY_RANK))
+
+
+@dataclass(frozen=True)
+class QueueKey:
+    """Where a queue entry stands: the urgent flag (0: urgent), priority rank and deadline of its incident's most
+    urgent open report (the entry's own when it is no incident), then the entry's id."""
+
+    urgent: int
+    priority: int
+    deadline_at: datetime
+    id: uuid.UUID
+
+
+async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: QueueKey | None,
+                     limit: int) -> list[tuple[Report, QueueKey]]:
+    """The dispatch queue, most urgent first: urgent flag, then priority, then the nearest legal deadline.
+
+    An incident ranks by its most urgent open report, not by whichever report stands for it: a "me too" report
+    saying "he has a knife now" lifts the whole incident. Keyset pagination on the returned keys."""
+    member = aliased(Report)
+
+    def of_most_urgent(value: Any, own: Any) -> Any:
+        # `value` of the incident's most urgent open report (the entry itself is one); a report in no incident
+        # only has its own, and skips the lookup. Correlated lookups on ix_reports_incident_id rather than a join
+        # on a computed id, which PostgreSQL answers with a scan of the whole table
+        most_urgent = (
+            select(value)
+            .where(col(member.incident_id) == col(Report.incident_id), col(member.status) != Status.CLOSED.value,
+                   _shown(principal, member))
+            .order_by(_urgent_rank(member), _priority_rank(member), col(member.deadline_at), col(member.id))
+            .limit(1).correlate(Report).scalar_subquery()
+        )
+        return case((col(Report.incident_id).is_(None), own), else_=func.coalesce(most_urgent, own))
+
+    u = of_most_urgent(_urgent_rank(member), _urgent_rank(Report))
+    p = of_most_urgent(_priority_rank(member), _priority_rank(Report))
+    d = of_most_urgent(col(member.deadline_at), col(Report.deadline_at))
+    query = _entries(principal).add_columns(u, p, d)
+    if after is not None:
+        query = query.where(or_(
+            u > after.urgent, and_(u == after.urgent, p > after.priority),
+            and_(u == after.urgent, p == after.priority, d > after.deadline_at),
+            and_(u == after.urgent, p == after.priority, d == after.deadline_at, col(Report.id) > after.id),
+        ))
+    rows = await session.execute(query.order_by(u, p, d, col(Report.id)).limit(limit))
+    return [(report, QueueKey(int(ur), int(pr), dl, report.id)) for report, ur, pr, dl in rows]
 
 
 @dataclass(frozen=True)
 class Incident:
-    """What a card shows of a report's incident (its id is the primary's): the other reports this officer may see."""
+    """What a card shows of a report's incident (its id is the primary's): the other reports this officer may see,
+    and what the queue ranks the incident by (its most urgent open report's urgent flag, priority and deadline)."""
 
     incident_id: uuid.UUID
     report_ids: list[uuid.UUID]
     size: int
+    urgent: bool
+    priority: str
+    deadline_at: datetime
+
+
+def _rank(urgent: bool, priority: str, deadline_at: datetime) -> tuple[int, int, datetime]:
+    """The queue's order (queue_page) for rows already loaded."""
+    return (0 if urgent else 1, PRIORITY_RANK.get(priority, len(PRIORITY_RANK)), deadline_at)
 
 
 async def incidents(session: AsyncSession, principal: OfficerPrincipal,
@@ -252,17 +325,25 @@ async def incidents(session: AsyncSession, principal: OfficerPrincipal,
     if not wanted:
         return {}
     query = visible_to(principal, await designated_categories(session, principal))
-    rows = (await session.execute(query.with_only_columns(col(Report.id), col(Report.incident_id))
-                                  .where(Report.incident_id.in_(wanted))  # type: ignore[union-attr]
-                                  .order_by(Report.created_at, Report.id))).all()  # type: ignore[arg-type]
+    rows = (await session.execute(
+        query.with_only_columns(col(Report.id), col(Report.incident_id), col(Report.status), col(Report.urgent),
+                                col(Report.priority), col(Report.deadline_at))
+        .where(col(Report.incident_id).in_(wanted))
+        .order_by(col(Report.created_at), col(Report.id)))).all()
     members: dict[uuid.UUID | None, list[uuid.UUID]] = {}
-    for report_id, incident_id in rows:
+    lead: dict[uuid.UUID | None, tuple[bool, str, datetime]] = {}
+    for report_id, incident_id, status, urgent, priority, deadline_at in rows:
         members.setdefault(incident_id, []).append(report_id)
+        best = lead.get(incident_id)
+        if status != Status.CLOSED and (best is None or _rank(urgent, priority, deadline_at) < _rank(*best)):
+            lead[incident_id] = (urgent, priority, deadline_at)
     out = {}
     for report in page:
         if report.incident_id is None:
             continue
         ids = members.get(report.incident_id, [])
+        urgent, priority, deadline_at = lead.get(report.incident_id,
+                                                 (report.urgent, report.priority, report.deadline_at))
         out[report.id] = Incident(incident_id=report.incident_id, report_ids=[i for i in ids if i != report.id],
-                                  size=len(ids) or 1)
+                                  size=len(ids) or 1, urgent=urgent, priority=priority, deadline_at=deadline_at)
     return out

@@ -44,7 +44,8 @@ def _by(principal: CitizenPrincipal) -> By:
 async def _view(session: AsyncSession, report: Report, lang: str) -> ReportOut:
     events = await service.events(session, report.id, public_only=True)
     media = await media_service.for_report(session, report.id)
-    return citizen_view(report, events, media, lang, await service.also_reported(session, report))
+    counts = await service.also_reported_counts(session, report.citizen_id, [report])
+    return citizen_view(report, events, media, lang, counts.get(report.id, 0))
 
 
 class ReportController(Controller):
@@ -79,7 +80,9 @@ class ReportController(Controller):
         ))
         last = rows[limit - 1] if len(rows) > limit else None
         next_cursor = encode_cursor(ctx.settings.secret_key, "reports", last.created_at, last.id) if last else None
-        return ReportPage(items=[summary(r, lang) for r in rows[:limit]], next_cursor=next_cursor)
+        page = rows[:limit]
+        counts = await service.also_reported_counts(session, principal.citizen_id, page)
+        return ReportPage(items=[summary(r, lang, counts.get(r.id, 0)) for r in page], next_cursor=next_cursor)
 
     @get("/{report_id:uuid}", summary="One report with its public timeline")
     async def get_report(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang,

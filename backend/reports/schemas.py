@@ -90,6 +90,8 @@ class ReportSummary(Struct):
     deadline_at: datetime
     category: str | None
     excerpt: str
+    # the "me too" count, as in ReportOut
+    also_reported: int = 0
 
 
 class ReportPage(Struct):

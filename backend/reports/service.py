@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,26 +59,29 @@ def local_date(value: datetime) -> str:
     return as_utc(value).astimezone(ALMATY).strftime("%d.%m.%Y")
 
 
-def new_event(
-    report: Report,
-    action: str,
-    by: By,
-    *,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    reason: str | None = None,
-    public: bool = True,
-    params: dict[str, object] | None = None,
-    internal_note: str | None = None,
-    data: dict[str, object] | None = None,
-    device_time: datetime | None = None,
-) -> ReportEvent:
+class EventDetails(TypedDict, total=False):
+    """What an event may say beyond its action and actor."""
+
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+    public: bool
+    params: dict[str, object] | None
+    internal_note: str | None
+    data: dict[str, object] | None
+    device_time: datetime | None
+
+
+def new_event(report: Report, action: str, by: By, **details: Unpack[EventDetails]) -> ReportEvent:
     """One history line, not yet written (ids are client-side UUIDs)."""
+    public = details.get("public", True)
     return ReportEvent(
-        report_id=report.id, action=action, from_status=from_status, to_status=to_status,
-        actor_type=by.actor.value, actor_id=by.actor_id, channel=by.channel, reason=reason, public=public,
-        public_text=render(action, params or {}) if public else {}, internal_note=internal_note,
-        data=dict(data or {}), device_time=device_time,
+        report_id=report.id, action=action, from_status=details.get("from_status"),
+        to_status=details.get("to_status"), actor_type=by.actor.value, actor_id=by.actor_id, channel=by.channel,
+        reason=details.get("reason"), public=public,
+        public_text=render(action, details.get("params") or {}) if public else {},
+        internal_note=details.get("internal_note"), data=dict(details.get("data") or {}),
+        device_time=details.get("device_time"),
     )
 
 
@@ -88,27 +91,12 @@ def notify_task(event: ReportEvent) -> Task:
                 f"report-event:{event.id}")
 
 
-async def append_event(
-    session: AsyncSession,
-    report: Report,
-    action: str,
-    by: By,
-    *,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    reason: str | None = None,
-    public: bool = True,
-    params: dict[str, object] | None = None,
-    internal_note: str | None = None,
-    data: dict[str, object] | None = None,
-    device_time: datetime | None = None,
-    notify: bool = True,
-) -> ReportEvent:
+async def append_event(session: AsyncSession, report: Report, action: str, by: By, *, notify: bool = True,
+                       **details: Unpack[EventDetails]) -> ReportEvent:
     """Append one history line; public ones also schedule the reporter's notifications (same transaction)."""
-    event = new_event(report, action, by, from_status=from_status, to_status=to_status, reason=reason, public=public,
-                      params=params, internal_note=internal_note, data=data, device_time=device_time)
+    event = new_event(report, action, by, **details)
     session.add(event)  # the unit of work batches the inserts
-    if public and notify:
+    if event.public and notify:
         task = notify_task(event)
         await enqueue(session, task.name, task.payload, dedupe_key=task.dedupe_key, fresh=True)
     return event
@@ -222,20 +210,29 @@ async def _keep_primary_open(session: AsyncSession, incident_id: uuid.UUID) -> N
     regroup(session, members)
 
 
+async def also_reported_counts(session: AsyncSession, citizen_id: uuid.UUID,
+                         reports: list[Report]) -> dict[uuid.UUID, int]:
+    """The "me too" count of each of one citizen's reports, for a whole page in one grouped query: how many other
+    citizens reported the same incident, never who. Restricted reports neither show nor add to a count; withdrawn
+    reports no longer count. Reports without a count are absent (0)."""
+    counted = {r.id: r.incident_id for r in reports if r.incident_id is not None and not is_restricted(r)}
+    if not counted:
+        return {}
+    rows = await session.execute(
+        select(col(Report.incident_id), func.count(distinct(col(Report.citizen_id))))
+        .where(col(Report.incident_id).in_(set(counted.values())), col(Report.citizen_id) != citizen_id,
+               col(Report.restricted).is_(False),
+               or_(col(Report.category).is_(None),
+                   col(Report.category).not_in(sorted(load_taxonomy().restricted_codes()))),
+               or_(col(Report.resolution).is_(None), col(Report.resolution) != Resolution.WITHDRAWN.value))
+        .group_by(col(Report.incident_id)))
+    per_incident: dict[uuid.UUID | None, int] = {incident_id: int(n) for incident_id, n in rows.all()}
+    return {report_id: per_incident.get(incident_id, 0) for report_id, incident_id in counted.items()}
+
+
 async def also_reported(session: AsyncSession, report: Report) -> int:
-    """How many other citizens reported the same incident ("me too"): a count, never who. Restricted reports
-    neither show nor add to a count; withdrawn reports no longer count."""
-    if report.incident_id is None or is_restricted(report):
-        return 0
-    count = await session.scalar(
-        select(func.count(distinct(col(Report.citizen_id)))).where(
-            Report.incident_id == report.incident_id, Report.citizen_id != report.citizen_id,  # type: ignore[arg-type]
-            Report.restricted.is_(False),  # type: ignore[attr-defined]
-            or_(Report.category.is_(None), Report.category.not_in(sorted(load_taxonomy().restricted_codes()))),  # type: ignore[union-attr]
-            or_(Report.resolution.is_(None), Report.resolution != Resolution.WITHDRAWN.value),  # type: ignore[union-attr,arg-type]
-        )
-    )
-    return int(count or 0)
+    """The "me too" count of one report (see also_reported_counts)."""
+    return (await also_reported_counts(session, report.citizen_id, [report])).get(report.id, 0)
 
 
 async def get_for_citizen(session: AsyncSession, citizen_id: uuid.UUID, report_id: uuid.UUID) -> Report:

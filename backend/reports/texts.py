@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from backend.lib.i18n import pick
+from backend.lib.i18n import LANGS, pick
+from ml.taxonomy import load_taxonomy
 
 PUBLIC_TEXTS: dict[str, dict[str, str]] = {
     "registered": {
@@ -129,6 +130,16 @@ def render(action: str, params: dict[str, object]) -> dict[str, str]:
         localized = {k: (pick(v, lang) if isinstance(v, dict) else str(v)) for k, v in params.items()}
         out[lang] = template.format_map(_Blank(localized)).strip()
     return out
+
+
+def department_names(code: str | None, fallback: str) -> dict[str, str]:
+    """A department's name in every language (the taxonomy's), for a `{department}` placeholder; `fallback`
+    (e.g. the unit's own name) for a code the taxonomy does not know."""
+    try:
+        names = load_taxonomy().department(code or "").names
+    except KeyError:
+        return dict.fromkeys(LANGS, fallback)
+    return {lang: names.get(lang) for lang in LANGS}
 
 
 def outcome_text(outcome: str | None, lang: str) -> str | None:

@@ -96,9 +96,9 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
     )
 
 
-def summary(report: Report, lang: str) -> ReportSummary:
+def summary(report: Report, lang: str, also_reported: int = 0) -> ReportSummary:
     status, names = citizen_status(report.status)
     excerpt = report.text if len(report.text) <= 140 else report.text[:139] + "…"
     return ReportSummary(id=report.id, number=report.number, status=status, status_name=pick(names, lang),
                          created_at=report.created_at, deadline_at=report.deadline_at, category=report.category,
-                         excerpt=excerpt)
+                         excerpt=excerpt, also_reported=also_reported)

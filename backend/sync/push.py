@@ -39,7 +39,7 @@ SERVER_RANK = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SCENE: 2, Statu
 STEP_ACTION = {"en_route": Action.EN_ROUTE, "on_scene": Action.ON_SCENE, "resolved": Action.RESOLVE}
 READ_ONLY = frozenset({"priority", "urgent", "unit_id", "assignee", "category", "department", "citizen_id",
                        "reporter", "anonymous", "number", "text", "deadline_at", "restricted", "resolution",
-                       "duplicate_of", "lat", "lon", "district", "incident_id"})
+                       "duplicate_of", "lat", "lon", "district", "incident_id", "primary"})
 REPORT_EXTRA = frozenset({"status", "outcome"})
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.officers.models import Unit
 from backend.reports.models import Report
+from backend.reports.service import is_primary
 from backend.reports.workflow import Status
 from backend.sync.changes import NATIONAL, officer_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, WantedPerson, WantedVehicle
@@ -70,9 +71,15 @@ def visible_reports(viewer: Viewer) -> Select[Report]:
 
 
 def report_json(report: Report, fields: dict[str, str | None]) -> dict[str, Any]:
-    """The officer's view: personal data in the text masked; the reporter's identity is never included."""
+    """The officer's view: personal data in the text masked; the reporter's identity is never included.
+
+    `incident_id` (the primary report's id, or null) and `primary` let a tablet group "me too" reports under the
+    primary; both are server-only like the assignee. Regrouping an incident changes `incident_id` on every report
+    it touches, and any change of a report row writes its dirty marker (backend.sync.changes), so tablets follow."""
     return {
         "id": str(report.id), "number": report.number, "status": report.status, "category": report.category,
+        "incident_id": str(report.incident_id) if report.incident_id else None,
+        "primary": is_primary(report),
         "department": report.department, "priority": report.priority, "urgent": report.urgent,
         "restricted": report.restricted, "anonymous": report.anonymous, "text": _mask(report.text),
         "language": report.language, "lat": report.lat, "lon": report.lon, "district": report.district,

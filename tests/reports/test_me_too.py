@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import event
 
+from backend.citizens.models import Citizen
 from backend.context import Context
 from backend.reports import service as reports
 from backend.reports.workflow import Status
@@ -87,3 +89,50 @@ async def test_restricted_reports_never_show_or_add_to_a_count(
         assert await reports.also_reported(session, flagged) == 0
         assert await reports.also_reported(session, primary) == 1  # `member` only
         assert await reports.also_reported(session, member) == 1
+
+
+async def test_the_citizens_list_shows_each_count_with_one_grouped_query_per_page(
+        ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
+    alice, bob, carol = (citizen_n(app_client, partner, n) for n in (71, 72, 73))
+    a = await submit_and_route(ctx, alice, CRASH[0][0], lat=CRASH[0][1], lon=CRASH[0][2])
+    await submit_and_route(ctx, bob, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
+    c = await submit_and_route(ctx, carol, CRASH[2][0], lat=CRASH[2][1], lon=CRASH[2][2])
+    again = await submit_and_route(ctx, alice, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
+    lone = await submit_and_route(ctx, alice, "Украли велосипед из подъезда на Сарыарке")
+    a = await routed(ctx, a.id)
+    assert a.incident_id == c.incident_id == again.incident_id == a.id and lone.incident_id is None
+    async with ctx.sessions() as session:  # a restricted report of alice's that sits in the incident (old rows)
+        owner = await session.get(Citizen, a.citizen_id)
+        hidden = await make_report(session, status=Status.TRIAGE, category="domestic_violence", citizen=owner,
+                                   incident_id=a.id)
+        await session.commit()
+    await carol.post(f"/api/v1/reports/{c.id}/withdraw", {"reason": "ошиблась"})  # carol no longer counts
+    expected = {str(a.id): 1, str(again.id): 1, str(lone.id): 0, str(hidden.id): 0}
+
+    grouped: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "count(distinct" in statement.lower():
+            grouped.append(statement)
+
+    for limit in (20, 2):
+        items: dict[str, int] = {}
+        cursor = None
+        event.listen(ctx.engine.sync_engine, "before_cursor_execute", seen)
+        try:
+            while True:
+                page = (await alice.get(f"/api/v1/reports?limit={limit}" + (f"&cursor={cursor}" if cursor else "")))
+                assert page.status_code == 200, page.text
+                items.update((i["id"], i["also_reported"]) for i in page.json()["items"])
+                # at most one grouped query per page, however many reports it holds (none if nothing can count)
+                assert len(grouped) <= 1, grouped
+                grouped.clear()
+                cursor = page.json()["next_cursor"]
+                if cursor is None:
+                    break
+        finally:
+            event.remove(ctx.engine.sync_engine, "before_cursor_execute", seen)
+        assert items == expected, limit
+    # the list and the report's own view agree
+    for report_id, count in expected.items():
+        assert (await alice.get(f"/api/v1/reports/{report_id}")).json()["also_reported"] == count
