@@ -1,15 +1,25 @@
-"""Litestar dependency providers shared by every domain's controller."""
+"""Litestar dependency providers shared by every domain's controller, and the markers handlers declare them with.
+
+Handlers take a dependency as `ctx: CtxDep`, never as a bare `ctx: Context`: Litestar 3 injects only parameters
+marked as dependencies. A domain's own dependency gets its marker next to its provider (`PrincipalDep` in
+backend.partners.auth, `OfficerDep` in backend.officers.auth, `OwnerDep` in backend.notifications.controller).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
 from backend.lib.i18n import Lang, negotiate
+
+CtxDep: TypeAlias = NamedDependency[Context]
+SessionDep: TypeAlias = NamedDependency[AsyncSession]
+LangDep: TypeAlias = NamedDependency[Lang]
 
 
 def provide_ctx(request: Request[Any, Any, Any]) -> Context:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 
 from litestar import Litestar, post
+from litestar.params import JSONBody
 
 from backend.reports.schemas import ReportCreate
 
 
 @post("/api/v1/reports", status_code=201)
-async def create(data: ReportCreate) -> dict[str, str]:
+async def create(data: JSONBody[ReportCreate]) -> dict[str, str]:
     return {"id": str(uuid.uuid4()), "text": data.text[:10]}
 
 

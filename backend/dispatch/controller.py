@@ -14,16 +14,24 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from litestar import Controller, get, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.context import Context
+from backend.deps import CtxDep, SessionDep
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.dispatch import service
 from backend.jobs.relay import notify
 from backend.lib.crypto import TokenError, sign_token, verify_token
 from backend.lib.errors import FieldProblem, ZanError
-from backend.officers.auth import DISPATCH_ROLES, FIELD_ROLES, OfficerPrincipal, Role, officer_guard, provide_officer
+from backend.officers.auth import (
+    DISPATCH_ROLES,
+    FIELD_ROLES,
+    OfficerDep,
+    OfficerPrincipal,
+    Role,
+    officer_guard,
+    provide_officer,
+)
 from backend.officers.models import Unit
 from backend.reports.models import Report
 from backend.reports.service import is_primary
@@ -74,8 +82,8 @@ class DispatchController(Controller):
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
     @get("/queue", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Triage and unassigned reports")
-    async def queue(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, cursor: str | None = None,
-                    limit: Annotated[int, Parameter(ge=1, le=200)] = 50) -> QueuePage:
+    async def queue(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, cursor: FromQuery[str | None] = None,
+                    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> QueuePage:
         after = None
         if cursor:
             try:
@@ -94,13 +102,13 @@ class DispatchController(Controller):
                          next_cursor=next_cursor)
 
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
-    async def get_report(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID) -> ReportCard:
+    async def get_report(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> ReportCard:
         return await card(session, await service.get_visible(session, officer, report_id), officer)
 
     @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")
-    async def assign(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
-                     data: AssignIn) -> AssignOut:
+    async def assign(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
+                     data: JSONBody[AssignIn]) -> AssignOut:
         report = await service.get_visible(session, officer, report_id, lock=True)
         if data.unit_id == "auto":
             unit = await service.assign_nearest_unit(session, report)
@@ -123,8 +131,8 @@ class DispatchController(Controller):
 
     @post("/reports/{report_id:uuid}/close", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Close as duplicate / redirected / unfounded / rejected, with a reason")
-    async def close(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
-                    data: CloseIn) -> ReportCard:
+    async def close(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
+                    data: JSONBody[CloseIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)
         await service.close(session, report, data.how, service.by_for(officer), reason=data.reason,
                             duplicate_of=data.duplicate_of, redirect_to=data.redirect_to)
@@ -134,8 +142,8 @@ class DispatchController(Controller):
 
     @post("/reports/{report_id:uuid}/extend", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Extend the legal deadline by a reasoned decision")
-    async def extend(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
-                     data: ExtendIn) -> ReportCard:
+    async def extend(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
+                     data: JSONBody[ExtendIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)
         await service.extend(session, report, data.deadline_at, data.reason, service.by_for(officer))
         await session.commit()
@@ -144,15 +152,15 @@ class DispatchController(Controller):
 
     @post("/reports/{report_id:uuid}/fields", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Correct officer text fields (wins over earlier tablet edits)")
-    async def fields(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
-                     data: FieldsIn) -> ReportCard:
+    async def fields(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
+                     data: JSONBody[FieldsIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)
         await service.set_fields(session, report, data.fields, service.by_for(officer))
         await session.commit()
         return await card(session, report, officer)
 
     @get("/units", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Units and their positions")
-    async def units(self, session: AsyncSession, department: str | None = None) -> list[dict[str, Any]]:
+    async def units(self, session: SessionDep, department: FromQuery[str | None] = None) -> list[dict[str, Any]]:
         query = sa.select(Unit).order_by(Unit.code)  # type: ignore[arg-type]
         if department:
             query = query.where(Unit.department == department)  # type: ignore[arg-type]

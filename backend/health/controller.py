@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from backend.context import Context
+from backend.deps import CtxDep
 from backend.jobs.models import OutboxTask
 from backend.lib.redis import UNAVAILABLE
 
@@ -45,7 +46,7 @@ class HealthController(Controller):
     tags = ["operations"]
 
     @get("/health", summary="Database, Redis and queue health")
-    async def health(self, ctx: Context) -> Response[dict[str, Any]]:
+    async def health(self, ctx: CtxDep) -> Response[dict[str, Any]]:
         try:
             db = await _check_db(ctx)
         except Exception as exc:  # report, don't crash: this is what the load balancer asks

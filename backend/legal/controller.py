@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, post
-from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from backend.context import Context
+from backend.deps import CtxDep
 from backend.legal import service
 from backend.legal.schemas import CitationOut, LegalAnswerOut, LegalQuestion
-from backend.partners.auth import CitizenPrincipal, partner_guard
+from backend.partners.auth import PrincipalDep, partner_guard
 
 
 class LegalController(Controller):
@@ -25,7 +24,7 @@ class LegalController(Controller):
 
     @post("/ask", status_code=200, summary="Ask a legal question",
           security=[{"partnerSignature": []}])
-    async def ask(self, ctx: NamedDependency[Context], principal: NamedDependency[CitizenPrincipal],
+    async def ask(self, ctx: CtxDep, principal: PrincipalDep,
                   data: JSONBody[LegalQuestion]) -> LegalAnswerOut:
         """A short answer in the question's language (or `language`), with citations quoted from the codes of
         Kazakhstan. `urgent` answers lead with the emergency numbers; `suggested_action` is the next step to offer

@@ -6,16 +6,16 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, post, put
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from backend.context import Context
+from backend.deps import CtxDep, SessionDep
 from backend.lib.crypto import TokenError, verify_token
 from backend.lib.errors import ZanError
 from backend.media import service
 from backend.media.models import Media
 from backend.media.schemas import MediaCreate, MediaCreated, MediaOut, UploadOut
 from backend.media.storage import LocalStore
-from backend.partners.auth import CitizenPrincipal, partner_guard
+from backend.partners.auth import PrincipalDep, partner_guard
 
 
 def media_out(media: Media) -> MediaOut:
@@ -28,8 +28,8 @@ class MediaController(Controller):
     tags = ["media"]
 
     @post("/", status_code=201, guards=[partner_guard], summary="Declare a file and get an upload URL")
-    async def declare(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal,
-                      data: MediaCreate) -> MediaCreated:
+    async def declare(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep,
+                      data: JSONBody[MediaCreate]) -> MediaCreated:
         media, upload = await service.declare(ctx, session, content_type=data.content_type, size=data.size,
                                               sha256=data.sha256, citizen_id=principal.citizen_id)
         return MediaCreated(id=media.id, kind=media.kind, status=media.status,
@@ -37,15 +37,15 @@ class MediaController(Controller):
                                              headers=upload.headers, expires_in=upload.expires_in))
 
     @post("/{media_id:uuid}/complete", status_code=200, guards=[partner_guard], summary="Verify an uploaded file")
-    async def complete(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal,
-                       media_id: uuid.UUID) -> MediaOut:
+    async def complete(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep,
+                       media_id: FromPath[uuid.UUID]) -> MediaOut:
         media = await service.get_owned(session, media_id, citizen_id=principal.citizen_id)
         return media_out(await service.complete(ctx, session, media))
 
     @put("/{media_id:uuid}/upload", status_code=204, request_max_body_size=100 * 1024 * 1024 + 1,
          summary="Embedded mode only: receive the bytes of a declared file (signed, expiring URL)")
-    async def upload(self, ctx: Context, request: Request[Any, Any, Any], media_id: uuid.UUID,
-                     token: str) -> None:
+    async def upload(self, ctx: CtxDep, request: Request[Any, Any, Any], media_id: FromPath[uuid.UUID],
+                     token: FromQuery[str]) -> None:
         store = service.get_store(ctx)
         if not isinstance(store, LocalStore):
             raise ZanError("not_found", 404)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Controller, Request, delete, post
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, JSONBody
 
 from backend.audit.service import record as audit
-from backend.context import Context
+from backend.deps import CtxDep, LangDep, SessionDep
 from backend.jobs.relay import notify
-from backend.lib.i18n import Lang
 from backend.notifications import service
 from backend.notifications.schemas import AlertIn, AlertOut, DeviceIn, DeviceOut, TopicsIn
 from backend.notifications.service import Owner
-from backend.officers.auth import OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
+from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
 from backend.partners.auth import CitizenPrincipal, partner_guard
 
 _any_officer = officer_guard()
@@ -48,6 +47,9 @@ def provide_owner(request: Request[Any, Any, Any]) -> Owner:
     return Owner(kind="citizen", citizen_id=citizen.citizen_id, partner_id=citizen.partner_id)
 
 
+OwnerDep: TypeAlias = NamedDependency[Owner]
+
+
 class DeviceController(Controller):
     path = "/api/v1/devices"
     tags = ["notifications"]
@@ -55,19 +57,21 @@ class DeviceController(Controller):
     dependencies = {"owner": Provide(provide_owner, sync_to_thread=False)}
 
     @post("/", status_code=200, summary="Register (or refresh) this device for push notifications")
-    async def register(self, session: AsyncSession, owner: Owner, lang: Lang, data: DeviceIn) -> DeviceOut:
+    async def register(self, session: SessionDep, owner: OwnerDep, lang: LangDep,
+                       data: JSONBody[DeviceIn]) -> DeviceOut:
         """Upsert by FCM token / Firebase installation id: registering again updates language and districts."""
         device = await service.register_device(session, owner=owner, data=data, language=lang)
         await session.commit()
         return service.device_view(device)
 
     @delete("/{device_id:uuid}", status_code=204, summary="Forget this device (logout)")
-    async def remove(self, session: AsyncSession, owner: Owner, device_id: uuid.UUID) -> None:
+    async def remove(self, session: SessionDep, owner: OwnerDep, device_id: FromPath[uuid.UUID]) -> None:
         await service.remove_device(session, owner=owner, device_id=device_id)
         await session.commit()
 
     @post("/{device_id:uuid}/topics", status_code=200, summary="Districts whose area alerts this device wants")
-    async def topics(self, session: AsyncSession, owner: Owner, device_id: uuid.UUID, data: TopicsIn) -> DeviceOut:
+    async def topics(self, session: SessionDep, owner: OwnerDep, device_id: FromPath[uuid.UUID],
+                     data: JSONBody[TopicsIn]) -> DeviceOut:
         """Returns the FCM topics for the app to subscribe to with the Firebase client SDK."""
         device = await service.set_districts(session, owner=owner, device_id=device_id, districts=data.districts)
         await session.commit()
@@ -81,8 +85,8 @@ class AlertController(Controller):
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
     @post("/", status_code=201, summary="Send an area alert (missing child, fraud warning, public safety)")
-    async def create(self, request: Request[Any, Any, Any], ctx: Context, session: AsyncSession,
-                     officer: OfficerPrincipal, data: AlertIn) -> AlertOut:
+    async def create(self, request: Request[Any, Any, Any], ctx: CtxDep, session: SessionDep,
+                     officer: OfficerDep, data: JSONBody[AlertIn]) -> AlertOut:
         """Officer tablets inside the area and citizens subscribed to the touched districts; rate-limited per
         officer, audited."""
         alert, topic_messages = await service.create_alert(ctx, session, officer_id=officer.officer_id,

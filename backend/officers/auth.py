@@ -14,13 +14,14 @@ import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeAlias
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -175,6 +176,10 @@ def provide_officer(request: Request[Any, Any, Any]) -> OfficerPrincipal:
     if principal is None:
         raise ZanError("auth.unauthenticated", 401)
     return principal
+
+
+OfficerDep: TypeAlias = NamedDependency[OfficerPrincipal]
+"""How a handler behind `officer_guard` takes the officer: `officer: OfficerDep`."""
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:

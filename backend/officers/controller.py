@@ -7,12 +7,13 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.context import Context
+from backend.deps import CtxDep, SessionDep
 from backend.lib.errors import ZanError
 from backend.officers import field, service
-from backend.officers.auth import OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
+from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
 from backend.officers.models import Officer, Unit
 from backend.officers.schemas import (
     LocationIn,
@@ -50,21 +51,21 @@ class OfficerAuthController(Controller):
     tags = ["officer auth"]
 
     @post("/login", status_code=200, summary="Log in on an enrolled tablet")
-    async def login(self, ctx: Context, session: AsyncSession, request: Request[Any, Any, Any],
-                    data: LoginIn) -> TokensOut:
+    async def login(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
+                    data: JSONBody[LoginIn]) -> TokensOut:
         tokens = await service.login(ctx, session, badge_number=data.badge_number, password=data.password,
                                      device_id=data.device_id, ip=client_ip(request))
         return await _tokens_out(session, tokens)
 
     @post("/refresh", status_code=200, summary="Rotate the refresh token")
-    async def refresh(self, ctx: Context, session: AsyncSession, request: Request[Any, Any, Any],
-                      data: RefreshIn) -> TokensOut:
+    async def refresh(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
+                      data: JSONBody[RefreshIn]) -> TokensOut:
         tokens = await service.refresh(ctx, session, refresh_token=data.refresh_token, ip=client_ip(request))
         return await _tokens_out(session, tokens)
 
     @post("/logout", status_code=200, guards=[officer_guard()],
           dependencies={"officer": Provide(provide_officer, sync_to_thread=False)}, summary="End this session")
-    async def logout(self, session: AsyncSession, officer: OfficerPrincipal) -> Ok:
+    async def logout(self, session: SessionDep, officer: OfficerDep) -> Ok:
         await service.logout(session, session_id=officer.session_id, officer_id=officer.officer_id)
         return Ok()
 
@@ -76,29 +77,29 @@ class OfficerController(Controller):
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
     @get("/me", summary="Who is logged in")
-    async def me(self, session: AsyncSession, officer: OfficerPrincipal) -> OfficerOut:
+    async def me(self, session: SessionDep, officer: OfficerDep) -> OfficerOut:
         row = await session.get(Officer, officer.officer_id)
         if row is None:
             raise ZanError("officer.not_found", 404)
         return officer_out(row, officer.unit_id)
 
     @post("/location", status_code=202, summary="Position heartbeat")
-    async def location(self, session: AsyncSession, officer: OfficerPrincipal, data: LocationIn) -> Ok:
+    async def location(self, session: SessionDep, officer: OfficerDep, data: JSONBody[LocationIn]) -> Ok:
         await field.record_location(session, officer, lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m,
                                     at=data.at)
         return Ok()
 
     @get("/unit", summary="My unit")
-    async def my_unit(self, session: AsyncSession, officer: OfficerPrincipal) -> UnitOut:
+    async def my_unit(self, session: SessionDep, officer: OfficerDep) -> UnitOut:
         return unit_out(await field.own_unit(session, officer))
 
     @post("/unit/status", status_code=200, summary="Set my unit's status")
-    async def unit_status(self, session: AsyncSession, officer: OfficerPrincipal, data: UnitStatusIn) -> UnitOut:
+    async def unit_status(self, session: SessionDep, officer: OfficerDep, data: JSONBody[UnitStatusIn]) -> UnitOut:
         return unit_out(await field.set_unit_status(session, officer, data.status))
 
     @post("/telegram/link-code", status_code=201, summary="One-time code to link the officer duty bot")
-    async def telegram_link_code(self, ctx: Context, session: AsyncSession,
-                                 officer: OfficerPrincipal) -> dict[str, object]:
+    async def telegram_link_code(self, ctx: CtxDep, session: SessionDep,
+                                 officer: OfficerDep) -> dict[str, object]:
         """Shown on the tablet; the officer sends `/link CODE` to the duty bot. Valid 10 minutes, stored hashed."""
         from bots.officer.service import issue_link_code
 
@@ -110,12 +111,12 @@ class OfficerController(Controller):
         return {"code": code, "expires_in": 600}
 
     @post("/shift/start", status_code=200, summary="Start a shift")
-    async def shift_start(self, session: AsyncSession, officer: OfficerPrincipal) -> ShiftOut:
+    async def shift_start(self, session: SessionDep, officer: OfficerDep) -> ShiftOut:
         shift = await field.start_shift(session, officer)
         return ShiftOut(id=shift.id, started_at=shift.started_at, ended_at=shift.ended_at, unit_id=shift.unit_id)
 
     @post("/shift/end", status_code=200, summary="End the shift")
-    async def shift_end(self, session: AsyncSession, officer: OfficerPrincipal) -> ShiftOut | None:
+    async def shift_end(self, session: SessionDep, officer: OfficerDep) -> ShiftOut | None:
         shift = await field.end_shift(session, officer)
         if shift is None:
             raise ZanError("not_found", 404)
@@ -123,12 +124,12 @@ class OfficerController(Controller):
 
     @post("/admin/devices/revoke", status_code=200, guards=[officer_guard(Role.ADMIN)],
           summary="Revoke a tablet (kills its sessions at once)")
-    async def revoke_device(self, session: AsyncSession, officer: OfficerPrincipal, data: RevokeDeviceIn) -> Ok:
+    async def revoke_device(self, session: SessionDep, officer: OfficerDep, data: JSONBody[RevokeDeviceIn]) -> Ok:
         await service.revoke_device(session, device_id=data.device_id, by_officer=officer.officer_id)
         return Ok()
 
     @post("/admin/officers/{officer_id:uuid}/revoke", status_code=200, guards=[officer_guard(Role.ADMIN)],
           summary="Deactivate an officer (kills every session at once)")
-    async def revoke_officer(self, session: AsyncSession, officer: OfficerPrincipal, officer_id: uuid.UUID) -> Ok:
+    async def revoke_officer(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID]) -> Ok:
         await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id)
         return Ok()

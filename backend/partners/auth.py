@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,3 +71,7 @@ def provide_principal(request: Request[Any, Any, Any]) -> CitizenPrincipal:
     if principal is None:
         raise ZanError("auth.unauthenticated", 401)
     return principal
+
+
+PrincipalDep: TypeAlias = NamedDependency[CitizenPrincipal]
+"""How a handler behind `partner_guard` takes the citizen: `principal: PrincipalDep`."""

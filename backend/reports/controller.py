@@ -6,16 +6,15 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import HeaderParameter, Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.context import Context
+from backend.deps import CtxDep, LangDep, SessionDep
 from backend.lib.errors import ZanError
-from backend.lib.i18n import Lang
 from backend.lib.pagination import decode_cursor, encode_cursor
 from backend.media import service as media_service
-from backend.partners.auth import CitizenPrincipal, partner_guard
+from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
 from backend.reports import service
 from backend.reports.intake import register_report
 from backend.reports.models import Report
@@ -54,8 +53,8 @@ class ReportController(Controller):
     guards = [partner_guard]
 
     @post("/", status_code=201, summary="Register a report")
-    async def create(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal, lang: Lang,
-                     data: ReportCreate, idempotency_key: IdempotencyKey = None) -> Response[Any]:
+    async def create(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+                     data: JSONBody[ReportCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """Registers the report at once (number, legal deadline) and routes it in the background."""
         if not idempotency_key:
             raise ZanError("idempotency.key_missing", 400)
@@ -66,9 +65,9 @@ class ReportController(Controller):
                         headers={"Location": f"/api/v1/reports/{stored.body['id']}"})
 
     @get("/", summary="The citizen's own reports, newest first")
-    async def list_reports(self, ctx: Context, session: AsyncSession, principal: CitizenPrincipal, lang: Lang,
-                           cursor: str | None = None,
-                           limit: Annotated[int, Parameter(ge=1, le=200)] = 20) -> ReportPage:
+    async def list_reports(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+                           cursor: FromQuery[str | None] = None,
+                           limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20) -> ReportPage:
         query = select(Report).where(Report.citizen_id == principal.citizen_id)  # type: ignore[arg-type]
         if cursor:
             created, last_id = decode_cursor(ctx.settings.secret_key, "reports", cursor)
@@ -85,38 +84,38 @@ class ReportController(Controller):
         return ReportPage(items=[summary(r, lang, counts.get(r.id, 0)) for r in page], next_cursor=next_cursor)
 
     @get("/{report_id:uuid}", summary="One report with its public timeline")
-    async def get_report(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang,
-                         report_id: uuid.UUID) -> ReportOut:
+    async def get_report(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+                         report_id: FromPath[uuid.UUID]) -> ReportOut:
         report = await service.get_for_citizen(session, principal.citizen_id, report_id)
         return await _view(session, report, lang)
 
     @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report")
-    async def comment(self, session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID,
-                      data: CommentCreate) -> CommentOut:
+    async def comment(self, session: SessionDep, principal: PrincipalDep, report_id: FromPath[uuid.UUID],
+                      data: JSONBody[CommentCreate]) -> CommentOut:
         report = await service.get_for_citizen(session, principal.citizen_id, report_id)
         comment = await service.add_citizen_comment(session, report, data.text, _by(principal))
         await session.commit()
         return CommentOut(id=comment.id, text=comment.text, created_at=comment.created_at, author="citizen")
 
     @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report")
-    async def withdraw(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang, report_id: uuid.UUID,
-                       data: ReasonIn | None = None) -> ReportOut:
+    async def withdraw(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+                       report_id: FromPath[uuid.UUID], data: JSONBody[ReasonIn | None] = None) -> ReportOut:
         report = await service.get_for_citizen(session, principal.citizen_id, report_id)
         await service.withdraw(session, report, _by(principal), data.reason if data else None)
         await session.commit()
         return await _view(session, report, lang)
 
     @post("/{report_id:uuid}/reopen", status_code=200, summary="Appeal a closed report")
-    async def reopen(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang, report_id: uuid.UUID,
-                     data: ReopenIn) -> ReportOut:
+    async def reopen(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+                     report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn]) -> ReportOut:
         report = await service.get_for_citizen(session, principal.citizen_id, report_id)
         await service.reopen(session, report, _by(principal), data.reason)
         await session.commit()
         return await _view(session, report, lang)
 
     @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled")
-    async def feedback(self, session: AsyncSession, principal: CitizenPrincipal, lang: Lang, report_id: uuid.UUID,
-                       data: FeedbackIn) -> ReportOut:
+    async def feedback(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+                       report_id: FromPath[uuid.UUID], data: JSONBody[FeedbackIn]) -> ReportOut:
         report = await service.get_for_citizen(session, principal.citizen_id, report_id)
         await service.give_feedback(session, report, data.satisfaction, data.comment, _by(principal))
         await session.commit()

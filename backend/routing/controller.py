@@ -8,14 +8,13 @@ from typing import Any
 
 from litestar import Controller, post
 from litestar.di import Provide
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, JSONBody
 
-from backend.context import Context
+from backend.deps import CtxDep, LangDep, SessionDep
 from backend.dispatch.service import get_visible
 from backend.jobs.relay import notify
-from backend.lib.i18n import Lang
-from backend.officers.auth import DISPATCH_ROLES, OfficerPrincipal, officer_guard, provide_officer
-from backend.partners.auth import CitizenPrincipal, partner_guard
+from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, officer_guard, provide_officer
+from backend.partners.auth import PrincipalDep, partner_guard
 from backend.reports.service import By
 from backend.routing import corrections
 from backend.routing.schemas import Alternative, IncidentOut, MergeIn, PreviewIn, PreviewOut, ReclassifyIn
@@ -29,7 +28,8 @@ class RoutingController(Controller):
     tags = ["routing"]
 
     @post("/preview", status_code=200, guards=[partner_guard], summary="Suggest category, department and urgency")
-    async def preview(self, ctx: Context, principal: CitizenPrincipal, lang: Lang, data: PreviewIn) -> PreviewOut:
+    async def preview(self, ctx: CtxDep, principal: PrincipalDep, lang: LangDep,
+                      data: JSONBody[PreviewIn]) -> PreviewOut:
         del principal  # authenticated, but a preview touches no citizen data
         lat, lon = (data.lat, data.lon) if data.lat is not None and data.lon is not None else (None, None)
         model = router(ctx)
@@ -64,8 +64,8 @@ class StaffRoutingController(Controller):
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
     @post("/reports/{report_id:uuid}/reclassify", status_code=200, summary="Correct a report's category")
-    async def reclassify(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
-                         data: ReclassifyIn) -> dict[str, Any]:
+    async def reclassify(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
+                         data: JSONBody[ReclassifyIn]) -> dict[str, Any]:
         report = await get_visible(session, officer, report_id, lock=True)
         await corrections.reclassify(session, report, data.category, data.reason, _staff(officer))
         mark_report(session, report)
@@ -75,8 +75,8 @@ class StaffRoutingController(Controller):
                 "restricted": report.restricted}
 
     @post("/incidents/merge", status_code=200, summary="Merge reports into one incident")
-    async def merge(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal,
-                    data: MergeIn) -> IncidentOut:
+    async def merge(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                    data: JSONBody[MergeIn]) -> IncidentOut:
         """The earliest open report becomes the primary; if it is being worked, the others follow its unit."""
         reports = [await get_visible(session, officer, rid, lock=True) for rid in dict.fromkeys(data.report_ids)]
         incident_id = await corrections.merge(session, reports, _staff(officer))
@@ -86,7 +86,7 @@ class StaffRoutingController(Controller):
         return IncidentOut(incident_id=incident_id, report_ids=[m.id for m in members], size=len(members))
 
     @post("/reports/{report_id:uuid}/split", status_code=200, summary="Take a report out of its incident")
-    async def split(self, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID) -> IncidentOut:
+    async def split(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> IncidentOut:
         report = await get_visible(session, officer, report_id, lock=True)
         await corrections.split(session, report, _staff(officer))
         await session.commit()

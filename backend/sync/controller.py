@@ -6,19 +6,18 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.di import Provide
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from backend.context import Context
+from backend.deps import CtxDep, SessionDep
 from backend.lib.errors import ZanError
-from backend.officers.auth import FIELD_ROLES, OfficerPrincipal, officer_guard, provide_officer
+from backend.officers.auth import FIELD_ROLES, OfficerDep, officer_guard, provide_officer
 from backend.sync import blobs
 from backend.sync.pull import MAX_LIMIT, pull
 from backend.sync.push import MAX_BATCH, Mutation, push
 from backend.sync.schemas import BlobOut, PullOut, PushIn, PushOut
 from backend.sync.views import viewer_for
 
-Sha256 = Annotated[str, Parameter(pattern="^[0-9a-fA-F]{64}$")]
+Sha256 = Annotated[str, PathParameter(pattern="^[0-9a-fA-F]{64}$")]
 
 
 class SyncController(Controller):
@@ -28,8 +27,8 @@ class SyncController(Controller):
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
     @get("/pull", summary="Pull changes since the cursor (no cursor: initial snapshot)")
-    async def pull(self, ctx: Context, session: AsyncSession, officer: OfficerPrincipal, cursor: str | None = None,
-                   limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = MAX_LIMIT) -> PullOut:
+    async def pull(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, cursor: FromQuery[str | None] = None,
+                   limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = MAX_LIMIT) -> PullOut:
         """410 → wipe the replica (not the outbox) and pull from scratch; 400 → the cursor was tampered with."""
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
         page = await pull(session, secret_key=ctx.settings.secret_key, viewer=viewer, cursor=cursor, limit=limit)
@@ -37,7 +36,7 @@ class SyncController(Controller):
 
     @post("/push", status_code=200, request_max_body_size=16 * 1024 * 1024,
           summary="Push the tablet's outbox (each mutation applied at most once)")
-    async def push(self, session: AsyncSession, officer: OfficerPrincipal, data: PushIn) -> PushOut:
+    async def push(self, session: SessionDep, officer: OfficerDep, data: JSONBody[PushIn]) -> PushOut:
         if data.device_id != officer.device_id:
             raise ZanError("sync.wrong_device", 403)
         if len(data.mutations) > MAX_BATCH:
@@ -50,13 +49,13 @@ class SyncController(Controller):
                        write_checkpoint=result.write_checkpoint)
 
     @get("/evidence/{sha256:str}", summary="Upload progress of an evidence file")
-    async def blob_status(self, session: AsyncSession, sha256: Sha256) -> BlobOut:
+    async def blob_status(self, session: SessionDep, sha256: Sha256) -> BlobOut:
         blob = await blobs.status(session, sha256)
         return BlobOut(sha256=blob.sha256, size=blob.size, received=blob.received, complete=blob.complete)
 
     @put("/evidence/{sha256:str}", status_code=200, request_max_body_size=8 * 1024 * 1024,
          summary="Upload the next chunk of an evidence file at `offset`")
-    async def blob_upload(self, ctx: Context, session: AsyncSession, request: Request[Any, Any, Any],
-                          sha256: Sha256, offset: Annotated[int, Parameter(ge=0)] = 0) -> BlobOut:
+    async def blob_upload(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
+                          sha256: Sha256, offset: Annotated[int, QueryParameter(ge=0)] = 0) -> BlobOut:
         blob = await blobs.upload_chunk(ctx, session, sha=sha256, offset=offset, chunk=await request.body())
         return BlobOut(sha256=blob.sha256, size=blob.size, received=blob.received, complete=blob.complete)

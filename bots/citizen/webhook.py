@@ -15,13 +15,13 @@ from typing import Annotated, Any
 
 from aiogram.types import Update
 from litestar import Controller, Request, post
-from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from backend.context import Context
+from backend.deps import CtxDep
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.lib.redis import UNAVAILABLE
@@ -75,7 +75,7 @@ class TelegramWebhookController(Controller):
     include_in_schema = False
 
     @post("/webhook", status_code=200)
-    async def webhook(self, ctx: NamedDependency[Context], request: Request[Any, Any, Any],
+    async def webhook(self, ctx: CtxDep, request: Request[Any, Any, Any],
                       secret: SecretHeader = None) -> dict[str, bool]:
         expected = ctx.settings.telegram_webhook_secret
         if not expected or secret is None or not hmac.compare_digest(secret.encode(), expected.encode()):
