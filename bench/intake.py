@@ -25,7 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.partners.service import sign  # noqa: E402
-from bench._load import Request, Result, closed_loop, open_loop, process_tree_cpu_s  # noqa: E402
+from bench._load import (  # noqa: E402
+    Request,
+    Result,
+    closed_loop,
+    named_processes_cpu_s,
+    open_loop,
+    process_tree_cpu_s,
+)
 from tests.helpers import make_iin  # noqa: E402
 
 PG_ADMIN = os.environ.get("ZAN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -78,6 +85,7 @@ async def main() -> None:
         out = subprocess.run([sys.executable, "-m", "backend.cli", "partners", "create", "--name", "bench"],  # noqa: ASYNC221
                              cwd=ROOT, env=zan_env, check=True, capture_output=True, text=True).stdout
         partner = json.loads(out.strip().splitlines()[-1])
+
         procs.append(serve("backend.asgi:app", 8701, env, args.workers))
         procs.append(serve("bench.bare_app:app", 8702, env, args.workers))
         wait_http("http://127.0.0.1:8701/health")
@@ -108,13 +116,20 @@ async def main() -> None:
         await closed_loop("warmup", "http://127.0.0.1:8701", signed, concurrency=4, seconds=2)
         await closed_loop("warmup", "http://127.0.0.1:8702", bare, concurrency=4, seconds=1)
         load_before = os.getloadavg()[0]
-        cpu_ms: list[float] = []
+        cpu_ms: list[tuple[float, float, float]] = []
+
+        def cpu_now(proc: subprocess.Popen[bytes]) -> tuple[float, float, float]:
+            # the servers are this process's children: the load generator is this process alone
+            return process_tree_cpu_s(proc.pid), time.process_time(), named_processes_cpu_s("postgres")
 
         async def measured(label: str, proc: subprocess.Popen[bytes], base: str, request: Request) -> Result:
-            """Closed loop, plus the server's CPU per request (load-independent, unlike req/s on a shared box)."""
-            before = process_tree_cpu_s(proc.pid)
+            """Closed loop, plus CPU per request of the server, the load generator and PostgreSQL: what the two
+            cores are spent on (load-independent, unlike req/s on a shared box)."""
+            before = cpu_now(proc)
             result = await closed_loop(label, base, request, concurrency=args.concurrency, seconds=args.seconds)
-            cpu_ms.append((process_tree_cpu_s(proc.pid) - before) * 1000 / max(result.requests, 1))
+            after = cpu_now(proc)
+            cpu_ms.append(tuple((a - b) * 1000 / max(result.requests, 1)  # type: ignore[misc]
+                                for a, b in zip(after, before, strict=True)))
             return result
 
         results = [
@@ -130,7 +145,9 @@ async def main() -> None:
               f"{os.getloadavg()[0]:.1f} after")
         for result in results:
             print(result.line())
-        print(f"server CPU per request (all its processes): bare {cpu_ms[0]:.2f} ms, zan {cpu_ms[1]:.2f} ms")
+        for name, (server, client, postgres) in zip(("bare", "zan"), cpu_ms, strict=True):
+            print(f"CPU per request, {name}: server {server:.2f} ms (all its processes), load generator "
+                  f"{client:.2f} ms, PostgreSQL {postgres:.2f} ms")
         ratio = results[1].rps / results[0].rps if results[0].rps else 0
         print(f"zan / bare throughput: {ratio:.0%} (target ≥ 50 %); zan p99 at {args.rate:.0f} req/s: "
               f"{results[3].pct(99):.1f} ms (target < 50 ms)")

@@ -14,7 +14,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
 import msgspec
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("zan.notifications")
 LEASE_S = 60.0
 CHUNK = 500
+PARALLEL_CHUNKS = 3
 MAX_ATTEMPTS = 8
 D = Delivery.__table__  # type: ignore[attr-defined]  # core table: bulk updates by primary key
 
@@ -53,26 +54,32 @@ async def claim(ctx: Context, *, event_key: str | None, limit: int = CHUNK,
     """Take up to `limit` due deliveries (or ones whose worker's lease ran out). Returns (claim token, rows)."""
     token = uuid.uuid4()
     now = utcnow()
+    pick = select(D.c.id).where(_due())
+    if event_key is not None:
+        pick = pick.where(D.c.event_key == event_key)
+    # PostgreSQL: racing workers skip the rows another claim holds instead of queueing behind its lock and coming
+    # back empty-handed while rows are still due (SQLite: one writer at a time, rendered without FOR UPDATE). The
+    # UPDATE re-checks the due condition; one statement claims and returns the rows.
+    pick = pick.order_by(D.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
     async with ctx.sessions() as session:
-        pick = select(col(Delivery.id)).where(_due())
-        if event_key is not None:
-            pick = pick.where(Delivery.event_key == event_key)  # type: ignore[arg-type]
-        ids = list(await session.scalars(pick.order_by(Delivery.next_attempt_at).limit(limit)))  # type: ignore[arg-type]
-        if not ids:
-            return token, []
-        # the due condition is re-checked by the UPDATE itself: of two racing workers only one gets each row
-        await session.execute(
-            update(Delivery).where(col(Delivery.id).in_(ids)).where(_due())
+        rows = list(await session.scalars(
+            update(Delivery).where(col(Delivery.id).in_(pick.scalar_subquery())).where(_due())
             .values(status="sending", claim_token=token, attempts=Delivery.attempts + 1,
                     locked_until=now + timedelta(seconds=lease_s), updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+            .returning(Delivery), execution_options={"synchronize_session": False}))
         await session.commit()
-        rows = list(await session.scalars(select(Delivery).where(Delivery.claim_token == token)))  # type: ignore[arg-type]
     return token, rows
 
 
-def _push_for(row: Delivery, device: Device | None) -> Push | None:
+class _Target(NamedTuple):
+    """Where a push for a device goes (read with the claim check, not as a Device entity: 500 per chunk)."""
+
+    fid: str | None
+    token: str | None
+    active: bool
+
+
+def _push_for(row: Delivery, device: _Target | None) -> Push | None:
     p = row.payload
     common: dict[str, Any] = {
         "key": str(row.id), "title": p.get("title"), "body": p.get("body"),
@@ -140,12 +147,8 @@ async def _prune(session: AsyncSession, device_ids: set[uuid.UUID], reason: str,
     )
 
 
-async def _send_pushes(ctx: Context, rows: list[Delivery]) -> list[tuple[Delivery, Outcome | None, str]]:
-    device_ids = {r.device_id for r in rows if r.device_id}
-    devices: dict[uuid.UUID, Device] = {}
-    if device_ids:
-        async with ctx.sessions() as session:
-            devices = {d.id: d for d in await session.scalars(select(Device).where(col(Device.id).in_(device_ids)))}
+async def _send_pushes(ctx: Context, rows: list[Delivery],
+                       targets: dict[uuid.UUID, _Target | None]) -> list[tuple[Delivery, Outcome | None, str]]:
     now = utcnow()
     results: list[tuple[Delivery, Outcome | None, str]] = []
     ready: list[tuple[Delivery, Push]] = []
@@ -154,7 +157,7 @@ async def _send_pushes(ctx: Context, rows: list[Delivery]) -> list[tuple[Deliver
         if expires and datetime.fromisoformat(expires) <= now:
             results.append((row, None, "expired"))
             continue
-        push = _push_for(row, devices.get(row.device_id) if row.device_id else None)
+        push = _push_for(row, targets.get(row.id))
         if push is None:
             results.append((row, None, "dropped"))
         else:
@@ -191,15 +194,16 @@ async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> list[tuple[Deliv
     return list(await asyncio.gather(*(one(r) for r in rows)))
 
 
-async def _still_ours(ctx: Context, token: uuid.UUID, rows: list[Delivery]) -> list[Delivery]:
-    """A worker that stalled past its lease (GC pause, slow DB) must not send what someone else took over."""
-    if not rows:
-        return rows
+async def _still_ours(ctx: Context, token: uuid.UUID) -> dict[uuid.UUID, _Target | None]:
+    """The rows this claim still owns, with their device's address (None: no device, or it was deleted). A worker
+    that stalled past its lease (GC pause, slow DB) must not send what someone else took over."""
     async with ctx.sessions() as session:
-        owned = set(await session.scalars(select(col(Delivery.id)).where(
-            col(Delivery.id).in_([r.id for r in rows]), col(Delivery.claim_token) == token,
-            col(Delivery.status) == "sending", col(Delivery.locked_until) > utcnow())))
-    return [r for r in rows if r.id in owned]
+        found = await session.execute(
+            select(D.c.id, col(Device.fid), col(Device.token), col(Device.active))
+            .select_from(D.outerjoin(Device, col(Device.id) == D.c.device_id))
+            .where(D.c.claim_token == token, D.c.status == "sending", D.c.locked_until > utcnow()))
+    return {row_id: None if active is None else _Target(fid, push_token, active)
+            for row_id, fid, push_token, active in found}
 
 
 @dataclass
@@ -211,12 +215,13 @@ class Progress:
 
 async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) -> tuple[int, int]:
     """Send one claimed chunk and record what happened. Returns (sent, not sent)."""
-    rows = await _still_ours(ctx, token, rows)
+    owned = await _still_ours(ctx, token)
+    rows = [r for r in rows if r.id in owned]
     pushes = [r for r in rows if r.kind in ("push", "topic")]
     hooks = [r for r in rows if r.kind == "webhook"]
     results: list[tuple[Delivery, Outcome | None, str]] = []
     if pushes:
-        results += await _send_pushes(ctx, pushes)
+        results += await _send_pushes(ctx, pushes, owned)
     if hooks:
         results += await _send_webhooks(ctx, hooks)
     await _settle(ctx, token, results)
@@ -224,27 +229,41 @@ async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) 
     return ok, len(results) - ok
 
 
+def _chunk_slots(ctx: Context) -> asyncio.Semaphore:
+    """Chunks being sent by this process, across every concurrent `deliver_pending` (the event's own task and its
+    helpers, other events): more would only wait in the sender's window while their leases run."""
+    loop = asyncio.get_running_loop()
+    held: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = ctx.extras.get("delivery_chunk_slots")
+    if held is None or held[0] is not loop:  # a semaphore belongs to one loop (tests run several)
+        held = (loop, asyncio.Semaphore(PARALLEL_CHUNKS))
+        ctx.extras["delivery_chunk_slots"] = held
+    return held[1]
+
+
 async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = CHUNK, lease_s: float = LEASE_S,
-                          parallel: int = 3) -> Progress:
+                          parallel: int = PARALLEL_CHUNKS) -> Progress:
     """Send everything due (for one event, or any) with `parallel` workers, until nothing is due.
 
     Each worker claims, sends and settles its own chunks in a loop, so one chunk's database work (settling, the
-    next claim) overlaps another's sending instead of every round waiting for its slowest chunk. The sender caps
-    requests in flight for all of them together (FcmSender.window).
+    next claim) overlaps another's sending instead of every round waiting for its slowest chunk. A process sends
+    at most PARALLEL_CHUNKS chunks at a time whoever asks; the sender caps requests in flight (FcmSender.window).
     """
     progress = Progress()
+    slots = _chunk_slots(ctx)
 
     async def worker(first: tuple[uuid.UUID, list[Delivery]] | None = None) -> None:
         while True:
-            token, rows = first or await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
-            first = None
-            if not rows:
-                return
-            sent, failed = await process_claimed(ctx, token, rows)
+            async with slots:
+                token, rows = first or await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
+                first = None
+                if not rows:
+                    return
+                sent, failed = await process_claimed(ctx, token, rows)
             progress.sent += sent
             progress.failed += failed
 
-    first = await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
+    async with slots:
+        first = await claim(ctx, event_key=event_key, limit=chunk, lease_s=lease_s)
     # a partial first chunk means that is all there is: the common one-device case pays for no idle workers
     helpers = max(0, parallel - 1) if len(first[1]) >= chunk else 0
     await asyncio.gather(worker(first), *(worker() for _ in range(helpers)))

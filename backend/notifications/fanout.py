@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backend.db import is_postgres
 from backend.lib.clock import utcnow
@@ -48,9 +48,9 @@ async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]
         await session.execute(stmt, values)
 
 
-def _citizen_push(event: ReportEvent, report: Report, device: Device, discreet: bool) -> dict[str, Any] | None:
+def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any] | None:
     params = {"number": report.number, "deadline": local_date(report.deadline_at)}
-    text = templates.render(templates.CITIZEN, event.action, device.language, params)
+    text = templates.render(templates.CITIZEN, event.action, language, params)
     if text is None:
         return None
     data = {"type": "report_update", "report_id": str(report.id), "event_id": str(event.id)}
@@ -61,11 +61,11 @@ def _citizen_push(event: ReportEvent, report: Report, device: Device, discreet: 
             "data": {**data, "number": report.number, "citizen_status": status.value}}
 
 
-def _officer_push(event: ReportEvent, report: Report, device: Device, discreet: bool) -> dict[str, Any]:
+def _officer_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any]:
     key = "restricted" if discreet else ("urgent" if report.urgent else "assign")
-    params = {"number": report.number, "category": _category_name(report.category, device.language),
+    params = {"number": report.number, "category": _category_name(report.category, language),
               "district": report.district or ""}
-    title, body = templates.render(templates.OFFICER, key, device.language, params) or ("", "")
+    title, body = templates.render(templates.OFFICER, key, language, params) or ("", "")
     return {"title": title, "body": body, "urgent": report.urgent, "collapse_id": str(event.id),
             "data": {"type": "assignment", "report_id": str(report.id), "event_id": str(event.id),
                      "urgent": "1" if report.urgent else "0"}}
@@ -88,28 +88,39 @@ def webhook_body(event: ReportEvent, report: Report) -> dict[str, Any]:
     }
 
 
-async def report_event(session: AsyncSession, *, event: ReportEvent, report: Report) -> str | None:
-    """Write the deliveries for one public report event. Returns its event key (None: nothing to tell anyone)."""
+class FanOut(NamedTuple):
+    event_key: str
+    recipients: int  # deliveries for this event (a retried fan-out finds them already written)
+
+
+async def report_event(session: AsyncSession, *, event: ReportEvent, report: Report) -> FanOut | None:
+    """Write the deliveries for one public report event (None: nothing to tell anyone)."""
     if not event.public:
         return None
     key = f"report-event:{event.id}"
     discreet = is_restricted(report)
     rows: list[dict[str, Any]] = []
-    citizen_devices = await session.scalars(select(Device).where(
+    # a payload depends on the language only: built once per language, not once per device (fan-outs reach 10,000+)
+    citizen_payloads: dict[str, dict[str, Any] | None] = {}
+    citizen_devices = await session.execute(select(col(Device.id), col(Device.language)).where(
         Device.citizen_id == report.citizen_id, Device.owner_type == "citizen", Device.active == True))  # noqa: E712
-    for device in citizen_devices:
-        payload = _citizen_push(event, report, device, discreet)
+    for device_id, language in citizen_devices:
+        if language not in citizen_payloads:
+            citizen_payloads[language] = _citizen_push(event, report, language, discreet)
+        payload = citizen_payloads[language]
         if payload is not None:
-            rows.append({"dedupe_key": f"{key}:device:{device.id}", "event_key": key, "kind": "push",
-                         "device_id": device.id, "payload": payload, "max_attempts": 8})
+            rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
+                         "device_id": device_id, "payload": payload, "max_attempts": 8})
     unit = event.data.get("unit_id") or (str(report.unit_id) if report.unit_id else None)
     if event.action in OFFICER_ACTIONS and unit:
-        officer_devices = await session.scalars(select(Device).where(
+        officer_payloads: dict[str, dict[str, Any]] = {}
+        officer_devices = await session.execute(select(col(Device.id), col(Device.language)).where(
             Device.unit_id == uuid.UUID(str(unit)), Device.owner_type == "officer", Device.active == True))  # noqa: E712
-        for device in officer_devices:
-            rows.append({"dedupe_key": f"{key}:device:{device.id}", "event_key": key, "kind": "push",
-                         "device_id": device.id, "payload": _officer_push(event, report, device, discreet),
-                         "max_attempts": 8})
+        for device_id, language in officer_devices:
+            if language not in officer_payloads:
+                officer_payloads[language] = _officer_push(event, report, language, discreet)
+            rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
+                         "device_id": device_id, "payload": officer_payloads[language], "max_attempts": 8})
     if report.partner_id:
         partner = await session.get(Partner, report.partner_id)
         if partner is not None and partner.active and partner.webhook_url and partner.webhook_secret_sealed:
@@ -119,4 +130,4 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
     if not rows:
         return None
     await insert_deliveries(session, rows)
-    return key
+    return FanOut(key, len(rows))

@@ -1,28 +1,32 @@
-"""Firebase Cloud Messaging through firebase-admin (pinned 7.7: the base-URL hook below uses a private name).
+"""Firebase Cloud Messaging through firebase-admin (pinned 7.7: the hooks below use private names, guarded).
 
 `send_each_async` sends one HTTP request per message (≤ 500 per call) concurrently; per-message failures come back
 in `BatchResponse.responses[i].exception` and are classified here into prune / retry-after / retry / permanent.
 
-Throughput (bench/notifications.py, docs/benchmarks-notifications.md): the SDK's httpx client keeps httpx's default
-pool (100 connections, only 20 kept alive) and every call gathers all its messages at once. Over HTTP/1.1 (plain
-http, e.g. a proxy or the fake) that means a new TCP connection for most messages and httpcore's request-to-connection
-assignment, which is O(queued × connections) per event, dominating the CPU. `tune_connection_pool` gives the SDK a
-pool whose keep-alive size equals its size, and `FcmSender` keeps at most that many requests in flight (a sliding
-window shared by every concurrent `send`), so nothing queues inside httpcore and connections are reused.
+Throughput (bench/notifications.py, docs/benchmarks-notifications.md): per message the SDK builds an httpx request,
+runs its auth flow and retry transport, and hands the request to httpx's transport. `lighten_async_client` keeps all
+of that, and the SDK's error mapping, but removes four costs that buy nothing for FCM: httpcore's transport
+(replaced by `http1.Http1Transport`, a keep-alive pool sized to `FcmSender.window`: ~60 % of the CPU per message),
+a cookie jar that parses every response (FCM sets no cookies), a fresh `requests.Session` per message inside the
+SDK's auth flow (only used when the token must be refreshed) and a `copy.deepcopy` of the retry policy per request.
+`FcmSender` keeps at most `window` requests in flight (a sliding window shared by every concurrent `send`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import firebase_admin
 import httpx
-from firebase_admin import credentials, exceptions, messaging
+from firebase_admin import _http_client, _retry, credentials, exceptions, messaging
+from google.auth.transport import requests as google_auth_requests
 
+from backend.notifications.http1 import Http1Transport
 from backend.notifications.sender import Outcome, Push
 from backend.settings import Settings
 
@@ -42,24 +46,73 @@ def point_messaging_at(app: firebase_admin.App, base_url: str) -> None:
     service._fcm_url = f"{base_url.rstrip('/')}/v1/projects/{app.project_id}/messages:send"
 
 
-def tune_connection_pool(app: firebase_admin.App, connections: int) -> None:
-    """Give this App's async FCM client a pool of `connections` kept-alive connections (default: 100, 20 kept).
+class _NoCookies(httpx.Cookies):
+    """FCM and Google's OAuth endpoint set no cookies: skip httpx's per-response cookie-jar parsing."""
 
-    Private names again (firebase-admin 7.7): `_MessagingService._async_client` (an `HttpxAsyncClient`) wraps an
-    `httpx.AsyncClient` whose mounts are `HttpxRetryTransport`s around `_wrapped_transport`. Only the inner transport
-    is replaced (same `retries=0, http2=True` the SDK uses), so the SDK's retry policy and auth flow stay as they are.
-    Call before the first send. Raises if a new SDK version renamed something.
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class _AuthFlow(_http_client.GoogleAuthCredentialFlow):
+    """The SDK's auth flow (token on every request; on 401 force a refresh, at most twice, and resend), with one
+    google-auth `Request` (a `requests.Session`) kept for refreshes instead of a new one built per message."""
+
+    def __init__(self, credential: Any) -> None:
+        super().__init__(credential)
+        self._auth_request = google_auth_requests.Request()
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        original_headers = request.headers.copy()
+        refreshes = 0
+        while True:
+            request.headers = original_headers.copy()
+            self.apply_auth_headers(request, self._auth_request)
+            response = yield request
+            if response.status_code not in self._refresh_status_codes or refreshes >= self._max_refresh_attempts:
+                return
+            self._credential.refresh(self._auth_request)
+            refreshes += 1
+
+
+class _Retry(_retry.HttpxRetry):
+    """The SDK's retry policy (500/503, backoff); `copy()`, run once per request, without `copy.deepcopy`."""
+
+    @classmethod
+    def like(cls, policy: _retry.HttpxRetry) -> _Retry:
+        same = cls(max_retries=policy.retries_left, status_forcelist=policy.status_forcelist,
+                   backoff_factor=policy.backoff_factor, backoff_max=policy.backoff_max,
+                   backoff_jitter=policy.backoff_jitter, respect_retry_after_header=policy.respect_retry_after_header)
+        if vars(same) != vars(policy):  # the SDK grew a setting this copy does not carry
+            raise RuntimeError(f"firebase-admin {firebase_admin.__version__} changed HttpxRetry; re-check the hook")
+        return same
+
+    def copy(self) -> _Retry:
+        clone = copy.copy(self)
+        clone.history = list(self.history)
+        return clone
+
+
+def lighten_async_client(app: firebase_admin.App, connections: int) -> None:
+    """Put `Http1Transport(max_connections=connections)`, no cookie jar and `_AuthFlow` into this App's async client.
+
+    firebase-admin 7.7: `_MessagingService._async_client` (an `HttpxAsyncClient`) wraps an `httpx.AsyncClient` whose
+    mounts are `HttpxRetryTransport`s around `_wrapped_transport` (an httpcore pool). Only that inner transport is
+    replaced, so the SDK's request building, 500/503 retry policy and error mapping stay as they are. Call before
+    the first send. Raises if a new SDK or httpx version renamed something.
     """
     service = messaging._get_messaging_service(app)
     client = getattr(getattr(service, "_async_client", None), "_async_client", None)
     mounts = getattr(client, "_mounts", None)
-    if not isinstance(client, httpx.AsyncClient) or not isinstance(mounts, dict):
+    if (not isinstance(client, httpx.AsyncClient) or not isinstance(mounts, dict) or not hasattr(client, "_cookies")
+            or not isinstance(client.auth, _http_client.GoogleAuthCredentialFlow)):
         raise RuntimeError(f"firebase-admin {firebase_admin.__version__} changed its async client; re-check the hook")
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=30.0)
     for transport in mounts.values():
-        if not hasattr(transport, "_wrapped_transport"):
+        if not hasattr(transport, "_wrapped_transport") or not isinstance(transport._retry, _retry.HttpxRetry):
             raise RuntimeError(f"firebase-admin {firebase_admin.__version__} changed its retry transport")
-        transport._wrapped_transport = httpx.AsyncHTTPTransport(retries=0, http2=True, limits=limits)
+        transport._wrapped_transport = Http1Transport(max_connections=connections)
+        transport._retry = _Retry.like(transport._retry)
+    client._cookies = _NoCookies()
+    client.auth = _AuthFlow(client.auth._credential)
 
 
 def _names_target(exc: exceptions.FirebaseError) -> bool:
@@ -128,21 +181,19 @@ def to_message(push: Push) -> messaging.Message:
 
 class FcmSender:
     max_batch = 500
-    # Requests in flight for this sender (all concurrent `send` calls together) = the connection pool's size: never
-    # more requests than connections, or httpcore queues them (module docstring). Over HTTPS the SDK speaks HTTP/2,
-    # so the window is streams multiplexed on a connection, and it must cover FCM's round trip (~50–100 ms from
-    # here: 2,000 msg/s needs ~150 in flight). Over plain http (HTTP/1.1: a proxy, the fake) each request holds a
-    # socket and httpcore's pool bookkeeping grows with the square of the pool, so a small window is fastest
-    # (bench/notifications.py: 2–8 equal, 16+ slower).
-    http2_window = 128
-    http1_window = 8
+    # Requests in flight for this sender (all concurrent `send` calls together) = connections in its pool (HTTP/1.1:
+    # one request per connection at a time). Over the internet the window must cover FCM's round trip: 2,000 msg/s
+    # at ~50–100 ms needs ~150 in flight. On loopback (the fake, a local proxy) a few are enough, and more only
+    # cost memory (bench/notifications.py: CPU per message is flat from 4 to 64).
+    remote_window = 128
+    local_window = 16
 
     def __init__(self, app: firebase_admin.App, *, owned: bool = False, window: int | None = None) -> None:
         self.app = app
         self._owned = owned
-        url = str(getattr(messaging._get_messaging_service(app), "_fcm_url", ""))
-        self.window = window or (self.http2_window if url.startswith("https://") else self.http1_window)
-        tune_connection_pool(app, self.window)
+        host = httpx.URL(str(getattr(messaging._get_messaging_service(app), "_fcm_url", ""))).host
+        self.window = window or (self.local_window if host in ("127.0.0.1", "localhost", "::1") else self.remote_window)
+        lighten_async_client(app, self.window)
         self._slots: asyncio.Semaphore | None = None
 
     @classmethod
@@ -168,20 +219,28 @@ class FcmSender:
         if self._slots is None:  # created lazily: bound to the loop that sends (the SDK's client is too)
             self._slots = asyncio.Semaphore(self.window)
         slots = self._slots
+        outcomes: dict[int, Outcome] = {}
+        todo = iter(enumerate(pushes))
 
-        async def one(push: Push) -> Outcome:
-            # one message per SDK call under a shared semaphore: a sliding window, no head-of-line wait for a batch
-            async with slots:
-                try:
-                    batch = await messaging.send_each_async([to_message(push)], app=self.app)
-                except (exceptions.FirebaseError, ValueError) as exc:  # the call itself failed: retry the message
-                    return classify(exc)
-            response = batch.responses[0]
-            if response.success:
-                return Outcome(ok=True, message_id=response.message_id)
-            return classify(response.exception)
+        async def worker() -> None:
+            # one message per SDK call under the shared semaphore: a sliding window, no head-of-line wait for a batch;
+            # at most `window` workers per call (not a task per message: they would only queue on the semaphore)
+            for i, push in todo:
+                async with slots:
+                    outcomes[i] = await self._send_one(push)
 
-        return list(await asyncio.gather(*(one(p) for p in pushes)))
+        await asyncio.gather(*(worker() for _ in range(min(self.window, len(pushes)))))
+        return [outcomes[i] for i in range(len(pushes))]
+
+    async def _send_one(self, push: Push) -> Outcome:
+        try:
+            batch = await messaging.send_each_async([to_message(push)], app=self.app)
+        except (exceptions.FirebaseError, ValueError) as exc:  # the call itself failed: retry the message
+            return classify(exc)
+        response = batch.responses[0]
+        if response.success:
+            return Outcome(ok=True, message_id=response.message_id)
+        return classify(response.exception)
 
     async def close(self) -> None:
         if self._owned:

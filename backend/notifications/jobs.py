@@ -20,10 +20,18 @@ from backend.notifications.models import Delivery
 from backend.reports.models import Report, ReportEvent
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from backend.context import Context
 
 log = logging.getLogger("zan.notifications")
 DELIVER_MAX_ATTEMPTS = 40
+# A big fan-out is shared by worker processes: besides the task that wrote it, one `notifications.deliver` helper
+# task per SHARE_EVERY recipients (at most MAX_HELPERS) claims chunks of the same event from wherever it runs. One
+# process sends ~1,500–2,000 messages/s to FCM (docs/benchmarks-notifications.md); a 10,000-device report gets 5.
+# Helpers landing in the same process only queue for its chunk slots (delivery.PARALLEL_CHUNKS).
+SHARE_EVERY = 2_000
+MAX_HELPERS = 7
 
 
 async def schedule_retry(ctx: Context, event_key: str, progress: delivery.Progress) -> None:
@@ -38,6 +46,15 @@ async def schedule_retry(ctx: Context, event_key: str, progress: delivery.Progre
     notify(ctx)
 
 
+async def _enqueue_helpers(session: AsyncSession, fan: fanout.FanOut) -> int:
+    """Helper `notifications.deliver` tasks for a big fan-out, in the transaction that writes its deliveries."""
+    helpers = min(MAX_HELPERS, fan.recipients // SHARE_EVERY)
+    for i in range(helpers):
+        await enqueue(session, "notifications.deliver", {"event_key": fan.event_key, "helper": True},
+                      dedupe_key=f"deliver:{fan.event_key}:helper:{i}", max_attempts=DELIVER_MAX_ATTEMPTS)
+    return helpers
+
+
 @task("notifications.report_event")
 async def report_event(ctx: Context, payload: dict[str, Any]) -> None:
     """A public report event: write one delivery per recipient (idempotent), then send them right away."""
@@ -50,17 +67,20 @@ async def report_event(ctx: Context, payload: dict[str, Any]) -> None:
         report = await session.get(Report, report_id)
         if event is None or report is None or event.report_id != report.id:
             raise PermanentError("event or report not found")
-        key = await fanout.report_event(session, event=event, report=report)
+        fan = await fanout.report_event(session, event=event, report=report)
         if report.channel == "telegram":
             # reporters from the citizen bot hear back in their chat; a separate task keeps this send at-most-once
             # per event even if the fan-out above is retried
             await enqueue(session, "notifications.telegram", {"event_id": str(event.id), "report_id": str(report.id)},
                           dedupe_key=f"telegram:{event.id}")
+        helpers = await _enqueue_helpers(session, fan) if fan is not None else 0
         await session.commit()
-    if key is None:
+    if fan is None:
         return
-    progress = await delivery.deliver_pending(ctx, event_key=key)
-    await schedule_retry(ctx, key, progress)
+    if helpers:
+        notify(ctx)
+    progress = await delivery.deliver_pending(ctx, event_key=fan.event_key)
+    await schedule_retry(ctx, fan.event_key, progress)
 
 
 @task("notifications.telegram")
@@ -83,6 +103,8 @@ async def deliver(ctx: Context, payload: dict[str, Any]) -> None:
     if not key:
         raise PermanentError("no event_key")
     progress = await delivery.deliver_pending(ctx, event_key=key)
+    if payload.get("helper"):  # retries are the writing task's business (schedule_retry), not each helper's
+        return
     if progress.next_due_at is not None:
         raise RetryLater("deliveries waiting", max((progress.next_due_at - utcnow()).total_seconds(), 0.05))
 

@@ -64,17 +64,20 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
+from urllib.parse import parse_qs
 
 import firebase_admin
 import jwt
-from aiohttp import web
+import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from firebase_admin import credentials, messaging
 
-from tests.fakes._loopback import LoopbackServer, wait_until, wait_until_async
+from tests.fakes._http1_server import Http1Server, Request, Response, json_response
+from tests.fakes._loopback import wait_until, wait_until_async
 
 FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
@@ -154,13 +157,15 @@ class _State:
     attempts: list[SendAttempt] = field(default_factory=list)
 
 
-class FakeFCM(LoopbackServer):
-    """FCM HTTP v1 ``messages:send`` plus the Google OAuth ``/token`` endpoint, on 127.0.0.1."""
+class FakeFCM:
+    """FCM HTTP v1 ``messages:send`` plus the Google OAuth ``/token`` endpoint, on 127.0.0.1.
 
-    thread_name = "fake-fcm"
+    Served by `Http1Server` (asyncio + httptools), not aiohttp: the fan-out benchmark sends one request per push,
+    and the fake's CPU per request is charged to the same machine as the sender it measures.
+    """
 
     def __init__(self, *, token_lifetime: int = 3600) -> None:
-        super().__init__()
+        self._server = Http1Server(self.handle, thread_name="fake-fcm")
         self.token_lifetime = token_lifetime
         self._changed = threading.Condition(threading.RLock())
         self._state = _State()
@@ -235,6 +240,11 @@ class FakeFCM(LoopbackServer):
             return list(self._state.attempts)
 
     @property
+    def connections_accepted(self) -> int:
+        """TCP connections opened to the fake so far (OAuth and FCM together): shows whether clients keep them alive."""
+        return self._server.accepted
+
+    @property
     def token_requests(self) -> int:
         """How many OAuth token grants were answered."""
         with self._changed:
@@ -251,17 +261,40 @@ class FakeFCM(LoopbackServer):
             return list(self._state.pushes) if len(self._state.pushes) >= count else None
 
     # -- server ----------------------------------------------------------------------------------------------------
-    def build_app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/token", self._token)
-        app.router.add_post("/v1/projects/{project}/messages:send", self._send)
-        return app
+    @property
+    def base_url(self) -> str:
+        if self._server.base_url is None:
+            raise RuntimeError("FakeFCM is not started")
+        return self._server.base_url
 
-    async def _token(self, request: web.Request) -> web.Response:
-        form = await request.post()
+    def start(self) -> str:
+        return self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def handle(self, request: Request) -> Response | Awaitable[Response]:
+        """Route one request (subclasses add endpoints by overriding this and calling super)."""
+        if request.path == "/token":
+            return self._token(request) if request.method == "POST" else Response(405)
+        if request.path.startswith("/v1/projects/") and request.path.endswith("/messages:send"):
+            project = request.path[len("/v1/projects/"):-len("/messages:send")]
+            if project and "/" not in project:
+                return self._send(request, project) if request.method == "POST" else Response(405)
+        return json_response({"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}}, 404)
+
+    def _token(self, request: Request) -> Response:
+        form = {key: values[0] for key, values in parse_qs(request.body.decode("latin-1")).items()}
         if form.get("grant_type") != JWT_BEARER_GRANT:
             return _oauth_error("unsupported_grant_type", "Only the JWT bearer grant is supported by this fake.")
-        assertion = str(form.get("assertion", ""))
+        assertion = form.get("assertion", "")
         try:
             unverified = jwt.decode(assertion, options={"verify_signature": False})
             with self._changed:
@@ -276,11 +309,10 @@ class FakeFCM(LoopbackServer):
         with self._changed:
             self._state.access_tokens[token] = project
             self._state.token_requests += 1
-        return web.json_response({"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"})
+        return json_response({"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"})
 
-    async def _send(self, request: web.Request) -> web.Response:
-        project = request.match_info["project"]
-        auth = request.headers.get("Authorization", "")
+    def _send(self, request: Request, project: str) -> Response | Awaitable[Response]:
+        auth = request.headers.get("authorization", "")
         bearer = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
         with self._changed:
             known = bearer is not None and bearer in self._state.access_tokens
@@ -291,33 +323,41 @@ class FakeFCM(LoopbackServer):
             text = f"Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/{project}'"  # noqa: E501
             return self._reject(project, "", 403, "PERMISSION_DENIED", text)
         try:
-            body = await request.json()
+            body = request.json()
             message = body["message"]
             targets = [key for key in ("token", "fid", "topic", "condition") if key in message]
-        except (ValueError, KeyError, TypeError):
+        except (msgspec.DecodeError, KeyError, TypeError):
             return self._reject(project, "", 400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
         if len(targets) != 1:
             return self._reject(project, "", 400, "INVALID_ARGUMENT", "Exactly one of token, topic or condition.")
         target = str(message[targets[0]])
         rule = self._take_rule(target)
         if rule and rule.latency:
-            await asyncio.sleep(rule.latency)
+            return self._answer_later(rule.latency, request, project, body, target, targets[0], rule)
+        return self._answer(request, project, body, target, targets[0], rule)
+
+    async def _answer_later(self, delay: float, *args: Any) -> Response:
+        await asyncio.sleep(delay)
+        return self._answer(*args)
+
+    def _answer(self, request: Request, project: str, body: dict[str, Any], target: str, field_name: str,
+                rule: _Rule | None) -> Response:
         if rule and rule.behaviour != "ok":
-            return self._fcm_error(project, target, targets[0], rule)
+            return self._fcm_error(project, target, field_name, rule)
         message_id = f"0:{int(time.time() * 1000)}%{next(self._ids):08x}"
         push = SentPush(
             project=project,
-            message=message,
+            message=body["message"],
             validate_only=bool(body.get("validate_only")),
             message_id=message_id,
-            http_version=f"{request.version.major}.{request.version.minor}",
+            http_version=request.http_version,
         )
         with self._changed:
             self._state.pushes.append(push)
             self._state.attempts.append(SendAttempt(project, target, 200, "ok"))
             self._changed.notify_all()
         name = "fake_message_id" if push.validate_only else message_id
-        return web.json_response({"name": f"projects/{project}/messages/{name}"})
+        return json_response({"name": f"projects/{project}/messages/{name}"})
 
     def _take_rule(self, target: str) -> _Rule | None:
         with self._changed:
@@ -332,7 +372,7 @@ class FakeFCM(LoopbackServer):
                 return rule
         return None
 
-    def _fcm_error(self, project: str, target: str, field_name: str, rule: _Rule) -> web.Response:
+    def _fcm_error(self, project: str, target: str, field_name: str, rule: _Rule) -> Response:
         status, rpc_status, text, code = _ERRORS[rule.behaviour]
         details: list[dict[str, Any]] = [{"@type": FCM_ERROR_TYPE, "errorCode": code}]
         if rule.behaviour == "invalid_argument":
@@ -347,17 +387,17 @@ class FakeFCM(LoopbackServer):
             self._state.attempts.append(SendAttempt(project, target, status, rule.behaviour))
             self._changed.notify_all()
         body = {"error": {"code": status, "message": text, "status": rpc_status, "details": details}}
-        return web.json_response(body, status=status, headers=headers)
+        return json_response(body, status, headers)
 
-    def _reject(self, project: str, target: str, status: int, rpc_status: str, text: str) -> web.Response:
+    def _reject(self, project: str, target: str, status: int, rpc_status: str, text: str) -> Response:
         with self._changed:
             self._state.attempts.append(SendAttempt(project, target, status, rpc_status.lower()))
             self._changed.notify_all()
-        return web.json_response({"error": {"code": status, "message": text, "status": rpc_status}}, status=status)
+        return json_response({"error": {"code": status, "message": text, "status": rpc_status}}, status)
 
 
-def _oauth_error(error: str, description: str) -> web.Response:
-    return web.json_response({"error": error, "error_description": description}, status=400)
+def _oauth_error(error: str, description: str) -> Response:
+    return json_response({"error": error, "error_description": description}, 400)
 
 
 # -- service accounts and the SDK ------------------------------------------------------------------------------------

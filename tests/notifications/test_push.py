@@ -154,17 +154,19 @@ async def test_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(ctx:
     devices = await citizen_devices(ctx, report, ["ru"] * 5)
     (event,) = await act(ctx, report.id, Action.ASSIGN)
     async with ctx.sessions() as session:
-        key = await fanout.report_event(session, event=event, report=report)
+        fan = await fanout.report_event(session, event=event, report=report)
         await session.commit()
-    assert key is not None
+    assert fan is not None and fan.recipients == 5
+    key = fan.event_key
     # worker A claims the whole batch, sends two of them, records those, and dies before the rest
-    token, rows = await delivery.claim(ctx, event_key=key, lease_s=0.5)
+    # a lease long enough for A's first send (OAuth token + connection) on a loaded machine, short enough to wait out
+    token, rows = await delivery.claim(ctx, event_key=key, lease_s=2.0)
     assert len(rows) == 5
     await delivery.process_claimed(ctx, token, rows[:2])
     assert len(fcm.pushes) == 2
     # while A's lease runs nobody else may take its rows
     assert (await delivery.claim(ctx, event_key=key))[1] == []
-    await asyncio.sleep(0.6)
+    await asyncio.sleep(2.1)
     # worker B (the outbox re-running the job) takes over after the lease: only what A never recorded is sent
     await drain(ctx)
     for device in devices:
@@ -191,3 +193,24 @@ async def test_log_sender_is_the_embedded_default(ctx: Context, caplog: pytest.L
     (push,) = list(sender.sent)
     assert push.title == f"Өтініш {report.number}"
     assert phone.token and phone.token not in caplog.text and phone.token[-6:] in caplog.text
+
+
+@pytest.mark.parametrize("db_url", BOTH_DBS, indirect=True)
+async def test_a_big_fan_out_is_shared_by_helper_tasks_and_sent_once(ctx: Context, fcm: FakeFCM,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlmodel import col
+
+    from backend.jobs.models import OutboxTask
+
+    monkeypatch.setattr(jobs, "SHARE_EVERY", 2)  # 5 phones count as a big fan-out: 2 helpers
+    report = await new_report(ctx)
+    phones = await citizen_devices(ctx, report, ["ru", "kk", "en", "ru", "kk"])
+    await act(ctx, report.id, Action.ASSIGN)
+    await drain(ctx)
+    async with ctx.sessions() as session:
+        tasks = await session.scalars(select(OutboxTask).where(col(OutboxTask.task) == "notifications.deliver"))
+        helpers = [t for t in tasks if t.payload.get("helper")]
+    assert len(helpers) == 2 and {t.status for t in helpers} == {"done"}
+    for phone in phones:
+        assert len(fcm.pushes_to(phone.token or "")) == 1, phone.id
+    assert {d.status for d in await deliveries(ctx)} == {"sent"}
