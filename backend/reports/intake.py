@@ -109,8 +109,13 @@ async def register_report(
     now = utcnow()
     deadline = deadlines.deadline_for(now)
     media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
+    report_id, event_id = uuid.uuid4(), uuid.uuid4()
+    await registration.write_tasks(session, task_rows([
+        notify_task(event_id, report_id), Task("reports.route", {"report_id": str(report_id)}, f"route:{report_id}"),
+    ]))
+    # from here to the commit the year's counter row is locked: only what needs the number happens inside
     row: dict[str, Any] = {
-        "id": uuid.uuid4(),
+        "id": report_id,
         "number": await registration.next_number(session, now.astimezone(deadlines.ALMATY).year),
         "citizen_id": citizen.id,
         "partner_id": partner_id,
@@ -142,13 +147,12 @@ async def register_report(
         data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
               "identity_verified": citizen.identity_verified},
     )
+    registered.id = event_id
     body = msgspec.to_builtins(citizen_view(report, [registered], media, lang))
     claimed = await registration.write(
         session,
         report=row,
         event={c.key: getattr(registered, c.key) for c in registration.EVENTS.columns},
-        tasks=task_rows([notify_task(registered),
-                         Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]),
         # claiming the key together with its answer, last, saves a claim and a later update on every registration
         claim={"id": uuid.uuid4(), "scope": scope, "key": idempotency_key, "request_hash": digest,
                "status_code": 201, "response": body, "created_at": now},

@@ -50,12 +50,17 @@ async def next_number(session: AsyncSession, year: int) -> str:
     return f"ZP-{year}-{value:07d}"
 
 
+async def write_tasks(session: AsyncSession, tasks: list[dict[str, Any]]) -> None:
+    """The registration's outbox tasks, first: they name the report and event by their client-side ids, so they need
+    no number and stay out of the time the counter row is locked (which caps intake throughput)."""
+    await session.execute(_statements(session)["tasks"], tasks)
+
+
 async def write(session: AsyncSession, *, report: dict[str, Any], event: dict[str, Any],
-                tasks: list[dict[str, Any]], claim: dict[str, Any]) -> bool:
-    """Insert the rows in the caller's transaction. False: the idempotency key is taken (on PostgreSQL a concurrent
-    holder of the key is waited for until it commits) and the caller must roll back."""
+                claim: dict[str, Any]) -> bool:
+    """Insert the numbered rows in the caller's transaction. False: the idempotency key is taken (on PostgreSQL a
+    concurrent holder of the key is waited for until it commits) and the caller must roll back."""
     statements = _statements(session)
     await session.execute(statements["report"], report)
     await session.execute(statements["event"], event)
-    await session.execute(statements["tasks"], tasks)
     return (await session.execute(statements["claim"], claim)).first() is not None

@@ -85,10 +85,10 @@ def new_event(report: Report, action: str, by: By, **details: Unpack[EventDetail
     )
 
 
-def notify_task(event: ReportEvent) -> Task:
+def notify_task(event_id: uuid.UUID, report_id: uuid.UUID) -> Task:
     """The outbox task that tells the reporter (push, partner webhook, chat) about a public event."""
-    return Task("notifications.report_event", {"event_id": str(event.id), "report_id": str(event.report_id)},
-                f"report-event:{event.id}")
+    return Task("notifications.report_event", {"event_id": str(event_id), "report_id": str(report_id)},
+                f"report-event:{event_id}")
 
 
 async def append_event(session: AsyncSession, report: Report, action: str, by: By, *, notify: bool = True,
@@ -97,7 +97,7 @@ async def append_event(session: AsyncSession, report: Report, action: str, by: B
     event = new_event(report, action, by, **details)
     session.add(event)  # the unit of work batches the inserts
     if event.public and notify:
-        task = notify_task(event)
+        task = notify_task(event.id, report.id)
         await enqueue(session, task.name, task.payload, dedupe_key=task.dedupe_key, fresh=True)
     return event
 
