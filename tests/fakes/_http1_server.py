@@ -13,7 +13,6 @@ included), a handler that returns a `Response` or a coroutine of one (for inject
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,6 +22,8 @@ from typing import Any
 
 import httptools
 import msgspec
+
+from tests.fakes._loopback import loopback_socket
 
 
 @dataclass(frozen=True)
@@ -167,10 +168,7 @@ class Http1Server:
     def start(self) -> str:
         if self.base_url is not None:
             return self.base_url
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        sock, port = loopback_socket()
         loop = asyncio.new_event_loop()
         ready = threading.Event()
         failure: list[BaseException] = []

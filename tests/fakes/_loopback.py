@@ -21,6 +21,14 @@ from aiohttp import web
 T = TypeVar("T")
 
 
+def loopback_socket() -> tuple[socket.socket, int]:
+    """A socket bound to 127.0.0.1 on a free port, and that port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock, sock.getsockname()[1]
+
+
 class LoopbackServer:
     """Base class: `start() -> base_url`, `stop()`, and a context manager doing both."""
 
@@ -56,10 +64,7 @@ class LoopbackServer:
         """Bind 127.0.0.1 on a free port, serve from a daemon thread, return the base URL (no trailing slash)."""
         if self._thread is not None:
             return self.base_url
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        sock, port = loopback_socket()
         ready = threading.Event()
         failure: list[BaseException] = []
 
