@@ -17,7 +17,6 @@ from backend.lib.clock import utcnow
 
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 3600.0
-DEFAULT_MAX_ATTEMPTS = 8
 
 
 def backoff(attempt: int, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S) -> float:
@@ -34,12 +33,8 @@ class Task(NamedTuple):
 
 
 def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
-    """Outbox rows for `tasks`, due now."""
-    now = utcnow()
-    return [{"id": uuid.uuid4(), "task": t.name, "payload": t.payload, "dedupe_key": t.dedupe_key, "status": "pending",
-             "attempts": 0, "max_attempts": DEFAULT_MAX_ATTEMPTS, "next_attempt_at": now, "locked_until": None,
-             "last_error": None, "created_at": now, "updated_at": now}
-            for t in tasks]
+    """Outbox rows for a Core insert of `tasks`: the model's column defaults (id, pending, due now) fill the rest."""
+    return [{"task": t.name, "payload": t.payload, "dedupe_key": t.dedupe_key} for t in tasks]
 
 
 async def enqueue(
@@ -48,7 +43,7 @@ async def enqueue(
     payload: dict[str, Any],
     *,
     dedupe_key: str | None = None,
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    max_attempts: int = 8,
     run_at: datetime | None = None,
     fresh: bool = False,
 ) -> OutboxTask | None:

@@ -10,11 +10,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from backend.db import is_postgres
+from backend.db import insert_ignoring_conflicts
 from backend.lib.clock import utcnow
 from backend.notifications import templates
 from backend.notifications.models import Delivery, Device
@@ -38,13 +37,12 @@ def _category_name(code: str | None, lang: str) -> str:
 
 async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert, skipping any whose dedupe_key exists (a retried fan-out). The caller commits."""
-    insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    stmt = insert_ignoring_conflicts(session, Delivery.__table__, ["dedupe_key"])  # type: ignore[attr-defined]
     now = utcnow()
     for start in range(0, len(rows), INSERT_CHUNK):
         values = [{"id": uuid.uuid4(), "status": "pending", "attempts": 0, "next_attempt_at": now,
                    "created_at": now, "updated_at": now, "device_id": None, "partner_id": None, **row}
                   for row in rows[start:start + INSERT_CHUNK]]
-        stmt = insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
         await session.execute(stmt, values)
 
 

@@ -33,6 +33,7 @@ from ml.taxonomy import load_taxonomy
 # a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
 _SKEW = timedelta(minutes=5)
 
+
 class CitizenRef(Protocol):
     """What intake needs to know of the reporter (a Citizen row or the authenticated principal)."""
 
@@ -138,7 +139,7 @@ async def register_report(
         "created_at": now,
         "updated_at": now,
     }
-    # the answer is built from these objects; the rows are written below, in one go
+    # the answer is built from these objects; their rows are written below
     report = Report.model_construct(**row)
     by = By(Actor.CITIZEN, str(citizen.id), channel)
     registered = new_event(
@@ -152,7 +153,7 @@ async def register_report(
     claimed = await registration.write(
         session,
         report=row,
-        event={c.key: getattr(registered, c.key) for c in registration.EVENTS.columns},
+        event=registered,
         # claiming the key together with its answer, last, saves a claim and a later update on every registration
         claim={"id": uuid.uuid4(), "scope": scope, "key": idempotency_key, "request_hash": digest,
                "status_code": 201, "response": body, "created_at": now},

@@ -18,7 +18,7 @@ from backend.jobs.models import OutboxTask
 from backend.reports.models import IdempotencyRecord, Report, ReportCounter, ReportEvent
 
 _REPORTS: Table = Report.__table__  # type: ignore[attr-defined]
-EVENTS: Table = ReportEvent.__table__  # type: ignore[attr-defined]
+_EVENTS: Table = ReportEvent.__table__  # type: ignore[attr-defined]
 _COUNTERS: Table = ReportCounter.__table__  # type: ignore[attr-defined]
 _CLAIMS: Table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
 _TASKS: Table = OutboxTask.__table__  # type: ignore[attr-defined]
@@ -33,7 +33,7 @@ def _statements(session: AsyncSession) -> dict[str, Any]:
     if name not in _STATEMENTS:
         _STATEMENTS[name] = {
             "counter": insert_ignoring_conflicts(session, _COUNTERS, ["year"]),
-            "report": insert(_REPORTS), "event": insert(EVENTS), "tasks": insert(_TASKS),
+            "report": insert(_REPORTS), "event": insert(_EVENTS), "tasks": insert(_TASKS),
             "claim": insert_ignoring_conflicts(session, _CLAIMS, ["scope", "key"]).returning(_CLAIMS.c.id),
         }
     return _STATEMENTS[name]
@@ -56,11 +56,11 @@ async def write_tasks(session: AsyncSession, tasks: list[dict[str, Any]]) -> Non
     await session.execute(_statements(session)["tasks"], tasks)
 
 
-async def write(session: AsyncSession, *, report: dict[str, Any], event: dict[str, Any],
+async def write(session: AsyncSession, *, report: dict[str, Any], event: ReportEvent,
                 claim: dict[str, Any]) -> bool:
     """Insert the numbered rows in the caller's transaction. False: the idempotency key is taken (on PostgreSQL a
     concurrent holder of the key is waited for until it commits) and the caller must roll back."""
     statements = _statements(session)
     await session.execute(statements["report"], report)
-    await session.execute(statements["event"], event)
+    await session.execute(statements["event"], {c.key: getattr(event, c.key) for c in _EVENTS.columns})
     return (await session.execute(statements["claim"], claim)).first() is not None
