@@ -10,8 +10,10 @@ from sqlalchemy import event
 from backend.citizens.models import Citizen
 from backend.context import Context
 from backend.reports import service as reports
+from backend.reports.models import Report
 from backend.reports.workflow import Status
 from tests.core.factories import make_report
+from tests.helpers import PartnerClient
 from tests.officers.factories import bearer, login, make_officer
 from tests.routing.helpers import citizen_n, routed, submit_and_route
 
@@ -21,13 +23,19 @@ CRASH = [("На перекрёстке Кенесары и Абая столкн
          ("Столкнулись две машины на перекрёстке Абая и Кенесары, авария, ДТП", 51.1602, 71.4703)]
 
 
+async def report_crash(ctx: Context, who: PartnerClient, n: int) -> Report:
+    """`who` reports the crash in the words and at the spot of CRASH[n], and routing has run."""
+    text, lat, lon = CRASH[n]
+    return await submit_and_route(ctx, who, text, lat=lat, lon=lon)
+
+
 async def test_every_reporter_sees_how_many_others_reported_it_and_nothing_of_theirs(
         ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
     alice, bob, carol = (citizen_n(app_client, partner, n) for n in (31, 32, 33))
-    a = await submit_and_route(ctx, alice, CRASH[0][0], lat=CRASH[0][1], lon=CRASH[0][2])
-    b = await submit_and_route(ctx, bob, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
-    c = await submit_and_route(ctx, carol, CRASH[2][0], lat=CRASH[2][1], lon=CRASH[2][2])
-    again = await submit_and_route(ctx, alice, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
+    a = await report_crash(ctx, alice, 0)
+    b = await report_crash(ctx, bob, 1)
+    c = await report_crash(ctx, carol, 2)
+    again = await report_crash(ctx, alice, 1)
     a = await routed(ctx, a.id)  # it became the primary when b joined
     assert a.incident_id == b.incident_id == c.incident_id == again.incident_id == a.id
     lone = await submit_and_route(ctx, bob, "Украли велосипед из подъезда на Сарыарке")
@@ -53,9 +61,9 @@ async def test_every_reporter_sees_how_many_others_reported_it_and_nothing_of_th
 async def test_restricted_reports_never_show_or_add_to_a_count(
         ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
     alice, bob, carol = (citizen_n(app_client, partner, n) for n in (41, 42, 43))
-    a = await submit_and_route(ctx, alice, CRASH[0][0], lat=CRASH[0][1], lon=CRASH[0][2])
-    b = await submit_and_route(ctx, bob, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
-    c = await submit_and_route(ctx, carol, CRASH[2][0], lat=CRASH[2][1], lon=CRASH[2][2])
+    a = await report_crash(ctx, alice, 0)
+    b = await report_crash(ctx, bob, 1)
+    c = await report_crash(ctx, carol, 2)
     a = await routed(ctx, a.id)
     assert a.incident_id == b.incident_id == c.incident_id == a.id
     assert (await bob.get(f"/api/v1/reports/{b.id}")).json()["also_reported"] == 2
@@ -94,10 +102,10 @@ async def test_restricted_reports_never_show_or_add_to_a_count(
 async def test_the_citizens_list_shows_each_count_with_one_grouped_query_per_page(
         ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
     alice, bob, carol = (citizen_n(app_client, partner, n) for n in (71, 72, 73))
-    a = await submit_and_route(ctx, alice, CRASH[0][0], lat=CRASH[0][1], lon=CRASH[0][2])
-    await submit_and_route(ctx, bob, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
-    c = await submit_and_route(ctx, carol, CRASH[2][0], lat=CRASH[2][1], lon=CRASH[2][2])
-    again = await submit_and_route(ctx, alice, CRASH[1][0], lat=CRASH[1][1], lon=CRASH[1][2])
+    a = await report_crash(ctx, alice, 0)
+    await report_crash(ctx, bob, 1)
+    c = await report_crash(ctx, carol, 2)
+    again = await report_crash(ctx, alice, 1)
     lone = await submit_and_route(ctx, alice, "Украли велосипед из подъезда на Сарыарке")
     a = await routed(ctx, a.id)
     assert a.incident_id == c.incident_id == again.incident_id == a.id and lone.incident_id is None
