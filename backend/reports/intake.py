@@ -22,7 +22,7 @@ from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service as media_service
 from backend.reports import deadlines, registration
-from backend.reports.models import IdempotencyRecord, Report
+from backend.reports.models import IdempotencyRecord, Report, ReportEvent
 from backend.reports.schemas import ReportCreate
 from backend.reports.service import By, local_date, new_event, notify_task
 from backend.reports.views import citizen_view
@@ -110,64 +110,44 @@ async def register_report(
     now = utcnow()
     deadline = deadlines.deadline_for(now)
     media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
-    report_id, event_id = uuid.uuid4(), uuid.uuid4()
-    await registration.write_tasks(session, task_rows([
-        notify_task(event_id, report_id), Task("reports.route", {"report_id": str(report_id)}, f"route:{report_id}"),
-    ]))
-    # from here to the commit the year's counter row is locked: only what needs the number happens inside
-    row: dict[str, Any] = {
-        "id": report_id,
-        "number": await registration.next_number(session, now.astimezone(deadlines.ALMATY).year),
-        "citizen_id": citizen.id,
-        "partner_id": partner_id,
-        "channel": channel,
-        "identity_verified": citizen.identity_verified,
-        "anonymous": data.anonymous,
-        "text": data.text,
-        "language": assessment.language,
-        "lat": data.location.lat,
-        "lon": data.location.lon,
-        "accuracy_m": data.location.accuracy_m,
-        "district": assessment.district,
-        "occurred_at": data.occurred_at,
-        "category_hint": data.category,
-        "priority": assessment.priority,
-        "urgent": assessment.urgent,
-        "restricted": assessment.restricted,
-        "deadline_at": deadline,
-        "original_deadline_at": deadline,
-        "created_at": now,
-        "updated_at": now,
-    }
-    # the answer is built from these objects; their rows are written below
-    report = Report.model_construct(**row)
+    # everything is built before the number exists (see backend.reports.registration): it goes in last
+    number = registration.placeholder()
+    report = Report.model_construct(
+        id=uuid.uuid4(), number=number, citizen_id=citizen.id, partner_id=partner_id, channel=channel,
+        identity_verified=citizen.identity_verified, anonymous=data.anonymous, text=data.text,
+        language=assessment.language, lat=data.location.lat, lon=data.location.lon,
+        accuracy_m=data.location.accuracy_m, district=assessment.district, occurred_at=data.occurred_at,
+        category_hint=data.category, priority=assessment.priority, urgent=assessment.urgent,
+        restricted=assessment.restricted, deadline_at=deadline, original_deadline_at=deadline,
+        created_at=now, updated_at=now,
+    )
     by = By(Actor.CITIZEN, str(citizen.id), channel)
     registered = new_event(
         report, "registered", by, to_status=report.status,
-        params={"number": report.number, "deadline": local_date(report.deadline_at)},
+        params={"number": number, "deadline": local_date(report.deadline_at)},
         data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
               "identity_verified": citizen.identity_verified},
     )
-    registered.id = event_id
+    registered.created_at = now
     body = msgspec.to_builtins(citizen_view(report, [registered], media, lang))
-    claimed = await registration.write(
-        session,
-        report=row,
-        event=registered,
-        # claiming the key together with its answer, last, saves a claim and a later update on every registration
+    taken = await registration.register(session, registration.Registration(
+        year=now.astimezone(deadlines.ALMATY).year,
+        placeholder=number,
+        report=registration.row(Report.__table__, report),  # type: ignore[attr-defined]
+        event=registration.row(ReportEvent.__table__, registered),  # type: ignore[attr-defined]
+        # claiming the key together with its answer saves a claim and a later update on every registration
         claim={"id": uuid.uuid4(), "scope": scope, "key": idempotency_key, "request_hash": digest,
                "status_code": 201, "response": body, "created_at": now},
-    )
-    for item in media:  # after the report row exists (the session flushes before every statement)
-        item.report_id = report.id
-        session.add(item)
-    if not claimed:
-        # a concurrent request with this key won: everything written here (its number too) is given back
-        await session.rollback()
+        tasks=task_rows([notify_task(registered.id, report.id),
+                         Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]),
+        media_ids=[m.id for m in media],
+    ))
+    if taken is None:
+        # a concurrent request with this key won: nothing of this one was kept (its number neither)
         stored = await _replay(session, scope, idempotency_key, digest)
         if stored is None:  # the other request's transaction rolled back after all: the key is free again
             raise ZanError("idempotency.key_reused", 409)
         return stored
     await session.commit()
     notify_relay(ctx)
-    return Stored(201, body)
+    return Stored(201, registration.put_number(body, number, taken))

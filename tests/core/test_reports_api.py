@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.context import Context
-from backend.reports.models import Report
+from backend.reports.models import IdempotencyRecord, Report, ReportEvent
 from tests.helpers import PartnerClient
 
 pytestmark = pytest.mark.anyio
@@ -78,6 +78,26 @@ async def test_concurrent_duplicates_create_one_report(citizen: PartnerClient, c
     assert {r.status_code for r in responses} == {201}, [r.text for r in responses if r.status_code != 201]
     assert len({r.json()["id"] for r in responses}) == 1
     assert await count_reports(ctx) == 1
+
+
+async def test_numbers_stay_gapless_when_duplicates_race(citizen: PartnerClient, ctx: Context) -> None:
+    """Losers of an Idempotency-Key race write nothing, their number neither; the number is in every stored row."""
+    texts = [f"Разбили окно машины, двор {i}" for i in range(4)]
+    responses = await asyncio.gather(*[citizen.submit(texts[i % 4], key=f"gapless-{i % 4}") for i in range(12)])
+    assert {r.status_code for r in responses} == {201}
+    numbers = sorted({r.json()["number"] for r in responses})
+    assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [1, 2, 3, 4]
+    async with ctx.sessions() as session:
+        reports = {r.number: r for r in await session.scalars(select(Report))}
+        claims = list(await session.scalars(select(IdempotencyRecord)))
+        events = list(await session.scalars(select(ReportEvent)))
+    assert sorted(reports) == numbers
+    assert sorted(c.response["number"] for c in claims) == numbers
+    for event in (e for e in events if e.action == "registered"):
+        number = next(n for n, r in reports.items() if r.id == event.report_id)
+        assert number in event.public_text["ru"] and number in event.public_text["kk"]
+    stored = repr([c.response for c in claims]) + repr([e.public_text for e in events])
+    assert "ZP-#" not in stored  # the placeholder the rows were built with never reaches a row
 
 
 async def test_idempotency_key_is_required(citizen: PartnerClient) -> None:
