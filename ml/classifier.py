@@ -227,6 +227,10 @@ class RouterModel:
             raise ModelUnavailable(f"router model at {d} is corrupt: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
             raise ModelUnavailable(f"router model at {d} has format {meta.get('format')}, need {FORMAT_VERSION}")
+        if meta.get("lexicon") not in (None, LEXICON_VERSION):
+            # its cue columns would mean other cues (or be of another count): retrain rather than misroute
+            raise ModelUnavailable(f"router model at {d} was trained with lexicon {meta.get('lexicon')}, "
+                                   f"this code has {LEXICON_VERSION}")
         labels = [str(x) for x in meta["labels"]]
         if coef.shape[0] != len(labels) or idf.shape[0] != len(vocabulary) or intercept.shape[0] != len(labels):
             raise ModelUnavailable(f"router model at {d} is inconsistent (labels/vocabulary vs weights)")

@@ -89,6 +89,21 @@ def test_missing_and_corrupt_model(tmp_path: Path) -> None:
         RouterModel.load(tmp_path / "m")
 
 
+def test_model_of_another_lexicon_is_refused(tmp_path: Path) -> None:
+    """Cue columns are positional: a model trained with other cues must not run under these ones."""
+    shipped = Path(__file__).resolve().parents[2] / "ml" / "models" / "router"
+    assert RouterModel.load(shipped).lexicon is not None
+    copy = tmp_path / "router"
+    copy.mkdir()
+    for name in ("vocab.json", "weights.npz"):
+        (copy / name).write_bytes((shipped / name).read_bytes())
+    meta = json.loads((shipped / "meta.json").read_text(encoding="utf-8"))
+    meta["lexicon"] = "police-v0"
+    (copy / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelUnavailable, match="lexicon police-v0"):
+        RouterModel.load(copy)
+
+
 def test_input_validation() -> None:
     with pytest.raises(ValueError):
         train(["a", "b"], ["x"], embedder=None)
