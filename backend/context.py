@@ -41,7 +41,8 @@ class Context:
 
 
 def build_context(settings: Settings, *, null_pool: bool = False) -> Context:
-    engine = make_engine(settings.database_url, null_pool=null_pool)
+    engine = make_engine(settings.database_url, null_pool=null_pool, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow)
     return Context(
         settings=settings,
         engine=engine,

@@ -63,13 +63,17 @@ def json_column(default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
 
 
-def make_engine(database_url: str, *, null_pool: bool = False) -> AsyncEngine:
+def make_engine(database_url: str, *, null_pool: bool = False, pool_size: int = 20,
+                max_overflow: int = 10) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
     if database_url.startswith("sqlite"):
         # a single writer at a time: wait for the lock instead of failing under concurrent intake
         kwargs["connect_args"] = {"timeout": 30}
     elif not null_pool:
-        kwargs.update(pool_size=10, max_overflow=20)
+        # Overflow connections are opened for a burst and closed again when returned. With a pool of 10, an
+        # overloaded API worker spent a fifth of its registration statement's time opening connections, which
+        # fed the overload; a bigger pool keeps them, and a small overflow bounds what one worker asks of the server.
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
     if null_pool:
         kwargs["poolclass"] = NullPool
     engine = create_async_engine(database_url, **kwargs)

@@ -80,6 +80,8 @@ class Settings:
     escalate_unaccepted_min: int = 10
     enable_routing: bool = True
     enable_relay: bool = True
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -131,6 +133,8 @@ class Settings:
             escalate_unaccepted_min=_int("ESCALATE_UNACCEPTED_MIN", 10),
             enable_routing=_bool("ENABLE_ROUTING", True),
             enable_relay=_bool("ENABLE_RELAY", True),
+            db_pool_size=_int("DB_POOL_SIZE", 20),
+            db_max_overflow=_int("DB_MAX_OVERFLOW", 10),
         )
 
     def with_(self, **changes: object) -> Settings:
