@@ -152,8 +152,8 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
     for prefix, values in named:
         params.update({f"{prefix}_{k}": _json_text(v) if isinstance(v, dict | list) else v for k, v in values.items()})
     # one statement is its own transaction: no BEGIN/COMMIT round trips (with media attached the caller's
-    # transaction is already open, and the statement joins it). A Core statement on the session's connection
-    # skips the ORM's execution steps, which cost as much CPU as the statement itself.
+    # transaction is already open, and the statement joins it). A Core statement needs none of the ORM's
+    # execution steps, so it goes to the session's connection directly.
     conn = await session.connection(
         execution_options=None if session.in_transaction() else {"isolation_level": "AUTOCOMMIT"})
     statement = _cte_statement(len(reg.tasks), bool(reg.media_ids))
