@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from backend.notifications.http1 import Http1Transport
+from backend.lib.http1 import Http1Transport
 
 Request = Callable[[httpx.AsyncClient, int], Awaitable[int]]
 

@@ -26,7 +26,7 @@ import httpx
 from firebase_admin import _http_client, _retry, credentials, exceptions, messaging
 from google.auth.transport import requests as google_auth_requests
 
-from backend.notifications.http1 import Http1Transport
+from backend.lib.http1 import Http1Transport
 from backend.notifications.sender import Outcome, Push
 from backend.settings import Settings
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from backend.notifications.http1 import Http1Transport
+from backend.lib.http1 import Http1Transport
 
 pytestmark = pytest.mark.anyio
 

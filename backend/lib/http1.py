@@ -1,4 +1,5 @@
-"""A lean HTTP/1.1 keep-alive transport for httpx, put under firebase-admin's async FCM client.
+"""A lean HTTP/1.1 keep-alive transport for httpx: under firebase-admin's async FCM client, and in the benchmarks'
+load generators.
 
 Why not httpx's own transport (httpcore): per request it runs its pool's request-to-connection assignment and
 idle-connection cleanup (O(connections) each, a socket poll per idle connection), anyio stream wrappers, sniffio
