@@ -10,9 +10,9 @@ put in last:
 - on PostgreSQL, one statement of data-modifying CTEs in autocommit mode: the counter, the numbered rows and the
   claim are written in one round trip and the lock lasts as long as that statement inside the server. With the
   statements sent one by one the lock was held across five round trips, each of which waited its turn in the
-  worker's event loop behind other requests' CPU work: at 200 req/s registrations queued on the lock and p99
-  reached a second. A taken Idempotency-Key fails the whole statement on the claim's unique index, so nothing of
-  it (the number included) is kept.
+  worker's event loop behind other requests' CPU work: registrations queued on the lock, and at 200 req/s the
+  server fell behind for good (docs/benchmarks.md). A taken Idempotency-Key fails the whole statement on the
+  claim's unique index, so nothing of it (the number included) is kept.
 - on SQLite (embedded mode, one writer at a time anyway) the same rows go in statement by statement in the
   caller's transaction.
 """
@@ -113,7 +113,10 @@ def _cte_statement(n_tasks: int, with_media: bool) -> Any:
     if key in _CTE_STATEMENTS:
         return _CTE_STATEMENTS[key]
     counter = _INCREMENT.cte("counter")
-    number = bindparam("number_prefix", type_=Text) + func.lpad(cast(counter.c.value, Text), 7, literal("0"))
+    digits = cast(counter.c.value, Text)
+    # at least seven digits, like number_for (lpad alone would cut an eighth)
+    number = bindparam("number_prefix", type_=Text) + func.lpad(digits, func.greatest(7, func.length(digits)),
+                                                                literal("0"))
     report_cols = list(_REPORTS.columns)
     report = (insert(_REPORTS).from_select(
         [c.key for c in report_cols],

@@ -6,10 +6,10 @@ import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.context import Context
-from backend.reports.models import IdempotencyRecord, Report, ReportEvent
+from backend.reports.models import IdempotencyRecord, Report, ReportCounter, ReportEvent
 from tests.helpers import PartnerClient
 
 pytestmark = pytest.mark.anyio
@@ -98,6 +98,16 @@ async def test_numbers_stay_gapless_when_duplicates_race(citizen: PartnerClient,
         assert number in event.public_text["ru"] and number in event.public_text["kk"]
     stored = repr([c.response for c in claims]) + repr([e.public_text for e in events])
     assert "ZP-#" not in stored  # the placeholder the rows were built with never reaches a row
+
+
+async def test_numbers_grow_past_seven_digits(citizen: PartnerClient, ctx: Context) -> None:
+    first = (await citizen.submit("Шум во дворе ночью")).json()["number"]
+    year = int(first.split("-")[1])
+    async with ctx.sessions() as session:
+        await session.execute(update(ReportCounter).where(ReportCounter.year == year).values(value=9_999_999))  # type: ignore[arg-type]
+        await session.commit()
+    numbers = [(await citizen.submit(f"Шум во дворе ночью, снова {i}")).json()["number"] for i in range(2)]
+    assert numbers == [f"ZP-{year}-10000000", f"ZP-{year}-10000001"]
 
 
 async def test_idempotency_key_is_required(citizen: PartnerClient) -> None:
