@@ -111,9 +111,9 @@ async def register_report(
     deadline = deadlines.deadline_for(now)
     media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
     # everything is built before the number exists (see backend.reports.registration): it goes in last
-    number = registration.placeholder()
+    placeholder = registration.placeholder()
     report = Report.model_construct(
-        id=uuid.uuid4(), number=number, citizen_id=citizen.id, partner_id=partner_id, channel=channel,
+        id=uuid.uuid4(), number=placeholder, citizen_id=citizen.id, partner_id=partner_id, channel=channel,
         identity_verified=citizen.identity_verified, anonymous=data.anonymous, text=data.text,
         language=assessment.language, lat=data.location.lat, lon=data.location.lon,
         accuracy_m=data.location.accuracy_m, district=assessment.district, occurred_at=data.occurred_at,
@@ -124,15 +124,15 @@ async def register_report(
     by = By(Actor.CITIZEN, str(citizen.id), channel)
     registered = new_event(
         report, "registered", by, to_status=report.status,
-        params={"number": number, "deadline": local_date(report.deadline_at)},
+        params={"number": placeholder, "deadline": local_date(report.deadline_at)},
         data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
               "identity_verified": citizen.identity_verified},
     )
     registered.created_at = now
     body = msgspec.to_builtins(citizen_view(report, [registered], media, lang))
-    taken = await registration.register(session, registration.Registration(
+    number = await registration.register(session, registration.Registration(
         year=now.astimezone(deadlines.ALMATY).year,
-        placeholder=number,
+        placeholder=placeholder,
         report=registration.row(Report.__table__, report),  # type: ignore[attr-defined]
         event=registration.row(ReportEvent.__table__, registered),  # type: ignore[attr-defined]
         # claiming the key together with its answer saves a claim and a later update on every registration
@@ -142,7 +142,7 @@ async def register_report(
                          Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]),
         media_ids=[m.id for m in media],
     ))
-    if taken is None:
+    if number is None:
         # a concurrent request with this key won: nothing of this one was kept (its number neither)
         stored = await _replay(session, scope, idempotency_key, digest)
         if stored is None:  # the other request's transaction rolled back after all: the key is free again
@@ -150,4 +150,4 @@ async def register_report(
         return stored
     await session.commit()
     notify_relay(ctx)
-    return Stored(201, registration.put_number(body, number, taken))
+    return Stored(201, registration.put_number(body, placeholder, number))
