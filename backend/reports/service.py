@@ -211,7 +211,7 @@ async def _keep_primary_open(session: AsyncSession, incident_id: uuid.UUID) -> N
 
 
 async def also_reported_counts(session: AsyncSession, citizen_id: uuid.UUID,
-                         reports: list[Report]) -> dict[uuid.UUID, int]:
+                               reports: list[Report]) -> dict[uuid.UUID, int]:
     """The "me too" count of each of one citizen's reports, for a whole page in one grouped query: how many other
     citizens reported the same incident, never who. Restricted reports neither show nor add to a count; withdrawn
     reports no longer count. Reports without a count are absent (0)."""

@@ -52,7 +52,7 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
     for report in reports:
         if report.incident_id is not None:
             # merging clusters: bring the other reports of each along
-            cluster.update((other.id, other) for other in await _incident(session, report.incident_id))
+            cluster.update((other.id, other) for other in await members(session, report.incident_id))
         cluster[report.id] = report
     incident_id = regroup(session, list(cluster.values()))
     if incident_id is None:
@@ -74,17 +74,14 @@ async def split(session: AsyncSession, report: Report, by: By) -> None:
         return
     report.incident_id = None
     session.add(report)
-    rest = [r for r in await _incident(session, old) if r.id != report.id]
+    rest = [r for r in await members(session, old) if r.id != report.id]
     kept = next((r for r in rest if r.id == old and r.status != Status.CLOSED), None)
     regroup(session, rest, prefer=kept)
     await append_event(session, report, "incident_split", by, public=False, data={"incident_id": str(old)})
 
 
 async def members(session: AsyncSession, incident_id: uuid.UUID) -> list[Report]:
-    return await _incident(session, incident_id)
-
-
-async def _incident(session: AsyncSession, incident_id: uuid.UUID) -> list[Report]:
+    """Every report of an incident, oldest first."""
     return list(await session.scalars(
         select(Report).where(Report.incident_id == incident_id)  # type: ignore[arg-type]
         .order_by(Report.created_at, Report.id)  # type: ignore[arg-type]
