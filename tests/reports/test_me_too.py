@@ -29,12 +29,16 @@ async def report_crash(ctx: Context, who: PartnerClient, n: int) -> Report:
     return await submit_and_route(ctx, who, text, lat=lat, lon=lon)
 
 
+async def three_report_the_crash(ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str],
+                                 first: int) -> tuple[list[PartnerClient], list[Report]]:
+    """Citizens number `first`, `first`+1 and `first`+2 each report the crash (CRASH[0], [1], [2]), in order."""
+    who = [citizen_n(app_client, partner, first + i) for i in range(3)]
+    return who, [await report_crash(ctx, citizen, i) for i, citizen in enumerate(who)]
+
+
 async def test_every_reporter_sees_how_many_others_reported_it_and_nothing_of_theirs(
         ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
-    alice, bob, carol = (citizen_n(app_client, partner, n) for n in (31, 32, 33))
-    a = await report_crash(ctx, alice, 0)
-    b = await report_crash(ctx, bob, 1)
-    c = await report_crash(ctx, carol, 2)
+    (alice, bob, carol), (a, b, c) = await three_report_the_crash(ctx, app_client, partner, 31)
     again = await report_crash(ctx, alice, 1)
     a = await routed(ctx, a.id)  # it became the primary when b joined
     assert a.incident_id == b.incident_id == c.incident_id == again.incident_id == a.id
@@ -60,10 +64,7 @@ async def test_every_reporter_sees_how_many_others_reported_it_and_nothing_of_th
 
 async def test_restricted_reports_never_show_or_add_to_a_count(
         ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
-    alice, bob, carol = (citizen_n(app_client, partner, n) for n in (41, 42, 43))
-    a = await report_crash(ctx, alice, 0)
-    b = await report_crash(ctx, bob, 1)
-    c = await report_crash(ctx, carol, 2)
+    (alice, bob, _), (a, b, c) = await three_report_the_crash(ctx, app_client, partner, 41)
     a = await routed(ctx, a.id)
     assert a.incident_id == b.incident_id == c.incident_id == a.id
     assert (await bob.get(f"/api/v1/reports/{b.id}")).json()["also_reported"] == 2
@@ -101,10 +102,7 @@ async def test_restricted_reports_never_show_or_add_to_a_count(
 
 async def test_the_citizens_list_shows_each_count_with_one_grouped_query_per_page(
         ctx: Context, app_client: httpx.AsyncClient, partner: dict[str, str]) -> None:
-    alice, bob, carol = (citizen_n(app_client, partner, n) for n in (71, 72, 73))
-    a = await report_crash(ctx, alice, 0)
-    await report_crash(ctx, bob, 1)
-    c = await report_crash(ctx, carol, 2)
+    (alice, _, carol), (a, _, c) = await three_report_the_crash(ctx, app_client, partner, 71)
     again = await report_crash(ctx, alice, 1)
     lone = await submit_and_route(ctx, alice, "Украли велосипед из подъезда на Сарыарке")
     a = await routed(ctx, a.id)
