@@ -13,7 +13,7 @@ included), a handler that returns a `Response` or a coroutine of one (for inject
 from __future__ import annotations
 
 import asyncio
-import threading
+import socket
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +23,7 @@ from typing import Any
 import httptools
 import msgspec
 
-from tests.fakes._loopback import loopback_socket
+from tests.fakes._loopback import ThreadedServer
 
 
 @dataclass(frozen=True)
@@ -146,75 +146,26 @@ class _Connection(asyncio.Protocol):
             self._transport.close()
 
 
-class Http1Server:
+class Http1Server(ThreadedServer):
     """Serve `handler` on 127.0.0.1 from a daemon thread with its own event loop."""
 
     def __init__(self, handler: Handler, *, thread_name: str = "http1-fake") -> None:
+        super().__init__()
         self.handler = handler
         self.thread_name = thread_name
         self.connections: set[_Connection] = set()
         self.accepted = 0  # connections accepted since start (keep-alive checks)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
-        self._thread: threading.Thread | None = None
-        self.base_url: str | None = None
 
-    @property
-    def loop(self) -> asyncio.AbstractEventLoop:
-        if self._loop is None:
-            raise RuntimeError("the server is not started")
-        return self._loop
+    async def start_serving(self, sock: socket.socket) -> None:
+        self._server = await asyncio.get_running_loop().create_server(lambda: _Connection(self), sock=sock,
+                                                                      backlog=512)
 
-    def start(self) -> str:
-        if self.base_url is not None:
-            return self.base_url
-        sock, port = loopback_socket()
-        loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def serve() -> None:  # the loop is created and run in its thread: start() may be called inside another loop
-            asyncio.set_event_loop(loop)
-            try:
-                self._server = loop.run_until_complete(
-                    loop.create_server(lambda: _Connection(self), sock=sock, backlog=512))
-            except BaseException as exc:  # surfaced to start()
-                failure.append(exc)
-                sock.close()
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-
-        self._thread = threading.Thread(target=serve, name=self.thread_name, daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread = None
-            loop.close()
-            raise failure[0]
-        self._loop = loop
-        self.base_url = f"http://127.0.0.1:{port}"
-        return self.base_url
-
-    def stop(self) -> None:
-        loop, thread, server = self._loop, self._thread, self._server
-        if loop is None or thread is None or server is None:
+    async def stop_serving(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
             return
-
-        async def shutdown() -> None:
-            server.close()
-            for conn in list(self.connections):
-                conn.close()
-            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in pending:  # handlers still sleeping on injected latency
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            await server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-        self._loop = self._thread = self._server = None
-        self.base_url = None
+        server.close()
+        for conn in list(self.connections):
+            conn.close()
+        await server.wait_closed()

@@ -1,6 +1,5 @@
-"""An aiohttp application served on 127.0.0.1 from a daemon thread with its own event loop.
-
-Each fake subclasses `LoopbackServer` and builds its `web.Application`. Running the server on its own thread keeps
+"""Servers on 127.0.0.1 run from a daemon thread with its own event loop (`ThreadedServer`); the aiohttp fakes
+subclass `LoopbackServer` and build their `web.Application`. Running the server on its own thread keeps
 it independent of the test's event loop, so the same fake serves sync tests, async tests and libraries that make
 blocking HTTP calls from inside the test loop (google-auth refreshes tokens with `requests` inside
 firebase-admin's async path: a fake living in the test loop would deadlock there).
@@ -29,25 +28,30 @@ def loopback_socket() -> tuple[socket.socket, int]:
     return sock, sock.getsockname()[1]
 
 
-class LoopbackServer:
-    """Base class: `start() -> base_url`, `stop()`, and a context manager doing both."""
+class ThreadedServer:
+    """A server on 127.0.0.1 run by a daemon thread's own event loop: `start() -> base_url`, `stop()`, and a context
+    manager doing both. Subclasses say how to serve a bound socket and how to stop serving."""
 
     thread_name = "loopback-server"
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
 
     # -- to override -------------------------------------------------------------------------------------------
-    def build_app(self) -> web.Application:
+    async def start_serving(self, sock: socket.socket) -> None:
+        """Start serving on `sock`, in the server loop."""
         raise NotImplementedError
 
-    async def on_stopping(self) -> None:
-        """Runs in the server loop before the runner shuts down: release long polls, cancel background tasks."""
+    async def stop_serving(self) -> None:
+        """Stop serving, in the server loop; handlers still running afterwards are cancelled."""
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
+    @property
+    def started(self) -> bool:
+        return self._base_url is not None
+
     @property
     def base_url(self) -> str:
         if self._base_url is None:
@@ -68,14 +72,12 @@ class LoopbackServer:
         ready = threading.Event()
         failure: list[BaseException] = []
 
-        def serve() -> None:
+        def serve() -> None:  # the loop is created and run in its thread: start() may be called inside another loop
             loop = asyncio.new_event_loop()
             self._loop = loop
             asyncio.set_event_loop(loop)
             try:
-                self._runner = web.AppRunner(self.build_app(), shutdown_timeout=0.5, access_log=None)
-                loop.run_until_complete(self._runner.setup())
-                loop.run_until_complete(web.SockSite(self._runner, sock).start())
+                loop.run_until_complete(self.start_serving(sock))
             except BaseException as exc:  # surfaced to start()
                 failure.append(exc)
                 sock.close()
@@ -91,7 +93,7 @@ class LoopbackServer:
         self._thread.start()
         ready.wait()
         if failure:
-            self._thread = self._loop = self._runner = None
+            self._thread = self._loop = None
             raise failure[0]
         self._base_url = f"http://127.0.0.1:{port}"
         return self._base_url
@@ -103,18 +105,16 @@ class LoopbackServer:
             return
 
         async def shutdown() -> None:
-            await self.on_stopping()
-            if self._runner is not None:
-                await self._runner.cleanup()
+            await self.stop_serving()
             leftovers = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-            for task in leftovers:  # handlers still running past the shutdown timeout
+            for task in leftovers:  # handlers still running (past a shutdown timeout, or sleeping on latency)
                 task.cancel()
             await asyncio.gather(*leftovers, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
-        self._thread = self._loop = self._runner = None
+        self._thread = self._loop = None
         self._base_url = None
 
     def __enter__(self) -> Self:
@@ -136,6 +136,33 @@ class LoopbackServer:
     def run_in_loop(self, coro: Coroutine[Any, Any, T], timeout: float = 10) -> T:
         """Run a coroutine on the server loop from another thread and return its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=timeout)
+
+
+class LoopbackServer(ThreadedServer):
+    """Base class of the aiohttp fakes: they build their `web.Application`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runner: web.AppRunner | None = None
+
+    # -- to override -------------------------------------------------------------------------------------------
+    def build_app(self) -> web.Application:
+        raise NotImplementedError
+
+    async def on_stopping(self) -> None:
+        """Runs in the server loop before the runner shuts down: release long polls, cancel background tasks."""
+
+    # -- ThreadedServer ----------------------------------------------------------------------------------------
+    async def start_serving(self, sock: socket.socket) -> None:
+        self._runner = web.AppRunner(self.build_app(), shutdown_timeout=0.5, access_log=None)
+        await self._runner.setup()
+        await web.SockSite(self._runner, sock).start()
+
+    async def stop_serving(self) -> None:
+        await self.on_stopping()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
 
 def wait_until(check: Callable[[], T | None], timeout: float, what: str, condition: threading.Condition) -> T:

@@ -263,8 +263,6 @@ class FakeFCM:
     # -- server ----------------------------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        if self._server.base_url is None:
-            raise RuntimeError("FakeFCM is not started")
         return self._server.base_url
 
     def start(self) -> str:
