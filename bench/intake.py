@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/intake.py [--seconds 10] [--concurrency 16] [--rate 200] [--workers 2]
 
-Both servers run as uvicorn processes on loopback; the load generator is this process. Background routing is off in
-the API process (in production it runs in `zan worker` processes), so the figures are intake alone.
+A third server, bench/floor_app.py, does only what any signed intake must (HMAC, Redis nonce, one INSERT): the
+ceiling for the ratio on this machine. All servers run as uvicorn processes on loopback; the load generator is this
+process. Background routing is off in the API process (in production it runs in `zan worker` processes), so the
+figures are intake alone.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ from tests.helpers import make_iin  # noqa: E402
 
 PG_ADMIN = os.environ.get("ZAN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("ZAN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+# bench/floor_app.py's one table: a unique idempotency key, the body, a gapless-enough bigserial number
+FLOOR_TABLE = """CREATE TABLE floor_reports (number bigserial PRIMARY KEY, idempotency_key text NOT NULL UNIQUE,
+                                             body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"""
 
 
 def wait_http(url: str, timeout: float = 30) -> None:
@@ -89,8 +94,15 @@ async def main() -> None:
 
         procs.append(serve("backend.asgi:app", 8701, env, args.workers))
         procs.append(serve("bench.bare_app:app", 8702, env, args.workers))
+        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        await conn.execute(FLOOR_TABLE)
+        await conn.close()
+        procs.append(serve("bench.floor_app:app", 8703, {**env, "ZAN_BENCH_FLOOR_SECRET": partner["secret"],
+                                                         "ZAN_BENCH_FLOOR_DSN": url.replace("+asyncpg", ""),
+                                                         "ZAN_BENCH_REDIS_URL": REDIS_URL}, args.workers))
         wait_http("http://127.0.0.1:8701/health")
         wait_http("http://127.0.0.1:8702/schema")
+        wait_http("http://127.0.0.1:8703/schema")
         iin = make_iin(42)
         run_id = uuid.uuid4().hex[:6]
         # every request of every phase is a new report: the loops number their requests from 0 each time, and a
@@ -120,6 +132,7 @@ async def main() -> None:
         # warm up both (connection pools, JIT-free but caches: partner secret, district index)
         await closed_loop("warmup", "http://127.0.0.1:8701", signed, concurrency=4, seconds=2)
         await closed_loop("warmup", "http://127.0.0.1:8702", bare, concurrency=4, seconds=1)
+        await closed_loop("warmup", "http://127.0.0.1:8703", signed, concurrency=4, seconds=1)
         load_before = os.getloadavg()[0]
         cpu_ms: list[tuple[float, float, float]] = []
 
@@ -133,13 +146,15 @@ async def main() -> None:
             before = cpu_now(proc)
             result = await closed_loop(label, base, request, concurrency=args.concurrency, seconds=args.seconds)
             after = cpu_now(proc)
-            cpu_ms.append(tuple((a - b) * 1000 / max(result.requests, 1)  # type: ignore[misc]
-                                for a, b in zip(after, before, strict=True)))
+            server, client, postgres = ((a - b) * 1000 / max(result.requests, 1)
+                                        for a, b in zip(after, before, strict=True))
+            cpu_ms.append((server, client, postgres))
             return result
 
         results = [
             await measured("bare Litestar (closed loop)", procs[1], "http://127.0.0.1:8702", bare),
             await measured("zan intake (closed loop)", procs[0], "http://127.0.0.1:8701", signed),
+            await measured("floor: HMAC+nonce+INSERT (closed)", procs[2], "http://127.0.0.1:8703", signed),
             await open_loop(f"bare Litestar @ {args.rate:.0f} req/s", "http://127.0.0.1:8702", bare,
                             rate=args.rate, seconds=args.seconds),
             await open_loop(f"zan intake @ {args.rate:.0f} req/s", "http://127.0.0.1:8701", signed,
@@ -150,12 +165,14 @@ async def main() -> None:
               f"{os.getloadavg()[0]:.1f} after")
         for result in results:
             print(result.line())
-        for name, (server, client, postgres) in zip(("bare", "zan"), cpu_ms, strict=True):
+        for name, (server, client, postgres) in zip(("bare", "zan", "floor"), cpu_ms, strict=True):
             print(f"CPU per request, {name}: server {server:.2f} ms (all its processes), load generator "
                   f"{client:.2f} ms, PostgreSQL {postgres:.2f} ms")
         ratio = results[1].rps / results[0].rps if results[0].rps else 0
-        print(f"zan / bare throughput: {ratio:.0%} (target ≥ 50 %); zan p99 at {args.rate:.0f} req/s: "
-              f"{results[3].pct(99):.1f} ms (target < 50 ms)")
+        floor = results[2].rps / results[0].rps if results[0].rps else 0
+        print(f"zan / bare throughput: {ratio:.0%} (target ≥ 50 %); floor / bare: {floor:.0%} (the most any intake "
+              f"with a Redis nonce and a PostgreSQL write reached here); zan p99 at {args.rate:.0f} req/s: "
+              f"{results[4].pct(99):.1f} ms (target < 50 ms)")
     finally:
         for proc in procs:
             proc.terminate()
