@@ -159,6 +159,9 @@ async def main() -> None:
                             rate=args.rate, seconds=args.seconds),
             await open_loop(f"zan intake @ {args.rate:.0f} req/s", "http://127.0.0.1:8701", signed,
                             rate=args.rate, seconds=args.seconds),
+            # the floor's tail at the same rate: what the machine (fsync, scheduling, neighbours) adds to any intake
+            await open_loop(f"floor @ {args.rate:.0f} req/s", "http://127.0.0.1:8703", signed,
+                            rate=args.rate, seconds=args.seconds),
         ]
         print(f"intake benchmark — PostgreSQL, {os.cpu_count()} cores, {args.workers} uvicorn workers per server, "
               f"{args.seconds:.0f} s per run, concurrency {args.concurrency}; load average {load_before:.1f} before, "

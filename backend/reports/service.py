@@ -72,17 +72,22 @@ class EventDetails(TypedDict, total=False):
     device_time: datetime | None
 
 
-def new_event(report: Report, action: str, by: By, **details: Unpack[EventDetails]) -> ReportEvent:
-    """One history line, not yet written (ids are client-side UUIDs)."""
+def event_fields(report: Report, action: str, by: By, **details: Unpack[EventDetails]) -> dict[str, Any]:
+    """Every column of one history line, defaults included (ids are client-side UUIDs)."""
     public = details.get("public", True)
-    return ReportEvent(
-        report_id=report.id, action=action, from_status=details.get("from_status"),
-        to_status=details.get("to_status"), actor_type=by.actor.value, actor_id=by.actor_id, channel=by.channel,
-        reason=details.get("reason"), public=public,
-        public_text=render(action, details.get("params") or {}) if public else {},
-        internal_note=details.get("internal_note"), data=dict(details.get("data") or {}),
-        device_time=details.get("device_time"),
-    )
+    return {
+        "id": uuid.uuid4(), "report_id": report.id, "action": action, "from_status": details.get("from_status"),
+        "to_status": details.get("to_status"), "actor_type": by.actor.value, "actor_id": by.actor_id,
+        "channel": by.channel, "reason": details.get("reason"), "public": public,
+        "public_text": render(action, details.get("params") or {}) if public else {},
+        "internal_note": details.get("internal_note"), "data": dict(details.get("data") or {}),
+        "device_time": details.get("device_time"), "created_at": utcnow(),
+    }
+
+
+def new_event(report: Report, action: str, by: By, **details: Unpack[EventDetails]) -> ReportEvent:
+    """One history line for the session's unit of work, not yet written."""
+    return ReportEvent(**event_fields(report, action, by, **details))
 
 
 def notify_task(event_id: uuid.UUID, report_id: uuid.UUID) -> Task:
