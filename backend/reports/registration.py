@@ -11,8 +11,10 @@ put in last:
   claim are written in one round trip and the lock lasts as long as that statement inside the server. With the
   statements sent one by one the lock was held across five round trips, each of which waited its turn in the
   worker's event loop behind other requests' CPU work: registrations queued on the lock, and at 200 req/s the
-  server fell behind for good (docs/benchmarks.md). A taken Idempotency-Key fails the whole statement on the
-  claim's unique index, so nothing of it (the number included) is kept.
+  server fell behind for good (docs/benchmarks.md). An Idempotency-Key claimed before the statement began
+  increments and writes nothing (the caller replays the stored answer); one claimed by a concurrent request
+  while the statement waited for the counter's lock fails the whole statement on the claim's unique index, so
+  nothing of it (the number included) is kept.
 - on SQLite (embedded mode, one writer at a time anyway) the same rows go in statement by statement in the
   caller's transaction.
 """
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import JSON, Table, Text, bindparam, cast, func, insert, literal, select, union_all, update
+from sqlalchemy import JSON, Table, Text, bindparam, cast, exists, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,7 +114,10 @@ def _cte_statement(n_tasks: int, with_media: bool) -> Any:
     key = (n_tasks, with_media)
     if key in _CTE_STATEMENTS:
         return _CTE_STATEMENTS[key]
-    counter = _INCREMENT.cte("counter")
+    # a key already claimed (a retry of a registration that committed) increments nothing and writes nothing: it
+    # neither waits for the counter's lock behind other registrations nor fails on the claim's unique index
+    taken = exists().where(_CLAIMS.c.scope == bindparam("c_scope"), _CLAIMS.c.key == bindparam("c_key"))
+    counter = _INCREMENT.where(~taken).cte("counter")
     digits = cast(counter.c.value, Text)
     # at least seven digits, like number_for (lpad alone would cut an eighth)
     number = bindparam("number_prefix", type_=Text) + func.lpad(digits, func.greatest(7, func.length(digits)),
@@ -141,7 +146,7 @@ def _cte_statement(n_tasks: int, with_media: bool) -> Any:
         ctes.append(update(_MEDIA)
                     .where(_MEDIA.c.id == func.any(bindparam("media_ids", type_=ARRAY(UUID(as_uuid=True)))))
                     .values(report_id=select(report.c.id).scalar_subquery()).cte("media"))
-    statement = select(report.c.number).add_cte(*ctes)
+    statement = select(select(report.c.number).scalar_subquery(), taken).add_cte(*ctes)
     _CTE_STATEMENTS[key] = statement
     return statement
 
@@ -161,11 +166,14 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
         execution_options=None if session.in_transaction() else {"isolation_level": "AUTOCOMMIT"})
     statement = _cte_statement(len(reg.tasks), bool(reg.media_ids))
     try:
-        number = (await conn.execute(statement, params)).scalar_one_or_none()
+        number, taken = (await conn.execute(statement, params)).one()
     except IntegrityError as exc:
+        # a concurrent request with the key committed while this statement waited for the counter's lock
         if _CLAIM_UNIQUE not in str(exc.orig):
             raise
         await session.rollback()
+        return None
+    if taken:
         return None
     if number is None:
         # the year's first registration: create its counter row (a concurrent creator wins harmlessly), then again

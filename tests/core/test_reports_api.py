@@ -100,6 +100,23 @@ async def test_numbers_stay_gapless_when_duplicates_race(citizen: PartnerClient,
     assert "ZP-#" not in stored  # the placeholder the rows were built with never reaches a row
 
 
+async def test_a_retry_does_not_queue_for_the_number(citizen: PartnerClient, ctx: Context) -> None:
+    """A retried registration answers from its stored reply even while another registration holds the year's
+    counter: it takes no number, so it must not wait for the counter's lock (on PostgreSQL; SQLite has one writer)."""
+    first = await citizen.submit("Украли велосипед из подъезда", key="retry")
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises every writer")
+    year = int(first.json()["number"].split("-")[1])
+    async with ctx.engine.connect() as holder:  # a registration in progress: the counter row is locked
+        await holder.execute(select(ReportCounter).where(ReportCounter.year == year).with_for_update())  # type: ignore[arg-type]
+        again = await asyncio.wait_for(citizen.submit("Украли велосипед из подъезда", key="retry"), timeout=10)
+        other_body = await asyncio.wait_for(citizen.submit("Украли самокат", key="retry"), timeout=10)
+        await holder.rollback()
+    assert again.status_code == 201 and again.json() == first.json()
+    assert other_body.status_code == 409 and other_body.json()["code"] == "idempotency.key_reused"
+    assert await count_reports(ctx) == 1
+
+
 async def test_numbers_grow_past_seven_digits(citizen: PartnerClient, ctx: Context) -> None:
     first = (await citizen.submit("Шум во дворе ночью")).json()["number"]
     year = int(first.split("-")[1])
