@@ -100,8 +100,10 @@ async def register_report(
         _validate(data, assessment.in_kazakhstan)
         if data.anonymous and not assessment.anonymous_allowed:
             raise ZanError("report.anonymous_not_allowed", 422, errors=[FieldProblem("/anonymous", "invalid")])
+        media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
     except ZanError:
-        # a key already used answers as it did then (or 409 for another body), even if the body is now refused
+        # a key already used answers as it did then (or 409 for another body), even if the body is now refused:
+        # a retry of a report with photos finds them attached, to the report it is asking about
         stored = await _replay(session, scope, idempotency_key, digest)
         if stored is not None:
             return stored
@@ -109,7 +111,6 @@ async def register_report(
 
     now = utcnow()
     deadline = deadlines.deadline_for(now)
-    media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
     # everything is built before the number exists (see backend.reports.registration): it goes in last
     placeholder = registration.placeholder()
     report = Report.model_construct(

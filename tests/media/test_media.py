@@ -89,6 +89,20 @@ async def test_local_upload_complete_and_attach_with_exif(citizen: PartnerClient
     assert again.status_code == 409 and again.json()["code"] == "media.already_attached"
 
 
+async def test_a_retry_with_photos_gets_its_report_back(citizen: PartnerClient) -> None:
+    """The retry finds its photos attached, to the very report it asks about: the stored answer, not a conflict."""
+    photo = jpeg_with_exif()
+    created = (await declare(citizen, photo)).json()
+    await upload_local(citizen.http, created, photo)
+    assert (await citizen.post(f"/api/v1/media/{created['id']}/complete")).status_code == 200
+    first = await citizen.submit("Разбили стекло машины, фото прилагаю", media_ids=[created["id"]], key="photo-1")
+    retry = await citizen.submit("Разбили стекло машины, фото прилагаю", media_ids=[created["id"]], key="photo-1")
+    assert first.status_code == retry.status_code == 201, retry.text
+    assert retry.json() == first.json() and [m["id"] for m in retry.json()["media"]] == [created["id"]]
+    other = await citizen.submit("Другой текст, то же фото", media_ids=[created["id"]], key="photo-1")
+    assert other.status_code == 409 and other.json()["code"] == "idempotency.key_reused"
+
+
 async def test_checksum_and_type_are_verified(citizen: PartnerClient) -> None:
     photo = jpeg_with_exif()
     liar = (await declare(citizen, photo, digest="c" * 64)).json()
