@@ -9,7 +9,6 @@ that keeps those guarantees on this machine. The bench runs it beside the bare e
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 from collections.abc import AsyncGenerator
@@ -22,9 +21,10 @@ from litestar import Litestar, Request, post
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 
+from backend.partners.service import sign
 from backend.reports.schemas import ReportCreate
 
-SECRET = os.environ["ZAN_BENCH_FLOOR_SECRET"].encode()
+SECRET = os.environ["ZAN_BENCH_FLOOR_SECRET"]
 DSN = os.environ["ZAN_BENCH_FLOOR_DSN"]
 REDIS = redis.Redis.from_url(os.environ["ZAN_BENCH_REDIS_URL"])
 _pool: list[asyncpg.Pool] = []
@@ -46,8 +46,7 @@ async def create(request: Request[None, None, State]) -> dict[str, object]:
     report = msgspec.json.decode(body, type=ReportCreate)
     headers = request.headers
     ts, iin, signature = headers["x-timestamp"], headers["x-citizen-iin"], headers["x-signature"]
-    message = f"{ts}\nPOST\n{request.url.path}\n{hashlib.sha256(body).hexdigest()}\n{iin}".encode()
-    if not hmac.compare_digest(hmac.new(SECRET, message, hashlib.sha256).hexdigest(), signature):
+    if not hmac.compare_digest(sign(SECRET, ts, "POST", request.url.path, body, iin), signature):
         raise NotAuthorizedException("bad signature")
     if not await REDIS.set(f"floor:nonce:{signature}", 1, nx=True, ex=600):
         raise NotAuthorizedException("replayed")

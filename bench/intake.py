@@ -94,11 +94,12 @@ async def main() -> None:
 
         procs.append(serve("backend.asgi:app", 8701, env, args.workers))
         procs.append(serve("bench.bare_app:app", 8702, env, args.workers))
-        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        floor_dsn = url.replace("+asyncpg", "")  # asyncpg itself, no SQLAlchemy dialect
+        conn = await asyncpg.connect(floor_dsn)
         await conn.execute(FLOOR_TABLE)
         await conn.close()
         procs.append(serve("bench.floor_app:app", 8703, {**env, "ZAN_BENCH_FLOOR_SECRET": partner["secret"],
-                                                         "ZAN_BENCH_FLOOR_DSN": url.replace("+asyncpg", ""),
+                                                         "ZAN_BENCH_FLOOR_DSN": floor_dsn,
                                                          "ZAN_BENCH_REDIS_URL": REDIS_URL}, args.workers))
         wait_http("http://127.0.0.1:8701/health")
         wait_http("http://127.0.0.1:8702/schema")
