@@ -63,7 +63,9 @@ async def _replay(session: AsyncSession, scope: str, key: str, digest: str) -> S
         return None
     if record.request_hash != digest:
         raise ZanError("idempotency.key_reused", 409)
-    return Stored(record.status_code, record.response)
+    stored = Stored(record.status_code, record.response)
+    await registration.wait_durable(session)
+    return stored
 
 
 def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:

@@ -15,6 +15,16 @@ put in last:
   increments and writes nothing (the caller replays the stored answer); one claimed by a concurrent request
   while the statement waited for the counter's lock fails the whole statement on the claim's unique index, so
   nothing of it (the number included) is kept.
+- that statement commits *asynchronously* (synchronous_commit off for its own transaction only) and the caller
+  then waits for the disk with a second, tiny transaction that commits synchronously (`flush`). A row lock is
+  released only after the commit, and a synchronous commit includes the WAL fsync: every stall of the disk held
+  the counter's lock, and each registration queued behind it paid its own fsync in turn (one 200 ms stall of
+  the VM's disk queued every registration for 600 ms). Now the lock is released once the commit record is in
+  the WAL buffer, and the registrations of a stall wait for the same fsync together. Nothing is handed out
+  before it is on disk: the number is answered only after `flush`, and a replayed answer the same way
+  (`wait_durable`). Gaplessness holds through a crash: the WAL is written in lock order, so a later number on
+  disk means every earlier one is; an unflushed registration is lost whole, number and all, and its citizen,
+  who got no answer, retries with the same key.
 - on SQLite (embedded mode, one writer at a time anyway) the same rows go in statement by statement in the
   caller's transaction.
 """
@@ -26,7 +36,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import JSON, Table, Text, bindparam, cast, exists, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    JSON,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,7 +122,10 @@ async def register(session: AsyncSession, reg: Registration) -> str | None:
 
 
 # -- PostgreSQL: one statement ----------------------------------------------------------------------------------
-_CTE_STATEMENTS: dict[tuple[int, bool], Any] = {}
+_CTE_STATEMENTS: dict[tuple[int, bool, bool], Any] = {}
+# the smallest transaction that commits synchronously: a transactional WAL message takes a transaction id, and the
+# commit of one that wrote WAL waits for the fsync of everything up to its commit record (any level of wal_level)
+_FLUSH = text("SELECT pg_logical_emit_message(true, 'zan.flush', '')")
 
 
 def _filled(column: Any, name: str, number: Any) -> Any:
@@ -109,9 +136,9 @@ def _filled(column: Any, name: str, number: Any) -> Any:
     return bindparam(name, type_=column.type)
 
 
-def _cte_statement(n_tasks: int, with_media: bool) -> Any:
+def _cte_statement(n_tasks: int, with_media: bool, async_commit: bool) -> Any:
     """Built once per shape (building a statement costs more than executing a cached one)."""
-    key = (n_tasks, with_media)
+    key = (n_tasks, with_media, async_commit)
     if key in _CTE_STATEMENTS:
         return _CTE_STATEMENTS[key]
     # a key already claimed (a retry of a registration that committed) increments nothing and writes nothing: it
@@ -146,7 +173,10 @@ def _cte_statement(n_tasks: int, with_media: bool) -> Any:
         ctes.append(update(_MEDIA)
                     .where(_MEDIA.c.id == func.any(bindparam("media_ids", type_=ARRAY(UUID(as_uuid=True)))))
                     .values(report_id=select(report.c.id).scalar_subquery()).cte("media"))
-    statement = select(select(report.c.number).scalar_subquery(), taken).add_cte(*ctes)
+    columns = [select(report.c.number).scalar_subquery(), taken]
+    if async_commit:  # for this statement's transaction only ("local"): the pooled connection keeps its setting
+        columns.append(func.set_config("synchronous_commit", "off", True))
+    statement = select(*columns).add_cte(*ctes)
     _CTE_STATEMENTS[key] = statement
     return statement
 
@@ -162,11 +192,11 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
     # one statement is its own transaction: no BEGIN/COMMIT round trips (with media attached the caller's
     # transaction is already open, and the statement joins it). A Core statement needs none of the ORM's
     # execution steps, so it goes to the session's connection directly.
-    conn = await session.connection(
-        execution_options=None if session.in_transaction() else {"isolation_level": "AUTOCOMMIT"})
-    statement = _cte_statement(len(reg.tasks), bool(reg.media_ids))
+    autocommit = not session.in_transaction()
+    conn = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if autocommit else None)
+    statement = _cte_statement(len(reg.tasks), bool(reg.media_ids), autocommit)
     try:
-        number, taken = (await conn.execute(statement, params)).one()
+        number, taken = (await conn.execute(statement, params)).one()[:2]
     except IntegrityError as exc:
         # a concurrent request with the key committed while this statement waited for the counter's lock
         if _CLAIM_UNIQUE not in str(exc.orig):
@@ -179,7 +209,20 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
         # the year's first registration: create its counter row (a concurrent creator wins harmlessly), then again
         await session.execute(insert_ignoring_conflicts(session, _COUNTERS, ["year"]), {"year": reg.year, "value": 0})
         return await _one_statement(session, reg)
+    if autocommit:  # committed asynchronously: on disk before the number is answered
+        await conn.execute(_FLUSH)
     return str(number)
+
+
+async def wait_durable(session: AsyncSession) -> None:
+    """Return once every registration committed so far is on disk: before a stored answer is handed out again, as
+    its registration may have committed (asynchronously) a moment ago. Ends the session's transaction, so call it
+    with nothing to keep."""
+    if not is_postgres(session):
+        return  # SQLite commits synchronously
+    await session.rollback()
+    conn = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    await conn.execute(_FLUSH)
 
 
 def _json_text(value: Any) -> str:

@@ -6,10 +6,14 @@ import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
+from backend.citizens.models import Citizen
 from backend.context import Context
+from backend.db import make_engine, make_sessionmaker
+from backend.reports.intake import register_report
 from backend.reports.models import IdempotencyRecord, Report, ReportCounter, ReportEvent
+from backend.reports.schemas import Location, ReportCreate
 from tests.helpers import PartnerClient
 
 pytestmark = pytest.mark.anyio
@@ -115,6 +119,36 @@ async def test_a_retry_does_not_queue_for_the_number(citizen: PartnerClient, ctx
     assert again.status_code == 201 and again.json() == first.json()
     assert other_body.status_code == 409 and other_body.json()["code"] == "idempotency.key_reused"
     assert await count_reports(ctx) == 1
+
+
+async def test_the_asynchronous_commit_stays_with_the_registration(citizen: PartnerClient, ctx: Context) -> None:
+    """The registration statement commits asynchronously (backend.reports.registration) through a setting local to
+    its own transaction: the pooled connection must go back to the pool committing synchronously, or every later
+    transaction on it could be lost in a crash after it was answered."""
+    first = (await citizen.submit("Украли велосипед из подъезда")).json()
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite commits synchronously; the setting is PostgreSQL's")
+    engine = make_engine(ctx.settings.database_url, pool_size=1, max_overflow=0)  # one connection, reused
+    sessions = make_sessionmaker(engine)
+    try:
+        async with ctx.sessions() as session:
+            report = await session.get(Report, uuid.UUID(first["id"]))
+            assert report is not None
+            reporter = await session.get(Citizen, report.citizen_id)
+        assert reporter is not None
+        data = ReportCreate(text="Шумят соседи, музыка до утра", location=Location(lat=51.16, lon=71.47))
+        async with sessions() as session:
+            stored = await register_report(ctx, session, citizen=reporter, partner_id=report.partner_id,
+                                           channel="test", data=data, idempotency_key="async-commit", lang="ru")
+            assert stored.status_code == 201
+            replayed = await register_report(ctx, session, citizen=reporter, partner_id=report.partner_id,
+                                             channel="test", data=data, idempotency_key="async-commit", lang="ru")
+            assert replayed.body == stored.body
+        async with sessions() as session:
+            assert await session.scalar(text("SHOW synchronous_commit")) == "on"
+    finally:
+        await engine.dispose()
+    assert int(stored.body["number"].rsplit("-", 1)[1]) == int(first["number"].rsplit("-", 1)[1]) + 1
 
 
 async def test_numbers_grow_past_seven_digits(citizen: PartnerClient, ctx: Context) -> None:
