@@ -1,11 +1,15 @@
 """Intake benchmark: signed report submissions against the real app (PostgreSQL) beside a bare Litestar endpoint.
 
-    .venv/bin/python bench/intake.py [--seconds 10] [--concurrency 16] [--rate 200] [--workers 2]
+    .venv/bin/python bench/intake.py [--seconds 10] [--concurrency 16] [--rate 200] [--workers 2] [--flush-delay-us N]
 
 A third server, bench/floor_app.py, does only what any signed intake must (HMAC, Redis nonce, one INSERT): the
 ceiling for the ratio on this machine. All servers run as uvicorn processes on loopback; the load generator is this
 process. Background routing is off in the API process (in production it runs in `zan worker` processes), so the
 figures are intake alone.
+
+`--flush-delay-us N` plays a slower disk: every WAL flush of the benchmark database waits N µs more (PostgreSQL's
+commit_delay with commit_siblings 0, set on that database only). A flush holds the WAL write lock, as a slow fsync
+does, so commits queue as they would on such a disk.
 """
 
 from __future__ import annotations
@@ -71,11 +75,15 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, the same for both servers")
+    parser.add_argument("--flush-delay-us", type=int, default=0, help="a slower disk: µs added to every WAL flush")
     args = parser.parse_args()
 
     db = f"zan_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN)
     await admin.execute(f'CREATE DATABASE "{db}"')
+    if args.flush_delay_us:
+        await admin.execute(f'ALTER DATABASE "{db}" SET commit_delay = {int(args.flush_delay_us)}')
+        await admin.execute(f'ALTER DATABASE "{db}" SET commit_siblings = 0')  # every commit, however quiet
     await admin.close()
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
     # Redis as in production: replay nonces and the job queue (the relay is off: no jobs run in the API process)
@@ -165,7 +173,9 @@ async def main() -> None:
                             rate=args.rate, seconds=args.seconds),
         ]
         print(f"intake benchmark — PostgreSQL, {os.cpu_count()} cores, {args.workers} uvicorn workers per server, "
-              f"{args.seconds:.0f} s per run, concurrency {args.concurrency}; load average {load_before:.1f} before, "
+              f"{args.seconds:.0f} s per run, concurrency {args.concurrency}"
+              + (f", WAL flushes delayed {args.flush_delay_us} µs" if args.flush_delay_us else "")
+              + f"; load average {load_before:.1f} before, "
               f"{os.getloadavg()[0]:.1f} after")
         for result in results:
             print(result.line())
