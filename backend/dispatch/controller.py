@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, SessionDep
+from backend.dispatch import attachments, service
 from backend.dispatch import messages as _messages  # noqa: F401
-from backend.dispatch import service
 from backend.jobs.relay import notify
 from backend.lib.crypto import TokenError, sign_token, verify_token
 from backend.lib.errors import FieldProblem, ZanError
@@ -29,6 +29,7 @@ from backend.officers.auth import (
     OfficerDep,
     OfficerPrincipal,
     Role,
+    client_ip,
     officer_guard,
     provide_officer,
 )
@@ -38,7 +39,7 @@ from backend.reports.service import is_primary
 from backend.sync.models import ReportField
 from backend.sync.views import _mask
 
-from .schemas import AssignIn, AssignOut, CloseIn, ExtendIn, FieldsIn, QueuePage, ReportCard
+from .schemas import AssignIn, AssignOut, AttachmentsOut, CloseIn, ExtendIn, FieldsIn, QueuePage, ReportCard
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
 
@@ -104,6 +105,12 @@ class DispatchController(Controller):
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
     async def get_report(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> ReportCard:
         return await card(session, await service.get_visible(session, officer, report_id), officer)
+
+    @get("/reports/{report_id:uuid}/attachments", guards=[officer_guard(*ALL_ROLES)],
+         summary="The citizen's files and the officers' evidence, with short-lived download links (audited)")
+    async def get_attachments(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                              request: Request[Any, Any, Any], report_id: FromPath[uuid.UUID]) -> AttachmentsOut:
+        return await attachments.list_for(ctx, session, officer, report_id, ip=client_ip(request))
 
     @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")

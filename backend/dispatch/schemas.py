@@ -74,3 +74,27 @@ class AssignOut(msgspec.Struct):
     unit_id: uuid.UUID
     unit_code: str
     distance_km: float | None
+
+
+class Attachment(msgspec.Struct):
+    id: uuid.UUID
+    source: Literal["citizen", "officer"]
+    kind: Annotated[str, msgspec.Meta(description="photo | video | audio | other")]
+    content_type: str
+    size: int
+    sha256: str
+    uploaded: Annotated[bool, msgspec.Meta(description="false while a tablet is still uploading the file")]
+    url: Annotated[str | None, msgspec.Meta(
+        description="short-lived download link (see expires_in); null until uploaded")] = None
+    taken_at: Annotated[datetime | None, msgspec.Meta(
+        description="the photo's EXIF time (citizen) or the tablet's time (officer)")] = None
+    lat: float | None = None
+    lon: float | None = None
+    caption: str | None = None
+    officer_id: uuid.UUID | None = None
+
+
+class AttachmentsOut(msgspec.Struct):
+    report_id: uuid.UUID
+    items: list[Attachment]
+    expires_in: Annotated[int, msgspec.Meta(description="seconds each link stays valid")]

@@ -143,6 +143,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "kk": "Жүктеу сілтемесі жарамсыз немесе ескірген",
         "en": "The upload link is invalid or expired",
     },
+    "media.download_token_invalid": {
+        "ru": "Ссылка на файл недействительна или устарела. Откройте вложения обращения заново",
+        "kk": "Файл сілтемесі жарамсыз немесе ескірген. Өтініш тіркемелерін қайта ашыңыз",
+        "en": "The file link is invalid or expired; open the report's attachments again",
+    },
     "media.already_attached": {
         "ru": "Файл уже приложен к другому обращению",
         "kk": "Файл басқа өтінішке тіркелген",

@@ -1,12 +1,15 @@
-"""Media endpoints: declare an upload, (embedded mode) receive it, and complete it."""
+"""Media endpoints: declare an upload, (embedded mode) receive it, complete it, and (embedded mode) serve a signed
+download link."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, post, put
+from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import File
 
 from backend.deps import CtxDep, SessionDep
 from backend.lib.crypto import TokenError, verify_token
@@ -62,3 +65,21 @@ class MediaController(Controller):
         if len(body) != declared:
             raise ZanError("media.size_mismatch", 422 if len(body) < declared else 413)
         await store.put(str(claims["key"]), body, str(claims["ct"]))
+
+    @get("/files", summary="Embedded mode only: download a stored file through a short-lived signed link",
+         description="Links come from staff endpoints (e.g. a report's attachments), each issue audited there.")
+    async def download(self, ctx: CtxDep, token: FromQuery[str]) -> File:
+        store = service.get_store(ctx)
+        if not isinstance(store, LocalStore):
+            raise ZanError("not_found", 404)
+        try:
+            claims = verify_token(ctx.settings.secret_key, "media-download", token)
+        except TokenError as exc:
+            raise ZanError("media.download_token_invalid", 403) from exc
+        path = store.path(str(claims["key"]))
+        if not await asyncio.to_thread(path.is_file):
+            raise ZanError("media.not_found", 404)
+        # served as an attachment, never sniffed: a file a citizen uploaded must not run as a page in a staff browser
+        return File(path=path, filename=str(claims["fn"]), media_type=str(claims["ct"]),
+                    content_disposition_type="attachment",
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,9 @@ from typing import Any, Protocol
 from backend.lib.crypto import sign_token
 
 UPLOAD_TTL_S = 900
+# Download links are handed to staff one screen at a time and every issue is audited: short enough that a leaked link
+# is soon useless, long enough to open a video over a slow line.
+DOWNLOAD_TTL_S = 300
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,14 @@ class MediaStore(Protocol):
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         """Server-side upload of bytes we already hold (e.g. a photo the Telegram bot downloaded)."""
+        ...
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Server-side upload of a file too large to hold in memory (a sealed evidence video)."""
+        ...
+
+    async def download_url(self, key: str, content_type: str, filename: str) -> str:
+        """A short-lived link that serves the object as an attachment (never rendered inline by the browser)."""
         ...
 
     async def inspect(self, key: str) -> StoredObject | None: ...
@@ -89,6 +101,23 @@ class LocalStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, data)
 
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        target = self.path(key)
+
+        def copy() -> None:
+            # copy, then rename: a reader never sees a half-written file under the final key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = target.with_name(f".{target.name}.tmp")
+            shutil.copyfile(path, staging)
+            staging.replace(target)
+
+        await asyncio.to_thread(copy)
+
+    async def download_url(self, key: str, content_type: str, filename: str) -> str:
+        token = sign_token(self.secret_key, "media-download", {"key": key, "ct": content_type, "fn": filename},
+                           ttl_s=DOWNLOAD_TTL_S)
+        return f"{self.public_base_url}/api/v1/media/files?token={token}"
+
     async def inspect(self, key: str) -> StoredObject | None:
         path = self.path(key)
         if not path.exists():
@@ -128,6 +157,20 @@ class S3Store:
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(self._client.put_object, Bucket=self.bucket, Key=key, Body=data,
                                 ContentType=content_type)
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        # boto3's transfer manager switches to a multipart upload for large files
+        await asyncio.to_thread(self._client.upload_file, str(path), self.bucket, key,
+                                ExtraArgs={"ContentType": content_type})
+
+    async def download_url(self, key: str, content_type: str, filename: str) -> str:
+        url: str = await asyncio.to_thread(
+            self._client.generate_presigned_url, "get_object",
+            Params={"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+            ExpiresIn=DOWNLOAD_TTL_S,
+        )
+        return url
 
     async def inspect(self, key: str) -> StoredObject | None:
         from botocore.exceptions import ClientError

@@ -1,26 +1,41 @@
-"""Resumable, content-addressed evidence uploads: chunks append at the server's `received` offset; the file is
-verified against its sha256 when complete. Uploading a hash that is already complete is a no-op.
+"""Resumable, content-addressed evidence uploads.
 
-Bytes live under ZAN_MEDIA_DIR/evidence/<sha[:2]>/<sha> (the embedded store). Production deployments put the same
-layout on the media volume; moving it behind backend.media's S3 store is a follow-up (see docs).
+Chunks append at the server's `received` offset and are staged in the database, in the same transaction that moves
+`received`: a chunk is either fully recorded or not at all, and the next chunk may reach any API replica. When the
+last byte arrives, the file is assembled into a temporary file, checked against its sha256 and moved to the media
+store (local disk in embedded mode, S3 in production) under `evidence/<sha[:2]>/<sha>`; only then is it `complete`
+and the staged chunks are dropped. If the store is down at that moment the chunks stay: the tablet repeats the last
+request (or sends an empty one at `offset = size`) later, without uploading the file again. Uploading a hash that
+is already complete is a no-op.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import os
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
 from backend.lib.errors import ZanError
-from backend.sync.models import EvidenceBlob
+from backend.media.service import get_store
+from backend.reports.models import Report
+from backend.sync.changes import mark_dirty, unit_scope
+from backend.sync.models import Evidence, EvidenceBlob, EvidenceChunk
+
+log = logging.getLogger(__name__)
+
+STORED_TYPE = "application/octet-stream"  # the bytes are shared by hash; each Evidence row names its own type
 
 
-def _paths(ctx: Context, sha: str) -> tuple[Path, Path]:
-    root = Path(ctx.settings.media_dir) / "evidence"
-    return root / sha[:2] / sha, root / "partial" / f"{sha}.part"
+def storage_key(sha: str) -> str:
+    return f"evidence/{sha[:2]}/{sha}"
 
 
 async def status(session: AsyncSession, sha: str) -> EvidenceBlob:
@@ -30,56 +45,78 @@ async def status(session: AsyncSession, sha: str) -> EvidenceBlob:
     return blob
 
 
-def _append(partial: Path, offset: int, chunk: bytes) -> int:
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    with partial.open("r+b" if partial.exists() else "wb") as fh:
-        fh.truncate(offset)  # a chunk whose commit was lost is simply written again
-        fh.seek(offset)
-        fh.write(chunk)
-    return offset + len(chunk)
-
-
-def _verify_and_move(partial: Path, final: Path, sha: str) -> bool:
-    digest = hashlib.sha256()
-    with partial.open("rb") as fh:
-        for block in iter(lambda: fh.read(1024 * 1024), b""):
-            digest.update(block)
-    if digest.hexdigest() != sha:
-        partial.unlink(missing_ok=True)
-        return False
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial.replace(final)
-    return True
+async def _locked(session: AsyncSession, sha: str) -> EvidenceBlob:
+    # the row lock serialises the chunks of one file across replicas (PostgreSQL; SQLite has one writer anyway)
+    blob = await session.get(EvidenceBlob, sha, with_for_update=True, populate_existing=True)
+    if blob is None:
+        raise ZanError("sync.blob_not_declared", 404)
+    return blob
 
 
 async def upload_chunk(ctx: Context, session: AsyncSession, *, sha: str, offset: int, chunk: bytes) -> EvidenceBlob:
     sha = sha.lower()
-    blob = await session.get(EvidenceBlob, sha, with_for_update=True)
-    if blob is None:
-        raise ZanError("sync.blob_not_declared", 404)
+    blob = await _locked(session, sha)
     if blob.complete:
         return blob
     if offset != blob.received or offset + len(chunk) > blob.size:
         raise ZanError("sync.blob_offset", 409, extra={"received": blob.received, "size": blob.size})
-    final, partial = _paths(ctx, sha)
-    blob.received = await asyncio.to_thread(_append, partial, offset, chunk)
-    if blob.received == blob.size:
-        if not await asyncio.to_thread(_verify_and_move, partial, final, sha):
+    if chunk:
+        session.add(EvidenceChunk(sha256=sha, offset=offset, data=chunk))
+        blob.received = offset + len(chunk)
+    received = blob.received
+    await session.commit()  # the chunk is safe before the store is touched
+    if received == blob.size:
+        blob = await _seal(ctx, session, sha)
+    return blob
+
+
+async def _assemble(session: AsyncSession, sha: str, target: Path) -> str:
+    """Write the staged chunks in order into `target`, one chunk in memory at a time; return their sha256."""
+    digest = hashlib.sha256()
+    offsets = list(await session.scalars(select(EvidenceChunk.offset).where(EvidenceChunk.sha256 == sha)  # type: ignore[call-overload]
+                                         .order_by(EvidenceChunk.offset)))  # type: ignore[arg-type]
+    with target.open("wb") as fh:
+        for offset in offsets:
+            data = await session.scalar(select(EvidenceChunk.data).where(  # type: ignore[call-overload]
+                EvidenceChunk.sha256 == sha, EvidenceChunk.offset == offset))  # type: ignore[arg-type]
+            assert data is not None  # chunks are only deleted under the blob's lock, which the caller holds
+            await asyncio.to_thread(_absorb, digest, fh, data)
+    return digest.hexdigest()
+
+
+def _absorb(digest: hashlib._Hash, fh: BinaryIO, block: bytes) -> None:
+    digest.update(block)
+    fh.write(block)
+
+
+async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
+    blob = await _locked(session, sha)
+    if blob.complete or blob.received != blob.size:
+        return blob  # another replica sealed it meanwhile
+    fd, name = tempfile.mkstemp(prefix="zan-evidence-")
+    os.close(fd)
+    target = Path(name)
+    try:
+        if await _assemble(session, sha, target) != sha:
+            await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
             blob.received = 0
             await session.commit()
             raise ZanError("sync.blob_hash_mismatch", 422)
-        blob.complete = True
-        # each evidence row pointing at these bytes now reads "uploaded"
-        from sqlalchemy import select
-
-        from backend.reports.models import Report
-        from backend.sync.changes import mark_dirty, unit_scope
-        from backend.sync.models import Evidence
-
-        rows = (await session.execute(select(Evidence.id, Report.unit_id).join(Report, Report.id == Evidence.report_id)  # type: ignore[arg-type, call-overload]
-                                      .where(Evidence.sha256 == sha))).all()  # type: ignore[arg-type]
-        for evidence_id, unit_id in rows:
-            if unit_id is not None:
-                mark_dirty(session, unit_scope(unit_id), "evidence", evidence_id)
+        try:
+            await get_store(ctx).put_file(storage_key(sha), target, STORED_TYPE)
+        except Exception as exc:
+            log.warning("evidence store unavailable; chunks kept for a retry", extra={"sha256": sha})
+            await session.rollback()
+            raise ZanError("sync.blob_store_unavailable", 503) from exc
+    finally:
+        await asyncio.to_thread(target.unlink, True)
+    blob.complete = True
+    await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
+    # each evidence row pointing at these bytes now reads "uploaded" on the tablets that see it
+    rows = (await session.execute(select(Evidence.id, Report.unit_id).join(Report, Report.id == Evidence.report_id)  # type: ignore[arg-type, call-overload]
+                                  .where(Evidence.sha256 == sha))).all()  # type: ignore[arg-type]
+    for evidence_id, unit_id in rows:
+        if unit_id is not None:
+            mark_dirty(session, unit_scope(unit_id), "evidence", evidence_id)
     await session.commit()
     return blob

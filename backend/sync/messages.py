@@ -40,4 +40,12 @@ register_errors({
         "kk": "Файл мазмұны оның хешіне сәйкес келмейді",
         "en": "The file content does not match its hash",
     },
+    "sync.blob_store_unavailable": {
+        "ru": "Файл получен полностью, но хранилище сейчас недоступно. Повторите последний запрос позже — "
+              "заново загружать файл не нужно",
+        "kk": "Файл толық алынды, бірақ қойма қазір қолжетімсіз. Соңғы сұрауды кейінірек қайталаңыз — "
+              "файлды қайта жүктеудің қажеті жоқ",
+        "en": "The file arrived in full but the store is unavailable; repeat the last request later, "
+              "without uploading the file again",
+    },
 })

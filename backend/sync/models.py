@@ -94,6 +94,18 @@ class EvidenceBlob(SQLModel, table=True):
     created_at: datetime = now_column()
 
 
+class EvidenceChunk(SQLModel, table=True):
+    """A received chunk of an evidence file not yet sealed into the media store. Chunks live in the database, not on
+    the API's disk, so each chunk of one upload may reach a different API replica; the one that receives the last
+    chunk verifies the hash and moves the bytes to the store (local disk or S3), then deletes the chunks."""
+
+    __tablename__ = "evidence_chunks"
+
+    sha256: str = Field(max_length=64, primary_key=True)
+    offset: int = Field(sa_type=sa.BigInteger, primary_key=True)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+
+
 class Evidence(SQLModel, table=True):
     __tablename__ = "evidence"
 

@@ -1,0 +1,68 @@
+"""What staff may open of a report: the citizen's photos, videos and audio, and the officers' field evidence.
+
+Links are short-lived and issued per request (S3 presigned GET in production, an app-signed link in embedded mode),
+and every issue is an audit line, so who opened which report's files can be proven later. Visibility is the
+dispatch console's: an officer who cannot see the report gets 404, not its files.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.service import record
+from backend.context import Context
+from backend.dispatch.schemas import Attachment, AttachmentsOut
+from backend.dispatch.service import get_visible
+from backend.media.models import Media
+from backend.media.service import get_store
+from backend.media.storage import DOWNLOAD_TTL_S
+from backend.officers.auth import OfficerPrincipal
+from backend.sync.blobs import storage_key
+from backend.sync.models import Evidence, EvidenceBlob
+
+
+def _kind(content_type: str) -> str:
+    major = content_type.split("/", 1)[0]
+    return {"image": "photo", "video": "video", "audio": "audio"}.get(major, "other")
+
+
+def _filename(number: str, index: int, content_type: str) -> str:
+    # the report number, not the uploader's file name: names can carry personal data, numbers are what staff file
+    return f"{number}-{index}{mimetypes.guess_extension(content_type) or '.bin'}"
+
+
+async def list_for(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                   ip: str | None = None) -> AttachmentsOut:
+    report = await get_visible(session, officer, report_id)
+    store = get_store(ctx)
+    items: list[Attachment] = []
+    media = await session.scalars(sa.select(Media).where(Media.report_id == report.id, Media.status == "ready")  # type: ignore[arg-type]
+                                  .order_by(Media.created_at, Media.id))  # type: ignore[arg-type]
+    for m in media:
+        url = await store.download_url(m.storage_key, m.content_type,
+                                       _filename(report.number, len(items) + 1, m.content_type))
+        items.append(Attachment(id=m.id, source="citizen", kind=m.kind, content_type=m.content_type, size=m.size,
+                                sha256=m.sha256, uploaded=True, url=url, taken_at=m.taken_at, lat=m.lat, lon=m.lon))
+    rows = await session.execute(
+        sa.select(Evidence, EvidenceBlob.complete)  # type: ignore[call-overload]
+        .join(EvidenceBlob, EvidenceBlob.sha256 == Evidence.sha256)  # type: ignore[arg-type]
+        .where(Evidence.report_id == report.id)  # type: ignore[arg-type]
+        .order_by(Evidence.created_at, Evidence.id))  # type: ignore[arg-type]
+    for evidence, complete in rows:
+        link: str | None = None
+        if complete:  # still on its way from the tablet otherwise
+            link = await store.download_url(storage_key(evidence.sha256), evidence.content_type,
+                                           _filename(report.number, len(items) + 1, evidence.content_type))
+        items.append(Attachment(id=evidence.id, source="officer", kind=_kind(evidence.content_type),
+                                content_type=evidence.content_type, size=evidence.size, sha256=evidence.sha256,
+                                uploaded=bool(complete), url=link, taken_at=evidence.device_time,
+                                caption=evidence.caption, officer_id=evidence.officer_id))
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.attachments",
+                 target_type="report", target_id=report.id,
+                 data={"links": sum(1 for item in items if item.url), "ids": [str(item.id) for item in items]}, ip=ip)
+    await session.commit()
+    return AttachmentsOut(report_id=report.id, items=items, expires_in=DOWNLOAD_TTL_S)
