@@ -34,3 +34,18 @@ class TelegramUpdateSeen(SQLModel, table=True):
     bot: str = Field(primary_key=True, max_length=20)
     update_id: int = Field(primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False})
     expires_at: datetime = tz_datetime(nullable=False, index=True)
+
+
+class TelegramDraftPhoto(SQLModel, table=True):
+    """A photo sent while a report is being written in the citizen bot, before the report exists.
+
+    One row per photo, not a list in the chat's FSM state: the photos of an album arrive as separate updates that
+    aiogram handles concurrently, and a read-modify-write of one list would drop some of them. The key also
+    de-duplicates a re-delivered update (same draft, same Telegram file)."""
+
+    __tablename__ = "telegram_draft_photos"
+
+    draft_key: str = Field(primary_key=True, max_length=64)
+    file_unique_id: str = Field(primary_key=True, max_length=100)
+    media_id: uuid.UUID = Field(foreign_key="media.id")
+    created_at: datetime = now_column()

@@ -6,6 +6,7 @@ language, or the user's Telegram language until they choose) from `LanguageMiddl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from backend.context import Context
 from backend.lib.errors import ZanError
 from backend.lib.i18n import pick
 from backend.lib.messages import ERRORS
+from backend.media.service import MAX_PER_REPORT
 from backend.reports.service import local_date
 from backend.reports.views import citizen_status
 from bots.citizen import keyboards, service
@@ -29,6 +31,8 @@ from bots.citizen.texts import all_languages, normalize_lang, t
 
 log = logging.getLogger("zan.bots.citizen")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = MAX_PER_REPORT
+ALBUM_SETTLE_S = 1.0  # Telegram delivers an album's updates within a fraction of a second of each other
 MIN_REPORT_TEXT = 5
 
 
@@ -118,8 +122,8 @@ async def choose_language(callback: CallbackQuery, ctx: Context) -> None:
 
 @router.message(Command("cancel"))
 @router.message(F.text.in_(all_languages("btn_cancel")))
-async def cancel(message: Message, state: FSMContext, lang: str) -> None:
-    await state.clear()
+async def cancel(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    await _drop_draft(state, ctx)
     await message.answer(t("cancelled", lang), reply_markup=keyboards.main_menu(lang))
 
 
@@ -145,11 +149,18 @@ async def my_reports(message: Message, ctx: Context, lang: str, linked: service.
     await message.answer("\n".join(lines))
 
 
+async def _drop_draft(state: FSMContext, ctx: Context) -> None:
+    key = (await state.get_data()).get("key")
+    await state.clear()
+    if key:
+        await service.forget_draft(ctx, str(key))
+
+
 # -- report an offence -----------------------------------------------------------------------------------------------
 async def _start_report(message: Message, state: FSMContext, lang: str) -> None:
     await state.clear()
     # one idempotency key per conversation: a double tap on "Send" or a re-delivered update files it once
-    await state.set_data({"key": uuid.uuid4().hex, "photos": []})
+    await state.set_data({"key": uuid.uuid4().hex})
     await state.set_state(ReportForm.text)
     await message.answer(t("report_text", lang))
 
@@ -196,36 +207,55 @@ async def report_location_missing(message: Message, lang: str) -> None:
 @router.message(ReportForm.photo, F.photo)
 async def report_photo(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
+    key = str((await state.get_data())["key"])
     photo = (message.photo or [])[-1]  # the largest size Telegram made
+    if await service.has_draft_photo(ctx, key, photo.file_unique_id):
+        return  # a re-delivered update: already taken and answered
+    if len(await service.draft_photos(ctx, key)) >= MAX_PHOTOS:
+        await message.answer(t("report_photo_limit", lang, max=MAX_PHOTOS), reply_markup=keyboards.photos_done(lang))
+        return
     if photo.file_size and photo.file_size > MAX_PHOTO_BYTES:
-        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.skip_photo(lang))
+        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
         return
     user = await _citizen(ctx, message, lang, linked)
     buffer = await bot.download(photo.file_id)
     data = buffer.read() if buffer is not None else b""
     try:
-        media = await service.store_photo(ctx, citizen_id=user.citizen_id, data=data)
+        added = await service.add_draft_photo(ctx, draft_key=key, file_unique_id=photo.file_unique_id,
+                                              citizen_id=user.citizen_id, data=data)
     except ZanError as exc:
         log.info("telegram photo refused: %s", exc.code)
-        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.skip_photo(lang))
+        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
         return
-    photos = [*(await state.get_data()).get("photos", []), str(media.id)]
-    await state.update_data(photos=photos)
-    await _ask_confirmation(message, state, lang)
+    if added is None:
+        return
+    if message.media_group_id:
+        # an album comes as one update per photo, all at once: only the photo that arrives last answers, once the
+        # album has settled, so the citizen gets one reply with the total instead of one per photo
+        await asyncio.sleep(ALBUM_SETTLE_S)
+        if (await service.draft_photos(ctx, key))[-1] != added:
+            return
+    count = len(await service.draft_photos(ctx, key))
+    if count >= MAX_PHOTOS:
+        await _ask_confirmation(message, state, ctx, lang)
+        return
+    await message.answer(t("report_photo_added", lang, count=count, max=MAX_PHOTOS),
+                         reply_markup=keyboards.photos_done(lang))
 
 
-@router.callback_query(ReportForm.photo, F.data == "report:skip")
-async def report_skip_photo(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
+@router.callback_query(ReportForm.photo, F.data.in_({"report:skip", "report:photos_done"}))
+async def report_photos_done(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        await _ask_confirmation(callback.message, state, lang)
+        await _ask_confirmation(callback.message, state, ctx, lang)
 
 
-async def _ask_confirmation(message: Message, state: FSMContext, lang: str) -> None:
+async def _ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     data = await state.get_data()
     await state.set_state(ReportForm.confirm)
+    photos = len(await service.draft_photos(ctx, str(data["key"])))
     await message.answer(t("report_confirm", lang, text=data["text"], lat=data["lat"], lon=data["lon"],
-                           photos=len(data.get("photos", []))), reply_markup=keyboards.confirm(lang))
+                           photos=min(photos, MAX_PHOTOS)), reply_markup=keyboards.confirm(lang))
 
 
 @router.callback_query(ReportForm.confirm, F.data == "report:send")
@@ -241,7 +271,7 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
     try:
         stored = await service.file_report(
             ctx, citizen_id=user.citizen_id, text=data["text"], lat=data["lat"], lon=data["lon"],
-            accuracy_m=data.get("accuracy"), media_ids=[uuid.UUID(m) for m in data.get("photos", [])],
+            accuracy_m=data.get("accuracy"), media_ids=(await service.draft_photos(ctx, data["key"]))[:MAX_PHOTOS],
             language=lang, idempotency_key=f"telegram:{data['key']}",
         )
     except ZanError as exc:
@@ -250,6 +280,7 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
         await message.answer(t("report_failed", lang, reason=reason), reply_markup=keyboards.main_menu(lang))
         return
     await state.clear()
+    await service.forget_draft(ctx, data["key"])
     await message.edit_reply_markup(reply_markup=None)
     body = stored.body
     text = t("report_filed", lang, number=body["number"], deadline=local_date_iso(body["deadline_at"]))
@@ -259,8 +290,8 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
 
 
 @router.callback_query(F.data == "report:cancel")
-async def report_cancel(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
-    await state.clear()
+async def report_cancel(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    await _drop_draft(state, ctx)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.answer(t("cancelled", lang), reply_markup=keyboards.main_menu(lang))

@@ -41,6 +41,13 @@ def skip_photo(lang: str) -> InlineKeyboardMarkup:
     ]])
 
 
+def photos_done(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_photos_done", lang), callback_data="report:photos_done"),
+        InlineKeyboardButton(text=t("btn_cancel", lang), callback_data="report:cancel"),
+    ]])
+
+
 def confirm(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=t("btn_send", lang), callback_data="report:send"),

@@ -9,7 +9,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,7 @@ from backend.partners import service as partners
 from backend.reports.intake import Stored, register_report
 from backend.reports.models import Report
 from backend.reports.schemas import Location, ReportCreate
-from bots.models import TelegramLink
+from bots.models import TelegramDraftPhoto, TelegramLink
 
 CHANNEL = "telegram"
 PARTNER_NAME = "telegram-bot"
@@ -120,6 +120,41 @@ async def store_photo(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, conte
                                                       citizen_id=citizen_id)
         await media_service.get_store(ctx).put(media.storage_key, data, content_type)
         return await media_service.complete(ctx, session, media)
+
+
+async def draft_photos(ctx: Context, draft_key: str) -> list[uuid.UUID]:
+    """The photos of a report being written, in the order they arrived."""
+    async with ctx.sessions() as session:
+        rows = await session.scalars(select(TelegramDraftPhoto.media_id).where(  # type: ignore[call-overload]
+            TelegramDraftPhoto.draft_key == draft_key).order_by(TelegramDraftPhoto.created_at,  # type: ignore[arg-type]
+                                                                TelegramDraftPhoto.media_id))
+        return list(rows)
+
+
+async def has_draft_photo(ctx: Context, draft_key: str, file_unique_id: str) -> bool:
+    async with ctx.sessions() as session:
+        return await session.get(TelegramDraftPhoto, (draft_key, file_unique_id)) is not None
+
+
+async def add_draft_photo(ctx: Context, *, draft_key: str, file_unique_id: str, citizen_id: uuid.UUID,
+                          data: bytes) -> uuid.UUID | None:
+    """Store, verify and remember one photo of a draft; None if this Telegram file was already taken."""
+    media = await store_photo(ctx, citizen_id=citizen_id, data=data)
+    async with ctx.sessions() as session:
+        session.add(TelegramDraftPhoto(draft_key=draft_key, file_unique_id=file_unique_id, media_id=media.id,
+                                       created_at=utcnow()))
+        try:
+            await session.commit()
+        except IntegrityError:  # the same update delivered twice, handled concurrently
+            return None
+    return media.id
+
+
+async def forget_draft(ctx: Context, draft_key: str) -> None:
+    """Drop a draft's photo list (after the report is filed or the draft cancelled); the media rows stay."""
+    async with ctx.sessions() as session:
+        await session.execute(delete(TelegramDraftPhoto).where(TelegramDraftPhoto.draft_key == draft_key))  # type: ignore[arg-type]
+        await session.commit()
 
 
 async def file_report(ctx: Context, *, citizen_id: uuid.UUID, text: str, lat: float, lon: float,

@@ -71,15 +71,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please share a location via Telegram (📎 → Location).",
     },
     "report_photo": {
-        "kk": "Фото қоса аласыз (міндетті емес). Жіберіңіз немесе «Өткізу» батырмасын басыңыз.",
-        "ru": "Можно приложить фото (необязательно). Отправьте его или нажмите «Пропустить».",
-        "en": "You may attach a photo (optional). Send it or tap “Skip”.",
+        "kk": "5 фотоға дейін қоса аласыз (міндетті емес). Жіберіңіз немесе «Өткізу» батырмасын басыңыз.",
+        "ru": "Можно приложить до 5 фото (необязательно). Отправьте их или нажмите «Пропустить».",
+        "en": "You may attach up to 5 photos (optional). Send them or tap “Skip”.",
     },
+    "report_photo_added": {
+        "kk": "📷 Фото қабылданды: {count} / {max}. Тағы жіберіңіз немесе «Дайын» батырмасын басыңыз.",
+        "ru": "📷 Принято фото: {count} из {max}. Пришлите ещё или нажмите «Готово».",
+        "en": "📷 Photos received: {count} of {max}. Send more or tap “Done”.",
+    },
+    "report_photo_limit": {
+        "kk": "Бір өтінішке {max} фотодан артық қосуға болмайды. «Дайын» батырмасын басыңыз.",
+        "ru": "К одному обращению можно приложить не более {max} фото. Нажмите «Готово».",
+        "en": "A report takes at most {max} photos. Tap “Done”.",
+    },
+    "btn_photos_done": {"kk": "✅ Дайын", "ru": "✅ Готово", "en": "✅ Done"},
     "btn_skip": {"kk": "Өткізу", "ru": "Пропустить", "en": "Skip"},
     "report_photo_bad": {
-        "kk": "Бұл фотоны қабылдай алмадым. Басқасын жіберіңіз немесе «Өткізу».",
-        "ru": "Не удалось принять это фото. Пришлите другое или нажмите «Пропустить».",
-        "en": "I could not accept this photo. Send another one or tap “Skip”.",
+        "kk": "Бұл фотоны қабылдай алмадым. Басқасын жіберіңіз немесе «Дайын» батырмасын басыңыз.",
+        "ru": "Не удалось принять это фото. Пришлите другое или нажмите «Готово».",
+        "en": "I could not accept this photo. Send another one or tap “Done”.",
     },
     "report_confirm": {
         "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📷 Фото: {photos}\n\n"

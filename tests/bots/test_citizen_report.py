@@ -1,5 +1,6 @@
-"""Filing a report through the citizen bot: text → Telegram location → photo → confirm, then "My reports" and a
-status change pushed back into the chat. Real aiogram against the fake Bot API, real intake, both databases."""
+"""Filing a report through the citizen bot: text → Telegram location → photos → confirm, then "My reports" and a
+status change pushed back into the chat; an album of photos and the limit of five. Real aiogram against the fake Bot
+API, real intake, both databases."""
 
 from __future__ import annotations
 
@@ -41,8 +42,10 @@ async def _file_report(tg: FakeBot, photo: bytes) -> str:
     tg.user_sends_text(USER, user, "на Кенесары")  # words are not a location
     await tg.wait_for_message_async(USER, contains="Пришлите геопозицию")
     tg.user_sends_location(USER, user, 51.1605, 71.4704, horizontal_accuracy=12)
-    await tg.wait_for_message_async(USER, contains="приложить фото")
+    await tg.wait_for_message_async(USER, contains="приложить до 5 фото")
     tg.user_sends_photo(USER, user, photo)
+    taken = await tg.wait_for_message_async(USER, contains="Принято фото: 1 из 5", timeout=10)
+    tg.user_taps_button(taken, "report:photos_done", user=user)
     confirm = await tg.wait_for_message_async(USER, contains="Проверьте", timeout=10)
     assert "не подтверждена" in (confirm.text or "") and "Фото: 1" in (confirm.text or "")
     tg.user_taps_button(confirm, "report:send", user=user)
@@ -107,3 +110,39 @@ async def test_a_status_change_reaches_the_chat(ctx: Context, citizen_polling: F
         link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == USER))  # type: ignore[arg-type]
         assert link is not None and link.blocked_at is not None
     assert await notify_report_event(ctx, report, event) is False  # no further attempts while blocked
+
+
+async def test_an_album_of_photos_and_the_limit_of_five(ctx: Context, citizen_polling: FakeBot) -> None:
+    tg = citizen_polling
+    user = make_user(USER + 1, "Айгерим", language_code="kk")
+    chat = USER + 1
+    tg.user_sends_text(chat, user, "/start")
+    tg.user_taps_button(await tg.wait_for_message_async(chat, contains="Тілді"), "lang:kk", user=user)
+    menu = await tg.wait_for_message_async(chat, contains="Заң мен Тәртіп")
+    tg.user_sends_text(chat, user, menu.button("Құқық бұзушылық")["text"])
+    await tg.wait_for_message_async(chat, contains="Не болғанын сипаттаңыз")
+    tg.user_sends_text(chat, user, "Аулада біреулер көліктің әйнегін сындырып, магнитоланы ұрлап кетті")
+    await tg.wait_for_message_async(chat, contains="Оқиға орнын")
+    tg.user_sends_location(chat, user, 51.1605, 71.4704)
+    await tg.wait_for_message_async(chat, contains="5 фотоға дейін")
+    before = len(tg.sent_messages(chat))
+    # an album: four photos as four updates at once, handled concurrently; one answer with the total
+    album = [sample_jpeg(40 + i, 30) for i in range(4)]
+    for photo in album:
+        tg.user_sends_photo(chat, user, photo, media_group_id="album-1")
+    total = await tg.wait_for_message_async(chat, contains="Фото қабылданды: 4 / 5", timeout=10)
+    assert len(tg.sent_messages(chat)) == before + 1, [m.text for m in tg.sent_messages(chat)[before:]]
+    # the fifth reaches the limit and goes straight to the confirmation; a sixth is no longer taken
+    tg.user_sends_photo(chat, user, sample_jpeg(90, 60))
+    confirm = await tg.wait_for_message_async(chat, contains="Тексеріңіз", timeout=10)
+    assert "Фото: 5" in (confirm.text or "")
+    tg.user_taps_button(confirm, "report:send", user=user)
+    filed = await tg.wait_for_message_async(chat, contains="тіркелді", timeout=10)
+    number = (filed.text or "").split("№ ")[1].split(".")[0]
+    async with ctx.sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
+        assert report is not None
+        media = list(await session.scalars(select(Media).where(Media.report_id == report.id)))  # type: ignore[arg-type]
+    assert sorted(m.sha256 for m in media) == sorted(
+        {hashlib.sha256(p).hexdigest() for p in album} | {hashlib.sha256(sample_jpeg(90, 60)).hexdigest()})
+    assert total.button("Дайын")["callback_data"] == "report:photos_done"

@@ -107,14 +107,18 @@ class FakeBot:
         return self._user_message(chat_id, user, {"location": location})
 
     def user_sends_photo(
-        self, chat_id: int, user: UserLike, data: bytes | None = None, *, caption: str | None = None
+        self, chat_id: int, user: UserLike, data: bytes | None = None, *, caption: str | None = None,
+        media_group_id: str | None = None,
     ) -> dict[str, Any]:
-        """A photo (a generated JPEG by default), stored so getFile and the file download return `data`."""
+        """A photo (a generated JPEG by default), stored so getFile and the file download return `data`. Photos
+        sent as one album share a `media_group_id` and arrive as one update each, as from Telegram."""
         payload = data if data is not None else sample_jpeg()
         stored = self._hub.store_file(payload, kind="photos", mime_type="image/jpeg", extension=".jpg")
         content: dict[str, Any] = {"photo": photo_sizes(self._hub, stored)}
         if caption:
             content["caption"] = caption
+        if media_group_id:
+            content["media_group_id"] = media_group_id
         return self._user_message(chat_id, user, content)
 
     def user_sends_document(
