@@ -29,6 +29,8 @@ class Officer(SQLModel, table=True):
     # how many tablets may enrol themselves by logging in (see docs: device enrollment)
     max_devices: int = Field(default=3)
     telegram_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, unique=True)
+    # the language the duty bot speaks to this officer (kk / ru / en); Russian until they link or choose
+    language: str = Field(default="ru", max_length=2, sa_column_kwargs={"server_default": "ru"})
     telegram_link_code_hash: str | None = Field(default=None, max_length=64)
     telegram_link_expires_at: datetime | None = tz_datetime()
     created_at: datetime = now_column()

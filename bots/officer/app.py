@@ -1,4 +1,5 @@
-"""The officer duty bot (python-telegram-bot): /start, /link CODE, /status, /shift, and Accept / Decline buttons.
+"""The officer duty bot (python-telegram-bot): /start, /link CODE, /status, /shift, /lang, and Accept / Decline
+buttons. It speaks the officer's language (kk / ru / en): their Telegram app's when they link, or their /lang choice.
 
 Runs as its own process (`zan bot officer`, long polling). Handlers only translate between Telegram and
 `bots.officer.service`; the Context is kept in `application.bot_data["ctx"]`.
@@ -12,15 +13,15 @@ import signal
 import uuid
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from backend.context import Context
+from backend.lib.i18n import LANGS, negotiate
 from backend.settings import Settings
 from bots.officer import service
-from bots.officer.texts import t
+from bots.officer.texts import LANGUAGE_NAMES, t
 
-LANG = "ru"
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -29,13 +30,25 @@ def _ctx(context: ContextTypes.DEFAULT_TYPE) -> Context:
     return ctx
 
 
+def _app_language(update: Update) -> str:
+    user = update.effective_user
+    return negotiate(user.language_code if user is not None else None)
+
+
+async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The linked officer's chosen language; before linking, the Telegram app's."""
+    chat = update.effective_chat
+    stored = await service.chat_language(_ctx(context), chat_id=chat.id) if chat is not None else None
+    return stored or _app_language(update)
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is None or update.effective_chat is None:
         return
     if context.args:  # deep link t.me/bot?start=CODE
         await _link(update, context, context.args[0])
         return
-    await update.effective_message.reply_text(t("start", LANG))
+    await update.effective_message.reply_text(t("start", await _lang(update, context)))
 
 
 async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -46,27 +59,28 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
     assert update.effective_message is not None and update.effective_chat is not None
-    officer = await service.redeem_link_code(_ctx(context), code=code, chat_id=update.effective_chat.id) \
-        if code.isdigit() else None
+    officer = await service.redeem_link_code(_ctx(context), code=code, chat_id=update.effective_chat.id,
+                                             language=_app_language(update)) if code.isdigit() else None
     with contextlib.suppress(Exception):  # the code is spent either way; hide it from the chat history
         await update.effective_message.delete()
     if officer is None:
-        await context.bot.send_message(update.effective_chat.id, t("link_failed", LANG))
+        await context.bot.send_message(update.effective_chat.id, t("link_failed", await _lang(update, context)))
         return
-    await context.bot.send_message(update.effective_chat.id, t("linked", LANG, name=officer.full_name))
+    await context.bot.send_message(update.effective_chat.id, t("linked", officer.language, name=officer.full_name))
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is None or update.effective_chat is None:
         return
+    lang = await _lang(update, context)
     found = await service.status(_ctx(context), chat_id=update.effective_chat.id)
     if found is None:
-        await update.effective_message.reply_text(t("not_linked", LANG))
+        await update.effective_message.reply_text(t("not_linked", lang))
         return
     await update.effective_message.reply_text(t(
-        "status", LANG, name=found.name, unit=found.unit_code or t("none", LANG),
-        unit_status=found.unit_status or t("none", LANG),
-        shift=t("shift_on" if found.on_shift else "shift_off", LANG), open=found.open_reports))
+        "status", lang, name=found.name, unit=found.unit_code or t("none", lang),
+        unit_status=found.unit_status or t("none", lang),
+        shift=t("shift_on" if found.on_shift else "shift_off", lang), open=found.open_reports))
 
 
 async def shift(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,7 +88,33 @@ async def shift(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     on = await service.toggle_shift(_ctx(context), chat_id=update.effective_chat.id)
     key = "not_linked" if on is None else ("shift_started" if on else "shift_ended")
-    await update.effective_message.reply_text(t(key, LANG))
+    await update.effective_message.reply_text(t(key, await _lang(update, context)))
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/lang kk|ru|en sets it at once; /lang alone offers the three as buttons."""
+    if update.effective_message is None or update.effective_chat is None:
+        return
+    raw = context.args[0].lower() if context.args else ""
+    choice = negotiate(raw) if raw in (*LANGS, "kz") else None
+    if choice is None:
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(name, callback_data=f"olang:{code}")
+                                          for code, name in LANGUAGE_NAMES.items()]])
+        await update.effective_message.reply_text(t("choose_language", await _lang(update, context)),
+                                                  reply_markup=keyboard)
+        return
+    await service.set_language(_ctx(context), chat_id=update.effective_chat.id, language=choice)
+    await update.effective_message.reply_text(t("language_set", choice))
+
+
+async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_chat is None:
+        return
+    choice = negotiate(query.data.partition(":")[2])
+    await service.set_language(_ctx(context), chat_id=update.effective_chat.id, language=choice)
+    await query.answer()
+    await query.edit_message_text(t("language_set", choice))
 
 
 async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,11 +128,12 @@ async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer()
         return
     ctx, chat_id = _ctx(context), update.effective_chat.id
+    lang = await _lang(update, context)
     if action == "accept":
         answer = await service.accept(ctx, chat_id=chat_id, report_id=report_id)
     else:
         answer = await service.decline(ctx, chat_id=chat_id, report_id=report_id)
-    text = t(answer.outcome.value, LANG, number=answer.number, unit=answer.unit_code)
+    text = t(answer.outcome.value, lang, number=answer.number, unit=answer.unit_code)
     await query.answer()
     if answer.outcome in (service.Outcome.ACCEPTED, service.Outcome.DECLINED, service.Outcome.TAKEN):
         # the buttons go away: the offer is settled for this officer
@@ -117,6 +158,8 @@ def build_application(ctx: Context, token: str | None = None) -> App:
     application.add_handler(CommandHandler("link", link))
     application.add_handler(CommandHandler("status", status))
     application.add_handler(CommandHandler("shift", shift))
+    application.add_handler(CommandHandler("lang", language))
+    application.add_handler(CallbackQueryHandler(language_button, pattern=r"^olang:"))
     application.add_handler(CallbackQueryHandler(offer_button, pattern=r"^(accept|decline):"))
     return application
 

@@ -19,6 +19,7 @@ from backend.jobs.relay import notify as notify_relay
 from backend.lib.clock import utcnow
 from backend.lib.crypto import keyed_hash
 from backend.lib.errors import ZanError
+from backend.lib.i18n import LANGS
 from backend.officers import field
 from backend.officers.auth import OfficerPrincipal, Role
 from backend.officers.models import Officer, Shift, Unit
@@ -48,8 +49,9 @@ async def issue_link_code(ctx: Context, session: AsyncSession, officer: Officer)
     return code
 
 
-async def redeem_link_code(ctx: Context, *, code: str, chat_id: int) -> Officer | None:
-    """Bind `chat_id` to the officer whose unexpired code this is; the code is spent. None if no such code."""
+async def redeem_link_code(ctx: Context, *, code: str, chat_id: int, language: str | None = None) -> Officer | None:
+    """Bind `chat_id` to the officer whose unexpired code this is; the code is spent. None if no such code.
+    `language` (the Telegram app's, if known) becomes the bot's language for this officer."""
     digest = link_code_hash(ctx.settings.secret_key, code)
     async with ctx.sessions() as session:
         officer = await session.scalar(select(Officer).where(Officer.telegram_link_code_hash == digest))  # type: ignore[arg-type]
@@ -60,6 +62,8 @@ async def redeem_link_code(ctx: Context, *, code: str, chat_id: int) -> Officer 
         await session.execute(update(Officer).where(Officer.telegram_chat_id == chat_id, Officer.id != officer.id)  # type: ignore[arg-type]
                               .values(telegram_chat_id=None))
         officer.telegram_chat_id = chat_id
+        if language in LANGS:
+            officer.language = language
         officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
         officer.updated_at = utcnow()
         session.add(officer)
@@ -67,6 +71,27 @@ async def redeem_link_code(ctx: Context, *, code: str, chat_id: int) -> Officer 
                      target_type="officer", target_id=officer.id)
         await session.commit()
         return officer
+
+
+async def chat_language(ctx: Context, *, chat_id: int) -> str | None:
+    """The linked officer's language; None for a chat that is not linked."""
+    async with ctx.sessions() as session:
+        officer = await officer_by_chat(session, chat_id)
+        return officer.language if officer is not None else None
+
+
+async def set_language(ctx: Context, *, chat_id: int, language: str) -> bool:
+    """False if the chat is not linked (the choice then lasts only for the answer)."""
+    if language not in LANGS:
+        raise ValueError(language)
+    async with ctx.sessions() as session:
+        officer = await officer_by_chat(session, chat_id)
+        if officer is None:
+            return False
+        officer.language, officer.updated_at = language, utcnow()
+        session.add(officer)
+        await session.commit()
+        return True
 
 
 async def officer_by_chat(session: AsyncSession, chat_id: int) -> Officer | None:
@@ -189,9 +214,9 @@ async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, s
     if not report.district:
         return []
     rows = await session.execute(
-        select(Officer.telegram_chat_id).join(Shift, Shift.officer_id == Officer.id)  # type: ignore[call-overload,arg-type]
+        select(Officer.telegram_chat_id, Officer.language).join(Shift, Shift.officer_id == Officer.id)  # type: ignore[call-overload,arg-type]
         .where(Officer.district == report.district, Officer.active.is_(True),  # type: ignore[arg-type,attr-defined]
                Officer.telegram_chat_id.is_not(None), Shift.ended_at.is_(None))  # type: ignore[union-attr]
         .distinct()
     )
-    return [(int(chat_id), "ru") for (chat_id,) in rows]
+    return [(int(chat_id), language) for chat_id, language in rows]

@@ -1,4 +1,5 @@
-"""Texts of the officer duty bot. Officers read Russian or Kazakh; Russian is the service language of the MVD."""
+"""Texts of the officer duty bot (kk / ru / en). Russian, the service language of the MVD, until the officer links the
+chat (then their Telegram app's language) or picks one with /lang."""
 
 from __future__ import annotations
 
@@ -71,7 +72,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "shift_started": {"ru": "Смена начата.", "kk": "Ауысым басталды.", "en": "Shift started."},
     "shift_ended": {"ru": "Смена завершена.", "kk": "Ауысым аяқталды.", "en": "Shift ended."},
     "none": {"ru": "—", "kk": "—", "en": "—"},
+    "choose_language": {"ru": "Выберите язык:", "kk": "Тілді таңдаңыз:", "en": "Choose the language:"},
+    "language_set": {
+        "ru": "Язык бота: русский.",
+        "kk": "Бот тілі: қазақша.",
+        "en": "Bot language: English.",
+    },
 }
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
 def t(key: str, lang: str, **params: object) -> str:

@@ -151,3 +151,40 @@ def test_restricted_offers_never_show_the_text() -> None:
     assert "Муж" not in text and "ограниченным доступом" in text and "ZP-2026-0000001" in text
     report.restricted, report.category = False, "theft"
     assert "Муж бьёт жену" in offer_text(report, "ru")
+
+
+async def test_the_bot_speaks_the_officers_language(ctx: Context, officer_tg: FakeBot) -> None:
+    tg, chat = officer_tg, 880003
+    unit = await make_unit(ctx, code="AST-KK", district="astana")
+    officer, _ = await make_officer(ctx, unit=unit, district="astana", full_name="Асқар Сейітов")
+    async with ctx.sessions() as session:
+        row = await session.get(Officer, officer.id)
+        assert row is not None and row.language == "ru"
+        code = await service.issue_link_code(ctx, session, row)
+        await session.commit()
+    user = make_user(chat, language_code="kk")
+    tg.user_sends_text(chat, user, "/start")
+    await tg.wait_for_message_async(chat, contains="кезекші боты")
+    # linking takes the Telegram app's language; every later answer and offer uses it
+    tg.user_sends_text(chat, user, f"/link {code}")
+    await tg.wait_for_message_async(chat, contains="Аккаунт байланыстырылды: Асқар Сейітов")
+    tg.user_sends_text(chat, user, "/shift")
+    await tg.wait_for_message_async(chat, contains="Ауысым басталды")
+    report = await _urgent_report(ctx)
+    assert await push_urgent_report(ctx, report) == 1
+    offer = await _offer(tg, chat, report.number)
+    assert "ШҰҒЫЛ" in (offer.text or "") and offer.button("Қабылдау")["callback_data"] == f"accept:{report.id}"
+
+    # /lang offers the three languages; the choice is kept for the officer
+    tg.user_sends_text(chat, user, "/lang")
+    menu = await tg.wait_for_message_async(chat, contains="Тілді таңдаңыз")
+    tg.user_taps_button(menu, "olang:ru", user=user)
+    await tg.wait_for_call_async("editMessageText", lambda c: int(c.params["chat_id"]) == chat)
+    tg.user_sends_text(chat, user, "/status")
+    await tg.wait_for_message_async(chat, contains="Смена: идёт")
+    tg.user_sends_text(chat, user, "/lang en")
+    await tg.wait_for_message_async(chat, contains="Bot language: English")
+    tg.user_sends_text(chat, user, "/lang xx")  # not a language: the choice is offered again, nothing changes
+    await tg.wait_for_message_async(chat, contains="Choose the language")
+    async with ctx.sessions() as session:
+        assert (await session.get(Officer, officer.id, populate_existing=True)).language == "en"  # type: ignore[union-attr]
