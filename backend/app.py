@@ -39,7 +39,8 @@ OPTIONAL_CONTROLLERS = (
     "backend.dispatch.controller:DispatchController",
     "backend.sync.controller:SyncController",
     "backend.legal.controller:LegalController",
-    "bots.citizen.webhook:TelegramWebhookController",
+    "bots.citizen.webhook:CitizenWebhookController",
+    "bots.officer.webhook:OfficerWebhookController",
 )
 
 

@@ -1,4 +1,5 @@
-"""`zan bot citizen [--polling|--webhook]` and `zan bot officer`: each bot runs as its own process.
+"""`zan bot citizen|officer [--polling|--webhook]`: each bot polls in its own process, or its webhook is registered
+with Telegram and the API handles the updates.
 
 Without a token the bot is simply not started (exit 0 with a message), so one compose file serves installations
 with and without Telegram.
@@ -14,6 +15,15 @@ import click
 from backend.settings import Settings
 
 CITIZEN_WEBHOOK_PATH = "/api/v1/telegram/citizen/webhook"
+OFFICER_WEBHOOK_PATH = "/api/v1/telegram/officer/webhook"
+
+
+def _webhook_url(settings: Settings, path: str) -> str:
+    """The public URL Telegram will post to; refuses (exit 2) without a secret, or anyone could post updates."""
+    if not settings.telegram_webhook_secret:
+        click.echo("ZAN_TELEGRAM_WEBHOOK_SECRET must be set for webhook mode", err=True)
+        sys.exit(2)
+    return settings.public_base_url.rstrip("/") + path
 
 
 @click.group(name="bot")
@@ -34,10 +44,7 @@ def citizen(polling: bool) -> None:
     if polling:
         asyncio.run(_citizen_polling(settings))
         return
-    if not settings.telegram_webhook_secret:
-        click.echo("ZAN_TELEGRAM_WEBHOOK_SECRET must be set for webhook mode", err=True)
-        sys.exit(2)
-    url = settings.public_base_url.rstrip("/") + CITIZEN_WEBHOOK_PATH
+    url = _webhook_url(settings, CITIZEN_WEBHOOK_PATH)
     asyncio.run(_set_webhook(settings, url))
     click.echo(f"webhook set to {url}")
 
@@ -71,12 +78,32 @@ async def _set_webhook(settings: Settings, url: str) -> None:
 
 
 @bot.command(name="officer")
-def officer() -> None:
-    """Run the officer duty bot (long polling)."""
+@click.option("--polling/--webhook", "polling", default=True,
+              help="Poll getUpdates in this process (default), or register the API's webhook with Telegram and exit "
+                   "(updates are then handled by `zan serve` at " + OFFICER_WEBHOOK_PATH + ").")
+def officer(polling: bool) -> None:
+    """Run the officer duty bot."""
     settings = Settings.from_env()
     if not settings.telegram_officer_token:
         click.echo("ZAN_TELEGRAM_OFFICER_TOKEN is not set: the officer bot is not started")
         return
-    from bots.officer.app import run_polling
+    if polling:
+        from bots.officer.app import run_polling
 
-    asyncio.run(run_polling(settings))
+        asyncio.run(run_polling(settings))
+        return
+    url = _webhook_url(settings, OFFICER_WEBHOOK_PATH)
+    asyncio.run(_set_officer_webhook(settings, url))
+    click.echo(f"webhook set to {url}")
+
+
+async def _set_officer_webhook(settings: Settings, url: str) -> None:
+    from telegram import Bot
+
+    assert settings.telegram_officer_token and settings.telegram_webhook_secret
+    base = settings.telegram_api_base
+    client = Bot(settings.telegram_officer_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") \
+        if base else Bot(settings.telegram_officer_token)
+    async with client:
+        await client.set_webhook(url, secret_token=settings.telegram_webhook_secret,
+                                 allowed_updates=["message", "callback_query"])

@@ -32,7 +32,7 @@ async def run_scheduled(ctx: Context) -> None:
 
 @periodic("bots.purge_seen_updates")
 async def _purge_telegram_updates(ctx: Context) -> None:
-    from bots.citizen.webhook import purge_seen_updates
+    from bots.webhook import purge_seen_updates
 
     await purge_seen_updates(ctx)
 

@@ -6,10 +6,7 @@ webhooks), with TTLs because a half-filed report holds personal data; MemoryStor
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -20,10 +17,10 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
 from backend.context import Context
 from bots.citizen.handlers import build_router
+from bots.webhook import drain
 
 FSM_TTL_S = 24 * 3600
 EXTRAS_KEY = "citizen_bot"
-TASKS_KEY = "citizen_bot_tasks"
 
 
 @dataclass
@@ -76,19 +73,3 @@ def get(ctx: Context) -> CitizenBot | None:
 
         ctx.extras.setdefault("_closers", []).append(close)
     return found
-
-
-def spawn(ctx: Context, work: Coroutine[Any, Any, None]) -> None:
-    """Run `work` in the background, tracked so shutdown (and tests) can wait for it."""
-    # strong references: the event loop keeps only weak ones to running tasks
-    tasks: set[asyncio.Task[None]] = ctx.extras.setdefault(TASKS_KEY, set())
-    task = asyncio.create_task(work)
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
-
-
-async def drain(ctx: Context) -> None:
-    """Wait until every background update of this Context is handled."""
-    tasks: set[asyncio.Task[None]] = ctx.extras.get(TASKS_KEY, set())
-    while tasks:
-        await asyncio.gather(*list(tasks), return_exceptions=True)

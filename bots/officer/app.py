@@ -1,8 +1,9 @@
 """The officer duty bot (python-telegram-bot): /start, /link CODE, /status, /shift, /lang, and Accept / Decline
 buttons. It speaks the officer's language (kk / ru / en): their Telegram app's when they link, or their /lang choice.
 
-Runs as its own process (`zan bot officer`, long polling). Handlers only translate between Telegram and
-`bots.officer.service`; the Context is kept in `application.bot_data["ctx"]`.
+Runs as its own process (`zan bot officer`, long polling) or, in webhook mode, inside the API (`bots.officer.webhook`).
+Handlers only translate between Telegram and `bots.officer.service`; the Context is kept in
+`application.bot_data["ctx"]`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from backend.lib.i18n import LANGS, negotiate
 from backend.settings import Settings
 from bots.officer import service
 from bots.officer.texts import LANGUAGE_NAMES, t
+from bots.webhook import drain
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -161,6 +163,31 @@ def build_application(ctx: Context, token: str | None = None) -> App:
     application.add_handler(CommandHandler("lang", language))
     application.add_handler(CallbackQueryHandler(language_button, pattern=r"^olang:"))
     application.add_handler(CallbackQueryHandler(offer_button, pattern=r"^(accept|decline):"))
+    return application
+
+
+EXTRAS_KEY = "officer_bot_application"
+
+
+async def get_application(ctx: Context) -> App | None:
+    """This process's Application for webhook updates (None without a token): initialised once, shut down with
+    the Context after its background updates are handled."""
+    application: App | None = ctx.extras.get(EXTRAS_KEY)
+    if application is not None or not ctx.settings.telegram_officer_token:
+        return application
+    async with ctx.extras.setdefault(f"{EXTRAS_KEY}_lock", asyncio.Lock()):
+        application = ctx.extras.get(EXTRAS_KEY)
+        if application is None:
+            application = build_application(ctx)
+            await application.initialize()
+            ctx.extras[EXTRAS_KEY] = application
+            built = application
+
+            async def close() -> None:
+                await drain(ctx)
+                await built.shutdown()
+
+            ctx.extras.setdefault("_closers", []).append(close)
     return application
 
 

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from backend.context import Context
 from bots.citizen import runtime
+from bots.webhook import drain
 from tests.bots.conftest import WEBHOOK_SECRET
 from tests.fakes.telegram import FakeBot, make_user
 
@@ -36,7 +37,7 @@ async def test_forged_or_missing_secret_gets_401(ctx: Context, citizen_tg: FakeB
         response = await app_client.post(URL, json=update, headers=headers)
         assert response.status_code == 401, headers
         assert response.headers["content-type"].startswith("application/problem+json")
-    await runtime.drain(ctx)
+    await drain(ctx)
     assert citizen_tg.sent_messages(USER) == []
 
 
@@ -45,11 +46,11 @@ async def test_a_replayed_update_is_processed_once(ctx: Context, citizen_tg: Fak
     update = citizen_tg.user_sends_text(USER, make_user(USER), "/start")
     first, again = await _deliver(app_client, update), await _deliver(app_client, update)
     assert (first.status_code, again.status_code) == (200, 200)  # Telegram must stop re-delivering either way
-    await runtime.drain(ctx)
+    await drain(ctx)
     assert len(citizen_tg.sent_messages(USER)) == 1
     # a different update of the same chat is handled
     await _deliver(app_client, citizen_tg.user_sends_text(USER, make_user(USER), "/start"))
-    await runtime.drain(ctx)
+    await drain(ctx)
     assert len(citizen_tg.sent_messages(USER)) == 2
 
 
@@ -72,16 +73,16 @@ async def test_conversation_state_in_redis_with_ttl_and_replays_dropped_there(
     start = citizen_tg.user_sends_text(USER, user, "/start")
     await _deliver(app_client, start)
     await _deliver(app_client, start)
-    await runtime.drain(ctx)
+    await drain(ctx)
     choose = await citizen_tg.wait_for_message_async(USER, contains="Тілді")
     assert len(citizen_tg.sent_messages(USER)) == 1
     await _deliver(app_client, citizen_tg.user_taps_button(choose, "lang:kk", user=user))
-    await runtime.drain(ctx)
+    await drain(ctx)
     await _deliver(app_client, citizen_tg.user_sends_text(USER, user, "🚨 Құқық бұзушылық туралы хабарлау"))
-    await runtime.drain(ctx)
+    await drain(ctx)
     await citizen_tg.wait_for_message_async(USER, contains="Не болғанын сипаттаңыз")
     await _deliver(app_client, citizen_tg.user_sends_text(USER, user, "Подъезде шприцы валяются, дети ходят"))
-    await runtime.drain(ctx)
+    await drain(ctx)
     await citizen_tg.wait_for_message_async(USER, contains="Оқиға орнын")
 
     assert ctx.redis is not None

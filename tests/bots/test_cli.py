@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bots.cli import bot
-from tests.bots.conftest import CITIZEN_TOKEN, WEBHOOK_SECRET
+from tests.bots.conftest import CITIZEN_TOKEN, OFFICER_TOKEN, WEBHOOK_SECRET
 from tests.fakes.telegram import FakeTelegram
 
 
@@ -26,15 +26,17 @@ def test_without_a_token_the_bot_is_not_started(env: dict[str, str], which: str)
     assert "is not set" in result.output and "not started" in result.output
 
 
-def test_webhook_mode_registers_the_webhook_with_the_secret(env: dict[str, str], fake_telegram: FakeTelegram) -> None:
-    tg = fake_telegram.register_bot(CITIZEN_TOKEN)
-    env = {**env, "ZAN_TELEGRAM_CITIZEN_TOKEN": CITIZEN_TOKEN, "ZAN_TELEGRAM_API_BASE": fake_telegram.base_url,
+@pytest.mark.parametrize(("which", "token"), [("citizen", CITIZEN_TOKEN), ("officer", OFFICER_TOKEN)])
+def test_webhook_mode_registers_the_webhook_with_the_secret(env: dict[str, str], fake_telegram: FakeTelegram,
+                                                             which: str, token: str) -> None:
+    tg = fake_telegram.register_bot(token)
+    env = {**env, f"ZAN_TELEGRAM_{which.upper()}_TOKEN": token, "ZAN_TELEGRAM_API_BASE": fake_telegram.base_url,
            "ZAN_PUBLIC_BASE_URL": "https://zan.example.kz"}
-    refused = CliRunner().invoke(bot, ["citizen", "--webhook"], env=env)
+    refused = CliRunner().invoke(bot, [which, "--webhook"], env=env)
     assert refused.exit_code == 2 and tg.webhook is None  # no secret, no webhook: anyone could post updates
     env["ZAN_TELEGRAM_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    result = CliRunner().invoke(bot, ["citizen", "--webhook"], env=env)
+    result = CliRunner().invoke(bot, [which, "--webhook"], env=env)
     assert result.exit_code == 0, result.output
     assert tg.webhook is not None
-    assert tg.webhook.url == "https://zan.example.kz/api/v1/telegram/citizen/webhook"
+    assert tg.webhook.url == f"https://zan.example.kz/api/v1/telegram/{which}/webhook"
     assert tg.webhook.secret_token == WEBHOOK_SECRET

@@ -1,0 +1,57 @@
+"""POST /api/v1/telegram/officer/webhook — Telegram delivers the duty bot's updates here in webhook mode.
+
+Answered at once, handled in the background by the same python-telegram-bot Application as in polling mode; secret
+and de-duplication as in `bots.webhook`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, post
+from telegram import Update
+
+from backend.deps import CtxDep
+from backend.lib.errors import ZanError
+from bots.officer.app import App, get_application
+from bots.webhook import SecretHeader, check_secret, first_delivery, spawn
+
+log = logging.getLogger("zan.bots.officer")
+BOT_NAME = "officer"
+
+
+async def _handle(application: App, update: Update) -> None:
+    try:
+        await application.process_update(update)
+    except Exception:  # one broken update must not take the others down; Telegram will not resend it anyway
+        log.exception("officer bot update %s failed", update.update_id)
+
+
+class OfficerWebhookController(Controller):
+    path = "/api/v1/telegram/officer"
+    tags = ["telegram"]
+    include_in_schema = False
+
+    @post("/webhook", status_code=200)
+    async def webhook(self, ctx: CtxDep, request: Request[Any, Any, Any],
+                      secret: SecretHeader = None) -> dict[str, bool]:
+        check_secret(ctx, secret)
+        application = await get_application(ctx)
+        if application is None:
+            raise ZanError("not_found", 404)
+        try:
+            payload = msgspec.json.decode(await request.body())
+        except msgspec.DecodeError as exc:
+            raise ZanError("validation.body_malformed", 400) from exc
+        # PTB's de_json trusts its input: the id that de-duplication keys on is checked here
+        if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
+            raise ZanError("validation.body_malformed", 400)
+        try:
+            update = Update.de_json(payload, application.bot)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ZanError("validation.body_malformed", 400) from exc
+        if await first_delivery(ctx, BOT_NAME, update.update_id):
+            spawn(ctx, _handle(application, update))
+        return {"ok": True}
