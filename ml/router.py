@@ -70,6 +70,7 @@ class RoutingDecision:
     model_version: str | None
     embedder: str | None
     scores: dict[str, float]
+    lexicon: str | None  # the cue lexicon the model reads (a model refuses to load with another one)
     restricted: bool
     anonymous_allowed: bool
     redirect: dict[str, Any] | None
@@ -255,6 +256,7 @@ class Router:
             model_version=self.model.version if self.model is not None else None,
             embedder=self.model.embedder_name if self.model is not None else None,
             scores=scores,
+            lexicon=self.model.lexicon if self.model is not None else None,
             restricted=restricted,
             anonymous_allowed=bool(cat.anonymous_allowed) if cat else True,
             redirect=_redirect(cat.redirect) if cat and cat.redirect else None,

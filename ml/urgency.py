@@ -18,6 +18,10 @@ from typing import Any
 
 from ml.text import any_of, fold
 
+# stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
+# traced to the rules that made it
+URGENCY_VERSION = "urgency-2026-12"
+
 
 @dataclass(frozen=True, slots=True)
 class Urgency:

@@ -18,6 +18,7 @@ from backend.reports.workflow import Action, Status
 from backend.routing.duplicates import find_cluster, join
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import router
+from ml.urgency import URGENCY_VERSION
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -101,7 +102,8 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
                     "category_source": decision.category_source, "urgency_reasons": decision.urgency_reasons},
             inputs={"text_sha1": _sha1(report.text), "lat": report.lat, "lon": report.lon,
                     "at": report.created_at.isoformat(), "category_hint": report.category_hint,
-                    "rules_version": decision.rules_version},
+                    "rules_version": decision.rules_version, "lexicon": decision.lexicon,
+                    "urgency_rules": URGENCY_VERSION},
         ))
         if vector is not None:
             session.add(ReportEmbedding(report_id=report.id, embedder=decision.embedder or "unknown",

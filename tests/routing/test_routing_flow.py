@@ -16,6 +16,7 @@ from backend.jobs.models import OutboxTask
 from backend.lib.clock import utcnow
 from backend.reports.models import Report, ReportEvent
 from backend.routing.models import LabelledExample, ReportEmbedding, RoutingDecision
+from ml.urgency import URGENCY_VERSION
 from tests.helpers import PartnerClient, eventually
 from tests.officers.factories import bearer, login, make_officer
 from tests.routing.helpers import routed, submit_and_route
@@ -34,6 +35,9 @@ async def test_report_is_routed_with_an_auditable_decision(ctx: Context, citizen
         assert decision.model_version and decision.embedder and decision.rule_id
         assert decision.scores["scores"]["theft"] == pytest.approx(decision.confidence)
         assert decision.inputs["lat"] == report.lat
+        # the decision names every rule set that shaped it, not only the model
+        assert decision.inputs["lexicon"] == "police-v3" and decision.inputs["urgency_rules"] == URGENCY_VERSION
+        assert decision.inputs["rules_version"]
         assert await session.get(ReportEmbedding, report.id) is not None
     view = (await citizen.get(f"/api/v1/reports/{report.id}")).json()
     assert view["routing"]["category"] == "theft" and view["routing"]["state"] == "done"
