@@ -11,7 +11,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote,
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
 
 log = logging.getLogger("zan.sync")
+_Row = TypeVar("_Row")
 MAX_BATCH = 500
 # the tablet's status lattice; a status never moves backwards from a tablet and never uses time
 LATTICE = {"assigned": 0, "en_route": 1, "on_scene": 2, "resolved": 3}
@@ -77,25 +78,75 @@ async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: View
                mutations: list[Mutation]) -> PushResult:
     if len(mutations) > MAX_BATCH:
         raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
-    # lock every report the batch touches in one ordered statement: two devices pushing overlapping batches
-    # queue behind each other instead of deadlocking
-    report_ids = sorted({rid for m in mutations if (rid := _report_id_of(m)) is not None})
-    if report_ids:
-        await session.execute(select(Report.id).where(Report.id.in_(report_ids))  # type: ignore[attr-defined, call-overload]
-                              .order_by(Report.id).with_for_update())  # type: ignore[arg-type]
-    results = []
-    for m in mutations:
-        results.append(await _one(session, officer, viewer, m))
-    await session.commit()
+    session.info[_ABSENT], session.info[_HELD] = set(), []
+    try:
+        await _prefetch(session, officer, mutations)
+        results = []
+        for m in mutations:
+            results.append(await _one(session, officer, viewer, m))
+        await session.commit()
+    finally:
+        session.info.pop(_ABSENT, None)
+        session.info.pop(_HELD, None)
     return PushResult(results=results, server_hlc=str(hlcs.CLOCK.now()), write_checkpoint=await max_seq(session))
 
 
-def _report_id_of(m: Mutation) -> uuid.UUID | None:
-    raw = m.id if m.entity == "reports" else m.fields.get("report_id")
+# A batch reads what its mutations will look up in a few statements up front, instead of one lookup per mutation:
+# rows that exist land in the session's identity map (session.get then answers without SQL), and keys found missing
+# are remembered here (session.info) so their lookup is skipped too. A key leaves the set as soon as the batch
+# creates that row, so a creation rolled back with its savepoint is simply looked up again.
+_ABSENT, _HELD = "zan.sync.absent", "zan.sync.held"
+
+
+async def _get(session: AsyncSession, model: type[_Row], key: Any) -> _Row | None:
+    if (model, key) in session.info.get(_ABSENT, ()):
+        return None
+    return await session.get(model, key)
+
+
+def _created(session: AsyncSession, model: type, key: Any) -> None:
+    session.info.get(_ABSENT, set()).discard((model, key))
+
+
+async def _prefetch(session: AsyncSession, officer: OfficerPrincipal, mutations: list[Mutation]) -> None:
+    absent: set[tuple[type, Any]] = session.info[_ABSENT]
+    # the identity map holds unmodified rows weakly: keep the prefetched ones alive for the batch
+    held: list[Any] = session.info[_HELD]
+    # lock every report the batch touches in one ordered statement: two devices pushing overlapping batches
+    # queue behind each other instead of deadlocking (and read them fresh, after the lock)
+    report_ids = sorted({rid for m in mutations if (rid := _report_id_of(m)) is not None})
+    if report_ids:
+        found = list(await session.scalars(
+            select(Report).where(Report.id.in_(report_ids)).order_by(Report.id)  # type: ignore[attr-defined, arg-type]
+            .with_for_update().execution_options(populate_existing=True)))
+        held.extend(found)
+        absent |= {(Report, rid) for rid in set(report_ids) - {r.id for r in found}}
+    mutation_ids = list({m.mutation_id for m in mutations})
+    seen = set(await session.scalars(select(SyncMutation.mutation_id).where(  # type: ignore[call-overload]
+        SyncMutation.device_id == officer.device_id, SyncMutation.mutation_id.in_(mutation_ids))))  # type: ignore[arg-type, attr-defined]
+    absent |= {(SyncMutation, (officer.device_id, mid)) for mid in mutation_ids if mid not in seen}
+    note_ids = {nid for m in mutations if m.entity == "notes" and (nid := _uuid_or_none(m.id)) is not None}
+    if note_ids:
+        notes = set(await session.scalars(select(ReportNote.id).where(ReportNote.id.in_(note_ids))))  # type: ignore[call-overload, attr-defined]
+        absent |= {(ReportNote, nid) for nid in note_ids - notes}
+    field_keys = {(rid, name) for m in mutations if m.entity == "reports" and (rid := _report_id_of(m)) is not None
+                  for name in OFFICER_FIELDS if name in m.fields}
+    if field_keys:
+        rows = list(await session.scalars(select(ReportField).where(  # type: ignore[call-overload]
+            ReportField.report_id.in_({rid for rid, _ in field_keys}))))  # type: ignore[attr-defined]
+        held.extend(rows)
+        absent |= {(ReportField, key) for key in field_keys - {(f.report_id, f.field) for f in rows}}
+
+
+def _uuid_or_none(raw: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(raw))
     except (ValueError, TypeError):
         return None
+
+
+def _report_id_of(m: Mutation) -> uuid.UUID | None:
+    return _uuid_or_none(m.id if m.entity == "reports" else m.fields.get("report_id"))
 
 
 class _Duplicate(Exception):
@@ -103,26 +154,28 @@ class _Duplicate(Exception):
 
 
 async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
-    stored = await session.get(SyncMutation, (officer.device_id, m.mutation_id))
+    ledger_key = (officer.device_id, m.mutation_id)
+    stored = await _get(session, SyncMutation, ledger_key)
     if stored is not None:
         return _duplicate(stored)
     try:
         async with session.begin_nested():
-            # the ledger row goes in first: a concurrent request with the same mutation id blocks on it and then
-            # sees a conflict, so the mutation can never take effect twice
-            ledger = SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
-                                  officer_id=officer.officer_id, result={})
-            session.add(ledger)
+            result = await _apply(session, officer, viewer, m)
+            result = _finish(session, officer, m, result)
+            await session.flush()
+            # the ledger row commits with the change or not at all: a concurrent request with the same mutation id
+            # blocks on this insert, then hits the conflict and rolls its own change back, so a mutation can never
+            # take effect twice
+            session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
+                                     officer_id=officer.officer_id, result=result))
+            _created(session, SyncMutation, ledger_key)
             try:
                 await session.flush()
             except IntegrityError as exc:
                 raise _Duplicate from exc
-            result = await _apply(session, officer, viewer, m)
-            ledger.result = _finish(session, officer, m, result)
-            await session.flush()
             return result
     except _Duplicate:
-        again = await session.get(SyncMutation, (officer.device_id, m.mutation_id), populate_existing=True)
+        again = await session.get(SyncMutation, ledger_key, populate_existing=True)
         return _duplicate(again) if again is not None else _result(m, "rejected", "retry")
     except Rejected as exc:
         result = _result(m, "rejected", exc.reason, **exc.extra)
@@ -136,8 +189,9 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
         async with session.begin_nested():
             session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
                                      officer_id=officer.officer_id, result=result))
+            _created(session, SyncMutation, ledger_key)
     except IntegrityError:
-        again = await session.get(SyncMutation, (officer.device_id, m.mutation_id), populate_existing=True)
+        again = await session.get(SyncMutation, ledger_key, populate_existing=True)
         if again is not None:
             return _duplicate(again)
     return result
@@ -201,12 +255,13 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
         if name not in m.fields:
             continue
         value = m.fields[name]
-        current = await session.get(ReportField, (report.id, name))
+        current = await _get(session, ReportField, (report.id, name))
         if current is not None and hlcs.parse(current.hlc) >= stamp:
             result["superseded_fields"].append(name)
             continue
         if current is None:
             current = ReportField(report_id=report.id, field=name, hlc=str(stamp), actor_type=officer.role.value)
+            _created(session, ReportField, (report.id, name))
         current.value = None if value is None else str(value)[:10000]
         current.hlc, current.actor_type, current.actor_id = str(stamp), officer.role.value, str(officer.officer_id)
         current.updated_at = utcnow()
@@ -251,11 +306,8 @@ async def _accept_assignment(session: AsyncSession, report: Report) -> None:
 
 
 async def _report(session: AsyncSession, raw_id: Any) -> Report | None:
-    try:
-        report_id = uuid.UUID(str(raw_id))
-    except ValueError:
-        return None
-    return await session.get(Report, report_id)
+    report_id = _uuid_or_none(raw_id)
+    return await _get(session, Report, report_id) if report_id is not None else None
 
 
 async def _custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
@@ -284,7 +336,7 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     text = str(m.fields.get("text") or "").strip()
     if not text:
         raise Rejected("invalid_text")
-    existing = await session.get(ReportNote, note_id)
+    existing = await _get(session, ReportNote, note_id)
     if existing is not None:
         if existing.officer_id != officer.officer_id or existing.report_id != report.id:
             raise Rejected("id_conflict")
@@ -293,6 +345,7 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     note = ReportNote(id=note_id, report_id=report.id, officer_id=officer.officer_id, unit_id=officer.unit_id,
                       device_id=officer.device_id, text=text[:10000], device_time=_device_time(m, stamp))
     session.add(note)
+    _created(session, ReportNote, note_id)
     await session.flush()
     if report.unit_id is not None:
         mark_dirty(session, unit_scope(report.unit_id), "notes", note.id)
@@ -302,7 +355,7 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
 
 
 async def _delete_note(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
-    note = await session.get(ReportNote, _client_uuid(m.id))
+    note = await _get(session, ReportNote, _client_uuid(m.id))
     if note is None:
         raise Rejected("not_found")
     if note.officer_id != officer.officer_id:

@@ -70,6 +70,35 @@ async def test_lost_response_retry_makes_one_note(ctx: Context) -> None:
     assert note_id in tab.replica["notes"]
 
 
+async def test_one_batch_that_repeats_itself(ctx: Context) -> None:
+    """A batch may name the same mutation, note and field more than once (an outbox merged after a crash): each
+    later occurrence sees what the earlier ones did."""
+    tab = await _tablet(ctx)
+    from backend.officers.models import Unit
+
+    async with ctx.sessions() as session:
+        unit = await session.get(Unit, tab.unit_id)
+    assert unit is not None
+    report = await assigned_report(ctx, unit)
+    rid, note = str(report.id), uuid7()
+    first = tab.edit("notes", note, "create", report_id=rid, text="Опросил соседей")
+    tab.outbox.append(first)  # the same mutation again
+    tab.edit("notes", note, "create", report_id=rid, text="Опросил соседей")  # same note, another mutation id
+    tab.edit("reports", rid, officer_summary="первая версия")
+    tab.edit("reports", rid, officer_summary="вторая версия")
+    tab.edit("notes", uuid7(), "create", report_id=str(uuid.uuid4()), text="чужое")  # no such report: rejected
+    tab.edit("notes", "not-a-uuid", "create", report_id=rid, text="битый id")
+    results = await tab.push()
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("applied", None), ("duplicate", None), ("applied", None), ("applied", None), ("applied", None),
+        ("rejected", "not_assigned"), ("rejected", "invalid_id")]
+    async with ctx.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ReportNote)) == 1
+    fresh = await server_view(ctx, tab)
+    assert fresh["reports"][rid]["officer_summary"] == "вторая версия"
+    assert list(fresh["notes"]) == [note] and fresh["notes"][note]["text"] == "Опросил соседей"
+
+
 async def test_field_lww_two_devices_and_dispatcher(ctx: Context) -> None:
     unit = await make_unit(ctx)
     a_off, _ = await make_officer(ctx, unit=unit)
