@@ -36,14 +36,14 @@ class TelegramUpdateSeen(SQLModel, table=True):
     expires_at: datetime = tz_datetime(nullable=False, index=True)
 
 
-class TelegramDraftPhoto(SQLModel, table=True):
-    """A photo sent while a report is being written in the citizen bot, before the report exists.
+class TelegramDraftMedia(SQLModel, table=True):
+    """A photo or video sent while a report is being written in the citizen bot, before the report exists.
 
-    One row per photo, not a list in the chat's FSM state: the photos of an album arrive as separate updates that
+    One row per file, not a list in the chat's FSM state: the files of an album arrive as separate updates that
     aiogram handles concurrently, and a read-modify-write of one list would drop some of them. The key also
     de-duplicates a re-delivered update (same draft, same Telegram file)."""
 
-    __tablename__ = "telegram_draft_photos"
+    __tablename__ = "telegram_draft_media"
 
     draft_key: str = Field(primary_key=True, max_length=64)
     file_unique_id: str = Field(primary_key=True, max_length=100)

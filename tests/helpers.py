@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 import msgspec
+from PIL import Image
 
 from backend.partners.service import sign
 
@@ -105,3 +107,20 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+def jpeg_with_exif(taken: str = "2026:11:20 21:15:03", lat: float = 51.1605, lon: float = 71.4704) -> bytes:
+    img = Image.new("RGB", (32, 24), (200, 30, 30))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = taken
+
+    def dms(value: float) -> tuple[float, float, float]:
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return (float(degrees), float(minutes), round(((value - degrees) * 60 - minutes) * 60, 4))
+
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", dms(lat), "E", dms(lon)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif)
+    return out.getvalue()

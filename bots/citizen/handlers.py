@@ -10,6 +10,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
@@ -22,7 +23,7 @@ from backend.context import Context
 from backend.lib.errors import ZanError
 from backend.lib.i18n import pick
 from backend.lib.messages import ERRORS
-from backend.media.service import MAX_PER_REPORT
+from backend.media.service import KINDS, MAX_PER_REPORT, kind_of
 from backend.reports.service import local_date
 from backend.reports.views import citizen_status
 from bots.citizen import keyboards, service
@@ -30,8 +31,10 @@ from bots.citizen.answers import format_answer
 from bots.citizen.texts import all_languages, normalize_lang, t
 
 log = logging.getLogger("zan.bots.citizen")
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_PHOTOS = MAX_PER_REPORT
+MAX_FILES = MAX_PER_REPORT
+# the Bot API lets a bot download files of at most 20 MB; each kind's own limit (photo 10 MB) applies below that
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+ACCEPTED_TYPES = frozenset(ct for kind in KINDS if kind.name in ("photo", "video") for ct in kind.content_types)
 ALBUM_SETTLE_S = 1.0  # Telegram delivers an album's updates within a fraction of a second of each other
 MIN_REPORT_TEXT = 5
 
@@ -204,42 +207,66 @@ async def report_location_missing(message: Message, lang: str) -> None:
     await message.answer(t("report_need_location", lang), reply_markup=keyboards.send_location(lang))
 
 
-@router.message(ReportForm.photo, F.photo)
-async def report_photo(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+@dataclass(frozen=True)
+class _Incoming:
+    file_id: str
+    file_unique_id: str
+    size: int | None
+    content_type: str
+
+
+def _incoming(message: Message) -> _Incoming | None:
+    """The file a message carries, if it is one a report takes: a photo, a video, or either sent as a file (a photo
+    sent as a file keeps its EXIF time and place, which Telegram strips from compressed photos)."""
+    if message.photo:
+        photo = message.photo[-1]  # the largest size Telegram made
+        return _Incoming(photo.file_id, photo.file_unique_id, photo.file_size, "image/jpeg")
+    if message.video:
+        video = message.video
+        return _Incoming(video.file_id, video.file_unique_id, video.file_size, video.mime_type or "video/mp4")
+    document = message.document
+    if document is not None and (document.mime_type or "") in ACCEPTED_TYPES:
+        return _Incoming(document.file_id, document.file_unique_id, document.file_size, str(document.mime_type))
+    return None
+
+
+@router.message(ReportForm.photo, F.photo | F.video | F.document)
+async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
     key = str((await state.get_data())["key"])
-    photo = (message.photo or [])[-1]  # the largest size Telegram made
-    if await service.has_draft_photo(ctx, key, photo.file_unique_id):
-        return  # a re-delivered update: already taken and answered
-    if len(await service.draft_photos(ctx, key)) >= MAX_PHOTOS:
-        await message.answer(t("report_photo_limit", lang, max=MAX_PHOTOS), reply_markup=keyboards.photos_done(lang))
-        return
-    if photo.file_size and photo.file_size > MAX_PHOTO_BYTES:
+    incoming = _incoming(message)
+    if incoming is None or (incoming.size or 0) > min(kind_of(incoming.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
         await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
         return
+    if await service.has_draft_media(ctx, key, incoming.file_unique_id):
+        return  # a re-delivered update: already taken and answered
+    if len(await service.draft_media(ctx, key)) >= MAX_FILES:
+        await message.answer(t("report_photo_limit", lang, max=MAX_FILES), reply_markup=keyboards.photos_done(lang))
+        return
     user = await _citizen(ctx, message, lang, linked)
-    buffer = await bot.download(photo.file_id)
+    buffer = await bot.download(incoming.file_id)
     data = buffer.read() if buffer is not None else b""
     try:
-        added = await service.add_draft_photo(ctx, draft_key=key, file_unique_id=photo.file_unique_id,
-                                              citizen_id=user.citizen_id, data=data)
+        added = await service.add_draft_media(ctx, draft_key=key, file_unique_id=incoming.file_unique_id,
+                                              citizen_id=user.citizen_id, data=data,
+                                              content_type=incoming.content_type)
     except ZanError as exc:
-        log.info("telegram photo refused: %s", exc.code)
+        log.info("telegram file refused: %s", exc.code)
         await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
         return
     if added is None:
         return
     if message.media_group_id:
-        # an album comes as one update per photo, all at once: only the photo that arrives last answers, once the
-        # album has settled, so the citizen gets one reply with the total instead of one per photo
+        # an album comes as one update per file, all at once: only the file that arrives last answers, once the
+        # album has settled, so the citizen gets one reply with the total instead of one per file
         await asyncio.sleep(ALBUM_SETTLE_S)
-        if (await service.draft_photos(ctx, key))[-1] != added:
+        if (await service.draft_media(ctx, key))[-1] != added:
             return
-    count = len(await service.draft_photos(ctx, key))
-    if count >= MAX_PHOTOS:
+    count = len(await service.draft_media(ctx, key))
+    if count >= MAX_FILES:
         await _ask_confirmation(message, state, ctx, lang)
         return
-    await message.answer(t("report_photo_added", lang, count=count, max=MAX_PHOTOS),
+    await message.answer(t("report_photo_added", lang, count=count, max=MAX_FILES),
                          reply_markup=keyboards.photos_done(lang))
 
 
@@ -253,9 +280,9 @@ async def report_photos_done(callback: CallbackQuery, state: FSMContext, ctx: Co
 async def _ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     data = await state.get_data()
     await state.set_state(ReportForm.confirm)
-    photos = len(await service.draft_photos(ctx, str(data["key"])))
+    files = len(await service.draft_media(ctx, str(data["key"])))
     await message.answer(t("report_confirm", lang, text=data["text"], lat=data["lat"], lon=data["lon"],
-                           photos=min(photos, MAX_PHOTOS)), reply_markup=keyboards.confirm(lang))
+                           photos=min(files, MAX_FILES)), reply_markup=keyboards.confirm(lang))
 
 
 @router.callback_query(ReportForm.confirm, F.data == "report:send")
@@ -271,7 +298,7 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
     try:
         stored = await service.file_report(
             ctx, citizen_id=user.citizen_id, text=data["text"], lat=data["lat"], lon=data["lon"],
-            accuracy_m=data.get("accuracy"), media_ids=(await service.draft_photos(ctx, data["key"]))[:MAX_PHOTOS],
+            accuracy_m=data.get("accuracy"), media_ids=(await service.draft_media(ctx, data["key"]))[:MAX_FILES],
             language=lang, idempotency_key=f"telegram:{data['key']}",
         )
     except ZanError as exc:

@@ -1,4 +1,4 @@
-"""What the citizen bot does with the backend: link chats to citizens, store photos, file and list reports.
+"""What the citizen bot does with the backend: link chats to citizens, store photos and videos, file and list reports.
 
 No aiogram here: handlers (and tests) call these with plain values; everything goes through backend services.
 """
@@ -23,7 +23,7 @@ from backend.partners import service as partners
 from backend.reports.intake import Stored, register_report
 from backend.reports.models import Report
 from backend.reports.schemas import Location, ReportCreate
-from bots.models import TelegramDraftPhoto, TelegramLink
+from bots.models import TelegramDraftMedia, TelegramLink
 
 CHANNEL = "telegram"
 PARTNER_NAME = "telegram-bot"
@@ -112,8 +112,8 @@ async def bot_partner_id(ctx: Context) -> uuid.UUID:
     return partner_id
 
 
-async def store_photo(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, content_type: str = "image/jpeg") -> Media:
-    """Declare, upload and verify a photo exactly as the media flow does for apps (size, sha256, type sniff, EXIF)."""
+async def store_media(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, content_type: str) -> Media:
+    """Declare, upload and verify a file exactly as the media flow does for apps (size, sha256, type sniff, EXIF)."""
     async with ctx.sessions() as session:
         media, _upload = await media_service.declare(ctx, session, content_type=content_type, size=len(data),
                                                       sha256=hashlib.sha256(data).hexdigest(),
@@ -122,26 +122,26 @@ async def store_photo(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, conte
         return await media_service.complete(ctx, session, media)
 
 
-async def draft_photos(ctx: Context, draft_key: str) -> list[uuid.UUID]:
-    """The photos of a report being written, in the order they arrived."""
+async def draft_media(ctx: Context, draft_key: str) -> list[uuid.UUID]:
+    """The files of a report being written, in the order they arrived."""
     async with ctx.sessions() as session:
-        rows = await session.scalars(select(TelegramDraftPhoto.media_id).where(  # type: ignore[call-overload]
-            TelegramDraftPhoto.draft_key == draft_key).order_by(TelegramDraftPhoto.created_at,  # type: ignore[arg-type]
-                                                                TelegramDraftPhoto.media_id))
+        rows = await session.scalars(select(TelegramDraftMedia.media_id).where(  # type: ignore[call-overload]
+            TelegramDraftMedia.draft_key == draft_key).order_by(TelegramDraftMedia.created_at,  # type: ignore[arg-type]
+                                                                TelegramDraftMedia.media_id))
         return list(rows)
 
 
-async def has_draft_photo(ctx: Context, draft_key: str, file_unique_id: str) -> bool:
+async def has_draft_media(ctx: Context, draft_key: str, file_unique_id: str) -> bool:
     async with ctx.sessions() as session:
-        return await session.get(TelegramDraftPhoto, (draft_key, file_unique_id)) is not None
+        return await session.get(TelegramDraftMedia, (draft_key, file_unique_id)) is not None
 
 
-async def add_draft_photo(ctx: Context, *, draft_key: str, file_unique_id: str, citizen_id: uuid.UUID,
-                          data: bytes) -> uuid.UUID | None:
-    """Store, verify and remember one photo of a draft; None if this Telegram file was already taken."""
-    media = await store_photo(ctx, citizen_id=citizen_id, data=data)
+async def add_draft_media(ctx: Context, *, draft_key: str, file_unique_id: str, citizen_id: uuid.UUID,
+                          data: bytes, content_type: str) -> uuid.UUID | None:
+    """Store, verify and remember one file of a draft; None if this Telegram file was already taken."""
+    media = await store_media(ctx, citizen_id=citizen_id, data=data, content_type=content_type)
     async with ctx.sessions() as session:
-        session.add(TelegramDraftPhoto(draft_key=draft_key, file_unique_id=file_unique_id, media_id=media.id,
+        session.add(TelegramDraftMedia(draft_key=draft_key, file_unique_id=file_unique_id, media_id=media.id,
                                        created_at=utcnow()))
         try:
             await session.commit()
@@ -151,9 +151,9 @@ async def add_draft_photo(ctx: Context, *, draft_key: str, file_unique_id: str, 
 
 
 async def forget_draft(ctx: Context, draft_key: str) -> None:
-    """Drop a draft's photo list (after the report is filed or the draft cancelled); the media rows stay."""
+    """Drop a draft's file list (after the report is filed or the draft cancelled); the media rows stay."""
     async with ctx.sessions() as session:
-        await session.execute(delete(TelegramDraftPhoto).where(TelegramDraftPhoto.draft_key == draft_key))  # type: ignore[arg-type]
+        await session.execute(delete(TelegramDraftMedia).where(TelegramDraftMedia.draft_key == draft_key))  # type: ignore[arg-type]
         await session.commit()
 
 

@@ -71,33 +71,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please share a location via Telegram (📎 → Location).",
     },
     "report_photo": {
-        "kk": "5 фотоға дейін қоса аласыз (міндетті емес). Жіберіңіз немесе «Өткізу» батырмасын басыңыз.",
-        "ru": "Можно приложить до 5 фото (необязательно). Отправьте их или нажмите «Пропустить».",
-        "en": "You may attach up to 5 photos (optional). Send them or tap “Skip”.",
+        "kk": "5 фото немесе бейнеге дейін қоса аласыз (міндетті емес). Жіберіңіз немесе «Өткізу» батырмасын "
+              "басыңыз. Фотоны файл ретінде жіберсеңіз, оның уақыты мен орны сақталады.",
+        "ru": "Можно приложить до 5 фото или видео (необязательно). Отправьте их или нажмите «Пропустить». "
+              "Фото, отправленное файлом, сохранит время и место съёмки.",
+        "en": "You may attach up to 5 photos or videos (optional). Send them or tap “Skip”. "
+              "A photo sent as a file keeps the time and place it was taken.",
     },
     "report_photo_added": {
-        "kk": "📷 Фото қабылданды: {count} / {max}. Тағы жіберіңіз немесе «Дайын» батырмасын басыңыз.",
-        "ru": "📷 Принято фото: {count} из {max}. Пришлите ещё или нажмите «Готово».",
-        "en": "📷 Photos received: {count} of {max}. Send more or tap “Done”.",
+        "kk": "📎 Файл қабылданды: {count} / {max}. Тағы жіберіңіз немесе «Дайын» батырмасын басыңыз.",
+        "ru": "📎 Принято файлов: {count} из {max}. Пришлите ещё или нажмите «Готово».",
+        "en": "📎 Files received: {count} of {max}. Send more or tap “Done”.",
     },
     "report_photo_limit": {
-        "kk": "Бір өтінішке {max} фотодан артық қосуға болмайды. «Дайын» батырмасын басыңыз.",
-        "ru": "К одному обращению можно приложить не более {max} фото. Нажмите «Готово».",
-        "en": "A report takes at most {max} photos. Tap “Done”.",
+        "kk": "Бір өтінішке {max} файлдан артық қосуға болмайды. «Дайын» батырмасын басыңыз.",
+        "ru": "К одному обращению можно приложить не более {max} файлов. Нажмите «Готово».",
+        "en": "A report takes at most {max} files. Tap “Done”.",
     },
     "btn_photos_done": {"kk": "✅ Дайын", "ru": "✅ Готово", "en": "✅ Done"},
     "btn_skip": {"kk": "Өткізу", "ru": "Пропустить", "en": "Skip"},
     "report_photo_bad": {
-        "kk": "Бұл фотоны қабылдай алмадым. Басқасын жіберіңіз немесе «Дайын» батырмасын басыңыз.",
-        "ru": "Не удалось принять это фото. Пришлите другое или нажмите «Готово».",
-        "en": "I could not accept this photo. Send another one or tap “Done”.",
+        "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін) немесе бейне (20 МБ дейін) қажет. Басқасын "
+              "жіберіңіз немесе «Дайын» батырмасын басыңыз.",
+        "ru": "Не удалось принять этот файл: подходят фото (до 10 МБ) и видео (до 20 МБ). Пришлите другой или "
+              "нажмите «Готово».",
+        "en": "I could not accept this file: photos (up to 10 MB) and videos (up to 20 MB) work. Send another "
+              "one or tap “Done”.",
     },
     "report_confirm": {
-        "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📷 Фото: {photos}\n\n"
+        "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Фото және бейне: {photos}\n\n"
               "Сіздің жеке басыңыз Telegram арқылы расталмаған — бұл өтініште көрсетіледі. Жіберейін бе?",
-        "ru": "Проверьте:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📷 Фото: {photos}\n\n"
+        "ru": "Проверьте:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Фото и видео: {photos}\n\n"
               "Ваша личность через Telegram не подтверждена — это будет указано в обращении. Отправить?",
-        "en": "Please check:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📷 Photos: {photos}\n\n"
+        "en": "Please check:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Photos and videos: {photos}\n\n"
               "Your identity is not verified via Telegram; the report will say so. Send it?",
     },
     "btn_send": {"kk": "✅ Жіберу", "ru": "✅ Отправить", "en": "✅ Send"},

@@ -21,6 +21,7 @@ from backend.reports.workflow import Action, Actor
 from bots.citizen.notify import notify_report_event
 from bots.models import TelegramLink
 from tests.fakes.telegram import FakeBot, make_user, sample_jpeg
+from tests.helpers import jpeg_with_exif
 
 pytestmark = pytest.mark.anyio
 USER = 515151
@@ -42,12 +43,12 @@ async def _file_report(tg: FakeBot, photo: bytes) -> str:
     tg.user_sends_text(USER, user, "на Кенесары")  # words are not a location
     await tg.wait_for_message_async(USER, contains="Пришлите геопозицию")
     tg.user_sends_location(USER, user, 51.1605, 71.4704, horizontal_accuracy=12)
-    await tg.wait_for_message_async(USER, contains="приложить до 5 фото")
+    await tg.wait_for_message_async(USER, contains="приложить до 5 фото или видео")
     tg.user_sends_photo(USER, user, photo)
-    taken = await tg.wait_for_message_async(USER, contains="Принято фото: 1 из 5", timeout=10)
+    taken = await tg.wait_for_message_async(USER, contains="Принято файлов: 1 из 5", timeout=10)
     tg.user_taps_button(taken, "report:photos_done", user=user)
     confirm = await tg.wait_for_message_async(USER, contains="Проверьте", timeout=10)
-    assert "не подтверждена" in (confirm.text or "") and "Фото: 1" in (confirm.text or "")
+    assert "не подтверждена" in (confirm.text or "") and "Фото и видео: 1" in (confirm.text or "")
     tg.user_taps_button(confirm, "report:send", user=user)
     filed = await tg.wait_for_message_async(USER, contains="зарегистрировано", timeout=10)
     number = (filed.text or "").split("№ ")[1].split(".")[0]
@@ -124,18 +125,18 @@ async def test_an_album_of_photos_and_the_limit_of_five(ctx: Context, citizen_po
     tg.user_sends_text(chat, user, "Аулада біреулер көліктің әйнегін сындырып, магнитоланы ұрлап кетті")
     await tg.wait_for_message_async(chat, contains="Оқиға орнын")
     tg.user_sends_location(chat, user, 51.1605, 71.4704)
-    await tg.wait_for_message_async(chat, contains="5 фотоға дейін")
+    await tg.wait_for_message_async(chat, contains="5 фото немесе бейнеге дейін")
     before = len(tg.sent_messages(chat))
     # an album: four photos as four updates at once, handled concurrently; one answer with the total
     album = [sample_jpeg(40 + i, 30) for i in range(4)]
     for photo in album:
         tg.user_sends_photo(chat, user, photo, media_group_id="album-1")
-    total = await tg.wait_for_message_async(chat, contains="Фото қабылданды: 4 / 5", timeout=10)
+    total = await tg.wait_for_message_async(chat, contains="Файл қабылданды: 4 / 5", timeout=10)
     assert len(tg.sent_messages(chat)) == before + 1, [m.text for m in tg.sent_messages(chat)[before:]]
     # the fifth reaches the limit and goes straight to the confirmation; a sixth is no longer taken
     tg.user_sends_photo(chat, user, sample_jpeg(90, 60))
     confirm = await tg.wait_for_message_async(chat, contains="Тексеріңіз", timeout=10)
-    assert "Фото: 5" in (confirm.text or "")
+    assert "Фото және бейне: 5" in (confirm.text or "")
     tg.user_taps_button(confirm, "report:send", user=user)
     filed = await tg.wait_for_message_async(chat, contains="тіркелді", timeout=10)
     number = (filed.text or "").split("№ ")[1].split(".")[0]
@@ -146,3 +147,45 @@ async def test_an_album_of_photos_and_the_limit_of_five(ctx: Context, citizen_po
     assert sorted(m.sha256 for m in media) == sorted(
         {hashlib.sha256(p).hexdigest() for p in album} | {hashlib.sha256(sample_jpeg(90, 60)).hexdigest()})
     assert total.button("Дайын")["callback_data"] == "report:photos_done"
+
+
+async def test_a_photo_as_a_file_keeps_its_exif_and_a_video_is_taken(ctx: Context, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER + 2
+    user = make_user(chat, "Ерлан", language_code="ru")
+    tg.user_sends_text(chat, user, "/start")
+    tg.user_taps_button(await tg.wait_for_message_async(chat, contains="Выберите язык"), "lang:ru", user=user)
+    menu = await tg.wait_for_message_async(chat, contains="Закон и Порядок")
+    tg.user_sends_text(chat, user, menu.button("Сообщить о правонарушении")["text"])
+    await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
+    tg.user_sends_text(chat, user, TEXT)
+    await tg.wait_for_message_async(chat, contains="место происшествия")
+    tg.user_sends_location(chat, user, 51.1605, 71.4704)
+    await tg.wait_for_message_async(chat, contains="приложить до 5 фото или видео")
+
+    # a PDF is not evidence this flow takes; a video over the Bot API's 20 MB download limit is refused unread
+    tg.user_sends_document(chat, user, b"%PDF-1.7 ...", file_name="заявление.pdf")
+    await tg.wait_for_message_async(chat, contains="Не удалось принять этот файл")
+    tg.user_sends_video(chat, user, b"\x00\x00\x00\x18ftypmp42", file_size=25 * 1024 * 1024)
+    await tg.wait_for_message_async(chat, contains="Не удалось принять этот файл")
+    assert not [c for c in tg.calls("getFile")], "nothing was downloaded for refused files"
+
+    photo = jpeg_with_exif(taken="2026:11:30 22:40:00", lat=51.1282, lon=71.4307)
+    tg.user_sends_document(chat, user, photo, file_name="IMG_2041.jpg", mime_type="image/jpeg")
+    await tg.wait_for_message_async(chat, contains="Принято файлов: 1 из 5")
+    clip = b"\x00\x00\x00\x18ftypmp42" + bytes(4000)
+    tg.user_sends_video(chat, user, clip)
+    taken = await tg.wait_for_message_async(chat, contains="Принято файлов: 2 из 5")
+    tg.user_taps_button(taken, "report:photos_done", user=user)
+    confirm = await tg.wait_for_message_async(chat, contains="Фото и видео: 2")
+    tg.user_taps_button(confirm, "report:send", user=user)
+    filed = await tg.wait_for_message_async(chat, contains="зарегистрировано", timeout=10)
+    number = (filed.text or "").split("№ ")[1].split(".")[0]
+    async with ctx.sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
+        assert report is not None
+        media = {m.kind: m for m in await session.scalars(select(Media).where(Media.report_id == report.id))}  # type: ignore[arg-type]
+    assert set(media) == {"photo", "video"}
+    assert media["video"].sha256 == hashlib.sha256(clip).hexdigest() and media["video"].content_type == "video/mp4"
+    shot = media["photo"]
+    assert shot.taken_at is not None and shot.taken_at.isoformat().startswith("2026-11-30T")
+    assert shot.lat == pytest.approx(51.1282, abs=1e-3) and shot.lon == pytest.approx(71.4307, abs=1e-3)

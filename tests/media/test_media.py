@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -11,33 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from backend.app import create_app
 from backend.context import Context, build_context
 from tests.conftest import _truncate, make_settings
 from tests.fakes.s3 import S3Bucket, post_policy
-from tests.helpers import PartnerClient, make_iin, sha256_hex
+from tests.helpers import PartnerClient, jpeg_with_exif, make_iin, sha256_hex
 
 pytestmark = pytest.mark.anyio
 MB = 1024 * 1024
-
-
-def jpeg_with_exif(taken: str = "2026:11:20 21:15:03", lat: float = 51.1605, lon: float = 71.4704) -> bytes:
-    img = Image.new("RGB", (32, 24), (200, 30, 30))
-    exif = Image.Exif()
-    exif.get_ifd(0x8769)[0x9003] = taken
-
-    def dms(value: float) -> tuple[float, float, float]:
-        degrees = int(value)
-        minutes = int((value - degrees) * 60)
-        return (float(degrees), float(minutes), round(((value - degrees) * 60 - minutes) * 60, 4))
-
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", dms(lat), "E", dms(lon)
-    out = io.BytesIO()
-    img.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
 
 
 async def declare(citizen: PartnerClient, data: bytes, content_type: str = "image/jpeg",

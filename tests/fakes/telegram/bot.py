@@ -147,6 +147,17 @@ class FakeBot:
         }
         return self._user_message(chat_id, user, {"document": document} | ({"caption": caption} if caption else {}))
 
+    def user_sends_video(
+        self, chat_id: int, user: UserLike, data: bytes, *, mime_type: str = "video/mp4", duration: int = 5,
+        file_size: int | None = None, media_group_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A video message; `file_size` may claim more than `data` holds (to test size limits without the bytes)."""
+        stored = self._hub.store_file(data, kind="videos", mime_type=mime_type, extension=".mp4")
+        video = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": 640, "height": 360,
+                 "duration": duration, "mime_type": mime_type, "file_size": file_size or len(data)}
+        return self._user_message(chat_id, user, {"video": video} | (
+            {"media_group_id": media_group_id} if media_group_id else {}))
+
     def user_shares_contact(self, chat_id: int, user: UserLike, phone_number: str) -> dict[str, Any]:
         """The user's own contact, as sent by a ``request_contact`` keyboard button."""
         sender = as_user(user)
