@@ -88,7 +88,10 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[metrics_middleware],
         request_max_body_size=1024 * 1024,
-        cors_config=CORSConfig(allow_origins=[], allow_methods=["GET", "POST"]),
+        # no CORS layer unless origins are configured: without one, browsers already refuse cross-origin calls
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                               allow_headers=["Content-Type", "Authorization", "Accept-Language", "Idempotency-Key"])
+        if settings.cors_origins else None,
         openapi_config=OpenAPIConfig(
             title="Zan — Закон и Порядок / Заң мен Тәртіп",
             version="1.0.0",

@@ -53,6 +53,8 @@ class Settings:
     media_backend: str = "local"
     media_dir: Path = field(default_factory=lambda: REPO_ROOT / "var" / "media")
     public_base_url: str = "http://127.0.0.1:8000"
+    # browser origins allowed to call the API (e.g. our web chat); none by default: partner apps call server-to-server
+    cors_origins: tuple[str, ...] = ()
     s3_endpoint_url: str | None = None
     s3_bucket: str = "zan-media"
     s3_region: str = "us-east-1"
@@ -106,6 +108,7 @@ class Settings:
             media_backend=_env("MEDIA_BACKEND", "s3" if _env("S3_BUCKET") else "local") or "local",
             media_dir=Path(_env("MEDIA_DIR", str(var_dir / "media")) or ""),
             public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "",
+            cors_origins=tuple(o.strip() for o in (_env("CORS_ORIGINS") or "").split(",") if o.strip()),
             s3_endpoint_url=_env("S3_ENDPOINT_URL"),
             s3_bucket=_env("S3_BUCKET", "zan-media") or "zan-media",
             s3_region=_env("S3_REGION", "us-east-1") or "us-east-1",

@@ -10,7 +10,6 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.citizens.service import get_or_create_by_iin, iin_hash
 from backend.context import Context
@@ -43,23 +42,23 @@ async def partner_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler
         signature=request.headers.get("x-signature"),
     )
     body = await request.body()
-    async with ctx.sessions() as session:
-        partner_id, partner_name, iin = await verify(ctx, session, headers=headers, method=request.method,
-                                                     path_with_query=path_with_query(request), body=body)
-        citizen_id = await _citizen_id(ctx, session, iin, provide_lang(request))
-        await session.commit()
+    partner_id, partner_name, iin = await verify(ctx, headers=headers, method=request.method,
+                                                 path_with_query=path_with_query(request), body=body)
+    citizen_id = await _citizen_id(ctx, iin, provide_lang(request))
     request.state.principal = CitizenPrincipal(citizen_id, partner_id, partner_name.lower())
 
 
-async def _citizen_id(ctx: Context, session: AsyncSession, iin: str, language: str) -> uuid.UUID:
+async def _citizen_id(ctx: Context, iin: str, language: str) -> uuid.UUID:
     """IIN → citizen id, cached per process (the mapping never changes once created)."""
     cache: dict[str, uuid.UUID] = ctx.extras.setdefault("citizen_ids", {})
     digest = iin_hash(ctx.settings.secret_key, iin)
     found = cache.get(digest)
     if found is None:
-        citizen = await get_or_create_by_iin(session=session, secret_key=ctx.settings.secret_key, iin=iin,
-                                             language=language)
-        found = citizen.id
+        async with ctx.sessions() as session:
+            citizen = await get_or_create_by_iin(session=session, secret_key=ctx.settings.secret_key, iin=iin,
+                                                 language=language)
+            found = citizen.id
+            await session.commit()
         if len(cache) > 100_000:
             cache.clear()
         cache[digest] = found
