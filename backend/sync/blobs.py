@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.context import Context
 from backend.lib.errors import ZanError
 from backend.media.service import get_store
+from backend.officers.auth import OfficerPrincipal
 from backend.reports.models import Report
 from backend.sync.changes import mark_dirty, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, EvidenceChunk
@@ -38,9 +39,22 @@ def storage_key(sha: str) -> str:
     return f"evidence/{sha[:2]}/{sha}"
 
 
-async def status(session: AsyncSession, sha: str) -> EvidenceBlob:
-    blob = await session.get(EvidenceBlob, sha.lower())
-    if blob is None:
+async def _may_upload(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> bool:
+    """Only an officer who declared evidence with these bytes, or whose unit holds a report it is attached to, may
+    see or feed the upload: anyone else could reset a colleague's progress with a wrong chunk (the hash check would
+    then discard it), or probe which files exist."""
+    custody = Evidence.officer_id == officer.officer_id  # type: ignore[arg-type]
+    if officer.unit_id is not None:
+        custody = custody | (Report.unit_id == officer.unit_id)  # type: ignore[assignment, arg-type]
+    found = await session.scalar(select(Evidence.id).join(Report, Report.id == Evidence.report_id)  # type: ignore[call-overload, arg-type]
+                                 .where(Evidence.sha256 == sha, custody).limit(1))  # type: ignore[arg-type]
+    return found is not None
+
+
+async def status(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> EvidenceBlob:
+    sha = sha.lower()
+    blob = await session.get(EvidenceBlob, sha)
+    if blob is None or not await _may_upload(session, officer, sha):
         raise ZanError("sync.blob_not_declared", 404)
     return blob
 
@@ -53,8 +67,11 @@ async def _locked(session: AsyncSession, sha: str) -> EvidenceBlob:
     return blob
 
 
-async def upload_chunk(ctx: Context, session: AsyncSession, *, sha: str, offset: int, chunk: bytes) -> EvidenceBlob:
+async def upload_chunk(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, *, sha: str, offset: int,
+                       chunk: bytes) -> EvidenceBlob:
     sha = sha.lower()
+    if not await _may_upload(session, officer, sha):
+        raise ZanError("sync.blob_not_declared", 404)
     blob = await _locked(session, sha)
     if blob.complete:
         return blob

@@ -49,13 +49,13 @@ class SyncController(Controller):
                        write_checkpoint=result.write_checkpoint)
 
     @get("/evidence/{sha256:str}", summary="Upload progress of an evidence file")
-    async def blob_status(self, session: SessionDep, sha256: Sha256) -> BlobOut:
-        blob = await blobs.status(session, sha256)
+    async def blob_status(self, session: SessionDep, officer: OfficerDep, sha256: Sha256) -> BlobOut:
+        blob = await blobs.status(session, officer, sha256)
         return BlobOut(sha256=blob.sha256, size=blob.size, received=blob.received, complete=blob.complete)
 
     @put("/evidence/{sha256:str}", status_code=200, request_max_body_size=8 * 1024 * 1024,
          summary="Upload the next chunk of an evidence file at `offset`")
-    async def blob_upload(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
+    async def blob_upload(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
                           sha256: Sha256, offset: Annotated[int, QueryParameter(ge=0)] = 0) -> BlobOut:
-        blob = await blobs.upload_chunk(ctx, session, sha=sha256, offset=offset, chunk=await request.body())
+        blob = await blobs.upload_chunk(ctx, session, officer, sha=sha256, offset=offset, chunk=await request.body())
         return BlobOut(sha256=blob.sha256, size=blob.size, received=blob.received, complete=blob.complete)

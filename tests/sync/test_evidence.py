@@ -106,6 +106,13 @@ async def test_chunked_upload_then_staff_open_the_files(app_client: httpx.AsyncC
     parts = list(_chunks(VIDEO, 128 * 1024))
     first = await _put(app_client, scene, sha, *parts[0])
     assert first.json()["received"] == len(parts[0][1]) and first.json()["complete"] is False
+    # an officer of another unit can neither see nor feed this upload (a wrong chunk would reset it)
+    stranger, spw = await make_officer(ctx, unit=await make_unit(ctx))
+    other = bearer(await login(app_client, stranger.badge_number, spw))
+    assert (await app_client.get(f"/api/v1/sync/evidence/{sha}", headers=other)).status_code == 404
+    meddled = await app_client.put(f"/api/v1/sync/evidence/{sha}?offset={len(parts[0][1])}", content=b"x" * 10,
+                                   headers=other)
+    assert meddled.status_code == 404 and meddled.json()["code"] == "sync.blob_not_declared"
     # a chunk sent again after a lost answer: told where to resume, nothing appended twice
     again = await _put(app_client, scene, sha, *parts[0])
     assert again.status_code == 409 and again.json()["received"] == len(parts[0][1])
@@ -159,8 +166,6 @@ async def test_chunked_upload_then_staff_open_the_files(app_client: httpx.AsyncC
                                   headers={"Accept-Language": "kk"})
     assert forged.status_code == 403 and forged.json()["code"] == "media.download_token_invalid"
     assert "сілтеме" in forged.json()["title"].lower() or "сілтеме" in forged.json()["detail"].lower()
-    stranger, spw = await make_officer(ctx, unit=await make_unit(ctx))
-    other = bearer(await login(app_client, stranger.badge_number, spw))
     hidden = await app_client.get(f"/api/v1/dispatch/reports/{scene.report_id}/attachments", headers=other)
     assert hidden.status_code == 404
     assert (await app_client.get(f"/api/v1/dispatch/reports/{scene.report_id}/attachments")).status_code == 401
