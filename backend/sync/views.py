@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.media.models import Media
 from backend.officers.models import Unit
 from backend.reports.models import Report
 from backend.reports.service import is_primary
@@ -70,8 +71,11 @@ def visible_reports(viewer: Viewer) -> Select[Report]:
     return query.where(Report.restricted.is_(False) | Report.category.in_(sorted(viewer.restricted_categories)))  # type: ignore[attr-defined,union-attr]
 
 
-def report_json(report: Report, fields: dict[str, str | None]) -> dict[str, Any]:
+def report_json(report: Report, fields: dict[str, str | None], citizen_files: int = 0) -> dict[str, Any]:
     """The officer's view: personal data in the text masked; the reporter's identity is never included.
+
+    `citizen_files` counts the photos, videos and audio the citizen attached (fixed once the report is registered):
+    the tablet shows it and opens them through GET /dispatch/reports/{id}/attachments when it is online.
 
     `incident_id` (the primary report's id, or null) and `primary` let a tablet group "me too" reports under the
     primary; both are server-only like the assignee. Regrouping an incident changes `incident_id` on every report
@@ -85,7 +89,8 @@ def report_json(report: Report, fields: dict[str, str | None]) -> dict[str, Any]
         "language": report.language, "lat": report.lat, "lon": report.lon, "district": report.district,
         "occurred_at": report.occurred_at.isoformat() if report.occurred_at else None,
         "deadline_at": report.deadline_at.isoformat(), "created_at": report.created_at.isoformat(),
-        "version": report.version, **{name: fields.get(name) for name in OFFICER_FIELDS},
+        "version": report.version, "citizen_files": citizen_files,
+        **{name: fields.get(name) for name in OFFICER_FIELDS},
     }
 
 
@@ -121,9 +126,18 @@ async def _fields_for(session: AsyncSession, report_ids: Sequence[uuid.UUID]) ->
     return out
 
 
+async def _citizen_files(session: AsyncSession, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not report_ids:
+        return {}
+    rows = await session.execute(select(Media.report_id, func.count()).where(  # type: ignore[call-overload]
+        Media.report_id.in_(report_ids), Media.status == "ready").group_by(Media.report_id))  # type: ignore[union-attr, arg-type]
+    return {report_id: int(count) for report_id, count in rows}
+
+
 async def reports_json(session: AsyncSession, reports: Sequence[Report]) -> list[dict[str, Any]]:
-    fields = await _fields_for(session, [r.id for r in reports])
-    return [report_json(r, fields.get(r.id, {})) for r in reports]
+    ids = [r.id for r in reports]
+    fields, files = await _fields_for(session, ids), await _citizen_files(session, ids)
+    return [report_json(r, fields.get(r.id, {}), files.get(r.id, 0)) for r in reports]
 
 
 async def _visible_report_ids(session: AsyncSession, viewer: Viewer, ids: set[uuid.UUID]) -> set[uuid.UUID]:

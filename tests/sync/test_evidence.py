@@ -137,6 +137,9 @@ async def test_chunked_upload_then_staff_open_the_files(app_client: httpx.AsyncC
         session.add(media)
         await session.commit()
     await get_store(ctx).put(media.storage_key, photo, "image/jpeg")
+    # the tablet's copy of the report counts the citizen's files; the links come from the attachments endpoint
+    snapshot = (await app_client.get("/api/v1/sync/pull", headers=scene.tablet)).json()
+    assert [r["citizen_files"] for r in snapshot["changes"]["reports"]["upserted"]] == [1]
 
     listed = await app_client.get(f"/api/v1/dispatch/reports/{scene.report_id}/attachments", headers=scene.dispatcher)
     assert listed.status_code == 200, listed.text
