@@ -18,7 +18,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, SessionDep
-from backend.dispatch import attachments, service
+from backend.dispatch import attachments, history, service
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.jobs.relay import notify
 from backend.lib.crypto import TokenError, sign_token, verify_token
@@ -39,7 +39,17 @@ from backend.reports.service import is_primary
 from backend.sync.models import ReportField
 from backend.sync.views import _mask
 
-from .schemas import AssignIn, AssignOut, AttachmentsOut, CloseIn, ExtendIn, FieldsIn, QueuePage, ReportCard
+from .schemas import (
+    AssignIn,
+    AssignOut,
+    AttachmentsOut,
+    CloseIn,
+    ExtendIn,
+    FieldsIn,
+    QueuePage,
+    ReportCard,
+    ReportHistory,
+)
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
 
@@ -111,6 +121,12 @@ class DispatchController(Controller):
     async def get_attachments(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
                               request: Request[Any, Any, Any], report_id: FromPath[uuid.UUID]) -> AttachmentsOut:
         return await attachments.list_for(ctx, session, officer, report_id, ip=client_ip(request))
+
+    @get("/reports/{report_id:uuid}/history", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
+         summary="The full record for oversight: events with internal notes, custody, routing, access (audited)")
+    async def get_history(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                          report_id: FromPath[uuid.UUID]) -> ReportHistory:
+        return await history.history(session, officer, report_id, ip=client_ip(request))
 
     @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")

@@ -98,3 +98,69 @@ class AttachmentsOut(msgspec.Struct):
     report_id: uuid.UUID
     items: list[Attachment]
     expires_in: Annotated[int, msgspec.Meta(description="seconds each link stays valid")]
+
+
+class HistoryEvent(msgspec.Struct):
+    id: uuid.UUID
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str | None
+    actor_type: str
+    actor_id: str | None
+    channel: str
+    reason: str | None
+    public: bool
+    internal_note: str | None
+    device_time: Annotated[datetime | None, msgspec.Meta(description="when the tablet says it happened, if offline")]
+    data: dict[str, Any]
+
+
+class CustodyEntry(msgspec.Struct):
+    unit_id: uuid.UUID
+    unit_code: str | None
+    assigned_at: datetime
+    assigned_by_type: str
+    assigned_by: str | None
+    auto: bool
+    distance_km: float | None
+    accepted_at: datetime | None
+    released_at: datetime | None
+
+
+class RoutingEntry(msgspec.Struct):
+    at: datetime
+    source: Annotated[str, msgspec.Meta(description="model | dispatcher | fallback")]
+    model_version: str | None
+    embedder: str | None
+    category: str | None
+    confidence: float | None
+    abstained: bool
+    department: str | None
+    rule_id: str | None
+    priority: str | None
+    urgent: bool
+    actor_id: str | None
+    scores: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+class AccessEntry(msgspec.Struct):
+    at: datetime
+    actor_type: str
+    actor_id: str | None
+    action: str
+    data: dict[str, Any]
+    ip: str | None
+
+
+class ReportHistory(msgspec.Struct):
+    """Everything that happened to one report, for oversight: the full event log (internal notes included), the
+    chain of custody, every routing decision with its inputs, and who did or opened what (this read included)."""
+
+    report_id: uuid.UUID
+    number: str
+    events: list[HistoryEvent]
+    custody: list[CustodyEntry]
+    routing: list[RoutingEntry]
+    access: list[AccessEntry]

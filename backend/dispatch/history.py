@@ -1,0 +1,56 @@
+"""A report's full record for oversight (supervisors, prosecutors, admins): what happened, who had it, why it went
+where it went, and who acted on or opened it. Reading it is itself an audit line, so the record shows its readers."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.audit.models import AuditLog
+from backend.audit.service import record
+from backend.dispatch.models import Assignment
+from backend.dispatch.schemas import AccessEntry, CustodyEntry, HistoryEvent, ReportHistory, RoutingEntry
+from backend.dispatch.service import get_visible
+from backend.officers.auth import OfficerPrincipal
+from backend.officers.models import Unit
+from backend.reports.models import ReportEvent
+from backend.routing.models import RoutingDecision
+
+
+async def history(session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                  ip: str | None = None) -> ReportHistory:
+    report = await get_visible(session, officer, report_id)
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.history",
+                 target_type="report", target_id=report.id, ip=ip)
+    await session.flush()
+    events = await session.scalars(sa.select(ReportEvent).where(ReportEvent.report_id == report.id)  # type: ignore[arg-type]
+                                   .order_by(ReportEvent.created_at, ReportEvent.id))  # type: ignore[arg-type]
+    custody = await session.execute(
+        sa.select(Assignment, Unit.code).outerjoin(Unit, Unit.id == Assignment.unit_id)  # type: ignore[call-overload, arg-type]
+        .where(Assignment.report_id == report.id).order_by(Assignment.assigned_at, Assignment.id))  # type: ignore[arg-type]
+    routing = await session.scalars(sa.select(RoutingDecision).where(RoutingDecision.report_id == report.id)  # type: ignore[arg-type]
+                                    .order_by(RoutingDecision.created_at, RoutingDecision.id))  # type: ignore[arg-type]
+    access = await session.scalars(sa.select(AuditLog).where(
+        AuditLog.target_type == "report", AuditLog.target_id == str(report.id))  # type: ignore[arg-type]
+        .order_by(AuditLog.at, AuditLog.id))  # type: ignore[arg-type]
+    out = ReportHistory(
+        report_id=report.id, number=report.number,
+        events=[HistoryEvent(id=e.id, at=e.created_at, action=e.action, from_status=e.from_status,
+                             to_status=e.to_status, actor_type=e.actor_type, actor_id=e.actor_id, channel=e.channel,
+                             reason=e.reason, public=e.public, internal_note=e.internal_note,
+                             device_time=e.device_time, data=e.data) for e in events],
+        custody=[CustodyEntry(unit_id=a.unit_id, unit_code=code, assigned_at=a.assigned_at,
+                              assigned_by_type=a.assigned_by_type, assigned_by=a.assigned_by, auto=a.auto,
+                              distance_km=a.distance_km, accepted_at=a.accepted_at, released_at=a.released_at)
+                 for a, code in custody],
+        routing=[RoutingEntry(at=d.created_at, source=d.source, model_version=d.model_version, embedder=d.embedder,
+                              category=d.category, confidence=d.confidence, abstained=d.abstained,
+                              department=d.department, rule_id=d.rule_id, priority=d.priority, urgent=d.urgent,
+                              actor_id=d.actor_id, scores=d.scores, inputs=d.inputs) for d in routing],
+        access=[AccessEntry(at=a.at, actor_type=a.actor_type, actor_id=a.actor_id, action=a.action, data=a.data,
+                            ip=a.ip) for a in access],
+    )
+    await session.commit()
+    return out
