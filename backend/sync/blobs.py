@@ -16,13 +16,15 @@ import hashlib
 import logging
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
+from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.media.service import get_store
 from backend.officers.auth import OfficerPrincipal
@@ -137,3 +139,20 @@ async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
             mark_dirty(session, unit_scope(unit_id), "evidence", evidence_id)
     await session.commit()
     return blob
+
+
+STALE_UPLOAD = timedelta(days=14)
+
+
+async def purge_stale_uploads(session: AsyncSession, *, older_than: timedelta = STALE_UPLOAD) -> int:
+    """Drop the staged chunks of uploads declared long ago and never finished (a tablet lost or wiped): they would
+    otherwise stay in the database forever. The declaration stays, at `received` = 0, so a tablet that comes back
+    uploads the file again from the start. Returns how many uploads were reset."""
+    stale = list(await session.scalars(select(EvidenceBlob.sha256).where(  # type: ignore[call-overload]
+        EvidenceBlob.complete.is_(False), EvidenceBlob.received > 0,  # type: ignore[attr-defined, arg-type]
+        EvidenceBlob.created_at < utcnow() - older_than)))  # type: ignore[arg-type]
+    if stale:
+        await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256.in_(stale)))  # type: ignore[attr-defined]
+        await session.execute(update(EvidenceBlob).where(EvidenceBlob.sha256.in_(stale)).values(received=0))  # type: ignore[attr-defined]
+    await session.commit()
+    return len(stale)

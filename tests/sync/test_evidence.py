@@ -269,3 +269,32 @@ async def test_chunks_across_replicas_into_s3_and_a_store_outage(pg_url: str, tm
                 assert got.headers["content-disposition"].startswith("attachment")
         # the embedded download route serves nothing in S3 mode
         assert (await a.get("/api/v1/media/files?token=x")).status_code == 404
+
+
+async def test_abandoned_uploads_are_purged_by_the_scheduler(app_client: httpx.AsyncClient, ctx: Context) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from backend.jobs.registry import load_all_handlers
+    from backend.jobs.scheduled import run_scheduled
+    from backend.lib.clock import utcnow
+    from backend.sync.models import EvidenceBlob
+
+    scene = await _scene(ctx, app_client)
+    old, fresh = VIDEO, b"ID3" + os.urandom(50_000)
+    old_sha, fresh_sha = hashlib.sha256(old).hexdigest(), hashlib.sha256(fresh).hexdigest()
+    await _declare(app_client, scene, old)
+    await _declare(app_client, scene, fresh, content_type="audio/mpeg")
+    assert (await _put(app_client, scene, old_sha, 0, old[:1000])).status_code == 200
+    assert (await _put(app_client, scene, fresh_sha, 0, fresh[:1000])).status_code == 200
+    async with ctx.sessions() as session:  # the first upload was declared three weeks ago and never finished
+        await session.execute(update(EvidenceBlob).where(EvidenceBlob.sha256 == old_sha)  # type: ignore[arg-type]
+                              .values(created_at=utcnow() - timedelta(days=21)))
+        await session.commit()
+    load_all_handlers()
+    await run_scheduled(ctx)
+    assert await _staged(ctx, old_sha) == 0 and await _staged(ctx, fresh_sha) == 1
+    status = (await app_client.get(f"/api/v1/sync/evidence/{old_sha}", headers=scene.tablet)).json()
+    assert (status["received"], status["complete"]) == (0, False)  # still declared: the tablet starts over
+    assert (await _put(app_client, scene, old_sha, 0, old)).json()["complete"] is True
