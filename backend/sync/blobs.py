@@ -148,9 +148,10 @@ async def purge_stale_uploads(session: AsyncSession, *, older_than: timedelta = 
     """Drop the staged chunks of uploads declared long ago and never finished (a tablet lost or wiped): they would
     otherwise stay in the database forever. The declaration stays, at `received` = 0, so a tablet that comes back
     uploads the file again from the start. Returns how many uploads were reset."""
+    # skip_locked: an upload being sealed right now (its row locked by _seal) is left alone
     stale = list(await session.scalars(select(EvidenceBlob.sha256).where(  # type: ignore[call-overload]
         EvidenceBlob.complete.is_(False), EvidenceBlob.received > 0,  # type: ignore[attr-defined, arg-type]
-        EvidenceBlob.created_at < utcnow() - older_than)))  # type: ignore[arg-type]
+        EvidenceBlob.created_at < utcnow() - older_than).with_for_update(skip_locked=True)))  # type: ignore[arg-type]
     if stale:
         await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256.in_(stale)))  # type: ignore[attr-defined]
         await session.execute(update(EvidenceBlob).where(EvidenceBlob.sha256.in_(stale)).values(received=0))  # type: ignore[attr-defined]
