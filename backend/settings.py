@@ -84,6 +84,8 @@ class Settings:
     enable_relay: bool = True
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    # routing previews (a model pass each) that may run at once per process; more wait briefly, then get 503
+    preview_concurrency: int = 2
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -138,6 +140,7 @@ class Settings:
             enable_relay=_bool("ENABLE_RELAY", True),
             db_pool_size=_int("DB_POOL_SIZE", 20),
             db_max_overflow=_int("DB_MAX_OVERFLOW", 10),
+            preview_concurrency=max(1, _int("PREVIEW_CONCURRENCY", 2)),
         )
 
     def with_(self, **changes: object) -> Settings:

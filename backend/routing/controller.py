@@ -18,7 +18,7 @@ from backend.partners.auth import PrincipalDep, partner_guard
 from backend.reports.service import By
 from backend.routing import corrections
 from backend.routing.schemas import Alternative, IncidentOut, MergeIn, PreviewIn, PreviewOut, ReclassifyIn
-from backend.routing.service import router
+from backend.routing.service import preview_slot, router
 from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
 
@@ -43,7 +43,8 @@ class RoutingController(Controller):
                               priority="urgent" if urgency.urgent else "normal", urgent=urgency.urgent,
                               advise=list(urgency.advise), language=language, district=None, alternatives=[],
                               model_version=None)
-        decision = await asyncio.to_thread(model.route, data.text, lat, lon, None, None)
+        async with preview_slot(ctx):
+            decision = await asyncio.to_thread(model.route, data.text, lat, lon, None, None)
         taxonomy = load_taxonomy()
         name = taxonomy.category(decision.category).names.get(lang) if decision.category else None
         return PreviewOut(

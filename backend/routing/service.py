@@ -6,10 +6,14 @@ duplicate search run in the background job, so intake never waits on a model.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from backend.lib.errors import ZanError
 from ml.lang import detect_language
 from ml.taxonomy import load_taxonomy
 from ml.urgency import detect_urgency
@@ -40,6 +44,27 @@ def district_index(ctx: Context) -> Any:
 
         index = ctx.extras["district_index"] = load_district_index()
     return index
+
+
+PREVIEW_WAIT_S = 0.25
+
+
+@asynccontextmanager
+async def preview_slot(ctx: Context) -> AsyncIterator[None]:
+    """Admission for routing previews. Apps call them while the citizen types, and each is a model pass (tens of ms
+    of CPU): unbounded, a burst of them would take the cores that registrations need. A preview that cannot start
+    within PREVIEW_WAIT_S gets 503 with Retry-After; a suggestion is worth less than a registration."""
+    gate: asyncio.Semaphore | None = ctx.extras.get("preview_gate")
+    if gate is None:
+        gate = ctx.extras.setdefault("preview_gate", asyncio.Semaphore(ctx.settings.preview_concurrency))
+    try:
+        await asyncio.wait_for(gate.acquire(), PREVIEW_WAIT_S)
+    except TimeoutError as exc:
+        raise ZanError("routing.busy", 503, headers={"Retry-After": "1"}) from exc
+    try:
+        yield
+    finally:
+        gate.release()
 
 
 def router(ctx: Context) -> Any:

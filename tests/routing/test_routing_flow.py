@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from backend.jobs.models import OutboxTask
 from backend.lib.clock import utcnow
 from backend.reports.models import Report, ReportEvent
 from backend.routing.models import LabelledExample, ReportEmbedding, RoutingDecision
+from backend.routing.service import preview_slot
 from ml.urgency import URGENCY_VERSION
 from tests.helpers import PartnerClient, eventually
 from tests.officers.factories import bearer, login, make_officer
@@ -156,6 +158,20 @@ async def test_preview(citizen: PartnerClient) -> None:
     assert kk.json()["category"] == "fraud" and kk.json()["language"] == "kk"
     unsigned = await citizen.http.post("/api/v1/routing/preview", json={"text": "x"})
     assert unsigned.status_code == 401
+
+
+async def test_previews_are_admitted_a_few_at_a_time(ctx: Context, citizen: PartnerClient) -> None:
+    """Previews beyond the per-process limit wait briefly, then get 503 + Retry-After: registrations keep the CPU."""
+    text = {"text": "Во дворе шумят подростки, мешают спать"}
+    async with AsyncExitStack() as held:
+        for _ in range(ctx.settings.preview_concurrency):  # every slot taken by previews already running
+            await held.enter_async_context(preview_slot(ctx))
+        busy = await citizen.post("/api/v1/routing/preview", text, headers={"Accept-Language": "kk"})
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+        assert busy.json()["code"] == "routing.busy" and "Өтініш беруге" in busy.json()["title"]
+        filed = await citizen.submit("Во дворе шумят подростки, мешают спать")  # intake is not gated
+        assert filed.status_code == 201
+    assert (await citizen.post("/api/v1/routing/preview", text)).status_code == 200
 
 
 async def test_urgent_report_is_offered_to_the_duty_bot(ctx: Context, app_client: httpx.AsyncClient,
