@@ -148,6 +148,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "kk": "Файл сілтемесі жарамсыз немесе ескірген. Өтініш тіркемелерін қайта ашыңыз",
         "en": "The file link is invalid or expired; open the report's attachments again",
     },
+    "media.store_unavailable": {
+        "ru": "Хранилище файлов временно недоступно. Повторите через несколько секунд — загруженное не потеряно",
+        "kk": "Файл қоймасы уақытша қолжетімсіз. Бірнеше секундтан кейін қайталаңыз — жүктелгені жоғалмайды",
+        "en": "The file store is temporarily unavailable; retry in a few seconds. Nothing uploaded is lost",
+    },
     "media.already_attached": {
         "ru": "Файл уже приложен к другому обращению",
         "kk": "Файл басқа өтінішке тіркелген",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,8 +16,16 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media.exif import read_photo_facts
 from backend.media.models import Media
-from backend.media.storage import LocalStore, MediaStore, S3Store, Upload, s3_client_factory
+from backend.media.storage import (
+    LocalStore,
+    MediaStore,
+    S3Store,
+    StoreUnavailable,
+    Upload,
+    s3_client_factory,
+)
 
+log = logging.getLogger("zan.media")
 MAX_PER_REPORT = 5
 MB = 1024 * 1024
 
@@ -63,6 +74,16 @@ def kind_of(content_type: str) -> Kind:
 
 def sniff_ok(content_type: str, head: bytes) -> bool:
     return any(head[offset : offset + len(magic)] == magic for offset, magic in _SIGNATURES.get(content_type, ()))
+
+
+@contextmanager
+def store_errors_as_503() -> Iterator[None]:
+    """The store is down: 503 with Retry-After, and whatever was declared stays as it is, to be retried."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        log.warning("media store unavailable: %s", exc)
+        raise ZanError("media.store_unavailable", 503, headers={"Retry-After": "5"}) from exc
 
 
 def get_store(ctx: Context) -> MediaStore:
@@ -114,7 +135,8 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
     if media.status == "ready":
         return media
     store = get_store(ctx)
-    stored = await store.inspect(media.storage_key)
+    with store_errors_as_503():
+        stored = await store.inspect(media.storage_key)
     if stored is None:
         raise ZanError("media.not_uploaded", 409)
     problem: ZanError | None = None
@@ -126,7 +148,10 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
         problem = ZanError("media.type_not_allowed", 422, errors=[FieldProblem("/content_type", "invalid")])
     if problem is not None:
         # a mismatched object is removed so the client can upload again under a fresh declaration
-        await store.delete(media.storage_key)
+        try:
+            await store.delete(media.storage_key)
+        except StoreUnavailable:
+            log.warning("a refused upload could not be deleted from the store", extra={"media_id": str(media.id)})
         media.status = "rejected"
         session.add(media)
         await session.commit()

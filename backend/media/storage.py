@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,6 +20,11 @@ UPLOAD_TTL_S = 900
 # Download links are handed to staff one screen at a time and every issue is audited: short enough that a leaked link
 # is soon useless, long enough to open a video over a slow line.
 DOWNLOAD_TTL_S = 300
+
+
+class StoreUnavailable(Exception):
+    """The store could not be reached or refused to work (not "no such object"): the caller answers 503 and keeps
+    what it has, and the client retries."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,9 @@ class LocalStore:
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(path.write_bytes, data)
+        with _unavailable_on(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(path.write_bytes, data)
 
     async def put_file(self, key: str, path: Path, content_type: str) -> None:
         target = self.path(key)
@@ -111,7 +118,8 @@ class LocalStore:
             shutil.copyfile(path, staging)
             staging.replace(target)
 
-        await asyncio.to_thread(copy)
+        with _unavailable_on(OSError):
+            await asyncio.to_thread(copy)
 
     async def download_url(self, key: str, content_type: str, filename: str) -> str:
         token = sign_token(self.secret_key, "media-download", {"key": key, "ct": content_type, "fn": filename},
@@ -127,7 +135,8 @@ class LocalStore:
             with path.open("rb") as fh:
                 return _digest_stream(iter(lambda: fh.read(1024 * 1024), b""))
 
-        return await asyncio.to_thread(read)
+        with _unavailable_on(OSError):
+            return await asyncio.to_thread(read)
 
     async def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -155,13 +164,15 @@ class S3Store:
         return Upload(method="POST", url=post["url"], fields=dict(post["fields"]))
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self._client.put_object, Bucket=self.bucket, Key=key, Body=data,
-                                ContentType=content_type)
+        with _unavailable_on_s3_errors():
+            await asyncio.to_thread(self._client.put_object, Bucket=self.bucket, Key=key, Body=data,
+                                    ContentType=content_type)
 
     async def put_file(self, key: str, path: Path, content_type: str) -> None:
         # boto3's transfer manager switches to a multipart upload for large files
-        await asyncio.to_thread(self._client.upload_file, str(path), self.bucket, key,
-                                ExtraArgs={"ContentType": content_type})
+        with _unavailable_on_s3_errors():
+            await asyncio.to_thread(self._client.upload_file, str(path), self.bucket, key,
+                                    ExtraArgs={"ContentType": content_type})
 
     async def download_url(self, key: str, content_type: str, filename: str) -> str:
         url: str = await asyncio.to_thread(
@@ -184,10 +195,27 @@ class S3Store:
                 raise
             return _digest_stream(obj["Body"].iter_chunks(1024 * 1024))
 
-        return await asyncio.to_thread(read)
+        with _unavailable_on_s3_errors():
+            return await asyncio.to_thread(read)
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
+        with _unavailable_on_s3_errors():
+            await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+
+@contextmanager
+def _unavailable_on(*errors: type[BaseException]) -> Iterator[None]:
+    try:
+        yield
+    except errors as exc:
+        raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _unavailable_on_s3_errors() -> AbstractContextManager[None]:
+    from boto3.exceptions import Boto3Error  # upload_file's transfer manager wraps client errors in its own
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return _unavailable_on(BotoCoreError, ClientError, Boto3Error)
 
 
 def s3_client_factory(endpoint_url: str | None, region: str, access_key: str | None,

@@ -27,6 +27,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.media.service import get_store
+from backend.media.storage import StoreUnavailable
 from backend.officers.auth import OfficerPrincipal
 from backend.reports.models import Report
 from backend.sync.changes import mark_dirty, unit_scope
@@ -123,7 +124,7 @@ async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
             raise ZanError("sync.blob_hash_mismatch", 422)
         try:
             await get_store(ctx).put_file(storage_key(sha), target, STORED_TYPE)
-        except Exception as exc:
+        except StoreUnavailable as exc:
             log.warning("evidence store unavailable; chunks kept for a retry", extra={"sha256": sha})
             await session.rollback()
             raise ZanError("sync.blob_store_unavailable", 503) from exc

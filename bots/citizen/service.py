@@ -118,7 +118,8 @@ async def store_media(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, conte
         media, _upload = await media_service.declare(ctx, session, content_type=content_type, size=len(data),
                                                       sha256=hashlib.sha256(data).hexdigest(),
                                                       citizen_id=citizen_id)
-        await media_service.get_store(ctx).put(media.storage_key, data, content_type)
+        with media_service.store_errors_as_503():
+            await media_service.get_store(ctx).put(media.storage_key, data, content_type)
         return await media_service.complete(ctx, session, media)
 
 

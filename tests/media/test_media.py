@@ -180,3 +180,22 @@ async def test_s3_object_that_differs_from_declaration_is_refused(s3_client: tup
                           files={"file": ("p.jpg", bigger, "image/jpeg")})
     refused = await citizen.post(f"/api/v1/media/{created['id']}/complete")
     assert refused.status_code == 422 and refused.json()["code"] == "media.size_mismatch"
+
+
+async def test_a_store_outage_at_completion_is_a_503_and_the_declaration_waits(
+        s3_client: tuple[PartnerClient, S3Bucket]) -> None:
+    citizen, bucket = s3_client
+    photo = jpeg_with_exif()
+    created = (await declare(citizen, photo)).json()
+    s3 = bucket.client()
+    s3.delete_bucket(Bucket=bucket.name)  # the store refuses every call, as in an outage
+    down = await citizen.post(f"/api/v1/media/{created['id']}/complete", headers={"Accept-Language": "kk"})
+    assert down.status_code == 503 and down.headers["retry-after"] == "5"
+    assert down.json()["code"] == "media.store_unavailable" and "қойма" in down.json()["title"]
+    s3.create_bucket(Bucket=bucket.name)  # back: the same declaration completes, nothing to start over
+    async with httpx.AsyncClient() as direct:
+        posted = await direct.post(created["upload"]["url"], data=created["upload"]["fields"],
+                                   files={"file": ("p.jpg", photo, "image/jpeg")})
+    assert posted.status_code in (200, 204)
+    done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
+    assert done.status_code == 200 and done.json()["status"] == "ready"
