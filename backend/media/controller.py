@@ -64,7 +64,8 @@ class MediaController(Controller):
         body = await request.body()
         if len(body) != declared:
             raise ZanError("media.size_mismatch", 422 if len(body) < declared else 413)
-        await store.put(str(claims["key"]), body, str(claims["ct"]))
+        with service.store_errors_as_503():
+            await store.put(str(claims["key"]), body, str(claims["ct"]))
 
     @get("/files", summary="Embedded mode only: download a stored file through a short-lived signed link",
          description="Links come from staff endpoints (e.g. a report's attachments), each issue audited there.")
