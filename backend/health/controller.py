@@ -15,6 +15,8 @@ from backend.context import Context
 from backend.deps import CtxDep
 from backend.jobs.models import OutboxTask
 from backend.lib.redis import UNAVAILABLE
+from backend.media.service import get_store
+from backend.media.storage import StoreUnavailable
 
 
 async def _check_db(ctx: Context) -> dict[str, Any]:
@@ -42,10 +44,29 @@ async def _check_redis(ctx: Context) -> dict[str, Any]:
         return {"ok": False, "error": type(exc).__name__}
 
 
+MEDIA_CHECK_TTL_S = 15.0  # load balancers probe every few seconds; S3 need not be asked that often
+
+
+async def _check_media(ctx: Context) -> dict[str, Any]:
+    cached: tuple[float, dict[str, Any]] | None = ctx.extras.get("health_media")
+    if cached is not None and time.monotonic() - cached[0] < MEDIA_CHECK_TTL_S:
+        return cached[1]
+    store = get_store(ctx)
+    try:
+        started = time.perf_counter()
+        await asyncio.wait_for(store.ping(), timeout=2.0)
+        result: dict[str, Any] = {"ok": True, "backend": store.name,
+                                  "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+    except (StoreUnavailable, TimeoutError) as exc:
+        result = {"ok": False, "backend": store.name, "error": type(exc).__name__}
+    ctx.extras["health_media"] = (time.monotonic(), result)
+    return result
+
+
 class HealthController(Controller):
     tags = ["operations"]
 
-    @get("/health", summary="Database, Redis and queue health")
+    @get("/health", summary="Database, Redis, queue and media store health")
     async def health(self, ctx: CtxDep) -> Response[dict[str, Any]]:
         try:
             db = await _check_db(ctx)
@@ -54,9 +75,11 @@ class HealthController(Controller):
         redis = await _check_redis(ctx)
         queue = {"ok": db.get("ok", False) and (ctx.settings.queue != "saq" or redis["ok"]),
                  "mode": ctx.settings.queue, "backlog": db.get("outbox_backlog"), "dead": db.get("outbox_dead")}
-        # a Redis outage degrades us (work waits in the outbox) but does not stop intake
-        status = "ok" if db["ok"] and redis["ok"] else ("degraded" if db["ok"] else "down")
-        return Response({"status": status, "database": db, "redis": redis, "queue": queue},
+        media = await _check_media(ctx)
+        # a Redis or media store outage degrades us (work waits in the outbox, files wait on the phone) but does not
+        # stop intake; only the database does
+        status = "ok" if db["ok"] and redis["ok"] and media["ok"] else ("degraded" if db["ok"] else "down")
+        return Response({"status": status, "database": db, "redis": redis, "queue": queue, "media": media},
                         status_code=200 if db["ok"] else 503)
 
     @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST, include_in_schema=False)

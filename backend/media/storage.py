@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -63,6 +64,10 @@ class MediaStore(Protocol):
     async def inspect(self, key: str) -> StoredObject | None: ...
 
     async def delete(self, key: str) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise StoreUnavailable unless the store can take files now (for /health)."""
+        ...
 
 
 HEAD_BYTES = 256 * 1024
@@ -141,6 +146,15 @@ class LocalStore:
     async def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
+    async def ping(self) -> None:
+        def writable() -> bool:
+            self.root.mkdir(parents=True, exist_ok=True)
+            return os.access(self.root, os.W_OK)
+
+        with _unavailable_on(OSError):
+            if not await asyncio.to_thread(writable):
+                raise StoreUnavailable(f"{self.root} is not writable")
+
 
 class S3Store:
     """S3 or MinIO through boto3: presigned POST with size and type conditions, verified again after upload."""
@@ -201,6 +215,10 @@ class S3Store:
     async def delete(self, key: str) -> None:
         with _unavailable_on_s3_errors():
             await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+    async def ping(self) -> None:
+        with _unavailable_on_s3_errors():
+            await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
 
 
 @contextmanager

@@ -199,3 +199,25 @@ async def test_a_store_outage_at_completion_is_a_503_and_the_declaration_waits(
     assert posted.status_code in (200, 204)
     done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
     assert done.status_code == 200 and done.json()["status"] == "ready"
+
+
+async def test_health_reports_the_media_store(pg_url: str, tmp_path: Path, s3_bucket: S3Bucket) -> None:
+    kwargs = s3_bucket.client_kwargs
+    settings = make_settings(pg_url, tmp_path, media_backend="s3", s3_endpoint_url=kwargs["endpoint_url"],
+                             s3_bucket=s3_bucket.name, s3_region=kwargs["region_name"],
+                             s3_access_key=kwargs["aws_access_key_id"], s3_secret_key=kwargs["aws_secret_access_key"])
+    ctx = build_context(settings, null_pool=True)
+    app = create_app(ctx=ctx)
+    try:
+        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                      base_url="http://zan.test") as http:
+            up = (await http.get("/health")).json()
+            assert up["status"] == "ok" and up["media"]["ok"] is True and up["media"]["backend"] == "s3"
+            s3_bucket.client().delete_bucket(Bucket=s3_bucket.name)
+            ctx.extras.pop("health_media")  # probes within 15 s reuse the last answer; this one asks S3 again
+            down = await http.get("/health")
+            # files wait on the phones, reports are still taken: degraded, not down
+            assert down.status_code == 200 and down.json()["status"] == "degraded"
+            assert down.json()["media"] == {"ok": False, "backend": "s3", "error": "StoreUnavailable"}
+    finally:
+        await ctx.close()
