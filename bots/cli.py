@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import click
 
@@ -26,26 +28,37 @@ def _webhook_url(settings: Settings, path: str) -> str:
     return settings.public_base_url.rstrip("/") + path
 
 
+def _mode_option(path: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option("--polling/--webhook", "polling", default=True,
+                        help="Poll getUpdates in this process (default), or register the API's webhook with Telegram "
+                             f"and exit (updates are then handled by `zan serve` at {path}).")
+
+
 @click.group(name="bot")
 def bot() -> None:
     """Telegram bots: the citizen bot (aiogram) and the officer duty bot (python-telegram-bot)."""
 
 
 @bot.command(name="citizen")
-@click.option("--polling/--webhook", "polling", default=True,
-              help="Poll getUpdates in this process (default), or register the API's webhook with Telegram and exit "
-                   "(updates are then handled by `zan serve` at " + CITIZEN_WEBHOOK_PATH + ").")
+@_mode_option(CITIZEN_WEBHOOK_PATH)
 def citizen(polling: bool) -> None:
     """Run the citizen bot."""
     settings = Settings.from_env()
-    if not settings.telegram_citizen_token:
-        click.echo("ZAN_TELEGRAM_CITIZEN_TOKEN is not set: the citizen bot is not started")
+    _start("citizen", settings, settings.telegram_citizen_token, polling, CITIZEN_WEBHOOK_PATH,
+           lambda: _citizen_polling(settings), lambda url: _set_webhook(settings, url))
+
+
+def _start(name: str, settings: Settings, token: str | None, polling: bool, path: str,
+           poll: Callable[[], Coroutine[Any, Any, None]], register: Callable[[str], Coroutine[Any, Any, None]]) -> None:
+    """Poll in this process, or register the API's webhook at `path` and exit; without a token, do neither."""
+    if not token:
+        click.echo(f"ZAN_TELEGRAM_{name.upper()}_TOKEN is not set: the {name} bot is not started")
         return
     if polling:
-        asyncio.run(_citizen_polling(settings))
+        asyncio.run(poll())
         return
-    url = _webhook_url(settings, CITIZEN_WEBHOOK_PATH)
-    asyncio.run(_set_webhook(settings, url))
+    url = _webhook_url(settings, path)
+    asyncio.run(register(url))
     click.echo(f"webhook set to {url}")
 
 
@@ -78,32 +91,24 @@ async def _set_webhook(settings: Settings, url: str) -> None:
 
 
 @bot.command(name="officer")
-@click.option("--polling/--webhook", "polling", default=True,
-              help="Poll getUpdates in this process (default), or register the API's webhook with Telegram and exit "
-                   "(updates are then handled by `zan serve` at " + OFFICER_WEBHOOK_PATH + ").")
+@_mode_option(OFFICER_WEBHOOK_PATH)
 def officer(polling: bool) -> None:
     """Run the officer duty bot."""
     settings = Settings.from_env()
-    if not settings.telegram_officer_token:
-        click.echo("ZAN_TELEGRAM_OFFICER_TOKEN is not set: the officer bot is not started")
-        return
-    if polling:
-        from bots.officer.app import run_polling
+    _start("officer", settings, settings.telegram_officer_token, polling, OFFICER_WEBHOOK_PATH,
+           lambda: _officer_polling(settings), lambda url: _set_officer_webhook(settings, url))
 
-        asyncio.run(run_polling(settings))
-        return
-    url = _webhook_url(settings, OFFICER_WEBHOOK_PATH)
-    asyncio.run(_set_officer_webhook(settings, url))
-    click.echo(f"webhook set to {url}")
+
+async def _officer_polling(settings: Settings) -> None:
+    from bots.officer.app import run_polling
+
+    await run_polling(settings)
 
 
 async def _set_officer_webhook(settings: Settings, url: str) -> None:
-    from telegram import Bot
+    from bots.officer.push import make_bot
 
     assert settings.telegram_officer_token and settings.telegram_webhook_secret
-    base = settings.telegram_api_base
-    client = Bot(settings.telegram_officer_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") \
-        if base else Bot(settings.telegram_officer_token)
-    async with client:
+    async with make_bot(settings.telegram_officer_token, settings.telegram_api_base) as client:
         await client.set_webhook(url, secret_token=settings.telegram_webhook_secret,
                                  allowed_updates=["message", "callback_query"])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -62,6 +63,21 @@ async def purge_seen_updates(ctx: Context) -> int:
         result = await session.execute(delete(TelegramUpdateSeen).where(TelegramUpdateSeen.expires_at < utcnow()))  # type: ignore[arg-type]
         await session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def take(ctx: Context, bot_name: str, update_id: int, handle: Callable[[], Awaitable[Any]]) -> None:
+    """Hand an update to the background the first time it arrives; a replay is dropped. A failing update is logged
+    and does not take the others down (Telegram will not resend it anyway)."""
+    if not await first_delivery(ctx, bot_name, update_id):
+        return
+
+    async def run() -> None:
+        try:
+            await handle()
+        except Exception:
+            logging.getLogger(f"zan.bots.{bot_name}").exception("%s bot update %s failed", bot_name, update_id)
+
+    spawn(ctx, run())
 
 
 def spawn(ctx: Context, work: Coroutine[Any, Any, None]) -> None:

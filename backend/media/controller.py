@@ -11,6 +11,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 
+from backend.context import Context
 from backend.deps import CtxDep, SessionDep
 from backend.lib.crypto import TokenError, verify_token
 from backend.lib.errors import ZanError
@@ -24,6 +25,17 @@ from backend.partners.auth import PrincipalDep, partner_guard
 def media_out(media: Media) -> MediaOut:
     return MediaOut(id=media.id, kind=media.kind, content_type=media.content_type, size=media.size,
                     sha256=media.sha256, status=media.status, taken_at=media.taken_at, lat=media.lat, lon=media.lon)
+
+
+def _embedded_link(ctx: Context, purpose: str, token: str, invalid_code: str) -> tuple[LocalStore, dict[str, object]]:
+    """The local store and the claims of an app-signed link; such links exist only in embedded mode (404 else)."""
+    store = service.get_store(ctx)
+    if not isinstance(store, LocalStore):
+        raise ZanError("not_found", 404)
+    try:
+        return store, verify_token(ctx.settings.secret_key, purpose, token)
+    except TokenError as exc:
+        raise ZanError(invalid_code, 403) from exc
 
 
 class MediaController(Controller):
@@ -49,13 +61,7 @@ class MediaController(Controller):
          summary="Embedded mode only: receive the bytes of a declared file (signed, expiring URL)")
     async def upload(self, ctx: CtxDep, request: Request[Any, Any, Any], media_id: FromPath[uuid.UUID],
                      token: FromQuery[str]) -> None:
-        store = service.get_store(ctx)
-        if not isinstance(store, LocalStore):
-            raise ZanError("not_found", 404)
-        try:
-            claims = verify_token(ctx.settings.secret_key, "media-upload", token)
-        except TokenError as exc:
-            raise ZanError("media.upload_token_invalid", 403) from exc
+        store, claims = _embedded_link(ctx, "media-upload", token, "media.upload_token_invalid")
         if claims.get("id") != str(media_id):
             raise ZanError("media.upload_token_invalid", 403)
         declared = int(str(claims["size"]))
@@ -70,13 +76,7 @@ class MediaController(Controller):
     @get("/files", summary="Embedded mode only: download a stored file through a short-lived signed link",
          description="Links come from staff endpoints (e.g. a report's attachments), each issue audited there.")
     async def download(self, ctx: CtxDep, token: FromQuery[str]) -> File:
-        store = service.get_store(ctx)
-        if not isinstance(store, LocalStore):
-            raise ZanError("not_found", 404)
-        try:
-            claims = verify_token(ctx.settings.secret_key, "media-download", token)
-        except TokenError as exc:
-            raise ZanError("media.download_token_invalid", 403) from exc
+        store, claims = _embedded_link(ctx, "media-download", token, "media.download_token_invalid")
         path = store.path(str(claims["key"]))
         if not await asyncio.to_thread(path.is_file):
             raise ZanError("media.not_found", 404)

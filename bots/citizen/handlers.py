@@ -260,9 +260,10 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
         # an album comes as one update per file, all at once: only the file that arrives last answers, once the
         # album has settled, so the citizen gets one reply with the total instead of one per file
         await asyncio.sleep(ALBUM_SETTLE_S)
-        if (await service.draft_media(ctx, key))[-1] != added:
-            return
-    count = len(await service.draft_media(ctx, key))
+    files = await service.draft_media(ctx, key)
+    if message.media_group_id and files[-1] != added:
+        return
+    count = len(files)
     if count >= MAX_FILES:
         await _ask_confirmation(message, state, ctx, lang)
         return

@@ -6,7 +6,6 @@ de-duplication as in `bots.webhook`.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from aiogram.types import Update
@@ -16,17 +15,9 @@ from pydantic import ValidationError
 from backend.deps import CtxDep
 from backend.lib.errors import ZanError
 from bots.citizen import runtime
-from bots.webhook import SecretHeader, check_secret, first_delivery, spawn
+from bots.webhook import SecretHeader, check_secret, take
 
-log = logging.getLogger("zan.bots.citizen")
 BOT_NAME = "citizen"
-
-
-async def _handle(bot: runtime.CitizenBot, update: Update) -> None:
-    try:
-        await bot.dispatcher.feed_update(bot.bot, update)
-    except Exception:  # one broken update must not take the others down; Telegram will not resend it anyway
-        log.exception("citizen bot update %s failed", update.update_id)
 
 
 class CitizenWebhookController(Controller):
@@ -45,6 +36,5 @@ class CitizenWebhookController(Controller):
             update = Update.model_validate_json(await request.body(), context={"bot": bot.bot})
         except ValidationError as exc:
             raise ZanError("validation.body_malformed", 400) from exc
-        if await first_delivery(ctx, BOT_NAME, update.update_id):
-            spawn(ctx, _handle(bot, update))
+        await take(ctx, BOT_NAME, update.update_id, lambda: bot.dispatcher.feed_update(bot.bot, update))
         return {"ok": True}

@@ -23,13 +23,17 @@ EXTRAS_KEY = "officer_bot_client"
 EXCERPT = 300
 
 
+def make_bot(token: str, api_base: str | None) -> Bot:
+    """A Bot API client; `api_base` points it at a local Bot API server (or the test fake) instead of Telegram."""
+    return Bot(token, base_url=f"{api_base}/bot", base_file_url=f"{api_base}/file/bot") if api_base else Bot(token)
+
+
 async def client(ctx: Context) -> Bot | None:
     """The officer bot's Bot API client for this process (None without a token), shut down with the Context."""
     bot: Bot | None = ctx.extras.get(EXTRAS_KEY)
     token = ctx.settings.telegram_officer_token
     if bot is None and token:
-        base = ctx.settings.telegram_api_base
-        bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") if base else Bot(token)
+        bot = make_bot(token, ctx.settings.telegram_api_base)
         await bot.initialize()
         ctx.extras[EXTRAS_KEY] = bot
         ctx.extras.setdefault("_closers", []).append(bot.shutdown)

@@ -6,7 +6,6 @@ and de-duplication as in `bots.webhook`.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import msgspec
@@ -15,18 +14,10 @@ from telegram import Update
 
 from backend.deps import CtxDep
 from backend.lib.errors import ZanError
-from bots.officer.app import App, get_application
-from bots.webhook import SecretHeader, check_secret, first_delivery, spawn
+from bots.officer.app import get_application
+from bots.webhook import SecretHeader, check_secret, take
 
-log = logging.getLogger("zan.bots.officer")
 BOT_NAME = "officer"
-
-
-async def _handle(application: App, update: Update) -> None:
-    try:
-        await application.process_update(update)
-    except Exception:  # one broken update must not take the others down; Telegram will not resend it anyway
-        log.exception("officer bot update %s failed", update.update_id)
 
 
 class OfficerWebhookController(Controller):
@@ -52,6 +43,5 @@ class OfficerWebhookController(Controller):
             update = Update.de_json(payload, application.bot)
         except (TypeError, ValueError, KeyError) as exc:
             raise ZanError("validation.body_malformed", 400) from exc
-        if await first_delivery(ctx, BOT_NAME, update.update_id):
-            spawn(ctx, _handle(application, update))
+        await take(ctx, BOT_NAME, update.update_id, lambda: application.process_update(update))
         return {"ok": True}
