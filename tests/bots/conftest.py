@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
 from backend.context import Context
+from backend.officers.models import Officer
 from bots.citizen import runtime
+from bots.officer import service as officer_bot_service
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.legal_api.conftest import legal_index  # noqa: F401  (re-exported fixture)
 
@@ -21,10 +24,32 @@ WEBHOOK_SECRET = "s3cr3t-Webhook_token"
 @pytest.fixture
 def citizen_tg(ctx: Context, fake_telegram: FakeTelegram) -> FakeBot:
     """The citizen bot's token registered with the fake, and ctx configured to talk to it."""
-    fake_bot = fake_telegram.register_bot(CITIZEN_TOKEN, username="zan_citizen_bot")
-    ctx.settings = ctx.settings.with_(telegram_citizen_token=CITIZEN_TOKEN, telegram_api_base=fake_telegram.base_url,
+    return _registered(ctx, fake_telegram, "telegram_citizen_token", CITIZEN_TOKEN, "zan_citizen_bot")
+
+
+def _registered(ctx: Context, fake_telegram: FakeTelegram, setting: str, token: str, username: str) -> FakeBot:
+    """A bot's token registered with the fake and put in ctx's `setting`; ctx points at the fake, with the webhook
+    secret set, so the same bot can poll or take webhooks."""
+    fake_bot = fake_telegram.register_bot(token, username=username)
+    ctx.settings = ctx.settings.with_(**{setting: token}, telegram_api_base=fake_telegram.base_url,
                                       telegram_webhook_secret=WEBHOOK_SECRET)
     return fake_bot
+
+
+@pytest.fixture
+def officer_bot(ctx: Context, fake_telegram: FakeTelegram) -> FakeBot:
+    """The duty bot's token registered with the fake, and ctx configured to talk to it (polling or webhook)."""
+    return _registered(ctx, fake_telegram, "telegram_officer_token", OFFICER_TOKEN, "zan_duty_bot")
+
+
+async def link_code(ctx: Context, officer_id: uuid.UUID) -> str:
+    """A fresh one-time code for the duty bot, as the tablet would show it."""
+    async with ctx.sessions() as session:
+        officer = await session.get(Officer, officer_id)
+        assert officer is not None
+        code = await officer_bot_service.issue_link_code(ctx, session, officer)
+        await session.commit()
+    return code
 
 
 @pytest.fixture

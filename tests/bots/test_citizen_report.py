@@ -5,6 +5,7 @@ API, real intake, both databases."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -49,10 +50,21 @@ async def _file_report(tg: FakeBot, photo: bytes) -> str:
     tg.user_taps_button(taken, "report:photos_done", user=user)
     confirm = await tg.wait_for_message_async(USER, contains="Проверьте", timeout=10)
     assert "не подтверждена" in (confirm.text or "") and "Фото и видео: 1" in (confirm.text or "")
+    return await _send(tg, USER, user, confirm, "зарегистрировано")
+
+
+async def _send(tg: FakeBot, chat: int, user: dict[str, Any], confirm: Any, registered: str) -> str:
+    """Tap "Send" on the confirmation; the number from the bot's answer (`registered` is its literal wording)."""
     tg.user_taps_button(confirm, "report:send", user=user)
-    filed = await tg.wait_for_message_async(USER, contains="зарегистрировано", timeout=10)
-    number = (filed.text or "").split("№ ")[1].split(".")[0]
-    return number
+    filed = await tg.wait_for_message_async(chat, contains=registered, timeout=10)
+    return (filed.text or "").split("№ ")[1].split(".")[0]
+
+
+async def _files_of(ctx: Context, number: str) -> list[Media]:
+    async with ctx.sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
+        assert report is not None
+        return list(await session.scalars(select(Media).where(Media.report_id == report.id)))  # type: ignore[arg-type]
 
 
 async def test_a_user_files_a_report_with_location_and_photo(ctx: Context, citizen_polling: FakeBot) -> None:
@@ -113,19 +125,34 @@ async def test_a_status_change_reaches_the_chat(ctx: Context, citizen_polling: F
     assert await notify_report_event(ctx, report, event) is False  # no further attempts while blocked
 
 
+# what a citizen sees on the way to the files step, per language, as literal texts
+_TO_FILES = {
+    "ru": ("Выберите язык", "Закон и Порядок", "Сообщить о правонарушении", "Опишите, что произошло",
+           "место происшествия", "приложить до 5 фото или видео"),
+    "kk": ("Тілді", "Заң мен Тәртіп", "Құқық бұзушылық", "Не болғанын сипаттаңыз", "Оқиға орнын",
+           "5 фото немесе бейнеге дейін"),
+}
+
+
+async def _up_to_files(tg: FakeBot, chat: int, user: dict[str, Any], lang: str, text: str) -> None:
+    """/start, choose the language, start a report, describe it, send the location: the bot now asks for files."""
+    choose, welcome, report_button, ask_text, ask_location, ask_files = _TO_FILES[lang]
+    tg.user_sends_text(chat, user, "/start")
+    tg.user_taps_button(await tg.wait_for_message_async(chat, contains=choose), f"lang:{lang}", user=user)
+    menu = await tg.wait_for_message_async(chat, contains=welcome)
+    tg.user_sends_text(chat, user, menu.button(report_button)["text"])
+    await tg.wait_for_message_async(chat, contains=ask_text)
+    tg.user_sends_text(chat, user, text)
+    await tg.wait_for_message_async(chat, contains=ask_location)
+    tg.user_sends_location(chat, user, 51.1605, 71.4704)
+    await tg.wait_for_message_async(chat, contains=ask_files)
+
+
 async def test_an_album_of_photos_and_the_limit_of_five(ctx: Context, citizen_polling: FakeBot) -> None:
     tg = citizen_polling
     user = make_user(USER + 1, "Айгерим", language_code="kk")
     chat = USER + 1
-    tg.user_sends_text(chat, user, "/start")
-    tg.user_taps_button(await tg.wait_for_message_async(chat, contains="Тілді"), "lang:kk", user=user)
-    menu = await tg.wait_for_message_async(chat, contains="Заң мен Тәртіп")
-    tg.user_sends_text(chat, user, menu.button("Құқық бұзушылық")["text"])
-    await tg.wait_for_message_async(chat, contains="Не болғанын сипаттаңыз")
-    tg.user_sends_text(chat, user, "Аулада біреулер көліктің әйнегін сындырып, магнитоланы ұрлап кетті")
-    await tg.wait_for_message_async(chat, contains="Оқиға орнын")
-    tg.user_sends_location(chat, user, 51.1605, 71.4704)
-    await tg.wait_for_message_async(chat, contains="5 фото немесе бейнеге дейін")
+    await _up_to_files(tg, chat, user, "kk", "Аулада біреулер көліктің әйнегін сындырып, магнитоланы ұрлап кетті")
     before = len(tg.sent_messages(chat))
     # an album: four photos as four updates at once, handled concurrently; one answer with the total
     album = [sample_jpeg(40 + i, 30) for i in range(4)]
@@ -137,13 +164,7 @@ async def test_an_album_of_photos_and_the_limit_of_five(ctx: Context, citizen_po
     tg.user_sends_photo(chat, user, sample_jpeg(90, 60))
     confirm = await tg.wait_for_message_async(chat, contains="Тексеріңіз", timeout=10)
     assert "Фото және бейне: 5" in (confirm.text or "")
-    tg.user_taps_button(confirm, "report:send", user=user)
-    filed = await tg.wait_for_message_async(chat, contains="тіркелді", timeout=10)
-    number = (filed.text or "").split("№ ")[1].split(".")[0]
-    async with ctx.sessions() as session:
-        report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
-        assert report is not None
-        media = list(await session.scalars(select(Media).where(Media.report_id == report.id)))  # type: ignore[arg-type]
+    media = await _files_of(ctx, await _send(tg, chat, user, confirm, "тіркелді"))
     assert sorted(m.sha256 for m in media) == sorted(
         {hashlib.sha256(p).hexdigest() for p in album} | {hashlib.sha256(sample_jpeg(90, 60)).hexdigest()})
     assert total.button("Дайын")["callback_data"] == "report:photos_done"
@@ -152,15 +173,7 @@ async def test_an_album_of_photos_and_the_limit_of_five(ctx: Context, citizen_po
 async def test_a_photo_as_a_file_keeps_its_exif_and_a_video_is_taken(ctx: Context, citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 2
     user = make_user(chat, "Ерлан", language_code="ru")
-    tg.user_sends_text(chat, user, "/start")
-    tg.user_taps_button(await tg.wait_for_message_async(chat, contains="Выберите язык"), "lang:ru", user=user)
-    menu = await tg.wait_for_message_async(chat, contains="Закон и Порядок")
-    tg.user_sends_text(chat, user, menu.button("Сообщить о правонарушении")["text"])
-    await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
-    tg.user_sends_text(chat, user, TEXT)
-    await tg.wait_for_message_async(chat, contains="место происшествия")
-    tg.user_sends_location(chat, user, 51.1605, 71.4704)
-    await tg.wait_for_message_async(chat, contains="приложить до 5 фото или видео")
+    await _up_to_files(tg, chat, user, "ru", TEXT)
 
     # a PDF is not evidence this flow takes; a video over the Bot API's 20 MB download limit is refused unread
     tg.user_sends_document(chat, user, b"%PDF-1.7 ...", file_name="заявление.pdf")
@@ -177,13 +190,7 @@ async def test_a_photo_as_a_file_keeps_its_exif_and_a_video_is_taken(ctx: Contex
     taken = await tg.wait_for_message_async(chat, contains="Принято файлов: 2 из 5")
     tg.user_taps_button(taken, "report:photos_done", user=user)
     confirm = await tg.wait_for_message_async(chat, contains="Фото и видео: 2")
-    tg.user_taps_button(confirm, "report:send", user=user)
-    filed = await tg.wait_for_message_async(chat, contains="зарегистрировано", timeout=10)
-    number = (filed.text or "").split("№ ")[1].split(".")[0]
-    async with ctx.sessions() as session:
-        report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
-        assert report is not None
-        media = {m.kind: m for m in await session.scalars(select(Media).where(Media.report_id == report.id))}  # type: ignore[arg-type]
+    media = {m.kind: m for m in await _files_of(ctx, await _send(tg, chat, user, confirm, "зарегистрировано"))}
     assert set(media) == {"photo", "video"}
     assert media["video"].sha256 == hashlib.sha256(clip).hexdigest() and media["video"].content_type == "video/mp4"
     shot = media["photo"]

@@ -19,8 +19,8 @@ from bots.citizen import service as citizen_bot
 from bots.officer import service
 from bots.officer.app import build_application
 from bots.officer.push import push_urgent_report
-from tests.bots.conftest import OFFICER_TOKEN
-from tests.fakes.telegram import FakeBot, FakeTelegram, SentMessage, make_user
+from tests.bots.conftest import link_code
+from tests.fakes.telegram import FakeBot, SentMessage, make_user
 from tests.officers.factories import make_officer, make_unit
 
 pytestmark = pytest.mark.anyio
@@ -28,16 +28,15 @@ OFFICER_CHAT, OTHER_CHAT = 880001, 880002
 
 
 @pytest.fixture
-async def officer_tg(ctx: Context, fake_telegram: FakeTelegram) -> AsyncIterator[FakeBot]:
-    fake_bot = fake_telegram.register_bot(OFFICER_TOKEN, username="zan_duty_bot")
-    ctx.settings = ctx.settings.with_(telegram_officer_token=OFFICER_TOKEN, telegram_api_base=fake_telegram.base_url)
+async def officer_tg(ctx: Context, officer_bot: FakeBot) -> AsyncIterator[FakeBot]:
+    """The duty bot long-polling the fake, as `zan bot officer`."""
     application = build_application(ctx)
     async with application:
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
-            yield fake_bot
+            yield officer_bot
         finally:
             await application.updater.stop()
             await application.stop()
@@ -46,11 +45,7 @@ async def officer_tg(ctx: Context, fake_telegram: FakeTelegram) -> AsyncIterator
 async def _linked_officer(ctx: Context, tg: FakeBot, chat: int, unit_code: str) -> Officer:
     unit = await make_unit(ctx, code=unit_code, district="astana")
     officer, _ = await make_officer(ctx, unit=unit, district="astana", full_name=f"Офицер {unit_code}")
-    async with ctx.sessions() as session:
-        row = await session.get(Officer, officer.id)
-        assert row is not None
-        code = await service.issue_link_code(ctx, session, row)
-        await session.commit()
+    code = await link_code(ctx, officer.id)
     user = make_user(chat, language_code="ru")
     tg.user_sends_text(chat, user, "/link 00000000")
     await tg.wait_for_message_async(chat, contains="Код неверный")
@@ -160,8 +155,7 @@ async def test_the_bot_speaks_the_officers_language(ctx: Context, officer_tg: Fa
     async with ctx.sessions() as session:
         row = await session.get(Officer, officer.id)
         assert row is not None and row.language == "ru"
-        code = await service.issue_link_code(ctx, session, row)
-        await session.commit()
+    code = await link_code(ctx, officer.id)
     user = make_user(chat, language_code="kk")
     tg.user_sends_text(chat, user, "/start")
     await tg.wait_for_message_async(chat, contains="кезекші боты")

@@ -9,11 +9,10 @@ import httpx
 import pytest
 
 from backend.context import Context
-from backend.officers.models import Officer
 from bots.officer import service
 from bots.webhook import drain
-from tests.bots.conftest import OFFICER_TOKEN, WEBHOOK_SECRET
-from tests.fakes.telegram import FakeBot, FakeTelegram, make_user
+from tests.bots.conftest import WEBHOOK_SECRET, link_code
+from tests.fakes.telegram import FakeBot, make_user
 from tests.officers.factories import make_officer, make_unit
 
 pytestmark = pytest.mark.anyio
@@ -22,28 +21,16 @@ HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CHAT = 890001
 
 
-@pytest.fixture
-def officer_hook(ctx: Context, fake_telegram: FakeTelegram) -> FakeBot:
-    fake_bot = fake_telegram.register_bot(OFFICER_TOKEN, username="zan_duty_bot")
-    ctx.settings = ctx.settings.with_(telegram_officer_token=OFFICER_TOKEN, telegram_api_base=fake_telegram.base_url,
-                                      telegram_webhook_secret=WEBHOOK_SECRET)
-    return fake_bot
-
-
 async def _deliver(client: httpx.AsyncClient, update: dict[str, Any], secret: str = WEBHOOK_SECRET) -> httpx.Response:
     return await client.post(URL, json=update, headers={HEADER: secret})
 
 
 async def test_an_officer_links_and_starts_a_shift_through_the_webhook(
-        ctx: Context, officer_hook: FakeBot, app_client: httpx.AsyncClient) -> None:
-    tg = officer_hook
+        ctx: Context, officer_bot: FakeBot, app_client: httpx.AsyncClient) -> None:
+    tg = officer_bot
     unit = await make_unit(ctx, district="astana")
     officer, _ = await make_officer(ctx, unit=unit, district="astana", full_name="Дана Омарова")
-    async with ctx.sessions() as session:
-        row = await session.get(Officer, officer.id)
-        assert row is not None
-        code = await service.issue_link_code(ctx, session, row)
-        await session.commit()
+    code = await link_code(ctx, officer.id)
     user = make_user(CHAT, language_code="kk")
 
     link = tg.user_sends_text(CHAT, user, f"/link {code}")
@@ -65,7 +52,7 @@ async def test_an_officer_links_and_starts_a_shift_through_the_webhook(
     assert status is not None and status.on_shift
 
 
-async def test_malformed_updates_and_no_token(ctx: Context, officer_hook: FakeBot,
+async def test_malformed_updates_and_no_token(ctx: Context, officer_bot: FakeBot,
                                               app_client: httpx.AsyncClient) -> None:
     for body in (b'{"update_id": "x"}', b"[1, 2]", b"{not json"):
         response = await app_client.post(URL, content=body, headers={HEADER: WEBHOOK_SECRET})
