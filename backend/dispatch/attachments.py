@@ -1,5 +1,9 @@
 """What staff may open of a report: the citizen's photos, videos and audio, and the officers' field evidence.
 
+The files of an anonymous report are handed out only as copies without their author's metadata
+(backend.media.scrub); until the copy exists, or when none can be made, the file is listed without a link and says
+why (`withheld`).
+
 Links are short-lived and issued per request (S3 presigned GET in production, an app-signed link in embedded mode),
 and every issue is an audit line, so who opened which report's files can be proven later. Visibility is the
 dispatch console's: an officer who cannot see the report gets 404, not its files.
@@ -18,7 +22,7 @@ from backend.context import Context
 from backend.dispatch.schemas import Attachment, AttachmentsOut
 from backend.dispatch.service import get_visible
 from backend.media.models import Media
-from backend.media.service import get_store
+from backend.media.service import ensure_scrub_queued, get_store
 from backend.media.storage import DOWNLOAD_TTL_S
 from backend.officers.auth import OfficerPrincipal
 from backend.sync.blobs import storage_key
@@ -42,11 +46,21 @@ async def list_for(ctx: Context, session: AsyncSession, officer: OfficerPrincipa
     items: list[Attachment] = []
     media = await session.scalars(sa.select(Media).where(Media.report_id == report.id, Media.status == "ready")  # type: ignore[arg-type]
                                   .order_by(Media.created_at, Media.id))  # type: ignore[arg-type]
+    unscrubbed = False
     for m in media:
-        url = await store.download_url(m.storage_key, m.content_type,
-                                       _filename(report.number, len(items) + 1, m.content_type))
+        key: str | None = m.storage_key
+        withheld: str | None = None
+        if report.anonymous:  # only the copy without the author's metadata, once it exists
+            key = m.scrubbed_key if m.scrub == "done" else None
+            withheld = None if key else (m.scrub or "preparing")
+            unscrubbed |= m.scrub is None
+        url = None if key is None else await store.download_url(
+            key, m.content_type, _filename(report.number, len(items) + 1, m.content_type))
         items.append(Attachment(id=m.id, source="citizen", kind=m.kind, content_type=m.content_type, size=m.size,
-                                sha256=m.sha256, uploaded=True, url=url, taken_at=m.taken_at, lat=m.lat, lon=m.lon))
+                                sha256=m.sha256, uploaded=True, url=url, withheld=withheld, taken_at=m.taken_at,
+                                lat=m.lat, lon=m.lon))
+    if unscrubbed:
+        await ensure_scrub_queued(session, report.id)
     rows = await session.execute(
         sa.select(Evidence, EvidenceBlob.complete)  # type: ignore[call-overload]
         .join(EvidenceBlob, EvidenceBlob.sha256 == Evidence.sha256)  # type: ignore[arg-type]

@@ -85,7 +85,10 @@ class Attachment(msgspec.Struct):
     sha256: str
     uploaded: Annotated[bool, msgspec.Meta(description="false while a tablet is still uploading the file")]
     url: Annotated[str | None, msgspec.Meta(
-        description="short-lived download link (see expires_in); null until uploaded")] = None
+        description="short-lived download link (see expires_in); null until uploaded, and while withheld")] = None
+    withheld: Annotated[str | None, msgspec.Meta(description=(
+        "why an anonymous report's file has no link: preparing (its copy without the author's metadata is being "
+        "made), unsupported (no such copy can be made of this format), malformed, missing"))] = None
     taken_at: Annotated[datetime | None, msgspec.Meta(
         description="the photo's EXIF time (citizen) or the tablet's time (officer)")] = None
     lat: float | None = None

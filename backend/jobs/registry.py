@@ -37,5 +37,6 @@ def load_all_handlers() -> None:
     from backend.lib.modules import import_optional
 
     for module in ("backend.reports.jobs", "backend.notifications.jobs", "backend.dispatch.jobs",
-                   "backend.officers.jobs", "backend.routing.jobs", "backend.sync.jobs"):
+                   "backend.officers.jobs", "backend.routing.jobs", "backend.sync.jobs",
+                   "backend.media.jobs"):
         import_optional(module)

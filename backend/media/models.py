@@ -28,5 +28,9 @@ class Media(SQLModel, table=True):
     taken_at: datetime | None = tz_datetime()
     lat: float | None = None
     lon: float | None = None
+    # for anonymous reports staff get a copy without identifying metadata (backend.media.scrub): its key, and
+    # done | unsupported | malformed | missing once the scrub job has looked at the file (null before)
+    scrubbed_key: str | None = Field(default=None, max_length=210)
+    scrub: str | None = Field(default=None, max_length=12)
     created_at: datetime = now_column()
     completed_at: datetime | None = tz_datetime()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
+from backend.jobs.service import Task, enqueue
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media.exif import read_photo_facts
@@ -26,6 +27,7 @@ from backend.media.storage import (
 )
 
 log = logging.getLogger("zan.media")
+SCRUB_TASK = "media.scrub"
 MAX_PER_REPORT = 5
 MB = 1024 * 1024
 
@@ -191,3 +193,14 @@ async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID,
 
 async def for_report(session: AsyncSession, report_id: uuid.UUID) -> list[Media]:
     return list(await session.scalars(select(Media).where(Media.report_id == report_id)))  # type: ignore[arg-type]
+
+
+def scrub_task(report_id: uuid.UUID) -> Task:
+    """Copies of a report's files without their author's metadata (backend.media.jobs), for anonymous reports."""
+    return Task(SCRUB_TASK, {"report_id": str(report_id)}, f"scrub:{report_id}")
+
+
+async def ensure_scrub_queued(session: AsyncSession, report_id: uuid.UUID) -> None:
+    """For files whose copy was never made (attached before copies existed): queued once, by its dedupe key."""
+    job = scrub_task(report_id)
+    await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)

@@ -63,6 +63,10 @@ class MediaStore(Protocol):
 
     async def inspect(self, key: str) -> StoredObject | None: ...
 
+    async def fetch(self, key: str, path: Path) -> bool:
+        """Copy the object to a local file (for server-side processing); False when there is no such object."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
     async def ping(self) -> None:
@@ -143,8 +147,17 @@ class LocalStore:
         with _unavailable_on(OSError):
             return await asyncio.to_thread(read)
 
+    async def fetch(self, key: str, path: Path) -> bool:
+        source = self.path(key)
+        if not source.exists():
+            return False
+        with _unavailable_on(OSError):
+            await asyncio.to_thread(shutil.copyfile, source, path)
+        return True
+
     async def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+        with _unavailable_on(OSError):
+            self.path(key).unlink(missing_ok=True)
 
     async def ping(self) -> None:
         def writable() -> bool:
@@ -204,13 +217,28 @@ class S3Store:
             try:
                 obj = self._client.get_object(Bucket=self.bucket, Key=key)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                if _missing(exc):
                     return None
                 raise
             return _digest_stream(obj["Body"].iter_chunks(1024 * 1024))
 
         with _unavailable_on_s3_errors():
             return await asyncio.to_thread(read)
+
+    async def fetch(self, key: str, path: Path) -> bool:
+        from botocore.exceptions import ClientError
+
+        def download() -> bool:
+            try:
+                self._client.download_file(self.bucket, key, str(path))
+            except ClientError as exc:
+                if _missing(exc):
+                    return False
+                raise
+            return True
+
+        with _unavailable_on_s3_errors():
+            return await asyncio.to_thread(download)
 
     async def delete(self, key: str) -> None:
         with _unavailable_on_s3_errors():
@@ -219,6 +247,11 @@ class S3Store:
     async def ping(self) -> None:
         with _unavailable_on_s3_errors():
             await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
+
+
+def _missing(exc: Any) -> bool:
+    """A botocore ClientError that says "no such object" (get_object and download_file word it differently)."""
+    return exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound")  # type: ignore[no-any-return]
 
 
 @contextmanager

@@ -144,7 +144,9 @@ async def register_report(
         claim={"id": uuid.uuid4(), "scope": scope, "key": idempotency_key, "request_hash": digest,
                "status_code": 201, "response": body, "created_at": now},
         tasks=task_rows([notify_task(registered.id, report.id),
-                         Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]),
+                         Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]
+                        # staff get the files of an anonymous report only without their author's metadata
+                        + ([media_service.scrub_task(report.id)] if data.anonymous and media else [])),
         media_ids=[m.id for m in media],
     ))
     if number is None:

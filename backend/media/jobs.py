@@ -1,0 +1,73 @@
+"""Background work on stored files: the metadata-free copies of an anonymous report's files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlmodel import col
+
+from backend.jobs.registry import task
+from backend.media import scrub
+from backend.media.models import Media
+from backend.media.service import SCRUB_TASK, get_store
+
+if TYPE_CHECKING:
+    from backend.context import Context
+    from backend.media.storage import MediaStore
+
+log = logging.getLogger("zan.media")
+
+
+@task(SCRUB_TASK)
+async def scrub_report_media(ctx: Context, payload: dict[str, Any]) -> None:
+    """Idempotent: files already looked at are skipped. A store outage raises StoreUnavailable and the relay
+    retries the task; the files stay withheld from staff until then, never handed out as they are."""
+    report_id = uuid.UUID(payload["report_id"])
+    async with ctx.sessions() as session:
+        pending = list(await session.scalars(select(Media).where(
+            col(Media.report_id) == report_id, col(Media.status) == "ready", col(Media.scrub).is_(None))))
+    store = get_store(ctx)
+    for media in pending:
+        state, key = await _scrub_one(store, media)
+        if state != "done":
+            log.warning("a file of an anonymous report is withheld from staff",
+                        extra={"media_id": str(media.id), "content_type": media.content_type, "scrub": state})
+        async with ctx.sessions() as session:
+            await session.execute(update(Media).where(col(Media.id) == media.id).values(scrub=state, scrubbed_key=key))
+            await session.commit()
+
+
+async def _scrub_one(store: MediaStore, media: Media) -> tuple[str, str | None]:
+    """(state, key of the copy staff get)."""
+    try:
+        how = scrub.kind_of_scrub(media.content_type)
+    except scrub.Unsupported:
+        return "unsupported", None
+    if how == "as_is":
+        return "done", media.storage_key
+    with tempfile.TemporaryDirectory(prefix="zan-scrub-") as tmp:
+        path = Path(tmp) / "file"
+        if not await store.fetch(media.storage_key, path):
+            return "missing", None
+        try:
+            await asyncio.to_thread(_scrub_file, path, media.content_type, how)
+        except scrub.Malformed as exc:
+            log.warning("a file could not be parsed for scrubbing: %s", exc, extra={"media_id": str(media.id)})
+            return "malformed", None
+        key = f"{media.storage_key}.anon"
+        await store.put_file(key, path, media.content_type)
+    return "done", key
+
+
+def _scrub_file(path: Path, content_type: str, how: str) -> None:
+    if how == "memory":
+        path.write_bytes(scrub.IN_MEMORY[content_type](path.read_bytes()))
+        return
+    with path.open("r+b") as fh:  # videos up to 100 MB: blanked where they lie, nothing is held in memory
+        scrub.scrub_isobmff(fh, path.stat().st_size, image=content_type.startswith("image/"))
