@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -68,6 +69,10 @@ async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn
     device = found[0] if found else Device(owner_type=owner.kind, platform=data.platform)
     for stale in found[1:]:  # token and fid were registered separately: merge into one device
         await session.delete(stale)
+    if found[1:]:
+        # the unit of work writes updates before deletes: the merged device would take the stale one's unique
+        # fid or token while the stale row still holds it
+        await session.flush()
     now = utcnow()
     device.owner_type, device.platform = owner.kind, data.platform
     device.citizen_id, device.partner_id = owner.citizen_id, owner.partner_id
@@ -78,8 +83,15 @@ async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn
     if data.districts is not None:
         device.districts = sorted(set(data.districts))
     device.active, device.pruned_reason, device.updated_at = True, None, now
-    session.add(device)
-    await session.flush()
+    if found:
+        session.add(device)
+        await session.flush()
+        return device
+    try:
+        async with session.begin_nested():
+            session.add(device)
+    except IntegrityError:  # a concurrent first registration of this token or fid won: update its row instead
+        return await register_device(session, owner=owner, data=data, language=language)
     return device
 
 

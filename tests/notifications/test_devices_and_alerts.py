@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -54,6 +55,30 @@ async def test_device_needs_a_target_and_a_signature(citizen: PartnerClient, app
     assert (await citizen.post("/api/v1/devices", {"platform": "android"})).status_code == 422
     unsigned = await app_client.post("/api/v1/devices", json={"platform": "android", "token": registration_token()})
     assert unsigned.status_code == 401
+
+
+async def test_token_and_installation_id_registered_apart_merge_into_one_device(ctx: Context,
+                                                                                 citizen: PartnerClient) -> None:
+    """An app that registered its FCM token and, separately, its installation id, then sends both: one device."""
+    token, fid = registration_token("merge"), f"fid-{uuid.uuid4().hex[:12]}"
+    by_token = (await citizen.post("/api/v1/devices", {"platform": "android", "token": token})).json()
+    by_fid = (await citizen.post("/api/v1/devices", {"platform": "android", "fid": fid})).json()
+    assert by_token["id"] != by_fid["id"]
+    both = await citizen.post("/api/v1/devices", {"platform": "android", "token": token, "fid": fid})
+    assert both.status_code == 200, both.text
+    async with ctx.sessions() as session:
+        rows = list(await session.scalars(select(Device).where(col(Device.citizen_id).is_not(None))))
+    assert [(str(d.id), d.token, d.fid) for d in rows] == [(both.json()["id"], token, fid)]
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # SQLite has one writer: no race to lose
+async def test_concurrent_first_registrations_of_one_token_make_one_device(ctx: Context,
+                                                                         citizen: PartnerClient) -> None:
+    token = registration_token("race")
+    answers = await asyncio.gather(*[citizen.post("/api/v1/devices", {"platform": "ios", "token": token})
+                                     for _ in range(20)])
+    assert [a.status_code for a in answers] == [200] * 20, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
 
 
 async def _officer(ctx: Context, client: httpx.AsyncClient, role: str) -> tuple[uuid.UUID, str]:
