@@ -19,6 +19,7 @@ from backend.jobs.registry import load_all_handlers
 from backend.jobs.relay import Relay
 from backend.lib import logging as zan_logging
 from backend.lib.errors import EXCEPTION_HANDLERS
+from backend.lib.inputs import refuse_nul_characters
 from backend.lib.metrics import metrics_middleware
 from backend.lib.modules import optional_attr
 from backend.media.controller import MediaController
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=refuse_nul_characters,
         middleware=[metrics_middleware],
         request_max_body_size=1024 * 1024,
         # no CORS layer unless origins are configured: without one, browsers already refuse cross-origin calls

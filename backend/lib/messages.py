@@ -204,6 +204,9 @@ FIELD_ERRORS: dict[str, dict[str, str]] = {
                            "en": "The point is outside Kazakhstan"},
     "in_future": {"ru": "Дата в будущем", "kk": "Күні болашақта", "en": "The date is in the future"},
     "not_found": {"ru": "Не найдено", "kk": "Табылмады", "en": "Not found"},
+    "control_character": {"ru": "Недопустимый управляющий символ (U+0000)",
+                          "kk": "Рұқсат етілмеген басқару таңбасы (U+0000)",
+                          "en": "A forbidden control character (U+0000)"},
 }
 
 
