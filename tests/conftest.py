@@ -85,6 +85,15 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
     return base.with_(**overrides)
 
 
+def s3_settings(database_url: str, tmp_path: Path, bucket: Any, **overrides: Any) -> Settings:
+    """Production media mode: the app's store is `bucket` on the loopback S3 fake (tests.fakes.s3.S3Bucket)."""
+    kwargs = bucket.client_kwargs
+    return make_settings(database_url, tmp_path, media_backend="s3", s3_endpoint_url=kwargs["endpoint_url"],
+                         s3_bucket=bucket.name, s3_region=kwargs["region_name"],
+                         s3_access_key=kwargs["aws_access_key_id"], s3_secret_key=kwargs["aws_secret_access_key"],
+                         **overrides)
+
+
 async def _truncate(ctx: Context) -> None:
     from sqlalchemy import inspect
 

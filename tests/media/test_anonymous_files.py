@@ -17,7 +17,7 @@ from backend.context import Context, build_context
 from backend.media.models import Media
 from backend.media.service import get_store
 from backend.partners.service import create as create_partner
-from tests.conftest import _truncate, make_settings
+from tests.conftest import _truncate, s3_settings
 from tests.core.factories import make_report
 from tests.fakes.s3 import S3Bucket
 from tests.helpers import PartnerClient, eventually, jpeg_with_exif, make_iin, sha256_hex
@@ -108,10 +108,7 @@ async def test_anonymous_photo_on_the_local_store(ctx: Context, app_client: http
 
 
 async def test_anonymous_photo_on_s3(pg_url: str, tmp_path: Path, s3_bucket: S3Bucket) -> None:
-    kwargs = s3_bucket.client_kwargs
-    settings = make_settings(pg_url, tmp_path, media_backend="s3", s3_endpoint_url=kwargs["endpoint_url"],
-                             s3_bucket=s3_bucket.name, s3_region=kwargs["region_name"],
-                             s3_access_key=kwargs["aws_access_key_id"], s3_secret_key=kwargs["aws_secret_access_key"])
+    settings = s3_settings(pg_url, tmp_path, s3_bucket)
     ctx = build_context(settings, null_pool=True)
     await _truncate(ctx)
     async with ctx.sessions() as session:
@@ -122,7 +119,7 @@ async def test_anonymous_photo_on_s3(pg_url: str, tmp_path: Path, s3_bucket: S3B
                                                       base_url="http://zan.test") as client, \
                 httpx.AsyncClient() as direct:
             async def fetch(url: str) -> bytes:
-                assert url.startswith(kwargs["endpoint_url"])
+                assert url.startswith(s3_bucket.client_kwargs["endpoint_url"])
                 got = await direct.get(url)
                 assert got.status_code == 200, got.text
                 return got.content

@@ -13,7 +13,7 @@ import pytest
 
 from backend.app import create_app
 from backend.context import Context, build_context
-from tests.conftest import _truncate, make_settings
+from tests.conftest import _truncate, s3_settings
 from tests.fakes.s3 import S3Bucket, post_policy
 from tests.helpers import PartnerClient, jpeg_with_exif, make_iin, sha256_hex
 
@@ -131,10 +131,7 @@ async def test_at_most_five_files_per_report(citizen: PartnerClient) -> None:
 @pytest.fixture
 async def s3_client(pg_url: str, tmp_path: Path, s3_bucket: S3Bucket) -> AsyncIterator[tuple[PartnerClient, S3Bucket]]:
     """The app in production media mode (S3 through boto3) on PostgreSQL."""
-    kwargs = s3_bucket.client_kwargs
-    settings = make_settings(pg_url, tmp_path, media_backend="s3", s3_endpoint_url=kwargs["endpoint_url"],
-                             s3_bucket=s3_bucket.name, s3_region=kwargs["region_name"],
-                             s3_access_key=kwargs["aws_access_key_id"], s3_secret_key=kwargs["aws_secret_access_key"])
+    settings = s3_settings(pg_url, tmp_path, s3_bucket)
     ctx: Context = build_context(settings, null_pool=True)
     await _truncate(ctx)
     from backend.partners.service import create
@@ -202,10 +199,7 @@ async def test_a_store_outage_at_completion_is_a_503_and_the_declaration_waits(
 
 
 async def test_health_reports_the_media_store(pg_url: str, tmp_path: Path, s3_bucket: S3Bucket) -> None:
-    kwargs = s3_bucket.client_kwargs
-    settings = make_settings(pg_url, tmp_path, media_backend="s3", s3_endpoint_url=kwargs["endpoint_url"],
-                             s3_bucket=s3_bucket.name, s3_region=kwargs["region_name"],
-                             s3_access_key=kwargs["aws_access_key_id"], s3_secret_key=kwargs["aws_secret_access_key"])
+    settings = s3_settings(pg_url, tmp_path, s3_bucket)
     ctx = build_context(settings, null_pool=True)
     app = create_app(ctx=ctx)
     try:
