@@ -10,7 +10,7 @@ file evidence (when and where it was taken: EXIF time and GPS) survives. The cod
 byte for byte, never decoded and re-encoded, so the copy is exactly as good as evidence as the original.
 
 Formats whose metadata cannot be removed this way (WebM/Matroska, Ogg) are not served for anonymous reports at
-all: `scrub` raises Unsupported and staff see the file listed without a link (the original stays in the store).
+all: `kind_of_scrub` raises Unsupported and staff see the file listed without a link (the original stays in the store).
 """
 
 from __future__ import annotations
@@ -282,6 +282,12 @@ class _Reader:
     def uint(self, n: int) -> int:
         return _uint(self.take(n))
 
+    def version(self) -> int:
+        """A full box's version (its flags skipped)."""
+        version = self.uint(1)
+        self.take(3)
+        return version
+
     def cstring(self) -> bytes:
         end = self.data.find(b"\x00", self.pos)
         if end < 0:
@@ -295,8 +301,7 @@ def _heif_metadata_items(fh: BinaryIO, iinf: tuple[int, int, int, bytes]) -> dic
     offset, header_len, box_size, _ = iinf
     fh.seek(offset + header_len)
     body = _Reader(fh.read(box_size - header_len))
-    version = body.uint(1)
-    body.take(3)
+    version = body.version()
     body.take(2 if version == 0 else 4)  # entry count: the boxes themselves say it
     found: dict[int, str] = {}
     entries_start = offset + header_len + body.pos
@@ -305,8 +310,7 @@ def _heif_metadata_items(fh: BinaryIO, iinf: tuple[int, int, int, bytes]) -> dic
             continue
         fh.seek(entry + entry_header)
         infe = _Reader(fh.read(entry_size - entry_header))
-        infe_version = infe.uint(1)
-        infe.take(3)
+        infe_version = infe.version()
         if infe_version < 2:
             continue  # no item types before version 2; HEIF writers use 2 and 3
         item_id = infe.uint(2 if infe_version == 2 else 4)
@@ -326,8 +330,7 @@ def _heif_extents(fh: BinaryIO, iloc: tuple[int, int, int, bytes], wanted: set[i
     offset, header_len, box_size, _ = iloc
     fh.seek(offset + header_len)
     body = _Reader(fh.read(box_size - header_len))
-    version = body.uint(1)
-    body.take(3)
+    version = body.version()
     sizes = body.uint(1)
     offset_size, length_size = sizes >> 4, sizes & 0x0F
     more = body.uint(1)
@@ -355,7 +358,7 @@ def _heif_extents(fh: BinaryIO, iloc: tuple[int, int, int, bytes], wanted: set[i
 
 
 def _scrub_heif_items(fh: BinaryIO, start: int, end: int) -> int:
-    children = {kind: box for box in _boxes(fh, start, end) for kind in [box[3]]}
+    children = {box[3]: box for box in _boxes(fh, start, end)}
     for kind in (b"udta", b"uuid"):
         if kind in children:
             _blank(fh, *children[kind][:3])
