@@ -57,6 +57,9 @@ async def _scrub_one(store: MediaStore, media: Media) -> tuple[str, str | None]:
             return "missing", None
         try:
             await asyncio.to_thread(_scrub_file, path, media.content_type, how)
+        except scrub.Unsupported as exc:  # known only once the file is read: an Ogg stream of another codec
+            log.warning("a file has no scrubber for its content: %s", exc, extra={"media_id": str(media.id)})
+            return "unsupported", None
         except scrub.Malformed as exc:
             log.warning("a file could not be parsed for scrubbing: %s", exc, extra={"media_id": str(media.id)})
             return "malformed", None
@@ -70,4 +73,4 @@ def _scrub_file(path: Path, content_type: str, how: str) -> None:
         path.write_bytes(scrub.IN_MEMORY[content_type](path.read_bytes()))
         return
     with path.open("r+b") as fh:  # videos up to 100 MB: blanked where they lie, nothing is held in memory
-        scrub.scrub_isobmff(fh, path.stat().st_size, image=content_type.startswith("image/"))
+        scrub.IN_PLACE[content_type](fh, path.stat().st_size)

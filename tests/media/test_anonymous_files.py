@@ -22,6 +22,7 @@ from tests.core.factories import make_report
 from tests.fakes.s3 import S3Bucket
 from tests.helpers import PartnerClient, eventually, jpeg_with_exif, make_iin, sha256_hex
 from tests.media.identity import identity_jpeg, leaks
+from tests.media.recordings import ogg_page, packets, recording
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -131,25 +132,29 @@ async def test_anonymous_photo_on_s3(pg_url: str, tmp_path: Path, s3_bucket: S3B
 
 
 async def test_files_without_a_copy_are_withheld_until_one_is_made(ctx: Context, app_client: httpx.AsyncClient) -> None:
-    """Files attached before copies existed are queued by the first staff request; a format with no scrubber is
-    never handed out."""
-    photo, video = identity_jpeg(), b"\x1a\x45\xdf\xa3" + b"\x00" * 64  # WebM: nothing can scrub it
+    """Files attached before copies existed are queued by the first staff request; a file with no scrubber for its
+    content (an Ogg stream of FLAC) is never handed out."""
+    photo, video = identity_jpeg(), recording("webm", "libopus", "libvpx")
+    flac = ogg_page(7, 0, b"\x7fFLAC\x01\x00\x00\x01fLaC" + bytes(38), flags=0x02)
+    files = (("photo", "image/jpeg", photo), ("video", "video/webm", video), ("audio", "audio/ogg", flac))
     async with ctx.sessions() as session:
         report = await make_report(session, anonymous=True, category="drugs", text=DRUGS)
         media = [Media(report_id=report.id, kind=kind, content_type=content_type, size=len(data),
                        sha256=hashlib.sha256(data).hexdigest(), storage_key=f"test/{uuid.uuid4()}", status="ready")
-                 for kind, content_type, data in (("photo", "image/jpeg", photo), ("video", "video/webm", video))]
+                 for kind, content_type, data in files]
         session.add_all(media)
         await session.commit()
-    for row, data in zip(media, (photo, video), strict=True):
+    for row, (_, _, data) in zip(media, files, strict=True):
         await get_store(ctx).put(row.storage_key, data, row.content_type)
     console = await _console(ctx, app_client)
 
     first = await _attachments(app_client, console, str(report.id))
-    assert [(i["url"], i["withheld"]) for i in first] == [(None, "preparing"), (None, "preparing")]
+    assert [(i["url"], i["withheld"]) for i in first] == [(None, "preparing")] * 3
     done = await _linked(app_client, console, str(report.id))
     assert [(i["kind"], i["url"] is not None, i["withheld"]) for i in done] == [
-        ("photo", True, None), ("video", False, "unsupported")]
-    got = await app_client.get(done[0]["url"].split("127.0.0.1:8000", 1)[1])
-    assert got.status_code == 200 and leaks(got.content) == []
-    assert await get_store(ctx).inspect(media[1].storage_key) is not None  # kept, only not handed out
+        ("photo", True, None), ("video", True, None), ("audio", False, "unsupported")]
+    for item in done[:2]:
+        got = await app_client.get(item["url"].split("127.0.0.1:8000", 1)[1])
+        assert got.status_code == 200 and leaks(got.content) == []
+    assert packets(got.content) == packets(video)
+    assert await get_store(ctx).inspect(media[2].storage_key) is not None  # kept, only not handed out

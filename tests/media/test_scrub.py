@@ -14,6 +14,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from backend.media import scrub
+from backend.media.service import KINDS
 from tests.media.identity import NAME, SERIAL, TAKEN, identity_exif, leaks
 
 
@@ -210,9 +211,13 @@ def test_heif_rewrites_its_exif_and_xmp_items_and_nothing_else() -> None:
     assert clean[-len(xmp_item):] == b" " * len(xmp_item)
 
 
-def test_formats_without_a_scrubber_are_refused_not_passed_through() -> None:
-    for content_type in ("video/webm", "audio/webm", "audio/ogg"):
-        with pytest.raises(scrub.Unsupported):
-            scrub.kind_of_scrub(content_type)
-    assert scrub.kind_of_scrub("audio/amr") == "as_is"
-    assert scrub.kind_of_scrub("image/jpeg") == "memory" and scrub.kind_of_scrub("video/mp4") == "in_place"
+def test_every_accepted_type_has_a_scrubber_and_others_are_refused_not_passed_through() -> None:
+    accepted = {content_type for kind in KINDS for content_type in kind.content_types}
+    assert {content_type: scrub.kind_of_scrub(content_type) for content_type in accepted} == {
+        **dict.fromkeys(("image/jpeg", "image/png", "image/webp", "audio/wav", "audio/mpeg", "audio/aac", "audio/ogg"),
+                        "memory"),
+        **dict.fromkeys(("video/mp4", "video/quicktime", "video/3gpp", "audio/mp4", "image/heic", "image/heif",
+                         "video/webm", "audio/webm"), "in_place"),
+        "audio/amr": "as_is"}
+    with pytest.raises(scrub.Unsupported):
+        scrub.kind_of_scrub("video/x-matroska")

@@ -1,0 +1,215 @@
+"""ISO base media (MP4, MOV, 3GP, M4A, HEIF), scrubbed in place in a copy on disk: nothing moves."""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO
+
+from PIL import Image
+
+from backend.media.scrub.errors import Malformed
+from backend.media.scrub.jpeg import kept_exif
+
+_METADATA_BOXES = {b"udta", b"meta", b"uuid"}  # user data (©xyz location, make), Apple's keys, XMP
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"moof", b"traf", b"edts"}
+
+
+def _boxes(fh: BinaryIO, start: int, end: int) -> list[tuple[int, int, int, bytes]]:
+    """(offset, header length, total size, type) of the boxes in [start, end)."""
+    found, pos = [], start
+    while pos + 8 <= end:
+        fh.seek(pos)
+        header = fh.read(8)
+        if len(header) < 8:
+            raise Malformed("truncated box header")
+        size, kind = struct.unpack(">I4s", header)
+        header_len = 8
+        if size == 1:
+            size, header_len = struct.unpack(">Q", fh.read(8))[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < header_len or pos + size > end:
+            raise Malformed(f"box {kind!r} overruns its parent")
+        found.append((pos, header_len, size, kind))
+        pos += size
+    return found
+
+
+def _blank(fh: BinaryIO, offset: int, header_len: int, box_size: int) -> None:
+    fh.seek(offset + header_len - 4)
+    fh.write(b"free")
+    fh.write(bytes(box_size - header_len))
+
+
+def scrub_isobmff(fh: BinaryIO, size: int, *, image: bool = False) -> int:
+    """Turn every metadata box into a `free` box of the same size, zero-filled. Nothing moves, so the sample
+    tables' absolute offsets into `mdat` stay right. In a HEIF image (`image`) the top-level `meta` box *is* the
+    picture's structure: there only the EXIF and XMP items are rewritten in place. Returns how many boxes or items
+    were blanked."""
+    blanked = 0
+
+    def walk(start: int, end: int, top: bool) -> None:
+        nonlocal blanked
+        for offset, header_len, box_size, kind in _boxes(fh, start, end):
+            if top and image and kind == b"meta":
+                blanked += _scrub_heif_items(fh, offset + header_len + 4, offset + box_size)
+            elif kind in _METADATA_BOXES:
+                _blank(fh, offset, header_len, box_size)
+                blanked += 1
+            elif kind in _CONTAINERS:
+                walk(offset + header_len, offset + box_size, False)
+
+    fh.seek(0)
+    if fh.read(8)[4:8] not in (b"ftyp", b"moov", b"wide", b"mdat", b"free", b"skip"):
+        raise Malformed("not an ISO base media file")
+    walk(0, size, True)
+    return blanked
+
+
+def _uint(raw: bytes) -> int:
+    return int.from_bytes(raw, "big") if raw else 0
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def take(self, n: int) -> bytes:
+        if self.pos + n > len(self.data):
+            raise Malformed("truncated box")
+        chunk = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return chunk
+
+    def uint(self, n: int) -> int:
+        return _uint(self.take(n))
+
+    def version(self) -> int:
+        """A full box's version (its flags skipped)."""
+        version = self.uint(1)
+        self.take(3)
+        return version
+
+    def cstring(self) -> bytes:
+        end = self.data.find(b"\x00", self.pos)
+        if end < 0:
+            raise Malformed("unterminated string")
+        text, self.pos = self.data[self.pos:end], end + 1
+        return text
+
+
+def _heif_metadata_items(fh: BinaryIO, iinf: tuple[int, int, int, bytes]) -> dict[int, str]:
+    """item id → "exif" | "xmp" for the metadata items that `iinf` declares."""
+    offset, header_len, box_size, _ = iinf
+    fh.seek(offset + header_len)
+    body = _Reader(fh.read(box_size - header_len))
+    version = body.version()
+    body.take(2 if version == 0 else 4)  # entry count: the boxes themselves say it
+    found: dict[int, str] = {}
+    entries_start = offset + header_len + body.pos
+    for entry, entry_header, entry_size, kind in _boxes(fh, entries_start, offset + box_size):
+        if kind != b"infe":
+            continue
+        fh.seek(entry + entry_header)
+        infe = _Reader(fh.read(entry_size - entry_header))
+        infe_version = infe.version()
+        if infe_version < 2:
+            continue  # no item types before version 2; HEIF writers use 2 and 3
+        item_id = infe.uint(2 if infe_version == 2 else 4)
+        infe.take(2)  # protection index
+        item_type = infe.take(4)
+        infe.cstring()  # name
+        if item_type == b"Exif":
+            found[item_id] = "exif"
+        elif item_type == b"mime" and infe.cstring().lower().startswith(b"application/rdf+xml"):
+            found[item_id] = "xmp"
+    return found
+
+
+def _heif_extents(fh: BinaryIO, iloc: tuple[int, int, int, bytes], wanted: set[int],
+                  idat_start: int | None) -> dict[int, list[tuple[int, int]]]:
+    """item id → [(file offset, length)] for the `wanted` items."""
+    offset, header_len, box_size, _ = iloc
+    fh.seek(offset + header_len)
+    body = _Reader(fh.read(box_size - header_len))
+    version = body.version()
+    sizes = body.uint(1)
+    offset_size, length_size = sizes >> 4, sizes & 0x0F
+    more = body.uint(1)
+    base_size, index_size = more >> 4, (more & 0x0F) if version in (1, 2) else 0
+    extents: dict[int, list[tuple[int, int]]] = {}
+    for _ in range(body.uint(2 if version < 2 else 4)):
+        item_id = body.uint(2 if version < 2 else 4)
+        method = body.uint(2) & 0x0F if version in (1, 2) else 0
+        body.take(2)  # data reference index
+        base = body.uint(base_size)
+        spans = []
+        for _ in range(body.uint(2)):
+            body.take(index_size)
+            spans.append((base + body.uint(offset_size), body.uint(length_size)))
+        if item_id not in wanted:
+            continue
+        if method == 1 and idat_start is not None:
+            spans = [(idat_start + start, length) for start, length in spans]
+        elif method != 0:
+            raise Malformed(f"metadata item {item_id} stored by reference")
+        if any(length == 0 for _, length in spans):
+            raise Malformed(f"metadata item {item_id} without a length")
+        extents[item_id] = spans
+    return extents
+
+
+def _scrub_heif_items(fh: BinaryIO, start: int, end: int) -> int:
+    children = {box[3]: box for box in _boxes(fh, start, end)}
+    for kind in (b"udta", b"uuid"):
+        if kind in children:
+            _blank(fh, *children[kind][:3])
+    if b"iinf" not in children:
+        return 0
+    items = _heif_metadata_items(fh, children[b"iinf"])
+    if not items:
+        return 0
+    if b"iloc" not in children:
+        raise Malformed("metadata items without locations")
+    idat = children.get(b"idat")
+    located = _heif_extents(fh, children[b"iloc"], set(items), idat[0] + idat[1] if idat else None)
+    for item_id, spans in located.items():
+        total = sum(length for _, length in spans)
+        if items[item_id] == "exif":
+            fh.seek(spans[0][0])
+            payload = fh.read(min(spans[0][1], total))
+            replacement = _heif_exif(payload, total)
+        else:  # XMP: whitespace is what XMP pads with; an empty packet reads as no metadata
+            replacement = b" " * total
+        written = 0
+        for span_start, length in spans:
+            fh.seek(span_start)
+            fh.write(replacement[written:written + length])
+            written += length
+    return len(located)
+
+
+# an EXIF item with an empty TIFF directory: offset 0 to the header, big-endian header, no entries, no next IFD
+_EMPTY_HEIF_EXIF = b"\x00\x00\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"
+
+
+def _heif_exif(payload: bytes, total: int) -> bytes:
+    """The allowlisted EXIF in HEIF's item layout (a 4-byte offset to the TIFF header, then the data), padded with
+    zeros to the item's length; an empty directory when it does not fit."""
+    exif: Image.Exif | None = None
+    if len(payload) > 4:
+        tiff = payload[4 + _uint(payload[:4]):]
+        exif = Image.Exif()
+        try:
+            exif.load(b"Exif\x00\x00" + tiff)
+        except Exception:  # unreadable: replaced by an empty directory
+            exif = None
+    kept = kept_exif(exif)
+    item = struct.pack(">I", 6) + kept if kept else _EMPTY_HEIF_EXIF
+    if len(item) > total:
+        item = _EMPTY_HEIF_EXIF if total >= len(_EMPTY_HEIF_EXIF) else b""
+    return item + bytes(total - len(item))
+
+
+def scrub_heif(fh: BinaryIO, size: int) -> int:
+    return scrub_isobmff(fh, size, image=True)

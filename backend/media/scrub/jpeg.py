@@ -1,0 +1,110 @@
+"""JPEG: only allowlisted EXIF survives; the entropy-coded picture is copied byte for byte. The EXIF allowlist is
+shared with HEIF's EXIF item."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+from PIL import Image
+
+from backend.media.scrub.errors import Malformed
+
+_KEEP_IFD0 = {0x0112, 0x011A, 0x011B, 0x0128, 0x0132}  # orientation, resolution, DateTime
+_KEEP_EXIF = {0x9003, 0x9004, 0x9010, 0x9011, 0x9012, 0xA001, 0xA002, 0xA003}  # times, offsets, colour space, size
+# GPS: version, position, altitude, time, direction, date, horizontal error (not the free-text processing method
+# and area information, which apps fill with whatever they like)
+_KEEP_GPS = {0, 1, 2, 3, 4, 5, 6, 7, 0x10, 0x11, 0x1D, 0x1F}
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_SOS, _EOI, _APP0, _APP2, _APP14, _COM = 0xDA, 0xD9, 0xE0, 0xE2, 0xEE, 0xFE
+_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # markers without a length
+
+
+def _exif_of_jpeg(data: bytes) -> Image.Exif | None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.getexif()
+    except Exception:  # a broken EXIF block is simply not carried over
+        return None
+
+
+def kept_exif(exif: Image.Exif | None) -> bytes | None:
+    """The allowlisted part of `exif` ("Exif\\0\\0" + TIFF), or None when nothing of it is kept."""
+    if exif is None:
+        return None
+    try:
+        sub, gps = dict(exif.get_ifd(_EXIF_IFD)), dict(exif.get_ifd(_GPS_IFD))
+        kept = Image.Exif()
+        for tag in _KEEP_IFD0 & set(exif):
+            kept[tag] = exif[tag]
+        if sub_kept := {tag: value for tag, value in sub.items() if tag in _KEEP_EXIF}:
+            kept[_EXIF_IFD] = sub_kept
+        if gps_kept := {tag: value for tag, value in gps.items() if tag in _KEEP_GPS}:
+            kept[_GPS_IFD] = gps_kept
+        return kept.tobytes() if len(kept) else None
+    except Exception:  # as above: what cannot be re-encoded is dropped, never copied raw
+        return None
+
+
+def _keep_jpeg_segment(marker: int, payload: bytes) -> bool:
+    if marker == _APP0:
+        return payload.startswith(b"JFIF\x00")  # not JFXX, which is a thumbnail
+    if marker == _APP2:
+        return payload.startswith(b"ICC_PROFILE\x00")  # not MPF, which points at more pictures
+    if marker == _APP14:
+        return payload.startswith(b"Adobe")  # the colour transform the decoder needs
+    # every other APPn (EXIF, XMP, IPTC, maker blocks) and comments go
+    return not (0xE0 <= marker <= 0xEF or marker == _COM)
+
+
+def scrub_jpeg(data: bytes) -> bytes:
+    """The JPEG with only allowlisted EXIF, ending at the first picture's EOI (phones append depth maps and gain
+    maps, each a JPEG with its own metadata, after it)."""
+    if not data.startswith(b"\xff\xd8"):
+        raise Malformed("no SOI")
+    out = bytearray(b"\xff\xd8")
+    exif = kept_exif(_exif_of_jpeg(data))
+    pos = 2
+    while pos < len(data):
+        if data[pos] != 0xFF:
+            raise Malformed(f"marker expected at {pos}")
+        while pos < len(data) and data[pos] == 0xFF:  # fill bytes
+            pos += 1
+        if pos >= len(data):
+            raise Malformed("truncated marker")
+        marker = data[pos]
+        pos += 1
+        if marker == _EOI:
+            out += b"\xff\xd9"
+            return bytes(out)
+        if marker in _STANDALONE:
+            out += bytes((0xFF, marker))
+            continue
+        if pos + 2 > len(data):
+            raise Malformed("truncated segment")
+        (length,) = struct.unpack(">H", data[pos:pos + 2])
+        payload = data[pos + 2:pos + length]
+        if length < 2 or len(payload) != length - 2:
+            raise Malformed("truncated segment")
+        end = pos + length
+        if exif is not None and marker != _APP0:
+            # EXIF goes right after SOI (after JFIF's APP0 when there is one)
+            out += b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
+            exif = None
+        if _keep_jpeg_segment(marker, payload):
+            out += data[pos - 2:end]
+        pos = end
+        if marker == _SOS:  # entropy-coded data runs to the next marker that is not a stuffed byte or a restart
+            scan = pos
+            while True:
+                scan = data.find(b"\xff", scan)
+                if scan < 0 or scan + 1 >= len(data):
+                    raise Malformed("scan runs past the end")
+                following = data[scan + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                    scan += 1 if following == 0xFF else 2
+                    continue
+                break
+            out += data[pos:scan]
+            pos = scan
+    raise Malformed("no EOI")
