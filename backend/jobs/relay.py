@@ -68,7 +68,9 @@ class Relay:
         self._sem = asyncio.Semaphore(concurrency)
         self._running: set[asyncio.Task[str]] = set()
         self._task: asyncio.Task[None] | None = None
+        self._scheduler: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()
 
     def notify(self) -> None:
         self.wakeup.set()
@@ -134,14 +136,30 @@ class Relay:
                     await asyncio.wait_for(self.wakeup.wait(), timeout=interval)
                 self.wakeup.clear()
 
+    async def _schedule(self) -> None:
+        """Scheduled work (SLA escalation, notification sweeps, purges) where no SAQ worker runs its cron: tasks
+        run in this process, so the cron would never fire. The first pass comes one interval after start."""
+        from backend.jobs.scheduled import run_scheduled
+
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), timeout=self.ctx.settings.scheduled_interval_s)
+            if not self._stopping:
+                await run_scheduled(self.ctx)
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="zan-outbox-relay")
+        if self.ctx.settings.queue != "saq":
+            self._scheduler = asyncio.create_task(self._schedule(), name="zan-scheduled")
 
     async def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self.wakeup.set()
         if self._task:
             await self._task
+        if self._scheduler:
+            await self._scheduler
         if self._running:
             await asyncio.wait(list(self._running), timeout=10)
 
