@@ -17,6 +17,7 @@ _DOMAIN_MODELS = (
     "backend.dispatch.models",
     "backend.sync.models",
     "backend.audit.models",
+    "backend.ledger.models",
     "bots.models",
 )
 

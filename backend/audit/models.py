@@ -25,4 +25,5 @@ class AuditLog(SQLModel, table=True):
     data: dict[str, Any] = json_column()
     ip: str | None = Field(default=None, max_length=45)
 
-    __table_args__ = (sa.Index("ix_audit_log_target", "target_type", "target_id", "at"),)
+    __table_args__ = (sa.Index("ix_audit_log_target", "target_type", "target_id", "at"),
+                      sa.Index("ix_audit_log_at", "at"))  # the ledger seals rows by time

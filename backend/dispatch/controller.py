@@ -123,10 +123,11 @@ class DispatchController(Controller):
         return await attachments.list_for(ctx, session, officer, report_id, ip=client_ip(request))
 
     @get("/reports/{report_id:uuid}/history", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
-         summary="The full record for oversight: events with internal notes, custody, routing, access (audited)")
-    async def get_history(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
-                          report_id: FromPath[uuid.UUID]) -> ReportHistory:
-        return await history.history(session, officer, report_id, ip=client_ip(request))
+         summary="The full record for oversight: events with internal notes, custody, routing, access (audited), "
+                 "and whether the sealed record is intact")
+    async def get_history(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                          request: Request[Any, Any, Any], report_id: FromPath[uuid.UUID]) -> ReportHistory:
+        return await history.history(ctx, session, officer, report_id, ip=client_ip(request))
 
     @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")

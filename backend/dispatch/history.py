@@ -1,5 +1,6 @@
 """A report's full record for oversight (supervisors, prosecutors, admins): what happened, who had it, why it went
-where it went, and who acted on or opened it. Reading it is itself an audit line, so the record shows its readers."""
+where it went, and who acted on or opened it. Reading it is itself an audit line, so the record shows its readers.
+It carries the ledger's verdict on itself (backend/ledger): whether what is shown is what was sealed."""
 
 from __future__ import annotations
 
@@ -10,16 +11,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.models import AuditLog
 from backend.audit.service import record
+from backend.context import Context
 from backend.dispatch.models import Assignment
-from backend.dispatch.schemas import AccessEntry, CustodyEntry, HistoryEvent, ReportHistory, RoutingEntry
+from backend.dispatch.schemas import (
+    AccessEntry,
+    CustodyEntry,
+    HistoryEvent,
+    Integrity,
+    ReportHistory,
+    RoutingEntry,
+    SealedRow,
+    SealRef,
+)
 from backend.dispatch.service import get_visible
+from backend.ledger.service import verify_report
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
 from backend.reports.models import ReportEvent
 from backend.routing.models import RoutingDecision
 
 
-async def history(session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
                   ip: str | None = None) -> ReportHistory:
     report = await get_visible(session, officer, report_id)
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.history",
@@ -35,6 +47,7 @@ async def history(session: AsyncSession, officer: OfficerPrincipal, report_id: u
     access = await session.scalars(sa.select(AuditLog).where(
         AuditLog.target_type == "report", AuditLog.target_id == str(report.id))  # type: ignore[arg-type]
         .order_by(AuditLog.at, AuditLog.id))  # type: ignore[arg-type]
+    verdict = await verify_report(session, ctx.settings.secret_key, report.id)
     out = ReportHistory(
         report_id=report.id, number=report.number,
         events=[HistoryEvent(id=e.id, at=e.created_at, action=e.action, from_status=e.from_status,
@@ -51,6 +64,12 @@ async def history(session: AsyncSession, officer: OfficerPrincipal, report_id: u
                               actor_id=d.actor_id, scores=d.scores, inputs=d.inputs) for d in routing],
         access=[AccessEntry(at=a.at, actor_type=a.actor_type, actor_id=a.actor_id, action=a.action, data=a.data,
                             ip=a.ip) for a in access],
+        integrity=Integrity(
+            intact=verdict.intact, sealed=verdict.sealed, pending=verdict.pending,
+            altered=[SealedRow(table=table, id=row_id) for table, row_id in verdict.altered],
+            missing=[SealedRow(table=table, id=row_id) for table, row_id in verdict.missing],
+            broken_seals=sorted({seal_id for seal_id, _ in verdict.broken_seals}),
+            seals=[SealRef(id=seal.id, sealed_at=seal.sealed_at, mac=seal.mac) for seal in verdict.seals]),
     )
     await session.commit()
     return out

@@ -157,6 +157,31 @@ class AccessEntry(msgspec.Struct):
     ip: str | None
 
 
+class SealedRow(msgspec.Struct):
+    table: Annotated[str, msgspec.Meta(description="report_events | routing_decisions | evidence | audit_log")]
+    id: uuid.UUID
+
+
+class SealRef(msgspec.Struct):
+    id: int
+    sealed_at: datetime
+    mac: Annotated[str, msgspec.Meta(description="the seal's HMAC; quote it to prove later what was sealed")]
+
+
+class Integrity(msgspec.Struct):
+    """Whether the record above is what was written: every sealed row still hashes to what its seal holds, and
+    each seal's MAC (keyed by a secret outside the database) and digest check. Rows from the last minute await
+    their seal and are counted as pending."""
+
+    intact: bool
+    sealed: int
+    pending: int
+    altered: list[SealedRow]
+    missing: Annotated[list[SealedRow], msgspec.Meta(description="sealed rows that are no longer there")]
+    broken_seals: list[int]
+    seals: list[SealRef]
+
+
 class ReportHistory(msgspec.Struct):
     """Everything that happened to one report, for oversight: the full event log (internal notes included), the
     chain of custody, every routing decision with its inputs, and who did or opened what (this read included)."""
@@ -167,3 +192,4 @@ class ReportHistory(msgspec.Struct):
     custody: list[CustodyEntry]
     routing: list[RoutingEntry]
     access: list[AccessEntry]
+    integrity: Integrity

@@ -38,5 +38,5 @@ def load_all_handlers() -> None:
 
     for module in ("backend.reports.jobs", "backend.notifications.jobs", "backend.dispatch.jobs",
                    "backend.officers.jobs", "backend.routing.jobs", "backend.sync.jobs",
-                   "backend.media.jobs"):
+                   "backend.media.jobs", "backend.ledger.jobs"):
         import_optional(module)

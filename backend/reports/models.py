@@ -79,7 +79,9 @@ class ReportEvent(SQLModel, table=True):
     device_time: datetime | None = tz_datetime()
     created_at: datetime = now_column()
 
-    __table_args__ = (sa.Index("ix_report_events_report_created", "report_id", "created_at"),)
+    # the ledger seals rows by the time they were appended (backend/ledger)
+    __table_args__ = (sa.Index("ix_report_events_report_created", "report_id", "created_at"),
+                      sa.Index("ix_report_events_created_at", "created_at"))
 
 
 class ReportComment(SQLModel, table=True):

@@ -37,6 +37,8 @@ class RoutingDecision(SQLModel, table=True):
     actor_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = now_column()
 
+    __table_args__ = (sa.Index("ix_routing_decisions_created_at", "created_at"),)
+
 
 class ReportEmbedding(SQLModel, table=True):
     """One vector per report for duplicate detection (float32 bytes; 1.5 KB for e5-small)."""

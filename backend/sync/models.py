@@ -120,7 +120,8 @@ class Evidence(SQLModel, table=True):
     device_time: datetime | None = tz_datetime()
     created_at: datetime = now_column()
 
-    __table_args__ = (sa.UniqueConstraint("report_id", "sha256", name="uq_evidence_report_sha256"),)
+    __table_args__ = (sa.UniqueConstraint("report_id", "sha256", name="uq_evidence_report_sha256"),
+                      sa.Index("ix_evidence_created_at", "created_at"))
 
 
 class WantedPerson(SQLModel, table=True):

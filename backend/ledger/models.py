@@ -1,0 +1,42 @@
+"""The seals over the append-only record: which row was sealed with which hash, and the chain of keyed seals."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from backend.db import json_column, now_column
+
+
+class LedgerSeal(SQLModel, table=True):
+    """One batch of newly appended rows. Its MAC, keyed by the app's secret, covers its own fields and the previous
+    seal's MAC: rewriting a row, its entry and the seal's digest together still breaks the chain."""
+
+    __tablename__ = "ledger_seals"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})  # 1, 2, 3… in sealing order
+    sealed_at: datetime = now_column()
+    rows: int
+    # the columns hashed per table: a column added later does not break the seals made before it
+    layout: dict[str, Any] = json_column()
+    # False when a table had more new rows than one seal takes: the next seal goes on from the same place
+    complete: bool = Field(default=True)
+    digest: str = Field(max_length=64)
+    prev_mac: str = Field(max_length=64)
+    mac: str = Field(max_length=64)
+
+
+class LedgerEntry(SQLModel, table=True):
+    """The hash a sealed row had when it was sealed."""
+
+    __tablename__ = "ledger_entries"
+
+    table_name: str = Field(primary_key=True, max_length=40)
+    row_id: uuid.UUID = Field(primary_key=True)
+    # what the row is about ("report:<id>", or an audit line's target), so one report's proof is one index scan
+    scope: str = Field(max_length=120, index=True)
+    seal_id: int = Field(foreign_key="ledger_seals.id", index=True)
+    row_hash: str = Field(max_length=64)

@@ -1,0 +1,253 @@
+"""The tamper-evident record: sealed rows verify, and every way of changing the record behind the application's back
+is found — an edited row, a deleted row, an entry rewritten to match, a seal recomputed, a seal forged without the
+key, a seal removed. Tampering is done the way a database administrator would: in SQL, on PostgreSQL with the
+append-only triggers switched off for the session (`session_replication_role = replica`, superuser only)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from backend.audit.service import record
+from backend.context import Context
+from backend.ledger import service as ledger
+from backend.ledger.cli import ledger as ledger_cli
+from backend.ledger.models import LedgerEntry, LedgerSeal
+from backend.reports.models import ReportEvent
+from backend.routing.models import RoutingDecision
+from backend.sync.models import Evidence
+from tests.core.factories import make_report
+from tests.officers.factories import bearer, login, make_officer
+
+pytestmark = pytest.mark.anyio
+
+
+async def _record(ctx: Context) -> dict[str, Any]:
+    """One report's record: two events, a routing decision with float scores, an officer's evidence, an audit line."""
+    officer, _ = await make_officer(ctx)
+    async with ctx.sessions() as session:
+        report = await make_report(session)
+        events = [ReportEvent(report_id=report.id, action=action, actor_type=actor, channel="test",
+                              public_text={"ru": "Принято", "kk": "Қабылданды", "en": "Received"},
+                              internal_note=note, data={"n": 1})
+                  for action, actor, note in (("registered", "citizen", None), ("assign", "dispatcher", "наряд 12"))]
+        decision = RoutingDecision(report_id=report.id, source="model", category="theft", confidence=0.8734,
+                                   scores={"theft": 0.8734, "fraud": 0.0912}, inputs={"lexicon": "police-v3"})
+        evidence = Evidence(id=uuid.uuid4(), report_id=report.id, officer_id=officer.id, device_id="tab-1",
+                            sha256="ab" * 32, size=1024, content_type="image/jpeg", caption="Вмятина на двери")
+        session.add_all([*events, decision, evidence])
+        await record(session, actor_type="dispatcher", actor_id=officer.id, action="report.assign",
+                     target_type="report", target_id=report.id, data={"unit": "AST-12"})
+        await session.commit()
+    return {"report": report.id, "events": [e.id for e in events], "decision": decision.id,
+            "evidence": evidence.id}
+
+
+async def _seal(ctx: Context, **kwargs: Any) -> list[LedgerSeal]:
+    async with ctx.sessions() as session:
+        return await ledger.seal_pending(session, ctx.settings.secret_key, **kwargs)
+
+
+async def _verify(ctx: Context) -> ledger.Verdict:
+    async with ctx.sessions() as session:
+        return await ledger.verify(session, ctx.settings.secret_key)
+
+
+async def _tamper(ctx: Context, sql: str, params: dict[str, Any] | None = None, **more: Any) -> None:
+    async with ctx.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        await conn.execute(text(sql), {**(params or {}), **more})
+
+
+def _uuid_param(ctx: Context, value: uuid.UUID) -> str:
+    """A UUID as the database stores it (SQLite: 32 hex digits)."""
+    return str(value) if ctx.engine.dialect.name == "postgresql" else value.hex
+
+
+async def _history(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) -> dict[str, Any]:
+    prosecutor, password = await make_officer(ctx, role="prosecutor")
+    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/history",
+                           headers=bearer(await login(client, prosecutor.badge_number, password)))
+    assert got.status_code == 200, got.text
+    integrity: dict[str, Any] = got.json()["integrity"]
+    return integrity
+
+
+async def test_the_sealed_record_verifies_and_the_history_says_so(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    rows = await _record(ctx)
+    before = await _history(ctx, app_client, rows["report"])
+    assert (before["intact"], before["sealed"], before["seals"]) == (True, 0, [])
+    assert before["pending"] == 5 + 1  # the history read is itself an audit line about the report
+
+    [first] = await _seal(ctx)
+    assert (first.id, first.prev_mac, first.complete) == (1, ledger.GENESIS, True)
+    verdict = await _verify(ctx)
+    assert verdict.intact and verdict.pending == 0 and verdict.sealed == first.rows >= 6
+
+    after = await _history(ctx, app_client, rows["report"])
+    assert (after["intact"], after["sealed"], after["pending"]) == (True, 6, 1)
+    assert after["seals"] == [{"id": 1, "sealed_at": after["seals"][0]["sealed_at"], "mac": first.mac}]
+
+    [second] = await _seal(ctx)
+    assert second.id == 2 and second.prev_mac == first.mac  # chained
+    assert await _seal(ctx) == []  # nothing new
+    verdict = await _verify(ctx)
+    assert verdict.intact and [s.id for s in verdict.seals] == [1, 2] and verdict.pending == 0
+
+
+def _edit_event(ids: dict[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    return ("UPDATE report_events SET internal_note = 'ничего не было' WHERE id = :id",
+            {"id": _uuid_param(ctx, ids["events"][1])})
+
+
+async def test_an_edited_row_is_found(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    rows = await _record(ctx)
+    await _seal(ctx)
+    await _tamper(ctx, *_edit_event(rows, ctx))
+    verdict = await _verify(ctx)
+    assert not verdict.intact and verdict.altered == [("report_events", rows["events"][1])]
+    assert verdict.missing == [] and verdict.broken_seals == []
+    integrity = await _history(ctx, app_client, rows["report"])
+    assert integrity["intact"] is False
+    assert integrity["altered"] == [{"table": "report_events", "id": str(rows["events"][1])}]
+
+
+async def test_a_deleted_row_is_found(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    rows = await _record(ctx)
+    await _seal(ctx)
+    await _tamper(ctx, "DELETE FROM routing_decisions WHERE id = :id", id=_uuid_param(ctx, rows["decision"]))
+    verdict = await _verify(ctx)
+    assert verdict.missing == [("routing_decisions", rows["decision"])] and verdict.altered == []
+    integrity = await _history(ctx, app_client, rows["report"])
+    assert integrity["missing"] == [{"table": "routing_decisions", "id": str(rows["decision"])}]
+
+
+async def _rehash_entry(ctx: Context, rows: dict[str, Any]) -> None:
+    """Edit the row and give its entry the row's new hash, as someone who read this code would."""
+    await _tamper(ctx, *_edit_event(rows, ctx))
+    async with ctx.sessions() as session:
+        seal = await session.get(LedgerSeal, 1)
+        assert seal is not None
+        row = (await session.execute(select(ReportEvent.__table__).where(  # type: ignore[attr-defined]
+            ReportEvent.__table__.c.id == rows["events"][1]))).mappings().one()  # type: ignore[attr-defined]
+        new_hash = ledger.row_hash("report_events", seal.layout["report_events"], row)
+    await _tamper(ctx, "UPDATE ledger_entries SET row_hash = :h WHERE row_id = :id", h=new_hash,
+                  id=_uuid_param(ctx, rows["events"][1]))
+
+
+async def _redigest_seal(ctx: Context, rows: dict[str, Any], key: str | None = None) -> None:
+    """…and recompute the seal's digest (and, given a key, its MAC) over the rewritten entries."""
+    await _rehash_entry(ctx, rows)
+    async with ctx.sessions() as session:
+        entries = [(e.table_name, e.row_id, e.scope, e.row_hash, e.seal_id)
+                   for e in await session.scalars(select(LedgerEntry).where(LedgerEntry.seal_id == 1))]
+        seal = await session.get(LedgerSeal, 1)
+        assert seal is not None
+        seal.digest = ledger._digest(entries)
+        mac = ledger._mac(key, seal) if key else seal.mac
+    await _tamper(ctx, "UPDATE ledger_seals SET digest = :d, mac = :m WHERE id = 1", d=seal.digest, m=mac)
+
+
+@pytest.mark.parametrize(("tamper", "found"), [
+    (_rehash_entry, [(1, "digest")]),
+    (_redigest_seal, [(1, "mac")]),
+    (lambda ctx, rows: _redigest_seal(ctx, rows, key="a-guessed-key"), [(1, "mac")]),
+], ids=["entry rewritten", "digest recomputed", "seal forged without the key"])
+async def test_rewriting_the_seals_to_match_is_found(ctx: Context, tamper: Callable[..., Any],
+                                                     found: list[tuple[int, str]]) -> None:
+    rows = await _record(ctx)
+    await _seal(ctx)
+    await tamper(ctx, rows)
+    verdict = await _verify(ctx)
+    assert verdict.altered == [] and verdict.broken_seals == found  # the row matches its entry; the seal does not
+    async with ctx.sessions() as session:
+        assert (await ledger.verify_report(session, ctx.settings.secret_key, rows["report"])).broken_seals == found
+
+
+async def test_a_seal_taken_out_of_the_chain_is_found(ctx: Context) -> None:
+    rows = await _record(ctx)
+    await _seal(ctx)
+    async with ctx.sessions() as session:
+        await record(session, actor_type="admin", actor_id=None, action="report.history", target_type="report",
+                     target_id=rows["report"])
+        await session.commit()
+    await _seal(ctx)
+    await _tamper(ctx, "DELETE FROM ledger_entries WHERE seal_id = 1")
+    await _tamper(ctx, "DELETE FROM ledger_seals WHERE id = 1")
+    verdict = await _verify(ctx)
+    assert (0, "numbering") in verdict.broken_seals and (2, "chain") in verdict.broken_seals
+
+
+async def test_a_backlog_is_sealed_in_batches_each_row_once(ctx: Context) -> None:
+    for _ in range(3):
+        await _record(ctx)
+    seals = await _seal(ctx, batch=2)
+    assert len(seals) >= 3 and not seals[0].complete and [s.id for s in seals] == list(range(1, len(seals) + 1))
+    verdict = await _verify(ctx)
+    assert verdict.intact and verdict.pending == 0
+    assert verdict.sealed == await _protected_rows(ctx) >= 3 * 5
+
+
+async def _protected_rows(ctx: Context) -> int:
+    async with ctx.sessions() as session:
+        return sum([int(await session.scalar(select(func.count()).select_from(spec.table)) or 0)
+                    for spec in ledger.protected().values()])
+
+
+async def test_the_cli_verifies_and_exits_1_on_tampering(ctx: Context) -> None:
+    rows = await _record(ctx)
+    env = {"ZAN_DATABASE_URL": ctx.settings.database_url, "ZAN_SECRET_KEY": ctx.settings.secret_key,
+           "ZAN_VAR_DIR": str(ctx.settings.var_dir)}
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(ledger_cli, list(args), env=env)
+
+    sealed = await anyio.to_thread.run_sync(run, "seal")
+    assert sealed.exit_code == 0, sealed.output
+    assert json.loads(sealed.output)["seals"][0]["rows"] == await _protected_rows(ctx)
+    good = await anyio.to_thread.run_sync(run, "verify")
+    assert good.exit_code == 0 and json.loads(good.output)["intact"] is True
+    async with ctx.sessions() as session:  # the head is printed, to be quoted outside the database
+        head = await session.get(LedgerSeal, 1)
+    assert head is not None and json.loads(good.output)["head"]["mac"] == head.mac
+    await _tamper(ctx, *_edit_event(rows, ctx))
+    bad = await anyio.to_thread.run_sync(run, "verify")
+    assert bad.exit_code == 1 and json.loads(bad.output)["altered"] == [
+        {"table": "report_events", "id": str(rows["events"][1])}]
+
+
+async def test_the_record_is_append_only_on_postgresql(ctx: Context) -> None:
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's triggers (embedded SQLite relies on the seals alone)")
+    rows = await _record(ctx)
+    await _seal(ctx)
+    for sql in ("UPDATE report_events SET internal_note = 'x' WHERE id = :id",
+                "DELETE FROM report_events WHERE id = :id", "DELETE FROM ledger_entries WHERE row_id = :id"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with ctx.engine.begin() as conn:
+                await conn.execute(text(sql), {"id": str(rows["events"][0])})
+    for table in ("audit_log", "routing_decisions", "evidence", "ledger_seals"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with ctx.engine.begin() as conn:
+                await conn.execute(text(f"DELETE FROM {table}"))
+    assert (await _verify(ctx)).intact
+
+
+async def test_concurrent_sealers_seal_each_row_once(ctx: Context) -> None:
+    for _ in range(4):
+        await _record(ctx)
+    results = await asyncio.gather(*(_seal(ctx, batch=3) for _ in range(4)))
+    assert sum(len(seals) for seals in results) >= 1
+    verdict = await _verify(ctx)
+    assert verdict.intact and verdict.pending == 0 and verdict.sealed == await _protected_rows(ctx) >= 4 * 5
