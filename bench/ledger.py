@@ -63,7 +63,7 @@ async def main() -> None:
             started = time.perf_counter()
             [seal] = await seal_pending(session, key)
             print(f"one minute's appends ({seal.rows} rows) sealed in {(time.perf_counter() - started) * 1000:.1f} ms "
-                  "(the window reads only the last hour, not the tables)")
+                  "(a seal rereads only the ten minutes before the last one, not the tables)")
 
             started = time.perf_counter()
             verdict = await verify(session, key)

@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "legal": ["bench/legal.py"],
     "sync": ["-m", "bench.sync"],
     "dispatch": ["-m", "bench.dispatch"],
+    "ledger": ["-m", "bench.ledger"],
 }
 
 

@@ -26,4 +26,4 @@ class AuditLog(SQLModel, table=True):
     ip: str | None = Field(default=None, max_length=45)
 
     __table_args__ = (sa.Index("ix_audit_log_target", "target_type", "target_id", "at"),
-                      sa.Index("ix_audit_log_at", "at"))  # the ledger seals rows by time
+                      sa.Index("ix_audit_log_at", "at", "id"))  # the ledger seals rows by time

@@ -26,11 +26,12 @@ async def _in_session(work: Any) -> Any:
 
 
 @ledger.command("seal")
-def seal_cmd() -> None:
+@click.option("--full", is_flag=True, help="read the tables from the start, for rows `verify` reports as pending")
+def seal_cmd(full: bool) -> None:
     """Seal what was appended since the last seal (the worker does this every minute)."""
     from backend.ledger.service import seal_pending
 
-    seals = asyncio.run(_in_session(seal_pending))
+    seals = asyncio.run(_in_session(lambda session, key: seal_pending(session, key, full=full, max_seals=10_000)))
     click.echo(json.dumps({"seals": [{"id": s.id, "rows": s.rows, "mac": s.mac} for s in seals]}))
 
 

@@ -81,7 +81,7 @@ class ReportEvent(SQLModel, table=True):
 
     # the ledger seals rows by the time they were appended (backend/ledger)
     __table_args__ = (sa.Index("ix_report_events_report_created", "report_id", "created_at"),
-                      sa.Index("ix_report_events_created_at", "created_at"))
+                      sa.Index("ix_report_events_created_at", "created_at", "id"))
 
 
 class ReportComment(SQLModel, table=True):

@@ -37,7 +37,7 @@ class RoutingDecision(SQLModel, table=True):
     actor_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = now_column()
 
-    __table_args__ = (sa.Index("ix_routing_decisions_created_at", "created_at"),)
+    __table_args__ = (sa.Index("ix_routing_decisions_created_at", "created_at", "id"),)
 
 
 class ReportEmbedding(SQLModel, table=True):

@@ -121,7 +121,7 @@ class Evidence(SQLModel, table=True):
     created_at: datetime = now_column()
 
     __table_args__ = (sa.UniqueConstraint("report_id", "sha256", name="uq_evidence_report_sha256"),
-                      sa.Index("ix_evidence_created_at", "created_at"))
+                      sa.Index("ix_evidence_created_at", "created_at", "id"))
 
 
 class WantedPerson(SQLModel, table=True):

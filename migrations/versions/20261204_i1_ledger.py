@@ -45,9 +45,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_ledger_entries_scope", "ledger_entries", ["scope"])
     op.create_index("ix_ledger_entries_seal_id", "ledger_entries", ["seal_id"])
-    # each seal reads the rows appended since the previous one: a range on the time they were appended
+    # each seal reads the rows appended since the previous one: a keyset range on (time appended, id)
     for table, column in TIME_INDEXES:
-        op.create_index(f"ix_{table}_{column}", table, [column])
+        op.create_index(f"ix_{table}_{column}", table, [column, "id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("""
             CREATE FUNCTION zan_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

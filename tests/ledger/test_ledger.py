@@ -9,6 +9,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -23,6 +24,7 @@ from backend.context import Context
 from backend.ledger import service as ledger
 from backend.ledger.cli import ledger as ledger_cli
 from backend.ledger.models import LedgerEntry, LedgerSeal
+from backend.lib.clock import utcnow
 from backend.reports.models import ReportEvent
 from backend.routing.models import RoutingDecision
 from backend.sync.models import Evidence
@@ -251,3 +253,21 @@ async def test_concurrent_sealers_seal_each_row_once(ctx: Context) -> None:
     assert sum(len(seals) for seals in results) >= 1
     verdict = await _verify(ctx)
     assert verdict.intact and verdict.pending == 0 and verdict.sealed == await _protected_rows(ctx) >= 4 * 5
+
+
+async def test_a_row_committed_long_after_its_timestamp_is_pending_until_a_full_seal(ctx: Context) -> None:
+    """Each seal rereads only a window before the last one; a row stamped long before its commit stays pending (and
+    verify says so) until `seal --full` reads the tables from the start."""
+    rows = await _record(ctx)
+    await _seal(ctx)
+    async with ctx.sessions() as session:
+        late = ReportEvent(report_id=rows["report"], action="comment", actor_type="officer", channel="tablet",
+                           public_text={}, data={}, created_at=utcnow() - timedelta(days=1))
+        session.add(late)
+        await session.commit()
+    assert await _seal(ctx) == []
+    assert (await _verify(ctx)).pending == 1
+    [seal] = await _seal(ctx, full=True)
+    assert seal.rows == 1
+    verdict = await _verify(ctx)
+    assert verdict.intact and verdict.pending == 0
