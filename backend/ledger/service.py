@@ -271,6 +271,18 @@ async def _check_seals(session: AsyncSession, secret_key: str, seals: list[Ledge
         previous = seal.mac
 
 
+async def _pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> int:
+    """Rows with no entry yet (of one report, or all of them)."""
+    pending = 0
+    for name, spec in protected().items():
+        query = sa.select(sa.func.count()).select_from(spec.table).where(
+            ~sa.exists().where(_ENTRIES.c.table_name == name, _ENTRIES.c.row_id == spec.table.c.id))
+        if report_id is not None:
+            query = query.where(spec.of_report(report_id))
+        pending += int(await session.scalar(query) or 0)
+    return pending
+
+
 async def verify(session: AsyncSession, secret_key: str) -> Verdict:
     """The whole record: every seal in order, every sealed row, and how many rows await a seal."""
     verdict = Verdict()
@@ -282,9 +294,7 @@ async def verify(session: AsyncSession, secret_key: str) -> Verdict:
     layouts = {seal.id: seal.layout for seal in verdict.seals}
     for seal in verdict.seals:
         await _check_rows(session, await _entries_of(session, _ENTRIES.c.seal_id == seal.id), layouts, verdict)
-    for name, spec in protected().items():
-        verdict.pending += int(await session.scalar(sa.select(sa.func.count()).select_from(spec.table).where(
-            ~sa.exists().where(_ENTRIES.c.table_name == name, _ENTRIES.c.row_id == spec.table.c.id))) or 0)
+    verdict.pending = await _pending(session)
     return verdict
 
 
@@ -299,8 +309,5 @@ async def verify_report(session: AsyncSession, secret_key: str, report_id: uuid.
         verdict.broken_seals.append((0, "numbering"))
     await _check_seals(session, secret_key, verdict.seals, verdict, chain=False)
     await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
-    for name, spec in protected().items():
-        verdict.pending += int(await session.scalar(sa.select(sa.func.count()).select_from(spec.table).where(
-            spec.of_report(report_id),
-            ~sa.exists().where(_ENTRIES.c.table_name == name, _ENTRIES.c.row_id == spec.table.c.id))) or 0)
+    verdict.pending = await _pending(session, report_id)
     return verdict
