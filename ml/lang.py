@@ -4,6 +4,10 @@ Used to answer the citizen in their language and to report accuracy per language
 own letters (әғқңөұүһі) and, because many people type Kazakh on a Russian keyboard, also by frequent Kazakh
 words and suffixes written in Russian letters ("мен", "жок", "казир", "бар", "ушин", "-мыз", "-ды").
 Mixed texts get their dominant language.
+
+Text in Latin letters is English, or Kazakh or Russian typed in Latin (ml/translit.py): Kazakh by the letters of its
+Latin alphabets (ä, ğ, ı, ñ, ö, ş, ū, ü, á, ǵ, ń, ó, ú, q) and by its words read back in Cyrillic, Russian by its
+function words read back in Cyrillic, English by its own function words.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from typing import Literal
 
 from ml.text import KAZAKH_LETTERS, fold
+from ml.translit import mostly_latin, to_cyrillic
 
 Language = Literal["kk", "ru", "en"]
 
@@ -19,6 +24,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]")
 _LATIN = re.compile(r"[a-z]")
 _KK_LETTER = re.compile(f"[{KAZAKH_LETTERS}]")
+_KK_LATIN_LETTER = re.compile("[äáğǵıñńöóūüúq]")
+_LATIN_WORD = re.compile(r"[a-zäáğǵıñńöóşūüúçé']+")
 
 # Frequent Kazakh words (folded: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н) that are not Russian words.
 
@@ -42,6 +49,24 @@ _KK_WORDS = _words(
     адам адамдар адамды ересек бейтаныс арасында жатып барады келеди салады туралы бойынша сияклы
     """
 )
+# Function words and the most frequent words of reports, to tell Russian typed in Latin (read back in Cyrillic) from
+# English
+_RU_WORDS = _words(
+    """
+    я мы ты вы он она они оно меня мне нас нам его ее её их мой моя моё мои наш наша у в во на не ни что это и а но
+    с со по за от до из к ко как так уже очень пожалуйста помогите помощь прошу украли угнали избил бьет бьёт драка
+    сосед соседи соседка двор дворе машина машину телефон полиция полицию вызовите был была были есть нет где когда
+    кто сейчас здесь там опять каждый день ночью вчера сегодня возле около рядом дом доме улица улице магазин
+    магазине деньги ребенок ребёнок дети человек мужчина женщина пьяный пьяные шумят шум жену мужа муж жена
+    кричит кричат стреляют горит пожар нож ножом ударил ударили пропал пропала потерялся просит продают наркотики
+    """
+)
+_EN_WORDS = _words(
+    """
+    the a an is are was were be been my me i you he she it we they his her our their this that there here of in on
+    at to from by for with and or not no please help someone somebody stolen phone car police street near
+    """
+)
 # Kazakh case/possessive endings that are rare at the end of Russian words (checked on words of 5+ letters)
 _KK_SUFFIX = re.compile(
     r"(?:дагы|дегы|тагы|тегы|нын|нин|дын|дин|тын|тин|ларга|лерге|дарга|дерге|ынды|инди"
@@ -50,32 +75,56 @@ _KK_SUFFIX = re.compile(
 )
 
 
+def _kazakh_word_score(raw: str, folded: str) -> float:
+    if _KK_LETTER.search(raw) or folded in _KK_WORDS:
+        return 1.0
+    if len(folded) >= 5 and _KK_SUFFIX.search(folded):
+        return 0.35  # a suffix alone is weak evidence: Russian words end in these letters too
+    return 0.0
+
+
 def detect_language(text: str) -> Language:
     """Dominant language of `text`; Russian when nothing decides (the service's most common language)."""
     lowered = text.lower()
     cyr = len(_CYRILLIC.findall(lowered))
     lat = len(_LATIN.findall(lowered))
     if lat > cyr:
-        return "en"
+        return _latin_language(lowered)
     if cyr == 0:
         return "ru"
     words = _WORD.findall(fold(lowered))
     if not words:
         return "ru"
     raw_words = _WORD.findall(lowered)
-    score = 0.0
-    for raw, folded in zip(raw_words, words, strict=False):
-        if _KK_LETTER.search(raw) or folded in _KK_WORDS:
-            score += 1.0
-        elif len(folded) >= 5 and _KK_SUFFIX.search(folded):
-            # a suffix alone is weak evidence: Russian words end in these letters too
-            score += 0.35
-    score /= len(words)
+    score = sum(_kazakh_word_score(raw, folded) for raw, folded in zip(raw_words, words, strict=False)) / len(words)
     # a third of Kazakh-looking words decides: Russian texts that quote a Kazakh street name or end with "қазір" stay
     # Russian, Kazakh typed on a Russian keyboard (no Kazakh letters) is still recognised
     return "kk" if score >= 0.3 else "ru"
 
 
+def _latin_language(lowered: str) -> Language:
+    words = _LATIN_WORD.findall(lowered)
+    if not words or sum(word in _EN_WORDS for word in words) / len(words) >= 0.25:
+        return "en"
+    kazakh = sum(1.0 if _KK_LATIN_LETTER.search(word) else _kazakh_word_score("", fold(to_cyrillic(word, "kk")))
+                 for word in words)
+    if kazakh / len(words) >= 0.3:
+        return "kk"
+    russian = sum(to_cyrillic(word, "ru") in _RU_WORDS for word in words)
+    # here Russian typed in Latin is far more common than English without a single English function word
+    return "ru" if russian / len(words) >= 0.15 or len(words) >= 4 else "en"
+
+
 def is_kazakh(text: str) -> bool:
     """Shortcut used by templates that only distinguish Kazakh from the rest."""
     return detect_language(text) == "kk"
+
+
+def reading_text(text: str) -> str:
+    """What the routing model and the urgency lexicon read: Kazakh or Russian typed in Latin letters, in Cyrillic
+    (they were trained and written in Cyrillic); anything else as it is."""
+    if mostly_latin(text):
+        language = detect_language(text)
+        if language != "en":
+            return to_cyrillic(text, language)
+    return text

@@ -22,7 +22,7 @@ import numpy as np
 from ml.classifier import ModelUnavailable, Prediction, RouterModel, load_default_router
 from ml.embedders import Embedder, get_embedder
 from ml.geo import DistrictIndex, load_district_index
-from ml.lang import detect_language
+from ml.lang import detect_language, reading_text
 from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import Taxonomy, load_taxonomy
 from ml.urgency import detect_urgency_among
@@ -158,7 +158,7 @@ class Router:
 
     def embed_for_duplicates(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (n, dim) float32; the same vectors the classifier used, so routing + dedup embed once."""
-        return self.embedder().encode([embedding_text(t) for t in texts], kind="query")
+        return self.embedder().encode([embedding_text(reading_text(t)) for t in texts], kind="query")
 
     def embedding(self, text: str) -> np.ndarray:
         """One report's vector (dim,) float32, for the backend to store."""
@@ -177,6 +177,7 @@ class Router:
         if self.model is None:
             return [None] * len(texts)
         try:
+            texts = [reading_text(t) for t in texts]
             vectors = self.embed_for_duplicates(texts) if self.model.embedder_spec else None
             return list(self.model.predict(texts, embeddings=vectors))
         except Exception:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ml.lang import reading_text
 from ml.text import any_of, fold
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
@@ -372,7 +373,7 @@ def _add(reasons: list[str], advise: list[str], code: str, numbers: tuple[str, .
 
 
 def _scan(text: str) -> _Scan:
-    t = fold(text)
+    t = fold(reading_text(text))  # a report typed in Latin letters is read in Cyrillic, like the patterns
     is_now = bool(_NOW.search(t)) and not _NOW_NEGATED.search(t)
     is_past = bool(_PAST.search(t)) and not is_now
     reasons: list[str] = []

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ml.embedders import Embedder, get_embedder
-from ml.lang import detect_language
+from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Chunk, Corpus, load_corpus
 from ml.legal.faq import FaqItem, cached_faq
 from ml.legal.index import LegalIndex, default_index_dir, load_index
@@ -69,7 +69,8 @@ class LegalAssistant:
         refs = find_refs(text, self.corpus)
         if refs and not urgency.urgent:
             return self._answer_refs(text, lang, refs)
-        result = self.retriever.search(text, lang)
+        # a question typed in Latin letters is searched in Cyrillic, the script of the codes and the FAQ
+        result = self.retriever.search(reading_text(text), lang)
         faq = self._confident_faq(result)
         if urgency.urgent:
             return self._answer_urgent(lang, urgency.advise, result, faq)

@@ -56,6 +56,12 @@ async def test_urgent_report_advises_to_call(citizen: PartnerClient) -> None:
     assert "102" in body["routing"]["advice"]
 
 
+async def test_kazakh_typed_in_latin_letters_is_kazakh_and_urgent_at_intake(citizen: PartnerClient) -> None:
+    body = (await citizen.submit("Qazir aulada bir adam pyshaqpen qorqytyp jur, komektesinizder")).json()
+    assert body["language"] == "kk"  # so the answers go out in Kazakh
+    assert body["routing"]["urgent"] is True and "102" in body["routing"]["advice"]
+
+
 async def test_same_key_same_body_returns_the_same_report(citizen: PartnerClient, ctx: Context) -> None:
     first = await citizen.submit("Украли велосипед из подъезда", key="key-1")
     again = await citizen.submit("Украли велосипед из подъезда", key="key-1")

@@ -219,3 +219,12 @@ def test_colloquial_descriptions_reach_the_offence(assistant: LegalAssistant) ->
     for question, expected in cases:
         got = cited(assistant.ask(question))
         assert expected & set(got[:3]), (question, got)
+
+
+def test_a_question_typed_in_latin_letters_finds_what_its_cyrillic_text_finds(assistant: LegalAssistant) -> None:
+    for latin, cyrillic, language in (("Menin telefonymdy urlap ketti, ne isteimin?",
+                                       "Менің телефонымды ұрлап кетті, не істеймін?", "kk"),
+                                      ("U menya ukrali telefon, chto delat?", "У меня украли телефон, что делать?",
+                                       "ru")):
+        typed, written = assistant.ask(latin), assistant.ask(cyrillic)
+        assert typed.language == language and cited(typed)[0] == cited(written)[0] == ("УК РК", "188")

@@ -1,0 +1,64 @@
+"""Kazakh and Russian typed in Latin letters, read back in Cyrillic for the router.
+
+Many citizens type Kazakh in Latin letters: the official 2021 alphabet (ä, ğ, ı, ñ, ö, ş, ū, ü), its acute
+variant (á, ǵ, ń, ó, ú) or chat spelling ("qazir koshede tobeles bolyp jatyr", "komektesinizder"). Russian is
+typed in Latin too ("u menya ukrali telefon"). The router's model, lexicons and language detector read Cyrillic, so
+such a report is transliterated before it is routed (its stored text is never changed).
+
+The mapping is many-to-one and lossy on purpose (chat Kazakh writes і/и/ы and ү/ұ/у alike): it only has to land
+close enough for the character n-grams, the cue lexicons and e5 to recognise the words.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LATIN_LETTER = re.compile(r"[a-zäáğǵıñńöóşūüúçéı]")
+_CYRILLIC_LETTER = re.compile(r"[а-яёәғқңөұүһі]")
+_TOKEN = re.compile(r"[a-zäáğǵıñńöóşūüúçé']+|[^a-zäáğǵıñńöóşūüúçé']+")
+
+# longest first; each table maps a lower-case Latin spelling to Cyrillic
+_COMMON = {
+    "shch": "щ", "sch": "щ", "sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "ts": "ц",
+    "a": "а", "b": "б", "c": "с", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "х", "k": "к", "l": "л",
+    "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "v": "в", "x": "кс", "z": "з",
+    "ş": "ш", "ç": "ч", "é": "е", "'": "",
+}
+_KAZAKH = _COMMON | {
+    "gh": "ғ", "ng": "ң",
+    "ä": "ә", "á": "ә", "ğ": "ғ", "ǵ": "ғ", "ñ": "ң", "ń": "ң", "ö": "ө", "ó": "ө", "ū": "ұ", "ü": "ү", "ú": "ү",
+    "ı": "ы", "i": "і", "y": "ы", "j": "ж", "q": "қ", "u": "у", "w": "у",
+}
+_RUSSIAN = _COMMON | {
+    "yo": "ё", "yu": "ю", "ya": "я", "ye": "е", "ju": "ю", "ja": "я",
+    "i": "и", "y": "ы", "j": "й", "q": "к", "u": "у", "w": "в",
+}
+
+
+def _pattern(table: dict[str, str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(key) for key in sorted(table, key=len, reverse=True)))
+
+
+_PATTERNS = {"kk": (_pattern(_KAZAKH), _KAZAKH), "ru": (_pattern(_RUSSIAN), _RUSSIAN)}
+# in Russian chat spelling "y" is й after a vowel ("moy", "krasnyy" → мой, красный) and ы elsewhere
+_RU_FINAL_Y = re.compile(r"(?<=[аеёиоуыэюя])ы")
+
+
+def mostly_latin(text: str) -> bool:
+    lowered = text.lower()
+    latin = len(_LATIN_LETTER.findall(lowered))
+    return latin > 0 and latin > len(_CYRILLIC_LETTER.findall(lowered))
+
+
+def to_cyrillic(text: str, language: str) -> str:
+    """`text` with its Latin words spelt in Cyrillic by `language`'s ("kk" or "ru") chat conventions; Cyrillic
+    words, digits and punctuation are kept as they are. Lower-cased (everything downstream folds case)."""
+    pattern, table = _PATTERNS[language]
+    out = []
+    for token in _TOKEN.findall(text.lower()):
+        if _LATIN_LETTER.match(token):
+            word = pattern.sub(lambda m: table[m.group(0)], token)
+            out.append(_RU_FINAL_Y.sub("й", word) if language == "ru" else word)
+        else:
+            out.append(token)
+    return "".join(out)

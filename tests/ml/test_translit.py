@@ -1,0 +1,55 @@
+"""Kazakh and Russian typed in Latin letters: recognised, read back in Cyrillic, and routed like the Cyrillic text
+(urgency included). English stays English and is not transliterated."""
+
+from __future__ import annotations
+
+import pytest
+
+from ml.lang import detect_language, reading_text
+from ml.router import Router
+from ml.translit import mostly_latin, to_cyrillic
+from ml.urgency import detect_urgency
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Qazir kóshede tóbeles bolyp jatyr", "kk"),  # the acute Latin alphabet
+    ("Kórshim úıde áıelin urıp jatyr", "kk"),
+    ("Qazir köşede töbeles bolyp jatyr", "kk"),  # the 2021 alphabet
+    ("balam mektepten kelmedi, telefony oshirulі", "kk"),  # chat spelling
+    ("Mashinamdy urlap ketti tunde aulada", "kk"),
+    ("U menya ukrali telefon vozle rynka", "ru"),
+    ("Sosed izbivaet zhenu pryamo seichas, krichit", "ru"),
+    ("Na ulitse Abaya draka, u odnogo nozh", "ru"),
+    ("Someone stole my phone near the market", "en"),
+    ("Bike stolen", "en"),
+    ("ok", "en"),
+])
+def test_the_language_of_text_in_latin_letters(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+def test_latin_words_are_read_back_in_cyrillic_and_the_rest_is_kept() -> None:
+    assert to_cyrillic("Qazir kóshede tóbeles, pyshaq bar!", "kk") == "қазір көшеде төбелес, пышақ бар!"
+    assert to_cyrillic("Balam joghalyp ketti", "kk") == "балам жоғалып кетті"
+    assert to_cyrillic("U menya ukrali telefon, moy nomer 8701", "ru") == "у меня украли телефон, мой номер 8701"
+    assert to_cyrillic("Шум во дворе, dom 12", "ru") == "шум во дворе, дом 12"
+    assert mostly_latin("U menya ukrali") and not mostly_latin("У меня украли iPhone")
+    assert reading_text("Someone stole my bike") == "Someone stole my bike"  # English is read as it is
+    assert reading_text("У меня украли iPhone") == "У меня украли iPhone"  # so is Cyrillic with a Latin word
+
+
+@pytest.mark.parametrize(("latin", "cyrillic"), [
+    ("Qazir koshede tobeles bolyp jatyr, bireuinde pyshaq bar",
+     "Қазір көшеде төбелес болып жатыр, біреуінде пышақ бар"),
+    ("Sosed izbivaet zhenu pryamo seichas, krichit", "Сосед избивает жену прямо сейчас, кричит"),
+])
+def test_a_report_typed_in_latin_is_routed_like_its_cyrillic_text(router: Router, latin: str, cyrillic: str) -> None:
+    typed, written = router.route(latin), router.route(cyrillic)
+    assert (typed.category, typed.urgent, typed.language) == (written.category, written.urgent, written.language)
+    assert typed.urgent and not typed.abstained
+    assert detect_urgency(latin, typed.language).urgent  # intake's own urgency check tells the citizen at once
+
+
+def test_english_is_not_transliterated(router: Router) -> None:
+    decision = router.route("Someone stole my bike")
+    assert decision.language == "en" and not decision.urgent
