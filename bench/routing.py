@@ -59,6 +59,15 @@ def typed_in_latin(text: str) -> str:
     return text.lower().translate(_TO_LATIN)
 
 
+_LATIN_LOOKALIKES = str.maketrans("аеоср", "aeocp")
+
+
+def with_lookalikes(text: str) -> str:
+    """Every other word with its а, е, о, с, р typed as the Latin lookalikes (a keyboard switched mid-word, or
+    text pasted from somewhere that did)."""
+    return " ".join(word.translate(_LATIN_LOOKALIKES) if i % 2 else word for i, word in enumerate(text.split(" ")))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=200, help="single-report latency samples")
@@ -100,6 +109,8 @@ def main() -> None:
     def accuracy(preds: list[Any]) -> float:
         return round(float(np.mean([p is not None and p.label == g for p, g in zip(preds, gold, strict=True)])), 4)
 
+    mixed = [with_lookalikes(e.text) for e in held]
+    mixed_raw, mixed_read = model.predict(mixed), [router.classify(t) for t in mixed]
     latin_urgent = np.array([d.urgent for d in router.route_many([RouteRequest(t) for t in latin])])
     latin_language = float(np.mean([detect_language(t) == e.language for t, e in zip(latin, held, strict=True)]))
 
@@ -149,6 +160,8 @@ def main() -> None:
         "latin_accuracy_read_in_cyrillic": accuracy(latin_read),
         "latin_urgent_recall": round(recall_precision(latin_urgent)[0], 4),
         "latin_language_detected": round(latin_language, 4),
+        "lookalikes_accuracy_as_typed": accuracy(mixed_raw),
+        "lookalikes_accuracy_repaired": accuracy(mixed_read),
         "tokens_per_report_mean": round(float(np.mean(tokens)), 1),
         "latency_single_ms_p50": round(pct(single, 50), 2),
         "latency_single_ms_p95": round(pct(single, 95), 2),

@@ -16,7 +16,7 @@ import re
 from typing import Literal
 
 from ml.text import KAZAKH_LETTERS, fold
-from ml.translit import mostly_latin, to_cyrillic
+from ml.translit import mostly_latin, repair_lookalikes, to_cyrillic
 
 Language = Literal["kk", "ru", "en"]
 
@@ -122,9 +122,12 @@ def is_kazakh(text: str) -> bool:
 
 def reading_text(text: str) -> str:
     """What the routing model and the urgency lexicon read: Kazakh or Russian typed in Latin letters, in Cyrillic
-    (they were trained and written in Cyrillic); anything else as it is."""
+    (they were trained and written in Cyrillic); Cyrillic words with Latin lookalike letters in them, repaired;
+    anything else as it is."""
+    if not _LATIN.search(text.lower()):
+        return text
     if mostly_latin(text):
         language = detect_language(text)
         if language != "en":
             return to_cyrillic(text, language)
-    return text
+    return repair_lookalikes(text)

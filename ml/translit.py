@@ -44,6 +44,17 @@ _PATTERNS = {"kk": (_pattern(_KAZAKH), _KAZAKH), "ru": (_pattern(_RUSSIAN), _RUS
 _RU_FINAL_Y = re.compile(r"(?<=[аеёиоуыэюя])ы")
 
 
+# Latin letters that look like Cyrillic ones: a word that mixes both scripts ("тeлeфон" with Latin e, typed after a
+# keyboard switch or pasted) is one Cyrillic word to a reader, but not to n-grams and patterns
+_LOOKALIKES = str.maketrans("aceopxykmtbhACEOPXYKMTBH", "асеорхукмтвнАСЕОРХУКМТВН")
+_MIXED_WORD = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ])\w+")
+
+
+def repair_lookalikes(text: str) -> str:
+    """Words that mix Cyrillic and Latin letters, with the Latin lookalikes (a, c, e, o, p, x, y…) made Cyrillic."""
+    return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
+
+
 def mostly_latin(text: str) -> bool:
     lowered = text.lower()
     latin = len(_LATIN_LETTER.findall(lowered))

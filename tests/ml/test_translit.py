@@ -7,7 +7,7 @@ import pytest
 
 from ml.lang import detect_language, reading_text
 from ml.router import Router
-from ml.translit import mostly_latin, to_cyrillic
+from ml.translit import mostly_latin, repair_lookalikes, to_cyrillic
 from ml.urgency import detect_urgency
 
 
@@ -53,3 +53,11 @@ def test_a_report_typed_in_latin_is_routed_like_its_cyrillic_text(router: Router
 def test_english_is_not_transliterated(router: Router) -> None:
     decision = router.route("Someone stole my bike")
     assert decision.language == "en" and not decision.urgent
+
+
+def test_cyrillic_words_with_latin_lookalike_letters_are_repaired() -> None:
+    # "нoжом" with a Latin o, "тeлeфон" with Latin e: after a keyboard switch or a paste
+    repaired = repair_lookalikes("Украли тeлeфон, мужчина с нoжом, iPhone 15")
+    assert repaired == "Украли телефон, мужчина с ножом, iPhone 15"
+    assert reading_text("Прямо сейчас мужчина с нoжом во дворе") == "Прямо сейчас мужчина с ножом во дворе"
+    assert detect_urgency("Прямо сейчас мужчина с нoжом во дворе", "ru").urgent
