@@ -164,14 +164,24 @@ def test_video_metadata_boxes_become_free_space_in_place() -> None:
     original = ftyp + _box(b"moov", mvhd + udta + apple + trak + xmp) + mdat
     fh = io.BytesIO(original)
 
-    assert scrub.scrub_isobmff(fh, len(original)) == 4
+    assert scrub.scrub_isobmff(fh, len(original)) == 5
 
     clean = fh.getvalue()
-    assert len(clean) == len(original) and leaks(clean) == [] and b"+51.1605" not in clean
-    for kept in (ftyp, mvhd, tkhd, mdat):  # where they were: the sample offsets into mdat still hold
+    assert len(clean) == len(original) and leaks(clean) == []
+    # where they were: the sample offsets into mdat still hold. The location stays, evidence like a photo's GPS
+    # (and no more than the report's own location says)
+    for kept in (ftyp, mvhd, tkhd, mdat, location):
         assert clean.index(kept) == original.index(kept)
     assert _boxes_at_top(clean) == [b"ftyp", b"moov", b"mdat"]
-    assert clean.count(b"free") == 4
+    assert clean.count(b"free") == 5
+
+
+def test_a_video_location_that_is_not_only_coordinates_goes() -> None:
+    for text in (b"+51.1605+071.4704/ " + NAME.encode(), NAME.encode()):
+        location = _box(b"\xa9xyz", len(text).to_bytes(2, "big") + b"\x00\x00" + text)
+        original = _box(b"ftyp", b"isom\x00\x00\x02\x00isom") + _box(b"moov", _box(b"udta", location))
+        fh = io.BytesIO(original)
+        assert scrub.scrub_isobmff(fh, len(original)) == 1 and leaks(fh.getvalue()) == []
     with pytest.raises(scrub.Malformed):
         scrub.scrub_isobmff(io.BytesIO(b"RIFF....WEBP"), 12)
 
@@ -221,3 +231,16 @@ def test_every_accepted_type_has_a_scrubber_and_others_are_refused_not_passed_th
         "audio/amr": "as_is"}
     with pytest.raises(scrub.Unsupported):
         scrub.kind_of_scrub("video/x-matroska")
+
+
+def test_a_3gpp_location_keeps_its_coordinates_and_loses_its_place_name_and_notes() -> None:
+    coordinates = struct.pack(">iii", int(71.4704 * 65536), int(51.1605 * 65536), 0)
+    payload = (b"\x00\x00\x00\x00" + b"\x15\xc7" + f"Home of {NAME}".encode() + b"\x00" + b"\x00" + coordinates
+               + b"earth\x00" + SERIAL.encode() + b"\x00")
+    original = _box(b"ftyp", b"3gp4\x00\x00\x02\x00isom") + _box(b"moov", _box(b"udta", _box(b"loci", payload)))
+    fh = io.BytesIO(original)
+    assert scrub.scrub_isobmff(fh, len(original)) == 0
+    clean = fh.getvalue()
+    assert leaks(clean) == [] and len(clean) == len(original)
+    loci = clean[clean.index(b"loci") + 4:]
+    assert loci[:7] == b"\x00\x00\x00\x00\x15\xc7\x00" and loci[7:20] == b"\x00" + coordinates  # role, coordinates

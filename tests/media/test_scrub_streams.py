@@ -155,3 +155,33 @@ def test_matroska_that_does_not_parse_is_refused() -> None:
     for broken in (b"RIFF" + bytes(40), video[:60], b"\x1a\x45\xdf\xa3\x00"):
         with pytest.raises(scrub.Malformed):
             _scrub_matroska(broken)
+
+
+_PLACE = "+43.2389+076.8897/"
+
+
+@pytest.mark.parametrize("container", ["webm", "mp4"])
+def test_a_videos_location_stays_as_evidence_and_nothing_else_of_its_tags(container: str) -> None:
+    """Like a photo's GPS: where it was shot (no more than the report's own location says), when it is bare
+    coordinates. A name written into the same tag goes with the rest."""
+    audio, video = ("libopus", "libvpx") if container == "webm" else ("aac", "mpeg4")
+    original = recording(container, audio, video, tags={
+        "title": f"Recorded by {NAME}", "artist": NAME, "location": _PLACE, "creation_time": _RECORDED_AT})
+    copy = _scrub(container, original)
+    assert leaks(copy) == [] and b"Lavf" not in copy
+    kept = tags(copy)[0]
+    assert kept.get("location", kept.get("LOCATION")) == _PLACE and kept["creation_time"] == _RECORDED_AT
+    assert not {"title", "artist", "TITLE", "ARTIST", "encoder", "ENCODER"} & set(kept)
+    assert packets(copy) == packets(original)
+    assert decoded_samples(copy) == decoded_samples(original) > 0
+
+    named = recording(container, audio, video, tags={"location": f"{_PLACE} {NAME}"})
+    assert leaks(_scrub(container, named)) == []
+
+
+def _scrub(container: str, data: bytes) -> bytes:
+    if container == "mp4":
+        fh = io.BytesIO(data)
+        scrub.scrub_isobmff(fh, len(data))
+        return fh.getvalue()
+    return _scrub_matroska(data)[0]

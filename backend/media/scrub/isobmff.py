@@ -9,8 +9,10 @@ from PIL import Image
 
 from backend.media.scrub.errors import Malformed
 from backend.media.scrub.jpeg import kept_exif
+from backend.media.scrub.location import is_coordinates
 
-_METADATA_BOXES = {b"udta", b"meta", b"uuid"}  # user data (©xyz location, make), Apple's keys, XMP
+_METADATA_BOXES = {b"udta", b"meta", b"uuid"}  # user data (names, make, software), Apple's keys, XMP
+_LOCATION = b"\xa9xyz"  # the one user-data box kept (backend/media/scrub/location.py)
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"moof", b"traf", b"edts"}
 
 
@@ -41,8 +43,33 @@ def _blank(fh: BinaryIO, offset: int, header_len: int, box_size: int) -> None:
     fh.write(bytes(box_size - header_len))
 
 
+def _keep_location(fh: BinaryIO, box: tuple[int, int, int, bytes]) -> bool:
+    """Whether a `udta` child is a location kept as evidence (backend/media/scrub/location.py), made safe in place:
+    a QuickTime ©xyz (Android) holding ISO 6709 coordinates and nothing else, or a 3GPP `loci` (FFmpeg, 3GP
+    cameras), whose free-text place name and notes are emptied, keeping the fixed-point coordinates."""
+    offset, header_len, size, kind = box
+    fh.seek(offset + header_len)
+    payload = fh.read(size - header_len)
+    if kind == _LOCATION:
+        return len(payload) >= 4 and _uint(payload[:2]) == len(payload) - 4 and is_coordinates(payload[4:])
+    if kind != b"loci" or len(payload) < 7:
+        return False
+    # version and flags (4), language (2), name (a C string, or UTF-16 with a BOM), role (1), longitude, latitude,
+    # altitude (3 x 4), astronomical body and notes (C strings)
+    utf16 = payload[6:8] in (b"\xfe\xff", b"\xff\xfe")
+    end = payload.find(b"\x00\x00", 8) if utf16 else payload.find(b"\x00", 6)
+    name_end = end + (2 if utf16 else 1)
+    if end < 0 or name_end + 13 > len(payload):
+        return False
+    kept = payload[:6] + b"\x00" + payload[name_end:name_end + 13] + b"\x00\x00"  # empty name, body, notes
+    fh.seek(offset + header_len)
+    fh.write(kept + bytes(len(payload) - len(kept)))
+    return True
+
+
 def scrub_isobmff(fh: BinaryIO, size: int, *, image: bool = False) -> int:
-    """Turn every metadata box into a `free` box of the same size, zero-filled. Nothing moves, so the sample
+    """Turn every metadata box into a `free` box of the same size, zero-filled (in `udta`, each box but a
+    coordinates-only ©xyz location). Nothing moves, so the sample
     tables' absolute offsets into `mdat` stay right. In a HEIF image (`image`) the top-level `meta` box *is* the
     picture's structure: there only the EXIF and XMP items are rewritten in place. Returns how many boxes or items
     were blanked."""
@@ -53,6 +80,11 @@ def scrub_isobmff(fh: BinaryIO, size: int, *, image: bool = False) -> int:
         for offset, header_len, box_size, kind in _boxes(fh, start, end):
             if top and image and kind == b"meta":
                 blanked += _scrub_heif_items(fh, offset + header_len + 4, offset + box_size)
+            elif kind == b"udta":
+                for child in _boxes(fh, offset + header_len, offset + box_size):
+                    if not _keep_location(fh, child):
+                        _blank(fh, child[0], child[1], child[2])
+                        blanked += 1
             elif kind in _METADATA_BOXES:
                 _blank(fh, offset, header_len, box_size)
                 blanked += 1

@@ -7,8 +7,9 @@ overwritten by a Void element of the same length, zero-filled — the format's o
 offset that SeekHead and Cues hold stays right, and the clusters (the coded picture and sound) are not touched.
 
 Info works by allowlist: only the timestamp scale, the duration and the recording date (kept as evidence, like EXIF
-time) stay. A Vorbis track's CodecPrivate holds a Vorbis comment header: its comments are emptied in place. A parent
-that had anything blanked loses its CRC-32 element too, which would no longer match.
+time) stay. Tags too: of all simple tags only a LOCATION of bare coordinates stays, evidence like a photo's GPS. A
+Vorbis track's CodecPrivate holds a Vorbis comment header: its comments are emptied in place. A parent that had
+anything blanked loses its CRC-32 element too, which would no longer match.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from backend.media.scrub.errors import Malformed
+from backend.media.scrub.location import is_coordinates
 
 _EBML, _SEGMENT, _VOID, _CRC32 = 0x1A45DFA3, 0x18538067, 0xEC, 0xBF
 _SEEK_HEAD, _INFO, _TRACKS, _CUES, _CLUSTER = 0x114D9B74, 0x1549A966, 0x1654AE6B, 0x1C53BB6B, 0x1F43B675
 _TAGS, _ATTACHMENTS, _CHAPTERS = 0x1254C367, 0x1941A469, 0x1043A770
 _TRACK_ENTRY, _TRACK_NAME, _CODEC_PRIVATE = 0xAE, 0x536E, 0x63A2
 _SEEK, _SEEK_ID = 0x4DBB, 0x53AB
+_TAG, _TARGETS, _SIMPLE_TAG, _TAG_NAME, _TAG_STRING = 0x7373, 0x63C0, 0x67C8, 0x45A3, 0x4487
+_TAG_LANGUAGE, _TAG_LANGUAGE_BCP47, _TAG_DEFAULT = 0x447A, 0x447B, 0x4484
 _SEGMENT_CHILDREN = {_SEEK_HEAD, _INFO, _TRACKS, _CUES, _CLUSTER, _TAGS, _ATTACHMENTS, _CHAPTERS}
-_DROPPED = {_TAGS, _ATTACHMENTS, _CHAPTERS}
+_DROPPED = {_ATTACHMENTS, _CHAPTERS}
 _INFO_KEPT = {0x2AD7B1, 0x4489, 0x4461, _VOID}  # TimestampScale, Duration, DateUTC
 _UNKNOWN = -1
 
@@ -91,8 +95,8 @@ def _children(fh: BinaryIO, parent: _Element, limit: int) -> list[_Element]:
 
 
 def _scrub_children(fh: BinaryIO, parent: _Element, limit: int) -> int:
-    """Blank what `parent` (SeekHead, Info, Tracks or a TrackEntry) must not carry; returns how many elements were
-    blanked."""
+    """Blank what `parent` (SeekHead, Info, Tracks, a TrackEntry, Tags or a Tag) must not carry; returns how many
+    elements were blanked."""
     blanked, crc = 0, None
     for child in _children(fh, parent, limit):
         if child.id == _CRC32:
@@ -100,8 +104,11 @@ def _scrub_children(fh: BinaryIO, parent: _Element, limit: int) -> int:
         elif (parent.id == _INFO and child.id not in _INFO_KEPT) or child.id == _TRACK_NAME:
             _void(fh, child)
             blanked += 1
-        elif child.id == _TRACK_ENTRY:
+        elif child.id in (_TRACK_ENTRY, _TAG):
             blanked += _scrub_children(fh, child, limit)
+        elif parent.id == _TAG and child.id != _TARGETS and not _is_location_tag(fh, child, limit):
+            _void(fh, child)
+            blanked += 1
         elif child.id == _CODEC_PRIVATE:
             blanked += _empty_vorbis_comments(fh, child)
         elif child.id == _SEEK and _seek_target(fh, child, limit) in _DROPPED:
@@ -112,6 +119,19 @@ def _scrub_children(fh: BinaryIO, parent: _Element, limit: int) -> int:
     if blanked and crc is not None:
         _void(fh, crc)
     return blanked
+
+
+def _is_location_tag(fh: BinaryIO, simple_tag: _Element, limit: int) -> bool:
+    """A SimpleTag named LOCATION whose string is coordinates only (backend/media/scrub/location.py)."""
+    if simple_tag.id != _SIMPLE_TAG:
+        return False
+    values: dict[int, bytes] = {}
+    for child in _children(fh, simple_tag, limit):
+        if child.id not in (_TAG_NAME, _TAG_STRING, _TAG_LANGUAGE, _TAG_LANGUAGE_BCP47, _TAG_DEFAULT):
+            return False  # nested tags, binary values
+        fh.seek(child.data)
+        values[child.id] = fh.read(child.size)
+    return values.get(_TAG_NAME) == b"LOCATION" and is_coordinates(values.get(_TAG_STRING, b"").rstrip(b"\x00"))
 
 
 def _seek_target(fh: BinaryIO, seek: _Element, limit: int) -> int | None:
@@ -186,7 +206,7 @@ def scrub_matroska(fh: BinaryIO, size: int) -> int:
             if child.id in _DROPPED:
                 _void(fh, child)
                 blanked += 1
-            elif child.id in (_SEEK_HEAD, _INFO, _TRACKS):
+            elif child.id in (_SEEK_HEAD, _INFO, _TRACKS, _TAGS):
                 blanked += _scrub_children(fh, child, segment_end)
             child_pos = child.end
         pos = segment_end
