@@ -15,7 +15,8 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from backend.audit.models import AuditLog
-from backend.ledger.service import seal_pending, verify, verify_report
+from backend.ledger.service import seal_pending
+from backend.ledger.verify import verify, verify_report
 from backend.lib.clock import utcnow
 from backend.reports.models import Report, ReportEvent
 from bench._tablets import scratch_ctx

@@ -24,7 +24,7 @@ from backend.dispatch.schemas import (
     SealRef,
 )
 from backend.dispatch.service import get_visible
-from backend.ledger.service import verify_report
+from backend.ledger.verify import verify_report
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
 from backend.reports.models import ReportEvent

@@ -38,7 +38,7 @@ def seal_cmd(full: bool) -> None:
 @ledger.command("verify")
 def verify_cmd() -> None:
     """Recompute every seal and every sealed row; prints JSON, exits 1 when anything sealed was changed."""
-    from backend.ledger.service import verify
+    from backend.ledger.verify import verify
 
     verdict = asyncio.run(_in_session(verify))
     head = verdict.seals[-1] if verdict.seals else None

@@ -21,9 +21,11 @@ from sqlalchemy.exc import DBAPIError
 
 from backend.audit.service import record
 from backend.context import Context
-from backend.ledger import service as ledger
+from backend.ledger import record as hashing
+from backend.ledger import verify
 from backend.ledger.cli import ledger as ledger_cli
 from backend.ledger.models import LedgerEntry, LedgerSeal
+from backend.ledger.service import seal_pending
 from backend.lib.clock import utcnow
 from backend.reports.models import ReportEvent
 from backend.routing.models import RoutingDecision
@@ -57,12 +59,12 @@ async def _record(ctx: Context) -> dict[str, Any]:
 
 async def _seal(ctx: Context, **kwargs: Any) -> list[LedgerSeal]:
     async with ctx.sessions() as session:
-        return await ledger.seal_pending(session, ctx.settings.secret_key, **kwargs)
+        return await seal_pending(session, ctx.settings.secret_key, **kwargs)
 
 
-async def _verify(ctx: Context) -> ledger.Verdict:
+async def _verify(ctx: Context) -> verify.Verdict:
     async with ctx.sessions() as session:
-        return await ledger.verify(session, ctx.settings.secret_key)
+        return await verify.verify(session, ctx.settings.secret_key)
 
 
 async def _tamper(ctx: Context, sql: str, params: dict[str, Any] | None = None, **more: Any) -> None:
@@ -93,7 +95,7 @@ async def test_the_sealed_record_verifies_and_the_history_says_so(ctx: Context, 
     assert before["pending"] == 5 + 1  # the history read is itself an audit line about the report
 
     [first] = await _seal(ctx)
-    assert (first.id, first.prev_mac, first.complete) == (1, ledger.GENESIS, True)
+    assert (first.id, first.prev_mac, first.complete) == (1, hashing.GENESIS, True)
     verdict = await _verify(ctx)
     assert verdict.intact and verdict.pending == 0 and verdict.sealed == first.rows >= 6
 
@@ -143,7 +145,7 @@ async def _rehash_entry(ctx: Context, rows: dict[str, Any]) -> None:
         assert seal is not None
         row = (await session.execute(select(ReportEvent.__table__).where(  # type: ignore[attr-defined]
             ReportEvent.__table__.c.id == rows["events"][1]))).mappings().one()  # type: ignore[attr-defined]
-        new_hash = ledger.row_hash("report_events", seal.layout["report_events"], row)
+        new_hash = hashing.row_hash("report_events", seal.layout["report_events"], row)
     await _tamper(ctx, "UPDATE ledger_entries SET row_hash = :h WHERE row_id = :id", h=new_hash,
                   id=_uuid_param(ctx, rows["events"][1]))
 
@@ -156,8 +158,8 @@ async def _redigest_seal(ctx: Context, rows: dict[str, Any], key: str | None = N
                    for e in await session.scalars(select(LedgerEntry).where(LedgerEntry.seal_id == 1))]
         seal = await session.get(LedgerSeal, 1)
         assert seal is not None
-        seal.digest = ledger._digest(entries)
-        mac = ledger._mac(key, seal) if key else seal.mac
+        seal.digest = hashing.digest_of(entries)
+        mac = hashing.mac_of(key, seal) if key else seal.mac
     await _tamper(ctx, "UPDATE ledger_seals SET digest = :d, mac = :m WHERE id = 1", d=seal.digest, m=mac)
 
 
@@ -174,7 +176,7 @@ async def test_rewriting_the_seals_to_match_is_found(ctx: Context, tamper: Calla
     verdict = await _verify(ctx)
     assert verdict.altered == [] and verdict.broken_seals == found  # the row matches its entry; the seal does not
     async with ctx.sessions() as session:
-        assert (await ledger.verify_report(session, ctx.settings.secret_key, rows["report"])).broken_seals == found
+        assert (await verify.verify_report(session, ctx.settings.secret_key, rows["report"])).broken_seals == found
 
 
 async def test_a_seal_taken_out_of_the_chain_is_found(ctx: Context) -> None:
@@ -204,7 +206,7 @@ async def test_a_backlog_is_sealed_in_batches_each_row_once(ctx: Context) -> Non
 async def _protected_rows(ctx: Context) -> int:
     async with ctx.sessions() as session:
         return sum([int(await session.scalar(select(func.count()).select_from(spec.table)) or 0)
-                    for spec in ledger.protected().values()])
+                    for spec in hashing.protected().values()])
 
 
 async def test_the_cli_verifies_and_exits_1_on_tampering(ctx: Context) -> None:

@@ -1,0 +1,96 @@
+"""What the ledger seals and how a row is hashed: the four append-only tables, a row's canonical hash, a seal's
+digest over its entries and its MAC (keyed by the app's secret, never stored in the database)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import is_postgres
+from backend.ledger.models import LedgerEntry, LedgerSeal
+from backend.lib.crypto import keyed_hash
+
+GENESIS = "0" * 64  # the previous MAC of the first seal
+ENTRIES = LedgerEntry.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Protected:
+    table: sa.Table
+    time: str  # the column rows are appended in order of
+    scope: Callable[[Mapping[Any, Any]], str]
+    of_report: Callable[[uuid.UUID], Any]  # a WHERE clause: this table's rows about one report
+
+
+@functools.cache
+def protected() -> dict[str, Protected]:
+    from backend.audit.models import AuditLog
+    from backend.reports.models import ReportEvent
+    from backend.routing.models import RoutingDecision
+    from backend.sync.models import Evidence
+
+    def about_report(model: Any) -> Protected:
+        table = model.__table__
+        return Protected(table, "created_at", lambda row: f"report:{row['report_id']}",
+                         lambda report_id: table.c.report_id == report_id)
+
+    audit = AuditLog.__table__  # type: ignore[attr-defined]
+    return {
+        "report_events": about_report(ReportEvent),
+        "routing_decisions": about_report(RoutingDecision),
+        "evidence": about_report(Evidence),
+        "audit_log": Protected(audit, "at", lambda row: f"{row['target_type']}:{row['target_id']}",
+                               lambda report_id: sa.and_(audit.c.target_type == "report",
+                                                         audit.c.target_id == str(report_id))),
+    }
+
+
+def canonical(value: Any) -> Any:
+    if isinstance(value, datetime):  # SQLite hands back naive UTC
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def row_hash(table_name: str, columns: Iterable[str], row: Mapping[Any, Any]) -> str:
+    """sha256 of the row as canonical JSON (sorted keys, UTC times, text ids): the same on both databases."""
+    body = {name: canonical(row[name]) for name in columns}
+    raw = json.dumps([table_name, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+Entry = tuple[str, uuid.UUID, str, str, int]  # table, row id, scope, row hash, seal
+
+
+def digest_of(entries: Iterable[Entry]) -> str:
+    lines = sorted(f"{table}\t{row_id}\t{scope}\t{digest}\n" for table, row_id, scope, digest, _ in entries)
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def mac_of(secret_key: str, seal: LedgerSeal) -> str:
+    message = json.dumps([seal.id, canonical(seal.sealed_at), seal.rows, seal.layout, seal.complete, seal.digest,
+                          seal.prev_mac], sort_keys=True, separators=(",", ":"))
+    return keyed_hash(secret_key, "ledger", message)
+
+
+
+def one_of(session: AsyncSession, column: Any, ids: list[uuid.UUID]) -> Any:
+    # PostgreSQL: one array parameter (an IN list of 1,000 parameters took 300 ms to plan and run, this 4 ms)
+    if is_postgres(session):
+        return column == sa.func.any(sa.bindparam("ids", ids, type_=ARRAY(sa.Uuid())))
+    return column.in_(ids)

@@ -1,0 +1,121 @@
+"""Checking the sealed record: the whole chain (`zan ledger verify`) or one report's rows (its history)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.ledger.models import LedgerSeal
+from backend.ledger.record import ENTRIES, GENESIS, Entry, digest_of, mac_of, one_of, protected, row_hash
+from backend.lib.crypto import equal
+
+
+@dataclass
+class Verdict:
+    """What verification found. `intact` means nothing sealed was changed; pending rows are not yet sealed."""
+
+    seals: list[LedgerSeal] = field(default_factory=list)
+    sealed: int = 0
+    pending: int = 0
+    altered: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    missing: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    broken_seals: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not (self.altered or self.missing or self.broken_seals)
+
+
+async def _entries_of(session: AsyncSession, where: Any) -> list[Entry]:
+    rows = await session.execute(sa.select(ENTRIES.c.table_name, ENTRIES.c.row_id, ENTRIES.c.scope,
+                                           ENTRIES.c.row_hash, ENTRIES.c.seal_id).where(where))
+    return [(table, row_id, scope, digest, seal_id) for table, row_id, scope, digest, seal_id in rows]
+
+
+async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapping[int, Mapping[str, Any]],
+                      verdict: Verdict) -> None:
+    """Each entry's row, hashed again with the columns its seal hashed."""
+    specs = protected()
+    for name in sorted({table for table, *_ in entries}):
+        wanted = {row_id: (digest, seal_id) for table, row_id, _, digest, seal_id in entries if table == name}
+        spec = specs.get(name)
+        found: dict[uuid.UUID, Mapping[Any, Any]] = {}
+        if spec is not None:
+            ids = list(wanted)
+            for start in range(0, len(ids), 1000):
+                result = await session.execute(sa.select(spec.table).where(
+                    one_of(session, spec.table.c.id, ids[start:start + 1000])))
+                found.update({row["id"]: row for row in result.mappings()})
+        for row_id, (digest, seal_id) in wanted.items():
+            row = found.get(row_id)
+            columns = layouts.get(seal_id, {}).get(name, [])
+            if row is None:
+                verdict.missing.append((name, row_id))
+            elif not all(column in row for column in columns) or not equal(row_hash(name, columns, row), digest):
+                verdict.altered.append((name, row_id))
+            else:
+                verdict.sealed += 1
+
+
+async def _check_seal(session: AsyncSession, secret_key: str, seal: LedgerSeal, verdict: Verdict,
+                      previous_mac: str | None = None) -> list[Entry]:
+    """One seal's MAC and its digest over all its entries (and, given `previous_mac`, its link to the seal before
+    it); returns the entries."""
+    if previous_mac is not None and not equal(seal.prev_mac, previous_mac):
+        verdict.broken_seals.append((seal.id, "chain"))
+    if not equal(mac_of(secret_key, seal), seal.mac):
+        verdict.broken_seals.append((seal.id, "mac"))
+    entries = await _entries_of(session, ENTRIES.c.seal_id == seal.id)
+    if len(entries) != seal.rows or not equal(digest_of(entries), seal.digest):
+        verdict.broken_seals.append((seal.id, "digest"))
+    return entries
+
+
+async def _pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> int:
+    """Rows with no entry yet (of one report, or all of them)."""
+    pending = 0
+    for name, spec in protected().items():
+        query = sa.select(sa.func.count()).select_from(spec.table).where(
+            ~sa.exists().where(ENTRIES.c.table_name == name, ENTRIES.c.row_id == spec.table.c.id))
+        if report_id is not None:
+            query = query.where(spec.of_report(report_id))
+        pending += int(await session.scalar(query) or 0)
+    return pending
+
+
+async def verify(session: AsyncSession, secret_key: str) -> Verdict:
+    """The whole record: every seal in order, every sealed row, and how many rows await a seal."""
+    verdict = Verdict()
+    verdict.seals = list(await session.scalars(sa.select(LedgerSeal).order_by(col(LedgerSeal.id))))
+    expected = list(range(1, len(verdict.seals) + 1))
+    if [seal.id for seal in verdict.seals] != expected:  # a seal deleted from the middle or the end of the chain
+        verdict.broken_seals.append((0, "numbering"))
+    layouts = {seal.id: seal.layout for seal in verdict.seals}
+    previous = GENESIS
+    for seal in verdict.seals:
+        await _check_rows(session, await _check_seal(session, secret_key, seal, verdict, previous), layouts, verdict)
+        previous = seal.mac
+    verdict.pending = await _pending(session)
+    return verdict
+
+
+async def verify_report(session: AsyncSession, secret_key: str, report_id: uuid.UUID) -> Verdict:
+    """One report's record: its sealed rows, the seals that hold them (MAC and full digest), and its pending rows."""
+    verdict = Verdict()
+    entries = await _entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
+    seal_ids = sorted({entry[4] for entry in entries})
+    verdict.seals = list(await session.scalars(sa.select(LedgerSeal).where(col(LedgerSeal.id).in_(seal_ids))
+                                               .order_by(col(LedgerSeal.id))))
+    if [seal.id for seal in verdict.seals] != seal_ids:  # an entry whose seal is gone
+        verdict.broken_seals.append((0, "numbering"))
+    for seal in verdict.seals:
+        await _check_seal(session, secret_key, seal, verdict)
+    await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
+    verdict.pending = await _pending(session, report_id)
+    return verdict
