@@ -6,7 +6,7 @@ stops the application and anyone using its role, not a database superuser, so ev
 the last seal are hashed (a canonical JSON of their columns) and sealed: one `LedgerEntry` per row, and one
 `LedgerSeal` whose MAC is keyed by the app's secret (never in the database) and chains to the previous seal's MAC.
 
-`verify` recomputes everything: a row edited after sealing no longer matches its entry, a deleted row leaves its
+`verify.py` recomputes everything: a row edited after sealing no longer matches its entry, a deleted row leaves its
 entry behind, an entry rewritten to match breaks its seal's digest, and a seal recomputed without the key breaks
 its MAC and every later link. What is appended but not yet sealed (the last minute) is reported as pending.
 """
