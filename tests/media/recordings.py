@@ -16,11 +16,13 @@ RATE = 48_000
 
 
 def recording(container: str, audio: str, video: str | None = None, *, tags: dict[str, str] | None = None,
-              live: bool = False) -> bytes:
+              live: bool = False, apple_keys: bool = False) -> bytes:
     """One second of a 440 Hz tone (and ten frames of video), tagged as a phone's recorder tags its files. `live`:
-    a Matroska segment of unknown size, as a recorder that cannot seek back writes it."""
+    a Matroska segment of unknown size, as a recorder that cannot seek back writes it; `apple_keys`: QuickTime
+    tags as an iPhone writes them (a `meta` box of `mdta` keys)."""
     buf = io.BytesIO()
-    with av.open(buf, "w", format=container, options={"live": "1"} if live else {}) as out:
+    options = {"live": "1"} if live else {"movflags": "use_metadata_tags"} if apple_keys else {}
+    with av.open(buf, "w", format=container, options=options) as out:
         out.metadata.update(tags if tags is not None else {
             "title": f"Voice note by {NAME}", "artist": f"{NAME} {SERIAL}", "location": "+43.2389+076.8897/"})
         picture = None

@@ -244,3 +244,22 @@ def test_a_3gpp_location_keeps_its_coordinates_and_loses_its_place_name_and_note
     assert leaks(clean) == [] and len(clean) == len(original)
     loci = clean[clean.index(b"loci") + 4:]
     assert loci[:7] == b"\x00\x00\x00\x00\x15\xc7\x00" and loci[7:20] == b"\x00" + coordinates  # role, coordinates
+
+
+def test_an_iphone_meta_box_in_moov_keeps_location_and_date_values_only() -> None:
+    """Where an iPhone puts it (FFmpeg puts the same box in udta): QuickTime's meta is not a full box."""
+    names = (b"com.apple.quicktime.location.ISO6709", b"com.apple.quicktime.model",
+             b"com.apple.quicktime.creationdate", b"com.apple.quicktime.location.ISO6709")
+    keys = _full(b"keys", 0, struct.pack(">I", len(names))
+                 + b"".join(struct.pack(">I", len(n) + 8) + b"mdta" + n for n in names))
+    values = (b"+51.1605+071.4704/", f"iPhone 15 of {NAME}".encode(), b"2026-11-20T21:15:03+0500",
+              b"+51.1605+071.4704/ " + SERIAL.encode())  # a location with a serial riding along goes
+    ilst = _box(b"ilst", b"".join(_box((i + 1).to_bytes(4, "big"), _box(b"data", b"\x00\x00\x00\x01" + bytes(4) + v))
+                                  for i, v in enumerate(values)))
+    meta = _box(b"meta", _full(b"hdlr", 0, bytes(4) + b"mdta" + bytes(13)) + keys + ilst)
+    original = _box(b"ftyp", b"qt  \x00\x00\x02\x00qt  ") + _box(b"moov", _full(b"mvhd", 0, bytes(96)) + meta)
+    fh = io.BytesIO(original)
+    assert scrub.scrub_isobmff(fh, len(original)) == 2
+    clean = fh.getvalue()
+    assert leaks(clean) == []
+    assert clean.count(b"+51.1605+071.4704/") == 1 and b"2026-11-20T21:15:03+0500" in clean

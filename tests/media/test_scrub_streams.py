@@ -185,3 +185,18 @@ def _scrub(container: str, data: bytes) -> bytes:
         scrub.scrub_isobmff(fh, len(data))
         return fh.getvalue()
     return _scrub_matroska(data)[0]
+
+
+def test_an_iphone_video_keeps_its_location_and_creation_date_and_loses_its_model_and_app() -> None:
+    apple = "com.apple.quicktime."
+    original = recording("mov", "aac", "mpeg4", apple_keys=True, tags={
+        f"{apple}location.ISO6709": "+43.2389+076.8897+012.000/", f"{apple}creationdate": "2026-11-20T21:15:03+0500",
+        f"{apple}make": "Apple", f"{apple}model": f"iPhone 15 of {NAME}", f"{apple}software": "17.1",
+        f"{apple}location.ISO6709.note": NAME})
+    assert leaks(original)
+    copy = _scrub("mp4", original)
+    assert leaks(copy) == [] and b"Lavf" not in copy
+    kept = {key: value for key, value in tags(copy)[0].items() if key.startswith(apple)}
+    assert kept == {f"{apple}location.ISO6709": "+43.2389+076.8897+012.000/",
+                    f"{apple}creationdate": "2026-11-20T21:15:03+0500"}
+    assert packets(copy) == packets(original)

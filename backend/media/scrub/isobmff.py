@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from typing import BinaryIO
 
@@ -67,24 +68,83 @@ def _keep_location(fh: BinaryIO, box: tuple[int, int, int, bytes]) -> bool:
     return True
 
 
+# QuickTime metadata keys (iPhone videos) whose values stay, each when its value is only what its name says
+_QUICKTIME_DATE = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}|Z)?")
+
+
+def _is_date(value: bytes) -> bool:
+    return _QUICKTIME_DATE.fullmatch(value) is not None
+
+
+_APPLE_KEPT = {b"com.apple.quicktime.location.ISO6709": is_coordinates, b"com.apple.quicktime.creationdate": _is_date}
+
+
+def _scrub_quicktime_keys(fh: BinaryIO, meta: tuple[int, int, int, bytes]) -> int | None:
+    """A QuickTime `meta` box of handler `mdta` (an iPhone's, in `moov`; FFmpeg's, in `udta`): a `keys` list of
+    names and an `ilst` of values by key number. Every value but the location and the creation date becomes a
+    `free` box. None when the box is not of that form (the caller then blanks it whole)."""
+    try:
+        return _scrub_quicktime_values(fh, meta)
+    except Malformed:
+        return None
+
+
+def _scrub_quicktime_values(fh: BinaryIO, meta: tuple[int, int, int, bytes]) -> int | None:
+    offset, header_len, size, _ = meta
+    start = offset + header_len
+    fh.seek(start)
+    if fh.read(8)[4:8] != b"hdlr":  # ISO's meta is a full box (version and flags first), QuickTime's is not
+        start += 4
+    children = {child[3]: child for child in _boxes(fh, start, offset + size)}
+    if b"hdlr" not in children or b"keys" not in children or b"ilst" not in children:
+        return None
+    fh.seek(children[b"hdlr"][0] + children[b"hdlr"][1])
+    if fh.read(12)[8:12] != b"mdta":
+        return None
+    key_offset, key_header, key_size, _ = children[b"keys"]
+    fh.seek(key_offset + key_header)
+    reader = _Reader(fh.read(key_size - key_header))
+    reader.take(4)  # version and flags
+    names = []
+    for _ in range(reader.uint(4)):
+        entry = reader.uint(4)
+        names.append(reader.take(entry - 4)[4:])  # after the namespace ("mdta")
+    blanked = 0
+    for item in _boxes(fh, children[b"ilst"][0] + children[b"ilst"][1], children[b"ilst"][0] + children[b"ilst"][2]):
+        index = int.from_bytes(item[3], "big")
+        check = _APPLE_KEPT.get(names[index - 1]) if 1 <= index <= len(names) else None
+        fh.seek(item[0] + item[1])
+        data = fh.read(item[2] - item[1])
+        # one `data` box: size, "data", type, locale, then the value
+        if check is None or data[4:8] != b"data" or _uint(data[:4]) != len(data) or not check(data[16:]):
+            _blank(fh, *item[:3])
+            blanked += 1
+    return blanked
+
+
 def scrub_isobmff(fh: BinaryIO, size: int, *, image: bool = False) -> int:
-    """Turn every metadata box into a `free` box of the same size, zero-filled (in `udta`, each box but a
-    coordinates-only ©xyz location). Nothing moves, so the sample
-    tables' absolute offsets into `mdat` stay right. In a HEIF image (`image`) the top-level `meta` box *is* the
-    picture's structure: there only the EXIF and XMP items are rewritten in place. Returns how many boxes or items
-    were blanked."""
+    """Turn every metadata box into a `free` box of the same size, zero-filled. Kept as evidence, like a photo's
+    EXIF time and GPS: a coordinates-only location in `udta` and an iPhone video's location and creation date in
+    its `meta` keys. Nothing moves, so the sample tables' absolute offsets into `mdat` stay right. In a HEIF image
+    (`image`) the top-level `meta` box *is* the picture's structure: there only the EXIF and XMP items are
+    rewritten in place. Returns how many boxes or items were blanked."""
     blanked = 0
 
     def walk(start: int, end: int, top: bool) -> None:
         nonlocal blanked
-        for offset, header_len, box_size, kind in _boxes(fh, start, end):
+        for box in _boxes(fh, start, end):
+            offset, header_len, box_size, kind = box
             if top and image and kind == b"meta":
                 blanked += _scrub_heif_items(fh, offset + header_len + 4, offset + box_size)
             elif kind == b"udta":
                 for child in _boxes(fh, offset + header_len, offset + box_size):
-                    if not _keep_location(fh, child):
+                    if child[3] == b"meta" and (kept := _scrub_quicktime_keys(fh, child)) is not None:
+                        blanked += kept
+                    elif not _keep_location(fh, child):
                         _blank(fh, child[0], child[1], child[2])
                         blanked += 1
+            elif kind == b"meta" and (kept := _scrub_quicktime_keys(fh, box)) is not None:
+                blanked += kept
             elif kind in _METADATA_BOXES:
                 _blank(fh, offset, header_len, box_size)
                 blanked += 1
