@@ -66,6 +66,8 @@ class Settings:
     fcm_base_url: str | None = None
     holidays_file: Path | None = None
     signature_max_skew_s: int = 300
+    # signed requests per second per partner app; more get 429 with Retry-After (0: no limit)
+    partner_rate_limit: int = 300
     redis_prefix: str = "zan"
     relay_interval_s: float = 1.0
     # scheduled work (SLA checks, sweeps, purges) when no SAQ worker runs its cron: embedded mode
@@ -124,6 +126,7 @@ class Settings:
             fcm_base_url=_env("FCM_BASE_URL"),
             holidays_file=Path(holidays) if holidays else None,
             signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300),
+            partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300),
             redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
             relay_interval_s=float(_env("RELAY_INTERVAL_S", "1.0") or 1.0),
             scheduled_interval_s=float(_env("SCHEDULED_INTERVAL_S", "60") or 60),

@@ -9,18 +9,16 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.context import Context
-from backend.db import insert_ignoring_conflicts
 from backend.lib.clock import utcnow
 from backend.lib.crypto import equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import ZanError
-from backend.lib.redis import UNAVAILABLE
+from backend.partners.admission import Admission, admit
 from backend.partners.models import Partner, RequestNonce
 from ml.pii import iin_is_valid
 
@@ -85,24 +83,6 @@ async def _partner_key(ctx: Context, partner_id: uuid.UUID) -> PartnerKey | None
     return key
 
 
-async def _remember_signature(ctx: Context, partner_id: uuid.UUID, signature: str) -> bool:
-    """True the first time a signature is seen. Redis SET NX with TTL; the database when Redis is absent/down."""
-    ttl = ctx.settings.signature_max_skew_s * 2
-    if ctx.redis is not None:
-        try:
-            return bool(await ctx.redis.set(ctx.keys("nonce", signature), "1", nx=True, ex=ttl))
-        except UNAVAILABLE:
-            pass  # fall through to the database: refusing citizens because a cache is down is worse
-    expires = utcnow() + timedelta(seconds=ttl)
-    async with ctx.sessions() as session:
-        stmt = insert_ignoring_conflicts(session, RequestNonce.__table__, ["signature"])  # type: ignore[attr-defined]
-        stored = await session.execute(stmt.values(signature=signature, partner_id=partner_id, expires_at=expires)
-                                       .returning(RequestNonce.__table__.c.signature))  # type: ignore[attr-defined]
-        first = stored.first() is not None
-        await session.commit()
-    return first
-
-
 async def purge_expired_nonces(*, session: AsyncSession) -> int:
     """Housekeeping for the database nonce store."""
     result = await session.execute(delete(RequestNonce).where(RequestNonce.expires_at < utcnow()))  # type: ignore[arg-type]
@@ -132,7 +112,10 @@ async def verify(
         raise ZanError("auth.signature_invalid", 401)
     if not iin_is_valid(headers.iin):
         raise ZanError("auth.iin_invalid", 401)
-    if not await _remember_signature(ctx, partner_id, expected):
+    admission = await admit(ctx, partner_id, expected)
+    if admission is Admission.THROTTLED:
+        raise ZanError("rate_limited", 429, headers={"Retry-After": "1"})
+    if admission is Admission.REPLAYED:
         raise ZanError("auth.replayed", 401)
     return partner_id, key.name, headers.iin
 

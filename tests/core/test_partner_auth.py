@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.helpers import PartnerClient, bad_checksum
+from backend.app import create_app
+from backend.context import build_context
+from backend.partners.service import create as create_partner
+from tests.conftest import REDIS_URL, _clean_redis, _truncate, make_settings
+from tests.helpers import PartnerClient, bad_checksum, make_iin
 
 pytestmark = pytest.mark.anyio
 PATH = "/api/v1/reports"
@@ -120,3 +127,35 @@ async def test_iin_is_never_stored_in_clear(citizen: PartnerClient, ctx) -> None
     assert len(rows) == 1
     assert rows[0].iin_last4 == citizen.iin[-4:]
     assert citizen.iin not in (rows[0].iin_hash or "")
+
+
+@pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "no-redis"])
+async def test_a_partner_over_its_rate_gets_429_and_may_retry_the_same_request(db_url: str, tmp_path: Path,
+                                                                               with_redis: bool) -> None:
+    """A runaway partner client is held to ZAN_PARTNER_RATE_LIMIT requests a second; the refused request's
+    signature is not used up, so the very same request goes through a second later (nothing is lost)."""
+    settings = make_settings(db_url, tmp_path, redis_url=REDIS_URL if with_redis else None, partner_rate_limit=3)
+    ctx = build_context(settings, null_pool=True)
+    await _truncate(ctx)
+    try:
+        async with ctx.sessions() as session:
+            partner = await create_partner(session=session, secret_key=settings.secret_key, name="runaway")
+        app = create_app(ctx=ctx)
+        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                      base_url="http://zan.test") as http:
+            client = PartnerClient(http, str(partner.id), partner.secret, make_iin(3), lang="kk")
+            # 8 requests span at most two one-second windows, so one window holds at least 4 (> 3)
+            sent = [(headers := client.headers("GET", PATH, b""), await http.get(PATH, headers=headers))
+                    for _ in range(8)]
+            refused = [(headers, response) for headers, response in sent if response.status_code == 429]
+            assert refused and all(r.status_code in (200, 429) for _, r in sent)
+            headers, response = refused[0]
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert response.json()["code"] == "rate_limited" and response.headers["Retry-After"] == "1"
+            assert response.json()["title"] == "Сұраулар тым көп, кейінірек қайталаңыз"
+            await asyncio.sleep(1.1)
+            assert (await http.get(PATH, headers=headers)).status_code == 200  # the same signature, now admitted
+    finally:
+        await ctx.close()
+        if with_redis:
+            await _clean_redis(settings.redis_prefix)
