@@ -38,6 +38,7 @@ OPTIONAL_CONTROLLERS = (
     "backend.officers.controller:OfficerAuthController",
     "backend.officers.controller:OfficerController",
     "backend.dispatch.controller:DispatchController",
+    "backend.ledger.controller:LedgerController",
     "backend.sync.controller:SyncController",
     "backend.legal.controller:LegalController",
     "bots.citizen.webhook:CitizenWebhookController",

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from backend.audit.models import AuditLog
 from backend.audit.service import record
 from backend.context import Context
 from backend.ledger import record as hashing
@@ -273,3 +274,21 @@ async def test_a_row_committed_long_after_its_timestamp_is_pending_until_a_full_
     assert seal.rows == 1
     verdict = await _verify(ctx)
     assert verdict.intact and verdict.pending == 0
+
+
+async def test_oversight_reads_the_head_seal_to_quote_elsewhere(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    prosecutor, password = await make_officer(ctx, role="prosecutor")
+    dispatcher, dispatcher_password = await make_officer(ctx, role="dispatcher")
+    oversight = bearer(await login(app_client, prosecutor.badge_number, password))
+    before = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
+    assert before == {"id": None, "sealed_at": None, "mac": None, "sealed_rows": 0}
+    await _record(ctx)
+    [seal] = await _seal(ctx)
+    head = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
+    assert (head["id"], head["mac"], head["sealed_rows"]) == (1, seal.mac, seal.rows)
+    console = bearer(await login(app_client, dispatcher.badge_number, dispatcher_password))
+    assert (await app_client.get("/api/v1/ledger/head", headers=console)).status_code == 403
+    assert (await app_client.get("/api/v1/ledger/head")).status_code == 401
+    async with ctx.sessions() as session:  # each read is an audit line, sealed like the rest
+        assert await session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "ledger.head")) == 2  # type: ignore[arg-type]

@@ -1,0 +1,33 @@
+"""`GET /api/v1/ledger/head` for oversight: the newest seal, to be recorded outside the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Controller, Request, get
+from litestar.di import Provide
+from sqlmodel import col
+
+from backend.audit.service import record
+from backend.deps import SessionDep
+from backend.ledger.models import LedgerSeal
+from backend.ledger.schemas import LedgerHead
+from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
+
+
+class LedgerController(Controller):
+    path = "/api/v1/ledger"
+    tags = ["oversight"]
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @get("/head", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
+         summary="The newest seal of the tamper-evident record, to quote outside the database (audited)")
+    async def head(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any]) -> LedgerHead:
+        seal = await session.scalar(sa.select(LedgerSeal).order_by(col(LedgerSeal.id).desc()).limit(1))
+        rows = await session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerSeal.rows), 0)))
+        await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="ledger.head",
+                     target_type="ledger", target_id=str(seal.id) if seal else None, ip=client_ip(request))
+        await session.commit()
+        return LedgerHead(id=seal.id if seal else None, sealed_at=seal.sealed_at if seal else None,
+                          mac=seal.mac if seal else None, sealed_rows=int(rows or 0))
