@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-_LATIN_LETTER = re.compile(r"[a-zäáğǵıñńöóşūüúçéı]")
+_LATIN_LETTER = re.compile(r"[a-zäáğǵıñńöóşūüúçé]")
 _CYRILLIC_LETTER = re.compile(r"[а-яёәғқңөұүһі]")
 _TOKEN = re.compile(r"[a-zäáğǵıñńöóşūüúçé']+|[^a-zäáğǵıñńöóşūüúçé']+")
 
