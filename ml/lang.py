@@ -85,7 +85,7 @@ def _kazakh_word_score(raw: str, folded: str) -> float:
 
 def detect_language(text: str) -> Language:
     """Dominant language of `text`; Russian when nothing decides (the service's most common language)."""
-    lowered = text.lower()
+    lowered = repair_lookalikes(text).lower()  # "бiз" typed with a Latin i is Kazakh "біз"
     cyr = len(_CYRILLIC.findall(lowered))
     lat = len(_LATIN.findall(lowered))
     if lat > cyr:

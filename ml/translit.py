@@ -46,12 +46,17 @@ _RU_FINAL_Y = re.compile(r"(?<=[аеёиоуыэюя])ы")
 
 # Latin letters that look like Cyrillic ones: a word that mixes both scripts ("тeлeфон" with Latin e, typed after a
 # keyboard switch or pasted) is one Cyrillic word to a reader, but not to n-grams and patterns
-_LOOKALIKES = str.maketrans("aceopxykmtbhACEOPXYKMTBH", "асеорхукмтвнАСЕОРХУКМТВН")
+# (i is Kazakh і: keyboards without a Kazakh layout type it so, and it folds to и for Russian words anyway)
+_LOOKALIKES = str.maketrans("aceopxykmhiABCEHKMOPTXYI", "асеорхукмһіАВСЕНКМОРТХУІ")
+_ASCII_LETTER = re.compile(r"[a-zA-Z]")
 _MIXED_WORD = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ])\w+")
 
 
 def repair_lookalikes(text: str) -> str:
-    """Words that mix Cyrillic and Latin letters, with the Latin lookalikes (a, c, e, o, p, x, y…) made Cyrillic."""
+    """Words that mix Cyrillic and Latin letters, with the Latin lookalikes (a, c, e, o, p, x, y, i…) made
+    Cyrillic."""
+    if not _ASCII_LETTER.search(text):  # the common case: 0.9 µs instead of the word scan's 4.8
+        return text
     return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
 
 

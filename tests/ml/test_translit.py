@@ -61,3 +61,9 @@ def test_cyrillic_words_with_latin_lookalike_letters_are_repaired() -> None:
     assert repaired == "Украли телефон, мужчина с ножом, iPhone 15"
     assert reading_text("Прямо сейчас мужчина с нoжом во дворе") == "Прямо сейчас мужчина с ножом во дворе"
     assert detect_urgency("Прямо сейчас мужчина с нoжом во дворе", "ru").urgent
+
+
+def test_kazakh_typed_with_a_latin_i_is_kazakh() -> None:
+    """Keyboards without a Kazakh layout: і typed as the Latin i, in otherwise Cyrillic words."""
+    assert detect_language("бiз келдiк, кершiмiз урысып жатыр") == "kk"
+    assert reading_text("бiз келдiк") == "біз келдік"
