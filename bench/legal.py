@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 import click  # noqa: E402
 
+from bench._typing import typed_in_latin  # noqa: E402
 from ml.embedders import get_embedder  # noqa: E402
 from ml.legal import LegalAssistant, build_index, default_index_dir, index_status  # noqa: E402
 from ml.legal.corpus import DATA_DIR  # noqa: E402
@@ -117,6 +118,17 @@ def main(index_dir: Path | None, rebuild: bool, misses: bool) -> None:
         ranked = list(dict.fromkeys((c.code, c.article) for c in answer.citations))
         for key in ((case.set_name, case.lang), (case.set_name, "all"), ("overall", case.lang), ("overall", "all")):
             tallies.setdefault(key, Tally()).add(ranked, case.expected, answer.faq_id is not None, case.question)
+
+    # every question again, typed on a Latin keyboard (bench/_typing.py): the retriever on the text as typed, and
+    # the assistant, which reads it back in Cyrillic (ml/translit.py)
+    for case in load_cases(shared):
+        latin = typed_in_latin(case.question)
+        raw = assistant.retriever.search(latin, case.lang)
+        typed = list(dict.fromkeys((hit.code, hit.article) for hit in raw.articles))
+        read = list(dict.fromkeys((c.code, c.article) for c in assistant.ask(latin).citations))
+        for name, ranked in (("latin-raw", typed), ("latin", read)):
+            for key in ((name, case.lang), (name, "all")):
+                tallies.setdefault(key, Tally()).add(ranked, case.expected, False, latin)
 
     for key in sorted(tallies, key=lambda k: (k[0] == "overall", k[0], k[1] != "all", k[1])):
         click.echo(f"{key[0]:9s} {key[1]:3s} {tallies[key].row()}")

