@@ -13,6 +13,8 @@ LATENCY = Histogram("zan_http_request_seconds", "HTTP request latency", ["method
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 REPORTS_REGISTERED = Counter("zan_reports_registered_total", "Reports registered", ["channel"])
 JOBS = Counter("zan_jobs_total", "Outbox task attempts", ["task", "outcome"])
+# which partner app is being held to its rate (ZAN_PARTNER_RATE_LIMIT): a runaway client shows here first
+PARTNER_THROTTLED = Counter("zan_partner_throttled_total", "Signed requests refused with 429", ["partner"])
 
 
 def metrics_middleware(app: ASGIApp) -> ASGIApp:

@@ -18,6 +18,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.crypto import equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import ZanError
+from backend.lib.metrics import PARTNER_THROTTLED
 from backend.partners.admission import Admission, admit
 from backend.partners.models import Partner, RequestNonce
 from ml.pii import iin_is_valid
@@ -114,6 +115,7 @@ async def verify(
         raise ZanError("auth.iin_invalid", 401)
     admission = await admit(ctx, partner_id, expected)
     if admission is Admission.THROTTLED:
+        PARTNER_THROTTLED.labels(key.name).inc()
         raise ZanError("rate_limited", 429, headers={"Retry-After": "1"})
     if admission is Admission.REPLAYED:
         raise ZanError("auth.replayed", 401)

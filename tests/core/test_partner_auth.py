@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -139,7 +140,8 @@ async def test_a_partner_over_its_rate_gets_429_and_may_retry_the_same_request(d
     await _truncate(ctx)
     try:
         async with ctx.sessions() as session:
-            partner = await create_partner(session=session, secret_key=settings.secret_key, name="runaway")
+            partner = await create_partner(session=session, secret_key=settings.secret_key,
+                                           name=f"runaway-{uuid.uuid4().hex[:6]}")  # metrics are per process
         app = create_app(ctx=ctx)
         async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                                       base_url="http://zan.test") as http:
@@ -153,6 +155,8 @@ async def test_a_partner_over_its_rate_gets_429_and_may_retry_the_same_request(d
             assert response.headers["content-type"].startswith("application/problem+json")
             assert response.json()["code"] == "rate_limited" and response.headers["Retry-After"] == "1"
             assert response.json()["title"] == "Сұраулар тым көп, кейінірек қайталаңыз"
+            metrics = (await http.get("/metrics")).text
+            assert f'zan_partner_throttled_total{{partner="{partner.name}"}} {float(len(refused))}' in metrics
             await asyncio.sleep(1.1)
             assert (await http.get(PATH, headers=headers)).status_code == 200  # the same signature, now admitted
     finally:
