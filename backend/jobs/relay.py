@@ -69,8 +69,7 @@ class Relay:
         self._running: set[asyncio.Task[str]] = set()
         self._task: asyncio.Task[None] | None = None
         self._scheduler: asyncio.Task[None] | None = None
-        self._stopping = False
-        self._stopped = asyncio.Event()
+        self._stopping = asyncio.Event()  # set once: the loops end, and a scheduled wait wakes at once
 
     def notify(self) -> None:
         self.wakeup.set()
@@ -107,7 +106,7 @@ class Relay:
             ids = await service.due_ids(session, limit)
         dispatched = 0
         for task_id in ids:
-            if self._stopping:
+            if self._stopping.is_set():
                 break
             if await self._dispatch(task_id):
                 dispatched += 1
@@ -125,7 +124,7 @@ class Relay:
 
     async def _loop(self) -> None:
         interval = self.ctx.settings.relay_interval_s
-        while not self._stopping:
+        while not self._stopping.is_set():
             try:
                 n = await self.run_once()
             except Exception:  # the database hiccuped; the loop must outlive it
@@ -141,10 +140,10 @@ class Relay:
         run in this process, so the cron would never fire. The first pass comes one interval after start."""
         from backend.jobs.scheduled import run_scheduled
 
-        while not self._stopping:
+        while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopped.wait(), timeout=self.ctx.settings.scheduled_interval_s)
-            if not self._stopping:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.ctx.settings.scheduled_interval_s)
+            if not self._stopping.is_set():
                 await run_scheduled(self.ctx)
 
     def start(self) -> None:
@@ -153,8 +152,7 @@ class Relay:
             self._scheduler = asyncio.create_task(self._schedule(), name="zan-scheduled")
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._stopped.set()
+        self._stopping.set()
         self.wakeup.set()
         if self._task:
             await self._task
