@@ -158,7 +158,11 @@ class Router:
 
     def embed_for_duplicates(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (n, dim) float32; the same vectors the classifier used, so routing + dedup embed once."""
-        return self.embedder().encode([embedding_text(reading_text(t)) for t in texts], kind="query")
+        return self._embed([reading_text(t) for t in texts])
+
+    def _embed(self, read: Sequence[str]) -> np.ndarray:
+        """Vectors of texts already through `reading_text`."""
+        return self.embedder().encode([embedding_text(t) for t in read], kind="query")
 
     def embedding(self, text: str) -> np.ndarray:
         """One report's vector (dim,) float32, for the backend to store."""
@@ -177,9 +181,9 @@ class Router:
         if self.model is None:
             return [None] * len(texts)
         try:
-            texts = [reading_text(t) for t in texts]
-            vectors = self.embed_for_duplicates(texts) if self.model.embedder_spec else None
-            return list(self.model.predict(texts, embeddings=vectors))
+            read = [reading_text(t) for t in texts]
+            vectors = self._embed(read) if self.model.embedder_spec else None
+            return list(self.model.predict(read, embeddings=vectors))
         except Exception:
             # the model must never take intake down: log loudly, route to a human
             log.exception("classifier failed; routing to triage")
