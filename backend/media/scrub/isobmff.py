@@ -130,22 +130,20 @@ def scrub_isobmff(fh: BinaryIO, size: int, *, image: bool = False) -> int:
     rewritten in place. Returns how many boxes or items were blanked."""
     blanked = 0
 
-    def walk(start: int, end: int, top: bool) -> None:
+    def walk(start: int, end: int, top: bool, user_data: bool = False) -> None:
+        """`user_data`: the children of a `udta`, all metadata but a location."""
         nonlocal blanked
         for box in _boxes(fh, start, end):
             offset, header_len, box_size, kind = box
             if top and image and kind == b"meta":
                 blanked += _scrub_heif_items(fh, offset + header_len + 4, offset + box_size)
-            elif kind == b"udta":
-                for child in _boxes(fh, offset + header_len, offset + box_size):
-                    if child[3] == b"meta" and (kept := _scrub_quicktime_keys(fh, child)) is not None:
-                        blanked += kept
-                    elif not _keep_location(fh, child):
-                        _blank(fh, child[0], child[1], child[2])
-                        blanked += 1
+            elif kind == b"udta" and not user_data:
+                walk(offset + header_len, offset + box_size, False, user_data=True)
             elif kind == b"meta" and (kept := _scrub_quicktime_keys(fh, box)) is not None:
                 blanked += kept
-            elif kind in _METADATA_BOXES:
+            elif user_data and _keep_location(fh, box):
+                continue
+            elif user_data or kind in _METADATA_BOXES:
                 _blank(fh, offset, header_len, box_size)
                 blanked += 1
             elif kind in _CONTAINERS:
