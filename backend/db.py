@@ -138,6 +138,14 @@ def insert_ignoring_conflicts(session: AsyncSession, table: sa.Table, conflict_c
     return insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
 
 
+def uuid_in(session: AsyncSession, column: Any, ids: list[uuid.UUID]) -> Any:
+    """`column IN ids` on either database; on PostgreSQL one array parameter (`= ANY`): an IN list of 1,000
+    parameters took 300 ms to plan and run there, the array 4 ms."""
+    if is_postgres(session):
+        return column == sa.func.any(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Uuid())))
+    return column.in_(ids)
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -7,12 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Controller, Request, get
 from litestar.di import Provide
-from sqlmodel import col
 
 from backend.audit.service import record
 from backend.deps import SessionDep
 from backend.ledger.models import LedgerSeal
 from backend.ledger.schemas import LedgerHead
+from backend.ledger.service import latest_seal
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
 
 
@@ -24,7 +24,7 @@ class LedgerController(Controller):
     @get("/head", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
          summary="The newest seal of the tamper-evident record, to quote outside the database (audited)")
     async def head(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any]) -> LedgerHead:
-        seal = await session.scalar(sa.select(LedgerSeal).order_by(col(LedgerSeal.id).desc()).limit(1))
+        seal = await latest_seal(session)
         rows = await session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerSeal.rows), 0)))
         await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="ledger.head",
                      target_type="ledger", target_id=str(seal.id) if seal else None, ip=client_ip(request))

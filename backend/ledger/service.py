@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.db import is_postgres
+from backend.db import is_postgres, uuid_in
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import ENTRIES, GENESIS, Entry, Protected, digest_of, mac_of, one_of, protected, row_hash
+from backend.ledger.record import ENTRIES, GENESIS, Entry, Protected, digest_of, mac_of, protected, row_hash
 from backend.lib.clock import utcnow
 
 BATCH = 1000  # rows per table per seal
@@ -36,6 +36,11 @@ _LOCK = 0x5A41_4E4C  # "ZANL": one sealer at a time across processes (PostgreSQL
 
 
 Position = datetime | tuple[datetime, uuid.UUID] | None  # where a table's scan starts: a time, or after a row
+
+
+async def latest_seal(session: AsyncSession) -> LedgerSeal | None:
+    """The head of the chain."""
+    return await session.scalar(sa.select(LedgerSeal).order_by(col(LedgerSeal.id).desc()).limit(1))
 
 
 async def seal_pending(session: AsyncSession, secret_key: str, *, batch: int = BATCH, max_seals: int = 20,
@@ -91,14 +96,14 @@ async def _unsealed(session: AsyncSession, name: str, spec: Protected, position:
 
 async def _sealed_among(session: AsyncSession, name: str, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     return set(await session.scalars(sa.select(ENTRIES.c.row_id).where(
-        ENTRIES.c.table_name == name, one_of(session, ENTRIES.c.row_id, ids))))
+        ENTRIES.c.table_name == name, uuid_in(session, ENTRIES.c.row_id, ids))))
 
 
 async def _seal_once(session: AsyncSession, secret_key: str, batch: int,
                      positions: dict[str, Position] | None) -> tuple[LedgerSeal | None, dict[str, Position]]:
     if is_postgres(session):  # released with the transaction
         await session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
-    last = await session.scalar(sa.select(LedgerSeal).order_by(col(LedgerSeal.id).desc()).limit(1))
+    last = await latest_seal(session)
     if positions is None:  # rows appended since the last complete seal's window; everything before that is sealed
         window = await session.scalar(sa.select(sa.func.max(LedgerSeal.sealed_at)).where(col(LedgerSeal.complete)))
         positions = dict.fromkeys(protected(), None if window is None else window - LOOKBACK)

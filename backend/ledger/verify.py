@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.db import uuid_in
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import ENTRIES, GENESIS, Entry, digest_of, mac_of, one_of, protected, row_hash
+from backend.ledger.record import ENTRIES, GENESIS, Entry, digest_of, mac_of, protected, row_hash
 from backend.lib.crypto import equal
 
 
@@ -50,7 +51,7 @@ async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapp
             ids = list(wanted)
             for start in range(0, len(ids), 1000):
                 result = await session.execute(sa.select(spec.table).where(
-                    one_of(session, spec.table.c.id, ids[start:start + 1000])))
+                    uuid_in(session, spec.table.c.id, ids[start:start + 1000])))
                 found.update({row["id"]: row for row in result.mappings()})
         for row_id, (digest, seal_id) in wanted.items():
             row = found.get(row_id)
