@@ -21,6 +21,18 @@ from ml.lang import detect_language
         ("бабушке плохо, не дышит, скорая не едет", "ru"),
         ("", "ru"),
         ("12345 !!!", "ru"),
+        # typed in Latin letters (ml/translit.py reads them back)
+        ("Qazir kóshede tóbeles bolyp jatyr", "kk"),  # the acute Latin alphabet
+        ("Kórshim úıde áıelin urıp jatyr", "kk"),
+        ("Qazir köşede töbeles bolyp jatyr", "kk"),  # the 2021 alphabet
+        ("balam mektepten kelmedi, telefony oshirulі", "kk"),  # chat spelling
+        ("Mashinamdy urlap ketti tunde aulada", "kk"),
+        ("U menya ukrali telefon vozle rynka", "ru"),
+        ("Sosed izbivaet zhenu pryamo seichas, krichit", "ru"),
+        ("Na ulitse Abaya draka, u odnogo nozh", "ru"),
+        ("Someone stole my phone near the market", "en"),
+        ("Bike stolen", "en"),
+        ("ok", "en"),
     ],
 )
 def test_detect_language(text: str, expected: str) -> None:
