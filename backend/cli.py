@@ -121,6 +121,7 @@ _mount_optional(main, "backend.officers.cli:officers", "officers")
 _mount_optional(main, "backend.notifications.cli:notifications", "notifications")
 _mount_optional(main, "bots.cli:bot", "bot")
 _mount_optional(main, "backend.ledger.cli:ledger", "ledger")
+_mount_optional(main, "backend.keys.cli:keys", "keys")
 
 if __name__ == "__main__":
     main()

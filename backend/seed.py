@@ -25,7 +25,7 @@ async def seed_demo(settings: Settings) -> dict[str, Any]:
                 partner_id, secret = str(created.id), created.secret
             else:
                 # embedded demo only: the demo secret is shown again so `make run` can always print it
-                partner_id, secret = str(existing.id), unseal(settings.secret_key, existing.secret_sealed)
+                partner_id, secret = str(existing.id), unseal(settings.secret_keys, existing.secret_sealed)
         out["demo_partner"] = {"id": partner_id, "name": DEMO_PARTNER, "secret": secret}
         for module_name in DOMAIN_SEEDS:
             module = import_optional(module_name)

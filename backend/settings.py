@@ -47,6 +47,10 @@ class Settings:
     redis_url: str | None
     secret_key: str
     var_dir: Path
+    # keys that were ZAN_SECRET_KEY before a rotation: they still find citizens (whose stored hash is then re-keyed),
+    # open stored secrets until `zan keys reseal`, and verify the seals made under them; they sign nothing and
+    # verify no token (a rotation ends every session and link)
+    previous_secret_keys: tuple[str, ...] = ()
     environment: str = "embedded"
     # "inprocess" runs background jobs inside the API process; "saq" hands them to SAQ workers via Redis
     queue: str = "inprocess"
@@ -103,11 +107,13 @@ class Settings:
             if environment == "production":
                 raise RuntimeError("ZAN_SECRET_KEY must be set in production")
             secret = _embedded_secret(var_dir)
+        previous = tuple(k for k in (_env("PREVIOUS_SECRET_KEYS") or "").replace(",", " ").split() if k != secret)
         holidays = _env("HOLIDAYS_FILE")
         return cls(
             database_url=database_url,
             redis_url=redis_url,
             secret_key=secret,
+            previous_secret_keys=tuple(dict.fromkeys(previous)),
             var_dir=var_dir,
             environment=environment,
             queue=_env("QUEUE", "saq" if redis_url else "inprocess") or "inprocess",
@@ -151,6 +157,11 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The current key first, then the earlier ones: for finding and opening what was stored under any of them."""
+        return (self.secret_key, *self.previous_secret_keys)
 
     @property
     def is_sqlite(self) -> bool:

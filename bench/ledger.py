@@ -55,19 +55,19 @@ async def main() -> None:
             backlog = REPORTS * (EVENTS_PER_REPORT + AUDIT_PER_REPORT)
 
             started = time.perf_counter()
-            seals = await seal_pending(session, key, max_seals=1000)
+            seals = await seal_pending(session, (key,), max_seals=1000)
             took = time.perf_counter() - started
             print(f"backlog of {backlog:,} rows sealed in {took:.2f} s ({backlog / took:,.0f} rows/s, "
                   f"{len(seals)} seals)")
 
             await append(MINUTE, utcnow())
             started = time.perf_counter()
-            [seal] = await seal_pending(session, key)
+            [seal] = await seal_pending(session, (key,))
             print(f"one minute's appends ({seal.rows} rows) sealed in {(time.perf_counter() - started) * 1000:.1f} ms "
                   "(a seal rereads only the ten minutes before the last one, not the tables)")
 
             started = time.perf_counter()
-            verdict = await verify(session, key)
+            verdict = await verify(session, (key,))
             took = time.perf_counter() - started
             assert verdict.intact and verdict.pending == 0
             print(f"whole chain verified: {verdict.sealed:,} rows, {len(verdict.seals)} seals in {took:.2f} s "
@@ -76,7 +76,7 @@ async def main() -> None:
             timings = []
             for rid in reports[:50]:
                 started = time.perf_counter()
-                one = await verify_report(session, key, rid)
+                one = await verify_report(session, (key,), rid)
                 timings.append((time.perf_counter() - started) * 1000)
                 assert one.intact
             timings.sort()

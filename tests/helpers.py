@@ -54,6 +54,13 @@ class PartnerClient:
         self.iin = iin
         self.lang = lang
 
+    def via(self, http: httpx.AsyncClient) -> PartnerClient:
+        """The same partner and citizen through another server (e.g. one restarted with other settings); the
+        timestamps already used stay used, so no request is refused as a replay of an earlier one."""
+        other = PartnerClient(http, self.partner_id, self.secret, self.iin, self.lang)
+        other._used_ts = self._used_ts
+        return other
+
     def headers(self, method: str, path: str, body: bytes, *, ts: int | None = None,
                 iin: str | None = None) -> dict[str, str]:
         if ts is None:

@@ -19,6 +19,8 @@ class Citizen(SQLModel, table=True):
     iin_last4: str | None = Field(default=None, max_length=4)
     # e.g. "telegram:<hash of user id>" for bot users whose identity nobody has verified
     external_ref: str | None = Field(default=None, max_length=100, unique=True)
+    # which ZAN_SECRET_KEY made iin_hash / external_ref (`key_id`): after a rotation, who is still under an old key
+    key_id: str | None = Field(default=None, max_length=16)
     identity_verified: bool = Field(default=True)
     language: str = Field(default="ru", max_length=2)
     created_at: datetime = now_column()

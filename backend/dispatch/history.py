@@ -47,7 +47,7 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     access = await session.scalars(sa.select(AuditLog).where(
         AuditLog.target_type == "report", AuditLog.target_id == str(report.id))  # type: ignore[arg-type]
         .order_by(AuditLog.at, AuditLog.id))  # type: ignore[arg-type]
-    verdict = await verify_report(session, ctx.settings.secret_key, report.id)
+    verdict = await verify_report(session, ctx.settings.secret_keys, report.id)
     out = ReportHistory(
         report_id=report.id, number=report.number,
         events=[HistoryEvent(id=e.id, at=e.created_at, action=e.action, from_status=e.from_status,

@@ -22,7 +22,7 @@ async def _in_session(work: Any) -> Any:
 
     settings = Settings.from_env()
     async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
-        return await work(session, settings.secret_key)
+        return await work(session, settings)
 
 
 @ledger.command("seal")
@@ -31,7 +31,8 @@ def seal_cmd(full: bool) -> None:
     """Seal what was appended since the last seal (the worker does this every minute)."""
     from backend.ledger.service import seal_pending
 
-    seals = asyncio.run(_in_session(lambda session, key: seal_pending(session, key, full=full, max_seals=10_000)))
+    seals = asyncio.run(_in_session(lambda session, settings: seal_pending(session, settings.secret_keys, full=full,
+                                                                                 max_seals=10_000)))
     click.echo(json.dumps({"seals": [{"id": s.id, "rows": s.rows, "mac": s.mac} for s in seals]}))
 
 
@@ -40,7 +41,7 @@ def verify_cmd() -> None:
     """Recompute every seal and every sealed row; prints JSON, exits 1 when anything sealed was changed."""
     from backend.ledger.verify import verify
 
-    verdict = asyncio.run(_in_session(verify))
+    verdict = asyncio.run(_in_session(lambda session, settings: verify(session, settings.secret_keys)))
     head = verdict.seals[-1] if verdict.seals else None
     click.echo(json.dumps({
         "intact": verdict.intact, "seals": len(verdict.seals), "sealed": verdict.sealed, "pending": verdict.pending,

@@ -30,4 +30,5 @@ class LedgerController(Controller):
                      target_type="ledger", target_id=str(seal.id) if seal else None, ip=client_ip(request))
         await session.commit()
         return LedgerHead(id=seal.id if seal else None, sealed_at=seal.sealed_at if seal else None,
-                          mac=seal.mac if seal else None, sealed_rows=int(rows or 0))
+                          mac=seal.mac if seal else None, key_id=seal.key_id if seal else None,
+                          sealed_rows=int(rows or 0))

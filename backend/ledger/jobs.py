@@ -14,4 +14,4 @@ if TYPE_CHECKING:
 @periodic("ledger.seal")
 async def seal_the_record(ctx: Context) -> None:
     async with ctx.sessions() as session:
-        await seal_pending(session, ctx.settings.secret_key)
+        await seal_pending(session, ctx.settings.secret_keys)

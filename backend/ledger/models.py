@@ -27,6 +27,9 @@ class LedgerSeal(SQLModel, table=True):
     digest: str = Field(max_length=64)
     prev_mac: str = Field(max_length=64)
     mac: str = Field(max_length=64)
+    # which ZAN_SECRET_KEY made the MAC (`key_id`, part of the MAC): seals made before a rotation still verify under
+    # the key they were made with; None for seals made before key ids existed (any configured key may verify those)
+    key_id: str | None = Field(default=None, max_length=16)
 
 
 class LedgerEntry(SQLModel, table=True):

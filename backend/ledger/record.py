@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.ledger.models import LedgerEntry, LedgerSeal
-from backend.lib.crypto import keyed_hash
+from backend.lib.crypto import equal, key_id, keyed_hash
 
 GENESIS = "0" * 64  # the previous MAC of the first seal
 ENTRIES = LedgerEntry.__table__  # type: ignore[attr-defined]
@@ -80,8 +80,19 @@ def digest_of(entries: Iterable[Entry]) -> str:
 
 
 def mac_of(secret_key: str, seal: LedgerSeal) -> str:
-    message = json.dumps([seal.id, canonical(seal.sealed_at), seal.rows, seal.layout, seal.complete, seal.digest,
-                          seal.prev_mac], sort_keys=True, separators=(",", ":"))
-    return keyed_hash(secret_key, "ledger", message)
+    fields: list[Any] = [seal.id, canonical(seal.sealed_at), seal.rows, seal.layout, seal.complete, seal.digest,
+                         seal.prev_mac]
+    if seal.key_id is not None:  # absent from the seals made before key ids, whose MACs must still check
+        fields.append(seal.key_id)
+    return keyed_hash(secret_key, "ledger", json.dumps(fields, sort_keys=True, separators=(",", ":")))
 
 
+
+
+def made_by(secret_keys: tuple[str, ...], seal: LedgerSeal) -> int | None:
+    """The position in the key ring (0: the current key) of the key whose MAC the seal carries: the key it names,
+    or any configured key for a seal made before key ids. None: no configured key made it."""
+    for position, key in enumerate(secret_keys):
+        if (seal.key_id is None or seal.key_id == key_id(key)) and equal(mac_of(key, seal), seal.mac):
+            return position
+    return None

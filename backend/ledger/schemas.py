@@ -15,4 +15,6 @@ class LedgerHead(msgspec.Struct):
     id: Annotated[int | None, msgspec.Meta(description="None before the first seal")]
     sealed_at: datetime | None
     mac: str | None
+    key_id: Annotated[str | None, msgspec.Meta(
+        description="the id of the ZAN_SECRET_KEY that made the MAC (`zan keys status`); None before key ids")]
     sealed_rows: int

@@ -13,6 +13,7 @@ its MAC and every later link. What is appended but not yet sealed (the last minu
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,8 +25,9 @@ from sqlmodel import col
 
 from backend.db import is_postgres, uuid_in
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import ENTRIES, GENESIS, Entry, Protected, digest_of, mac_of, protected, row_hash
+from backend.ledger.record import ENTRIES, GENESIS, Entry, Protected, digest_of, mac_of, made_by, protected, row_hash
 from backend.lib.clock import utcnow
+from backend.lib.crypto import key_id
 
 BATCH = 1000  # rows per table per seal
 # a row is sealed by the first seal that runs after its transaction commits. Each seal rereads this much before
@@ -35,6 +37,8 @@ LOOKBACK = timedelta(minutes=10)
 _LOCK = 0x5A41_4E4C  # "ZANL": one sealer at a time across processes (PostgreSQL advisory lock)
 
 
+log = logging.getLogger(__name__)
+
 Position = datetime | tuple[datetime, uuid.UUID] | None  # where a table's scan starts: a time, or after a row
 
 
@@ -43,7 +47,7 @@ async def latest_seal(session: AsyncSession) -> LedgerSeal | None:
     return await session.scalar(sa.select(LedgerSeal).order_by(col(LedgerSeal.id).desc()).limit(1))
 
 
-async def seal_pending(session: AsyncSession, secret_key: str, *, batch: int = BATCH, max_seals: int = 20,
+async def seal_pending(session: AsyncSession, secret_keys: tuple[str, ...], *, batch: int = BATCH, max_seals: int = 20,
                        full: bool = False) -> list[LedgerSeal]:
     """Seal what was appended since the last seal (`full`: anything unsealed, read from the start of the tables); a
     backlog (the first run on an old database) goes in seals of at most `batch` rows per table, each seal scanning
@@ -51,7 +55,7 @@ async def seal_pending(session: AsyncSession, secret_key: str, *, batch: int = B
     seals: list[LedgerSeal] = []
     positions: dict[str, Position] | None = dict.fromkeys(protected()) if full else None
     while len(seals) < max_seals:
-        seal, positions = await _seal_once(session, secret_key, batch, positions)
+        seal, positions = await _seal_once(session, secret_keys, batch, positions)
         if seal is None:
             break
         seals.append(seal)
@@ -99,11 +103,17 @@ async def _sealed_among(session: AsyncSession, name: str, ids: list[uuid.UUID]) 
         ENTRIES.c.table_name == name, uuid_in(session, ENTRIES.c.row_id, ids))))
 
 
-async def _seal_once(session: AsyncSession, secret_key: str, batch: int,
+async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch: int,
                      positions: dict[str, Position] | None) -> tuple[LedgerSeal | None, dict[str, Position]]:
     if is_postgres(session):  # released with the transaction
         await session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
     last = await latest_seal(session)
+    maker = 0 if last is None else made_by(secret_keys, last)
+    if maker is None:  # a newer key sealed the head: this process runs with an old ZAN_SECRET_KEY (a rolling deploy)
+        log.warning("ledger head sealed under a key this process does not have; not sealing",
+                    extra={"head": last.id if last else None})
+        await session.commit()
+        return None, positions or {}
     if positions is None:  # rows appended since the last complete seal's window; everything before that is sealed
         window = await session.scalar(sa.select(sa.func.max(LedgerSeal.sealed_at)).where(col(LedgerSeal.complete)))
         positions = dict.fromkeys(protected(), None if window is None else window - LOOKBACK)
@@ -115,18 +125,23 @@ async def _seal_once(session: AsyncSession, secret_key: str, batch: int,
         rows, positions[name], exhausted = await _unsealed(session, name, spec, positions[name], batch)
         complete &= exhausted
         entries += [(name, row["id"], spec.scope(row), row_hash(name, layout[name], row), 0) for row in rows]
-    if not entries:
+    if not entries and maker == 0:
         await session.commit()  # ends the transaction and its advisory lock
         return None, positions
+    # with no new rows, a seal is still made when ZAN_SECRET_KEY was rotated: an empty one that moves the head to
+    # the new key, so the record sealed under the old key is pinned by a MAC its holder cannot make
+    secret_key = secret_keys[0]
     seal = LedgerSeal(id=(last.id + 1) if last else 1, sealed_at=utcnow(), rows=len(entries), layout=layout,
-                      complete=complete, digest=digest_of(entries), prev_mac=last.mac if last else GENESIS, mac="")
+                      complete=complete, digest=digest_of(entries), prev_mac=last.mac if last else GENESIS, mac="",
+                      key_id=key_id(secret_key))
     seal.mac = mac_of(secret_key, seal)
     session.add(seal)
     try:
         await session.flush()
-        await session.execute(sa.insert(ENTRIES), [
-            {"table_name": table, "row_id": row_id, "scope": scope, "seal_id": seal.id, "row_hash": digest}
-            for table, row_id, scope, digest, _ in entries])
+        if entries:
+            await session.execute(sa.insert(ENTRIES), [
+                {"table_name": table, "row_id": row_id, "scope": scope, "seal_id": seal.id, "row_hash": digest}
+                for table, row_id, scope, digest, _ in entries])
         await session.commit()
     except IntegrityError:  # SQLite: another sealer in this process took the same number first
         await session.rollback()

@@ -13,8 +13,8 @@ from sqlmodel import col
 
 from backend.db import uuid_in
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import ENTRIES, GENESIS, Entry, digest_of, mac_of, protected, row_hash
-from backend.lib.crypto import equal
+from backend.ledger.record import ENTRIES, GENESIS, Entry, digest_of, made_by, protected, row_hash
+from backend.lib.crypto import equal, key_id
 
 
 @dataclass
@@ -64,18 +64,21 @@ async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapp
                 verdict.sealed += 1
 
 
-async def _check_seal(session: AsyncSession, secret_key: str, seal: LedgerSeal, verdict: Verdict,
-                      previous_mac: str | None = None) -> list[Entry]:
+async def _check_seal(session: AsyncSession, secret_keys: tuple[str, ...], seal: LedgerSeal, verdict: Verdict,
+                      previous_mac: str | None = None) -> tuple[list[Entry], int | None]:
     """One seal's MAC and its digest over all its entries (and, given `previous_mac`, its link to the seal before
-    it); returns the entries."""
+    it); returns the entries and the key ring position of the key that made it."""
     if previous_mac is not None and not equal(seal.prev_mac, previous_mac):
         verdict.broken_seals.append((seal.id, "chain"))
-    if not equal(mac_of(secret_key, seal), seal.mac):
-        verdict.broken_seals.append((seal.id, "mac"))
+    position = made_by(secret_keys, seal)
+    if position is None:
+        # "key": the key it names is not configured, and without it a forged seal and a true one look alike
+        named = seal.key_id is None or seal.key_id in {key_id(key) for key in secret_keys}
+        verdict.broken_seals.append((seal.id, "mac" if named else "key"))
     entries = await _entries_of(session, ENTRIES.c.seal_id == seal.id)
     if len(entries) != seal.rows or not equal(digest_of(entries), seal.digest):
         verdict.broken_seals.append((seal.id, "digest"))
-    return entries
+    return entries, position
 
 
 async def _pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> int:
@@ -90,7 +93,7 @@ async def _pending(session: AsyncSession, report_id: uuid.UUID | None = None) ->
     return pending
 
 
-async def verify(session: AsyncSession, secret_key: str) -> Verdict:
+async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict:
     """The whole record: every seal in order, every sealed row, and how many rows await a seal."""
     verdict = Verdict()
     verdict.seals = list(await session.scalars(sa.select(LedgerSeal).order_by(col(LedgerSeal.id))))
@@ -98,15 +101,23 @@ async def verify(session: AsyncSession, secret_key: str) -> Verdict:
     if [seal.id for seal in verdict.seals] != expected:  # a seal deleted from the middle or the end of the chain
         verdict.broken_seals.append((0, "numbering"))
     layouts = {seal.id: seal.layout for seal in verdict.seals}
-    previous = GENESIS
+    previous, newest_key, position = GENESIS, len(secret_keys), None
     for seal in verdict.seals:
-        await _check_rows(session, await _check_seal(session, secret_key, seal, verdict, previous), layouts, verdict)
+        entries, position = await _check_seal(session, secret_keys, seal, verdict, previous)
+        await _check_rows(session, entries, layouts, verdict)
         previous = seal.mac
+        # keys only move forward along the chain, and the head is under the current key (the sealer moves it there
+        # after a rotation): a holder of an earlier key cannot re-make the seals made after the rotation
+        if position is not None and position > newest_key:
+            verdict.broken_seals.append((seal.id, "key_order"))
+        newest_key = min(newest_key, len(secret_keys) if position is None else position)
+    if position:  # the head checks, but under an earlier key
+        verdict.broken_seals.append((verdict.seals[-1].id, "head_key"))
     verdict.pending = await _pending(session)
     return verdict
 
 
-async def verify_report(session: AsyncSession, secret_key: str, report_id: uuid.UUID) -> Verdict:
+async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID) -> Verdict:
     """One report's record: its sealed rows, the seals that hold them (MAC and full digest), and its pending rows."""
     verdict = Verdict()
     entries = await _entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
@@ -116,7 +127,7 @@ async def verify_report(session: AsyncSession, secret_key: str, report_id: uuid.
     if [seal.id for seal in verdict.seals] != seal_ids:  # an entry whose seal is gone
         verdict.broken_seals.append((0, "numbering"))
     for seal in verdict.seals:
-        await _check_seal(session, secret_key, seal, verdict)
+        await _check_seal(session, secret_keys, seal, verdict)  # its MAC under its own key: the chain is `verify`'s
     await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
     verdict.pending = await _pending(session, report_id)
     return verdict

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
 import time
 
 import msgspec
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
@@ -31,6 +33,13 @@ def sha256_hex(data: bytes) -> str:
 def _subkey(secret_key: str, purpose: str) -> bytes:
     """Derive a separate key per purpose so a leak of one token kind cannot forge another."""
     return hmac.new(secret_key.encode(), f"zan:{purpose}".encode(), hashlib.sha256).digest()
+
+
+@functools.lru_cache(maxsize=16)  # asked once per seal when a whole ledger is verified
+def key_id(secret_key: str) -> str:
+    """A public name for a key (stored beside what it keyed, so a rotation can tell which key to use): it reveals
+    nothing of the key."""
+    return hmac_hex(_subkey(secret_key, "key-id"), "")[:16]
 
 
 def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
@@ -89,9 +98,22 @@ def seal(secret_key: str, plaintext: str) -> str:
     return "v1." + _b64(nonce + ct)
 
 
-def unseal(secret_key: str, sealed: str) -> str:
+def unseal(secret_keys: tuple[str, ...], sealed: str) -> str:
+    """Open a stored secret sealed under any of `secret_keys` (the current key first: after a rotation the others
+    open what `zan keys reseal` has not re-sealed yet)."""
+    return unseal_with(secret_keys, sealed)[0]
+
+
+def unseal_with(secret_keys: tuple[str, ...], sealed: str) -> tuple[str, str]:
+    """The secret and the key that opened it."""
     version, _, data = sealed.partition(".")
     if version != "v1":
         raise TokenError("unknown seal version")
     blob = _unb64(data)
-    return AESGCM(_subkey(secret_key, "seal")).decrypt(blob[:12], blob[12:], b"zan-seal-v1").decode()
+    for secret_key in secret_keys:
+        try:
+            plain = AESGCM(_subkey(secret_key, "seal")).decrypt(blob[:12], blob[12:], b"zan-seal-v1")
+        except InvalidTag:
+            continue
+        return plain.decode(), secret_key
+    raise TokenError("sealed under a key that is not configured")

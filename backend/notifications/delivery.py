@@ -24,7 +24,7 @@ from sqlmodel import col
 
 from backend.jobs.service import backoff
 from backend.lib.clock import utcnow
-from backend.lib.crypto import unseal
+from backend.lib.crypto import TokenError, unseal
 from backend.notifications import webhooks
 from backend.notifications.models import Delivery, Device
 from backend.notifications.sender import Outcome, Push, get_sender
@@ -186,7 +186,10 @@ async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> list[tuple[Deliv
         partner = partners.get(row.partner_id) if row.partner_id else None
         if partner is None or not partner.webhook_url or not partner.webhook_secret_sealed:
             return row, None, "dropped"
-        secret = unseal(ctx.settings.secret_key, partner.webhook_secret_sealed)
+        try:
+            secret = unseal(ctx.settings.secret_keys, partner.webhook_secret_sealed)
+        except TokenError:  # its key was rotated away without `zan keys reseal`: retried once the key is back
+            return row, Outcome(ok=False, error="webhook secret sealed under a key that is not configured"), ""
         body = msgspec.json.encode(row.payload["body"])
         result = await webhooks.post(_http_client(ctx), partner.webhook_url, secret, row.payload["event_id"], body)
         return row, Outcome(ok=result.ok, error=result.error, retry_after_s=result.retry_after_s), ""

@@ -55,7 +55,7 @@ async def _citizen_id(ctx: Context, iin: str, language: str) -> uuid.UUID:
     found = cache.get(digest)
     if found is None:
         async with ctx.sessions() as session:
-            citizen = await get_or_create_by_iin(session=session, secret_key=ctx.settings.secret_key, iin=iin,
+            citizen = await get_or_create_by_iin(session=session, secret_keys=ctx.settings.secret_keys, iin=iin,
                                                  language=language)
             found = citizen.id
             await session.commit()

@@ -5,6 +5,7 @@ Signature = hex HMAC-SHA256(secret, "{ts}\n{METHOD}\n{path_with_query}\n{sha256_
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 import uuid
@@ -16,12 +17,14 @@ from sqlmodel import col
 
 from backend.context import Context
 from backend.lib.clock import utcnow
-from backend.lib.crypto import equal, hmac_hex, seal, sha256_hex, unseal
+from backend.lib.crypto import TokenError, equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import ZanError
 from backend.lib.metrics import PARTNER_THROTTLED
 from backend.partners.admission import Admission, admit
 from backend.partners.models import Partner, RequestNonce
 from ml.pii import iin_is_valid
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,14 @@ async def _partner_key(ctx: Context, partner_id: uuid.UUID) -> PartnerKey | None
         return hit[1]
     async with ctx.sessions() as session:
         partner = await session.get(Partner, partner_id)
-    key = (PartnerKey(unseal(ctx.settings.secret_key, partner.secret_sealed), partner.name)
-           if partner and partner.active else None)
+    key = None
+    if partner and partner.active:
+        try:
+            key = PartnerKey(unseal(ctx.settings.secret_keys, partner.secret_sealed), partner.name)
+        except TokenError:
+            # its key was rotated away without `zan keys reseal`: refuse the partner (401), loudly
+            log.error("partner secret sealed under a key not in ZAN_PREVIOUS_SECRET_KEYS",
+                      extra={"partner": partner.name})
     cache[partner_id] = (now, key)
     return key
 

@@ -40,7 +40,7 @@ class ChatUser:
 async def link_chat(ctx: Context, *, user_id: int, chat_id: int, language: str) -> ChatUser:
     """Find or create the unverified citizen of this Telegram user and remember the chat and language."""
     async with ctx.sessions() as session:
-        citizen = await get_or_create_external(session=session, secret_key=ctx.settings.secret_key, channel=CHANNEL,
+        citizen = await get_or_create_external(session=session, secret_keys=ctx.settings.secret_keys, channel=CHANNEL,
                                                external_id=str(user_id), language=language)
         citizen.language = language
         session.add(citizen)

@@ -28,6 +28,7 @@ from backend.ledger.cli import ledger as ledger_cli
 from backend.ledger.models import LedgerEntry, LedgerSeal
 from backend.ledger.service import seal_pending
 from backend.lib.clock import utcnow
+from backend.lib.crypto import key_id
 from backend.reports.models import ReportEvent
 from backend.routing.models import RoutingDecision
 from backend.sync.models import Evidence
@@ -60,12 +61,12 @@ async def _record(ctx: Context) -> dict[str, Any]:
 
 async def _seal(ctx: Context, **kwargs: Any) -> list[LedgerSeal]:
     async with ctx.sessions() as session:
-        return await seal_pending(session, ctx.settings.secret_key, **kwargs)
+        return await seal_pending(session, ctx.settings.secret_keys, **kwargs)
 
 
 async def _verify(ctx: Context) -> verify.Verdict:
     async with ctx.sessions() as session:
-        return await verify.verify(session, ctx.settings.secret_key)
+        return await verify.verify(session, ctx.settings.secret_keys)
 
 
 async def _tamper(ctx: Context, sql: str, params: dict[str, Any] | None = None, **more: Any) -> None:
@@ -177,7 +178,7 @@ async def test_rewriting_the_seals_to_match_is_found(ctx: Context, tamper: Calla
     verdict = await _verify(ctx)
     assert verdict.altered == [] and verdict.broken_seals == found  # the row matches its entry; the seal does not
     async with ctx.sessions() as session:
-        assert (await verify.verify_report(session, ctx.settings.secret_key, rows["report"])).broken_seals == found
+        assert (await verify.verify_report(session, ctx.settings.secret_keys, rows["report"])).broken_seals == found
 
 
 async def test_a_seal_taken_out_of_the_chain_is_found(ctx: Context) -> None:
@@ -192,6 +193,48 @@ async def test_a_seal_taken_out_of_the_chain_is_found(ctx: Context) -> None:
     await _tamper(ctx, "DELETE FROM ledger_seals WHERE id = 1")
     verdict = await _verify(ctx)
     assert (0, "numbering") in verdict.broken_seals and (2, "chain") in verdict.broken_seals
+
+
+async def test_after_a_rotation_the_old_key_cannot_rewrite_what_it_sealed(ctx: Context) -> None:
+    """A leaked key is rotated away (kept only to verify its own seals). Whoever holds it re-forges a seal made
+    under it, MAC and all: that seal checks, but the first seal under the new key names the old chain's head."""
+    old, new = ctx.settings.secret_key, f"rotated-{uuid.uuid4().hex}"
+    rows = await _record(ctx)
+    await _seal(ctx)
+    await _record(ctx)
+    async with ctx.sessions() as session:
+        [after] = await seal_pending(session, (new, old))
+    assert after.key_id == key_id(new)
+    async with ctx.sessions() as session:
+        assert (await verify.verify(session, (new, old))).intact
+    await _redigest_seal(ctx, rows, key=old)
+    async with ctx.sessions() as session:
+        verdict = await verify.verify(session, (new, old))
+        assert verdict.altered == [] and verdict.broken_seals == [(2, "chain")], verdict
+        # …and re-makes the seal after the rotation as if the old key had made it, to mend the link
+        forged, head = await session.get(LedgerSeal, 1), await session.get(LedgerSeal, 2)
+        assert forged is not None and head is not None
+        head.prev_mac, head.key_id = forged.mac, key_id(old)
+        head.mac = hashing.mac_of(old, head)
+    await _tamper(ctx, "UPDATE ledger_seals SET prev_mac = :p, key_id = :k, mac = :m WHERE id = 2",
+                  p=head.prev_mac, k=head.key_id, m=head.mac)
+    async with ctx.sessions() as session:
+        verdict = await verify.verify(session, (new, old))
+    assert verdict.broken_seals == [(2, "head_key")], verdict  # every link checks; the head is not the new key's
+
+
+async def test_a_rotation_with_nothing_new_still_moves_the_head_to_the_new_key(ctx: Context) -> None:
+    old, new = ctx.settings.secret_key, f"rotated-{uuid.uuid4().hex}"
+    await _record(ctx)
+    [first] = await _seal(ctx)
+    async with ctx.sessions() as session:
+        assert (await verify.verify(session, (new, old))).broken_seals == [(1, "head_key")]  # until the next seal
+        [moved] = await seal_pending(session, (new, old))
+        assert (moved.rows, moved.key_id, moved.prev_mac) == (0, key_id(new), first.mac)
+        assert await seal_pending(session, (new, old)) == []  # once
+        assert (await verify.verify(session, (new, old))).intact
+    await _record(ctx)
+    assert await _seal(ctx) == []  # a process still on the old key (a rolling deploy) leaves the chain to the new one
 
 
 async def test_a_backlog_is_sealed_in_batches_each_row_once(ctx: Context) -> None:
@@ -281,11 +324,12 @@ async def test_oversight_reads_the_head_seal_to_quote_elsewhere(ctx: Context, ap
     dispatcher, dispatcher_password = await make_officer(ctx, role="dispatcher")
     oversight = bearer(await login(app_client, prosecutor.badge_number, password))
     before = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
-    assert before == {"id": None, "sealed_at": None, "mac": None, "sealed_rows": 0}
+    assert before == {"id": None, "sealed_at": None, "mac": None, "key_id": None, "sealed_rows": 0}
     await _record(ctx)
     [seal] = await _seal(ctx)
     head = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
-    assert (head["id"], head["mac"], head["sealed_rows"]) == (1, seal.mac, seal.rows)
+    assert (head["id"], head["mac"], head["key_id"], head["sealed_rows"]) == (1, seal.mac, seal.key_id, seal.rows)
+    assert head["key_id"] == key_id(ctx.settings.secret_key)
     console = bearer(await login(app_client, dispatcher.badge_number, dispatcher_password))
     assert (await app_client.get("/api/v1/ledger/head", headers=console)).status_code == 403
     assert (await app_client.get("/api/v1/ledger/head")).status_code == 401

@@ -90,4 +90,4 @@ async def test_webhook_set_cli_prints_the_secret_once_and_stores_it_sealed(ctx: 
         partner = await session.get(Partner, created.id)
     assert partner is not None and partner.webhook_url == "https://kaspi.example/zan"
     assert partner.webhook_secret_sealed and printed["webhook_secret"] not in partner.webhook_secret_sealed
-    assert unseal(ctx.settings.secret_key, partner.webhook_secret_sealed) == printed["webhook_secret"]
+    assert unseal(ctx.settings.secret_keys, partner.webhook_secret_sealed) == printed["webhook_secret"]
