@@ -40,7 +40,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        for key in ("event", "report_id", "code", "status", "duration_ms", "path", "method"):
+        # only these extras, which carry no personal data, are written ("ledger": a new seal's id and MAC, kept
+        # unmasked: a MAC's digit runs can look like an IIN or a card)
+        for key in ("event", "report_id", "code", "status", "duration_ms", "path", "method", "ledger"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
         if record.exc_info:

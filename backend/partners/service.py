@@ -87,8 +87,7 @@ async def _partner_key(ctx: Context, partner_id: uuid.UUID) -> PartnerKey | None
             key = PartnerKey(unseal(ctx.settings.secret_keys, partner.secret_sealed), partner.name)
         except TokenError:
             # its key was rotated away without `zan keys reseal`: refuse the partner (401), loudly
-            log.error("partner secret sealed under a key not in ZAN_PREVIOUS_SECRET_KEYS",
-                      extra={"partner": partner.name})
+            log.error("partner %s: its secret is sealed under a key not in ZAN_PREVIOUS_SECRET_KEYS", partner.name)
     cache[partner_id] = (now, key)
     return key
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -336,3 +337,32 @@ async def test_oversight_reads_the_head_seal_to_quote_elsewhere(ctx: Context, ap
     async with ctx.sessions() as session:  # each read is an audit line, sealed like the rest
         assert await session.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.action == "ledger.head")) == 2  # type: ignore[arg-type]
+
+
+async def test_each_scheduled_seal_puts_the_head_mac_in_the_log(ctx: Context) -> None:
+    """The log is the record's copy outside the database: its JSON line must carry the MAC as sealed, unmasked."""
+    from backend.ledger.jobs import seal_the_record
+    from backend.lib.logging import JsonFormatter, MaskingFilter
+
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(JsonFormatter())
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    logger = logging.getLogger("backend.ledger.jobs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        await _record(ctx)
+        await seal_the_record(ctx)
+        await seal_the_record(ctx)  # nothing new: no seal, no line
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+    async with ctx.sessions() as session:
+        [head] = list(await session.scalars(select(LedgerSeal)))
+    assert [json.loads(line)["ledger"] for line in lines] == [
+        {"seal": 1, "rows": head.rows, "mac": head.mac, "key_id": key_id(ctx.settings.secret_key)}]
+    forged = logging.LogRecord("zan", logging.INFO, __file__, 1, "ledger sealed", None, None)
+    forged.ledger = {"mac": "123456789012" * 4}  # digit runs the masking would take for an IIN in a message
+    assert json.loads(JsonFormatter().format(forged))["ledger"]["mac"] == "123456789012" * 4
