@@ -70,7 +70,7 @@ class Settings:
     fcm_base_url: str | None = None
     holidays_file: Path | None = None
     signature_max_skew_s: int = 300
-    # signed requests per second per partner app; more get 429 with Retry-After (0: no limit)
+    # signed requests per second per partner app, metered evenly; more get 429 with Retry-After (0: no limit)
     partner_rate_limit: int = 300
     redis_prefix: str = "zan"
     relay_interval_s: float = 1.0

@@ -6,6 +6,7 @@ Signature = hex HMAC-SHA256(secret, "{ts}\n{METHOD}\n{path_with_query}\n{sha256_
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import time
 import uuid
@@ -121,10 +122,10 @@ async def verify(
         raise ZanError("auth.signature_invalid", 401)
     if not iin_is_valid(headers.iin):
         raise ZanError("auth.iin_invalid", 401)
-    admission = await admit(ctx, partner_id, expected)
+    admission, early_s = await admit(ctx, partner_id, expected)
     if admission is Admission.THROTTLED:
         PARTNER_THROTTLED.labels(key.name).inc()
-        raise ZanError("rate_limited", 429, headers={"Retry-After": "1"})
+        raise ZanError("rate_limited", 429, headers={"Retry-After": str(max(1, math.ceil(early_s)))})
     if admission is Admission.REPLAYED:
         raise ZanError("auth.replayed", 401)
     return partner_id, key.name, headers.iin

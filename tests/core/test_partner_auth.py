@@ -163,3 +163,41 @@ async def test_a_partner_over_its_rate_gets_429_and_may_retry_the_same_request(d
         await ctx.close()
         if with_redis:
             await _clean_redis(settings.redis_prefix)
+
+
+@pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "no-redis"])
+async def test_the_rate_is_metered_evenly_never_twice_the_limit_at_a_seconds_boundary(
+        db_url: str, tmp_path: Path, with_redis: bool) -> None:
+    """Counting per clock second lets `limit` requests through at the end of one second and `limit` more at the
+    start of the next, 2 × limit in an instant. Metered evenly, a burst of `limit` from idle is all there is: after
+    it, requests are admitted one emission interval (200 ms) apart. Sent flat out for 1.3 s from just before a
+    second's boundary, no 200 ms ever admits more than the limit and the one request it can refill."""
+    limit = 5
+    settings = make_settings(db_url, tmp_path, redis_url=REDIS_URL if with_redis else None, partner_rate_limit=limit)
+    ctx = build_context(settings, null_pool=True)
+    await _truncate(ctx)
+    try:
+        async with ctx.sessions() as session:
+            partner = await create_partner(session=session, secret_key=settings.secret_key,
+                                           name=f"flat-out-{uuid.uuid4().hex[:6]}")
+        app = create_app(ctx=ctx)
+        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                      base_url="http://zan.test") as http:
+            client = PartnerClient(http, str(partner.id), partner.secret, make_iin(4))
+            admitted: list[float] = []
+            await asyncio.sleep((0.85 - time.time() % 1) % 1)  # the first burst lands just before a second ends
+            started = time.monotonic()
+            n = 0
+            while time.monotonic() - started < 1.3:
+                n += 1  # each request its own signature (its query differs), all in the current second
+                response = await client.get(f"{PATH}?limit=1&n={n}", ts=int(time.time()))
+                if response.status_code != 429:
+                    admitted.append(time.monotonic())
+        assert len(admitted) < n  # it was throttled
+        densest = max(sum(1 for t in admitted if start <= t < start + 0.2) for start in admitted)
+        assert densest <= limit + 1, (densest, len(admitted))
+        assert len(admitted) <= limit + 1.3 * limit + 1  # the burst, then the rate
+    finally:
+        await ctx.close()
+        if with_redis:
+            await _clean_redis(settings.redis_prefix)
