@@ -1,6 +1,6 @@
 """Sealing and verifying the tamper-evident record on PostgreSQL: 20,000 report events and 20,000 audit lines (a
 busy day's worth), sealed as a backlog, then one minute's appends sealed, then the whole chain verified, and one
-report's proof as the history endpoint computes it.
+report's check as the history endpoint computes it, and one report's proof for a third party, built and checked.
 
     .venv/bin/python -m bench.ledger
 """
@@ -12,9 +12,12 @@ import time
 import uuid
 from datetime import timedelta
 
+import msgspec
 from sqlalchemy import insert
 
 from backend.audit.models import AuditLog
+from backend.ledger import proof
+from backend.ledger.record import seal_public_key
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify, verify_report
 from backend.lib.clock import utcnow
@@ -80,8 +83,24 @@ async def main() -> None:
                 timings.append((time.perf_counter() - started) * 1000)
                 assert one.intact
             timings.sort()
-            print(f"one report's proof (history endpoint), {one.sealed} rows in "
+            print(f"one report's check (history endpoint), {one.sealed} rows in "
                   f"{len(one.seals)} seals: p50 {timings[len(timings) // 2]:.1f} ms, max {timings[-1]:.1f} ms")
+
+            timings, sizes, checks = [], [], []
+            public_key = seal_public_key(key)
+            for rid in reports[50:100]:
+                started = time.perf_counter()
+                built = msgspec.json.encode(await proof.build(session, (key,), rid))
+                timings.append((time.perf_counter() - started) * 1000)
+                sizes.append(len(built))
+                started = time.perf_counter()
+                assert proof.check(msgspec.json.decode(built), [public_key]) == []
+                checks.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            checks.sort()
+            print(f"one report's proof for a third party (GET …/proof): built p50 {timings[len(timings) // 2]:.1f} ms, "
+                  f"max {timings[-1]:.1f} ms, {sum(sizes) // len(sizes):,} bytes; checked offline p50 "
+                  f"{checks[len(checks) // 2]:.1f} ms")
 
 
 if __name__ == "__main__":

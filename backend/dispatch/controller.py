@@ -21,6 +21,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.dispatch import attachments, history, service
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.jobs.relay import notify
+from backend.ledger.schemas import ReportProof
 from backend.lib.crypto import TokenError, sign_token, verify_token
 from backend.lib.errors import FieldProblem, ZanError
 from backend.officers.auth import (
@@ -128,6 +129,12 @@ class DispatchController(Controller):
     async def get_history(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
                           request: Request[Any, Any, Any], report_id: FromPath[uuid.UUID]) -> ReportHistory:
         return await history.history(ctx, session, officer, report_id, ip=client_ip(request))
+
+    @get("/reports/{report_id:uuid}/proof", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
+         summary="The sealed record as a proof a third party checks offline with the public key (audited)")
+    async def get_proof(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                        request: Request[Any, Any, Any], report_id: FromPath[uuid.UUID]) -> ReportProof:
+        return await history.proof(ctx, session, officer, report_id, ip=client_ip(request))
 
     @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")

@@ -24,6 +24,8 @@ from backend.dispatch.schemas import (
     SealRef,
 )
 from backend.dispatch.service import get_visible
+from backend.ledger import proof as ledger_proof
+from backend.ledger.schemas import ReportProof
 from backend.ledger.verify import verify_report
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
@@ -73,3 +75,13 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     )
     await session.commit()
     return out
+
+
+async def proof(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
+                ip: str | None = None) -> ReportProof:
+    """The report's sealed rows with their Merkle paths and signed seals, for a third party to check offline."""
+    report = await get_visible(session, officer, report_id)
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.proof",
+                 target_type="report", target_id=report.id, ip=ip)
+    await session.commit()  # (the audit line itself is sealed later: it is pending in this proof)
+    return await ledger_proof.build(session, ctx.settings.secret_keys, report.id)

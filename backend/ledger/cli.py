@@ -52,3 +52,34 @@ def verify_cmd() -> None:
         "head": {"id": head.id, "sealed_at": head.sealed_at.isoformat(), "mac": head.mac} if head else None,
     }, ensure_ascii=False, indent=2))
     sys.exit(0 if verdict.intact else 1)
+
+
+@ledger.command("public-key")
+def public_key_cmd() -> None:
+    """The Ed25519 public keys that sign seals (the current key's first), to hand to whoever checks proofs."""
+    from backend.ledger.record import seal_public_key
+    from backend.lib.crypto import key_id
+
+    settings = Settings.from_env()
+    click.echo(json.dumps([{"key_id": key_id(key), "public_key": seal_public_key(key)}
+                           for key in settings.secret_keys], indent=2))
+
+
+@ledger.command("check-proof")
+@click.argument("proof_file", type=click.File("rb"))
+@click.option("--public-key", "public_keys", multiple=True, required=True,
+              help="a trusted Ed25519 public key (hex), obtained apart from the proof; repeat for earlier keys")
+def check_proof_cmd(proof_file: Any, public_keys: tuple[str, ...]) -> None:
+    """Check a report's proof (GET /api/v1/dispatch/reports/{id}/proof) offline: no database, no secret. Prints
+    JSON and exits 1 unless every row in it is proven."""
+    from backend.ledger.proof import check
+
+    try:
+        proof = json.loads(proof_file.read())
+        problems = check(proof, public_keys)
+    except (ValueError, KeyError, TypeError) as exc:  # not a proof at all
+        proof, problems = {}, [f"not a readable proof: {exc!r}"]
+    click.echo(json.dumps({"valid": not problems, "report_id": proof.get("report_id"),
+                           "rows": len(proof.get("rows", [])), "unproven": proof.get("unproven", []),
+                           "problems": problems}, ensure_ascii=False, indent=2))
+    sys.exit(1 if problems else 0)

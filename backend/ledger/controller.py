@@ -9,8 +9,9 @@ from litestar import Controller, Request, get
 from litestar.di import Provide
 
 from backend.audit.service import record
-from backend.deps import SessionDep
+from backend.deps import CtxDep, SessionDep
 from backend.ledger.models import LedgerSeal
+from backend.ledger.record import seal_public_key
 from backend.ledger.schemas import LedgerHead
 from backend.ledger.service import latest_seal
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
@@ -23,7 +24,8 @@ class LedgerController(Controller):
 
     @get("/head", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
          summary="The newest seal of the tamper-evident record, to quote outside the database (audited)")
-    async def head(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any]) -> LedgerHead:
+    async def head(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                   request: Request[Any, Any, Any]) -> LedgerHead:
         seal = await latest_seal(session)
         rows = await session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerSeal.rows), 0)))
         await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="ledger.head",
@@ -31,4 +33,4 @@ class LedgerController(Controller):
         await session.commit()
         return LedgerHead(id=seal.id if seal else None, sealed_at=seal.sealed_at if seal else None,
                           mac=seal.mac if seal else None, key_id=seal.key_id if seal else None,
-                          sealed_rows=int(rows or 0))
+                          sealed_rows=int(rows or 0), public_key=seal_public_key(ctx.settings.secret_key))

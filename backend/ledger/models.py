@@ -30,6 +30,11 @@ class LedgerSeal(SQLModel, table=True):
     # which ZAN_SECRET_KEY made the MAC (`key_id`, part of the MAC): seals made before a rotation still verify under
     # the key they were made with; None for seals made before key ids existed (any configured key may verify those)
     key_id: str | None = Field(default=None, max_length=16)
+    # the Merkle root over the same entries (backend/ledger/merkle.py) and an Ed25519 signature over the seal's
+    # fields: a third party holding only the public key can check one report's rows (GET …/proof). None on seals
+    # made before signatures
+    root: str | None = Field(default=None, max_length=64)
+    signature: str | None = Field(default=None, max_length=128)
 
 
 class LedgerEntry(SQLModel, table=True):

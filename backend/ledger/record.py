@@ -15,8 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from backend.ledger.merkle import leaf_line
 from backend.ledger.models import LedgerEntry, LedgerSeal
-from backend.lib.crypto import equal, key_id, keyed_hash
+from backend.lib.crypto import equal, key_id, keyed_hash, public_key, sign, signature_valid
 
 GENESIS = "0" * 64  # the previous MAC of the first seal
 ENTRIES = LedgerEntry.__table__  # type: ignore[attr-defined]
@@ -74,17 +75,47 @@ def row_hash(table_name: str, columns: Iterable[str], row: Mapping[Any, Any]) ->
 Entry = tuple[str, uuid.UUID, str, str, int]  # table, row id, scope, row hash, seal
 
 
+def lines_of(entries: Iterable[Entry]) -> list[str]:
+    return sorted(leaf_line(table, str(row_id), scope, digest) for table, row_id, scope, digest, _ in entries)
+
+
 def digest_of(entries: Iterable[Entry]) -> str:
-    lines = sorted(f"{table}\t{row_id}\t{scope}\t{digest}\n" for table, row_id, scope, digest, _ in entries)
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+    return hashlib.sha256("".join(lines_of(entries)).encode()).hexdigest()
 
 
 def mac_of(secret_key: str, seal: LedgerSeal) -> str:
     fields: list[Any] = [seal.id, canonical(seal.sealed_at), seal.rows, seal.layout, seal.complete, seal.digest,
                          seal.prev_mac]
-    if seal.key_id is not None:  # absent from the seals made before key ids, whose MACs must still check
-        fields.append(seal.key_id)
+    # absent from the seals made before key ids and before signatures, whose MACs must still check
+    fields += [value for value in (seal.key_id, seal.root) if value is not None]
     return keyed_hash(secret_key, "ledger", json.dumps(fields, sort_keys=True, separators=(",", ":")))
+
+
+SIGNED = ("id", "sealed_at", "rows", "layout", "complete", "digest", "root", "prev_mac", "key_id")
+
+
+def header(seal: LedgerSeal) -> dict[str, Any]:
+    """The seal's fields that its signature covers, as a proof carries them."""
+    return {name: canonical(getattr(seal, name)) for name in SIGNED}
+
+
+def signed_message(fields: Mapping[str, Any]) -> bytes:
+    """What a seal's Ed25519 signature is over: its header as canonical JSON (a third party rebuilds it from a
+    proof)."""
+    return json.dumps(["zan-ledger-seal-v1", *(fields[name] for name in SIGNED)], sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+def sign_seal(secret_key: str, seal: LedgerSeal) -> str:
+    return sign(secret_key, "ledger", signed_message(header(seal)))
+
+
+def seal_public_key(secret_key: str) -> str:
+    return public_key(secret_key, "ledger")
+
+
+def seal_signature_valid(public_key_hex: str, fields: Mapping[str, Any], signature: str) -> bool:
+    return signature_valid(public_key_hex, signed_message(fields), signature)
 
 
 

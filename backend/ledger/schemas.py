@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -18,3 +19,55 @@ class LedgerHead(msgspec.Struct):
     key_id: Annotated[str | None, msgspec.Meta(
         description="the id of the ZAN_SECRET_KEY that made the MAC (`zan keys status`); None before key ids")]
     sealed_rows: int
+    public_key: Annotated[str, msgspec.Meta(
+        description="the Ed25519 public key (hex) that signs new seals: keep it, and check report proofs with it")]
+
+
+class ProofSeal(msgspec.Struct):
+    """A seal's signed fields, as signed (`sealed_at` in its canonical text form), and its Ed25519 signature."""
+
+    id: int
+    sealed_at: str
+    rows: int
+    layout: dict[str, list[str]]
+    complete: bool
+    digest: str
+    root: Annotated[str, msgspec.Meta(description="Merkle root over the seal's entries (RFC 9162 hashing)")]
+    prev_mac: str
+    key_id: str
+    signature: str
+
+
+class ProofRow(msgspec.Struct):
+    """One sealed row: its columns as hashed, and the audit path from its entry up to its seal's root."""
+
+    table: str
+    id: uuid.UUID
+    scope: str
+    body: dict[str, Any]
+    seal: int
+    index: Annotated[int, msgspec.Meta(description="the entry's position among the seal's sorted entries")]
+    path: list[str]
+
+
+class UnprovenRow(msgspec.Struct):
+    table: str
+    id: uuid.UUID
+    why: Annotated[str, msgspec.Meta(
+        description="unsigned: sealed before signatures (checkable only with the key, `zan ledger verify`); "
+                    "missing: sealed, and no longer in the database")]
+
+
+class ReportProof(msgspec.Struct):
+    """A report's sealed rows with everything a third party needs to check them offline against the service's
+    public key (`zan ledger check-proof`, or README's algorithm): no database, no secret."""
+
+    report_id: uuid.UUID
+    rows: list[ProofRow]
+    seals: list[ProofSeal]
+    public_keys: Annotated[dict[str, str], msgspec.Meta(
+        description="key id → Ed25519 public key of the seals' keys; pin the key you check against from another "
+                    "source (GET /api/v1/ledger/head, once), not from the proof itself")]
+    unproven: list[UnprovenRow]
+    pending: Annotated[int, msgspec.Meta(description="the report's rows from the last minute, not sealed yet")]
+    format: str = "zan-ledger-proof-v1"

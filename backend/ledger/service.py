@@ -24,8 +24,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import is_postgres, uuid_in
+from backend.ledger import merkle
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import ENTRIES, GENESIS, Entry, Protected, digest_of, mac_of, made_by, protected, row_hash
+from backend.ledger.record import (
+    ENTRIES,
+    GENESIS,
+    Entry,
+    Protected,
+    digest_of,
+    lines_of,
+    mac_of,
+    made_by,
+    protected,
+    row_hash,
+    sign_seal,
+)
 from backend.lib.clock import utcnow
 from backend.lib.crypto import key_id
 
@@ -132,9 +145,11 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
     # the new key, so the record sealed under the old key is pinned by a MAC its holder cannot make
     secret_key = secret_keys[0]
     seal = LedgerSeal(id=(last.id + 1) if last else 1, sealed_at=utcnow(), rows=len(entries), layout=layout,
-                      complete=complete, digest=digest_of(entries), prev_mac=last.mac if last else GENESIS, mac="",
+                      complete=complete, digest=digest_of(entries), root=merkle.root(lines_of(entries)),
+                      prev_mac=last.mac if last else GENESIS, mac="",
                       key_id=key_id(secret_key))
     seal.mac = mac_of(secret_key, seal)
+    seal.signature = sign_seal(secret_key, seal)
     session.add(seal)
     try:
         await session.flush()

@@ -12,8 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import uuid_in
+from backend.ledger import merkle
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import ENTRIES, GENESIS, Entry, digest_of, made_by, protected, row_hash
+from backend.ledger.record import (
+    ENTRIES,
+    GENESIS,
+    Entry,
+    digest_of,
+    header,
+    lines_of,
+    made_by,
+    protected,
+    row_hash,
+    seal_public_key,
+    seal_signature_valid,
+)
 from backend.lib.crypto import equal, key_id
 
 
@@ -33,26 +46,30 @@ class Verdict:
         return not (self.altered or self.missing or self.broken_seals)
 
 
-async def _entries_of(session: AsyncSession, where: Any) -> list[Entry]:
+async def entries_of(session: AsyncSession, where: Any) -> list[Entry]:
     rows = await session.execute(sa.select(ENTRIES.c.table_name, ENTRIES.c.row_id, ENTRIES.c.scope,
                                            ENTRIES.c.row_hash, ENTRIES.c.seal_id).where(where))
     return [(table, row_id, scope, digest, seal_id) for table, row_id, scope, digest, seal_id in rows]
 
 
+async def rows_of(session: AsyncSession, name: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, Mapping[Any, Any]]:
+    """The rows of a protected table with these ids, as they are now."""
+    spec = protected().get(name)
+    found: dict[uuid.UUID, Mapping[Any, Any]] = {}
+    if spec is not None:
+        for start in range(0, len(ids), 1000):
+            result = await session.execute(sa.select(spec.table).where(
+                uuid_in(session, spec.table.c.id, ids[start:start + 1000])))
+            found.update({row["id"]: row for row in result.mappings()})
+    return found
+
+
 async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapping[int, Mapping[str, Any]],
                       verdict: Verdict) -> None:
     """Each entry's row, hashed again with the columns its seal hashed."""
-    specs = protected()
     for name in sorted({table for table, *_ in entries}):
         wanted = {row_id: (digest, seal_id) for table, row_id, _, digest, seal_id in entries if table == name}
-        spec = specs.get(name)
-        found: dict[uuid.UUID, Mapping[Any, Any]] = {}
-        if spec is not None:
-            ids = list(wanted)
-            for start in range(0, len(ids), 1000):
-                result = await session.execute(sa.select(spec.table).where(
-                    uuid_in(session, spec.table.c.id, ids[start:start + 1000])))
-                found.update({row["id"]: row for row in result.mappings()})
+        found = await rows_of(session, name, list(wanted))
         for row_id, (digest, seal_id) in wanted.items():
             row = found.get(row_id)
             columns = layouts.get(seal_id, {}).get(name, [])
@@ -66,8 +83,8 @@ async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapp
 
 async def _check_seal(session: AsyncSession, secret_keys: tuple[str, ...], seal: LedgerSeal, verdict: Verdict,
                       previous_mac: str | None = None) -> tuple[list[Entry], int | None]:
-    """One seal's MAC and its digest over all its entries (and, given `previous_mac`, its link to the seal before
-    it); returns the entries and the key ring position of the key that made it."""
+    """One seal's MAC, signature, and digest and root over all its entries (and, given `previous_mac`, its link to
+    the seal before it); returns the entries and the key ring position of the key that made it."""
     if previous_mac is not None and not equal(seal.prev_mac, previous_mac):
         verdict.broken_seals.append((seal.id, "chain"))
     position = made_by(secret_keys, seal)
@@ -75,13 +92,18 @@ async def _check_seal(session: AsyncSession, secret_keys: tuple[str, ...], seal:
         # "key": the key it names is not configured, and without it a forged seal and a true one look alike
         named = seal.key_id is None or seal.key_id in {key_id(key) for key in secret_keys}
         verdict.broken_seals.append((seal.id, "mac" if named else "key"))
-    entries = await _entries_of(session, ENTRIES.c.seal_id == seal.id)
+    elif seal.signature is not None and not seal_signature_valid(seal_public_key(secret_keys[position]),
+                                                                  header(seal), seal.signature):
+        verdict.broken_seals.append((seal.id, "signature"))
+    entries = await entries_of(session, ENTRIES.c.seal_id == seal.id)
     if len(entries) != seal.rows or not equal(digest_of(entries), seal.digest):
         verdict.broken_seals.append((seal.id, "digest"))
+    if seal.root is not None and not equal(merkle.root(lines_of(entries)), seal.root):
+        verdict.broken_seals.append((seal.id, "root"))
     return entries, position
 
 
-async def _pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> int:
+async def pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> int:
     """Rows with no entry yet (of one report, or all of them)."""
     pending = 0
     for name, spec in protected().items():
@@ -113,14 +135,14 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict
         newest_key = min(newest_key, len(secret_keys) if position is None else position)
     if position:  # the head checks, but under an earlier key
         verdict.broken_seals.append((verdict.seals[-1].id, "head_key"))
-    verdict.pending = await _pending(session)
+    verdict.pending = await pending(session)
     return verdict
 
 
 async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID) -> Verdict:
     """One report's record: its sealed rows, the seals that hold them (MAC and full digest), and its pending rows."""
     verdict = Verdict()
-    entries = await _entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
+    entries = await entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
     seal_ids = sorted({entry[4] for entry in entries})
     verdict.seals = list(await session.scalars(sa.select(LedgerSeal).where(col(LedgerSeal.id).in_(seal_ids))
                                                .order_by(col(LedgerSeal.id))))
@@ -129,5 +151,5 @@ async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], rep
     for seal in verdict.seals:
         await _check_seal(session, secret_keys, seal, verdict)  # its MAC under its own key: the chain is `verify`'s
     await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
-    verdict.pending = await _pending(session, report_id)
+    verdict.pending = await pending(session, report_id)
     return verdict

@@ -10,8 +10,10 @@ import os
 import time
 
 import msgspec
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
 def hmac_hex(key: bytes | str, message: bytes | str) -> str:
@@ -40,6 +42,30 @@ def key_id(secret_key: str) -> str:
     """A public name for a key (stored beside what it keyed, so a rotation can tell which key to use): it reveals
     nothing of the key."""
     return hmac_hex(_subkey(secret_key, "key-id"), "")[:16]
+
+
+@functools.lru_cache(maxsize=16)
+def _signing_key(secret_key: str, purpose: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(_subkey(secret_key, f"sign:{purpose}"))
+
+
+def sign(secret_key: str, purpose: str, message: bytes) -> str:
+    """Ed25519 signature (hex) by a key pair derived from ZAN_SECRET_KEY: unlike an HMAC, anyone holding the public
+    key can check it, and nobody can make one with the public key alone."""
+    return _signing_key(secret_key, purpose).sign(message).hex()
+
+
+def public_key(secret_key: str, purpose: str) -> str:
+    """The public half (hex, 32 bytes) of the key pair `sign` uses: what a third party needs to check."""
+    return _signing_key(secret_key, purpose).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def signature_valid(public_key_hex: str, message: bytes, signature_hex: str) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex)).verify(bytes.fromhex(signature_hex), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def keyed_hash(secret_key: str, purpose: str, value: str) -> str:

@@ -23,41 +23,18 @@ from sqlalchemy.exc import DBAPIError
 from backend.audit.models import AuditLog
 from backend.audit.service import record
 from backend.context import Context
+from backend.ledger import merkle, verify
 from backend.ledger import record as hashing
-from backend.ledger import verify
 from backend.ledger.cli import ledger as ledger_cli
 from backend.ledger.models import LedgerEntry, LedgerSeal
 from backend.ledger.service import seal_pending
 from backend.lib.clock import utcnow
 from backend.lib.crypto import key_id
 from backend.reports.models import ReportEvent
-from backend.routing.models import RoutingDecision
-from backend.sync.models import Evidence
-from tests.core.factories import make_report
+from tests.ledger.records import record_report
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
-
-
-async def _record(ctx: Context) -> dict[str, Any]:
-    """One report's record: two events, a routing decision with float scores, an officer's evidence, an audit line."""
-    officer, _ = await make_officer(ctx)
-    async with ctx.sessions() as session:
-        report = await make_report(session)
-        events = [ReportEvent(report_id=report.id, action=action, actor_type=actor, channel="test",
-                              public_text={"ru": "Принято", "kk": "Қабылданды", "en": "Received"},
-                              internal_note=note, data={"n": 1})
-                  for action, actor, note in (("registered", "citizen", None), ("assign", "dispatcher", "наряд 12"))]
-        decision = RoutingDecision(report_id=report.id, source="model", category="theft", confidence=0.8734,
-                                   scores={"theft": 0.8734, "fraud": 0.0912}, inputs={"lexicon": "police-v3"})
-        evidence = Evidence(id=uuid.uuid4(), report_id=report.id, officer_id=officer.id, device_id="tab-1",
-                            sha256="ab" * 32, size=1024, content_type="image/jpeg", caption="Вмятина на двери")
-        session.add_all([*events, decision, evidence])
-        await record(session, actor_type="dispatcher", actor_id=officer.id, action="report.assign",
-                     target_type="report", target_id=report.id, data={"unit": "AST-12"})
-        await session.commit()
-    return {"report": report.id, "events": [e.id for e in events], "decision": decision.id,
-            "evidence": evidence.id}
 
 
 async def _seal(ctx: Context, **kwargs: Any) -> list[LedgerSeal]:
@@ -92,7 +69,7 @@ async def _history(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID
 
 
 async def test_the_sealed_record_verifies_and_the_history_says_so(ctx: Context, app_client: httpx.AsyncClient) -> None:
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     before = await _history(ctx, app_client, rows["report"])
     assert (before["intact"], before["sealed"], before["seals"]) == (True, 0, [])
     assert before["pending"] == 5 + 1  # the history read is itself an audit line about the report
@@ -119,7 +96,7 @@ def _edit_event(ids: dict[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]
 
 
 async def test_an_edited_row_is_found(ctx: Context, app_client: httpx.AsyncClient) -> None:
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     await _seal(ctx)
     await _tamper(ctx, *_edit_event(rows, ctx))
     verdict = await _verify(ctx)
@@ -131,7 +108,7 @@ async def test_an_edited_row_is_found(ctx: Context, app_client: httpx.AsyncClien
 
 
 async def test_a_deleted_row_is_found(ctx: Context, app_client: httpx.AsyncClient) -> None:
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     await _seal(ctx)
     await _tamper(ctx, "DELETE FROM routing_decisions WHERE id = :id", id=_uuid_param(ctx, rows["decision"]))
     verdict = await _verify(ctx)
@@ -154,26 +131,30 @@ async def _rehash_entry(ctx: Context, rows: dict[str, Any]) -> None:
 
 
 async def _redigest_seal(ctx: Context, rows: dict[str, Any], key: str | None = None) -> None:
-    """…and recompute the seal's digest (and, given a key, its MAC) over the rewritten entries."""
+    """…and recompute the seal's digest and Merkle root over the rewritten entries (and, given a key, its MAC and
+    signature: whoever holds the secret can derive the signing key too)."""
     await _rehash_entry(ctx, rows)
     async with ctx.sessions() as session:
         entries = [(e.table_name, e.row_id, e.scope, e.row_hash, e.seal_id)
                    for e in await session.scalars(select(LedgerEntry).where(LedgerEntry.seal_id == 1))]
         seal = await session.get(LedgerSeal, 1)
         assert seal is not None
-        seal.digest = hashing.digest_of(entries)
-        mac = hashing.mac_of(key, seal) if key else seal.mac
-    await _tamper(ctx, "UPDATE ledger_seals SET digest = :d, mac = :m WHERE id = 1", d=seal.digest, m=mac)
+        seal.digest, seal.root = hashing.digest_of(entries), merkle.root(hashing.lines_of(entries))
+        if key:
+            seal.mac = hashing.mac_of(key, seal)
+            seal.signature = hashing.sign_seal(key, seal)
+    await _tamper(ctx, "UPDATE ledger_seals SET digest = :d, root = :r, mac = :m, signature = :s WHERE id = 1",
+                  d=seal.digest, r=seal.root, m=seal.mac, s=seal.signature)
 
 
 @pytest.mark.parametrize(("tamper", "found"), [
-    (_rehash_entry, [(1, "digest")]),
+    (_rehash_entry, [(1, "digest"), (1, "root")]),
     (_redigest_seal, [(1, "mac")]),
     (lambda ctx, rows: _redigest_seal(ctx, rows, key="a-guessed-key"), [(1, "mac")]),
 ], ids=["entry rewritten", "digest recomputed", "seal forged without the key"])
 async def test_rewriting_the_seals_to_match_is_found(ctx: Context, tamper: Callable[..., Any],
                                                      found: list[tuple[int, str]]) -> None:
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     await _seal(ctx)
     await tamper(ctx, rows)
     verdict = await _verify(ctx)
@@ -183,7 +164,7 @@ async def test_rewriting_the_seals_to_match_is_found(ctx: Context, tamper: Calla
 
 
 async def test_a_seal_taken_out_of_the_chain_is_found(ctx: Context) -> None:
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     await _seal(ctx)
     async with ctx.sessions() as session:
         await record(session, actor_type="admin", actor_id=None, action="report.history", target_type="report",
@@ -200,9 +181,9 @@ async def test_after_a_rotation_the_old_key_cannot_rewrite_what_it_sealed(ctx: C
     """A leaked key is rotated away (kept only to verify its own seals). Whoever holds it re-forges a seal made
     under it, MAC and all: that seal checks, but the first seal under the new key names the old chain's head."""
     old, new = ctx.settings.secret_key, f"rotated-{uuid.uuid4().hex}"
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     await _seal(ctx)
-    await _record(ctx)
+    await record_report(ctx)
     async with ctx.sessions() as session:
         [after] = await seal_pending(session, (new, old))
     assert after.key_id == key_id(new)
@@ -217,8 +198,9 @@ async def test_after_a_rotation_the_old_key_cannot_rewrite_what_it_sealed(ctx: C
         assert forged is not None and head is not None
         head.prev_mac, head.key_id = forged.mac, key_id(old)
         head.mac = hashing.mac_of(old, head)
-    await _tamper(ctx, "UPDATE ledger_seals SET prev_mac = :p, key_id = :k, mac = :m WHERE id = 2",
-                  p=head.prev_mac, k=head.key_id, m=head.mac)
+        head.signature = hashing.sign_seal(old, head)
+    await _tamper(ctx, "UPDATE ledger_seals SET prev_mac = :p, key_id = :k, mac = :m, signature = :s WHERE id = 2",
+                  p=head.prev_mac, k=head.key_id, m=head.mac, s=head.signature)
     async with ctx.sessions() as session:
         verdict = await verify.verify(session, (new, old))
     assert verdict.broken_seals == [(2, "head_key")], verdict  # every link checks; the head is not the new key's
@@ -226,7 +208,7 @@ async def test_after_a_rotation_the_old_key_cannot_rewrite_what_it_sealed(ctx: C
 
 async def test_a_rotation_with_nothing_new_still_moves_the_head_to_the_new_key(ctx: Context) -> None:
     old, new = ctx.settings.secret_key, f"rotated-{uuid.uuid4().hex}"
-    await _record(ctx)
+    await record_report(ctx)
     [first] = await _seal(ctx)
     async with ctx.sessions() as session:
         assert (await verify.verify(session, (new, old))).broken_seals == [(1, "head_key")]  # until the next seal
@@ -234,13 +216,13 @@ async def test_a_rotation_with_nothing_new_still_moves_the_head_to_the_new_key(c
         assert (moved.rows, moved.key_id, moved.prev_mac) == (0, key_id(new), first.mac)
         assert await seal_pending(session, (new, old)) == []  # once
         assert (await verify.verify(session, (new, old))).intact
-    await _record(ctx)
+    await record_report(ctx)
     assert await _seal(ctx) == []  # a process still on the old key (a rolling deploy) leaves the chain to the new one
 
 
 async def test_a_backlog_is_sealed_in_batches_each_row_once(ctx: Context) -> None:
     for _ in range(3):
-        await _record(ctx)
+        await record_report(ctx)
     seals = await _seal(ctx, batch=2)
     assert len(seals) >= 3 and not seals[0].complete and [s.id for s in seals] == list(range(1, len(seals) + 1))
     verdict = await _verify(ctx)
@@ -255,7 +237,7 @@ async def _protected_rows(ctx: Context) -> int:
 
 
 async def test_the_cli_verifies_and_exits_1_on_tampering(ctx: Context) -> None:
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     env = {"ZAN_DATABASE_URL": ctx.settings.database_url, "ZAN_SECRET_KEY": ctx.settings.secret_key,
            "ZAN_VAR_DIR": str(ctx.settings.var_dir)}
 
@@ -279,7 +261,7 @@ async def test_the_cli_verifies_and_exits_1_on_tampering(ctx: Context) -> None:
 async def test_the_record_is_append_only_on_postgresql(ctx: Context) -> None:
     if ctx.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's triggers (embedded SQLite relies on the seals alone)")
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     await _seal(ctx)
     for sql in ("UPDATE report_events SET internal_note = 'x' WHERE id = :id",
                 "DELETE FROM report_events WHERE id = :id", "DELETE FROM ledger_entries WHERE row_id = :id"):
@@ -295,7 +277,7 @@ async def test_the_record_is_append_only_on_postgresql(ctx: Context) -> None:
 
 async def test_concurrent_sealers_seal_each_row_once(ctx: Context) -> None:
     for _ in range(4):
-        await _record(ctx)
+        await record_report(ctx)
     results = await asyncio.gather(*(_seal(ctx, batch=3) for _ in range(4)))
     assert sum(len(seals) for seals in results) >= 1
     verdict = await _verify(ctx)
@@ -305,7 +287,7 @@ async def test_concurrent_sealers_seal_each_row_once(ctx: Context) -> None:
 async def test_a_row_committed_long_after_its_timestamp_is_pending_until_a_full_seal(ctx: Context) -> None:
     """Each seal rereads only a window before the last one; a row stamped long before its commit stays pending (and
     verify says so) until `seal --full` reads the tables from the start."""
-    rows = await _record(ctx)
+    rows = await record_report(ctx)
     await _seal(ctx)
     async with ctx.sessions() as session:
         late = ReportEvent(report_id=rows["report"], action="comment", actor_type="officer", channel="tablet",
@@ -325,8 +307,9 @@ async def test_oversight_reads_the_head_seal_to_quote_elsewhere(ctx: Context, ap
     dispatcher, dispatcher_password = await make_officer(ctx, role="dispatcher")
     oversight = bearer(await login(app_client, prosecutor.badge_number, password))
     before = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
-    assert before == {"id": None, "sealed_at": None, "mac": None, "key_id": None, "sealed_rows": 0}
-    await _record(ctx)
+    assert before == {"id": None, "sealed_at": None, "mac": None, "key_id": None, "sealed_rows": 0,
+                      "public_key": hashing.seal_public_key(ctx.settings.secret_key)}
+    await record_report(ctx)
     [seal] = await _seal(ctx)
     head = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
     assert (head["id"], head["mac"], head["key_id"], head["sealed_rows"]) == (1, seal.mac, seal.key_id, seal.rows)
@@ -353,7 +336,7 @@ async def test_each_scheduled_seal_puts_the_head_mac_in_the_log(ctx: Context) ->
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        await _record(ctx)
+        await record_report(ctx)
         await seal_the_record(ctx)
         await seal_the_record(ctx)  # nothing new: no seal, no line
     finally:

@@ -1,0 +1,35 @@
+"""A report's record as the ledger seals it: events, a routing decision, an officer's evidence, an audit line."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from backend.audit.service import record
+from backend.context import Context
+from backend.reports.models import ReportEvent
+from backend.routing.models import RoutingDecision
+from backend.sync.models import Evidence
+from tests.core.factories import make_report
+from tests.officers.factories import make_officer
+
+
+async def record_report(ctx: Context) -> dict[str, Any]:
+    """One report's record: two events, a routing decision with float scores, an officer's evidence, an audit line."""
+    officer, _ = await make_officer(ctx)
+    async with ctx.sessions() as session:
+        report = await make_report(session)
+        events = [ReportEvent(report_id=report.id, action=action, actor_type=actor, channel="test",
+                              public_text={"ru": "Принято", "kk": "Қабылданды", "en": "Received"},
+                              internal_note=note, data={"n": 1})
+                  for action, actor, note in (("registered", "citizen", None), ("assign", "dispatcher", "наряд 12"))]
+        decision = RoutingDecision(report_id=report.id, source="model", category="theft", confidence=0.8734,
+                                   scores={"theft": 0.8734, "fraud": 0.0912}, inputs={"lexicon": "police-v3"})
+        evidence = Evidence(id=uuid.uuid4(), report_id=report.id, officer_id=officer.id, device_id="tab-1",
+                            sha256="ab" * 32, size=1024, content_type="image/jpeg", caption="Вмятина на двери")
+        session.add_all([*events, decision, evidence])
+        await record(session, actor_type="dispatcher", actor_id=officer.id, action="report.assign",
+                     target_type="report", target_id=report.id, data={"unit": "AST-12"})
+        await session.commit()
+    return {"report": report.id, "events": [e.id for e in events], "decision": decision.id,
+            "evidence": evidence.id}

@@ -1,0 +1,171 @@
+"""A report's proof, checked the way an outsider would: offline, with only the public key from the head endpoint."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from backend.context import Context
+from backend.ledger import merkle
+from backend.ledger.cli import ledger as ledger_cli
+from backend.ledger.proof import check
+from backend.ledger.record import seal_public_key
+from backend.ledger.service import seal_pending
+from backend.ledger.verify import verify
+from tests.ledger.records import record_report
+from tests.officers.factories import bearer, login, make_officer
+
+pytestmark = pytest.mark.anyio
+
+
+def test_the_tree_is_rfc_9162s_and_every_leaf_proves_only_itself() -> None:
+    a, b = merkle.leaf_hash("a\n"), merkle.leaf_hash("b\n")
+    assert a == hashlib.sha256(b"\x00a\n").digest()  # leaves and nodes hashed apart: a node is never a leaf
+    assert merkle.root(["b\n", "a\n"]) == hashlib.sha256(b"\x01" + a + b).hexdigest()  # sorted lines
+    assert merkle.root([]) == hashlib.sha256(b"").hexdigest()
+    for size in range(1, 34):
+        lines = [f"line {n}\n" for n in range(size)]
+        root = merkle.root(lines)
+        for line, (index, path) in merkle.inclusion(lines, lines).items():
+            assert len(path) <= (size - 1).bit_length()
+            assert merkle.verify_inclusion(line, index, size, path, root)
+            assert not merkle.verify_inclusion("another line\n", index, size, path, root)
+            if size > 1:
+                assert not merkle.verify_inclusion(line, (index + 1) % size, size, path, root)
+
+
+async def _oversight(ctx: Context, client: httpx.AsyncClient) -> dict[str, str]:
+    prosecutor, password = await make_officer(ctx, role="prosecutor")
+    return bearer(await login(client, prosecutor.badge_number, password))
+
+
+async def _proof(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) -> dict[str, Any]:
+    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/proof", headers=await _oversight(ctx, client))
+    assert got.status_code == 200, got.text
+    proof: dict[str, Any] = got.json()
+    return proof
+
+
+async def _seal(ctx: Context) -> None:
+    async with ctx.sessions() as session:
+        await seal_pending(session, ctx.settings.secret_keys)
+
+
+async def test_a_proof_checks_offline_with_the_public_key_alone(ctx: Context, app_client: httpx.AsyncClient,
+                                                               tmp_path: Path) -> None:
+    rows = await record_report(ctx)
+    await record_report(ctx)  # another report in the same seal: its rows are not in this proof
+    await _seal(ctx)
+    oversight = await _oversight(ctx, app_client)
+    public_key = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()["public_key"]
+    proof = await _proof(ctx, app_client, rows["report"])
+
+    assert check(proof, [public_key]) == []
+    assert {(row["table"], row["id"]) for row in proof["rows"]} == {
+        ("report_events", str(rows["events"][0])), ("report_events", str(rows["events"][1])),
+        ("routing_decisions", str(rows["decision"])), ("evidence", str(rows["evidence"])),
+        ("audit_log", next(row["id"] for row in proof["rows"] if row["table"] == "audit_log"))}
+    [seal] = proof["seals"]
+    assert seal["rows"] >= 10 and len(proof["rows"]) == 5  # the paths, not the other report's entries
+    assert all(len(row["path"]) <= 4 for row in proof["rows"])
+    assert proof["unproven"] == [] and proof["pending"] >= 1  # (the proof's own audit line awaits its seal)
+    assert proof["public_keys"] == {seal["key_id"]: public_key}
+    note = next(row for row in proof["rows"] if row["body"].get("internal_note") == "наряд 12")
+    assert note["body"]["public_text"]["kk"] == "Қабылданды"  # the columns as they were hashed
+
+    # the same, by the command a prosecutor's office would run on the saved file
+    saved = tmp_path / "proof.json"
+    saved.write_text(json.dumps(proof, ensure_ascii=False))
+    ran = await anyio.to_thread.run_sync(
+        lambda: CliRunner().invoke(ledger_cli, ["check-proof", str(saved), "--public-key", public_key]))
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.output)["valid"] is True and json.loads(ran.output)["rows"] == 5
+
+
+def _edited(proof: dict[str, Any], change: Any) -> dict[str, Any]:
+    edited = copy.deepcopy(proof)
+    change(edited)
+    return edited
+
+
+def _set(target: dict[str, Any], key: str, value: Any) -> None:
+    target[key] = value
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (lambda p: _set(next(r for r in p["rows"] if "internal_note" in r["body"] and r["body"]["internal_note"])["body"],
+                    "internal_note", "наряд 21"), "do not lead up"),
+    (lambda p: _set(p["rows"][0], "index", (p["rows"][0]["index"] + 1) % p["seals"][0]["rows"]), "do not lead up"),
+    (lambda p: _set(p["seals"][0], "sealed_at", "2026-01-01T00:00:00.000000+00:00"), "no trusted public key"),
+    (lambda p: _set(p["seals"][0], "rows", p["seals"][0]["rows"] - 1), "no trusted public key"),
+    (lambda p: _set(p, "report_id", str(uuid.uuid4())), "not this report"),
+], ids=["a row's column", "a row's place", "the seal's time", "the seal's size", "another report"])
+async def test_an_edited_proof_fails(ctx: Context, app_client: httpx.AsyncClient, change: Any,
+                                     problem: str) -> None:
+    rows = await record_report(ctx)
+    await _seal(ctx)
+    proof = await _proof(ctx, app_client, rows["report"])
+    key = seal_public_key(ctx.settings.secret_key)
+    assert check(proof, [key]) == []
+    problems = check(_edited(proof, change), [key])
+    assert problems and any(problem in p for p in problems), problems
+
+
+async def test_a_proof_checks_only_under_the_services_key(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """A proof made (or re-made) with another key, e.g. by someone who forged a whole database, does not check."""
+    rows = await record_report(ctx)
+    await _seal(ctx)
+    proof = await _proof(ctx, app_client, rows["report"])
+    assert check(proof, [seal_public_key("someone-else's-secret")]) == ["seal 1: no trusted public key signed it"]
+
+
+async def test_a_row_changed_in_the_database_no_longer_proves(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    rows = await record_report(ctx)
+    await _seal(ctx)
+    param = str(rows["events"][1]) if ctx.engine.dialect.name == "postgresql" else rows["events"][1].hex
+    async with ctx.engine.begin() as conn:  # as a DBA would: past the append-only trigger
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        await conn.execute(text("UPDATE report_events SET internal_note = 'наряд 21' WHERE id = :id"), {"id": param})
+    proof = await _proof(ctx, app_client, rows["report"])
+    problems = check(proof, [seal_public_key(ctx.settings.secret_key)])
+    assert problems == [f"report_events {rows['events'][1]}: its columns do not lead up to seal 1's root"]
+
+
+async def test_the_proof_is_for_oversight_only_and_audited(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    rows = await record_report(ctx)
+    dispatcher, password = await make_officer(ctx, role="dispatcher")
+    path = f"/api/v1/dispatch/reports/{rows['report']}/proof"
+    refused = await app_client.get(path, headers=bearer(await login(app_client, dispatcher.badge_number, password)))
+    assert refused.status_code == 403
+    assert (await app_client.get(path)).status_code == 401
+    before = await _proof(ctx, app_client, rows["report"])
+    assert before["rows"] == [] and before["seals"] == [] and before["pending"] >= 5  # nothing sealed yet
+    await _seal(ctx)
+    after = await _proof(ctx, app_client, rows["report"])
+    assert any(row["table"] == "audit_log" and row["body"]["action"] == "report.proof" for row in after["rows"])
+    async with ctx.sessions() as session:
+        assert (await verify(session, ctx.settings.secret_keys)).intact
+
+
+async def test_rows_sealed_before_signatures_are_listed_as_unproven(ctx: Context,
+                                                                    app_client: httpx.AsyncClient) -> None:
+    rows = await record_report(ctx)
+    await _seal(ctx)
+    async with ctx.engine.begin() as conn:  # a seal as this revision's predecessor made it
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        await conn.execute(text("UPDATE ledger_seals SET root = NULL, signature = NULL"))
+    proof = await _proof(ctx, app_client, rows["report"])
+    assert proof["rows"] == [] and proof["seals"] == []
+    assert {row["why"] for row in proof["unproven"]} == {"unsigned"} and len(proof["unproven"]) == 5
