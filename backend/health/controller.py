@@ -14,6 +14,10 @@ from sqlmodel import col
 from backend.context import Context
 from backend.deps import CtxDep
 from backend.jobs.models import OutboxTask
+from backend.ledger.record import protected
+from backend.ledger.service import latest_seal
+from backend.lib.clock import as_utc, utcnow
+from backend.lib.crypto import key_id
 from backend.lib.redis import UNAVAILABLE
 from backend.media.service import get_store
 from backend.media.storage import StoreUnavailable
@@ -63,6 +67,35 @@ async def _check_media(ctx: Context) -> dict[str, Any]:
     return result
 
 
+LEDGER_LAG_S = 300.0  # the record is sealed every minute: rows unsealed for five minutes mean the sealing stopped
+
+
+async def _check_ledger(ctx: Context) -> dict[str, Any]:
+    """Whether the record is being sealed: a stopped sealer (no worker, a crash loop, a key it does not have)
+    fails silently otherwise, and every unsealed row can be changed without a trace."""
+    cached: tuple[float, dict[str, Any]] | None = ctx.extras.get("health_ledger")
+    if cached is not None and time.monotonic() - cached[0] < MEDIA_CHECK_TTL_S:
+        return cached[1]
+    async with ctx.sessions() as session:
+        head = await latest_seal(session)
+        since = head.sealed_at if head is not None else None
+        # the oldest row after the head's time (each an index probe on the (time, id) index the sealer scans)
+        waiting = []
+        for spec in protected().values():
+            column = spec.table.c[spec.time]
+            query = select(func.min(column)) if since is None else select(func.min(column)).where(column > since)
+            waiting.append(await session.scalar(query))
+    oldest = min((as_utc(at) for at in waiting if at is not None), default=None)
+    behind = max(0.0, (utcnow() - oldest).total_seconds()) if oldest is not None else 0.0
+    result: dict[str, Any] = {
+        "ok": behind < LEDGER_LAG_S, "head": head.id if head else None,
+        "sealed_at": as_utc(head.sealed_at).isoformat() if head else None, "unsealed_for_s": round(behind, 1),
+        # after a rotation the next seal moves the head to the new key (`zan keys reseal` does it at once)
+        "head_key_current": head is None or head.key_id in (None, key_id(ctx.settings.secret_key))}
+    ctx.extras["health_ledger"] = (time.monotonic(), result)
+    return result
+
+
 class HealthController(Controller):
     tags = ["operations"]
 
@@ -76,11 +109,13 @@ class HealthController(Controller):
         queue = {"ok": db.get("ok", False) and (ctx.settings.queue != "saq" or redis["ok"]),
                  "mode": ctx.settings.queue, "backlog": db.get("outbox_backlog"), "dead": db.get("outbox_dead")}
         media = await _check_media(ctx)
-        # a Redis or media store outage degrades us (work waits in the outbox, files wait on the phone) but does not
-        # stop intake; only the database does
-        status = "ok" if db["ok"] and redis["ok"] and media["ok"] else ("degraded" if db["ok"] else "down")
-        return Response({"status": status, "database": db, "redis": redis, "queue": queue, "media": media},
-                        status_code=200 if db["ok"] else 503)
+        ledger = await _check_ledger(ctx) if db["ok"] else {"ok": False}
+        # a Redis, media store or sealing outage degrades us (work waits in the outbox, files wait on the phone, rows
+        # wait for their seal) but does not stop intake; only the database does
+        parts = (db, redis, media, ledger)
+        status = "ok" if all(part["ok"] for part in parts) else ("degraded" if db["ok"] else "down")
+        return Response({"status": status, "database": db, "redis": redis, "queue": queue, "media": media,
+                         "ledger": ledger}, status_code=200 if db["ok"] else 503)
 
     @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST, include_in_schema=False)
     async def metrics(self) -> bytes:

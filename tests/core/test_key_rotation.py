@@ -71,6 +71,7 @@ async def test_a_rotation_keeps_partners_citizens_and_the_sealed_record(ctx: Con
             [row] = list(await session.scalars(select(Citizen)))
         assert (row.iin_hash, row.key_id) == (iin_hash(new, citizen.iin), key_id(new))  # re-keyed on sight
 
+        assert (await client.get("/health")).json()["ledger"]["head_key_current"] is False  # until `reseal`
         async with rotated.sessions() as session:
             before = await keys.status(session, rotated.settings.secret_keys)
             assert (before.current, before.previous) == (key_id(new), [key_id(old)])
@@ -81,6 +82,8 @@ async def test_a_rotation_keeps_partners_citizens_and_the_sealed_record(ctx: Con
             assert await keys.reseal(session, rotated.settings.secret_keys) == {
                 "current": key_id(new), "resealed": 1, "unreadable": []}
             assert dict((await keys.status(session, rotated.settings.secret_keys)).secrets) == {key_id(new): 1}
+        rotated.extras.pop("health_ledger")
+        assert (await client.get("/health")).json()["ledger"]["head_key_current"] is True
 
         commented = await same.post(f"/api/v1/reports/{report}/comments", {"text": "Номер машины 123ABC01"},
                                     headers={"Idempotency-Key": str(uuid.uuid4())})

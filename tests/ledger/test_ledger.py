@@ -349,3 +349,24 @@ async def test_each_scheduled_seal_puts_the_head_mac_in_the_log(ctx: Context) ->
     forged = logging.LogRecord("zan", logging.INFO, __file__, 1, "ledger sealed", None, None)
     forged.ledger = {"mac": "123456789012" * 4}  # digit runs the masking would take for an IIN in a message
     assert json.loads(JsonFormatter().format(forged))["ledger"]["mac"] == "123456789012" * 4
+
+
+async def test_health_says_when_the_sealing_stopped(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    async def ledger() -> dict[str, Any]:
+        ctx.extras.pop("health_ledger", None)  # (cached between a load balancer's probes)
+        health = (await app_client.get("/health")).json()
+        assert health["status"] == ("ok" if health["ledger"]["ok"] else "degraded")
+        part: dict[str, Any] = health["ledger"]
+        return part
+
+    assert (await ledger())["ok"] and (await ledger())["head"] is None
+    rows = await record_report(ctx)
+    async with ctx.sessions() as session:  # an event from ten minutes ago that nothing sealed: the worker is down
+        session.add(ReportEvent(report_id=rows["report"], action="comment", actor_type="officer", channel="tablet",
+                                created_at=utcnow() - timedelta(minutes=10)))
+        await session.commit()
+    stalled = await ledger()
+    assert not stalled["ok"] and stalled["unsealed_for_s"] >= 600 and stalled["head"] is None
+    await _seal(ctx)
+    sealed = await ledger()
+    assert sealed["ok"] and sealed["head"] == 1 and sealed["unsealed_for_s"] == 0 and sealed["head_key_current"]
