@@ -1,4 +1,4 @@
-"""Test helpers: valid IINs, a partner client that signs like eGov/Kaspi do, and polling."""
+"""Test helpers: valid IINs, a partner client that signs like eGov/Kaspi do, polling, and another API process."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ import hashlib
 import io
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import msgspec
 from PIL import Image
 
+from backend.app import create_app
+from backend.context import Context, build_context
 from backend.partners.service import sign
+from backend.settings import Settings
 
 _W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -131,3 +135,17 @@ def jpeg_with_exif(taken: str = "2026:11:20 21:15:03", lat: float = 51.1605, lon
     out = io.BytesIO()
     img.save(out, format="JPEG", exif=exif)
     return out.getvalue()
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[tuple[Context, httpx.AsyncClient]]:
+    """One more API process with its own settings and caches (another replica, or one restarted with a new key)
+    on the test's database, and a client for it."""
+    ctx = build_context(settings, null_pool=True)
+    app = create_app(ctx=ctx)
+    try:
+        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                      base_url="http://zan.test") as client:
+            yield ctx, client
+    finally:
+        await ctx.close()

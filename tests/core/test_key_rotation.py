@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import anyio
 import httpx
@@ -17,34 +16,24 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from backend.app import create_app
 from backend.citizens.models import Citizen
 from backend.citizens.service import iin_hash
-from backend.context import Context, build_context
+from backend.context import Context
 from backend.keys import service as keys
 from backend.keys.cli import keys as keys_cli
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify
 from backend.lib.crypto import key_id
 from backend.settings import Settings
-from tests.helpers import PartnerClient
+from tests.helpers import PartnerClient, serving
 
 pytestmark = pytest.mark.anyio
 
 
-@asynccontextmanager
-async def _served(ctx: Context, *secret_keys: str) -> AsyncIterator[tuple[Context, httpx.AsyncClient]]:
+def _served(ctx: Context, *secret_keys: str) -> AbstractAsyncContextManager[tuple[Context, httpx.AsyncClient]]:
     """The same database served by another process whose ZAN_SECRET_KEY is `secret_keys[0]` and whose
     ZAN_PREVIOUS_SECRET_KEYS are the rest (fresh caches, as after a restart)."""
-    settings = ctx.settings.with_(secret_key=secret_keys[0], previous_secret_keys=secret_keys[1:])
-    context = build_context(settings, null_pool=True)
-    app = create_app(ctx=context)
-    try:
-        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                                      base_url="http://zan.test") as client:
-            yield context, client
-    finally:
-        await context.close()
+    return serving(ctx.settings.with_(secret_key=secret_keys[0], previous_secret_keys=secret_keys[1:]))
 
 
 async def _seal(ctx: Context) -> None:

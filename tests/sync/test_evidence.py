@@ -8,8 +8,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from backend.app import create_app
 from backend.audit.models import AuditLog
-from backend.context import Context, build_context
+from backend.context import Context
 from backend.media.models import Media
 from backend.media.service import get_store
 from backend.reports.workflow import Status
@@ -29,6 +28,7 @@ from backend.sync.models import EvidenceChunk
 from tests.conftest import _truncate, make_settings
 from tests.core.factories import make_report
 from tests.fakes.s3 import S3Bucket
+from tests.helpers import serving
 from tests.officers.factories import bearer, login, make_officer, make_unit
 from tests.sync.conftest import uuid7
 
@@ -206,18 +206,6 @@ def _s3_settings(pg_url: str, tmp_path: Path, bucket: S3Bucket, name: str, *, bu
                          s3_access_key=kwargs["aws_access_key_id"], s3_secret_key=kwargs["aws_secret_access_key"])
 
 
-@asynccontextmanager
-async def _replica(settings: Settings) -> AsyncIterator[tuple[Context, httpx.AsyncClient]]:
-    ctx = build_context(settings, null_pool=True)
-    app = create_app(ctx=ctx)
-    try:
-        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                                      base_url="http://zan.test") as client:
-            yield ctx, client
-    finally:
-        await ctx.close()
-
-
 async def test_chunks_across_replicas_into_s3_and_a_store_outage(pg_url: str, tmp_path: Path,
                                                                   s3_bucket: S3Bucket) -> None:
     settings = _s3_settings(pg_url, tmp_path, s3_bucket, "a")
@@ -225,11 +213,11 @@ async def test_chunks_across_replicas_into_s3_and_a_store_outage(pg_url: str, tm
     # S3 outage would: every upload fails)
     down = _s3_settings(pg_url, tmp_path, s3_bucket, "c", bucket_name=f"gone-{uuid.uuid4().hex[:8]}")
     async with AsyncExitStack() as stack:
-        ctx_a, a = await stack.enter_async_context(_replica(settings))
+        ctx_a, a = await stack.enter_async_context(serving(settings))
         await _truncate(ctx_a)
-        _ctx_b, b = await stack.enter_async_context(_replica(settings.with_(var_dir=tmp_path / "b",
+        _ctx_b, b = await stack.enter_async_context(serving(settings.with_(var_dir=tmp_path / "b",
                                                                             media_dir=tmp_path / "b" / "media")))
-        _ctx_c, c = await stack.enter_async_context(_replica(down))
+        _ctx_c, c = await stack.enter_async_context(serving(down))
         scene = await _scene(ctx_a, a)
 
         # replica A gets the first chunk, replica B the rest: B seals the file into the bucket
