@@ -44,7 +44,8 @@ def status_cmd() -> None:
 
 @keys.command("reseal")
 def reseal_cmd() -> None:
-    """Seal the partner and webhook secrets that an earlier key still opens under the current key."""
+    """Re-seal the partner and webhook secrets that an earlier key still opens under the current key, and seal the
+    ledger under it now (after a rotation: README, "Rotating the secret key")."""
     from backend.keys.service import reseal
 
     click.echo(json.dumps(asyncio.run(_in_session(reseal))))

@@ -118,8 +118,6 @@ def seal_signature_valid(public_key_hex: str, fields: Mapping[str, Any], signatu
     return signature_valid(public_key_hex, signed_message(fields), signature)
 
 
-
-
 def made_by(secret_keys: tuple[str, ...], seal: LedgerSeal) -> int | None:
     """The position in the key ring (0: the current key) of the key whose MAC the seal carries: the key it names,
     or any configured key for a seal made before key ids. None: no configured key made it."""

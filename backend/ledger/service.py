@@ -122,9 +122,10 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
         await session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
     last = await latest_seal(session)
     maker = 0 if last is None else made_by(secret_keys, last)
-    if maker is None:  # a newer key sealed the head: this process runs with an old ZAN_SECRET_KEY (a rolling deploy)
-        log.warning("ledger head sealed under a key this process does not have; not sealing",
-                    extra={"head": last.id if last else None})
+    if maker is None:  # a newer key sealed the head (this process runs with an old key: a rolling deploy), or the
+        # head was altered: sealing on top of either would be wrong, and /health reports the rows left unsealed
+        log.warning("ledger: the head seal %s checks under no configured key (a newer key made it, or it was "
+                    "altered: run `zan ledger verify`); not sealing", last.id if last else None)
         await session.commit()
         return None, positions or {}
     if positions is None:  # rows appended since the last complete seal's window; everything before that is sealed

@@ -105,14 +105,14 @@ async def _check_seal(session: AsyncSession, secret_keys: tuple[str, ...], seal:
 
 async def pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> int:
     """Rows with no entry yet (of one report, or all of them)."""
-    pending = 0
+    count = 0
     for name, spec in protected().items():
         query = sa.select(sa.func.count()).select_from(spec.table).where(
             ~sa.exists().where(ENTRIES.c.table_name == name, ENTRIES.c.row_id == spec.table.c.id))
         if report_id is not None:
             query = query.where(spec.of_report(report_id))
-        pending += int(await session.scalar(query) or 0)
-    return pending
+        count += int(await session.scalar(query) or 0)
+    return count
 
 
 async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict:
