@@ -134,7 +134,7 @@ async def register_report(
     # it is written as a row below, never through the session: skip SQLModel's __init__ as for the report (it
     # costs ~10x model_construct, a measurable share of a registration)
     registered = ReportEvent.model_construct(**{**fields, "created_at": now})
-    body = msgspec.to_builtins(citizen_view(report, [registered], media, lang))
+    body = msgspec.to_builtins(citizen_view(report, [registered], media, lang, advise=assessment.advise))
     number = await registration.register(session, registration.Registration(
         year=now.astimezone(deadlines.ALMATY).year,
         placeholder=placeholder,

@@ -25,7 +25,8 @@ def citizen_status(status: str) -> tuple[str, dict[str, str]]:
     return projected.value, CITIZEN_STATUS_NAMES[projected]
 
 
-def routing_view(report: Report, lang: str) -> RoutingView:
+def routing_view(report: Report, lang: str, advise: list[str] | None = None) -> RoutingView:
+    """`advise`: the emergency numbers intake already found in the text (read again from the text otherwise)."""
     taxonomy = load_taxonomy()
     known = report.category is not None and taxonomy.has_category(report.category)
     category = taxonomy.category(report.category) if known and report.category else None
@@ -37,7 +38,9 @@ def routing_view(report: Report, lang: str) -> RoutingView:
             department = None
     advice = None
     if report.urgent:
-        numbers = ", ".join(detect_urgency(report.text, report.language).advise or ["102", "112"])
+        if advise is None:
+            advise = detect_urgency(report.text, report.language).advise
+        numbers = ", ".join(advise or ["102", "112"])
         advice = pick(PUBLIC_TEXTS["urgent_advice"], lang).format(numbers=numbers)
     return RoutingView(
         category=report.category,
@@ -68,7 +71,7 @@ def timeline(events: list[ReportEvent], lang: str) -> list[TimelineEntry]:
 
 
 def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[Media], lang: str,
-                 also_reported: int = 0) -> ReportOut:
+                 also_reported: int = 0, advise: list[str] | None = None) -> ReportOut:
     status, names = citizen_status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
     return ReportOut(
@@ -86,7 +89,7 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
         anonymous=report.anonymous,
         created_at=report.created_at,
         deadline_at=report.deadline_at,
-        routing=routing_view(report, lang),
+        routing=routing_view(report, lang, advise),
         media=[MediaRef(id=m.id, kind=m.kind, content_type=m.content_type, size=m.size) for m in media],
         satisfaction=report.satisfaction,
         can_reopen=can(Action.REOPEN, Status(report.status), Actor.CITIZEN, resolution),
