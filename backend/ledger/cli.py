@@ -83,3 +83,30 @@ def check_proof_cmd(proof_file: Any, public_keys: tuple[str, ...]) -> None:
                            "rows": len(proof.get("rows", [])), "unproven": proof.get("unproven", []),
                            "problems": problems}, ensure_ascii=False, indent=2))
     sys.exit(1 if problems else 0)
+
+
+@ledger.command("check-chain")
+@click.argument("seals_file", type=click.File("rb"))
+@click.option("--public-key", "public_keys", multiple=True, required=True,
+              help="a trusted Ed25519 public key (hex), obtained apart from the seals; repeat for earlier keys")
+@click.option("--pinned", default=None, metavar="ID:SIGNATURE",
+              help="the last seal kept from an earlier run: these seals must contain it unchanged or go on from it")
+def check_chain_cmd(seals_file: Any, public_keys: tuple[str, ...], pinned: str | None) -> None:
+    """Check the signed seals (GET /api/v1/ledger/seals?after=ID) offline: signed, consecutive, chained, and going on
+    from the seal kept last time. Prints JSON with the new head to keep; exits 1 on any problem."""
+    from backend.ledger.proof import check_chain
+
+    try:
+        kept = None
+        if pinned:
+            seal_id, _, signature = pinned.partition(":")
+            kept = {"id": int(seal_id), "signature": signature}
+        seals = json.loads(seals_file.read())
+        problems = check_chain(seals, public_keys, kept)
+    except (ValueError, KeyError, TypeError) as exc:
+        seals, problems = [], [f"not a readable list of seals (or --pinned): {exc!r}"]
+    head = seals[-1] if seals else None
+    click.echo(json.dumps({"valid": not problems, "seals": len(seals),
+                           "head": f"{head['id']}:{head['signature']}" if head else pinned,
+                           "problems": problems}, indent=2))
+    sys.exit(1 if problems else 0)

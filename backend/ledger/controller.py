@@ -1,18 +1,21 @@
-"""`GET /api/v1/ledger/head` for oversight: the newest seal, to be recorded outside the database."""
+"""The ledger for oversight: the newest seal, to be recorded outside the database, and the signed seals in order,
+for a monitor outside the service to follow the chain with the public key (`zan ledger check-chain`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from litestar import Controller, Request, get
 from litestar.di import Provide
+from litestar.params import QueryParameter
+from sqlmodel import col
 
 from backend.audit.service import record
 from backend.deps import CtxDep, SessionDep
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import seal_public_key
-from backend.ledger.schemas import LedgerHead
+from backend.ledger.record import header, seal_public_key
+from backend.ledger.schemas import LedgerHead, ProofSeal
 from backend.ledger.service import latest_seal
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
 
@@ -34,3 +37,17 @@ class LedgerController(Controller):
         return LedgerHead(id=seal.id if seal else None, sealed_at=seal.sealed_at if seal else None,
                           mac=seal.mac if seal else None, key_id=seal.key_id if seal else None,
                           sealed_rows=int(rows or 0), public_key=seal_public_key(ctx.settings.secret_key))
+
+    @get("/seals", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
+         summary="Signed seals after a given one, in order: the chain, for a monitor to check and keep (audited)")
+    async def seals(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                    after: Annotated[int, QueryParameter(ge=0)] = 0,
+                    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> list[ProofSeal]:
+        found = list(await session.scalars(sa.select(LedgerSeal).where(col(LedgerSeal.id) > after)
+                                           .order_by(col(LedgerSeal.id)).limit(limit)))
+        await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="ledger.seals",
+                     target_type="ledger", target_id=str(after), ip=client_ip(request))
+        await session.commit()
+        # seals made before signatures cannot be checked without the key: a monitor starts after them
+        return [ProofSeal(**header(seal), signature=seal.signature) for seal in found
+                if seal.signature is not None and seal.root is not None and seal.key_id is not None]

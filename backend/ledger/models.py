@@ -35,6 +35,8 @@ class LedgerSeal(SQLModel, table=True):
     # made before signatures
     root: str | None = Field(default=None, max_length=64)
     signature: str | None = Field(default=None, max_length=128)
+    # the previous seal's signature, signed over: the chain an outsider can follow with the public key alone
+    prev_signature: str | None = Field(default=None, max_length=128)
 
 
 class LedgerEntry(SQLModel, table=True):

@@ -1,13 +1,14 @@
 """A report's proof: its sealed rows, each with its audit path up to a signed seal's Merkle root, and the seals'
 signed fields. `build` reads it from the database; `check` verifies one with nothing but the public key, the way a
-prosecutor's office or a court would, without trusting the database, the service or its secret.
+prosecutor's office or a court would, without trusting the database, the service or its secret. `check_chain`
+follows the signed seals themselves, for a monitor that keeps the service from rewriting what it sealed.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,6 +65,12 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
         unproven=unproven, pending=await pending(session, report_id))
 
 
+def _unsigned(seal: Mapping[str, Any], trusted: list[str]) -> list[str]:
+    if any(seal_signature_valid(key, {name: seal[name] for name in SIGNED}, seal["signature"]) for key in trusted):
+        return []
+    return [f"seal {seal['id']}: no trusted public key signed it"]
+
+
 def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
     """What does not hold in `proof` (a decoded JSON document) against the trusted public keys (hex); [] when
     every row in it is proven: its columns hash to an entry that leads up to the root of a seal that one of the
@@ -72,9 +79,7 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
     problems: list[str] = []
     seals = {seal["id"]: seal for seal in proof.get("seals", [])}
     for seal in seals.values():
-        if not any(seal_signature_valid(key, {name: seal[name] for name in SIGNED}, seal["signature"])
-                   for key in trusted):
-            problems.append(f"seal {seal['id']}: no trusted public key signed it")
+        problems += _unsigned(seal, trusted)
     for row in proof.get("rows", []):
         where = f"{row['table']} {row['id']}"
         seal = seals.get(row["seal"])
@@ -87,4 +92,30 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
                                 row_hash(row["table"], list(row["body"]), row["body"]))
         if not merkle.verify_inclusion(line, row["index"], seal["rows"], row["path"], seal["root"]):
             problems.append(f"{where}: its columns do not lead up to seal {seal['id']}'s root")
+    return problems
+
+
+def check_chain(seals: Sequence[Mapping[str, Any]], trusted_keys: Iterable[str],
+                pinned: Mapping[str, Any] | None = None) -> list[str]:
+    """A run of signed seals (GET /api/v1/ledger/seals) checked as a monitor outside the service would: each signed
+    by a trusted key, numbered one after another, each naming the signature of the one before. `pinned` is a seal
+    ({"id", "signature"}) the monitor kept from an earlier run: this run must contain it unchanged or go on from it.
+    Signatures are deterministic, so a seal made again with other content cannot carry the signature kept."""
+    trusted = list(trusted_keys)
+    problems: list[str] = []
+    previous: Mapping[str, Any] | None = None
+    for seal in seals:
+        problems += _unsigned(seal, trusted)
+        if previous is not None and seal["id"] != previous["id"] + 1:
+            problems.append(f"seal {seal['id']}: comes after seal {previous['id']}")
+        elif previous is not None and seal["prev_signature"] != previous["signature"]:
+            problems.append(f"seal {seal['id']}: does not name seal {previous['id']}'s signature")
+        previous = seal
+    if pinned is not None:
+        kept = next((seal for seal in seals if seal["id"] == pinned["id"]), None)
+        if kept is not None and kept["signature"] != pinned["signature"]:
+            problems.append(f"seal {pinned['id']}: not the seal kept earlier")
+        elif kept is None and not (seals and seals[0]["id"] == pinned["id"] + 1
+                                   and seals[0]["prev_signature"] == pinned["signature"]):
+            problems.append(f"the seals do not go on from seal {pinned['id']} kept earlier")
     return problems

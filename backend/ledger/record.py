@@ -87,11 +87,11 @@ def mac_of(secret_key: str, seal: LedgerSeal) -> str:
     fields: list[Any] = [seal.id, canonical(seal.sealed_at), seal.rows, seal.layout, seal.complete, seal.digest,
                          seal.prev_mac]
     # absent from the seals made before key ids and before signatures, whose MACs must still check
-    fields += [value for value in (seal.key_id, seal.root) if value is not None]
+    fields += [value for value in (seal.key_id, seal.root, seal.prev_signature) if value is not None]
     return keyed_hash(secret_key, "ledger", json.dumps(fields, sort_keys=True, separators=(",", ":")))
 
 
-SIGNED = ("id", "sealed_at", "rows", "layout", "complete", "digest", "root", "prev_mac", "key_id")
+SIGNED = ("id", "sealed_at", "rows", "layout", "complete", "digest", "root", "prev_mac", "prev_signature", "key_id")
 
 
 def header(seal: LedgerSeal) -> dict[str, Any]:

@@ -34,6 +34,8 @@ class ProofSeal(msgspec.Struct):
     digest: str
     root: Annotated[str, msgspec.Meta(description="Merkle root over the seal's entries (RFC 9162 hashing)")]
     prev_mac: str
+    prev_signature: Annotated[str | None, msgspec.Meta(
+        description="the previous seal's signature (None after a seal made before signatures): the chain")]
     key_id: str
     signature: str
 

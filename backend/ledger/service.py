@@ -147,7 +147,7 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
     secret_key = secret_keys[0]
     seal = LedgerSeal(id=(last.id + 1) if last else 1, sealed_at=utcnow(), rows=len(entries), layout=layout,
                       complete=complete, digest=digest_of(entries), root=merkle.root(lines_of(entries)),
-                      prev_mac=last.mac if last else GENESIS, mac="",
+                      prev_mac=last.mac if last else GENESIS, prev_signature=last.signature if last else None, mac="",
                       key_id=key_id(secret_key))
     seal.mac = mac_of(secret_key, seal)
     seal.signature = sign_seal(secret_key, seal)

@@ -1,4 +1,4 @@
-"""ledger: a Merkle root and an Ed25519 signature on each seal, so one report's rows can be proven to a third party
+"""ledger: a Merkle root and an Ed25519 signature (chained) on each seal, for proofs a third party checks
 
 Revision ID: k1_signed_seals
 Revises: j1_key_ids
@@ -20,9 +20,11 @@ def upgrade() -> None:
     with op.batch_alter_table("ledger_seals") as batch_op:
         batch_op.add_column(sa.Column("root", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
+        batch_op.add_column(sa.Column("prev_signature", sa.String(length=128), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ledger_seals") as batch_op:
+        batch_op.drop_column("prev_signature")
         batch_op.drop_column("signature")
         batch_op.drop_column("root")

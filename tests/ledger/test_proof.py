@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,14 @@ import anyio
 import httpx
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from backend.context import Context
 from backend.ledger import merkle
 from backend.ledger.cli import ledger as ledger_cli
-from backend.ledger.proof import check
-from backend.ledger.record import seal_public_key
+from backend.ledger.models import LedgerSeal
+from backend.ledger.proof import check, check_chain
+from backend.ledger.record import mac_of, seal_public_key, sign_seal
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify
 from tests.ledger.records import record_report
@@ -169,3 +171,68 @@ async def test_rows_sealed_before_signatures_are_listed_as_unproven(ctx: Context
     proof = await _proof(ctx, app_client, rows["report"])
     assert proof["rows"] == [] and proof["seals"] == []
     assert {row["why"] for row in proof["unproven"]} == {"unsigned"} and len(proof["unproven"]) == 5
+
+
+async def _chain(ctx: Context, client: httpx.AsyncClient, after: int = 0) -> list[dict[str, Any]]:
+    got = await client.get(f"/api/v1/ledger/seals?after={after}", headers=await _oversight(ctx, client))
+    assert got.status_code == 200, got.text
+    seals: list[dict[str, Any]] = got.json()
+    return seals
+
+
+async def test_a_monitor_follows_the_signed_chain_and_catches_a_rewrite(ctx: Context, app_client: httpx.AsyncClient,
+                                                                        tmp_path: Path) -> None:
+    for _ in range(3):
+        await record_report(ctx)
+        await _seal(ctx)
+    key = seal_public_key(ctx.settings.secret_key)
+    first_run = await _chain(ctx, app_client)
+    assert [seal["id"] for seal in first_run[:3]] == [1, 2, 3] and first_run[0]["prev_signature"] is None
+    assert check_chain(first_run, [key]) == []
+    kept = {"id": 2, "signature": first_run[1]["signature"]}  # what the monitor keeps from this run
+
+    await record_report(ctx)
+    await _seal(ctx)
+    later = await _chain(ctx, app_client, after=2)
+    assert later[0]["id"] == 3 and check_chain(later, [key], kept) == []
+
+    # a run with a seal left out, or one edited, or one that does not go on from the kept seal
+    assert any("comes after" in p for p in check_chain([first_run[0], first_run[2]], [key]))
+    assert check_chain([{**first_run[0], "rows": 1}], [key]) == ["seal 1: no trusted public key signed it"]
+    assert check_chain(later[1:], [key], kept) == ["the seals do not go on from seal 2 kept earlier"]
+
+    # the service itself (it holds the key) re-makes seal 2 and everything after it, consistently signed…
+    async with ctx.sessions() as session:
+        seals = list(await session.scalars(select(LedgerSeal).order_by(LedgerSeal.id)))  # type: ignore[arg-type]
+        previous = seals[0]
+        for seal in seals[1:]:
+            if seal.id == 2:
+                seal.sealed_at = seal.sealed_at - timedelta(seconds=30)
+            seal.prev_signature, seal.prev_mac = previous.signature, previous.mac
+            seal.mac = mac_of(ctx.settings.secret_key, seal)
+            seal.signature = sign_seal(ctx.settings.secret_key, seal)
+            previous = seal
+        remade = [(seal.id, seal.sealed_at, seal.prev_mac, seal.mac, seal.prev_signature, seal.signature)
+                  for seal in seals[1:]]
+    async with ctx.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for seal_id, at, prev_mac, mac, prev_signature, signature in remade:
+            await conn.execute(text("UPDATE ledger_seals SET sealed_at = :at, prev_mac = :pm, mac = :m, "
+                                    "prev_signature = :ps, signature = :s WHERE id = :id"),
+                               {"at": at, "pm": prev_mac, "m": mac, "ps": prev_signature, "s": signature,
+                                "id": seal_id})
+    rewritten = await _chain(ctx, app_client, after=1)
+    assert check_chain(rewritten, [key]) == []  # …so the new chain checks on its own,
+    assert check_chain(rewritten, [key], kept) == ["seal 2: not the seal kept earlier"]  # but not against the kept one
+
+    saved = tmp_path / "seals.json"
+    saved.write_text(json.dumps(later))
+    ran = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(
+        ledger_cli, ["check-chain", str(saved), "--public-key", key, "--pinned", f"2:{kept['signature']}"]))
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.output)["head"] == f"{later[-1]['id']}:{later[-1]['signature']}"
+    saved.write_text(json.dumps(rewritten))
+    ran = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(
+        ledger_cli, ["check-chain", str(saved), "--public-key", key, "--pinned", f"2:{kept['signature']}"]))
+    assert ran.exit_code == 1 and json.loads(ran.output)["problems"] == ["seal 2: not the seal kept earlier"]
