@@ -5,9 +5,11 @@ It carries the ledger's verdict on itself (backend/ledger): whether what is show
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.audit.service import record
@@ -27,9 +29,11 @@ from backend.dispatch.service import get_visible
 from backend.ledger import proof as ledger_proof
 from backend.ledger.schemas import ReportProof
 from backend.ledger.verify import verify_report
+from backend.media.models import Media
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
-from backend.reports.models import ReportEvent
+from backend.reports import submission
+from backend.reports.models import Report, ReportEvent
 from backend.routing.models import RoutingDecision
 
 
@@ -39,8 +43,8 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.history",
                  target_type="report", target_id=report.id, ip=ip)
     await session.flush()
-    events = await session.scalars(sa.select(ReportEvent).where(ReportEvent.report_id == report.id)  # type: ignore[arg-type]
-                                   .order_by(ReportEvent.created_at, ReportEvent.id))  # type: ignore[arg-type]
+    events = list(await session.scalars(sa.select(ReportEvent).where(ReportEvent.report_id == report.id)  # type: ignore[arg-type]
+                                        .order_by(ReportEvent.created_at, ReportEvent.id)))  # type: ignore[arg-type]
     custody = await session.execute(
         sa.select(Assignment, Unit.code).outerjoin(Unit, Unit.id == Assignment.unit_id)  # type: ignore[call-overload, arg-type]
         .where(Assignment.report_id == report.id).order_by(Assignment.assigned_at, Assignment.id))  # type: ignore[arg-type]
@@ -50,6 +54,10 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
         AuditLog.target_type == "report", AuditLog.target_id == str(report.id))  # type: ignore[arg-type]
         .order_by(AuditLog.at, AuditLog.id))  # type: ignore[arg-type]
     verdict = await verify_report(session, ctx.settings.secret_keys, report.id)
+    # the report row changes, so it is not sealed itself: what the citizen submitted is pinned in its first event
+    expected = submission.pinned(events)
+    if expected is not None and submission.digest(await _submitted(session, report)) != expected:
+        verdict.altered.append(("reports", report.id))
     out = ReportHistory(
         report_id=report.id, number=report.number,
         events=[HistoryEvent(id=e.id, at=e.created_at, action=e.action, from_status=e.from_status,
@@ -77,6 +85,11 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     return out
 
 
+async def _submitted(session: AsyncSession, report: Report) -> dict[str, Any]:
+    media = await session.scalars(sa.select(Media).where(col(Media.report_id) == report.id))
+    return submission.submission(report, media)
+
+
 async def proof(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
                 ip: str | None = None) -> ReportProof:
     """The report's sealed rows with their Merkle paths and signed seals, for a third party to check offline."""
@@ -84,4 +97,5 @@ async def proof(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, 
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.proof",
                  target_type="report", target_id=report.id, ip=ip)
     await session.commit()  # (the audit line itself is sealed later: it is pending in this proof)
-    return await ledger_proof.build(session, ctx.settings.secret_keys, report.id)
+    return await ledger_proof.build(session, ctx.settings.secret_keys, report.id,
+                                    submitted=await _submitted(session, report))

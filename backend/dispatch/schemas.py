@@ -158,7 +158,8 @@ class AccessEntry(msgspec.Struct):
 
 
 class SealedRow(msgspec.Struct):
-    table: Annotated[str, msgspec.Meta(description="report_events | routing_decisions | evidence | audit_log")]
+    table: Annotated[str, msgspec.Meta(description="report_events | routing_decisions | evidence | audit_log, or "
+                                                   "reports: what the citizen submitted, against its first event")]
     id: uuid.UUID
 
 

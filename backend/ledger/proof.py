@@ -30,9 +30,13 @@ from backend.ledger.record import (
 from backend.ledger.schemas import ProofRow, ProofSeal, ReportProof, UnprovenRow
 from backend.ledger.verify import entries_of, pending, rows_of
 from backend.lib.crypto import key_id
+from backend.reports import submission
 
 
-async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID) -> ReportProof:
+async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID, *,
+                submitted: dict[str, Any] | None = None) -> ReportProof:
+    """`submitted`: the report's submitted fields as they are now (backend.reports.submission), for the checker to
+    compare with the hash its sealed `registered` event holds."""
     entries = await entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
     seals = {seal.id: seal for seal in await session.scalars(
         sa.select(LedgerSeal).where(col(LedgerSeal.id).in_({entry[4] for entry in entries})))}
@@ -62,7 +66,14 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
         report_id=report_id, rows=proven,
         seals=[ProofSeal(**header(seal), signature=str(seal.signature)) for seal in used],
         public_keys={seal.key_id: seal_public_key(keys[seal.key_id]) for seal in used if seal.key_id in keys},
-        unproven=unproven, pending=await pending(session, report_id))
+        unproven=unproven, pending=await pending(session, report_id), submission=submitted)
+
+
+class _Event:
+    """An event row's body as `submission.pinned` reads an event."""
+
+    def __init__(self, body: Mapping[str, Any]) -> None:
+        self.action, self.data = body.get("action"), body.get("data")
 
 
 def _unsigned(seal: Mapping[str, Any], trusted: list[str]) -> list[str]:
@@ -80,6 +91,12 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
     seals = {seal["id"]: seal for seal in proof.get("seals", [])}
     for seal in seals.values():
         problems += _unsigned(seal, trusted)
+    registered = [row for row in proof.get("rows", [])
+                  if row["table"] == "report_events" and row["body"].get("action") == "registered"]
+    expected = submission.pinned([_Event(row["body"]) for row in registered])
+    if expected is not None and (proof.get("submission") is None
+                                 or submission.digest(proof["submission"]) != expected):
+        problems.append("the report's submission (text, place, time, files) is not what its first event sealed")
     for row in proof.get("rows", []):
         where = f"{row['table']} {row['id']}"
         seal = seals.get(row["seal"])

@@ -72,4 +72,7 @@ class ReportProof(msgspec.Struct):
                     "source (GET /api/v1/ledger/head, once), not from the proof itself")]
     unproven: list[UnprovenRow]
     pending: Annotated[int, msgspec.Meta(description="the report's rows from the last minute, not sealed yet")]
+    submission: Annotated[dict[str, Any] | None, msgspec.Meta(
+        description="what the citizen submitted (text, place, time, anonymity, files by sha256), as the report "
+                    "holds it now: its hash must equal `data.submission` of the sealed `registered` event")] = None
     format: str = "zan-ledger-proof-v1"

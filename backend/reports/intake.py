@@ -21,7 +21,7 @@ from backend.jobs.service import Task, task_rows
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service as media_service
-from backend.reports import deadlines, registration
+from backend.reports import deadlines, registration, submission
 from backend.reports.models import IdempotencyRecord, Report, ReportEvent
 from backend.reports.schemas import ReportCreate
 from backend.reports.service import By, event_fields, local_date, notify_task
@@ -129,7 +129,8 @@ async def register_report(
         report, "registered", by, to_status=report.status,
         params={"number": placeholder, "deadline": local_date(report.deadline_at)},
         data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
-              "identity_verified": citizen.identity_verified},
+              "identity_verified": citizen.identity_verified,
+              "submission": submission.digest(submission.submission(report, media))},
     )
     # it is written as a row below, never through the session: skip SQLModel's __init__ as for the report (it
     # costs ~10x model_construct, a measurable share of a registration)

@@ -6,7 +6,7 @@ import copy
 import hashlib
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from backend.ledger.proof import check, check_chain
 from backend.ledger.record import mac_of, seal_public_key, sign_seal
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify
+from tests.helpers import PartnerClient
 from tests.ledger.records import record_report
 from tests.officers.factories import bearer, login, make_officer
 
@@ -236,3 +237,37 @@ async def test_a_monitor_follows_the_signed_chain_and_catches_a_rewrite(ctx: Con
     ran = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(
         ledger_cli, ["check-chain", str(saved), "--public-key", key, "--pinned", f"2:{kept['signature']}"]))
     assert ran.exit_code == 1 and json.loads(ran.output)["problems"] == ["seal 2: not the seal kept earlier"]
+
+
+async def test_what_the_citizen_submitted_is_pinned_by_the_first_event(ctx: Context, app_client: httpx.AsyncClient,
+                                                                       citizen: PartnerClient) -> None:
+    """The report row changes (status, routing), so it is not sealed; its text, place, time and files are, as one
+    hash in the sealed `registered` event. An edit to the text is then found by the history and by a proof."""
+    occurred = (datetime.now(UTC) - timedelta(hours=2)).astimezone(timezone(timedelta(hours=5)))  # Astana time
+    created = await citizen.submit("Украли велосипед из подъезда на Кенесары 40", occurred_at=occurred.isoformat())
+    assert created.status_code == 201, created.text
+    report_id = created.json()["id"]
+    await _seal(ctx)
+    key = seal_public_key(ctx.settings.secret_key)
+    oversight = await _oversight(ctx, app_client)
+
+    async def integrity() -> dict[str, Any]:
+        got = await app_client.get(f"/api/v1/dispatch/reports/{report_id}/history", headers=oversight)
+        assert got.status_code == 200, got.text
+        part: dict[str, Any] = got.json()["integrity"]
+        return part
+
+    proof = await _proof(ctx, app_client, uuid.UUID(report_id))
+    assert proof["submission"]["text"] == "Украли велосипед из подъезда на Кенесары 40"
+    assert check(proof, [key]) == [] and (await integrity())["intact"]
+    edited = _edited(proof, lambda p: _set(p["submission"], "text", "Нашёл велосипед"))
+    assert check(edited, [key]) == [
+        "the report's submission (text, place, time, files) is not what its first event sealed"]
+
+    param = report_id if ctx.engine.dialect.name == "postgresql" else uuid.UUID(report_id).hex
+    async with ctx.engine.begin() as conn:  # the reports table is not append-only: no trigger to get past
+        await conn.execute(text("UPDATE reports SET text = 'Нашёл велосипед' WHERE id = :id"), {"id": param})
+    after = await integrity()
+    assert not after["intact"] and after["altered"] == [{"table": "reports", "id": report_id}]
+    assert check(await _proof(ctx, app_client, uuid.UUID(report_id)), [key]) == [
+        "the report's submission (text, place, time, files) is not what its first event sealed"]
