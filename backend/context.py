@@ -5,11 +5,12 @@ Controllers get it through DI, jobs and bots get it passed in; nothing reads glo
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -59,3 +60,17 @@ async def context_scope(settings: Settings, *, null_pool: bool = False) -> Async
         yield ctx
     finally:
         await ctx.close()
+
+
+T = TypeVar("T")
+
+
+def run_in_session(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
+    """For a one-shot command: `work(session, settings)` under the environment's settings, everything closed after
+    (no pool: the process ends right away)."""
+    async def go() -> T:
+        settings = Settings.from_env()
+        async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
+            return await work(session, settings)
+
+    return asyncio.run(go())

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-from typing import Any
 
 import click
-
-from backend.settings import Settings
 
 
 @click.group()
 def keys() -> None:
     """ZAN_SECRET_KEY rotation (the old key goes to ZAN_PREVIOUS_SECRET_KEYS)."""
-
-
-async def _in_session(work: Any) -> Any:
-    from backend.context import context_scope
-
-    settings = Settings.from_env()
-    async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
-        return await work(session, settings.secret_keys)
 
 
 @keys.command("new")
@@ -37,15 +25,18 @@ def new_cmd() -> None:
 @keys.command("status")
 def status_cmd() -> None:
     """Per key id: the stored secrets it seals, the citizens it keys, the ledger seals it made."""
+    from backend.context import run_in_session
     from backend.keys.service import status
 
-    click.echo(json.dumps(asyncio.run(_in_session(status)).as_dict(), indent=2))
+    report = run_in_session(lambda session, settings: status(session, settings.secret_keys))
+    click.echo(json.dumps(report.as_dict(), indent=2))
 
 
 @keys.command("reseal")
 def reseal_cmd() -> None:
     """Re-seal the partner and webhook secrets that an earlier key still opens under the current key, and seal the
     ledger under it now (after a rotation: README, "Rotating the secret key")."""
+    from backend.context import run_in_session
     from backend.keys.service import reseal
 
-    click.echo(json.dumps(asyncio.run(_in_session(reseal))))
+    click.echo(json.dumps(run_in_session(lambda session, settings: reseal(session, settings.secret_keys))))

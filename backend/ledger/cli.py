@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from typing import Any
@@ -17,31 +16,25 @@ def ledger() -> None:
     """The tamper-evident seals over report events, routing decisions, evidence and the audit log."""
 
 
-async def _in_session(work: Any) -> Any:
-    from backend.context import context_scope
-
-    settings = Settings.from_env()
-    async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
-        return await work(session, settings)
-
-
 @ledger.command("seal")
 @click.option("--full", is_flag=True, help="read the tables from the start, for rows `verify` reports as pending")
 def seal_cmd(full: bool) -> None:
     """Seal what was appended since the last seal (the worker does this every minute)."""
+    from backend.context import run_in_session
     from backend.ledger.service import seal_pending
 
-    seals = asyncio.run(_in_session(lambda session, settings: seal_pending(session, settings.secret_keys, full=full,
-                                                                                 max_seals=10_000)))
+    seals = run_in_session(lambda session, settings: seal_pending(session, settings.secret_keys, full=full,
+                                                                  max_seals=10_000))
     click.echo(json.dumps({"seals": [{"id": s.id, "rows": s.rows, "mac": s.mac} for s in seals]}))
 
 
 @ledger.command("verify")
 def verify_cmd() -> None:
     """Recompute every seal and every sealed row; prints JSON, exits 1 when anything sealed was changed."""
+    from backend.context import run_in_session
     from backend.ledger.verify import verify
 
-    verdict = asyncio.run(_in_session(lambda session, settings: verify(session, settings.secret_keys)))
+    verdict = run_in_session(lambda session, settings: verify(session, settings.secret_keys))
     head = verdict.seals[-1] if verdict.seals else None
     click.echo(json.dumps({
         "intact": verdict.intact, "seals": len(verdict.seals), "sealed": verdict.sealed, "pending": verdict.pending,

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from backend.app import create_app
-from backend.context import build_context
+from backend.partners.models import Partner
 from backend.partners.service import create as create_partner
 from tests.conftest import REDIS_URL, _clean_redis, _truncate, make_settings
-from tests.helpers import PartnerClient, bad_checksum, make_iin
+from tests.helpers import PartnerClient, bad_checksum, make_iin, serving
 
 pytestmark = pytest.mark.anyio
 PATH = "/api/v1/reports"
@@ -130,39 +131,43 @@ async def test_iin_is_never_stored_in_clear(citizen: PartnerClient, ctx) -> None
     assert citizen.iin not in (rows[0].iin_hash or "")
 
 
+@asynccontextmanager
+async def _limited(db_url: str, tmp_path: Path, with_redis: bool, limit: int,
+                   name: str) -> AsyncIterator[tuple[httpx.AsyncClient, Partner]]:
+    """The API with ZAN_PARTNER_RATE_LIMIT = `limit`, and a partner of its own (metrics are per process)."""
+    settings = make_settings(db_url, tmp_path, redis_url=REDIS_URL if with_redis else None, partner_rate_limit=limit)
+    try:
+        async with serving(settings) as (ctx, http):
+            await _truncate(ctx)
+            async with ctx.sessions() as session:
+                partner = await create_partner(session=session, secret_key=settings.secret_key,
+                                               name=f"{name}-{uuid.uuid4().hex[:6]}")
+            yield http, partner
+    finally:
+        if with_redis:
+            await _clean_redis(settings.redis_prefix)
+
+
 @pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "no-redis"])
 async def test_a_partner_over_its_rate_gets_429_and_may_retry_the_same_request(db_url: str, tmp_path: Path,
                                                                                with_redis: bool) -> None:
     """A runaway partner client is held to ZAN_PARTNER_RATE_LIMIT requests a second; the refused request's
     signature is not used up, so the very same request goes through a second later (nothing is lost)."""
-    settings = make_settings(db_url, tmp_path, redis_url=REDIS_URL if with_redis else None, partner_rate_limit=3)
-    ctx = build_context(settings, null_pool=True)
-    await _truncate(ctx)
-    try:
-        async with ctx.sessions() as session:
-            partner = await create_partner(session=session, secret_key=settings.secret_key,
-                                           name=f"runaway-{uuid.uuid4().hex[:6]}")  # metrics are per process
-        app = create_app(ctx=ctx)
-        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                                      base_url="http://zan.test") as http:
-            client = PartnerClient(http, str(partner.id), partner.secret, make_iin(3), lang="kk")
-            # 8 requests span at most two one-second windows, so one window holds at least 4 (> 3)
-            sent = [(headers := client.headers("GET", PATH, b""), await http.get(PATH, headers=headers))
-                    for _ in range(8)]
-            refused = [(headers, response) for headers, response in sent if response.status_code == 429]
-            assert refused and all(r.status_code in (200, 429) for _, r in sent)
-            headers, response = refused[0]
-            assert response.headers["content-type"].startswith("application/problem+json")
-            assert response.json()["code"] == "rate_limited" and response.headers["Retry-After"] == "1"
-            assert response.json()["title"] == "Сұраулар тым көп, кейінірек қайталаңыз"
-            metrics = (await http.get("/metrics")).text
-            assert f'zan_partner_throttled_total{{partner="{partner.name}"}} {float(len(refused))}' in metrics
-            await asyncio.sleep(1.1)
-            assert (await http.get(PATH, headers=headers)).status_code == 200  # the same signature, now admitted
-    finally:
-        await ctx.close()
-        if with_redis:
-            await _clean_redis(settings.redis_prefix)
+    async with _limited(db_url, tmp_path, with_redis, 3, "runaway") as (http, partner):
+        client = PartnerClient(http, str(partner.id), partner.secret, make_iin(3), lang="kk")
+        # 8 requests in well under a second: a burst of 3 from idle, then one every 333 ms at most
+        sent = [(headers := client.headers("GET", PATH, b""), await http.get(PATH, headers=headers))
+                for _ in range(8)]
+        refused = [(headers, response) for headers, response in sent if response.status_code == 429]
+        assert refused and all(r.status_code in (200, 429) for _, r in sent)
+        headers, response = refused[0]
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["code"] == "rate_limited" and response.headers["Retry-After"] == "1"
+        assert response.json()["title"] == "Сұраулар тым көп, кейінірек қайталаңыз"
+        metrics = (await http.get("/metrics")).text
+        assert f'zan_partner_throttled_total{{partner="{partner.name}"}} {float(len(refused))}' in metrics
+        await asyncio.sleep(1.1)
+        assert (await http.get(PATH, headers=headers)).status_code == 200  # the same signature, now admitted
 
 
 @pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "no-redis"])
@@ -173,31 +178,18 @@ async def test_the_rate_is_metered_evenly_never_twice_the_limit_at_a_seconds_bou
     it, requests are admitted one emission interval (200 ms) apart. Sent flat out for 1.3 s from just before a
     second's boundary, no 200 ms ever admits more than the limit and the one request it can refill."""
     limit = 5
-    settings = make_settings(db_url, tmp_path, redis_url=REDIS_URL if with_redis else None, partner_rate_limit=limit)
-    ctx = build_context(settings, null_pool=True)
-    await _truncate(ctx)
-    try:
-        async with ctx.sessions() as session:
-            partner = await create_partner(session=session, secret_key=settings.secret_key,
-                                           name=f"flat-out-{uuid.uuid4().hex[:6]}")
-        app = create_app(ctx=ctx)
-        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                                      base_url="http://zan.test") as http:
-            client = PartnerClient(http, str(partner.id), partner.secret, make_iin(4))
-            admitted: list[float] = []
-            await asyncio.sleep((0.85 - time.time() % 1) % 1)  # the first burst lands just before a second ends
-            started = time.monotonic()
-            n = 0
-            while time.monotonic() - started < 1.3:
-                n += 1  # each request its own signature (its query differs), all in the current second
-                response = await client.get(f"{PATH}?limit=1&n={n}", ts=int(time.time()))
-                if response.status_code != 429:
-                    admitted.append(time.monotonic())
-        assert len(admitted) < n  # it was throttled
-        densest = max(sum(1 for t in admitted if start <= t < start + 0.2) for start in admitted)
-        assert densest <= limit + 1, (densest, len(admitted))
-        assert len(admitted) <= limit + 1.3 * limit + 1  # the burst, then the rate
-    finally:
-        await ctx.close()
-        if with_redis:
-            await _clean_redis(settings.redis_prefix)
+    async with _limited(db_url, tmp_path, with_redis, limit, "flat-out") as (http, partner):
+        client = PartnerClient(http, str(partner.id), partner.secret, make_iin(4))
+        admitted: list[float] = []
+        await asyncio.sleep((0.85 - time.time() % 1) % 1)  # the first burst lands just before a second ends
+        started = time.monotonic()
+        n = 0
+        while time.monotonic() - started < 1.3:
+            n += 1  # each request its own signature (its query differs), all in the current second
+            response = await client.get(f"{PATH}?limit=1&n={n}", ts=int(time.time()))
+            if response.status_code != 429:
+                admitted.append(time.monotonic())
+    assert len(admitted) < n  # it was throttled
+    densest = max(sum(1 for t in admitted if start <= t < start + 0.2) for start in admitted)
+    assert densest <= limit + 1, (densest, len(admitted))
+    assert len(admitted) <= limit + 1.3 * limit + 1  # the burst, then the rate
