@@ -55,7 +55,7 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
         .order_by(AuditLog.at, AuditLog.id))  # type: ignore[arg-type]
     verdict = await verify_report(session, ctx.settings.secret_keys, report.id)
     # the report row changes, so it is not sealed itself: what the citizen submitted is pinned in its first event
-    expected = submission.pinned(events)
+    expected = submission.pinned((event.action, event.data) for event in events)
     if expected is not None and submission.digest(await _submitted(session, report)) != expected:
         verdict.altered.append(("reports", report.id))
     out = ReportHistory(

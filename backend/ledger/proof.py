@@ -69,13 +69,6 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
         unproven=unproven, pending=await pending(session, report_id), submission=submitted)
 
 
-class _Event:
-    """An event row's body as `submission.pinned` reads an event."""
-
-    def __init__(self, body: Mapping[str, Any]) -> None:
-        self.action, self.data = body.get("action"), body.get("data")
-
-
 def _unsigned(seal: Mapping[str, Any], trusted: list[str]) -> list[str]:
     if any(seal_signature_valid(key, {name: seal[name] for name in SIGNED}, seal["signature"]) for key in trusted):
         return []
@@ -91,9 +84,8 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
     seals = {seal["id"]: seal for seal in proof.get("seals", [])}
     for seal in seals.values():
         problems += _unsigned(seal, trusted)
-    registered = [row for row in proof.get("rows", [])
-                  if row["table"] == "report_events" and row["body"].get("action") == "registered"]
-    expected = submission.pinned([_Event(row["body"]) for row in registered])
+    expected = submission.pinned((row["body"].get("action"), row["body"].get("data"))
+                                 for row in proof.get("rows", []) if row["table"] == "report_events")
     if expected is not None and (proof.get("submission") is None
                                  or submission.digest(proof["submission"]) != expected):
         problems.append("the report's submission (text, place, time, files) is not what its first event sealed")

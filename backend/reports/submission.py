@@ -33,10 +33,11 @@ def digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def pinned(events: Iterable[Any]) -> str | None:
-    """The submission hash the report's `registered` event holds (None for reports registered before it did)."""
-    for event in events:
-        if event.action == "registered":
-            value = (event.data or {}).get("submission")
+def pinned(events: Iterable[tuple[str | None, Any]]) -> str | None:
+    """The submission hash in the `registered` event among (action, data) pairs; None for reports registered
+    before events held it."""
+    for action, data in events:
+        if action == "registered":
+            value = (data or {}).get("submission")
             return value if isinstance(value, str) else None
     return None
