@@ -6,7 +6,8 @@ last byte arrives, the file is assembled into a temporary file, checked against 
 store (local disk in embedded mode, S3 in production) under `evidence/<sha[:2]>/<sha>`; only then is it `complete`
 and the staged chunks are dropped. If the store is down at that moment the chunks stay: the tablet repeats the last
 request (or sends an empty one at `offset = size`) later, without uploading the file again. Uploading a hash that
-is already complete is a no-op.
+is already complete is a no-op. While one request moves a file to the store it holds a lease on it (not a row lock
+for the length of the upload); a request that died mid-way lets the lease run out, and the tablet's retry seals.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.context import Context
 from backend.lib.clock import utcnow
@@ -109,27 +111,44 @@ def _absorb(digest: hashlib._Hash, fh: BinaryIO, block: bytes) -> None:
     fh.write(block)
 
 
+SEAL_LEASE = timedelta(minutes=10)  # long enough to move a 100 MB video to S3 over a slow link
+
+
 async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
+    """Assemble, verify and move the file to the store. The row is locked only to take a lease and to record the
+    outcome: a lock (and a pooled connection in a transaction) held through a long upload would stall every other
+    request for that row, and a few large videos at once would take the whole pool."""
     blob = await _locked(session, sha)
     if blob.complete or blob.received != blob.size:
         return blob  # another replica sealed it meanwhile
+    now = utcnow()
+    if blob.sealing_until is not None and blob.sealing_until > now:
+        await session.commit()
+        return blob  # another request is moving it right now: the tablet asks again later (complete is still false)
+    blob.sealing_until = now + SEAL_LEASE
+    await session.commit()
     fd, name = tempfile.mkstemp(prefix="zan-evidence-")
     os.close(fd)
     target = Path(name)
     try:
-        if await _assemble(session, sha, target) != sha:
-            await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
-            blob.received = 0
-            await session.commit()
-            raise ZanError("sync.blob_hash_mismatch", 422)
-        try:
-            await get_store(ctx).put_file(storage_key(sha), target, STORED_TYPE)
-        except StoreUnavailable as exc:
-            log.warning("evidence store unavailable; chunks kept for a retry", extra={"sha256": sha})
-            await session.rollback()
-            raise ZanError("sync.blob_store_unavailable", 503) from exc
+        matches = await _assemble(session, sha, target) == sha
+        await session.commit()  # the chunks were read; no transaction stays open through the upload
+        if matches:
+            try:
+                await get_store(ctx).put_file(storage_key(sha), target, STORED_TYPE)
+            except StoreUnavailable as exc:
+                log.warning("evidence store unavailable; chunks kept for a retry", extra={"sha256": sha})
+                await _release(session, sha)
+                raise ZanError("sync.blob_store_unavailable", 503) from exc
     finally:
         await asyncio.to_thread(target.unlink, True)
+    blob = await _locked(session, sha)
+    blob.sealing_until = None
+    if not matches:
+        await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
+        blob.received = 0
+        await session.commit()
+        raise ZanError("sync.blob_hash_mismatch", 422)
     blob.complete = True
     await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
     # each evidence row pointing at these bytes now reads "uploaded" on the tablets that see it
@@ -142,6 +161,14 @@ async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
     return blob
 
 
+async def _release(session: AsyncSession, sha: str) -> None:
+    """Give the lease back after a failed upload, so the tablet's retry need not wait for it to run out."""
+    await session.rollback()
+    blob = await _locked(session, sha)
+    blob.sealing_until = None
+    await session.commit()
+
+
 STALE_UPLOAD = timedelta(days=14)
 
 
@@ -149,10 +176,13 @@ async def purge_stale_uploads(session: AsyncSession, *, older_than: timedelta = 
     """Drop the staged chunks of uploads declared long ago and never finished (a tablet lost or wiped): they would
     otherwise stay in the database forever. The declaration stays, at `received` = 0, so a tablet that comes back
     uploads the file again from the start. Returns how many uploads were reset."""
-    # skip_locked: an upload being sealed right now (its row locked by _seal) is left alone
+    now = utcnow()
     stale = list(await session.scalars(select(EvidenceBlob.sha256).where(  # type: ignore[call-overload]
         EvidenceBlob.complete.is_(False), EvidenceBlob.received > 0,  # type: ignore[attr-defined, arg-type]
-        EvidenceBlob.created_at < utcnow() - older_than).with_for_update(skip_locked=True)))  # type: ignore[arg-type]
+        EvidenceBlob.created_at < now - older_than,  # type: ignore[operator]
+        # an upload being sealed right now (leased, or its row locked) is left alone
+        or_(col(EvidenceBlob.sealing_until).is_(None), col(EvidenceBlob.sealing_until) < now),
+    ).with_for_update(skip_locked=True)))
     if stale:
         await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256.in_(stale)))  # type: ignore[attr-defined]
         await session.execute(update(EvidenceBlob).where(EvidenceBlob.sha256.in_(stale)).values(received=0))  # type: ignore[attr-defined]

@@ -91,6 +91,9 @@ class EvidenceBlob(SQLModel, table=True):
     size: int = Field(sa_type=sa.BigInteger)
     received: int = Field(default=0, sa_type=sa.BigInteger)
     complete: bool = Field(default=False)
+    # while one request moves the assembled file to the store (which may take a while for a video), others leave it
+    # alone until then; a request that died mid-way lets the lease run out and the tablet's retry seals it
+    sealing_until: datetime | None = tz_datetime()
     created_at: datetime = now_column()
 
 

@@ -286,3 +286,43 @@ async def test_abandoned_uploads_are_purged_by_the_scheduler(app_client: httpx.A
     status = (await app_client.get(f"/api/v1/sync/evidence/{old_sha}", headers=scene.tablet)).json()
     assert (status["received"], status["complete"]) == (0, False)  # still declared: the tablet starts over
     assert (await _put(app_client, scene, old_sha, 0, old)).json()["complete"] is True
+
+
+async def test_an_upload_being_sealed_is_left_to_its_sealer_until_the_lease_runs_out(
+        app_client: httpx.AsyncClient, ctx: Context) -> None:
+    """The row is not locked through the move to the store: another request meanwhile finds a lease, answers at
+    once with `complete` false and touches nothing (no second upload, no purge); after the lease, a retry seals."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from backend.lib.clock import utcnow
+    from backend.sync.blobs import purge_stale_uploads
+    from backend.sync.models import EvidenceBlob
+
+    scene = await _scene(ctx, app_client)
+    sha = hashlib.sha256(VIDEO).hexdigest()
+    await _declare(app_client, scene, VIDEO)
+    assert (await _put(app_client, scene, sha, 0, VIDEO[:1000])).status_code == 200
+
+    async def lease(until: object, created: object = None) -> None:
+        values: dict[str, object] = {"sealing_until": until}
+        if created is not None:
+            values["created_at"] = created
+        async with ctx.sessions() as session:  # as if another replica had just begun moving the file
+            await session.execute(update(EvidenceBlob).where(EvidenceBlob.sha256 == sha).values(**values))  # type: ignore[arg-type]
+            await session.commit()
+
+    await lease(utcnow() + timedelta(minutes=5), created=utcnow() - timedelta(days=21))
+    last = await _put(app_client, scene, sha, 1000, VIDEO[1000:])
+    assert last.status_code == 200 and last.json() == {"sha256": sha, "size": len(VIDEO), "received": len(VIDEO),
+                                                       "complete": False}
+    assert await _staged(ctx, sha) == 2  # the chunks wait for the sealer
+    async with ctx.sessions() as session:
+        assert await purge_stale_uploads(session) == 0  # an old upload, but being sealed: not purged
+    await lease(utcnow() - timedelta(seconds=1))  # the sealer died: its lease ran out
+    retried = await _put(app_client, scene, sha, len(VIDEO), b"")
+    assert retried.json()["complete"] is True and await _staged(ctx, sha) == 0
+    async with ctx.sessions() as session:
+        blob = await session.get(EvidenceBlob, sha)
+        assert blob is not None and blob.sealing_until is None
