@@ -44,7 +44,7 @@ def _assert_ogg_well_formed(data: bytes) -> None:
         assert own[0][1] & BOS and not any(flags & BOS for _, flags in own[1:])
 
 
-@pytest.mark.parametrize("codec", ["libopus", "vorbis"])
+@pytest.mark.parametrize("codec", ["libopus", "vorbis", "flac"])
 def test_ogg_voice_note_loses_its_comments_and_keeps_its_sound(codec: str) -> None:
     original = recording("ogg", codec)
     assert leaks(original) and any(tags(original))
@@ -75,9 +75,43 @@ def test_chained_recordings_are_scrubbed_one_stream_after_another() -> None:
     _assert_ogg_well_formed(copy)
 
 
+def _raw_pages(data: bytes) -> list[bytes]:
+    pages, pos = [], 0
+    while pos < len(data):
+        count = data[pos + 26]
+        end = pos + 27 + count + sum(data[pos + 27:pos + 27 + count])
+        pages.append(data[pos:end])
+        pos = end
+    return pages
+
+
+def test_ogg_flac_loses_every_metadata_block_but_its_streaminfo() -> None:
+    """A cover picture (a photo of its author, a screenshot) after the comments, and a first packet that does not
+    say how many header packets follow (0: the last block's flag ends them)."""
+    original = recording("ogg", "flac")
+    head, comments, *audio = _raw_pages(original)
+    serial = struct.unpack("<I", head[14:18])[0]
+    first, comment_packet = head[28:], comments[28:]  # each header page holds one packet of under 255 bytes
+    assert first.startswith(b"\x7fFLAC") and comment_packet[0] == 0x84  # FFmpeg: the comments are the last block
+    picture = NAME.encode() * 5 + b"\xff\xd8 a JPEG of its author"
+    planted = (ogg_page(serial, 0, first[:7] + b"\x00\x00" + first[9:], flags=BOS)
+               + ogg_page(serial, 1, bytes([comment_packet[0] & 0x7F]) + comment_packet[1:])
+               + ogg_page(serial, 2, bytes([0x80 | 6]) + len(picture).to_bytes(3, "big") + picture)
+               + b"".join(audio))
+    assert leaks(planted)
+    copy = scrub.scrub_ogg(planted)
+    assert leaks(copy) == [] and b"JPEG" not in copy and b"Lavf" not in copy
+    assert tags(copy) == [{}, {}] and packets(copy) == packets(original)
+    assert decoded_samples(copy) == decoded_samples(original) > 0
+    _assert_ogg_well_formed(copy)
+
+
 def test_ogg_streams_it_cannot_read_are_refused() -> None:
-    flac = ogg_page(7, 0, b"\x7fFLAC\x01\x00\x00\x01fLaC" + bytes(38), flags=BOS)
+    speex = ogg_page(7, 0, b"Speex   1.2" + bytes(69), flags=BOS)
     with pytest.raises(scrub.Unsupported):
+        scrub.scrub_ogg(speex)
+    flac = ogg_page(7, 0, b"\x7fFLAC\x01\x00\x00\x01fLaC" + bytes(38), flags=BOS)
+    with pytest.raises(scrub.Malformed):  # a FLAC stream whose headers never end
         scrub.scrub_ogg(flac)
     opus = recording("ogg", "libopus")
     for broken in (opus[:40], opus[:-5], b"OggS" + bytes(30), opus[1:]):

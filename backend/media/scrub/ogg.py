@@ -1,12 +1,13 @@
-"""Ogg (Opus and Vorbis, the voice notes of Telegram, WhatsApp and Android recorders): the comment header goes.
+"""Ogg (Opus and Vorbis, the voice notes of Telegram, WhatsApp and Android recorders, and FLAC): the comments go.
 
-An Ogg stream carries its tags in its second packet (OpusTags, or Vorbis's comment header): title, artist,
-encoder, and whatever an app writes there, often the account name or the phone. The packet is replaced by an empty
-one (no vendor string, no comments). The header packets are paginated afresh, so every later page of the stream
-gets a new sequence number and checksum; the audio packets themselves are copied byte for byte.
+An Ogg stream carries its tags in its header packets (OpusTags, Vorbis's comment header, FLAC's VORBIS_COMMENT
+block): title, artist, encoder, and whatever an app writes there, often the account name or the phone. That packet
+is replaced by an empty one (no vendor string, no comments); FLAC's other metadata blocks (a cover picture, an
+application's block, a cue sheet) go as well. The header packets are paginated afresh, so every later page of the
+stream gets a new sequence number and checksum; the audio packets themselves are copied byte for byte.
 
-Any other codec in an Ogg file (FLAC, Speex, Theora, a Skeleton index) raises Unsupported: its headers are not
-known here, so the file is withheld rather than handed out with them.
+Any other codec in an Ogg file (Speex, Theora, a Skeleton index) raises Unsupported: its headers are not known
+here, so the file is withheld rather than handed out with them.
 """
 
 from __future__ import annotations
@@ -21,10 +22,61 @@ _CONTINUED, _BOS = 0x01, 0x02
 _NO_GRANULE = 0xFFFF_FFFF_FFFF_FFFF  # "no packet ends on this page"
 _MAX_LACES = 255
 
-# codec by its first packet → (number of header packets, the empty comment header that replaces the second)
-_CODECS = {
-    b"OpusHead": (2, b"OpusTags" + struct.pack("<II", 0, 0)),
-    b"\x01vorbis": (3, b"\x03vorbis" + struct.pack("<II", 0, 0) + b"\x01"),  # ends with Vorbis's framing bit
+_EMPTY_COMMENTS = struct.pack("<II", 0, 0)  # a Vorbis comment list: no vendor string, no comments
+_LAST_BLOCK = 0x80  # FLAC: set on the last metadata block
+_FLAC_COMMENT = 4
+
+
+class _Codec:
+    """How a codec's header packets end, and what replaces them."""
+
+    def done(self, packets: list[bytes]) -> bool:
+        raise NotImplementedError
+
+    def scrubbed(self, packets: list[bytes]) -> list[bytes]:
+        raise NotImplementedError
+
+
+class _SecondPacketComments(_Codec):
+    """Opus and Vorbis: a fixed number of header packets, the comments in the second."""
+
+    def __init__(self, count: int, empty: bytes) -> None:
+        self.count, self.empty = count, empty
+
+    def done(self, packets: list[bytes]) -> bool:
+        return len(packets) >= self.count
+
+    def scrubbed(self, packets: list[bytes]) -> list[bytes]:
+        return [packets[0], self.empty, *packets[2:]]
+
+
+class _Flac(_Codec):
+    """FLAC in Ogg: the first packet holds STREAMINFO and the number of header packets after it (0: not known), and
+    each later header packet is one metadata block, the comments first; the last one says it is."""
+
+    def done(self, packets: list[bytes]) -> bool:
+        announced = int.from_bytes(packets[0][7:9], "big") if len(packets[0]) >= 13 else 0
+        if announced:
+            return len(packets) >= 1 + announced
+        return len(packets) >= 2 and bool(packets[-1][:1]) and bool(packets[-1][0] & _LAST_BLOCK)
+
+    def scrubbed(self, packets: list[bytes]) -> list[bytes]:
+        first = packets[0]
+        if len(first) < 51 or first[9:13] != b"fLaC" or first[13] & 0x7F != 0:
+            raise Malformed("an Ogg FLAC header without its STREAMINFO")
+        if any(not packet for packet in packets[1:]):
+            raise Malformed("an empty FLAC metadata packet")
+        # STREAMINFO is not the last block (the comments follow): one header packet after the first
+        streaminfo = bytes([first[13] & 0x7F]) + first[14:]
+        comments = bytes([_LAST_BLOCK | _FLAC_COMMENT]) + len(_EMPTY_COMMENTS).to_bytes(3, "big") + _EMPTY_COMMENTS
+        return [first[:7] + (1).to_bytes(2, "big") + first[9:13] + streaminfo, comments]
+
+
+# codec by the start of its first packet
+_CODECS: dict[bytes, _Codec] = {
+    b"OpusHead": _SecondPacketComments(2, b"OpusTags" + _EMPTY_COMMENTS),
+    b"\x01vorbis": _SecondPacketComments(3, b"\x03vorbis" + _EMPTY_COMMENTS + b"\x01"),  # Vorbis's framing bit
+    b"\x7fFLAC": _Flac(),
 }
 
 _BIT_REVERSED = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
@@ -60,12 +112,11 @@ class _Stream:
         self.sequence = first_sequence  # the next page's number in the output
         self.packets: list[bytes] = []
         self.partial = bytearray()
-        self.needed = 0  # header packets, known from the first one
-        self.empty_comment = b""
+        self.codec: _Codec | None = None  # known from the first packet
 
     @property
     def in_headers(self) -> bool:
-        return self.needed == 0 or len(self.packets) < self.needed
+        return self.codec is None or not self.codec.done(self.packets)
 
     def take_header_page(self, flags: int, laces: bytes, body: bytes) -> bytes:
         """Gather the packets of one header page; once the last header packet is complete, the new header pages."""
@@ -84,15 +135,15 @@ class _Stream:
             return b""
         if self.partial:
             raise Malformed("audio shares a page with the stream's headers")
-        self.packets[1] = self.empty_comment
-        return b"".join(self._paginate(packet, bos=index == 0) for index, packet in enumerate(self.packets))
+        assert self.codec is not None
+        return b"".join(self._paginate(packet, bos=index == 0)
+                        for index, packet in enumerate(self.codec.scrubbed(self.packets)))
 
     def _packet_complete(self, packet: bytes) -> None:
         if not self.packets:
-            codec = next((codec for magic, codec in _CODECS.items() if packet.startswith(magic)), None)
-            if codec is None:
+            self.codec = next((codec for magic, codec in _CODECS.items() if packet.startswith(magic)), None)
+            if self.codec is None:
                 raise Unsupported(f"an Ogg stream of another codec ({packet[:8]!r})")
-            self.needed, self.empty_comment = codec
         self.packets.append(packet)
 
     def _paginate(self, packet: bytes, *, bos: bool) -> bytes:
