@@ -14,7 +14,8 @@ from sqlmodel import col
 from backend.audit.service import record
 from backend.deps import CtxDep, SessionDep
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import header, seal_public_key
+from backend.ledger.proof import signed_seal
+from backend.ledger.record import seal_public_key
 from backend.ledger.schemas import LedgerHead, ProofSeal
 from backend.ledger.service import latest_seal
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
@@ -49,5 +50,4 @@ class LedgerController(Controller):
                      target_type="ledger", target_id=str(after), ip=client_ip(request))
         await session.commit()
         # seals made before signatures cannot be checked without the key: a monitor starts after them
-        return [ProofSeal(**header(seal), signature=seal.signature) for seal in found
-                if seal.signature is not None and seal.root is not None and seal.key_id is not None]
+        return [signed for seal in found if (signed := signed_seal(seal)) is not None]

@@ -33,6 +33,14 @@ from backend.lib.crypto import key_id
 from backend.reports import submission
 
 
+def signed_seal(seal: LedgerSeal) -> ProofSeal | None:
+    """The seal's signed fields and signature, as a proof or a monitor gets them; None for a seal made before
+    signatures (only the keyed check can vouch for it)."""
+    if seal.signature is None or seal.root is None or seal.key_id is None:
+        return None
+    return ProofSeal(**header(seal), signature=seal.signature)
+
+
 async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID, *,
                 submitted: dict[str, Any] | None = None) -> ReportProof:
     """`submitted`: the report's submitted fields as they are now (backend.reports.submission), for the checker to
@@ -40,7 +48,7 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
     entries = await entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
     seals = {seal.id: seal for seal in await session.scalars(
         sa.select(LedgerSeal).where(col(LedgerSeal.id).in_({entry[4] for entry in entries})))}
-    signed = {seal_id for seal_id, seal in seals.items() if seal.root and seal.signature and seal.key_id}
+    signed = {seal_id: out for seal_id, seal in seals.items() if (out := signed_seal(seal)) is not None}
     found: dict[tuple[str, uuid.UUID], Mapping[Any, Any]] = {}
     for name in {table for table, *_ in entries}:
         rows = await rows_of(session, name, [row_id for table, row_id, *_ in entries if table == name])
@@ -61,10 +69,9 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
         proven.append(ProofRow(table=table, id=row_id, scope=scope, body=json.loads(json.dumps(body, default=str)),
                                seal=seal_id, index=index, path=path))
     keys = {key_id(key): key for key in secret_keys}
-    used = [seals[seal_id] for seal_id in sorted(signed)]
+    used = [signed[seal_id] for seal_id in sorted(signed)]
     return ReportProof(
-        report_id=report_id, rows=proven,
-        seals=[ProofSeal(**header(seal), signature=str(seal.signature)) for seal in used],
+        report_id=report_id, rows=proven, seals=used,
         public_keys={seal.key_id: seal_public_key(keys[seal.key_id]) for seal in used if seal.key_id in keys},
         unproven=unproven, pending=await pending(session, report_id), submission=submitted)
 

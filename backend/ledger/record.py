@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from backend.ledger import merkle
 from backend.ledger.merkle import leaf_line
 from backend.ledger.models import LedgerEntry, LedgerSeal
 from backend.lib.crypto import equal, key_id, keyed_hash, public_key, sign, signature_valid
@@ -65,11 +66,15 @@ def canonical(value: Any) -> Any:
     return value
 
 
-def row_hash(table_name: str, columns: Iterable[str], row: Mapping[Any, Any]) -> str:
-    """sha256 of the row as canonical JSON (sorted keys, UTC times, text ids): the same on both databases."""
-    body = {name: canonical(row[name]) for name in columns}
-    raw = json.dumps([table_name, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+def json_sha256(value: Any) -> str:
+    """sha256 of `value` as canonical JSON (sorted keys, no spaces, text as is): what a third party recomputes."""
+    raw = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def row_hash(table_name: str, columns: Iterable[str], row: Mapping[Any, Any]) -> str:
+    """sha256 of the row as canonical JSON (UTC times, text ids): the same on both databases."""
+    return json_sha256([table_name, {name: canonical(row[name]) for name in columns}])
 
 
 Entry = tuple[str, uuid.UUID, str, str, int]  # table, row id, scope, row hash, seal
@@ -79,8 +84,10 @@ def lines_of(entries: Iterable[Entry]) -> list[str]:
     return sorted(leaf_line(table, str(row_id), scope, digest) for table, row_id, scope, digest, _ in entries)
 
 
-def digest_of(entries: Iterable[Entry]) -> str:
-    return hashlib.sha256("".join(lines_of(entries)).encode()).hexdigest()
+def fingerprints(entries: Iterable[Entry]) -> tuple[str, str]:
+    """A seal's flat digest and its Merkle root, over the same sorted lines."""
+    lines = lines_of(entries)
+    return hashlib.sha256("".join(lines).encode()).hexdigest(), merkle.root(lines)
 
 
 def mac_of(secret_key: str, seal: LedgerSeal) -> str:

@@ -24,15 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import is_postgres, uuid_in
-from backend.ledger import merkle
 from backend.ledger.models import LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
     GENESIS,
     Entry,
     Protected,
-    digest_of,
-    lines_of,
+    fingerprints,
     mac_of,
     made_by,
     protected,
@@ -145,8 +143,9 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
     # with no new rows, a seal is still made when ZAN_SECRET_KEY was rotated: an empty one that moves the head to
     # the new key, so the record sealed under the old key is pinned by a MAC its holder cannot make
     secret_key = secret_keys[0]
+    digest, root = fingerprints(entries)
     seal = LedgerSeal(id=(last.id + 1) if last else 1, sealed_at=utcnow(), rows=len(entries), layout=layout,
-                      complete=complete, digest=digest_of(entries), root=merkle.root(lines_of(entries)),
+                      complete=complete, digest=digest, root=root,
                       prev_mac=last.mac if last else GENESIS, prev_signature=last.signature if last else None, mac="",
                       key_id=key_id(secret_key))
     seal.mac = mac_of(secret_key, seal)

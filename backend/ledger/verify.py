@@ -12,15 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import uuid_in
-from backend.ledger import merkle
 from backend.ledger.models import LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
     GENESIS,
     Entry,
-    digest_of,
+    fingerprints,
     header,
-    lines_of,
     made_by,
     protected,
     row_hash,
@@ -96,9 +94,10 @@ async def _check_seal(session: AsyncSession, secret_keys: tuple[str, ...], seal:
                                                                   header(seal), seal.signature):
         verdict.broken_seals.append((seal.id, "signature"))
     entries = await entries_of(session, ENTRIES.c.seal_id == seal.id)
-    if len(entries) != seal.rows or not equal(digest_of(entries), seal.digest):
+    digest, root = fingerprints(entries)
+    if len(entries) != seal.rows or not equal(digest, seal.digest):
         verdict.broken_seals.append((seal.id, "digest"))
-    if seal.root is not None and not equal(merkle.root(lines_of(entries)), seal.root):
+    if seal.root is not None and not equal(root, seal.root):
         verdict.broken_seals.append((seal.id, "root"))
     return entries, position
 

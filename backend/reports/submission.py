@@ -8,12 +8,10 @@ it is now with it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from backend.ledger.record import canonical
+from backend.ledger.record import canonical, json_sha256
 from backend.media.models import Media
 from backend.reports.models import Report
 
@@ -29,8 +27,7 @@ def submission(report: Report, media: Iterable[Media]) -> dict[str, Any]:
 
 
 def digest(fields: dict[str, Any]) -> str:
-    raw = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return json_sha256(fields)
 
 
 def pinned(events: Iterable[tuple[str | None, Any]]) -> str | None:

@@ -23,8 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from backend.audit.models import AuditLog
 from backend.audit.service import record
 from backend.context import Context
-from backend.ledger import merkle, verify
 from backend.ledger import record as hashing
+from backend.ledger import verify
 from backend.ledger.cli import ledger as ledger_cli
 from backend.ledger.models import LedgerEntry, LedgerSeal
 from backend.ledger.service import seal_pending
@@ -139,7 +139,7 @@ async def _redigest_seal(ctx: Context, rows: dict[str, Any], key: str | None = N
                    for e in await session.scalars(select(LedgerEntry).where(LedgerEntry.seal_id == 1))]
         seal = await session.get(LedgerSeal, 1)
         assert seal is not None
-        seal.digest, seal.root = hashing.digest_of(entries), merkle.root(hashing.lines_of(entries))
+        seal.digest, seal.root = hashing.fingerprints(entries)
         if key:
             seal.mac = hashing.mac_of(key, seal)
             seal.signature = hashing.sign_seal(key, seal)
