@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Response, get
@@ -48,13 +49,20 @@ async def _check_redis(ctx: Context) -> dict[str, Any]:
         return {"ok": False, "error": type(exc).__name__}
 
 
-MEDIA_CHECK_TTL_S = 15.0  # load balancers probe every few seconds; S3 need not be asked that often
+CACHED_CHECK_TTL_S = 15.0  # load balancers probe every few seconds; S3 and the ledger need not be asked that often
+
+
+async def _cached(ctx: Context, name: str, check: Callable[[Context], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """`check`'s last answer if it is younger than CACHED_CHECK_TTL_S (kept in ctx.extras under `name`)."""
+    cached: tuple[float, dict[str, Any]] | None = ctx.extras.get(name)
+    if cached is not None and time.monotonic() - cached[0] < CACHED_CHECK_TTL_S:
+        return cached[1]
+    result = await check(ctx)
+    ctx.extras[name] = (time.monotonic(), result)
+    return result
 
 
 async def _check_media(ctx: Context) -> dict[str, Any]:
-    cached: tuple[float, dict[str, Any]] | None = ctx.extras.get("health_media")
-    if cached is not None and time.monotonic() - cached[0] < MEDIA_CHECK_TTL_S:
-        return cached[1]
     store = get_store(ctx)
     try:
         started = time.perf_counter()
@@ -63,7 +71,6 @@ async def _check_media(ctx: Context) -> dict[str, Any]:
                                   "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
     except (StoreUnavailable, TimeoutError) as exc:
         result = {"ok": False, "backend": store.name, "error": type(exc).__name__}
-    ctx.extras["health_media"] = (time.monotonic(), result)
     return result
 
 
@@ -73,9 +80,6 @@ LEDGER_LAG_S = 300.0  # the record is sealed every minute: rows unsealed for fiv
 async def _check_ledger(ctx: Context) -> dict[str, Any]:
     """Whether the record is being sealed: a stopped sealer (no worker, a crash loop, a key it does not have)
     fails silently otherwise, and every unsealed row can be changed without a trace."""
-    cached: tuple[float, dict[str, Any]] | None = ctx.extras.get("health_ledger")
-    if cached is not None and time.monotonic() - cached[0] < MEDIA_CHECK_TTL_S:
-        return cached[1]
     async with ctx.sessions() as session:
         head = await latest_seal(session)
         since = head.sealed_at if head is not None else None
@@ -87,13 +91,11 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
             waiting.append(await session.scalar(query))
     oldest = min((as_utc(at) for at in waiting if at is not None), default=None)
     behind = max(0.0, (utcnow() - oldest).total_seconds()) if oldest is not None else 0.0
-    result: dict[str, Any] = {
+    return {
         "ok": behind < LEDGER_LAG_S, "head": head.id if head else None,
         "sealed_at": as_utc(head.sealed_at).isoformat() if head else None, "unsealed_for_s": round(behind, 1),
         # after a rotation the next seal moves the head to the new key (`zan keys reseal` does it at once)
         "head_key_current": head is None or head.key_id in (None, key_id(ctx.settings.secret_key))}
-    ctx.extras["health_ledger"] = (time.monotonic(), result)
-    return result
 
 
 class HealthController(Controller):
@@ -108,8 +110,8 @@ class HealthController(Controller):
         redis = await _check_redis(ctx)
         queue = {"ok": db.get("ok", False) and (ctx.settings.queue != "saq" or redis["ok"]),
                  "mode": ctx.settings.queue, "backlog": db.get("outbox_backlog"), "dead": db.get("outbox_dead")}
-        media = await _check_media(ctx)
-        ledger = await _check_ledger(ctx) if db["ok"] else {"ok": False}
+        media = await _cached(ctx, "health_media", _check_media)
+        ledger = await _cached(ctx, "health_ledger", _check_ledger) if db["ok"] else {"ok": False}
         # a Redis, media store or sealing outage degrades us (work waits in the outbox, files wait on the phone, rows
         # wait for their seal) but does not stop intake; only the database does
         parts = (db, redis, media, ledger)
