@@ -10,10 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from backend.context import Context
-from backend.jobs.models import OutboxTask
 from backend.jobs.service import Task, enqueue
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
@@ -203,9 +201,7 @@ def scrub_task(report_id: uuid.UUID) -> Task:
 
 
 async def ensure_scrub_queued(session: AsyncSession, report_id: uuid.UUID) -> None:
-    """For files whose copy was never made (attached before copies existed): queued once, by its dedupe key.
-    Looked up first: staff open a report's files again and again while its copy is being made, and a refused insert
-    costs a savepoint and an error line in PostgreSQL's log each time."""
+    """For files whose copy was never made (attached before copies existed): queued once, by its dedupe key (staff
+    open a report's files again and again while its copy is being made; each later call inserts nothing)."""
     job = scrub_task(report_id)
-    if await session.scalar(select(col(OutboxTask.id)).where(col(OutboxTask.dedupe_key) == job.dedupe_key)) is None:
-        await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)
+    await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)
