@@ -144,13 +144,13 @@ async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
         await asyncio.to_thread(target.unlink, True)
     blob = await _locked(session, sha)
     blob.sealing_until = None
+    # the chunks go either way: the file is in the store, or they were not the declared file
+    await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
     if not matches:
-        await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
         blob.received = 0
         await session.commit()
         raise ZanError("sync.blob_hash_mismatch", 422)
     blob.complete = True
-    await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
     # each evidence row pointing at these bytes now reads "uploaded" on the tablets that see it
     rows = (await session.execute(select(Evidence.id, Report.unit_id).join(Report, Report.id == Evidence.report_id)  # type: ignore[arg-type, call-overload]
                                   .where(Evidence.sha256 == sha))).all()  # type: ignore[arg-type]
