@@ -25,8 +25,7 @@ async def _get_or_create(session: AsyncSession, column: Any, values: list[str], 
     it replaced. A citizen found under an earlier key is re-keyed in the caller's transaction, so the old key stops
     being needed for them. On a concurrent first request the loser re-reads the winner's row."""
     current = values[0]
-    found = list(await session.scalars(select(Citizen).where(column.in_(values) if len(values) > 1
-                                                              else column == current)))
+    found = list(await session.scalars(select(Citizen).where(column.in_(values))))
     if found:
         citizen = next((c for c in found if getattr(c, column.key) == current), found[0])
         if getattr(citizen, column.key) != current or citizen.key_id is None:  # (None: keyed before key ids)

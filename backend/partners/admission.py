@@ -43,7 +43,7 @@ if limit > 0 then
   local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
   local interval = math.floor(1000000 / limit)
   local tat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
-  local early = tat + interval - now - 1000000
+  local early = tat + interval - now - tonumber(ARGV[3])
   if early > 0 then return -early end
   redis.call('SET', KEYS[2], string.format('%d', tat + interval), 'PX', math.floor((tat + interval - now) / 1000) + 1)
 end
@@ -64,7 +64,7 @@ async def admit(ctx: Context, partner_id: uuid.UUID, signature: str) -> tuple[Ad
             script = ctx.extras["partners.admit"] = ctx.redis.register_script(_ADMIT)
         try:
             verdict = int(await script(keys=[ctx.keys("nonce", signature), ctx.keys("rate", partner_id)],
-                                       args=[ttl, limit]))
+                                       args=[ttl, limit, int(_WINDOW_S * 1_000_000)]))
             return (Admission.THROTTLED, -verdict / 1e6) if verdict < 0 else (Admission(verdict), 0.0)
         except UNAVAILABLE:
             pass  # counted here and remembered in the database: refusing citizens because a cache is down is worse
