@@ -3,8 +3,9 @@
 Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene) within
 ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), and open reports within 2 working days of
 their legal deadline. One Escalation row
-per (report, kind) makes the check idempotent; the outbox task "notifications.escalation" {report_id, kind} is
-recorded here (notified_at) — the notifications domain may add a push/Telegram handler under another name.
+per (report, kind, subject) makes the check idempotent: the subject is the assignment not accepted, or the deadline
+about to lapse. The outbox task "notifications.escalation" {escalation_id, report_id, kind} is recorded here
+(notified_at) — the notifications domain may add a push/Telegram handler under another name.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from backend.dispatch.models import Assignment, Escalation
 from backend.jobs.registry import HANDLERS, task
 from backend.jobs.scheduled import periodic
 from backend.jobs.service import enqueue
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.reports import deadlines
 from backend.reports.models import Report
 from backend.reports.workflow import Status
@@ -35,29 +36,32 @@ async def find_escalations(ctx: Context) -> int:
     created = 0
     async with ctx.sessions() as session:
         unaccepted = (await session.execute(
-            select(Report.id).join(Assignment, Assignment.report_id == Report.id)  # type: ignore[arg-type, call-overload]
+            select(Report.id, Assignment.id).join(Assignment, Assignment.report_id == Report.id)  # type: ignore[arg-type, call-overload]
             .where(Report.urgent.is_(True), Report.status == Status.ASSIGNED.value,  # type: ignore[attr-defined,arg-type]
                    Assignment.released_at.is_(None), Assignment.accepted_at.is_(None),  # type: ignore[union-attr]
                    Assignment.assigned_at < now - timedelta(minutes=ctx.settings.escalate_unaccepted_min))  # type: ignore[arg-type]
-        )).scalars().all()
+        )).all()
         horizon = deadlines.working_days_after(now, DEADLINE_WARNING_WORKING_DAYS)
         near = (await session.execute(
-            select(Report.id).where(Report.status != Status.CLOSED.value, Report.deadline_at <= horizon)  # type: ignore[arg-type, call-overload]
-        )).scalars().all()
-        for kind, ids in (("unaccepted_urgent", unaccepted), ("deadline_near", near)):
-            for report_id in ids:
-                try:
-                    async with session.begin_nested():
-                        esc = Escalation(report_id=report_id, kind=kind)
-                        session.add(esc)
-                        await session.flush()
-                except IntegrityError:
-                    continue
-                await record(session, actor_type="system", actor_id=None, action="report.escalate",
-                             target_type="report", target_id=report_id, data={"kind": kind})
-                await enqueue(session, "notifications.escalation", {"report_id": str(report_id), "kind": kind},
-                              dedupe_key=f"escalation:{report_id}:{kind}")
-                created += 1
+            select(Report.id, Report.deadline_at).where(Report.status != Status.CLOSED.value,  # type: ignore[arg-type, call-overload]
+                                                        Report.deadline_at <= horizon)  # type: ignore[arg-type]
+        )).all()
+        found = [("unaccepted_urgent", report_id, str(assignment_id)) for report_id, assignment_id in unaccepted]
+        found += [("deadline_near", report_id, as_utc(deadline).isoformat()) for report_id, deadline in near]
+        for kind, report_id, subject in found:
+            try:
+                async with session.begin_nested():
+                    esc = Escalation(report_id=report_id, kind=kind, subject=subject)
+                    session.add(esc)
+                    await session.flush()
+            except IntegrityError:
+                continue
+            await record(session, actor_type="system", actor_id=None, action="report.escalate",
+                         target_type="report", target_id=report_id, data={"kind": kind, "subject": subject})
+            await enqueue(session, "notifications.escalation",
+                          {"escalation_id": str(esc.id), "report_id": str(report_id), "kind": kind},
+                          dedupe_key=f"escalation:{esc.id}")
+            created += 1
         await session.commit()
     if created:
         from backend.jobs.relay import notify
@@ -74,8 +78,12 @@ async def _sla(ctx: Context) -> None:
 async def record_escalation(ctx: Context, payload: dict[str, Any]) -> None:
     """Minimal handler: marks the escalation as delivered to the supervisors' queue (the console lists them)."""
     async with ctx.sessions() as session:
-        esc = await session.scalar(select(Escalation).where(
-            Escalation.report_id == uuid.UUID(str(payload["report_id"])), Escalation.kind == payload["kind"]))  # type: ignore[arg-type]
+        if "escalation_id" in payload:
+            esc = await session.get(Escalation, uuid.UUID(str(payload["escalation_id"])))
+        else:  # a task queued before escalations had subjects
+            esc = await session.scalar(select(Escalation).where(
+                Escalation.report_id == uuid.UUID(str(payload["report_id"])), Escalation.kind == payload["kind"])  # type: ignore[arg-type]
+                .order_by(Escalation.created_at.desc()).limit(1))  # type: ignore[attr-defined]
         if esc is not None and esc.notified_at is None:
             esc.notified_at = utcnow()
             await session.commit()

@@ -28,15 +28,18 @@ class Assignment(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
-    """A report that needs a supervisor: not accepted in time, or close to its legal deadline. One per kind."""
+    """A report that needs a supervisor: not accepted in time, or close to its legal deadline. One per kind and
+    subject: the assignment not accepted, or the deadline (UTC, ISO 8601) about to lapse. A second unit that does
+    not accept either, or an extended or reopened report near its new deadline, escalates again."""
 
     __tablename__ = "escalations"
 
     id: uuid.UUID = uuid_pk()
     report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
     kind: str = Field(max_length=30)  # unaccepted_urgent | deadline_near
+    subject: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
     created_at: datetime = now_column()
     notified_at: datetime | None = tz_datetime()
     data: dict[str, Any] = json_column()
 
-    __table_args__ = (sa.UniqueConstraint("report_id", "kind", name="uq_escalations_report_kind"),)
+    __table_args__ = (sa.UniqueConstraint("report_id", "kind", "subject", name="uq_escalations_report_kind_subject"),)

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from backend.lib.clock import Instant
+
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
 
 
@@ -25,7 +27,7 @@ class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ExtendIn(msgspec.Struct, forbid_unknown_fields=True):
-    deadline_at: datetime
+    deadline_at: Instant
     reason: Reason
 
 

@@ -146,10 +146,6 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
     await reports.change_status(session, report, action, by, reason=reason, params=params,
                                 data={"duplicate_of": str(duplicate_of) if duplicate_of else None})
     closed = [r for r in (report, *followers) if r.status == Status.CLOSED]
-    for row in await session.scalars(select(Assignment).where(  # type: ignore[arg-type]
-            Assignment.report_id.in_([r.id for r in closed]),  # type: ignore[attr-defined]
-            Assignment.released_at.is_(None))):  # type: ignore[union-attr]
-        row.released_at = utcnow()
     for closed_report in closed:
         if how == "duplicate":
             closed_report.duplicate_of = duplicate_of

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated
+
+import msgspec
 
 ALMATY = timezone(timedelta(hours=5), "Asia/Almaty")
+# A time the API takes in. Without an offset it names no instant (Almaty? UTC? the tablet's own zone?) and cannot
+# be compared with the server's clock, so it is refused at the edge (`timezone_required`), as the conventions say
+Instant = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with a UTC offset, e.g. "
+                                                               "2026-12-04T15:30:00+05:00")]
 
 
 def utcnow() -> datetime:

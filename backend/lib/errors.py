@@ -115,6 +115,8 @@ def _classify(message: str) -> str:
         return "required"
     if "unknown field" in lowered:
         return "unknown_field"
+    if "timezone component" in lowered:
+        return "timezone_required"
     if "length" in lowered and ">=" in lowered:
         return "too_short"
     if "length" in lowered and "<=" in lowered:

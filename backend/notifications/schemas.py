@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from backend.lib.clock import Instant
+
 Platform = Literal["android", "ios", "web"]
 AlertCategory = Literal["missing_child", "fraud_warning", "public_safety"]
 DistrictCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]{2,60}$")]
@@ -50,7 +52,7 @@ class AlertTexts(msgspec.Struct, forbid_unknown_fields=True):
 class AlertIn(msgspec.Struct, forbid_unknown_fields=True):
     category: AlertCategory
     texts: AlertTexts
-    expires_at: datetime
+    expires_at: Instant
     # either a GeoJSON Polygon / MultiPolygon, or a centre with a radius
     polygon: dict[str, Any] | None = None
     centre: Centre | None = None

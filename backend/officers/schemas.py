@@ -8,6 +8,8 @@ from typing import Annotated
 
 import msgspec
 
+from backend.lib.clock import Instant
+
 Str100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
@@ -44,7 +46,7 @@ class LocationIn(msgspec.Struct, forbid_unknown_fields=True):
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
     accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100000)] | None = None
-    at: datetime | None = None
+    at: Instant | None = None
 
 
 class UnitStatusIn(msgspec.Struct, forbid_unknown_fields=True):

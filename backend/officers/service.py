@@ -106,10 +106,13 @@ async def _enrolled_device(session: AsyncSession, officer: Officer, device_id: s
 
 async def login(ctx: Context, session: AsyncSession, *, badge_number: str, password: str, device_id: str,
                 ip: str) -> Tokens:
+    # one spelling of the badge for the lookup and for its failure counter: a padded badge that found the same
+    # account under a fresh counter would give a guesser a new five tries per variant
+    badge_number = badge_number.strip()
     wait = await ratelimit.retry_after(ctx, badge=badge_number, ip=ip)
     if wait is not None:
         raise ZanError("rate_limited", 429, headers={"Retry-After": str(wait)})
-    officer = await session.scalar(select(Officer).where(Officer.badge_number == badge_number.strip()))  # type: ignore[arg-type]
+    officer = await session.scalar(select(Officer).where(Officer.badge_number == badge_number))  # type: ignore[arg-type]
     # argon2 is deliberately slow: keep the event loop free while it runs
     ok = await asyncio.to_thread(verify_password, officer.password_hash if officer else None, password)
     if officer is None or not ok or not officer.active:

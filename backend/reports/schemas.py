@@ -9,6 +9,8 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta, Struct
 
+from backend.lib.clock import Instant
+
 Text = Annotated[str, Meta(min_length=1, max_length=5000, description="What happened, in Russian, Kazakh or English")]
 Lat = Annotated[float, Meta(ge=-90, le=90, examples=[51.1282])]
 Lon = Annotated[float, Meta(ge=-180, le=180, examples=[71.4304])]
@@ -23,7 +25,7 @@ class Location(Struct, forbid_unknown_fields=True):
 class ReportCreate(Struct, forbid_unknown_fields=True):
     text: Text
     location: Location
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
     media_ids: Annotated[list[uuid.UUID], Meta(max_length=5)] = msgspec.field(default_factory=list)
     anonymous: bool = False
     category: Annotated[str, Meta(max_length=40)] | None = None

@@ -16,17 +16,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import distinct, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.dispatch.models import Assignment
 from backend.jobs.service import Task, enqueue
 from backend.lib.clock import ALMATY, as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.reports import deadlines
 from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.texts import outcome_text, render
-from backend.reports.workflow import OPEN, Action, Actor, Outcome, Resolution, Status, can, rule_for
+from backend.reports.workflow import (
+    FIELD,
+    OPEN,
+    UNIT_WORK,
+    Action,
+    Actor,
+    Outcome,
+    Resolution,
+    Status,
+    can,
+    rule_for,
+)
 from ml.taxonomy import load_taxonomy
 
 
@@ -140,11 +152,18 @@ async def change_status(
         report.resolution = rule.resolution.value if rule.resolution else None
         report.outcome = outcome.value if outcome else None
         report.closed_at = now
+        # custody ends with the report, however it closes (dispatch, a tablet, the citizen, the router), so the
+        # history's chain of custody never shows a unit holding a closed report
+        await session.execute(update(Assignment).where(
+            Assignment.report_id == report.id, Assignment.released_at.is_(None)).values(released_at=now))  # type: ignore[arg-type,union-attr]
         if outcome:
             text_params["outcome"] = {lang: outcome_text(outcome.value, lang) or "" for lang in ("ru", "kk", "en")}
     elif action is Action.REOPEN:
         report.resolution = report.outcome = report.closed_at = None
         report.reopen_count += 1
+        # the unit's custody ended with the closing: the appeal goes back to dispatch's queue to be assigned
+        # afresh, and off the old crew's tablets, where it would sit with nothing they could do to it
+        report.unit_id = None
         # an appeal is a new consideration: a fresh 15-working-day term
         report.deadline_at = report.original_deadline_at = deadlines.deadline_for(now)
         text_params["deadline"] = local_date(report.deadline_at)
@@ -178,7 +197,11 @@ async def incident_followers(session: AsyncSession, primary: Report, action: Act
                              Report.status.in_([s.value for s in OPEN]))  # type: ignore[attr-defined]
         .order_by(Report.created_at, Report.id).with_for_update()  # type: ignore[arg-type]
     )
-    return [m for m in members if can(action, Status(m.status), by.actor)]
+    # a unit's own work, and anything a field officer does, speaks for the primary's unit only: a member handed
+    # to another unit on its own moves alone, and that unit's crew reports for it
+    same_unit = by.actor in FIELD or action in UNIT_WORK
+    return [m for m in members
+            if can(action, Status(m.status), by.actor) and (not same_unit or m.unit_id == primary.unit_id)]
 
 
 def as_follower(primary: Report, reason: str | None, params: dict[str, object] | None = None,

@@ -65,7 +65,11 @@ def _reports_changed(session: Session, _flush_context: Any, _instances: Any) -> 
         for unit in units:
             _marks(session).add((unit_scope(unit), "reports", str(obj.id)))
         statuses = {*status_hist.added, *status_hist.deleted}
-        if unit_hist.has_changes() or "closed" in statuses:
+        # the report's notes and evidence follow it off (or onto) a tablet whenever an input of report_visible
+        # moves: its unit, closing, or its restriction (a reclassification into a restricted category the unit
+        # is not designated for hides it without changing either of the first two)
+        if units and (unit_hist.has_changes() or "closed" in statuses
+                      or state.attrs.restricted.history.has_changes() or state.attrs.category.history.has_changes()):
             cascade: set[tuple[str, frozenset[str]]] = session.info.setdefault(_CASCADE, set())
             cascade.add((str(obj.id), frozenset(unit_scope(u) for u in units)))
 
@@ -109,7 +113,8 @@ def _forget_markers(session: Session, transaction: Any) -> None:
 
 
 async def meta(session: AsyncSession) -> SyncMeta:
-    """The epoch/horizon row, created on first use (a fresh or restored database gets a new epoch)."""
+    """The epoch/horizon row, created on first use. A restored database keeps the epoch it was backed up with;
+    pull resets a cursor that points past the restored change log."""
     row = await session.get(SyncMeta, 1)
     if row is not None:
         return row

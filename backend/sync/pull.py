@@ -74,6 +74,10 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
         # a snapshot in progress needs its start point too: markers above it may have been compacted away
         if int(state.get("s", 0)) < info.horizon_seq:
             raise _reset("horizon")
+        # a database restored from a backup keeps its epoch (sync_meta is restored with it), but a cursor taken
+        # after the backup points past the newest marker: the tablet would skip every change made since
+        if int(state.get("s", 0)) > max(await max_seq(session), info.horizon_seq):
+            raise _reset("epoch")
     changes: dict[str, dict[str, list[Any]]] = {}
     has_more = False
     if state["p"] == "snap":

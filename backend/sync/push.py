@@ -1,8 +1,10 @@
 """POST /sync/push: apply a tablet's outbox, each mutation in its own SAVEPOINT, exactly once per mutation id.
 
 Results: applied | duplicate (already seen: the stored answer) | rejected (reason) | superseded (a later or
-dispatcher write won). Whenever the server did not apply a mutation exactly as sent, it marks the entity dirty in
-the *pusher's* scope, so the next pull overwrites the tablet's optimistic guess.
+dispatcher write won). Two rejections are transient and not stored, so the tablet sends the same mutation again:
+`internal` (a fault of ours) and `retry` (a race with a concurrent push of the same mutation id). Whenever the
+server did not apply a mutation exactly as sent, it marks the entity dirty in the *pusher's* scope, so the next
+pull overwrites the tablet's optimistic guess.
 """
 
 from __future__ import annotations
@@ -183,7 +185,11 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
         result = _result(m, "rejected", exc.code)
     except Exception:  # one bad mutation must never sink the batch or answer 500
         log.exception("mutation %s failed", m.mutation_id)
-        result = _result(m, "rejected", "internal")
+        # not written to the ledger: a fault of ours may be passing (a lost connection, a bug fixed by the next
+        # deploy), and a ledger row would answer every resend with `duplicate` of this rejection, losing the
+        # officer's change for good. The tablet keeps the mutation and sends it again
+        result = _finish(session, officer, m, _result(m, "rejected", "internal"))
+        return result
     result = _finish(session, officer, m, result)
     try:
         async with session.begin_nested():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
+
+from backend.lib.clock import Instant
 
 
 class MutationIn(msgspec.Struct):
@@ -15,7 +16,7 @@ class MutationIn(msgspec.Struct):
     op: Annotated[str, msgspec.Meta(max_length=10)]
     hlc: Annotated[str, msgspec.Meta(max_length=80)]
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
-    device_time: datetime | None = None
+    device_time: Instant | None = None
 
 
 class PushIn(msgspec.Struct):
