@@ -78,7 +78,10 @@ def partners_create(name: str, webhook_url: str | None) -> None:
                                    webhook_url=webhook_url)
         return {"id": str(created.id), "name": created.name, "secret": created.secret}
 
-    click.echo(json.dumps(_run(go)))
+    try:
+        click.echo(json.dumps(_run(go)))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--name") from exc
 
 
 @main.command()

@@ -27,7 +27,7 @@ from backend.officers.models import Unit
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By, is_restricted
-from backend.reports.texts import department_names
+from backend.reports.texts import NEUTRAL_DEPARTMENT, department_names
 from backend.reports.workflow import WORKING, Action, Status, can
 from backend.sync.changes import mark_report
 from backend.sync.hlc import CLOCK
@@ -116,8 +116,10 @@ async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By,
     report.unit_id = unit.id
     if report.department is None:
         report.department = unit.department
-    # the citizen reads where it went in their own language: the taxonomy's name of the unit's department
-    params = {**(params or {}), "department": department_names(unit.department, unit.name)}
+    # the citizen reads where it went in their own language: the taxonomy's name of the unit's department, or a
+    # neutral name for a restricted report (whoever it is about may read the citizen's screen)
+    department = NEUTRAL_DEPARTMENT if reports.is_restricted(report) else department_names(unit.department, unit.name)
+    params = {**(params or {}), "department": department}
     await reports.change_status(session, report, Action.ASSIGN, by, reason=reason, params=params,
                                 data={**(data or {}), "unit_id": str(unit.id), "unit_code": unit.code, "auto": auto,
                                       "from_unit_id": str(from_unit) if from_unit else None})

@@ -78,7 +78,8 @@ def problem(
             for e in errors
         ]
     if extra:
-        body.update(extra)
+        # RFC 9457's own members (status is the HTTP status) and ours are never overwritten by a domain's extras
+        body.update({key: value for key, value in extra.items() if key not in body and key != "errors"})
     return Response(
         content=msgspec.json.encode(body),
         status_code=status,
@@ -95,10 +96,13 @@ def _zan_error_handler(request: Request[Any, Any, Any], exc: ZanError) -> Respon
 _NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 
 
-def _pointer(key: str | None, source: str | None, message: str) -> str:
+def _pointer(key: str | None, source: object, message: str) -> str:
     """Litestar names the field `location.lat` / `media_ids[0]` / `data` (the body root); RFC 6901 wants
     `/location/lat`, `/media_ids/0`, ``. A missing or unknown member is pointed at by its own name."""
-    if source in ("query", "header", "path", "cookie") and key:
+    source = getattr(source, "value", source)  # Litestar passes a ParamType member
+    if source == "header" and key:  # Litestar names the handler's parameter; the client sent a header
+        return "#header/" + "-".join(part.capitalize() for part in re.split(r"[_-]", key))
+    if source in ("query", "path", "cookie") and key:
         return f"#{source}/{key}"
     path = "" if key in (None, "", "data") else str(key)
     parts = re.findall(r"([^.\[\]]+)", path)

@@ -93,6 +93,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "kk": "Қарау мерзімін екі айдан артық ұзартуға болмайды",
         "en": "The deadline cannot be extended beyond two months in total",
     },
+    "report.extension_not_later": {
+        "ru": "Новый срок должен быть позже текущего срока и ещё не наступить",
+        "kk": "Жаңа мерзім қазіргі мерзімнен кейін болуы және әлі келмеген болуы керек",
+        "en": "The new deadline must be later than the current one and still ahead",
+    },
     "report.feedback_not_allowed": {
         "ru": "Оценку можно поставить только закрытому обращению",
         "kk": "Бағаны тек жабылған өтінішке қоюға болады",

@@ -43,10 +43,17 @@ class SignedHeaders:
     signature: str | None
 
 
+# the width of reports.channel and report_events.channel, which a partner's requests are recorded under
+CHANNEL_MAX = 30
+
+
 async def create(
     *, session: AsyncSession, secret_key: str, name: str, webhook_url: str | None = None
 ) -> CreatedPartner:
-    """Register a partner app; its secret is shown once and stored sealed."""
+    """Register a partner app; its secret is shown once and stored sealed. ValueError for a name that cannot
+    serve as the channel its requests are recorded under."""
+    if not name.strip() or len(name) > CHANNEL_MAX:
+        raise ValueError(f"a partner's name is its channel in every report and event: 1 to {CHANNEL_MAX} characters")
     secret = secrets.token_urlsafe(32)
     partner = Partner(name=name, secret_sealed=seal(secret_key, secret), webhook_url=webhook_url)
     session.add(partner)
@@ -100,6 +107,10 @@ async def purge_expired_nonces(*, session: AsyncSession) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _digits(value: str, shortest: int, longest: int) -> bool:
+    return shortest <= len(value) <= longest and value.isascii() and value.isdigit()
+
+
 async def verify(
     ctx: Context, *, headers: SignedHeaders, method: str, path_with_query: str, body: bytes
 ) -> tuple[uuid.UUID, str, str]:
@@ -107,9 +118,13 @@ async def verify(
     With warm caches and Redis up, it touches no database session at all (the intake hot path)."""
     if not (headers.partner_id and headers.timestamp and headers.signature and headers.iin is not None):
         raise ZanError("auth.signature_missing", 401)
+    # unix seconds, digits only: int() would also take "+1_700_000_000" or a 400-digit number, and the latter
+    # overflows the float arithmetic of the skew check
+    if not _digits(headers.timestamp, 1, 12):
+        raise ZanError("auth.signature_invalid", 401)
+    ts = int(headers.timestamp)
     try:
         partner_id = uuid.UUID(headers.partner_id)
-        ts = int(headers.timestamp)
     except ValueError as exc:
         raise ZanError("auth.signature_invalid", 401) from exc
     if abs(time.time() - ts) > ctx.settings.signature_max_skew_s:
@@ -120,7 +135,8 @@ async def verify(
                         string_to_sign(headers.timestamp, method, path_with_query, body, headers.iin))
     if not equal(expected, headers.signature.lower()) or key is None:
         raise ZanError("auth.signature_invalid", 401)
-    if not iin_is_valid(headers.iin):
+    # exactly twelve digits: a spaced or dashed IIN passes the checksum too, but would hash to another citizen
+    if not (_digits(headers.iin, 12, 12) and iin_is_valid(headers.iin)):
         raise ZanError("auth.iin_invalid", 401)
     admission, early_s = await admit(ctx, partner_id, expected)
     if admission is Admission.THROTTLED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from sqlalchemy import select
@@ -15,7 +16,8 @@ from backend.lib.errors import ZanError
 from backend.lib.pagination import decode_cursor, encode_cursor
 from backend.media import service as media_service
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
-from backend.reports import service
+from backend.reports import idempotency, service
+from backend.reports.idempotency import Stored, request_hash
 from backend.reports.intake import register_report
 from backend.reports.models import Report
 from backend.reports.schemas import (
@@ -32,8 +34,9 @@ from backend.reports.service import By
 from backend.reports.views import citizen_view, summary
 from backend.reports.workflow import Actor
 
-IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200, required=False,
-                                                       description="Required: a client-generated key per report")]
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", max_length=200, required=False,
+    description="Required: a client-generated key per request that creates something (a report, a comment)")]
 
 
 def _by(principal: CitizenPrincipal) -> By:
@@ -91,16 +94,26 @@ class ReportController(Controller):
 
     @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report")
     async def comment(self, session: SessionDep, principal: PrincipalDep, report_id: FromPath[uuid.UUID],
-                      data: JSONBody[CommentCreate]) -> CommentOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
-        comment = await service.add_citizen_comment(session, report, data.text, _by(principal))
-        await session.commit()
-        return CommentOut(id=comment.id, text=comment.text, created_at=comment.created_at, author="citizen")
+                      data: JSONBody[CommentCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
+        """A retry with the same Idempotency-Key gets the first answer, never a second comment."""
+        # the report's row lock also serialises two retries of one key
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
+        if not idempotency_key:
+            raise ZanError("idempotency.key_missing", 400)
+        scope, digest = f"comment:{principal.partner_id}:{principal.citizen_id}:{report.id}", request_hash(data)
+        stored = await idempotency.replay(session, scope, idempotency_key, digest)
+        if stored is None:
+            comment = await service.add_citizen_comment(session, report, data.text, _by(principal))
+            stored = Stored(201, msgspec.to_builtins(CommentOut(id=comment.id, text=comment.text,
+                                                                created_at=comment.created_at, author="citizen")))
+            idempotency.remember(session, scope, idempotency_key, digest, stored)
+            await session.commit()
+        return Response(stored.body, status_code=stored.status_code)
 
     @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report")
     async def withdraw(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                        report_id: FromPath[uuid.UUID], data: JSONBody[ReasonIn | None] = None) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
         await service.withdraw(session, report, _by(principal), data.reason if data else None)
         await session.commit()
         return await _view(session, report, lang)
@@ -108,7 +121,7 @@ class ReportController(Controller):
     @post("/{report_id:uuid}/reopen", status_code=200, summary="Appeal a closed report")
     async def reopen(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                      report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn]) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
         await service.reopen(session, report, _by(principal), data.reason)
         await session.commit()
         return await _view(session, report, lang)
@@ -116,7 +129,7 @@ class ReportController(Controller):
     @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled")
     async def feedback(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                        report_id: FromPath[uuid.UUID], data: JSONBody[FeedbackIn]) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
         await service.give_feedback(session, report, data.satisfaction, data.comment, _by(principal))
         await session.commit()
         return await _view(session, report, lang)

@@ -5,14 +5,11 @@ Routing (category, department, duplicates) runs afterwards from the outbox; the 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import msgspec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
@@ -22,7 +19,8 @@ from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service as media_service
 from backend.reports import deadlines, registration, submission
-from backend.reports.models import IdempotencyRecord, Report, ReportEvent
+from backend.reports.idempotency import Stored, replay, request_hash
+from backend.reports.models import Report, ReportEvent
 from backend.reports.schemas import ReportCreate
 from backend.reports.service import By, event_fields, local_date, notify_task
 from backend.reports.views import citizen_view
@@ -32,6 +30,8 @@ from ml.taxonomy import load_taxonomy
 
 # a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
 _SKEW = timedelta(minutes=5)
+# a sanity floor: it catches year 1 (an unset date picker), whose conversion to UTC would not even fit
+EARLIEST_OCCURRED_YEAR = 1900
 
 
 class CitizenRef(Protocol):
@@ -44,28 +44,12 @@ class CitizenRef(Protocol):
     def identity_verified(self) -> bool: ...
 
 
-@dataclass(frozen=True)
-class Stored:
-    status_code: int
-    body: dict[str, Any]
-
-
-def request_hash(data: ReportCreate) -> str:
-    """Hash of the decoded request: key order or whitespace differences are the same request."""
-    return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
-
-
-async def _replay(session: AsyncSession, scope: str, key: str, digest: str) -> Stored | None:
-    record = await session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)  # type: ignore[arg-type]
-    )
-    if record is None:
+def _utc_or_none(value: datetime) -> datetime | None:
+    """None for a time at the very edge of datetime's range (year 1 or 9999), whose UTC falls outside it."""
+    try:
+        return as_utc(value)
+    except OverflowError:
         return None
-    if record.request_hash != digest:
-        raise ZanError("idempotency.key_reused", 409)
-    stored = Stored(record.status_code, record.response)
-    await registration.wait_durable(session)
-    return stored
 
 
 def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
@@ -74,8 +58,12 @@ def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
         problems.append(FieldProblem("/text", "too_short"))
     if not in_kazakhstan:
         raise ZanError("report.outside_kazakhstan", 422, errors=[FieldProblem("/location", "outside_kazakhstan")])
-    if data.occurred_at is not None and as_utc(data.occurred_at) > utcnow().replace(microsecond=0) + _SKEW:
-        problems.append(FieldProblem("/occurred_at", "in_future"))
+    if data.occurred_at is not None:
+        occurred = _utc_or_none(data.occurred_at)
+        if occurred is None or occurred.year < EARLIEST_OCCURRED_YEAR:
+            problems.append(FieldProblem("/occurred_at", "out_of_range"))
+        elif occurred > utcnow().replace(microsecond=0) + _SKEW:
+            problems.append(FieldProblem("/occurred_at", "in_future"))
     if data.category is not None and not load_taxonomy().has_category(data.category):
         problems.append(FieldProblem("/category", "invalid"))
     if problems:
@@ -106,7 +94,7 @@ async def register_report(
     except ZanError:
         # a key already used answers as it did then (or 409 for another body), even if the body is now refused:
         # a retry of a report with photos finds them attached, to the report it is asking about
-        stored = await _replay(session, scope, idempotency_key, digest)
+        stored = await replay(session, scope, idempotency_key, digest)
         if stored is not None:
             return stored
         raise
@@ -152,7 +140,7 @@ async def register_report(
     ))
     if number is None:
         # a concurrent request with this key won: nothing of this one was kept (its number neither)
-        stored = await _replay(session, scope, idempotency_key, digest)
+        stored = await replay(session, scope, idempotency_key, digest)
         if stored is None:  # the other request's transaction rolled back after all: the key is free again
             raise ZanError("idempotency.key_reused", 409)
         return stored

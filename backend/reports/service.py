@@ -140,7 +140,7 @@ async def change_status(
     resolution = Resolution(report.resolution) if report.resolution else None
     if not can(action, status, by.actor, resolution):
         raise ZanError("report.transition_forbidden", 409,
-                       extra={"status": report.status, "action": action.value})
+                       extra={"report_status": report.status, "action": action.value})
     rule = rule_for(action)
     now = utcnow()
     previous = report.status
@@ -263,9 +263,12 @@ async def also_reported(session: AsyncSession, report: Report) -> int:
     return (await also_reported_counts(session, report.citizen_id, [report])).get(report.id, 0)
 
 
-async def get_for_citizen(session: AsyncSession, citizen_id: uuid.UUID, report_id: uuid.UUID) -> Report:
-    """The report if it is this citizen's; otherwise 404, the same as a report that does not exist (no IDOR)."""
-    report = await session.get(Report, report_id)
+async def get_for_citizen(session: AsyncSession, citizen_id: uuid.UUID, report_id: uuid.UUID, *,
+                          for_update: bool = False) -> Report:
+    """The report if it is this citizen's; otherwise 404, the same as a report that does not exist (no IDOR).
+    `for_update` locks it, as every step that changes it must: a withdrawal that read the report just before a
+    dispatcher closed it would otherwise apply to the closed report."""
+    report = await lock(session, report_id) if for_update else await session.get(Report, report_id)
     if report is None or report.citizen_id != citizen_id:
         raise ZanError("report.not_found", 404)
     return report
@@ -288,7 +291,7 @@ async def events(session: AsyncSession, report_id: uuid.UUID, *, public_only: bo
 async def add_citizen_comment(session: AsyncSession, report: Report, text: str, by: By) -> ReportComment:
     """A citizen's message on their report; an answer to a request for information resumes the work."""
     if report.status == Status.CLOSED:
-        raise ZanError("report.transition_forbidden", 409, extra={"status": report.status, "action": "comment"})
+        raise ZanError("report.transition_forbidden", 409, extra={"report_status": report.status, "action": "comment"})
     comment = ReportComment(report_id=report.id, author_type="citizen", author_id=by.actor_id, text=text)
     session.add(comment)
     if report.status == Status.AWAITING_REPORTER:
@@ -319,12 +322,17 @@ async def give_feedback(session: AsyncSession, report: Report, satisfaction: int
 async def extend_deadline(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
     """A reasoned extension (≤ 2 months in total beyond the original term); the applicant is notified."""
     if report.status == Status.CLOSED:
-        raise ZanError("report.transition_forbidden", 409, extra={"status": report.status, "action": "extend"})
+        raise ZanError("report.transition_forbidden", 409, extra={"report_status": report.status, "action": "extend"})
     max_deadline = deadlines.max_extended_deadline(report.original_deadline_at)
     if not deadlines.extension_allowed(report.original_deadline_at, new_deadline):
         raise ZanError("report.extension_exceeded", 409,
                        errors=[FieldProblem("/deadline_at", "out_of_range")],
                        extra={"max_deadline_at": max_deadline.isoformat()})
+    # an extension only ever lengthens a term that is still running: a shorter or lapsed date would be announced
+    # to the citizen as an extension while cutting (or backdating) the legal term
+    if as_utc(new_deadline) <= max(as_utc(report.deadline_at), utcnow()):
+        raise ZanError("report.extension_not_later", 409, errors=[FieldProblem("/deadline_at", "out_of_range")],
+                       extra={"deadline_at": as_utc(report.deadline_at).isoformat()})
     report.deadline_at = as_utc(new_deadline)
     report.updated_at = utcnow()
     session.add(report)

@@ -115,6 +115,27 @@ OUTCOME_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# A closing without a field outcome still tells the citizen, in plain words, how it ended
+RESOLUTION_TEXTS: dict[str, dict[str, str]] = {
+    "resolved": {"ru": "рассмотрение завершено", "kk": "қарау аяқталды", "en": "the review is complete"},
+    "unfounded": {"ru": "сведения не подтвердились", "kk": "мәліметтер расталмады",
+                  "en": "the information was not confirmed"},
+    "redirected": {"ru": "направлено по компетенции в другой орган", "kk": "құзыреті бойынша басқа органға жіберілді",
+                   "en": "forwarded to the competent body"},
+    "duplicate": {"ru": "объединено с обращением о том же происшествии",
+                  "kk": "сол оқиға туралы өтінішпен біріктірілді",
+                  "en": "merged with a report of the same incident"},
+    "rejected": {"ru": "оставлено без рассмотрения", "kk": "қараусыз қалдырылды", "en": "not taken up"},
+    "withdrawn": {"ru": "отозвано вами", "kk": "сіз кері қайтарып алдыңыз", "en": "withdrawn by you"},
+}
+
+# Restricted reports (domestic violence, children, complaints about officers) are named neutrally to the
+# citizen's app: the person the report is about may see the screen
+NEUTRAL_CATEGORY: dict[str, str] = {"ru": "Обращение", "kk": "Өтініш", "en": "Report"}
+NEUTRAL_DEPARTMENT: dict[str, str] = {"ru": "уполномоченное подразделение полиции",
+                                      "kk": "полицияның уәкілетті бөлімшесі", "en": "the responsible police unit"}
+
+
 class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:  # an absent placeholder renders empty, never a KeyError
         return ""
@@ -142,5 +163,8 @@ def department_names(code: str | None, fallback: str) -> dict[str, str]:
     return {lang: names.get(lang) for lang in LANGS}
 
 
-def outcome_text(outcome: str | None, lang: str) -> str | None:
-    return pick(OUTCOME_TEXTS[outcome], lang) if outcome in OUTCOME_TEXTS else None
+def outcome_text(outcome: str | None, lang: str, resolution: str | None = None) -> str | None:
+    """The field outcome in plain words, else how the report was closed (`resolution`), else None."""
+    if outcome in OUTCOME_TEXTS:
+        return pick(OUTCOME_TEXTS[outcome], lang)
+    return pick(RESOLUTION_TEXTS[resolution], lang) if resolution in RESOLUTION_TEXTS else None

@@ -6,7 +6,8 @@ from backend.lib.i18n import pick
 from backend.media.models import Media
 from backend.reports.models import Report, ReportEvent
 from backend.reports.schemas import Location, MediaRef, ReportOut, ReportSummary, RoutingView, TimelineEntry
-from backend.reports.texts import PUBLIC_TEXTS, outcome_text
+from backend.reports.service import is_restricted
+from backend.reports.texts import NEUTRAL_CATEGORY, NEUTRAL_DEPARTMENT, PUBLIC_TEXTS, outcome_text
 from backend.reports.workflow import (
     CITIZEN_PROJECTION,
     CITIZEN_STATUS_NAMES,
@@ -42,10 +43,14 @@ def routing_view(report: Report, lang: str, advise: list[str] | None = None) -> 
             advise = detect_urgency(report.text, report.language).advise
         numbers = ", ".join(advise or ["102", "112"])
         advice = pick(PUBLIC_TEXTS["urgent_advice"], lang).format(numbers=numbers)
+    if is_restricted(report):
+        # restricted categories (domestic violence, children) are named neutrally to partner apps: their
+        # screens may be seen by the person the report is about, and a department's name would tell as much
+        return RoutingView(category=None, category_name=pick(NEUTRAL_CATEGORY, lang), department=None,
+                           department_name=pick(NEUTRAL_DEPARTMENT, lang), district=report.district,
+                           priority=report.priority, urgent=report.urgent, advice=advice, state=report.routing_state)
     return RoutingView(
         category=report.category,
-        # restricted categories (domestic violence, children) are named neutrally to partner apps: their
-        # screens may be seen by the person the report is about
         category_name=category.names.get(lang) if category else None,
         department=report.department,
         department_name=department.names.get(lang) if department else None,
@@ -82,7 +87,7 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
         internal_status=report.status,
         resolution=report.resolution,
         outcome=report.outcome,
-        outcome_text=outcome_text(report.outcome, lang),
+        outcome_text=outcome_text(report.outcome, lang, report.resolution),
         language=report.language,
         text=report.text,
         location=Location(lat=report.lat, lon=report.lon, accuracy_m=report.accuracy_m),
@@ -103,5 +108,6 @@ def summary(report: Report, lang: str, also_reported: int = 0) -> ReportSummary:
     status, names = citizen_status(report.status)
     excerpt = report.text if len(report.text) <= 140 else report.text[:139] + "…"
     return ReportSummary(id=report.id, number=report.number, status=status, status_name=pick(names, lang),
-                         created_at=report.created_at, deadline_at=report.deadline_at, category=report.category,
+                         created_at=report.created_at, deadline_at=report.deadline_at,
+                         category=None if is_restricted(report) else report.category,
                          excerpt=excerpt, also_reported=also_reported)

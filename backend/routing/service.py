@@ -92,11 +92,13 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
     category = taxonomy.category(category_hint) if category_hint and taxonomy.has_category(category_hint) else None
     urgency = detect_urgency(text, language, category.code if category else None)
     priority = "urgent" if urgency.urgent else (category.default_priority if category else "normal")
-    # only an anonymous report needs its category judged at intake (the classifier costs an embedding)
+    # only an anonymous report needs its category judged at intake (the classifier costs an embedding). The hint
+    # is the client's word: it can refuse anonymity but not grant it, or a "theft" hint would carry any complaint
     if not anonymous:
         anonymous_allowed = True
     else:
-        anonymous_allowed = category.anonymous_allowed if category else _anonymous_allowed_by_model(ctx, text)
+        anonymous_allowed = ((category.anonymous_allowed if category else True)
+                             and _anonymous_allowed_by_model(ctx, text))
     return IntakeAssessment(
         language=language,
         in_kazakhstan=in_kz,
@@ -111,7 +113,7 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
 
 
 def _anonymous_allowed_by_model(ctx: Context, text: str) -> bool:
-    """Without a category hint, ask the classifier; when it is unsure or absent, accept (a human decides later)."""
+    """Ask the classifier; when it is unsure or absent, accept (a human decides later)."""
     model = router(ctx) if ctx.settings.enable_routing else None
     if model is None:
         return True

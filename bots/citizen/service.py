@@ -20,7 +20,8 @@ from backend.lib.clock import utcnow
 from backend.media import service as media_service
 from backend.media.models import Media
 from backend.partners import service as partners
-from backend.reports.intake import Stored, register_report
+from backend.reports.idempotency import Stored
+from backend.reports.intake import register_report
 from backend.reports.models import Report
 from backend.reports.schemas import Location, ReportCreate
 from bots.models import TelegramDraftMedia, TelegramLink

@@ -268,7 +268,10 @@ async def test_anonymous_allowed_only_for_crime_information(citizen: PartnerClie
 
 async def test_comment_withdraw_reopen_feedback(citizen: PartnerClient) -> None:
     report_id = (await citizen.submit("Украли кошелёк в автобусе 12")).json()["id"]
-    comment = await citizen.post(f"/api/v1/reports/{report_id}/comments", {"text": "Это было около 18:00"})
+    missing_key = await citizen.post(f"/api/v1/reports/{report_id}/comments", {"text": "Это было около 18:00"})
+    assert missing_key.status_code == 400 and missing_key.json()["code"] == "idempotency.key_missing"
+    comment = await citizen.post(f"/api/v1/reports/{report_id}/comments", {"text": "Это было около 18:00"},
+                                 headers={"Idempotency-Key": "comment-1"})
     assert comment.status_code == 201
     early_feedback = await citizen.post(f"/api/v1/reports/{report_id}/feedback", {"satisfaction": 5})
     assert early_feedback.status_code == 409 and early_feedback.json()["code"] == "report.feedback_not_allowed"
@@ -277,7 +280,13 @@ async def test_comment_withdraw_reopen_feedback(citizen: PartnerClient) -> None:
     assert withdrawn.json()["status"] == "closed" and withdrawn.json()["can_reopen"] is False
     # the citizen cannot appeal their own withdrawal, nor comment on a closed report
     assert (await citizen.post(f"/api/v1/reports/{report_id}/reopen", {"reason": "передумал"})).status_code == 409
-    assert (await citizen.post(f"/api/v1/reports/{report_id}/comments", {"text": "ещё"})).status_code == 409
+    late = await citizen.post(f"/api/v1/reports/{report_id}/comments", {"text": "ещё"},
+                              headers={"Idempotency-Key": "comment-2"})
+    assert late.status_code == 409
+    # a retry of the first comment still gets its first answer
+    retried = await citizen.post(f"/api/v1/reports/{report_id}/comments", {"text": "Это было около 18:00"},
+                                 headers={"Idempotency-Key": "comment-1"})
+    assert retried.status_code == 201 and retried.json() == comment.json()
     rated = await citizen.post(f"/api/v1/reports/{report_id}/feedback", {"satisfaction": 4, "comment": "спасибо"})
     assert rated.status_code == 200 and rated.json()["satisfaction"] == 4
     bad = await citizen.post(f"/api/v1/reports/{report_id}/feedback", {"satisfaction": 6})

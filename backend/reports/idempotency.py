@@ -1,0 +1,48 @@
+"""Idempotency-Key on the citizen's POSTs that create something: the same key and body get the stored answer,
+the same key with another body a 409 (API conventions). Scopes keep keys apart per partner, citizen and target."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.lib.clock import utcnow
+from backend.lib.errors import ZanError
+from backend.reports import registration
+from backend.reports.models import IdempotencyRecord
+
+
+@dataclass(frozen=True)
+class Stored:
+    status_code: int
+    body: dict[str, Any]
+
+
+def request_hash(data: msgspec.Struct) -> str:
+    """Hash of the decoded request: key order or whitespace differences are the same request."""
+    return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+
+
+async def replay(session: AsyncSession, scope: str, key: str, digest: str) -> Stored | None:
+    """The answer stored under this key (once it is on disk), None for a new key, 409 for another body."""
+    record = await session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)  # type: ignore[arg-type]
+    )
+    if record is None:
+        return None
+    if record.request_hash != digest:
+        raise ZanError("idempotency.key_reused", 409)
+    stored = Stored(record.status_code, record.response)
+    await registration.wait_durable(session)
+    return stored
+
+
+def remember(session: AsyncSession, scope: str, key: str, digest: str, answer: Stored) -> None:
+    """Store the answer in the caller's transaction, so it commits with what it answers for."""
+    session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest, status_code=answer.status_code,
+                                  response=answer.body, created_at=utcnow()))
