@@ -160,6 +160,8 @@ async def change_status(
             text_params["outcome"] = {lang: outcome_text(outcome.value, lang) or "" for lang in ("ru", "kk", "en")}
     elif action is Action.REOPEN:
         report.resolution = report.outcome = report.closed_at = None
+        # the rating judged the closing now under appeal (its feedback event keeps it); the next closing gets its own
+        report.satisfaction = report.feedback_comment = None
         report.reopen_count += 1
         # the unit's custody ended with the closing: the appeal goes back to dispatch's queue to be assigned
         # afresh, and off the old crew's tablets, where it would sit with nothing they could do to it

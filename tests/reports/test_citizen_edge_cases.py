@@ -216,3 +216,22 @@ async def test_partner_with_a_long_name_can_submit(app_client: Any, ctx: Context
     client = PartnerClient(app_client, str(created.id), created.secret, make_iin(3))
     response = await client.submit("Украли велосипед из подъезда")
     assert response.status_code == 201, response.text
+
+
+# the rating judged a closing; after an appeal reopens the report it is cleared for the next closing's own
+async def test_reopening_clears_the_rating_of_the_closing_appealed(citizen: PartnerClient, ctx: Context) -> None:
+    from backend.reports import service
+    from backend.reports.workflow import Action, Actor
+
+    report = (await citizen.submit("Украли велосипед из подъезда")).json()
+    async with ctx.sessions() as session:
+        row = await service.lock(session, uuid.UUID(report["id"]))
+        assert row is not None
+        await service.change_status(session, row, Action.CLOSE_UNFOUNDED,
+                                    service.By(Actor.DISPATCHER, "d-1", "console"), reason="не подтвердилось")
+        await session.commit()
+    rated = await citizen.post(f"/api/v1/reports/{report['id']}/feedback", {"satisfaction": 1, "comment": "плохо"})
+    assert rated.status_code == 200 and rated.json()["satisfaction"] == 1
+    reopened = await citizen.post(f"/api/v1/reports/{report['id']}/reopen", {"reason": "никто не приезжал"})
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["status"] != "closed" and reopened.json()["satisfaction"] is None
