@@ -391,9 +391,14 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
         session.add(EvidenceBlob(sha256=sha, size=size))
     elif blob.size != size:
         raise Rejected("size_mismatch")
+    same_id = await _get(session, Evidence, evidence_id)
+    if same_id is not None and (same_id.officer_id != officer.officer_id or same_id.report_id != report.id
+                                or same_id.sha256 != sha):
+        # the tablet's id names someone else's item: "applied" would tell it its file is attached when it is not
+        raise Rejected("id_conflict")
     same_hash = await session.scalar(select(Evidence).where(Evidence.report_id == report.id,  # type: ignore[arg-type]
                                                             Evidence.sha256 == sha))  # type: ignore[arg-type]
-    if same_hash is not None or await session.get(Evidence, evidence_id) is not None:
+    if same_hash is not None or same_id is not None:
         # content-addressed: the same bytes attached twice is a no-op
         return _result(m, "applied", upload_complete=bool(blob and blob.complete), existing_id=str(
             same_hash.id) if same_hash else str(evidence_id))

@@ -326,3 +326,28 @@ async def test_an_upload_being_sealed_is_left_to_its_sealer_until_the_lease_runs
     async with ctx.sessions() as session:
         blob = await session.get(EvidenceBlob, sha)
         assert blob is not None and blob.sealing_until is None
+
+
+async def test_an_evidence_id_naming_another_item_is_an_id_conflict(app_client: httpx.AsyncClient,
+                                                                    ctx: Context) -> None:
+    """A tablet re-using an id for other bytes must hear so: "applied" would say its file is attached."""
+    scene = await _scene(ctx, app_client)
+    first = b"dashcam-1" * 100
+    evidence_id = uuid7()
+
+    async def push(data: bytes) -> dict[str, Any]:
+        mutation = {"mutation_id": uuid.uuid4().hex, "entity": "evidence", "id": evidence_id, "op": "create",
+                    "hlc": "0000000000001-00001-tab",
+                    "fields": {"report_id": scene.report_id, "sha256": hashlib.sha256(data).hexdigest(),
+                               "size": len(data), "content_type": "video/mp4"}}
+        pushed = await app_client.post("/api/v1/sync/push", headers=scene.tablet,
+                                       json={"device_id": scene.device_id, "mutations": [mutation]})
+        assert pushed.status_code == 200, pushed.text
+        result: dict[str, Any] = pushed.json()["results"][0]
+        return result
+
+    assert (await push(first))["status"] == "applied"
+    again = await push(first)  # the same item declared again (a lost answer): still fine
+    assert again["status"] == "applied" and again["existing_id"] == evidence_id
+    other = await push(b"dashcam-2" * 100)
+    assert (other["status"], other["reason"]) == ("rejected", "id_conflict"), other
