@@ -88,6 +88,28 @@ async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, a
     return assignment
 
 
+async def release_if_not_designated(session: AsyncSession, report: Report, by: By) -> bool:
+    """A report reclassified into a restricted category its unit is not designated for leaves that unit (True if
+    it did): the unit can no longer see it, and while it kept the unit no queue listed it. It waits in the
+    dispatch queue, open and with no unit, for a designated one."""
+    if report.status == Status.CLOSED or report.unit_id is None:
+        return False
+    unit = await session.get(Unit, report.unit_id)
+    if unit is None or unit_may_take(unit, report):
+        return False
+    now = utcnow()
+    for row in await session.scalars(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
+                                                              Assignment.released_at.is_(None))):  # type: ignore[union-attr]
+        row.released_at = now
+    report.unit_id = None
+    report.updated_at = now
+    session.add(report)
+    await reports.append_event(session, report, "custody_released", by, public=False,
+                               reason="the unit is not designated for this category",
+                               data={"unit_id": str(unit.id), "unit_code": unit.code})
+    return True
+
+
 async def follow_primary_unit(session: AsyncSession, primary: Report, member: Report, by: By) -> bool:
     """A report that joins an incident already being worked follows the primary's unit (True if it moved)."""
     if (primary.unit_id is None or primary.status not in WORKING or member.unit_id == primary.unit_id
@@ -215,9 +237,8 @@ async def get_visible(session: AsyncSession, principal: OfficerPrincipal, report
 
 
 def _waiting(table: Any) -> Any:
-    """Triage, or open and with no unit yet."""
-    return ((table.status.in_([Status.TRIAGE.value, Status.REGISTERED.value, Status.REOPENED.value])
-             & table.unit_id.is_(None)) | (table.status == Status.TRIAGE.value))
+    """Triage, or open and with no unit (not yet, or no longer: see release_if_not_designated)."""
+    return ((table.status != Status.CLOSED.value) & table.unit_id.is_(None)) | (table.status == Status.TRIAGE.value)
 
 
 def _entries(principal: OfficerPrincipal) -> Select[Report]:

@@ -31,6 +31,7 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     session.add(report)
     if report.restricted and report.incident_id is not None:
         await split(session, report, by)  # restricted reports never share an incident (nor a "me too" count)
+    await dispatch.release_if_not_designated(session, report, by)
     session.add(RoutingDecision(report_id=report.id, source="dispatcher", category=category, confidence=1.0,
                                 department=target.department, priority=report.priority, urgent=report.urgent,
                                 district=report.district, language=report.language, actor_id=by.actor_id,

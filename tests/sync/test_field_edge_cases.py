@@ -283,3 +283,28 @@ async def test_restored_database_resets_tablets_instead_of_skipping_changes(ctx:
         await session.commit()
     await tab.pull_all()
     assert tab.resets >= 1 or tab.replica["reports"][str(first.id)]["findings"] == "исправлено после восстановления"
+
+
+# a report reclassified into a restricted category its unit is not designated for was stranded: the unit could
+# no longer see it, and no queue listed it because it still had a unit
+async def test_reclassified_report_leaves_an_undesignated_unit_for_the_queue(app_client: httpx.AsyncClient,
+                                                                            ctx: Context) -> None:
+    from backend.dispatch.models import Assignment
+
+    unit = await make_unit(ctx)
+    report = await assigned_report(ctx, unit)
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await corrections.reclassify(session, row, "domestic_violence", "это бытовое насилие", SUPERVISOR)
+        await session.commit()
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None and row.unit_id is None and row.status != Status.CLOSED.value
+        held = await session.scalar(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
+                                                             Assignment.released_at.is_(None)))  # type: ignore[union-attr]
+        assert held is None
+    supervisor, pw = await make_officer(ctx, role="supervisor")
+    queue = await app_client.get("/api/v1/dispatch/queue", headers=bearer(await login(app_client,
+                                                                                       supervisor.badge_number, pw)))
+    assert str(report.id) in [item["id"] for item in queue.json()["items"]], queue.json()
