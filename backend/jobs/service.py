@@ -65,6 +65,20 @@ async def enqueue(
     return inserted.first() is not None
 
 
+async def revive(session: AsyncSession, dedupe_key: str) -> bool:
+    """Give the dead-lettered task with this dedupe key a fresh set of attempts, due now, in the caller's
+    transaction: its key keeps `enqueue` from adding it again, and what it died on (a long outage) may be over.
+    False when no task with the key is dead."""
+    now = utcnow()
+    result = await session.execute(
+        update(OutboxTask)
+        .where(col(OutboxTask.dedupe_key) == dedupe_key, col(OutboxTask.status) == "dead")
+        .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
 async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> int | None:
     """Take a due task (or one whose lease expired because a worker died). Returns the attempt number we own."""
     now = utcnow()

@@ -59,11 +59,15 @@ class MediaController(Controller):
 
     @put("/{media_id:uuid}/upload", status_code=204, request_max_body_size=100 * 1024 * 1024 + 1,
          summary="Embedded mode only: receive the bytes of a declared file (signed, expiring URL)")
-    async def upload(self, ctx: CtxDep, request: Request[Any, Any, Any], media_id: FromPath[uuid.UUID],
-                     token: FromQuery[str]) -> None:
+    async def upload(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
+                     media_id: FromPath[uuid.UUID], token: FromQuery[str]) -> None:
         store, claims = _embedded_link(ctx, "media-upload", token, "media.upload_token_invalid")
         if claims.get("id") != str(media_id):
             raise ZanError("media.upload_token_invalid", 403)
+        await service.ensure_uploadable(session, media_id)
+        # nothing to write: the connection goes back to the pool while a body of up to 100 MB arrives (a completion
+        # meanwhile is harmless: it reads a copy of the upload, never the upload key itself)
+        await session.rollback()
         declared = int(str(claims["size"]))
         if request.headers.get("content-type", "").split(";")[0].strip() != claims.get("ct"):
             raise ZanError("media.type_not_allowed", 422)

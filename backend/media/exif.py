@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from backend.lib.clock import ALMATY
+from backend.lib.clock import ALMATY, utcnow
+from backend.media.scrub.errors import Malformed
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# No phone camera wrote EXIF before this; earlier dates are unset clocks ("0000:00:00", "0001:01:01"), and
+# year 1 cannot even be converted to UTC (OverflowError when the row is written).
+EARLIEST_YEAR = 1990
+# EXIF time is local time without a zone: a clock a little ahead, or a zone east of Almaty, is not a lie
+FUTURE_SLACK = timedelta(days=1)
 
 
 @dataclass
@@ -32,35 +43,91 @@ def _dms(values: Any, ref: str) -> float:
     return -decimal if ref in ("S", "W") else decimal
 
 
+def _plausible_coordinate(value: float, limit: float) -> bool:
+    # a rational with a zero denominator reads as NaN, and PostgreSQL refuses NaN in a JSON column
+    return math.isfinite(value) and -limit <= value <= limit
+
+
+def _taken_at(stamp: str) -> datetime | None:
+    """The EXIF time as an aware datetime, or None when it is not a time a photo could have been taken at."""
+    try:
+        # EXIF has no zone; phones in Kazakhstan record local time
+        taken = datetime.strptime(stamp, "%Y:%m:%d %H:%M:%S").replace(tzinfo=ALMATY)
+        taken.astimezone(UTC)  # year 1 (or 9999) overflows here, not later at the database write
+    except (ValueError, OverflowError):
+        return None
+    if taken.year < EARLIEST_YEAR or taken > utcnow() + FUTURE_SLACK:
+        return None
+    return taken
+
+
+def _read_time(exif: Image.Exif, facts: PhotoFacts) -> None:
+    sub = exif.get_ifd(0x8769)  # Exif IFD: DateTimeOriginal lives here
+    stamp = sub.get(0x9003) or exif.get(0x0132)
+    if not isinstance(stamp, str):
+        return
+    taken = _taken_at(stamp.strip())
+    if taken is not None:
+        facts.taken_at = taken
+        facts.raw["datetime_original"] = stamp.strip()
+
+
+def _read_gps(exif: Image.Exif, facts: PhotoFacts) -> None:
+    gps = exif.get_ifd(0x8825)
+    if not gps or 2 not in gps or 4 not in gps:
+        return
+    try:
+        lat = round(_dms(gps[2], str(gps.get(1, "N"))), 6)
+        lon = round(_dms(gps[4], str(gps.get(3, "E"))), 6)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return
+    if _plausible_coordinate(lat, 90.0) and _plausible_coordinate(lon, 180.0):
+        facts.lat, facts.lon = lat, lon
+        facts.raw["gps"] = {"lat": lat, "lon": lon}
+
+
+def _facts(exif: Image.Exif | None) -> PhotoFacts:
+    facts = PhotoFacts()
+    if not exif:
+        return facts
+    _read_time(exif, facts)
+    _read_gps(exif, facts)
+    if 0x010F in exif:
+        facts.raw["make"] = str(exif[0x010F])[:60]
+    return facts
+
+
 def read_photo_facts(head: bytes) -> PhotoFacts:
     """Best effort: a photo without EXIF, or with a broken one, simply has no facts."""
     from PIL import Image, UnidentifiedImageError
 
-    facts = PhotoFacts()
     try:
         with Image.open(io.BytesIO(head)) as img:
             exif = img.getexif()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return facts
-    if not exif:
-        return facts
-    sub = exif.get_ifd(0x8769)  # Exif IFD: DateTimeOriginal lives here
-    stamp = sub.get(0x9003) or exif.get(0x0132)
-    if isinstance(stamp, str):
-        try:
-            # EXIF has no zone; phones in Kazakhstan record local time
-            facts.taken_at = datetime.strptime(stamp.strip(), "%Y:%m:%d %H:%M:%S").replace(tzinfo=ALMATY)
-            facts.raw["datetime_original"] = stamp.strip()
-        except ValueError:
-            pass
-    gps = exif.get_ifd(0x8825)
+        return PhotoFacts()
+    return _facts(exif)
+
+
+def read_heif_facts(fh: BinaryIO, size: int) -> PhotoFacts | None:
+    """The facts of a HEIF/HEIC photo (Pillow cannot open HEIF, so its EXIF item is found with the scrubber's box
+    readers), reading only [0, `size`) of `fh`. None when those bytes do not hold the whole EXIF item, or do not
+    parse: the caller may try again with the whole file."""
+    from PIL import Image
+
+    from backend.media.scrub.isobmff import heif_exif_item  # Pillow and the scrubbers: only when needed
+
     try:
-        if gps and 2 in gps and 4 in gps:
-            facts.lat = round(_dms(gps[2], str(gps.get(1, "N"))), 6)
-            facts.lon = round(_dms(gps[4], str(gps.get(3, "E"))), 6)
-            facts.raw["gps"] = {"lat": facts.lat, "lon": facts.lon}
-    except (TypeError, ValueError, ZeroDivisionError):
-        pass
-    if 0x010F in exif:
-        facts.raw["make"] = str(exif[0x010F])[:60]
-    return facts
+        item = heif_exif_item(fh, size)
+    except Malformed:
+        return None
+    if item is None or len(item) <= 4:
+        return PhotoFacts()
+    # HEIF's EXIF item: a 4-byte offset to the TIFF header (usually past "Exif\0\0"), then the data
+    tiff = item[4 + int.from_bytes(item[:4], "big"):]
+    exif = Image.Exif()
+    try:
+        exif.load(b"Exif\x00\x00" + tiff)
+    except Exception:  # a broken EXIF is no facts, whatever Pillow raises for it
+        return PhotoFacts()
+    return _facts(exif)

@@ -12,23 +12,33 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from backend.jobs.registry import task
+from backend.jobs.registry import RetryLater, task
 from backend.media import scrub
 from backend.media.models import Media
 from backend.media.service import SCRUB_TASK, get_store
+from backend.media.storage import StoreUnavailable
 
 if TYPE_CHECKING:
     from backend.context import Context
     from backend.media.storage import MediaStore
 
 log = logging.getLogger("zan.media")
+# an outage of the store is waited out at this pace, not with the relay's quick backoff for a failing task
+STORE_RETRY_S = 60.0
 
 
 @task(SCRUB_TASK)
 async def scrub_report_media(ctx: Context, payload: dict[str, Any]) -> None:
-    """Idempotent: files already looked at are skipped. A store outage raises StoreUnavailable and the relay
-    retries the task; the files stay withheld from staff until then, never handed out as they are."""
-    report_id = uuid.UUID(payload["report_id"])
+    """Idempotent: files already looked at are skipped. A store outage raises RetryLater and the relay tries
+    again; the files stay withheld from staff until then, never handed out as they are. Should the outage outlast
+    the task's attempts, staff opening the report's files queue it again (service.ensure_scrub_queued)."""
+    try:
+        await _scrub_report(ctx, uuid.UUID(payload["report_id"]))
+    except StoreUnavailable as exc:
+        raise RetryLater(f"media store unavailable: {exc}", STORE_RETRY_S) from exc
+
+
+async def _scrub_report(ctx: Context, report_id: uuid.UUID) -> None:
     async with ctx.sessions() as session:
         pending = list(await session.scalars(select(Media).where(
             col(Media.report_id) == report_id, col(Media.status) == "ready", col(Media.scrub).is_(None))))
@@ -62,6 +72,12 @@ async def _scrub_one(store: MediaStore, media: Media) -> tuple[str, str | None]:
             return "unsupported", None
         except scrub.Malformed as exc:
             log.warning("a file could not be parsed for scrubbing: %s", exc, extra={"media_id": str(media.id)})
+            return "malformed", None
+        except Exception:
+            # a parser bug on one citizen's file must not stop the copies of the report's other files (and a
+            # retry would fail the same way): the file is withheld, as one that does not parse
+            log.exception("a scrubber failed on a file", extra={"media_id": str(media.id),
+                                                                "content_type": media.content_type})
             return "malformed", None
         key = f"{media.storage_key}.anon"
         await store.put_file(key, path, media.content_type)

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
-from backend.jobs.service import Task, enqueue
+from backend.jobs.service import Task, enqueue, revive
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
-from backend.media.exif import read_photo_facts
+from backend.media import messages as _messages  # noqa: F401  (registers the domain's error codes)
+from backend.media.exif import PhotoFacts, read_heif_facts, read_photo_facts
 from backend.media.models import Media
 from backend.media.storage import (
     LocalStore,
     MediaStore,
     S3Store,
+    StoredObject,
     StoreUnavailable,
     Upload,
     s3_client_factory,
@@ -30,6 +36,12 @@ log = logging.getLogger("zan.media")
 SCRUB_TASK = "media.scrub"
 MAX_PER_REPORT = 5
 MB = 1024 * 1024
+HEIF_TYPES = frozenset({"image/heic", "image/heif"})
+# Where a client's upload lands: never the stored file's own key. A presigned POST (and the embedded upload link)
+# stays usable until it expires, so a key the client can write is never one anything reads from; `complete` copies
+# the upload to the file's key (`Media.storage_key`), which only the server writes. A bucket lifecycle rule may
+# expire this prefix after a day: what is left there is an abandoned or replayed upload.
+UPLOAD_PREFIX = "uploads/"
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,11 @@ def store_errors_as_503() -> Iterator[None]:
         raise ZanError("media.store_unavailable", 503, headers={"Retry-After": "5"}) from exc
 
 
+def upload_key(storage_key: str) -> str:
+    """The key a client uploads the file of `storage_key` to (the one way to name it)."""
+    return f"{UPLOAD_PREFIX}{storage_key}"
+
+
 def get_store(ctx: Context) -> MediaStore:
     store: MediaStore | None = ctx.extras.get("media_store")
     if store is None:
@@ -115,7 +132,7 @@ async def declare(
     media = Media(id=media_id, owner_citizen_id=citizen_id, owner_officer_id=officer_id, kind=kind.name,
                   content_type=content_type, size=size, sha256=sha256, storage_key=key)
     session.add(media)
-    upload = await get_store(ctx).presign(key, content_type, size, str(media_id))
+    upload = await get_store(ctx).presign(upload_key(key), content_type, size, str(media_id))
     await session.commit()
     return media, upload
 
@@ -132,40 +149,104 @@ async def get_owned(session: AsyncSession, media_id: uuid.UUID, *, citizen_id: u
     return media
 
 
+async def ensure_uploadable(session: AsyncSession, media_id: uuid.UUID) -> None:
+    """An upload link is valid for its whole lifetime, but takes bytes only while the file is still pending: once
+    `complete` verified it (or refused it) the link must not put other bytes in its place."""
+    media = await session.get(Media, media_id)
+    if media is None:
+        raise ZanError("media.not_found", 404)
+    if media.status != "pending":
+        raise ZanError("media.upload_closed", 409)
+
+
 async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
     """Verify what actually arrived in the store against what was declared; read EXIF for photos."""
     if media.status == "ready":
         return media
+    # one completion at a time per file (PostgreSQL; SQLite has one writer anyway): a second one must not copy
+    # another upload over a file the first has just verified
+    await session.refresh(media, with_for_update=True)
+    if media.status == "ready":
+        return media
     store = get_store(ctx)
     with store_errors_as_503():
-        stored = await store.inspect(media.storage_key)
+        stored = await _take_upload(store, media.storage_key)
     if stored is None:
         raise ZanError("media.not_uploaded", 409)
-    problem: ZanError | None = None
-    if stored.size != media.size:
-        problem = ZanError("media.size_mismatch", 422, errors=[FieldProblem("/size", "invalid")])
-    elif stored.sha256 != media.sha256:
-        problem = ZanError("media.checksum_mismatch", 422, errors=[FieldProblem("/sha256", "invalid")])
-    elif not sniff_ok(media.content_type, stored.head):
-        problem = ZanError("media.type_not_allowed", 422, errors=[FieldProblem("/content_type", "invalid")])
+    problem = _mismatch(media, stored)
     if problem is not None:
         # a mismatched object is removed so the client can upload again under a fresh declaration
-        try:
-            await store.delete(media.storage_key)
-        except StoreUnavailable:
-            log.warning("a refused upload could not be deleted from the store", extra={"media_id": str(media.id)})
+        await _delete_quietly(store, media, media.storage_key, upload_key(media.storage_key))
         media.status = "rejected"
         session.add(media)
         await session.commit()
         raise problem
     if media.kind == "photo":
-        facts = read_photo_facts(stored.head)
+        facts = await _photo_facts(store, media, stored)
         media.taken_at, media.lat, media.lon, media.exif = facts.taken_at, facts.lat, facts.lon, facts.raw
     media.status = "ready"
     media.completed_at = utcnow()
     session.add(media)
     await session.commit()
+    await _delete_quietly(store, media, upload_key(media.storage_key))
     return media
+
+
+async def _take_upload(store: MediaStore, key: str) -> StoredObject | None:
+    """Copy the client's upload to the file's own key and read that copy: what is verified, and recorded, is what
+    staff will get, whatever the client sends to its upload key later. No upload of its own means a file the
+    server stored itself (the Telegram bot), or one uploaded before uploads had a key of their own: it is read
+    where it is."""
+    await store.copy(upload_key(key), key)
+    return await store.inspect(key)
+
+
+def _mismatch(media: Media, stored: StoredObject) -> ZanError | None:
+    if stored.size != media.size:
+        return ZanError("media.size_mismatch", 422, errors=[FieldProblem("/size", "invalid")])
+    if stored.sha256 != media.sha256:
+        return ZanError("media.checksum_mismatch", 422, errors=[FieldProblem("/sha256", "invalid")])
+    if not sniff_ok(media.content_type, stored.head):
+        return ZanError("media.type_not_allowed", 422, errors=[FieldProblem("/content_type", "invalid")])
+    return None
+
+
+async def _delete_quietly(store: MediaStore, media: Media, *keys: str) -> None:
+    """Leftovers are harmless (nothing reads them), so a store outage here does not fail the request."""
+    for key in keys:
+        try:
+            await store.delete(key)
+        except StoreUnavailable:
+            log.warning("a leftover upload could not be deleted from the store",
+                        extra={"media_id": str(media.id), "key": key})
+
+
+async def _photo_facts(store: MediaStore, media: Media, stored: StoredObject) -> PhotoFacts:
+    if media.content_type not in HEIF_TYPES:
+        return read_photo_facts(stored.head)
+    # Pillow cannot open HEIF: its EXIF item is found by its boxes, usually within the head already read
+    facts = read_heif_facts(io.BytesIO(stored.head), len(stored.head))
+    if facts is None and stored.size > len(stored.head):
+        facts = await _heif_facts_from_store(store, media.storage_key)
+    return facts or PhotoFacts()
+
+
+async def _heif_facts_from_store(store: MediaStore, key: str) -> PhotoFacts | None:
+    """The facts of a HEIF photo whose EXIF item lies beyond the head (photos are at most 10 MB)."""
+    with tempfile.TemporaryDirectory(prefix="zan-exif-") as tmp:
+        path = Path(tmp) / "file"
+        try:
+            if not await store.fetch(key, path):
+                return None
+        except StoreUnavailable:  # facts are best effort: the file itself is verified
+            log.warning("the EXIF of a HEIF photo could not be read from the store", extra={"key": key})
+            return None
+
+        def read() -> PhotoFacts | None:
+            with path.open("rb") as fh:
+                return read_heif_facts(fh, path.stat().st_size)
+
+        return await asyncio.to_thread(read)
 
 
 async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID,
@@ -195,13 +276,20 @@ async def for_report(session: AsyncSession, report_id: uuid.UUID) -> list[Media]
     return list(await session.scalars(select(Media).where(Media.report_id == report_id)))  # type: ignore[arg-type]
 
 
+def _scrub_key(report_id: uuid.UUID) -> str:
+    return f"scrub:{report_id}"
+
+
 def scrub_task(report_id: uuid.UUID) -> Task:
     """Copies of a report's files without their author's metadata (backend.media.jobs), for anonymous reports."""
-    return Task(SCRUB_TASK, {"report_id": str(report_id)}, f"scrub:{report_id}")
+    return Task(SCRUB_TASK, {"report_id": str(report_id)}, _scrub_key(report_id))
 
 
 async def ensure_scrub_queued(session: AsyncSession, report_id: uuid.UUID) -> None:
-    """For files whose copy was never made (attached before copies existed): queued once, by its dedupe key (staff
-    open a report's files again and again while its copy is being made; each later call inserts nothing)."""
-    job = scrub_task(report_id)
-    await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)
+    """For files whose copy was never made (attached before copies existed, or their task died in a long store
+    outage): queued once, by its dedupe key (staff open a report's files again and again while its copy is being
+    made; each later call inserts nothing), and a dead task is given its attempts again."""
+    job, key = scrub_task(report_id), _scrub_key(report_id)
+    if not await enqueue(session, job.name, job.payload, dedupe_key=key):
+        # its task gave up (a store outage outlasted its attempts): the files would stay withheld for good
+        await revive(session, key)

@@ -25,6 +25,10 @@ put in last:
   (`wait_durable`). Gaplessness holds through a crash: the WAL is written in lock order, so a later number on
   disk means every earlier one is; an unflushed registration is lost whole, number and all, and its citizen,
   who got no answer, retries with the same key.
+- a file goes to one report only: the statement locks the files it attaches (in id order) before the counter,
+  and claims only those not yet attached. A file taken by a concurrent registration since the caller checked it
+  leaves the counter, and so everything else, untouched: nothing is written and the caller gets 409
+  media.already_attached (or, when that registration held the same Idempotency-Key, its stored answer).
 - on SQLite (embedded mode, one writer at a time anyway) the same rows go in statement by statement in the
   caller's transaction.
 """
@@ -57,6 +61,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import insert_ignoring_conflicts, is_postgres
 from backend.jobs.models import OutboxTask
+from backend.lib.errors import FieldProblem, ZanError
 from backend.media.models import Media
 from backend.reports.models import IdempotencyRecord, Report, ReportCounter, ReportEvent
 
@@ -144,7 +149,19 @@ def _cte_statement(n_tasks: int, with_media: bool, async_commit: bool) -> Any:
     # a key already claimed (a retry of a registration that committed) increments nothing and writes nothing: it
     # neither waits for the counter's lock behind other registrations nor fails on the claim's unique index
     taken = exists().where(_CLAIMS.c.scope == bindparam("c_scope"), _CLAIMS.c.key == bindparam("c_key"))
-    counter = _INCREMENT.where(~taken).cte("counter")
+    increment = _INCREMENT.where(~taken)
+    claimed: Any = literal(0)
+    if with_media:
+        # the files, locked before the counter (as every registration with files does, in id order: no
+        # deadlock), that no report has taken: a concurrent registration's commit is seen once its lock is let go
+        claimable = (select(_MEDIA.c.id)
+                     .where(_MEDIA.c.id == func.any(bindparam("media_ids", type_=ARRAY(UUID(as_uuid=True)))),
+                            _MEDIA.c.report_id.is_(None))
+                     .order_by(_MEDIA.c.id).with_for_update().cte("claimable"))
+        claimed = select(func.count()).select_from(claimable).scalar_subquery()
+        # one of them taken: no number, so no report and nothing else (see below)
+        increment = increment.where(claimed == bindparam("media_count"))
+    counter = increment.cte("counter")
     digits = cast(counter.c.value, Text)
     # at least seven digits, like number_for (lpad alone would cut an eighth)
     number = bindparam("number_prefix", type_=Text) + func.lpad(digits, func.greatest(7, func.length(digits)),
@@ -171,9 +188,9 @@ def _cte_statement(n_tasks: int, with_media: bool, async_commit: bool) -> Any:
     ctes = [event, tasks, claim]
     if with_media:
         ctes.append(update(_MEDIA)
-                    .where(_MEDIA.c.id == func.any(bindparam("media_ids", type_=ARRAY(UUID(as_uuid=True)))))
+                    .where(_MEDIA.c.id.in_(select(claimable.c.id)), exists(select(report.c.id)))
                     .values(report_id=select(report.c.id).scalar_subquery()).cte("media"))
-    columns = [select(report.c.number).scalar_subquery(), taken]
+    columns = [select(report.c.number).scalar_subquery(), taken, claimed]
     if async_commit:  # for this statement's transaction only ("local"): the pooled connection keeps its setting
         columns.append(func.set_config("synchronous_commit", "off", True))
     statement = select(*columns).add_cte(*ctes)
@@ -183,7 +200,8 @@ def _cte_statement(n_tasks: int, with_media: bool, async_commit: bool) -> Any:
 
 async def _one_statement(session: AsyncSession, reg: Registration) -> str | None:
     params: dict[str, Any] = {"counter_year": reg.year, "number_prefix": f"ZP-{reg.year}-",
-                              "placeholder": reg.placeholder, "media_ids": reg.media_ids}
+                              "placeholder": reg.placeholder, "media_ids": reg.media_ids,
+                              "media_count": len(reg.media_ids)}
     # a task row names only what it needs; the model fills in the rest (id, pending, due now)
     tasks = [with_defaults(_TASKS, task) for task in reg.tasks]
     named = [("r", reg.report), ("e", reg.event), ("c", reg.claim)] + [(f"t{i}", t) for i, t in enumerate(tasks)]
@@ -196,7 +214,7 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
     conn = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if autocommit else None)
     statement = _cte_statement(len(reg.tasks), bool(reg.media_ids), autocommit)
     try:
-        number, taken = (await conn.execute(statement, params)).one()[:2]
+        number, taken, claimed = (await conn.execute(statement, params)).one()[:3]
     except IntegrityError as exc:
         # a concurrent request with the key committed while this statement waited for the counter's lock
         if _CLAIM_UNIQUE not in str(exc.orig):
@@ -205,6 +223,9 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
         return None
     if taken:
         return None
+    if claimed != len(reg.media_ids):
+        await _files_taken(session, reg)
+        return None  # the concurrent registration held this Idempotency-Key: the caller replays its answer
     if number is None:
         # the year's first registration: create its counter row (a concurrent creator wins harmlessly), then again
         await session.execute(insert_ignoring_conflicts(session, _COUNTERS, ["year"]), {"year": reg.year, "value": 0})
@@ -250,7 +271,12 @@ async def _statements(session: AsyncSession, reg: Registration) -> str | None:
     await session.execute(insert(_REPORTS), fill(reg.report))
     await session.execute(insert(_EVENTS), fill(reg.event))
     if reg.media_ids:
-        await session.execute(update(_MEDIA).where(_MEDIA.c.id.in_(reg.media_ids)).values(report_id=reg.report["id"]))
+        attached = await session.execute(update(_MEDIA).where(_MEDIA.c.id.in_(reg.media_ids),
+                                                              _MEDIA.c.report_id.is_(None))
+                                         .values(report_id=reg.report["id"]))
+        if getattr(attached, "rowcount", 0) != len(reg.media_ids):
+            await _files_taken(session, reg)
+            return None  # the concurrent registration held this Idempotency-Key: the caller replays its answer
     claim = fill(reg.claim)
     stored = await session.execute(
         insert_ignoring_conflicts(session, _CLAIMS, ["scope", "key"]).returning(_CLAIMS.c.id), claim)
@@ -258,6 +284,22 @@ async def _statements(session: AsyncSession, reg: Registration) -> str | None:
         await session.rollback()
         return None
     return number
+
+
+async def _files_taken(session: AsyncSession, reg: Registration) -> None:
+    """A file of this registration was attached to another report since the caller checked it: nothing of this
+    one is kept. Returns when that other registration held the same Idempotency-Key (a retry that raced its
+    original: the caller replays the stored answer); raises 409 media.already_attached otherwise."""
+    await session.rollback()
+    claimed_key = await session.scalar(select(exists().where(_CLAIMS.c.scope == reg.claim["scope"],
+                                                             _CLAIMS.c.key == reg.claim["key"])))
+    if claimed_key:
+        return None
+    taken = set(await session.scalars(select(_MEDIA.c.id).where(_MEDIA.c.id.in_(reg.media_ids),
+                                                                _MEDIA.c.report_id.is_not(None))))
+    raise ZanError("media.already_attached", 409, errors=[
+        FieldProblem(f"/media_ids/{index}", "invalid") for index, media_id in enumerate(reg.media_ids)
+        if media_id in taken])
 
 
 def put_number(value: Any, placeholder_text: str, number: str) -> Any:

@@ -13,6 +13,8 @@ import pytest
 
 from backend.app import create_app
 from backend.context import Context, build_context
+from backend.media.models import Media
+from backend.media.service import get_store
 from tests.conftest import _truncate, s3_settings
 from tests.fakes.s3 import S3Bucket, post_policy
 from tests.helpers import PartnerClient, jpeg_with_exif, make_iin, sha256_hex
@@ -107,6 +109,21 @@ async def test_upload_link_is_signed_and_bound(citizen: PartnerClient) -> None:
     assert (await upload_local(citizen.http, swapped, photo)).status_code == 403
     oversize = (await declare(citizen, photo)).json()
     assert (await upload_local(citizen.http, oversize, photo + b"x" * 10)).status_code == 413
+
+
+async def test_a_file_stored_at_its_own_key_still_completes(ctx: Context, citizen: PartnerClient) -> None:
+    """Where the server stores a file itself (the Telegram bot), or a client uploaded it before uploads had a key
+    of their own, the file is verified where it is."""
+    photo = jpeg_with_exif()
+    created = (await declare(citizen, photo)).json()
+    async with ctx.sessions() as session:
+        media = await session.get(Media, uuid.UUID(created["id"]))
+        assert media is not None
+    await get_store(ctx).put(media.storage_key, photo, "image/jpeg")
+    done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
+    assert done.status_code == 200 and done.json()["sha256"] == sha256_hex(photo), done.text
+    stored = await get_store(ctx).inspect(media.storage_key)
+    assert stored is not None and stored.sha256 == sha256_hex(photo)
 
 
 async def test_completion_before_upload_and_foreign_media(citizen: PartnerClient,

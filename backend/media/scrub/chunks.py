@@ -36,6 +36,7 @@ _RIFF_KEEP = {
     b"WAVE": {b"fmt ", b"fact", b"data", b"cue ", b"smpl"},  # not LIST/INFO, bext (originator), iXML, id3
 }
 _VP8X_EXIF, _VP8X_XMP = 0x08, 0x04
+_VP8X_SIZE = 10  # flags, reserved bytes, canvas width and height
 
 
 def scrub_riff(data: bytes) -> bytes:
@@ -53,6 +54,8 @@ def scrub_riff(data: bytes) -> bytes:
         if kind in keep:
             chunk = bytearray(data[pos:min(end, len(data))])
             if kind == b"VP8X":  # the header announces which metadata chunks follow
+                if size < _VP8X_SIZE:  # its flags are what is rewritten: a shorter one has none to rewrite
+                    raise Malformed(f"VP8X chunk of {size} bytes")
                 chunk[8] &= ~(_VP8X_EXIF | _VP8X_XMP) & 0xFF
             out += chunk
         pos = end

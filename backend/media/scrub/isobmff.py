@@ -106,8 +106,11 @@ def _scrub_quicktime_values(fh: BinaryIO, meta: tuple[int, int, int, bytes]) -> 
     reader = _Reader(fh.read(key_size - key_header))
     reader.take(4)  # version and flags
     names = []
-    for _ in range(reader.uint(4)):
+    # each entry is at least its size and namespace (8 bytes): a count beyond what the box holds is a lie
+    for _ in range(reader.count(reader.uint(4), 8)):
         entry = reader.uint(4)
+        if entry < 8:  # smaller than its own header: the reader would step backwards and never reach the end
+            raise Malformed(f"keys entry of {entry} bytes")
         names.append(reader.take(entry - 4)[4:])  # after the namespace ("mdta")
     blanked = 0
     for item in _boxes(fh, children[b"ilst"][0] + children[b"ilst"][1], children[b"ilst"][0] + children[b"ilst"][2]):
@@ -165,7 +168,7 @@ class _Reader:
         self.data, self.pos = data, 0
 
     def take(self, n: int) -> bytes:
-        if self.pos + n > len(self.data):
+        if n < 0 or self.pos + n > len(self.data):  # a negative take would move the reader backwards
             raise Malformed("truncated box")
         chunk = self.data[self.pos:self.pos + n]
         self.pos += n
@@ -173,6 +176,14 @@ class _Reader:
 
     def uint(self, n: int) -> int:
         return _uint(self.take(n))
+
+    def count(self, declared: int, entry_size: int) -> int:
+        """`declared` entries of at least `entry_size` bytes each, when the rest of the box can hold them: a
+        count read from the file bounds a loop, and a forged one must not spin the worker (entries of no bytes
+        are the caller's to bound)."""
+        if declared * entry_size > len(self.data) - self.pos:
+            raise Malformed(f"{declared} entries in a box of {len(self.data)} bytes")
+        return declared
 
     def version(self) -> int:
         """A full box's version (its flags skipped)."""
@@ -228,13 +239,19 @@ def _heif_extents(fh: BinaryIO, iloc: tuple[int, int, int, bytes], wanted: set[i
     more = body.uint(1)
     base_size, index_size = more >> 4, (more & 0x0F) if version in (1, 2) else 0
     extents: dict[int, list[tuple[int, int]]] = {}
-    for _ in range(body.uint(2 if version < 2 else 4)):
-        item_id = body.uint(2 if version < 2 else 4)
+    id_size = 2 if version < 2 else 4
+    extent_size = index_size + offset_size + length_size
+    # an item takes at least its id, data reference, base offset and extent count
+    for _ in range(body.count(body.uint(id_size), id_size + 4 + base_size)):
+        item_id = body.uint(id_size)
         method = body.uint(2) & 0x0F if version in (1, 2) else 0
         body.take(2)  # data reference index
         base = body.uint(base_size)
         spans = []
-        for _ in range(body.uint(2)):
+        extent_count = body.uint(2)
+        if extent_size == 0 and extent_count > 1:  # extents of no bytes: the count bounds nothing
+            raise Malformed(f"item {item_id} has {extent_count} empty extents")
+        for _ in range(body.count(extent_count, extent_size)):
             body.take(index_size)
             spans.append((base + body.uint(offset_size), body.uint(length_size)))
         if item_id not in wanted:
@@ -303,3 +320,54 @@ def _heif_exif(payload: bytes, total: int) -> bytes:
 
 def scrub_heif(fh: BinaryIO, size: int) -> int:
     return scrub_isobmff(fh, size, image=True)
+
+
+def _top_level_box(fh: BinaryIO, size: int, wanted: bytes) -> tuple[int, int, int, bytes] | None:
+    """The first top-level box of type `wanted`, reading only [0, `size`): the boxes after it (the picture in
+    `mdat`) may lie beyond the bytes at hand. Malformed when `wanted` itself does not fit."""
+    pos = 0
+    while pos + 8 <= size:
+        fh.seek(pos)
+        box_size, kind = struct.unpack(">I4s", fh.read(8))
+        header_len = 8
+        if box_size == 1:
+            if pos + 16 > size:
+                break
+            box_size, header_len = struct.unpack(">Q", fh.read(8))[0], 16
+        elif box_size == 0:  # up to the end of the file
+            box_size = size - pos
+        if box_size < header_len:
+            raise Malformed(f"box {kind!r} smaller than its header")
+        if kind == wanted:
+            if pos + box_size > size:
+                raise Malformed(f"box {kind!r} beyond the bytes read")
+            return pos, header_len, box_size, kind
+        pos += box_size
+    return None
+
+
+def heif_exif_item(fh: BinaryIO, size: int) -> bytes | None:
+    """The bytes of a HEIF image's EXIF item (a 4-byte offset to the TIFF header, then the data), None when it has
+    none. Reads only [0, `size`) of `fh`: Malformed when what is needed lies beyond, or does not parse."""
+    meta = _top_level_box(fh, size, b"meta")
+    if meta is None:
+        return None
+    offset, header_len, box_size, _ = meta
+    children = {box[3]: box for box in _boxes(fh, offset + header_len + 4, offset + box_size)}  # a full box
+    if b"iinf" not in children or b"iloc" not in children:
+        return None
+    wanted = {item for item, what in _heif_metadata_items(fh, children[b"iinf"]).items() if what == "exif"}
+    if not wanted:
+        return None
+    idat = children.get(b"idat")
+    located = _heif_extents(fh, children[b"iloc"], wanted, idat[0] + idat[1] if idat else None)
+    if not located:
+        return None
+    spans = located[min(located)]
+    if any(start + length > size for start, length in spans):
+        raise Malformed("the EXIF item lies beyond the bytes read")
+    parts = []
+    for start, length in spans:
+        fh.seek(start)
+        parts.append(fh.read(length))
+    return b"".join(parts)
