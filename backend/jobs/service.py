@@ -65,14 +65,15 @@ async def enqueue(
     return inserted.first() is not None
 
 
-async def revive(session: AsyncSession, dedupe_key: str) -> bool:
+async def revive(session: AsyncSession, dedupe_key: str, *, done_too: bool = False) -> bool:
     """Give the dead-lettered task with this dedupe key a fresh set of attempts, due now, in the caller's
     transaction: its key keeps `enqueue` from adding it again, and what it died on (a long outage) may be over.
-    False when no task with the key is dead."""
+    `done_too` runs a finished task again too (its work has grown since). False when no such task is there."""
     now = utcnow()
+    statuses = ["dead", "done"] if done_too else ["dead"]
     result = await session.execute(
         update(OutboxTask)
-        .where(col(OutboxTask.dedupe_key) == dedupe_key, col(OutboxTask.status) == "dead")
+        .where(col(OutboxTask.dedupe_key) == dedupe_key, col(OutboxTask.status).in_(statuses))
         .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )

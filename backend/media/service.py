@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
@@ -31,6 +32,9 @@ from backend.media.storage import (
     Upload,
     s3_client_factory,
 )
+
+if TYPE_CHECKING:
+    from backend.reports.models import Report
 
 log = logging.getLogger("zan.media")
 SCRUB_TASK = "media.scrub"
@@ -272,6 +276,29 @@ async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID,
     return [rows[i] for i in unique]
 
 
+async def attach_to_report(session: AsyncSession, report: Report, *, citizen_id: uuid.UUID,
+                           media_ids: list[uuid.UUID]) -> list[Media]:
+    """Files the citizen sends later (with a comment) join the report, within the same limit of files per report.
+    The caller holds the report's row lock; the files are locked too, as a registration claiming them locks them."""
+    if not media_ids:
+        return []
+    unique = list(dict.fromkeys(media_ids))
+    held = int(await session.scalar(select(func.count()).select_from(Media)
+                                    .where(Media.report_id == report.id)) or 0)  # type: ignore[arg-type]
+    if held + len(unique) > MAX_PER_REPORT:
+        raise ZanError("media.too_many", 422, errors=[FieldProblem("/media_ids", "too_long")],
+                       extra={"attached": held, "max": MAX_PER_REPORT})
+    await session.execute(select(Media.id).where(Media.id.in_(unique))  # type: ignore[attr-defined, call-overload]
+                          .order_by(Media.id).with_for_update())
+    media = await attach_to_new_report(session, citizen_id=citizen_id, media_ids=unique)
+    for item in media:
+        item.report_id = report.id
+        session.add(item)
+    if report.anonymous:  # staff get them only without their author's metadata, like the first ones
+        await ensure_scrub_queued(session, report.id)
+    return media
+
+
 async def for_report(session: AsyncSession, report_id: uuid.UUID) -> list[Media]:
     return list(await session.scalars(select(Media).where(Media.report_id == report_id)))  # type: ignore[arg-type]
 
@@ -286,10 +313,11 @@ def scrub_task(report_id: uuid.UUID) -> Task:
 
 
 async def ensure_scrub_queued(session: AsyncSession, report_id: uuid.UUID) -> None:
-    """For files whose copy was never made (attached before copies existed, or their task died in a long store
-    outage): queued once, by its dedupe key (staff open a report's files again and again while its copy is being
-    made; each later call inserts nothing), and a dead task is given its attempts again."""
+    """For files whose copy was never made (attached before copies existed, sent later with a comment, or their
+    task died in a long store outage): queued once, by its dedupe key (staff open a report's files again and again
+    while its copy is being made; each later call inserts nothing), and a finished or dead task runs again."""
     job, key = scrub_task(report_id), _scrub_key(report_id)
     if not await enqueue(session, job.name, job.payload, dedupe_key=key):
-        # its task gave up (a store outage outlasted its attempts): the files would stay withheld for good
-        await revive(session, key)
+        # its task gave up (a store outage outlasted its attempts), or finished before these files came: they
+        # would stay withheld for good
+        await revive(session, key, done_too=True)

@@ -103,9 +103,14 @@ class ReportController(Controller):
         scope, digest = f"comment:{principal.partner_id}:{principal.citizen_id}:{report.id}", request_hash(data)
         stored = await idempotency.replay(session, scope, idempotency_key, digest)
         if stored is None:
-            comment = await service.add_citizen_comment(session, report, data.text, _by(principal))
-            stored = Stored(201, msgspec.to_builtins(CommentOut(id=comment.id, text=comment.text,
-                                                                created_at=comment.created_at, author="citizen")))
+            service.ensure_open(report, "comment")  # before a file is attached to a closed report
+            files = await media_service.attach_to_report(session, report, citizen_id=principal.citizen_id,
+                                                         media_ids=data.media_ids)
+            comment = await service.add_citizen_comment(session, report, data.text, _by(principal),
+                                                        {str(m.id): m.sha256 for m in files})
+            stored = Stored(201, msgspec.to_builtins(CommentOut(
+                id=comment.id, text=comment.text, created_at=comment.created_at, author="citizen",
+                media_ids=[m.id for m in files])))
             idempotency.remember(session, scope, idempotency_key, digest, stored)
             await session.commit()
         return Response(stored.body, status_code=stored.status_code)

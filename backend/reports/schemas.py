@@ -103,7 +103,9 @@ class ReportPage(Struct):
 
 class CommentCreate(Struct, forbid_unknown_fields=True):
     text: Annotated[str, Meta(min_length=1, max_length=5000)]
-    media_ids: Annotated[list[uuid.UUID], Meta(max_length=5)] = msgspec.field(default_factory=list)
+    media_ids: Annotated[list[uuid.UUID], Meta(
+        max_length=5, description="verified files (POST /media) to add to the report, ≤ 5 per report in all")] = \
+        msgspec.field(default_factory=list)
 
 
 class CommentOut(Struct):
@@ -111,6 +113,8 @@ class CommentOut(Struct):
     text: str
     created_at: datetime
     author: str
+    media_ids: Annotated[list[uuid.UUID], Meta(description="files sent with the comment, now the report's")] = \
+        msgspec.field(default_factory=list)
 
 
 class ReasonIn(Struct, forbid_unknown_fields=True):

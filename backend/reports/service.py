@@ -290,16 +290,26 @@ async def events(session: AsyncSession, report_id: uuid.UUID, *, public_only: bo
     return list(await session.scalars(query.order_by(ReportEvent.created_at, ReportEvent.id)))  # type: ignore[arg-type]
 
 
-async def add_citizen_comment(session: AsyncSession, report: Report, text: str, by: By) -> ReportComment:
-    """A citizen's message on their report; an answer to a request for information resumes the work."""
+def ensure_open(report: Report, action: str) -> None:
     if report.status == Status.CLOSED:
-        raise ZanError("report.transition_forbidden", 409, extra={"report_status": report.status, "action": "comment"})
+        raise ZanError("report.transition_forbidden", 409, extra={"report_status": report.status, "action": action})
+
+
+async def add_citizen_comment(session: AsyncSession, report: Report, text: str, by: By,
+                              files: dict[str, str] | None = None) -> ReportComment:
+    """A citizen's message on their report; an answer to a request for information resumes the work. `files`
+    (media id → sha256) sent with it go into its event, so the sealed record pins them as it pins the first ones."""
+    ensure_open(report, "comment")
     comment = ReportComment(report_id=report.id, author_type="citizen", author_id=by.actor_id, text=text)
     session.add(comment)
+    data: dict[str, object] = {"comment_id": str(comment.id), **({"media": files} if files else {})}
+    if files:  # a changed report row marks it for the unit's tablets, whose file count has grown
+        report.updated_at = utcnow()
+        session.add(report)
     if report.status == Status.AWAITING_REPORTER:
-        await change_status(session, report, Action.REPORTER_REPLIED, by)
+        await change_status(session, report, Action.REPORTER_REPLIED, by, data=data)
     else:
-        await append_event(session, report, "comment", by, notify=False)
+        await append_event(session, report, "comment", by, notify=False, data=data)
     return comment
 
 
@@ -323,8 +333,7 @@ async def give_feedback(session: AsyncSession, report: Report, satisfaction: int
 
 async def extend_deadline(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
     """A reasoned extension (≤ 2 months in total beyond the original term); the applicant is notified."""
-    if report.status == Status.CLOSED:
-        raise ZanError("report.transition_forbidden", 409, extra={"report_status": report.status, "action": "extend"})
+    ensure_open(report, "extend")
     max_deadline = deadlines.max_extended_deadline(report.original_deadline_at)
     if not deadlines.extension_allowed(report.original_deadline_at, new_deadline):
         raise ZanError("report.extension_exceeded", 409,

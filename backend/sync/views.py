@@ -74,7 +74,7 @@ def visible_reports(viewer: Viewer) -> Select[Report]:
 def report_json(report: Report, fields: dict[str, str | None], citizen_files: int = 0) -> dict[str, Any]:
     """The officer's view: personal data in the text masked; the reporter's identity is never included.
 
-    `citizen_files` counts the photos, videos and audio the citizen attached (fixed once the report is registered):
+    `citizen_files` counts the photos, videos and audio the citizen attached (at registration or with a comment):
     the tablet shows it and opens them through GET /dispatch/reports/{id}/attachments when it is online.
 
     `incident_id` (the primary report's id, or null) and `primary` let a tablet group "me too" reports under the

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from backend.context import Context
 from backend.partners.service import sign
 from backend.reports.models import Report, ReportComment
-from tests.helpers import PartnerClient
+from tests.helpers import PartnerClient, jpeg_with_exif, sha256_hex
 
 pytestmark = pytest.mark.anyio
 
@@ -235,3 +235,78 @@ async def test_reopening_clears_the_rating_of_the_closing_appealed(citizen: Part
     reopened = await citizen.post(f"/api/v1/reports/{report['id']}/reopen", {"reason": "никто не приезжал"})
     assert reopened.status_code == 200, reopened.text
     assert reopened.json()["status"] != "closed" and reopened.json()["satisfaction"] is None
+
+
+async def _ready_photo(citizen: PartnerClient, seed: int = 0) -> str:
+    from tests.media.test_media import upload_local
+
+    photo = jpeg_with_exif(lat=51.16 + seed / 1000)
+    created = (await citizen.post("/api/v1/media", {"content_type": "image/jpeg", "size": len(photo),
+                                                    "sha256": sha256_hex(photo)})).json()
+    assert (await upload_local(citizen.http, created, photo)).status_code == 204
+    assert (await citizen.post(f"/api/v1/media/{created['id']}/complete")).status_code == 200
+    return str(created["id"])
+
+
+async def _comment(citizen: PartnerClient, report_id: str, body: dict[str, Any]) -> Any:
+    return await citizen.post(f"/api/v1/reports/{report_id}/comments", body,
+                              headers={"Idempotency-Key": str(uuid.uuid4())})
+
+
+# CommentCreate.media_ids was accepted and silently dropped: the citizen's files never reached the report
+async def test_files_sent_with_a_comment_join_the_report(citizen: PartnerClient, ctx: Context) -> None:
+    from backend.reports.models import ReportEvent
+
+    report = (await citizen.submit("Украли велосипед из подъезда")).json()
+    photo = await _ready_photo(citizen)
+    comment = await _comment(citizen, report["id"], {"text": "Фото двора", "media_ids": [photo]})
+    assert comment.status_code == 201, comment.text
+    assert comment.json()["media_ids"] == [photo]
+    view = (await citizen.get(f"/api/v1/reports/{report['id']}")).json()
+    assert [m["id"] for m in view["media"]] == [photo], view["media"]
+    async with ctx.sessions() as session:  # the sealed record pins the file, as it pins the first ones
+        event = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == uuid.UUID(report["id"]),
+                                                               ReportEvent.action == "comment"))
+    assert event is not None and list(event.data["media"]) == [photo]
+    # the same file cannot be sent again, to this report or another
+    other = (await citizen.submit("Ещё одна кража велосипеда")).json()
+    again = await _comment(citizen, other["id"], {"text": "То же фото", "media_ids": [photo]})
+    assert again.status_code == 409 and again.json()["code"] == "media.already_attached", again.text
+
+
+async def test_a_comment_cannot_take_a_report_past_five_files(citizen: PartnerClient) -> None:
+    photos = [await _ready_photo(citizen, seed) for seed in range(6)]
+    report = (await citizen.submit("Украли велосипед из подъезда", media_ids=photos[:5])).json()
+    extra = await _comment(citizen, report["id"], {"text": "Ещё фото", "media_ids": photos[5:]})
+    assert extra.status_code == 422 and extra.json()["code"] == "media.too_many", extra.text
+    view = (await citizen.get(f"/api/v1/reports/{report['id']}")).json()
+    assert len(view["media"]) == 5
+
+
+async def test_a_comment_with_unknown_media_is_refused_and_kept_nowhere(citizen: PartnerClient,
+                                                                        ctx: Context) -> None:
+    report = (await citizen.submit("Украли велосипед из подъезда")).json()
+    comment = await _comment(citizen, report["id"], {"text": "Фото двора", "media_ids": [str(uuid.uuid4())]})
+    assert comment.status_code == 422 and comment.json()["code"] == "media.not_found", comment.text
+    assert [e["pointer"] for e in comment.json()["errors"]] == ["/media_ids/0"]
+    assert await _comments(ctx, report["id"]) == 0
+
+
+async def test_files_sent_later_to_an_anonymous_report_are_scrubbed_too(citizen: PartnerClient,
+                                                                        ctx: Context) -> None:
+    from backend.jobs.models import OutboxTask
+
+    first = await _ready_photo(citizen)
+    report = (await citizen.submit("Во дворе продают наркотики, закладки у гаражей", anonymous=True,
+                                   media_ids=[first])).json()
+    assert report.get("id"), report
+    async with ctx.sessions() as session:  # the first scrub ran and finished
+        task = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"scrub:{report['id']}"))  # type: ignore[arg-type]
+        assert task is not None
+        task.status = "done"
+        await session.commit()
+    later = await _ready_photo(citizen, 1)
+    assert (await _comment(citizen, report["id"], {"text": "Ещё фото", "media_ids": [later]})).status_code == 201
+    async with ctx.sessions() as session:
+        task = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"scrub:{report['id']}"))  # type: ignore[arg-type]
+    assert task is not None and task.status == "pending", "the later file would stay withheld from staff"
