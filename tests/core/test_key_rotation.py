@@ -24,8 +24,9 @@ from backend.keys.cli import keys as keys_cli
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify
 from backend.lib.crypto import key_id
+from backend.reports.models import Report
 from backend.settings import Settings
-from tests.helpers import PartnerClient, serving
+from tests.helpers import PartnerClient, eventually, serving
 
 pytestmark = pytest.mark.anyio
 
@@ -46,6 +47,15 @@ async def test_a_rotation_keeps_partners_citizens_and_the_sealed_record(ctx: Con
     created = await citizen.submit()
     assert created.status_code == 201, created.text
     report = created.json()["id"]
+
+    async def routed() -> bool:
+        async with ctx.sessions() as session:
+            row = await session.get(Report, uuid.UUID(report))
+            return row is not None and row.routing_state in ("done", "failed")
+
+    # the in-process relay routes the report in the background, appending its events: let it finish first, or
+    # the rows it appends after the last seal below would read as pending (a race that showed under load)
+    await eventually(routed, timeout=60)
     await _seal(ctx)
 
     # the new key alone, before anything was moved: the partner's secret does not open (401, not a crash)
