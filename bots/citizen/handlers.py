@@ -2,6 +2,9 @@
 
 Every handler gets `ctx` (the process Context, from the Dispatcher's workflow data) and `lang` (the chat's chosen
 language, or the user's Telegram language until they choose) from `LanguageMiddleware`.
+
+The bot serves private chats only (`PrivateChatOnly`): a citizen is found by the chat, and in a group every member
+would read — and file as — the citizen linked to that chat, and the group would see their reports and pushes.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -37,6 +41,9 @@ BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 ACCEPTED_TYPES = frozenset(ct for kind in KINDS if kind.name in ("photo", "video") for ct in kind.content_types)
 ALBUM_SETTLE_S = 1.0  # Telegram delivers an album's updates within a fraction of a second of each other
 MIN_REPORT_TEXT = 5
+MAX_REPORT_TEXT = 5000
+# the confirmation quotes the description; the whole of it plus the template could exceed Telegram's 4096 characters
+CONFIRM_QUOTE_CHARS = 1000
 
 
 class ReportForm(StatesGroup):
@@ -44,6 +51,25 @@ class ReportForm(StatesGroup):
     location = State()
     photo = State()
     confirm = State()
+
+
+class PrivateChatOnly(BaseMiddleware):
+    """Refuses every update from a group, supergroup or channel before any handler (or the chat's link) is read."""
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat = data.get("event_chat")
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return await handler(event, data)
+        user = data.get("event_from_user")
+        lang = normalize_lang(user.language_code if user else None)  # never the group's link: that is the leak
+        if isinstance(event, CallbackQuery):
+            await event.answer(t("private_only", lang), show_alert=True)
+        elif isinstance(event, Message) and (event.text or event.caption):
+            # with Telegram's default privacy mode a bot gets only what is addressed to it (commands, replies,
+            # mentions) plus service messages; it answers the former and stays silent on joins and leaves
+            await event.answer(t("private_only", lang))
+        return None
 
 
 class LanguageMiddleware(BaseMiddleware):
@@ -87,8 +113,9 @@ router = _Handlers()
 def build_router() -> Router:
     """A new Router with every citizen-bot handler and the language middleware."""
     built = Router(name="citizen")
-    built.message.outer_middleware(LanguageMiddleware())
-    built.callback_query.outer_middleware(LanguageMiddleware())
+    for observer in (built.message, built.callback_query):
+        observer.outer_middleware(PrivateChatOnly())  # first registered runs first: before the link is looked up
+        observer.outer_middleware(LanguageMiddleware())
     for kind, filters, handler in router.items:
         getattr(built, kind).register(handler, *filters)
     return built
@@ -187,7 +214,7 @@ async def report_text(message: Message, state: FSMContext, lang: str) -> None:
     if len(text) < MIN_REPORT_TEXT:
         await message.answer(t("report_text_short", lang))
         return
-    await state.update_data(text=text[:5000])
+    await state.update_data(text=text[:MAX_REPORT_TEXT])
     await state.set_state(ReportForm.location)
     await message.answer(t("report_location", lang), reply_markup=keyboards.send_location(lang))
 
@@ -282,8 +309,19 @@ async def _ask_confirmation(message: Message, state: FSMContext, ctx: Context, l
     data = await state.get_data()
     await state.set_state(ReportForm.confirm)
     files = len(await service.draft_media(ctx, str(data["key"])))
-    await message.answer(t("report_confirm", lang, text=data["text"], lat=data["lat"], lon=data["lon"],
-                           photos=min(files, MAX_FILES)), reply_markup=keyboards.confirm(lang))
+    # only the quote is shortened: the full description stays in the FSM data and is what gets filed
+    await message.answer(t("report_confirm", lang, text=shortened(str(data["text"]), CONFIRM_QUOTE_CHARS),
+                           lat=data["lat"], lon=data["lon"], photos=min(files, MAX_FILES)),
+                         reply_markup=keyboards.confirm(lang))
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` as it is, or its first `limit` characters cut at a word boundary, with "…"."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 2]  # room for " …"
+    cut = head.rsplit(maxsplit=1)[0] if " " in head.strip() else head
+    return cut.rstrip() + " …"
 
 
 @router.callback_query(ReportForm.confirm, F.data == "report:send")

@@ -22,6 +22,12 @@ from bots.citizen.texts import t
 log = logging.getLogger("zan.bots.citizen")
 
 
+def is_private_chat(chat_id: int) -> bool:
+    """Private chats have the user's (positive) id; groups and channels negative ones. The bot links private chats
+    only, but a link made in a group before that rule would push the citizen's report numbers to the whole group."""
+    return chat_id > 0
+
+
 def status_message(report: Report, event: ReportEvent, lang: str) -> str:
     _, names = citizen_status(report.status)
     text = t("status_changed", lang, number=report.number, status=pick(names, lang))
@@ -39,7 +45,7 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
         return False
     async with ctx.sessions() as session:
         link = await service.link_of_citizen(session, report.citizen_id)
-    if link is None or link.blocked_at is not None:
+    if link is None or link.blocked_at is not None or not is_private_chat(link.chat_id):
         return False
     try:
         await bot.bot.send_message(link.chat_id, status_message(report, event, link.language))

@@ -137,6 +137,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Обращение № {number}: {status}.",
         "en": "Report No. {number}: {status}.",
     },
+    # callback alerts take at most 200 characters
+    "private_only": {
+        "kk": "Мен тек жеке чатта жұмыс істеймін: мұнда өтініштеріңізді басқа қатысушылар көріп қояды. "
+              "Маған жеке хабарлама жазыңыз.",
+        "ru": "Я работаю только в личном чате: здесь ваши обращения увидели бы другие участники. "
+              "Напишите мне в личные сообщения.",
+        "en": "I only work in a private chat: here other members would see your reports. "
+              "Please message me directly.",
+    },
     "start_first": {
         "kk": "Алдымен /start басыңыз.",
         "ru": "Сначала нажмите /start.",

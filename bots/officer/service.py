@@ -22,7 +22,7 @@ from backend.lib.errors import ZanError
 from backend.lib.i18n import LANGS
 from backend.officers import field
 from backend.officers.auth import OfficerPrincipal, Role
-from backend.officers.models import Officer, Shift, Unit
+from backend.officers.models import Officer, Shift, Unit, UnitMember
 from backend.officers.service import unit_of
 from backend.reports import service as reports
 from backend.reports.models import Report
@@ -112,6 +112,7 @@ class Outcome(StrEnum):
     TAKEN = "taken"
     NO_UNIT = "no_unit"
     NOT_YOURS = "not_yours"
+    OFF_SHIFT = "off_shift"
     NOT_LINKED = "not_linked"
 
 
@@ -122,9 +123,24 @@ class Answer:
     unit_code: str = ""
 
 
+def may_be_offered(unit: Unit | None, report: Report) -> bool:
+    """The offer rule, the dispatch service's own: a restricted report (domestic violence, children, a complaint
+    about the police) goes only to a unit designated for its category; an officer with no unit sees none of them."""
+    if unit is None:
+        return not reports.is_restricted(report)
+    return dispatch.unit_may_take(unit, report)
+
+
+async def on_shift(session: AsyncSession, officer_id: uuid.UUID) -> bool:
+    shift = await session.scalar(select(Shift.id).where(Shift.officer_id == officer_id,  # type: ignore[call-overload,arg-type]
+                                                        Shift.ended_at.is_(None)))  # type: ignore[union-attr]
+    return shift is not None
+
+
 async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
     """Assign the report to the officer's unit through the dispatch service (same events, custody and audit as the
-    console). The first unit to accept wins; later taps hear that it is taken."""
+    console). The first unit to accept wins; later taps hear that it is taken. The offer's rules are checked again
+    here: the shift may have ended, the unit changed or the report been reclassified since the offer was sent."""
     async with ctx.sessions() as session:
         officer = await officer_by_chat(session, chat_id)
         if officer is None:
@@ -134,12 +150,16 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
             return Answer(Outcome.NOT_YOURS)
         unit_id = await unit_of(session, officer.id)
         unit = await session.get(Unit, unit_id) if unit_id else None
+        if not may_be_offered(unit, report):
+            return Answer(Outcome.NOT_YOURS)  # no number: a restricted report is not theirs to know about
         if unit is None:
             return Answer(Outcome.NO_UNIT, report.number)
         if report.unit_id == unit.id and report.status in WORKING:
             return Answer(Outcome.ACCEPTED, report.number, unit.code)  # a repeated tap
         if report.status in WORKING or report.status == Status.CLOSED:
             return Answer(Outcome.TAKEN, report.number)
+        if not await on_shift(session, officer.id):
+            return Answer(Outcome.OFF_SHIFT, report.number)
         # the system offered the report and the officer took the offer: the workflow lets SYSTEM assign, and the
         # officer is named as the actor id so the timeline and audit say who accepted
         by = By(Actor.SYSTEM, str(officer.id), CHANNEL)
@@ -161,6 +181,9 @@ async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer
             return Answer(Outcome.NOT_LINKED)
         report = await session.get(Report, report_id)
         if report is None or report.district != officer.district:
+            return Answer(Outcome.NOT_YOURS)
+        unit_id = await unit_of(session, officer.id)
+        if not may_be_offered(await session.get(Unit, unit_id) if unit_id else None, report):
             return Answer(Outcome.NOT_YOURS)
         await record(session, actor_type=officer.role, actor_id=officer.id, action="report.decline_offer",
                      target_type="report", target_id=report.id, data={"channel": CHANNEL})
@@ -184,8 +207,7 @@ async def status(ctx: Context, *, chat_id: int) -> DutyStatus | None:
             return None
         unit_id = await unit_of(session, officer.id)
         unit = await session.get(Unit, unit_id) if unit_id else None
-        shift = await session.scalar(select(Shift.id).where(Shift.officer_id == officer.id,  # type: ignore[call-overload,arg-type]
-                                                            Shift.ended_at.is_(None)))  # type: ignore[union-attr]
+        shifted = await on_shift(session, officer.id)
         open_count = 0
         if unit is not None:
             open_count = int(await session.scalar(
@@ -193,7 +215,7 @@ async def status(ctx: Context, *, chat_id: int) -> DutyStatus | None:
                                                               Report.status.in_([s.value for s in WORKING]))  # type: ignore[attr-defined]
             ) or 0)
         return DutyStatus(officer.full_name, unit.code if unit else None, unit.status if unit else None,
-                       shift is not None, open_count)
+                       shifted, open_count)
 
 
 async def toggle_shift(ctx: Context, *, chat_id: int) -> bool | None:
@@ -210,13 +232,20 @@ async def toggle_shift(ctx: Context, *, chat_id: int) -> bool | None:
 
 
 async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, str]]:
-    """(chat id, language) of linked, active officers of the report's district who are on shift now."""
+    """(chat id, language) of linked, active officers of the report's district who are on shift now and whose unit
+    may take the report (`may_be_offered`): the offer itself names a restricted report's number and place."""
     if not report.district:
         return []
     rows = await session.execute(
-        select(Officer.telegram_chat_id, Officer.language).join(Shift, Shift.officer_id == Officer.id)  # type: ignore[call-overload,arg-type]
+        select(Officer.telegram_chat_id, Officer.language, Unit)  # type: ignore[call-overload]
+        .join(Shift, Shift.officer_id == Officer.id)  # type: ignore[arg-type]
+        .outerjoin(UnitMember, UnitMember.officer_id == Officer.id)  # type: ignore[arg-type]
+        .outerjoin(Unit, Unit.id == UnitMember.unit_id)  # type: ignore[arg-type]
         .where(Officer.district == report.district, Officer.active.is_(True),  # type: ignore[arg-type,attr-defined]
                Officer.telegram_chat_id.is_not(None), Shift.ended_at.is_(None))  # type: ignore[union-attr]
-        .distinct()
     )
-    return [(int(chat_id), language) for chat_id, language in rows]
+    chats: dict[int, str] = {}
+    for chat_id, language, unit in rows:
+        if may_be_offered(unit, report):
+            chats.setdefault(int(chat_id), language)  # an officer with two open shifts still gets one offer
+    return list(chats.items())

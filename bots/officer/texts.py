@@ -62,6 +62,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Бұл өтініш сізге қолжетімсіз.",
         "en": "This report is not available to you.",
     },
+    "off_shift": {
+        "ru": "Вы не на смене: принять № {number} нельзя. Начните смену командой /shift.",
+        "kk": "Сіз ауысымда емессіз: № {number} қабылдау мүмкін емес. Ауысымды /shift командасымен бастаңыз.",
+        "en": "You are not on shift, so you cannot accept No. {number}. Start your shift with /shift.",
+    },
     "status": {
         "ru": "{name}\nНаряд: {unit} ({unit_status})\nСмена: {shift}\nОткрытых обращений наряда: {open}",
         "kk": "{name}\nЖасақ: {unit} ({unit_status})\nАуысым: {shift}\nЖасақтың ашық өтініштері: {open}",

@@ -1,8 +1,14 @@
 """LegalAssistant: a short, cited answer to a citizen's legal question, in the question's language.
 
+The question is always searched in the language it is written in (detected from its text); the answer is written
+in the requested language (the chat's or the app's), else in the question's. An English chat asking in Russian must
+get the same law, the same FAQ and the same emergency advice as a Russian one.
+
 Order of decisions, each one a safety property:
 1. Emergencies first (`ml.urgency.detect_urgency`): "call 102/112 now" leads the answer, whatever else we know.
-2. An explicit article reference ("ст. 188 УК", "ҚК 188-бап") is answered with that article.
+2. An explicit article reference ("ст. 188 УК", "ҚК 188-бап") is answered with that article; a reference to an
+   article the corpus does not have ("статья 555 УК") is answered with that fact and the legal-aid route, never
+   with another article.
 3. A confident FAQ match gives the reviewed FAQ answer with its citations.
 4. Otherwise the best article parts are quoted (extractive, never generated).
 5. Nothing relevant enough → say so and route to legal aid. A citation is only ever built from the corpus.
@@ -13,6 +19,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import msgspec
+
 from ml.embedders import Embedder, get_embedder
 from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Chunk, Corpus, load_corpus
@@ -20,7 +28,7 @@ from ml.legal.faq import FaqItem, cached_faq
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
 from ml.legal.messages import format_ref, message
-from ml.legal.refs import ArticleRef, find_refs
+from ml.legal.refs import ArticleRef, MissingRef, find_refs, missing_refs
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult
 from ml.legal.schemas import Citation, LegalAnswer
 from ml.urgency import detect_urgency
@@ -61,19 +69,25 @@ class LegalAssistant:
         return cls(load_corpus(), index, cached_faq(), emb)
 
     def ask(self, question: str, language: str | None = None) -> LegalAnswer:
+        """Answer `question` in `language` (kk / ru / en; None = the question's own language)."""
         text = " ".join(question.split())
         lang = _language(text, language)
         if not text:
             return self._not_found(lang)
         urgency = detect_urgency(text, lang)
         refs = find_refs(text, self.corpus)
+        missing = missing_refs(text, self.corpus)
         if refs and not urgency.urgent:
-            return self._answer_refs(text, lang, refs)
-        # a question typed in Latin letters is searched in Cyrillic, the script of the codes and the FAQ
-        result = self.retriever.search(reading_text(text), lang)
+            return self._answer_refs(text, lang, refs, missing)
+        if missing and not urgency.urgent:
+            return self._answer_missing(lang, missing)
+        # the stemmer, glossary and FAQ variants are chosen by the language of the words themselves, not by the
+        # language of the answer; a question typed in Latin letters is searched in Cyrillic, the script of the codes
+        result = self.retriever.search(reading_text(text), _search_language(text))
         faq = self._confident_faq(result)
         if urgency.urgent:
-            return self._answer_urgent(lang, urgency.advise, result, faq)
+            urgent = self._answer_urgent(lang, urgency.advise, result, faq)
+            return _with_note(urgent, self._missing_note(lang, missing)) if missing else urgent
         if faq is not None:
             return self._answer_faq(lang, faq, result)
         hits = self._confident_articles(result)
@@ -203,7 +217,7 @@ class LegalAssistant:
             suggested_action="legal_aid" if weak else "info",
         )
 
-    def _answer_refs(self, text: str, lang: str, refs: list[ArticleRef]) -> LegalAnswer:
+    def _answer_refs(self, text: str, lang: str, refs: list[ArticleRef], missing: list[MissingRef]) -> LegalAnswer:
         terms = doc_terms(text)
         citations: list[Citation] = []
         lines: list[str] = []
@@ -236,7 +250,9 @@ class LegalAssistant:
                 )
             )
         if not lines:
-            return self._not_found(lang)
+            return self._answer_missing(lang, missing) if missing else self._not_found(lang)
+        if missing:  # "статья 188 и статья 999 УК": answer the one that exists, say the other was not found
+            lines.append(self._missing_note(lang, missing))
         return LegalAnswer(
             answer="\n".join(lines),
             language=lang,
@@ -244,6 +260,20 @@ class LegalAssistant:
             confidence=1.0 if citations else 0.5,
             suggested_action="info",
         )
+
+    def _answer_missing(self, lang: str, missing: list[MissingRef]) -> LegalAnswer:
+        """The question names only articles the corpus does not have: a neighbouring article would look like an
+        answer to the question asked, so say that the article was not found and route to legal aid."""
+        return LegalAnswer(
+            answer=message("missing_article", lang, refs=_missing_refs_text(missing, lang)),
+            language=lang,
+            citations=[],
+            confidence=0.0,
+            suggested_action="legal_aid",
+        )
+
+    def _missing_note(self, lang: str, missing: list[MissingRef]) -> str:
+        return message("missing_article_note", lang, refs=_missing_refs_text(missing, lang))
 
     def _not_found(self, lang: str) -> LegalAnswer:
         return LegalAnswer(
@@ -286,7 +316,23 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
     return quoted if len(quoted) <= limit + 80 else quoted[: limit + 79].rsplit(" ", 1)[0] + " …"
 
 
+def _missing_refs_text(missing: list[MissingRef], lang: str) -> str:
+    """ "УК РК ст. 555" / "УК РК ст. 999, КоАП РК ст. 999" (a reference without a code was looked up in both)."""
+    return "; ".join(", ".join(format_ref(code, ref.article, None, lang) for code in ref.codes)
+                     for ref in missing[:MAX_CITATIONS])
+
+
+def _with_note(answer: LegalAnswer, note: str) -> LegalAnswer:
+    return msgspec.structs.replace(answer, answer=f"{answer.answer}\n\n{note}")
+
+
+def _search_language(text: str) -> str:
+    """The language the question is written in: it picks the stemmer, the glossary and the query's expansion."""
+    return detect_language(text)
+
+
 def _language(text: str, language: str | None) -> str:
+    """The answer's language: the requested one (kk / ru / en, "kz" accepted), else the question's."""
     if language:
         lang = language.lower()
         return "kk" if lang in {"kz", "kaz", "kk"} else lang if lang in {"ru", "en"} else "ru"

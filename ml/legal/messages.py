@@ -47,6 +47,24 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "kk": "Бұл анықтамалық ақпарат, заң кеңесі емес.",
         "en": "This is reference information, not legal advice.",
     },
+    # the corpus holds the codes' full texts (the Civil Code's general part only), so "not found" is what we know
+    "missing_article": {
+        "ru": "Я не нашёл {refs} в текстах кодексов, с которыми работаю. Проверьте, пожалуйста, номер статьи и "
+        "название кодекса — отвечать другой статьёй я не буду, чтобы не ввести вас в заблуждение. Бесплатную "
+        "юридическую помощь оказывает коллегия адвокатов вашего региона. Если правонарушение происходит сейчас — "
+        "звоните 102.",
+        "kk": "Мен жұмыс істейтін кодекстердің мәтінінен {refs} таппадым. Бап нөмірі мен кодекс атауын тексеріңіз — "
+        "сізді жаңылыстырмау үшін басқа баппен жауап бермеймін. Тегін заң көмегін өңіріңіздегі адвокаттар алқасы "
+        "көрсетеді. Құқық бұзушылық дәл қазір болып жатса — 102-ге қоңырау шалыңыз.",
+        "en": "I could not find {refs} in the codes I work with. Please check the article number and the name of the "
+        "code — I will not answer with a different article, so as not to mislead you. Your regional bar association "
+        "provides free legal aid. If an offence is happening now, call 102.",
+    },
+    "missing_article_note": {
+        "ru": "Не найдено: {refs} — проверьте номер статьи.",
+        "kk": "Табылмады: {refs} — бап нөмірін тексеріңіз.",
+        "en": "Not found: {refs} — please check the article number.",
+    },
     "not_found": {
         "ru": "Я не нашёл нормы закона, которая точно отвечает на ваш вопрос, и не хочу ввести вас в заблуждение. "
         "Обратитесь, пожалуйста, за бесплатной юридической помощью (коллегия адвокатов вашего региона) или "

@@ -1,7 +1,8 @@
 """Explicit article references in a question: "статья 188 УК", "ч. 2 ст. 190 УК РК", "ҚК 188-бап", "434 КоАП".
 
 A citizen who names an article wants that article, not a semantic neighbour, so references are resolved before
-retrieval. Only references that exist in the corpus are ever returned.
+retrieval. `find_refs` returns only references that exist in the corpus; `missing_refs` returns the explicit ones
+("статья 555 УК") that do not, so the assistant can say so instead of answering with a neighbour.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ _CODE_WORDS = (
     r"|коап|коап рк|упк|аппк|кобс|ук|гк|тк|ҚК|қк|ҚПК|қпк|ӘҚБтК|әқбтк|ӘРПК|әрпк|АК|ЕК"
 )
 _CODE = rf"(?<![\w])(?P<code>{_CODE_WORDS})(?![\w])(?:\s+(?:рк|республики казахстан|қр)(?![\w]))?"
-_ART_WORD = r"(?:стать[яиеюй]|ст\.?|article|art\.?)"
+# not inside a word: "рост 180", "start 5" name no article
+_ART_WORD = r"(?<!\w)(?:стать[яиеюй]|ст\.?|article|art\.?)"
 _BAP = r"(?:-?\s?бап\w*)"
 _PART_WORD = r"(?:ч\.|част\w*|part)"
 _PATTERNS = (
@@ -55,9 +57,30 @@ class ArticleRef:
     part: str | None = None
 
 
-def find_refs(text: str, corpus: Corpus) -> list[ArticleRef]:
-    """Article references in `text` that exist in the corpus, in order of appearance, without duplicates."""
-    found: list[tuple[int, str | None, str]] = []
+@dataclass(frozen=True, slots=True)
+class MissingRef:
+    """An explicit reference to an article the corpus does not have, with the codes it was looked up in (the named
+    one, or the default codes when none was named)."""
+
+    codes: tuple[str, ...]
+    article: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    start: int
+    code: str | None
+    article: str
+    # written with an article word ("статья", "ст.", "article", "-бап"): "УК 2014 года" is a year, not an article
+    explicit: bool
+
+
+_EXPLICIT = re.compile(rf"{_ART_WORD}|бап", re.IGNORECASE)
+
+
+def _mentions(text: str) -> list[_Mention]:
+    """Every article reference in `text`, in order of appearance, whether or not the corpus has it."""
+    found: list[_Mention] = []
     for i, pattern in enumerate(_PATTERNS):
         for m in pattern.finditer(text):
             groups = m.groupdict()
@@ -65,23 +88,43 @@ def find_refs(text: str, corpus: Corpus) -> list[ArticleRef]:
             if not art:
                 continue
             code = parse_code(re.sub(r"\s+", " ", groups["code"])) if groups.get("code") else None
-            if i == len(_PATTERNS) - 1 and any(pos <= m.start() < pos + 40 for pos, _, _ in found):
+            if i == len(_PATTERNS) - 1 and any(f.start <= m.start() < f.start + 40 for f in found):
                 continue  # already resolved with a code by a stricter pattern
             if _PART_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
                 continue  # "ч. 2 УК" is a part number, not article 2
-            found.append((m.start(), code, art))
-        if found and i < len(_PATTERNS) - 1 and any(code for _, code, _ in found):
+            explicit = _EXPLICIT.search(text[m.start() : m.end() + 6]) is not None
+            found.append(_Mention(m.start(), code, art, explicit))
+        if found and i < len(_PATTERNS) - 1 and any(f.code for f in found):
             # a code-qualified reference exists: bare numbers elsewhere are amounts, not articles
             break
+    return sorted(found, key=lambda f: f.start)
+
+
+def find_refs(text: str, corpus: Corpus) -> list[ArticleRef]:
+    """Article references in `text` that exist in the corpus, in order of appearance, without duplicates."""
     part_m = _PART.search(text)
     part = (part_m.group(1) or part_m.group(2)) if part_m else None
     refs: list[ArticleRef] = []
-    for _, code, art in sorted(found, key=lambda f: f[0]):
-        for c in (code,) if code else _DEFAULT_CODES:
-            if c is None or not corpus.has(c, art):
+    for mention in _mentions(text):
+        for c in (mention.code,) if mention.code else _DEFAULT_CODES:
+            if c is None or not corpus.has(c, mention.article):
                 continue
-            p = part if part and corpus.has(c, art, part) else None
-            ref = ArticleRef(c, art, p)
-            if all((r.code, r.article) != (c, art) for r in refs):
+            p = part if part and corpus.has(c, mention.article, part) else None
+            ref = ArticleRef(c, mention.article, p)
+            if all((r.code, r.article) != (c, mention.article) for r in refs):
                 refs.append(ref)
     return refs
+
+
+def missing_refs(text: str, corpus: Corpus) -> list[MissingRef]:
+    """Explicit references in `text` to articles the corpus does not have ("статья 555 УК РК", "article 999 of the
+    criminal code"), without duplicates. A code name that cannot be resolved counts as no code named."""
+    missing: list[MissingRef] = []
+    for mention in _mentions(text):
+        codes = (mention.code,) if mention.code else _DEFAULT_CODES
+        if not mention.explicit or any(corpus.has(c, mention.article) for c in codes):
+            continue
+        ref = MissingRef(codes, mention.article)
+        if ref not in missing:
+            missing.append(ref)
+    return missing
