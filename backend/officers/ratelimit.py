@@ -1,7 +1,8 @@
-"""Failed-login throttling: Redis counters when Redis is there, a process-local window when it is not.
+"""Throttling of guessed secrets: Redis counters when Redis is there, a process-local window when it is not.
 
-Only failures count, so an officer who logs in correctly on several tablets is never throttled; a guesser is,
-per badge (protects the account) and per IP (protects all accounts from one source).
+Only failures count, so an officer who logs in correctly on several tablets is never throttled; a guesser is:
+per badge (protects the account) and per IP (protects all accounts from one source) at login, and per Telegram
+chat for the duty bot's one-time link codes (eight digits would otherwise fall to a patient script).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from backend.context import Context
 from backend.lib.redis import UNAVAILABLE
 
 WINDOW_S = 15 * 60
-LIMITS = {"badge": 5, "ip": 30}
+LIMITS = {"badge": 5, "ip": 30, "link_chat": 5}
 
 
 @dataclass
@@ -29,9 +30,14 @@ def _memory(ctx: Context) -> dict[str, _Window]:
     return store
 
 
-async def retry_after(ctx: Context, *, badge: str, ip: str) -> int | None:
-    """Seconds to wait if either counter is over its limit, else None."""
-    keys = {"badge": ctx.keys("login-fail", "badge", badge.lower()), "ip": ctx.keys("login-fail", "ip", ip)}
+def _keys(ctx: Context, subjects: dict[str, str]) -> dict[str, str]:
+    """One counter per kind of subject (a kind of LIMITS: badge, ip, link_chat) and subject."""
+    return {kind: ctx.keys("login-fail", kind, subject.lower()) for kind, subject in subjects.items()}
+
+
+async def retry_after(ctx: Context, **subjects: str) -> int | None:
+    """Seconds to wait if any counter of these subjects is over its limit, else None."""
+    keys = _keys(ctx, subjects)
     if ctx.redis is not None:
         try:
             worst: int | None = None
@@ -52,8 +58,8 @@ async def retry_after(ctx: Context, *, badge: str, ip: str) -> int | None:
     return worst_mem
 
 
-async def record_failure(ctx: Context, *, badge: str, ip: str) -> None:
-    keys = (ctx.keys("login-fail", "badge", badge.lower()), ctx.keys("login-fail", "ip", ip))
+async def record_failure(ctx: Context, **subjects: str) -> None:
+    keys = tuple(_keys(ctx, subjects).values())
     if ctx.redis is not None:
         try:
             async with ctx.redis.pipeline(transaction=True) as pipe:
@@ -75,7 +81,7 @@ async def record_failure(ctx: Context, *, badge: str, ip: str) -> None:
 
 
 async def clear_badge(ctx: Context, *, badge: str) -> None:
-    key = ctx.keys("login-fail", "badge", badge.lower())
+    key = _keys(ctx, {"badge": badge})["badge"]
     _memory(ctx).pop(key, None)
     if ctx.redis is not None:
         with contextlib.suppress(UNAVAILABLE):  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from backend.context import Context
 from backend.lib.i18n import LANGS, negotiate
+from backend.officers import ratelimit
 from backend.settings import Settings
 from bots.officer import service
 from bots.officer.texts import LANGUAGE_NAMES, t
@@ -61,11 +62,18 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
     assert update.effective_message is not None and update.effective_chat is not None
-    officer = await service.redeem_link_code(_ctx(context), code=code, chat_id=update.effective_chat.id,
-                                             language=_app_language(update)) if code.isdigit() else None
+    ctx, chat = _ctx(context), str(update.effective_chat.id)
+    wait = await ratelimit.retry_after(ctx, link_chat=chat)
+    officer = None if wait is not None or not code.isdigit() else await service.redeem_link_code(
+        ctx, code=code, chat_id=update.effective_chat.id, language=_app_language(update))
     with contextlib.suppress(Exception):  # the code is spent either way; hide it from the chat history
         await update.effective_message.delete()
+    if wait is not None:
+        await context.bot.send_message(update.effective_chat.id, t("link_throttled", await _lang(update, context),
+                                                                   minutes=max(1, wait // 60)))
+        return
     if officer is None:
+        await ratelimit.record_failure(ctx, link_chat=chat)
         await context.bot.send_message(update.effective_chat.id, t("link_failed", await _lang(update, context)))
         return
     await context.bot.send_message(update.effective_chat.id, t("linked", officer.language, name=officer.full_name))

@@ -23,6 +23,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Код қате немесе мерзімі өткен. Планшеттен жаңа код алыңыз.",
         "en": "The code is wrong or expired. Get a new one on the tablet.",
     },
+    "link_throttled": {
+        "ru": "Слишком много неверных кодов. Попробуйте снова через {minutes} мин.",
+        "kk": "Қате кодтар тым көп. {minutes} минуттан кейін қайталап көріңіз.",
+        "en": "Too many wrong codes. Try again in {minutes} min.",
+    },
     "not_linked": {
         "ru": "Аккаунт не привязан. Отправьте /link КОД.",
         "kk": "Аккаунт байланыстырылмаған. /link КОД жіберіңіз.",

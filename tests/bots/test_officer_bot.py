@@ -182,3 +182,20 @@ async def test_the_bot_speaks_the_officers_language(ctx: Context, officer_tg: Fa
     await tg.wait_for_message_async(chat, contains="Choose the language")
     async with ctx.sessions() as session:
         assert (await session.get(Officer, officer.id, populate_existing=True)).language == "en"  # type: ignore[union-attr]
+
+
+async def test_link_code_guessing_is_throttled_per_chat(ctx: Context, officer_tg: FakeBot) -> None:
+    """Eight digits for ten minutes fall to a patient script unless wrong guesses are limited: five per chat per
+    window, after which even the right code is refused in that chat until the window passes."""
+    tg = officer_tg
+    unit = await make_unit(ctx, code="GUESS-1", district="astana")
+    officer, _ = await make_officer(ctx, unit=unit, district="astana", full_name="Офицер GUESS-1")
+    user = make_user(OTHER_CHAT, language_code="ru")
+    for attempt in range(5):
+        tg.user_sends_text(OTHER_CHAT, user, f"/link {attempt:08d}")
+        await tg.wait_for_message_async(OTHER_CHAT, contains="Код неверный")
+    tg.user_sends_text(OTHER_CHAT, user, f"/link {await link_code(ctx, officer.id)}")
+    await tg.wait_for_message_async(OTHER_CHAT, contains="Слишком много неверных кодов")
+    async with ctx.sessions() as session:
+        row = await session.get(Officer, officer.id)
+    assert row is not None and row.telegram_chat_id is None
