@@ -5,13 +5,24 @@ lease ends; a worker that dies mid-chunk leaves its rows `sending`, and after th
 Rows already recorded as sent are never sent again. The only window left — the provider accepted a message and the
 worker died before recording it — is closed on the device: every push carries a collapse id (Android tag,
 apns-collapse-id) and its delivery id, so a re-send replaces the first notification instead of showing twice.
+
+A chunk to a slow FCM can take longer than one lease, so while it is sent a heartbeat renews the lease of the rows
+still being sent (`_Lease`), pushes go out in sub-batches that each check the claim is still held first, and each
+sub-batch's outcomes are recorded as soon as it is back (a worker that stalls loses at most one sub-batch's records).
+
+Retry schedules differ per kind (`RETRY_POLICIES`): a push is worth retrying through an FCM outage of about an hour,
+a partner webhook through a day of partner downtime. A server's Retry-After is honoured up to the policy's cap.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
+import random
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -22,23 +33,74 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.jobs.service import backoff
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import TokenError, unseal
 from backend.notifications import webhooks
 from backend.notifications.models import Delivery, Device
-from backend.notifications.sender import Outcome, Push, get_sender
+from backend.notifications.sender import Outcome, Push, PushSender, get_sender
 from backend.partners.models import Partner
 
 if TYPE_CHECKING:
     from backend.context import Context
 
 log = logging.getLogger("zan.notifications")
-LEASE_S = 60.0
+LEASE_S = 60.0  # the shortest lease: how long a dead worker's rows wait before someone else takes them
 CHUNK = 500
 PARALLEL_CHUNKS = 3
-MAX_ATTEMPTS = 8
+SUB_BATCH = 100  # pushes sent between two checks that the claim is still held, and recorded together
 D = Delivery.__table__  # type: ignore[attr-defined]  # core table: bulk updates by primary key
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long one kind of delivery keeps trying: `max_attempts` sends, waiting `base_s` doubling up to `cap_s`."""
+
+    max_attempts: int
+    base_s: float
+    cap_s: float
+    jitter: float = 0.1  # ± this fraction: spreads a burst of retries without shortening the window much
+
+    def backoff(self, attempt: int) -> float:
+        """The wait after failed attempt number `attempt` (1-based)."""
+        nominal = min(self.cap_s, self.base_s * 2.0 ** min(max(attempt - 1, 0), 60))
+        return nominal * random.uniform(1 - self.jitter, 1 + self.jitter)
+
+    def delay(self, attempt: int, retry_after_s: float | None) -> float:
+        """The wait before the next attempt. A server's Retry-After (FCM's or a partner's) is honoured up to the cap:
+        an absurd one (999999999999, "inf") would overflow the datetime arithmetic and lose the chunk's outcomes."""
+        if retry_after_s is None or not math.isfinite(retry_after_s):
+            return self.backoff(attempt)
+        return min(max(retry_after_s, 0.0), self.cap_s)
+
+    @property
+    def window_s(self) -> float:
+        """Nominal time from the first attempt to the last (docs/notifications.md quotes these figures)."""
+        return sum(min(self.cap_s, self.base_s * 2.0 ** min(n - 1, 60)) for n in range(1, self.max_attempts))
+
+
+# push/topic: 30 s doubling to 30 min, 8 attempts ≈ 1 h (a realistic FCM outage); webhook: 2 s doubling to 3 h,
+# 21 attempts ≈ 25 h ("about a day" of partner downtime, as webhooks.py promises partners; a blip is retried within
+# seconds). Rows get max_attempts from here when written (fanout, service); the waits come from here on failure.
+RETRY_POLICIES: dict[str, RetryPolicy] = {
+    "push": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0),
+    "topic": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0),
+    "webhook": RetryPolicy(max_attempts=21, base_s=2.0, cap_s=3 * 3600.0),
+}
+
+
+def policy_for(kind: str) -> RetryPolicy:
+    return RETRY_POLICIES.get(kind, RETRY_POLICIES["push"])
+
+
+def lease_for(sender: PushSender) -> float:
+    """A lease that one sub-batch fits in half of even if every message times out: chunks share the sender's window
+    (PARALLEL_CHUNKS at a time), so a sub-batch takes ceil(SUB_BATCH / share) rounds of up to `timeout_s` each. With
+    the heartbeat renewing it and a renewal before each sub-batch whenever less than half is left, a stalled
+    heartbeat cannot let another worker take rows that are still in flight. Remote FCM (window 128): 60 s."""
+    window = int(getattr(sender, "window", SUB_BATCH * PARALLEL_CHUNKS))
+    timeout_s = float(getattr(sender, "timeout_s", 10.0))
+    rounds = math.ceil(SUB_BATCH / max(1, window // PARALLEL_CHUNKS))
+    return max(LEASE_S, 2 * rounds * timeout_s)
 
 
 def _due() -> Any:
@@ -94,8 +156,23 @@ def _push_for(row: Delivery, device: _Target | None) -> Push | None:
     return Push(fid=device.fid, token=None if device.fid else device.token, **common)
 
 
+def _failure(row: Delivery, outcome: Outcome | None, status_hint: str,
+             now: datetime) -> tuple[str, str | None, datetime | None]:
+    """(status, error, next attempt) for a row that was not sent; None keeps the row's next_attempt_at."""
+    if outcome is None:  # nothing to send to (device removed, alert expired, partner deactivated)
+        return status_hint, status_hint, None
+    if outcome.prune:
+        return "dropped", outcome.error, None
+    if outcome.permanent or row.attempts >= row.max_attempts:
+        return "dead", outcome.error, None
+    delay = policy_for(row.kind).delay(row.attempts, outcome.retry_after_s)
+    return "pending", outcome.error, now + timedelta(seconds=delay)
+
+
 async def _settle(ctx: Context, token: uuid.UUID, results: list[tuple[Delivery, Outcome | None, str]]) -> None:
     """Record outcomes for rows this claim still owns (a row re-claimed after our lease is not ours to settle)."""
+    if not results:
+        return
     now = utcnow()
     sent = [{"_id": r.id, "_pid": o.message_id} for r, o, _ in results if o is not None and o.ok]
     async with ctx.sessions() as session:
@@ -111,20 +188,10 @@ async def _settle(ctx: Context, token: uuid.UUID, results: list[tuple[Delivery, 
         for row, outcome, status_hint in results:
             if outcome is not None and outcome.ok:
                 continue
-            next_at = None  # None keeps the row's next_attempt_at
-            error: str | None
-            if outcome is None:  # nothing to send to (device removed, alert expired)
-                status, error = status_hint, status_hint
-            elif outcome.prune:
-                status, error = "dropped", outcome.error
-                if row.device_id:
-                    reason = (outcome.error or "unregistered").split(":")[0][:40]
-                    pruned.setdefault(reason, set()).add(row.device_id)
-            elif outcome.permanent or row.attempts >= row.max_attempts:
-                status, error = "dead", outcome.error
-            else:
-                delay = outcome.retry_after_s if outcome.retry_after_s is not None else backoff(row.attempts)
-                status, error, next_at = "pending", outcome.error, now + timedelta(seconds=delay)
+            status, error, next_at = _failure(row, outcome, status_hint, now)
+            if status == "dropped" and outcome is not None and row.device_id:
+                reason = (outcome.error or "unregistered").split(":")[0][:40]
+                pruned.setdefault(reason, set()).add(row.device_id)
             failed.append({"_id": row.id, "_status": status, "_error": error, "_next": next_at})
         if failed:  # one executemany for the chunk, not a round trip per row (a stale fleet fails by thousands)
             await session.execute(
@@ -184,7 +251,8 @@ async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> list[tuple[Deliv
 
     async def one(row: Delivery) -> tuple[Delivery, Outcome | None, str]:
         partner = partners.get(row.partner_id) if row.partner_id else None
-        if partner is None or not partner.webhook_url or not partner.webhook_secret_sealed:
+        # re-read at every attempt: a partner deactivated during a day of retries gets nothing more
+        if partner is None or not partner.active or not partner.webhook_url or not partner.webhook_secret_sealed:
             return row, None, "dropped"
         try:
             secret = unseal(ctx.settings.secret_keys, partner.webhook_secret_sealed)
@@ -209,6 +277,63 @@ async def _still_ours(ctx: Context, token: uuid.UUID) -> dict[uuid.UUID, _Target
             for row_id, fid, push_token, active in found}
 
 
+class _Lease:
+    """Keeps a claim's rows ours while they are sent: renews `locked_until` every third of the lease.
+
+    Only rows still `sending` under our token are renewed (a settled row is done; a re-claimed one is not ours).
+    `owned` is what the last renewal found: a row missing from it must not be sent. Renewing and recording outcomes
+    take `lock` in turn: run concurrently, the two UPDATEs lock the same rows in different orders (PostgreSQL would
+    abort one as a deadlock, and a lost settlement means the sub-batch is sent again).
+    """
+
+    def __init__(self, ctx: Context, token: uuid.UUID, rows: list[Delivery], owned: set[uuid.UUID]) -> None:
+        self.ctx, self.token, self.owned = ctx, token, owned
+        self.lock = asyncio.Lock()
+        self.ids = [r.id for r in rows]
+        # the claim's own length (rows come back from `claim` with locked_until = claimed_at + lease)
+        self.expires = min((as_utc(r.locked_until) for r in rows if r.locked_until), default=utcnow())
+        claimed = min((as_utc(r.updated_at) for r in rows), default=utcnow())
+        self.lease_s = max((self.expires - claimed).total_seconds(), 0.05)
+
+    def remaining_s(self) -> float:
+        return (self.expires - utcnow()).total_seconds()
+
+    async def renew(self) -> None:
+        async with self.lock, self.ctx.sessions() as session:
+            until = utcnow() + timedelta(seconds=self.lease_s)
+            renewed = await session.scalars(
+                D.update().where(D.c.id.in_(self.ids), D.c.claim_token == self.token, D.c.status == "sending")
+                .values(locked_until=until).returning(D.c.id))
+            self.owned = set(renewed)
+            await session.commit()
+        self.expires = until
+
+    async def ensure(self) -> set[uuid.UUID]:
+        """Before a sub-batch: renew now if the heartbeat fell behind (a slow database, a stalled loop), so the
+        sub-batch starts with at least half a lease. Returns the rows we may send."""
+        if self.remaining_s() < self.lease_s / 2:
+            await self.renew()
+        return self.owned
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                await self.renew()
+            except Exception as exc:  # the next `ensure` retries; what is in flight still fits the lease
+                log.warning("lease renewal for claim %s failed: %r", self.token, exc)
+
+    @contextlib.asynccontextmanager
+    async def kept(self) -> AsyncIterator[_Lease]:
+        beat = asyncio.create_task(self._beat())
+        try:
+            yield self
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+
+
 @dataclass
 class Progress:
     sent: int = 0
@@ -216,18 +341,38 @@ class Progress:
     next_due_at: datetime | None = None  # when something for this event may be tried again
 
 
+async def _push_batches(ctx: Context, token: uuid.UUID, lease: _Lease, rows: list[Delivery],
+                        targets: dict[uuid.UUID, _Target | None]) -> list[tuple[Delivery, Outcome | None, str]]:
+    """Send pushes a sub-batch at a time, each only if still ours, recording its outcomes as soon as it is back."""
+    done: list[tuple[Delivery, Outcome | None, str]] = []
+    for start in range(0, len(rows), SUB_BATCH):
+        owned = await lease.ensure()
+        batch = [r for r in rows[start:start + SUB_BATCH] if r.id in owned]
+        results = await _send_pushes(ctx, batch, targets) if batch else []
+        async with lease.lock:
+            await _settle(ctx, token, results)
+        done += results
+    return done
+
+
 async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) -> tuple[int, int]:
-    """Send one claimed chunk and record what happened. Returns (sent, not sent)."""
+    """Send one claimed chunk and record what happened, keeping the claim alive meanwhile. Returns (sent, not)."""
     owned = await _still_ours(ctx, token)
     rows = [r for r in rows if r.id in owned]
+    if not rows:
+        return 0, 0
     pushes = [r for r in rows if r.kind in ("push", "topic")]
     hooks = [r for r in rows if r.kind == "webhook"]
     results: list[tuple[Delivery, Outcome | None, str]] = []
-    if pushes:
-        results += await _send_pushes(ctx, pushes, owned)
-    if hooks:
-        results += await _send_webhooks(ctx, hooks)
-    await _settle(ctx, token, results)
+    async with _Lease(ctx, token, rows, set(owned)).kept() as lease:
+        if pushes:
+            results += await _push_batches(ctx, token, lease, pushes, owned)
+        if hooks:
+            mine = await lease.ensure()
+            sent = await _send_webhooks(ctx, [r for r in hooks if r.id in mine])
+            async with lease.lock:
+                await _settle(ctx, token, sent)
+            results += sent
     ok = sum(1 for _, o, _ in results if o is not None and o.ok)
     return ok, len(results) - ok
 
@@ -243,7 +388,7 @@ def _chunk_slots(ctx: Context) -> asyncio.Semaphore:
     return held[1]
 
 
-async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = CHUNK, lease_s: float = LEASE_S,
+async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = CHUNK, lease_s: float | None = None,
                           parallel: int = PARALLEL_CHUNKS) -> Progress:
     """Send everything due (for one event, or any) with `parallel` workers, until nothing is due.
 
@@ -253,6 +398,7 @@ async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = C
     """
     progress = Progress()
     slots = _chunk_slots(ctx)
+    lease_s = lease_s if lease_s is not None else lease_for(get_sender(ctx))
 
     async def worker(first: tuple[uuid.UUID, list[Delivery]] | None = None) -> None:
         while True:

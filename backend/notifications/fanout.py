@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from backend.db import insert_ignoring_conflicts
 from backend.lib.clock import utcnow
 from backend.notifications import templates
+from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.models import Delivery, Device
 from backend.partners.models import Partner
 from backend.reports.models import Report, ReportEvent
@@ -23,6 +24,8 @@ from backend.reports.service import is_restricted, local_date
 from backend.reports.workflow import CITIZEN_PROJECTION, CITIZEN_STATUS_NAMES, Status
 
 OFFICER_ACTIONS = frozenset({"assign"})
+PUSH_ATTEMPTS = RETRY_POLICIES["push"].max_attempts
+WEBHOOK_ATTEMPTS = RETRY_POLICIES["webhook"].max_attempts
 INSERT_CHUNK = 1000
 
 
@@ -108,7 +111,7 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
         payload = citizen_payloads[language]
         if payload is not None:
             rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
-                         "device_id": device_id, "payload": payload, "max_attempts": 8})
+                         "device_id": device_id, "payload": payload, "max_attempts": PUSH_ATTEMPTS})
     unit = event.data.get("unit_id") or (str(report.unit_id) if report.unit_id else None)
     if event.action in OFFICER_ACTIONS and unit:
         officer_payloads: dict[str, dict[str, Any]] = {}
@@ -118,12 +121,12 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
             if language not in officer_payloads:
                 officer_payloads[language] = _officer_push(event, report, language, discreet)
             rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
-                         "device_id": device_id, "payload": officer_payloads[language], "max_attempts": 8})
+                         "device_id": device_id, "payload": officer_payloads[language], "max_attempts": PUSH_ATTEMPTS})
     if report.partner_id:
         partner = await session.get(Partner, report.partner_id)
         if partner is not None and partner.active and partner.webhook_url and partner.webhook_secret_sealed:
             rows.append({"dedupe_key": f"{key}:webhook:{partner.id}", "event_key": key, "kind": "webhook",
-                         "partner_id": partner.id, "max_attempts": 12,
+                         "partner_id": partner.id, "max_attempts": WEBHOOK_ATTEMPTS,
                          "payload": {"event_id": str(event.id), "body": webhook_body(event, report)}})
     if not rows:
         return None

@@ -187,6 +187,8 @@ class FcmSender:
     # cost memory (bench/notifications.py: CPU per message is flat from 4 to 64).
     remote_window = 128
     local_window = 16
+    # one HTTP attempt's limit (the SDK's httpTimeout); delivery.lease_for sizes claims from it and the window
+    timeout_s = 10.0
 
     def __init__(self, app: firebase_admin.App, *, owned: bool = False, window: int | None = None) -> None:
         self.app = app
@@ -200,7 +202,7 @@ class FcmSender:
     def from_settings(cls, settings: Settings) -> FcmSender:
         if not settings.fcm_credentials_file:
             raise RuntimeError("ZAN_PUSH_BACKEND=fcm needs ZAN_FCM_CREDENTIALS_FILE (a service-account JSON)")
-        options: dict[str, Any] = {"httpTimeout": 10.0}
+        options: dict[str, Any] = {"httpTimeout": cls.timeout_s}
         if settings.fcm_project_id:
             options["projectId"] = settings.fcm_project_id
         app = firebase_admin.initialize_app(credentials.Certificate(settings.fcm_credentials_file), options,

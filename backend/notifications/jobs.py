@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from backend.context import Context
 
 log = logging.getLogger("zan.notifications")
-DELIVER_MAX_ATTEMPTS = 40
+# an event's `notifications.deliver` task runs once per due time of its deliveries: it must outlast the longest
+# schedules together (delivery.RETRY_POLICIES: 21 webhook + 8 push attempts), plus wake-ups for others' leases
+DELIVER_MAX_ATTEMPTS = 64
 # A big fan-out is shared by worker processes: besides the task that wrote it, one `notifications.deliver` helper
 # task per SHARE_EVERY recipients (at most MAX_HELPERS) claims chunks of the same event from wherever it runs. One
 # process sends ~1,500–2,000 messages/s to FCM (docs/benchmarks-notifications.md); a 10,000-device report gets 5.

@@ -19,6 +19,7 @@ from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import LANGS
 from backend.lib.redis import UNAVAILABLE
 from backend.notifications import geo, templates
+from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.fanout import insert_deliveries
 from backend.notifications.models import AreaAlert, Delivery, Device
 from backend.notifications.schemas import AlertIn, DeviceIn, DeviceOut
@@ -191,14 +192,15 @@ async def create_alert(ctx: Context, session: AsyncSession, *, officer_id: uuid.
                                                                                          device.last_lon):
             rows.append({"dedupe_key": f"{key}:device:{device.id}", "event_key": key, "kind": "push",
                          "device_id": device.id, "payload": _alert_push(alert, device.language, ttl_s),
-                         "max_attempts": 8})
+                         "max_attempts": RETRY_POLICIES["push"].max_attempts})
     alert.officer_devices = len(rows)
     topic_messages = 0
     for code in alert.districts:
         for lang in LANGS:
             condition = f"'district-{code}' in topics && 'lang-{lang}' in topics"
             rows.append({"dedupe_key": f"{key}:topic:{code}:{lang}", "event_key": key, "kind": "topic",
-                         "payload": {**_alert_push(alert, lang, ttl_s), "condition": condition}, "max_attempts": 8})
+                         "payload": {**_alert_push(alert, lang, ttl_s), "condition": condition},
+                         "max_attempts": RETRY_POLICIES["topic"].max_attempts})
             topic_messages += 1
     if rows:
         await insert_deliveries(session, rows)

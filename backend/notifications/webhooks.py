@@ -1,9 +1,10 @@
 """Signed status-change callbacks to partner apps (eGov Mobile, Kaspi, Halyk).
 
-Each request is a JSON POST with three headers:
+Each request is a JSON POST whose body carries `"event_id"` (stable across retries of the same event), with three
+headers:
 
     X-Zan-Timestamp: 1767225600                  (unix seconds when this attempt was signed)
-    X-Zan-Event-Id:  3f0c…-uuid                   (stable across retries of the same event)
+    X-Zan-Event-Id:  3f0c…-uuid                   (a copy of the body's event_id, for routing and logs)
     X-Zan-Signature: hex HMAC-SHA256(secret, f"{timestamp}.{raw body}")
 
 How a receiver verifies (this is `verify_webhook`, usable as-is by a Python receiver):
@@ -11,13 +12,19 @@ How a receiver verifies (this is `verify_webhook`, usable as-is by a Python rece
 2. Recompute the HMAC over `f"{X-Zan-Timestamp}.{body}"` with the webhook secret `zan notifications webhook-set`
    printed, and compare with X-Zan-Signature in constant time (`hmac.compare_digest`). Mismatch → reject (401).
 3. Reject a timestamp more than 5 minutes from your clock: an old captured request cannot be replayed later.
-4. Remember X-Zan-Event-Id for at least that window (longer is better): an id seen before is a retry or a replay.
-   Answer it 2xx and do nothing again — we re-deliver until we get a 2xx, so processing must be idempotent.
-Any non-2xx answer (or a timeout of 10 s) is retried with exponential backoff for about a day, then dead-lettered.
+4. Take the event id from the signed body (`event_id`), never from the X-Zan-Event-Id header alone: the header is
+   not signed, so a captured request replayed with a fresh header would look like a new event. If the header is
+   present and differs from the body's id, reject. Remember the id for at least the 5-minute window (longer is
+   better): an id seen before is a retry or a replay. Answer it 2xx and do nothing again — we re-deliver until we
+   get a 2xx, so processing must be idempotent.
+Any non-2xx answer (or a timeout of 10 s) is retried with exponential backoff (2 s doubling to at most 3 h, ±10 %
+jitter; a Retry-After is honoured up to 3 h) for 21 attempts over about a day (~25 h), then dead-lettered
+(`zan notifications stuck` / `retry`). The schedule is `delivery.RETRY_POLICIES["webhook"]`.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -53,18 +60,27 @@ def signed_headers(secret: str, event_id: str, body: bytes, *, now: float | None
     }
 
 
+def signed_event_id(body: bytes) -> str | None:
+    """The `event_id` inside a webhook body: covered by the signature, unlike the X-Zan-Event-Id header."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # UnicodeDecodeError included
+        return None
+    event_id = data.get("event_id") if isinstance(data, dict) else None
+    return event_id if isinstance(event_id, str) and event_id else None
+
+
 def verify_webhook(secret: str, headers: Mapping[str, str], body: bytes, *, seen: Callable[[str], bool] | None = None,
                    now: float | None = None, max_skew_s: int = MAX_SKEW_S) -> str:
-    """Check a received webhook; returns its event id.
+    """Check a received webhook; returns its event id (the signed body's `event_id`).
 
     `headers` must be case-insensitive or lower-cased. `seen(event_id)` records the id and returns True if it was
     already recorded (e.g. Redis `SET NX` inverted, or a unique insert). Raises WebhookVerificationError (reject)
     or WebhookReplayError (acknowledge, skip).
     """
     lowered = {k.lower(): v for k, v in headers.items()}
-    timestamp, event_id, given = (lowered.get("x-zan-timestamp"), lowered.get("x-zan-event-id"),
-                                  lowered.get("x-zan-signature"))
-    if not (timestamp and event_id and given):
+    timestamp, given = lowered.get("x-zan-timestamp"), lowered.get("x-zan-signature")
+    if not (timestamp and given):
         raise WebhookVerificationError("missing X-Zan-* headers")
     if not equal(signature(secret, timestamp, body), given.lower()):
         raise WebhookVerificationError("bad signature")
@@ -74,6 +90,13 @@ def verify_webhook(secret: str, headers: Mapping[str, str], body: bytes, *, seen
         raise WebhookVerificationError("bad timestamp") from exc
     if age > max_skew_s:
         raise WebhookVerificationError("timestamp outside the allowed window")
+    # replay detection must key on something the signature covers: a rewritten header would make a replay "new"
+    event_id = signed_event_id(body)
+    if event_id is None:
+        raise WebhookVerificationError("no event_id in the signed body")
+    header_id = lowered.get("x-zan-event-id")
+    if header_id is not None and header_id != event_id:
+        raise WebhookVerificationError("X-Zan-Event-Id does not match the signed body's event_id")
     if seen is not None and seen(event_id):
         raise WebhookReplayError(event_id)
     return event_id
@@ -96,7 +119,7 @@ async def post(client: httpx.AsyncClient, url: str, secret: str, event_id: str, 
         return WebhookResult(ok=False, status=None, error=f"{type(exc).__name__}: {exc}"[:500])
     if 200 <= response.status_code < 300:
         return WebhookResult(ok=True, status=response.status_code)
-    retry_after = None
+    retry_after = None  # honoured up to the retry schedule's cap (delivery.RetryPolicy.delay), however large
     if response.status_code in (429, 503) and response.headers.get("Retry-After", "").isdigit():
         retry_after = float(response.headers["Retry-After"])
     return WebhookResult(ok=False, status=response.status_code, error=f"HTTP {response.status_code}",

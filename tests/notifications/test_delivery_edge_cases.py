@@ -1,0 +1,254 @@
+"""Delivery edge cases: replayed webhooks, absurd Retry-After, retry windows, chunks slower than their lease."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable, Sequence
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from backend.context import Context
+from backend.lib.clock import as_utc, utcnow
+from backend.lib.crypto import seal
+from backend.notifications import delivery, fanout
+from backend.notifications.models import Delivery
+from backend.notifications.sender import Outcome, Push
+from backend.notifications.webhooks import WebhookReplayError, WebhookVerificationError, signed_headers, verify_webhook
+from backend.partners.models import Partner
+from backend.partners.service import create as create_partner
+from backend.reports.models import Report, ReportEvent
+from backend.reports.workflow import Action
+from tests.fakes.fcm import FakeFCM
+from tests.notifications.conftest import BOTH_DBS, act, citizen_devices, new_report
+
+pytestmark = pytest.mark.anyio
+
+
+async def partner_answering(ctx: Context, answer: Callable[[httpx.Request], httpx.Response]) -> uuid.UUID:
+    """A partner with a webhook whose endpoint answers every request with `answer`."""
+    async with ctx.sessions() as session:
+        created = await create_partner(session=session, secret_key=ctx.settings.secret_key,
+                                       name=f"kaspi-{uuid.uuid4().hex[:6]}")
+        partner = await session.get(Partner, created.id)
+        assert partner is not None
+        partner.webhook_url = "http://partner.test/zan/events"
+        partner.webhook_secret_sealed = seal(ctx.settings.secret_key, "whsec-x")
+        await session.commit()
+    ctx.extras["webhook_http"] = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    return created.id
+
+
+async def fan_out(ctx: Context, report: Report, action: Action = Action.ASSIGN) -> tuple[ReportEvent, str]:
+    """A status change and its deliveries written (not sent): (event, event key)."""
+    (event,) = await act(ctx, report.id, action)
+    async with ctx.sessions() as session:
+        fresh_event, fresh_report = await session.get(ReportEvent, event.id), await session.get(Report, report.id)
+        assert fresh_event is not None and fresh_report is not None
+        fan = await fanout.report_event(session, event=fresh_event, report=fresh_report)
+        await session.commit()
+    assert fan is not None
+    return event, fan.event_key
+
+
+async def fail_until_dead(ctx: Context, event_key: str) -> tuple[Delivery, float]:
+    """Send the event's one delivery again and again (each retry made due at once) until it stops being pending.
+    Returns the row and the waits the retry schedule asked for, summed."""
+    waited = 0.0
+    for _ in range(50):
+        await delivery.deliver_pending(ctx, event_key=event_key)
+        async with ctx.sessions() as session:
+            row = await session.scalar(select(Delivery).where(Delivery.event_key == event_key))  # type: ignore[arg-type]
+            assert row is not None
+            if row.status != "pending":
+                return row, waited
+            waited += (as_utc(row.next_attempt_at) - as_utc(row.updated_at)).total_seconds()
+            await session.execute(update(Delivery).where(Delivery.id == row.id)  # type: ignore[arg-type]
+                                  .values(next_attempt_at=utcnow()))
+            await session.commit()
+    raise AssertionError("still pending after 50 attempts")
+
+
+# -- 1. the event id used for replay detection is covered by the signature ----------------------------------------
+def test_webhook_replay_with_a_rewritten_event_id_is_not_detected() -> None:
+    secret = "whsec-partner"
+    event_id = str(uuid.uuid4())
+    body = json.dumps({"type": "report.updated", "event_id": event_id, "status": "closed"}).encode()
+    captured = signed_headers(secret, event_id, body)
+    seen: set[str] = set()
+
+    def remember(eid: str) -> bool:
+        if eid in seen:
+            return True
+        seen.add(eid)
+        return False
+
+    assert verify_webhook(secret, captured, body, seen=remember) == event_id
+    with pytest.raises(WebhookReplayError):  # the same request replayed with the same id is caught ...
+        verify_webhook(secret, captured, body, seen=remember)
+    # ... and so is one whose unsigned X-Zan-Event-Id header was rewritten, or dropped
+    replay = {**captured, "X-Zan-Event-Id": str(uuid.uuid4())}
+    with pytest.raises(WebhookVerificationError):
+        verify_webhook(secret, replay, body, seen=remember)
+    without_header = {k: v for k, v in captured.items() if k != "X-Zan-Event-Id"}
+    with pytest.raises(WebhookReplayError):
+        verify_webhook(secret, without_header, body, seen=remember)
+    # a signed body without an event id gives nothing to detect replays by
+    bare = json.dumps({"type": "report.updated"}).encode()
+    with pytest.raises(WebhookVerificationError):
+        verify_webhook(secret, signed_headers(secret, event_id, bare), bare)
+
+
+# -- 4. a partner's absurd Retry-After must not lose the outcomes of the rest of the chunk --------------------------
+@pytest.mark.parametrize("db_url", BOTH_DBS, indirect=True)
+async def test_huge_partner_retry_after_does_not_break_other_deliveries_of_the_event(
+        ctx: Context, fcm: FakeFCM) -> None:
+    # the partner's endpoint is overloaded and answers 429 with an absurd (but all-digit) Retry-After
+    partner_id = await partner_answering(
+        ctx, lambda request: httpx.Response(429, headers={"Retry-After": "999999999999"}))
+    report = await new_report(ctx, partner_id=partner_id)
+    await citizen_devices(ctx, report, ["ru"])
+    event, key = await fan_out(ctx, report)
+
+    errors: list[str] = []
+    for _ in range(2):
+        try:
+            await delivery.deliver_pending(ctx, event_key=key, lease_s=0.3)
+        except Exception as exc:
+            errors.append(repr(exc))
+        await asyncio.sleep(0.4)
+    async with ctx.sessions() as session:
+        rows = {r.kind: r for r in await session.scalars(
+            select(Delivery).where(Delivery.event_key == key))}  # type: ignore[arg-type]
+    pushes = [p for p in fcm.pushes if p.message.get("data", {}).get("event_id") == str(event.id)]
+    assert (errors, rows["push"].status, len(pushes)) == ([], "sent", 1)
+    # the partner's wish is honoured up to the webhook schedule's cap
+    hook = rows["webhook"]
+    wait = (as_utc(hook.next_attempt_at) - as_utc(hook.updated_at)).total_seconds()
+    assert hook.status == "pending" and wait == pytest.approx(delivery.RETRY_POLICIES["webhook"].cap_s, abs=1)
+
+
+@pytest.mark.parametrize("retry_after", [float("inf"), float("nan"), -5.0, 1e300])
+def test_any_server_retry_after_gives_a_bounded_wait(retry_after: float) -> None:
+    for policy in delivery.RETRY_POLICIES.values():
+        assert 0 <= policy.delay(3, retry_after) <= policy.cap_s * (1 + policy.jitter)
+
+
+# -- 6. retry windows: about a day for partner webhooks, about an hour for pushes ---------------------------------
+async def test_webhook_retry_window_covers_about_a_day_of_partner_downtime(ctx: Context) -> None:
+    ctx.settings = ctx.settings.with_(enable_routing=False)
+    partner_id = await partner_answering(ctx, lambda request: httpx.Response(503))  # down for maintenance
+    report = await new_report(ctx, partner_id=partner_id)
+    _event, key = await fan_out(ctx, report)
+
+    row, waited = await fail_until_dead(ctx, key)
+    assert row.status == "dead"
+    # backend/notifications/webhooks.py promises retries "for about a day, then dead-lettered"
+    assert 20 * 3600 <= waited <= 30 * 3600, f"dead-lettered after {row.attempts} attempts over {waited / 3600:.1f} h"
+    assert row.attempts == row.max_attempts == delivery.RETRY_POLICIES["webhook"].max_attempts
+
+
+class _FcmDown:
+    """FCM unavailable for every message (the SDK's own 500/503 retries already spent)."""
+
+    max_batch = 500
+
+    async def send(self, pushes: Sequence[Push]) -> list[Outcome]:
+        return [Outcome(ok=False, error="UnavailableError: FCM is down") for _ in pushes]
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_push_retry_window_covers_an_hour_long_fcm_outage(ctx: Context) -> None:
+    ctx.settings = ctx.settings.with_(enable_routing=False)
+    ctx.extras["push_sender"] = _FcmDown()
+    report = await new_report(ctx)
+    await citizen_devices(ctx, report, ["ru"])
+    _event, key = await fan_out(ctx, report)
+
+    row, waited = await fail_until_dead(ctx, key)
+    assert row.status == "dead"
+    assert 50 * 60 <= waited <= 80 * 60, f"dead-lettered after {row.attempts} attempts over {waited / 60:.0f} min"
+    assert row.attempts == row.max_attempts == delivery.RETRY_POLICIES["push"].max_attempts
+
+
+# -- 9. a chunk that takes longer to send than its lease is not taken and sent again by a second worker ---------------
+@pytest.mark.parametrize("db_url", BOTH_DBS, indirect=True)
+async def test_slow_fcm_chunk_is_not_sent_twice_by_a_second_worker(ctx: Context, fcm: FakeFCM) -> None:
+    report = await new_report(ctx)
+    await citizen_devices(ctx, report, ["ru"])
+    event, key = await fan_out(ctx, report)
+    # FCM is degraded: each answer takes longer than the claim's lease (scaled down here: lease 0.5 s, FCM 1.5 s;
+    # in production 500 messages / 16–128 in flight with a 10 s HTTP timeout and SDK retries)
+    fcm.set_latency(1.5)
+    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=0.5))
+    await asyncio.sleep(0.8)  # the first worker is still waiting on FCM, past its first lease
+    second = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=0.5))  # e.g. the sweep
+    # (without lease renewal the two workers steal the row from each other forever: stop them after a few cycles)
+    _done, pending = await asyncio.wait({first, second}, timeout=4.0)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    pushes = [p for p in fcm.pushes if p.message.get("data", {}).get("event_id") == str(event.id)]
+    assert len(pushes) == 1, f"{len(pushes)} pushes for one (event, device)"
+    assert not pending, "both workers finish: the second finds nothing due"
+    async with ctx.sessions() as session:
+        (row,) = await session.scalars(select(Delivery).where(Delivery.event_key == key))  # type: ignore[arg-type]
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_lease_covers_a_sub_batch_of_timeouts_with_remote_fcm() -> None:
+    class RemoteFcm:
+        window, timeout_s = 128, 10.0
+
+    class LoopbackFcm:
+        window, timeout_s = 16, 10.0
+
+    assert delivery.lease_for(RemoteFcm()) == delivery.LEASE_S  # type: ignore[arg-type]
+    # 100 messages, 5 in flight for this chunk, each up to 10 s: 200 s, and twice that so half a lease is enough
+    assert delivery.lease_for(LoopbackFcm()) == 400  # type: ignore[arg-type]
+
+
+# -- a partner deactivated during its retries gets nothing more ------------------------------------------------------
+async def test_retries_stop_once_the_partner_is_deactivated(ctx: Context) -> None:
+    ctx.settings = ctx.settings.with_(enable_routing=False)
+    requests: list[httpx.Request] = []
+    partner_id = await partner_answering(ctx, lambda request: requests.append(request) or httpx.Response(503))
+    report = await new_report(ctx, partner_id=partner_id)
+    _event, key = await fan_out(ctx, report)
+    await delivery.deliver_pending(ctx, event_key=key)
+    async with ctx.sessions() as session:
+        partner = await session.get(Partner, partner_id)
+        assert partner is not None
+        partner.active = False  # the contract ended, or the partner's app was compromised
+        await session.execute(update(Delivery).where(Delivery.event_key == key)  # type: ignore[arg-type]
+                              .values(next_attempt_at=utcnow()))
+        await session.commit()
+    await delivery.deliver_pending(ctx, event_key=key)
+    async with ctx.sessions() as session:
+        row = await session.scalar(select(Delivery).where(Delivery.event_key == key))  # type: ignore[arg-type]
+    assert row is not None and (row.status, len(requests)) == ("dropped", 1)
+
+
+@pytest.mark.parametrize("db_url", BOTH_DBS, indirect=True)
+async def test_a_chunk_of_several_sub_batches_outlives_its_lease_without_duplicates(ctx: Context,
+                                                                                   fcm: FakeFCM) -> None:
+    report = await new_report(ctx)
+    devices = await citizen_devices(ctx, report, ["ru"] * (2 * delivery.SUB_BATCH + 50))
+    _event, key = await fan_out(ctx, report)
+    fcm.set_latency(0.1)  # three sub-batches of ~0.7 s each against a 0.3 s lease: renewed while settling too
+    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=0.3))
+    await asyncio.sleep(0.5)
+    second = await delivery.deliver_pending(ctx, event_key=key, lease_s=0.3)
+    progress = await first
+    assert (progress.sent, progress.failed, second.sent) == (len(devices), 0, 0)
+    for device in devices:
+        assert len(fcm.pushes_to(device.token or "")) == 1, device.id
+    async with ctx.sessions() as session:
+        statuses = set(await session.scalars(select(Delivery.status).where(  # type: ignore[call-overload]
+            Delivery.event_key == key)))  # type: ignore[arg-type]
+    assert statuses == {"sent"}
