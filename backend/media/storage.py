@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from backend.lib.crypto import sign_token
 
@@ -222,51 +222,26 @@ class S3Store:
         return url
 
     async def inspect(self, key: str) -> StoredObject | None:
-        from botocore.exceptions import ClientError
-
-        def read() -> StoredObject | None:
-            try:
-                obj = self._client.get_object(Bucket=self.bucket, Key=key)
-            except ClientError as exc:
-                if _missing(exc):
-                    return None
-                raise
+        def read() -> StoredObject:
+            obj = self._client.get_object(Bucket=self.bucket, Key=key)
             return _digest_stream(obj["Body"].iter_chunks(1024 * 1024))
 
-        with _unavailable_on_s3_errors():
-            return await asyncio.to_thread(read)
+        return await _unless_missing(read, None)
 
     async def fetch(self, key: str, path: Path) -> bool:
-        from botocore.exceptions import ClientError
-
         def download() -> bool:
-            try:
-                self._client.download_file(self.bucket, key, str(path))
-            except ClientError as exc:
-                if _missing(exc):
-                    return False
-                raise
+            self._client.download_file(self.bucket, key, str(path))
             return True
 
-        with _unavailable_on_s3_errors():
-            return await asyncio.to_thread(download)
+        return await _unless_missing(download, False)
 
     async def copy(self, source: str, target: str) -> bool:
-        from botocore.exceptions import ClientError
-
         def server_side() -> bool:
             # one request, and the copy keeps the source's Content-Type (objects of up to 5 GB; files are ≤ 100 MB)
-            try:
-                self._client.copy_object(Bucket=self.bucket, Key=target,
-                                         CopySource={"Bucket": self.bucket, "Key": source})
-            except ClientError as exc:
-                if _missing(exc):
-                    return False
-                raise
+            self._client.copy_object(Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source})
             return True
 
-        with _unavailable_on_s3_errors():
-            return await asyncio.to_thread(server_side)
+        return await _unless_missing(server_side, False)
 
     async def delete(self, key: str) -> None:
         with _unavailable_on_s3_errors():
@@ -275,6 +250,27 @@ class S3Store:
     async def ping(self) -> None:
         with _unavailable_on_s3_errors():
             await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
+
+
+_T = TypeVar("_T")
+_M = TypeVar("_M")
+
+
+async def _unless_missing(call: Callable[[], _T], missing: _M) -> _T | _M:
+    """`call()` in a thread, or `missing` when S3 says there is no such object; any other S3 failure is
+    StoreUnavailable."""
+    from botocore.exceptions import ClientError
+
+    def run() -> _T | _M:
+        try:
+            return call()
+        except ClientError as exc:
+            if _missing(exc):
+                return missing
+            raise
+
+    with _unavailable_on_s3_errors():
+        return await asyncio.to_thread(run)
 
 
 def _missing(exc: Any) -> bool:

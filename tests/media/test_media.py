@@ -30,10 +30,13 @@ async def declare(citizen: PartnerClient, data: bytes, content_type: str = "imag
 
 
 async def upload_local(http: httpx.AsyncClient, created: dict[str, Any], data: bytes) -> httpx.Response:
+    """Send a declared file as its client would: the app's own signed PUT (embedded mode), or S3's presigned POST."""
     upload = created["upload"]
-    assert upload["method"] == "PUT"
-    path = upload["url"].split("127.0.0.1:8000", 1)[1]
-    return await http.put(path, content=data, headers=upload["headers"])
+    if upload["method"] == "PUT":
+        path = upload["url"].split("127.0.0.1:8000", 1)[1]
+        return await http.put(path, content=data, headers=upload["headers"])
+    async with httpx.AsyncClient() as direct:
+        return await direct.post(upload["url"], data=upload["fields"], files={"file": ("f", data, "image/jpeg")})
 
 
 @pytest.mark.parametrize(("content_type", "size", "code", "status"), [
@@ -172,9 +175,7 @@ async def test_real_boto3_upload_to_loopback_s3(s3_client: tuple[PartnerClient, 
     conditions = policy["conditions"]
     assert ["content-length-range", len(photo), len(photo)] in conditions
     assert {"Content-Type": "image/jpeg"} in conditions
-    async with httpx.AsyncClient() as direct:
-        posted = await direct.post(upload["url"], data=upload["fields"],
-                                   files={"file": ("p.jpg", photo, "image/jpeg")})
+    posted = await upload_local(citizen.http, created, photo)
     assert posted.status_code in (200, 204), posted.text
     done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
     assert done.status_code == 200, done.text
@@ -189,9 +190,7 @@ async def test_s3_object_that_differs_from_declaration_is_refused(s3_client: tup
     photo = jpeg_with_exif()
     created = (await declare(citizen, photo)).json()
     bigger = photo + b"\x00" * 1000  # moto does not enforce content-length-range; our completion check does
-    async with httpx.AsyncClient() as direct:
-        await direct.post(created["upload"]["url"], data=created["upload"]["fields"],
-                          files={"file": ("p.jpg", bigger, "image/jpeg")})
+    await upload_local(citizen.http, created, bigger)
     refused = await citizen.post(f"/api/v1/media/{created['id']}/complete")
     assert refused.status_code == 422 and refused.json()["code"] == "media.size_mismatch"
 
@@ -207,9 +206,7 @@ async def test_a_store_outage_at_completion_is_a_503_and_the_declaration_waits(
     assert down.status_code == 503 and down.headers["retry-after"] == "5"
     assert down.json()["code"] == "media.store_unavailable" and "қойма" in down.json()["title"]
     s3.create_bucket(Bucket=bucket.name)  # back: the same declaration completes, nothing to start over
-    async with httpx.AsyncClient() as direct:
-        posted = await direct.post(created["upload"]["url"], data=created["upload"]["fields"],
-                                   files={"file": ("p.jpg", photo, "image/jpeg")})
+    posted = await upload_local(citizen.http, created, photo)
     assert posted.status_code in (200, 204)
     done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
     assert done.status_code == 200 and done.json()["status"] == "ready"

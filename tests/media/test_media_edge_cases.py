@@ -10,15 +10,17 @@ import asyncio
 import io
 import struct
 import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from PIL import Image, TiffImagePlugin
 
 from backend.context import Context
 from backend.media.models import Media
 from backend.media.service import UPLOAD_PREFIX, get_store
+from backend.media.storage import MediaStore
 from tests.fakes.s3 import S3Bucket
 from tests.helpers import PartnerClient, jpeg_with_exif, sha256_hex
 from tests.media.test_media import declare, s3_client, upload_local  # noqa: F401  (s3_client is a fixture)
@@ -59,18 +61,15 @@ async def test_presigned_post_cannot_overwrite_a_verified_file(
     citizen, bucket = s3_client
     photo = jpeg_with_exif()
     created = (await declare(citizen, photo)).json()
-    async with httpx.AsyncClient() as direct:
-        posted = await direct.post(created["upload"]["url"], data=created["upload"]["fields"],
-                                   files={"file": ("p.jpg", photo, "image/jpeg")})
-        assert posted.status_code in (200, 204)
-        done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
-        assert done.status_code == 200 and done.json()["status"] == "ready"
-        # completion moved the upload to a key of the server's: the upload key is empty again
-        assert all(not o["Key"].startswith(UPLOAD_PREFIX)
-                   for o in bucket.client().list_objects_v2(Bucket=bucket.name)["Contents"])
-        forged = b"<html>not a photo</html>".ljust(len(photo), b" ")
-        await direct.post(created["upload"]["url"], data=created["upload"]["fields"],
-                          files={"file": ("p.jpg", forged, "image/jpeg")})
+    posted = await upload_local(citizen.http, created, photo)
+    assert posted.status_code in (200, 204)
+    done = await citizen.post(f"/api/v1/media/{created['id']}/complete")
+    assert done.status_code == 200 and done.json()["status"] == "ready"
+    # completion moved the upload to a key of the server's: the upload key is empty again
+    assert all(not o["Key"].startswith(UPLOAD_PREFIX)
+               for o in bucket.client().list_objects_v2(Bucket=bucket.name)["Contents"])
+    forged = b"<html>not a photo</html>".ljust(len(photo), b" ")
+    await upload_local(citizen.http, created, forged)
     s3 = bucket.client()
     # the replayed upload may sit under the upload prefix (nothing reads it); the stored file is untouched
     [obj] = [o for o in s3.list_objects_v2(Bucket=bucket.name)["Contents"] if not o["Key"].startswith(UPLOAD_PREFIX)]
@@ -312,19 +311,39 @@ def test_a_keys_entry_smaller_than_its_header_drops_the_whole_meta_box() -> None
 
 
 # 9. a store outage longer than the scrub task's retries: the anonymous report's files are withheld for good ---------
-async def test_scrub_is_retried_after_a_long_store_outage(ctx: Context) -> None:
-    from sqlalchemy import select, update
+@pytest.fixture
+async def s3_ctx(pg_url: str, tmp_path: Path, s3_bucket: S3Bucket) -> AsyncIterator[Context]:
+    """Production media mode: the real S3Store and boto3 against the loopback S3 server, on PostgreSQL."""
+    from backend.context import build_context
+    from tests.conftest import _truncate, s3_settings
 
-    from backend.dispatch.attachments import list_for
-    from backend.jobs.models import OutboxTask
-    from backend.jobs.relay import execute
-    from backend.jobs.service import claim, enqueue
-    from backend.lib.clock import utcnow
+    ctx = build_context(s3_settings(pg_url, tmp_path, s3_bucket), null_pool=True)
+    await _truncate(ctx)
+    yield ctx
+    await ctx.close()
+
+
+def _outage(ctx: Context) -> MediaStore:
+    """S3 unreachable: the real store and client, sent to a loopback port nobody listens on, so every call fails
+    to connect as in an outage. Returns the working store, to put back when the outage ends."""
+    import socket
+
+    from backend.media.storage import S3Store, s3_client_factory
+
+    with socket.socket() as probe:  # a port that was free a moment ago and is closed now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    working, s = get_store(ctx), ctx.settings
+    ctx.extras["media_store"] = S3Store(s3_client_factory(f"http://127.0.0.1:{port}", s.s3_region, s.s3_access_key,
+                                                          s.s3_secret_key), s.s3_bucket)
+    return working
+
+
+async def _anonymous_report_with_photo(ctx: Context, *, queue_scrub: bool) -> tuple[uuid.UUID, uuid.UUID]:
+    """An anonymous report with one stored photo whose copy is not made yet: (report id, media id)."""
+    from backend.jobs.service import enqueue
     from backend.media.service import scrub_task
-    from backend.media.storage import LocalStore, StoreUnavailable
-    from backend.officers.auth import OfficerPrincipal, Role
     from tests.core.factories import make_report
-    from tests.officers.factories import make_officer
 
     photo = jpeg_with_exif()
     async with ctx.sessions() as session:
@@ -332,19 +351,30 @@ async def test_scrub_is_retried_after_a_long_store_outage(ctx: Context) -> None:
         media = Media(report_id=report.id, kind="photo", content_type="image/jpeg", size=len(photo),
                       sha256=sha256_hex(photo), storage_key=f"test/{uuid.uuid4()}", status="ready")
         session.add(media)
-        job = scrub_task(report.id)  # what intake queues with an anonymous report's files
-        await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)
+        if queue_scrub:
+            job = scrub_task(report.id)  # what intake queues with an anonymous report's files
+            await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)
         await session.commit()
-        report_id, media_id = report.id, media.id
-    real = get_store(ctx)
-    await real.put(media.storage_key, photo, "image/jpeg")
+    await get_store(ctx).put(media.storage_key, photo, "image/jpeg")
+    return report.id, media.id
 
-    class Down(LocalStore):
-        async def fetch(self, key: str, path: Any) -> bool:
-            raise StoreUnavailable("S3 is down")
 
-    assert isinstance(real, LocalStore)
-    ctx.extras["media_store"] = Down(real.root, real.public_base_url, real.secret_key)
+async def test_scrub_is_retried_after_a_long_store_outage(s3_ctx: Context) -> None:
+    from sqlalchemy import select, update
+
+    from backend.dispatch.attachments import list_for
+    from backend.jobs.models import OutboxTask
+    from backend.jobs.relay import execute
+    from backend.jobs.service import claim
+    from backend.lib.clock import utcnow
+    from backend.media.service import scrub_task
+    from backend.officers.auth import OfficerPrincipal, Role
+    from tests.officers.factories import make_officer
+
+    ctx = s3_ctx
+    report_id, media_id = await _anonymous_report_with_photo(ctx, queue_scrub=True)
+    job = scrub_task(report_id)
+    working = _outage(ctx)
     async with ctx.sessions() as session:
         task_id = (await session.scalars(select(OutboxTask.id).where(OutboxTask.dedupe_key == job.dedupe_key))).one()
     outcome = ""
@@ -357,7 +387,7 @@ async def test_scrub_is_retried_after_a_long_store_outage(ctx: Context) -> None:
             break
         outcome = await execute(ctx, task_id, attempt)
     assert outcome == "dead"
-    ctx.extras["media_store"] = real  # the store is back
+    ctx.extras["media_store"] = working  # the store is back
 
     officer, _ = await make_officer(ctx, role="dispatcher")
     principal = OfficerPrincipal(officer_id=officer.id, role=Role.DISPATCHER, unit_id=None,
@@ -374,29 +404,14 @@ async def test_scrub_is_retried_after_a_long_store_outage(ctx: Context) -> None:
     assert runnable, f"scrub task dead for good; media.scrub={row.scrub if row else None}: withheld forever"
 
 
-async def test_a_store_outage_makes_the_scrub_retry_later(ctx: Context) -> None:
+async def test_a_store_outage_makes_the_scrub_retry_later(s3_ctx: Context) -> None:
     from backend.jobs.registry import RetryLater
     from backend.media.jobs import scrub_report_media
-    from backend.media.storage import LocalStore, StoreUnavailable
-    from tests.core.factories import make_report
 
-    photo = jpeg_with_exif()
-    async with ctx.sessions() as session:
-        report = await make_report(session, anonymous=True, category="drugs", text=DRUGS)
-        session.add(Media(report_id=report.id, kind="photo", content_type="image/jpeg", size=len(photo),
-                          sha256=sha256_hex(photo), storage_key=f"test/{uuid.uuid4()}", status="ready"))
-        await session.commit()
-        report_id = report.id
-    real = get_store(ctx)
-    assert isinstance(real, LocalStore)
-
-    class Down(LocalStore):
-        async def fetch(self, key: str, path: Any) -> bool:
-            raise StoreUnavailable("S3 is down")
-
-    ctx.extras["media_store"] = Down(real.root, real.public_base_url, real.secret_key)
+    report_id, _ = await _anonymous_report_with_photo(s3_ctx, queue_scrub=False)
+    _outage(s3_ctx)
     with pytest.raises(RetryLater):  # an outage is waited out, it is not the task failing
-        await scrub_report_media(ctx, {"report_id": str(report_id)})
+        await scrub_report_media(s3_ctx, {"report_id": str(report_id)})
 
 
 # 10. HEIC (an iPhone's default photo format) is accepted as a photo but its EXIF time and GPS are never read --------

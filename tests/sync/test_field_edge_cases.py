@@ -33,6 +33,13 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
+async def _crew(ctx: Context) -> tuple[Unit, Tablet]:
+    """A unit and one of its officers' tablets."""
+    unit = await make_unit(ctx)
+    officer, _ = await make_officer(ctx, unit=unit)
+    return unit, Tablet(ctx, officer, unit.id)
+
+
 # 1. login throttling: the per-badge counter is keyed on the raw badge, the account lookup on badge.strip()
 async def test_badge_lockout_cannot_be_bypassed_with_whitespace_padding(app_client: httpx.AsyncClient,
                                                                        ctx: Context) -> None:
@@ -128,9 +135,7 @@ async def test_push_with_naive_device_time_is_not_an_internal_rejection(app_clie
 # 5. a report that becomes invisible without changing unit or closing (reclassified into a restricted category
 #    the unit is not designated for) leaves its notes on the tablet: no markers for its notes/evidence
 async def test_report_becoming_restricted_removes_its_notes_from_the_tablet(ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    officer, _ = await make_officer(ctx, unit=unit)
-    tab = Tablet(ctx, officer, unit.id)
+    unit, tab = await _crew(ctx)
     report = await assigned_report(ctx, unit)
     await tab.pull_all()
     note_id = uuid7()
@@ -217,10 +222,10 @@ async def test_reassigned_urgent_report_escalates_again_when_second_unit_does_no
     before = await find_escalations(ctx)
     assert before >= 1
     async with ctx.sessions() as session:  # the supervisor hands it to another crew ...
-        row = await session.get(Report, report.id)
+        held = await session.get(Report, report.id)
         unit = await session.get(Unit, second.id)
-        assert row is not None and unit is not None
-        await dispatch.assign(session, row, unit, SUPERVISOR, reason="первый наряд не отвечает")
+        assert held is not None and unit is not None
+        await dispatch.assign(session, held, unit, SUPERVISOR, reason="первый наряд не отвечает")
         await session.commit()
     async with ctx.sessions() as session:  # ... which does not accept it either
         for row in await session.scalars(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
@@ -239,9 +244,7 @@ async def test_reassigned_urgent_report_escalates_again_when_second_unit_does_no
 async def test_tablet_resolution_releases_custody(ctx: Context) -> None:
     from backend.dispatch.models import Assignment
 
-    unit = await make_unit(ctx)
-    officer, _ = await make_officer(ctx, unit=unit)
-    tab = Tablet(ctx, officer, unit.id)
+    unit, tab = await _crew(ctx)
     report = await assigned_report(ctx, unit)
     await tab.pull_all()
     tab.edit("reports", str(report.id), status="resolved", outcome="warning")
@@ -262,9 +265,7 @@ async def test_restored_database_resets_tablets_instead_of_skipping_changes(ctx:
 
     from backend.sync.changes import max_seq
 
-    unit = await make_unit(ctx)
-    officer, _ = await make_officer(ctx, unit=unit)
-    tab = Tablet(ctx, officer, unit.id)
+    unit, tab = await _crew(ctx)
     first = await assigned_report(ctx, unit)
     await tab.pull_all()
     async with ctx.sessions() as session:
