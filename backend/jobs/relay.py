@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from backend.jobs import service
 from backend.jobs.models import OutboxTask
-from backend.jobs.registry import HANDLERS, PermanentError, RetryLater
+from backend.jobs.registry import HANDLERS, PermanentError, RetryLater, load_all_handlers
 from backend.lib.redis import UNAVAILABLE
 
 if TYPE_CHECKING:
@@ -36,6 +36,11 @@ async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
             return "lost"
         name, payload = row.task, dict(row.payload)
     handler = HANDLERS.get(name)
+    if handler is None:
+        # a process that runs tasks without having built the app (a CLI, a script) has not imported every
+        # domain's handlers yet: a missing handler must not dead-letter a task that has one
+        load_all_handlers()
+        handler = HANDLERS.get(name)
     error: str | None = None
     permanent = False
     retry_after: float | None = None

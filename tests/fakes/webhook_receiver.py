@@ -51,6 +51,7 @@ class _Script:
     status: int
     remaining: int
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,10 +77,10 @@ class WebhookReceiver(LoopbackServer):
         return self.base_url + path
 
     # -- scripting -------------------------------------------------------------------------------------------------
-    def fail_next(self, times: int = 1, *, status: int = 500) -> None:
-        """Answer the next `times` requests with `status`."""
+    def fail_next(self, times: int = 1, *, status: int = 500, headers: dict[str, str] | None = None) -> None:
+        """Answer the next `times` requests with `status` (and `headers`, e.g. a Retry-After)."""
         with self._changed:
-            self._state.scripts.append(_Script(status=status, remaining=times))
+            self._state.scripts.append(_Script(status=status, remaining=times, headers=dict(headers or {})))
 
     def delay_next(self, times: int = 1, *, seconds: float, status: int | None = None) -> None:
         """Hold the answer of the next `times` requests for `seconds` (then answer `status` or the default)."""
@@ -148,4 +149,5 @@ class WebhookReceiver(LoopbackServer):
             with contextlib.suppress(TimeoutError):  # a stopping server does not keep slow answers waiting
                 await asyncio.wait_for(self._stopping.wait(), script.delay)
         payload = self.default_body if 200 <= status < 300 else b'{"error":"scripted failure"}'
-        return web.Response(status=status, body=payload, content_type="application/json")
+        return web.Response(status=status, body=payload, content_type="application/json",
+                            headers=script.headers if script else None)
