@@ -70,7 +70,7 @@ def check_proof_cmd(proof_file: Any, public_keys: tuple[str, ...]) -> None:
     try:
         proof = json.loads(proof_file.read())
         problems = check(proof, public_keys)
-    except (ValueError, KeyError, TypeError) as exc:  # not a proof at all
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # not a proof at all (a list for a mapping…)
         proof, problems = {}, [f"not a readable proof: {exc!r}"]
     click.echo(json.dumps({"valid": not problems, "report_id": proof.get("report_id"),
                            "rows": len(proof.get("rows", [])), "unproven": proof.get("unproven", []),
@@ -96,7 +96,7 @@ def check_chain_cmd(seals_file: Any, public_keys: tuple[str, ...], pinned: str |
             kept = {"id": int(seal_id), "signature": signature}
         seals = json.loads(seals_file.read())
         problems = check_chain(seals, public_keys, kept)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         seals, problems = [], [f"not a readable list of seals (or --pinned): {exc!r}"]
     head = seals[-1] if seals else None
     click.echo(json.dumps({"valid": not problems, "seals": len(seals),

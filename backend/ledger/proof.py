@@ -91,6 +91,10 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
     seals = {seal["id"]: seal for seal in proof.get("seals", [])}
     for seal in seals.values():
         problems += _unsigned(seal, trusted)
+    # a sealed row gone from the database is an erasure the record exists to show (the first event, which pins
+    # the submission, among them: without it the submission would go unchecked)
+    problems += [f"{row['table']} {row['id']}: sealed, and no longer in the database"
+                 for row in proof.get("unproven", []) if row.get("why") == "missing"]
     expected = submission.pinned((row["body"].get("action"), row["body"].get("data"))
                                  for row in proof.get("rows", []) if row["table"] == "report_events")
     if expected is not None and (proof.get("submission") is None

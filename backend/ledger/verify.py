@@ -102,6 +102,16 @@ async def _check_seal(session: AsyncSession, secret_keys: tuple[str, ...], seal:
     return entries, position
 
 
+def _check_signature_chain(seal: LedgerSeal, previous_signature: str | None, verdict: Verdict) -> None:
+    """Signatures, once they began, never stop, and each seal names the signature before it. The MAC cannot be
+    relied on for this: it does not cover the seal's own signature, so a superuser without the key could strip
+    one (or move fields about) and have the seal pass as one made before seals were signed."""
+    if seal.signature is None and (seal.root is not None or previous_signature is not None):
+        verdict.broken_seals.append((seal.id, "signature"))
+    if seal.prev_signature != previous_signature and (seal.id, "chain") not in verdict.broken_seals:
+        verdict.broken_seals.append((seal.id, "chain"))
+
+
 async def pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> int:
     """Rows with no entry yet (of one report, or all of them)."""
     count = 0
@@ -123,12 +133,15 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict
         verdict.broken_seals.append((0, "numbering"))
     layouts = {seal.id: seal.layout for seal in verdict.seals}
     previous, newest_key, position = GENESIS, len(secret_keys), None
+    previous_signature: str | None = None
     for seal in verdict.seals:
         entries, position = await _check_seal(session, secret_keys, seal, verdict, previous)
         await _check_rows(session, entries, layouts, verdict)
-        previous = seal.mac
+        _check_signature_chain(seal, previous_signature, verdict)
+        previous, previous_signature = seal.mac, seal.signature or previous_signature
         # keys only move forward along the chain, and the head is under the current key (the sealer moves it there
-        # after a rotation): a holder of an earlier key cannot re-make the seals made after the rotation
+        # after a rotation): a holder of an earlier key cannot re-make the seals made after the rotation. A key's age
+        # is its place in the ring: ZAN_PREVIOUS_SECRET_KEYS runs newest first (README), or this reads as tampering
         if position is not None and position > newest_key:
             verdict.broken_seals.append((seal.id, "key_order"))
         newest_key = min(newest_key, len(secret_keys) if position is None else position)

@@ -196,11 +196,12 @@ async def test_after_a_rotation_the_old_key_cannot_rewrite_what_it_sealed(ctx: C
         # …and re-makes the seal after the rotation as if the old key had made it, to mend the link
         forged, head = await session.get(LedgerSeal, 1), await session.get(LedgerSeal, 2)
         assert forged is not None and head is not None
-        head.prev_mac, head.key_id = forged.mac, key_id(old)
+        head.prev_mac, head.prev_signature, head.key_id = forged.mac, forged.signature, key_id(old)
         head.mac = hashing.mac_of(old, head)
         head.signature = hashing.sign_seal(old, head)
-    await _tamper(ctx, "UPDATE ledger_seals SET prev_mac = :p, key_id = :k, mac = :m, signature = :s WHERE id = 2",
-                  p=head.prev_mac, k=head.key_id, m=head.mac, s=head.signature)
+    await _tamper(ctx, "UPDATE ledger_seals SET prev_mac = :p, prev_signature = :ps, key_id = :k, mac = :m, "
+                       "signature = :s WHERE id = 2",
+                  p=head.prev_mac, ps=head.prev_signature, k=head.key_id, m=head.mac, s=head.signature)
     async with ctx.sessions() as session:
         verdict = await verify.verify(session, (new, old))
     assert verdict.broken_seals == [(2, "head_key")], verdict  # every link checks; the head is not the new key's
