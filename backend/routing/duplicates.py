@@ -66,6 +66,8 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
         .where(
             Report.id != report.id,  # type: ignore[arg-type]
             Report.category == report.category,  # type: ignore[arg-type]
+            # a report restricted by its hint keeps an ordinary category: it never shares an incident either
+            Report.restricted.is_(False),  # type: ignore[attr-defined]
             Report.status.in_([s.value for s in OPEN]),  # type: ignore[attr-defined]
             Report.created_at >= report.created_at - rule.window,  # type: ignore[arg-type,operator]
             Report.lat.between(report.lat - dlat, report.lat + dlat),  # type: ignore[attr-defined]

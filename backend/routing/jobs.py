@@ -39,11 +39,12 @@ async def route_report(ctx: Context, payload: dict[str, Any]) -> None:
     """Idempotent: a report already routed is left alone, so an at-least-once retry is harmless."""
     report_id = uuid.UUID(payload["report_id"])
     model = router(ctx) if ctx.settings.enable_routing else None
-    if model is not None and not model.available:
-        # a human takes it now; the job keeps retrying so the report is classified once a model is deployed
+    if ctx.settings.enable_routing and (model is None or not model.available):
+        # a human takes it now; the job keeps retrying (and reloading) so the report is classified once a model
+        # is deployed
         await _fallback_to_triage(ctx, report_id, "router model unavailable")
         ctx.extras.pop("router", None)
-        raise RetryLater(f"router model unavailable: {model.model_error}", after_s=MODEL_RETRY_S)
+        raise RetryLater(f"router model unavailable: {getattr(model, 'model_error', None)}", after_s=MODEL_RETRY_S)
     async with ctx.sessions() as session:
         report = await session.get(Report, report_id)
         if report is None:
@@ -140,7 +141,10 @@ async def offer_urgent(ctx: Context, payload: dict[str, Any]) -> None:
 
 
 async def _next_step(session: Any, report: Report, decision: Any, vector: np.ndarray | None) -> None:
-    if (decision.redirect and not decision.abstained and decision.redirect.get("target") == "akimat"
+    # never for an urgent report: someone may be in danger whatever else it is about, and a closed report is
+    # offered to no officer
+    if (decision.redirect and not decision.abstained and not decision.urgent and not report.urgent
+            and decision.redirect.get("target") == "akimat"
             and (decision.confidence or 0) >= REDIRECT_MIN_CONFIDENCE):
         # out of police competence: redirect within 3 working days, with notice to the applicant (law on appeals)
         await reports.change_status(session, report, Action.REDIRECT, SYSTEM,
@@ -154,7 +158,7 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
     # a report that joined an incident already being worked follows its unit and needs no triage
     if report.status == Status.REGISTERED and (
             decision.abstained or report.restricted or decision.category in ("emergency", "not_police")
-            or decision.hint_disagrees):
+            or decision.hint_disagrees or (report.urgent and decision.redirect)):
         await reports.change_status(session, report, Action.TRIAGE, SYSTEM,
                                     internal_note="low confidence" if decision.abstained else "needs a human")
 

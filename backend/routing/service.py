@@ -68,16 +68,23 @@ async def preview_slot(ctx: Context) -> AsyncIterator[None]:
 
 
 def router(ctx: Context) -> Any:
-    """The ML router, loaded once per process; None when the model cannot be loaded (reports go to triage)."""
+    """The ML router, loaded once per process. When its model cannot be loaded, for whatever reason (missing, or
+    made for another taxonomy), a router without a model that abstains: reports go to triage and the routing job
+    keeps retrying, reloading, until a model works. None only if not even that can be built."""
     if "router" not in ctx.extras:
-        try:
-            from ml.router import Router
+        from ml.router import Router
 
+        try:
             ctx.extras["router"] = Router.load(model_dir=ctx.settings.router_model_dir,
                                                embedder=ctx.settings.embedder)
-        except Exception:
+        except Exception as exc:
             log.exception("router model unavailable; reports will be routed to triage")
-            ctx.extras["router"] = None
+            try:
+                ctx.extras["router"] = Router(None, embedder=ctx.settings.embedder,
+                                              model_error=f"{type(exc).__name__}: {exc}")
+            except Exception:
+                log.exception("no router at all (districts, rules or taxonomy do not load)")
+                ctx.extras["router"] = None
     return ctx.extras["router"]
 
 

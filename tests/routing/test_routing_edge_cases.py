@@ -1,0 +1,73 @@
+"""Routing edge cases found in an audit (2026-12-04): each test failed on the code before its fix."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backend.context import Context
+from backend.routing.duplicates import find_cluster
+from backend.routing.models import ReportEmbedding
+from tests.core.factories import make_report
+from tests.helpers import PartnerClient
+from tests.routing.helpers import routed
+
+pytestmark = pytest.mark.anyio
+
+
+def _vec() -> np.ndarray:
+    v = np.ones(16, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+async def test_duplicate_search_never_joins_a_restricted_report(ctx: Context) -> None:
+    """A report made restricted by the citizen's own hint ("domestic violence") while the model said "violence"
+    keeps category violence; a neighbour's violence report must not join its incident (me-too count, unit)."""
+    vec = _vec()
+    async with ctx.sessions() as session:
+        secret = await make_report(session, text="Сосед бьёт жену", category="violence", restricted=True,
+                                   category_hint="domestic_violence", lat=51.16, lon=71.47)
+        session.add(ReportEmbedding(report_id=secret.id, embedder="t", vector=vec.tobytes()))
+        newcomer = await make_report(session, text="Сосед бьёт жену, крики", category="violence",
+                                     lat=51.1601, lon=71.4701)
+        await session.flush()
+        match = await find_cluster(session, newcomer, vec)
+        await session.rollback()
+    assert match is None, "a restricted report was offered as a duplicate cluster"
+
+
+async def test_a_model_for_another_taxonomy_is_retried_not_marked_done(ctx: Context, citizen: PartnerClient,
+                                                                     tmp_path: Path) -> None:
+    """A deployed model whose labels are not the taxonomy's (an eval model, say) must not route reports, and the
+    report must go to triage with its routing job retried. It used to be cached as "no router" for the life of the
+    process, and every report marked routed ("done") as if routing were switched off: never retried."""
+    from ml.classifier import DEFAULT_MODEL_DIR
+
+    foreign = tmp_path / "kursk-model"
+    shutil.copytree(DEFAULT_MODEL_DIR, foreign)
+    meta = json.loads((foreign / "meta.json").read_text())
+    meta["labels"] = [f"topic-{n}" for n in range(len(meta["labels"]))]
+    (foreign / "meta.json").write_text(json.dumps(meta))
+    ctx.settings = ctx.settings.with_(router_model_dir=str(foreign))
+    ctx.extras.pop("router", None)
+    response = await citizen.submit("Украли велосипед из подъезда")
+    assert response.status_code == 201, response.text
+    report = await routed(ctx, uuid.UUID(response.json()["id"]), ("done", "failed"))
+    assert report.status == "triage"
+    assert report.routing_state == "failed", "a routing failure recorded as finished: the job is never retried"
+
+
+async def test_urgent_report_is_not_auto_redirected_and_closed(ctx: Context, citizen: PartnerClient) -> None:
+    """A confident not_police report that is also urgent (someone injured, bleeding) is closed by the automatic
+    redirect to the akimat: _next_step ignores decision.urgent, and the urgent offer is skipped because it is
+    closed. Danger to life must reach a human."""
+    response = await citizen.submit("Не работает уличное освещение, яма на дороге, человек упал в яму, кровь идет")
+    assert response.status_code == 201, response.text
+    report = await routed(ctx, uuid.UUID(response.json()["id"]))
+    assert report.urgent is True
+    assert report.status != "closed", (report.status, report.resolution, report.category)
