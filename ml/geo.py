@@ -121,6 +121,18 @@ class DistrictIndex:
         # tree indices follow the area-sorted order, so the smallest containing polygon is the lowest index
         return self._districts[int(min(hits))]
 
+    def nearest(self, lat: float, lon: float) -> District:
+        """The district whose polygon is nearest to the point (the containing one when there is one)."""
+        return self._districts[int(self._tree.nearest(Point(lon, lat)))]
+
+    def locate_accepted(self, lat: float, lon: float) -> District | None:
+        """The district for a point accepted as Kazakhstan: the containing one, else (a point inside the border
+        tolerance but outside every polygon) the nearest one; None for a point not accepted at all."""
+        district = self.locate(lat, lon)
+        if district is None and self.in_kazakhstan(lat, lon):
+            district = self.nearest(lat, lon)
+        return district
+
     def in_kazakhstan(self, lat: float, lon: float) -> bool:
         """Inside the union of all polygons, widened by BORDER_TOLERANCE_DEG for GPS error and simplified borders."""
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):

@@ -6,7 +6,8 @@ and even card numbers into the text. Kinds found:
 - ``iin``   — Kazakh individual identification number: 12 digits, YYMMDD + century/sex digit + serial + check
   digit. ``iin_is_valid`` checks the structure and the official check digit; a 12-digit number with a plausible
   birth date but a wrong check digit is still reported (``valid=False``): a mistyped IIN is personal data too.
-- ``phone`` — Kazakh (+7 7xx…, 8 7xx…, 7xx… without prefix) and other +7 numbers, with spaces/dashes/parentheses.
+- ``phone`` — Kazakh (+7 7xx…, 8 7xx…, 7 7xx… without the plus, 7xx… without prefix, landlines with a 4-digit
+  area code) and other +7 numbers, with spaces/dashes/parentheses.
 - ``card``  — bank card numbers, 13–19 digits, Luhn-valid.
 - ``email``.
 - ``document`` — ID card / passport numbers after a keyword ("удостоверение №…", "паспорт N…", "куәлік…").
@@ -95,10 +96,15 @@ def luhn_is_valid(number: str) -> bool:
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Zа-яА-Я]{2,}(?![\w@])")
-_CARD = re.compile(r"(?<![\d\w])\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,4}(?:[ -]?\d{1,3})?(?![\d\w])")
-_TWELVE = re.compile(r"(?<![\d\w])\d{6}[ -]?\d{6}(?![\d\w])")
+# Guards are digit-only: a number glued to a word ("ИИН900101300127", "тел87012345678", "87012345678срочно") is
+# still personal data; only a longer run of digits makes it a different number.
+_CARD = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,4}(?:[ -]?\d{1,3})?(?!\d)")
+_TWELVE = re.compile(r"(?<!\d)\d{6}[ -]?\d{6}(?!\d)")
 _PHONE = re.compile(
-    r"(?<![\d\w+])(?:\+\s?\d{1,3}|8)?[\s\-(]{0,3}\d{3}[\s\-)]{0,3}\d{3}[\s-]?\d{2}[\s-]?\d{2}(?![\d\w])"
+    # prefix "+7" / "8" / "7" (the +7 number without its plus, as WhatsApp shows it); then either a mobile or
+    # 3-digit area code (3-3-2-2) or a 4-digit Kazakh area code (Astana 7172, Karaganda 7212: 4-2-2-2)
+    r"(?<![\d+])(?:\+\s?\d{1,3}|8|7)?[\s\-(]{0,3}"
+    r"(?:\d{3}[\s\-)]{0,3}\d{3}|\d{4}[\s\-)]{0,3}\d{2})[\s-]?\d{2}[\s-]?\d{2}(?!\d)"
 )
 _DOCUMENT = re.compile(
     r"(?:удостоверени\w*|уд\.|паспорт\w*|куәлі\w*|куали\w*|жеке куәлік\w*|id card|passport)\s*(?:№|N|No\.?|нөмірі)?\s*"

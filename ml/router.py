@@ -226,6 +226,9 @@ class Router:
         if req.lat is not None and req.lon is not None:
             in_kz = self.districts.in_kazakhstan(req.lat, req.lon)
             district = self.districts.locate(req.lat, req.lon) if in_kz else None
+            if in_kz and district is None:
+                # accepted by the border tolerance but outside every (simplified) polygon: the district next to it
+                district = self.districts.nearest(req.lat, req.lon)
 
         candidates: list[str | None] = [category]
         if pred is not None:

@@ -92,9 +92,10 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
                   declared_language: str | None, *, anonymous: bool = False) -> IntakeAssessment:
     language = declared_language or detect_language(text)
     index = district_index(ctx)
-    # a point inside a district is inside the country: the (widened) border is only checked for the rest
-    district = index.locate(lat, lon) if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0 else None
-    in_kz = district is not None or bool(index.in_kazakhstan(lat, lon))
+    # a point inside a district is inside the country; one within the widened border but outside every polygon
+    # (GPS error, simplified borders) gets the nearest district, as the router gives it
+    district = index.locate_accepted(lat, lon) if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0 else None
+    in_kz = district is not None
     taxonomy = load_taxonomy()
     category = taxonomy.category(category_hint) if category_hint and taxonomy.has_category(category_hint) else None
     urgency = detect_urgency(text, language, category.code if category else None)
