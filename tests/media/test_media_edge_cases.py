@@ -171,28 +171,43 @@ def _webp_with_empty_vp8x() -> bytes:
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WEBP" + chunks
 
 
-async def test_a_broken_webp_does_not_stop_the_scrub_of_the_reports_other_files(ctx: Context) -> None:
-    from backend.media.jobs import scrub_report_media
+async def _anonymous_report_with(ctx: Context, files: list[tuple[str, bytes]], *,
+                                  queue_scrub: bool = False) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    """An anonymous report with `files` (content type, bytes) stored and not scrubbed yet: (report id, media ids)."""
+    from backend.jobs.service import enqueue
+    from backend.media.service import scrub_task
     from tests.core.factories import make_report
 
-    good, bad = jpeg_with_exif(), _webp_with_empty_vp8x()
     async with ctx.sessions() as session:
         report = await make_report(session, anonymous=True, category="drugs", text=DRUGS)
         rows = [Media(report_id=report.id, kind="photo", content_type=ct, size=len(data), sha256=sha256_hex(data),
-                      storage_key=f"test/{uuid.uuid4()}", status="ready")
-                for ct, data in (("image/webp", bad), ("image/jpeg", good))]
+                      storage_key=f"test/{uuid.uuid4()}", status="ready") for ct, data in files]
         session.add_all(rows)
+        if queue_scrub:
+            job = scrub_task(report.id)  # what intake queues with an anonymous report's files
+            await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)
         await session.commit()
-        report_id = report.id
-    for row, data in zip(rows, (bad, good), strict=True):
-        await get_store(ctx).put(row.storage_key, data, row.content_type)
+    for row, (content_type, data) in zip(rows, files, strict=True):
+        await get_store(ctx).put(row.storage_key, data, content_type)
+    return report.id, [row.id for row in rows]
+
+
+async def _scrub_states(ctx: Context, media_ids: list[uuid.UUID]) -> dict[str, str | None]:
+    async with ctx.sessions() as session:
+        return {m.content_type: m.scrub for m in [await session.get(Media, i) for i in media_ids] if m}
+
+
+async def test_a_broken_webp_does_not_stop_the_scrub_of_the_reports_other_files(ctx: Context) -> None:
+    from backend.media.jobs import scrub_report_media
+
+    report_id, media_ids = await _anonymous_report_with(
+        ctx, [("image/webp", _webp_with_empty_vp8x()), ("image/jpeg", jpeg_with_exif())])
     try:
         await scrub_report_media(ctx, {"report_id": str(report_id)})
         error = None
     except Exception as exc:
         error = exc
-    async with ctx.sessions() as session:
-        states = {m.content_type: m.scrub for m in [await session.get(Media, r.id) for r in rows] if m}
+    states = await _scrub_states(ctx, media_ids)
     assert error is None and states == {"image/webp": "malformed", "image/jpeg": "done"}, (repr(error), states)
 
 
@@ -208,27 +223,15 @@ async def test_a_scrubber_that_crashes_marks_only_its_file_malformed(ctx: Contex
     """Whatever a scrubber's bug raises, the report's other files still get their copies."""
     from backend.media import scrub
     from backend.media.jobs import scrub_report_media
-    from tests.core.factories import make_report
 
     def crash(data: bytes) -> bytes:
         raise RuntimeError("a scrubber bug")
 
     monkeypatch.setitem(scrub.IN_MEMORY, "image/png", crash)
-    good, bad = jpeg_with_exif(), b"\x89PNG\r\n\x1a\n" + bytes(32)
-    async with ctx.sessions() as session:
-        report = await make_report(session, anonymous=True, category="drugs", text=DRUGS)
-        rows = [Media(report_id=report.id, kind="photo", content_type=ct, size=len(data), sha256=sha256_hex(data),
-                      storage_key=f"test/{uuid.uuid4()}", status="ready")
-                for ct, data in (("image/png", bad), ("image/jpeg", good))]
-        session.add_all(rows)
-        await session.commit()
-        report_id = report.id
-    for row, data in zip(rows, (bad, good), strict=True):
-        await get_store(ctx).put(row.storage_key, data, row.content_type)
+    report_id, media_ids = await _anonymous_report_with(
+        ctx, [("image/png", b"\x89PNG\r\n\x1a\n" + bytes(32)), ("image/jpeg", jpeg_with_exif())])
     await scrub_report_media(ctx, {"report_id": str(report_id)})
-    async with ctx.sessions() as session:
-        states = {m.content_type: m.scrub for m in [await session.get(Media, r.id) for r in rows] if m}
-    assert states == {"image/png": "malformed", "image/jpeg": "done"}
+    assert await _scrub_states(ctx, media_ids) == {"image/png": "malformed", "image/jpeg": "done"}
 
 
 # 8. an iPhone-style `keys` box with an entry size of 0 sends the scrubber backwards: the worker spins for hours ---
@@ -308,26 +311,6 @@ def _outage(ctx: Context) -> MediaStore:
     return working
 
 
-async def _anonymous_report_with_photo(ctx: Context, *, queue_scrub: bool) -> tuple[uuid.UUID, uuid.UUID]:
-    """An anonymous report with one stored photo whose copy is not made yet: (report id, media id)."""
-    from backend.jobs.service import enqueue
-    from backend.media.service import scrub_task
-    from tests.core.factories import make_report
-
-    photo = jpeg_with_exif()
-    async with ctx.sessions() as session:
-        report = await make_report(session, anonymous=True, category="drugs", text=DRUGS)
-        media = Media(report_id=report.id, kind="photo", content_type="image/jpeg", size=len(photo),
-                      sha256=sha256_hex(photo), storage_key=f"test/{uuid.uuid4()}", status="ready")
-        session.add(media)
-        if queue_scrub:
-            job = scrub_task(report.id)  # what intake queues with an anonymous report's files
-            await enqueue(session, job.name, job.payload, dedupe_key=job.dedupe_key)
-        await session.commit()
-    await get_store(ctx).put(media.storage_key, photo, "image/jpeg")
-    return report.id, media.id
-
-
 async def test_scrub_is_retried_after_a_long_store_outage(s3_ctx: Context) -> None:
     from sqlalchemy import select, update
 
@@ -341,7 +324,7 @@ async def test_scrub_is_retried_after_a_long_store_outage(s3_ctx: Context) -> No
     from tests.officers.factories import make_officer
 
     ctx = s3_ctx
-    report_id, media_id = await _anonymous_report_with_photo(ctx, queue_scrub=True)
+    report_id, [media_id] = await _anonymous_report_with(ctx, [("image/jpeg", jpeg_with_exif())], queue_scrub=True)
     job = scrub_task(report_id)
     working = _outage(ctx)
     async with ctx.sessions() as session:
@@ -377,7 +360,7 @@ async def test_a_store_outage_makes_the_scrub_retry_later(s3_ctx: Context) -> No
     from backend.jobs.registry import RetryLater
     from backend.media.jobs import scrub_report_media
 
-    report_id, _ = await _anonymous_report_with_photo(s3_ctx, queue_scrub=False)
+    report_id, _ = await _anonymous_report_with(s3_ctx, [("image/jpeg", jpeg_with_exif())])
     _outage(s3_ctx)
     with pytest.raises(RetryLater):  # an outage is waited out, it is not the task failing
         await scrub_report_media(s3_ctx, {"report_id": str(report_id)})
