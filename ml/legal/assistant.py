@@ -28,7 +28,7 @@ from ml.legal.faq import FaqItem, cached_faq
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
 from ml.legal.messages import format_ref, message
-from ml.legal.refs import ArticleRef, MissingRef, find_refs, missing_refs
+from ml.legal.refs import ArticleRef, MissingRef, resolve
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult
 from ml.legal.schemas import Citation, LegalAnswer
 from ml.urgency import detect_urgency
@@ -71,19 +71,19 @@ class LegalAssistant:
     def ask(self, question: str, language: str | None = None) -> LegalAnswer:
         """Answer `question` in `language` (kk / ru / en; None = the question's own language)."""
         text = " ".join(question.split())
-        lang = _language(text, language)
+        asked_in = detect_language(text) if text else "ru"
+        lang = _answer_language(language) or asked_in
         if not text:
             return self._not_found(lang)
         urgency = detect_urgency(text, lang)
-        refs = find_refs(text, self.corpus)
-        missing = missing_refs(text, self.corpus)
+        refs, missing = resolve(text, self.corpus)
         if refs and not urgency.urgent:
             return self._answer_refs(text, lang, refs, missing)
         if missing and not urgency.urgent:
             return self._answer_missing(lang, missing)
         # the stemmer, glossary and FAQ variants are chosen by the language of the words themselves, not by the
         # language of the answer; a question typed in Latin letters is searched in Cyrillic, the script of the codes
-        result = self.retriever.search(reading_text(text), _search_language(text))
+        result = self.retriever.search(reading_text(text), asked_in)
         faq = self._confident_faq(result)
         if urgency.urgent:
             urgent = self._answer_urgent(lang, urgency.advise, result, faq)
@@ -326,17 +326,12 @@ def _with_note(answer: LegalAnswer, note: str) -> LegalAnswer:
     return msgspec.structs.replace(answer, answer=f"{answer.answer}\n\n{note}")
 
 
-def _search_language(text: str) -> str:
-    """The language the question is written in: it picks the stemmer, the glossary and the query's expansion."""
-    return detect_language(text)
-
-
-def _language(text: str, language: str | None) -> str:
-    """The answer's language: the requested one (kk / ru / en, "kz" accepted), else the question's."""
-    if language:
-        lang = language.lower()
-        return "kk" if lang in {"kz", "kaz", "kk"} else lang if lang in {"ru", "en"} else "ru"
-    return detect_language(text) if text else "ru"
+def _answer_language(language: str | None) -> str | None:
+    """The requested answer language (kk / ru / en, "kz" accepted; anything else reads as ru); None if none was."""
+    if not language:
+        return None
+    lang = language.lower()
+    return "kk" if lang in {"kz", "kaz", "kk"} else lang if lang in {"ru", "en"} else "ru"
 
 
 def _clip(x: float) -> float:

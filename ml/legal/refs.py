@@ -100,12 +100,28 @@ def _mentions(text: str) -> list[_Mention]:
     return sorted(found, key=lambda f: f.start)
 
 
+def resolve(text: str, corpus: Corpus) -> tuple[list[ArticleRef], list[MissingRef]]:
+    """`find_refs` and `missing_refs` of `text` at once, reading its references once."""
+    mentions = _mentions(text)
+    return _found(text, corpus, mentions), _missing(corpus, mentions)
+
+
 def find_refs(text: str, corpus: Corpus) -> list[ArticleRef]:
     """Article references in `text` that exist in the corpus, in order of appearance, without duplicates."""
+    return _found(text, corpus, _mentions(text))
+
+
+def missing_refs(text: str, corpus: Corpus) -> list[MissingRef]:
+    """Explicit references in `text` to articles the corpus does not have ("статья 555 УК РК", "article 999 of the
+    criminal code"), without duplicates. A code name that cannot be resolved counts as no code named."""
+    return _missing(corpus, _mentions(text))
+
+
+def _found(text: str, corpus: Corpus, mentions: list[_Mention]) -> list[ArticleRef]:
     part_m = _PART.search(text)
     part = (part_m.group(1) or part_m.group(2)) if part_m else None
     refs: list[ArticleRef] = []
-    for mention in _mentions(text):
+    for mention in mentions:
         for c in (mention.code,) if mention.code else _DEFAULT_CODES:
             if c is None or not corpus.has(c, mention.article):
                 continue
@@ -116,11 +132,9 @@ def find_refs(text: str, corpus: Corpus) -> list[ArticleRef]:
     return refs
 
 
-def missing_refs(text: str, corpus: Corpus) -> list[MissingRef]:
-    """Explicit references in `text` to articles the corpus does not have ("статья 555 УК РК", "article 999 of the
-    criminal code"), without duplicates. A code name that cannot be resolved counts as no code named."""
+def _missing(corpus: Corpus, mentions: list[_Mention]) -> list[MissingRef]:
     missing: list[MissingRef] = []
-    for mention in _mentions(text):
+    for mention in mentions:
         codes = (mention.code,) if mention.code else _DEFAULT_CODES
         if not mention.explicit or any(corpus.has(c, mention.article) for c in codes):
             continue
