@@ -22,7 +22,7 @@ import logging
 import math
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from backend.context import Context
 
 log = logging.getLogger("zan.notifications")
+# rows and what became of them: the outcome (None: nothing to send to) and the status to record in that case
+Sent = list[tuple[Delivery, Outcome | None, str]]
 LEASE_S = 60.0  # the shortest lease: how long a dead worker's rows wait before someone else takes them
 CHUNK = 500
 PARALLEL_CHUNKS = 3
@@ -169,7 +171,7 @@ def _failure(row: Delivery, outcome: Outcome | None, status_hint: str,
     return "pending", outcome.error, now + timedelta(seconds=delay)
 
 
-async def _settle(ctx: Context, token: uuid.UUID, results: list[tuple[Delivery, Outcome | None, str]]) -> None:
+async def _settle(ctx: Context, token: uuid.UUID, results: Sent) -> None:
     """Record outcomes for rows this claim still owns (a row re-claimed after our lease is not ours to settle)."""
     if not results:
         return
@@ -215,9 +217,9 @@ async def _prune(session: AsyncSession, device_ids: set[uuid.UUID], reason: str,
 
 
 async def _send_pushes(ctx: Context, rows: list[Delivery],
-                       targets: dict[uuid.UUID, _Target | None]) -> list[tuple[Delivery, Outcome | None, str]]:
+                       targets: dict[uuid.UUID, _Target | None]) -> Sent:
     now = utcnow()
-    results: list[tuple[Delivery, Outcome | None, str]] = []
+    results: Sent = []
     ready: list[tuple[Delivery, Push]] = []
     for row in rows:
         expires = row.payload.get("expires_at")
@@ -244,7 +246,7 @@ def _http_client(ctx: Context) -> httpx.AsyncClient:
     return client
 
 
-async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> list[tuple[Delivery, Outcome | None, str]]:
+async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> Sent:
     async with ctx.sessions() as session:
         partners = {p.id: p for p in await session.scalars(
             select(Partner).where(col(Partner.id).in_({r.partner_id for r in rows})))}
@@ -341,14 +343,14 @@ class Progress:
     next_due_at: datetime | None = None  # when something for this event may be tried again
 
 
-async def _push_batches(ctx: Context, token: uuid.UUID, lease: _Lease, rows: list[Delivery],
-                        targets: dict[uuid.UUID, _Target | None]) -> list[tuple[Delivery, Outcome | None, str]]:
-    """Send pushes a sub-batch at a time, each only if still ours, recording its outcomes as soon as it is back."""
-    done: list[tuple[Delivery, Outcome | None, str]] = []
-    for start in range(0, len(rows), SUB_BATCH):
+async def _in_batches(ctx: Context, token: uuid.UUID, lease: _Lease, rows: list[Delivery],
+                      send: Callable[[list[Delivery]], Awaitable[Sent]], size: int = SUB_BATCH) -> Sent:
+    """Send `size` rows at a time, each batch only if still ours, recording its outcomes as soon as it is back."""
+    done: Sent = []
+    for start in range(0, len(rows), max(1, size)):
         owned = await lease.ensure()
-        batch = [r for r in rows[start:start + SUB_BATCH] if r.id in owned]
-        results = await _send_pushes(ctx, batch, targets) if batch else []
+        batch = [r for r in rows[start:start + size] if r.id in owned]
+        results = await send(batch) if batch else []
         async with lease.lock:
             await _settle(ctx, token, results)
         done += results
@@ -363,16 +365,12 @@ async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) 
         return 0, 0
     pushes = [r for r in rows if r.kind in ("push", "topic")]
     hooks = [r for r in rows if r.kind == "webhook"]
-    results: list[tuple[Delivery, Outcome | None, str]] = []
+    results: Sent = []
     async with _Lease(ctx, token, rows, set(owned)).kept() as lease:
-        if pushes:
-            results += await _push_batches(ctx, token, lease, pushes, owned)
-        if hooks:
-            mine = await lease.ensure()
-            sent = await _send_webhooks(ctx, [r for r in hooks if r.id in mine])
-            async with lease.lock:
-                await _settle(ctx, token, sent)
-            results += sent
+        results += await _in_batches(ctx, token, lease, pushes, lambda batch: _send_pushes(ctx, batch, owned))
+        # a chunk's webhooks go out together, as one batch (each to its own partner, in parallel)
+        results += await _in_batches(ctx, token, lease, hooks, lambda batch: _send_webhooks(ctx, batch),
+                                     size=len(hooks))
     ok = sum(1 for _, o, _ in results if o is not None and o.ok)
     return ok, len(results) - ok
 
