@@ -98,9 +98,7 @@ async def release_if_not_designated(session: AsyncSession, report: Report, by: B
     if unit is None or unit_may_take(unit, report):
         return False
     now = utcnow()
-    for row in await session.scalars(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
-                                                              Assignment.released_at.is_(None))):  # type: ignore[union-attr]
-        row.released_at = now
+    await reports.release_custody(session, report.id, now)
     report.unit_id = None
     report.updated_at = now
     session.add(report)
@@ -128,10 +126,7 @@ async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By,
     if not unit_may_take(unit, report):
         raise ZanError("dispatch.unit_not_designated", 409)
     now = utcnow()
-    previous = await session.scalars(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
-                                                              Assignment.released_at.is_(None)))  # type: ignore[union-attr]
-    for row in previous:
-        row.released_at = now
+    await reports.release_custody(session, report.id, now)
     from_unit = report.unit_id
     distance = (haversine_km(report.lat, report.lon, unit.last_lat, unit.last_lon)
                 if unit.last_lat is not None and unit.last_lon is not None else None)

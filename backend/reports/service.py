@@ -154,8 +154,7 @@ async def change_status(
         report.closed_at = now
         # custody ends with the report, however it closes (dispatch, a tablet, the citizen, the router), so the
         # history's chain of custody never shows a unit holding a closed report
-        await session.execute(update(Assignment).where(
-            Assignment.report_id == report.id, Assignment.released_at.is_(None)).values(released_at=now))  # type: ignore[arg-type,union-attr]
+        await release_custody(session, report.id, now)
         if outcome:
             text_params["outcome"] = {lang: outcome_text(outcome.value, lang) or "" for lang in ("ru", "kk", "en")}
     elif action is Action.REOPEN:
@@ -263,6 +262,13 @@ async def also_reported_counts(session: AsyncSession, citizen_id: uuid.UUID,
 async def also_reported(session: AsyncSession, report: Report) -> int:
     """The "me too" count of one report (see also_reported_counts)."""
     return (await also_reported_counts(session, report.citizen_id, [report])).get(report.id, 0)
+
+
+async def release_custody(session: AsyncSession, report_id: uuid.UUID, at: datetime) -> None:
+    """End every open custody record (Assignment) of the report at `at`: it was closed, handed to another unit, or
+    left its unit."""
+    await session.execute(update(Assignment).where(
+        Assignment.report_id == report_id, Assignment.released_at.is_(None)).values(released_at=at))  # type: ignore[arg-type,union-attr]
 
 
 async def get_for_citizen(session: AsyncSession, citizen_id: uuid.UUID, report_id: uuid.UUID, *,
