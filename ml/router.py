@@ -224,11 +224,9 @@ class Router:
         district = None
         in_kz: bool | None = None
         if req.lat is not None and req.lon is not None:
-            in_kz = self.districts.in_kazakhstan(req.lat, req.lon)
-            district = self.districts.locate(req.lat, req.lon) if in_kz else None
-            if in_kz and district is None:
-                # accepted by the border tolerance but outside every (simplified) polygon: the district next to it
-                district = self.districts.nearest(req.lat, req.lon)
+            # a point accepted by the border tolerance but outside every (simplified) polygon gets the nearest one
+            district = self.districts.locate_accepted(req.lat, req.lon)
+            in_kz = district is not None
 
         candidates: list[str | None] = [category]
         if pred is not None:
