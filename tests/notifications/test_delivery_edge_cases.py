@@ -155,14 +155,16 @@ async def test_slow_fcm_chunk_is_not_sent_twice_by_a_second_worker(ctx: Context,
     report = await new_report(ctx)
     await citizen_devices(ctx, report, ["ru"])
     event, key = await fan_out(ctx, report)
-    # FCM is degraded: each answer takes longer than the claim's lease (scaled down here: lease 0.5 s, FCM 1.5 s;
-    # in production 500 messages / 16–128 in flight with a 10 s HTTP timeout and SDK retries)
-    fcm.set_latency(1.5)
-    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=0.5))
-    await asyncio.sleep(0.8)  # the first worker is still waiting on FCM, past its first lease
-    second = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=0.5))  # e.g. the sweep
+    # FCM is degraded: each answer takes longer than the claim's lease (scaled down here: lease 1 s, FCM 2.5 s;
+    # in production 500 messages / 16–128 in flight with a 10 s HTTP timeout and SDK retries). The lease is not
+    # shorter because a loaded CI machine can stall the heartbeat for a few hundred ms, and a lease that really
+    # runs out is meant to be taken over (at-least-once)
+    fcm.set_latency(2.5)
+    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=1.0))
+    await asyncio.sleep(1.3)  # the first worker is still waiting on FCM, past its first lease
+    second = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=1.0))  # e.g. the sweep
     # (without lease renewal the two workers steal the row from each other forever: stop them after a few cycles)
-    _done, pending = await asyncio.wait({first, second}, timeout=4.0)
+    _done, pending = await asyncio.wait({first, second}, timeout=6.0)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
@@ -213,10 +215,12 @@ async def test_a_chunk_of_several_sub_batches_outlives_its_lease_without_duplica
     report = await new_report(ctx)
     devices = await citizen_devices(ctx, report, ["ru"] * (2 * delivery.SUB_BATCH + 50))
     _event, key = await fan_out(ctx, report)
-    fcm.set_latency(0.1)  # three sub-batches of ~0.7 s each against a 0.3 s lease: renewed while settling too
-    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=0.3))
-    await asyncio.sleep(0.5)
-    second = await delivery.deliver_pending(ctx, event_key=key, lease_s=0.3)
+    # three sub-batches of ~1.4 s each against a 1 s lease: renewed while settling too. (A 0.3 s lease failed on a
+    # loaded CI machine: the heartbeat stalled past it, and a lease that really runs out is meant to be taken over.)
+    fcm.set_latency(0.15)
+    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=1.0))
+    await asyncio.sleep(1.3)  # past the first lease, while the first worker is on its second sub-batch
+    second = await delivery.deliver_pending(ctx, event_key=key, lease_s=1.0)
     progress = await first
     assert (progress.sent, progress.failed, second.sent) == (len(devices), 0, 0)
     for device in devices:
