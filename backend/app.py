@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        # None, not Litestar's default: its dictConfig would replace the root handler configured above (masking
+        # filter, JSON) with an unmasked plain-text one. Our exception handlers log what needs logging
+        logging_config=None,
         before_request=refuse_nul_characters,
         middleware=[metrics_middleware],
         request_max_body_size=1024 * 1024,

@@ -7,17 +7,21 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 # Lightweight patterns; ml.pii has the full detector but logging must not import a model stack.
 _IIN = re.compile(r"(?<!\d)(\d{8})(\d{4})(?!\d)")
 _PHONE = re.compile(r"(?<!\d)(\+?[78])[\s\-(]*(7\d{2})[\s\-)]*(\d{3})[\s\-]*(\d{2})[\s\-]*(\d{2})(?!\d)")
 _CARD = re.compile(r"(?<!\d)(\d{4})[\s\-]?(\d{4})[\s\-]?(\d{4})[\s\-]?(\d{4})(?!\d)")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+# a Telegram Bot API URL carries the bot's token (https://api.telegram.org/bot<id>:<secret>/sendMessage)
+_BOT_TOKEN = re.compile(r"(?<=/bot)(\d+):[A-Za-z0-9_-]+")
 _SENSITIVE_HEADERS = re.compile(r"(x-citizen-iin|x-signature|authorization)(['\"]?\s*[:=]\s*['\"]?)([^'\",\s]+)",
                                 re.IGNORECASE)
 
 
 def mask(text: str) -> str:
+    text = _BOT_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
     text = _SENSITIVE_HEADERS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     text = _CARD.sub(lambda m: f"****-****-****-{m.group(4)}", text)
     text = _PHONE.sub(lambda m: f"+7***{m.group(5)}", text)
@@ -30,6 +34,17 @@ class MaskingFilter(logging.Filter):
         record.msg = mask(record.getMessage())
         record.args = None
         return True
+
+
+class MaskingTextFormatter(logging.Formatter):
+    """Plain-text lines (ZAN_LOG_JSON=false). The filter masks the message only: a traceback is appended by the
+    formatter, and an exception's text carries whatever it was raised with."""
+
+    def formatException(self, ei: Any) -> str:
+        return mask(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return mask(super().formatStack(stack_info))
 
 
 class JsonFormatter(logging.Formatter):
@@ -53,7 +68,11 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(MaskingFilter())
-    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(JsonFormatter() if as_json else MaskingTextFormatter("%(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx writes every request's URL at INFO: Bot API URLs hold the bot token, partners' webhook URLs may hold
+    # theirs. Failures are logged by the code that made the request
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
