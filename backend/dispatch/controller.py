@@ -165,7 +165,7 @@ class DispatchController(Controller):
     async def close(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
                     data: JSONBody[CloseIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)
-        await service.close(session, report, data.how, service.by_for(officer), reason=data.reason,
+        await service.close(session, report, data.how, officer, reason=data.reason,
                             duplicate_of=data.duplicate_of, redirect_to=data.redirect_to)
         await session.commit()
         notify(ctx)

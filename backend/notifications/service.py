@@ -133,6 +133,16 @@ async def update_device_area(session: AsyncSession, officer_id: uuid.UUID, lat: 
     )
 
 
+async def deactivate_officer_devices(session: AsyncSession, officer_id: uuid.UUID, reason: str) -> None:
+    """A deactivated officer's phones and tablets get no more pushes or area alerts (report numbers, places).
+    The caller commits; signing in again after reactivation registers the device afresh."""
+    await session.execute(
+        update(Device).where(Device.officer_id == officer_id, Device.owner_type == "officer")  # type: ignore[arg-type]
+        .values(active=False, pruned_reason=reason, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def _check_rate(ctx: Context, session: AsyncSession, officer_id: uuid.UUID) -> None:
     """At most ALERTS_PER_HOUR alerts per officer per hour: Redis counter, the alerts table when Redis is away."""
     now = utcnow()

@@ -15,6 +15,7 @@ from backend.audit.service import record
 from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
+from backend.notifications.service import deactivate_officer_devices
 from backend.officers import ratelimit
 from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
 from backend.officers.models import Device, Officer, OfficerSession, Unit, UnitMember
@@ -206,6 +207,7 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
     officer.active = False
     officer.updated_at = utcnow()
     await _revoke_sessions(session, [OfficerSession.officer_id == officer_id], "officer_revoked")  # type: ignore[list-item]
+    await deactivate_officer_devices(session, officer_id, "officer_revoked")
     await record(session, actor_type="admin", actor_id=by_officer, action="officer.revoke", target_type="officer",
                  target_id=officer_id)
     await session.commit()

@@ -16,16 +16,11 @@ from backend.jobs.registry import RetryLater
 from backend.lib.i18n import pick
 from backend.reports.models import Report, ReportEvent
 from backend.reports.views import citizen_status
+from bots.chats import is_private_chat
 from bots.citizen import runtime, service
 from bots.citizen.texts import t
 
 log = logging.getLogger("zan.bots.citizen")
-
-
-def is_private_chat(chat_id: int) -> bool:
-    """Private chats have the user's (positive) id; groups and channels negative ones. The bot links private chats
-    only, but a link made in a group before that rule would push the citizen's report numbers to the whole group."""
-    return chat_id > 0
 
 
 def status_message(report: Report, event: ReportEvent, lang: str) -> str:

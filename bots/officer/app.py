@@ -15,7 +15,15 @@ import uuid
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    TypeHandler,
+)
 
 from backend.context import Context
 from backend.lib.i18n import LANGS, negotiate
@@ -43,6 +51,20 @@ async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     chat = update.effective_chat
     stored = await service.chat_language(_ctx(context), chat_id=chat.id) if chat is not None else None
     return stored or _app_language(update)
+
+
+async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler. The bot serves private chats only: linked in a group, every member would read
+    urgent offers (number, text, place) and could accept them, or go on shift, in the officer's name."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    lang = _app_language(update)
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("private_only", lang), show_alert=True)
+    elif update.effective_message is not None and (update.effective_message.text or "").startswith("/"):
+        await context.bot.send_message(chat.id, t("private_only", lang))  # a command, not group chatter
+    raise ApplicationHandlerStop
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -164,6 +186,7 @@ def build_application(ctx: Context, token: str | None = None) -> App:
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application: App = builder.build()
     application.bot_data["ctx"] = ctx
+    application.add_handler(TypeHandler(Update, private_only), group=-1)
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("link", link))
     application.add_handler(CommandHandler("status", status))

@@ -28,6 +28,7 @@ from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.workflow import Actor, Status
+from bots.chats import is_private_chat
 
 CHANNEL = "telegram"
 LINK_PURPOSE = "officer-telegram-link"
@@ -56,7 +57,8 @@ async def redeem_link_code(ctx: Context, *, code: str, chat_id: int, language: s
     async with ctx.sessions() as session:
         officer = await session.scalar(select(Officer).where(Officer.telegram_link_code_hash == digest))  # type: ignore[arg-type]
         expires = officer.telegram_link_expires_at if officer else None
-        if officer is None or not officer.active or expires is None or expires < utcnow():
+        if (officer is None or not officer.active or expires is None or expires < utcnow()
+                or not is_private_chat(chat_id)):
             return None
         # a chat belongs to one officer: a phone handed over to a colleague moves the binding
         await session.execute(update(Officer).where(Officer.telegram_chat_id == chat_id, Officer.id != officer.id)  # type: ignore[arg-type]
@@ -246,6 +248,6 @@ async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, s
     )
     chats: dict[int, str] = {}
     for chat_id, language, unit in rows:
-        if may_be_offered(unit, report):
+        if may_be_offered(unit, report) and is_private_chat(int(chat_id)):  # a group linked before the rule
             chats.setdefault(int(chat_id), language)  # an officer with two open shifts still gets one offer
     return list(chats.items())

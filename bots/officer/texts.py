@@ -18,6 +18,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Аккаунт байланыстырылды: {name}. Ауысым кезінде ауданыңыздың шұғыл өтініштері осында келеді.",
         "en": "Account linked: {name}. Urgent reports of your district will arrive here during your shift.",
     },
+    # also a callback alert: at most 200 characters
+    "private_only": {
+        "ru": "Я работаю только в личном чате: здесь вызовы увидели бы и могли принять другие участники. "
+              "Напишите мне в личные сообщения.",
+        "kk": "Мен тек жеке чатта жұмыс істеймін: мұнда шақыруларды басқа қатысушылар көріп, қабылдай алар еді. "
+              "Маған жеке хабарлама жазыңыз.",
+        "en": "I only work in a private chat: here other members would see and could accept call-outs. "
+              "Please message me directly.",
+    },
     "link_failed": {
         "ru": "Код неверный или истёк. Получите новый код на планшете.",
         "kk": "Код қате немесе мерзімі өткен. Планшеттен жаңа код алыңыз.",
