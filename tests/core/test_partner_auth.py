@@ -183,13 +183,17 @@ async def test_the_rate_is_metered_evenly_never_twice_the_limit_at_a_seconds_bou
         admitted: list[float] = []
         await asyncio.sleep((0.85 - time.time() % 1) % 1)  # the first burst lands just before a second ends
         started = time.monotonic()
-        n = 0
-        while time.monotonic() - started < 1.3:
+        n, refused = 0, 0
+        # 1.3 s, and on a machine so loaded that requests come slower than the rate, on until one is refused
+        while time.monotonic() - started < 1.3 or (refused == 0 and time.monotonic() - started < 20):
             n += 1  # each request its own signature (its query differs), all in the current second
             response = await client.get(f"{PATH}?limit=1&n={n}", ts=int(time.time()))
             if response.status_code != 429:
                 admitted.append(time.monotonic())
-    assert len(admitted) < n  # it was throttled
+            else:
+                refused += 1
+        elapsed = time.monotonic() - started
+    assert refused and len(admitted) < n  # it was throttled
     densest = max(sum(1 for t in admitted if start <= t < start + 0.2) for start in admitted)
     assert densest <= limit + 1, (densest, len(admitted))
-    assert len(admitted) <= limit + 1.3 * limit + 1  # the burst, then the rate
+    assert len(admitted) <= limit + elapsed * limit + 1  # the burst, then the rate
