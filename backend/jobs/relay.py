@@ -14,7 +14,6 @@ import uuid
 from typing import TYPE_CHECKING
 
 from backend.jobs import service
-from backend.jobs.models import OutboxTask
 from backend.jobs.registry import HANDLERS, PermanentError, RetryLater, load_all_handlers
 from backend.lib.redis import UNAVAILABLE
 
@@ -31,10 +30,10 @@ TRANSPORT_RETRY_S = 3.0
 async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
     """Run one claimed attempt of a task and settle its outcome. Used in-process and by SAQ workers."""
     async with ctx.sessions() as session:
-        row = await session.get(OutboxTask, task_id)
-        if row is None:
-            return "lost"
-        name, payload = row.task, dict(row.payload)
+        started_as = await service.start(session, task_id, attempt, INPROCESS_LEASE_S)
+    if started_as is None:
+        return "stale"  # re-claimed (or settled) since this attempt was handed out: its result would not count
+    name, payload = started_as
     handler = HANDLERS.get(name)
     if handler is None:
         # a process that runs tasks without having built the app (a CLI, a script) has not imported every

@@ -101,6 +101,27 @@ async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> in
     return attempt if getattr(result, "rowcount", 0) == 1 else None
 
 
+async def start(session: AsyncSession, task_id: uuid.UUID, attempt: int,
+                lease_s: float) -> tuple[str, dict[str, Any]] | None:
+    """Begin running the attempt we were handed, if it is still the task's current one: (task name, payload), and
+    the lease runs `lease_s` from now (a queued job may start late). None for a stale job, e.g. a SAQ job that
+    waited past its lease while the relay re-claimed the task: checking only when settling would run the task's
+    side effects (an urgent offer, a push) a second time. One conditional UPDATE, so a re-claim and a late start
+    cannot both win."""
+    now = utcnow()
+    result = await session.execute(
+        update(OutboxTask)
+        .where(OutboxTask.id == task_id, OutboxTask.attempts == attempt,  # type: ignore[arg-type]
+               OutboxTask.status == "running")  # type: ignore[arg-type]
+        .values(locked_until=now + timedelta(seconds=lease_s), updated_at=now)
+        .returning(col(OutboxTask.task), col(OutboxTask.payload))
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    await session.commit()
+    return (str(row[0]), dict(row[1])) if row is not None else None
+
+
 async def due_ids(session: AsyncSession, limit: int) -> list[uuid.UUID]:
     now = utcnow()
     rows = await session.scalars(
@@ -124,12 +145,18 @@ async def settle(session: AsyncSession, task_id: uuid.UUID, attempt: int, error:
     now = utcnow()
     if error is None:
         row.status, row.last_error, row.locked_until = "done", None, None
-    elif permanent or attempt >= row.max_attempts:
+    elif permanent:
+        row.status, row.last_error, row.locked_until = "dead", error[:4000], None
+    elif retry_after_s is not None:
+        # the task asked to wait (RetryLater: a missing model, a store outage, flood control): that is not a failed
+        # attempt, or an outage longer than max_attempts waits would dead-letter work that only had to wait
+        row.status, row.attempts, row.last_error, row.locked_until = "pending", attempt - 1, error[:4000], None
+        row.next_attempt_at = now + timedelta(seconds=retry_after_s)
+    elif attempt >= row.max_attempts:
         row.status, row.last_error, row.locked_until = "dead", error[:4000], None
     else:
-        delay = retry_after_s if retry_after_s is not None else backoff(attempt)
         row.status, row.last_error, row.locked_until = "pending", error[:4000], None
-        row.next_attempt_at = now + timedelta(seconds=delay)
+        row.next_attempt_at = now + timedelta(seconds=backoff(attempt))
     row.updated_at = now
     await session.commit()
     return row.status

@@ -49,8 +49,10 @@ async def get_assistant(ctx: Context) -> LegalAssistant:
         return cached
     try:
         return await asyncio.to_thread(_load, path, ctx.settings.embedder)
-    except LegalIndexError as exc:
-        log.error("legal index unusable: %s", exc)
+    except (LegalIndexError, OSError, ImportError, RuntimeError, ValueError) as exc:
+        # the index or the embedder it needs (weights on a volume that is not mounted, a missing optional
+        # package): the citizen hears "temporarily unavailable", not silence or a 500; the next question tries again
+        log.error("legal assistant unusable: %r", exc)
         raise ZanError("legal.unavailable", 503, headers={"Retry-After": "300"}) from exc
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from backend.jobs.registry import PermanentError, RetryLater, task
+from backend.jobs.relay import notify as notify_relay
 from backend.jobs.service import enqueue
 from backend.reports import service as reports
 from backend.reports.models import Report
@@ -74,12 +75,19 @@ async def _fallback_to_triage(ctx: Context, report_id: uuid.UUID, why: str) -> N
             await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note=why, params={})
         report.routing_state = "failed"
         session.add(report)
+        await _offer_if_urgent(session, report)  # urgency is known from intake without a model: no waiting for one
         await session.commit()
+    notify_relay(ctx)
+
+
+async def _offer_if_urgent(session: Any, report: Report) -> None:
+    """Offer an urgent report to the duty officers once (the key keeps it to one offer whichever path asks)."""
+    if report.urgent and report.status != Status.CLOSED:
+        await enqueue(session, "reports.offer_urgent", {"report_id": str(report.id)},
+                      dedupe_key=f"offer-urgent:{report.id}")
 
 
 async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.ndarray | None) -> None:
-    from backend.jobs.relay import notify
-
     async with ctx.sessions() as session:
         report = await reports.lock(session, report_id)
         if report is None or report.routing_state == "done":
@@ -91,8 +99,9 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
                 await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note="no model")
             report.routing_state = "done"
             session.add(report)
+            await _offer_if_urgent(session, report)
             await session.commit()
-            notify(ctx)
+            notify_relay(ctx)
             return
         session.add(RoutingDecision(
             report_id=report.id, source="model", model_version=decision.model_version, embedder=decision.embedder,
@@ -121,11 +130,16 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         await session.flush()
         if report.status == Status.REGISTERED:
             await _next_step(session, report, decision, vector)
-        if report.urgent and report.status != Status.CLOSED:
-            await enqueue(session, "reports.offer_urgent", {"report_id": str(report.id)},
-                          dedupe_key=f"offer-urgent:{report.id}")
+        await _offer_if_urgent(session, report)
         await session.commit()
-    notify(ctx)
+    notify_relay(ctx)
+
+
+async def _still_offered(ctx: Context, report_id: str) -> Report | None:
+    """The report, unless it was taken or closed since the offer was queued (then no offer is needed)."""
+    async with ctx.sessions() as session:
+        report = await session.get(Report, uuid.UUID(report_id))
+    return report if report is not None and report.status in (Status.REGISTERED, Status.TRIAGE) else None
 
 
 @task("reports.offer_urgent")
@@ -133,11 +147,17 @@ async def offer_urgent(ctx: Context, payload: dict[str, Any]) -> None:
     """Urgent reports go to the duty bot of linked officers on shift in the district, with one-tap Accept."""
     from bots.officer.push import push_urgent_report
 
-    async with ctx.sessions() as session:
-        report = await session.get(Report, uuid.UUID(payload["report_id"]))
-    if report is None or report.status not in (Status.REGISTERED, Status.TRIAGE):
-        return  # already taken or closed: no offer needed
-    await push_urgent_report(ctx, report)
+    if (report := await _still_offered(ctx, payload["report_id"])) is not None:
+        await push_urgent_report(ctx, report)
+
+
+@task("reports.offer_urgent_chat")
+async def offer_urgent_chat(ctx: Context, payload: dict[str, Any]) -> None:
+    """The offer again, to one chat Telegram could not be reached for the first time."""
+    from bots.officer.push import offer_to_chat
+
+    if (report := await _still_offered(ctx, payload["report_id"])) is not None:
+        await offer_to_chat(ctx, report, int(payload["chat_id"]))
 
 
 async def _next_step(session: Any, report: Report, decision: Any, vector: np.ndarray | None) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from backend.context import Context
 from backend.jobs.registry import RetryLater
+from backend.jobs.relay import notify
+from backend.jobs.service import enqueue
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
 from bots.officer import service
@@ -62,24 +64,57 @@ def offer_keyboard(report: Report, lang: str) -> InlineKeyboardMarkup:
 
 async def push_urgent_report(ctx: Context, report: Report) -> int:
     """Send the offer to every linked officer of the district on shift; returns how many received it.
-    Telegram's flood control → RetryLater (the caller's outbox task runs again; already-sent chats may get it
-    twice, which for an urgent offer is the lesser evil)."""
+
+    A chat Telegram could not be reached for (a timeout, a Bot API 5xx) gets its own outbox task, retried with
+    backoff, so the others are not offered twice. Telegram's flood control → RetryLater (the caller's task runs
+    again; already-sent chats may get it twice, which for an urgent offer is the lesser evil)."""
     bot = await client(ctx)
     if bot is None:
         return 0
     async with ctx.sessions() as session:
         chats = await service.duty_chats(session, report)
-    sent = 0
+    sent, unreached = 0, []
     for chat_id, lang in chats:
         try:
-            await bot.send_message(chat_id, offer_text(report, lang), reply_markup=offer_keyboard(report, lang))
-            sent += 1
-        except RetryAfter as exc:
-            raise RetryLater("telegram flood control", float(exc.retry_after.total_seconds()  # type: ignore[union-attr]
-                                                             if hasattr(exc.retry_after, "total_seconds")
-                                                             else exc.retry_after)) from exc
-        except Forbidden:
-            log.info("officer chat blocked the duty bot")
-        except TelegramError as exc:
-            log.warning("urgent offer not delivered: %s", exc.message)
+            sent += await _send_offer(bot, report, chat_id, lang)
+        except NetworkError as exc:
+            log.warning("urgent offer not delivered, retried on its own: %s", exc.message)
+            unreached.append(chat_id)
+    if unreached:
+        async with ctx.sessions() as session:
+            for chat_id in unreached:
+                await enqueue(session, "reports.offer_urgent_chat", {"report_id": str(report.id), "chat_id": chat_id},
+                              dedupe_key=f"offer-urgent:{report.id}:{chat_id}")
+            await session.commit()
+        notify(ctx)
     return sent
+
+
+async def offer_to_chat(ctx: Context, report: Report, chat_id: int) -> bool:
+    """A retried offer to one chat, if its officer is still on duty for the report. A network failure raises, so
+    the outbox tries again with backoff."""
+    bot = await client(ctx)
+    if bot is None:
+        return False
+    async with ctx.sessions() as session:
+        lang = dict(await service.duty_chats(session, report)).get(chat_id)
+    return lang is not None and bool(await _send_offer(bot, report, chat_id, lang))
+
+
+async def _send_offer(bot: Bot, report: Report, chat_id: int, lang: str) -> int:
+    """1 if sent, 0 if the chat cannot take it for good (blocked the bot, gone); Telegram's network and server
+    failures raise (NetworkError), its flood control as RetryLater."""
+    try:
+        await bot.send_message(chat_id, offer_text(report, lang), reply_markup=offer_keyboard(report, lang))
+        return 1
+    except RetryAfter as exc:
+        raise RetryLater("telegram flood control", float(exc.retry_after.total_seconds()  # type: ignore[union-attr]
+                                                         if hasattr(exc.retry_after, "total_seconds")
+                                                         else exc.retry_after)) from exc
+    except Forbidden:
+        log.info("officer chat blocked the duty bot")
+    except NetworkError:
+        raise
+    except TelegramError as exc:  # a bad request (chat not found): sending again would fail the same way
+        log.warning("urgent offer not delivered: %s", exc.message)
+    return 0
