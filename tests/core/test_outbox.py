@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.context import Context
 from backend.jobs.models import OutboxTask
 from backend.jobs.service import enqueue
+from backend.lib.clock import utcnow
 
 pytestmark = pytest.mark.anyio
 
@@ -44,3 +46,31 @@ async def test_racing_transactions_schedule_one_task(ctx: Context) -> None:
     assert all(isinstance(result, bool) for result in results), results
     assert len(await _tasks(ctx, "offer:race")) == 1
     assert sum(1 for result in results if result) == 1  # the others waited for the winner, then found its row
+
+
+async def test_waiting_out_a_missing_model_spends_no_attempt(ctx: Context, tmp_path: Path) -> None:
+    """RetryLater is a wait, not a failure: routing that waits for a router model to be deployed must not be
+    dead-lettered after max_attempts waits (8 x 5 min), or the report is never classified once the model is back."""
+    from backend.jobs import service
+    from backend.jobs.relay import INPROCESS_LEASE_S, execute
+    from tests.core.factories import make_report
+
+    empty = tmp_path / "no-router-model"
+    empty.mkdir()
+    ctx.settings = ctx.settings.with_(router_model_dir=str(empty), enable_routing=True)
+    ctx.extras.pop("router", None)
+    async with ctx.sessions() as session:
+        report = await make_report(session)
+        await enqueue(session, "reports.route", {"report_id": str(report.id)}, dedupe_key="route:wait", max_attempts=2)
+        await session.commit()
+    [task] = await _tasks(ctx, "route:wait")
+    for _ in range(4):  # twice max_attempts
+        async with ctx.sessions() as session:
+            await session.execute(update(OutboxTask).where(OutboxTask.id == task.id)  # type: ignore[arg-type]
+                                  .values(next_attempt_at=utcnow()))
+            await session.commit()
+            attempt = await service.claim(session, task.id, INPROCESS_LEASE_S)
+        assert attempt == 1
+        assert await execute(ctx, task.id, attempt) == "pending"
+    [task] = await _tasks(ctx, "route:wait")
+    assert (task.status, task.attempts) == ("pending", 0) and "unavailable" in (task.last_error or "")
