@@ -10,6 +10,7 @@ would read — and file as — the citizen linked to that chat, and the group wo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject
 
 from backend.context import Context
 from backend.lib.errors import ZanError
@@ -279,7 +282,10 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
                                               content_type=incoming.content_type)
     except ZanError as exc:
         log.info("telegram file refused: %s", exc.code)
-        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
+        # a 5xx (`media.store_unavailable` while S3 is down) is our fault, not the file's: "wrong file" would make
+        # the citizen give up a good photo of the scene instead of sending it again once the store is back
+        text = "report_photo_store_down" if exc.status >= 500 else "report_photo_bad"
+        await message.answer(t(text, lang), reply_markup=keyboards.photos_done(lang))
         return
     if added is None:
         return
@@ -388,6 +394,34 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str) ->
 @router.message(StateFilter(None))
 async def fallback(message: Message, lang: str) -> None:
     await message.answer(t("ask_prompt", lang), reply_markup=keyboards.main_menu(lang))
+
+
+# -- anything that failed ---------------------------------------------------------------------------------------------
+async def unexpected_error(event: ErrorEvent, bot: Bot, ctx: Context) -> None:
+    """The dispatcher's error handler: an update that failed anywhere (a handler, a middleware, the FSM storage)
+    still gets a reply. The webhook has already answered Telegram, so it will not be delivered again; without this
+    the citizen — possibly reporting an emergency — would hear nothing at all."""
+    log.error("citizen bot update %s failed", event.update.update_id, exc_info=event.exception)
+    context = UserContextMiddleware.resolve_event_context(event.update)
+    chat = context.chat
+    callback = event.update.callback_query
+    if callback is not None:
+        # stop the button's spinner; the handler may have answered the query already, which Telegram refuses
+        with contextlib.suppress(TelegramAPIError):
+            await bot.answer_callback_query(callback.id)
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # never in a group (see PrivateChatOnly), and an update without a chat has no one to tell
+    lang = await _error_language(ctx, chat.id, context.user.language_code if context.user else None)
+    await bot.send_message(chat.id, t("bot_unavailable", lang))
+
+
+async def _error_language(ctx: Context, chat_id: int, telegram_language: str | None) -> str:
+    """The chat's chosen language if the database still answers, else the Telegram client's."""
+    try:
+        linked = await service.chat_user(ctx, chat_id)
+    except Exception:  # the failure being reported may be the database itself: the apology must not depend on it
+        linked = None
+    return linked.language if linked else normalize_lang(telegram_language)
 
 
 def local_date_iso(value: Any) -> str:

@@ -1,7 +1,9 @@
 """The citizen bot's moving parts for one process: Bot client, FSM storage and Dispatcher, built once per Context.
 
 FSM state lives in Redis when configured (conversations survive restarts and are shared by API replicas receiving
-webhooks), with TTLs because a half-filed report holds personal data; MemoryStorage in embedded mode.
+webhooks), with TTLs because a half-filed report holds personal data, and in this process's memory while Redis is
+down (`bots.citizen.storage`); MemoryStorage in embedded mode. Whatever still fails is answered by the
+dispatcher's error handler (`handlers.unexpected_error`), so a citizen is never left without a reply.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
 from backend.context import Context
-from bots.citizen.handlers import build_router
+from bots.citizen.handlers import build_router, unexpected_error
+from bots.citizen.storage import FallbackStorage
 from bots.webhook import drain
 
 FSM_TTL_S = 24 * 3600
@@ -43,10 +46,14 @@ def make_bot(token: str, api_base: str | None) -> Bot:
 def make_storage(ctx: Context) -> BaseStorage:
     if not ctx.settings.redis_url:
         return MemoryStorage()
-    return RedisStorage.from_url(
+    redis = RedisStorage.from_url(
         ctx.settings.redis_url, state_ttl=FSM_TTL_S, data_ttl=FSM_TTL_S,
         key_builder=DefaultKeyBuilder(prefix=ctx.keys("fsm", "citizen"), with_bot_id=True),
+        # the same short timeouts as the app's own client (backend.lib.redis.make_redis): an unreachable Redis
+        # must fail fast into the fallback, not hold the update for the OS's TCP timeout
+        connection_kwargs={"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     )
+    return FallbackStorage(redis, ttl_s=FSM_TTL_S)
 
 
 def build(ctx: Context, token: str | None = None) -> CitizenBot:
@@ -57,6 +64,9 @@ def build(ctx: Context, token: str | None = None) -> CitizenBot:
     storage = make_storage(ctx)
     dispatcher = Dispatcher(storage=storage, ctx=ctx)
     dispatcher.include_router(build_router())
+    # on the dispatcher, not the router: aiogram's ErrorsMiddleware wraps the whole update there, so a failure
+    # before any handler (FSM storage, the chat's link in the database) is answered too
+    dispatcher.errors.register(unexpected_error)
     return CitizenBot(make_bot(token, ctx.settings.telegram_api_base), dispatcher, storage)
 
 

@@ -98,6 +98,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I could not accept this file: photos (up to 10 MB) and videos (up to 20 MB) work. Send another "
               "one or tap “Done”.",
     },
+    "report_photo_store_down": {
+        "kk": "Файл қоймасы уақытша қолжетімсіз, сондықтан бұл файл сақталмады. Оны сәл кейінірек қайта "
+              "жіберіңіз немесе өтінішті онсыз жіберу үшін «Дайын» батырмасын басыңыз.",
+        "ru": "Хранилище файлов временно недоступно, поэтому этот файл не сохранён. Пришлите его ещё раз чуть "
+              "позже или нажмите «Готово», чтобы отправить обращение без него.",
+        "en": "File storage is temporarily unavailable, so this file was not saved. Send it again a little later "
+              "or tap “Done” to file the report without it.",
+    },
     "report_confirm": {
         "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Фото және бейне: {photos}\n\n"
               "Сіздің жеке басыңыз Telegram арқылы расталмаған — бұл өтініште көрсетіледі. Жіберейін бе?",
@@ -136,6 +144,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Өтініш № {number}: {status}.",
         "ru": "Обращение № {number}: {status}.",
         "en": "Report No. {number}: {status}.",
+    },
+    "bot_unavailable": {
+        "kk": "Хабарламаңызды өңдей алмадым: қызмет уақытша қолжетімсіз. Бірнеше минуттан кейін қайталап "
+              "көріңіз. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",
+        "ru": "Не удалось обработать ваше сообщение: сервис временно недоступен. Попробуйте ещё раз через "
+              "несколько минут. В экстренной ситуации сразу звоните 102 или 112.",
+        "en": "I could not process your message: the service is temporarily unavailable. Please try again in a "
+              "few minutes. In an emergency call 102 or 112 right away.",
     },
     # callback alerts take at most 200 characters
     "private_only": {

@@ -1,0 +1,80 @@
+"""The citizen bot's FSM storage across a real Redis outage: a conversation goes on in memory while Redis is cut off,
+and moves back to Redis once it answers again (so every worker sees it)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+
+from bots.citizen.storage import FallbackStorage
+from tests.fakes.tcp_proxy import TcpProxy
+
+pytestmark = [pytest.mark.anyio, pytest.mark.redis]
+
+
+class Clock:
+    """Moved by the test past the storage's back-off, instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_conversation_survives_a_redis_outage_and_returns_to_redis() -> None:
+    proxy = TcpProxy("127.0.0.1", 6379)
+    await proxy.start()
+    prefix = f"zan-test-fsm-{uuid.uuid4().hex[:8]}"
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+    through_proxy = RedisStorage.from_url(f"redis://127.0.0.1:{proxy.port}/0", key_builder=DefaultKeyBuilder(
+        prefix=prefix), connection_kwargs=options)
+    direct = RedisStorage.from_url("redis://127.0.0.1:6379/0", key_builder=DefaultKeyBuilder(prefix=prefix))
+    clock = Clock()
+    storage = FallbackStorage(through_proxy, ttl_s=60, clock=clock)
+    key = StorageKey(bot_id=1, chat_id=42, user_id=42)
+    try:
+        await storage.set_state(key, "Report:text")
+        assert await direct.get_state(key) == "Report:text"  # Redis holds it while it answers
+
+        await proxy.cut()
+        await storage.set_state(key, "Report:location")
+        await storage.set_data(key, {"text": "Во дворе драка"})
+        assert (await storage.get_state(key), await storage.get_data(key)) == ("Report:location",
+                                                                              {"text": "Во дворе драка"})
+        assert await direct.get_state(key) == "Report:text"  # written only to this process's memory
+
+        await proxy.restore()
+        clock.now += 10  # past the back-off: Redis is asked again
+        assert await storage.get_state(key) == "Report:location"
+        assert await storage.get_data(key) == {"text": "Во дворе драка"}
+        # handed back: another worker reading Redis sees the conversation where it is
+        assert (await direct.get_state(key), await direct.get_data(key)) == ("Report:location",
+                                                                            {"text": "Во дворе драка"})
+
+        await proxy.cut()
+        clock.now += 10
+        assert await storage.get_state(key) is None  # unknown here: nothing kept locally once Redis had it
+    finally:
+        await direct.redis.delete(*[k async for k in direct.redis.scan_iter(f"{prefix}:*")] or ["-"])
+        await storage.close()
+        await direct.close()
+        await proxy.close()
+
+
+async def test_kept_entries_expire_like_redis_ones() -> None:
+    """A half-filed report holds personal data: memory keeps it no longer than Redis would (its TTL)."""
+    clock = Clock()
+    dead = RedisStorage.from_url("redis://127.0.0.1:1/0", connection_kwargs={"socket_connect_timeout": 0.5})
+    storage = FallbackStorage(dead, ttl_s=60, clock=clock)
+    key = StorageKey(bot_id=1, chat_id=7, user_id=7)
+    try:
+        await storage.set_data(key, {"text": "ИИН 900101300127"})
+        assert await storage.get_data(key) == {"text": "ИИН 900101300127"}
+        clock.now += 61
+        assert await storage.get_data(key) == {}
+    finally:
+        await storage.close()
