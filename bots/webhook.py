@@ -68,6 +68,8 @@ async def purge_seen_updates(ctx: Context) -> int:
 async def take(ctx: Context, bot_name: str, update_id: int, handle: Callable[[], Awaitable[Any]]) -> None:
     """Hand an update to the background the first time it arrives; a replay is dropped. A failing update is logged
     and does not take the others down (Telegram will not resend it anyway)."""
+    if not 0 <= update_id < 2**63:  # Telegram's ids fit the BIGINT de-duplication key; anything else is forged
+        raise ZanError("validation.body_malformed", 400)
     if not await first_delivery(ctx, bot_name, update_id):
         return
 
