@@ -16,12 +16,17 @@ _CARD = re.compile(r"(?<!\d)(\d{4})[\s\-]?(\d{4})[\s\-]?(\d{4})[\s\-]?(\d{4})(?!
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 # a Telegram Bot API URL carries the bot's token (https://api.telegram.org/bot<id>:<secret>/sendMessage)
 _BOT_TOKEN = re.compile(r"(?<=/bot)(\d+):[A-Za-z0-9_-]+")
+# capability URLs: a signed media link or upload token in an access-log line would let whoever reads the logs fetch
+# or overwrite evidence until it expires; S3 presigned URLs carry their signature the same way
+_URL_SECRETS = re.compile(r"([?&](?:token|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature)=)[^&\s\"']+",
+                          re.IGNORECASE)
 _SENSITIVE_HEADERS = re.compile(r"(x-citizen-iin|x-signature|authorization)(['\"]?\s*[:=]\s*['\"]?)([^'\",\s]+)",
                                 re.IGNORECASE)
 
 
 def mask(text: str) -> str:
     text = _BOT_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
+    text = _URL_SECRETS.sub(lambda m: f"{m.group(1)}***", text)
     text = _SENSITIVE_HEADERS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     text = _CARD.sub(lambda m: f"****-****-****-{m.group(4)}", text)
     text = _PHONE.sub(lambda m: f"+7***{m.group(5)}", text)

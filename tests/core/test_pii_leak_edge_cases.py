@@ -155,3 +155,22 @@ def test_plain_text_log_format_masks_tracebacks_too(restore_root_logging: None) 
     text = out.getvalue()
     assert "unhandled error on POST /api/v1/reports" in text
     assert iin not in text and phone not in text, f"raw IIN / phone in a plain-text traceback: {text!r}"
+
+
+def test_capability_tokens_in_access_log_lines_are_masked(restore_root_logging: None) -> None:
+    # uvicorn runs with log_config=None (backend/cli.py serve), so its access lines — full path with query — reach
+    # the root handler. A signed media link (`/api/v1/media/files?token=…`) or an S3 presigned URL in the log lets
+    # whoever reads the logs fetch a citizen's evidence until the link expires.
+    from backend.lib import logging as zan_logging
+
+    zan_logging.configure("INFO", as_json=True)
+    token = "eyJtIjoiMTIzIn0.c2lnbmF0dXJlLWJ5dGVz"
+    presigned = "X-Amz-Credential=AKIA%2F20261204&X-Amz-Signature=0a1b2c3d4e5f"
+    with service_log_output() as out:
+        # exactly what uvicorn.protocols.http logs for each request
+        logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "10.0.0.7:51234", "GET",
+                                                 f"/api/v1/media/files?token={token}&disposition=inline", "1.1", 200)
+        logging.getLogger("zan.media").info("copied from https://s3.local/zan-media/uploads/a?%s", presigned)
+    text = out.getvalue()
+    assert "/api/v1/media/files?token=***&disposition=inline" in text, text
+    assert token not in text and "0a1b2c3d4e5f" not in text and "AKIA" not in text, text
