@@ -115,6 +115,10 @@ def _pointer(key: str | None, source: object, message: str) -> str:
 
 def _classify(message: str) -> str:
     lowered = message.lower()
+    # "Expected `str` matching regex '<pattern>'": the type was right, the value is not (and the pattern quoted
+    # in the message may itself contain "<=" or "length", so this is decided first)
+    if "matching regex" in lowered:
+        return "invalid"
     if "missing required field" in lowered:
         return "required"
     if "unknown field" in lowered:
@@ -132,6 +136,10 @@ def _classify(message: str) -> str:
     return "invalid"
 
 
+# Litestar names a missing parameter only in its message (and only the first one), with no field list
+_MISSING_PARAMETER = re.compile(r"Missing required (query|header|path|cookie) parameter (['\"])(.+?)\2")
+
+
 def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
     problems: list[FieldProblem] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
@@ -139,6 +147,9 @@ def _validation_handler(request: Request[Any, Any, Any], exc: ValidationExceptio
             message = str(item.get("message", ""))
             problems.append(FieldProblem(pointer=_pointer(item.get("key"), item.get("source"), message),
                                          code=_classify(message)))
+    missing = None if problems else _MISSING_PARAMETER.match(str(exc.detail or ""))
+    if missing:
+        problems.append(FieldProblem(pointer=_pointer(missing.group(3), missing.group(1), ""), code="required"))
     if not problems:
         # a body that is not JSON at all never reached field validation
         return problem(request, "validation.body_malformed", 400)

@@ -5,16 +5,21 @@ carrying one failed deep inside a statement, as a 500 (SQLite stored it, so the 
 no business in any field here, so it is refused at the edge, on both databases alike, with a pointer to each field
 that carries it. The body check is a byte search for JSON's `\\u0000` escape (a raw NUL cannot appear in valid
 JSON); only a hit pays for decoding, to find the fields.
+
+Which bodies: every one a handler takes as `data` (Litestar decodes it as JSON whatever its Content-Type says, or
+without one), and any other labelled JSON (the webhooks decode theirs themselves). Raw uploads (media files,
+evidence chunks) have no `data` and are not JSON: their bytes are never looked into.
 """
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 from urllib.parse import parse_qsl
 
 import msgspec
 from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import SerializationException
 
 from backend.lib.errors import FieldProblem, ZanError
 
@@ -22,18 +27,46 @@ _ESCAPED_NUL = b"\\u0000"
 _CODE = "control_character"
 
 
-def _json_pointers(value: Any, pointer: str = "") -> list[str]:
-    if isinstance(value, str):
-        return [pointer] if "\x00" in value else []
-    if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in _json_pointers(item, f"{pointer}/{i}")]
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            name = str(key).replace("~", "~0").replace("/", "~1")
-            found += [f"{pointer}/{name}"] if "\x00" in str(key) else _json_pointers(item, f"{pointer}/{name}")
-        return found
-    return []
+def _json_pointers(value: Any) -> list[str]:
+    """RFC 6901 pointers to every string (or member name) holding a U+0000, in document order. Iterative: the
+    decoder accepts nesting nearly as deep as the recursion limit, which a recursive walk would then exceed."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        pointer, item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                found.append(pointer)
+        elif isinstance(item, list):
+            stack.extend((f"{pointer}/{i}", child) for i, child in reversed(list(enumerate(item))))
+        elif isinstance(item, dict):
+            children: list[tuple[str, Any]] = []
+            for key, child in item.items():
+                name = str(key).replace("~", "~0").replace("/", "~1")
+                # a member whose name holds the NUL is reported itself, as a NUL string in its place would be
+                children.append((f"{pointer}/{name}", "\x00" if "\x00" in str(key) else child))
+            stack.extend(reversed(children))
+    return found
+
+
+def _takes_json_data(request: Request[Any, Any, Any]) -> bool:
+    """Whether Litestar will decode this request's body as JSON for the handler's `data` argument."""
+    data = request.route_handler.parsed_data_field
+    if data is None:
+        return False
+    return getattr(data.kwarg_definition, "media_type", RequestEncodingType.JSON) == RequestEncodingType.JSON
+
+
+async def _decoded_body(request: Request[Any, Any, Any], body: bytes, for_data: bool) -> Any:
+    """The body decoded, or msgspec.UNSET when it is not JSON at all (its handler answers that). Nesting too deep
+    for the decoder (RecursionError, not a DecodeError) is a malformed body, not a 500."""
+    try:
+        # for `data`, Litestar's own decoding: its result is cached and the handler's arguments are built from it
+        return await request.json() if for_data else msgspec.json.decode(body)
+    except (SerializationException, msgspec.DecodeError):
+        return msgspec.UNSET
+    except RecursionError as exc:
+        raise ZanError("validation.body_malformed", 400) from exc
 
 
 async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
@@ -47,12 +80,15 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
     if "\x00" in request.scope.get("path", ""):
         problems.append(FieldProblem("#path", _CODE))
     media_type = request.content_type[0]
-    if media_type == "application/json" or media_type.endswith("+json"):
+    for_data = _takes_json_data(request)
+    if for_data or media_type == "application/json" or media_type.endswith("+json"):
         body = await request.body()
-        if _ESCAPED_NUL in body:
-            # the escape may be a literal backslash followed by "u0000": only decoded strings tell. A body that
-            # is not JSON at all is left to its own decoding, which answers that
-            with contextlib.suppress(msgspec.DecodeError):
-                problems += [FieldProblem(p, _CODE) for p in _json_pointers(msgspec.json.decode(body))]
+        # a `data` body is decoded here in any case, so that too deep a nesting is answered 400 (Litestar's own
+        # decoding lets RecursionError escape as a 500); others only when the escape is there to be found
+        if body and (for_data or _ESCAPED_NUL in body):
+            value = await _decoded_body(request, body, for_data)
+            # the escape may be a literal backslash followed by "u0000": only decoded strings tell
+            if _ESCAPED_NUL in body and value is not msgspec.UNSET:
+                problems += [FieldProblem(p, _CODE) for p in _json_pointers(value)]
     if problems:
         raise ZanError("validation.failed", 422, errors=problems)

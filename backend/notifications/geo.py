@@ -35,12 +35,33 @@ def parse_area(polygon: dict[str, Any] | None, centre: tuple[float, float] | Non
     try:
         if polygon.get("type") not in ("Polygon", "MultiPolygon"):
             raise ValueError("not a polygon")
+        if not _on_earth(polygon["type"], polygon["coordinates"]):
+            raise _out_of_range()
         geom = shape(polygon)
+    except OverflowError as exc:  # an integer too big for a float
+        raise _out_of_range() from exc
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         raise ZanError("alert.area_invalid", 422, errors=[FieldProblem("/polygon", "invalid")]) from exc
-    if geom.is_empty or not geom.is_valid or geom.area > MAX_AREA_DEG2:
-        raise ZanError("alert.area_invalid", 422, errors=[FieldProblem("/polygon", "out_of_range")])
+    # `not <=`: a NaN area compares False with anything, and a `>` cap would let it through
+    if geom.is_empty or not geom.is_valid or not (geom.area <= MAX_AREA_DEG2):
+        raise _out_of_range()
     return geom
+
+
+def _out_of_range() -> ZanError:
+    return ZanError("alert.area_invalid", 422, errors=[FieldProblem("/polygon", "out_of_range")])
+
+
+def _on_earth(kind: str, coordinates: Any) -> bool:
+    """Every position of a GeoJSON (Multi)Polygon is a finite lon in [-180, 180] and lat in [-90, 90], as for the
+    centre variant. A malformed structure raises TypeError/IndexError/ValueError (invalid, not out of range)."""
+    rings = coordinates if kind == "Polygon" else [ring for part in coordinates for ring in part]
+    for ring in rings:
+        for position in ring:
+            lon, lat = float(position[0]), float(position[1])
+            if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+                return False
+    return True
 
 
 def as_geojson(geom: BaseGeometry) -> dict[str, Any]:

@@ -59,10 +59,22 @@ def device_view(device: Device) -> DeviceOut:
                      topics=topics_for(device), created_at=device.created_at)
 
 
+def _check_districts(districts: list[str]) -> None:
+    """422 naming every unknown district code: its topic would exist, but no alert is ever sent to it."""
+    from ml.geo import load_district_index
+
+    known = set(load_district_index().codes)
+    bad = [i for i, code in enumerate(districts) if code not in known]
+    if bad:
+        raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/districts/{i}", "not_found") for i in bad])
+
+
 async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn, language: str) -> Device:
     """Create or update the device holding this token / fid (a phone changing hands moves to its new owner)."""
     if not data.token and not data.fid:
         raise ZanError("device.target_missing", 422, errors=[FieldProblem("/token", "required")])
+    if data.districts is not None:
+        _check_districts(data.districts)  # before anything is written (the merge below deletes rows)
     conditions = [col(Device.token) == data.token] if data.token else []
     if data.fid:
         conditions.append(col(Device.fid) == data.fid)
@@ -111,12 +123,7 @@ async def remove_device(session: AsyncSession, *, owner: Owner, device_id: uuid.
 
 
 async def set_districts(session: AsyncSession, *, owner: Owner, device_id: uuid.UUID, districts: list[str]) -> Device:
-    from ml.geo import load_district_index
-
-    known = set(load_district_index().codes)
-    bad = [i for i, code in enumerate(districts) if code not in known]
-    if bad:
-        raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/districts/{i}", "not_found") for i in bad])
+    _check_districts(districts)
     device = await owned_device(session, owner=owner, device_id=device_id)
     device.districts, device.updated_at = sorted(set(districts)), utcnow()
     session.add(device)

@@ -34,14 +34,15 @@ class OfficerWebhookController(Controller):
             raise ZanError("not_found", 404)
         try:
             payload = msgspec.json.decode(await request.body())
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:  # too deep a nesting is not a DecodeError
             raise ZanError("validation.body_malformed", 400) from exc
         # PTB's de_json trusts its input: the id that de-duplication keys on is checked here
         if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
             raise ZanError("validation.body_malformed", 400)
         try:
             update = Update.de_json(payload, application.bot)
-        except (TypeError, ValueError, KeyError) as exc:
+        # RecursionError: de_json recurses into nested messages (reply_to_message, ...) of a decodable but deep body
+        except (TypeError, ValueError, KeyError, RecursionError) as exc:
             raise ZanError("validation.body_malformed", 400) from exc
         await take(ctx, BOT_NAME, update.update_id, lambda: application.process_update(update))
         return {"ok": True}
