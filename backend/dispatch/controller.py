@@ -165,7 +165,14 @@ class DispatchController(Controller):
     async def close(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
                     data: JSONBody[CloseIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)
-        await service.close(session, report, data.how, officer, reason=data.reason,
+        if data.how == "duplicate" and data.duplicate_of is not None:
+            # the original must be one the closer may read: a hidden (restricted) one answers as a missing one
+            # does, or a 200 against a 422 would tell that it exists
+            try:
+                await service.get_visible(session, officer, data.duplicate_of)
+            except ZanError as exc:
+                raise ZanError("dispatch.duplicate_of_invalid", 422) from exc
+        await service.close(session, report, data.how, service.by_for(officer), reason=data.reason,
                             duplicate_of=data.duplicate_of, redirect_to=data.redirect_to)
         await session.commit()
         notify(ctx)

@@ -150,15 +150,13 @@ async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By,
     return assignment
 
 
-async def close(session: AsyncSession, report: Report, how: str, principal: OfficerPrincipal, *, reason: str,
+async def close(session: AsyncSession, report: Report, how: str, by: By, *, reason: str,
                 duplicate_of: uuid.UUID | None = None, redirect_to: str | None = None) -> None:
-    """Close with a reason; on an incident's primary the open members close with it (reports.change_status)."""
-    action, by = CLOSE_ACTIONS[how], by_for(principal)
+    """Close with a reason; on an incident's primary the open members close with it (reports.change_status).
+    The caller checks that `duplicate_of` is a report it may read (see the controller)."""
+    action = CLOSE_ACTIONS[how]
     if how == "duplicate":
-        # the original must be one the closer may read: a hidden (restricted) one answers as a missing one does,
-        # or a 200 against a 422 would tell that it exists
-        original = await session.scalar(visible_to(principal, await designated_categories(session, principal))
-                                        .where(Report.id == duplicate_of)) if duplicate_of is not None else None  # type: ignore[arg-type]
+        original = await session.get(Report, duplicate_of) if duplicate_of is not None else None
         # a primary is no duplicate of a report in its own incident: that is a split or nothing
         if (original is None or original.id == report.id
                 or (reports.is_primary(report) and original.incident_id == report.incident_id)):

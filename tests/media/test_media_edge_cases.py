@@ -338,7 +338,12 @@ async def test_scrub_is_retried_after_a_long_store_outage(s3_ctx: Context) -> No
         if attempt is None:
             break
         outcome = await execute(ctx, task_id, attempt)
-    assert outcome == "dead"
+    assert outcome == "pending"  # an outage is waited out (RetryLater) without spending the task's attempts
+    async with ctx.sessions() as session:
+        # dead-lettered all the same, as any task can be (a bug, an outage before waits stopped counting): opening
+        # the files must still get the scrub going again
+        await session.execute(update(OutboxTask).where(OutboxTask.id == task_id).values(status="dead"))
+        await session.commit()
     ctx.extras["media_store"] = working  # the store is back
 
     officer, _ = await make_officer(ctx, role="dispatcher")
