@@ -21,7 +21,8 @@ from sqlmodel import col
 from backend.audit.service import record
 from backend.dispatch.models import Assignment
 from backend.lib.clock import utcnow
-from backend.lib.errors import ZanError
+from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.i18n import LANGS
 from backend.officers.auth import DISPATCH_ROLES, OfficerPrincipal, Role
 from backend.officers.models import Unit
 from backend.reports import service as reports
@@ -33,6 +34,7 @@ from backend.sync.changes import mark_report
 from backend.sync.hlc import CLOCK
 from backend.sync.models import ReportField
 from backend.sync.views import OFFICER_FIELDS
+from ml.taxonomy import load_taxonomy
 
 EARTH_KM = 6371.0088
 CLOSE_ACTIONS = {"duplicate": Action.MARK_DUPLICATE, "redirected": Action.REDIRECT, "unfounded": Action.CLOSE_UNFOUNDED,
@@ -150,6 +152,23 @@ async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By,
     return assignment
 
 
+def redirect_target(report: Report, redirect_to: str | None) -> dict[str, str]:
+    """Whom a redirect notice names, per language: the law wants the applicant told where the appeal went. A
+    taxonomy target code ("akimat", "112") by its names; other text as written (a body's proper name); nothing:
+    the category's own redirect target. A category without one needs the dispatcher to say (422)."""
+    taxonomy = load_taxonomy()
+    given = (redirect_to or "").strip()
+    known = {c.redirect.target: c.redirect for c in taxonomy.categories if c.redirect is not None}
+    if given and given not in known:
+        return {lang: given for lang in LANGS}
+    redirect = known.get(given) if given else (
+        taxonomy.category(report.category).redirect
+        if report.category and taxonomy.has_category(report.category) else None)
+    if redirect is None:
+        raise ZanError("validation.failed", 422, errors=[FieldProblem("/redirect_to", "required")])
+    return {lang: redirect.names.get(lang) for lang in LANGS}
+
+
 async def close(session: AsyncSession, report: Report, how: str, by: By, *, reason: str,
                 duplicate_of: uuid.UUID | None = None, redirect_to: str | None = None) -> None:
     """Close with a reason; on an incident's primary the open members close with it (reports.change_status).
@@ -161,7 +180,7 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
         if (original is None or original.id == report.id
                 or (reports.is_primary(report) and original.incident_id == report.incident_id)):
             raise ZanError("dispatch.duplicate_of_invalid", 422)
-    params: dict[str, object] = {"target": {"ru": redirect_to or "", "kk": redirect_to or "", "en": redirect_to or ""}}
+    params: dict[str, object] = {"target": redirect_target(report, redirect_to)} if how == "redirected" else {}
     followers = await reports.incident_followers(session, report, action, by)
     await reports.change_status(session, report, action, by, reason=reason, params=params,
                                 data={"duplicate_of": str(duplicate_of) if duplicate_of else None})
