@@ -5,20 +5,25 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeAlias
 
-from litestar import Controller, Request, delete, post
+import msgspec
+from litestar import Controller, Request, Response, delete, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, JSONBody
+from sqlalchemy.exc import IntegrityError
 
 from backend.audit.service import record as audit
 from backend.deps import CtxDep, LangDep, SessionDep
 from backend.jobs.relay import notify
+from backend.lib.errors import ZanError
 from backend.notifications import service
 from backend.notifications.schemas import AlertIn, AlertOut, DeviceIn, DeviceOut, TopicsIn
 from backend.notifications.service import Owner
 from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
 from backend.partners.auth import CitizenPrincipal, partner_guard
+from backend.reports import idempotency
+from backend.reports.idempotency import IdempotencyKey, Stored, request_hash
 
 _any_officer = officer_guard()
 
@@ -41,8 +46,6 @@ def provide_owner(request: Request[Any, Any, Any]) -> Owner:
         return Owner(kind="officer", officer_id=officer.officer_id, unit_id=officer.unit_id)
     citizen: CitizenPrincipal | None = getattr(request.state, "principal", None)
     if citizen is None:
-        from backend.lib.errors import ZanError
-
         raise ZanError("auth.unauthenticated", 401)
     return Owner(kind="citizen", citizen_id=citizen.citizen_id, partner_id=citizen.partner_id)
 
@@ -86,17 +89,34 @@ class AlertController(Controller):
 
     @post("/", status_code=201, summary="Send an area alert (missing child, fraud warning, public safety)")
     async def create(self, request: Request[Any, Any, Any], ctx: CtxDep, session: SessionDep,
-                     officer: OfficerDep, data: JSONBody[AlertIn]) -> AlertOut:
+                     officer: OfficerDep, data: JSONBody[AlertIn],
+                     idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """Officer tablets inside the area and citizens subscribed to the touched districts; rate-limited per
-        officer, audited."""
-        alert, topic_messages = await service.create_alert(ctx, session, officer_id=officer.officer_id,
-                                                           unit_id=officer.unit_id, data=data)
-        await audit(session, actor_type="officer", actor_id=officer.officer_id, action="alert.create",
-                    target_type="area_alert", target_id=alert.id, ip=client_ip(request),
-                    data={"category": alert.category, "districts": alert.districts,
-                          "officer_devices": alert.officer_devices, "expires_at": alert.expires_at.isoformat()})
-        await session.commit()
-        notify(ctx)
-        return AlertOut(id=alert.id, category=alert.category, districts=alert.districts,
-                        officer_devices=alert.officer_devices, topic_messages=topic_messages,
-                        expires_at=alert.expires_at, created_at=alert.created_at)
+        officer, audited. A console's retry with the same Idempotency-Key gets the first answer: a second alert
+        would push to every phone in the area again."""
+        if not idempotency_key:
+            raise ZanError("idempotency.key_missing", 400)
+        scope, digest = f"alert:{officer.officer_id}", request_hash(data)
+        stored = await idempotency.replay(session, scope, idempotency_key, digest)
+        if stored is None:
+            alert, topic_messages = await service.create_alert(ctx, session, officer_id=officer.officer_id,
+                                                               unit_id=officer.unit_id, data=data)
+            await audit(session, actor_type="officer", actor_id=officer.officer_id, action="alert.create",
+                        target_type="area_alert", target_id=alert.id, ip=client_ip(request),
+                        data={"category": alert.category, "districts": alert.districts,
+                              "officer_devices": alert.officer_devices, "expires_at": alert.expires_at.isoformat()})
+            stored = Stored(201, msgspec.to_builtins(AlertOut(
+                id=alert.id, category=alert.category, districts=alert.districts,
+                officer_devices=alert.officer_devices, topic_messages=topic_messages,
+                expires_at=alert.expires_at, created_at=alert.created_at)))
+            idempotency.remember(session, scope, idempotency_key, digest, stored)
+            try:
+                await session.commit()
+            except IntegrityError:  # a concurrent retry of the same key committed first: its alert is the one
+                await session.rollback()
+                stored = await idempotency.replay(session, scope, idempotency_key, digest)
+                if stored is None:
+                    raise
+            else:
+                notify(ctx)
+        return Response(stored.body, status_code=stored.status_code)

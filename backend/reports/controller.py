@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +17,7 @@ from backend.lib.pagination import decode_cursor, encode_cursor
 from backend.media import service as media_service
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
 from backend.reports import idempotency, service
-from backend.reports.idempotency import Stored, request_hash
+from backend.reports.idempotency import IdempotencyKey, Stored, request_hash
 from backend.reports.intake import register_report
 from backend.reports.models import Report
 from backend.reports.schemas import (
@@ -33,10 +33,6 @@ from backend.reports.schemas import (
 from backend.reports.service import By
 from backend.reports.views import citizen_view, summary
 from backend.reports.workflow import Actor
-
-IdempotencyKey = Annotated[str | None, HeaderParameter(
-    name="Idempotency-Key", max_length=200, required=False,
-    description="Required: a client-generated key per request that creates something (a report, a comment)")]
 
 
 def _by(principal: CitizenPrincipal) -> By:

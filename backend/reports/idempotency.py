@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from litestar.params import HeaderParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,11 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.reports import registration
 from backend.reports.models import IdempotencyRecord
+
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", max_length=200, required=False,
+    description="Required: a client-generated key per request that creates something (a report, a comment, an "
+                "area alert)")]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from backend.lib.clock import utcnow
 from backend.notifications.models import AreaAlert, Device
 from tests.bots.conftest import WEBHOOK_SECRET, citizen_tg, officer_bot  # noqa: F401  (fixtures)
 from tests.helpers import PartnerClient
-from tests.officers.factories import bearer, login, make_officer
+from tests.officers.factories import bearer, keyed, login, make_officer
 
 pytestmark = pytest.mark.anyio
 
@@ -122,7 +122,7 @@ async def test_alert_polygon_out_of_range_is_refused(app_client: httpx.AsyncClie
              "expires_at": (utcnow() + timedelta(hours=2)).isoformat(),
              "polygon": {"type": "Polygon", "coordinates": [ring]}}
     response = await app_client.post("/api/v1/alerts", json=alert,
-                                     headers=bearer(await login(app_client, duty.badge_number, password)))
+                                     headers=keyed(bearer(await login(app_client, duty.badge_number, password))))
     assert response.status_code == 422, (response.status_code, response.text[:300])
     assert _is_problem(response) and response.json()["code"] == "alert.area_invalid"
     assert await _count(ctx, AreaAlert) == 0

@@ -18,7 +18,7 @@ from backend.notifications.models import Delivery, Device
 from backend.notifications.service import update_device_area
 from tests.fakes.fcm import FakeFCM, registration_token
 from tests.helpers import PartnerClient, eventually
-from tests.officers.factories import bearer, login, make_officer, make_unit
+from tests.officers.factories import bearer, keyed, login, make_officer, make_unit
 
 pytestmark = pytest.mark.anyio
 ASTANA = (51.1605, 71.4704)
@@ -107,7 +107,7 @@ async def test_area_alert_reaches_only_tablets_inside_and_district_topics(ctx: C
              "category": "missing_child", "centre": {"lat": ASTANA[0], "lon": ASTANA[1]}, "radius_m": 2000,
              "texts": {"kk": "Бала жоғалды: 7 жаста, қызыл күртке", "ru": "Пропал мальчик 7 лет, красная куртка"},
              "expires_at": (utcnow() + timedelta(hours=6)).isoformat()}
-    response = await app_client.post("/api/v1/alerts", json=alert, headers=bearer(duty))
+    response = await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(duty)))
     assert response.status_code == 201, response.text
     body = response.json()
     # the city polygon and the 2017 district layer around it both intersect a circle in Astana
@@ -143,12 +143,13 @@ async def test_alerts_are_for_duty_officers_only_and_rate_limited(ctx: Context, 
     alert = {"category": "fraud_warning", "polygon": polygon,
              "texts": {"kk": "Алаяқтар банк атынан қоңырау шалуда", "ru": "Мошенники звонят от имени банка"},
              "expires_at": (utcnow() + timedelta(days=1)).isoformat()}
-    assert (await app_client.post("/api/v1/alerts", json=alert, headers=bearer(patrol))).status_code == 403
+    assert (await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(patrol)))).status_code == 403
     bad = {**alert, "polygon": {"type": "Point", "coordinates": [71.4, 51.1]}}
-    assert (await app_client.post("/api/v1/alerts", json=bad, headers=bearer(supervisor))).status_code == 422
+    assert (await app_client.post("/api/v1/alerts", json=bad, headers=keyed(bearer(supervisor)))).status_code == 422
     for _ in range(ALERTS_PER_HOUR):
-        assert (await app_client.post("/api/v1/alerts", json=alert, headers=bearer(supervisor))).status_code == 201
-    limited = await app_client.post("/api/v1/alerts", json=alert, headers=bearer(supervisor))
+        sent = await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(supervisor)))
+        assert sent.status_code == 201
+    limited = await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(supervisor)))
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
     assert limited.json()["code"] == "alert.rate_limited"
     async with ctx.sessions() as session:
@@ -166,7 +167,27 @@ async def test_alert_rate_limit_uses_redis_when_present(ctx: Context, fcm: FakeF
     alert = {"category": "public_safety", "centre": {"lat": ALMATY[0], "lon": ALMATY[1]}, "radius_m": 500,
              "texts": {"kk": "Газ ағып жатыр, аулақ болыңыз", "ru": "Утечка газа, не подходите"},
              "expires_at": (utcnow() + timedelta(hours=2)).isoformat()}
-    codes = [(await app_client.post("/api/v1/alerts", json=alert, headers=bearer(duty))).status_code
+    codes = [(await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(duty)))).status_code
              for _ in range(ALERTS_PER_HOUR + 1)]
     assert codes == [201] * ALERTS_PER_HOUR + [429]
     assert [k async for k in ctx.redis.scan_iter(match=ctx.keys("alerts", "*"))]
+
+
+async def test_an_alert_needs_an_idempotency_key_and_a_retry_is_not_sent_again(
+        ctx: Context, fcm: FakeFCM, app_client: httpx.AsyncClient) -> None:
+    from backend.notifications.models import AreaAlert
+
+    _, duty = await _officer(ctx, app_client, "dispatcher")
+    alert = {"category": "public_safety", "centre": {"lat": ALMATY[0], "lon": ALMATY[1]}, "radius_m": 500,
+             "texts": {"kk": "Газ ағып жатыр, аулақ болыңыз", "ru": "Утечка газа, не подходите"},
+             "expires_at": (utcnow() + timedelta(hours=2)).isoformat()}
+    missing = await app_client.post("/api/v1/alerts", json=alert, headers=bearer(duty))
+    assert (missing.status_code, missing.json()["code"]) == (400, "idempotency.key_missing")
+    headers = keyed(bearer(duty))
+    first = await app_client.post("/api/v1/alerts", json=alert, headers=headers)
+    retry = await app_client.post("/api/v1/alerts", json=alert, headers=headers)
+    assert (first.status_code, retry.status_code) == (201, 201) and retry.json() == first.json()
+    other = await app_client.post("/api/v1/alerts", json={**alert, "radius_m": 900}, headers=headers)
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency.key_reused")
+    async with ctx.sessions() as session:
+        assert len(list(await session.scalars(select(AreaAlert)))) == 1

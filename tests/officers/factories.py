@@ -63,3 +63,8 @@ async def login(client: httpx.AsyncClient, badge: str, password: str, device_id:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def keyed(headers: dict[str, str]) -> dict[str, str]:
+    """`headers` with a fresh Idempotency-Key: each call is a new request that creates something."""
+    return {**headers, "Idempotency-Key": str(uuid.uuid4())}
