@@ -32,6 +32,7 @@ from backend.reports.texts import NEUTRAL_DEPARTMENT, department_names
 from backend.reports.workflow import WORKING, Action, Status, can
 from backend.sync.changes import mark_report
 from backend.sync.hlc import CLOCK
+from backend.sync.hlc import parse as parse_hlc
 from backend.sync.models import ReportField
 from backend.sync.views import OFFICER_FIELDS
 from ml.taxonomy import load_taxonomy
@@ -205,8 +206,12 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
     for name, value in fields.items():
         if name not in OFFICER_FIELDS:
             continue
-        stamp = str(CLOCK.now())
         row = await session.get(ReportField, (report.id, name))
+        if row is not None:
+            # the stored stamp may come from another replica, or from before a restart, and run ahead of this
+            # process's clock (tablets may stamp up to 5 min ahead): the correction must still be the later write
+            CLOCK.accept(parse_hlc(row.hlc))
+        stamp = str(CLOCK.now())
         if row is None:
             row = ReportField(report_id=report.id, field=name, hlc=stamp, actor_type=by.actor.value)
         row.value, row.hlc, row.actor_type, row.actor_id = value, stamp, by.actor.value, by.actor_id

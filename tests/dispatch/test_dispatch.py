@@ -3,6 +3,7 @@ closing, escalation; and the sync endpoints' auth and fault answers."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -132,3 +133,28 @@ async def test_sync_http_faults(app_client: httpx.AsyncClient, ctx: Context) -> 
     disp, dpw = await make_officer(ctx, role="dispatcher")
     dh = bearer(await login(app_client, disp.badge_number, dpw))
     assert (await app_client.get("/api/v1/sync/pull", headers=dh)).status_code == 403
+
+
+async def test_a_correction_outranks_a_tablet_stamp_this_process_never_saw(ctx: Context,
+                                                                          app_client: httpx.AsyncClient) -> None:
+    """A tablet's write accepted by another replica (or before a restart) may be stamped up to 5 minutes ahead of
+    this process's clock; a dispatcher's correction after it must still be the later write, or an older offline
+    edit pushed next would beat the correction."""
+    from backend.lib.clock import utcnow
+    from backend.sync.hlc import Hlc, parse
+    from backend.sync.models import ReportField
+
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.TRIAGE)
+        ahead = Hlc(int(utcnow().timestamp() * 1000) + 4 * 60 * 1000, 7, f"tablet-{uuid.uuid4().hex[:6]}")
+        session.add(ReportField(report_id=report.id, field="findings", value="со слов соседей", hlc=str(ahead),
+                                actor_type="patrol_officer"))
+        await session.commit()
+    dispatcher, password = await make_officer(ctx, role="dispatcher")
+    response = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/fields",
+                                     json={"fields": {"findings": "уточнено дежурным"}},
+                                     headers=bearer(await login(app_client, dispatcher.badge_number, password)))
+    assert response.status_code == 200, response.text
+    async with ctx.sessions() as session:
+        row = await session.get(ReportField, (report.id, "findings"), populate_existing=True)
+    assert row is not None and row.value == "уточнено дежурным" and parse(row.hlc) > ahead, row.hlc
