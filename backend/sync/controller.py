@@ -13,7 +13,7 @@ from backend.lib.errors import ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerDep, officer_guard, provide_officer
 from backend.sync import blobs
 from backend.sync.pull import MAX_LIMIT, pull
-from backend.sync.push import MAX_BATCH, Mutation, push
+from backend.sync.push import MAX_BATCH, push
 from backend.sync.schemas import BlobOut, PullOut, PushIn, PushOut
 from backend.sync.views import viewer_for
 
@@ -42,9 +42,8 @@ class SyncController(Controller):
         if len(data.mutations) > MAX_BATCH:
             raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
-        mutations = [Mutation(mutation_id=m.mutation_id, entity=m.entity, id=m.id, op=m.op, hlc=m.hlc,
-                              fields=dict(m.fields), device_time=m.device_time) for m in data.mutations]
-        result = await push(session, officer=officer, viewer=viewer, mutations=mutations)
+        # each mutation is validated inside push: a malformed one is answered `rejected`, not a 422 for the batch
+        result = await push(session, officer=officer, viewer=viewer, mutations=data.mutations)
         return PushOut(results=result.results, server_hlc=result.server_hlc,
                        write_checkpoint=result.write_checkpoint)
 

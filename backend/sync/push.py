@@ -2,19 +2,23 @@
 
 Results: applied | duplicate (already seen: the stored answer) | rejected (reason) | superseded (a later or
 dispatcher write won). Two rejections are transient and not stored, so the tablet sends the same mutation again:
-`internal` (a fault of ours) and `retry` (a race with a concurrent push of the same mutation id). Whenever the
-server did not apply a mutation exactly as sent, it marks the entity dirty in the *pusher's* scope, so the next
-pull overwrites the tablet's optimistic guess.
+`internal` (a fault of ours) and `retry` (a race with a concurrent push of the same mutation id). A mutation that
+does not fit MutationIn is rejected on its own (reason naming the field); one whose mutation_id cannot key the
+ledger is answered `invalid_mutation_id` without a ledger row. Whenever the server did not apply a mutation exactly
+as sent, it marks the entity dirty in the *pusher's* scope, so the next pull overwrites the tablet's optimistic guess.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +34,7 @@ from backend.reports.workflow import Action, Outcome, Status
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
+from backend.sync.schemas import MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
 
 log = logging.getLogger("zan.sync")
@@ -44,6 +49,12 @@ READ_ONLY = frozenset({"priority", "urgent", "unit_id", "assignee", "category", 
                        "reporter", "anonymous", "number", "text", "deadline_at", "restricted", "resolution",
                        "duplicate_of", "lat", "lon", "district", "incident_id", "primary"})
 REPORT_EXTRA = frozenset({"status", "outcome"})
+ENTITIES = ("reports", "notes", "evidence")
+# a MutationIn field that fails validation → the reason code the tablet gets (the same codes the apply step uses)
+INVALID_REASON = {"mutation_id": "invalid_mutation_id", "entity": "unknown_entity", "op": "unknown_op",
+                  "id": "invalid_id", "hlc": "invalid_hlc", "fields": "invalid_fields",
+                  "device_time": "invalid_device_time"}
+_FIELD_IN_ERROR = re.compile(r"(?:`\$\.|required field `)(\w+)")
 
 
 @dataclass
@@ -77,20 +88,51 @@ def _result(m: Mutation, status: str, reason: str | None = None, **extra: Any) -
 
 
 async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: Viewer,
-               mutations: list[Mutation]) -> PushResult:
+               mutations: Sequence[Mutation | Mapping[str, Any]]) -> PushResult:
+    """`mutations`: raw JSON objects from the API, or Mutation objects; each is validated on its own."""
     if len(mutations) > MAX_BATCH:
         raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
+    parsed = [parse_mutation(raw) for raw in mutations]
     session.info[_ABSENT], session.info[_HELD] = set(), []
     try:
-        await _prefetch(session, officer, mutations)
+        await _prefetch(session, officer, [m for m, invalid in parsed if invalid is None])
         results = []
-        for m in mutations:
-            results.append(await _one(session, officer, viewer, m))
+        for m, invalid in parsed:
+            results.append(await _one(session, officer, viewer, m, invalid))
         await session.commit()
     finally:
         session.info.pop(_ABSENT, None)
         session.info.pop(_HELD, None)
     return PushResult(results=results, server_hlc=str(hlcs.CLOCK.now()), write_checkpoint=await max_seq(session))
+
+
+def parse_mutation(raw: Mutation | Mapping[str, Any]) -> tuple[Mutation, Rejected | None]:
+    """(the mutation, None) or (what could be read of it, why it is rejected): validated against MutationIn here,
+    not when the body is decoded, so one malformed mutation does not 422 the batch."""
+    try:
+        valid = msgspec.convert(raw, MutationIn, strict=False, from_attributes=True)
+    except msgspec.ValidationError as exc:
+        return _unparsed(raw, str(exc))
+    return Mutation(mutation_id=valid.mutation_id, entity=valid.entity, id=valid.id, op=valid.op, hlc=valid.hlc,
+                    fields=valid.fields, device_time=valid.device_time), None
+
+
+def _unparsed(raw: Mutation | Mapping[str, Any], detail: str) -> tuple[Mutation, Rejected]:
+    def text(name: str) -> str:
+        value = raw.get(name) if isinstance(raw, Mapping) else getattr(raw, name, None)
+        return value if isinstance(value, str) else ""
+
+    sent_id = raw.get("mutation_id") if isinstance(raw, Mapping) else getattr(raw, "mutation_id", None)
+    m = Mutation(mutation_id=text("mutation_id"), entity=text("entity"), id=text("id"), op=text("op"), hlc="",
+                 fields={})
+    try:
+        msgspec.convert(sent_id, MutationId)
+    except msgspec.ValidationError:
+        # echoed as sent (results are also in batch order), so the tablet can still drop it from its outbox
+        return m, Rejected("invalid_mutation_id", mutation_id=sent_id, detail=detail)
+    field = _FIELD_IN_ERROR.search(detail)
+    return m, Rejected(INVALID_REASON.get(field.group(1), "invalid_mutation") if field else "invalid_mutation",
+                       detail=detail)
 
 
 # A batch reads what its mutations will look up in a few statements up front, instead of one lookup per mutation:
@@ -155,13 +197,19 @@ class _Duplicate(Exception):
     pass
 
 
-async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
+async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation,
+               invalid: Rejected | None = None) -> dict[str, Any]:
+    if invalid is not None and invalid.reason == "invalid_mutation_id":
+        # no ledger row can be keyed by it; the answer is final all the same (the id will not get any better)
+        return _finish(session, officer, m, _result(m, "rejected", invalid.reason, **invalid.extra))
     ledger_key = (officer.device_id, m.mutation_id)
     stored = await _get(session, SyncMutation, ledger_key)
     if stored is not None:
         return _duplicate(stored)
     try:
         async with session.begin_nested():
+            if invalid is not None:
+                raise invalid
             result = await _apply(session, officer, viewer, m)
             result = _finish(session, officer, m, result)
             await session.flush()
@@ -208,15 +256,27 @@ def _duplicate(stored: SyncMutation) -> dict[str, Any]:
 
 
 def _finish(session: AsyncSession, officer: OfficerPrincipal, m: Mutation, result: dict[str, Any]) -> dict[str, Any]:
-    if result["status"] != "applied" or result.get("superseded_fields") or result.get("foreign_scope"):
-        _mark_for_pusher(session, officer, m)
+    if not _as_sent(m, result):
+        _mark_for_pusher(session, officer, m.entity, m.id)
+        if result.get("existing_id"):  # the row the server kept in its place: the tablet gets it instead
+            _mark_for_pusher(session, officer, m.entity, result["existing_id"])
     result.pop("foreign_scope", None)
     return result
 
 
-def _mark_for_pusher(session: AsyncSession, officer: OfficerPrincipal, m: Mutation) -> None:
-    if m.entity in ("reports", "notes", "evidence") and m.id:
-        mark_dirty(session, officer_scope(officer.officer_id), m.entity, m.id)
+def _as_sent(m: Mutation, result: dict[str, Any]) -> bool:
+    """The server now holds what the tablet applied optimistically: nothing rejected, superseded or ignored, in the
+    tablet's own scope and under the tablet's own id. Anything less and the tablet's guess must be overwritten."""
+    return (result["status"] == "applied" and not result.get("superseded_fields")
+            and not result.get("ignored_fields") and not result.get("foreign_scope")
+            and result.get("existing_id", m.id) == m.id)
+
+
+def _mark_for_pusher(session: AsyncSession, officer: OfficerPrincipal, entity: str, entity_id: str) -> None:
+    # sync_changes.entity_id holds 64 characters; a longer id was rejected and never reached the replica as a key
+    # the server could name anyway
+    if entity in ENTITIES and 0 < len(entity_id) <= 64:
+        mark_dirty(session, officer_scope(officer.officer_id), entity, entity_id)
 
 
 async def _apply(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
@@ -231,9 +291,14 @@ async def _apply(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewe
 
 def _stamp(m: Mutation) -> hlcs.Hlc:
     try:
-        return hlcs.CLOCK.accept(hlcs.parse(m.hlc))
+        stamp = hlcs.parse(m.hlc)
     except ValueError as exc:
         raise Rejected("invalid_hlc") from exc
+    if stamp.counter > 99_999:
+        # stored as "<ms:13>-<counter:05>-<node:40>" in a 60-character column: a longer counter would fail the
+        # write on PostgreSQL, an `internal` answer the tablet would resend for ever
+        raise Rejected("invalid_hlc")
+    return hlcs.CLOCK.accept(stamp)
 
 
 def _device_time(m: Mutation, stamp: hlcs.Hlc) -> datetime:
@@ -250,7 +315,9 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     if read_only:
         raise Rejected("read_only", read_only_fields=read_only)
     stamp = _stamp(m)
-    result = _result(m, "applied", ignored_fields=sorted(set(m.fields) - set(OFFICER_FIELDS) - REPORT_EXTRA))
+    # an outcome only rides along with a status step; alone it changes nothing
+    known = set(OFFICER_FIELDS) | (REPORT_EXTRA if "status" in m.fields else set())
+    result = _result(m, "applied", ignored_fields=sorted(set(m.fields) - known))
     by = By(officer.actor, str(officer.officer_id), "tablet")
     if "status" in m.fields:
         if await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp)):
@@ -339,23 +406,27 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     report = await _report(session, m.fields.get("report_id"))
     if report is None or not await _custody(session, viewer, report):
         raise Rejected("not_assigned")
-    text = str(m.fields.get("text") or "").strip()
+    text = str(m.fields.get("text") or "").strip()[:10000]
     if not text:
         raise Rejected("invalid_text")
+    ignored = sorted(set(m.fields) - {"report_id", "text"})
     existing = await _get(session, ReportNote, note_id)
     if existing is not None:
         if existing.officer_id != officer.officer_id or existing.report_id != report.id:
             raise Rejected("id_conflict")
-        return _result(m, "applied")
+        if existing.text != text:
+            # notes are append-only: other text under the same id is an edit, refused (the tablet gets the
+            # stored text back on its next pull)
+            raise Rejected("immutable", immutable_fields=["text"])
+        return _result(m, "applied", ignored_fields=ignored)  # the same note sent again
     stamp = _stamp(m)
     note = ReportNote(id=note_id, report_id=report.id, officer_id=officer.officer_id, unit_id=officer.unit_id,
-                      device_id=officer.device_id, text=text[:10000], device_time=_device_time(m, stamp))
+                      device_id=officer.device_id, text=text, device_time=_device_time(m, stamp))
     session.add(note)
     _created(session, ReportNote, note_id)
     await session.flush()
     if report.unit_id is not None:
         mark_dirty(session, unit_scope(report.unit_id), "notes", note.id)
-    ignored = sorted(set(m.fields) - {"report_id", "text"})
     return _result(m, "applied", applied_fields=["text"], ignored_fields=ignored,
                    foreign_scope=not report_visible(report, viewer))
 
@@ -399,7 +470,8 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
     same_hash = await session.scalar(select(Evidence).where(Evidence.report_id == report.id,  # type: ignore[arg-type]
                                                             Evidence.sha256 == sha))  # type: ignore[arg-type]
     if same_hash is not None or same_id is not None:
-        # content-addressed: the same bytes attached twice is a no-op
+        # content-addressed: the same bytes attached twice is a no-op. Under another id than the tablet's, _finish
+        # marks both for the pusher: its own id is deleted from the replica, the kept item arrives instead
         return _result(m, "applied", upload_complete=bool(blob and blob.complete), existing_id=str(
             same_hash.id) if same_hash else str(evidence_id))
     stamp = _stamp(m)

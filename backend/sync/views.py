@@ -150,12 +150,12 @@ async def _visible_report_ids(session: AsyncSession, viewer: Viewer, ids: set[uu
 async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
                         ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """(upserted rows, deleted ids) for markers of one collection: what the viewer may see *now*."""
-    uuids = []
+    uuids, malformed = [], set()
     for raw in ids:
         try:
             uuids.append(uuid.UUID(raw))
         except ValueError:
-            continue
+            malformed.add(raw)  # a rejected tablet id (invalid_id): no row has it, so it leaves the replica
     upserted: list[dict[str, Any]] = []
     if entity == "reports":
         rows = list(await session.scalars(visible_reports(viewer).where(Report.id.in_(uuids))))  # type: ignore[attr-defined]
@@ -179,7 +179,7 @@ async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
                                                                      WantedVehicle.removed_at.is_(None)))  # type: ignore[union-attr]
         upserted = [vehicle_json(v) for v in vehicles]
     seen = {row["id"] for row in upserted}
-    return upserted, sorted({str(u) for u in uuids} - seen)
+    return upserted, sorted(({str(u) for u in uuids} - seen) | malformed)
 
 
 async def _complete_blobs(session: AsyncSession, hashes: set[str]) -> set[str]:
