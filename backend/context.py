@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.db import make_engine, make_sessionmaker
 from backend.lib.redis import Keys, make_redis
+from backend.reports.deadlines import CALENDAR_KEY, Calendar, configured_calendar
 from backend.settings import Settings
 
 
@@ -27,6 +28,8 @@ class Context:
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis | None
     keys: Keys
+    # the working-day calendar of every legal term (ZAN_HOLIDAYS_FILE); sessions carry it too (deadlines.calendar_of)
+    calendar: Calendar
     # lazily created heavy or optional parts (router model, legal index, media store, push sender, queue)
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -42,14 +45,20 @@ class Context:
 
 
 def build_context(settings: Settings, *, null_pool: bool = False) -> Context:
+    # first: a bad calendar file stops startup before anything is opened
+    calendar = configured_calendar(settings.holidays_file)
     engine = make_engine(settings.database_url, null_pool=null_pool, pool_size=settings.db_pool_size,
                          max_overflow=settings.db_max_overflow)
+    sessions = make_sessionmaker(engine)
+    # status changes (a reopening's fresh term) and reclassifications get only a session: it brings the calendar
+    sessions.configure(info={CALENDAR_KEY: calendar})
     return Context(
         settings=settings,
         engine=engine,
-        sessions=make_sessionmaker(engine),
+        sessions=sessions,
         redis=make_redis(settings.redis_url),
         keys=Keys(settings.redis_prefix),
+        calendar=calendar,
     )
 
 

@@ -1,11 +1,12 @@
 """SLA escalation (every minute) and its outbox handler.
 
 Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene) within
-ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), and open reports within 2 working days of
-their legal deadline. One Escalation row
-per (report, kind, subject) makes the check idempotent: the subject is the assignment not accepted, or the deadline
-about to lapse. The outbox task "notifications.escalation" {escalation_id, report_id, kind} is recorded here
-(notified_at) — the notifications domain may add a push/Telegram handler under another name.
+ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), open reports within 2 working days of
+their legal deadline, and open reports out of police competence within a working day of (or past) their redirect
+term (Report.redirect_due_at). One Escalation row per (report, kind, subject) makes the check idempotent: the subject
+is the assignment not accepted, or the deadline or redirect term about to lapse. The outbox task
+"notifications.escalation" {escalation_id, report_id, kind} is recorded here (notified_at) — the notifications domain
+may add a push/Telegram handler under another name.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from backend.reports.models import Report
 from backend.reports.workflow import Status
 
 DEADLINE_WARNING_WORKING_DAYS = 2
+# the redirect term is 3 working days at most: a day's warning leaves time to redirect before it lapses
+REDIRECT_WARNING_WORKING_DAYS = 1
 
 
 async def find_escalations(ctx: Context) -> int:
@@ -41,13 +44,20 @@ async def find_escalations(ctx: Context) -> int:
                    Assignment.released_at.is_(None), Assignment.accepted_at.is_(None),  # type: ignore[union-attr]
                    Assignment.assigned_at < now - timedelta(minutes=ctx.settings.escalate_unaccepted_min))  # type: ignore[arg-type]
         )).all()
-        horizon = deadlines.working_days_after(now, DEADLINE_WARNING_WORKING_DAYS)
+        horizon = deadlines.working_days_after(now, DEADLINE_WARNING_WORKING_DAYS, ctx.calendar)
         near = (await session.execute(
             select(Report.id, Report.deadline_at).where(Report.status != Status.CLOSED.value,  # type: ignore[arg-type, call-overload]
                                                         Report.deadline_at <= horizon)  # type: ignore[arg-type]
         )).all()
+        redirect_horizon = deadlines.working_days_after(now, REDIRECT_WARNING_WORKING_DAYS, ctx.calendar)
+        unredirected = (await session.execute(
+            select(Report.id, Report.redirect_due_at).where(  # type: ignore[call-overload]
+                Report.status != Status.CLOSED.value, Report.redirect_due_at <= redirect_horizon)  # type: ignore[operator]
+        )).all()
         found = [("unaccepted_urgent", report_id, str(assignment_id)) for report_id, assignment_id in unaccepted]
         found += [("deadline_near", report_id, as_utc(deadline).isoformat()) for report_id, deadline in near]
+        # subject: the term, so a report whose term changes (reclassified away and back) escalates again
+        found += [("redirect_due", report_id, as_utc(due).isoformat()) for report_id, due in unredirected]
         for kind, report_id, subject in found:
             try:
                 async with session.begin_nested():

@@ -36,7 +36,7 @@ class Escalation(SQLModel, table=True):
 
     id: uuid.UUID = uuid_pk()
     report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
-    kind: str = Field(max_length=30)  # unaccepted_urgent | deadline_near
+    kind: str = Field(max_length=30)  # unaccepted_urgent | deadline_near | redirect_due
     subject: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
     created_at: datetime = now_column()
     notified_at: datetime | None = tz_datetime()

@@ -3,6 +3,10 @@
 - consideration: 15 working days, counted from the day after registration, ending at 23:59:59 Almaty time;
 - redirect out of police competence, and notice of an extension: 3 working days;
 - extension by a reasoned decision: at most two calendar months beyond the original deadline in total.
+
+The calendar is the deployment's (ZAN_HOLIDAYS_FILE, else the bundled file), loaded once when the Context is built:
+code holding the Context uses `ctx.calendar`, code holding only a session `calendar_of(session)` (the Context's
+sessions carry the same calendar). Without a calendar the functions below use the bundled one (tests, tools).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backend.lib.clock import ALMATY, as_utc
 
@@ -20,6 +25,11 @@ REDIRECT_WORKING_DAYS = 3
 EXTENSION_NOTICE_WORKING_DAYS = 3
 MAX_EXTENSION_MONTHS = 2
 DEFAULT_HOLIDAYS = Path(__file__).with_name("data") / "holidays_kz.json"
+# where the Context's sessions carry the configured calendar (Session.info)
+CALENDAR_KEY = "zan.calendar"
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,25 @@ def load_calendar(path: str | None = None) -> Calendar:
     return _build(raw, range(2020, 2041))
 
 
+def configured_calendar(path: Path | None) -> Calendar:
+    """The deployment's calendar; a missing or malformed file stops startup rather than silently counting legal
+    terms on another calendar."""
+    try:
+        return load_calendar(str(path) if path is not None else None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, AssertionError) as exc:
+        raise ValueError(f"ZAN_HOLIDAYS_FILE {path}: not a usable holiday calendar ({exc!r})") from exc
+
+
+def calendar_of(session: AsyncSession) -> Calendar:
+    """The calendar configured for the Context that made this session."""
+    try:
+        calendar: Calendar = session.info[CALENDAR_KEY]
+    except KeyError:
+        # a session from elsewhere would count terms on whatever calendar happened to be at hand
+        raise RuntimeError("this session was not made by a Context: it carries no holiday calendar") from None
+    return calendar
+
+
 def _end_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=ALMATY).astimezone(UTC)
 
@@ -95,8 +124,10 @@ def deadline_for(registered_at: datetime, calendar: Calendar | None = None) -> d
     return working_days_after(registered_at, CONSIDERATION_WORKING_DAYS, calendar)
 
 
-def redirect_due(registered_at: datetime, calendar: Calendar | None = None) -> datetime:
-    return working_days_after(registered_at, REDIRECT_WORKING_DAYS, calendar)
+def redirect_due(registered_at: datetime, calendar: Calendar | None = None,
+                 working_days: int = REDIRECT_WORKING_DAYS) -> datetime:
+    """When an appeal out of police competence must have been redirected (`working_days`: the category's term)."""
+    return working_days_after(registered_at, working_days, calendar)
 
 
 def add_months(day: date, months: int) -> date:

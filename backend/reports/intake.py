@@ -100,7 +100,7 @@ async def register_report(
         raise
 
     now = utcnow()
-    deadline = deadlines.deadline_for(now)
+    deadline = deadlines.deadline_for(now, ctx.calendar)
     # everything is built before the number exists (see backend.reports.registration): it goes in last
     placeholder = registration.placeholder()
     report = Report.model_construct(

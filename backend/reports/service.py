@@ -166,7 +166,7 @@ async def change_status(
         # afresh, and off the old crew's tablets, where it would sit with nothing they could do to it
         report.unit_id = None
         # an appeal is a new consideration: a fresh 15-working-day term
-        report.deadline_at = report.original_deadline_at = deadlines.deadline_for(now)
+        report.deadline_at = report.original_deadline_at = deadlines.deadline_for(now, deadlines.calendar_of(session))
         text_params["deadline"] = local_date(report.deadline_at)
     session.add(report)
     event = await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,

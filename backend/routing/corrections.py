@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.dispatch import service as dispatch
 from backend.lib.errors import FieldProblem, ZanError
+from backend.reports.deadlines import calendar_of
 from backend.reports.models import Report
 from backend.reports.service import By, append_event, is_restricted, regroup
 from backend.reports.workflow import Status
 from backend.routing.models import LabelledExample, RoutingDecision
+from backend.routing.service import higher_priority, redirect_term
 from ml.taxonomy import load_taxonomy
 
 
@@ -22,10 +24,14 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     if not taxonomy.has_category(category):
         raise ZanError("report.unknown_category", 422, errors=[FieldProblem("/category", "invalid")])
     target = taxonomy.category(category)
-    previous = report.category
+    previous, previous_priority = report.category, report.priority
     report.category = category
     report.category_confidence = 1.0
     report.department = target.department
+    # as routing does: the new category's default at least, never lower (a dispatcher may have raised it by hand)
+    report.priority = higher_priority(report.priority, target.default_priority)
+    # a category out of police competence starts the redirect term (from registration); any other ends it
+    report.redirect_due_at = redirect_term(category, report.created_at, calendar_of(session))
     # restriction only ever goes up: a report once treated as domestic violence stays protected
     report.restricted = report.restricted or target.restricted
     session.add(report)
@@ -35,11 +41,14 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     session.add(RoutingDecision(report_id=report.id, source="dispatcher", category=category, confidence=1.0,
                                 department=target.department, priority=report.priority, urgent=report.urgent,
                                 district=report.district, language=report.language, actor_id=by.actor_id,
-                                inputs={"previous": previous, "reason": reason}))
+                                inputs={"previous": previous, "previous_priority": previous_priority,
+                                        "reason": reason}))
     session.add(LabelledExample(report_id=report.id, text=report.text, label=category, language=report.language,
                                 previous_label=previous, created_by=by.actor_id))
     await append_event(session, report, "reclassified", by, public=False, reason=reason,
-                       data={"from": previous, "to": category})
+                       data={"from": previous, "to": category, "priority_from": previous_priority,
+                             "priority_to": report.priority,
+                             "redirect_due_at": report.redirect_due_at.isoformat() if report.redirect_due_at else None})
     return report
 
 

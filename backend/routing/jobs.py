@@ -18,21 +18,16 @@ from backend.reports.service import SYSTEM
 from backend.reports.workflow import Action, Status
 from backend.routing.duplicates import find_cluster, join
 from backend.routing.models import ReportEmbedding, RoutingDecision
-from backend.routing.service import router
+from backend.routing.service import higher_priority, redirect_term, router
 from ml.urgency import URGENCY_VERSION
 
 if TYPE_CHECKING:
     from backend.context import Context
 
 log = logging.getLogger("zan.routing")
-PRIORITY_ORDER = ("low", "normal", "high", "urgent")
 MODEL_RETRY_S = 300.0
 # closing a report by redirecting it is costlier than a human glance: only a confident model may do it alone
 REDIRECT_MIN_CONFIDENCE = 0.85
-
-
-def _higher(a: str, b: str) -> str:
-    return max(a, b, key=lambda p: PRIORITY_ORDER.index(p) if p in PRIORITY_ORDER else 1)
 
 
 @task("reports.route")
@@ -121,7 +116,9 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         report.category = decision.category
         report.category_confidence = decision.confidence
         report.department = decision.department
-        report.priority = _higher(report.priority, decision.priority)
+        # out of police competence: the law's redirect term, which the SLA job watches (dispatch.jobs)
+        report.redirect_due_at = redirect_term(report.category, report.created_at, ctx.calendar)
+        report.priority = higher_priority(report.priority, decision.priority)
         report.urgent = report.urgent or decision.urgent
         report.restricted = report.restricted or decision.restricted
         report.district = report.district or decision.district
