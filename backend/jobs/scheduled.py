@@ -23,6 +23,9 @@ def periodic(name: str) -> Callable[[Periodic], Periodic]:
 
 
 async def run_scheduled(ctx: Context) -> None:
+    from backend.jobs.registry import load_all_handlers
+
+    load_all_handlers()  # the domains' @periodic run when their jobs modules are imported, whoever runs this
     for name, fn in PERIODIC.items():
         try:
             await fn(ctx)
@@ -35,6 +38,13 @@ async def _purge_telegram_updates(ctx: Context) -> None:
     from bots.webhook import purge_seen_updates
 
     await purge_seen_updates(ctx)
+
+
+@periodic("bots.purge_stale_drafts")
+async def _purge_stale_drafts(ctx: Context) -> None:
+    from bots.citizen.service import purge_stale_drafts
+
+    await purge_stale_drafts(ctx)
 
 
 @periodic("partners.purge_nonces")

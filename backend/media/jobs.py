@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from backend.jobs.registry import RetryLater, task
+from backend.jobs.scheduled import periodic
 from backend.media import scrub
 from backend.media.models import Media
-from backend.media.service import SCRUB_TASK, get_store
+from backend.media.service import SCRUB_TASK, get_store, purge_unused
 from backend.media.storage import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -90,3 +91,8 @@ def _scrub_file(path: Path, content_type: str, how: str) -> None:
         return
     with path.open("r+b") as fh:  # videos up to 100 MB: blanked where they lie, nothing is held in memory
         scrub.IN_PLACE[content_type](fh, path.stat().st_size)
+
+
+@periodic("media.purge_unused")
+async def _purge_unused(ctx: Context) -> None:
+    await purge_unused(ctx)

@@ -10,11 +10,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import column, exists, func, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.context import Context
 from backend.jobs.service import Task, enqueue, revive
@@ -223,6 +225,46 @@ async def _delete_quietly(store: MediaStore, media: Media, *keys: str) -> None:
         except StoreUnavailable:
             log.warning("a leftover upload could not be deleted from the store",
                         extra={"media_id": str(media.id), "key": key})
+
+
+# A file is kept for a report. Declared and never completed (or refused): gone a day later, when its upload link has
+# long expired. Completed but never attached to a report: a week, time enough to finish a report in an app or the
+# bot. A citizen's photos are not kept for nothing, and a store never fills up with abandoned uploads.
+ABANDONED_AFTER = timedelta(days=1)
+UNUSED_AFTER = timedelta(days=7)
+PURGE_BATCH = 200
+# the citizen bot's draft files (bots.models.TelegramDraftMedia) point at media rows: a draft still being written
+# keeps its files. Named as a table, not imported: the media domain does not depend on the bots
+_DRAFT_FILES = table("telegram_draft_media", column("media_id"))
+
+
+async def purge_unused(ctx: Context) -> int:
+    """Delete files no report holds once their time is up (rows and stored objects). Returns how many went.
+    With the store down the rows stay and the next run tries again."""
+    now = utcnow()
+    async with ctx.sessions() as session:
+        rows = list(await session.scalars(
+            select(Media).where(
+                col(Media.report_id).is_(None),
+                or_(col(Media.status).in_(("pending", "rejected")) & (col(Media.created_at) < now - ABANDONED_AFTER),
+                    (col(Media.status) == "ready") & (col(Media.created_at) < now - UNUSED_AFTER)),
+                ~exists().where(_DRAFT_FILES.c.media_id == Media.id))
+            .order_by(col(Media.created_at)).limit(PURGE_BATCH)
+            .with_for_update(skip_locked=True)))  # a file being attached right now is skipped
+        store = get_store(ctx)
+        purged = 0
+        for media in rows:
+            try:
+                for key in (media.storage_key, upload_key(media.storage_key)):
+                    await store.delete(key)
+            except StoreUnavailable:
+                break
+            await session.delete(media)
+            purged += 1
+        await session.commit()
+    if purged:
+        log.info("purged %d unused media files", purged)
+    return purged
 
 
 async def _photo_facts(store: MediaStore, media: Media, stored: StoredObject) -> PhotoFacts:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -157,6 +158,20 @@ async def forget_draft(ctx: Context, draft_key: str) -> None:
     async with ctx.sessions() as session:
         await session.execute(delete(TelegramDraftMedia).where(TelegramDraftMedia.draft_key == draft_key))  # type: ignore[arg-type]
         await session.commit()
+
+
+# a draft outlives its conversation (the FSM state expires after a day) by a day at most: its file list goes, and the
+# files themselves follow as unused media (backend.media.service.purge_unused)
+DRAFT_KEPT_FOR = timedelta(days=2)
+
+
+async def purge_stale_drafts(ctx: Context) -> int:
+    """Drop the file lists of drafts nobody can finish any more; returns how many rows went."""
+    async with ctx.sessions() as session:
+        result = await session.execute(delete(TelegramDraftMedia).where(
+            TelegramDraftMedia.created_at < utcnow() - DRAFT_KEPT_FOR))  # type: ignore[arg-type]
+        await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def file_report(ctx: Context, *, citizen_id: uuid.UUID, text: str, lat: float, lon: float,
