@@ -101,7 +101,7 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
 class HealthController(Controller):
     tags = ["operations"]
 
-    @get("/health", summary="Database, Redis, queue and media store health")
+    @get("/health", summary="Database, Redis, queue, media store and ledger sealing health")
     async def health(self, ctx: CtxDep) -> Response[dict[str, Any]]:
         try:
             db = await _check_db(ctx)
