@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         if settings.cors_origins else None,
         openapi_config=OpenAPIConfig(
             title="Zan — Закон и Порядок / Заң мен Тәртіп",
+            # handlers' docstrings are written for partner developers (idempotency, 410 handling, …)
+            use_handler_docstrings=True,
             version="1.0.0",
             description=(
                 "Citizen reports, legal help, dispatch and patrol-tablet sync. Errors are RFC 9457 "
