@@ -35,49 +35,58 @@ def _keys(ctx: Context, subjects: dict[str, str]) -> dict[str, str]:
     return {kind: ctx.keys("login-fail", kind, subject.lower()) for kind, subject in subjects.items()}
 
 
-async def retry_after(ctx: Context, **subjects: str) -> int | None:
-    """Seconds to wait if any counter of these subjects is over its limit, else None."""
+async def reserve(ctx: Context, **subjects: str) -> int | None:
+    """Count this attempt *before* its secret is checked: the seconds to wait if a counter of these subjects is
+    now over its limit (the attempt is refused unchecked), else None. Counting a failure only after the check let a
+    burst of parallel guesses through whole, each having seen the count before the others. A right secret gives
+    the attempt back (`release`), so only failures count."""
     keys = _keys(ctx, subjects)
     if ctx.redis is not None:
         try:
+            async with ctx.redis.pipeline(transaction=True) as pipe:
+                for key in keys.values():
+                    pipe.incr(key)
+                    pipe.expire(key, WINDOW_S, nx=True)
+                    pipe.ttl(key)
+                replies = await pipe.execute()
             worst: int | None = None
-            for kind, key in keys.items():
-                count = int(await ctx.redis.get(key) or 0)
-                if count >= LIMITS[kind]:
-                    ttl = int(await ctx.redis.ttl(key))
+            for i, kind in enumerate(keys):
+                count, ttl = int(replies[3 * i]), int(replies[3 * i + 2])
+                if count > LIMITS[kind]:
                     worst = max(worst or 0, ttl if ttl > 0 else WINDOW_S)
             return worst
         except UNAVAILABLE:
             pass
+    # one process's counters, read and bumped with no await in between: parallel attempts cannot interleave
     now = time.monotonic()
+    memory = _memory(ctx)
     worst_mem: int | None = None
     for kind, key in keys.items():
-        window = _memory(ctx).get(key)
-        if window and now - window.started < WINDOW_S and window.count >= LIMITS[kind]:
+        window = memory.get(key)
+        if window is None or now - window.started >= WINDOW_S:
+            window = memory[key] = _Window(now, 0)
+        window.count += 1
+        if window.count > LIMITS[kind]:
             worst_mem = max(worst_mem or 0, math.ceil(WINDOW_S - (now - window.started)))
     return worst_mem
 
 
-async def record_failure(ctx: Context, **subjects: str) -> None:
-    keys = tuple(_keys(ctx, subjects).values())
+# a counter that expired meanwhile is not brought back as -1 (with no expiry)
+_GIVE_BACK = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+
+
+async def release(ctx: Context, **subjects: str) -> None:
+    """Give back an attempt `reserve` counted: its secret was right."""
+    keys = _keys(ctx, subjects)
     if ctx.redis is not None:
-        try:
-            async with ctx.redis.pipeline(transaction=True) as pipe:
-                for key in keys:
-                    pipe.incr(key)
-                    pipe.expire(key, WINDOW_S, nx=True)
-                await pipe.execute()
+        with contextlib.suppress(*UNAVAILABLE):
+            for key in keys.values():
+                await ctx.redis.eval(_GIVE_BACK, 1, key)  # type: ignore[misc]
             return
-        except UNAVAILABLE:
-            pass
-    now = time.monotonic()
-    memory = _memory(ctx)
-    for key in keys:
-        window = memory.get(key)
-        if window is None or now - window.started >= WINDOW_S:
-            memory[key] = _Window(now, 1)
-        else:
-            window.count += 1
+    for key in keys.values():
+        window = _memory(ctx).get(key)
+        if window is not None and window.count > 0:
+            window.count -= 1
 
 
 async def clear_badge(ctx: Context, *, badge: str) -> None:

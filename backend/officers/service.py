@@ -110,14 +110,13 @@ async def login(ctx: Context, session: AsyncSession, *, badge_number: str, passw
     # one spelling of the badge for the lookup and for its failure counter: a padded badge that found the same
     # account under a fresh counter would give a guesser a new five tries per variant
     badge_number = badge_number.strip()
-    wait = await ratelimit.retry_after(ctx, badge=badge_number, ip=ip)
+    wait = await ratelimit.reserve(ctx, badge=badge_number, ip=ip)
     if wait is not None:
         raise ZanError("rate_limited", 429, headers={"Retry-After": str(wait)})
     officer = await session.scalar(select(Officer).where(Officer.badge_number == badge_number))  # type: ignore[arg-type]
     # argon2 is deliberately slow: keep the event loop free while it runs
     ok = await asyncio.to_thread(verify_password, officer.password_hash if officer else None, password)
     if officer is None or not ok or not officer.active:
-        await ratelimit.record_failure(ctx, badge=badge_number, ip=ip)
         await record(session, actor_type="officer", actor_id=officer.id if officer else None, action="auth.fail",
                      target_type="officer", target_id=officer.id if officer else None, ip=ip)
         await session.commit()
@@ -136,7 +135,8 @@ async def login(ctx: Context, session: AsyncSession, *, badge_number: str, passw
     await record(session, actor_type="officer", actor_id=officer.id, action="auth.login", target_type="session",
                  target_id=sess.id, data={"device_id": device_id}, ip=ip)
     await session.commit()
-    await ratelimit.clear_badge(ctx, badge=badge_number)
+    await ratelimit.release(ctx, ip=ip)
+    await ratelimit.clear_badge(ctx, badge=badge_number)  # a right password clears the account's failures
     return Tokens(issue_access(ctx, officer=officer, session_id=sess.id),
                   issue_refresh(ctx, session_id=sess.id, generation=sess.generation),
                   ctx.settings.jwt_access_ttl_s, officer, sess.id)

@@ -85,7 +85,7 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
     assert update.effective_message is not None and update.effective_chat is not None
     ctx, chat = _ctx(context), str(update.effective_chat.id)
-    wait = await ratelimit.retry_after(ctx, link_chat=chat)
+    wait = await ratelimit.reserve(ctx, link_chat=chat)
     officer = None if wait is not None or not code.isdigit() else await service.redeem_link_code(
         ctx, code=code, chat_id=update.effective_chat.id, language=_app_language(update))
     with contextlib.suppress(Exception):  # the code is spent either way; hide it from the chat history
@@ -95,9 +95,9 @@ async def _link(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -
                                                                    minutes=max(1, wait // 60)))
         return
     if officer is None:
-        await ratelimit.record_failure(ctx, link_chat=chat)
         await context.bot.send_message(update.effective_chat.id, t("link_failed", await _lang(update, context)))
         return
+    await ratelimit.release(ctx, link_chat=chat)
     await context.bot.send_message(update.effective_chat.id, t("linked", officer.language, name=officer.full_name))
 
 
