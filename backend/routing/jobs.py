@@ -8,6 +8,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sqlalchemy import select
+from sqlmodel import col
 
 from backend.jobs.registry import PermanentError, RetryLater, task
 from backend.jobs.relay import notify as notify_relay
@@ -110,12 +112,17 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
                     "rules_version": decision.rules_version, "lexicon": decision.lexicon,
                     "urgency_rules": URGENCY_VERSION},
         ))
+        # a dispatcher who reclassified the report while the model was away (routing pending, or failed and being
+        # retried) decided: the model's guess is recorded, and changes neither the category nor the next step
+        corrected = await session.scalar(select(col(RoutingDecision.id)).where(
+            col(RoutingDecision.report_id) == report.id, col(RoutingDecision.source) == "dispatcher").limit(1))
         if vector is not None:
             session.add(ReportEmbedding(report_id=report.id, embedder=decision.embedder or "unknown",
                                         vector=np.asarray(vector, dtype=np.float32).tobytes()))
-        report.category = decision.category
-        report.category_confidence = decision.confidence
-        report.department = decision.department
+        if corrected is None:
+            report.category = decision.category
+            report.category_confidence = decision.confidence
+            report.department = decision.department
         # out of police competence: the law's redirect term, which the SLA job watches (dispatch.jobs)
         report.redirect_due_at = redirect_term(report.category, report.created_at, ctx.calendar)
         report.priority = higher_priority(report.priority, decision.priority)
@@ -125,7 +132,7 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         report.routing_state = "done"
         session.add(report)
         await session.flush()
-        if report.status == Status.REGISTERED:
+        if report.status == Status.REGISTERED and corrected is None:
             await _next_step(session, report, decision, vector)
         await _offer_if_urgent(session, report)
         await session.commit()

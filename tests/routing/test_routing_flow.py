@@ -196,3 +196,43 @@ async def test_urgent_report_is_offered_to_the_duty_bot(ctx: Context, app_client
         row = await session.get(Officer, officer.id)
         assert row is not None and row.telegram_link_code_hash
         assert issued.json()["code"] not in row.telegram_link_code_hash
+
+
+async def test_a_reclassification_made_while_the_model_was_away_stands(ctx: Context, app_client: httpx.AsyncClient,
+                                                                       citizen: PartnerClient) -> None:
+    """The router model was missing, the report waited in triage, a dispatcher reclassified it; when the model is
+    back, the routing job records its guess but does not overwrite the dispatcher's category or department."""
+    from backend.reports.workflow import Status
+    from backend.routing.jobs import route_report
+
+    ctx.settings = ctx.settings.with_(enable_routing=False)  # the model is away: the job leaves the report alone
+    response = await citizen.submit("У соседей всю ночь громко играет музыка, мешают спать")
+    assert response.status_code == 201, response.text
+    report_id = response.json()["id"]
+
+    async def left_in_triage() -> bool:
+        async with ctx.sessions() as session:
+            found = await session.get(Report, uuid.UUID(report_id))
+        return found is not None and found.routing_state == "done"
+
+    await eventually(left_in_triage)  # the job found no model to run
+    async with ctx.sessions() as session:
+        report = await session.get(Report, uuid.UUID(report_id))
+        assert report is not None and report.status == Status.TRIAGE.value
+        report.routing_state = "failed"  # as a model that failed to load leaves it, to be retried
+        await session.commit()
+    officer, password = await make_officer(ctx, role="dispatcher")
+    corrected = await app_client.post(f"/api/v1/dispatch/reports/{report_id}/reclassify",
+                                      json={"category": "fraud", "reason": "на самом деле звонок мошенников"},
+                                      headers=bearer(await login(app_client, officer.badge_number, password)))
+    assert corrected.status_code == 200, corrected.text
+
+    ctx.settings = ctx.settings.with_(enable_routing=True)  # the model is back: the retried job runs
+    await route_report(ctx, {"report_id": report_id})
+    async with ctx.sessions() as session:
+        report = await session.get(Report, uuid.UUID(report_id), populate_existing=True)
+        sources = list(await session.scalars(select(RoutingDecision.source).where(  # type: ignore[call-overload]
+            RoutingDecision.report_id == uuid.UUID(report_id))))  # type: ignore[arg-type]
+    assert report is not None and report.routing_state == "done"
+    assert report.category == "fraud", report.category
+    assert "model" in sources and "dispatcher" in sources
