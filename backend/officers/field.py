@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import record
@@ -13,7 +13,7 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import update_device_area
 from backend.officers.auth import OfficerPrincipal
-from backend.officers.models import UNIT_STATUSES, LocationPing, Shift, Unit
+from backend.officers.models import UNIT_STATUSES, LocationPing, Officer, Shift, Unit
 
 PING_RETENTION = timedelta(hours=24)
 
@@ -68,18 +68,39 @@ async def set_unit_status(session: AsyncSession, officer: OfficerPrincipal, stat
     return unit
 
 
+async def _lock_officer(session: AsyncSession, officer_id: uuid.UUID) -> None:
+    """Serialise one officer's shift changes: without it two taps of the shift button each see "no open shift"
+    and both insert one. Taken before the unit's lock, in start and end alike, so the two never deadlock."""
+    await session.execute(select(Officer.id).where(Officer.id == officer_id).with_for_update())  # type: ignore[arg-type, call-overload]
+
+
+async def _lock_unit(session: AsyncSession, unit_id: uuid.UUID | None) -> Unit | None:
+    """The unit row, locked and re-read: whether anyone else of the crew is on shift is decided under this lock,
+    so of two officers ending at once the second sees the first's shift closed and puts the car off duty."""
+    if unit_id is None:
+        return None
+    return await session.get(Unit, unit_id, with_for_update=True, populate_existing=True)
+
+
+def _open_shifts(officer_id: uuid.UUID) -> Select[Shift]:
+    return (select(Shift).where(Shift.officer_id == officer_id, Shift.ended_at.is_(None))  # type: ignore[arg-type, union-attr]
+            .order_by(Shift.started_at))  # type: ignore[arg-type]
+
+
 async def start_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift:
     """Open a shift (idempotent: an open shift is returned as is) and put the unit on duty."""
-    shift = await session.scalar(select(Shift).where(Shift.officer_id == officer.officer_id,  # type: ignore[arg-type]
-                                                     Shift.ended_at.is_(None)))  # type: ignore[union-attr]
+    await _lock_officer(session, officer.officer_id)
+    # checked only under the officer's lock: a concurrent start has committed its shift by the time we get here
+    shift = (await session.scalars(_open_shifts(officer.officer_id).limit(1))).first()
     if shift is not None:
+        await session.commit()  # nothing to write: only lets go of the officer's lock now, not at the session's end
         return shift
     shift = Shift(officer_id=officer.officer_id, unit_id=officer.unit_id)
     session.add(shift)
-    if officer.unit_id is not None:
-        unit = await session.get(Unit, officer.unit_id)
-        if unit is not None and unit.status == "off_duty":
-            unit.status, unit.updated_at = "available", utcnow()
+    # locked so that a crewmate ending the last shift at this moment cannot put the car off duty behind our back
+    unit = await _lock_unit(session, officer.unit_id)
+    if unit is not None and unit.status == "off_duty":
+        unit.status, unit.updated_at = "available", utcnow()
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.start",
                  target_type="shift", target_id=shift.id)
     await session.commit()
@@ -87,19 +108,35 @@ async def start_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift
 
 
 async def end_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift | None:
-    shift = await session.scalar(select(Shift).where(Shift.officer_id == officer.officer_id,  # type: ignore[arg-type]
-                                                     Shift.ended_at.is_(None)))  # type: ignore[union-attr]
-    if shift is None:
+    """Close the officer's open shift (all of them, should older data hold several) and put the unit off duty if
+    nobody else of its crew is on shift. None if the officer is not on shift.
+
+    The first look is deliberately without a lock: the duty bot's toggle asks this first, and a second tap racing
+    a start must see "not on shift" and go on to `start_shift` (idempotent) rather than wait and end the shift the
+    first tap is opening. Two "end" taps both see the shift and both answer "ended"."""
+    first = (await session.scalars(_open_shifts(officer.officer_id).limit(1))).first()
+    if first is None:
         return None
-    shift.ended_at = utcnow()
-    if officer.unit_id is not None:
-        others = await session.scalar(select(Shift.id).where(Shift.unit_id == officer.unit_id,  # type: ignore[arg-type, call-overload]
-                                                             Shift.ended_at.is_(None),  # type: ignore[union-attr]
-                                                             Shift.id != shift.id))  # type: ignore[arg-type]
-        unit = await session.get(Unit, officer.unit_id)
-        if unit is not None and others is None:
-            unit.status, unit.updated_at = "off_duty", utcnow()
-    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.end",
-                 target_type="shift", target_id=shift.id)
+    await _lock_officer(session, officer.officer_id)
+    unit = await _lock_unit(session, officer.unit_id)
+    # re-read under the locks: another request may have ended the shift meanwhile
+    shifts = list(await session.scalars(_open_shifts(officer.officer_id)
+                                        .execution_options(populate_existing=True)))
+    if not shifts:
+        await session.refresh(first)
+        await session.commit()  # ended already, by the other request (which also did the unit and the audit)
+        return first
+    now = utcnow()
+    for shift in shifts:
+        shift.ended_at = now
+    await session.flush()
+    if unit is not None:
+        others = await session.scalar(select(Shift.id).where(Shift.unit_id == unit.id,  # type: ignore[arg-type, call-overload]
+                                                             Shift.ended_at.is_(None)).limit(1))  # type: ignore[union-attr]
+        if others is None:
+            unit.status, unit.updated_at = "off_duty", now
+    for shift in shifts:
+        await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.end",
+                     target_type="shift", target_id=shift.id)
     await session.commit()
-    return shift
+    return shifts[0]

@@ -73,6 +73,11 @@ class Shift(SQLModel, table=True):
     started_at: datetime = now_column()
     ended_at: datetime | None = tz_datetime()
 
+    # at most one open shift per officer: `start_shift` serialises on the officer row, and this is the database's
+    # guarantee behind it (a second open shift kept the officer "on shift" after they ended it)
+    __table_args__ = (sa.Index("uq_shifts_officer_open", "officer_id", unique=True,
+                               postgresql_where=sa.text("ended_at IS NULL"), sqlite_where=sa.text("ended_at IS NULL")),)
+
 
 class Device(SQLModel, table=True):
     __tablename__ = "officer_devices"

@@ -54,19 +54,31 @@ async def redeem_link_code(ctx: Context, *, code: str, chat_id: int, language: s
     """Bind `chat_id` to the officer whose unexpired code this is; the code is spent. None if no such code.
     `language` (the Telegram app's, if known) becomes the bot's language for this officer."""
     digest = link_code_hash(ctx.settings.secret_key, code)
+    if not is_private_chat(chat_id):
+        return None  # checked first so that a group chat cannot spend the officer's code either
     async with ctx.sessions() as session:
-        officer = await session.scalar(select(Officer).where(Officer.telegram_link_code_hash == digest))  # type: ignore[arg-type]
-        expires = officer.telegram_link_expires_at if officer else None
-        if (officer is None or not officer.active or expires is None or expires < utcnow()
-                or not is_private_chat(chat_id)):
+        # Spend the code with one conditional UPDATE: of two chats redeeming it at once, the second waits on the
+        # row lock, re-checks the condition against the committed row, finds the hash gone and gets no row.
+        # (Read-then-write let both read the unspent code and both be told they were linked.)
+        officer_id = await session.scalar(
+            update(Officer)
+            .where(Officer.telegram_link_code_hash == digest,  # type: ignore[arg-type]
+                   Officer.telegram_link_expires_at > utcnow(),  # type: ignore[arg-type,operator]
+                   Officer.active.is_(True))  # type: ignore[attr-defined]
+            .values(telegram_link_code_hash=None, telegram_link_expires_at=None)
+            .returning(Officer.id)  # type: ignore[call-overload]
+            .execution_options(synchronize_session=False)
+        )
+        if officer_id is None:
             return None
         # a chat belongs to one officer: a phone handed over to a colleague moves the binding
-        await session.execute(update(Officer).where(Officer.telegram_chat_id == chat_id, Officer.id != officer.id)  # type: ignore[arg-type]
-                              .values(telegram_chat_id=None))
+        await session.execute(update(Officer).where(Officer.telegram_chat_id == chat_id, Officer.id != officer_id)  # type: ignore[arg-type]
+                              .values(telegram_chat_id=None).execution_options(synchronize_session=False))
+        officer = await session.get(Officer, officer_id, populate_existing=True)
+        assert officer is not None  # the row the UPDATE above just returned, still locked by it
         officer.telegram_chat_id = chat_id
         if language in LANGS:
             officer.language = language
-        officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
         officer.updated_at = utcnow()
         session.add(officer)
         await record(session, actor_type=officer.role, actor_id=officer.id, action="officer.telegram_link",
