@@ -67,7 +67,10 @@ class StaffRoutingController(Controller):
     @post("/reports/{report_id:uuid}/reclassify", status_code=200, summary="Correct a report's category")
     async def reclassify(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
                          data: JSONBody[ReclassifyIn]) -> dict[str, Any]:
-        report = await get_visible(session, officer, report_id, lock=True)
+        # a restricted category splits the report off its incident: lock that in the incidents' order first
+        # (primary, then the others), never the report alone before its primary — see corrections.lock_incidents
+        await corrections.lock_incidents(session, [report_id])
+        report = await get_visible(session, officer, report_id)  # checked on the row as locked
         await corrections.reclassify(session, report, data.category, data.reason, _staff(officer))
         mark_report(session, report)
         await session.commit()
@@ -79,7 +82,11 @@ class StaffRoutingController(Controller):
     async def merge(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
                     data: JSONBody[MergeIn]) -> IncidentOut:
         """The earliest open report becomes the primary; if it is being worked, the others follow its unit."""
-        reports = [await get_visible(session, officer, rid, lock=True) for rid in dict.fromkeys(data.report_ids)]
+        report_ids = list(dict.fromkeys(data.report_ids))
+        # locked incident by incident, each primary first, not in the order the console listed them: locking a
+        # member before its primary deadlocks with a tablet's step or a split on the same incident
+        await corrections.lock_incidents(session, report_ids)
+        reports = [await get_visible(session, officer, rid) for rid in report_ids]  # checked on the rows as locked
         incident_id = await corrections.merge(session, reports, _staff(officer))
         await session.commit()
         notify(ctx)  # members that followed the primary's unit have news for their reporters
@@ -88,7 +95,9 @@ class StaffRoutingController(Controller):
 
     @post("/reports/{report_id:uuid}/split", status_code=200, summary="Take a report out of its incident")
     async def split(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> IncidentOut:
-        report = await get_visible(session, officer, report_id, lock=True)
+        # its primary before the report itself (see corrections.lock_incidents), then checked on the row as locked
+        await corrections.lock_incidents(session, [report_id])
+        report = await get_visible(session, officer, report_id)
         await corrections.split(session, report, _staff(officer))
         await session.commit()
         return IncidentOut(incident_id=None, report_ids=[report.id], size=1)

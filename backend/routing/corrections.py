@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,9 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
 async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UUID:
     """One incident for the officer and every reporter informed: its primary is the earliest open report, and if
     that is already being worked, the other open reports follow its unit. Restricted reports never join one."""
+    # every incident involved, locked in the one order before anything is written (and the reports read afresh:
+    # a concurrent split or merge may have moved them while we waited)
+    await lock_incidents(session, [r.id for r in reports])
     for index, report in enumerate(reports):
         if is_restricted(report):
             raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/report_ids/{index}", "restricted")])
@@ -79,6 +83,9 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
 async def split(session: AsyncSession, report: Report, by: By) -> None:
     """Take a report out of its incident: from now on it neither follows nor leads it. The rest keep their primary
     while it is open (else the earliest open report leads); a single report left is no incident."""
+    # the primary before the report itself, as a tablet's step on the primary takes them; `regroup` writes the
+    # rest, so they are locked too. Read afresh: a concurrent merge or split may have moved it meanwhile
+    await lock_incidents(session, [report.id])
     old = report.incident_id
     if old is None:
         return
@@ -96,3 +103,44 @@ async def members(session: AsyncSession, incident_id: uuid.UUID) -> list[Report]
         select(Report).where(Report.incident_id == incident_id)  # type: ignore[arg-type]
         .order_by(Report.created_at, Report.id)  # type: ignore[arg-type]
     ))
+
+
+async def lock_incidents(session: AsyncSession, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Report]:
+    """Lock `report_ids` and every other report of their incidents, in the one order every incident change uses,
+    and return them (read afresh). Call it before writing anything.
+
+    The order is that of a tablet's push (`sync.push._prefetch` locks the reports it touches by id, then
+    `reports.incident_followers` locks a primary's other reports oldest first): first the incidents' primaries
+    (and reports in no incident) by id, then their other reports oldest first. Whoever holds a primary thus holds
+    its whole incident, and two changes of one incident queue on its primary instead of deadlocking (PostgreSQL
+    would otherwise kill one of them: a 500 for a dispatcher, `rejected: internal` for a tablet).
+
+    Membership is read before the locks are taken, so a merge or split that committed while we waited may have
+    moved a report to another incident (or out of one): we then lock that one too, until what we hold no longer
+    changes. On SQLite (one writer at a time) FOR UPDATE renders nothing and nothing moves while we read."""
+    wanted = set(report_ids)
+    locked: dict[uuid.UUID, Report] = {}
+    heads: set[uuid.UUID] = set()  # incidents (primary ids) and lone reports already locked
+    while True:
+        # rows we hold cannot move any more; the rest are read as committed now
+        current = {r.incident_id or r.id for r in locked.values()}
+        pending = wanted - locked.keys()
+        if pending:
+            rows = await session.execute(
+                select(Report.id, Report.incident_id).where(Report.id.in_(pending)))  # type: ignore[call-overload, attr-defined]
+            current |= {incident_id or report_id for report_id, incident_id in rows}
+        new = current - heads
+        if not new:  # every report wanted is held with its whole incident (ids that do not exist are skipped)
+            return locked
+        heads |= new
+        primaries = await session.scalars(
+            select(Report).where(Report.id.in_(new)).order_by(Report.id)  # type: ignore[attr-defined, arg-type]
+            .with_for_update().execution_options(populate_existing=True))
+        locked.update((r.id, r) for r in primaries)
+        # a member that left the incident while we waited for its primary no longer matches here (PostgreSQL
+        # re-checks the condition on the row it locks); the next round finds it where it went
+        others = await session.scalars(
+            select(Report).where(Report.incident_id.in_(new), Report.id.not_in(list(locked)))  # type: ignore[union-attr, attr-defined]
+            .order_by(Report.created_at, Report.id)  # type: ignore[arg-type]
+            .with_for_update().execution_options(populate_existing=True))
+        locked.update((r.id, r) for r in others)
