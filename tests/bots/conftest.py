@@ -13,6 +13,7 @@ from backend.context import Context
 from backend.officers.models import Officer
 from bots.citizen import runtime
 from bots.officer import service as officer_bot_service
+from bots.officer.app import build_application
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.legal_api.conftest import legal_index  # noqa: F401  (re-exported fixture)
 
@@ -66,3 +67,18 @@ async def citizen_polling(ctx: Context, citizen_tg: FakeBot) -> AsyncIterator[Fa
         with contextlib.suppress(RuntimeError):  # already stopped
             await bot.dispatcher.stop_polling()
         await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def officer_tg(ctx: Context, officer_bot: FakeBot) -> AsyncIterator[FakeBot]:
+    """The duty bot long-polling the fake, as `zan bot officer`."""
+    application = build_application(ctx)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield officer_bot
+        finally:
+            await application.updater.stop()
+            await application.stop()

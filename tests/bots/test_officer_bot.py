@@ -4,7 +4,6 @@ offered with Accept / Decline, Accept assigns it through the dispatch service.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from backend.officers.models import Officer
 from backend.reports.models import Report
 from bots.citizen import service as citizen_bot
 from bots.officer import service
-from bots.officer.app import build_application
 from bots.officer.push import push_urgent_report
 from tests.bots.conftest import link_code
 from tests.fakes.telegram import FakeBot, SentMessage, make_user
@@ -25,21 +23,6 @@ from tests.officers.factories import make_officer, make_unit
 
 pytestmark = pytest.mark.anyio
 OFFICER_CHAT, OTHER_CHAT = 880001, 880002
-
-
-@pytest.fixture
-async def officer_tg(ctx: Context, officer_bot: FakeBot) -> AsyncIterator[FakeBot]:
-    """The duty bot long-polling the fake, as `zan bot officer`."""
-    application = build_application(ctx)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield officer_bot
-        finally:
-            await application.updater.stop()
-            await application.stop()
 
 
 async def _linked_officer(ctx: Context, tg: FakeBot, chat: int, unit_code: str) -> Officer:

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.citizens.models import Citizen
+from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.reports import deadlines
 from backend.reports.models import Report
@@ -35,4 +36,12 @@ async def make_report(session: AsyncSession, *, status: Status = Status.REGISTER
     )
     session.add(report)
     await session.flush()
+    return report
+
+
+async def triage_report(ctx: Context, **fields: object) -> Report:
+    """A committed report waiting in triage (its own session): what a dispatcher acts on."""
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.TRIAGE, **fields)  # type: ignore[arg-type]
+        await session.commit()
     return report

@@ -16,8 +16,8 @@ from backend.context import Context
 from backend.notifications.models import Delivery
 from backend.reports.models import Report
 from backend.reports.workflow import Status
-from tests.bots.conftest import officer_bot  # noqa: F401  (the duty bot's fixture)
-from tests.core.factories import make_report
+from tests.bots.conftest import officer_bot, officer_tg  # noqa: F401  (the duty bot's fixtures)
+from tests.core.factories import make_report, triage_report
 from tests.fakes.telegram import FakeBot, make_user
 from tests.officers.factories import bearer, login, make_officer, make_unit
 
@@ -27,13 +27,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture(params=["postgres"])
 def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("pg_url"))
-
-
-async def _triage_report(ctx: Context, **fields: object) -> Report:
-    async with ctx.sessions() as session:
-        report = await make_report(session, status=Status.TRIAGE, **fields)  # type: ignore[arg-type]
-        await session.commit()
-    return report
 
 
 # -- officer push devices outlive the officer's deactivation ---------------------------------------------------------
@@ -67,7 +60,7 @@ async def test_deactivated_officer_keeps_getting_assignment_pushes(app_client: h
 
     dispatcher, dpw = await make_officer(ctx, role="dispatcher")
     dh = bearer(await login(app_client, dispatcher.badge_number, dpw))
-    report = await _triage_report(ctx, department=unit.department, district="astana")
+    report = await triage_report(ctx, department=unit.department, district="astana")
     assigned = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=dh,
                                      json={"unit_id": str(unit.id)})
     assert assigned.status_code == 200, assigned.text
@@ -86,7 +79,7 @@ async def test_deactivated_officer_keeps_getting_assignment_pushes(app_client: h
 
 # -- the duty bot works in group chats -------------------------------------------------------------------------------
 async def test_duty_bot_linked_in_a_group_lets_any_member_accept_as_the_officer(ctx: Context,
-                                                                              officer_bot: FakeBot) -> None:  # noqa: F811
+                                                                              officer_tg: FakeBot) -> None:  # noqa: F811
     """The citizen bot serves private chats only (a group member would act as another citizen), but the officer
     duty bot has no such rule: an officer who sends `/link CODE` in a group chat binds the *group* to their
     account. Every member of the group (anyone, not an officer) then reads the urgent offers (number, text, exact
@@ -96,7 +89,6 @@ async def test_duty_bot_linked_in_a_group_lets_any_member_accept_as_the_officer(
     Fix: bots/officer/app.py must handle private chats only (e.g. `filters.ChatType.PRIVATE` on every handler and
     a refusal for callback queries from other chats), and bots/officer/service.py redeem_link_code must refuse a
     chat id that is not a private chat (negative ids are groups and channels), as duty_chats must skip them."""
-    from bots.officer.app import build_application
     from bots.officer.push import push_urgent_report
     from tests.bots.conftest import link_code
 
@@ -105,31 +97,22 @@ async def test_duty_bot_linked_in_a_group_lets_any_member_accept_as_the_officer(
     stranger = make_user(870002, "Stranger", language_code="ru")
     unit = await make_unit(ctx, code=f"GRP-{uuid.uuid4().hex[:4]}", district="astana")
     officer, _ = await make_officer(ctx, unit=unit, district="astana", full_name="Офицер Группы")
-    application = build_application(ctx)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            tg = officer_bot
-            tg.user_sends_text(group, officer_user, f"/link {await link_code(ctx, officer.id)}")
-            await tg.wait_for_message_async(group, timeout=10)
-            # a stranger in the group puts the officer on shift
-            tg.user_sends_text(group, stranger, "/shift")
-            await tg.wait_for_message_async(group, timeout=10)
-            async with ctx.sessions() as session:
-                report = await make_report(session, status=Status.TRIAGE, urgent=True, priority="urgent",
-                                           district="astana", department=unit.department,
-                                           text="Прямо сейчас во дворе мужчина с ножом нападает на людей")
-                await session.commit()
-            await push_urgent_report(ctx, report)
-            offers = [m for m in tg.sent_messages(group) if report.number in (m.text or "")]
-            if offers:  # the stranger accepts it in the officer's name
-                tg.user_taps_button(offers[0], f"accept:{report.id}", user=stranger)
-                await tg.wait_for_call_async("answerCallbackQuery", timeout=10)
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    tg = officer_tg  # the duty bot long-polling the fake Bot API
+    tg.user_sends_text(group, officer_user, f"/link {await link_code(ctx, officer.id)}")
+    await tg.wait_for_message_async(group, timeout=10)
+    # a stranger in the group puts the officer on shift
+    tg.user_sends_text(group, stranger, "/shift")
+    await tg.wait_for_message_async(group, timeout=10)
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.TRIAGE, urgent=True, priority="urgent",
+                                   district="astana", department=unit.department,
+                                   text="Прямо сейчас во дворе мужчина с ножом нападает на людей")
+        await session.commit()
+    await push_urgent_report(ctx, report)
+    offers = [m for m in tg.sent_messages(group) if report.number in (m.text or "")]
+    if offers:  # the stranger accepts it in the officer's name
+        tg.user_taps_button(offers[0], f"accept:{report.id}", user=stranger)
+        await tg.wait_for_call_async("answerCallbackQuery", timeout=10)
 
     async with ctx.sessions() as session:
         linked = await session.get(type(officer), officer.id)
@@ -158,10 +141,10 @@ async def test_dispatcher_cannot_close_as_duplicate_of_a_report_hidden_from_them
     visible, exactly as for a missing report."""
     dispatcher, dpw = await make_officer(ctx, role="dispatcher")
     dh = bearer(await login(app_client, dispatcher.badge_number, dpw))
-    hidden = await _triage_report(ctx, category="police_complaint", restricted=True, department="internal_security",
+    hidden = await triage_report(ctx, category="police_complaint", restricted=True, department="internal_security",
                                   text="Участковый вымогает деньги у продавцов рынка")
     assert (await app_client.get(f"/api/v1/dispatch/reports/{hidden.id}", headers=dh)).status_code == 404
-    ordinary = await _triage_report(ctx, department="patrol_police")
+    ordinary = await triage_report(ctx, department="patrol_police")
     missing = await app_client.post(f"/api/v1/dispatch/reports/{ordinary.id}/close", headers=dh,
                                     json={"how": "duplicate", "reason": "повтор", "duplicate_of": str(uuid.uuid4())})
     assert missing.status_code == 422, missing.text

@@ -50,6 +50,19 @@ async def _officer_on_duty(ctx: Context, chat_id: int = DUTY_CHAT) -> None:
     assert await duty_service.toggle_shift(ctx, chat_id=chat_id) is True
 
 
+async def _task(ctx: Context, key: str) -> OutboxTask | None:
+    async with ctx.sessions() as session:
+        task: OutboxTask | None = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == key))  # type: ignore[arg-type]
+    return task
+
+
+async def _submitted(citizen: PartnerClient) -> tuple[uuid.UUID, str]:
+    """A knife attack reported now: (report id, number)."""
+    response = await citizen.submit(KNIFE)
+    assert response.status_code == 201, response.text
+    return uuid.UUID(response.json()["id"]), response.json()["number"]
+
+
 async def _report(ctx: Context, report_id: uuid.UUID) -> Report:
     async with ctx.sessions() as session:
         report = await session.get(Report, report_id, populate_existing=True)
@@ -66,14 +79,10 @@ async def test_urgent_offer_is_retried_when_the_telegram_api_fails_once(
     # retried when Telegram answers again.
     await _officer_on_duty(ctx)
     fake_telegram.fail_next("sendMessage", 502, times=1, token=OFFICER_TOKEN)  # one Bad Gateway from the Bot API
-    response = await citizen.submit(KNIFE)
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    number = response.json()["number"]
+    report_id, number = await _submitted(citizen)
 
     async def offer_settled() -> bool:
-        async with ctx.sessions() as session:
-            task = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"offer-urgent:{report_id}"))
+        task = await _task(ctx, f"offer-urgent:{report_id}")
         return task is not None and task.attempts >= 1 and task.status != "running"
 
     await eventually(offer_settled, timeout=60)
@@ -99,14 +108,10 @@ async def test_urgent_report_is_offered_to_duty_officers_while_the_router_model_
     ctx.settings = ctx.settings.with_(router_model_dir=str(empty))
     ctx.extras.pop("router", None)
     await _officer_on_duty(ctx)
-    response = await citizen.submit(KNIFE)
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    number = response.json()["number"]
+    report_id, number = await _submitted(citizen)
 
     async def waiting_for_a_model() -> bool:
-        async with ctx.sessions() as session:
-            task = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"route:{report_id}"))
+        task = await _task(ctx, f"route:{report_id}")
         return task is not None and task.status == "pending" and "unavailable" in (task.last_error or "")
 
     await eventually(waiting_for_a_model, timeout=30)

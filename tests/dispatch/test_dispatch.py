@@ -16,7 +16,7 @@ from backend.dispatch.models import Assignment, Escalation
 from backend.jobs.relay import Relay
 from backend.reports.models import ReportEvent
 from backend.reports.workflow import Status
-from tests.core.factories import make_report
+from tests.core.factories import make_report, triage_report
 from tests.officers.factories import bearer, login, make_officer, make_unit
 
 pytestmark = pytest.mark.anyio
@@ -28,10 +28,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 
 async def _report(ctx: Context, **fields: object) -> str:
-    async with ctx.sessions() as session:
-        report = await make_report(session, status=Status.TRIAGE, **fields)  # type: ignore[arg-type]
-        await session.commit()
-    return str(report.id)
+    return str((await triage_report(ctx, **fields)).id)
 
 
 async def test_queue_auto_assign_and_guards(app_client: httpx.AsyncClient, ctx: Context) -> None:
