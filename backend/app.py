@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server
 
@@ -18,7 +19,7 @@ from backend.health.controller import HealthController
 from backend.jobs.registry import load_all_handlers
 from backend.jobs.relay import Relay
 from backend.lib import logging as zan_logging
-from backend.lib.errors import EXCEPTION_HANDLERS
+from backend.lib.errors import EXCEPTION_HANDLERS, problem_responses
 from backend.lib.inputs import refuse_nul_characters
 from backend.lib.metrics import metrics_middleware
 from backend.lib.modules import optional_attr
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
                 await context.close()
 
     zan_logging.configure(settings.log_level, settings.log_json)
-    return Litestar(
+    app = Litestar(
         route_handlers=[HealthController, ReportController, MediaController, *_optional_controllers()],
         lifespan=[lifespan],
         dependencies={
@@ -121,3 +122,15 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         ),
         debug=False,
     )
+    document_problems(app)
+    return app
+
+
+def document_problems(app: Litestar) -> None:
+    """Every operation's error answers are documented as the problem+json they are (the schema is built lazily,
+    on the first request for it, from the handlers as registered)."""
+    problems = problem_responses()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if isinstance(handler, HTTPRouteHandler) and handler.include_in_schema:
+                handler.responses = {**problems, **(handler.responses or {})}

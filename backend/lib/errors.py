@@ -24,6 +24,42 @@ TYPE_BASE = "https://zan.kz/problems/"
 log = logging.getLogger("zan.errors")
 
 
+class FieldProblemDoc(msgspec.Struct):
+    """One field's problem, as documented in OpenAPI (see `problem`)."""
+
+    pointer: str  # JSON pointer into the body ("/location/lat"), or "#query/limit", "#header/Idempotency-Key"
+    code: str  # stable: required | invalid | wrong_type | out_of_range | too_long | timezone_required | …
+    detail: str
+
+
+class Problem(msgspec.Struct):
+    """RFC 9457 problem details, as every error is answered (application/problem+json); a domain may add members
+    (e.g. `max_bytes`, `report_status`)."""
+
+    type: str
+    title: str  # in the requester's language (Accept-Language: kk, ru, en)
+    status: int
+    detail: str
+    instance: str
+    code: str  # stable, for programs: "validation.failed", "idempotency.key_reused", "report.not_found", …
+    errors: list[FieldProblemDoc] | None = None
+
+
+def problem_responses() -> dict[int, Any]:
+    """The error answers an operation may give, for OpenAPI: Litestar would otherwise document its own
+    `{status_code, detail, extra}` shape, which this API never sends."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    described = {400: "Malformed request", 401: "Not authenticated (signature, timestamp, token)",
+                 403: "Not allowed for this role", 404: "Not found (or not yours)",
+                 409: "Conflict with the current state, or an Idempotency-Key reused with another body",
+                 422: "Invalid fields (see errors[].pointer)", 429: "Throttled (see Retry-After)",
+                 503: "A part the request needs is down (see Retry-After); nothing was changed"}
+    return {status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON,
+                                 generate_examples=False)
+            for status, text in described.items()}
+
+
 @dataclass
 class FieldProblem:
     pointer: str

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, delete, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.exc import IntegrityError
 
@@ -87,7 +88,9 @@ class AlertController(Controller):
     guards = [officer_guard(Role.DISPATCHER, Role.SUPERVISOR)]
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
-    @post("/", status_code=201, summary="Send an area alert (missing child, fraud warning, public safety)")
+    @post("/", status_code=201, summary="Send an area alert (missing child, fraud warning, public safety)",
+          responses={201: ResponseSpec(AlertOut, description="Sent; a retry with the same Idempotency-Key gets "
+                                                             "this answer, and the alert goes out once")})
     async def create(self, request: Request[Any, Any, Any], ctx: CtxDep, session: SessionDep,
                      officer: OfficerDep, data: JSONBody[AlertIn],
                      idempotency_key: IdempotencyKey = None) -> Response[Any]:

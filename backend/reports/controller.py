@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +52,8 @@ class ReportController(Controller):
     tags = ["reports"]
     guards = [partner_guard]
 
-    @post("/", status_code=201, summary="Register a report")
+    @post("/", status_code=201, summary="Register a report", responses={201: ResponseSpec(
+        ReportOut, description="Registered; a retry with the same Idempotency-Key gets this answer again")})
     async def create(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                      data: JSONBody[ReportCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """Registers the report at once (number, legal deadline) and routes it in the background."""
@@ -88,7 +90,8 @@ class ReportController(Controller):
         report = await service.get_for_citizen(session, principal.citizen_id, report_id)
         return await _view(session, report, lang)
 
-    @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report")
+    @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report", responses={
+        201: ResponseSpec(CommentOut, description="Added; a retry with the same Idempotency-Key gets this answer")})
     async def comment(self, session: SessionDep, principal: PrincipalDep, report_id: FromPath[uuid.UUID],
                       data: JSONBody[CommentCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """A retry with the same Idempotency-Key gets the first answer, never a second comment."""

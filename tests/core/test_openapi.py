@@ -24,3 +24,22 @@ async def test_openapi_document_describes_every_capability(app_client: httpx.Asy
     report_id = next(p for p in withdraw["parameters"] if p["name"] == "report_id")
     assert report_id["in"] == "path" and report_id["schema"]["format"] == "uuid"
     assert {"partnerSignature", "officerBearer"} <= set(doc["components"]["securitySchemes"])
+
+
+async def test_errors_are_documented_as_the_problem_json_they_are(app_client: httpx.AsyncClient) -> None:
+    """Partner developers generate clients from this document: an error shape other than the one sent would break
+    them, and an answer documented as `{}` gives them nothing to generate."""
+    doc = (await app_client.get("/schema/openapi.json")).json()
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation.get("responses", {}).items():
+                if status.startswith(("4", "5")):
+                    assert list(answer["content"]) == ["application/problem+json"], (method, path, status)
+    assert {"type", "title", "status", "detail", "code"} <= set(doc["components"]["schemas"]["Problem"]["required"])
+    for path, schema in (("/api/v1/reports", "ReportOut"), ("/api/v1/reports/{report_id}/comments", "CommentOut"),
+                         ("/api/v1/alerts", "AlertOut")):
+        created = doc["paths"][path]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+        assert created == {"$ref": f"#/components/schemas/{schema}"}, path
+    # and what is documented is what comes back
+    problem = (await app_client.post("/api/v1/officer/login", json={"badge_number": ""})).json()
+    assert set(doc["components"]["schemas"]["Problem"]["required"]) <= set(problem)
