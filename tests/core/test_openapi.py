@@ -41,5 +41,5 @@ async def test_errors_are_documented_as_the_problem_json_they_are(app_client: ht
         created = doc["paths"][path]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
         assert created == {"$ref": f"#/components/schemas/{schema}"}, path
     # and what is documented is what comes back
-    problem = (await app_client.post("/api/v1/officer/login", json={"badge_number": ""})).json()
+    problem = (await app_client.post("/api/v1/officer/auth/login", json={"badge_number": ""})).json()
     assert set(doc["components"]["schemas"]["Problem"]["required"]) <= set(problem)
