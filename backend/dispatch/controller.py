@@ -24,6 +24,7 @@ from backend.jobs.relay import notify
 from backend.ledger.schemas import ReportProof
 from backend.lib.crypto import TokenError, sign_token, verify_token
 from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.pagination import decode_cursor, encode_cursor
 from backend.officers.auth import (
     DISPATCH_ROLES,
     FIELD_ROLES,
@@ -45,6 +46,8 @@ from .schemas import (
     AssignOut,
     AttachmentsOut,
     CloseIn,
+    EscalationOut,
+    EscalationPage,
     ExtendIn,
     FieldsIn,
     QueuePage,
@@ -112,6 +115,25 @@ class DispatchController(Controller):
                 "u": last.urgent, "p": last.priority, "d": last.deadline_at.isoformat(), "i": str(last.id)})
         return QueuePage(items=await cards(session, [report for report, _ in rows[:limit]], officer),
                          next_cursor=next_cursor)
+
+    @get("/escalations", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)],
+         summary="Reports that need a supervisor now, newest first")
+    async def escalations(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                          cursor: FromQuery[str | None] = None,
+                          limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> EscalationPage:
+        """Open reports only, and only those the caller may read (restricted ones for oversight roles). The SLA
+        job adds them every minute: an urgent report not accepted in time, a deadline or a redirect term about to
+        lapse."""
+        after = decode_cursor(ctx.settings.secret_key, "escalations", cursor) if cursor else None
+        rows = await service.escalations_page(session, officer, after, limit + 1)
+        last = rows[limit - 1][0] if len(rows) > limit else None
+        rows = rows[:limit]
+        by_id = {c.id: c for c in await cards(session, [report for _, report in rows], officer)}
+        return EscalationPage(
+            items=[EscalationOut(id=e.id, kind=e.kind, subject=e.subject, created_at=e.created_at,
+                                 report=by_id[report.id]) for e, report in rows],
+            next_cursor=encode_cursor(ctx.settings.secret_key, "escalations", last.created_at, last.id)
+            if last else None)
 
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
     async def get_report(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> ReportCard:

@@ -86,7 +86,8 @@ async def _sla(ctx: Context) -> None:
 
 
 async def record_escalation(ctx: Context, payload: dict[str, Any]) -> None:
-    """Minimal handler: marks the escalation as delivered to the supervisors' queue (the console lists them)."""
+    """Minimal handler: marks the escalation as delivered to the supervisors' queue (GET /api/v1/dispatch/escalations
+    lists them)."""
     async with ctx.sessions() as session:
         if "escalation_id" in payload:
             esc = await session.get(Escalation, uuid.UUID(str(payload["escalation_id"])))

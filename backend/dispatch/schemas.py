@@ -71,6 +71,22 @@ class QueuePage(msgspec.Struct):
     next_cursor: str | None
 
 
+class EscalationOut(msgspec.Struct):
+    """A report that needs a supervisor now: `unaccepted_urgent` (assigned, not accepted in time),
+    `deadline_near` (within 2 working days of its legal deadline) or `redirect_due` (its redirect term ends)."""
+
+    id: uuid.UUID
+    kind: str
+    subject: str  # the assignment not accepted, or the deadline / term (UTC) about to lapse
+    created_at: datetime
+    report: ReportCard
+
+
+class EscalationPage(msgspec.Struct):
+    items: list[EscalationOut]
+    next_cursor: str | None
+
+
 class AssignOut(msgspec.Struct):
     report: ReportCard
     unit_id: uuid.UUID

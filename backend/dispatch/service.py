@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.audit.service import record
-from backend.dispatch.models import Assignment
+from backend.dispatch.models import Assignment, Escalation
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import LANGS
@@ -236,6 +236,21 @@ def visible_to(principal: OfficerPrincipal, designated: list[str]) -> Select[Rep
     query = query.where(or_(mine, Report.district == principal.district))  # type: ignore[arg-type]
     return query.where(Report.restricted.is_(False) | Report.category.in_(designated)  # type: ignore[attr-defined,union-attr]
                        & (Report.unit_id == principal.unit_id))  # type: ignore[arg-type]
+
+
+async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
+                           after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[tuple[Escalation, Report]]:
+    """Escalations of open reports this officer may read, newest first (a closed report's escalation is moot)."""
+    query = (visible_to(principal, await designated_categories(session, principal))
+             .add_columns(Escalation).join(Escalation, col(Escalation.report_id) == Report.id)
+             .where(Report.status != Status.CLOSED.value))  # type: ignore[arg-type]
+    if after is not None:
+        created, last_id = after
+        query = query.where((col(Escalation.created_at) < created)
+                            | ((col(Escalation.created_at) == created) & (col(Escalation.id) < last_id)))
+    rows = await session.execute(query.order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc())
+                                 .limit(limit))
+    return [(escalation, report) for report, escalation in rows]
 
 
 async def designated_categories(session: AsyncSession, principal: OfficerPrincipal) -> list[str]:
