@@ -1,19 +1,17 @@
-"""SLA escalation (every minute) and its outbox handler.
+"""SLA escalation (every minute) and the change log's compaction.
 
 Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene) within
 ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), open reports within 2 working days of
 their legal deadline, and open reports out of police competence within a working day of (or past) their redirect
 term (Report.redirect_due_at). One Escalation row per (report, kind, subject) makes the check idempotent: the subject
 is the assignment not accepted, or the deadline or redirect term about to lapse. The outbox task
-"notifications.escalation" {escalation_id, report_id, kind} is recorded here (notified_at) — the notifications domain
-may add a push/Telegram handler under another name.
+"notifications.escalation" {escalation_id, report_id, kind} pushes it to the supervisors of the report's district
+(backend.notifications.jobs) and records `notified_at`; supervisors list them at GET /api/v1/dispatch/escalations.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from backend.audit.service import record
 from backend.context import Context
 from backend.dispatch.models import Assignment, Escalation
-from backend.jobs.registry import HANDLERS, task
 from backend.jobs.scheduled import periodic
 from backend.jobs.service import enqueue
 from backend.lib.clock import as_utc, utcnow
@@ -84,25 +81,6 @@ async def find_escalations(ctx: Context) -> int:
 async def _sla(ctx: Context) -> None:
     await find_escalations(ctx)
 
-
-async def record_escalation(ctx: Context, payload: dict[str, Any]) -> None:
-    """Minimal handler: marks the escalation as delivered to the supervisors' queue (GET /api/v1/dispatch/escalations
-    lists them)."""
-    async with ctx.sessions() as session:
-        if "escalation_id" in payload:
-            esc = await session.get(Escalation, uuid.UUID(str(payload["escalation_id"])))
-        else:  # a task queued before escalations had subjects
-            esc = await session.scalar(select(Escalation).where(
-                Escalation.report_id == uuid.UUID(str(payload["report_id"])), Escalation.kind == payload["kind"])  # type: ignore[arg-type]
-                .order_by(Escalation.created_at.desc()).limit(1))  # type: ignore[attr-defined]
-        if esc is not None and esc.notified_at is None:
-            esc.notified_at = utcnow()
-            await session.commit()
-
-
-# the notifications domain may own this task (push/Telegram to supervisors); ours only fills the gap
-if "notifications.escalation" not in HANDLERS:
-    task("notifications.escalation")(record_escalation)
 
 SYNC_RETENTION = timedelta(days=7)
 

@@ -15,9 +15,10 @@ from backend.jobs.relay import notify
 from backend.jobs.scheduled import periodic
 from backend.jobs.service import enqueue
 from backend.lib.clock import utcnow
-from backend.notifications import delivery, fanout
-from backend.notifications.models import Delivery
+from backend.notifications import delivery, fanout, templates
+from backend.notifications.models import Delivery, Device
 from backend.reports.models import Report, ReportEvent
+from backend.reports.service import local_date
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,6 +97,44 @@ async def telegram(ctx: Context, payload: dict[str, Any]) -> None:
     if event is None or report is None:
         raise PermanentError("event or report not found")
     await notify_report_event(ctx, report, event)
+
+
+@task("notifications.escalation")
+async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
+    """An escalation (backend.dispatch.jobs) pushed to the supervisors of the report's district, on every phone or
+    tablet they registered; it counts as notified once its pushes are written (they are sent and retried as any)."""
+    from backend.dispatch.models import Escalation
+    from backend.officers.auth import Role
+    from backend.officers.models import Officer
+
+    async with ctx.sessions() as session:
+        esc = await session.get(Escalation, uuid.UUID(str(payload["escalation_id"])))
+        report = await session.get(Report, esc.report_id) if esc is not None else None
+        if esc is None or report is None or esc.notified_at is not None:
+            return
+        devices = await session.execute(
+            select(col(Device.id), col(Device.language))
+            .join(Officer, col(Officer.id) == col(Device.officer_id))
+            .where(col(Device.owner_type) == "officer", col(Device.active).is_(True),
+                   col(Officer.active).is_(True), col(Officer.role) == Role.SUPERVISOR.value,
+                   col(Officer.district) == (report.district or "")))
+        key = f"escalation:{esc.id}"
+        params = {"number": report.number, "deadline": local_date(report.deadline_at)}
+        rows = []
+        for device_id, language in devices:
+            title, body = templates.render(templates.ESCALATION, esc.kind, language, params) or ("", "")
+            rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
+                         "device_id": device_id, "max_attempts": delivery.RETRY_POLICIES["push"].max_attempts,
+                         "payload": {"title": title, "body": body, "collapse_id": key, "urgent": True,
+                                     "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
+                                              "number": report.number}}})
+        if rows:
+            await fanout.insert_deliveries(session, rows)
+            await enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=f"deliver:{key}",
+                          max_attempts=40)
+        esc.notified_at = utcnow()
+        await session.commit()
+    notify(ctx)
 
 
 @task("notifications.deliver")

@@ -91,6 +91,25 @@ OFFICER: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# to supervisors, by escalation kind (backend.dispatch.jobs); the number only: a restricted report's too is safe
+ESCALATION: dict[str, dict[str, tuple[str, str]]] = {
+    "unaccepted_urgent": {
+        "kk": ("Эскалация: {number}", "Шұғыл өтініш тағайындалды, бірақ қабылданбады."),
+        "ru": ("Эскалация: {number}", "Срочное обращение назначено, но не принято."),
+        "en": ("Escalation: {number}", "An urgent report was assigned but not accepted."),
+    },
+    "deadline_near": {
+        "kk": ("Эскалация: {number}", "Жауап беру мерзімі аяқталуға жақын: {deadline}."),
+        "ru": ("Эскалация: {number}", "Срок ответа истекает: {deadline}."),
+        "en": ("Escalation: {number}", "The answer is due: {deadline}."),
+    },
+    "redirect_due": {
+        "kk": ("Эскалация: {number}", "Құзыреті бойынша жіберу мерзімі аяқталуда."),
+        "ru": ("Эскалация: {number}", "Истекает срок направления по компетенции."),
+        "en": ("Escalation: {number}", "The term to redirect it out of police competence ends."),
+    },
+}
+
 ALERT_TITLES: dict[str, dict[str, str]] = {
     "missing_child": {"kk": "Бала жоғалды", "ru": "Пропал ребёнок", "en": "Missing child"},
     "fraud_warning": {"kk": "Алаяқтық туралы ескерту", "ru": "Осторожно, мошенники", "en": "Fraud warning"},

@@ -191,3 +191,48 @@ async def test_an_alert_needs_an_idempotency_key_and_a_retry_is_not_sent_again(
     assert (other.status_code, other.json()["code"]) == (409, "idempotency.key_reused")
     async with ctx.sessions() as session:
         assert len(list(await session.scalars(select(AreaAlert)))) == 1
+
+
+async def test_an_escalation_is_pushed_to_the_districts_supervisors(ctx: Context, fcm: FakeFCM,
+                                                                    app_client: httpx.AsyncClient) -> None:
+    """A report about to miss its legal deadline reaches the phones of its district's supervisors in their
+    language; another district's supervisor and the dispatchers get nothing, and a second run sends nothing again."""
+    from sqlalchemy import update
+
+    from backend.dispatch.jobs import find_escalations
+    from backend.dispatch.models import Escalation
+    from backend.reports.models import Report
+    from tests.core.factories import triage_report
+
+    phones = {}
+    for name, role, district in (("astana", "supervisor", "astana"), ("almaty", "supervisor", "almaty"),
+                                 ("duty", "dispatcher", "astana")):
+        officer, password = await make_officer(ctx, role=role, district=district)
+        access = await login(app_client, officer.badge_number, password)
+        phones[name] = registration_token(f"escalation-{name}")
+        response = await app_client.post("/api/v1/devices", headers=bearer(access),
+                                         json={"platform": "android", "token": phones[name], "language": "kk"})
+        assert response.status_code == 200, response.text
+    report = await triage_report(ctx, department="patrol_police", district="astana")
+    async with ctx.sessions() as session:
+        await session.execute(update(Report).where(Report.id == report.id)  # type: ignore[arg-type]
+                              .values(deadline_at=utcnow() + timedelta(hours=20)))
+        await session.commit()
+    assert await find_escalations(ctx) == 1
+
+    (push,) = await fcm.wait_for_pushes_async(1)
+    assert push.message["token"] == phones["astana"]
+    assert push.message["notification"]["title"] == f"Эскалация: {report.number}"
+    assert "мерзім" in push.message["notification"]["body"]  # Kazakh, the phone's language
+    assert push.message["data"]["type"] == "escalation" and push.message["data"]["kind"] == "deadline_near"
+
+    async def notified() -> bool:
+        async with ctx.sessions() as session:
+            esc = await session.scalar(select(Escalation).where(Escalation.report_id == report.id))  # type: ignore[arg-type]
+        return esc is not None and esc.notified_at is not None
+
+    await eventually(notified)
+    assert await find_escalations(ctx) == 0
+    await asyncio.sleep(0.5)
+    assert fcm.pushes_to(phones["almaty"]) == [] and fcm.pushes_to(phones["duty"]) == []
+    assert len(fcm.pushes_to(phones["astana"])) == 1
