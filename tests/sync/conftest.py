@@ -22,6 +22,7 @@ from backend.sync.pull import pull
 from backend.sync.push import Mutation, push
 from backend.sync.views import COLLECTIONS, viewer_for
 from tests.core.factories import make_report
+from tests.officers.factories import make_officer, make_unit
 
 DISPATCHER = By(Actor.DISPATCHER, "disp-1", "console")
 _counter = itertools.count(1)
@@ -116,6 +117,14 @@ class Tablet:
         while self.outbox:
             await self.push()
         await self.pull_all()
+
+
+async def crew_tablets(ctx: Context) -> tuple[Unit, Tablet, Tablet]:
+    """A unit of two officers, each on a tablet of their own."""
+    unit = await make_unit(ctx)
+    first, _ = await make_officer(ctx, unit=unit)
+    second, _ = await make_officer(ctx, unit=unit)
+    return unit, Tablet(ctx, first, unit.id), Tablet(ctx, second, unit.id)
 
 
 async def assigned_report(ctx: Context, unit: Unit, **fields: Any) -> Report:

@@ -13,7 +13,7 @@ import pytest
 from backend.context import Context
 from backend.officers.models import Unit
 from tests.officers.factories import bearer, login, make_officer, make_unit
-from tests.sync.conftest import Tablet, assigned_report, server_view, uuid7
+from tests.sync.conftest import Tablet, assigned_report, crew_tablets, server_view, uuid7
 
 pytestmark = pytest.mark.anyio
 
@@ -91,10 +91,7 @@ async def test_note_resent_with_other_text_is_overwritten_on_the_next_pull(ctx: 
 # Same design line; evidence: "duplicate upload of the same hash is a no-op". The no-op keeps the earlier item's
 # id, so the pusher's own id was not applied as sent and must leave its replica.
 async def test_evidence_deduplicated_by_hash_does_not_leave_a_phantom_item(ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    first_officer, _ = await make_officer(ctx, unit=unit)
-    second_officer, _ = await make_officer(ctx, unit=unit)
-    a, b = Tablet(ctx, first_officer, unit.id), Tablet(ctx, second_officer, unit.id)
+    unit, a, b = await crew_tablets(ctx)
     report = await assigned_report(ctx, unit)
     rid = str(report.id)
     data = b"dashcam 21:15" * 50

@@ -13,7 +13,7 @@ from backend.reports.models import Report, ReportEvent
 from backend.sync import changes, wanted
 from backend.sync.models import ReportNote
 from tests.officers.factories import make_officer, make_unit
-from tests.sync.conftest import DISPATCHER, LostResponse, Tablet, assigned_report, server_view, uuid7
+from tests.sync.conftest import DISPATCHER, LostResponse, Tablet, assigned_report, crew_tablets, server_view, uuid7
 
 pytestmark = pytest.mark.anyio
 
@@ -100,10 +100,7 @@ async def test_one_batch_that_repeats_itself(ctx: Context) -> None:
 
 
 async def test_field_lww_two_devices_and_dispatcher(ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    a_off, _ = await make_officer(ctx, unit=unit)
-    b_off, _ = await make_officer(ctx, unit=unit)
-    a, b = Tablet(ctx, a_off, unit.id), Tablet(ctx, b_off, unit.id)
+    unit, a, b = await crew_tablets(ctx)
     report = await assigned_report(ctx, unit)
     rid = str(report.id)
     await a.pull_all()
