@@ -12,7 +12,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.exc import IntegrityError
 
 from backend.audit.service import record as audit
 from backend.deps import CtxDep, LangDep, SessionDep
@@ -24,7 +23,7 @@ from backend.notifications.service import Owner
 from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
 from backend.partners.auth import CitizenPrincipal, partner_guard
 from backend.reports import idempotency
-from backend.reports.idempotency import IdempotencyKey, Stored, request_hash
+from backend.reports.idempotency import IdempotencyKey, Stored
 
 _any_officer = officer_guard()
 
@@ -97,29 +96,19 @@ class AlertController(Controller):
         """Officer tablets inside the area and citizens subscribed to the touched districts; rate-limited per
         officer, audited. A console's retry with the same Idempotency-Key gets the first answer: a second alert
         would push to every phone in the area again."""
-        if not idempotency_key:
-            raise ZanError("idempotency.key_missing", 400)
-        scope, digest = f"alert:{officer.officer_id}", request_hash(data)
-        stored = await idempotency.replay(session, scope, idempotency_key, digest)
-        if stored is None:
+        async def send() -> Stored:
             alert, topic_messages = await service.create_alert(ctx, session, officer_id=officer.officer_id,
                                                                unit_id=officer.unit_id, data=data)
             await audit(session, actor_type="officer", actor_id=officer.officer_id, action="alert.create",
                         target_type="area_alert", target_id=alert.id, ip=client_ip(request),
                         data={"category": alert.category, "districts": alert.districts,
                               "officer_devices": alert.officer_devices, "expires_at": alert.expires_at.isoformat()})
-            stored = Stored(201, msgspec.to_builtins(AlertOut(
+            return Stored(201, msgspec.to_builtins(AlertOut(
                 id=alert.id, category=alert.category, districts=alert.districts,
                 officer_devices=alert.officer_devices, topic_messages=topic_messages,
                 expires_at=alert.expires_at, created_at=alert.created_at)))
-            idempotency.remember(session, scope, idempotency_key, digest, stored)
-            try:
-                await session.commit()
-            except IntegrityError:  # a concurrent retry of the same key committed first: its alert is the one
-                await session.rollback()
-                stored = await idempotency.replay(session, scope, idempotency_key, digest)
-                if stored is None:
-                    raise
-            else:
-                notify(ctx)
+
+        stored, sent = await idempotency.once(session, f"alert:{officer.officer_id}", idempotency_key, data, send)
+        if sent:
+            notify(ctx)
         return Response(stored.body, status_code=stored.status_code)

@@ -18,7 +18,7 @@ from backend.lib.pagination import decode_cursor, encode_cursor
 from backend.media import service as media_service
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
 from backend.reports import idempotency, service
-from backend.reports.idempotency import IdempotencyKey, Stored, request_hash
+from backend.reports.idempotency import IdempotencyKey, Stored
 from backend.reports.intake import register_report
 from backend.reports.models import Report
 from backend.reports.schemas import (
@@ -97,21 +97,19 @@ class ReportController(Controller):
         """A retry with the same Idempotency-Key gets the first answer, never a second comment."""
         # the report's row lock also serialises two retries of one key
         report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
-        if not idempotency_key:
-            raise ZanError("idempotency.key_missing", 400)
-        scope, digest = f"comment:{principal.partner_id}:{principal.citizen_id}:{report.id}", request_hash(data)
-        stored = await idempotency.replay(session, scope, idempotency_key, digest)
-        if stored is None:
+
+        async def add() -> Stored:
             service.ensure_open(report, "comment")  # before a file is attached to a closed report
             files = await media_service.attach_to_report(session, report, citizen_id=principal.citizen_id,
                                                          media_ids=data.media_ids)
             comment = await service.add_citizen_comment(session, report, data.text, _by(principal),
                                                         {str(m.id): m.sha256 for m in files})
-            stored = Stored(201, msgspec.to_builtins(CommentOut(
+            return Stored(201, msgspec.to_builtins(CommentOut(
                 id=comment.id, text=comment.text, created_at=comment.created_at, author="citizen",
                 media_ids=[m.id for m in files])))
-            idempotency.remember(session, scope, idempotency_key, digest, stored)
-            await session.commit()
+
+        stored, _ = await idempotency.once(
+            session, f"comment:{principal.partner_id}:{principal.citizen_id}:{report.id}", idempotency_key, data, add)
         return Response(stored.body, status_code=stored.status_code)
 
     @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report")

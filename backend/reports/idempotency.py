@@ -4,12 +4,14 @@ the same key with another body a 409 (API conventions). Scopes keep keys apart p
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
 from litestar.params import HeaderParameter
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.lib.clock import utcnow
@@ -46,6 +48,30 @@ async def replay(session: AsyncSession, scope: str, key: str, digest: str) -> St
     stored = Stored(record.status_code, record.response)
     await registration.wait_durable(session)
     return stored
+
+
+async def once(session: AsyncSession, scope: str, key: str | None, data: msgspec.Struct,
+               create: Callable[[], Awaitable[Stored]]) -> tuple[Stored, bool]:
+    """The answer for this key: the stored one (False), or `create`'s, remembered and committed with what it
+    answers for (True). A concurrent request with the same key that committed first wins: its answer is returned
+    and this transaction's work is rolled back. No key: 400."""
+    if not key:
+        raise ZanError("idempotency.key_missing", 400)
+    digest = request_hash(data)
+    stored = await replay(session, scope, key, digest)
+    if stored is not None:
+        return stored, False
+    answer = await create()
+    remember(session, scope, key, digest, answer)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        stored = await replay(session, scope, key, digest)
+        if stored is None:
+            raise
+        return stored, False
+    return answer, True
 
 
 def remember(session: AsyncSession, scope: str, key: str, digest: str, answer: Stored) -> None:
