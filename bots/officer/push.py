@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from backend.context import Context
 from backend.jobs.registry import RetryLater
@@ -113,8 +113,10 @@ async def _send_offer(bot: Bot, report: Report, chat_id: int, lang: str) -> int:
                                                          else exc.retry_after)) from exc
     except Forbidden:
         log.info("officer chat blocked the duty bot")
-    except NetworkError:
-        raise
-    except TelegramError as exc:  # a bad request (chat not found): sending again would fail the same way
+    except TelegramError as exc:
+        # a timeout or a Bot API 5xx passes: raised, it is retried. A bad request (chat not found) would fail the
+        # same way again; PTB makes BadRequest a NetworkError, so it is told apart here
+        if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+            raise
         log.warning("urgent offer not delivered: %s", exc.message)
     return 0

@@ -95,6 +95,21 @@ async def test_urgent_offer_is_retried_when_the_telegram_api_fails_once(
     await eventually(offered, timeout=20)
 
 
+async def test_an_offer_to_a_chat_telegram_refuses_for_good_is_not_retried(
+        ctx: Context, officer_bot: FakeBot, fake_telegram: FakeTelegram) -> None:
+    # a 400 (chat not found) fails the same way every time; python-telegram-bot makes BadRequest a NetworkError,
+    # which is otherwise retried: this one must not be queued again
+    from bots.officer.push import push_urgent_report
+    from tests.core.factories import triage_report
+
+    await _officer_on_duty(ctx)
+    report = await triage_report(ctx, urgent=True, priority="urgent", district="astana", department="patrol_police",
+                                 text=KNIFE)
+    fake_telegram.fail_next("sendMessage", 400, description="Bad Request: chat not found", token=OFFICER_TOKEN)
+    assert await push_urgent_report(ctx, report) == 0
+    assert await _task(ctx, f"offer-urgent:{report.id}:{DUTY_CHAT}") is None
+
+
 async def test_urgent_report_is_offered_to_duty_officers_while_the_router_model_is_missing(
         ctx: Context, officer_bot: FakeBot, app_client: httpx.AsyncClient, citizen: PartnerClient,
         tmp_path: Path) -> None:
