@@ -55,10 +55,8 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
 
 async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UUID:
     """One incident for the officer and every reporter informed: its primary is the earliest open report, and if
-    that is already being worked, the other open reports follow its unit. Restricted reports never join one."""
-    # every incident involved, locked in the one order before anything is written (and the reports read afresh:
-    # a concurrent split or merge may have moved them while we waited)
-    await lock_incidents(session, [r.id for r in reports])
+    that is already being worked, the other open reports follow its unit. Restricted reports never join one.
+    Concurrent callers must hold `lock_incidents` for these reports first (the endpoints do)."""
     for index, report in enumerate(reports):
         if is_restricted(report):
             raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/report_ids/{index}", "restricted")])
@@ -82,10 +80,8 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
 
 async def split(session: AsyncSession, report: Report, by: By) -> None:
     """Take a report out of its incident: from now on it neither follows nor leads it. The rest keep their primary
-    while it is open (else the earliest open report leads); a single report left is no incident."""
-    # the primary before the report itself, as a tablet's step on the primary takes them; `regroup` writes the
-    # rest, so they are locked too. Read afresh: a concurrent merge or split may have moved it meanwhile
-    await lock_incidents(session, [report.id])
+    while it is open (else the earliest open report leads); a single report left is no incident. Concurrent
+    callers must hold `lock_incidents` for it first (the endpoints do): `regroup` writes the rest of the incident."""
     old = report.incident_id
     if old is None:
         return
@@ -105,9 +101,9 @@ async def members(session: AsyncSession, incident_id: uuid.UUID) -> list[Report]
     ))
 
 
-async def lock_incidents(session: AsyncSession, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Report]:
+async def lock_incidents(session: AsyncSession, report_ids: Iterable[uuid.UUID]) -> None:
     """Lock `report_ids` and every other report of their incidents, in the one order every incident change uses,
-    and return them (read afresh). Call it before writing anything.
+    reading them afresh. Call it before writing anything.
 
     The order is that of a tablet's push (`sync.push._prefetch` locks the reports it touches by id, then
     `reports.incident_followers` locks a primary's other reports oldest first): first the incidents' primaries
@@ -131,7 +127,7 @@ async def lock_incidents(session: AsyncSession, report_ids: Iterable[uuid.UUID])
             current |= {incident_id or report_id for report_id, incident_id in rows}
         new = current - heads
         if not new:  # every report wanted is held with its whole incident (ids that do not exist are skipped)
-            return locked
+            return
         heads |= new
         primaries = await session.scalars(
             select(Report).where(Report.id.in_(new)).order_by(Report.id)  # type: ignore[attr-defined, arg-type]
