@@ -82,16 +82,20 @@ async def _lock_unit(session: AsyncSession, unit_id: uuid.UUID | None) -> Unit |
     return await session.get(Unit, unit_id, with_for_update=True, populate_existing=True)
 
 
-def _open_shifts(officer_id: uuid.UUID) -> Select[Shift]:
-    return (select(Shift).where(Shift.officer_id == officer_id, Shift.ended_at.is_(None))  # type: ignore[arg-type, union-attr]
-            .order_by(Shift.started_at))  # type: ignore[arg-type]
+def _open_shift(officer_id: uuid.UUID) -> Select[Shift]:
+    """The officer's open shift: at most one (uq_shifts_officer_open)."""
+    return select(Shift).where(Shift.officer_id == officer_id, Shift.ended_at.is_(None))  # type: ignore[arg-type, union-attr]
+
+
+async def open_shift(session: AsyncSession, officer_id: uuid.UUID) -> Shift | None:
+    return (await session.scalars(_open_shift(officer_id))).first()
 
 
 async def start_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift:
     """Open a shift (idempotent: an open shift is returned as is) and put the unit on duty."""
     await _lock_officer(session, officer.officer_id)
     # checked only under the officer's lock: a concurrent start has committed its shift by the time we get here
-    shift = (await session.scalars(_open_shifts(officer.officer_id).limit(1))).first()
+    shift = await open_shift(session, officer.officer_id)
     if shift is not None:
         await session.commit()  # nothing to write: only lets go of the officer's lock now, not at the session's end
         return shift
@@ -108,35 +112,32 @@ async def start_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift
 
 
 async def end_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift | None:
-    """Close the officer's open shift (all of them, should older data hold several) and put the unit off duty if
-    nobody else of its crew is on shift. None if the officer is not on shift.
+    """Close the officer's open shift and put the unit off duty if nobody else of its crew is on shift. None if the
+    officer is not on shift.
 
     The first look is deliberately without a lock: the duty bot's toggle asks this first, and a second tap racing
     a start must see "not on shift" and go on to `start_shift` (idempotent) rather than wait and end the shift the
     first tap is opening. Two "end" taps both see the shift and both answer "ended"."""
-    first = (await session.scalars(_open_shifts(officer.officer_id).limit(1))).first()
+    first = await open_shift(session, officer.officer_id)
     if first is None:
         return None
     await _lock_officer(session, officer.officer_id)
     unit = await _lock_unit(session, officer.unit_id)
     # re-read under the locks: another request may have ended the shift meanwhile
-    shifts = list(await session.scalars(_open_shifts(officer.officer_id)
-                                        .execution_options(populate_existing=True)))
-    if not shifts:
+    shift = (await session.scalars(_open_shift(officer.officer_id).execution_options(populate_existing=True))).first()
+    if shift is None:
         await session.refresh(first)
         await session.commit()  # ended already, by the other request (which also did the unit and the audit)
         return first
     now = utcnow()
-    for shift in shifts:
-        shift.ended_at = now
+    shift.ended_at = now
     await session.flush()
     if unit is not None:
         others = await session.scalar(select(Shift.id).where(Shift.unit_id == unit.id,  # type: ignore[arg-type, call-overload]
                                                              Shift.ended_at.is_(None)).limit(1))  # type: ignore[union-attr]
         if others is None:
             unit.status, unit.updated_at = "off_duty", now
-    for shift in shifts:
-        await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.end",
-                     target_type="shift", target_id=shift.id)
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.end",
+                 target_type="shift", target_id=shift.id)
     await session.commit()
-    return shifts[0]
+    return shift

@@ -146,9 +146,12 @@ def may_be_offered(unit: Unit | None, report: Report) -> bool:
 
 
 async def on_shift(session: AsyncSession, officer_id: uuid.UUID) -> bool:
-    shift = await session.scalar(select(Shift.id).where(Shift.officer_id == officer_id,  # type: ignore[call-overload,arg-type]
-                                                        Shift.ended_at.is_(None)))  # type: ignore[union-attr]
-    return shift is not None
+    return await field.open_shift(session, officer_id) is not None
+
+
+async def _unit(session: AsyncSession, officer_id: uuid.UUID) -> Unit | None:
+    unit_id = await unit_of(session, officer_id)
+    return await session.get(Unit, unit_id) if unit_id else None
 
 
 async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
@@ -162,8 +165,7 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
         report = await reports.lock(session, report_id)
         if report is None or report.district != officer.district:
             return Answer(Outcome.NOT_YOURS)
-        unit_id = await unit_of(session, officer.id)
-        unit = await session.get(Unit, unit_id) if unit_id else None
+        unit = await _unit(session, officer.id)
         if not may_be_offered(unit, report):
             return Answer(Outcome.NOT_YOURS)  # no number: a restricted report is not theirs to know about
         if unit is None:
@@ -196,8 +198,7 @@ async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer
         report = await session.get(Report, report_id)
         if report is None or report.district != officer.district:
             return Answer(Outcome.NOT_YOURS)
-        unit_id = await unit_of(session, officer.id)
-        if not may_be_offered(await session.get(Unit, unit_id) if unit_id else None, report):
+        if not may_be_offered(await _unit(session, officer.id), report):
             return Answer(Outcome.NOT_YOURS)
         await record(session, actor_type=officer.role, actor_id=officer.id, action="report.decline_offer",
                      target_type="report", target_id=report.id, data={"channel": CHANNEL})
@@ -219,8 +220,7 @@ async def status(ctx: Context, *, chat_id: int) -> DutyStatus | None:
         officer = await officer_by_chat(session, chat_id)
         if officer is None:
             return None
-        unit_id = await unit_of(session, officer.id)
-        unit = await session.get(Unit, unit_id) if unit_id else None
+        unit = await _unit(session, officer.id)
         shifted = await on_shift(session, officer.id)
         open_count = 0
         if unit is not None:
