@@ -128,10 +128,10 @@ class DispatchController(Controller):
         rows = await service.escalations_page(session, officer, after, limit + 1)
         last = rows[limit - 1][0] if len(rows) > limit else None
         rows = rows[:limit]
-        by_id = {c.id: c for c in await cards(session, [report for _, report in rows], officer)}
+        shown = await cards(session, [report for _, report in rows], officer)  # one card per report, in order
         return EscalationPage(
-            items=[EscalationOut(id=e.id, kind=e.kind, subject=e.subject, created_at=e.created_at,
-                                 report=by_id[report.id]) for e, report in rows],
+            items=[EscalationOut(id=e.id, kind=e.kind, subject=e.subject, created_at=e.created_at, report=shown_card)
+                   for (e, _), shown_card in zip(rows, shown, strict=True)],
             next_cursor=encode_cursor(ctx.settings.secret_key, "escalations", last.created_at, last.id)
             if last else None)
 

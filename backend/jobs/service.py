@@ -65,15 +65,14 @@ async def enqueue(
     return inserted.first() is not None
 
 
-async def revive(session: AsyncSession, dedupe_key: str, *, done_too: bool = False) -> bool:
-    """Give the dead-lettered task with this dedupe key a fresh set of attempts, due now, in the caller's
-    transaction: its key keeps `enqueue` from adding it again, and what it died on (a long outage) may be over.
-    `done_too` runs a finished task again too (its work has grown since). False when no such task is there."""
+async def revive(session: AsyncSession, dedupe_key: str) -> bool:
+    """Run the dead-lettered or finished task with this dedupe key again, with a fresh set of attempts, due now, in
+    the caller's transaction: its key keeps `enqueue` from adding it again, what it died on (a long outage) may be
+    over, and a finished one's work may have grown since. False when no such task is there."""
     now = utcnow()
-    statuses = ["dead", "done"] if done_too else ["dead"]
     result = await session.execute(
         update(OutboxTask)
-        .where(col(OutboxTask.dedupe_key) == dedupe_key, col(OutboxTask.status).in_(statuses))
+        .where(col(OutboxTask.dedupe_key) == dedupe_key, col(OutboxTask.status).in_(("dead", "done")))
         .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -145,15 +144,13 @@ async def settle(session: AsyncSession, task_id: uuid.UUID, attempt: int, error:
     now = utcnow()
     if error is None:
         row.status, row.last_error, row.locked_until = "done", None, None
-    elif permanent:
+    elif permanent or (retry_after_s is None and attempt >= row.max_attempts):
         row.status, row.last_error, row.locked_until = "dead", error[:4000], None
     elif retry_after_s is not None:
         # the task asked to wait (RetryLater: a missing model, a store outage, flood control): that is not a failed
         # attempt, or an outage longer than max_attempts waits would dead-letter work that only had to wait
         row.status, row.attempts, row.last_error, row.locked_until = "pending", attempt - 1, error[:4000], None
         row.next_attempt_at = now + timedelta(seconds=retry_after_s)
-    elif attempt >= row.max_attempts:
-        row.status, row.last_error, row.locked_until = "dead", error[:4000], None
     else:
         row.status, row.last_error, row.locked_until = "pending", error[:4000], None
         row.next_attempt_at = now + timedelta(seconds=backoff(attempt))

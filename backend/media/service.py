@@ -362,4 +362,4 @@ async def ensure_scrub_queued(session: AsyncSession, report_id: uuid.UUID) -> No
     if not await enqueue(session, job.name, job.payload, dedupe_key=key):
         # its task gave up (a store outage outlasted its attempts), or finished before these files came: they
         # would stay withheld for good
-        await revive(session, key, done_too=True)
+        await revive(session, key)

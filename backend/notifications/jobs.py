@@ -120,14 +120,16 @@ async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
                    col(Officer.district) == (report.district or "")))
         key = f"escalation:{esc.id}"
         params = {"number": report.number, "deadline": local_date(report.deadline_at)}
+        payloads: dict[str, dict[str, Any]] = {}  # one text per language, not per device
         rows = []
         for device_id, language in devices:
-            title, body = templates.render(templates.ESCALATION, esc.kind, language, params) or ("", "")
+            if language not in payloads:
+                title, body = templates.render(templates.ESCALATION, esc.kind, language, params) or ("", "")
+                payloads[language] = {"title": title, "body": body, "collapse_id": key, "urgent": True,
+                                      "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
+                                               "number": report.number}}
             rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
-                         "device_id": device_id, "max_attempts": delivery.RETRY_POLICIES["push"].max_attempts,
-                         "payload": {"title": title, "body": body, "collapse_id": key, "urgent": True,
-                                     "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
-                                              "number": report.number}}})
+                         "device_id": device_id, "max_attempts": fanout.PUSH_ATTEMPTS, "payload": payloads[language]})
         if rows:
             await fanout.insert_deliveries(session, rows)
             await enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=f"deliver:{key}",

@@ -20,7 +20,7 @@ from backend.lib.i18n import LANGS
 from backend.lib.redis import UNAVAILABLE
 from backend.notifications import geo, templates
 from backend.notifications.delivery import RETRY_POLICIES
-from backend.notifications.fanout import insert_deliveries
+from backend.notifications.fanout import PUSH_ATTEMPTS, insert_deliveries
 from backend.notifications.models import AreaAlert, Delivery, Device
 from backend.notifications.schemas import AlertIn, DeviceIn, DeviceOut
 from backend.officers.models import Officer
@@ -213,7 +213,7 @@ async def create_alert(ctx: Context, session: AsyncSession, *, officer_id: uuid.
                                                                                          device.last_lon):
             rows.append({"dedupe_key": f"{key}:device:{device.id}", "event_key": key, "kind": "push",
                          "device_id": device.id, "payload": _alert_push(alert, device.language, ttl_s),
-                         "max_attempts": RETRY_POLICIES["push"].max_attempts})
+                         "max_attempts": PUSH_ATTEMPTS})
     alert.officer_devices = len(rows)
     topic_messages = 0
     for code in alert.districts:
