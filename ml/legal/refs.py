@@ -1,8 +1,8 @@
 """Explicit article references in a question: "статья 188 УК", "ч. 2 ст. 190 УК РК", "ҚК 188-бап", "434 КоАП".
 
 A citizen who names an article wants that article, not a semantic neighbour, so references are resolved before
-retrieval. `find_refs` returns only references that exist in the corpus; `missing_refs` returns the explicit ones
-("статья 555 УК") that do not, so the assistant can say so instead of answering with a neighbour.
+retrieval. `resolve` returns the references that exist in the corpus, and the explicit ones ("статья 555 УК") that
+do not, so the assistant can say so instead of answering with a neighbour.
 """
 
 from __future__ import annotations
@@ -101,20 +101,11 @@ def _mentions(text: str) -> list[_Mention]:
 
 
 def resolve(text: str, corpus: Corpus) -> tuple[list[ArticleRef], list[MissingRef]]:
-    """`find_refs` and `missing_refs` of `text` at once, reading its references once."""
+    """(references in `text` that exist in the corpus, in order of appearance, without duplicates; explicit
+    references to articles the corpus does not have, without duplicates). A code name that cannot be resolved
+    counts as no code named."""
     mentions = _mentions(text)
     return _found(text, corpus, mentions), _missing(corpus, mentions)
-
-
-def find_refs(text: str, corpus: Corpus) -> list[ArticleRef]:
-    """Article references in `text` that exist in the corpus, in order of appearance, without duplicates."""
-    return _found(text, corpus, _mentions(text))
-
-
-def missing_refs(text: str, corpus: Corpus) -> list[MissingRef]:
-    """Explicit references in `text` to articles the corpus does not have ("статья 555 УК РК", "article 999 of the
-    criminal code"), without duplicates. A code name that cannot be resolved counts as no code named."""
-    return _missing(corpus, _mentions(text))
 
 
 def _found(text: str, corpus: Corpus, mentions: list[_Mention]) -> list[ArticleRef]:

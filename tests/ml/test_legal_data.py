@@ -10,7 +10,7 @@ from ml.legal.codes import parse_code
 from ml.legal.corpus import DATA_DIR, load_corpus
 from ml.legal.faq import ACTIONS, load_faq, validate_faq
 from ml.legal.lexicon import kk_candidates, load_glossary, query_terms
-from ml.legal.refs import find_refs
+from ml.legal.refs import resolve
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_code_names_and_article_references(corpus) -> None:  # type: ignore[no-u
         "Қылмыстық кодекстің 191-бабы": ("УК РК", "191", None),
     }
     for text, (code, article, part) in cases.items():
-        refs = find_refs(text, corpus)
+        refs, _ = resolve(text, corpus)
         assert refs and (refs[0].code, refs[0].article, refs[0].part) == (code, article, part), text
-    assert find_refs("украли 5000 тенге и 2 телефона", corpus) == []
-    assert find_refs("статья 9999 УК", corpus) == []
+    assert resolve("украли 5000 тенге и 2 телефона", corpus)[0] == []
+    assert resolve("статья 9999 УК", corpus)[0] == []
