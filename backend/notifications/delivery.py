@@ -288,14 +288,12 @@ class _Lease:
     abort one as a deadlock, and a lost settlement means the sub-batch is sent again).
     """
 
-    def __init__(self, ctx: Context, token: uuid.UUID, rows: list[Delivery], owned: set[uuid.UUID]) -> None:
-        self.ctx, self.token, self.owned = ctx, token, owned
+    def __init__(self, ctx: Context, token: uuid.UUID, rows: list[Delivery], owned: set[uuid.UUID],
+                 lease_s: float) -> None:
+        self.ctx, self.token, self.owned, self.lease_s = ctx, token, owned, lease_s
         self.lock = asyncio.Lock()
         self.ids = [r.id for r in rows]
-        # the claim's own length (rows come back from `claim` with locked_until = claimed_at + lease)
         self.expires = min((as_utc(r.locked_until) for r in rows if r.locked_until), default=utcnow())
-        claimed = min((as_utc(r.updated_at) for r in rows), default=utcnow())
-        self.lease_s = max((self.expires - claimed).total_seconds(), 0.05)
 
     def remaining_s(self) -> float:
         return (self.expires - utcnow()).total_seconds()
@@ -357,8 +355,10 @@ async def _in_batches(ctx: Context, token: uuid.UUID, lease: _Lease, rows: list[
     return done
 
 
-async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) -> tuple[int, int]:
-    """Send one claimed chunk and record what happened, keeping the claim alive meanwhile. Returns (sent, not)."""
+async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery],
+                          lease_s: float = LEASE_S) -> tuple[int, int]:
+    """Send one claimed chunk (claimed with a lease of `lease_s`) and record what happened, keeping the claim alive
+    meanwhile. Returns (sent, not)."""
     owned = await _still_ours(ctx, token)
     rows = [r for r in rows if r.id in owned]
     if not rows:
@@ -366,7 +366,7 @@ async def process_claimed(ctx: Context, token: uuid.UUID, rows: list[Delivery]) 
     pushes = [r for r in rows if r.kind in ("push", "topic")]
     hooks = [r for r in rows if r.kind == "webhook"]
     results: Sent = []
-    async with _Lease(ctx, token, rows, set(owned)).kept() as lease:
+    async with _Lease(ctx, token, rows, set(owned), lease_s).kept() as lease:
         results += await _in_batches(ctx, token, lease, pushes, lambda batch: _send_pushes(ctx, batch, owned))
         # a chunk's webhooks go out together, as one batch (each to its own partner, in parallel)
         results += await _in_batches(ctx, token, lease, hooks, lambda batch: _send_webhooks(ctx, batch),
@@ -405,7 +405,7 @@ async def deliver_pending(ctx: Context, *, event_key: str | None, chunk: int = C
                 first = None
                 if not rows:
                     return
-                sent, failed = await process_claimed(ctx, token, rows)
+                sent, failed = await process_claimed(ctx, token, rows, lease_s)
             progress.sent += sent
             progress.failed += failed
 
