@@ -295,15 +295,19 @@ async def _heif_facts_from_store(store: MediaStore, key: str) -> PhotoFacts | No
         return await asyncio.to_thread(read)
 
 
-async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID,
-                               media_ids: list[uuid.UUID]) -> list[Media]:
-    """The citizen's own, verified, not yet attached files (≤ 5); the caller sets report_id in its transaction."""
+async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, media_ids: list[uuid.UUID],
+                               for_update: bool = False) -> list[Media]:
+    """The citizen's own, verified, not yet attached files (≤ 5); the caller sets report_id in its transaction.
+    `for_update`: the files are locked (in id order) and read afresh, so a concurrent claim of one is seen."""
     if not media_ids:
         return []
     unique = list(dict.fromkeys(media_ids))
     if len(unique) > MAX_PER_REPORT:
         raise ZanError("media.too_many", 422, errors=[FieldProblem("/media_ids", "too_long")])
-    rows = {m.id: m for m in await session.scalars(select(Media).where(Media.id.in_(unique)))}  # type: ignore[attr-defined]
+    query = select(Media).where(Media.id.in_(unique))  # type: ignore[attr-defined]
+    if for_update:
+        query = query.order_by(Media.id).with_for_update().execution_options(populate_existing=True)  # type: ignore[arg-type]
+    rows = {m.id: m for m in await session.scalars(query)}
     problems: list[FieldProblem] = []
     for index, media_id in enumerate(unique):
         media = rows.get(media_id)
@@ -330,9 +334,7 @@ async def attach_to_report(session: AsyncSession, report: Report, *, citizen_id:
     if held + len(unique) > MAX_PER_REPORT:
         raise ZanError("media.too_many", 422, errors=[FieldProblem("/media_ids", "too_long")],
                        extra={"attached": held, "max": MAX_PER_REPORT})
-    await session.execute(select(Media.id).where(Media.id.in_(unique))  # type: ignore[attr-defined, call-overload]
-                          .order_by(Media.id).with_for_update())
-    media = await attach_to_new_report(session, citizen_id=citizen_id, media_ids=unique)
+    media = await attach_to_new_report(session, citizen_id=citizen_id, media_ids=unique, for_update=True)
     for item in media:
         item.report_id = report.id
         session.add(item)
