@@ -113,21 +113,10 @@ def read_heif_facts(fh: BinaryIO, size: int) -> PhotoFacts | None:
     """The facts of a HEIF/HEIC photo (Pillow cannot open HEIF, so its EXIF item is found with the scrubber's box
     readers), reading only [0, `size`) of `fh`. None when those bytes do not hold the whole EXIF item, or do not
     parse: the caller may try again with the whole file."""
-    from PIL import Image
-
-    from backend.media.scrub.isobmff import heif_exif_item  # Pillow and the scrubbers: only when needed
+    from backend.media.scrub.isobmff import heif_exif_item, heif_item_exif  # the scrubbers: only when needed
 
     try:
         item = heif_exif_item(fh, size)
     except Malformed:
         return None
-    if item is None or len(item) <= 4:
-        return PhotoFacts()
-    # HEIF's EXIF item: a 4-byte offset to the TIFF header (usually past "Exif\0\0"), then the data
-    tiff = item[4 + int.from_bytes(item[:4], "big"):]
-    exif = Image.Exif()
-    try:
-        exif.load(b"Exif\x00\x00" + tiff)
-    except Exception:  # a broken EXIF is no facts, whatever Pillow raises for it
-        return PhotoFacts()
-    return _facts(exif)
+    return _facts(heif_item_exif(item or b""))  # none, or a broken one: no facts

@@ -300,18 +300,23 @@ def _scrub_heif_items(fh: BinaryIO, start: int, end: int) -> int:
 _EMPTY_HEIF_EXIF = b"\x00\x00\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"
 
 
+def heif_item_exif(payload: bytes) -> Image.Exif | None:
+    """HEIF's EXIF item (a 4-byte offset to the TIFF header, then the data) read by Pillow; None when there is none
+    or it does not parse, whatever Pillow raises for it."""
+    if len(payload) <= 4:
+        return None
+    exif = Image.Exif()
+    try:
+        exif.load(b"Exif\x00\x00" + payload[4 + _uint(payload[:4]):])
+    except Exception:
+        return None
+    return exif
+
+
 def _heif_exif(payload: bytes, total: int) -> bytes:
     """The allowlisted EXIF in HEIF's item layout (a 4-byte offset to the TIFF header, then the data), padded with
-    zeros to the item's length; an empty directory when it does not fit."""
-    exif: Image.Exif | None = None
-    if len(payload) > 4:
-        tiff = payload[4 + _uint(payload[:4]):]
-        exif = Image.Exif()
-        try:
-            exif.load(b"Exif\x00\x00" + tiff)
-        except Exception:  # unreadable: replaced by an empty directory
-            exif = None
-    kept = kept_exif(exif)
+    zeros to the item's length; an empty directory when it does not fit (or the item is unreadable)."""
+    kept = kept_exif(heif_item_exif(payload))
     item = struct.pack(">I", 6) + kept if kept else _EMPTY_HEIF_EXIF
     if len(item) > total:
         item = _EMPTY_HEIF_EXIF if total >= len(_EMPTY_HEIF_EXIF) else b""
