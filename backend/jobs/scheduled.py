@@ -53,3 +53,11 @@ async def _purge_nonces(ctx: Context) -> None:
 
     async with ctx.sessions() as session:
         await purge_expired_nonces(session=session)
+
+
+@periodic("reports.purge_idempotency")
+async def _purge_idempotency(ctx: Context) -> None:
+    from backend.reports.idempotency import purge_expired
+
+    async with ctx.sessions() as session:
+        await purge_expired(session)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 import msgspec
 from litestar.params import HeaderParameter
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
@@ -21,8 +23,8 @@ from backend.reports.models import IdempotencyRecord
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(
     name="Idempotency-Key", max_length=200, required=False,
-    description="Required: a client-generated key per request that creates something (a report, a comment, an "
-                "area alert)")]
+    description="Required: a client-generated key per request that creates something (a report, a comment, a "
+                "media upload, an area alert)")]
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,21 @@ def remember(session: AsyncSession, scope: str, key: str, digest: str, answer: S
     """Store the answer in the caller's transaction, so it commits with what it answers for."""
     session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest, status_code=answer.status_code,
                                   response=answer.body, created_at=utcnow()))
+
+
+# How long a key is remembered. Partner apps and the bots retry within minutes, and a phone that was offline sends
+# its queued request within days; a month covers both with room to spare. The stored answers repeat what the
+# citizen sent (text, place), so keeping them for ever would keep a second copy of personal data for no purpose.
+RETAIN_FOR = timedelta(days=30)
+PURGE_BATCH = 5000
+
+
+async def purge_expired(session: AsyncSession) -> int:
+    """Forget keys older than RETAIN_FOR, a batch per call (the scheduler calls every minute, so a backlog drains
+    without one long transaction holding the table). A retry with a forgotten key is a new request."""
+    cutoff = utcnow() - RETAIN_FOR
+    expired = (select(col(IdempotencyRecord.id)).where(col(IdempotencyRecord.created_at) < cutoff)
+               .order_by(col(IdempotencyRecord.created_at)).limit(PURGE_BATCH))
+    result = await session.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.id).in_(expired)))
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

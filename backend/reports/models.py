@@ -116,4 +116,6 @@ class IdempotencyRecord(SQLModel, table=True):
     response: dict[str, Any] = json_column()
     created_at: datetime = now_column()
 
-    __table_args__ = (sa.UniqueConstraint("scope", "key", name="uq_idempotency_scope_key"),)
+    # created_at is indexed for the retention purge, which runs every minute (idempotency.purge_expired)
+    __table_args__ = (sa.UniqueConstraint("scope", "key", name="uq_idempotency_scope_key"),
+                      sa.Index("ix_idempotency_records_created_at", "created_at"))
