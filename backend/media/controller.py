@@ -7,9 +7,12 @@ import asyncio
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
 from backend.deps import CtxDep, SessionDep
@@ -18,13 +21,40 @@ from backend.lib.errors import ZanError
 from backend.media import service
 from backend.media.models import Media
 from backend.media.schemas import MediaCreate, MediaCreated, MediaOut, UploadOut
-from backend.media.storage import LocalStore
-from backend.partners.auth import PrincipalDep, partner_guard
+from backend.media.storage import LocalStore, Upload
+from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
+from backend.reports import idempotency
+from backend.reports.idempotency import IdempotencyKey, Stored
 
 
 def media_out(media: Media) -> MediaOut:
     return MediaOut(id=media.id, kind=media.kind, content_type=media.content_type, size=media.size,
                     sha256=media.sha256, status=media.status, taken_at=media.taken_at, lat=media.lat, lon=media.lon)
+
+
+def upload_out(upload: Upload) -> UploadOut:
+    return UploadOut(method=upload.method, url=upload.url, fields=upload.fields, headers=upload.headers,
+                     expires_in=upload.expires_in)
+
+
+def _scope(principal: CitizenPrincipal) -> str:
+    """Keys are the citizen's own within one partner app, as for comments: another citizen's (or app's) key never
+    names this citizen's upload."""
+    return f"media:{principal.partner_id}:{principal.citizen_id}"
+
+
+async def _replayed(ctx: Context, session: AsyncSession, principal: CitizenPrincipal, stored: Stored) -> Stored:
+    """A retry names the same file as the first answer, as it is now; it never declares a second one.
+    While the file waits for its bytes the upload is signed afresh for the same upload key: the stored link may have
+    expired (it lives UPLOAD_TTL_S), and `expires_in` counts from the answer, so a stored one would promise a
+    retrying client more time than its link has left. Once the file is verified or refused, nothing can be uploaded
+    to it any more: the answer says so by its status, and its link is not renewed. A file that has since been
+    purged (abandoned, or never attached to a report) is gone: 404, and the client declares it again with a new key."""
+    media = await service.get_owned(session, uuid.UUID(stored.body["id"]), citizen_id=principal.citizen_id)
+    body = {**stored.body, "status": media.status}
+    if media.status == "pending":
+        body["upload"] = msgspec.to_builtins(upload_out(await service.presign(ctx, media)))
+    return Stored(stored.status_code, body)
 
 
 def _embedded_link(ctx: Context, purpose: str, token: str, invalid_code: str) -> tuple[LocalStore, dict[str, object]]:
@@ -42,14 +72,24 @@ class MediaController(Controller):
     path = "/api/v1/media"
     tags = ["media"]
 
-    @post("/", status_code=201, guards=[partner_guard], summary="Declare a file and get an upload URL")
+    @post("/", status_code=201, guards=[partner_guard], summary="Declare a file and get an upload URL",
+          responses={201: ResponseSpec(MediaCreated, description=(
+              "Declared; a retry with the same Idempotency-Key names the same file, with a freshly signed upload "
+              "while the file waits for its bytes"))})
     async def declare(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep,
-                      data: JSONBody[MediaCreate]) -> MediaCreated:
-        media, upload = await service.declare(ctx, session, content_type=data.content_type, size=data.size,
-                                              sha256=data.sha256, citizen_id=principal.citizen_id)
-        return MediaCreated(id=media.id, kind=media.kind, status=media.status,
-                            upload=UploadOut(method=upload.method, url=upload.url, fields=upload.fields,
-                                             headers=upload.headers, expires_in=upload.expires_in))
+                      data: JSONBody[MediaCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
+        """A citizen app that retries after a lost answer gets the same file back, never a second pending one."""
+        async def create() -> Stored:
+            media = service.add_pending(session, content_type=data.content_type, size=data.size,
+                                        sha256=data.sha256, citizen_id=principal.citizen_id)
+            upload = await service.presign(ctx, media)
+            return Stored(201, msgspec.to_builtins(MediaCreated(id=media.id, kind=media.kind, status=media.status,
+                                                                upload=upload_out(upload))))
+
+        stored, created = await idempotency.once(session, _scope(principal), idempotency_key, data, create)
+        if not created:
+            stored = await _replayed(ctx, session, principal, stored)
+        return Response(stored.body, status_code=stored.status_code)
 
     @post("/{media_id:uuid}/complete", status_code=200, guards=[partner_guard], summary="Verify an uploaded file")
     async def complete(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep,

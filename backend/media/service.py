@@ -129,18 +129,34 @@ async def declare(
     citizen_id: uuid.UUID | None = None, officer_id: uuid.UUID | None = None,
 ) -> tuple[Media, Upload]:
     """Create a pending media record and the upload the client will perform directly against the store."""
+    media = add_pending(session, content_type=content_type, size=size, sha256=sha256, citizen_id=citizen_id,
+                        officer_id=officer_id)
+    upload = await presign(ctx, media)
+    await session.commit()
+    return media, upload
+
+
+def add_pending(
+    session: AsyncSession, *, content_type: str, size: int, sha256: str,
+    citizen_id: uuid.UUID | None = None, officer_id: uuid.UUID | None = None,
+) -> Media:
+    """A pending media record in the caller's transaction: the caller commits it, e.g. together with the
+    Idempotency-Key it answers for, so that a retry that loses the race leaves no second record behind."""
     kind = kind_of(content_type)
     if size > kind.max_bytes:
         raise ZanError("media.too_large", 413, errors=[FieldProblem("/size", "out_of_range")],
                        extra={"max_bytes": kind.max_bytes})
     media_id = uuid.uuid4()
-    key = f"{utcnow():%Y/%m/%d}/{media_id}"
     media = Media(id=media_id, owner_citizen_id=citizen_id, owner_officer_id=officer_id, kind=kind.name,
-                  content_type=content_type, size=size, sha256=sha256, storage_key=key)
+                  content_type=content_type, size=size, sha256=sha256, storage_key=f"{utcnow():%Y/%m/%d}/{media_id}")
     session.add(media)
-    upload = await get_store(ctx).presign(upload_key(key), content_type, size, str(media_id))
-    await session.commit()
-    return media, upload
+    return media
+
+
+async def presign(ctx: Context, media: Media) -> Upload:
+    """The upload the client performs for a declared file: to its upload key, of exactly its type and size. Signing
+    again gives the same file a fresh link (the store is not called: nothing is created)."""
+    return await get_store(ctx).presign(upload_key(media.storage_key), media.content_type, media.size, str(media.id))
 
 
 async def get_owned(session: AsyncSession, media_id: uuid.UUID, *, citizen_id: uuid.UUID | None = None,

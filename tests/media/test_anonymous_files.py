@@ -23,7 +23,7 @@ from tests.fakes.s3 import S3Bucket
 from tests.helpers import PartnerClient, eventually, jpeg_with_exif, make_iin, sha256_hex
 from tests.media.identity import identity_jpeg, leaks
 from tests.media.recordings import ogg_page, packets, recording
-from tests.media.test_media import upload_local
+from tests.media.test_media import keyed, upload_local
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -33,7 +33,7 @@ Fetch = Callable[[str], Awaitable[bytes]]
 
 async def _photo(citizen: PartnerClient, data: bytes) -> str:
     created = (await citizen.post("/api/v1/media", {"content_type": "image/jpeg", "size": len(data),
-                                                    "sha256": sha256_hex(data)})).json()
+                                                    "sha256": sha256_hex(data)}, headers=keyed())).json()
     sent = await upload_local(citizen.http, created, data)
     assert sent.status_code in (200, 204), sent.text
     assert (await citizen.post(f"/api/v1/media/{created['id']}/complete")).status_code == 200

@@ -23,10 +23,15 @@ pytestmark = pytest.mark.anyio
 MB = 1024 * 1024
 
 
+def keyed(key: str | None = None) -> dict[str, str]:
+    """The Idempotency-Key every POST /api/v1/media must carry: a fresh one unless a retry is meant."""
+    return {"Idempotency-Key": key or str(uuid.uuid4())}
+
+
 async def declare(citizen: PartnerClient, data: bytes, content_type: str = "image/jpeg",
-                  size: int | None = None, digest: str | None = None) -> httpx.Response:
+                  size: int | None = None, digest: str | None = None, key: str | None = None) -> httpx.Response:
     return await citizen.post("/api/v1/media", {"content_type": content_type, "size": size or len(data),
-                                                "sha256": digest or sha256_hex(data)})
+                                                "sha256": digest or sha256_hex(data)}, headers=keyed(key))
 
 
 async def upload_local(http: httpx.AsyncClient, created: dict[str, Any], data: bytes) -> httpx.Response:
@@ -46,7 +51,8 @@ async def upload_local(http: httpx.AsyncClient, created: dict[str, Any], data: b
     ("application/x-msdownload", 1000, "media.type_not_allowed", 422),
 ])
 async def test_declared_limits(citizen: PartnerClient, content_type: str, size: int, code: str, status: int) -> None:
-    response = await citizen.post("/api/v1/media", {"content_type": content_type, "size": size, "sha256": "a" * 64})
+    response = await citizen.post("/api/v1/media", {"content_type": content_type, "size": size, "sha256": "a" * 64},
+                                  headers=keyed())
     assert response.status_code == status, response.text
     assert response.json()["code"] == code
 
@@ -54,7 +60,7 @@ async def test_declared_limits(citizen: PartnerClient, content_type: str, size: 
 async def test_within_limits_are_accepted(citizen: PartnerClient) -> None:
     for content_type, size in (("image/jpeg", 10 * MB), ("video/mp4", 100 * MB), ("audio/mpeg", 20 * MB)):
         response = await citizen.post("/api/v1/media", {"content_type": content_type, "size": size,
-                                                        "sha256": "b" * 64})
+                                                        "sha256": "b" * 64}, headers=keyed())
         assert response.status_code == 201, response.text
 
 

@@ -238,11 +238,11 @@ async def test_reopening_clears_the_rating_of_the_closing_appealed(citizen: Part
 
 
 async def _ready_photo(citizen: PartnerClient, seed: int = 0) -> str:
-    from tests.media.test_media import upload_local
+    from tests.media.test_media import keyed, upload_local
 
     photo = jpeg_with_exif(lat=51.16 + seed / 1000)
     created = (await citizen.post("/api/v1/media", {"content_type": "image/jpeg", "size": len(photo),
-                                                    "sha256": sha256_hex(photo)})).json()
+                                                    "sha256": sha256_hex(photo)}, headers=keyed())).json()
     assert (await upload_local(citizen.http, created, photo)).status_code == 204
     assert (await citizen.post(f"/api/v1/media/{created['id']}/complete")).status_code == 200
     return str(created["id"])
