@@ -53,6 +53,7 @@ from .schemas import (
     QueuePage,
     ReportCard,
     ReportHistory,
+    UnitOut,
 )
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
@@ -220,10 +221,10 @@ class DispatchController(Controller):
         return await card(session, report, officer)
 
     @get("/units", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Units and their positions")
-    async def units(self, session: SessionDep, department: FromQuery[str | None] = None) -> list[dict[str, Any]]:
+    async def units(self, session: SessionDep, department: FromQuery[str | None] = None) -> list[UnitOut]:
         query = sa.select(Unit).order_by(Unit.code)  # type: ignore[arg-type]
         if department:
             query = query.where(Unit.department == department)  # type: ignore[arg-type]
-        return [{"id": str(u.id), "code": u.code, "name": u.name, "department": u.department, "district": u.district,
-                 "status": u.status, "last_lat": u.last_lat, "last_lon": u.last_lon,
-                 "last_at": u.last_at.isoformat() if u.last_at else None} for u in await session.scalars(query)]
+        return [UnitOut(id=u.id, code=u.code, name=u.name, department=u.department, district=u.district,
+                        status=u.status, last_lat=u.last_lat, last_lon=u.last_lon, last_at=u.last_at)
+                for u in await session.scalars(query)]

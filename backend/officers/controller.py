@@ -16,6 +16,7 @@ from backend.officers import field, service
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
 from backend.officers.models import Officer, Unit
 from backend.officers.schemas import (
+    LinkCodeOut,
     LocationIn,
     LoginIn,
     OfficerOut,
@@ -99,16 +100,16 @@ class OfficerController(Controller):
 
     @post("/telegram/link-code", status_code=201, summary="One-time code to link the officer duty bot")
     async def telegram_link_code(self, ctx: CtxDep, session: SessionDep,
-                                 officer: OfficerDep) -> dict[str, object]:
+                                 officer: OfficerDep) -> LinkCodeOut:
         """Shown on the tablet; the officer sends `/link CODE` to the duty bot. Valid 10 minutes, stored hashed."""
-        from bots.officer.service import issue_link_code
+        from bots.officer.service import LINK_TTL, issue_link_code
 
         row = await session.get(Officer, officer.officer_id)
         if row is None:
             raise ZanError("officer.not_found", 404)
         code = await issue_link_code(ctx, session, row)
         await session.commit()
-        return {"code": code, "expires_in": 600}
+        return LinkCodeOut(code=code, expires_in=int(LINK_TTL.total_seconds()))
 
     @post("/shift/start", status_code=200, summary="Start a shift")
     async def shift_start(self, session: SessionDep, officer: OfficerDep) -> ShiftOut:
@@ -116,7 +117,7 @@ class OfficerController(Controller):
         return ShiftOut(id=shift.id, started_at=shift.started_at, ended_at=shift.ended_at, unit_id=shift.unit_id)
 
     @post("/shift/end", status_code=200, summary="End the shift")
-    async def shift_end(self, session: SessionDep, officer: OfficerDep) -> ShiftOut | None:
+    async def shift_end(self, session: SessionDep, officer: OfficerDep) -> ShiftOut:
         shift = await field.end_shift(session, officer)
         if shift is None:
             raise ZanError("not_found", 404)

@@ -42,6 +42,13 @@ class TokensOut(msgspec.Struct):
     officer: OfficerOut
 
 
+class LinkCodeOut(msgspec.Struct):
+    """A one-time code the officer sends to the duty bot as `/link CODE`."""
+
+    code: str
+    expires_in: int  # seconds
+
+
 class LocationIn(msgspec.Struct, forbid_unknown_fields=True):
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]

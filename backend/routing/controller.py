@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 from litestar import Controller, post
 from litestar.di import Provide
@@ -17,7 +16,15 @@ from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, 
 from backend.partners.auth import PrincipalDep, partner_guard
 from backend.reports.service import By
 from backend.routing import corrections
-from backend.routing.schemas import Alternative, IncidentOut, MergeIn, PreviewIn, PreviewOut, ReclassifyIn
+from backend.routing.schemas import (
+    Alternative,
+    IncidentOut,
+    MergeIn,
+    PreviewIn,
+    PreviewOut,
+    ReclassifiedOut,
+    ReclassifyIn,
+)
 from backend.routing.service import preview_slot, router
 from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
@@ -66,7 +73,7 @@ class StaffRoutingController(Controller):
 
     @post("/reports/{report_id:uuid}/reclassify", status_code=200, summary="Correct a report's category")
     async def reclassify(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                         data: JSONBody[ReclassifyIn]) -> dict[str, Any]:
+                         data: JSONBody[ReclassifyIn]) -> ReclassifiedOut:
         # a restricted category splits the report off its incident: lock that in the incidents' order first
         # (primary, then the others), never the report alone before its primary — see corrections.lock_incidents
         await corrections.lock_incidents(session, [report_id])
@@ -75,8 +82,8 @@ class StaffRoutingController(Controller):
         mark_report(session, report)
         await session.commit()
         notify(ctx)
-        return {"id": str(report.id), "category": report.category, "department": report.department,
-                "restricted": report.restricted}
+        return ReclassifiedOut(id=report.id, category=report.category, department=report.department,
+                               restricted=report.restricted)
 
     @post("/incidents/merge", status_code=200, summary="Merge reports into one incident")
     async def merge(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,

@@ -42,6 +42,15 @@ class MergeIn(Struct, forbid_unknown_fields=True):
     report_ids: Annotated[list[uuid.UUID], Meta(min_length=2, max_length=50)]
 
 
+class ReclassifiedOut(Struct):
+    """The report's routing after the correction: a restricted category also moves it off its incident."""
+
+    id: uuid.UUID
+    category: str | None
+    department: str | None
+    restricted: bool
+
+
 class IncidentOut(Struct):
     incident_id: uuid.UUID | None
     report_ids: list[uuid.UUID]
