@@ -18,6 +18,7 @@ from backend.lib.clock import utcnow
 from backend.notifications import templates
 from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.models import Delivery, Device
+from backend.officers.models import UnitMember
 from backend.partners.models import Partner
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import is_restricted, local_date
@@ -115,8 +116,13 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
     unit = event.data.get("unit_id") or (str(report.unit_id) if report.unit_id else None)
     if event.action in OFFICER_ACTIONS and unit:
         officer_payloads: dict[str, dict[str, Any]] = {}
-        officer_devices = await session.execute(select(col(Device.id), col(Device.language)).where(
-            Device.unit_id == uuid.UUID(str(unit)), Device.owner_type == "officer", Device.active == True))  # noqa: E712
+        # the unit's crew as it is now (unit_members), not the unit copied onto a device when it registered:
+        # that copy goes stale the moment an officer moves, and no membership change has to remember to fix it
+        officer_devices = await session.execute(
+            select(col(Device.id), col(Device.language))
+            .join(UnitMember, col(UnitMember.officer_id) == col(Device.officer_id))
+            .where(col(UnitMember.unit_id) == uuid.UUID(str(unit)), col(Device.owner_type) == "officer",
+                   col(Device.active).is_(True)))
         for device_id, language in officer_devices:
             if language not in officer_payloads:
                 officer_payloads[language] = _officer_push(event, report, language, discreet)

@@ -23,7 +23,7 @@ from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.fanout import PUSH_ATTEMPTS, insert_deliveries
 from backend.notifications.models import AreaAlert, Delivery, Device
 from backend.notifications.schemas import AlertIn, DeviceIn, DeviceOut
-from backend.officers.models import Officer
+from backend.officers.models import Officer, OfficerSession
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -43,6 +43,8 @@ class Owner:
     partner_id: uuid.UUID | None = None
     officer_id: uuid.UUID | None = None
     unit_id: uuid.UUID | None = None
+    # the officer's login session: the tablet it was opened on is what a registration is tied to
+    session_id: uuid.UUID | None = None
 
     def owns(self, device: Device) -> bool:
         if self.kind == "citizen":
@@ -70,12 +72,27 @@ def _check_districts(districts: list[str]) -> None:
         raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/districts/{i}", "not_found") for i in bad])
 
 
+async def _session_tablet(session: AsyncSession, session_id: uuid.UUID) -> uuid.UUID:
+    """The enrolled tablet (officers' Device.id) a live login session was opened on.
+
+    The access token names the session, not the tablet, so it is read here. Auth already refused revoked
+    sessions and tablets, but in its own, earlier transaction: locking the session row orders this registration
+    with a concurrent `revoke_device` / `revoke_officer` (both update that row before deactivating push devices),
+    so either the revocation sees the registration and deactivates it, or this sees the session revoked."""
+    tablet = await session.scalar(select(col(OfficerSession.device_pk)).where(
+        col(OfficerSession.id) == session_id, col(OfficerSession.revoked_at).is_(None)).with_for_update())
+    if tablet is None:
+        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"})
+    return tablet
+
+
 async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn, language: str) -> Device:
     """Create or update the device holding this token / fid (a phone changing hands moves to its new owner)."""
     if not data.token and not data.fid:
         raise ZanError("device.target_missing", 422, errors=[FieldProblem("/token", "required")])
     if data.districts is not None:
         _check_districts(data.districts)  # before anything is written (the merge below deletes rows)
+    tablet = await _session_tablet(session, owner.session_id) if owner.session_id else None
     conditions = [col(Device.token) == data.token] if data.token else []
     if data.fid:
         conditions.append(col(Device.fid) == data.fid)
@@ -90,7 +107,7 @@ async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn
     now = utcnow()
     device.owner_type, device.platform = owner.kind, data.platform
     device.citizen_id, device.partner_id = owner.citizen_id, owner.partner_id
-    device.officer_id, device.unit_id = owner.officer_id, owner.unit_id
+    device.officer_id, device.unit_id, device.officer_device_pk = owner.officer_id, owner.unit_id, tablet
     device.token = data.token or device.token
     device.fid = data.fid or device.fid
     device.language = data.language or language
@@ -141,12 +158,16 @@ async def update_device_area(session: AsyncSession, officer_id: uuid.UUID, lat: 
     )
 
 
-async def deactivate_officer_devices(session: AsyncSession, officer_id: uuid.UUID, reason: str) -> None:
-    """A deactivated officer's phones and tablets get no more pushes or area alerts (report numbers, places).
+async def deactivate_officer_devices(session: AsyncSession, officer_id: uuid.UUID, reason: str, *,
+                                     tablet_pk: uuid.UUID | None = None) -> None:
+    """A deactivated officer's phones and tablets get no more pushes or area alerts (report numbers, places);
+    with `tablet_pk`, only the push devices registered from that enrolled tablet (a lost or stolen one).
     The caller commits; signing in again after reactivation registers the device afresh."""
+    query = update(Device).where(Device.officer_id == officer_id, Device.owner_type == "officer")  # type: ignore[arg-type]
+    if tablet_pk is not None:
+        query = query.where(col(Device.officer_device_pk) == tablet_pk)
     await session.execute(
-        update(Device).where(Device.officer_id == officer_id, Device.owner_type == "officer")  # type: ignore[arg-type]
-        .values(active=False, pruned_reason=reason, updated_at=utcnow())
+        query.values(active=False, pruned_reason=reason, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 

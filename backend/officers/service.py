@@ -142,8 +142,20 @@ async def login(ctx: Context, session: AsyncSession, *, badge_number: str, passw
                   ctx.settings.jwt_access_ttl_s, officer, sess.id)
 
 
+# How long after a rotation the previous refresh token is still answered (with the current generation) instead of
+# being taken for theft. A tablet whose refresh answer is lost on a bad mobile network retries with the token it still
+# holds, after its HTTP timeout (typically 10-30 s) and a short backoff: a minute covers a timeout and a couple of
+# retries. The same minute bounds what a stolen token gains: only the previous generation, only within a minute of
+# each rotation, and it gets no further than the generation the tablet already has (next rotation or later use of
+# an older one still revokes). Auth0's reuse interval likewise forgives only the previous token; AWS Cognito caps its
+# retry grace period at 60 s.
+REFRESH_REUSE_GRACE_S = 60
+
+
 async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip: str) -> Tokens:
-    """Rotate: the presented generation must be the current one; an older one means reuse → revoke the family."""
+    """Rotate: the presented generation must be the current one. The previous one, within REFRESH_REUSE_GRACE_S of
+    the rotation, is a retry after a lost answer → the current generation again, without rotating; any other older
+    one means reuse → revoke the family."""
     claims = decode(ctx, refresh_token, "refresh")
     try:
         session_id, generation = uuid.UUID(str(claims["sid"])), int(claims["gen"])
@@ -152,10 +164,16 @@ async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip
     sess = await session.scalar(
         select(OfficerSession).where(OfficerSession.id == session_id).with_for_update()  # type: ignore[arg-type]
     )
-    if sess is None or sess.revoked_at is not None or sess.expires_at < utcnow():
+    now = utcnow()
+    if sess is None or sess.revoked_at is not None or sess.expires_at < now:
         raise ZanError("officer.token_invalid", 401)
-    if generation != sess.generation:
-        sess.revoked_at, sess.revoked_reason = utcnow(), "refresh_reuse"
+    # Decided under the row lock, so a retry (or a resend racing the original) sees the rotation once it committed.
+    # Generation 1 was never rotated to: its refreshed_at is the login, and no generation 0 was ever issued.
+    since_rotation = now - sess.refreshed_at
+    retry = (sess.generation > 1 and generation == sess.generation - 1
+             and since_rotation < timedelta(seconds=REFRESH_REUSE_GRACE_S))
+    if generation != sess.generation and not retry:
+        sess.revoked_at, sess.revoked_reason = now, "refresh_reuse"
         await record(session, actor_type="system", actor_id=None, action="auth.refresh_reuse", target_type="session",
                      target_id=sess.id, data={"presented": generation, "current": sess.generation}, ip=ip)
         await session.commit()
@@ -164,8 +182,16 @@ async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip
     device = await session.get(Device, sess.device_pk)
     if officer is None or not officer.active or device is None or device.revoked_at is not None:
         raise ZanError("officer.token_invalid", 401)
-    sess.generation += 1
-    sess.refreshed_at = device.last_seen_at = utcnow()
+    if retry:
+        # Nothing moves. Rotating again would make the same token two generations old for the next retry (a second
+        # lost answer, or two retries in flight), which is a revocation; and leaving refreshed_at alone keeps retries
+        # from sliding the window (a stolen token could otherwise be replayed once a minute forever).
+        await record(session, actor_type="system", actor_id=None, action="auth.refresh_retry", target_type="session",
+                     target_id=sess.id, ip=ip, data={"presented": generation, "current": sess.generation,
+                                                     "since_rotation_s": round(since_rotation.total_seconds(), 3)})
+    else:
+        sess.generation += 1
+        sess.refreshed_at = device.last_seen_at = now
     await session.commit()
     return Tokens(issue_access(ctx, officer=officer, session_id=sess.id),
                   issue_refresh(ctx, session_id=sess.id, generation=sess.generation),
@@ -187,12 +213,16 @@ async def _revoke_sessions(session: AsyncSession, where: list[object], reason: s
 
 
 async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID) -> Device:
-    """Kill a lost or stolen tablet: its sessions die at once and it can never log in again."""
+    """Kill a lost or stolen tablet: its sessions die at once, it can never log in again, and the push
+    registrations made from it get nothing more (assignment pushes carry report numbers and addresses)."""
     device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
     if device is None:
         raise ZanError("not_found", 404)
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
+    # after the sessions: a registration racing this one holds its session row (notifications' _session_tablet),
+    # so by now it has either committed (and is deactivated here) or will find its session revoked
+    await deactivate_officer_devices(session, device.officer_id, "device_revoked", tablet_pk=device.id)
     await record(session, actor_type="admin", actor_id=by_officer, action="device.revoke", target_type="device",
                  target_id=device.id, data={"device_id": device_id})
     await session.commit()

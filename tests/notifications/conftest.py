@@ -15,6 +15,7 @@ from backend.notifications.fcm import FcmSender
 from backend.notifications.models import Device
 from backend.notifications.schemas import DeviceIn
 from backend.notifications.service import Owner, register_device
+from backend.officers.models import Unit
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import SYSTEM, By, change_status, lock
 from backend.reports.workflow import Action, Actor
@@ -47,11 +48,14 @@ async def citizen_devices(ctx: Context, report: Report, languages: Sequence[str]
     return devices
 
 
-async def officer_device(ctx: Context, *, unit_id: uuid.UUID | None = None, lat: float | None = None,
+async def officer_device(ctx: Context, *, unit: Unit | None = None, lat: float | None = None,
                          lon: float | None = None, language: str = "ru") -> Device:
+    """A push device of a new officer, a member of `unit` (unit pushes find their crew through unit_members)."""
     from backend.notifications.service import update_device_area
+    from tests.officers.factories import make_officer
 
-    officer_id = uuid.uuid4()
+    officer_id = (await make_officer(ctx, unit=unit))[0].id
+    unit_id = unit.id if unit else None
     async with ctx.sessions() as session:
         device = await register_device(session, owner=Owner(kind="officer", officer_id=officer_id, unit_id=unit_id),
                                        language=language,

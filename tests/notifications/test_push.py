@@ -51,12 +51,12 @@ async def test_status_change_gives_one_push_per_device_in_its_language(ctx: Cont
 
 
 async def test_assignment_reaches_the_units_tablets_and_urgent_is_high_priority(ctx: Context, fcm: FakeFCM) -> None:
-    import uuid
+    from tests.officers.factories import make_unit
 
-    unit_id, other_unit = uuid.uuid4(), uuid.uuid4()
-    report = await new_report(ctx, unit_id=unit_id, urgent=True, category="violence", district="astana")
-    tablet = await officer_device(ctx, unit_id=unit_id, language="kk")
-    elsewhere = await officer_device(ctx, unit_id=other_unit)
+    unit, other_unit = await make_unit(ctx), await make_unit(ctx)
+    report = await new_report(ctx, unit_id=unit.id, urgent=True, category="violence", district="astana")
+    tablet = await officer_device(ctx, unit=unit, language="kk")
+    elsewhere = await officer_device(ctx, unit=other_unit)
     await act(ctx, report.id, Action.ASSIGN)
     await drain(ctx)
     pushes = fcm.pushes_to(tablet.token or "")
