@@ -173,11 +173,14 @@ async def deactivate_officer_devices(session: AsyncSession, officer_id: uuid.UUI
 
 
 async def _check_rate(ctx: Context, session: AsyncSession, officer_id: uuid.UUID) -> None:
-    """At most ALERTS_PER_HOUR alerts per officer per hour: Redis counter, the alerts table when Redis is away."""
+    """At most ALERTS_PER_HOUR alerts per officer per clock hour (Almaty and UTC hours start together): a Redis
+    counter, the alerts table when Redis is away. Both count the same hour, so Retry-After (the next hour) holds on
+    either path and an outage neither lends nor takes away alerts."""
     now = utcnow()
+    hour = now.replace(minute=0, second=0, microsecond=0)
     count: int | None = None
     if ctx.redis is not None:
-        key = ctx.keys("alerts", officer_id, now.strftime("%Y%m%d%H"))
+        key = ctx.keys("alerts", officer_id, hour.strftime("%Y%m%d%H"))
         try:
             count = int(await ctx.redis.incr(key))
             if count == 1:
@@ -189,7 +192,7 @@ async def _check_rate(ctx: Context, session: AsyncSession, officer_id: uuid.UUID
         # burst would each see the same hour's count and all pass
         await session.execute(select(col(Officer.id)).where(col(Officer.id) == officer_id).with_for_update())
         count = 1 + int(await session.scalar(select(func.count()).select_from(AreaAlert).where(
-            AreaAlert.officer_id == officer_id, AreaAlert.created_at > now - timedelta(hours=1))) or 0)  # type: ignore[arg-type,operator]
+            AreaAlert.officer_id == officer_id, AreaAlert.created_at >= hour)) or 0)  # type: ignore[arg-type,operator]
     if count > ALERTS_PER_HOUR:
         retry = 3600 - now.minute * 60 - now.second
         raise ZanError("alert.rate_limited", 429, headers={"Retry-After": str(max(retry, 1))})

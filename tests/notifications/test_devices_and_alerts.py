@@ -236,3 +236,28 @@ async def test_an_escalation_is_pushed_to_the_districts_supervisors(ctx: Context
     await asyncio.sleep(0.5)
     assert fcm.pushes_to(phones["almaty"]) == [] and fcm.pushes_to(phones["duty"]) == []
     assert len(fcm.pushes_to(phones["astana"])) == 1
+
+
+async def test_without_redis_the_alert_limit_counts_the_same_clock_hour_redis_does(
+        ctx: Context, fcm: FakeFCM, app_client: httpx.AsyncClient) -> None:
+    """The 429 tells the officer to come back at the next hour, and Redis counts per clock hour: the database's
+    count used the last sixty minutes instead, so after an outage began an officer who had used the previous hour's
+    alerts was refused past the Retry-After they had been given."""
+    from backend.notifications.models import AreaAlert
+    from backend.notifications.service import ALERTS_PER_HOUR
+
+    assert ctx.redis is None
+    officer_id, duty = await _officer(ctx, app_client, "dispatcher")
+    now = utcnow()
+    last_hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(seconds=1)
+    async with ctx.sessions() as session:
+        session.add_all([AreaAlert(officer_id=officer_id, category="public_safety", texts={"ru": "x", "kk": "x"},
+                                   area={}, expires_at=now + timedelta(hours=1), created_at=last_hour)
+                         for _ in range(ALERTS_PER_HOUR)])
+        await session.commit()
+    alert = {"category": "public_safety", "centre": {"lat": ALMATY[0], "lon": ALMATY[1]}, "radius_m": 500,
+             "texts": {"kk": "Газ ағып жатыр, аулақ болыңыз", "ru": "Утечка газа, не подходите"},
+             "expires_at": (now + timedelta(hours=2)).isoformat()}
+    codes = [(await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(duty)))).status_code
+             for _ in range(ALERTS_PER_HOUR + 1)]
+    assert codes == [201] * ALERTS_PER_HOUR + [429]
