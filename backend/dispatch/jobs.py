@@ -6,7 +6,9 @@ their legal deadline, and open reports out of police competence within a working
 term (Report.redirect_due_at). One Escalation row per (report, kind, subject) makes the check idempotent: the subject
 is the assignment not accepted, or the deadline or redirect term about to lapse. The outbox task
 "notifications.escalation" {escalation_id, report_id, kind} pushes it to the supervisors of the report's district
-(backend.notifications.jobs) and records `notified_at`; supervisors list them at GET /api/v1/dispatch/escalations.
+(backend.notifications.jobs) and records `notified_at`; "officer_bot.escalation" {escalation_id} tells those of
+them who linked the duty bot in Telegram (bots.officer.escalations). Supervisors list them at
+GET /api/v1/dispatch/escalations.
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ async def find_escalations(ctx: Context) -> int:
             await enqueue(session, "notifications.escalation",
                           {"escalation_id": str(esc.id), "report_id": str(report_id), "kind": kind},
                           dedupe_key=f"escalation:{esc.id}")
+            # and in the duty bot, to the supervisors who linked it (bots.officer.escalations; nothing without a
+            # token): a task of its own, so a Telegram outage neither holds up nor repeats the push
+            await enqueue(session, "officer_bot.escalation", {"escalation_id": str(esc.id)},
+                          dedupe_key=f"duty-bot-escalation:{esc.id}")
             created += 1
         await session.commit()
     if created:

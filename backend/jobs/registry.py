@@ -38,5 +38,7 @@ def load_all_handlers() -> None:
 
     for module in ("backend.reports.jobs", "backend.notifications.jobs", "backend.dispatch.jobs",
                    "backend.officers.jobs", "backend.routing.jobs", "backend.sync.jobs",
-                   "backend.media.jobs", "backend.ledger.jobs"):
+                   "backend.media.jobs", "backend.ledger.jobs",
+                   # the duty bot's own tasks (escalations to supervisors); absent where the bots are not installed
+                   "bots.officer.escalations"):
         import_optional(module)

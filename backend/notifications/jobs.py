@@ -7,7 +7,8 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from backend.jobs.registry import PermanentError, RetryLater, task
@@ -99,12 +100,21 @@ async def telegram(ctx: Context, payload: dict[str, Any]) -> None:
     await notify_report_event(ctx, report, event)
 
 
+def escalation_audience(report: Report) -> ColumnElement[bool]:
+    """A filter on Officer: who hears of an escalation of `report` — the active supervisors of its district. One
+    rule for the push below and the duty bot's message (bots.officer.escalations)."""
+    from backend.officers.auth import Role
+    from backend.officers.models import Officer
+
+    return and_(col(Officer.active).is_(True), col(Officer.role) == Role.SUPERVISOR.value,
+                col(Officer.district) == (report.district or ""))
+
+
 @task("notifications.escalation")
 async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
     """An escalation (backend.dispatch.jobs) pushed to the supervisors of the report's district, on every phone or
     tablet they registered; it counts as notified once its pushes are written (they are sent and retried as any)."""
     from backend.dispatch.models import Escalation
-    from backend.officers.auth import Role
     from backend.officers.models import Officer
 
     async with ctx.sessions() as session:
@@ -115,9 +125,7 @@ async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
         devices = await session.execute(
             select(col(Device.id), col(Device.language))
             .join(Officer, col(Officer.id) == col(Device.officer_id))
-            .where(col(Device.owner_type) == "officer", col(Device.active).is_(True),
-                   col(Officer.active).is_(True), col(Officer.role) == Role.SUPERVISOR.value,
-                   col(Officer.district) == (report.district or "")))
+            .where(col(Device.owner_type) == "officer", col(Device.active).is_(True), escalation_audience(report)))
         key = f"escalation:{esc.id}"
         params = {"number": report.number, "deadline": local_date(report.deadline_at)}
         payloads: dict[str, dict[str, Any]] = {}  # one text per language, not per device

@@ -36,22 +36,30 @@ async def client(ctx: Context) -> Bot | None:
     token = ctx.settings.telegram_officer_token
     if bot is None and token:
         bot = make_bot(token, ctx.settings.telegram_api_base)
-        await bot.initialize()
+        try:
+            await bot.initialize()  # getMe: fails while Telegram is unreachable, and the caller's task is retried
+        except BaseException:
+            await bot.shutdown()  # its HTTP pools were opened before getMe failed; a retry makes a new client
+            raise
         ctx.extras[EXTRAS_KEY] = bot
         ctx.extras.setdefault("_closers", []).append(bot.shutdown)
     return bot
 
 
-def offer_text(report: Report, lang: str) -> str:
+def category_name(report: Report, lang: str) -> str:
+    """The report's category in `lang`, or a dash."""
     taxonomy = load_taxonomy()
-    category = ""
     if report.category and taxonomy.has_category(report.category):
-        category = taxonomy.category(report.category).names.get(lang)
+        return taxonomy.category(report.category).names.get(lang) or t("none", lang)
+    return t("none", lang)
+
+
+def offer_text(report: Report, lang: str) -> str:
     restricted = is_restricted(report)
     # restricted categories (domestic violence, children) never show their text on a phone's lock screen
     text = t("restricted_text", lang) if restricted else (
         report.text if len(report.text) <= EXCERPT else report.text[:EXCERPT].rsplit(" ", 1)[0] + " …")
-    return t("urgent", lang, number=report.number, category=category or t("none", lang),
+    return t("urgent", lang, number=report.number, category=category_name(report, lang),
              district=report.district or t("none", lang), lat=report.lat, lon=report.lon, text=text)
 
 
@@ -102,11 +110,16 @@ async def offer_to_chat(ctx: Context, report: Report, chat_id: int) -> bool:
 
 
 async def _send_offer(bot: Bot, report: Report, chat_id: int, lang: str) -> int:
-    """1 if sent, 0 if the chat cannot take it for good (blocked the bot, gone); Telegram's network and server
-    failures raise (NetworkError), its flood control as RetryLater."""
+    """The urgent offer to one chat: 1 if sent, else 0 or raised, as `send` says."""
+    return int(await send(bot, chat_id, offer_text(report, lang), offer_keyboard(report, lang)))
+
+
+async def send(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> bool:
+    """One duty bot message. True if sent, False if the chat cannot take it for good (blocked the bot, gone);
+    Telegram's network and server failures raise (NetworkError), its flood control as RetryLater."""
     try:
-        await bot.send_message(chat_id, offer_text(report, lang), reply_markup=offer_keyboard(report, lang))
-        return 1
+        await bot.send_message(chat_id, text, reply_markup=reply_markup)
+        return True
     except RetryAfter as exc:
         raise RetryLater("telegram flood control", float(exc.retry_after.total_seconds()  # type: ignore[union-attr]
                                                          if hasattr(exc.retry_after, "total_seconds")
@@ -118,5 +131,5 @@ async def _send_offer(bot: Bot, report: Report, chat_id: int, lang: str) -> int:
         # same way again; PTB makes BadRequest a NetworkError, so it is told apart here
         if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
             raise
-        log.warning("urgent offer not delivered: %s", exc.message)
-    return 0
+        log.warning("duty bot message not delivered: %s", exc.message)
+    return False

@@ -52,6 +52,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "(шектеулі санат — толығырақ планшетте)",
         "en": "(restricted category — details on the tablet)",
     },
+    # an SLA escalation told to the district's supervisors (bots.officer.escalations): the kind, then the term
+    "escalation": {
+        "ru": "⚠️ Эскалация № {number}\n{kind}\n{category}\nРайон: {district}\n{term}",
+        "kk": "⚠️ Эскалация № {number}\n{kind}\n{category}\nАудан: {district}\n{term}",
+        "en": "⚠️ Escalation No. {number}\n{kind}\n{category}\nDistrict: {district}\n{term}",
+    },
+    "escalation_unaccepted_urgent": {
+        "ru": "Срочное обращение назначено наряду, но не принято вовремя.",
+        "kk": "Шұғыл өтініш жасаққа тағайындалды, бірақ уақытында қабылданбады.",
+        "en": "An urgent report was assigned to a unit but not accepted in time.",
+    },
+    "escalation_deadline_near": {
+        "ru": "Истекает срок рассмотрения обращения.",
+        "kk": "Өтінішті қарау мерзімі аяқталып келеді.",
+        "en": "The legal deadline to answer the report is close.",
+    },
+    "escalation_redirect_due": {
+        "ru": "Истекает срок направления обращения по компетенции.",
+        "kk": "Өтінішті құзыреті бойынша жіберу мерзімі аяқталып келеді.",
+        "en": "The term to redirect the report out of police competence is ending.",
+    },
+    "term_assigned": {"ru": "Назначено: {at}", "kk": "Тағайындалған уақыты: {at}", "en": "Assigned: {at}"},
+    "term_deadline": {"ru": "Срок рассмотрения: {at}", "kk": "Қарау мерзімі: {at}", "en": "Deadline: {at}"},
+    "term_redirect": {
+        "ru": "Направить по компетенции до: {at}",
+        "kk": "Құзыреті бойынша жіберу мерзімі: {at}",
+        "en": "Redirect by: {at}",
+    },
     "btn_accept": {"ru": "✅ Принять", "kk": "✅ Қабылдау", "en": "✅ Accept"},
     "btn_decline": {"ru": "✖️ Отказаться", "kk": "✖️ Бас тарту", "en": "✖️ Decline"},
     "accepted": {

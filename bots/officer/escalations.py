@@ -1,0 +1,159 @@
+"""SLA escalations (backend.dispatch.jobs) told to the district's supervisors in the duty bot, beside the push.
+
+Supervisors often have Telegram open rather than the tablet. The audience is the push's own
+(`backend.notifications.jobs.escalation_audience`), narrowed to those who linked the bot, each in their language.
+
+Two outbox tasks, the urgent offer's per-chat pattern (`reports.offer_urgent_chat`) applied to every chat:
+- `officer_bot.escalation` {escalation_id}: one per escalation, enqueued with `notifications.escalation` in the
+  transaction that creates it. It sends nothing: it writes one `officer_bot.escalation_chat` task per linked
+  supervisor, each under a dedupe key naming (escalation, chat), so a retried or repeated run adds no task and
+  messages no chat a second time. It needs no Telegram, so an outage cannot fail it.
+- `officer_bot.escalation_chat` {escalation_id, chat_id}: one message to one chat. A timeout, an unreachable Bot API
+  or a 5xx raises and the outbox retries this chat alone with backoff; flood control (429) waits its Retry-After; a
+  blocked bot (403) or a bad request (400) would fail the same way again and ends the task. Like any send, a worker
+  dying between Telegram's answer and settling the task sends that one chat the message again.
+
+Without a bot token both tasks do nothing: the escalation row and its push do not depend on them.
+There is no "open the report" button: the duty bot has no such pattern yet (its only buttons are Accept / Decline
+on an urgent offer and the language choice).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.context import Context
+from backend.dispatch.models import Assignment, Escalation
+from backend.jobs.registry import PermanentError, task
+from backend.jobs.relay import notify
+from backend.jobs.service import enqueue
+from backend.lib.clock import to_local
+from backend.notifications.jobs import escalation_audience
+from backend.officers.models import Officer
+from backend.reports.models import Report
+from backend.reports.service import is_restricted
+from backend.reports.workflow import Status
+from bots.chats import is_private_chat
+from bots.officer.push import category_name, client, send
+from bots.officer.texts import t
+
+log = logging.getLogger("zan.bots.officer")
+TASK = "officer_bot.escalation"
+CHAT_TASK = "officer_bot.escalation_chat"
+# the outbox's backoff starts at 2 s and doubles (jittered): twelve attempts ride out up to about an hour of Telegram
+# being away; past that the supervisor has had the push and the console's list
+CHAT_ATTEMPTS = 12
+# what each kind says, and which term it shows
+KINDS: dict[str, str] = {"unaccepted_urgent": "term_assigned", "deadline_near": "term_deadline",
+                         "redirect_due": "term_redirect"}
+
+
+def chat_key(escalation_id: uuid.UUID, chat_id: int) -> str:
+    """One message per escalation and chat: the key keeps a second run of the fan-out from queueing it again."""
+    return f"duty-bot-escalation:{escalation_id}:{chat_id}"
+
+
+async def supervisor_chats(session: AsyncSession, report: Report) -> list[tuple[int, str]]:
+    """(chat id, language) of the officers an escalation of `report` is pushed to who linked the duty bot."""
+    rows = await session.execute(
+        select(col(Officer.telegram_chat_id), col(Officer.language))
+        .where(escalation_audience(report), col(Officer.telegram_chat_id).is_not(None))
+        .order_by(col(Officer.telegram_chat_id)))
+    # a group linked before the private-chat rule would show the report to all its members
+    return [(int(chat_id), str(language)) for chat_id, language in rows
+            if chat_id is not None and is_private_chat(int(chat_id))]
+
+
+async def _open_escalation(session: AsyncSession, escalation_id: uuid.UUID) -> tuple[Escalation, Report] | None:
+    """The escalation and its report, unless the report was closed since (nothing left to escalate: the
+    supervisors' list hides it too)."""
+    esc = await session.get(Escalation, escalation_id)
+    report = await session.get(Report, esc.report_id) if esc is not None else None
+    if esc is None or report is None or report.status == Status.CLOSED.value:
+        return None
+    if esc.kind not in KINDS:
+        raise PermanentError(f"no duty bot text for escalation kind {esc.kind!r}")
+    return esc, report
+
+
+async def _term(session: AsyncSession, esc: Escalation, report: Report) -> tuple[str, datetime]:
+    """(text key, time) of the term the escalation is about: when the unaccepted urgent report was assigned, or
+    the deadline / redirect term that is about to lapse (the escalation's subject, UTC ISO 8601)."""
+    key = KINDS[esc.kind]
+    try:
+        if key == "term_assigned":
+            assignment = await session.get(Assignment, uuid.UUID(esc.subject))
+            if assignment is not None:
+                return key, assignment.assigned_at
+        else:
+            return key, datetime.fromisoformat(esc.subject)
+    except ValueError:
+        pass
+    return "term_deadline", report.deadline_at  # a subject from before it was recorded: the legal deadline
+
+
+async def escalation_text(session: AsyncSession, esc: Escalation, report: Report, lang: str) -> str:
+    term_key, at = await _term(session, esc, report)
+    # a restricted category (domestic violence, children, a complaint about the police) is not named on a lock
+    # screen: the urgent offer's discreet wording stands in for it. No report text is ever shown here.
+    category = t("restricted_text", lang) if is_restricted(report) else category_name(report, lang)
+    return t("escalation", lang, number=report.number, kind=t(f"escalation_{esc.kind}", lang), category=category,
+             district=report.district or t("none", lang),
+             term=t(term_key, lang, at=to_local(at).strftime("%d.%m.%Y %H:%M")))
+
+
+def _payload_id(payload: dict[str, Any]) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(payload["escalation_id"]))
+    except (KeyError, ValueError) as exc:
+        raise PermanentError(f"bad payload: {exc}") from exc
+
+
+@task(TASK)
+async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
+    """One message task per linked supervisor of the report's district (see the module's docstring)."""
+    if not ctx.settings.telegram_officer_token:
+        return  # no duty bot here: the push is how supervisors hear of it
+    escalation_id = _payload_id(payload)
+    async with ctx.sessions() as session:
+        found = await _open_escalation(session, escalation_id)
+        chats = await supervisor_chats(session, found[1]) if found is not None else []
+        for chat_id, _ in chats:
+            await enqueue(session, CHAT_TASK, {"escalation_id": str(escalation_id), "chat_id": chat_id},
+                          dedupe_key=chat_key(escalation_id, chat_id), max_attempts=CHAT_ATTEMPTS)
+        await session.commit()
+    if chats:
+        notify(ctx)
+
+
+@task(CHAT_TASK)
+async def escalation_chat(ctx: Context, payload: dict[str, Any]) -> None:
+    """The escalation's message to one supervisor's chat; Telegram's transient failures raise, so it is retried."""
+    if not ctx.settings.telegram_officer_token:
+        return
+    escalation_id = _payload_id(payload)
+    try:
+        chat_id = int(payload["chat_id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentError(f"bad payload: {exc}") from exc
+    async with ctx.sessions() as session:
+        found = await _open_escalation(session, escalation_id)
+        if found is None:
+            return
+        esc, report = found
+        # asked again when sending, in their language of now: since the fan-out the chat may have been unlinked or
+        # handed to a colleague, or its officer moved to another district or role
+        language = dict(await supervisor_chats(session, report)).get(chat_id)
+        if language is None:
+            return
+        text = await escalation_text(session, esc, report, language)
+    bot = await client(ctx)  # getMe on first use: raises while Telegram is unreachable
+    if bot is not None and not await send(bot, chat_id, text):
+        log.info("escalation %s not delivered to a supervisor's chat for good", escalation_id)
