@@ -35,7 +35,9 @@ from backend.officers.auth import (
     officer_guard,
     provide_officer,
 )
+from backend.officers.controller import unit_out
 from backend.officers.models import Unit
+from backend.officers.schemas import UnitOut
 from backend.reports.models import Report
 from backend.reports.service import is_primary
 from backend.sync.models import ReportField
@@ -53,7 +55,6 @@ from .schemas import (
     QueuePage,
     ReportCard,
     ReportHistory,
-    UnitOut,
 )
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
@@ -225,6 +226,4 @@ class DispatchController(Controller):
         query = sa.select(Unit).order_by(Unit.code)  # type: ignore[arg-type]
         if department:
             query = query.where(Unit.department == department)  # type: ignore[arg-type]
-        return [UnitOut(id=u.id, code=u.code, name=u.name, department=u.department, district=u.district,
-                        status=u.status, last_lat=u.last_lat, last_lon=u.last_lon, last_at=u.last_at)
-                for u in await session.scalars(query)]
+        return [unit_out(u) for u in await session.scalars(query)]

@@ -87,20 +87,6 @@ class EscalationPage(msgspec.Struct):
     next_cursor: str | None
 
 
-class UnitOut(msgspec.Struct):
-    """A crew on the dispatcher's map: its duty status and last reported position."""
-
-    id: uuid.UUID
-    code: str
-    name: str
-    department: str
-    district: str
-    status: str
-    last_lat: float | None
-    last_lon: float | None
-    last_at: datetime | None
-
-
 class AssignOut(msgspec.Struct):
     report: ReportCard
     unit_id: uuid.UUID
