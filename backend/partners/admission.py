@@ -6,17 +6,48 @@ citizen's capacity. A refused request gets 429 with Retry-After and its signatur
 client may retry the very same request a second later, and nothing a citizen sent is lost.
 
 With Redis, one Lua script meters the partner (GCRA, below) and claims the signature in a single round trip (the
-intake hot path had one round trip for the nonce before; it still has one). Without Redis, or while it is down, the
-metering is per process and the signature goes to the database, as before.
+intake hot path had one round trip for the nonce before; it still has one, and touches no database). Without Redis
+the metering is per process and the signature goes to the database.
+
+While Redis is down, a process falls back to the same per-process metering and the database. Two stores claim
+signatures then, each blind to the other's claims, and a signature stays valid for `ZAN_SIGNATURE_MAX_SKEW_S`
+(300 s) either side of its X-Timestamp:
+
+- Out of an outage: a signature claimed in the database is not in Redis. The first time a fallen-back process finds
+  Redis answering again (one request probes while the others keep to the database), before admitting anything
+  through Redis alone, it copies the database's unexpired nonces (every process's: the table is shared) into Redis
+  with SET NX for the rest of their life. Its other requests do not wait for the copy: they are claimed in both
+  stores meanwhile (one whose database claim began before Redis answered is put into Redis once committed, as the
+  copy may have read past it). If the copy fails, Redis is gone again and the process stays in fallback.
+- Into an outage: a signature claimed in Redis shortly before it is not in the database, and is admitted once more
+  if replayed during the outage; so is one claimed before an outage that took Redis's data with it. This is accepted
+  on purpose. Refusing every request signed before the outage was noticed would refuse the citizens' own requests
+  in flight at that moment, and the rule here is that a Redis outage loses nothing a citizen sends. What such a
+  replay can do is bounded: every request that creates something carries an Idempotency-Key, so a replayed creation
+  gets the stored answer and creates nothing; a replayed status change finds the report already changed (409).
+
+What is left of the second hole: a process that never noticed the outage (it served no partner request during it)
+goes straight back to Redis, and until the first fallen-back process has copied (on its first request after Redis
+returns; milliseconds, a few seconds after a long outage) it admits a replay of a signature claimed in the database
+during the outage. The same holds for a signature a process claims in the database after another process's copy and
+before its own recovery, which is its next request (under a load balancer, milliseconds); should that process get no
+request again (drained for a deploy), its last claims are not copied by anyone. An outage only some processes see
+(their network to Redis, not Redis) is not an outage to the others: a signature one of them claimed in Redis is
+admitted once more by a process that cannot reach it, if the replay reaches that process.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import select
 
 from backend.context import Context
 from backend.db import insert_ignoring_conflicts
@@ -26,6 +57,7 @@ from backend.partners.models import RequestNonce
 
 
 class Admission(enum.Enum):
+    # the script's verdicts (a negative verdict is THROTTLED, the microseconds to wait)
     FIRST = 1
     REPLAYED = 0
     THROTTLED = -1
@@ -52,26 +84,125 @@ return 0
 """
 
 _WINDOW_S = 1.0  # how far ahead of now a partner's TAT may run: the burst a partner may send from idle
+_FALLBACK = "partners.fallback"
+_COPY_BATCH = 1000  # nonces per database read and Redis pipeline when copying after an outage
+
+
+@dataclass(eq=False)
+class _Fallback:
+    """This process's Redis outage, kept in `ctx.extras` until the database's nonces are copied into Redis."""
+
+    probing: bool = False  # a request is finding out whether Redis is back: the others do not wait for it
+    # Redis answered and the copy began: a database claim committed from now on may be missed by the copy's reads
+    copy_started: bool = False
 
 
 async def admit(ctx: Context, partner_id: uuid.UUID, signature: str) -> tuple[Admission, float]:
     """The admission, and for THROTTLED how many seconds until the same request would be admitted."""
     limit = ctx.settings.partner_rate_limit
     ttl = ctx.settings.signature_max_skew_s * 2
+    fallback: _Fallback | None = ctx.extras.get(_FALLBACK)
     if ctx.redis is not None:
-        script: Any = ctx.extras.get("partners.admit")
-        if script is None:
-            script = ctx.extras["partners.admit"] = ctx.redis.register_script(_ADMIT)
-        try:
-            verdict = int(await script(keys=[ctx.keys("nonce", signature), ctx.keys("rate", partner_id)],
-                                       args=[ttl, limit, int(_WINDOW_S * 1_000_000)]))
-            return (Admission.THROTTLED, -verdict / 1e6) if verdict < 0 else (Admission(verdict), 0.0)
-        except UNAVAILABLE:
-            pass  # counted here and remembered in the database: refusing citizens because a cache is down is worse
+        if fallback is not None and not fallback.probing:
+            fallback = await _recover(ctx, ctx.redis, fallback)
+        # no outage: the hot path, one round trip. Or Redis is back and another request is still copying the
+        # database's nonces into it: then both stores must find the signature new.
+        if fallback is None or fallback.copy_started:
+            try:
+                admission, early = await _admit_in_redis(ctx, ctx.redis, partner_id, signature, ttl, limit)
+            except UNAVAILABLE:
+                # counted here and remembered in the database: refusing citizens because a cache is down is worse
+                fallback = _fall_back(ctx)
+            else:
+                if fallback is None or admission is not Admission.FIRST:
+                    return admission, early
+                first = await _remember_in_database(ctx, partner_id, signature, ttl)
+                return (Admission.FIRST if first else Admission.REPLAYED), 0.0
     if limit and (early := _gcra_here(ctx, partner_id, limit)) > 0:
         return Admission.THROTTLED, early
     first = await _remember_in_database(ctx, partner_id, signature, ttl)
+    if first and ctx.redis is not None and fallback is not None and fallback.copy_started:
+        # Redis is back, and the copy may have read the table before this claim was committed
+        try:
+            await _copy_to_redis(ctx, ctx.redis, [(signature, ttl * 1000)])
+        except UNAVAILABLE:
+            _fall_back(ctx)  # gone again: the next recovery copies it from the database
     return (Admission.FIRST if first else Admission.REPLAYED), 0.0
+
+
+async def _admit_in_redis(ctx: Context, redis: Redis, partner_id: uuid.UUID, signature: str, ttl: int,
+                          limit: int) -> tuple[Admission, float]:
+    keys = [_nonce_key(ctx, signature), ctx.keys("rate", partner_id)]
+    args = [ttl, limit, int(_WINDOW_S * 1_000_000)]
+    verdict = int(await _script(ctx, redis, _ADMIT)(keys=keys, args=args))
+    return (Admission.THROTTLED, -verdict / 1e6) if verdict < 0 else (Admission(verdict), 0.0)
+
+
+def _script(ctx: Context, redis: Redis, source: str) -> Any:
+    """A Lua script, registered once per process (then sent by its SHA alone)."""
+    scripts: dict[str, Any] = ctx.extras.setdefault("partners.scripts", {})
+    if source not in scripts:
+        scripts[source] = redis.register_script(source)
+    return scripts[source]
+
+
+def _nonce_key(ctx: Context, signature: str) -> str:
+    return ctx.keys("nonce", signature)
+
+
+def _fall_back(ctx: Context) -> _Fallback:
+    """After a Redis failure: the outage this process is in, or a new one from now."""
+    current: _Fallback | None = ctx.extras.get(_FALLBACK)
+    if current is None or current.copy_started:
+        # a first failure; or Redis failed during the copy: the next recovery copies again, from the start
+        current = ctx.extras[_FALLBACK] = _Fallback()
+    return current
+
+
+async def _recover(ctx: Context, redis: Redis, fallback: _Fallback) -> _Fallback | None:
+    """If Redis answers again: the database's nonces into it, and the outage is over (None). Otherwise the outage
+    this process is still in."""
+    fallback.probing = True
+    try:
+        await redis.ping()  # type: ignore[misc]  # fails while Redis is down, before the database is read
+        fallback.copy_started = True
+        await _copy_database_nonces(ctx, redis)
+    except UNAVAILABLE:
+        return _fall_back(ctx)
+    finally:
+        fallback.probing = False
+    if ctx.extras.get(_FALLBACK) is fallback:  # not replaced by a failure during the copy
+        del ctx.extras[_FALLBACK]
+    return ctx.extras.get(_FALLBACK)
+
+
+async def _copy_database_nonces(ctx: Context, redis: Redis) -> None:
+    """Every unexpired nonce of the database into Redis, for the rest of its life, in pipelined batches."""
+    table: Any = RequestNonce.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    after = ""
+    while True:
+        async with ctx.sessions() as session:
+            rows = (await session.execute(
+                select(table.c.signature, table.c.expires_at)
+                .where(table.c.expires_at > now, table.c.signature > after)
+                .order_by(table.c.signature).limit(_COPY_BATCH))).all()
+        # the life left is counted from the copy's start: a batch copied later keeps its nonces a little longer
+        await _copy_to_redis(ctx, redis, [(signature, math.ceil((expires - now).total_seconds() * 1000))
+                                   for signature, expires in rows])
+        if len(rows) < _COPY_BATCH:
+            return
+        after = rows[-1].signature
+
+
+async def _copy_to_redis(ctx: Context, redis: Redis, nonces: list[tuple[str, int]]) -> None:
+    """Claim (signature, milliseconds to live) pairs in Redis in one round trip, keeping any claim already there."""
+    if not nonces:
+        return
+    pipe = redis.pipeline(transaction=False)
+    for signature, life_ms in nonces:
+        pipe.set(_nonce_key(ctx, signature), "1", nx=True, px=max(1, life_ms))
+    await pipe.execute()
 
 
 def _gcra_here(ctx: Context, partner_id: uuid.UUID, limit: int) -> float:
