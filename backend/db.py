@@ -69,7 +69,12 @@ def make_engine(database_url: str, *, null_pool: bool = False, pool_size: int = 
     if database_url.startswith("sqlite"):
         # a single writer at a time: wait for the lock instead of failing under concurrent intake
         kwargs["connect_args"] = {"timeout": 30}
-    elif not null_pool:
+    else:
+        # No JIT: its compile time (50–80 ms) dwarfs the short OLTP statements it kicks in for once a cost estimate
+        # crosses jit_above_cost, e.g. the dispatch queue's page at a few hundred thousand reports
+        # (docs/benchmarks-queries.md). Set per connection, so no database or role setting has to be remembered.
+        kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
+    if not database_url.startswith("sqlite") and not null_pool:
         # Overflow connections are opened for a burst and closed again when returned. With a pool of 10, an
         # overloaded API worker spent a fifth of its registration statement's time opening connections, which
         # fed the overload; a bigger pool keeps them, and a small overflow bounds what one worker asks of the server.

@@ -42,4 +42,6 @@ class Escalation(SQLModel, table=True):
     notified_at: datetime | None = tz_datetime()
     data: dict[str, Any] = json_column()
 
-    __table_args__ = (sa.UniqueConstraint("report_id", "kind", "subject", name="uq_escalations_report_kind_subject"),)
+    # the supervisors' list pages through them newest first
+    __table_args__ = (sa.UniqueConstraint("report_id", "kind", "subject", name="uq_escalations_report_kind_subject"),
+                      sa.Index("ix_escalations_created_at", "created_at", "id"))

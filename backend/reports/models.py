@@ -11,6 +11,10 @@ from sqlmodel import Field, SQLModel
 
 from backend.db import json_column, now_column, tz_datetime, uuid_pk
 
+_OPEN = "status != 'closed'"
+# the dispatch queue's entries (dispatch.service._waiting): triage, or open and with no unit
+_WAITING = "(status != 'closed' AND unit_id IS NULL) OR status = 'triage'"
+
 
 class Report(SQLModel, table=True):
     __tablename__ = "reports"
@@ -54,7 +58,23 @@ class Report(SQLModel, table=True):
     updated_at: datetime = now_column()
     closed_at: datetime | None = tz_datetime()
 
-    __table_args__ = (sa.Index("ix_reports_citizen_created", "citizen_id", "created_at", "id"),)
+    # Partial indexes over open reports (a few per cent of the table), each matching its query's WHERE as rendered on
+    # that database (migration q1, docs/benchmarks-queries.md): the SLA job's deadline and redirect scans, the
+    # dispatch queue's waiting reports, a tablet's unit, duplicate detection's candidates
+    __table_args__ = (
+        sa.Index("ix_reports_citizen_created", "citizen_id", "created_at", "id"),
+        sa.Index("ix_reports_open_deadline", "deadline_at",
+                 postgresql_where=sa.text(_OPEN), sqlite_where=sa.text(_OPEN)),
+        sa.Index("ix_reports_open_redirect_due", "redirect_due_at",
+                 postgresql_where=sa.text(f"{_OPEN} AND redirect_due_at IS NOT NULL"),
+                 sqlite_where=sa.text(f"{_OPEN} AND redirect_due_at IS NOT NULL")),
+        sa.Index("ix_reports_waiting", "incident_id",
+                 postgresql_where=sa.text(_WAITING), sqlite_where=sa.text(_WAITING)),
+        sa.Index("ix_reports_open_unit", "unit_id", "id",
+                 postgresql_where=sa.text(_OPEN), sqlite_where=sa.text(_OPEN)),
+        sa.Index("ix_reports_open_category", "category", "created_at",
+                 postgresql_where=sa.text(_OPEN), sqlite_where=sa.text(_OPEN)),
+    )
 
 
 class ReportEvent(SQLModel, table=True):

@@ -20,7 +20,9 @@ class SyncChange(SQLModel, table=True):
 
     __tablename__ = "sync_changes"
     # AUTOINCREMENT on SQLite: a deleted top row must never have its seq handed out again
-    __table_args__ = (sa.Index("ix_sync_changes_scope_seq", "scope", "seq"), {"sqlite_autoincrement": True})
+    # created_at: the compaction finds the markers past retention every minute (dispatch.jobs._compact_sync_log)
+    __table_args__ = (sa.Index("ix_sync_changes_scope_seq", "scope", "seq"),
+                      sa.Index("ix_sync_changes_created_at", "created_at"), {"sqlite_autoincrement": True})
 
     seq: int | None = Field(default=None, sa_column=sa.Column(BigId, primary_key=True, autoincrement=True))
     scope: str = Field(max_length=60)
@@ -95,6 +97,10 @@ class EvidenceBlob(SQLModel, table=True):
     # alone until then; a request that died mid-way lets the lease run out and the tablet's retry seals it
     sealing_until: datetime | None = tz_datetime()
     created_at: datetime = now_column()
+
+    # unfinished uploads only, for the stale-upload purge (blobs.purge_stale_uploads); booleans are 0/1 on SQLite
+    __table_args__ = (sa.Index("ix_evidence_blobs_incomplete", "created_at",
+                               postgresql_where=sa.text("complete IS false"), sqlite_where=sa.text("complete IS 0")),)
 
 
 class EvidenceChunk(SQLModel, table=True):
