@@ -25,6 +25,8 @@ BENCHMARKS: dict[str, list[str]] = {
     "sync": ["-m", "bench.sync"],
     "dispatch": ["-m", "bench.dispatch"],
     "ledger": ["-m", "bench.ledger"],
+    "queries": ["bench/queries.py"],
+    "routing_cv": ["bench/routing_cv.py", "--candidate", "baseline"],
 }
 
 
