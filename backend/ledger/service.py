@@ -42,9 +42,11 @@ from backend.lib.crypto import key_id
 
 BATCH = 1000  # rows per table per seal
 # a row is sealed by the first seal that runs after its transaction commits. Each seal rereads this much before
-# the last complete seal, for rows whose transaction committed after it; one that took longer stays pending, which
-# `verify` reports, until `zan ledger seal --full` reads the tables from the start
+# the last complete seal, for rows whose transaction committed after it (a row's time is taken before its commit);
+# once an hour the scheduled seal rereads a day (DEEP_LOOKBACK), for a transaction that took longer or a server whose
+# clock ran behind. Older than that stays pending, which `verify` reports, until `zan ledger seal --full`
 LOOKBACK = timedelta(minutes=10)
+DEEP_LOOKBACK = timedelta(days=1)
 _LOCK = 0x5A41_4E4C  # "ZANL": one sealer at a time across processes (PostgreSQL advisory lock)
 
 
@@ -59,14 +61,14 @@ async def latest_seal(session: AsyncSession) -> LedgerSeal | None:
 
 
 async def seal_pending(session: AsyncSession, secret_keys: tuple[str, ...], *, batch: int = BATCH, max_seals: int = 20,
-                       full: bool = False) -> list[LedgerSeal]:
-    """Seal what was appended since the last seal (`full`: anything unsealed, read from the start of the tables); a
-    backlog (the first run on an old database) goes in seals of at most `batch` rows per table, each seal scanning
-    on from where the previous one stopped."""
+                       full: bool = False, lookback: timedelta = LOOKBACK) -> list[LedgerSeal]:
+    """Seal what was appended since the last seal, rereading `lookback` before it (`full`: anything unsealed, read
+    from the start of the tables); a backlog (the first run on an old database) goes in seals of at most `batch` rows
+    per table, each seal scanning on from where the previous one stopped."""
     seals: list[LedgerSeal] = []
     positions: dict[str, Position] | None = dict.fromkeys(protected()) if full else None
     while len(seals) < max_seals:
-        seal, positions = await _seal_once(session, secret_keys, batch, positions)
+        seal, positions = await _seal_once(session, secret_keys, batch, positions, lookback)
         if seal is None:
             break
         seals.append(seal)
@@ -115,7 +117,8 @@ async def _sealed_among(session: AsyncSession, name: str, ids: list[uuid.UUID]) 
 
 
 async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch: int,
-                     positions: dict[str, Position] | None) -> tuple[LedgerSeal | None, dict[str, Position]]:
+                     positions: dict[str, Position] | None,
+                     lookback: timedelta) -> tuple[LedgerSeal | None, dict[str, Position]]:
     if is_postgres(session):  # released with the transaction
         await session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
     last = await latest_seal(session)
@@ -128,7 +131,7 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
         return None, positions or {}
     if positions is None:  # rows appended since the last complete seal's window; everything before that is sealed
         window = await session.scalar(sa.select(sa.func.max(LedgerSeal.sealed_at)).where(col(LedgerSeal.complete)))
-        positions = dict.fromkeys(protected(), None if window is None else window - LOOKBACK)
+        positions = dict.fromkeys(protected(), None if window is None else window - lookback)
     entries: list[Entry] = []
     layout: dict[str, list[str]] = {}
     complete = True

@@ -303,6 +303,34 @@ async def test_a_row_committed_long_after_its_timestamp_is_pending_until_a_full_
     assert verdict.intact and verdict.pending == 0
 
 
+async def test_the_scheduled_seal_rereads_a_day_once_an_hour(ctx: Context) -> None:
+    """A transaction that committed long after its rows' time (or a server whose clock ran behind) left them pending
+    until someone ran `seal --full`: the minute's seal rereads ten minutes, and now once an hour a day."""
+    from backend.ledger import jobs
+
+    rows = await record_report(ctx)
+    await jobs.seal_the_record(ctx)  # the process's first run is a deep one
+    assert (await _verify(ctx)).pending == 0
+
+    async def late_event(hours: float) -> None:
+        async with ctx.sessions() as session:
+            session.add(ReportEvent(report_id=rows["report"], action="comment", actor_type="officer",
+                                    channel="tablet", public_text={}, data={},
+                                    created_at=utcnow() - timedelta(hours=hours)))
+            await session.commit()
+
+    await late_event(2)
+    await jobs.seal_the_record(ctx)  # within the hour: the ten-minute window does not reach it
+    assert (await _verify(ctx)).pending == 1
+    ctx.extras[jobs._LAST_DEEP] -= jobs.DEEP_EVERY_S  # an hour has passed since the last deep run
+    await jobs.seal_the_record(ctx)
+    assert (await _verify(ctx)).pending == 0
+    await late_event(30)  # older than a day: still `seal --full`'s
+    ctx.extras[jobs._LAST_DEEP] -= jobs.DEEP_EVERY_S
+    await jobs.seal_the_record(ctx)
+    assert (await _verify(ctx)).pending == 1
+
+
 async def test_oversight_reads_the_head_seal_to_quote_elsewhere(ctx: Context, app_client: httpx.AsyncClient) -> None:
     prosecutor, password = await make_officer(ctx, role="prosecutor")
     dispatcher, dispatcher_password = await make_officer(ctx, role="dispatcher")
