@@ -55,8 +55,8 @@ from sqlalchemy.util import await_only  # noqa: E402
 from backend.context import Context, build_context  # noqa: E402
 from backend.migrate import upgrade  # noqa: E402
 from backend.settings import Settings  # noqa: E402
+from bench._tablets import PG_ADMIN, _admin  # noqa: E402  (the scratch databases' admin connection, shared)
 
-PG_ADMIN = os.environ.get("ZAN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 # the heads the migration history had before q1_scale_indexes (its down revisions and the branch it does not need)
 BASELINE_HEADS = ("p1_idempotency_retention", "o1_push_device_tablet", "f1_telegram_draft_media")
 SECRET = "bench-queries-secret-key-0123456789abcdef"
@@ -488,14 +488,6 @@ FROM (
 WHERE at > now() - interval '30 days' AND at < now() - interval '25 min';
 """),
     ]
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def load(dsn: str, n: int, password_hash: str) -> dict[str, int]:
