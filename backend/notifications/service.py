@@ -161,11 +161,13 @@ async def update_device_area(session: AsyncSession, officer_id: uuid.UUID, lat: 
 async def deactivate_officer_devices(session: AsyncSession, officer_id: uuid.UUID, reason: str, *,
                                      tablet_pk: uuid.UUID | None = None) -> None:
     """A deactivated officer's phones and tablets get no more pushes or area alerts (report numbers, places);
-    with `tablet_pk`, only the push devices registered from that enrolled tablet (a lost or stolen one).
+    with `tablet_pk`, only the push devices registered from that enrolled tablet (a lost or stolen one), and those
+    whose tablet is not known (registered before it was recorded): one of them may be the stolen tablet, and the
+    officer's working devices register again when their app next starts.
     The caller commits; signing in again after reactivation registers the device afresh."""
     query = update(Device).where(Device.officer_id == officer_id, Device.owner_type == "officer")  # type: ignore[arg-type]
     if tablet_pk is not None:
-        query = query.where(col(Device.officer_device_pk) == tablet_pk)
+        query = query.where(or_(col(Device.officer_device_pk) == tablet_pk, col(Device.officer_device_pk).is_(None)))
     await session.execute(
         query.values(active=False, pruned_reason=reason, updated_at=utcnow())
         .execution_options(synchronize_session=False)
@@ -175,7 +177,7 @@ async def deactivate_officer_devices(session: AsyncSession, officer_id: uuid.UUI
 async def _check_rate(ctx: Context, session: AsyncSession, officer_id: uuid.UUID) -> None:
     """At most ALERTS_PER_HOUR alerts per officer per clock hour (Almaty and UTC hours start together): a Redis
     counter, the alerts table when Redis is away. Both count the same hour, so Retry-After (the next hour) holds on
-    either path and an outage neither lends nor takes away alerts."""
+    either path."""
     now = utcnow()
     hour = now.replace(minute=0, second=0, microsecond=0)
     count: int | None = None

@@ -102,3 +102,29 @@ async def test_unit_pushes_follow_the_officer_to_their_new_unit(ctx: Context, fc
     to_old = await _assign_to(ctx, fcm, old_unit, reaching=stayer_token)  # sent, to the crew the unit has now
     assert _pushes_of(fcm, mover_token) == [to_new]
     assert _pushes_of(fcm, stayer_token) == [to_old]
+
+
+async def test_revoking_a_tablet_also_silences_registrations_whose_tablet_is_unknown(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """Registrations made before the tablet was recorded may be the stolen tablet's: they go quiet too (the
+    officer's working devices register again when their app starts), while another officer's stay."""
+    officer, password = await make_officer(ctx)
+    colleague, colleague_password = await make_officer(ctx)
+    tablet = f"tab-{uuid.uuid4().hex[:8]}"
+    old = await _register(app_client, await login(app_client, officer.badge_number, password, tablet),
+                          registration_token("old"))
+    theirs = await _register(app_client, await login(app_client, colleague.badge_number, colleague_password),
+                             registration_token("theirs"))
+    ids = [uuid.UUID(r.json()["id"]) for r in (old, theirs)]
+    async with ctx.sessions() as session:  # as the rows migration o1 found: no tablet recorded
+        for device in await session.scalars(select(Device).where(col(Device.id).in_(ids))):
+            device.officer_device_pk = None
+        await session.commit()
+
+    admin, admin_password = await make_officer(ctx, role="admin")
+    revoked = await app_client.post("/api/v1/officer/admin/devices/revoke", json={"device_id": tablet},
+                                    headers=bearer(await login(app_client, admin.badge_number, admin_password)))
+    assert revoked.status_code == 200, revoked.text
+    async with ctx.sessions() as session:
+        active = {d.id: d.active for d in await session.scalars(select(Device).where(col(Device.id).in_(ids)))}
+    assert active == {ids[0]: False, ids[1]: True}
