@@ -17,9 +17,20 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+NAME, TABLE = "ix_idempotency_records_created_at", "idempotency_records"
+
+
 def upgrade() -> None:
-    op.create_index("ix_idempotency_records_created_at", "idempotency_records", ["created_at"])
+    if op.get_bind().dialect.name != "postgresql":
+        op.create_index(NAME, TABLE, ["created_at"])
+        return
+    # CONCURRENTLY, outside the migration's transaction: every registration writes a row here, and a plain CREATE
+    # INDEX would hold them all off while it reads a table as large as reports. A build that failed half-way leaves
+    # an invalid index behind; running the upgrade again drops it first.
+    with op.get_context().autocommit_block():
+        op.drop_index(NAME, table_name=TABLE, postgresql_concurrently=True, if_exists=True)
+        op.create_index(NAME, TABLE, ["created_at"], postgresql_concurrently=True)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_idempotency_records_created_at", table_name="idempotency_records")
+    op.drop_index(NAME, table_name=TABLE)
