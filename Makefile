@@ -30,12 +30,14 @@ install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
 # the app signs embedded upload links with its own address: follow HOST/PORT unless ZAN_PUBLIC_BASE_URL says otherwise
+# (a bind-all HOST is no address a client can use: links then name 127.0.0.1)
+LINK_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST))
 run: install
 	$(BIN)/zan db upgrade
 	$(BIN)/zan seed
 	@echo "building the legal-help index once (a few minutes on first run; reused afterwards)"
 	$(BIN)/zan legal index --quiet
-	ZAN_PUBLIC_BASE_URL=$${ZAN_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/zan serve --host $(HOST) --port $(PORT)
+	ZAN_PUBLIC_BASE_URL=$${ZAN_PUBLIC_BASE_URL:-http://$(LINK_HOST):$(PORT)} $(BIN)/zan serve --host $(HOST) --port $(PORT)
 
 # The legal index is built (or found up to date) once, before the tests share it across the two workers.
 test: install-dev

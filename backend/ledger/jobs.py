@@ -29,7 +29,8 @@ async def seal_the_record(ctx: Context) -> None:
     deep = time.monotonic() - ctx.extras.get(_LAST_DEEP, float("-inf")) >= DEEP_EVERY_S
     async with ctx.sessions() as session:
         seals = await seal_pending(session, ctx.settings.secret_keys, lookback=DEEP_LOOKBACK if deep else LOOKBACK)
-    if deep:
+    if deep and (not seals or seals[-1].complete):
+        # only once it reached the tables' end: a day's backlog larger than one run's seals is read on next minute
         ctx.extras[_LAST_DEEP] = time.monotonic()
     if seals:
         head = seals[-1]

@@ -24,7 +24,8 @@ signatures then, each blind to the other's claims, and a signature stays valid f
   on purpose. Refusing every request signed before the outage was noticed would refuse the citizens' own requests
   in flight at that moment, and the rule here is that a Redis outage loses nothing a citizen sends. What such a
   replay can do is bounded: every request that creates something carries an Idempotency-Key, so a replayed creation
-  gets the stored answer and creates nothing; a replayed status change finds the report already changed (409).
+  gets the stored answer and creates nothing; a replayed status change finds the report already changed (409), a
+  replayed deletion nothing left to delete (404).
 
 What is left of the second hole: a process that never noticed the outage (it served no partner request during it)
 goes straight back to Redis, and until the first fallen-back process has copied (on its first request after Redis
