@@ -57,13 +57,14 @@ def signed(client: PartnerClient, method: str = "GET", path: str = PATH, json: A
 
 
 def report(client: PartnerClient, text: str) -> Signed:
-    """A new report signed now (the current second): after `next_second`, newer than any outage already noticed."""
+    """A new report signed now, under a fresh Idempotency-Key (so never the bytes of an earlier request)."""
     body = {"text": text, "location": {"lat": 51.1605, "lon": 71.4704, "accuracy_m": 15}}
     return signed(client, "POST", PATH, body, ts=int(time.time()), headers={"Idempotency-Key": str(uuid.uuid4())})
 
 
 async def next_second() -> None:
-    """X-Timestamp is in whole seconds: a request signed after this is signed after whatever happened before."""
+    """X-Timestamp is in whole seconds: the same request signed twice within one second is the same signature, and
+    the second would be refused as a replay of the first. Waiting for the next second makes it a new request."""
     await asyncio.sleep(1.01 - time.time() % 1)
 
 
@@ -75,9 +76,18 @@ async def client_of(ctx: Context, http: httpx.AsyncClient) -> PartnerClient:
 
 
 async def notice_the_outage(client: PartnerClient) -> None:
-    """Any signed request makes the app try Redis and fail; what it answers is the first test's business."""
+    """Any signed request makes the app try Redis and fail over to the database."""
     await client.get(PATH)
     await next_second()
+
+
+async def admitted_during_outage(proxy: TcpProxy, client: PartnerClient, http: httpx.AsyncClient) -> Signed:
+    """Redis cut, the app fallen back: a request admitted through the database alone."""
+    await proxy.cut()
+    await notice_the_outage(client)
+    during = signed(client)
+    assert (await during.send(http)).status_code == 200
+    return during
 
 
 @contextmanager
@@ -136,10 +146,7 @@ async def test_a_report_replayed_into_a_redis_outage_creates_nothing(proxied: Pr
 async def test_a_request_admitted_during_a_redis_outage_is_not_admitted_again_after_it(proxied: Proxied) -> None:
     ctx, proxy, http = proxied
     client = await client_of(ctx, http)
-    await proxy.cut()
-    await notice_the_outage(client)
-    during = signed(client)  # signed now, after the app noticed: a second no earlier request of this client took
-    assert (await during.send(http)).status_code == 200  # claimed in the database only
+    during = await admitted_during_outage(proxy, client, http)
 
     await proxy.restore()
     replayed = await during.send(http)
@@ -150,10 +157,7 @@ async def test_a_request_admitted_during_a_redis_outage_is_not_admitted_again_af
 async def test_after_an_outage_the_databases_unexpired_nonces_are_in_redis(proxied: Proxied) -> None:
     ctx, proxy, http = proxied
     client = await client_of(ctx, http)
-    await proxy.cut()
-    await notice_the_outage(client)
-    during = signed(client)  # signed now, after the app noticed: a second no earlier request of this client took
-    assert (await during.send(http)).status_code == 200
+    during = await admitted_during_outage(proxy, client, http)
     # the table is shared: rows another API process wrote during the outage, one of them already expired
     others, expired = uuid.uuid4().hex + uuid.uuid4().hex, uuid.uuid4().hex + uuid.uuid4().hex
     async with ctx.sessions() as session:
@@ -211,13 +215,10 @@ async def test_another_process_refuses_a_replay_once_the_first_recovered_one_has
     noticed the outage (it reaches Redis directly), refuses the replay through Redis."""
     ctx, proxy, http = proxied
     client = await client_of(ctx, http)
-    await proxy.cut()
-    await notice_the_outage(client)
-    during = signed(client)  # signed now, after the app noticed: a second no earlier request of this client took
-    assert (await during.send(http)).status_code == 200
+    during = await admitted_during_outage(proxy, client, http)
 
     await proxy.restore()
-    await next_second()  # this client's requests of this second are taken; an earlier second is before the outage
+    await next_second()  # not the bytes of `during` (same path, same second)
     assert (await client.get(PATH)).status_code == 200  # this process recovers (and copies) on its next request
     async with serving(ctx.settings.with_(redis_url=REDIS_URL)) as (_, other):
         replayed = await during.send(other)
