@@ -469,17 +469,21 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
         raise Rejected("id_conflict")
     same_hash = await session.scalar(select(Evidence).where(Evidence.report_id == report.id,  # type: ignore[arg-type]
                                                             Evidence.sha256 == sha))  # type: ignore[arg-type]
-    if same_hash is not None or same_id is not None:
+    caption = str(m.fields["caption"])[:2000] if m.fields.get("caption") else None
+    kept = same_hash or same_id
+    if kept is not None:
         # content-addressed: the same bytes attached twice is a no-op. Under another id than the tablet's, _finish
-        # marks both for the pusher: its own id is deleted from the replica, the kept item arrives instead
-        return _result(m, "applied", upload_complete=bool(blob and blob.complete), existing_id=str(
-            same_hash.id) if same_hash else str(evidence_id))
+        # marks both for the pusher: its own id is deleted from the replica, the kept item arrives instead. Another
+        # caption sent with them is not applied either (evidence is append-only), and saying so makes _finish mark
+        # the kept item, so the tablet's edited caption is overwritten on its next pull
+        ignored = ["caption"] if "caption" in m.fields and caption != kept.caption else []
+        return _result(m, "applied", ignored_fields=ignored, upload_complete=bool(blob and blob.complete),
+                       existing_id=str(kept.id))
     stamp = _stamp(m)
     item = Evidence(id=evidence_id, report_id=report.id, officer_id=officer.officer_id, device_id=officer.device_id,
                     sha256=sha, size=size,
                     content_type=str(m.fields.get("content_type") or "application/octet-stream")[:100],
-                    caption=(str(m.fields["caption"])[:2000] if m.fields.get("caption") else None),
-                    device_time=_device_time(m, stamp))
+                    caption=caption, device_time=_device_time(m, stamp))
     session.add(item)
     await session.flush()
     if report.unit_id is not None:

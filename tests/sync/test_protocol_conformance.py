@@ -113,3 +113,26 @@ async def test_evidence_deduplicated_by_hash_does_not_leave_a_phantom_item(ctx: 
     # never stored
     assert second_id not in b.replica["evidence"], second
     assert b.replica == await server_view(ctx, b)
+
+
+# "Whenever the server did not apply a mutation exactly as sent, it writes a dirty marker into the pusher's scope":
+# the same file sent again under its own id with another caption is kept as it was, so the caption was ignored
+async def test_evidence_resent_with_another_caption_is_overwritten_on_the_next_pull(ctx: Context) -> None:
+    unit, a, _ = await crew_tablets(ctx)
+    report = await assigned_report(ctx, unit)
+    data = b"photo of the scene" * 40
+    fields = {"report_id": str(report.id), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+              "content_type": "image/jpeg", "caption": "Вид со двора"}
+    await a.pull_all()
+    evidence_id = uuid7()
+    a.edit("evidence", evidence_id, "create", **fields)
+    [first] = await a.push()
+    assert first["status"] == "applied"
+    await a.pull_all()
+    a.edit("evidence", evidence_id, "create", **{**fields, "caption": "Вид со двора, машина во дворе"})
+    a.replica["evidence"][evidence_id]["caption"] = "Вид со двора, машина во дворе"  # the tablet's optimistic edit
+    [again] = await a.push()
+    assert again["status"] == "applied" and again["ignored_fields"] == ["caption"], again
+    await a.pull_all()
+    assert a.replica["evidence"][evidence_id]["caption"] == "Вид со двора"
+    assert a.replica == await server_view(ctx, a)
