@@ -24,7 +24,7 @@ from backend.jobs.relay import notify
 from backend.ledger.schemas import ReportProof
 from backend.lib.crypto import TokenError, sign_token, verify_token
 from backend.lib.errors import FieldProblem, ZanError
-from backend.lib.pagination import decode_cursor, encode_cursor
+from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import (
     DISPATCH_ROLES,
     FIELD_ROLES,
@@ -128,14 +128,13 @@ class DispatchController(Controller):
         lapse."""
         after = decode_cursor(ctx.settings.secret_key, "escalations", cursor) if cursor else None
         rows = await service.escalations_page(session, officer, after, limit + 1)
-        last = rows[limit - 1][0] if len(rows) > limit else None
-        rows = rows[:limit]
-        shown = await cards(session, [report for _, report in rows], officer)  # one card per report, in order
+        page = rows[:limit]
+        shown = await cards(session, [report for _, report in page], officer)  # one card per report, in order
         return EscalationPage(
             items=[EscalationOut(id=e.id, kind=e.kind, subject=e.subject, created_at=e.created_at, report=shown_card)
-                   for (e, _), shown_card in zip(rows, shown, strict=True)],
-            next_cursor=encode_cursor(ctx.settings.secret_key, "escalations", last.created_at, last.id)
-            if last else None)
+                   for (e, _), shown_card in zip(page, shown, strict=True)],
+            next_cursor=next_cursor(ctx.settings.secret_key, "escalations", rows, limit,
+                                    lambda row: (row[0].created_at, row[0].id)))
 
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
     async def get_report(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> ReportCard:

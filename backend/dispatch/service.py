@@ -23,6 +23,7 @@ from backend.dispatch.models import Assignment, Escalation
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import LANGS
+from backend.lib.pagination import older_than
 from backend.officers.auth import DISPATCH_ROLES, OfficerPrincipal, Role
 from backend.officers.models import Unit
 from backend.reports import service as reports
@@ -245,9 +246,7 @@ async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
              .add_columns(Escalation).join(Escalation, col(Escalation.report_id) == Report.id)
              .where(Report.status != Status.CLOSED.value))  # type: ignore[arg-type]
     if after is not None:
-        created, last_id = after
-        query = query.where((col(Escalation.created_at) < created)
-                            | ((col(Escalation.created_at) == created) & (col(Escalation.id) < last_id)))
+        query = query.where(older_than(col(Escalation.created_at), col(Escalation.id), after))
     rows = await session.execute(query.order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc())
                                  .limit(limit))
     return [(escalation, report) for report, escalation in rows]

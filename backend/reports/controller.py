@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, LangDep, SessionDep
 from backend.lib.errors import ZanError
-from backend.lib.pagination import decode_cursor, encode_cursor
+from backend.lib.pagination import decode_cursor, next_cursor, older_than
 from backend.media import service as media_service
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
 from backend.reports import idempotency, service
@@ -71,18 +71,16 @@ class ReportController(Controller):
                            limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20) -> ReportPage:
         query = select(Report).where(Report.citizen_id == principal.citizen_id)  # type: ignore[arg-type]
         if cursor:
-            created, last_id = decode_cursor(ctx.settings.secret_key, "reports", cursor)
-            query = query.where(
-                (Report.created_at < created) | ((Report.created_at == created) & (Report.id < last_id))  # type: ignore[arg-type,operator]
-            )
+            query = query.where(older_than(Report.created_at, Report.id,
+                                           decode_cursor(ctx.settings.secret_key, "reports", cursor)))
         rows = list(await session.scalars(
             query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
         ))
-        last = rows[limit - 1] if len(rows) > limit else None
-        next_cursor = encode_cursor(ctx.settings.secret_key, "reports", last.created_at, last.id) if last else None
         page = rows[:limit]
         counts = await service.also_reported_counts(session, principal.citizen_id, page)
-        return ReportPage(items=[summary(r, lang, counts.get(r.id, 0)) for r in page], next_cursor=next_cursor)
+        return ReportPage(items=[summary(r, lang, counts.get(r.id, 0)) for r in page],
+                          next_cursor=next_cursor(ctx.settings.secret_key, "reports", rows, limit,
+                                                  lambda r: (r.created_at, r.id)))
 
     @get("/{report_id:uuid}", summary="One report with its public timeline")
     async def get_report(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
