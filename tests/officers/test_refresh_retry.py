@@ -209,18 +209,25 @@ async def _wait_until_waiting_on_locks(ctx: Context, count: int) -> None:
     raise AssertionError(f"fewer than {count} requests ever waited on the session row lock")
 
 
+async def _two_refreshes_at_once(app_client: httpx.AsyncClient, ctx: Context, session_id: uuid.UUID,
+                                 refresh_token: str) -> list[httpx.Response]:
+    """Two refreshes with the same token, both queued on the session row's lock before either runs, and each
+    answer asserted 200."""
+    async with _session_row_locked(ctx, session_id):
+        sends = [asyncio.create_task(_refresh(app_client, refresh_token)) for _ in range(2)]
+        await _wait_until_waiting_on_locks(ctx, 2)
+    answers = list(await asyncio.gather(*sends))
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    return answers
+
+
 async def test_concurrent_retries_of_the_old_token_both_get_the_current_generation(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
     officer, first = await _logged_in(app_client, ctx)
     await _rotate(app_client, first["refresh_token"])
     sess = await _session_of(ctx, officer.id)
 
-    async with _session_row_locked(ctx, sess.id):
-        retries = [asyncio.create_task(_refresh(app_client, first["refresh_token"])) for _ in range(2)]
-        await _wait_until_waiting_on_locks(ctx, 2)
-    answers = await asyncio.gather(*retries)
-
-    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    answers = await _two_refreshes_at_once(app_client, ctx, sess.id, first["refresh_token"])
     for answer in answers:
         assert await _works(app_client, answer.json()["access_token"])
     after = await _session_of(ctx, officer.id)
@@ -236,12 +243,7 @@ async def test_a_resent_refresh_racing_the_original_rotates_once(app_client: htt
     officer, first = await _logged_in(app_client, ctx)
     sess = await _session_of(ctx, officer.id)
 
-    async with _session_row_locked(ctx, sess.id):
-        sends = [asyncio.create_task(_refresh(app_client, first["refresh_token"])) for _ in range(2)]
-        await _wait_until_waiting_on_locks(ctx, 2)
-    answers = await asyncio.gather(*sends)
-
-    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    await _two_refreshes_at_once(app_client, ctx, sess.id, first["refresh_token"])
     after = await _session_of(ctx, officer.id)
     assert after.revoked_at is None and after.generation == 2
     assert await _actions(ctx, sess.id) == ["auth.login", "auth.refresh_retry"]
