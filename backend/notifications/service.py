@@ -23,7 +23,8 @@ from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.fanout import PUSH_ATTEMPTS, insert_deliveries
 from backend.notifications.models import AreaAlert, Delivery, Device
 from backend.notifications.schemas import AlertIn, DeviceIn, DeviceOut
-from backend.officers.models import Officer, OfficerSession
+from backend.officers.locks import lock_officer
+from backend.officers.models import OfficerSession
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -192,7 +193,7 @@ async def _check_rate(ctx: Context, session: AsyncSession, officer_id: uuid.UUID
     if count is None:
         # the officer's row lock serialises their alerts until this transaction commits: counted in parallel, a
         # burst would each see the same hour's count and all pass
-        await session.execute(select(col(Officer.id)).where(col(Officer.id) == officer_id).with_for_update())
+        await lock_officer(session, officer_id)
         count = 1 + int(await session.scalar(select(func.count()).select_from(AreaAlert).where(
             AreaAlert.officer_id == officer_id, AreaAlert.created_at >= hour)) or 0)  # type: ignore[arg-type,operator]
     if count > ALERTS_PER_HOUR:

@@ -13,7 +13,8 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import update_device_area
 from backend.officers.auth import OfficerPrincipal
-from backend.officers.models import UNIT_STATUSES, LocationPing, Officer, Shift, Unit
+from backend.officers.locks import lock_officer
+from backend.officers.models import UNIT_STATUSES, LocationPing, Shift, Unit
 
 PING_RETENTION = timedelta(hours=24)
 
@@ -68,12 +69,6 @@ async def set_unit_status(session: AsyncSession, officer: OfficerPrincipal, stat
     return unit
 
 
-async def _lock_officer(session: AsyncSession, officer_id: uuid.UUID) -> None:
-    """Serialise one officer's shift changes: without it two taps of the shift button each see "no open shift"
-    and both insert one. Taken before the unit's lock, in start and end alike, so the two never deadlock."""
-    await session.execute(select(Officer.id).where(Officer.id == officer_id).with_for_update())  # type: ignore[arg-type, call-overload]
-
-
 async def _lock_unit(session: AsyncSession, unit_id: uuid.UUID | None) -> Unit | None:
     """The unit row, locked and re-read: whether anyone else of the crew is on shift is decided under this lock,
     so of two officers ending at once the second sees the first's shift closed and puts the car off duty."""
@@ -93,7 +88,9 @@ async def open_shift(session: AsyncSession, officer_id: uuid.UUID) -> Shift | No
 
 async def start_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift:
     """Open a shift (idempotent: an open shift is returned as is) and put the unit on duty."""
-    await _lock_officer(session, officer.officer_id)
+    # without the officer's lock two taps of the shift button each see "no open shift" and both insert one; it is
+    # taken before the unit's lock, here and in end_shift alike, so the two never deadlock
+    await lock_officer(session, officer.officer_id)
     # checked only under the officer's lock: a concurrent start has committed its shift by the time we get here
     shift = await open_shift(session, officer.officer_id)
     if shift is not None:
@@ -121,7 +118,7 @@ async def end_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift |
     first = await open_shift(session, officer.officer_id)
     if first is None:
         return None
-    await _lock_officer(session, officer.officer_id)
+    await lock_officer(session, officer.officer_id)
     unit = await _lock_unit(session, officer.unit_id)
     # re-read under the locks: another request may have ended the shift meanwhile
     shift = (await session.scalars(_open_shift(officer.officer_id).execution_options(populate_existing=True))).first()
