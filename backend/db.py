@@ -65,7 +65,9 @@ def json_column(default_factory: Any = dict) -> Any:
 
 def make_engine(database_url: str, *, null_pool: bool = False, pool_size: int = 20,
                 max_overflow: int = 10) -> AsyncEngine:
-    kwargs: dict[str, Any] = {}
+    # A failed statement's exception text would otherwise carry its bound values, which are what citizens wrote
+    # (names, addresses, the offence): that text is logged, and the log masker only knows IINs, phones and cards
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if database_url.startswith("sqlite"):
         # a single writer at a time: wait for the lock instead of failing under concurrent intake
         kwargs["connect_args"] = {"timeout": 30}
