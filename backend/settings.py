@@ -72,6 +72,9 @@ class Settings:
     signature_max_skew_s: int = 300
     # signed requests per second per partner app, metered evenly; more get 429 with Retry-After (0: no limit)
     partner_rate_limit: int = 300
+    # failed officer logins per client address in 15 minutes before that address is refused (the badge's own limit
+    # of 5 still protects each account)
+    login_failures_per_ip: int = 30
     redis_prefix: str = "zan"
     relay_interval_s: float = 1.0
     # scheduled work (SLA checks, sweeps, purges) when no SAQ worker runs its cron: embedded mode
@@ -133,6 +136,7 @@ class Settings:
             holidays_file=Path(holidays) if holidays else None,
             signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300),
             partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300),
+            login_failures_per_ip=_int("LOGIN_FAILURES_PER_IP", 30),
             redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
             relay_interval_s=float(_env("RELAY_INTERVAL_S", "1.0") or 1.0),
             scheduled_interval_s=float(_env("SCHEDULED_INTERVAL_S", "60") or 60),

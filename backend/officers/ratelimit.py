@@ -19,6 +19,12 @@ WINDOW_S = 15 * 60
 LIMITS = {"badge": 5, "ip": 30, "link_chat": 5}
 
 
+def _limit(ctx: Context, kind: str) -> int:
+    # tablets behind one carrier NAT or APN share an address: the operator raises the per-IP limit there
+    # (ZAN_LOGIN_FAILURES_PER_IP) rather than let thirty typos across a city's fleet lock every officer out
+    return ctx.settings.login_failures_per_ip if kind == "ip" else LIMITS[kind]
+
+
 @dataclass
 class _Window:
     started: float
@@ -52,7 +58,7 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
             worst: int | None = None
             for i, kind in enumerate(keys):
                 count, ttl = int(replies[3 * i]), int(replies[3 * i + 2])
-                if count > LIMITS[kind]:
+                if count > _limit(ctx, kind):
                     worst = max(worst or 0, ttl if ttl > 0 else WINDOW_S)
             return worst
         except UNAVAILABLE:
@@ -66,7 +72,7 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
         if window is None or now - window.started >= WINDOW_S:
             window = memory[key] = _Window(now, 0)
         window.count += 1
-        if window.count > LIMITS[kind]:
+        if window.count > _limit(ctx, kind):
             worst_mem = max(worst_mem or 0, math.ceil(WINDOW_S - (now - window.started)))
     return worst_mem
 

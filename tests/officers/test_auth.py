@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -51,6 +53,28 @@ async def test_login_is_throttled_per_badge(app_client: httpx.AsyncClient, ctx: 
     blocked = await app_client.post("/api/v1/officer/auth/login",
                                     json={**body, "password": password})
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize("per_ip", [3, 30])
+async def test_login_is_throttled_per_address_as_configured(app_client: httpx.AsyncClient, ctx: Context,
+                                                            per_ip: int) -> None:
+    """Failures from one address count across badges (a guesser walking the roster), up to
+    ZAN_LOGIN_FAILURES_PER_IP; right passwords from that address cost nothing. At the default 30 a fleet behind one
+    NAT keeps logging in after a few typos; at 3 the fourth failure locks the address, a right password included."""
+    ctx.settings = replace(ctx.settings, login_failures_per_ip=per_ip)
+    first, password = await make_officer(ctx)
+    for _ in range(3):  # right passwords do not use up the address's budget
+        ok = await app_client.post("/api/v1/officer/auth/login",
+                                   json={"badge_number": first.badge_number, "password": password, "device_id": "t"})
+        assert ok.status_code == 200
+    others = [(await make_officer(ctx))[0] for _ in range(3)]
+    for other in others:  # one wrong password per badge: never the badge's own limit
+        bad = await app_client.post("/api/v1/officer/auth/login",
+                                    json={"badge_number": other.badge_number, "password": "wrong", "device_id": "t"})
+        assert bad.status_code == 401
+    right = await app_client.post("/api/v1/officer/auth/login",
+                                  json={"badge_number": first.badge_number, "password": password, "device_id": "t"})
+    assert right.status_code == (429 if per_ip == 3 else 200), right.text
 
 
 @pytest.mark.redis
