@@ -20,7 +20,7 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -180,6 +180,32 @@ async def my_reports(message: Message, ctx: Context, lang: str, linked: service.
         lines.append(t("report_line", lang, number=report.number, status=pick(names, lang),
                        date=local_date(report.created_at)))
     await message.answer("\n".join(lines))
+
+
+@router.callback_query(F.data.startswith("update:"))
+async def show_update(callback: CallbackQuery, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
+    """"Show" under a restricted report's discreet update (bots.citizen.notify): the citizen chose to read it now,
+    so the message itself becomes the number, the state and the public text. Edited in place, not sent anew: an
+    edit raises no notification on the citizen's other devices."""
+    from bots.citizen.notify import SHOW_UPDATE, update_text  # notify imports runtime, which imports this module
+
+    await callback.answer()
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    event_id = (callback.data or "").removeprefix(SHOW_UPDATE)
+    text = await update_text(ctx, event_id, linked.citizen_id, lang) if linked is not None else None
+    if text is None:
+        await message.answer(t("update_unavailable", lang))
+        return
+    try:
+        await message.edit_text(text, reply_markup=None)
+    except TelegramBadRequest as exc:
+        if "not modified" in exc.message:  # a second tap or a re-delivered update: it already shows the details
+            return
+        # a message Telegram no longer lets the bot edit: the details in a new one
+        log.info("discreet update not edited: %s", exc.message)
+        await message.answer(text)
 
 
 async def _drop_draft(state: FSMContext, ctx: Context) -> None:
@@ -377,18 +403,27 @@ async def report_stale_button(callback: CallbackQuery) -> None:
 
 # -- legal questions (any other text) ---------------------------------------------------------------------------------
 @router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
-async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str) -> None:
+async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str,
+                         linked: service.ChatUser | None) -> None:
     from backend.legal import service as legal
 
+    # A chat has a link once its user chose a language in /start (or filed a report, see below); only that is a
+    # choice. Before it, `lang` is the phone's interface language, which says nothing of the language the person
+    # writes in: an English phone asking in Russian gets a Russian answer (language=None: the question's own).
+    # A link made by filing a report without /start holds the interface language too, and the table has no column
+    # that tells it apart from a choice: such a chat keeps that language until the user picks one.
+    chosen = linked.language if linked is not None else None
     await bot.send_chat_action(message.chat.id, "typing")
     try:
-        answer = await legal.ask(ctx, question=(message.text or "")[:2000], language=lang)
+        answer = await legal.ask(ctx, question=(message.text or "")[:2000], language=chosen)
     except ZanError:
         await message.answer(t("legal_unavailable", lang))
         return
+    # the headings and the button around the answer in the answer's language, not a mix of two
+    reply_lang = chosen or normalize_lang(answer.language)
     offer = answer.urgent or answer.suggested_action == "report"
-    await message.answer(format_answer(answer, lang),
-                         reply_markup=keyboards.offer_report(lang) if offer else None)
+    await message.answer(format_answer(answer, reply_lang),
+                         reply_markup=keyboards.offer_report(reply_lang) if offer else None)
 
 
 @router.message(StateFilter(None))

@@ -3,24 +3,33 @@
 `notify_report_event(ctx, report, event)` is called by the notifications fan-out for every public event of a
 report whose citizen has a linked chat. It says only the number and the plain-language state (plus the event's
 public text): never the report's own text, which may name the person it is about.
+
+A restricted report (domestic violence, children, complaints about the police) gets a neutral message with a "Show"
+button instead, as the app gets a data-only push (backend.notifications.fanout): a chat's last message shows on the
+lock screen and in the chat list, where the person the citizen reports may read it. Tapping the button
+(`update_text`, from handlers.show_update) puts the number, the state and the public text in its place.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from backend.context import Context
 from backend.jobs.registry import RetryLater
 from backend.lib.i18n import pick
 from backend.reports.models import Report, ReportEvent
+from backend.reports.service import is_restricted
 from backend.reports.views import citizen_status
 from bots.chats import is_private_chat
 from bots.citizen import runtime, service
 from bots.citizen.texts import t
 
 log = logging.getLogger("zan.bots.citizen")
+SHOW_UPDATE = "update:"  # callback data prefix of the "Show" button, followed by the event's id
 
 
 def status_message(report: Report, event: ReportEvent, lang: str) -> str:
@@ -28,6 +37,30 @@ def status_message(report: Report, event: ReportEvent, lang: str) -> str:
     text = t("status_changed", lang, number=report.number, status=pick(names, lang))
     public = pick(event.public_text, lang) if event.public_text else ""
     return f"{text}\n{public}" if public else text
+
+
+def discreet_message(event: ReportEvent, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """A restricted report's update: no number, no state, no public text (the app's discreet push shows none of them
+    either), and a button that shows them when the citizen chooses to read them."""
+    button = InlineKeyboardButton(text=t("btn_show_update", lang), callback_data=f"{SHOW_UPDATE}{event.id}")
+    return t("update_discreet", lang), InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+async def update_text(ctx: Context, event_id: str, citizen_id: uuid.UUID, lang: str) -> str | None:
+    """What a discreet message's "Show" button reveals: the event as `status_message` says it, or None when the event
+    is gone, not public, or not about a report of `citizen_id` (the button's data comes from the client)."""
+    try:
+        key = uuid.UUID(event_id)
+    except ValueError:
+        return None
+    async with ctx.sessions() as session:
+        event = await session.get(ReportEvent, key)
+        if event is None or not event.public:
+            return None
+        report = await session.get(Report, event.report_id)
+        if report is None or report.citizen_id != citizen_id:
+            return None
+        return status_message(report, event, lang)
 
 
 async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) -> bool:
@@ -43,7 +76,11 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
     if link is None or link.blocked_at is not None or not is_private_chat(link.chat_id):
         return False
     try:
-        await bot.bot.send_message(link.chat_id, status_message(report, event, link.language))
+        if is_restricted(report):
+            text, markup = discreet_message(event, link.language)
+            await bot.bot.send_message(link.chat_id, text, reply_markup=markup)
+        else:
+            await bot.bot.send_message(link.chat_id, status_message(report, event, link.language))
     except TelegramRetryAfter as exc:
         raise RetryLater("telegram flood control", float(exc.retry_after)) from exc
     except TelegramForbiddenError:

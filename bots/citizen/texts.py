@@ -145,6 +145,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Обращение № {number}: {status}.",
         "en": "Report No. {number}: {status}.",
     },
+    # a restricted report's update (domestic violence, children, complaints about the police): a chat's messages show
+    # on the lock screen and in the chat list, so it says nothing of the report — no number, no status, no reason —
+    # like the app's data-only push; the details come only when the citizen taps the button
+    "update_discreet": {
+        "kk": "🔔 Өтінішіңіз бойынша жаңалық бар. Оқу үшін «Көрсету» батырмасын басыңыз.",
+        "ru": "🔔 По вашему обращению есть новости. Чтобы прочитать, нажмите «Показать».",
+        "en": "🔔 There is an update on your report. Tap “Show” to read it.",
+    },
+    "btn_show_update": {"kk": "Көрсету", "ru": "Показать", "en": "Show"},
+    "update_unavailable": {
+        "kk": "Бұл жаңалық енді қолжетімсіз. Өтініштеріңіздің мәртебесі — /reports.",
+        "ru": "Эта новость больше недоступна. Статус ваших обращений — /reports.",
+        "en": "This update is no longer available. The status of your reports: /reports.",
+    },
     "bot_unavailable": {
         "kk": "Хабарламаңызды өңдей алмадым: қызмет уақытша қолжетімсіз. Бірнеше минуттан кейін қайталап "
               "көріңіз. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",

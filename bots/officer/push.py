@@ -18,6 +18,7 @@ from backend.reports.models import Report
 from backend.reports.service import is_restricted
 from bots.officer import service
 from bots.officer.texts import t
+from ml.pii import mask_pii
 from ml.taxonomy import load_taxonomy
 
 log = logging.getLogger("zan.bots.officer")
@@ -55,12 +56,20 @@ def category_name(report: Report, lang: str) -> str:
 
 
 def offer_text(report: Report, lang: str) -> str:
-    restricted = is_restricted(report)
     # restricted categories (domestic violence, children) never show their text on a phone's lock screen
-    text = t("restricted_text", lang) if restricted else (
-        report.text if len(report.text) <= EXCERPT else report.text[:EXCERPT].rsplit(" ", 1)[0] + " …")
+    text = t("restricted_text", lang) if is_restricted(report) else excerpt(report.text)
     return t("urgent", lang, number=report.number, category=category_name(report, lang),
              district=report.district or t("none", lang), lat=report.lat, lon=report.lon, text=text)
+
+
+def excerpt(text: str) -> str:
+    """The report's text as a Telegram chat may hold it: personal data masked as officers see it everywhere else
+    (ml.pii, as the tablet's and the console's field views do), then cut to EXCERPT characters at a word.
+
+    Masked before it is cut: an IIN or a phone number cut in two at the limit is no longer recognised, and its
+    first digits would stay in the chat."""
+    masked = mask_pii(text)
+    return masked if len(masked) <= EXCERPT else masked[:EXCERPT].rsplit(" ", 1)[0] + " …"
 
 
 def offer_keyboard(report: Report, lang: str) -> InlineKeyboardMarkup:

@@ -54,3 +54,27 @@ async def test_english_client_without_start_is_answered_in_english(legal_index: 
     tg.user_sends_text(USER + 2, user, "What is the punishment for theft?")
     answer = await tg.wait_for_message_async(USER + 2, contains="Sources", timeout=30)
     assert "Article" in (answer.text or "") or "art." in (answer.text or "").lower()
+
+
+async def test_an_english_phone_asking_in_russian_without_a_choice_is_answered_in_russian(
+        legal_index: Path, citizen_polling: FakeBot) -> None:
+    tg = citizen_polling
+    user = make_user(USER + 3, "Asel", language_code="en")  # the phone's interface, not a choice made in the bot
+    tg.user_sends_text(USER + 3, user, "Какое наказание за кражу?")
+    answer = await tg.wait_for_message_async(USER + 3, timeout=30)
+    text = answer.text or ""
+    assert "Источники" in text and "Sources" not in text, text  # the answer and its headings in one language
+    assert "Статья" in text or "ст." in text
+
+
+async def test_a_language_chosen_in_start_is_kept_whatever_the_question_is_written_in(
+        legal_index: Path, citizen_polling: FakeBot) -> None:
+    tg = citizen_polling
+    user = make_user(USER + 4, "Асель", language_code="ru")
+    tg.user_sends_text(USER + 4, user, "/start")
+    tg.user_taps_button(await tg.wait_for_message_async(USER + 4, contains="Choose your language"), "lang:en",
+                        user=user)
+    await tg.wait_for_message_async(USER + 4, contains="Law and Order")
+    tg.user_sends_text(USER + 4, user, "Какое наказание за кражу?")
+    answer = await tg.wait_for_message_async(USER + 4, contains="Sources", timeout=30)
+    assert "Источники" not in (answer.text or "")

@@ -131,6 +131,28 @@ def test_restricted_offers_never_show_the_text() -> None:
     assert "Муж бьёт жену" in offer_text(report, "ru")
 
 
+def test_an_offer_masks_the_iin_and_phone_before_cutting_the_text() -> None:
+    from bots.officer.push import EXCERPT, offer_text
+
+    iin, phone = "850315400124", "+7 701 234 56 78"
+    text = f"Меня избивает сосед, мой ИИН {iin}, звоните {phone}, он ещё здесь"
+    report = Report(number="ZP-2026-0000002", citizen_id=uuid.uuid4(), channel="telegram", text=text,
+                    language="ru", lat=51.16, lon=71.47, district="astana", category="assault",
+                    deadline_at=utcnow(), original_deadline_at=utcnow())
+    offer = offer_text(report, "ru")
+    assert iin not in offer and phone not in offer and "701 234" not in offer
+    assert "[ИИН ***0124]" in offer and "[тел. ***5678]" in offer and "сосед" in offer  # as officers see it elsewhere
+
+    # an IIN right at the cut, with no space to cut at before it: masked first, so no leading digits are left over
+    report.text = "ж" * (EXCERPT - 6) + iin + " и дальше"
+    offer = offer_text(report, "ru")
+    assert "850315" not in offer and "85031" not in offer
+
+    # a restricted report still shows no text at all, masked or not
+    report.restricted = True
+    assert "сосед" not in offer_text(report, "ru") and "ограниченным доступом" in offer_text(report, "ru")
+
+
 async def test_the_bot_speaks_the_officers_language(ctx: Context, officer_tg: FakeBot) -> None:
     tg, chat = officer_tg, 880003
     unit = await make_unit(ctx, code="AST-KK", district="astana")
