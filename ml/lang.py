@@ -7,7 +7,7 @@ Mixed texts get their dominant language.
 
 Text in Latin letters is English, or Kazakh or Russian typed in Latin (ml/translit.py): Kazakh by the letters of its
 Latin alphabets (ä, ğ, ı, ñ, ö, ş, ū, ü, á, ǵ, ń, ó, ú, q) and by its words read back in Cyrillic, Russian by its
-function words read back in Cyrillic, English by its own function words.
+function words read back in Cyrillic, English by its own function, question and common legal words.
 """
 
 from __future__ import annotations
@@ -47,8 +47,12 @@ _KK_WORDS = _words(
     кеше буги ертен тунде кундиз кешке таныертен азир азырак коп аз жакында ешким бирнеше
     жургизуши колик машинасы машинаны жол жолда жолды жаяу отти откел
     адам адамдар адамды ересек бейтаныс арасында жатып барады келеди салады туралы бойынша сияклы
+    бап бапта баптын бапка баптан баптар баптары
     """
 )
+# "188-бабы", "190-бабында": the article word's softened forms. Alone "бабы" is also Russian ("две бабы"), so it
+# counts (as "бап") only glued to an article number with a hyphen, which Russian never writes
+_KK_NUMBERED_ARTICLE = re.compile(r"(?<=\d-)баб[ыі]\w*")
 # Function words and the most frequent words of reports, to tell Russian typed in Latin (read back in Cyrillic) from
 # English
 _RU_WORDS = _words(
@@ -61,10 +65,23 @@ _RU_WORDS = _words(
     кричит кричат стреляют горит пожар нож ножом ударил ударили пропал пропала потерялся просит продают наркотики
     """
 )
+# Kept clear of words that are also Russian or Kazakh typed in Latin ("so", "do", "men", "bar", "ne", "tut"): one of
+# them in a short translit report would tip it to English. "a", "i", "no", "to", "on", "my" were here first and stay.
 _EN_WORDS = _words(
     """
-    the a an is are was were be been my me i you he she it we they his her our their this that there here of in on
-    at to from by for with and or not no please help someone somebody stolen phone car police street near
+    the a an is are was were be been am being my me i you he she it we they his her our their this that there here
+    of in on at to from by for with and or not no please help someone somebody stolen phone car police street near
+    your its him them us these those what which who whom whose when where why how does did done doing have has had
+    having can could will would shall should may might must if than then but about into over under after before
+    during without against between because while out off up down all any some every each other only also just very
+    too much many more most long right now yes don't can't isn't i'm what's it's there's get got say says said tell
+    until since despite though although again still never always already behind outside inside around across
+    through along next
+    know need want happen happens happened take takes give make go going come
+    law laws legal lawyer article articles code criminal administrative offence offense crime fine fined penalty
+    punishment punished court judge rights arrest arrested detained detention divorce bribe bribes bribery theft
+    fraud prison jail sentence complaint report victim witness person people child children wife husband neighbour
+    neighbor drunk driver stole steal beat beating attacked threatened happening
     """
 )
 # Kazakh case/possessive endings that are rare at the end of Russian words (checked on words of 5+ letters)
@@ -92,6 +109,7 @@ def detect_language(text: str) -> Language:
         return _latin_language(lowered)
     if cyr == 0:
         return "ru"
+    lowered = _KK_NUMBERED_ARTICLE.sub("бап", lowered)
     words = _WORD.findall(fold(lowered))
     if not words:
         return "ru"
@@ -110,9 +128,19 @@ def _latin_language(lowered: str) -> Language:
                  for word in words)
     if kazakh / len(words) >= 0.3:
         return "kk"
-    russian = sum(to_cyrillic(word, "ru") in _RU_WORDS for word in words)
-    # here Russian typed in Latin is far more common than English without a single English function word
-    return "ru" if russian / len(words) >= 0.15 or len(words) >= 4 else "en"
+    reads_russian = [to_cyrillic(word, "ru") in _RU_WORDS for word in words]
+    if sum(reads_russian) / len(words) >= 0.15:
+        return "ru"
+    # "i", "a", "to", "on", "my", "no" are words of both languages: they tell neither
+    english = sum(word in _EN_WORDS and not ru for word, ru in zip(words, reads_russian, strict=True))
+    russian = sum(ru and word not in _EN_WORDS for word, ru in zip(words, reads_russian, strict=True))
+    # telegraphic English ("landlord refuses to return deposit") has a few English words and no Russian one; a
+    # single English-looking word in a longer text is no evidence: most Kazakh typed without its letters and much
+    # Russian in Latin reach here with no word from either list
+    if not russian and (english >= 2 or english / len(words) >= 0.2):
+        return "en"
+    # here Russian typed in Latin is far more common than English without a single English word
+    return "ru" if len(words) >= 4 else "en"
 
 
 def is_kazakh(text: str) -> bool:

@@ -240,6 +240,10 @@ class LegalAssistant:
                 excerpt=excerpt(chunk.text, terms) if ref.part else excerpt(art.parts[0].text, terms),
             )
             citations.append(cite)
+            if ref.missing_part:
+                lines.append(
+                    message("missing_part_note", lang, ref=format_ref(ref.code, ref.article, ref.missing_part, lang))
+                )
             lines.append(
                 message(
                     "reference",
@@ -253,11 +257,13 @@ class LegalAssistant:
             return self._answer_missing(lang, missing) if missing else self._not_found(lang)
         if missing:  # "статья 188 и статья 999 УК": answer the one that exists, say the other was not found
             lines.append(self._missing_note(lang, missing))
+        # the article is the one asked for, but not the part: the quote answers a neighbouring question
+        partial = any(r.missing_part for r in refs[:MAX_CITATIONS])
         return LegalAnswer(
             answer="\n".join(lines),
             language=lang,
             citations=citations,
-            confidence=1.0 if citations else 0.5,
+            confidence=0.5 if partial or not citations else 1.0,
             suggested_action="info",
         )
 

@@ -65,6 +65,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "kk": "Табылмады: {refs} — бап нөмірін тексеріңіз.",
         "en": "Not found: {refs} — please check the article number.",
     },
+    # the article exists but not the part asked for ("ч. 9 ст. 188 УК"): the article is quoted after this note
+    "missing_part_note": {
+        "ru": "Не найдено: {ref} — в статье нет такой части, проверьте её номер. Ниже — сама статья.",
+        "kk": "Табылмады: {ref} — бапта мұндай бөлік жоқ, оның нөмірін тексеріңіз. Төменде — баптың өзі.",
+        "en": "Not found: {ref} — the article has no such part; please check its number. The article itself follows.",
+    },
     "not_found": {
         "ru": "Я не нашёл нормы закона, которая точно отвечает на ваш вопрос, и не хочу ввести вас в заблуждение. "
         "Обратитесь, пожалуйста, за бесплатной юридической помощью (коллегия адвокатов вашего региона) или "

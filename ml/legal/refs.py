@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from ml.legal.codes import parse_code
 from ml.legal.corpus import Corpus
 
-_NUM = r"(\d{1,4}(?:-\d{1,2})?)"
+# a year directly followed by "года"/"г."/"жылғы" is no article: "УК 2014 года статья 188" names article 188, not
+# 2014. Only 19xx/20xx: "статья 188 г. Алматы" is article 188 and the city. The number is taken whole ((?<!\d),
+# (?!\d|-\d)), so "2014 года" cannot shrink to an article "201" or "014".
+_YEAR_WORD = r"(?:год\w*|г\.|г(?!\w)|жыл\w*|ж\.)"
+_YEAR = rf"(?:19|20)\d\d\s*{_YEAR_WORD}"
+_NUM = rf"(?<!\d)(?!{_YEAR})(\d{{1,4}}(?:-\d{{1,2}})?)(?!\d|-\d)"
 # the code names a citizen actually writes, longest first so "уголовно-процессуальный кодекс" beats "кодекс"
 _CODE_WORDS = (
     r"уголовно-процессуальн\w* кодекс\w*|уголовн\w* кодекс\w*|административн\w* процедурно-процессуальн\w* кодекс\w*"
@@ -27,24 +32,31 @@ _CODE_WORDS = (
 _CODE = rf"(?<![\w])(?P<code>{_CODE_WORDS})(?![\w])(?:\s+(?:рк|республики казахстан|қр)(?![\w]))?"
 # not inside a word: "рост 180", "start 5" name no article
 _ART_WORD = r"(?<!\w)(?:стать[яиеюй]|ст\.?|article|art\.?)"
-_BAP = r"(?:-?\s?бап\w*)"
+# "бап" softens before a vowel: "188-бабы", "188-бабының" (only after a hyphen: "2 бабы" is Russian for "two women")
+_BAP = r"(?:-?\s?бап\w*|-\s?баб[ыі]\w*)"
 _PART_WORD = r"(?:ч\.|част\w*|part)"
 _PATTERNS = (
     # "статья 188 УК", "ст.188 УК РК", "article 188 of the criminal code"
     re.compile(
         rf"{_ART_WORD}\s*(?P<art>{_NUM})\s*(?:,?\s*{_PART_WORD}\s*{_NUM}\s*)?(?:of the\s+)?{_CODE}", re.IGNORECASE
     ),
-    # "УК РК статья 188", "ҚК 188-бап", "УК 188", "КоАП РК 434"
-    re.compile(rf"{_CODE}[\s,]*(?:{_ART_WORD}\s*)?(?P<art>{_NUM})(?!\d)", re.IGNORECASE),
+    # "УК РК статья 188", "ҚК 188-бап", "УК 188", "КоАП РК 434", "УК 2014 года статья 188"
+    re.compile(rf"{_CODE}(?:\s+(?:от\s+)?{_YEAR})?[\s,]*(?:{_ART_WORD}\s*)?(?P<art>{_NUM})(?!\d)", re.IGNORECASE),
     # "188 статья УК", "188-бап ҚК", "434 КоАП"
     re.compile(rf"(?<![\d.])(?P<art>{_NUM})\s*(?:{_BAP}|{_ART_WORD})?\s*{_CODE}", re.IGNORECASE),
-    # "188-бабы қылмыстық кодекстің" handled above; a bare "статья 188" / "188-бап" without a code
+    # a bare "статья 188" / "188-бап" / "188-бабы" without a code
     re.compile(rf"(?:{_ART_WORD}\s*(?P<art>{_NUM}))|(?:(?<![\d.])(?P<art2>{_NUM}){_BAP})", re.IGNORECASE),
 )
 _PART = re.compile(
-    r"(?:част[ьиюе]|ч\.|part|тармақ)\s*(\d{1,2}(?:-\d{1,2})?)|(\d{1,2}(?:-\d{1,2})?)\s*-?\s*бөлі\w*",
+    r"(?<!\w)(?:част(?:ью|ь|и|ю|е)|ч\.|part|тармақ)\s*(\d{1,2}(?:-\d{1,2})?)(?!\d)"
+    r"|(?<![\d.])(\d{1,2}(?:-\d{1,2})?)\s*-?\s*бөлі\w*",
     re.IGNORECASE,
 )
+# what may stand between a part and the article it belongs to: the part first ("ч. 2 ст. 188", "part 2 of article
+# 188"), or the article first ("ст. 434 КоАП ч. 1", "статьи 188 части 2", "188-баптың 2-бөлігі", "ҚК 188-бабының
+# 2-бөлігі": the pattern that found "ҚК 188" stops before "-бабының")
+_PART_THEN_ARTICLE = re.compile(r"[\s,]*(?:of\s+(?:the\s+)?)?", re.IGNORECASE)
+_ARTICLE_THEN_PART = re.compile(rf"[\s,:(]*(?:{_BAP}[\s,]*)?", re.IGNORECASE)
 _PART_BEFORE = re.compile(r"(?:ч\.|част\w*|part)\s*$", re.IGNORECASE)
 # without a code, an article number most likely means the codes citizens meet most
 _DEFAULT_CODES = ("УК РК", "КоАП РК")
@@ -55,6 +67,9 @@ class ArticleRef:
     code: str
     article: str
     part: str | None = None
+    # the part the question named, when the article has no such part: answered with the article and a note that
+    # the part was not found, never with a neighbouring part
+    missing_part: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +84,14 @@ class MissingRef:
 @dataclass(frozen=True, slots=True)
 class _Mention:
     start: int
+    end: int
     code: str | None
     article: str
-    # written with an article word ("статья", "ст.", "article", "-бап"): "УК 2014 года" is a year, not an article
+    # written with an article word ("статья", "ст.", "article", "-бап"): "УК 1997" may be a year without "года"
     explicit: bool
 
 
-_EXPLICIT = re.compile(rf"{_ART_WORD}|бап", re.IGNORECASE)
+_EXPLICIT = re.compile(rf"{_ART_WORD}|бап|-\s?баб[ыі]", re.IGNORECASE)
 
 
 def _mentions(text: str) -> list[_Mention]:
@@ -93,7 +109,7 @@ def _mentions(text: str) -> list[_Mention]:
             if _PART_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
                 continue  # "ч. 2 УК" is a part number, not article 2
             explicit = _EXPLICIT.search(text[m.start() : m.end() + 6]) is not None
-            found.append(_Mention(m.start(), code, art, explicit))
+            found.append(_Mention(m.start(), m.end(), code, art, explicit))
         if found and i < len(_PATTERNS) - 1 and any(f.code for f in found):
             # a code-qualified reference exists: bare numbers elsewhere are amounts, not articles
             break
@@ -108,16 +124,43 @@ def resolve(text: str, corpus: Corpus) -> tuple[list[ArticleRef], list[MissingRe
     return _found(text, corpus, mentions), _missing(corpus, mentions)
 
 
+def _parts(text: str, mentions: list[_Mention]) -> dict[int, str]:
+    """The part named for each mention (by its index): a part belongs to the article reference it is written next
+    to, so "ч. 2 ст. 188 УК и ст. 434 КоАП" asks for part 2 of 188 only."""
+    bound: dict[int, str] = {}
+    loose: list[str] = []
+    for m in _PART.finditer(text):
+        part = m.group(1) or m.group(2)
+        inside = [i for i, f in enumerate(mentions) if f.start <= m.start() < f.end]  # "ст. 190 ч. 2 УК"
+        after = [i for i, f in enumerate(mentions) if f.start >= m.end()
+                 and _PART_THEN_ARTICLE.fullmatch(text, m.end(), f.start)]
+        before = [i for i, f in enumerate(mentions) if f.end <= m.start()
+                  and _ARTICLE_THEN_PART.fullmatch(text, f.end, m.start())]
+        # "ст. 188 УК, ч. 2 ст. 434 КоАП": a part right before an article word is that article's
+        for i in (inside or after or before)[:1]:
+            bound.setdefault(i, part)
+        if not (inside or after or before):
+            loose.append(part)
+    if len(mentions) == 1 and not bound and len(loose) == 1:
+        bound[0] = loose[0]  # one article and one part, apart ("статья 188 УК — что в части 3?"): nothing to confuse
+    return bound
+
+
 def _found(text: str, corpus: Corpus, mentions: list[_Mention]) -> list[ArticleRef]:
-    part_m = _PART.search(text)
-    part = (part_m.group(1) or part_m.group(2)) if part_m else None
+    parts = _parts(text, mentions)
     refs: list[ArticleRef] = []
-    for mention in mentions:
-        for c in (mention.code,) if mention.code else _DEFAULT_CODES:
-            if c is None or not corpus.has(c, mention.article):
-                continue
-            p = part if part and corpus.has(c, mention.article, part) else None
-            ref = ArticleRef(c, mention.article, p)
+    for i, mention in enumerate(mentions):
+        codes = [c for c in ((mention.code,) if mention.code else _DEFAULT_CODES) if corpus.has(c, mention.article)]
+        part = parts.get(i)
+        with_part = [c for c in codes if part and corpus.has(c, mention.article, part)]
+        for c in codes:
+            if c in with_part:
+                ref = ArticleRef(c, mention.article, part)
+            elif part and not with_part:
+                # no code we looked in has that part: say so rather than quote a neighbouring part as the answer
+                ref = ArticleRef(c, mention.article, None, missing_part=part)
+            else:
+                ref = ArticleRef(c, mention.article)
             if all((r.code, r.article) != (c, mention.article) for r in refs):
                 refs.append(ref)
     return refs

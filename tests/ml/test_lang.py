@@ -39,6 +39,65 @@ def test_detect_language(text: str, expected: str) -> None:
     assert detect_language(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # questions to the legal assistant: function, question and legal words were missing from the English list
+        "what does the law say about bribes",
+        "what rights does a detained person have",
+        "how long does a divorce take",
+        "what does article 188 say",
+    ],
+)
+def test_english_questions_are_english(text: str) -> None:
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # telegraphic English, below a quarter of English words: an English word and no Russian one is English,
+        # not "four words or more, so Russian typed in Latin"
+        "Landlord refuses to return deposit",
+        "Construction noise every morning since Monday, workers ignore residents complaints",
+    ],
+)
+def test_english_with_few_function_words_is_not_read_as_russian(text: str) -> None:
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a word of both languages ("i" is и) is no English signal, and an English word next to a Russian one
+        # ("police ne priekhala") is a Russian text that borrows it: Russian typed in Latin stays Russian
+        ("vchera vecherom prishel domoi i uvidel slomannuyu dver", "ru"),
+        ("sosedi snova ustroili vecherinku, police ne priekhala", "ru"),
+        ("kto-to razbil okno v pod'ezde, nado chto-to delat", "ru"),
+    ],
+)
+def test_russian_typed_in_latin_with_shared_words_stays_russian(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "article 188" in Kazakh, without a Kazakh letter: "бап" and, after a number, its forms "бабы", "бабында"
+        ("188-бап", "kk"),
+        ("188 бап", "kk"),
+        ("188-бабы", "kk"),
+        ("190-бабында не бар", "kk"),
+        # "бабы" alone is Russian ("women"), so Russian stays Russian
+        ("две бабы дерутся во дворе", "ru"),
+        ("2 бабы ругаются у подъезда", "ru"),
+        ("Что говорит статья 188 УК?", "ru"),
+    ],
+)
+def test_kazakh_article_word_is_kazakh(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
 def test_bundled_examples_language_labels_agree() -> None:
     from ml.dataset import load_examples
 

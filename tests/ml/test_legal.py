@@ -228,3 +228,39 @@ def test_a_question_typed_in_latin_letters_finds_what_its_cyrillic_text_finds(as
                                        "ru")):
         typed, written = assistant.ask(latin), assistant.ask(cyrillic)
         assert typed.language == language and cited(typed)[0] == cited(written)[0] == ("УК РК", "188")
+
+
+def test_each_article_is_answered_with_its_own_part(assistant: LegalAssistant) -> None:
+    answer = assistant.ask("ч. 2 ст. 188 УК и ст. 434 КоАП")
+    assert [(c.code, c.article, c.part) for c in answer.citations] == [("УК РК", "188", "2"), ("КоАП РК", "434", None)]
+    assert "КоАП РК ст. 434 ч." not in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("ru", ["Не найдено: УК РК ст. 188 ч. 9", "нет такой части"]),
+        ("kk", ["Табылмады: ҚР ҚК 188-бап 9-бөлігі", "бөлік жоқ"]),
+        ("en", ["Not found: Criminal Code, Art. 188, part 9", "no such part"]),
+    ],
+)
+def test_a_missing_part_is_said_to_be_missing(assistant: LegalAssistant, language: str, says: list[str]) -> None:
+    answer = assistant.ask("ч. 9 ст. 188 УК", language)
+    # the article is quoted as a whole, under a note that the part asked for does not exist
+    assert [(c.code, c.article, c.part) for c in answer.citations] == [("УК РК", "188", None)]
+    assert all(s in answer.answer for s in says), answer.answer
+    assert answer.answer.index(says[0]) < answer.answer.index("«Кража»" if language != "en" else "\u201cКража\u201d")
+    assert answer.confidence < 1.0
+    exact = assistant.ask("ч. 2 ст. 188 УК", language)
+    assert exact.confidence == 1.0 and exact.citations[0].part == "2" and says[0] not in exact.answer
+
+
+def test_a_year_next_to_the_code_does_not_hide_the_article(assistant: LegalAssistant) -> None:
+    answer = assistant.ask("УК 2014 года статья 188")
+    assert cited(answer) == [("УК РК", "188")] and answer.confidence == 1.0
+
+
+def test_an_english_question_is_answered_in_english(assistant: LegalAssistant) -> None:
+    answer = assistant.ask("what does article 188 say")
+    assert answer.language == "en" and cited(answer)[0] == ("УК РК", "188")
+    assert answer.answer.startswith("Criminal Code, Art. 188")

@@ -121,3 +121,58 @@ def test_code_names_and_article_references(corpus) -> None:  # type: ignore[no-u
         assert refs and (refs[0].code, refs[0].article, refs[0].part) == (code, article, part), text
     assert resolve("украли 5000 тенге и 2 телефона", corpus)[0] == []
     assert resolve("статья 9999 УК", corpus)[0] == []
+
+
+def _refs(text: str, corpus) -> list[tuple[str, str, str | None]]:  # type: ignore[no-untyped-def]
+    return [(r.code, r.article, r.part) for r in resolve(text, corpus)[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the part is written before its article ...
+        ("ч. 2 ст. 188 УК и ст. 434 КоАП", [("УК РК", "188", "2"), ("КоАП РК", "434", None)]),
+        ("ст. 188 УК, ч. 2 ст. 434 КоАП", [("УК РК", "188", None), ("КоАП РК", "434", "2")]),
+        ("part 2 of article 188 of the criminal code and article 190 of the criminal code",
+         [("УК РК", "188", "2"), ("УК РК", "190", None)]),
+        # ... or after it
+        ("по ст. 434 КоАП ч. 1 какой штраф, а что по ст. 188 УК?", [("КоАП РК", "434", "1"), ("УК РК", "188", None)]),
+        ("статьи 188 части 2 УК и статья 190 УК", [("УК РК", "188", "2"), ("УК РК", "190", None)]),
+        ("ҚК 188-бабының 2-бөлігі және ҚК 190-бабы", [("УК РК", "188", "2"), ("УК РК", "190", None)]),
+        ("ҚК 190-бабы және ҚК 188-баптың 2-бөлігі", [("УК РК", "190", None), ("УК РК", "188", "2")]),
+        # one article and one part, apart: nothing else it could belong to
+        ("статья 188 УК — что в части 3?", [("УК РК", "188", "3")]),
+    ],
+)
+def test_a_part_belongs_to_the_article_written_next_to_it(corpus, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _refs(text, corpus) == expected
+
+
+def test_a_part_the_article_does_not_have_is_reported_not_dropped(corpus) -> None:  # type: ignore[no-untyped-def]
+    refs, missing = resolve("ч. 9 ст. 188 УК", corpus)
+    assert [(r.code, r.article, r.part, r.missing_part) for r in refs] == [("УК РК", "188", None, "9")]
+    assert missing == []  # the article exists: only its part is missing
+    refs, _ = resolve("ч. 2 ст. 188 УК", corpus)
+    assert [(r.part, r.missing_part) for r in refs] == [("2", None)]
+    # no code named: neither default code has a part 9 of article 188
+    refs, _ = resolve("188-баптың 9-бөлігі", corpus)
+    assert refs and all(r.part is None and r.missing_part == "9" for r in refs)
+
+
+def test_a_year_is_not_an_article_number(corpus) -> None:  # type: ignore[no-untyped-def]
+    # "УК 2014 года" read as article 2014 of the УК hid the "статья 188" written next to it
+    assert resolve("УК 2014 года статья 188", corpus) == resolve("статья 188 УК", corpus)
+    assert _refs("УК РК от 2014 года ст. 188", corpus) == [("УК РК", "188", None)]
+    assert _refs("ҚК 2014 жылғы 188-бап", corpus) == [("УК РК", "188", None)]
+    assert resolve("статья 2014 года", corpus) == ([], [])
+    assert resolve("по УК 2014 года какое наказание за кражу", corpus) == ([], [])
+    # "г." after a number that cannot be a year is the city, not "года"
+    assert ("УК РК", "188", None) in _refs("статья 188 г. Алматы", corpus)
+
+
+def test_the_softened_kazakh_article_word(corpus) -> None:  # type: ignore[no-untyped-def]
+    # "бап" becomes "бабы", "бабының" before a vowel: "188-бабы" is as much a reference as "188-бап"
+    assert _refs("188-бабы қылмыстық кодекстің", corpus) == [("УК РК", "188", None)]
+    assert ("УК РК", "188", "2") in _refs("188-бабының 2-бөлігі", corpus)
+    assert resolve("Қылмыстық кодекстің 999-бабы", corpus)[1][0].article == "999"  # explicit, so reported missing
+    assert resolve("во дворе 2 бабы ругаются", corpus) == ([], [])  # Russian "бабы" is no article word
