@@ -212,11 +212,11 @@ class DispatchController(Controller):
         return await card(session, report, officer)
 
     @post("/reports/{report_id:uuid}/fields", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
-          summary="Correct officer text fields (wins over earlier tablet edits)")
+          summary="Correct officer text fields (wins over earlier tablet edits; audited, the previous text kept)")
     async def fields(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
                      data: JSONBody[FieldsIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)
-        await service.set_fields(session, report, data.fields, service.by_for(officer))
+        await service.set_fields(session, report, data.fields.given(), service.by_for(officer))
         await session.commit()
         return await card(session, report, officer)
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from backend.lib.clock import Instant
+from backend.sync.schemas import TEXT_MAX_LENGTH
 
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
 
@@ -31,8 +32,26 @@ class ExtendIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
+OfficerText = Annotated[str, msgspec.Meta(max_length=TEXT_MAX_LENGTH)]  # no longer than a tablet may write
+
+
+class OfficerFieldsIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The officer text fields to correct (backend.sync.views.OFFICER_FIELDS): one left out is kept, null clears
+    it. Any other name is a 422, not ignored."""
+
+    officer_summary: OfficerText | msgspec.UnsetType | None = msgspec.UNSET
+    findings: OfficerText | msgspec.UnsetType | None = msgspec.UNSET
+    address_details: OfficerText | msgspec.UnsetType | None = msgspec.UNSET
+
+    def given(self) -> dict[str, str | None]:
+        return {name: value for name in self.__struct_fields__
+                if (value := getattr(self, name)) is not msgspec.UNSET}
+
+
 class FieldsIn(msgspec.Struct, forbid_unknown_fields=True):
-    fields: dict[str, str | None]
+    """Each change keeps the previous text in the report's internal (sealed) history, and is audited."""
+
+    fields: OfficerFieldsIn
 
 
 class ReportCard(msgspec.Struct):

@@ -202,16 +202,30 @@ async def extend(session: AsyncSession, report: Report, new_deadline: datetime, 
 
 
 async def set_fields(session: AsyncSession, report: Report, fields: dict[str, str | None], by: By) -> list[str]:
-    """A dispatcher's correction of officer text fields: stamped with server HLC, so it beats earlier tablet writes."""
-    changed = []
+    """A dispatcher's correction of officer text fields: stamped with server HLC, so it beats earlier tablet writes.
+
+    Allowed on closed reports too (neither the workflow nor the sync protocol freezes them; a reopening is the
+    citizen's or oversight's), but never silently: an internal event keeps each field's previous value and who wrote
+    it, and an audit line names the fields and that provenance. Both are sealed by the ledger, so oversight sees
+    that field findings were altered, and from what. An unknown field name is a 422, not ignored."""
+    unknown = [name for name in fields if name not in OFFICER_FIELDS]
+    if unknown:
+        raise ZanError("validation.failed", 422,
+                       errors=[FieldProblem(f"/fields/{name}", "unknown_field") for name in unknown])
+    changed: list[str] = []
+    provenance: dict[str, dict[str, Any] | None] = {}  # who wrote each field's previous text, and when
+    previous: dict[str, dict[str, Any] | None] = {}  # the same, with the text itself
     for name, value in fields.items():
-        if name not in OFFICER_FIELDS:
-            continue
         row = await session.get(ReportField, (report.id, name))
+        provenance[name] = previous[name] = None
         if row is not None:
             # the stored stamp may come from another replica, or from before a restart, and run ahead of this
             # process's clock (tablets may stamp up to 5 min ahead): the correction must still be the later write
             CLOCK.accept(parse_hlc(row.hlc))
+            written = {"actor_type": row.actor_type, "actor_id": row.actor_id, "hlc": row.hlc,
+                       "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+                       "length": len(row.value) if row.value is not None else None}
+            provenance[name], previous[name] = written, {**written, "value": row.value}
         stamp = str(CLOCK.now())
         if row is None:
             row = ReportField(report_id=report.id, field=name, hlc=stamp, actor_type=by.actor.value)
@@ -219,8 +233,18 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
         row.updated_at = utcnow()
         session.add(row)
         changed.append(name)
-    if changed:
-        mark_report(session, report)
+    if not changed:
+        return changed
+    mark_report(session, report)
+    # the field rows are rewritten in place; the event (internal: oversight reads it in the history) keeps the
+    # text that was there, the audit line (no personal data: names, lengths, writers) says who changed what
+    event = await reports.append_event(session, report, "fields_corrected", by, public=False,
+                                       data={"fields": changed, "report_status": report.status,
+                                             "previous": previous, "values": dict(fields)})
+    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.fields",
+                 target_type="report", target_id=report.id,
+                 data={"fields": changed, "report_status": report.status, "event_id": str(event.id),
+                       "previous": provenance})
     return changed
 
 

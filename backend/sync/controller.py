@@ -29,9 +29,11 @@ class SyncController(Controller):
     @get("/pull", summary="Pull changes since the cursor (no cursor: initial snapshot)")
     async def pull(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, cursor: FromQuery[str | None] = None,
                    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = MAX_LIMIT) -> PullOut:
-        """410 → wipe the replica (not the outbox) and pull from scratch; 400 → the cursor was tampered with."""
+        """410 → wipe the replica (not the outbox) and pull from scratch (also for a cursor signed before a key
+        rotation); 400 → the cursor was tampered with."""
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
-        page = await pull(session, secret_key=ctx.settings.secret_key, viewer=viewer, cursor=cursor, limit=limit)
+        page = await pull(session, secret_key=ctx.settings.secret_key, viewer=viewer, cursor=cursor, limit=limit,
+                          previous_keys=ctx.settings.previous_secret_keys)
         return PullOut(changes=page.changes, cursor=page.cursor, has_more=page.has_more, server_hlc=page.server_hlc)
 
     @post("/push", status_code=200, request_max_body_size=16 * 1024 * 1024,

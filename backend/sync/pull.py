@@ -8,6 +8,7 @@ REPEATABLE READ transaction on PostgreSQL (SQLite transactions are serializable 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,10 +42,21 @@ def _reset(reason: str) -> ZanError:
     return ZanError("sync.reset_required", 410, extra={"reason": reason})
 
 
-def decode(secret_key: str, cursor: str) -> dict[str, Any]:
+def decode(secret_key: str, cursor: str, previous_keys: Sequence[str] = ()) -> dict[str, Any]:
+    """The cursor's state if the current key signed it. One that a key rotated away from signed is genuine but
+    stale (410 "key": every tablet's stored cursor after a rotation; the protocol's answer is a reset, not an
+    error the tablet cannot recover from); only a cursor that no known key signed is tampered with (400)."""
     try:
         return verify_token(secret_key, PURPOSE, cursor)
     except TokenError as exc:
+        for key in previous_keys:
+            try:
+                verify_token(key, PURPOSE, cursor)
+            except TokenError:
+                continue
+            # only told apart from a forgery, never trusted as a position: previous keys verify no token (after a
+            # leak, whoever holds the old key can forge one, and gains nothing more than a pull from scratch)
+            raise _reset("key") from exc
         raise ZanError("sync.cursor_invalid", 400, errors=[FieldProblem("#query/cursor", "invalid")]) from exc
 
 
@@ -53,7 +65,9 @@ def encode(secret_key: str, state: dict[str, Any]) -> str:
 
 
 async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor: str | None,
-               limit: int = MAX_LIMIT) -> Page:
+               limit: int = MAX_LIMIT, previous_keys: Sequence[str] = ()) -> Page:
+    """One page. `previous_keys` (settings.previous_secret_keys) only tell a cursor from before a key rotation
+    (410, reset) from a tampered one (400)."""
     limit = max(1, min(limit, MAX_LIMIT))
     if session.get_bind().dialect.name == "postgresql":
         if session.in_transaction():
@@ -64,7 +78,7 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
         state: dict[str, Any] = {"v": CURSOR_VERSION, "e": info.epoch, "h": viewer.scope_hash,
                                  "s": max(await max_seq(session), info.horizon_seq), "p": "snap", "c": 0, "k": None}
     else:
-        state = decode(secret_key, cursor)
+        state = decode(secret_key, cursor, previous_keys)
         if state.get("v") != CURSOR_VERSION:
             raise _reset("version")
         if state.get("e") != info.epoch:

@@ -28,13 +28,13 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.officers.auth import OfficerPrincipal
 from backend.reports import service as reports
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportEvent
 from backend.reports.service import By
-from backend.reports.workflow import Action, Outcome, Status
+from backend.reports.workflow import FIELD, Action, Outcome, Resolution, Status
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
-from backend.sync.schemas import MutationId, MutationIn
+from backend.sync.schemas import TEXT_MAX_LENGTH, MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
 
 log = logging.getLogger("zan.sync")
@@ -309,7 +309,14 @@ def _device_time(m: Mutation, stamp: hlcs.Hlc) -> datetime:
 async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
                          m: Mutation) -> dict[str, Any]:
     report = await _report(session, m.id)
-    if report is None or not report_visible(report, viewer):
+    if report is None:
+        raise Rejected("not_assigned")
+    # the crew's write-up queued behind its own "resolved" (typed on scene after marking it, pushed in one batch)
+    # lands on the report that step closed; status and dispatcher-only fields keep the visibility rule
+    write_up = ("status" not in m.fields and not set(m.fields) & READ_ONLY
+                and any(name in m.fields for name in OFFICER_FIELDS))
+    after_close = not report_visible(report, viewer)
+    if after_close and not (write_up and await _closed_by_own_resolve(session, viewer, report)):
         raise Rejected("not_assigned")
     read_only = sorted(set(m.fields) & READ_ONLY)
     if read_only:
@@ -317,7 +324,8 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     stamp = _stamp(m)
     # an outcome only rides along with a status step; alone it changes nothing
     known = set(OFFICER_FIELDS) | (REPORT_EXTRA if "status" in m.fields else set())
-    result = _result(m, "applied", ignored_fields=sorted(set(m.fields) - known))
+    # applied to a report the tablet no longer holds: _finish marks it for the pusher, whose next pull removes it
+    result = _result(m, "applied", ignored_fields=sorted(set(m.fields) - known), foreign_scope=after_close)
     by = By(officer.actor, str(officer.officer_id), "tablet")
     if "status" in m.fields:
         if await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp)):
@@ -335,7 +343,7 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
         if current is None:
             current = ReportField(report_id=report.id, field=name, hlc=str(stamp), actor_type=officer.role.value)
             _created(session, ReportField, (report.id, name))
-        current.value = None if value is None else str(value)[:10000]
+        current.value = None if value is None else str(value)[:TEXT_MAX_LENGTH]
         current.hlc, current.actor_type, current.actor_id = str(stamp), officer.role.value, str(officer.officer_id)
         current.updated_at = utcnow()
         session.add(current)
@@ -394,6 +402,25 @@ async def _custody(session: AsyncSession, viewer: Viewer, report: Report) -> boo
     return had is not None
 
 
+async def _closed_by_own_resolve(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
+    """The report was closed by its own crew's "resolved" (a field officer's resolve while the viewer's unit held
+    it) and that custody held: the write-up the crew queued with it still belongs to it. Closed by dispatch (as a
+    duplicate, redirected, unfounded, ...), reassigned or reopened since: no, a dispatcher's decision wins over
+    offline edits (tablet-sync.md). No time bound, as for notes (_custody): the tablet only holds the report
+    until its next pull, so what it queued was written before it learnt of the closing."""
+    if (report.status != Status.CLOSED or report.resolution != Resolution.RESOLVED
+            or report.unit_id is None or report.unit_id != viewer.unit_id
+            or (report.restricted and (report.category or "") not in viewer.restricted_categories)
+            or not await _custody(session, viewer, report)):
+        return False
+    closing = await session.scalar(
+        select(ReportEvent).where(ReportEvent.report_id == report.id,  # type: ignore[arg-type]
+                                  ReportEvent.to_status == Status.CLOSED.value)  # type: ignore[arg-type]
+        .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1))  # type: ignore[attr-defined]
+    return (closing is not None and closing.action == Action.RESOLVE.value
+            and closing.actor_type in {actor.value for actor in FIELD})
+
+
 def _client_uuid(raw: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
@@ -406,7 +433,7 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     report = await _report(session, m.fields.get("report_id"))
     if report is None or not await _custody(session, viewer, report):
         raise Rejected("not_assigned")
-    text = str(m.fields.get("text") or "").strip()[:10000]
+    text = str(m.fields.get("text") or "").strip()[:TEXT_MAX_LENGTH]
     if not text:
         raise Rejected("invalid_text")
     ignored = sorted(set(m.fields) - {"report_id", "text"})

@@ -12,6 +12,9 @@ from backend.lib.clock import Instant
 MutationId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 # "<ms:13>-<counter:05>-" (20 characters) + the device's node: a device id takes up to 100 characters
 HLC_MAX_LENGTH = 20 + 100
+# an officer text field (findings, summary, address details) or a note: a tablet's longer text is cut to this, and
+# a dispatcher's correction of a field may be no longer
+TEXT_MAX_LENGTH = 10_000
 
 
 # push converts each mutation on its own (push.parse_mutation); the docstring is the published description
