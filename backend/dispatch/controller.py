@@ -137,8 +137,12 @@ class DispatchController(Controller):
                                     lambda row: (row[0].created_at, row[0].id)))
 
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
-    async def get_report(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> ReportCard:
-        return await card(session, await service.get_visible(session, officer, report_id), officer)
+    async def get_report(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                         report_id: FromPath[uuid.UUID]) -> ReportCard:
+        report = await service.get_visible(session, officer, report_id)
+        shown = await card(session, report, officer)
+        await history.opened(session, officer, report, ip=client_ip(request))
+        return shown
 
     @get("/reports/{report_id:uuid}/attachments", guards=[officer_guard(*ALL_ROLES)],
          summary="The citizen's files and the officers' evidence, with short-lived download links (audited)")

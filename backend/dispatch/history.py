@@ -37,6 +37,16 @@ from backend.reports.models import Report, ReportEvent
 from backend.routing.models import RoutingDecision
 
 
+async def opened(session: AsyncSession, officer: OfficerPrincipal, report: Report, ip: str | None = None) -> None:
+    """A report's card was shown. A restricted report (domestic violence, children, complaints about the police) is
+    read in full only by the roles designated for it, and each opening is an audit line, so its history shows who
+    read it; other reports' openings are not recorded (a dispatcher opens hundreds a shift)."""
+    if report.restricted:
+        await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.read",
+                     target_type="report", target_id=report.id, ip=ip)
+        await session.commit()
+
+
 async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
                   ip: str | None = None) -> ReportHistory:
     report = await get_visible(session, officer, report_id)

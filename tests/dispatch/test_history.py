@@ -63,3 +63,24 @@ async def test_prosecutor_reads_the_whole_record_and_the_read_is_audited(app_cli
     missing = await app_client.get("/api/v1/dispatch/reports/00000000-0000-0000-0000-000000000000/history",
                                    headers=oversight)
     assert missing.status_code == 404
+
+
+async def test_opening_a_restricted_report_is_in_its_record(app_client: httpx.AsyncClient, ctx: Context) -> None:
+    """A domestic-violence report is read in full by a supervisor: its history names that reader (the module's
+    promise: the record shows its readers). Opening an ordinary report writes nothing."""
+    supervisor, spw = await make_officer(ctx, role="supervisor")
+    prosecutor, rpw = await make_officer(ctx, role="prosecutor")
+    async with ctx.sessions() as session:
+        restricted = await make_report(session, status=Status.TRIAGE, category="domestic_violence", restricted=True,
+                                       text="Муж снова бьёт, соседи слышат")
+        ordinary = await make_report(session, status=Status.TRIAGE, category="public_order")
+        await session.commit()
+    console = bearer(await login(app_client, supervisor.badge_number, spw))
+    for report in (restricted, ordinary):
+        opened = await app_client.get(f"/api/v1/dispatch/reports/{report.id}", headers=console)
+        assert opened.status_code == 200, opened.text
+    oversight = bearer(await login(app_client, prosecutor.badge_number, rpw))
+    for report, expected in ((restricted, [("report.read", str(supervisor.id))]), (ordinary, [])):
+        record = (await app_client.get(f"/api/v1/dispatch/reports/{report.id}/history", headers=oversight)).json()
+        reads = [(a["action"], a["actor_id"]) for a in record["access"] if a["action"] != "report.history"]
+        assert reads == expected
