@@ -56,8 +56,12 @@ class UnprovenRow(msgspec.Struct):
     table: str
     id: uuid.UUID
     why: Annotated[str, msgspec.Meta(
-        description="unsigned: sealed before signatures (checkable only with the key, `zan ledger verify`); "
-                    "missing: sealed, and no longer in the database")]
+        description="unsigned: in a seal made before signatures, numbered before `first_signed` (its MAC, digest "
+                    "and the row's hash checked by the service; `zan ledger verify` checks them again); missing: "
+                    "sealed, and no longer in the database; altered: in a seal made before signatures, and changed "
+                    "since; tampered: its seal is gone, or no longer checks, or lost its signature. Only `unsigned` "
+                    "leaves a proof valid")]
+    seal: Annotated[int, msgspec.Meta(description="the seal that holds its entry")]
 
 
 class ReportProof(msgspec.Struct):
@@ -75,4 +79,9 @@ class ReportProof(msgspec.Struct):
     submission: Annotated[dict[str, Any] | None, msgspec.Meta(
         description="what the citizen submitted (text, place, time, anonymity, files by sha256), as the report "
                     "holds it now: its hash must equal `data.submission` of the sealed `registered` event")] = None
-    format: str = "zan-ledger-proof-v1"
+    first_signed: Annotated[ProofSeal | None, msgspec.Meta(
+        description="the first signed seal of the chain (it names no signature before it), when a row is listed "
+                    "as `unsigned`: only a seal numbered before it can have been made before signatures")] = None
+    # v2: unproven rows name their seal, and `first_signed` shows where signatures began (v1 proofs still check,
+    # but their `unsigned` rows no longer pass: a stripped signature looked just like them)
+    format: str = "zan-ledger-proof-v2"

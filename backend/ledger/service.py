@@ -129,6 +129,13 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
                     "altered: run `zan ledger verify`); not sealing", last.id if last else None)
         await session.commit()
         return None, positions or {}
+    if last is not None and last.signature is None and (last.root is not None or last.prev_signature is not None):
+        # a head made signed and stripped of its signature (its MAC does not cover it): the next seal would name no
+        # signature before it, a second "first signed seal", under which a proof could pass the stripped seal's
+        # rows off as sealed before signatures. Re-signing it would hide the stripping
+        log.warning("ledger: the head seal %s lost its signature (run `zan ledger verify`); not sealing", last.id)
+        await session.commit()
+        return None, positions or {}
     if positions is None:  # rows appended since the last complete seal's window; everything before that is sealed
         window = await session.scalar(sa.select(sa.func.max(LedgerSeal.sealed_at)).where(col(LedgerSeal.complete)))
         positions = dict.fromkeys(protected(), None if window is None else window - lookback)

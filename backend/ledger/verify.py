@@ -129,7 +129,9 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict
     verdict = Verdict()
     verdict.seals = list(await session.scalars(sa.select(LedgerSeal).order_by(col(LedgerSeal.id))))
     expected = list(range(1, len(verdict.seals) + 1))
-    if [seal.id for seal in verdict.seals] != expected:  # a seal deleted from the middle or the end of the chain
+    # a seal deleted from the middle of the chain, or from its end with its entries left behind (they name it)
+    after_head = sa.select(ENTRIES.c.seal_id).where(ENTRIES.c.seal_id > len(verdict.seals)).limit(1)
+    if [seal.id for seal in verdict.seals] != expected or await session.scalar(after_head) is not None:
         verdict.broken_seals.append((0, "numbering"))
     layouts = {seal.id: seal.layout for seal in verdict.seals}
     previous, newest_key, position = GENESIS, len(secret_keys), None
@@ -152,7 +154,8 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict
 
 
 async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID) -> Verdict:
-    """One report's record: its sealed rows, the seals that hold them (MAC and full digest), and its pending rows."""
+    """One report's record: its sealed rows, the seals that hold them (MAC, signature and full digest, and their
+    links to the seal before each: the MAC and the signature it names), and its pending rows."""
     verdict = Verdict()
     entries = await entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
     seal_ids = sorted({entry[4] for entry in entries})
@@ -160,8 +163,18 @@ async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], rep
                                                .order_by(col(LedgerSeal.id))))
     if [seal.id for seal in verdict.seals] != seal_ids:  # an entry whose seal is gone
         verdict.broken_seals.append((0, "numbering"))
+    before = {seal.id: seal for seal in await session.scalars(sa.select(LedgerSeal).where(
+        col(LedgerSeal.id).in_({seal_id - 1 for seal_id in seal_ids if seal_id > 1})))}
     for seal in verdict.seals:
-        await _check_seal(session, secret_keys, seal, verdict)  # its MAC under its own key: the chain is `verify`'s
+        # the seal before each, not the whole chain (`verify`'s): its MAC under its own key does not cover its
+        # signature, so only the signature chain shows one stripped (the seal's own root or `prev_signature`, or
+        # the next seal naming the signature its predecessor lost)
+        previous = before.get(seal.id - 1)
+        if seal.id > 1 and previous is None:
+            verdict.broken_seals.append((seal.id, "chain"))
+        await _check_seal(session, secret_keys, seal, verdict,
+                          GENESIS if seal.id == 1 else previous.mac if previous else None)
+        _check_signature_chain(seal, previous.signature if previous else None, verdict)
     await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
     verdict.pending = await pending(session, report_id)
     return verdict

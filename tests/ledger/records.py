@@ -5,8 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import text
+
 from backend.audit.service import record
 from backend.context import Context
+from backend.ledger.models import LedgerSeal
+from backend.ledger.record import mac_of
 from backend.reports.models import ReportEvent
 from backend.routing.models import RoutingDecision
 from backend.sync.models import Evidence
@@ -33,3 +37,24 @@ async def record_report(ctx: Context) -> dict[str, Any]:
         await session.commit()
     return {"report": report.id, "events": [e.id for e in events], "decision": decision.id,
             "evidence": evidence.id}
+
+
+async def as_superuser(ctx: Context, sql: str, **params: Any) -> None:
+    """SQL the way a database superuser runs it: on PostgreSQL past the append-only triggers and foreign keys."""
+    async with ctx.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        await conn.execute(text(sql), params)
+
+
+async def made_before_signatures(ctx: Context, seal_id: int) -> None:
+    """Turn the head seal into one as the revisions before signed seals (k1) made it: no root, no signature, and a
+    MAC without them. Only the head, so that the seals made after it chain to the MAC it then has."""
+    async with ctx.sessions() as session:
+        seal = await session.get(LedgerSeal, seal_id)
+        assert seal is not None
+        seal.root = seal.signature = seal.prev_signature = None
+        mac = mac_of(ctx.settings.secret_key, seal)
+        await session.rollback()
+    await as_superuser(ctx, "UPDATE ledger_seals SET root = NULL, signature = NULL, prev_signature = NULL, mac = :mac "
+                            "WHERE id = :id", mac=mac, id=seal_id)

@@ -49,7 +49,7 @@ async def _proof(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) 
 
 # 1. A seal's Ed25519 signature is not covered by its MAC, and `verify` skips the signature check when it is NULL:
 #    a database superuser strips it and the whole-chain verify still says intact, while every proof of that seal's
-#    rows turns into "unproven: unsigned" and `check` reports no problem.
+#    rows turned into "unproven: unsigned" and `check` reported no problem (that half: test_stripped_signatures.py).
 #    Variant: mac_of drops None fields, so on a seal whose prev_signature is None, moving `root` into
 #    `prev_signature` keeps the MAC, and with root and signature NULL the seal passes as one made before signatures.
 @pytest.mark.parametrize("strip", [
@@ -65,8 +65,8 @@ async def test_stripping_a_seals_signature_is_not_found_by_verify(ctx: Context, 
     assert len(before["rows"]) == 5 and before["unproven"] == []
     await _tamper(ctx, strip)
     after = await _proof(ctx, app_client, rows["report"])
-    assert after["rows"] == [] and {u["why"] for u in after["unproven"]} == {"unsigned"}
-    assert check(after, [seal_public_key(key)]) == []  # the offline checker sees nothing wrong either
+    assert after["rows"] == [] and {u["why"] for u in after["unproven"]} == {"tampered"}
+    assert check(after, [seal_public_key(key)]) != []
     async with ctx.sessions() as session:
         verdict = await verify.verify(session, ctx.settings.secret_keys)
     assert not verdict.intact, "a signed seal whose signature was removed still verifies as intact"
