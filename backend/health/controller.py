@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,16 +27,26 @@ from backend.media.storage import StoreUnavailable
 
 async def _check_db(ctx: Context) -> dict[str, Any]:
     started = time.perf_counter()
+    now = utcnow()
     async with ctx.sessions() as session:
         await session.execute(text("SELECT 1"))
         backlog = await session.scalar(
-            select(func.count()).select_from(OutboxTask).where(col(OutboxTask.status).in_(["pending", "running"]))
+            select(func.count()).select_from(OutboxTask)
+            .where(col(OutboxTask.status).in_(["pending", "queued", "running"]))
         )
         dead = await session.scalar(
             select(func.count()).select_from(OutboxTask).where(col(OutboxTask.status) == "dead")
         )
+        # due and not started: waiting for the relay (pending) or for a worker to take it (queued); the time it
+        # became due stays put when it is handed out again (ix_outbox_due serves both)
+        oldest = await session.scalar(
+            select(func.min(OutboxTask.next_attempt_at))
+            .where(col(OutboxTask.status).in_(["pending", "queued"]), col(OutboxTask.next_attempt_at) <= now)
+        )
+    waiting = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-            "outbox_backlog": int(backlog or 0), "outbox_dead": int(dead or 0)}
+            "outbox_backlog": int(backlog or 0), "outbox_dead": int(dead or 0),
+            "outbox_waiting_s": round(waiting, 1)}
 
 
 async def _check_redis(ctx: Context) -> dict[str, Any]:
@@ -74,6 +85,32 @@ async def _check_media(ctx: Context) -> dict[str, Any]:
     return result
 
 
+QUEUE_LAG_S = 300.0  # a due task is started within seconds while workers consume; five minutes unstarted: they do not
+
+
+async def _check_queue(ctx: Context, db: dict[str, Any], redis: dict[str, Any]) -> dict[str, Any]:
+    """Whether outbox work gets run. With SAQ, Redis answering says nothing of the workers: they may all be down or
+    stuck, and work then waits in the queue while nothing looks wrong. So: how many workers keep their heartbeat
+    (backend/jobs/saq.py), and how long the oldest due task has waited to start. In embedded mode this process runs
+    the tasks itself (the wait is still shown)."""
+    waiting = db.get("outbox_waiting_s")
+    queue: dict[str, Any] = {"ok": bool(db.get("ok")), "mode": ctx.settings.queue,
+                             "backlog": db.get("outbox_backlog"), "dead": db.get("outbox_dead"),
+                             "waiting_s": waiting}
+    if ctx.settings.queue != "saq":
+        return queue
+    from backend.jobs.saq import live_workers  # the SAQ transport, only where it is used (as the relay does)
+
+    workers: int | None = None
+    if redis["ok"] and ctx.redis is not None:
+        with contextlib.suppress(*UNAVAILABLE):
+            workers = await asyncio.wait_for(live_workers(ctx), timeout=1.0)
+    queue["workers"] = workers
+    queue["ok"] = (queue["ok"] and redis["ok"] and bool(workers)
+                   and (waiting is None or waiting < QUEUE_LAG_S))
+    return queue
+
+
 LEDGER_LAG_S = 300.0  # the record is sealed every minute: rows unsealed for five minutes mean the sealing stopped
 
 
@@ -101,20 +138,19 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
 class HealthController(Controller):
     tags = ["operations"]
 
-    @get("/health", summary="Database, Redis, queue, media store and ledger sealing health")
+    @get("/health", summary="Database, Redis, queue and its workers, media store and ledger sealing health")
     async def health(self, ctx: CtxDep) -> Response[dict[str, Any]]:
         try:
             db = await _check_db(ctx)
         except Exception as exc:  # report, don't crash: this is what the load balancer asks
             db = {"ok": False, "error": type(exc).__name__}
         redis = await _check_redis(ctx)
-        queue = {"ok": db.get("ok", False) and (ctx.settings.queue != "saq" or redis["ok"]),
-                 "mode": ctx.settings.queue, "backlog": db.get("outbox_backlog"), "dead": db.get("outbox_dead")}
+        queue = await _check_queue(ctx, db, redis)
         media = await _cached(ctx, "health_media", _check_media)
         ledger = await _cached(ctx, "health_ledger", _check_ledger) if db["ok"] else {"ok": False}
-        # a Redis, media store or sealing outage degrades us (work waits in the outbox, files wait on the phone, rows
-        # wait for their seal) but does not stop intake; only the database does
-        parts = (db, redis, media, ledger)
+        # a Redis, worker, media store or sealing outage degrades us (work waits in the outbox, files wait on the
+        # phone, rows wait for their seal) but does not stop intake; only the database does
+        parts = (db, redis, queue, media, ledger)
         status = "ok" if all(part["ok"] for part in parts) else ("degraded" if db["ok"] else "down")
         return Response({"status": status, "database": db, "redis": redis, "queue": queue, "media": media,
                          "ledger": ledger}, status_code=200 if db["ok"] else 503)

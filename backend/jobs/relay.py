@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("zan.jobs")
 INPROCESS_LEASE_S = 120.0
+# how long a task handed to SAQ may wait for a worker before the relay hands it out again (Redis may have lost the
+# job); handing out again spends no attempt and, while the job is still in Redis, adds no copy (service.claim)
 QUEUED_LEASE_S = 300.0
 TASK_TIMEOUT_S = 110.0
 TRANSPORT_RETRY_S = 3.0
@@ -32,7 +34,7 @@ async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
     async with ctx.sessions() as session:
         started_as = await service.start(session, task_id, attempt, INPROCESS_LEASE_S)
     if started_as is None:
-        return "stale"  # re-claimed (or settled) since this attempt was handed out: its result would not count
+        return "stale"  # started by another copy, or superseded since this attempt was handed out
     name, payload = started_as
     handler = HANDLERS.get(name)
     if handler is None:

@@ -1,4 +1,10 @@
-"""Scheduled work every minute: expired nonces, and whatever domains register (e.g. SLA escalation)."""
+"""Scheduled work every minute: expired nonces, and whatever domains register (e.g. SLA escalation).
+
+Jobs run in lanes. With SAQ each lane is a cron job of its own (backend/jobs/saq.py), so a slow or hung job delays
+only the jobs of its lane: sealing the record (`SEAL`) must not wait behind a sweep of a large backlog, or be cut
+off by the cron's timeout because the sweeps before it used the time up. In embedded mode one loop runs every lane
+in LANES order, sealing first for the same reason.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +17,39 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("zan.scheduled")
 Periodic = Callable[["Context"], Awaitable[None]]
+SEAL, MAIN = "seal", "main"
+LANES = (SEAL, MAIN)
 PERIODIC: dict[str, Periodic] = {}
+LANE_OF: dict[str, str] = {}
 
 
-def periodic(name: str) -> Callable[[Periodic], Periodic]:
+def periodic(name: str, *, lane: str = MAIN) -> Callable[[Periodic], Periodic]:
+    assert lane in LANES, lane
+
     def register(fn: Periodic) -> Periodic:
         PERIODIC[name] = fn
+        LANE_OF[name] = lane
         return fn
 
     return register
 
 
-async def run_scheduled(ctx: Context) -> None:
+def lane_jobs(lane: str) -> list[str]:
+    """The names of the lane's jobs, in the order they run."""
     from backend.jobs.registry import load_all_handlers
 
     load_all_handlers()  # the domains' @periodic run when their jobs modules are imported, whoever runs this
-    for name, fn in PERIODIC.items():
-        try:
-            await fn(ctx)
-        except Exception:  # one failing check must not starve the others
-            log.exception("scheduled job %s failed", name)
+    return [name for name in PERIODIC if LANE_OF[name] == lane]
+
+
+async def run_scheduled(ctx: Context, lane: str | None = None) -> None:
+    """One minute's run of `lane`'s jobs, or of every lane (sealing first) when no lane is given."""
+    for one in LANES if lane is None else (lane,):
+        for name in lane_jobs(one):
+            try:
+                await PERIODIC[name](ctx)
+            except Exception:  # one failing check must not starve the others
+                log.exception("scheduled job %s failed", name)
 
 
 @periodic("bots.purge_seen_updates")

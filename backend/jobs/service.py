@@ -79,40 +79,54 @@ async def revive(session: AsyncSession, dedupe_key: str) -> bool:
     return getattr(result, "rowcount", 0) == 1
 
 
+# A task's states: pending (waiting to be due), queued (handed to whoever runs it, not started: the SAQ queue or this
+# process's relay), running (started: this attempt counts), done, dead. Queued and running hold a lease
+# (locked_until); when it runs out the relay hands the task out again.
+HANDED_OUT = ("queued", "running")
+
+
+def _claimable(now: datetime) -> Any:
+    return (((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= now))  # type: ignore[arg-type]
+            | (col(OutboxTask.status).in_(HANDED_OUT) & (OutboxTask.locked_until < now)))  # type: ignore[operator]
+
+
 async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> int | None:
-    """Take a due task (or one whose lease expired because a worker died). Returns the attempt number we own."""
+    """Hand out a due task (or one whose lease expired: a queue that never got to it, a worker that died). Returns
+    the number of the attempt to run, which `start` takes.
+
+    Handing out spends no attempt; starting does. Tasks handed to SAQ while no worker consumed (workers down, a
+    backlog longer than the lease) were handed out again each lease, and each time counted an attempt: after 40
+    minutes every such task had used its eight without ever running, and its first real failure dead-lettered it.
+    An attempt handed out again keeps its number, so its SAQ job keeps its key and SAQ keeps one copy of it."""
     now = utcnow()
     row = await session.get(OutboxTask, task_id, populate_existing=True)
     if row is None:
         return None
-    attempt = row.attempts + 1
     result = await session.execute(
         update(OutboxTask)
         .where(OutboxTask.id == task_id, OutboxTask.attempts == row.attempts)  # type: ignore[arg-type]
-        .where(
-            ((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= now))  # type: ignore[arg-type]
-            | ((OutboxTask.status == "running") & (OutboxTask.locked_until < now))  # type: ignore[arg-type,operator]
-        )
-        .values(status="running", attempts=attempt, locked_until=now + timedelta(seconds=lease_s), updated_at=now)
+        .where(_claimable(now))
+        .values(status="queued", locked_until=now + timedelta(seconds=lease_s), updated_at=now)
         .execution_options(synchronize_session=False)
     )
     await session.commit()
-    return attempt if getattr(result, "rowcount", 0) == 1 else None
+    return row.attempts + 1 if getattr(result, "rowcount", 0) == 1 else None
 
 
 async def start(session: AsyncSession, task_id: uuid.UUID, attempt: int,
                 lease_s: float) -> tuple[str, dict[str, Any]] | None:
-    """Begin running the attempt we were handed, if it is still the task's current one: (task name, payload), and
-    the lease runs `lease_s` from now (a queued job may start late). None for a stale job, e.g. a SAQ job that
-    waited past its lease while the relay re-claimed the task: checking only when settling would run the task's
-    side effects (an urgent offer, a push) a second time. One conditional UPDATE, so a re-claim and a late start
-    cannot both win."""
+    """Begin running the attempt we were handed, if it is still the task's next one and nobody started it yet:
+    (task name, payload); the attempt now counts, and the lease runs `lease_s` from now (a queued job may start
+    late). None for a stale job, e.g. a SAQ job of an attempt whose worker died mid-run while the relay handed out
+    the next one, or a second copy of the same attempt: checking only when settling would run the task's side
+    effects (an urgent offer, a push) a second time. One conditional UPDATE, so a re-claim and a late start, or two
+    copies of one attempt, cannot both win."""
     now = utcnow()
     result = await session.execute(
         update(OutboxTask)
-        .where(OutboxTask.id == task_id, OutboxTask.attempts == attempt,  # type: ignore[arg-type]
-               OutboxTask.status == "running")  # type: ignore[arg-type]
-        .values(locked_until=now + timedelta(seconds=lease_s), updated_at=now)
+        .where(OutboxTask.id == task_id, OutboxTask.attempts == attempt - 1,  # type: ignore[arg-type]
+               OutboxTask.status == "queued")  # type: ignore[arg-type]
+        .values(status="running", attempts=attempt, locked_until=now + timedelta(seconds=lease_s), updated_at=now)
         .returning(col(OutboxTask.task), col(OutboxTask.payload))
         .execution_options(synchronize_session=False)
     )
@@ -125,10 +139,7 @@ async def due_ids(session: AsyncSession, limit: int) -> list[uuid.UUID]:
     now = utcnow()
     rows = await session.scalars(
         select(col(OutboxTask.id))
-        .where(
-            ((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= now))  # type: ignore[arg-type]
-            | ((OutboxTask.status == "running") & (OutboxTask.locked_until < now))  # type: ignore[arg-type,operator]
-        )
+        .where(_claimable(now))
         .order_by(OutboxTask.next_attempt_at)  # type: ignore[arg-type]
         .limit(limit)
     )
@@ -139,7 +150,7 @@ async def settle(session: AsyncSession, task_id: uuid.UUID, attempt: int, error:
                  *, permanent: bool = False, retry_after_s: float | None = None) -> str:
     """Record the result of the attempt we own: done, retry later with backoff, or dead after the last attempt."""
     row = await session.get(OutboxTask, task_id, populate_existing=True)
-    if row is None or row.attempts != attempt:
+    if row is None or row.attempts != attempt or row.status != "running":
         return "lost"  # someone re-claimed it after our lease expired; their result counts
     now = utcnow()
     if error is None:
@@ -160,11 +171,11 @@ async def settle(session: AsyncSession, task_id: uuid.UUID, attempt: int, error:
 
 
 async def release(session: AsyncSession, task_id: uuid.UUID, attempt: int, delay_s: float) -> None:
-    """Hand a claimed task back without counting the attempt (the transport, not the task, failed)."""
+    """Hand a claimed, not started task back (the transport, not the task, failed): it was never counted."""
     row = await session.get(OutboxTask, task_id, populate_existing=True)
-    if row is None or row.attempts != attempt:
+    if row is None or row.attempts != attempt - 1 or row.status != "queued":
         return
-    row.status, row.attempts, row.locked_until = "pending", attempt - 1, None
+    row.status, row.locked_until = "pending", None
     row.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
     await session.commit()
 

@@ -219,15 +219,16 @@ async def test_a_stale_saq_job_does_not_run_its_task_a_second_time(ctx: Context,
     # attempt it carries is still the task's current one. The SAQ transport's own design note (backend/jobs/saq.py:
     # "the attempt number makes a late duplicate harmless") relies on that check — but it comes after the side
     # effect. When SAQ workers are away (restart, backlog, a Redis outage) for longer than QUEUED_LEASE_S, the relay
-    # re-claims the task (attempt 2) and enqueues it again; when the workers return they run both the stale attempt-1
-    # job and the attempt-2 job, and the work is done twice: here two identical urgent offers reach the officer.
+    # hands the task out again; when the workers return and two jobs of the task reach them, both ran it and the work
+    # was done twice: here two identical urgent offers reach the officer. (A task handed out again now keeps its
+    # attempt, and SAQ one job of it; the second job below stands for a copy that got through all the same.)
     import asyncio
     from datetime import timedelta
 
     from sqlalchemy import update
 
     from backend.jobs.relay import Relay
-    from backend.jobs.saq import make_worker
+    from backend.jobs.saq import get_queue, make_worker
     from backend.jobs.service import enqueue
     from backend.lib.clock import utcnow
     from bots.citizen import service as citizen_bot
@@ -247,10 +248,16 @@ async def test_a_stale_saq_job_does_not_run_its_task_a_second_time(ctx: Context,
     assert await relay.run_once() >= 1  # attempt 1 of every due task is now a SAQ job; no worker is running
     # the workers stay away past the queued lease (QUEUED_LEASE_S): the lease runs out
     async with ctx.sessions() as session:
-        await session.execute(update(OutboxTask).where(OutboxTask.status == "running")  # type: ignore[arg-type]
+        await session.execute(update(OutboxTask).where(OutboxTask.status == "queued")  # type: ignore[arg-type]
                               .values(locked_until=utcnow() - timedelta(seconds=1)))
         await session.commit()
-    assert await relay.run_once() >= 1  # re-claimed as attempt 2 and enqueued again, as designed
+    assert await relay.run_once() >= 1  # handed out again: still attempt 1, and SAQ keeps one job of it
+    # a second job of the same attempt all the same (SAQ lost the first one's key while a worker held it): the
+    # task must still run once
+    offer = await _task(ctx, f"offer-urgent:{report_id}")
+    assert offer is not None and (offer.status, offer.attempts) == ("queued", 0)
+    await get_queue(ctx).enqueue("zan_run_task", task_id=str(offer.id), attempt=1, key=f"copy:{offer.id}:1",
+                                 timeout=60, retries=1)
 
     worker = make_worker(ctx, concurrency=4)
     worker_task = asyncio.create_task(worker.start())
@@ -268,7 +275,7 @@ async def test_a_stale_saq_job_does_not_run_its_task_a_second_time(ctx: Context,
         worker_task.cancel()
     async with ctx.sessions() as session:
         task = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"offer-urgent:{report_id}"))
-    assert task is not None and task.attempts == 2  # one task, claimed twice: the scenario above
+    assert task is not None and task.attempts == 1  # handed out twice, run once: only a start counts an attempt
     offers = [m for m in officer_bot.sent_messages(DUTY_CHAT) if number in (m.text or "")]
     assert len(offers) == 1, f"the officer got {len(offers)} copies of the same urgent offer"
 
