@@ -99,9 +99,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "en": "The new deadline must be later than the current one and still ahead",
     },
     "report.feedback_not_allowed": {
-        "ru": "Оценку можно поставить только закрытому обращению",
-        "kk": "Бағаны тек жабылған өтінішке қоюға болады",
-        "en": "Feedback can be given only for a closed report",
+        "ru": "Оценку можно поставить только закрытому обращению, которое вы не отзывали",
+        "kk": "Бағаны тек сіз кері қайтарып алмаған жабылған өтінішке қоюға болады",
+        "en": "Feedback can be given only for a closed report that you did not withdraw",
+    },
+    "report.feedback_given": {
+        "ru": "Вы уже оценили это решение по обращению",
+        "kk": "Сіз өтініш бойынша бұл шешімді бағалап қойдыңыз",
+        "en": "You have already rated how this report was closed",
     },
     "report.unknown_category": {
         "ru": "Неизвестная категория",
@@ -215,6 +220,10 @@ FIELD_ERRORS: dict[str, dict[str, str]] = {
     "control_character": {"ru": "Недопустимый управляющий символ (U+0000)",
                           "kk": "Рұқсат етілмеген басқару таңбасы (U+0000)",
                           "en": "A forbidden control character (U+0000)"},
+    # a restricted report (domestic violence, children, complaints about officers) never joins an incident
+    "restricted": {"ru": "Обращение с ограниченным доступом нельзя объединять с другими",
+                   "kk": "Қолжетімділігі шектелген өтінішті басқалармен біріктіруге болмайды",
+                   "en": "A restricted report cannot be joined with others"},
 }
 
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from litestar.types import ASGIApp, Receive, Scope, Send
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter("zan_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("zan_http_request_seconds", "HTTP request latency", ["method", "route"],
@@ -15,6 +15,10 @@ REPORTS_REGISTERED = Counter("zan_reports_registered_total", "Reports registered
 JOBS = Counter("zan_jobs_total", "Outbox task attempts", ["task", "outcome"])
 # which partner app is being held to its rate (ZAN_PARTNER_RATE_LIMIT): a runaway client shows here first
 PARTNER_THROTTLED = Counter("zan_partner_throttled_total", "Signed requests refused with 429", ["partner"])
+# the holiday calendar's last year with movable holidays and transferred days off (ZAN_HOLIDAYS_FILE's by_year):
+# alert on `zan_holiday_calendar_last_year < year() + 1`, before legal terms start to be counted without them
+HOLIDAY_CALENDAR_LAST_YEAR = Gauge("zan_holiday_calendar_last_year",
+                                   "Last year the holiday calendar has movable holidays for (0: none)")
 
 
 def metrics_middleware(app: ASGIApp) -> ASGIApp:

@@ -1,6 +1,11 @@
 """Admitting a partner request whose signature checked out: once per signature (replay protection), and at most
 `ZAN_PARTNER_RATE_LIMIT` requests per second per partner app.
 
+Only requests that may change something claim their signature. A read (GET, HEAD) is metered but not claimed:
+X-Timestamp is in whole seconds and carries no nonce, so an app refreshing a screen twice within a second, or
+retrying a read that timed out, sends the very same signature, and a 401 would tell the partner to authenticate the
+citizen again. Replaying a read changes nothing, and the signature, clock-skew and IIN checks still apply to it.
+
 The limit protects the service from one partner's runaway client (a retry loop, a bad release) taking every
 citizen's capacity. A refused request gets 429 with Retry-After and its signature is *not* used up: the partner's
 client may retry the very same request a second later, and nothing a citizen sent is lost.
@@ -58,7 +63,8 @@ from backend.partners.models import RequestNonce
 
 
 class Admission(enum.Enum):
-    # the script's verdicts (a negative verdict is THROTTLED, the microseconds to wait)
+    # the script's verdicts (a negative verdict is THROTTLED, the microseconds to wait). FIRST: admitted, the
+    # signature's first use (or a read, whose signature is not claimed)
     FIRST = 1
     REPLAYED = 0
     THROTTLED = -1
@@ -80,6 +86,7 @@ if limit > 0 then
   if early > 0 then return -early end
   redis.call('SET', KEYS[2], string.format('%d', tat + interval), 'PX', math.floor((tat + interval - now) / 1000) + 1)
 end
+if ARGV[4] == '0' then return 1 end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 1 end
 return 0
 """
@@ -98,9 +105,13 @@ class _Fallback:
     copy_started: bool = False
 
 
-async def admit(ctx: Context, partner_id: uuid.UUID, signature: str) -> tuple[Admission, float]:
-    """The admission, and for THROTTLED how many seconds until the same request would be admitted."""
+async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *,
+                claim: bool = True) -> tuple[Admission, float]:
+    """The admission, and for THROTTLED how many seconds until the same request would be admitted. `claim=False`
+    (a read) meters the request without using up its signature: never REPLAYED."""
     limit = ctx.settings.partner_rate_limit
+    if not claim and not limit:
+        return Admission.FIRST, 0.0  # nothing to meter and nothing to claim: no store is asked
     ttl = ctx.settings.signature_max_skew_s * 2
     fallback: _Fallback | None = ctx.extras.get(_FALLBACK)
     if ctx.redis is not None:
@@ -110,17 +121,19 @@ async def admit(ctx: Context, partner_id: uuid.UUID, signature: str) -> tuple[Ad
         # database's nonces into it: then both stores must find the signature new.
         if fallback is None or fallback.copy_started:
             try:
-                admission, early = await _admit_in_redis(ctx, ctx.redis, partner_id, signature, ttl, limit)
+                admission, early = await _admit_in_redis(ctx, ctx.redis, partner_id, signature, ttl, limit, claim)
             except UNAVAILABLE:
                 # counted here and remembered in the database: refusing citizens because a cache is down is worse
                 fallback = _fall_back(ctx)
             else:
-                if fallback is None or admission is not Admission.FIRST:
+                if fallback is None or admission is not Admission.FIRST or not claim:
                     return admission, early
                 first = await _remember_in_database(ctx, partner_id, signature, ttl)
                 return (Admission.FIRST if first else Admission.REPLAYED), 0.0
     if limit and (early := _gcra_here(ctx, partner_id, limit)) > 0:
         return Admission.THROTTLED, early
+    if not claim:
+        return Admission.FIRST, 0.0
     first = await _remember_in_database(ctx, partner_id, signature, ttl)
     if first and ctx.redis is not None and fallback is not None and fallback.copy_started:
         # Redis is back, and the copy may have read the table before this claim was committed
@@ -132,9 +145,9 @@ async def admit(ctx: Context, partner_id: uuid.UUID, signature: str) -> tuple[Ad
 
 
 async def _admit_in_redis(ctx: Context, redis: Redis, partner_id: uuid.UUID, signature: str, ttl: int,
-                          limit: int) -> tuple[Admission, float]:
+                          limit: int, claim: bool = True) -> tuple[Admission, float]:
     keys = [_nonce_key(ctx, signature), ctx.keys("rate", partner_id)]
-    args = [ttl, limit, int(_WINDOW_S * 1_000_000)]
+    args = [ttl, limit, int(_WINDOW_S * 1_000_000), 1 if claim else 0]
     verdict = int(await _script(ctx, redis, _ADMIT)(keys=keys, args=args))
     return (Admission.THROTTLED, -verdict / 1e6) if verdict < 0 else (Admission(verdict), 0.0)
 

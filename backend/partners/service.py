@@ -43,6 +43,9 @@ class SignedHeaders:
     signature: str | None
 
 
+# requests that change nothing: their signatures are checked and metered, never claimed against replay
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
 # the width of reports.channel and report_events.channel, which a partner's requests are recorded under
 CHANNEL_MAX = 30
 
@@ -138,7 +141,9 @@ async def verify(
     # exactly twelve digits: a spaced or dashed IIN passes the checksum too, but would hash to another citizen
     if not (_digits(headers.iin, 12, 12) and iin_is_valid(headers.iin)):
         raise ZanError("auth.iin_invalid", 401)
-    admission, early_s = await admit(ctx, partner_id, expected)
+    # a read is not claimed: the same GET signed twice within a second (a refresh, a retry after a timeout) is
+    # answered twice, not refused as a replay (see backend/partners/admission.py)
+    admission, early_s = await admit(ctx, partner_id, expected, claim=method.upper() not in SAFE_METHODS)
     if admission is Admission.THROTTLED:
         PARTNER_THROTTLED.labels(key.name).inc()
         raise ZanError("rate_limited", 429, headers={"Retry-After": str(max(1, math.ceil(early_s)))})

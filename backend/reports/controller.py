@@ -129,6 +129,9 @@ class ReportController(Controller):
     @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled")
     async def feedback(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                        report_id: FromPath[uuid.UUID], data: JSONBody[FeedbackIn]) -> ReportOut:
+        """Once per closing: a second rating is 409 `report.feedback_given` (after an appeal reopens the report and
+        it closes again, it may be rated again). A report the citizen withdrew is not rated (409
+        `report.feedback_not_allowed`)."""
         report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
         await service.give_feedback(session, report, data.satisfaction, data.comment, _by(principal))
         await session.commit()

@@ -12,13 +12,15 @@ sessions carry the same calendar). Without a calendar the functions below use th
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backend.lib.clock import ALMATY, as_utc
+from backend.lib.clock import ALMATY, as_utc, utcnow
+from backend.lib.metrics import HOLIDAY_CALENDAR_LAST_YEAR
 
 CONSIDERATION_WORKING_DAYS = 15
 REDIRECT_WORKING_DAYS = 3
@@ -31,11 +33,35 @@ CALENDAR_KEY = "zan.calendar"
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+log = logging.getLogger("zan.deadlines")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether the calendar knows this year's and next year's movable days (its `by_year` entries)."""
+
+    year: int
+    current_year: bool
+    next_year: bool
+    last_year: int | None  # the last year with an entry
+
+    @property
+    def ok(self) -> bool:
+        return self.current_year and self.next_year
+
 
 @dataclass(frozen=True)
 class Calendar:
     days_off: frozenset[date]
     working_weekends: frozenset[date]
+    # years with a `by_year` entry: the fixed holidays repeat by themselves, but Kurban Ait moves and the
+    # government's transfers of days off are decreed year by year, so a year without an entry counts terms wrong
+    years: frozenset[int] = frozenset()
+
+    def coverage(self, today: date | None = None) -> Coverage:
+        year = (today or utcnow().astimezone(ALMATY).date()).year
+        return Coverage(year=year, current_year=year in self.years, next_year=year + 1 in self.years,
+                        last_year=max(self.years, default=None))
 
     def is_working_day(self, day: date) -> bool:
         if day in self.working_weekends:
@@ -58,13 +84,13 @@ def _build(raw: dict[str, object], years: range) -> Calendar:
     working: set[date] = set()
     fixed = raw.get("fixed", [])
     assert isinstance(fixed, list)
+    by_year = raw.get("by_year", {})
+    assert isinstance(by_year, dict)
     for year in years:
         for item in fixed:
             month, day = (int(x) for x in str(item["date"]).split("-"))
             holiday = date(year, month, day)
             days_off.add(holiday)
-        by_year = raw.get("by_year", {})
-        assert isinstance(by_year, dict)
         extra = by_year.get(str(year), {})
         for key in ("holidays", "extra_days_off"):
             days_off.update(date.fromisoformat(d) for d in extra.get(key, []))
@@ -81,7 +107,8 @@ def _build(raw: dict[str, object], years: range) -> Calendar:
                 while moved.weekday() >= 5 or moved in days_off:
                     moved += timedelta(days=1)
                 days_off.add(moved)
-    return Calendar(frozenset(days_off), frozenset(working))
+    # a year counts as covered only if its entry was applied (within `years`)
+    return Calendar(frozenset(days_off), frozenset(working), frozenset(int(y) for y in by_year) & frozenset(years))
 
 
 @lru_cache(maxsize=4)
@@ -90,13 +117,27 @@ def load_calendar(path: str | None = None) -> Calendar:
     return _build(raw, range(2020, 2041))
 
 
-def configured_calendar(path: Path | None) -> Calendar:
+def configured_calendar(path: Path | None, *, today: date | None = None) -> Calendar:
     """The deployment's calendar; a missing or malformed file stops startup rather than silently counting legal
-    terms on another calendar."""
+    terms on another calendar. One without this year's or next year's movable days still starts (the dates of a
+    year not yet decreed must not be guessed, and refusing citizens is worse), but says so loudly."""
     try:
-        return load_calendar(str(path) if path is not None else None)
+        calendar = load_calendar(str(path) if path is not None else None)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, AssertionError) as exc:
         raise ValueError(f"ZAN_HOLIDAYS_FILE {path}: not a usable holiday calendar ({exc!r})") from exc
+    coverage = calendar.coverage(today)
+    where = path or DEFAULT_HOLIDAYS
+    if not coverage.current_year:
+        # every term counted now misses Kurban Ait and any transferred day off: deadlines end too early
+        log.error("holiday calendar %s has no by_year entry for %d: legal terms are counted without that year's "
+                  "Kurban Ait and transferred days off; add the year (README, \"Adding a year to the holiday "
+                  "calendar\")", where, coverage.year)
+    if not coverage.next_year:
+        # a 15-working-day term registered from December on already ends in the next year
+        log.warning("holiday calendar %s has no by_year entry for %d: terms reaching into it miss its movable "
+                    "holidays; add the year once the government has decreed its days off", where, coverage.year + 1)
+    HOLIDAY_CALENDAR_LAST_YEAR.set(coverage.last_year or 0)
+    return calendar
 
 
 def calendar_of(session: AsyncSession) -> Calendar:

@@ -328,8 +328,14 @@ async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> 
 
 
 async def give_feedback(session: AsyncSession, report: Report, satisfaction: int, comment: str | None, by: By) -> None:
-    if report.status != Status.CLOSED:
-        raise ZanError("report.feedback_not_allowed", 409)
+    """One rating of how a closing was handled (the report locked by the caller, so two at once cannot both pass).
+    A withdrawal is the citizen's own choice: there is no handling to rate."""
+    if report.status != Status.CLOSED or report.resolution == Resolution.WITHDRAWN:
+        raise ZanError("report.feedback_not_allowed", 409,
+                       extra={"report_status": report.status, "resolution": report.resolution})
+    # a reopening clears the rating with the closing it judged (change_status): one set now rates this closing
+    if report.satisfaction is not None:
+        raise ZanError("report.feedback_given", 409, extra={"satisfaction": report.satisfaction})
     report.satisfaction = satisfaction
     report.feedback_comment = comment
     report.updated_at = utcnow()

@@ -12,9 +12,12 @@ from litestar.params import FromPath, JSONBody
 from backend.deps import CtxDep, LangDep, SessionDep
 from backend.dispatch.service import get_visible
 from backend.jobs.relay import notify
+from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.i18n import pick
 from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, officer_guard, provide_officer
 from backend.partners.auth import PrincipalDep, partner_guard
 from backend.reports.service import By
+from backend.reports.texts import NEUTRAL_CATEGORY
 from backend.routing import corrections
 from backend.routing.schemas import (
     Alternative,
@@ -38,6 +41,9 @@ class RoutingController(Controller):
     async def preview(self, ctx: CtxDep, principal: PrincipalDep, lang: LangDep,
                       data: JSONBody[PreviewIn]) -> PreviewOut:
         del principal  # authenticated, but a preview touches no citizen data
+        taxonomy = load_taxonomy()
+        if data.category is not None and not taxonomy.has_category(data.category):
+            raise ZanError("validation.failed", 422, errors=[FieldProblem("/category", "invalid")])
         lat, lon = (data.lat, data.lon) if data.lat is not None and data.lon is not None else (None, None)
         model = router(ctx)
         if model is None:
@@ -45,21 +51,37 @@ class RoutingController(Controller):
             from ml.urgency import detect_urgency
 
             language = detect_language(data.text)
-            urgency = detect_urgency(data.text, language)
-            return PreviewOut(category=None, category_name=None, confidence=None, department=None,
+            urgency = detect_urgency(data.text, language, data.category)
+            # as at intake: a restricted pick makes the report restricted, with or without a model
+            restricted = bool(data.category and taxonomy.category(data.category).restricted)
+            return PreviewOut(category=None, category_name=pick(NEUTRAL_CATEGORY, lang) if restricted else None,
+                              confidence=None, department=None, restricted=restricted,
                               priority="urgent" if urgency.urgent else "normal", urgent=urgency.urgent,
                               advise=list(urgency.advise), language=language, district=None, alternatives=[],
                               model_version=None)
         async with preview_slot(ctx):
-            decision = await asyncio.to_thread(model.route, data.text, lat, lon, None, None)
-        taxonomy = load_taxonomy()
+            decision = await asyncio.to_thread(model.route, data.text, lat, lon, None, data.category)
+        restricted_codes = taxonomy.restricted_codes()
+        # a restricted category is never offered as a runner-up either: "domestic violence?" on the screen tells
+        # the person looking over the citizen's shoulder as much as the top suggestion would
+        alternatives = [Alternative(category=c, confidence=round(p, 4))
+                        for c, p in decision.alternatives if c not in restricted_codes][:3]
+        if decision.restricted or decision.category in restricted_codes:
+            # named neutrally, as backend.reports.views.routing_view names a restricted report: the person the
+            # report is about may see the screen, and a department (internal security…) would tell as much.
+            # Urgency and the numbers to call stay: they may be what keeps the citizen safe
+            return PreviewOut(
+                category=None, category_name=pick(NEUTRAL_CATEGORY, lang), confidence=None, department=None,
+                restricted=True, priority=decision.priority, urgent=decision.urgent, advise=list(decision.advise),
+                language=decision.language, district=decision.district, alternatives=alternatives,
+                model_version=decision.model_version,
+            )
         name = taxonomy.category(decision.category).names.get(lang) if decision.category else None
         return PreviewOut(
             category=decision.category, category_name=name, confidence=decision.confidence,
-            department=decision.department, priority=decision.priority, urgent=decision.urgent,
+            department=decision.department, restricted=False, priority=decision.priority, urgent=decision.urgent,
             advise=list(decision.advise), language=decision.language, district=decision.district,
-            alternatives=[Alternative(category=c, confidence=round(p, 4)) for c, p in decision.alternatives[:3]],
-            model_version=decision.model_version,
+            alternatives=alternatives, model_version=decision.model_version,
         )
 
 

@@ -12,6 +12,10 @@ class PreviewIn(Struct, forbid_unknown_fields=True):
     text: Annotated[str, Meta(min_length=1, max_length=5000)]
     lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    # the category the citizen picked, as ReportCreate.category takes it: a restricted pick makes the report
+    # restricted whatever the model says, so the preview of it must be restricted too
+    category: Annotated[str, Meta(max_length=40, description="The category the citizen chose, if any (as in "
+                                                             "ReportCreate)")] | None = None
 
 
 class Alternative(Struct):
@@ -20,10 +24,15 @@ class Alternative(Struct):
 
 
 class PreviewOut(Struct):
+    """A restricted suggestion (domestic violence, children, complaints about officers) names neither its category
+    nor its department, as a report's routing does: the person the report is about may see the screen."""
+
     category: str | None
     category_name: str | None
     confidence: float | None
     department: str | None
+    restricted: Annotated[bool, Meta(description="A restricted category: the app should offer its discreet flow; "
+                                                 "category, department and confidence are withheld")]
     priority: str
     urgent: bool
     advise: list[str]

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
+from backend.context import build_context
 from backend.lib.clock import ALMATY
 from backend.reports.deadlines import (
     Calendar,
+    Coverage,
     add_months,
+    configured_calendar,
     deadline_for,
     extension_allowed,
     load_calendar,
     max_extended_deadline,
     redirect_due,
 )
+from tests.conftest import make_settings
 
 
 def local(dt: datetime) -> date:
@@ -86,3 +94,60 @@ def test_custom_holiday_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     cal = load_calendar(str(path))
     assert not cal.is_working_day(date(2026, 2, 3))
     assert local(deadline_for(datetime(2026, 2, 2, 6, tzinfo=UTC), cal)) == date(2026, 2, 24)
+
+
+def _calendar_file(tmp_path: Path, *years: int) -> Path:
+    path = tmp_path / f"holidays-{'-'.join(map(str, years))}.json"  # load_calendar caches by path
+    path.write_text(json.dumps({"fixed": [], "by_year": {str(y): {"holidays": [], "extra_days_off": [],
+                                                                  "working_weekends": []} for y in years}}))
+    return path
+
+
+def _said(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "zan.deadlines" and r.levelno == level]
+
+
+def test_the_bundled_calendar_covers_this_year_and_the_next() -> None:
+    """Fails the year the bundled file runs out: add the next year's by_year entry (README) before it does."""
+    coverage = load_calendar().coverage()
+    assert coverage.ok, coverage
+
+
+def test_a_calendar_missing_next_years_movable_days_is_a_warning(tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    path = _calendar_file(tmp_path, 2025, 2026)
+    with caplog.at_level(logging.WARNING, logger="zan.deadlines"):
+        calendar = configured_calendar(path, today=date(2026, 6, 1))
+    assert calendar.coverage(date(2026, 6, 1)) == Coverage(year=2026, current_year=True, next_year=False,
+                                                           last_year=2026)
+    assert not _said(caplog, logging.ERROR)
+    assert [m for m in _said(caplog, logging.WARNING) if "2027" in m and str(path) in m]
+    assert REGISTRY.get_sample_value("zan_holiday_calendar_last_year") == 2026
+
+
+def test_a_calendar_missing_this_years_movable_days_is_an_error(tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    path = _calendar_file(tmp_path, 2025, 2026)
+    with caplog.at_level(logging.WARNING, logger="zan.deadlines"):
+        configured_calendar(path, today=date(2027, 1, 10))
+    assert [m for m in _said(caplog, logging.ERROR) if "2027" in m and "Kurban Ait" in m]
+    assert [m for m in _said(caplog, logging.WARNING) if "2028" in m]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="zan.deadlines"):  # a covered year says nothing
+        configured_calendar(_calendar_file(tmp_path, 2026, 2027), today=date(2026, 3, 1))
+    assert not _said(caplog, logging.ERROR) and not _said(caplog, logging.WARNING)
+
+
+@pytest.mark.anyio
+async def test_starting_with_a_calendar_that_lacks_this_year_logs_an_error(tmp_path: Path,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """At startup, on today's date: the process builds its Context, and the calendar's gap is in the log."""
+    this_year = datetime.now(ALMATY).year
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'zan.db'}", tmp_path,
+                             holidays_file=_calendar_file(tmp_path, this_year - 2))
+    with caplog.at_level(logging.WARNING, logger="zan.deadlines"):
+        ctx = build_context(settings, null_pool=True)
+    await ctx.close()
+    assert [m for m in _said(caplog, logging.ERROR) if str(this_year) in m]
+    assert [m for m in _said(caplog, logging.WARNING) if str(this_year + 1) in m]
+    assert ctx.calendar.coverage().last_year == this_year - 2

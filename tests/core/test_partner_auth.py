@@ -72,19 +72,47 @@ async def test_iin_is_part_of_the_signature(citizen: PartnerClient) -> None:
     assert response.json()["code"] == "auth.signature_invalid"
 
 
+def _signed_report(citizen: PartnerClient) -> tuple[bytes, dict[str, str]]:
+    """A report's exact bytes and headers, to be sent twice as a replaying attacker does."""
+    body = '{"text":"Во дворе дерутся","location":{"lat":51.16,"lon":71.47}}'.encode()
+    headers = citizen.headers("POST", PATH, body)
+    headers.update({"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"})
+    return body, headers
+
+
 async def test_replayed_request_is_rejected(citizen: PartnerClient) -> None:
-    headers = citizen.headers("GET", PATH, b"")
-    first = await citizen.http.get(PATH, headers=headers)
-    second = await citizen.http.get(PATH, headers=headers)
-    assert first.status_code == 200
+    body, headers = _signed_report(citizen)
+    first = await citizen.http.post(PATH, content=body, headers=headers)
+    second = await citizen.http.post(PATH, content=body, headers=headers)
+    assert first.status_code == 201, first.text
     assert second.status_code == 401 and second.json()["code"] == "auth.replayed"
 
 
 @pytest.mark.redis
 async def test_replay_is_detected_through_redis(citizen: PartnerClient) -> None:
+    body, headers = _signed_report(citizen)
+    assert (await citizen.http.post(PATH, content=body, headers=headers)).status_code == 201
+    assert (await citizen.http.post(PATH, content=body, headers=headers)).json()["code"] == "auth.replayed"
+
+
+@pytest.mark.parametrize("store", ["database", pytest.param("redis", marks=pytest.mark.redis)])
+async def test_the_same_read_twice_within_a_second_is_answered_twice(citizen: PartnerClient, store: str) -> None:
+    """X-Timestamp is in whole seconds and there is no nonce: an app refreshing a screen twice within a second, or
+    retrying a read that timed out, sends the same signature again. A read changes nothing, so it is not claimed:
+    a 401 would make the partner authenticate the citizen again. Every other check still holds for it."""
+    report_id = (await citizen.submit()).json()["id"]
+    for path in (PATH, f"{PATH}/{report_id}"):
+        headers = citizen.headers("GET", path, b"")
+        answers = [await citizen.http.get(path, headers=headers) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200] * 3, [a.text for a in answers]
+    # still refused: another citizen's IIN under this signature, a forged one, an old one
     headers = citizen.headers("GET", PATH, b"")
-    assert (await citizen.http.get(PATH, headers=headers)).status_code == 200
-    assert (await citizen.http.get(PATH, headers=headers)).json()["code"] == "auth.replayed"
+    assert (await citizen.http.get(PATH, headers={**headers, "X-Citizen-IIN": make_iin(9)})).json()["code"] == \
+        "auth.signature_invalid"
+    assert (await citizen.http.get(PATH, headers={**headers, "X-Signature": "0" * 64})).json()["code"] == \
+        "auth.signature_invalid"
+    stale = citizen.headers("GET", PATH, b"", ts=int(time.time()) - 400)
+    assert (await citizen.http.get(PATH, headers=stale)).json()["code"] == "auth.clock_skew"
 
 
 @pytest.mark.parametrize("skew", [-301, 301, 3600])

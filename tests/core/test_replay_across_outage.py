@@ -1,8 +1,8 @@
 # ruff: noqa: F811  (the `proxied` fixture is imported from tests/core/test_outage.py and taken as a parameter)
-"""A signed partner request is admitted once, also when Redis flaps: a signature claimed in the database during an
-outage is not admitted again by Redis after it, and with Redis up the nonce table is not touched at all. A replay
-into an outage is admitted (refusing requests in flight would refuse citizens) and changes nothing
-(backend/partners/admission.py)."""
+"""A signed partner request that may change something is admitted once, also when Redis flaps: a signature
+claimed in the database during an outage is not admitted again by Redis after it, and with Redis up the nonce table
+is not touched at all. A replay into an outage is admitted (refusing requests in flight would refuse citizens) and
+changes nothing (backend/partners/admission.py). Reads are not claimed at all."""
 
 from __future__ import annotations
 
@@ -47,8 +47,18 @@ class Signed(msgspec.Struct):
         return await http.request(self.method, self.path, content=self.body, headers=self.headers)
 
 
-def signed(client: PartnerClient, method: str = "GET", path: str = PATH, json: Any = None, *,
+def nothing() -> str:
+    """A request that is claimed against replay (reads are not) and changes nothing: a withdrawal of a report that
+    does not exist, admitted and answered 404."""
+    return f"{PATH}/{uuid.uuid4()}/withdraw"
+
+
+ADMITTED = 404  # what an admitted `nothing()` is answered
+
+
+def signed(client: PartnerClient, method: str = "POST", path: str | None = None, json: Any = None, *,
            ts: int | None = None, headers: dict[str, str] | None = None) -> Signed:
+    path = path or nothing()
     body = msgspec.json.encode(json) if json is not None else b""
     signed_headers = client.headers(method, path, body, ts=ts)
     if body:
@@ -77,7 +87,7 @@ async def client_of(ctx: Context, http: httpx.AsyncClient) -> PartnerClient:
 
 async def notice_the_outage(client: PartnerClient) -> None:
     """Any signed request makes the app try Redis and fail over to the database."""
-    await client.get(PATH)
+    await client.post(nothing())
     await next_second()
 
 
@@ -86,7 +96,7 @@ async def admitted_during_outage(proxy: TcpProxy, client: PartnerClient, http: h
     await proxy.cut()
     await notice_the_outage(client)
     during = signed(client)
-    assert (await during.send(http)).status_code == 200
+    assert (await during.send(http)).status_code == ADMITTED
     return during
 
 
@@ -180,7 +190,7 @@ async def test_after_an_outage_the_databases_unexpired_nonces_are_in_redis(proxi
     # recovered: a new request goes through Redis alone again
     rows = await nonce_rows(ctx)
     with statements(ctx) as sql:
-        assert (await client.get(PATH)).status_code == 200
+        assert (await signed(client).send(http)).status_code == ADMITTED
     assert not [s for s in sql if "request_nonces" in s], sql
     assert await nonce_rows(ctx) == rows
 
@@ -201,9 +211,10 @@ async def test_requests_admitted_while_the_copy_runs_are_in_redis_too(proxied: P
 
     await proxy.restore()
     now = int(time.time())
-    burst = [signed(client, path=f"{PATH}?limit=1&n={n}", ts=now) for n in range(30)]
+    burst = [signed(client, ts=now) for _ in range(30)]  # each its own path, so its own signature
     answers = await asyncio.gather(*(request.send(http) for request in burst))
-    assert [a.status_code for a in answers] == [200] * len(burst), [a.text for a in answers if a.status_code != 200]
+    assert [a.status_code for a in answers] == [ADMITTED] * len(burst), \
+        [a.text for a in answers if a.status_code != ADMITTED]
     async with direct_redis() as redis:
         missing = [n for n, request in enumerate(burst)
                    if not await redis.exists(ctx.keys("nonce", request.headers["X-Signature"]))]
@@ -218,8 +229,9 @@ async def test_another_process_refuses_a_replay_once_the_first_recovered_one_has
     during = await admitted_during_outage(proxy, client, http)
 
     await proxy.restore()
-    await next_second()  # not the bytes of `during` (same path, same second)
-    assert (await client.get(PATH)).status_code == 200  # this process recovers (and copies) on its next request
+    await next_second()
+    # this process recovers (and copies) on its next request
+    assert (await signed(client).send(http)).status_code == ADMITTED
     async with serving(ctx.settings.with_(redis_url=REDIS_URL)) as (_, other):
         replayed = await during.send(other)
     assert replayed.status_code == 401 and replayed.json()["code"] == "auth.replayed", replayed.text
@@ -231,9 +243,26 @@ async def test_with_redis_up_admission_does_not_touch_the_database(proxied: Prox
     assert (await client.get(PATH)).status_code == 200  # warms the partner's key cache
     once = signed(client)
     with statements(ctx) as sql:
-        assert (await once.send(http)).status_code == 200
+        assert (await once.send(http)).status_code == ADMITTED
         assert (await report(client, "Шумят соседи сверху").send(http)).status_code == 201
         assert (await once.send(http)).json()["code"] == "auth.replayed"
     assert sql, "the listener saw nothing: it would not see nonce statements either"
     assert not [s for s in sql if "request_nonces" in s], sql
     assert await nonce_rows(ctx) == 0
+
+
+async def test_a_read_sent_twice_is_answered_twice_in_and_out_of_an_outage(proxied: Proxied) -> None:
+    """A read's signature is not claimed, in Redis or in the database fallback: the same GET within a second (a
+    refresh, a retry after a timeout) is answered, and leaves no nonce behind."""
+    ctx, proxy, http = proxied
+    client = await client_of(ctx, http)
+    up = signed(client, "GET", PATH)
+    assert [(await up.send(http)).status_code for _ in range(2)] == [200, 200]
+    await proxy.cut()
+    await notice_the_outage(client)
+    rows = await nonce_rows(ctx)
+    down = signed(client, "GET", PATH)
+    assert [(await down.send(http)).status_code for _ in range(2)] == [200, 200]
+    assert await nonce_rows(ctx) == rows
+    async with direct_redis() as redis:
+        assert not await redis.exists(ctx.keys("nonce", up.headers["X-Signature"]))

@@ -6,6 +6,7 @@ import json
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -71,3 +72,24 @@ async def test_urgent_report_is_not_auto_redirected_and_closed(ctx: Context, cit
     report = await routed(ctx, uuid.UUID(response.json()["id"]))
     assert report.urgent is True
     assert report.status != "closed", (report.status, report.resolution, report.category)
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+async def test_merging_a_restricted_report_says_why_in_the_readers_language(
+        ctx: Context, app_client: Any, citizen: PartnerClient, lang: str) -> None:
+    """corrections.merge refuses a restricted report with the field reason `restricted`: its detail is that
+    reason's own text, not the generic "invalid value" a reason missing from FIELD_ERRORS falls back to."""
+    from backend.lib.messages import FIELD_ERRORS
+    from tests.officers.factories import bearer, login, make_officer
+
+    plain = await citizen.submit("Украли велосипед из подъезда")
+    secret = await citizen.submit("Сосед бьёт жену", category="domestic_violence")  # restricted from intake
+    assert plain.status_code == secret.status_code == 201
+    supervisor, password = await make_officer(ctx, role="supervisor")  # may read restricted reports
+    headers = {**bearer(await login(app_client, supervisor.badge_number, password)), "Accept-Language": lang}
+    refused = await app_client.post("/api/v1/dispatch/incidents/merge", headers=headers,
+                                    json={"report_ids": [plain.json()["id"], secret.json()["id"]]})
+    assert refused.status_code == 422, refused.text
+    [problem] = refused.json()["errors"]
+    assert problem["pointer"] == "/report_ids/1" and problem["code"] == "restricted"
+    assert problem["detail"] == FIELD_ERRORS["restricted"][lang] != FIELD_ERRORS["invalid"][lang]
