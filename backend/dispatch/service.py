@@ -222,9 +222,7 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
             # the stored stamp may come from another replica, or from before a restart, and run ahead of this
             # process's clock (tablets may stamp up to 5 min ahead): the correction must still be the later write
             CLOCK.accept(parse_hlc(row.hlc))
-            written = {"actor_type": row.actor_type, "actor_id": row.actor_id, "hlc": row.hlc,
-                       "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-                       "length": len(row.value) if row.value is not None else None}
+            written = row.written()
             provenance[name], previous[name] = written, {**written, "value": row.value}
         stamp = str(CLOCK.now())
         if row is None:

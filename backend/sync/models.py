@@ -67,6 +67,13 @@ class ReportField(SQLModel, table=True):
     actor_id: str | None = Field(default=None, max_length=64)
     updated_at: datetime = now_column()
 
+    def written(self) -> dict[str, Any]:
+        """Who wrote the stored text and when, and how long it is (no text: audit lines hold no personal data).
+        Kept in the internal event of whoever overwrites another writer's text (with the text itself)."""
+        return {"actor_type": self.actor_type, "actor_id": self.actor_id, "hlc": self.hlc,
+                "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+                "length": len(self.value) if self.value is not None else None}
+
 
 class ReportNote(SQLModel, table=True):
     """An officer's note on a report: append-only; the author may tombstone it. Ids are the tablet's UUIDv7."""

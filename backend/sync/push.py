@@ -332,6 +332,7 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
             result["applied_fields"].append("status")
         else:
             result["superseded_fields"].append("status")
+    overwritten: dict[str, dict[str, Any]] = {}  # another writer's text this push replaces, and who wrote it
     for name in OFFICER_FIELDS:
         if name not in m.fields:
             continue
@@ -343,11 +344,25 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
         if current is None:
             current = ReportField(report_id=report.id, field=name, hlc=str(stamp), actor_type=officer.role.value)
             _created(session, ReportField, (report.id, name))
-        current.value = None if value is None else str(value)[:TEXT_MAX_LENGTH]
+        new_value = None if value is None else str(value)[:TEXT_MAX_LENGTH]
+        if (current.value is not None and current.value != new_value
+                and current.actor_id not in (None, str(officer.officer_id))):
+            overwritten[name] = {**current.written(), "value": current.value, "new_value": new_value}
+        current.value = new_value
         current.hlc, current.actor_type, current.actor_id = str(stamp), officer.role.value, str(officer.officer_id)
         current.updated_at = utcnow()
         session.add(current)
         result["applied_fields"].append(name)
+    if overwritten:
+        # a crewmate's (or a dispatcher's) findings replaced from a tablet: the rows are rewritten in place, so an
+        # internal event, sealed like every event, keeps what was there and who wrote it, as a dispatcher's
+        # correction does (backend.dispatch.service.set_fields). An officer revising their own text is a draft
+        # and leaves no event.
+        await reports.append_event(session, report, "fields_overwritten", by, public=False,
+                                   data={"fields": sorted(overwritten), "report_status": report.status,
+                                         "previous": {name: {k: v for k, v in was.items() if k != "new_value"}
+                                                      for name, was in overwritten.items()},
+                                         "values": {name: was["new_value"] for name, was in overwritten.items()}})
     if result["applied_fields"]:
         mark_report(session, report)
     elif result["superseded_fields"]:

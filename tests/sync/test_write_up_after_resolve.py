@@ -13,7 +13,7 @@ from sqlalchemy import select
 from backend.context import Context
 from backend.dispatch import service as dispatch
 from backend.reports import service as reports
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportEvent
 from backend.reports.service import By
 from backend.reports.workflow import Action, Actor, Status
 from backend.sync.changes import officer_scope
@@ -151,3 +151,33 @@ async def test_the_previous_unit_gets_no_grace_from_the_new_units_resolve(ctx: C
     [result] = await tab_a.push()
     assert (result["status"], result["reason"]) == ("rejected", "not_assigned"), result
     assert await _fields(ctx, report.id) == {}
+
+
+async def _overwrites(ctx: Context, report_id: uuid.UUID) -> list[ReportEvent]:
+    async with ctx.sessions() as session:
+        return list(await session.scalars(select(ReportEvent).where(
+            ReportEvent.report_id == report_id, ReportEvent.action == "fields_overwritten")))  # type: ignore[arg-type]
+
+
+async def test_a_crewmates_findings_replaced_from_a_tablet_are_kept_in_the_record(ctx: Context) -> None:
+    """Field rows are rewritten in place. When a tablet replaces text another officer wrote, an internal event keeps
+    what was there and who wrote it; an officer revising their own text leaves none (a draft is not a record)."""
+    unit, first, second = await crew_tablets(ctx)
+    report = await assigned_report(ctx, unit)
+    rid = str(report.id)
+    await first.pull_all()
+    await second.pull_all()
+    first.edit("reports", rid, findings="Потерпевший избит, вызвана скорая")
+    await first.push()
+    first.edit("reports", rid, findings="Потерпевший избит, вызвана скорая помощь")  # the author's own revision
+    await first.push()
+    assert await _overwrites(ctx, report.id) == []
+    await second.pull_all()
+    second.edit("reports", rid, findings="Нарушений не выявлено")
+    [result] = await second.push()
+    assert result["applied_fields"] == ["findings"]
+    [event] = await _overwrites(ctx, report.id)
+    assert not event.public and event.actor_id == str(second.officer.id)
+    was = event.data["previous"]["findings"]
+    assert (was["value"], was["actor_id"]) == ("Потерпевший избит, вызвана скорая помощь", str(first.officer.id))
+    assert event.data["values"] == {"findings": "Нарушений не выявлено"}
