@@ -7,10 +7,13 @@ and even card numbers into the text. Kinds found:
   digit. ``iin_is_valid`` checks the structure and the official check digit; a 12-digit number with a plausible
   birth date but a wrong check digit is still reported (``valid=False``): a mistyped IIN is personal data too.
 - ``phone`` — Kazakh (+7 7xx…, 8 7xx…, 7 7xx… without the plus, 7xx… without prefix, landlines with a 4-digit
-  area code) and other +7 numbers, with spaces/dashes/parentheses.
+  area code) and other +7 numbers, with spaces/dots/dashes/parentheses, in any usual grouping (3-3-2-2, 3-2-2-3…).
 - ``card``  — bank card numbers, 13–19 digits, Luhn-valid.
 - ``email``.
 - ``document`` — ID card / passport numbers after a keyword ("удостоверение №…", "паспорт N…", "куәлік…").
+
+IINs, cards and phones are recognised however their digits are grouped (one or two spaces, dots or dashes between
+groups): ``find_numbers``, which the log masker (backend.lib.logging) uses too.
 
 Masks keep the last digits so a dispatcher can still match a number a citizen reads out over the phone.
 """
@@ -96,36 +99,145 @@ def luhn_is_valid(number: str) -> bool:
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Zа-яА-Я]{2,}(?![\w@])")
-# Guards are digit-only: a number glued to a word ("ИИН900101300127", "тел87012345678", "87012345678срочно") is
-# still personal data; only a longer run of digits makes it a different number.
-_CARD = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,4}(?:[ -]?\d{1,3})?(?!\d)")
-_TWELVE = re.compile(r"(?<!\d)\d{6}[ -]?\d{6}(?!\d)")
-_PHONE = re.compile(
-    # prefix "+7" / "8" / "7" (the +7 number without its plus, as WhatsApp shows it); then either a mobile or
-    # 3-digit area code (3-3-2-2) or a 4-digit Kazakh area code (Astana 7172, Karaganda 7212: 4-2-2-2)
-    r"(?<![\d+])(?:\+\s?\d{1,3}|8|7)?[\s\-(]{0,3}"
-    r"(?:\d{3}[\s\-)]{0,3}\d{3}|\d{4}[\s\-)]{0,3}\d{2})[\s-]?\d{2}[\s-]?\d{2}(?!\d)"
-)
 _DOCUMENT = re.compile(
     r"(?:удостоверени\w*|уд\.|паспорт\w*|куәлі\w*|куали\w*|жеке куәлік\w*|id card|passport)\s*(?:№|N|No\.?|нөмірі)?\s*"
     r"(?P<num>[A-ZА-Я]?\d{8,9})(?!\d)",
     re.IGNORECASE,
 )
 
+# Numbers (IIN, card, phone) are found in two steps: first the whole run of digit groups, then what it is. People
+# group the same number every way ("900 101 300 126", "9001 0130 0126", "4400.4301.2345.6789", "8 700 12 34 567"),
+# so a pattern per grouping always missed some, and a pattern that stopped early left the other digits readable
+# ("4400 430123 456789" matched as an IIN after its first group). Between groups: one or two spaces, dots or dashes
+# (no newline or comma: those end a number), a dash or dot with a space on either side ("8 - 701 - 123 45 67"), or a
+# parenthesis around a phone's code. A comma keeps "51.1694, 71.4491" and lists of amounts apart. Guards are
+# digit-only: a number glued to a word ("ИИН900101300127", "тел87012345678", "87011234567срочно") is still personal
+# data.
+_SPACE = r"[ \t\u00a0\u202f]"
+_SEP = rf"(?:[ \t\u00a0\u202f.\-]{{1,2}}|{_SPACE}[.\-]{_SPACE}|[ \t\u00a0\u202f.\-]?[()][ \t\u00a0\u202f.\-]?)"
+_RUN = re.compile(rf"(?<!\d)(?:\+\s?)?\(?\d+(?:{_SEP}\d+)*")
+_GROUP = re.compile(r"\d+")
+# The fewest and most digits one number has (a phone without its prefix; a 19-digit card): a longer run is several
+# numbers, a shorter part of one is none
+_MIN_DIGITS, _MAX_DIGITS = 10, 19
+# Never personal data, though their digit runs look like some: a UUID's last group can read like a mobile
+# ("…-ab7012345678"), its groups like a card; a pair of coordinates written without a comma, "47.0512 51.2345",
+# like an IIN grouped 2-4-2-4. A log line is followed by its ids, and a report's place is no personal data.
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_COORDINATES = re.compile(r"(?<![\d.])-?\d{1,3}\.\d{3,}[ ,;]{1,3}-?\d{1,3}\.\d{3,}(?!\.?\d)")
+
 
 def _digits(s: str) -> str:
-    return "".join(c for c in s if c.isdigit())
+    # ASCII, so that the checks below also see a number typed in full-width digits ("９００１０１…") as one
+    return "".join(str(int(c)) for c in s if c.isdecimal())
 
 
-def _phone_ok(raw: str) -> bool:
-    d = _digits(raw)
-    if raw.lstrip().startswith("+"):
-        # any international number written with a plus is a phone; +7 must have 11 digits
+def _iin_kind(groups: list[str], d: str, mistyped: bool) -> bool | None:
+    """None when 12 digits are no IIN, else whether the IIN is valid.
+
+    Written whole or 6 + 6 (how people type it) a birth date and century digit are enough: a mistyped IIN is
+    personal data too. Grouped any other way the check digit must be right as well: joined groups are far more often
+    two numbers that happen to stand side by side (a date and a time, "05.12.2026 14.30")."""
+    if iin_is_valid(d):
+        return True
+    plain = len(groups) == 1 or [len(g) for g in groups] == [6, 6]
+    if plain and d[6] in "0123456" and _iin_birth_date(d) is not None:
+        return False
+    if mistyped and len(groups) == 1:
+        return False
+    return None
+
+
+def _card_shape(groups: list[str]) -> bool:
+    # written whole, or from a 4-digit first group ("4400 4301 2345 6789", "4400 430123 456789", Amex 4-6-5): a run
+    # that starts otherwise is a phone or an amount followed by other numbers ("87011234567 15 000")
+    return len(groups) == 1 or (len(groups[0]) == 4 and all(len(g) <= 6 for g in groups[1:]))
+
+
+def _national_shape(groups: list[str]) -> bool:
+    """The 10 digits after a phone's prefix: whole, or an operator/area code of 3 or 4 digits (or 6+ digits glued to
+    it) followed by groups of 2 and more ("700 12 34 567", "7172 12-34-56", "701 1234567"). A first group of 1 or 2
+    digits or a last one of 1 is how amounts are grouped ("7 000 000 000", "77 000 000 000"), not phones."""
+    return (len(groups[0]) in (3, 4) or len(groups[0]) >= 6) and all(len(g) >= 2 for g in groups[1:])
+
+
+def _phone_kind(groups: list[str], d: str, plus: bool) -> bool:
+    if plus:
+        # any international number written with a plus is a phone, however its country groups it; +7 has 11 digits
         return 10 <= len(d) <= 15 and (not d.startswith("7") or len(d) == 11)
-    if len(d) == 11:
-        return d[0] in "78" and d[1] == "7"
+    if len(d) == 11 and d[0] in "78" and d[1] == "7":
+        # the prefix 8 / 7 (a +7 number without its plus, as WhatsApp shows it), alone or glued to the code: "8701…"
+        if len(groups[0]) == 1:
+            return _national_shape(groups[1:])
+        return len(groups[0]) >= 4 and all(len(g) >= 2 for g in groups[1:])
     # without a prefix only the Kazakh 7xx plan is recognised, to leave other 10-digit numbers alone
-    return len(d) == 10 and d[0] == "7"
+    return len(d) == 10 and d[0] == "7" and _national_shape(groups)
+
+
+def _classify(groups: list[str], plus: bool, mistyped: bool) -> tuple[PiiKind, bool] | None:
+    """What the digit groups `groups` (ASCII digits) are written together, or None when no number."""
+    d = "".join(groups)
+    if plus:
+        return ("phone", True) if _phone_kind(groups, d, plus) else None
+    if len(d) == 12:
+        valid = _iin_kind(groups, d, mistyped)
+        return None if valid is None else ("iin", valid)
+    if 13 <= len(d) <= _MAX_DIGITS:
+        if _card_shape(groups) and luhn_is_valid(d):
+            return ("card", True)
+        # 16 digits written whole or 4-4-4-4 are a card with a typo
+        card16 = len(d) == 16 and (len(groups) == 1 or [len(g) for g in groups] == [4, 4, 4, 4])
+        return ("card", False) if mistyped and card16 else None
+    if len(d) in (10, 11) and _phone_kind(groups, d, plus):
+        return ("phone", True)
+    return None
+
+
+def find_numbers(text: str, *, mistyped: bool = False) -> list[Span]:
+    """IINs, cards and phones in `text`, in text order. Shared with the log masker (backend.lib.logging), which
+    needs the same spellings found; this module imports only the standard library so that logging stays cheap.
+
+    Each run of digit groups is taken whole first; a run that is no number (longer than any, or two numbers side
+    by side) is tried from its left, longest part first.
+
+    `mistyped`: also what is most likely a number with a typo: every unbroken 12-digit number (an IIN, whatever its
+    birth date) and 16 digits written as a card's whose Luhn digit is wrong (the logs' choice: nobody needs such a
+    number there, so a wrong guess costs nothing; the views keep ordinary numbers readable).
+    """
+    if not any(c.isdecimal() for c in text):
+        return []
+    scan = text
+    for pattern in (_UUID, _COORDINATES):
+        # blanked, not removed: positions in `scan` stay those in `text`
+        scan = pattern.sub(lambda m: "x" * len(m.group()), scan)
+    found: list[Span] = []
+    for run in _RUN.finditer(scan):
+        parts = list(_GROUP.finditer(run.group()))
+        groups = [_digits(p.group()) for p in parts]
+        plus = run.group().startswith("+")
+        i = 0
+        while i < len(groups):
+            longest, count = i, 0
+            while longest < len(groups) and count + len(groups[longest]) <= _MAX_DIGITS:
+                count += len(groups[longest])
+                longest += 1
+            hit = None
+            for j in range(longest, i, -1):
+                if count < _MIN_DIGITS:
+                    break
+                hit = _classify(groups[i:j], plus and i == 0, mistyped)
+                if hit is not None:
+                    break
+                count -= len(groups[j - 1])
+            if hit is None:
+                i += 1
+                continue
+            # the whole run's start for its first number (a "+" or "(" before the digits goes with them)
+            start = run.start() if i == 0 else run.start() + parts[i].start()
+            end = run.start() + parts[j - 1].end()
+            found.append(Span(kind=hit[0], start=start, end=end, text=text[start:end], valid=hit[1]))
+            i = j
+    return found
 
 
 def find_pii(text: str) -> list[Span]:
@@ -133,30 +245,18 @@ def find_pii(text: str) -> list[Span]:
     found: list[Span] = []
     taken: list[tuple[int, int]] = []
 
-    def add(kind: PiiKind, start: int, end: int, valid: bool = True) -> None:
-        if any(start < e and s < end for s, e in taken):
+    def add(span: Span) -> None:
+        if any(span.start < e and s < span.end for s, e in taken):
             return
-        taken.append((start, end))
-        found.append(Span(kind=kind, start=start, end=end, text=text[start:end], valid=valid))
+        taken.append((span.start, span.end))
+        found.append(span)
 
     for m in _EMAIL.finditer(text):
-        add("email", m.start(), m.end())
-    for m in _TWELVE.finditer(text):
-        raw = _digits(m.group())
-        if iin_is_valid(raw):
-            add("iin", m.start(), m.end())
-        elif raw[6] in "0123456" and _iin_birth_date(raw) is not None:
-            add("iin", m.start(), m.end(), valid=False)
-    for m in _CARD.finditer(text):
-        d = _digits(m.group())
-        if 13 <= len(d) <= 19 and luhn_is_valid(d):
-            add("card", m.start(), m.end())
-    for m in _PHONE.finditer(text):
-        if _phone_ok(m.group()):
-            start = m.start() + (len(m.group()) - len(m.group().lstrip()))
-            add("phone", start, m.end())
+        add(Span(kind="email", start=m.start(), end=m.end(), text=m.group()))
+    for span in find_numbers(text):
+        add(span)
     for m in _DOCUMENT.finditer(text):
-        add("document", m.start("num"), m.end("num"))
+        add(Span(kind="document", start=m.start("num"), end=m.end("num"), text=m.group("num")))
     found.sort(key=lambda s: s.start)
     return found
 

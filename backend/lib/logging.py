@@ -6,22 +6,17 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-# Lightweight patterns; ml.pii has the full detector but logging must not import a model stack.
-_IIN = re.compile(r"(?<!\d)(\d{8})(\d{4})(?!\d)")
-# written 6 + 6 with a space or dash ("ИИН 900101 300123"), as ml.pii accepts it; only with an IIN's shape (a
-# birth date, a century digit 0-6), so two numbers that happen to stand side by side in a log line stay readable
-_IIN_SPLIT = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -][0-6]\d(\d{4})(?!\d)")
-# Kazakh numbers: +7 / 8 / 7 and the 7xx code, or the 7xx code alone ("7011234567", as ml.pii finds it)
-_PHONE = re.compile(r"(?<![\d+])(?:(\+?[78])[\s\-(]*)?(7\d{2})[\s\-)]*(\d{3})[\s\-]*(\d{2})[\s\-]*(\d{2})(?!\d)")
-# never personal data, but their digit runs look like some (a last group "ab7012345678" like a mobile, 8-4-4 digits
-# like a card): ids must stay whole for a log line to be followed
-_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
-_CARD = re.compile(r"(?<!\d)(\d{4})[\s\-]?(\d{4})[\s\-]?(\d{4})[\s\-]?(\d{4})(?!\d)")
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+# IINs, cards and phones are found by ml.pii's rules (one set for the report views and the logs, so a spelling masked
+# on a tablet is masked in the log too). It is cheap to import at log time: ml.pii imports only the standard library
+# and ml/__init__ only sets an environment variable, no model stack
+from ml.pii import Span, find_numbers
+
+# starts only where a local part starts: without the lookbehind a long run of digits or letters with no "@" was
+# retried from each of its characters (quadratic: ~10 s on a 100,000-character line)
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 # a Telegram Bot API URL carries the bot's token (https://api.telegram.org/bot<id>:<secret>/sendMessage)
 _BOT_TOKEN = re.compile(r"(?<=/bot)(\d+):[A-Za-z0-9_-]+")
 # capability URLs: a signed media link or upload token in an access-log line would let whoever reads the logs fetch
@@ -32,13 +27,15 @@ _SENSITIVE_HEADERS = re.compile(r"(x-citizen-iin|x-signature|authorization)(['\"
                                 re.IGNORECASE)
 
 
-def _outside_uuids(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str) -> str:
-    """`pattern.sub(replace, text)`, leaving alone any match that touches a UUID."""
-    ids = [m.span() for m in _UUID.finditer(text)] if "-" in text else []
-    if not ids:
-        return pattern.sub(replace, text)
-    return pattern.sub(lambda m: m.group(0) if any(s < m.end() and m.start() < e for s, e in ids) else replace(m),
-                       text)
+def _masked(span: Span) -> str:
+    d = "".join(str(int(c)) for c in span.text if c.isdecimal())
+    if span.kind == "card":
+        return f"****-****-****-{d[-4:]}"
+    if span.kind == "phone":
+        # a +7 / 8 / 7 number, or a bare Kazakh 7xx one, is "+7"; another country's only "+"
+        kazakh = not span.text.startswith("+") or d.startswith("7")
+        return f"{'+7' if kazakh else '+'}***{d[-2:]}"
+    return f"********{d[-4:]}"
 
 
 def mask(text: str) -> str:
@@ -46,10 +43,15 @@ def mask(text: str) -> str:
     text = _BOT_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
     text = _URL_SECRETS.sub(lambda m: f"{m.group(1)}***", text)
     text = _SENSITIVE_HEADERS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    text = _outside_uuids(_CARD, lambda m: f"****-****-****-{m.group(4)}", text)
-    text = _outside_uuids(_PHONE, lambda m: f"+7***{m.group(5)}", text)
-    text = _outside_uuids(_IIN, lambda m: f"********{m.group(2)}", text)
-    text = _outside_uuids(_IIN_SPLIT, lambda m: f"********{m.group(1)}", text)
+    # numbers with a typo too (any unbroken 12 digits, a card's 16 with a wrong Luhn digit): nobody needs them in a log
+    spans = find_numbers(text, mistyped=True)
+    if spans:
+        out: list[str] = []
+        pos = 0
+        for span in spans:
+            out += [text[pos:span.start], _masked(span)]
+            pos = span.end
+        text = "".join(out) + text[pos:]
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 
 

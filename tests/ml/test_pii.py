@@ -75,3 +75,70 @@ def test_mistyped_iin_still_masked_but_flagged() -> None:
     spans = find_pii(f"иин {bad}")
     assert len(spans) == 1 and spans[0].kind == "iin" and not spans[0].valid
     assert bad not in mask_pii(f"иин {bad}")
+
+
+# However people group the digits (one or two spaces, dots or dashes between groups), the whole number is masked and
+# only its last digits are left: the run of groups is taken whole first, then classified.
+@pytest.mark.parametrize("grouped", [
+    "900 101 300 126", "9001 0130 0126", "900101 300 126", "900101  300126", "900  101  300  126",
+    "9001-0130-0126", "9001.0130.0126", "90.01.01 300126", "900101300126",
+])
+def test_an_iin_is_masked_however_its_digits_are_grouped(grouped: str) -> None:
+    assert grouped.replace(" ", "").replace("-", "").replace(".", "") == VALID_IIN
+    assert [(s.kind, s.text, s.valid) for s in find_pii(f"ИИН {grouped}, звоните")] == [("iin", grouped, True)]
+    assert mask_pii(f"ИИН {grouped}, звоните") == "ИИН [ИИН ***0126], звоните"
+
+
+@pytest.mark.parametrize("grouped", [
+    "4400.4301.2345.6789", "4400  4301  2345  6789", "4400 430123 456789", "4400-4301-2345-6789",
+    "4400 4301 2345 6789", "4400430123456789",
+])
+def test_a_card_is_masked_however_its_digits_are_grouped(grouped: str) -> None:
+    assert [s.kind for s in find_pii(f"карта {grouped}")] == ["card"]
+    assert mask_pii(f"карта {grouped}") == "карта [карта ***6789]"
+
+
+def test_a_sixteen_digit_card_grouped_4_6_6_is_no_iin_with_its_first_digits_left() -> None:
+    # its last 12 digits were taken for an IIN (6 + 6), and "4400" stayed readable before the mask
+    masked = mask_pii("перевёл на 4400 430123 456789 вчера")
+    assert masked == "перевёл на [карта ***6789] вчера", masked
+
+
+@pytest.mark.parametrize("phone", [
+    "8 700 12 34 567", "+7 700 12 34 567", "8 (700) 12 34 567", "8 701 12 345 67", "8  701  123  45  67",
+    "8.701.123.45.67", "+7 (701) 123-45-67", "8(701)1234567", "7 701 123 4567", "8701 123 45 67", "701 123 45 67",
+    "+7 - 701 - 123-45-67", "8 - 701 - 123 45 67",
+])
+def test_a_phone_is_masked_in_any_usual_grouping(phone: str) -> None:
+    assert [s.kind for s in find_pii(f"тел {phone} звоните")] == ["phone"]
+    last4 = "".join(c for c in phone if c.isdigit())[-4:]
+    assert mask_pii(f"тел {phone} звоните") == f"тел [тел. ***{last4}] звоните"
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    (f"{VALID_IIN} 87011234567", "[ИИН ***0126] [тел. ***4567]"),
+    ("8 777 123 45 67 4400 4301 2345 6789", "[тел. ***4567] [карта ***6789]"),
+    # a run of 16 digits that passes Luhn, but a phone and an amount: a card is written from a 4-digit group
+    ("перевёл с 87011234504 15 000 тенге", "перевёл с [тел. ***4504] 15 000 тенге"),
+])
+def test_numbers_side_by_side_are_masked_each_and_nothing_else(text: str, masked: str) -> None:
+    assert mask_pii(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "заявление 2026-000124 от 05.12.2026", "ZP-2026-0000124", "с 01.01.2026 по 05.12.2026",
+    "в 14:30, 14:30:15, 2026-12-04T15:30:00.123456+05:00",
+    "05.12.2026 14.30",  # date and time: 12 digits with a birth date's shape, but no IIN's check digit
+    "report 6f1c2a3e-9b4d-4c1e-8f2a-1234567890ab", "id 12345678-1234-5678-1234-ab7012345678",
+    "ущерб 15 000 тенге", "сумма 1 500 000 тг", "итого 7 000 000 000 тенге", "штраф 77 000 000 000 тенге",
+    "ст. 188 ч. 2 УК РК, статья 293-1 КоАП, п. 1.2.3",
+    "координаты 51.1694, 71.4491", "точка 51.169412 71.449123",
+    "координаты 47.0512 51.2343",  # read as 2-4-2-4 digit groups, an IIN with a valid check digit
+])
+def test_report_numbers_dates_times_ids_amounts_articles_and_coordinates_are_not_masked(text: str) -> None:
+    assert find_pii(text) == [], find_pii(text)
+    assert mask_pii(text) == text
+
+
+def test_an_iin_in_full_width_digits_is_masked() -> None:
+    assert mask_pii("ИИН ９００１０１３００１２６") == "ИИН [ИИН ***0126]"
