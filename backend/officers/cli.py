@@ -1,19 +1,80 @@
-"""`zan officers ...`: create officer accounts from the console."""
+"""`zan officers ...` and `zan units ...`: officer accounts and patrol units, created from the console.
+
+These are the only way to create them in production (`zan seed` plants demo data in embedded mode only), so every
+value is checked here: a department must be a police department of the taxonomy and a district a district of
+ml.geo (or the unit would never be offered a report, the officer never see one), and a duplicate is a one-line
+error, not a traceback.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import click
 
 from backend.officers.auth import Role
 from backend.settings import Settings
 
+MIN_PASSWORD_CHARS = 12
+
+T = TypeVar("T")
+
+
+def police_departments() -> list[str]:
+    """Taxonomy departments a unit or an officer can belong to (not the external ones reports are redirected to)."""
+    from ml.taxonomy import load_taxonomy
+
+    return [d.code for d in load_taxonomy().departments if not d.external]
+
+
+def district_codes() -> list[str]:
+    from ml.geo import load_district_index
+
+    return load_district_index().codes
+
+
+def _one_of(value: str, allowed: list[str], what: str, param: str) -> str:
+    value = value.strip()
+    if value in allowed:
+        return value
+    close = difflib.get_close_matches(value, allowed, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else (
+        f"one of: {', '.join(allowed)}" if len(allowed) <= 20 else f"see `zan units {what}s`")
+    raise click.BadParameter(f"unknown {what} {value!r}; {hint}", param_hint=param)
+
+
+def check_department(value: str) -> str:
+    return _one_of(value, police_departments(), "department", "--department")
+
+
+def check_district(value: str) -> str:
+    return _one_of(value, district_codes(), "district", "--district")
+
+
+def _length(value: str, longest: int, param: str) -> str:
+    value = value.strip()
+    if not value or len(value) > longest:
+        raise click.BadParameter(f"1 to {longest} characters", param_hint=param)
+    return value
+
+
+def _password(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if len(value) < MIN_PASSWORD_CHARS:
+        raise click.BadParameter(f"at least {MIN_PASSWORD_CHARS} characters")
+    return value
+
+
+def _run(work: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
+    return asyncio.run(work(Settings.from_env()))
+
 
 @click.group()
 def officers() -> None:
-    """Officer accounts and units."""
+    """Officer accounts."""
 
 
 @officers.command("create")
@@ -21,30 +82,107 @@ def officers() -> None:
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PATROL_OFFICER.value)
 @click.option("--department", required=True, help="taxonomy department code, e.g. patrol_police")
-@click.option("--district", required=True, help="district code, e.g. astana")
+@click.option("--district", required=True, help="district code, e.g. astana (`zan units districts`)")
 @click.option("--unit", "unit_code", default=None, help="unit code to join")
 @click.option("--rank", default="")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, callback=_password,
+              help=f"at least {MIN_PASSWORD_CHARS} characters (prompted when not given)")
 def create(badge: str, name: str, role: str, department: str, district: str, unit_code: str | None, rank: str,
            password: str) -> None:
     """Create an officer account."""
     from sqlalchemy import select
 
     from backend.context import context_scope
+    from backend.lib.errors import ZanError
     from backend.officers import service
-    from backend.officers.models import Unit
+    from backend.officers.models import Officer, Unit
 
-    async def go() -> dict[str, str]:
-        async with context_scope(Settings.from_env()) as ctx, ctx.sessions() as session:
+    badge = _length(badge, 20, "--badge")
+    name = _length(name, 200, "--name")
+    if len(rank) > 60:
+        raise click.BadParameter("at most 60 characters", param_hint="--rank")
+    department, district = check_department(department), check_district(district)
+
+    async def go(settings: Settings) -> dict[str, str | None]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
             unit = None
             if unit_code:
                 unit = await session.scalar(select(Unit).where(Unit.code == unit_code))  # type: ignore[arg-type]
                 if unit is None:
-                    raise click.ClickException(f"no unit {unit_code!r}")
-            officer = await service.create_officer(session, badge_number=badge, full_name=name, role=role,
-                                                   department=department, district=district, password=password,
-                                                   rank=rank, unit=unit, actor_id="cli")
+                    raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
+            if await session.scalar(select(Officer.id).where(Officer.badge_number == badge)) is not None:  # type: ignore[arg-type, call-overload]
+                raise click.ClickException(f"an officer with badge {badge!r} already exists")
+            try:
+                officer = await service.create_officer(session, badge_number=badge, full_name=name, role=role,
+                                                       department=department, district=district, password=password,
+                                                       rank=rank, unit=unit, actor_id="cli")
+            except ZanError as exc:  # the badge was taken meanwhile
+                raise click.ClickException(f"an officer with badge {badge!r} already exists") from exc
             await session.commit()
-            return {"id": str(officer.id), "badge_number": officer.badge_number, "role": officer.role}
+            return {"id": str(officer.id), "badge_number": officer.badge_number, "role": officer.role,
+                    "unit": unit.code if unit else None}
 
-    click.echo(json.dumps(asyncio.run(go()), ensure_ascii=False))
+    click.echo(json.dumps(_run(go), ensure_ascii=False))
+
+
+@click.group()
+def units() -> None:
+    """Patrol units (cars, district inspectors' posts): what dispatch assigns reports to."""
+
+
+@units.command("create")
+@click.option("--code", required=True, help="unique, e.g. AST-ПП-3")
+@click.option("--name", required=True)
+@click.option("--department", required=True, help="taxonomy department code, e.g. patrol_police")
+@click.option("--district", required=True, help="district code, e.g. astana (`zan units districts`)")
+@click.option("--restricted-category", "restricted", multiple=True,
+              help="a restricted category this unit is designated for (domestic_violence, child_incident, "
+                   "police_complaint); repeat for more")
+def units_create(code: str, name: str, department: str, district: str, restricted: tuple[str, ...]) -> None:
+    """Create a unit (off duty until one of its officers starts a shift)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from backend.audit.service import record
+    from backend.context import context_scope
+    from backend.officers import service
+    from backend.officers.models import Unit
+    from ml.taxonomy import load_taxonomy
+
+    code = _length(code, 40, "--code")
+    name = _length(name, 200, "--name")
+    department, district = check_department(department), check_district(district)
+    allowed = sorted(load_taxonomy().restricted_codes())
+    categories = [_one_of(c, allowed, "restricted category", "--restricted-category") for c in restricted]
+
+    async def go(settings: Settings) -> dict[str, Any]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            if await session.scalar(select(Unit.id).where(Unit.code == code)) is not None:  # type: ignore[arg-type, call-overload]
+                raise click.ClickException(f"a unit with code {code!r} already exists")
+            try:
+                async with session.begin_nested():
+                    unit = await service.create_unit(session, code=code, name=name, department=department,
+                                                     district=district, restricted_categories=list(dict.fromkeys(
+                                                         categories)), status="off_duty")
+            except IntegrityError as exc:  # created meanwhile
+                raise click.ClickException(f"a unit with code {code!r} already exists") from exc
+            await record(session, actor_type="admin", actor_id="cli", action="unit.create", target_type="unit",
+                         target_id=unit.id, data={"department": department, "district": district,
+                                                  "restricted_categories": unit.restricted_categories})
+            await session.commit()
+            return {"id": str(unit.id), "code": unit.code, "name": unit.name, "department": unit.department,
+                    "district": unit.district, "restricted_categories": unit.restricted_categories}
+
+    click.echo(json.dumps(_run(go), ensure_ascii=False))
+
+
+@units.command("departments")
+def units_departments() -> None:
+    """List the department codes units and officers may belong to."""
+    click.echo("\n".join(police_departments()))
+
+
+@units.command("districts")
+def units_districts() -> None:
+    """List the district codes units and officers may belong to."""
+    click.echo("\n".join(district_codes()))

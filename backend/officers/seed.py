@@ -41,14 +41,18 @@ async def seed(ctx: Context) -> dict[str, Any]:
                         session, code=code, name=f"{short} {city.title()} №{n}", department=dept, district=city,
                         restricted_categories=DESIGNATED.get(dept, []), lat=lat + 0.01 * n, lon=lon + 0.01 * n)
                     units += 1
-        pw_hash = hash_password(DEMO_PASSWORD)
-        shown = []
+        pw_hash: str | None = None
+        shown: list[dict[str, Any]] = []
         for badge, name, role, dept, district, unit_code in OFFICERS:
             exists = await session.scalar(select(Officer).where(Officer.badge_number == badge))  # type: ignore[arg-type]
             if exists is None:
+                pw_hash = pw_hash or hash_password(DEMO_PASSWORD)  # once, and only when an account is created
                 await service.create_officer(session, badge_number=badge, full_name=name, role=role, department=dept,
                                              district=district, password=DEMO_PASSWORD, password_hash=pw_hash,
                                              unit=by_code.get(unit_code or ""), actor_id="seed")
-            shown.append({"badge_number": badge, "role": role, "password": DEMO_PASSWORD, "unit": unit_code})
+                shown.append({"badge_number": badge, "role": role, "password": DEMO_PASSWORD, "unit": unit_code})
+            else:
+                # an account that was there already keeps whatever password it has now: never print one for it
+                shown.append({"badge_number": badge, "role": role, "unit": unit_code, "existed": True})
         await session.commit()
     return {"units_created": units, "officers": shown}

@@ -70,3 +70,42 @@ def test_up_down_up(scratch_db: tuple[str, str]) -> None:
     assert expected <= _tables(url)
 
 
+
+
+def test_one_head() -> None:
+    """Three heads made `zan db downgrade` ambiguous and `--revision head` fail: a merge revision joins them. A
+    revision added later must revise the merge (or the newest head), not start another branch."""
+    from alembic.script import ScriptDirectory
+
+    from backend.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1
+
+
+def test_cli_reports_the_revisions_reached(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+    from click.testing import CliRunner
+
+    from backend.cli import main
+    from backend.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    [head] = script.get_heads()
+    parents = sorted(script.get_revision(head).down_revision or ())  # type: ignore[union-attr]
+    env = {"ZAN_VAR_DIR": str(tmp_path), "ZAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
+           "ZAN_ENVIRONMENT": None, "ZAN_SECRET_KEY": None}
+
+    def zan(*args: str) -> str:
+        result = CliRunner().invoke(main, ["db", *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
+
+    assert zan("upgrade", "--revision", "head") == f"database at {head}"
+    # one step down from the merge: back to the state before it, every branch's head applied
+    assert zan("downgrade") == f"database at {', '.join(parents)}"
+    assert zan("current") == f"database at {', '.join(parents)}"
+    result = CliRunner().invoke(main, ["db", "downgrade"], env=env)  # which branch? a clean error, no traceback
+    assert result.exit_code == 1 and "name the revision" in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    assert zan("upgrade") == f"database at {head}"
+    assert zan("downgrade", "--revision", "base") == "database at base (no revision)"
