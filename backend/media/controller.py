@@ -97,8 +97,11 @@ class MediaController(Controller):
         media = await service.get_owned(session, media_id, citizen_id=principal.citizen_id)
         return media_out(await service.complete(ctx, session, media))
 
-    @put("/{media_id:uuid}/upload", status_code=204, request_max_body_size=100 * 1024 * 1024 + 1,
-         summary="Embedded mode only: receive the bytes of a declared file (signed, expiring URL)")
+    # the limit of the largest kind is only a backstop: a body is refused at its own declared size (below)
+    @put("/{media_id:uuid}/upload", status_code=204, request_max_body_size=service.MAX_BYTES,
+         summary="Embedded mode only: receive the bytes of a declared file (signed, expiring URL)",
+         description="The body must be exactly the declared size, announced in Content-Length (411 without it, "
+                     "413 or 422 `media.size_mismatch` when it differs, before the body is read).")
     async def upload(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
                      media_id: FromPath[uuid.UUID], token: FromQuery[str]) -> None:
         store, claims = _embedded_link(ctx, "media-upload", token, "media.upload_token_invalid")
@@ -111,11 +114,18 @@ class MediaController(Controller):
         declared = int(str(claims["size"]))
         if request.headers.get("content-type", "").split(";")[0].strip() != claims.get("ct"):
             raise ZanError("media.type_not_allowed", 422)
-        body = await request.body()
-        if len(body) != declared:
-            raise ZanError("media.size_mismatch", 422 if len(body) < declared else 413)
+        # a link is for one file of a known size: a body announced as anything else is refused before a byte of it
+        # is read (a link for a 1 KB photo must not make the server take 100 MB), and one without an announced
+        # length (chunked) would only be known too long once it was
+        announced = request.content_length
+        if announced is None:
+            raise ZanError("media.length_required", 411)
+        if announced != declared:
+            raise ZanError("media.size_mismatch", 413 if announced > declared else 422)
         with service.store_errors_as_503():
-            await store.put(str(claims["key"]), body, str(claims["ct"]))
+            # the body may still differ from its Content-Length (it is the ASGI server's to hold it to it):
+            # counted as it streams to disk, and refused the moment it runs past the declared size
+            await service.receive_upload(store, str(claims["key"]), request.stream(), declared)
 
     @get("/files", summary="Embedded mode only: download a stored file through a short-lived signed link",
          description="Links come from staff endpoints (e.g. a report's attachments), each issue audited there.")

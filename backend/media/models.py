@@ -23,7 +23,7 @@ class Media(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64, index=True)
     storage_key: str = Field(max_length=200)
-    status: str = Field(default="pending", max_length=10)  # pending | ready | rejected
+    status: str = Field(default="pending", max_length=10)  # pending | ready | rejected (ready and rejected are final)
     exif: dict[str, Any] = json_column()
     taken_at: datetime | None = tz_datetime()
     lat: float | None = None
@@ -33,4 +33,6 @@ class Media(SQLModel, table=True):
     scrubbed_key: str | None = Field(default=None, max_length=210)
     scrub: str | None = Field(default=None, max_length=12)
     created_at: datetime = now_column()
+    # ready: when it was verified; pending: the end of the lease of a completion verifying it right now (none
+    # running: null or past; backend.media.service.complete); rejected: null
     completed_at: datetime | None = tz_datetime()

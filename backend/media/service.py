@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,24 +66,35 @@ KINDS = (
                                       "audio/wav", "audio/webm"})),
 )
 
-# magic numbers: the declared type must match what was actually uploaded
-_SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
-    "image/jpeg": ((0, b"\xff\xd8\xff"),),
-    "image/png": ((0, b"\x89PNG\r\n\x1a\n"),),
-    "image/webp": ((8, b"WEBP"),),
-    "image/heic": ((4, b"ftyp"),),
-    "image/heif": ((4, b"ftyp"),),
-    "video/mp4": ((4, b"ftyp"),),
-    "video/quicktime": ((4, b"ftyp"), (4, b"moov"), (4, b"wide"), (4, b"mdat")),
-    "video/3gpp": ((4, b"ftyp"),),
-    "video/webm": ((0, b"\x1a\x45\xdf\xa3"),),
-    "audio/webm": ((0, b"\x1a\x45\xdf\xa3"),),
-    "audio/mpeg": ((0, b"ID3"), (0, b"\xff\xfb"), (0, b"\xff\xf3"), (0, b"\xff\xf2")),
-    "audio/mp4": ((4, b"ftyp"),),
-    "audio/aac": ((0, b"\xff\xf1"), (0, b"\xff\xf9")),
-    "audio/ogg": ((0, b"OggS"),),
-    "audio/amr": ((0, b"#!AMR"),),
-    "audio/wav": ((0, b"RIFF"),),
+MAX_BYTES = max(kind.max_bytes for kind in KINDS)  # no declaration is for a larger file
+
+# magic numbers: the declared type must match what was actually uploaded. A type has one or more signatures; a
+# signature is bytes at offsets, all of which must be there (a RIFF file names its form at offset 8: "WEBP" alone
+# could follow any 8 bytes, and "RIFF" alone is any RIFF file, an AVI as well as a WAV)
+_Signature = tuple[tuple[int, bytes], ...]
+
+
+def _at(offset: int, magic: bytes) -> _Signature:
+    return ((offset, magic),)
+
+
+_SIGNATURES: dict[str, tuple[_Signature, ...]] = {
+    "image/jpeg": (_at(0, b"\xff\xd8\xff"),),
+    "image/png": (_at(0, b"\x89PNG\r\n\x1a\n"),),
+    "image/webp": (((0, b"RIFF"), (8, b"WEBP")),),
+    "image/heic": (_at(4, b"ftyp"),),
+    "image/heif": (_at(4, b"ftyp"),),
+    "video/mp4": (_at(4, b"ftyp"),),
+    "video/quicktime": (_at(4, b"ftyp"), _at(4, b"moov"), _at(4, b"wide"), _at(4, b"mdat")),
+    "video/3gpp": (_at(4, b"ftyp"),),
+    "video/webm": (_at(0, b"\x1a\x45\xdf\xa3"),),
+    "audio/webm": (_at(0, b"\x1a\x45\xdf\xa3"),),
+    "audio/mpeg": (_at(0, b"ID3"), _at(0, b"\xff\xfb"), _at(0, b"\xff\xf3"), _at(0, b"\xff\xf2")),
+    "audio/mp4": (_at(4, b"ftyp"),),
+    "audio/aac": (_at(0, b"\xff\xf1"), _at(0, b"\xff\xf9")),
+    "audio/ogg": (_at(0, b"OggS"),),
+    "audio/amr": (_at(0, b"#!AMR"),),
+    "audio/wav": (((0, b"RIFF"), (8, b"WAVE")),),
 }
 
 
@@ -93,7 +106,8 @@ def kind_of(content_type: str) -> Kind:
 
 
 def sniff_ok(content_type: str, head: bytes) -> bool:
-    return any(head[offset : offset + len(magic)] == magic for offset, magic in _SIGNATURES.get(content_type, ()))
+    return any(all(head[offset : offset + len(magic)] == magic for offset, magic in signature)
+               for signature in _SIGNATURES.get(content_type, ()))
 
 
 @contextmanager
@@ -116,8 +130,12 @@ def get_store(ctx: Context) -> MediaStore:
     if store is None:
         s = ctx.settings
         if s.media_backend == "s3":
+            # client links are signed for the address clients reach (ZAN_S3_PUBLIC_ENDPOINT_URL)
+            public = s.s3_public_endpoint_url
             store = S3Store(s3_client_factory(s.s3_endpoint_url, s.s3_region, s.s3_access_key, s.s3_secret_key),
-                            s.s3_bucket)
+                            s.s3_bucket,
+                            s3_client_factory(public, s.s3_region, s.s3_access_key, s.s3_secret_key)
+                            if public and public != s.s3_endpoint_url else None)
         else:
             store = LocalStore(s.media_dir, s.public_base_url, s.secret_key)
         ctx.extras["media_store"] = store
@@ -181,30 +199,54 @@ async def ensure_uploadable(session: AsyncSession, media_id: uuid.UUID) -> None:
         raise ZanError("media.upload_closed", 409)
 
 
+# A completion copies the upload and reads (hashes) the copy: up to 100 MB from the store. It holds a lease on the
+# row meanwhile, not a row lock: a lock, and the pooled connection in a transaction that goes with it, held through
+# the copy would stall every other request for the file, and a few large videos completed at once would take the
+# whole pool. While the file is pending its `completed_at` is the end of that lease (the time of the completion
+# once it is ready): a completion that died mid-way (its process gone) holds the file no longer than that.
+COMPLETE_LEASE = timedelta(minutes=5)  # far longer than copying and reading 100 MB takes, even from a slow MinIO
+# a second completion of a file being verified (a client retrying after a lost answer) waits this long for the
+# first one's outcome, and answers it, before it tells the client to ask again
+COMPLETE_WAIT_S = 15.0
+_COMPLETE_POLL_S = 0.2
+
+
 async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
-    """Verify what actually arrived in the store against what was declared; read EXIF for photos."""
+    """Verify what actually arrived in the store against what was declared; read EXIF for photos.
+
+    Once checked, a file is closed: a verified one is answered as it is, a refused one with 409
+    `media.upload_closed` (its presigned POST may still be valid, but what arrives through it afterwards is never
+    looked at: a new declaration brings a new upload)."""
     if media.status == "ready":
         return media
-    # one completion at a time per file (PostgreSQL; SQLite has one writer anyway): a second one must not copy
-    # another upload over a file the first has just verified
-    await session.refresh(media, with_for_update=True)
-    if media.status == "ready":
+    lease = await _lease(session, media)
+    if lease is None:  # another completion finished it meanwhile
         return media
     store = get_store(ctx)
-    with store_errors_as_503():
-        stored = await _take_upload(store, media.storage_key)
-    if stored is None:
-        raise ZanError("media.not_uploaded", 409)
-    problem = _mismatch(media, stored)
+    try:
+        with store_errors_as_503():
+            stored = await _take_upload(store, media.storage_key)
+        if stored is None:
+            raise ZanError("media.not_uploaded", 409)
+        problem = _mismatch(media, stored)
+        facts = await _photo_facts(store, media, stored) if problem is None and media.kind == "photo" else None
+    except Exception:
+        # the client completes again (after uploading, or once the store is back): it must not wait for the lease
+        await _release(session, media, lease)
+        raise
+    await session.refresh(media, with_for_update=True)
+    if media.status != "pending" or media.completed_at != lease:
+        # our lease ran out and another completion took the file over: its outcome stands, not ours
+        await session.commit()
+        return await complete(ctx, session, media)
     if problem is not None:
-        # a mismatched object is removed so the client can upload again under a fresh declaration
-        await _delete_quietly(store, media, media.storage_key, upload_key(media.storage_key))
-        media.status = "rejected"
+        media.status, media.completed_at = "rejected", None
         session.add(media)
         await session.commit()
+        # a mismatched object is removed; the client uploads again under a fresh declaration
+        await _delete_quietly(store, media, media.storage_key, upload_key(media.storage_key))
         raise problem
-    if media.kind == "photo":
-        facts = await _photo_facts(store, media, stored)
+    if facts is not None:
         media.taken_at, media.lat, media.lon, media.exif = facts.taken_at, facts.lat, facts.lon, facts.raw
     media.status = "ready"
     media.completed_at = utcnow()
@@ -212,6 +254,83 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
     await session.commit()
     await _delete_quietly(store, media, upload_key(media.storage_key))
     return media
+
+
+async def _lease(session: AsyncSession, media: Media) -> datetime | None:
+    """Take the lease on a pending file and commit it (the end of the lease, the caller's to check it still holds
+    when it records the outcome); None when the file turned out ready. While another completion holds the lease,
+    its outcome is awaited without a lock or a transaction, for COMPLETE_WAIT_S at most."""
+    waited_until = time.monotonic() + COMPLETE_WAIT_S
+    while True:
+        # the row lock only serialises the lease's read and write (PostgreSQL; SQLite has one writer anyway)
+        await session.refresh(media, with_for_update=True)
+        if media.status == "ready":
+            await session.commit()
+            return None
+        if media.status == "rejected":
+            await session.commit()
+            raise ZanError("media.upload_closed", 409)
+        now = utcnow()
+        if media.completed_at is None or media.completed_at <= now:
+            lease = media.completed_at = now + COMPLETE_LEASE
+            session.add(media)
+            await session.commit()
+            return lease
+        await session.commit()
+        if time.monotonic() >= waited_until:
+            raise ZanError("media.verifying", 409, headers={"Retry-After": "2"})
+        await asyncio.sleep(_COMPLETE_POLL_S)
+
+
+async def _release(session: AsyncSession, media: Media, lease: datetime) -> None:
+    """Give the lease back after a completion that failed before recording an outcome."""
+    await session.rollback()
+    await session.refresh(media, with_for_update=True)
+    if media.status == "pending" and media.completed_at == lease:
+        media.completed_at = None
+        session.add(media)
+    await session.commit()
+
+
+_WRITE_BATCH = 1024 * 1024
+
+
+async def receive_upload(store: LocalStore, key: str, chunks: AsyncIterator[bytes], size: int) -> None:
+    """Write the body of an embedded upload, `size` bytes as declared, to `key`, holding at most about a megabyte
+    of it in memory. The bytes go to a temporary file beside the key and are renamed into place only once they are
+    all there: a body longer than declared (refused as soon as it is: 413) or shorter (422), a client that goes
+    away, or a full disk leave nothing behind, and the key is never half written. Nothing is hashed here: the
+    completion reads (and hashes) the copy it makes, which is what staff get."""
+    target = store.path(key)
+
+    def open_staging() -> tuple[int, Path]:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        return fd, Path(name)
+
+    try:
+        fd, staging = await asyncio.to_thread(open_staging)
+    except OSError as exc:
+        raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            received, batch = 0, bytearray()
+            async for chunk in chunks:
+                received += len(chunk)
+                if received > size:
+                    raise ZanError("media.size_mismatch", 413)
+                batch += chunk
+                if len(batch) >= _WRITE_BATCH:
+                    await asyncio.to_thread(fh.write, batch)
+                    batch = bytearray()
+            await asyncio.to_thread(fh.write, batch)
+        if received < size:
+            raise ZanError("media.size_mismatch", 422)
+        await asyncio.to_thread(staging.replace, target)
+    except OSError as exc:
+        raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        await asyncio.to_thread(staging.unlink, True)  # gone already once renamed into place
 
 
 async def _take_upload(store: MediaStore, key: str) -> StoredObject | None:
@@ -264,6 +383,8 @@ async def purge_unused(ctx: Context) -> int:
                 col(Media.report_id).is_(None),
                 or_(col(Media.status).in_(("pending", "rejected")) & (col(Media.created_at) < now - ABANDONED_AFTER),
                     (col(Media.status) == "ready") & (col(Media.created_at) < now - UNUSED_AFTER)),
+                # a file being verified right now (its completion's lease running) is left to its completion
+                or_(col(Media.status) != "pending", col(Media.completed_at).is_(None), col(Media.completed_at) <= now),
                 ~exists().where(_DRAFT_FILES.c.media_id == Media.id))
             .order_by(col(Media.created_at)).limit(PURGE_BATCH)
             .with_for_update(skip_locked=True)))  # a file being attached right now is skipped

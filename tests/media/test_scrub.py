@@ -8,6 +8,7 @@ import io
 import os
 import struct
 import wave
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -73,6 +74,46 @@ def test_jpeg_without_exif_gets_none_and_broken_ones_are_refused() -> None:
             scrub.scrub_jpeg(broken)
 
 
+def _with_app0(jpeg: bytes, *payloads: bytes) -> bytes:
+    """`jpeg` with its JFIF APP0 segment replaced by APP0 segments of `payloads`."""
+    assert jpeg[2:4] == b"\xff\xe0"
+    (length,) = struct.unpack(">H", jpeg[4:6])
+    segments = b"".join(b"\xff\xe0" + struct.pack(">H", len(p) + 2) + p for p in payloads)
+    return jpeg[:2] + segments + jpeg[4 + length:]
+
+
+_THUMBNAIL = NAME.encode().ljust(48, b"!")  # a 16 x 1 RGB thumbnail: what the picture showed before it was cropped
+
+
+def test_jfif_keeps_its_header_without_the_thumbnail() -> None:
+    """Found by the 2026-12-05 audit: JFIF's APP0 was kept whole, its uncompressed thumbnail with it."""
+    out = io.BytesIO()
+    _picture().save(out, format="JPEG", exif=identity_exif(), quality=90)
+    header = b"JFIF\x00\x01\x02\x01\x00\x48\x00\x48"  # version 1.02, 72 dots per inch
+    original = _with_app0(out.getvalue(), header + bytes([16, 1]) + _THUMBNAIL)
+    assert leaks(original)
+
+    clean = scrub.scrub_jpeg(original)
+
+    assert leaks(clean) == [] and _THUMBNAIL not in clean
+    # the header stays as it was (version, density), announcing a thumbnail of 0 x 0
+    assert clean[2:20] == b"\xff\xe0\x00\x10" + header + b"\x00\x00"
+    assert _pixels(clean) == _pixels(original)
+    _evidence_kept(clean)
+
+
+def test_jfxx_thumbnails_go_whole() -> None:
+    out = io.BytesIO()
+    _picture().save(out, format="JPEG")
+    plain = out.getvalue()
+    jfif = plain[6:6 + struct.unpack(">H", plain[4:6])[0] - 2]
+    thumbnails = [b"JFXX\x00\x10" + b"\xff\xd8" + _THUMBNAIL + b"\xff\xd9",  # coded as a JPEG
+                  b"JFXX\x00\x13" + bytes([16, 1]) + _THUMBNAIL]  # 3 bytes a pixel
+    clean = scrub.scrub_jpeg(_with_app0(plain, jfif, *thumbnails))
+    assert _THUMBNAIL not in clean and b"JFXX" not in clean
+    assert clean == plain  # JFIF's own header, announcing no thumbnail, and the picture
+
+
 def test_png_loses_text_and_exif_chunks() -> None:
     info = PngInfo()
     info.add_text("Author", NAME)
@@ -132,6 +173,64 @@ def test_mp3_loses_id3_and_ape_tags() -> None:
     ape = items + b"APETAGEX" + struct.pack("<III", 2000, len(items) + 32, 1) + struct.pack("<I", 0) + bytes(8)
     assert scrub.scrub_tagged_audio(id3v2 + tag + frames + ape + id3v1) == frames
     assert scrub.scrub_tagged_audio(frames) == frames
+
+
+def _id3v2(frames: bytes, *, footer: bool = False) -> bytes:
+    size = bytes([(len(frames) >> 21) & 0x7F, (len(frames) >> 14) & 0x7F, (len(frames) >> 7) & 0x7F,
+                  len(frames) & 0x7F])
+    if not footer:
+        return b"ID3\x04\x00\x00" + size + frames
+    return b"ID3\x04\x00\x10" + size + frames + b"3DI\x04\x00\x10" + size
+
+
+def _ape(with_header: bool) -> bytes:
+    items = b"\x07\x00\x00\x00\x00\x00\x00\x00Artist\x00" + b"samsung"
+    flags = 0x80000000 if with_header else 0
+    # version, size (items and footer), item count, flags (bit 31: there is a header; bit 29: this is it)
+    header = b"APETAGEX" + struct.pack("<IIII", 2000, len(items) + 32, 1, flags | 0x20000000) + bytes(8)
+    footer = b"APETAGEX" + struct.pack("<IIII", 2000, len(items) + 32, 1, flags) + bytes(8)
+    return (header if with_header else b"") + items + footer
+
+
+def _lyrics3_v2() -> bytes:
+    body = b"LYRICSBEGIN" + b"IND00003110" + b"AUT" + f"{len(NAME):05d}".encode() + NAME.encode()
+    return body + f"{len(body):06d}".encode() + b"LYRICS200"
+
+
+_ID3V1 = b"TAG" + NAME.encode().ljust(30, b"\x00") + SERIAL.encode().ljust(95, b"\x00")
+_ENHANCED_TAG = b"TAG+" + NAME.encode().ljust(60, b"\x00") + SERIAL.encode().ljust(163, b"\x00")
+
+
+@pytest.mark.parametrize("trailer", [
+    pytest.param(lambda tag: _id3v2(tag, footer=True), id="id3v2.4 with its footer, appended"),
+    pytest.param(lambda tag: _id3v2(tag, footer=True) + _ID3V1, id="id3v2.4 appended, then id3v1"),
+    pytest.param(lambda tag: _ape(True) + _lyrics3_v2() + _ID3V1, id="ape, lyrics3 v2, id3v1"),
+    pytest.param(lambda tag: _lyrics3_v2() + _ape(False), id="lyrics3 v2, then apev1"),
+    pytest.param(lambda tag: b"LYRICSBEGIN" + NAME.encode() + b"LYRICSEND" + _ID3V1, id="lyrics3 v1, id3v1"),
+    pytest.param(lambda tag: _ENHANCED_TAG + _ID3V1, id="enhanced tag and id3v1"),
+    pytest.param(lambda tag: _ID3V1 + _id3v2(tag, footer=True), id="id3v1, then id3v2.4"),
+])
+def test_tags_appended_after_the_audio_go(trailer: Any) -> None:
+    """Found by the 2026-12-05 audit: an ID3v2.4 tag at the end (closed by its "3DI" footer) and Lyrics3 tags stayed,
+    and so did any tag behind another one (the ID3v1 128 bytes were looked for only at the very end)."""
+    frames = b"\xff\xfb\x90\x00" + os.urandom(4000)
+    tag = b"TPE1" + struct.pack(">I", len(NAME) + 1) + b"\x00\x00\x00" + NAME.encode()
+    original = _id3v2(tag) + frames + trailer(tag)
+    assert leaks(original)
+    assert scrub.scrub_tagged_audio(original) == frames
+
+
+@pytest.mark.parametrize("trailer", [
+    pytest.param(b"3DI\x04\x00\x10\x00\x00\x00\x20", id="an id3v2 footer without its tag"),
+    pytest.param(b"LYRICSBEGINAUT00005Abcde000099LYRICS200", id="a lyrics3 v2 length past its beginning"),
+    pytest.param(b"LYRICSEND", id="lyrics3 v1 without its beginning"),
+    pytest.param(b"APETAGEX" + struct.pack("<IIII", 2000, 1 << 30, 1, 0) + bytes(8), id="an ape tag past the file"),
+])
+def test_a_trailing_tag_that_does_not_parse_is_malformed(trailer: bytes) -> None:
+    """What looks like a tag but cannot be measured may hold anything: the file is not handed out (not copied raw)."""
+    frames = b"\xff\xfb\x90\x00" + os.urandom(4000)
+    with pytest.raises(scrub.Malformed):
+        scrub.scrub_tagged_audio(frames + trailer)
 
 
 def _box(kind: bytes, payload: bytes) -> bytes:

@@ -68,18 +68,53 @@ def _syncsafe(raw: bytes) -> int:
 
 
 def scrub_tagged_audio(data: bytes) -> bytes:
-    """MPEG audio or ADTS AAC without ID3v2 tags in front and ID3v1/APE tags behind."""
+    """MPEG audio or ADTS AAC without its tags: ID3v2 in front, and whatever taggers append behind, in any order
+    (ID3v1 and its Enhanced TAG, APEv1/v2, Lyrics3 v1/v2, an ID3v2.4 tag with a footer)."""
     start = 0
     while data[start:start + 3] == b"ID3" and start + 10 <= len(data):
         footer = 10 if data[start + 5] & 0x10 else 0
         start += 10 + _syncsafe(data[start + 6:start + 10]) + footer
     end = len(data)
-    if end - start >= 128 and data[end - 128:end - 125] == b"TAG":
-        end -= 128
-    if end - start >= 32 and data[end - 32:end - 24] == b"APETAGEX":
-        (size,) = struct.unpack("<I", data[end - 20:end - 16])  # items + footer
-        flags = struct.unpack("<I", data[end - 12:end - 8])[0]
-        end -= size + (32 if flags & 0x80000000 else 0)  # and the header, when the tag has one
+    while (tag := _trailing_tag(data, start, end)) > 0:
+        end -= tag
     if start >= end:
         raise Malformed("no audio between the tags")
     return data[start:end]
+
+
+_LYRICS3_V1_MAX = 5100 + 11 + 9  # its lyrics, LYRICSBEGIN and LYRICSEND
+
+
+def _trailing_tag(data: bytes, start: int, end: int) -> int:
+    """The length of the tag that ends at `end` (none: 0). Each kind is recognised by its closing bytes, and its
+    length checked against its opening bytes where it has them; one claiming more than there is raises."""
+    room = end - start
+    if room >= 128 and data[end - 128:end - 125] == b"TAG":  # ID3v1: the last 128 bytes
+        # a "TAG+" block of 227 bytes may come right before it (Enhanced TAG: a longer title, artist, album)
+        return 128 + (227 if room >= 355 and data[end - 355:end - 351] == b"TAG+" else 0)
+    if room >= 32 and data[end - 32:end - 24] == b"APETAGEX":
+        (size,) = struct.unpack("<I", data[end - 20:end - 16])  # items + footer
+        (flags,) = struct.unpack("<I", data[end - 12:end - 8])
+        length = size + (32 if flags & 0x80000000 else 0)  # and the header, when the tag has one
+        if not 32 <= length <= room:
+            raise Malformed("an APE tag longer than the file")
+        return length
+    if room >= 10 and data[end - 10:end - 7] == b"3DI":  # ID3v2.4 appended at the end: its footer closes it
+        length = 20 + _syncsafe(data[end - 4:end])  # header + frames + footer
+        if length > room or data[end - length:end - length + 3] != b"ID3":
+            raise Malformed("an ID3v2 footer without its tag")
+        return length
+    if room >= 15 and data[end - 9:end] == b"LYRICS200":  # Lyrics3 v2: its length in six digits, then LYRICS200
+        digits = data[end - 15:end - 9]
+        if not digits.isdigit():
+            raise Malformed("a Lyrics3 tag without its length")
+        length = int(digits) + 15
+        if length > room or data[end - length:end - length + 11] != b"LYRICSBEGIN":
+            raise Malformed("a Lyrics3 tag without its beginning")
+        return length
+    if room >= 20 and data[end - 9:end] == b"LYRICSEND":  # Lyrics3 v1: up to 5100 bytes from LYRICSBEGIN
+        begin = data.rfind(b"LYRICSBEGIN", max(start, end - _LYRICS3_V1_MAX), end - 9)
+        if begin < 0:
+            raise Malformed("a Lyrics3 tag without its beginning")
+        return end - begin
+    return 0

@@ -46,9 +46,24 @@ def kept_exif(exif: Image.Exif | None) -> bytes | None:
         return None
 
 
+# JFIF's APP0: "JFIF\0", version, density units, X and Y density, then the width and height of an uncompressed RGB
+# thumbnail that fills the rest of the segment
+_JFIF_HEADER = 14
+
+
+def _jfif_without_thumbnail(payload: bytes) -> bytes:
+    """JFIF's APP0 segment with its header alone, announcing no thumbnail: a thumbnail can show the picture before it
+    was cropped. Nothing for a header too short to be one (the decoder does without it)."""
+    if len(payload) < _JFIF_HEADER:
+        return b""
+    header = payload[:_JFIF_HEADER - 2] + b"\x00\x00"
+    return b"\xff\xe0" + struct.pack(">H", len(header) + 2) + header
+
+
 def _keep_jpeg_segment(marker: int, payload: bytes) -> bool:
     if marker == _APP0:
-        return payload.startswith(b"JFIF\x00")  # not JFXX, which is a thumbnail
+        # JFIF only (rewritten without its thumbnail by the caller); not JFXX, whose every kind is a thumbnail
+        return payload.startswith(b"JFIF\x00")
     if marker == _APP2:
         return payload.startswith(b"ICC_PROFILE\x00")  # not MPF, which points at more pictures
     if marker == _APP14:
@@ -92,7 +107,7 @@ def scrub_jpeg(data: bytes) -> bytes:
             out += b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
             exif = None
         if _keep_jpeg_segment(marker, payload):
-            out += data[pos - 2:end]
+            out += _jfif_without_thumbnail(payload) if marker == _APP0 else data[pos - 2:end]
         pos = end
         if marker == _SOS:  # entropy-coded data runs to the next marker that is not a stuffed byte or a restart
             scan = pos
