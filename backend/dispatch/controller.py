@@ -81,7 +81,8 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             department=report.department, priority=report.priority, urgent=report.urgent,
             restricted=report.restricted, anonymous=report.anonymous, district=report.district,
             unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
-            text=_mask(report.text) if field_view else report.text, lat=report.lat, lon=report.lon,
+            text=_mask(report.text) if field_view else report.text, language=report.language,
+            lat=report.lat, lon=report.lon,
             fields=fields.get(report.id, {}),
             incident_id=incident.incident_id if incident else None, primary=is_primary(report),
             incident_size=incident.size if incident else 1,
@@ -205,8 +206,9 @@ class DispatchController(Controller):
         notify(ctx)
         return await card(session, report, officer)
 
-    @post("/reports/{report_id:uuid}/extend", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
-          summary="Extend the legal deadline by a reasoned decision")
+    # a decision of the head (APPK art. 76 p.3): supervisors and admins, not the duty officer (reports.EXTENDERS)
+    @post("/reports/{report_id:uuid}/extend", status_code=200, guards=[officer_guard(Role.SUPERVISOR, Role.ADMIN)],
+          summary="Extend a running legal deadline by a reasoned decision of the head (supervisor, admin)")
     async def extend(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
                      data: JSONBody[ExtendIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)

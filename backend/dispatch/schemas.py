@@ -69,6 +69,9 @@ class ReportCard(msgspec.Struct):
     deadline_at: datetime
     created_at: datetime
     text: str
+    # the answer (a reason, a request for information) goes out in the state language or in the appeal's own
+    # (law on appeals): staff write it in this one; reasons are never machine-translated
+    language: Annotated[str, msgspec.Meta(description="the report's language (kk, ru, en): write reasons in it")]
     lat: float
     lon: float
     fields: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -176,6 +176,7 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
     """Close with a reason; on an incident's primary the open members close with it (reports.change_status).
     The caller checks that `duplicate_of` is a report it may read (see the controller)."""
     action = CLOSE_ACTIONS[how]
+    original = None
     if how == "duplicate":
         original = await session.get(Report, duplicate_of) if duplicate_of is not None else None
         # a primary is no duplicate of a report in its own incident: that is a split or nothing
@@ -188,8 +189,11 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
                                 data={"duplicate_of": str(duplicate_of) if duplicate_of else None})
     closed = [r for r in (report, *followers) if r.status == Status.CLOSED]
     for closed_report in closed:
-        if how == "duplicate":
-            closed_report.duplicate_of = duplicate_of
+        if how == "duplicate" and original is not None:
+            closed_report.duplicate_of = original.id
+            # "you will be kept informed": the original's closing (or its outcome, if it is already closed) reaches
+            # this reporter too
+            await reports.link_duplicate(session, closed_report, original, by)
         await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action=f"report.close.{how}",
                      target_type="report", target_id=closed_report.id, data={"reason_len": len(reason)})
 

@@ -98,6 +98,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "kk": "Жаңа мерзім қазіргі мерзімнен кейін болуы және әлі келмеген болуы керек",
         "en": "The new deadline must be later than the current one and still ahead",
     },
+    "report.term_lapsed": {
+        "ru": "Срок рассмотрения уже истёк: продлить можно только срок, который ещё не наступил",
+        "kk": "Қарау мерзімі өтіп кетті: тек әлі келмеген мерзімді ұзартуға болады",
+        "en": "The deadline has already passed: only a term still running can be extended",
+    },
     "report.feedback_not_allowed": {
         "ru": "Оценку можно поставить только закрытому обращению, которое вы не отзывали",
         "kk": "Бағаны тек сіз кері қайтарып алмаған жабылған өтінішке қоюға болады",

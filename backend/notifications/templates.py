@@ -56,6 +56,11 @@ CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
         "ru": ("Обращение {number} объединено", "Об этом происшествии уже сообщили."),
         "en": ("Report {number} merged", "This incident was already reported."),
     },
+    "original_closed": {
+        "kk": ("Өтініш {number}: нәтиже", "Сіз хабарлаған оқиға бойынша нәтиже қосымшада."),
+        "ru": ("Обращение {number}: итог", "Итог по происшествию, о котором вы сообщили, — в приложении."),
+        "en": ("Report {number}: outcome", "See the outcome for the incident you reported in the app."),
+    },
     "reject": {
         "kk": ("Өтініш {number} жабылды", "Себебін қосымшадан көріңіз."),
         "ru": ("Обращение {number} закрыто", "Причина — в приложении."),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from backend.lib.clock import ALMATY, as_utc, utcnow
 from backend.lib.metrics import HOLIDAY_CALENDAR_LAST_YEAR
+from ml.taxonomy import load_taxonomy
 
 CONSIDERATION_WORKING_DAYS = 15
 REDIRECT_WORKING_DAYS = 3
@@ -171,6 +172,18 @@ def redirect_due(registered_at: datetime, calendar: Calendar | None = None,
     return working_days_after(registered_at, working_days, calendar)
 
 
+def redirect_term(category: str | None, registered_at: datetime, calendar: Calendar | None = None) -> datetime | None:
+    """By when a report of this category must be redirected out of police competence (the category's own term,
+    counted from registration, or from the appeal that reopened it: the law's clock runs from the appeal, not from
+    its classification); None for a category police handle themselves."""
+    taxonomy = load_taxonomy()
+    redirect = taxonomy.category(category).redirect if category and taxonomy.has_category(category) else None
+    # a term of 0 (emergency → 112) is advice to call at once, given at intake: no paperwork term to escalate
+    if redirect is None or redirect.within_working_days <= 0:
+        return None
+    return redirect_due(registered_at, calendar, redirect.within_working_days)
+
+
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -190,3 +203,8 @@ def max_extended_deadline(original_deadline: datetime) -> datetime:
 
 def extension_allowed(original_deadline: datetime, new_deadline: datetime) -> bool:
     return as_utc(original_deadline) < as_utc(new_deadline) <= max_extended_deadline(original_deadline)
+
+
+def term_lapsed(deadline: datetime, now: datetime | None = None) -> bool:
+    """Whether the term ending at `deadline` has run out: only a running term may be extended."""
+    return as_utc(deadline) <= (now or utcnow())

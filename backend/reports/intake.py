@@ -101,6 +101,9 @@ async def register_report(
 
     now = utcnow()
     deadline = deadlines.deadline_for(now, ctx.calendar)
+    # the citizen's own pick starts the redirect term at once (not_police: 3 working days), so a report waiting for
+    # a model that is down is still watched by the SLA job; routing or a dispatcher's reclassification replaces it
+    redirect_due_at = deadlines.redirect_term(data.category, now, ctx.calendar)
     # everything is built before the number exists (see backend.reports.registration): it goes in last
     placeholder = registration.placeholder()
     report = Report.model_construct(
@@ -110,7 +113,7 @@ async def register_report(
         accuracy_m=data.location.accuracy_m, district=assessment.district, occurred_at=data.occurred_at,
         category_hint=data.category, priority=assessment.priority, urgent=assessment.urgent,
         restricted=assessment.restricted, deadline_at=deadline, original_deadline_at=deadline,
-        created_at=now, updated_at=now,
+        redirect_due_at=redirect_due_at, created_at=now, updated_at=now,
     )
     by = By(Actor.CITIZEN, str(citizen.id), channel)
     fields = event_fields(

@@ -7,6 +7,9 @@ Incidents ("me too"): reports of one event share `incident_id`, the id of their 
 primary is the incident's step: every other open report of it follows with its own event (so every reporter sees
 it and is notified), as far as the workflow table allows. The primary is kept open while any report of the
 incident is open, so there is always one report to act on.
+
+Duplicates: a report closed as a duplicate of another (dispatch) is linked in the original's history; when the
+original closes, each duplicate's reporter is told the outcome on their own report (tell_duplicates).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from backend.lib.clock import ALMATY, as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.reports import deadlines
 from backend.reports.models import Report, ReportComment, ReportEvent
-from backend.reports.texts import outcome_text, render
+from backend.reports.texts import DUPLICATE_NOT_CONSIDERED, DUPLICATE_OUTCOME, outcome_text, render
 from backend.reports.workflow import (
     FIELD,
     OPEN,
@@ -52,11 +55,17 @@ class By:
 
 
 SYSTEM = By(Actor.SYSTEM, None, "system")
+# APPK art. 76 p.3: a term is extended by a reasoned decision of the head (руководитель) or a deputy, not by the
+# duty officer who works the queue
+EXTENDERS = frozenset({Actor.SUPERVISOR, Actor.ADMIN})
 # Steps that never pass from a primary to its incident: a request for information is addressed to one reporter;
 # the reporter's own steps are theirs; an assignment also moves custody, so dispatch.assign moves the incident
 # itself; a reopening concerns closed reports, which never follow.
 NOT_FOLLOWED = frozenset({Action.REQUEST_INFO, Action.REPORTER_REPLIED, Action.WITHDRAW, Action.ASSIGN,
                           Action.REOPEN})
+# closings that answer the matter itself, so a duplicate's reporter shares their outcome; a withdrawal or a rejection
+# answers only that appeal (its author's choice, its form), and leaves the matter unconsidered
+ANSWERED = frozenset({Resolution.RESOLVED, Resolution.UNFOUNDED, Resolution.REDIRECTED})
 
 
 def is_restricted(report: Report) -> bool:
@@ -165,14 +174,21 @@ async def change_status(
         # the unit's custody ended with the closing: the appeal goes back to dispatch's queue to be assigned
         # afresh, and off the old crew's tablets, where it would sit with nothing they could do to it
         report.unit_id = None
-        # an appeal is a new consideration: a fresh 15-working-day term
-        report.deadline_at = report.original_deadline_at = deadlines.deadline_for(now, deadlines.calendar_of(session))
+        # an appeal is a new consideration: a fresh 15-working-day term, and for a matter out of police competence
+        # a fresh redirect term from the appeal (the old one lapsed with the closing: kept, the SLA job would
+        # escalate the reopened report at once as overdue)
+        calendar = deadlines.calendar_of(session)
+        report.deadline_at = report.original_deadline_at = deadlines.deadline_for(now, calendar)
+        report.redirect_due_at = deadlines.redirect_term(report.category or report.category_hint, now, calendar)
         text_params["deadline"] = local_date(report.deadline_at)
     session.add(report)
     event = await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,
                                reason=reason, params=text_params, internal_note=internal_note,
                                device_time=device_time,
                                data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
+    if rule.target is Status.CLOSED and rule.resolution is not Resolution.DUPLICATE:
+        # the reporters of reports closed as its duplicates were promised to be kept informed
+        await tell_duplicates(session, report, event, await duplicates_of(session, [report.id]))
     if not fan_out:
         return event
     if action not in NOT_FOLLOWED:
@@ -182,6 +198,16 @@ async def change_status(
     if report.incident_id is not None and Status.CLOSED in (rule.target, Status(previous)):
         await _keep_primary_open(session, report.incident_id)
     return event
+
+
+async def consideration_start(session: AsyncSession, report: Report) -> datetime:
+    """When the current consideration began, from which its legal terms run: registration, or the latest appeal
+    that reopened the report (each starts them afresh)."""
+    if not report.reopen_count:
+        return report.created_at
+    reopened = await session.scalar(select(func.max(col(ReportEvent.created_at))).where(
+        col(ReportEvent.report_id) == report.id, col(ReportEvent.action) == Action.REOPEN.value))
+    return reopened or report.created_at
 
 
 def is_primary(report: Report) -> bool:
@@ -227,6 +253,88 @@ def regroup(session: AsyncSession, reports: list[Report], prefer: Report | None 
             report.incident_id = incident_id
             session.add(report)
     return incident_id
+
+
+async def link_duplicate(session: AsyncSession, duplicate: Report, original: Report, by: By) -> None:
+    """`duplicate` was just closed as a duplicate of `original`: its reporter was told the reports were merged and
+    they would be kept informed. The original's history records the link (internal: `duplicate_linked`), by which
+    its closing finds the duplicate (tell_duplicates); if the matter was already answered, the reporter is told the
+    outcome now."""
+    await append_event(session, original, "duplicate_linked", by, public=False,
+                       data={"duplicate_id": str(duplicate.id), "duplicate_number": duplicate.number})
+    answered = await standing_original(session, original)
+    if answered.status != Status.CLOSED or answered.resolution == Resolution.DUPLICATE:
+        return  # still being considered: its closing tells them
+    closing = await session.scalar(
+        select(ReportEvent).where(col(ReportEvent.report_id) == answered.id,
+                                  col(ReportEvent.to_status) == Status.CLOSED.value)
+        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    if closing is not None:
+        await tell_duplicates(session, answered, closing,
+                              [duplicate, *await duplicates_of(session, [duplicate.id])])
+
+
+async def standing_original(session: AsyncSession, report: Report) -> Report:
+    """The report that answers for `report`'s matter: itself, or, if it is closed as a duplicate, the report it
+    duplicates, followed along the chain (a duplicate of a duplicate)."""
+    seen = {report.id}
+    while (report.status == Status.CLOSED and report.resolution == Resolution.DUPLICATE
+           and report.duplicate_of is not None and report.duplicate_of not in seen):
+        original = await session.get(Report, report.duplicate_of)
+        if original is None:
+            break
+        seen.add(original.id)
+        report = original
+    return report
+
+
+async def duplicates_of(session: AsyncSession, original_ids: list[uuid.UUID]) -> list[Report]:
+    """The reports closed (and still closed) as duplicates of these, directly or through one another, oldest link
+    first. Found through the originals' `duplicate_linked` events (indexed by report), not by scanning reports."""
+    found: list[Report] = []
+    seen = set(original_ids)
+    frontier = list(original_ids)
+    while frontier:
+        links = await session.execute(
+            select(col(ReportEvent.report_id), col(ReportEvent.data))
+            .where(col(ReportEvent.report_id).in_(frontier), col(ReportEvent.action) == "duplicate_linked")
+            .order_by(col(ReportEvent.created_at), col(ReportEvent.id)))
+        frontier = []
+        for original_id, data in links.all():
+            duplicate = await session.get(Report, uuid.UUID(str(data["duplicate_id"])))
+            # a duplicate reopened on appeal, or closed since as a duplicate of another report, is no longer this
+            # one's: its own closing, or that other report's, speaks for it
+            if (duplicate is None or duplicate.id in seen or duplicate.status != Status.CLOSED
+                    or duplicate.resolution != Resolution.DUPLICATE or duplicate.duplicate_of != original_id):
+                continue
+            seen.add(duplicate.id)
+            found.append(duplicate)
+            frontier.append(duplicate.id)
+    return found
+
+
+async def tell_duplicates(session: AsyncSession, original: Report, closing: ReportEvent,
+                          duplicates: list[Report]) -> None:
+    """Tell each duplicate's reporter how `original` closed: a public `original_closed` event on their own report,
+    which the notification fan-out delivers as any public event (discreetly, if their report is restricted). The
+    words are those its own reporter got, never its number; of a restricted original only the plain outcome (the
+    reason was written for its reporter alone); of one closed without an answer on the matter (withdrawn,
+    rejected), that their own report may be appealed to be considered."""
+    if not duplicates:
+        return
+    resolution = Resolution(original.resolution) if original.resolution else None
+    if resolution not in ANSWERED:
+        text = DUPLICATE_NOT_CONSIDERED
+    elif is_restricted(original):
+        text = {lang: template.format(outcome=outcome_text(original.outcome, lang, original.resolution) or "")
+                for lang, template in DUPLICATE_OUTCOME.items()}
+    else:
+        text = dict(closing.public_text)
+    for duplicate in duplicates:
+        await append_event(session, duplicate, "original_closed", SYSTEM, params={"text": text},
+                           data={"original_id": str(original.id), "original_number": original.number,
+                                 "closing_event_id": str(closing.id), "resolution": original.resolution,
+                                 "outcome": original.outcome})
 
 
 async def _keep_primary_open(session: AsyncSession, incident_id: uuid.UUID) -> None:
@@ -344,8 +452,16 @@ async def give_feedback(session: AsyncSession, report: Report, satisfaction: int
 
 
 async def extend_deadline(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
-    """A reasoned extension (≤ 2 months in total beyond the original term); the applicant is notified."""
+    """A reasoned extension (≤ 2 months in total beyond the original term) of a term still running, decided by a
+    head (EXTENDERS); the applicant is notified."""
     ensure_open(report, "extend")
+    if by.actor not in EXTENDERS:
+        raise ZanError("auth.forbidden", 403)
+    # the law extends a running term: one already lapsed was missed, and telling the citizen it was "extended"
+    # would cover the breach (the SLA job has escalated it; the answer is owed now)
+    if deadlines.term_lapsed(report.deadline_at):
+        raise ZanError("report.term_lapsed", 409, errors=[FieldProblem("/deadline_at", "out_of_range")],
+                       extra={"deadline_at": as_utc(report.deadline_at).isoformat()})
     max_deadline = deadlines.max_extended_deadline(report.original_deadline_at)
     if not deadlines.extension_allowed(report.original_deadline_at, new_deadline):
         raise ZanError("report.extension_exceeded", 409,

@@ -71,6 +71,13 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "kk": "Бұл оқиға туралы бұрын хабарланған, өтініштер біріктірілді. Хабарламалар сізге келеді.",
         "en": "This incident was already reported; the reports were merged. You will be kept informed.",
     },
+    # told to the reporter of a report closed as a duplicate, when the report it was merged with closes: {text} is
+    # that closing's outcome (DUPLICATE_OUTCOME, DUPLICATE_NOT_CONSIDERED), never the other reporter's number
+    "original_closed": {
+        "ru": "Итог по происшествию, о котором вы сообщили (ваше обращение было объединено с другим): {text}",
+        "kk": "Сіз хабарлаған оқиға бойынша нәтиже (өтінішіңіз басқа өтінішпен біріктірілген): {text}",
+        "en": "The outcome for the incident you reported (your report was merged with another): {text}",
+    },
     "reject": {
         "ru": "Обращение оставлено без рассмотрения: {reason}",
         "kk": "Өтініш қараусыз қалдырылды: {reason}",
@@ -127,6 +134,31 @@ RESOLUTION_TEXTS: dict[str, dict[str, str]] = {
                   "en": "merged with a report of the same incident"},
     "rejected": {"ru": "оставлено без рассмотрения", "kk": "қараусыз қалдырылды", "en": "not taken up"},
     "withdrawn": {"ru": "отозвано вами", "kk": "сіз кері қайтарып алдыңыз", "en": "withdrawn by you"},
+}
+
+# The public reason of an anonymous appeal closed because its matter is considered only from a named applicant
+# (law on appeals: anonymous appeals are not considered, except about crimes and threats to public security)
+ANONYMOUS_NOT_CONSIDERED: dict[str, str] = {
+    "ru": "анонимные обращения по такому вопросу по закону не рассматриваются. Вы можете подать обращение повторно, "
+          "указав свои данные.",
+    "kk": "мұндай мәселе бойынша жасырын өтініштер заң бойынша қаралмайды. Өтінішті деректеріңізді көрсетіп, қайта "
+          "бере аласыз.",
+    "en": "anonymous appeals on this matter are not considered by law. You may file it again with your name.",
+}
+
+# What a duplicate's reporter is told of a restricted original's closing: the outcome in plain words only, never the
+# reason written for that reporter ({outcome}: OUTCOME_TEXTS or RESOLUTION_TEXTS)
+DUPLICATE_OUTCOME: dict[str, str] = {"ru": "Результат: {outcome}.", "kk": "Нәтиже: {outcome}.",
+                                     "en": "Outcome: {outcome}."}
+# ... and of an original closed without an answer on the matter (its author withdrew it, or it was left without
+# consideration): their own report was never considered, so they are told how to have it considered
+DUPLICATE_NOT_CONSIDERED: dict[str, str] = {
+    "ru": "обращение, с которым было объединено ваше, закрыто без рассмотрения по существу. Вы можете обжаловать "
+          "закрытие своего обращения, и оно будет рассмотрено отдельно.",
+    "kk": "өтінішіңіз біріктірілген өтініш мәні бойынша қаралмай жабылды. Өтінішіңіздің жабылуына шағымдана "
+          "аласыз, сонда ол жеке қаралады.",
+    "en": "the report yours was merged with was closed without being considered on its merits. You may appeal the "
+          "closing of your report, and it will be considered on its own.",
 }
 
 # Restricted reports (domestic violence, children, complaints about officers) are named neutrally to the

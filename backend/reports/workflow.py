@@ -104,7 +104,8 @@ ALLOWED_STATUS_CHANGES: tuple[Rule, ...] = (
     Rule(Action.CLOSE_UNFOUNDED, (*UNWORKED, *WORKING), S.CLOSED, (*FIELD, *DISPATCH), Resolution.UNFOUNDED),
     Rule(Action.REDIRECT, (*UNWORKED, S.ASSIGNED), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REDIRECTED),
     Rule(Action.MARK_DUPLICATE, (*UNWORKED, *WORKING), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.DUPLICATE),
-    Rule(Action.REJECT, UNWORKED, S.CLOSED, DISPATCH, Resolution.REJECTED),
+    # the system too: an anonymous appeal on a matter the law considers only from a named applicant (routing)
+    Rule(Action.REJECT, UNWORKED, S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REJECTED),
     Rule(Action.WITHDRAW, tuple(OPEN), S.CLOSED, (A.CITIZEN,), Resolution.WITHDRAWN),
     Rule(Action.REOPEN, (S.CLOSED,), S.REOPENED, (A.CITIZEN, A.SUPERVISOR, A.PROSECUTOR, A.ADMIN),
          reopenable_from=(Resolution.RESOLVED, Resolution.UNFOUNDED, Resolution.REJECTED, Resolution.DUPLICATE,

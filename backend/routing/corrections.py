@@ -1,4 +1,5 @@
-"""Staff corrections: reclassify a report (kept as training data), merge and split incident clusters."""
+"""Staff corrections: reclassify a report (kept as training data), merge and split incident clusters; and the
+anonymity rule a category decided by staff or by routing may call for (refuse_anonymous)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,24 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit.service import record
 from backend.dispatch import service as dispatch
 from backend.lib.errors import FieldProblem, ZanError
-from backend.reports.deadlines import calendar_of
+from backend.reports.deadlines import calendar_of, redirect_term
 from backend.reports.models import Report
-from backend.reports.service import By, append_event, is_restricted, regroup
-from backend.reports.workflow import Status
+from backend.reports.service import (
+    SYSTEM,
+    By,
+    append_event,
+    change_status,
+    consideration_start,
+    is_restricted,
+    regroup,
+)
+from backend.reports.texts import ANONYMOUS_NOT_CONSIDERED
+from backend.reports.workflow import Action, Status, can
 from backend.routing.models import LabelledExample, RoutingDecision
-from backend.routing.service import higher_priority, redirect_term
+from backend.routing.service import higher_priority
 from ml.taxonomy import load_taxonomy
 
 
@@ -31,8 +42,9 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     report.department = target.department
     # as routing does: the new category's default at least, never lower (a dispatcher may have raised it by hand)
     report.priority = higher_priority(report.priority, target.default_priority)
-    # a category out of police competence starts the redirect term (from registration); any other ends it
-    report.redirect_due_at = redirect_term(category, report.created_at, calendar_of(session))
+    # a category out of police competence starts the redirect term (from registration, or from the appeal that
+    # reopened the report: a term run out with the closing would be escalated at once); any other ends it
+    report.redirect_due_at = redirect_term(category, await consideration_start(session, report), calendar_of(session))
     # restriction only ever goes up: a report once treated as domestic violence stays protected
     report.restricted = report.restricted or target.restricted
     session.add(report)
@@ -50,7 +62,36 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
                        data={"from": previous, "to": category, "priority_from": previous_priority,
                              "priority_to": report.priority,
                              "redirect_due_at": report.redirect_due_at.isoformat() if report.redirect_due_at else None})
+    await refuse_anonymous(session, report, source=by.actor.value)
     return report
+
+
+async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str) -> bool:
+    """Close an anonymous report whose category the law considers only from a named applicant (the taxonomy's
+    `anonymous_allowed`), as rejected with a public reason in every language; True if it did. Intake refuses such
+    a report when it can tell (422), but admits it when the classifier abstains or is away: the category then comes
+    from routing or a dispatcher (`source`: "model", or the dispatcher's role), and lands here.
+
+    Never an urgent report (someone may be in danger whatever it is about), and never one already being worked
+    (the workflow rejects only unworked reports: its unit and dispatcher decide). The closing is the system's, as
+    the rule's, and audited as every closing; the report leaves its incident first, so the other reporters' reports
+    neither close with it nor lose their primary."""
+    if not report.anonymous or report.urgent or not report.category:
+        return False
+    taxonomy = load_taxonomy()
+    if not taxonomy.has_category(report.category) or taxonomy.category(report.category).anonymous_allowed:
+        return False
+    if not can(Action.REJECT, Status(report.status), SYSTEM.actor):
+        return False
+    if report.incident_id is not None:
+        await split(session, report, SYSTEM)
+    rule: dict[str, object] = {"rule": "anonymous_not_allowed", "category": report.category, "source": source}
+    await change_status(session, report, Action.REJECT, SYSTEM,
+                        reason=f"anonymous appeal: {report.category} is considered only from a named applicant",
+                        params={"reason": ANONYMOUS_NOT_CONSIDERED}, data=rule)
+    await record(session, actor_type=SYSTEM.actor.value, actor_id=None, action="report.close.rejected",
+                 target_type="report", target_id=report.id, data=rule)
+    return True
 
 
 async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UUID:

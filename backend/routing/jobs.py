@@ -14,13 +14,15 @@ from sqlmodel import col
 from backend.jobs.registry import PermanentError, RetryLater, task
 from backend.jobs.relay import notify as notify_relay
 from backend.jobs.service import enqueue
+from backend.reports import deadlines
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import SYSTEM
 from backend.reports.workflow import Action, Status
+from backend.routing.corrections import refuse_anonymous
 from backend.routing.duplicates import find_cluster, join
 from backend.routing.models import ReportEmbedding, RoutingDecision
-from backend.routing.service import higher_priority, redirect_term, router
+from backend.routing.service import higher_priority, router
 from ml.urgency import URGENCY_VERSION
 
 if TYPE_CHECKING:
@@ -124,7 +126,7 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
             report.category_confidence = decision.confidence
             report.department = decision.department
         # out of police competence: the law's redirect term, which the SLA job watches (dispatch.jobs)
-        report.redirect_due_at = redirect_term(report.category, report.created_at, ctx.calendar)
+        report.redirect_due_at = deadlines.redirect_term(report.category, report.created_at, ctx.calendar)
         report.priority = higher_priority(report.priority, decision.priority)
         report.urgent = report.urgent or decision.urgent
         report.restricted = report.restricted or decision.restricted
@@ -132,7 +134,11 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         report.routing_state = "done"
         session.add(report)
         await session.flush()
-        if report.status == Status.REGISTERED and corrected is None:
+        if corrected is None and _confident(decision) and await refuse_anonymous(session, report, source="model"):
+            # also from triage, where a report waits when the model was away at first: the rule is the model's
+            # category's, whoever holds the report now (never an urgent one, never one being worked)
+            pass
+        elif report.status == Status.REGISTERED and corrected is None:
             await _next_step(session, report, decision, vector)
         await _offer_if_urgent(session, report)
         await session.commit()
@@ -164,12 +170,16 @@ async def offer_urgent_chat(ctx: Context, payload: dict[str, Any]) -> None:
         await offer_to_chat(ctx, report, int(payload["chat_id"]))
 
 
+def _confident(decision: Any) -> bool:
+    """Whether the model may close a report alone on this decision (a redirect, an anonymous appeal refused)."""
+    return not decision.abstained and (decision.confidence or 0) >= REDIRECT_MIN_CONFIDENCE
+
+
 async def _next_step(session: Any, report: Report, decision: Any, vector: np.ndarray | None) -> None:
     # never for an urgent report: someone may be in danger whatever else it is about, and a closed report is
     # offered to no officer
-    if (decision.redirect and not decision.abstained and not decision.urgent and not report.urgent
-            and decision.redirect.get("target") == "akimat"
-            and (decision.confidence or 0) >= REDIRECT_MIN_CONFIDENCE):
+    if (decision.redirect and not decision.urgent and not report.urgent
+            and decision.redirect.get("target") == "akimat" and _confident(decision)):
         # out of police competence: redirect within 3 working days, with notice to the applicant (law on appeals)
         await reports.change_status(session, report, Action.REDIRECT, SYSTEM,
                                     params={"target": decision.redirect.get("names", {})},
@@ -182,7 +192,9 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
     # a report that joined an incident already being worked follows its unit and needs no triage
     if report.status == Status.REGISTERED and (
             decision.abstained or report.restricted or decision.category in ("emergency", "not_police")
-            or decision.hint_disagrees or (report.urgent and decision.redirect)):
+            or decision.hint_disagrees or (report.urgent and decision.redirect)
+            # an anonymous appeal the model was not sure enough to refuse (or an urgent one): a human decides
+            or (report.anonymous and not decision.anonymous_allowed)):
         await reports.change_status(session, report, Action.TRIAGE, SYSTEM,
                                     internal_note="low confidence" if decision.abstained else "needs a human")
 

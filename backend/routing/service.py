@@ -11,11 +11,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from backend.lib.errors import ZanError
-from backend.reports import deadlines
 from ml.lang import detect_language
 from ml.taxonomy import PRIORITIES, load_taxonomy
 from ml.urgency import detect_urgency
@@ -43,18 +41,6 @@ def higher_priority(a: str, b: str) -> str:
     """The more pressing of two priorities (an unknown value counts as "normal"). Routing and staff corrections
     only ever raise a report's priority: whoever saw a reason to rank it higher may have been right."""
     return max(a, b, key=lambda p: PRIORITIES.index(p) if p in PRIORITIES else 1)
-
-
-def redirect_term(category: str | None, registered_at: datetime, calendar: deadlines.Calendar) -> datetime | None:
-    """By when a report of this category must be redirected out of police competence (the category's own term,
-    counted from registration: the law's clock runs from the appeal, not from its classification); None for a
-    category police handle themselves."""
-    taxonomy = load_taxonomy()
-    redirect = taxonomy.category(category).redirect if category and taxonomy.has_category(category) else None
-    # a term of 0 (emergency → 112) is advice to call at once, given at intake: no paperwork term to escalate
-    if redirect is None or redirect.within_working_days <= 0:
-        return None
-    return deadlines.redirect_due(registered_at, calendar, redirect.within_working_days)
 
 
 def district_index(ctx: Context) -> Any:

@@ -379,8 +379,12 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
     if current is None or LATTICE[target] <= current:
         return False
     outcome = m.fields.get("outcome")
+    # the citizen is told the outcome in plain words: a "resolved" without one would tell them of measures nobody
+    # chose, so the officer must pick it (no default)
+    if target == "resolved" and not outcome:
+        raise Rejected("invalid_outcome")
     try:
-        chosen = Outcome(outcome) if outcome else Outcome.MEASURES_TAKEN
+        chosen = Outcome(outcome) if outcome else None
     except ValueError as exc:
         raise Rejected("invalid_outcome") from exc
     try:

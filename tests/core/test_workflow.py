@@ -46,8 +46,8 @@ EXPECTED: dict[Action, tuple[set[Status], set[Actor]]] = {
                       {Actor.SYSTEM, Actor.DISPATCHER, Actor.SUPERVISOR, Actor.ADMIN}),
     Action.MARK_DUPLICATE: (set(Status) - {Status.CLOSED}, {Actor.SYSTEM, Actor.DISPATCHER, Actor.SUPERVISOR,
                                                             Actor.ADMIN}),
-    Action.REJECT: ({Status.REGISTERED, Status.TRIAGE, Status.REOPENED}, {Actor.DISPATCHER, Actor.SUPERVISOR,
-                                                                         Actor.ADMIN}),
+    Action.REJECT: ({Status.REGISTERED, Status.TRIAGE, Status.REOPENED}, {Actor.SYSTEM, Actor.DISPATCHER,
+                                                                         Actor.SUPERVISOR, Actor.ADMIN}),
     Action.WITHDRAW: (set(Status) - {Status.CLOSED}, {Actor.CITIZEN}),
     Action.REOPEN: ({Status.CLOSED}, {Actor.CITIZEN, Actor.SUPERVISOR, Actor.PROSECUTOR, Actor.ADMIN}),
 }

@@ -70,7 +70,7 @@ async def test_crewmates_write_up_after_the_partners_resolve_is_kept(ctx: Contex
     rid = str(report.id)
     await first.pull_all()
     await second.pull_all()
-    first.edit("reports", rid, status="resolved")
+    first.edit("reports", rid, status="resolved", outcome="warning")
     second.edit("reports", rid, findings="Опрошены двое свидетелей")  # offline on the second tablet
     assert [r["status"] for r in await first.push()] == ["applied"]
     [result] = await second.push()
@@ -83,7 +83,7 @@ async def test_the_grace_is_per_field_lww_and_only_for_the_officer_text(ctx: Con
     rid = str(report.id)
     late = tab.edit("reports", rid, findings="черновик")  # stamped before the dispatcher's correction below
     tab.outbox.remove(late)
-    tab.edit("reports", rid, status="resolved")
+    tab.edit("reports", rid, status="resolved", outcome="warning")
     await tab.push()
     async with ctx.sessions() as session:
         row = await session.get(Report, report.id)
@@ -91,7 +91,7 @@ async def test_the_grace_is_per_field_lww_and_only_for_the_officer_text(ctx: Con
         await dispatch.set_fields(session, row, {"findings": "исправлено дежурным"}, DISPATCHER)
         await session.commit()
     tab.outbox.append(late)
-    tab.edit("reports", rid, status="resolved", officer_summary="вместе со статусом")
+    tab.edit("reports", rid, status="resolved", outcome="warning", officer_summary="вместе со статусом")
     tab.edit("reports", rid, officer_summary="итог", priority="high")
     superseded, with_status, with_read_only = await tab.push()
     assert (superseded["status"], superseded["superseded_fields"]) == ("superseded", ["findings"]), superseded
@@ -118,7 +118,7 @@ async def test_a_closing_by_dispatch_still_beats_the_offline_write_up(ctx: Conte
 async def test_no_grace_once_the_resolved_report_is_reopened(ctx: Context) -> None:
     _, tab, report = await _crew(ctx)
     rid = str(report.id)
-    tab.edit("reports", rid, status="resolved")
+    tab.edit("reports", rid, status="resolved", outcome="warning")
     await tab.push()
     tab.edit("reports", rid, findings="после повторного открытия")
     async with ctx.sessions() as session:  # oversight reopens it: back to dispatch's queue, no unit
@@ -146,7 +146,7 @@ async def test_the_previous_unit_gets_no_grace_from_the_new_units_resolve(ctx: C
         await dispatch.assign(session, row, unit_b, DISPATCHER)
         await session.commit()
     await tab_b.pull_all()
-    tab_b.edit("reports", rid, status="resolved")
+    tab_b.edit("reports", rid, status="resolved", outcome="warning")
     await tab_b.push()
     [result] = await tab_a.push()
     assert (result["status"], result["reason"]) == ("rejected", "not_assigned"), result
