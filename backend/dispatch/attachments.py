@@ -25,7 +25,7 @@ from backend.media.models import Media
 from backend.media.service import ensure_scrub_queued, get_store
 from backend.media.storage import DOWNLOAD_TTL_S
 from backend.officers.auth import OfficerPrincipal
-from backend.sync.blobs import storage_key
+from backend.sync.blobs import pending_proofs, storage_key
 from backend.sync.models import Evidence, EvidenceBlob
 
 
@@ -61,12 +61,15 @@ async def list_for(ctx: Context, session: AsyncSession, officer: OfficerPrincipa
                                 lat=m.lat, lon=m.lon))
     if unscrubbed:
         await ensure_scrub_queued(session, report.id)
-    rows = await session.execute(
+    rows = (await session.execute(
         sa.select(Evidence, EvidenceBlob.complete)  # type: ignore[call-overload]
         .join(EvidenceBlob, EvidenceBlob.sha256 == Evidence.sha256)  # type: ignore[arg-type]
         .where(Evidence.report_id == report.id)  # type: ignore[arg-type]
-        .order_by(Evidence.created_at, Evidence.id))  # type: ignore[arg-type]
-    for evidence, complete in rows:
+        .order_by(Evidence.created_at, Evidence.id))).all()  # type: ignore[arg-type]
+    # an item whose declarer still owes its own bytes shows nothing of a file someone else uploaded with that hash
+    owed = await pending_proofs(session, [evidence.id for evidence, _ in rows])
+    for evidence, shared_complete in rows:
+        complete = shared_complete and evidence.id not in owed
         link: str | None = None
         if complete:  # still on its way from the tablet otherwise
             link = await store.download_url(storage_key(evidence.sha256), evidence.content_type,

@@ -6,8 +6,16 @@ last byte arrives, the file is assembled into a temporary file, checked against 
 store (local disk in embedded mode, S3 in production) under `evidence/<sha[:2]>/<sha>`; only then is it `complete`
 and the staged chunks are dropped. If the store is down at that moment the chunks stay: the tablet repeats the last
 request (or sends an empty one at `offset = size`) later, without uploading the file again. Uploading a hash that
-is already complete is a no-op. While one request moves a file to the store it holds a lease on it (not a row lock
-for the length of the upload); a request that died mid-way lets the lease run out, and the tablet's retry seals.
+is already complete is a no-op for an officer who holds it already. While one request moves a file to the store it
+holds a lease on it (not a row lock for the length of the upload); a request that died mid-way lets the lease run
+out, and the tablet's retry seals.
+
+A sha256 and size are no secret (attachment lists and sync rows show them, and officers keep them after a report
+moves to another unit), so naming them proves nothing. Whoever declares a hash that is already known to the server
+(complete or still uploading) without custody of an evidence row already holding it must send the bytes anyway: they
+are staged apart from anyone else's, under `proof_key(evidence id)`, so a stranger can neither feed nor reset another
+officer's upload, and that evidence item reads "not uploaded" until its own bytes hashed right. A verified proof
+completes the shared blob too if it was still unfinished (the bytes are the same, the hash says so).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -44,24 +53,61 @@ def storage_key(sha: str) -> str:
     return f"evidence/{sha[:2]}/{sha}"
 
 
-async def _may_upload(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> bool:
-    """Only an officer who declared evidence with these bytes, or whose unit holds a report it is attached to, may
-    see or feed the upload: anyone else could reset a colleague's progress with a wrong chunk (the hash check would
-    then discard it), or probe which files exist."""
+def proof_key(evidence_id: uuid.UUID) -> str:
+    """The staging row of one evidence item's own upload. Not 64 hex digits, so no declaration or upload URL can
+    ever name it as a hash."""
+    return f"e:{evidence_id.hex}"
+
+
+async def _in_custody(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> list[Evidence]:
+    """Evidence rows with these bytes that this officer declared, or that sit on a report their unit holds."""
     custody = Evidence.officer_id == officer.officer_id  # type: ignore[arg-type]
     if officer.unit_id is not None:
         custody = custody | (Report.unit_id == officer.unit_id)  # type: ignore[assignment, arg-type]
-    found = await session.scalar(select(Evidence.id).join(Report, Report.id == Evidence.report_id)  # type: ignore[call-overload, arg-type]
-                                 .where(Evidence.sha256 == sha, custody).limit(1))  # type: ignore[arg-type]
-    return found is not None
+    rows = await session.scalars(select(Evidence).join(Report, Report.id == Evidence.report_id)  # type: ignore[call-overload, arg-type]
+                                 .where(Evidence.sha256 == sha, custody)  # type: ignore[arg-type]
+                                 .order_by(Evidence.created_at, Evidence.id))  # type: ignore[arg-type]
+    return list(rows)
+
+
+async def pending_proofs(session: AsyncSession, evidence_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of these evidence items whose declarer still owes the bytes: not downloadable, not "uploaded"."""
+    if not evidence_ids:
+        return set()
+    keys = {proof_key(i): i for i in evidence_ids}
+    found = await session.scalars(select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(keys)))  # type: ignore[attr-defined, call-overload]
+    return {keys[k] for k in found}
+
+
+async def holds_verified(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> bool:
+    """Whether the officer already has custody of an evidence row with these bytes that owes none: only then may a
+    new declaration of a known hash be linked to it without an upload."""
+    rows = await _in_custody(session, officer, sha)
+    return len(await pending_proofs(session, [r.id for r in rows])) < len(rows)
+
+
+async def _target(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> str:
+    """Where this officer's chunks of `sha` go: the shared upload if they hold a row that owes no proof, else their
+    own item's staging. Anyone else may neither see nor feed it: they could reset a colleague's progress with a
+    wrong chunk (the hash check would then discard it), or probe which files exist."""
+    rows = await _in_custody(session, officer, sha)
+    pending = await pending_proofs(session, [r.id for r in rows])
+    if any(r.id not in pending for r in rows):
+        return sha
+    # the officer's own declaration first; a unit colleague's otherwise (a tablet shared within the crew)
+    for row in sorted((r for r in rows if r.id in pending), key=lambda r: r.officer_id != officer.officer_id):
+        return proof_key(row.id)
+    raise ZanError("sync.blob_not_declared", 404)
 
 
 async def status(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> EvidenceBlob:
     sha = sha.lower()
-    blob = await session.get(EvidenceBlob, sha)
-    if blob is None or not await _may_upload(session, officer, sha):
+    key = await _target(session, officer, sha)
+    blob = await session.get(EvidenceBlob, key)
+    if blob is None:
         raise ZanError("sync.blob_not_declared", 404)
-    return blob
+    # a transient copy named by the hash the tablet asked about, never the staging key (not added to the session)
+    return EvidenceBlob(sha256=sha, size=blob.size, received=blob.received, complete=blob.complete)
 
 
 async def _locked(session: AsyncSession, sha: str) -> EvidenceBlob:
@@ -75,20 +121,20 @@ async def _locked(session: AsyncSession, sha: str) -> EvidenceBlob:
 async def upload_chunk(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, *, sha: str, offset: int,
                        chunk: bytes) -> EvidenceBlob:
     sha = sha.lower()
-    if not await _may_upload(session, officer, sha):
-        raise ZanError("sync.blob_not_declared", 404)
-    blob = await _locked(session, sha)
-    if blob.complete:
-        return blob
-    if offset != blob.received or offset + len(chunk) > blob.size:
-        raise ZanError("sync.blob_offset", 409, extra={"received": blob.received, "size": blob.size})
-    if chunk:
-        session.add(EvidenceChunk(sha256=sha, offset=offset, data=chunk))
-        blob.received = offset + len(chunk)
-    received = blob.received
-    await session.commit()  # the chunk is safe before the store is touched
-    if received == blob.size:
-        blob = await _seal(ctx, session, sha)
+    key = await _target(session, officer, sha)
+    blob = await _locked(session, key)
+    if not blob.complete:
+        if offset != blob.received or offset + len(chunk) > blob.size:
+            raise ZanError("sync.blob_offset", 409, extra={"received": blob.received, "size": blob.size})
+        if chunk:
+            session.add(EvidenceChunk(sha256=key, offset=offset, data=chunk))
+            blob.received = offset + len(chunk)
+        received = blob.received
+        await session.commit()  # the chunk is safe before the store is touched
+        if received == blob.size:
+            blob = await _seal(ctx, session, key, sha)
+    if key != sha:  # answered under the hash the tablet uploads, never the staging key
+        return EvidenceBlob(sha256=sha, size=blob.size, received=blob.received, complete=blob.complete)
     return blob
 
 
@@ -114,11 +160,12 @@ def _absorb(digest: hashlib._Hash, fh: BinaryIO, block: bytes) -> None:
 SEAL_LEASE = timedelta(minutes=10)  # long enough to move a 100 MB video to S3 over a slow link
 
 
-async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
-    """Assemble, verify and move the file to the store. The row is locked only to take a lease and to record the
-    outcome: a lock (and a pooled connection in a transaction) held through a long upload would stall every other
-    request for that row, and a few large videos at once would take the whole pool."""
-    blob = await _locked(session, sha)
+async def _seal(ctx: Context, session: AsyncSession, key: str, sha: str) -> EvidenceBlob:
+    """Assemble the chunks staged under `key`, verify them against `sha` and move the file to the store. The row is
+    locked only to take a lease and to record the outcome: a lock (and a pooled connection in a transaction) held
+    through a long upload would stall every other request for that row, and a few large videos at once would take
+    the whole pool."""
+    blob = await _locked(session, key)
     if blob.complete or blob.received != blob.size:
         return blob  # another replica sealed it meanwhile
     now = utcnow()
@@ -131,26 +178,39 @@ async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
     os.close(fd)
     target = Path(name)
     try:
-        matches = await _assemble(session, sha, target) == sha
+        matches = await _assemble(session, key, target) == sha
+        shared = await session.get(EvidenceBlob, sha, populate_existing=True)
+        stored = key != sha and shared is not None and shared.complete
         await session.commit()  # the chunks were read; no transaction stays open through the upload
-        if matches:
+        if matches and not stored:
             try:
                 await get_store(ctx).put_file(storage_key(sha), target, STORED_TYPE)
             except StoreUnavailable as exc:
                 log.warning("evidence store unavailable; chunks kept for a retry", extra={"sha256": sha})
-                await _release(session, sha)
+                await _release(session, key)
                 raise ZanError("sync.blob_store_unavailable", 503) from exc
     finally:
         await asyncio.to_thread(target.unlink, True)
-    blob = await _locked(session, sha)
+    blob = await _locked(session, key)
     blob.sealing_until = None
     # the chunks go either way: the file is in the store, or they were not the declared file
-    await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
+    await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == key))  # type: ignore[arg-type]
     if not matches:
         blob.received = 0
         await session.commit()
         raise ZanError("sync.blob_hash_mismatch", 422)
     blob.complete = True
+    if key != sha:
+        # the item's own bytes proved: its staging row goes (so it owes nothing), and the shared blob is complete
+        # now whoever else was still uploading it (their next chunk is a no-op)
+        await session.delete(blob)
+        shared = await _locked(session, sha)
+        if not shared.complete:
+            await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
+            shared.complete, shared.received, shared.sealing_until = True, shared.size, None
+        result = EvidenceBlob(sha256=sha, size=blob.size, received=blob.size, complete=True)
+    else:
+        result = blob
     # each evidence row pointing at these bytes now reads "uploaded" on the tablets that see it
     rows = (await session.execute(select(Evidence.id, Report.unit_id).join(Report, Report.id == Evidence.report_id)  # type: ignore[arg-type, call-overload]
                                   .where(Evidence.sha256 == sha))).all()  # type: ignore[arg-type]
@@ -158,7 +218,7 @@ async def _seal(ctx: Context, session: AsyncSession, sha: str) -> EvidenceBlob:
         if unit_id is not None:
             mark_dirty(session, unit_scope(unit_id), "evidence", evidence_id)
     await session.commit()
-    return blob
+    return result
 
 
 async def _release(session: AsyncSession, sha: str) -> None:

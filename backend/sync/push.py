@@ -31,6 +31,7 @@ from backend.reports import service as reports
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import By
 from backend.reports.workflow import FIELD, Action, Outcome, Resolution, Status
+from backend.sync import blobs
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
@@ -508,6 +509,9 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
         session.add(EvidenceBlob(sha256=sha, size=size))
     elif blob.size != size:
         raise Rejected("size_mismatch")
+    # a hash and size are no secret: a known blob is linked without an upload only for an officer who already holds
+    # it (blobs.holds_verified); anyone else is told it is missing and uploads the bytes to their own staging
+    verified = blob is None or await blobs.holds_verified(session, officer, sha)
     same_id = await _get(session, Evidence, evidence_id)
     if same_id is not None and (same_id.officer_id != officer.officer_id or same_id.report_id != report.id
                                 or same_id.sha256 != sha):
@@ -523,16 +527,19 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
         # caption sent with them is not applied either (evidence is append-only), and saying so makes _finish mark
         # the kept item, so the tablet's edited caption is overwritten on its next pull
         ignored = ["caption"] if "caption" in m.fields and caption != kept.caption else []
-        return _result(m, "applied", ignored_fields=ignored, upload_complete=bool(blob and blob.complete),
-                       existing_id=str(kept.id))
+        owed = bool(await blobs.pending_proofs(session, [kept.id]))
+        return _result(m, "applied", ignored_fields=ignored,
+                       upload_complete=bool(blob and blob.complete and not owed), existing_id=str(kept.id))
     stamp = _stamp(m)
     item = Evidence(id=evidence_id, report_id=report.id, officer_id=officer.officer_id, device_id=officer.device_id,
                     sha256=sha, size=size,
                     content_type=str(m.fields.get("content_type") or "application/octet-stream")[:100],
                     caption=caption, device_time=_device_time(m, stamp))
     session.add(item)
+    if not verified:
+        session.add(EvidenceBlob(sha256=blobs.proof_key(item.id), size=size))
     await session.flush()
     if report.unit_id is not None:
         mark_dirty(session, unit_scope(report.unit_id), "evidence", item.id)
-    return _result(m, "applied", upload_complete=bool(blob and blob.complete),
+    return _result(m, "applied", upload_complete=bool(blob and blob.complete and verified),
                    foreign_scope=not report_visible(report, viewer))

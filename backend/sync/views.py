@@ -168,8 +168,8 @@ async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
     elif entity == "evidence":
         items = list(await session.scalars(select(Evidence).where(Evidence.id.in_(uuids))))  # type: ignore[attr-defined]
         allowed = await _visible_report_ids(session, viewer, {e.report_id for e in items})
-        done = await _complete_blobs(session, {e.sha256 for e in items})
-        upserted = [evidence_json(e, e.sha256 in done) for e in items if e.report_id in allowed]
+        done = await _uploaded(session, items)
+        upserted = [evidence_json(e, e.id in done) for e in items if e.report_id in allowed]
     elif entity == "wanted_persons":
         persons = await session.scalars(select(WantedPerson).where(WantedPerson.id.in_(uuids),  # type: ignore[attr-defined]
                                                                    WantedPerson.removed_at.is_(None)))  # type: ignore[union-attr]
@@ -182,12 +182,18 @@ async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
     return upserted, sorted(({str(u) for u in uuids} - seen) | malformed)
 
 
-async def _complete_blobs(session: AsyncSession, hashes: set[str]) -> set[str]:
-    if not hashes:
+async def _uploaded(session: AsyncSession, items: list[Evidence]) -> set[uuid.UUID]:
+    """The evidence items whose bytes are stored and whose declarer owes none. An item naming a known hash that its
+    declarer has not uploaded (backend.sync.blobs: no custody of those bytes) reads as not uploaded, or the pull
+    would tell a tablet that a file with that hash exists somewhere, which the push is careful not to."""
+    from backend.sync.blobs import pending_proofs  # blobs imports the media store; views stay light
+
+    if not items:
         return set()
-    rows = await session.scalars(select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(hashes),  # type: ignore[attr-defined, call-overload]
-                                                                   EvidenceBlob.complete.is_(True)))  # type: ignore[attr-defined]
-    return set(rows)
+    complete = set(await session.scalars(select(EvidenceBlob.sha256).where(  # type: ignore[call-overload]
+        EvidenceBlob.sha256.in_({e.sha256 for e in items}), EvidenceBlob.complete.is_(True))))  # type: ignore[attr-defined]
+    owed = await pending_proofs(session, [e.id for e in items])
+    return {e.id for e in items if e.sha256 in complete and e.id not in owed}
 
 
 async def snapshot_page(session: AsyncSession, viewer: Viewer, entity: str, after: str | None,
@@ -211,8 +217,8 @@ async def snapshot_page(session: AsyncSession, viewer: Viewer, entity: str, afte
         items = list(await session.scalars(q2.order_by(model.id).limit(limit)))
         if entity == "notes":
             return [note_json(n) for n in items]
-        done = await _complete_blobs(session, {e.sha256 for e in items})
-        return [evidence_json(e, e.sha256 in done) for e in items]
+        done = await _uploaded(session, items)
+        return [evidence_json(e, e.id in done) for e in items]
     wanted: Any = WantedPerson if entity == "wanted_persons" else WantedVehicle
     q3 = select(wanted).where(wanted.removed_at.is_(None))
     if after_id:
