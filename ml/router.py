@@ -180,14 +180,12 @@ class Router:
     def _classify(self, texts: Sequence[str]) -> list[Prediction | None]:
         if self.model is None:
             return [None] * len(texts)
-        try:
-            read = [reading_text(t) for t in texts]
-            vectors = self._embed(read) if self.model.embedder_spec else None
-            return list(self.model.predict(read, embeddings=vectors))
-        except Exception:
-            # the model must never take intake down: log loudly, route to a human
-            log.exception("classifier failed; routing to triage")
-            return [None] * len(texts)
+        # a crash propagates: returned as None it would pass for an abstention and be stored as a finished
+        # routing (no retry, no duplicate search). Callers that must not fail (intake) catch it themselves; the
+        # routing job sends the report to a human and retries
+        read = [reading_text(t) for t in texts]
+        vectors = self._embed(read) if self.model.embedder_spec else None
+        return list(self.model.predict(read, embeddings=vectors))
 
     # -- routing ----------------------------------------------------------------------------------------------------
     def route(

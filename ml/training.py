@@ -22,6 +22,7 @@ from ml.classifier import DEFAULT_MODEL_DIR, Hyper, RouterModel, train
 from ml.dataset import load_examples, read_jsonl, write_jsonl
 from ml.fusion import ProgressFn
 from ml.lang import detect_language
+from ml.pii import mask_pii
 from ml.taxonomy import load_taxonomy
 
 
@@ -93,6 +94,7 @@ def retrain(
     Corrections are saved next to the model (corrections.jsonl) so every retrained model can be reproduced.
     """
     taxonomy = load_taxonomy()
+    restricted = set(taxonomy.restricted_codes())
     pairs: list[tuple[str, str]] = []
     for row in extra_examples:
         text = str(row.get("text") or "").strip()
@@ -101,7 +103,12 @@ def retrain(
             continue
         if not taxonomy.has_category(label):
             raise ValueError(f"correction with unknown category {label!r}")
-        pairs.append((text, label))
+        if label in restricted:
+            # corrections.jsonl is a copy outside the database's access rules: a restricted report's text (and
+            # rows stored before reclassify left them out, or given with --extra) never goes there
+            continue
+        # masked here too, whatever the source: older database rows and --extra files may hold raw text
+        pairs.append((mask_pii(text), label))
     previous = _previous_revision(Path(out_dir), Path(base_dir) if base_dir else DEFAULT_MODEL_DIR)
     spec = embedder or _previous_embedder(Path(out_dir), Path(base_dir) if base_dir else DEFAULT_MODEL_DIR)
     model = train_bundled(out_dir, embedder=spec, extra=pairs, revision=previous + 1, progress=progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 
 from litestar import Controller, post
@@ -32,6 +33,8 @@ from backend.routing.service import preview_slot, router
 from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
 
+log = logging.getLogger("zan.routing")
+
 
 class RoutingController(Controller):
     path = "/api/v1/routing"
@@ -46,7 +49,16 @@ class RoutingController(Controller):
             raise ZanError("validation.failed", 422, errors=[FieldProblem("/category", "invalid")])
         lat, lon = (data.lat, data.lon) if data.lat is not None and data.lon is not None else (None, None)
         model = router(ctx)
-        if model is None:
+        decision = None
+        if model is not None:
+            async with preview_slot(ctx):  # a full house is a 503 (routing.busy), not a failure to hide
+                try:
+                    decision = await asyncio.to_thread(model.route, data.text, lat, lon, None, data.category)
+                except Exception:
+                    # a crashing classifier must not fail the citizen's form: suggest as without a model (the
+                    # routing job, not the preview, is where a failure is retried and recorded)
+                    log.exception("routing preview: the classifier failed; answering without a model")
+        if decision is None:
             from ml.lang import detect_language
             from ml.urgency import detect_urgency
 
@@ -59,8 +71,6 @@ class RoutingController(Controller):
                               priority="urgent" if urgency.urgent else "normal", urgent=urgency.urgent,
                               advise=list(urgency.advise), language=language, district=None, alternatives=[],
                               model_version=None)
-        async with preview_slot(ctx):
-            decision = await asyncio.to_thread(model.route, data.text, lat, lon, None, data.category)
         restricted_codes = taxonomy.restricted_codes()
         # a restricted category is never offered as a runner-up either: "domestic violence?" on the screen tells
         # the person looking over the citizen's shoulder as much as the top suggestion would

@@ -27,6 +27,7 @@ from backend.reports.texts import ANONYMOUS_NOT_CONSIDERED
 from backend.reports.workflow import Action, Status, can
 from backend.routing.models import LabelledExample, RoutingDecision
 from backend.routing.service import higher_priority
+from ml.pii import mask_pii
 from ml.taxonomy import load_taxonomy
 
 
@@ -48,22 +49,33 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     # restriction only ever goes up: a report once treated as domestic violence stays protected
     report.restricted = report.restricted or target.restricted
     session.add(report)
-    if report.restricted and report.incident_id is not None:
-        await split(session, report, by)  # restricted reports never share an incident (nor a "me too" count)
-    await dispatch.release_if_not_designated(session, report, by)
+    await leave_what_restriction_forbids(session, report, by)
     session.add(RoutingDecision(report_id=report.id, source="dispatcher", category=category, confidence=1.0,
                                 department=target.department, priority=report.priority, urgent=report.urgent,
                                 district=report.district, language=report.language, actor_id=by.actor_id,
                                 inputs={"previous": previous, "previous_priority": previous_priority,
                                         "reason": reason}))
-    session.add(LabelledExample(report_id=report.id, text=report.text, label=category, language=report.language,
-                                previous_label=previous, created_by=by.actor_id))
+    if not is_restricted(report):
+        # training data outlives the report and is copied next to every retrained model: personal data masked,
+        # and a restricted report's text (domestic violence, minors) never leaves the protected record at all
+        session.add(LabelledExample(report_id=report.id, text=mask_pii(report.text), label=category,
+                                    language=report.language, previous_label=previous, created_by=by.actor_id))
     await append_event(session, report, "reclassified", by, public=False, reason=reason,
                        data={"from": previous, "to": category, "priority_from": previous_priority,
                              "priority_to": report.priority,
                              "redirect_due_at": report.redirect_due_at.isoformat() if report.redirect_due_at else None})
     await refuse_anonymous(session, report, source=by.actor.value)
     return report
+
+
+async def leave_what_restriction_forbids(session: AsyncSession, report: Report, by: By) -> None:
+    """What a report newly restricted (by a dispatcher's reclassify, or by routing that finished late) may no longer
+    keep: a shared incident (whose steps would carry over to it, and whose "me too" count would expose it) and a
+    unit not designated for its category (which can no longer see it, while no queue lists it). One function so
+    both paths stay the same. Callers must hold `lock_incidents` for the report (`split` writes the rest)."""
+    if is_restricted(report) and report.incident_id is not None:
+        await split(session, report, by)
+    await dispatch.release_if_not_designated(session, report, by)
 
 
 async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str) -> bool:
@@ -102,10 +114,15 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
         if is_restricted(report):
             raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/report_ids/{index}", "restricted")])
     cluster: dict[uuid.UUID, Report] = {}
-    for report in reports:
+    for index, report in enumerate(reports):
         if report.incident_id is not None:
-            # merging clusters: bring the other reports of each along
-            cluster.update((other.id, other) for other in await members(session, report.incident_id))
+            # merging clusters: bring the other reports of each along; a restricted one among them (restricted
+            # after it joined, e.g. by routing that finished late) must not be pulled into a new shared incident
+            for other in await members(session, report.incident_id):
+                if is_restricted(other):
+                    raise ZanError("validation.failed", 422,
+                                   errors=[FieldProblem(f"/report_ids/{index}", "restricted")])
+                cluster[other.id] = other
         cluster[report.id] = report
     incident_id = regroup(session, list(cluster.values()))
     if incident_id is None:

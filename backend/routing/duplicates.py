@@ -17,8 +17,9 @@ from sqlmodel import col
 
 from backend.dispatch.service import follow_primary_unit
 from backend.reports.models import Report
-from backend.reports.service import SYSTEM, append_event
+from backend.reports.service import SYSTEM, append_event, is_restricted
 from backend.reports.workflow import Status
+from backend.routing.corrections import lock_incidents
 from backend.routing.models import ReportEmbedding
 
 
@@ -87,9 +88,22 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
     return best
 
 
-async def join(session: AsyncSession, report: Report, match: Report, similarity: float) -> None:
-    """`report` joins the incident of `match` (which leads a new one if it had none). An incident already being
-    worked takes the newcomer along: it follows the primary's unit, as every member does."""
+async def join(session: AsyncSession, report: Report, match: Report, similarity: float) -> bool:
+    """`report` joins the incident of `match` (which leads a new one if it had none); True if it did. An incident
+    already being worked takes the newcomer along: it follows the primary's unit, as every member does.
+
+    `match` was read by `find_cluster` without a lock: a staff merge or split (or a closing, a restriction) may
+    have committed since. Its incident is locked the way every incident change locks it, the match read afresh and
+    checked again, and the report joins the incident it is in now: written from the stale copy, the match's
+    incident_id would undo the dispatcher's change."""
+    category = match.category
+    await lock_incidents(session, [match.id, report.id])
+    fresh = await session.scalar(select(Report).where(Report.id == match.id)  # type: ignore[arg-type]
+                                 .execution_options(populate_existing=True))
+    if (fresh is None or fresh.status == Status.CLOSED or is_restricted(fresh) or fresh.category != category
+            or fresh.category != report.category):
+        return False
+    match = fresh
     incident_id = match.incident_id or match.id
     if match.incident_id is None:
         match.incident_id = match.id
@@ -102,3 +116,4 @@ async def join(session: AsyncSession, report: Report, match: Report, similarity:
     primary = match if match.id == incident_id else await session.get(Report, incident_id)
     if primary is not None:
         await follow_primary_unit(session, primary, report, SYSTEM)
+    return True

@@ -17,9 +17,9 @@ from backend.jobs.service import enqueue
 from backend.reports import deadlines
 from backend.reports import service as reports
 from backend.reports.models import Report
-from backend.reports.service import SYSTEM
+from backend.reports.service import SYSTEM, is_restricted
 from backend.reports.workflow import Action, Status
-from backend.routing.corrections import refuse_anonymous
+from backend.routing.corrections import leave_what_restriction_forbids, lock_incidents, refuse_anonymous
 from backend.routing.duplicates import find_cluster, join
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import higher_priority, router
@@ -42,7 +42,8 @@ async def route_report(ctx: Context, payload: dict[str, Any]) -> None:
     if ctx.settings.enable_routing and (model is None or not model.available):
         # a human takes it now; the job keeps retrying (and reloading) so the report is classified once a model
         # is deployed
-        await _fallback_to_triage(ctx, report_id, "router model unavailable")
+        await _fallback_to_triage(ctx, report_id, "router model unavailable",
+                                  error=getattr(model, "model_error", None) or "no model")
         ctx.extras.pop("router", None)
         raise RetryLater(f"router model unavailable: {getattr(model, 'model_error', None)}", after_s=MODEL_RETRY_S)
     async with ctx.sessions() as session:
@@ -59,17 +60,21 @@ async def route_report(ctx: Context, payload: dict[str, Any]) -> None:
             # the embedder and classifier are CPU work: keep the event loop (and intake) responsive
             decision = await asyncio.to_thread(model.route, text, lat, lon, at, hint)
             vector = await asyncio.to_thread(model.embedding, text)
-    except Exception:
-        await _fallback_to_triage(ctx, report_id, "classifier error")
+    except Exception as exc:
+        log.exception("classifier failed on report %s; routing to triage", report_id)
+        await _fallback_to_triage(ctx, report_id, "classifier error", error=type(exc).__name__)
         raise  # retried by the outbox; the report already sits with a human meanwhile
     await _apply(ctx, report_id, decision, vector)
 
 
-async def _fallback_to_triage(ctx: Context, report_id: uuid.UUID, why: str) -> None:
+async def _fallback_to_triage(ctx: Context, report_id: uuid.UUID, why: str, *, error: str | None = None) -> None:
     async with ctx.sessions() as session:
         report = await reports.lock(session, report_id)
-        if report is None or report.routing_state == "failed":
+        if report is None or report.routing_state in ("failed", "done"):
             return
+        # why no model decision is on record (yet): the first failure; retries add none until one succeeds
+        session.add(RoutingDecision(report_id=report.id, source="fallback", abstained=True,
+                                    inputs={"reason": why, "error": error}))
         if report.status == Status.REGISTERED:
             await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note=why, params={})
         report.routing_state = "failed"
@@ -88,9 +93,13 @@ async def _offer_if_urgent(session: Any, report: Report) -> None:
 
 async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.ndarray | None) -> None:
     async with ctx.sessions() as session:
-        report = await reports.lock(session, report_id)
+        # the report may have been merged into an incident while routing was pending; becoming restricted takes
+        # it out of it, which writes the other members: lock them the one way every incident change does
+        await lock_incidents(session, [report_id])
+        report = await session.get(Report, report_id)
         if report is None or report.routing_state == "done":
             return
+        was_restricted = is_restricted(report)
         if decision is None:
             session.add(RoutingDecision(report_id=report.id, source="fallback", abstained=True,
                                         inputs={"reason": "routing disabled or model unavailable"}))
@@ -134,6 +143,10 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         report.routing_state = "done"
         session.add(report)
         await session.flush()
+        if is_restricted(report) and not was_restricted:
+            # routing that arrives late (the report waited in triage, a dispatcher merged or assigned it meanwhile)
+            # restricts it as a reclassify would: the same consequences
+            await leave_what_restriction_forbids(session, report, SYSTEM)
         if corrected is None and _confident(decision) and await refuse_anonymous(session, report, source="model"):
             # also from triage, where a report waits when the model was away at first: the rule is the model's
             # category's, whoever holds the report now (never an urgent one, never one being worked)

@@ -48,3 +48,33 @@ def test_retrain_uses_database_corrections_and_bumps_the_version(tmp_path: Path,
             return {row.used_in_version for row in await session.scalars(select(LabelledExample))}
 
     assert asyncio.run(used_versions()) == {retrained.version}
+
+
+PII_TEXT = "Украли велосипед у подъезда, звоните +7 701 123 45 67, мой ИИН 900101300127"
+
+
+def test_retrain_writes_no_personal_data_and_no_restricted_text(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """corrections.jsonl sits next to the model, outside the database's access rules: rows stored raw before
+    reclassify masked them (and --extra files) are masked there, and restricted categories left out."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'zan.db'}"
+    upgrade(url)
+    settings = make_settings(url, tmp_path)
+
+    async def add_corrections() -> None:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            session.add(LabelledExample(text=PII_TEXT, label="theft", language="ru", previous_label="other_offence"))
+            session.add(LabelledExample(text="Муж снова бьёт меня и детей, живём на Абая 10", label="domestic_violence",
+                                        language="ru", previous_label="public_order"))
+            await session.commit()
+
+    asyncio.run(add_corrections())
+    monkeypatch.setenv("ZAN_DATABASE_URL", url)
+    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
+    out = tmp_path / "router"
+    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(out), "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    written = [json.loads(line) for line in (out / "corrections.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["category"] for row in written] == ["theft"]
+    assert "123 45 67" not in written[0]["text"] and "900101300127" not in written[0]["text"]
+    assert "велосипед" in written[0]["text"]
