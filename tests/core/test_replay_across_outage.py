@@ -215,6 +215,11 @@ async def test_requests_admitted_while_the_copy_runs_are_in_redis_too(proxied: P
     answers = await asyncio.gather(*(request.send(http) for request in burst))
     assert [a.status_code for a in answers] == [ADMITTED] * len(burst), \
         [a.text for a in answers if a.status_code != ADMITTED]
+    # On a loaded machine the first probe after the restore can still fail (a pooled connection the cut left
+    # behind, a ping past its 1 s timeout), and then the whole burst is admitted through the database alone, as in
+    # the outage. What must hold either way: once the process has recovered, none of the burst is missing from Redis.
+    await next_second()
+    assert (await signed(client).send(http)).status_code == ADMITTED
     async with direct_redis() as redis:
         missing = [n for n, request in enumerate(burst)
                    if not await redis.exists(ctx.keys("nonce", request.headers["X-Signature"]))]
