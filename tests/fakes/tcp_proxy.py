@@ -1,4 +1,6 @@
-"""A loopback TCP proxy that a test can cut and restore, to make a real server (Redis) unreachable on demand."""
+"""A loopback TCP proxy that a test can cut and restore, to make a real server (Redis) unreachable on demand, or
+shut like a gate, to stop a real client mid-request (the app's boto3 client talking to the loopback S3 fake) and look
+at the database while it waits: no sleeps, no patched code."""
 
 from __future__ import annotations
 
@@ -14,18 +16,32 @@ def free_port() -> int:
 
 
 class TcpProxy:
-    """127.0.0.1:<port> → target. `cut()` drops every connection and refuses new ones; `restore()` undoes it."""
+    """127.0.0.1:<port> → target. `cut()` drops every connection and refuses new ones; `restore()` undoes it.
+    `shut()` holds the clients' next bytes (and sets `held`) until `open()`; the target's answers still flow."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.port = free_port()
+        self.held = asyncio.Event()
+        self._open = asyncio.Event()
+        self._open.set()
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def shut(self) -> None:
+        self.held.clear()
+        self._open.clear()
+
+    def open(self) -> None:
+        self._open.set()
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, gated: bool) -> None:
         try:
             while data := await reader.read(65536):
+                if gated and not self._open.is_set():
+                    self.held.set()
+                    await self._open.wait()
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
@@ -41,8 +57,8 @@ class TcpProxy:
             client_w.close()
             return
         self._writers.update({client_w, upstream_w})
-        for task in (asyncio.create_task(self._pipe(client_r, upstream_w)),
-                     asyncio.create_task(self._pipe(upstream_r, client_w))):
+        for task in (asyncio.create_task(self._pipe(client_r, upstream_w, gated=True)),
+                     asyncio.create_task(self._pipe(upstream_r, client_w, gated=False))):
             self._pipes.add(task)
             task.add_done_callback(self._pipes.discard)
 
@@ -67,4 +83,5 @@ class TcpProxy:
             await self.start()
 
     async def close(self) -> None:
+        self.open()  # a held client is let go before its connection is dropped
         await self.cut()

@@ -31,8 +31,8 @@ from backend.media.models import Media
 from backend.media.storage import LocalStore
 from tests.conftest import _truncate, s3_settings
 from tests.fakes.s3 import S3Bucket
+from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import PartnerClient, jpeg_with_exif, make_iin, sha256_hex
-from tests.media.gate import GatedProxy
 from tests.media.test_media import declare, upload_local
 
 pytestmark = pytest.mark.anyio
@@ -147,12 +147,12 @@ async def test_a_body_streamed_in_many_chunks_arrives_whole(ctx: Context, citize
 # -- 2. a completion held a row lock (and a pooled connection in a transaction) while copying and hashing --------
 @pytest.fixture
 async def gated_s3(pg_url: str, tmp_path: Path,
-                   s3_bucket: S3Bucket) -> AsyncIterator[tuple[PartnerClient, Context, GatedProxy, S3Bucket]]:
+                   s3_bucket: S3Bucket) -> AsyncIterator[tuple[PartnerClient, Context, TcpProxy, S3Bucket]]:
     """The app in production media mode on PostgreSQL, its S3 reached through a gate the test can shut."""
     real = urlsplit(s3_bucket.client_kwargs["endpoint_url"])
     assert real.hostname is not None and real.port is not None
-    proxy = GatedProxy(real.hostname, real.port)
-    gated = S3Bucket(s3_bucket.name, {**s3_bucket.client_kwargs, "endpoint_url": await proxy.start()})
+    proxy = TcpProxy(real.hostname, real.port)
+    gated = S3Bucket(s3_bucket.name, {**s3_bucket.client_kwargs, "endpoint_url": "http://" + await proxy.start()})
     ctx = build_context(s3_settings(pg_url, tmp_path, gated), null_pool=True)
     await _truncate(ctx)
     from backend.partners.service import create
@@ -177,7 +177,7 @@ async def _uploaded(citizen: PartnerClient, photo: bytes) -> dict[str, Any]:
 
 
 async def test_a_completion_holds_no_row_lock_while_it_reads_the_store(
-        gated_s3: tuple[PartnerClient, Context, GatedProxy, S3Bucket]) -> None:
+        gated_s3: tuple[PartnerClient, Context, TcpProxy, S3Bucket]) -> None:
     citizen, ctx, proxy, _ = gated_s3
     created = await _uploaded(citizen, jpeg_with_exif())
     proxy.shut()
@@ -202,7 +202,7 @@ async def test_a_completion_holds_no_row_lock_while_it_reads_the_store(
 
 
 async def test_concurrent_completions_answer_one_outcome(
-        gated_s3: tuple[PartnerClient, Context, GatedProxy, S3Bucket]) -> None:
+        gated_s3: tuple[PartnerClient, Context, TcpProxy, S3Bucket]) -> None:
     """A client retrying a completion while the first is still at the store waits for its outcome (the lease), and
     both get the verified file, which is what the store holds."""
     citizen, _, proxy, bucket = gated_s3
@@ -270,7 +270,7 @@ async def test_the_purge_leaves_a_file_being_verified_to_its_completion(ctx: Con
 
 # -- 4. a refused file completed again over S3 (its presigned POST still valid) turned ready -------------------------
 async def test_a_refused_file_cannot_be_completed_again(
-        gated_s3: tuple[PartnerClient, Context, GatedProxy, S3Bucket]) -> None:
+        gated_s3: tuple[PartnerClient, Context, TcpProxy, S3Bucket]) -> None:
     citizen, ctx, _, _ = gated_s3
     photo = jpeg_with_exif()
     created = (await declare(citizen, photo)).json()
