@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.audit.service import record
 from backend.dispatch import service as dispatch
@@ -28,6 +29,7 @@ from backend.reports.workflow import Action, Status, can
 from backend.routing.models import LabelledExample, RoutingDecision
 from backend.routing.service import higher_priority
 from ml.pii import mask_pii
+from ml.routing_rules import load_rules
 from ml.taxonomy import load_taxonomy
 
 
@@ -37,10 +39,19 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     if not taxonomy.has_category(category):
         raise ZanError("report.unknown_category", 422, errors=[FieldProblem("/category", "invalid")])
     target = taxonomy.category(category)
+    # the department as routing would pick it for this category: the first routing rule matching the report's
+    # district and the time it was made (e.g. vandalism at night goes to the patrol shift), else the category's own
+    rules = load_rules()
+    match = rules.match(category, report.district, report.created_at)
+    department = match.department or target.department
+    # the decision this correction overrides (the model's, a fallback's or an earlier dispatcher's)
+    overridden = await session.scalar(
+        select(col(RoutingDecision.id)).where(col(RoutingDecision.report_id) == report.id)
+        .order_by(col(RoutingDecision.created_at).desc(), col(RoutingDecision.id).desc()).limit(1))
     previous, previous_priority = report.category, report.priority
     report.category = category
     report.category_confidence = 1.0
-    report.department = target.department
+    report.department = department
     # as routing does: the new category's default at least, never lower (a dispatcher may have raised it by hand)
     report.priority = higher_priority(report.priority, target.default_priority)
     # a category out of police competence starts the redirect term (from registration, or from the appeal that
@@ -51,10 +62,13 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     session.add(report)
     await leave_what_restriction_forbids(session, report, by)
     session.add(RoutingDecision(report_id=report.id, source="dispatcher", category=category, confidence=1.0,
-                                department=target.department, priority=report.priority, urgent=report.urgent,
+                                department=department, unit=match.unit, rule_id=match.rule_id,
+                                priority=report.priority, urgent=report.urgent,
                                 district=report.district, language=report.language, actor_id=by.actor_id,
                                 inputs={"previous": previous, "previous_priority": previous_priority,
-                                        "reason": reason}))
+                                        "reason": reason, "rules_version": rules.version,
+                                        "at": report.created_at.isoformat(),
+                                        "overrides": str(overridden) if overridden is not None else None}))
     if not is_restricted(report):
         # training data outlives the report and is copied next to every retrained model: personal data masked,
         # and a restricted report's text (domestic violence, minors) never leaves the protected record at all
