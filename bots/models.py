@@ -12,7 +12,7 @@ from backend.db import now_column, tz_datetime, uuid_pk
 
 
 class TelegramLink(SQLModel, table=True):
-    """A citizen bot chat ↔ the (unverified) citizen behind it, and the language they chose."""
+    """A citizen bot chat ↔ the (unverified) citizen behind it, and its language (chosen or not)."""
 
     __tablename__ = "telegram_links"
 
@@ -20,6 +20,9 @@ class TelegramLink(SQLModel, table=True):
     citizen_id: uuid.UUID = Field(foreign_key="citizens.id", unique=True)
     chat_id: int = Field(sa_type=sa.BigInteger, unique=True)
     language: str = Field(default="ru", max_length=2)
+    # true only once the user picked `language` themselves (/start or /language); a link made by filing a report,
+    # attaching media or opening /reports without /start holds the phone's interface language, which is no choice
+    language_chosen: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # set when Telegram answers 403 (the user blocked the bot): we stop pushing until they write again
     blocked_at: datetime | None = tz_datetime()
     created_at: datetime = now_column()

@@ -149,7 +149,7 @@ async def choose_language(callback: CallbackQuery, ctx: Context) -> None:
     await callback.answer()
     if not isinstance(message, Message):
         return
-    await service.link_chat(ctx, user_id=callback.from_user.id, chat_id=message.chat.id, language=lang)
+    await service.link_chat(ctx, user_id=callback.from_user.id, chat_id=message.chat.id, language=lang, chosen=True)
     await message.answer(t("welcome", lang), reply_markup=keyboards.main_menu(lang))
 
 
@@ -407,12 +407,11 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str,
                          linked: service.ChatUser | None) -> None:
     from backend.legal import service as legal
 
-    # A chat has a link once its user chose a language in /start (or filed a report, see below); only that is a
-    # choice. Before it, `lang` is the phone's interface language, which says nothing of the language the person
-    # writes in: an English phone asking in Russian gets a Russian answer (language=None: the question's own).
-    # A link made by filing a report without /start holds the interface language too, and the table has no column
-    # that tells it apart from a choice: such a chat keeps that language until the user picks one.
-    chosen = linked.language if linked is not None else None
+    # Only a language the user picked in /start (or /language) is a choice. Otherwise `lang` is the phone's interface
+    # language, which says nothing of the language the person writes in: an English phone asking in Russian gets a
+    # Russian answer (language=None: the question's own). A chat linked by filing a report, attaching media or
+    # opening /reports without /start has a link holding that interface language, with `language_chosen` false.
+    chosen = linked.language if linked is not None and linked.language_chosen else None
     await bot.send_chat_action(message.chat.id, "typing")
     try:
         answer = await legal.ask(ctx, question=(message.text or "")[:2000], language=chosen)

@@ -33,14 +33,19 @@ PARTNER_NAME = "telegram-bot"
 
 @dataclass(frozen=True)
 class ChatUser:
-    """The citizen behind a chat, with the language they chose."""
+    """The citizen behind a chat, with its language: chosen by the user (/start, /language) or, if `language_chosen`
+    is false, the phone's interface language stored when the chat was linked by a report or /reports."""
 
     citizen_id: uuid.UUID
     language: str
+    language_chosen: bool = False
 
 
-async def link_chat(ctx: Context, *, user_id: int, chat_id: int, language: str) -> ChatUser:
-    """Find or create the unverified citizen of this Telegram user and remember the chat and language."""
+async def link_chat(ctx: Context, *, user_id: int, chat_id: int, language: str, chosen: bool = False) -> ChatUser:
+    """Find or create the unverified citizen of this Telegram user and remember the chat and language.
+
+    `chosen` is true only when the user picked `language` in the bot; otherwise it is the phone's interface language
+    and a language the user chose earlier is kept."""
     async with ctx.sessions() as session:
         citizen = await get_or_create_external(session=session, secret_keys=ctx.settings.secret_keys, channel=CHANNEL,
                                                external_id=str(user_id), language=language)
@@ -52,7 +57,10 @@ async def link_chat(ctx: Context, *, user_id: int, chat_id: int, language: str) 
             link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))  # type: ignore[arg-type]
         if link is None:
             link = TelegramLink(citizen_id=citizen.id, chat_id=chat_id, language=language)
+        if link.language_chosen and not chosen:  # an interface language never overrides the user's choice
+            language = link.language
         link.citizen_id, link.chat_id, link.language = citizen.id, chat_id, language
+        link.language_chosen = link.language_chosen or chosen
         link.blocked_at, link.updated_at = None, utcnow()
         try:
             async with session.begin_nested():
@@ -60,11 +68,11 @@ async def link_chat(ctx: Context, *, user_id: int, chat_id: int, language: str) 
         except IntegrityError:  # a concurrent /start of the same user: the other request linked it
             pass
         await session.commit()
-        return ChatUser(citizen.id, language)
+        return ChatUser(citizen.id, language, link.language_chosen)
 
 
 async def chat_user(ctx: Context, chat_id: int) -> ChatUser | None:
-    """The linked citizen of a chat, if the user pressed /start and chose a language."""
+    """The linked citizen of a chat (linked by /start or by a report or /reports without it), if any."""
     async with ctx.sessions() as session:
         link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))  # type: ignore[arg-type]
         if link is None:
@@ -73,7 +81,7 @@ async def chat_user(ctx: Context, chat_id: int) -> ChatUser | None:
             link.blocked_at = None
             session.add(link)
             await session.commit()
-        return ChatUser(link.citizen_id, link.language)
+        return ChatUser(link.citizen_id, link.language, link.language_chosen)
 
 
 async def mark_blocked(ctx: Context, chat_id: int) -> None:

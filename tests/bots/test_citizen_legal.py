@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from backend.context import Context
+from bots.models import TelegramLink
 from tests.fakes.telegram import FakeBot, make_user
 
 pytestmark = pytest.mark.anyio
@@ -78,3 +81,42 @@ async def test_a_language_chosen_in_start_is_kept_whatever_the_question_is_writt
     tg.user_sends_text(USER + 4, user, "Какое наказание за кражу?")
     answer = await tg.wait_for_message_async(USER + 4, contains="Sources", timeout=30)
     assert "Источники" not in (answer.text or "")
+
+
+async def _link(ctx: Context, chat_id: int) -> TelegramLink:
+    async with ctx.sessions() as session:
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))  # type: ignore[arg-type]
+        assert link is not None
+        return link
+
+
+async def test_a_chat_linked_by_a_report_without_start_is_answered_in_the_question_language_until_it_chooses(
+        ctx: Context, legal_index: Path, citizen_polling: FakeBot) -> None:
+    """Filing a report without /start links the chat with the phone's interface language: that is no choice, so a
+    Russian question from an English phone still gets a Russian answer; choosing English in /start then holds."""
+    tg, chat = citizen_polling, USER + 5
+    user = make_user(chat, "Asel", language_code="en")
+    tg.user_sends_text(chat, user, "/report")
+    await tg.wait_for_message_async(chat, contains="Describe what happened")
+    tg.user_sends_text(chat, user, "Someone broke the car window in the yard of Kenesary 40 and stole the radio")
+    await tg.wait_for_message_async(chat, contains="Send the location")
+    tg.user_sends_location(chat, user, 51.1605, 71.4704)
+    skip = await tg.wait_for_message_async(chat, contains="You may attach")
+    tg.user_taps_button(skip, "report:skip", user=user)
+    confirm = await tg.wait_for_message_async(chat, contains="Please check", timeout=10)
+    tg.user_taps_button(confirm, "report:send", user=user)
+    await tg.wait_for_message_async(chat, contains="Report registered", timeout=10)
+
+    tg.user_sends_text(chat, user, "Какое наказание за кражу?")
+    answer = await tg.wait_for_message_async(chat, timeout=30)
+    assert "Источники" in (answer.text or "") and "Sources" not in (answer.text or ""), answer.text
+    link = await _link(ctx, chat)
+    assert (link.language, link.language_chosen) == ("en", False)  # linked by the report, in the interface language
+
+    tg.user_sends_text(chat, user, "/start")
+    tg.user_taps_button(await tg.wait_for_message_async(chat, contains="Choose your language"), "lang:en", user=user)
+    await tg.wait_for_message_async(chat, contains="Law and Order")
+    assert (await _link(ctx, chat)).language_chosen
+    tg.user_sends_text(chat, user, "Какое наказание за кражу?")
+    answer = await tg.wait_for_message_async(chat, contains="Sources", timeout=30)
+    assert "Источники" not in (answer.text or ""), answer.text

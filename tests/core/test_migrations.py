@@ -91,7 +91,13 @@ def test_cli_reports_the_revisions_reached(tmp_path: Path) -> None:
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     [head] = script.get_heads()
-    parents = sorted(script.get_revision(head).down_revision or ())  # type: ignore[union-attr]
+    # revisions after the merge are a single line: walk it down to the merge, whose parents are the old heads
+    line = [script.get_revision(head)]
+    while isinstance(line[-1].down_revision, str):  # type: ignore[union-attr]
+        line.append(script.get_revision(line[-1].down_revision))  # type: ignore[union-attr]
+    merge = line[-1]
+    assert merge is not None and merge.is_merge_point
+    parents = sorted(merge.down_revision or ())
     env = {"ZAN_VAR_DIR": str(tmp_path), "ZAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
            "ZAN_ENVIRONMENT": None, "ZAN_SECRET_KEY": None}
 
@@ -101,6 +107,8 @@ def test_cli_reports_the_revisions_reached(tmp_path: Path) -> None:
         return result.output.strip()
 
     assert zan("upgrade", "--revision", "head") == f"database at {head}"
+    for below in line[1:]:  # one step at a time down to the merge
+        assert zan("downgrade") == f"database at {below.revision}"  # type: ignore[union-attr]
     # one step down from the merge: back to the state before it, every branch's head applied
     assert zan("downgrade") == f"database at {', '.join(parents)}"
     assert zan("current") == f"database at {', '.join(parents)}"
