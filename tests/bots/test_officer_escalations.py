@@ -208,7 +208,8 @@ async def test_while_telegram_is_down_the_message_is_retried_and_the_escalation_
     if outage == "bot_api_5xx":
         fake_telegram.fail_next("sendMessage", 500, times=1, token=OFFICER_TOKEN)
     elif outage == "flood_control":
-        fake_telegram.fail_next("sendMessage", 429, retry_after=1, token=OFFICER_TOKEN)
+        # a Retry-After longer than the test: the relay must not send before the test makes the task due itself
+        fake_telegram.fail_next("sendMessage", 429, retry_after=60, token=OFFICER_TOKEN)
     else:
         ctx.settings = ctx.settings.with_(telegram_api_base=f"http://127.0.0.1:{_closed_port()}")
 
