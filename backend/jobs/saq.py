@@ -33,6 +33,7 @@ log = logging.getLogger("zan.jobs")
 # backlog sweep, and stay under the five minutes after which /health reports the record's sealing as stopped
 SCHEDULED_TIMEOUT_S = 240
 HEARTBEAT_EVERY_S = 10.0
+HEARTBEAT_RETRY_S = 1.0
 HEARTBEAT_TTL_S = 30  # three beats: a worker whose loop stalls for a beat or two is not reported gone
 
 
@@ -98,6 +99,7 @@ async def _beat(ctx: Context, worker_id: str) -> None:
     assert ctx.redis is not None
     info = f"{socket.gethostname()}:{os.getpid()}"
     while True:
+        wait = HEARTBEAT_EVERY_S
         try:
             async with ctx.redis.pipeline(transaction=True) as pipe:
                 pipe.set(ctx.keys("saq-worker", worker_id), info, ex=HEARTBEAT_TTL_S)
@@ -106,7 +108,10 @@ async def _beat(ctx: Context, worker_id: str) -> None:
                 await pipe.execute()
         except UNAVAILABLE as exc:  # the queue is down with Redis anyway; /health says so
             log.warning("worker heartbeat not written: %r", exc)
-        await asyncio.sleep(HEARTBEAT_EVERY_S)
+            # a beat lost to a slow moment is written again soon, not a whole period later: a worker that just
+            # started would otherwise be reported missing for ten seconds
+            wait = HEARTBEAT_RETRY_S
+        await asyncio.sleep(wait)
 
 
 async def live_workers(ctx: Context) -> int:

@@ -51,7 +51,7 @@ async def test_health_reports_the_queue_down_while_no_worker_runs(ctx: Context, 
         async def consumed() -> bool:
             return (await _health(app_client))["queue"]["workers"] == 1
 
-        await eventually(consumed, timeout=10)
+        await eventually(consumed, timeout=30)
         up = await _health(app_client)
         assert up["queue"]["ok"] is True and up["status"] == "ok", up
     finally:
@@ -70,7 +70,7 @@ async def test_health_reports_tasks_no_worker_takes(ctx: Context, app_client: ht
         async def alive() -> bool:
             return (await _health(app_client))["queue"]["workers"] == 1
 
-        await eventually(alive, timeout=10)
+        await eventually(alive, timeout=30)
         # a task handed to the queue ten minutes after it was due and not started since: the workers beat, but
         # are stuck or far behind
         async with ctx.sessions() as session:
