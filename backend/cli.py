@@ -44,34 +44,34 @@ def _reached(revisions: tuple[str, ...]) -> str:
     return "database at " + (", ".join(revisions) if revisions else "base (no revision)")
 
 
+def _migrate(step: Callable[[str, str], tuple[str, ...]], revision: str) -> None:
+    """Run an upgrade or a downgrade and print the revisions reached; Alembic's refusals (an ambiguous step, an
+    unknown revision) are one line, not a traceback."""
+    from alembic.util import CommandError
+
+    try:
+        reached = step(Settings.from_env().database_url, revision)
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(_reached(reached))
+
+
 @db.command("upgrade")
 @click.option("--revision", default="heads", help="target revision (default: the newest)")
 def db_upgrade(revision: str) -> None:
     """Apply migrations (default: to head)."""
-    from alembic.util import CommandError
-
     from backend.migrate import upgrade
 
-    try:
-        reached = upgrade(Settings.from_env().database_url, revision)
-    except CommandError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(_reached(reached))
+    _migrate(upgrade, revision)
 
 
 @db.command("downgrade")
 @click.option("--revision", default="-1", help="target revision, `base`, or -N steps (default: one step)")
 def db_downgrade(revision: str) -> None:
     """Revert migrations (default: one step)."""
-    from alembic.util import CommandError
-
     from backend.migrate import downgrade
 
-    try:
-        reached = downgrade(Settings.from_env().database_url, revision)
-    except CommandError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(_reached(reached))
+    _migrate(downgrade, revision)
 
 
 @db.command("current")
