@@ -18,6 +18,7 @@ from backend.deps import CtxDep
 from backend.jobs.models import OutboxTask
 from backend.ledger.record import protected
 from backend.ledger.service import latest_seal
+from backend.ledger.verify import check_progress
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import key_id
 from backend.lib.redis import UNAVAILABLE
@@ -126,10 +127,15 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
             column = spec.table.c[spec.time]
             query = select(func.min(column)) if since is None else select(func.min(column)).where(column > since)
             waiting.append(await session.scalar(query))
+        checked = await check_progress(session)
+    # what the scheduled check of the whole chain found changed (its current cycle, or the last one until the next
+    # begins): logged at ERROR when found, and kept failing here so a monitor that reads only /health sees it too
+    found = checked.positions.get("problems") if checked is not None and isinstance(checked.positions, dict) else 0
+    problems = found if isinstance(found, int) and found > 0 else 0
     oldest = min((as_utc(at) for at in waiting if at is not None), default=None)
     behind = max(0.0, (utcnow() - oldest).total_seconds()) if oldest is not None else 0.0
     return {
-        "ok": behind < LEDGER_LAG_S, "head": head.id if head else None,
+        "ok": behind < LEDGER_LAG_S and not problems, "head": head.id if head else None, "check_problems": problems,
         "sealed_at": as_utc(head.sealed_at).isoformat() if head else None, "unsealed_for_s": round(behind, 1),
         # after a rotation the next seal moves the head to the new key (`zan keys reseal` does it at once)
         "head_key_current": head is None or head.key_id in (None, key_id(ctx.settings.secret_key))}
@@ -155,6 +161,8 @@ class HealthController(Controller):
         return Response({"status": status, "database": db, "redis": redis, "queue": queue, "media": media,
                          "ledger": ledger}, status_code=200 if db["ok"] else 503)
 
-    @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST, include_in_schema=False)
+    # Litestar adds the charset to a text/* type itself: prometheus_client's constant already carries one
+    @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST.replace("; charset=utf-8", ""),
+         include_in_schema=False)
     async def metrics(self) -> bytes:
         return generate_latest()

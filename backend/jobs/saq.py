@@ -29,8 +29,9 @@ log = logging.getLogger("zan.jobs")
 # and refuses another while one is scheduled or running), so a run that outlasts the minute delays the next one
 # instead of piling up; the bound is for a run that hangs (a lock wait, a dead connection), and is what lets SAQ's
 # sweep free the key of a run whose worker died. SAQ's default (10 s) cut off the whole minute's work whenever it
-# took longer, every minute: four minutes leave room for the hourly reread of a day (3.75 s for 40,000 rows) and a
-# backlog sweep, and stay under the five minutes after which /health reports the record's sealing as stopped
+# took longer, every minute: four minutes leave room for a run's share of the hourly reread of a day (at most
+# service.REREAD_ROWS rows a run, ~40 s; a larger day goes on from its checkpoint in the next runs) and a backlog
+# sweep, and stay under the five minutes after which /health reports the record's sealing as stopped
 SCHEDULED_TIMEOUT_S = 240
 HEARTBEAT_EVERY_S = 10.0
 HEARTBEAT_RETRY_S = 1.0

@@ -16,8 +16,9 @@ from backend.deps import CtxDep, SessionDep
 from backend.ledger.models import LedgerSeal
 from backend.ledger.proof import signed_seal
 from backend.ledger.record import seal_public_key
-from backend.ledger.schemas import LedgerHead, ProofSeal
-from backend.ledger.service import latest_seal
+from backend.ledger.schemas import LedgerCheck, LedgerHead, LedgerReread, ProofSeal
+from backend.ledger.service import latest_seal, reread_progress, reread_reached
+from backend.ledger.verify import check_progress
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
 
 
@@ -32,12 +33,22 @@ class LedgerController(Controller):
                    request: Request[Any, Any, Any]) -> LedgerHead:
         seal = await latest_seal(session)
         rows = await session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerSeal.rows), 0)))
+        progress = await reread_progress(session)
+        reread = None if progress is None else LedgerReread(
+            started_at=progress.started_at, reached=reread_reached(progress), rows_read=progress.rows_read,
+            finished_at=progress.finished_at, updated_at=progress.updated_at)
+        checked = await check_progress(session)
+        check = None if checked is None else LedgerCheck(
+            started_at=checked.started_at, seal=_whole(checked.positions, "seal"), rows_checked=checked.rows_read,
+            problems=_whole(checked.positions, "problems"), finished_at=checked.finished_at,
+            updated_at=checked.updated_at)
         await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="ledger.head",
                      target_type="ledger", target_id=str(seal.id) if seal else None, ip=client_ip(request))
         await session.commit()
         return LedgerHead(id=seal.id if seal else None, sealed_at=seal.sealed_at if seal else None,
                           mac=seal.mac if seal else None, key_id=seal.key_id if seal else None,
-                          sealed_rows=int(rows or 0), public_key=seal_public_key(ctx.settings.secret_key))
+                          sealed_rows=int(rows or 0), public_key=seal_public_key(ctx.settings.secret_key),
+                          reread=reread, check=check)
 
     @get("/seals", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
          summary="Signed seals after a given one, in order: the chain, for a monitor to check and keep (audited)")
@@ -51,3 +62,9 @@ class LedgerController(Controller):
         await session.commit()
         # seals made before signatures cannot be checked without the key: a monitor starts after them
         return [signed for seal in found if (signed := signed_seal(seal)) is not None]
+
+
+def _whole(state: Any, name: str) -> int:
+    """A count from a checkpoint, which someone with the database may have written anything into: -1 then."""
+    value = state.get(name) if isinstance(state, dict) else None
+    return value if isinstance(value, int) else -1

@@ -1,5 +1,8 @@
-"""Every minute: seal what was appended to the record since the last seal, and say so in the log; once an hour
-the same run then rereads a day back (service.DEEP_LOOKBACK) for rows whose commit came long after their time.
+"""Every minute: seal what was appended to the record since the last seal, and say so in the log; then the reread
+of a day back (service.reread) for rows whose commit came long after their time: a cycle begins once an hour, and
+goes on from its checkpoint in the next minutes' runs until it reaches the tables' end. Apart from sealing (in the
+main lane, so it never delays a seal), the whole chain is checked again the same way (verify.check_onward): what
+was sealed and then changed is found without anyone running `zan ledger verify`.
 
 The log line carries the new head's MAC. Logs are shipped out of the database's reach (a log store, a SIEM), so
 the newest seals cannot be removed together with their rows without contradicting a MAC recorded elsewhere.
@@ -10,18 +13,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from backend.jobs.scheduled import SEAL, periodic
 from backend.ledger.models import LedgerSeal
-from backend.ledger.service import DEEP_LOOKBACK, LOOKBACK, seal_pending
+from backend.ledger.service import LOOKBACK, reread, seal_pending
+from backend.ledger.verify import check_onward
 
 if TYPE_CHECKING:
     from backend.context import Context
 
 log = logging.getLogger(__name__)
 DEEP_EVERY_S = 3600.0
-_LAST_DEEP = "ledger.last_deep_seal"  # monotonic time the last reread of a day began, in ctx.extras
+_CUT_OFF = "ledger.reread_cut_off"  # monotonic time this process's reread was last cut off, in ctx.extras
 
 
 @periodic("ledger.seal", lane=SEAL)
@@ -31,26 +36,28 @@ async def seal_the_record(ctx: Context) -> None:
     # with it (as before), no row was sealed at all while the reread kept being cut off
     async with ctx.sessions() as session:
         _logged(await seal_pending(session, ctx.settings.secret_keys, lookback=LOOKBACK))
-    # per process: with several schedulers each rereads the day hourly, which costs reads, never a second seal of a
-    # row (the sealer's advisory lock and the entries' check see to that)
-    if time.monotonic() - ctx.extras.get(_LAST_DEEP, float("-inf")) < DEEP_EVERY_S:
+    # a reread cut off although a run reads a bounded number of rows (a slow or locked database) is not tried again
+    # every minute, so that it cannot take each minute's run with it; the checkpoint keeps what it had read
+    if time.monotonic() - ctx.extras.get(_CUT_OFF, float("-inf")) < DEEP_EVERY_S:
         return
-    # the attempt is recorded, not its end: a reread cancelled by the cron's timeout (or failing) is tried again in
-    # an hour, not every minute, so it cannot take each minute's run with it
-    ctx.extras[_LAST_DEEP] = time.monotonic()
     started = time.perf_counter()
     try:
         async with ctx.sessions() as session:
-            seals = await seal_pending(session, ctx.settings.secret_keys, lookback=DEEP_LOOKBACK)
+            seals = await reread(session, ctx.settings.secret_keys, every=timedelta(seconds=DEEP_EVERY_S))
     except asyncio.CancelledError:
-        log.warning("ledger: the hourly reread of a day was cut off after %.1f s (the scheduled run's timeout); "
-                    "tried again in an hour, `zan ledger seal --full` seals what it did not reach",
-                    time.perf_counter() - started)
+        ctx.extras[_CUT_OFF] = time.monotonic()
+        log.warning("ledger: the reread of a day was cut off after %.1f s (the scheduled run's timeout); it goes on "
+                    "from its checkpoint in an hour", time.perf_counter() - started)
         raise
-    if seals and not seals[-1].complete:
-        # a day's backlog larger than one run's seals: each run commits what it sealed, the next minute goes on
-        ctx.extras.pop(_LAST_DEEP, None)
     _logged(seals)
+
+
+@periodic("ledger.check")
+async def check_the_record(ctx: Context) -> None:
+    # a cycle begins at most hourly and takes as many minutes' runs as the record needs; each run checks about
+    # verify.CHECK_ROWS sealed rows, and a run cut off goes on from the last seal it checked
+    async with ctx.sessions() as session:
+        await check_onward(session, ctx.settings.secret_keys, every=timedelta(seconds=DEEP_EVERY_S))
 
 
 def _logged(seals: list[LedgerSeal]) -> None:

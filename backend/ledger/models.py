@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from backend.db import json_column, now_column
+from backend.db import UtcDateTime, json_column, now_column, tz_datetime
 
 
 class LedgerSeal(SQLModel, table=True):
@@ -23,7 +23,8 @@ class LedgerSeal(SQLModel, table=True):
     rows: int
     # the columns hashed per table: a column added later does not break the seals made before it
     layout: dict[str, Any] = json_column()
-    # False when a table had more new rows than one seal takes: the next seal goes on from the same place
+    # False when a table had more new rows than one seal takes, or a slice of the reread of a day stopped before a
+    # table's end: the next seal goes on from the same place (and the window of later seals is not moved by it)
     complete: bool = Field(default=True)
     digest: str = Field(max_length=64)
     prev_mac: str = Field(max_length=64)
@@ -54,3 +55,19 @@ class LedgerEntry(SQLModel, table=True):
     scope: str = Field(max_length=120, index=True)
     seal_id: int = Field(foreign_key="ledger_seals.id", index=True)
     row_hash: str = Field(max_length=64)
+
+
+class LedgerCheckpoint(SQLModel, table=True):
+    """Where a long pass over the record stands, so that a run cut off (the worker cron's timeout, a restart) goes on
+    from there instead of starting again. Progress only: it chooses which rows a pass reads next, never what a row
+    or a seal is checked against (service.reread says why it cannot hide a change)."""
+
+    __tablename__ = "ledger_checkpoints"
+
+    name: str = Field(primary_key=True, max_length=40)  # the pass ("reread")
+    started_at: datetime = Field(sa_type=UtcDateTime, nullable=False)  # when its current cycle began
+    # per protected table, where its scan goes on: {"at": ISO time, "id": row id or None}, or None (the start)
+    positions: dict[str, Any] = json_column()
+    rows_read: int = Field(default=0)  # by the current cycle so far
+    finished_at: datetime | None = tz_datetime()  # None while the cycle runs
+    updated_at: datetime = now_column()

@@ -9,6 +9,33 @@ from typing import Annotated, Any
 import msgspec
 
 
+class LedgerReread(msgspec.Struct):
+    """Where the reread of a day stands: the hourly pass that seals rows committed long after their time. A cycle
+    reads every table from a day before it began to its end, over as many minutes' runs as it needs."""
+
+    started_at: Annotated[datetime, msgspec.Meta(description="when the current (or last) cycle began")]
+    reached: Annotated[datetime | None, msgspec.Meta(
+        description="while the cycle runs: rows appended before this time have been reread (at least); None once "
+                    "it is finished")]
+    rows_read: Annotated[int, msgspec.Meta(description="rows the cycle has read so far")]
+    finished_at: Annotated[datetime | None, msgspec.Meta(
+        description="when the cycle reached the tables' end; None while it runs")]
+    updated_at: datetime
+
+
+class LedgerCheck(msgspec.Struct):
+    """Where the scheduled check of the whole chain stands (`zan ledger verify`, a part each minute)."""
+
+    started_at: Annotated[datetime, msgspec.Meta(description="when the current (or last) cycle began at seal 1")]
+    seal: Annotated[int, msgspec.Meta(description="the last seal checked in this cycle")]
+    rows_checked: int
+    problems: Annotated[int, msgspec.Meta(
+        description="changes found in this cycle (altered or missing rows, broken seals), each logged at ERROR; "
+                    "`zan ledger verify` lists them")]
+    finished_at: Annotated[datetime | None, msgspec.Meta(description="when the cycle reached the head")]
+    updated_at: datetime
+
+
 class LedgerHead(msgspec.Struct):
     """The newest seal. Recording its MAC outside the database (another system, a report to the prosecutor's
     office) pins everything sealed up to it: no later rewrite of the record or of the seals can match it."""
@@ -21,6 +48,10 @@ class LedgerHead(msgspec.Struct):
     sealed_rows: int
     public_key: Annotated[str, msgspec.Meta(
         description="the Ed25519 public key (hex) that signs new seals: keep it, and check report proofs with it")]
+    reread: Annotated[LedgerReread | None, msgspec.Meta(
+        description="the hourly reread of a day for rows committed late; None before its first run")] = None
+    check: Annotated[LedgerCheck | None, msgspec.Meta(
+        description="the scheduled check of the whole chain; None before its first run")] = None
 
 
 class ProofSeal(msgspec.Struct):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import uuid_in
-from backend.ledger.models import LedgerSeal
+from backend.ledger.models import LedgerCheckpoint, LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
     GENESIS,
@@ -25,7 +27,12 @@ from backend.ledger.record import (
     seal_public_key,
     seal_signature_valid,
 )
+from backend.lib.clock import utcnow
 from backend.lib.crypto import equal, key_id
+
+log = logging.getLogger(__name__)
+CHECK = "check"  # the checkpoint of the pass that checks the whole chain again, a part each run
+CHECK_ROWS = 100_000  # sealed rows a run checks again (each run of the scheduled work; seals are whole)
 
 
 @dataclass
@@ -133,24 +140,39 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict
     after_head = sa.select(ENTRIES.c.seal_id).where(ENTRIES.c.seal_id > len(verdict.seals)).limit(1)
     if [seal.id for seal in verdict.seals] != expected or await session.scalar(after_head) is not None:
         verdict.broken_seals.append((0, "numbering"))
-    layouts = {seal.id: seal.layout for seal in verdict.seals}
-    previous, newest_key, position = GENESIS, len(secret_keys), None
-    previous_signature: str | None = None
+    chain = _Chain(key=len(secret_keys))
     for seal in verdict.seals:
-        entries, position = await _check_seal(session, secret_keys, seal, verdict, previous)
-        await _check_rows(session, entries, layouts, verdict)
-        _check_signature_chain(seal, previous_signature, verdict)
-        previous, previous_signature = seal.mac, seal.signature or previous_signature
-        # keys only move forward along the chain, and the head is under the current key (the sealer moves it there
-        # after a rotation): a holder of an earlier key cannot re-make the seals made after the rotation. A key's age
-        # is its place in the ring: ZAN_PREVIOUS_SECRET_KEYS runs newest first (README), or this reads as tampering
-        if position is not None and position > newest_key:
-            verdict.broken_seals.append((seal.id, "key_order"))
-        newest_key = min(newest_key, len(secret_keys) if position is None else position)
-    if position:  # the head checks, but under an earlier key
+        chain = await _check_next(session, secret_keys, seal, chain, verdict)
+    if chain.position:  # the head checks, but under an earlier key
         verdict.broken_seals.append((verdict.seals[-1].id, "head_key"))
     verdict.pending = await pending(session)
     return verdict
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """What the next seal is checked against: the seal before it, as checked."""
+
+    seal: int = 0
+    mac: str = GENESIS
+    signature: str | None = None
+    key: int = 0  # the newest key (its place in the ring) that made a seal so far
+    position: int | None = None  # the place of the key that made the seal before
+
+
+async def _check_next(session: AsyncSession, secret_keys: tuple[str, ...], seal: LedgerSeal, chain: _Chain,
+                      verdict: Verdict) -> _Chain:
+    """One seal of the chain in order, and its rows; what the seal after it is checked against."""
+    entries, position = await _check_seal(session, secret_keys, seal, verdict, chain.mac)
+    await _check_rows(session, entries, {seal.id: seal.layout}, verdict)
+    _check_signature_chain(seal, chain.signature, verdict)
+    # keys only move forward along the chain, and the head is under the current key (the sealer moves it there
+    # after a rotation): a holder of an earlier key cannot re-make the seals made after the rotation. A key's age
+    # is its place in the ring: ZAN_PREVIOUS_SECRET_KEYS runs newest first (README), or this reads as tampering
+    if position is not None and position > chain.key:
+        verdict.broken_seals.append((seal.id, "key_order"))
+    return _Chain(seal=seal.id, mac=seal.mac, signature=seal.signature or chain.signature,
+                  key=min(chain.key, len(secret_keys) if position is None else position), position=position)
 
 
 async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID) -> Verdict:
@@ -178,3 +200,85 @@ async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], rep
     await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
     verdict.pending = await pending(session, report_id)
     return verdict
+
+
+async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, every: timedelta,
+                       rows: int = CHECK_ROWS) -> Verdict:
+    """`verify`, in parts: each run checks the seals after the last one checked (its checkpoint), seal by seal as
+    `verify` does, about `rows` sealed rows in all, and commits the checkpoint after each seal, so a run cut off
+    goes on from there. At the head the cycle is finished; the next begins at seal 1 once `every` has passed since
+    this one began. What it finds is logged at ERROR (logs leave the database's reach) and counted in the
+    checkpoint; `verify` and the history show it too.
+
+    Why the checkpoint cannot hide a change: it holds the MAC and signature of the last seal checked, which the
+    next seal must name. Rewritten, it makes that link fail (a false alarm, never a silence); moved ahead, it skips
+    seals for this cycle only, and every cycle starts again at seal 1 and the genesis MAC whatever it says; its
+    problem count reset, the problems were logged when found. Its limits: a change made behind the pass is found
+    by the next cycle only (a cycle's length after), and one undone before a pass reaches it is not found at all;
+    a holder of the key can re-make seals consistently (`zan ledger check-chain`, with a pinned seal, is for that);
+    and the newest seals removed together with their entries leave a shorter chain that checks (their MACs in the
+    log, or a quoted head, show it)."""
+    now = utcnow()
+    checkpoint = await session.get(LedgerCheckpoint, CHECK)
+    resumed = None if checkpoint is None or checkpoint.finished_at is not None else _resumed(checkpoint)
+    if checkpoint is not None and resumed is not None:
+        started, done, (chain, problems) = checkpoint.started_at, checkpoint.rows_read, resumed
+    # a start in the future (a clock set back, or a hand) would otherwise put off every later cycle
+    elif (checkpoint is None or checkpoint.finished_at is None
+          or not timedelta(0) <= now - checkpoint.started_at < every):
+        started, done, chain, problems = now, 0, _Chain(key=len(secret_keys)), 0
+    else:  # this cycle is done, and the next not due
+        await session.commit()
+        return Verdict()
+    verdict, run = Verdict(), 0
+    while run < rows:
+        seal = await session.scalar(sa.select(LedgerSeal).where(col(LedgerSeal.id) > chain.seal)
+                                    .order_by(col(LedgerSeal.id)).limit(1))
+        before = (len(verdict.altered), len(verdict.missing), len(verdict.broken_seals))
+        if seal is None:  # the head: entries naming a seal past it, and the head's key, as `verify` checks them
+            after_head = sa.select(ENTRIES.c.seal_id).where(ENTRIES.c.seal_id > chain.seal).limit(1)
+            if await session.scalar(after_head) is not None:
+                verdict.broken_seals.append((0, "numbering"))
+            if chain.position:
+                verdict.broken_seals.append((chain.seal, "head_key"))
+        else:
+            if seal.id != chain.seal + 1:  # a seal deleted
+                verdict.broken_seals.append((0, "numbering"))
+            chain = await _check_next(session, secret_keys, seal, chain, verdict)
+            verdict.seals.append(seal)
+            run, done = run + max(seal.rows, 1), done + seal.rows
+        found = ([f"{table} {row_id} altered" for table, row_id in verdict.altered[before[0]:]]
+                 + [f"{table} {row_id} missing" for table, row_id in verdict.missing[before[1]:]]
+                 + [f"seal {seal_id}: {check}" for seal_id, check in verdict.broken_seals[before[2]:]])
+        if found:
+            log.error("ledger: the sealed record was changed (found by the scheduled check at seal %s): %s; run "
+                      "`zan ledger verify`", chain.seal, ", ".join(found))
+        problems += len(found)
+        await session.merge(LedgerCheckpoint(
+            name=CHECK, started_at=started, positions={**asdict(chain), "problems": problems}, rows_read=done,
+            finished_at=utcnow() if seal is None else None, updated_at=utcnow()))
+        await session.commit()
+        if seal is None:
+            break
+    return verdict
+
+
+async def check_progress(session: AsyncSession) -> LedgerCheckpoint | None:
+    """Where the scheduled check of the chain stands (None before its first run)."""
+    return await session.get(LedgerCheckpoint, CHECK)
+
+
+def _resumed(checkpoint: LedgerCheckpoint) -> tuple[_Chain, int] | None:
+    """An unfinished cycle's place and the problems it found so far; None when the checkpoint cannot be read
+    (written by hand): a new cycle then starts at seal 1."""
+    state = checkpoint.positions
+    try:
+        chain = _Chain(**{name: state[name] for name in ("seal", "mac", "signature", "key", "position")})
+        if not (isinstance(chain.seal, int) and isinstance(chain.mac, str) and isinstance(chain.key, int)
+                and isinstance(state["problems"], int)):
+            raise TypeError(state)
+    except (KeyError, TypeError):
+        log.warning("ledger: the check's checkpoint cannot be read (changed outside the service?); checking the "
+                    "chain afresh from its first seal")
+        return None
+    return chain, state["problems"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -58,3 +59,16 @@ async def made_before_signatures(ctx: Context, seal_id: int) -> None:
         await session.rollback()
     await as_superuser(ctx, "UPDATE ledger_seals SET root = NULL, signature = NULL, prev_signature = NULL, mac = :mac "
                             "WHERE id = :id", mac=mac, id=seal_id)
+
+
+async def an_hour_later(ctx: Context, name: str = "reread") -> None:
+    """As if the hour after the last cycle of a pass (the reread of a day, or the check of the chain: `name`, its
+    checkpoint's) began had passed: its next scheduled run starts a new cycle."""
+    from backend.ledger.jobs import DEEP_EVERY_S
+    from backend.ledger.models import LedgerCheckpoint
+
+    async with ctx.sessions() as session:
+        checkpoint = await session.get(LedgerCheckpoint, name)
+        assert checkpoint is not None
+        checkpoint.started_at -= timedelta(seconds=DEEP_EVERY_S)
+        await session.commit()

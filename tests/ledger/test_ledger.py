@@ -31,7 +31,7 @@ from backend.ledger.service import seal_pending
 from backend.lib.clock import utcnow
 from backend.lib.crypto import key_id
 from backend.reports.models import ReportEvent
-from tests.ledger.records import record_report
+from tests.ledger.records import an_hour_later, record_report
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -322,11 +322,11 @@ async def test_the_scheduled_seal_rereads_a_day_once_an_hour(ctx: Context) -> No
     await late_event(2)
     await jobs.seal_the_record(ctx)  # within the hour: the ten-minute window does not reach it
     assert (await _verify(ctx)).pending == 1
-    ctx.extras[jobs._LAST_DEEP] -= jobs.DEEP_EVERY_S  # an hour has passed since the last deep run
+    await an_hour_later(ctx)  # since the last deep run began
     await jobs.seal_the_record(ctx)
     assert (await _verify(ctx)).pending == 0
     await late_event(30)  # older than a day: still `seal --full`'s
-    ctx.extras[jobs._LAST_DEEP] -= jobs.DEEP_EVERY_S
+    await an_hour_later(ctx)
     await jobs.seal_the_record(ctx)
     assert (await _verify(ctx)).pending == 1
 
@@ -337,7 +337,8 @@ async def test_oversight_reads_the_head_seal_to_quote_elsewhere(ctx: Context, ap
     oversight = bearer(await login(app_client, prosecutor.badge_number, password))
     before = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
     assert before == {"id": None, "sealed_at": None, "mac": None, "key_id": None, "sealed_rows": 0,
-                      "public_key": hashing.seal_public_key(ctx.settings.secret_key)}
+                      "public_key": hashing.seal_public_key(ctx.settings.secret_key), "reread": None,
+                      "check": None}
     await record_report(ctx)
     [seal] = await _seal(ctx)
     head = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()
@@ -399,3 +400,16 @@ async def test_health_says_when_the_sealing_stopped(ctx: Context, app_client: ht
     await _seal(ctx)
     sealed = await ledger()
     assert sealed["ok"] and sealed["head"] == 1 and sealed["unsealed_for_s"] == 0 and sealed["head_key_current"]
+
+
+async def test_health_fails_the_ledger_while_the_chain_check_has_found_a_change(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    from backend.ledger.models import LedgerCheckpoint
+    from backend.ledger.verify import CHECK
+
+    async with ctx.sessions() as session:
+        session.add(LedgerCheckpoint(name=CHECK, started_at=utcnow(), positions={"problems": 2}))
+        await session.commit()
+    health = (await app_client.get("/health")).json()
+    assert health["ledger"]["check_problems"] == 2 and not health["ledger"]["ok"]
+    assert health["status"] == "degraded"

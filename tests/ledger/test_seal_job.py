@@ -1,6 +1,7 @@
 """The minute's seal under the cron's timeout (backend/ledger/jobs.py): the hourly reread of a day grows with the
-day's volume, and once it outlasts the scheduled run's timeout it is cancelled. The minute's own rows must be sealed
-all the same, and the reread must not be tried again (and cancelled again) every minute."""
+day's volume, and when it outlasts the scheduled run's timeout it is cancelled. The minute's own rows must be sealed
+all the same, the reread must not be tried again (and cancelled again) every minute, and it goes on later from its
+checkpoint (tests/ledger/test_reread.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import exists, func, insert, select, text
@@ -55,13 +57,20 @@ async def _pending(ctx: Context) -> int:
             ENTRIES.c.table_name == "audit_log", ENTRIES.c.row_id == audit.c.id))) or 0)
 
 
-async def _cut_off_during_the_reread(ctx: Context) -> None:
-    """One minute's scheduled seal, cancelled as SAQ cancels a cron run at its timeout, at the moment the day's
-    reread has begun (its attempt is recorded before it runs). Cancelling on that event rather than after a measured
-    time keeps the test independent of the machine's speed: the reread of DAY_ROWS takes far longer than polling."""
-    before = ctx.extras.get(jobs._LAST_DEEP)
+async def _cut_off_during_the_reread(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One minute's scheduled seal, cancelled as SAQ cancels a cron run at its timeout, once the day's reread has
+    begun. Cancelling on that event rather than after a measured time keeps the test independent of the machine's
+    speed: the reread of DAY_ROWS takes far longer than polling."""
+    began = asyncio.Event()
+    real = jobs.reread
+
+    async def reread(*args: Any, **kwargs: Any) -> Any:
+        began.set()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "reread", reread)
     run = asyncio.ensure_future(jobs.seal_the_record(ctx))
-    while ctx.extras.get(jobs._LAST_DEEP) == before:
+    while not began.is_set():
         assert not run.done(), "the minute ended without starting the reread"
         await asyncio.sleep(0.002)
     # and is running a statement: cancelled while still connecting, asyncpg reports the lost connection from a
@@ -82,7 +91,7 @@ async def _statement_running(ctx: Context) -> bool:
 
 
 async def test_a_reread_longer_than_the_cron_timeout_neither_stops_the_seals_nor_runs_each_minute(
-        pg_ctx: Context) -> None:
+        pg_ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     ctx = pg_ctx
     await _audit(ctx, DAY_ROWS, at=utcnow() - timedelta(hours=3))
     async with ctx.sessions() as session:
@@ -90,17 +99,17 @@ async def test_a_reread_longer_than_the_cron_timeout_neither_stops_the_seals_nor
     assert await _pending(ctx) == 0
 
     await _audit(ctx)  # this minute's row; the process has not reread the day yet, so it does now
-    await _cut_off_during_the_reread(ctx)
+    await _cut_off_during_the_reread(ctx, monkeypatch)
     assert await _pending(ctx) == 0  # the minute's row was sealed before the reread began
-    attempted = ctx.extras[jobs._LAST_DEEP]
+    attempted = ctx.extras[jobs._CUT_OFF]
 
     await _audit(ctx)
     await _audit(ctx, at=utcnow() - timedelta(hours=2))  # committed long after its time: the reread's to find
     await jobs.seal_the_record(ctx)  # the next minute does not start the cut-off reread again
-    assert ctx.extras[jobs._LAST_DEEP] == attempted
+    assert ctx.extras[jobs._CUT_OFF] == attempted
     assert await _pending(ctx) == 1  # the minute's row sealed, the late one waits for the next reread
 
-    ctx.extras[jobs._LAST_DEEP] -= jobs.DEEP_EVERY_S  # an hour later, with time enough
+    ctx.extras[jobs._CUT_OFF] -= jobs.DEEP_EVERY_S  # an hour later, with time enough: it goes on from where it was
     await jobs.seal_the_record(ctx)
     assert await _pending(ctx) == 0
     async with ctx.sessions() as session:
