@@ -19,6 +19,7 @@ from backend.health.controller import HealthController
 from backend.jobs.registry import load_all_handlers
 from backend.jobs.relay import Relay
 from backend.lib import logging as zan_logging
+from backend.lib.edge import REQUEST_ID_HEADER, edge_headers, request_id_middleware
 from backend.lib.errors import EXCEPTION_HANDLERS, problem_responses
 from backend.lib.inputs import refuse_nul_characters
 from backend.lib.metrics import metrics_middleware
@@ -93,11 +94,16 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         # filter, JSON) with an unmasked plain-text one. Our exception handlers log what needs logging
         logging_config=None,
         before_request=refuse_nul_characters,
-        middleware=[metrics_middleware],
+        before_send=[edge_headers],
+        middleware=[request_id_middleware, metrics_middleware],
         request_max_body_size=1024 * 1024,
         # no CORS layer unless origins are configured: without one, browsers already refuse cross-origin calls
+        # a browser shows a script only the safelisted answer headers: the wait of a 429/503 (Retry-After) and the
+        # id to quote to support must be exposed to be read; a console may send its own id to trace a request
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                               allow_headers=["Content-Type", "Authorization", "Accept-Language", "Idempotency-Key"])
+                               allow_headers=["Content-Type", "Authorization", "Accept-Language", "Idempotency-Key",
+                                              REQUEST_ID_HEADER],
+                               expose_headers=["Retry-After", REQUEST_ID_HEADER])
         if settings.cors_origins else None,
         openapi_config=OpenAPIConfig(
             title="Zan — Закон и Порядок / Заң мен Тәртіп",
@@ -130,7 +136,9 @@ def document_problems(app: Litestar) -> None:
     """Every operation's error answers are documented as the problem+json they are (the schema is built lazily,
     on the first request for it, from the handlers as registered)."""
     problems = problem_responses()
+    with_body = problem_responses(takes_body=True)
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
             if isinstance(handler, HTTPRouteHandler) and handler.include_in_schema:
-                handler.responses = {**problems, **(handler.responses or {})}
+                errors = with_body if handler.http_methods & {"POST", "PUT", "PATCH"} else problems
+                handler.responses = {**errors, **(handler.responses or {})}

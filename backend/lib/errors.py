@@ -45,9 +45,10 @@ class Problem(msgspec.Struct):
     errors: list[FieldProblemDoc] | None = None
 
 
-def problem_responses() -> dict[int, Any]:
+def problem_responses(*, takes_body: bool = False) -> dict[int, Any]:
     """The error answers an operation may give, for OpenAPI: Litestar would otherwise document its own
-    `{status_code, detail, extra}` shape, which this API never sends."""
+    `{status_code, detail, extra}` shape, which this API never sends. One that takes a body may also get 413
+    (`request.too_large`, past its size limit)."""
     from litestar.openapi.datastructures import ResponseSpec
 
     described = {400: "Malformed request", 401: "Not authenticated (signature, timestamp, token)",
@@ -55,6 +56,8 @@ def problem_responses() -> dict[int, Any]:
                  409: "Conflict with the current state, or an Idempotency-Key reused with another body",
                  422: "Invalid fields (see errors[].pointer)", 429: "Throttled (see Retry-After)",
                  503: "A part the request needs is down (see Retry-After); nothing was changed"}
+    if takes_body:
+        described[413] = "The body is larger than this operation takes"
     return {status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON,
                                  generate_examples=False)
             for status, text in described.items()}
@@ -145,12 +148,17 @@ def _pointer(key: str | None, source: object, message: str) -> str:
     pointer = "".join("/" + part for part in parts)
     named = _NAMED_FIELD.search(message)
     if named:
-        pointer = f"{pointer}/{named.group(1)}"
+        # a member's name is the client's own text: RFC 6901 escapes "~" and "/" in it, or "a/b" would point two
+        # levels deep
+        pointer = f"{pointer}/{named.group(1).replace('~', '~0').replace('/', '~1')}"
     return pointer
 
 
-def _classify(message: str) -> str:
+def _classify(message: str, key: object = None) -> str:
     lowered = message.lower()
+    # no body at all where one is required: Litestar's message is only the missing argument's name ("'data'")
+    if key is not None and message == repr(key):
+        return "required"
     # "Expected `str` matching regex '<pattern>'": the type was right, the value is not (and the pattern quoted
     # in the message may itself contain "<=" or "length", so this is decided first)
     if "matching regex" in lowered:
@@ -182,7 +190,7 @@ def _validation_handler(request: Request[Any, Any, Any], exc: ValidationExceptio
         if isinstance(item, dict):
             message = str(item.get("message", ""))
             problems.append(FieldProblem(pointer=_pointer(item.get("key"), item.get("source"), message),
-                                         code=_classify(message)))
+                                         code=_classify(message, item.get("key"))))
     missing = None if problems else _MISSING_PARAMETER.match(str(exc.detail or ""))
     if missing:
         problems.append(FieldProblem(pointer=_pointer(missing.group(3), missing.group(1), ""), code="required"))

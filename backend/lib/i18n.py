@@ -26,12 +26,15 @@ def negotiate(accept_language: str | None) -> Lang:
         if primary not in LANGS:
             continue
         q = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                q = float(params[2:])
-            except ValueError:
-                q = 0.0
+        # RFC 9110 §12.4.2: the weight's name is case-insensitive ("Q=0.5" is as much a weight as "q=0.5"), and
+        # whitespace may surround its ";"
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
         # earlier entries win ties, as browsers intend
         score = q - position * 1e-6
         if q > 0 and (best is None or score > best[0]):

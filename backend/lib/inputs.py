@@ -8,7 +8,9 @@ JSON); only a hit pays for decoding, to find the fields.
 
 Which bodies: every one a handler takes as `data` (Litestar decodes it as JSON whatever its Content-Type says, or
 without one), and any other labelled JSON (the webhooks decode theirs themselves). Raw uploads (media files,
-evidence chunks) have no `data` and are not JSON: their bytes are never looked into.
+evidence chunks) have no `data` and are not JSON: their bytes are never looked into, even labelled JSON. A label
+is the client's word: believed, it made the embedded upload link read 100 MB into memory before its handler could
+refuse a forged token or an announced size. They are told apart by their own, larger body limit.
 """
 
 from __future__ import annotations
@@ -57,6 +59,15 @@ def _takes_json_data(request: Request[Any, Any, Any]) -> bool:
     return getattr(data.kwarg_definition, "media_type", RequestEncodingType.JSON) == RequestEncodingType.JSON
 
 
+def _reads_json_itself(request: Request[Any, Any, Any]) -> bool:
+    """Whether a handler without `data` takes a JSON body it decodes itself (a webhook), not a raw upload: it takes
+    no more than the app lets any JSON body be. A raw upload route raises its own limit (files up to 100 MB, evidence
+    chunks of 8 MB) and streams its body, which must not be buffered here first."""
+    limit = request.route_handler.resolve_request_max_body_size()
+    app_limit = request.app.request_max_body_size
+    return limit is not None and isinstance(app_limit, int) and limit <= app_limit
+
+
 async def _decoded_body(request: Request[Any, Any, Any], body: bytes, for_data: bool) -> Any:
     """The body decoded, or msgspec.UNSET when it is not JSON at all (its handler answers that). Nesting too deep
     for the decoder (RecursionError, not a DecodeError) is a malformed body, not a 500."""
@@ -81,7 +92,8 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
         problems.append(FieldProblem("#path", _CODE))
     media_type = request.content_type[0]
     for_data = _takes_json_data(request)
-    if for_data or media_type == "application/json" or media_type.endswith("+json"):
+    if for_data or ((media_type == "application/json" or media_type.endswith("+json"))
+                    and _reads_json_itself(request)):
         body = await request.body()
         # a `data` body is decoded here in any case, so that too deep a nesting is answered 400 (Litestar's own
         # decoding lets RecursionError escape as a 500); others only when the escape is there to be found

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,11 @@ _URL_SECRETS = re.compile(r"([?&](?:token|X-Amz-Signature|X-Amz-Credential|X-Amz
                           re.IGNORECASE)
 _SENSITIVE_HEADERS = re.compile(r"(x-citizen-iin|x-signature|authorization)(['\"]?\s*[:=]\s*['\"]?)([^'\",\s]+)",
                                 re.IGNORECASE)
+
+
+# the id of the HTTP request being served (backend.lib.edge sets it), written into every log line made meanwhile:
+# a partner's support ticket quoting an answer's X-Request-Id finds that request's lines, error and traceback
+REQUEST_ID: ContextVar[str | None] = ContextVar("zan_request_id", default=None)
 
 
 def _masked(span: Span) -> str:
@@ -83,7 +89,7 @@ class JsonFormatter(logging.Formatter):
         }
         # only these extras, which carry no personal data, are written ("ledger": a new seal's id and MAC, kept
         # unmasked: a MAC's digit runs can look like an IIN or a card)
-        for key in ("event", "report_id", "code", "status", "duration_ms", "path", "method", "ledger"):
+        for key in ("event", "report_id", "code", "status", "duration_ms", "path", "method", "ledger", "request_id"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
         if record.exc_info:
@@ -91,7 +97,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
+def _stamp_request_id(factory: Any) -> Any:
+    """A log record factory that gives each record the current request's id: stamped when the record is made, so
+    every handler (and a record formatted later, off the request) has it."""
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = factory(*args, **kwargs)
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            record.request_id = request_id
+        return record
+
+    make.stamps_request_id = True  # type: ignore[attr-defined]
+    return make
+
+
 def configure(level: str = "INFO", as_json: bool = True) -> None:
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "stamps_request_id", False):  # configured once per process, or once per app in tests
+        logging.setLogRecordFactory(_stamp_request_id(factory))
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(MaskingFilter())
     handler.setFormatter(JsonFormatter() if as_json else MaskingTextFormatter("%(levelname)s %(name)s %(message)s"))

@@ -17,6 +17,9 @@ from backend.lib.redis import UNAVAILABLE
 
 WINDOW_S = 15 * 60
 LIMITS = {"badge": 5, "ip": 30, "link_chat": 5}
+# the process-local windows are swept of expired ones when they pass this many: every refused guess with a new badge
+# adds one, so without a sweep a script guessing random badges grows the process's memory for as long as it runs
+SWEEP_AT = 10_000
 
 
 def _limit(ctx: Context, kind: str) -> int:
@@ -66,6 +69,9 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
     # one process's counters, read and bumped with no await in between: parallel attempts cannot interleave
     now = time.monotonic()
     memory = _memory(ctx)
+    if len(memory) >= SWEEP_AT:
+        for stale in [key for key, window in memory.items() if now - window.started >= WINDOW_S]:
+            del memory[stale]
     worst_mem: int | None = None
     for kind, key in keys.items():
         window = memory.get(key)
