@@ -107,7 +107,7 @@ class DispatchController(Controller):
             try:
                 raw = verify_token(ctx.settings.secret_key, "cursor:dispatch-queue", cursor)
                 after = service.QueueKey(int(raw["u"]), int(raw["p"]), datetime.fromisoformat(str(raw["d"])),  # type: ignore[call-overload]
-                                         uuid.UUID(str(raw["i"])))  # type: ignore[call-overload]
+                                         datetime.fromisoformat(str(raw["c"])), uuid.UUID(str(raw["i"])))
             except (TokenError, KeyError, ValueError, TypeError) as exc:
                 raise ZanError("pagination.cursor_invalid", 400, errors=[FieldProblem("#query/cursor")]) from exc
         rows = await service.queue_page(session, officer, after, limit + 1)
@@ -115,7 +115,8 @@ class DispatchController(Controller):
         if len(rows) > limit:
             last = rows[limit - 1][1]
             next_cursor = sign_token(ctx.settings.secret_key, "cursor:dispatch-queue", {
-                "u": last.urgent, "p": last.priority, "d": last.deadline_at.isoformat(), "i": str(last.id)})
+                "u": last.urgent, "p": last.priority, "d": last.deadline_at.isoformat(),
+                "c": last.created_at.isoformat(), "i": str(last.id)})
         return QueuePage(items=await cards(session, [report for report, _ in rows[:limit]], officer),
                          next_cursor=next_cursor)
 
@@ -181,6 +182,9 @@ class DispatchController(Controller):
             unit = await session.get(Unit, unit_id)
             if unit is None:
                 raise ZanError("officer.unit_not_found", 404)
+        # already where this officer wants it (another got there first): nothing is lost, the answer is the same
+        if await service.held_by(session, report, unit) is None:
+            service.ensure_holder_unchanged(report, data.from_unit_id)
         assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",
                                           reason=data.reason)
         await session.commit()
@@ -193,6 +197,7 @@ class DispatchController(Controller):
     async def close(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
                     data: JSONBody[CloseIn]) -> ReportCard:
         report = await service.get_visible(session, officer, report_id, lock=True)
+        service.ensure_holder_unchanged(report, data.from_unit_id)
         if data.how == "duplicate" and data.duplicate_of is not None:
             # the original must be one the closer may read: a hidden (restricted) one answers as a missing one
             # does, or a 200 against a 422 would tell that it exists

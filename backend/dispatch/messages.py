@@ -15,6 +15,11 @@ register_errors({
         "kk": "Бұл жасақ мұндай санаттағы өтініштерге тағайындалмаған",
         "en": "This unit is not designated for reports of this category",
     },
+    "dispatch.assignment_changed": {
+        "ru": "Другой дежурный уже изменил назначение этого обращения: обновите карточку",
+        "kk": "Басқа кезекші бұл өтініштің жасағын өзгертіп қойды: карточканы жаңартыңыз",
+        "en": "Another duty officer has changed this report's unit meanwhile: reload the card",
+    },
     "dispatch.duplicate_of_invalid": {
         "ru": "Укажите существующее исходное обращение",
         "kk": "Бар бастапқы өтінішті көрсетіңіз",

@@ -14,10 +14,18 @@ from backend.sync.schemas import TEXT_MAX_LENGTH
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
 
 
+# optimistic concurrency between duty officers: the queue shows every officer the same report on top
+SeenUnit = Annotated[uuid.UUID | msgspec.UnsetType | None, msgspec.Meta(
+    description="the unit the console showed holding the report (null: none); if another officer has assigned it "
+                "since, 409 dispatch.assignment_changed with its current unit_id. Left out: not checked")]
+
+
 class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: Annotated[str, msgspec.Meta(description='a unit id, or "auto" for the nearest available unit',
                                          max_length=40)]
-    reason: str | None = None
+    # internal (the history's, and every incident member's "follows …" line): as long as any other staff reason
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    from_unit_id: SeenUnit = msgspec.UNSET
 
 
 class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -25,6 +33,7 @@ class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
     duplicate_of: uuid.UUID | None = None
     redirect_to: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    from_unit_id: SeenUnit = msgspec.UNSET
 
 
 class ExtendIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from msgspec import UNSET, UnsetType
 from sqlalchemy import Select, case, exists, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -84,12 +85,37 @@ async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, a
     """Assign (or reassign) `report` to `unit`: timeline event, custody record, audit. Caller commits.
 
     An incident is one job for one unit: assigning its primary assigns every open member the workflow allows to
-    the same unit (each with its own event and custody record); a member assigned on its own moves alone."""
-    assignment = await _assign_one(session, report, unit, by, auto=auto, reason=reason)
+    the same unit (each with its own event and custody record); a member assigned on its own moves alone.
+
+    A report the unit already works is left as it is (see `held_by`)."""
+    assignment = await held_by(session, report, unit) or await _assign_one(session, report, unit, by, auto=auto,
+                                                                           reason=reason)
     for member in await reports.incident_followers(session, report, Action.ASSIGN, by):
-        if unit_may_take(unit, member):
+        if unit_may_take(unit, member) and await held_by(session, member, unit) is None:
             await _assign_one(session, member, unit, by, auto=auto, **reports.as_follower(report, reason))
     return assignment
+
+
+async def held_by(session: AsyncSession, report: Report, unit: Unit) -> Assignment | None:
+    """The custody record under which `unit` works `report` now, if it does. Two duty officers take the same report
+    off the top of the queue, or one click is sent twice: assigning it again to its own unit would put it back to
+    "assigned" under a fresh record, dropping the crew's acceptance (an urgent report then escalates as not
+    accepted, and its timer restarts) and telling the citizen a second time."""
+    if report.unit_id != unit.id or report.status not in WORKING:
+        return None
+    return await session.scalar(select(Assignment).where(col(Assignment.report_id) == report.id,
+                                                         col(Assignment.released_at).is_(None))
+                                .order_by(col(Assignment.assigned_at).desc()).limit(1))
+
+
+def ensure_holder_unchanged(report: Report, seen: uuid.UUID | UnsetType | None) -> None:
+    """A step taken on what the console showed (`seen`: the unit it saw holding the report, None for none; UNSET: not
+    said) is refused when another officer has assigned the report since: taking it from that unit, or closing it
+    under a crew on its way, would silently undo their decision."""
+    if seen is not UNSET and report.unit_id != seen:
+        raise ZanError("dispatch.assignment_changed", 409,
+                       extra={"unit_id": str(report.unit_id) if report.unit_id else None,
+                              "report_status": report.status})
 
 
 async def release_if_not_designated(session: AsyncSession, report: Report, by: By) -> bool:
@@ -336,17 +362,20 @@ def _priority_rank(table: Any) -> Any:
 @dataclass(frozen=True)
 class QueueKey:
     """Where a queue entry stands: the urgent flag (0: urgent), priority rank and deadline of its incident's most
-    urgent open report (the entry's own when it is no incident), then the entry's id."""
+    urgent open report (the entry's own when it is no incident), then the entry's registration time and id."""
 
     urgent: int
     priority: int
     deadline_at: datetime
+    created_at: datetime
     id: uuid.UUID
 
 
 async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: QueueKey | None,
                      limit: int) -> list[tuple[Report, QueueKey]]:
-    """The dispatch queue, most urgent first: urgent flag, then priority, then the nearest legal deadline.
+    """The dispatch queue, most urgent first: urgent flag, then priority, then the nearest legal deadline, then the
+    longest waiting. A deadline is the end of a local day, shared by every report registered that day: without the
+    age, a day's reports of one priority came in the order of their random ids.
 
     An incident ranks by its most urgent open report, not by whichever report stands for it: a "me too" report
     saying "he has a knife now" lifts the whole incident. Keyset pagination on the returned keys."""
@@ -370,12 +399,12 @@ async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: 
     d = of_most_urgent(col(member.deadline_at), col(Report.deadline_at))
     query = _entries(principal).add_columns(u, p, d)
     if after is not None:
-        # one row comparison (none of the four is ever NULL), not the OR of its expansion: that repeated each
+        # one row comparison (none of the five is ever NULL), not the OR of its expansion: that repeated each
         # correlated lookup ten times, and its cost estimate alone had PostgreSQL JIT-compile the page (2.5 s)
-        query = query.where(tuple_(u, p, d, col(Report.id))
-                            > tuple_(after.urgent, after.priority, after.deadline_at, after.id))
-    rows = await session.execute(query.order_by(u, p, d, col(Report.id)).limit(limit))
-    return [(report, QueueKey(int(ur), int(pr), dl, report.id)) for report, ur, pr, dl in rows]
+        query = query.where(tuple_(u, p, d, col(Report.created_at), col(Report.id))
+                            > tuple_(after.urgent, after.priority, after.deadline_at, after.created_at, after.id))
+    rows = await session.execute(query.order_by(u, p, d, col(Report.created_at), col(Report.id)).limit(limit))
+    return [(report, QueueKey(int(ur), int(pr), dl, report.created_at, report.id)) for report, ur, pr, dl in rows]
 
 
 @dataclass(frozen=True)
