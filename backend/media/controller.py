@@ -44,16 +44,20 @@ def _scope(principal: CitizenPrincipal) -> str:
 
 
 async def _replayed(ctx: Context, session: AsyncSession, principal: CitizenPrincipal, stored: Stored) -> Stored:
-    """A retry names the same file as the first answer, as it is now; it never declares a second one.
-    While the file waits for its bytes the upload is signed afresh for the same upload key: the stored link may have
-    expired (it lives UPLOAD_TTL_S), and `expires_in` counts from the answer, so a stored one would promise a
-    retrying client more time than its link has left. Once the file is verified or refused, nothing can be uploaded
-    to it any more: the answer says so by its status, and its link is not renewed. A file that has since been
-    purged (abandoned, or never attached to a report) is gone: 404, and the client declares it again with a new key."""
+    """A retry names the same file as the first answer, as it is now; it never declares a second one, and never
+    hands out a stored link. While the file waits for its bytes the upload is signed afresh for the same upload key:
+    the stored link may have expired (it lives UPLOAD_TTL_S), and `expires_in` counts from the answer, so a stored
+    one would promise a retrying client more time than its link has left. A verified file takes no bytes any more:
+    the answer says it is ready and carries no upload (a stored presigned POST would still put bytes in the bucket,
+    under a key nothing reads, and tell the client its file went up again). A refused one is answered as its
+    completion is (409 `media.upload_closed`: declare it anew). A file that has since been purged (abandoned, or never
+    attached to a report) is gone: 404, and the client declares it again with a new key."""
     media = await service.get_owned(session, uuid.UUID(stored.body["id"]), citizen_id=principal.citizen_id)
-    body = {**stored.body, "status": media.status}
-    if media.status == "pending":
-        body["upload"] = msgspec.to_builtins(upload_out(await service.presign(ctx, media)))
+    if media.status == "rejected":
+        raise ZanError("media.upload_closed", 409)
+    upload = await service.presign(ctx, media) if media.status == "pending" else None
+    body = {**stored.body, "status": media.status,
+            "upload": msgspec.to_builtins(upload_out(upload)) if upload is not None else None}
     return Stored(stored.status_code, body)
 
 
@@ -75,7 +79,8 @@ class MediaController(Controller):
     @post("/", status_code=201, guards=[partner_guard], summary="Declare a file and get an upload URL",
           responses={201: ResponseSpec(MediaCreated, description=(
               "Declared; a retry with the same Idempotency-Key names the same file, with a freshly signed upload "
-              "while the file waits for its bytes"))})
+              "while the file waits for its bytes, and none (`upload` null) once it is verified; a retry for a "
+              "refused file is a 409 `media.upload_closed`"))})
     async def declare(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep,
                       data: JSONBody[MediaCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """A citizen app that retries after a lost answer gets the same file back, never a second pending one."""

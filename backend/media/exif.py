@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from backend.lib.clock import ALMATY, utcnow
@@ -48,11 +49,27 @@ def _plausible_coordinate(value: float, limit: float) -> bool:
     return math.isfinite(value) and -limit <= value <= limit
 
 
-def _taken_at(stamp: str) -> datetime | None:
+# EXIF 2.31's OffsetTime* tags: "+06:00", or blanks when unknown
+_OFFSET = re.compile(r"([+-])(\d\d):([0-5]\d)")
+_MAX_OFFSET = timedelta(hours=14)
+
+
+def _zone(offset: object) -> tzinfo:
+    """The zone the camera recorded its time in; Kazakhstan's when it recorded none (or nothing that is one).
+    A phone whose zone data predates March 2024 still keeps Almaty's clock at UTC+6 and says so here: read as
+    UTC+5, its photos would be placed an hour late."""
+    if isinstance(offset, str) and (match := _OFFSET.fullmatch(offset.strip())):
+        delta = timedelta(hours=int(match[2]), minutes=int(match[3]))
+        if delta <= _MAX_OFFSET:
+            return timezone(-delta if match[1] == "-" else delta)
+    return ALMATY
+
+
+def _taken_at(stamp: str, zone: tzinfo = ALMATY) -> datetime | None:
     """The EXIF time as an aware datetime, or None when it is not a time a photo could have been taken at."""
     try:
-        # EXIF has no zone; phones in Kazakhstan record local time
-        taken = datetime.strptime(stamp, "%Y:%m:%d %H:%M:%S").replace(tzinfo=ALMATY)
+        # the EXIF time is the camera's local time, in `zone`
+        taken = datetime.strptime(stamp, "%Y:%m:%d %H:%M:%S").replace(tzinfo=zone)
         taken.astimezone(UTC)  # year 1 (or 9999) overflows here, not later at the database write
     except (ValueError, OverflowError):
         return None
@@ -62,11 +79,13 @@ def _taken_at(stamp: str) -> datetime | None:
 
 
 def _read_time(exif: Image.Exif, facts: PhotoFacts) -> None:
-    sub = exif.get_ifd(0x8769)  # Exif IFD: DateTimeOriginal lives here
-    stamp = sub.get(0x9003) or exif.get(0x0132)
+    sub = exif.get_ifd(0x8769)  # Exif IFD: DateTimeOriginal and the OffsetTime tags live here
+    stamp, offset = sub.get(0x9003), sub.get(0x9011)  # DateTimeOriginal, OffsetTimeOriginal
+    if not stamp:
+        stamp, offset = exif.get(0x0132), sub.get(0x9010)  # DateTime, OffsetTime
     if not isinstance(stamp, str):
         return
-    taken = _taken_at(stamp.strip())
+    taken = _taken_at(stamp.strip(), _zone(offset))
     if taken is not None:
         facts.taken_at = taken
         facts.raw["datetime_original"] = stamp.strip()

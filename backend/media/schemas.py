@@ -28,7 +28,8 @@ class MediaCreated(Struct):
     id: uuid.UUID
     kind: str
     status: str
-    upload: UploadOut
+    # null only in the answer to a retry (the same Idempotency-Key) for a file already verified: it takes no bytes
+    upload: UploadOut | None
 
 
 class MediaOut(Struct):

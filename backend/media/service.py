@@ -89,9 +89,13 @@ _SIGNATURES: dict[str, tuple[_Signature, ...]] = {
     "video/3gpp": (_at(4, b"ftyp"),),
     "video/webm": (_at(0, b"\x1a\x45\xdf\xa3"),),
     "audio/webm": (_at(0, b"\x1a\x45\xdf\xa3"),),
-    "audio/mpeg": (_at(0, b"ID3"), _at(0, b"\xff\xfb"), _at(0, b"\xff\xf3"), _at(0, b"\xff\xf2")),
+    # a Layer III frame of MPEG-1, 2 or 2.5 (a voice recorder's 8 kHz MP3 is 2.5), with CRCs or without
+    "audio/mpeg": (_at(0, b"ID3"), *(_at(0, b"\xff" + bytes([second]))
+                                     for second in (0xFB, 0xFA, 0xF3, 0xF2, 0xE3, 0xE2))),
     "audio/mp4": (_at(4, b"ftyp"),),
-    "audio/aac": (_at(0, b"\xff\xf1"), _at(0, b"\xff\xf9")),
+    # an ADTS frame of MPEG-4 or MPEG-2 AAC, with CRCs or without, or an ID3 tag in front of one (the scrubber takes
+    # such a tag off: scrub.scrub_tagged_audio)
+    "audio/aac": (_at(0, b"ID3"), *(_at(0, b"\xff" + bytes([second])) for second in (0xF1, 0xF9, 0xF0, 0xF8))),
     "audio/ogg": (_at(0, b"OggS"),),
     "audio/amr": (_at(0, b"#!AMR"),),
     "audio/wav": (((0, b"RIFF"), (8, b"WAVE")),),
@@ -405,27 +409,38 @@ async def purge_unused(ctx: Context) -> int:
 
 
 async def _photo_facts(store: MediaStore, media: Media, stored: StoredObject) -> PhotoFacts:
-    if media.content_type not in HEIF_TYPES:
-        return read_photo_facts(stored.head)
-    # Pillow cannot open HEIF: its EXIF item is found by its boxes, usually within the head already read
-    facts = read_heif_facts(io.BytesIO(stored.head), len(stored.head))
-    if facts is None and stored.size > len(stored.head):
-        facts = await _heif_facts_from_store(store, media.storage_key)
+    facts: PhotoFacts | None
+    if media.content_type in HEIF_TYPES:
+        # Pillow cannot open HEIF: its EXIF item is found by its boxes, usually within the head already read
+        facts = read_heif_facts(io.BytesIO(stored.head), len(stored.head))
+        beyond = facts is None  # the head does not hold the whole EXIF item
+    else:
+        facts = read_photo_facts(stored.head)
+        beyond = not facts.raw and media.content_type in _EXIF_BEHIND_PICTURE
+    if beyond and stored.size > len(stored.head):
+        facts = await _facts_from_store(store, media) or facts
     return facts or PhotoFacts()
 
 
-async def _heif_facts_from_store(store: MediaStore, key: str) -> PhotoFacts | None:
-    """The facts of a HEIF photo whose EXIF item lies beyond the head (photos are at most 10 MB)."""
+# A JPEG's EXIF comes first (APP1), within the head already read; a WebP's EXIF chunk follows the picture (RIFF
+# layout: VP8X, ICCP, ANIM, the image, then EXIF and XMP), so a photo larger than the head has it beyond
+_EXIF_BEHIND_PICTURE = frozenset({"image/webp"})
+
+
+async def _facts_from_store(store: MediaStore, media: Media) -> PhotoFacts | None:
+    """The facts of a photo whose EXIF lies beyond the head (photos are at most 10 MB)."""
     with tempfile.TemporaryDirectory(prefix="zan-exif-") as tmp:
         path = Path(tmp) / "file"
         try:
-            if not await store.fetch(key, path):
+            if not await store.fetch(media.storage_key, path):
                 return None
         except StoreUnavailable:  # facts are best effort: the file itself is verified
-            log.warning("the EXIF of a HEIF photo could not be read from the store", extra={"key": key})
+            log.warning("the EXIF of a photo could not be read from the store", extra={"key": media.storage_key})
             return None
 
         def read() -> PhotoFacts | None:
+            if media.content_type not in HEIF_TYPES:
+                return read_photo_facts(path.read_bytes())
             with path.open("rb") as fh:
                 return read_heif_facts(fh, path.stat().st_size)
 

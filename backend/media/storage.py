@@ -185,9 +185,12 @@ class S3Store:
 
     name = "s3"
 
-    def __init__(self, client_factory: Callable[[], Any], bucket: str,
-                 public_client_factory: Callable[[], Any] | None = None) -> None:
+    def __init__(self, client_factory: Callable[..., Any], bucket: str,
+                 public_client_factory: Callable[..., Any] | None = None) -> None:
         self._client = client_factory()
+        # /health's probe: one brief attempt (see S3_PROBE_TIMEOUT_S), made on its first use
+        self._probe_client: Any = None
+        self._client_factory = client_factory
         # links for clients are signed for the address they reach (ZAN_S3_PUBLIC_ENDPOINT_URL): a presigned URL names
         # its host, and SigV4 signs it, so a link made for http://minio:9000 cannot be rewritten to another host
         self._public_client = public_client_factory() if public_client_factory is not None else self._client
@@ -252,8 +255,10 @@ class S3Store:
             await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
 
     async def ping(self) -> None:
+        if self._probe_client is None:
+            self._probe_client = self._client_factory(probe=True)
         with _unavailable_on_s3_errors():
-            await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
+            await asyncio.to_thread(self._probe_client.head_bucket, Bucket=self.bucket)
 
 
 _T = TypeVar("_T")
@@ -297,17 +302,32 @@ def _unavailable_on_s3_errors() -> AbstractContextManager[None]:
     return _unavailable_on(BotoCoreError, ClientError, Boto3Error)
 
 
+# A store that does not answer (a partition, an overloaded MinIO) is an outage like one that refuses: the request
+# gets its 503 with Retry-After within a bound. botocore waits 60 s for a connection and 60 s for each answer by
+# default, for each of its attempts: a completion held its thread of the default executor (a handful per process)
+# for minutes. The read bound is for silence between bytes, not for a whole transfer: a 100 MB copy or read keeps
+# bytes flowing, and a server-side copy of one answers within seconds.
+S3_CONNECT_TIMEOUT_S = 5.0
+S3_READ_TIMEOUT_S = 30.0
+# /health waits 2 s for the store (backend.health): its probe asks once and gives up about then, so that probes of
+# a silent store do not pile up in threads that outlive the answer they were for
+S3_PROBE_TIMEOUT_S = 2.0
+
+
 def s3_client_factory(endpoint_url: str | None, region: str, access_key: str | None,
-                      secret_key: str | None) -> Callable[[], Any]:
-    def make() -> Any:
+                      secret_key: str | None) -> Callable[..., Any]:
+    """A maker of boto3 S3 clients; `probe=True` makes the one /health probes the store with."""
+    def make(*, probe: bool = False) -> Any:
         import boto3
         from botocore.config import Config
 
+        connect, read = (S3_PROBE_TIMEOUT_S, S3_PROBE_TIMEOUT_S) if probe else (S3_CONNECT_TIMEOUT_S,
+                                                                               S3_READ_TIMEOUT_S)
         return boto3.client(
             "s3", endpoint_url=endpoint_url, region_name=region, aws_access_key_id=access_key,
             aws_secret_access_key=secret_key,
-            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
-                          s3={"addressing_style": "path"}),
+            config=Config(signature_version="s3v4", retries={"max_attempts": 1 if probe else 3, "mode": "standard"},
+                          connect_timeout=connect, read_timeout=read, s3={"addressing_style": "path"}),
         )
 
     return make

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,9 +17,11 @@ from sqlalchemy import delete, func, select
 
 from backend.context import Context
 from backend.media.models import Media
+from backend.media.service import UPLOAD_PREFIX
 from backend.media.storage import UPLOAD_TTL_S
+from tests.fakes.s3 import S3Bucket, post_policy
 from tests.helpers import PartnerClient, jpeg_with_exif, sha256_hex
-from tests.media.test_media import declare, upload_local
+from tests.media.test_media import declare, s3_client, upload_local  # noqa: F401  (s3_client is a fixture)
 
 pytestmark = pytest.mark.anyio
 PHOTO = jpeg_with_exif()
@@ -112,16 +115,72 @@ async def test_a_replay_after_the_link_expired_gets_a_working_one(ctx: Context, 
 
 
 async def test_a_replay_after_completion_names_the_verified_file(ctx: Context, citizen: PartnerClient) -> None:
-    """Nothing can be uploaded to a verified file any more: the replay says it is ready and renews no link."""
+    """Nothing can be uploaded to a verified file any more: the replay says it is ready and hands out no upload
+    (the stored one, long expired or not, is for a closed file)."""
     first = _created(await declare(citizen, PHOTO, key="photo-1"))
     assert (await upload_local(citizen.http, first, PHOTO)).status_code == 204
     assert (await citizen.post(f"/api/v1/media/{first['id']}/complete")).status_code == 200
     retry = _created(await declare(citizen, PHOTO, key="photo-1"))
-    assert retry == {**first, "status": "ready"}
-    closed = await upload_local(citizen.http, retry, PHOTO)
+    assert retry == {**first, "status": "ready", "upload": None}
+    closed = await upload_local(citizen.http, first, PHOTO)  # the first answer's link is closed as well
     assert closed.status_code == 409 and closed.json()["code"] == "media.upload_closed"
     rows = await _media_rows(ctx)
     assert [(str(m.id), m.status) for m in rows] == [(first["id"], "ready")]
+
+
+async def test_a_replay_after_the_file_was_refused_is_the_refusal(ctx: Context, citizen: PartnerClient) -> None:
+    """A refused file takes no bytes any more: its replay answers as its completion does (409, declare anew), not
+    with an upload link that only leads to that 409."""
+    first = _created(await declare(citizen, PHOTO, key="photo-1"))
+    assert (await upload_local(citizen.http, first, PHOTO[:-1] + b"\x00")).status_code == 204
+    refused = await citizen.post(f"/api/v1/media/{first['id']}/complete")
+    assert refused.status_code == 422 and refused.json()["code"] == "media.checksum_mismatch", refused.text
+    retry = await declare(citizen, PHOTO, key="photo-1")
+    assert retry.status_code == 409 and retry.json()["code"] == "media.upload_closed", retry.text
+    assert "upload" not in retry.json()
+    assert [(str(m.id), m.status) for m in await _media_rows(ctx)] == [(first["id"], "rejected")]
+
+
+# -- the same through the real boto3 client against the loopback S3 server ------------------------------------------
+async def test_an_s3_replay_after_completion_hands_out_no_presigned_post(
+        s3_client: tuple[PartnerClient, S3Bucket]) -> None:  # noqa: F811
+    citizen, bucket = s3_client
+    first = _created(await declare(citizen, PHOTO, key="photo-1"))
+    assert first["upload"]["method"] == "POST"
+    assert (await upload_local(citizen.http, first, PHOTO)).status_code in (200, 204)
+    done = await citizen.post(f"/api/v1/media/{first['id']}/complete")
+    assert done.status_code == 200 and done.json()["status"] == "ready", done.text
+    retry = _created(await declare(citizen, PHOTO, key="photo-1"))
+    assert retry == {**first, "status": "ready", "upload": None}
+    # and nothing the replay did put anything under the upload prefix or touched the verified object
+    objects = bucket.client().list_objects_v2(Bucket=bucket.name)["Contents"]
+    assert [o["Size"] for o in objects if not o["Key"].startswith(UPLOAD_PREFIX)] == [len(PHOTO)]
+    assert all(not o["Key"].startswith(UPLOAD_PREFIX) for o in objects)
+
+
+async def test_an_s3_replay_while_pending_is_signed_afresh(s3_client: tuple[PartnerClient, S3Bucket]) -> None:  # noqa: F811
+    """Before completion the replay's presigned POST is a new one for the same upload key, its policy expiring
+    `expires_in` from the replay (moto enforces no policy: what is checked is the policy boto3 signed)."""
+    citizen, _bucket = s3_client
+    first = _created(await declare(citizen, PHOTO, key="photo-1"))
+    retry = _created(await declare(citizen, PHOTO, key="photo-1"))
+    assert retry["id"] == first["id"] and retry["status"] == "pending"
+    assert retry["upload"]["fields"]["key"] == first["upload"]["fields"]["key"]
+    expiry = datetime.fromisoformat(post_policy(retry["upload"]["fields"])["expiration"].replace("Z", "+00:00"))
+    assert expiry >= datetime.now(UTC) + timedelta(seconds=UPLOAD_TTL_S - 60)
+    assert (await upload_local(citizen.http, retry, PHOTO)).status_code in (200, 204)
+    done = await citizen.post(f"/api/v1/media/{first['id']}/complete")
+    assert done.status_code == 200 and done.json()["status"] == "ready", done.text
+
+
+async def test_an_s3_replay_after_refusal_is_the_refusal(s3_client: tuple[PartnerClient, S3Bucket]) -> None:  # noqa: F811
+    citizen, _bucket = s3_client
+    first = _created(await declare(citizen, PHOTO, key="photo-1"))
+    assert (await upload_local(citizen.http, first, PHOTO + b"\x00" * 10)).status_code in (200, 204)
+    refused = await citizen.post(f"/api/v1/media/{first['id']}/complete")
+    assert refused.status_code == 422 and refused.json()["code"] == "media.size_mismatch", refused.text
+    retry = await declare(citizen, PHOTO, key="photo-1")
+    assert retry.status_code == 409 and retry.json()["code"] == "media.upload_closed", retry.text
 
 
 async def test_a_replay_after_the_file_was_purged_declares_nothing(ctx: Context, citizen: PartnerClient) -> None:
