@@ -28,9 +28,9 @@ import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -44,6 +44,9 @@ from backend.reports.models import Report
 from backend.sync.changes import mark_dirty, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, EvidenceChunk
 
+if TYPE_CHECKING:
+    from backend.media.storage import MediaStore
+
 log = logging.getLogger(__name__)
 
 STORED_TYPE = "application/octet-stream"  # the bytes are shared by hash; each Evidence row names its own type
@@ -53,10 +56,13 @@ def storage_key(sha: str) -> str:
     return f"evidence/{sha[:2]}/{sha}"
 
 
+PROOF = "e:"
+
+
 def proof_key(evidence_id: uuid.UUID) -> str:
     """The staging row of one evidence item's own upload. Not 64 hex digits, so no declaration or upload URL can
     ever name it as a hash."""
-    return f"e:{evidence_id.hex}"
+    return f"{PROOF}{evidence_id.hex}"
 
 
 async def _in_custody(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> list[Evidence]:
@@ -128,7 +134,7 @@ async def upload_chunk(ctx: Context, session: AsyncSession, officer: OfficerPrin
             raise ZanError("sync.blob_offset", 409, extra={"received": blob.received, "size": blob.size})
         if chunk:
             session.add(EvidenceChunk(sha256=key, offset=offset, data=chunk))
-            blob.received = offset + len(chunk)
+            blob.received, blob.received_at = offset + len(chunk), utcnow()
         received = blob.received
         await session.commit()  # the chunk is safe before the store is touched
         if received == blob.size:
@@ -230,21 +236,59 @@ async def _release(session: AsyncSession, sha: str) -> None:
 
 
 STALE_UPLOAD = timedelta(days=14)
+PURGE_BATCH = 500
 
 
-async def purge_stale_uploads(session: AsyncSession, *, older_than: timedelta = STALE_UPLOAD) -> int:
-    """Drop the staged chunks of uploads declared long ago and never finished (a tablet lost or wiped): they would
-    otherwise stay in the database forever. The declaration stays, at `received` = 0, so a tablet that comes back
-    uploads the file again from the start. Returns how many uploads were reset."""
+async def purge_stale_uploads(session: AsyncSession, *, store: MediaStore | None = None,
+                              older_than: timedelta = STALE_UPLOAD) -> int:
+    """Clean up unfinished uploads idle for `older_than` (14 days: declared, and no chunk since, that long ago; a
+    tablet lost or wiped), so they do not stay in the database forever. Returns how many were reset or deleted.
+
+    - An upload some evidence item still names (its shared hash, or the item's own proof staging) keeps its row:
+      the item must still read "not uploaded" (a proof row gone would read as bytes proved), stay in the staff's
+      attachment list, and take the tablet's upload when it comes back. Its staged chunks go and it restarts at 0.
+    - A staging row no evidence names is deleted with its chunks and, for a hash, the stored object a seal that
+      died midway may have left (with `store`; while the store is down the row waits for the next run).
+    Complete files are never touched, nor an upload being sealed (leased, or its row locked)."""
     now = utcnow()
-    stale = list(await session.scalars(select(EvidenceBlob.sha256).where(  # type: ignore[call-overload]
-        EvidenceBlob.complete.is_(False), EvidenceBlob.received > 0,  # type: ignore[attr-defined, arg-type]
-        EvidenceBlob.created_at < now - older_than,  # type: ignore[operator]
-        # an upload being sealed right now (leased, or its row locked) is left alone
+    cutoff = now - older_than
+    named = exists().where(Evidence.sha256 == EvidenceBlob.sha256)  # type: ignore[arg-type]
+    stale = list(await session.scalars(select(EvidenceBlob).where(  # type: ignore[call-overload]
+        col(EvidenceBlob.complete).is_(False), col(EvidenceBlob.created_at) < cutoff,
+        or_(col(EvidenceBlob.received_at).is_(None), col(EvidenceBlob.received_at) < cutoff),
         or_(col(EvidenceBlob.sealing_until).is_(None), col(EvidenceBlob.sealing_until) < now),
-    ).with_for_update(skip_locked=True)))
-    if stale:
-        await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256.in_(stale)))  # type: ignore[attr-defined]
-        await session.execute(update(EvidenceBlob).where(EvidenceBlob.sha256.in_(stale)).values(received=0))  # type: ignore[attr-defined]
+        # a named upload already reset has nothing left to clean: without this it would be read again every
+        # minute, and enough of them would fill every batch. (A proof row is named by its item's id, checked below)
+        or_(col(EvidenceBlob.received) > 0, ~col(EvidenceBlob.sha256).startswith(PROOF) & ~named),
+    ).order_by(col(EvidenceBlob.created_at)).limit(PURGE_BATCH).with_for_update(skip_locked=True)))
+    in_use = await _named(session, [blob.sha256 for blob in stale])
+    done = 0
+    for blob in stale:
+        if blob.sha256 not in in_use and store is not None and not blob.sha256.startswith(PROOF):
+            try:
+                await store.delete(storage_key(blob.sha256))
+            except StoreUnavailable:
+                continue
+        await session.execute(delete(EvidenceChunk).where(col(EvidenceChunk.sha256) == blob.sha256))
+        if blob.sha256 in in_use:
+            blob.received = 0
+        else:
+            await session.delete(blob)
+        done += 1
     await session.commit()
-    return len(stale)
+    if done:
+        log.info("cleaned up %d stale evidence uploads", done)
+    return done
+
+
+async def _named(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Those of these staging keys that an evidence item names: a hash some item has, or an item's proof key."""
+    hashes = [k for k in keys if not k.startswith(PROOF)]
+    proofs = {uuid.UUID(hex=k[len(PROOF):]): k for k in keys if k.startswith(PROOF)}
+    found: set[str] = set()
+    if hashes:
+        found |= set(await session.scalars(select(col(Evidence.sha256)).where(col(Evidence.sha256).in_(hashes))))
+    if proofs:
+        items = await session.scalars(select(col(Evidence.id)).where(col(Evidence.id).in_(proofs)))
+        found |= {proofs[i] for i in items}
+    return found

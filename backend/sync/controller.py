@@ -13,7 +13,7 @@ from backend.lib.errors import ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerDep, officer_guard, provide_officer
 from backend.sync import blobs
 from backend.sync.pull import MAX_LIMIT, pull
-from backend.sync.push import MAX_BATCH, push
+from backend.sync.push import push
 from backend.sync.schemas import BlobOut, PullOut, PushIn, PushOut
 from backend.sync.views import viewer_for
 
@@ -41,10 +41,9 @@ class SyncController(Controller):
     async def push(self, session: SessionDep, officer: OfficerDep, data: JSONBody[PushIn]) -> PushOut:
         if data.device_id != officer.device_id:
             raise ZanError("sync.wrong_device", 403)
-        if len(data.mutations) > MAX_BATCH:
-            raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
-        # each mutation is validated inside push: a malformed one is answered `rejected`, not a 422 for the batch
+        # each mutation is validated inside push: a malformed one is answered `rejected`, not a 422 for the batch;
+        # push also refuses a batch over MAX_BATCH (413), before it reads or locks anything
         result = await push(session, officer=officer, viewer=viewer, mutations=data.mutations)
         return PushOut(results=result.results, server_hlc=result.server_hlc,
                        write_checkpoint=result.write_checkpoint)

@@ -104,6 +104,9 @@ class EvidenceBlob(SQLModel, table=True):
     # alone until then; a request that died mid-way lets the lease run out and the tablet's retry seals it
     sealing_until: datetime | None = tz_datetime()
     created_at: datetime = now_column()
+    # when the last chunk arrived: an upload declared long ago (a tablet back after weeks offline) that is moving
+    # now is not stale, and the purge must not reset it between two of its chunks
+    received_at: datetime | None = tz_datetime()
 
     # unfinished uploads only, for the stale-upload purge (blobs.purge_stale_uploads); booleans are 0/1 on SQLite
     __table_args__ = (sa.Index("ix_evidence_blobs_incomplete", "created_at",

@@ -295,7 +295,7 @@ def _stamp(m: Mutation) -> hlcs.Hlc:
         stamp = hlcs.parse(m.hlc)
     except ValueError as exc:
         raise Rejected("invalid_hlc") from exc
-    if stamp.counter > 99_999:
+    if stamp.counter > hlcs.MAX_COUNTER:
         # stored as "<ms:13>-<counter:05>-<node:40>" in a 60-character column: a longer counter would fail the
         # write on PostgreSQL, an `internal` answer the tablet would resend for ever
         raise Rejected("invalid_hlc")
@@ -504,7 +504,10 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
         raise Rejected("invalid_sha256")
     if not isinstance(size, int) or not 0 < size <= 200 * 1024 * 1024:
         raise Rejected("invalid_size")
-    blob = await session.get(EvidenceBlob, sha)
+    # locked: the stale-upload purge (blobs.purge_stale_uploads) deletes a row no evidence names yet, and must not
+    # do so between this read and the commit of the item that names it (it skips a locked row; after its delete
+    # this reads None and declares the file anew)
+    blob = await session.get(EvidenceBlob, sha, with_for_update=True, populate_existing=True)
     if blob is None:
         session.add(EvidenceBlob(sha256=sha, size=size))
     elif blob.size != size:

@@ -276,9 +276,10 @@ async def test_abandoned_uploads_are_purged_by_the_scheduler(app_client: httpx.A
     await _declare(app_client, scene, fresh, content_type="audio/mpeg")
     assert (await _put(app_client, scene, old_sha, 0, old[:1000])).status_code == 200
     assert (await _put(app_client, scene, fresh_sha, 0, fresh[:1000])).status_code == 200
-    async with ctx.sessions() as session:  # the first upload was declared three weeks ago and never finished
+    async with ctx.sessions() as session:  # the first upload was declared and last fed three weeks ago
         await session.execute(update(EvidenceBlob).where(EvidenceBlob.sha256 == old_sha)  # type: ignore[arg-type]
-                              .values(created_at=utcnow() - timedelta(days=21)))
+                              .values(created_at=utcnow() - timedelta(days=21),
+                                      received_at=utcnow() - timedelta(days=21)))
         await session.commit()
     load_all_handlers()
     await run_scheduled(ctx)
