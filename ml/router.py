@@ -232,9 +232,7 @@ class Router:
         urgency = detect_urgency_among(req.text, language, candidates)
         match = self.rules.match(category, district.code if district else None, req.at)
         cat = tax.category(category) if category else None
-        priority = match.priority or (cat.default_priority if cat else "normal")
-        if urgency.urgent:
-            priority = "urgent"
+        priority = match.decided_priority(cat.default_priority if cat else None, urgent=urgency.urgent)
         # secrecy only ever goes up: a citizen who chose "domestic violence" keeps it restricted whatever the model says
         restricted = bool((cat and cat.restricted) or (hint and tax.category(hint).restricted))
         scores: dict[str, float] = {}

@@ -4,15 +4,15 @@ A rule matches on category (code, list, "*" or "?" for "the classifier abstained
 "*") and a named local time window (Asia/Almaty; windows may wrap midnight, e.g. night 22:00–06:00). It yields the
 department, the unit (a template that may use {district}) and optionally a priority override.
 
-Loading validates the file against the taxonomy, so a typo in a category or department fails at start-up instead of
-silently misrouting reports.
+Loading validates the file against the taxonomy and the district polygons, so a typo in a category, department or
+district fails at start-up instead of silently misrouting reports.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +69,14 @@ class RuleMatch:
     def to_dict(self) -> dict[str, Any]:
         return {"rule_id": self.rule_id, "department": self.department, "unit": self.unit, "priority": self.priority}
 
+    def decided_priority(self, default: str | None, *, urgent: bool) -> str:
+        """The priority a routing decision gives: urgent when urgent, else this rule's override, else `default`
+        (the category's default priority; "normal" without a category). One place for it, so the model's routing
+        and a dispatcher's reclassification rank the same report the same way."""
+        if urgent:
+            return "urgent"
+        return self.priority or default or "normal"
+
 
 class NoRuleMatched(LookupError):
     """The rule file has no catch-all and nothing matched: a data error."""
@@ -116,8 +124,10 @@ def _time(value: str) -> dt.time:
     return dt.time.fromisoformat(value)
 
 
-def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None) -> RuleSet:
-    """Build and validate a rule set (ValueError on unknown codes, duplicate ids, bad windows)."""
+def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None,
+                districts: Collection[str] | None = None) -> RuleSet:
+    """Build and validate a rule set (ValueError on unknown codes, duplicate ids, bad windows); district codes too
+    when `districts` (the known codes) is given."""
     tax = taxonomy or load_taxonomy()
     windows = {
         name: TimeWindow(name=name, start=_time(w["start"]), end=_time(w["end"]))
@@ -143,11 +153,17 @@ def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None) -> RuleSe
         priority = r.get("priority")
         if priority is not None and priority not in PRIORITIES:
             raise ValueError(f"rule {rid}: bad priority {priority!r}")
+        rule_districts = _codes(r.get("district", ANY), "district", rid)
+        if districts is not None:
+            # a misspelt district never matches: its reports would silently fall to the generic rule after it
+            unknown = sorted(set(rule_districts or ()) - set(districts))
+            if unknown:
+                raise ValueError(f"rule {rid}: unknown district {unknown[0]!r}")
         rules.append(
             Rule(
                 id=rid,
                 categories=categories,
-                districts=_codes(r.get("district", ANY), "district", rid),
+                districts=rule_districts,
                 window=None if window_name == ANY else windows[window_name],
                 department=department,
                 unit=str(r["unit"]),
@@ -162,10 +178,12 @@ def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None) -> RuleSe
 
 @lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> RuleSet:
-    """The bundled rules (parsed and validated once per process)."""
+    """The bundled rules (parsed and validated once per process, district codes against the district polygons)."""
+    from ml.geo import load_district_index
+
     with open(path or RULES_PATH, encoding="utf-8") as fh:
         raw = json.load(fh)
     try:
-        return parse_rules(raw)
+        return parse_rules(raw, districts=load_district_index().codes)
     except KeyError as exc:
         raise ValueError(f"routing rules: {exc}") from exc

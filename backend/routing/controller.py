@@ -29,7 +29,7 @@ from backend.routing.schemas import (
     ReclassifiedOut,
     ReclassifyIn,
 )
-from backend.routing.service import preview_slot, router
+from backend.routing.service import district_index, preview_slot, router, rule_priority
 from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
 
@@ -66,11 +66,14 @@ class RoutingController(Controller):
             urgency = detect_urgency(data.text, language, data.category)
             # as at intake: a restricted pick makes the report restricted, with or without a model
             restricted = bool(data.category and taxonomy.category(data.category).restricted)
+            located = district_index(ctx).locate_accepted(lat, lon) if lat is not None and lon is not None else None
+            district = located.code if located is not None else None
+            # ranked as registration will rank it (the pick's rule, else its default), not "normal" for every pick
+            priority = rule_priority(data.category, district, urgent=urgency.urgent)
             return PreviewOut(category=None, category_name=pick(NEUTRAL_CATEGORY, lang) if restricted else None,
-                              confidence=None, department=None, restricted=restricted,
-                              priority="urgent" if urgency.urgent else "normal", urgent=urgency.urgent,
-                              advise=list(urgency.advise), language=language, district=None, alternatives=[],
-                              model_version=None)
+                              confidence=None, department=None, restricted=restricted, priority=priority,
+                              urgent=urgency.urgent, advise=list(urgency.advise), language=language,
+                              district=district, alternatives=[], model_version=None)
         restricted_codes = taxonomy.restricted_codes()
         # a restricted category is never offered as a runner-up either: "domestic violence?" on the screen tells
         # the person looking over the citizen's shoulder as much as the top suggestion would

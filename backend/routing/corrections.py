@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from backend.audit.service import record
 from backend.dispatch import service as dispatch
+from backend.jobs.service import enqueue
 from backend.lib.errors import FieldProblem, ZanError
 from backend.reports.deadlines import calendar_of, redirect_term
 from backend.reports.models import Report
@@ -31,6 +32,7 @@ from backend.routing.service import higher_priority
 from ml.pii import mask_pii
 from ml.routing_rules import load_rules
 from ml.taxonomy import load_taxonomy
+from ml.urgency import URGENCY_VERSION, detect_urgency
 
 
 async def reclassify(session: AsyncSession, report: Report, category: str, reason: str, by: By) -> Report:
@@ -52,8 +54,16 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     report.category = category
     report.category_confidence = 1.0
     report.department = department
-    # as routing does: the new category's default at least, never lower (a dispatcher may have raised it by hand)
-    report.priority = higher_priority(report.priority, target.default_priority)
+    # urgency as the routing job reads it for this category: the text may be urgent for the category the
+    # dispatcher found (a theft or family violence happening now, an emergency) where it was not for the model's.
+    # Only ever raised: someone may be in danger whatever the report turns out to be about
+    urgency = detect_urgency(report.text, report.language, category)
+    became_urgent = urgency.urgent and not report.urgent
+    report.urgent = report.urgent or urgency.urgent
+    # the priority exactly as the routing job gives it (the rule's override, else the category's default; urgent
+    # stays urgent), and as there, never lower than the report's (a dispatcher may have raised it by hand)
+    decided = match.decided_priority(target.default_priority, urgent=report.urgent)
+    report.priority = higher_priority(report.priority, decided)
     # a category out of police competence starts the redirect term (from registration, or from the appeal that
     # reopened the report: a term run out with the closing would be escalated at once); any other ends it
     report.redirect_due_at = redirect_term(category, await consideration_start(session, report), calendar_of(session))
@@ -63,11 +73,12 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     await leave_what_restriction_forbids(session, report, by)
     session.add(RoutingDecision(report_id=report.id, source="dispatcher", category=category, confidence=1.0,
                                 department=department, unit=match.unit, rule_id=match.rule_id,
-                                priority=report.priority, urgent=report.urgent,
+                                priority=decided, urgent=report.urgent,
                                 district=report.district, language=report.language, actor_id=by.actor_id,
                                 inputs={"previous": previous, "previous_priority": previous_priority,
                                         "reason": reason, "rules_version": rules.version,
-                                        "at": report.created_at.isoformat(),
+                                        "at": report.created_at.isoformat(), "urgency_rules": URGENCY_VERSION,
+                                        "urgency_reasons": list(urgency.reasons),
                                         "overrides": str(overridden) if overridden is not None else None}))
     if not is_restricted(report):
         # training data outlives the report and is copied next to every retrained model: personal data masked,
@@ -76,10 +87,25 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
                                     language=report.language, previous_label=previous, created_by=by.actor_id))
     await append_event(session, report, "reclassified", by, public=False, reason=reason,
                        data={"from": previous, "to": category, "priority_from": previous_priority,
-                             "priority_to": report.priority,
+                             "priority_to": report.priority, "rule_id": match.rule_id,
+                             "rules_version": rules.version, "became_urgent": became_urgent,
                              "redirect_due_at": report.redirect_due_at.isoformat() if report.redirect_due_at else None})
+    # audited as every other staff step on a report (assign, close, extend, fields): oversight reads who moved a
+    # report where (the reason is free text and may hold personal data: it stays in the report's own history)
+    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.reclassify",
+                 target_type="report", target_id=report.id,
+                 data={"from": previous, "to": category, "rule_id": match.rule_id, "restricted": report.restricted})
     await refuse_anonymous(session, report, source=by.actor.value)
+    if became_urgent:
+        await offer_if_urgent(session, report)  # as routing does: the duty officers on shift get it at once
     return report
+
+
+async def offer_if_urgent(session: AsyncSession, report: Report) -> None:
+    """Offer an urgent report to the duty officers once (the key keeps it to one offer whichever path asks)."""
+    if report.urgent and report.status != Status.CLOSED:
+        await enqueue(session, "reports.offer_urgent", {"report_id": str(report.id)},
+                      dedupe_key=f"offer-urgent:{report.id}")
 
 
 async def leave_what_restriction_forbids(session: AsyncSession, report: Report, by: By) -> None:
@@ -145,6 +171,8 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
     for report in cluster.values():
         await append_event(session, report, "incident_merged", by, public=False,
                            data={"incident_id": str(incident_id)})
+        await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.merge",
+                     target_type="report", target_id=report.id, data={"incident_id": str(incident_id)})
         if report is not primary and report.status != Status.CLOSED:
             await dispatch.follow_primary_unit(session, primary, report, by)
     return incident_id
@@ -163,6 +191,8 @@ async def split(session: AsyncSession, report: Report, by: By) -> None:
     kept = next((r for r in rest if r.id == old and r.status != Status.CLOSED), None)
     regroup(session, rest, prefer=kept)
     await append_event(session, report, "incident_split", by, public=False, data={"incident_id": str(old)})
+    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.split",
+                 target_type="report", target_id=report.id, data={"incident_id": str(old)})
 
 
 async def members(session: AsyncSession, incident_id: uuid.UUID) -> list[Report]:

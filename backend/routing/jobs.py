@@ -13,13 +13,17 @@ from sqlmodel import col
 
 from backend.jobs.registry import PermanentError, RetryLater, task
 from backend.jobs.relay import notify as notify_relay
-from backend.jobs.service import enqueue
 from backend.reports import deadlines
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import SYSTEM, is_restricted
 from backend.reports.workflow import Action, Status
-from backend.routing.corrections import leave_what_restriction_forbids, lock_incidents, refuse_anonymous
+from backend.routing.corrections import (
+    leave_what_restriction_forbids,
+    lock_incidents,
+    offer_if_urgent,
+    refuse_anonymous,
+)
 from backend.routing.duplicates import find_cluster, join
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import higher_priority, router
@@ -79,16 +83,9 @@ async def _fallback_to_triage(ctx: Context, report_id: uuid.UUID, why: str, *, e
             await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note=why, params={})
         report.routing_state = "failed"
         session.add(report)
-        await _offer_if_urgent(session, report)  # urgency is known from intake without a model: no waiting for one
+        await offer_if_urgent(session, report)  # urgency is known from intake without a model: no waiting for one
         await session.commit()
     notify_relay(ctx)
-
-
-async def _offer_if_urgent(session: Any, report: Report) -> None:
-    """Offer an urgent report to the duty officers once (the key keeps it to one offer whichever path asks)."""
-    if report.urgent and report.status != Status.CLOSED:
-        await enqueue(session, "reports.offer_urgent", {"report_id": str(report.id)},
-                      dedupe_key=f"offer-urgent:{report.id}")
 
 
 async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.ndarray | None) -> None:
@@ -107,7 +104,7 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
                 await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note="no model")
             report.routing_state = "done"
             session.add(report)
-            await _offer_if_urgent(session, report)
+            await offer_if_urgent(session, report)
             await session.commit()
             notify_relay(ctx)
             return
@@ -134,9 +131,16 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
             report.category = decision.category
             report.category_confidence = decision.confidence
             report.department = decision.department
-        # out of police competence: the law's redirect term, which the SLA job watches (dispatch.jobs)
-        report.redirect_due_at = deadlines.redirect_term(report.category, report.created_at, ctx.calendar)
-        report.priority = higher_priority(report.priority, decision.priority)
+            # out of police competence: the law's redirect term, which the SLA job watches (dispatch.jobs). It runs
+            # from the current consideration, as a reclassify's does: routing that comes late, after an appeal
+            # reopened the report, must not date it from registration and escalate it at once
+            report.redirect_due_at = deadlines.redirect_term(
+                report.category, await reports.consideration_start(session, report), ctx.calendar)
+            report.priority = higher_priority(report.priority, decision.priority)
+        elif decision.urgent:
+            # the dispatcher's category (and the term and priority it set) stand: the priority the model gives its
+            # own guess of the category would overrule them. Danger read in the text still makes the report urgent
+            report.priority = "urgent"
         report.urgent = report.urgent or decision.urgent
         report.restricted = report.restricted or decision.restricted
         report.district = report.district or decision.district
@@ -153,7 +157,7 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
             pass
         elif report.status == Status.REGISTERED and corrected is None:
             await _next_step(session, report, decision, vector)
-        await _offer_if_urgent(session, report)
+        await offer_if_urgent(session, report)
         await session.commit()
     notify_relay(ctx)
 
@@ -176,7 +180,7 @@ async def offer_urgent(ctx: Context, payload: dict[str, Any]) -> None:
 
 @task("reports.offer_urgent_chat")
 async def offer_urgent_chat(ctx: Context, payload: dict[str, Any]) -> None:
-    """The offer again, to one chat Telegram could not be reached for the first time."""
+    """The offer again, to one chat Telegram could not be reached for, or that its flood control held back."""
     from bots.officer.push import offer_to_chat
 
     if (report := await _still_offered(ctx, payload["report_id"])) is not None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.lib.errors import ZanError
 from ml.lang import detect_language
+from ml.routing_rules import load_rules
 from ml.taxonomy import PRIORITIES, load_taxonomy
 from ml.urgency import detect_urgency
 
@@ -41,6 +42,15 @@ def higher_priority(a: str, b: str) -> str:
     """The more pressing of two priorities (an unknown value counts as "normal"). Routing and staff corrections
     only ever raise a report's priority: whoever saw a reason to rank it higher may have been right."""
     return max(a, b, key=lambda p: PRIORITIES.index(p) if p in PRIORITIES else 1)
+
+
+def rule_priority(category: str | None, district: str | None, *, urgent: bool) -> str:
+    """The priority the routing job gives a report of `category` (None or unknown: none yet) made now in `district`,
+    by the same rule as the model's decisions and staff corrections (RuleMatch.decided_priority)."""
+    taxonomy = load_taxonomy()
+    known = taxonomy.category(category) if category and taxonomy.has_category(category) else None
+    match = load_rules().match(known.code if known else None, district)
+    return match.decided_priority(known.default_priority if known else None, urgent=urgent)
 
 
 def district_index(ctx: Context) -> Any:
@@ -105,7 +115,10 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
     taxonomy = load_taxonomy()
     category = taxonomy.category(category_hint) if category_hint and taxonomy.has_category(category_hint) else None
     urgency = detect_urgency(text, language, category.code if category else None)
-    priority = "urgent" if urgency.urgent else (category.default_priority if category else "normal")
+    code = getattr(district, "code", None) if district is not None else None
+    # as the routing job ranks the citizen's own pick: a rule ranking a category higher in a district or at night
+    # holds from registration, not only from the model's pass
+    priority = rule_priority(category.code if category else None, code, urgent=urgency.urgent)
     # only an anonymous report needs its category judged at intake (the classifier costs an embedding). The hint
     # is the client's word: it can refuse anonymity but not grant it, or a "theft" hint would carry any complaint
     if not anonymous:
@@ -116,7 +129,7 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
     return IntakeAssessment(
         language=language,
         in_kazakhstan=in_kz,
-        district=getattr(district, "code", None) if district is not None else None,
+        district=code,
         urgent=urgency.urgent,
         urgency_reasons=list(urgency.reasons),
         advise=list(urgency.advise),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from ml.routing_rules import NoRuleMatched, load_rules, parse_rules
+from ml.routing_rules import RULES_PATH, NoRuleMatched, load_rules, parse_rules
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -77,3 +79,25 @@ def test_validation_rejects_typos() -> None:
     no_catch_all = parse_rules({**base, "rules": [{"id": "a", "category": "theft", "department": None, "unit": "x"}]})
     with pytest.raises(NoRuleMatched):
         no_catch_all.match("fraud", None, at(12))
+
+
+def test_decided_priority_urgent_then_rule_then_category_default() -> None:
+    rules = load_rules()
+    emergency = rules.match("emergency", None, at(10))
+    assert emergency.decided_priority("normal", urgent=False) == "urgent"  # the rule's override wins the default
+    theft = rules.match("theft", "astana", at(10))
+    assert theft.priority is None and theft.decided_priority("normal", urgent=False) == "normal"
+    assert theft.decided_priority("normal", urgent=True) == "urgent"
+    assert rules.match(None, "astana", at(10)).decided_priority(None, urgent=False) == "normal"  # abstained
+
+
+def test_loading_rejects_a_district_that_does_not_exist(tmp_path: Path) -> None:
+    """A misspelt district never matches: its reports would fall to the generic rule (the family-violence unit of
+    the city to a district inspector) without a word. Loading refuses it, as a misspelt category."""
+    raw = json.loads(RULES_PATH.read_text(encoding="utf-8"))
+    raw["rules"][0]["district"] = "astana-city"
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown district 'astana-city'"):
+        load_rules(str(path))
+    assert load_rules().match("police_complaint", "astana", at(12)).rule_id == "complaint-astana"  # the bundled load

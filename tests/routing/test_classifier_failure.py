@@ -77,3 +77,22 @@ async def test_the_preview_answers_without_a_model_when_the_classifier_crashes(
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["category"], body["model_version"], body["urgent"]) == (None, None, True)
+
+
+async def test_the_preview_without_a_model_ranks_the_pick_as_registration_will(
+        ctx: Context, citizen: PartnerClient, tmp_path: Path) -> None:
+    """Without a working classifier the preview still ranks the citizen's own pick as registration does (its rule,
+    else its default: a road accident is "high"), in the district the location is in; not "normal" for any pick."""
+    from backend.routing.service import assess_intake
+    from ml.taxonomy import load_taxonomy
+
+    ctx.settings = ctx.settings.with_(router_model_dir=str(broken_model(tmp_path)))
+    ctx.extras.pop("router", None)
+    text = "Вчера вечером на парковке у ТЦ кто-то поцарапал мне машину и уехал"
+    response = await citizen.post("/api/v1/routing/preview",
+                                  {"text": text, "category": "road_accident", "lat": 51.16, "lon": 71.47})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["model_version"], body["urgent"], body["district"]) == (None, False, "astana")
+    assert body["priority"] == load_taxonomy().category("road_accident").default_priority == "high"
+    assert body["priority"] == assess_intake(ctx, text, 51.16, 71.47, "road_accident", None).priority

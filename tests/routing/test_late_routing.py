@@ -3,16 +3,20 @@ what it decides must not undo their work, nor leave the report somewhere its new
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from backend.context import Context
 from backend.dispatch import service as dispatch
 from backend.dispatch.service import unit_may_take
+from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.officers.models import Unit
+from backend.reports import deadlines
 from backend.reports.models import Report
-from backend.reports.service import By, is_restricted
-from backend.reports.workflow import Actor, Status
+from backend.reports.service import By, append_event, is_restricted
+from backend.reports.workflow import Action, Actor, Status
 from backend.routing import corrections, jobs
 from ml.router import RoutingDecision
 from tests.core.factories import make_report
@@ -22,10 +26,10 @@ pytestmark = pytest.mark.anyio
 STAFF = By(Actor.DISPATCHER, "disp-1", "console")
 
 
-def decision(category: str, *, restricted: bool) -> RoutingDecision:
+def decision(category: str, *, restricted: bool, priority: str = "high", urgent: bool = False) -> RoutingDecision:
     return RoutingDecision(
         category=category, category_source="model", confidence=0.95, alternatives=[], abstained=False,
-        department="district_inspector", unit="x", rule_id="r1", priority="high", urgent=False, urgency_reasons=[],
+        department="district_inspector", unit="x", rule_id="r1", priority=priority, urgent=urgent, urgency_reasons=[],
         advise=[], language="ru", district="astana", district_name="Astana", in_kazakhstan=True, model_version="m1",
         embedder="e", scores={category: 0.95}, lexicon=None, restricted=restricted, anonymous_allowed=True,
         redirect=None)
@@ -77,3 +81,50 @@ async def test_merge_refuses_a_restricted_report_it_would_bring_along(ctx: Conte
     assert raised.value.status == 422
     async with ctx.sessions() as session:
         assert (await session.get(Report, c.id)).incident_id is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("urgent", "expected"), [(False, "normal"), (True, "urgent")])
+async def test_late_routing_keeps_the_priority_a_dispatcher_reclassified_to(ctx: Context, urgent: bool,
+                                                                           expected: str) -> None:
+    """The model's guess of the category the dispatcher overruled ("violence": high) must not rank the report by
+    that guess; only danger read in the text still makes it urgent."""
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.TRIAGE, text="Разбили окно в подъезде",
+                                   routing_state="failed", priority="normal")
+        await session.commit()
+    async with ctx.sessions() as session:
+        await corrections.lock_incidents(session, [report.id])
+        fresh = await session.get(Report, report.id)
+        assert fresh is not None
+        await corrections.reclassify(session, fresh, "vandalism", "это порча имущества", STAFF)
+        await session.commit()
+
+    await jobs._apply(ctx, report.id, decision("violence", restricted=False, priority="urgent" if urgent else "high",
+                                               urgent=urgent), None)
+
+    async with ctx.sessions() as session:
+        got = await session.get(Report, report.id)
+    assert got is not None and got.category == "vandalism"
+    assert (got.priority, got.urgent) == (expected, urgent)
+
+
+async def test_late_routing_after_an_appeal_runs_the_redirect_term_from_the_reopening(ctx: Context) -> None:
+    """The model was away for weeks; meanwhile staff closed the report and the citizen's appeal reopened it. Out of
+    police competence, its redirect term runs from the reopening (as a reclassify's does), not from registration:
+    dated from registration it is long overdue, and the SLA job escalates it at once."""
+    registered = utcnow() - dt.timedelta(days=30)
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.TRIAGE, text="Яма на дороге у школы",
+                                   routing_state="failed", reopen_count=1, created_at=registered)
+        reopening = await append_event(session, report, Action.REOPEN.value, By(Actor.CITIZEN, "c", "test"),
+                                       public=False)
+        await session.commit()
+
+    await jobs._apply(ctx, report.id, decision("not_police", restricted=False, priority="low"), None)
+
+    async with ctx.sessions() as session:
+        got = await session.get(Report, report.id)
+        stored = await session.get(type(reopening), reopening.id)
+    assert got is not None and stored is not None and got.category == "not_police"
+    assert got.redirect_due_at == deadlines.redirect_term("not_police", stored.created_at, ctx.calendar)
+    assert got.redirect_due_at is not None and got.redirect_due_at > utcnow()

@@ -78,3 +78,43 @@ def test_retrain_writes_no_personal_data_and_no_restricted_text(tmp_path: Path,
     assert [row["category"] for row in written] == ["theft"]
     assert "123 45 67" not in written[0]["text"] and "900101300127" not in written[0]["text"]
     assert "велосипед" in written[0]["text"]
+
+
+def test_a_correction_made_during_training_is_not_marked_as_used(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training takes minutes and dispatchers go on reclassifying: a correction stored meanwhile is not in the new
+    model, and must not be marked as used in it (`newly_used`, `used_in_version`)."""
+    from types import SimpleNamespace
+
+    import ml.training
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'zan.db'}"
+    upgrade(url)
+    settings = make_settings(url, tmp_path)
+
+    async def add_correction(text: str) -> None:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            session.add(LabelledExample(text=text, label="public_order", language="ru", previous_label="emergency"))
+            await session.commit()
+
+    def training(corrections: list[dict[str, str]], out: str, **_: object) -> SimpleNamespace:
+        assert [c["text"] for c in corrections] == ["соседи жарят шашлык на балконе"]
+        asyncio.run(add_correction("на балконе жгут мангал, весь дом в дыму"))  # a dispatcher, meanwhile
+        return SimpleNamespace(version="router-test-2")
+
+    asyncio.run(add_correction("соседи жарят шашлык на балконе"))
+    monkeypatch.setattr(ml.training, "retrain", training)
+    monkeypatch.setenv("ZAN_DATABASE_URL", url)
+    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
+    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(tmp_path / "router"), "--quiet"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert (summary["corrections"], summary["newly_used"]) == (1, 1)
+
+    async def used() -> dict[str, str | None]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            return {row.text: row.used_in_version for row in await session.scalars(select(LabelledExample))}
+
+    assert asyncio.run(used()) == {"соседи жарят шашлык на балконе": "router-test-2",
+                                   "на балконе жгут мангал, весь дом в дыму": None}
