@@ -349,16 +349,16 @@ FROM (
 ) t;
 """),
         ("notification devices and deliveries", """
-INSERT INTO notification_devices (id, owner_type, citizen_id, partner_id, officer_id, unit_id, officer_device_pk, token,
+INSERT INTO notification_devices (id, owner_type, citizen_id, partner_id, officer_id, officer_device_pk, token,
                                   fid, platform, language, districts, last_lat, last_lon, area_updated_at, active,
                                   pruned_reason, created_at, updated_at)
-SELECT gen_random_uuid(), 'citizen', id, NULL, NULL, NULL, NULL, NULL, 'fid-' || id, 'android', 'ru', '[]'::json,
+SELECT gen_random_uuid(), 'citizen', id, NULL, NULL, NULL, NULL, 'fid-' || id, 'android', 'ru', '[]'::json,
        NULL, NULL, NULL, true, NULL, now() - interval '300 days', now() - interval '300 days'
 FROM cit_map WHERE i % 2 = 0;
-INSERT INTO notification_devices (id, owner_type, citizen_id, partner_id, officer_id, unit_id, officer_device_pk, token,
+INSERT INTO notification_devices (id, owner_type, citizen_id, partner_id, officer_id, officer_device_pk, token,
                                   fid, platform, language, districts, last_lat, last_lon, area_updated_at, active,
                                   pruned_reason, created_at, updated_at)
-SELECT gen_random_uuid(), 'officer', NULL, NULL, id, unit_id, NULL, NULL, 'fid-' || id, 'android', 'ru', '[]'::json,
+SELECT gen_random_uuid(), 'officer', NULL, NULL, id, NULL, NULL, 'fid-' || id, 'android', 'ru', '[]'::json,
        NULL, NULL, NULL, true, NULL, now() - interval '100 days', now() - interval '100 days'
 FROM officer_map;
 INSERT INTO notification_deliveries (id, dedupe_key, event_key, kind, device_id, partner_id, payload, status, attempts,

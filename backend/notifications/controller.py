@@ -43,8 +43,7 @@ async def device_owner_guard(connection: ASGIConnection[Any, Any, Any, Any], han
 def provide_owner(request: Request[Any, Any, Any]) -> Owner:
     officer: OfficerPrincipal | None = getattr(request.state, "officer", None)
     if officer is not None:
-        return Owner(kind="officer", officer_id=officer.officer_id, unit_id=officer.unit_id,
-                     session_id=officer.session_id)
+        return Owner(kind="officer", officer_id=officer.officer_id, session_id=officer.session_id)
     citizen: CitizenPrincipal | None = getattr(request.state, "principal", None)
     if citizen is None:
         raise ZanError("auth.unauthenticated", 401)

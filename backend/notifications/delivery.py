@@ -143,13 +143,25 @@ class _Target(NamedTuple):
     active: bool
 
 
-def _push_for(row: Delivery, device: _Target | None) -> Push | None:
+def _ttl_s(payload: dict[str, Any], now: datetime) -> int | None:
+    """How long FCM may keep the message for an offline device: what is left of the message's life *now*. A TTL
+    fixed when the row was written would hand a retry an hour later the whole of it again, and a device coming
+    online after an alert was lifted would still show it. Called only for rows not yet expired (_send_pushes)."""
+    ttl_s: int | None = payload.get("ttl_s")
+    expires = payload.get("expires_at")
+    if not expires:
+        return ttl_s
+    left = max(1, math.ceil((datetime.fromisoformat(expires) - now).total_seconds()))
+    return min(ttl_s, left) if ttl_s is not None else left
+
+
+def _push_for(row: Delivery, device: _Target | None, now: datetime) -> Push | None:
     p = row.payload
     common: dict[str, Any] = {
         "key": str(row.id), "title": p.get("title"), "body": p.get("body"),
         "data": {**{k: str(v) for k, v in p.get("data", {}).items()}, "delivery_id": str(row.id)},
         "urgent": bool(p.get("urgent")), "discreet": bool(p.get("discreet")),
-        "collapse_id": str(p.get("collapse_id") or row.event_key), "ttl_s": p.get("ttl_s"),
+        "collapse_id": str(p.get("collapse_id") or row.event_key), "ttl_s": _ttl_s(p, now),
     }
     if row.kind == "topic":
         return Push(condition=p["condition"], **common)
@@ -226,7 +238,7 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
         if expires and datetime.fromisoformat(expires) <= now:
             results.append((row, None, "expired"))
             continue
-        push = _push_for(row, targets.get(row.id))
+        push = _push_for(row, targets.get(row.id), now)
         if push is None:
             results.append((row, None, "dropped"))
         else:

@@ -104,8 +104,13 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
     rows: list[dict[str, Any]] = []
     # a payload depends on the language only: built once per language, not once per device (fan-outs reach 10,000+)
     citizen_payloads: dict[str, dict[str, Any] | None] = {}
-    citizen_devices = await session.execute(select(col(Device.id), col(Device.language)).where(
-        Device.citizen_id == report.citizen_id, Device.owner_type == "citizen", Device.active == True))  # noqa: E712
+    mine = select(col(Device.id), col(Device.language)).where(
+        Device.citizen_id == report.citizen_id, Device.owner_type == "citizen", Device.active == True)  # noqa: E712
+    if report.partner_id is not None:
+        # only the app the report was filed through may show it (reports.service.get_for_citizen): another app's
+        # device is told nothing, not even that this citizen filed a report elsewhere
+        mine = mine.where(col(Device.partner_id) == report.partner_id)
+    citizen_devices = await session.execute(mine)
     for device_id, language in citizen_devices:
         if language not in citizen_payloads:
             citizen_payloads[language] = _citizen_push(event, report, language, discreet)

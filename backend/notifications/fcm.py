@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 import uuid
 import warnings
 from collections.abc import Generator, Sequence
@@ -157,6 +158,10 @@ def to_message(push: Push) -> messaging.Message:
                     "apns-push-type": "background" if push.discreet else "alert"}
     if push.collapse_id:
         apns_headers["apns-collapse-id"] = push.collapse_id[:64]
+    if push.ttl_s is not None:
+        # APNs has no TTL: without an expiry FCM lets Apple keep the message for weeks, and an iPhone coming online
+        # would show an alert long lifted (Android's `ttl` below says the same to FCM)
+        apns_headers["apns-expiration"] = str(int(time.time()) + max(0, int(push.ttl_s)))
     android_notification = None if push.discreet else messaging.AndroidNotification(
         tag=push.collapse_id or None, channel_id="zan_urgent" if push.urgent else "zan_updates")
     kwargs: dict[str, Any] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, select
@@ -16,15 +16,16 @@ from backend.jobs.relay import notify
 from backend.jobs.scheduled import periodic
 from backend.jobs.service import enqueue
 from backend.lib.clock import utcnow
+from backend.lib.i18n import pick
 from backend.notifications import delivery, fanout, templates
 from backend.notifications.models import Delivery, Device
 from backend.reports.models import Report, ReportEvent
-from backend.reports.service import local_date
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from backend.context import Context
+    from backend.dispatch.models import Escalation
 
 log = logging.getLogger("zan.notifications")
 # an event's `notifications.deliver` task runs once per due time of its deliveries: it must outlast the longest
@@ -110,6 +111,29 @@ def escalation_audience(report: Report) -> ColumnElement[bool]:
                 col(Officer.district) == (report.district or ""))
 
 
+# which term an escalation kind is about (templates.ESCALATION_TERMS): its subject records that term's time
+ESCALATION_TERM_OF: dict[str, str] = {"unaccepted_urgent": "assigned", "deadline_near": "deadline",
+                                      "redirect_due": "redirect"}
+
+
+async def escalation_term(session: AsyncSession, esc: Escalation, report: Report) -> tuple[str, datetime]:
+    """(term, time) an escalation is about: when the unaccepted urgent report was assigned, or the deadline /
+    redirect term about to lapse (the escalation's subject, UTC ISO 8601). One rule for the push and the duty bot."""
+    from backend.dispatch.models import Assignment
+
+    term = ESCALATION_TERM_OF.get(esc.kind, "deadline")
+    try:
+        if term == "assigned":
+            assignment = await session.get(Assignment, uuid.UUID(esc.subject))
+            if assignment is not None:
+                return term, assignment.assigned_at
+        else:
+            return term, datetime.fromisoformat(esc.subject)
+    except ValueError:
+        pass
+    return "deadline", report.deadline_at  # a subject from before it was recorded: the legal deadline
+
+
 @task("notifications.escalation")
 async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
     """An escalation (backend.dispatch.jobs) pushed to the supervisors of the report's district, on every phone or
@@ -122,18 +146,21 @@ async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
         report = await session.get(Report, esc.report_id) if esc is not None else None
         if esc is None or report is None or esc.notified_at is not None:
             return
+        if esc.kind not in templates.ESCALATION_KINDS:
+            raise PermanentError(f"no text for escalation kind {esc.kind!r}")
         devices = await session.execute(
             select(col(Device.id), col(Device.language))
             .join(Officer, col(Officer.id) == col(Device.officer_id))
             .where(col(Device.owner_type) == "officer", col(Device.active).is_(True), escalation_audience(report)))
         key = f"escalation:{esc.id}"
-        params = {"number": report.number, "deadline": local_date(report.deadline_at)}
+        term, at = await escalation_term(session, esc, report)
         payloads: dict[str, dict[str, Any]] = {}  # one text per language, not per device
         rows = []
         for device_id, language in devices:
             if language not in payloads:
-                title, body = templates.render(templates.ESCALATION, esc.kind, language, params) or ("", "")
-                payloads[language] = {"title": title, "body": body, "collapse_id": key, "urgent": True,
+                title = pick(templates.ESCALATION_TITLE, language).format(number=report.number)
+                what, when = templates.escalation_lines(esc.kind, term, at, language)
+                payloads[language] = {"title": title, "body": f"{what} {when}", "collapse_id": key, "urgent": True,
                                       "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
                                                "number": report.number}}
             rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",

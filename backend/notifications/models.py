@@ -26,9 +26,8 @@ class Device(SQLModel, table=True):
     partner_id: uuid.UUID | None = Field(default=None, foreign_key="partners.id", ondelete="SET NULL")
     # officers live in another domain's tables: no foreign key, so the migrations stay independent
     officer_id: uuid.UUID | None = Field(default=None, index=True)
-    # the officer's unit when the device registered: history only, never routed by. Officers move between units,
-    # so unit pushes resolve the unit's crew through unit_members when they are sent (fanout.report_event)
-    unit_id: uuid.UUID | None = Field(default=None, index=True)
+    # no unit here: officers move between units, so a unit's pushes find its crew through unit_members when they are
+    # sent (fanout.report_event); a copy taken at registration would only go stale (dropped in migration u1)
     # the enrolled tablet (officer_devices.id, the login session's device_pk) this registration was made from:
     # revoking that tablet deactivates it. No foreign key (as officer_id) and no index: it is only ever queried
     # together with the indexed officer_id, which narrows to an officer's few devices

@@ -43,13 +43,14 @@ class Owner:
     citizen_id: uuid.UUID | None = None
     partner_id: uuid.UUID | None = None
     officer_id: uuid.UUID | None = None
-    unit_id: uuid.UUID | None = None
     # the officer's login session: the tablet it was opened on is what a registration is tied to
     session_id: uuid.UUID | None = None
 
     def owns(self, device: Device) -> bool:
         if self.kind == "citizen":
-            return device.owner_type == "citizen" and device.citizen_id == self.citizen_id
+            # a partner app answers for the devices registered through it only, as for the reports filed through it
+            return (device.owner_type == "citizen" and device.citizen_id == self.citizen_id
+                    and (self.partner_id is None or device.partner_id == self.partner_id))
         return device.owner_type == "officer" and device.officer_id == self.officer_id
 
 
@@ -108,7 +109,7 @@ async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn
     now = utcnow()
     device.owner_type, device.platform = owner.kind, data.platform
     device.citizen_id, device.partner_id = owner.citizen_id, owner.partner_id
-    device.officer_id, device.unit_id, device.officer_device_pk = owner.officer_id, owner.unit_id, tablet
+    device.officer_id, device.officer_device_pk = owner.officer_id, tablet
     device.token = data.token or device.token
     device.fid = data.fid or device.fid
     device.language = data.language or language

@@ -7,6 +7,9 @@ message that the app turns into "you have an update" only after it is unlocked.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from backend.lib.clock import to_local
 from backend.lib.i18n import pick
 
 # report event action → language → (title, body). Actions missing here send no push (partners still get webhooks).
@@ -96,23 +99,35 @@ OFFICER: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-# to supervisors, by escalation kind (backend.dispatch.jobs); the number only: a restricted report's too is safe
-ESCALATION: dict[str, dict[str, tuple[str, str]]] = {
+# An SLA escalation (backend.dispatch.jobs) told to supervisors: one source for its push (notifications.escalation)
+# and the duty bot's message (bots.officer.escalations), so the two never say it differently. The number only: a
+# restricted report's too is safe on a lock screen.
+ESCALATION_TITLE: dict[str, str] = {"kk": "Эскалация: {number}", "ru": "Эскалация: {number}",
+                                    "en": "Escalation: {number}"}
+# escalation kind → language → what is wrong
+ESCALATION_KINDS: dict[str, dict[str, str]] = {
     "unaccepted_urgent": {
-        "kk": ("Эскалация: {number}", "Шұғыл өтініш тағайындалды, бірақ қабылданбады."),
-        "ru": ("Эскалация: {number}", "Срочное обращение назначено, но не принято."),
-        "en": ("Escalation: {number}", "An urgent report was assigned but not accepted."),
+        "kk": "Шұғыл өтініш жасаққа тағайындалды, бірақ уақытында қабылданбады.",
+        "ru": "Срочное обращение назначено наряду, но не принято вовремя.",
+        "en": "An urgent report was assigned to a unit but not accepted in time.",
     },
     "deadline_near": {
-        "kk": ("Эскалация: {number}", "Жауап беру мерзімі аяқталуға жақын: {deadline}."),
-        "ru": ("Эскалация: {number}", "Срок ответа истекает: {deadline}."),
-        "en": ("Escalation: {number}", "The answer is due: {deadline}."),
+        "kk": "Өтінішті қарау мерзімі аяқталып келеді.",
+        "ru": "Истекает срок рассмотрения обращения.",
+        "en": "The legal deadline to answer the report is close.",
     },
     "redirect_due": {
-        "kk": ("Эскалация: {number}", "Құзыреті бойынша жіберу мерзімі аяқталуда."),
-        "ru": ("Эскалация: {number}", "Истекает срок направления по компетенции."),
-        "en": ("Escalation: {number}", "The term to redirect it out of police competence ends."),
+        "kk": "Өтінішті құзыреті бойынша жіберу мерзімі аяқталып келеді.",
+        "ru": "Истекает срок направления обращения по компетенции.",
+        "en": "The term to redirect the report out of police competence is ending.",
     },
+}
+# the term an escalation is about (jobs.escalation_term) → language → how it is shown, {at} in Almaty time
+ESCALATION_TERMS: dict[str, dict[str, str]] = {
+    "assigned": {"kk": "Тағайындалған уақыты: {at}", "ru": "Назначено: {at}", "en": "Assigned: {at}"},
+    "deadline": {"kk": "Қарау мерзімі: {at}", "ru": "Срок рассмотрения: {at}", "en": "Deadline: {at}"},
+    "redirect": {"kk": "Құзыреті бойынша жіберу мерзімі: {at}", "ru": "Направить по компетенции до: {at}",
+                 "en": "Redirect by: {at}"},
 }
 
 ALERT_TITLES: dict[str, dict[str, str]] = {
@@ -136,6 +151,16 @@ def render(table: dict[str, dict[str, tuple[str, str]]], key: str, lang: str,
     title, body = texts.get(lang) or texts["ru"]
     values = _Blank(params)
     return title.format_map(values).strip(), body.format_map(values).strip().rstrip(",").strip()
+
+
+def local_time(at: datetime) -> str:
+    """A term as staff read it: Almaty's date and time."""
+    return to_local(at).strftime("%d.%m.%Y %H:%M")
+
+
+def escalation_lines(kind: str, term: str, at: datetime, lang: str) -> tuple[str, str]:
+    """(what is wrong, the term it is about) of an escalation in `lang`, as its push and the duty bot say them."""
+    return pick(ESCALATION_KINDS[kind], lang), pick(ESCALATION_TERMS[term], lang).format(at=local_time(at))
 
 
 def alert_title(category: str, lang: str) -> str:

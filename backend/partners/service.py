@@ -74,6 +74,9 @@ def sign(secret: str, timestamp: str, method: str, path_with_query: str, body: b
 
 
 _SECRET_CACHE_TTL_S = 60.0
+# X-Partner-Id is read before any signature is checked, so the ids cached (unknown ones too, as None) are the
+# caller's to choose: without a bound, anyone could grow every API process's memory one random id at a time
+_SECRET_CACHE_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ async def _partner_key(ctx: Context, partner_id: uuid.UUID) -> PartnerKey | None
         except TokenError:
             # its key was rotated away without `zan keys reseal`: refuse the partner (401), loudly
             log.error("partner %s: its secret is sealed under a key not in ZAN_PREVIOUS_SECRET_KEYS", partner.name)
+    if len(cache) >= _SECRET_CACHE_MAX:
+        cache.clear()  # the real partners are a handful: they are cached again on their next request
     cache[partner_id] = (now, key)
     return key
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, LangDep, SessionDep
-from backend.lib.errors import ZanError
 from backend.lib.pagination import decode_cursor, next_cursor, older_than
 from backend.media import service as media_service
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
@@ -58,7 +57,7 @@ class ReportController(Controller):
                      data: JSONBody[ReportCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """Registers the report at once (number, legal deadline) and routes it in the background."""
         if not idempotency_key:
-            raise ZanError("idempotency.key_missing", 400)
+            raise idempotency.key_missing()
         stored = await register_report(ctx, session, citizen=principal, partner_id=principal.partner_id,
                                        channel=principal.channel, data=data, idempotency_key=idempotency_key,
                                        lang=lang)
@@ -69,7 +68,7 @@ class ReportController(Controller):
     async def list_reports(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                            cursor: FromQuery[str | None] = None,
                            limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20) -> ReportPage:
-        query = select(Report).where(Report.citizen_id == principal.citizen_id)  # type: ignore[arg-type]
+        query = select(Report).where(service.filed_by(principal.citizen_id, principal.partner_id))
         if cursor:
             query = query.where(older_than(Report.created_at, Report.id,
                                            decode_cursor(ctx.settings.secret_key, "reports", cursor)))
@@ -85,7 +84,8 @@ class ReportController(Controller):
     @get("/{report_id:uuid}", summary="One report with its public timeline")
     async def get_report(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                          report_id: FromPath[uuid.UUID]) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
+                                                partner_id=principal.partner_id)
         return await _view(session, report, lang)
 
     @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report", responses={
@@ -94,7 +94,8 @@ class ReportController(Controller):
                       data: JSONBody[CommentCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """A retry with the same Idempotency-Key gets the first answer, never a second comment."""
         # the report's row lock also serialises two retries of one key
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
+                                                partner_id=principal.partner_id, for_update=True)
 
         async def add() -> Stored:
             service.ensure_open(report, "comment")  # before a file is attached to a closed report
@@ -113,7 +114,8 @@ class ReportController(Controller):
     @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report")
     async def withdraw(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                        report_id: FromPath[uuid.UUID], data: JSONBody[ReasonIn | None] = None) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
+                                                partner_id=principal.partner_id, for_update=True)
         await service.withdraw(session, report, _by(principal), data.reason if data else None)
         await session.commit()
         return await _view(session, report, lang)
@@ -121,7 +123,8 @@ class ReportController(Controller):
     @post("/{report_id:uuid}/reopen", status_code=200, summary="Appeal a closed report")
     async def reopen(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
                      report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn]) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
+                                                partner_id=principal.partner_id, for_update=True)
         await service.reopen(session, report, _by(principal), data.reason)
         await session.commit()
         return await _view(session, report, lang)
@@ -132,7 +135,8 @@ class ReportController(Controller):
         """Once per closing: a second rating is 409 `report.feedback_given` (after an appeal reopens the report and
         it closes again, it may be rated again). A report the citizen withdrew is not rated (409
         `report.feedback_not_allowed`)."""
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id, for_update=True)
+        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
+                                                partner_id=principal.partner_id, for_update=True)
         await service.give_feedback(session, report, data.satisfaction, data.comment, _by(principal))
         await session.commit()
         return await _view(session, report, lang)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.lib.clock import utcnow
-from backend.lib.errors import ZanError
+from backend.lib.errors import FieldProblem, ZanError
 from backend.reports import registration
 from backend.reports.models import IdempotencyRecord
 
@@ -25,6 +25,17 @@ IdempotencyKey = Annotated[str | None, HeaderParameter(
     name="Idempotency-Key", max_length=200, required=False,
     description="Required: a client-generated key per request that creates something (a report, a comment, a "
                 "media upload, an area alert)")]
+KEY_POINTER = "#header/Idempotency-Key"  # as Litestar's own validation points at the header
+
+
+def key_missing() -> ZanError:
+    """400 for a creating POST without its Idempotency-Key, pointing at the header."""
+    return ZanError("idempotency.key_missing", 400, errors=[FieldProblem(KEY_POINTER, "required")])
+
+
+def key_reused() -> ZanError:
+    """409 for a key already used with another body, pointing at the header (the body may be right, the key not)."""
+    return ZanError("idempotency.key_reused", 409, errors=[FieldProblem(KEY_POINTER, "invalid")])
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ async def replay(session: AsyncSession, scope: str, key: str, digest: str) -> St
     if record is None:
         return None
     if record.request_hash != digest:
-        raise ZanError("idempotency.key_reused", 409)
+        raise key_reused()
     stored = Stored(record.status_code, record.response)
     await registration.wait_durable(session)
     return stored
@@ -58,7 +69,7 @@ async def once(session: AsyncSession, scope: str, key: str | None, data: msgspec
     answers for (True). A concurrent request with the same key that committed first wins: its answer is returned
     and this transaction's work is rolled back. No key: 400."""
     if not key:
-        raise ZanError("idempotency.key_missing", 400)
+        raise key_missing()
     digest = request_hash(data)
     stored = await replay(session, scope, key, digest)
     if stored is not None:

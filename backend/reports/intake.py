@@ -19,7 +19,7 @@ from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service as media_service
 from backend.reports import deadlines, registration, submission
-from backend.reports.idempotency import Stored, replay, request_hash
+from backend.reports.idempotency import Stored, key_reused, replay, request_hash
 from backend.reports.models import Report, ReportEvent
 from backend.reports.schemas import ReportCreate
 from backend.reports.service import By, event_fields, local_date, notify_task
@@ -145,7 +145,7 @@ async def register_report(
         # a concurrent request with this key won: nothing of this one was kept (its number neither)
         stored = await replay(session, scope, idempotency_key, digest)
         if stored is None:  # the other request's transaction rolled back after all: the key is free again
-            raise ZanError("idempotency.key_reused", 409)
+            raise key_reused()
         return stored
     await session.commit()
     notify_relay(ctx)

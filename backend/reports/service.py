@@ -380,14 +380,21 @@ async def release_custody(session: AsyncSession, report_id: uuid.UUID, at: datet
 
 
 async def get_for_citizen(session: AsyncSession, citizen_id: uuid.UUID, report_id: uuid.UUID, *,
-                          for_update: bool = False) -> Report:
-    """The report if it is this citizen's; otherwise 404, the same as a report that does not exist (no IDOR).
-    `for_update` locks it, as every step that changes it must: a withdrawal that read the report just before a
-    dispatcher closed it would otherwise apply to the closed report."""
+                          partner_id: uuid.UUID | None, for_update: bool = False) -> Report:
+    """The report if this citizen filed it through this partner app; otherwise 404, the same as a report that does
+    not exist (no IDOR). `for_update` locks it, as every step that changes it must: a withdrawal that read the
+    report just before a dispatcher closed it would otherwise apply to the closed report."""
     report = await lock(session, report_id) if for_update else await session.get(Report, report_id)
-    if report is None or report.citizen_id != citizen_id:
+    # a citizen is one person across apps (one IIN), but what they filed through eGov is no business of their bank's
+    # app: each partner sees, and acts on, only the reports filed through it (as its webhooks and keys are its own)
+    if report is None or report.citizen_id != citizen_id or report.partner_id != partner_id:
         raise ZanError("report.not_found", 404)
     return report
+
+
+def filed_by(citizen_id: uuid.UUID, partner_id: uuid.UUID | None) -> Any:
+    """The condition on reports that get_for_citizen would hand this citizen through this partner app."""
+    return (col(Report.citizen_id) == citizen_id) & (col(Report.partner_id) == partner_id)
 
 
 async def lock(session: AsyncSession, report_id: uuid.UUID) -> Report | None:
@@ -409,10 +416,18 @@ def ensure_open(report: Report, action: str) -> None:
         raise ZanError("report.transition_forbidden", 409, extra={"report_status": report.status, "action": action})
 
 
+def require_text(value: str, pointer: str) -> None:
+    """422 for a text the citizen must write (a comment, an appeal's reason) that is only blanks, as at intake."""
+    if not value.strip():
+        raise ZanError("validation.failed", 422, errors=[FieldProblem(pointer, "too_short")])
+
+
 async def add_citizen_comment(session: AsyncSession, report: Report, text: str, by: By,
                               files: dict[str, str] | None = None) -> ReportComment:
     """A citizen's message on their report; an answer to a request for information resumes the work. `files`
     (media id → sha256) sent with it go into its event, so the sealed record pins them as it pins the first ones."""
+    # a blank reply would put a report awaiting the citizen's information back to work with none given
+    require_text(text, "/text")
     ensure_open(report, "comment")
     comment = ReportComment(report_id=report.id, author_type="citizen", author_id=by.actor_id, text=text)
     session.add(comment)
@@ -432,6 +447,7 @@ async def withdraw(session: AsyncSession, report: Report, by: By, reason: str | 
 
 
 async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> None:
+    require_text(reason, "/reason")  # an appeal states its grounds: staff reconsider the report on them
     await change_status(session, report, Action.REOPEN, by, reason=reason)
 
 

@@ -1,5 +1,6 @@
-"""The officer duty bot (python-telegram-bot): /start, /link CODE, /status, /shift, /lang, and Accept / Decline
-buttons. It speaks the officer's language (kk / ru / en): their Telegram app's when they link, or their /lang choice.
+"""The officer duty bot (python-telegram-bot): /start, /link CODE, /status, /shift, /lang, Accept / Decline buttons
+on an urgent offer and "Open report" on an escalation. It speaks the officer's language (kk / ru / en): their
+Telegram app's when they link, or their /lang choice.
 
 Runs as its own process (`zan bot officer`, long polling) or, in webhook mode, inside the API (`bots.officer.webhook`).
 Handlers only translate between Telegram and `bots.officer.service`; the Context is kept in
@@ -16,6 +17,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -29,7 +31,7 @@ from backend.context import Context
 from backend.lib.i18n import LANGS, negotiate
 from backend.officers import ratelimit
 from backend.settings import Settings
-from bots.officer import service
+from bots.officer import cards, service
 from bots.officer.texts import LANGUAGE_NAMES, t
 from bots.webhook import drain
 
@@ -175,6 +177,32 @@ async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await context.bot.send_message(chat_id, text)
 
 
+async def open_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"Open report" under an escalation (bots.officer.cards): the report's card, for the officer the chat is linked
+    to now. As the citizen bot's "Show": answered at once, then the message itself gains the card (edited in place,
+    not sent anew, so the officer's other devices do not ring again); a refusal is a message of its own."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_chat is None:
+        return
+    await query.answer()
+    lang = await _lang(update, context)
+    chat_id = update.effective_chat.id
+    opened = await cards.opened_report(_ctx(context), chat_id=chat_id, data=query.data)
+    if opened is None or opened.report is None:
+        refused = opened.refused if opened is not None and opened.refused else service.Outcome.NOT_YOURS
+        await context.bot.send_message(chat_id, t(refused, lang))
+        return
+    card = cards.card_text(opened.report, opened.unit_code, lang)
+    original = query.message.text if query.message is not None and hasattr(query.message, "text") else ""
+    try:
+        await query.edit_message_text(f"{original}\n\n{card}" if original else card)
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():  # a second tap or a re-delivered update: the card is there
+            return
+        # a message Telegram no longer lets the bot edit (older than 48 h): the card in a new one
+        await context.bot.send_message(chat_id, card)
+
+
 def build_application(ctx: Context, token: str | None = None) -> App:
     """The PTB Application with every handler; `ctx` goes into bot_data."""
     token = token or ctx.settings.telegram_officer_token
@@ -194,6 +222,7 @@ def build_application(ctx: Context, token: str | None = None) -> App:
     application.add_handler(CommandHandler("lang", language))
     application.add_handler(CallbackQueryHandler(language_button, pattern=r"^olang:"))
     application.add_handler(CallbackQueryHandler(offer_button, pattern=r"^(accept|decline):"))
+    application.add_handler(CallbackQueryHandler(open_report_button, pattern=f"^{cards.OPEN_REPORT}"))
     return application
 
 

@@ -14,15 +14,16 @@ Two outbox tasks, the urgent offer's per-chat pattern (`reports.offer_urgent_cha
   dying between Telegram's answer and settling the task sends that one chat the message again.
 
 Without a bot token both tasks do nothing: the escalation row and its push do not depend on them.
-There is no "open the report" button: the duty bot has no such pattern yet (its only buttons are Accept / Decline
-on an urgent offer and the language choice).
+
+What the message says comes from the push's own texts (backend.notifications.templates: the kind and its term), so
+the phone and the chat never tell a supervisor two different things. Under it an "Open report" button shows the
+report's card in the chat (bots.officer.cards), checked against the officer the chat is linked to when tapped.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -30,17 +31,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.context import Context
-from backend.dispatch.models import Assignment, Escalation
+from backend.dispatch.models import Escalation
 from backend.jobs.registry import PermanentError, task
 from backend.jobs.relay import notify
 from backend.jobs.service import enqueue
-from backend.lib.clock import to_local
-from backend.notifications.jobs import escalation_audience
+from backend.notifications.jobs import escalation_audience, escalation_term
+from backend.notifications.templates import ESCALATION_KINDS, escalation_lines
 from backend.officers.models import Officer
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
 from backend.reports.workflow import Status
 from bots.chats import is_private_chat
+from bots.officer.cards import open_keyboard
 from bots.officer.push import category_name, client, send
 from bots.officer.texts import t
 
@@ -50,9 +52,6 @@ CHAT_TASK = "officer_bot.escalation_chat"
 # the outbox's backoff starts at 2 s and doubles (jittered): twelve attempts ride out up to about an hour of Telegram
 # being away; past that the supervisor has had the push and the console's list
 CHAT_ATTEMPTS = 12
-# what each kind says, and which term it shows
-KINDS: dict[str, str] = {"unaccepted_urgent": "term_assigned", "deadline_near": "term_deadline",
-                         "redirect_due": "term_redirect"}
 
 
 def chat_key(escalation_id: uuid.UUID, chat_id: int) -> str:
@@ -78,35 +77,19 @@ async def _open_escalation(session: AsyncSession, escalation_id: uuid.UUID) -> t
     report = await session.get(Report, esc.report_id) if esc is not None else None
     if esc is None or report is None or report.status == Status.CLOSED.value:
         return None
-    if esc.kind not in KINDS:
+    if esc.kind not in ESCALATION_KINDS:
         raise PermanentError(f"no duty bot text for escalation kind {esc.kind!r}")
     return esc, report
 
 
-async def _term(session: AsyncSession, esc: Escalation, report: Report) -> tuple[str, datetime]:
-    """(text key, time) of the term the escalation is about: when the unaccepted urgent report was assigned, or
-    the deadline / redirect term that is about to lapse (the escalation's subject, UTC ISO 8601)."""
-    key = KINDS[esc.kind]
-    try:
-        if key == "term_assigned":
-            assignment = await session.get(Assignment, uuid.UUID(esc.subject))
-            if assignment is not None:
-                return key, assignment.assigned_at
-        else:
-            return key, datetime.fromisoformat(esc.subject)
-    except ValueError:
-        pass
-    return "term_deadline", report.deadline_at  # a subject from before it was recorded: the legal deadline
-
-
 async def escalation_text(session: AsyncSession, esc: Escalation, report: Report, lang: str) -> str:
-    term_key, at = await _term(session, esc, report)
+    term, at = await escalation_term(session, esc, report)
+    what, when = escalation_lines(esc.kind, term, at, lang)
     # a restricted category (domestic violence, children, a complaint about the police) is not named on a lock
     # screen: the urgent offer's discreet wording stands in for it. No report text is ever shown here.
     category = t("restricted_text", lang) if is_restricted(report) else category_name(report, lang)
-    return t("escalation", lang, number=report.number, kind=t(f"escalation_{esc.kind}", lang), category=category,
-             district=report.district or t("none", lang),
-             term=t(term_key, lang, at=to_local(at).strftime("%d.%m.%Y %H:%M")))
+    return t("escalation", lang, number=report.number, kind=what, category=category,
+             district=report.district or t("none", lang), term=when)
 
 
 def _payload_id(payload: dict[str, Any]) -> uuid.UUID:
@@ -155,5 +138,5 @@ async def escalation_chat(ctx: Context, payload: dict[str, Any]) -> None:
             return
         text = await escalation_text(session, esc, report, language)
     bot = await client(ctx)  # getMe on first use: raises while Telegram is unreachable
-    if bot is not None and not await send(bot, chat_id, text):
+    if bot is not None and not await send(bot, chat_id, text, open_keyboard(report, language)):
         log.info("escalation %s not delivered to a supervisor's chat for good", escalation_id)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -14,6 +15,7 @@ from backend.context import Context
 from backend.jobs.registry import RetryLater
 from backend.jobs.relay import notify
 from backend.jobs.service import enqueue
+from backend.lib.clock import utcnow
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
 from bots.officer import service
@@ -83,17 +85,24 @@ async def push_urgent_report(ctx: Context, report: Report) -> int:
     """Send the offer to every linked officer of the district on shift; returns how many received it.
 
     A chat Telegram could not be reached for (a timeout, a Bot API 5xx) gets its own outbox task, retried with
-    backoff, so the others are not offered twice. Telegram's flood control → RetryLater (the caller's task runs
-    again; already-sent chats may get it twice, which for an urgent offer is the lesser evil)."""
+    backoff, so the others are not offered twice. Telegram's flood control (429) stops the round: that chat and
+    every one not yet offered get their own task, due after the Retry-After (flood control is per bot, so sending
+    on would only be refused). Retrying the whole offer instead would offer it a second time to every chat before
+    the one that hit the limit, in the very burst that made Telegram throttle."""
     bot = await client(ctx)
     if bot is None:
         return 0
     async with ctx.sessions() as session:
         chats = await service.duty_chats(session, report)
-    sent, unreached = 0, []
-    for chat_id, lang in chats:
+    sent, unreached, run_at = 0, [], None
+    for i, (chat_id, lang) in enumerate(chats):
         try:
             sent += await _send_offer(bot, report, chat_id, lang)
+        except RetryLater as exc:
+            log.warning("urgent offer hit Telegram's flood control; %d chats retried on their own", len(chats) - i)
+            unreached += [chat for chat, _ in chats[i:]]
+            run_at = utcnow() + timedelta(seconds=exc.after_s)
+            break
         except NetworkError as exc:
             log.warning("urgent offer not delivered, retried on its own: %s", exc.message)
             unreached.append(chat_id)
@@ -101,7 +110,7 @@ async def push_urgent_report(ctx: Context, report: Report) -> int:
         async with ctx.sessions() as session:
             for chat_id in unreached:
                 await enqueue(session, "reports.offer_urgent_chat", {"report_id": str(report.id), "chat_id": chat_id},
-                              dedupe_key=f"offer-urgent:{report.id}:{chat_id}")
+                              dedupe_key=f"offer-urgent:{report.id}:{chat_id}", run_at=run_at)
             await session.commit()
         notify(ctx)
     return sent

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import record
 from backend.context import Context
+from backend.dispatch import history
 from backend.dispatch import service as dispatch
 from backend.jobs.relay import notify as notify_relay
 from backend.lib.clock import utcnow
@@ -204,6 +205,35 @@ async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer
                      target_type="report", target_id=report.id, data={"channel": CHANNEL})
         await session.commit()
         return Answer(Outcome.DECLINED, report.number)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A report as its card shows it in the chat (bots.officer.cards), or why it is not shown."""
+
+    refused: Outcome | None = None  # NOT_LINKED or NOT_YOURS; None: shown
+    report: Report | None = None
+    unit_code: str | None = None
+
+
+async def open_report(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Opened:
+    """The report behind an escalation's "Open report" button, if the officer this chat is linked to *now* may read
+    it: the dispatch card's own rule (`visible_to`: supervisors all, restricted categories only for the roles and
+    units designated for them), since the chat may have been relinked or the officer moved since the message was
+    sent, and the button's data comes from the client. Opening a restricted report is an audit line, as the card's
+    opening in the console is."""
+    async with ctx.sessions() as session:
+        officer = await officer_by_chat(session, chat_id)
+        if officer is None:
+            return Opened(Outcome.NOT_LINKED)
+        principal = await principal_of(session, officer)
+        try:
+            report = await dispatch.get_visible(session, principal, report_id)
+        except ZanError:
+            return Opened(Outcome.NOT_YOURS)
+        unit = await session.get(Unit, report.unit_id) if report.unit_id else None
+        await history.opened(session, principal, report)
+        return Opened(None, report, unit.code if unit is not None else None)
 
 
 @dataclass(frozen=True)

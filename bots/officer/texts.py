@@ -58,28 +58,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "⚠️ Эскалация № {number}\n{kind}\n{category}\nАудан: {district}\n{term}",
         "en": "⚠️ Escalation No. {number}\n{kind}\n{category}\nDistrict: {district}\n{term}",
     },
-    "escalation_unaccepted_urgent": {
-        "ru": "Срочное обращение назначено наряду, но не принято вовремя.",
-        "kk": "Шұғыл өтініш жасаққа тағайындалды, бірақ уақытында қабылданбады.",
-        "en": "An urgent report was assigned to a unit but not accepted in time.",
+    # an escalation's "Open report" button (bots.officer.cards): the report's card in the chat
+    "btn_open_report": {"ru": "📄 Открыть обращение", "kk": "📄 Өтінішті ашу", "en": "📄 Open report"},
+    "card": {
+        "ru": "📄 Обращение № {number}{urgent}\n"
+              "Статус: {status}\n{category}\nРайон: {district}\nНаряд: {unit}\n{deadline}",
+        "kk": "📄 Өтініш № {number}{urgent}\n"
+              "Мәртебесі: {status}\n{category}\nАудан: {district}\nЖасақ: {unit}\n{deadline}",
+        "en": "📄 Report No. {number}{urgent}\n"
+              "Status: {status}\n{category}\nDistrict: {district}\nUnit: {unit}\n{deadline}",
     },
-    "escalation_deadline_near": {
-        "ru": "Истекает срок рассмотрения обращения.",
-        "kk": "Өтінішті қарау мерзімі аяқталып келеді.",
-        "en": "The legal deadline to answer the report is close.",
-    },
-    "escalation_redirect_due": {
-        "ru": "Истекает срок направления обращения по компетенции.",
-        "kk": "Өтінішті құзыреті бойынша жіберу мерзімі аяқталып келеді.",
-        "en": "The term to redirect the report out of police competence is ending.",
-    },
-    "term_assigned": {"ru": "Назначено: {at}", "kk": "Тағайындалған уақыты: {at}", "en": "Assigned: {at}"},
-    "term_deadline": {"ru": "Срок рассмотрения: {at}", "kk": "Қарау мерзімі: {at}", "en": "Deadline: {at}"},
-    "term_redirect": {
-        "ru": "Направить по компетенции до: {at}",
-        "kk": "Құзыреті бойынша жіберу мерзімі: {at}",
-        "en": "Redirect by: {at}",
-    },
+    "card_urgent": {"ru": " 🚨 СРОЧНО", "kk": " 🚨 ШҰҒЫЛ", "en": " 🚨 URGENT"},
+    "card_place": {"ru": "📍 {lat:.5f}, {lon:.5f}", "kk": "📍 {lat:.5f}, {lon:.5f}", "en": "📍 {lat:.5f}, {lon:.5f}"},
     "btn_accept": {"ru": "✅ Принять", "kk": "✅ Қабылдау", "en": "✅ Accept"},
     "btn_decline": {"ru": "✖️ Отказаться", "kk": "✖️ Бас тарту", "en": "✖️ Decline"},
     "accepted": {
@@ -125,6 +115,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Бот тілі: қазақша.",
         "en": "Bot language: English.",
     },
+}
+# a report's workflow status (backend.reports.workflow.Status) as staff name it
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "registered": {"ru": "зарегистрировано", "kk": "тіркелді", "en": "registered"},
+    "triage": {"ru": "на сортировке", "kk": "сұрыптауда", "en": "in triage"},
+    "assigned": {"ru": "назначено наряду", "kk": "жасаққа тағайындалды", "en": "assigned to a unit"},
+    "en_route": {"ru": "наряд выехал", "kk": "жасақ жолда", "en": "unit en route"},
+    "on_scene": {"ru": "наряд на месте", "kk": "жасақ оқиға орнында", "en": "unit on scene"},
+    "in_progress": {"ru": "в работе", "kk": "жұмыста", "en": "in progress"},
+    "awaiting_reporter": {"ru": "ждём сведений заявителя", "kk": "өтініш берушінің мәліметтері күтілуде",
+                          "en": "awaiting the reporter"},
+    "reopened": {"ru": "возобновлено", "kk": "қайта ашылды", "en": "reopened"},
+    "closed": {"ru": "закрыто", "kk": "жабылды", "en": "closed"},
 }
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.dispatch import service as dispatch
 from backend.dispatch.jobs import find_escalations
@@ -31,6 +32,7 @@ from tests.bots.conftest import OFFICER_TOKEN, link_code
 from tests.core.factories import make_report, triage_report
 from tests.fakes.fcm import FakeFCM, registration_token
 from tests.fakes.telegram import FakeBot, FakeTelegram, make_user
+from tests.fakes.telegram.state import SentMessage
 from tests.notifications.conftest import fcm  # noqa: F401  (re-exported fixture)
 from tests.officers.factories import make_officer, make_unit
 from tests.sync.conftest import DISPATCHER
@@ -281,8 +283,112 @@ async def test_without_a_bot_token_escalations_are_created_and_pushed_as_before(
 
 def test_every_escalation_kind_has_its_text_in_every_language() -> None:
     from backend.lib.i18n import LANGS
-    from bots.officer.texts import TEXTS
+    from backend.notifications.jobs import ESCALATION_TERM_OF
+    from backend.notifications.templates import ESCALATION_KINDS, ESCALATION_TERMS, ESCALATION_TITLE
 
-    for kind, term in escalations.KINDS.items():
+    assert set(ESCALATION_TERM_OF) == set(ESCALATION_KINDS)
+    for kind, term in ESCALATION_TERM_OF.items():
         for lang in LANGS:
-            assert lang in TEXTS[f"escalation_{kind}"] and lang in TEXTS[term], (kind, lang)
+            assert lang in ESCALATION_KINDS[kind] and lang in ESCALATION_TERMS[term] and lang in ESCALATION_TITLE
+
+
+async def test_the_push_and_the_duty_bot_tell_an_escalation_in_the_same_words(
+        ctx: Context, officer_bot: FakeBot, fcm: FakeFCM) -> None:  # noqa: F811
+    """One source of the texts (backend.notifications.templates): a supervisor reading the phone's push and the
+    chat's message reads the same sentence and the same term, to the minute."""
+    supervisor = await _officer(ctx, RU_SUPERVISOR)
+    phone = await _phone(ctx, supervisor, "same-words")
+    await _near_deadline(ctx, DEADLINE)
+
+    await _escalated(ctx)
+
+    (push,) = await fcm.wait_for_pushes_async(1)
+    assert push.message["token"] == phone
+    body = push.message["notification"]["body"]
+    assert body == f"Истекает срок рассмотрения обращения. Срок рассмотрения: {DEADLINE_IN_ALMATY}"
+    (text,) = _texts(officer_bot, RU_SUPERVISOR)
+    assert "\nИстекает срок рассмотрения обращения.\n" in text
+    assert text.endswith(f"\nСрок рассмотрения: {DEADLINE_IN_ALMATY}")
+
+
+# -- the "Open report" button ----------------------------------------------------------------------------------------
+async def _escalation_message(tg: FakeBot, chat: int, number: str) -> SentMessage:
+    return await tg.wait_for_message_async(chat, contains=number)
+
+
+async def _tap_open(tg: FakeBot, chat: int, message: SentMessage) -> None:
+    tg.user_taps_button(message, message.button("Открыть")["callback_data"], user=make_user(chat))
+    await tg.wait_for_call_async("answerCallbackQuery")
+
+
+def _current(tg: FakeBot, chat: int, message_id: int) -> SentMessage:
+    return next(m for m in tg.sent_messages(chat) if m.message_id == message_id)
+
+
+async def test_open_report_shows_the_card_with_personal_data_masked(ctx: Context, officer_tg: FakeBot) -> None:
+    await _officer(ctx, RU_SUPERVISOR)
+    report = await _near_deadline(ctx, DEADLINE, category="theft", lat=51.12345, lon=71.43210,
+                                  text="Украли велосипед у подъезда, звоните мне +7 701 123 45 67")
+    await _escalated(ctx)
+    message = await _escalation_message(officer_tg, RU_SUPERVISOR, report.number)
+    assert message.button("Открыть обращение")["callback_data"] == f"oreport:{report.id}"
+
+    await _tap_open(officer_tg, RU_SUPERVISOR, message)
+    await officer_tg.wait_for_call_async("editMessageText", lambda c: int(c.params["chat_id"]) == RU_SUPERVISOR)
+
+    shown = _current(officer_tg, RU_SUPERVISOR, message.message_id)
+    text = shown.text or ""
+    assert text.startswith(message.text or "")  # the escalation stays, the card is added under it
+    card = text.removeprefix(message.text or "")
+    assert f"Обращение № {report.number}" in card and "Статус: на сортировке" in card
+    assert load_taxonomy().category("theft").names.ru in card
+    assert "Район: astana" in card and f"Срок рассмотрения: {DEADLINE_IN_ALMATY}" in card
+    assert "📍 51.12345, 71.43210" in card and "велосипед" in card
+    assert "701 123 45 67" not in card and "7011234567" not in card  # masked as officers see it everywhere
+    assert shown.inline_keyboard == []
+
+
+async def test_open_report_of_a_restricted_category_stays_neutral_and_is_audited(
+        ctx: Context, officer_tg: FakeBot) -> None:
+    await _officer(ctx, RU_SUPERVISOR)
+    report = await _near_deadline(ctx, category="domestic_violence", restricted=True,
+                                  text="Муж избивает Айгуль Серикову, кв. 41, дети дома")
+    await _escalated(ctx)
+    message = await _escalation_message(officer_tg, RU_SUPERVISOR, report.number)
+
+    await _tap_open(officer_tg, RU_SUPERVISOR, message)
+    await officer_tg.wait_for_call_async("editMessageText", lambda c: int(c.params["chat_id"]) == RU_SUPERVISOR)
+
+    card = (_current(officer_tg, RU_SUPERVISOR, message.message_id).text or "").removeprefix(message.text or "")
+    assert f"Обращение № {report.number}" in card and "ограниченным доступом" in card
+    names = load_taxonomy().category("domestic_violence").names
+    for detail in ("Айгуль", "Серикову", "кв. 41", "избивает", "📍", f"{report.lat:.5f}", names.ru, names.kk,
+                   names.en):
+        assert detail not in card, detail
+    async with ctx.sessions() as session:
+        reads = list(await session.scalars(select(AuditLog).where(
+            AuditLog.action == "report.read", AuditLog.target_id == str(report.id))))  # type: ignore[arg-type]
+    assert len(reads) == 1
+
+
+async def test_open_report_asks_again_for_the_officer_the_chat_is_linked_to_now(
+        ctx: Context, officer_tg: FakeBot) -> None:
+    """The button's data comes from the client, and the chat may change hands after the message: a patrol officer
+    who links it later cannot read a restricted report of a unit not designated for it, nor an unlinked chat any."""
+    await _officer(ctx, RU_SUPERVISOR)
+    report = await _near_deadline(ctx, category="domestic_violence", restricted=True, text="Муж избивает жену")
+    await _escalated(ctx)
+    message = await _escalation_message(officer_tg, RU_SUPERVISOR, report.number)
+    await _officer(ctx, RU_SUPERVISOR, role="patrol_officer")  # the phone handed over: the chat is theirs now
+
+    await _tap_open(officer_tg, RU_SUPERVISOR, message)
+    refused = await officer_tg.wait_for_message_async(RU_SUPERVISOR, contains="недоступно")
+    assert report.number not in (refused.text or "")
+
+    async with ctx.sessions() as session:
+        await session.execute(update(Officer).where(Officer.telegram_chat_id == RU_SUPERVISOR)  # type: ignore[arg-type]
+                              .values(telegram_chat_id=None))
+        await session.commit()
+    await _tap_open(officer_tg, RU_SUPERVISOR, message)
+    await officer_tg.wait_for_message_async(RU_SUPERVISOR, contains="не привязан")
+    assert officer_tg.calls("editMessageText") == []

@@ -41,7 +41,8 @@ async def citizen_devices(ctx: Context, report: Report, languages: Sequence[str]
     devices = []
     async with ctx.sessions() as session:
         for lang in languages:
-            owner = Owner(kind="citizen", citizen_id=report.citizen_id)
+            # registered through the app the report was filed through (only that app is told its news)
+            owner = Owner(kind="citizen", citizen_id=report.citizen_id, partner_id=report.partner_id)
             devices.append(await register_device(session, owner=owner, language=lang,
                                                  data=DeviceIn(platform="android", token=registration_token(lang))))
         await session.commit()
@@ -55,9 +56,8 @@ async def officer_device(ctx: Context, *, unit: Unit | None = None, lat: float |
     from tests.officers.factories import make_officer
 
     officer_id = (await make_officer(ctx, unit=unit))[0].id
-    unit_id = unit.id if unit else None
     async with ctx.sessions() as session:
-        device = await register_device(session, owner=Owner(kind="officer", officer_id=officer_id, unit_id=unit_id),
+        device = await register_device(session, owner=Owner(kind="officer", officer_id=officer_id),
                                        language=language,
                                        data=DeviceIn(platform="android", token=registration_token("tablet")))
         if lat is not None and lon is not None:

@@ -141,7 +141,8 @@ async def test_concurrent_close_and_withdraw_do_not_both_apply(ctx: Context) -> 
 
     async def citizen_withdraws() -> None:  # as the withdraw endpoint does
         async with ctx.sessions() as s_citizen:
-            mine = await service.get_for_citizen(s_citizen, citizen_id, report_id, for_update=True)
+            mine = await service.get_for_citizen(s_citizen, citizen_id, report_id, partner_id=None,
+                                                  for_update=True)
             try:
                 await service.withdraw(s_citizen, mine, citizen_by, None)
                 await s_citizen.commit()

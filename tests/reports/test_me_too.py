@@ -110,7 +110,7 @@ async def test_the_citizens_list_shows_each_count_with_one_grouped_query_per_pag
     async with ctx.sessions() as session:  # a restricted report of alice's that sits in the incident (old rows)
         owner = await session.get(Citizen, a.citizen_id)
         hidden = await make_report(session, status=Status.TRIAGE, category="domestic_violence", citizen=owner,
-                                   incident_id=a.id)
+                                   incident_id=a.id, partner_id=a.partner_id)
         await session.commit()
     await carol.post(f"/api/v1/reports/{c.id}/withdraw", {"reason": "ошиблась"})  # carol no longer counts
     expected = {str(a.id): 1, str(again.id): 1, str(lone.id): 0, str(hidden.id): 0}
