@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -29,6 +30,16 @@ NIGHT = dt.datetime(2026, 3, 10, 21, 30, tzinfo=dt.UTC)
 DAY = dt.datetime(2026, 3, 11, 9, 30, tzinfo=dt.UTC)
 
 
+async def _staff_reclassifies(ctx: Context, report_id: uuid.UUID, category: str, reason: str) -> None:
+    """A dispatcher's reclassification, as the controller runs it: the incident locked, the report read afresh."""
+    async with ctx.sessions() as session:
+        await corrections.lock_incidents(session, [report_id])
+        fresh = await session.get(Report, report_id, populate_existing=True)
+        assert fresh is not None
+        await corrections.reclassify(session, fresh, category, reason, DISPATCHER)
+        await session.commit()
+
+
 async def _reclassify(ctx: Context, at: dt.datetime, category: str,
                       model_decision: bool = True) -> tuple[Report, RoutingDecision, RoutingDecision | None]:
     async with ctx.sessions() as session:
@@ -41,12 +52,7 @@ async def _reclassify(ctx: Context, at: dt.datetime, category: str,
                                     created_at=at + dt.timedelta(seconds=5))
             session.add(model)
         await session.commit()
-    async with ctx.sessions() as session:
-        await corrections.lock_incidents(session, [report.id])
-        fresh = await session.get(Report, report.id, populate_existing=True)
-        assert fresh is not None
-        await corrections.reclassify(session, fresh, category, "это порча имущества", DISPATCHER)
-        await session.commit()
+    await _staff_reclassifies(ctx, report.id, category, "это порча имущества")
     async with ctx.sessions() as session:
         saved = await session.get(Report, report.id)
         staff = await session.scalar(select(RoutingDecision).where(
@@ -117,14 +123,11 @@ async def test_reclassify_keeps_an_urgent_report_urgent(ctx: Context) -> None:
         report = await make_report(session, status=Status.TRIAGE, category="other_offence", district="almaty",
                                    urgent=True, priority="urgent", created_at=DAY)
         await session.commit()
+    await _staff_reclassifies(ctx, report.id, "vandalism", "это порча имущества")
     async with ctx.sessions() as session:
-        await corrections.lock_incidents(session, [report.id])
-        fresh = await session.get(Report, report.id, populate_existing=True)
-        assert fresh is not None
-        await corrections.reclassify(session, fresh, "vandalism", "это порча имущества", DISPATCHER)
-        await session.commit()
+        fresh = await session.get(Report, report.id)
         staff = await session.scalar(select(RoutingDecision).where(RoutingDecision.report_id == report.id))  # type: ignore[arg-type]
-    assert fresh.priority == "urgent" and staff is not None and staff.priority == "urgent"
+    assert fresh is not None and fresh.priority == "urgent" and staff is not None and staff.priority == "urgent"
 
 
 async def test_intake_ranks_the_citizens_pick_by_its_rule(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,12 +165,7 @@ async def test_reclassify_reads_urgency_for_the_new_category(ctx: Context, text:
         report = await make_report(session, status=Status.TRIAGE, text=text, category=was, district="almaty",
                                    priority="normal", created_at=DAY)
         await session.commit()
-    async with ctx.sessions() as session:
-        await corrections.lock_incidents(session, [report.id])
-        fresh = await session.get(Report, report.id, populate_existing=True)
-        assert fresh is not None
-        await corrections.reclassify(session, fresh, now, "это происходит сейчас", DISPATCHER)
-        await session.commit()
+    await _staff_reclassifies(ctx, report.id, now, "это происходит сейчас")
     async with ctx.sessions() as session:
         saved = await session.get(Report, report.id)
         offer = await session.scalar(select(OutboxTask).where(
