@@ -48,14 +48,17 @@ def _bool(name: str, default: bool) -> bool:
     return value in _TRUE
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = _env(name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise SettingsError(f"ZAN_{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise SettingsError(f"ZAN_{name} must be at least {minimum}, not {raw!r}")
+    return value
 
 
 def _float(name: str, default: float) -> float:
@@ -166,6 +169,8 @@ class Settings:
     telegram_api_base: str | None = None
     telegram_webhook_secret: str | None = None
     escalate_unaccepted_min: int = 10
+    # an urgent report no duty officer assigns (open, with no unit) escalates to supervisors after this many minutes
+    escalate_unassigned_min: int = 5
     enable_routing: bool = True
     enable_relay: bool = True
     db_pool_size: int = 20
@@ -237,7 +242,9 @@ class Settings:
             telegram_officer_token=_env("TELEGRAM_OFFICER_TOKEN"),
             telegram_api_base=_env("TELEGRAM_API_BASE"),
             telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
-            escalate_unaccepted_min=_int("ESCALATE_UNACCEPTED_MIN", 10),
+            # a zero or negative delay would escalate every urgent report the minute it arrives
+            escalate_unaccepted_min=_int("ESCALATE_UNACCEPTED_MIN", 10, minimum=1),
+            escalate_unassigned_min=_int("ESCALATE_UNASSIGNED_MIN", 5, minimum=1),
             enable_routing=_bool("ENABLE_ROUTING", True),
             enable_relay=_bool("ENABLE_RELAY", True),
             db_pool_size=_int("DB_POOL_SIZE", 20),

@@ -1,10 +1,12 @@
 """SLA escalation (every minute) and the change log's compaction.
 
 Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene) within
-ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), open reports within 2 working days of
+ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), open urgent reports left without a unit for
+ZAN_ESCALATE_UNASSIGNED_MIN minutes (Settings.escalate_unassigned_min), open reports within 2 working days of
 their legal deadline, and open reports out of police competence within a working day of (or past) their redirect
 term (Report.redirect_due_at). One Escalation row per (report, kind, subject) makes the check idempotent: the subject
-is the assignment not accepted, or the deadline or redirect term about to lapse. The outbox task
+is the assignment not accepted, the moment the urgent report was left without a unit, or the deadline or redirect
+term about to lapse. The outbox task
 "notifications.escalation" {escalation_id, report_id, kind} pushes it to the supervisors of the report's district
 (backend.notifications.jobs) and records `notified_at`; "officer_bot.escalation" {escalation_id} tells those of
 them who linked the duty bot in Telegram (bots.officer.escalations). Supervisors list them at
@@ -14,10 +16,12 @@ GET /api/v1/dispatch/escalations.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.audit.service import record
 from backend.context import Context
@@ -27,16 +31,17 @@ from backend.jobs.scheduled import periodic
 from backend.jobs.service import enqueue
 from backend.lib.clock import as_utc, utcnow
 from backend.reports import deadlines
-from backend.reports.models import Report
-from backend.reports.workflow import Status
+from backend.reports.models import Report, ReportEvent
+from backend.reports.workflow import Action, Status
 
 DEADLINE_WARNING_WORKING_DAYS = 2
 # the redirect term is 3 working days at most: a day's warning leaves time to redirect before it lapses
 REDIRECT_WARNING_WORKING_DAYS = 1
 
 
-async def find_escalations(ctx: Context) -> int:
-    now = utcnow()
+async def find_escalations(ctx: Context, now: datetime | None = None) -> int:
+    """Escalate what is due as of `now` (by default the present); returns how many escalations were made."""
+    now = now or utcnow()
     created = 0
     async with ctx.sessions() as session:
         unaccepted = (await session.execute(
@@ -45,6 +50,7 @@ async def find_escalations(ctx: Context) -> int:
                    Assignment.released_at.is_(None), Assignment.accepted_at.is_(None),  # type: ignore[union-attr]
                    Assignment.assigned_at < now - timedelta(minutes=ctx.settings.escalate_unaccepted_min))  # type: ignore[arg-type]
         )).all()
+        unassigned = await _unassigned_urgent(session, now - timedelta(minutes=ctx.settings.escalate_unassigned_min))
         horizon = deadlines.working_days_after(now, DEADLINE_WARNING_WORKING_DAYS, ctx.calendar)
         near = (await session.execute(
             select(Report.id, Report.deadline_at).where(Report.status != Status.CLOSED.value,  # type: ignore[arg-type, call-overload]
@@ -56,6 +62,9 @@ async def find_escalations(ctx: Context) -> int:
                 Report.status != Status.CLOSED.value, Report.redirect_due_at <= redirect_horizon)  # type: ignore[operator]
         )).all()
         found = [("unaccepted_urgent", report_id, str(assignment_id)) for report_id, assignment_id in unaccepted]
+        # subject: when the report was last left without a unit (see _unassigned_urgent), so it escalates once per
+        # stretch in the queue, and again only once it was assigned and has come back without a unit
+        found += [("unassigned_urgent", report_id, since.isoformat()) for report_id, since in unassigned]
         found += [("deadline_near", report_id, as_utc(deadline).isoformat()) for report_id, deadline in near]
         # subject: the term, so a report whose term changes (reclassified away and back) escalates again
         found += [("redirect_due", report_id, as_utc(due).isoformat()) for report_id, due in unredirected]
@@ -94,6 +103,27 @@ async def find_escalations(ctx: Context) -> int:
 
         notify(ctx)
     return created
+
+
+async def _unassigned_urgent(session: AsyncSession, cutoff: datetime) -> list[tuple[uuid.UUID, datetime]]:
+    """(report, since when it has had no unit) of the open urgent reports no unit has held since before `cutoff`.
+
+    Without a unit since the latest of: its registration, the release of its last custody record (it left its
+    unit: dispatch.service.release_if_not_designated), its latest reopening (an appeal goes back to the queue
+    unassigned; the custody ended with the closing, before it). That moment names the stretch in the queue: the
+    same stretch escalates once however often the job runs, a later one (assigned, then released or reopened) again.
+    Status is not asked: a report that left its unit keeps its working status (assigned, en_route...) with no unit."""
+    released = (select(func.max(col(Assignment.released_at)))
+                .where(col(Assignment.report_id) == col(Report.id)).scalar_subquery())
+    reopened = (select(func.max(col(ReportEvent.created_at)))
+                .where(col(ReportEvent.report_id) == col(Report.id), col(ReportEvent.action) == Action.REOPEN.value)
+                .scalar_subquery())
+    rows = await session.execute(
+        select(col(Report.id), col(Report.created_at), released, reopened).where(
+            col(Report.urgent).is_(True), col(Report.status) != Status.CLOSED.value,
+            col(Report.unit_id).is_(None), col(Report.created_at) < cutoff))
+    waiting = [(report_id, max(as_utc(at) for at in times if at is not None)) for report_id, *times in rows]
+    return [(report_id, since) for report_id, since in waiting if since < cutoff]
 
 
 @periodic("dispatch.sla_escalation")

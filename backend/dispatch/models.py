@@ -28,15 +28,17 @@ class Assignment(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
-    """A report that needs a supervisor: not accepted in time, or close to its legal deadline. One per kind and
-    subject: the assignment not accepted, or the deadline (UTC, ISO 8601) about to lapse. A second unit that does
-    not accept either, or an extended or reopened report near its new deadline, escalates again."""
+    """A report that needs a supervisor: not accepted in time, urgent and not assigned in time, or close to its legal
+    deadline or redirect term. One per kind and subject: the assignment not accepted, the moment the urgent report
+    was left without a unit, or the deadline / term (UTC, ISO 8601) about to lapse. A second unit that does not
+    accept either, an urgent report back in the queue after leaving its unit or a reopening, or an extended or
+    reopened report near its new deadline, escalates again."""
 
     __tablename__ = "escalations"
 
     id: uuid.UUID = uuid_pk()
     report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
-    kind: str = Field(max_length=30)  # unaccepted_urgent | deadline_near | redirect_due
+    kind: str = Field(max_length=30)  # unaccepted_urgent | unassigned_urgent | deadline_near | redirect_due
     subject: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
     created_at: datetime = now_column()
     notified_at: datetime | None = tz_datetime()

@@ -104,11 +104,14 @@ class QueuePage(msgspec.Struct):
 
 class EscalationOut(msgspec.Struct):
     """A report that needs a supervisor now: `unaccepted_urgent` (assigned, not accepted in time),
-    `deadline_near` (within 2 working days of its legal deadline) or `redirect_due` (its redirect term ends)."""
+    `unassigned_urgent` (urgent, and no unit assigned in time), `deadline_near` (within 2 working days of its legal
+    deadline) or `redirect_due` (its redirect term ends)."""
 
     id: uuid.UUID
     kind: str
-    subject: str  # the assignment not accepted, or the deadline / term (UTC) about to lapse
+    # the assignment not accepted, when the urgent report was left without a unit (UTC), or the deadline / term (UTC)
+    # about to lapse
+    subject: str
     created_at: datetime
     report: ReportCard
 

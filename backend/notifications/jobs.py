@@ -111,17 +111,22 @@ def escalation_audience(report: Report) -> ColumnElement[bool]:
                 col(Officer.district) == (report.district or ""))
 
 
-# which term an escalation kind is about (templates.ESCALATION_TERMS): its subject records that term's time
-ESCALATION_TERM_OF: dict[str, str] = {"unaccepted_urgent": "assigned", "deadline_near": "deadline",
-                                      "redirect_due": "redirect"}
+# which term an escalation kind is about (templates.ESCALATION_TERMS): its subject records that term's time, but for
+# "registered": an urgent report nobody assigned shows how long it has waited since it came in (its subject, the
+# moment it was last left without a unit, is only the job's dedupe key)
+ESCALATION_TERM_OF: dict[str, str] = {"unaccepted_urgent": "assigned", "unassigned_urgent": "registered",
+                                      "deadline_near": "deadline", "redirect_due": "redirect"}
 
 
 async def escalation_term(session: AsyncSession, esc: Escalation, report: Report) -> tuple[str, datetime]:
-    """(term, time) an escalation is about: when the unaccepted urgent report was assigned, or the deadline /
-    redirect term about to lapse (the escalation's subject, UTC ISO 8601). One rule for the push and the duty bot."""
+    """(term, time) an escalation is about: when the unaccepted urgent report was assigned, when the unassigned
+    urgent report was registered, or the deadline / redirect term about to lapse (the escalation's subject, UTC
+    ISO 8601). One rule for the push and the duty bot."""
     from backend.dispatch.models import Assignment
 
     term = ESCALATION_TERM_OF.get(esc.kind, "deadline")
+    if term == "registered":
+        return term, report.created_at
     try:
         if term == "assigned":
             assignment = await session.get(Assignment, uuid.UUID(esc.subject))

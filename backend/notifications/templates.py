@@ -111,6 +111,11 @@ ESCALATION_KINDS: dict[str, dict[str, str]] = {
         "ru": "Срочное обращение назначено наряду, но не принято вовремя.",
         "en": "An urgent report was assigned to a unit but not accepted in time.",
     },
+    "unassigned_urgent": {
+        "kk": "Шұғыл өтініш уақытында ешбір жасаққа тағайындалмады.",
+        "ru": "Срочное обращение не назначено ни одному наряду вовремя.",
+        "en": "An urgent report was not assigned to any unit in time.",
+    },
     "deadline_near": {
         "kk": "Өтінішті қарау мерзімі аяқталып келеді.",
         "ru": "Истекает срок рассмотрения обращения.",
@@ -124,6 +129,7 @@ ESCALATION_KINDS: dict[str, dict[str, str]] = {
 }
 # the term an escalation is about (jobs.escalation_term) → language → how it is shown, {at} in Almaty time
 ESCALATION_TERMS: dict[str, dict[str, str]] = {
+    "registered": {"kk": "Тіркелген уақыты: {at}", "ru": "Зарегистрировано: {at}", "en": "Registered: {at}"},
     "assigned": {"kk": "Тағайындалған уақыты: {at}", "ru": "Назначено: {at}", "en": "Assigned: {at}"},
     "deadline": {"kk": "Қарау мерзімі: {at}", "ru": "Срок рассмотрения: {at}", "en": "Deadline: {at}"},
     "redirect": {"kk": "Құзыреті бойынша жіберу мерзімі: {at}", "ru": "Направить по компетенции до: {at}",

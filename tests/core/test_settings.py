@@ -110,7 +110,8 @@ def test_the_saq_queue_needs_redis(env: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("name", "value"), [("DB_POOL_SIZE", "twenty"), ("PARTNER_RATE_LIMIT", "1e3"),
                                              ("JWT_ACCESS_TTL_S", "15m"), ("RELAY_INTERVAL_S", "fast"),
-                                             ("SCHEDULED_INTERVAL_S", "0"), ("LOG_JSON", "ture")])
+                                             ("SCHEDULED_INTERVAL_S", "0"), ("LOG_JSON", "ture"),
+                                             ("ESCALATE_UNACCEPTED_MIN", "0"), ("ESCALATE_UNASSIGNED_MIN", "-5")])
 def test_a_bad_number_or_switch_names_its_variable(env: pytest.MonkeyPatch, name: str, value: str) -> None:
     env.setenv(f"ZAN_{name}", value)
     with pytest.raises(SettingsError, match=f"ZAN_{name} must be .*'{value}'"):
