@@ -133,13 +133,24 @@ def partners_create(name: str, webhook_url: str | None) -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
 @click.option("--workers", default=1, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--allow-per-process-limits", is_flag=True,
+              help="with --workers above 1 and no ZAN_REDIS_URL: start anyway, each process enforcing the limits "
+                   "on its own")
+def serve(host: str, port: int, workers: int, allow_per_process_limits: bool) -> None:
     """Serve the API (runs migrations first)."""
     import uvicorn
 
     from backend.migrate import upgrade
 
-    upgrade(Settings.from_env().database_url)
+    settings = Settings.from_env()
+    # without Redis the partner rate limit and the login and link-code failure limits live in each process's
+    # memory: N processes behind one port would let through N times every limit, silently
+    if workers > 1 and not settings.redis_url and not allow_per_process_limits:
+        raise click.ClickException(
+            f"--workers {workers} without ZAN_REDIS_URL would multiply the partner rate limit and the login and "
+            f"link-code failure limits by {workers} (each process counts its own): set ZAN_REDIS_URL, run "
+            f"--workers 1, or pass --allow-per-process-limits to accept that")
+    upgrade(settings.database_url)
     uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, log_config=None,
                 proxy_headers=True)
 

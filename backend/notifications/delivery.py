@@ -11,7 +11,8 @@ still being sent (`_Lease`), pushes go out in sub-batches that each check the cl
 sub-batch's outcomes are recorded as soon as it is back (a worker that stalls loses at most one sub-batch's records).
 
 Retry schedules differ per kind (`RETRY_POLICIES`): a push is worth retrying through an FCM outage of about an hour,
-a partner webhook through a day of partner downtime. A server's Retry-After is honoured up to the policy's cap.
+a partner webhook through a day of partner downtime. A server's Retry-After can lengthen a wait (up to the
+policy's cap), never shorten it.
 """
 
 from __future__ import annotations
@@ -68,11 +69,15 @@ class RetryPolicy:
         return nominal * random.uniform(1 - self.jitter, 1 + self.jitter)
 
     def delay(self, attempt: int, retry_after_s: float | None) -> float:
-        """The wait before the next attempt. A server's Retry-After (FCM's or a partner's) is honoured up to the cap:
-        an absurd one (999999999999, "inf") would overflow the datetime arithmetic and lose the chunk's outcomes."""
+        """The wait before the next attempt: the backoff, or longer if the server (FCM's 429, a partner's 429/503)
+        asks for more. A Retry-After is a lower bound, never a replacement: a partner answering every attempt with
+        `Retry-After: 1` would otherwise spend the whole day's attempts in seconds and be dead-lettered at once.
+        It is honoured only up to the cap: an absurd one (999999999999, "inf") would overflow the datetime arithmetic
+        and lose the chunk's outcomes."""
+        backoff = self.backoff(attempt)
         if retry_after_s is None or not math.isfinite(retry_after_s):
-            return self.backoff(attempt)
-        return min(max(retry_after_s, 0.0), self.cap_s)
+            return backoff
+        return max(backoff, min(max(retry_after_s, 0.0), self.cap_s))
 
     @property
     def window_s(self) -> float:

@@ -18,8 +18,9 @@ How a receiver verifies (this is `verify_webhook`, usable as-is by a Python rece
    better): an id seen before is a retry or a replay. Answer it 2xx and do nothing again — we re-deliver until we
    get a 2xx, so processing must be idempotent.
 Any non-2xx answer (or a timeout of 10 s) is retried with exponential backoff (2 s doubling to at most 3 h, ±10 %
-jitter; a Retry-After is honoured up to 3 h) for 21 attempts over about a day (~25 h), then dead-lettered
-(`zan notifications stuck` / `retry`). The schedule is `delivery.RETRY_POLICIES["webhook"]`.
+jitter; a longer Retry-After is honoured, up to 3 h; a shorter one never shortens the backoff) for 21 attempts over
+about a day (~25 h), then dead-lettered (`zan notifications stuck` / `retry`).
+The schedule is `delivery.RETRY_POLICIES["webhook"]`.
 """
 
 from __future__ import annotations

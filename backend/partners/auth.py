@@ -14,8 +14,7 @@ from litestar.handlers.base import BaseRouteHandler
 from backend.citizens.service import get_or_create_by_iin, iin_hash
 from backend.context import Context
 from backend.deps import path_with_query, provide_lang
-from backend.lib.errors import ZanError
-from backend.partners.service import SignedHeaders, verify
+from backend.partners.service import SignedHeaders, unauthenticated, verify
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ async def _citizen_id(ctx: Context, iin: str, language: str) -> uuid.UUID:
 def provide_principal(request: Request[Any, Any, Any]) -> CitizenPrincipal:
     principal: CitizenPrincipal | None = getattr(request.state, "principal", None)
     if principal is None:
-        raise ZanError("auth.unauthenticated", 401)
+        raise unauthenticated("auth.unauthenticated")
     return principal
 
 

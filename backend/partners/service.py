@@ -46,6 +46,16 @@ class SignedHeaders:
 # requests that change nothing: their signatures are checked and metered, never claimed against replay
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
+# RFC 9110 §11.6.1: a 401 names the scheme that would authenticate the request. Partners sign with HMAC-SHA256
+# (`string_to_sign`), not a bearer token: a generic HTTP client or gateway otherwise has no hint what to send.
+CHALLENGE = {"WWW-Authenticate": 'Zan-HMAC-SHA256 realm="zan-partner"'}
+
+
+def unauthenticated(code: str) -> ZanError:
+    """A partner request refused as not (or no longer) authentic: 401 with the challenge."""
+    return ZanError(code, 401, headers=dict(CHALLENGE))
+
+
 # the width of reports.channel and report_events.channel, which a partner's requests are recorded under
 CHANNEL_MAX = 30
 
@@ -125,27 +135,27 @@ async def verify(
     """Check a partner-signed request; returns (partner id, partner name, citizen IIN). ZanError(401) on failure.
     With warm caches and Redis up, it touches no database session at all (the intake hot path)."""
     if not (headers.partner_id and headers.timestamp and headers.signature and headers.iin is not None):
-        raise ZanError("auth.signature_missing", 401)
+        raise unauthenticated("auth.signature_missing")
     # unix seconds, digits only: int() would also take "+1_700_000_000" or a 400-digit number, and the latter
     # overflows the float arithmetic of the skew check
     if not _digits(headers.timestamp, 1, 12):
-        raise ZanError("auth.signature_invalid", 401)
+        raise unauthenticated("auth.signature_invalid")
     ts = int(headers.timestamp)
     try:
         partner_id = uuid.UUID(headers.partner_id)
     except ValueError as exc:
-        raise ZanError("auth.signature_invalid", 401) from exc
+        raise unauthenticated("auth.signature_invalid") from exc
     if abs(time.time() - ts) > ctx.settings.signature_max_skew_s:
-        raise ZanError("auth.clock_skew", 401)
+        raise unauthenticated("auth.clock_skew")
     key = await _partner_key(ctx, partner_id)
     # an unknown partner still costs one HMAC, so response time does not reveal which ids exist
     expected = hmac_hex(key.secret if key else "unknown-partner",
                         string_to_sign(headers.timestamp, method, path_with_query, body, headers.iin))
     if not equal(expected, headers.signature.lower()) or key is None:
-        raise ZanError("auth.signature_invalid", 401)
+        raise unauthenticated("auth.signature_invalid")
     # exactly twelve digits: a spaced or dashed IIN passes the checksum too, but would hash to another citizen
     if not (_digits(headers.iin, 12, 12) and iin_is_valid(headers.iin)):
-        raise ZanError("auth.iin_invalid", 401)
+        raise unauthenticated("auth.iin_invalid")
     # a read is not claimed: the same GET signed twice within a second (a refresh, a retry after a timeout) is
     # answered twice, not refused as a replay (see backend/partners/admission.py)
     admission, early_s = await admit(ctx, partner_id, expected, claim=method.upper() not in SAFE_METHODS)
@@ -153,7 +163,7 @@ async def verify(
         PARTNER_THROTTLED.labels(key.name).inc()
         raise ZanError("rate_limited", 429, headers={"Retry-After": str(max(1, math.ceil(early_s)))})
     if admission is Admission.REPLAYED:
-        raise ZanError("auth.replayed", 401)
+        raise unauthenticated("auth.replayed")
     return partner_id, key.name, headers.iin
 
 

@@ -108,3 +108,28 @@ def test_partners_create_twice(env: dict[str, str | None]) -> None:
     ok(zan(env, "partners", "create", "--name", "kaspi-test"))
     refused(zan(env, "partners", "create", "--name", "kaspi-test"), 1,
             "a partner app named 'kaspi-test' already exists")
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """`zan serve` without a server: what it would have handed uvicorn (migrations skipped too)."""
+    import uvicorn
+
+    runs: list[dict[str, Any]] = []
+    monkeypatch.setattr("backend.migrate.upgrade", lambda _url: None)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: runs.append({"app": app, **options}))
+    return runs
+
+
+def test_serve_refuses_several_workers_without_redis(env: dict[str, str | None],
+                                                     started: list[dict[str, Any]]) -> None:
+    """Without Redis every process keeps its own partner rate limit and login failure limits: N processes would let
+    through N times each. Refused unless the operator says so; one process, or Redis, is fine."""
+    result = zan(env, "serve", "--workers", "4")
+    refused(result, 1, "--workers 4 without ZAN_REDIS_URL would multiply the partner rate limit")
+    assert len(result.output.strip().splitlines()) == 1 and started == []
+
+    assert zan(env, "serve", "--workers", "4", "--allow-per-process-limits").exit_code == 0
+    assert zan(env, "serve").exit_code == 0
+    assert zan(env, "serve", "--workers", "4", ZAN_REDIS_URL="redis://127.0.0.1:6379/0").exit_code == 0
+    assert [run["workers"] for run in started] == [4, 1, 4]

@@ -146,6 +146,30 @@ async def test_problem_texts_follow_accept_language(citizen: PartnerClient) -> N
         assert response.json()["title"] == title
 
 
+CHALLENGE = 'Zan-HMAC-SHA256 realm="zan-partner"'
+
+
+async def test_every_partner_401_names_the_hmac_scheme(citizen: PartnerClient) -> None:
+    """RFC 9110 §11.6.1: a 401 carries WWW-Authenticate. Partners sign with HMAC-SHA256, not a bearer token, so the
+    challenge names that scheme; what succeeds (or is only throttled) gets none."""
+    body, replay = _signed_report(citizen)
+    assert (await citizen.http.post(PATH, content=body, headers=replay)).status_code == 201
+    forged = {**citizen.headers("GET", PATH, b""), "X-Signature": "0" * 64}
+    unknown = PartnerClient(citizen.http, "00000000-0000-0000-0000-000000000000", citizen.secret, citizen.iin)
+    refused = {
+        "auth.signature_missing": await citizen.http.get(PATH),
+        "auth.signature_invalid": await citizen.http.get(PATH, headers=forged),
+        "auth.clock_skew": await citizen.get(PATH, ts=int(time.time()) - 400),
+        "auth.iin_invalid": await citizen.get(PATH, iin=bad_checksum(citizen.iin)),
+        "auth.replayed": await citizen.http.post(PATH, content=body, headers=replay),
+    }
+    refused_unknown = await unknown.get(PATH)
+    for code, response in [*refused.items(), ("auth.signature_invalid", refused_unknown)]:
+        assert (response.status_code, response.json()["code"]) == (401, code), response.text
+        assert response.headers.get("www-authenticate") == CHALLENGE, code
+    assert "www-authenticate" not in (await citizen.get(PATH)).headers
+
+
 async def test_iin_is_never_stored_in_clear(citizen: PartnerClient, ctx) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 

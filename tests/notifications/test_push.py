@@ -111,6 +111,17 @@ async def test_invalid_argument_prunes_only_when_it_names_the_token(ctx: Context
     assert device is not None and device.active is False
 
 
+@pytest.fixture
+def fast_push_retries(monkeypatch: pytest.MonkeyPatch) -> delivery.RetryPolicy:
+    """The push schedule shrunk from 30 s..30 min to 0.05..0.4 s (same attempts), so a test may wait it out. These
+    tests used to lean on a short Retry-After *replacing* the backoff; it is only a lower bound now (a provider
+    saying "1 s" every time must not burn an hour's attempts in seconds: test_retry_after.py)."""
+    fast = delivery.RetryPolicy(max_attempts=delivery.RETRY_POLICIES["push"].max_attempts, base_s=0.05, cap_s=0.4)
+    monkeypatch.setitem(delivery.RETRY_POLICIES, "push", fast)
+    return fast
+
+
+@pytest.mark.usefixtures("fast_push_retries")
 async def test_quota_429_and_503_are_retried_until_delivered(ctx: Context, fcm: FakeFCM) -> None:
     report = await new_report(ctx)
     throttled, flaky = await citizen_devices(ctx, report, ["ru", "kk"])
@@ -126,6 +137,7 @@ async def test_quota_429_and_503_are_retried_until_delivered(ctx: Context, fcm: 
     assert row.status == "sent" and row.attempts == 3
 
 
+@pytest.mark.usefixtures("fast_push_retries")
 async def test_dead_letter_after_the_last_attempt_and_cli_lists_it(ctx: Context, fcm: FakeFCM, tmp_path: Any,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner

@@ -1,0 +1,130 @@
+"""A server's Retry-After lengthens a retry's wait, never shortens it below the backoff.
+
+A partner answering every attempt `503 Retry-After: 1` (or FCM a small 429 wait) must still be retried for the
+policy's whole span (about a day for webhooks, an hour for pushes), not dead-lettered within seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from backend.context import Context
+from backend.lib.clock import as_utc, utcnow
+from backend.notifications import delivery
+from backend.notifications.models import Delivery
+from tests.fakes.fcm import FakeFCM
+from tests.fakes.webhook_receiver import WebhookReceiver
+from tests.notifications.conftest import BOTH_DBS, citizen_devices, new_report
+from tests.notifications.test_delivery_edge_cases import fan_out
+from tests.notifications.test_webhooks import partner_with_webhook
+
+pytestmark = pytest.mark.anyio
+
+
+class VirtualClock:
+    """delivery's clock, moved by the test: a wait of a day is stepped through without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def the_row(ctx: Context, event_key: str) -> Delivery:
+    async with ctx.sessions() as session:
+        row = await session.scalar(select(Delivery).where(Delivery.event_key == event_key))  # type: ignore[arg-type]
+    assert row is not None
+    return row
+
+
+def nominal(policy: delivery.RetryPolicy, attempt: int) -> float:
+    return min(policy.cap_s, policy.base_s * 2.0 ** (attempt - 1))
+
+
+@pytest.mark.parametrize("db_url", BOTH_DBS, indirect=True)
+async def test_partner_answering_retry_after_1_is_not_dead_lettered_within_seconds(
+        ctx: Context, webhook_receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx.settings = ctx.settings.with_(enable_routing=False)
+    webhook_receiver.fail_next(10_000, status=503, headers={"Retry-After": "1"})
+    report = await new_report(ctx, partner_id=await partner_with_webhook(ctx, webhook_receiver.url("/zan/events")))
+    _event, key = await fan_out(ctx, report)
+    clock = VirtualClock()
+    monkeypatch.setattr(delivery, "utcnow", clock)
+
+    # 40 s of the partner's downtime, trying whenever the schedule says a retry is due (the old rule: every
+    # second, all 21 attempts spent in ~20 s). The backoff's 2, 4, 8, 16 s (±10 %) put attempts at 0, ~2, ~6, ~14
+    # and ~30 s; the sixth is due no earlier than ~56 s, whatever the jitter.
+    for _ in range(40):
+        await delivery.deliver_pending(ctx, event_key=key)
+        clock.now += timedelta(seconds=1)
+    row = await the_row(ctx, key)
+    assert (row.status, row.attempts, row.max_attempts) == ("pending", 5, 21)
+    assert len(webhook_receiver.deliveries) == 5
+    assert all(d.answered_status == 503 for d in webhook_receiver.deliveries)
+
+
+async def retry_waits(ctx: Context, event_key: str) -> tuple[Delivery, list[float]]:
+    """Send the event's one delivery until it stops being pending, each retry made due at once; the waits the
+    schedule asked for after each attempt."""
+    waits: list[float] = []
+    for _ in range(50):
+        await delivery.deliver_pending(ctx, event_key=event_key)
+        row = await the_row(ctx, event_key)
+        if row.status != "pending":
+            return row, waits
+        waits.append((as_utc(row.next_attempt_at) - as_utc(row.updated_at)).total_seconds())
+        async with ctx.sessions() as session:
+            await session.execute(update(Delivery).where(Delivery.id == row.id)  # type: ignore[arg-type]
+                                  .values(next_attempt_at=utcnow()))
+            await session.commit()
+    raise AssertionError("still pending after 50 attempts")
+
+
+def assert_backoff(policy: delivery.RetryPolicy, waits: list[float]) -> None:
+    for attempt, wait in enumerate(waits, start=1):
+        expected = nominal(policy, attempt)
+        assert expected * (1 - policy.jitter) - 0.01 <= wait <= expected * (1 + policy.jitter) + 0.01, (attempt, wait)
+
+
+async def test_webhook_answering_retry_after_1_keeps_its_day_of_retries(
+        ctx: Context, webhook_receiver: WebhookReceiver) -> None:
+    ctx.settings = ctx.settings.with_(enable_routing=False)
+    webhook_receiver.fail_next(10_000, status=503, headers={"Retry-After": "1"})
+    report = await new_report(ctx, partner_id=await partner_with_webhook(ctx, webhook_receiver.url("/zan/events")))
+    _event, key = await fan_out(ctx, report)
+
+    row, waits = await retry_waits(ctx, key)
+    policy = delivery.RETRY_POLICIES["webhook"]
+    assert (row.status, row.attempts, len(waits)) == ("dead", policy.max_attempts, policy.max_attempts - 1)
+    assert_backoff(policy, waits)
+    assert 20 * 3600 <= sum(waits) <= 30 * 3600  # "about a day", as webhooks.py promises partners
+
+
+async def test_push_throttled_with_a_short_retry_after_keeps_its_hour_of_retries(ctx: Context, fcm: FakeFCM) -> None:
+    report = await new_report(ctx)
+    (phone,) = await citizen_devices(ctx, report, ["ru"])
+    fcm.set_behaviour(phone.token or "", "quota", retry_after=1)  # always throttled, "try again in a second"
+    _event, key = await fan_out(ctx, report)
+
+    row, waits = await retry_waits(ctx, key)
+    policy = delivery.RETRY_POLICIES["push"]
+    assert (row.status, row.attempts) == ("dead", policy.max_attempts)
+    assert_backoff(policy, waits)
+    assert sum(waits) >= 0.9 * policy.window_s  # about an hour (an FCM outage), not seven seconds
+
+
+@pytest.mark.parametrize("kind", ["push", "topic", "webhook"])
+def test_retry_after_is_a_lower_bound_capped_by_the_policy(kind: str) -> None:
+    policy = delivery.RETRY_POLICIES[kind]
+    low, high = 1 - policy.jitter, 1 + policy.jitter
+    for attempt in (1, 2, 5, policy.max_attempts - 1):
+        # shorter than the backoff: the backoff
+        assert nominal(policy, attempt) * low <= policy.delay(attempt, 1.0) <= nominal(policy, attempt) * high
+        assert nominal(policy, attempt) * low <= policy.delay(attempt, 0.0) <= nominal(policy, attempt) * high
+    # longer than the backoff: the server's wish, up to the cap
+    assert policy.delay(1, policy.base_s * 10) == policy.base_s * 10
+    assert policy.delay(1, 10 * policy.cap_s) == policy.cap_s
