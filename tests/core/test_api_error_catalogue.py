@@ -35,8 +35,8 @@ def _catalogue() -> dict[str, dict[str, str]]:
 
 
 def _raised_codes() -> tuple[dict[str, list[str]], list[str]]:
-    """Literal codes given to ZanError(...), not_found(...) and problem(request, ...) in backend/ and bots/ (code →
-    where), and the calls whose code is not a literal."""
+    """Literal codes given to ZanError(...), not_found(...), unauthenticated(...) (the partner 401) and
+    problem(request, ...) in backend/ and bots/ (code → where), and the calls whose code is not a literal."""
     codes: dict[str, list[str]] = {}
     unread: list[str] = []
     for path in sorted([*(ROOT / "backend").rglob("*.py"), *(ROOT / "bots").rglob("*.py")]):
@@ -44,7 +44,7 @@ def _raised_codes() -> tuple[dict[str, list[str]], list[str]]:
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
             func = call.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            if name not in ("ZanError", "not_found", "problem"):
+            if name not in ("ZanError", "not_found", "problem", "unauthenticated"):
                 continue
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
             position = 1 if name == "problem" else 0
@@ -70,8 +70,9 @@ def test_every_code_the_code_raises_is_in_the_catalogue() -> None:
     # the framework's own errors, as errors.py names them
     assert not set(_HTTP_CODES.values()) - set(catalogue)
     assert {"internal", "validation.failed", "validation.body_malformed"} <= set(catalogue)
-    # codes passed on as variables: the plumbing that forwards a caller's code, and the media links' two codes
-    forwarded = {"backend/lib/errors.py", "backend/media/controller.py"}
+    # codes passed on as variables: the plumbing that forwards a caller's code, the media links' two codes, and the
+    # partner 401 helper (its callers' literal codes are read where they call it)
+    forwarded = {"backend/lib/errors.py", "backend/media/controller.py", "backend/partners/service.py"}
     assert {where.split(":")[0] for where in unread} <= forwarded, unread
     for code in ("media.upload_token_invalid", "media.download_token_invalid"):
         assert code in catalogue
