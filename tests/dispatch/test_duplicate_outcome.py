@@ -54,6 +54,16 @@ async def _close_as_duplicate(ctx: Context, report_id: uuid.UUID, original_id: u
         await session.commit()
 
 
+async def _merged_pair(ctx: Context) -> tuple[Report, Report]:
+    """(original, duplicate): two reports in triage, the second closed as a duplicate of the first."""
+    async with ctx.sessions() as session:
+        original = await make_report(session, status=Status.TRIAGE)
+        duplicate = await make_report(session, status=Status.TRIAGE)
+        await session.commit()
+    await _close_as_duplicate(ctx, duplicate.id, original.id)
+    return original, duplicate
+
+
 async def test_the_originals_closing_reaches_the_duplicates_reporter(ctx: Context,
                                                                      app_client: httpx.AsyncClient) -> None:
     original = await triage_report(ctx, department="patrol_police")
@@ -133,11 +143,7 @@ async def test_a_duplicate_of_a_duplicate_hears_the_final_outcome(ctx: Context) 
 async def test_an_original_withdrawn_by_its_author_leaves_the_matter_to_an_appeal(ctx: Context) -> None:
     """Its author's withdrawal answers nothing: the other reporter, whose report was never considered on its own,
     is told so, not "you withdrew the report", and may appeal."""
-    async with ctx.sessions() as session:
-        original = await make_report(session, status=Status.TRIAGE)
-        duplicate = await make_report(session, status=Status.TRIAGE)
-        await session.commit()
-    await _close_as_duplicate(ctx, duplicate.id, original.id)
+    original, duplicate = await _merged_pair(ctx)
     async with ctx.sessions() as session:
         row = await session.get(Report, original.id)
         assert row is not None
@@ -156,11 +162,7 @@ async def test_an_original_withdrawn_by_its_author_leaves_the_matter_to_an_appea
 
 
 async def test_a_duplicate_reopened_on_appeal_is_no_longer_told(ctx: Context) -> None:
-    async with ctx.sessions() as session:
-        original = await make_report(session, status=Status.TRIAGE)
-        duplicate = await make_report(session, status=Status.TRIAGE)
-        await session.commit()
-    await _close_as_duplicate(ctx, duplicate.id, original.id)
+    original, duplicate = await _merged_pair(ctx)
     async with ctx.sessions() as session:
         row = await session.get(Report, duplicate.id)
         assert row is not None
