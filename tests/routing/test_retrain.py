@@ -7,22 +7,37 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from backend.cli import main
 from backend.context import context_scope
 from backend.migrate import upgrade
 from backend.routing.models import LabelledExample
+from backend.settings import Settings
 from ml.classifier import RouterModel, load_default_router
 from tests.conftest import make_settings
 
 
-def test_retrain_uses_database_corrections_and_bumps_the_version(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def _database(tmp_path: Path) -> tuple[str, Settings]:
+    """A migrated SQLite database of the test and its settings."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'zan.db'}"
     upgrade(url)
-    settings = make_settings(url, tmp_path)
+    return url, make_settings(url, tmp_path)
+
+
+def _retrain(url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, out: Path) -> Result:
+    """`zan ml retrain --out OUT` against that database, as an operator runs it; it must succeed."""
+    monkeypatch.setenv("ZAN_DATABASE_URL", url)
+    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
+    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(out), "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_retrain_uses_database_corrections_and_bumps_the_version(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    url, settings = _database(tmp_path)
 
     async def add_corrections() -> None:
         async with context_scope(settings) as ctx, ctx.sessions() as session:
@@ -31,11 +46,8 @@ def test_retrain_uses_database_corrections_and_bumps_the_version(tmp_path: Path,
             await session.commit()
 
     asyncio.run(add_corrections())
-    monkeypatch.setenv("ZAN_DATABASE_URL", url)
-    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
     out = tmp_path / "router"
-    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(out), "--quiet"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    result = _retrain(url, settings, monkeypatch, out)
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["corrections"] == 2 and summary["newly_used"] == 2
     bundled = load_default_router()
@@ -57,9 +69,7 @@ def test_retrain_writes_no_personal_data_and_no_restricted_text(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """corrections.jsonl sits next to the model, outside the database's access rules: rows stored raw before
     reclassify masked them (and --extra files) are masked there, and restricted categories left out."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'zan.db'}"
-    upgrade(url)
-    settings = make_settings(url, tmp_path)
+    url, settings = _database(tmp_path)
 
     async def add_corrections() -> None:
         async with context_scope(settings) as ctx, ctx.sessions() as session:
@@ -69,11 +79,8 @@ def test_retrain_writes_no_personal_data_and_no_restricted_text(tmp_path: Path,
             await session.commit()
 
     asyncio.run(add_corrections())
-    monkeypatch.setenv("ZAN_DATABASE_URL", url)
-    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
     out = tmp_path / "router"
-    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(out), "--quiet"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    _retrain(url, settings, monkeypatch, out)
     written = [json.loads(line) for line in (out / "corrections.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["category"] for row in written] == ["theft"]
     assert "123 45 67" not in written[0]["text"] and "900101300127" not in written[0]["text"]
@@ -88,9 +95,7 @@ def test_a_correction_made_during_training_is_not_marked_as_used(tmp_path: Path,
 
     import ml.training
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'zan.db'}"
-    upgrade(url)
-    settings = make_settings(url, tmp_path)
+    url, settings = _database(tmp_path)
 
     async def add_correction(text: str) -> None:
         async with context_scope(settings) as ctx, ctx.sessions() as session:
@@ -104,11 +109,7 @@ def test_a_correction_made_during_training_is_not_marked_as_used(tmp_path: Path,
 
     asyncio.run(add_correction("соседи жарят шашлык на балконе"))
     monkeypatch.setattr(ml.training, "retrain", training)
-    monkeypatch.setenv("ZAN_DATABASE_URL", url)
-    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
-    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(tmp_path / "router"), "--quiet"],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    result = _retrain(url, settings, monkeypatch, tmp_path / "router")
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert (summary["corrections"], summary["newly_used"]) == (1, 1)
 
