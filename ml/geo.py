@@ -5,7 +5,15 @@ the smallest one wins, so the city of Astana (OSM) beats "Tselinogradskiy" (the 
 the Almaty / Shymkent city polygons beat any district they touch.
 
 District codes are stable slugs of the geoBoundaries shapeName ("almaty", "shymkent", "tselinogradskiy"); the five
-names that repeat across regions get the region as a suffix ("aksuskiy-pavlodar"). Routing rules refer to these codes.
+names that repeat across regions get the 2017 region as a suffix ("aksuskiy-pavlodar"). Routing rules refer to these
+codes, so they never change, even where the suffix is no longer the district's region ("abayskiy-east-kazakhstan" is
+in Abai region since 2022).
+
+Every district's CURRENT first-level region (one of the 20 `REGION_CODES`) comes from data/geo/regions.json, because
+police departments are per region. The layer predates the 2022 reform, so a district later split between two regions
+is mapped to the region of its centre: "tarbagatayskiy" → east-kazakhstan (its former Aksuat part is in Abai now),
+"urdzharskiy" → abai (with Makanchi, split from it); the simplified 2017 border puts Kurchatov (Abai) in "mayskiy"
+(Pavlodar).
 """
 
 from __future__ import annotations
@@ -13,9 +21,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import shapely
@@ -26,6 +35,16 @@ from shapely.geometry.base import BaseGeometry
 GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
 ADM2_FILE = "geoBoundaries-KAZ-ADM2.geojson"
 ASTANA_FILE = "osm-astana.geojson"
+REGIONS_FILE = "regions.json"
+# The 17 oblasts after the 2022 reform and the 3 cities of republican significance (they are regions of their own)
+REGION_CODES: tuple[str, ...] = (
+    "astana", "almaty", "shymkent", "abai", "akmola", "aktobe", "almaty-region", "atyrau", "east-kazakhstan",
+    "jetisu", "karaganda", "kostanay", "kyzylorda", "mangystau", "north-kazakhstan", "pavlodar", "turkistan",
+    "ulytau", "west-kazakhstan", "zhambyl",
+)  # fmt: skip
+REGION_LANGS: tuple[str, ...] = ("kk", "ru", "en")
+# Russian is the fallback language everywhere (backend/lib/i18n.py); ml/ does not import backend/
+_FALLBACK_LANG = "ru"
 # GPS error and simplified 2017 borders: a point up to ~2 km outside the union is still treated as ours
 BORDER_TOLERANCE_DEG = 0.02
 # Simplification applied by `prepare_geo_data` (~50 m): invisible at district scale, file 3x smaller
@@ -34,7 +53,8 @@ SIMPLIFY_TOLERANCE_DEG = 0.0005
 # shapeName → code where the plain slug would be unhelpful
 _CODE_OVERRIDES = {"Almaty (Alma-Ata)": "almaty"}
 _CITIES = {"almaty": "Almaty", "shymkent": "Shymkent", "astana": "Astana"}
-# Names that occur twice or three times: (shapeName, rounded centroid lat, lon) → region slug
+# Names that occur twice or three times: (shapeName, rounded centroid lat, lon) → code suffix. The suffix is the
+# district's 2017 region and part of a stable code; the current region is in regions.json.
 _DUPLICATE_REGIONS: dict[tuple[str, int, int], str] = {
     ("Aksuskiy", 46, 79): "almaty-region",
     ("Aksuskiy", 52, 76): "pavlodar",
@@ -61,6 +81,58 @@ class District:
         return {"code": self.code, "name": self.name, "source": self.source, "region": self.region}
 
 
+@dataclass(frozen=True, slots=True)
+class RegionTable:
+    """The contents of regions.json, checked: district code → region slug, and region slug → {lang: name}."""
+
+    districts: MappingProxyType[str, str]
+    names: MappingProxyType[str, MappingProxyType[str, str]]
+
+
+def read_regions(geo_dir: Path = GEO_DIR) -> RegionTable:
+    """Read and check regions.json: every region slug one of REGION_CODES and used, every region named in kk/ru/en.
+
+    Raises ValueError on any inconsistency: a wrong region would silently send a report to another region's police.
+    """
+    data = json.loads((geo_dir / REGIONS_FILE).read_text(encoding="utf-8"))
+    districts: dict[str, str] = dict(data["districts"])
+    unknown = sorted({slug for slug in districts.values() if slug not in REGION_CODES})
+    if unknown:
+        raise ValueError(f"{REGIONS_FILE}: unknown region slugs {unknown}")
+    unused = [slug for slug in REGION_CODES if slug not in set(districts.values())]
+    if unused:
+        raise ValueError(f"{REGIONS_FILE}: regions without any district {unused}")
+    names: dict[str, dict[str, str]] = data["regions"]
+    if sorted(names) != sorted(REGION_CODES):
+        raise ValueError(f"{REGIONS_FILE}: 'regions' must name exactly the {len(REGION_CODES)} regions")
+    for slug, texts in names.items():
+        if sorted(lang for lang, text in texts.items() if text.strip()) != sorted(REGION_LANGS):
+            raise ValueError(f"{REGIONS_FILE}: region {slug!r} needs a non-empty name in each of {REGION_LANGS}")
+    return RegionTable(
+        districts=MappingProxyType(districts),
+        names=MappingProxyType({slug: MappingProxyType(dict(texts)) for slug, texts in names.items()}),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_regions() -> RegionTable:
+    """The bundled region table, read once per process (without building the polygon index)."""
+    return read_regions()
+
+
+def region_of(district_code: str | None) -> str | None:
+    """The current region slug of a district code; None for None or a code that is not ours."""
+    if district_code is None:
+        return None
+    return load_regions().districts.get(district_code)
+
+
+def region_name(slug: str, lang: str) -> str:
+    """A region's name in kk/ru/en (Russian for any other language); KeyError for a slug not in REGION_CODES."""
+    texts = load_regions().names[slug]
+    return texts.get(lang) or texts[_FALLBACK_LANG]
+
+
 def slugify(name: str) -> str:
     """ASCII slug: "Esil`skiy" → "esilskiy", "Bukhar-Zhyrauskiy" → "bukhar-zhyrauskiy"."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -69,14 +141,25 @@ def slugify(name: str) -> str:
 
 
 def _district_for(name: str, geom: BaseGeometry) -> District:
+    """The district of one ADM2 feature, without its region (`DistrictIndex.from_dir` adds it from regions.json)."""
     code = _CODE_OVERRIDES.get(name) or slugify(name)
     c = geom.centroid
-    region = _DUPLICATE_REGIONS.get((name, round(c.y), round(c.x)))
-    if region:
-        code = f"{code}-{region}"
-    elif code in _CITIES:
-        region = code
-    return District(code=code, name=_CITIES.get(code, name), source="geoBoundaries", region=region)
+    suffix = _DUPLICATE_REGIONS.get((name, round(c.y), round(c.x)))
+    if suffix:
+        code = f"{code}-{suffix}"
+    return District(code=code, name=_CITIES.get(code, name), source="geoBoundaries")
+
+
+def _with_regions(
+    districts: list[tuple[District, BaseGeometry]], table: RegionTable
+) -> list[tuple[District, BaseGeometry]]:
+    """Set every district's region; a district the file lacks (or a stale entry) fails here, at load, not later
+    as a report with no police department."""
+    codes = {d.code for d, _ in districts}
+    missing, stale = sorted(codes - set(table.districts)), sorted(set(table.districts) - codes)
+    if missing or stale:
+        raise ValueError(f"{REGIONS_FILE} does not match the districts: missing {missing}, not a district {stale}")
+    return [(replace(d, region=table.districts[d.code]), g) for d, g in districts]
 
 
 class DistrictIndex:
@@ -98,6 +181,7 @@ class DistrictIndex:
         prepare(outline)
         self._outline = outline
         self._by_code = {d.code: d for d in self._districts}
+        self._geom_by_code = {d.code: g for d, g in zip(self._districts, self._geoms, strict=True)}
 
     @classmethod
     def from_dir(cls, geo_dir: Path = GEO_DIR) -> DistrictIndex:
@@ -108,9 +192,9 @@ class DistrictIndex:
             districts.append((_district_for(feature["properties"]["shapeName"], geom), geom))
         astana = json.loads((geo_dir / ASTANA_FILE).read_text(encoding="utf-8"))
         for feature in astana["features"]:
-            district = District(code="astana", name="Astana", source="OpenStreetMap", region="astana")
+            district = District(code="astana", name="Astana", source="OpenStreetMap")
             districts.append((district, shape(feature["geometry"])))
-        return cls(districts)
+        return cls(_with_regions(districts, read_regions(geo_dir)))
 
     def locate(self, lat: float, lon: float) -> District | None:
         """The most specific district containing the point, or None outside every polygon."""
@@ -141,6 +225,10 @@ class DistrictIndex:
 
     def district(self, code: str) -> District:
         return self._by_code[code]
+
+    def geometry(self, code: str) -> BaseGeometry:
+        """A district's (simplified) polygon, e.g. to check a region table against the map."""
+        return self._geom_by_code[code]
 
     def intersecting(self, geom: BaseGeometry) -> list[District]:
         """Districts whose polygons intersect an area (e.g. an alert circle), most specific first."""
