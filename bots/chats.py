@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+import logging
+
+from prometheus_client import Counter
+
+log = logging.getLogger("zan.bots")
+
+# chats marked as refusing a bot for good, counted once when marked (a skipped send is not counted again): a rise
+# means officers or citizens are missing escalations and status messages, e.g. a duty bot blocked district-wide
+CHATS_REFUSED = Counter("zan_telegram_chats_refused_total",
+                        "Chats marked as refusing the bot (blocked it, account deleted, chat gone)", ["bot", "reason"])
+
 
 def is_private_chat(chat_id: int) -> bool:
     """Private chats have the user's (positive) id; groups and channels negative ones. Both bots link private chats
     only, but a link made in a group before that rule would send report numbers and places to the whole group."""
     return chat_id > 0
+
+
+def refusal_reason(status: int, description: str) -> str | None:
+    """Why Telegram will not deliver anything to a chat until its user writes to the bot again, or None when the
+    refusal is about the message (a bad request of ours) and the chat itself may be fine.
+
+    403 is always the chat: "bot was blocked by the user", "user is deactivated" (account deleted), "bot can't
+    initiate conversation with a user". Of the 400s only "chat not found" is; the rest (unparsable text, a
+    button's data too long...) would refuse the same message to any chat."""
+    text = description.lower()
+    if status == 403:
+        return "deactivated" if "deactivated" in text else "blocked"
+    if status == 400 and "chat not found" in text:
+        return "chat_not_found"
+    return None
+
+
+def count_refusal(bot: str, reason: str) -> None:
+    """Counted and logged once per marking; no chat id or name in the log (they identify a person)."""
+    CHATS_REFUSED.labels(bot=bot, reason=reason).inc()
+    log.info("%s bot: a chat refuses messages (%s), skipped until it writes to the bot again", bot, reason)

@@ -23,10 +23,25 @@ class TelegramLink(SQLModel, table=True):
     # true only once the user picked `language` themselves (/start or /language); a link made by filing a report,
     # attaching media or opening /reports without /start holds the phone's interface language, which is no choice
     language_chosen: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
-    # set when Telegram answers 403 (the user blocked the bot): we stop pushing until they write again
+    # set when Telegram refuses the chat for good (403: the user blocked the bot or deleted the account; 400 chat not
+    # found): we stop pushing until they write again
     blocked_at: datetime | None = tz_datetime()
     created_at: datetime = now_column()
     updated_at: datetime = now_column()
+
+
+class OfficerBotBlockedChat(SQLModel, table=True):
+    """A duty bot chat Telegram refuses for good (the officer blocked the bot, deleted the account, the chat is gone):
+    offers and escalations skip it, instead of trying it (and retrying) for every report, until it writes again.
+
+    Its own table rather than a column beside `officers.telegram_chat_id`: the mark belongs to the Telegram chat, not
+    to the officer it is linked to, and the bots' tables stay in the bots' migrations."""
+
+    __tablename__ = "officer_bot_blocked_chats"
+
+    chat_id: int = Field(primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False})
+    reason: str = Field(max_length=20)  # bots.chats.refusal_reason: blocked | deactivated | chat_not_found
+    blocked_at: datetime = now_column()
 
 
 class TelegramUpdateSeen(SQLModel, table=True):

@@ -20,8 +20,17 @@ from backend.lib.errors import ZanError
 from backend.notifications import service
 from backend.notifications.schemas import AlertIn, AlertOut, DeviceIn, DeviceOut, TopicsIn
 from backend.notifications.service import Owner
-from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
+from backend.officers.auth import (
+    BEARER_CHALLENGE,
+    OfficerDep,
+    OfficerPrincipal,
+    Role,
+    client_ip,
+    officer_guard,
+    provide_officer,
+)
 from backend.partners.auth import CitizenPrincipal, partner_guard
+from backend.partners.service import CHALLENGE as PARTNER_CHALLENGE
 from backend.reports import idempotency
 from backend.reports.idempotency import IdempotencyKey, Stored
 
@@ -32,12 +41,29 @@ def _is_officer(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
     return (connection.headers.get("authorization") or "").lower().startswith("bearer ")
 
 
+# RFC 9110 §11.6.1: a 401 names every scheme that would authenticate the request. This endpoint takes two (partner
+# apps sign with HMAC, tablets present a bearer token), so a request that tried neither is offered both: answered
+# with the partner challenge alone, a tablet's HTTP client (or a gateway) would be told to sign as a partner
+BOTH_CHALLENGES = f'{BEARER_CHALLENGE["WWW-Authenticate"]}, {PARTNER_CHALLENGE["WWW-Authenticate"]}'
+PARTNER_HEADERS = ("x-partner-id", "x-signature", "x-timestamp", "x-citizen-iin")
+
+
+def _tried_partner(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    return any(connection.headers.get(name) for name in PARTNER_HEADERS)
+
+
 async def device_owner_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Officers present a bearer token; citizens come through their partner app's signed request."""
+    """Officers present a bearer token; citizens come through their partner app's signed request. A refusal's
+    challenge answers what the request tried: a bearer token, a partner signature, or neither (both offered)."""
     if _is_officer(connection):
-        await _any_officer(connection, handler)
-    else:
+        await _any_officer(connection, handler)  # a refused token is answered `invalid_token` (officers.auth)
+        return
+    try:
         await partner_guard(connection, handler)
+    except ZanError as exc:
+        if exc.status == 401 and not _tried_partner(connection):
+            exc.headers = {**exc.headers, "WWW-Authenticate": BOTH_CHALLENGES}
+        raise
 
 
 def provide_owner(request: Request[Any, Any, Any]) -> Owner:

@@ -23,6 +23,7 @@ from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.fanout import PUSH_ATTEMPTS, insert_deliveries
 from backend.notifications.models import AreaAlert, Delivery, Device
 from backend.notifications.schemas import AlertIn, DeviceIn, DeviceOut
+from backend.officers.auth import BEARER_REFUSED
 from backend.officers.locks import lock_officer
 from backend.officers.models import OfficerSession
 
@@ -84,7 +85,7 @@ async def _session_tablet(session: AsyncSession, session_id: uuid.UUID) -> uuid.
     tablet = await session.scalar(select(col(OfficerSession.device_pk)).where(
         col(OfficerSession.id) == session_id, col(OfficerSession.revoked_at).is_(None)).with_for_update())
     if tablet is None:
-        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"})
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     return tablet
 
 

@@ -64,6 +64,11 @@ CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
         "ru": ("Обращение {number}: итог", "Итог по происшествию, о котором вы сообщили, — в приложении."),
         "en": ("Report {number}: outcome", "See the outcome for the incident you reported in the app."),
     },
+    "original_reopened": {
+        "kk": ("Өтініш {number}: қайта қарау", "Нәтижеге шағым берілді, қайта қаралуда."),
+        "ru": ("Обращение {number}: пересмотр", "Итог обжалован, рассматривается заново."),
+        "en": ("Report {number}: under review again", "The outcome was appealed and is being reconsidered."),
+    },
     "reject": {
         "kk": ("Өтініш {number} жабылды", "Себебін қосымшадан көріңіз."),
         "ru": ("Обращение {number} закрыто", "Причина — в приложении."),

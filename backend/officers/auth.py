@@ -99,14 +99,20 @@ def issue_refresh(ctx: Context, *, session_id: uuid.UUID, generation: int) -> st
     return jwt.encode(claims, _key(ctx.settings.secret_key, "refresh"), algorithm="HS256")
 
 
+# RFC 6750 §3: a request without a token is told the scheme; a presented token that was refused (expired, revoked,
+# forged, the wrong kind) is `invalid_token`, which tells a tablet to refresh or log in again
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="zan-officer"'}
+BEARER_REFUSED = {"WWW-Authenticate": 'Bearer realm="zan-officer", error="invalid_token"'}
+
+
 def decode(ctx: Context, token: str, purpose: str) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(token, _key(ctx.settings.secret_key, purpose), algorithms=["HS256"],
                                             options={"require": ["exp", "typ"]})
     except jwt.PyJWTError as exc:
-        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"}) from exc
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED) from exc
     if claims.get("typ") != purpose:
-        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"})
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     return claims
 
 
@@ -134,7 +140,7 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     header = connection.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ZanError("auth.unauthenticated", 401, headers={"WWW-Authenticate": "Bearer"})
+        raise ZanError("auth.unauthenticated", 401, headers=BEARER_CHALLENGE)
     return token.strip()
 
 
@@ -147,11 +153,11 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Office
     try:
         session_id = uuid.UUID(str(claims.get("sid")))
     except ValueError as exc:
-        raise ZanError("officer.token_invalid", 401) from exc
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED) from exc
     async with ctx.sessions() as session:
         principal = await principal_for_session(session, session_id)
     if principal is None or str(principal.officer_id) != claims.get("sub"):
-        raise ZanError("officer.token_invalid", 401, headers={"WWW-Authenticate": "Bearer"})
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     connection.state.officer = principal
     return principal
 

@@ -121,6 +121,9 @@ def build_router() -> Router:
         observer.outer_middleware(LanguageMiddleware())
     for kind, filters, handler in router.items:
         getattr(built, kind).register(handler, *filters)
+    from bots.citizen.notify import membership_changed  # notify → runtime → this module: imported when built
+
+    built.my_chat_member.register(membership_changed)  # blocked / unblocked: no language or link lookup needed
     return built
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import uuid
 
+from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup
 
 from backend.context import Context
 from backend.jobs.registry import RetryLater
@@ -24,7 +25,7 @@ from backend.lib.i18n import pick
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import is_restricted
 from backend.reports.views import citizen_status
-from bots.chats import is_private_chat
+from bots.chats import is_private_chat, refusal_reason
 from bots.citizen import runtime, service
 from bots.citizen.texts import t
 
@@ -64,8 +65,9 @@ async def update_text(ctx: Context, event_id: str, citizen_id: uuid.UUID, lang: 
 
 
 async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) -> bool:
-    """Send the event to the citizen's chat. True if sent; False if there is no bot, no chat, or the user blocked
-    the bot (remembered: no further pushes until they write again). Telegram's 429 → RetryLater(retry_after)."""
+    """Send the event to the citizen's chat. True if sent; False if there is no bot, no chat, or Telegram refuses the
+    chat for good: the user blocked the bot, deleted the account, the chat is gone (remembered: no further pushes
+    until they write again). Telegram's 429 → RetryLater(retry_after)."""
     if not event.public:
         return False
     bot = runtime.get(ctx)
@@ -83,10 +85,25 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
             await bot.bot.send_message(link.chat_id, status_message(report, event, link.language))
     except TelegramRetryAfter as exc:
         raise RetryLater("telegram flood control", float(exc.retry_after)) from exc
-    except TelegramForbiddenError:
-        await service.mark_blocked(ctx, link.chat_id)
+    except TelegramForbiddenError as exc:  # blocked the bot, account deleted
+        await service.mark_blocked(ctx, link.chat_id, refusal_reason(403, exc.message) or "blocked")
         return False
-    except TelegramBadRequest as exc:  # chat not found / deactivated: nothing a retry would fix
-        log.warning("telegram refused a status push: %s", exc.message)
+    except TelegramBadRequest as exc:  # nothing a retry would fix; "chat not found" would refuse every later push
+        reason = refusal_reason(400, exc.message)
+        if reason is not None:
+            await service.mark_blocked(ctx, link.chat_id, reason)
+        else:
+            log.warning("telegram refused a status push: %s", exc.message)
         return False
     return True
+
+
+async def membership_changed(update: ChatMemberUpdated, ctx: Context) -> None:
+    """Telegram's note that the user blocked the bot (status "kicked") marks the chat at once, before a push is
+    tried on it; an unblock clears the mark (as any message from the chat does, handlers.LanguageMiddleware)."""
+    if update.chat.type != ChatType.PRIVATE:
+        return
+    if update.new_chat_member.status == ChatMemberStatus.KICKED:
+        await service.mark_blocked(ctx, update.chat.id, "blocked")
+    else:
+        await service.chat_user(ctx, update.chat.id)

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from backend.reports.idempotency import Stored
 from backend.reports.intake import register_report
 from backend.reports.models import Report
 from backend.reports.schemas import Location, ReportCreate
+from bots.chats import count_refusal
 from bots.models import TelegramDraftMedia, TelegramLink
 
 CHANNEL = "telegram"
@@ -84,14 +85,20 @@ async def chat_user(ctx: Context, chat_id: int) -> ChatUser | None:
         return ChatUser(link.citizen_id, link.language, link.language_chosen)
 
 
-async def mark_blocked(ctx: Context, chat_id: int) -> None:
-    """The user blocked the bot: stop pushing to the chat until they write again."""
+async def mark_blocked(ctx: Context, chat_id: int, reason: str = "blocked") -> bool:
+    """Telegram refuses the chat for good (bots.chats.refusal_reason): stop pushing to it until the user writes
+    again. True if it was not marked yet (counted and logged then, once)."""
     async with ctx.sessions() as session:
-        link = await session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))  # type: ignore[arg-type]
-        if link is not None and link.blocked_at is None:
-            link.blocked_at = utcnow()
-            session.add(link)
-            await session.commit()
+        marked = await session.execute(
+            update(TelegramLink).where(TelegramLink.chat_id == chat_id,  # type: ignore[arg-type]
+                                       TelegramLink.blocked_at.is_(None))  # type: ignore[union-attr]
+            .values(blocked_at=utcnow(), updated_at=utcnow()).execution_options(synchronize_session=False))
+        await session.commit()
+    # one conditional UPDATE: of two pushes refused at once, only one finds the mark unset and counts it
+    if not getattr(marked, "rowcount", 0):
+        return False
+    count_refusal("citizen", reason)
+    return True
 
 
 async def link_of_citizen(session: AsyncSession, citizen_id: uuid.UUID) -> TelegramLink | None:

@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -67,6 +67,20 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif update.effective_message is not None and (update.effective_message.text or "").startswith("/"):
         await context.bot.send_message(chat.id, t("private_only", lang))  # a command, not group chatter
     raise ApplicationHandlerStop
+
+
+async def chat_is_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler. A chat marked as refusing the bot (bots.officer.service.mark_blocked) that writes,
+    taps a button or unblocks the bot takes messages again; Telegram's note that the user blocked it (my_chat_member
+    "kicked") marks it at once, before an offer is tried on it."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    member = update.my_chat_member
+    if member is not None and member.new_chat_member.status == ChatMemberStatus.BANNED:
+        await service.mark_blocked(_ctx(context), chat_id=chat.id, reason="blocked")
+    else:
+        await service.chat_is_back(_ctx(context), chat_id=chat.id)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -214,6 +228,7 @@ def build_application(ctx: Context, token: str | None = None) -> App:
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application: App = builder.build()
     application.bot_data["ctx"] = ctx
+    application.add_handler(TypeHandler(Update, chat_is_back), group=-2)
     application.add_handler(TypeHandler(Update, private_only), group=-1)
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("link", link))

@@ -10,7 +10,9 @@ Two outbox tasks, the urgent offer's per-chat pattern (`reports.offer_urgent_cha
   messages no chat a second time. It needs no Telegram, so an outage cannot fail it.
 - `officer_bot.escalation_chat` {escalation_id, chat_id}: one message to one chat. A timeout, an unreachable Bot API
   or a 5xx raises and the outbox retries this chat alone with backoff; flood control (429) waits its Retry-After; a
-  blocked bot (403) or a bad request (400) would fail the same way again and ends the task. Like any send, a worker
+  blocked bot (403) or a bad request (400) would fail the same way again and ends the task. A chat refused for good
+  (blocked, account deleted, chat not found) is marked (bots.officer.service.mark_blocked) and left out of the
+  fan-out until it writes to the bot again. Like any send, a worker
   dying between Telegram's answer and settling the task sends that one chat the message again.
 
 Without a bot token both tasks do nothing: the escalation row and its push do not depend on them.
@@ -44,6 +46,7 @@ from backend.reports.workflow import Status
 from bots.chats import is_private_chat
 from bots.officer.cards import open_keyboard
 from bots.officer.push import category_name, client, send
+from bots.officer.service import chat_is_blocked
 from bots.officer.texts import t
 
 log = logging.getLogger("zan.bots.officer")
@@ -63,7 +66,7 @@ async def supervisor_chats(session: AsyncSession, report: Report) -> list[tuple[
     """(chat id, language) of the officers an escalation of `report` is pushed to who linked the duty bot."""
     rows = await session.execute(
         select(col(Officer.telegram_chat_id), col(Officer.language))
-        .where(escalation_audience(report), col(Officer.telegram_chat_id).is_not(None))
+        .where(escalation_audience(report), col(Officer.telegram_chat_id).is_not(None), ~chat_is_blocked())
         .order_by(col(Officer.telegram_chat_id)))
     # a group linked before the private-chat rule would show the report to all its members
     return [(int(chat_id), str(language)) for chat_id, language in rows
@@ -138,5 +141,5 @@ async def escalation_chat(ctx: Context, payload: dict[str, Any]) -> None:
             return
         text = await escalation_text(session, esc, report, language)
     bot = await client(ctx)  # getMe on first use: raises while Telegram is unreachable
-    if bot is not None and not await send(bot, chat_id, text, open_keyboard(report, language)):
+    if bot is not None and not await send(ctx, bot, chat_id, text, open_keyboard(report, language)):
         log.info("escalation %s not delivered to a supervisor's chat for good", escalation_id)

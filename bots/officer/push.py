@@ -18,6 +18,7 @@ from backend.jobs.service import enqueue
 from backend.lib.clock import utcnow
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
+from bots.chats import refusal_reason
 from bots.officer import service
 from bots.officer.texts import t
 from ml.pii import mask_pii
@@ -97,7 +98,7 @@ async def push_urgent_report(ctx: Context, report: Report) -> int:
     sent, unreached, run_at = 0, [], None
     for i, (chat_id, lang) in enumerate(chats):
         try:
-            sent += await _send_offer(bot, report, chat_id, lang)
+            sent += await _send_offer(ctx, bot, report, chat_id, lang)
         except RetryLater as exc:
             log.warning("urgent offer hit Telegram's flood control; %d chats retried on their own", len(chats) - i)
             unreached += [chat for chat, _ in chats[i:]]
@@ -124,17 +125,20 @@ async def offer_to_chat(ctx: Context, report: Report, chat_id: int) -> bool:
         return False
     async with ctx.sessions() as session:
         lang = dict(await service.duty_chats(session, report)).get(chat_id)
-    return lang is not None and bool(await _send_offer(bot, report, chat_id, lang))
+    return lang is not None and bool(await _send_offer(ctx, bot, report, chat_id, lang))
 
 
-async def _send_offer(bot: Bot, report: Report, chat_id: int, lang: str) -> int:
+async def _send_offer(ctx: Context, bot: Bot, report: Report, chat_id: int, lang: str) -> int:
     """The urgent offer to one chat: 1 if sent, else 0 or raised, as `send` says."""
-    return int(await send(bot, chat_id, offer_text(report, lang), offer_keyboard(report, lang)))
+    return int(await send(ctx, bot, chat_id, offer_text(report, lang), offer_keyboard(report, lang)))
 
 
-async def send(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> bool:
-    """One duty bot message. True if sent, False if the chat cannot take it for good (blocked the bot, gone);
-    Telegram's network and server failures raise (NetworkError), its flood control as RetryLater."""
+async def send(ctx: Context, bot: Bot, chat_id: int, text: str,
+               reply_markup: InlineKeyboardMarkup | None = None) -> bool:
+    """One duty bot message. True if sent, False if the chat cannot take it for good (blocked the bot, account
+    deleted, chat gone: marked, so later offers and escalations skip it until it writes again) or Telegram refused
+    the message itself. Telegram's network and server failures raise (NetworkError), its flood control as
+    RetryLater."""
     try:
         await bot.send_message(chat_id, text, reply_markup=reply_markup)
         return True
@@ -142,12 +146,16 @@ async def send(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMa
         raise RetryLater("telegram flood control", float(exc.retry_after.total_seconds()  # type: ignore[union-attr]
                                                          if hasattr(exc.retry_after, "total_seconds")
                                                          else exc.retry_after)) from exc
-    except Forbidden:
-        log.info("officer chat blocked the duty bot")
+    except Forbidden as exc:
+        await service.mark_blocked(ctx, chat_id=chat_id, reason=refusal_reason(403, exc.message) or "blocked")
     except TelegramError as exc:
         # a timeout or a Bot API 5xx passes: raised, it is retried. A bad request (chat not found) would fail the
         # same way again; PTB makes BadRequest a NetworkError, so it is told apart here
         if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
             raise
-        log.warning("duty bot message not delivered: %s", exc.message)
+        reason = refusal_reason(400, exc.message) if isinstance(exc, BadRequest) else None
+        if reason is not None:
+            await service.mark_blocked(ctx, chat_id=chat_id, reason=reason)
+        else:
+            log.warning("duty bot message not delivered: %s", exc.message)
     return False

@@ -8,8 +8,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import record
@@ -29,7 +31,8 @@ from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.workflow import Actor, Status
-from bots.chats import is_private_chat
+from bots.chats import count_refusal, is_private_chat
+from bots.models import OfficerBotBlockedChat
 
 CHANNEL = "telegram"
 LINK_PURPOSE = "officer-telegram-link"
@@ -286,10 +289,44 @@ async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, s
         .outerjoin(UnitMember, UnitMember.officer_id == Officer.id)  # type: ignore[arg-type]
         .outerjoin(Unit, Unit.id == UnitMember.unit_id)  # type: ignore[arg-type]
         .where(Officer.district == report.district, Officer.active.is_(True),  # type: ignore[arg-type,attr-defined]
-               Officer.telegram_chat_id.is_not(None), Shift.ended_at.is_(None))  # type: ignore[union-attr]
+               Officer.telegram_chat_id.is_not(None), Shift.ended_at.is_(None),  # type: ignore[union-attr]
+               ~chat_is_blocked())
     )
     chats: dict[int, str] = {}
     for chat_id, language, unit in rows:
         if may_be_offered(unit, report) and is_private_chat(int(chat_id)):  # a group linked before the rule
             chats.setdefault(int(chat_id), language)  # an officer with two open shifts still gets one offer
     return list(chats.items())
+
+
+def chat_is_blocked() -> Any:
+    """A filter on Officer: its chat refuses the duty bot for good (`mark_blocked`). Such a chat is left out of every
+    offer and escalation: the others are offered at once instead of after a refused send (or its retries)."""
+    return select(OfficerBotBlockedChat.chat_id).where(  # type: ignore[call-overload]
+        OfficerBotBlockedChat.chat_id == Officer.telegram_chat_id).exists()
+
+
+async def mark_blocked(ctx: Context, *, chat_id: int, reason: str) -> bool:
+    """Remember that Telegram refuses `chat_id` for good; True if it was not marked yet (counted and logged then)."""
+    async with ctx.sessions() as session:
+        if await session.get(OfficerBotBlockedChat, chat_id) is not None:
+            return False
+        session.add(OfficerBotBlockedChat(chat_id=chat_id, reason=reason, blocked_at=utcnow()))
+        try:
+            await session.commit()
+        except IntegrityError:  # two sends refused at once: the other one marked it
+            return False
+    count_refusal("officer", reason)
+    return True
+
+
+async def chat_is_back(ctx: Context, *, chat_id: int) -> bool:
+    """The chat wrote to the bot (a message, a button, an unblock): it takes messages again. True if it was marked."""
+    async with ctx.sessions() as session:
+        # read first: this runs on every update, and a DELETE that finds nothing would still take SQLite's write lock
+        if await session.get(OfficerBotBlockedChat, chat_id) is None:
+            return False
+        await session.execute(delete(OfficerBotBlockedChat).where(
+            OfficerBotBlockedChat.chat_id == chat_id))  # type: ignore[arg-type]
+        await session.commit()
+    return True

@@ -25,6 +25,7 @@ from backend.notifications.service import Owner, register_device
 from backend.officers.models import Officer
 from backend.reports.models import Report
 from backend.reports.workflow import Status
+from bots.models import OfficerBotBlockedChat
 from bots.officer import escalations
 from bots.officer import service as duty
 from ml.taxonomy import load_taxonomy
@@ -259,6 +260,39 @@ async def test_a_chat_telegram_refuses_for_good_is_not_retried(
     assert {task.status: task.attempts for task in await _chat_tasks(ctx)} == {"done": 1}
     if refused:
         assert len(_texts(officer_bot, EN_SUPERVISOR)) == 1  # the others are told all the same
+
+
+async def test_a_refused_chat_is_left_out_of_later_escalations_until_it_writes_again(
+        ctx: Context, officer_tg: FakeBot) -> None:
+    """The supervisor deleted their account (403 "user is deactivated"): the chat is marked on the first refusal,
+    and the next escalation queues no message for it at all, while the other supervisor is told each time."""
+    tg = officer_tg
+    await _officer(ctx, RU_SUPERVISOR)
+    await _officer(ctx, EN_SUPERVISOR, language="en")
+    tg.user_deletes_account(RU_SUPERVISOR)
+    await _near_deadline(ctx)
+    await _escalated(ctx)
+    async with ctx.sessions() as session:
+        marked = await session.get(OfficerBotBlockedChat, RU_SUPERVISOR)
+    assert marked is not None and marked.reason == "deactivated"
+    tries = len([c for c in tg.calls("sendMessage") if int(c.params["chat_id"]) == RU_SUPERVISOR])
+
+    second = await _near_deadline(ctx)
+    assert await find_escalations(ctx) == 1
+    await Relay(ctx).drain()
+    assert any(second.number in text for text in _texts(tg, EN_SUPERVISOR))
+    assert len([c for c in tg.calls("sendMessage") if int(c.params["chat_id"]) == RU_SUPERVISOR]) == tries
+    assert sorted(int(task.payload["chat_id"]) for task in await _chat_tasks(ctx)) == [
+        EN_SUPERVISOR, EN_SUPERVISOR, RU_SUPERVISOR]  # the second escalation queued nothing for the refused chat
+
+    # a chat that writes to the bot is taken back (the duty bot does this on any update from it)
+    await duty.chat_is_back(ctx, chat_id=RU_SUPERVISOR)
+    assert await supervisor_chat_ids(ctx, second) == [EN_SUPERVISOR, RU_SUPERVISOR]
+
+
+async def supervisor_chat_ids(ctx: Context, report: Report) -> list[int]:
+    async with ctx.sessions() as session:
+        return sorted(chat for chat, _ in await escalations.supervisor_chats(session, report))
 
 
 async def test_without_a_bot_token_escalations_are_created_and_pushed_as_before(

@@ -168,3 +168,15 @@ async def test_location_unit_status_and_shift(app_client: httpx.AsyncClient, ctx
     ended = await app_client.post("/api/v1/officer/shift/end", headers=h)
     assert ended.status_code == 200 and ended.json()["ended_at"]
     assert (await app_client.get("/api/v1/officer/unit", headers=h)).json()["status"] == "off_duty"
+
+
+async def test_a_401_names_the_bearer_scheme_and_a_refused_token(app_client: httpx.AsyncClient,
+                                                                  ctx: Context) -> None:
+    """RFC 6750 §3: no token → the scheme and realm; a token that was presented and refused → `invalid_token`, which
+    tells the tablet to refresh or log in again (a bare `Bearer` told it neither, and one refusal carried none)."""
+    missing = await app_client.get("/api/v1/officer/me")
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == 'Bearer realm="zan-officer"'
+    forged = await app_client.get("/api/v1/officer/me", headers=bearer("not-a-token"))
+    assert forged.status_code == 401 and forged.json()["code"] == "officer.token_invalid"
+    assert forged.headers["www-authenticate"] == 'Bearer realm="zan-officer", error="invalid_token"'

@@ -23,9 +23,10 @@ editMessageReplyMarkup, deleteMessage, answerCallbackQuery, getFile + ``/file/bo
 MyCommands, sendChatAction, getChat, logOut, close.
 
 Telegram's own errors, in its JSON shape ``{"ok": false, "error_code", "description", "parameters"?}``: 401 for an
-unregistered token, 404 for an unknown method, 403 "bot was blocked by the user" (`FakeBot.user_blocks_bot`), 400 for
-unparsable HTML/MarkdownV2, empty or too long text, callback_data over 64 bytes, "message is not modified", stale
-callback queries, unknown file_id; and scripted ones via `FakeTelegram.fail_next` (429 with retry_after...).
+unregistered token, 404 for an unknown method, 403 "bot was blocked by the user" (`FakeBot.user_blocks_bot`), 403
+"user is deactivated" (`FakeBot.user_deletes_account`), 400 for unparsable HTML/MarkdownV2, empty or too long text,
+callback_data over 64 bytes, "message is not modified", stale callback queries, unknown file_id, "chat not found"
+(strict mode); and scripted ones via `FakeTelegram.fail_next` (429 with retry_after...).
 
 Like Telegram: an edit without reply_markup drops the inline keyboard; a leading /command gets a bot_command entity
 (python-telegram-bot's CommandHandler needs it); message ids count per chat; update ids increase by one.

@@ -197,6 +197,11 @@ class FakeBot:
             self._state.blocked.add(chat_id)
         return self._membership_update(chat_id, "member", "kicked") if notify else None
 
+    def user_deletes_account(self, chat_id: int) -> None:
+        """From now on sends to `chat_id` get 403 "Forbidden: user is deactivated" (Telegram sends no update)."""
+        with self._hub.changed:
+            self._state.deactivated.add(chat_id)
+
     def user_unblocks_bot(self, chat_id: int, *, notify: bool = True) -> dict[str, Any] | None:
         with self._hub.changed:
             self._state.blocked.discard(chat_id)

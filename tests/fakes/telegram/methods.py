@@ -56,7 +56,8 @@ method = registrar(METHODS)
 
 # -- shared pieces -----------------------------------------------------------------------------------------------------
 def chat_of(hub: Hub, bot: BotState, params: dict[str, Any], *, strict: bool) -> dict[str, Any]:
-    """The chat a method targets; 403 when the user blocked the bot, 400 when unknown (strict mode)."""
+    """The chat a method targets; 403 when the user blocked the bot or deleted the account, 400 when unknown (strict
+    mode)."""
     chat_id = params.get("chat_id")
     if chat_id is None or chat_id == "":
         raise bad_request("chat_id is empty")
@@ -64,6 +65,8 @@ def chat_of(hub: Hub, bot: BotState, params: dict[str, Any], *, strict: bool) ->
         raise bad_request("chat not found")
     if chat_id in bot.blocked:
         raise ApiError(403, "Forbidden: bot was blocked by the user")
+    if chat_id in bot.deactivated:
+        raise ApiError(403, "Forbidden: user is deactivated")
     known = next((m["chat"] for (c, _), m in reversed(bot.messages.items()) if c == chat_id), None)
     if known is not None:
         return dict(known)

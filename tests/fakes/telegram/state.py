@@ -173,6 +173,7 @@ class BotState:
     sent: dict[tuple[int, int], SentMessage] = field(default_factory=dict)  # insertion order = send order
     last_message_id: dict[int, int] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    deactivated: set[int] = field(default_factory=set)  # users who deleted their account
     users: dict[int, dict[str, Any]] = field(default_factory=dict)
     callback_queries: dict[str, bool] = field(default_factory=dict)  # id -> answered
     consumed: set[tuple[int, int]] = field(default_factory=set)
