@@ -187,8 +187,15 @@ async def change_status(
                                device_time=device_time,
                                data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
     if rule.target is Status.CLOSED and rule.resolution is not Resolution.DUPLICATE:
-        # the reporters of reports closed as its duplicates were promised to be kept informed
-        await tell_duplicates(session, report, event, await duplicates_of(session, [report.id]))
+        # the reporters of reports closed as its duplicates were promised to be kept informed, and so were those of
+        # incident members closed with it before an appeal reopened it: their report is closed, they follow no more
+        await tell_duplicates(session, report, event, await duplicates_of(session, [report.id])
+                              + await _closed_followers(session, report))
+    elif action is Action.REOPEN:
+        # the outcome they were told is under appeal now: they hear that, and later the new outcome (above)
+        for told in await duplicates_of(session, [report.id]) + await _closed_followers(session, report):
+            await append_event(session, told, "original_reopened", SYSTEM,
+                               data={"original_id": str(report.id), "original_number": report.number})
     if not fan_out:
         return event
     if action not in NOT_FOLLOWED:
@@ -311,6 +318,24 @@ async def duplicates_of(session: AsyncSession, original_ids: list[uuid.UUID]) ->
             found.append(duplicate)
             frontier.append(duplicate.id)
     return found
+
+
+async def _closed_followers(session: AsyncSession, primary: Report) -> list[Report]:
+    """The incident's members still closed by following this primary's closing (their latest closing names it):
+    only a primary reopened on appeal has any, so a first closing costs one indexed query and finds none."""
+    if not is_primary(primary) or not primary.reopen_count:
+        return []
+    members = await session.scalars(select(Report).where(
+        Report.incident_id == primary.id, Report.id != primary.id,  # type: ignore[arg-type]
+        Report.status == Status.CLOSED.value).order_by(Report.created_at, Report.id))  # type: ignore[arg-type]
+    followed: list[Report] = []
+    for member in members:
+        closing = await session.scalar(select(ReportEvent).where(
+            col(ReportEvent.report_id) == member.id, col(ReportEvent.to_status) == Status.CLOSED.value)
+            .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+        if closing is not None and (closing.data or {}).get("incident_id") == str(primary.id):
+            followed.append(member)
+    return followed
 
 
 async def tell_duplicates(session: AsyncSession, original: Report, closing: ReportEvent,

@@ -78,6 +78,12 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "kk": "Сіз хабарлаған оқиға бойынша нәтиже (өтінішіңіз басқа өтінішпен біріктірілген): {text}",
         "en": "The outcome for the incident you reported (your report was merged with another): {text}",
     },
+    # told to the same reporters when that report is reopened on appeal: the outcome they heard is not final
+    "original_reopened": {
+        "ru": "Итог по происшествию, о котором вы сообщили, обжалован и рассматривается заново. Мы сообщим новый итог.",
+        "kk": "Сіз хабарлаған оқиға бойынша нәтижеге шағым берілді, ол қайта қаралуда. Жаңа нәтижені хабарлаймыз.",
+        "en": "The outcome for the incident you reported was appealed and is being considered again. We will tell you the new outcome.",
+    },
     "reject": {
         "ru": "Обращение оставлено без рассмотрения: {reason}",
         "kk": "Өтініш қараусыз қалдырылды: {reason}",
