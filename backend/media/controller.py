@@ -19,6 +19,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.lib.crypto import TokenError, verify_token
 from backend.lib.errors import ZanError
 from backend.media import service
+from backend.media.formats import canonical_type
 from backend.media.models import Media
 from backend.media.schemas import MediaCreate, MediaCreated, MediaOut, UploadOut
 from backend.media.storage import LocalStore, Upload
@@ -52,7 +53,8 @@ async def _replayed(ctx: Context, session: AsyncSession, principal: CitizenPrinc
     under a key nothing reads, and tell the client its file went up again). A refused one is answered as its
     completion is (409 `media.upload_closed`: declare it anew). A file that has since been purged (abandoned, or never
     attached to a report) is gone: 404, and the client declares it again with a new key."""
-    media = await service.get_owned(session, uuid.UUID(stored.body["id"]), citizen_id=principal.citizen_id)
+    media = await service.get_owned(session, uuid.UUID(stored.body["id"]), citizen_id=principal.citizen_id,
+                                    partner_id=principal.partner_id)
     if media.status == "rejected":
         raise ZanError("media.upload_closed", 409)
     upload = await service.presign(ctx, media) if media.status == "pending" else None
@@ -86,7 +88,8 @@ class MediaController(Controller):
         """A citizen app that retries after a lost answer gets the same file back, never a second pending one."""
         async def create() -> Stored:
             media = service.add_pending(session, content_type=data.content_type, size=data.size,
-                                        sha256=data.sha256, citizen_id=principal.citizen_id)
+                                        sha256=data.sha256, citizen_id=principal.citizen_id,
+                                        partner_id=principal.partner_id)
             upload = await service.presign(ctx, media)
             return Stored(201, msgspec.to_builtins(MediaCreated(id=media.id, kind=media.kind, status=media.status,
                                                                 upload=upload_out(upload))))
@@ -99,7 +102,8 @@ class MediaController(Controller):
     @post("/{media_id:uuid}/complete", status_code=200, guards=[partner_guard], summary="Verify an uploaded file")
     async def complete(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep,
                        media_id: FromPath[uuid.UUID]) -> MediaOut:
-        media = await service.get_owned(session, media_id, citizen_id=principal.citizen_id)
+        media = await service.get_owned(session, media_id, citizen_id=principal.citizen_id,
+                                        partner_id=principal.partner_id)
         return media_out(await service.complete(ctx, session, media))
 
     # the limit of the largest kind is only a backstop: a body is refused at its own declared size (below)
@@ -117,7 +121,8 @@ class MediaController(Controller):
         # meanwhile is harmless: it reads a copy of the upload, never the upload key itself)
         await session.rollback()
         declared = int(str(claims["size"]))
-        if request.headers.get("content-type", "").split(";")[0].strip() != claims.get("ct"):
+        # the link names the canonical type; an app that sends the alias it declared (image/jpg) sends that type
+        if canonical_type(request.headers.get("content-type", "")) != claims.get("ct"):
             raise ZanError("media.type_not_allowed", 422)
         # a link is for one file of a known size: a body announced as anything else is refused before a byte of it
         # is read (a link for a 1 KB photo must not make the server take 100 MB), and one without an announced

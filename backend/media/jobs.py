@@ -16,7 +16,7 @@ from backend.jobs.registry import RetryLater, task
 from backend.jobs.scheduled import periodic
 from backend.media import scrub
 from backend.media.models import Media
-from backend.media.service import SCRUB_TASK, get_store, purge_unused
+from backend.media.service import SCRUB_TASK, delete_leftovers, get_store, purge_unused
 from backend.media.storage import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -96,3 +96,8 @@ def _scrub_file(path: Path, content_type: str, how: str) -> None:
 @periodic("media.purge_unused")
 async def _purge_unused(ctx: Context) -> None:
     await purge_unused(ctx)
+
+
+@periodic("media.delete_leftovers")
+async def _delete_leftovers(ctx: Context) -> None:
+    await delete_leftovers(ctx)

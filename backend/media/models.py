@@ -18,6 +18,10 @@ class Media(SQLModel, table=True):
     owner_citizen_id: uuid.UUID | None = Field(default=None, foreign_key="citizens.id", index=True)
     owner_officer_id: uuid.UUID | None = Field(default=None, index=True)
     report_id: uuid.UUID | None = Field(default=None, foreign_key="reports.id", index=True)
+    # the partner app a citizen declared the file through: it is completed, read and attached through that app only
+    # (backend.media.service.usable_through); null for files of no app (the bots', officers') and those declared
+    # before files recorded their app
+    partner_id: uuid.UUID | None = Field(default=None, foreign_key="partners.id")
     kind: str = Field(max_length=10)  # photo | video | audio
     content_type: str = Field(max_length=60)
     size: int
@@ -36,3 +40,7 @@ class Media(SQLModel, table=True):
     # ready: when it was verified; pending: the end of the lease of a completion verifying it right now (none
     # running: null or past; backend.media.service.complete); rejected: null
     completed_at: datetime | None = tz_datetime()
+    # set when deleting objects nothing reads any more failed (the store was down): the upload left behind by a
+    # completion, or a refused file's bytes. The sweep (backend.media.service.delete_leftovers) deletes them once the
+    # store is back and clears it; null: nothing of the file is left over
+    cleanup_at: datetime | None = tz_datetime(index=True)

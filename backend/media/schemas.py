@@ -10,7 +10,10 @@ from msgspec import Meta, Struct
 
 
 class MediaCreate(Struct, forbid_unknown_fields=True):
-    content_type: Annotated[str, Meta(max_length=60, examples=["image/jpeg"])]
+    content_type: Annotated[str, Meta(max_length=60, examples=["image/jpeg"], description=(
+        "The file's MIME type. Names apps send for a type taken (image/jpg, audio/x-m4a, audio/m4a, audio/mp3, "
+        "audio/x-wav…; any letter case, parameters such as `;codecs=opus` ignored) are taken as that type, and the "
+        "file is stored, and its upload link signed, under the canonical name (image/jpeg, audio/mp4…)"))]
     size: Annotated[int, Meta(ge=1, le=100 * 1024 * 1024)]
     sha256: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
     filename: Annotated[str, Meta(max_length=200)] | None = None

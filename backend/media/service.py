@@ -11,12 +11,11 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import column, exists, func, or_, select, table
+from sqlalchemy import column, exists, func, or_, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,6 +25,14 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import messages as _messages  # noqa: F401  (registers the domain's error codes)
 from backend.media.exif import PhotoFacts, read_heif_facts, read_photo_facts
+
+# the kinds, types and magic numbers live in backend.media.formats; named here too for the modules that import them
+# from the service (the bots, the controller)
+from backend.media.formats import KINDS as KINDS
+from backend.media.formats import MAX_BYTES as MAX_BYTES
+from backend.media.formats import Kind as Kind
+from backend.media.formats import canonical_type, kind_of
+from backend.media.formats import sniff_ok as sniff_ok
 from backend.media.models import Media
 from backend.media.storage import (
     LocalStore,
@@ -43,75 +50,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("zan.media")
 SCRUB_TASK = "media.scrub"
 MAX_PER_REPORT = 5
-MB = 1024 * 1024
 HEIF_TYPES = frozenset({"image/heic", "image/heif"})
 # Where a client's upload lands: never the stored file's own key. A presigned POST (and the embedded upload link)
 # stays usable until it expires, so a key the client can write is never one anything reads from; `complete` copies
 # the upload to the file's key (`Media.storage_key`), which only the server writes. A bucket lifecycle rule may
 # expire this prefix after a day: what is left there is an abandoned or replayed upload.
 UPLOAD_PREFIX = "uploads/"
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    max_bytes: int
-    content_types: frozenset[str]
-
-
-KINDS = (
-    Kind("photo", 10 * MB, frozenset({"image/jpeg", "image/png", "image/heic", "image/heif", "image/webp"})),
-    Kind("video", 100 * MB, frozenset({"video/mp4", "video/quicktime", "video/3gpp", "video/webm"})),
-    Kind("audio", 20 * MB, frozenset({"audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg", "audio/amr",
-                                      "audio/wav", "audio/webm"})),
-)
-
-MAX_BYTES = max(kind.max_bytes for kind in KINDS)  # no declaration is for a larger file
-
-# magic numbers: the declared type must match what was actually uploaded. A type has one or more signatures; a
-# signature is bytes at offsets, all of which must be there (a RIFF file names its form at offset 8: "WEBP" alone
-# could follow any 8 bytes, and "RIFF" alone is any RIFF file, an AVI as well as a WAV)
-_Signature = tuple[tuple[int, bytes], ...]
-
-
-def _at(offset: int, magic: bytes) -> _Signature:
-    return ((offset, magic),)
-
-
-_SIGNATURES: dict[str, tuple[_Signature, ...]] = {
-    "image/jpeg": (_at(0, b"\xff\xd8\xff"),),
-    "image/png": (_at(0, b"\x89PNG\r\n\x1a\n"),),
-    "image/webp": (((0, b"RIFF"), (8, b"WEBP")),),
-    "image/heic": (_at(4, b"ftyp"),),
-    "image/heif": (_at(4, b"ftyp"),),
-    "video/mp4": (_at(4, b"ftyp"),),
-    "video/quicktime": (_at(4, b"ftyp"), _at(4, b"moov"), _at(4, b"wide"), _at(4, b"mdat")),
-    "video/3gpp": (_at(4, b"ftyp"),),
-    "video/webm": (_at(0, b"\x1a\x45\xdf\xa3"),),
-    "audio/webm": (_at(0, b"\x1a\x45\xdf\xa3"),),
-    # a Layer III frame of MPEG-1, 2 or 2.5 (a voice recorder's 8 kHz MP3 is 2.5), with CRCs or without
-    "audio/mpeg": (_at(0, b"ID3"), *(_at(0, b"\xff" + bytes([second]))
-                                     for second in (0xFB, 0xFA, 0xF3, 0xF2, 0xE3, 0xE2))),
-    "audio/mp4": (_at(4, b"ftyp"),),
-    # an ADTS frame of MPEG-4 or MPEG-2 AAC, with CRCs or without, or an ID3 tag in front of one (the scrubber takes
-    # such a tag off: scrub.scrub_tagged_audio)
-    "audio/aac": (_at(0, b"ID3"), *(_at(0, b"\xff" + bytes([second])) for second in (0xF1, 0xF9, 0xF0, 0xF8))),
-    "audio/ogg": (_at(0, b"OggS"),),
-    "audio/amr": (_at(0, b"#!AMR"),),
-    "audio/wav": (((0, b"RIFF"), (8, b"WAVE")),),
-}
-
-
-def kind_of(content_type: str) -> Kind:
-    for kind in KINDS:
-        if content_type in kind.content_types:
-            return kind
-    raise ZanError("media.type_not_allowed", 422, errors=[FieldProblem("/content_type", "invalid")])
-
-
-def sniff_ok(content_type: str, head: bytes) -> bool:
-    return any(all(head[offset : offset + len(magic)] == magic for offset, magic in signature)
-               for signature in _SIGNATURES.get(content_type, ()))
 
 
 @contextmanager
@@ -148,11 +92,11 @@ def get_store(ctx: Context) -> MediaStore:
 
 async def declare(
     ctx: Context, session: AsyncSession, *, content_type: str, size: int, sha256: str,
-    citizen_id: uuid.UUID | None = None, officer_id: uuid.UUID | None = None,
+    citizen_id: uuid.UUID | None = None, officer_id: uuid.UUID | None = None, partner_id: uuid.UUID | None = None,
 ) -> tuple[Media, Upload]:
     """Create a pending media record and the upload the client will perform directly against the store."""
     media = add_pending(session, content_type=content_type, size=size, sha256=sha256, citizen_id=citizen_id,
-                        officer_id=officer_id)
+                        officer_id=officer_id, partner_id=partner_id)
     upload = await presign(ctx, media)
     await session.commit()
     return media, upload
@@ -160,17 +104,21 @@ async def declare(
 
 def add_pending(
     session: AsyncSession, *, content_type: str, size: int, sha256: str,
-    citizen_id: uuid.UUID | None = None, officer_id: uuid.UUID | None = None,
+    citizen_id: uuid.UUID | None = None, officer_id: uuid.UUID | None = None, partner_id: uuid.UUID | None = None,
 ) -> Media:
     """A pending media record in the caller's transaction: the caller commits it, e.g. together with the
-    Idempotency-Key it answers for, so that a retry that loses the race leaves no second record behind."""
+    Idempotency-Key it answers for, so that a retry that loses the race leaves no second record behind.
+    `partner_id`: the app it is declared through, the only one it may be used through (`usable_through`). The type
+    is stored as its canonical name (an alias such as image/jpg as image/jpeg: backend.media.formats)."""
+    content_type = canonical_type(content_type)
     kind = kind_of(content_type)
     if size > kind.max_bytes:
         raise ZanError("media.too_large", 413, errors=[FieldProblem("/size", "out_of_range")],
                        extra={"max_bytes": kind.max_bytes})
     media_id = uuid.uuid4()
-    media = Media(id=media_id, owner_citizen_id=citizen_id, owner_officer_id=officer_id, kind=kind.name,
-                  content_type=content_type, size=size, sha256=sha256, storage_key=f"{utcnow():%Y/%m/%d}/{media_id}")
+    media = Media(id=media_id, owner_citizen_id=citizen_id, owner_officer_id=officer_id, partner_id=partner_id,
+                  kind=kind.name, content_type=content_type, size=size, sha256=sha256,
+                  storage_key=f"{utcnow():%Y/%m/%d}/{media_id}")
     session.add(media)
     return media
 
@@ -181,11 +129,22 @@ async def presign(ctx: Context, media: Media) -> Upload:
     return await get_store(ctx).presign(upload_key(media.storage_key), media.content_type, media.size, str(media.id))
 
 
+def usable_through(media: Media, partner_id: uuid.UUID | None) -> bool:
+    """Whether a file may be used (completed, read, attached) through this partner app. A citizen is one person
+    across apps, but each app sees only the reports filed through it (backend.reports.service.get_for_citizen), and
+    so only the files declared through it: one uploaded through eGov is not completed through a bank's app, nor
+    attached to a report filed there. A file of no app (declared before files recorded theirs, or stored by the
+    citizen bot) may be used through any app of its owner, as before."""
+    return media.partner_id is None or media.partner_id == partner_id
+
+
 async def get_owned(session: AsyncSession, media_id: uuid.UUID, *, citizen_id: uuid.UUID | None = None,
-                    officer_id: uuid.UUID | None = None) -> Media:
+                    officer_id: uuid.UUID | None = None, partner_id: uuid.UUID | None = None) -> Media:
+    """The file if it is this citizen's (through this partner app) or this officer's; else 404, the same as a file
+    that does not exist (nobody learns that another app's, or person's, file is there)."""
     media = await session.get(Media, media_id)
     owner_ok = media is not None and (
-        (citizen_id is not None and media.owner_citizen_id == citizen_id)
+        (citizen_id is not None and media.owner_citizen_id == citizen_id and usable_through(media, partner_id))
         or (officer_id is not None and media.owner_officer_id == officer_id)
     )
     if media is None or not owner_ok:
@@ -248,7 +207,7 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
         session.add(media)
         await session.commit()
         # a mismatched object is removed; the client uploads again under a fresh declaration
-        await _delete_quietly(store, media, media.storage_key, upload_key(media.storage_key))
+        await _delete_or_defer(session, store, media)
         raise problem
     if facts is not None:
         media.taken_at, media.lat, media.lon, media.exif = facts.taken_at, facts.lat, facts.lon, facts.raw
@@ -256,7 +215,7 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
     media.completed_at = utcnow()
     session.add(media)
     await session.commit()
-    await _delete_quietly(store, media, upload_key(media.storage_key))
+    await _delete_or_defer(session, store, media)
     return media
 
 
@@ -356,14 +315,28 @@ def _mismatch(media: Media, stored: StoredObject) -> ZanError | None:
     return None
 
 
-async def _delete_quietly(store: MediaStore, media: Media, *keys: str) -> None:
-    """Leftovers are harmless (nothing reads them), so a store outage here does not fail the request."""
-    for key in keys:
-        try:
+def leftover_keys(media: Media) -> tuple[str, ...]:
+    """The objects of a checked file that nothing reads any more: a verified file's upload (its bytes were copied
+    to the file's own key), or a refused file's upload and its copy."""
+    if media.status == "ready":
+        return (upload_key(media.storage_key),)
+    if media.status == "rejected":
+        return (media.storage_key, upload_key(media.storage_key))
+    return ()
+
+
+async def _delete_or_defer(session: AsyncSession, store: MediaStore, media: Media) -> None:
+    """Delete a checked file's leftovers. They are harmless to no one's request (nothing reads them), so a store
+    outage here does not fail the request; but they are a citizen's bytes: the file is marked for the sweep
+    (delete_leftovers), which deletes them once the store is back."""
+    try:
+        for key in leftover_keys(media):
             await store.delete(key)
-        except StoreUnavailable:
-            log.warning("a leftover upload could not be deleted from the store",
-                        extra={"media_id": str(media.id), "key": key})
+    except StoreUnavailable as exc:
+        log.warning("the leftovers of a file could not be deleted from the store, the sweep will: %s", exc,
+                    extra={"media_id": str(media.id)})
+        await session.execute(update(Media).where(col(Media.id) == media.id).values(cleanup_at=utcnow()))
+        await session.commit()
 
 
 # A file is kept for a report. Declared and never completed (or refused): gone a day later, when its upload link has
@@ -408,6 +381,38 @@ async def purge_unused(ctx: Context) -> int:
     return purged
 
 
+LEFTOVER_BATCH = 200
+
+
+async def delete_leftovers(ctx: Context) -> int:
+    """Delete what failed deletions left in the store (marked by _delete_or_defer); returns how many files were
+    cleared. With the store still down nothing changes and the next run tries again. No row is locked through the
+    store's calls (a registration claiming a verified file must not wait on S3): deleting is idempotent, and a file
+    marked again meanwhile keeps its newer mark."""
+    async with ctx.sessions() as session:
+        rows = list(await session.scalars(
+            select(Media).where(col(Media.cleanup_at).is_not(None), col(Media.cleanup_at) <= utcnow())
+            .order_by(col(Media.cleanup_at)).limit(LEFTOVER_BATCH)))
+        await session.commit()
+    store = get_store(ctx)
+    cleared = 0
+    for media in rows:
+        try:
+            for key in leftover_keys(media):
+                await store.delete(key)
+        except StoreUnavailable:
+            break
+        async with ctx.sessions() as session:
+            await session.execute(update(Media).where(col(Media.id) == media.id,
+                                                      col(Media.cleanup_at) == media.cleanup_at)
+                                  .values(cleanup_at=None))
+            await session.commit()
+        cleared += 1
+    if cleared:
+        log.info("deleted the leftovers of %d media files", cleared)
+    return cleared
+
+
 async def _photo_facts(store: MediaStore, media: Media, stored: StoredObject) -> PhotoFacts:
     facts: PhotoFacts | None
     if media.content_type in HEIF_TYPES:
@@ -448,9 +453,11 @@ async def _facts_from_store(store: MediaStore, media: Media) -> PhotoFacts | Non
 
 
 async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, media_ids: list[uuid.UUID],
-                               for_update: bool = False) -> list[Media]:
+                               partner_id: uuid.UUID | None, for_update: bool = False) -> list[Media]:
     """The citizen's own, verified, not yet attached files (≤ 5); the caller sets report_id in its transaction.
-    `for_update`: the files are locked (in id order) and read afresh, so a concurrent claim of one is seen."""
+    `for_update`: the files are locked (in id order) and read afresh, so a concurrent claim of one is seen.
+    `partner_id`: the app the report is filed through; a file declared through another app is refused as one that
+    does not exist (`usable_through`)."""
     if not media_ids:
         return []
     unique = list(dict.fromkeys(media_ids))
@@ -463,7 +470,7 @@ async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, 
     problems: list[FieldProblem] = []
     for index, media_id in enumerate(unique):
         media = rows.get(media_id)
-        if media is None or media.owner_citizen_id != citizen_id:
+        if media is None or media.owner_citizen_id != citizen_id or not usable_through(media, partner_id):
             problems.append(FieldProblem(f"/media_ids/{index}", "not_found"))
         elif media.status != "ready":
             raise ZanError("media.not_uploaded", 409, errors=[FieldProblem(f"/media_ids/{index}", "invalid")])
@@ -486,7 +493,8 @@ async def attach_to_report(session: AsyncSession, report: Report, *, citizen_id:
     if held + len(unique) > MAX_PER_REPORT:
         raise ZanError("media.too_many", 422, errors=[FieldProblem("/media_ids", "too_long")],
                        extra={"attached": held, "max": MAX_PER_REPORT})
-    media = await attach_to_new_report(session, citizen_id=citizen_id, media_ids=unique, for_update=True)
+    media = await attach_to_new_report(session, citizen_id=citizen_id, media_ids=unique, for_update=True,
+                                       partner_id=report.partner_id)
     for item in media:
         item.report_id = report.id
         session.add(item)

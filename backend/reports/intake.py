@@ -90,7 +90,8 @@ async def register_report(
         _validate(data, assessment.in_kazakhstan)
         if data.anonymous and not assessment.anonymous_allowed:
             raise ZanError("report.anonymous_not_allowed", 422, errors=[FieldProblem("/anonymous", "invalid")])
-        media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids)
+        media = await media_service.attach_to_new_report(session, citizen_id=citizen.id, media_ids=data.media_ids,
+                                                           partner_id=partner_id)
     except ZanError:
         # a key already used answers as it did then (or 409 for another body), even if the body is now refused:
         # a retry of a report with photos finds them attached, to the report it is asking about

@@ -134,7 +134,7 @@ async def store_media(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, conte
     async with ctx.sessions() as session:
         media, _upload = await media_service.declare(ctx, session, content_type=content_type, size=len(data),
                                                       sha256=hashlib.sha256(data).hexdigest(),
-                                                      citizen_id=citizen_id)
+                                                      citizen_id=citizen_id, partner_id=await bot_partner_id(ctx))
         with media_service.store_errors_as_503():
             await media_service.get_store(ctx).put(media.storage_key, data, content_type)
         return await media_service.complete(ctx, session, media)
