@@ -16,14 +16,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.citizens.iin import iin_problem
 from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.crypto import TokenError, equal, hmac_hex, seal, sha256_hex, unseal
-from backend.lib.errors import ZanError
+from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.metrics import PARTNER_THROTTLED
 from backend.partners.admission import Admission, admit
 from backend.partners.models import Partner, RequestNonce
-from ml.pii import iin_is_valid
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +49,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 # RFC 9110 §11.6.1: a 401 names the scheme that would authenticate the request. Partners sign with HMAC-SHA256
 # (`string_to_sign`), not a bearer token: a generic HTTP client or gateway otherwise has no hint what to send.
 CHALLENGE = {"WWW-Authenticate": 'Zan-HMAC-SHA256 realm="zan-partner"'}
+IIN_POINTER = "#header/X-Citizen-IIN"
 
 
-def unauthenticated(code: str) -> ZanError:
+def unauthenticated(code: str, errors: list[FieldProblem] | None = None) -> ZanError:
     """A partner request refused as not (or no longer) authentic: 401 with the challenge."""
-    return ZanError(code, 401, headers=dict(CHALLENGE))
+    return ZanError(code, 401, errors=errors or [], headers=dict(CHALLENGE))
 
 
 # the width of reports.channel and report_events.channel, which a partner's requests are recorded under
@@ -153,9 +154,9 @@ async def verify(
                         string_to_sign(headers.timestamp, method, path_with_query, body, headers.iin))
     if not equal(expected, headers.signature.lower()) or key is None:
         raise unauthenticated("auth.signature_invalid")
-    # exactly twelve digits: a spaced or dashed IIN passes the checksum too, but would hash to another citizen
-    if not (_digits(headers.iin, 12, 12) and iin_is_valid(headers.iin)):
-        raise unauthenticated("auth.iin_invalid")
+    # exactly twelve digits, the check digit, and a birth date that exists and has come (backend.citizens.iin)
+    if (problem := iin_problem(headers.iin)) is not None:
+        raise unauthenticated("auth.iin_invalid", errors=[FieldProblem(IIN_POINTER, problem)])
     # a read is not claimed: the same GET signed twice within a second (a refresh, a retry after a timeout) is
     # answered twice, not refused as a replay (see backend/partners/admission.py)
     admission, early_s = await admit(ctx, partner_id, expected, claim=method.upper() not in SAFE_METHODS)
