@@ -65,6 +65,33 @@ def proof_key(evidence_id: uuid.UUID) -> str:
     return f"{PROOF}{evidence_id.hex}"
 
 
+DECLARED = "d:"
+
+
+def declared_key(device_id: str, sha: str) -> str:
+    """The staging row of one device's upload of `sha` under a size that differs from the shared upload's: sizes
+    are only claims until the bytes hash right, so a declaration with another size (the first one may be the wrong
+    one) uploads apart instead of being refused or resetting someone else's progress. Not 64 hex digits either."""
+    return DECLARED + hashlib.sha256(f"{device_id}\n{sha}".encode()).hexdigest()[:40]
+
+
+def _is_hash(key: str) -> bool:
+    return not key.startswith((PROOF, DECLARED))
+
+
+async def stage_declared_size(session: AsyncSession, officer: OfficerPrincipal, sha: str, size: int) -> None:
+    """Give this device an upload of its own for `sha` at `size` (the shared one, still incomplete, has another).
+    Whichever upload's bytes hash right first completes the shared file with its true size; the others are moot."""
+    key = declared_key(officer.device_id, sha)
+    staged = await session.get(EvidenceBlob, key, with_for_update=True, populate_existing=True)
+    if staged is None:
+        session.add(EvidenceBlob(sha256=key, size=size))
+    elif staged.size != size and not staged.complete:
+        # the device itself declared yet another size: its own upload restarts (nobody else's is touched)
+        await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == key))  # type: ignore[arg-type]
+        staged.size, staged.received, staged.received_at = size, 0, None
+
+
 async def _in_custody(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> list[Evidence]:
     """Evidence rows with these bytes that this officer declared, or that sit on a report their unit holds."""
     custody = Evidence.officer_id == officer.officer_id  # type: ignore[arg-type]
@@ -96,6 +123,11 @@ async def _target(session: AsyncSession, officer: OfficerPrincipal, sha: str) ->
     """Where this officer's chunks of `sha` go: the shared upload if they hold a row that owes no proof, else their
     own item's staging. Anyone else may neither see nor feed it: they could reset a colleague's progress with a
     wrong chunk (the hash check would then discard it), or probe which files exist."""
+    shared = await session.get(EvidenceBlob, sha)
+    # this device declared another size than the shared, unfinished upload's: its chunks go to its own upload
+    if (shared is not None and not shared.complete
+            and await session.get(EvidenceBlob, declared_key(officer.device_id, sha)) is not None):
+        return declared_key(officer.device_id, sha)
     rows = await _in_custody(session, officer, sha)
     pending = await pending_proofs(session, [r.id for r in rows])
     if any(r.id not in pending for r in rows):
@@ -213,7 +245,9 @@ async def _seal(ctx: Context, session: AsyncSession, key: str, sha: str) -> Evid
         shared = await _locked(session, sha)
         if not shared.complete:
             await session.execute(delete(EvidenceChunk).where(EvidenceChunk.sha256 == sha))  # type: ignore[arg-type]
-            shared.complete, shared.received, shared.sealing_until = True, shared.size, None
+            # the size the bytes proved, whatever an earlier declaration claimed (blobs.declared_key)
+            shared.size = blob.size
+            shared.complete, shared.received, shared.sealing_until = True, blob.size, None
         result = EvidenceBlob(sha256=sha, size=blob.size, received=blob.size, complete=True)
     else:
         result = blob
@@ -264,7 +298,7 @@ async def purge_stale_uploads(session: AsyncSession, *, store: MediaStore | None
     in_use = await _named(session, [blob.sha256 for blob in stale])
     done = 0
     for blob in stale:
-        if blob.sha256 not in in_use and store is not None and not blob.sha256.startswith(PROOF):
+        if blob.sha256 not in in_use and store is not None and _is_hash(blob.sha256):
             try:
                 await store.delete(storage_key(blob.sha256))
             except StoreUnavailable:
@@ -283,7 +317,7 @@ async def purge_stale_uploads(session: AsyncSession, *, store: MediaStore | None
 
 async def _named(session: AsyncSession, keys: list[str]) -> set[str]:
     """Those of these staging keys that an evidence item names: a hash some item has, or an item's proof key."""
-    hashes = [k for k in keys if not k.startswith(PROOF)]
+    hashes = [k for k in keys if _is_hash(k)]
     proofs = {uuid.UUID(hex=k[len(PROOF):]): k for k in keys if k.startswith(PROOF)}
     found: set[str] = set()
     if hashes:

@@ -37,6 +37,11 @@ def officer_scope(officer_id: uuid.UUID | str) -> str:
     return f"officer:{officer_id}"
 
 
+def region_scope(region: str) -> str:
+    """The scope of a wanted-list entry: every tablet's (`national`), or one region's (`region:<ml.geo slug>`)."""
+    return NATIONAL if region == NATIONAL else f"region:{region}"
+
+
 def _marks(session: Session) -> set[tuple[str, str, str]]:
     marks: set[tuple[str, str, str]] = session.info.setdefault(_MARKS, set())
     return marks
@@ -142,3 +147,7 @@ async def compact(session: AsyncSession, *, upto_seq: int) -> int:
     row.updated_at = utcnow()
     await session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# registers the listener that keeps past crew memberships (imported wherever reports change, like this module)
+from backend.sync import tenure as _tenure  # noqa: E402, F401

@@ -48,4 +48,9 @@ register_errors({
         "en": "The file arrived in full but the store is unavailable; repeat the last request later, "
               "without uploading the file again",
     },
+    "sync.wanted_region_unknown": {
+        "ru": "Неизвестный регион розыска: укажите national или код области либо города республиканского значения",
+        "kk": "Іздеу өңірі белгісіз: national немесе облыстың не республикалық маңызы бар қаланың кодын көрсетіңіз",
+        "en": "Unknown wanted-list region: give national or the code of a region or city of republican significance",
+    },
 })

@@ -91,6 +91,20 @@ class ReportNote(SQLModel, table=True):
     deleted_at: datetime | None = tz_datetime()
 
 
+class UnitTenure(SQLModel, table=True):
+    """A crew membership that ended: the officer was in `unit_id` from `since` until `until` (backend.sync.tenure
+    writes it when the membership row goes). A tablet's outbox may still hold notes written in the field during the
+    tenure; with this they are kept on the reports the old unit held (custody.former_custody)."""
+
+    __tablename__ = "sync_unit_tenures"
+
+    id: uuid.UUID = uuid_pk()
+    officer_id: uuid.UUID = Field(foreign_key="officers.id", index=True)
+    unit_id: uuid.UUID = Field(foreign_key="units.id")
+    since: datetime = tz_datetime(nullable=False)
+    until: datetime = tz_datetime(nullable=False)
+
+
 class EvidenceBlob(SQLModel, table=True):
     """Bytes by sha256. `received` grows with each chunk (resumable); `complete` once the hash was verified."""
 

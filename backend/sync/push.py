@@ -28,12 +28,13 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.officers.auth import OfficerPrincipal
 from backend.reports import service as reports
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import Report
 from backend.reports.service import By
-from backend.reports.workflow import FIELD, Action, Outcome, Resolution, Status
+from backend.reports.workflow import Action, Outcome, Status
 from backend.sync import blobs
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
+from backend.sync.custody import closed_by_own_resolve, custody, former_custody, former_holder, written_at
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
 from backend.sync.schemas import TEXT_MAX_LENGTH, MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
@@ -229,7 +230,11 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
         again = await session.get(SyncMutation, ledger_key, populate_existing=True)
         return _duplicate(again) if again is not None else _result(m, "rejected", "retry")
     except Rejected as exc:
-        result = _result(m, "rejected", exc.reason, **exc.extra)
+        extra = dict(exc.extra)
+        keep = extra.pop("_keep", None)
+        result = _result(m, "rejected", exc.reason, **extra)
+        if keep is not None:
+            return await _store_rejected(session, officer, m, _finish(session, officer, m, result), keep)
     except ZanError as exc:
         result = _result(m, "rejected", exc.code)
     except Exception:  # one bad mutation must never sink the batch or answer 500
@@ -239,11 +244,19 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
         # officer's change for good. The tablet keeps the mutation and sends it again
         result = _finish(session, officer, m, _result(m, "rejected", "internal"))
         return result
-    result = _finish(session, officer, m, result)
+    return await _store_rejected(session, officer, m, _finish(session, officer, m, result))
+
+
+async def _store_rejected(session: AsyncSession, officer: OfficerPrincipal, m: Mutation, result: dict[str, Any],
+                          keep: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Record a final rejection in the ledger; `keep`: what the mutation carried that must outlive the tablet's
+    outbox (a moved officer's late note), stored with it and never sent back."""
+    ledger_key = (officer.device_id, m.mutation_id)
     try:
         async with session.begin_nested():
             session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
-                                     officer_id=officer.officer_id, result=result))
+                                     officer_id=officer.officer_id,
+                                     result={**result, KEPT: keep} if keep is not None else result))
             _created(session, SyncMutation, ledger_key)
     except IntegrityError:
         again = await session.get(SyncMutation, ledger_key, populate_existing=True)
@@ -252,8 +265,12 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
     return result
 
 
+KEPT = "kept_fields"  # the ledger row's copy of a rejected-but-kept mutation's content
+
+
 def _duplicate(stored: SyncMutation) -> dict[str, Any]:
-    return {**stored.result, "status": "duplicate", "original_status": stored.result.get("status")}
+    answer = {k: v for k, v in stored.result.items() if k != KEPT}
+    return {**answer, "status": "duplicate", "original_status": stored.result.get("status")}
 
 
 def _finish(session: AsyncSession, officer: OfficerPrincipal, m: Mutation, result: dict[str, Any]) -> dict[str, Any]:
@@ -317,8 +334,15 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     write_up = ("status" not in m.fields and not set(m.fields) & READ_ONLY
                 and any(name in m.fields for name in OFFICER_FIELDS))
     after_close = not report_visible(report, viewer)
-    if after_close and not (write_up and await _closed_by_own_resolve(session, viewer, report)):
-        raise Rejected("not_assigned")
+    if after_close and not (write_up and await closed_by_own_resolve(session, viewer, report)):
+        # a write-up typed before the officer was moved to another unit is kept on the report the old unit holds
+        written = written_at(m.device_time, m.hlc)
+        former = await former_holder(session, officer, report, written) if write_up else None
+        if former is None:
+            raise Rejected("not_assigned")
+        if former == "after":
+            texts = {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
+            raise Rejected("unit_changed", kept=True, _keep={"report_id": str(report.id), "fields": texts})
     read_only = sorted(set(m.fields) & READ_ONLY)
     if read_only:
         raise Rejected("read_only", read_only_fields=read_only)
@@ -411,36 +435,6 @@ async def _report(session: AsyncSession, raw_id: Any) -> Report | None:
     return await _get(session, Report, report_id) if report_id is not None else None
 
 
-async def _custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
-    """The viewer's unit has (or had) the report: a late note from the previous assignee is kept."""
-    if report_visible(report, viewer):
-        return True
-    if viewer.unit_id is None:
-        return False
-    had = await session.scalar(select(Assignment.id).where(Assignment.report_id == report.id,  # type: ignore[arg-type, call-overload]
-                                                           Assignment.unit_id == viewer.unit_id).limit(1))  # type: ignore[arg-type]
-    return had is not None
-
-
-async def _closed_by_own_resolve(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
-    """The report was closed by its own crew's "resolved" (a field officer's resolve while the viewer's unit held
-    it) and that custody held: the write-up the crew queued with it still belongs to it. Closed by dispatch (as a
-    duplicate, redirected, unfounded, ...), reassigned or reopened since: no, a dispatcher's decision wins over
-    offline edits (tablet-sync.md). No time bound, as for notes (_custody): the tablet only holds the report
-    until its next pull, so what it queued was written before it learnt of the closing."""
-    if (report.status != Status.CLOSED or report.resolution != Resolution.RESOLVED
-            or report.unit_id is None or report.unit_id != viewer.unit_id
-            or (report.restricted and (report.category or "") not in viewer.restricted_categories)
-            or not await _custody(session, viewer, report)):
-        return False
-    closing = await session.scalar(
-        select(ReportEvent).where(ReportEvent.report_id == report.id,  # type: ignore[arg-type]
-                                  ReportEvent.to_status == Status.CLOSED.value)  # type: ignore[arg-type]
-        .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1))  # type: ignore[attr-defined]
-    return (closing is not None and closing.action == Action.RESOLVE.value
-            and closing.actor_type in {actor.value for actor in FIELD})
-
-
 def _client_uuid(raw: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
@@ -451,9 +445,17 @@ def _client_uuid(raw: str) -> uuid.UUID:
 async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
     note_id = _client_uuid(m.id)
     report = await _report(session, m.fields.get("report_id"))
-    if report is None or not await _custody(session, viewer, report):
+    if report is None:
         raise Rejected("not_assigned")
     text = str(m.fields.get("text") or "").strip()[:TEXT_MAX_LENGTH]
+    if not await custody(session, viewer, report):
+        former = await former_custody(session, officer, report, written_at(m.device_time, m.hlc))
+        if former is None:
+            raise Rejected("not_assigned")
+        if former == "after" and text:
+            # written for the old unit's report after the officer left it: not attached to the report, but its
+            # text is kept with the answer in the ledger (never lost), and the tablet can show why
+            raise Rejected("unit_changed", kept=True, _keep={"report_id": str(report.id), "text": text})
     if not text:
         raise Rejected("invalid_text")
     ignored = sorted(set(m.fields) - {"report_id", "text"})
@@ -496,7 +498,9 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
                            m: Mutation) -> dict[str, Any]:
     evidence_id = _client_uuid(m.id)
     report = await _report(session, m.fields.get("report_id"))
-    if report is None or not await _custody(session, viewer, report):
+    written = written_at(m.device_time, m.hlc)
+    if report is None or not (await custody(session, viewer, report)
+                              or await former_custody(session, officer, report, written) == "before"):
         raise Rejected("not_assigned")
     sha = str(m.fields.get("sha256") or "").lower()
     size = m.fields.get("size")
@@ -508,13 +512,19 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
     # do so between this read and the commit of the item that names it (it skips a locked row; after its delete
     # this reads None and declares the file anew)
     blob = await session.get(EvidenceBlob, sha, with_for_update=True, populate_existing=True)
+    # a size is only a claim until the bytes hash right: once they did it is fixed, but another size declared for an
+    # upload that never completed (a buggy tablet's, or this one's) must not block this declaration, nor may this
+    # one reset an upload in progress. It gets an upload of its own (blobs.stage_declared_size)
+    conflicting = blob is not None and blob.size != size
     if blob is None:
         session.add(EvidenceBlob(sha256=sha, size=size))
-    elif blob.size != size:
+    elif conflicting and blob.complete:
         raise Rejected("size_mismatch")
     # a hash and size are no secret: a known blob is linked without an upload only for an officer who already holds
     # it (blobs.holds_verified); anyone else is told it is missing and uploads the bytes to their own staging
     verified = blob is None or await blobs.holds_verified(session, officer, sha)
+    if conflicting and verified:
+        await blobs.stage_declared_size(session, officer, sha, size)
     same_id = await _get(session, Evidence, evidence_id)
     if same_id is not None and (same_id.officer_id != officer.officer_id or same_id.report_id != report.id
                                 or same_id.sha256 != sha):
@@ -531,6 +541,8 @@ async def _create_evidence(session: AsyncSession, officer: OfficerPrincipal, vie
         # the kept item, so the tablet's edited caption is overwritten on its next pull
         ignored = ["caption"] if "caption" in m.fields and caption != kept.caption else []
         owed = bool(await blobs.pending_proofs(session, [kept.id]))
+        if conflicting and not verified:  # a stranger's other size: staged for the kept item (their upload)
+            await blobs.stage_declared_size(session, officer, sha, size)
         return _result(m, "applied", ignored_fields=ignored,
                        upload_complete=bool(blob and blob.complete and not owed), existing_id=str(kept.id))
     stamp = _stamp(m)

@@ -16,12 +16,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.media.models import Media
-from backend.officers.models import Unit
+from backend.officers.models import Officer, Unit
 from backend.reports.models import Report
 from backend.reports.service import is_primary
 from backend.reports.workflow import Status
-from backend.sync.changes import NATIONAL, officer_scope, unit_scope
+from backend.sync.changes import NATIONAL, officer_scope, region_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, WantedPerson, WantedVehicle
+from ml.geo import region_of
 
 COLLECTIONS = ("reports", "notes", "evidence", "wanted_persons", "wanted_vehicles")
 OFFICER_FIELDS = ("officer_summary", "findings", "address_details")
@@ -37,13 +38,25 @@ class Viewer:
     officer_id: uuid.UUID
     unit_id: uuid.UUID | None
     restricted_categories: frozenset[str] = frozenset()
+    # the officer's region (ml.geo slug) for the wanted lists; None: national entries only
+    region: str | None = None
 
     @property
     def scopes(self) -> list[str]:
+        """The change-log scopes this viewer reads. They are in the cursor's scope hash, so a move to another unit
+        or region answers the tablet's next pull with 410: its replica (the old region's wanted entries with it)
+        is wiped and pulled again for the new scopes, never left stale."""
         scopes = [officer_scope(self.officer_id), NATIONAL]
         if self.unit_id is not None:
             scopes.append(unit_scope(self.unit_id))
+        if self.region is not None:
+            scopes.append(region_scope(self.region))
         return sorted(scopes)
+
+    @property
+    def wanted_regions(self) -> list[str]:
+        """The `region` values of the wanted entries this viewer gets: national ones, and its own region's."""
+        return [NATIONAL] if self.region is None else [NATIONAL, self.region]
 
     @property
     def scope_hash(self) -> str:
@@ -51,11 +64,17 @@ class Viewer:
 
 
 async def viewer_for(session: AsyncSession, officer_id: uuid.UUID, unit_id: uuid.UUID | None) -> Viewer:
+    """The officer's sync view. Their region is their own district's, else their unit's (as the dispatch console
+    scopes staff); with neither, or districts that are not ours, they get the national wanted entries only."""
     restricted: frozenset[str] = frozenset()
-    if unit_id is not None:
-        unit = await session.get(Unit, unit_id)
-        restricted = frozenset(unit.restricted_categories or []) if unit else frozenset()
-    return Viewer(officer_id, unit_id, restricted)
+    unit = await session.get(Unit, unit_id) if unit_id is not None else None
+    if unit is not None:
+        restricted = frozenset(unit.restricted_categories or [])
+    officer = await session.get(Officer, officer_id)
+    region = region_of(officer.district or None) if officer is not None else None
+    if region is None and unit is not None:
+        region = region_of(unit.district or None)
+    return Viewer(officer_id, unit_id, restricted, region)
 
 
 def report_visible(report: Report, viewer: Viewer) -> bool:
@@ -69,6 +88,11 @@ def visible_reports(viewer: Viewer) -> Select[Report]:
     if viewer.unit_id is None:
         return query.where(Report.id.is_(None))  # type: ignore[attr-defined, union-attr]
     return query.where(Report.restricted.is_(False) | Report.category.in_(sorted(viewer.restricted_categories)))  # type: ignore[attr-defined,union-attr]
+
+
+def wanted_visible(model: Any, viewer: Viewer) -> Select[Any]:
+    """The wanted entries (persons or vehicles) a viewer may hold: not removed, national or of its region."""
+    return select(model).where(model.removed_at.is_(None), model.region.in_(viewer.wanted_regions))
 
 
 def report_json(report: Report, fields: dict[str, str | None], citizen_files: int = 0) -> dict[str, Any]:
@@ -170,14 +194,11 @@ async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
         allowed = await _visible_report_ids(session, viewer, {e.report_id for e in items})
         done = await _uploaded(session, items)
         upserted = [evidence_json(e, e.id in done) for e in items if e.report_id in allowed]
-    elif entity == "wanted_persons":
-        persons = await session.scalars(select(WantedPerson).where(WantedPerson.id.in_(uuids),  # type: ignore[attr-defined]
-                                                                   WantedPerson.removed_at.is_(None)))  # type: ignore[union-attr]
-        upserted = [person_json(p) for p in persons]
-    elif entity == "wanted_vehicles":
-        vehicles = await session.scalars(select(WantedVehicle).where(WantedVehicle.id.in_(uuids),  # type: ignore[attr-defined]
-                                                                     WantedVehicle.removed_at.is_(None)))  # type: ignore[union-attr]
-        upserted = [vehicle_json(v) for v in vehicles]
+    elif entity in ("wanted_persons", "wanted_vehicles"):
+        # an entry moved out of the viewer's region (or removed) is answered as deleted: the tablet's tombstone
+        wanted: Any = WantedPerson if entity == "wanted_persons" else WantedVehicle
+        entries = await session.scalars(wanted_visible(wanted, viewer).where(wanted.id.in_(uuids)))
+        upserted = [person_json(r) if entity == "wanted_persons" else vehicle_json(r) for r in entries]
     seen = {row["id"] for row in upserted}
     return upserted, sorted(({str(u) for u in uuids} - seen) | malformed)
 
@@ -220,7 +241,7 @@ async def snapshot_page(session: AsyncSession, viewer: Viewer, entity: str, afte
         done = await _uploaded(session, items)
         return [evidence_json(e, e.id in done) for e in items]
     wanted: Any = WantedPerson if entity == "wanted_persons" else WantedVehicle
-    q3 = select(wanted).where(wanted.removed_at.is_(None))
+    q3 = wanted_visible(wanted, viewer)
     if after_id:
         q3 = q3.where(wanted.id > after_id)
     rows3 = list(await session.scalars(q3.order_by(wanted.id).limit(limit)))

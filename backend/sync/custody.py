@@ -1,0 +1,99 @@
+"""Who may still write to a report from a tablet: custody rules shared by notes, evidence and the officer's text
+fields (tablet-sync.md: a late note from the previous assignee is accepted; a dispatcher's reassignment or closing
+wins over offline edits). A crew's custody follows its unit's assignments; an officer's, after a move to another
+unit, also their past memberships (sync_unit_tenures, written by backend.sync.tenure)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.dispatch.models import Assignment
+from backend.lib.clock import utcnow
+from backend.officers.auth import OfficerPrincipal
+from backend.reports.models import Report, ReportEvent
+from backend.reports.workflow import FIELD, Action, Resolution, Status
+from backend.sync import hlc as hlcs
+from backend.sync.models import UnitTenure
+from backend.sync.views import Viewer, report_visible, viewer_for
+
+
+async def custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
+    """The viewer's unit has (or had) the report: a late note from the previous assignee is kept."""
+    if report_visible(report, viewer):
+        return True
+    if viewer.unit_id is None:
+        return False
+    had = await session.scalar(select(Assignment.id).where(Assignment.report_id == report.id,  # type: ignore[arg-type, call-overload]
+                                                           Assignment.unit_id == viewer.unit_id).limit(1))  # type: ignore[arg-type]
+    return had is not None
+
+
+async def former_custody(session: AsyncSession, officer: OfficerPrincipal, report: Report,
+                         written: datetime | None, unit_id: uuid.UUID | None = None) -> str | None:
+    """Whether a unit the officer has left held the report while they were in it: "before" when the mutation was
+    `written` (written_at) before they left, "after" when only later, None when no such unit did.
+
+    Moving an officer to another unit changes their tablet's scope, but its outbox may still hold notes typed in
+    the field for the old unit's reports, offline, before the move: they are evidence and are kept like a late note
+    of a reassigned crew. A note stamped after the move was not written while they were assigned. `unit_id`: only
+    that former unit counts."""
+    query = (
+        select(UnitTenure.until)  # type: ignore[call-overload]
+        .join(Assignment, Assignment.unit_id == UnitTenure.unit_id)  # type: ignore[arg-type]
+        .where(UnitTenure.officer_id == officer.officer_id, Assignment.report_id == report.id,  # type: ignore[arg-type]
+               Assignment.assigned_at < UnitTenure.until,  # type: ignore[arg-type, operator]
+               or_(Assignment.released_at.is_(None), Assignment.released_at > UnitTenure.since))  # type: ignore[union-attr, operator, arg-type]
+    )
+    if unit_id is not None:
+        query = query.where(UnitTenure.unit_id == unit_id)
+    tenures = (await session.execute(query)).scalars().all()
+    if not tenures:
+        return None
+    return "before" if written is not None and any(written < until for until in tenures) else "after"
+
+
+async def former_holder(session: AsyncSession, officer: OfficerPrincipal, report: Report,
+                        written: datetime | None) -> str | None:
+    """former_custody for the officer's text fields: the unit they left must still hold the report (open, and
+    visible to it), since a dispatcher's reassignment or closing wins over offline edits (tablet-sync.md)."""
+    if report.unit_id is None:
+        return None
+    former = await former_custody(session, officer, report, written, unit_id=report.unit_id)
+    if former is None or not report_visible(report, await viewer_for(session, officer.officer_id, report.unit_id)):
+        return None
+    return former
+
+
+def written_at(device_time: datetime | None, hlc: str) -> datetime | None:
+    """When the tablet says the mutation was written: its device time, else its HLC's wall clock (never later than
+    now); None for an HLC that does not parse (the mutation is rejected for it anyway)."""
+    if device_time is not None:
+        return min(device_time, utcnow())
+    try:
+        stamp = hlcs.parse(hlc)
+    except ValueError:
+        return None
+    return min(datetime.fromtimestamp(stamp.ms / 1000, UTC), utcnow())
+
+
+async def closed_by_own_resolve(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
+    """The report was closed by its own crew's "resolved" (a field officer's resolve while the viewer's unit held
+    it) and that custody held: the write-up the crew queued with it still belongs to it. Closed by dispatch (as a
+    duplicate, redirected, unfounded, ...), reassigned or reopened since: no, a dispatcher's decision wins over
+    offline edits (tablet-sync.md). No time bound, as for notes (custody): the tablet only holds the report
+    until its next pull, so what it queued was written before it learnt of the closing."""
+    if (report.status != Status.CLOSED or report.resolution != Resolution.RESOLVED
+            or report.unit_id is None or report.unit_id != viewer.unit_id
+            or (report.restricted and (report.category or "") not in viewer.restricted_categories)
+            or not await custody(session, viewer, report)):
+        return False
+    closing = await session.scalar(
+        select(ReportEvent).where(ReportEvent.report_id == report.id,  # type: ignore[arg-type]
+                                  ReportEvent.to_status == Status.CLOSED.value)  # type: ignore[arg-type]
+        .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1))  # type: ignore[attr-defined]
+    return (closing is not None and closing.action == Action.RESOLVE.value
+            and closing.actor_type in {actor.value for actor in FIELD})
