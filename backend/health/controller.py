@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,11 +12,13 @@ from typing import Any
 from litestar import Controller, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
 from backend.context import Context
 from backend.deps import CtxDep
 from backend.jobs.models import OutboxTask
+from backend.ledger import metrics as ledger_metrics
 from backend.ledger.record import protected
 from backend.ledger.service import latest_seal
 from backend.ledger.verify import check_progress
@@ -24,6 +27,8 @@ from backend.lib.crypto import key_id
 from backend.lib.redis import UNAVAILABLE
 from backend.media.service import get_store
 from backend.media.storage import StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 
 async def _check_db(ctx: Context) -> dict[str, Any]:
@@ -141,6 +146,23 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
         "head_key_current": head is None or head.key_id in (None, key_id(ctx.settings.secret_key))}
 
 
+LEDGER_METRICS_TIMEOUT_S = 3.0  # under Prometheus' default scrape timeout (10 s): the process metrics still arrive
+
+
+async def _ledger_metrics(ctx: Context) -> bytes:
+    """The ledger's gauges (backend/ledger/metrics.py), read from the database now, so every API process shows
+    the same; a database that does not answer leaves them out and says so (`zan_ledger_metrics_read 0`)."""
+    async def read() -> bytes:
+        async with ctx.sessions() as session:
+            return await ledger_metrics.exposition(session)
+
+    try:
+        return await asyncio.wait_for(read(), timeout=LEDGER_METRICS_TIMEOUT_S)
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        log.warning("metrics: the ledger's gauges could not be read from the database (%s)", type(exc).__name__)
+        return ledger_metrics.unread()
+
+
 class HealthController(Controller):
     tags = ["operations"]
 
@@ -164,5 +186,5 @@ class HealthController(Controller):
     # Litestar adds the charset to a text/* type itself: prometheus_client's constant already carries one
     @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST.replace("; charset=utf-8", ""),
          include_in_schema=False)
-    async def metrics(self) -> bytes:
-        return generate_latest()
+    async def metrics(self, ctx: CtxDep) -> bytes:
+        return generate_latest() + await _ledger_metrics(ctx)

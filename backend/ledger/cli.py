@@ -41,6 +41,8 @@ def verify_cmd() -> None:
         "altered": [{"table": t, "id": str(i)} for t, i in verdict.altered],
         "missing": [{"table": t, "id": str(i)} for t, i in verdict.missing],
         "broken_seals": [{"id": i, "check": check} for i, check in verdict.broken_seals],
+        # the scope's entry before these is gone, or not the one they name (their scope's chain, ledger/chain.py)
+        "unlinked": [{"scope": scope, "seq": seq} for scope, seq in verdict.unlinked],
         # quoting the head's MAC elsewhere (a report to the prosecutor's office) pins everything up to it
         "head": {"id": head.id, "sealed_at": head.sealed_at.isoformat(), "mac": head.mac} if head else None,
     }, ensure_ascii=False, indent=2))

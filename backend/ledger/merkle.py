@@ -11,9 +11,14 @@ import hashlib
 from collections.abc import Sequence
 
 
-def leaf_line(table: str, row_id: str, scope: str, row_hash: str) -> str:
-    """An entry as a line: what the seal's flat digest and its tree are both made of."""
-    return f"{table}\t{row_id}\t{scope}\t{row_hash}\n"
+def leaf_line(table: str, row_id: str, scope: str, row_hash: str, seq: int | None = None,
+              prev: str | None = None) -> str:
+    """An entry as a line: what the seal's flat digest and its tree are both made of. An entry in its scope's chain
+    (backend/ledger/chain.py) adds its number there and the leaf hash of the scope's entry before it; entries
+    sealed before the chains keep the four fields their seals were made over."""
+    if seq is None:
+        return f"{table}\t{row_id}\t{scope}\t{row_hash}\n"
+    return f"{table}\t{row_id}\t{scope}\t{row_hash}\t{seq}\t{prev}\n"
 
 
 def leaf_hash(line: str) -> bytes:

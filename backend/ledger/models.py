@@ -55,6 +55,13 @@ class LedgerEntry(SQLModel, table=True):
     scope: str = Field(max_length=120, index=True)
     seal_id: int = Field(foreign_key="ledger_seals.id", index=True)
     row_hash: str = Field(max_length=64)
+    # the scope's chain (backend/ledger/chain.py): 1, 2, 3… per scope in sealing order, and the leaf hash of the
+    # scope's entry before (GENESIS for its first); None on entries sealed before the chains (migration v1)
+    scope_seq: int | None = Field(default=None)
+    scope_prev: str | None = Field(default=None, max_length=64)
+
+    # one entry per place in a chain: a bug or a race that forks a chain fails its seal instead
+    __table_args__ = (sa.Index("ux_ledger_entries_scope_seq", "scope", "scope_seq", unique=True),)
 
 
 class LedgerCheckpoint(SQLModel, table=True):

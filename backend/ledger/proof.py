@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.ledger import merkle
+from backend.ledger import chain, merkle
 from backend.ledger.models import LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
@@ -24,6 +24,7 @@ from backend.ledger.record import (
     canonical,
     fingerprints,
     header,
+    line_of,
     lines_of,
     made_by,
     row_hash,
@@ -35,7 +36,7 @@ from backend.ledger.verify import entries_of, pending, rows_of
 from backend.lib.crypto import equal, key_id
 from backend.reports import submission
 
-FORMATS = ("zan-ledger-proof-v1", "zan-ledger-proof-v2")
+FORMATS = ("zan-ledger-proof-v1", "zan-ledger-proof-v2", "zan-ledger-proof-v3")
 
 
 def signed_seal(seal: LedgerSeal) -> ProofSeal | None:
@@ -70,7 +71,7 @@ async def _before_signatures(session: AsyncSession, secret_keys: tuple[str, ...]
 
 
 def _unproven(entry: Entry, row: Mapping[Any, Any] | None, seal: LedgerSeal | None, early: bool) -> UnprovenRow:
-    table, row_id, _, digest, seal_id = entry
+    table, row_id, _, digest, seal_id, seq, _ = entry
     if row is None:
         why = "missing"
     elif seal is None or not early:  # its seal deleted, or stripped of its signature, or no longer checking
@@ -79,7 +80,7 @@ def _unproven(entry: Entry, row: Mapping[Any, Any] | None, seal: LedgerSeal | No
         columns = seal.layout.get(table, [])
         same = all(column in row for column in columns) and equal(row_hash(table, columns, row), digest)
         why = "unsigned" if same else "altered"
-    return UnprovenRow(table=table, id=row_id, why=why, seal=seal_id)
+    return UnprovenRow(table=table, id=row_id, why=why, seal=seal_id, seq=seq)
 
 
 async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID, *,
@@ -99,20 +100,19 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
         found.update({(name, row_id): row for row_id, row in rows.items()})
     paths: dict[str, tuple[int, list[str]]] = {}
     for seal_id in signed:  # each seal's whole tree, for the paths of this report's entries in it
-        wanted = [merkle.leaf_line(table, str(row_id), scope, digest)
-                  for table, row_id, scope, digest, entry_seal in entries if entry_seal == seal_id]
+        wanted = [line_of(entry) for entry in entries if entry[4] == seal_id]
         paths |= merkle.inclusion(lines_of(await entries_of(session, ENTRIES.c.seal_id == seal_id)), wanted)
     proven, unproven = [], []
     for entry in sorted(entries, key=lambda e: (e[4], e[0], str(e[1]))):
-        table, row_id, scope, digest, seal_id = entry
+        table, row_id, scope, _, seal_id, seq, prev = entry
         row = found.get((table, row_id))
         if seal_id not in signed or row is None:
             unproven.append(_unproven(entry, row, seals.get(seal_id), seal_id in early))
             continue
         body = {column: canonical(row[column]) for column in seals[seal_id].layout[table]}
-        index, path = paths[merkle.leaf_line(table, str(row_id), scope, digest)]
+        index, path = paths[line_of(entry)]
         proven.append(ProofRow(table=table, id=row_id, scope=scope, body=json.loads(json.dumps(body, default=str)),
-                               seal=seal_id, index=index, path=path))
+                               seal=seal_id, index=index, path=path, seq=seq, prev=prev))
     # where signatures began, for the checker to place the rows listed as sealed before them
     anchor = signed_seal(first) if first is not None and any(row.why == "unsigned" for row in unproven) else None
     keys = {key_id(key): key for key in secret_keys}
@@ -121,7 +121,8 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
         report_id=report_id, rows=proven, seals=used,
         public_keys={seal.key_id: seal_public_key(keys[seal.key_id])
                      for seal in used + ([anchor] if anchor else []) if seal.key_id in keys},
-        unproven=unproven, pending=await pending(session, report_id), submission=submitted, first_signed=anchor)
+        unproven=unproven, pending=await pending(session, report_id), submission=submitted, first_signed=anchor,
+        chain_starts_at=min((entry[5] for entry in entries if entry[5] is not None), default=None))
 
 
 def _unsigned(seal: Mapping[str, Any], trusted: list[str]) -> list[str]:
@@ -196,6 +197,7 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
         return [f"an unknown proof format {proof.get('format')!r} (this checker reads {', '.join(FORMATS)})"]
     problems: list[str] = []
     seals = {seal["id"]: seal for seal in proof.get("seals", [])}
+    lines: dict[tuple[str, str], str] = {}  # the leaf lines of the rows that check, for the chain
     for seal in seals.values():
         problems += _unsigned(seal, trusted)
     problems += _not_proven(proof, trusted)
@@ -209,10 +211,25 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
             problems.append(f"{where}: its seal {row['seal']} is not in the proof")
             continue
         line = merkle.leaf_line(row["table"], str(row["id"]), row["scope"],
-                                row_hash(row["table"], list(row["body"]), row["body"]))
+                                row_hash(row["table"], list(row["body"]), row["body"]), row.get("seq"), row.get("prev"))
         if not merkle.verify_inclusion(line, row["index"], seal["rows"], row["path"], seal["root"]):
             problems.append(f"{where}: its columns do not lead up to seal {seal['id']}'s root")
-    return problems
+        else:
+            lines[row["table"], str(row["id"])] = line
+    return problems + _chain(proof, lines)
+
+
+def _chain(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str]) -> list[str]:
+    """The report's chain as the proof lists it (rows and unproven rows): contiguous and linked from its first
+    entry, and the rows sealed before the chain began all there (its first entry's number − 1 of them). A row left
+    out of the proof, or removed from the database with its entry, leaves a gap or a broken link here."""
+    about = f"report:{proof.get('report_id')}"
+    listed: list[dict[str, Any]] = [
+        {"seq": row.get("seq"), "prev": row.get("prev"),
+         **({"line": line} if (line := lines.get((row["table"], str(row["id"])))) else {})}
+        for row in proof.get("rows", []) if row.get("scope") == about]
+    listed += [{"seq": row.get("seq")} for row in proof.get("unproven", [])]
+    return chain.gaps(listed)
 
 
 def check_chain(seals: Sequence[Mapping[str, Any]], trusted_keys: Iterable[str],

@@ -77,11 +77,18 @@ def row_hash(table_name: str, columns: Iterable[str], row: Mapping[Any, Any]) ->
     return json_sha256([table_name, {name: canonical(row[name]) for name in columns}])
 
 
-Entry = tuple[str, uuid.UUID, str, str, int]  # table, row id, scope, row hash, seal
+# table, row id, scope, row hash, seal, and the entry's place in its scope's chain: its number and the leaf hash
+# of the scope's entry before it (None, None: sealed before the chains, backend/ledger/chain.py)
+Entry = tuple[str, uuid.UUID, str, str, int, int | None, str | None]
+
+
+def line_of(entry: Entry) -> str:
+    table, row_id, scope, digest, _, seq, prev = entry
+    return leaf_line(table, str(row_id), scope, digest, seq, prev)
 
 
 def lines_of(entries: Iterable[Entry]) -> list[str]:
-    return sorted(leaf_line(table, str(row_id), scope, digest) for table, row_id, scope, digest, _ in entries)
+    return sorted(line_of(entry) for entry in entries)
 
 
 def fingerprints(entries: Iterable[Entry]) -> tuple[str, str]:

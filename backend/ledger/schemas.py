@@ -81,6 +81,12 @@ class ProofRow(msgspec.Struct):
     seal: int
     index: Annotated[int, msgspec.Meta(description="the entry's position among the seal's sorted entries")]
     path: list[str]
+    seq: Annotated[int | None, msgspec.Meta(
+        description="the entry's number in the report's chain (1, 2, 3… in sealing order); None: sealed before the "
+                    "chains")] = None
+    prev: Annotated[str | None, msgspec.Meta(
+        description="the leaf hash (hex) of the report's entry numbered seq − 1, or 64 zeros for the chain's "
+                    "first")] = None
 
 
 class UnprovenRow(msgspec.Struct):
@@ -93,6 +99,7 @@ class UnprovenRow(msgspec.Struct):
                     "since; tampered: its seal is gone, or no longer checks, or lost its signature. Only `unsigned` "
                     "leaves a proof valid")]
     seal: Annotated[int, msgspec.Meta(description="the seal that holds its entry")]
+    seq: Annotated[int | None, msgspec.Meta(description="its entry's number in the report's chain")] = None
 
 
 class ReportProof(msgspec.Struct):
@@ -113,6 +120,11 @@ class ReportProof(msgspec.Struct):
     first_signed: Annotated[ProofSeal | None, msgspec.Meta(
         description="the first signed seal of the chain (it names no signature before it), when a row is listed "
                     "as `unsigned`: only a seal numbered before it can have been made before signatures")] = None
+    chain_starts_at: Annotated[int | None, msgspec.Meta(
+        description="the number of the report's first entry in its chain: entries sealed before chains existed "
+                    "(k − 1 of them) are not chained, and the proof lists them apart; None: no entry is "
+                    "chained")] = None
     # v2: unproven rows name their seal, and `first_signed` shows where signatures began (v1 proofs still check,
-    # but their `unsigned` rows no longer pass: a stripped signature looked just like them)
-    format: str = "zan-ledger-proof-v2"
+    # but their `unsigned` rows no longer pass: a stripped signature looked just like them). v3: rows carry their
+    # place in the report's chain (`seq`, `prev`), so a row left out of the proof shows as a gap
+    format: str = "zan-ledger-proof-v3"

@@ -24,12 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import is_postgres, uuid_in
+from backend.ledger import chain
 from backend.ledger.models import LedgerCheckpoint, LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
     GENESIS,
     Entry,
     Protected,
+    canonical,
     fingerprints,
     mac_of,
     made_by,
@@ -259,7 +261,7 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
     if positions is None:  # rows appended since the last complete seal's window; everything before that is sealed
         window = await session.scalar(sa.select(sa.func.max(LedgerSeal.sealed_at)).where(col(LedgerSeal.complete)))
         positions = dict.fromkeys(protected(), None if window is None else window - lookback)
-    entries: list[Entry] = []
+    entries: list[tuple[Entry, Any]] = []  # and each one's order in its scope's chain
     layout: dict[str, list[str]] = {}
     complete, read, ended = True, 0, set()
     for name, spec in protected().items():
@@ -269,14 +271,16 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
         read += count
         if exhausted:
             ended.add(name)
-        entries += [(name, row["id"], spec.scope(row), row_hash(name, layout[name], row), 0) for row in rows]
+        entries += [((name, row["id"], spec.scope(row), row_hash(name, layout[name], row), 0, None, None),
+                     (canonical(row[spec.time]), name, str(row["id"]))) for row in rows]
     if not entries and maker == 0:
         await session.commit()  # ends the transaction and its advisory lock
         return _Step(None, positions, complete, read, ended=frozenset(ended))
     # with no new rows, a seal is still made when ZAN_SECRET_KEY was rotated: an empty one that moves the head to
     # the new key, so the record sealed under the old key is pinned by a MAC its holder cannot make
     secret_key = secret_keys[0]
-    digest, root = fingerprints(entries)
+    sealed = await chain.chained(session, entries)
+    digest, root = fingerprints(sealed)
     seal = LedgerSeal(id=(last.id + 1) if last else 1, sealed_at=utcnow(), rows=len(entries), layout=layout,
                       complete=complete, digest=digest, root=root,
                       prev_mac=last.mac if last else GENESIS, prev_signature=last.signature if last else None, mac="",
@@ -288,10 +292,12 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
         await session.flush()
         if entries:
             await session.execute(sa.insert(ENTRIES), [
-                {"table_name": table, "row_id": row_id, "scope": scope, "seal_id": seal.id, "row_hash": digest}
-                for table, row_id, scope, digest, _ in entries])
+                {"table_name": table, "row_id": row_id, "scope": scope, "seal_id": seal.id, "row_hash": digest,
+                 "scope_seq": seq, "scope_prev": prev}
+                for table, row_id, scope, digest, _, seq, prev in sealed])
         await session.commit()
-    except IntegrityError:  # SQLite: another sealer in this process took the same number first
+    # SQLite: another sealer in this process took the same seal number, or the same places in a chain, first
+    except IntegrityError:
         await session.rollback()
         return _Step(None, positions, False, read, refused=True)
     session.expunge(seal)  # the caller keeps it as it was sealed, whatever the session does next

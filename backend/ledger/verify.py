@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import uuid_in
+from backend.ledger import chain as scope_chain
 from backend.ledger.models import LedgerCheckpoint, LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
@@ -27,12 +28,13 @@ from backend.ledger.record import (
     seal_public_key,
     seal_signature_valid,
 )
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import equal, key_id
 
 log = logging.getLogger(__name__)
 CHECK = "check"  # the checkpoint of the pass that checks the whole chain again, a part each run
 CHECK_ROWS = 100_000  # sealed rows a run checks again (each run of the scheduled work; seals are whole)
+LAST = "last"  # in the check's checkpoint: the last finished cycle's summary, while the next one runs
 
 
 @dataclass
@@ -45,16 +47,20 @@ class Verdict:
     altered: list[tuple[str, uuid.UUID]] = field(default_factory=list)
     missing: list[tuple[str, uuid.UUID]] = field(default_factory=list)
     broken_seals: list[tuple[int, str]] = field(default_factory=list)
+    # entries whose scope's chain is broken before them (chain.unlinked): the entry before was removed or changed
+    unlinked: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not (self.altered or self.missing or self.broken_seals)
+        return not (self.altered or self.missing or self.broken_seals or self.unlinked)
 
 
 async def entries_of(session: AsyncSession, where: Any) -> list[Entry]:
     rows = await session.execute(sa.select(ENTRIES.c.table_name, ENTRIES.c.row_id, ENTRIES.c.scope,
-                                           ENTRIES.c.row_hash, ENTRIES.c.seal_id).where(where))
-    return [(table, row_id, scope, digest, seal_id) for table, row_id, scope, digest, seal_id in rows]
+                                           ENTRIES.c.row_hash, ENTRIES.c.seal_id, ENTRIES.c.scope_seq,
+                                           ENTRIES.c.scope_prev).where(where))
+    return [(table, row_id, scope, digest, seal_id, seq, prev)
+            for table, row_id, scope, digest, seal_id, seq, prev in rows]
 
 
 async def rows_of(session: AsyncSession, name: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, Mapping[Any, Any]]:
@@ -73,7 +79,7 @@ async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapp
                       verdict: Verdict) -> None:
     """Each entry's row, hashed again with the columns its seal hashed."""
     for name in sorted({table for table, *_ in entries}):
-        wanted = {row_id: (digest, seal_id) for table, row_id, _, digest, seal_id in entries if table == name}
+        wanted = {row_id: (digest, seal_id) for table, row_id, _, digest, seal_id, *_ in entries if table == name}
         found = await rows_of(session, name, list(wanted))
         for row_id, (digest, seal_id) in wanted.items():
             row = found.get(row_id)
@@ -165,6 +171,7 @@ async def _check_next(session: AsyncSession, secret_keys: tuple[str, ...], seal:
     """One seal of the chain in order, and its rows; what the seal after it is checked against."""
     entries, position = await _check_seal(session, secret_keys, seal, verdict, chain.mac)
     await _check_rows(session, entries, {seal.id: seal.layout}, verdict)
+    verdict.unlinked += await scope_chain.unlinked(session, entries)
     _check_signature_chain(seal, chain.signature, verdict)
     # keys only move forward along the chain, and the head is under the current key (the sealer moves it there
     # after a rotation): a holder of an earlier key cannot re-make the seals made after the rotation. A key's age
@@ -198,6 +205,7 @@ async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], rep
                           GENESIS if seal.id == 1 else previous.mac if previous else None)
         _check_signature_chain(seal, previous.signature if previous else None, verdict)
     await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
+    verdict.unlinked += await scope_chain.unlinked(session, entries)
     verdict.pending = await pending(session, report_id)
     return verdict
 
@@ -221,6 +229,7 @@ async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, e
     now = utcnow()
     checkpoint = await session.get(LedgerCheckpoint, CHECK)
     resumed = None if checkpoint is None or checkpoint.finished_at is not None else _resumed(checkpoint)
+    last = _last_cycle(checkpoint)
     if checkpoint is not None and resumed is not None:
         started, done, (chain, problems) = checkpoint.started_at, checkpoint.rows_read, resumed
     # a start in the future (a clock set back, or a hand) would otherwise put off every later cycle
@@ -234,7 +243,7 @@ async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, e
     while run < rows:
         seal = await session.scalar(sa.select(LedgerSeal).where(col(LedgerSeal.id) > chain.seal)
                                     .order_by(col(LedgerSeal.id)).limit(1))
-        before = (len(verdict.altered), len(verdict.missing), len(verdict.broken_seals))
+        before = (len(verdict.altered), len(verdict.missing), len(verdict.broken_seals), len(verdict.unlinked))
         if seal is None:  # the head: entries naming a seal past it, and the head's key, as `verify` checks them
             after_head = sa.select(ENTRIES.c.seal_id).where(ENTRIES.c.seal_id > chain.seal).limit(1)
             if await session.scalar(after_head) is not None:
@@ -249,13 +258,18 @@ async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, e
             run, done = run + max(seal.rows, 1), done + seal.rows
         found = ([f"{table} {row_id} altered" for table, row_id in verdict.altered[before[0]:]]
                  + [f"{table} {row_id} missing" for table, row_id in verdict.missing[before[1]:]]
-                 + [f"seal {seal_id}: {check}" for seal_id, check in verdict.broken_seals[before[2]:]])
+                 + [f"seal {seal_id}: {check}" for seal_id, check in verdict.broken_seals[before[2]:]]
+                 + [f"{scope} entry {seq}: the entry before it is gone or changed"
+                    for scope, seq in verdict.unlinked[before[3]:]])
         if found:
             log.error("ledger: the sealed record was changed (found by the scheduled check at seal %s): %s; run "
                       "`zan ledger verify`", chain.seal, ", ".join(found))
         problems += len(found)
+        state: dict[str, Any] = {**asdict(chain), "problems": problems}
+        if last is not None:
+            state[LAST] = last
         await session.merge(LedgerCheckpoint(
-            name=CHECK, started_at=started, positions={**asdict(chain), "problems": problems}, rows_read=done,
+            name=CHECK, started_at=started, positions=state, rows_read=done,
             finished_at=utcnow() if seal is None else None, updated_at=utcnow()))
         await session.commit()
         if seal is None:
@@ -266,6 +280,19 @@ async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, e
 async def check_progress(session: AsyncSession) -> LedgerCheckpoint | None:
     """Where the scheduled check of the chain stands (None before its first run)."""
     return await session.get(LedgerCheckpoint, CHECK)
+
+
+def _last_cycle(checkpoint: LedgerCheckpoint | None) -> dict[str, Any] | None:
+    """What the last finished cycle found, kept in the checkpoint while the next one runs (`LAST`): the cycle in
+    the checkpoint when it is finished, else what it carried. Without it a new cycle would reset the count of
+    problems to 0 until it reached them again, and a metric alerting on it would go quiet meanwhile."""
+    if checkpoint is None or not isinstance(checkpoint.positions, dict):
+        return None
+    if checkpoint.finished_at is None:
+        carried = checkpoint.positions.get(LAST)
+        return carried if isinstance(carried, dict) else None
+    return {"finished_at": as_utc(checkpoint.finished_at).isoformat(), "seal": checkpoint.positions.get("seal"),
+            "rows": checkpoint.rows_read, "problems": checkpoint.positions.get("problems")}
 
 
 def _resumed(checkpoint: LedgerCheckpoint) -> tuple[_Chain, int] | None:

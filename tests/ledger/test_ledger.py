@@ -135,7 +135,7 @@ async def _redigest_seal(ctx: Context, rows: dict[str, Any], key: str | None = N
     signature: whoever holds the secret can derive the signing key too)."""
     await _rehash_entry(ctx, rows)
     async with ctx.sessions() as session:
-        entries = [(e.table_name, e.row_id, e.scope, e.row_hash, e.seal_id)
+        entries = [(e.table_name, e.row_id, e.scope, e.row_hash, e.seal_id, e.scope_seq, e.scope_prev)
                    for e in await session.scalars(select(LedgerEntry).where(LedgerEntry.seal_id == 1))]
         seal = await session.get(LedgerSeal, 1)
         assert seal is not None

@@ -171,7 +171,7 @@ async def test_rows_sealed_before_signatures_still_prove(ctx: Context, app_clien
                                                          tmp_path: Path) -> None:
     rows, key = await _pre_signature_report(ctx, app_client)
     proof = await _proof(ctx, app_client, rows["report"])
-    assert proof["format"] == "zan-ledger-proof-v2"
+    assert proof["format"] == "zan-ledger-proof-v3"
     assert {(row["why"], row["seal"]) for row in proof["unproven"]} == {("unsigned", 1)} and len(proof["unproven"]) == 5
     assert proof["first_signed"]["id"] == 2 and proof["first_signed"]["prev_signature"] is None
     assert [(row["table"], row["body"]["action"], row["seal"]) for row in proof["rows"]] == [
@@ -210,7 +210,8 @@ async def test_the_check_places_unsigned_rows_itself(ctx: Context, app_client: h
     v1 = edited(lambda p: p.update(format="zan-ledger-proof-v1"))
     assert all("zan-ledger-proof-v1 does not show when signatures began" in p for p in check(v1, [key]))
     assert check(edited(lambda p: p.update(format="zan-ledger-proof-v9")), [key]) == [
-        "an unknown proof format 'zan-ledger-proof-v9' (this checker reads zan-ledger-proof-v1, zan-ledger-proof-v2)"]
+        "an unknown proof format 'zan-ledger-proof-v9' (this checker reads zan-ledger-proof-v1, zan-ledger-proof-v2, "
+        "zan-ledger-proof-v3)"]
     assert check(proof, [seal_public_key("someone-else's-secret")]) != []
 
 
@@ -252,10 +253,13 @@ async def test_a_registered_event_taken_out_of_its_seal_fails_the_proof(ctx: Con
     proof = await _proof(ctx, app_client, report_id)
     assert proof["rows"] and proof["unproven"] == [] and proof["pending"] >= 1
     assert all(row["body"].get("action") != "registered" for row in proof["rows"])
+    chain_start = ("the report's chain starts at entry 2, which names an entry before it: the entries before it are "
+                   "not in the proof (removed or hidden)")
     assert check(proof, [key]) == [
         "the report's submission (text, place, time, files) is unchecked: its first event, which pins it, is not "
-        "among the proven rows although later ones are"]
-    assert check({**proof, "submission": None}, [key]) == []  # a proof that says nothing of the submission
+        "among the proven rows although later ones are", chain_start]
+    # a proof that says nothing of the submission: the report's chain still shows its first entry gone
+    assert check({**proof, "submission": None}, [key]) == [chain_start]
 
 
 async def test_the_sealer_does_not_sign_over_a_head_that_lost_its_signature(ctx: Context) -> None:
