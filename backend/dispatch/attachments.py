@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.audit.service import record
 from backend.context import Context
 from backend.dispatch.schemas import Attachment, AttachmentsOut
-from backend.dispatch.service import get_visible
+from backend.dispatch.visibility import get_visible
 from backend.media.models import Media
 from backend.media.service import ensure_scrub_queued, get_store
 from backend.media.storage import DOWNLOAD_TTL_S

@@ -12,18 +12,19 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, SessionDep
-from backend.dispatch import attachments, history, service
+from backend.dispatch import attachments, etag, history, service
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.jobs.relay import notify
 from backend.ledger.schemas import ReportProof
 from backend.lib.crypto import TokenError, sign_token, verify_token
-from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.errors import PROBLEM_JSON, FieldProblem, Problem, ZanError
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import (
     DISPATCH_ROLES,
@@ -58,6 +59,15 @@ from .schemas import (
 )
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
+# the mutations that take If-Match document its refusal besides the shared error answers (backend.app)
+STALE = {412: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                           description="If-Match names another state than the report's current one "
+                                       "(dispatch.report_changed; the current tag in ETag): nothing was changed")}
+
+
+def tagged(shown: ReportCard) -> Response[ReportCard]:
+    """The card, with its tag also as the ETag header (for consoles that keep the header, not the body)."""
+    return Response(shown, headers={"ETag": shown.etag})
 
 
 async def card(session: AsyncSession, report: Report, principal: OfficerPrincipal) -> ReportCard:
@@ -67,10 +77,13 @@ async def card(session: AsyncSession, report: Report, principal: OfficerPrincipa
 async def cards(session: AsyncSession, reports: list[Report], principal: OfficerPrincipal) -> list[ReportCard]:
     """Cards for a page of reports: officer fields and incidents in one query each."""
     fields: dict[uuid.UUID, dict[str, Any]] = {}
+    newest_field: dict[uuid.UUID, str] = {}  # the latest field write per report, for its ETag
     if reports:
         for row in await session.scalars(sa.select(ReportField).where(
                 ReportField.report_id.in_([r.id for r in reports]))):  # type: ignore[attr-defined]
             fields.setdefault(row.report_id, {})[row.field] = row.value
+            newest_field[row.report_id] = max(newest_field.get(row.report_id, ""), row.hlc)
+    events = await etag.event_counts(session, (r.id for r in reports))
     incidents = await service.incidents(session, principal, reports)
     field_view = principal.role in FIELD_ROLES
     out = []
@@ -90,6 +103,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_urgent=incident.urgent if incident else report.urgent,
             incident_priority=incident.priority if incident else report.priority,
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
+            etag=etag.tag_of(report, events.get(report.id, 0), newest_field.get(report.id, "")),
         ))
     return out
 
@@ -140,11 +154,11 @@ class DispatchController(Controller):
 
     @get("/reports/{report_id:uuid}", guards=[officer_guard(*ALL_ROLES)], summary="One report (role-filtered)")
     async def get_report(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
-                         report_id: FromPath[uuid.UUID]) -> ReportCard:
+                         report_id: FromPath[uuid.UUID]) -> Response[ReportCard]:
         report = await service.get_visible(session, officer, report_id)
         shown = await card(session, report, officer)
         await history.opened(session, officer, report, ip=client_ip(request))
-        return shown
+        return tagged(shown)
 
     @get("/reports/{report_id:uuid}/attachments", guards=[officer_guard(*ALL_ROLES)],
          summary="The citizen's files and the officers' evidence, with short-lived download links (audited)")
@@ -166,9 +180,9 @@ class DispatchController(Controller):
         return await history.proof(ctx, session, officer, report_id, ip=client_ip(request))
 
     @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
-          summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")
+          responses=STALE, summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")
     async def assign(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                     data: JSONBody[AssignIn]) -> AssignOut:
+                     data: JSONBody[AssignIn], if_match: etag.IfMatch = None) -> AssignOut:
         report = await service.get_visible(session, officer, report_id, lock=True)
         if data.unit_id == "auto":
             unit = await service.assign_nearest_unit(session, report)
@@ -182,8 +196,10 @@ class DispatchController(Controller):
             unit = await session.get(Unit, unit_id)
             if unit is None:
                 raise ZanError("officer.unit_not_found", 404)
-        # already where this officer wants it (another got there first): nothing is lost, the answer is the same
+        # already where this officer wants it (another got there first): nothing is lost, the answer is the same,
+        # whatever the console saw (its If-Match and from_unit_id are not checked: nothing is written)
         if await service.held_by(session, report, unit) is None:
+            await etag.ensure_unchanged(session, report, if_match)
             service.ensure_holder_unchanged(report, data.from_unit_id)
         assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",
                                           reason=data.reason)
@@ -193,10 +209,11 @@ class DispatchController(Controller):
                          distance_km=assignment.distance_km)
 
     @post("/reports/{report_id:uuid}/close", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
-          summary="Close as duplicate / redirected / unfounded / rejected, with a reason")
+          responses=STALE, summary="Close as duplicate / redirected / unfounded / rejected, with a reason")
     async def close(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                    data: JSONBody[CloseIn]) -> ReportCard:
+                    data: JSONBody[CloseIn], if_match: etag.IfMatch = None) -> Response[ReportCard]:
         report = await service.get_visible(session, officer, report_id, lock=True)
+        await etag.ensure_unchanged(session, report, if_match)
         service.ensure_holder_unchanged(report, data.from_unit_id)
         if data.how == "duplicate" and data.duplicate_of is not None:
             # the original must be one the closer may read: a hidden (restricted) one answers as a missing one
@@ -209,27 +226,31 @@ class DispatchController(Controller):
                             duplicate_of=data.duplicate_of, redirect_to=data.redirect_to)
         await session.commit()
         notify(ctx)
-        return await card(session, report, officer)
+        return tagged(await card(session, report, officer))
 
     # a decision of the head (APPK art. 76 p.3): supervisors and admins, not the duty officer (reports.EXTENDERS)
     @post("/reports/{report_id:uuid}/extend", status_code=200, guards=[officer_guard(Role.SUPERVISOR, Role.ADMIN)],
+          responses=STALE,
           summary="Extend a running legal deadline by a reasoned decision of the head (supervisor, admin)")
     async def extend(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                     data: JSONBody[ExtendIn]) -> ReportCard:
+                     data: JSONBody[ExtendIn], if_match: etag.IfMatch = None) -> Response[ReportCard]:
         report = await service.get_visible(session, officer, report_id, lock=True)
+        await etag.ensure_unchanged(session, report, if_match)
         await service.extend(session, report, data.deadline_at, data.reason, service.by_for(officer))
         await session.commit()
         notify(ctx)
-        return await card(session, report, officer)
+        return tagged(await card(session, report, officer))
 
     @post("/reports/{report_id:uuid}/fields", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
+          responses=STALE,
           summary="Correct officer text fields (wins over earlier tablet edits; audited, the previous text kept)")
     async def fields(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                     data: JSONBody[FieldsIn]) -> ReportCard:
+                     data: JSONBody[FieldsIn], if_match: etag.IfMatch = None) -> Response[ReportCard]:
         report = await service.get_visible(session, officer, report_id, lock=True)
+        await etag.ensure_unchanged(session, report, if_match)
         await service.set_fields(session, report, data.fields.given(), service.by_for(officer))
         await session.commit()
-        return await card(session, report, officer)
+        return tagged(await card(session, report, officer))
 
     @get("/units", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Units and their positions")
     async def units(self, session: SessionDep, department: FromQuery[str | None] = None) -> list[UnitOut]:

@@ -25,7 +25,7 @@ from backend.dispatch.schemas import (
     SealedRow,
     SealRef,
 )
-from backend.dispatch.service import get_visible
+from backend.dispatch.visibility import get_visible
 from backend.ledger import proof as ledger_proof
 from backend.ledger.schemas import ReportProof
 from backend.ledger.verify import verify_report

@@ -6,7 +6,14 @@ ZAN_ESCALATE_UNASSIGNED_MIN minutes (Settings.escalate_unassigned_min), open rep
 their legal deadline, and open reports out of police competence within a working day of (or past) their redirect
 term (Report.redirect_due_at). One Escalation row per (report, kind, subject) makes the check idempotent: the subject
 is the assignment not accepted, the moment the urgent report was left without a unit, or the deadline or redirect
-term about to lapse. The outbox task
+term about to lapse.
+
+An incident ("me too" reports of one event) escalates once per kind, not once per report: assigning its primary
+assigns every member, so N reporters of one fight gave supervisors N "not accepted" alerts for one crew. Each member
+is still checked on its own (its own deadline, assignment, time in the queue); of those found due together, the
+primary (else the oldest) carries the incident's escalation, and none is made while one of them is already escalated
+for what is due now (see `_one_per_incident`). The escalation's `data` names the incident and its other due reports.
+The outbox task
 "notifications.escalation" {escalation_id, report_id, kind} pushes it to the supervisors of the report's district
 (backend.notifications.jobs) and records `notified_at`; "officer_bot.escalation" {escalation_id} tells those of
 them who linked the duty bot in Telegram (bots.officer.escalations). Supervisors list them at
@@ -16,7 +23,7 @@ GET /api/v1/dispatch/escalations.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -72,23 +79,26 @@ async def find_escalations(ctx: Context, now: datetime | None = None) -> int:
         # reports: an INSERT failing in its savepoint took ~1.7 ms, seconds a minute with a backlog of overdue reports
         # (docs/benchmarks-queries.md). A concurrent run's rows still end in the IntegrityError below
         made: set[tuple[str, uuid.UUID, str]] = set()
+        placed: dict[uuid.UUID, tuple[uuid.UUID | None, datetime]] = {}  # report → (incident, registered)
         ids = sorted({report_id for _, report_id, _ in found})
         for start in range(0, len(ids), 1000):
             rows = await session.execute(select(Escalation.kind, Escalation.report_id, Escalation.subject)  # type: ignore[call-overload]
                                          .where(uuid_in(session, Escalation.report_id, ids[start:start + 1000])))
             made.update((kind, report_id, subject) for kind, report_id, subject in rows)
-        for kind, report_id, subject in found:
-            if (kind, report_id, subject) in made:
-                continue
+            reports = await session.execute(select(col(Report.id), col(Report.incident_id), col(Report.created_at))
+                                            .where(uuid_in(session, col(Report.id), ids[start:start + 1000])))
+            placed.update((report_id, (incident_id, as_utc(at))) for report_id, incident_id, at in reports)
+        for kind, report_id, subject, data in _one_per_incident(found, made, placed):
             try:
                 async with session.begin_nested():
-                    esc = Escalation(report_id=report_id, kind=kind, subject=subject)
+                    esc = Escalation(report_id=report_id, kind=kind, subject=subject, data=data)
                     session.add(esc)
                     await session.flush()
             except IntegrityError:
                 continue
             await record(session, actor_type="system", actor_id=None, action="report.escalate",
-                         target_type="report", target_id=report_id, data={"kind": kind, "subject": subject})
+                         target_type="report", target_id=report_id,
+                         data={"kind": kind, "subject": subject, **data})
             await enqueue(session, "notifications.escalation",
                           {"escalation_id": str(esc.id), "report_id": str(report_id), "kind": kind},
                           dedupe_key=f"escalation:{esc.id}")
@@ -103,6 +113,34 @@ async def find_escalations(ctx: Context, now: datetime | None = None) -> int:
 
         notify(ctx)
     return created
+
+
+def _one_per_incident(found: list[tuple[str, uuid.UUID, str]], made: set[tuple[str, uuid.UUID, str]],
+                      placed: dict[uuid.UUID, tuple[uuid.UUID | None, datetime]],
+                      ) -> list[tuple[str, uuid.UUID, str, dict[str, object]]]:
+    """The escalations to make of what is due (`found`), one per (kind, incident): a report in no incident is its
+    own. An incident none of whose due reports is escalated yet for what is due now (`made`: kind, report, subject)
+    is escalated on its primary if that is due, else on its oldest due report; the others due with it are named in
+    the escalation's data. While one stays escalated (an open report with the same subject), its incident is not
+    escalated again for that kind: a member whose deadline comes a day later, or the primary once a member was
+    escalated first, adds nothing. Once it is settled (closed, accepted, extended), what is still due escalates."""
+    due: dict[tuple[str, uuid.UUID], list[tuple[uuid.UUID, str]]] = {}
+    for kind, report_id, subject in found:
+        incident_id = placed.get(report_id, (None, None))[0]
+        due.setdefault((kind, incident_id or report_id), []).append((report_id, subject))
+    out: list[tuple[str, uuid.UUID, str, dict[str, object]]] = []
+    for (kind, incident_id), entries in due.items():
+        if any((kind, report_id, subject) in made for report_id, subject in entries):
+            continue
+        # a report vanished since it was found (deleted in a test) ranks last, as the unknown it is
+        entries.sort(key=lambda entry: (entry[0] != incident_id,
+                                        placed.get(entry[0], (None, datetime.max.replace(tzinfo=UTC)))[1],
+                                        str(entry[0])))
+        (lead, subject), others = entries[0], [report_id for report_id, _ in entries[1:]]
+        data: dict[str, object] = ({"incident_id": str(incident_id), "also_due": [str(other) for other in others]}
+                                   if placed.get(lead, (None, None))[0] is not None else {})
+        out.append((kind, lead, subject, data))
+    return out
 
 
 async def _unassigned_urgent(session: AsyncSession, cutoff: datetime) -> list[tuple[uuid.UUID, datetime]]:

@@ -20,6 +20,11 @@ register_errors({
         "kk": "Басқа кезекші бұл өтініштің жасағын өзгертіп қойды: карточканы жаңартыңыз",
         "en": "Another duty officer has changed this report's unit meanwhile: reload the card",
     },
+    "dispatch.report_changed": {
+        "ru": "Обращение изменилось, пока вы его смотрели: обновите карточку и повторите действие",
+        "kk": "Сіз қарап отырғанда өтініш өзгерді: карточканы жаңартып, әрекетті қайталаңыз",
+        "en": "The report changed while you were viewing it: reload the card and try again",
+    },
     "dispatch.duplicate_of_invalid": {
         "ru": "Укажите существующее исходное обращение",
         "kk": "Бар бастапқы өтінішті көрсетіңіз",

@@ -95,6 +95,9 @@ class ReportCard(msgspec.Struct):
     incident_urgent: bool = False
     incident_priority: str = "normal"
     incident_deadline_at: datetime | None = None
+    etag: Annotated[str, msgspec.Meta(
+        description="the report's state as shown (its ETag): send it as If-Match with a step taken on this card, "
+                    "to be refused (412 dispatch.report_changed) if another officer changed the report meanwhile")] = ""
 
 
 class QueuePage(msgspec.Struct):

@@ -1,5 +1,6 @@
 """Dispatch: assigning reports to units (by hand or to the nearest available designated unit), closing them as
-duplicate / redirected / unfounded / rejected, extending deadlines, and what each role may see.
+duplicate / redirected / unfounded / rejected, extending deadlines, and the queue. What each role may see is
+backend.dispatch.visibility (re-exported here, where its callers have always taken it).
 
 Every assignment appends the report's ASSIGN event (so the citizen hears of it), an Assignment row (chain of
 custody) and an audit line; the sync change log follows automatically (see backend.sync.changes).
@@ -14,18 +15,26 @@ from datetime import datetime
 from typing import Any
 
 from msgspec import UNSET, UnsetType
-from sqlalchemy import Select, case, exists, func, or_, select, true, tuple_
+from sqlalchemy import Select, case, exists, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.audit.service import record
 from backend.dispatch.models import Assignment, Escalation
+
+# the console's visibility rule, where routing and the duty bot have always taken it from
+from backend.dispatch.visibility import Scope as Scope
+from backend.dispatch.visibility import designated_categories as designated_categories
+from backend.dispatch.visibility import get_visible as get_visible
+from backend.dispatch.visibility import in_region
+from backend.dispatch.visibility import scope_of as scope_of
+from backend.dispatch.visibility import visible_to as visible_to
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import LANGS
 from backend.lib.pagination import older_than
-from backend.officers.auth import DISPATCH_ROLES, OfficerPrincipal, Role
+from backend.officers.auth import OfficerPrincipal, Role
 from backend.officers.models import Unit
 from backend.reports import service as reports
 from backend.reports.models import Report
@@ -276,25 +285,10 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
     return changed
 
 
-def visible_to(principal: OfficerPrincipal, designated: list[str]) -> Select[Report]:
-    """Reports this officer may read. Dispatch roles and prosecutors: all; restricted ones only for supervisors,
-    admins and prosecutors. Field officers: their unit's assignments, or their district — restricted categories
-    only if their unit is designated. Anything else is a 404 (no IDOR)."""
-    query = select(Report)
-    if principal.role in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
-        return query
-    if principal.role in DISPATCH_ROLES:
-        return query.where(Report.restricted.is_(False))  # type: ignore[attr-defined]
-    mine = Report.unit_id == principal.unit_id if principal.unit_id else Report.id.is_(None)  # type: ignore[attr-defined, union-attr]
-    query = query.where(or_(mine, Report.district == principal.district))  # type: ignore[arg-type]
-    return query.where(Report.restricted.is_(False) | Report.category.in_(designated)  # type: ignore[attr-defined,union-attr]
-                       & (Report.unit_id == principal.unit_id))  # type: ignore[arg-type]
-
-
 async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
                            after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[tuple[Escalation, Report]]:
     """Escalations of open reports this officer may read, newest first (a closed report's escalation is moot)."""
-    query = (visible_to(principal, await designated_categories(session, principal))
+    query = (visible_to(principal, await scope_of(session, principal))
              .add_columns(Escalation).join(Escalation, col(Escalation.report_id) == Report.id)
              .where(Report.status != Status.CLOSED.value))  # type: ignore[arg-type]
     if after is not None:
@@ -304,30 +298,12 @@ async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
     return [(escalation, report) for report, escalation in rows]
 
 
-async def designated_categories(session: AsyncSession, principal: OfficerPrincipal) -> list[str]:
-    if principal.unit_id is None:
-        return []
-    unit = await session.get(Unit, principal.unit_id)
-    return list(unit.restricted_categories or []) if unit else []
-
-
-async def get_visible(session: AsyncSession, principal: OfficerPrincipal, report_id: uuid.UUID, *,
-                      lock: bool = False) -> Report:
-    query = visible_to(principal, await designated_categories(session, principal)).where(Report.id == report_id)  # type: ignore[arg-type]
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    report = await session.scalar(query)
-    if report is None:
-        raise ZanError("report.not_found", 404)
-    return report
-
-
 def _waiting(table: Any) -> Any:
     """Triage, or open and with no unit (not yet, or no longer: see release_if_not_designated)."""
     return ((table.status != Status.CLOSED.value) & table.unit_id.is_(None)) | (table.status == Status.TRIAGE.value)
 
 
-def _entries(principal: OfficerPrincipal) -> Select[Report]:
+def _entries(principal: OfficerPrincipal, scope: Scope) -> Select[Report]:
     """Triage and unassigned open reports, one entry per incident: its primary, or, if the primary is not waiting
     (assigned, closed, or hidden from this officer), its earliest waiting report; the others of the incident are
     listed on that entry's card."""
@@ -337,15 +313,16 @@ def _entries(principal: OfficerPrincipal) -> Select[Report]:
         | ((Report.id != Report.incident_id)
            & ((other.created_at < Report.created_at)
               | ((other.created_at == Report.created_at) & (other.id < Report.id)))))
-    behind_another = Report.incident_id.is_not(None) & exists().where(better & _shown(principal, other))  # type: ignore[union-attr]
-    return visible_to(principal, []).where(_waiting(Report), ~behind_another)
+    behind_another = Report.incident_id.is_not(None) & exists().where(better & _shown(principal, scope, other))  # type: ignore[union-attr]
+    return visible_to(principal, scope).where(_waiting(Report), ~behind_another)
 
 
-def _shown(principal: OfficerPrincipal, table: Any) -> Any:
-    """Another report of an incident counts for this officer's queue only if the officer may see it."""
+def _shown(principal: OfficerPrincipal, scope: Scope, table: Any) -> Any:
+    """Another report of an incident counts for this officer's queue only if the officer may see it (an incident
+    near a regional border may have a report across it)."""
     if principal.role in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
-        return true()
-    return table.restricted.is_(False)
+        return in_region(scope, table)
+    return table.restricted.is_(False) & in_region(scope, table)
 
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}  # an unknown priority ranks after "low"
@@ -380,6 +357,7 @@ async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: 
     An incident ranks by its most urgent open report, not by whichever report stands for it: a "me too" report
     saying "he has a knife now" lifts the whole incident. Keyset pagination on the returned keys."""
     member = aliased(Report)
+    scope = await scope_of(session, principal)
 
     def of_most_urgent(value: Any, own: Any) -> Any:
         # `value` of the incident's most urgent open report (the entry itself is one); a report in no incident
@@ -388,7 +366,7 @@ async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: 
         most_urgent = (
             select(value)
             .where(col(member.incident_id) == col(Report.incident_id), col(member.status) != Status.CLOSED.value,
-                   _shown(principal, member))
+                   _shown(principal, scope, member))
             .order_by(_urgent_rank(member), _priority_rank(member), col(member.deadline_at), col(member.id))
             .limit(1).correlate(Report).scalar_subquery()
         )
@@ -397,7 +375,7 @@ async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: 
     u = of_most_urgent(_urgent_rank(member), _urgent_rank(Report))
     p = of_most_urgent(_priority_rank(member), _priority_rank(Report))
     d = of_most_urgent(col(member.deadline_at), col(Report.deadline_at))
-    query = _entries(principal).add_columns(u, p, d)
+    query = _entries(principal, scope).add_columns(u, p, d)
     if after is not None:
         # one row comparison (none of the five is ever NULL), not the OR of its expansion: that repeated each
         # correlated lookup ten times, and its cost estimate alone had PostgreSQL JIT-compile the page (2.5 s)
@@ -431,7 +409,7 @@ async def incidents(session: AsyncSession, principal: OfficerPrincipal,
     wanted = {r.incident_id for r in page if r.incident_id is not None}
     if not wanted:
         return {}
-    query = visible_to(principal, await designated_categories(session, principal))
+    query = visible_to(principal, await scope_of(session, principal))
     rows = (await session.execute(
         query.with_only_columns(col(Report.id), col(Report.incident_id), col(Report.status), col(Report.urgent),
                                 col(Report.priority), col(Report.deadline_at))
