@@ -9,12 +9,16 @@ from backend.context import context_scope
 from backend.jobs.relay import Relay
 from backend.jobs.saq import make_worker
 from backend.lib import logging as zan_logging
+from backend.routing.service import district_index
 from backend.settings import Settings
 
 
 async def run_worker(settings: Settings, *, concurrency: int = 20) -> None:
     zan_logging.configure(settings.log_level, settings.log_json)
     async with context_scope(settings) as ctx:
+        # as the API does at startup: a rules file that cannot be used (a typo, no catch-all) stops the worker here,
+        # naming the file, instead of failing every routing job it would take
+        district_index(ctx)
         worker = make_worker(ctx, concurrency=concurrency)
         relay = Relay(ctx)
         ctx.extras["relay"] = relay

@@ -230,7 +230,8 @@ class Router:
         if pred is not None:
             candidates += [pred.label] + [lab for lab, p in pred.alternatives if p >= URGENCY_CANDIDATE_MIN]
         urgency = detect_urgency_among(req.text, language, candidates)
-        match = self.rules.match(category, district.code if district else None, req.at)
+        # never raises: a report no rule matches is decided "to triage, no rule matched" (rule id NO_RULE)
+        match = self.rules.decide(category, district.code if district else None, req.at)
         cat = tax.category(category) if category else None
         priority = match.decided_priority(cat.default_priority if cat else None, urgent=urgency.urgent)
         # secrecy only ever goes up: a citizen who chose "domestic violence" keeps it restricted whatever the model says

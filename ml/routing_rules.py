@@ -5,13 +5,15 @@ A rule matches on category (code, list, "*" or "?" for "the classifier abstained
 department, the unit (a template that may use {district}) and optionally a priority override.
 
 Loading validates the file against the taxonomy and the district polygons, so a typo in a category, department or
-district fails at start-up instead of silently misrouting reports.
+district fails at start-up instead of silently misrouting reports. A file must also end in a catch-all rule
+(category, district and window all "*"): without one a report no rule matches has nowhere to go.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,10 +23,16 @@ from zoneinfo import ZoneInfo
 
 from ml.taxonomy import PRIORITIES, Taxonomy, load_taxonomy
 
+log = logging.getLogger("zan.ml.rules")
+
 RULES_PATH = Path(__file__).resolve().parent / "data" / "routing_rules.json"
 ANY = "*"
 ABSTAINED = "?"
 UNLOCATED = "unlocated"
+# the rule id recorded when no rule matched (only a rule set built in code can lack a catch-all: load_rules refuses
+# such a file), and where such a report goes: the dispatchers' triage queue, as the bundled catch-all sends it
+NO_RULE = "no-rule-matched"
+TRIAGE_UNIT = "triage-queue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,11 @@ class Rule:
     priority: str | None = None
     note: str = ""
 
+    @property
+    def catch_all(self) -> bool:
+        """Matches every report: any category (abstained included), any district or none, at any time."""
+        return self.categories is None and self.districts is None and self.window is None
+
     def matches(self, category: str | None, district: str | None, local_time: dt.time) -> bool:
         if self.categories is not None and (category or ABSTAINED) not in self.categories:
             return False
@@ -66,6 +79,11 @@ class RuleMatch:
     unit: str
     priority: str | None
 
+    @property
+    def matched(self) -> bool:
+        """False for the stand-in `RuleSet.decide` gives when no rule matched."""
+        return self.rule_id != NO_RULE
+
     def to_dict(self) -> dict[str, Any]:
         return {"rule_id": self.rule_id, "department": self.department, "unit": self.unit, "priority": self.priority}
 
@@ -80,6 +98,10 @@ class RuleMatch:
 
 class NoRuleMatched(LookupError):
     """The rule file has no catch-all and nothing matched: a data error."""
+
+
+class RulesFileError(ValueError):
+    """The routing rules file cannot be used; the message names the file and what is wrong with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +130,30 @@ class RuleSet:
                     priority=rule.priority,
                 )
         raise NoRuleMatched(f"no routing rule for category={category!r} district={district!r} at {local}")
+
+    def decide(self, category: str | None, district: str | None, at: dt.datetime | None = None) -> RuleMatch:
+        """As `match`, but never raises: with no matching rule the report goes to triage under the rule id NO_RULE
+        (no department, no priority override), so routing records "no rule matched" for a human instead of
+        failing, and being retried, on a report no retry can route."""
+        try:
+            return self.match(category, district, at)
+        except NoRuleMatched:
+            # category and district codes only: no personal data
+            log.error("routing rules %s: no rule for category=%r district=%r; sent to triage",
+                      self.version, category, district)
+            return RuleMatch(rule_id=NO_RULE, department=None, unit=TRIAGE_UNIT, priority=None)
+
+    def check_catch_all(self) -> None:
+        """ValueError unless a catch-all rule exists and is the last rule (any rule after it could never match)."""
+        first = next((i for i, rule in enumerate(self.rules) if rule.catch_all), None)
+        if first is None:
+            raise ValueError('no catch-all rule: the last rule must have category, district and window "*" '
+                             '(e.g. {"id": "fallback", "category": "*", "district": "*", "window": "*", '
+                             '"department": null, "unit": "triage-queue"}), or a report no rule matches has '
+                             'nowhere to go')
+        if first != len(self.rules) - 1:
+            raise ValueError(f"rule {self.rules[first + 1].id} comes after the catch-all rule {self.rules[first].id} "
+                             f"and can never match: move the catch-all to the end")
 
 
 def _codes(value: Any, field: str, rule_id: str) -> frozenset[str] | None:
@@ -176,14 +222,25 @@ def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None,
     )
 
 
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """The bundled rules (or the file at `path`), parsed and validated once per process and file: categories and
+    departments against the taxonomy, districts against the district polygons, and a catch-all at the end.
+    RulesFileError, naming the file, when it cannot be used."""
+    return _load_rules(str(Path(path) if path is not None else RULES_PATH))
+
+
 @lru_cache(maxsize=4)
-def load_rules(path: str | None = None) -> RuleSet:
-    """The bundled rules (parsed and validated once per process, district codes against the district polygons)."""
+def _load_rules(path: str) -> RuleSet:
     from ml.geo import load_district_index
 
-    with open(path or RULES_PATH, encoding="utf-8") as fh:
-        raw = json.load(fh)
+    districts = load_district_index().codes  # outside the try: a problem of the district data is not the rules'
     try:
-        return parse_rules(raw, districts=load_district_index().codes)
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
+        rules = parse_rules(raw, districts=districts)
+        rules.check_catch_all()
     except KeyError as exc:
-        raise ValueError(f"routing rules: {exc}") from exc
+        raise RulesFileError(f"routing rules {path}: unknown or missing {exc}") from exc
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+        raise RulesFileError(f"routing rules {path}: {exc}") from exc
+    return rules

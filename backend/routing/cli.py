@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import select, update
@@ -17,6 +18,7 @@ from backend.routing.models import LabelledExample
 from backend.settings import Settings
 from ml.cli import _progress
 from ml.cli import ml as ml_commands
+from ml.routing_rules import RulesFileError
 
 DEFAULT_OUT = "var/models/router"
 
@@ -66,4 +68,34 @@ def retrain(out: str, extra: str | None, quiet: bool) -> None:
                            "corrections": len(corrections), "newly_used": used}, ensure_ascii=False))
 
 
-ml = click.Group("ml", help=ml_commands.help, commands={**ml_commands.commands, "retrain": retrain})
+async def _reroute(settings: Settings, report_ids: list[uuid.UUID] | None) -> list[uuid.UUID]:
+    from backend.routing.failures import reroute as reroute_reports
+
+    async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
+        return await reroute_reports(session, report_ids)
+
+
+@click.command("reroute")
+@click.option("--report", "report_ids", multiple=True, type=click.UUID,
+              help="Only this report (repeatable); default: every report routing gave up on.")
+def reroute(report_ids: tuple[uuid.UUID, ...]) -> None:
+    """Route again the open reports whose routing job ran out of attempts (a classifier that kept failing), once
+    the cause is fixed: each gets a fresh set of attempts, run by the API (embedded) or the workers."""
+    settings = Settings.from_env()
+    revived = asyncio.run(_reroute(settings, list(report_ids) or None))
+    click.echo(json.dumps({"rerouted": len(revived), "report_ids": [str(r) for r in revived]}))
+
+
+class _MlGroup(click.Group):
+    """A routing rules file that cannot be used (a typo, no catch-all) is a one-line error naming the file (exit 1),
+    not a traceback, in every `zan ml` command that loads the rules."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RulesFileError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+ml = _MlGroup("ml", help=ml_commands.help,
+              commands={**ml_commands.commands, "retrain": retrain, "reroute": reroute})

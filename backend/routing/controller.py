@@ -5,21 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from typing import Annotated
 
-from litestar import Controller, post
+from litestar import Controller, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.deps import CtxDep, LangDep, SessionDep
-from backend.dispatch.service import get_visible
+from backend.dispatch.service import get_visible, scope_of, visible_to
 from backend.jobs.relay import notify
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import pick
+from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, officer_guard, provide_officer
 from backend.partners.auth import PrincipalDep, partner_guard
 from backend.reports.service import By
 from backend.reports.texts import NEUTRAL_CATEGORY
-from backend.routing import corrections
+from backend.routing import corrections, failures
 from backend.routing.schemas import (
     Alternative,
     IncidentOut,
@@ -28,12 +30,15 @@ from backend.routing.schemas import (
     PreviewOut,
     ReclassifiedOut,
     ReclassifyIn,
+    RoutingFailureOut,
+    RoutingFailurePage,
 )
 from backend.routing.service import district_index, preview_slot, router, rule_priority
 from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
 
 log = logging.getLogger("zan.routing")
+FAILURES_CURSOR = "routing-failures"
 
 
 class RoutingController(Controller):
@@ -105,6 +110,23 @@ class StaffRoutingController(Controller):
     tags = ["dispatch"]
     guards = [officer_guard(*DISPATCH_ROLES)]
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @get("/routing-failures", summary="Reports routing failed for, newest first")
+    async def routing_failures(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                               cursor: FromQuery[str | None] = None,
+                               limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> RoutingFailurePage:
+        """Open reports in triage because routing failed (a classifier that crashes), and whether routing still
+        retries or `gave_up`: those wait for a dispatcher's category, or for `zan ml reroute`."""
+        after = decode_cursor(ctx.settings.secret_key, FAILURES_CURSOR, cursor) if cursor else None
+        visible = visible_to(officer, await scope_of(session, officer))
+        rows = await failures.failures_page(session, visible, after, limit + 1)
+        items = [RoutingFailureOut(
+            report_id=f.report.id, number=f.report.number, status=f.report.status, urgent=f.report.urgent,
+            priority=f.report.priority, district=f.report.district, created_at=f.report.created_at,
+            gave_up=f.gave_up, attempts=f.attempts, retry_at=f.retry_at, failed_since=f.since, reason=f.reason,
+            error=f.error) for f in rows[:limit]]
+        return RoutingFailurePage(items=items, next_cursor=next_cursor(
+            ctx.settings.secret_key, FAILURES_CURSOR, rows, limit, lambda f: (f.report.created_at, f.report.id)))
 
     @post("/reports/{report_id:uuid}/reclassify", status_code=200, summary="Correct a report's category")
     async def reclassify(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],

@@ -44,7 +44,7 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     # the department as routing would pick it for this category: the first routing rule matching the report's
     # district and the time it was made (e.g. vandalism at night goes to the patrol shift), else the category's own
     rules = load_rules()
-    match = rules.match(category, report.district, report.created_at)
+    match = rules.decide(category, report.district, report.created_at)
     department = match.department or target.department
     # the decision this correction overrides (the model's, a fallback's or an earlier dispatcher's)
     overridden = await session.scalar(

@@ -25,8 +25,10 @@ from backend.routing.corrections import (
     refuse_anonymous,
 )
 from backend.routing.duplicates import find_cluster, join
+from backend.routing.failures import give_up_decision
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import higher_priority, router
+from ml.routing_rules import NO_RULE
 from ml.urgency import URGENCY_VERSION
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ log = logging.getLogger("zan.routing")
 MODEL_RETRY_S = 300.0
 # closing a report by redirecting it is costlier than a human glance: only a confident model may do it alone
 REDIRECT_MIN_CONFIDENCE = 0.85
+# the reason recorded (decision and triage note) when no routing rule matched the report: a data error in the rules
+NO_RULE_REASON = "no rule matched"
 
 
 @task("reports.route")
@@ -67,6 +71,12 @@ async def route_report(ctx: Context, payload: dict[str, Any]) -> None:
     except Exception as exc:
         log.exception("classifier failed on report %s; routing to triage", report_id)
         await _fallback_to_triage(ctx, report_id, "classifier error", error=type(exc).__name__)
+        async with ctx.sessions() as session:
+            # the last attempt: its failure dead-letters the task. Say so on the report's record, so dispatchers
+            # (GET /dispatch/routing-failures) and the history see that nothing will route it until `zan ml reroute`
+            if await give_up_decision(session, report_id, error=type(exc).__name__):
+                log.error("routing of report %s gave up after its last attempt (%s)", report_id, type(exc).__name__)
+                await session.commit()
         raise  # retried by the outbox; the report already sits with a human meanwhile
     await _apply(ctx, report_id, decision, vector)
 
@@ -97,6 +107,9 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         if report is None or report.routing_state == "done":
             return
         was_restricted = is_restricted(report)
+        # no rule matched (a rule set without a catch-all): the model's category is kept, and a human decides where
+        # the report goes; retrying would find no rule either
+        no_rule = decision is not None and decision.rule_id == NO_RULE
         if decision is None:
             session.add(RoutingDecision(report_id=report.id, source="fallback", abstained=True,
                                         inputs={"reason": "routing disabled or model unavailable"}))
@@ -118,7 +131,7 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
             inputs={"text_sha1": _sha1(report.text), "lat": report.lat, "lon": report.lon,
                     "at": report.created_at.isoformat(), "category_hint": report.category_hint,
                     "rules_version": decision.rules_version, "lexicon": decision.lexicon,
-                    "urgency_rules": URGENCY_VERSION},
+                    "urgency_rules": URGENCY_VERSION, **({"reason": NO_RULE_REASON} if no_rule else {})},
         ))
         # a dispatcher who reclassified the report while the model was away (routing pending, or failed and being
         # retried) decided: the model's guess is recorded, and changes neither the category nor the next step
@@ -151,7 +164,10 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
             # routing that arrives late (the report waited in triage, a dispatcher merged or assigned it meanwhile)
             # restricts it as a reclassify would: the same consequences
             await leave_what_restriction_forbids(session, report, SYSTEM)
-        if corrected is None and _confident(decision) and await refuse_anonymous(session, report, source="model"):
+        if no_rule:
+            if report.status == Status.REGISTERED and corrected is None:
+                await reports.change_status(session, report, Action.TRIAGE, SYSTEM, internal_note=NO_RULE_REASON)
+        elif corrected is None and _confident(decision) and await refuse_anonymous(session, report, source="model"):
             # also from triage, where a report waits when the model was away at first: the rule is the model's
             # category's, whoever holds the report now (never an urgent one, never one being worked)
             pass

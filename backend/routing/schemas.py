@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from msgspec import Meta, Struct
@@ -64,3 +65,28 @@ class IncidentOut(Struct):
     incident_id: uuid.UUID | None
     report_ids: list[uuid.UUID]
     size: int
+
+
+class RoutingFailureOut(Struct):
+    """An open report routing failed for: it waits in triage without the model's category. `gave_up`: the routing
+    job spent its attempts and nothing routes the report again until an operator runs `zan ml reroute` (a human may
+    categorise it meanwhile: POST /dispatch/reports/{id}/reclassify)."""
+
+    report_id: uuid.UUID
+    number: str
+    status: str
+    urgent: bool
+    priority: str
+    district: str | None
+    created_at: datetime
+    gave_up: bool
+    attempts: Annotated[int | None, Meta(description="routing attempts spent so far")]
+    retry_at: Annotated[datetime | None, Meta(description="the next routing attempt, while it still retries")]
+    failed_since: datetime | None
+    reason: Annotated[str | None, Meta(description='e.g. "classifier error", "routing gave up"')]
+    error: Annotated[str | None, Meta(description="the kind of error (its message is not shown)")]
+
+
+class RoutingFailurePage(Struct):
+    items: list[RoutingFailureOut]
+    next_cursor: str | None

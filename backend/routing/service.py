@@ -49,16 +49,22 @@ def rule_priority(category: str | None, district: str | None, *, urgent: bool) -
     by the same rule as the model's decisions and staff corrections (RuleMatch.decided_priority)."""
     taxonomy = load_taxonomy()
     known = taxonomy.category(category) if category and taxonomy.has_category(category) else None
-    match = load_rules().match(known.code if known else None, district)
+    match = load_rules().decide(known.code if known else None, district)
     return match.decided_priority(known.default_priority if known else None, urgent=urgent)
 
 
 def district_index(ctx: Context) -> Any:
+    """The district polygons, loaded once per process (the app loads them at startup, as it does the rules)."""
     index = ctx.extras.get("district_index")
     if index is None:
         from ml.geo import load_district_index
 
-        index = ctx.extras["district_index"] = load_district_index()
+        index = load_district_index()
+        # intake ranks every report by its rule (rule_priority), and the rules are checked against these districts:
+        # loading them together makes a rules file that cannot be used (a typo, no catch-all) stop startup with
+        # RulesFileError naming the file, not fail each report or routing job after it
+        load_rules()
+        ctx.extras["district_index"] = index
     return index
 
 
