@@ -102,8 +102,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         # id to quote to support must be exposed to be read; a console may send its own id to trace a request
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                                allow_headers=["Content-Type", "Authorization", "Accept-Language", "Idempotency-Key",
-                                              REQUEST_ID_HEADER],
-                               expose_headers=["Retry-After", REQUEST_ID_HEADER])
+                                              "If-Match", REQUEST_ID_HEADER],
+                               expose_headers=["Retry-After", "ETag", REQUEST_ID_HEADER])
         if settings.cors_origins else None,
         openapi_config=OpenAPIConfig(
             title="Zan — Закон и Порядок / Заң мен Тәртіп",

@@ -12,6 +12,8 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.deps import CtxDep, LangDep, SessionDep
+from backend.dispatch import etag
+from backend.dispatch.controller import STALE
 from backend.dispatch.service import get_visible, scope_of, visible_to
 from backend.jobs.relay import notify
 from backend.lib.errors import FieldProblem, ZanError
@@ -128,13 +130,15 @@ class StaffRoutingController(Controller):
         return RoutingFailurePage(items=items, next_cursor=next_cursor(
             ctx.settings.secret_key, FAILURES_CURSOR, rows, limit, lambda f: (f.report.created_at, f.report.id)))
 
-    @post("/reports/{report_id:uuid}/reclassify", status_code=200, summary="Correct a report's category")
+    @post("/reports/{report_id:uuid}/reclassify", status_code=200, responses=STALE,
+          summary="Correct a report's category")
     async def reclassify(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                         data: JSONBody[ReclassifyIn]) -> ReclassifiedOut:
+                         data: JSONBody[ReclassifyIn], if_match: etag.IfMatch = None) -> ReclassifiedOut:
         # a restricted category splits the report off its incident: lock that in the incidents' order first
         # (primary, then the others), never the report alone before its primary — see corrections.lock_incidents
         await corrections.lock_incidents(session, [report_id])
         report = await get_visible(session, officer, report_id)  # checked on the row as locked
+        await etag.ensure_unchanged(session, report, if_match)
         await corrections.reclassify(session, report, data.category, data.reason, _staff(officer))
         mark_report(session, report)
         await session.commit()
@@ -157,11 +161,14 @@ class StaffRoutingController(Controller):
         members = await corrections.members(session, incident_id)
         return IncidentOut(incident_id=incident_id, report_ids=[m.id for m in members], size=len(members))
 
-    @post("/reports/{report_id:uuid}/split", status_code=200, summary="Take a report out of its incident")
-    async def split(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID]) -> IncidentOut:
+    @post("/reports/{report_id:uuid}/split", status_code=200, responses=STALE,
+          summary="Take a report out of its incident")
+    async def split(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
+                    if_match: etag.IfMatch = None) -> IncidentOut:
         # its primary before the report itself (see corrections.lock_incidents), then checked on the row as locked
         await corrections.lock_incidents(session, [report_id])
         report = await get_visible(session, officer, report_id)
+        await etag.ensure_unchanged(session, report, if_match)
         await corrections.split(session, report, _staff(officer))
         await session.commit()
         return IncidentOut(incident_id=None, report_ids=[report.id], size=1)

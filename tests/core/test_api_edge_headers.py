@@ -112,6 +112,18 @@ async def test_a_browser_client_may_read_retry_after(client: httpx.AsyncClient) 
     assert preflight.status_code == 204, preflight.text
 
 
+async def test_a_browser_console_may_send_if_match_and_read_the_etag(client: httpx.AsyncClient) -> None:
+    """A staff console on another origin guards its steps with the card's tag (412 dispatch.report_changed): the
+    browser must let it send If-Match and read ETag, or the check works only for consoles served by the API."""
+    response = await client.get("/api/v1/dispatch/queue", headers={"Origin": ORIGIN})
+    exposed = {h.strip().lower() for h in response.headers.get("access-control-expose-headers", "").split(",")}
+    assert "etag" in exposed
+    preflight = await client.options("/api/v1/dispatch/queue", headers={
+        "Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,if-match"})
+    assert preflight.status_code == 204, preflight.text
+
+
 async def test_metrics_name_their_charset_once(app_client: httpx.AsyncClient) -> None:
     response = await app_client.get("/metrics")
     assert response.status_code == 200

@@ -183,3 +183,27 @@ async def test_assigning_to_the_unit_that_already_holds_it_stays_a_no_op_on_a_st
                                   headers={**second, "If-Match": seen}, json={"unit_id": str(unit.id)})
     assert again.status_code == 200, again.text
     assert again.json()["report"]["etag"] == (await _card(app_client, second, report.id))[0]
+
+
+@pytest.mark.parametrize("step", ["reclassify", "split"])
+async def test_routing_corrections_are_refused_on_a_stale_card(ctx: Context, app_client: httpx.AsyncClient,
+                                                               step: str) -> None:
+    """Reclassifying and splitting change what the card shows (category, department, incident) as much as a
+    correction does: a stale tag is refused there too, and the report keeps the other officer's change."""
+    report = await triage_report(ctx, department="patrol_police", category="public_order")
+    console = await _officer(ctx, app_client)
+    stale, _ = await _card(app_client, console, report.id)
+    other = await _officer(ctx, app_client)
+    moved = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/reclassify", headers=other,
+                                  json={"category": "vandalism", "reason": "разбиты стёкла"})
+    assert moved.status_code == 200, moved.text
+    current, _ = await _card(app_client, console, report.id)
+    path = f"/api/v1/dispatch/reports/{report.id}/{step}"
+    body = {"category": "theft", "reason": "это кража"} if step == "reclassify" else None
+    refused = await app_client.post(path, headers={**console, "If-Match": stale}, json=body)
+    _refused(refused, current)
+    assert (await _stored(ctx, report.id)).category == "vandalism"  # the other officer's change stands
+    if step == "reclassify":
+        taken = await app_client.post(path, headers={**console, "If-Match": current}, json=body)
+        assert taken.status_code == 200, taken.text
+        assert (await _stored(ctx, report.id)).category == "theft"
