@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from backend.context import Context
 from backend.legal import messages as _messages  # noqa: F401  (registers the domain's error codes)
 from backend.lib.errors import ZanError
-from ml.legal import LegalAnswer, LegalAssistant, LegalIndexError, default_index_dir
+from ml.legal import LegalAnswer, LegalAssistant, LegalIndexError, answer_if_urgent, default_index_dir
 
 log = logging.getLogger("zan.legal")
 
@@ -56,7 +58,74 @@ async def get_assistant(ctx: Context) -> LegalAssistant:
         raise ZanError("legal.unavailable", 503, headers={"Retry-After": "300"}) from exc
 
 
+# Answers searched at once per process, and how long a question waits for its turn. A search is an embedding plus
+# BM25 (tens of ms, ~1 s for 2000 characters) and the embedder is shared with report routing: unbounded, a flood of
+# questions (a partner's chat, or anyone writing to the bot) queued worker threads on it and took the cores that
+# routing and intake need. Past the wait a question gets 503 `legal.busy`; an urgent one still gets the emergency
+# numbers (see `ask`).
+LEGAL_CONCURRENCY = 2
+LEGAL_WAIT_S = 1.0
+
+
+def _gate(ctx: Context) -> asyncio.Semaphore:
+    gate: asyncio.Semaphore | None = ctx.extras.get("legal_gate")
+    if gate is None:
+        gate = ctx.extras.setdefault("legal_gate", asyncio.Semaphore(LEGAL_CONCURRENCY))
+    return gate
+
+
+async def _admitted(ctx: Context) -> bool:
+    """Take one of the process's answer slots, waiting up to LEGAL_WAIT_S; False if none came free."""
+    try:
+        await asyncio.wait_for(_gate(ctx).acquire(), LEGAL_WAIT_S)
+    except TimeoutError:
+        return False
+    return True
+
+
+@asynccontextmanager
+async def answer_slot(ctx: Context) -> AsyncIterator[bool]:
+    """Hold one of the answers' slots (True), or yield False when none came free in time: for work that must share
+    the answers' budget (a benchmark, a test that needs a full house)."""
+    admitted = await _admitted(ctx)
+    try:
+        yield admitted
+    finally:
+        if admitted:
+            _gate(ctx).release()
+
+
+async def _if_urgent(question: str, language: str | None) -> LegalAnswer | None:
+    """`answer_if_urgent` off the event loop: its patterns take ~15 ms over 2000 characters."""
+    return await asyncio.to_thread(answer_if_urgent, question, language)
+
+
 async def ask(ctx: Context, *, question: str, language: str | None = None) -> LegalAnswer:
-    """A short cited answer in the question's (or the requested) language. CPU-bound: runs in a worker thread."""
-    assistant = await get_assistant(ctx)
-    return await asyncio.to_thread(assistant.ask, question, language)
+    """A short cited answer in the question's (or the requested) language. CPU-bound: runs in a worker thread, at
+    most LEGAL_CONCURRENCY at once. When no slot comes free, or the index cannot be used, an urgent question is
+    answered with the emergency lead alone (someone being hurt now must hear 102/112, not "try later"); any other
+    gets 503 `legal.busy` or `legal.unavailable`."""
+    try:
+        assistant = await get_assistant(ctx)
+    except ZanError:
+        urgent = await _if_urgent(question, language)
+        if urgent is None:
+            raise
+        return urgent
+    if not await _admitted(ctx):
+        urgent = await _if_urgent(question, language)
+        if urgent is None:
+            raise ZanError("legal.busy", 503, headers={"Retry-After": "2"})
+        return urgent
+    gate = _gate(ctx)
+
+    def finished(done: asyncio.Future[LegalAnswer]) -> None:
+        gate.release()
+        if not done.cancelled():
+            done.exception()  # retrieved here too: a caller that stopped waiting no longer reads it
+
+    # the slot is given back when the search ends, not when the caller stops waiting: a cancelled request must not
+    # free a slot while its thread still holds the cores
+    task = asyncio.ensure_future(asyncio.to_thread(assistant.ask, question, language))
+    task.add_done_callback(finished)
+    return await asyncio.shield(task)

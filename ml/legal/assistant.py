@@ -28,7 +28,8 @@ from ml.legal.faq import FaqItem, cached_faq
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
 from ml.legal.messages import format_ref, message
-from ml.legal.refs import ArticleRef, MissingRef, resolve
+from ml.legal.question import normalize_question
+from ml.legal.refs import ArticleRef, MissingRef, asks_about_something, resolve
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult
 from ml.legal.schemas import Citation, LegalAnswer
 from ml.urgency import detect_urgency
@@ -70,7 +71,7 @@ class LegalAssistant:
 
     def ask(self, question: str, language: str | None = None) -> LegalAnswer:
         """Answer `question` in `language` (kk / ru / en; None = the question's own language)."""
-        text = " ".join(question.split())
+        text = normalize_question(question)
         asked_in = detect_language(text) if text else "ru"
         lang = _answer_language(language) or asked_in
         if not text:
@@ -81,6 +82,8 @@ class LegalAssistant:
             return self._answer_refs(text, lang, refs, missing)
         if missing and not urgency.urgent:
             return self._answer_missing(lang, missing)
+        if not urgency.urgent and not asks_about_something(text):
+            return self._not_found(lang)  # "188", "статья", "кодекс": no matter to search, so no article to quote
         # the stemmer, glossary and FAQ variants are chosen by the language of the words themselves, not by the
         # language of the answer; a question typed in Latin letters is searched in Cyrillic, the script of the codes
         result = self.retriever.search(reading_text(text), asked_in)
@@ -177,7 +180,7 @@ class LegalAssistant:
         else:
             hits = self._confident_articles(result)
             citations = [self._citation(h.chunk, result.terms.all) for h in hits[:2]]
-        action = "call_112" if numbers.startswith("112") else "call_102"
+        action = _call_action(numbers)
         return LegalAnswer(
             answer=lead,
             language=lang,
@@ -287,6 +290,22 @@ class LegalAssistant:
         )
 
 
+def answer_if_urgent(question: str, language: str | None = None) -> LegalAnswer | None:
+    """The emergency lead alone when `question` is urgent, else None: patterns only, no index, model or search, so
+    it costs next to nothing and needs nothing loaded. What an urgent question still gets when the assistant cannot
+    search (too busy, or its index unusable): someone being hurt now must hear 102/112, not "try later"."""
+    text = normalize_question(question)
+    if not text:
+        return None
+    lang = _answer_language(language) or detect_language(text)
+    urgency = detect_urgency(text, lang)
+    if not urgency.urgent:
+        return None
+    numbers = _numbers_for(urgency.advise)
+    return LegalAnswer(answer=message("urgent", lang, numbers=numbers), language=lang, citations=[],
+                       confidence=1.0, suggested_action=_call_action(numbers), urgent=True)
+
+
 def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
     """Quote a part verbatim, or when it is long, its opening, the sentences sharing most words with the question
     and the sanction ("влечет…"/"наказывается…"), in their original order, joined with "…"."""
@@ -338,6 +357,16 @@ def _answer_language(language: str | None) -> str | None:
         return None
     lang = language.lower()
     return "kk" if lang in {"kz", "kaz", "kk"} else lang if lang in {"ru", "en"} else "ru"
+
+
+def _call_action(numbers: str) -> str:
+    """The call button for the numbers the answer leads with. Apps turn the action into a button: a gas leak or a
+    person unconscious ("104 / 112", "103 / 112") must get 112, never the police line the answer does not name.
+    The first number decides when it has a button (102, 112); else 102 if the answer names it, else 112."""
+    named = numbers.split(" / ")
+    if named[0] in {"102", "112"}:
+        return f"call_{named[0]}"
+    return "call_102" if "102" in named else "call_112"
 
 
 def _clip(x: float) -> float:

@@ -18,7 +18,12 @@ from ml.legal.corpus import Corpus
 # (?!\d|-\d)), so "2014 года" cannot shrink to an article "201" or "014".
 _YEAR_WORD = r"(?:год\w*|г\.|г(?!\w)|жыл\w*|ж\.)"
 _YEAR = rf"(?:19|20)\d\d\s*{_YEAR_WORD}"
-_NUM = rf"(?<!\d)(?!{_YEAR})(\d{{1,4}}(?:-\d{{1,2}})?)(?!\d|-\d)"
+# up to six digits: no code has an article past 4 digits, but "статья 18888 УК" or "ҚК 00188-бап" is still a reference
+# the citizen wrote (a typo to say is not found, or leading zeros), never a search that answers with a neighbour
+_NUM = rf"(?<!\d)(?!{_YEAR})(\d{{1,6}}(?:-\d{{1,2}})?)(?!\d|-\d)"
+_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
+# more significant digits than any article has: without an article word ("штраф 50000 КоАП") it is an amount
+_ARTICLE_DIGITS = 4
 # the code names a citizen actually writes, longest first so "уголовно-процессуальный кодекс" beats "кодекс"
 _CODE_WORDS = (
     r"уголовно-процессуальн\w* кодекс\w*|уголовн\w* кодекс\w*|административн\w* процедурно-процессуальн\w* кодекс\w*"
@@ -60,6 +65,22 @@ _ARTICLE_THEN_PART = re.compile(rf"[\s,:(]*(?:{_BAP}[\s,]*)?", re.IGNORECASE)
 _PART_BEFORE = re.compile(r"(?:ч\.|част\w*|part)\s*$", re.IGNORECASE)
 # without a code, an article number most likely means the codes citizens meet most
 _DEFAULT_CODES = ("УК РК", "КоАП РК")
+
+
+# the words a reference is made of, and nothing else: a question of only these ("188", "статья", "ч. 2", "кодекс",
+# "Article") asks about no matter, and retrieval would still rank some article first and quote it as the answer
+_NOT_A_LETTER = r"(?![^\W\d_])"
+_SCAFFOLD = re.compile(
+    rf"{_CODE}|(?<!\w)(?:стать[яиеюй]|ст|article|art|ч|част[ьиюе]|part|п|пункт\w*|тармақ\w*|бап\w*|баб[ыі]\w*"
+    rf"|бөлі\w*|кодекс\w*|code|рк|қр){_NOT_A_LETTER}|\d+",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def asks_about_something(text: str) -> bool:
+    """Whether `text` has a word besides article numbers, article and part words and code names."""
+    return _WORD.search(_SCAFFOLD.sub(" ", text)) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +130,9 @@ def _mentions(text: str) -> list[_Mention]:
             if _PART_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
                 continue  # "ч. 2 УК" is a part number, not article 2
             explicit = _EXPLICIT.search(text[m.start() : m.end() + 6]) is not None
+            art = _LEADING_ZEROS.sub("", art)
+            if len(art.split("-")[0]) > _ARTICLE_DIGITS and not explicit:
+                continue
             found.append(_Mention(m.start(), m.end(), code, art, explicit))
         if found and i < len(_PATTERNS) - 1 and any(f.code for f in found):
             # a code-qualified reference exists: bare numbers elsewhere are amounts, not articles
