@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -102,13 +102,27 @@ async def telegram(ctx: Context, payload: dict[str, Any]) -> None:
 
 
 def escalation_audience(report: Report) -> ColumnElement[bool]:
-    """A filter on Officer: who hears of an escalation of `report` — the active supervisors of its district. One
-    rule for the push below and the duty bot's message (bots.officer.escalations)."""
+    """A filter on Officer: who hears of an escalation of `report` — the active supervisors who may read it
+    (backend.dispatch.visibility): those of its region, and national ones. One rule for the push below and the duty
+    bot's message (bots.officer.escalations), so nobody is pushed a report the console then answers with a 404."""
+    from backend.dispatch.regions import districts_of
     from backend.officers.auth import Role
-    from backend.officers.models import Officer
+    from backend.officers.models import Officer, Unit, UnitMember
+    from ml.geo import region_of
 
-    return and_(col(Officer.active).is_(True), col(Officer.role) == Role.SUPERVISOR.value,
-                col(Officer.district) == (report.district or ""))
+    supervisors = and_(col(Officer.active).is_(True), col(Officer.role) == Role.SUPERVISOR.value)
+    if report.district is None:
+        return supervisors  # placed in no region: every regional officer reads it (regions.py), so all hear of it
+    # the district an officer is scoped by (regions.districts_for): their own, else their unit's; "" means national
+    unit_district = (select(col(Unit.district)).join(UnitMember, col(UnitMember.unit_id) == col(Unit.id))
+                     .where(col(UnitMember.officer_id) == col(Officer.id)).scalar_subquery())
+    scoped_by = func.coalesce(func.nullif(col(Officer.district), ""), unit_district, "")
+    # "officer of district d reads reports of district r" is symmetric: same region, or (for a district that is
+    # not ours, scoped to itself) the same district; so the officers reading `report` are those scoped by a
+    # district of its region
+    region = region_of(report.district)
+    peers = districts_of(region) if region is not None else (report.district,)
+    return and_(supervisors, or_(scoped_by == "", scoped_by.in_(peers)))
 
 
 # which term an escalation kind is about (templates.ESCALATION_TERMS): its subject records that term's time, but for
@@ -141,8 +155,9 @@ async def escalation_term(session: AsyncSession, esc: Escalation, report: Report
 
 @task("notifications.escalation")
 async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
-    """An escalation (backend.dispatch.jobs) pushed to the supervisors of the report's district, on every phone or
-    tablet they registered; it counts as notified once its pushes are written (they are sent and retried as any)."""
+    """An escalation (backend.dispatch.jobs) pushed to the supervisors who may read the report (its region's and
+    national ones: `escalation_audience`), on every phone or tablet they registered; it counts as notified once its
+    pushes are written (they are sent and retried as any)."""
     from backend.dispatch.models import Escalation
     from backend.officers.models import Officer
 

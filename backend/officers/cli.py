@@ -4,6 +4,11 @@ These are the only way to create them in production (`zan seed` plants demo data
 value is checked here: a department must be a police department of the taxonomy and a district a district of
 ml.geo (or the unit would never be offered a report, the officer never see one), and a duplicate is a one-line
 error, not a traceback.
+
+An officer's district also sets what the console shows them (backend.dispatch.regions): dispatchers, supervisors,
+prosecutors and admins read their district's region. One with no district and no unit (the national 102 centre, the
+General Prosecutor's Office) reads the whole country, so that is asked for by name (`--national`), never the fallout
+of a district left out or empty; field officers always need a district.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any, TypeVar
 
 import click
 
-from backend.officers.auth import Role
+from backend.officers.auth import FIELD_ROLES, Role
 from backend.settings import Settings
 
 MIN_PASSWORD_CHARS = 12
@@ -55,6 +60,37 @@ def check_district(value: str) -> str:
     return _one_of(value, district_codes(), "district", "--district")
 
 
+def officer_district(role: Role, district: str | None, *, national: bool, unit_code: str | None) -> str:
+    """The district an officer is created with: a checked code, or "" for a national one (`--national`), which only
+    staff roles may be, and without a unit (a unit's district would scope them to its region instead)."""
+    if national:
+        if district is not None:
+            raise click.UsageError("--national and --district exclude each other")
+        if role in FIELD_ROLES:
+            raise click.BadParameter(f"a {role.value} works in a district: give --district", param_hint="--national")
+        if unit_code:
+            raise click.BadParameter("a national officer belongs to no unit (its district would set their region)",
+                                     param_hint="--national")
+        return ""
+    if district is None or not district.strip():
+        hint = "" if role in FIELD_ROLES else ", or --national for the whole country"
+        raise click.BadParameter(f"a {role.value} needs a district code (`zan units districts`){hint}",
+                                 param_hint="--district")
+    return check_district(district)
+
+
+def scope_of(role: Role, district: str) -> dict[str, str | None]:
+    """What the new officer reads, as backend.dispatch.regions scopes it (created with no unit, or with one only
+    together with a district of their own, their own district decides)."""
+    from ml.geo import region_of
+
+    if role in FIELD_ROLES:
+        return {"scope": "unit_and_district"}
+    if not district:
+        return {"scope": "national"}
+    return {"scope": "region", "region": region_of(district)}
+
+
 def _length(value: str, longest: int, param: str) -> str:
     value = value.strip()
     if not value or len(value) > longest:
@@ -82,14 +118,17 @@ def officers() -> None:
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PATROL_OFFICER.value)
 @click.option("--department", required=True, help="taxonomy department code, e.g. patrol_police")
-@click.option("--district", required=True, help="district code, e.g. astana (`zan units districts`)")
+@click.option("--district", default=None,
+              help="district code, e.g. astana (`zan units districts`); staff roles read its region's reports")
+@click.option("--national", is_flag=True,
+              help="no district and no unit: the whole country (dispatcher, supervisor, prosecutor, admin only)")
 @click.option("--unit", "unit_code", default=None, help="unit code to join")
 @click.option("--rank", default="")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, callback=_password,
               help=f"at least {MIN_PASSWORD_CHARS} characters (prompted when not given)")
-def create(badge: str, name: str, role: str, department: str, district: str, unit_code: str | None, rank: str,
-           password: str) -> None:
-    """Create an officer account."""
+def create(badge: str, name: str, role: str, department: str, district: str | None, national: bool,
+           unit_code: str | None, rank: str, password: str) -> None:
+    """Create an officer account, with the scope it reads reports in (printed as `scope`)."""
     from sqlalchemy import select
 
     from backend.context import context_scope
@@ -101,7 +140,8 @@ def create(badge: str, name: str, role: str, department: str, district: str, uni
     name = _length(name, 200, "--name")
     if len(rank) > 60:
         raise click.BadParameter("at most 60 characters", param_hint="--rank")
-    department, district = check_department(department), check_district(district)
+    department = check_department(department)
+    district = officer_district(Role(role), district, national=national, unit_code=unit_code)
 
     async def go(settings: Settings) -> dict[str, str | None]:
         async with context_scope(settings) as ctx, ctx.sessions() as session:
@@ -120,7 +160,8 @@ def create(badge: str, name: str, role: str, department: str, district: str, uni
                 raise click.ClickException(f"an officer with badge {badge!r} already exists") from exc
             await session.commit()
             return {"id": str(officer.id), "badge_number": officer.badge_number, "role": officer.role,
-                    "unit": unit.code if unit else None}
+                    "district": officer.district or None, "unit": unit.code if unit else None,
+                    **scope_of(Role(officer.role), officer.district)}
 
     click.echo(json.dumps(_run(go), ensure_ascii=False))
 

@@ -221,10 +221,10 @@ class Opened:
 
 async def open_report(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Opened:
     """The report behind an escalation's "Open report" button, if the officer this chat is linked to *now* may read
-    it: the dispatch card's own rule (`visible_to`: supervisors all, restricted categories only for the roles and
-    units designated for them), since the chat may have been relinked or the officer moved since the message was
-    sent, and the button's data comes from the client. Opening a restricted report is an audit line, as the card's
-    opening in the console is."""
+    it: the dispatch card's own rule (`visible_to`: a supervisor reads their region's reports, a national one (no
+    district, no unit) the whole country's; restricted categories only for the roles and units designated for them),
+    since the chat may have been relinked or the officer moved since the message was sent, and the button's data
+    comes from the client. Opening a restricted report is an audit line, as the card's opening in the console is."""
     async with ctx.sessions() as session:
         officer = await officer_by_chat(session, chat_id)
         if officer is None:

@@ -1,4 +1,4 @@
-"""SLA escalations reach the district's supervisors in the duty bot too (bots.officer.escalations), over the real
+"""SLA escalations reach the report's region's supervisors in the duty bot too (bots.officer.escalations), over the real
 python-telegram-bot client against the fake Bot API, with the outbox run by the real relay: in their language,
 discreetly for restricted categories, once per chat however often the job runs, retried while Telegram is away,
 not retried for a chat that blocked the bot, and nothing at all (the push as before) without a bot token."""

@@ -196,7 +196,8 @@ async def test_an_alert_needs_an_idempotency_key_and_a_retry_is_not_sent_again(
 async def test_an_escalation_is_pushed_to_the_districts_supervisors(ctx: Context, fcm: FakeFCM,
                                                                     app_client: httpx.AsyncClient) -> None:
     """A report about to miss its legal deadline reaches the phones of its district's supervisors in their
-    language; another district's supervisor and the dispatchers get nothing, and a second run sends nothing again."""
+    language; another region's supervisor and the dispatchers get nothing, and a second run sends nothing again
+    (the region's other districts and national supervisors: test_escalation_region)."""
     from sqlalchemy import update
 
     from backend.dispatch.jobs import find_escalations
