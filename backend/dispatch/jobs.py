@@ -14,7 +14,7 @@ is still checked on its own (its own deadline, assignment, time in the queue); o
 primary (else the oldest) carries the incident's escalation, and none is made while one of them is already escalated
 for what is due now (see `_one_per_incident`). The escalation's `data` names the incident and its other due reports.
 The outbox task
-"notifications.escalation" {escalation_id, report_id, kind} pushes it to the supervisors of the report's district
+"notifications.escalation" {escalation_id, report_id, kind} pushes it to the supervisors who may read the report
 (backend.notifications.jobs) and records `notified_at`; "officer_bot.escalation" {escalation_id} tells those of
 them who linked the duty bot in Telegram (bots.officer.escalations). Supervisors list them at
 GET /api/v1/dispatch/escalations.

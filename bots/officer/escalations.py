@@ -1,4 +1,5 @@
-"""SLA escalations (backend.dispatch.jobs) told to the district's supervisors in the duty bot, beside the push.
+"""SLA escalations (backend.dispatch.jobs) told in the duty bot, beside the push, to the supervisors who may read
+the report (its region's and national ones).
 
 Supervisors often have Telegram open rather than the tablet. The audience is the push's own
 (`backend.notifications.jobs.escalation_audience`), narrowed to those who linked the bot, each in their language.
@@ -104,7 +105,7 @@ def _payload_id(payload: dict[str, Any]) -> uuid.UUID:
 
 @task(TASK)
 async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
-    """One message task per linked supervisor of the report's district (see the module's docstring)."""
+    """One message task per linked supervisor who may read the report (see the module's docstring)."""
     if not ctx.settings.telegram_officer_token:
         return  # no duty bot here: the push is how supervisors hear of it
     escalation_id = _payload_id(payload)

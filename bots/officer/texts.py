@@ -52,7 +52,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "(шектеулі санат — толығырақ планшетте)",
         "en": "(restricted category — details on the tablet)",
     },
-    # an SLA escalation told to the district's supervisors (bots.officer.escalations): the kind, then the term
+    # an SLA escalation told to the region's supervisors (bots.officer.escalations): the kind, then the term
     "escalation": {
         "ru": "⚠️ Эскалация № {number}\n{kind}\n{category}\nРайон: {district}\n{term}",
         "kk": "⚠️ Эскалация № {number}\n{kind}\n{category}\nАудан: {district}\n{term}",
