@@ -177,6 +177,8 @@ class Settings:
     db_max_overflow: int = 10
     # routing previews (a model pass each) that may run at once per process; more wait briefly, then get 503
     preview_concurrency: int = 2
+    # legal answers (an embedding of the question each, ~1 s for 2,000 characters) that may run at once per process
+    legal_concurrency: int = 2
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -250,6 +252,7 @@ class Settings:
             db_pool_size=_int("DB_POOL_SIZE", 20),
             db_max_overflow=_int("DB_MAX_OVERFLOW", 10),
             preview_concurrency=max(1, _int("PREVIEW_CONCURRENCY", 2)),
+            legal_concurrency=max(1, _int("LEGAL_CONCURRENCY", 2)),
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -16,6 +16,7 @@ from pathlib import Path
 from backend.context import Context
 from backend.legal import messages as _messages  # noqa: F401  (registers the domain's error codes)
 from backend.lib.errors import ZanError
+from backend.lib.gates import enter, process_gate
 from ml.legal import LegalAnswer, LegalAssistant, LegalIndexError, answer_if_urgent, default_index_dir
 
 log = logging.getLogger("zan.legal")
@@ -63,24 +64,16 @@ async def get_assistant(ctx: Context) -> LegalAssistant:
 # questions (a partner's chat, or anyone writing to the bot) queued worker threads on it and took the cores that
 # routing and intake need. Past the wait a question gets 503 `legal.busy`; an urgent one still gets the emergency
 # numbers (see `ask`).
-LEGAL_CONCURRENCY = 2
 LEGAL_WAIT_S = 1.0
 
 
 def _gate(ctx: Context) -> asyncio.Semaphore:
-    gate: asyncio.Semaphore | None = ctx.extras.get("legal_gate")
-    if gate is None:
-        gate = ctx.extras.setdefault("legal_gate", asyncio.Semaphore(LEGAL_CONCURRENCY))
-    return gate
+    return process_gate(ctx, "legal_gate", ctx.settings.legal_concurrency)
 
 
 async def _admitted(ctx: Context) -> bool:
-    """Take one of the process's answer slots, waiting up to LEGAL_WAIT_S; False if none came free."""
-    try:
-        await asyncio.wait_for(_gate(ctx).acquire(), LEGAL_WAIT_S)
-    except TimeoutError:
-        return False
-    return True
+    """Take one of the process's answer slots (ZAN_LEGAL_CONCURRENCY), waiting up to LEGAL_WAIT_S."""
+    return await enter(_gate(ctx), LEGAL_WAIT_S)
 
 
 @asynccontextmanager
@@ -102,7 +95,7 @@ async def _if_urgent(question: str, language: str | None) -> LegalAnswer | None:
 
 async def ask(ctx: Context, *, question: str, language: str | None = None) -> LegalAnswer:
     """A short cited answer in the question's (or the requested) language. CPU-bound: runs in a worker thread, at
-    most LEGAL_CONCURRENCY at once. When no slot comes free, or the index cannot be used, an urgent question is
+    most ZAN_LEGAL_CONCURRENCY at once. When no slot comes free, or the index cannot be used, an urgent question is
     answered with the emergency lead alone (someone being hurt now must hear 102/112, not "try later"); any other
     gets 503 `legal.busy` or `legal.unavailable`."""
     try:

@@ -6,7 +6,6 @@ duplicate search run in the background job, so intake never waits on a model.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from backend.lib.errors import ZanError
+from backend.lib.gates import enter, process_gate
 from ml.lang import detect_language
 from ml.routing_rules import load_rules
 from ml.taxonomy import PRIORITIES, load_taxonomy
@@ -76,13 +76,9 @@ async def preview_slot(ctx: Context) -> AsyncIterator[None]:
     """Admission for routing previews. Apps call them while the citizen types, and each is a model pass (tens of ms
     of CPU): unbounded, a burst of them would take the cores that registrations need. A preview that cannot start
     within PREVIEW_WAIT_S gets 503 with Retry-After; a suggestion is worth less than a registration."""
-    gate: asyncio.Semaphore | None = ctx.extras.get("preview_gate")
-    if gate is None:
-        gate = ctx.extras.setdefault("preview_gate", asyncio.Semaphore(ctx.settings.preview_concurrency))
-    try:
-        await asyncio.wait_for(gate.acquire(), PREVIEW_WAIT_S)
-    except TimeoutError as exc:
-        raise ZanError("routing.busy", 503, headers={"Retry-After": "1"}) from exc
+    gate = process_gate(ctx, "preview_gate", ctx.settings.preview_concurrency)
+    if not await enter(gate, PREVIEW_WAIT_S):
+        raise ZanError("routing.busy", 503, headers={"Retry-After": "1"})
     try:
         yield
     finally:

@@ -18,7 +18,7 @@ PATH = "/api/v1/legal/ask"
 
 
 async def _fill(ctx: Context, stack: AsyncExitStack) -> None:
-    for _ in range(service.LEGAL_CONCURRENCY):
+    for _ in range(ctx.settings.legal_concurrency):
         assert await stack.enter_async_context(service.answer_slot(ctx))
 
 
@@ -47,7 +47,7 @@ async def test_an_urgent_question_in_a_full_house_still_gets_the_emergency_numbe
 
 
 async def test_slots_are_given_back_after_answers(legal_index: Path, ctx: Context) -> None:
-    for _ in range(service.LEGAL_CONCURRENCY + 1):
+    for _ in range(ctx.settings.legal_concurrency + 1):
         answer = await service.ask(ctx, question="ст. 188 УК")
         assert answer.citations
     async with AsyncExitStack() as stack:
