@@ -96,6 +96,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
             text=_mask(report.text) if field_view else report.text, language=report.language,
             lat=report.lat, lon=report.lon,
+            routing_state=report.routing_state,  # type: ignore[arg-type]  # a str column; backend.routing.jobs sets it
             fields=fields.get(report.id, {}),
             incident_id=incident.incident_id if incident else None, primary=is_primary(report),
             incident_size=incident.size if incident else 1,

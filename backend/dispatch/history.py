@@ -17,6 +17,7 @@ from backend.context import Context
 from backend.dispatch.models import Assignment
 from backend.dispatch.schemas import (
     AccessEntry,
+    ChainLink,
     CustodyEntry,
     HistoryEvent,
     Integrity,
@@ -89,6 +90,8 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
             altered=[SealedRow(table=table, id=row_id) for table, row_id in verdict.altered],
             missing=[SealedRow(table=table, id=row_id) for table, row_id in verdict.missing],
             broken_seals=sorted({seal_id for seal_id, _ in verdict.broken_seals}),
+            # why the chain is broken, where neither a changed nor a missing row says it: an entry removed
+            unlinked=[ChainLink(scope=scope, seq=seq) for scope, seq in verdict.unlinked],
             seals=[SealRef(id=seal.id, sealed_at=seal.sealed_at, mac=seal.mac) for seal in verdict.seals]),
     )
     await session.commit()

@@ -83,6 +83,11 @@ class ReportCard(msgspec.Struct):
     language: Annotated[str, msgspec.Meta(description="the report's language (kk, ru, en): write reasons in it")]
     lat: float
     lon: float
+    # a report in triage may be waiting for routing, or be there because routing failed: triage must tell them apart
+    routing_state: Annotated[Literal["pending", "done", "failed"], msgspec.Meta(description=(
+        "pending: the routing job has not decided yet; done: routed (by the model, a rule or staff); failed: routing "
+        "failed and the report waits in triage (GET /api/v1/dispatch/routing-failures says whether it retries or "
+        "gave up)"))]
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
     # the incident ("me too") this report belongs to: its id is the primary report's; `incident_report_ids` are the
     # incident's other reports this officer may see, `incident_size` counts them with this one (1: no incident)
@@ -224,6 +229,12 @@ class SealRef(msgspec.Struct):
     mac: Annotated[str, msgspec.Meta(description="the seal's HMAC; quote it to prove later what was sealed")]
 
 
+class ChainLink(msgspec.Struct):
+    scope: Annotated[str, msgspec.Meta(description='the chain: "report:<report id>" for the report\'s own entries')]
+    seq: Annotated[int, msgspec.Meta(description=(
+        "the entry's number in its chain: the entry before it is gone, or not the one it names"))]
+
+
 class Integrity(msgspec.Struct):
     """Whether the record above is what was written: every sealed row still hashes to what its seal holds, and
     each seal's MAC (keyed by a secret outside the database) and digest check. Rows from the last minute await
@@ -235,6 +246,9 @@ class Integrity(msgspec.Struct):
     altered: list[SealedRow]
     missing: Annotated[list[SealedRow], msgspec.Meta(description="sealed rows that are no longer there")]
     broken_seals: list[int]
+    unlinked: Annotated[list[ChainLink], msgspec.Meta(description=(
+        "entries of a per-report chain that no longer link to the entry before them: that entry was removed or "
+        "changed, even when the seals still check"))]
     seals: list[SealRef]
 
 

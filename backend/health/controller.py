@@ -13,6 +13,7 @@ from litestar import Controller, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.context import Context
@@ -27,6 +28,7 @@ from backend.lib.crypto import key_id
 from backend.lib.redis import UNAVAILABLE
 from backend.media.service import get_store
 from backend.media.storage import StoreUnavailable
+from backend.routing import failures as routing_failures
 
 log = logging.getLogger(__name__)
 
@@ -146,27 +148,35 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
         "head_key_current": head is None or head.key_id in (None, key_id(ctx.settings.secret_key))}
 
 
-LEDGER_METRICS_TIMEOUT_S = 3.0  # under Prometheus' default scrape timeout (10 s): the process metrics still arrive
+DB_METRICS_TIMEOUT_S = 3.0  # under Prometheus' default scrape timeout (10 s): the process metrics still arrive
 
 
-async def _ledger_metrics(ctx: Context) -> bytes:
-    """The ledger's gauges (backend/ledger/metrics.py), read from the database now, so every API process shows
-    the same; a database that does not answer leaves them out and says so (`zan_ledger_metrics_read 0`)."""
+async def _db_metrics(ctx: Context, what: str, exposition: Callable[[AsyncSession], Awaitable[bytes]],
+                      unread: bytes = b"") -> bytes:
+    """Gauges read from the database now (`exposition`), so every API process shows the same (the workers whose
+    passes they count expose no /metrics); a database that does not answer in time leaves them out, returning
+    `unread` instead, and logs it: the scrape must still carry the process metrics."""
     async def read() -> bytes:
         async with ctx.sessions() as session:
-            return await ledger_metrics.exposition(session)
+            return await exposition(session)
 
     try:
-        return await asyncio.wait_for(read(), timeout=LEDGER_METRICS_TIMEOUT_S)
+        return await asyncio.wait_for(read(), timeout=DB_METRICS_TIMEOUT_S)
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        log.warning("metrics: the ledger's gauges could not be read from the database (%s)", type(exc).__name__)
-        return ledger_metrics.unread()
+        log.warning("metrics: %s could not be read from the database (%s)", what, type(exc).__name__)
+        return unread
+
+
+async def _check_routing(ctx: Context) -> dict[str, Any]:
+    """Open reports whose routing failed, and whether any was given up on (backend/routing/failures.py)."""
+    async with ctx.sessions() as session:
+        return await routing_failures.health(session)
 
 
 class HealthController(Controller):
     tags = ["operations"]
 
-    @get("/health", summary="Database, Redis, queue and its workers, media store and ledger sealing health")
+    @get("/health", summary="Database, Redis, queue and its workers, media store, ledger sealing and routing health")
     async def health(self, ctx: CtxDep) -> Response[dict[str, Any]]:
         try:
             db = await _check_db(ctx)
@@ -176,15 +186,22 @@ class HealthController(Controller):
         queue = await _check_queue(ctx, db, redis)
         media = await _cached(ctx, "health_media", _check_media)
         ledger = await _cached(ctx, "health_ledger", _check_ledger) if db["ok"] else {"ok": False}
+        routing = await _cached(ctx, "health_routing", _check_routing) if db["ok"] else {"ok": False}
         # a Redis, worker, media store or sealing outage degrades us (work waits in the outbox, files wait on the
-        # phone, rows wait for their seal) but does not stop intake; only the database does
-        parts = (db, redis, queue, media, ledger)
+        # phone, rows wait for their seal), and so does a report routing gave up on (it waits in triage for `zan ml
+        # reroute`), but none stops intake; only the database does
+        parts = (db, redis, queue, media, ledger, routing)
         status = "ok" if all(part["ok"] for part in parts) else ("degraded" if db["ok"] else "down")
         return Response({"status": status, "database": db, "redis": redis, "queue": queue, "media": media,
-                         "ledger": ledger}, status_code=200 if db["ok"] else 503)
+                         "ledger": ledger, "routing": routing}, status_code=200 if db["ok"] else 503)
 
     # Litestar adds the charset to a text/* type itself: prometheus_client's constant already carries one
     @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST.replace("; charset=utf-8", ""),
          include_in_schema=False)
     async def metrics(self, ctx: CtxDep) -> bytes:
-        return generate_latest() + await _ledger_metrics(ctx)
+        # read side by side: a database that does not answer costs one timeout, not one per group of gauges
+        ledger, routing = await asyncio.gather(
+            # the ledger says it was not read (`zan_ledger_metrics_read 0`), so an alert tells unread from quiet
+            _db_metrics(ctx, "the ledger's gauges", ledger_metrics.exposition, ledger_metrics.unread()),
+            _db_metrics(ctx, "the routing failures gauge", routing_failures.exposition))
+        return generate_latest() + ledger + routing

@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 from sqlmodel import col
 
@@ -52,6 +54,23 @@ async def _spend_all_but_one_attempt(ctx: Context, report_id: uuid.UUID) -> None
     notify(ctx)
 
 
+async def _health(ctx: Context, client: httpx.AsyncClient) -> dict[str, Any]:
+    """/health through the app, asking the database again (its routing part is cached between probes)."""
+    ctx.extras.pop("health_routing", None)
+    got = await client.get("/health")
+    assert got.status_code == 200, got.text
+    body: dict[str, Any] = got.json()
+    return body
+
+
+async def _routing_gauges(client: httpx.AsyncClient) -> dict[str, float]:
+    """zan_routing_failed_reports by state, as the app's /metrics shows it."""
+    got = await client.get("/metrics")
+    assert got.status_code == 200, got.text
+    return {sample.labels["state"]: sample.value for family in text_string_to_metric_families(got.text)
+            for sample in family.samples if sample.name == "zan_routing_failed_reports"}
+
+
 def _zan(ctx: Context, tmp_path: Path, *args: str) -> Result:
     """`zan …` against the test's database, in a thread of its own (the command runs its own event loop)."""
     from backend.cli import main
@@ -73,6 +92,11 @@ async def test_routing_that_gives_up_is_marked_counted_listed_and_can_be_rerun(
     async with ctx.sessions() as session:
         assert await failures.counts(session) == {"retrying": 1, "gave_up": 0}
         assert (await failures.health(session))["ok"] is True
+    # a report whose routing still retries is not yet an operator's problem: /health stays ok
+    health = await _health(ctx, app_client)
+    assert health["routing"] == {"ok": True, "failed_retrying": 1, "gave_up": 0}
+    assert health["status"] == "ok", health
+    assert await _routing_gauges(app_client) == {"retrying": 1.0, "gave_up": 0.0}
 
     await _spend_all_but_one_attempt(ctx, report_id)
 
@@ -98,6 +122,12 @@ async def test_routing_that_gives_up_is_marked_counted_listed_and_can_be_rerun(
     assert health == {"ok": False, "failed_retrying": 0, "gave_up": 1}
     assert 'zan_routing_failed_reports{state="gave_up"} 1.0' in metrics
     assert 'zan_routing_failed_reports{state="retrying"} 0.0' in metrics
+    # and operators see it through the API: on /metrics, and /health degraded (200: intake goes on) by routing alone
+    assert await _routing_gauges(app_client) == {"retrying": 0.0, "gave_up": 1.0}
+    health = await _health(ctx, app_client)
+    assert health["routing"] == {"ok": False, "failed_retrying": 0, "gave_up": 1}
+    assert health["status"] == "degraded"
+    assert [name for name, part in health.items() if isinstance(part, dict) and not part["ok"]] == ["routing"]
 
     # dispatchers see it in their list; a patrol officer may not read the list
     dispatcher, password = await make_officer(ctx, role="dispatcher")
