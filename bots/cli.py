@@ -85,7 +85,8 @@ async def _set_webhook(settings: Settings, url: str) -> None:
     client = make_bot(settings.telegram_citizen_token, settings.telegram_api_base)
     try:
         await client.set_webhook(url, secret_token=settings.telegram_webhook_secret,
-                                 allowed_updates=["message", "callback_query", "my_chat_member"])
+                                 # edited_message: a citizen correcting their description mid-report
+                                 allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"])
     finally:
         await client.session.close()
 

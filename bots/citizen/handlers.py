@@ -47,6 +47,9 @@ MIN_REPORT_TEXT = 5
 MAX_REPORT_TEXT = 5000
 # the confirmation quotes the description; the whole of it plus the template could exceed Telegram's 4096 characters
 CONFIRM_QUOTE_CHARS = 1000
+# the menu's "Legal question" button while a report is being written: a button's label is not part of the description
+NOT_DESCRIPTION = frozenset(all_languages("btn_ask"))
+PART_SEPARATOR = "\n\n"  # between the description and words the citizen added later
 
 
 class ReportForm(StatesGroup):
@@ -109,6 +112,9 @@ class _Handlers:
     def callback_query(self, *filters: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return self._on("callback_query", filters)
 
+    def edited_message(self, *filters: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._on("edited_message", filters)
+
 
 router = _Handlers()
 
@@ -116,7 +122,7 @@ router = _Handlers()
 def build_router() -> Router:
     """A new Router with every citizen-bot handler and the language middleware."""
     built = Router(name="citizen")
-    for observer in (built.message, built.callback_query):
+    for observer in (built.message, built.edited_message, built.callback_query):
         observer.outer_middleware(PrivateChatOnly())  # first registered runs first: before the link is looked up
         observer.outer_middleware(LanguageMiddleware())
     for kind, filters, handler in router.items:
@@ -222,7 +228,9 @@ async def _drop_draft(state: FSMContext, ctx: Context) -> None:
 async def _start_report(message: Message, state: FSMContext, lang: str) -> None:
     await state.clear()
     # one idempotency key per conversation: a double tap on "Send" or a re-delivered update files it once
-    await state.set_data({"key": uuid.uuid4().hex})
+    # `since`: messages of this chat are numbered in order, so an edit of a message older than this one (a question
+    # asked before the report was started) is not taken for the description
+    await state.set_data({"key": uuid.uuid4().hex, "since": message.message_id})
     await state.set_state(ReportForm.text)
     await message.answer(t("report_text", lang))
 
@@ -240,21 +248,41 @@ async def report_start_button(callback: CallbackQuery, state: FSMContext, lang: 
         await _start_report(callback.message, state, lang)
 
 
-@router.message(ReportForm.text, F.text)
+@router.edited_message(ReportForm.text, F.text, ~F.text.in_(NOT_DESCRIPTION))
+async def report_text_edited(message: Message, state: FSMContext, lang: str) -> None:
+    """A too-short description ("ой") corrected in place is the description; older messages are not."""
+    if message.message_id > int((await state.get_data()).get("since") or 0):
+        await report_text(message, state, lang)
+
+
+@router.message(ReportForm.text, F.text, ~F.text.in_(NOT_DESCRIPTION))
 async def report_text(message: Message, state: FSMContext, lang: str) -> None:
     text = (message.text or "").strip()
     if len(text) < MIN_REPORT_TEXT:
         await message.answer(t("report_text_short", lang))
         return
-    await state.update_data(text=text[:MAX_REPORT_TEXT])
+    text = text[:MAX_REPORT_TEXT]
+    # the description is kept as the messages it came from, so a correction of one of them (an edited message)
+    # replaces its own words
+    await state.update_data(text=text, parts=[[message.message_id, text]])
     await state.set_state(ReportForm.location)
     await message.answer(t("report_location", lang), reply_markup=keyboards.send_location(lang))
 
 
+@router.message(ReportForm.text)
+async def report_text_missing(message: Message, lang: str) -> None:
+    """A photo, sticker or voice note where the description is expected: said, not silently ignored."""
+    await message.answer(t("report_text_need_words", lang))
+
+
 @router.message(ReportForm.location, F.location)
-async def report_location(message: Message, state: FSMContext, lang: str) -> None:
+async def report_location(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     location = message.location
     assert location is not None
+    if not in_kazakhstan(ctx, location.latitude, location.longitude):
+        # intake refuses it (report.outside_kazakhstan): asked again here, not after the files and the confirmation
+        await message.answer(t("report_location_outside", lang), reply_markup=keyboards.send_location(lang))
+        return
     await state.update_data(lat=location.latitude, lon=location.longitude,
                             accuracy=location.horizontal_accuracy)
     await state.set_state(ReportForm.photo)
@@ -289,10 +317,71 @@ def _incoming(message: Message) -> _Incoming | None:
     return None
 
 
-@router.message(ReportForm.photo, F.photo | F.video | F.document)
+def in_kazakhstan(ctx: Context, lat: float, lon: float) -> bool:
+    """The point as intake accepts it (backend.routing.service.assess_intake): inside a district or the border's
+    tolerance."""
+    from backend.routing.service import district_index
+
+    return district_index(ctx).locate_accepted(lat, lon) is not None
+
+
+async def _add_to_description(message: Message, state: FSMContext, lang: str, addition: str,
+                              reply_markup: Any = None) -> bool:
+    """Append what the citizen wrote after the description step (a caption, a later message) to the description:
+    their words are evidence too and must not vanish. False (and said so) when it would pass the limit."""
+    addition = addition.strip()
+    if not addition:
+        return False
+    data = await state.get_data()
+    text = str(data.get("text") or "")
+    combined = f"{text}{PART_SEPARATOR}{addition}" if text else addition
+    if len(combined) > MAX_REPORT_TEXT:
+        await message.answer(t("report_text_full", lang, max=MAX_REPORT_TEXT), reply_markup=reply_markup)
+        return False
+    parts = [*data.get("parts", []), [message.message_id, addition]]
+    await state.update_data(text=combined, parts=parts)
+    return True
+
+
+@router.edited_message(StateFilter(ReportForm.location, ReportForm.photo, ReportForm.confirm))
+async def report_part_edited(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """The citizen corrected a message that is part of the description (Telegram sends the edit as an update of
+    its own): the description takes the correction instead of filing the words they fixed. An edit of any other
+    message changes nothing."""
+    edited = (message.text or message.caption or "").strip()
+    data = await state.get_data()
+    parts: list[list[Any]] = [list(part) for part in data.get("parts", [])]
+    found = next((part for part in parts if part[0] == message.message_id), None)
+    if found is None or not edited or edited == found[1]:
+        return
+    first = found is parts[0]
+    if first and len(edited) < MIN_REPORT_TEXT:
+        await message.answer(t("report_text_short", lang))
+        return
+    found[1] = edited
+    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
+    if len(text) > MAX_REPORT_TEXT:
+        await message.answer(t("report_text_full", lang, max=MAX_REPORT_TEXT))
+        return
+    await state.update_data(text=text, parts=parts)
+    step = await state.get_state()
+    if step == ReportForm.confirm.state:
+        await _ask_confirmation(message, state, ctx, lang)  # the confirmation on screen quotes the old words
+        return
+    # the step's own buttons again, so the conversation goes on from this message
+    markup = keyboards.photos_done(lang) if step == ReportForm.photo.state else keyboards.send_location(lang)
+    await message.answer(t("report_text_corrected", lang), reply_markup=markup)
+
+
+@router.message(StateFilter(ReportForm.photo, ReportForm.confirm), F.photo | F.video | F.document)
 async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
     key = str((await state.get_data())["key"])
+    if await state.get_state() == ReportForm.confirm.state:
+        # a file sent after the confirmation was shown: taken, and the files step (and its "Done") is back
+        await state.set_state(ReportForm.photo)
+    if message.caption and await _add_to_description(message, state, lang, message.caption):
+        await message.answer(t("report_text_added", lang))
     incoming = _incoming(message)
     if incoming is None or (incoming.size or 0) > min(kind_of(incoming.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
         await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
@@ -303,7 +392,14 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
         await message.answer(t("report_photo_limit", lang, max=MAX_FILES), reply_markup=keyboards.photos_done(lang))
         return
     user = await _citizen(ctx, message, lang, linked)
-    buffer = await bot.download(incoming.file_id)
+    try:
+        buffer = await bot.download(incoming.file_id)
+    except TelegramBadRequest as exc:
+        # a file whose message did not say its size (Telegram's file_size is optional) and that is over the Bot
+        # API's 20 MB: the file's fault, said as such, not "the service is unavailable, try again"
+        log.info("telegram file not downloaded: %s", exc.message)
+        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
+        return
     data = buffer.read() if buffer is not None else b""
     try:
         added = await service.add_draft_media(ctx, draft_key=key, file_unique_id=incoming.file_unique_id,
@@ -333,6 +429,19 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
                          reply_markup=keyboards.photos_done(lang))
 
 
+@router.message(ReportForm.photo, F.text, ~F.text.startswith("/"), ~F.text.in_(NOT_DESCRIPTION))
+async def report_photo_text(message: Message, state: FSMContext, lang: str) -> None:
+    """More words at the files step ("he had a knife"): added to the description, not dropped."""
+    if await _add_to_description(message, state, lang, message.text or "", keyboards.photos_done(lang)):
+        await message.answer(t("report_text_added", lang), reply_markup=keyboards.photos_done(lang))
+
+
+@router.message(ReportForm.photo)
+async def report_photo_other(message: Message, lang: str) -> None:
+    """A sticker, voice note or location at the files step: said what is expected, not silently ignored."""
+    await message.answer(t("report_photo_hint", lang), reply_markup=keyboards.photos_done(lang))
+
+
 @router.callback_query(ReportForm.photo, F.data.in_({"report:skip", "report:photos_done"}))
 async def report_photos_done(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
     await callback.answer()
@@ -345,9 +454,25 @@ async def _ask_confirmation(message: Message, state: FSMContext, ctx: Context, l
     await state.set_state(ReportForm.confirm)
     files = len(await service.draft_media(ctx, str(data["key"])))
     # only the quote is shortened: the full description stays in the FSM data and is what gets filed
-    await message.answer(t("report_confirm", lang, text=shortened(str(data["text"]), CONFIRM_QUOTE_CHARS),
-                           lat=data["lat"], lon=data["lon"], photos=min(files, MAX_FILES)),
-                         reply_markup=keyboards.confirm(lang))
+    text = t("report_confirm", lang, text=shortened(str(data["text"]), CONFIRM_QUOTE_CHARS), lat=data["lat"],
+             lon=data["lon"], photos=min(files, MAX_FILES))
+    if files > MAX_FILES:
+        # an album's files arrive at once and are all stored before any sees the limit: say which ones go with the
+        # report instead of dropping the rest without a word
+        text = t("report_files_over_limit", lang, max=MAX_FILES, extra=files - MAX_FILES) + "\n\n" + text
+    await message.answer(text, reply_markup=keyboards.confirm(lang))
+
+
+@router.message(ReportForm.confirm, F.text, ~F.text.startswith("/"), ~F.text.in_(NOT_DESCRIPTION))
+async def report_confirm_text(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """Words written instead of tapping "Send": added to the description, and the confirmation shows them."""
+    if await _add_to_description(message, state, lang, message.text or "", keyboards.confirm(lang)):
+        await _ask_confirmation(message, state, ctx, lang)
+
+
+@router.message(ReportForm.confirm)
+async def report_confirm_other(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    await _ask_confirmation(message, state, ctx, lang)
 
 
 def shortened(text: str, limit: int) -> str:
@@ -367,6 +492,8 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
     if not isinstance(message, Message):
         return
     data = await state.get_data()
+    if "key" not in data or "lat" not in data:
+        return  # the other tap of a double tap filed it and cleared the conversation meanwhile
     user = linked or await service.link_chat(ctx, user_id=callback.from_user.id, chat_id=message.chat.id,
                                              language=lang)
     try:
@@ -376,13 +503,26 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
             language=lang, idempotency_key=f"telegram:{data['key']}",
         )
     except ZanError as exc:
-        await state.clear()
-        reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang)
-        await message.answer(t("report_failed", lang, reason=reason), reply_markup=keyboards.main_menu(lang))
+        # the draft (text, place, files) is kept: a citizen reporting an offence must not have to write it all again
+        # because the service failed once. The idempotency key stays too, so a retry cannot file it twice.
+        reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang).rstrip(".")
+        log.info("telegram report not filed: %s", exc.code)
+        if exc.code == "report.outside_kazakhstan":
+            await state.set_state(ReportForm.location)
+            await message.answer(t("report_location_outside", lang), reply_markup=keyboards.send_location(lang))
+            return
+        await message.answer(t("report_retry", lang, reason=reason), reply_markup=keyboards.confirm(lang))
         return
     await state.clear()
     await service.forget_draft(ctx, data["key"])
-    await message.edit_reply_markup(reply_markup=None)
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as exc:
+        if "not modified" in exc.message:
+            # both taps of a double tap got the same stored answer (one idempotency key); Telegram applies one
+            # removal of the buttons, and the tap whose removal came second stays silent: one "registered" message
+            return
+        log.info("confirmation buttons not removed: %s", exc.message)
     body = stored.body
     text = t("report_filed", lang, number=body["number"], deadline=local_date_iso(body["deadline_at"]))
     if body.get("routing", {}).get("urgent"):

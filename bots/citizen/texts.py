@@ -64,6 +64,53 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Отправьте место происшествия: нажмите кнопку ниже или 📎 → Геопозиция.",
         "en": "Send the location: tap the button below or 📎 → Location.",
     },
+    "report_location_outside": {
+        "kk": "Бұл нүкте Қазақстаннан тыс. Оқиға орнын Қазақстан аумағында жіберіңіз (📎 → Орналасу). "
+              "Сипаттамаңыз сақталды.",
+        "ru": "Эта точка за пределами Казахстана. Отправьте место происшествия на территории Казахстана "
+              "(📎 → Геопозиция). Ваше описание сохранено.",
+        "en": "This point is outside Kazakhstan. Send the place of the incident in Kazakhstan (📎 → Location). "
+              "Your description is kept.",
+    },
+    "report_text_need_words": {
+        "kk": "Алдымен не болғанын мәтінмен сипаттаңыз. Фото мен бейнені орналасудан кейін қосуға болады.",
+        "ru": "Сначала опишите словами, что произошло. Фото и видео можно будет приложить после геопозиции.",
+        "en": "First describe in words what happened. Photos and videos can be attached after the location.",
+    },
+    "report_text_added": {
+        "kk": "📝 Сипаттамаға қосылды.",
+        "ru": "📝 Добавлено к описанию.",
+        "en": "📝 Added to the description.",
+    },
+    "report_text_corrected": {
+        "kk": "✏️ Сипаттама түзетілді.",
+        "ru": "✏️ Описание исправлено.",
+        "en": "✏️ The description is corrected.",
+    },
+    "report_text_full": {
+        "kk": "Сипаттама тым ұзын болып кетеді ({max} таңбадан артық), сондықтан бұл мәтін қосылмады. "
+              "Қысқартып жіберіңіз.",
+        "ru": "Описание получилось бы длиннее {max} символов, поэтому этот текст не добавлен. "
+              "Пришлите его короче.",
+        "en": "The description would be longer than {max} characters, so this text was not added. "
+              "Please send it shorter.",
+    },
+    "report_photo_hint": {
+        "kk": "Бұл қадамда фото немесе бейне (немесе сипаттамаға қосатын мәтін) күтемін. Жіберіңіз немесе "
+              "«Дайын» батырмасын басыңыз.",
+        "ru": "На этом шаге я жду фото или видео (или текст, который добавлю к описанию). Пришлите их или "
+              "нажмите «Готово».",
+        "en": "At this step I expect photos or videos (or text to add to the description). Send them or tap "
+              "“Done”.",
+    },
+    "report_retry": {
+        "kk": "Өтінішті тіркеу мүмкін болмады: {reason}. Сипаттама, орын және файлдар сақталды — «Жіберу» "
+              "батырмасын қайта басыңыз. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",
+        "ru": "Не удалось зарегистрировать обращение: {reason}. Описание, место и файлы сохранены — нажмите "
+              "«Отправить» ещё раз. В экстренной ситуации сразу звоните 102 или 112.",
+        "en": "The report could not be registered: {reason}. The description, place and files are kept: tap "
+              "“Send” again. In an emergency call 102 or 112 right away.",
+    },
     "btn_send_location": {"kk": "📍 Орналасуды жіберу", "ru": "📍 Отправить геопозицию", "en": "📍 Send location"},
     "report_need_location": {
         "kk": "Орналасуды Telegram арқылы жіберіңіз (📎 → Орналасу).",
@@ -106,6 +153,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "File storage is temporarily unavailable, so this file was not saved. Send it again a little later "
               "or tap “Done” to file the report without it.",
     },
+    "report_files_over_limit": {
+        "kk": "⚠️ Өтінішке алғашқы {max} файл ғана қосылады; қалған {extra} файл қосылмады.",
+        "ru": "⚠️ К обращению прикладываются только первые {max} файлов; ещё {extra} не приложены.",
+        "en": "⚠️ Only the first {max} files go with the report; {extra} more were not attached.",
+    },
     "report_confirm": {
         "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Фото және бейне: {photos}\n\n"
               "Сіздің жеке басыңыз Telegram арқылы расталмаған — бұл өтініште көрсетіледі. Жіберейін бе?",
@@ -122,11 +174,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "✅ Обращение зарегистрировано: № {number}. Срок рассмотрения — до {deadline}. "
               "О смене статуса сообщу здесь.",
         "en": "✅ Report registered: No. {number}. Deadline: {deadline}. I will tell you here when its status changes.",
-    },
-    "report_failed": {
-        "kk": "Өтінішті тіркеу мүмкін болмады: {reason}",
-        "ru": "Не удалось зарегистрировать обращение: {reason}",
-        "en": "The report could not be registered: {reason}",
     },
     "cancelled": {"kk": "Болдырылмады.", "ru": "Отменено.", "en": "Cancelled."},
     "no_reports": {
