@@ -27,7 +27,7 @@ from backend.dispatch.models import Assignment
 from backend.jobs.service import Task, enqueue
 from backend.lib.clock import ALMATY, as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
-from backend.reports import deadlines
+from backend.reports import appeals, deadlines
 from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.texts import DUPLICATE_NOT_CONSIDERED, DUPLICATE_OUTCOME, outcome_text, render
 from backend.reports.workflow import (
@@ -91,6 +91,7 @@ class EventDetails(TypedDict, total=False):
     internal_note: str | None
     data: dict[str, object] | None
     device_time: datetime | None
+    template: str  # the public text's key in PUBLIC_TEXTS, when it is not the action's own
 
 
 def event_fields(report: Report, action: str, by: By, **details: Unpack[EventDetails]) -> dict[str, Any]:
@@ -100,7 +101,7 @@ def event_fields(report: Report, action: str, by: By, **details: Unpack[EventDet
         "id": uuid.uuid4(), "report_id": report.id, "action": action, "from_status": details.get("from_status"),
         "to_status": details.get("to_status"), "actor_type": by.actor.value, "actor_id": by.actor_id,
         "channel": by.channel, "reason": details.get("reason"), "public": public,
-        "public_text": render(action, details.get("params") or {}) if public else {},
+        "public_text": render(details.get("template") or action, details.get("params") or {}) if public else {},
         "internal_note": details.get("internal_note"), "data": dict(details.get("data") or {}),
         "device_time": details.get("device_time"), "created_at": utcnow(),
     }
@@ -151,6 +152,8 @@ async def change_status(
         raise ZanError("report.transition_forbidden", 409,
                        extra={"report_status": report.status, "action": action.value})
     rule = rule_for(action)
+    # withdrawing an appeal ends the reconsideration, not the matter: the decision appealed stands (appeals.py)
+    appealed = await appeals.appealed_decision(session, report) if action is Action.WITHDRAW else None
     now = utcnow()
     previous = report.status
     report.status = rule.target.value
@@ -166,6 +169,13 @@ async def change_status(
         await release_custody(session, report.id, now)
         if outcome:
             text_params["outcome"] = {lang: outcome_text(outcome.value, lang) or "" for lang in ("ru", "kk", "en")}
+        if appealed is not None:
+            _, restored, restored_outcome = appealed
+            report.resolution, report.outcome = restored.value, restored_outcome
+            text_params["outcome"] = {lang: outcome_text(restored_outcome, lang, restored.value) or ""
+                                      for lang in ("ru", "kk", "en")}
+            data = {**(data or {}), appeals.RESTORES: str(appealed[0].id), "resolution": restored.value,
+                    "outcome": restored_outcome}
     elif action is Action.REOPEN:
         report.resolution = report.outcome = report.closed_at = None
         # the rating judged the closing now under appeal (its feedback event keeps it); the next closing gets its own
@@ -184,13 +194,14 @@ async def change_status(
     session.add(report)
     event = await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,
                                reason=reason, params=text_params, internal_note=internal_note,
-                               device_time=device_time,
+                               device_time=device_time, template="withdraw_appeal" if appealed else action.value,
                                data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
-    if rule.target is Status.CLOSED and rule.resolution is not Resolution.DUPLICATE:
+    if rule.target is Status.CLOSED and report.resolution != Resolution.DUPLICATE:
         # the reporters of reports closed as its duplicates were promised to be kept informed, and so were those of
-        # incident members closed with it before an appeal reopened it: their report is closed, they follow no more
-        await tell_duplicates(session, report, event, await duplicates_of(session, [report.id])
-                              + await _closed_followers(session, report))
+        # incident members closed with it before an appeal reopened it: their report is closed, they follow no more.
+        # An appeal withdrawn: they hear the decision that stands again, in its own words
+        await tell_duplicates(session, report, appealed[0] if appealed else event,
+                              await duplicates_of(session, [report.id]) + await _closed_followers(session, report))
     elif action is Action.REOPEN:
         # the outcome they were told is under appeal now: they hear that, and later the new outcome (above)
         for told in await duplicates_of(session, [report.id]) + await _closed_followers(session, report):
@@ -272,10 +283,8 @@ async def link_duplicate(session: AsyncSession, duplicate: Report, original: Rep
     answered = await standing_original(session, original)
     if answered.status != Status.CLOSED or answered.resolution == Resolution.DUPLICATE:
         return  # still being considered: its closing tells them
-    closing = await session.scalar(
-        select(ReportEvent).where(col(ReportEvent.report_id) == answered.id,
-                                  col(ReportEvent.to_status) == Status.CLOSED.value)
-        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    # the decision in force: an appeal's withdrawal speaks in the words of the decision it left standing
+    closing = await appeals.standing_closing(session, answered)
     if closing is not None:
         await tell_duplicates(session, answered, closing,
                               [duplicate, *await duplicates_of(session, [duplicate.id])])
@@ -473,6 +482,9 @@ async def withdraw(session: AsyncSession, report: Report, by: By, reason: str | 
 
 async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> None:
     require_text(reason, "/reason")  # an appeal states its grounds: staff reconsider the report on them
+    if by.actor is Actor.CITIZEN and appeals.withdrew_appeal(await appeals.latest_closing(session, report)):
+        raise ZanError("report.transition_forbidden", 409,
+                       extra={"report_status": report.status, "action": Action.REOPEN.value})
     await change_status(session, report, Action.REOPEN, by, reason=reason)
 
 
@@ -489,7 +501,10 @@ async def give_feedback(session: AsyncSession, report: Report, satisfaction: int
     report.feedback_comment = comment
     report.updated_at = utcnow()
     session.add(report)
-    await append_event(session, report, "feedback", by, notify=False, data={"satisfaction": satisfaction})
+    # the report row keeps only the current closing's rating (an appeal clears it): the history, which the ledger
+    # seals, keeps what the citizen wrote, or an appeal would erase it and oversight would never read it
+    await append_event(session, report, "feedback", by, notify=False,
+                       data={"satisfaction": satisfaction, **({"comment": comment} if comment else {})})
 
 
 async def extend_deadline(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:

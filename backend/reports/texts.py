@@ -94,6 +94,12 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "kk": "Сіз өтінішті кері қайтарып алдыңыз.",
         "en": "You withdrew the report.",
     },
+    # a withdrawal of an appeal: the reconsideration ends and the decision appealed stands ({outcome}: its words)
+    "withdraw_appeal": {
+        "ru": "Вы отозвали жалобу. В силе остаётся прежнее решение: {outcome}.",
+        "kk": "Сіз шағымыңызды кері қайтарып алдыңыз. Бұрынғы шешім күшінде қалады: {outcome}.",
+        "en": "You withdrew your appeal. The earlier decision stands: {outcome}.",
+    },
     "reopen": {
         "ru": "Обращение возобновлено по жалобе. Новый срок ответа: {deadline}.",
         "kk": "Өтініш шағым бойынша қайта ашылды. Жауаптың жаңа мерзімі: {deadline}.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.lib.i18n import pick
 from backend.media.models import Media
+from backend.reports.appeals import withdrew_appeal_last
 from backend.reports.models import Report, ReportEvent
 from backend.reports.schemas import Location, MediaRef, ReportOut, ReportSummary, RoutingView, TimelineEntry
 from backend.reports.service import is_restricted
@@ -97,7 +98,8 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
         routing=routing_view(report, lang, advise),
         media=[MediaRef(id=m.id, kind=m.kind, content_type=m.content_type, size=m.size) for m in media],
         satisfaction=report.satisfaction,
-        can_reopen=can(Action.REOPEN, Status(report.status), Actor.CITIZEN, resolution),
+        can_reopen=can(Action.REOPEN, Status(report.status), Actor.CITIZEN, resolution)
+        and not withdrew_appeal_last(events or []),
         can_withdraw=can(Action.WITHDRAW, Status(report.status), Actor.CITIZEN, resolution),
         timeline=timeline(events, lang) if events is not None else None,
         also_reported=also_reported,

@@ -1,0 +1,80 @@
+"""Which decision stands on a report: its latest closing, unless that closing only withdrew an appeal.
+
+A citizen's appeal reopens a closed report for a new consideration. Withdrawing the appeal ends that
+reconsideration, not the matter (APPK: a complaint withdrawn is left without consideration, and the act complained
+of stays in force): the report closes again with the decision appealed, and whoever is told how it closed (its
+reporter, the reporters of reports merged into it) hears that decision in its own words, never "withdrawn".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.reports.models import Report, ReportEvent
+from backend.reports.workflow import Action, Resolution, Status, rule_for
+
+# in a closing event's data: the closing whose decision an appeal's withdrawal put back in force
+RESTORES = "restores_event_id"
+
+
+async def latest_closing(session: AsyncSession, report: Report) -> ReportEvent | None:
+    return await session.scalar(
+        select(ReportEvent).where(col(ReportEvent.report_id) == report.id,
+                                  col(ReportEvent.to_status) == Status.CLOSED.value)
+        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+
+
+def withdrew_appeal(closing: ReportEvent | None) -> bool:
+    """Whether this closing withdrew an appeal. Its citizen may not appeal the decision again (oversight may):
+    appealing and withdrawing in turn would reopen the report, put it back in dispatch's queue and notify every
+    merged reporter each time, without end. (Before, a withdrawal closed the report as withdrawn, which the
+    citizen may not appeal either.)"""
+    return closing is not None and isinstance((closing.data or {}).get(RESTORES), str)
+
+
+def withdrew_appeal_last(events: Iterable[ReportEvent]) -> bool:
+    """withdrew_appeal of the latest closing among a report's events (in their order)."""
+    closings = [e for e in events if e.to_status == Status.CLOSED.value]
+    return withdrew_appeal(closings[-1] if closings else None)
+
+
+async def standing_closing(session: AsyncSession, report: Report) -> ReportEvent | None:
+    """The closing event whose decision the report carries now (or carried before the appeal pending now): its
+    latest closing, or, if that withdrew an appeal, the closing it put back in force."""
+    closing = await latest_closing(session, report)
+    restored = (closing.data or {}).get(RESTORES) if closing is not None else None
+    if isinstance(restored, str):
+        earlier = await session.get(ReportEvent, uuid.UUID(restored))
+        if earlier is not None:
+            return earlier
+    return closing
+
+
+def decision_of(closing: ReportEvent) -> tuple[Resolution, str | None] | None:
+    """(resolution, outcome) a closing event decided; None for an event that is no workflow closing."""
+    try:
+        resolution = rule_for(Action(closing.action)).resolution
+    except ValueError:
+        return None
+    if resolution is None:
+        return None
+    outcome = (closing.data or {}).get("outcome")
+    return resolution, outcome if isinstance(outcome, str) else None
+
+
+async def appealed_decision(session: AsyncSession, report: Report) -> tuple[ReportEvent, Resolution, str | None] | None:
+    """For an open report reopened on appeal: the closing appealed and its decision, which a withdrawal of the
+    appeal puts back in force. None when there is none to restore (never closed, or its closing was itself a
+    withdrawal, which oversight reopened)."""
+    if report.status == Status.CLOSED or not report.reopen_count:
+        return None
+    closing = await standing_closing(session, report)
+    decided = decision_of(closing) if closing is not None else None
+    if closing is None or decided is None or decided[0] is Resolution.WITHDRAWN:
+        return None
+    return closing, decided[0], decided[1]
