@@ -26,6 +26,7 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit import origin
 from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
@@ -159,6 +160,9 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Office
     if principal is None or str(principal.officer_id) != claims.get("sub"):
         raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     connection.state.officer = principal
+    # the audit lines this request writes for the officer name the tablet and session it came from
+    origin.bind(officer_id=principal.officer_id, device_id=principal.device_id, session_id=principal.session_id,
+                ip=connection.client.host if connection.client else None)
     return principal
 
 

@@ -118,14 +118,28 @@ async def end_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift |
     first = await open_shift(session, officer.officer_id)
     if first is None:
         return None
-    await lock_officer(session, officer.officer_id)
-    unit = await _lock_unit(session, officer.unit_id)
-    # re-read under the locks: another request may have ended the shift meanwhile
-    shift = (await session.scalars(_open_shift(officer.officer_id).execution_options(populate_existing=True))).first()
+    shift = await close_open_shift(session, officer.officer_id, officer.unit_id, actor_type=officer.role.value,
+                                   actor_id=officer.officer_id)
     if shift is None:
         await session.refresh(first)
         await session.commit()  # ended already, by the other request (which also did the unit and the audit)
         return first
+    await session.commit()
+    return shift
+
+
+async def close_open_shift(session: AsyncSession, officer_id: uuid.UUID, unit_id: uuid.UUID | None, *,
+                           actor_type: str, actor_id: str | uuid.UUID | None,
+                           data: dict[str, str] | None = None) -> Shift | None:
+    """End the officer's open shift, if any, under the officer's and the unit's locks, and put the unit off duty if
+    nobody else of its crew is on shift (an audit line `shift.end` by `actor_id`). None if no shift was open. The
+    caller commits."""
+    await lock_officer(session, officer_id)
+    unit = await _lock_unit(session, unit_id)
+    # re-read under the locks: another request may have ended the shift meanwhile
+    shift = (await session.scalars(_open_shift(officer_id).execution_options(populate_existing=True))).first()
+    if shift is None:
+        return None
     now = utcnow()
     shift.ended_at = now
     await session.flush()
@@ -134,7 +148,6 @@ async def end_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift |
                                                              Shift.ended_at.is_(None)).limit(1))  # type: ignore[union-attr]
         if others is None:
             unit.status, unit.updated_at = "off_duty", now
-    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.end",
-                 target_type="shift", target_id=shift.id)
-    await session.commit()
+    await record(session, actor_type=actor_type, actor_id=actor_id, action="shift.end", target_type="shift",
+                 target_id=shift.id, data=data)
     return shift

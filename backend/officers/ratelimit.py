@@ -8,6 +8,7 @@ chat for the duty bot's one-time link codes (eight digits would otherwise fall t
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -39,9 +40,26 @@ def _memory(ctx: Context) -> dict[str, _Window]:
     return store
 
 
+def source(ip: str) -> str:
+    """The source an address's failures are counted under. An IPv6 client is given a whole /64 by its provider and
+    may send from any address in it (privacy extensions pick a new one at will): counted per address, a guesser
+    walking the roster would get ZAN_LOGIN_FAILURES_PER_IP tries from each of 2^64 addresses, so the /64 is the
+    source. An IPv4 client reaching a dual-stack socket shows as ::ffff:a.b.c.d: the same source as a.b.c.d."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip  # not an address ("unknown" without a client): counted as it is
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"  # (a zone id, on link-local, is dropped)
+    return str(address)
+
+
 def _keys(ctx: Context, subjects: dict[str, str]) -> dict[str, str]:
     """One counter per kind of subject (a kind of LIMITS: badge, ip, link_chat) and subject."""
-    return {kind: ctx.keys("login-fail", kind, subject.lower()) for kind, subject in subjects.items()}
+    return {kind: ctx.keys("login-fail", kind, (source(subject) if kind == "ip" else subject).lower())
+            for kind, subject in subjects.items()}
 
 
 async def reserve(ctx: Context, **subjects: str) -> int | None:

@@ -18,6 +18,7 @@ from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import deactivate_officer_devices
 from backend.officers import ratelimit
 from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
+from backend.officers.field import close_open_shift
 from backend.officers.models import Device, Officer, OfficerSession, Unit, UnitMember
 
 
@@ -101,7 +102,7 @@ async def _enrolled_device(session: AsyncSession, officer: Officer, device_id: s
     except IntegrityError:
         return None
     await record(session, actor_type="officer", actor_id=officer.id, action="device.enrol", target_type="device",
-                 target_id=device.id, data={"device_id": device_id})
+                 target_id=device.id, data={"device_id": device_id}, device_id=device_id)
     return device
 
 
@@ -117,14 +118,16 @@ async def login(ctx: Context, session: AsyncSession, *, badge_number: str, passw
     # argon2 is deliberately slow: keep the event loop free while it runs
     ok = await asyncio.to_thread(verify_password, officer.password_hash if officer else None, password)
     if officer is None or not ok or not officer.active:
+        # the tablet it came from, for whoever investigates a guessing run (never the badge typed: it may be a
+        # password typed in the wrong field)
         await record(session, actor_type="officer", actor_id=officer.id if officer else None, action="auth.fail",
-                     target_type="officer", target_id=officer.id if officer else None, ip=ip)
+                     target_type="officer", target_id=officer.id if officer else None, ip=ip, device_id=device_id)
         await session.commit()
         raise ZanError("officer.bad_credentials", 401)
     device = await _enrolled_device(session, officer, device_id)
     if device is None:
         await record(session, actor_type="officer", actor_id=officer.id, action="auth.device_refused",
-                     target_type="device", target_id=None, data={"device_id": device_id}, ip=ip)
+                     target_type="device", target_id=None, data={"device_id": device_id}, ip=ip, device_id=device_id)
         await session.commit()
         raise ZanError("officer.device_not_allowed", 403)
     now = utcnow()
@@ -133,7 +136,7 @@ async def login(ctx: Context, session: AsyncSession, *, badge_number: str, passw
                           expires_at=now + timedelta(seconds=ctx.settings.jwt_refresh_ttl_s))
     session.add(sess)
     await record(session, actor_type="officer", actor_id=officer.id, action="auth.login", target_type="session",
-                 target_id=sess.id, data={"device_id": device_id}, ip=ip)
+                 target_id=sess.id, data={"device_id": device_id}, ip=ip, device_id=device_id, session_id=sess.id)
     await session.commit()
     await ratelimit.release(ctx, ip=ip)
     await ratelimit.clear_badge(ctx, badge=badge_number)  # a right password clears the account's failures
@@ -174,8 +177,10 @@ async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip
              and since_rotation < timedelta(seconds=REFRESH_REUSE_GRACE_S))
     if generation != sess.generation and not retry:
         sess.revoked_at, sess.revoked_reason = now, "refresh_reuse"
+        tablet = await session.get(Device, sess.device_pk)  # whose session it was, for whoever investigates the theft
         await record(session, actor_type="system", actor_id=None, action="auth.refresh_reuse", target_type="session",
-                     target_id=sess.id, data={"presented": generation, "current": sess.generation}, ip=ip)
+                     target_id=sess.id, session_id=sess.id, device_id=tablet.device_id if tablet else None, ip=ip,
+                     data={"presented": generation, "current": sess.generation})
         await session.commit()
         raise ZanError("officer.token_invalid", 401)
     officer = await session.get(Officer, sess.officer_id)
@@ -187,8 +192,9 @@ async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip
         # lost answer, or two retries in flight), which is a revocation; and leaving refreshed_at alone keeps retries
         # from sliding the window (a stolen token could otherwise be replayed once a minute forever).
         await record(session, actor_type="system", actor_id=None, action="auth.refresh_retry", target_type="session",
-                     target_id=sess.id, ip=ip, data={"presented": generation, "current": sess.generation,
-                                                     "since_rotation_s": round(since_rotation.total_seconds(), 3)})
+                     target_id=sess.id, session_id=sess.id, device_id=device.device_id, ip=ip,
+                     data={"presented": generation, "current": sess.generation,
+                           "since_rotation_s": round(since_rotation.total_seconds(), 3)})
     else:
         sess.generation += 1
         sess.refreshed_at = device.last_seen_at = now
@@ -230,13 +236,19 @@ async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uu
 
 
 async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_officer: uuid.UUID) -> Officer:
-    """Deactivate an officer: every session on every device dies at once."""
+    """Deactivate an officer: every session on every device dies at once, and their open shift ends."""
     officer = await session.get(Officer, officer_id)
     if officer is None:
         raise ZanError("officer.not_found", 404)
     officer.active = False
     officer.updated_at = utcnow()
     await _revoke_sessions(session, [OfficerSession.officer_id == officer_id], "officer_revoked")  # type: ignore[list-item]
+    # an open shift would keep the unit "available" with nobody left to work it: dispatch would go on assigning it
+    # urgent reports nobody accepts, and a crewmate's own shift end would not put the car off duty. Ended before
+    # the push devices are touched: the unit's lock comes before them here as in a position heartbeat, so the two
+    # never deadlock
+    await close_open_shift(session, officer_id, await unit_of(session, officer_id), actor_type="admin",
+                           actor_id=by_officer, data={"reason": "officer_revoked"})
     await deactivate_officer_devices(session, officer_id, "officer_revoked")
     await record(session, actor_type="admin", actor_id=by_officer, action="officer.revoke", target_type="officer",
                  target_id=officer_id)
