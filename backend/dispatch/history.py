@@ -84,7 +84,7 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
                               department=d.department, rule_id=d.rule_id, priority=d.priority, urgent=d.urgent,
                               actor_id=d.actor_id, scores=d.scores, inputs=d.inputs) for d in routing],
         access=[AccessEntry(at=a.at, actor_type=a.actor_type, actor_id=a.actor_id, action=a.action, data=a.data,
-                            ip=a.ip) for a in access],
+                            ip=a.ip, device_id=a.device_id, session_id=a.session_id) for a in access],
         integrity=Integrity(
             intact=verdict.intact, sealed=verdict.sealed, pending=verdict.pending,
             altered=[SealedRow(table=table, id=row_id) for table, row_id in verdict.altered],

@@ -215,6 +215,10 @@ class AccessEntry(msgspec.Struct):
     action: str
     data: dict[str, Any]
     ip: str | None
+    # which enrolled tablet and login session the officer acted from (none for lines written before they were kept,
+    # and for system or citizen steps): a stolen tablet's steps are told apart from its owner's
+    device_id: str | None = None
+    session_id: str | None = None
 
 
 class SealedRow(msgspec.Struct):
