@@ -4,32 +4,20 @@ right, and every seal checked. It now lists the entries whose link to the one be
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import httpx
 import pytest
 
 from backend.context import Context
 from tests.ledger.records import as_superuser
+from tests.ledger.test_ledger import _history
 from tests.ledger.test_report_chain import _param, _report_in_three_seals
-from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
 
 
-async def _integrity(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) -> dict[str, Any]:
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/history",
-                           headers=bearer(await login(client, prosecutor.badge_number, password)))
-    assert got.status_code == 200, got.text
-    integrity: dict[str, Any] = got.json()["integrity"]
-    return integrity
-
-
 async def test_an_intact_chain_lists_nothing_unlinked(ctx: Context, app_client: httpx.AsyncClient) -> None:
     rows, _, _ = await _report_in_three_seals(ctx)
-    integrity = await _integrity(ctx, app_client, rows["report"])
+    integrity = await _history(ctx, app_client, rows["report"])
     assert integrity["intact"] is True and integrity["unlinked"] == []
 
 
@@ -39,7 +27,7 @@ async def test_a_middle_entry_deleted_shows_where_the_chain_breaks(ctx: Context,
     rows, middle, _ = await _report_in_three_seals(ctx)
     await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id = :id", id=_param(ctx, middle))
 
-    integrity = await _integrity(ctx, app_client, rows["report"])
+    integrity = await _history(ctx, app_client, rows["report"])
     assert integrity["intact"] is False
     assert integrity["unlinked"] == [{"scope": f"report:{rows['report']}", "seq": 7}]
     # nothing else explains it: the rows still hash to their seals, and the seals check
