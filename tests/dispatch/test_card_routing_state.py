@@ -4,7 +4,6 @@ in the routing-failures list."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import httpx
@@ -14,8 +13,7 @@ from backend.context import Context
 from tests.core.factories import triage_report
 from tests.helpers import PartnerClient
 from tests.officers.factories import bearer, login, make_officer
-from tests.routing.helpers import routed
-from tests.routing.test_classifier_failure import broken_model
+from tests.routing.helpers import submit_and_fail_routing
 
 pytestmark = pytest.mark.anyio
 
@@ -41,12 +39,7 @@ async def test_the_card_and_the_queue_show_the_routing_state(ctx: Context, app_c
 async def test_a_report_the_classifier_failed_on_shows_failed(ctx: Context, citizen: PartnerClient,
                                                               app_client: httpx.AsyncClient, tmp_path: Path) -> None:
     """Through the app's own routing job: a classifier that crashes on every report."""
-    ctx.settings = ctx.settings.with_(router_model_dir=str(broken_model(tmp_path)))
-    ctx.extras.pop("router", None)
-    response = await citizen.submit("Украли велосипед из подъезда на Абая 10")
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    await routed(ctx, report_id, ("failed",))
+    report_id = await submit_and_fail_routing(ctx, citizen, tmp_path)
     card = await app_client.get(f"/api/v1/dispatch/reports/{report_id}", headers=await _console(ctx, app_client))
     assert card.status_code == 200, card.text
     assert (card.json()["status"], card.json()["routing_state"]) == ("triage", "failed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import httpx
 
@@ -35,3 +36,17 @@ async def routed(ctx: Context, report_id: uuid.UUID, states: tuple[str, ...] = (
 def citizen_n(app_client: httpx.AsyncClient, partner: dict[str, str], n: int, lang: str = "ru") -> PartnerClient:
     """Another citizen of the same partner app (IIN number `n`; 1 and 2 are the `citizen` fixtures')."""
     return PartnerClient(app_client, partner["id"], partner["secret"], make_iin(n), lang=lang)
+
+
+async def submit_and_fail_routing(ctx: Context, citizen: PartnerClient, tmp_path: Path) -> uuid.UUID:
+    """A report whose routing failed through the app's own job: the router's model is one that crashes on every
+    report (tests.routing.test_classifier_failure.broken_model)."""
+    from tests.routing.test_classifier_failure import broken_model
+
+    ctx.settings = ctx.settings.with_(router_model_dir=str(broken_model(tmp_path)))
+    ctx.extras.pop("router", None)
+    response = await citizen.submit("Украли велосипед из подъезда на Абая 10")
+    assert response.status_code == 201, response.text
+    report_id = uuid.UUID(response.json()["id"])
+    await routed(ctx, report_id, ("failed",))
+    return report_id

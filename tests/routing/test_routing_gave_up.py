@@ -26,7 +26,7 @@ from backend.routing import failures
 from backend.routing.models import RoutingDecision
 from tests.helpers import PartnerClient, eventually
 from tests.officers.factories import bearer, login, make_officer
-from tests.routing.helpers import routed
+from tests.routing.helpers import routed, submit_and_fail_routing
 from tests.routing.test_classifier_failure import broken_model
 
 pytestmark = pytest.mark.anyio
@@ -82,12 +82,7 @@ def _zan(ctx: Context, tmp_path: Path, *args: str) -> Result:
 
 async def test_routing_that_gives_up_is_marked_counted_listed_and_can_be_rerun(
         ctx: Context, citizen: PartnerClient, app_client: httpx.AsyncClient, tmp_path: Path) -> None:
-    ctx.settings = ctx.settings.with_(router_model_dir=str(broken_model(tmp_path)))
-    ctx.extras.pop("router", None)
-    response = await citizen.submit("Украли велосипед из подъезда на Абая 10")
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    await routed(ctx, report_id, ("failed",))
+    report_id = await submit_and_fail_routing(ctx, citizen, tmp_path)
 
     async with ctx.sessions() as session:
         assert await failures.counts(session) == {"retrying": 1, "gave_up": 0}
