@@ -44,6 +44,17 @@ async def _appeal(ctx: Context, report_id: uuid.UUID) -> None:
         await session.commit()
 
 
+async def _incident_closed_together(ctx: Context) -> tuple[Report, Report]:
+    """(primary, member) of one incident, the member closed by following its primary's closing."""
+    async with ctx.sessions() as session:
+        primary = await make_report(session, status=Status.TRIAGE)
+        primary.incident_id = primary.id
+        member = await make_report(session, status=Status.TRIAGE, incident_id=primary.id)
+        await session.commit()
+    await _close(ctx, primary.id, "unfounded", "нарушений нет")
+    return primary, member
+
+
 async def test_a_duplicates_reporter_hears_of_the_appeal_and_the_new_outcome(ctx: Context) -> None:
     async with ctx.sessions() as session:
         original = await make_report(session, status=Status.TRIAGE)
@@ -63,12 +74,7 @@ async def test_a_duplicates_reporter_hears_of_the_appeal_and_the_new_outcome(ctx
 
 
 async def test_incident_members_closed_with_their_primary_follow_its_appeal(ctx: Context) -> None:
-    async with ctx.sessions() as session:
-        primary = await make_report(session, status=Status.TRIAGE)
-        primary.incident_id = primary.id
-        member = await make_report(session, status=Status.TRIAGE, incident_id=primary.id)
-        await session.commit()
-    await _close(ctx, primary.id, "unfounded", "нарушений нет")
+    primary, member = await _incident_closed_together(ctx)
     async with ctx.sessions() as session:
         row = await session.get(Report, member.id)
         assert row is not None and row.status == Status.CLOSED.value  # it followed its primary's closing
@@ -84,12 +90,7 @@ async def test_incident_members_closed_with_their_primary_follow_its_appeal(ctx:
 
 
 async def test_a_member_that_appealed_on_its_own_is_not_told_of_its_primarys_appeal(ctx: Context) -> None:
-    async with ctx.sessions() as session:
-        primary = await make_report(session, status=Status.TRIAGE)
-        primary.incident_id = primary.id
-        member = await make_report(session, status=Status.TRIAGE, incident_id=primary.id)
-        await session.commit()
-    await _close(ctx, primary.id, "unfounded", "нарушений нет")
+    primary, member = await _incident_closed_together(ctx)
     await _appeal(ctx, member.id)  # its own consideration answers it now
     await _appeal(ctx, primary.id)
     assert await _events(ctx, member.id, "original_reopened") == []
