@@ -21,7 +21,7 @@ from ml.text import any_of, fold
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12"
+URGENCY_VERSION = "urgency-2026-12b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,8 @@ class _Signal:
     needs_now: bool = False
     # "постоянно", "каждую ночь", "үнемі": a chronic situation, serious but not an emergency
     habitual_sensitive: bool = False
+    # "что делать, если меня бьют": a question about the law, not a report, unless a "now" cue says otherwise
+    hypothetical_sensitive: bool = False
 
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
@@ -59,6 +61,12 @@ _PERSON = (
 )
 _FALL_FROM = r"(?:из окна|из окон|с окна|с балкона|с крыши|с \d+\W{0,2}(?:-?го\s+)?этажа)"
 _MISSING_VERB = r"пропал|потерял|исчез|не вернул|не приш|не пришел|нигде нет|не можем найти|не могу найти|похитил"
+# Beating in the indefinite 3rd person plural with a pronoun as object ("меня избивают", "нас бьют", "его избивают во
+# дворе") is how a victim or witness says it is happening: unlike "муж бьет меня" it is rarely habitual. "бют" is
+# "b'yut"/"byut"/"b'jut" read from Latin letters. "у нас бьют…" is a place, not a victim.
+_BEAT_3PL = r"(?:бьют|бют|избивают|пинают|колотят|лупят)"
+_VICTIM_PRONOUN = r"(?:меня|нас|его|ее|их)"
+_ADULT = r"(?:человек|мужчин|парн|женщин|девушк|пенсионер|старик|сосед(?:а|ку)\b)"
 
 # All patterns are written in folded form: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н, ё→е.
 _SIGNALS: tuple[_Signal, ...] = (
@@ -168,9 +176,57 @@ _SIGNALS: tuple[_Signal, ...] = (
         habitual_sensitive=True,
     ),
     _Signal(
+        "violence_in_progress",
+        any_of(
+            rf"(?<!\bу )(?<!\bпри )(?<!\bза )(?<!\bот )\b{_VICTIM_PRONOUN}\s+(?:\w+\s+){{0,2}}?{_BEAT_3PL}\b",
+            rf"\b{_BEAT_3PL}\s+(?:{_VICTIM_PRONOUN}\b|{_ADULT})",
+            # chat Kazakh writes і and ы alike: "meni urip jatyr" reads "урип жатыр"
+            r"\bур[иы]п(?:-?сог[иы]п)? жат[иы]р|\bсог[иы]п жат[иы]р",
+        ),
+        ("102",),
+        habitual_sensitive=True,
+        hypothetical_sensitive=True,
+    ),
+    _Signal(
         "confinement",
         any_of(r"\bзапер\w* меня|\bзаперли меня|\bне могу выйти|\bкамап кет|\bшыга алмаймын|locked me in"),
         ("102",),
+    ),
+    _Signal(
+        # taken by force: the victim, or someone who saw it, writes while it still goes on ("меня похитили")
+        "kidnapping",
+        any_of(
+            # "у меня похитили телефон" is a theft
+            r"(?<!\bу )\b(?:меня|нас)\s+(?:\w+\s+){0,2}?похи(?:тил|ща|щен)",
+            r"\bпохи(?:тил|ща)\w*\s+(?:\w+\s+)?(?:меня|нас|человек|мужчин|женщин|девушк|парн|жену|сестр|брат|мужа"
+            r"|маму|мать|отца|подругу\b|друга\b)",
+            # "ұрлап кетті" alone is as often a stolen car: only a person taken counts
+            r"\b(?:мени|бизди)\s+(?:\w+\s+){0,2}?(?:урла(?:п|ды|нды)|алып кашып|алып кашты)",
+            r"\b(?:айелимди|кызымды|карындасымды|апамды|синлимди|адамды|кызды|жигитти|куйеуимди)\s+(?:\w+\s+)?"
+            r"(?:урлап|алып кашып|алып кашты)",
+            r"kidnapp|abduct",
+        ),
+        ("102", "112"),
+        hypothetical_sensitive=True,
+    ),
+    _Signal(
+        # a person held now: the state persists whenever it began ("похитили два дня назад, держат в подвале")
+        "confinement",
+        any_of(
+            r"\b(?:я|мы) в багажнике|\b(?:меня|нас|человек\w*|реб[её]нк?\w*|девушк\w*|женщин\w*)\s+(?:\w+\s+){0,2}?"
+            r"в багажник",
+            r"в багажнике\s+(?:\w+\s+){0,3}?(?:человек|кто-то|стуч|крич|реб[её]н|девушк|женщин)",
+            r"(?:меня|нас)\s+(?:насильно\s+|силой\s+)?(?:держат|удерживают)\s+(?:в (?:подвал|квартир|доме|машин|гараж"
+            r"|комнат|плену)|взаперти|силой|насильно)|\bудерживают (?:меня|нас)\b|\bв заложник",
+            r"\b(?:держат|удерживают)\s+(?:\w+\s+)?(?:в подвале|в плену|взаперти)",
+            r"жуксалгыш\w*(?:да|та)(?:мын|мыз)\b|\b(?:мени|бизди|адамды)\s+(?:\w+\s+)?жуксалгыш",
+            r"жуксалгыш\w*(?:да|та)\s+(?:\w+\s+)?(?:адам|бала|айел|кыз|тыкыл|айкай|дыбыс)",
+            r"\b(?:мени|бизди)\s+(?:\w+\s+){0,2}?(?:камап|устап) (?:кой|таста|отыр|тур)",
+            r"\bin the trunk|\bholding (?:me|us)\b|hostage",
+        ),
+        ("102", "112"),
+        past_sensitive=False,
+        hypothetical_sensitive=True,
     ),
     _Signal(
         "fire",
@@ -320,6 +376,11 @@ _HABITUAL = any_of(
     r"\bунеми|\bжии\b|\bардайым|\bкунде\b|жылдар бойы|кун сайын",
     r"\balways|every (?:day|night)|for years|constantly|regularly",
 )
+_HYPOTHETICAL = any_of(
+    r"\bесли\b|\bв случае\b|что делать|какое наказание|какая статья|что грозит|\bзакон|\bстатья",
+    r"\bегер\b|не истеу керек|кандай жаза|кай бап|\bзан\b",
+    r"\bwhat if\b|\bif\b|what to do|penalty|\blaw\b",
+)
 _NO_VICTIMS = any_of(
     r"пострадавш\w* (?:\w+ )?нет|нет пострадавших|без пострадавших|никто не пострадал|жертв нет|без жертв",
     r"зардап шеккен\w* жок|ешким зардап шекпеди",
@@ -400,6 +461,8 @@ def _scan(text: str) -> _Scan:
         if sig.needs_now and not is_now:
             continue
         if sig.habitual_sensitive and _HABITUAL.search(t) and not is_now:
+            continue
+        if sig.hypothetical_sensitive and _HYPOTHETICAL.search(t) and not is_now:
             continue
         _add(reasons, advise, sig.code, sig.advise)
     return _Scan(t, is_now, is_past, tuple(reasons), tuple(advise))
