@@ -15,8 +15,9 @@ from sqlmodel import col
 from backend.jobs.registry import RetryLater, task
 from backend.jobs.scheduled import periodic
 from backend.media import scrub
+from backend.media.cleanup import delete_leftovers, purge_unused
 from backend.media.models import Media
-from backend.media.service import SCRUB_TASK, delete_leftovers, get_store, purge_unused
+from backend.media.service import SCRUB_TASK, get_store
 from backend.media.storage import StoreUnavailable
 
 if TYPE_CHECKING:

@@ -41,6 +41,6 @@ class Media(SQLModel, table=True):
     # running: null or past; backend.media.service.complete); rejected: null
     completed_at: datetime | None = tz_datetime()
     # set when deleting objects nothing reads any more failed (the store was down): the upload left behind by a
-    # completion, or a refused file's bytes. The sweep (backend.media.service.delete_leftovers) deletes them once the
+    # completion, or a refused file's bytes. The sweep (backend.media.cleanup.delete_leftovers) deletes them once the
     # store is back and clears it; null: nothing of the file is left over
     cleanup_at: datetime | None = tz_datetime(index=True)

@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import column, exists, func, or_, select, table, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from backend.context import Context
 from backend.jobs.service import Task, enqueue, revive
@@ -180,6 +179,10 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
     Once checked, a file is closed: a verified one is answered as it is, a refused one with 409
     `media.upload_closed` (its presigned POST may still be valid, but what arrives through it afterwards is never
     looked at: a new declaration brings a new upload)."""
+    # backend.media.cleanup builds on this module (get_store, upload_key): imported here, when the first completion
+    # runs, so that neither module needs the other half-loaded
+    from backend.media.cleanup import delete_or_defer
+
     if media.status == "ready":
         return media
     lease = await _lease(session, media)
@@ -207,7 +210,7 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
         session.add(media)
         await session.commit()
         # a mismatched object is removed; the client uploads again under a fresh declaration
-        await _delete_or_defer(session, store, media)
+        await delete_or_defer(session, store, media)
         raise problem
     if facts is not None:
         media.taken_at, media.lat, media.lon, media.exif = facts.taken_at, facts.lat, facts.lon, facts.raw
@@ -215,7 +218,7 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
     media.completed_at = utcnow()
     session.add(media)
     await session.commit()
-    await _delete_or_defer(session, store, media)
+    await delete_or_defer(session, store, media)
     return media
 
 
@@ -313,104 +316,6 @@ def _mismatch(media: Media, stored: StoredObject) -> ZanError | None:
     if not sniff_ok(media.content_type, stored.head):
         return ZanError("media.type_not_allowed", 422, errors=[FieldProblem("/content_type", "invalid")])
     return None
-
-
-def leftover_keys(media: Media) -> tuple[str, ...]:
-    """The objects of a checked file that nothing reads any more: a verified file's upload (its bytes were copied
-    to the file's own key), or a refused file's upload and its copy."""
-    if media.status == "ready":
-        return (upload_key(media.storage_key),)
-    if media.status == "rejected":
-        return (media.storage_key, upload_key(media.storage_key))
-    return ()
-
-
-async def _delete_or_defer(session: AsyncSession, store: MediaStore, media: Media) -> None:
-    """Delete a checked file's leftovers. They are harmless to no one's request (nothing reads them), so a store
-    outage here does not fail the request; but they are a citizen's bytes: the file is marked for the sweep
-    (delete_leftovers), which deletes them once the store is back."""
-    try:
-        for key in leftover_keys(media):
-            await store.delete(key)
-    except StoreUnavailable as exc:
-        log.warning("the leftovers of a file could not be deleted from the store, the sweep will: %s", exc,
-                    extra={"media_id": str(media.id)})
-        await session.execute(update(Media).where(col(Media.id) == media.id).values(cleanup_at=utcnow()))
-        await session.commit()
-
-
-# A file is kept for a report. Declared and never completed (or refused): gone a day later, when its upload link has
-# long expired. Completed but never attached to a report: a week, time enough to finish a report in an app or the
-# bot. A citizen's photos are not kept for nothing, and a store never fills up with abandoned uploads.
-ABANDONED_AFTER = timedelta(days=1)
-UNUSED_AFTER = timedelta(days=7)
-PURGE_BATCH = 200
-# the citizen bot's draft files (bots.models.TelegramDraftMedia) point at media rows: a draft still being written
-# keeps its files. Named as a table, not imported: the media domain does not depend on the bots
-_DRAFT_FILES = table("telegram_draft_media", column("media_id"))
-
-
-async def purge_unused(ctx: Context) -> int:
-    """Delete files no report holds once their time is up (rows and stored objects). Returns how many went.
-    With the store down the rows stay and the next run tries again."""
-    now = utcnow()
-    async with ctx.sessions() as session:
-        rows = list(await session.scalars(
-            select(Media).where(
-                col(Media.report_id).is_(None),
-                or_(col(Media.status).in_(("pending", "rejected")) & (col(Media.created_at) < now - ABANDONED_AFTER),
-                    (col(Media.status) == "ready") & (col(Media.created_at) < now - UNUSED_AFTER)),
-                # a file being verified right now (its completion's lease running) is left to its completion
-                or_(col(Media.status) != "pending", col(Media.completed_at).is_(None), col(Media.completed_at) <= now),
-                ~exists().where(_DRAFT_FILES.c.media_id == Media.id))
-            .order_by(col(Media.created_at)).limit(PURGE_BATCH)
-            .with_for_update(skip_locked=True)))  # a file being attached right now is skipped
-        store = get_store(ctx)
-        purged = 0
-        for media in rows:
-            try:
-                for key in (media.storage_key, upload_key(media.storage_key)):
-                    await store.delete(key)
-            except StoreUnavailable:
-                break
-            await session.delete(media)
-            purged += 1
-        await session.commit()
-    if purged:
-        log.info("purged %d unused media files", purged)
-    return purged
-
-
-LEFTOVER_BATCH = 200
-
-
-async def delete_leftovers(ctx: Context) -> int:
-    """Delete what failed deletions left in the store (marked by _delete_or_defer); returns how many files were
-    cleared. With the store still down nothing changes and the next run tries again. No row is locked through the
-    store's calls (a registration claiming a verified file must not wait on S3): deleting is idempotent, and a file
-    marked again meanwhile keeps its newer mark."""
-    async with ctx.sessions() as session:
-        rows = list(await session.scalars(
-            select(Media).where(col(Media.cleanup_at).is_not(None), col(Media.cleanup_at) <= utcnow())
-            .order_by(col(Media.cleanup_at)).limit(LEFTOVER_BATCH)))
-        await session.commit()
-    store = get_store(ctx)
-    cleared = 0
-    for media in rows:
-        try:
-            for key in leftover_keys(media):
-                await store.delete(key)
-        except StoreUnavailable:
-            break
-        async with ctx.sessions() as session:
-            await session.execute(update(Media).where(col(Media.id) == media.id,
-                                                      col(Media.cleanup_at) == media.cleanup_at)
-                                  .values(cleanup_at=None))
-            await session.commit()
-        cleared += 1
-    if cleared:
-        log.info("deleted the leftovers of %d media files", cleared)
-    return cleared
 
 
 async def _photo_facts(store: MediaStore, media: Media, stored: StoredObject) -> PhotoFacts:

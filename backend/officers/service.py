@@ -19,6 +19,7 @@ from backend.notifications.service import deactivate_officer_devices
 from backend.officers import ratelimit
 from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
 from backend.officers.field import close_open_shift
+from backend.officers.locks import lock_officer
 from backend.officers.models import Device, Officer, OfficerSession, Unit, UnitMember
 
 
@@ -86,6 +87,14 @@ async def _enrolled_device(session: AsyncSession, officer: Officer, device_id: s
     Enrollment policy: an admin creates the account with `max_devices` slots (default 3); the first login from a
     new tablet enrols it. A device registered to another officer, or revoked, can never log in again until an
     admin deletes the revocation (tablets are re-imaged and get a new device id instead)."""
+    device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
+    if device is not None:
+        return device if device.officer_id == officer.id and device.revoked_at is None else None
+    # Count-then-insert under the officer's row lock, held to the login's commit: without it parallel first logins
+    # from new tablets each counted the same free slot and together enrolled more than `max_devices`.
+    await lock_officer(session, officer.id)
+    # a login that held the lock may have enrolled this very tablet (the same tablet retrying in parallel): its row
+    # is committed by now and answers as the device, instead of an insert that would collide and be refused
     device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
     if device is not None:
         return device if device.officer_id == officer.id and device.revoked_at is None else None

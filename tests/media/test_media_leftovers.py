@@ -26,6 +26,7 @@ from sqlalchemy import select, text, update
 from backend.context import Context
 from backend.jobs.scheduled import run_scheduled
 from backend.lib.clock import utcnow
+from backend.media import cleanup as media_cleanup
 from backend.media import service as media_service
 from backend.media.models import Media
 from tests.fakes.s3 import S3Bucket
@@ -132,7 +133,7 @@ async def test_an_expired_upload_is_deleted_once_the_store_is_back(gated_s3: Gat
         await session.commit()
     await proxy.cut()
     try:
-        assert await media_service.purge_unused(ctx) == 0
+        assert await media_cleanup.purge_unused(ctx) == 0
     finally:
         await proxy.restore()
     assert _keys(bucket)
@@ -161,9 +162,9 @@ async def test_the_sweep_keeps_a_newer_mark_and_leaves_unmarked_files(ctx: Conte
         await session.execute(update(Media).where(Media.id == uuid.UUID(marked["id"]))  # type: ignore[arg-type]
                               .values(cleanup_at=utcnow() - timedelta(seconds=1)))
         await session.commit()
-    assert await media_service.delete_leftovers(ctx) == 1
+    assert await media_cleanup.delete_leftovers(ctx) == 1
     assert await store.inspect(media_service.upload_key(rows[marked["id"]].storage_key)) is None
     assert await store.inspect(rows[marked["id"]].storage_key) is not None  # the file itself stays
     assert await store.inspect(media_service.upload_key(rows[unmarked["id"]].storage_key)) is not None
     assert (await _row(ctx, marked["id"])).cleanup_at is None
-    assert await media_service.delete_leftovers(ctx) == 0
+    assert await media_cleanup.delete_leftovers(ctx) == 0

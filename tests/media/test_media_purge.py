@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from backend.context import Context
 from backend.jobs.scheduled import run_scheduled
+from backend.media import cleanup as media_cleanup
 from backend.media import service as media_service
 from backend.media.models import Media
 from bots.citizen.service import purge_stale_drafts, store_media
@@ -63,7 +64,7 @@ async def test_unused_files_go_and_kept_ones_stay(ctx: Context) -> None:
                                        created_at=media_service.utcnow()))
         await session.commit()
 
-    assert await media_service.purge_unused(ctx) == 2
+    assert await media_cleanup.purge_unused(ctx) == 2
     assert not await _exists(ctx, abandoned.id) and not await _exists(ctx, unused.id)
     assert await store.inspect(media_service.upload_key(abandoned.storage_key)) is None
     assert await store.inspect(unused.storage_key) is None  # the bytes went with the row

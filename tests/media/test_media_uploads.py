@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from backend.app import create_app
 from backend.context import Context, build_context
 from backend.lib.clock import utcnow
+from backend.media import cleanup as media_cleanup
 from backend.media import service as media_service
 from backend.media.models import Media
 from backend.media.storage import LocalStore
@@ -263,9 +264,9 @@ async def test_the_purge_leaves_a_file_being_verified_to_its_completion(ctx: Con
     created = (await declare(citizen, photo)).json()
     await _set(ctx, created["id"], created_at=utcnow() - timedelta(days=2),
                completed_at=utcnow() + timedelta(minutes=1))
-    assert await media_service.purge_unused(ctx) == 0
+    assert await media_cleanup.purge_unused(ctx) == 0
     await _set(ctx, created["id"], completed_at=utcnow() - timedelta(seconds=1))  # the completion died long ago
-    assert await media_service.purge_unused(ctx) == 1
+    assert await media_cleanup.purge_unused(ctx) == 1
 
 
 # -- 4. a refused file completed again over S3 (its presigned POST still valid) turned ready -------------------------
