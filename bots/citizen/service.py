@@ -176,7 +176,7 @@ async def forget_draft(ctx: Context, draft_key: str) -> None:
 
 
 # a draft outlives its conversation (the FSM state expires after a day) by a day at most: its file list goes, and the
-# files themselves follow as unused media (backend.media.service.purge_unused)
+# files themselves follow as unused media (backend.media.cleanup.purge_unused)
 DRAFT_KEPT_FOR = timedelta(days=2)
 
 

@@ -184,7 +184,7 @@ async def test_an_s3_replay_after_refusal_is_the_refusal(s3_client: tuple[Partne
 
 
 async def test_a_replay_after_the_file_was_purged_declares_nothing(ctx: Context, citizen: PartnerClient) -> None:
-    """An abandoned declaration is purged after a day (backend.media.service.purge_unused) while its key is kept
+    """An abandoned declaration is purged after a day (backend.media.cleanup.purge_unused) while its key is kept
     longer: the replay says the file is gone instead of handing out a link to nothing, and declares no new one."""
     first = _created(await declare(citizen, PHOTO, key="photo-1"))
     async with ctx.sessions() as session:
