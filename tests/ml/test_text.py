@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ml import lexicon, urgency
+from ml import lexicon, urgency, urgency_signals
 from ml.dataset import load_examples
 from ml.text import any_of, fold
 
@@ -21,7 +21,7 @@ def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 
 def lexicon_patterns() -> list[re.Pattern[str]]:
-    found = [s.pattern for s in urgency._SIGNALS] + list(lexicon.CUES.values())
+    found = [s.pattern for s in urgency_signals.SIGNALS] + list(lexicon.CUES.values())
     found += [p for parts in lexicon.CONJUNCTIONS.values() for p in parts]
     found += [v for v in vars(urgency).values() if isinstance(v, re.Pattern)]
     found += [v for v in vars(lexicon).values() if isinstance(v, re.Pattern)]
