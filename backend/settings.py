@@ -179,6 +179,9 @@ class Settings:
     preview_concurrency: int = 2
     # legal answers (an embedding of the question each, ~1 s for 2,000 characters) that may run at once per process
     legal_concurrency: int = 2
+    # legal questions one citizen-bot chat may ask in 10 minutes: one fast typist (or a script) must not hold every
+    # legal slot above for the rest of the city; an urgent question is answered past it
+    citizen_bot_legal_per_10min: int = 10
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -253,6 +256,7 @@ class Settings:
             db_max_overflow=_int("DB_MAX_OVERFLOW", 10),
             preview_concurrency=max(1, _int("PREVIEW_CONCURRENCY", 2)),
             legal_concurrency=max(1, _int("LEGAL_CONCURRENCY", 2)),
+            citizen_bot_legal_per_10min=max(1, _int("CITIZEN_BOT_LEGAL_PER_10MIN", 10)),
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -3,6 +3,9 @@
 Only failures count, so an officer who logs in correctly on several tablets is never throttled; a guesser is:
 per badge (protects the account) and per IP (protects all accounts from one source) at login, and per Telegram
 chat for the duty bot's one-time link codes (eight digits would otherwise fall to a patient script).
+
+The same counters also meter the citizen bot's legal questions per chat ("legal_chat", its own window and limit):
+there every question counts, not only failures (bots.citizen.handlers.legal_question).
 """
 
 from __future__ import annotations
@@ -18,12 +21,16 @@ from backend.lib.redis import UNAVAILABLE
 
 WINDOW_S = 15 * 60
 LIMITS = {"badge": 5, "ip": 30, "link_chat": 5}
+# kinds whose window is not WINDOW_S; none is longer, so a sweep after WINDOW_S drops only expired windows
+WINDOWS = {"legal_chat": 10 * 60}
 # the process-local windows are swept of expired ones when they pass this many: every refused guess with a new badge
 # adds one, so without a sweep a script guessing random badges grows the process's memory for as long as it runs
 SWEEP_AT = 10_000
 
 
 def _limit(ctx: Context, kind: str) -> int:
+    if kind == "legal_chat":
+        return ctx.settings.citizen_bot_legal_per_10min
     # tablets behind one carrier NAT or APN share an address: the operator raises the per-IP limit there
     # (ZAN_LOGIN_FAILURES_PER_IP) rather than let thirty typos across a city's fleet lock every officer out
     return ctx.settings.login_failures_per_ip if kind == "ip" else LIMITS[kind]
@@ -57,7 +64,7 @@ def source(ip: str) -> str:
 
 
 def _keys(ctx: Context, subjects: dict[str, str]) -> dict[str, str]:
-    """One counter per kind of subject (a kind of LIMITS: badge, ip, link_chat) and subject."""
+    """One counter per kind of subject (a kind of LIMITS: badge, ip, link_chat; or legal_chat) and subject."""
     return {kind: ctx.keys("login-fail", kind, (source(subject) if kind == "ip" else subject).lower())
             for kind, subject in subjects.items()}
 
@@ -71,16 +78,16 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
     if ctx.redis is not None:
         try:
             async with ctx.redis.pipeline(transaction=True) as pipe:
-                for key in keys.values():
+                for kind, key in keys.items():
                     pipe.incr(key)
-                    pipe.expire(key, WINDOW_S, nx=True)
+                    pipe.expire(key, WINDOWS.get(kind, WINDOW_S), nx=True)
                     pipe.ttl(key)
                 replies = await pipe.execute()
             worst: int | None = None
             for i, kind in enumerate(keys):
                 count, ttl = int(replies[3 * i]), int(replies[3 * i + 2])
                 if count > _limit(ctx, kind):
-                    worst = max(worst or 0, ttl if ttl > 0 else WINDOW_S)
+                    worst = max(worst or 0, ttl if ttl > 0 else WINDOWS.get(kind, WINDOW_S))
             return worst
         except UNAVAILABLE:
             pass
@@ -92,12 +99,13 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
             del memory[stale]
     worst_mem: int | None = None
     for kind, key in keys.items():
+        length = WINDOWS.get(kind, WINDOW_S)
         window = memory.get(key)
-        if window is None or now - window.started >= WINDOW_S:
+        if window is None or now - window.started >= length:
             window = memory[key] = _Window(now, 0)
         window.count += 1
         if window.count > _limit(ctx, kind):
-            worst_mem = max(worst_mem or 0, math.ceil(WINDOW_S - (now - window.started)))
+            worst_mem = max(worst_mem or 0, math.ceil(length - (now - window.started)))
     return worst_mem
 
 

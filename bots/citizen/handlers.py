@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -555,12 +556,23 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str,
     # Russian answer (language=None: the question's own). A chat linked by filing a report, attaching media or
     # opening /reports without /start has a link holding that interface language, with `language_chosen` false.
     chosen = linked.language if linked is not None and linked.language_chosen else None
-    await bot.send_chat_action(message.chat.id, "typing")
-    try:
-        answer = await legal.ask(ctx, question=(message.text or "")[:2000], language=chosen)
-    except ZanError:
-        await message.answer(t("legal_unavailable", lang))
-        return
+    question = (message.text or "")[:2000]
+    wait = await service.legal_wait(ctx, message.chat.id)
+    if wait is not None:
+        # over the chat's limit only the emergency lead is given (it takes no legal slot): an urgent question is
+        # never refused, yet urgent words cannot carry a flood past the limit to the slots
+        urgent = await service.urgent_answer(question, chosen)
+        if urgent is None:
+            await message.answer(t("legal_rate_limited", lang, minutes=max(1, math.ceil(wait / 60))))
+            return
+        answer = urgent
+    else:
+        await bot.send_chat_action(message.chat.id, "typing")
+        try:
+            answer = await legal.ask(ctx, question=question, language=chosen)
+        except ZanError:
+            await message.answer(t("legal_unavailable", lang))
+            return
     # the headings and the button around the answer in the answer's language, not a mix of two
     reply_lang = chosen or normalize_lang(answer.language)
     offer = answer.urgent or answer.suggested_action == "report"

@@ -5,6 +5,7 @@ No aiogram here: handlers (and tests) call these with plain values; everything g
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.media import service as media_service
 from backend.media.models import Media
+from backend.officers import ratelimit
 from backend.partners import service as partners
 from backend.reports.idempotency import Stored
 from backend.reports.intake import register_report
@@ -27,6 +29,7 @@ from backend.reports.models import Report
 from backend.reports.schemas import Location, ReportCreate
 from bots.chats import count_refusal
 from bots.models import TelegramDraftMedia, TelegramLink
+from ml.legal import LegalAnswer, answer_if_urgent
 
 CHANNEL = "telegram"
 PARTNER_NAME = "telegram-bot"
@@ -211,3 +214,17 @@ async def recent_reports(ctx: Context, citizen_id: uuid.UUID, limit: int = 10) -
             .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)  # type: ignore[attr-defined]
         )
         return list(rows)
+
+
+async def legal_wait(ctx: Context, chat_id: int) -> int | None:
+    """Count a legal question of this chat: the seconds until it may ask again if it is over
+    ZAN_CITIZEN_BOT_LEGAL_PER_10MIN, else None. Each question holds one of the process's few legal slots for about a
+    second (ZAN_LEGAL_CONCURRENCY): unmetered, one chat typing fast (or a script) would make every other citizen
+    wait. The officers' login counters are reused: Redis when it answers, this process's memory otherwise."""
+    return await ratelimit.reserve(ctx, legal_chat=str(chat_id))
+
+
+async def urgent_answer(question: str, language: str | None) -> LegalAnswer | None:
+    """The emergency lead alone if `question` is urgent: what a chat over its limit still gets, as someone in danger
+    must hear 102/112. Patterns only (no slot, no index), off the event loop: ~15 ms over 2000 characters."""
+    return await asyncio.to_thread(answer_if_urgent, question, language)
