@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.audit.models import AuditLog
-from backend.audit.service import record
+from backend.audit.service import for_target, record
 from backend.context import Context
 from backend.dispatch.models import Assignment
 from backend.dispatch.schemas import (
@@ -61,9 +60,7 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
         .where(Assignment.report_id == report.id).order_by(Assignment.assigned_at, Assignment.id))  # type: ignore[arg-type]
     routing = await session.scalars(sa.select(RoutingDecision).where(RoutingDecision.report_id == report.id)  # type: ignore[arg-type]
                                     .order_by(RoutingDecision.created_at, RoutingDecision.id))  # type: ignore[arg-type]
-    access = await session.scalars(sa.select(AuditLog).where(
-        AuditLog.target_type == "report", AuditLog.target_id == str(report.id))  # type: ignore[arg-type]
-        .order_by(AuditLog.at, AuditLog.id))  # type: ignore[arg-type]
+    access = await for_target(session, target_type="report", target_id=report.id)
     verdict = await verify_report(session, ctx.settings.secret_keys, report.id)
     # the report row changes, so it is not sealed itself: what the citizen submitted is pinned in its first event
     expected = submission.pinned((event.action, event.data) for event in events)
