@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from backend.audit.service import record
 from backend.context import Context
+from backend.ledger import jobs, verify
 from backend.ledger.models import LedgerSeal
 from backend.ledger.record import mac_of
 from backend.reports.models import ReportEvent
@@ -72,3 +75,26 @@ async def an_hour_later(ctx: Context, name: str = "reread") -> None:
         assert checkpoint is not None
         checkpoint.started_at -= timedelta(seconds=DEEP_EVERY_S)
         await session.commit()
+
+
+async def check_cut_off_after_first_seal(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the scheduled chain check and cut it off (as the cron's timeout does) once it has checked seal 1 and
+    committed that checkpoint: the run is held at seal 2 and cancelled."""
+    reached, seals = asyncio.Event(), 0
+    real = verify._check_seal
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        nonlocal seals
+        seals += 1
+        if seals == 2:  # seal 1 checked and its checkpoint committed
+            reached.set()
+            await asyncio.Event().wait()  # until the cron's timeout cancels the run
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(verify, "_check_seal", held)
+    run = asyncio.ensure_future(jobs.check_the_record(ctx))
+    await reached.wait()
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    monkeypatch.setattr(verify, "_check_seal", real)

@@ -5,7 +5,6 @@ event (the cron's timeout is a cancellation), never after a measured time."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from datetime import timedelta
@@ -19,7 +18,7 @@ from backend.ledger import jobs, verify
 from backend.ledger.models import LedgerCheckpoint
 from backend.ledger.service import seal_pending
 from backend.lib.clock import utcnow
-from tests.ledger.records import an_hour_later, as_superuser, record_report
+from tests.ledger.records import an_hour_later, as_superuser, check_cut_off_after_first_seal, record_report
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -52,23 +51,7 @@ async def test_a_check_cut_off_goes_on_from_its_checkpoint_and_the_next_cycle_st
         ctx: Context, app_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     reports = await _three_seals(ctx)
-    reached, seals = asyncio.Event(), 0
-    real = verify._check_seal
-
-    async def held(*args: Any, **kwargs: Any) -> Any:
-        nonlocal seals
-        seals += 1
-        if seals == 2:  # seal 1 checked and its checkpoint committed
-            reached.set()
-            await asyncio.Event().wait()  # until the cron's timeout cancels the run
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(verify, "_check_seal", held)
-    run = asyncio.ensure_future(jobs.check_the_record(ctx))
-    await reached.wait()
-    run.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await run
+    await check_cut_off_after_first_seal(ctx, monkeypatch)
     checkpoint = await _checkpoint(ctx)
     assert (checkpoint.positions["seal"], checkpoint.positions["problems"], checkpoint.finished_at) == (1, 0, None)
 

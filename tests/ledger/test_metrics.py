@@ -4,11 +4,9 @@ cycle that found a change keeps showing it as `last_completed` while the next cy
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -21,7 +19,7 @@ from backend.ledger import jobs, service, verify
 from backend.ledger.models import LedgerCheckpoint
 from backend.ledger.service import seal_pending
 from backend.lib.clock import utcnow
-from tests.ledger.records import an_hour_later, as_superuser, record_report
+from tests.ledger.records import an_hour_later, as_superuser, check_cut_off_after_first_seal, record_report
 
 pytestmark = pytest.mark.anyio
 
@@ -85,23 +83,7 @@ async def test_the_check_a_worker_ran_shows_in_the_apis_metrics_and_its_problems
 
     # the next cycle, cut off (the cron's timeout) after seal 1: the change in seal 2 is not reached again yet
     await an_hour_later(worker, verify.CHECK)
-    reached, seals = asyncio.Event(), 0
-    real = verify._check_seal
-
-    async def held(*args: Any, **kwargs: Any) -> Any:
-        nonlocal seals
-        seals += 1
-        if seals == 2:
-            reached.set()
-            await asyncio.Event().wait()
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(verify, "_check_seal", held)
-    run = asyncio.ensure_future(jobs.check_the_record(worker))
-    await reached.wait()
-    run.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await run
+    await check_cut_off_after_first_seal(worker, monkeypatch)
 
     got = await _scrape(app_client)
     assert got[("zan_ledger_check_problems", "current")] == 0
