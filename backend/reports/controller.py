@@ -10,14 +10,13 @@ from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, LangDep, SessionDep
 from backend.lib.pagination import decode_cursor, next_cursor, older_than
 from backend.media import service as media_service
-from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
-from backend.reports import idempotency, service
-from backend.reports.idempotency import IdempotencyKey, Stored
+from backend.partners.auth import PrincipalDep, partner_guard
+from backend.reports import idempotency, service, steps
+from backend.reports.idempotency import IdempotencyKey, OptionalIdempotencyKey, Stored
 from backend.reports.intake import register_report
 from backend.reports.models import Report
 from backend.reports.schemas import (
@@ -30,20 +29,13 @@ from backend.reports.schemas import (
     ReportOut,
     ReportPage,
 )
-from backend.reports.service import By
-from backend.reports.views import citizen_view, summary
-from backend.reports.workflow import Actor
+from backend.reports.steps import by_citizen, view
+from backend.reports.views import summary
 
-
-def _by(principal: CitizenPrincipal) -> By:
-    return By(Actor.CITIZEN, str(principal.citizen_id), principal.channel)
-
-
-async def _view(session: AsyncSession, report: Report, lang: str) -> ReportOut:
-    events = await service.events(session, report.id, public_only=True)
-    media = await media_service.for_report(session, report.id)
-    counts = await service.also_reported_counts(session, report.citizen_id, [report])
-    return citizen_view(report, events, media, lang, counts.get(report.id, 0))
+# the 200 answer of a step that is safe to retry (reports/steps.py)
+_RETRIED = ("{step}: the report as it is now. A retry with the same Idempotency-Key and body gets this first answer "
+            "again; without a key, a repeat of the step already taken (same {same}) gets 200 with the report as it "
+            "is now, and nothing is done twice")
 
 
 class ReportController(Controller):
@@ -86,7 +78,7 @@ class ReportController(Controller):
                          report_id: FromPath[uuid.UUID]) -> ReportOut:
         report = await service.get_for_citizen(session, principal.citizen_id, report_id,
                                                 partner_id=principal.partner_id)
-        return await _view(session, report, lang)
+        return await view(session, report, lang)
 
     @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report", responses={
         201: ResponseSpec(CommentOut, description="Added; a retry with the same Idempotency-Key gets this answer")})
@@ -101,7 +93,7 @@ class ReportController(Controller):
             service.ensure_open(report, "comment")  # before a file is attached to a closed report
             files = await media_service.attach_to_report(session, report, citizen_id=principal.citizen_id,
                                                          media_ids=data.media_ids)
-            comment = await service.add_citizen_comment(session, report, data.text, _by(principal),
+            comment = await service.add_citizen_comment(session, report, data.text, by_citizen(principal),
                                                         {str(m.id): m.sha256 for m in files})
             return Stored(201, msgspec.to_builtins(CommentOut(
                 id=comment.id, text=comment.text, created_at=comment.created_at, author="citizen",
@@ -111,33 +103,46 @@ class ReportController(Controller):
             session, f"comment:{principal.partner_id}:{principal.citizen_id}:{report.id}", idempotency_key, data, add)
         return Response(stored.body, status_code=stored.status_code)
 
-    @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report")
+    @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report", responses={
+        200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Withdrawn", same="reason"))})
     async def withdraw(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
-                       report_id: FromPath[uuid.UUID], data: JSONBody[ReasonIn | None] = None) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
-                                                partner_id=principal.partner_id, for_update=True)
-        await service.withdraw(session, report, _by(principal), data.reason if data else None)
-        await session.commit()
-        return await _view(session, report, lang)
+                       report_id: FromPath[uuid.UUID], data: JSONBody[ReasonIn | None] = None,
+                       idempotency_key: OptionalIdempotencyKey = None) -> Response[Any]:
+        """Withdraws the report (closed as withdrawn; during an appeal, the decision appealed stands again).
 
-    @post("/{report_id:uuid}/reopen", status_code=200, summary="Appeal a closed report")
+        Safe to retry: with the same `Idempotency-Key` and body, the first answer again; without a key, a repeat by
+        the same citizen with the same reason of a withdrawal already made is 200 with the report as it is now,
+        nothing done twice. A report closed meanwhile by the police (or withdrawn with another reason) is 409
+        `report.already_closed`, whose `report_status`, `citizen_status`, `resolution` and `outcome` say how it
+        closed."""
+        stored = await steps.withdraw(session, principal, report_id, data or ReasonIn(), idempotency_key, lang)
+        return Response(stored.body, status_code=stored.status_code)
+
+    @post("/{report_id:uuid}/reopen", status_code=200, summary="Appeal a closed report", responses={
+        200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Reopened on appeal", same="reason"))})
     async def reopen(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
-                     report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn]) -> ReportOut:
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
-                                                partner_id=principal.partner_id, for_update=True)
-        await service.reopen(session, report, _by(principal), data.reason)
-        await session.commit()
-        return await _view(session, report, lang)
+                     report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn],
+                     idempotency_key: OptionalIdempotencyKey = None) -> Response[Any]:
+        """Appeals the closing: the report is considered again, with a fresh term.
 
-    @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled")
+        Safe to retry: with the same `Idempotency-Key` and body, the first answer again; without a key, a repeat by
+        the same citizen with the same reason while the report is open on that appeal is 200 with the report as it
+        is now — one appeal. Another reason while it is open, or an appeal the closing does not allow, is 409
+        `report.transition_forbidden`."""
+        stored = await steps.reopen(session, principal, report_id, data, idempotency_key, lang)
+        return Response(stored.body, status_code=stored.status_code)
+
+    @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled",
+          responses={200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Rated",
+                                                                              same="satisfaction and comment"))})
     async def feedback(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
-                       report_id: FromPath[uuid.UUID], data: JSONBody[FeedbackIn]) -> ReportOut:
-        """Once per closing: a second rating is 409 `report.feedback_given` (after an appeal reopens the report and
-        it closes again, it may be rated again). A report the citizen withdrew is not rated (409
-        `report.feedback_not_allowed`)."""
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
-                                                partner_id=principal.partner_id, for_update=True)
-        await service.give_feedback(session, report, data.satisfaction, data.comment, _by(principal))
-        await session.commit()
-        return await _view(session, report, lang)
+                       report_id: FromPath[uuid.UUID], data: JSONBody[FeedbackIn],
+                       idempotency_key: OptionalIdempotencyKey = None) -> Response[Any]:
+        """Once per closing: another rating of the same closing is 409 `report.feedback_given` (after an appeal
+        reopens the report and it closes again, it may be rated again). A report the citizen withdrew is not rated
+        (409 `report.feedback_not_allowed`).
 
+        Safe to retry: with the same `Idempotency-Key` and body, the first answer again; without a key, the same
+        satisfaction and comment as the closing's rating is 200 with the report as it is now, rated once."""
+        stored = await steps.feedback(session, principal, report_id, data, idempotency_key, lang)
+        return Response(stored.body, status_code=stored.status_code)

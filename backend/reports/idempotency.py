@@ -25,6 +25,14 @@ IdempotencyKey = Annotated[str | None, HeaderParameter(
     name="Idempotency-Key", max_length=200, required=False,
     description="Required: a client-generated key per request that creates something (a report, a comment, a "
                 "media upload, an area alert)")]
+# withdraw, appeal and rate change a report rather than create something: partner apps called them without a key
+# before, and still may (a repeat of a step already taken is recognised without one: reports/steps.py)
+OptionalIdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", max_length=200, required=False,
+    description="Optional: a client-generated key per action, sent again unchanged with every retry of it. The same "
+                "key and body get the first answer again (nothing is done twice); the same key with another body "
+                "is 409 `idempotency.key_reused`. Keys are kept 30 days. Without a key, a repeat of a step already "
+                "taken with the same body is answered 200 with the report as it is now")]
 KEY_POINTER = "#header/Idempotency-Key"  # as Litestar's own validation points at the header
 
 
@@ -64,12 +72,17 @@ async def replay(session: AsyncSession, scope: str, key: str, digest: str) -> St
 
 
 async def once(session: AsyncSession, scope: str, key: str | None, data: msgspec.Struct,
-               create: Callable[[], Awaitable[Stored]]) -> tuple[Stored, bool]:
+               create: Callable[[], Awaitable[Stored]], *, required: bool = True) -> tuple[Stored, bool]:
     """The answer for this key: the stored one (False), or `create`'s, remembered and committed with what it
     answers for (True). A concurrent request with the same key that committed first wins: its answer is returned
-    and this transaction's work is rolled back. No key: 400."""
+    and this transaction's work is rolled back. No key: 400, or, where the key is optional (`required=False`),
+    `create`'s answer, committed and not remembered."""
     if not key:
-        raise key_missing()
+        if required:
+            raise key_missing()
+        answer = await create()
+        await session.commit()
+        return answer, True
     digest = request_hash(data)
     stored = await replay(session, scope, key, digest)
     if stored is not None:
