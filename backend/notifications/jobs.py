@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -103,26 +103,16 @@ async def telegram(ctx: Context, payload: dict[str, Any]) -> None:
 
 def escalation_audience(report: Report) -> ColumnElement[bool]:
     """A filter on Officer: who hears of an escalation of `report` — the active supervisors who may read it
-    (backend.dispatch.visibility): those of its region, and national ones. One rule for the push below and the duty
-    bot's message (bots.officer.escalations), so nobody is pushed a report the console then answers with a 404."""
-    from backend.dispatch.regions import districts_of
+    (backend.dispatch.visibility): those whose jurisdiction it is in (backend.officers.jurisdiction: their region, by
+    their own district else their crew unit's; a report placed in no district is everyone's), and national ones.
+    One rule for the push below and the duty bot's message (bots.officer.escalations), and the console's own, so
+    nobody is pushed a report the console then answers with a 404."""
     from backend.officers.auth import Role
-    from backend.officers.models import Officer, Unit, UnitMember
-    from ml.geo import region_of
+    from backend.officers.jurisdiction import reads_report_sql
+    from backend.officers.models import Officer
 
     supervisors = and_(col(Officer.active).is_(True), col(Officer.role) == Role.SUPERVISOR.value)
-    if report.district is None:
-        return supervisors  # placed in no region: every regional officer reads it (regions.py), so all hear of it
-    # the district an officer is scoped by (regions.districts_for): their own, else their unit's; "" means national
-    unit_district = (select(col(Unit.district)).join(UnitMember, col(UnitMember.unit_id) == col(Unit.id))
-                     .where(col(UnitMember.officer_id) == col(Officer.id)).scalar_subquery())
-    scoped_by = func.coalesce(func.nullif(col(Officer.district), ""), unit_district, "")
-    # "officer of district d reads reports of district r" is symmetric: same region, or (for a district that is
-    # not ours, scoped to itself) the same district; so the officers reading `report` are those scoped by a
-    # district of its region
-    region = region_of(report.district)
-    peers = districts_of(region) if region is not None else (report.district,)
-    return and_(supervisors, or_(scoped_by == "", scoped_by.in_(peers)))
+    return and_(supervisors, reads_report_sql(report.district))
 
 
 # which term an escalation kind is about (templates.ESCALATION_TERMS): its subject records that term's time, but for

@@ -16,13 +16,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.media.models import Media
-from backend.officers.models import Officer, Unit
+from backend.officers.jurisdiction import jurisdiction_of
+from backend.officers.models import Unit
 from backend.reports.models import Report
 from backend.reports.service import is_primary
 from backend.reports.workflow import Status
 from backend.sync.changes import NATIONAL, officer_scope, region_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, WantedPerson, WantedVehicle
-from ml.geo import region_of
 
 COLLECTIONS = ("reports", "notes", "evidence", "wanted_persons", "wanted_vehicles")
 OFFICER_FIELDS = ("officer_summary", "findings", "address_details")
@@ -64,16 +64,15 @@ class Viewer:
 
 
 async def viewer_for(session: AsyncSession, officer_id: uuid.UUID, unit_id: uuid.UUID | None) -> Viewer:
-    """The officer's sync view. Their region is their own district's, else their unit's (as the dispatch console
-    scopes staff); with neither, or districts that are not ours, they get the national wanted entries only."""
+    """The officer's sync view: `unit_id`'s reports and designated categories, and the wanted entries of the
+    officer's region (backend.officers.jurisdiction, the rule the console and escalations scope them by: their own
+    district's, else their crew unit's — never `unit_id`'s when that is another unit, e.g. a report's former unit
+    custody checks against). With neither, or a district that is not ours, the national wanted entries only."""
     restricted: frozenset[str] = frozenset()
     unit = await session.get(Unit, unit_id) if unit_id is not None else None
     if unit is not None:
         restricted = frozenset(unit.restricted_categories or [])
-    officer = await session.get(Officer, officer_id)
-    region = region_of(officer.district or None) if officer is not None else None
-    if region is None and unit is not None:
-        region = region_of(unit.district or None)
+    region = (await jurisdiction_of(session, officer_id)).region
     return Viewer(officer_id, unit_id, restricted, region)
 
 
