@@ -1,11 +1,16 @@
-"""Throttling of guessed secrets: Redis counters when Redis is there, a process-local window when it is not.
+"""Throttling by counters in fixed windows: Redis counters when Redis is there, a process-local window when it is not.
 
-Only failures count, so an officer who logs in correctly on several tablets is never throttled; a guesser is:
-per badge (protects the account) and per IP (protects all accounts from one source) at login, and per Telegram
-chat for the duty bot's one-time link codes (eight digits would otherwise fall to a patient script).
+Two uses share the counting, each under its own key namespace (`COUNTERS`):
 
-The same counters also meter the citizen bot's legal questions per chat ("legal_chat", its own window and limit):
-there every question counts, not only failures (bots.citizen.handlers.legal_question).
+- failures of a guessed secret ("login-fail" keys): per badge (protects the account) and per IP (protects all
+  accounts from one source) at login, and per Telegram chat for the duty bot's one-time link codes (eight digits
+  would otherwise fall to a patient script). Every attempt is counted and a right secret gives it back (`release`),
+  so only failures count: an officer who logs in correctly on several tablets is never throttled; a guesser is.
+- every use of a metered resource ("rate:*" keys): the citizen bot's legal questions per chat, its own window and
+  limit (bots.citizen.legal_flow.legal_question). Nothing is given back.
+
+Separate namespaces because an operator reading Redis, or a dashboard counting login failures by the key pattern
+`*login-fail*`, must not see legal questions as failed logins.
 """
 
 from __future__ import annotations
@@ -15,14 +20,33 @@ import ipaddress
 import math
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from backend.context import Context
 from backend.lib.redis import UNAVAILABLE
 
 WINDOW_S = 15 * 60
 LIMITS = {"badge": 5, "ip": 30, "link_chat": 5}
-# kinds whose window is not WINDOW_S; none is longer, so a sweep after WINDOW_S drops only expired windows
-WINDOWS = {"legal_chat": 10 * 60}
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One kind of subject: what it counts, the key parts before the subject, and its window (none is longer than
+    WINDOW_S, so a sweep after WINDOW_S drops only expired windows)."""
+
+    counts: Literal["failures", "uses"]
+    key: tuple[str, ...]
+    window_s: int = WINDOW_S
+
+
+COUNTERS: dict[str, Counter] = {
+    "badge": Counter("failures", ("login-fail", "badge")),
+    "ip": Counter("failures", ("login-fail", "ip")),
+    "link_chat": Counter("failures", ("login-fail", "link_chat")),
+    # until 2026-12 these counters were kept as "login-fail:legal_chat:<chat>": the deploy that moved them starts
+    # every chat's legal window afresh once (the old keys expire within ten minutes), which is harmless
+    "legal_chat": Counter("uses", ("rate", "legal-chat"), window_s=10 * 60),
+}
 # the process-local windows are swept of expired ones when they pass this many: every refused guess with a new badge
 # adds one, so without a sweep a script guessing random badges grows the process's memory for as long as it runs
 SWEEP_AT = 10_000
@@ -64,8 +88,8 @@ def source(ip: str) -> str:
 
 
 def _keys(ctx: Context, subjects: dict[str, str]) -> dict[str, str]:
-    """One counter per kind of subject (a kind of LIMITS: badge, ip, link_chat; or legal_chat) and subject."""
-    return {kind: ctx.keys("login-fail", kind, (source(subject) if kind == "ip" else subject).lower())
+    """One counter per kind of subject (a kind of COUNTERS) and subject."""
+    return {kind: ctx.keys(*COUNTERS[kind].key, (source(subject) if kind == "ip" else subject).lower())
             for kind, subject in subjects.items()}
 
 
@@ -80,14 +104,14 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
             async with ctx.redis.pipeline(transaction=True) as pipe:
                 for kind, key in keys.items():
                     pipe.incr(key)
-                    pipe.expire(key, WINDOWS.get(kind, WINDOW_S), nx=True)
+                    pipe.expire(key, COUNTERS[kind].window_s, nx=True)
                     pipe.ttl(key)
                 replies = await pipe.execute()
             worst: int | None = None
             for i, kind in enumerate(keys):
                 count, ttl = int(replies[3 * i]), int(replies[3 * i + 2])
                 if count > _limit(ctx, kind):
-                    worst = max(worst or 0, ttl if ttl > 0 else WINDOWS.get(kind, WINDOW_S))
+                    worst = max(worst or 0, ttl if ttl > 0 else COUNTERS[kind].window_s)
             return worst
         except UNAVAILABLE:
             pass
@@ -99,7 +123,7 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
             del memory[stale]
     worst_mem: int | None = None
     for kind, key in keys.items():
-        length = WINDOWS.get(kind, WINDOW_S)
+        length = COUNTERS[kind].window_s
         window = memory.get(key)
         if window is None or now - window.started >= length:
             window = memory[key] = _Window(now, 0)
@@ -114,7 +138,9 @@ _GIVE_BACK = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr
 
 
 async def release(ctx: Context, **subjects: str) -> None:
-    """Give back an attempt `reserve` counted: its secret was right."""
+    """Give back an attempt `reserve` counted: its secret was right (kinds that count failures only)."""
+    if any(COUNTERS[kind].counts != "failures" for kind in subjects):
+        raise ValueError(f"only failures are given back, not uses: {sorted(subjects)}")
     keys = _keys(ctx, subjects)
     if ctx.redis is not None:
         with contextlib.suppress(*UNAVAILABLE):

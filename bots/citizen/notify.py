@@ -7,7 +7,7 @@ public text): never the report's own text, which may name the person it is about
 A restricted report (domestic violence, children, complaints about the police) gets a neutral message with a "Show"
 button instead, as the app gets a data-only push (backend.notifications.fanout): a chat's last message shows on the
 lock screen and in the chat list, where the person the citizen reports may read it. Tapping the button
-(`update_text`, from handlers.show_update) puts the number, the state and the public text in its place.
+(`update_text`, from follow_up.show_update) puts the number, the state and the public text in its place.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
 
 async def membership_changed(update: ChatMemberUpdated, ctx: Context) -> None:
     """Telegram's note that the user blocked the bot (status "kicked") marks the chat at once, before a push is
-    tried on it; an unblock clears the mark (as any message from the chat does, handlers.LanguageMiddleware)."""
+    tried on it; an unblock clears the mark (as any message from the chat does, middlewares.LanguageMiddleware)."""
     if update.chat.type != ChatType.PRIVATE:
         return
     if update.new_chat_member.status == ChatMemberStatus.KICKED:

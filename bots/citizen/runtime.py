@@ -3,7 +3,7 @@
 FSM state lives in Redis when configured (conversations survive restarts and are shared by API replicas receiving
 webhooks), with TTLs because a half-filed report holds personal data, and in this process's memory while Redis is
 down (`bots.citizen.storage`); MemoryStorage in embedded mode. Whatever still fails is answered by the
-dispatcher's error handler (`handlers.unexpected_error`), so a citizen is never left without a reply.
+dispatcher's error handler (`errors.unexpected_error`), so a citizen is never left without a reply.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
 from backend.context import Context
-from bots.citizen.handlers import build_router, unexpected_error
+from bots.citizen.errors import unexpected_error
+from bots.citizen.handlers import build_router
 from bots.citizen.storage import FallbackStorage
 from bots.webhook import drain
 

@@ -220,7 +220,8 @@ async def legal_wait(ctx: Context, chat_id: int) -> int | None:
     """Count a legal question of this chat: the seconds until it may ask again if it is over
     ZAN_CITIZEN_BOT_LEGAL_PER_10MIN, else None. Each question holds one of the process's few legal slots for about a
     second (ZAN_LEGAL_CONCURRENCY): unmetered, one chat typing fast (or a script) would make every other citizen
-    wait. The officers' login counters are reused: Redis when it answers, this process's memory otherwise."""
+    wait. Counted by the login-failure code (backend.officers.ratelimit) under keys of its own ("rate:legal-chat"):
+    Redis when it answers, this process's memory otherwise."""
     return await ratelimit.reserve(ctx, legal_chat=str(chat_id))
 
 

@@ -119,6 +119,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The report could not be registered: {reason}. The description, place and files are kept: tap "
               "“Send” again. In an emergency call 102 or 112 right away.",
     },
+    # a draft's button tapped when its conversation is gone (after a day, a cancel, a lost state): nothing was filed by
+    # it, yet an older confirmation of a report that was filed may carry a "Send" too, hence "if you did not get"
+    "report_expired": {
+        "kk": "Бұл өтініш жобасы енді сақталмаған, бұл батырма ештеңе жіберген жоқ. «Өтініш тіркелді» деген "
+              "хабарлама келмеген болса, қайта бастаңыз: «🚨 Құқық бұзушылық туралы хабарлау». Өтініштеріңіз — "
+              "/reports. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",
+        "ru": "Этот черновик обращения больше не сохранён, и эта кнопка ничего не отправила. Если вы не получили "
+              "сообщение «Обращение зарегистрировано», начните заново: «🚨 Сообщить о правонарушении». Ваши "
+              "обращения — /reports. В экстренной ситуации сразу звоните 102 или 112.",
+        "en": "This draft report is no longer kept, and this button sent nothing. If you did not get “Report "
+              "registered”, please start again: “🚨 Report an offence”. Your reports: /reports. In an emergency "
+              "call 102 or 112 right away.",
+    },
     "btn_send_location": {"kk": "📍 Орналасуды жіберу", "ru": "📍 Отправить геопозицию", "en": "📍 Send location"},
     "report_need_location": {
         "kk": "Орналасуды Telegram арқылы жіберіңіз (📎 → Орналасу).",

@@ -1,6 +1,6 @@
 """A report's card in the duty bot: the "Open report" button under an escalation (bots.officer.escalations).
 
-It works as the citizen bot's "Show" button (bots.citizen.notify / handlers.show_update): the button carries the
+It works as the citizen bot's "Show" button (bots.citizen.notify / follow_up.show_update): the button carries the
 report's id only, and tapping it asks the backend again, for the officer the chat is linked to at that moment
 (`service.open_report`: the dispatch card's rule), before anything is shown; the message is then edited in place.
 

@@ -1,0 +1,46 @@
+"""The dispatcher's error handler: whatever failed, the citizen hears that it did."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from aiogram import Bot
+from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+
+from backend.context import Context
+from bots.citizen import service
+from bots.citizen.middlewares import chat_language
+from bots.citizen.texts import t
+
+log = logging.getLogger("zan.bots.citizen")
+
+
+async def unexpected_error(event: ErrorEvent, bot: Bot, ctx: Context) -> None:
+    """The dispatcher's error handler: an update that failed anywhere (a handler, a middleware, the FSM storage)
+    still gets a reply. The webhook has already answered Telegram, so it will not be delivered again; without this
+    the citizen — possibly reporting an emergency — would hear nothing at all."""
+    log.error("citizen bot update %s failed", event.update.update_id, exc_info=event.exception)
+    context = UserContextMiddleware.resolve_event_context(event.update)
+    chat = context.chat
+    callback = event.update.callback_query
+    if callback is not None:
+        # stop the button's spinner; the handler may have answered the query already, which Telegram refuses
+        with contextlib.suppress(TelegramAPIError):
+            await bot.answer_callback_query(callback.id)
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # never in a group (see PrivateChatOnly), and an update without a chat has no one to tell
+    lang = await _error_language(ctx, chat.id, context.user.language_code if context.user else None)
+    await bot.send_message(chat.id, t("bot_unavailable", lang))
+
+
+async def _error_language(ctx: Context, chat_id: int, telegram_language: str | None) -> str:
+    """The chat's chosen language if the database still answers, else the Telegram client's."""
+    try:
+        linked = await service.chat_user(ctx, chat_id)
+    except Exception:  # the failure being reported may be the database itself: the apology must not depend on it
+        linked = None
+    return chat_language(linked, telegram_language)

@@ -1,0 +1,64 @@
+"""The citizen follows their reports: /reports lists them, and "Show" reveals a restricted report's update."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from backend.context import Context
+from backend.lib.i18n import pick
+from backend.reports.service import local_date
+from backend.reports.views import citizen_status
+from bots.citizen import service
+from bots.citizen.middlewares import citizen_of
+from bots.citizen.registry import Handlers
+from bots.citizen.texts import all_languages, t
+
+log = logging.getLogger("zan.bots.citizen")
+handlers = Handlers()
+
+
+@handlers.message(Command("reports"))
+@handlers.message(F.text.in_(all_languages("btn_my_reports")))
+async def my_reports(message: Message, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
+    user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
+    reports = await service.recent_reports(ctx, user.citizen_id)
+    if not reports:
+        await message.answer(t("no_reports", lang))
+        return
+    lines = [t("my_reports", lang)]
+    for report in reports:
+        _, names = citizen_status(report.status)
+        lines.append(t("report_line", lang, number=report.number, status=pick(names, lang),
+                       date=local_date(report.created_at)))
+    await message.answer("\n".join(lines))
+
+
+@handlers.callback_query(F.data.startswith("update:"))
+async def show_update(callback: CallbackQuery, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
+    """"Show" under a restricted report's discreet update (bots.citizen.notify): the citizen chose to read it now,
+    so the message itself becomes the number, the state and the public text. Edited in place, not sent anew: an
+    edit raises no notification on the citizen's other devices."""
+    from bots.citizen.notify import SHOW_UPDATE, update_text  # notify imports runtime, which imports the handlers
+
+    await callback.answer()
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    event_id = (callback.data or "").removeprefix(SHOW_UPDATE)
+    text = await update_text(ctx, event_id, linked.citizen_id, lang) if linked is not None else None
+    if text is None:
+        await message.answer(t("update_unavailable", lang))
+        return
+    try:
+        await message.edit_text(text, reply_markup=None)
+    except TelegramBadRequest as exc:
+        if "not modified" in exc.message:  # a second tap or a re-delivered update: it already shows the details
+            return
+        # a message Telegram no longer lets the bot edit: the details in a new one
+        log.info("discreet update not edited: %s", exc.message)
+        await message.answer(text)

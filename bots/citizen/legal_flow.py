@@ -1,0 +1,65 @@
+"""Legal questions: any text outside a report is a question, answered by the legal assistant within the chat's
+limit (ZAN_CITIZEN_BOT_LEGAL_PER_10MIN); anything else outside a report is answered with the prompt and the menu.
+
+Registered after the other conversations: its handlers take what no command or report step took."""
+
+from __future__ import annotations
+
+import math
+
+from aiogram import Bot, F
+from aiogram.filters import StateFilter
+from aiogram.types import Message
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from bots.citizen import keyboards, service
+from bots.citizen.answers import format_answer
+from bots.citizen.registry import Handlers
+from bots.citizen.texts import all_languages, normalize_lang, t
+
+handlers = Handlers()
+
+
+@handlers.message(StateFilter(None), F.text.in_(all_languages("btn_ask")))
+async def ask_prompt(message: Message, lang: str) -> None:
+    await message.answer(t("ask_prompt", lang))
+
+
+@handlers.message(StateFilter(None), F.text, ~F.text.startswith("/"))
+async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str,
+                         linked: service.ChatUser | None) -> None:
+    from backend.legal import service as legal
+
+    # Only a language the user picked in /start (or /language) is a choice. Otherwise `lang` is the phone's interface
+    # language, which says nothing of the language the person writes in: an English phone asking in Russian gets a
+    # Russian answer (language=None: the question's own). A chat linked by filing a report, attaching media or
+    # opening /reports without /start has a link holding that interface language, with `language_chosen` false.
+    chosen = linked.language if linked is not None and linked.language_chosen else None
+    question = (message.text or "")[:2000]
+    wait = await service.legal_wait(ctx, message.chat.id)
+    if wait is not None:
+        # over the chat's limit only the emergency lead is given (it takes no legal slot): an urgent question is
+        # never refused, yet urgent words cannot carry a flood past the limit to the slots
+        urgent = await service.urgent_answer(question, chosen)
+        if urgent is None:
+            await message.answer(t("legal_rate_limited", lang, minutes=max(1, math.ceil(wait / 60))))
+            return
+        answer = urgent
+    else:
+        await bot.send_chat_action(message.chat.id, "typing")
+        try:
+            answer = await legal.ask(ctx, question=question, language=chosen)
+        except ZanError:
+            await message.answer(t("legal_unavailable", lang))
+            return
+    # the headings and the button around the answer in the answer's language, not a mix of two
+    reply_lang = chosen or normalize_lang(answer.language)
+    offer = answer.urgent or answer.suggested_action == "report"
+    await message.answer(format_answer(answer, reply_lang),
+                         reply_markup=keyboards.offer_report(reply_lang) if offer else None)
+
+
+@handlers.message(StateFilter(None))
+async def fallback(message: Message, lang: str) -> None:
+    await message.answer(t("ask_prompt", lang), reply_markup=keyboards.main_menu(lang))

@@ -1,0 +1,147 @@
+"""The report being written: its steps (FSM states), what the conversation keeps in FSM data, and the helpers the
+steps share. No handlers here (see report_flow).
+
+FSM data of a report: `key` (the draft's id: its files, and the idempotency key that files it once), `since` (the
+message that started it), `text` and `parts` (the description, as the messages it came from), `lat`, `lon`,
+`accuracy`. Once a report is filed, the chat's data is only FILED_SINCE: the buttons of that conversation are then
+told apart from those of one that expired. State names are the class's ("ReportForm:text"), so a conversation in
+Redis survives a deploy that moves this module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message
+
+from backend.context import Context
+from backend.media.service import KINDS, MAX_PER_REPORT
+from backend.reports.service import local_date
+from bots.citizen import keyboards, service
+from bots.citizen.texts import all_languages, t
+
+MAX_FILES = MAX_PER_REPORT
+# the Bot API lets a bot download files of at most 20 MB; each kind's own limit (photo 10 MB) applies below that
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+ACCEPTED_TYPES = frozenset(ct for kind in KINDS if kind.name in ("photo", "video") for ct in kind.content_types)
+ALBUM_SETTLE_S = 1.0  # Telegram delivers an album's updates within a fraction of a second of each other
+MIN_REPORT_TEXT = 5
+MAX_REPORT_TEXT = 5000
+# the confirmation quotes the description; the whole of it plus the template could exceed Telegram's 4096 characters
+CONFIRM_QUOTE_CHARS = 1000
+# the menu's "Legal question" button while a report is being written: a button's label is not part of the description
+NOT_DESCRIPTION = frozenset(all_languages("btn_ask"))
+PART_SEPARATOR = "\n\n"  # between the description and words the citizen added later
+FILED_SINCE = "filed_since"  # FSM data after filing: the `since` of the conversation that filed it
+
+
+class ReportForm(StatesGroup):
+    text = State()
+    location = State()
+    photo = State()
+    confirm = State()
+
+
+async def start_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    await drop_draft(state, ctx)  # a report started again: the files of the one left unfinished go with it
+    # one idempotency key per conversation: a double tap on "Send" or a re-delivered update files it once
+    # `since`: messages of this chat are numbered in order, so an edit of a message older than this one (a question
+    # asked before the report was started) is not taken for the description
+    await state.set_data({"key": uuid.uuid4().hex, "since": message.message_id})
+    await state.set_state(ReportForm.text)
+    await message.answer(t("report_text", lang))
+
+
+async def drop_draft(state: FSMContext, ctx: Context) -> None:
+    """End the conversation and forget its files at once (the media themselves go as unused ones), rather than keep
+    them listed for a draft no one can finish until purge_stale_drafts."""
+    key = (await state.get_data()).get("key")
+    await state.clear()
+    if key:
+        await service.forget_draft(ctx, str(key))
+
+
+async def add_to_description(message: Message, state: FSMContext, lang: str, addition: str,
+                             reply_markup: Any = None) -> bool:
+    """Append what the citizen wrote after the description step (a caption, a later message) to the description:
+    their words are evidence too and must not vanish. False when they are in already, or (and said so) when they
+    would pass the limit."""
+    addition = addition.strip()
+    if not addition:
+        return False
+    data = await state.get_data()
+    if any(part[0] == message.message_id for part in data.get("parts", [])):
+        # the same message again (Telegram re-delivered the update, or polling fetched it again after a restart):
+        # its words are in the description already and were answered then
+        return False
+    text = str(data.get("text") or "")
+    combined = f"{text}{PART_SEPARATOR}{addition}" if text else addition
+    if len(combined) > MAX_REPORT_TEXT:
+        await message.answer(t("report_text_full", lang, max=MAX_REPORT_TEXT), reply_markup=reply_markup)
+        return False
+    parts = [*data.get("parts", []), [message.message_id, addition]]
+    await state.update_data(text=combined, parts=parts)
+    return True
+
+
+async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    data = await state.get_data()
+    await state.set_state(ReportForm.confirm)
+    files = len(await service.draft_media(ctx, str(data["key"])))
+    # only the quote is shortened: the full description stays in the FSM data and is what gets filed
+    text = t("report_confirm", lang, text=shortened(str(data["text"]), CONFIRM_QUOTE_CHARS), lat=data["lat"],
+             lon=data["lon"], photos=min(files, MAX_FILES))
+    if files > MAX_FILES:
+        # an album's files arrive at once and are all stored before any sees the limit: say which ones go with the
+        # report instead of dropping the rest without a word
+        text = t("report_files_over_limit", lang, max=MAX_FILES, extra=files - MAX_FILES) + "\n\n" + text
+    await message.answer(text, reply_markup=keyboards.confirm(lang))
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` as it is, or its first `limit` characters cut at a word boundary, with "…"."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 2]  # room for " …"
+    cut = head.rsplit(maxsplit=1)[0] if " " in head.strip() else head
+    return cut.rstrip() + " …"
+
+
+def in_kazakhstan(ctx: Context, lat: float, lon: float) -> bool:
+    """The point as intake accepts it (backend.routing.service.assess_intake): inside a district or the border's
+    tolerance."""
+    from backend.routing.service import district_index
+
+    return district_index(ctx).locate_accepted(lat, lon) is not None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    file_id: str
+    file_unique_id: str
+    size: int | None
+    content_type: str
+
+
+def incoming(message: Message) -> Incoming | None:
+    """The file a message carries, if it is one a report takes: a photo, a video, or either sent as a file (a photo
+    sent as a file keeps its EXIF time and place, which Telegram strips from compressed photos)."""
+    if message.photo:
+        photo = message.photo[-1]  # the largest size Telegram made
+        return Incoming(photo.file_id, photo.file_unique_id, photo.file_size, "image/jpeg")
+    if message.video:
+        video = message.video
+        return Incoming(video.file_id, video.file_unique_id, video.file_size, video.mime_type or "video/mp4")
+    document = message.document
+    if document is not None and (document.mime_type or "") in ACCEPTED_TYPES:
+        return Incoming(document.file_id, document.file_unique_id, document.file_size, str(document.mime_type))
+    return None
+
+
+def local_date_iso(value: Any) -> str:
+    return local_date(datetime.fromisoformat(value) if isinstance(value, str) else value)
