@@ -34,6 +34,17 @@ FAQ_RANK_WEIGHT = 1.0
 FAQ_RANK_FLOOR = 0.9
 
 
+def is_jurisdiction_list(code: str, chapter: str | None, title: str) -> bool:
+    """Articles that only say which body hears which articles (КоАП ch. 36 "Подведомственность…": "Органы внутренних
+    дел (полиция) рассматривают дела… статьями 132, 146…"; УПК 187 "Подследственность"). They name the police, the
+    courts and the akimats, so every question about a police officer ranked them first ("как пожаловаться на
+    полицейского" → КоАП 685) and kept the complaint articles out of the answer. They answer no citizen's question,
+    so they are left out of the rankings; an explicit reference ("ст. 685 КоАП") still quotes them."""
+    if code == "КоАП РК":
+        return (chapter or "").upper().startswith("ГЛАВА 36. ПОДВЕДОМСТВЕННОСТЬ")
+    return code == "УПК РК" and title == "Подследственность"
+
+
 @dataclass(frozen=True, slots=True)
 class FaqMatch:
     item: FaqItem
@@ -79,6 +90,8 @@ class Retriever:
         pos = {k: i for i, k in enumerate(self.article_keys)}
         self._head_article = np.array([pos.get(k, -1) for k in index.head_keys], dtype=np.int64)
         self._article_pos = pos
+        listed = [k for k in self.article_keys if _listed(corpus, k)]
+        self._not_ranked = np.array([pos[k] for k in listed], dtype=np.int64)
         self._chunk_article = np.array([pos[(c.code, c.article)] for c in corpus.chunks], dtype=np.int64)
         self._part_article = self._chunk_article[index.part_rows] if len(index.part_rows) else index.part_rows
         faq_pos = {item.id: i for i, item in enumerate(faq)}
@@ -171,6 +184,8 @@ class Retriever:
                 if i is not None:
                     by_faq[i] = max(by_faq[i], match.score)
 
+        for values in (dense_rank, lex, by_faq):
+            values[self._not_ranked] = -np.inf
         fused = np.zeros(n, dtype=np.float64)
         ranks = np.zeros((3, n), dtype=np.int64)
         rankings = (
@@ -213,3 +228,8 @@ class Retriever:
             return None
         wanted = set(question_terms)
         return max(chunks, key=lambda c: (len(wanted & set(doc_terms(c.text))), -c.index))
+
+
+def _listed(corpus: Corpus, key: tuple[str, str]) -> bool:
+    art = corpus.article(*key)
+    return art is not None and is_jurisdiction_list(art.code, art.chapter, art.title)
