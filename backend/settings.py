@@ -147,6 +147,9 @@ class Settings:
     fcm_project_id: str | None = None
     fcm_base_url: str | None = None
     holidays_file: Path | None = None
+    # the routing rules (ml/data/routing_rules.json's format) a region runs instead of the bundled ones; None: bundled.
+    # Checked at startup of the API and the worker (and by `zan ml route`): a file that cannot be used stops them
+    routing_rules_file: Path | None = None
     signature_max_skew_s: int = 300
     # signed requests per second per partner app, metered evenly; more get 429 with Retry-After (0: no limit)
     partner_rate_limit: int = 300
@@ -207,6 +210,7 @@ class Settings:
         push_backend = _choice("PUSH_BACKEND", "fcm" if _env("FCM_CREDENTIALS_FILE") else "log", PUSH_BACKENDS)
         previous = tuple(k for k in (_env("PREVIOUS_SECRET_KEYS") or "").replace(",", " ").split() if k != secret)
         holidays = _env("HOLIDAYS_FILE")
+        routing_rules = _env("ROUTING_RULES_FILE")
         return cls(
             database_url=database_url,
             redis_url=redis_url,
@@ -230,6 +234,7 @@ class Settings:
             fcm_project_id=_env("FCM_PROJECT_ID"),
             fcm_base_url=_env("FCM_BASE_URL"),
             holidays_file=Path(holidays) if holidays else None,
+            routing_rules_file=Path(routing_rules) if routing_rules else None,
             signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300),
             partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300),
             login_failures_per_ip=_int("LOGIN_FAILURES_PER_IP", 30),

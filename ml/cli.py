@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from ml.classifier import DEFAULT_MODEL_DIR, Hyper, ModelUnavailable, RouterModel, train
 from ml.dataset import read_jsonl
+from ml.routing_rules import RULES_FILE_ENV, RulesFileError, load_rules
 
 _STAGES = {"embed": "embedding", "calibrate": "calibrating (out-of-fold)", "fit": "fitting final model"}
 # progress goes to stderr so stdout stays machine-readable JSON
@@ -155,11 +156,18 @@ def retrain_cmd(out: str, extra: str, embedder: str | None, quiet: bool) -> None
 @click.option("--lon", type=float, default=None)
 @click.option("--hint", default=None, help="The citizen's category choice.")
 @click.option("--model", "model_dir", default=None, type=click.Path())
-def route_cmd(text: str, lat: float | None, lon: float | None, hint: str | None, model_dir: str | None) -> None:
+@click.option("--rules", "rules_file", default=None, type=click.Path(dir_okay=False), envvar=RULES_FILE_ENV,
+              show_envvar=True, help="A routing rules file instead of the bundled one (as the API and worker take it).")
+def route_cmd(text: str, lat: float | None, lon: float | None, hint: str | None, model_dir: str | None,
+              rules_file: str | None) -> None:
     """Route one text and print the decision (for trying rules and models by hand)."""
     from ml.router import Router
 
-    _echo_json(Router.load(model_dir).route(text, lat=lat, lon=lon, category_hint=hint).to_dict())
+    try:
+        rules = load_rules(rules_file)
+    except RulesFileError as exc:  # one line naming the file, not a traceback
+        raise click.ClickException(str(exc)) from exc
+    _echo_json(Router.load(model_dir, rules=rules).route(text, lat=lat, lon=lon, category_hint=hint).to_dict())
 
 
 @ml.command("geo-prepare")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from ml.text import KAZAKH_LETTERS, fold
+from ml.text import KAZAKH_LETTERS, fold, normalize_input
 from ml.translit import mostly_latin, repair_lookalikes, to_cyrillic
 
 Language = Literal["kk", "ru", "en"]
@@ -102,6 +102,11 @@ def _kazakh_word_score(raw: str, folded: str) -> float:
 
 def detect_language(text: str) -> Language:
     """Dominant language of `text`; Russian when nothing decides (the service's most common language)."""
+    return _detect_language(normalize_input(text))
+
+
+def _detect_language(text: str) -> Language:
+    """`detect_language` of a text already in normal form (ml.text.normalize_input)."""
     lowered = repair_lookalikes(text).lower()  # "бiз" typed with a Latin i is Kazakh "біз"
     cyr = len(_CYRILLIC.findall(lowered))
     lat = len(_LATIN.findall(lowered))
@@ -149,13 +154,15 @@ def is_kazakh(text: str) -> bool:
 
 
 def reading_text(text: str) -> str:
-    """What the routing model and the urgency lexicon read: Kazakh or Russian typed in Latin letters, in Cyrillic
-    (they were trained and written in Cyrillic); Cyrillic words with Latin lookalike letters in them, repaired;
-    anything else as it is."""
+    """What the routing model and the urgency lexicon read: the text in normal form (ml.text.normalize_input: no
+    zero-width characters, soft hyphens or stress marks inside words, ASCII digits…); then Kazakh or Russian typed in
+    Latin letters, in Cyrillic (they were trained and written in Cyrillic); Cyrillic words with Latin lookalike
+    letters in them, repaired; anything else as it is."""
+    text = normalize_input(text)
     if not _LATIN.search(text.lower()):
         return text
     if mostly_latin(text):
-        language = detect_language(text)
+        language = _detect_language(text)
         if language != "en":
             return to_cyrillic(text, language)
     return repair_lookalikes(text)

@@ -134,15 +134,17 @@ class Router:
                 raise ValueError(f"model labels not in the taxonomy: {unknown[:5]}")
 
     @classmethod
-    def load(cls, model_dir: str | Path | None = None, embedder: str | None = None) -> Router:
-        """The bundled (or given) model; when it cannot be loaded the router still works, abstaining."""
+    def load(cls, model_dir: str | Path | None = None, embedder: str | None = None,
+             rules: RuleSet | None = None) -> Router:
+        """The bundled (or given) model and rules; when the model cannot be loaded the router still works,
+        abstaining (rules that cannot be loaded raise RulesFileError: routing without them would be guesswork)."""
         try:
             model: RouterModel | None = load_default_router(model_dir)
             error = None
         except ModelUnavailable as exc:
             log.error("router model unavailable, every report goes to triage: %s", exc)
             model, error = None, str(exc)
-        return cls(model, embedder=embedder, model_error=error)
+        return cls(model, embedder=embedder, model_error=error, rules=rules)
 
     @property
     def available(self) -> bool:

@@ -26,6 +26,9 @@ from ml.taxonomy import PRIORITIES, Taxonomy, load_taxonomy
 log = logging.getLogger("zan.ml.rules")
 
 RULES_PATH = Path(__file__).resolve().parent / "data" / "routing_rules.json"
+# the setting (backend.settings.Settings.routing_rules_file) that puts a region's own rules file in RULES_PATH's place:
+# the backend passes it to load_rules; `zan ml route` reads it from the environment (ml/ does not import backend/)
+RULES_FILE_ENV = "ZAN_ROUTING_RULES_FILE"
 ANY = "*"
 ABSTAINED = "?"
 UNLOCATED = "unlocated"
@@ -223,9 +226,9 @@ def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None,
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
-    """The bundled rules (or the file at `path`), parsed and validated once per process and file: categories and
-    departments against the taxonomy, districts against the district polygons, and a catch-all at the end.
-    RulesFileError, naming the file, when it cannot be used."""
+    """The bundled rules (or the file at `path`, ZAN_ROUTING_RULES_FILE), parsed and validated once per process and
+    file: categories and departments against the taxonomy, districts against the district polygons, and a catch-all
+    at the end. RulesFileError, naming the file, when it cannot be used."""
     return _load_rules(str(Path(path) if path is not None else RULES_PATH))
 
 

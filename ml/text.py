@@ -1,4 +1,12 @@
-"""Text normalisation shared by the lexicon-based detectors (language, urgency, PII).
+"""Text normalisation shared by the lexicon-based detectors (language, urgency, PII), the router and the legal
+assistant.
+
+Text arrives from partner apps, Telegram and the shell with whatever a keyboard, app or copy-paste put in it:
+`normalize_input` gives it one normal form before anything reads it. Without it a zero-width space or soft hyphen
+inside a word ("изб\u200bили", Telegram and web pages carry them), a stress mark ("кра́жа", pasted from a dictionary)
+or a decomposed letter hid the word from every lexicon and from the classifier: an urgent report was not flagged
+urgent, a report went to triage or to the wrong department; and a lone surrogate (undecodable bytes in
+`zan ml route`) crashed the embedder.
 
 Citizens type Kazakh on Russian keyboards ("казир" for "қазір", "жок" for "жоқ"), so lexicons are written
 against a *folded* form in which every Kazakh-specific letter is mapped to its closest Russian letter. One
@@ -9,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 from typing import Any
 
 # CPython's own regex parser and opcodes, what `re` compiles with (private modules: no stubs, hence Any)
@@ -22,6 +31,36 @@ _FOLD = str.maketrans(
     {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е"}
 )
 _SPACES = re.compile(r"\s+")
+# stress marks Russian text carries ("кра́жа", "за̀мок"): they split a word for the lexicons, the stemmer and the
+# tokenizer
+_STRESS = re.compile("[\u0300\u0301]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# what may need a look after NFKC: anything neither a word character nor whitespace (format characters, marks,
+# controls, punctuation) and digits (Arabic-Indic and other scripts' digits are \d too). Looking only at these keeps
+# the common text, Cyrillic letters and spaces, out of a Python-level loop
+_CANDIDATES = re.compile(r"[^\w\s]|\d")
+
+
+def normalize_input(text: str) -> str:
+    """`text` in one normal form: NFKC (full-width letters and digits become plain ones), every digit an ASCII one,
+    no stress marks, invisible format characters (zero-width spaces and joiners, soft hyphens, direction marks) or
+    lone surrogates, control characters as spaces, whitespace runs as one space. What the router, the urgency and
+    language detectors and the legal assistant read; nothing stores it (the citizen's text is kept as written)."""
+    # surrogates first: NFKC and UTF-8 both refuse them. Stress marks go between decomposing and composing: composed
+    # first, a stressed К would become another letter (Ќ), and a precomposed stressed и (ѝ) would keep its accent
+    decomposed = unicodedata.normalize("NFD", _SURROGATES.sub("", text))
+    composed = unicodedata.normalize("NFKC", _STRESS.sub("", decomposed))
+    return " ".join(_CANDIDATES.sub(_normal_char, composed).split())
+
+
+def _normal_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    category = unicodedata.category(ch)
+    if category == "Cf":
+        return ""
+    if category == "Nd":
+        return str(unicodedata.decimal(ch))  # Arabic-Indic and other digits NFKC leaves
+    return " " if category == "Cc" else ch
 
 
 def normalize(text: str) -> str:

@@ -74,6 +74,10 @@ class Report(SQLModel, table=True):
                  postgresql_where=sa.text(_OPEN), sqlite_where=sa.text(_OPEN)),
         sa.Index("ix_reports_open_category", "category", "created_at",
                  postgresql_where=sa.text(_OPEN), sqlite_where=sa.text(_OPEN)),
+        # open reports routing failed for (backend.routing.failures: /health, /metrics, the dispatchers' list)
+        sa.Index("ix_reports_routing_failed", "routing_state", "created_at", "id",
+                 postgresql_where=sa.text(f"routing_state = 'failed' AND {_OPEN}"),
+                 sqlite_where=sa.text(f"routing_state = 'failed' AND {_OPEN}")),
     )
 
 

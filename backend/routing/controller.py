@@ -35,7 +35,7 @@ from backend.routing.schemas import (
     RoutingFailureOut,
     RoutingFailurePage,
 )
-from backend.routing.service import district_index, preview_slot, router, rule_priority
+from backend.routing.service import district_index, preview_slot, router, routing_rules, rule_priority
 from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
 
@@ -76,7 +76,7 @@ class RoutingController(Controller):
             located = district_index(ctx).locate_accepted(lat, lon) if lat is not None and lon is not None else None
             district = located.code if located is not None else None
             # ranked as registration will rank it (the pick's rule, else its default), not "normal" for every pick
-            priority = rule_priority(data.category, district, urgent=urgency.urgent)
+            priority = rule_priority(ctx, data.category, district, urgent=urgency.urgent)
             return PreviewOut(category=None, category_name=pick(NEUTRAL_CATEGORY, lang) if restricted else None,
                               confidence=None, department=None, restricted=restricted, priority=priority,
                               urgent=urgency.urgent, advise=list(urgency.advise), language=language,
@@ -139,7 +139,8 @@ class StaffRoutingController(Controller):
         await corrections.lock_incidents(session, [report_id])
         report = await get_visible(session, officer, report_id)  # checked on the row as locked
         await etag.ensure_unchanged(session, report, if_match)
-        await corrections.reclassify(session, report, data.category, data.reason, _staff(officer))
+        await corrections.reclassify(session, report, data.category, data.reason, _staff(officer),
+                                     rules=routing_rules(ctx))
         mark_report(session, report)
         await session.commit()
         notify(ctx)

@@ -30,20 +30,22 @@ from backend.reports.workflow import Action, Status, can
 from backend.routing.models import LabelledExample, RoutingDecision
 from backend.routing.service import higher_priority
 from ml.pii import mask_pii
-from ml.routing_rules import load_rules
+from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import load_taxonomy
 from ml.urgency import URGENCY_VERSION, detect_urgency
 
 
-async def reclassify(session: AsyncSession, report: Report, category: str, reason: str, by: By) -> Report:
-    """A dispatcher's correction wins over the model and becomes a labelled example for the next retrain."""
+async def reclassify(session: AsyncSession, report: Report, category: str, reason: str, by: By,
+                     rules: RuleSet | None = None) -> Report:
+    """A dispatcher's correction wins over the model and becomes a labelled example for the next retrain. `rules`:
+    the process's routing rules (backend.routing.service.routing_rules); None, the bundled ones."""
     taxonomy = load_taxonomy()
     if not taxonomy.has_category(category):
         raise ZanError("report.unknown_category", 422, errors=[FieldProblem("/category", "invalid")])
     target = taxonomy.category(category)
     # the department as routing would pick it for this category: the first routing rule matching the report's
     # district and the time it was made (e.g. vandalism at night goes to the patrol shift), else the category's own
-    rules = load_rules()
+    rules = rules or load_rules()
     match = rules.decide(category, report.district, report.created_at)
     department = match.department or target.department
     # the decision this correction overrides (the model's, a fallback's or an earlier dispatcher's)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from backend.lib.errors import ZanError
 from backend.lib.gates import enter, process_gate
 from ml.lang import detect_language
-from ml.routing_rules import load_rules
+from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import PRIORITIES, load_taxonomy
 from ml.urgency import detect_urgency
 
@@ -44,12 +44,17 @@ def higher_priority(a: str, b: str) -> str:
     return max(a, b, key=lambda p: PRIORITIES.index(p) if p in PRIORITIES else 1)
 
 
-def rule_priority(category: str | None, district: str | None, *, urgent: bool) -> str:
+def routing_rules(ctx: Context) -> RuleSet:
+    """The routing rules this process runs: ZAN_ROUTING_RULES_FILE, else the bundled file (parsed once per file)."""
+    return load_rules(ctx.settings.routing_rules_file)
+
+
+def rule_priority(ctx: Context, category: str | None, district: str | None, *, urgent: bool) -> str:
     """The priority the routing job gives a report of `category` (None or unknown: none yet) made now in `district`,
     by the same rule as the model's decisions and staff corrections (RuleMatch.decided_priority)."""
     taxonomy = load_taxonomy()
     known = taxonomy.category(category) if category and taxonomy.has_category(category) else None
-    match = load_rules().decide(known.code if known else None, district)
+    match = routing_rules(ctx).decide(known.code if known else None, district)
     return match.decided_priority(known.default_priority if known else None, urgent=urgent)
 
 
@@ -63,7 +68,7 @@ def district_index(ctx: Context) -> Any:
         # intake ranks every report by its rule (rule_priority), and the rules are checked against these districts:
         # loading them together makes a rules file that cannot be used (a typo, no catch-all) stop startup with
         # RulesFileError naming the file, not fail each report or routing job after it
-        load_rules()
+        routing_rules(ctx)
         ctx.extras["district_index"] = index
     return index
 
@@ -94,11 +99,11 @@ def router(ctx: Context) -> Any:
 
         try:
             ctx.extras["router"] = Router.load(model_dir=ctx.settings.router_model_dir,
-                                               embedder=ctx.settings.embedder)
+                                               embedder=ctx.settings.embedder, rules=routing_rules(ctx))
         except Exception as exc:
             log.exception("router model unavailable; reports will be routed to triage")
             try:
-                ctx.extras["router"] = Router(None, embedder=ctx.settings.embedder,
+                ctx.extras["router"] = Router(None, embedder=ctx.settings.embedder, rules=routing_rules(ctx),
                                               model_error=f"{type(exc).__name__}: {exc}")
             except Exception:
                 log.exception("no router at all (districts, rules or taxonomy do not load)")
@@ -120,7 +125,7 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
     code = getattr(district, "code", None) if district is not None else None
     # as the routing job ranks the citizen's own pick: a rule ranking a category higher in a district or at night
     # holds from registration, not only from the model's pass
-    priority = rule_priority(category.code if category else None, code, urgent=urgency.urgent)
+    priority = rule_priority(ctx, category.code if category else None, code, urgent=urgency.urgent)
     # only an anonymous report needs its category judged at intake (the classifier costs an embedding). The hint
     # is the client's word: it can refuse anonymity but not grant it, or a "theft" hint would carry any complaint
     if not anonymous:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,8 +19,9 @@ from backend.reports.service import By
 from backend.reports.workflow import Actor, Status
 from backend.routing import corrections
 from backend.routing.models import RoutingDecision
+from backend.routing.service import routing_rules
 from ml.router import Router
-from ml.routing_rules import RULES_PATH, RuleSet, load_rules, parse_rules
+from ml.routing_rules import RULES_PATH, load_rules
 from ml.taxonomy import load_taxonomy
 from tests.core.factories import make_report
 
@@ -36,7 +38,7 @@ async def _staff_reclassifies(ctx: Context, report_id: uuid.UUID, category: str,
         await corrections.lock_incidents(session, [report_id])
         fresh = await session.get(Report, report_id, populate_existing=True)
         assert fresh is not None
-        await corrections.reclassify(session, fresh, category, reason, DISPATCHER)
+        await corrections.reclassify(session, fresh, category, reason, DISPATCHER, rules=routing_rules(ctx))
         await session.commit()
 
 
@@ -81,15 +83,17 @@ async def test_reclassify_by_day_keeps_the_category_department(ctx: Context) -> 
     assert staff.inputs["overrides"] is None
 
 
-def _rules_raising_night_vandalism() -> RuleSet:
+def _rules_raising_night_vandalism(tmp_path: Path) -> Path:
     """The bundled rules with one in front that ranks vandalism at night in Almaty "high" (the category's default
-    is "low"), as a region may decide for its night shift."""
+    is "low"), as a region may decide for its night shift (its ZAN_ROUTING_RULES_FILE)."""
     raw = json.loads(RULES_PATH.read_text(encoding="utf-8"))
     raw["version"] = "test-night-vandalism"
     raw["rules"].insert(0, {"id": "vandalism-night-almaty-high", "category": "vandalism", "district": "almaty",
                             "window": "night", "department": "patrol_police", "unit": "almaty-patrol-night",
                             "priority": "high"})
-    return parse_rules(raw)
+    path = tmp_path / "night_vandalism_rules.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize(("at", "rule_id", "decided", "report_priority"), [
@@ -98,15 +102,14 @@ def _rules_raising_night_vandalism() -> RuleSet:
     (DAY, "vandalism-any", "low", "normal"),
 ])
 async def test_reclassify_takes_the_rule_priority_as_the_model_path_does(
-        ctx: Context, monkeypatch: pytest.MonkeyPatch, at: dt.datetime, rule_id: str, decided: str,
-        report_priority: str) -> None:
-    rules = _rules_raising_night_vandalism()
+        ctx: Context, tmp_path: Path, at: dt.datetime, rule_id: str, decided: str, report_priority: str) -> None:
+    ctx.settings = ctx.settings.with_(routing_rules_file=_rules_raising_night_vandalism(tmp_path))
+    rules = routing_rules(ctx)
     assert load_taxonomy().category("vandalism").default_priority == "low"
     # the model path on the same rules: a router without a model routes by the citizen's category choice
     model_path = Router(None, rules=rules).route("Разбили витрину магазина", 43.2389, 76.8897, at, "vandalism")
     assert (model_path.district, model_path.rule_id, model_path.priority) == ("almaty", rule_id, decided)
 
-    monkeypatch.setattr(corrections, "load_rules", lambda: rules)
     report, staff, _ = await _reclassify(ctx, at, "vandalism", model_decision=False)
     assert staff.rule_id == rule_id and staff.priority == model_path.priority
     assert report.priority == report_priority
@@ -130,7 +133,7 @@ async def test_reclassify_keeps_an_urgent_report_urgent(ctx: Context) -> None:
     assert fresh is not None and fresh.priority == "urgent" and staff is not None and staff.priority == "urgent"
 
 
-async def test_intake_ranks_the_citizens_pick_by_its_rule(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_intake_ranks_the_citizens_pick_by_its_rule(ctx: Context, tmp_path: Path) -> None:
     """Registration gives the citizen's own category the priority the routing job would (the rule's override), so
     the report is not ranked low in the queue while it waits for the model."""
     from backend.routing import service
@@ -139,8 +142,10 @@ async def test_intake_ranks_the_citizens_pick_by_its_rule(ctx: Context, monkeypa
     raw["rules"].insert(0, {"id": "vandalism-almaty-high", "category": "vandalism", "district": "almaty",
                             "window": "*", "department": "district_inspector", "unit": "almaty-inspectors",
                             "priority": "high"})
-    rules = parse_rules(raw)
-    monkeypatch.setattr(service, "load_rules", lambda: rules, raising=False)
+    path = tmp_path / "vandalism_rules.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    ctx.settings = ctx.settings.with_(routing_rules_file=path)
+    rules = service.routing_rules(ctx)
     text = "Разбили витрину магазина"
     almaty = service.assess_intake(ctx, text, 43.2389, 76.8897, "vandalism", None)
     model_path = Router(None, rules=rules).route(text, 43.2389, 76.8897, None, "vandalism")

@@ -18,7 +18,6 @@ from backend.app import create_app
 from backend.context import Context
 from backend.jobs.models import OutboxTask
 from backend.routing.models import RoutingDecision
-from ml import routing_rules
 from ml.routing_rules import NO_RULE, RULES_PATH, RulesFileError, load_rules, parse_rules
 from tests.helpers import PartnerClient
 from tests.routing.helpers import routed
@@ -79,11 +78,11 @@ def test_decide_sends_what_no_rule_matches_to_triage() -> None:
     assert lost.decided_priority("high", urgent=False) == "high"  # the category's own default
 
 
-async def test_startup_stops_on_a_rules_file_without_a_catch_all(
-        ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bundled file's place is configuration: pointed at a broken file, the app does not start."""
+async def test_startup_stops_on_a_rules_file_without_a_catch_all(ctx: Context, tmp_path: Path) -> None:
+    """The bundled file's place is configuration (ZAN_ROUTING_RULES_FILE): pointed at a broken file, the app does
+    not start."""
     path = _write(tmp_path, _without(_bundled(), "fallback"))
-    monkeypatch.setattr(routing_rules, "RULES_PATH", path)
+    ctx.settings = ctx.settings.with_(routing_rules_file=path)
     app = create_app(ctx=ctx)
     refused: list[Exception] = []
     try:
@@ -95,15 +94,13 @@ async def test_startup_stops_on_a_rules_file_without_a_catch_all(
     assert f"routing rules {path}: no catch-all rule" in str(refused[0])
 
 
-async def test_the_worker_stops_on_a_rules_file_without_a_catch_all(
-        ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_worker_stops_on_a_rules_file_without_a_catch_all(ctx: Context, tmp_path: Path) -> None:
     """As the API: `zan worker` refuses to start rather than fail every routing job it would take."""
     from backend.worker import run_worker
 
     path = _write(tmp_path, _without(_bundled(), "fallback"))
-    monkeypatch.setattr(routing_rules, "RULES_PATH", path)
     with pytest.raises(RulesFileError, match="no catch-all rule"), anyio.fail_after(60):  # started: it would serve on
-        await run_worker(ctx.settings, concurrency=1)
+        await run_worker(ctx.settings.with_(routing_rules_file=path), concurrency=1)
 
 
 def test_zan_ml_route_refuses_a_rules_file_without_a_catch_all_in_one_line(
@@ -111,7 +108,7 @@ def test_zan_ml_route_refuses_a_rules_file_without_a_catch_all_in_one_line(
     from backend.cli import main
 
     path = _write(tmp_path, _without(_bundled(), "fallback"))
-    monkeypatch.setattr(routing_rules, "RULES_PATH", path)
+    monkeypatch.setenv("ZAN_ROUTING_RULES_FILE", str(path))
     result = CliRunner().invoke(main, ["ml", "route", "Украли велосипед"])
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception
