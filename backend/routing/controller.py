@@ -147,15 +147,22 @@ class StaffRoutingController(Controller):
         return ReclassifiedOut(id=report.id, category=report.category, department=report.department,
                                restricted=report.restricted)
 
-    @post("/incidents/merge", status_code=200, summary="Merge reports into one incident")
-    async def merge(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
-                    data: JSONBody[MergeIn]) -> IncidentOut:
-        """The earliest open report becomes the primary; if it is being worked, the others follow its unit."""
+    @post("/incidents/merge", status_code=200, responses=STALE, summary="Merge reports into one incident")
+    async def merge(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, data: JSONBody[MergeIn],
+                    if_match: etag.IfMatchAll = None) -> IncidentOut:
+        """The earliest open report becomes the primary; if it is being worked, the others follow its unit.
+
+        If-Match lists the tag of every report named (each card's `etag`): the merge writes each of them (its
+        incident, and the unit of the open ones that follow the primary), so a card that has moved on — reassigned,
+        closed, reclassified, merged elsewhere — is refused rather than overwritten. The primary is one of the
+        reports named or of their incidents: a merge appends a history line to every member of the incident it grows,
+        so the named report's tag moves with it, and tags of members the console was not shown are not asked for."""
         report_ids = list(dict.fromkeys(data.report_ids))
         # locked incident by incident, each primary first, not in the order the console listed them: locking a
         # member before its primary deadlocks with a tablet's step or a split on the same incident
         await corrections.lock_incidents(session, report_ids)
         reports = [await get_visible(session, officer, rid) for rid in report_ids]  # checked on the rows as locked
+        await etag.ensure_all_unchanged(session, reports, if_match)
         incident_id = await corrections.merge(session, reports, _staff(officer))
         await session.commit()
         notify(ctx)  # members that followed the primary's unit have news for their reporters
