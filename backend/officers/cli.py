@@ -80,15 +80,14 @@ def officer_district(role: Role, district: str | None, *, national: bool, unit_c
 
 
 def scope_of(role: Role, district: str) -> dict[str, str | None]:
-    """What the new officer reads, as backend.dispatch.regions scopes it (created with no unit, or with one only
+    """What the new officer reads, by backend.officers.jurisdiction (created with no unit, or with one only
     together with a district of their own, their own district decides)."""
-    from ml.geo import region_of
+    from backend.officers.jurisdiction import Jurisdiction, scoping_district
 
     if role in FIELD_ROLES:
         return {"scope": "unit_and_district"}
-    if not district:
-        return {"scope": "national"}
-    return {"scope": "region", "region": region_of(district)}
+    jurisdiction = Jurisdiction(scoping_district(district, None))
+    return {"scope": "national"} if jurisdiction.national else {"scope": "region", "region": jurisdiction.region}
 
 
 def _length(value: str, longest: int, param: str) -> str:
