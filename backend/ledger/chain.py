@@ -5,7 +5,7 @@ A proof of a report's rows showed that each row it lists was sealed, not that it
 of it (or removed from the database with its row) left no trace in it. With the chain the proof lists entries
 k…n, contiguous and linked, each under a signed root; leaving out or removing a middle entry breaks the numbering or
 the link of the entry after it, which the signed roots pin. What it cannot show on its own is the end of the chain:
-entries after the last one listed (see the report's plan for an anchor of the heads in each seal).
+entries after the last one listed. Each seal's signed state root (backend/ledger/state.py) shows that.
 
 Numbers are given by the sealer, not by whoever appends a row: sealers run one at a time (the advisory lock in
 service._seal_once on PostgreSQL; on SQLite the database's single writer, and a second sealer's numbers collide

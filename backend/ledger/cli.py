@@ -67,16 +67,18 @@ def public_key_cmd() -> None:
 def check_proof_cmd(proof_file: Any, public_keys: tuple[str, ...]) -> None:
     """Check a report's proof (GET /api/v1/dispatch/reports/{id}/proof) offline: no database, no secret. Prints
     JSON and exits 1 unless every row in it is proven."""
-    from backend.ledger.proof import check
+    from backend.ledger.proof import check, limits
 
     try:
         proof = json.loads(proof_file.read())
         problems = check(proof, public_keys)
+        # what even a valid proof does not show: where an older format's chain ends, or rows after the seal it is of
+        cannot_show = limits(proof)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # not a proof at all (a list for a mapping…)
-        proof, problems = {}, [f"not a readable proof: {exc!r}"]
+        proof, problems, cannot_show = {}, [f"not a readable proof: {exc!r}"], []
     click.echo(json.dumps({"valid": not problems, "report_id": proof.get("report_id"),
                            "rows": len(proof.get("rows", [])), "unproven": proof.get("unproven", []),
-                           "problems": problems}, ensure_ascii=False, indent=2))
+                           "problems": problems, "cannot_show": cannot_show}, ensure_ascii=False, indent=2))
     sys.exit(1 if problems else 0)
 
 

@@ -39,6 +39,9 @@ class LedgerSeal(SQLModel, table=True):
     signature: str | None = Field(default=None, max_length=128)
     # the previous seal's signature, signed over: the chain an outsider can follow with the public key alone
     prev_signature: str | None = Field(default=None, max_length=128)
+    # the root of the record's state after this seal: every scope's chain head (backend/ledger/state.py), signed
+    # with the rest, so a report's proof shows where its chain ends. None on seals made before it (x2)
+    state_root: str | None = Field(default=None, max_length=64)
 
     # every seal run starts from the last complete seal's time (service._seal_once): one seal a minute adds up
     __table_args__ = (sa.Index("ix_ledger_seals_sealed_at", "sealed_at"),)
@@ -62,6 +65,20 @@ class LedgerEntry(SQLModel, table=True):
 
     # one entry per place in a chain: a bug or a race that forks a chain fails its seal instead
     __table_args__ = (sa.Index("ux_ledger_entries_scope_seq", "scope", "scope_seq", unique=True),)
+
+
+class LedgerStateNode(SQLModel, table=True):
+    """A node of the state tree as of the newest seal (backend/ledger/state.py): derived from the entries, rewritten
+    by each seal for the scopes it touched. Not part of the record: the sealer checks its root against the head
+    seal's signed `state_root` and rebuilds it from the entries when it differs (service._state)."""
+
+    __tablename__ = "ledger_state_nodes"
+
+    place: str = Field(primary_key=True, max_length=256)  # the bits of the keys under it ("" the root)
+    hash: str = Field(max_length=64)
+    key: str | None = Field(default=None, max_length=64)  # a leaf's: sha256(scope)
+    value: str | None = Field(default=None, max_length=64)
+    seal_id: int  # the seal that wrote it last
 
 
 class LedgerCheckpoint(SQLModel, table=True):

@@ -2,6 +2,11 @@
 signed fields. `build` reads it from the database; `check` verifies one with nothing but the public key, the way a
 prosecutor's office or a court would, without trusting the database, the service or its secret. `check_chain`
 follows the signed seals themselves, for a monitor that keeps the service from rewriting what it sealed.
+
+Since zan-ledger-proof-v4 a proof also shows where the report's chain ends (`end`): the report's head in the newest
+seal's signed state tree (backend/ledger/state.py) is the last entry it lists, so no later entry was left out. It
+shows this as of that seal: a proof of an older seal than the newest one the reader knows of may still leave out
+what came after it, which `limits` says beside the verdict.
 """
 
 from __future__ import annotations
@@ -15,11 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.ledger import chain, merkle
+from backend.ledger import chain, heads, merkle, state
 from backend.ledger.models import LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
-    SIGNED,
     Entry,
     canonical,
     fingerprints,
@@ -30,13 +34,15 @@ from backend.ledger.record import (
     row_hash,
     seal_public_key,
     seal_signature_valid,
+    signed_fields,
 )
-from backend.ledger.schemas import ProofRow, ProofSeal, ReportProof, UnprovenRow
+from backend.ledger.schemas import ProofEnd, ProofRow, ProofSeal, ReportProof, UnprovenRow
 from backend.ledger.verify import entries_of, pending, rows_of
 from backend.lib.crypto import equal, key_id
 from backend.reports import submission
 
-FORMATS = ("zan-ledger-proof-v1", "zan-ledger-proof-v2", "zan-ledger-proof-v3")
+FORMATS = ("zan-ledger-proof-v1", "zan-ledger-proof-v2", "zan-ledger-proof-v3", "zan-ledger-proof-v4")
+ENDED = FORMATS[3:]  # the formats that show where the report's chain ends
 
 
 def signed_seal(seal: LedgerSeal) -> ProofSeal | None:
@@ -83,11 +89,28 @@ def _unproven(entry: Entry, row: Mapping[Any, Any] | None, seal: LedgerSeal | No
     return UnprovenRow(table=table, id=row_id, why=why, seal=seal_id, seq=seq)
 
 
+async def _end(session: AsyncSession, scope: str) -> ProofEnd | None:
+    """The scope's path in the newest signed seal's state tree; None when the service cannot show it."""
+    found = await heads.sealed_end(session, scope)
+    signed = None if found is None else signed_seal(found[0])
+    if found is None or signed is None:
+        return None
+    node, key = found[1].node, state.key_of(scope)
+    ends_at = "empty" if node is None else "head" if node.key == key else "other"
+    return ProofEnd(seal=signed, ends_at=ends_at, siblings=[sibling.hex() for sibling in found[1].siblings],
+                    other_key=node.key.hex() if ends_at == "other" and node and node.key else None,
+                    other_value=node.value.hex() if ends_at == "other" and node and node.value else None)
+
+
 async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID, *,
                 submitted: dict[str, Any] | None = None) -> ReportProof:
     """`submitted`: the report's submitted fields as they are now (backend.reports.submission), for the checker to
-    compare with the hash its sealed `registered` event holds."""
-    entries = await entries_of(session, ENTRIES.c.scope == f"report:{report_id}")
+    compare with the hash its sealed `registered` event holds. The rows are those sealed up to the seal `end`
+    shows the chain's end at (one sealed after it is left for the next proof, as a row not sealed yet is)."""
+    scope = f"report:{report_id}"
+    end = await _end(session, scope)
+    about = ENTRIES.c.scope == scope
+    entries = await entries_of(session, about if end is None else sa.and_(about, ENTRIES.c.seal_id <= end.seal.id))
     seals = {seal.id: seal for seal in await session.scalars(
         sa.select(LedgerSeal).where(col(LedgerSeal.id).in_({entry[4] for entry in entries})))}
     signed = {seal_id: out for seal_id, seal in seals.items() if (out := signed_seal(seal)) is not None}
@@ -120,13 +143,14 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
     return ReportProof(
         report_id=report_id, rows=proven, seals=used,
         public_keys={seal.key_id: seal_public_key(keys[seal.key_id])
-                     for seal in used + ([anchor] if anchor else []) if seal.key_id in keys},
+                     for seal in used + ([anchor] if anchor else []) + ([end.seal] if end else [])
+                     if seal.key_id in keys},
         unproven=unproven, pending=await pending(session, report_id), submission=submitted, first_signed=anchor,
-        chain_starts_at=min((entry[5] for entry in entries if entry[5] is not None), default=None))
+        chain_starts_at=min((entry[5] for entry in entries if entry[5] is not None), default=None), end=end)
 
 
 def _unsigned(seal: Mapping[str, Any], trusted: list[str]) -> list[str]:
-    if any(seal_signature_valid(key, {name: seal[name] for name in SIGNED}, seal["signature"]) for key in trusted):
+    if any(seal_signature_valid(key, signed_fields(seal), seal["signature"]) for key in trusted):
         return []
     return [f"seal {seal['id']}: no trusted public key signed it"]
 
@@ -216,7 +240,68 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
             problems.append(f"{where}: its columns do not lead up to seal {seal['id']}'s root")
         else:
             lines[row["table"], str(row["id"])] = line
+    if proof.get("format") in ENDED:
+        problems += _ended(proof, lines, trusted)
     return problems + _chain(proof, lines)
+
+
+def _ended(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str], trusted: list[str]) -> list[str]:
+    """The report's chain ends where the proof's rows end, as of the signed seal in `end`: the report's leaf in that
+    seal's state tree is its last listed entry (number and leaf hash), or, when the proof lists no chained entry,
+    the report has no leaf there. Without this a proof could leave out the report's latest entries."""
+    end = proof.get("end")
+    if not isinstance(end, Mapping) or not isinstance(end.get("seal"), Mapping):
+        return ["the proof does not show where the report's chain ends (no `end`): entries sealed after the last "
+                "one it lists may have been left out"]
+    seal = end["seal"]
+    if _unsigned(seal, trusted) and any(listed == seal for listed in proof.get("seals", [])):
+        return []  # said already of the seal among the rows' seals
+    if _unsigned(seal, trusted) or not isinstance(seal.get("state_root"), str):
+        return [f"seal {seal.get('id')} in `end` is not signed by a trusted key with a state root: the proof does "
+                f"not show where the report's chain ends"]
+    problems = [f"{row['table']} {row['id']}: in seal {row.get('seal')}, after seal {seal['id']}, where the proof "
+                f"shows the chain's end" for row in [*proof.get("rows", []), *proof.get("unproven", [])]
+                if not isinstance(row.get("seal"), int) or row["seal"] > seal["id"]]
+    scope = f"report:{proof.get('report_id')}"
+    key = state.key_of(scope)
+    chained = [row for row in proof.get("rows", []) if row.get("scope") == scope and row.get("seq") is not None]
+    chained += [row for row in proof.get("unproven", []) if row.get("seq") is not None]
+    if chained:
+        last = max(chained, key=lambda row: row["seq"])
+        line = lines.get((last["table"], str(last["id"])))
+        if line is None:
+            return [*problems, f"the report's last listed entry ({last['seq']}) is not proven: the proof does not "
+                               f"show that the chain ends there"]
+        start = state.leaf_hash(key, state.head_value(scope, last["seq"], merkle.leaf_hash(line).hex()))
+        ok = end.get("ends_at") == "head"
+        after = f"entry {last['seq']}"
+    elif end.get("ends_at") == "other" and isinstance(end.get("other_key"), str) and isinstance(
+            end.get("other_value"), str):
+        # another scope's leaf where the report's would be: on the report's bits as deep as the path goes
+        other, depth = bytes.fromhex(end["other_key"]), len(end.get("siblings", []))
+        start = state.leaf_hash(other, bytes.fromhex(end["other_value"]))
+        ok, after = other != key and state.bits(other)[:depth] == state.bits(key)[:depth], "its listed rows"
+    else:
+        start, ok, after = state.EMPTY, end.get("ends_at") == "empty", "its listed rows"
+    siblings = [bytes.fromhex(sibling) for sibling in end.get("siblings", [])]
+    if not ok or not state.leads_to(bytes.fromhex(seal["state_root"]), key, start, siblings):
+        problems.append(f"the report's chain does not end at {after} as of seal {seal['id']}: entries sealed "
+                        f"after it are not in the proof (left out or removed)")
+    return problems
+
+
+def limits(proof: Mapping[str, Any]) -> list[str]:
+    """What a proof that checks does not show, for whoever reads the verdict."""
+    fmt = proof.get("format", FORMATS[0])
+    if fmt not in ENDED:
+        return [f"a {fmt} does not show where the report's chain ends: entries sealed after the last one it lists "
+                f"may have been left out (fetch the proof again, as a {ENDED[-1]})"]
+    seal = (proof.get("end") or {}).get("seal")
+    if not isinstance(seal, Mapping):
+        return ["the proof does not show where the report's chain ends (no `end`)"]
+    return [f"complete as of seal {seal.get('id')}, sealed at {seal.get('sealed_at')}: rows sealed after it, and "
+            f"the {proof.get('pending', 0)} not sealed yet, are not covered; a proof of an earlier seal than the "
+            f"newest you know of (`zan ledger check-chain`) may leave out what came after"]
 
 
 def _chain(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str]) -> list[str]:

@@ -102,20 +102,33 @@ def mac_of(secret_key: str, seal: LedgerSeal) -> str:
                          seal.prev_mac]
     # absent from the seals made before key ids and before signatures, whose MACs must still check
     fields += [value for value in (seal.key_id, seal.root, seal.prev_signature) if value is not None]
+    if seal.state_root is not None:  # tagged: a value in the list cannot pass for another field's
+        fields.append({"state_root": seal.state_root})
     return keyed_hash(secret_key, "ledger", json.dumps(fields, sort_keys=True, separators=(",", ":")))
 
 
 SIGNED = ("id", "sealed_at", "rows", "layout", "complete", "digest", "root", "prev_mac", "prev_signature", "key_id")
+STATE = "state_root"  # signed too on the seals that have it (x2): zan-ledger-seal-v2
 
 
 def header(seal: LedgerSeal) -> dict[str, Any]:
     """The seal's fields that its signature covers, as a proof carries them."""
-    return {name: canonical(getattr(seal, name)) for name in SIGNED}
+    fields = {name: canonical(getattr(seal, name)) for name in SIGNED}
+    return fields if seal.state_root is None else {**fields, STATE: seal.state_root}
+
+
+def signed_fields(seal: Mapping[str, Any]) -> dict[str, Any]:
+    """The signed fields of a seal as a proof or a monitor got it (a decoded ProofSeal)."""
+    fields = {name: seal[name] for name in SIGNED}
+    return fields if seal.get(STATE) is None else {**fields, STATE: seal[STATE]}
 
 
 def signed_message(fields: Mapping[str, Any]) -> bytes:
     """What a seal's Ed25519 signature is over: its header as canonical JSON (a third party rebuilds it from a
-    proof)."""
+    proof). A seal with a state root signs it under another tag: taken off, the rest no longer checks as a v1."""
+    if fields.get(STATE) is not None:
+        return json.dumps(["zan-ledger-seal-v2", *(fields[name] for name in SIGNED), fields[STATE]],
+                          sort_keys=True, separators=(",", ":")).encode()
     return json.dumps(["zan-ledger-seal-v1", *(fields[name] for name in SIGNED)], sort_keys=True,
                       separators=(",", ":")).encode()
 

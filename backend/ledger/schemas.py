@@ -69,6 +69,24 @@ class ProofSeal(msgspec.Struct):
         description="the previous seal's signature (None after a seal made before signatures): the chain")]
     key_id: str
     signature: str
+    state_root: Annotated[str | None, msgspec.Meta(
+        description="the root of every scope's chain head after this seal (signed with the rest, under the tag "
+                    "zan-ledger-seal-v2); None on seals made before it")] = None
+
+
+class ProofEnd(msgspec.Struct):
+    """Where the report's chain ends as of a signed seal: the path from its scope's place in that seal's state tree
+    up to `state_root`. The checker makes the leaf from the last entry the proof lists, so a proof that leaves out
+    later entries does not lead up to the root."""
+
+    seal: Annotated[ProofSeal, msgspec.Meta(description="the newest seal when the proof was built")]
+    ends_at: Annotated[str, msgspec.Meta(
+        description="head: the report's own leaf (its last entry); empty: an empty place (no chained entry); "
+                    "other: another scope's leaf on the same bits (no chained entry)")]
+    siblings: Annotated[list[str], msgspec.Meta(
+        description="hex, from the root down along the bits of sha256(scope) (backend/ledger/state.py)")]
+    other_key: str | None = None
+    other_value: str | None = None
 
 
 class ProofRow(msgspec.Struct):
@@ -124,7 +142,11 @@ class ReportProof(msgspec.Struct):
         description="the number of the report's first entry in its chain: entries sealed before chains existed "
                     "(k − 1 of them) are not chained, and the proof lists them apart; None: no entry is "
                     "chained")] = None
+    end: Annotated[ProofEnd | None, msgspec.Meta(
+        description="where the report's chain ends as of the newest seal: no entry after the last one listed was "
+                    "sealed up to it. None when the service cannot show it (the proof then does not check)")] = None
     # v2: unproven rows name their seal, and `first_signed` shows where signatures began (v1 proofs still check,
     # but their `unsigned` rows no longer pass: a stripped signature looked just like them). v3: rows carry their
-    # place in the report's chain (`seq`, `prev`), so a row left out of the proof shows as a gap
-    format: str = "zan-ledger-proof-v3"
+    # place in the report's chain (`seq`, `prev`), so a row left out of the proof shows as a gap. v4: `end` shows
+    # that no entry after the last one listed was left out
+    format: str = "zan-ledger-proof-v4"

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db import is_postgres, uuid_in
-from backend.ledger import chain
+from backend.ledger import chain, heads
 from backend.ledger.models import LedgerCheckpoint, LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
@@ -280,9 +280,15 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
     # the new key, so the record sealed under the old key is pinned by a MAC its holder cannot make
     secret_key = secret_keys[0]
     sealed = await chain.chained(session, entries)
+    move = await heads.advance(session, last, sealed)
+    if move is None:  # signing a state rebuilt over entries changed since would hide the change in later proofs
+        log.error("ledger: the state tree is not the one the head seal %s signed, and its entries no longer "
+                  "rebuild it (run `zan ledger verify`); not sealing", last.id if last else None)
+        await session.rollback()
+        return _Step(None, positions, False, read, refused=True)
     digest, root = fingerprints(sealed)
     seal = LedgerSeal(id=(last.id + 1) if last else 1, sealed_at=utcnow(), rows=len(entries), layout=layout,
-                      complete=complete, digest=digest, root=root,
+                      complete=complete, digest=digest, root=root, state_root=move.root,
                       prev_mac=last.mac if last else GENESIS, prev_signature=last.signature if last else None, mac="",
                       key_id=key_id(secret_key))
     seal.mac = mac_of(secret_key, seal)
@@ -295,6 +301,7 @@ async def _seal_once(session: AsyncSession, secret_keys: tuple[str, ...], batch:
                 {"table_name": table, "row_id": row_id, "scope": scope, "seal_id": seal.id, "row_hash": digest,
                  "scope_seq": seq, "scope_prev": prev}
                 for table, row_id, scope, digest, _, seq, prev in sealed])
+        await heads.store(session, move, seal.id)
         await session.commit()
     # SQLite: another sealer in this process took the same seal number, or the same places in a chain, first
     except IntegrityError:

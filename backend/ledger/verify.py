@@ -15,6 +15,7 @@ from sqlmodel import col
 
 from backend.db import uuid_in
 from backend.ledger import chain as scope_chain
+from backend.ledger import heads
 from backend.ledger.models import LedgerCheckpoint, LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
@@ -147,8 +148,9 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict
     if [seal.id for seal in verdict.seals] != expected or await session.scalar(after_head) is not None:
         verdict.broken_seals.append((0, "numbering"))
     chain = _Chain(key=len(secret_keys))
+    replay = heads.Replay()  # every scope's head, seal by seal, against each seal's signed state root
     for seal in verdict.seals:
-        chain = await _check_next(session, secret_keys, seal, chain, verdict)
+        chain = await _check_next(session, secret_keys, seal, chain, verdict, replay)
     if chain.position:  # the head checks, but under an earlier key
         verdict.broken_seals.append((verdict.seals[-1].id, "head_key"))
     verdict.pending = await pending(session)
@@ -167,9 +169,14 @@ class _Chain:
 
 
 async def _check_next(session: AsyncSession, secret_keys: tuple[str, ...], seal: LedgerSeal, chain: _Chain,
-                      verdict: Verdict) -> _Chain:
-    """One seal of the chain in order, and its rows; what the seal after it is checked against."""
+                      verdict: Verdict, replay: heads.Replay | None = None) -> _Chain:
+    """One seal of the chain in order, and its rows; what the seal after it is checked against. With `replay`
+    (the state as of the seal before, from seal 1 on) its state root is recomputed too."""
     entries, position = await _check_seal(session, secret_keys, seal, verdict, chain.mac)
+    if replay is not None:
+        recomputed = replay.seal(entries)
+        if seal.state_root is not None and not equal(recomputed, seal.state_root):
+            verdict.broken_seals.append((seal.id, "state"))
     await _check_rows(session, entries, {seal.id: seal.layout}, verdict)
     verdict.unlinked += await scope_chain.unlinked(session, entries)
     _check_signature_chain(seal, chain.signature, verdict)
@@ -206,8 +213,26 @@ async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], rep
         _check_signature_chain(seal, previous.signature if previous else None, verdict)
     await _check_rows(session, entries, {seal.id: seal.layout for seal in verdict.seals}, verdict)
     verdict.unlinked += await scope_chain.unlinked(session, entries)
+    await _check_end(session, f"report:{report_id}", entries, verdict)
     verdict.pending = await pending(session, report_id)
     return verdict
+
+
+async def _check_end(session: AsyncSession, scope: str, entries: list[Entry], verdict: Verdict) -> None:
+    """The report's chain ends at its last entry as of the newest seal's signed state: nothing after it was
+    removed (its seal, the one checked above, no longer holds the report's entries and so was not checked)."""
+    head = await session.scalar(sa.select(col(LedgerSeal.state_root)).order_by(col(LedgerSeal.id).desc()).limit(1))
+    tree = await session.scalar(sa.select(heads.NODES.c.place).where(heads.NODES.c.place == "").limit(1))
+    if head is None and tree is None:  # no seal since migration x2 (from the first with a state, each has one)
+        return
+    found = await heads.sealed_end(session, scope)
+    if found is None:
+        verdict.broken_seals.append((0, "end"))
+        return
+    seal, end = found
+    assert seal.state_root is not None
+    if not heads.ends_at(end, scope, [entry for entry in entries if entry[4] <= seal.id], seal.state_root):
+        verdict.broken_seals.append((seal.id, "end"))
 
 
 async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, every: timedelta,
@@ -225,7 +250,8 @@ async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, e
     by the next cycle only (a cycle's length after), and one undone before a pass reaches it is not found at all;
     a holder of the key can re-make seals consistently (`zan ledger check-chain`, with a pinned seal, is for that);
     and the newest seals removed together with their entries leave a shorter chain that checks (their MACs in the
-    log, or a quoted head, show it)."""
+    log, or a quoted head, show it). The seals' state roots are recomputed by `verify` only: that replays every
+    scope's head from seal 1 on, which a run resumed at a later seal does not hold."""
     now = utcnow()
     checkpoint = await session.get(LedgerCheckpoint, CHECK)
     resumed = None if checkpoint is None or checkpoint.finished_at is not None else _resumed(checkpoint)

@@ -52,16 +52,16 @@ async def as_superuser(ctx: Context, sql: str, **params: Any) -> None:
 
 
 async def made_before_signatures(ctx: Context, seal_id: int) -> None:
-    """Turn the head seal into one as the revisions before signed seals (k1) made it: no root, no signature, and a
-    MAC without them. Only the head, so that the seals made after it chain to the MAC it then has."""
+    """Turn the head seal into one as the revisions before signed seals (k1) made it: no root, no signature, no
+    state root, and a MAC without them. Only the head, so that the seals made after it chain to the MAC it then has."""
     async with ctx.sessions() as session:
         seal = await session.get(LedgerSeal, seal_id)
         assert seal is not None
-        seal.root = seal.signature = seal.prev_signature = None
+        seal.root = seal.signature = seal.prev_signature = seal.state_root = None
         mac = mac_of(ctx.settings.secret_key, seal)
         await session.rollback()
-    await as_superuser(ctx, "UPDATE ledger_seals SET root = NULL, signature = NULL, prev_signature = NULL, mac = :mac "
-                            "WHERE id = :id", mac=mac, id=seal_id)
+    await as_superuser(ctx, "UPDATE ledger_seals SET root = NULL, signature = NULL, prev_signature = NULL, "
+                            "state_root = NULL, mac = :mac WHERE id = :id", mac=mac, id=seal_id)
 
 
 async def an_hour_later(ctx: Context, name: str = "reread") -> None:

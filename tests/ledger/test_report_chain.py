@@ -89,7 +89,7 @@ async def test_a_complete_proof_lists_the_reports_chain_and_checks(ctx: Context,
     assert entries[0].scope_prev == GENESIS and all(entry.scope_prev != GENESIS for entry in entries[1:])
 
     proof = await _proof(ctx, app_client, rows["report"])
-    assert proof["format"] == "zan-ledger-proof-v3" and proof["chain_starts_at"] == 1
+    assert proof["format"] == "zan-ledger-proof-v4" and proof["chain_starts_at"] == 1
     assert sorted(row["seq"] for row in proof["rows"]) == [1, 2, 3, 4, 5, 6, 7]
     assert check(proof, [seal_public_key(ctx.settings.secret_key)]) == []
     async with ctx.sessions() as session:
@@ -153,7 +153,8 @@ async def test_a_proof_with_a_row_left_out_fails(ctx: Context, app_client: httpx
 
 async def _made_before_chains(ctx: Context, seal_id: int) -> None:
     """Turn the head seal into one made before the chains (migration v1): its entries without a place in a chain,
-    and its digest, root, MAC and signature made over them by the service's key."""
+    and its digest, root, MAC and signature made over them by the service's key; and, as every seal then, without
+    a state root (migration x2 came later)."""
     await as_superuser(ctx, "UPDATE ledger_entries SET scope_seq = NULL, scope_prev = NULL WHERE seal_id = :id",
                        id=seal_id)
     async with ctx.sessions() as session:
@@ -162,12 +163,14 @@ async def _made_before_chains(ctx: Context, seal_id: int) -> None:
         entries = [(e.table_name, e.row_id, e.scope, e.row_hash, e.seal_id, None, None) for e in
                    await session.scalars(select(LedgerEntry).where(LedgerEntry.seal_id == seal_id))]
         seal.digest, seal.root = fingerprints(entries)
+        seal.state_root = None
         seal.mac = mac_of(ctx.settings.secret_key, seal)
         seal.signature = sign_seal(ctx.settings.secret_key, seal)
         values = {"d": seal.digest, "r": seal.root, "m": seal.mac, "s": seal.signature, "id": seal_id}
         await session.rollback()
-    await as_superuser(ctx, "UPDATE ledger_seals SET digest = :d, root = :r, mac = :m, signature = :s WHERE id = :id",
-                       **values)
+    await as_superuser(ctx, "UPDATE ledger_seals SET digest = :d, root = :r, mac = :m, signature = :s, "
+                            "state_root = NULL WHERE id = :id", **values)
+    await as_superuser(ctx, "DELETE FROM ledger_state_nodes")
 
 
 async def test_a_report_sealed_before_the_chains_says_where_its_chain_starts(

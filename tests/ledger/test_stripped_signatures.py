@@ -129,7 +129,9 @@ async def test_a_stripped_signature_no_longer_passes_an_edited_event(ctx: Contex
     await as_superuser(ctx, STRIPS[strip] + " WHERE id = 1")
     forged = await _proof(ctx, app_client, rows["report"])
     assert {(row["why"], row["seal"]) for row in forged["unproven"]} == {("tampered", 1)}
-    assert len(check(forged, [seal_public_key(ctx.settings.secret_key)])) == 5
+    problems = check(forged, [seal_public_key(ctx.settings.secret_key)])
+    # the five rows, and the report's chain's end: the head seal that signs the state lost its signature too
+    assert len(problems) == 6 and problems[-1].startswith("the proof does not show where the report's chain ends")
     integrity = await _integrity(ctx, app_client, rows["report"])
     assert not integrity["intact"] and integrity["broken_seals"] == [1], integrity
 
@@ -171,7 +173,7 @@ async def test_rows_sealed_before_signatures_still_prove(ctx: Context, app_clien
                                                          tmp_path: Path) -> None:
     rows, key = await _pre_signature_report(ctx, app_client)
     proof = await _proof(ctx, app_client, rows["report"])
-    assert proof["format"] == "zan-ledger-proof-v3"
+    assert proof["format"] == "zan-ledger-proof-v4"
     assert {(row["why"], row["seal"]) for row in proof["unproven"]} == {("unsigned", 1)} and len(proof["unproven"]) == 5
     assert proof["first_signed"]["id"] == 2 and proof["first_signed"]["prev_signature"] is None
     assert [(row["table"], row["body"]["action"], row["seal"]) for row in proof["rows"]] == [
@@ -201,7 +203,8 @@ async def test_the_check_places_unsigned_rows_itself(ctx: Context, app_client: h
 
     assert check(edited(relabelled), [key]) == [
         f"audit_log {proven['id']}: listed as sealed before signatures, in seal 3, but every seal from seal 2 on is "
-        "signed"]
+        "signed",
+        "the report's last listed entry (5) is not proven: the proof does not show that the chain ends there"]
     no_anchor = edited(lambda p: p.update(first_signed=None))
     assert len(check(no_anchor, [key])) == 5 and "no `first_signed`" in check(no_anchor, [key])[0]
     later_anchor = copy.deepcopy(proof)  # a later signed seal offered as the first one
@@ -211,7 +214,7 @@ async def test_the_check_places_unsigned_rows_itself(ctx: Context, app_client: h
     assert all("zan-ledger-proof-v1 does not show when signatures began" in p for p in check(v1, [key]))
     assert check(edited(lambda p: p.update(format="zan-ledger-proof-v9")), [key]) == [
         "an unknown proof format 'zan-ledger-proof-v9' (this checker reads zan-ledger-proof-v1, zan-ledger-proof-v2, "
-        "zan-ledger-proof-v3)"]
+        "zan-ledger-proof-v3, zan-ledger-proof-v4)"]
     assert check(proof, [seal_public_key("someone-else's-secret")]) != []
 
 
