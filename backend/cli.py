@@ -182,6 +182,7 @@ _mount_optional(main, "backend.notifications.cli:notifications", "notifications"
 _mount_optional(main, "bots.cli:bot", "bot")
 _mount_optional(main, "backend.ledger.cli:ledger", "ledger")
 _mount_optional(main, "backend.keys.cli:keys", "keys")
+_mount_optional(main, "backend.health.cli:health", "health")
 
 if __name__ == "__main__":
     main()

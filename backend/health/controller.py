@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from sqlmodel import col
 
 from backend.context import Context
 from backend.deps import CtxDep
+from backend.health import workers as worker_beats
 from backend.jobs.models import OutboxTask
 from backend.ledger import metrics as ledger_metrics
 from backend.ledger.record import protected
@@ -98,23 +98,27 @@ QUEUE_LAG_S = 300.0  # a due task is started within seconds while workers consum
 
 async def _check_queue(ctx: Context, db: dict[str, Any], redis: dict[str, Any]) -> dict[str, Any]:
     """Whether outbox work gets run. With SAQ, Redis answering says nothing of the workers: they may all be down or
-    stuck, and work then waits in the queue while nothing looks wrong. So: how many workers keep their heartbeat
-    (backend/jobs/saq.py), and how long the oldest due task has waited to start. In embedded mode this process runs
-    the tasks itself (the wait is still shown)."""
+    stuck, and work then waits in the queue while nothing looks wrong. So: how many workers beat and make progress
+    (backend/health/workers.py: none seen for SEEN_S, or one whose relay or consumer stopped, degrades), and how long
+    the oldest due task has waited to start. In embedded mode this process runs the tasks itself (the wait is still
+    shown)."""
     waiting = db.get("outbox_waiting_s")
     queue: dict[str, Any] = {"ok": bool(db.get("ok")), "mode": ctx.settings.queue,
                              "backlog": db.get("outbox_backlog"), "dead": db.get("outbox_dead"),
                              "waiting_s": waiting}
     if ctx.settings.queue != "saq":
         return queue
-    from backend.jobs.saq import live_workers  # the SAQ transport, only where it is used (as the relay does)
-
-    workers: int | None = None
-    if redis["ok"] and ctx.redis is not None:
-        with contextlib.suppress(*UNAVAILABLE):
-            workers = await asyncio.wait_for(live_workers(ctx), timeout=1.0)
-    queue["workers"] = workers
-    queue["ok"] = (queue["ok"] and redis["ok"] and bool(workers)
+    seen: dict[str, Any] = {"workers": None, "workers_stuck": None, "worker_seen_s": None}
+    if db.get("ok"):
+        try:
+            async with ctx.sessions() as session:
+                beats = await worker_beats.read_beats(session)
+            # with Redis down no consumer can move: that is Redis's outage (reported above), not stuck workers
+            seen = worker_beats.summary(beats, utcnow(), redis_ok=bool(redis["ok"]))
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("health: worker heartbeats could not be read (%s)", type(exc).__name__)
+    queue.update(seen)
+    queue["ok"] = (queue["ok"] and redis["ok"] and bool(seen["workers"]) and not seen["workers_stuck"]
                    and (waiting is None or waiting < QUEUE_LAG_S))
     return queue
 
@@ -200,8 +204,10 @@ class HealthController(Controller):
          include_in_schema=False)
     async def metrics(self, ctx: CtxDep) -> bytes:
         # read side by side: a database that does not answer costs one timeout, not one per group of gauges
-        ledger, routing = await asyncio.gather(
+        reads = [
             # the ledger says it was not read (`zan_ledger_metrics_read 0`), so an alert tells unread from quiet
             _db_metrics(ctx, "the ledger's gauges", ledger_metrics.exposition, ledger_metrics.unread()),
-            _db_metrics(ctx, "the routing failures gauge", routing_failures.exposition))
-        return generate_latest() + ledger + routing
+            _db_metrics(ctx, "the routing failures gauge", routing_failures.exposition)]
+        if ctx.settings.queue == "saq":  # embedded mode has no workers: this process runs the tasks itself
+            reads.append(_db_metrics(ctx, "the worker heartbeat gauges", worker_beats.exposition))
+        return generate_latest() + b"".join(await asyncio.gather(*reads))

@@ -30,3 +30,26 @@ class OutboxTask(SQLModel, table=True):
     updated_at: datetime = now_column()
 
     __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """One row per running `zan worker` process, rewritten every few seconds (backend/health/workers.py).
+
+    In the database, not in Redis: a worker whose Redis is down is still there (its relay keeps passing, its
+    tasks wait in the outbox), and /health and `zan health worker` must be able to tell that from a worker that is
+    gone or hung. The times are the worker's own clock; the progress times are judged against `beat_at`, so only
+    the beat's age compares two hosts' clocks."""
+
+    __tablename__ = "worker_heartbeats"
+
+    hostname: str = Field(primary_key=True, max_length=255)
+    pid: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    started_at: datetime = now_column()
+    beat_at: datetime = now_column()
+    # the relay's last completed pass over the outbox (its start until the first); None: no relay in the process
+    relay_at: datetime | None = tz_datetime()
+    # the SAQ consumer's last sign of progress: a dequeue that returned (a job, or an idle poll that found none)
+    # or a job that ended (its start until then)
+    saq_at: datetime | None = tz_datetime()
+    saq_running: int = Field(default=0)  # jobs running at the beat
+    saq_concurrency: int = Field(default=0)

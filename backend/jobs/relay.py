@@ -11,10 +11,12 @@ import contextlib
 import logging
 import time
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from backend.jobs import service
 from backend.jobs.registry import HANDLERS, PermanentError, RetryLater, load_all_handlers
+from backend.lib.clock import utcnow
 from backend.lib.redis import UNAVAILABLE
 
 if TYPE_CHECKING:
@@ -76,6 +78,9 @@ class Relay:
         self._task: asyncio.Task[None] | None = None
         self._scheduler: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()  # set once: the loops end, and a scheduled wait wakes at once
+        # when the loop last finished a pass over the outbox (its start until the first): the worker's heartbeat
+        # reports it, so a loop that died or hangs shows (backend/health/workers.py)
+        self.last_pass_at: datetime | None = None
 
     def notify(self) -> None:
         self.wakeup.set()
@@ -133,6 +138,7 @@ class Relay:
         while not self._stopping.is_set():
             try:
                 n = await self.run_once()
+                self.last_pass_at = utcnow()
             except Exception:  # the database hiccuped; the loop must outlive it
                 log.exception("relay iteration failed")
                 n = 0
@@ -153,6 +159,7 @@ class Relay:
                 await run_scheduled(self.ctx)
 
     def start(self) -> None:
+        self.last_pass_at = utcnow()
         self._task = asyncio.create_task(self._loop(), name="zan-outbox-relay")
         if self.ctx.settings.queue != "saq":
             self._scheduler = asyncio.create_task(self._schedule(), name="zan-scheduled")

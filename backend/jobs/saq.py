@@ -9,17 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from saq import CronJob, Queue, Worker
 
+from backend.health.workers import SAQ_POLL_S, Progress, beat_forever, forget
 from backend.jobs.registry import load_all_handlers
-from backend.jobs.relay import TASK_TIMEOUT_S, execute
+from backend.jobs.relay import TASK_TIMEOUT_S, Relay, execute
 from backend.jobs.scheduled import MAIN, SEAL
-from backend.lib.redis import UNAVAILABLE
+from backend.lib.clock import utcnow
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -33,9 +33,6 @@ log = logging.getLogger("zan.jobs")
 # service.REREAD_ROWS rows a run, ~40 s; a larger day goes on from its checkpoint in the next runs) and a backlog
 # sweep, and stay under the five minutes after which /health reports the record's sealing as stopped
 SCHEDULED_TIMEOUT_S = 240
-HEARTBEAT_EVERY_S = 10.0
-HEARTBEAT_RETRY_S = 1.0
-HEARTBEAT_TTL_S = 30  # three beats: a worker whose loop stalls for a beat or two is not reported gone
 
 
 def get_queue(ctx: Context) -> Queue:
@@ -90,55 +87,44 @@ def cron_jobs() -> list[CronJob]:
 
 
 # -- worker liveness ------------------------------------------------------------------------------------------------
-# Each worker keeps a key with a TTL alive while its event loop runs, and lists itself in a set; /health counts the
-# keys still there. Redis expires them, so no clock of ours is compared with another host's.
-def _workers_key(ctx: Context) -> str:
-    return ctx.keys("saq-workers")
+# Each `zan worker` process writes a heartbeat row to the database (backend/health/workers.py): when it last beat,
+# when its relay last finished a pass, and when its SAQ consumer last showed progress, which this worker records.
+class ZanWorker(Worker):
+    """SAQ's worker, recording when its consumer last made progress (`active_at`): a dequeue that returned, with a
+    job or empty-handed after SAQ_POLL_S, or a job that ended. A consumer blocked on a connection Redis no longer
+    answers, or whose slots all hang, stops moving it; a worker that is merely idle keeps moving it."""
+
+    active_at: datetime | None = None
+
+    async def process(self) -> bool:
+        took = await super().process()
+        # False: the dequeue timed out with nothing to do (or was cancelled by stop(), which sets the event first).
+        # True without a job is a dequeue that failed (Redis down): no progress, SAQ has logged it
+        if not took and not self.event.is_set():
+            self.active_at = utcnow()
+        return took
 
 
-async def _beat(ctx: Context, worker_id: str) -> None:
-    assert ctx.redis is not None
-    info = f"{socket.gethostname()}:{os.getpid()}"
-    while True:
-        wait = HEARTBEAT_EVERY_S
-        try:
-            async with ctx.redis.pipeline(transaction=True) as pipe:
-                pipe.set(ctx.keys("saq-worker", worker_id), info, ex=HEARTBEAT_TTL_S)
-                pipe.sadd(_workers_key(ctx), worker_id)
-                pipe.expire(_workers_key(ctx), 86400)  # the list goes too where no worker runs any more
-                await pipe.execute()
-        except UNAVAILABLE as exc:  # the queue is down with Redis anyway; /health says so
-            log.warning("worker heartbeat not written: %r", exc)
-            # a beat lost to a slow moment is written again soon, not a whole period later: a worker that just
-            # started would otherwise be reported missing for ten seconds
-            wait = HEARTBEAT_RETRY_S
-        await asyncio.sleep(wait)
+def _progress(worker: ZanWorker, relay: Relay | None) -> Progress:
+    return Progress(relay_at=relay.last_pass_at if relay is not None else None, saq_at=worker.active_at,
+                    saq_running=len(worker.job_task_contexts), saq_concurrency=worker.concurrency)
 
 
-async def live_workers(ctx: Context) -> int:
-    """How many SAQ workers beat within HEARTBEAT_TTL_S (raises what Redis raises when it is down)."""
-    assert ctx.redis is not None
-    key = _workers_key(ctx)
-    ids = sorted(member.decode() if isinstance(member, bytes) else str(member)
-                 for member in await ctx.redis.smembers(key))  # type: ignore[misc]  # redis-py types sync|async
-    if not ids:
-        return 0
-    beats = await ctx.redis.mget([ctx.keys("saq-worker", worker_id) for worker_id in ids])
-    gone = [worker_id for worker_id, beat in zip(ids, beats, strict=True) if beat is None]
-    if gone:  # workers that stopped without saying so (killed, host lost)
-        await ctx.redis.srem(key, *gone)  # type: ignore[misc]
-    return len(ids) - len(gone)
-
-
-def make_worker(ctx: Context, *, concurrency: int = 20) -> Worker:
-    """A SAQ worker bound to an existing Context (the `zan worker` command and in-process tests)."""
+def make_worker(ctx: Context, *, concurrency: int = 20, relay: Relay | None = None) -> ZanWorker:
+    """A SAQ worker bound to an existing Context (the `zan worker` command and in-process tests). While it runs it
+    keeps this process's heartbeat row (backend/health/workers.py), with `relay`'s passes when the process runs
+    one."""
     load_all_handlers()
+
+    async def progressed(_saq_ctx: dict[str, Any]) -> None:  # a job taken, a job ended
+        made.active_at = utcnow()
 
     async def startup(saq_ctx: dict[str, Any]) -> None:
         saq_ctx["zan"] = ctx
-        if ctx.redis is not None:  # always, with the SAQ queue (both need ZAN_REDIS_URL)
-            saq_ctx["zan_heartbeat"] = asyncio.create_task(_beat(ctx, str(saq_ctx["worker"].id)),
-                                                           name="zan-worker-heartbeat")
+        # its start until the first dequeue returns: a consumer stuck from the outset shows too
+        made.active_at = utcnow()
+        saq_ctx["zan_heartbeat"] = asyncio.create_task(beat_forever(ctx, lambda: _progress(made, relay)),
+                                                       name="zan-worker-heartbeat")
 
     async def shutdown(saq_ctx: dict[str, Any]) -> None:
         beat: asyncio.Task[None] | None = saq_ctx.pop("zan_heartbeat", None)
@@ -147,17 +133,18 @@ def make_worker(ctx: Context, *, concurrency: int = 20) -> Worker:
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beat
-        worker_id = str(saq_ctx["worker"].id)
-        assert ctx.redis is not None  # the beat ran
-        with contextlib.suppress(*UNAVAILABLE):  # gone from /health at once, not only when its key expires
-            await ctx.redis.delete(ctx.keys("saq-worker", worker_id))
-            await ctx.redis.srem(_workers_key(ctx), worker_id)  # type: ignore[misc]
+        await forget(ctx)  # gone from /health at once, not only once its beat is old
 
-    return Worker(
+    made = ZanWorker(
         get_queue(ctx),
         functions=[zan_run_task],
         cron_jobs=cron_jobs(),
         concurrency=concurrency,
         startup=startup,
         shutdown=shutdown,
+        before_process=progressed,
+        after_process=progressed,
+        # SAQ's default (0) blocks in the dequeue until a job comes: an idle consumer would never say it is alive
+        dequeue_timeout=SAQ_POLL_S,
     )
+    return made
