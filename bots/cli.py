@@ -69,11 +69,9 @@ async def _citizen_polling(settings: Settings) -> None:
 
     load_all_handlers()
     async with context_scope(settings) as ctx:
-        citizen_bot = runtime.build(ctx)
+        citizen_bot = runtime.build(ctx, polling=True)
         try:
-            # Telegram refuses getUpdates while a webhook is set, and aiogram does not remove it for us
-            await citizen_bot.bot.delete_webhook(drop_pending_updates=False)
-            await citizen_bot.dispatcher.start_polling(citizen_bot.bot, handle_signals=True, close_bot_session=False)
+            await runtime.poll(citizen_bot, handle_signals=True)
         finally:
             await citizen_bot.close()
 

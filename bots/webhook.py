@@ -4,6 +4,10 @@ Telegram proves itself with the secret token we gave it in setWebhook (header X-
 compared in constant time). An endpoint answers 200 at once and handles the update in the background: Telegram
 re-delivers an update it did not get a 2xx for within its timeout, so slow work must not cause duplicates — and any
 duplicate that still arrives is dropped by update_id (Redis SET NX with a TTL; the database when Redis is down).
+
+Polling gets duplicates too: getUpdates hands a restarted poller every update whose offset was not confirmed (the
+confirmation rides on the *next* getUpdates, which a crash, a kill or an unreachable Bot API at shutdown never
+sends). Both bots' pollers drop them with the same de-duplication (`first_polled`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Annotated, Any
 
 from litestar.params import HeaderParameter
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from backend.context import Context
 from backend.lib.clock import utcnow
@@ -55,6 +59,18 @@ async def first_delivery(ctx: Context, bot_name: str, update_id: int) -> bool:
             return False
         await session.commit()
     return True
+
+
+async def first_polled(ctx: Context, bot_name: str, update_id: int) -> bool:
+    """`first_delivery` for a polled update (the same keys: an update is handled once whichever way it came), except
+    that an update whose check fails (Redis and the database both away) is handled, not dropped: unlike a webhook's,
+    nobody would deliver it again, and a rare duplicate answer is better than a citizen's message lost."""
+    try:
+        return await first_delivery(ctx, bot_name, update_id)
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        logging.getLogger(f"zan.bots.{bot_name}").warning("%s bot update %s not de-duplicated: %r", bot_name,
+                                                          update_id, exc)
+        return True
 
 
 async def purge_seen_updates(ctx: Context) -> int:

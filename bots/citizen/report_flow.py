@@ -8,7 +8,6 @@ report_draft.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -24,6 +23,7 @@ from backend.lib.i18n import pick
 from backend.lib.messages import ERRORS
 from backend.media.service import kind_of
 from bots.citizen import keyboards, service
+from bots.citizen.isolation import pause
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
@@ -194,8 +194,9 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
         return
     if message.media_group_id:
         # an album comes as one update per file, all at once: only the file that arrives last answers, once the
-        # album has settled, so the citizen gets one reply with the total instead of one per file
-        await asyncio.sleep(ALBUM_SETTLE_S)
+        # album has settled, so the citizen gets one reply with the total instead of one per file (the chat's lock is
+        # let go meanwhile, or the other files would wait for this one)
+        await pause(ALBUM_SETTLE_S)
     files = await service.draft_media(ctx, key)
     if message.media_group_id and files[-1] != added:
         return

@@ -2,27 +2,34 @@
 
 FSM state lives in Redis when configured (conversations survive restarts and are shared by API replicas receiving
 webhooks), with TTLs because a half-filed report holds personal data, and in this process's memory while Redis is
-down (`bots.citizen.storage`); MemoryStorage in embedded mode. Whatever still fails is answered by the
-dispatcher's error handler (`errors.unexpected_error`), so a citizen is never left without a reply.
+down (`bots.citizen.storage`); MemoryStorage in embedded mode. A chat's updates are handled one at a time, across
+processes while Redis answers (`bots.citizen.isolation`), so two that arrive together do not overwrite each other's
+FSM data. Whatever still fails is answered by the dispatcher's error handler (`errors.unexpected_error`), so a
+citizen is never left without a reply.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+from aiogram.types import TelegramObject, Update
 
 from backend.context import Context
 from bots.citizen.errors import unexpected_error
 from bots.citizen.handlers import build_router
+from bots.citizen.isolation import ChatIsolation
 from bots.citizen.storage import FallbackStorage
-from bots.webhook import drain
+from bots.webhook import drain, first_polled
 
+BOT_NAME = "citizen"  # of the update de-duplication keys, polled or delivered to the webhook
 FSM_TTL_S = 24 * 3600
 EXTRAS_KEY = "citizen_bot"
 
@@ -57,18 +64,43 @@ def make_storage(ctx: Context) -> BaseStorage:
     return FallbackStorage(redis, ttl_s=FSM_TTL_S)
 
 
-def build(ctx: Context, token: str | None = None) -> CitizenBot:
-    """A fresh bot + dispatcher (`ctx` is handed to every handler)."""
+class PolledOnce(BaseMiddleware):
+    """Drops a polled update handled before (`bots.webhook.first_polled`); the webhook drops its own replays before
+    the dispatcher (`bots.webhook.take`), so this is for polling only. Runs within the chat's lock, before any
+    handler: a re-fetched "/report" would otherwise start the report afresh and let go of its files."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update) and not await first_polled(self.ctx, BOT_NAME, event.update_id):
+            return None
+        return await handler(event, data)
+
+
+def build(ctx: Context, token: str | None = None, *, polling: bool = False) -> CitizenBot:
+    """A fresh bot + dispatcher (`ctx` is handed to every handler); `polling`: it will poll getUpdates (`poll`)."""
     token = token or ctx.settings.telegram_citizen_token
     if not token:
         raise RuntimeError("ZAN_TELEGRAM_CITIZEN_TOKEN is not set")
     storage = make_storage(ctx)
-    dispatcher = Dispatcher(storage=storage, ctx=ctx)
+    # not aiogram's RedisEventIsolation: it refuses every update while Redis is down, where the storage goes on
+    dispatcher = Dispatcher(storage=storage, events_isolation=ChatIsolation(storage), ctx=ctx)
+    if polling:
+        dispatcher.update.outer_middleware(PolledOnce(ctx))
     dispatcher.include_router(build_router())
     # on the dispatcher, not the router: aiogram's ErrorsMiddleware wraps the whole update there, so a failure
     # before any handler (FSM storage, the chat's link in the database) is answered too
     dispatcher.errors.register(unexpected_error)
     return CitizenBot(make_bot(token, ctx.settings.telegram_api_base), dispatcher, storage)
+
+
+async def poll(citizen: CitizenBot, **options: Any) -> None:
+    """Long-poll getUpdates until stopped (`zan bot citizen --polling`); `citizen` must be built with `polling`."""
+    # Telegram refuses getUpdates while a webhook is set, and aiogram does not remove it for us
+    await citizen.bot.delete_webhook(drop_pending_updates=False)
+    await citizen.dispatcher.start_polling(citizen.bot, close_bot_session=False, **options)
 
 
 def get(ctx: Context) -> CitizenBot | None:

@@ -49,8 +49,10 @@ class FallbackStorage(BaseStorage):
         self._down = False
 
     # -- the primary ------------------------------------------------------------------------------------------------
-    async def _try(self, call: Callable[[], Awaitable[_T]]) -> tuple[_T] | None:
-        """`call`'s result in a 1-tuple, or None while the primary is away (not asked again for a few seconds)."""
+    async def attempt(self, call: Callable[[], Awaitable[_T]]) -> tuple[_T] | None:
+        """`call` (on the primary) and its result in a 1-tuple, or None while the primary is away (not asked again
+        for a few seconds). Public for the chat's lock (`bots.citizen.isolation`): one outage for the FSM and its
+        lock."""
         if self.clock() < self._down_until:
             return None
         try:
@@ -87,7 +89,7 @@ class FallbackStorage(BaseStorage):
     async def _write(self, entries: dict[StorageKey, tuple[_T, float]], key: StorageKey, value: _T,
                      call: Callable[[], Awaitable[None]]) -> None:
         """To the primary, which then holds the newest value; kept here while it is away."""
-        if await self._try(call) is not None:
+        if await self.attempt(call) is not None:
             entries.pop(key, None)
         else:
             self._keep(entries, key, value)
@@ -98,10 +100,10 @@ class FallbackStorage(BaseStorage):
         every worker sees the conversation). Unknown while the primary is away: the dialogue starts afresh."""
         local = self._fresh(entries, key)
         if local is not None:
-            if await self._try(lambda: hand_back(local[0])) is not None:
+            if await self.attempt(lambda: hand_back(local[0])) is not None:
                 entries.pop(key, None)
             return local[0]
-        found = await self._try(read)
+        found = await self.attempt(read)
         return found[0] if found is not None else default
 
     # -- BaseStorage -------------------------------------------------------------------------------------------------

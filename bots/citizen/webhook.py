@@ -17,7 +17,7 @@ from backend.lib.errors import ZanError
 from bots.citizen import runtime
 from bots.webhook import SecretHeader, check_secret, take
 
-BOT_NAME = "citizen"
+BOT_NAME = runtime.BOT_NAME
 
 
 class CitizenWebhookController(Controller):

@@ -5,6 +5,12 @@ Telegram app's when they link, or their /lang choice.
 Runs as its own process (`zan bot officer`, long polling) or, in webhook mode, inside the API (`bots.officer.webhook`).
 Handlers only translate between Telegram and `bots.officer.service`; the Context is kept in
 `application.bot_data["ctx"]`.
+
+Concurrency: in polling mode PTB handles one update at a time (its default `concurrent_updates`, kept on purpose);
+in webhook mode updates run concurrently, which is safe because the bot keeps no state of its own per chat (no
+chat_data, no conversation): it is all in the database, under the database's locks (a double /shift opens one shift,
+see `backend.officers.field.start_shift`). Duplicates: the webhook drops them by update_id (`bots.webhook.take`),
+polling with the same keys (`polled_once`): a re-fetched /shift would otherwise toggle the shift back.
 """
 
 from __future__ import annotations
@@ -33,9 +39,10 @@ from backend.officers import ratelimit
 from backend.settings import Settings
 from bots.officer import cards, service
 from bots.officer.texts import LANGUAGE_NAMES, t
-from bots.webhook import drain
+from bots.webhook import drain, first_polled
 
 App = Application[Any, Any, Any, Any, Any, Any]
+BOT_NAME = "officer"  # of the update de-duplication keys, polled or delivered to the webhook
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> Context:
@@ -67,6 +74,13 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif update.effective_message is not None and (update.effective_message.text or "").startswith("/"):
         await context.bot.send_message(chat.id, t("private_only", lang))  # a command, not group chatter
     raise ApplicationHandlerStop
+
+
+async def polled_once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Polling only, before every other handler: an update handled before (a restarted poller gets every update
+    whose offset was not confirmed, see `bots.webhook`) goes no further."""
+    if not await first_polled(_ctx(context), BOT_NAME, update.update_id):
+        raise ApplicationHandlerStop
 
 
 async def chat_is_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -217,8 +231,9 @@ async def open_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await context.bot.send_message(chat_id, card)
 
 
-def build_application(ctx: Context, token: str | None = None) -> App:
-    """The PTB Application with every handler; `ctx` goes into bot_data."""
+def build_application(ctx: Context, token: str | None = None, *, polling: bool = False) -> App:
+    """The PTB Application with every handler; `ctx` goes into bot_data. `polling`: it will poll getUpdates, and
+    drops the updates handled before (the webhook does so itself)."""
     token = token or ctx.settings.telegram_officer_token
     if not token:
         raise RuntimeError("ZAN_TELEGRAM_OFFICER_TOKEN is not set")
@@ -228,6 +243,8 @@ def build_application(ctx: Context, token: str | None = None) -> App:
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application: App = builder.build()
     application.bot_data["ctx"] = ctx
+    if polling:
+        application.add_handler(TypeHandler(Update, polled_once), group=-3)
     application.add_handler(TypeHandler(Update, chat_is_back), group=-2)
     application.add_handler(TypeHandler(Update, private_only), group=-1)
     application.add_handler(CommandHandler("start", start))
@@ -277,7 +294,7 @@ async def run_polling(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with context_scope(settings) as ctx:
-        application = build_application(ctx)
+        application = build_application(ctx, polling=True)
         async with application:
             await application.start()
             assert application.updater is not None

@@ -14,10 +14,8 @@ from telegram import Update
 
 from backend.deps import CtxDep
 from backend.lib.errors import ZanError
-from bots.officer.app import get_application
+from bots.officer.app import BOT_NAME, get_application
 from bots.webhook import SecretHeader, check_secret, take
-
-BOT_NAME = "officer"
 
 
 class OfficerWebhookController(Controller):
