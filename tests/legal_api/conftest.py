@@ -12,7 +12,9 @@ from ml.legal import build_index, default_index_dir, index_status
 
 @pytest.fixture(scope="session")
 def legal_index() -> Path:
-    """var/legal-index (or $ZAN_LEGAL_INDEX_DIR), rebuilt only when its hashes do not match the corpus."""
+    """The bundled ml/models/legal-index (or $ZAN_LEGAL_INDEX_DIR). A committed index matches its data, so a clone
+    never writes here; only a data edit without `zan legal index` (which `make test` runs first) makes it
+    rebuild, in place, as that command would."""
     path = default_index_dir()
     if index_status(path, get_embedder().name):
         build_index(path, progress=False)
