@@ -149,3 +149,22 @@ async def serving(settings: Settings) -> AsyncIterator[tuple[Context, httpx.Asyn
             yield ctx, client
     finally:
         await ctx.close()
+
+
+async def lock_waiters(ctx: Context) -> int:
+    """Backends of this test database blocked on a heavyweight lock right now (PostgreSQL)."""
+    from sqlalchemy import text
+
+    async with ctx.sessions() as session:
+        waiting = await session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+        await session.commit()
+        return int(waiting or 0)
+
+
+async def until_lock_waiters(ctx: Context, n: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Wait until at least `n` backends wait on a lock: the requests of a race test are all queued."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await lock_waiters(ctx) < n:
+        assert asyncio.get_running_loop().time() < deadline, f"never saw {n} backend(s) waiting on a lock"
+        await asyncio.sleep(0.02)

@@ -24,6 +24,7 @@ double tap makes one event and one notification, and gets the same 200.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 
 import msgspec
 from sqlalchemy import select
@@ -95,62 +96,58 @@ def feedback_repeated(report: Report, data: FeedbackIn) -> bool:
             and report.feedback_comment == data.comment)
 
 
-def _scope(step: str, principal: CitizenPrincipal, report_id: uuid.UUID) -> str:
-    return f"{step}:{principal.partner_id}:{principal.citizen_id}:{report_id}"  # ≤ 120 characters
+# a step on the locked report: does it (or finds it done already: the repeat of a lost answer) and raises what the
+# state refuses
+Step = Callable[[Report, By], Awaitable[None]]
 
 
-async def _answer(session: AsyncSession, report: Report, lang: str) -> Stored:
-    return Stored(200, msgspec.to_builtins(await view(session, report, lang)))
+async def _run(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, name: str,
+               data: msgspec.Struct, key: str | None, lang: str, step: Step) -> Stored:
+    """One citizen step on their report: the report row locked first (two taps at once run one after the other),
+    the step, and the report as it then is; with `key`, remembered under it (`idempotency.once`)."""
+    report = await service.get_for_citizen(session, principal.citizen_id, report_id,
+                                            partner_id=principal.partner_id, for_update=True)
+    by = by_citizen(principal)
+
+    async def act() -> Stored:
+        await step(report, by)
+        return Stored(200, msgspec.to_builtins(await view(session, report, lang)))
+
+    scope = f"{name}:{principal.partner_id}:{principal.citizen_id}:{report.id}"  # ≤ 120 characters
+    stored, _ = await idempotency.once(session, scope, key, data, act, required=False)
+    return stored
 
 
 async def withdraw(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: ReasonIn,
                    key: str | None, lang: str) -> Stored:
     """Withdraw the report. A report closed meanwhile by someone else is 409 `report.already_closed`."""
-    report = await service.get_for_citizen(session, principal.citizen_id, report_id,
-                                            partner_id=principal.partner_id, for_update=True)
-    by = by_citizen(principal)
 
-    async def act() -> Stored:
+    async def step(report: Report, by: By) -> None:
         if not await withdrawal_repeated(session, report, by, data.reason):
             if report.status == Status.CLOSED:
                 raise already_closed(report)
             await service.withdraw(session, report, by, data.reason)
-        return await _answer(session, report, lang)
 
-    stored, _ = await idempotency.once(session, _scope("withdraw", principal, report.id), key, data, act,
-                                       required=False)
-    return stored
+    return await _run(session, principal, report_id, "withdraw", data, key, lang, step)
 
 
 async def reopen(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: ReopenIn,
                  key: str | None, lang: str) -> Stored:
     """Appeal the report's closing: one appeal, however many times the request arrives."""
-    report = await service.get_for_citizen(session, principal.citizen_id, report_id,
-                                            partner_id=principal.partner_id, for_update=True)
-    by = by_citizen(principal)
 
-    async def act() -> Stored:
+    async def step(report: Report, by: By) -> None:
         if not await appeal_repeated(session, report, by, data.reason):
             await service.reopen(session, report, by, data.reason)
-        return await _answer(session, report, lang)
 
-    stored, _ = await idempotency.once(session, _scope("reopen", principal, report.id), key, data, act,
-                                       required=False)
-    return stored
+    return await _run(session, principal, report_id, "reopen", data, key, lang, step)
 
 
 async def feedback(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: FeedbackIn,
                    key: str | None, lang: str) -> Stored:
     """Rate the report's closing: one rating per closing, however many times the request arrives."""
-    report = await service.get_for_citizen(session, principal.citizen_id, report_id,
-                                            partner_id=principal.partner_id, for_update=True)
-    by = by_citizen(principal)
 
-    async def act() -> Stored:
+    async def step(report: Report, by: By) -> None:
         if not feedback_repeated(report, data):
             await service.give_feedback(session, report, data.satisfaction, data.comment, by)
-        return await _answer(session, report, lang)
 
-    stored, _ = await idempotency.once(session, _scope("feedback", principal, report.id), key, data, act,
-                                       required=False)
-    return stored
+    return await _run(session, principal, report_id, "feedback", data, key, lang, step)

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from backend.context import Context
 from backend.lib.clock import utcnow
@@ -26,6 +26,7 @@ from backend.reports.workflow import Status
 from backend.routing import corrections
 from bots.officer.service import issue_link_code, redeem_link_code
 from tests.core.factories import make_report
+from tests.helpers import until_lock_waiters
 from tests.officers.factories import bearer, keyed, login, make_officer, make_unit
 from tests.sync.conftest import DISPATCHER
 
@@ -36,20 +37,6 @@ pytestmark = pytest.mark.anyio
 def db_url(pg_url: str) -> str:
     return pg_url
 
-
-async def _lock_waiters(ctx: Context) -> int:
-    """Backends of this test database blocked on a heavyweight lock right now."""
-    async with ctx.sessions() as session:
-        return int(await session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )) or 0)
-
-
-async def _until_waiters(ctx: Context, n: int) -> None:
-    deadline = asyncio.get_running_loop().time() + 10.0
-    while await _lock_waiters(ctx) < n:
-        assert asyncio.get_running_loop().time() < deadline, f"never saw {n} backend(s) waiting on a lock"
-        await asyncio.sleep(0.02)
 
 
 # --- officer login lockout ---------------------------------------------------------------------------------------
@@ -189,9 +176,9 @@ async def test_split_while_the_tablet_pushes_to_the_primary_deadlocks(ctx: Conte
     side = ctx.sessions()
     await reports.lock(side, p.id)
     push = asyncio.create_task(tablet.push())
-    await _until_waiters(ctx, 1)  # the push waits for P
+    await until_lock_waiters(ctx, 1)  # the push waits for P
     split = asyncio.create_task(app_client.post(f"/api/v1/dispatch/reports/{x.id}/split", json={}, headers=duty))
-    await _until_waiters(ctx, 2)  # the split holds X and waits for P
+    await until_lock_waiters(ctx, 2)  # the split holds X and waits for P
     await side.rollback()
     await side.close()
     pushed, answer = await asyncio.gather(push, split)

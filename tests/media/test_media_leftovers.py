@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from backend.context import Context
 from backend.jobs.scheduled import run_scheduled
@@ -31,7 +31,7 @@ from backend.media import service as media_service
 from backend.media.models import Media
 from tests.fakes.s3 import S3Bucket
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.helpers import PartnerClient, eventually, jpeg_with_exif
+from tests.helpers import PartnerClient, eventually, jpeg_with_exif, lock_waiters
 from tests.media.test_media import declare, upload_local
 from tests.media.test_media_uploads import _uploaded, gated_s3  # noqa: F401  (gated_s3 is a fixture)
 
@@ -51,13 +51,6 @@ def _keys(bucket: S3Bucket) -> set[str]:
     return {o["Key"] for o in bucket.client().list_objects_v2(Bucket=bucket.name).get("Contents", [])}
 
 
-async def _lock_waiters(ctx: Context) -> int:
-    async with ctx.sessions() as session:
-        waiting = await session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-        await session.commit()
-        return int(waiting or 0)
-
 
 async def _complete_as_the_store_goes(citizen: PartnerClient, ctx: Context, proxy: TcpProxy,
                                       media_id: str) -> httpx.Response:
@@ -72,7 +65,7 @@ async def _complete_as_the_store_goes(citizen: PartnerClient, ctx: Context, prox
             proxy.open()
 
             async def waits_for_the_lock() -> bool:
-                return await _lock_waiters(ctx) > 0
+                return await lock_waiters(ctx) > 0
 
             # it copied and read the upload, and now waits to record what it found
             await eventually(waits_for_the_lock, timeout=30)

@@ -5,7 +5,6 @@ reuse (older tokens, or the previous one long after) still revokes the whole ses
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,13 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.officers.models import Device, Officer, OfficerSession
 from backend.officers.service import REFRESH_REUSE_GRACE_S
+from tests.helpers import until_lock_waiters
 from tests.officers.factories import bearer, login, login_tokens, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -197,16 +197,7 @@ async def _wait_until_waiting_on_locks(ctx: Context, count: int) -> None:
         # SQLite: a second connection cannot even look while the write lock is held; give the requests time to queue
         await asyncio.sleep(0.3)
         return
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        async with ctx.engine.connect() as conn:
-            waiting = await conn.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'"))
-        if (waiting or 0) >= count:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"fewer than {count} requests ever waited on the session row lock")
+    await until_lock_waiters(ctx, count)
 
 
 async def _two_refreshes_at_once(app_client: httpx.AsyncClient, ctx: Context, session_id: uuid.UUID,

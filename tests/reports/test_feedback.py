@@ -9,21 +9,11 @@ from sqlalchemy import func, select
 
 from backend.context import Context
 from backend.lib.messages import ERRORS
-from backend.reports import service
 from backend.reports.models import Report, ReportEvent
-from backend.reports.workflow import Action, Actor
 from tests.helpers import PartnerClient
+from tests.reports.step_helpers import close
 
 pytestmark = pytest.mark.anyio
-DISPATCHER = service.By(Actor.DISPATCHER, "d-1", "console")
-
-
-async def close(ctx: Context, report_id: str) -> None:
-    async with ctx.sessions() as session:
-        row = await service.lock(session, uuid.UUID(report_id))
-        assert row is not None
-        await service.change_status(session, row, Action.CLOSE_UNFOUNDED, DISPATCHER, reason="не подтвердилось")
-        await session.commit()
 
 
 async def feedback_events(ctx: Context, report_id: str) -> int:

@@ -12,13 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from backend.context import Context
 from backend.lib.messages import ERRORS
 from backend.reports import service
 from backend.reports.workflow import Action
-from tests.helpers import PartnerClient
+from tests.helpers import PartnerClient, until_lock_waiters
 from tests.reports.step_helpers import (
     BASE,
     DISPATCHER,
@@ -38,20 +37,6 @@ def db_url(pg_url: str) -> str:
     return pg_url
 
 
-async def _lock_waiters(ctx: Context) -> int:
-    """Backends of this test database blocked on a heavyweight lock right now."""
-    async with ctx.sessions() as session:
-        return int(await session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )) or 0)
-
-
-async def _until_waiters(ctx: Context, n: int) -> None:
-    deadline = asyncio.get_running_loop().time() + 10.0
-    while await _lock_waiters(ctx) < n:
-        assert asyncio.get_running_loop().time() < deadline, f"never saw {n} request(s) waiting on the report"
-        await asyncio.sleep(0.02)
-
 
 async def at_once(ctx: Context, report_id: str, *requests: Awaitable[httpx.Response],
                   staff_closes: bool = False) -> list[httpx.Response]:
@@ -61,7 +46,7 @@ async def at_once(ctx: Context, report_id: str, *requests: Awaitable[httpx.Respo
         locked = await service.lock(side, uuid.UUID(report_id))
         assert locked is not None
         sent = [asyncio.ensure_future(r) for r in requests]
-        await _until_waiters(ctx, len(sent))
+        await until_lock_waiters(ctx, len(sent))
         if staff_closes:
             await service.change_status(side, locked, Action.CLOSE_UNFOUNDED, DISPATCHER, reason="не подтвердилось")
         await side.commit()
