@@ -13,7 +13,9 @@ refused for want of a lock — like the storage, the lock asks Redis through `Fa
 one outage and skip Redis together for a few seconds.
 
 An album's updates each wait a moment for the others (report_flow's "settle"); `pause` lets the chat go meanwhile,
-or every file would wait for the previous one's pause and each would answer on its own.
+or every file would wait for the previous one's pause and each would answer on its own. A file's download and upload
+let it go too (`released`): held through a slow store, the album's other files would queue behind it, be stored one
+after another, and outlast the first one's settle (several answers to one album).
 """
 
 from __future__ import annotations
@@ -148,14 +150,24 @@ async def _release(lock: RedisLock) -> None:
         pass  # Redis went away meanwhile: the lock expires on its own
 
 
-async def pause(seconds: float) -> None:
-    """Sleep `seconds` without holding the chat (other updates of it go on meanwhile), then take it back."""
+@asynccontextmanager
+async def released() -> AsyncGenerator[None, None]:
+    """Let the chat go for the block (other updates of it go on meanwhile), then take it back.
+
+    For what does not touch the chat's FSM data and takes a while: an album's settle, a file's download and upload.
+    Whatever the handler read of the FSM before the block may be stale after it: read it again."""
     hold = _HOLD.get()
     if hold is None:
-        await asyncio.sleep(seconds)
+        yield
         return
     await hold.give()
     try:
-        await asyncio.sleep(seconds)
+        yield
     finally:
         await hold.take()
+
+
+async def pause(seconds: float) -> None:
+    """Sleep `seconds` without holding the chat (other updates of it go on meanwhile), then take it back."""
+    async with released():
+        await asyncio.sleep(seconds)

@@ -3,13 +3,16 @@ steps share. No handlers here (see report_flow).
 
 FSM data of a report: `key` (the draft's id: its files, and the idempotency key that files it once), `since` (the
 message that started it), `text` and `parts` (the description, as the messages it came from), `lat`, `lon`,
-`accuracy`. Once a report is filed, the chat's data is only FILED_SINCE: the buttons of that conversation are then
-told apart from those of one that expired. State names are the class's ("ReportForm:text"), so a conversation in
-Redis survives a deploy that moves this module.
+`accuracy`, and the files on their way in: STORING (each file being downloaded and stored, with the chat let go
+meanwhile; it holds its place among the MAX_FILES) and ALBUMS (per album, the file that finished last and how many
+were over the limit: who answers the album, and with what). Once a report is filed, the chat's data is only
+FILED_SINCE: the buttons of that conversation are then told apart from those of one that expired. State names are the
+class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +41,11 @@ CONFIRM_QUOTE_CHARS = 1000
 NOT_DESCRIPTION = frozenset(all_languages("btn_ask"))
 PART_SEPARATOR = "\n\n"  # between the description and words the citizen added later
 FILED_SINCE = "filed_since"  # FSM data after filing: the `since` of the conversation that filed it
+STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
+ALBUMS = "albums"  # {media_group_id: {"last": file_unique_id, "over": files over the limit}}
+# a file still "being stored" after this long was lost with its worker (a 20 MB download and upload end well within
+# it): its place among the MAX_FILES is free again
+STORING_STALE_S = 300.0
 
 
 class ReportForm(StatesGroup):
@@ -89,17 +97,18 @@ async def add_to_description(message: Message, state: FSMContext, lang: str, add
     return True
 
 
-async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str, over: int = 0) -> None:
+    """`over`: files of an album that came after the limit was taken (not stored): said with the confirmation, the
+    album's one answer, instead of one refusal per file or none at all."""
     data = await state.get_data()
     await state.set_state(ReportForm.confirm)
     files = len(await service.draft_media(ctx, str(data["key"])))
     # only the quote is shortened: the full description stays in the FSM data and is what gets filed
     text = t("report_confirm", lang, text=shortened(str(data["text"]), CONFIRM_QUOTE_CHARS), lat=data["lat"],
              lon=data["lon"], photos=min(files, MAX_FILES))
-    if files > MAX_FILES:
-        # an album's files arrive at once and are all stored before any sees the limit: say which ones go with the
-        # report instead of dropping the rest without a word
-        text = t("report_files_over_limit", lang, max=MAX_FILES, extra=files - MAX_FILES) + "\n\n" + text
+    extra = max(files - MAX_FILES, 0) + over  # a draft listed over the limit (written before places were held)
+    if extra:
+        text = t("report_files_over_limit", lang, max=MAX_FILES, extra=extra) + "\n\n" + text
     await message.answer(text, reply_markup=keyboards.confirm(lang))
 
 
@@ -145,3 +154,57 @@ def incoming(message: Message) -> Incoming | None:
 
 def local_date_iso(value: Any) -> str:
     return local_date(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+# -- files on their way in -----------------------------------------------------------------------------------------
+def being_stored(data: dict[str, Any]) -> dict[str, str]:
+    """The draft's files being downloaded and stored right now: file_unique_id → media_group_id ("" alone)."""
+    fresh = time.time() - STORING_STALE_S
+    return {uid: str(entry[1]) for uid, entry in dict(data.get(STORING) or {}).items() if float(entry[0]) > fresh}
+
+
+async def hold_place(state: FSMContext, file_unique_id: str, album: str) -> None:
+    """The file takes one of the MAX_FILES before its download: the album's other files, checking the limit while it
+    is on its way, count it, so exactly MAX_FILES are stored and the rest are never downloaded."""
+    data = await state.get_data()
+    fresh = being_stored(data)  # and the places of files lost with their worker are let go
+    storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items() if uid in fresh}
+    storing[file_unique_id] = [time.time(), album]
+    await state.update_data({STORING: storing})
+
+
+async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool:
+    """The file is stored (or failed): its place is its draft's file or nobody's. False when the draft it was stored
+    for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft."""
+    data = await state.get_data()
+    if data.get("key") != key:
+        return False
+    storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items()
+               if uid != file_unique_id and uid in being_stored(data)}
+    await state.update_data({STORING: storing})
+    return True
+
+
+async def album_file_done(state: FSMContext, album: str, file_unique_id: str, *, over: bool) -> None:
+    """This file of the album is through (kept, failed, or over the limit): the last one through answers."""
+    data = await state.get_data()
+    albums = dict(data.get(ALBUMS) or {})
+    entry = albums.get(album) or {"over": 0}
+    albums[album] = {"last": file_unique_id, "over": int(entry["over"]) + over}
+    await state.update_data({ALBUMS: albums})
+
+
+async def album_answer_due(state: FSMContext, key: str, album: str, file_unique_id: str) -> int | None:
+    """After the album settled: whether this file answers for it (the last one through, none of the album still on
+    its way); if so, how many of its files were over the limit, and the album is answered (forgotten)."""
+    data = await state.get_data()
+    if data.get("key") != key:
+        return None
+    albums = dict(data.get(ALBUMS) or {})
+    entry = albums.get(album)
+    if entry is None or entry.get("last") != file_unique_id or album in being_stored(data).values():
+        return None
+    del albums[album]
+    await state.update_data({ALBUMS: albums})
+    return int(entry["over"])
+

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.media import service as media_service
 from backend.media.models import Media
+from backend.media.storage import StoreUnavailable
 from backend.officers import ratelimit
 from backend.partners import service as partners
 from backend.reports.idempotency import Stored
@@ -157,18 +158,39 @@ async def has_draft_media(ctx: Context, draft_key: str, file_unique_id: str) -> 
         return await session.get(TelegramDraftMedia, (draft_key, file_unique_id)) is not None
 
 
-async def add_draft_media(ctx: Context, *, draft_key: str, file_unique_id: str, citizen_id: uuid.UUID,
-                          data: bytes, content_type: str) -> uuid.UUID | None:
-    """Store, verify and remember one file of a draft; None if this Telegram file was already taken."""
-    media = await store_media(ctx, citizen_id=citizen_id, data=data, content_type=content_type)
+async def keep_draft_media(ctx: Context, *, draft_key: str, file_unique_id: str, media_id: uuid.UUID) -> bool:
+    """Remember a stored file as one of a draft's; False if this Telegram file was already taken."""
     async with ctx.sessions() as session:
-        session.add(TelegramDraftMedia(draft_key=draft_key, file_unique_id=file_unique_id, media_id=media.id,
+        session.add(TelegramDraftMedia(draft_key=draft_key, file_unique_id=file_unique_id, media_id=media_id,
                                        created_at=utcnow()))
         try:
             await session.commit()
         except IntegrityError:  # the same update delivered twice, handled concurrently
-            return None
-    return media.id
+            return False
+    return True
+
+
+async def discard_media(ctx: Context, media_id: uuid.UUID) -> bool:
+    """Delete a file stored for a draft that did not take it (cancelled or filed during the upload, or the same
+    file taken twice): its row and its objects at once, rather than a citizen's photo kept a week for nothing. Only
+    while no report and no draft holds it. With the store down it stays, and purge_unused takes it later (a ready file
+    no draft lists). True if it went."""
+    async with ctx.sessions() as session:
+        media = await session.scalar(
+            select(Media).where(Media.id == media_id, Media.report_id.is_(None),  # type: ignore[arg-type,union-attr]
+                                ~exists().where(TelegramDraftMedia.media_id == media_id))  # type: ignore[arg-type]
+            .with_for_update())
+        if media is None:
+            return False
+        store = media_service.get_store(ctx)
+        try:
+            for key in (media.storage_key, media_service.upload_key(media.storage_key)):
+                await store.delete(key)
+        except StoreUnavailable:
+            return False
+        await session.delete(media)
+        await session.commit()
+    return True
 
 
 async def forget_draft(ctx: Context, draft_key: str) -> None:

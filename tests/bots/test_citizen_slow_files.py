@@ -1,0 +1,157 @@
+"""A file's download and upload do not hold the chat: with a slow network between the bot and Telegram (each file
+download held 1.5 s by the fake Bot API) an album still gets one answer and all its files, stored side by side; the
+limit of five stays exact, and a file still on its way when the citizen cancels is neither attached nor kept.
+Real aiogram against the fake Bot API, FSM in a real Redis, real intake and media store."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from backend.context import Context
+from backend.media.models import Media
+from bots.citizen import runtime
+from bots.models import TelegramDraftMedia
+from tests.bots.test_citizen_audit_conversation import TEXT, Chat
+from tests.bots.test_citizen_chat_isolation import _feed
+from tests.bots.test_citizen_report import _files_of
+from tests.fakes.telegram import FakeBot, sample_jpeg
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.anyio
+SLOW_DOWNLOAD_S = 1.5  # a Telegram download plus an S3 upload on a real network: often 1–3 s
+ADDED = re.compile(r"Принято файлов: (\d) из 5")
+
+
+async def _at_files_step(ctx: Context, tg: FakeBot, chat_id: int) -> Chat:
+    chat = Chat(ctx, tg, chat_id)
+    await chat.up_to_location()
+    await chat.feed(tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    assert "приложить до 5 фото" in chat.texts()[-1]
+    return chat
+
+
+async def _count(ctx: Context, model: type[Media] | type[TelegramDraftMedia]) -> int:
+    async with ctx.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def _any(ctx: Context, model: type[Media] | type[TelegramDraftMedia]) -> bool:
+    return await _count(ctx, model) > 0
+
+
+async def _any_call(tg: FakeBot, method: str) -> bool:
+    return bool(tg.calls(method))
+
+
+@pytest.mark.redis
+async def test_an_album_with_slow_downloads_gets_one_answer_and_all_its_files(ctx: Context,
+                                                                               citizen_tg: FakeBot) -> None:
+    chat = await _at_files_step(ctx, citizen_tg, 719201)
+    citizen_tg.server.download_delay = SLOW_DOWNLOAD_S
+    before = len(chat.texts())
+    photos = [sample_jpeg(40 + i, 30) for i in range(4)]
+    album = [citizen_tg.user_sends_photo(chat.id, chat.user, photo, media_group_id="album-slow") for photo in photos]
+    started = time.monotonic()
+    # as Telegram delivers an album: all at once
+    handled = asyncio.ensure_future(asyncio.gather(*(chat.feed(update) for update in album)))
+    try:
+        await eventually(lambda: _any(ctx, TelegramDraftMedia), interval=0.02)
+        # stored side by side: every file's download was asked for before the first file was kept (with the chat
+        # held through a download, the second file's would wait for the first file to be stored)
+        assert len(citizen_tg.calls("getFile")) == len(album)
+    finally:
+        await handled
+    took = time.monotonic() - started
+    answers = chat.texts()[before:]
+    # one answer with the album's total, though every file took longer than the album's settle to store
+    assert len(answers) == 1 and "Принято файлов: 4 из 5" in answers[0], answers
+    print(f"a 4-file album with {SLOW_DOWNLOAD_S} s per download handled in {took:.1f} s")
+    citizen_tg.server.download_delay = 0.0
+    await chat.taps("report:photos_done")
+    assert "Фото и видео: 4" in chat.texts()[-1]
+    await chat.taps("report:send")
+    filed = chat.texts()[-1]
+    assert "зарегистрировано" in filed
+    media = await _files_of(ctx, filed.split("№ ")[1].split(".")[0])
+    assert sorted(m.sha256 for m in media) == sorted(hashlib.sha256(p).hexdigest() for p in photos)
+
+
+@pytest.mark.redis
+async def test_an_album_of_seven_with_slow_downloads_keeps_exactly_five(ctx: Context, citizen_tg: FakeBot) -> None:
+    chat = await _at_files_step(ctx, citizen_tg, 719202)
+    citizen_tg.server.download_delay = SLOW_DOWNLOAD_S
+    before = len(chat.texts())
+    album = [citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(40 + i, 30), media_group_id="album-7")
+             for i in range(7)]
+    await asyncio.gather(*(chat.feed(update) for update in album))
+    answers = chat.texts()[before:]
+    # one answer: the confirmation with the five files, saying that two more were not attached
+    assert len(answers) == 1, answers
+    assert "Фото и видео: 5" in answers[0] and "ещё 2 не приложены" in answers[0], answers
+    # the two over the limit were never downloaded, so nothing of them is left in the store
+    assert len(citizen_tg.calls("getFile")) == 5
+    assert await _count(ctx, Media) == await _count(ctx, TelegramDraftMedia) == 5
+
+
+@pytest.mark.redis
+async def test_a_file_on_its_way_when_the_citizen_cancels_is_not_kept(ctx: Context, citizen_tg: FakeBot) -> None:
+    """/cancel (and a new report) go on while the photo downloads; the photo, stored after its draft is gone, joins
+    neither that draft nor the new one, and is deleted at once rather than kept a week as an unused file."""
+    chat = await _at_files_step(ctx, citizen_tg, 719203)
+    citizen_tg.server.download_delay = SLOW_DOWNLOAD_S
+    photo = asyncio.create_task(chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48))))
+    await eventually(lambda: _any_call(citizen_tg, "getFile"), interval=0.02)  # the photo's download has begun
+    await chat.says("/cancel")
+    await chat.says("/report")
+    await chat.says(TEXT)
+    assert not photo.done()  # all of that was handled while the photo was still on its way
+    await photo
+    assert not any(ADDED.search(text) for text in chat.texts()), chat.texts()
+    assert "место происшествия" in chat.texts()[-1]  # the new report goes on where it was
+    assert await _count(ctx, TelegramDraftMedia) == 0
+    assert await _count(ctx, Media) == 0
+
+
+@pytest.mark.redis
+async def test_an_album_split_between_workers_with_slow_downloads(ctx: Context, citizen_tg: FakeBot) -> None:
+    """Webhook mode: the album's updates land in both of the API's workers (each its own dispatcher, one Redis)."""
+    chat = await _at_files_step(ctx, citizen_tg, 719204)
+    other = runtime.build(ctx)
+    try:
+        await _feed(other, citizen_tg.user_sends_text(chat.id, chat.user, "/help"))  # the other worker knows the chat
+        citizen_tg.server.download_delay = SLOW_DOWNLOAD_S
+        before = len(chat.texts())
+        album = [citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(40 + i, 30), media_group_id="album-w")
+                 for i in range(4)]
+        workers = [chat.bot, other]
+        await asyncio.gather(*(_feed(workers[i % 2], update) for i, update in enumerate(album)))
+    finally:
+        await other.close()
+    answers = chat.texts()[before:]
+    assert len(answers) == 1 and "Принято файлов: 4 из 5" in answers[0], answers
+    assert await _count(ctx, Media) == await _count(ctx, TelegramDraftMedia) == 4
+
+
+@pytest.mark.redis
+async def test_an_update_delivered_again_during_its_download_is_stored_once(ctx: Context,
+                                                                           citizen_tg: FakeBot) -> None:
+    """Telegram re-sends a webhook update it got no answer to in time: the copy arrives while the first is still
+    downloading the file (the chat is not held then), and is neither downloaded nor answered again."""
+    chat = await _at_files_step(ctx, citizen_tg, 719205)
+    citizen_tg.server.download_delay = SLOW_DOWNLOAD_S
+    before = len(chat.texts())
+    update = citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48))
+    first = asyncio.create_task(chat.feed(update))
+    await eventually(lambda: _any_call(citizen_tg, "getFile"), interval=0.02)
+    await chat.feed(update)
+    await first
+    assert chat.texts()[before:] == ["📎 Принято файлов: 1 из 5. Пришлите ещё или нажмите «Готово»."]
+    assert len(citizen_tg.calls("getFile")) == 1
+    assert await _count(ctx, Media) == await _count(ctx, TelegramDraftMedia) == 1
+
