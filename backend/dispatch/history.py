@@ -1,6 +1,7 @@
 """A report's full record for oversight (supervisors, prosecutors, admins): what happened, who had it, why it went
 where it went, and who acted on or opened it. Reading it is itself an audit line, so the record shows its readers.
-It carries the ledger's verdict on itself (backend/ledger): whether what is shown is what was sealed."""
+It carries the ledger's verdict on itself (backend/ledger): whether what is shown is what was sealed, and whether the
+unsealed rows whose content an event pins (the submission, the tablet notes) still match it."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from backend.officers.models import Unit
 from backend.reports import submission
 from backend.reports.models import Report, ReportEvent
 from backend.routing.models import RoutingDecision
+from backend.sync.sealed import NOTES, notes_unsealed
 
 
 async def opened(session: AsyncSession, officer: OfficerPrincipal, report: Report, ip: str | None = None) -> None:
@@ -66,6 +68,10 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     expected = submission.pinned((event.action, event.data) for event in events)
     if expected is not None and submission.digest(await _submitted(session, report)) != expected:
         verdict.altered.append(("reports", report.id))
+    # the tablet notes are not sealed themselves either: each one's text and author are, in its `note_added` event
+    altered_notes, missing_notes = await notes_unsealed(session, report.id, ((e.action, e.data) for e in events))
+    verdict.altered.extend((NOTES, note_id) for note_id in altered_notes)
+    verdict.missing.extend((NOTES, note_id) for note_id in missing_notes)
     out = ReportHistory(
         report_id=report.id, number=report.number,
         events=[HistoryEvent(id=e.id, at=e.created_at, action=e.action, from_status=e.from_status,

@@ -223,7 +223,9 @@ class AccessEntry(msgspec.Struct):
 
 class SealedRow(msgspec.Struct):
     table: Annotated[str, msgspec.Meta(description="report_events | routing_decisions | evidence | audit_log, or "
-                                                   "reports: what the citizen submitted, against its first event")]
+                                                   "reports: what the citizen submitted, against its first event, or "
+                                                   "report_notes: a tablet note, against its note_added / "
+                                                   "note_removed events")]
     id: uuid.UUID
 
 

@@ -42,6 +42,7 @@ from backend.reports.workflow import (
     can,
     rule_for,
 )
+from backend.sync import sealed
 from ml.taxonomy import load_taxonomy
 
 
@@ -196,6 +197,8 @@ async def change_status(
                                reason=reason, params=text_params, internal_note=internal_note,
                                device_time=device_time, template="withdraw_appeal" if appealed else action.value,
                                data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
+    if rule.target is Status.CLOSED:
+        await _record_write_up(session, report, event)
     if rule.target is Status.CLOSED and report.resolution != Resolution.DUPLICATE:
         # the reporters of reports closed as its duplicates were promised to be kept informed, and so were those of
         # incident members closed with it before an appeal reopened it: their report is closed, they follow no more.
@@ -216,6 +219,18 @@ async def change_status(
     if report.incident_id is not None and Status.CLOSED in (rule.target, Status(previous)):
         await _keep_primary_open(session, report.incident_id)
     return event
+
+
+async def _record_write_up(session: AsyncSession, report: Report, closing: ReportEvent) -> None:
+    """The officers' write-up as it stands when the report closes, however it closes, into a sealed internal event:
+    the fields are overwritten in place, and their revisions before the closing are drafts, so this is the text the
+    record keeps for a court (backend/sync/sealed.py). A closing nobody in the police wrote anything for records
+    nothing."""
+    fields = await sealed.write_up(session, report.id)
+    if fields:
+        await append_event(session, report, sealed.FIELDS_RECORDED, SYSTEM, public=False,
+                           data={"fields": fields, "closing_event_id": str(closing.id),
+                                 "resolution": report.resolution, "outcome": report.outcome})
 
 
 async def consideration_start(session: AsyncSession, report: Report) -> datetime:

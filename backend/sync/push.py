@@ -31,7 +31,7 @@ from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.workflow import Action, Outcome, Status
-from backend.sync import blobs
+from backend.sync import blobs, sealed
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
 from backend.sync.custody import closed_by_own_resolve, custody, former_custody, former_holder, written_at
@@ -307,6 +307,10 @@ async def _apply(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewe
     raise Rejected("unknown_entity" if m.entity not in ("reports", "notes", "evidence") else "unknown_op")
 
 
+def by_tablet(officer: OfficerPrincipal) -> By:
+    return By(officer.actor, str(officer.officer_id), "tablet")
+
+
 def _stamp(m: Mutation) -> hlcs.Hlc:
     try:
         stamp = hlcs.parse(m.hlc)
@@ -351,12 +355,8 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     known = set(OFFICER_FIELDS) | (REPORT_EXTRA if "status" in m.fields else set())
     # applied to a report the tablet no longer holds: _finish marks it for the pusher, whose next pull removes it
     result = _result(m, "applied", ignored_fields=sorted(set(m.fields) - known), foreign_scope=after_close)
-    by = By(officer.actor, str(officer.officer_id), "tablet")
-    if "status" in m.fields:
-        if await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp)):
-            result["applied_fields"].append("status")
-        else:
-            result["superseded_fields"].append("status")
+    by = by_tablet(officer)
+    closed_before = report.status == Status.CLOSED
     overwritten: dict[str, dict[str, Any]] = {}  # another writer's text this push replaces, and who wrote it
     for name in OFFICER_FIELDS:
         if name not in m.fields:
@@ -388,6 +388,17 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
                                          "previous": {name: {k: v for k, v in was.items() if k != "new_value"}
                                                       for name, was in overwritten.items()},
                                          "values": {name: was["new_value"] for name, was in overwritten.items()}})
+    # the status step after the texts: a "resolved" sent with the write-up closes the report on it, so the record
+    # the closing makes (sealed.FIELDS_RECORDED, reports.service.change_status) holds the texts it was resolved with
+    if "status" in m.fields:
+        moved = await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp))
+        result["applied_fields" if moved else "superseded_fields"].insert(0, "status")
+    if closed_before and result["applied_fields"]:
+        # the crew's write-up landing after the closing (queued behind its own resolve): the record made at the
+        # closing lacks it, so the texts as they now stand are recorded again
+        await reports.append_event(session, report, sealed.FIELDS_RECORDED, by, public=False,
+                                   data={"fields": await sealed.write_up(session, report.id),
+                                         "after_close": True, "mutation_id": m.mutation_id})
     if result["applied_fields"]:
         mark_report(session, report)
     elif result["superseded_fields"]:
@@ -474,6 +485,9 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     session.add(note)
     _created(session, ReportNote, note_id)
     await session.flush()
+    # the note table is not sealed: its content goes into an internal event, which is (sealed.py)
+    await reports.append_event(session, report, sealed.NOTE_ADDED, by_tablet(officer), public=False,
+                               device_time=note.device_time, data=sealed.note_added(note))
     if report.unit_id is not None:
         mark_dirty(session, unit_scope(report.unit_id), "notes", note.id)
     return _result(m, "applied", applied_fields=["text"], ignored_fields=ignored,
@@ -489,6 +503,10 @@ async def _delete_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     if note.deleted_at is None:
         note.deleted_at = utcnow()
         report = await session.get(Report, note.report_id)
+        if report is not None:
+            await reports.append_event(session, report, sealed.NOTE_REMOVED, by_tablet(officer), public=False,
+                                       device_time=min(m.device_time, utcnow()) if m.device_time else None,
+                                       data=sealed.note_removed(note))
         if report is not None and report.unit_id is not None:
             mark_dirty(session, unit_scope(report.unit_id), "notes", note.id)
     return _result(m, "applied")

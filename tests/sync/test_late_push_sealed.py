@@ -98,24 +98,26 @@ async def test_a_push_days_after_the_device_time_is_sealed_by_the_next_scheduled
     assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * 4, pushed.json()
 
     pending = await _unsealed(ctx, report_id)
-    assert pending["report_events"] == 2 and pending["evidence"] == 1, pending
+    # the two steps and the note's `note_added` (the note's own table is not sealed: its event is)
+    assert pending["report_events"] == 3 and pending["evidence"] == 1, pending
     async with ctx.sessions() as session:
         # the time columns the sealer reads are the server's at insert; the device's time is data beside them
         events = ReportEvent.__table__  # type: ignore[attr-defined]
         steps = (await session.execute(sa.select(events.c.action, events.c.device_time, events.c.created_at,
                                                  events.c.id)
                                        .where(events.c.report_id == uuid.UUID(report_id),
-                                              events.c.action.in_(["en_route", "on_scene"]))
+                                              events.c.action.in_(["en_route", "on_scene", "note_added"]))
                                        .order_by(events.c.device_time))).all()
         assert [(action, as_utc(device)) for action, device, *_ in steps] == [
-            ("en_route", written), ("on_scene", written + timedelta(minutes=9))]
+            ("en_route", written), ("on_scene", written + timedelta(minutes=9)),
+            ("note_added", written + timedelta(minutes=14))]
         assert all(as_utc(created) >= pushed_at for _, _, created, _ in steps)
         late = [("report_events", step.id) for step in steps] + [("evidence", uuid.UUID(evidence_id))]
         evidence = await session.get(Evidence, uuid.UUID(evidence_id))
         assert evidence is not None and evidence.device_time is not None
         assert as_utc(evidence.device_time) == written + timedelta(minutes=12)
         assert as_utc(evidence.created_at) >= pushed_at
-        # notes get server time too; they are not in the sealed record at all (record.protected), time aside
+        # notes get server time too; their table is not sealed (record.protected), their `note_added` event is
         note = await session.get(ReportNote, uuid.UUID(note_id))
         assert note is not None and note.device_time is not None and as_utc(note.created_at) >= pushed_at
 

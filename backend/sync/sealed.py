@@ -1,0 +1,93 @@
+"""What of a crew's field work goes into the tamper-evident record (backend/ledger), and the check against it.
+
+Notes (`report_notes`) and officers' write-ups (`report_fields`) live in tables the ledger does not seal: a note is
+tombstoned in place and a field is overwritten in place, so their rows alone prove nothing. Their content is copied
+into internal report events, which the ledger seals like every event:
+- `note_added` when a tablet's note is created (its id, text, author, unit, device and device time), and
+  `note_removed` when its author tombstones it;
+- `fields_recorded` when a report is closed (any path: backend.reports.service.change_status) with the officer fields
+  as they stand then (value, writer, HLC), and again when the crew's write-up lands on a report already closed
+  (backend.sync.push). An officer's own revisions before that are drafts and leave no event.
+Internal events never reach the citizen's timeline, their notifications or partner webhooks (public=False).
+
+`notes_unsealed` compares a report's current notes with their sealed events (the report history's integrity
+verdict, backend.dispatch.history), as the submission is compared with its pinned digest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.ledger.record import canonical
+from backend.sync.models import ReportField, ReportNote
+
+NOTE_ADDED, NOTE_REMOVED, FIELDS_RECORDED = "note_added", "note_removed", "fields_recorded"
+NOTES = "report_notes"  # the table a mismatch names in the integrity verdict
+
+
+def note_added(note: ReportNote) -> dict[str, Any]:
+    """The `note_added` event's data: everything a court needs to recognise the note, the text itself included."""
+    return {"note_id": str(note.id), "text": note.text, "officer_id": str(note.officer_id),
+            "unit_id": str(note.unit_id) if note.unit_id else None, "device_id": note.device_id,
+            "device_time": canonical(note.device_time) if note.device_time else None}
+
+
+def note_removed(note: ReportNote) -> dict[str, Any]:
+    return {"note_id": str(note.id), "officer_id": str(note.officer_id),
+            "deleted_at": canonical(note.deleted_at) if note.deleted_at else None}
+
+
+async def write_up(session: AsyncSession, report_id: uuid.UUID) -> dict[str, dict[str, Any]]:
+    """The report's officer fields that hold text, as they stand: {field: {value, writer, hlc, updated_at}}.
+    Empty when nobody wrote anything (a closing as duplicate straight from the queue records nothing)."""
+    rows = await session.scalars(select(ReportField).where(col(ReportField.report_id) == report_id,
+                                                           col(ReportField.value).is_not(None)))
+    return {row.field: {"value": row.value, "actor_type": row.actor_type, "actor_id": row.actor_id,
+                        "hlc": row.hlc, "updated_at": canonical(row.updated_at) if row.updated_at else None}
+            for row in rows}
+
+
+async def notes_unsealed(session: AsyncSession, report_id: uuid.UUID,
+                         events: Iterable[tuple[str | None, Any]]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """(altered, missing) notes of a report against its `note_added`/`note_removed` events ((action, data) pairs):
+    altered — another text, author or report than sealed, or tombstoned (or brought back) without its event;
+    missing — sealed as added here, and no such note on the report any more (deleted, or moved to another report).
+    Notes written before these events existed have none and are not judged."""
+    added: dict[str, dict[str, Any]] = {}
+    removed: set[str] = set()
+    for action, data in events:
+        note_id = (data or {}).get("note_id")
+        if not isinstance(note_id, str):
+            continue
+        if action == NOTE_ADDED:
+            added.setdefault(note_id, data)
+        elif action == NOTE_REMOVED:
+            removed.add(note_id)
+    if not added:
+        return [], []
+    notes = {str(note.id): note for note in await session.scalars(
+        select(ReportNote).where(col(ReportNote.report_id) == report_id))}
+    altered: list[uuid.UUID] = []
+    for note_id, sealed in added.items():
+        note = notes.get(note_id)
+        if note is None:
+            continue
+        if (note.text != sealed.get("text") or str(note.officer_id) != sealed.get("officer_id")
+                or (note.deleted_at is not None) != (note_id in removed)):
+            altered.append(note.id)
+    missing = [uuid.UUID(note_id) for note_id in added if note_id not in notes and _is_uuid(note_id)]
+    return altered, missing
+
+
+def _is_uuid(raw: str) -> bool:
+    try:
+        uuid.UUID(raw)
+    except ValueError:
+        return False
+    return True
