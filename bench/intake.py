@@ -1,6 +1,7 @@
 """Intake benchmark: signed report submissions against the real app (PostgreSQL) beside a bare Litestar endpoint.
 
     .venv/bin/python bench/intake.py [--seconds 10] [--concurrency 16] [--rate 200] [--workers 2] [--flush-delay-us N]
+    .venv/bin/python bench/intake.py --in-process 1500
 
 A third server, bench/floor_app.py, does only what any signed intake must (HMAC, Redis nonce, one INSERT): the
 ceiling for the ratio on this machine. All servers run as uvicorn processes on loopback; the load generator is this
@@ -10,6 +11,10 @@ figures are intake alone.
 `--flush-delay-us N` plays a slower disk: every WAL flush of the benchmark database waits N µs more (PostgreSQL's
 commit_delay with commit_siblings 0, set on that database only). A flush holds the WAL write lock, as a slow fsync
 does, so commits queue as they would on such a disk.
+
+`--in-process N` runs none of the servers: N registrations go through httpx's ASGI transport to the app in this
+process, on the same database set-up, and the CPU per registration is printed. It is the A/B gauge for a change of
+the intake path; run it interleaved against the old code (a private copy) a few times each.
 """
 
 from __future__ import annotations
@@ -69,6 +74,57 @@ def serve(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.
     )
 
 
+def report_body(n: int, run_id: str) -> bytes:
+    return json.dumps({"text": f"Шумят соседи по адресу Абая {n}, просьба принять меры ({run_id})",
+                       "location": {"lat": 51.16 + (n % 100) / 10000, "lon": 71.47, "accuracy_m": 10}},
+                      ensure_ascii=False).encode()
+
+
+async def in_process(partner: dict[str, str], count: int, *, warmup: int = 200, concurrency: int = 4) -> None:
+    """The app in this process (settings from the environment, as uvicorn's would be), driven through httpx's ASGI
+    transport: no HTTP parsing, no scheduling between processes, so an A/B of one change of the intake path reads
+    its CPU per registration with a spread of a few percent where the uvicorn runs spread by a third. The figure
+    includes the ASGI client's own CPU (~0.4 ms)."""
+    import gc
+
+    from backend.app import create_app
+
+    app = create_app()
+    iin, run_id, sequence = make_iin(42), uuid.uuid4().hex[:6], itertools.count()
+
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+                                                  base_url="http://zan.test") as client:
+        async def register() -> None:
+            n = next(sequence)
+            body = report_body(n, run_id)
+            ts = str(int(time.time()))
+            response = await client.post("/api/v1/reports", content=body, headers={
+                "X-Partner-Id": partner["id"], "X-Timestamp": ts, "X-Citizen-IIN": iin,
+                "X-Signature": sign(partner["secret"], ts, "POST", "/api/v1/reports", body, iin),
+                "Idempotency-Key": f"{run_id}-{n}", "Content-Type": "application/json"})
+            if response.status_code != 201:
+                raise RuntimeError(f"registration answered {response.status_code}: {response.text[:300]}")
+
+        async def run(total: int) -> None:
+            left = iter(range(total))
+
+            async def client_loop() -> None:
+                for _ in left:
+                    await register()
+
+            await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+
+        await run(warmup)
+        gc.collect()
+        gc.freeze()  # as backend/asgi.py does after startup
+        cpu, wall = time.process_time(), time.perf_counter()
+        await run(count)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"in-process intake: {count} registrations, {concurrency} concurrent, load average "
+          f"{os.getloadavg()[0]:.1f}: CPU {cpu * 1000 / count:.3f} ms per registration (app and its ASGI client), "
+          f"wall {wall * 1000 / count:.3f} ms")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
@@ -76,6 +132,8 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, the same for both servers")
     parser.add_argument("--flush-delay-us", type=int, default=0, help="a slower disk: µs added to every WAL flush")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="instead: N registrations through httpx's ASGI transport in this process, CPU per one")
     args = parser.parse_args()
 
     db = f"zan_bench_{uuid.uuid4().hex[:8]}"
@@ -101,6 +159,10 @@ async def main() -> None:
         out = subprocess.run([sys.executable, "-m", "backend.cli", "partners", "create", "--name", "bench"],  # noqa: ASYNC221
                              cwd=ROOT, env=zan_env, check=True, capture_output=True, text=True).stdout
         partner = json.loads(out.strip().splitlines()[-1])
+        if args.in_process:
+            os.environ.update(env)
+            await in_process(partner, args.in_process)
+            return
 
         procs.append(serve("backend.asgi:app", 8701, env, args.workers))
         procs.append(serve("bench.bare_app:app", 8702, env, args.workers))
@@ -121,9 +183,7 @@ async def main() -> None:
         sequence = itertools.count()
 
         def body_for(n: int) -> bytes:
-            return json.dumps({"text": f"Шумят соседи по адресу Абая {n}, просьба принять меры ({run_id})",
-                               "location": {"lat": 51.16 + (n % 100) / 10000, "lon": 71.47, "accuracy_m": 10}},
-                              ensure_ascii=False).encode()
+            return report_body(n, run_id)
 
         async def signed(client: httpx.AsyncClient, _n: int) -> int:
             n = next(sequence)

@@ -148,6 +148,7 @@ async def register_report(
         if stored is None:  # the other request's transaction rolled back after all: the key is free again
             raise key_reused()
         return stored
-    await session.commit()
+    if session.in_transaction():  # files attached: the statement joined the caller's transaction
+        await session.commit()
     notify_relay(ctx)
     return Stored(201, registration.put_number(body, placeholder, number))
