@@ -22,32 +22,13 @@ from backend.ledger.service import latest_seal
 from backend.ledger.verify import verify
 from backend.lib.clock import as_utc, utcnow
 from backend.reports.models import ReportEvent
-from backend.reports.workflow import Status
 from backend.sync.models import Evidence, ReportNote
-from tests.core.factories import make_report
-from tests.officers.factories import bearer, login, make_officer, make_unit
 from tests.sync.conftest import uuid7
+from tests.sync.test_evidence import _scene
 
 pytestmark = pytest.mark.anyio
 
 OFFLINE = timedelta(days=2)  # longer than the reread of a day (service.DEEP_LOOKBACK)
-
-
-async def _assigned(ctx: Context, client: httpx.AsyncClient) -> tuple[str, str, dict[str, str]]:
-    """A report assigned by a dispatcher (over HTTP) to a unit whose officer is logged in on a tablet."""
-    unit = await make_unit(ctx)
-    officer, pw = await make_officer(ctx, unit=unit)
-    device_id = f"tab-{uuid.uuid4().hex[:8]}"
-    tablet = bearer(await login(client, officer.badge_number, pw, device_id))
-    dispatcher, dpw = await make_officer(ctx, role="dispatcher")
-    console = bearer(await login(client, dispatcher.badge_number, dpw))
-    async with ctx.sessions() as session:
-        report = await make_report(session, status=Status.TRIAGE, department="patrol_police")
-        await session.commit()
-    assigned = await client.post(f"/api/v1/dispatch/reports/{report.id}/assign", json={"unit_id": str(unit.id)},
-                                 headers=console)
-    assert assigned.status_code == 200, assigned.text
-    return str(report.id), device_id, tablet
 
 
 def _mutation(entity: str, entity_id: str, op: str, written: datetime, counter: int,
@@ -72,7 +53,8 @@ async def _unsealed(ctx: Context, report_id: str) -> dict[str, int]:
 
 async def test_a_push_days_after_the_device_time_is_sealed_by_the_next_scheduled_seal(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    report_id, device_id, tablet = await _assigned(ctx, app_client)
+    scene = await _scene(ctx, app_client)
+    report_id, device_id, tablet = scene.report_id, scene.device_id, scene.tablet
     # the minute's seal and this hour's reread of a day, both run: what is pushed now is left to the next minute's
     # seal alone, which rereads 10 minutes before this one
     await jobs.seal_the_record(ctx)
