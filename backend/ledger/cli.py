@@ -30,7 +30,8 @@ def seal_cmd(full: bool) -> None:
 
 @ledger.command("verify")
 def verify_cmd() -> None:
-    """Recompute every seal and every sealed row; prints JSON, exits 1 when anything sealed was changed."""
+    """Recompute every seal and every sealed row, and compare the tablet notes with their sealed events; prints
+    JSON, exits 1 when anything sealed was changed (a note included)."""
     from backend.context import run_in_session
     from backend.ledger.verify import verify
 
@@ -43,6 +44,11 @@ def verify_cmd() -> None:
         "broken_seals": [{"id": i, "check": check} for i, check in verdict.broken_seals],
         # the scope's entry before these is gone, or not the one they name (their scope's chain, ledger/chain.py)
         "unlinked": [{"scope": scope, "seq": seq} for scope, seq in verdict.unlinked],
+        # the tablet notes (not sealed themselves) against their sealed note_added / note_removed events; notes
+        # written before those events existed are only counted (not_recorded)
+        "notes": {"checked": verdict.notes.checked, "not_recorded": verdict.notes.not_recorded,
+                  "altered": [str(i) for i in verdict.notes.altered],
+                  "missing": [str(i) for i in verdict.notes.missing]},
         # quoting the head's MAC elsewhere (a report to the prosecutor's office) pins everything up to it
         "head": {"id": head.id, "sealed_at": head.sealed_at.isoformat(), "mac": head.mac} if head else None,
     }, ensure_ascii=False, indent=2))

@@ -1,4 +1,5 @@
-"""Checking the sealed record: the whole chain (`zan ledger verify`) or one report's rows (its history)."""
+"""Checking the sealed record: the whole chain (`zan ledger verify`) or one report's rows (its history). The whole
+check also compares the tablet notes, which the ledger does not seal, with their sealed events (backend.sync.sealed)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,27 @@ from backend.ledger.record import (
 )
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import equal, key_id
+from backend.reports.models import ReportEvent
+from backend.sync.models import ReportNote
+from backend.sync.sealed import NOTE_ADDED, NOTE_REMOVED, compare_notes, sealed_notes
 
 log = logging.getLogger(__name__)
 CHECK = "check"  # the checkpoint of the pass that checks the whole chain again, a part each run
 CHECK_ROWS = 100_000  # sealed rows a run checks again (each run of the scheduled work; seals are whole)
 LAST = "last"  # in the check's checkpoint: the last finished cycle's summary, while the next one runs
+NOTES_BATCH = 1000  # reports whose notes `verify` compares with their events at a time
+
+
+@dataclass
+class NotesCheck:
+    """The tablet notes against their `note_added`/`note_removed` events (`verify` only). `not_recorded`: notes
+    with no `note_added` event, written before notes were recorded in events; they cannot be judged, and are not
+    a problem."""
+
+    checked: int = 0
+    not_recorded: int = 0
+    altered: list[uuid.UUID] = field(default_factory=list)
+    missing: list[uuid.UUID] = field(default_factory=list)
 
 
 @dataclass
@@ -50,10 +67,12 @@ class Verdict:
     broken_seals: list[tuple[int, str]] = field(default_factory=list)
     # entries whose scope's chain is broken before them (chain.unlinked): the entry before was removed or changed
     unlinked: list[tuple[str, int]] = field(default_factory=list)
+    notes: NotesCheck = field(default_factory=NotesCheck)
 
     @property
     def intact(self) -> bool:
-        return not (self.altered or self.missing or self.broken_seals or self.unlinked)
+        return not (self.altered or self.missing or self.broken_seals or self.unlinked or self.notes.altered
+                    or self.notes.missing)
 
 
 async def entries_of(session: AsyncSession, where: Any) -> list[Entry]:
@@ -154,7 +173,56 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict
     if chain.position:  # the head checks, but under an earlier key
         verdict.broken_seals.append((verdict.seals[-1].id, "head_key"))
     verdict.pending = await pending(session)
+    await check_notes(session, verdict.notes)
     return verdict
+
+
+async def check_notes(session: AsyncSession, found: NotesCheck, batch: int = NOTES_BATCH) -> None:
+    """Every report's notes against its note events, `batch` reports at a time in the order of their ids (each
+    batch three indexed queries, whatever the number of reports). Only `verify` runs it, not the scheduled
+    `check_onward`: the notes are not part of any seal, and that check's runs are sized in sealed rows."""
+    after: uuid.UUID | None = None
+    while True:
+        report_ids = await _reports_with_notes(session, after, batch)
+        if not report_ids:
+            return
+        after = report_ids[-1]
+        events: dict[uuid.UUID, list[tuple[str | None, Any]]] = {}
+        # in the order history reads them: the first `note_added` of a note is the one that counts
+        for report_id, action, data in await session.execute(
+                sa.select(col(ReportEvent.report_id), col(ReportEvent.action), col(ReportEvent.data))
+                .where(uuid_in(session, col(ReportEvent.report_id), report_ids),
+                       col(ReportEvent.action).in_([NOTE_ADDED, NOTE_REMOVED]))
+                .order_by(col(ReportEvent.created_at), col(ReportEvent.id))):
+            events.setdefault(report_id, []).append((action, data))
+        notes: dict[uuid.UUID, list[ReportNote]] = {}
+        for note in await session.scalars(sa.select(ReportNote).where(
+                uuid_in(session, col(ReportNote.report_id), report_ids))):
+            notes.setdefault(note.report_id, []).append(note)
+        for report_id in report_ids:
+            added, removed = sealed_notes(events.get(report_id, []))
+            of_report = notes.get(report_id, [])
+            altered, missing = compare_notes(of_report, added, removed)
+            found.altered += altered
+            found.missing += missing
+            recorded = sum(1 for note in of_report if str(note.id) in added)
+            found.checked += recorded
+            found.not_recorded += len(of_report) - recorded
+
+
+async def _reports_with_notes(session: AsyncSession, after: uuid.UUID | None, batch: int) -> list[uuid.UUID]:
+    """The next `batch` report ids after `after` that have notes or note events. Each table is walked on its own
+    report_id index (a UNION of the two would be read whole for every batch), and the two merged."""
+    found: set[uuid.UUID] = set()
+    for column, where in ((col(ReportNote.report_id), sa.true()),
+                          (col(ReportEvent.report_id), col(ReportEvent.action).in_(
+                              [NOTE_ADDED, NOTE_REMOVED]))):
+        query = sa.select(column).where(where).distinct().order_by(column).limit(batch)
+        if after is not None:
+            query = query.where(column > after)
+        found.update(await session.scalars(query))
+    # each list holds its table's first `batch` ids past `after`: the first `batch` of both together are complete
+    return sorted(found)[:batch]
 
 
 @dataclass(frozen=True)

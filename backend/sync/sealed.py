@@ -11,13 +11,14 @@ into internal report events, which the ledger seals like every event:
 Internal events never reach the citizen's timeline, their notifications or partner webhooks (public=False).
 
 `notes_unsealed` compares a report's current notes with their sealed events (the report history's integrity
-verdict, backend.dispatch.history), as the submission is compared with its pinned digest.
+verdict, backend.dispatch.history), as the submission is compared with its pinned digest; `zan ledger verify`
+(backend.ledger.verify) makes the same comparison (`compare_notes`) over every report, in batches.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -55,10 +56,18 @@ async def write_up(session: AsyncSession, report_id: uuid.UUID) -> dict[str, dic
 
 async def notes_unsealed(session: AsyncSession, report_id: uuid.UUID,
                          events: Iterable[tuple[str | None, Any]]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
-    """(altered, missing) notes of a report against its `note_added`/`note_removed` events ((action, data) pairs):
-    altered — another text, author or report than sealed, or tombstoned (or brought back) without its event;
-    missing — sealed as added here, and no such note on the report any more (deleted, or moved to another report).
-    Notes written before these events existed have none and are not judged."""
+    """(altered, missing) notes of a report against its `note_added`/`note_removed` events ((action, data) pairs),
+    as `compare_notes` judges them."""
+    added, removed = sealed_notes(events)
+    if not added:
+        return [], []
+    notes = await session.scalars(select(ReportNote).where(col(ReportNote.report_id) == report_id))
+    return compare_notes(notes, added, removed)
+
+
+def sealed_notes(events: Iterable[tuple[str | None, Any]]) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """What one report's `note_added`/`note_removed` events ((action, data) pairs) say: {note id: the first
+    `note_added` data}, and the ids tombstoned."""
     added: dict[str, dict[str, Any]] = {}
     removed: set[str] = set()
     for action, data in events:
@@ -69,19 +78,26 @@ async def notes_unsealed(session: AsyncSession, report_id: uuid.UUID,
             added.setdefault(note_id, data)
         elif action == NOTE_REMOVED:
             removed.add(note_id)
-    if not added:
-        return [], []
-    notes = {str(note.id): note for note in await session.scalars(
-        select(ReportNote).where(col(ReportNote.report_id) == report_id))}
+    return added, removed
+
+
+def compare_notes(notes: Iterable[ReportNote], added: Mapping[str, Mapping[str, Any]],
+                  removed: Container[str]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """(altered, missing) of one report's current notes against its `sealed_notes`: the one comparison, shared by
+    the report's history and `zan ledger verify` (backend.ledger.verify), so that both judge a note alike.
+    altered — another text, author or report than sealed, or tombstoned (or brought back) without its event;
+    missing — sealed as added here, and no such note on the report any more (deleted, or moved to another report).
+    Notes written before these events existed have none and are not judged."""
+    current = {str(note.id): note for note in notes}
     altered: list[uuid.UUID] = []
     for note_id, sealed in added.items():
-        note = notes.get(note_id)
+        note = current.get(note_id)
         if note is None:
             continue
         if (note.text != sealed.get("text") or str(note.officer_id) != sealed.get("officer_id")
                 or (note.deleted_at is not None) != (note_id in removed)):
             altered.append(note.id)
-    missing = [uuid.UUID(note_id) for note_id in added if note_id not in notes and _is_uuid(note_id)]
+    missing = [uuid.UUID(note_id) for note_id in added if note_id not in current and _is_uuid(note_id)]
     return altered, missing
 
 
