@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -19,7 +20,32 @@ from backend.reports.models import ReportEvent
 from backend.routing.models import RoutingDecision
 from backend.sync.models import Evidence
 from tests.core.factories import make_report
-from tests.officers.factories import make_officer
+from tests.officers.factories import bearer, login, make_officer
+
+
+async def oversight_headers(ctx: Context, client: httpx.AsyncClient) -> dict[str, str]:
+    """The headers of a prosecutor signed in for the occasion."""
+    prosecutor, password = await make_officer(ctx, role="prosecutor")
+    return bearer(await login(client, prosecutor.badge_number, password))
+
+
+async def overseen(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID | str, view: str) -> dict[str, Any]:
+    """GET /api/v1/dispatch/reports/{id}/{view} (`proof` or `history`) as a prosecutor: its JSON."""
+    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/{view}", headers=await oversight_headers(ctx, client))
+    assert got.status_code == 200, got.text
+    answer: dict[str, Any] = got.json()
+    return answer
+
+
+async def proof_of(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID | str) -> dict[str, Any]:
+    """The report's third-party proof, as the oversight console gets it."""
+    return await overseen(ctx, client, report_id, "proof")
+
+
+async def integrity_of(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID | str) -> dict[str, Any]:
+    """The history's integrity verdict on the report."""
+    integrity: dict[str, Any] = (await overseen(ctx, client, report_id, "history"))["integrity"]
+    return integrity
 
 
 async def record_report(ctx: Context) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from backend.ledger.service import seal_pending
 from backend.lib.clock import utcnow
 from backend.lib.crypto import key_id
 from backend.reports.models import ReportEvent
-from tests.ledger.records import an_hour_later, record_report
+from tests.ledger.records import an_hour_later, integrity_of, record_report
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -59,18 +59,9 @@ def _uuid_param(ctx: Context, value: uuid.UUID) -> str:
     return str(value) if ctx.engine.dialect.name == "postgresql" else value.hex
 
 
-async def _history(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) -> dict[str, Any]:
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/history",
-                           headers=bearer(await login(client, prosecutor.badge_number, password)))
-    assert got.status_code == 200, got.text
-    integrity: dict[str, Any] = got.json()["integrity"]
-    return integrity
-
-
 async def test_the_sealed_record_verifies_and_the_history_says_so(ctx: Context, app_client: httpx.AsyncClient) -> None:
     rows = await record_report(ctx)
-    before = await _history(ctx, app_client, rows["report"])
+    before = await integrity_of(ctx, app_client, rows["report"])
     assert (before["intact"], before["sealed"], before["seals"]) == (True, 0, [])
     assert before["pending"] == 5 + 1  # the history read is itself an audit line about the report
 
@@ -79,7 +70,7 @@ async def test_the_sealed_record_verifies_and_the_history_says_so(ctx: Context, 
     verdict = await _verify(ctx)
     assert verdict.intact and verdict.pending == 0 and verdict.sealed == first.rows >= 6
 
-    after = await _history(ctx, app_client, rows["report"])
+    after = await integrity_of(ctx, app_client, rows["report"])
     assert (after["intact"], after["sealed"], after["pending"]) == (True, 6, 1)
     assert after["seals"] == [{"id": 1, "sealed_at": after["seals"][0]["sealed_at"], "mac": first.mac}]
 
@@ -102,7 +93,7 @@ async def test_an_edited_row_is_found(ctx: Context, app_client: httpx.AsyncClien
     verdict = await _verify(ctx)
     assert not verdict.intact and verdict.altered == [("report_events", rows["events"][1])]
     assert verdict.missing == [] and verdict.broken_seals == []
-    integrity = await _history(ctx, app_client, rows["report"])
+    integrity = await integrity_of(ctx, app_client, rows["report"])
     assert integrity["intact"] is False
     assert integrity["altered"] == [{"table": "report_events", "id": str(rows["events"][1])}]
 
@@ -113,7 +104,7 @@ async def test_a_deleted_row_is_found(ctx: Context, app_client: httpx.AsyncClien
     await _tamper(ctx, "DELETE FROM routing_decisions WHERE id = :id", id=_uuid_param(ctx, rows["decision"]))
     verdict = await _verify(ctx)
     assert verdict.missing == [("routing_decisions", rows["decision"])] and verdict.altered == []
-    integrity = await _history(ctx, app_client, rows["report"])
+    integrity = await integrity_of(ctx, app_client, rows["report"])
     assert integrity["missing"] == [{"table": "routing_decisions", "id": str(rows["decision"])}]
 
 

@@ -20,8 +20,7 @@ from backend.ledger.proof import check
 from backend.ledger.record import seal_public_key
 from backend.ledger.service import seal_pending
 from tests.helpers import PartnerClient
-from tests.ledger.records import record_report
-from tests.officers.factories import bearer, login, make_officer
+from tests.ledger.records import proof_of, record_report
 
 pytestmark = pytest.mark.anyio
 
@@ -38,15 +37,6 @@ async def _tamper(ctx: Context, sql: str, **params: Any) -> None:
         await conn.execute(text(sql), params)
 
 
-async def _proof(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) -> dict[str, Any]:
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/proof",
-                           headers=bearer(await login(client, prosecutor.badge_number, password)))
-    assert got.status_code == 200, got.text
-    proof: dict[str, Any] = got.json()
-    return proof
-
-
 # 1. A seal's Ed25519 signature is not covered by its MAC, and `verify` skips the signature check when it is NULL:
 #    a database superuser strips it and the whole-chain verify still says intact, while every proof of that seal's
 #    rows turned into "unproven: unsigned" and `check` reported no problem (that half: test_stripped_signatures.py).
@@ -61,10 +51,10 @@ async def test_stripping_a_seals_signature_is_not_found_by_verify(ctx: Context, 
     rows = await record_report(ctx)
     await _seal(ctx)
     key = ctx.settings.secret_key
-    before = await _proof(ctx, app_client, rows["report"])
+    before = await proof_of(ctx, app_client, rows["report"])
     assert len(before["rows"]) == 5 and before["unproven"] == []
     await _tamper(ctx, strip)
-    after = await _proof(ctx, app_client, rows["report"])
+    after = await proof_of(ctx, app_client, rows["report"])
     assert after["rows"] == [] and {u["why"] for u in after["unproven"]} == {"tampered"}
     assert check(after, [seal_public_key(key)]) != []
     async with ctx.sessions() as session:
@@ -118,7 +108,7 @@ async def test_a_proof_without_its_registered_event_still_vouches_for_an_edited_
     param = report_id if ctx.engine.dialect.name == "postgresql" else uuid.UUID(report_id).hex
     await _tamper(ctx, "DELETE FROM report_events WHERE report_id = :id AND action = 'registered'", id=param)
     await _tamper(ctx, "UPDATE reports SET text = 'Нашёл велосипед' WHERE id = :id", id=param)
-    proof = await _proof(ctx, app_client, uuid.UUID(report_id))
+    proof = await proof_of(ctx, app_client, uuid.UUID(report_id))
     assert proof["submission"]["text"] == "Нашёл велосипед"
     assert [u["why"] for u in proof["unproven"]] == ["missing"]
     assert check(proof, [key]) != [], "an edited submission checks as valid once its registered event is gone"

@@ -25,7 +25,7 @@ from backend.ledger.record import mac_of, seal_public_key, sign_seal
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify
 from tests.helpers import PartnerClient
-from tests.ledger.records import made_before_signatures, record_report
+from tests.ledger.records import made_before_signatures, oversight_headers, proof_of, record_report
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -47,18 +47,6 @@ def test_the_tree_is_rfc_9162s_and_every_leaf_proves_only_itself() -> None:
                 assert not merkle.verify_inclusion(line, (index + 1) % size, size, path, root)
 
 
-async def _oversight(ctx: Context, client: httpx.AsyncClient) -> dict[str, str]:
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    return bearer(await login(client, prosecutor.badge_number, password))
-
-
-async def _proof(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) -> dict[str, Any]:
-    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/proof", headers=await _oversight(ctx, client))
-    assert got.status_code == 200, got.text
-    proof: dict[str, Any] = got.json()
-    return proof
-
-
 async def _seal(ctx: Context) -> None:
     async with ctx.sessions() as session:
         await seal_pending(session, ctx.settings.secret_keys)
@@ -69,9 +57,9 @@ async def test_a_proof_checks_offline_with_the_public_key_alone(ctx: Context, ap
     rows = await record_report(ctx)
     await record_report(ctx)  # another report in the same seal: its rows are not in this proof
     await _seal(ctx)
-    oversight = await _oversight(ctx, app_client)
+    oversight = await oversight_headers(ctx, app_client)
     public_key = (await app_client.get("/api/v1/ledger/head", headers=oversight)).json()["public_key"]
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
 
     assert check(proof, [public_key]) == []
     assert {(row["table"], row["id"]) for row in proof["rows"]} == {
@@ -117,7 +105,7 @@ async def test_an_edited_proof_fails(ctx: Context, app_client: httpx.AsyncClient
                                      problem: str) -> None:
     rows = await record_report(ctx)
     await _seal(ctx)
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     key = seal_public_key(ctx.settings.secret_key)
     assert check(proof, [key]) == []
     problems = check(_edited(proof, change), [key])
@@ -128,7 +116,7 @@ async def test_a_proof_checks_only_under_the_services_key(ctx: Context, app_clie
     """A proof made (or re-made) with another key, e.g. by someone who forged a whole database, does not check."""
     rows = await record_report(ctx)
     await _seal(ctx)
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert check(proof, [seal_public_key("someone-else's-secret")]) == ["seal 1: no trusted public key signed it"]
 
 
@@ -140,7 +128,7 @@ async def test_a_row_changed_in_the_database_no_longer_proves(ctx: Context, app_
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SET LOCAL session_replication_role = replica"))
         await conn.execute(text("UPDATE report_events SET internal_note = 'наряд 21' WHERE id = :id"), {"id": param})
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     problems = check(proof, [seal_public_key(ctx.settings.secret_key)])
     assert problems == [f"report_events {rows['events'][1]}: its columns do not lead up to seal 1's root"]
 
@@ -152,10 +140,10 @@ async def test_the_proof_is_for_oversight_only_and_audited(ctx: Context, app_cli
     refused = await app_client.get(path, headers=bearer(await login(app_client, dispatcher.badge_number, password)))
     assert refused.status_code == 403
     assert (await app_client.get(path)).status_code == 401
-    before = await _proof(ctx, app_client, rows["report"])
+    before = await proof_of(ctx, app_client, rows["report"])
     assert before["rows"] == [] and before["seals"] == [] and before["pending"] >= 5  # nothing sealed yet
     await _seal(ctx)
-    after = await _proof(ctx, app_client, rows["report"])
+    after = await proof_of(ctx, app_client, rows["report"])
     assert any(row["table"] == "audit_log" and row["body"]["action"] == "report.proof" for row in after["rows"])
     async with ctx.sessions() as session:
         assert (await verify(session, ctx.settings.secret_keys)).intact
@@ -166,7 +154,7 @@ async def test_rows_sealed_before_signatures_are_listed_as_unproven(ctx: Context
     rows = await record_report(ctx)
     await _seal(ctx)
     await made_before_signatures(ctx, 1)  # a seal as this revision's predecessor made it
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert proof["rows"] == [] and proof["seals"] == []
     assert {(row["why"], row["seal"]) for row in proof["unproven"]} == {("unsigned", 1)} and len(proof["unproven"]) == 5
     # no seal is signed yet, so nothing shows that these rows were sealed before signatures rather than stripped of
@@ -175,7 +163,7 @@ async def test_rows_sealed_before_signatures_are_listed_as_unproven(ctx: Context
 
 
 async def _chain(ctx: Context, client: httpx.AsyncClient, after: int = 0) -> list[dict[str, Any]]:
-    got = await client.get(f"/api/v1/ledger/seals?after={after}", headers=await _oversight(ctx, client))
+    got = await client.get(f"/api/v1/ledger/seals?after={after}", headers=await oversight_headers(ctx, client))
     assert got.status_code == 200, got.text
     seals: list[dict[str, Any]] = got.json()
     return seals
@@ -249,7 +237,7 @@ async def test_what_the_citizen_submitted_is_pinned_by_the_first_event(ctx: Cont
     report_id = created.json()["id"]
     await _seal(ctx)
     key = seal_public_key(ctx.settings.secret_key)
-    oversight = await _oversight(ctx, app_client)
+    oversight = await oversight_headers(ctx, app_client)
 
     async def integrity() -> dict[str, Any]:
         got = await app_client.get(f"/api/v1/dispatch/reports/{report_id}/history", headers=oversight)
@@ -257,7 +245,7 @@ async def test_what_the_citizen_submitted_is_pinned_by_the_first_event(ctx: Cont
         part: dict[str, Any] = got.json()["integrity"]
         return part
 
-    proof = await _proof(ctx, app_client, uuid.UUID(report_id))
+    proof = await proof_of(ctx, app_client, uuid.UUID(report_id))
     assert proof["submission"]["text"] == "Украли велосипед из подъезда на Кенесары 40"
     assert check(proof, [key]) == [] and (await integrity())["intact"]
     edited = _edited(proof, lambda p: _set(p["submission"], "text", "Нашёл велосипед"))
@@ -269,5 +257,5 @@ async def test_what_the_citizen_submitted_is_pinned_by_the_first_event(ctx: Cont
         await conn.execute(text("UPDATE reports SET text = 'Нашёл велосипед' WHERE id = :id"), {"id": param})
     after = await integrity()
     assert not after["intact"] and after["altered"] == [{"table": "reports", "id": report_id}]
-    assert check(await _proof(ctx, app_client, uuid.UUID(report_id)), [key]) == [
+    assert check(await proof_of(ctx, app_client, uuid.UUID(report_id)), [key]) == [
         "the report's submission (text, place, time, files) is not what its first event sealed"]

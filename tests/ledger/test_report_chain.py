@@ -25,8 +25,7 @@ from backend.ledger.record import GENESIS, fingerprints, mac_of, seal_public_key
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify, verify_report
 from backend.reports.models import ReportEvent
-from tests.ledger.records import as_superuser, record_report
-from tests.officers.factories import bearer, login, make_officer
+from tests.ledger.records import as_superuser, proof_of, record_report
 
 pytestmark = pytest.mark.anyio
 
@@ -47,15 +46,6 @@ async def _append(ctx: Context, report_id: uuid.UUID) -> uuid.UUID:
 async def _seal(ctx: Context, **kwargs: Any) -> list[LedgerSeal]:
     async with ctx.sessions() as session:
         return await seal_pending(session, ctx.settings.secret_keys, **kwargs)
-
-
-async def _proof(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID) -> dict[str, Any]:
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/proof",
-                           headers=bearer(await login(client, prosecutor.badge_number, password)))
-    assert got.status_code == 200, got.text
-    proof: dict[str, Any] = got.json()
-    return proof
 
 
 async def _chain(ctx: Context, scope: str) -> list[LedgerEntry]:
@@ -88,7 +78,7 @@ async def test_a_complete_proof_lists_the_reports_chain_and_checks(ctx: Context,
     assert (entries[5].row_id, entries[6].row_id) == (middle, last)
     assert entries[0].scope_prev == GENESIS and all(entry.scope_prev != GENESIS for entry in entries[1:])
 
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert proof["format"] == "zan-ledger-proof-v4" and proof["chain_starts_at"] == 1
     assert sorted(row["seq"] for row in proof["rows"]) == [1, 2, 3, 4, 5, 6, 7]
     assert check(proof, [seal_public_key(ctx.settings.secret_key)]) == []
@@ -105,7 +95,7 @@ async def test_a_middle_entry_deleted_fails_the_proof_and_verify(ctx: Context, a
     scope = f"report:{rows['report']}"
     await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id = :id", id=_param(ctx, middle))
 
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert 2 not in {seal["id"] for seal in proof["seals"]}
     assert check(proof, [seal_public_key(ctx.settings.secret_key)]) == [
         "entry 6 of the report's chain (1…7) not in the proof: removed or hidden"]
@@ -123,7 +113,7 @@ async def test_a_middle_entry_deleted_fails_the_proof_and_verify(ctx: Context, a
     # the row, sealed again (it reads as unsealed), takes the next number: the gap stays
     await _seal(ctx, full=True)
     assert [entry.scope_seq for entry in await _chain(ctx, scope)][-3:] == [7, 8, 9]  # the proof's audit line too
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert any("entry 6 of the report's chain" in problem
                for problem in check(proof, [seal_public_key(ctx.settings.secret_key)]))
 
@@ -144,7 +134,7 @@ def _relinked(proof: dict[str, Any], seq: int) -> None:
 async def test_a_proof_with_a_row_left_out_fails(ctx: Context, app_client: httpx.AsyncClient, change: Any,
                                                  problem: str) -> None:
     rows, _, _ = await _report_in_three_seals(ctx)
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     edited = copy.deepcopy(proof)
     change(edited)
     problems = check(edited, [seal_public_key(ctx.settings.secret_key)])
@@ -184,7 +174,7 @@ async def test_a_report_sealed_before_the_chains_says_where_its_chain_starts(
     assert [(entry.row_id, entry.scope_seq, entry.scope_prev) for entry in entries if entry.scope_seq] == [
         (added, 6, GENESIS)]  # after the 5 entries from before the chains
 
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     key = seal_public_key(ctx.settings.secret_key)
     assert proof["chain_starts_at"] == 6 and check(proof, [key]) == []
     async with ctx.sessions() as session:

@@ -28,8 +28,7 @@ from backend.ledger.proof import check
 from backend.ledger.record import seal_public_key
 from backend.ledger.service import seal_pending
 from tests.helpers import PartnerClient
-from tests.ledger.records import as_superuser, made_before_signatures, record_report
-from tests.officers.factories import bearer, login, make_officer
+from tests.ledger.records import as_superuser, integrity_of, made_before_signatures, proof_of, record_report
 
 pytestmark = pytest.mark.anyio
 
@@ -39,25 +38,6 @@ EDITED_SUBMISSION = "the report's submission (text, place, time, files) is not w
 async def _seal(ctx: Context) -> list[LedgerSeal]:
     async with ctx.sessions() as session:
         return await seal_pending(session, ctx.settings.secret_keys)
-
-
-async def _oversight(ctx: Context, client: httpx.AsyncClient) -> dict[str, str]:
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    return bearer(await login(client, prosecutor.badge_number, password))
-
-
-async def _proof(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID | str) -> dict[str, Any]:
-    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/proof", headers=await _oversight(ctx, client))
-    assert got.status_code == 200, got.text
-    proof: dict[str, Any] = got.json()
-    return proof
-
-
-async def _integrity(ctx: Context, client: httpx.AsyncClient, report_id: uuid.UUID | str) -> dict[str, Any]:
-    got = await client.get(f"/api/v1/dispatch/reports/{report_id}/history", headers=await _oversight(ctx, client))
-    assert got.status_code == 200, got.text
-    integrity: dict[str, Any] = got.json()["integrity"]
-    return integrity
 
 
 async def _whole_chain(ctx: Context) -> verify.Verdict:
@@ -99,13 +79,13 @@ async def test_a_stripped_signature_no_longer_passes_an_edited_submission(
     report_id = created.json()["id"]
     await _seal(ctx)
     key = seal_public_key(ctx.settings.secret_key)
-    assert check(await _proof(ctx, app_client, report_id), [key]) == []
-    assert (await _integrity(ctx, app_client, report_id))["intact"]
+    assert check(await proof_of(ctx, app_client, report_id), [key]) == []
+    assert (await integrity_of(ctx, app_client, report_id))["intact"]
 
     await as_superuser(ctx, "UPDATE reports SET text = 'Нашёл велосипед' WHERE id = :id",
                        id=_uuid_param(ctx, report_id))
     await as_superuser(ctx, STRIPS[strip])
-    forged = await _proof(ctx, app_client, report_id)
+    forged = await proof_of(ctx, app_client, report_id)
     assert forged["rows"] == [] and forged["submission"]["text"] == "Нашёл велосипед"
     assert {row["why"] for row in forged["unproven"]} == {"tampered"}
     registered = next(row for row in forged["unproven"] if row["table"] == "report_events")
@@ -114,7 +94,7 @@ async def test_a_stripped_signature_no_longer_passes_an_edited_submission(
     ran = await _check_proof_cli(forged, key, tmp_path)
     assert ran["valid"] is False and ran["problems"] == problems
 
-    integrity = await _integrity(ctx, app_client, report_id)
+    integrity = await integrity_of(ctx, app_client, report_id)
     assert not integrity["intact"], integrity
     assert not (await _whole_chain(ctx)).intact
 
@@ -127,12 +107,12 @@ async def test_a_stripped_signature_no_longer_passes_an_edited_event(ctx: Contex
     await as_superuser(ctx, "UPDATE report_events SET internal_note = 'наряд 21' WHERE id = :id",
                        id=_uuid_param(ctx, rows["events"][1]))
     await as_superuser(ctx, STRIPS[strip] + " WHERE id = 1")
-    forged = await _proof(ctx, app_client, rows["report"])
+    forged = await proof_of(ctx, app_client, rows["report"])
     assert {(row["why"], row["seal"]) for row in forged["unproven"]} == {("tampered", 1)}
     problems = check(forged, [seal_public_key(ctx.settings.secret_key)])
     # the five rows, and the report's chain's end: the head seal that signs the state lost its signature too
     assert len(problems) == 6 and problems[-1].startswith("the proof does not show where the report's chain ends")
-    integrity = await _integrity(ctx, app_client, rows["report"])
+    integrity = await integrity_of(ctx, app_client, rows["report"])
     assert not integrity["intact"] and integrity["broken_seals"] == [1], integrity
 
 
@@ -145,13 +125,13 @@ async def test_the_history_follows_the_signature_to_the_seal_before(ctx: Context
     second = await record_report(ctx)
     [two] = await _seal(ctx)
     assert two.prev_signature == one.signature is not None
-    assert (await _integrity(ctx, app_client, second["report"]))["intact"]
+    assert (await integrity_of(ctx, app_client, second["report"]))["intact"]
     await as_superuser(ctx, "UPDATE ledger_seals SET signature = NULL WHERE id = 1")
 
-    theirs = await _integrity(ctx, app_client, second["report"])  # rows in seal 2 only
+    theirs = await integrity_of(ctx, app_client, second["report"])  # rows in seal 2 only
     assert [seal["id"] for seal in theirs["seals"]] == [2]
     assert not theirs["intact"] and theirs["broken_seals"] == [2], theirs
-    own = await _integrity(ctx, app_client, first["report"])  # rows in seal 1, and its history reads since
+    own = await integrity_of(ctx, app_client, first["report"])  # rows in seal 1, and its history reads since
     assert not own["intact"] and 1 in own["broken_seals"], own
     assert {(1, "signature"), (2, "chain")} <= set((await _whole_chain(ctx)).broken_seals)
 
@@ -164,7 +144,7 @@ async def _pre_signature_report(ctx: Context, app_client: httpx.AsyncClient) -> 
     await made_before_signatures(ctx, 1)
     await record_report(ctx)  # another report, in the first signed seal
     await _seal(ctx)
-    await _proof(ctx, app_client, rows["report"])
+    await proof_of(ctx, app_client, rows["report"])
     await _seal(ctx)
     return rows, seal_public_key(ctx.settings.secret_key)
 
@@ -172,7 +152,7 @@ async def _pre_signature_report(ctx: Context, app_client: httpx.AsyncClient) -> 
 async def test_rows_sealed_before_signatures_still_prove(ctx: Context, app_client: httpx.AsyncClient,
                                                          tmp_path: Path) -> None:
     rows, key = await _pre_signature_report(ctx, app_client)
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert proof["format"] == "zan-ledger-proof-v4"
     assert {(row["why"], row["seal"]) for row in proof["unproven"]} == {("unsigned", 1)} and len(proof["unproven"]) == 5
     assert proof["first_signed"]["id"] == 2 and proof["first_signed"]["prev_signature"] is None
@@ -181,7 +161,7 @@ async def test_rows_sealed_before_signatures_still_prove(ctx: Context, app_clien
     assert check(proof, [key]) == []
     ran = await _check_proof_cli(proof, key, tmp_path)
     assert ran["valid"] is True and len(ran["unproven"]) == 5
-    assert (await _integrity(ctx, app_client, rows["report"]))["intact"]
+    assert (await integrity_of(ctx, app_client, rows["report"]))["intact"]
     assert (await _whole_chain(ctx)).intact
 
 
@@ -189,7 +169,7 @@ async def test_the_check_places_unsigned_rows_itself(ctx: Context, app_client: h
     """The check does not take the proof's word that a row was sealed before signatures: its seal must come before
     `first_signed`, which a trusted key signed and which names no signature before it."""
     rows, key = await _pre_signature_report(ctx, app_client)
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     proven = proof["rows"][0]
 
     def edited(change: Any) -> dict[str, Any]:
@@ -224,7 +204,7 @@ async def test_a_row_sealed_before_signatures_is_still_checked_by_the_service(ct
     rows, key = await _pre_signature_report(ctx, app_client)
     await as_superuser(ctx, "UPDATE report_events SET internal_note = 'наряд 21' WHERE id = :id",
                        id=_uuid_param(ctx, rows["events"][1]))
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert {row["id"]: row["why"] for row in proof["unproven"]}[str(rows["events"][1])] == "altered"
     assert check(proof, [key]) == [f"report_events {rows['events'][1]}: sealed, and altered (see `zan ledger verify`)"]
 
@@ -232,7 +212,7 @@ async def test_a_row_sealed_before_signatures_is_still_checked_by_the_service(ct
     # under its MAC, no longer checks, so none of its rows counts as sealed before signatures
     await as_superuser(ctx, "UPDATE ledger_entries SET row_hash = :digest WHERE row_id = :id",
                        digest="0" * 64, id=_uuid_param(ctx, rows["events"][1]))
-    proof = await _proof(ctx, app_client, rows["report"])
+    proof = await proof_of(ctx, app_client, rows["report"])
     assert {row["why"] for row in proof["unproven"]} == {"tampered"}
     problems = check(proof, [key])  # the five rows, and the first event among them left the submission unchecked
     assert len(problems) == 6 and sum("sealed, and tampered" in p for p in problems) == 5, problems
@@ -246,14 +226,14 @@ async def test_a_registered_event_taken_out_of_its_seal_fails_the_proof(ctx: Con
     assert created.status_code == 201, created.text
     report_id = created.json()["id"]
     await _seal(ctx)
-    await _proof(ctx, app_client, report_id)  # a later row of the report (the proof's audit line), sealed
+    await proof_of(ctx, app_client, report_id)  # a later row of the report (the proof's audit line), sealed
     await _seal(ctx)
     key = seal_public_key(ctx.settings.secret_key)
     await as_superuser(ctx, "UPDATE reports SET text = 'Нашёл велосипед' WHERE id = :id",
                        id=_uuid_param(ctx, report_id))
     await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id IN (SELECT id FROM report_events "
                             "WHERE report_id = :id AND action = 'registered')", id=_uuid_param(ctx, report_id))
-    proof = await _proof(ctx, app_client, report_id)
+    proof = await proof_of(ctx, app_client, report_id)
     assert proof["rows"] and proof["unproven"] == [] and proof["pending"] >= 1
     assert all(row["body"].get("action") != "registered" for row in proof["rows"])
     chain_start = ("the report's chain starts at entry 2, which names an entry before it: the entries before it are "

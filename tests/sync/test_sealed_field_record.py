@@ -8,7 +8,6 @@ note that no longer matches its event. None of it is the citizen's: their timeli
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +21,8 @@ from backend.officers.models import Unit
 from backend.reports.models import Report, ReportEvent
 from backend.sync.models import ReportNote
 from tests.helpers import PartnerClient
-from tests.officers.factories import bearer, login, make_officer, make_unit
+from tests.ledger.records import integrity_of, overseen
+from tests.officers.factories import make_officer, make_unit
 from tests.routing.helpers import routed
 from tests.sync.conftest import DISPATCHER, Tablet, assigned_report, uuid7
 
@@ -49,15 +49,6 @@ async def _sealed(ctx: Context, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         rows = await session.execute(sa.select(ENTRIES.c.row_id).where(
             ENTRIES.c.table_name == "report_events", ENTRIES.c.row_id.in_(event_ids)))
         return {uuid.UUID(str(row_id)) for row_id, in rows.all()}
-
-
-async def _history(client: httpx.AsyncClient, ctx: Context, report_id: uuid.UUID) -> dict[str, Any]:
-    prosecutor, pw = await make_officer(ctx, role="prosecutor")
-    response = await client.get(f"/api/v1/dispatch/reports/{report_id}/history",
-                                headers=bearer(await login(client, prosecutor.badge_number, pw)))
-    assert response.status_code == 200, response.text
-    record: dict[str, Any] = response.json()
-    return record
 
 
 async def test_a_pushed_note_is_sealed_with_its_text_and_its_tombstone_too(ctx: Context) -> None:
@@ -95,7 +86,7 @@ async def test_a_note_rewritten_or_deleted_in_the_database_is_flagged_in_the_his
         tab.edit("notes", note_id, op="create", report_id=str(report.id), text=text)
     await tab.push()
     await _sealed(ctx, [])
-    record = await _history(app_client, ctx, report.id)
+    record = await overseen(ctx, app_client, report.id, "history")
     assert record["integrity"]["intact"] is True
     # oversight reads the notes in the history, as every internal event: with the text and who wrote it
     shown = {e["data"]["note_id"]: e for e in record["events"] if e["action"] == "note_added"}
@@ -107,7 +98,7 @@ async def test_a_note_rewritten_or_deleted_in_the_database_is_flagged_in_the_his
                               .values(text="Запаха алкоголя нет"))
         await session.execute(sa.delete(ReportNote).where(ReportNote.id == uuid.UUID(vanished)))  # type: ignore[arg-type]
         await session.commit()
-    integrity = (await _history(app_client, ctx, report.id))["integrity"]
+    integrity = await integrity_of(ctx, app_client, report.id)
     assert integrity["intact"] is False
     assert integrity["altered"] == [{"table": "report_notes", "id": rewritten}], integrity
     assert integrity["missing"] == [{"table": "report_notes", "id": vanished}], integrity
@@ -125,7 +116,7 @@ async def test_a_note_tombstoned_in_the_database_without_its_event_is_flagged(
         await session.execute(sa.update(ReportNote).where(ReportNote.id == uuid.UUID(note_id))  # type: ignore[arg-type]
                               .values(deleted_at=sa.func.now()))
         await session.commit()
-    integrity = (await _history(app_client, ctx, report.id))["integrity"]
+    integrity = await integrity_of(ctx, app_client, report.id)
     assert integrity["altered"] == [{"table": "report_notes", "id": note_id}], integrity
 
 
