@@ -7,26 +7,19 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
 
 from backend.context import Context
 from backend.dispatch import service as dispatch
 from backend.reports import service as reports
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import Report
 from backend.reports.texts import DUPLICATE_NOT_CONSIDERED
 from backend.reports.workflow import Action, Actor, Outcome, Status
 from tests.core.factories import make_report
 from tests.helpers import PartnerClient
+from tests.reports.step_helpers import events_of
 from tests.sync.conftest import DISPATCHER
 
 pytestmark = pytest.mark.anyio
-
-
-async def _events(ctx: Context, report_id: uuid.UUID, action: str) -> list[ReportEvent]:
-    async with ctx.sessions() as session:
-        return list(await session.scalars(select(ReportEvent).where(
-            ReportEvent.report_id == report_id, ReportEvent.action == action)  # type: ignore[arg-type]
-            .order_by(ReportEvent.created_at, ReportEvent.id)))  # type: ignore[arg-type]
 
 
 async def _resolve(ctx: Context, report_id: uuid.UUID) -> None:
@@ -91,7 +84,7 @@ async def test_merged_reporters_hear_the_decision_that_stands_not_that_it_was_ne
         assert row is not None
         await reports.change_status(session, row, Action.RESOLVE, DISPATCHER, outcome=Outcome.PROTOCOL)
         await session.commit()
-    [first] = await _events(ctx, duplicate.id, "original_closed")
+    [first] = await events_of(ctx, duplicate.id, "original_closed")
     async with ctx.sessions() as session:
         row = await reports.lock(session, original.id)
         assert row is not None
@@ -106,7 +99,7 @@ async def test_merged_reporters_hear_the_decision_that_stands_not_that_it_was_ne
     async with ctx.sessions() as session:
         report = await session.get(Report, original.id)
         assert report is not None and (report.resolution, report.outcome) == ("resolved", "protocol")
-    told = await _events(ctx, duplicate.id, "original_closed")
+    told = await events_of(ctx, duplicate.id, "original_closed")
     assert len(told) == 2
     # the words of the decision in force again, never "closed without being considered on its merits"
     assert told[-1].public_text == first.public_text
@@ -122,5 +115,5 @@ async def test_merged_reporters_hear_the_decision_that_stands_not_that_it_was_ne
         assert row is not None
         await dispatch.close(session, row, "duplicate", DISPATCHER, reason="повтор", duplicate_of=original.id)
         await session.commit()
-    [late_told] = await _events(ctx, late.id, "original_closed")
+    [late_told] = await events_of(ctx, late.id, "original_closed")
     assert late_told.public_text == first.public_text

@@ -8,35 +8,25 @@ import pytest
 from sqlalchemy import select
 
 from backend.context import Context
-from backend.reports import service
 from backend.reports.models import Report, ReportEvent
-from backend.reports.workflow import Action, Actor
 from tests.helpers import PartnerClient
+from tests.reports.step_helpers import close
 
 pytestmark = pytest.mark.anyio
-DISPATCHER = service.By(Actor.DISPATCHER, "d-1", "console")
-
-
-async def _close(ctx: Context, report_id: str) -> None:
-    async with ctx.sessions() as session:
-        row = await service.lock(session, uuid.UUID(report_id))
-        assert row is not None
-        await service.change_status(session, row, Action.CLOSE_UNFOUNDED, DISPATCHER, reason="не подтвердилось")
-        await session.commit()
 
 
 # the comment lived only on the report row, which an appeal clears: the citizen's words were lost for good
 async def test_the_feedback_comment_stays_in_the_history_after_an_appeal(ctx: Context,
                                                                          citizen: PartnerClient) -> None:
     report_id = (await citizen.submit("Украли велосипед из подъезда")).json()["id"]
-    await _close(ctx, report_id)
+    await close(ctx, report_id)
     rated = await citizen.post(f"/api/v1/reports/{report_id}/feedback",
                                {"satisfaction": 1, "comment": "Никто не приехал, на звонки не отвечали"})
     assert rated.status_code == 200, rated.text
     reopened = await citizen.post(f"/api/v1/reports/{report_id}/reopen", {"reason": "никто не приезжал"})
     assert reopened.status_code == 200 and reopened.json()["satisfaction"] is None
 
-    await _close(ctx, report_id)
+    await close(ctx, report_id)
     assert (await citizen.post(f"/api/v1/reports/{report_id}/feedback", {"satisfaction": 4})).status_code == 200
     async with ctx.sessions() as session:
         report = await session.get(Report, uuid.UUID(report_id))

@@ -42,10 +42,12 @@ async def close(ctx: Context, report_id: str) -> None:
         await session.commit()
 
 
-async def events_of(ctx: Context, report_id: str, action: str) -> list[ReportEvent]:
+async def events_of(ctx: Context, report_id: uuid.UUID | str, action: str) -> list[ReportEvent]:
+    """The report's history lines of one action, oldest first."""
     async with ctx.sessions() as session:
         return list(await session.scalars(select(ReportEvent).where(
-            col(ReportEvent.report_id) == uuid.UUID(report_id), col(ReportEvent.action) == action)))
+            col(ReportEvent.report_id) == uuid.UUID(str(report_id)), col(ReportEvent.action) == action)
+            .order_by(col(ReportEvent.created_at), col(ReportEvent.id))))
 
 
 async def notifications_of(ctx: Context, events: list[ReportEvent]) -> int:

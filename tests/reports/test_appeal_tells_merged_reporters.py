@@ -7,25 +7,18 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
 
 from backend.context import Context
 from backend.dispatch import service as dispatch
 from backend.reports import service as reports
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.workflow import Actor, Status
 from tests.core.factories import make_report
+from tests.reports.step_helpers import events_of
 from tests.sync.conftest import DISPATCHER
 
 pytestmark = pytest.mark.anyio
-
-
-async def _events(ctx: Context, report_id: uuid.UUID, action: str) -> list[ReportEvent]:
-    async with ctx.sessions() as session:
-        return list(await session.scalars(select(ReportEvent).where(
-            ReportEvent.report_id == report_id, ReportEvent.action == action)  # type: ignore[arg-type]
-            .order_by(ReportEvent.created_at, ReportEvent.id)))  # type: ignore[arg-type]
 
 
 async def _close(ctx: Context, report_id: uuid.UUID, how: str, reason: str, **fields: object) -> None:
@@ -62,14 +55,14 @@ async def test_a_duplicates_reporter_hears_of_the_appeal_and_the_new_outcome(ctx
         await session.commit()
     await _close(ctx, duplicate.id, "duplicate", "повтор", duplicate_of=original.id)
     await _close(ctx, original.id, "unfounded", "нарушений нет")
-    assert len(await _events(ctx, duplicate.id, "original_closed")) == 1
+    assert len(await events_of(ctx, duplicate.id, "original_closed")) == 1
     await _appeal(ctx, original.id)
-    [reopened] = await _events(ctx, duplicate.id, "original_reopened")
+    [reopened] = await events_of(ctx, duplicate.id, "original_reopened")
     assert reopened.public and reopened.actor_type == "system"
     assert "обжалован" in reopened.public_text["ru"] and "шағым" in reopened.public_text["kk"]
     assert original.number not in " ".join(reopened.public_text.values())  # never the other reporter's number
     await _close(ctx, original.id, "unfounded", "повторная проверка: нарушений нет")
-    told = await _events(ctx, duplicate.id, "original_closed")
+    told = await events_of(ctx, duplicate.id, "original_closed")
     assert len(told) == 2 and "повторная проверка" in told[-1].public_text["ru"]
 
 
@@ -78,11 +71,11 @@ async def test_incident_members_closed_with_their_primary_follow_its_appeal(ctx:
     async with ctx.sessions() as session:
         row = await session.get(Report, member.id)
         assert row is not None and row.status == Status.CLOSED.value  # it followed its primary's closing
-    assert await _events(ctx, member.id, "original_closed") == []  # its own closing told it the first outcome
+    assert await events_of(ctx, member.id, "original_closed") == []  # its own closing told it the first outcome
     await _appeal(ctx, primary.id)
-    assert len(await _events(ctx, member.id, "original_reopened")) == 1
+    assert len(await events_of(ctx, member.id, "original_reopened")) == 1
     await _close(ctx, primary.id, "unfounded", "после жалобы: нарушений нет")
-    [told] = await _events(ctx, member.id, "original_closed")
+    [told] = await events_of(ctx, member.id, "original_closed")
     assert "после жалобы" in told.public_text["ru"]
     async with ctx.sessions() as session:
         row = await session.get(Report, member.id)
@@ -93,4 +86,4 @@ async def test_a_member_that_appealed_on_its_own_is_not_told_of_its_primarys_app
     primary, member = await _incident_closed_together(ctx)
     await _appeal(ctx, member.id)  # its own consideration answers it now
     await _appeal(ctx, primary.id)
-    assert await _events(ctx, member.id, "original_reopened") == []
+    assert await events_of(ctx, member.id, "original_reopened") == []

@@ -13,12 +13,10 @@ import pytest
 from backend.context import Context
 from backend.partners import service as partners
 from backend.partners.service import create
-from backend.reports import service
-from backend.reports.workflow import Action, Actor
 from tests.helpers import PartnerClient
+from tests.reports.step_helpers import close
 
 pytestmark = pytest.mark.anyio
-DISPATCHER = service.By(Actor.DISPATCHER, "d-1", "console")
 
 
 async def _other_app(ctx: Context, http: httpx.AsyncClient, iin: str) -> PartnerClient:
@@ -27,14 +25,6 @@ async def _other_app(ctx: Context, http: httpx.AsyncClient, iin: str) -> Partner
         created = await create(session=session, secret_key=ctx.settings.secret_key,
                                name=f"egov-{uuid.uuid4().hex[:6]}")
     return PartnerClient(http, str(created.id), created.secret, iin)
-
-
-async def _close(ctx: Context, report_id: str) -> None:
-    async with ctx.sessions() as session:
-        row = await service.lock(session, uuid.UUID(report_id))
-        assert row is not None
-        await service.change_status(session, row, Action.CLOSE_UNFOUNDED, DISPATCHER, reason="не подтвердилось")
-        await session.commit()
 
 
 async def test_another_partner_app_of_the_same_citizen_neither_sees_nor_acts_on_the_report(
@@ -56,7 +46,7 @@ async def test_another_partner_app_of_the_same_citizen_neither_sees_nor_acts_on_
     for step, body, headers in steps:
         refused = await bank.post(f"/api/v1/reports/{report_id}/{step}", body, headers=headers)
         assert refused.status_code == 404, (step, refused.text)
-    await _close(ctx, report_id)
+    await close(ctx, report_id)
     for step, body in (("reopen", {"reason": "Не согласен с итогом"}), ("feedback", {"satisfaction": 1})):
         refused = await bank.post(f"/api/v1/reports/{report_id}/{step}", body)
         assert refused.status_code == 404, (step, refused.text)

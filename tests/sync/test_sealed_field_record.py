@@ -18,11 +18,12 @@ from backend.dispatch import service as dispatch
 from backend.ledger.record import ENTRIES
 from backend.ledger.service import seal_pending
 from backend.officers.models import Unit
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import Report
 from backend.sync.models import ReportNote
 from tests.helpers import PartnerClient
 from tests.ledger.records import integrity_of, overseen
 from tests.officers.factories import make_officer, make_unit
+from tests.reports.step_helpers import events_of
 from tests.routing.helpers import routed
 from tests.sync.conftest import DISPATCHER, Tablet, assigned_report, uuid7
 
@@ -33,13 +34,6 @@ async def _crew(ctx: Context) -> tuple[Unit, Tablet]:
     unit = await make_unit(ctx)
     officer, _ = await make_officer(ctx, unit=unit)
     return unit, Tablet(ctx, officer, unit.id)
-
-
-async def _events(ctx: Context, report_id: uuid.UUID, action: str) -> list[ReportEvent]:
-    async with ctx.sessions() as session:
-        return list(await session.scalars(sa.select(ReportEvent).where(
-            ReportEvent.report_id == report_id, ReportEvent.action == action)  # type: ignore[arg-type]
-            .order_by(ReportEvent.created_at, ReportEvent.id)))  # type: ignore[arg-type]
 
 
 async def _sealed(ctx: Context, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
@@ -59,7 +53,7 @@ async def test_a_pushed_note_is_sealed_with_its_text_and_its_tombstone_too(ctx: 
     tab.edit("notes", note_id, op="create", report_id=str(report.id), text="Со слов соседки, шум с 23:00")
     [result] = await tab.push()
     assert result["status"] == "applied", result
-    [added] = await _events(ctx, report.id, "note_added")
+    [added] = await events_of(ctx, report.id, "note_added")
     assert not added.public and added.public_text == {}
     assert (added.data["note_id"], added.data["text"], added.data["officer_id"], added.actor_id) == (
         note_id, "Со слов соседки, шум с 23:00", str(tab.officer.id), str(tab.officer.id))
@@ -69,7 +63,7 @@ async def test_a_pushed_note_is_sealed_with_its_text_and_its_tombstone_too(ctx: 
     tab.edit("notes", note_id, op="delete")
     tab.edit("notes", note_id, op="delete")  # a second tombstone changes nothing and records nothing
     assert [r["status"] for r in await tab.push()] == ["applied", "applied"]
-    [removed] = await _events(ctx, report.id, "note_removed")
+    [removed] = await events_of(ctx, report.id, "note_removed")
     assert (removed.public, removed.data["note_id"], removed.data["officer_id"]) == (
         False, note_id, str(tab.officer.id))
     assert removed.data["deleted_at"] is not None
@@ -149,14 +143,14 @@ async def test_the_write_up_a_crew_resolves_with_is_sealed_and_never_the_citizen
     results = await tab.push()
     assert [r["status"] for r in results] == ["applied"] * 3, results
     assert results[2]["applied_fields"][0] == "status"
-    [recorded] = await _events(ctx, report.id, "fields_recorded")
+    [recorded] = await events_of(ctx, report.id, "fields_recorded")
     assert not recorded.public and recorded.public_text == {}
     fields = recorded.data["fields"]
     assert {name: f["value"] for name, f in fields.items()} == {
         "findings": "Шум подтверждён, предупреждение", "officer_summary": "Профилактическая беседа"}
     assert {f["actor_id"] for f in fields.values()} == {str(tab.officer.id)}
     assert all(f["hlc"] and f["actor_type"] == "patrol_officer" for f in fields.values())
-    [closing] = [e for e in await _events(ctx, report.id, "resolve")]
+    [closing] = [e for e in await events_of(ctx, report.id, "resolve")]
     assert (recorded.data["closing_event_id"], recorded.data["resolution"]) == (str(closing.id), "resolved")
     assert await _sealed(ctx, [recorded.id]) == {recorded.id}
 
@@ -178,7 +172,7 @@ async def test_a_write_up_queued_behind_the_crews_own_resolve_is_recorded_again(
     tab.edit("reports", rid, findings="Опрошены двое свидетелей")
     assert [r["status"] for r in await tab.push()] == ["applied", "applied"]
     # the closing found nothing written; the write-up landing after it is recorded as it stands
-    [recorded] = await _events(ctx, report.id, "fields_recorded")
+    [recorded] = await events_of(ctx, report.id, "fields_recorded")
     assert recorded.data["after_close"] is True
     assert recorded.data["fields"]["findings"]["value"] == "Опрошены двое свидетелей"
     assert recorded.actor_id == str(tab.officer.id)
@@ -196,7 +190,7 @@ async def test_a_dispatchers_closing_records_the_crews_write_up(ctx: Context) ->
         assert locked is not None
         await dispatch.close(session, locked, "unfounded", DISPATCHER, reason="факт не подтвердился")
         await session.commit()
-    [recorded] = await _events(ctx, report.id, "fields_recorded")
+    [recorded] = await events_of(ctx, report.id, "fields_recorded")
     assert recorded.data["fields"]["findings"]["value"] == "Заявитель на месте не обнаружен"
     assert recorded.data["resolution"] == "unfounded"
 
@@ -209,4 +203,4 @@ async def test_a_closing_nobody_wrote_for_records_nothing(ctx: Context) -> None:
         assert locked is not None
         await dispatch.close(session, locked, "unfounded", DISPATCHER, reason="факт не подтвердился")
         await session.commit()
-    assert await _events(ctx, report.id, "fields_recorded") == []
+    assert await events_of(ctx, report.id, "fields_recorded") == []
