@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from backend.db import make_engine
 from backend.migrate import downgrade, upgrade
-from tests.core.test_migrations import scratch_db  # noqa: F401  (the fixture: an empty database of each kind)
+from tests.core.test_migrations import (
+    _tables,
+    scratch_db,  # noqa: F401  (the fixture: an empty database of each kind)
+)
 
 BEFORE = "v1_media_cleanup"
 REVISION = "v1_sync_wanted_scope"
@@ -30,16 +33,6 @@ def _run(url: str, *statements: str) -> list[tuple[object, ...]]:
 
     return asyncio.run(go())
 
-
-def _tables(url: str) -> set[str]:
-    async def go() -> set[str]:
-        engine = make_engine(url, null_pool=True)
-        async with engine.connect() as conn:
-            names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
-        await engine.dispose()
-        return names
-
-    return asyncio.run(go())
 
 
 def test_unknown_regions_become_national_and_it_goes_down_and_up(scratch_db: tuple[str, str]) -> None:  # noqa: F811
