@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from backend.context import Context
-from tests.ledger.records import as_superuser
-from tests.ledger.test_ledger import _history
+from tests.ledger.records import as_superuser, integrity_of
 from tests.ledger.test_report_chain import _param, _report_in_three_seals
 
 pytestmark = pytest.mark.anyio
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_an_intact_chain_lists_nothing_unlinked(ctx: Context, app_client: httpx.AsyncClient) -> None:
     rows, _, _ = await _report_in_three_seals(ctx)
-    integrity = await _history(ctx, app_client, rows["report"])
+    integrity = await integrity_of(ctx, app_client, rows["report"])
     assert integrity["intact"] is True and integrity["unlinked"] == []
 
 
@@ -27,7 +26,7 @@ async def test_a_middle_entry_deleted_shows_where_the_chain_breaks(ctx: Context,
     rows, middle, _ = await _report_in_three_seals(ctx)
     await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id = :id", id=_param(ctx, middle))
 
-    integrity = await _history(ctx, app_client, rows["report"])
+    integrity = await integrity_of(ctx, app_client, rows["report"])
     assert integrity["intact"] is False
     assert integrity["unlinked"] == [{"scope": f"report:{rows['report']}", "seq": 7}]
     # nothing else explains it: the rows still hash to their seals, and the seals check
