@@ -12,11 +12,12 @@ from backend.reports.models import Report
 from tests.helpers import PartnerClient, eventually, make_iin
 
 
-async def submit_and_route(ctx: Context, citizen: PartnerClient, text: str, **kw: object) -> Report:
+async def submit_and_route(ctx: Context, citizen: PartnerClient, text: str, *,
+                           states: tuple[str, ...] = ("done",), **kw: object) -> Report:
+    """Register a report through the partner API and wait until its routing reaches one of `states`."""
     response = await citizen.submit(text, **kw)  # type: ignore[arg-type]
     assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    return await routed(ctx, report_id)
+    return await routed(ctx, uuid.UUID(response.json()["id"]), states)
 
 
 async def routed(ctx: Context, report_id: uuid.UUID, states: tuple[str, ...] = ("done",)) -> Report:
@@ -45,8 +46,4 @@ async def submit_and_fail_routing(ctx: Context, citizen: PartnerClient, tmp_path
 
     ctx.settings = ctx.settings.with_(router_model_dir=str(broken_model(tmp_path)))
     ctx.extras.pop("router", None)
-    response = await citizen.submit("Украли велосипед из подъезда на Абая 10")
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    await routed(ctx, report_id, ("failed",))
-    return report_id
+    return (await submit_and_route(ctx, citizen, "Украли велосипед из подъезда на Абая 10", states=("failed",))).id

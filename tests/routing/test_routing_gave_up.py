@@ -27,7 +27,6 @@ from backend.routing.models import RoutingDecision
 from tests.helpers import PartnerClient, eventually
 from tests.officers.factories import bearer, login, make_officer
 from tests.routing.helpers import routed, submit_and_fail_routing
-from tests.routing.test_classifier_failure import broken_model
 
 pytestmark = pytest.mark.anyio
 
@@ -155,11 +154,7 @@ async def test_routing_that_gives_up_is_marked_counted_listed_and_can_be_rerun(
 async def test_reroute_leaves_reports_whose_routing_still_retries(ctx: Context, citizen: PartnerClient,
                                                                  tmp_path: Path) -> None:
     """Only dead routing is revived: a task still retrying keeps its attempts and its schedule."""
-    ctx.settings = ctx.settings.with_(router_model_dir=str(broken_model(tmp_path)))
-    ctx.extras.pop("router", None)
-    response = await citizen.submit("Украли велосипед из подъезда на Абая 10")
-    report_id = uuid.UUID(response.json()["id"])
-    await routed(ctx, report_id, ("failed",))
+    report_id = await submit_and_fail_routing(ctx, citizen, tmp_path)
     async with ctx.sessions() as session:
         assert await failures.reroute(session) == []
         assert await failures.reroute(session, [report_id]) == []

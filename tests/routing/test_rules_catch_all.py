@@ -5,7 +5,6 @@ failing its routing job until it is dead-lettered."""
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from backend.jobs.models import OutboxTask
 from backend.routing.models import RoutingDecision
 from ml.routing_rules import NO_RULE, RULES_PATH, RulesFileError, load_rules, parse_rules
 from tests.helpers import PartnerClient
-from tests.routing.helpers import routed
+from tests.routing.helpers import submit_and_route
 
 pytestmark = pytest.mark.anyio
 
@@ -128,10 +127,9 @@ async def test_a_report_no_rule_matches_goes_to_triage_once_with_the_reason(
     rules = parse_rules(_without(_bundled(), "fallback", *criminal))
     # the process's router (ctx.extras, as backend.routing.service.router builds it), with these rules
     ctx.extras["router"] = Router(load_default_router(), rules=rules, embedder=ctx.settings.embedder)
-    response = await citizen.submit("Украли велосипед из подъезда на Абая 10, замок перекусили")
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    report = await routed(ctx, report_id, ("done", "failed"))
+    report = await submit_and_route(ctx, citizen, "Украли велосипед из подъезда на Абая 10, замок перекусили",
+                                    states=("done", "failed"))
+    report_id = report.id
     assert report.routing_state == "done"
     assert report.status == "triage"
     assert report.department is None

@@ -24,7 +24,7 @@ from tests.helpers import PartnerClient
 from tests.ledger.records import integrity_of, overseen
 from tests.officers.factories import make_officer, make_unit
 from tests.reports.step_helpers import events_of
-from tests.routing.helpers import routed
+from tests.routing.helpers import submit_and_route
 from tests.sync.conftest import DISPATCHER, Tablet, assigned_report, uuid7
 
 pytestmark = pytest.mark.anyio
@@ -115,10 +115,7 @@ async def test_a_note_tombstoned_in_the_database_without_its_event_is_flagged(
 
 
 async def _citizen_report(ctx: Context, citizen: PartnerClient, unit: Unit) -> Report:
-    response = await citizen.submit("Во дворе на Кенесары 40 всю ночь шумят соседи")
-    assert response.status_code == 201, response.text
-    report_id = uuid.UUID(response.json()["id"])
-    await routed(ctx, report_id)
+    report_id = (await submit_and_route(ctx, citizen, "Во дворе на Кенесары 40 всю ночь шумят соседи")).id
     async with ctx.sessions() as session:
         report = await session.get(Report, report_id)
         assert report is not None
