@@ -22,6 +22,8 @@ from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.media.models import Media
 from backend.media.service import get_store
+from backend.officers.models import Unit
+from backend.reports.models import Report
 from backend.reports.workflow import Status
 from backend.settings import Settings
 from backend.sync.models import EvidenceChunk
@@ -46,12 +48,8 @@ class Scene:
     dispatcher: dict[str, str]
 
 
-async def _scene(ctx: Context, client: httpx.AsyncClient) -> Scene:
-    """A report assigned (by a dispatcher, over HTTP) to a unit whose officer is logged in on a tablet."""
-    unit = await make_unit(ctx)
-    officer, pw = await make_officer(ctx, unit=unit)
-    device_id = f"tab-{uuid.uuid4().hex[:8]}"
-    tablet = bearer(await login(client, officer.badge_number, pw, device_id))
+async def assigned_by_console(ctx: Context, client: httpx.AsyncClient, unit: Unit) -> tuple[Report, dict[str, str]]:
+    """A new report in triage, assigned to `unit` by a dispatcher over HTTP; and that dispatcher's headers."""
     dispatcher, dpw = await make_officer(ctx, role="dispatcher")
     console = bearer(await login(client, dispatcher.badge_number, dpw))
     async with ctx.sessions() as session:
@@ -60,6 +58,16 @@ async def _scene(ctx: Context, client: httpx.AsyncClient) -> Scene:
     assigned = await client.post(f"/api/v1/dispatch/reports/{report.id}/assign", json={"unit_id": str(unit.id)},
                                  headers=console)
     assert assigned.status_code == 200, assigned.text
+    return report, console
+
+
+async def _scene(ctx: Context, client: httpx.AsyncClient) -> Scene:
+    """A report assigned (by a dispatcher, over HTTP) to a unit whose officer is logged in on a tablet."""
+    unit = await make_unit(ctx)
+    officer, pw = await make_officer(ctx, unit=unit)
+    device_id = f"tab-{uuid.uuid4().hex[:8]}"
+    tablet = bearer(await login(client, officer.badge_number, pw, device_id))
+    report, console = await assigned_by_console(ctx, client, unit)
     return Scene(str(report.id), report.number, tablet, device_id, console)
 
 

@@ -13,11 +13,9 @@ import httpx
 import pytest
 
 from backend.context import Context
-from backend.reports.workflow import Status
-from tests.core.factories import make_report
 from tests.officers.factories import bearer, login, make_officer, make_unit
 from tests.sync.conftest import uuid7
-from tests.sync.test_evidence import Scene, _chunks, _local_path, _put, _scene, _staged
+from tests.sync.test_evidence import Scene, _chunks, _local_path, _put, _scene, _staged, assigned_by_console
 
 pytestmark = pytest.mark.anyio
 
@@ -29,14 +27,7 @@ WRONG = len(FILE) + 4096  # what a buggy tablet claims
 async def _crew_scene(ctx: Context, client: httpx.AsyncClient) -> tuple[Scene, Scene]:
     """One report assigned to a unit whose two officers are each logged in on a tablet of their own."""
     unit = await make_unit(ctx)
-    dispatcher, dpw = await make_officer(ctx, role="dispatcher")
-    console = bearer(await login(client, dispatcher.badge_number, dpw))
-    async with ctx.sessions() as session:
-        report = await make_report(session, status=Status.TRIAGE, department="patrol_police")
-        await session.commit()
-    assigned = await client.post(f"/api/v1/dispatch/reports/{report.id}/assign", json={"unit_id": str(unit.id)},
-                                 headers=console)
-    assert assigned.status_code == 200, assigned.text
+    report, console = await assigned_by_console(ctx, client, unit)
     scenes = []
     for _ in range(2):
         officer, pw = await make_officer(ctx, unit=unit)
