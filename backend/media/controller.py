@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.context import Context
 from backend.deps import CtxDep, SessionDep
 from backend.lib.crypto import TokenError, verify_token
-from backend.lib.errors import ZanError
+from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service
 from backend.media.formats import canonical_type
 from backend.media.models import Media
@@ -26,6 +26,10 @@ from backend.media.storage import LocalStore, Upload
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
 from backend.reports import idempotency
 from backend.reports.idempotency import IdempotencyKey, Stored
+
+# what a refused upload or download link points at in errors[]: which part of its request the app has to fix
+TOKEN_PROBLEM = FieldProblem("#query/token")
+LENGTH_POINTER = "#header/Content-Length"
 
 
 def media_out(media: Media) -> MediaOut:
@@ -71,7 +75,7 @@ def _embedded_link(ctx: Context, purpose: str, token: str, invalid_code: str) ->
     try:
         return store, verify_token(ctx.settings.secret_key, purpose, token)
     except TokenError as exc:
-        raise ZanError(invalid_code, 403) from exc
+        raise ZanError(invalid_code, 403, errors=[TOKEN_PROBLEM]) from exc
 
 
 class MediaController(Controller):
@@ -115,7 +119,7 @@ class MediaController(Controller):
                      media_id: FromPath[uuid.UUID], token: FromQuery[str]) -> None:
         store, claims = _embedded_link(ctx, "media-upload", token, "media.upload_token_invalid")
         if claims.get("id") != str(media_id):
-            raise ZanError("media.upload_token_invalid", 403)
+            raise ZanError("media.upload_token_invalid", 403, errors=[TOKEN_PROBLEM])
         await service.ensure_uploadable(session, media_id)
         # nothing to write: the connection goes back to the pool while a body of up to 100 MB arrives (a completion
         # meanwhile is harmless: it reads a copy of the upload, never the upload key itself)
@@ -123,15 +127,16 @@ class MediaController(Controller):
         declared = int(str(claims["size"]))
         # the link names the canonical type; an app that sends the alias it declared (image/jpg) sends that type
         if canonical_type(request.headers.get("content-type", "")) != claims.get("ct"):
-            raise ZanError("media.type_not_allowed", 422)
+            raise ZanError("media.type_not_allowed", 422, errors=[FieldProblem("#header/Content-Type")])
         # a link is for one file of a known size: a body announced as anything else is refused before a byte of it
         # is read (a link for a 1 KB photo must not make the server take 100 MB), and one without an announced
         # length (chunked) would only be known too long once it was
         announced = request.content_length
         if announced is None:
-            raise ZanError("media.length_required", 411)
+            raise ZanError("media.length_required", 411, errors=[FieldProblem(LENGTH_POINTER, "required")])
         if announced != declared:
-            raise ZanError("media.size_mismatch", 413 if announced > declared else 422)
+            raise ZanError("media.size_mismatch", 413 if announced > declared else 422,
+                           errors=[FieldProblem(LENGTH_POINTER)])
         with service.store_errors_as_503():
             # the body may still differ from its Content-Length (it is the ASGI server's to hold it to it):
             # counted as it streams to disk, and refused the moment it runs past the declared size

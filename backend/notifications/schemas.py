@@ -19,6 +19,9 @@ class DeviceIn(msgspec.Struct, forbid_unknown_fields=True):
     platform: Platform
     token: Annotated[str, msgspec.Meta(min_length=20, max_length=512)] | None = None
     fid: Annotated[str, msgspec.Meta(min_length=10, max_length=200)] | None = None
+    replaces: Annotated[str, msgspec.Meta(min_length=20, max_length=512, description=(
+        "The FCM token this one replaces (FCM rotated it: onNewToken), when the app registers no `fid`: the device "
+        "keeps its id, districts and the pushes queued for it, which go to the new token"))] | None = None
     language: Literal["kk", "ru", "en"] | None = None
     # citizens: districts whose area alerts they want (FCM topics district-<code>)
     districts: Annotated[list[DistrictCode], msgspec.Meta(max_length=20)] | None = None

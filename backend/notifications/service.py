@@ -89,8 +89,22 @@ async def _session_tablet(session: AsyncSession, session_id: uuid.UUID) -> uuid.
     return tablet
 
 
+def _held_by(owner: Owner, device: Device) -> bool:
+    """Whether a registered device is this owner's own, to be updated by their registration. A citizen's row of no
+    app (its partner deleted: SET NULL) is still theirs."""
+    if owner.kind == "citizen":
+        return (device.owner_type == "citizen" and device.citizen_id == owner.citizen_id
+                and device.partner_id in (None, owner.partner_id))
+    return device.owner_type == "officer" and device.officer_id == owner.officer_id
+
+
+def _addressed(device: Device, data: DeviceIn) -> bool:
+    """Whether a registered device holds the token or fid being registered (not merely the token it replaces)."""
+    return bool((data.token and device.token == data.token) or (data.fid and device.fid == data.fid))
+
+
 async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn, language: str) -> Device:
-    """Create or update the device holding this token / fid (a phone changing hands moves to its new owner)."""
+    """Create or update the owner's device holding this token / fid; one another owner held is replaced by a new one."""
     if not data.token and not data.fid:
         raise ZanError("device.target_missing", 422, errors=[FieldProblem("/token", "required")])
     if data.districts is not None:
@@ -99,14 +113,24 @@ async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn
     conditions = [col(Device.token) == data.token] if data.token else []
     if data.fid:
         conditions.append(col(Device.fid) == data.fid)
-    found = list(await session.scalars(select(Device).where(or_(*conditions))))
-    device = found[0] if found else Device(owner_type=owner.kind, platform=data.platform)
-    for stale in found[1:]:  # token and fid were registered separately: merge into one device
-        await session.delete(stale)
-    if found[1:]:
-        # the unit of work writes updates before deletes: the merged device would take the stale one's unique
-        # fid or token while the stale row still holds it
+    if data.replaces and data.token:
+        conditions.append(col(Device.token) == data.replaces)
+    found = [row for row in await session.scalars(select(Device).where(or_(*conditions)))
+             # a token it replaces names only this owner's own device: anyone else's is left alone
+             if _held_by(owner, row) or _addressed(row, data)]
+    # A phone that changed hands (another citizen signed in to the app, or another app or an officer took the token)
+    # is a new device, not the old one handed over: the pushes still queued for the previous holder (their report
+    # numbers and statuses) find no device and are dropped, and the districts they chose are not passed on
+    device = next((row for row in found if _held_by(owner, row)), None)
+    stale = [row for row in found if row is not device]  # the previous holder's, or token and fid registered apart
+    for row in stale:
+        await session.delete(row)
+    if stale:
+        # the unit of work writes inserts and updates before deletes: the device would take a stale row's unique
+        # fid or token while that row still holds it
         await session.flush()
+    known = device is not None
+    device = device or Device(owner_type=owner.kind, platform=data.platform)
     now = utcnow()
     device.owner_type, device.platform = owner.kind, data.platform
     device.citizen_id, device.partner_id = owner.citizen_id, owner.partner_id
@@ -117,7 +141,7 @@ async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn
     if data.districts is not None:
         device.districts = sorted(set(data.districts))
     device.active, device.pruned_reason, device.updated_at = True, None, now
-    if found:
+    if known:
         session.add(device)
         await session.flush()
         return device

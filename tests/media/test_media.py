@@ -34,6 +34,11 @@ async def declare(citizen: PartnerClient, data: bytes, content_type: str = "imag
                                                 "sha256": digest or sha256_hex(data)}, headers=keyed(key))
 
 
+def pointers(problem: httpx.Response) -> list[tuple[str, str]]:
+    """(pointer, code) of each of a problem's errors[]: what the app has to fix."""
+    return [(item["pointer"], item["code"]) for item in problem.json().get("errors", [])]
+
+
 async def upload_local(http: httpx.AsyncClient, created: dict[str, Any], data: bytes) -> httpx.Response:
     """Send a declared file as its client would: the app's own signed PUT (embedded mode), or S3's presigned POST."""
     upload = created["upload"]
@@ -112,10 +117,12 @@ async def test_upload_link_is_signed_and_bound(citizen: PartnerClient) -> None:
     photo = jpeg_with_exif()
     created = (await declare(citizen, photo)).json()
     created["upload"]["url"] = created["upload"]["url"].replace("token=", "token=x")
-    assert (await upload_local(citizen.http, created, photo)).json()["code"] == "media.upload_token_invalid"
+    forged = await upload_local(citizen.http, created, photo)
+    assert forged.json()["code"] == "media.upload_token_invalid" and pointers(forged) == [("#query/token", "invalid")]
     other = (await declare(citizen, photo)).json()
     swapped = dict(other, upload=dict(other["upload"], url=other["upload"]["url"].replace(other["id"], created["id"])))
-    assert (await upload_local(citizen.http, swapped, photo)).status_code == 403
+    misused = await upload_local(citizen.http, swapped, photo)
+    assert misused.status_code == 403 and pointers(misused) == [("#query/token", "invalid")]
     oversize = (await declare(citizen, photo)).json()
     assert (await upload_local(citizen.http, oversize, photo + b"x" * 10)).status_code == 413
 

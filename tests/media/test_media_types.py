@@ -19,7 +19,7 @@ from backend.media import service as media_service
 from backend.media.formats import canonical_type
 from backend.media.models import Media
 from tests.helpers import PartnerClient, jpeg_with_exif
-from tests.media.test_media import declare, upload_local
+from tests.media.test_media import declare, pointers, upload_local
 
 pytestmark = pytest.mark.anyio
 
@@ -102,6 +102,7 @@ async def test_an_upload_sent_with_the_alias_it_was_declared_by_is_taken(citizen
     wrong = await citizen.http.put(other["upload"]["url"].split("127.0.0.1:8000", 1)[1], content=photo,
                                    headers={"Content-Type": "image/png"})
     assert wrong.status_code == 422 and wrong.json()["code"] == "media.type_not_allowed", wrong.text
+    assert pointers(wrong) == [("#header/Content-Type", "invalid")]  # what the app has to send otherwise
 
 
 # -- 2. the brands of an ISO media file must agree with the declared kind -----------------------------------------

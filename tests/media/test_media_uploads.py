@@ -34,7 +34,7 @@ from tests.conftest import _truncate, s3_settings
 from tests.fakes.s3 import S3Bucket
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import PartnerClient, jpeg_with_exif, make_iin, sha256_hex
-from tests.media.test_media import declare, upload_local
+from tests.media.test_media import declare, pointers, upload_local
 
 pytestmark = pytest.mark.anyio
 KB = 1024
@@ -91,6 +91,7 @@ async def test_a_body_announced_at_another_size_is_refused_unread(ctx: Context, 
     body = CountedBody([b"\xff" * (64 * KB)] * 16)
     refused = await _put(citizen, created, body, announced)
     assert refused.status_code == status and refused.json()["code"] == "media.size_mismatch", refused.text
+    assert pointers(refused) == [("#header/Content-Length", "invalid")]
     assert body.pulled == 0  # not a byte of it was taken in
     _, directory = await _upload_dir(ctx, created["id"])
     assert _files_in(directory) == []
@@ -102,6 +103,7 @@ async def test_a_body_without_a_length_is_refused_unread(ctx: Context, citizen: 
     body = CountedBody([photo])  # the right bytes, but chunked: how long it is would be known only once read
     refused = await _put(citizen, created, body, None)
     assert refused.status_code == 411 and refused.json()["code"] == "media.length_required", refused.text
+    assert pointers(refused) == [("#header/Content-Length", "required")]
     assert body.pulled == 0
     en = await citizen.http.put(created["upload"]["url"].split("127.0.0.1:8000", 1)[1], content=CountedBody([photo]),
                                 headers={**created["upload"]["headers"], "Accept-Language": "en"})
