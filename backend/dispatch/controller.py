@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.deps import CtxDep, SessionDep
 from backend.dispatch import attachments, etag, history, service
 from backend.dispatch import messages as _messages  # noqa: F401
+from backend.dispatch.regions import districts_for
 from backend.jobs.relay import notify
 from backend.ledger.schemas import ReportProof
 from backend.lib.crypto import TokenError, sign_token, verify_token
@@ -186,7 +187,8 @@ class DispatchController(Controller):
                      data: JSONBody[AssignIn], if_match: etag.IfMatch = None) -> AssignOut:
         report = await service.get_visible(session, officer, report_id, lock=True)
         if data.unit_id == "auto":
-            unit = await service.assign_nearest_unit(session, report)
+            unit = await service.assign_nearest_unit(session, report,
+                                                     within=await districts_for(session, officer))
             if unit is None:
                 raise ZanError("dispatch.no_unit_available", 409)
         else:
@@ -194,9 +196,7 @@ class DispatchController(Controller):
                 unit_id = uuid.UUID(data.unit_id)
             except ValueError as exc:
                 raise ZanError("validation.failed", 422, errors=[FieldProblem("/unit_id", "invalid")]) from exc
-            unit = await session.get(Unit, unit_id)
-            if unit is None:
-                raise ZanError("officer.unit_not_found", 404)
+            unit = await service.regional_unit(session, officer, unit_id)
         # already where this officer wants it (another got there first): nothing is lost, the answer is the same,
         # whatever the console saw (its If-Match and from_unit_id are not checked: nothing is written)
         if await service.held_by(session, report, unit) is None:
@@ -222,7 +222,7 @@ class DispatchController(Controller):
             try:
                 await service.get_visible(session, officer, data.duplicate_of)
             except ZanError as exc:
-                raise ZanError("dispatch.duplicate_of_invalid", 422) from exc
+                raise service.duplicate_of_invalid(data.duplicate_of) from exc
         await service.close(session, report, data.how, service.by_for(officer), reason=data.reason,
                             duplicate_of=data.duplicate_of, redirect_to=data.redirect_to)
         await session.commit()
@@ -254,8 +254,10 @@ class DispatchController(Controller):
         return tagged(await card(session, report, officer))
 
     @get("/units", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Units and their positions")
-    async def units(self, session: SessionDep, department: FromQuery[str | None] = None) -> list[UnitOut]:
-        query = sa.select(Unit).order_by(Unit.code)  # type: ignore[arg-type]
+    async def units(self, session: SessionDep, officer: OfficerDep,
+                    department: FromQuery[str | None] = None) -> list[UnitOut]:
+        """The units of the caller's region (every unit, for a national officer)."""
+        query = (await service.regional_units(session, officer)).order_by(Unit.code)  # type: ignore[arg-type]
         if department:
             query = query.where(Unit.department == department)  # type: ignore[arg-type]
         return [unit_out(u) for u in await session.scalars(query)]

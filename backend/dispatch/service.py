@@ -22,6 +22,7 @@ from sqlmodel import col
 
 from backend.audit.service import record
 from backend.dispatch.models import Assignment, Escalation
+from backend.dispatch.regions import districts_for
 
 # the console's visibility rule, where routing and the duty bot have always taken it from
 from backend.dispatch.visibility import Scope as Scope
@@ -35,6 +36,7 @@ from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import LANGS
 from backend.lib.pagination import older_than
 from backend.officers.auth import OfficerPrincipal, Role
+from backend.officers.jurisdiction import around
 from backend.officers.models import Unit
 from backend.reports import service as reports
 from backend.reports.models import Report
@@ -71,10 +73,36 @@ def unit_may_take(unit: Unit, report: Report) -> bool:
     return True
 
 
-async def assign_nearest_unit(session: AsyncSession, report: Report) -> Unit | None:
-    """The nearest *available* unit of the report's department (designated, for restricted categories), by
-    haversine distance from the unit's last known position. Units without a position come last."""
+async def regional_units(session: AsyncSession, principal: OfficerPrincipal) -> Select[Unit]:
+    """The units of `principal`'s region (every unit, for a national officer): the ones the console lists to them
+    and the ones they may send. Police work is organised per region (backend.officers.jurisdiction): a duty officer
+    of Astana neither sends Almaty's cars nor follows where they are."""
+    districts = await districts_for(session, principal)
+    query = select(Unit)
+    return query if districts is None else query.where(col(Unit.district).in_(districts))
+
+
+async def regional_unit(session: AsyncSession, principal: OfficerPrincipal, unit_id: uuid.UUID) -> Unit:
+    """A unit `principal` may send (`regional_units`); another region's answers as a missing one does (404), as a
+    report outside their region does."""
+    unit = await session.scalar((await regional_units(session, principal)).where(col(Unit.id) == unit_id))
+    if unit is None:
+        raise ZanError("officer.unit_not_found", 404)
+    return unit
+
+
+async def assign_nearest_unit(session: AsyncSession, report: Report, *,
+                              within: tuple[str, ...] | None = None) -> Unit | None:
+    """The nearest *available* unit of the report's department (designated, for restricted categories) and of the
+    report's region, by haversine distance from the unit's last known position. Units without a position come last.
+
+    Never another region's unit: with the region's units busy, or none of them placed yet, the nearest positioned
+    car was one 900 km away in another city. `within`: the districts to pick from for a report placed in none (the
+    assigning officer's region; None: anywhere)."""
     query = select(Unit).where(Unit.status == "available")  # type: ignore[arg-type]
+    districts = around(report.district) if report.district else within
+    if districts is not None:
+        query = query.where(col(Unit.district).in_(districts))
     if report.department:
         query = query.where(Unit.department == report.department)  # type: ignore[arg-type]
     candidates = [u for u in await session.scalars(query) if unit_may_take(u, report)]
@@ -206,6 +234,13 @@ def redirect_target(report: Report, redirect_to: str | None) -> dict[str, str]:
     return {lang: redirect.names.get(lang) for lang in LANGS}
 
 
+def duplicate_of_invalid(duplicate_of: uuid.UUID | None) -> ZanError:
+    """`duplicate_of` left out, or naming no report the closer may take as the original (a missing, hidden or
+    in-incident one, all answered alike): the console points the officer at the field."""
+    return ZanError("dispatch.duplicate_of_invalid", 422,
+                    errors=[FieldProblem("/duplicate_of", "required" if duplicate_of is None else "invalid")])
+
+
 async def close(session: AsyncSession, report: Report, how: str, by: By, *, reason: str,
                 duplicate_of: uuid.UUID | None = None, redirect_to: str | None = None) -> None:
     """Close with a reason; on an incident's primary the open members close with it (reports.change_status).
@@ -217,7 +252,7 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
         # a primary is no duplicate of a report in its own incident: that is a split or nothing
         if (original is None or original.id == report.id
                 or (reports.is_primary(report) and original.incident_id == report.incident_id)):
-            raise ZanError("dispatch.duplicate_of_invalid", 422)
+            raise duplicate_of_invalid(duplicate_of)
     params: dict[str, object] = {"target": redirect_target(report, redirect_to)} if how == "redirected" else {}
     followers = await reports.incident_followers(session, report, action, by)
     await reports.change_status(session, report, action, by, reason=reason, params=params,

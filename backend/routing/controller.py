@@ -10,6 +10,8 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.deps import CtxDep, LangDep, SessionDep
 from backend.dispatch import etag
@@ -21,6 +23,7 @@ from backend.lib.i18n import pick
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, officer_guard, provide_officer
 from backend.partners.auth import PrincipalDep, partner_guard
+from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.texts import NEUTRAL_CATEGORY
 from backend.routing import corrections, failures
@@ -166,8 +169,7 @@ class StaffRoutingController(Controller):
         incident_id = await corrections.merge(session, reports, _staff(officer))
         await session.commit()
         notify(ctx)  # members that followed the primary's unit have news for their reporters
-        members = await corrections.members(session, incident_id)
-        return IncidentOut(incident_id=incident_id, report_ids=[m.id for m in members], size=len(members))
+        return await _incident_seen_by(session, officer, incident_id)
 
     @post("/reports/{report_id:uuid}/split", status_code=200, responses=STALE,
           summary="Take a report out of its incident")
@@ -180,6 +182,16 @@ class StaffRoutingController(Controller):
         await corrections.split(session, report, _staff(officer))
         await session.commit()
         return IncidentOut(incident_id=None, report_ids=[report.id], size=1)
+
+
+async def _incident_seen_by(session: AsyncSession, officer: OfficerPrincipal, incident_id: uuid.UUID) -> IncidentOut:
+    """The incident as this officer may see it: routing joins nearby reports across a region's border, and a
+    regional dispatcher must learn neither the other region's report ids nor, through the size, that they exist."""
+    shown = set(await session.scalars(
+        visible_to(officer, await scope_of(session, officer)).with_only_columns(col(Report.id))
+        .where(col(Report.incident_id) == incident_id)))
+    members = [m.id for m in await corrections.members(session, incident_id) if m.id in shown]
+    return IncidentOut(incident_id=incident_id, report_ids=members, size=len(members))
 
 
 def _staff(officer: OfficerPrincipal) -> By:

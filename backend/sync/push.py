@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit.service import record
 from backend.dispatch.models import Assignment
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
@@ -383,11 +384,18 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
         # internal event, sealed like every event, keeps what was there and who wrote it, as a dispatcher's
         # correction does (backend.dispatch.service.set_fields). An officer revising their own text is a draft
         # and leaves no event.
-        await reports.append_event(session, report, "fields_overwritten", by, public=False,
-                                   data={"fields": sorted(overwritten), "report_status": report.status,
-                                         "previous": {name: {k: v for k, v in was.items() if k != "new_value"}
-                                                      for name, was in overwritten.items()},
-                                         "values": {name: was["new_value"] for name, was in overwritten.items()}})
+        event = await reports.append_event(
+            session, report, "fields_overwritten", by, public=False,
+            data={"fields": sorted(overwritten), "report_status": report.status,
+                  "previous": {name: {k: v for k, v in was.items() if k != "new_value"}
+                               for name, was in overwritten.items()},
+                  "values": {name: was["new_value"] for name, was in overwritten.items()}})
+        # and audited as the console's correction is (no text: names, writers), with the tablet it came from
+        await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.fields",
+                     target_type="report", target_id=report.id,
+                     data={"fields": sorted(overwritten), "report_status": report.status, "event_id": str(event.id),
+                           "previous": {name: {k: v for k, v in was.items() if k not in ("value", "new_value")}
+                                        for name, was in overwritten.items()}})
     # the status step after the texts: a "resolved" sent with the write-up closes the report on it, so the record
     # the closing makes (sealed.FIELDS_RECORDED, reports.service.change_status) holds the texts it was resolved with
     if "status" in m.fields:
@@ -429,6 +437,13 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
                                     data={"mutation_id": m.mutation_id})
     except ZanError:
         return False  # e.g. the dispatcher moved it to in_progress meanwhile: the tablet's step is stale
+    # a field step is a staff action like a console's (a "resolved" closes the report): its audit line names the
+    # tablet and login session it came from (backend.audit.origin), so the history tells a stolen tablet's steps
+    # from its owner's; the event alone names the officer only
+    outcome_taken = chosen.value if chosen is not None and target == "resolved" else None
+    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action=f"report.{STEP_ACTION[target]}",
+                 target_type="report", target_id=report.id,
+                 data={"mutation_id": m.mutation_id, "outcome": outcome_taken, "device_time": device_time.isoformat()})
     if target in ("en_route", "on_scene"):
         await _accept_assignment(session, report)
     return True

@@ -223,3 +223,19 @@ async def test_the_push_names_the_readers_own_report_and_keeps_discretion(ctx: C
     else:
         assert delivery.payload["title"] == f"Обращение {duplicate.number}: итог"
         assert original.number not in str(delivery.payload)
+
+
+async def test_a_duplicate_closing_without_a_usable_original_points_at_the_field(ctx: Context,
+                                                                                app_client: httpx.AsyncClient) -> None:
+    """A closing as a duplicate with no original, or one the officer may not take (missing, hidden, itself) was a 422
+    without `errors[]`: the console could not show which field to fix. A hidden original answers as a missing one."""
+    dispatcher, password = await make_officer(ctx, role="dispatcher")
+    console = bearer(await login(app_client, dispatcher.badge_number, password))
+    report = await triage_report(ctx, department="patrol_police")
+    hidden = await triage_report(ctx, category="police_complaint", restricted=True, department="internal_security")
+    for original, code in ((None, "required"), (uuid.uuid4(), "invalid"), (hidden.id, "invalid"),
+                           (report.id, "invalid")):
+        body = {"how": "duplicate", "reason": "повтор", **({"duplicate_of": str(original)} if original else {})}
+        answer = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/close", headers=console, json=body)
+        assert answer.status_code == 422 and answer.json()["code"] == "dispatch.duplicate_of_invalid", answer.text
+        assert [(e["pointer"], e["code"]) for e in answer.json()["errors"]] == [("/duplicate_of", code)], answer.text

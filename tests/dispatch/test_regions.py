@@ -147,3 +147,72 @@ async def test_an_incident_across_a_regional_border_shows_each_side_its_own(ctx:
     assert astana["id"] == str(member.id) and astana["incident_report_ids"] == []
     national = await entry(await _as(ctx, app_client, "dispatcher", ""))
     assert national["id"] == str(primary.id) and national["incident_report_ids"] == [str(member.id)]
+
+
+async def test_auto_assignment_picks_a_unit_of_the_reports_region_only(ctx: Context,
+                                                                       app_client: httpx.AsyncClient) -> None:
+    """"auto" sent an Astana report to a Karaganda car 190 km away while the region's own cars were busy or had
+    not sent their position yet: the nearest available unit is one of the report's region, or there is none."""
+    reports = await _reports(ctx)
+    await make_unit(ctx, code="KRG-1", district=KARAGANDA, lat=49.8, lon=73.1)  # positioned, another region
+    await make_unit(ctx, code="AST-BUSY", status="busy")
+    astana = await _as(ctx, app_client, "dispatcher")
+    national = await _as(ctx, app_client, "dispatcher", "")
+    target = reports["astana"].id
+    for headers in (astana, national):
+        none = await app_client.post(f"/api/v1/dispatch/reports/{target}/assign", headers=headers,
+                                     json={"unit_id": "auto"})
+        assert (none.status_code, none.json()["code"]) == (409, "dispatch.no_unit_available"), none.text
+    unplaced = await make_unit(ctx, code="AST-NOFIX", lat=None, lon=None)  # on shift, no position sent yet
+    picked = await app_client.post(f"/api/v1/dispatch/reports/{target}/assign", headers=astana,
+                                   json={"unit_id": "auto"})
+    assert picked.status_code == 200 and picked.json()["unit_id"] == str(unplaced.id), picked.text
+    # a report placed in no district: a unit of the assigning officer's region
+    loose = await app_client.post(f"/api/v1/dispatch/reports/{reports['unplaced'].id}/assign", headers=astana,
+                                  json={"unit_id": "auto"})
+    assert loose.status_code == 200 and loose.json()["unit_id"] == str(unplaced.id), loose.text
+
+
+async def test_a_regional_officer_sends_and_lists_their_regions_units_only(ctx: Context,
+                                                                           app_client: httpx.AsyncClient) -> None:
+    """An Astana duty officer could send a Karaganda car to an Astana report by its id (its crew then reads the
+    report) and followed every car of the country on `/units`; another region's unit answers as a missing one."""
+    reports = await _reports(ctx)
+    own, other = await make_unit(ctx, code="AST-1"), await make_unit(ctx, code="KRG-1", district=KARAGANDA)
+    astana = await _as(ctx, app_client, "dispatcher")
+    target = reports["astana"].id
+    refused = await app_client.post(f"/api/v1/dispatch/reports/{target}/assign", headers=astana,
+                                    json={"unit_id": str(other.id)})
+    assert (refused.status_code, refused.json()["code"]) == (404, "officer.unit_not_found"), refused.text
+    card = await app_client.get(f"/api/v1/dispatch/reports/{target}", headers=astana)
+    assert card.json()["unit_id"] is None and card.json()["status"] == "triage"
+    for role in ("dispatcher", "prosecutor"):
+        listed = await app_client.get("/api/v1/dispatch/units", headers=await _as(ctx, app_client, role))
+        assert [u["code"] for u in listed.json()] == ["AST-1"], (role, listed.text)
+        everywhere = await app_client.get("/api/v1/dispatch/units", headers=await _as(ctx, app_client, role, ""))
+        assert [u["code"] for u in everywhere.json()] == ["AST-1", "KRG-1"], (role, everywhere.text)
+    sent = await app_client.post(f"/api/v1/dispatch/reports/{target}/assign", headers=astana,
+                                 json={"unit_id": str(own.id)})
+    assert sent.status_code == 200 and sent.json()["unit_code"] == "AST-1", sent.text
+
+
+async def test_a_merge_answers_only_with_the_members_of_the_officers_region(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    # routing joins nearby reports across a region's border: an Astana incident that a Karaganda report joined
+    first = await triage_report(ctx, department="patrol_police", district="astana")
+    joined = await triage_report(ctx, department="patrol_police", district="astana")
+    across = await triage_report(ctx, department="patrol_police", district=KARAGANDA)
+    async with ctx.sessions() as session:
+        await session.execute(update(Report).where(col(Report.id).in_([joined.id, across.id]))
+                              .values(incident_id=joined.id))
+        await session.commit()
+    console = await _as(ctx, app_client, "dispatcher")
+    tags = [(await app_client.get(f"/api/v1/dispatch/reports/{r.id}", headers=console)).headers["ETag"]
+            for r in (first, joined)]
+    merged = await app_client.post("/api/v1/dispatch/incidents/merge", headers={**console, "If-Match": ", ".join(tags)},
+                                   json={"report_ids": [str(first.id), str(joined.id)]})
+    assert merged.status_code == 200, merged.text
+    assert (set(merged.json()["report_ids"]), merged.json()["size"]) == ({str(first.id), str(joined.id)}, 2)
+    async with ctx.sessions() as session:
+        stored = await session.get(Report, across.id)
+    assert stored is not None and stored.incident_id == first.id  # the incident itself still holds all three
