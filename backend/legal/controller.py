@@ -14,7 +14,9 @@ from litestar.params import JSONBody
 from backend.deps import CtxDep
 from backend.legal import service
 from backend.legal.schemas import CitationOut, LegalAnswerOut, LegalQuestion
+from backend.lib.errors import FieldProblem, ZanError
 from backend.partners.auth import PrincipalDep, partner_guard
+from ml.legal.question import normalize_question
 
 
 class LegalController(Controller):
@@ -30,6 +32,10 @@ class LegalController(Controller):
         Kazakhstan. `urgent` answers lead with the emergency numbers; `suggested_action` is the next step to offer
         (report, call_102, call_112, legal_aid, complain_officer, info)."""
         del principal  # authenticated by the guard; the answer does not depend on who asks
+        if not normalize_question(data.question):
+            # spaces, line breaks or invisible characters only: as empty as "", so the same 422 in the requester's
+            # language, not a 200 "no provision found" in Russian
+            raise ZanError("validation.failed", 422, errors=[FieldProblem("/question", "too_short")])
         answer = await service.ask(ctx, question=data.question, language=data.language)
         return LegalAnswerOut(
             answer=answer.answer,

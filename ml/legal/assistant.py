@@ -30,8 +30,9 @@ from ml.legal.lexicon import doc_terms
 from ml.legal.messages import format_ref, message
 from ml.legal.question import normalize_question
 from ml.legal.refs import ArticleRef, MissingRef, asks_about_something, resolve
-from ml.legal.retrieval import ArticleHit, Retriever, SearchResult
+from ml.legal.retrieval import ArticleHit, Retriever, SearchResult, best_part
 from ml.legal.schemas import Citation, LegalAnswer
+from ml.legal.topics import Referral, cached_topics
 from ml.urgency import detect_urgency
 
 # Thresholds, tuned on the FAQ's own question variants (leave-one-out) and 40 off-topic legal questions — not on
@@ -45,6 +46,16 @@ FAQ_MIN_SCORE = 1.0
 # 6 of them right (precision 0.873 → 0.870); off-topic questions stay below 0.9, far from this bar.
 FAQ_STRONG_SCORE = 1.4
 FAQ_STRONG_MARGIN = 0.2
+# An FAQ answer added under the emergency lead must be clearly the question's (near matches 1.18-1.36 on everyday
+# emergencies; wrong items at 1.05-1.07): a wrong one there tells someone in danger to do the wrong thing first
+URGENT_FAQ_MIN_SCORE = 1.15
+# FAQ actions of matters the police handle (the rest: legal_aid, info)
+POLICE_ACTIONS = frozenset({"report", "call_102", "call_112", "complain_officer"})
+# A private matter (a debt, an inheritance) is referred elsewhere unless an FAQ item of a police matter is this close:
+# an offence named beside it (threats 1.24-1.36, a beating 1.44) keeps the question with the police, while the
+# nearest item of a plain private question sits at 1.1-1.17 ("сосед затопил квартиру" → theft 1.14). Judged on
+# hand-written questions, not on an evaluation set; a referral's own text names the police cases (deceit: 102)
+REFERRAL_POLICE_FAQ_SCORE = 1.2
 ARTICLE_MIN_DENSE = 0.86
 ARTICLE_MIN_LEXICAL = 0.6
 ARTICLE_WEAK_DENSE = 0.835
@@ -67,6 +78,7 @@ class LegalAssistant:
         self.corpus = corpus
         self.faq = {item.id: item for item in faq}
         self.retriever = Retriever(corpus, index, faq, embedder)
+        self.topics = cached_topics()
 
     @classmethod
     def load(cls, index_dir: Path | str | None = None, embedder: Embedder | None = None) -> LegalAssistant:
@@ -93,20 +105,27 @@ class LegalAssistant:
             return self._not_found(lang)  # "188", "статья", "кодекс": no matter to search, so no article to quote
         # the stemmer, glossary and FAQ variants are chosen by the language of the words themselves, not by the
         # language of the answer; a question typed in Latin letters is searched in Cyrillic, the script of the codes
-        result = self.retriever.search(reading_text(text), asked_in)
+        reading = reading_text(text)
+        result = self.retriever.search(reading, asked_in)
         faq = self._confident_faq(result)
         if urgency.urgent:
             urgent = self._answer_urgent(lang, urgency.advise, result, faq)
             return _with_note(urgent, self._missing_note(lang, missing)) if missing else urgent
+        referral = self.topics.referral(reading)
         if faq is not None:
-            return self._answer_faq(lang, faq, result)
+            answer = self._answer_faq(lang, faq, result)
+            if referral is not None and faq.id in referral.leads:
+                return msgspec.structs.replace(answer, answer=f"{referral.answer[lang]}\n\n{answer.answer}")
+            return answer
+        if referral is not None and not self._police_matter(result):
+            return self._answer_referral(lang, referral)
         hits = self._confident_articles(result)
         if hits:
             return self._answer_articles(lang, hits, result, weak=False)
         hits = self._plausible_articles(result)
         if hits:
             return self._answer_articles(lang, hits, result, weak=True)
-        return self._not_found(lang)
+        return self._not_found(lang, self.topics.conversation_kind(reading))
 
     # -- decisions ---------------------------------------------------------------------------------------------
 
@@ -121,6 +140,13 @@ class LegalAssistant:
         if top.score >= FAQ_STRONG_SCORE and top.score - runner_up >= FAQ_STRONG_MARGIN:
             return top.item
         return None
+
+    def _police_matter(self, result: SearchResult) -> bool:
+        """Whether the question is close to an FAQ item the police handle (threats, a beating, fraud): "коллекторы
+        угрожают из-за долга" is not only a private matter, so no referral sends it away."""
+        return bool(result.faq) and result.faq[0].score >= REFERRAL_POLICE_FAQ_SCORE and (
+            result.faq[0].item.suggested_action in POLICE_ACTIONS
+        )
 
     def _confident_articles(self, result: SearchResult) -> list[ArticleHit]:
         """The top articles, when at least one of them is supported by two rankings or strongly by one."""
@@ -152,9 +178,7 @@ class LegalAssistant:
             chunks = [ch for ch in self.corpus.chunks_of(c.code, c.article) if c.part is None or ch.part == c.part]
             if not chunks:
                 continue  # validated at build time; a missing part is skipped rather than invented
-            wanted = set(terms)
-            chunk = max(chunks, key=lambda ch: (len(wanted & set(doc_terms(ch.text))), -ch.index))
-            cites.append(self._citation(chunk, terms))
+            cites.append(self._citation(best_part(chunks, terms), terms))
         return cites
 
     def _with_related(self, citations: list[Citation], result: SearchResult) -> list[Citation]:
@@ -184,6 +208,10 @@ class LegalAssistant:
         numbers = _numbers_for(advise)
         lead = message("urgent", lang, numbers=numbers)
         citations: list[Citation] = []
+        # the FAQ's answer follows the emergency lead only when it is clearly the question's: "біреу есікті бұзып
+        # жатыр" (someone is breaking the door in) got the card-fraud item's "call your bank first" at 1.07
+        if faq is not None and result.faq[0].score < URGENT_FAQ_MIN_SCORE:
+            faq = None
         if faq is not None:
             citations = self._faq_citations(faq, result.terms.all)
             lead = f"{lead}\n\n{faq.answer.get(lang) or faq.answer['ru']}"
@@ -294,9 +322,18 @@ class LegalAssistant:
     def _missing_note(self, lang: str, missing: list[MissingRef]) -> str:
         return message("missing_article_note", lang, refs=_missing_refs_text(missing, lang))
 
-    def _not_found(self, lang: str) -> LegalAnswer:
+    def _answer_referral(self, lang: str, referral: Referral) -> LegalAnswer:
+        """A private matter: who handles it instead of the police. No citation: the codes quoted here do not
+        govern it, and a neighbouring article would look like an answer."""
+        return LegalAnswer(answer=referral.answer[lang], language=lang, citations=[], confidence=0.5,
+                           suggested_action="legal_aid")
+
+    def _not_found(self, lang: str, conversation: str | None = None) -> LegalAnswer:
+        """No provision answers: say so and route to legal aid; a greeting or an insult hears what the assistant
+        can do instead (it asked nothing "no provision found" answers)."""
         return LegalAnswer(
-            answer=message("not_found", lang), language=lang, citations=[], confidence=0.0, suggested_action="legal_aid"
+            answer=message(conversation or "not_found", lang), language=lang, citations=[], confidence=0.0,
+            suggested_action="legal_aid",
         )
 
 

@@ -53,6 +53,14 @@ _KK_SUFFIXES = tuple(sorted({fold(s) for s in _KK_SUFFIX_TEXT.split()}, key=len,
 _KK_SUFFIX_SET = frozenset(_KK_SUFFIXES)
 _MAX_SUFFIX_CHAIN = 12
 _VOICED = {"г": "к", "б": "п"}
+# A verb in the present-future tense with its person ending: жаз-а-мын "I write", жаз-а-ды "writes", төле-й-мін "I
+# pay", жаз-ба-й-мын "I do not write". Peeled as noun suffixes, жаз-а-мын read as жаза "punishment" (+ -м, -ы, -н),
+# so "қайда арыз жазамын" ("where do I write a complaint") asked about penalties. Only the endings a noun cannot
+# take: after a vowel a noun's accusative is -ны, not -ды, and "-мын" ("I am …") rarely follows a noun in a
+# question. Left out as ambiguous: -мыз (жаза-мыз "we write" / бала-мыз "our child"), -сың/-сын (folded alike; -сын
+# is also a noun's possessive accusative), -сыз ("you write" / the privative "without": ақша-сыз); and -ды after й
+# (үй-ді "the house").
+_KK_VERB_PERSON = re.compile(r"(?:[ае](?:мын|мин|ды|ди)|й(?:мын|мин|мыз|миз))$")
 
 
 def tokenize(text: str) -> list[str]:
@@ -85,11 +93,20 @@ def en_stem(token: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def kk_candidates(token: str) -> tuple[str, ...]:
-    """Possible Kazakh stems of a folded word: every prefix whose remainder is a chain of known suffixes.
-
-    Longest first, so the most specific glossary entry wins ("ұрлық" before "ұр").
-    """
+    """Possible Kazakh stems of a folded word for the glossary: every prefix whose remainder is a chain of known
+    suffixes, longest first, so the most specific glossary entry wins ("ұрлық" before "ұр"). A conjugated verb gives
+    its stem (the word without the tense vowel or -й- and the person ending) and what peels off that stem (жаз-ба of
+    жазбаймын), never the noun-like prefixes in between (жаза "punishment" of жазамын "I write")."""
     word = fold(token)
+    verb = _KK_VERB_PERSON.search(word)
+    if verb is not None and len(word) - len(verb.group()) >= 2:
+        return (word, *_suffix_cuts(word[: len(word) - len(verb.group())]))
+    return _suffix_cuts(word)
+
+
+@lru_cache(maxsize=100_000)
+def _suffix_cuts(word: str) -> tuple[str, ...]:
+    """`word` and every prefix of it whose remainder is a chain of known suffixes, longest first."""
     found: list[str] = [word]
     n = len(word)
 
@@ -114,8 +131,9 @@ def kk_candidates(token: str) -> tuple[str, ...]:
 
 
 def kk_stem(token: str) -> str:
-    """A single conservative stem for matching Kazakh to Kazakh (FAQ variants): shortest candidate of 4+ letters."""
-    cands = [c for c in kk_candidates(token) if len(c) >= 4]
+    """A single conservative stem for matching Kazakh to Kazakh (FAQ variants): shortest suffix cut of 4+ letters.
+    Verbs are cut like nouns here: both sides of the match are, and the FAQ's matching was tuned that way."""
+    cands = [c for c in _suffix_cuts(fold(token)) if len(c) >= 4]
     return cands[-1] if cands else fold(token)
 
 

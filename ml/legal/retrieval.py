@@ -7,7 +7,9 @@ fusion needs no score calibration between the two, which matters because e5 cosi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -206,28 +208,40 @@ class Retriever:
                 score=float(fused[i]),
                 dense=float(dense[i]),
                 lexical=float(cover[i] / ceiling) if ceiling > 0 else 0.0,
-                chunk=self._best_chunk(i, chunk_scores, chunk_dense),
+                chunk=self._best_chunk(i, lex_terms, chunk_dense),
                 ranks=(int(ranks[0, i]), int(ranks[1, i]), int(ranks[2, i])),
             )
             for i in order
         ]
 
-    def _best_chunk(self, article_idx: int, chunk_scores: np.ndarray, chunk_dense: np.ndarray) -> Chunk:
-        """The part to cite: the chunk of the article that matches the question's words best; with no shared word,
-        the part whose vector is closest when it beats the article head; else the first part."""
+    def _best_chunk(self, article_idx: int, terms: list[str], chunk_dense: np.ndarray) -> Chunk:
+        """The part to cite: the one sharing most words with the question (`best_part`); with no shared word, the
+        part whose vector is closest when it beats the article head; else the first part."""
         start, end = self._chunk_span[article_idx]
-        if chunk_scores[start:end].max() > 0:
-            return self.corpus.chunks[start + int(np.argmax(chunk_scores[start:end]))]
+        chunks = self.corpus.chunks[start:end]
+        if any(shared_terms(c, terms) for c in chunks):
+            return best_part(chunks, terms)
         best = start + int(np.argmax(chunk_dense[start:end]))
         return self.corpus.chunks[best if chunk_dense[best] > -1.0 else start]
 
-    def best_chunk_for(self, code: str, article: str, question_terms: list[str]) -> Chunk | None:
-        """Best-matching chunk of a given article (FAQ and explicit references choose parts this way too)."""
-        chunks = self.corpus.chunks_of(code, article)
-        if not chunks:
-            return None
-        wanted = set(question_terms)
-        return max(chunks, key=lambda c: (len(wanted & set(doc_terms(c.text))), -c.index))
+
+def shared_terms(chunk: Chunk, terms: list[str]) -> int:
+    """How many distinct question terms a part contains."""
+    return len(_chunk_terms(chunk.text).intersection(terms))
+
+
+def best_part(chunks: Sequence[Chunk], terms: list[str]) -> Chunk:
+    """The part of an article to quote: the one sharing most distinct words with the question, the earliest on a
+    tie. Not the best BM25 score: every part of "Кража" says "кража", and length normalisation made the shortest
+    part win, so a stolen bicycle was answered with part 4 ("преступной группой… в особо крупном размере") and a
+    question about murder with "убийство малолетнего лица". The first part states the offence itself; a later part
+    wins only with a word of its own ("проникновением", "хранилище")."""
+    return max(chunks, key=lambda c: (shared_terms(c, terms), -c.index))
+
+
+@lru_cache(maxsize=8192)
+def _chunk_terms(text: str) -> frozenset[str]:
+    return frozenset(doc_terms(text))
 
 
 def _listed(corpus: Corpus, key: tuple[str, str]) -> bool:
