@@ -8,13 +8,18 @@ with and without Telegram.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from backend.settings import Settings
+
+if TYPE_CHECKING:
+    from backend.context import Context
 
 CITIZEN_WEBHOOK_PATH = "/api/v1/telegram/citizen/webhook"
 OFFICER_WEBHOOK_PATH = "/api/v1/telegram/officer/webhook"
@@ -45,7 +50,7 @@ def citizen(polling: bool) -> None:
     """Run the citizen bot."""
     settings = Settings.from_env()
     _start("citizen", settings, settings.telegram_citizen_token, polling, CITIZEN_WEBHOOK_PATH,
-           lambda: _citizen_polling(settings), lambda url: _set_webhook(settings, url))
+           lambda: _poll(settings, _citizen_polling), lambda url: _set_webhook(settings, url))
 
 
 def _start(name: str, settings: Settings, token: str | None, polling: bool, path: str,
@@ -62,18 +67,28 @@ def _start(name: str, settings: Settings, token: str | None, polling: bool, path
     click.echo(f"webhook set to {url}")
 
 
-async def _citizen_polling(settings: Settings) -> None:
+async def _poll(settings: Settings, polling: Callable[[Context], AbstractAsyncContextManager[Any]]) -> None:
+    """Run the bot's `polling` (the same for the tests' pollers) until SIGINT / SIGTERM."""
     from backend.context import context_scope
     from backend.jobs.registry import load_all_handlers
-    from bots.citizen import runtime
 
     load_all_handlers()
-    async with context_scope(settings) as ctx:
-        citizen_bot = runtime.build(ctx, polling=True)
-        try:
-            await runtime.poll(citizen_bot, handle_signals=True)
-        finally:
-            await citizen_bot.close()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with context_scope(settings) as ctx, polling(ctx):
+            await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def _citizen_polling(ctx: Context) -> AbstractAsyncContextManager[Any]:
+    from bots.citizen.runtime import polling
+
+    return polling(ctx)
 
 
 async def _set_webhook(settings: Settings, url: str) -> None:
@@ -95,13 +110,13 @@ def officer(polling: bool) -> None:
     """Run the officer duty bot."""
     settings = Settings.from_env()
     _start("officer", settings, settings.telegram_officer_token, polling, OFFICER_WEBHOOK_PATH,
-           lambda: _officer_polling(settings), lambda url: _set_officer_webhook(settings, url))
+           lambda: _poll(settings, _officer_polling), lambda url: _set_officer_webhook(settings, url))
 
 
-async def _officer_polling(settings: Settings) -> None:
-    from bots.officer.app import run_polling
+def _officer_polling(ctx: Context) -> AbstractAsyncContextManager[Any]:
+    from bots.officer.app import polling
 
-    await run_polling(settings)
+    return polling(ctx)
 
 
 async def _set_officer_webhook(settings: Settings, url: str) -> None:

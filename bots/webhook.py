@@ -3,11 +3,8 @@
 Telegram proves itself with the secret token we gave it in setWebhook (header X-Telegram-Bot-Api-Secret-Token,
 compared in constant time). An endpoint answers 200 at once and handles the update in the background: Telegram
 re-delivers an update it did not get a 2xx for within its timeout, so slow work must not cause duplicates — and any
-duplicate that still arrives is dropped by update_id (Redis SET NX with a TTL; the database when Redis is down).
-
-Polling gets duplicates too: getUpdates hands a restarted poller every update whose offset was not confirmed (the
-confirmation rides on the *next* getUpdates, which a crash, a kill or an unreachable Bot API at shutdown never
-sends). Both bots' pollers drop them with the same de-duplication (`first_polled`).
+duplicate that still arrives is handled once (`bots.once`: claimed while handled, marked done once handled, by
+update_id in Redis, or the database when Redis is down). Both bots' pollers use the same marks.
 """
 
 from __future__ import annotations
@@ -16,20 +13,15 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar.params import HeaderParameter
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from backend.context import Context
-from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
-from backend.lib.redis import UNAVAILABLE
-from bots.models import TelegramUpdateSeen
+from bots.once import claim, claim_when_free, handled, purge_seen_updates
 
-SEEN_TTL_S = 24 * 3600
+__all__ = ["SecretHeader", "check_secret", "drain", "purge_seen_updates", "spawn", "take"]
 TASKS_KEY = "telegram_webhook_tasks"
 SecretHeader = Annotated[str | None, HeaderParameter(name="X-Telegram-Bot-Api-Secret-Token", required=False)]
 
@@ -40,58 +32,24 @@ def check_secret(ctx: Context, secret: str | None) -> None:
         raise ZanError("auth.unauthenticated", 401)
 
 
-async def first_delivery(ctx: Context, bot_name: str, update_id: int) -> bool:
-    """True the first time this bot's update_id arrives (within a day — Telegram gives up re-delivering far
-    sooner)."""
-    if ctx.redis is not None:
-        try:
-            return bool(await ctx.redis.set(ctx.keys("tg", bot_name, "update", update_id), "1", nx=True,
-                                            ex=SEEN_TTL_S))
-        except UNAVAILABLE:
-            pass  # the database is slower but always there
-    async with ctx.sessions() as session:
-        now = utcnow()
-        try:
-            async with session.begin_nested():
-                session.add(TelegramUpdateSeen(bot=bot_name, update_id=update_id,
-                                               expires_at=now + timedelta(seconds=SEEN_TTL_S)))
-        except IntegrityError:
-            return False
-        await session.commit()
-    return True
-
-
-async def first_polled(ctx: Context, bot_name: str, update_id: int) -> bool:
-    """`first_delivery` for a polled update (the same keys: an update is handled once whichever way it came), except
-    that an update whose check fails (Redis and the database both away) is handled, not dropped: unlike a webhook's,
-    nobody would deliver it again, and a rare duplicate answer is better than a citizen's message lost."""
-    try:
-        return await first_delivery(ctx, bot_name, update_id)
-    except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        logging.getLogger(f"zan.bots.{bot_name}").warning("%s bot update %s not de-duplicated: %r", bot_name,
-                                                          update_id, exc)
-        return True
-
-
-async def purge_seen_updates(ctx: Context) -> int:
-    """Housekeeping for the database de-duplication table."""
-    async with ctx.sessions() as session:
-        result = await session.execute(delete(TelegramUpdateSeen).where(TelegramUpdateSeen.expires_at < utcnow()))  # type: ignore[arg-type]
-        await session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 async def take(ctx: Context, bot_name: str, update_id: int, handle: Callable[[], Awaitable[Any]]) -> None:
-    """Hand an update to the background the first time it arrives; a replay is dropped. A failing update is logged
-    and does not take the others down (Telegram will not resend it anyway)."""
+    """Hand an update to the background unless it was handled (`bots.once`): a copy that arrives while another is
+    being handled waits for it there, and is handled only if that one fails. A failing update is logged and does not
+    take the others down. Raises (a 5xx, so Telegram delivers it again) when neither Redis nor the database can
+    record it."""
     if not 0 <= update_id < 2**63:  # Telegram's ids fit the BIGINT de-duplication key; anything else is forged
         raise ZanError("validation.body_malformed", 400)
-    if not await first_delivery(ctx, bot_name, update_id):
+    first = await claim(ctx, bot_name, update_id)
+    if first == "done":
         return
 
     async def run() -> None:
+        found = await claim_when_free(ctx, bot_name, update_id, first=first)
+        if found is None:
+            return
         try:
-            await handle()
+            async with handled(found):
+                await handle()
         except Exception:
             logging.getLogger(f"zan.bots.{bot_name}").exception("%s bot update %s failed", bot_name, update_id)
 

@@ -15,6 +15,7 @@ from backend.context import Context
 from bots.citizen import service
 from bots.citizen.middlewares import chat_language
 from bots.citizen.texts import t
+from bots.once import handling_failed
 
 log = logging.getLogger("zan.bots.citizen")
 
@@ -24,6 +25,7 @@ async def unexpected_error(event: ErrorEvent, bot: Bot, ctx: Context) -> None:
     still gets a reply. The webhook has already answered Telegram, so it will not be delivered again; without this
     the citizen — possibly reporting an emergency — would hear nothing at all."""
     log.error("citizen bot update %s failed", event.update.update_id, exc_info=event.exception)
+    handling_failed()  # a copy of the update delivered meanwhile (webhook) is handled, not dropped as done
     context = UserContextMiddleware.resolve_event_context(event.update)
     chat = context.chat
     callback = event.update.callback_query

@@ -33,6 +33,7 @@ from redis.exceptions import LockNotOwnedError
 
 from backend.lib.redis import UNAVAILABLE
 from bots.citizen.storage import FallbackStorage
+from bots.locks import KeyedLocks
 
 log = logging.getLogger("zan.bots.citizen.isolation")
 # the Redis lock expires on its own after this long, so a worker that died holding it does not hold the chat for ever;
@@ -44,31 +45,18 @@ WAIT_S = LOCK_TTL_S
 POLL_S = 0.05  # how often a waiting worker asks Redis again
 
 
-class _Local:
-    """The chat's lock in this process, dropped from the map once nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0
-
-
 class _Hold:
     """What one update of a chat holds: the local lock and, while Redis answers, the Redis one."""
 
     def __init__(self, isolation: ChatIsolation, key: StorageKey) -> None:
         self.isolation = isolation
         self.key = key
-        self.local: _Local | None = None
+        self.local = False
         self.remote: RedisLock | None = None
 
     async def take(self) -> None:
-        local = self.isolation.enter(self.key)
-        try:
-            await local.lock.acquire()
-        except BaseException:
-            self.isolation.leave(self.key, local)
-            raise
-        self.local = local
+        await self.isolation.locals.acquire(self.key)
+        self.local = True
         try:
             self.remote = await self.isolation.take_remote(self.key)
         except BaseException:
@@ -79,10 +67,9 @@ class _Hold:
         remote, self.remote = self.remote, None
         if remote is not None:
             await _release(remote)
-        local, self.local = self.local, None
-        if local is not None:
-            local.lock.release()
-            self.isolation.leave(self.key, local)
+        local, self.local = self.local, False
+        if local:
+            self.isolation.locals.release(self.key)
 
 
 _HOLD: ContextVar[_Hold | None] = ContextVar("zan_citizen_chat_hold", default=None)
@@ -97,17 +84,7 @@ class ChatIsolation(BaseEventIsolation):
         self.redis = primary if isinstance(primary, RedisStorage) else None
         self.lock_ttl_s = lock_ttl_s
         self.wait_s = wait_s
-        self._locals: dict[StorageKey, _Local] = {}
-
-    def enter(self, key: StorageKey) -> _Local:
-        local = self._locals.setdefault(key, _Local())
-        local.users += 1
-        return local
-
-    def leave(self, key: StorageKey, local: _Local) -> None:
-        local.users -= 1
-        if local.users == 0 and self._locals.get(key) is local:
-            del self._locals[key]  # one entry per chat ever seen would grow for as long as the process runs
+        self.locals: KeyedLocks[StorageKey] = KeyedLocks()
 
     async def take_remote(self, key: StorageKey) -> RedisLock | None:
         """The chat's Redis lock, or None while Redis is away (or the chat was not free within `wait_s`)."""
@@ -165,6 +142,22 @@ async def released() -> AsyncGenerator[None, None]:
         yield
     finally:
         await hold.take()
+
+
+@asynccontextmanager
+async def held_briefly() -> AsyncGenerator[None, None]:
+    """Take the chat for the block from a task started within `released` (a file's download renewing its place
+    meanwhile): a hold of its own, so the handler taking the chat back at the end of `released` is not disturbed."""
+    hold = _HOLD.get()
+    if hold is None:
+        yield
+        return
+    again = _Hold(hold.isolation, hold.key)
+    await again.take()
+    try:
+        yield
+    finally:
+        await again.give()
 
 
 async def pause(seconds: float) -> None:

@@ -1,5 +1,5 @@
 """The report being written: its steps (FSM states), what the conversation keeps in FSM data, and the helpers the
-steps share. No handlers here (see report_flow).
+steps share. No handlers here (see report_flow and its steps' modules).
 
 FSM data of a report: `key` (the draft's id: its files, and the idempotency key that files it once), `since` (the
 message that started it), `text` and `parts` (the description, as the messages it came from), `lat`, `lon`,
@@ -12,12 +12,18 @@ class's ("ReportForm:text"), so a conversation in Redis survives a deploy that m
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
@@ -26,8 +32,10 @@ from backend.context import Context
 from backend.media.service import KINDS, MAX_PER_REPORT
 from backend.reports.service import local_date
 from bots.citizen import keyboards, service
+from bots.citizen.isolation import held_briefly
 from bots.citizen.texts import all_languages, t
 
+log = logging.getLogger("zan.bots.citizen")
 MAX_FILES = MAX_PER_REPORT
 # the Bot API lets a bot download files of at most 20 MB; each kind's own limit (photo 10 MB) applies below that
 BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -39,13 +47,16 @@ MAX_REPORT_TEXT = 5000
 CONFIRM_QUOTE_CHARS = 1000
 # the menu's "Legal question" button while a report is being written: a button's label is not part of the description
 NOT_DESCRIPTION = frozenset(all_languages("btn_ask"))
+# words of the description: not a command (an unknown "/help" is not what happened), not the menu's "Legal question"
+WORDS = (F.text, ~F.text.startswith("/"), ~F.text.in_(NOT_DESCRIPTION))
 PART_SEPARATOR = "\n\n"  # between the description and words the citizen added later
 FILED_SINCE = "filed_since"  # FSM data after filing: the `since` of the conversation that filed it
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
 ALBUMS = "albums"  # {media_group_id: {"last": file_unique_id, "over": files over the limit}}
-# a file still "being stored" after this long was lost with its worker (a 20 MB download and upload end well within
-# it): its place among the MAX_FILES is free again
+# a file's place among the MAX_FILES is renewed every STORING_RENEW_S while its download and upload go on (however
+# slow), so one not renewed for STORING_STALE_S was lost with its worker: its place is free again
 STORING_STALE_S = 300.0
+STORING_RENEW_S = 60.0
 
 
 class ReportForm(StatesGroup):
@@ -171,6 +182,36 @@ async def hold_place(state: FSMContext, file_unique_id: str, album: str) -> None
     storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items() if uid in fresh}
     storing[file_unique_id] = [time.time(), album]
     await state.update_data({STORING: storing})
+
+
+@asynccontextmanager
+async def keeping_place(state: FSMContext, key: str, file_unique_id: str) -> AsyncIterator[None]:
+    """For the block (the file's download and upload, with the chat let go) its place is renewed, taking the chat for
+    a moment each time: a download slower than STORING_STALE_S keeps its place rather than let a later file take it
+    and pass the limit."""
+    renewing = asyncio.create_task(_renew_place(state, key, file_unique_id))
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+
+
+async def _renew_place(state: FSMContext, key: str, file_unique_id: str) -> None:
+    while True:
+        await asyncio.sleep(STORING_RENEW_S)
+        try:
+            async with held_briefly():
+                data = await state.get_data()
+                storing = dict(data.get(STORING) or {})
+                entry = storing.get(file_unique_id)
+                if data.get("key") != key or entry is None:
+                    return  # the draft is gone (cancelled, filed, a new one started): nothing to keep
+                storing[file_unique_id] = [time.time(), entry[1]]
+                await state.update_data({STORING: storing})
+        except Exception:  # the FSM storage failing once: renewed next time, well before the place is let go
+            log.warning("a file's place in its draft not renewed", exc_info=True)
 
 
 async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool:

@@ -10,7 +10,10 @@ citizen is never left without a reply.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +30,8 @@ from bots.citizen.errors import unexpected_error
 from bots.citizen.handlers import build_router
 from bots.citizen.isolation import ChatIsolation
 from bots.citizen.storage import FallbackStorage
-from bots.webhook import drain, first_polled
+from bots.once import once
+from bots.webhook import drain
 
 BOT_NAME = "citizen"  # of the update de-duplication keys, polled or delivered to the webhook
 FSM_TTL_S = 24 * 3600
@@ -65,22 +69,28 @@ def make_storage(ctx: Context) -> BaseStorage:
 
 
 class PolledOnce(BaseMiddleware):
-    """Drops a polled update handled before (`bots.webhook.first_polled`); the webhook drops its own replays before
-    the dispatcher (`bots.webhook.take`), so this is for polling only. Runs within the chat's lock, before any
-    handler: a re-fetched "/report" would otherwise start the report afresh and let go of its files."""
+    """A polled update is handled once (`bots.once`): claimed before any handler, marked done once handled, and
+    handled again on its next delivery if it failed (the exception passes through here before the dispatcher's
+    error handler answers it) or its process died. The webhook claims its updates before the dispatcher
+    (`bots.webhook.take`), so this is for polling only.
+
+    Within the chat's lock, so a chat's updates are claimed in the order they came; a copy that finds a claim waits
+    for it there, which keeps that order too (and cannot deadlock: a poller is never handed an update it is still
+    handling, so the claim is another process's)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update) and not await first_polled(self.ctx, BOT_NAME, event.update_id):
-            return None
-        return await handler(event, data)
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        async with once(self.ctx, BOT_NAME, event.update_id) as mine:
+            return await handler(event, data) if mine else None
 
 
 def build(ctx: Context, token: str | None = None, *, polling: bool = False) -> CitizenBot:
-    """A fresh bot + dispatcher (`ctx` is handed to every handler); `polling`: it will poll getUpdates (`poll`)."""
+    """A fresh bot + dispatcher (`ctx` is handed to every handler); `polling`: it will poll getUpdates (`polling`)."""
     token = token or ctx.settings.telegram_citizen_token
     if not token:
         raise RuntimeError("ZAN_TELEGRAM_CITIZEN_TOKEN is not set")
@@ -96,11 +106,33 @@ def build(ctx: Context, token: str | None = None, *, polling: bool = False) -> C
     return CitizenBot(make_bot(token, ctx.settings.telegram_api_base), dispatcher, storage)
 
 
-async def poll(citizen: CitizenBot, **options: Any) -> None:
-    """Long-poll getUpdates until stopped (`zan bot citizen --polling`); `citizen` must be built with `polling`."""
-    # Telegram refuses getUpdates while a webhook is set, and aiogram does not remove it for us
-    await citizen.bot.delete_webhook(drop_pending_updates=False)
-    await citizen.dispatcher.start_polling(citizen.bot, close_bot_session=False, **options)
+@asynccontextmanager
+async def polling(ctx: Context, **options: Any) -> AsyncIterator[CitizenBot]:
+    """The citizen bot long-polling getUpdates in the background for the block (`zan bot citizen --polling`), then
+    stopped and closed; `options` go to aiogram's `start_polling`. The tests' pollers are built here too, so they
+    run what production runs (the de-duplication included)."""
+    citizen = build(ctx, polling=True)
+    try:
+        # Telegram refuses getUpdates while a webhook is set, and aiogram does not remove it for us
+        await citizen.bot.delete_webhook(drop_pending_updates=False)
+        task = asyncio.create_task(citizen.dispatcher.start_polling(
+            citizen.bot, close_bot_session=False, handle_signals=False, **options))
+        try:
+            yield citizen
+        finally:
+            await _stop(citizen, task)
+    finally:
+        await citizen.close()
+
+
+async def _stop(citizen: CitizenBot, task: asyncio.Task[None]) -> None:
+    if not task.done():
+        try:
+            await citizen.dispatcher.stop_polling()
+        except RuntimeError:  # not started yet
+            task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def get(ctx: Context) -> CitizenBot | None:

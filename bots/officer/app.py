@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
+import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -36,12 +38,14 @@ from telegram.ext import (
 from backend.context import Context
 from backend.lib.i18n import LANGS, negotiate
 from backend.officers import ratelimit
-from backend.settings import Settings
 from bots.officer import cards, service
+from bots.officer.chat_order import ChatOrder
 from bots.officer.texts import LANGUAGE_NAMES, t
-from bots.webhook import drain, first_polled
+from bots.once import handling_failed
+from bots.webhook import drain
 
 App = Application[Any, Any, Any, Any, Any, Any]
+log = logging.getLogger("zan.bots.officer")
 BOT_NAME = "officer"  # of the update de-duplication keys, polled or delivered to the webhook
 
 
@@ -76,11 +80,12 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     raise ApplicationHandlerStop
 
 
-async def polled_once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Polling only, before every other handler: an update handled before (a restarted poller gets every update
-    whose offset was not confirmed, see `bots.webhook`) goes no further."""
-    if not await first_polled(_ctx(context), BOT_NAME, update.update_id):
-        raise ApplicationHandlerStop
+async def update_failed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The error handler: PTB hands it what a handler raised and goes no further, so the update's claim is told
+    here (released, not confirmed: its next delivery is handled)."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("officer bot update %s failed", update_id, exc_info=context.error)
+    handling_failed()
 
 
 async def chat_is_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -232,8 +237,8 @@ async def open_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 def build_application(ctx: Context, token: str | None = None, *, polling: bool = False) -> App:
-    """The PTB Application with every handler; `ctx` goes into bot_data. `polling`: it will poll getUpdates, and
-    drops the updates handled before (the webhook does so itself)."""
+    """The PTB Application with every handler; `ctx` goes into bot_data. `polling`: it will poll getUpdates, with
+    its updates handled per chat and once (`ChatOrder`; the webhook claims its own)."""
     token = token or ctx.settings.telegram_officer_token
     if not token:
         raise RuntimeError("ZAN_TELEGRAM_OFFICER_TOKEN is not set")
@@ -241,10 +246,11 @@ def build_application(ctx: Context, token: str | None = None, *, polling: bool =
     base = ctx.settings.telegram_api_base
     if base:
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    if polling:
+        builder = builder.concurrent_updates(ChatOrder(ctx, BOT_NAME))
     application: App = builder.build()
     application.bot_data["ctx"] = ctx
-    if polling:
-        application.add_handler(TypeHandler(Update, polled_once), group=-3)
+    application.add_error_handler(update_failed)
     application.add_handler(TypeHandler(Update, chat_is_back), group=-2)
     application.add_handler(TypeHandler(Update, private_only), group=-1)
     application.add_handler(CommandHandler("start", start))
@@ -283,22 +289,18 @@ async def get_application(ctx: Context) -> App | None:
     return application
 
 
-async def run_polling(settings: Settings) -> None:
-    """`zan bot officer`: poll until SIGINT / SIGTERM (PTB's own run_polling wants to own the event loop)."""
-    from backend.context import context_scope
-    from backend.jobs.registry import load_all_handlers
-
-    load_all_handlers()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with context_scope(settings) as ctx:
-        application = build_application(ctx, polling=True)
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(drop_pending_updates=False)  # deletes a webhook first
-            await stop.wait()
+@asynccontextmanager
+async def polling(ctx: Context, **options: Any) -> AsyncIterator[App]:
+    """The duty bot long-polling getUpdates for the block (`zan bot officer`), then stopped, the updates it fetched
+    handled; `options` go to PTB's `start_polling`. The tests' pollers are built here too, so they run what
+    production runs (the per-chat order and the de-duplication included)."""
+    application = build_application(ctx, polling=True)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(drop_pending_updates=False, **options)  # deletes a webhook first
+        try:
+            yield application
+        finally:
             await application.updater.stop()
             await application.stop()

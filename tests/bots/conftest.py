@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 
@@ -13,7 +11,7 @@ from backend.context import Context
 from backend.officers.models import Officer
 from bots.citizen import runtime
 from bots.officer import service as officer_bot_service
-from bots.officer.app import build_application
+from bots.officer.app import polling
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.legal_api.conftest import legal_index  # noqa: F401  (re-exported fixture)
 
@@ -55,30 +53,15 @@ async def link_code(ctx: Context, officer_id: uuid.UUID) -> str:
 
 @pytest.fixture
 async def citizen_polling(ctx: Context, citizen_tg: FakeBot) -> AsyncIterator[FakeBot]:
-    """The citizen bot of `ctx` long-polling the fake in the test's event loop (as `zan bot citizen --polling`)."""
-    bot = runtime.get(ctx)
-    assert bot is not None
-    await bot.bot.delete_webhook()
-    task = asyncio.create_task(bot.dispatcher.start_polling(bot.bot, polling_timeout=1, handle_signals=False,
-                                                            close_bot_session=False))
-    try:
+    """The citizen bot of `ctx` long-polling the fake in the test's event loop, built as `zan bot citizen --polling`
+    builds it (`runtime.polling`: its updates de-duplicated)."""
+    async with runtime.polling(ctx, polling_timeout=1):
         yield citizen_tg
-    finally:
-        with contextlib.suppress(RuntimeError):  # already stopped
-            await bot.dispatcher.stop_polling()
-        await asyncio.wait_for(task, timeout=10)
 
 
 @pytest.fixture
 async def officer_tg(ctx: Context, officer_bot: FakeBot) -> AsyncIterator[FakeBot]:
-    """The duty bot long-polling the fake, as `zan bot officer`."""
-    application = build_application(ctx)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield officer_bot
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    """The duty bot long-polling the fake, built as `zan bot officer` builds it (`polling`: per-chat order, its
+    updates de-duplicated)."""
+    async with polling(ctx, poll_interval=0.0, timeout=1):
+        yield officer_bot

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from backend.context import Context
 from backend.media.models import Media
-from bots.citizen import runtime
+from bots.citizen import report_draft, runtime
 from bots.models import TelegramDraftMedia
 from tests.bots.test_citizen_audit_conversation import TEXT, Chat
 from tests.bots.test_citizen_chat_isolation import _feed
@@ -155,3 +155,33 @@ async def test_an_update_delivered_again_during_its_download_is_stored_once(ctx:
     assert len(citizen_tg.calls("getFile")) == 1
     assert await _count(ctx, Media) == await _count(ctx, TelegramDraftMedia) == 1
 
+
+
+@pytest.mark.redis
+async def test_a_download_slower_than_a_places_life_keeps_its_place(ctx: Context, citizen_tg: FakeBot,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fifth file's download outlasts a place's life (shortened here from 300 s to 2 s, renewed every 0.25 s):
+    its place is renewed while it downloads, so a sixth file sent meanwhile is refused at once, never downloaded,
+    instead of taking the place and being downloaded for nothing (or the draft passing the limit)."""
+    chat = await _at_files_step(ctx, citizen_tg, 719206)
+    for i in range(4):
+        await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(40 + i, 30)))
+    assert "Принято файлов: 4 из 5" in chat.texts()[-1]
+    monkeypatch.setattr(report_draft, "STORING_STALE_S", 2.0)
+    monkeypatch.setattr(report_draft, "STORING_RENEW_S", 0.25)
+    citizen_tg.server.download_delay = 4.0
+    before = len(chat.texts())
+    fifth = asyncio.create_task(chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48))))
+    await eventually(lambda: _getfile_count_is(citizen_tg, 5), interval=0.02)
+    await asyncio.sleep(2.5)  # the fifth file's place has outlived its life: only its renewals keep it
+    await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(65, 48)))
+    assert not fifth.done()
+    await fifth
+    answers = chat.texts()[before:]
+    assert len(answers) == 2 and "не более 5 файлов" in answers[0] and "Фото и видео: 5" in answers[1], answers
+    assert len(citizen_tg.calls("getFile")) == 5
+    assert await _count(ctx, Media) == await _count(ctx, TelegramDraftMedia) == 5
+
+
+async def _getfile_count_is(tg: FakeBot, count: int) -> bool:
+    return len(tg.calls("getFile")) == count

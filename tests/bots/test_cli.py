@@ -1,15 +1,20 @@
-"""`zan bot …`: without a token nothing starts (exit 0); `--webhook` registers the API's webhook with its secret."""
+"""`zan bot …`: without a token nothing starts (exit 0); `--webhook` registers the API's webhook with its secret;
+polling answers until SIGINT / SIGTERM."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from bots.cli import bot
+from backend.context import Context
+from bots.cli import _citizen_polling, _officer_polling, _poll, bot
 from tests.bots.conftest import CITIZEN_TOKEN, OFFICER_TOKEN, WEBHOOK_SECRET
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeBot, FakeTelegram, make_user
 
 
 @pytest.fixture
@@ -40,3 +45,17 @@ def test_webhook_mode_registers_the_webhook_with_the_secret(env: dict[str, str],
     assert tg.webhook is not None
     assert tg.webhook.url == f"https://zan.example.kz/api/v1/telegram/{which}/webhook"
     assert tg.webhook.secret_token == WEBHOOK_SECRET
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("which", ["citizen", "officer"])
+async def test_polling_answers_until_interrupted(ctx: Context, citizen_tg: FakeBot, officer_bot: FakeBot,
+                                                 which: str) -> None:
+    """`zan bot citizen|officer` (polling): the bot answers, and SIGINT stops it cleanly."""
+    tg, polling, reply = ((citizen_tg, _citizen_polling, "Выберите язык") if which == "citizen"
+                          else (officer_bot, _officer_polling, "Дежурный бот"))
+    run = asyncio.create_task(_poll(ctx.settings, polling))
+    tg.user_sends_text(880990, make_user(880990, language_code="ru"), "/start")
+    await tg.wait_for_message_async(880990, contains=reply, timeout=15)
+    os.kill(os.getpid(), signal.SIGINT)  # handled by the poller's loop, as Ctrl-C or `docker stop`'s SIGTERM
+    await asyncio.wait_for(run, timeout=30)

@@ -282,7 +282,7 @@ async def test_a_stale_saq_job_does_not_run_its_task_a_second_time(ctx: Context,
 
 async def test_a_photo_sent_to_the_bot_while_the_media_store_is_down_is_not_called_a_bad_file(
         ctx: Context, citizen_tg: FakeBot, app_client: httpx.AsyncClient) -> None:
-    # DEFECT: bots/citizen/report_flow.py:report_media catches the store's `media.store_unavailable` (503) like any
+    # DEFECT: bots/citizen/report_files.py:report_media catches the store's `media.store_unavailable` (503) like any
     # other ZanError and answers with "report_photo_bad": "Не удалось принять этот файл: подходят фото (до 10 МБ) и
     # видео (до 20 МБ)". A citizen sending a perfectly good photo of the scene while S3 is down is told the file is
     # wrong, so they drop the evidence; they are never told that it is a temporary fault worth retrying, and the bot

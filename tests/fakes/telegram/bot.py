@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 from tests.fakes._loopback import wait_until, wait_until_async
 from tests.fakes.telegram.media import photo_sizes
 from tests.fakes.telegram.methods import commands_key
-from tests.fakes.telegram.state import ApiCall, BotState, SentMessage, Webhook, as_user, chat_for, unix_now
+from tests.fakes.telegram.state import (
+    ApiCall,
+    BotState,
+    HeldCall,
+    SentMessage,
+    Webhook,
+    as_user,
+    chat_for,
+    unix_now,
+)
 from tests.fakes.telegram.text import utf16_len
 
 if TYPE_CHECKING:
@@ -270,6 +279,17 @@ class FakeBot:
             return None
 
         return check
+
+    def hold_next(self, method: str, chat_id: int) -> HeldCall:
+        """Hold the bot's next `method` call to `chat_id` unanswered until `release()` (see `HeldCall`)."""
+        held = HeldCall(method.lower(), self.token, chat_id)
+        with self._hub.changed:
+            self._hub.held.append(held)
+        return held
+
+    async def wait_held(self, held: HeldCall, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Until the held call came (the bot's handler now waits on it)."""
+        await wait_until_async(lambda: True if held.reached.is_set() else None, timeout, f"a held {held.method} call")
 
     def calls(self, method: str | None = None) -> list[ApiCall]:
         """This bot's Bot API calls (optionally of one method, case-insensitive), in order."""

@@ -44,7 +44,8 @@ class FakeTelegram(LoopbackServer):
     `webhook_timeout` is how long a webhook POST may take before it counts as failed and is re-delivered after
     `webhook_retry_delay` (Telegram waits longer; tests want seconds). `strict_chats=True` answers "400 chat not
     found" when the bot writes to a chat that never wrote to it. `download_delay` (seconds, settable while running)
-    holds each file download that long before answering, as a slow network between a bot and Telegram does.
+    holds each file download that long before answering, as a slow network between a bot and Telegram does;
+    `FakeBot.hold_next` holds one call until the test lets it go.
     """
 
     thread_name = "fake-telegram"
@@ -147,6 +148,9 @@ class FakeTelegram(LoopbackServer):
 
     async def on_stopping(self) -> None:
         self._stopping = True
+        with self.hub.changed:
+            for held in self.hub.held:
+                held.release()
         for event in self._events.values():
             event.set()
         for task in self._deliveries.values():
@@ -189,6 +193,10 @@ class FakeTelegram(LoopbackServer):
             if bot is None:
                 raise ApiError(401, "Unauthorized")
             name = method.lower()
+            held = self.hub.take_held(token, name, params)
+            if held is not None:
+                held.reached.set()
+                await asyncio.to_thread(held.released.wait)  # released by the test thread (or on_stopping)
             injected = self.hub.take_injected(token, name)
             if injected is not None:
                 raise ApiError(injected.error_code, injected.description, injected.parameters)

@@ -161,6 +161,22 @@ class InjectedError:
 
 
 @dataclass
+class HeldCall:
+    """The next call of `method` to `chat_id`, held unanswered until the test releases it (`FakeBot.hold_next`), as
+    a slow network or a stalled Bot API would: the bot's handler waits on it meanwhile."""
+
+    method: str  # lower-case
+    token: str
+    chat_id: int
+    taken: bool = False
+    reached: threading.Event = field(default_factory=threading.Event)  # the call came and is being held
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@dataclass
 class BotState:
     token: str
     me: dict[str, Any]
@@ -194,6 +210,7 @@ class Hub:
         self.files_by_path: dict[str, StoredFile] = {}
         self.calls: list[ApiCall] = []
         self.injected: list[InjectedError] = []
+        self.held: list[HeldCall] = []
         self.wake: Callable[[str], None] = lambda token: None
         self.strict_chats = False  # True: sending to a chat that never wrote to the bot is "400 chat not found"
         self._file_numbers = itertools.count(1)
@@ -274,6 +291,15 @@ class Hub:
                 if injected.remaining > 0 and injected.method in (method, "*") and injected.token in (None, token):
                     injected.remaining -= 1
                     return injected
+        return None
+
+    def take_held(self, token: str, method: str, params: dict[str, Any]) -> HeldCall | None:
+        with self.changed:
+            for held in self.held:
+                if (not held.taken and (held.token, held.method) == (token, method)
+                        and str(params.get("chat_id")) == str(held.chat_id)):
+                    held.taken = True
+                    return held
         return None
 
     def record(self, call: ApiCall) -> None:

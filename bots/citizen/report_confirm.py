@@ -1,0 +1,120 @@
+"""The report's confirmation: what will be filed, more words if the citizen writes them, "Send" (filed once, the
+draft kept if the service fails) — and a "report:" button of a conversation that is over."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import F
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.lib.i18n import pick
+from backend.lib.messages import ERRORS
+from bots.citizen import keyboards, service
+from bots.citizen.middlewares import citizen_of
+from bots.citizen.registry import Handlers
+from bots.citizen.report_draft import (
+    FILED_SINCE,
+    MAX_FILES,
+    WORDS,
+    ReportForm,
+    add_to_description,
+    ask_confirmation,
+    local_date_iso,
+)
+from bots.citizen.texts import t
+
+log = logging.getLogger("zan.bots.citizen")
+handlers = Handlers()
+
+
+@handlers.message(ReportForm.confirm, *WORDS)
+async def report_confirm_text(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """Words written instead of tapping "Send": added to the description, and the confirmation shows them."""
+    if await add_to_description(message, state, lang, message.text or "", keyboards.confirm(lang)):
+        await ask_confirmation(message, state, ctx, lang)
+
+
+@handlers.message(ReportForm.confirm)
+async def report_confirm_other(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    await ask_confirmation(message, state, ctx, lang)
+
+
+@handlers.callback_query(ReportForm.confirm, F.data == "report:send")
+async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str,
+                      linked: service.ChatUser | None) -> None:
+    await callback.answer()
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    data = await state.get_data()
+    if "key" not in data or "lat" not in data:
+        # the other tap of a double tap filed it meanwhile, or the draft's data expired before its state (Redis
+        # keeps the two under their own TTLs, and the state was written last)
+        await _draft_gone(message, state, data, lang)
+        return
+    user = await citizen_of(ctx, linked, callback.from_user, message.chat.id, lang)
+    try:
+        stored = await service.file_report(
+            ctx, citizen_id=user.citizen_id, text=data["text"], lat=data["lat"], lon=data["lon"],
+            accuracy_m=data.get("accuracy"), media_ids=(await service.draft_media(ctx, data["key"]))[:MAX_FILES],
+            language=lang, idempotency_key=f"telegram:{data['key']}",
+        )
+    except ZanError as exc:
+        # the draft (text, place, files) is kept: a citizen reporting an offence must not have to write it all again
+        # because the service failed once. The idempotency key stays too, so a retry cannot file it twice.
+        reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang).rstrip(".")
+        log.info("telegram report not filed: %s", exc.code)
+        if exc.code == "report.outside_kazakhstan":
+            await state.set_state(ReportForm.location)
+            await message.answer(t("report_location_outside", lang), reply_markup=keyboards.send_location(lang))
+            return
+        await message.answer(t("report_retry", lang, reason=reason), reply_markup=keyboards.confirm(lang))
+        return
+    # the draft's data is replaced in one write (never empty in between: a concurrent second tap reading it then
+    # would hear "expired"), so the buttons of this conversation are told apart from those of an expired one
+    await state.set_data({FILED_SINCE: data.get("since", 0)})
+    await state.set_state(None)
+    await service.forget_draft(ctx, data["key"])
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as exc:
+        if "not modified" in exc.message:
+            # both taps of a double tap got the same stored answer (one idempotency key); Telegram applies one
+            # removal of the buttons, and the tap whose removal came second stays silent: one "registered" message
+            return
+        log.info("confirmation buttons not removed: %s", exc.message)
+    body = stored.body
+    text = t("report_filed", lang, number=body["number"], deadline=local_date_iso(body["deadline_at"]))
+    if body.get("routing", {}).get("urgent"):
+        text = t("urgent_banner", lang) + "\n\n" + text
+    await message.answer(text, reply_markup=keyboards.main_menu(lang))
+
+
+
+@handlers.callback_query(F.data.startswith("report:"))
+async def report_stale_button(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
+    """A button of another step or of a conversation that is over: acknowledged so the client stops spinning.
+
+    Within a conversation (a second tap on "Done") or on the report just filed (the other tap of a double tap on
+    "Send") that is all. With no conversation at all — it expired after a day, was cancelled, or its state was
+    lost — the citizen is told that nothing was sent: a "Send" that answers nothing looks like a report filed."""
+    await callback.answer()
+    message = callback.message
+    if isinstance(message, Message) and await state.get_state() is None:
+        await _draft_gone(message, state, await state.get_data(), lang)
+
+
+async def _draft_gone(message: Message, state: FSMContext, data: dict[str, Any], lang: str) -> None:
+    """A button of `message` needs a draft that is no longer there: silent if it belongs to the report just filed
+    (the other tap of a double tap), else the citizen hears that nothing was sent, with the menu to start again."""
+    filed_since = data.get(FILED_SINCE)
+    if filed_since is not None and message.message_id > int(filed_since):
+        return
+    await state.set_state(None)  # a state left without its data would swallow the next tap the same way
+    await message.answer(t("report_expired", lang), reply_markup=keyboards.main_menu(lang))

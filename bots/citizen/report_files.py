@@ -1,0 +1,177 @@
+"""The report's photos and videos (at most MAX_FILES): each downloaded and stored with the chat let go, an album
+answered once, and "Done" / "Skip" to the confirmation."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from aiogram import Bot, F
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.media.service import kind_of
+from bots.citizen import keyboards, service
+from bots.citizen.isolation import pause, released
+from bots.citizen.middlewares import citizen_of
+from bots.citizen.registry import Handlers
+from bots.citizen.report_draft import (
+    ALBUM_SETTLE_S,
+    BOT_DOWNLOAD_LIMIT,
+    MAX_FILES,
+    WORDS,
+    Incoming,
+    ReportForm,
+    add_to_description,
+    album_answer_due,
+    album_file_done,
+    ask_confirmation,
+    being_stored,
+    free_place,
+    hold_place,
+    incoming,
+    keeping_place,
+)
+from bots.citizen.texts import t
+
+log = logging.getLogger("zan.bots.citizen")
+handlers = Handlers()
+
+
+@handlers.message(StateFilter(ReportForm.photo, ReportForm.confirm), F.photo | F.video | F.document)
+async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                       linked: service.ChatUser | None) -> None:
+    """A file for the report. The chat is held while the draft is read and changed (its place among the files, the
+    limit, who answers an album), and let go while the file is downloaded and stored: an album's files are stored
+    side by side, and its other updates are not kept waiting past the album's settle."""
+    data = await state.get_data()
+    key = str(data["key"])
+    if await state.get_state() == ReportForm.confirm.state:
+        # a file sent after the confirmation was shown: taken, and the files step (and its "Done") is back
+        await state.set_state(ReportForm.photo)
+    if message.caption and await add_to_description(message, state, lang, message.caption):
+        await message.answer(t("report_text_added", lang))
+    file = incoming(message)
+    if file is None or (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
+        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
+        return
+    storing = being_stored(await state.get_data())
+    if file.file_unique_id in storing or await service.has_draft_media(ctx, key, file.file_unique_id):
+        return  # a re-delivered update: already taken (or on its way) and answered (or to be)
+    album = message.media_group_id or ""
+    if len(await service.draft_media(ctx, key)) + len(storing) >= MAX_FILES:
+        await _over_limit(message, state, ctx, lang, key, file.file_unique_id)
+        return
+    user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
+    await hold_place(state, file.file_unique_id, album)
+    try:
+        async with released(), keeping_place(state, key, file.file_unique_id):
+            stored = await _store(bot, ctx, file, user.citizen_id)
+    finally:
+        # the chat is held again: the draft may have been cancelled or filed, or other files kept, meanwhile
+        alive = await free_place(state, key, file.file_unique_id)
+    if isinstance(stored, str):  # refused or not stored: said, with the files step's buttons
+        if alive:
+            await message.answer(t(stored, lang), reply_markup=keyboards.photos_done(lang))
+            if album:
+                await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False)
+        return
+    if not alive:
+        await service.discard_media(ctx, stored)  # its draft is gone: not attached, not kept
+        return
+    if len(await service.draft_media(ctx, key)) >= MAX_FILES:
+        # the limit was taken meanwhile without this file's place (a place lost with its worker came back to life)
+        await service.discard_media(ctx, stored)
+        await _over_limit(message, state, ctx, lang, key, file.file_unique_id)
+        return
+    if not await service.keep_draft_media(ctx, draft_key=key, file_unique_id=file.file_unique_id, media_id=stored):
+        await service.discard_media(ctx, stored)  # the same update handled twice at once in two workers
+        return
+    if album:
+        await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False)
+        return
+    await _answer_files(message, state, ctx, lang, key)
+
+
+async def _store(bot: Bot, ctx: Context, file: Incoming, citizen_id: uuid.UUID) -> uuid.UUID | str:
+    """Download the file from Telegram and store it as a verified media file: its id, or the text that says why
+    not. Touches nothing of the chat's FSM (it runs with the chat let go)."""
+    try:
+        buffer = await bot.download(file.file_id)
+    except TelegramBadRequest as exc:
+        # a file whose message did not say its size (Telegram's file_size is optional) and that is over the Bot
+        # API's 20 MB: the file's fault, said as such, not "the service is unavailable, try again"
+        log.info("telegram file not downloaded: %s", exc.message)
+        return "report_photo_bad"
+    data = buffer.read() if buffer is not None else b""
+    try:
+        media = await service.store_media(ctx, citizen_id=citizen_id, data=data, content_type=file.content_type)
+    except ZanError as exc:
+        log.info("telegram file refused: %s", exc.code)
+        # a 5xx (`media.store_unavailable` while S3 is down) is our fault, not the file's: "wrong file" would make
+        # the citizen give up a good photo of the scene instead of sending it again once the store is back
+        return "report_photo_store_down" if exc.status >= 500 else "report_photo_bad"
+    return media.id
+
+
+async def _over_limit(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
+                      file_unique_id: str) -> None:
+    """A file past the limit, never stored: a file of an album is counted for the album's one answer, a file of
+    its own is refused at once."""
+    if message.media_group_id:
+        await _album_file_done(message, state, ctx, lang, key, file_unique_id, over=True)
+        return
+    await message.answer(t("report_photo_limit", lang, max=MAX_FILES), reply_markup=keyboards.photos_done(lang))
+
+
+async def _album_file_done(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
+                           file_unique_id: str, *, over: bool) -> None:
+    """An album comes as one update per file, all at once: only the file through last answers, once the album has
+    settled and none of its files is still being stored, so the citizen gets one reply with the total instead of
+    one per file (the chat is let go meanwhile, or the other files would wait for this one)."""
+    album = str(message.media_group_id)
+    await album_file_done(state, album, file_unique_id, over=over)
+    await pause(ALBUM_SETTLE_S)
+    extra = await album_answer_due(state, key, album, file_unique_id)
+    if extra is not None:
+        await _answer_files(message, state, ctx, lang, key, over=extra)
+
+
+async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
+                        over: int = 0) -> None:
+    """The files so far: the confirmation once the limit is reached, else the count and "Done"."""
+    count = len(await service.draft_media(ctx, key))
+    if count >= MAX_FILES:
+        await ask_confirmation(message, state, ctx, lang, over=over)
+        return
+    if not count:
+        return  # an album none of whose files could be taken: each said so already
+    # the files step again, should "Done" have shown the confirmation while this file was on its way
+    await state.set_state(ReportForm.photo)
+    await message.answer(t("report_photo_added", lang, count=count, max=MAX_FILES),
+                         reply_markup=keyboards.photos_done(lang))
+
+
+@handlers.message(ReportForm.photo, *WORDS)
+async def report_photo_text(message: Message, state: FSMContext, lang: str) -> None:
+    """More words at the files step ("he had a knife"): added to the description, not dropped."""
+    if await add_to_description(message, state, lang, message.text or "", keyboards.photos_done(lang)):
+        await message.answer(t("report_text_added", lang), reply_markup=keyboards.photos_done(lang))
+
+
+@handlers.message(ReportForm.photo)
+async def report_photo_other(message: Message, lang: str) -> None:
+    """A sticker, voice note or location at the files step: said what is expected, not silently ignored."""
+    await message.answer(t("report_photo_hint", lang), reply_markup=keyboards.photos_done(lang))
+
+
+@handlers.callback_query(ReportForm.photo, F.data.in_({"report:skip", "report:photos_done"}))
+async def report_photos_done(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await ask_confirmation(callback.message, state, ctx, lang)
+

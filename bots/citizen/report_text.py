@@ -1,0 +1,84 @@
+"""The report's description: its first words (at least MIN_REPORT_TEXT characters), and corrections of them (an
+edited message) at any later step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from backend.context import Context
+from bots.citizen import keyboards
+from bots.citizen.registry import Handlers
+from bots.citizen.report_draft import (
+    MAX_REPORT_TEXT,
+    MIN_REPORT_TEXT,
+    PART_SEPARATOR,
+    WORDS,
+    ReportForm,
+    ask_confirmation,
+)
+from bots.citizen.texts import t
+
+handlers = Handlers()
+
+
+@handlers.edited_message(ReportForm.text, *WORDS)
+async def report_text_edited(message: Message, state: FSMContext, lang: str) -> None:
+    """A too-short description ("ой") corrected in place is the description; older messages are not."""
+    if message.message_id > int((await state.get_data()).get("since") or 0):
+        await report_text(message, state, lang)
+
+
+@handlers.message(ReportForm.text, *WORDS)
+async def report_text(message: Message, state: FSMContext, lang: str) -> None:
+    text = (message.text or "").strip()
+    if len(text) < MIN_REPORT_TEXT:
+        await message.answer(t("report_text_short", lang))
+        return
+    text = text[:MAX_REPORT_TEXT]
+    # the description is kept as the messages it came from, so a correction of one of them (an edited message)
+    # replaces its own words
+    await state.update_data(text=text, parts=[[message.message_id, text]])
+    await state.set_state(ReportForm.location)
+    await message.answer(t("report_location", lang), reply_markup=keyboards.send_location(lang))
+
+
+@handlers.message(ReportForm.text)
+async def report_text_missing(message: Message, lang: str) -> None:
+    """A photo, sticker, voice note or command where the description is expected: said, not silently ignored."""
+    await message.answer(t("report_text_need_words", lang))
+
+
+
+@handlers.edited_message(StateFilter(ReportForm.location, ReportForm.photo, ReportForm.confirm))
+async def report_part_edited(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """The citizen corrected a message that is part of the description (Telegram sends the edit as an update of
+    its own): the description takes the correction instead of filing the words they fixed. An edit of any other
+    message changes nothing."""
+    edited = (message.text or message.caption or "").strip()
+    data = await state.get_data()
+    parts: list[list[Any]] = [list(part) for part in data.get("parts", [])]
+    found = next((part for part in parts if part[0] == message.message_id), None)
+    if found is None or not edited or edited == found[1]:
+        return
+    first = found is parts[0]
+    if first and len(edited) < MIN_REPORT_TEXT:
+        await message.answer(t("report_text_short", lang))
+        return
+    found[1] = edited
+    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
+    if len(text) > MAX_REPORT_TEXT:
+        await message.answer(t("report_text_full", lang, max=MAX_REPORT_TEXT))
+        return
+    await state.update_data(text=text, parts=parts)
+    step = await state.get_state()
+    if step == ReportForm.confirm.state:
+        await ask_confirmation(message, state, ctx, lang)  # the confirmation on screen quotes the old words
+        return
+    # the step's own buttons again, so the conversation goes on from this message
+    markup = keyboards.photos_done(lang) if step == ReportForm.photo.state else keyboards.send_location(lang)
+    await message.answer(t("report_text_corrected", lang), reply_markup=markup)
+

@@ -1,0 +1,138 @@
+"""An update is claimed while handled and marked done only once handled (`bots.once`), in Redis and in the database
+(Redis absent, or unreachable): a copy delivered meanwhile waits and is dropped when the first succeeds, handled when
+it fails (raised, or reported by the bot's error handler); a claim whose holder died is taken once it expires; a
+handler slower than its claim's life keeps it. Real Redis, real PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func, select
+
+from backend.context import Context
+from backend.lib.redis import make_redis
+from bots.models import TelegramUpdateSeen
+from bots.once import Claim, claim, handling_failed, once
+from tests.fakes.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.anyio
+STORES = [pytest.param("database", id="database"), pytest.param("redis", marks=pytest.mark.redis, id="redis")]
+BOT = "citizen"
+
+
+class Boom(Exception):
+    pass
+
+
+class Delivery:
+    """One delivery of an update, handled in `once`; what happened is appended to the shared `events`."""
+
+    def __init__(self, ctx: Context, update_id: int, name: str, events: list[str], *, ttl_s: float = 30.0) -> None:
+        self.ctx, self.update_id, self.name, self.events, self.ttl_s = ctx, update_id, name, events, ttl_s
+        self.inside = asyncio.Event()
+        self.let_go = asyncio.Event()
+
+    async def run(self, outcome: str = "ok") -> None:
+        async with once(self.ctx, BOT, self.update_id, ttl_s=self.ttl_s) as mine:
+            if not mine:
+                self.events.append(f"{self.name} dropped")
+                return
+            self.events.append(f"{self.name} handles")
+            self.inside.set()
+            await self.let_go.wait()
+            if outcome == "raises":
+                raise Boom
+            if outcome == "reported":
+                handling_failed()  # as a library's error handler, the failure swallowed
+
+
+async def _second_waits_for(ctx: Context, first: Delivery, outcome: str, events: list[str]) -> None:
+    """`first` is inside its handler; a second delivery comes, waits, then `first` ends with `outcome`."""
+    task = asyncio.create_task(first.run(outcome))
+    await first.inside.wait()
+    assert await claim(ctx, BOT, first.update_id) == "busy"  # a copy arriving now finds the claim
+    second = Delivery(ctx, first.update_id, "second", events)
+    second.let_go.set()
+    waiting = asyncio.create_task(second.run())
+    await asyncio.sleep(0.3)  # the copy asks, finds the claim, and waits
+    first.let_go.set()
+    if outcome == "raises":
+        with pytest.raises(Boom):
+            await task
+    else:
+        await task
+    await waiting
+
+
+@pytest.mark.parametrize("store", STORES)
+async def test_a_copy_delivered_while_the_update_is_handled_is_dropped_once_it_is(ctx: Context, store: str) -> None:
+    events: list[str] = []
+    await _second_waits_for(ctx, Delivery(ctx, 1001, "first", events), "ok", events)
+    assert events == ["first handles", "second dropped"]
+    assert await claim(ctx, BOT, 1001) == "done"
+
+
+@pytest.mark.parametrize("store", STORES)
+@pytest.mark.parametrize("outcome", ["raises", "reported"])
+async def test_a_failed_handling_lets_the_next_copy_handle_it(ctx: Context, store: str, outcome: str) -> None:
+    events: list[str] = []
+    await _second_waits_for(ctx, Delivery(ctx, 1002, "first", events), outcome, events)
+    assert events == ["first handles", "second handles"]
+    assert await claim(ctx, BOT, 1002) == "done"
+
+
+@pytest.mark.parametrize("store", STORES)
+async def test_the_claim_of_a_holder_that_died_is_taken_once_it_expires(ctx: Context, store: str) -> None:
+    """A poller killed mid-way leaves its claim (never renewed, confirmed or released); the restarted poller, handed
+    the update again at once, handles it when the claim runs out."""
+    dead = await claim(ctx, BOT, 1003, ttl_s=0.5)
+    assert isinstance(dead, Claim)
+    events: list[str] = []
+    restarted = Delivery(ctx, 1003, "restarted", events)
+    restarted.let_go.set()
+    await restarted.run()
+    assert events == ["restarted handles"]
+
+
+@pytest.mark.parametrize("store", STORES)
+async def test_a_handler_slower_than_its_claims_life_keeps_it(ctx: Context, store: str) -> None:
+    events: list[str] = []
+    slow = Delivery(ctx, 1004, "slow", events, ttl_s=1.0)
+    task = asyncio.create_task(slow.run())
+    await slow.inside.wait()
+    await asyncio.sleep(2.5)  # well past the claim's own life: only its renewals keep it
+    assert await claim(ctx, BOT, 1004) == "busy"
+    slow.let_go.set()
+    await task
+    assert await claim(ctx, BOT, 1004) == "done"
+
+
+@pytest.fixture
+async def redis_away(ctx: Context) -> AsyncIterator[None]:
+    """ctx's Redis behind a proxy that is cut: every command fails as with Redis down."""
+    proxy = TcpProxy("127.0.0.1", 6379)
+    await proxy.start()
+    await proxy.cut()
+    assert ctx.redis is not None
+    old = ctx.redis
+    away = make_redis(f"redis://127.0.0.1:{proxy.port}/0")
+    ctx.redis = away
+    try:
+        yield
+    finally:
+        assert away is not None
+        await away.aclose()
+        ctx.redis = old
+        await proxy.close()
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_away")
+async def test_with_redis_down_the_database_holds_the_marks(ctx: Context) -> None:
+    events: list[str] = []
+    await _second_waits_for(ctx, Delivery(ctx, 1005, "first", events), "ok", events)
+    assert events == ["first handles", "second dropped"]
+    async with ctx.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(TelegramUpdateSeen)) == 1
