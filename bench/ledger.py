@@ -4,11 +4,22 @@ seal), then the whole chain verified, and one
 report's check as the history endpoint computes it, and one report's proof for a third party, built and checked.
 
     .venv/bin/python -m bench.ledger
+    .venv/bin/python -m bench.ledger --scale 300000 [--keep | --db NAME]
+
+`--scale N`: bench/queries.py's data set of N reports (three years of events, routing decisions, evidence, audit
+lines and notes; its builder, without its synthetic seals), sealed from scratch as `zan ledger seal --full` would,
+then `zan ledger verify` and one report's proof each in a process of its own: wall time and peak RSS (the process's
+own, after its imports: `base`). `--keep` keeps the database for another run (`--db NAME` measures it again).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
+import resource
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -132,5 +143,130 @@ async def main() -> None:
                   f"{checks[len(checks) // 2]:.1f} ms")
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (MB), from /proc (Linux)."""
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return kb / 1024
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _child(what: str, url: str, secret: str) -> None:
+    """One measurement in a process of its own, so that its peak is its own: prints JSON."""
+    import tempfile
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from backend.context import context_scope
+    from backend.reports.models import ReportEvent
+    from backend.settings import Settings
+
+    tmp = Path(tempfile.mkdtemp())
+    settings = Settings(database_url=url, redis_url=None, secret_key=secret, var_dir=tmp, media_dir=tmp / "media",
+                        log_json=False, log_level="WARNING")
+    async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
+        out: dict[str, Any] = {"base_mb": _rss_mb()}
+        started = time.perf_counter()
+        if what == "verify":
+            verdict = await verify(session, (secret,), keep_seals=False)
+            out |= {"intact": verdict.intact, "sealed": verdict.sealed, "seals": verdict.count,
+                    "pending": verdict.pending, "notes": verdict.notes.checked}
+        else:  # the reports with the most events: the largest proofs
+            report_id = col(ReportEvent.report_id)
+            busiest = list(await session.scalars(sa.select(report_id).group_by(report_id)
+                                                 .order_by(sa.func.count().desc()).limit(5)))
+            timings, sizes = [], []
+            for rid in busiest:
+                began = time.perf_counter()
+                built = msgspec.json.encode(await proof.build(session, (secret,), rid))
+                timings.append(time.perf_counter() - began)
+                sizes.append(len(built))
+                assert proof.check(msgspec.json.decode(built), [seal_public_key(secret)]) == []
+            out |= {"each_s": sorted(timings), "bytes": max(sizes)}
+        out |= {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
+    print(json.dumps(out))
+
+
+def _measured(what: str, url: str, secret: str) -> dict[str, Any]:
+    ran = subprocess.run([sys.executable, "-m", "bench.ledger", "--child", what, "--url", url, "--secret", secret],
+                         capture_output=True, text=True, check=True)
+    answer: dict[str, Any] = json.loads(ran.stdout.strip().splitlines()[-1])
+    return answer
+
+
+async def at_scale(reports: int, keep: bool, existing: str | None) -> None:
+    """The record of bench/queries.py's data set of `reports` reports: sealed, verified, one report proven."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import asyncpg
+
+    from backend.context import context_scope
+    from backend.migrate import upgrade
+    from backend.officers.auth import hash_password
+    from backend.settings import Settings
+    from bench import queries
+
+    async with queries.scratch_database(keep, existing) as (dsn, url):
+        if not existing:
+            await asyncio.to_thread(upgrade, url)
+            started = time.perf_counter()
+            sizes = await queries.load(dsn, reports, str(await asyncio.to_thread(hash_password, queries.PASSWORD)),
+                                       ledger=False)
+            print(f"loaded {reports:,} reports in {time.perf_counter() - started:.0f} s: "
+                  + ", ".join(f"{name} {sizes[name]:,}" for name in ("report_events", "routing_decisions",
+                                                                      "evidence", "audit_log", "report_notes")))
+        tmp = Path(tempfile.mkdtemp())
+        settings = Settings(database_url=url, redis_url=None, secret_key=queries.SECRET, var_dir=tmp,
+                            media_dir=tmp / "media", log_json=False, log_level="WARNING")
+        try:
+            async with context_scope(settings) as ctx, ctx.sessions() as session:
+                started = time.perf_counter()
+                seals = await seal_pending(session, settings.secret_keys, full=True, max_seals=1_000_000)
+                took = time.perf_counter() - started
+                rows = sum(seal.rows for seal in seals)
+                if seals:
+                    print(f"sealed from scratch (`zan ledger seal --full`): {rows:,} rows in {len(seals):,} seals, "
+                          f"{took:.0f} s ({rows / took:,.0f} rows/s){_state_share()}; peak RSS {_peak_mb():,.0f} MB")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        conn = await asyncpg.connect(dsn)
+        try:
+            scopes = await conn.fetchval("SELECT count(DISTINCT scope) FROM ledger_entries")
+            nodes = await conn.fetchval("SELECT count(*) FROM ledger_state_nodes")
+        finally:
+            await conn.close()
+        print(f"the state tree: {scopes:,} scopes, {nodes:,} nodes")
+        got = await asyncio.to_thread(_measured, "verify", url, queries.SECRET)
+        assert got["intact"], got
+        print(f"zan ledger verify: {got['sealed']:,} rows, {got['seals']:,} seals, {got['notes']:,} notes in "
+              f"{got['seconds']:.0f} s ({got['sealed'] / got['seconds']:,.0f} rows/s); peak RSS "
+              f"{got['peak_mb']:,.0f} MB (base {got['base_mb']:,.0f} MB)")
+        got = await asyncio.to_thread(_measured, "proof", url, queries.SECRET)
+        each = got["each_s"]
+        print(f"one report's proof (the 5 busiest reports): built in {each[len(each) // 2] * 1000:,.0f} ms p50, "
+              f"{each[-1] * 1000:,.0f} ms max, up to {got['bytes']:,} bytes; peak RSS {got['peak_mb']:,.0f} MB "
+              f"(base {got['base_mb']:,.0f} MB)")
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--scale", type=int, help="bench/queries.py's data set of this many reports, sealed whole")
+    parser.add_argument("--keep", action="store_true", help="with --scale: keep the scratch database")
+    parser.add_argument("--db", help="with --scale: measure this database, kept by an earlier --keep run")
+    parser.add_argument("--child", choices=("verify", "proof"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--secret", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        asyncio.run(_child(args.child, args.url, args.secret))
+    elif args.scale:
+        asyncio.run(at_scale(args.scale, args.keep, args.db))
+    else:
+        asyncio.run(main())

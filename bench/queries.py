@@ -131,9 +131,10 @@ def vocabulary() -> Vocabulary:
                       clusterable=[c for c in categories if c in DUPLICATE_RULES], layout=layout)
 
 
-def load_statements(n: int, v: Vocabulary) -> list[tuple[str, str]]:
+def load_statements(n: int, v: Vocabulary, *, ledger: bool = True) -> list[tuple[str, str]]:
     """(what, SQL) in order. Run on one session with triggers off (session_replication_role = replica): the data is
-    consistent by construction, and foreign-key checks row by row would double the load time."""
+    consistent by construction, and foreign-key checks row by row would double the load time. `ledger`: with the
+    synthetic seals and entries (made-up MACs, for the query plans); bench/ledger.py seals the record itself."""
     citizens = max(1_000, int(n * 0.6))
     codes, lats, lons = (_arr([d[i] for d in DISTRICTS]) for i in range(3))
     cats, deps, catdep = _arr(v.categories), _arr(v.departments), _arr(v.category_department)
@@ -469,6 +470,7 @@ INSERT INTO report_embeddings (report_id, embedder, vector)
 SELECT id, 'e5-small', decode(repeat('cdcc4c3d', 384), 'hex')  -- 384 float32 of 0.05: a unit-ish vector
 FROM reports WHERE created_at > now() - interval '60 days';
 """),
+    ] + ([] if not ledger else [
         ("ledger seals (one per 10 min) and entries (last 30 days)", f"""
 INSERT INTO ledger_seals (id, sealed_at, rows, layout, complete, digest, prev_mac, mac, key_id, root, signature,
                           prev_signature)
@@ -487,16 +489,17 @@ FROM (
 ) x
 WHERE at > now() - interval '30 days' AND at < now() - interval '25 min';
 """),
-    ]
+    ])
 
 
-async def load(dsn: str, n: int, password_hash: str) -> dict[str, int]:
+async def load(dsn: str, n: int, password_hash: str, *, ledger: bool = True) -> dict[str, int]:
+    """The synthetic data set of `n` reports (load_statements), then VACUUM ANALYZE; the tables' sizes."""
     v = vocabulary()
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute("SET session_replication_role = replica; SET synchronous_commit = off; "
                            "SET work_mem = '256MB'; SET maintenance_work_mem = '512MB'; SELECT setseed(0.42)")
-        for what, sql in load_statements(n, v):
+        for what, sql in load_statements(n, v, ledger=ledger):
             started = time.perf_counter()
             # one argon2 hash for every officer (the bench logs in with PASSWORD); it has no quote to escape
             await conn.execute(sql.replace(":password_hash", "'" + password_hash.replace("'", "''") + "'"))

@@ -35,10 +35,10 @@ def verify_cmd() -> None:
     from backend.context import run_in_session
     from backend.ledger.verify import verify
 
-    verdict = run_in_session(lambda session, settings: verify(session, settings.secret_keys))
-    head = verdict.seals[-1] if verdict.seals else None
+    verdict = run_in_session(lambda session, settings: verify(session, settings.secret_keys, keep_seals=False))
+    head = verdict.head
     click.echo(json.dumps({
-        "intact": verdict.intact, "seals": len(verdict.seals), "sealed": verdict.sealed, "pending": verdict.pending,
+        "intact": verdict.intact, "seals": verdict.count, "sealed": verdict.sealed, "pending": verdict.pending,
         "altered": [{"table": t, "id": str(i)} for t, i in verdict.altered],
         "missing": [{"table": t, "id": str(i)} for t, i in verdict.missing],
         "broken_seals": [{"id": i, "check": check} for i, check in verdict.broken_seals],
@@ -70,14 +70,19 @@ def public_key_cmd() -> None:
 @click.argument("proof_file", type=click.File("rb"))
 @click.option("--public-key", "public_keys", multiple=True, required=True,
               help="a trusted Ed25519 public key (hex), obtained apart from the proof; repeat for earlier keys")
-def check_proof_cmd(proof_file: Any, public_keys: tuple[str, ...]) -> None:
+@click.option("--since", "earlier_file", type=click.File("rb"), default=None,
+              help="a proof of the same report obtained earlier: nothing it showed sealed may be gone or changed")
+def check_proof_cmd(proof_file: Any, public_keys: tuple[str, ...], earlier_file: Any) -> None:
     """Check a report's proof (GET /api/v1/dispatch/reports/{id}/proof) offline: no database, no secret. Prints
-    JSON and exits 1 unless every row in it is proven."""
+    JSON and exits 1 unless every row in it is proven (and, with --since, unless it goes on from the earlier
+    proof: nothing removed from the report after the earlier proof's seal)."""
     from backend.ledger.proof import check, limits
+    from backend.ledger.since import check_since
 
     try:
         proof = json.loads(proof_file.read())
-        problems = check(proof, public_keys)
+        problems = (check(proof, public_keys) if earlier_file is None
+                    else check_since(proof, json.loads(earlier_file.read()), public_keys))
         # what even a valid proof does not show: where an older format's chain ends, or rows after the seal it is of
         cannot_show = limits(proof)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # not a proof at all (a list for a mapping…)

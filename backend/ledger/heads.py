@@ -10,8 +10,8 @@ yet: a tree rebuilt over entries removed since would otherwise sign their remova
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ from backend.ledger.state import Node
 
 NODES = LedgerStateNode.__table__  # type: ignore[attr-defined]
 WRITE_BATCH = 5000
+UPPER = 14  # the levels a run's seals keep between them (Upper): at most 2**15 places, a few MB
 TRIES = 3  # reads of a scope's path while seals committed in between leave it matching no seal
 log = logging.getLogger(__name__)
 
@@ -54,19 +55,57 @@ def _node(row: Any) -> Node:
                 bytes.fromhex(row.value) if row.value else None)
 
 
-async def load(session: AsyncSession, keys: Iterable[bytes]) -> dict[str, Node]:
-    """The stored nodes on the keys' paths and their siblings: what state.apply and state.path need."""
+@dataclass
+class Upper:
+    """The tree's upper levels (places up to UPPER bits) as one run's seals read and wrote them, kept between its
+    seals (service.seal_pending): a backlog's seals each touch thousands of scopes, and every one of them read these
+    levels again. A place known empty is kept as None. Valid only on top of the seal it was kept at (`seal`): a
+    seal made meanwhile by another process, or one rolled back, leaves it unused."""
+
+    seal: int | None = None
+    nodes: dict[str, Node | None] = field(default_factory=dict)
+
+    def at(self, last: LedgerSeal) -> dict[str, Node | None]:
+        if self.seal != last.id:
+            self.seal, self.nodes = last.id, {}
+        return self.nodes
+
+    def kept(self, move: Advance, seal_id: int) -> None:
+        """After the seal's commit: the levels as it left them."""
+        if move.everything:
+            self.nodes = {}
+        self.nodes.update({place: move.nodes[place] for place in move.written if len(place) <= UPPER})
+        self.seal = seal_id
+
+
+async def load(session: AsyncSession, keys: Iterable[bytes],
+               upper: dict[str, Node | None] | None = None) -> dict[str, Node] | None:
+    """The stored nodes on the keys' paths and their siblings: what state.apply and state.path need; None when they
+    do not hash up as a tree (state.holds: a node changed outside the service). `upper`: what is known of the upper
+    levels (Upper), read from it instead of the table and filled in with what the table gives there. One query
+    per level on PostgreSQL (an array parameter), 400 places a query on SQLite (its bound parameters)."""
+    known: dict[str, Node | None] = {} if upper is None else upper
+    chunk = 100_000 if is_postgres(session) else CHUNK
     nodes: dict[str, Node] = {}
+    expanded: set[str] = set()
     going, wanted, depth = [state.bits(key) for key in keys], {""}, 0
     while wanted:  # the root at least: a seal with no entries (after a key's rotation) keeps the head's state
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), CHUNK):
+        nodes.update({place: node for place in wanted if (node := known.get(place)) is not None})
+        ordered = sorted(place for place in wanted if place not in known)
+        for start in range(0, len(ordered), chunk):
             rows = await session.execute(sa.select(NODES.c.place, NODES.c.hash, NODES.c.key, NODES.c.value)
-                                         .where(_place_in(session, ordered[start:start + CHUNK])))
+                                         .where(_place_in(session, ordered[start:start + chunk])))
             nodes.update({row.place: _node(row) for row in rows})
+        if upper is not None and depth <= UPPER:
+            upper.update({place: nodes.get(place) for place in ordered})
         wanted, going = state.needed(nodes, going, depth)
+        expanded.update(place[:-1] for place in wanted)
         depth += 1
-    return nodes
+    if state.holds(nodes, expanded):
+        return nodes
+    if upper is not None:
+        upper.clear()  # what it was filled in with does not hold either
+    return None
 
 
 async def rebuild(session: AsyncSession, up_to: int) -> dict[str, Node]:
@@ -93,17 +132,20 @@ class Advance:
     everything: bool = False  # the tree was rebuilt: the whole table is written anew
 
 
-async def advance(session: AsyncSession, last: LedgerSeal | None, entries: Sequence[Entry]) -> Advance | None:
+async def advance(session: AsyncSession, last: LedgerSeal | None, entries: Sequence[Entry],
+                  upper: Upper | None = None) -> Advance | None:
     """The state after a new seal over `entries` (chained), on top of `last`; None when the stored tree is not
-    the one `last` signed and the entries do not rebuild it either (run `zan ledger verify`)."""
+    the one `last` signed and the entries do not rebuild it either (run `zan ledger verify`). `upper`: the upper
+    levels kept by the run's seals before (Upper.kept once this seal is committed)."""
     changes = heads_of(entries)
     if last is None:  # the first seal: whatever the table holds is from no seal
         nodes, everything = {}, True
     elif last.state_root is None:  # the first seal with a state (after migration x2): over every entry so far
         nodes, everything = await rebuild(session, last.id), True
     else:
-        nodes, everything = await load(session, changes), False
-        if state.root(nodes).hex() != last.state_root:
+        stored, everything = await load(session, changes, None if upper is None else upper.at(last)), False
+        nodes = stored or {}
+        if stored is None or state.root(nodes).hex() != last.state_root:
             nodes, everything = await rebuild(session, last.id), True
             if state.root(nodes).hex() != last.state_root:
                 return None
@@ -154,8 +196,11 @@ class End:
     root: str
 
 
-async def end_of(session: AsyncSession, scope: str) -> End:
+async def end_of(session: AsyncSession, scope: str) -> End | None:
+    """None when the stored path does not hash up (state.holds): it shows the end as of no seal."""
     nodes = await load(session, [state.key_of(scope)])
+    if nodes is None:
+        return None
     siblings, node = state.path(nodes, state.key_of(scope))
     return End(siblings, node, state.root(nodes).hex())
 
@@ -168,8 +213,9 @@ async def sealed_end(session: AsyncSession, scope: str) -> tuple[LedgerSeal, End
         # half-way between two (matching none: read again)
         end = await end_of(session, scope)
         recent = await session.scalars(sa.select(LedgerSeal).order_by(col(LedgerSeal.id).desc()).limit(TRIES))
-        seal = next((seal for seal in recent if seal.state_root is not None and seal.state_root == end.root), None)
-        if seal is not None:
+        seal = next((seal for seal in recent if end is not None and seal.state_root is not None
+                     and seal.state_root == end.root), None)
+        if seal is not None and end is not None:
             return seal, end
     return None
 
@@ -188,6 +234,26 @@ def ends_at(end: End, scope: str, entries: Iterable[Entry], root: str) -> bool:
     else:
         return False
     return state.leads_to(bytes.fromhex(root), key, start, end.siblings)
+
+
+async def stored_differs(session: AsyncSession, head: LedgerSeal, nodes: Mapping[str, Node],
+                         page: int = 10_000) -> bool:
+    """Whether the stored tree is not `nodes`, the tree replayed from the entries up to `head` (`zan ledger verify`):
+    a node changed outside the service. Read a page at a time in the order of places; False when a seal made since
+    `head` moved the stored tree on (which of the two it then holds cannot be told)."""
+    after, seen = None, 0
+    while True:
+        query = sa.select(NODES.c.place, NODES.c.hash, NODES.c.key, NODES.c.value).order_by(NODES.c.place).limit(page)
+        if after is not None:
+            query = query.where(NODES.c.place > after)
+        rows = (await session.execute(query)).all()
+        if any(nodes.get(row.place) != _node(row) for row in rows) or (len(rows) < page
+                                                                         and seen + len(rows) != len(nodes)):
+            newer = await session.scalar(sa.select(col(LedgerSeal.id)).where(col(LedgerSeal.id) > head.id).limit(1))
+            return newer is None
+        if len(rows) < page:
+            return False
+        seen, after = seen + len(rows), rows[-1].place
 
 
 class Replay:

@@ -105,6 +105,24 @@ def needed(nodes: Mapping[str, Node], places: Iterable[str], depth: int) -> tupl
     return wanted, going
 
 
+def holds(nodes: Mapping[str, Node], expanded: Iterable[str]) -> bool:
+    """Whether nodes read from a store hash up as a tree: each leaf is the hash of its key and value and sits on its
+    key's bits, and each `expanded` inner node (both children read) is the hash of its two children. With the root
+    equal to a signed root, every hash read (the siblings' included) is then the one the signed tree has there:
+    without this, a node rewritten below an unchanged root (an older head put back in a report's leaf) was taken as
+    a sibling by the next seal, which signed it into its own root."""
+    for place, node in nodes.items():
+        if node.key is not None and (node.value is None or node.hash != leaf_hash(node.key, node.value)
+                                     or not bits(node.key).startswith(place)):
+            return False
+    for place in expanded:
+        inner = nodes.get(place)
+        if inner is None or inner.key is not None or inner.hash != inner_hash(_hash(nodes.get(place + "0")),
+                                                                              _hash(nodes.get(place + "1"))):
+            return False
+    return True
+
+
 def path(nodes: Mapping[str, Node], key: bytes) -> tuple[list[bytes], Node | None]:
     """The siblings from the root down to where the key's walk ends, and the node it ends at: the key's own leaf,
     another key's leaf on its bits, or None (an empty place)."""

@@ -41,6 +41,7 @@ CHECK = "check"  # the checkpoint of the pass that checks the whole chain again,
 CHECK_ROWS = 100_000  # sealed rows a run checks again (each run of the scheduled work; seals are whole)
 LAST = "last"  # in the check's checkpoint: the last finished cycle's summary, while the next one runs
 NOTES_BATCH = 1000  # reports whose notes `verify` compares with their events at a time
+SEALS_PAGE = 1000  # seals `verify` reads at a time
 
 
 @dataclass
@@ -68,6 +69,8 @@ class Verdict:
     # entries whose scope's chain is broken before them (chain.unlinked): the entry before was removed or changed
     unlinked: list[tuple[str, int]] = field(default_factory=list)
     notes: NotesCheck = field(default_factory=NotesCheck)
+    count: int = 0  # seals checked (`verify`, which may keep no list of them)
+    head: LedgerSeal | None = None  # the last seal `verify` checked
 
     @property
     def intact(self) -> bool:
@@ -157,21 +160,33 @@ async def pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> 
     return count
 
 
-async def verify(session: AsyncSession, secret_keys: tuple[str, ...]) -> Verdict:
-    """The whole record: every seal in order, every sealed row, and how many rows await a seal."""
+async def verify(session: AsyncSession, secret_keys: tuple[str, ...], *, keep_seals: bool = True) -> Verdict:
+    """The whole record: every seal in order, every sealed row, and how many rows await a seal. The seals are read
+    SEALS_PAGE at a time; `keep_seals=False` (`zan ledger verify`) keeps only their count and the head, not each
+    seal (a seal a minute is half a million a year)."""
     verdict = Verdict()
-    verdict.seals = list(await session.scalars(sa.select(LedgerSeal).order_by(col(LedgerSeal.id))))
-    expected = list(range(1, len(verdict.seals) + 1))
-    # a seal deleted from the middle of the chain, or from its end with its entries left behind (they name it)
-    after_head = sa.select(ENTRIES.c.seal_id).where(ENTRIES.c.seal_id > len(verdict.seals)).limit(1)
-    if [seal.id for seal in verdict.seals] != expected or await session.scalar(after_head) is not None:
-        verdict.broken_seals.append((0, "numbering"))
     chain = _Chain(key=len(secret_keys))
     replay = heads.Replay()  # every scope's head, seal by seal, against each seal's signed state root
-    for seal in verdict.seals:
-        chain = await _check_next(session, secret_keys, seal, chain, verdict, replay)
-    if chain.position:  # the head checks, but under an earlier key
-        verdict.broken_seals.append((verdict.seals[-1].id, "head_key"))
+    numbered = True
+    while page := list(await session.scalars(sa.select(LedgerSeal).where(col(LedgerSeal.id) > chain.seal)
+                                             .order_by(col(LedgerSeal.id)).limit(SEALS_PAGE))):
+        for seal in page:
+            numbered &= seal.id == verdict.count + 1  # a seal deleted from the middle of the chain
+            chain = await _check_next(session, secret_keys, seal, chain, verdict, replay)
+            verdict.count, verdict.head = verdict.count + 1, seal
+            if keep_seals:  # else let go of (the session's identity map holds them weakly)
+                verdict.seals.append(seal)
+    # …or from its end with its entries left behind (they name it)
+    after_head = sa.select(ENTRIES.c.seal_id).where(ENTRIES.c.seal_id > verdict.count).limit(1)
+    if not numbered or await session.scalar(after_head) is not None:
+        verdict.broken_seals.append((0, "numbering"))
+    head = verdict.head
+    if chain.position and head is not None:  # the head checks, but under an earlier key
+        verdict.broken_seals.append((head.id, "head_key"))
+    # the stored tree is what proofs and the next seal read: one changed by hand leaves every seal checking (the
+    # sealer rebuilds it, state.holds), so only this shows the hand
+    if head is not None and head.state_root is not None and await heads.stored_differs(session, head, replay.nodes):
+        verdict.broken_seals.append((head.id, "tree"))
     verdict.pending = await pending(session)
     await check_notes(session, verdict.notes)
     return verdict

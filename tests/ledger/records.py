@@ -8,14 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from sqlalchemy import text
 
 from backend.audit.service import record
 from backend.context import Context
 from backend.ledger import jobs, verify
+from backend.ledger import proof as ledger_proof
 from backend.ledger.models import LedgerSeal
-from backend.ledger.record import mac_of
+from backend.ledger.record import mac_of, seal_public_key
+from backend.ledger.service import seal_pending
 from backend.reports.models import ReportEvent
 from backend.routing.models import RoutingDecision
 from backend.sync.models import Evidence
@@ -124,3 +127,46 @@ async def check_cut_off_after_first_seal(ctx: Context, monkeypatch: pytest.Monke
     with pytest.raises(asyncio.CancelledError):
         await run
     monkeypatch.setattr(verify, "_check_seal", real)
+
+
+async def seal_now(ctx: Context) -> list[LedgerSeal]:
+    """What the scheduled seal would seal now."""
+    async with ctx.sessions() as session:
+        return await seal_pending(session, ctx.settings.secret_keys)
+
+
+async def appended(ctx: Context, report_id: uuid.UUID, action: str = "close") -> uuid.UUID:
+    """One more event on the report (a closing, unless `action` says otherwise): its id."""
+    async with ctx.sessions() as session:
+        event = ReportEvent(report_id=report_id, action=action, actor_type="dispatcher", channel="test",
+                            public_text={"ru": "Закрыто", "kk": "Жабылды", "en": "Closed"}, data={})
+        session.add(event)
+        await session.commit()
+        return event.id
+
+
+async def built_proof(ctx: Context, report_id: uuid.UUID) -> dict[str, Any]:
+    """The report's proof as the endpoint builds it, decoded as a third party reads it."""
+    async with ctx.sessions() as session:
+        built = await ledger_proof.build(session, ctx.settings.secret_keys, report_id)
+    decoded: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(built))
+    return decoded
+
+
+def public_keys(ctx: Context) -> list[str]:
+    """The public key a third party pins."""
+    return [seal_public_key(ctx.settings.secret_key)]
+
+
+def uuid_param(ctx: Context, value: uuid.UUID) -> str:
+    """A uuid as raw SQL compares it on each database."""
+    return str(value) if ctx.engine.dialect.name == "postgresql" else value.hex
+
+
+async def closed_later(ctx: Context) -> tuple[dict[str, Any], uuid.UUID]:
+    """A report's record in seal 1 (entries 1-5), then its closing event alone in seal 2 (entry 6)."""
+    rows = await record_report(ctx)
+    await seal_now(ctx)
+    closed = await appended(ctx, rows["report"])
+    await seal_now(ctx)
+    return rows, closed

@@ -26,49 +26,19 @@ from backend.ledger.models import LedgerSeal, LedgerStateNode
 from backend.ledger.record import mac_of, seal_public_key, sign_seal
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify, verify_report
-from backend.reports.models import ReportEvent
 from tests.core.factories import make_report
-from tests.ledger.records import as_superuser, record_report
+from tests.ledger.records import (
+    appended,
+    as_superuser,
+    built_proof,
+    closed_later,
+    public_keys,
+    record_report,
+    seal_now,
+    uuid_param,
+)
 
 pytestmark = pytest.mark.anyio
-
-
-async def _seal(ctx: Context) -> list[LedgerSeal]:
-    async with ctx.sessions() as session:
-        return await seal_pending(session, ctx.settings.secret_keys)
-
-
-async def _append(ctx: Context, report_id: uuid.UUID, action: str = "close") -> uuid.UUID:
-    async with ctx.sessions() as session:
-        event = ReportEvent(report_id=report_id, action=action, actor_type="dispatcher", channel="test",
-                            public_text={"ru": "Закрыто", "kk": "Жабылды", "en": "Closed"}, data={})
-        session.add(event)
-        await session.commit()
-        return event.id
-
-
-async def _proof(ctx: Context, report_id: uuid.UUID) -> dict[str, Any]:
-    async with ctx.sessions() as session:
-        built = await ledger_proof.build(session, ctx.settings.secret_keys, report_id)
-    decoded: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(built))
-    return decoded
-
-
-def _key(ctx: Context) -> list[str]:
-    return [seal_public_key(ctx.settings.secret_key)]
-
-
-def _param(ctx: Context, value: uuid.UUID) -> str:
-    return str(value) if ctx.engine.dialect.name == "postgresql" else value.hex
-
-
-async def _closed_later(ctx: Context) -> tuple[dict[str, Any], uuid.UUID]:
-    """A report's record in seal 1 (entries 1-5), then its closing event alone in seal 2 (entry 6)."""
-    rows = await record_report(ctx)
-    await _seal(ctx)
-    closed = await _append(ctx, rows["report"])
-    await _seal(ctx)
-    return rows, closed
 
 
 def _without(proof: dict[str, Any], row_id: uuid.UUID) -> dict[str, Any]:
@@ -81,24 +51,24 @@ def _without(proof: dict[str, Any], row_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def test_a_proof_without_the_reports_last_entry_is_refused(ctx: Context, tmp_path: Path) -> None:
-    rows, closed = await _closed_later(ctx)
-    proof = await _proof(ctx, rows["report"])
+    rows, closed = await closed_later(ctx)
+    proof = await built_proof(ctx, rows["report"])
     assert proof["format"] == "zan-ledger-proof-v4" and proof["end"]["seal"]["id"] == 2
     assert proof["end"]["ends_at"] == "head" and sorted(row["seq"] for row in proof["rows"]) == [1, 2, 3, 4, 5, 6]
-    assert ledger_proof.check(proof, _key(ctx)) == []
+    assert ledger_proof.check(proof, public_keys(ctx)) == []
     assert ledger_proof.limits(proof) == [
         f"complete as of seal 2, sealed at {proof['end']['seal']['sealed_at']}: rows sealed after it, and the 0 not "
         "sealed yet, are not covered; a proof of an earlier seal than the newest you know of (`zan ledger "
         "check-chain`) may leave out what came after"]
 
     # the closing event left out: entries 1-5 are contiguous and linked, and before this the proof checked
-    assert ledger_proof.check(_without(proof, closed), _key(ctx)) == [
+    assert ledger_proof.check(_without(proof, closed), public_keys(ctx)) == [
         "the report's chain does not end at entry 5 as of seal 2: entries sealed after it are not in the proof (left "
         "out or removed)"]
     saved = tmp_path / "proof.json"
     saved.write_text(json.dumps(_without(proof, closed), ensure_ascii=False))
     ran = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(
-        ledger_cli, ["check-proof", str(saved), "--public-key", _key(ctx)[0]]))
+        ledger_cli, ["check-proof", str(saved), "--public-key", public_keys(ctx)[0]]))
     out = json.loads(ran.output)
     assert ran.exit_code == 1 and out["valid"] is False and out["cannot_show"] == ledger_proof.limits(proof)
 
@@ -106,12 +76,12 @@ async def test_a_proof_without_the_reports_last_entry_is_refused(ctx: Context, t
 async def test_the_last_entry_removed_from_the_database_fails_the_proof_and_the_history_check(ctx: Context) -> None:
     """A superuser deletes the closing event and its entry: the proof built then lists entries 1-5, and the
     report's history check no longer looks at seal 2 (it holds none of the report's entries now)."""
-    rows, closed = await _closed_later(ctx)
-    await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id = :id", id=_param(ctx, closed))
-    await as_superuser(ctx, "DELETE FROM report_events WHERE id = :id", id=_param(ctx, closed))
-    proof = await _proof(ctx, rows["report"])
+    rows, closed = await closed_later(ctx)
+    await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id = :id", id=uuid_param(ctx, closed))
+    await as_superuser(ctx, "DELETE FROM report_events WHERE id = :id", id=uuid_param(ctx, closed))
+    proof = await built_proof(ctx, rows["report"])
     assert sorted(row["seq"] for row in proof["rows"]) == [1, 2, 3, 4, 5]
-    assert ledger_proof.check(proof, _key(ctx)) == [
+    assert ledger_proof.check(proof, public_keys(ctx)) == [
         "the report's chain does not end at entry 5 as of seal 2: entries sealed after it are not in the proof (left "
         "out or removed)"]
     async with ctx.sessions() as session:
@@ -122,34 +92,34 @@ async def test_the_last_entry_removed_from_the_database_fails_the_proof_and_the_
     # …and the next seal does not sign a state rebuilt without it
     await as_superuser(ctx, "DELETE FROM ledger_state_nodes")
     await record_report(ctx)
-    assert await _seal(ctx) == []
+    assert await seal_now(ctx) == []
 
 
 async def test_a_later_seal_that_did_not_touch_the_report_still_checks(ctx: Context) -> None:
-    rows, _ = await _closed_later(ctx)
+    rows, _ = await closed_later(ctx)
     other = await record_report(ctx)  # another report's rows alone in seal 3
-    await _seal(ctx)
-    proof = await _proof(ctx, rows["report"])
+    await seal_now(ctx)
+    proof = await built_proof(ctx, rows["report"])
     assert proof["end"]["seal"]["id"] == 3 and max(row["seal"] for row in proof["rows"]) == 2
-    assert ledger_proof.check(proof, _key(ctx)) == []
-    assert ledger_proof.check(await _proof(ctx, other["report"]), _key(ctx)) == []
+    assert ledger_proof.check(proof, public_keys(ctx)) == []
+    assert ledger_proof.check(await built_proof(ctx, other["report"]), public_keys(ctx)) == []
     async with ctx.sessions() as session:
         assert (await verify(session, ctx.settings.secret_keys)).intact
         assert (await verify_report(session, ctx.settings.secret_keys, rows["report"])).intact
 
 
 async def test_a_report_with_nothing_sealed_shows_no_head_and_cannot_borrow_one(ctx: Context) -> None:
-    rows, _ = await _closed_later(ctx)
+    rows, _ = await closed_later(ctx)
     async with ctx.sessions() as session:
         bare = await make_report(session)
         await session.commit()
-    empty = await _proof(ctx, bare.id)
+    empty = await built_proof(ctx, bare.id)
     assert empty["rows"] == [] and empty["end"]["ends_at"] in {"empty", "other"}
-    assert ledger_proof.check(empty, _key(ctx)) == []
+    assert ledger_proof.check(empty, public_keys(ctx)) == []
     # the first report's proof with every row taken out, under the bare report's end: its leaf is there
     forged = copy.deepcopy(empty)
     forged["report_id"] = str(rows["report"])
-    assert ledger_proof.check(forged, _key(ctx)) == [
+    assert ledger_proof.check(forged, public_keys(ctx)) == [
         "the report's chain does not end at its listed rows as of seal 2: entries sealed after it are not in the "
         "proof (left out or removed)"]
 
@@ -192,17 +162,17 @@ UNSIGNED = ("seal {id} in `end` is not signed by a trusted key with a state root
         "another state root", "no end"])
 async def test_tampering_with_the_state_path_is_refused(ctx: Context, edit: Callable[[dict[str, Any]], Any],
                                                         expected: list[str]) -> None:
-    rows, _ = await _closed_later(ctx)
-    proof = await _proof(ctx, rows["report"])
+    rows, _ = await closed_later(ctx)
+    proof = await built_proof(ctx, rows["report"])
     edit(proof)
-    assert ledger_proof.check(proof, _key(ctx)) == expected
+    assert ledger_proof.check(proof, public_keys(ctx)) == expected
 
 
 async def test_seals_made_before_states_still_verify_and_the_next_one_builds_it(ctx: Context) -> None:
     """Seal 1 as migration x2 found it: no state root, MAC and signature (zan-ledger-seal-v1) made without it. The
     next seal builds the tree over every entry so far; proofs of rows in either check."""
     rows = await record_report(ctx)
-    await _seal(ctx)
+    await seal_now(ctx)
     async with ctx.sessions() as session:
         seal = await session.get(LedgerSeal, 1)
         assert seal is not None
@@ -218,40 +188,40 @@ async def test_seals_made_before_states_still_verify_and_the_next_one_builds_it(
         assert (await verify(session, ctx.settings.secret_keys)).intact
         assert (await verify_report(session, ctx.settings.secret_keys, rows["report"])).intact
 
-    old = await _proof(ctx, rows["report"])  # no seal has a state yet: a proof without `end`
+    old = await built_proof(ctx, rows["report"])  # no seal has a state yet: a proof without `end`
     assert old["end"] is None and [seal["state_root"] for seal in old["seals"]] == [None]
-    assert ledger_proof.check({**old, "format": "zan-ledger-proof-v3"}, _key(ctx)) == []
+    assert ledger_proof.check({**old, "format": "zan-ledger-proof-v3"}, public_keys(ctx)) == []
     assert ledger_proof.limits({**old, "format": "zan-ledger-proof-v3"}) == [
         "a zan-ledger-proof-v3 does not show where the report's chain ends: entries sealed after the last one it "
         "lists may have been left out (fetch the proof again, as a zan-ledger-proof-v4)"]
 
-    closed = await _append(ctx, rows["report"])
-    [second] = await _seal(ctx)
+    closed = await appended(ctx, rows["report"])
+    [second] = await seal_now(ctx)
     assert second.state_root is not None
     async with ctx.sessions() as session:
         assert (await verify(session, ctx.settings.secret_keys)).intact
         nodes = list(await session.scalars(select(LedgerStateNode)))
     assert any(node.key == state.key_of(f"report:{rows['report']}").hex() for node in nodes)
-    proof = await _proof(ctx, rows["report"])
+    proof = await built_proof(ctx, rows["report"])
     assert [seal["state_root"] is None for seal in proof["seals"]] == [True, False]
-    assert ledger_proof.check(proof, _key(ctx)) == []
-    assert ledger_proof.check(_without(proof, closed), _key(ctx)) != []
+    assert ledger_proof.check(proof, public_keys(ctx)) == []
+    assert ledger_proof.check(_without(proof, closed), public_keys(ctx)) != []
 
 
 async def test_a_state_tree_changed_in_the_database_is_rebuilt_from_the_entries(ctx: Context) -> None:
-    rows, _ = await _closed_later(ctx)
+    rows, _ = await closed_later(ctx)
     await as_superuser(ctx, "UPDATE ledger_state_nodes SET hash = :h WHERE place = ''", h="cd" * 32)
-    assert (await _proof(ctx, rows["report"]))["end"] is None  # the tree matches no seal: the proof cannot show it
-    await _append(ctx, rows["report"])
-    [third] = await _seal(ctx)  # rebuilt: the entries give the root seal 2 signed
-    proof = await _proof(ctx, rows["report"])
-    assert proof["end"]["seal"]["id"] == third.id and ledger_proof.check(proof, _key(ctx)) == []
+    assert (await built_proof(ctx, rows["report"]))["end"] is None  # the tree matches no seal: the proof cannot show it
+    await appended(ctx, rows["report"])
+    [third] = await seal_now(ctx)  # rebuilt: the entries give the root seal 2 signed
+    proof = await built_proof(ctx, rows["report"])
+    assert proof["end"]["seal"]["id"] == third.id and ledger_proof.check(proof, public_keys(ctx)) == []
     async with ctx.sessions() as session:
         assert (await verify(session, ctx.settings.secret_keys)).intact
 
 
 async def test_an_empty_seal_after_a_rotation_keeps_the_state(ctx: Context, caplog: pytest.LogCaptureFixture) -> None:
-    rows, _ = await _closed_later(ctx)
+    rows, _ = await closed_later(ctx)
     old, new = ctx.settings.secret_key, f"rotated-{uuid.uuid4().hex}"
     async with ctx.sessions() as session:
         before = await session.get(LedgerSeal, 2)

@@ -192,3 +192,27 @@ async def test_the_end_of_a_day_too_large_for_one_run_is_reached(ctx: Context, m
         with contextlib.suppress(asyncio.CancelledError):
             await jobs.seal_the_record(ctx)
     assert await _sealed(ctx, late)
+
+
+async def test_a_row_committed_over_a_day_late_is_sealed_by_the_next_cycle(ctx: Context) -> None:
+    """A row stamped three days back and committed now: the reread of a day does not reach it, and before it waited
+    for `zan ledger seal --full`. The next cycle counts the rows older than its day against their entries first,
+    finds one unsealed, and seals just it (the tables are not read from their start)."""
+    base = utcnow() - timedelta(hours=3)
+    await _audit(ctx, *(base + timedelta(seconds=i) for i in range(2 * SLICE)))
+    await jobs.seal_the_record(ctx)  # sealed, and a whole cycle of the reread
+    async with ctx.sessions() as session:
+        assert await service.late_tables(session, utcnow() - timedelta(days=1)) == []
+    [late] = await _audit(ctx, utcnow() - timedelta(days=3))
+    await jobs.seal_the_record(ctx)  # within the hour: the cycle is done, and a day back does not reach it
+    assert not await _sealed(ctx, late)
+    async with ctx.sessions() as session:
+        assert await service.late_tables(session, utcnow() - timedelta(days=1)) == ["audit_log"]
+
+    await an_hour_later(ctx)
+    await jobs.seal_the_record(ctx)
+    assert await _sealed(ctx, late)
+    async with ctx.sessions() as session:
+        verdict = await verify(session, ctx.settings.secret_keys)
+        assert verdict.intact and verdict.pending == 0
+        assert await service.late_tables(session, utcnow() - timedelta(days=1)) == []
