@@ -220,7 +220,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def phones_of_one_reporter(ctx: Any, devices: int) -> Report:
     async with ctx.sessions() as session:
-        report = await make_report(session)
+        report = await make_report(session, category="public_order")  # a visible push, not a data-only one
         session.add_all([Device(owner_type="citizen", citizen_id=report.citizen_id, platform="android",
                                 token=f"bench-{i:06d}:APA91b{uuid.uuid4().hex}{uuid.uuid4().hex}",
                                 language=("kk", "ru", "en")[i % 3]) for i in range(devices)])
@@ -317,7 +317,7 @@ async def latency(ctx: Any, fake: RemoteFake, changes: int) -> dict[str, object]
     async with ctx.sessions() as session:
         reports, tokens = [], []
         for i in range(changes):
-            r = await make_report(session)
+            r = await make_report(session, category="public_order")
             tokens.append(f"lat-{i:05d}:APA91b{uuid.uuid4().hex}")
             session.add(Device(owner_type="citizen", citizen_id=r.citizen_id, platform="ios", token=tokens[-1],
                                language="ru"))

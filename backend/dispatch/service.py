@@ -237,8 +237,8 @@ def redirect_target(report: Report, redirect_to: str | None) -> dict[str, str]:
 def duplicate_of_invalid(duplicate_of: uuid.UUID | None) -> ZanError:
     """`duplicate_of` left out, or naming no report the closer may take as the original (a missing, hidden or
     in-incident one, all answered alike): the console points the officer at the field."""
-    return ZanError("dispatch.duplicate_of_invalid", 422,
-                    errors=[FieldProblem("/duplicate_of", "required" if duplicate_of is None else "invalid")])
+    problem = FieldProblem("/duplicate_of", "required") if duplicate_of is None else FieldProblem("/duplicate_of")
+    return ZanError("dispatch.duplicate_of_invalid", 422, errors=[problem])
 
 
 async def close(session: AsyncSession, report: Report, how: str, by: By, *, reason: str,

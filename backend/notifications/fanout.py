@@ -50,6 +50,16 @@ async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]
         await session.execute(stmt, values)
 
 
+def discreet_for_citizen(report: Report) -> bool:
+    """Whether what the citizen is told of `report` must show nothing of it (a data-only push, a neutral chat
+    message): its category is restricted, or not known yet. A report is registered before routing runs, and one the
+    model abstained on (triage) or failed to route keeps no category: "my husband beats me every day" with no category
+    picked is such a report until routing files it under domestic violence, and the phone may be in the abuser's
+    hands.
+    The citizen's own pick (`category_hint`) does not count: routing may still restrict the report."""
+    return report.category is None or is_restricted(report)
+
+
 def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any] | None:
     params = {"number": report.number, "deadline": local_date(report.deadline_at)}
     text = templates.render(templates.CITIZEN, event.action, language, params)
@@ -85,6 +95,9 @@ def webhook_body(event: ReportEvent, report: Report) -> dict[str, Any]:
         "status": status.value,
         "status_name": CITIZEN_STATUS_NAMES[status],
         "text": event.public_text,
+        # a partner app that builds its own push from this must show nothing on a lock screen when true (the rule
+        # our own pushes follow: a restricted category, or one not known yet)
+        "discreet": discreet_for_citizen(report),
         "deadline_at": report.deadline_at.isoformat(),
         "occurred_at": event.created_at.isoformat(),
     }
@@ -100,7 +113,9 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
     if not event.public:
         return None
     key = f"report-event:{event.id}"
-    discreet = is_restricted(report)
+    # officers are staff, and a report reaches their tablets only once triage has looked at it: only a restricted
+    # category hides its details there. The citizen's phone may be in the hands of the person reported.
+    discreet, citizen_discreet = is_restricted(report), discreet_for_citizen(report)
     rows: list[dict[str, Any]] = []
     # a payload depends on the language only: built once per language, not once per device (fan-outs reach 10,000+)
     citizen_payloads: dict[str, dict[str, Any] | None] = {}
@@ -113,7 +128,7 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
     citizen_devices = await session.execute(mine)
     for device_id, language in citizen_devices:
         if language not in citizen_payloads:
-            citizen_payloads[language] = _citizen_push(event, report, language, discreet)
+            citizen_payloads[language] = _citizen_push(event, report, language, citizen_discreet)
         payload = citizen_payloads[language]
         if payload is not None:
             rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",

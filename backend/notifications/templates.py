@@ -1,8 +1,9 @@
 """What a push says, per event and language (kk / ru / en), as data.
 
 Lock screens are public: a push carries the report number and a plain status, never the report's text, the place,
-or anything about the person. Restricted categories (see ml/taxonomy.py) get no visible text at all: a data-only
-message that the app turns into "you have an update" only after it is unlocked.
+or anything about the person. Restricted categories (see ml/taxonomy.py), and a citizen's report whose category is
+not known yet (fanout.discreet_for_citizen), get no visible text at all: a data-only message that the app turns into
+"you have an update" only after it is unlocked.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 report whose citizen has a linked chat. It says only the number and the plain-language state (plus the event's
 public text): never the report's own text, which may name the person it is about.
 
-A restricted report (domestic violence, children, complaints about the police) gets a neutral message with a "Show"
-button instead, as the app gets a data-only push (backend.notifications.fanout): a chat's last message shows on the
-lock screen and in the chat list, where the person the citizen reports may read it. Tapping the button
+A restricted report (domestic violence, children, complaints about the police), or one whose category is not known
+yet (routing has not run, abstained or failed), gets a neutral message with a "Show" button instead, as the app gets a
+data-only push (backend.notifications.fanout.discreet_for_citizen): a chat's last message shows on the lock screen and
+in the chat list, where the person the citizen reports may read it. Tapping the button
 (`update_text`, from follow_up.show_update) puts the number, the state and the public text in its place.
 """
 
@@ -22,8 +23,8 @@ from aiogram.types import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboar
 from backend.context import Context
 from backend.jobs.registry import RetryLater
 from backend.lib.i18n import pick
+from backend.notifications.fanout import discreet_for_citizen
 from backend.reports.models import Report, ReportEvent
-from backend.reports.service import is_restricted
 from backend.reports.views import citizen_status
 from bots.chats import is_private_chat, refusal_reason
 from bots.citizen import runtime, service
@@ -41,8 +42,8 @@ def status_message(report: Report, event: ReportEvent, lang: str) -> str:
 
 
 def discreet_message(event: ReportEvent, lang: str) -> tuple[str, InlineKeyboardMarkup]:
-    """A restricted report's update: no number, no state, no public text (the app's discreet push shows none of them
-    either), and a button that shows them when the citizen chooses to read them."""
+    """A restricted or uncategorised report's update: no number, no state, no public text (the app's discreet push
+    shows none of them either), and a button that shows them when the citizen chooses to read them."""
     button = InlineKeyboardButton(text=t("btn_show_update", lang), callback_data=f"{SHOW_UPDATE}{event.id}")
     return t("update_discreet", lang), InlineKeyboardMarkup(inline_keyboard=[[button]])
 
@@ -78,7 +79,7 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
     if link is None or link.blocked_at is not None or not is_private_chat(link.chat_id):
         return False
     try:
-        if is_restricted(report):
+        if discreet_for_citizen(report):
             text, markup = discreet_message(event, link.language)
             await bot.bot.send_message(link.chat_id, text, reply_markup=markup)
         else:

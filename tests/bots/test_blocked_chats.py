@@ -149,6 +149,7 @@ async def _citizen_report(ctx: Context) -> tuple[Report, ReportEvent]:
     async with ctx.sessions() as session:
         report = await session.scalar(select(Report).where(Report.number == stored.body["number"]))  # type: ignore[arg-type]
         assert report is not None
+        report.category = "public_order"  # filed by routing: an uncategorised report's update names no number
         event = await reports.change_status(session, report, Action.TRIAGE, By(Actor.DISPATCHER, "d1", "console"))
         await session.commit()
     return report, event

@@ -1,6 +1,7 @@
 """A restricted report's status change in the citizen's Telegram chat says nothing of the report until the citizen
 taps "Show": a chat's last message shows on the lock screen and in the chat list, where the person reported may read
-it (the app's push for these reports is data-only for the same reason). Real aiogram against the fake Bot API."""
+it (the app's push for these reports is data-only for the same reason). A report whose category is not known yet is
+treated the same way. Real aiogram against the fake Bot API."""
 
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ USER = 626262
 REASON = "Где сейчас ваш муж, есть ли у него оружие?"
 
 
-async def _request_info(ctx: Context, citizen_id: uuid.UUID, **fields: object) -> tuple[Report, ReportEvent]:
+async def _request_info(ctx: Context, citizen_id: uuid.UUID, *, category: str | None = None,
+                        restricted: bool = False) -> tuple[Report, ReportEvent]:
     """A report of the citizen being worked on, and the officer's question to them (a public event with a reason)."""
     async with ctx.sessions() as session:
         citizen = await session.get(Citizen, citizen_id)
         report = await make_report(session, status=Status.IN_PROGRESS, citizen=citizen,
-                                   text="Муж бьёт меня и детей", **fields)
+                                   text="Муж бьёт меня и детей", category=category, restricted=restricted)
         event = await reports.change_status(session, report, Action.REQUEST_INFO,
                                             By(Actor.PATROL_OFFICER, "o1", "tablet"), reason=REASON)
         await session.commit()
@@ -55,6 +57,19 @@ async def test_a_restricted_reports_update_is_neutral_until_the_citizen_taps_sho
     shown = next(m for m in tg.sent_messages(USER) if m.message_id == pushed.message_id)
     assert report.number in (shown.text or "") and REASON in (shown.text or "")
     assert shown.inline_keyboard == []  # the button went with the neutral text
+
+
+async def test_an_uncategorised_reports_update_is_neutral_too(ctx: Context, citizen_tg: FakeBot) -> None:
+    """No category yet (routing has not run, abstained or failed): it may be a restricted report, so the chat is
+    told as little as the app's data-only push (backend.notifications.fanout.discreet_for_citizen)."""
+    user = await citizen_bot.link_chat(ctx, user_id=USER + 4, chat_id=USER + 4, language="ru")
+    report, event = await _request_info(ctx, user.citizen_id)
+
+    assert await notify_report_event(ctx, report, event) is True
+    pushed = await citizen_tg.wait_for_message_async(USER + 4)
+    text = pushed.text or ""
+    assert report.number not in text and REASON not in text and "есть новости" in text
+    assert pushed.button("Показать")["callback_data"] == f"update:{event.id}"
 
 
 async def test_an_update_is_shown_only_to_the_citizen_whose_report_it_is(ctx: Context, citizen_tg: FakeBot) -> None:

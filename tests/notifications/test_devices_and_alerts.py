@@ -9,15 +9,18 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.notifications.models import Delivery, Device
 from backend.notifications.service import update_device_area
+from backend.reports.models import Report
+from backend.reports.workflow import Action
 from tests.fakes.fcm import FakeFCM, registration_token
 from tests.helpers import PartnerClient, eventually
+from tests.notifications.conftest import act
 from tests.officers.factories import bearer, keyed, login, make_officer, make_unit
 
 pytestmark = pytest.mark.anyio
@@ -39,8 +42,16 @@ async def test_citizen_registers_a_device_and_hears_about_their_report(ctx: Cont
 
     report = (await citizen.submit()).json()
     await fcm.wait_for_pushes_async(1)
-    (push,) = fcm.pushes_to(token)
-    assert push.message["notification"]["title"] == f"Обращение {report['number']} зарегистрировано"
+    (registered,) = fcm.pushes_to(token)
+    # data-only while the report's category is not known (routing is off here): test_discreet_until_categorised.py
+    assert registered.message["data"]["report_id"] == report["id"] and "notification" not in registered.message
+    async with ctx.sessions() as session:  # filed under an ordinary category, as routing would
+        await session.execute(update(Report).where(col(Report.id) == uuid.UUID(report["id"]))
+                              .values(category="public_order"))
+        await session.commit()
+    await act(ctx, uuid.UUID(report["id"]), Action.ASSIGN)
+    await fcm.wait_for_pushes_async(2)
+    assert [p.message["notification"]["title"] for p in fcm.pushes_to(token)[1:]] == [f"Обращение {report['number']}"]
 
     # another citizen can neither see nor remove it; its owner can (logout)
     assert (await other_citizen.request("DELETE", f"/api/v1/devices/{device['id']}")).status_code == 404

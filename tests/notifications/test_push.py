@@ -29,7 +29,7 @@ async def deliveries(ctx: Context, **where: Any) -> list[Delivery]:
 
 @pytest.mark.parametrize("db_url", BOTH_DBS, indirect=True)
 async def test_status_change_gives_one_push_per_device_in_its_language(ctx: Context, fcm: FakeFCM) -> None:
-    report = await new_report(ctx)
+    report = await new_report(ctx, category="public_order")  # an uncategorised one's pushes show nothing
     kk, ru, en = await citizen_devices(ctx, report, ["kk", "ru", "en"])
     events = await act(ctx, report.id, Action.ASSIGN, Action.EN_ROUTE)
     await drain(ctx)
@@ -195,7 +195,7 @@ async def test_log_sender_is_the_embedded_default(ctx: Context, caplog: pytest.L
     from backend.notifications.sender import LogSender, get_sender
 
     ctx.settings = ctx.settings.with_(push_backend="log", enable_routing=False)
-    report = await new_report(ctx)
+    report = await new_report(ctx, category="public_order")
     (phone,) = await citizen_devices(ctx, report, ["kk"])
     caplog.set_level("INFO", logger="zan.push")
     await act(ctx, report.id, Action.ASSIGN)

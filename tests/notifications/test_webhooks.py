@@ -49,6 +49,7 @@ async def test_status_change_is_signed_retried_and_replay_detectable(ctx: Contex
     body = second.json()
     assert body["number"] == report.number and body["status"] == "under_review" and body["action"] == "assign"
     assert set(body["text"]) == {"ru", "kk", "en"}
+    assert body["discreet"] is True  # no category yet: the partner's own push must not show the report either
 
     seen: set[str] = set()
 
