@@ -54,7 +54,7 @@ FLOOR_TABLE = """CREATE TABLE floor_reports (number bigserial PRIMARY KEY, idemp
                                              body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"""
 
 
-def wait_http(url: str, timeout: float = 30) -> None:
+def wait_http(url: str, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:

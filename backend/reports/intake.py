@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from backend.jobs.service import Task, task_rows
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service as media_service
+from backend.media.models import Media
 from backend.reports import deadlines, registration, submission
 from backend.reports.idempotency import Stored, key_reused, replay, request_hash
 from backend.reports.models import Report, ReportEvent
@@ -25,7 +26,7 @@ from backend.reports.schemas import ReportCreate
 from backend.reports.service import By, event_fields, local_date, notify_task
 from backend.reports.views import citizen_view
 from backend.reports.workflow import Actor
-from backend.routing.service import assess_intake
+from backend.routing.service import IntakeAssessment, assess_intake
 from ml.taxonomy import load_taxonomy
 
 # a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
@@ -70,6 +71,57 @@ def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
         raise ZanError("validation.failed", 422, errors=problems)
 
 
+def new_registration(ctx: Context, *, citizen: CitizenRef, partner_id: uuid.UUID | None, channel: str,
+                     data: ReportCreate, assessment: IntakeAssessment, media: list[Media],
+                     claim: tuple[str, str, str], lang: str) -> tuple[registration.Registration, dict[str, Any]]:
+    """Every row of the report's registration and the answer, with a placeholder where the number goes.
+    `claim`: the Idempotency-Key's scope, the key and the request's hash."""
+    scope, key, digest = claim
+    now = utcnow()
+    deadline = deadlines.deadline_for(now, ctx.calendar)
+    # the citizen's own pick starts the redirect term at once (not_police: 3 working days), so a report waiting for
+    # a model that is down is still watched by the SLA job; routing or a dispatcher's reclassification replaces it
+    redirect_due_at = deadlines.redirect_term(data.category, now, ctx.calendar)
+    # everything is built before the number exists (see backend.reports.registration): it goes in last
+    placeholder = registration.placeholder()
+    report = Report.model_construct(
+        id=uuid.uuid4(), number=placeholder, citizen_id=citizen.id, partner_id=partner_id, channel=channel,
+        identity_verified=citizen.identity_verified, anonymous=data.anonymous, text=data.text,
+        language=assessment.language, lat=data.location.lat, lon=data.location.lon,
+        accuracy_m=data.location.accuracy_m, district=assessment.district, occurred_at=data.occurred_at,
+        category_hint=data.category, priority=assessment.priority, urgent=assessment.urgent,
+        restricted=assessment.restricted, deadline_at=deadline, original_deadline_at=deadline,
+        redirect_due_at=redirect_due_at, created_at=now, updated_at=now,
+    )
+    by = By(Actor.CITIZEN, str(citizen.id), channel)
+    fields = event_fields(
+        report, "registered", by, to_status=report.status,
+        params={"number": placeholder, "deadline": local_date(report.deadline_at)},
+        data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
+              "identity_verified": citizen.identity_verified,
+              "submission": submission.digest(submission.submission(report, media))},
+    )
+    # it is written as a row below, never through the session: skip SQLModel's __init__ as for the report (it
+    # costs ~10x model_construct, a measurable share of a registration)
+    registered = ReportEvent.model_construct(**{**fields, "created_at": now})
+    body = msgspec.to_builtins(citizen_view(report, [registered], media, lang, advise=assessment.advise))
+    reg = registration.Registration(
+        year=now.astimezone(deadlines.ALMATY).year,
+        placeholder=placeholder,
+        report=registration.row(Report.__table__, report),  # type: ignore[attr-defined]
+        event=registration.row(ReportEvent.__table__, registered),  # type: ignore[attr-defined]
+        # claiming the key together with its answer saves a claim and a later update on every registration
+        claim={"id": uuid.uuid4(), "scope": scope, "key": key, "request_hash": digest,
+               "status_code": 201, "response": body, "created_at": now},
+        tasks=task_rows([notify_task(registered.id, report.id),
+                         Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]
+                        # staff get the files of an anonymous report only without their author's metadata
+                        + ([media_service.scrub_task(report.id)] if data.anonymous and media else [])),
+        media_ids=[m.id for m in media],
+    )
+    return reg, body
+
+
 async def register_report(
     ctx: Context,
     session: AsyncSession,
@@ -100,48 +152,9 @@ async def register_report(
             return stored
         raise
 
-    now = utcnow()
-    deadline = deadlines.deadline_for(now, ctx.calendar)
-    # the citizen's own pick starts the redirect term at once (not_police: 3 working days), so a report waiting for
-    # a model that is down is still watched by the SLA job; routing or a dispatcher's reclassification replaces it
-    redirect_due_at = deadlines.redirect_term(data.category, now, ctx.calendar)
-    # everything is built before the number exists (see backend.reports.registration): it goes in last
-    placeholder = registration.placeholder()
-    report = Report.model_construct(
-        id=uuid.uuid4(), number=placeholder, citizen_id=citizen.id, partner_id=partner_id, channel=channel,
-        identity_verified=citizen.identity_verified, anonymous=data.anonymous, text=data.text,
-        language=assessment.language, lat=data.location.lat, lon=data.location.lon,
-        accuracy_m=data.location.accuracy_m, district=assessment.district, occurred_at=data.occurred_at,
-        category_hint=data.category, priority=assessment.priority, urgent=assessment.urgent,
-        restricted=assessment.restricted, deadline_at=deadline, original_deadline_at=deadline,
-        redirect_due_at=redirect_due_at, created_at=now, updated_at=now,
-    )
-    by = By(Actor.CITIZEN, str(citizen.id), channel)
-    fields = event_fields(
-        report, "registered", by, to_status=report.status,
-        params={"number": placeholder, "deadline": local_date(report.deadline_at)},
-        data={"urgent": report.urgent, "urgency_reasons": assessment.urgency_reasons,
-              "identity_verified": citizen.identity_verified,
-              "submission": submission.digest(submission.submission(report, media))},
-    )
-    # it is written as a row below, never through the session: skip SQLModel's __init__ as for the report (it
-    # costs ~10x model_construct, a measurable share of a registration)
-    registered = ReportEvent.model_construct(**{**fields, "created_at": now})
-    body = msgspec.to_builtins(citizen_view(report, [registered], media, lang, advise=assessment.advise))
-    number = await registration.register(session, registration.Registration(
-        year=now.astimezone(deadlines.ALMATY).year,
-        placeholder=placeholder,
-        report=registration.row(Report.__table__, report),  # type: ignore[attr-defined]
-        event=registration.row(ReportEvent.__table__, registered),  # type: ignore[attr-defined]
-        # claiming the key together with its answer saves a claim and a later update on every registration
-        claim={"id": uuid.uuid4(), "scope": scope, "key": idempotency_key, "request_hash": digest,
-               "status_code": 201, "response": body, "created_at": now},
-        tasks=task_rows([notify_task(registered.id, report.id),
-                         Task("reports.route", {"report_id": str(report.id)}, f"route:{report.id}")]
-                        # staff get the files of an anonymous report only without their author's metadata
-                        + ([media_service.scrub_task(report.id)] if data.anonymous and media else [])),
-        media_ids=[m.id for m in media],
-    ))
+    reg, body = new_registration(ctx, citizen=citizen, partner_id=partner_id, channel=channel, data=data,
+                                 assessment=assessment, media=media, claim=(scope, idempotency_key, digest), lang=lang)
+    number = await registration.register(session, reg)
     if number is None:
         # a concurrent request with this key won: nothing of this one was kept (its number neither)
         stored = await replay(session, scope, idempotency_key, digest)
@@ -151,4 +164,4 @@ async def register_report(
     if session.in_transaction():  # files attached: the statement joined the caller's transaction
         await session.commit()
     notify_relay(ctx)
-    return Stored(201, registration.put_number(body, placeholder, number))
+    return Stored(201, registration.put_number(body, reg.placeholder, number))

@@ -35,8 +35,9 @@ put in last:
 
 from __future__ import annotations
 
+import enum
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -265,6 +266,34 @@ def _params(reg: Registration) -> dict[str, Any]:
     return params
 
 
+class _Outcome(enum.Enum):
+    """What one run of the registration statement did (`_outcome`)."""
+
+    CREATED = "created"  # numbered and written
+    # nothing written, the caller replays the stored answer: the Idempotency-Key was claimed before the statement
+    # began, or by a concurrent request while it waited for the counter's lock (the statement then failed whole)
+    REPLAY = "replay"
+    FILES_TAKEN = "files_taken"  # nothing written: a file went to another report since the caller checked it
+    NO_COUNTER = "no_counter"  # nothing written: the year has no counter row yet; create it and run again
+
+
+def _outcome(row: Sequence[Any] | None, reg: Registration) -> _Outcome:
+    """The one reading of the statement's answer, for both ways of running it: its row (number, key taken, files
+    claimed), or None when it failed on the claim's unique index. The checks go in this order because each later
+    one assumes the earlier ones passed: a taken key writes nothing (no files claimed, no number), and files not
+    all claimed mean no number (the increment requires them)."""
+    if row is None:
+        return _Outcome.REPLAY
+    number, taken, claimed = row[:3]
+    if taken:
+        return _Outcome.REPLAY
+    if claimed != len(reg.media_ids):
+        return _Outcome.FILES_TAKEN
+    if number is None:
+        return _Outcome.NO_COUNTER
+    return _Outcome.CREATED
+
+
 async def _one_statement(session: AsyncSession, reg: Registration) -> str | None:
     params = _params(reg)
     # one statement is its own transaction: no BEGIN/COMMIT round trips (with media attached the caller's
@@ -277,25 +306,24 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
     conn = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if autocommit else None)
     statement = _cte_statement(len(reg.tasks), bool(reg.media_ids), autocommit)
     try:
-        number, taken, claimed = (await conn.execute(statement, params)).one()[:3]
+        row: Sequence[Any] | None = (await conn.execute(statement, params)).one()
     except IntegrityError as exc:
-        # a concurrent request with the key committed while this statement waited for the counter's lock
         if _CLAIM_UNIQUE not in str(exc.orig):
             raise
         await session.rollback()
-        return None
-    if taken:
-        return None
-    if claimed != len(reg.media_ids):
-        await _files_taken(session, reg)
-        return None  # the concurrent registration held this Idempotency-Key: the caller replays its answer
-    if number is None:
+        row = None
+    outcome = _outcome(row, reg)
+    if outcome is _Outcome.NO_COUNTER:
         # the year's first registration: create its counter row (a concurrent creator wins harmlessly), then again
         await session.execute(insert_ignoring_conflicts(session, _COUNTERS, ["year"]), {"year": reg.year, "value": 0})
         return await _one_statement(session, reg)
+    if outcome is _Outcome.FILES_TAKEN:
+        await _files_taken(session, reg)  # returns when the other registration held this Idempotency-Key
+    if outcome is not _Outcome.CREATED or row is None:
+        return None
     if autocommit:  # committed asynchronously: on disk before the number is answered
         await conn.execute(_FLUSH)
-    return str(number)
+    return str(row[0])
 
 
 async def _autocommitted(session: AsyncSession, engine: AsyncEngine, reg: Registration,
@@ -311,25 +339,25 @@ async def _autocommitted(session: AsyncSession, engine: AsyncEngine, reg: Regist
     while True:
         async with _driver_connection(engine) as driver:
             try:
-                number, taken, claimed = tuple(await driver.fetchrow(compiled.sql, *arguments))[:3]
+                row: Sequence[Any] | None = await driver.fetchrow(compiled.sql, *arguments)
             except asyncpg.UniqueViolationError as exc:
-                # a concurrent request with the key committed while this statement waited for the counter's lock:
                 # the statement failed whole, nothing of it was kept
                 if exc.constraint_name != _CLAIM_UNIQUE:
                     raise
-                return None
-            if taken:
-                return None
-            if number is not None:  # committed asynchronously: on disk before the number is answered
-                await driver.execute(_FLUSH_SQL)
-                return str(number)
-            if claimed == len(reg.media_ids):
+                row = None
+            outcome = _outcome(row, reg)
+            if outcome is _Outcome.NO_COUNTER:
                 # the year's first registration: create its counter row (a concurrent creator wins harmlessly),
                 # then again
                 await driver.execute(_CREATE_COUNTER, reg.year)
                 continue
-        await _files_taken(session, reg)
-        return None  # the concurrent registration held this Idempotency-Key: the caller replays its answer
+            if outcome is _Outcome.CREATED and row is not None:  # committed asynchronously: on disk first
+                await driver.execute(_FLUSH_SQL)
+                return str(row[0])
+        # the session's own connection, once the driver's is back in the pool
+        if outcome is _Outcome.FILES_TAKEN:
+            await _files_taken(session, reg)  # returns when the other registration held this Idempotency-Key
+        return None
 
 
 async def wait_durable(session: AsyncSession) -> None:
