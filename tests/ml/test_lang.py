@@ -98,6 +98,29 @@ def test_kazakh_article_word_is_kazakh(text: str, expected: str) -> None:
     assert detect_language(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Russian words that end like Kazakh ones (-еди, -ады, -ары, -ден, -тан) among Russian evidence stay Russian
+        ("Соседи шумят каждую ночь, среди ночи музыка", "ru"),
+        ("Гора камней посреди тротуара", "ru"),
+        ("Ограды сломали", "ru"),
+        ("Повреждён люк", "ru"),
+        ("Украли доллары из квартиры на Кабанбай батыра", "ru"),
+        ("Казахстан, Астана, Есиль, драка", "ru"),
+        # Kazakh names of streets, malls and officers in a Russian report
+        ("Люди дерутся возле ТРЦ Хан Шатыр", "ru"),
+        ("Лежит человек на Тауелсиздик", "ru"),
+        ("Учаскелик не приходит уже неделю", "ru"),
+        # mixed: the dominant language, even when the Kazakh words carry Kazakh letters
+        ("участковый жәбірлеуші, заявлениемді қабылдамады, куда жаловаться на него", "ru"),
+        ("участковый дөрекі сөйледі, үстінен жалоба жазғым келеді", "kk"),
+    ],
+)
+def test_russian_and_mixed_texts_get_their_dominant_language(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
 def test_bundled_examples_language_labels_agree() -> None:
     from ml.dataset import load_examples
 
