@@ -16,7 +16,6 @@ Order of decisions, each one a safety property:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import msgspec
@@ -24,6 +23,7 @@ import msgspec
 from ml.embedders import Embedder, get_embedder
 from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Chunk, Corpus, load_corpus
+from ml.legal.excerpt import excerpt
 from ml.legal.faq import FaqItem, cached_faq
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
@@ -51,6 +51,11 @@ FAQ_STRONG_MARGIN = 0.2
 URGENT_FAQ_MIN_SCORE = 1.15
 # FAQ actions of matters the police handle (the rest: legal_aid, info)
 POLICE_ACTIONS = frozenset({"report", "call_102", "call_112", "complain_officer"})
+# FAQ items about an emergency itself (a missing child, violence at home, a kidnapping): under the emergency lead such
+# an item clearing URGENT_FAQ_MIN_SCORE answers even when the article ranking points elsewhere. "кызым үйге келмеди"
+# (my daughter did not come home) is nearest to the missing-child item (1.20), but "үй" (home) ranks the theft
+# article's "проникновение в жилище" first, so the parent was shown the theft article instead of what to do
+EMERGENCY_ACTIONS = frozenset({"call_102", "call_112"})
 # A private matter (a debt, an inheritance) is referred elsewhere unless an FAQ item of a police matter is this close:
 # an offence named beside it (threats 1.24-1.36, a beating 1.44) keeps the question with the police, while the
 # nearest item of a plain private question sits at 1.1-1.17 ("сосед затопил квартиру" → theft 1.14). Judged on
@@ -60,10 +65,6 @@ ARTICLE_MIN_DENSE = 0.86
 ARTICLE_MIN_LEXICAL = 0.6
 ARTICLE_WEAK_DENSE = 0.835
 MAX_CITATIONS = 3
-EXCERPT_CHARS = 420
-_SANCTION = re.compile(r"^(?:влеч|наказыва)", re.IGNORECASE)
-_PART_NUMBER_ONLY = re.compile(r"^\d+(?:-\d+)?[.)]$")
-_SENTENCE = re.compile(r"(?<=[.;:])\s+(?=[А-ЯЁ0-9])|\n")
 
 
 def _numbers_for(advise: list[str]) -> str:
@@ -112,11 +113,11 @@ class LegalAssistant:
             urgent = self._answer_urgent(lang, urgency.advise, result, faq)
             return _with_note(urgent, self._missing_note(lang, missing)) if missing else urgent
         referral = self.topics.referral(reading)
-        if faq is not None:
+        if referral is not None and faq is not None and faq.id in referral.leads:
             answer = self._answer_faq(lang, faq, result)
-            if referral is not None and faq.id in referral.leads:
-                return msgspec.structs.replace(answer, answer=f"{referral.answer[lang]}\n\n{answer.answer}")
-            return answer
+            return msgspec.structs.replace(answer, answer=f"{referral.answer[lang]}\n\n{answer.answer}")
+        if faq is not None and (referral is None or self._outweighs(result)):
+            return self._answer_faq(lang, faq, result)
         if referral is not None and not self._police_matter(result):
             return self._answer_referral(lang, referral)
         hits = self._confident_articles(result)
@@ -136,10 +137,14 @@ class LegalAssistant:
         best = (result.articles[0].code, result.articles[0].article)
         if top.score >= FAQ_MIN_SCORE and any((c.code, c.article) == best for c in top.item.citations):
             return top.item
-        runner_up = result.faq[1].score if len(result.faq) > 1 else 0.0
-        if top.score >= FAQ_STRONG_SCORE and top.score - runner_up >= FAQ_STRONG_MARGIN:
-            return top.item
-        return None
+        return top.item if _near_verbatim(result) else None
+
+    def _outweighs(self, result: SearchResult) -> bool:
+        """Whether the confident FAQ answer stands although the question names a private matter: a police matter
+        does, and so does a near-verbatim FAQ question; another private or informational item sharing a few words
+        does not ("жүргізуші куәлігін қалай алуға болады", how to get a driving licence, matched the item on losing
+        one at 1.34 and was told the penalties for drunk driving instead of where licences are issued)."""
+        return self._police_matter(result) or _near_verbatim(result)
 
     def _police_matter(self, result: SearchResult) -> bool:
         """Whether the question is close to an FAQ item the police handle (threats, a beating, fraud): "коллекторы
@@ -182,13 +187,16 @@ class LegalAssistant:
         return cites
 
     def _with_related(self, citations: list[Citation], result: SearchResult) -> list[Citation]:
-        """FAQ citations first, then retrieved articles that two rankings agree on, up to MAX_CITATIONS articles."""
+        """FAQ citations first, then retrieved articles that both retrieval rankings (embeddings and BM25) agree on,
+        up to MAX_CITATIONS articles. The FAQ ranking does not count here: an article it ranks that the answered item
+        does not cite comes from an item that lost ("на меня напала собака", answered with the dog-bite item, also
+        cited the animal-cruelty article that the cruelty item had ranked)."""
         seen = {(c.code, c.article) for c in citations}
         out = list(citations)
         for hit in result.articles[:MAX_CITATIONS]:
             if len(seen) >= MAX_CITATIONS:
                 break
-            if hit.agreement >= 2 and (hit.code, hit.article) not in seen:
+            if all(0 < r <= 5 for r in hit.ranks[:2]) and (hit.code, hit.article) not in seen:
                 seen.add((hit.code, hit.article))
                 out.append(self._citation(hit.chunk, result.terms.all))
         return out
@@ -210,8 +218,10 @@ class LegalAssistant:
         citations: list[Citation] = []
         # the FAQ's answer follows the emergency lead only when it is clearly the question's: "біреу есікті бұзып
         # жатыр" (someone is breaking the door in) got the card-fraud item's "call your bank first" at 1.07
-        if faq is not None and result.faq[0].score < URGENT_FAQ_MIN_SCORE:
+        if not result.faq or result.faq[0].score < URGENT_FAQ_MIN_SCORE:
             faq = None
+        elif faq is None and result.faq[0].item.suggested_action in EMERGENCY_ACTIONS:
+            faq = result.faq[0].item
         if faq is not None:
             citations = self._faq_citations(faq, result.terms.all)
             lead = f"{lead}\n\n{faq.answer.get(lang) or faq.answer['ru']}"
@@ -353,45 +363,18 @@ def answer_if_urgent(question: str, language: str | None = None) -> LegalAnswer 
                        confidence=1.0, suggested_action=_call_action(numbers), urgent=True)
 
 
-def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
-    """Quote a part verbatim, or when it is long, its opening, the sentences sharing most words with the question
-    and the sanction ("влечет…"/"наказывается…"), in their original order, joined with "…"."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    sentences: list[str] = []
-    for piece in (s.strip() for s in _SENTENCE.split(text)):
-        if not piece:
-            continue
-        if sentences and _PART_NUMBER_ONLY.match(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"  # "1." belongs to the sentence it numbers
-        else:
-            sentences.append(piece)
-    wanted = set(terms)
-    chosen = {0}
-    sanctions = [i for i, s in enumerate(sentences) if _SANCTION.match(s)]
-    if sanctions:
-        chosen.add(sanctions[0])
-    ranked = sorted(range(len(sentences)), key=lambda i: -len(wanted & set(doc_terms(sentences[i]))))
-    for i in ranked:
-        if sum(len(sentences[j]) for j in chosen | {i}) > limit:
-            continue
-        chosen.add(i)
-    out: list[str] = []
-    prev = -1
-    for i in sorted(chosen):
-        if out and i != prev + 1:
-            out.append("…")
-        out.append(sentences[i])
-        prev = i
-    quoted = " ".join(out)
-    return quoted if len(quoted) <= limit + 80 else quoted[: limit + 79].rsplit(" ", 1)[0] + " …"
-
-
 def _missing_refs_text(missing: list[MissingRef], lang: str) -> str:
     """ "УК РК ст. 555" / "УК РК ст. 999, КоАП РК ст. 999" (a reference without a code was looked up in both)."""
     return "; ".join(", ".join(format_ref(code, ref.article, None, lang) for code in ref.codes)
                      for ref in missing[:MAX_CITATIONS])
+
+
+def _near_verbatim(result: SearchResult) -> bool:
+    """Whether the question is nearly one FAQ item's own question and clearly ahead of the next item's."""
+    runner_up = result.faq[1].score if len(result.faq) > 1 else 0.0
+    return bool(result.faq) and result.faq[0].score >= FAQ_STRONG_SCORE and (
+        result.faq[0].score - runner_up >= FAQ_STRONG_MARGIN
+    )
 
 
 def _with_note(answer: LegalAnswer, note: str) -> LegalAnswer:

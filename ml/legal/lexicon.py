@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import snowballstemmer
 
@@ -137,14 +138,81 @@ def kk_stem(token: str) -> str:
     return cands[-1] if cands else fold(token)
 
 
+def word_forms(text: str) -> list[tuple[str, ...]]:
+    """Each word of `text` with its Kazakh stems, the word first (folded): what `Words` are looked for in."""
+    return [kk_candidates(token) for token in tokenize(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Words a question may mention, written as the data files list them: a word matches exactly or through a
+    Kazakh stem ("мұра" matches "мұраны"), a trailing "*" marks a prefix ("наследств*"), and words separated by a
+    space are a phrase of consecutive words ("жүргізуші куәлі*": a driving licence, where "куәлік" alone is any
+    certificate, an identity card too). Exact words where a prefix would catch others: "долг" but not "долго"."""
+
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> Words:
+        # folded (lower case, Kazakh letters as Russian-keyboard ones) like the forms they are compared with: "мұра"
+        # also matches "мура" typed without the Kazakh letters
+        return cls(tuple(tuple(fold(w) for w in phrase.split()) for phrase in words if phrase.split()))
+
+    def found_in(self, forms: Sequence[tuple[str, ...]]) -> bool:
+        """Whether one of the words (or phrases) is among `forms` (`word_forms` of a text)."""
+        return any(
+            all(_is(forms[start + j], word) for j, word in enumerate(phrase))
+            for phrase in self.phrases
+            for start in range(len(forms) - len(phrase) + 1)
+        )
+
+
+def _is(forms: tuple[str, ...], word: str) -> bool:
+    """Whether a word of the text (its forms, `word_forms`) is the listed `word`."""
+    if word.endswith("*"):
+        return bool(forms) and forms[0].startswith(word[:-1])
+    return word in forms
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """What tells a topic in a question: one of `words`, and one of `together` when it lists any ("права" means a
+    driving licence next to "руль" or "машина"), and none of `unless` ("лишить прав" is about parental rights next to
+    "родительских")."""
+
+    words: Words
+    together: Words = Words()
+    unless: Words = Words()
+
+    @classmethod
+    def of(cls, raw: dict[str, Any], languages: Sequence[str] = ()) -> Cue:
+        """From a data entry's "words", "with" and "unless": lists, or (with `languages`) lists by language."""
+
+        def listed(key: str) -> Words:
+            if not languages:
+                return Words.of(raw.get(key, ()))
+            return Words.of(w for lang in languages for w in raw.get(key, {}).get(lang, ()))
+
+        return cls(listed("words"), listed("with"), listed("unless"))
+
+    def found_in(self, forms: Sequence[tuple[str, ...]]) -> bool:
+        return (
+            self.words.found_in(forms)
+            and (not self.together.phrases or self.together.found_in(forms))
+            and not self.unless.found_in(forms)
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Glossary:
-    """Kazakh/colloquial/English → Russian code terms; keys folded (Kazakh) or stemmed (Russian, English)."""
+    """Kazakh/colloquial/English → Russian code terms; keys folded (Kazakh) or stemmed (Russian, English); words
+    whose meaning depends on the words around them ("права": rights, or a driving licence) as `Cue`s."""
 
     kk_single: dict[str, tuple[str, ...]] = field(default_factory=dict)
     kk_phrases: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     ru: dict[str, tuple[str, ...]] = field(default_factory=dict)
     en: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    in_context: tuple[tuple[Cue, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path = GLOSSARY_PATH) -> Glossary:
@@ -159,7 +227,8 @@ class Glossary:
                 phrases[words] = tuple(terms)
         ru = {ru_stem(k): tuple(v) for k, v in raw["ru_ru"].items()}
         en = {en_stem(k): tuple(v) for k, v in raw["en_ru"].items()}
-        return cls(single, phrases, ru, en)
+        in_context = tuple((Cue.of(entry), tuple(entry["terms"])) for entry in raw.get("in_context", ()))
+        return cls(single, phrases, ru, en, in_context)
 
     def kk_terms(self, token: str) -> tuple[str, ...]:
         for cand in kk_candidates(token):
@@ -228,17 +297,13 @@ def query_terms(text: str, language: str, glossary: Glossary | None = None) -> Q
             st = ru_stem(tok)
             ru.append(st)
             expansion.extend(g.ru_terms(st))
+    forms = word_forms(text)
+    # a Kazakh phrase's words may carry suffixes ("қорғау нұсқамасын")
     for words, terms in g.kk_phrases.items():
-        if _contains_phrase(folded, words):
+        if Words((words,)).found_in(forms):
+            expansion.extend(terms)
+    for cue, terms in g.in_context:
+        if cue.found_in(forms):
             expansion.extend(terms)
     phrases = list(dict.fromkeys(expansion))
     return QueryTerms(ru=ru, kk=kk, expanded=[t for term in phrases for t in doc_terms(term)], phrases=phrases)
-
-
-def _contains_phrase(tokens: list[str], words: Iterable[str]) -> bool:
-    """Phrase match where each phrase word may carry Kazakh suffixes ("қорғау нұсқамасын")."""
-    w = list(words)
-    for i in range(len(tokens) - len(w) + 1):
-        if all(any(c == word for c in kk_candidates(tokens[i + j])) for j, word in enumerate(w)):
-            return True
-    return False

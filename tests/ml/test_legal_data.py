@@ -67,6 +67,10 @@ def test_faq_is_large_bilingual_and_cites_only_existing_parts(corpus) -> None:  
         "missing_person",
         "unpaid_salary",
         "alimony_amount",
+        "missing_child",
+        "dog_attack",
+        "licence_deprivation",
+        "unlawful_dismissal",
     ):
         assert required in topics
 

@@ -56,9 +56,49 @@ def test_every_referral_answers_in_three_languages_and_is_found_by_its_words() -
     for referral in topics.referrals:
         assert all(referral.answer[lang].strip() for lang in LANGUAGES), referral.id
         assert any(ch in referral.answer["kk"] for ch in "әғқңөұүі"), referral.id
-        for word in referral.words:
-            assert " " not in word, (referral.id, word)  # one word each: phrases are never matched
     assert topics.referral("долго не возвращает телефон") is None  # "долг" is listed whole, not as a prefix
     assert topics.referral("Мурат украл телефон") is None  # "мұра" matches its inflections, not every prefix
     found = topics.referral("мұраны қалай бөлеміз")
     assert found is not None and found.id == "inheritance"
+
+
+@pytest.mark.parametrize(("question", "referral"), [
+    ("жүргізуші куәлігін қалай алуға болады", "driving_licence"),  # a phrase: "куәлік" alone is any certificate
+    ("как получить права на машину", "driving_licence"),  # "права" next to "получить"
+    ("жеке куәлікті қалай алуға болады", None),  # an identity card
+    ("какие права у задержанного", None),  # "права" without a word of getting one
+    ("лишили прав, как получить обратно", None),  # "unless": losing a licence is the codes' matter
+    ("жүргізуші куәлігінен айырды", None),
+    ("уволили из-за беременности", "labour"),
+    ("жұмыстан шығарып жіберді", "labour"),
+    ("жұмыстан келе жатқанда телефонымды ұрлады", None),  # "from work", not "out of work"
+])
+def test_a_referral_is_found_by_its_words_phrases_and_companions(question: str, referral: str | None) -> None:
+    found = load_topics().referral(question)
+    assert (found.id if found else None) == referral
+
+
+@pytest.mark.parametrize(("question", "licence"), [
+    ("за что лишают прав", True),  # unqualified, "лишить прав" is the driving licence
+    ("забрали права за выезд на встречку", True),
+    ("лишили водительских прав", True),
+    ("сел за руль без прав", True),
+    ("за что лишают родительских прав", False),
+    ("лишат ли прав на ребенка", False),
+    ("какие права у задержанного", False),
+])
+def test_rights_read_as_a_driving_licence_only_by_the_words_around_them(question: str, licence: bool) -> None:
+    phrases = query_terms(question, "ru").phrases
+    assert any("права управления" in p or "водительское" in p for p in phrases) is licence, phrases
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("дочь не пришла домой", True),
+    ("қызым үйге келмеді", True),
+    ("кызым үйге келмеди", True),  # typed without the Kazakh letters
+    ("сын не вернул долг", False),  # "did not return the debt": not a person gone
+    ("сосед не вернул домкрат", False),
+])
+def test_a_person_not_come_home_reads_as_a_disappearance(question: str, missing: bool) -> None:
+    phrases = query_terms(question, "kk" if "үй" in question else "ru").phrases
+    assert ("безвестное исчезновение лица" in phrases) is missing, phrases
