@@ -27,7 +27,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12b"
+URGENCY_VERSION = "urgency-2026-12c"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,8 @@ _NO_VICTIMS = any_of(
 _NOW_URGENT_CATEGORIES = frozenset({"violence", "domestic_violence", "theft"})
 _FIGHT = any_of(r"драк|дерут|подерут|потасовк|мочилов|маш(?:ет|ут)ся|махают|\bтобелес|\bfight")
 _CHILD_MISSING_WORDS = any_of(
-    r"пропал|потерял|исчез|не вернул|не приш|нигде нет|ушл?\w* из дома|не отвечает|не ночевал|(?:нет|не) дома\b",
+    r"пропал|потерял|исчез|не вернул(?:ся|ась|ись)|не приш|нигде нет|ушл?\w* из дома|не отвечает|не ночевал"
+    r"|(?:нет|не) дома\b",
     r"жогал|келмеди|кайтпады|табылмай|адас|уйден кет|хабар жок|жетпеди|таба алмай|не дош|не доехал",
     r"missing|ran away",
 )
