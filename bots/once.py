@@ -46,6 +46,12 @@ DONE_TTL_S = 24 * 3600
 DONE = "1"  # a handled update's Redis value; the earlier "seen" marks (before claims) held the same, and count as done
 WAIT_POLL_S = 0.1  # how often a delivery that found a claim asks again
 WAIT_MAX_S = 600.0  # a holder still renewing after this long is alive and busy with it: the waiting copy is dropped
+# In the database a claim and a done mark differ only in when the row expires: a claim within CLAIM_TTL_S of its last
+# renewal, a done mark a day after its confirmation. A renewal is timed by its holder's clock, which may read later
+# than the asking copy's: it committed after the copy read the time, or its API replica's clock runs ahead. Told apart
+# with this much room, such a claim is not taken for a done mark (the copy dropped, and the update lost if the holder
+# then failed); a done mark in its last minute reads as a claim, and a copy waits for it to run out
+CLOCK_SLACK_S = 60.0
 STORES_AWAY = (SQLAlchemyError, OSError, TimeoutError)  # the database's, on top of Redis's UNAVAILABLE
 Taken = Literal["done", "busy"]
 
@@ -115,8 +121,8 @@ class Claim:
 
 
 def _claim_row(now: object, ttl_s: float) -> sa.ColumnElement[bool]:
-    """A row that is a claim (live or expired), not a done mark: it expires within a claim's life."""
-    return _TABLE.c.expires_at <= now + timedelta(seconds=ttl_s)  # type: ignore[operator,no-any-return]
+    """A row that is a claim (live or expired), not a done mark: it expires within a claim's life (CLOCK_SLACK_S)."""
+    return _TABLE.c.expires_at <= now + timedelta(seconds=ttl_s + CLOCK_SLACK_S)  # type: ignore[operator,no-any-return]
 
 
 async def claim(ctx: Context, bot_name: str, update_id: int, *, ttl_s: float = CLAIM_TTL_S) -> Claim | Taken:

@@ -6,11 +6,12 @@ Runs as its own process (`zan bot officer`, long polling) or, in webhook mode, i
 Handlers only translate between Telegram and `bots.officer.service`; the Context is kept in
 `application.bot_data["ctx"]`.
 
-Concurrency: in polling mode PTB handles one update at a time (its default `concurrent_updates`, kept on purpose);
-in webhook mode updates run concurrently, which is safe because the bot keeps no state of its own per chat (no
-chat_data, no conversation): it is all in the database, under the database's locks (a double /shift opens one shift,
-see `backend.officers.field.start_shift`). Duplicates: the webhook drops them by update_id (`bots.webhook.take`),
-polling with the same keys (`polled_once`): a re-fetched /shift would otherwise toggle the shift back.
+Concurrency: in polling mode updates of different chats run side by side, each chat's in order
+(`bots.officer.chat_order`); in webhook mode every update runs as it comes. That is safe because the bot keeps no
+state of its own per chat (no chat_data, no conversation): it is all in the database, under the database's locks (a
+double /shift opens one shift, see `backend.officers.field.start_shift`). Duplicates: an update is handled once by
+its update_id (`bots.once`; the webhook claims it in `bots.webhook.take`, polling in `ChatOrder`): a re-fetched
+/shift would otherwise toggle the shift back.
 """
 
 from __future__ import annotations

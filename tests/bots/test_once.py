@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.context import Context
+from backend.lib.clock import utcnow
 from backend.lib.redis import make_redis
 from bots.models import TelegramUpdateSeen
 from bots.once import Claim, claim, handling_failed, once
 from tests.fakes.tcp_proxy import TcpProxy
+from tests.helpers import until_lock_waiters
 
 pytestmark = pytest.mark.anyio
 STORES = [pytest.param("database", id="database"), pytest.param("redis", marks=pytest.mark.redis, id="redis")]
@@ -136,3 +139,42 @@ async def test_with_redis_down_the_database_holds_the_marks(ctx: Context) -> Non
     assert events == ["first handles", "second dropped"]
     async with ctx.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(TelegramUpdateSeen)) == 1
+
+
+async def _renew_by_hand(ctx: Context, update_id: int, ttl_s: float, ahead_s: float = 0.0) -> None:
+    """A holder's renewal as `Claim.renew` writes it, by a holder whose clock runs `ahead_s` ahead of this one."""
+    async with ctx.sessions() as session:
+        await session.execute(update(TelegramUpdateSeen).where(
+            TelegramUpdateSeen.bot == BOT, TelegramUpdateSeen.update_id == update_id)  # type: ignore[arg-type]
+            .values(expires_at=utcnow() + timedelta(seconds=ttl_s + ahead_s)))
+        await session.commit()
+
+
+async def test_a_claim_its_holder_renewed_by_a_clock_a_little_ahead_is_still_busy(ctx: Context) -> None:
+    """The database tells a claim from a done mark by when its row expires. A claim renewed by another API replica
+    whose clock runs a second ahead is still a claim: read as "done", the copy waiting for it was dropped, and the
+    update was lost when the holder then failed."""
+    holder = await claim(ctx, BOT, 1006)
+    assert isinstance(holder, Claim) and holder.store == "db"
+    await _renew_by_hand(ctx, 1006, holder.ttl_s, ahead_s=1.0)
+    assert await claim(ctx, BOT, 1006) == "busy"
+
+
+async def test_a_claim_renewed_while_a_copy_reads_it_is_still_busy(ctx: Context) -> None:
+    """The same within one clock: the holder's renewal commits after the waiting copy read the time and before it
+    read the row (here: the copy's insert waits for the renewal's transaction, PostgreSQL)."""
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the renewal cannot land in the middle of the copy's attempt")
+    holder = await claim(ctx, BOT, 1007)
+    assert isinstance(holder, Claim) and holder.store == "db"
+    where = (TelegramUpdateSeen.bot == BOT, TelegramUpdateSeen.update_id == 1007)
+    async with ctx.sessions() as renewal:
+        # the renewal's transaction has the row; the copy reads the time, then its insert waits for that transaction
+        await renewal.execute(update(TelegramUpdateSeen).where(*where)  # type: ignore[arg-type]
+                              .values(expires_at=TelegramUpdateSeen.expires_at))
+        asking = asyncio.create_task(claim(ctx, BOT, 1007))
+        await until_lock_waiters(ctx, 1)
+        await renewal.execute(update(TelegramUpdateSeen).where(*where)  # type: ignore[arg-type]
+                              .values(expires_at=utcnow() + timedelta(seconds=holder.ttl_s)))
+        await renewal.commit()
+    assert await asking == "busy"
