@@ -4,11 +4,13 @@
 
 Texts: every example in ml/data/examples (labelled ru/kk), every question of the legal eval sets
 (ml/data/legal/eval_questions*.json), and, when `$ZAN_SHARED_DIR/data/eval/` (default `<repo>/../shared`) has them,
-the Russian citizens' appeals of two Russian cities (kursk/, spb/: 15,000 texts nobody wrote for this service,
-never copied into the repo), which must stay Russian. Each text is scored as written; "folded", typed on a Russian
-keyboard without the Kazakh letters: ә→а, ғ→г, қ→к, ң→н, ө→о, ұ/ү→у, һ→х, і→и (ml.text's fold, keeping letter
-case; a Russian text has no such letter, so it is itself but for the odd Kazakh street name); "latin", typed in
-Latin letters (bench/_typing.py). Examples are also reported on the held-out fifth of ml.dataset's split.
+the Russian citizens' appeals of two Russian cities (kursk/, spb/: 15,000 texts nobody wrote for this service, never
+copied into the repo), which must stay Russian, also cut to their first two and first three words (a short report or
+a title: "Взгляды соседей", "Затруднен проезд", where one word's ending decides). Each text is scored as written;
+"folded", typed on a Russian keyboard without the Kazakh letters: ә→а, ғ→г, қ→к, ң→н, ө→о, ұ/ү→у, һ→х, і→и
+(ml.text's fold, keeping letter case; a Russian text has no such letter, so it is itself but for the odd Kazakh
+street name); "latin", typed in Latin letters (bench/_typing.py). Examples are also reported on the held-out fifth
+of ml.dataset's split.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def fold_kazakh_letters(text: str) -> str:
 def corpora() -> dict[str, list[tuple[str, str]]]:
     """(text, language) per set: all examples, their held-out fifth, and the legal questions."""
     examples = load_examples()
+    appeals = _shared_appeals()
     legal: list[tuple[str, str]] = []
     for name in LEGAL_SETS:
         questions = json.loads((REPO / "ml" / "data" / "legal" / name).read_text(encoding="utf-8"))["questions"]
@@ -51,7 +54,9 @@ def corpora() -> dict[str, list[tuple[str, str]]]:
         "examples": [(e.text, e.language) for e in examples],
         "examples_held_out": [(e.text, e.language) for e in examples if is_held_out(e.split_key)],
         "legal_questions": legal,
-        "ru_appeals_shared": _shared_appeals(),
+        "ru_appeals_shared": appeals,
+        "ru_appeals_shared_2_words": _first_words(appeals, 2),
+        "ru_appeals_shared_3_words": _first_words(appeals, 3),
     }
 
 
@@ -59,6 +64,10 @@ def _shared_appeals() -> list[tuple[str, str]]:
     eval_dir = Path(os.environ.get("ZAN_SHARED_DIR") or REPO.parent / "shared") / "data" / "eval"
     return [(str(row["text"]), "ru") for city in ("kursk", "spb") for path in sorted((eval_dir / city).glob("*.jsonl"))
             for row in read_jsonl(path)]
+
+
+def _first_words(texts: list[tuple[str, str]], n: int) -> list[tuple[str, str]]:
+    return [(" ".join(text.split()[:n]), lang) for text, lang in texts]
 
 
 def score(texts: list[tuple[str, str]], typed: Callable[[str], str], misses: int) -> dict[str, Any]:
@@ -108,7 +117,7 @@ def main() -> None:
         if not isinstance(cells, dict):
             continue
         line = "  ".join(f"{lang} {c['correct']}/{c['n']} = {c['accuracy']:.4f}" for lang, c in cells.items())
-        print(f"{key:34} {line}")
+        print(f"{key:38} {line}")
         for lang, c in cells.items():
             for text in c.get("misses", []):
                 print(f"    miss {lang}: {text}")

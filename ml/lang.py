@@ -4,13 +4,16 @@ Used to answer the citizen in their language (the law wants the answer in the la
 to report accuracy per language. Every word gives evidence for Kazakh or for Russian, and a text gets the language
 with the greater evidence: mixed texts get their dominant language, and Russian when nothing decides.
 
-Kazakh: its own letters (әғқңөұүһі), and, because many citizens type Kazakh on a Russian keyboard without them
-(ә→а, і→и, қ→к, ң→н, ғ→г, ү/ұ→у, ө→о), its function words ("мен", "жок", "бар", "керек", "емес", "ушин", "деп") and
-the suffixes it glues to words, which Russian words do not end with (-лардын, -лерге, -ып, -ады/-еди, -лды/-тти,
--мыз, -сыз, -ндер, -ымнан…). Russian: its function words, its inflection (-ться, -ого, -ый, -ает, -али), letters
-native Kazakh words never have (в, ф, ц, ч, щ, ь, ъ, э, ё) and broken vowel harmony (о after the first syllable, ы
-beside е or і). So a Russian text that names a Kazakh street or ends with "қазір" stays Russian, and a Kazakh one
-with a Russian greeting or loans ("Здравствуйте", "подъезде", "участковый") stays Kazakh.
+Kazakh: its own letters (әғқңөұүһі), and, because many citizens type Kazakh on a Russian keyboard without them (ә→а,
+і→и, қ→к, ң→н, ғ→г, ү/ұ→у, ө→о), its function words ("мен", "жок", "бар", "керек", "емес", "ушин", "деп") and the
+suffixes it glues to words, which Russian words do not end with (-лардын, -лерге, -ып, -ады/-еди, -лды/-тти, -мыз,
+-сыз, -ндер, -ымнан…). Russian: its function words, its inflection (-ться, -ого, -ый, -ает, -али), letters native
+Kazakh words never have (в, ф, ц, ч, щ, ь, ъ, э, ё) and broken vowel harmony (о after the first syllable, ы beside е
+or і). A Kazakh ending is a loan's ("телефонмен") in a text with other Kazakh evidence, while alone it needs a stem
+shaped as no Russian word is: "Взгляды соседей", "Не присоединен", "Обмен валюты" are Russian (two opening
+consonants, "б" before "-мен", which Kazakh writes "-пен"). So a Russian text that names a Kazakh street or ends
+with "қазір" stays Russian, and a Kazakh one with a Russian greeting or loans ("Здравствуйте", "подъезде",
+"участковый") stays Kazakh.
 
 Text in Latin letters is English, or Kazakh or Russian typed in Latin (ml/translit.py): Kazakh by the letters of its
 Latin alphabets (ä, ğ, ı, ñ, ö, ş, ū, ü, á, ǵ, ń, ó, ú, q) and by its words read back in Cyrillic and weighed as
@@ -59,11 +62,14 @@ _KK_WORDS = _words(
     адам адамдар адамды ересек бейтаныс арасында жатып барады келеди салады туралы бойынша сияклы
     бап бапта баптын бапка баптан баптар баптары
     деп деди дейди деген дейин шейин кейин бурын бери сайын бойы аркылы сиякты бирак немесе егер себеби уйткени
-    ал али енди тагы кейде унеми сонда мунда осында ма ме ба бе па пе иа керек кезде кезинде тез катты баска
+    ал али енди тагы кейде унеми сонда мунда осында иа керек кезде кезинде тез катты баска
     барлык ешкандай ештене биреу бирде бир еки уш алты жети сегиз тогыз жиырма отыз кырык елу жуз мын ай жыл кун
     сагат апта тун оз озим озин сиздер сендер тур жур
     """
 )
+# Question particles ("келди ме", "бар ма"): Kazakh after a word, while a text that starts with one starts with
+# something else ("па.2." is a clause number)
+_KK_PARTICLES = _words("ма ме ба бе па пе")
 # "188-бабы", "190-бабында": the article word's softened forms. Alone "бабы" is also Russian ("две бабы"), so it
 # counts (as "бап") only glued to an article number with a hyphen, which Russian never writes
 _KK_NUMBERED_ARTICLE = re.compile(r"(?<=\d-)баб[ыі]\w*")
@@ -154,12 +160,21 @@ _RU_ENDINGS = (
         "ить", "уть", "ает", "яет", "еет", "ует", "ают", "яют", "уют", "ят",
     )),
     (0.8, ("али", "или", "ели", "ыли")),
-    (0.6, ("ила", "ела", "ула", "ало", "ило", "ело", "ыло", "ит", "ой", "ом", "ям", "ах", "ней", "лей", "рей")),
+    (0.6, ("ила", "ела", "ула", "ало", "ило", "ело", "ыло", "ит", "ой", "ом", "ям", "ах", "ней", "лей", "рей", "ии")),
     (0.4, ("ала", "ими")),
 )
 # Letters of Russian words that native Kazakh words never have (Kazakh has them only in loans: "видео", "подъезд")
 _RU_LETTER = re.compile("[вфцчщьъэё]")
 _VOWELS = re.compile("[аеиоуыэюя]")
+# Shapes Kazakh words never have: two consonants opening the word ("склады", "крысы", "взгляды", "проезд"; an
+# abbreviation, "ЖК", "км", has no vowel after them), я or ю after a consonant ("отряды"; Kazakh writes them after a
+# vowel: "кояды")
+_RUSSIAN_SHAPE = re.compile("^[бвгджзйклмнпрстфхцчшщ]{2,}[аеиоуыэюя]|[бвгджзклмнпрстфхцчшщ][яю]")
+# Kazakh picks a suffix's first consonant by the sound before it: after a voiceless consonant or б/в/г/д it is the
+# voiceless one ("велосипедпен", "клубта", "самокатты"), so "-мен", "-ды", "-га", "-лар" there are no Kazakh suffix
+# ("обмен")
+_DEVOICING = frozenset("кпстфхцчшщбвгд")
+_VOICED_SUFFIX_START = frozenset("бгдлм")
 _ENDING_LENGTHS = range(2, 7)
 
 
@@ -180,14 +195,33 @@ def _ending_weight(weights: dict[str, float], word: str) -> float:
     return weight
 
 
+def _kazakh_ending(folded: str) -> float:
+    """The weight of the Kazakh ending of a word of 5+ letters; an ending whose voiced first consonant follows a
+    sound that Kazakh devoices it after is none."""
+    if len(folded) < 5:
+        return 0.0
+    weight = 0.0
+    for n in _ENDING_LENGTHS:
+        ending = folded[-n:]
+        if ending[0] in _VOICED_SUFFIX_START and folded[-n - 1:-n] in _DEVOICING:
+            continue
+        weight = max(weight, _KK_ENDING.get(ending, 0.0))
+    return weight
+
+
 def _russian_ending(folded: str) -> float:
     return _ending_weight(_RU_ENDING, folded) if len(folded) >= 4 else 0.0
 
 
+def _russian_shape(folded: str) -> float:
+    """A Russian ending, or a shape no Kazakh word has (_RUSSIAN_SHAPE)."""
+    return max(_russian_ending(folded), 0.6 if _RUSSIAN_SHAPE.search(folded) else 0.0)
+
+
 def _russian_look(raw: str, folded: str) -> float:
-    """How Russian a word no list knows looks: a Russian ending, a letter Kazakh lacks, or no vowel harmony (a
-    native Kazakh word has о/ө only in its first syllable, and never mixes back ы with front е/і)."""
-    weight = _russian_ending(folded)
+    """How Russian a word no list knows looks: its shape (_russian_shape), a letter Kazakh lacks, or no vowel
+    harmony (a native Kazakh word has о/ө only in its first syllable, and never mixes back ы with front е/і)."""
+    weight = _russian_shape(folded)
     if _RU_LETTER.search(raw):
         weight = max(weight, 0.6)
     vowels = _VOWELS.findall(folded)
@@ -198,32 +232,54 @@ def _russian_look(raw: str, folded: str) -> float:
     return weight
 
 
+# What a word says, from 1 (Kazakh) to -1 (Russian), 0 when it tells neither: (in a text with other Kazakh
+# evidence, with none). A Kazakh letter or word is sure Kazakh in both; a Kazakh ending may weigh less alone
+Evidence = tuple[float, float]
+_SURE_KAZAKH: Evidence = (1.0, 1.0)
+_NOTHING: Evidence = (0.0, 0.0)
+
+
 # Most words of a report are among a language's few thousand frequent ones: each is weighed once
 @lru_cache(maxsize=8192)
-def _word_evidence(raw: str, folded: str) -> float:
-    """What a word says, from 1 (Kazakh) to -1 (Russian); 0 when it tells neither. `raw` is the word lower-cased
-    as typed, `folded` the same through ml.text.fold."""
+def _word_evidence(raw: str, folded: str) -> Evidence:
+    """What a word says (see Evidence). `raw` is the word lower-cased as typed, `folded` the same through
+    ml.text.fold."""
     if _KK_LETTER.search(raw) or folded in _KK_WORDS:
-        return 1.0
+        return _SURE_KAZAKH
     if folded in _BOTH_WORDS:
-        return 0.0
+        return _NOTHING
     if folded in _RU_WORDS:
-        return -1.0
-    kazakh = _ending_weight(_KK_ENDING, folded) if len(folded) >= 5 else 0.0
+        return (-1.0, -1.0)
+    kazakh = _kazakh_ending(folded)
     if kazakh >= 0.8:
-        # a loan with a Kazakh ending ("телефонмен", "подъездеги") is a Kazakh word: only a Russian ending argues
-        return kazakh - _russian_ending(folded)
-    return kazakh - _russian_look(raw, folded)
+        # a loan with a Kazakh ending ("телефонмен", "подъездеги") is a Kazakh word, Russian letters and broken
+        # vowel harmony notwithstanding: in a Kazakh text only a Russian ending argues; alone, a shape no Kazakh
+        # word has too ("взгляды", "присоединен": Russian words that end so)
+        return (kazakh - _russian_ending(folded), kazakh - _russian_shape(folded))
+    weight = kazakh - _russian_look(raw, folded)
+    return (weight, weight)
 
 
-def _kazakh_dominates(evidence: list[float]) -> bool:
+def _kazakh_dominates(evidence: list[Evidence]) -> bool:
     """Kazakh words outweigh Russian ones, and weigh at least half a Kazakh word (a middle-group ending, or two weak
-    ones): a lone weak ending among words that tell nothing is no Kazakh text. A Russian text that quotes a Kazakh
-    street name or ends with "қазір" stays Russian; a Kazakh one with Russian loans and greetings ("Здравствуйте",
-    "подъезд", "участковый") stays Kazakh."""
-    kazakh = sum(e for e in evidence if e > 0)
-    russian = -sum(e for e in evidence if e < 0)
-    return kazakh >= 0.5 and kazakh > russian
+    ones): a lone weak ending among words that tell nothing is no Kazakh text. A word's Kazakh ending needs support
+    (a Kazakh letter or word, or a second word with a Kazakh ending) for a Russian-looking stem to be a loan: alone,
+    "Взгляды соседей" and "Не присоединен" are Russian. A Russian text that quotes a Kazakh street name or ends with
+    "қазір" stays Russian; a Kazakh one with Russian loans and greetings ("Здравствуйте", "подъезд", "участковый")
+    stays Kazakh."""
+    supported = _SURE_KAZAKH in evidence or sum(in_kazakh > 0 for in_kazakh, _ in evidence) >= 2
+    weights = [in_kazakh if supported else alone for in_kazakh, alone in evidence]
+    kazakh = sum(e for e in weights if e > 0)
+    russian = -sum(e for e in weights if e < 0)
+    # one ending with no support must also outweigh the Russian words twice: "Рейды полиции" is Russian
+    return kazakh >= 0.5 and kazakh > (russian if supported else 2 * russian)
+
+
+def _text_evidence(words: list[tuple[str, Evidence]]) -> list[Evidence]:
+    """The evidence of a text's (folded word, its evidence) in order; a question particle follows a word, so a text's
+    first word is none."""
+    return [_NOTHING if i == 0 and folded in _KK_PARTICLES else evidence
+            for i, (folded, evidence) in enumerate(words)]
 
 
 def detect_language(text: str) -> Language:
@@ -242,23 +298,21 @@ def _detect_language(text: str) -> Language:
         return "ru"
     lowered = _KK_NUMBERED_ARTICLE.sub("бап", lowered)
     pairs = zip(_WORD.findall(lowered), _WORD.findall(fold(lowered)), strict=False)
-    return "kk" if _kazakh_dominates([_word_evidence(raw, folded) for raw, folded in pairs]) else "ru"
+    return "kk" if _kazakh_dominates(_text_evidence([(f, _word_evidence(raw, f)) for raw, f in pairs])) else "ru"
 
 
-def _latin_word_evidence(word: str) -> float:
-    if _KK_LATIN_LETTER.search(word):
-        return 1.0
-    # read in Kazakh Cyrillic, folded: the Cyrillic word as a Russian keyboard would type it ("v", "f", "ch" are
-    # Russian-only letters there too)
+def _latin_word_evidence(word: str) -> tuple[str, Evidence]:
+    """The word read in Kazakh Cyrillic, folded, and its evidence."""
+    # the Cyrillic word as a Russian keyboard would type it ("v", "f", "ch" are Russian-only letters there too)
     read = fold(to_cyrillic(word, "kk"))
-    return _word_evidence(read, read)
+    return read, _SURE_KAZAKH if _KK_LATIN_LETTER.search(word) else _word_evidence(read, read)
 
 
 def _latin_language(lowered: str) -> Language:
     words = _LATIN_WORD.findall(lowered)
     if not words or sum(word in _EN_WORDS for word in words) / len(words) >= 0.25:
         return "en"
-    if _kazakh_dominates([_latin_word_evidence(word) for word in words]):
+    if _kazakh_dominates(_text_evidence([_latin_word_evidence(word) for word in words])):
         return "kk"
     reads_russian = [to_cyrillic(word, "ru") in _RU_WORDS for word in words]
     if sum(reads_russian) / len(words) >= 0.15:

@@ -121,6 +121,31 @@ def test_russian_and_mixed_texts_get_their_dominant_language(text: str, expected
     assert detect_language(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # short Russian texts with a word that ends like a Kazakh suffix ("-мен", "-ады/-яды", "-инен", "-ысы"): its
+        # Russian stem (two opening consonants, "я" after a consonant, "б" before "-мен") or the lack of any other
+        # Kazakh evidence keeps them Russian
+        "Обмен валюты, обманули",
+        "Взгляды соседей",
+        "Склады горят",
+        "Не присоединён",
+        "Не присоединен",
+        "Затруднен проезд",
+        "Крысы грызут",
+        "Мусор, крысы,",
+        "Спортсмен избит",
+        "Времен года",
+        "Рейды полиции",
+        # a question particle follows a word: "па" opening a text is a clause number
+        "па.2. Выбоины",
+    ],
+)
+def test_short_russian_texts_with_kazakh_looking_endings_stay_russian(text: str) -> None:
+    assert detect_language(text) == "ru"
+
+
 def test_bundled_examples_language_labels_agree() -> None:
     from ml.dataset import load_examples
 

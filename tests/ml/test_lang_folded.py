@@ -32,6 +32,10 @@ LEGAL_EVAL = Path(__file__).resolve().parents[2] / "ml" / "data" / "legal"
         "участковый дореки сойледи, устинен жалоба жазгым келеди",
         # the same typed in Latin letters, chat spelling
         "korshiler tunde katty muzyka koyady",
+        # a loan with a Kazakh ending is Kazakh though its stem looks Russian, alone or beside another Kazakh word
+        "Телефонмен сойлести",
+        "Велосипедимди урлады",
+        "Студенттер тобелесип жатыр",
     ],
 )
 def test_kazakh_without_its_letters_is_kazakh(text: str) -> None:
