@@ -45,13 +45,16 @@ class OfficerBotBlockedChat(SQLModel, table=True):
 
 
 class TelegramUpdateSeen(SQLModel, table=True):
-    """update_ids already accepted by a webhook, for de-duplication when Redis is absent or down."""
+    """An update claimed while it is handled, or handled (`bots.once`), when Redis is absent or down."""
 
     __tablename__ = "telegram_updates_seen"
 
     bot: str = Field(primary_key=True, max_length=20)
     update_id: int = Field(primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False})
     expires_at: datetime = tz_datetime(nullable=False, index=True)
+    # a claim's holder (bots.once.Claim.token): one whose claim expired and was taken over by another delivery no
+    # longer renews or releases the new holder's claim. None: a done mark, or a claim written before tokens
+    claim_token: str | None = Field(default=None, max_length=40)
 
 
 class TelegramDraftMedia(SQLModel, table=True):

@@ -14,9 +14,12 @@ update. A delivery that finds a claim waits until it is confirmed (dropped) or r
 poller restarted right after a crash thus waits out its predecessor's claim, at most CLAIM_TTL_S.
 
 The marks live in Redis (SET NX with a TTL; a claim holds its holder's token, "done" is DONE) and in the
-`telegram_updates_seen` table when Redis is absent or down (a claim is a row expiring within CLAIM_TTL_S, a done mark
-one expiring a day later). With both away a polled update is handled unrecorded (a rare duplicate answer is better
-than a lost message); a webhook's is refused with a 5xx, and Telegram delivers it again later.
+`telegram_updates_seen` table when Redis is absent or down (a claim is a row holding its holder's token and expiring
+within CLAIM_TTL_S, a done mark one without a token expiring a day later). Either way a holder renews and releases its
+claim only while it holds its token: one whose claim expired and was taken over by another delivery leaves the new
+holder's claim alone (deleted, a third copy would handle the update meanwhile). With both away a polled update is
+handled unrecorded (a rare duplicate answer is better than a lost message); a webhook's is refused with a 5xx, and
+Telegram delivers it again later.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.redis import UNAVAILABLE
+from backend.lib.tasks import stop_task
 from bots.models import TelegramUpdateSeen
 
 CLAIM_TTL_S = 30.0  # a claim's life without renewal: how long a crashed holder's update waits to be handled again
@@ -46,11 +50,12 @@ DONE_TTL_S = 24 * 3600
 DONE = "1"  # a handled update's Redis value; the earlier "seen" marks (before claims) held the same, and count as done
 WAIT_POLL_S = 0.1  # how often a delivery that found a claim asks again
 WAIT_MAX_S = 600.0  # a holder still renewing after this long is alive and busy with it: the waiting copy is dropped
-# In the database a claim and a done mark differ only in when the row expires: a claim within CLAIM_TTL_S of its last
-# renewal, a done mark a day after its confirmation. A renewal is timed by its holder's clock, which may read later
-# than the asking copy's: it committed after the copy read the time, or its API replica's clock runs ahead. Told apart
-# with this much room, such a claim is not taken for a done mark (the copy dropped, and the update lost if the holder
-# then failed); a done mark in its last minute reads as a claim, and a copy waits for it to run out
+# In the database a claim holds its holder's token, but one written before claims had tokens (a deploy rolling) differs
+# from a done mark only in when the row expires: within CLAIM_TTL_S of its last renewal, or a day after the
+# confirmation. A renewal is timed by its holder's clock, which may read later than the asking copy's: it committed
+# after the copy read the time, or its API replica's clock runs ahead. Told apart with this much room, such a claim is
+# not taken for a done mark (the copy dropped, and the update lost if the holder then failed); a done mark in its last
+# minute reads as a claim, and a copy waits for it to run out
 CLOCK_SLACK_S = 60.0
 STORES_AWAY = (SQLAlchemyError, OSError, TimeoutError)  # the database's, on top of Redis's UNAVAILABLE
 Taken = Literal["done", "busy"]
@@ -83,23 +88,29 @@ class Claim:
     def _where(self) -> sa.ColumnElement[bool]:
         return sa.and_(_TABLE.c.bot == self.bot, _TABLE.c.update_id == self.update_id)
 
+    def _mine(self) -> sa.ColumnElement[bool]:
+        """The update's row while it is this claim (not one another delivery took over, nor a done mark)."""
+        return sa.and_(self._where(), _TABLE.c.claim_token == self.token)
+
     async def renew(self) -> None:
         if self.store == "redis":
             assert self.ctx.redis is not None
             await self.ctx.redis.eval(_RENEW, 1, self.key, self.token, int(self.ttl_s * 1000))  # type: ignore[misc]
         elif self.store == "db":
-            now = utcnow()
-            await self._execute(sa.update(_TABLE).where(self._where(), _claim_row(now, self.ttl_s))
-                                .values(expires_at=now + timedelta(seconds=self.ttl_s)))
+            await self._execute(sa.update(_TABLE).where(self._mine())
+                                .values(expires_at=utcnow() + timedelta(seconds=self.ttl_s)))
 
     async def confirm(self) -> None:
-        """The update is handled: every later delivery is dropped."""
+        """The update is handled: every later delivery is dropped. Whoever holds the claim now: one that took it over
+        meanwhile (this claim expired) is handling a copy already, and its failure must not undo this success."""
         if self.store == "redis":
             assert self.ctx.redis is not None
             await self.ctx.redis.set(self.key, DONE, ex=DONE_TTL_S)
         elif self.store == "db":
             expires = utcnow() + timedelta(seconds=DONE_TTL_S)
-            if not await self._execute(sa.update(_TABLE).where(self._where()).values(expires_at=expires)):
+            # without its token the done mark is nobody's claim: no late renewal or release touches it
+            if not await self._execute(sa.update(_TABLE).where(self._where())
+                                       .values(expires_at=expires, claim_token=None)):
                 # the claim expired and was purged meanwhile (a handler slower than the claim's renewals)
                 with contextlib.suppress(IntegrityError):
                     await self._execute(sa.insert(_TABLE).values(bot=self.bot, update_id=self.update_id,
@@ -111,7 +122,7 @@ class Claim:
             assert self.ctx.redis is not None
             await self.ctx.redis.eval(_RELEASE, 1, self.key, self.token)  # type: ignore[misc]
         elif self.store == "db":
-            await self._execute(sa.delete(_TABLE).where(self._where(), _claim_row(utcnow(), self.ttl_s)))
+            await self._execute(sa.delete(_TABLE).where(self._mine()))
 
     async def _execute(self, statement: sa.Executable) -> int:
         async with self.ctx.sessions() as session:
@@ -120,9 +131,11 @@ class Claim:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _claim_row(now: object, ttl_s: float) -> sa.ColumnElement[bool]:
-    """A row that is a claim (live or expired), not a done mark: it expires within a claim's life (CLOCK_SLACK_S)."""
-    return _TABLE.c.expires_at <= now + timedelta(seconds=ttl_s + CLOCK_SLACK_S)  # type: ignore[operator,no-any-return]
+def _done_row(now: object, ttl_s: float) -> sa.ColumnElement[bool]:
+    """A row that is a done mark, not a claim (live or expired): a claim holds its holder's token or, written before
+    claims had one, expires within a claim's life (CLOCK_SLACK_S)."""
+    return sa.and_(_TABLE.c.claim_token.is_(None),
+                   _TABLE.c.expires_at > now + timedelta(seconds=ttl_s + CLOCK_SLACK_S))  # type: ignore[operator]
 
 
 async def claim(ctx: Context, bot_name: str, update_id: int, *, ttl_s: float = CLAIM_TTL_S) -> Claim | Taken:
@@ -150,15 +163,16 @@ async def _claim_in_db(found: Claim) -> Claim | Taken:
     async with found.ctx.sessions() as session:
         try:
             async with session.begin_nested():
-                session.add(TelegramUpdateSeen(bot=found.bot, update_id=found.update_id, expires_at=expires))
+                session.add(TelegramUpdateSeen(bot=found.bot, update_id=found.update_id, expires_at=expires,
+                                               claim_token=found.token))
         except IntegrityError:
             # a claim whose holder died (or a day-old done mark not purged yet) is taken over; compared in SQL, so
             # SQLite's and PostgreSQL's ways of storing the time do not matter
             taken = await session.execute(sa.update(_TABLE).where(found._where(), _TABLE.c.expires_at <= now)
-                                          .values(expires_at=expires))
+                                          .values(expires_at=expires, claim_token=found.token))
             if not int(getattr(taken, "rowcount", 0) or 0):
                 done = await session.scalar(sa.select(sa.func.count()).select_from(_TABLE).where(
-                    found._where(), sa.not_(_claim_row(now, found.ttl_s))))
+                    found._where(), _done_row(now, found.ttl_s)))
                 return "done" if done else "busy"
         await session.commit()
     return found
@@ -212,10 +226,12 @@ async def handled(found: Claim) -> AsyncIterator[None]:
         ok = not found.failed
     finally:
         _CURRENT.reset(token)
-        renewing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewing
-        await _settle(found, ok)
+        try:
+            await stop_task(renewing)
+        finally:
+            # settled even when a shutdown lands while the renewal stops (it goes on up afterwards): the handler's
+            # outcome is known, and a claim left to expire would have the update handled again
+            await _settle(found, ok)
 
 
 async def _renew(found: Claim) -> None:

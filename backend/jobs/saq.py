@@ -7,7 +7,6 @@ task's lease expires and the relay hands it out again; the attempt number makes 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import datetime
@@ -20,6 +19,7 @@ from backend.jobs.registry import load_all_handlers
 from backend.jobs.relay import TASK_TIMEOUT_S, Relay, execute
 from backend.jobs.scheduled import MAIN, SEAL
 from backend.lib.clock import utcnow
+from backend.lib.tasks import stop_task
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -130,9 +130,7 @@ def make_worker(ctx: Context, *, concurrency: int = 20, relay: Relay | None = No
         beat: asyncio.Task[None] | None = saq_ctx.pop("zan_heartbeat", None)
         if beat is None:
             return
-        beat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beat
+        await stop_task(beat)
         await forget(ctx)  # gone from /health at once, not only once its beat is old
 
     made = ZanWorker(

@@ -36,6 +36,7 @@ from sqlmodel import col
 
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import TokenError, unseal
+from backend.lib.tasks import stop_task
 from backend.notifications import webhooks
 from backend.notifications.models import Delivery, Device
 from backend.notifications.sender import Outcome, Push, PushSender, get_sender
@@ -346,9 +347,7 @@ class _Lease:
         try:
             yield self
         finally:
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beat
+            await stop_task(beat)
 
 
 @dataclass

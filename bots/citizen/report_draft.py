@@ -13,7 +13,6 @@ class's ("ReportForm:text"), so a conversation in Redis survives a deploy that m
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -29,6 +28,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
 from backend.context import Context
+from backend.lib.tasks import stop_task
 from backend.media.service import KINDS, MAX_PER_REPORT
 from backend.reports.service import local_date
 from bots.citizen import keyboards, service
@@ -193,9 +193,7 @@ async def keeping_place(state: FSMContext, key: str, file_unique_id: str) -> Asy
     try:
         yield
     finally:
-        renewing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewing
+        await stop_task(renewing)
 
 
 async def _renew_place(state: FSMContext, key: str, file_unique_id: str) -> None:

@@ -11,6 +11,9 @@ import re
 import time
 
 import pytest
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import func, select
 
 from backend.context import Context
@@ -185,3 +188,20 @@ async def test_a_download_slower_than_a_places_life_keeps_its_place(ctx: Context
 
 async def _getfile_count_is(tg: FakeBot, count: int) -> bool:
     return len(tg.calls("getFile")) == count
+
+
+async def test_a_shutdown_landing_while_a_files_place_stops_renewing_is_not_swallowed() -> None:
+    """The file is stored; `keeping_place` stops the place's renewal and waits for it, and the task is cancelled
+    right then (a shutdown): the cancellation goes on up, not swallowed with the renewal's own."""
+    state = FSMContext(MemoryStorage(), StorageKey(bot_id=1, chat_id=719207, user_id=719207))
+    through = asyncio.Event()
+
+    async def store_file() -> None:
+        async with report_draft.keeping_place(state, "draft-key", "file-1"):
+            through.set()  # the test's task runs next, while this one waits for the renewal to stop
+
+    task = asyncio.create_task(store_file())
+    await through.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -178,3 +178,59 @@ async def test_a_claim_renewed_while_a_copy_reads_it_is_still_busy(ctx: Context)
                               .values(expires_at=utcnow() + timedelta(seconds=holder.ttl_s)))
         await renewal.commit()
     assert await asking == "busy"
+
+
+async def _ran_out(ctx: Context, update_id: int) -> None:
+    """The update's claim ran out a second ago: its holder stopped renewing it (stalled, or its process died)."""
+    await _renew_by_hand(ctx, update_id, 0.0, ahead_s=-1.0)
+
+
+async def test_a_holder_whose_claim_was_taken_over_leaves_the_new_claim_alone(ctx: Context) -> None:
+    """A holder stalled past its claim's life; another delivery took the claim over and is handling the update. The
+    first holder's late renewal and release (its handler failed) must not touch that claim: deleted, a third copy
+    would handle the update alongside the second."""
+    first = await claim(ctx, BOT, 1008)
+    assert isinstance(first, Claim) and first.store == "db"
+    await _ran_out(ctx, 1008)
+    second = await claim(ctx, BOT, 1008)
+    assert isinstance(second, Claim)
+    await first.renew()
+    await first.release()
+    assert await claim(ctx, BOT, 1008) == "busy"
+    await _ran_out(ctx, 1008)  # the second holder dies: its claim is taken once it runs out, first's renewal or not
+    third = await claim(ctx, BOT, 1008)
+    assert isinstance(third, Claim)
+    await first.confirm()  # the first holder succeeded after all: the update is handled, whoever holds it now
+    await third.release()
+    assert await claim(ctx, BOT, 1008) == "done"
+
+
+@pytest.mark.parametrize(("expires_in_s", "found"), [(30.0, "busy"), (-1.0, "claimed"), (24 * 3600.0, "done")])
+async def test_marks_written_before_claims_had_tokens_still_count(ctx: Context, expires_in_s: float,
+                                                                  found: str) -> None:
+    """Rows of a process on the previous code (a deploy rolling): a live claim, one that ran out, a done mark."""
+    async with ctx.sessions() as session:
+        session.add(TelegramUpdateSeen(bot=BOT, update_id=1009, expires_at=utcnow() + timedelta(seconds=expires_in_s)))
+        await session.commit()
+    taken = await claim(ctx, BOT, 1009)
+    assert (taken if isinstance(taken, str) else "claimed") == found
+
+
+@pytest.mark.parametrize("store", STORES)
+async def test_a_shutdown_landing_while_the_claims_renewal_stops_is_not_swallowed(ctx: Context, store: str) -> None:
+    """The handler is through; `handled` stops the claim's renewal and waits for it, and the task is cancelled right
+    then (a shutdown). The cancellation goes on up (swallowed, the task went on as if never cancelled and the
+    shutdown waited for it) once the claim is settled: the update was handled, and is confirmed."""
+    through = asyncio.Event()
+
+    async def handle() -> None:
+        async with once(ctx, BOT, 1010) as mine:
+            assert mine
+            through.set()  # the test's task runs next, while this one waits for the renewal to stop
+
+    task = asyncio.create_task(handle())
+    await through.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await claim(ctx, BOT, 1010) == "done"

@@ -1,0 +1,58 @@
+"""stop_task ends a helper task without swallowing the cancellation of the task that waits for it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from backend.lib.tasks import stop_task
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_the_childs_cancellation_ends_there() -> None:
+    child = asyncio.create_task(asyncio.Event().wait())
+    await asyncio.sleep(0)
+    await stop_task(child)
+    assert child.cancelled()
+
+
+async def test_a_cancellation_of_the_waiting_task_goes_on_up() -> None:
+    stopping = asyncio.Event()
+
+    async def stubborn() -> None:
+        # a renewal that takes its time to end once cancelled (a store call in flight)
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            stopping.set()
+            await asyncio.sleep(0.05)
+            raise
+
+    async def holder() -> str:
+        child = asyncio.create_task(stubborn())
+        await asyncio.sleep(0)
+        await stop_task(child)
+        return "went on as if never cancelled"
+
+    task = asyncio.create_task(holder())
+    await stopping.wait()
+    task.cancel()  # a shutdown landing while the holder waits for its child
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_failure_of_a_child_that_ended_on_its_own_is_not_lost() -> None:
+    async def broken() -> None:
+        raise RuntimeError("beat failed")
+
+    child = asyncio.create_task(broken())
+    await asyncio.wait([child])
+    with pytest.raises(RuntimeError, match="beat failed"):
+        await stop_task(child)
