@@ -18,7 +18,7 @@ from backend.context import Context
 from backend.jobs.models import OutboxTask
 from backend.routing.models import RoutingDecision
 from ml.routing_rules import NO_RULE, RULES_PATH, RulesFileError, load_rules, parse_rules
-from tests.helpers import PartnerClient
+from tests.helpers import PartnerClient, eventually
 from tests.routing.helpers import submit_and_route
 
 pytestmark = pytest.mark.anyio
@@ -136,7 +136,16 @@ async def test_a_report_no_rule_matches_goes_to_triage_once_with_the_reason(
     async with ctx.sessions() as session:
         decisions = list(await session.scalars(
             select(RoutingDecision).where(RoutingDecision.report_id == report_id)))  # type: ignore[arg-type]
-        job = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"route:{report_id}"))
     assert [(d.source, d.category, d.rule_id) for d in decisions] == [("model", "theft", NO_RULE)]
     assert decisions[0].inputs["reason"] == "no rule matched"
-    assert job is not None and job.status == "done" and job.attempts == 1
+    jobs: list[OutboxTask] = []
+
+    async def settled() -> bool:
+        # the job commits the report's routing first and marks its own outbox row afterwards: wait for that row
+        async with ctx.sessions() as session:
+            jobs[:] = list(await session.scalars(
+                select(OutboxTask).where(OutboxTask.dedupe_key == f"route:{report_id}")))  # type: ignore[arg-type]
+        return bool(jobs) and jobs[0].status != "running"
+
+    await eventually(settled, timeout=30)
+    assert [(job.status, job.attempts) for job in jobs] == [("done", 1)]
