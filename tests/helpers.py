@@ -120,6 +120,18 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0
         await asyncio.sleep(interval)
 
 
+async def cancelled_once(reached: asyncio.Event, task: asyncio.Task[Any]) -> None:
+    """Cancel `task` as soon as it set `reached` (a shutdown landing right then), and check the cancellation came out
+    of it rather than being swallowed on the way."""
+    await reached.wait()
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        return
+    raise AssertionError("the cancellation was swallowed: the task ended as if never cancelled")
+
+
 def jpeg_with_exif(taken: str = "2026:11:20 21:15:03", lat: float = 51.1605, lon: float = 71.4704) -> bytes:
     img = Image.new("RGB", (32, 24), (200, 30, 30))
     exif = Image.Exif()

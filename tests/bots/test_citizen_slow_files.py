@@ -24,7 +24,7 @@ from tests.bots.test_citizen_audit_conversation import TEXT, Chat
 from tests.bots.test_citizen_chat_isolation import _feed
 from tests.bots.test_citizen_report import _files_of
 from tests.fakes.telegram import FakeBot, sample_jpeg
-from tests.helpers import eventually
+from tests.helpers import cancelled_once, eventually
 
 pytestmark = pytest.mark.anyio
 SLOW_DOWNLOAD_S = 1.5  # a Telegram download plus an S3 upload on a real network: often 1–3 s
@@ -200,8 +200,4 @@ async def test_a_shutdown_landing_while_a_files_place_stops_renewing_is_not_swal
         async with report_draft.keeping_place(state, "draft-key", "file-1"):
             through.set()  # the test's task runs next, while this one waits for the renewal to stop
 
-    task = asyncio.create_task(store_file())
-    await through.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await cancelled_once(through, asyncio.create_task(store_file()))

@@ -18,7 +18,7 @@ from backend.lib.redis import make_redis
 from bots.models import TelegramUpdateSeen
 from bots.once import Claim, claim, handling_failed, once
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.helpers import until_lock_waiters
+from tests.helpers import cancelled_once, until_lock_waiters
 
 pytestmark = pytest.mark.anyio
 STORES = [pytest.param("database", id="database"), pytest.param("redis", marks=pytest.mark.redis, id="redis")]
@@ -228,9 +228,5 @@ async def test_a_shutdown_landing_while_the_claims_renewal_stops_is_not_swallowe
             assert mine
             through.set()  # the test's task runs next, while this one waits for the renewal to stop
 
-    task = asyncio.create_task(handle())
-    await through.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await cancelled_once(through, asyncio.create_task(handle()))
     assert await claim(ctx, BOT, 1010) == "done"

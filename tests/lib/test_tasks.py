@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from backend.lib.tasks import stop_task
+from tests.helpers import cancelled_once
 
 pytestmark = pytest.mark.anyio
 
@@ -41,11 +42,7 @@ async def test_a_cancellation_of_the_waiting_task_goes_on_up() -> None:
         await stop_task(child)
         return "went on as if never cancelled"
 
-    task = asyncio.create_task(holder())
-    await stopping.wait()
-    task.cancel()  # a shutdown landing while the holder waits for its child
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await cancelled_once(stopping, asyncio.create_task(holder()))  # while the holder waits for its child
 
 
 async def test_a_failure_of_a_child_that_ended_on_its_own_is_not_lost() -> None:
