@@ -116,9 +116,10 @@ class LegalAssistant:
         if referral is not None and faq is not None and faq.id in referral.leads:
             answer = self._answer_faq(lang, faq, result)
             return msgspec.structs.replace(answer, answer=f"{referral.answer[lang]}\n\n{answer.answer}")
-        if faq is not None and (referral is None or self._outweighs(result)):
+        overruled = referral is not None and bool(result.faq) and result.faq[0].item.id in referral.over
+        if faq is not None and (referral is None or (not overruled and self._outweighs(result))):
             return self._answer_faq(lang, faq, result)
-        if referral is not None and not self._police_matter(result):
+        if referral is not None and (overruled or not self._police_matter(result)):
             return self._answer_referral(lang, referral)
         hits = self._confident_articles(result)
         if hits:

@@ -29,6 +29,10 @@ class Referral:
     answer: dict[str, str]
     # FAQ items this referral leads when they answer: "how to divorce" gets the FAQ's how, after the referral's where
     leads: frozenset[str] = frozenset()
+    # police FAQ items this referral answers instead of, when its words (and "with" words, without "unless" ones) are
+    # there: "как получить удостоверение личности" shares every word with the item on an ID card taken away, which is
+    # the police's, while getting one is the Public Service Centre's
+    over: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ def load_topics(faq_path: Path = FAQ_PATH, glossary_path: Path = GLOSSARY_PATH) 
             cue=Cue.of(raw, LANGUAGES),
             answer={lang: str(raw["answer"][lang]) for lang in LANGUAGES},
             leads=frozenset(raw.get("leads", ())),
+            over=frozenset(raw.get("over", ())),
         )
         for raw in json.loads(faq_path.read_text(encoding="utf-8"))["referrals"]
     )

@@ -86,3 +86,25 @@ async def test_getting_a_driving_licence_is_referred_to_the_service_centres(
 async def test_losing_a_driving_licence_is_not_referred(legal_index: Path, citizen: PartnerClient) -> None:
     body, cited = await _ask(citizen, "жүргізуші куәлігінен айырды, қашан қайтарады")
     assert ("КоАП РК", "46") in cited and "ХҚКО" not in body["answer"], body
+
+
+@pytest.mark.parametrize(("question", "language", "where"), [
+    ("как получить удостоверение личности", "ru", "ЦОН"),
+    ("жеке куәлікті қалай алуға болады", "kk", "ХҚКО"),
+    ("потерял паспорт что делать", "ru", "ЦОН"),  # "потерял" is not a missing person here
+    ("How do I get an ID card?", "en", "Public Service Centre"),
+])
+async def test_getting_an_identity_document_is_referred_to_the_public_service_centre(
+        legal_index: Path, citizen: PartnerClient, question: str, language: str, where: str) -> None:
+    # it shares every word with the item on an ID card taken away (КоАП 494), which is the police's
+    body, cited = await _ask(citizen, question)
+    assert body["language"] == language and where in body["answer"] and not cited, body
+    assert body["suggested_action"] == "legal_aid"
+
+
+@pytest.mark.parametrize("question", [
+    "работодатель забрал паспорт и не отдает", "у меня отобрали удостоверение личности"])
+async def test_an_identity_document_taken_away_stays_with_the_police(legal_index: Path, citizen: PartnerClient,
+                                                                    question: str) -> None:
+    body, cited = await _ask(citizen, question)
+    assert ("КоАП РК", "494") in cited and "ЦОН" not in body["answer"], body

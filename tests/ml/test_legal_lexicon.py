@@ -65,7 +65,7 @@ def test_every_referral_answers_in_three_languages_and_is_found_by_its_words() -
 @pytest.mark.parametrize(("question", "referral"), [
     ("жүргізуші куәлігін қалай алуға болады", "driving_licence"),  # a phrase: "куәлік" alone is any certificate
     ("как получить права на машину", "driving_licence"),  # "права" next to "получить"
-    ("жеке куәлікті қалай алуға болады", None),  # an identity card
+    ("жеке куәлікті қалай алуға болады", "id_document"),  # an identity card, not a driving licence
     ("какие права у задержанного", None),  # "права" without a word of getting one
     ("лишили прав, как получить обратно", None),  # "unless": losing a licence is the codes' matter
     ("жүргізуші куәлігінен айырды", None),
