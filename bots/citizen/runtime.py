@@ -11,7 +11,6 @@ citizen is never left without a reply.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 from aiogram.types import TelegramObject, Update
 
 from backend.context import Context
+from backend.lib.tasks import ended
 from bots.citizen.errors import unexpected_error
 from bots.citizen.handlers import build_router
 from bots.citizen.isolation import ChatIsolation
@@ -131,8 +131,7 @@ async def _stop(citizen: CitizenBot, task: asyncio.Task[None]) -> None:
             await citizen.dispatcher.stop_polling()
         except RuntimeError:  # not started yet
             task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await ended(task)
 
 
 def get(ctx: Context) -> CitizenBot | None:
