@@ -212,10 +212,11 @@ async def sealed_end(session: AsyncSession, scope: str) -> tuple[LedgerSeal, End
         # the path first, then the seals: a seal committed in between leaves the path at a seal before it, or
         # half-way between two (matching none: read again)
         end = await end_of(session, scope)
+        if end is None:  # the path does not hash up: a seal committing meanwhile may have been rewriting it
+            continue
         recent = await session.scalars(sa.select(LedgerSeal).order_by(col(LedgerSeal.id).desc()).limit(TRIES))
-        seal = next((seal for seal in recent if end is not None and seal.state_root is not None
-                     and seal.state_root == end.root), None)
-        if seal is not None and end is not None:
+        seal = next((seal for seal in recent if seal.state_root == end.root), None)
+        if seal is not None:
             return seal, end
     return None
 

@@ -24,6 +24,11 @@ GENESIS = "0" * 64  # the previous MAC of the first seal
 ENTRIES = LedgerEntry.__table__  # type: ignore[attr-defined]
 
 
+def no_entry(name: str, table: sa.Table) -> sa.ColumnElement[bool]:
+    """Rows of `table` (protected as `name`) that no seal holds yet: no ledger entry names them."""
+    return ~sa.exists().where(ENTRIES.c.table_name == name, ENTRIES.c.row_id == table.c.id)
+
+
 @dataclass(frozen=True)
 class Protected:
     table: sa.Table

@@ -35,6 +35,7 @@ from backend.ledger.record import (
     fingerprints,
     mac_of,
     made_by,
+    no_entry,
     protected,
     row_hash,
     sign_seal,
@@ -176,10 +177,10 @@ async def late_tables(session: AsyncSession, before: datetime) -> list[str]:
     found = []
     for name, spec in protected().items():
         table, time = spec.table, spec.table.c[spec.time]
-        entry_of = sa.exists().where(ENTRIES.c.table_name == name, ENTRIES.c.row_id == table.c.id)
         rows = sa.select(sa.func.count()).select_from(table).scalar_subquery()
         entries = sa.select(sa.func.count()).where(ENTRIES.c.table_name == name).scalar_subquery()
-        recent = sa.select(sa.func.count()).select_from(table).where(time >= before, ~entry_of).scalar_subquery()
+        recent = (sa.select(sa.func.count()).select_from(table).where(time >= before, no_entry(name, table))
+                  .scalar_subquery())
         if int(await session.scalar(sa.select(rows - entries - recent)) or 0) > 0:
             found.append(name)
     return found
@@ -188,8 +189,7 @@ async def late_tables(session: AsyncSession, before: datetime) -> list[str]:
 async def _late(session: AsyncSession, name: str, spec: Protected, before: datetime, batch: int) -> list[Any]:
     """Up to `batch` rows of the table older than `before` with no entry, in the order they were appended."""
     table, time = spec.table, spec.table.c[spec.time]
-    entry_of = sa.exists().where(ENTRIES.c.table_name == name, ENTRIES.c.row_id == table.c.id)
-    query = sa.select(table).where(time < before, ~entry_of).order_by(time, table.c.id).limit(batch)
+    query = sa.select(table).where(time < before, no_entry(name, table)).order_by(time, table.c.id).limit(batch)
     return list((await session.execute(query)).mappings().all())
 
 

@@ -25,6 +25,7 @@ from backend.ledger.record import (
     fingerprints,
     header,
     made_by,
+    no_entry,
     protected,
     row_hash,
     seal_public_key,
@@ -152,8 +153,7 @@ async def pending(session: AsyncSession, report_id: uuid.UUID | None = None) -> 
     """Rows with no entry yet (of one report, or all of them)."""
     count = 0
     for name, spec in protected().items():
-        query = sa.select(sa.func.count()).select_from(spec.table).where(
-            ~sa.exists().where(ENTRIES.c.table_name == name, ENTRIES.c.row_id == spec.table.c.id))
+        query = sa.select(sa.func.count()).select_from(spec.table).where(no_entry(name, spec.table))
         if report_id is not None:
             query = query.where(spec.of_report(report_id))
         count += int(await session.scalar(query) or 0)
