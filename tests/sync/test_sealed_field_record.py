@@ -36,6 +36,14 @@ async def _crew(ctx: Context) -> tuple[Unit, Tablet]:
     return unit, Tablet(ctx, officer, unit.id)
 
 
+async def _assigned_and_pulled(ctx: Context) -> tuple[Tablet, Report]:
+    """A crew's tablet that has pulled the report just assigned to its unit."""
+    unit, tab = await _crew(ctx)
+    report = await assigned_report(ctx, unit)
+    await tab.pull_all()
+    return tab, report
+
+
 async def _sealed(ctx: Context, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """Seal what is pending; the ids of these events the ledger now holds."""
     async with ctx.sessions() as session:
@@ -46,9 +54,7 @@ async def _sealed(ctx: Context, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
 
 
 async def test_a_pushed_note_is_sealed_with_its_text_and_its_tombstone_too(ctx: Context) -> None:
-    unit, tab = await _crew(ctx)
-    report = await assigned_report(ctx, unit)
-    await tab.pull_all()
+    tab, report = await _assigned_and_pulled(ctx)
     note_id = uuid7()
     tab.edit("notes", note_id, op="create", report_id=str(report.id), text="Со слов соседки, шум с 23:00")
     [result] = await tab.push()
@@ -72,9 +78,7 @@ async def test_a_pushed_note_is_sealed_with_its_text_and_its_tombstone_too(ctx: 
 
 async def test_a_note_rewritten_or_deleted_in_the_database_is_flagged_in_the_history(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    unit, tab = await _crew(ctx)
-    report = await assigned_report(ctx, unit)
-    await tab.pull_all()
+    tab, report = await _assigned_and_pulled(ctx)
     kept, rewritten, vanished = uuid7(), uuid7(), uuid7()
     for note_id, text in ((kept, "Дверь не открыли"), (rewritten, "Запах алкоголя"), (vanished, "Свидетель: Б.")):
         tab.edit("notes", note_id, op="create", report_id=str(report.id), text=text)
@@ -100,9 +104,7 @@ async def test_a_note_rewritten_or_deleted_in_the_database_is_flagged_in_the_his
 
 async def test_a_note_tombstoned_in_the_database_without_its_event_is_flagged(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    unit, tab = await _crew(ctx)
-    report = await assigned_report(ctx, unit)
-    await tab.pull_all()
+    tab, report = await _assigned_and_pulled(ctx)
     note_id = uuid7()
     tab.edit("notes", note_id, op="create", report_id=str(report.id), text="Изъят нож")
     await tab.push()
@@ -161,10 +163,8 @@ async def test_the_write_up_a_crew_resolves_with_is_sealed_and_never_the_citizen
 
 
 async def test_a_write_up_queued_behind_the_crews_own_resolve_is_recorded_again(ctx: Context) -> None:
-    unit, tab = await _crew(ctx)
-    report = await assigned_report(ctx, unit)
+    tab, report = await _assigned_and_pulled(ctx)
     rid = str(report.id)
-    await tab.pull_all()
     tab.edit("reports", rid, status="resolved", outcome="warning")
     tab.edit("reports", rid, findings="Опрошены двое свидетелей")
     assert [r["status"] for r in await tab.push()] == ["applied", "applied"]
@@ -176,10 +176,8 @@ async def test_a_write_up_queued_behind_the_crews_own_resolve_is_recorded_again(
 
 
 async def test_a_dispatchers_closing_records_the_crews_write_up(ctx: Context) -> None:
-    unit, tab = await _crew(ctx)
-    report = await assigned_report(ctx, unit)
+    tab, report = await _assigned_and_pulled(ctx)
     rid = str(report.id)
-    await tab.pull_all()
     tab.edit("reports", rid, status="on_scene", findings="Заявитель на месте не обнаружен")
     await tab.push()
     async with ctx.sessions() as session:
