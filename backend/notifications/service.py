@@ -24,6 +24,7 @@ from backend.notifications.fanout import PUSH_ATTEMPTS, insert_deliveries
 from backend.notifications.models import AreaAlert, Delivery, Device
 from backend.notifications.schemas import AlertIn, DeviceIn, DeviceOut
 from backend.officers.auth import BEARER_REFUSED
+from backend.officers.jurisdiction import jurisdiction_of
 from backend.officers.locks import lock_officer
 from backend.officers.models import OfficerSession
 
@@ -245,12 +246,19 @@ async def create_alert(ctx: Context, session: AsyncSession, *, officer_id: uuid.
     if not now < expires_at <= now + timedelta(days=7):
         raise ZanError("validation.failed", 422, errors=[FieldProblem("/expires_at", "out_of_range")])
     area = geo.parse_area(data.polygon, (data.centre.lat, data.centre.lon) if data.centre else None, data.radius_m)
+    districts = geo.districts_intersecting(area)
+    # an officer alerts their own region (the whole country, nationally): an area that reaches none of its
+    # districts is another region's to alert, whose duty officers know whether the child is still missing
+    within = await jurisdiction_of(session, officer_id)
+    if not within.national and not any(within.reads(code) for code in districts):
+        pointer = "/polygon" if data.polygon is not None else "/centre"
+        raise ZanError("validation.failed", 422, errors=[FieldProblem(pointer, "out_of_range")])
     await _check_rate(ctx, session, officer_id)
     texts = {"kk": data.texts.kk, "ru": data.texts.ru, **({"en": data.texts.en} if data.texts.en else {})}
     alert = AreaAlert(officer_id=officer_id, unit_id=unit_id, category=data.category, texts=texts,
                       area=geo.as_geojson(area), centre_lat=data.centre.lat if data.centre else None,
                       centre_lon=data.centre.lon if data.centre else None, radius_m=data.radius_m,
-                      districts=geo.districts_intersecting(area), expires_at=expires_at)
+                      districts=districts, expires_at=expires_at)
     session.add(alert)
     await session.flush()
     key = f"alert:{alert.id}"

@@ -14,6 +14,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.lib.errors import ZanError
 from backend.officers import field, service
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
+from backend.officers.jurisdiction import jurisdiction_for
 from backend.officers.models import Officer, Unit
 from backend.officers.schemas import (
     LinkCodeOut,
@@ -126,11 +127,13 @@ class OfficerController(Controller):
     @post("/admin/devices/revoke", status_code=200, guards=[officer_guard(Role.ADMIN)],
           summary="Revoke a tablet (kills its sessions at once)")
     async def revoke_device(self, session: SessionDep, officer: OfficerDep, data: JSONBody[RevokeDeviceIn]) -> Ok:
-        await service.revoke_device(session, device_id=data.device_id, by_officer=officer.officer_id)
+        await service.revoke_device(session, device_id=data.device_id, by_officer=officer.officer_id,
+                                    within=await jurisdiction_for(session, officer))
         return Ok()
 
     @post("/admin/officers/{officer_id:uuid}/revoke", status_code=200, guards=[officer_guard(Role.ADMIN)],
           summary="Deactivate an officer (kills every session at once)")
     async def revoke_officer(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID]) -> Ok:
-        await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id)
+        await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id,
+                                     within=await jurisdiction_for(session, officer))
         return Ok()

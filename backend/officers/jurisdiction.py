@@ -93,6 +93,12 @@ class Jurisdiction:
         """The districts whose reports the officer reads; None: all of them."""
         return None if self.national else around(self.district)
 
+    def answers_for(self, other: Jurisdiction) -> bool:
+        """Whether an officer of this jurisdiction is over one of `other` (an admin revoking a tablet or an account):
+        a national one over everyone, a regional one over their region's officers only, never over a national
+        officer (nor one of a district that is not ours, unless it is their very own code: fail closed)."""
+        return self.national or (not other.national and other.district in around(self.district))
+
     def reads(self, report_district: str | None) -> bool:
         """Whether a report placed in `report_district` is within this jurisdiction (before role rules)."""
         return self.national or report_district is None or report_district in around(self.district)

@@ -19,6 +19,7 @@ from backend.notifications.service import deactivate_officer_devices
 from backend.officers import ratelimit
 from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
 from backend.officers.field import close_open_shift
+from backend.officers.jurisdiction import Jurisdiction, jurisdiction_of
 from backend.officers.locks import lock_officer
 from backend.officers.models import Device, Officer, OfficerSession, Unit, UnitMember
 
@@ -227,11 +228,20 @@ async def _revoke_sessions(session: AsyncSession, where: list[object], reason: s
     )
 
 
-async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID) -> Device:
+async def _within(session: AsyncSession, officer_id: uuid.UUID, within: Jurisdiction | None) -> bool:
+    """Whether the officer `officer_id` is one an admin of `within` answers for (None: anyone, e.g. the CLI)."""
+    return within is None or within.answers_for(await jurisdiction_of(session, officer_id))
+
+
+async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID,
+                        within: Jurisdiction | None = None) -> Device:
     """Kill a lost or stolen tablet: its sessions die at once, it can never log in again, and the push
-    registrations made from it get nothing more (assignment pushes carry report numbers and addresses)."""
+    registrations made from it get nothing more (assignment pushes carry report numbers and addresses).
+
+    `within`: the revoking admin's jurisdiction. A regional admin revokes their region's tablets only; another
+    region's (or a national officer's) answers as an unknown one does (404), so device ids cannot be probed."""
     device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
-    if device is None:
+    if device is None or not await _within(session, device.officer_id, within):
         raise ZanError("not_found", 404)
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
@@ -244,10 +254,12 @@ async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uu
     return device
 
 
-async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_officer: uuid.UUID) -> Officer:
-    """Deactivate an officer: every session on every device dies at once, and their open shift ends."""
+async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_officer: uuid.UUID,
+                         within: Jurisdiction | None = None) -> Officer:
+    """Deactivate an officer: every session on every device dies at once, and their open shift ends. `within`: as
+    for `revoke_device` (another region's officer, or a national one, is 404 to a regional admin)."""
     officer = await session.get(Officer, officer_id)
-    if officer is None:
+    if officer is None or not await _within(session, officer_id, within):
         raise ZanError("officer.not_found", 404)
     officer.active = False
     officer.updated_at = utcnow()

@@ -175,7 +175,7 @@ async def test_alert_rate_limit_uses_redis_when_present(ctx: Context, fcm: FakeF
 
     assert ctx.redis is not None
     _, duty = await _officer(ctx, app_client, "dispatcher")
-    alert = {"category": "public_safety", "centre": {"lat": ALMATY[0], "lon": ALMATY[1]}, "radius_m": 500,
+    alert = {"category": "public_safety", "centre": {"lat": ASTANA[0], "lon": ASTANA[1]}, "radius_m": 500,
              "texts": {"kk": "Газ ағып жатыр, аулақ болыңыз", "ru": "Утечка газа, не подходите"},
              "expires_at": (utcnow() + timedelta(hours=2)).isoformat()}
     codes = [(await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(duty)))).status_code
@@ -189,7 +189,7 @@ async def test_an_alert_needs_an_idempotency_key_and_a_retry_is_not_sent_again(
     from backend.notifications.models import AreaAlert
 
     _, duty = await _officer(ctx, app_client, "dispatcher")
-    alert = {"category": "public_safety", "centre": {"lat": ALMATY[0], "lon": ALMATY[1]}, "radius_m": 500,
+    alert = {"category": "public_safety", "centre": {"lat": ASTANA[0], "lon": ASTANA[1]}, "radius_m": 500,
              "texts": {"kk": "Газ ағып жатыр, аулақ болыңыз", "ru": "Утечка газа, не подходите"},
              "expires_at": (utcnow() + timedelta(hours=2)).isoformat()}
     missing = await app_client.post("/api/v1/alerts", json=alert, headers=bearer(duty))
@@ -267,7 +267,7 @@ async def test_without_redis_the_alert_limit_counts_the_same_clock_hour_redis_do
                                    area={}, expires_at=now + timedelta(hours=1), created_at=last_hour)
                          for _ in range(ALERTS_PER_HOUR)])
         await session.commit()
-    alert = {"category": "public_safety", "centre": {"lat": ALMATY[0], "lon": ALMATY[1]}, "radius_m": 500,
+    alert = {"category": "public_safety", "centre": {"lat": ASTANA[0], "lon": ASTANA[1]}, "radius_m": 500,
              "texts": {"kk": "Газ ағып жатыр, аулақ болыңыз", "ru": "Утечка газа, не подходите"},
              "expires_at": (now + timedelta(hours=2)).isoformat()}
     codes = [(await app_client.post("/api/v1/alerts", json=alert, headers=keyed(bearer(duty)))).status_code
