@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from backend.context import Context
 from backend.deps import CtxDep
+from backend.health import dead_letters
 from backend.health import workers as worker_beats
 from backend.jobs.models import OutboxTask
 from backend.ledger import metrics as ledger_metrics
@@ -51,10 +52,11 @@ async def _check_db(ctx: Context) -> dict[str, Any]:
             select(func.min(OutboxTask.next_attempt_at))
             .where(col(OutboxTask.status).in_(["pending", "queued"]), col(OutboxTask.next_attempt_at) <= now)
         )
+        dead_deliveries = await dead_letters.dead_deliveries(session)
     waiting = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2),
             "outbox_backlog": int(backlog or 0), "outbox_dead": int(dead or 0),
-            "outbox_waiting_s": round(waiting, 1)}
+            "outbox_waiting_s": round(waiting, 1), "deliveries_dead": dead_deliveries}
 
 
 async def _check_redis(ctx: Context) -> dict[str, Any]:
@@ -105,7 +107,8 @@ async def _check_queue(ctx: Context, db: dict[str, Any], redis: dict[str, Any]) 
     waiting = db.get("outbox_waiting_s")
     queue: dict[str, Any] = {"ok": bool(db.get("ok")), "mode": ctx.settings.queue,
                              "backlog": db.get("outbox_backlog"), "dead": db.get("outbox_dead"),
-                             "waiting_s": waiting}
+                             # pushes and partner webhooks that gave up (`zan notifications stuck` / `retry`)
+                             "deliveries_dead": db.get("deliveries_dead"), "waiting_s": waiting}
     if ctx.settings.queue != "saq":
         return queue
     seen: dict[str, Any] = {"workers": None, "workers_stuck": None, "worker_seen_s": None}
@@ -207,7 +210,8 @@ class HealthController(Controller):
         reads = [
             # the ledger says it was not read (`zan_ledger_metrics_read 0`), so an alert tells unread from quiet
             _db_metrics(ctx, "the ledger's gauges", ledger_metrics.exposition, ledger_metrics.unread()),
-            _db_metrics(ctx, "the routing failures gauge", routing_failures.exposition)]
+            _db_metrics(ctx, "the routing failures gauge", routing_failures.exposition),
+            _db_metrics(ctx, "the dead letters gauge", dead_letters.exposition)]
         if ctx.settings.queue == "saq":  # embedded mode has no workers: this process runs the tasks itself
             reads.append(_db_metrics(ctx, "the worker heartbeat gauges", worker_beats.exposition))
         return generate_latest() + b"".join(await asyncio.gather(*reads))

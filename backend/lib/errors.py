@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import exc as sa_exc
 
 from backend.lib.i18n import negotiate, pick
 from backend.lib.messages import ERRORS, FIELD_ERRORS
@@ -213,8 +215,46 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
 
 
 def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if _database_lost(exc):
+        return _database_unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(request, "internal", HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+DATABASE_RETRY_AFTER_S = 3  # a terminated backend or a pool refilled after a restart answers again within seconds
+# asyncpg's own errors for a connection that is gone or cannot be had (report registration talks to the driver
+# directly, so these reach the handler unwrapped): a terminated backend, a server shutting down or starting up,
+# every connection slot taken
+_DRIVER_LOST = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
+                asyncpg.exceptions.InsufficientResourcesError)
+_SQLITE_BUSY = "database is locked"  # embedded mode: another writer held the file past the busy timeout
+
+
+def _database_lost(exc: BaseException) -> bool:
+    """The request failed because the database connection was lost or could not be had, not because of what it
+    asked: its transaction did not commit (one lost during COMMIT may have: the same request, retried with its
+    Idempotency-Key, is answered from what was kept and stored once)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, sa_exc.DBAPIError) and (cause.connection_invalidated or _SQLITE_BUSY in str(cause)):
+            return True
+        # the pool's checkout timed out (every connection busy); the driver's connection lost or refused (asyncpg
+        # raises the socket's ConnectionRefusedError as it is: nothing else here talks to a socket unwrapped)
+        if isinstance(cause, (sa_exc.TimeoutError, ConnectionError, *_DRIVER_LOST)):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """503 with Retry-After instead of a 500: the citizen's app is told to send the same request again, not that the
+    server broke (nor, as the internal error says, that what they sent was kept: it was not)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+    return problem(request, "database.unavailable", HTTP_503_SERVICE_UNAVAILABLE,
+                   headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {

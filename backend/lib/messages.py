@@ -198,10 +198,16 @@ ERRORS: dict[str, dict[str, str]] = {
         "kk": "Әдіс қолдау көрсетілмейді",
         "en": "Method not allowed",
     },
+    "database.unavailable": {
+        "ru": "Сервис на несколько секунд недоступен. Отправьте запрос ещё раз — дважды он не будет принят",
+        "kk": "Қызмет бірнеше секундқа қолжетімсіз. Сұрауды қайта жіберіңіз — ол екі рет қабылданбайды",
+        "en": "The service is unavailable for a few seconds. Send the request again; it is never accepted twice",
+    },
+    # an unexpected failure rolls the request back: telling the citizen it was kept would make them not resend it
     "internal": {
-        "ru": "Внутренняя ошибка сервера. Ваши данные сохранены, попробуйте ещё раз",
-        "kk": "Сервердің ішкі қатесі. Деректеріңіз сақталды, қайталап көріңіз",
-        "en": "Internal server error. Nothing you sent was lost; please try again",
+        "ru": "Внутренняя ошибка сервера. Отправьте запрос ещё раз — дважды он не будет принят",
+        "kk": "Сервердің ішкі қатесі. Сұрауды қайта жіберіңіз — ол екі рет қабылданбайды",
+        "en": "Internal server error. Send the request again; it is never accepted twice",
     },
 }
 

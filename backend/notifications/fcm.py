@@ -131,12 +131,18 @@ def _names_target(exc: exceptions.FirebaseError) -> bool:
 
 
 def _retry_after(exc: exceptions.FirebaseError) -> float:
+    given = _given_retry_after(exc)
+    return given if given is not None else DEFAULT_RETRY_AFTER_S
+
+
+def _given_retry_after(exc: exceptions.FirebaseError) -> float | None:
+    """The seconds FCM's Retry-After asks for, if it sent one (in seconds; an HTTP date is not used by FCM)."""
     response = getattr(exc, "http_response", None)
     raw = response.headers.get("Retry-After") if response is not None else None
     try:
-        return max(0.0, float(raw)) if raw is not None else DEFAULT_RETRY_AFTER_S
+        return max(0.0, float(raw)) if raw is not None else None
     except ValueError:
-        return DEFAULT_RETRY_AFTER_S
+        return None
 
 
 def classify(exc: Exception) -> Outcome:
@@ -148,7 +154,10 @@ def classify(exc: Exception) -> Outcome:
         return Outcome(ok=False, error=text, prune=_names_target(exc), permanent=True)
     if isinstance(exc, messaging.QuotaExceededError):
         return Outcome(ok=False, error=text, retry_after_s=_retry_after(exc))
-    # 500/503 (already retried by the SDK's transport), timeouts, auth hiccups: retry with our backoff
+    # 500/503 (already retried by the SDK's transport, within seconds and ignoring Retry-After), timeouts, auth
+    # hiccups: retry with our backoff, or later if FCM's outage answer said when to come back (its docs: honour it)
+    if isinstance(exc, exceptions.FirebaseError):
+        return Outcome(ok=False, error=text, retry_after_s=_given_retry_after(exc))
     return Outcome(ok=False, error=text)
 
 
