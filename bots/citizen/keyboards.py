@@ -34,6 +34,13 @@ def send_location(lang: str) -> ReplyKeyboardMarkup:
     ])
 
 
+def cancel_report(lang: str) -> InlineKeyboardMarkup:
+    """The description step's way back: the menu's reply keyboard stays under it, and /cancel is easy to forget."""
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_cancel", lang), callback_data="report:cancel"),
+    ]])
+
+
 def skip_photo(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=t("btn_skip", lang), callback_data="report:skip"),

@@ -52,7 +52,10 @@ WORDS = (F.text, ~F.text.startswith("/"), ~F.text.in_(NOT_DESCRIPTION))
 PART_SEPARATOR = "\n\n"  # between the description and words the citizen added later
 FILED_SINCE = "filed_since"  # FSM data after filing: the `since` of the conversation that filed it
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
-ALBUMS = "albums"  # {media_group_id: {"last": file_unique_id, "over": files over the limit}}
+# {media_group_id: {"last": file_unique_id, "over": files over the limit, "added": its caption joined the description}}
+ALBUMS = "albums"
+# albums answered at a step that takes no files (the description, the place): one answer per album, not one per file
+TOLD_ALBUMS = "told_albums"
 # a file's place among the MAX_FILES is renewed every STORING_RENEW_S while its download and upload go on (however
 # slow), so one not renewed for STORING_STALE_S was lost with its worker: its place is free again
 STORING_STALE_S = 300.0
@@ -73,7 +76,7 @@ async def start_report(message: Message, state: FSMContext, ctx: Context, lang: 
     # asked before the report was started) is not taken for the description
     await state.set_data({"key": uuid.uuid4().hex, "since": message.message_id})
     await state.set_state(ReportForm.text)
-    await message.answer(t("report_text", lang))
+    await message.answer(t("report_text", lang), reply_markup=keyboards.cancel_report(lang))
 
 
 async def drop_draft(state: FSMContext, ctx: Context) -> None:
@@ -121,6 +124,19 @@ async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, la
     if extra:
         text = t("report_files_over_limit", lang, max=MAX_FILES, extra=extra) + "\n\n" + text
     await message.answer(text, reply_markup=keyboards.confirm(lang))
+
+
+async def first_of_album(state: FSMContext, message: Message) -> bool:
+    """Whether `message` is to be answered at a step that takes no files: a message of its own is, an album (one
+    update per file, all at once) only for its first file through."""
+    album = message.media_group_id
+    if not album:
+        return True
+    told = list((await state.get_data()).get(TOLD_ALBUMS) or [])
+    if album in told:
+        return False
+    await state.update_data({TOLD_ALBUMS: [*told, album]})
+    return True
 
 
 def shortened(text: str, limit: int) -> str:
@@ -224,18 +240,22 @@ async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool:
     return True
 
 
-async def album_file_done(state: FSMContext, album: str, file_unique_id: str, *, over: bool) -> None:
-    """This file of the album is through (kept, failed, or over the limit): the last one through answers."""
+async def album_file_done(state: FSMContext, album: str, file_unique_id: str, *, over: bool,
+                          added: bool = False) -> None:
+    """This file of the album is through (kept, failed, or over the limit; `added`: its caption joined the
+    description): the last one through answers."""
     data = await state.get_data()
     albums = dict(data.get(ALBUMS) or {})
     entry = albums.get(album) or {"over": 0}
-    albums[album] = {"last": file_unique_id, "over": int(entry["over"]) + over}
+    albums[album] = {"last": file_unique_id, "over": int(entry["over"]) + over,
+                     "added": bool(entry.get("added")) or added}
     await state.update_data({ALBUMS: albums})
 
 
-async def album_answer_due(state: FSMContext, key: str, album: str, file_unique_id: str) -> int | None:
+async def album_answer_due(state: FSMContext, key: str, album: str, file_unique_id: str) -> tuple[int, bool] | None:
     """After the album settled: whether this file answers for it (the last one through, none of the album still on
-    its way); if so, how many of its files were over the limit, and the album is answered (forgotten)."""
+    its way); if so, how many of its files were over the limit and whether a caption of it joined the description,
+    and the album is answered (forgotten)."""
     data = await state.get_data()
     if data.get("key") != key:
         return None
@@ -245,5 +265,5 @@ async def album_answer_due(state: FSMContext, key: str, album: str, file_unique_
         return None
     del albums[album]
     await state.update_data({ALBUMS: albums})
-    return int(entry["over"])
+    return int(entry["over"]), bool(entry.get("added"))
 

@@ -53,18 +53,20 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     if await state.get_state() == ReportForm.confirm.state:
         # a file sent after the confirmation was shown: taken, and the files step (and its "Done") is back
         await state.set_state(ReportForm.photo)
-    if message.caption and await add_to_description(message, state, lang, message.caption):
-        await message.answer(t("report_text_added", lang))
+    # the caption's words are said to be added in the file's own answer (an album's: in the album's one answer),
+    # not in a message of their own: one answer per file, one per album
+    added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "")
+    said = t("report_text_added", lang) + "\n" if added and not message.media_group_id else ""
     file = incoming(message)
     if file is None or (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
-        await message.answer(t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
+        await message.answer(said + t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
         return
     storing = being_stored(await state.get_data())
     if file.file_unique_id in storing or await service.has_draft_media(ctx, key, file.file_unique_id):
         return  # a re-delivered update: already taken (or on its way) and answered (or to be)
     album = message.media_group_id or ""
     if len(await service.draft_media(ctx, key)) + len(storing) >= MAX_FILES:
-        await _over_limit(message, state, ctx, lang, key, file.file_unique_id)
+        await _over_limit(message, state, ctx, lang, key, file.file_unique_id, said=said, added=added)
         return
     user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
     await hold_place(state, file.file_unique_id, album)
@@ -76,9 +78,9 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
         alive = await free_place(state, key, file.file_unique_id)
     if isinstance(stored, str):  # refused or not stored: said, with the files step's buttons
         if alive:
-            await message.answer(t(stored, lang), reply_markup=keyboards.photos_done(lang))
+            await message.answer(said + t(stored, lang), reply_markup=keyboards.photos_done(lang))
             if album:
-                await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False)
+                await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added)
         return
     if not alive:
         await service.discard_media(ctx, stored)  # its draft is gone: not attached, not kept
@@ -86,15 +88,15 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     if len(await service.draft_media(ctx, key)) >= MAX_FILES:
         # the limit was taken meanwhile without this file's place (a place lost with its worker came back to life)
         await service.discard_media(ctx, stored)
-        await _over_limit(message, state, ctx, lang, key, file.file_unique_id)
+        await _over_limit(message, state, ctx, lang, key, file.file_unique_id, said=said, added=added)
         return
     if not await service.keep_draft_media(ctx, draft_key=key, file_unique_id=file.file_unique_id, media_id=stored):
         await service.discard_media(ctx, stored)  # the same update handled twice at once in two workers
         return
     if album:
-        await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False)
+        await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added)
         return
-    await _answer_files(message, state, ctx, lang, key)
+    await _answer_files(message, state, ctx, lang, key, said=said)
 
 
 async def _store(bot: Bot, ctx: Context, file: Incoming, citizen_id: uuid.UUID) -> uuid.UUID | str:
@@ -119,31 +121,34 @@ async def _store(bot: Bot, ctx: Context, file: Incoming, citizen_id: uuid.UUID) 
 
 
 async def _over_limit(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
-                      file_unique_id: str) -> None:
+                      file_unique_id: str, *, said: str, added: bool) -> None:
     """A file past the limit, never stored: a file of an album is counted for the album's one answer, a file of
-    its own is refused at once."""
+    its own is refused at once (`said`: what its answer begins with)."""
     if message.media_group_id:
-        await _album_file_done(message, state, ctx, lang, key, file_unique_id, over=True)
+        await _album_file_done(message, state, ctx, lang, key, file_unique_id, over=True, added=added)
         return
-    await message.answer(t("report_photo_limit", lang, max=MAX_FILES), reply_markup=keyboards.photos_done(lang))
+    await message.answer(said + t("report_photo_limit", lang, max=MAX_FILES), reply_markup=keyboards.photos_done(lang))
 
 
 async def _album_file_done(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
-                           file_unique_id: str, *, over: bool) -> None:
+                           file_unique_id: str, *, over: bool, added: bool) -> None:
     """An album comes as one update per file, all at once: only the file through last answers, once the album has
     settled and none of its files is still being stored, so the citizen gets one reply with the total instead of
     one per file (the chat is let go meanwhile, or the other files would wait for this one)."""
     album = str(message.media_group_id)
-    await album_file_done(state, album, file_unique_id, over=over)
+    await album_file_done(state, album, file_unique_id, over=over, added=added)
     await pause(ALBUM_SETTLE_S)
-    extra = await album_answer_due(state, key, album, file_unique_id)
-    if extra is not None:
-        await _answer_files(message, state, ctx, lang, key, over=extra)
+    due = await album_answer_due(state, key, album, file_unique_id)
+    if due is not None:
+        extra, words = due
+        await _answer_files(message, state, ctx, lang, key, over=extra,
+                            said=t("report_text_added", lang) + "\n" if words else "")
 
 
 async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
-                        over: int = 0) -> None:
-    """The files so far: the confirmation once the limit is reached, else the count and "Done"."""
+                        over: int = 0, said: str = "") -> None:
+    """The files so far: the confirmation once the limit is reached (it quotes the description, words just added
+    included), else `said` (words added), the count and "Done"."""
     count = len(await service.draft_media(ctx, key))
     if count >= MAX_FILES:
         await ask_confirmation(message, state, ctx, lang, over=over)
@@ -152,7 +157,7 @@ async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang:
         return  # an album none of whose files could be taken: each said so already
     # the files step again, should "Done" have shown the confirmation while this file was on its way
     await state.set_state(ReportForm.photo)
-    await message.answer(t("report_photo_added", lang, count=count, max=MAX_FILES),
+    await message.answer(said + t("report_photo_added", lang, count=count, max=MAX_FILES),
                          reply_markup=keyboards.photos_done(lang))
 
 

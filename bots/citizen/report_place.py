@@ -9,7 +9,7 @@ from aiogram.types import Message
 from backend.context import Context
 from bots.citizen import keyboards
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import ReportForm, in_kazakhstan
+from bots.citizen.report_draft import WORDS, ReportForm, add_to_description, first_of_album, in_kazakhstan, incoming
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -29,7 +29,26 @@ async def report_location(message: Message, state: FSMContext, ctx: Context, lan
     await message.answer(t("report_photo", lang), reply_markup=keyboards.skip_photo(lang))
 
 
-@handlers.message(ReportForm.location)
-async def report_location_missing(message: Message, lang: str) -> None:
-    await message.answer(t("report_need_location", lang), reply_markup=keyboards.send_location(lang))
+@handlers.message(ReportForm.location, *WORDS)
+async def report_location_words(message: Message, state: FSMContext, lang: str) -> None:
+    """Words where the place is expected: mostly the place as the citizen knows it ("Абай даңғылы 10, 2-подъезд"),
+    which the police read with the point, or more of what happened. Added to the description, not dropped (as words
+    at the later steps are), and the location is still asked for."""
+    if await add_to_description(message, state, lang, message.text or "", keyboards.send_location(lang)):
+        await message.answer(t("report_text_added", lang) + "\n" + t("report_location", lang),
+                             reply_markup=keyboards.send_location(lang))
 
+
+@handlers.message(ReportForm.location)
+async def report_location_missing(message: Message, state: FSMContext, lang: str) -> None:
+    """Anything else where the place is expected: the location asked for again (an album once). A photo or video
+    is asked for again at its step, and the words under it join the description."""
+    added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "")
+    if not await first_of_album(state, message) and not added:
+        return
+    text = t("report_need_location", lang)
+    if incoming(message) is not None:
+        text = f"{text} {t('report_files_later', lang)}"
+    if added:
+        text = f"{t('report_text_added', lang)}\n{text}"
+    await message.answer(text, reply_markup=keyboards.send_location(lang))

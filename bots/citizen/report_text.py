@@ -19,6 +19,7 @@ from bots.citizen.report_draft import (
     WORDS,
     ReportForm,
     ask_confirmation,
+    first_of_album,
 )
 from bots.citizen.texts import t
 
@@ -36,21 +37,35 @@ async def report_text_edited(message: Message, state: FSMContext, lang: str) -> 
 async def report_text(message: Message, state: FSMContext, lang: str) -> None:
     text = (message.text or "").strip()
     if len(text) < MIN_REPORT_TEXT:
-        await message.answer(t("report_text_short", lang))
+        await message.answer(t("report_text_short", lang), reply_markup=keyboards.cancel_report(lang))
         return
+    await _described(message, state, text)
+    await message.answer(t("report_location", lang), reply_markup=keyboards.send_location(lang))
+
+
+async def _described(message: Message, state: FSMContext, text: str) -> None:
+    """`text` (of `message`) is the description: on to the place."""
     text = text[:MAX_REPORT_TEXT]
     # the description is kept as the messages it came from, so a correction of one of them (an edited message)
     # replaces its own words
     await state.update_data(text=text, parts=[[message.message_id, text]])
     await state.set_state(ReportForm.location)
-    await message.answer(t("report_location", lang), reply_markup=keyboards.send_location(lang))
 
 
 @handlers.message(ReportForm.text)
-async def report_text_missing(message: Message, lang: str) -> None:
-    """A photo, sticker, voice note or command where the description is expected: said, not silently ignored."""
-    await message.answer(t("report_text_need_words", lang))
-
+async def report_text_missing(message: Message, state: FSMContext, lang: str) -> None:
+    """A photo, sticker, voice note or command where the description is expected: said, not silently ignored (an
+    album once), with the way back. A photo or video with what happened written under it (as many begin a report)
+    gives the description: its words are not dropped, and the file is asked for again at its step."""
+    caption = (message.caption or "").strip()
+    if len(caption) >= MIN_REPORT_TEXT and not caption.startswith("/"):
+        await first_of_album(state, message)  # the album's other files, on their way, need no answer of their own
+        await _described(message, state, caption)
+        await message.answer(t("report_caption_taken", lang) + " " + t("report_files_later", lang) + "\n\n"
+                             + t("report_location", lang), reply_markup=keyboards.send_location(lang))
+        return
+    if await first_of_album(state, message):
+        await message.answer(t("report_text_need_words", lang), reply_markup=keyboards.cancel_report(lang))
 
 
 @handlers.edited_message(StateFilter(ReportForm.location, ReportForm.photo, ReportForm.confirm))

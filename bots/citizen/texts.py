@@ -85,6 +85,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Сначала опишите словами, что произошло. Фото и видео можно будет приложить после геопозиции.",
         "en": "First describe in words what happened. Photos and videos can be attached after the location.",
     },
+    # a photo or video with words under it sent before the location: the words are kept, the file is asked for at
+    # its step (files come after the place)
+    "report_caption_taken": {
+        "kk": "📝 Файлдың астындағы жазу сипаттама ретінде алынды.",
+        "ru": "📝 Подпись к файлу принята как описание.",
+        "en": "📝 The caption is taken as the description.",
+    },
+    "report_files_later": {
+        "kk": "Файлдың өзі әзірге қосылған жоқ: оны орналасудан кейін қайта жіберіңіз.",
+        "ru": "Сам файл пока не приложен: пришлите его ещё раз после геопозиции.",
+        "en": "The file itself is not attached yet: send it again after the location.",
+    },
     "report_text_added": {
         "kk": "📝 Сипаттамаға қосылды.",
         "ru": "📝 Добавлено к описанию.",

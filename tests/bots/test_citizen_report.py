@@ -27,6 +27,7 @@ from tests.helpers import jpeg_with_exif
 pytestmark = pytest.mark.anyio
 USER = 515151
 TEXT = "Во дворе дома на Кенесары 40 неизвестные разбили окно машины и украли магнитолу"
+PLACE_WORDS = "на Кенесары, у третьего подъезда"
 
 
 async def _file_report(tg: FakeBot, photo: bytes) -> str:
@@ -41,8 +42,9 @@ async def _file_report(tg: FakeBot, photo: bytes) -> str:
     tg.user_sends_text(USER, user, TEXT)
     ask_location = await tg.wait_for_message_async(USER, contains="место происшествия")
     assert ask_location.button("геопозицию").get("request_location") is True
-    tg.user_sends_text(USER, user, "на Кенесары")  # words are not a location
-    await tg.wait_for_message_async(USER, contains="Пришлите геопозицию")
+    tg.user_sends_text(USER, user, PLACE_WORDS)  # words are not a location, but they are part of what happened
+    asked_again = await tg.wait_for_message_async(USER, contains="Добавлено к описанию")
+    assert "место происшествия" in (asked_again.text or "")
     tg.user_sends_location(USER, user, 51.1605, 71.4704, horizontal_accuracy=12)
     await tg.wait_for_message_async(USER, contains="приложить до 5 фото или видео")
     tg.user_sends_photo(USER, user, photo)
@@ -74,7 +76,8 @@ async def test_a_user_files_a_report_with_location_and_photo(ctx: Context, citiz
     async with ctx.sessions() as session:
         report = await session.scalar(select(Report).where(Report.number == number))  # type: ignore[arg-type]
         assert report is not None
-        assert (report.channel, report.identity_verified, report.text) == ("telegram", False, TEXT)
+        assert (report.channel, report.identity_verified, report.text) == (
+            "telegram", False, f"{TEXT}\n\n{PLACE_WORDS}")
         assert (report.lat, report.lon, report.accuracy_m) == (51.1605, 71.4704, 12)
         partner = await session.get(Partner, report.partner_id)
         assert partner is not None and partner.name == "telegram-bot"
