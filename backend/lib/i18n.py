@@ -6,17 +6,23 @@ Russian is the fallback because it is the language every partner app supports.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, overload
 
 Lang = Literal["kk", "ru", "en"]
 LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
 DEFAULT_LANG: Lang = "ru"
 
 
-def negotiate(accept_language: str | None) -> Lang:
-    """Pick kk/ru/en from an Accept-Language header, honouring q-values."""
+@overload
+def negotiate(accept_language: str | None) -> Lang: ...
+@overload
+def negotiate(accept_language: str | None, default: None) -> Lang | None: ...
+
+
+def negotiate(accept_language: str | None, default: Lang | None = DEFAULT_LANG) -> Lang | None:
+    """Pick kk/ru/en from an Accept-Language header, honouring q-values; `default` when it names none of them."""
     if not accept_language:
-        return DEFAULT_LANG
+        return default
     best: tuple[float, Lang] | None = None
     for position, part in enumerate(accept_language.split(",")):
         tag, _, params = part.strip().partition(";")
@@ -39,7 +45,7 @@ def negotiate(accept_language: str | None) -> Lang:
         score = q - position * 1e-6
         if q > 0 and (best is None or score > best[0]):
             best = (score, primary)  # type: ignore[assignment]
-    return best[1] if best else DEFAULT_LANG
+    return best[1] if best else default
 
 
 def pick(texts: dict[str, str], lang: str) -> str:

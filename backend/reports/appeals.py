@@ -78,3 +78,17 @@ async def appealed_decision(session: AsyncSession, report: Report) -> tuple[Repo
     if closing is None or decided is None or decided[0] is Resolution.WITHDRAWN:
         return None
     return closing, decided[0], decided[1]
+
+
+async def rating_of(session: AsyncSession, report: Report, closing: ReportEvent) -> tuple[int, str | None] | None:
+    """The rating (satisfaction, comment) its citizen gave `closing`, from the history: the latest `feedback` event
+    since it (the report row's rating is cleared by an appeal). None if it was not rated."""
+    rated = await session.scalar(
+        select(ReportEvent).where(col(ReportEvent.report_id) == report.id, col(ReportEvent.action) == "feedback",
+                                  col(ReportEvent.created_at) >= closing.created_at)
+        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    satisfaction = (rated.data or {}).get("satisfaction") if rated is not None else None
+    if rated is None or not isinstance(satisfaction, int):
+        return None
+    comment = (rated.data or {}).get("comment")
+    return satisfaction, comment if isinstance(comment, str) else None

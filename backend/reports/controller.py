@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
-from backend.deps import CtxDep, LangDep, SessionDep, provide_ctx, provide_lang
+from backend.deps import CtxDep, SessionDep, provide_ctx
 from backend.lib.i18n import Lang
 from backend.lib.pagination import decode_cursor, next_cursor, older_than
 from backend.media import service as media_service
@@ -36,7 +36,7 @@ from backend.reports.schemas import (
     ReportPage,
 )
 from backend.reports.steps import by_citizen, view
-from backend.reports.views import summary
+from backend.reports.views import asked_lang, summary
 
 # the 200 answer of a step that is safe to retry (reports/steps.py)
 _RETRIED = ("{step}: the report as it is now. A retry with the same Idempotency-Key and body gets this first answer "
@@ -53,25 +53,33 @@ class IntakeScope:
     ctx: Context
     session: AsyncSession
     principal: CitizenPrincipal
-    lang: Lang
+    lang: Lang | None  # None: the app asked for none of kk/ru/en, so the answer is in the report's language
 
 
 async def provide_intake(request: Request[Any, Any, Any]) -> AsyncIterator[IntakeScope]:
-    """The same values the app's own `ctx`, `session`, `principal` and `lang` providers give, the session closed
-    after the answer as theirs is."""
+    """The same values the app's own `ctx`, `session` and `principal` providers give, and the language asked for
+    (provide_asked_lang), the session closed after the answer as theirs is."""
     principal = provide_principal(request)
     ctx = provide_ctx(request)
     async with ctx.sessions() as session:
-        yield IntakeScope(ctx, session, principal, provide_lang(request))
+        yield IntakeScope(ctx, session, principal, provide_asked_lang(request))
+
+
+def provide_asked_lang(request: Request[Any, Any, Any]) -> Lang | None:
+    """The app's language for a citizen's answers; None: it asked for none of ours, and each report answers in its
+    own (the app-wide `lang` would be Russian, which is neither the state language nor a Kazakh report's)."""
+    return asked_lang(request.headers.get("accept-language"))
 
 
 IntakeScopeDep: TypeAlias = NamedDependency[IntakeScope]
+AskedLangDep: TypeAlias = NamedDependency[Lang | None]
 
 
 class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]
     guards = [partner_guard]
+    dependencies = {"asked_lang": Provide(provide_asked_lang, sync_to_thread=False)}
 
     @post("/", status_code=201, summary="Register a report", responses={201: ResponseSpec(
         ReportOut, description="Registered; a retry with the same Idempotency-Key gets this answer again")},
@@ -89,7 +97,7 @@ class ReportController(Controller):
                         headers={"Location": f"/api/v1/reports/{stored.body['id']}"})
 
     @get("/", summary="The citizen's own reports, newest first")
-    async def list_reports(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+    async def list_reports(self, ctx: CtxDep, session: SessionDep, principal: PrincipalDep, asked_lang: AskedLangDep,
                            cursor: FromQuery[str | None] = None,
                            limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20) -> ReportPage:
         query = select(Report).where(service.filed_by(principal.citizen_id, principal.partner_id))
@@ -101,16 +109,16 @@ class ReportController(Controller):
         ))
         page = rows[:limit]
         counts = await service.also_reported_counts(session, principal.citizen_id, page)
-        return ReportPage(items=[summary(r, lang, counts.get(r.id, 0)) for r in page],
+        return ReportPage(items=[summary(r, asked_lang, counts.get(r.id, 0)) for r in page],
                           next_cursor=next_cursor(ctx.settings.secret_key, "reports", rows, limit,
                                                   lambda r: (r.created_at, r.id)))
 
     @get("/{report_id:uuid}", summary="One report with its public timeline")
-    async def get_report(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+    async def get_report(self, session: SessionDep, principal: PrincipalDep, asked_lang: AskedLangDep,
                          report_id: FromPath[uuid.UUID]) -> ReportOut:
         report = await service.get_for_citizen(session, principal.citizen_id, report_id,
                                                 partner_id=principal.partner_id)
-        return await view(session, report, lang)
+        return await view(session, report, asked_lang)
 
     @post("/{report_id:uuid}/comments", status_code=201, summary="Add information to a report", responses={
         201: ResponseSpec(CommentOut, description="Added; a retry with the same Idempotency-Key gets this answer")})
@@ -137,7 +145,7 @@ class ReportController(Controller):
 
     @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report", responses={
         200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Withdrawn", same="reason"))})
-    async def withdraw(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+    async def withdraw(self, session: SessionDep, principal: PrincipalDep, asked_lang: AskedLangDep,
                        report_id: FromPath[uuid.UUID], data: JSONBody[ReasonIn | None] = None,
                        idempotency_key: OptionalIdempotencyKey = None) -> Response[Any]:
         """Withdraws the report (closed as withdrawn; during an appeal, the decision appealed stands again).
@@ -147,12 +155,12 @@ class ReportController(Controller):
         nothing done twice. A report closed meanwhile by the police (or withdrawn with another reason) is 409
         `report.already_closed`, whose `report_status`, `citizen_status`, `resolution` and `outcome` say how it
         closed."""
-        stored = await steps.withdraw(session, principal, report_id, data or ReasonIn(), idempotency_key, lang)
+        stored = await steps.withdraw(session, principal, report_id, data or ReasonIn(), idempotency_key, asked_lang)
         return Response(stored.body, status_code=stored.status_code)
 
     @post("/{report_id:uuid}/reopen", status_code=200, summary="Appeal a closed report", responses={
         200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Reopened on appeal", same="reason"))})
-    async def reopen(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+    async def reopen(self, session: SessionDep, principal: PrincipalDep, asked_lang: AskedLangDep,
                      report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn],
                      idempotency_key: OptionalIdempotencyKey = None) -> Response[Any]:
         """Appeals the closing: the report is considered again, with a fresh term.
@@ -161,13 +169,13 @@ class ReportController(Controller):
         the same citizen with the same reason while the report is open on that appeal is 200 with the report as it
         is now — one appeal. Another reason while it is open, or an appeal the closing does not allow, is 409
         `report.transition_forbidden`."""
-        stored = await steps.reopen(session, principal, report_id, data, idempotency_key, lang)
+        stored = await steps.reopen(session, principal, report_id, data, idempotency_key, asked_lang)
         return Response(stored.body, status_code=stored.status_code)
 
     @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled",
           responses={200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Rated",
                                                                               same="satisfaction and comment"))})
-    async def feedback(self, session: SessionDep, principal: PrincipalDep, lang: LangDep,
+    async def feedback(self, session: SessionDep, principal: PrincipalDep, asked_lang: AskedLangDep,
                        report_id: FromPath[uuid.UUID], data: JSONBody[FeedbackIn],
                        idempotency_key: OptionalIdempotencyKey = None) -> Response[Any]:
         """Once per closing: another rating of the same closing is 409 `report.feedback_given` (after an appeal
@@ -176,5 +184,5 @@ class ReportController(Controller):
 
         Safe to retry: with the same `Idempotency-Key` and body, the first answer again; without a key, the same
         satisfaction and comment as the closing's rating is 200 with the report as it is now, rated once."""
-        stored = await steps.feedback(session, principal, report_id, data, idempotency_key, lang)
+        stored = await steps.feedback(session, principal, report_id, data, idempotency_key, asked_lang)
         return Response(stored.body, status_code=stored.status_code)

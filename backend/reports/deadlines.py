@@ -155,6 +155,12 @@ def _end_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=ALMATY).astimezone(UTC)
 
 
+def day_end(instant: datetime) -> datetime:
+    """The end (23:59:59 Almaty time) of the local day `instant` falls on: a term runs to the end of its last day,
+    which is what the citizen is told ("by 15.01.2027")."""
+    return _end_of_local_day(as_utc(instant).astimezone(ALMATY).date())
+
+
 def working_days_after(registered_at: datetime, n: int, calendar: Calendar | None = None) -> datetime:
     cal = calendar or load_calendar()
     local_day = as_utc(registered_at).astimezone(ALMATY).date()

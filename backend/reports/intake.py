@@ -73,7 +73,7 @@ def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
 
 def new_registration(ctx: Context, *, citizen: CitizenRef, partner_id: uuid.UUID | None, channel: str,
                      data: ReportCreate, assessment: IntakeAssessment, media: list[Media],
-                     claim: tuple[str, str, str], lang: str) -> tuple[registration.Registration, dict[str, Any]]:
+                     claim: tuple[str, str, str], lang: str | None) -> tuple[registration.Registration, dict[str, Any]]:
     """Every row of the report's registration and the answer, with a placeholder where the number goes.
     `claim`: the Idempotency-Key's scope, the key and the request's hash."""
     scope, key, digest = claim
@@ -131,7 +131,7 @@ async def register_report(
     channel: str,
     data: ReportCreate,
     idempotency_key: str,
-    lang: str,
+    lang: str | None,
 ) -> Stored:
     """Register, or replay the stored answer for the same Idempotency-Key (409 if the body differs)."""
     scope = f"report:{partner_id}:{citizen.id}"

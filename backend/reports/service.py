@@ -173,6 +173,10 @@ async def change_status(
         if appealed is not None:
             _, restored, restored_outcome = appealed
             report.resolution, report.outcome = restored.value, restored_outcome
+            # the decision that stands again keeps the rating its citizen gave it before appealing (the appeal
+            # cleared it from the row only): rated again, one closing would carry two ratings
+            report.satisfaction, report.feedback_comment = (
+                await appeals.rating_of(session, report, appealed[0]) or (None, None))
             text_params["outcome"] = {lang: outcome_text(restored_outcome, lang, restored.value) or ""
                                       for lang in ("ru", "kk", "en")}
             data = {**(data or {}), appeals.RESTORES: str(appealed[0].id), "resolution": restored.value,
@@ -528,6 +532,10 @@ async def extend_deadline(session: AsyncSession, report: Report, new_deadline: d
     ensure_open(report, "extend")
     if by.actor not in EXTENDERS:
         raise ZanError("auth.forbidden", 403)
+    # the citizen is told the day ("extended to 15.01.2027"), so the term runs to that day's end, as every legal
+    # term does: a console's date picker sends the day's start (00:00+05:00), and the term would lapse, and be
+    # escalated and refused further extension, on the very morning the citizen was told it still runs
+    new_deadline = deadlines.day_end(new_deadline)
     # the law extends a running term: one already lapsed was missed, and telling the citizen it was "extended"
     # would cover the breach (the SLA job has escalated it; the answer is owed now)
     if deadlines.term_lapsed(report.deadline_at):

@@ -48,7 +48,8 @@ def by_citizen(principal: CitizenPrincipal) -> By:
     return By(Actor.CITIZEN, str(principal.citizen_id), principal.channel)
 
 
-async def view(session: AsyncSession, report: Report, lang: str) -> ReportOut:
+async def view(session: AsyncSession, report: Report, lang: str | None) -> ReportOut:
+    """The citizen's view of the report in `lang` (None: in the report's own language)."""
     events = await service.events(session, report.id, public_only=True)
     media = await media_service.for_report(session, report.id)
     counts = await service.also_reported_counts(session, report.citizen_id, [report])
@@ -102,7 +103,7 @@ Step = Callable[[Report, By], Awaitable[None]]
 
 
 async def _run(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, name: str,
-               data: msgspec.Struct, key: str | None, lang: str, step: Step) -> Stored:
+               data: msgspec.Struct, key: str | None, lang: str | None, step: Step) -> Stored:
     """One citizen step on their report: the report row locked first (two taps at once run one after the other),
     the step, and the report as it then is; with `key`, remembered under it (`idempotency.once`)."""
     report = await service.get_for_citizen(session, principal.citizen_id, report_id,
@@ -119,7 +120,7 @@ async def _run(session: AsyncSession, principal: CitizenPrincipal, report_id: uu
 
 
 async def withdraw(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: ReasonIn,
-                   key: str | None, lang: str) -> Stored:
+                   key: str | None, lang: str | None) -> Stored:
     """Withdraw the report. A report closed meanwhile by someone else is 409 `report.already_closed`."""
 
     async def step(report: Report, by: By) -> None:
@@ -132,7 +133,7 @@ async def withdraw(session: AsyncSession, principal: CitizenPrincipal, report_id
 
 
 async def reopen(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: ReopenIn,
-                 key: str | None, lang: str) -> Stored:
+                 key: str | None, lang: str | None) -> Stored:
     """Appeal the report's closing: one appeal, however many times the request arrives."""
 
     async def step(report: Report, by: By) -> None:
@@ -143,7 +144,7 @@ async def reopen(session: AsyncSession, principal: CitizenPrincipal, report_id: 
 
 
 async def feedback(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: FeedbackIn,
-                   key: str | None, lang: str) -> Stored:
+                   key: str | None, lang: str | None) -> Stored:
     """Rate the report's closing: one rating per closing, however many times the request arrives."""
 
     async def step(report: Report, by: By) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.lib.i18n import pick
+from backend.lib.i18n import Lang, negotiate, pick
 from backend.media.models import Media
 from backend.reports.appeals import withdrew_appeal_last
 from backend.reports.models import Report, ReportEvent
@@ -20,6 +20,13 @@ from backend.reports.workflow import (
 )
 from ml.taxonomy import load_taxonomy
 from ml.urgency import detect_urgency
+
+
+def asked_lang(accept_language: str | None) -> Lang | None:
+    """The language the partner app asked for (kk, ru or en), or None when its Accept-Language names none of them:
+    a reply must then be in the report's own language (the law on appeals answers in the state language or the
+    appeal's, and a Kazakh report answered in the Russian fallback is neither)."""
+    return negotiate(accept_language, None)
 
 
 def citizen_status(status: str) -> tuple[str, dict[str, str]]:
@@ -76,8 +83,10 @@ def timeline(events: list[ReportEvent], lang: str) -> list[TimelineEntry]:
     return entries
 
 
-def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[Media], lang: str,
+def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[Media], lang: str | None,
                  also_reported: int = 0, advise: list[str] | None = None) -> ReportOut:
+    """The report as its citizen sees it, in `lang` (None: the app asked for none of ours, so the report's own)."""
+    lang = lang or report.language
     status, names = citizen_status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
     return ReportOut(
@@ -106,7 +115,9 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
     )
 
 
-def summary(report: Report, lang: str, also_reported: int = 0) -> ReportSummary:
+def summary(report: Report, lang: str | None, also_reported: int = 0) -> ReportSummary:
+    """A list item, in `lang` (None: in the report's own language, as citizen_view)."""
+    lang = lang or report.language
     status, names = citizen_status(report.status)
     excerpt = report.text if len(report.text) <= 140 else report.text[:139] + "…"
     return ReportSummary(id=report.id, number=report.number, status=status, status_name=pick(names, lang),
