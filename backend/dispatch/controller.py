@@ -57,6 +57,7 @@ from .schemas import (
     QueuePage,
     ReportCard,
     ReportHistory,
+    RequestInfoIn,
 )
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
@@ -238,6 +239,19 @@ class DispatchController(Controller):
         report = await service.get_visible(session, officer, report_id, lock=True)
         await etag.ensure_unchanged(session, report, if_match)
         await service.extend(session, report, data.deadline_at, data.reason, service.by_for(officer))
+        await session.commit()
+        notify(ctx)
+        return tagged(await card(session, report, officer))
+
+    @post("/reports/{report_id:uuid}/request-info", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
+          responses=STALE, summary="Ask the reporter for information (they see 'needs your input'; their comment "
+                                   "resumes the work)")
+    async def request_info(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
+                           report_id: FromPath[uuid.UUID], data: JSONBody[RequestInfoIn],
+                           if_match: etag.IfMatch = None) -> Response[ReportCard]:
+        report = await service.get_visible(session, officer, report_id, lock=True)
+        await etag.ensure_unchanged(session, report, if_match)
+        await service.request_info(session, report, data.reason, service.by_for(officer))
         await session.commit()
         notify(ctx)
         return tagged(await card(session, report, officer))

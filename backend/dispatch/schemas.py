@@ -36,6 +36,11 @@ class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
     from_unit_id: SeenUnit = msgspec.UNSET
 
 
+class RequestInfoIn(msgspec.Struct, forbid_unknown_fields=True):
+    # public: the reporter reads it ("We need more information: …"); written in the report's language
+    reason: Reason
+
+
 class ExtendIn(msgspec.Struct, forbid_unknown_fields=True):
     deadline_at: Instant
     reason: Reason

@@ -268,6 +268,14 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
                      target_type="report", target_id=closed_report.id, data={"reason_len": len(reason)})
 
 
+async def request_info(session: AsyncSession, report: Report, reason: str, by: By) -> None:
+    """Ask the reporter for information: they see "needs your input" with `reason` (public, in the report's
+    language), and their comment puts the report back in work (reports.service, REPORTER_REPLIED)."""
+    await reports.change_status(session, report, Action.REQUEST_INFO, by, reason=reason)
+    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.request_info",
+                 target_type="report", target_id=report.id, data={"reason_len": len(reason)})
+
+
 async def extend(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
     await reports.extend_deadline(session, report, new_deadline, reason, by)
     mark_report(session, report)
