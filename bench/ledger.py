@@ -5,11 +5,13 @@ report's check as the history endpoint computes it, and one report's proof for a
 
     .venv/bin/python -m bench.ledger
     .venv/bin/python -m bench.ledger --scale 300000 [--keep | --db NAME]
+    .venv/bin/python -m bench.ledger --replay 313000
 
 `--scale N`: bench/queries.py's data set of N reports (three years of events, routing decisions, evidence, audit
 lines and notes; its builder, without its synthetic seals), sealed from scratch as `zan ledger seal --full` would,
 then `zan ledger verify` and one report's proof each in a process of its own: wall time and peak RSS (the process's
 own, after its imports: `base`). `--keep` keeps the database for another run (`--db NAME` measures it again).
+`--replay N`: only verify's replay of the state tree over N reports' heads, with no database, in a process of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -151,11 +152,18 @@ def _rss_mb() -> float:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (MB). VmHWM, not getrusage's ru_maxrss: a child started by subprocess
+    inherits in ru_maxrss the RSS its parent had when it forked (Linux keeps it across exec), so the children below
+    reported the sealing parent's peak (189 MB at 30k reports) rather than their own."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 
 
 async def _child(what: str, url: str, secret: str) -> None:
     """One measurement in a process of its own, so that its peak is its own: prints JSON."""
+    if what == "replay":  # the state tree's replay alone (`verify` replays it seal by seal): `url` is the scopes
+        print(json.dumps(_replay(int(url))))
+        return
     import tempfile
     from pathlib import Path
 
@@ -190,6 +198,18 @@ async def _child(what: str, url: str, secret: str) -> None:
             out |= {"each_s": sorted(timings), "bytes": max(sizes)}
         out |= {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
     print(json.dumps(out))
+
+
+def _replay(scopes: int, per_seal: int = 3_000) -> dict[str, Any]:
+    """`zan ledger verify`'s replay of the state tree (heads.Replay) over `scopes` reports' heads, `per_seal` new ones
+    a seal (a backlog's seals), without the database: its time and what it adds to the peak."""
+    base = _rss_mb()
+    replay = heads.Replay()
+    started = time.perf_counter()
+    for seal, start in enumerate(range(0, scopes, per_seal), 1):
+        replay.seal([("report_events", uuid.UUID(int=n), f"report:{n}", "ab" * 32, seal, 1, "cd" * 32)
+                     for n in range(start, min(scopes, start + per_seal))])
+    return {"seconds": time.perf_counter() - started, "base_mb": base, "peak_mb": _peak_mb()}
 
 
 def _measured(what: str, url: str, secret: str) -> dict[str, Any]:
@@ -260,12 +280,18 @@ if __name__ == "__main__":
     parser.add_argument("--scale", type=int, help="bench/queries.py's data set of this many reports, sealed whole")
     parser.add_argument("--keep", action="store_true", help="with --scale: keep the scratch database")
     parser.add_argument("--db", help="with --scale: measure this database, kept by an earlier --keep run")
-    parser.add_argument("--child", choices=("verify", "proof"), help=argparse.SUPPRESS)
+    parser.add_argument("--replay", type=int, metavar="SCOPES",
+                        help="only `zan ledger verify`'s replay of the state tree, over this many reports' heads")
+    parser.add_argument("--child", choices=("verify", "proof", "replay"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--secret", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         asyncio.run(_child(args.child, args.url, args.secret))
+    elif args.replay:
+        got = _measured("replay", str(args.replay), "")
+        print(f"the state tree's replay over {args.replay:,} reports' heads (3,000 a seal): {got['seconds']:.1f} s; "
+              f"peak RSS {got['peak_mb']:,.0f} MB (base {got['base_mb']:,.0f} MB)")
     elif args.scale:
         asyncio.run(at_scale(args.scale, args.keep, args.db))
     else:

@@ -33,6 +33,7 @@ def verify_cmd() -> None:
     """Recompute every seal and every sealed row, and compare the tablet notes with their sealed events; prints
     JSON, exits 1 when anything sealed was changed (a note included)."""
     from backend.context import run_in_session
+    from backend.ledger.explain import explained
     from backend.ledger.verify import verify
 
     verdict = run_in_session(lambda session, settings: verify(session, settings.secret_keys, keep_seals=False))
@@ -49,6 +50,8 @@ def verify_cmd() -> None:
         "notes": {"checked": verdict.notes.checked, "not_recorded": verdict.notes.not_recorded,
                   "altered": [str(i) for i in verdict.notes.altered],
                   "missing": [str(i) for i in verdict.notes.missing]},
+        # the same, a sentence each: where (the row's report, the seal holding it) and what it means
+        "explained": explained(verdict),
         # quoting the head's MAC elsewhere (a report to the prosecutor's office) pins everything up to it
         "head": {"id": head.id, "sealed_at": head.sealed_at.isoformat(), "mac": head.mac} if head else None,
     }, ensure_ascii=False, indent=2))

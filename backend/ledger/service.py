@@ -148,9 +148,12 @@ async def reread(session: AsyncSession, secret_keys: tuple[str, ...], *, every: 
         await session.commit()
         return []
     seals: list[LedgerSeal] = []
-    if read == 0:  # a new cycle: first the rows older than its day that no seal holds (committed over a day late)
-        seals += await seal_late(session, secret_keys, before=started - DEEP_LOOKBACK, batch=batch)
     run, upper = 0, heads.Upper()
+    if read == 0:  # a new cycle: first the rows older than its day that no seal holds (committed over a day late)
+        seals += await seal_late(session, secret_keys, before=started - DEEP_LOOKBACK, batch=batch, rows=rows)
+        run = sum(seal.rows for seal in seals)
+        if run >= rows:  # they took the run's budget: no checkpoint is written, so the next run begins the cycle
+            return seals  # again, and seals the late rows left before it rereads the day
     while run < rows:
         step = await _seal_once(session, secret_keys, batch, positions, DEEP_LOOKBACK, scan=slice_rows, upper=upper)
         if step.refused:  # the checkpoint stays where it was: the next run reads these rows again
@@ -194,22 +197,32 @@ async def _late(session: AsyncSession, name: str, spec: Protected, before: datet
 
 
 async def seal_late(session: AsyncSession, secret_keys: tuple[str, ...], *, before: datetime,
-                    batch: int = BATCH) -> list[LedgerSeal]:
+                    batch: int = BATCH, rows: int = REREAD_ROWS) -> list[LedgerSeal]:
     """Seal the rows older than `before` (the reread's day) that no seal holds: rows whose transaction committed more
     than a day after their time, which the reread of a day no longer reaches. Counted first (late_tables: index
     scans, no row read), so an hour with none costs four statements; only a table that has some is searched for
-    them, in the database (an anti-join on the entries' key) rather than by reading it whole."""
+    them, in the database (an anti-join on the entries' key) rather than by reading it whole.
+
+    At most `rows` rows are sealed (the reread's budget of a run): a backlog of late rows (a restore, a bulk import
+    stamped with its old times) would otherwise be sealed in one go, past the cron's timeout, and cut off there
+    every time. The rest is counted and sealed again by the next run (reread: its cycle begins only once these
+    are done)."""
     tables = frozenset(await late_tables(session, before))
     await session.commit()
     seals: list[LedgerSeal] = []
-    upper = heads.Upper()
-    while tables:
-        step = await _seal_once(session, secret_keys, batch, {}, LOOKBACK, upper=upper, late=(before, tables))
+    upper, sealed = heads.Upper(), 0
+    while tables and sealed < rows:
+        step = await _seal_once(session, secret_keys, min(batch, rows - sealed), {}, LOOKBACK, upper=upper,
+                                late=(before, tables))
         if step.seal is None:  # none left (or sealing refused: the next cycle counts them again)
             break
         log.warning("ledger: sealed %s rows older than %s that no seal held (committed over a day late)",
                     step.seal.rows, before.isoformat())
         seals.append(step.seal)
+        sealed += step.seal.rows
+    if tables and sealed >= rows:
+        log.warning("ledger: %s rows older than %s sealed in this run, its budget; the rest in the next run",
+                    sealed, before.isoformat())
     return seals
 
 

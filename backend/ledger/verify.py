@@ -72,6 +72,8 @@ class Verdict:
     notes: NotesCheck = field(default_factory=NotesCheck)
     count: int = 0  # seals checked (`verify`, which may keep no list of them)
     head: LedgerSeal | None = None  # the last seal `verify` checked
+    # where each altered or missing row was: its scope ("report:<id>") and the seal that holds its entry
+    located: dict[tuple[str, uuid.UUID], tuple[str, int]] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -103,9 +105,10 @@ async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapp
                       verdict: Verdict) -> None:
     """Each entry's row, hashed again with the columns its seal hashed."""
     for name in sorted({table for table, *_ in entries}):
-        wanted = {row_id: (digest, seal_id) for table, row_id, _, digest, seal_id, *_ in entries if table == name}
+        wanted = {row_id: (digest, seal_id, scope) for table, row_id, scope, digest, seal_id, *_ in entries
+                  if table == name}
         found = await rows_of(session, name, list(wanted))
-        for row_id, (digest, seal_id) in wanted.items():
+        for row_id, (digest, seal_id, scope) in wanted.items():
             row = found.get(row_id)
             columns = layouts.get(seal_id, {}).get(name, [])
             if row is None:
@@ -114,6 +117,8 @@ async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapp
                 verdict.altered.append((name, row_id))
             else:
                 verdict.sealed += 1
+                continue
+            verdict.located[(name, row_id)] = (scope, seal_id)
 
 
 async def _check_seal(session: AsyncSession, secret_keys: tuple[str, ...], seal: LedgerSeal, verdict: Verdict,
@@ -185,7 +190,7 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...], *, keep_se
         verdict.broken_seals.append((head.id, "head_key"))
     # the stored tree is what proofs and the next seal read: one changed by hand leaves every seal checking (the
     # sealer rebuilds it, state.holds), so only this shows the hand
-    if head is not None and head.state_root is not None and await heads.stored_differs(session, head, replay.nodes):
+    if head is not None and head.state_root is not None and await heads.stored_differs(session, head, replay.tree):
         verdict.broken_seals.append((head.id, "tree"))
     verdict.pending = await pending(session)
     await check_notes(session, verdict.notes)

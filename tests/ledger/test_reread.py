@@ -216,3 +216,36 @@ async def test_a_row_committed_over_a_day_late_is_sealed_by_the_next_cycle(ctx: 
         verdict = await verify(session, ctx.settings.secret_keys)
         assert verdict.intact and verdict.pending == 0
         assert await service.late_tables(session, utcnow() - timedelta(days=1)) == []
+
+
+async def test_a_backlog_of_late_rows_is_sealed_a_runs_budget_at_a_time(ctx: Context) -> None:
+    """Rows stamped days back and committed now (a restore, an import with its old times), more of them than a run
+    of the reread reads: each run seals at most its budget of them and the next run goes on; the cycle's reread of
+    the day begins once they are done. Before, they were sealed in one go, however many: past the cron's timeout a
+    backlog was cut off in every run."""
+    base = utcnow() - timedelta(hours=3)
+    await _audit(ctx, *(base + timedelta(seconds=i) for i in range(SLICE)))
+    await jobs.seal_the_record(ctx)  # sealed, and a whole cycle of the reread
+    late = await _audit(ctx, *(utcnow() - timedelta(days=3, seconds=i) for i in range(2 * SLICE + 5)))
+    await an_hour_later(ctx)
+
+    async def run() -> int:
+        async with ctx.sessions() as session:
+            seals = await service.reread(session, ctx.settings.secret_keys, every=timedelta(hours=1), rows=SLICE,
+                                         slice_rows=SLICE, batch=SLICE)
+        return sum(seal.rows for seal in seals)
+
+    sealed = []
+    for _ in range(3):
+        assert await run() <= SLICE
+        sealed.append(sum([await _sealed(ctx, row_id) for row_id in late]))
+    assert sealed == [SLICE, 2 * SLICE, 2 * SLICE + 5]
+    async with ctx.sessions() as session:  # the third run began rereading the day with the rest of its budget
+        progress = await service.reread_progress(session)
+        assert progress is not None and progress.finished_at is None and progress.rows_read > 0
+    assert await run() == 0  # the day's rows were all sealed: this run only reads to the end of them
+    async with ctx.sessions() as session:
+        progress = await service.reread_progress(session)
+        assert progress is not None and progress.finished_at is not None
+        verdict = await verify(session, ctx.settings.secret_keys)
+    assert verdict.intact and verdict.pending == 0
