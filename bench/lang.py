@@ -9,8 +9,8 @@ copied into the repo), which must stay Russian, also cut to their first two and 
 a title: "Взгляды соседей", "Затруднен проезд", where one word's ending decides). Each text is scored as written;
 "folded", typed on a Russian keyboard without the Kazakh letters: ә→а, ғ→г, қ→к, ң→н, ө→о, ұ/ү→у, һ→х, і→и
 (ml.text's fold, keeping letter case; a Russian text has no such letter, so it is itself but for the odd Kazakh
-street name); "latin", typed in Latin letters (bench/_typing.py). Examples are also reported on the held-out fifth
-of ml.dataset's split.
+street name); "folded_i_as_y", the same with і typed as ы ("мены", "келеды"); "latin", typed in Latin letters
+(bench/_typing.py). Examples are also reported on the held-out fifth of ml.dataset's split.
 """
 
 from __future__ import annotations
@@ -38,8 +38,17 @@ _KK_FOLDED = "агкноуухи"
 _FOLD_KAZAKH = str.maketrans(KAZAKH_LETTERS + KAZAKH_LETTERS.upper(), _KK_FOLDED + _KK_FOLDED.upper())
 
 
+# some type і as ы instead ("мены", "келеды"): a Russian keyboard has no і, and ы is the key its sound is nearest to
+_KK_FOLDED_Y = _KK_FOLDED[:-1] + "ы"
+_FOLD_KAZAKH_Y = str.maketrans(KAZAKH_LETTERS + KAZAKH_LETTERS.upper(), _KK_FOLDED_Y + _KK_FOLDED_Y.upper())
+
+
 def fold_kazakh_letters(text: str) -> str:
     return text.translate(_FOLD_KAZAKH)
+
+
+def fold_kazakh_letters_i_as_y(text: str) -> str:
+    return text.translate(_FOLD_KAZAKH_Y)
 
 
 def corpora() -> dict[str, list[tuple[str, str]]]:
@@ -91,7 +100,7 @@ def main() -> None:
     args = ap.parse_args()
 
     typings: dict[str, Callable[[str], str]] = {"as_written": str, "folded": fold_kazakh_letters,
-                                                "latin": typed_in_latin}
+                                                "folded_i_as_y": fold_kazakh_letters_i_as_y, "latin": typed_in_latin}
     result: dict[str, Any] = {}
     sets = corpora()
     for set_name, texts in sets.items():
@@ -117,7 +126,7 @@ def main() -> None:
         if not isinstance(cells, dict):
             continue
         line = "  ".join(f"{lang} {c['correct']}/{c['n']} = {c['accuracy']:.4f}" for lang, c in cells.items())
-        print(f"{key:38} {line}")
+        print(f"{key:40} {line}")
         for lang, c in cells.items():
             for text in c.get("misses", []):
                 print(f"    miss {lang}: {text}")

@@ -11,14 +11,16 @@ suffixes it glues to words, which Russian words do not end with (-лардын, 
 Kazakh words never have (в, ф, ц, ч, щ, ь, ъ, э, ё) and broken vowel harmony (о after the first syllable, ы beside е
 or і). A Kazakh ending is a loan's ("телефонмен") in a text with other Kazakh evidence, while alone it needs a stem
 shaped as no Russian word is: "Взгляды соседей", "Не присоединен", "Обмен валюты" are Russian (two opening
-consonants, "б" before "-мен", which Kazakh writes "-пен"). So a Russian text that names a Kazakh street or ends
-with "қазір" stays Russian, and a Kazakh one with a Russian greeting or loans ("Здравствуйте", "подъезде",
-"участковый") stays Kazakh.
+consonants, "б" before "-мен", which Kazakh writes "-пен"; "Ограды", "Доклады": a consonant cluster before р or л
+that no native Kazakh stem has). Kazakh typed with ы for і ("мены", "келеды") is also read with і. So a Russian
+text that names a Kazakh street or ends with "қазір" stays Russian, and a Kazakh one with a Russian greeting or loans
+("Здравствуйте", "подъезде", "участковый") stays Kazakh.
 
 Text in Latin letters is English, or Kazakh or Russian typed in Latin (ml/translit.py): Kazakh by the letters of its
 Latin alphabets (ä, ğ, ı, ñ, ö, ş, ū, ü, á, ǵ, ń, ó, ú, q) and by its words read back in Cyrillic and weighed as
-above, Russian by its function words read back in Cyrillic, English by its own function, question and common legal
-words.
+above (a quarter of English words outweighs them unless one of them is sure: "meni it kapty", a dog bit me), Russian
+by its function words and inflection read back in Cyrillic ("dobryi den"), English by its own function, question and
+common legal words.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ _RU_WORDS = _words(
     о об обо для без под над про при через после перед между среди посреди впереди сзади почти совсем тоже также
     только даже еще ещё вот тут туда сюда потом потому почему зачем если чтобы или либо все всё всех всем весь вся
     ему ей им ним них нее неё ней себя себе свой свою своего который которая которые какой какая какие сколько
-    можно нужно надо будет будут может могут хочу было
+    можно нужно надо будет будут может могут хочу было здравствуйте спасибо
     """
 )
 # Kept clear of words that are also Russian or Kazakh typed in Latin ("so", "do", "men", "bar", "ne", "tut"): one of
@@ -121,7 +123,7 @@ _KK_ENDINGS = (
         "мады", "меди", "бады", "беди", "пады", "педи", "майды", "мейди", "байды", "бейди", "пайды", "пейди",
         "маймын", "меймин", "майсыз", "мейсиз",
         # present and past tense, 3rd person: алады, келеди, кояды; келди, алды, берди, кетти, айтты, жапты
-        "ады", "еди", "яды", "йды", "лды", "лди", "рди", "тты", "тти", "пти", "шты", "шти", "кти",
+        "ады", "еди", "яды", "йды", "лды", "лди", "рди", "тты", "тти", "пты", "пти", "шты", "шти", "кти",
         # persons: -мыз (we), -сыз/-сиз (polite you), -ндер (you all), -мын (I): барамыз, келиниздер, барамын
         "мыз", "миз", "быз", "биз", "пыз", "пиз", "сыз", "сиз", "ныз", "низ", "ндер", "ндар", "мын", "пын",
         # converbs and participles with their case: сатып, урып, келип; болганда, келгенде, сататын
@@ -140,6 +142,9 @@ _KK_ENDINGS = (
         "ушы", "уши", "ушилер", "ушылар", "лыгы", "лиги", "дыгы", "диги", "тыгы", "тиги",
         # -дагы (that is in), ordinals, past 1st person plural: кабаттагы, ушинши, таптык, келдик
         "дагы", "деги", "тагы", "теги", "ншы", "нши", "тык", "кык", "дык", "дик", "гык", "гик",
+        # dative and locative after a stem's к or т, which the suffix doubles: учаскеликке, самокатта (no word of
+        # the 15,000 Russian appeals ends so)
+        "кке", "кка", "тта", "тте",
     )),
     (0.5, (
         # Russian has a few: "один", "Путин"; "доллар", "удар", "лидер", "компьютер"; "команда"; "стакан"
@@ -170,6 +175,11 @@ _VOWELS = re.compile("[аеиоуыэюя]")
 # abbreviation, "ЖК", "км", has no vowel after them), я or ю after a consonant ("отряды"; Kazakh writes them after a
 # vowel: "кояды")
 _RUSSIAN_SHAPE = re.compile("^[бвгджзйклмнпрстфхцчшщ]{2,}[аеиоуыэюя]|[бвгджзклмнпрстфхцчшщ][яю]")
+# A consonant other than a sonorant before р or л: no native Kazakh stem has one ("ограды", "доклады"), and Kazakh
+# grammar assimilates л after such a consonant ("-лар" becomes "-дар"/"-тар"), so a word that has one is a Russian
+# word or a loan ("телеграм", "клубта"). It tells only that the word's Kazakh-looking ending is no Kazakh suffix:
+# it cancels that ending but is no Russian evidence of its own
+_LOAN_CLUSTER = re.compile("[бвгджзкпстфхцчшщ][рл]")
 # Kazakh picks a suffix's first consonant by the sound before it: after a voiceless consonant or б/в/г/д it is the
 # voiceless one ("велосипедпен", "клубта", "самокатты"), so "-мен", "-ды", "-га", "-лар" there are no Kazakh suffix
 # ("обмен")
@@ -218,6 +228,12 @@ def _russian_shape(folded: str) -> float:
     return max(_russian_ending(folded), 0.6 if _RUSSIAN_SHAPE.search(folded) else 0.0)
 
 
+def _loan_stem(folded: str, kazakh: float) -> float:
+    """How much of a Kazakh ending's weight `kazakh` a stem with a cluster native Kazakh lacks (_LOAN_CLUSTER)
+    cancels."""
+    return min(kazakh, 0.6) if kazakh and _LOAN_CLUSTER.search(folded) else 0.0
+
+
 def _russian_look(raw: str, folded: str) -> float:
     """How Russian a word no list knows looks: its shape (_russian_shape), a letter Kazakh lacks, or no vowel
     harmony (a native Kazakh word has о/ө only in its first syllable, and never mixes back ы with front е/і)."""
@@ -243,7 +259,21 @@ _NOTHING: Evidence = (0.0, 0.0)
 @lru_cache(maxsize=8192)
 def _word_evidence(raw: str, folded: str) -> Evidence:
     """What a word says (see Evidence). `raw` is the word lower-cased as typed, `folded` the same through
-    ml.text.fold."""
+    ml.text.fold.
+
+    Some citizens type Kazakh on a Russian keyboard with ы for і, not и ("мены", "журеды", "быр"): such a word is
+    also read with и for ы. What that reading says counts in a Kazakh text only: Russian words read so too ("еды"
+    would read "еді", "победы" "победі")."""
+    evidence = _spelt_evidence(raw, folded)
+    if "ы" not in folded or evidence == _SURE_KAZAKH:
+        return evidence
+    reading = folded.replace("ы", "и")
+    in_kazakh, _ = _spelt_evidence(raw.replace("ы", "и"), reading)
+    return (max(evidence[0], in_kazakh), evidence[1])
+
+
+def _spelt_evidence(raw: str, folded: str) -> Evidence:
+    """`_word_evidence` of the word as it is spelt."""
     if _KK_LETTER.search(raw) or folded in _KK_WORDS:
         return _SURE_KAZAKH
     if folded in _BOTH_WORDS:
@@ -255,24 +285,31 @@ def _word_evidence(raw: str, folded: str) -> Evidence:
         # a loan with a Kazakh ending ("телефонмен", "подъездеги") is a Kazakh word, Russian letters and broken
         # vowel harmony notwithstanding: in a Kazakh text only a Russian ending argues; alone, a shape no Kazakh
         # word has too ("взгляды", "присоединен": Russian words that end so)
-        return (kazakh - _russian_ending(folded), kazakh - _russian_shape(folded))
-    weight = kazakh - _russian_look(raw, folded)
+        return (kazakh - _russian_ending(folded), kazakh - max(_russian_shape(folded), _loan_stem(folded, kazakh)))
+    weight = kazakh - max(_russian_look(raw, folded), _loan_stem(folded, kazakh))
     return (weight, weight)
 
 
 def _kazakh_dominates(evidence: list[Evidence]) -> bool:
-    """Kazakh words outweigh Russian ones, and weigh at least half a Kazakh word (a middle-group ending, or two weak
-    ones): a lone weak ending among words that tell nothing is no Kazakh text. A word's Kazakh ending needs support
-    (a Kazakh letter or word, or a second word with a Kazakh ending) for a Russian-looking stem to be a loan: alone,
-    "Взгляды соседей" and "Не присоединен" are Russian. A Russian text that quotes a Kazakh street name or ends with
-    "қазір" stays Russian; a Kazakh one with Russian loans and greetings ("Здравствуйте", "подъезд", "участковый")
-    stays Kazakh."""
-    supported = _SURE_KAZAKH in evidence or sum(in_kazakh > 0 for in_kazakh, _ in evidence) >= 2
+    return _kazakh_weight(evidence) > 0
+
+
+def _kazakh_weight(evidence: list[Evidence]) -> float:
+    """The weight of a text's Kazakh words when they dominate it, else 0. They dominate when they outweigh Russian
+    ones and weigh at least half a Kazakh word (a middle-group ending, or two weak ones): a lone weak ending among
+    words that tell nothing is no Kazakh text. A word's Kazakh ending needs support (a Kazakh letter or word, or a
+    second word with a Kazakh ending, one of them as spelt: two Russian words read with і for ы, "велосипеды, мопеды",
+    support nothing) for a Russian-looking stem to be a loan: alone, "Взгляды соседей" and "Не присоединен" are
+    Russian. A Russian text that quotes a Kazakh street name or ends with "қазір" stays Russian; a Kazakh one with
+    Russian loans and greetings ("Здравствуйте", "подъезд", "участковый") stays Kazakh."""
+    supported = _SURE_KAZAKH in evidence or (
+        sum(in_kazakh > 0 for in_kazakh, _ in evidence) >= 2 and any(alone > 0 for _, alone in evidence)
+    )
     weights = [in_kazakh if supported else alone for in_kazakh, alone in evidence]
     kazakh = sum(e for e in weights if e > 0)
     russian = -sum(e for e in weights if e < 0)
     # one ending with no support must also outweigh the Russian words twice: "Рейды полиции" is Russian
-    return kazakh >= 0.5 and kazakh > (russian if supported else 2 * russian)
+    return kazakh if kazakh >= 0.5 and kazakh > (russian if supported else 2 * russian) else 0.0
 
 
 def _text_evidence(words: list[tuple[str, Evidence]]) -> list[Evidence]:
@@ -308,13 +345,40 @@ def _latin_word_evidence(word: str) -> tuple[str, Evidence]:
     return read, _SURE_KAZAKH if _KK_LATIN_LETTER.search(word) else _word_evidence(read, read)
 
 
+def _without_signs(word: str) -> str:
+    """`word` without ь and ъ, which Russian typed in Latin mostly drops ("den", "pyanyi", "podezd")."""
+    return word.replace("ь", "").replace("ъ", "")
+
+
+_RU_WORDS_UNSIGNED = frozenset(_without_signs(word) for word in _RU_WORDS)
+_ENGLISH_SPELLING = re.compile("th|ee$")
+# letter groups that neither Kazakh nor Russian typed in Latin has ("ou" has: "noutbuk", "blagoustroistvo")
+_ONLY_ENGLISH_SPELLING = re.compile("th|ght|ck")
+# Kazakh words typed in Latin that are English words too, left out of _EN_WORDS (see there)
+_ENGLISH_TOO = frozenset(("men", "bar"))
+
+
 def _latin_language(lowered: str) -> Language:
     words = _LATIN_WORD.findall(lowered)
-    if not words or sum(word in _EN_WORDS for word in words) / len(words) >= 0.25:
+    if not words:
         return "en"
-    if _kazakh_dominates(_text_evidence([_latin_word_evidence(word) for word in words])):
+    # a word of the English list, or spelt as only English is ("fighting", "daughter"), is English evidence, never
+    # Kazakh; a Kazakh word may be spelt as an English one ("it", a dog: "meni it kapty"), so a quarter of English
+    # words makes a text English unless a sure Kazakh word (one of its words, or a letter of its Latin alphabets;
+    # not "men" or "bar", English words too) and its Kazakh words outweigh them. Kazakh endings alone do not: English
+    # words read in Cyrillic end like Kazakh ones ("evening", "building": "-нің", "-дің")
+    is_english = [word in _EN_WORDS or _ONLY_ENGLISH_SPELLING.search(word) is not None for word in words]
+    evidence = _text_evidence(
+        [(word, _NOTHING) if en else _latin_word_evidence(word) for word, en in zip(words, is_english, strict=True)]
+    )
+    kazakh = _kazakh_weight(evidence)
+    sure = any(e == _SURE_KAZAKH and w not in _ENGLISH_TOO for w, e in zip(words, evidence, strict=True))
+    if sum(is_english) / len(words) >= 0.25 and (not sure or sum(is_english) >= kazakh):
+        return "en"
+    if kazakh:
         return "kk"
-    reads_russian = [to_cyrillic(word, "ru") in _RU_WORDS for word in words]
+    read = [_without_signs(to_cyrillic(word, "ru")) for word in words]
+    reads_russian = [word in _RU_WORDS_UNSIGNED for word in read]
     if sum(reads_russian) / len(words) >= 0.15:
         return "ru"
     # "i", "a", "to", "on", "my", "no" are words of both languages: they tell neither
@@ -325,6 +389,13 @@ def _latin_language(lowered: str) -> Language:
     # Russian in Latin reach here with no word from either list
     if not russian and (english >= 2 or english / len(words) >= 0.2):
         return "en"
+    # a short text with no English word is Russian when its words inflect as Russian ones do ("dobryi den",
+    # "razbili okno", "moshenniki zvonyat"); English words read in Cyrillic seldom end so, but for those spelt as
+    # Russian typed in Latin never is: "th", and a final "ee" ("three", "employee" would end as "синее")
+    endings = sum(_russian_ending(cyr) for word, cyr in zip(words, read, strict=True)
+                  if not _ENGLISH_SPELLING.search(word))
+    if not english and endings >= 0.8:
+        return "ru"
     # here Russian typed in Latin is far more common than English without a single English word
     return "ru" if len(words) >= 4 else "en"
 

@@ -28,9 +28,11 @@ _KAZAKH = _COMMON | {
     "gh": "ғ", "ng": "ң", "ya": "я", "yu": "ю", "yo": "ё",  # аяқ, қою: Kazakh Cyrillic writes я and ю too
     "ä": "ә", "á": "ә", "ğ": "ғ", "ǵ": "ғ", "ñ": "ң", "ń": "ң", "ö": "ө", "ó": "ө", "ū": "ұ", "ü": "ү", "ú": "ү",
     "ı": "ы", "i": "і", "y": "ы", "j": "ж", "q": "қ", "u": "у", "w": "у",
+    # a suffix's с after a stem's т ("salamatsyz", "kelmeitsiz"), not the ц of loans ("politsiya")
+    "tsy": "тсы", "tsı": "тсы",
 }
 _RUSSIAN = _COMMON | {
-    "yo": "ё", "yu": "ю", "ya": "я", "ye": "е", "ju": "ю", "ja": "я",
+    "yo": "ё", "yu": "ю", "ya": "я", "ye": "е", "ju": "ю", "ja": "я", "tsya": "тся",  # "-тся"/"-ться", not "-ця"
     "i": "и", "y": "ы", "j": "й", "q": "к", "u": "у", "w": "в",
 }
 
@@ -40,8 +42,14 @@ def _pattern(table: dict[str, str]) -> re.Pattern[str]:
 
 
 _PATTERNS = {"kk": (_pattern(_KAZAKH), _KAZAKH), "ru": (_pattern(_RUSSIAN), _RUSSIAN)}
-# in Russian chat spelling "y" is й after a vowel ("moy", "krasnyy" → мой, красный) and ы elsewhere
-_RU_FINAL_Y = re.compile(r"(?<=[аеёиоуыэюя])ы")
+# in Russian chat spelling "y" is й after a vowel ("moy", "krasnyy" → мой, красный) and ы elsewhere; so is an "i"
+# after a vowel other than и that ends a word or comes before an imperative's "-te" ("dobryi", "sosedei",
+# "zdravstvuite" → добрый, соседей, здравствуйте: in citizens' appeals a vowel is followed by word-final й 65 times
+# as often as by и, and before "-те" 700 times; "linii" stays линии). Inside a word it is и about as often as й
+# ("stoit", "seichas"), and stays и
+_RU_FINAL_Y = re.compile(r"(?<=[аеёиоуыэюя])ы|(?<=[аеёоуыэюя])и(?=(те)?$)")
+# "ye" ending a word after a consonant is the plural adjective's "-ые" ("novye", "nezakonnye"), elsewhere е ("yest")
+_RU_FINAL_YE = re.compile(r"(?<=[bcdfghklmnprstvz])ye$")
 
 
 # Latin letters that look like Cyrillic ones: a word that mixes both scripts ("тeлeфон" with Latin e, typed after a
@@ -73,6 +81,8 @@ def to_cyrillic(text: str, language: str) -> str:
     out = []
     for token in _TOKEN.findall(text.lower()):
         if _LATIN_LETTER.match(token):
+            if language == "ru":
+                token = _RU_FINAL_YE.sub("ые", token)
             word = pattern.sub(lambda m: table[m.group(0)], token)
             out.append(_RU_FINAL_Y.sub("й", word) if language == "ru" else word)
         else:

@@ -50,3 +50,27 @@ def test_kazakh_typed_with_a_latin_i_is_kazakh() -> None:
     """Keyboards without a Kazakh layout: і typed as the Latin i, in otherwise Cyrillic words."""
     assert detect_language("бiз келдiк, кершiмiз урысып жатыр") == "kk"
     assert reading_text("бiз келдiк") == "біз келдік"
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        # chat Russian: i after a vowel ending a word or before an imperative's "-te" is й, inside a word и
+        ("dobryi den", "добрый ден"),
+        ("zdravstvuite", "здравствуйте"),
+        ("u sosedei", "у соседей"),
+        ("linii", "линии"),
+        ("stoit", "стоит"),
+        # "-tsya" is "-тся", a final "ye" after a consonant the plural adjective's "-ые"
+        ("trebuetsya", "требуется"),
+        ("nezakonnye", "незаконные"),
+        ("yest", "ест"),
+    ],
+)
+def test_russian_chat_spelling_is_read_back(latin: str, cyrillic: str) -> None:
+    assert to_cyrillic(latin, "ru") == cyrillic
+
+
+def test_kazakh_suffix_after_t_is_not_a_ts() -> None:
+    # "-сыз" after a stem's т ("саламатсыз"), not the ц of a Russian loan
+    assert to_cyrillic("salamatsyz", "kk") == "саламатсыз"
