@@ -160,11 +160,24 @@ class Words:
 
     def found_in(self, forms: Sequence[tuple[str, ...]]) -> bool:
         """Whether one of the words (or phrases) is among `forms` (`word_forms` of a text)."""
+        # a phrase whose first word the text lacks is skipped before trying every position: a question is checked
+        # against every glossary phrase and context cue, and the position-by-position scan was most of its cost
+        present = {form for word in forms for form in word}
         return any(
-            all(_is(forms[start + j], word) for j, word in enumerate(phrase))
+            _may_start(phrase[0], present)
+            and any(
+                all(_is(forms[start + j], word) for j, word in enumerate(phrase))
+                for start in range(len(forms) - len(phrase) + 1)
+            )
             for phrase in self.phrases
-            for start in range(len(forms) - len(phrase) + 1)
         )
+
+
+def _may_start(word: str, present: set[str]) -> bool:
+    """Whether some form of the text may be the listed `word` (a cheap test before `_is` at each position)."""
+    if word.endswith("*"):
+        return any(form.startswith(word[:-1]) for form in present)
+    return word in present
 
 
 def _is(forms: tuple[str, ...], word: str) -> bool:
