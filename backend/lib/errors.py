@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 import msgspec
 from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import exc as sa_exc
@@ -215,7 +217,7 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
 
 
 def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    if _database_lost(exc):
+    if database_lost(exc):
         return _database_unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(request, "internal", HTTP_500_INTERNAL_SERVER_ERROR)
@@ -230,7 +232,7 @@ _DRIVER_LOST = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInte
 _SQLITE_BUSY = "database is locked"  # embedded mode: another writer held the file past the busy timeout
 
 
-def _database_lost(exc: BaseException) -> bool:
+def database_lost(exc: BaseException) -> bool:
     """The request failed because the database connection was lost or could not be had, not because of what it
     asked: its transaction did not commit (one lost during COMMIT may have: the same request, retried with its
     Idempotency-Key, is answered from what was kept and stored once)."""
@@ -253,8 +255,26 @@ def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Re
     server broke (nor, as the internal error says, that what they sent was kept: it was not)."""
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
                 f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
-    return problem(request, "database.unavailable", HTTP_503_SERVICE_UNAVAILABLE,
-                   headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
+    answer = problem(request, "database.unavailable", HTTP_503_SERVICE_UNAVAILABLE,
+                     headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
+    undo: Callable[[], Awaitable[None]] | None = request.state.get(_UNDO_IF_LOST)
+    if undo is not None:
+        # an exception handler cannot await: it runs right after the answer is written, in the same task. A Redis
+        # DEL is then on its way before the client can have read the answer; a database DELETE, which takes a
+        # connection first, is done well within Retry-After
+        answer.background = BackgroundTask(undo)
+    return answer
+
+
+_UNDO_IF_LOST = "zan.undo_if_database_lost"
+
+
+def undo_if_database_lost(request: Request[Any, Any, Any], undo: Callable[[], Awaitable[None]]) -> None:
+    """Have `undo` run if this request is answered `database.unavailable`, i.e. nothing of it was kept: what it used
+    up before its database was lost (a partner signature's claim) is given back, so the same request may be sent
+    again. Only then: an answer that kept something, or refused the request for what it asked, undoes nothing.
+    `undo` must not raise (it runs after the answer, where nobody could be told)."""
+    request.state[_UNDO_IF_LOST] = undo
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {

@@ -10,6 +10,19 @@ The limit protects the service from one partner's runaway client (a retry loop, 
 citizen's capacity. A refused request gets 429 with Retry-After and its signature is *not* used up: the partner's
 client may retry the very same request a second later, and nothing a citizen sent is lost.
 
+A request its database could not carry out (503 `database.unavailable`: lost or refused connection, nothing of it
+kept) gives its signature back (`release`), like a refused one: a client retrying the very same bytes, or within the
+same second, would otherwise be told 401 `auth.replayed` for a request that left no trace. This costs nothing on the
+way in (`admit` says where it claimed, the guard keeps that with the request), and on such a failure a DEL or a
+DELETE (both when both stores hold it) after the answer. Every other outcome keeps the signature used: a request
+that was carried out, and one refused for what it asked (4xx) or that failed otherwise (500), may have changed
+something, and its replay is what is refused.
+Best effort: a Redis claim is deleted unless Redis is gone too (then this process is in fallback, and the retry is
+claimed in the database, which never saw it). A database claim was committed in its own transaction before the
+handler ran, so the handler's rollback left it in place: it is deleted on a new connection, which succeeds when one
+connection was lost (a terminated backend, a failover's reset), and fails while the database refuses every
+connection; then it stays until it expires and the same bytes are refused (a retry signed anew goes through).
+
 With Redis, one Lua script meters the partner (GCRA, below) and claims the signature in a single round trip (the
 intake hot path had one round trip for the nonce before; it still has one, and touches no database). Without Redis
 the metering is per process and the signature goes to the database.
@@ -45,6 +58,7 @@ admitted once more by a process that cannot reach it, if the replay reaches that
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import time
 import uuid
@@ -53,13 +67,16 @@ from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from backend.context import Context
 from backend.db import insert_ignoring_conflicts
 from backend.lib.clock import utcnow
+from backend.lib.errors import database_lost
 from backend.lib.redis import UNAVAILABLE
 from backend.partners.models import RequestNonce
+
+log = logging.getLogger(__name__)
 
 
 class Admission(enum.Enum):
@@ -105,13 +122,23 @@ class _Fallback:
     copy_started: bool = False
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A signature an admitted request used up, and where: what `release` gives back."""
+
+    signature: str
+    in_redis: bool
+    in_database: bool
+
+
 async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *,
-                claim: bool = True) -> tuple[Admission, float]:
-    """The admission, and for THROTTLED how many seconds until the same request would be admitted. `claim=False`
-    (a read) meters the request without using up its signature: never REPLAYED."""
+                claim: bool = True) -> tuple[Admission, float, Claim | None]:
+    """The admission, for THROTTLED how many seconds until the same request would be admitted, and for FIRST the
+    signature's claim (None for a read). `claim=False` (a read) meters the request without using up its signature:
+    never REPLAYED."""
     limit = ctx.settings.partner_rate_limit
     if not claim and not limit:
-        return Admission.FIRST, 0.0  # nothing to meter and nothing to claim: no store is asked
+        return Admission.FIRST, 0.0, None  # nothing to meter and nothing to claim: no store is asked
     ttl = ctx.settings.signature_max_skew_s * 2
     fallback: _Fallback | None = ctx.extras.get(_FALLBACK)
     if ctx.redis is not None:
@@ -126,22 +153,57 @@ async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *,
                 # counted here and remembered in the database: refusing citizens because a cache is down is worse
                 fallback = _fall_back(ctx)
             else:
-                if fallback is None or admission is not Admission.FIRST or not claim:
-                    return admission, early
-                first = await _remember_in_database(ctx, partner_id, signature, ttl)
-                return (Admission.FIRST if first else Admission.REPLAYED), 0.0
+                if admission is not Admission.FIRST or not claim:
+                    return admission, early, None
+                if fallback is None:
+                    return admission, early, Claim(signature, in_redis=True, in_database=False)
+                try:
+                    first = await _remember_in_database(ctx, partner_id, signature, ttl)
+                except Exception as exc:
+                    if database_lost(exc):  # answered 503 before any guard kept the claim: given back here
+                        await release(ctx, Claim(signature, in_redis=True, in_database=False))
+                    raise
+                if not first:
+                    return Admission.REPLAYED, 0.0, None
+                return Admission.FIRST, 0.0, Claim(signature, in_redis=True, in_database=True)
     if limit and (early := _gcra_here(ctx, partner_id, limit)) > 0:
-        return Admission.THROTTLED, early
+        return Admission.THROTTLED, early, None
     if not claim:
-        return Admission.FIRST, 0.0
-    first = await _remember_in_database(ctx, partner_id, signature, ttl)
-    if first and ctx.redis is not None and fallback is not None and fallback.copy_started:
+        return Admission.FIRST, 0.0, None
+    if not await _remember_in_database(ctx, partner_id, signature, ttl):
+        return Admission.REPLAYED, 0.0, None
+    copied = False
+    if ctx.redis is not None and fallback is not None and fallback.copy_started:
         # Redis is back, and the copy may have read the table before this claim was committed
         try:
             await _copy_to_redis(ctx, ctx.redis, [(signature, ttl * 1000)])
+            copied = True
         except UNAVAILABLE:
             _fall_back(ctx)  # gone again: the next recovery copies it from the database
-    return (Admission.FIRST if first else Admission.REPLAYED), 0.0
+    return Admission.FIRST, 0.0, Claim(signature, in_redis=copied, in_database=True)
+
+
+async def release(ctx: Context, claim: Claim) -> None:
+    """Give a signature back: its request was not carried out because its database was lost (see the module's
+    docstring). Best effort, and never raises: it runs after the request was answered."""
+    if claim.in_database:
+        table: Any = RequestNonce.__table__  # type: ignore[attr-defined]
+        try:
+            async with ctx.sessions() as session:
+                await session.execute(delete(table).where(table.c.signature == claim.signature))
+                await session.commit()
+        except Exception as exc:  # the database is still away: the claim stays until it expires
+            log.warning("a signature stays used, its database claim could not be deleted: %s",
+                        f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+    # a database claim is also in Redis if this process, or another's recovery, copied it there since; Redis may be
+    # asked only when this process does not think it is down (a DEL waiting for a dead Redis is pointless)
+    fallback: _Fallback | None = ctx.extras.get(_FALLBACK)
+    if ctx.redis is not None and (claim.in_redis or fallback is None or fallback.copy_started):
+        try:
+            await ctx.redis.delete(_nonce_key(ctx, claim.signature))
+        except Exception as exc:
+            log.warning("a signature stays used, its Redis claim could not be deleted: %s",
+                        f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
 
 
 async def _admit_in_redis(ctx: Context, redis: Redis, partner_id: uuid.UUID, signature: str, ttl: int,

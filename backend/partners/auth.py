@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeAlias
 
 from litestar import Request
@@ -14,6 +15,8 @@ from litestar.handlers.base import BaseRouteHandler
 from backend.citizens.service import get_or_create_by_iin, iin_hash
 from backend.context import Context
 from backend.deps import path_with_query, provide_lang
+from backend.lib.errors import undo_if_database_lost
+from backend.partners.admission import release
 from backend.partners.service import SignedHeaders, unauthenticated, verify
 
 
@@ -41,8 +44,12 @@ async def partner_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler
         signature=request.headers.get("x-signature"),
     )
     body = await request.body()
-    partner_id, partner_name, iin = await verify(ctx, headers=headers, method=request.method,
-                                                 path_with_query=path_with_query(request), body=body)
+    partner_id, partner_name, iin, claim = await verify(ctx, headers=headers, method=request.method,
+                                                        path_with_query=path_with_query(request), body=body)
+    if claim is not None:
+        # kept with the request, no round trip: a request its database could not carry out (the citizen lookup
+        # below included) gives its signature back, so the very same request may be sent again
+        undo_if_database_lost(request, partial(release, ctx, claim))
     citizen_id = await _citizen_id(ctx, iin, provide_lang(request))
     request.state.principal = CitizenPrincipal(citizen_id, partner_id, partner_name.lower())
 

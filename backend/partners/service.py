@@ -22,7 +22,7 @@ from backend.lib.clock import utcnow
 from backend.lib.crypto import TokenError, equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.metrics import PARTNER_THROTTLED
-from backend.partners.admission import Admission, admit
+from backend.partners.admission import Admission, Claim, admit
 from backend.partners.models import Partner, RequestNonce
 
 log = logging.getLogger(__name__)
@@ -139,9 +139,10 @@ def _digits(value: str, shortest: int, longest: int) -> bool:
 
 async def verify(
     ctx: Context, *, headers: SignedHeaders, method: str, path_with_query: str, body: bytes
-) -> tuple[uuid.UUID, str, str]:
-    """Check a partner-signed request; returns (partner id, partner name, citizen IIN). ZanError(401) on failure.
-    With warm caches and Redis up, it touches no database session at all (the intake hot path)."""
+) -> tuple[uuid.UUID, str, str, Claim | None]:
+    """Check a partner-signed request; returns (partner id, partner name, citizen IIN, the signature's claim: None
+    for a read). ZanError(401) on failure. With warm caches and Redis up, it touches no database session at all (the
+    intake hot path)."""
     if not (headers.partner_id and headers.timestamp and headers.signature and headers.iin is not None):
         raise unauthenticated("auth.signature_missing")
     # unix seconds, digits only: int() would also take "+1_700_000_000" or a 400-digit number, and the latter
@@ -176,13 +177,13 @@ async def verify(
         raise unauthenticated("auth.iin_invalid", errors=[FieldProblem(IIN_POINTER, "invalid")])
     # a read is not claimed: the same GET signed twice within a second (a refresh, a retry after a timeout) is
     # answered twice, not refused as a replay (see backend/partners/admission.py)
-    admission, early_s = await admit(ctx, partner_id, expected, claim=method.upper() not in SAFE_METHODS)
+    admission, early_s, claim = await admit(ctx, partner_id, expected, claim=method.upper() not in SAFE_METHODS)
     if admission is Admission.THROTTLED:
         PARTNER_THROTTLED.labels(key.name).inc()
         raise ZanError("rate_limited", 429, headers={"Retry-After": str(max(1, math.ceil(early_s)))})
     if admission is Admission.REPLAYED:
         raise unauthenticated("auth.replayed")
-    return partner_id, key.name, headers.iin
+    return partner_id, key.name, headers.iin, claim
 
 
 async def by_name(*, session: AsyncSession, name: str) -> Partner | None:
