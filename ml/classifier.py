@@ -34,6 +34,7 @@ from ml.fusion import (
     Hyper,
     LinearHead,
     ModelUnavailable,
+    NoveltyGate,
     Prediction,
     ProgressFn,
     Standardizer,
@@ -48,6 +49,7 @@ from ml.fusion import (
     predictions_from_proba,
     tfidf_text,
 )
+from ml.lang import detect_language
 from ml.lexicon import LEXICON_VERSION, cue_features
 
 __all__ = [
@@ -100,7 +102,8 @@ class RouterModel:
     standardizer: Standardizer | None = None
     lexicon: str | None = None
     reference: np.ndarray | None = None  # training embeddings (float16) for the out-of-domain gate
-    novelty_threshold: float | None = None
+    novelty_threshold: float | None = None  # for a language without its own below
+    novelty_by_language: dict[str, float] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     _embedder: Embedder | None = None
     _vectorizer: Any = None
@@ -160,7 +163,9 @@ class RouterModel:
                 # stored as float16 to keep the model small; converted once, not per request
                 self.reference = self.reference.astype(np.float32)
             nearest = (embeddings @ self.reference.T).max(axis=1)
-            ood = list(nearest < self.novelty_threshold)
+            gate = NoveltyGate(self.reference, self.novelty_threshold, self.novelty_by_language)
+            langs = [detect_language(t) for t in texts] if self.novelty_by_language else [""] * len(texts)
+            ood = [bool(s < gate.threshold_for(lang)) for s, lang in zip(nearest, langs, strict=True)]
         short = [content_words(t) < self.hyper.min_content_words for t in texts]
         return predictions_from_proba(proba, self.labels, self.threshold, out_of_domain=ood, too_short=short)
 
@@ -185,6 +190,7 @@ class RouterModel:
             hyper=self.hyper.to_dict(),
             lexicon=self.lexicon,
             novelty_threshold=self.novelty_threshold,
+            novelty_by_language=self.novelty_by_language,
         )
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         (tmp / "vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
@@ -229,8 +235,9 @@ class RouterModel:
             raise ModelUnavailable(f"router model at {d} has format {meta.get('format')}, need {FORMAT_VERSION}")
         if meta.get("lexicon") not in (None, LEXICON_VERSION):
             # its cue columns would mean other cues (or be of another count): retrain rather than misroute
-            raise ModelUnavailable(f"router model at {d} was trained with lexicon {meta.get('lexicon')}, "
-                                   f"this code has {LEXICON_VERSION}")
+            raise ModelUnavailable(
+                f"router model at {d} was trained with lexicon {meta.get('lexicon')}, this code has {LEXICON_VERSION}"
+            )
         labels = [str(x) for x in meta["labels"]]
         if coef.shape[0] != len(labels) or idf.shape[0] != len(vocabulary) or intercept.shape[0] != len(labels):
             raise ModelUnavailable(f"router model at {d} is inconsistent (labels/vocabulary vs weights)")
@@ -250,6 +257,7 @@ class RouterModel:
             lexicon=meta.get("lexicon"),
             reference=reference,
             novelty_threshold=meta.get("novelty_threshold"),
+            novelty_by_language={str(k): float(v) for k, v in (meta.get("novelty_by_language") or {}).items()},
             meta=meta,
         )
 
@@ -295,6 +303,7 @@ def train(
     lexicon: bool | None = None,
     hyper: Hyper | None = None,
     extra_weight: float = 2.0,
+    gate_examples: Sequence[tuple[str, str]] | None = None,
     cache_dir: str | Path | None = None,
     revision: int = 0,
     progress: ProgressFn | None = None,
@@ -306,6 +315,9 @@ def train(
     `extra_examples` are (text, label) pairs — e.g. dispatcher corrections — weighted `extra_weight` times an
     ordinary example. `threshold=None` picks it from out-of-fold precision. Embeddings are cached on disk
     (ml.embcache) so retraining re-embeds only new texts.
+    `gate_examples` are (text, language) reports that only widen the out-of-domain gate's reference: reports of a
+    language the classifier is not trained on (or not yet well) are then judged by their distance to reports of
+    their own language, while the classifier, and its figures in the other languages, stay as they are.
     """
     if len(texts) != len(labels):
         raise ValueError("texts and labels differ in length")
@@ -324,16 +336,19 @@ def train(
     y = np.array([index[lab] for lab in all_labels])
     sample_weight = np.array(weights) if extra_examples else None
 
+    gate = list(gate_examples or ())
     emb_obj: Embedder | None = None
     embeddings: np.ndarray | None = None
+    gate_embeddings: np.ndarray | None = None
     if embedder is not None:
         emb_obj = get_embedder(embedder)
         cache = EmbeddingCache(emb_obj, cache_dir)
         try:
             on_embed = (lambda d, n: progress("embed", d, n)) if progress else None
-            embeddings = cache.encode(all_texts, kind="query", progress=on_embed)
+            embedded = cache.encode(all_texts + [t for t, _ in gate], kind="query", progress=on_embed)
         finally:
             cache.close()
+        embeddings, gate_embeddings = embedded[: len(all_texts)], embedded[len(all_texts) :]
 
     if lexicon is None:
         from ml.taxonomy import load_taxonomy
@@ -350,7 +365,10 @@ def train(
     if progress:
         progress("fit", 1, 1)
 
-    reference, novelty = novelty_reference(embeddings, h) if embeddings is not None else (None, None)
+    novelty: NoveltyGate | None = None
+    if embeddings is not None and gate_embeddings is not None:
+        marks = [""] * len(all_texts) + [lang for _, lang in gate]
+        novelty = novelty_reference(np.vstack([embeddings, gate_embeddings]), h, marks)
     answered = cal.oof_conf >= cal.threshold
     correct = cal.oof_pred == y[cal.oof_index]
     per_lang: dict[str, float] = {}
@@ -367,7 +385,8 @@ def train(
         label_counts=dict(sorted(Counter(all_labels).items())),
         per_language_accuracy=per_lang,
     )
-    fingerprint = _data_fingerprint(all_texts, all_labels)
+    # the gate's reports change what is routed, so they are part of the data the version names
+    fingerprint = _data_fingerprint(all_texts + [t for t, _ in gate], all_labels + [f"gate:{lang}" for _, lang in gate])
     rev = f".{revision}" if revision else ""
     version = f"router-v{FORMAT_VERSION}{rev}+{_embedder_short(embedder or '')}/{fingerprint}"
     vocabulary = {str(k): int(v) for k, v in vec.vocabulary_.items()}
@@ -392,8 +411,9 @@ def train(
         threshold=cal.threshold,
         standardizer=standardizer,
         lexicon=LEXICON_VERSION if lexicon else None,
-        reference=reference,
-        novelty_threshold=novelty,
+        reference=novelty.reference if novelty is not None else None,
+        novelty_threshold=novelty.threshold if novelty is not None else None,
+        novelty_by_language=novelty.by_language if novelty is not None else {},
         meta=meta,
         _embedder=emb_obj,
     )

@@ -312,12 +312,40 @@ def predictions_from_proba(
     return out
 
 
-def novelty_reference(embeddings: np.ndarray, h: Hyper) -> tuple[np.ndarray, float]:
-    """(reference embeddings float16, similarity threshold) for the out-of-domain gate."""
+# a gate-only language gets its own out-of-domain threshold from at least this many reference reports; with fewer,
+# the quantile would be one report's similarity, and its reports share the threshold of the training reports
+MIN_GATE_REPORTS = 50
+
+
+@dataclass(slots=True)
+class NoveltyGate:
+    """The out-of-domain gate: a report whose nearest reference report is less similar than its language's threshold
+    is abstained on ("out_of_domain")."""
+
+    reference: np.ndarray  # (n, dim) float16 unit vectors
+    threshold: float  # for the languages the classifier was trained on (and any other without its own)
+    by_language: dict[str, float] = field(default_factory=dict)
+
+    def threshold_for(self, language: str) -> float:
+        return self.by_language.get(language, self.threshold)
+
+
+def novelty_reference(embeddings: np.ndarray, h: Hyper, gate_languages: Sequence[str] | None = None) -> NoveltyGate:
+    """The gate over these reference embeddings: thresholds at `h.novelty_quantile` of leave-one-out nearest-neighbour
+    similarities among the reference reports.
+
+    `gate_languages[i]` is "" for a report the classifier trained on and the language of a gate-only report (one that
+    only widens the reference, ml.classifier.train's `gate_examples`). The training reports share one threshold; each
+    gate-only language gets its own from its own reports: an English report's nearest neighbour is an English one
+    (e5 puts reports nearer to their own language), of which there are far fewer than Russian and Kazakh training
+    reports, so its nearest similarities are lower, and the training reports' threshold would call most English
+    reports out of domain."""
     rng = np.random.default_rng(11)
     ref = embeddings
+    langs = np.array(list(gate_languages) if gate_languages is not None else [""] * len(ref))
     if len(ref) > h.max_reference:
-        ref = ref[rng.choice(len(ref), h.max_reference, replace=False)]
+        keep = rng.choice(len(ref), h.max_reference, replace=False)
+        ref, langs = ref[keep], langs[keep]
     nearest = np.empty(len(ref), dtype=np.float32)
     for start in range(0, len(ref), 1024):
         sims = ref[start : start + 1024] @ ref.T
@@ -325,5 +353,18 @@ def novelty_reference(embeddings: np.ndarray, h: Hyper) -> tuple[np.ndarray, flo
             sims[j, start + j] = -1.0  # leave one out: not its own neighbour
         nearest[start : start + 1024] = sims.max(axis=1)
     # exact duplicates in the training data would inflate the quantile; ignore them
-    nearest = nearest[nearest < 0.9999] if np.any(nearest < 0.9999) else nearest
-    return ref.astype(np.float16), float(np.quantile(nearest, h.novelty_quantile))
+    distinct = nearest < 0.9999
+    if not distinct.any():
+        distinct = np.ones(len(nearest), dtype=bool)
+
+    def quantile(mask: np.ndarray) -> float:
+        return float(np.quantile(nearest[mask], h.novelty_quantile))
+
+    trained = distinct & (langs == "")
+    by_language = {
+        str(lang): quantile(mask)
+        for lang in sorted(set(langs.tolist()) - {""})
+        for mask in [distinct & (langs == lang)]
+        if mask.sum() >= MIN_GATE_REPORTS
+    }
+    return NoveltyGate(ref.astype(np.float16), quantile(trained if trained.any() else distinct), by_language)

@@ -134,8 +134,9 @@ class Router:
                 raise ValueError(f"model labels not in the taxonomy: {unknown[:5]}")
 
     @classmethod
-    def load(cls, model_dir: str | Path | None = None, embedder: str | None = None,
-             rules: RuleSet | None = None) -> Router:
+    def load(
+        cls, model_dir: str | Path | None = None, embedder: str | None = None, rules: RuleSet | None = None
+    ) -> Router:
         """The bundled (or given) model and rules; when the model cannot be loaded the router still works,
         abstaining (rules that cannot be loaded raise RulesFileError: routing without them would be guesswork)."""
         try:

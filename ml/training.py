@@ -25,6 +25,14 @@ from ml.lang import detect_language
 from ml.pii import mask_pii
 from ml.taxonomy import load_taxonomy
 
+# the bundled examples (ml/data/examples/<lang>.jsonl) the shipped classifier learns from, and those that only widen
+# its out-of-domain gate. English reports are accepted (the API takes ru/kk/en), but an English report is far from
+# every Russian or Kazakh one, so without English reference reports the gate sent most of them to triage however
+# sure the classifier was. English examples do not train the classifier: trained on them, it lost Kazakh held-out
+# accuracy (bench/routing.py, docs/benchmarks-routing.md), which Kazakh reports, far more frequent, would pay for
+CLASSIFIER_LANGUAGES = ("ru", "kk")
+GATE_LANGUAGES = ("en",)
+
 
 @dataclass(slots=True)
 class Labelled:
@@ -62,18 +70,24 @@ def train_bundled(
     progress: ProgressFn | None = None,
 ) -> RouterModel:
     """Train the taxonomy model on every bundled example (+ `extra`) and save it to `out`."""
-    examples = load_examples()
+    examples = load_examples(languages=CLASSIFIER_LANGUAGES)
+    gate = load_examples(languages=GATE_LANGUAGES)
     model = train(
         [e.text for e in examples],
         [e.category for e in examples],
         [e.language for e in examples],
         embedder=embedder,
         extra_examples=extra,
+        gate_examples=[(e.text, e.language) for e in gate],
         hyper=hyper,
         revision=revision,
         progress=progress,
     )
-    model.meta["training_data"] = "ml/data/examples/{ru,kk}.jsonl" + (f" + {len(extra)} corrections" if extra else "")
+    model.meta["training_data"] = (
+        f"ml/data/examples/{{{','.join(CLASSIFIER_LANGUAGES)}}}.jsonl"
+        + (f" + {len(extra)} corrections" if extra else "")
+        + f"; out-of-domain gate also ml/data/examples/{{{','.join(GATE_LANGUAGES)}}}.jsonl"
+    )
     model.save(out)
     return model
 
