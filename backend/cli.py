@@ -108,11 +108,14 @@ def partners_create(name: str, webhook_url: str | None) -> None:
     from sqlalchemy.exc import IntegrityError
 
     from backend.context import context_scope
+    from backend.notifications.webhook_target import WebhookTargetRefused, check_url
     from backend.partners.service import by_name, create
 
     taken = click.ClickException(f"a partner app named {name!r} already exists")
 
     async def go(settings: Settings) -> dict[str, Any]:
+        if webhook_url is not None:  # as `zan notifications webhook-set` checks it (sending checks again)
+            await check_url(webhook_url, allow_private=settings.webhooks_may_reach_private)
         async with context_scope(settings) as ctx, ctx.sessions() as session:
             if await by_name(session=session, name=name) is not None:
                 raise taken
@@ -125,6 +128,8 @@ def partners_create(name: str, webhook_url: str | None) -> None:
 
     try:
         click.echo(json.dumps(_run(go)))
+    except WebhookTargetRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="--webhook-url") from exc
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--name") from exc
 

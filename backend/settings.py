@@ -185,6 +185,9 @@ class Settings:
     # legal questions one citizen-bot chat may ask in 10 minutes: one fast typist (or a script) must not hold every
     # legal slot above for the rest of the city; an urgent question is answered past it
     citizen_bot_legal_per_10min: int = 10
+    # partner webhooks may use http and reach loopback, private, link-local, CGNAT… addresses; None: only in embedded
+    # mode (tests and demos call loopback receivers), never by default in production (webhooks_may_reach_private)
+    webhook_allow_private: bool | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -262,6 +265,7 @@ class Settings:
             preview_concurrency=max(1, _int("PREVIEW_CONCURRENCY", 2)),
             legal_concurrency=max(1, _int("LEGAL_CONCURRENCY", 2)),
             citizen_bot_legal_per_10min=max(1, _int("CITIZEN_BOT_LEGAL_PER_10MIN", 10)),
+            webhook_allow_private=_bool("WEBHOOK_ALLOW_PRIVATE", False) if _env("WEBHOOK_ALLOW_PRIVATE") else None,
         )
 
     def with_(self, **changes: object) -> Settings:
@@ -271,6 +275,13 @@ class Settings:
     def secret_keys(self) -> tuple[str, ...]:
         """The current key first, then the earlier ones: for finding and opening what was stored under any of them."""
         return (self.secret_key, *self.previous_secret_keys)
+
+    @property
+    def webhooks_may_reach_private(self) -> bool:
+        """May partner webhooks be http and go to non-public addresses (backend/notifications/webhook_target)?"""
+        if self.webhook_allow_private is None:
+            return self.environment != "production"
+        return self.webhook_allow_private
 
     @property
     def is_sqlite(self) -> bool:

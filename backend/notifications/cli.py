@@ -62,13 +62,19 @@ def retry_cmd(delivery_ids: tuple[str, ...]) -> None:
 @click.option("--partner", "name", required=True, help="partner app name (as created with `zan partners create`)")
 @click.option("--url", required=True, help="https URL that receives signed status changes")
 def webhook_set(name: str, url: str) -> None:
-    """Set a partner's webhook URL and a new signing secret; the secret is printed once, stored sealed."""
+    """Set a partner's webhook URL and a new signing secret; the secret is printed once, stored sealed.
+
+    In production the URL must be https and its host resolve to public addresses only (ZAN_WEBHOOK_ALLOW_PRIVATE)."""
     from backend.context import context_scope
     from backend.lib.crypto import seal
+    from backend.notifications.webhook_target import WebhookTargetRefused, check_url
     from backend.partners.service import by_name
 
-    if not url.startswith(("https://", "http://")):
-        raise click.BadParameter("must be an http(s) URL", param_hint="--url")
+    settings = Settings.from_env()
+    try:
+        _run(check_url(url, allow_private=settings.webhooks_may_reach_private))
+    except WebhookTargetRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from exc
 
     async def go(settings: Settings) -> str | None:
         async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
@@ -81,7 +87,7 @@ def webhook_set(name: str, url: str) -> None:
             await session.commit()
         return secret
 
-    secret = _run(go(Settings.from_env()))
+    secret = _run(go(settings))
     if secret is None:
         raise click.ClickException(f"no partner named {name!r}")
     click.echo(json.dumps({"partner": name, "webhook_url": url, "webhook_secret": secret}))

@@ -40,6 +40,7 @@ from backend.lib.tasks import stop_task
 from backend.notifications import webhooks
 from backend.notifications.models import Delivery, Device
 from backend.notifications.sender import Outcome, Push, PushSender, get_sender
+from backend.notifications.webhook_target import webhook_client
 from backend.partners.models import Partner
 
 if TYPE_CHECKING:
@@ -256,10 +257,13 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
 
 
 def _http_client(ctx: Context) -> httpx.AsyncClient:
-    client: httpx.AsyncClient | None = ctx.extras.get("webhook_http")
+    """This process's webhook client for the settings' address policy (public addresses only in production)."""
+    allow_private = ctx.settings.webhooks_may_reach_private
+    key = "webhook_http_private" if allow_private else "webhook_http"
+    client: httpx.AsyncClient | None = ctx.extras.get(key)
     if client is None:
-        client = httpx.AsyncClient(follow_redirects=False)
-        ctx.extras["webhook_http"] = client
+        client = webhook_client(allow_private=allow_private)
+        ctx.extras[key] = client
         ctx.extras.setdefault("_closers", []).append(client.aclose)
     return client
 
@@ -280,7 +284,8 @@ async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> Sent:
             return row, Outcome(ok=False, error="webhook secret sealed under a key that is not configured"), ""
         body = msgspec.json.encode(row.payload["body"])
         result = await webhooks.post(_http_client(ctx), partner.webhook_url, secret, row.payload["event_id"], body)
-        return row, Outcome(ok=result.ok, error=result.error, retry_after_s=result.retry_after_s), ""
+        return row, Outcome(ok=result.ok, error=result.error, retry_after_s=result.retry_after_s,
+                            permanent=result.permanent), ""
 
     return list(await asyncio.gather(*(one(r) for r in rows)))
 

@@ -20,12 +20,14 @@ How a receiver verifies (this is `verify_webhook`, usable as-is by a Python rece
 Any non-2xx answer (or a timeout of 10 s) is retried with exponential backoff (2 s doubling to at most 3 h, ±10 %
 jitter; a longer Retry-After is honoured, up to 3 h; a shorter one never shortens the backoff) for 21 attempts over
 about a day (~25 h), then dead-lettered (`zan notifications stuck` / `retry`).
-The schedule is `delivery.RETRY_POLICIES["webhook"]`.
+The schedule is `delivery.RETRY_POLICIES["webhook"]`. A URL that is not https, or whose host resolves to a
+non-public address, is refused outright and dead-lettered at its first attempt (`webhook_target`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,7 +35,9 @@ from dataclasses import dataclass
 import httpx
 
 from backend.lib.crypto import equal, hmac_hex
+from backend.notifications.webhook_target import WebhookTargetRefused
 
+log = logging.getLogger("zan.notifications")
 MAX_SKEW_S = 300
 TIMEOUT_S = 10.0
 
@@ -109,6 +113,7 @@ class WebhookResult:
     status: int | None
     error: str | None = None
     retry_after_s: float | None = None
+    permanent: bool = False  # the target itself is refused: retrying cannot help
 
 
 async def post(client: httpx.AsyncClient, url: str, secret: str, event_id: str, body: bytes) -> WebhookResult:
@@ -116,6 +121,9 @@ async def post(client: httpx.AsyncClient, url: str, secret: str, event_id: str, 
     try:
         response = await client.post(url, content=body, headers=signed_headers(secret, event_id, body),
                                      timeout=TIMEOUT_S)
+    except WebhookTargetRefused as exc:  # raised by webhook_target's client: nothing was sent
+        log.warning("webhook for event %s refused, not sent: %s", event_id, exc)
+        return WebhookResult(ok=False, status=None, error=f"refused: {exc}"[:500], permanent=True)
     except httpx.HTTPError as exc:
         return WebhookResult(ok=False, status=None, error=f"{type(exc).__name__}: {exc}"[:500])
     if 200 <= response.status_code < 300:
