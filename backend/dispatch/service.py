@@ -279,8 +279,9 @@ async def request_info(session: AsyncSession, report: Report, reason: str, by: B
 async def extend(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
     await reports.extend_deadline(session, report, new_deadline, reason, by)
     mark_report(session, report)
+    # the term the report got (it runs to the end of the day named), not the instant the console sent
     await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.extend",
-                 target_type="report", target_id=report.id, data={"deadline_at": new_deadline.isoformat()})
+                 target_type="report", target_id=report.id, data={"deadline_at": report.deadline_at.isoformat()})
 
 
 async def set_fields(session: AsyncSession, report: Report, fields: dict[str, str | None], by: By) -> list[str]:
