@@ -15,14 +15,20 @@ from backend.jobs.models import OutboxTask
 from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.models import Delivery
 
+# each kind is counted up to this many: dead rows are kept for `zan notifications retry`, so the count would otherwise
+# grow with the years and every /health and scrape would pay for it (one dead is enough to alert on)
+COUNTED_UP_TO = 1000
+
 
 async def dead_deliveries(session: AsyncSession) -> dict[str, int]:
-    """Dead-lettered deliveries by kind (push, topic, webhook), every kind present (ix_notification_deliveries_due
-    serves the status filter)."""
-    rows = await session.execute(
-        select(col(Delivery.kind), func.count()).where(col(Delivery.status) == "dead").group_by(col(Delivery.kind)))
-    found: dict[str, int] = {str(kind): int(n) for kind, n in rows}
-    return {kind: found.get(kind, 0) for kind in sorted({*RETRY_POLICIES, *found})}
+    """Dead-lettered deliveries by kind (push, topic, webhook), each counted up to COUNTED_UP_TO
+    (ix_notification_deliveries_due serves the status filter)."""
+    found: dict[str, int] = {}
+    for kind in sorted(RETRY_POLICIES):
+        dead = (select(col(Delivery.id)).where(col(Delivery.status) == "dead", col(Delivery.kind) == kind)
+                .limit(COUNTED_UP_TO).subquery())
+        found[kind] = int(await session.scalar(select(func.count()).select_from(dead)) or 0)
+    return found
 
 
 async def exposition(session: AsyncSession) -> bytes:
@@ -31,7 +37,8 @@ async def exposition(session: AsyncSession) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     gauge = Gauge("zan_dead_letters",
                   "Work that gave up after its attempts: queue=outbox (background tasks, /health queue.dead), or push, "
-                  "topic, webhook deliveries (`zan notifications stuck`, then `zan notifications retry`)",
+                  "topic, webhook deliveries, each counted up to 1,000 (`zan notifications stuck`, then "
+                  "`zan notifications retry`)",
                   ["queue"], registry=registry)
     outbox = await session.scalar(select(func.count()).select_from(OutboxTask).where(col(OutboxTask.status) == "dead"))
     gauge.labels("outbox").set(int(outbox or 0))

@@ -229,6 +229,8 @@ DATABASE_RETRY_AFTER_S = 3  # a terminated backend or a pool refilled after a re
 # every connection slot taken
 _DRIVER_LOST = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
                 asyncpg.exceptions.InsufficientResourcesError)
+# the packages whose exceptions wrap the database connection's (SQLAlchemy's, its dialects' adapted DBAPI errors)
+_DATABASE_LAYERS = ("sqlalchemy.", "asyncpg.", "sqlite3", "aiosqlite.")
 _SQLITE_BUSY = "database is locked"  # embedded mode: another writer held the file past the busy timeout
 
 
@@ -246,6 +248,10 @@ def database_lost(exc: BaseException) -> bool:
         # raises the socket's ConnectionRefusedError as it is: nothing else here talks to a socket unwrapped)
         if isinstance(cause, (sa_exc.TimeoutError, ConnectionError, *_DRIVER_LOST)):
             return True
+        # down the causes of the database layers' own errors only: redis-py and httpx raise theirs from the
+        # socket's ConnectionError too, and a Redis or partner outage is not the database's
+        if not type(cause).__module__.startswith(_DATABASE_LAYERS):
+            return False
         cause = cause.__cause__
     return False
 

@@ -199,15 +199,15 @@ ERRORS: dict[str, dict[str, str]] = {
         "en": "Method not allowed",
     },
     "database.unavailable": {
-        "ru": "Сервис на несколько секунд недоступен. Отправьте запрос ещё раз — дважды он не будет принят",
-        "kk": "Қызмет бірнеше секундқа қолжетімсіз. Сұрауды қайта жіберіңіз — ол екі рет қабылданбайды",
-        "en": "The service is unavailable for a few seconds. Send the request again; it is never accepted twice",
+        "ru": "Сервис на несколько секунд недоступен. Отправьте запрос ещё раз: он будет учтён только один раз",
+        "kk": "Қызмет бірнеше секундқа қолжетімсіз. Сұрауды қайта жіберіңіз: ол бір рет қана тіркеледі",
+        "en": "The service is unavailable for a few seconds. Send the request again; it will be recorded only once",
     },
     # an unexpected failure rolls the request back: telling the citizen it was kept would make them not resend it
     "internal": {
-        "ru": "Внутренняя ошибка сервера. Отправьте запрос ещё раз — дважды он не будет принят",
-        "kk": "Сервердің ішкі қатесі. Сұрауды қайта жіберіңіз — ол екі рет қабылданбайды",
-        "en": "Internal server error. Send the request again; it is never accepted twice",
+        "ru": "Внутренняя ошибка сервера. Отправьте запрос ещё раз: он будет учтён только один раз",
+        "kk": "Сервердің ішкі қатесі. Сұрауды қайта жіберіңіз: ол бір рет қана тіркеледі",
+        "en": "Internal server error. Send the request again; it will be recorded only once",
     },
 }
 

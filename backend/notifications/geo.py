@@ -8,6 +8,7 @@ from typing import Any
 from shapely import affinity
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
 from backend.lib.errors import FieldProblem, ZanError
 
@@ -73,6 +74,15 @@ def districts_intersecting(geom: BaseGeometry, limit: int = 50) -> list[str]:
     from ml.geo import load_district_index
 
     return sorted({d.code for d in load_district_index().intersecting(geom)})[:limit]
+
+
+def mostly_within(geom: BaseGeometry, codes: list[str]) -> bool:
+    """Whether at least half of the area lies in the districts `codes` (its spill over their border is allowed)."""
+    from ml.geo import load_district_index
+
+    index = load_district_index()
+    home = unary_union([index.geometry(code) for code in codes]) if codes else None
+    return home is not None and 2 * geom.intersection(home).area >= geom.area
 
 
 def contains(geom: BaseGeometry, lat: float, lon: float) -> bool:

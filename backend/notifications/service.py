@@ -246,11 +246,13 @@ async def create_alert(ctx: Context, session: AsyncSession, *, officer_id: uuid.
     if not now < expires_at <= now + timedelta(days=7):
         raise ZanError("validation.failed", 422, errors=[FieldProblem("/expires_at", "out_of_range")])
     area = geo.parse_area(data.polygon, (data.centre.lat, data.centre.lon) if data.centre else None, data.radius_m)
-    districts = geo.districts_intersecting(area)
-    # an officer alerts their own region (the whole country, nationally): an area that reaches none of its
-    # districts is another region's to alert, whose duty officers know whether the child is still missing
+    # an officer alerts their own region (the whole country, nationally), whose topics alone it reaches: an area
+    # mostly outside its districts is another region's to alert, whose duty officers know whether the child is still
+    # missing. Mostly, not "touches one": a sliver at home (a MultiPolygon's second part, a thin band) would carry
+    # the alert anywhere
     within = await jurisdiction_of(session, officer_id)
-    if not within.national and not any(within.reads(code) for code in districts):
+    districts = [code for code in geo.districts_intersecting(area) if within.reads(code)]
+    if not within.national and not geo.mostly_within(area, districts):
         pointer = "/polygon" if data.polygon is not None else "/centre"
         raise ZanError("validation.failed", 422, errors=[FieldProblem(pointer, "out_of_range")])
     await _check_rate(ctx, session, officer_id)
