@@ -40,7 +40,7 @@ def _seal_ranges(ids: list[int]) -> str:
         else:
             runs.append([seal_id, seal_id])
     text = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
-    return f"seal{'s' if len(ids) > 1 else ''} {text}"
+    return f"seal{'s' if len(set(ids)) > 1 else ''} {text}"
 
 
 def explained(verdict: Verdict) -> list[str]:

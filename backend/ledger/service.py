@@ -203,7 +203,8 @@ async def seal_late(session: AsyncSession, secret_keys: tuple[str, ...], *, befo
     scans, no row read), so an hour with none costs four statements; only a table that has some is searched for
     them, in the database (an anti-join on the entries' key) rather than by reading it whole.
 
-    At most `rows` rows are sealed (the reread's budget of a run): a backlog of late rows (a restore, a bulk import
+    About `rows` rows are sealed (the reread's budget of a run; a seal takes up to its batch from each late table, so
+    a run may pass it by a batch per table beyond the first): a backlog of late rows (a restore, a bulk import
     stamped with its old times) would otherwise be sealed in one go, past the cron's timeout, and cut off there
     every time. The rest is counted and sealed again by the next run (reread: its cycle begins only once these
     are done)."""
