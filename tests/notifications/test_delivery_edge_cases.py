@@ -215,13 +215,14 @@ async def test_a_chunk_of_several_sub_batches_outlives_its_lease_without_duplica
     report = await new_report(ctx)
     devices = await citizen_devices(ctx, report, ["ru"] * (2 * delivery.SUB_BATCH + 50))
     _event, key = await fan_out(ctx, report)
-    # three sub-batches of ~1.4 s each against a 2 s lease: renewed while settling too. (A 0.3 s and then a 1 s
-    # lease failed on a loaded machine: the heartbeat stalled past it, and a lease that really runs out is meant to
-    # be taken over. 2 s is still shorter than the chunk, so only the heartbeat keeps it.)
-    fcm.set_latency(0.15)
-    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=2.0))
-    await asyncio.sleep(2.3)  # past the first lease, while the first worker is on its second sub-batch
-    second = await delivery.deliver_pending(ctx, event_key=key, lease_s=2.0)
+    # three sub-batches of ~2.4 s each against a 3.5 s lease: renewed while settling too. (A 0.3 s, a 1 s and then a
+    # 2 s lease failed on a loaded machine (load ~19 on two cores): the heartbeat stalled past it, and a lease that
+    # really runs out is meant to be taken over. 3.5 s is still shorter than the chunk, so only the heartbeat keeps
+    # it.)
+    fcm.set_latency(0.25)
+    first = asyncio.create_task(delivery.deliver_pending(ctx, event_key=key, lease_s=3.5))
+    await asyncio.sleep(3.8)  # past the first lease, while the first worker is on its second sub-batch
+    second = await delivery.deliver_pending(ctx, event_key=key, lease_s=3.5)
     progress = await first
     assert (progress.sent, progress.failed, second.sent) == (len(devices), 0, 0)
     for device in devices:
