@@ -71,8 +71,12 @@ def corpora() -> dict[str, list[tuple[str, str]]]:
 
 def _shared_appeals() -> list[tuple[str, str]]:
     eval_dir = Path(os.environ.get("ZAN_SHARED_DIR") or REPO.parent / "shared") / "data" / "eval"
-    return [(str(row["text"]), "ru") for city in ("kursk", "spb") for path in sorted((eval_dir / city).glob("*.jsonl"))
-            for row in read_jsonl(path)]
+    return [
+        (str(row["text"]), "ru")
+        for city in ("kursk", "spb")
+        for path in sorted((eval_dir / city).glob("*.jsonl"))
+        for row in read_jsonl(path)
+    ]
 
 
 def _first_words(texts: list[tuple[str, str]], n: int) -> list[tuple[str, str]]:
@@ -86,8 +90,11 @@ def score(texts: list[tuple[str, str]], typed: Callable[[str], str], misses: int
         if not mine:
             continue
         wrong = [t for t in mine if detect_language(t) != lang]
-        out[lang] = {"correct": len(mine) - len(wrong), "n": len(mine),
-                     "accuracy": round(1 - len(wrong) / max(1, len(mine)), 4)}
+        out[lang] = {
+            "correct": len(mine) - len(wrong),
+            "n": len(mine),
+            "accuracy": round(1 - len(wrong) / max(1, len(mine)), 4),
+        }
         if misses:
             out[lang]["misses"] = wrong[:misses]
     return out
@@ -99,8 +106,12 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
-    typings: dict[str, Callable[[str], str]] = {"as_written": str, "folded": fold_kazakh_letters,
-                                                "folded_i_as_y": fold_kazakh_letters_i_as_y, "latin": typed_in_latin}
+    typings: dict[str, Callable[[str], str]] = {
+        "as_written": str,
+        "folded": fold_kazakh_letters,
+        "folded_i_as_y": fold_kazakh_letters_i_as_y,
+        "latin": typed_in_latin,
+    }
     result: dict[str, Any] = {}
     sets = corpora()
     for set_name, texts in sets.items():
@@ -130,8 +141,10 @@ def main() -> None:
         for lang, c in cells.items():
             for text in c.get("misses", []):
                 print(f"    miss {lang}: {text}")
-    print(f"detect_language CPU per report: {result['cpu_us_per_report_first_pass']} µs first pass, "
-          f"{result['cpu_us_per_report_warm']} µs warm ({len(reports)} examples; load average {load:.2f})")
+    print(
+        f"detect_language CPU per report: {result['cpu_us_per_report_first_pass']} µs first pass, "
+        f"{result['cpu_us_per_report_warm']} µs warm ({len(reports)} examples; load average {load:.2f})"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
 

@@ -14,13 +14,15 @@ shaped as no Russian word is: "Взгляды соседей", "Не присо�
 consonants, "б" before "-мен", which Kazakh writes "-пен"; "Ограды", "Доклады": a consonant cluster before р or л
 that no native Kazakh stem has). Kazakh typed with ы for і ("мены", "келеды") is also read with і. So a Russian
 text that names a Kazakh street or ends with "қазір" stays Russian, and a Kazakh one with a Russian greeting or loans
-("Здравствуйте", "подъезде", "участковый") stays Kazakh.
+("Здравствуйте", "подъезде", "участковый") stays Kazakh: the dominant language of a mixed text is its grammar's, and
+a Russian noun in its dictionary form weighs half in a text with Kazakh evidence ("сосед мені ұрды, заявление
+жазсам бола ма", "Участковый келмеди" are Kazakh).
 
 Text in Latin letters is English, or Kazakh or Russian typed in Latin (ml/translit.py): Kazakh by the letters of its
 Latin alphabets (ä, ğ, ı, ñ, ö, ş, ū, ü, á, ǵ, ń, ó, ú, q) and by its words read back in Cyrillic and weighed as
 above (a quarter of English words outweighs them unless one of them is sure: "meni it kapty", a dog bit me), Russian
-by its function words and inflection read back in Cyrillic ("dobryi den"), English by its own function, question and
-common legal words.
+by its function words and inflection read back in Cyrillic ("dobryi den", "sobaka ukusila"), English by its own
+function, question and common legal words.
 """
 
 from __future__ import annotations
@@ -110,6 +112,21 @@ _EN_WORDS = _words(
     neighbor drunk driver stole steal beat beating attacked threatened happening
     """
 )
+# The nouns of _RU_WORDS in their dictionary form: the form a Kazakh sentence borrows them in ("сосед мені ұрды",
+# "заявление жазсам"), unlike Russian's function words and inflected forms (see _LOAN_WEIGHT)
+_RU_LOANABLE = _words(
+    """
+    драка сосед соседи соседка двор машина телефон полиция дом улица магазин деньги ребенок ребёнок дети человек
+    мужчина женщина пьяный пьяные шум муж жена пожар нож наркотики помощь
+    """
+)
+# Russian endings of a dictionary form (the nominative: "участковый", "заявление", "пьяная")
+_RU_DICTIONARY_FORM = re.compile("(ый|ий|ая|яя|ое|ее|ие|ые|ость|ение|ание)$")
+# A mixed text's dominant language is the one its grammar is in (its function words, its inflection, its verbs): a
+# speaker embeds the other language's nouns in it, and Kazakh takes a Russian noun as it is, in its dictionary form
+# ("Участковый келмеди", a Kazakh sentence with a Russian subject). So, in a text with Kazakh evidence, such a word
+# is half the Russian evidence a Russian function word or inflected form is
+_LOAN_WEIGHT = 0.5
 # Words both languages use: Kazakh "не" (what) and "да" (too), loans Kazakh reports write as Russian does
 _BOTH_WORDS = _words("не да полиция телефон машина магазин казахстан казакстан")
 # Word endings (folded spelling, on words of 5+ letters) by how surely they mark a Kazakh word: Kazakh glues its
@@ -117,6 +134,7 @@ _BOTH_WORDS = _words("не да полиция телефон машина ма�
 # words (almost) never end so; 0.5 and 0.3: some do ("один", "доллар", "команда", "воды"), so a Russian-looking
 # stem (see _russian_look) cancels them. Checked against 15,000 Russian citizens' appeals and the Russian codes: each
 # ending of the first group ends at most 1 in 5,000 Russian words.
+# fmt: off
 _KK_ENDINGS = (
     (0.8, (
         # negative verbs: келмеди, токтамайды, бермейди, айтпайсыз
@@ -124,6 +142,9 @@ _KK_ENDINGS = (
         "маймын", "меймин", "майсыз", "мейсиз",
         # present and past tense, 3rd person: алады, келеди, кояды; келди, алды, берди, кетти, айтты, жапты
         "ады", "еди", "яды", "йды", "лды", "лди", "рди", "тты", "тти", "пты", "пти", "шты", "шти", "кти",
+        # and after a stem's қ: соқты, шықты (Russian -кты, the plural of a -кт noun, has а, у, е or и before the к:
+        # "факты", "продукты", "проекты", "конфликты")
+        "окты", "ыкты",
         # persons: -мыз (we), -сыз/-сиз (polite you), -ндер (you all), -мын (I): барамыз, келиниздер, барамын
         "мыз", "миз", "быз", "биз", "пыз", "пиз", "сыз", "сиз", "ныз", "низ", "ндер", "ндар", "мын", "пын",
         # converbs and participles with their case: сатып, урып, келип; болганда, келгенде, сататын
@@ -168,6 +189,7 @@ _RU_ENDINGS = (
     (0.6, ("ила", "ела", "ула", "ало", "ило", "ело", "ыло", "ит", "ой", "ом", "ям", "ах", "ней", "лей", "рей", "ии")),
     (0.4, ("ала", "ими")),
 )
+# fmt: on
 # Letters of Russian words that native Kazakh words never have (Kazakh has them only in loans: "видео", "подъезд")
 _RU_LETTER = re.compile("[вфцчщьъэё]")
 _VOWELS = re.compile("[аеиоуыэюя]")
@@ -213,7 +235,7 @@ def _kazakh_ending(folded: str) -> float:
     weight = 0.0
     for n in _ENDING_LENGTHS:
         ending = folded[-n:]
-        if ending[0] in _VOICED_SUFFIX_START and folded[-n - 1:-n] in _DEVOICING:
+        if ending[0] in _VOICED_SUFFIX_START and folded[-n - 1 : -n] in _DEVOICING:
             continue
         weight = max(weight, _KK_ENDING.get(ending, 0.0))
     return weight
@@ -279,7 +301,7 @@ def _spelt_evidence(raw: str, folded: str) -> Evidence:
     if folded in _BOTH_WORDS:
         return _NOTHING
     if folded in _RU_WORDS:
-        return (-1.0, -1.0)
+        return (-_LOAN_WEIGHT if folded in _RU_LOANABLE else -1.0, -1.0)
     kazakh = _kazakh_ending(folded)
     if kazakh >= 0.8:
         # a loan with a Kazakh ending ("телефонмен", "подъездеги") is a Kazakh word, Russian letters and broken
@@ -287,6 +309,8 @@ def _spelt_evidence(raw: str, folded: str) -> Evidence:
         # word has too ("взгляды", "присоединен": Russian words that end so)
         return (kazakh - _russian_ending(folded), kazakh - max(_russian_shape(folded), _loan_stem(folded, kazakh)))
     weight = kazakh - max(_russian_look(raw, folded), _loan_stem(folded, kazakh))
+    if weight < 0 and _RU_DICTIONARY_FORM.search(folded):
+        return (weight * _LOAN_WEIGHT, weight)
     return (weight, weight)
 
 
@@ -315,8 +339,7 @@ def _kazakh_weight(evidence: list[Evidence]) -> float:
 def _text_evidence(words: list[tuple[str, Evidence]]) -> list[Evidence]:
     """The evidence of a text's (folded word, its evidence) in order; a question particle follows a word, so a text's
     first word is none."""
-    return [_NOTHING if i == 0 and folded in _KK_PARTICLES else evidence
-            for i, (folded, evidence) in enumerate(words)]
+    return [_NOTHING if i == 0 and folded in _KK_PARTICLES else evidence for i, (folded, evidence) in enumerate(words)]
 
 
 def detect_language(text: str) -> Language:
@@ -338,10 +361,22 @@ def _detect_language(text: str) -> Language:
     return "kk" if _kazakh_dominates(_text_evidence([(f, _word_evidence(raw, f)) for raw, f in pairs])) else "ru"
 
 
+def _kazakh_reading_score(read: str) -> float:
+    """How surely a Cyrillic reading of a Latin word is a Kazakh word, as spelt: what picks "ұрып" (beats) over
+    "үріп" for "urip" and "үшін" (for) over "ұшын" for "ushin" (ml/translit.py)."""
+    folded = fold(read)  # both readings have Kazakh letters: weigh the words they spell
+    return _spelt_evidence(folded, folded)[1]
+
+
+def _kazakh_reading(text: str) -> str:
+    """`text` with its Latin words read in Kazakh Cyrillic, the reading Kazakh knows when harmony leaves it open."""
+    return to_cyrillic(text, "kk", prefer=_kazakh_reading_score)
+
+
 def _latin_word_evidence(word: str) -> tuple[str, Evidence]:
     """The word read in Kazakh Cyrillic, folded, and its evidence."""
     # the Cyrillic word as a Russian keyboard would type it ("v", "f", "ch" are Russian-only letters there too)
-    read = fold(to_cyrillic(word, "kk"))
+    read = fold(_kazakh_reading(word))
     return read, _SURE_KAZAKH if _KK_LATIN_LETTER.search(word) else _word_evidence(read, read)
 
 
@@ -356,6 +391,18 @@ _ENGLISH_SPELLING = re.compile("th|ee$")
 _ONLY_ENGLISH_SPELLING = re.compile("th|ght|ck")
 # Kazakh words typed in Latin that are English words too, left out of _EN_WORDS (see there)
 _ENGLISH_TOO = frozenset(("men", "bar"))
+
+
+# The Russian past tense ("ukusila", "razbilo", "ukrali"): few English words end in a vowel, "l" and a, i or o ("gala",
+# "solo"), so, once Kazakh is ruled out, any form of it weighs as the plural's "-ли" does in _RU_ENDINGS (a Kazakh
+# word may end so, "жала", which is why _RU_ENDINGS weighs "-ла" less)
+_RU_PAST_TENSE = re.compile("[аеиоуыя]л[аио]$")
+
+
+def _latin_russian_ending(read: str) -> float:
+    """The weight of a Russian ending of a Latin word read in Russian Cyrillic, against English."""
+    past = 0.8 if len(read) >= 4 and _RU_PAST_TENSE.search(read) else 0.0
+    return max(_russian_ending(read), past)
 
 
 def _latin_language(lowered: str) -> Language:
@@ -373,7 +420,12 @@ def _latin_language(lowered: str) -> Language:
     )
     kazakh = _kazakh_weight(evidence)
     sure = any(e == _SURE_KAZAKH and w not in _ENGLISH_TOO for w, e in zip(words, evidence, strict=True))
-    if sum(is_english) / len(words) >= 0.25 and (not sure or sum(is_english) >= kazakh):
+    # an English word of one or two letters is a syllable every language has ("it", a dog, and "on", ten, are Kazakh
+    # words; "a", "i", "no", "to", "my" Russian ones): alone it is half the evidence of a longer one, and cannot by
+    # itself outweigh a strong Kazakh ending ("it kapty", a dog bit)
+    english = sum(1.0 if len(word) > 2 else 0.5 for word, en in zip(words, is_english, strict=True) if en)
+    short_only = all(len(word) <= 2 for word, en in zip(words, is_english, strict=True) if en)
+    if sum(is_english) / len(words) >= 0.25 and (not (sure or (short_only and kazakh)) or english >= kazakh):
         return "en"
     if kazakh:
         return "kk"
@@ -392,8 +444,9 @@ def _latin_language(lowered: str) -> Language:
     # a short text with no English word is Russian when its words inflect as Russian ones do ("dobryi den",
     # "razbili okno", "moshenniki zvonyat"); English words read in Cyrillic seldom end so, but for those spelt as
     # Russian typed in Latin never is: "th", and a final "ee" ("three", "employee" would end as "синее")
-    endings = sum(_russian_ending(cyr) for word, cyr in zip(words, read, strict=True)
-                  if not _ENGLISH_SPELLING.search(word))
+    endings = sum(
+        _latin_russian_ending(cyr) for word, cyr in zip(words, read, strict=True) if not _ENGLISH_SPELLING.search(word)
+    )
     if not english and endings >= 0.8:
         return "ru"
     # here Russian typed in Latin is far more common than English without a single English word
@@ -416,5 +469,5 @@ def reading_text(text: str) -> str:
     if mostly_latin(text):
         language = _detect_language(text)
         if language != "en":
-            return to_cyrillic(text, language)
+            return _kazakh_reading(text) if language == "kk" else to_cyrillic(text, language)
     return repair_lookalikes(text)

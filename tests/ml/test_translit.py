@@ -21,11 +21,16 @@ def test_latin_words_are_read_back_in_cyrillic_and_the_rest_is_kept() -> None:
     assert reading_text("У меня украли iPhone") == "У меня украли iPhone"  # so is Cyrillic with a Latin word
 
 
-@pytest.mark.parametrize(("latin", "cyrillic"), [
-    ("Qazir koshede tobeles bolyp jatyr, bireuinde pyshaq bar",
-     "Қазір көшеде төбелес болып жатыр, біреуінде пышақ бар"),
-    ("Sosed izbivaet zhenu pryamo seichas, krichit", "Сосед избивает жену прямо сейчас, кричит"),
-])
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        (
+            "Qazir koshede tobeles bolyp jatyr, bireuinde pyshaq bar",
+            "Қазір көшеде төбелес болып жатыр, біреуінде пышақ бар",
+        ),
+        ("Sosed izbivaet zhenu pryamo seichas, krichit", "Сосед избивает жену прямо сейчас, кричит"),
+    ],
+)
 def test_a_report_typed_in_latin_is_routed_like_its_cyrillic_text(router: Router, latin: str, cyrillic: str) -> None:
     typed, written = router.route(latin), router.route(cyrillic)
     assert (typed.category, typed.urgent, typed.language) == (written.category, written.urgent, written.language)
@@ -74,3 +79,30 @@ def test_russian_chat_spelling_is_read_back(latin: str, cyrillic: str) -> None:
 def test_kazakh_suffix_after_t_is_not_a_ts() -> None:
     # "-сыз" after a stem's т ("саламатсыз"), not the ц of a Russian loan
     assert to_cyrillic("salamatsyz", "kk") == "саламатсыз"
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        # "u" and "i" next to a vowel are the glides у and й; between consonants, vowels of the word's harmony
+        ("kuieuim", "күйеуім"),
+        ("uide", "үйде"),
+        ("aitty", "айтты"),
+        ("bireuinde", "біреуінде"),
+        ("uaqyt", "уақыт"),
+        ("usyndy", "ұсынды"),
+        ("kiim", "кіім"),
+        # a loan keeps its и and у: beside "a", or with a letter Kazakh lacks
+        ("mashina", "машіна"),
+        ("uchastkovyi", "участковый"),
+        # only "u" and "i": front unless the caller knows the word (ml.lang picks "ұрып" for "urip")
+        ("urip", "үріп"),
+        ("ushin", "үшін"),
+    ],
+)
+def test_kazakh_vowels_and_glides_are_read_from_their_place(latin: str, cyrillic: str) -> None:
+    assert to_cyrillic(latin, "kk") == cyrillic
+
+
+def test_a_word_that_reads_two_ways_gets_the_reading_the_caller_prefers() -> None:
+    assert to_cyrillic("urip ushin", "kk", prefer=lambda read: read in {"ұрып", "үшін"}) == "ұрып үшін"
