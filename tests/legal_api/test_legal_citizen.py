@@ -10,16 +10,13 @@ from typing import Any
 import pytest
 
 from tests.helpers import PartnerClient
+from tests.legal_api.asking import PATH, ask
 
 pytestmark = pytest.mark.anyio
-PATH = "/api/v1/legal/ask"
 
 
 async def _ask(citizen: PartnerClient, question: str) -> dict[str, Any]:
-    response = await citizen.post(PATH, {"question": question})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return (await ask(citizen, question))[0]
 
 
 @pytest.mark.parametrize("question", ["   ", "\u200b\u200b", "\n\t \n"])

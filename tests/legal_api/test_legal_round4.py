@@ -10,16 +10,14 @@ from typing import Any
 import pytest
 
 from tests.helpers import PartnerClient
+from tests.legal_api.asking import ask
 
 pytestmark = pytest.mark.anyio
-PATH = "/api/v1/legal/ask"
 
 
 async def _ask(citizen: PartnerClient, question: str) -> tuple[dict[str, Any], set[tuple[str, str]]]:
-    response = await citizen.post(PATH, {"question": question})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body, {(c["code"], c["article"]) for c in body["citations"]}
+    body, citations = await ask(citizen, question)
+    return body, set(citations)
 
 
 @pytest.mark.parametrize(("question", "language", "no_waiting"), [

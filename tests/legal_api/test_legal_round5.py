@@ -5,21 +5,13 @@ The questions were written before any answer was looked at; the fixes are FAQ it
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.helpers import PartnerClient
+from tests.legal_api.asking import ask
 
 pytestmark = pytest.mark.anyio
-PATH = "/api/v1/legal/ask"
-
-
-async def _ask(citizen: PartnerClient, question: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    response = await citizen.post(PATH, {"question": question})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body, [(c["code"], c["article"]) for c in body["citations"]]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +26,7 @@ async def test_driving_without_a_licence_cites_the_article_on_it(
     legal_index: Path, citizen: PartnerClient, question: str, language: str
 ) -> None:
     # was: the item on losing one's licence (КоАП 46, drunk driving 608) or no answer at all
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert body["language"] == language and cited[0] == ("КоАП РК", "612"), body
     assert ("КоАП РК", "608") not in cited, body
 
@@ -51,7 +43,7 @@ async def test_a_closed_case_gets_the_route_to_appeal_it(
     legal_index: Path, citizen: PartnerClient, question: str
 ) -> None:
     # was: the theft article, the appeal against an administrative fine, or no answer
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert {("УПК РК", "105"), ("УПК РК", "106")} <= set(cited), body
     assert body["suggested_action"] == "complain_officer"
     assert ("УК РК", "188") not in cited and ("КоАП РК", "826-2") not in cited, body
@@ -69,7 +61,7 @@ async def test_an_ignored_report_or_a_rude_officer_gets_the_complaint_route(
     legal_index: Path, citizen: PartnerClient, question: str
 ) -> None:
     # was: "possibly relevant" articles, disobeying an officer (КоАП 613) or no answer
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert cited[0] == ("УПК РК", "105") and body["suggested_action"] == "complain_officer", body
     assert ("КоАП РК", "613") not in cited, body
 
@@ -85,14 +77,14 @@ async def test_a_beating_by_the_police_cites_cruel_treatment(
     legal_index: Path, citizen: PartnerClient, question: str, language: str
 ) -> None:
     # was: no answer
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert body["language"] == language and cited[0] == ("УК РК", "146"), body
     assert "прокурор" in body["answer"], body
 
 
 async def test_an_unpaid_fine_gets_the_payment_term_and_enforcement(legal_index: Path, citizen: PartnerClient) -> None:
     # was: the parking article's "уклонение от уплаты за парковку"
-    body, cited = await _ask(citizen, "не оплатил штраф вовремя что будет")
+    body, cited = await ask(citizen, "не оплатил штраф вовремя что будет")
     assert cited[0] == ("КоАП РК", "893") and ("КоАП РК", "894") in cited, body
     assert "30" in body["answer"], body
 
@@ -106,7 +98,7 @@ async def test_a_camera_fine_when_someone_else_drove_cites_the_owners_release(
 ) -> None:
     # was: leaving the scene of an accident (КоАП 611); the Russian one still quotes КоАП 612 ("without documents")
     # first, because "за рулем" reads as driving itself
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert ("КоАП РК", "31") in cited[:2], body
     assert ("КоАП РК", "611") not in cited, body
 
@@ -115,13 +107,13 @@ async def test_a_prepayment_to_a_vanished_seller_is_fraud_not_a_missing_person(
     legal_index: Path, citizen: PartnerClient
 ) -> None:
     # was: no answer ("пропал" read as a missing person)
-    body, cited = await _ask(citizen, "перевела деньги на олх за товар, продавец пропал")
+    body, cited = await ask(citizen, "перевела деньги на олх за товар, продавец пропал")
     assert cited[0] == ("УК РК", "190"), body
     assert ("УПК РК", "180") not in cited and body["urgent"] is False, body
 
 
 async def test_a_child_gone_missing_is_still_a_missing_child(legal_index: Path, citizen: PartnerClient) -> None:
-    body, cited = await _ask(citizen, "ребенок пропал")
+    body, cited = await ask(citizen, "ребенок пропал")
     assert body["urgent"] is True and ("УПК РК", "180") in cited, body
 
 
@@ -129,7 +121,7 @@ async def test_a_caller_posing_as_a_bank_asking_for_the_card_code_in_kazakh_is_f
     legal_index: Path, citizen: PartnerClient
 ) -> None:
     # was: the payments-law article for banks (КоАП 220); "телефон соғып" (phoned) also read as a beating
-    body, cited = await _ask(citizen, "маған телефон соғып банк қызметкерімін деп картамның кодын сұрады")
+    body, cited = await ask(citizen, "маған телефон соғып банк қызметкерімін деп картамның кодын сұрады")
     assert body["language"] == "kk" and cited[0] == ("УК РК", "190"), body
     assert "банкке" in body["answer"], body  # block the card first
 
@@ -145,7 +137,7 @@ async def test_abuse_online_is_answered(
     legal_index: Path, citizen: PartnerClient, question: str, article: tuple[str, str]
 ) -> None:
     # was: no answer for either
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert cited[0] == article and body["suggested_action"] == "report" and "102" in body["answer"], body
 
 
@@ -153,7 +145,7 @@ async def test_a_parent_kept_from_the_children_gets_the_family_code_not_unpaid_a
     legal_index: Path, citizen: PartnerClient
 ) -> None:
     # was: "possibly relevant" evasion of child support (УК 139)
-    body, cited = await _ask(citizen, "жена ушла и забрала детей, не дает видеться")
+    body, cited = await ask(citizen, "жена ушла и забрала детей, не дает видеться")
     assert cited[0] == ("КоБС РК", "73") and ("УК РК", "139") not in cited, body
     assert body["suggested_action"] == "legal_aid"
 
@@ -169,7 +161,7 @@ async def test_english_threats_and_domestic_violence_are_answered(
     legal_index: Path, citizen: PartnerClient, question: str, first: tuple[str, str], action: str
 ) -> None:
     # was: no answer; "my husband hits me" got the note defining family relations, with the divorce article
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert body["language"] == "en" and cited[0] == first and body["suggested_action"] == action, body
     assert "102" in body["answer"], body
 
@@ -214,7 +206,7 @@ async def test_english_threats_and_domestic_violence_are_answered(
 async def test_questions_answered_right_stay_right(
     legal_index: Path, citizen: PartnerClient, question: str, language: str, urgent: bool, article: tuple[str, str]
 ) -> None:
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert body["language"] == language and body["urgent"] is urgent and cited[0] == article, body
     if urgent:  # an emergency leads with the numbers to call
         assert body["answer"].split(".")[0].count("102") == 1, body
@@ -233,7 +225,7 @@ async def test_a_car_search_cites_the_rules_for_searching_a_vehicle(
     legal_index: Path, citizen: PartnerClient, question: str, first: tuple[str, str] | None
 ) -> None:
     # was: disobeying an officer (КоАП 613), removal from driving (796) and a licence article (901)
-    body, cited = await _ask(citizen, question)
+    body, cited = await ask(citizen, question)
     assert ("КоАП РК", "792") in cited[:3], body
     if first is not None:
         assert cited[0] == first and body["suggested_action"] == "complain_officer", body

@@ -1,0 +1,17 @@
+"""Asking the legal assistant through the API as a partner app does, for the answer tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.helpers import PartnerClient
+
+PATH = "/api/v1/legal/ask"
+
+
+async def ask(citizen: PartnerClient, question: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The answer and its citations as (code, article), in the order given."""
+    response = await citizen.post(PATH, {"question": question})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body, [(c["code"], c["article"]) for c in body["citations"]]
