@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeAlias
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
@@ -19,10 +18,9 @@ from backend.context import Context
 from backend.deps import CtxDep, SessionDep, provide_ctx
 from backend.lib.i18n import Lang
 from backend.lib.pagination import decode_cursor, next_cursor, older_than
-from backend.media import service as media_service
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard, provide_principal
 from backend.reports import idempotency, service, steps
-from backend.reports.idempotency import IdempotencyKey, OptionalIdempotencyKey, Stored
+from backend.reports.idempotency import IdempotencyKey, OptionalIdempotencyKey
 from backend.reports.intake import register_report
 from backend.reports.models import Report
 from backend.reports.schemas import (
@@ -35,7 +33,7 @@ from backend.reports.schemas import (
     ReportOut,
     ReportPage,
 )
-from backend.reports.steps import by_citizen, view
+from backend.reports.steps import view
 from backend.reports.views import asked_lang, summary
 
 # the 200 answer of a step that is safe to retry (reports/steps.py)
@@ -125,22 +123,7 @@ class ReportController(Controller):
     async def comment(self, session: SessionDep, principal: PrincipalDep, report_id: FromPath[uuid.UUID],
                       data: JSONBody[CommentCreate], idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """A retry with the same Idempotency-Key gets the first answer, never a second comment."""
-        # the report's row lock also serialises two retries of one key
-        report = await service.get_for_citizen(session, principal.citizen_id, report_id,
-                                                partner_id=principal.partner_id, for_update=True)
-
-        async def add() -> Stored:
-            service.ensure_open(report, "comment")  # before a file is attached to a closed report
-            files = await media_service.attach_to_report(session, report, citizen_id=principal.citizen_id,
-                                                         media_ids=data.media_ids)
-            comment = await service.add_citizen_comment(session, report, data.text, by_citizen(principal),
-                                                        {str(m.id): m.sha256 for m in files})
-            return Stored(201, msgspec.to_builtins(CommentOut(
-                id=comment.id, text=comment.text, created_at=comment.created_at, author="citizen",
-                media_ids=[m.id for m in files])))
-
-        stored, _ = await idempotency.once(
-            session, f"comment:{principal.partner_id}:{principal.citizen_id}:{report.id}", idempotency_key, data, add)
+        stored = await steps.comment(session, principal, report_id, data, idempotency_key)
         return Response(stored.body, status_code=stored.status_code)
 
     @post("/{report_id:uuid}/withdraw", status_code=200, summary="Withdraw a report", responses={

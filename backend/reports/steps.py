@@ -38,7 +38,7 @@ from backend.reports import appeals, idempotency, service
 from backend.reports import messages as _messages  # noqa: F401  (registers report.already_closed)
 from backend.reports.idempotency import Stored
 from backend.reports.models import Report, ReportEvent
-from backend.reports.schemas import FeedbackIn, ReasonIn, ReopenIn, ReportOut
+from backend.reports.schemas import CommentCreate, CommentOut, FeedbackIn, ReasonIn, ReopenIn, ReportOut
 from backend.reports.service import By
 from backend.reports.views import citizen_status, citizen_view
 from backend.reports.workflow import Action, Actor, Status
@@ -54,6 +54,29 @@ async def view(session: AsyncSession, report: Report, lang: str | None) -> Repor
     media = await media_service.for_report(session, report.id)
     counts = await service.also_reported_counts(session, report.citizen_id, [report])
     return citizen_view(report, events, media, lang, counts.get(report.id, 0))
+
+
+async def comment(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: CommentCreate,
+                  idempotency_key: str | None) -> Stored:
+    """The citizen's comment on their report (`POST /reports/{id}/comments`, and the citizen bot's "Reply"): an answer
+    to a request for information puts the report back in work. A retry with the same Idempotency-Key gets the first
+    answer, never a second comment; the report's row lock also serialises two retries of one key."""
+    report = await service.get_for_citizen(session, principal.citizen_id, report_id,
+                                            partner_id=principal.partner_id, for_update=True)
+
+    async def add() -> Stored:
+        service.ensure_open(report, "comment")  # before a file is attached to a closed report
+        files = await media_service.attach_to_report(session, report, citizen_id=principal.citizen_id,
+                                                     media_ids=data.media_ids)
+        added = await service.add_citizen_comment(session, report, data.text, by_citizen(principal),
+                                                  {str(m.id): m.sha256 for m in files})
+        return Stored(201, msgspec.to_builtins(CommentOut(
+            id=added.id, text=added.text, created_at=added.created_at, author="citizen",
+            media_ids=[m.id for m in files])))
+
+    stored, _ = await idempotency.once(
+        session, f"comment:{principal.partner_id}:{principal.citizen_id}:{report.id}", idempotency_key, data, add)
+    return stored
 
 
 def already_closed(report: Report) -> ZanError:

@@ -1,4 +1,5 @@
-"""The citizen follows their reports: /reports lists them, and "Show" reveals a restricted report's update."""
+"""The citizen follows their reports: /reports lists them (with "Reply" under those awaiting the citizen's
+information), and "Show" reveals a restricted report's update."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import logging
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from backend.context import Context
 from backend.lib.i18n import pick
+from backend.notifications.fanout import discreet_for_citizen
 from backend.reports.service import local_date
 from backend.reports.views import citizen_status
 from bots.citizen import service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
+from bots.citizen.reply_flow import reply_button
 from bots.citizen.texts import all_languages, t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -31,11 +34,22 @@ async def my_reports(message: Message, ctx: Context, lang: str, linked: service.
         await message.answer(t("no_reports", lang))
         return
     lines = [t("my_reports", lang)]
+    asked = await service.questions(ctx, reports)
+    buttons = []
     for report in reports:
         _, names = citizen_status(report.status)
         lines.append(t("report_line", lang, number=report.number, status=pick(names, lang),
                        date=local_date(report.created_at)))
-    await message.answer("\n".join(lines))
+        question = asked.get(report.id)
+        if question is None:
+            continue
+        # a restricted report's question is not quoted: the list may stay the chat's last message, shown on the
+        # lock screen (bots.citizen.notify); "Reply" shows it once tapped
+        if question.public_text and not discreet_for_citizen(report):
+            lines.append(t("report_question", lang, question=pick(question.public_text, lang)))
+        buttons.append([reply_button(report.id, lang, report.number)])
+    await message.answer("\n".join(lines),
+                         reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None)
 
 
 @handlers.callback_query(F.data.startswith("update:"))
@@ -43,22 +57,23 @@ async def show_update(callback: CallbackQuery, ctx: Context, lang: str, linked: 
     """"Show" under a restricted report's discreet update (bots.citizen.notify): the citizen chose to read it now,
     so the message itself becomes the number, the state and the public text. Edited in place, not sent anew: an
     edit raises no notification on the citizen's other devices."""
-    from bots.citizen.notify import SHOW_UPDATE, update_text  # notify imports runtime, which imports the handlers
+    from bots.citizen.notify import SHOW_UPDATE, update_view  # notify imports runtime, which imports the handlers
 
     await callback.answer()
     message = callback.message
     if not isinstance(message, Message):
         return
     event_id = (callback.data or "").removeprefix(SHOW_UPDATE)
-    text = await update_text(ctx, event_id, linked.citizen_id, lang) if linked is not None else None
-    if text is None:
+    view = await update_view(ctx, event_id, linked.citizen_id, lang) if linked is not None else None
+    if view is None:
         await message.answer(t("update_unavailable", lang))
         return
+    text, markup = view
     try:
-        await message.edit_text(text, reply_markup=None)
+        await message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:
         if "not modified" in exc.message:  # a second tap or a re-delivered update: it already shows the details
             return
         # a message Telegram no longer lets the bot edit: the details in a new one
         log.info("discreet update not edited: %s", exc.message)
-        await message.answer(text)
+        await message.answer(text, reply_markup=markup)

@@ -4,6 +4,7 @@ conversation, attached here in the order that decides which handler takes an upd
 - commands: /start, /language and the choice of language
 - follow_up: /reports and the "Show" button of a discreet update
 - report_flow: reporting an offence (its steps and FSM data: report_draft)
+- reply_flow: answering staff's request for information on a report ("Reply")
 - legal_flow: legal questions, and the prompt for anything else outside a report; last, as it takes what is left
 - middlewares: private chats only (`PrivateChatOnly`), then the chat's language and link (`LanguageMiddleware`)
 - errors: the dispatcher's error handler (`unexpected_error`)
@@ -13,14 +14,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bots.citizen import commands, follow_up, legal_flow, report_flow
+from bots.citizen import commands, follow_up, legal_flow, reply_flow, report_flow
 from bots.citizen.errors import unexpected_error
 from bots.citizen.middlewares import LanguageMiddleware, PrivateChatOnly
 from bots.citizen.report_draft import shortened
 
-# commands and follow-up take their commands and buttons at any step; the report's steps come before the legal flow,
-# whose handlers (state None) take any text or message no one else did
-CONVERSATIONS = (commands.handlers, follow_up.handlers, report_flow.handlers, legal_flow.handlers)
+# commands and follow-up take their commands and buttons at any step; the report's steps and the answer to a request
+# for information come before the legal flow, whose handlers (state None) take any text or message no one else did.
+# The answer comes after the report flow: its /cancel, "Cancel" and "Report" (typed or from the menu) end an answer too
+CONVERSATIONS = (commands.handlers, follow_up.handlers, report_flow.handlers, reply_flow.handlers,
+                 legal_flow.handlers)
 
 # `shortened` and `unexpected_error` were defined here before the split: still importable from here
 __all__ = ["CONVERSATIONS", "build_router", "shortened", "unexpected_error"]

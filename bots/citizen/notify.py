@@ -9,6 +9,9 @@ yet (routing has not run, abstained or failed), gets a neutral message with a "S
 data-only push (backend.notifications.fanout.discreet_for_citizen): a chat's last message shows on the lock screen and
 in the chat list, where the person the citizen reports may read it. Tapping the button
 (`update_text`, from follow_up.show_update) puts the number, the state and the public text in its place.
+
+Staff's request for information (the report awaits its citizen: "needs your input") comes with a "Reply" button
+(bots.citizen.reply_flow), under the question itself or, for a discreet message, once "Show" revealed it.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from backend.lib.i18n import pick
 from backend.notifications.fanout import discreet_for_citizen
 from backend.reports.models import Report, ReportEvent
 from backend.reports.views import citizen_status
+from backend.reports.workflow import Action, Status
 from bots.chats import is_private_chat, refusal_reason
 from bots.citizen import runtime, service
+from bots.citizen.reply_flow import reply_markup
 from bots.citizen.texts import t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -48,9 +53,20 @@ def discreet_message(event: ReportEvent, lang: str) -> tuple[str, InlineKeyboard
     return t("update_discreet", lang), InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
-async def update_text(ctx: Context, event_id: str, citizen_id: uuid.UUID, lang: str) -> str | None:
-    """What a discreet message's "Show" button reveals: the event as `status_message` says it, or None when the event
-    is gone, not public, or not about a report of `citizen_id` (the button's data comes from the client)."""
+async def answer_markup(ctx: Context, report: Report, event: ReportEvent, lang: str) -> InlineKeyboardMarkup | None:
+    """"Reply" under staff's question while the report still awaits the answer, if the bot filed it (the comments
+    API takes a citizen's comment only through the app the report came from)."""
+    if (event.action != Action.REQUEST_INFO or report.status != Status.AWAITING_REPORTER
+            or report.partner_id != await service.bot_partner_id(ctx)):
+        return None
+    return reply_markup(report.id, lang)
+
+
+async def update_view(ctx: Context, event_id: str, citizen_id: uuid.UUID,
+                      lang: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """What a discreet message's "Show" button reveals: the event as `status_message` says it, with "Reply" under a
+    standing question, or None when the event is gone, not public, or not about a report of `citizen_id` (the
+    button's data comes from the client)."""
     try:
         key = uuid.UUID(event_id)
     except ValueError:
@@ -62,7 +78,13 @@ async def update_text(ctx: Context, event_id: str, citizen_id: uuid.UUID, lang: 
         report = await session.get(Report, event.report_id)
         if report is None or report.citizen_id != citizen_id:
             return None
-        return status_message(report, event, lang)
+    return status_message(report, event, lang), await answer_markup(ctx, report, event, lang)
+
+
+async def update_text(ctx: Context, event_id: str, citizen_id: uuid.UUID, lang: str) -> str | None:
+    """`update_view`'s text."""
+    view = await update_view(ctx, event_id, citizen_id, lang)
+    return view[0] if view is not None else None
 
 
 async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) -> bool:
@@ -83,7 +105,8 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
             text, markup = discreet_message(event, link.language)
             await bot.bot.send_message(link.chat_id, text, reply_markup=markup)
         else:
-            await bot.bot.send_message(link.chat_id, status_message(report, event, link.language))
+            await bot.bot.send_message(link.chat_id, status_message(report, event, link.language),
+                                       reply_markup=await answer_markup(ctx, report, event, link.language))
     except TelegramRetryAfter as exc:
         raise RetryLater("telegram flood control", float(exc.retry_after)) from exc
     except TelegramForbiddenError as exc:  # blocked the bot, account deleted

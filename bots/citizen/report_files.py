@@ -72,7 +72,7 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     await hold_place(state, file.file_unique_id, album)
     try:
         async with released(), keeping_place(state, key, file.file_unique_id):
-            stored = await _store(bot, ctx, file, user.citizen_id)
+            stored = await store_file(bot, ctx, file, user.citizen_id)
     finally:
         # the chat is held again: the draft may have been cancelled or filed, or other files kept, meanwhile
         alive = await free_place(state, key, file.file_unique_id)
@@ -99,7 +99,7 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     await _answer_files(message, state, ctx, lang, key, said=said)
 
 
-async def _store(bot: Bot, ctx: Context, file: Incoming, citizen_id: uuid.UUID) -> uuid.UUID | str:
+async def store_file(bot: Bot, ctx: Context, file: Incoming, citizen_id: uuid.UUID) -> uuid.UUID | str:
     """Download the file from Telegram and store it as a verified media file: its id, or the text that says why
     not. Touches nothing of the chat's FSM (it runs with the chat let go)."""
     try:

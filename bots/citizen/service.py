@@ -24,10 +24,14 @@ from backend.media.models import Media
 from backend.media.storage import StoreUnavailable
 from backend.officers import ratelimit
 from backend.partners import service as partners
+from backend.partners.auth import CitizenPrincipal
+from backend.reports import service as reports
+from backend.reports import steps
 from backend.reports.idempotency import Stored
 from backend.reports.intake import register_report
-from backend.reports.models import Report
-from backend.reports.schemas import Location, ReportCreate
+from backend.reports.models import Report, ReportEvent
+from backend.reports.schemas import CommentCreate, Location, ReportCreate
+from backend.reports.workflow import Action, Status
 from bots.chats import count_refusal
 from bots.models import TelegramDraftMedia, TelegramLink
 from ml.legal import LegalAnswer, answer_if_urgent
@@ -236,6 +240,50 @@ async def recent_reports(ctx: Context, citizen_id: uuid.UUID, limit: int = 10) -
             .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)  # type: ignore[attr-defined]
         )
         return list(rows)
+
+
+async def reply_target(ctx: Context, citizen_id: uuid.UUID, report_id: uuid.UUID) -> Report:
+    """The report a "Reply" button names, if this citizen may comment on it now: 404 `report.not_found` for one not
+    theirs (the button's data comes from the client) and 409 `report.transition_forbidden` for a closed one, as the
+    comments API answers (reports.service.get_for_citizen, ensure_open)."""
+    partner_id = await bot_partner_id(ctx)
+    async with ctx.sessions() as session:
+        report = await reports.get_for_citizen(session, citizen_id, report_id, partner_id=partner_id)
+        reports.ensure_open(report, "comment")
+        return report
+
+
+async def closed_as(ctx: Context, report_id: uuid.UUID) -> tuple[str | None, str]:
+    """A closed report's resolution ("withdrawn", "resolved", ...) and number: what a refused reply says. Only for
+    a report the comments API refused as closed, which it does once it found the report the citizen's."""
+    async with ctx.sessions() as session:
+        report = await session.get(Report, report_id)
+        return (report.resolution, report.number) if report is not None else (None, "")
+
+
+async def comment_on_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UUID, text: str,
+                            media_ids: list[uuid.UUID], idempotency_key: str) -> Stored:
+    """The citizen's comment on their report (their answer to a request for information puts it back in work), as
+    `POST /api/v1/reports/{id}/comments` adds it for a partner app: the report locked, closed ones refused, files
+    attached within the report's limit, and stored once per `idempotency_key` (a redelivered update gets the first
+    answer, never a second comment). Raises the API's ZanError otherwise."""
+    principal = CitizenPrincipal(citizen_id, await bot_partner_id(ctx), CHANNEL, identity_verified=False)
+    async with ctx.sessions() as session:
+        return await steps.comment(session, principal, report_id, CommentCreate(text=text, media_ids=media_ids),
+                                   idempotency_key)
+
+
+async def questions(ctx: Context, awaiting: list[Report]) -> dict[uuid.UUID, ReportEvent]:
+    """The standing request for information of each report awaiting its citizen: the latest `request_info` event."""
+    ids = [r.id for r in awaiting if r.status == Status.AWAITING_REPORTER]
+    if not ids:
+        return {}
+    async with ctx.sessions() as session:
+        rows = await session.scalars(
+            select(ReportEvent).where(ReportEvent.report_id.in_(ids),  # type: ignore[attr-defined]
+                                      ReportEvent.action == Action.REQUEST_INFO.value)  # type: ignore[arg-type]
+            .order_by(ReportEvent.created_at, ReportEvent.id))  # type: ignore[arg-type]
+        return {event.report_id: event for event in rows}  # the latest of each report wins
 
 
 async def legal_wait(ctx: Context, chat_id: int) -> int | None:

@@ -239,6 +239,80 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Эта новость больше недоступна. Статус ваших обращений — /reports.",
         "en": "This update is no longer available. The status of your reports: /reports.",
     },
+    # staff asked the citizen for information (dispatch request-info): the status message and /reports offer "Reply";
+    # the citizen's next message becomes a comment on the report, which puts it back in work
+    "btn_reply": {"kk": "✍️ Жауап беру", "ru": "✍️ Ответить", "en": "✍️ Reply"},
+    "btn_reply_to": {"kk": "✍️ № {number} жауап беру", "ru": "✍️ Ответить по № {number}",
+                     "en": "✍️ Reply on No. {number}"},
+    "report_question": {"kk": "   ❓ {question}", "ru": "   ❓ {question}", "en": "   ❓ {question}"},
+    "reply_prompt": {
+        "kk": "№ {number} өтініш бойынша жауабыңызды бір хабарламамен жазыңыз. Фото немесе бейнені жазбасымен "
+              "қоса жіберуге болады.",
+        "ru": "Напишите ответ по обращению № {number} одним сообщением. Можно приложить фото или видео с "
+              "подписью.",
+        "en": "Write your answer on report No. {number} in one message. You may attach a photo or video with "
+              "a caption.",
+    },
+    "reply_sent": {
+        "kk": "✅ Жауабыңыз № {number} өтінішке қосылды. Қызметкер оны көреді.",
+        "ru": "✅ Ваш ответ добавлен к обращению № {number}. Сотрудник его увидит.",
+        "en": "✅ Your answer was added to report No. {number}. The officer will see it.",
+    },
+    "reply_file_kept": {
+        "kk": "📎 Файл алынды ({count}). Енді жауабыңызды сөзбен жазыңыз — файл онымен бірге жіберіледі.",
+        "ru": "📎 Файл получен ({count}). Теперь напишите ответ словами — файл уйдёт вместе с ним.",
+        "en": "📎 File received ({count}). Now write your answer in words; the file goes with it.",
+    },
+    "reply_file_bad": {
+        "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін) немесе бейне (20 МБ дейін) қажет. Басқасын "
+              "жіберіңіз немесе жауапты сөзбен жазыңыз.",
+        "ru": "Не удалось принять этот файл: подходят фото (до 10 МБ) и видео (до 20 МБ). Пришлите другой или "
+              "напишите ответ словами.",
+        "en": "I could not accept this file: photos (up to 10 MB) and videos (up to 20 MB) work. Send another "
+              "one or write your answer in words.",
+    },
+    "reply_file_store_down": {
+        "kk": "Файл қоймасы уақытша қолжетімсіз, сондықтан бұл файл сақталмады. Оны сәл кейінірек қайта "
+              "жіберіңіз немесе жауапты онсыз жазыңыз.",
+        "ru": "Хранилище файлов временно недоступно, поэтому этот файл не сохранён. Пришлите его чуть позже "
+              "или напишите ответ без него.",
+        "en": "File storage is temporarily unavailable, so this file was not saved. Send it again a little later "
+              "or write your answer without it.",
+    },
+    "reply_hint": {
+        "kk": "Жауабыңызды сөзбен жазыңыз немесе «Болдырмау» батырмасын басыңыз.",
+        "ru": "Напишите ответ словами или нажмите «Отменить».",
+        "en": "Write your answer in words, or tap “Cancel”.",
+    },
+    "reply_not_found": {
+        "kk": "Бұл өтініш табылмады: тек өз өтініштеріңізге жауап бере аласыз. Тізім — /reports.",
+        "ru": "Обращение не найдено: ответить можно только по своим обращениям. Список — /reports.",
+        "en": "Report not found: you can only answer on your own reports. Your list: /reports.",
+    },
+    "reply_closed": {
+        "kk": "№ {number} өтініш жабылды, оған жауап қосылмайды. Қажет болса, жаңа өтініш жіберіңіз.",
+        "ru": "Обращение № {number} закрыто, ответ к нему не добавить. При необходимости подайте новое обращение.",
+        "en": "Report No. {number} is closed, so no answer can be added. File a new report if needed.",
+    },
+    "reply_withdrawn": {
+        "kk": "Сіз № {number} өтінішті қайтарып алдыңыз, оған жауап қосылмайды. Қажет болса, жаңа өтініш "
+              "жіберіңіз.",
+        "ru": "Вы отозвали обращение № {number}, ответ к нему не добавить. При необходимости подайте новое "
+              "обращение.",
+        "en": "You withdrew report No. {number}, so no answer can be added. File a new report if needed.",
+    },
+    "reply_empty": {
+        "kk": "Жауап бос болмауы керек: сөзбен жазыңыз.",
+        "ru": "Ответ не может быть пустым: напишите его словами.",
+        "en": "The answer cannot be empty: please write it in words.",
+    },
+    "reply_files_limit": {
+        "kk": "Өтінішке барлығы {max} файлдан артық қосылмайды, сондықтан жауап жіберілмеді. Оны файлсыз қайта "
+              "жазыңыз.",
+        "ru": "К обращению можно приложить не более {max} файлов всего, поэтому ответ не отправлен. Напишите его "
+              "ещё раз без файлов.",
+        "en": "A report takes at most {max} files in all, so the answer was not sent. Write it again without files.",
+    },
     "bot_unavailable": {
         "kk": "Хабарламаңызды өңдей алмадым: қызмет уақытша қолжетімсіз. Бірнеше минуттан кейін қайталап "
               "көріңіз. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",

@@ -1,0 +1,210 @@
+"""The citizen answers a request for information ("needs your input") on their report.
+
+Staff ask with `POST /api/v1/dispatch/reports/{id}/request-info`; the status message (bots.citizen.notify) and
+/reports (follow_up) then carry a "Reply" button (REPLY + the report's id). Tapping it opens the answer: the chat's next
+words (a captioned photo or video's caption, with files sent before it) become a comment on the report through the
+comments API's own code (service.comment_on_report), which puts the report back in work. A report that is not the
+citizen's, is closed or was withdrawn is refused in the chat's language, as the API refuses it.
+
+Each message is commented once: its idempotency key is the chat and message id, so a redelivered update (or a retry
+after the confirmation failed to send) gets the first comment's answer, never a second comment. A file is stored once
+per Telegram file (REPLY_FILES), so a redelivery sends the same request body and is not taken for another one.
+
+FSM data of an answer: REPLY_TO (the report's id), REPLY_NUMBER (its number), REPLY_FILES ({file_unique_id: media id})
+and REPLY_BACK (the state the chat was in, e.g. a report being written, restored when the answer is sent or
+cancelled: tapping "Reply" mid-report does not lose the draft).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from aiogram import Bot, F
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.lib.i18n import pick
+from backend.media.service import MAX_PER_REPORT, kind_of
+from backend.reports.workflow import Resolution
+from bots.citizen import service
+from bots.citizen.middlewares import citizen_of
+from bots.citizen.registry import Handlers
+from bots.citizen.report_draft import BOT_DOWNLOAD_LIMIT, WORDS, incoming
+from bots.citizen.report_files import store_file
+from bots.citizen.texts import t
+
+log = logging.getLogger("zan.bots.citizen")
+handlers = Handlers()
+
+REPLY = "reply:"  # callback data prefix of the "Reply" button, followed by the report's id
+CANCEL = "reply:cancel"
+REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_BACK = "reply_to", "reply_number", "reply_files", "reply_back"
+
+
+class ReplyForm(StatesGroup):
+    text = State()
+
+
+def reply_button(report_id: uuid.UUID, lang: str, number: str | None = None) -> InlineKeyboardButton:
+    """"Reply" (or, in a list of reports, "Reply on No. X") for a report awaiting its citizen's information."""
+    text = t("btn_reply_to", lang, number=number) if number else t("btn_reply", lang)
+    return InlineKeyboardButton(text=text, callback_data=f"{REPLY}{report_id}")
+
+
+def reply_markup(report_id: uuid.UUID, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[reply_button(report_id, lang)]])
+
+
+def _cancel(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t("btn_cancel", lang),
+                                                                       callback_data=CANCEL)]])
+
+
+async def _refusal(ctx: Context, exc: ZanError, report_id: uuid.UUID, lang: str) -> str:
+    """The chat's words for the API's refusal of a comment; the rest (a 5xx) goes on to the error handler. A closed
+    report is named (it is the citizen's: the API checks that first), one not theirs is not."""
+    if exc.code == "report.not_found":
+        return t("reply_not_found", lang)
+    if exc.code in ("report.transition_forbidden", "report.already_closed"):
+        resolution, number = await service.closed_as(ctx, report_id)
+        return t("reply_withdrawn" if resolution == Resolution.WITHDRAWN else "reply_closed", lang, number=number)
+    if exc.code == "validation.failed":
+        return t("reply_empty", lang)
+    if exc.code == "media.too_many":
+        return t("reply_files_limit", lang, max=MAX_PER_REPORT)
+    raise exc
+
+
+def _chat_of(callback: CallbackQuery) -> int:
+    """The chat a button was tapped in: its message's, even one no longer accessible (a status message days old
+    may be); a private chat's id is its user's."""
+    return callback.message.chat.id if callback.message is not None else callback.from_user.id
+
+
+@handlers.callback_query(F.data == CANCEL)
+async def reply_cancel(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx: Context, lang: str) -> None:
+    await callback.answer()
+    if await state.get_state() == ReplyForm.text.state:
+        await _end(state, ctx, discard=True)
+    await bot.send_message(_chat_of(callback), t("cancelled", lang))
+
+
+@handlers.callback_query(F.data.startswith(REPLY))
+async def reply_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                      linked: service.ChatUser | None) -> None:
+    """"Reply": the report is checked now (theirs and open) so a refusal comes before the citizen writes anything."""
+    await callback.answer()
+    chat_id = _chat_of(callback)
+    try:
+        report_id = uuid.UUID((callback.data or "").removeprefix(REPLY))
+    except ValueError:
+        await bot.send_message(chat_id, t("reply_not_found", lang))
+        return
+    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
+    try:
+        report = await service.reply_target(ctx, user.citizen_id, report_id)
+    except ZanError as exc:
+        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
+        return
+    data = await state.get_data()
+    current = await state.get_state()
+    if current == ReplyForm.text.state:
+        await _discard(ctx, data)  # files kept for an answer the citizen left for another report's
+        back = data.get(REPLY_BACK)
+    else:
+        back = current
+    await state.update_data({REPLY_TO: str(report.id), REPLY_NUMBER: report.number, REPLY_FILES: {},
+                             REPLY_BACK: back})
+    await state.set_state(ReplyForm.text)
+    question = (await service.questions(ctx, [report])).get(report.id)
+    prompt = t("reply_prompt", lang, number=report.number)
+    if question is not None and question.public_text:
+        prompt = f"{pick(question.public_text, lang)}\n\n{prompt}"
+    await bot.send_message(chat_id, prompt, reply_markup=_cancel(lang))
+
+
+@handlers.message(ReplyForm.text, *WORDS)
+async def reply_text(message: Message, state: FSMContext, ctx: Context, lang: str,
+                     linked: service.ChatUser | None) -> None:
+    await _comment(message, state, ctx, lang, linked, message.text or "")
+
+
+@handlers.message(ReplyForm.text, F.photo | F.video | F.document)
+async def reply_file(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                     linked: service.ChatUser | None) -> None:
+    """A photo or video for the answer: with a caption it is the answer (sent at once, with the files before it),
+    without one it is kept for the words that follow."""
+    file = incoming(message)
+    if file is None or (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
+        await message.answer(t("reply_file_bad", lang), reply_markup=_cancel(lang))
+        return
+    files: dict[str, str] = dict((await state.get_data()).get(REPLY_FILES) or {})
+    if file.file_unique_id not in files:  # else: a redelivered update, the file is stored already
+        user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
+        stored = await store_file(bot, ctx, file, user.citizen_id)
+        if isinstance(stored, str):  # refused, or the store is down: said so
+            said = "reply_file_store_down" if stored == "report_photo_store_down" else "reply_file_bad"
+            await message.answer(t(said, lang), reply_markup=_cancel(lang))
+            return
+        files[file.file_unique_id] = str(stored)
+        await state.update_data({REPLY_FILES: files})
+    if message.caption:
+        await _comment(message, state, ctx, lang, linked, message.caption)
+        return
+    await message.answer(t("reply_file_kept", lang, count=len(files)), reply_markup=_cancel(lang))
+
+
+@handlers.message(ReplyForm.text)
+async def reply_other(message: Message, lang: str) -> None:
+    """A sticker, voice note or location while an answer is expected: said what is, not taken for the answer."""
+    await message.answer(t("reply_hint", lang), reply_markup=_cancel(lang))
+
+
+async def _comment(message: Message, state: FSMContext, ctx: Context, lang: str, linked: service.ChatUser | None,
+                   text: str) -> None:
+    data = await state.get_data()
+    report_id, number = uuid.UUID(str(data[REPLY_TO])), str(data.get(REPLY_NUMBER) or "")
+    user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
+    media_ids = [uuid.UUID(m) for m in dict(data.get(REPLY_FILES) or {}).values()]
+    try:
+        await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=report_id, text=text,
+                                        media_ids=media_ids,
+                                        idempotency_key=f"telegram:{message.chat.id}:{message.message_id}")
+    except ZanError as exc:
+        refusal = await _refusal(ctx, exc, report_id, lang)
+        if exc.code == "media.too_many":
+            await _discard(ctx, data)
+            await state.update_data({REPLY_FILES: {}})  # the answer stays open, without the files
+        if exc.code in ("media.too_many", "validation.failed"):
+            await message.answer(refusal, reply_markup=_cancel(lang))
+        else:  # closed meanwhile, or not theirs: nothing to answer on any more
+            await message.answer(refusal)
+            await _end(state, ctx, discard=True)
+        return
+    # confirmed before the answer ends: should the confirmation fail, the redelivered update is still an answer,
+    # replayed by its idempotency key (one comment) and confirmed then
+    await message.answer(t("reply_sent", lang, number=number))
+    await _end(state, ctx, discard=False)
+
+
+async def _end(state: FSMContext, ctx: Context, *, discard: bool) -> None:
+    """Back to where the chat was before "Reply"; files kept for an answer never sent are deleted at once."""
+    data: dict[str, Any] = await state.get_data()
+    if discard:
+        await _discard(ctx, data)
+    back = data.get(REPLY_BACK)
+    for key in (REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_BACK):
+        data.pop(key, None)
+    await state.set_data(data)
+    await state.set_state(back)
+
+
+async def _discard(ctx: Context, data: dict[str, Any]) -> None:
+    for media_id in dict(data.get(REPLY_FILES) or {}).values():
+        await service.discard_media(ctx, uuid.UUID(media_id))
+
