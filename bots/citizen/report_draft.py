@@ -29,6 +29,7 @@ from aiogram.types import Message
 
 from backend.context import Context
 from backend.lib.tasks import stop_task
+from backend.media.formats import canonical_type
 from backend.media.service import KINDS, MAX_PER_REPORT
 from backend.reports.service import local_date
 from bots.citizen import keyboards, service
@@ -39,7 +40,8 @@ log = logging.getLogger("zan.bots.citizen")
 MAX_FILES = MAX_PER_REPORT
 # the Bot API lets a bot download files of at most 20 MB; each kind's own limit (photo 10 MB) applies below that
 BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-ACCEPTED_TYPES = frozenset(ct for kind in KINDS if kind.name in ("photo", "video") for ct in kind.content_types)
+# every kind the media API takes: photos, videos, and audio (voice messages are how many citizens tell what happened)
+ACCEPTED_TYPES = frozenset(ct for kind in KINDS for ct in kind.content_types)
 ALBUM_SETTLE_S = 1.0  # Telegram delivers an album's updates within a fraction of a second of each other
 MIN_REPORT_TEXT = 5
 MAX_REPORT_TEXT = 5000
@@ -165,17 +167,21 @@ class Incoming:
 
 
 def incoming(message: Message) -> Incoming | None:
-    """The file a message carries, if it is one a report takes: a photo, a video, or either sent as a file (a photo
-    sent as a file keeps its EXIF time and place, which Telegram strips from compressed photos)."""
+    """The file a message carries, if it is one a report takes: a photo, a video, a voice message or an audio file,
+    or any of them sent as a file (a photo sent as a file keeps its EXIF time and place, which Telegram strips from
+    compressed photos). Its type is the one the media API stores it under (audio/x-m4a is audio/mp4)."""
     if message.photo:
         photo = message.photo[-1]  # the largest size Telegram made
         return Incoming(photo.file_id, photo.file_unique_id, photo.file_size, "image/jpeg")
     if message.video:
         video = message.video
         return Incoming(video.file_id, video.file_unique_id, video.file_size, video.mime_type or "video/mp4")
-    document = message.document
-    if document is not None and (document.mime_type or "") in ACCEPTED_TYPES:
-        return Incoming(document.file_id, document.file_unique_id, document.file_size, str(document.mime_type))
+    # Telegram's voice messages are Ogg Opus (its mime_type is optional); the media API sniffs the bytes either way
+    sent = message.voice or message.audio or message.document
+    default = "audio/ogg" if message.voice else ""
+    content_type = canonical_type((getattr(sent, "mime_type", None) or default) if sent is not None else "")
+    if sent is not None and content_type in ACCEPTED_TYPES:
+        return Incoming(sent.file_id, sent.file_unique_id, sent.file_size, content_type)
     return None
 
 

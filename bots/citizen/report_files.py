@@ -1,5 +1,6 @@
-"""The report's photos and videos (at most MAX_FILES): each downloaded and stored with the chat let go, an album
-answered once, and "Done" / "Skip" to the confirmation."""
+"""The report's photos, videos and voice messages (at most MAX_FILES): each downloaded and stored with the chat let
+go, an album answered once, and "Done" / "Skip" to the confirmation. Files sent before this step are kept too
+(keep_early_file)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ log = logging.getLogger("zan.bots.citizen")
 handlers = Handlers()
 
 
-@handlers.message(StateFilter(ReportForm.photo, ReportForm.confirm), F.photo | F.video | F.document)
+@handlers.message(StateFilter(ReportForm.photo, ReportForm.confirm), F.photo | F.video | F.voice | F.audio | F.document)
 async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
     """A file for the report. The chat is held while the draft is read and changed (its place among the files, the
@@ -58,45 +59,65 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "")
     said = t("report_text_added", lang) + "\n" if added and not message.media_group_id else ""
     file = incoming(message)
-    if file is None or (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
+    if file is None:
         await message.answer(said + t("report_photo_bad", lang), reply_markup=keyboards.photos_done(lang))
         return
-    storing = being_stored(await state.get_data())
-    if file.file_unique_id in storing or await service.has_draft_media(ctx, key, file.file_unique_id):
-        return  # a re-delivered update: already taken (or on its way) and answered (or to be)
     album = message.media_group_id or ""
-    if len(await service.draft_media(ctx, key)) + len(storing) >= MAX_FILES:
+    outcome = await keep_file(message, state, bot, ctx, linked, lang, key, file)
+    if outcome in (TAKEN_ALREADY, GONE):
+        return  # a re-delivered update (already taken and answered), or a draft gone meanwhile
+    if outcome == OVER:
         await _over_limit(message, state, ctx, lang, key, file.file_unique_id, said=said, added=added)
         return
+    if outcome != KEPT:  # refused or not stored: said, with the files step's buttons
+        await message.answer(said + t(outcome, lang), reply_markup=keyboards.photos_done(lang))
+    if album:
+        await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added)
+        return
+    if outcome == KEPT:
+        await _answer_files(message, state, ctx, lang, key, said=said)
+
+# what keep_file says besides a text key of its own (why a file was refused or not stored)
+KEPT = "kept"
+TAKEN_ALREADY = "taken_already"  # a re-delivered update: already taken (or on its way) and answered (or to be)
+OVER = "over"  # past the MAX_FILES, never stored
+GONE = "gone"  # its draft was cancelled, filed or started again while the file was stored
+
+
+async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context, linked: service.ChatUser | None,
+                    lang: str, key: str, file: Incoming) -> str:
+    """Store `file` as one of the draft `key`'s files, at any step of the report (the files sent with the
+    description are kept as those sent at their own step): KEPT, TAKEN_ALREADY, OVER, GONE or the text key that says
+    why it was not taken. The chat is held while the draft is read and changed (its place among the files, the
+    limit), and let go while the file is downloaded and stored: an album's files are stored side by side."""
+    if (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
+        return "report_photo_bad"  # refused unread: Telegram would not hand it over, or the media API refuse it
+    storing = being_stored(await state.get_data())
+    if file.file_unique_id in storing or await service.has_draft_media(ctx, key, file.file_unique_id):
+        return TAKEN_ALREADY
+    if len(await service.draft_media(ctx, key)) + len(storing) >= MAX_FILES:
+        return OVER
     user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
-    await hold_place(state, file.file_unique_id, album)
+    await hold_place(state, file.file_unique_id, message.media_group_id or "")
     try:
         async with released(), keeping_place(state, key, file.file_unique_id):
             stored = await store_file(bot, ctx, file, user.citizen_id)
     finally:
         # the chat is held again: the draft may have been cancelled or filed, or other files kept, meanwhile
         alive = await free_place(state, key, file.file_unique_id)
-    if isinstance(stored, str):  # refused or not stored: said, with the files step's buttons
-        if alive:
-            await message.answer(said + t(stored, lang), reply_markup=keyboards.photos_done(lang))
-            if album:
-                await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added)
-        return
+    if isinstance(stored, str):
+        return stored if alive else GONE
     if not alive:
         await service.discard_media(ctx, stored)  # its draft is gone: not attached, not kept
-        return
+        return GONE
     if len(await service.draft_media(ctx, key)) >= MAX_FILES:
         # the limit was taken meanwhile without this file's place (a place lost with its worker came back to life)
         await service.discard_media(ctx, stored)
-        await _over_limit(message, state, ctx, lang, key, file.file_unique_id, said=said, added=added)
-        return
+        return OVER
     if not await service.keep_draft_media(ctx, draft_key=key, file_unique_id=file.file_unique_id, media_id=stored):
         await service.discard_media(ctx, stored)  # the same update handled twice at once in two workers
-        return
-    if album:
-        await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added)
-        return
-    await _answer_files(message, state, ctx, lang, key, said=said)
+        return TAKEN_ALREADY
+    return KEPT
 
 
 async def store_file(bot: Bot, ctx: Context, file: Incoming, citizen_id: uuid.UUID) -> uuid.UUID | str:
@@ -170,7 +191,7 @@ async def report_photo_text(message: Message, state: FSMContext, lang: str) -> N
 
 @handlers.message(ReportForm.photo)
 async def report_photo_other(message: Message, lang: str) -> None:
-    """A sticker, voice note or location at the files step: said what is expected, not silently ignored."""
+    """A sticker or location at the files step: said what is expected, not silently ignored."""
     await message.answer(t("report_photo_hint", lang), reply_markup=keyboards.photos_done(lang))
 
 
@@ -180,3 +201,29 @@ async def report_photos_done(callback: CallbackQuery, state: FSMContext, ctx: Co
     if isinstance(callback.message, Message):
         await ask_confirmation(callback.message, state, ctx, lang)
 
+
+
+# a refusal before the files step says it without the files step's "Done", which is not on screen yet
+_EARLY_REFUSALS = {"report_photo_bad": "report_file_not_kept", "report_photo_store_down": "report_file_store_down"}
+
+
+async def keep_early_file(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                          linked: service.ChatUser | None) -> tuple[str | None, str]:
+    """A file sent before the files step (with the description, or where the place is asked) is kept in the draft
+    as one sent at its step, so the citizen is not asked for it again: what became of it (None: the message carries
+    no file; else what keep_file says) and the words that say so in the chat's language ("" for a re-delivered update
+    or a draft gone meanwhile, which need no answer)."""
+    file = incoming(message)
+    if file is None:
+        carries = message.photo or message.video or message.voice or message.audio or message.document
+        return (None, "") if not carries else ("report_photo_bad", t("report_file_not_kept", lang))
+    key = str((await state.get_data())["key"])
+    outcome = await keep_file(message, state, bot, ctx, linked, lang, key, file)
+    if outcome == KEPT:
+        kept = "report_files_kept" if message.media_group_id else "report_file_kept"
+        return outcome, t("report_voice_kept" if message.voice else kept, lang)
+    if outcome == OVER:
+        return outcome, t("report_file_limit", lang, max=MAX_FILES)
+    if outcome in (TAKEN_ALREADY, GONE):
+        return outcome, ""
+    return outcome, t(_EARLY_REFUSALS.get(outcome, outcome), lang)

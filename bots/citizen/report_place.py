@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from backend.context import Context
-from bots.citizen import keyboards
+from bots.citizen import keyboards, service
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import WORDS, ReportForm, add_to_description, first_of_album, in_kazakhstan, incoming
+from bots.citizen.report_draft import MAX_FILES, WORDS, ReportForm, add_to_description, first_of_album, in_kazakhstan
+from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -26,7 +27,11 @@ async def report_location(message: Message, state: FSMContext, ctx: Context, lan
     await state.update_data(lat=location.latitude, lon=location.longitude,
                             accuracy=location.horizontal_accuracy)
     await state.set_state(ReportForm.photo)
-    await message.answer(t("report_photo", lang), reply_markup=keyboards.skip_photo(lang))
+    text = t("report_photo", lang)
+    kept = len(await service.draft_media(ctx, str((await state.get_data())["key"])))
+    if kept:  # files sent with the description are kept: said, so they are not sent again
+        text += "\n" + t("report_files_so_far", lang, count=kept, max=MAX_FILES)
+    await message.answer(text, reply_markup=keyboards.skip_photo(lang))
 
 
 @handlers.message(ReportForm.location, *WORDS)
@@ -40,15 +45,24 @@ async def report_location_words(message: Message, state: FSMContext, lang: str) 
 
 
 @handlers.message(ReportForm.location)
-async def report_location_missing(message: Message, state: FSMContext, lang: str) -> None:
-    """Anything else where the place is expected: the location asked for again (an album once). A photo or video
-    is asked for again at its step, and the words under it join the description."""
+async def report_location_missing(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                                  linked: service.ChatUser | None) -> None:
+    """Anything else where the place is expected: the location asked for again (an album once). A photo, video or
+    voice message is kept in the draft as at the files step, and the words under it join the description."""
     added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "")
-    if not await first_of_album(state, message) and not added:
+    answers = await first_of_album(state, message)
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    if outcome in (TAKEN_ALREADY, GONE) and not added:
+        return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
+    if not answers and not added and outcome in (None, KEPT):
+        return
+    if await state.get_state() != ReportForm.location.state:
+        if note:  # the location came while this file was stored: only what became of it
+            await message.answer(note)
         return
     text = t("report_need_location", lang)
-    if incoming(message) is not None:
-        text = f"{text} {t('report_files_later', lang)}"
+    if note:
+        text = f"{note}\n{text}"
     if added:
         text = f"{t('report_text_added', lang)}\n{text}"
     await message.answer(text, reply_markup=keyboards.send_location(lang))

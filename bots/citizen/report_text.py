@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Bot
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from backend.context import Context
-from bots.citizen import keyboards
+from bots.citizen import keyboards, service
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
     MAX_REPORT_TEXT,
@@ -21,6 +22,7 @@ from bots.citizen.report_draft import (
     ask_confirmation,
     first_of_album,
 )
+from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -53,19 +55,32 @@ async def _described(message: Message, state: FSMContext, text: str) -> None:
 
 
 @handlers.message(ReportForm.text)
-async def report_text_missing(message: Message, state: FSMContext, lang: str) -> None:
-    """A photo, sticker, voice note or command where the description is expected: said, not silently ignored (an
-    album once), with the way back. A photo or video with what happened written under it (as many begin a report)
-    gives the description: its words are not dropped, and the file is asked for again at its step."""
+async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                              linked: service.ChatUser | None) -> None:
+    """A photo, video, voice message, sticker or command where the description is expected: said, not silently
+    ignored (an album once), with the way back. A file is kept in the draft as at the files step (a voice message is
+    how many citizens tell what happened), and the written description the report needs is asked for; a photo or video
+    with what happened written under it (as many begin a report) gives the description."""
     caption = (message.caption or "").strip()
-    if len(caption) >= MIN_REPORT_TEXT and not caption.startswith("/"):
-        await first_of_album(state, message)  # the album's other files, on their way, need no answer of their own
+    described = len(caption) >= MIN_REPORT_TEXT and not caption.startswith("/")
+    answers = await first_of_album(state, message)  # the album's other files, on their way, need no answer of their own
+    if described:
         await _described(message, state, caption)
-        await message.answer(t("report_caption_taken", lang) + " " + t("report_files_later", lang) + "\n\n"
-                             + t("report_location", lang), reply_markup=keyboards.send_location(lang))
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    if outcome in (TAKEN_ALREADY, GONE):
+        return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
+    if described:
+        said = t("report_caption_taken", lang) + (" " + note if note else "")
+        await message.answer(said + "\n\n" + t("report_location", lang), reply_markup=keyboards.send_location(lang))
         return
-    if await first_of_album(state, message):
-        await message.answer(t("report_text_need_words", lang), reply_markup=keyboards.cancel_report(lang))
+    if not answers and outcome in (None, KEPT):
+        return
+    if await state.get_state() != ReportForm.text.state:
+        if note:  # the description came in another message while this file was stored: only what became of it
+            await message.answer(note)
+        return
+    said = note + "\n" if note else ""
+    await message.answer(said + t("report_text_need_words", lang), reply_markup=keyboards.cancel_report(lang))
 
 
 @handlers.edited_message(StateFilter(ReportForm.location, ReportForm.photo, ReportForm.confirm))

@@ -80,22 +80,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This point is outside Kazakhstan. Send the place of the incident in Kazakhstan (📎 → Location). "
               "Your description is kept.",
     },
+    # the report's text is required (intake takes 1..5000 characters): a file or a voice message is not enough
     "report_text_need_words": {
-        "kk": "Алдымен не болғанын мәтінмен сипаттаңыз. Фото мен бейнені орналасудан кейін қосуға болады.",
-        "ru": "Сначала опишите словами, что произошло. Фото и видео можно будет приложить после геопозиции.",
-        "en": "First describe in words what happened. Photos and videos can be attached after the location.",
+        "kk": "Не болғанын қысқаша мәтінмен сипаттаңыз: өтінішке жазбаша сипаттама қажет.",
+        "ru": "Коротко опишите словами, что произошло: обращению нужно письменное описание.",
+        "en": "Please describe briefly in words what happened: a report needs a written description.",
     },
-    # a photo or video with words under it sent before the location: the words are kept, the file is asked for at
-    # its step (files come after the place)
+    # a photo, video or voice message sent before the location (with the description): kept in the draft, so the
+    # citizen is not asked for it again at the files step
+    "report_file_kept": {
+        "kk": "📎 Файл өтінішке сақталды, оны қайта жіберудің қажеті жоқ.",
+        "ru": "📎 Файл сохранён в обращении, присылать его ещё раз не нужно.",
+        "en": "📎 The file is kept with the report: no need to send it again.",
+    },
+    "report_files_kept": {
+        "kk": "📎 Файлдар өтінішке сақталды, оларды қайта жіберудің қажеті жоқ.",
+        "ru": "📎 Файлы сохранены в обращении, присылать их ещё раз не нужно.",
+        "en": "📎 The files are kept with the report: no need to send them again.",
+    },
+    "report_voice_kept": {
+        "kk": "🎙 Дауыстық хабарлама өтінішке сақталды.",
+        "ru": "🎙 Голосовое сообщение сохранено в обращении.",
+        "en": "🎙 The voice message is kept with the report.",
+    },
+    # a file refused before the files step: said without the files step's "Done", which is not on screen yet
+    "report_file_not_kept": {
+        "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін), бейне немесе дауыстық хабарлама (20 МБ дейін) "
+              "қажет.",
+        "ru": "Не удалось принять этот файл: подходят фото (до 10 МБ), видео и голосовые сообщения (до 20 МБ).",
+        "en": "I could not accept this file: photos (up to 10 MB), videos and voice messages (up to 20 MB) work.",
+    },
+    "report_file_store_down": {
+        "kk": "Файл қоймасы уақытша қолжетімсіз, сондықтан бұл файл сақталмады: оны сәл кейінірек қайта жіберіңіз.",
+        "ru": "Хранилище файлов временно недоступно, поэтому этот файл не сохранён: пришлите его ещё раз чуть "
+              "позже.",
+        "en": "File storage is temporarily unavailable, so this file was not saved: send it again a little later.",
+    },
+    "report_file_limit": {
+        "kk": "Бір өтінішке {max} файлдан артық қосуға болмайды: бұл файл қосылмады.",
+        "ru": "К одному обращению можно приложить не более {max} файлов: этот файл не приложен.",
+        "en": "A report takes at most {max} files: this one is not attached.",
+    },
+    "report_files_so_far": {
+        "kk": "📎 Қосылған файлдар: {count} / {max}.",
+        "ru": "📎 Уже приложено файлов: {count} из {max}.",
+        "en": "📎 Files attached so far: {count} of {max}.",
+    },
     "report_caption_taken": {
         "kk": "📝 Файлдың астындағы жазу сипаттама ретінде алынды.",
         "ru": "📝 Подпись к файлу принята как описание.",
         "en": "📝 The caption is taken as the description.",
-    },
-    "report_files_later": {
-        "kk": "Файлдың өзі әзірге қосылған жоқ: оны орналасудан кейін қайта жіберіңіз.",
-        "ru": "Сам файл пока не приложен: пришлите его ещё раз после геопозиции.",
-        "en": "The file itself is not attached yet: send it again after the location.",
     },
     "report_text_added": {
         "kk": "📝 Сипаттамаға қосылды.",
@@ -116,12 +150,12 @@ TEXTS: dict[str, dict[str, str]] = {
               "Please send it shorter.",
     },
     "report_photo_hint": {
-        "kk": "Бұл қадамда фото немесе бейне (немесе сипаттамаға қосатын мәтін) күтемін. Жіберіңіз немесе "
-              "«Дайын» батырмасын басыңыз.",
-        "ru": "На этом шаге я жду фото или видео (или текст, который добавлю к описанию). Пришлите их или "
-              "нажмите «Готово».",
-        "en": "At this step I expect photos or videos (or text to add to the description). Send them or tap "
-              "“Done”.",
+        "kk": "Бұл қадамда фото немесе бейне, дауыстық хабарлама (немесе сипаттамаға қосатын мәтін) күтемін. "
+              "Жіберіңіз немесе «Дайын» батырмасын басыңыз.",
+        "ru": "На этом шаге я жду фото или видео, голосовое сообщение (или текст, который добавлю к описанию). "
+              "Пришлите их или нажмите «Готово».",
+        "en": "At this step I expect photos or videos, voice messages (or text to add to the description). Send "
+              "them or tap “Done”.",
     },
     "report_retry": {
         "kk": "Өтінішті тіркеу мүмкін болмады: {reason}. Сипаттама, орын және файлдар сақталды — «Жіберу» "
@@ -171,12 +205,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_photos_done": {"kk": "✅ Дайын", "ru": "✅ Готово", "en": "✅ Done"},
     "btn_skip": {"kk": "Өткізу", "ru": "Пропустить", "en": "Skip"},
     "report_photo_bad": {
-        "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін) немесе бейне (20 МБ дейін) қажет. Басқасын "
-              "жіберіңіз немесе «Дайын» батырмасын басыңыз.",
-        "ru": "Не удалось принять этот файл: подходят фото (до 10 МБ) и видео (до 20 МБ). Пришлите другой или "
-              "нажмите «Готово».",
-        "en": "I could not accept this file: photos (up to 10 MB) and videos (up to 20 MB) work. Send another "
-              "one or tap “Done”.",
+        "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін), бейне немесе дауыстық хабарлама (20 МБ дейін) "
+              "қажет. Басқасын жіберіңіз немесе «Дайын» батырмасын басыңыз.",
+        "ru": "Не удалось принять этот файл: подходят фото (до 10 МБ), видео и голосовые сообщения (до 20 МБ). "
+              "Пришлите другой или нажмите «Готово».",
+        "en": "I could not accept this file: photos (up to 10 MB), videos and voice messages (up to 20 MB) work. "
+              "Send another one or tap “Done”.",
     },
     "report_photo_store_down": {
         "kk": "Файл қоймасы уақытша қолжетімсіз, сондықтан бұл файл сақталмады. Оны сәл кейінірек қайта "
@@ -192,11 +226,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⚠️ Only the first {max} files go with the report; {extra} more were not attached.",
     },
     "report_confirm": {
-        "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Фото және бейне: {photos}\n\n"
+        "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Файлдар: {photos}\n\n"
               "Сіздің жеке басыңыз Telegram арқылы расталмаған — бұл өтініште көрсетіледі. Жіберейін бе?",
-        "ru": "Проверьте:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Фото и видео: {photos}\n\n"
+        "ru": "Проверьте:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Файлы: {photos}\n\n"
               "Ваша личность через Telegram не подтверждена — это будет указано в обращении. Отправить?",
-        "en": "Please check:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Photos and videos: {photos}\n\n"
+        "en": "Please check:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Files: {photos}\n\n"
               "Your identity is not verified via Telegram; the report will say so. Send it?",
     },
     "btn_send": {"kk": "✅ Жіберу", "ru": "✅ Отправить", "en": "✅ Send"},

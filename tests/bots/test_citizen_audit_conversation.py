@@ -208,7 +208,7 @@ async def test_an_album_over_the_limit_says_which_files_go_with_the_report(ctx: 
              for i in range(7)]
     await asyncio.gather(*(chat.feed(update) for update in album))  # as Telegram delivers an album: all at once
     confirm = next(text for text in reversed(chat.texts()) if "Проверьте" in text)
-    assert "Фото и видео: 5" in confirm
+    assert "Файлы: 5" in confirm
     # each of the two files over the limit is accounted for: refused on arrival ("не более 5 файлов") when the
     # limit was already reached, or stored meanwhile and named in the confirmation as not attached
     over = re.search(r"только первые 5 файлов; ещё (\d+) не приложены", confirm)

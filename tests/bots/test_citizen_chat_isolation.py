@@ -97,7 +97,7 @@ async def test_an_album_with_captions_and_words_at_once(ctx: Context, citizen_po
     assert ADDED in (total.text or "")
     tg.user_taps_button(total, "report:photos_done", user=user)
     confirm = await tg.wait_for_message_async(chat, contains="Проверьте", timeout=10)
-    assert "Фото и видео: 2" in (confirm.text or "")
+    assert "Файлы: 2" in (confirm.text or "")
     tg.user_taps_button(confirm, "report:send", user=user)
     await tg.wait_for_message_async(chat, contains="зарегистрировано", timeout=10)
     [text] = await _report_texts(ctx)

@@ -88,42 +88,44 @@ async def test_a_kazakh_citizen_reports_from_a_captioned_album_to_its_status(ctx
     await chat.album(DESCRIPTION, 2, "kk-first")
     answers = chat.texts()[before:]
     assert len(answers) == 1, answers  # an album is answered once, not once per photo
-    assert "Оқиға орнын жіберіңіз" in answers[0] and "қайта жіберіңіз" in answers[0], answers
+    # the photos are kept with the report: not asked for again after the location
+    assert "Оқиға орнын жіберіңіз" in answers[0] and "Файлдар өтінішке сақталды" in answers[0], answers
 
     # the address, typed where the location is asked: part of what happened, not dropped
     await chat.says(ADDRESS)
     assert "Сипаттамаға қосылды" in chat.texts()[-1] and "Оқиға орнын" in chat.texts()[-1]
     await chat.feed(tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
-    assert "5 фото немесе бейнеге дейін" in chat.texts()[-1]
+    assert "5 фото немесе бейнеге дейін" in chat.texts()[-1] and "Қосылған файлдар: 2 / 5" in chat.texts()[-1]
 
-    # the photos again, now at their step, with words under them: one answer says both, for an album as for a photo
+    # more photos at their step, with words under them: one answer says both, for an album as for a photo
     before = len(chat.texts())
     await chat.album(KNIFE, 2, "kk-files")
     [answer] = chat.texts()[before:]
-    assert "Сипаттамаға қосылды" in answer and "Файл қабылданды: 2 / 5" in answer, answer
+    assert "Сипаттамаға қосылды" in answer and "Файл қабылданды: 4 / 5" in answer, answer
     captioned = tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48), caption="Көлік нөмірі 123ABC01")
     await chat.feed(captioned)
     [answer] = chat.texts()[before + 1:]
-    assert "Сипаттамаға қосылды" in answer and "Файл қабылданды: 3 / 5" in answer, answer
-    # the caption then corrected
+    # the fifth file reaches the limit: the confirmation, quoting the words under it
+    assert "Тексеріңіз" in answer and "Көлік нөмірі 123ABC01" in answer, answer
+    # the caption then corrected: the confirmation shows the correction
     await chat.feed(tg.push_update({"edited_message": {**captioned["message"], "caption": "Көлік нөмірі 123ABC02",
                                                         "edit_date": captioned["message"]["date"] + 20}}))
-    assert "Сипаттама түзетілді" in chat.texts()[-1]
+    assert "Тексеріңіз" in chat.texts()[-1] and "Көлік нөмірі 123ABC02" in chat.texts()[-1]
 
-    # what the report takes no part of is answered at its step, in Kazakh, with the step's buttons
+    # what the report takes no more of is answered, in Kazakh, with the files step's buttons
     for content in (VOICE, STICKER, BIG_VIDEO_FILE):
         await chat.sends(content)
         assert chat.last().button("Дайын")["callback_data"] == "report:photos_done", chat.texts()[-1]
     await chat.feed(tg.user_shares_contact(chat.id, chat.user, "+77011234567"))
     await chat.taps("report:photos_done")
     confirm = chat.texts()[-1]
-    assert "Тексеріңіз" in confirm and "Фото және бейне: 3" in confirm and ADDRESS in confirm
+    assert "Тексеріңіз" in confirm and "Файлдар: 5" in confirm and ADDRESS in confirm
     await chat.taps("report:send")
     assert "Өтініш тіркелді" in chat.texts()[-1]
 
     report = await _filed(ctx)
     assert report.text == f"{DESCRIPTION}\n\n{ADDRESS}\n\n{KNIFE}\n\nКөлік нөмірі 123ABC02"
-    assert len(await _files_of(ctx, str(report.number))) == 3
+    assert len(await _files_of(ctx, str(report.number))) == 5
     kazakh(chat.texts()[1:])
 
     # its status messages come in Kazakh; blocked, the chat gets none until it writes again

@@ -51,7 +51,7 @@ async def _file_report(tg: FakeBot, photo: bytes) -> str:
     taken = await tg.wait_for_message_async(USER, contains="Принято файлов: 1 из 5", timeout=10)
     tg.user_taps_button(taken, "report:photos_done", user=user)
     confirm = await tg.wait_for_message_async(USER, contains="Проверьте", timeout=10)
-    assert "не подтверждена" in (confirm.text or "") and "Фото и видео: 1" in (confirm.text or "")
+    assert "не подтверждена" in (confirm.text or "") and "Файлы: 1" in (confirm.text or "")
     return await _send(tg, USER, user, confirm, "зарегистрировано")
 
 
@@ -167,7 +167,7 @@ async def test_an_album_of_photos_and_the_limit_of_five(ctx: Context, citizen_po
     # the fifth reaches the limit and goes straight to the confirmation; a sixth is no longer taken
     tg.user_sends_photo(chat, user, sample_jpeg(90, 60))
     confirm = await tg.wait_for_message_async(chat, contains="Тексеріңіз", timeout=10)
-    assert "Фото және бейне: 5" in (confirm.text or "")
+    assert "Файлдар: 5" in (confirm.text or "")
     media = await _files_of(ctx, await _send(tg, chat, user, confirm, "тіркелді"))
     assert sorted(m.sha256 for m in media) == sorted(
         {hashlib.sha256(p).hexdigest() for p in album} | {hashlib.sha256(sample_jpeg(90, 60)).hexdigest()})
@@ -193,7 +193,7 @@ async def test_a_photo_as_a_file_keeps_its_exif_and_a_video_is_taken(ctx: Contex
     tg.user_sends_video(chat, user, clip)
     taken = await tg.wait_for_message_async(chat, contains="Принято файлов: 2 из 5")
     tg.user_taps_button(taken, "report:photos_done", user=user)
-    confirm = await tg.wait_for_message_async(chat, contains="Фото и видео: 2")
+    confirm = await tg.wait_for_message_async(chat, contains="Файлы: 2")
     media = {m.kind: m for m in await _files_of(ctx, await _send(tg, chat, user, confirm, "зарегистрировано"))}
     assert set(media) == {"photo", "video"}
     assert media["video"].sha256 == hashlib.sha256(clip).hexdigest() and media["video"].content_type == "video/mp4"

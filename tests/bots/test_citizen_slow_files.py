@@ -77,7 +77,7 @@ async def test_an_album_with_slow_downloads_gets_one_answer_and_all_its_files(ct
     print(f"a 4-file album with {SLOW_DOWNLOAD_S} s per download handled in {took:.1f} s")
     citizen_tg.server.download_delay = 0.0
     await chat.taps("report:photos_done")
-    assert "Фото и видео: 4" in chat.texts()[-1]
+    assert "Файлы: 4" in chat.texts()[-1]
     await chat.taps("report:send")
     filed = chat.texts()[-1]
     assert "зарегистрировано" in filed
@@ -96,7 +96,7 @@ async def test_an_album_of_seven_with_slow_downloads_keeps_exactly_five(ctx: Con
     answers = chat.texts()[before:]
     # one answer: the confirmation with the five files, saying that two more were not attached
     assert len(answers) == 1, answers
-    assert "Фото и видео: 5" in answers[0] and "ещё 2 не приложены" in answers[0], answers
+    assert "Файлы: 5" in answers[0] and "ещё 2 не приложены" in answers[0], answers
     # the two over the limit were never downloaded, so nothing of them is left in the store
     assert len(citizen_tg.calls("getFile")) == 5
     assert await _count(ctx, Media) == await _count(ctx, TelegramDraftMedia) == 5
@@ -181,7 +181,7 @@ async def test_a_download_slower_than_a_places_life_keeps_its_place(ctx: Context
     assert not fifth.done()
     await fifth
     answers = chat.texts()[before:]
-    assert len(answers) == 2 and "не более 5 файлов" in answers[0] and "Фото и видео: 5" in answers[1], answers
+    assert len(answers) == 2 and "не более 5 файлов" in answers[0] and "Файлы: 5" in answers[1], answers
     assert len(citizen_tg.calls("getFile")) == 5
     assert await _count(ctx, Media) == await _count(ctx, TelegramDraftMedia) == 5
 
