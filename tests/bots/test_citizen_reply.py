@@ -9,6 +9,7 @@ report not theirs, closed or withdrawn is refused in the chat's language. Real a
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -59,6 +60,17 @@ async def _comments(ctx: Context, report_id: uuid.UUID) -> list[ReportComment]:
             ReportComment.report_id == report_id)))  # type: ignore[arg-type]
 
 
+async def _tapped_reply(ctx: Context, tg: FakeBot, user_id: int, language: str) -> tuple[dict[str, Any], Report]:
+    """A linked citizen whose report awaits their input, told so in the chat, who tapped its Reply button."""
+    user = make_user(user_id, language_code=language)
+    linked = await citizen_bot.link_chat(ctx, user_id=user_id, chat_id=user_id, language=language)
+    report, event = await _asked(ctx, linked.citizen_id)
+    await notify_report_event(ctx, report, event)
+    pushed = await tg.wait_for_message_async(user_id)
+    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    return user, report
+
+
 async def test_the_citizen_answers_the_question_from_the_status_message(ctx: Context,
                                                                        citizen_polling: FakeBot) -> None:
     tg, user = citizen_polling, make_user(USER, language_code="ru")
@@ -87,12 +99,8 @@ async def test_a_redelivered_answer_comments_once(ctx: Context, citizen_tg: Fake
                                                  fake_telegram: FakeTelegram) -> None:
     """The comment is stored, then the confirmation fails: the update is not marked handled, so Telegram's next
     delivery is handled again — and gets the first comment back by its idempotency key, not a second one."""
-    tg, user = citizen_tg, make_user(USER + 1, language_code="ru")
-    linked = await citizen_bot.link_chat(ctx, user_id=USER + 1, chat_id=USER + 1, language="ru")
-    report, event = await _asked(ctx, linked.citizen_id)
-    await notify_report_event(ctx, report, event)
-    pushed = await tg.wait_for_message_async(USER + 1)
-    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    tg = citizen_tg
+    user, report = await _tapped_reply(ctx, tg, USER + 1, "ru")
     await _citizen_poll_until_confirmed(ctx, tg)
 
     fake_telegram.fail_next("sendMessage", 500, token=tg.token)  # the confirmation (the apology after it goes through)
@@ -140,12 +148,8 @@ async def test_reports_lists_the_question_and_a_photo_goes_with_the_answer_in_ka
 
 
 async def test_a_captioned_photo_is_the_answer(ctx: Context, citizen_polling: FakeBot) -> None:
-    tg, user = citizen_polling, make_user(USER + 3, language_code="en")
-    linked = await citizen_bot.link_chat(ctx, user_id=USER + 3, chat_id=USER + 3, language="en")
-    report, event = await _asked(ctx, linked.citizen_id)
-    await notify_report_event(ctx, report, event)
-    pushed = await tg.wait_for_message_async(USER + 3)
-    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    tg = citizen_polling
+    user, report = await _tapped_reply(ctx, tg, USER + 3, "en")
     await tg.wait_for_message_async(USER + 3, contains="Write your answer")
 
     tg.user_sends_photo(USER + 3, user, caption="The plate is on this photo")
@@ -207,12 +211,8 @@ async def test_a_withdrawn_a_closed_and_another_citizens_report_are_refused(ctx:
 
 
 async def test_cancel_ends_the_answer_without_a_comment(ctx: Context, citizen_polling: FakeBot) -> None:
-    tg, user = citizen_polling, make_user(USER + 6, language_code="ru")
-    linked = await citizen_bot.link_chat(ctx, user_id=USER + 6, chat_id=USER + 6, language="ru")
-    report, event = await _asked(ctx, linked.citizen_id)
-    await notify_report_event(ctx, report, event)
-    pushed = await tg.wait_for_message_async(USER + 6)
-    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    tg = citizen_polling
+    user, report = await _tapped_reply(ctx, tg, USER + 6, "ru")
     prompt = await tg.wait_for_message_async(USER + 6, contains="Напишите ответ")
     tg.user_sends_photo(USER + 6, user)
     await tg.wait_for_message_async(USER + 6, contains="Файл получен (1)")
@@ -222,7 +222,7 @@ async def test_cancel_ends_the_answer_without_a_comment(ctx: Context, citizen_po
     assert await _comments(ctx, report.id) == []
     async with ctx.sessions() as session:  # the file kept for the answer went with it
         kept = await session.scalar(select(func.count()).select_from(Media).where(
-            Media.owner_citizen_id == linked.citizen_id))  # type: ignore[arg-type]
+            Media.owner_citizen_id == report.citizen_id))  # type: ignore[arg-type]
     assert kept == 0
     assert (await _report(ctx, report.id)).status == Status.AWAITING_REPORTER
 
