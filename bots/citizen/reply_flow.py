@@ -10,9 +10,12 @@ Each message is commented once: its idempotency key is the chat and message id, 
 after the confirmation failed to send) gets the first comment's answer, never a second comment. A file is stored once
 per Telegram file (REPLY_FILES), so a redelivery sends the same request body and is not taken for another one.
 
-FSM data of an answer: REPLY_TO (the report's id), REPLY_NUMBER (its number), REPLY_FILES ({file_unique_id: media id})
-and REPLY_BACK (the state the chat was in, e.g. a report being written, restored when the answer is sent or
-cancelled: tapping "Reply" mid-report does not lose the draft).
+FSM data of an answer: REPLY_TO (the report's id), REPLY_NUMBER (its number), REPLY_FILES ({file_unique_id: media id}),
+REPLY_ALBUMS ({media_group_id: the album's last file through and its captions}: an album is answered once, a captioned
+one commented with all its files) and REPLY_BACK (the state the chat was in, e.g. a report being written, restored
+when the answer is sent or cancelled: tapping "Reply" mid-report does not lose the draft). /cancel and the menu's
+"Cancel" end the answer only (`cancelling`, attached before the report flow's, which would drop the paused draft too),
+as the inline "Cancel" does.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import uuid
 from typing import Any
 
 from aiogram import Bot, F
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -31,19 +35,24 @@ from backend.lib.errors import ZanError
 from backend.lib.i18n import pick
 from backend.media.service import MAX_PER_REPORT, kind_of
 from backend.reports.workflow import Resolution
-from bots.citizen import service
+from bots.citizen import keyboards, service
+from bots.citizen.isolation import pause
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import BOT_DOWNLOAD_LIMIT, WORDS, incoming
+from bots.citizen.report_draft import ALBUM_SETTLE_S, BOT_DOWNLOAD_LIMIT, WORDS, incoming, start_report
 from bots.citizen.report_files import store_file
-from bots.citizen.texts import t
+from bots.citizen.texts import all_languages, t
 
 log = logging.getLogger("zan.bots.citizen")
 handlers = Handlers()
+# attached before the report flow (bots.citizen.handlers), whose /cancel, "Cancel" and "Report" drop the whole FSM data:
+# during an answer they end the answer (its files deleted) and give the paused report draft back
+cancelling = Handlers()
 
 REPLY = "reply:"  # callback data prefix of the "Reply" button, followed by the report's id
 CANCEL = "reply:cancel"
 REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_BACK = "reply_to", "reply_number", "reply_files", "reply_back"
+REPLY_ALBUMS = "reply_albums"
 
 
 class ReplyForm(StatesGroup):
@@ -89,9 +98,33 @@ def _chat_of(callback: CallbackQuery) -> int:
 @handlers.callback_query(F.data == CANCEL)
 async def reply_cancel(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx: Context, lang: str) -> None:
     await callback.answer()
+    back = None
     if await state.get_state() == ReplyForm.text.state:
-        await _end(state, ctx, discard=True)
-    await bot.send_message(_chat_of(callback), t("cancelled", lang))
+        back = await _end(state, ctx, discard=True)
+    await bot.send_message(_chat_of(callback), _cancelled(back, lang))
+
+
+@cancelling.message(ReplyForm.text, Command("cancel"))
+@cancelling.message(ReplyForm.text, F.text.in_(all_languages("btn_cancel")))
+async def reply_cancel_typed(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """/cancel or the menu's "Cancel" during an answer: the answer ends, as with its inline "Cancel"; a report draft
+    paused for it is back, not dropped with it."""
+    back = await _end(state, ctx, discard=True)
+    # the menu only with no draft back: a draft's step may show a keyboard of its own (the location's)
+    await message.answer(_cancelled(back, lang), reply_markup=None if back else keyboards.main_menu(lang))
+
+
+@cancelling.message(ReplyForm.text, Command("report"))
+@cancelling.message(ReplyForm.text, F.text.in_(all_languages("btn_report")))
+async def reply_then_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"Report" during an answer: the answer ends with its files deleted (a new report's start drops only the
+    draft's), and a report is started as from anywhere else."""
+    await _end(state, ctx, discard=True)
+    await start_report(message, state, ctx, lang)
+
+
+def _cancelled(back: str | None, lang: str) -> str:
+    return t("cancelled", lang) + (" " + t("reply_draft_kept", lang) if back else "")
 
 
 @handlers.callback_query(F.data.startswith(REPLY))
@@ -119,7 +152,7 @@ async def reply_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx:
     else:
         back = current
     await state.update_data({REPLY_TO: str(report.id), REPLY_NUMBER: report.number, REPLY_FILES: {},
-                             REPLY_BACK: back})
+                             REPLY_ALBUMS: {}, REPLY_BACK: back})
     await state.set_state(ReplyForm.text)
     question = (await service.questions(ctx, [report])).get(report.id)
     prompt = t("reply_prompt", lang, number=report.number)
@@ -153,10 +186,49 @@ async def reply_file(message: Message, state: FSMContext, bot: Bot, ctx: Context
             return
         files[file.file_unique_id] = str(stored)
         await state.update_data({REPLY_FILES: files})
+    if message.media_group_id:  # before the caption: an album's caption is the answer once all its files are in
+        await _album_file_kept(message, state, ctx, lang, linked, str(message.media_group_id), file.file_unique_id)
+        return
     if message.caption:
         await _comment(message, state, ctx, lang, linked, message.caption)
         return
     await message.answer(t("reply_file_kept", lang, count=len(files)), reply_markup=_cancel(lang))
+
+
+async def _album_file_kept(message: Message, state: FSMContext, ctx: Context, lang: str,
+                           linked: service.ChatUser | None, album: str, file_unique_id: str) -> None:
+    """An album comes as one update per file, all at once, each stored in turn (the chat held): only the last file
+    through answers, once the album has settled, as the report's steps answer an album once. With a caption the
+    album is the answer, sent with all its files (not with those stored before the caption's file only, the rest
+    falling to wherever the chat goes next); without one, the total is said. The chat is let go meanwhile, or the
+    album's other files would wait for this one's settle."""
+    data = await state.get_data()
+    reply_to = data.get(REPLY_TO)
+    albums = dict(data.get(REPLY_ALBUMS) or {})
+    entry = dict(albums.get(album) or {})
+    entry["last"] = file_unique_id
+    if message.caption:
+        entry["captions"] = {**dict(entry.get("captions") or {}), str(message.message_id): message.caption}
+    await state.update_data({REPLY_ALBUMS: {**albums, album: entry}})
+    await pause(ALBUM_SETTLE_S)
+    data = await state.get_data()  # read again: the album's other files, or the answer itself, came meanwhile
+    albums = dict(data.get(REPLY_ALBUMS) or {})
+    entry = dict(albums.get(album) or {})
+    if (await state.get_state() != ReplyForm.text.state or data.get(REPLY_TO) != reply_to
+            or entry.get("last") != file_unique_id):
+        return  # a later file of the album answers, or the answer was sent or cancelled meanwhile
+    captions = {int(message_id): str(text) for message_id, text in dict(entry.get("captions") or {}).items()}
+    if captions:
+        # the entry stays until the answer ends: should the confirmation fail, the redelivered update comments again
+        # under the same key (the first captioned message's), which replays the first comment
+        first = min(captions)
+        await _comment(message, state, ctx, lang, linked, "\n\n".join(captions[i] for i in sorted(captions)),
+                       key_message_id=first)
+        return
+    del albums[album]
+    await state.update_data({REPLY_ALBUMS: albums})
+    count = len(dict(data.get(REPLY_FILES) or {}))
+    await message.answer(t("reply_files_kept", lang, count=count), reply_markup=_cancel(lang))
 
 
 @handlers.message(ReplyForm.text)
@@ -166,15 +238,17 @@ async def reply_other(message: Message, lang: str) -> None:
 
 
 async def _comment(message: Message, state: FSMContext, ctx: Context, lang: str, linked: service.ChatUser | None,
-                   text: str) -> None:
+                   text: str, *, key_message_id: int | None = None) -> None:
+    """`text` (with the files kept) as the comment; idempotent per message (`key_message_id`: the message whose
+    update stands for the answer, when another one's carries it: an album's caption)."""
     data = await state.get_data()
     report_id, number = uuid.UUID(str(data[REPLY_TO])), str(data.get(REPLY_NUMBER) or "")
     user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
     media_ids = [uuid.UUID(m) for m in dict(data.get(REPLY_FILES) or {}).values()]
+    key = f"telegram:{message.chat.id}:{key_message_id or message.message_id}"
     try:
         await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=report_id, text=text,
-                                        media_ids=media_ids,
-                                        idempotency_key=f"telegram:{message.chat.id}:{message.message_id}")
+                                        media_ids=media_ids, idempotency_key=key)
     except ZanError as exc:
         refusal = await _refusal(ctx, exc, report_id, lang)
         if exc.code == "media.too_many":
@@ -192,16 +266,18 @@ async def _comment(message: Message, state: FSMContext, ctx: Context, lang: str,
     await _end(state, ctx, discard=False)
 
 
-async def _end(state: FSMContext, ctx: Context, *, discard: bool) -> None:
-    """Back to where the chat was before "Reply"; files kept for an answer never sent are deleted at once."""
+async def _end(state: FSMContext, ctx: Context, *, discard: bool) -> str | None:
+    """Back to where the chat was before "Reply" (that state, returned); files kept for an answer never sent are
+    deleted at once."""
     data: dict[str, Any] = await state.get_data()
     if discard:
         await _discard(ctx, data)
     back = data.get(REPLY_BACK)
-    for key in (REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_BACK):
+    for key in (REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_ALBUMS, REPLY_BACK):
         data.pop(key, None)
     await state.set_data(data)
     await state.set_state(back)
+    return str(back) if back else None
 
 
 async def _discard(ctx: Context, data: dict[str, Any]) -> None:

@@ -292,6 +292,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "✅ Ваш ответ добавлен к обращению № {number}. Сотрудник его увидит.",
         "en": "✅ Your answer was added to report No. {number}. The officer will see it.",
     },
+    "reply_files_kept": {
+        "kk": "📎 Файлдар алынды ({count}). Енді жауабыңызды сөзбен жазыңыз — файлдар онымен бірге жіберіледі.",
+        "ru": "📎 Файлы получены ({count}). Теперь напишите ответ словами — файлы уйдут вместе с ним.",
+        "en": "📎 Files received ({count}). Now write your answer in words; the files go with it.",
+    },
+    "reply_draft_kept": {
+        "kk": "Өтініш жобасы сақталды — тоқтаған жерден жалғастырыңыз.",
+        "ru": "Черновик обращения сохранён — продолжайте с того места, где остановились.",
+        "en": "Your report draft is kept: carry on where you left off.",
+    },
     "reply_file_kept": {
         "kk": "📎 Файл алынды ({count}). Енді жауабыңызды сөзбен жазыңыз — файл онымен бірге жіберіледі.",
         "ru": "📎 Файл получен ({count}). Теперь напишите ответ словами — файл уйдёт вместе с ним.",

@@ -266,5 +266,5 @@ def test_the_reply_texts_exist_in_every_language() -> None:
 
     for key in ("btn_reply", "btn_reply_to", "report_question", "reply_prompt", "reply_sent", "reply_file_kept",
                 "reply_file_bad", "reply_file_store_down", "reply_hint", "reply_not_found", "reply_closed",
-                "reply_withdrawn", "reply_empty", "reply_files_limit"):
+                "reply_withdrawn", "reply_empty", "reply_files_limit", "reply_files_kept", "reply_draft_kept"):
         assert set(TEXTS[key]) == set(LANGS), key
