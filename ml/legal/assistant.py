@@ -16,6 +16,7 @@ Order of decisions, each one a safety property:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import msgspec
@@ -46,6 +47,13 @@ FAQ_MIN_SCORE = 1.0
 # 6 of them right (precision 0.873 → 0.870); off-topic questions stay below 0.9, far from this bar.
 FAQ_STRONG_SCORE = 1.4
 FAQ_STRONG_MARGIN = 0.2
+# A clear FAQ match whose article the ranking places in the top three (not first) is the answer too: a word or two
+# pulls a neighbour to the top ("за рулем" ranks КоАП 612, driving without documents, over the camera-fine item's 31;
+# "гаишники" ranks 613, disobeying an officer, over the bribe item's 366), and the item's own answer is the better
+# one. Below FAQ_STRONG_SCORE, so it needs that agreement with the ranking.
+FAQ_CLEAR_SCORE = 1.2
+FAQ_CLEAR_MARGIN = 0.1
+FAQ_CLEAR_LEXICAL_SLACK = 0.02
 # An FAQ answer added under the emergency lead must be clearly the question's (near matches 1.18-1.36 on everyday
 # emergencies; wrong items at 1.05-1.07): a wrong one there tells someone in danger to do the wrong thing first
 URGENT_FAQ_MIN_SCORE = 1.15
@@ -65,6 +73,12 @@ ARTICLE_MIN_DENSE = 0.86
 ARTICLE_MIN_LEXICAL = 0.6
 ARTICLE_WEAK_DENSE = 0.835
 MAX_CITATIONS = 3
+# the word for "right now" in the emergency lead, per answer language (see _without_repeated_call)
+_NOW_WORDS = {
+    "ru": re.compile(r"\bсейчас\b", re.IGNORECASE),
+    "kk": re.compile(r"\bқазір\b", re.IGNORECASE),
+    "en": re.compile(r"\bnow\b", re.IGNORECASE),
+}
 
 
 def _numbers_for(advise: list[str]) -> str:
@@ -137,6 +151,8 @@ class LegalAssistant:
         top = result.faq[0]
         best = (result.articles[0].code, result.articles[0].article)
         if top.score >= FAQ_MIN_SCORE and any((c.code, c.article) == best for c in top.item.citations):
+            return top.item
+        if _clear_faq(result):
             return top.item
         return top.item if _near_verbatim(result) else None
 
@@ -225,7 +241,7 @@ class LegalAssistant:
             faq = result.faq[0].item
         if faq is not None:
             citations = self._faq_citations(faq, result.terms.all)
-            lead = f"{lead}\n\n{faq.answer.get(lang) or faq.answer['ru']}"
+            lead = f"{lead}\n\n{_without_repeated_call(faq.answer.get(lang) or faq.answer['ru'], numbers, lang)}"
         else:
             hits = self._confident_articles(result)
             citations = [self._citation(h.chunk, result.terms.all) for h in hits[:2]]
@@ -376,6 +392,44 @@ def _near_verbatim(result: SearchResult) -> bool:
     return bool(result.faq) and result.faq[0].score >= FAQ_STRONG_SCORE and (
         result.faq[0].score - runner_up >= FAQ_STRONG_MARGIN
     )
+
+
+def _clear_faq(result: SearchResult) -> bool:
+    """Whether the top FAQ item is well ahead of the next and cites one of the top articles. An item citing the same
+    articles is no rival ("пропал муж" is near both missing-person items, which both cite УПК 180 and 185)."""
+    top = result.faq[0]
+    cites = {(c.code, c.article) for c in top.item.citations}
+    rivals = [m.score for m in result.faq[1:] if {(c.code, c.article) for c in m.item.citations} != cites]
+    runner_up = rivals[0] if rivals else 0.0
+    # the article must also be near the top of a retrieval ranking (embeddings or BM25), not only there by the FAQ
+    # ranking the item itself feeds ("требуют 500 тысяч иначе выложат мои фото": extortion, УК 194 first, is near
+    # the online-abuse item at 1.21, whose УК 147 only that ranking brings up), and cover the question's words about
+    # as well as the leader: a leader with more of them is the question's own article (leave-one-out on the FAQ's
+    # variants: "наказание за употребление наркотиков" without its item is near the dealing item, whose УК 297 is
+    # second to the use article 296; the leader covers more, so 296 stays first)
+    leader = result.articles[0].lexical - FAQ_CLEAR_LEXICAL_SLACK
+    ranked = {
+        (h.code, h.article)
+        for h in result.articles[:MAX_CITATIONS]
+        if any(0 < r <= 5 for r in h.ranks[:2]) and h.lexical >= leader
+    }
+    return (
+        top.score >= FAQ_CLEAR_SCORE
+        and top.score - runner_up >= FAQ_CLEAR_MARGIN
+        and any((c.code, c.article) in ranked for c in top.item.citations)
+    )
+
+
+def _without_repeated_call(text: str, numbers: str, lang: str) -> str:
+    """The FAQ answer without its "if you are in danger right now, call 102" sentence, which the emergency lead
+    above it has just said ("Муж избивает меня прямо сейчас" read "call 102" twice). Only a sentence naming a number
+    the lead gives and "now" goes: "call 102 and an ambulance 103" or "report it to the police (102)" stay."""
+    given = set(re.findall(r"\d{3}", numbers))
+    now = _NOW_WORDS.get(lang, _NOW_WORDS["en"])
+    # split keeping each sentence's trailing space or line break, so the rest of the answer reads as written
+    sentences = re.findall(r".+?(?:[.!?](?:\s+|$)|$)", text, flags=re.DOTALL)
+    kept = [s for s in sentences if not (given & set(re.findall(r"\b\d{3}\b", s)) and now.search(s))]
+    return "".join(kept).strip() or text
 
 
 def _with_note(answer: LegalAnswer, note: str) -> LegalAnswer:
