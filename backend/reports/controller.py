@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
 from backend.deps import CtxDep, SessionDep, provide_ctx
-from backend.lib.i18n import Lang
+from backend.lib.i18n import Lang, negotiate
 from backend.lib.pagination import decode_cursor, next_cursor, older_than
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard, provide_principal
 from backend.reports import idempotency, service, steps
@@ -34,7 +34,7 @@ from backend.reports.schemas import (
     ReportPage,
 )
 from backend.reports.steps import view
-from backend.reports.views import asked_lang, summary
+from backend.reports.views import summary
 
 # the 200 answer of a step that is safe to retry (reports/steps.py)
 _RETRIED = ("{step}: the report as it is now. A retry with the same Idempotency-Key and body gets this first answer "
@@ -65,8 +65,9 @@ async def provide_intake(request: Request[Any, Any, Any]) -> AsyncIterator[Intak
 
 def provide_asked_lang(request: Request[Any, Any, Any]) -> Lang | None:
     """The app's language for a citizen's answers; None: it asked for none of ours, and each report answers in its
-    own (the app-wide `lang` would be Russian, which is neither the state language nor a Kazakh report's)."""
-    return asked_lang(request.headers.get("accept-language"))
+    own (the app-wide `lang` would be Russian, which is neither the state language nor a Kazakh report's: the law on
+    appeals answers in the state language or the appeal's)."""
+    return negotiate(request.headers.get("accept-language"), None)
 
 
 IntakeScopeDep: TypeAlias = NamedDependency[IntakeScope]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.lib.i18n import Lang, negotiate, pick
+from backend.lib.i18n import pick
 from backend.media.models import Media
 from backend.reports.appeals import withdrew_appeal_last
 from backend.reports.models import Report, ReportEvent
@@ -20,13 +20,6 @@ from backend.reports.workflow import (
 )
 from ml.taxonomy import load_taxonomy
 from ml.urgency import detect_urgency
-
-
-def asked_lang(accept_language: str | None) -> Lang | None:
-    """The language the partner app asked for (kk, ru or en), or None when its Accept-Language names none of them:
-    a reply must then be in the report's own language (the law on appeals answers in the state language or the
-    appeal's, and a Kazakh report answered in the Russian fallback is neither)."""
-    return negotiate(accept_language, None)
 
 
 def citizen_status(status: str) -> tuple[str, dict[str, str]]:

@@ -35,9 +35,9 @@ EN_TEXT = "Someone stole my bicycle from the entrance of my building last night"
     ],
 )
 def test_the_language_asked_for(header: str | None, expected: str | None) -> None:
-    from backend.reports.views import asked_lang
+    from backend.lib.i18n import negotiate
 
-    assert asked_lang(header) == expected
+    assert negotiate(header, None) == expected
 
 
 @pytest.mark.parametrize("header", ["", "de-DE"])
