@@ -256,11 +256,17 @@ def database_lost(exc: BaseException) -> bool:
     return False
 
 
+def brief(exc: BaseException) -> str:
+    """An exception on one log line, for a warning that has no traceback: its type and the first line of its text
+    (a driver's message may run over several lines, quoting the statement)."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+
+
 def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """503 with Retry-After instead of a 500: the citizen's app is told to send the same request again, not that the
     server broke (nor, as the internal error says, that what they sent was kept: it was not)."""
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
-                f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+                brief(exc))
     answer = problem(request, "database.unavailable", HTTP_503_SERVICE_UNAVAILABLE,
                      headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
     undo: Callable[[], Awaitable[None]] | None = request.state.get(_UNDO_IF_LOST)

@@ -72,7 +72,7 @@ from sqlalchemy import delete, select
 from backend.context import Context
 from backend.db import insert_ignoring_conflicts
 from backend.lib.clock import utcnow
-from backend.lib.errors import database_lost
+from backend.lib.errors import brief, database_lost
 from backend.lib.redis import UNAVAILABLE
 from backend.partners.models import RequestNonce
 
@@ -194,7 +194,7 @@ async def release(ctx: Context, claim: Claim) -> None:
                 await session.commit()
         except Exception as exc:  # the database is still away: the claim stays until it expires
             log.warning("a signature stays used, its database claim could not be deleted: %s",
-                        f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+                        brief(exc))
     # a database claim is also in Redis if this process, or another's recovery, copied it there since; Redis may be
     # asked only when this process does not think it is down (a DEL waiting for a dead Redis is pointless)
     fallback: _Fallback | None = ctx.extras.get(_FALLBACK)
@@ -203,7 +203,7 @@ async def release(ctx: Context, claim: Claim) -> None:
             await ctx.redis.delete(_nonce_key(ctx, claim.signature))
         except Exception as exc:
             log.warning("a signature stays used, its Redis claim could not be deleted: %s",
-                        f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+                        brief(exc))
 
 
 async def _admit_in_redis(ctx: Context, redis: Redis, partner_id: uuid.UUID, signature: str, ttl: int,
