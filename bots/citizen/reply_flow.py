@@ -15,7 +15,9 @@ REPLY_ALBUMS ({media_group_id: the album's last file through and its captions}: 
 one commented with all its files) and REPLY_BACK (the state the chat was in, e.g. a report being written, restored
 when the answer is sent or cancelled: tapping "Reply" mid-report does not lose the draft). /cancel and the menu's
 "Cancel" end the answer only (`cancelling`, attached before the report flow's, which would drop the paused draft too),
-as the inline "Cancel" does.
+as the inline "Cancel" does. "Report", /start and /language end the answer with its files deleted, then do what they
+do anywhere (`cancelling` too, attached before the commands: they clear the chat, which would leave the answer's files
+to the unused-media purge).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import uuid
 from typing import Any
 
 from aiogram import Bot, F
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -35,18 +37,18 @@ from backend.lib.errors import ZanError
 from backend.lib.i18n import pick
 from backend.media.service import MAX_PER_REPORT, kind_of
 from backend.reports.workflow import Resolution
-from bots.citizen import keyboards, service
-from bots.citizen.isolation import pause
+from bots.citizen import albums, commands, keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import ALBUM_SETTLE_S, BOT_DOWNLOAD_LIMIT, WORDS, incoming, start_report
+from bots.citizen.report_draft import BOT_DOWNLOAD_LIMIT, WORDS, incoming, start_report
 from bots.citizen.report_files import store_file
 from bots.citizen.texts import all_languages, t
 
 log = logging.getLogger("zan.bots.citizen")
 handlers = Handlers()
-# attached before the report flow (bots.citizen.handlers), whose /cancel, "Cancel" and "Report" drop the whole FSM data:
-# during an answer they end the answer (its files deleted) and give the paused report draft back
+# attached before the commands and the report flow (bots.citizen.handlers), whose /start, /language, /cancel, "Cancel"
+# and "Report" drop the whole FSM data: during an answer they end the answer (its files deleted) first, and /cancel
+# and "Cancel" give the paused report draft back
 cancelling = Handlers()
 
 REPLY = "reply:"  # callback data prefix of the "Reply" button, followed by the report's id
@@ -121,6 +123,17 @@ async def reply_then_report(message: Message, state: FSMContext, ctx: Context, l
     draft's), and a report is started as from anywhere else."""
     await _end(state, ctx, discard=True)
     await start_report(message, state, ctx, lang)
+
+
+@cancelling.message(ReplyForm.text, CommandStart())
+@cancelling.message(ReplyForm.text, Command("language"))
+@cancelling.message(ReplyForm.text, F.text.in_(all_languages("btn_language")))
+async def reply_then_start(message: Message, state: FSMContext, ctx: Context) -> None:
+    """/start or /language during an answer: the answer ends with its files deleted (the start's clearing of the
+    chat would leave them to the unused-media purge), then the language is asked as from anywhere else, a report
+    draft paused for the answer abandoned as /start abandons one."""
+    await _end(state, ctx, discard=True)
+    await commands.start(message, state, ctx)
 
 
 def _cancelled(back: str | None, lang: str) -> str:
@@ -198,25 +211,18 @@ async def reply_file(message: Message, state: FSMContext, bot: Bot, ctx: Context
 async def _album_file_kept(message: Message, state: FSMContext, ctx: Context, lang: str,
                            linked: service.ChatUser | None, album: str, file_unique_id: str) -> None:
     """An album comes as one update per file, all at once, each stored in turn (the chat held): only the last file
-    through answers, once the album has settled, as the report's steps answer an album once. With a caption the
-    album is the answer, sent with all its files (not with those stored before the caption's file only, the rest
-    falling to wherever the chat goes next); without one, the total is said. The chat is let go meanwhile, or the
-    album's other files would wait for this one's settle."""
-    data = await state.get_data()
-    reply_to = data.get(REPLY_TO)
-    albums = dict(data.get(REPLY_ALBUMS) or {})
-    entry = dict(albums.get(album) or {})
-    entry["last"] = file_unique_id
-    if message.caption:
-        entry["captions"] = {**dict(entry.get("captions") or {}), str(message.message_id): message.caption}
-    await state.update_data({REPLY_ALBUMS: {**albums, album: entry}})
-    await pause(ALBUM_SETTLE_S)
-    data = await state.get_data()  # read again: the album's other files, or the answer itself, came meanwhile
-    albums = dict(data.get(REPLY_ALBUMS) or {})
-    entry = dict(albums.get(album) or {})
-    if (await state.get_state() != ReplyForm.text.state or data.get(REPLY_TO) != reply_to
-            or entry.get("last") != file_unique_id):
-        return  # a later file of the album answers, or the answer was sent or cancelled meanwhile
+    through answers, once the album has settled (bots.citizen.albums), as the report's steps answer an album once.
+    With a caption the album is the answer, sent with all its files (not with those stored before the caption's file
+    only, the rest falling to wherever the chat goes next); without one, the total is said."""
+    reply_to = (await state.get_data()).get(REPLY_TO)
+    caption = {str(message.message_id): message.caption} if message.caption else {}
+    entry = await albums.last_through(
+        state, REPLY_ALBUMS, album, file_unique_id,
+        fold=lambda kept: {**kept, "captions": {**dict(kept.get("captions") or {}), **caption}} if caption else kept,
+        # the same answer: not sent or cancelled meanwhile, nor another report's opened
+        still=lambda current, data: current == ReplyForm.text.state and data.get(REPLY_TO) == reply_to)
+    if entry is None:
+        return
     captions = {int(message_id): str(text) for message_id, text in dict(entry.get("captions") or {}).items()}
     if captions:
         # the entry stays until the answer ends: should the confirmation fail, the redelivered update comments again
@@ -225,9 +231,8 @@ async def _album_file_kept(message: Message, state: FSMContext, ctx: Context, la
         await _comment(message, state, ctx, lang, linked, "\n\n".join(captions[i] for i in sorted(captions)),
                        key_message_id=first)
         return
-    del albums[album]
-    await state.update_data({REPLY_ALBUMS: albums})
-    count = len(dict(data.get(REPLY_FILES) or {}))
+    await albums.forget(state, REPLY_ALBUMS, album)
+    count = len(dict((await state.get_data()).get(REPLY_FILES) or {}))
     await message.answer(t("reply_files_kept", lang, count=count), reply_markup=_cancel(lang))
 
 

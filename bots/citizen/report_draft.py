@@ -42,7 +42,6 @@ MAX_FILES = MAX_PER_REPORT
 BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 # every kind the media API takes: photos, videos, and audio (voice messages are how many citizens tell what happened)
 ACCEPTED_TYPES = frozenset(ct for kind in KINDS for ct in kind.content_types)
-ALBUM_SETTLE_S = 1.0  # Telegram delivers an album's updates within a fraction of a second of each other
 MIN_REPORT_TEXT = 5
 MAX_REPORT_TEXT = 5000
 # the confirmation quotes the description; the whole of it plus the template could exceed Telegram's 4096 characters
@@ -54,7 +53,8 @@ WORDS = (F.text, ~F.text.startswith("/"), ~F.text.in_(NOT_DESCRIPTION))
 PART_SEPARATOR = "\n\n"  # between the description and words the citizen added later
 FILED_SINCE = "filed_since"  # FSM data after filing: the `since` of the conversation that filed it
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
-# {media_group_id: {"last": file_unique_id, "over": files over the limit, "added": its caption joined the description}}
+# the draft's albums (bots.citizen.albums): {media_group_id: {"last": file_unique_id, "over": files over the limit,
+# "added": its caption joined the description}}
 ALBUMS = "albums"
 # albums answered at a step that takes no files (the description, the place): one answer per album, not one per file
 TOLD_ALBUMS = "told_albums"
@@ -244,32 +244,4 @@ async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool:
                if uid != file_unique_id and uid in being_stored(data)}
     await state.update_data({STORING: storing})
     return True
-
-
-async def album_file_done(state: FSMContext, album: str, file_unique_id: str, *, over: bool,
-                          added: bool = False) -> None:
-    """This file of the album is through (kept, failed, or over the limit; `added`: its caption joined the
-    description): the last one through answers."""
-    data = await state.get_data()
-    albums = dict(data.get(ALBUMS) or {})
-    entry = albums.get(album) or {"over": 0}
-    albums[album] = {"last": file_unique_id, "over": int(entry["over"]) + over,
-                     "added": bool(entry.get("added")) or added}
-    await state.update_data({ALBUMS: albums})
-
-
-async def album_answer_due(state: FSMContext, key: str, album: str, file_unique_id: str) -> tuple[int, bool] | None:
-    """After the album settled: whether this file answers for it (the last one through, none of the album still on
-    its way); if so, how many of its files were over the limit and whether a caption of it joined the description,
-    and the album is answered (forgotten)."""
-    data = await state.get_data()
-    if data.get("key") != key:
-        return None
-    albums = dict(data.get(ALBUMS) or {})
-    entry = albums.get(album)
-    if entry is None or entry.get("last") != file_unique_id or album in being_stored(data).values():
-        return None
-    del albums[album]
-    await state.update_data({ALBUMS: albums})
-    return int(entry["over"]), bool(entry.get("added"))
 

@@ -16,20 +16,18 @@ from aiogram.types import CallbackQuery, Message
 from backend.context import Context
 from backend.lib.errors import ZanError
 from backend.media.service import kind_of
-from bots.citizen import keyboards, service
-from bots.citizen.isolation import pause, released
+from bots.citizen import albums, keyboards, service
+from bots.citizen.isolation import released
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
-    ALBUM_SETTLE_S,
+    ALBUMS,
     BOT_DOWNLOAD_LIMIT,
     MAX_FILES,
     WORDS,
     Incoming,
     ReportForm,
     add_to_description,
-    album_answer_due,
-    album_file_done,
     ask_confirmation,
     being_stored,
     free_place,
@@ -157,13 +155,16 @@ async def _album_file_done(message: Message, state: FSMContext, ctx: Context, la
     settled and none of its files is still being stored, so the citizen gets one reply with the total instead of
     one per file (the chat is let go meanwhile, or the other files would wait for this one)."""
     album = str(message.media_group_id)
-    await album_file_done(state, album, file_unique_id, over=over, added=added)
-    await pause(ALBUM_SETTLE_S)
-    due = await album_answer_due(state, key, album, file_unique_id)
-    if due is not None:
-        extra, words = due
-        await _answer_files(message, state, ctx, lang, key, over=extra,
-                            said=t("report_text_added", lang) + "\n" if words else "")
+    entry = await albums.last_through(
+        state, ALBUMS, album, file_unique_id,
+        fold=lambda kept: {"over": int(kept.get("over", 0)) + over, "added": bool(kept.get("added")) or added},
+        # the draft it was sent for, with none of the album still on its way
+        still=lambda _, data: data.get("key") == key and album not in being_stored(data).values())
+    if entry is None:
+        return
+    await albums.forget(state, ALBUMS, album)
+    await _answer_files(message, state, ctx, lang, key, over=int(entry["over"]),
+                        said=t("report_text_added", lang) + "\n" if entry["added"] else "")
 
 
 async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,

@@ -1,0 +1,91 @@
+"""The citizen bot's Reply flow ended by something else than the answer or its "Cancel": /start, /language or the
+menu's "Language" during an answer delete the files kept for it at once (as every other end of an answer does)
+instead of leaving them to the unused-media purge; an album whose answer is cancelled while it settles gets no
+answer of its own. Real aiogram against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from backend.context import Context
+from bots.citizen import service as citizen_bot
+from bots.citizen.notify import notify_report_event
+from tests.bots.test_citizen_audit_conversation import Chat
+from tests.bots.test_citizen_reply import REASON, _asked, _comments, _tapped_reply
+from tests.bots.test_citizen_reply_edges import _media_of
+from tests.fakes.telegram import FakeBot, make_user, sample_jpeg
+
+pytestmark = pytest.mark.anyio
+USER = 737500
+
+
+async def test_start_during_an_answer_deletes_its_files(ctx: Context, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER
+    user, report = await _tapped_reply(ctx, tg, chat, "ru")
+    await tg.wait_for_message_async(chat, contains="Напишите ответ")
+    tg.user_sends_photo(chat, user)
+    await tg.wait_for_message_async(chat, contains="Файл получен (1)")
+
+    tg.user_sends_text(chat, user, "/start")
+    asked = await tg.wait_for_message_async(chat, contains="Выберите язык")
+    assert asked.button("Русский")["callback_data"] == "lang:ru"
+    assert await _media_of(ctx, report.citizen_id) == 0  # deleted with the answer, not left for the purge
+    assert await _comments(ctx, report.id) == []
+
+
+async def test_the_menus_language_during_an_answer_paused_mid_report_deletes_its_files_in_kazakh(
+        ctx: Context, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER + 1
+    user = make_user(chat, language_code="kk")
+    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="kk", chosen=True)
+    report, event = await _asked(ctx, linked.citizen_id)
+    tg.user_sends_text(chat, user, "/report")
+    await tg.wait_for_message_async(chat, contains="Не болғанын")
+    await notify_report_event(ctx, report, event)
+    pushed = await tg.wait_for_message_async(chat, contains=REASON)
+    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    await tg.wait_for_message_async(chat, contains="жауабыңызды бір хабарламамен жазыңыз")
+    tg.user_sends_photo(chat, user)
+    await tg.wait_for_message_async(chat, contains="Файл алынды (1)")
+
+    tg.user_sends_text(chat, user, "🌐 Тіл")
+    await tg.wait_for_message_async(chat, contains="Тілді таңдаңыз")
+    assert await _media_of(ctx, linked.citizen_id) == 0
+    assert await _comments(ctx, report.id) == []
+
+
+async def test_language_command_during_an_answer_deletes_its_files(ctx: Context, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER + 2
+    user, report = await _tapped_reply(ctx, tg, chat, "en")
+    await tg.wait_for_message_async(chat, contains="Write your answer")
+    tg.user_sends_photo(chat, user)
+    await tg.wait_for_message_async(chat, contains="File received (1)")
+
+    tg.user_sends_text(chat, user, "/language")
+    await tg.wait_for_message_async(chat, contains="Choose your language")
+    assert await _media_of(ctx, report.citizen_id) == 0
+    assert await _comments(ctx, report.id) == []
+
+
+async def test_an_album_whose_answer_is_cancelled_while_it_settles_gets_no_answer(ctx: Context,
+                                                                                 citizen_tg: FakeBot) -> None:
+    """The album's files and /cancel arrive together: each file is kept and lets the chat go while the album
+    settles, /cancel ends the answer (its files deleted), and the album, its answer gone, says nothing after that."""
+    chat = Chat(ctx, citizen_tg, USER + 3)
+    linked = await citizen_bot.link_chat(ctx, user_id=chat.id, chat_id=chat.id, language="ru", chosen=True)
+    report, event = await _asked(ctx, linked.citizen_id)
+    await notify_report_event(ctx, report, event)
+    await chat.taps(f"reply:{report.id}")
+    assert "Напишите ответ" in chat.texts()[-1]
+    before = len(chat.texts())
+
+    album = [citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(70 + i, 40), media_group_id="reply-gone")
+             for i in range(3)]
+    # each handled to its end (the album's settle included) once gathered; the chat's lock takes them in this order
+    await asyncio.gather(*(chat.feed(update) for update in [*album, citizen_tg.user_sends_text(
+        chat.id, chat.user, "/cancel")]))
+    assert chat.texts()[before:] == ["Отменено."], chat.texts()[before:]
+    assert await _media_of(ctx, report.citizen_id) == 0
+    assert await _comments(ctx, report.id) == []
