@@ -88,13 +88,17 @@ async def act(ctx: Context, report_id: uuid.UUID, *actions: Action, by: By = SYS
 
 
 async def drain(ctx: Context, timeout_s: float = 20.0) -> None:
-    """Run the outbox until no delivery is waiting (retries scheduled seconds ahead included)."""
+    """Run the outbox until no delivery is waiting (retries scheduled seconds ahead included) and no task is due or
+    running anywhere. The app under test runs a relay of its own: a fan-out task it has claimed is invisible to this
+    relay, and until it has run there is no delivery to wait for (CI once read the pushes before it had)."""
     import asyncio
     import time
 
     from sqlalchemy import func, select
     from sqlmodel import col
 
+    from backend.jobs.models import OutboxTask
+    from backend.lib.clock import utcnow
     from backend.notifications.models import Delivery
 
     relay, deadline = Relay(ctx), time.monotonic() + timeout_s
@@ -103,7 +107,10 @@ async def drain(ctx: Context, timeout_s: float = 20.0) -> None:
         async with ctx.sessions() as session:
             waiting = await session.scalar(select(func.count()).select_from(Delivery).where(
                 col(Delivery.status).in_(("pending", "sending"))))
-        if not waiting or time.monotonic() > deadline:
+            busy = await session.scalar(select(func.count()).select_from(OutboxTask).where(
+                (OutboxTask.status == "running")
+                | ((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= utcnow()))))
+        if not (waiting or busy) or time.monotonic() > deadline:
             return
         await asyncio.sleep(0.1)
 
