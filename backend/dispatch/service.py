@@ -268,10 +268,12 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
                      target_type="report", target_id=closed_report.id, data={"reason_len": len(reason)})
 
 
-async def request_info(session: AsyncSession, report: Report, reason: str, by: By) -> None:
+async def request_info(session: AsyncSession, report: Report, reason: str, by: By, *,
+                       device_time: datetime | None = None) -> None:
     """Ask the reporter for information: they see "needs your input" with `reason` (public, in the report's
-    language), and their comment puts the report back in work (reports.service, REPORTER_REPLIED)."""
-    await reports.change_status(session, report, Action.REQUEST_INFO, by, reason=reason)
+    language), and their comment puts the report back in work (reports.service, REPORTER_REPLIED). `device_time`:
+    when a tablet's officer asked, in the field (the sync came later)."""
+    await reports.change_status(session, report, Action.REQUEST_INFO, by, reason=reason, device_time=device_time)
     await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.request_info",
                  target_type="report", target_id=report.id, data={"reason_len": len(reason)})
 

@@ -6,7 +6,8 @@ seen every seq below N (the late-commit gap of a plain sequence cursor; see test
 only at commit means no transaction ever waits for a row lock while holding it: no deadlocks with business locks.
 
 Reports are marked automatically: any flushed change of a `Report` row marks it for its unit's scope (and the
-previous unit's, on reassignment); reassignment and closing also mark the report's notes and evidence.
+previous unit's, on reassignment); reassignment and closing also mark the report's notes and evidence; a citizen's
+new comment marks its report (the tablet's row carries the reporter's words: views._conversations).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from backend.lib.clock import utcnow
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportComment
 from backend.sync.models import Evidence, ReportNote, SyncChange, SyncMeta
 
 SYNC_LOCK = 0x5A414E53  # "ZANS"
 NATIONAL = "national"
 _MARKS = "zan_sync_marks"
 _CASCADE = "zan_sync_cascade"
+_COMMENTED = "zan_sync_commented"
 
 
 def unit_scope(unit_id: uuid.UUID | str) -> str:
@@ -60,6 +62,11 @@ def mark_report(session: AsyncSession | Session, report: Report) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _reports_changed(session: Session, _flush_context: Any, _instances: Any) -> None:
+    for obj in session.new:
+        if isinstance(obj, ReportComment):
+            # a comment leaves the report row as it was (unless it brings files or answers a request): its unit is
+            # looked up at commit
+            session.info.setdefault(_COMMENTED, set()).add(obj.report_id)
     for obj in list(session.new) + list(session.dirty):
         if not isinstance(obj, Report):
             continue
@@ -86,8 +93,14 @@ def _write_markers(session: Session) -> None:
     # flush first: the commit's own flush runs after this hook, and pending Report changes add their markers
     # in before_flush
     session.flush()
-    if not session.info.get(_MARKS) and not session.info.get(_CASCADE):
+    if not session.info.get(_MARKS) and not session.info.get(_CASCADE) and not session.info.get(_COMMENTED):
         return
+    commented: set[uuid.UUID] = session.info.pop(_COMMENTED, set())
+    if commented:
+        held = session.execute(select(Report.id, Report.unit_id).where(  # type: ignore[call-overload]
+            Report.id.in_(commented), Report.unit_id.is_not(None))).all()  # type: ignore[attr-defined, union-attr]
+        for report_id, unit_id in held:
+            _marks(session).add((unit_scope(unit_id), "reports", str(report_id)))
     cascade: set[tuple[str, frozenset[str]]] = session.info.pop(_CASCADE, set())
     for report_id, scopes in cascade:
         rid = uuid.UUID(report_id)
@@ -115,6 +128,7 @@ def _forget_markers(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_MARKS, None)
         session.info.pop(_CASCADE, None)
+        session.info.pop(_COMMENTED, None)
 
 
 async def meta(session: AsyncSession) -> SyncMeta:

@@ -24,7 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import record
+from backend.dispatch import service as dispatch
 from backend.dispatch.models import Assignment
+from backend.dispatch.schemas import Reason
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.officers.auth import OfficerPrincipal
@@ -301,6 +303,8 @@ def _mark_for_pusher(session: AsyncSession, officer: OfficerPrincipal, entity: s
 async def _apply(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation) -> dict[str, Any]:
     if m.entity == "reports" and m.op == "update":
         return await _update_report(session, officer, viewer, m)
+    if m.entity == "reports" and m.op == "request_info":
+        return await _request_info(session, officer, viewer, m)
     if m.entity == "notes" and m.op in ("create", "delete"):
         return await (_create_note if m.op == "create" else _delete_note)(session, officer, viewer, m)
     if m.entity == "evidence" and m.op == "create":
@@ -447,6 +451,29 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
     if target in ("en_route", "on_scene"):
         await _accept_assignment(session, report)
     return True
+
+
+async def _request_info(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
+                        m: Mutation) -> dict[str, Any]:
+    """The officer on scene asks the reporter for a detail (which entrance, a photo of the car): the console's
+    request for information (backend.dispatch.service.request_info: "needs your input" for the citizen, an audit line
+    naming the officer and the tablet), from the crew that holds the report only. Not a lattice step: the workflow
+    decides where it is allowed (assigned, en_route, on_scene, in_progress) and anywhere else it is rejected with
+    the workflow's code, never superseded, since no later write of the tablet's own made it stale."""
+    report = await _report(session, m.id)
+    # no custody from a former unit, no write after closing: a status change is the holding crew's alone
+    if report is None or not report_visible(report, viewer):
+        raise Rejected("not_assigned")
+    raw = m.fields.get("reason")
+    try:
+        # public (the reporter reads it) and bounded as the console's is (dispatch.schemas.Reason)
+        reason = msgspec.convert(raw.strip() if isinstance(raw, str) else raw, Reason)
+    except msgspec.ValidationError as exc:
+        raise Rejected("invalid_reason") from exc
+    await dispatch.request_info(session, report, reason, by_tablet(officer), device_time=_device_time(m, _stamp(m)))
+    # the crew is working the report: an urgent one it has not stepped on yet no longer waits "unaccepted"
+    await _accept_assignment(session, report)
+    return _result(m, "applied", applied_fields=["status"], ignored_fields=sorted(set(m.fields) - {"reason"}))
 
 
 async def _accept_assignment(session: AsyncSession, report: Report) -> None:

@@ -25,7 +25,8 @@ class MutationIn(msgspec.Struct):
     mutation_id: MutationId
     entity: Annotated[str, msgspec.Meta(max_length=30)]
     id: Annotated[str, msgspec.Meta(max_length=64)]
-    op: Annotated[str, msgspec.Meta(max_length=10)]
+    # create, update, delete, request_info
+    op: Annotated[str, msgspec.Meta(max_length=20)]
     hlc: Annotated[str, msgspec.Meta(max_length=HLC_MAX_LENGTH)]
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
     device_time: Instant | None = None

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.media.models import Media
 from backend.officers.jurisdiction import jurisdiction_of
 from backend.officers.models import Unit
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.service import is_primary
-from backend.reports.workflow import Status
+from backend.reports.workflow import Action, Status
 from backend.sync.changes import NATIONAL, officer_scope, region_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, WantedPerson, WantedVehicle
 
@@ -94,7 +94,8 @@ def wanted_visible(model: Any, viewer: Viewer) -> Select[Any]:
     return select(model).where(model.removed_at.is_(None), model.region.in_(viewer.wanted_regions))
 
 
-def report_json(report: Report, fields: dict[str, str | None], citizen_files: int = 0) -> dict[str, Any]:
+def report_json(report: Report, fields: dict[str, str | None], citizen_files: int = 0,
+                conversation: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """The officer's view: personal data in the text masked; the reporter's identity is never included.
 
     `citizen_files` counts the photos, videos and audio the citizen attached (at registration or with a comment):
@@ -102,7 +103,9 @@ def report_json(report: Report, fields: dict[str, str | None], citizen_files: in
 
     `incident_id` (the primary report's id, or null) and `primary` let a tablet group "me too" reports under the
     primary; both are server-only like the assignee. Regrouping an incident changes `incident_id` on every report
-    it touches, and any change of a report row writes its dirty marker (backend.sync.changes), so tablets follow."""
+    it touches, and any change of a report row writes its dirty marker (backend.sync.changes), so tablets follow.
+
+    `conversation` (`_conversations`): what staff asked the reporter and what the reporter wrote, oldest first."""
     return {
         "id": str(report.id), "number": report.number, "status": report.status, "category": report.category,
         "incident_id": str(report.incident_id) if report.incident_id else None,
@@ -112,7 +115,7 @@ def report_json(report: Report, fields: dict[str, str | None], citizen_files: in
         "language": report.language, "lat": report.lat, "lon": report.lon, "district": report.district,
         "occurred_at": report.occurred_at.isoformat() if report.occurred_at else None,
         "deadline_at": report.deadline_at.isoformat(), "created_at": report.created_at.isoformat(),
-        "version": report.version, "citizen_files": citizen_files,
+        "version": report.version, "citizen_files": citizen_files, "conversation": list(conversation),
         **{name: fields.get(name) for name in OFFICER_FIELDS},
     }
 
@@ -157,10 +160,31 @@ async def _citizen_files(session: AsyncSession, report_ids: Sequence[uuid.UUID])
     return {report_id: int(count) for report_id, count in rows}
 
 
+async def _conversations(session: AsyncSession,
+                         report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Per report: the questions put to the reporter (a request for information, from the console or a tablet:
+    its public reason) and the reporter's comments (the answers, and anything they added), oldest first. The crew
+    that asks "which entrance?" on scene must read the answer there; the status alone only says one came. The
+    reporter's words are masked as the report's text is (`_mask`); who they are is never included."""
+    out: dict[uuid.UUID, list[tuple[Any, dict[str, Any]]]] = {}
+    if not report_ids:
+        return {}
+    asked = await session.execute(select(ReportEvent.report_id, ReportEvent.reason, ReportEvent.created_at).where(  # type: ignore[call-overload]
+        ReportEvent.report_id.in_(report_ids), ReportEvent.action == Action.REQUEST_INFO.value))  # type: ignore[attr-defined, arg-type]
+    for report_id, reason, at in asked:
+        out.setdefault(report_id, []).append((at, {"from": "police", "text": reason or "", "at": at.isoformat()}))
+    wrote = await session.execute(select(ReportComment.report_id, ReportComment.text, ReportComment.created_at).where(  # type: ignore[call-overload]
+        ReportComment.report_id.in_(report_ids), ReportComment.author_type == "citizen"))  # type: ignore[attr-defined, arg-type]
+    for report_id, text, at in wrote:
+        out.setdefault(report_id, []).append((at, {"from": "reporter", "text": _mask(text), "at": at.isoformat()}))
+    return {report_id: [m for _, m in sorted(items, key=lambda item: item[0])] for report_id, items in out.items()}
+
+
 async def reports_json(session: AsyncSession, reports: Sequence[Report]) -> list[dict[str, Any]]:
     ids = [r.id for r in reports]
     fields, files = await _fields_for(session, ids), await _citizen_files(session, ids)
-    return [report_json(r, fields.get(r.id, {}), files.get(r.id, 0)) for r in reports]
+    talks = await _conversations(session, ids)
+    return [report_json(r, fields.get(r.id, {}), files.get(r.id, 0), talks.get(r.id, ())) for r in reports]
 
 
 async def _visible_report_ids(session: AsyncSession, viewer: Viewer, ids: set[uuid.UUID]) -> set[uuid.UUID]:
