@@ -15,8 +15,8 @@ consonants, "б" before "-мен", which Kazakh writes "-пен"; "Ограды"
 that no native Kazakh stem has). Kazakh typed with ы for і ("мены", "келеды") is also read with і. So a Russian
 text that names a Kazakh street or ends with "қазір" stays Russian, and a Kazakh one with a Russian greeting or loans
 ("Здравствуйте", "подъезде", "участковый") stays Kazakh: the dominant language of a mixed text is its grammar's, and
-a Russian noun in its dictionary form weighs half in a text with Kazakh evidence ("сосед мені ұрды, заявление
-жазсам бола ма", "Участковый келмеди" are Kazakh).
+a Russian noun in its dictionary form weighs half in a text with Kazakh evidence, and nothing beside a Kazakh verb
+("сосед мені ұрды, заявление жазсам бола ма", "Участковый сосед келмеди" are Kazakh).
 
 Text in Latin letters is English, or Kazakh or Russian typed in Latin (ml/translit.py): Kazakh by the letters of its
 Latin alphabets (ä, ğ, ı, ñ, ö, ş, ū, ü, á, ǵ, ń, ó, ú, q) and by its words read back in Cyrillic and weighed as
@@ -69,6 +69,15 @@ _KK_WORDS = _words(
     ал али енди тагы кейде унеми сонда мунда осында иа керек кезде кезинде тез катты баска
     барлык ешкандай ештене биреу бирде бир еки уш алты жети сегиз тогыз жиырма отыз кырык елу жуз мын ай жыл кун
     сагат апта тун оз озим озин сиздер сендер тур жур
+    """
+)
+# Verbal nouns in -у after a consonant ("қорқу", fear; "жазу", writing) of frequent report verbs: no ending tells them
+# from Russian accusatives and datives ("уборку", "сразу": 1 word in 20 of the Russian appeals), and "корку" is a word
+# of both ("корку льда"), so they weigh as a Kazakh ending does, not as a sure word. A verbal noun after a vowel
+# ("тонау", "төлеу") or a causative ("қорқыту") has an ending of its own (_KK_ENDINGS)
+_KK_VERBAL_NOUNS = _words(
+    """
+    корку келу кету жазу согу уру киру шыгу тусу олу жогалу сату ату журу отыру калу шегу ишу оку
     """
 )
 # Question particles ("келди ме", "бар ма"): Kazakh after a word, while a text that starts with one starts with
@@ -127,6 +136,14 @@ _RU_DICTIONARY_FORM = re.compile("(ый|ий|ая|яя|ое|ее|ие|ые|ос�
 # ("Участковый келмеди", a Kazakh sentence with a Russian subject). So, in a text with Kazakh evidence, such a word
 # is half the Russian evidence a Russian function word or inflected form is
 _LOAN_WEIGHT = 0.5
+# ...and a Kazakh verb (folded: a finite form, or an auxiliary or predicative word) is the clause's grammar itself:
+# beside one, those nouns are its loans and weigh nothing ("Участковый сосед келмеди", two Russian nouns and a Kazakh
+# verb, is Kazakh), while a bare Kazakh word in a Russian sentence ("Сосед шумит қазір") is no verb and leaves them
+# their half
+_KK_PREDICATE_WORDS = _words("жатыр отыр тур жур жок бар керек емес")
+_KK_PREDICATE_ENDING = re.compile(
+    "(ды|ди|ты|ти|мын|мин|пын|пин|мыз|миз|быз|биз|пыз|пиз|сыз|сиз|дым|дим|тым|тим|дык|дик|тык|тик|кык|гык|гик)$"
+)
 # Words both languages use: Kazakh "не" (what) and "да" (too), loans Kazakh reports write as Russian does
 _BOTH_WORDS = _words("не да полиция телефон машина магазин казахстан казакстан")
 # Word endings (folded spelling, on words of 5+ letters) by how surely they mark a Kazakh word: Kazakh glues its
@@ -142,6 +159,11 @@ _KK_ENDINGS = (
         "маймын", "меймин", "майсыз", "мейсиз",
         # present and past tense, 3rd person: алады, келеди, кояды; келди, алды, берди, кетти, айтты, жапты
         "ады", "еди", "яды", "йды", "лды", "лди", "рди", "тты", "тти", "пты", "пти", "шты", "шти", "кти",
+        # past tense, 1st person singular, the form of a citizen's own account: алдым, бердим, кеттим, таптым,
+        # сурадым, бармадым (Russian "-дым", "-тым", "-дим", "-тим" are instrumentals and 1st person plurals:
+        # "каждым", "простым", "видим", "платим"; none of the 15,000 appeals or the codes ends in these)
+        "лдым", "лдим", "рдим", "здым", "здим", "ндым", "ндим", "йдым", "йдим", "ттым", "ттим", "птым", "птим",
+        "штым", "штим", "ктым", "ктим", "адым", "ыдым", "медим", "бедим", "педим",
         # and after a stem's қ: соқты, шықты (Russian -кты, the plural of a -кт noun, has а, у, е or и before the к:
         # "факты", "продукты", "проекты", "конфликты")
         "окты", "ыкты",
@@ -166,6 +188,12 @@ _KK_ENDINGS = (
         # dative and locative after a stem's к or т, which the suffix doubles: учаскеликке, самокатта (no word of
         # the 15,000 Russian appeals ends so)
         "кке", "кка", "тта", "тте",
+        # verbal nouns: тонау, корлау, урлау, толеу, тергеу; коркыту, айыру, тутыну (Russian words end so only when
+        # they are Kazakh names: "Актау", "жырау")
+        "ау", "еу", "ыту", "ыру", "ыну",
+        # a Russian loan in -ия with a Kazakh case ending, which Russian -ия nouns never take: полицияга,
+        # полицияда, полициянын, полицияны, полициядан; and a dative after й: уйге, полицейге
+        "ияга", "ияда", "ияны", "иянын", "иядан", "йге",
     )),
     (0.5, (
         # Russian has a few: "один", "Путин"; "доллар", "удар", "лидер", "компьютер"; "команда"; "стакан"
@@ -173,6 +201,9 @@ _KK_ENDINGS = (
         "ган", "ген", "кан", "кен", "дан", "ден", "тан", "тен", "нан", "нен", "бен", "ап", "еп", "тик",
         "мин", "бин", "пин", "ына", "лык", "лик",
         "йди", "рды", "лары", "дары", "тары", "асы", "еси", "ысы",
+        # the 1st person past after р or с: "твердым", "частым" are Russian; жардым, хабарластым Kazakh; a dative
+        # after й: "тайга"
+        "рдым", "астым", "йга",
     )),
     (0.3, ("ды", "ди", "га", "ге")),
 )
@@ -298,6 +329,8 @@ def _spelt_evidence(raw: str, folded: str) -> Evidence:
     """`_word_evidence` of the word as it is spelt."""
     if _KK_LETTER.search(raw) or folded in _KK_WORDS:
         return _SURE_KAZAKH
+    if folded in _KK_VERBAL_NOUNS:
+        return (0.8, 0.8)
     if folded in _BOTH_WORDS:
         return _NOTHING
     if folded in _RU_WORDS:
@@ -338,8 +371,32 @@ def _kazakh_weight(evidence: list[Evidence]) -> float:
 
 def _text_evidence(words: list[tuple[str, Evidence]]) -> list[Evidence]:
     """The evidence of a text's (folded word, its evidence) in order; a question particle follows a word, so a text's
-    first word is none."""
-    return [_NOTHING if i == 0 and folded in _KK_PARTICLES else evidence for i, (folded, evidence) in enumerate(words)]
+    first word is none. Beside a Kazakh verb, Russian nouns in their dictionary form are loans and tell nothing (see
+    _KK_PREDICATE_WORDS)."""
+    evidence = [
+        _NOTHING if i == 0 and folded in _KK_PARTICLES else evidence for i, (folded, evidence) in enumerate(words)
+    ]
+    # only in the reading of a text with other Kazakh evidence: alone, a Kazakh-looking verb ending is as often a
+    # Russian plural's ("Периодические перепады", "Наличие наледи")
+    folded_words = [folded for folded, _ in words]
+    if not any(_kazakh_predicate(f, in_kazakh) for f, (in_kazakh, _) in zip(folded_words, evidence, strict=True)):
+        return evidence
+    return [
+        (0.0, alone) if in_kazakh < 0 and _is_loan(folded) else (in_kazakh, alone)
+        for folded, (in_kazakh, alone) in zip(folded_words, evidence, strict=True)
+    ]
+
+
+def _kazakh_predicate(folded: str, in_kazakh: float) -> bool:
+    """Whether a word with Kazakh evidence `in_kazakh` is a Kazakh verb: келмеди, урды, бардым, жатыр, керек."""
+    return in_kazakh > 0 and (
+        folded in _KK_PREDICATE_WORDS or (len(folded) >= 4 and _KK_PREDICATE_ENDING.search(folded) is not None)
+    )
+
+
+def _is_loan(folded: str) -> bool:
+    """Whether a Russian word is a noun or adjective in its dictionary form, as Kazakh borrows them (_LOAN_WEIGHT)."""
+    return folded in _RU_LOANABLE or (folded not in _RU_WORDS and _RU_DICTIONARY_FORM.search(folded) is not None)
 
 
 def detect_language(text: str) -> Language:
@@ -387,8 +444,10 @@ def _without_signs(word: str) -> str:
 
 _RU_WORDS_UNSIGNED = frozenset(_without_signs(word) for word in _RU_WORDS)
 _ENGLISH_SPELLING = re.compile("th|ee$")
-# letter groups that neither Kazakh nor Russian typed in Latin has ("ou" has: "noutbuk", "blagoustroistvo")
-_ONLY_ENGLISH_SPELLING = re.compile("th|ght|ck")
+# letter groups that neither Kazakh nor Russian typed in Latin has ("ou" has: "noutbuk", "blagoustroistvo"): also
+# English's -tion (Russian and Kazakh spell ц "ts" or "c": "stantsiya") and -ship after a consonant, which chat
+# Kazakh's converb -ып/-іп has only after a vowel ("iship", "qashyp"): "relationship" read as a Kazakh converb
+_ONLY_ENGLISH_SPELLING = re.compile("th|ght|ck|tion|[^aeiouy]ship$")
 # Kazakh words typed in Latin that are English words too, left out of _EN_WORDS (see there)
 _ENGLISH_TOO = frozenset(("men", "bar"))
 
