@@ -76,37 +76,42 @@ async def card(session: AsyncSession, report: Report, principal: OfficerPrincipa
     return (await cards(session, [report], principal))[0]
 
 
-async def cards(session: AsyncSession, reports: list[Report], principal: OfficerPrincipal) -> list[ReportCard]:
-    """Cards for a page of reports: officer fields and incidents in one query each."""
+async def cards(session: AsyncSession, reports: list[Report], principal: OfficerPrincipal, *,
+                listed: bool = False) -> list[ReportCard]:
+    """Cards for a page of reports: officer fields and incidents in one query each.
+
+    `listed` (the queue, the escalations): a restricted report's card carries neither the citizen's text nor the
+    officers' fields. Those are read by opening the card, and each opening is in the report's record
+    (history.opened): a list scrolled all shift would hand them out with no trace of who read them."""
     fields: dict[uuid.UUID, dict[str, Any]] = {}
-    newest_field: dict[uuid.UUID, str] = {}  # the latest field write per report, for its ETag
     if reports:
         for row in await session.scalars(sa.select(ReportField).where(
                 ReportField.report_id.in_([r.id for r in reports]))):  # type: ignore[attr-defined]
             fields.setdefault(row.report_id, {})[row.field] = row.value
-            newest_field[row.report_id] = max(newest_field.get(row.report_id, ""), row.hlc)
-    events = await etag.event_counts(session, (r.id for r in reports))
+    # the tags as If-Match checks them (etag.current_tags): one computation, so a card's tag always passes
+    tags = await etag.current_tags(session, reports)
     incidents = await service.incidents(session, principal, reports)
     field_view = principal.role in FIELD_ROLES
     out = []
     for report in reports:
         incident = incidents.get(report.id)
+        withheld = listed and report.restricted
         out.append(ReportCard(
             id=report.id, number=report.number, status=report.status, category=report.category,
             department=report.department, priority=report.priority, urgent=report.urgent,
             restricted=report.restricted, anonymous=report.anonymous, district=report.district,
             unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
-            text=_mask(report.text) if field_view else report.text, language=report.language,
+            text="" if withheld else _mask(report.text) if field_view else report.text, language=report.language,
             lat=report.lat, lon=report.lon,
             routing_state=report.routing_state,  # type: ignore[arg-type]  # a str column; backend.routing.jobs sets it
-            fields=fields.get(report.id, {}),
+            fields={} if withheld else fields.get(report.id, {}),
             incident_id=incident.incident_id if incident else None, primary=is_primary(report),
             incident_size=incident.size if incident else 1,
             incident_report_ids=incident.report_ids if incident else [],
             incident_urgent=incident.urgent if incident else report.urgent,
             incident_priority=incident.priority if incident else report.priority,
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
-            etag=etag.tag_of(report, events.get(report.id, 0), newest_field.get(report.id, "")),
+            etag=tags[report.id],
         ))
     return out
 
@@ -134,7 +139,7 @@ class DispatchController(Controller):
             next_cursor = sign_token(ctx.settings.secret_key, "cursor:dispatch-queue", {
                 "u": last.urgent, "p": last.priority, "d": last.deadline_at.isoformat(),
                 "c": last.created_at.isoformat(), "i": str(last.id)})
-        return QueuePage(items=await cards(session, [report for report, _ in rows[:limit]], officer),
+        return QueuePage(items=await cards(session, [report for report, _ in rows[:limit]], officer, listed=True),
                          next_cursor=next_cursor)
 
     @get("/escalations", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)],
@@ -144,11 +149,11 @@ class DispatchController(Controller):
                           limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> EscalationPage:
         """Open reports only, and only those the caller may read (restricted ones for oversight roles). The SLA
         job adds them every minute: an urgent report not accepted in time, a deadline or a redirect term about to
-        lapse."""
+        lapse. One settled since (assigned, accepted, extended: service.still_due) is no longer listed."""
         after = decode_cursor(ctx.settings.secret_key, "escalations", cursor) if cursor else None
         rows = await service.escalations_page(session, officer, after, limit + 1)
         page = rows[:limit]
-        shown = await cards(session, [report for _, report in page], officer)  # one card per report, in order
+        shown = await cards(session, [report for _, report in page], officer, listed=True)  # one per report, in order
         return EscalationPage(
             items=[EscalationOut(id=e.id, kind=e.kind, subject=e.subject, created_at=e.created_at, report=shown_card)
                    for (e, _), shown_card in zip(page, shown, strict=True)],

@@ -10,6 +10,9 @@ change), the number of history lines (every other staff, tablet or system step a
 incident merge or split, extension, field correction, custody release), the newest officer field write (a tablet's
 field edit appends no event) and the card's own columns — its routing state among them: routing that fails on a
 report already in triage writes no history line and moves no version, yet the card then says "routing failed".
+A report of an incident also carries the incident's state (`incident_states`): a "me too" report that joins it, or a
+member reclassified as urgent, moves no line or column of the primary, yet the card then shows another incident, and
+a step on the primary (closing it) reaches that member too.
 A request without If-Match is not checked: tablets and older consoles keep working as before.
 
 Merging reports into an incident (POST /dispatch/incidents/merge) acts on several reports at once: its If-Match lists
@@ -45,12 +48,13 @@ IfMatchAll = Annotated[str | None, HeaderParameter(
                 "nothing is written. Left out: not checked")]
 
 
-def tag_of(report: Report, events: int, fields_hlc: str) -> str:
-    """The strong entity tag (quoted, RFC 9110) of `report` with `events` history lines and its newest field stamp."""
+def tag_of(report: Report, events: int, fields_hlc: str, incident: str = "") -> str:
+    """The strong entity tag (quoted, RFC 9110) of `report` with `events` history lines, its newest field stamp and
+    its incident's state (`incident_states`)."""
     state = "|".join(str(part) for part in (
         report.id, report.version, events, fields_hlc, report.status, report.unit_id, report.incident_id,
         report.category, report.department, report.priority, report.urgent, report.restricted, report.district,
-        as_utc(report.deadline_at).isoformat(), report.routing_state))
+        as_utc(report.deadline_at).isoformat(), report.routing_state, incident))
     return '"' + hashlib.sha256(state.encode()).hexdigest()[:32] + '"'
 
 
@@ -64,8 +68,29 @@ async def event_counts(session: AsyncSession, report_ids: Iterable[uuid.UUID]) -
     return {report_id: int(count) for report_id, count in rows.all()}
 
 
+async def incident_states(session: AsyncSession, reports: Iterable[Report]) -> dict[uuid.UUID | None, str]:
+    """The state of each report's incident, by incident id, in one query (ix_reports_incident_id): every member with
+    what the card's incident part is drawn from (whether it is open, its urgent flag, priority and deadline).
+
+    Every member, not only those the caller may see: a step on the primary reaches every open member (a closing
+    closes them all), so one joining across a regional border changes what that step does. The tag is a hash: it
+    says that something changed, never what."""
+    wanted = {report.incident_id for report in reports if report.incident_id is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(col(Report.incident_id), col(Report.id), col(Report.status), col(Report.urgent),
+               col(Report.priority), col(Report.deadline_at))
+        .where(col(Report.incident_id).in_(wanted)).order_by(col(Report.incident_id), col(Report.id)))
+    states: dict[uuid.UUID | None, list[str]] = {}
+    for incident_id, report_id, status, urgent, priority, deadline_at in rows.all():
+        states.setdefault(incident_id, []).append(f"{report_id}:{status}:{urgent}:{priority}:"
+                                                  f"{as_utc(deadline_at).isoformat()}")
+    return {incident_id: ",".join(members) for incident_id, members in states.items()}
+
+
 async def current_tags(session: AsyncSession, reports: Iterable[Report]) -> dict[uuid.UUID, str]:
-    """The tags of `reports` as they stand in this transaction, in two grouped queries whatever their number."""
+    """The tags of `reports` as they stand in this transaction, in three grouped queries whatever their number."""
     listed = list(reports)
     ids = [report.id for report in listed]
     events = await event_counts(session, ids)
@@ -74,7 +99,9 @@ async def current_tags(session: AsyncSession, reports: Iterable[Report]) -> dict
         rows = await session.execute(select(col(ReportField.report_id), func.max(col(ReportField.hlc)))
                                      .where(col(ReportField.report_id).in_(ids)).group_by(col(ReportField.report_id)))
         newest = {report_id: hlc or "" for report_id, hlc in rows.all()}
-    return {report.id: tag_of(report, events.get(report.id, 0), newest.get(report.id, "")) for report in listed}
+    incidents = await incident_states(session, listed)
+    return {report.id: tag_of(report, events.get(report.id, 0), newest.get(report.id, ""),
+                              incidents.get(report.incident_id, "")) for report in listed}
 
 
 async def current(session: AsyncSession, report: Report) -> str:

@@ -82,7 +82,10 @@ class ReportCard(msgspec.Struct):
     unit_id: uuid.UUID | None
     deadline_at: datetime
     created_at: datetime
-    text: str
+    text: Annotated[str, msgspec.Meta(description=(
+        "the citizen's text (masked for field officers). Empty in the queue and escalation lists for a restricted "
+        "report, whose `fields` are empty there too: opening its card (GET /api/v1/dispatch/reports/{id}) shows "
+        "them, and is recorded in its history"))]
     # the answer (a reason, a request for information) goes out in the state language or in the appeal's own
     # (law on appeals): staff write it in this one; reasons are never machine-translated
     language: Annotated[str, msgspec.Meta(description="the report's language (kk, ru, en): write reasons in it")]

@@ -31,7 +31,7 @@ from backend.dispatch.visibility import get_visible as get_visible
 from backend.dispatch.visibility import in_region
 from backend.dispatch.visibility import scope_of as scope_of
 from backend.dispatch.visibility import visible_to as visible_to
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import LANGS
 from backend.lib.pagination import older_than
@@ -333,15 +333,49 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
 
 async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
                            after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[tuple[Escalation, Report]]:
-    """Escalations of open reports this officer may read, newest first (a closed report's escalation is moot)."""
+    """Escalations still due of open reports this officer may read, newest first (`still_due`: a closed report's,
+    or one whose cause was settled since, is moot; its audit line and push keep the record). Read in batches past
+    the settled ones, so a page is full whenever that many are due, and its last row is where the next one starts."""
     query = (visible_to(principal, await scope_of(session, principal))
              .add_columns(Escalation).join(Escalation, col(Escalation.report_id) == Report.id)
-             .where(Report.status != Status.CLOSED.value))  # type: ignore[arg-type]
-    if after is not None:
-        query = query.where(older_than(col(Escalation.created_at), col(Escalation.id), after))
-    rows = await session.execute(query.order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc())
-                                 .limit(limit))
-    return [(escalation, report) for report, escalation in rows]
+             .where(Report.status != Status.CLOSED.value)  # type: ignore[arg-type]
+             .order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc()))
+    due: list[tuple[Escalation, Report]] = []
+    while len(due) < limit:
+        batch = (await session.execute((query if after is None else query.where(
+            older_than(col(Escalation.created_at), col(Escalation.id), after))).limit(limit))).all()
+        if not batch:
+            break
+        unaccepted = await _unaccepted(session, [e.subject for _, e in batch if e.kind == "unaccepted_urgent"])
+        due += [(escalation, report) for report, escalation in batch if still_due(escalation, report, unaccepted)]
+        after = (batch[-1][1].created_at, batch[-1][1].id)
+    return due[:limit]
+
+
+def still_due(escalation: Escalation, report: Report, unaccepted: set[str]) -> bool:
+    """Whether what `escalation` was made for (backend.dispatch.jobs) still holds for the open `report`: the report
+    is still urgent and has no unit, the assignment named is still not accepted (`unaccepted`: those of them still
+    held and not accepted), the deadline or redirect term named is still the report's. Another stretch without a
+    unit, another unit, a new term escalate again under their own subject."""
+    if escalation.kind == "unassigned_urgent":
+        return report.urgent and report.unit_id is None
+    if escalation.kind == "unaccepted_urgent":
+        return escalation.subject in unaccepted
+    if escalation.kind == "deadline_near":
+        return escalation.subject == as_utc(report.deadline_at).isoformat()
+    if escalation.kind == "redirect_due":
+        return report.redirect_due_at is not None and escalation.subject == as_utc(report.redirect_due_at).isoformat()
+    return True  # a kind this list does not know how to settle stays listed
+
+
+async def _unaccepted(session: AsyncSession, assignment_ids: list[str]) -> set[str]:
+    """Of the assignments named (unaccepted_urgent subjects), those still held by their unit and not accepted."""
+    if not assignment_ids:
+        return set()
+    rows = await session.scalars(select(col(Assignment.id)).where(
+        col(Assignment.id).in_([uuid.UUID(a) for a in assignment_ids]),
+        col(Assignment.accepted_at).is_(None), col(Assignment.released_at).is_(None)))
+    return {str(assignment_id) for assignment_id in rows}
 
 
 def _waiting(table: Any) -> Any:
