@@ -13,7 +13,8 @@ from backend.settings import Settings
 
 @click.group()
 def ledger() -> None:
-    """The tamper-evident seals over report events, routing decisions, evidence and the audit log."""
+    """The tamper-evident seals over report events, citizens' comments, routing decisions, evidence and the audit
+    log."""
 
 
 @ledger.command("seal")

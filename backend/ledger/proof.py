@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,18 +32,24 @@ from backend.ledger.record import (
     line_of,
     lines_of,
     made_by,
+    protected,
     row_hash,
     seal_public_key,
     seal_signature_valid,
     signed_fields,
 )
 from backend.ledger.schemas import ProofEnd, ProofRow, ProofSeal, ReportProof, UnprovenRow
+from backend.ledger.service import LOOKBACK
 from backend.ledger.verify import entries_of, pending, rows_of
 from backend.lib.crypto import equal, key_id
 from backend.reports import submission
 
 FORMATS = ("zan-ledger-proof-v1", "zan-ledger-proof-v2", "zan-ledger-proof-v3", "zan-ledger-proof-v4")
 ENDED = FORMATS[3:]  # the formats that show where the report's chain ends
+# an honest row is sealed within a minute or two of its time: the minute's seal rereads LOOKBACK before its window,
+# and twice that leaves room for a seal run that came late. A row sealed later than this could have been written
+# at any time up to its seal (`late`)
+LATE = 2 * LOOKBACK
 
 
 def signed_seal(seal: LedgerSeal) -> ProofSeal | None:
@@ -295,13 +302,42 @@ def limits(proof: Mapping[str, Any]) -> list[str]:
     fmt = proof.get("format", FORMATS[0])
     if fmt not in ENDED:
         return [f"a {fmt} does not show where the report's chain ends: entries sealed after the last one it lists "
-                f"may have been left out (fetch the proof again, as a {ENDED[-1]})"]
+                f"may have been left out (fetch the proof again, as a {ENDED[-1]})", *late(proof)]
     seal = (proof.get("end") or {}).get("seal")
     if not isinstance(seal, Mapping):
-        return ["the proof does not show where the report's chain ends (no `end`)"]
+        return ["the proof does not show where the report's chain ends (no `end`)", *late(proof)]
     return [f"complete as of seal {seal.get('id')}, sealed at {seal.get('sealed_at')}: rows sealed after it, and "
             f"the {proof.get('pending', 0)} not sealed yet, are not covered; a proof of an earlier seal than the "
-            f"newest you know of (`zan ledger check-chain`) may leave out what came after"]
+            f"newest you know of (`zan ledger check-chain`) may leave out what came after", *late(proof)]
+
+
+def _instant(value: Any) -> datetime | None:
+    """A time as a proof carries it (canonical ISO text); None for anything else."""
+    try:
+        at = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return None if at is None or at.tzinfo is None else at
+
+
+def late(proof: Mapping[str, Any]) -> list[str]:
+    """The proven rows whose seal came more than LATE after the time they state. A row's time is whatever its writer
+    put there; only its seal's signed time shows when it existed. A row written days later with an earlier time (a
+    visit "before the closing" added after a complaint) is sealed by the reread or `seal --full` as a late row, and
+    checks like any other: this says so beside the verdict rather than in it, since a transaction that committed
+    late or a sealer that stopped for a while leaves rows like that too."""
+    sealed = {seal["id"]: _instant(seal.get("sealed_at")) for seal in proof.get("seals", [])
+              if isinstance(seal, Mapping) and "id" in seal}
+    found: list[str] = []
+    for row in proof.get("rows", []):
+        spec = protected().get(row.get("table"))
+        stated = _instant((row.get("body") or {}).get(spec.time)) if spec is not None else None
+        at = sealed.get(row.get("seal"))
+        if stated is not None and at is not None and at - stated > LATE:
+            found.append(f"{row['table']} {row['id']}: states {stated.isoformat()} but was first sealed at "
+                         f"{at.isoformat()} (seal {row['seal']}): the record shows it existed then, not that it was "
+                         f"written at the time it states (committed late, or backdated)")
+    return found
 
 
 def _chain(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""What the ledger seals and how a row is hashed: the four append-only tables, a row's canonical hash, a seal's
+"""What the ledger seals and how a row is hashed: the five append-only tables, a row's canonical hash, a seal's
 digest over its entries and its MAC (keyed by the app's secret, never stored in the database)."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Protected:
 @functools.cache
 def protected() -> dict[str, Protected]:
     from backend.audit.models import AuditLog
-    from backend.reports.models import ReportEvent
+    from backend.reports.models import ReportComment, ReportEvent
     from backend.routing.models import RoutingDecision
     from backend.sync.models import Evidence
 
@@ -52,6 +52,9 @@ def protected() -> dict[str, Protected]:
     audit = AuditLog.__table__  # type: ignore[attr-defined]
     return {
         "report_events": about_report(ReportEvent),
+        # a citizen's comment: its `comment` event names only its id, so its text is sealed here, in its own row
+        # (never updated nor deleted), or a comment rewritten or removed would leave the sealed record intact
+        "report_comments": about_report(ReportComment),
         "routing_decisions": about_report(RoutingDecision),
         "evidence": about_report(Evidence),
         "audit_log": Protected(audit, "at", lambda row: f"{row['target_type']}:{row['target_id']}",

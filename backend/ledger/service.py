@@ -1,10 +1,11 @@
 """A tamper-evident record: what a prosecutor reads in a report's history can be shown to be what was written.
 
-Four tables are the record of what happened and are only ever appended to: report events, routing decisions,
-officers' evidence and the audit log. On PostgreSQL a trigger refuses UPDATE and DELETE on them (migration i1). That
-stops the application and anyone using its role, not a database superuser, so every minute the rows appended since
-the last seal are hashed (a canonical JSON of their columns) and sealed: one `LedgerEntry` per row, and one
-`LedgerSeal` whose MAC is keyed by the app's secret (never in the database) and chains to the previous seal's MAC.
+Five tables are the record of what happened and are only ever appended to: report events, citizens' comments,
+routing decisions, officers' evidence and the audit log. On PostgreSQL a trigger refuses UPDATE and DELETE on them
+(migrations i1 and y1). That stops the application and anyone using its role, not a
+database superuser, so every minute the rows appended since the last seal are hashed (a canonical JSON of their
+columns) and sealed: one `LedgerEntry` per row, and one `LedgerSeal` whose MAC is keyed by the app's secret (never in
+the database) and chains to the previous seal's MAC.
 
 `verify.py` recomputes everything: a row edited after sealing no longer matches its entry, a deleted row leaves its
 entry behind, an entry rewritten to match breaks its seal's digest, and a seal recomputed without the key breaks

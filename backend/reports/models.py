@@ -119,6 +119,9 @@ class ReportComment(SQLModel, table=True):
     public: bool = Field(default=True)
     created_at: datetime = now_column()
 
+    # sealed by the ledger (backend.ledger.record), which reads the rows appended since its last seal by this key
+    __table_args__ = (sa.Index("ix_report_comments_created_at", "created_at", "id"),)
+
 
 class ReportCounter(SQLModel, table=True):
     """Per-year sequence for human-readable numbers ZP-2026-0000123 (works the same on SQLite and PostgreSQL)."""
