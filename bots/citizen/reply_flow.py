@@ -40,7 +40,7 @@ from backend.reports.workflow import Resolution
 from bots.citizen import albums, commands, keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import BOT_DOWNLOAD_LIMIT, WORDS, incoming, start_report
+from bots.citizen.report_draft import BOT_DOWNLOAD_LIMIT, WORDS, drop_draft, incoming, start_report
 from bots.citizen.report_files import store_file
 from bots.citizen.texts import all_languages, t
 
@@ -134,6 +134,25 @@ async def reply_then_start(message: Message, state: FSMContext, ctx: Context) ->
     draft paused for the answer abandoned as /start abandons one."""
     await _end(state, ctx, discard=True)
     await commands.start(message, state, ctx)
+
+
+@cancelling.callback_query(ReplyForm.text, F.data == "report:start")
+async def reply_then_report_button(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"File a report" under an earlier legal answer, tapped during an answer: as "Report" typed then."""
+    await callback.answer()
+    await _end(state, ctx, discard=True)
+    if isinstance(callback.message, Message):
+        await start_report(callback.message, state, ctx, lang)
+
+
+@cancelling.callback_query(ReplyForm.text, F.data == "report:cancel")
+async def reply_then_drop_draft(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx: Context, lang: str) -> None:
+    """The inline "Cancel" of the report draft paused for the answer, tapped during it: the citizen gives up the
+    draft, and the answer it waits on ends with it (both their files deleted, none left to the purge)."""
+    await callback.answer()
+    await _end(state, ctx, discard=True)
+    await drop_draft(state, ctx)
+    await bot.send_message(_chat_of(callback), t("cancelled", lang), reply_markup=keyboards.main_menu(lang))
 
 
 def _cancelled(back: str | None, lang: str) -> str:

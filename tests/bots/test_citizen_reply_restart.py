@@ -6,6 +6,7 @@ answer of its own. Real aiogram against the fake Bot API."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -88,4 +89,51 @@ async def test_an_album_whose_answer_is_cancelled_while_it_settles_gets_no_answe
         chat.id, chat.user, "/cancel")]))
     assert chat.texts()[before:] == ["Отменено."], chat.texts()[before:]
     assert await _media_of(ctx, report.citizen_id) == 0
+    assert await _comments(ctx, report.id) == []
+
+
+async def test_file_a_report_under_a_legal_answer_during_an_answer_deletes_its_files(
+        ctx: Context, legal_index: Path, citizen_polling: FakeBot) -> None:
+    """The "File a report" button of a legal answer given before, tapped during an answer: a report starts, and the
+    answer's files go with the answer (the report's start cleared the chat and left them to the purge)."""
+    tg, chat = citizen_polling, USER + 4
+    user = make_user(chat, language_code="ru")
+    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="ru", chosen=True)
+    tg.user_sends_text(chat, user, "Муж бьёт меня прямо сейчас и угрожает ножом, что делать?")
+    legal = await tg.wait_for_message_async(chat, contains="102", timeout=30)
+    report, event = await _asked(ctx, linked.citizen_id)
+    await notify_report_event(ctx, report, event)
+    pushed = await tg.wait_for_message_async(chat, contains=REASON)
+    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    await tg.wait_for_message_async(chat, contains="Напишите ответ")
+    tg.user_sends_photo(chat, user)
+    await tg.wait_for_message_async(chat, contains="Файл получен (1)")
+
+    tg.user_taps_button(legal, "report:start", user=user)
+    await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
+    assert await _media_of(ctx, linked.citizen_id) == 0
+    assert await _comments(ctx, report.id) == []
+
+
+async def test_the_paused_drafts_cancel_during_an_answer_ends_both_and_deletes_the_files(
+        ctx: Context, legal_index: Path, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER + 5
+    user = make_user(chat, language_code="ru")
+    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="ru", chosen=True)
+    report, event = await _asked(ctx, linked.citizen_id)
+    tg.user_sends_text(chat, user, "/report")
+    prompt = await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
+    await notify_report_event(ctx, report, event)
+    pushed = await tg.wait_for_message_async(chat, contains=REASON)
+    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    await tg.wait_for_message_async(chat, contains="Напишите ответ")
+    tg.user_sends_photo(chat, user)
+    await tg.wait_for_message_async(chat, contains="Файл получен (1)")
+
+    tg.user_taps_button(prompt, "report:cancel", user=user)
+    await tg.wait_for_message_async(chat, contains="Отменено")
+    assert await _media_of(ctx, linked.citizen_id) == 0
+    assert await _comments(ctx, report.id) == []
+    tg.user_sends_text(chat, user, "Какое наказание за кражу?")  # the answer is over: a legal question, no comment
+    await tg.wait_for_message_async(chat, contains="188", timeout=30)
     assert await _comments(ctx, report.id) == []
