@@ -119,6 +119,20 @@ def rule_for(action: Action) -> Rule:
     return _BY_ACTION[action]
 
 
+# Steps that say where the crew is (on the way, arrived), and the statuses that instead say how the work goes: asked
+# to wait for the reporter's answer, or back in work after it, a crew may not have got there yet. It still drives on
+# and arrives, and the record must keep when, so in these statuses such a step is recorded as an event of its own
+# (from and to the same status: backend.sync.push) instead of moving the report. Moving it would tell the citizen
+# "in work" while their answer is still awaited, and the answer would no longer resume the work.
+GROUND_STEPS = frozenset({Action.EN_ROUTE, Action.ON_SCENE})
+KEEPS_STATUS = (S.IN_PROGRESS, S.AWAITING_REPORTER)
+
+
+def recorded_in_place(action: Action, status: Status, actor: Actor) -> bool:
+    """Whether `actor`'s `action` on a report in `status` is recorded without changing the status (see above)."""
+    return action in GROUND_STEPS and status in KEEPS_STATUS and actor in _BY_ACTION[action].actors
+
+
 def can(action: Action, status: Status, actor: Actor, resolution: Resolution | None = None) -> bool:
     """Whether `actor` may take `action` on a report in `status` (closed with `resolution`)."""
     rule = _BY_ACTION[action]

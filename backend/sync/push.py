@@ -31,9 +31,9 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.officers.auth import OfficerPrincipal
 from backend.reports import service as reports
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportEvent
 from backend.reports.service import By
-from backend.reports.workflow import Action, Outcome, Status
+from backend.reports.workflow import GROUND_STEPS, KEEPS_STATUS, Action, Outcome, Status, recorded_in_place
 from backend.sync import blobs, sealed
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
@@ -47,8 +47,9 @@ _Row = TypeVar("_Row")
 MAX_BATCH = 500
 # the tablet's status lattice; a status never moves backwards from a tablet and never uses time
 LATTICE = {"assigned": 0, "en_route": 1, "on_scene": 2, "resolved": 3}
-SERVER_RANK = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SCENE: 2, Status.IN_PROGRESS: 2,
-               Status.AWAITING_REPORTER: 2, Status.CLOSED: 3}
+# where the statuses that say where the crew is stand on it; in_progress and awaiting_reporter say how the work goes
+# instead, and the crew's own steps tell how far it got (_reached)
+SERVER_RANK = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SCENE: 2, Status.CLOSED: 3}
 STEP_ACTION = {"en_route": Action.EN_ROUTE, "on_scene": Action.ON_SCENE, "resolved": Action.RESOLVE}
 READ_ONLY = frozenset({"priority", "urgent", "unit_id", "assignee", "category", "department", "citizen_id",
                        "reporter", "anonymous", "number", "text", "deadline_at", "restricted", "resolution",
@@ -423,7 +424,7 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
     """Move forward along assigned < en_route < on_scene < resolved; anything not forward is superseded."""
     if target not in LATTICE:
         raise Rejected("invalid_status")
-    current = SERVER_RANK.get(Status(report.status))
+    current = await _reached(session, report)
     if current is None or LATTICE[target] <= current:
         return False
     outcome = m.fields.get("outcome")
@@ -435,12 +436,15 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
         chosen = Outcome(outcome) if outcome else None
     except ValueError as exc:
         raise Rejected("invalid_outcome") from exc
-    try:
-        await reports.change_status(session, report, STEP_ACTION[target], by, device_time=device_time,
-                                    outcome=chosen if target == "resolved" else None,
-                                    data={"mutation_id": m.mutation_id})
-    except ZanError:
-        return False  # e.g. the dispatcher moved it to in_progress meanwhile: the tablet's step is stale
+    if recorded_in_place(STEP_ACTION[target], Status(report.status), by.actor):
+        await _record_in_place(session, report, STEP_ACTION[target], by, device_time, {"mutation_id": m.mutation_id})
+    else:
+        try:
+            await reports.change_status(session, report, STEP_ACTION[target], by, device_time=device_time,
+                                        outcome=chosen if target == "resolved" else None,
+                                        data={"mutation_id": m.mutation_id})
+        except ZanError:
+            return False  # e.g. the dispatcher moved it meanwhile: the tablet's step is stale
     # a field step is a staff action like a console's (a "resolved" closes the report): its audit line names the
     # tablet and login session it came from (backend.audit.origin), so the history tells a stolen tablet's steps
     # from its owner's; the event alone names the officer only
@@ -451,6 +455,36 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
     if target in ("en_route", "on_scene"):
         await _accept_assignment(session, report)
     return True
+
+
+async def _reached(session: AsyncSession, report: Report) -> int | None:
+    """How far along the lattice the crew holding the report has got. A status that says how the work goes
+    (workflow.KEEPS_STATUS: asked to wait for the reporter, back in work after the answer) may have come before the
+    crew got there (asked while en route), so the crew's steps recorded since the report was last assigned tell."""
+    status = Status(report.status)
+    if status not in KEEPS_STATUS:
+        return SERVER_RANK.get(status)
+    actions = await session.scalars(select(ReportEvent.action).where(  # type: ignore[call-overload]
+        ReportEvent.report_id == report.id,  # type: ignore[arg-type]
+        ReportEvent.action.in_([Action.ASSIGN.value, *(step.value for step in GROUND_STEPS)]))  # type: ignore[attr-defined]
+        .order_by(ReportEvent.created_at, ReportEvent.id))  # type: ignore[arg-type]
+    reached = 0
+    for action in actions:
+        reached = 0 if action == Action.ASSIGN.value else max(reached, LATTICE[action])
+    return reached
+
+
+async def _record_in_place(session: AsyncSession, report: Report, action: Action, by: By, device_time: datetime,
+                           data: dict[str, object]) -> None:
+    """The crew's en_route or on_scene while the report waits for the reporter or is back in work after the answer
+    (workflow.recorded_in_place): the step is in the record, dated by the device, and the citizen is told the officer
+    is on the way or has arrived, but the status stays, so the citizen still sees that their answer is needed."""
+    await reports.append_event(session, report, action.value, by, from_status=report.status,
+                               to_status=report.status, device_time=device_time, data=data)
+    # an incident's other reports follow the primary's step, as reports.change_status has them follow any step
+    for member in await reports.incident_followers(session, report, action, by):
+        await reports.change_status(session, member, action, by, device_time=device_time, fan_out=False,
+                                    **reports.as_follower(report, None, None, data))
 
 
 async def _request_info(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
