@@ -30,13 +30,14 @@ class LegalController(Controller):
                   data: JSONBody[LegalQuestion]) -> LegalAnswerOut:
         """A short answer in the question's language (or `language`), with citations quoted from the codes of
         Kazakhstan. `urgent` answers lead with the emergency numbers; `suggested_action` is the next step to offer
-        (report, call_102, call_112, legal_aid, complain_officer, info)."""
+        (report, call_102, call_112, legal_aid, complain_officer, info). `context`, the chat's previous questions,
+        lets a follow-up ("а если ему 15 лет?") be answered on their topic."""
         del principal  # authenticated by the guard; the answer does not depend on who asks
         if not normalize_question(data.question):
             # spaces, line breaks or invisible characters only: as empty as "", so the same 422 in the requester's
             # language, not a 200 "no provision found" in Russian
             raise ZanError("validation.failed", 422, errors=[FieldProblem("/question", "too_short")])
-        answer = await service.ask(ctx, question=data.question, language=data.language)
+        answer = await service.ask(ctx, question=data.question, language=data.language, context=data.context)
         return LegalAnswerOut(
             answer=answer.answer,
             language=answer.language,

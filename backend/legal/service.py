@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -93,8 +93,10 @@ async def _if_urgent(question: str, language: str | None) -> LegalAnswer | None:
     return await asyncio.to_thread(answer_if_urgent, question, language)
 
 
-async def ask(ctx: Context, *, question: str, language: str | None = None) -> LegalAnswer:
-    """A short cited answer in the question's (or the requested) language. CPU-bound: runs in a worker thread, at
+async def ask(ctx: Context, *, question: str, language: str | None = None,
+              context: Sequence[str] = ()) -> LegalAnswer:
+    """A short cited answer in the question's (or the requested) language; `context`, the chat's earlier questions
+    (oldest first), gives a follow-up its topic (`LegalAssistant.ask`). CPU-bound: runs in a worker thread, at
     most ZAN_LEGAL_CONCURRENCY at once. When no slot comes free, or the index cannot be used, an urgent question is
     answered with the emergency lead alone (someone being hurt now must hear 102/112, not "try later"); any other
     gets 503 `legal.busy` or `legal.unavailable`."""
@@ -119,6 +121,6 @@ async def ask(ctx: Context, *, question: str, language: str | None = None) -> Le
 
     # the slot is given back when the search ends, not when the caller stops waiting: a cancelled request must not
     # free a slot while its thread still holds the cores
-    task = asyncio.ensure_future(asyncio.to_thread(assistant.ask, question, language))
+    task = asyncio.ensure_future(asyncio.to_thread(assistant.ask, question, language, tuple(context)))
     task.add_done_callback(finished)
     return await asyncio.shield(task)

@@ -1,7 +1,11 @@
 """Legal questions: any text outside a report is a question, answered by the legal assistant within the chat's
 limit (ZAN_CITIZEN_BOT_LEGAL_PER_10MIN); anything else outside a report is answered with the prompt and the menu.
 
-Registered after the other conversations: its handlers take what no command or report step took."""
+Registered after the other conversations: its handlers take what no command or report step took.
+
+The chat's last few questions are kept in its FSM data (LEGAL_CONTEXT) and sent with the next one, so a follow-up
+("а если ему 15 лет?") is answered on their topic. They expire with the FSM data (FSM_TTL_S), and /start or a report
+started clears them with the rest of the conversation's data (`drop_draft`)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import math
 
 from aiogram import Bot, F
 from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from backend.context import Context
@@ -19,6 +24,9 @@ from bots.citizen.registry import Handlers
 from bots.citizen.texts import all_languages, normalize_lang, t
 
 handlers = Handlers()
+# FSM data: the chat's last legal questions, oldest first (as many as the API takes as context)
+LEGAL_CONTEXT = "legal_context"
+MAX_CONTEXT = 3
 
 
 @handlers.message(StateFilter(None), F.text.in_(all_languages("btn_ask")))
@@ -27,7 +35,7 @@ async def ask_prompt(message: Message, lang: str) -> None:
 
 
 @handlers.message(StateFilter(None), F.text, ~F.text.startswith("/"))
-async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str,
+async def legal_question(message: Message, bot: Bot, ctx: Context, state: FSMContext, lang: str,
                          linked: service.ChatUser | None) -> None:
     from backend.legal import service as legal
 
@@ -48,11 +56,14 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, lang: str,
         answer = urgent
     else:
         await bot.send_chat_action(message.chat.id, "typing")
+        earlier = [str(q) for q in (await state.get_data()).get(LEGAL_CONTEXT) or []]
         try:
-            answer = await legal.ask(ctx, question=question, language=chosen)
+            answer = await legal.ask(ctx, question=question, language=chosen, context=earlier)
         except ZanError:
             await message.answer(t("legal_unavailable", lang))
             return
+        # the question is remembered once answered: the next one may continue it
+        await state.update_data({LEGAL_CONTEXT: [*earlier, question][-MAX_CONTEXT:]})
     # the headings and the button around the answer in the answer's language, not a mix of two
     reply_lang = chosen or normalize_lang(answer.language)
     offer = answer.urgent or answer.suggested_action == "report"

@@ -12,11 +12,16 @@ Order of decisions, each one a safety property:
 3. A confident FAQ match gives the reviewed FAQ answer with its citations.
 4. Otherwise the best article parts are quoted (extractive, never generated).
 5. Nothing relevant enough → say so and route to legal aid. A citation is only ever built from the corpus.
+
+A follow-up in a chat ("а если ему 15 лет?" after "какое наказание за кражу?") is answered once more, searched
+together with the question it continues (`ml.legal.follow_up`), when the client sends the chat's earlier questions;
+a question that stands alone gets the same answer with or without them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
@@ -26,6 +31,7 @@ from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Chunk, Corpus, load_corpus
 from ml.legal.excerpt import excerpt
 from ml.legal.faq import FaqItem, cached_faq
+from ml.legal.follow_up import is_question, is_short, opens_as_follow_up, refers_back, with_topic
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
 from ml.legal.messages import format_ref, message
@@ -73,6 +79,8 @@ ARTICLE_MIN_DENSE = 0.86
 ARTICLE_MIN_LEXICAL = 0.6
 ARTICLE_WEAK_DENSE = 0.835
 MAX_CITATIONS = 3
+# a weak article answer's confidence stays at or below this (see _answer_articles): the question alone barely answers
+WEAK_CONFIDENCE = 0.35
 # the word for "right now" in the emergency lead, per answer language (see _without_repeated_call)
 _NOW_WORDS = {
     "ru": re.compile(r"\bсейчас\b", re.IGNORECASE),
@@ -103,13 +111,46 @@ class LegalAssistant:
         index = load_index(Path(index_dir) if index_dir is not None else default_index_dir(), emb.name)
         return cls(load_corpus(), index, cached_faq(), emb)
 
-    def ask(self, question: str, language: str | None = None) -> LegalAnswer:
-        """Answer `question` in `language` (kk / ru / en; None = the question's own language)."""
+    def ask(self, question: str, language: str | None = None, context: Sequence[str] = ()) -> LegalAnswer:
+        """Answer `question` in `language` (kk / ru / en; None = the question's own language). `context`: the chat's
+        earlier questions, oldest first; a follow-up among them ("а если ему 15 лет?") is answered with the topic of
+        the question it continues. Without context, or for a question that stands alone, it changes nothing."""
         text = normalize_question(question)
         asked_in = detect_language(text) if text else "ru"
         lang = _answer_language(language) or asked_in
         if not text:
             return self._not_found(lang)
+        alone = self._answer(text, asked_in, lang)
+        earlier = [normalize_question(c) for c in context]
+        together = with_topic(text, earlier) if any(earlier) else None
+        if together is None or not self._continues(text, alone):
+            return alone
+        followed = self._answer(together, detect_language(together), lang)
+        # the topic found nothing either ("what if he does it again?" after a question nothing answered): the
+        # question's own answer is no worse
+        return followed if followed.citations or followed.faq_id or followed.urgent else alone
+
+    def _continues(self, text: str, alone: LegalAnswer) -> bool:
+        """Whether `text` continues the previous question. A question that names its own matter stands alone: an
+        article reference, an emergency (its lead stands), a greeting, a long question, and a short one matching a
+        known question of its own with nothing pointing back ("а за угон машины?" after the theft is the car-theft
+        item, which the theft's words would push down). A short question follows the topic when it opens as a
+        continuation ("а если…", "ал егер…", "what if…") or, too weak to answer alone, points back at what was said
+        ("он", "ол", "again") or asks ("сумма маленькая?"): "спасибо" after an answer does neither."""
+        if alone.urgent or not is_short(text):
+            return False
+        refs, missing = resolve(text, self.corpus)
+        if refs or missing or self.topics.conversation_kind(reading_text(text)) is not None:
+            return False
+        opens, points_back = opens_as_follow_up(text), refers_back(text)
+        if opens and (points_back or alone.faq_id is None):
+            return True  # "а если он пьяный?" after a noisy neighbour: the drunk-driving item is not about him
+        # nothing found, or only "possibly relevant" articles (see _plausible_articles)
+        weak = alone.faq_id is None and alone.confidence <= WEAK_CONFIDENCE and alone.suggested_action == "legal_aid"
+        return weak and (points_back or is_question(text))
+
+    def _answer(self, text: str, asked_in: str, lang: str) -> LegalAnswer:
+        """The answer to `text` (normalized, non-empty) searched in `asked_in`, written in `lang`."""
         urgency = detect_urgency(text, lang)
         refs, missing = resolve(text, self.corpus)
         if refs and not urgency.urgent:
@@ -276,7 +317,7 @@ class LegalAssistant:
         top = hits[0]
         # agreement between rankings is what makes an article answer trustworthy; a weak answer stays below 0.35
         confidence = _clip(0.25 * top.agreement + 0.25 * top.lexical + 2.0 * max(0.0, top.dense - 0.8))
-        confidence = min(confidence, 0.35) if weak else max(confidence, 0.4)
+        confidence = min(confidence, WEAK_CONFIDENCE) if weak else max(confidence, 0.4)
         return LegalAnswer(
             answer="\n".join(parts),
             language=lang,

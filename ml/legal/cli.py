@@ -53,7 +53,9 @@ def index_cmd(out: Path | None, quiet: bool, force: bool) -> None:
     help="Answer language (default: detected from the question).",
 )
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-def ask_cmd(question: str, language: str | None, index_dir: Path | None) -> None:
+@click.option("--context", "context", multiple=True,
+              help="An earlier question of the chat (repeat, oldest first): a follow-up is answered on its topic.")
+def ask_cmd(question: str, language: str | None, index_dir: Path | None, context: tuple[str, ...]) -> None:
     """Answer QUESTION and print the answer as JSON."""
     from ml.legal.assistant import LegalAssistant
 
@@ -62,7 +64,7 @@ def ask_cmd(question: str, language: str | None, index_dir: Path | None) -> None
     except LegalIndexError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
-    click.echo(json.dumps(assistant.ask(question, language).to_dict(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(assistant.ask(question, language, context).to_dict(), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""Follow-up legal questions in the citizen bot, over the real aiogram client and the fake Telegram server: the chat's
+last questions are kept in its FSM data and sent as context; /start or a report started forgets them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.telegram import FakeBot, make_user
+
+pytestmark = pytest.mark.anyio
+USER = 525252
+THEFT = "«Кража»"
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+async def _asks(tg: FakeBot, chat: int, text: str) -> str:
+    tg.user_sends_text(chat, tg_user(chat), text)
+    answer = await tg.wait_for_message_async(chat, timeout=30)
+    return answer.text or ""
+
+
+def tg_user(chat: int) -> dict[str, object]:
+    return make_user(chat, "Асель", language_code="ru")
+
+
+async def test_a_follow_up_in_the_chat_is_answered_on_the_previous_questions_topic(
+        legal_index: Path, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER
+    assert THEFT in await _asks(tg, chat, "Какое наказание за кражу?")
+    followed = await _asks(tg, chat, "а если ему 15 лет?")
+    assert THEFT in followed and "188" in followed, followed
+    # the chain goes on: the third question still continues the theft
+    assert "Мелкое хищение" in await _asks(tg, chat, "а если сумма маленькая?")
+
+
+async def test_a_new_matter_in_the_same_chat_is_answered_as_itself(legal_index: Path,
+                                                                  citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER + 1
+    assert THEFT in await _asks(tg, chat, "Какое наказание за кражу?")
+    beaten = await _asks(tg, chat, "меня избил сосед")
+    assert "вред" in beaten.lower() and THEFT not in beaten, beaten
+
+
+async def test_start_forgets_the_earlier_questions(legal_index: Path, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER + 2
+    assert THEFT in await _asks(tg, chat, "Какое наказание за кражу?")
+    tg.user_sends_text(chat, tg_user(chat), "/start")
+    tg.user_taps_button(await tg.wait_for_message_async(chat, contains="Тілді таңдаңыз"), "lang:ru",
+                        user=tg_user(chat))
+    await tg.wait_for_message_async(chat, contains="Закон и Порядок")
+    assert THEFT not in await _asks(tg, chat, "а если ему 15 лет?")
+
+
+async def test_a_report_started_forgets_the_earlier_questions(legal_index: Path, citizen_polling: FakeBot) -> None:
+    tg, chat = citizen_polling, USER + 3
+    assert THEFT in await _asks(tg, chat, "Какое наказание за кражу?")
+    tg.user_sends_text(chat, tg_user(chat), "/report")
+    await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
+    tg.user_sends_text(chat, tg_user(chat), "/cancel")
+    await tg.wait_for_message_async(chat, contains="Отменено")
+    assert THEFT not in await _asks(tg, chat, "а если ему 15 лет?")
