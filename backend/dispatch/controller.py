@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.deps import CtxDep, SessionDep
 from backend.dispatch import attachments, etag, history, service
 from backend.dispatch import messages as _messages  # noqa: F401
+from backend.dispatch.comments import comments_for
 from backend.dispatch.regions import districts_for
 from backend.jobs.relay import notify
 from backend.ledger.schemas import ReportProof
@@ -78,11 +79,12 @@ async def card(session: AsyncSession, report: Report, principal: OfficerPrincipa
 
 async def cards(session: AsyncSession, reports: list[Report], principal: OfficerPrincipal, *,
                 listed: bool = False) -> list[ReportCard]:
-    """Cards for a page of reports: officer fields and incidents in one query each.
+    """Cards for a page of reports: officer fields, incidents and (a card read alone) comments in one query each.
 
     `listed` (the queue, the escalations): a restricted report's card carries neither the citizen's text nor the
     officers' fields. Those are read by opening the card, and each opening is in the report's record
-    (history.opened): a list scrolled all shift would hand them out with no trace of who read them."""
+    (history.opened): a list scrolled all shift would hand them out with no trace of who read them. No listed card
+    carries the reporter's comments: the lists stay lean, and the card is opened to read them."""
     fields: dict[uuid.UUID, dict[str, Any]] = {}
     if reports:
         for row in await session.scalars(sa.select(ReportField).where(
@@ -92,6 +94,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     tags = await etag.current_tags(session, reports)
     incidents = await service.incidents(session, principal, reports)
     field_view = principal.role in FIELD_ROLES
+    comments = None if listed else await comments_for(session, [r.id for r in reports], masked=field_view)
     out = []
     for report in reports:
         incident = incidents.get(report.id)
@@ -111,7 +114,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_urgent=incident.urgent if incident else report.urgent,
             incident_priority=incident.priority if incident else report.priority,
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
-            etag=tags[report.id],
+            etag=tags[report.id], comments=None if comments is None else comments[report.id],
         ))
     return out
 
@@ -209,7 +212,7 @@ class DispatchController(Controller):
             await etag.ensure_unchanged(session, report, if_match)
             service.ensure_holder_unchanged(report, data.from_unit_id)
         assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",
-                                          reason=data.reason)
+                                          reason=data.reason, visible=await service.acting_on(session, officer))
         await session.commit()
         notify(ctx)
         return AssignOut(report=await card(session, report, officer), unit_id=unit.id, unit_code=unit.code,
@@ -230,7 +233,8 @@ class DispatchController(Controller):
             except ZanError as exc:
                 raise service.duplicate_of_invalid(data.duplicate_of) from exc
         await service.close(session, report, data.how, service.by_for(officer), reason=data.reason,
-                            duplicate_of=data.duplicate_of, redirect_to=data.redirect_to)
+                            duplicate_of=data.duplicate_of, redirect_to=data.redirect_to,
+                            visible=await service.acting_on(session, officer))
         await session.commit()
         notify(ctx)
         return tagged(await card(session, report, officer))

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from backend.audit.service import for_target, record
 from backend.context import Context
+from backend.dispatch.comments import comments_for
 from backend.dispatch.models import Assignment
 from backend.dispatch.schemas import (
     AccessEntry,
@@ -63,6 +64,7 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     routing = await session.scalars(sa.select(RoutingDecision).where(RoutingDecision.report_id == report.id)  # type: ignore[arg-type]
                                     .order_by(RoutingDecision.created_at, RoutingDecision.id))  # type: ignore[arg-type]
     access = await for_target(session, target_type="report", target_id=report.id)
+    comments = await comments_for(session, [report.id], masked=False)  # oversight roles only (the controller's guard)
     verdict = await verify_report(session, ctx.settings.secret_keys, report.id)
     # the report row changes, so it is not sealed itself: what the citizen submitted is pinned in its first event
     expected = submission.pinned((event.action, event.data) for event in events)
@@ -96,6 +98,7 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
             # why the chain is broken, where neither a changed nor a missing row says it: an entry removed
             unlinked=[ChainLink(scope=scope, seq=seq) for scope, seq in verdict.unlinked],
             seals=[SealRef(id=seal.id, sealed_at=seal.sealed_at, mac=seal.mac) for seal in verdict.seals]),
+        comments=comments[report.id],
     )
     await session.commit()
     return out

@@ -68,6 +68,17 @@ class FieldsIn(msgspec.Struct, forbid_unknown_fields=True):
     fields: OfficerFieldsIn
 
 
+class ReporterComment(msgspec.Struct):
+    """What the reporter wrote on the report after submitting it: an answer to a request for information, or
+    anything they added. Who wrote it is not included (the reporter; the history's events name the actor)."""
+
+    id: uuid.UUID
+    at: datetime
+    author_type: Annotated[str, msgspec.Meta(description="citizen: the reporter")]
+    text: Annotated[str, msgspec.Meta(description="as written (masked for field officers, as the report's text)")]
+    public: Annotated[bool, msgspec.Meta(description="the reporter reads it in their report's timeline")]
+
+
 class ReportCard(msgspec.Struct):
     id: uuid.UUID
     number: str
@@ -111,6 +122,11 @@ class ReportCard(msgspec.Struct):
     etag: Annotated[str, msgspec.Meta(
         description="the report's state as shown (its ETag): send it as If-Match with a step taken on this card, "
                     "to be refused (412 dispatch.report_changed) if another officer changed the report meanwhile")] = ""
+    # the lists stay lean (one more query and every comment of a page): the card is opened to read them
+    comments: Annotated[list[ReporterComment] | None, msgspec.Meta(description=(
+        "the reporter's comments, oldest first (the answers to requests for information among them): on a card "
+        "read alone (GET /api/v1/dispatch/reports/{id}, and the card a step answers with); null in the queue and "
+        "escalation lists, where they are not listed"))] = None
 
 
 class QueuePage(msgspec.Struct):
@@ -277,3 +293,6 @@ class ReportHistory(msgspec.Struct):
     routing: list[RoutingEntry]
     access: list[AccessEntry]
     integrity: Integrity
+    comments: Annotated[list[ReporterComment], msgspec.Meta(description=(
+        "what the reporter wrote on the report, oldest first (each one's `comment` or `reporter_replied` event "
+        "carries its id)"))]

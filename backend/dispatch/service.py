@@ -66,6 +66,13 @@ def by_for(principal: OfficerPrincipal, channel: str = "console") -> By:
     return By(principal.actor, str(principal.officer_id), channel)
 
 
+async def acting_on(session: AsyncSession, principal: OfficerPrincipal) -> Select[Report]:
+    """The reports a step of `principal`'s on an incident's primary may reach: those they may read themselves. An
+    incident can span a region's border (or hold a restricted report): a regional duty officer closing or assigning
+    its primary must not close or send a crew to a member of another region, which they cannot even open."""
+    return visible_to(principal, await scope_of(session, principal))
+
+
 def unit_may_take(unit: Unit, report: Report) -> bool:
     """Restricted categories go only to a unit designated for them; a police complaint never to ordinary units."""
     if is_restricted(report):
@@ -118,16 +125,17 @@ async def assign_nearest_unit(session: AsyncSession, report: Report, *,
 
 
 async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, auto: bool = False,
-                 reason: str | None = None) -> Assignment:
+                 reason: str | None = None, visible: Select[Report] | None = None) -> Assignment:
     """Assign (or reassign) `report` to `unit`: timeline event, custody record, audit. Caller commits.
 
     An incident is one job for one unit: assigning its primary assigns every open member the workflow allows to
     the same unit (each with its own event and custody record); a member assigned on its own moves alone.
+    `visible`: the reports the assigning officer may read (`acting_on`); a member outside them stays where it is.
 
     A report the unit already works is left as it is (see `held_by`)."""
     assignment = await held_by(session, report, unit) or await _assign_one(session, report, unit, by, auto=auto,
                                                                            reason=reason)
-    for member in await reports.incident_followers(session, report, Action.ASSIGN, by):
+    for member in await reports.incident_followers(session, report, Action.ASSIGN, by, visible=visible):
         if unit_may_take(unit, member) and await held_by(session, member, unit) is None:
             await _assign_one(session, member, unit, by, auto=auto, **reports.as_follower(report, reason))
     return assignment
@@ -242,9 +250,11 @@ def duplicate_of_invalid(duplicate_of: uuid.UUID | None) -> ZanError:
 
 
 async def close(session: AsyncSession, report: Report, how: str, by: By, *, reason: str,
-                duplicate_of: uuid.UUID | None = None, redirect_to: str | None = None) -> None:
-    """Close with a reason; on an incident's primary the open members close with it (reports.change_status).
-    The caller checks that `duplicate_of` is a report it may read (see the controller)."""
+                duplicate_of: uuid.UUID | None = None, redirect_to: str | None = None,
+                visible: Select[Report] | None = None) -> None:
+    """Close with a reason; on an incident's primary the open members close with it (reports.change_status), those
+    of `visible` only if given (`acting_on`). The caller checks that `duplicate_of` is a report it may read (see
+    the controller)."""
     action = CLOSE_ACTIONS[how]
     original = None
     if how == "duplicate":
@@ -254,8 +264,8 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
                 or (reports.is_primary(report) and original.incident_id == report.incident_id)):
             raise duplicate_of_invalid(duplicate_of)
     params: dict[str, object] = {"target": redirect_target(report, redirect_to)} if how == "redirected" else {}
-    followers = await reports.incident_followers(session, report, action, by)
-    await reports.change_status(session, report, action, by, reason=reason, params=params,
+    followers = await reports.incident_followers(session, report, action, by, visible=visible)
+    await reports.change_status(session, report, action, by, reason=reason, params=params, visible=visible,
                                 data={"duplicate_of": str(duplicate_of) if duplicate_of else None})
     closed = [r for r in (report, *followers) if r.status == Status.CLOSED]
     for closed_report in closed:

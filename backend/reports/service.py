@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import distinct, func, or_, select, update
+from sqlalchemy import Select, distinct, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -143,10 +143,12 @@ async def change_status(
     device_time: datetime | None = None,
     data: dict[str, object] | None = None,
     fan_out: bool = True,
+    visible: Select[Report] | None = None,
 ) -> ReportEvent:
     """The only way a report's status changes: checked against ALLOWED_STATUS_CHANGES, then recorded.
 
-    On an incident's primary, the other open reports follow (`fan_out=False` is that following step itself)."""
+    On an incident's primary, the other open reports follow (`fan_out=False` is that following step itself); only
+    those of `visible`, if given (see `incident_followers`)."""
     status = Status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
     if not can(action, status, by.actor, resolution):
@@ -217,7 +219,7 @@ async def change_status(
     if not fan_out:
         return event
     if action not in NOT_FOLLOWED:
-        for member in await incident_followers(session, report, action, by):
+        for member in await incident_followers(session, report, action, by, visible=visible):
             await change_status(session, member, action, by, outcome=outcome, device_time=device_time,
                                 fan_out=False, **as_follower(report, reason, params, data))
     if report.incident_id is not None and Status.CLOSED in (rule.target, Status(previous)):
@@ -251,15 +253,21 @@ def is_primary(report: Report) -> bool:
     return report.incident_id is not None and report.incident_id == report.id
 
 
-async def incident_followers(session: AsyncSession, primary: Report, action: Action, by: By) -> list[Report]:
+async def incident_followers(session: AsyncSession, primary: Report, action: Action, by: By, *,
+                             visible: Select[Report] | None = None) -> list[Report]:
     """The primary's other open reports that the workflow lets `by` take `action` on (locked, oldest first).
-    Reporters' own steps never pass to other reporters' reports."""
+    Reporters' own steps never pass to other reporters' reports. `visible`: the reports the acting officer may read
+    (backend.dispatch.visibility.visible_to); an incident can span a region's border (or hold a restricted report),
+    and a step on the primary must not reach a member its officer could not read or act on by itself. None: no
+    such limit (system steps, and tablets, whose unit rule below already scopes them)."""
     if not is_primary(primary) or by.actor is Actor.CITIZEN:
         return []
+    query = select(Report).where(Report.incident_id == primary.id, Report.id != primary.id,  # type: ignore[arg-type]
+                                 Report.status.in_([s.value for s in OPEN]))  # type: ignore[attr-defined]
+    if visible is not None:
+        query = query.where(col(Report.id).in_(visible.with_only_columns(col(Report.id))))
     members = await session.scalars(
-        select(Report).where(Report.incident_id == primary.id, Report.id != primary.id,  # type: ignore[arg-type]
-                             Report.status.in_([s.value for s in OPEN]))  # type: ignore[attr-defined]
-        .order_by(Report.created_at, Report.id).with_for_update()  # type: ignore[arg-type]
+        query.order_by(Report.created_at, Report.id).with_for_update()  # type: ignore[arg-type]
     )
     # a unit's own work, and anything a field officer does, speaks for the primary's unit only: a member handed
     # to another unit on its own moves alone, and that unit's crew reports for it
