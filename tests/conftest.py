@@ -103,7 +103,15 @@ async def _truncate(ctx: Context) -> None:
         present = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
         names = [t.name for t in metadata.sorted_tables if t.name in present]
         if conn.dialect.name == "postgresql":
-            await conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
+            # TRUNCATE makes new files for every table and index, full or not (~0.4 s, paid by every test): only the
+            # tables holding rows are emptied, by DELETE, with row triggers off for it (the ledger's append-only
+            # guard and the foreign keys' checks: every table with rows goes, so no reference is left dangling)
+            probe = " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+            filled = set((await conn.execute(text(probe))).scalars())
+            if filled:
+                await conn.execute(text("SET LOCAL session_replication_role = replica"))
+                for name in reversed([n for n in names if n in filled]):
+                    await conn.execute(text(f'DELETE FROM "{name}"'))
         else:
             for name in reversed(names):
                 await conn.execute(text(f'DELETE FROM "{name}"'))
