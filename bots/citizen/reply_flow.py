@@ -148,7 +148,8 @@ async def reply_then_report_button(callback: CallbackQuery, state: FSMContext, c
 @cancelling.callback_query(ReplyForm.text, F.data == "report:cancel")
 async def reply_then_drop_draft(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx: Context, lang: str) -> None:
     """The inline "Cancel" of the report draft paused for the answer, tapped during it: the citizen gives up the
-    draft, and the answer it waits on ends with it (both their files deleted, none left to the purge)."""
+    draft, and the answer it waits on ends with it: the answer's files deleted at once, the draft's dropped from it
+    (they go as unused media, as with the draft's "Cancel" anywhere)."""
     await callback.answer()
     await _end(state, ctx, discard=True)
     await drop_draft(state, ctx)

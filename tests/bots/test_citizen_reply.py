@@ -71,6 +71,31 @@ async def _tapped_reply(ctx: Context, tg: FakeBot, user_id: int, language: str) 
     return user, report
 
 
+# what the bot says, per language: the report draft's first prompt, the answer's prompt, one file kept for the answer
+_SAYS = {"ru": ("Опишите, что произошло", "Напишите ответ", "Файл получен (1)"),
+         "kk": ("Не болғанын", "жауабыңызды бір хабарламамен жазыңыз", "Файл алынды (1)")}
+
+
+async def answering_mid_report(ctx: Context, tg: FakeBot, chat: int, language: str) -> tuple[
+        dict[str, Any], citizen_bot.ChatUser, Report, Any]:
+    """A linked citizen writing a report (its draft's first prompt shown) whose other report awaits their input: they
+    tapped its Reply and sent a photo for the answer. Returns the user, the linked chat, the report asked about and the
+    draft's prompt (its inline "Cancel")."""
+    draft, answer, kept = _SAYS[language]
+    user = make_user(chat, language_code=language)
+    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language=language, chosen=True)
+    report, event = await _asked(ctx, linked.citizen_id)
+    tg.user_sends_text(chat, user, "/report")
+    prompt = await tg.wait_for_message_async(chat, contains=draft)
+    await notify_report_event(ctx, report, event)
+    pushed = await tg.wait_for_message_async(chat, contains=REASON)
+    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
+    await tg.wait_for_message_async(chat, contains=answer)
+    tg.user_sends_photo(chat, user)
+    await tg.wait_for_message_async(chat, contains=kept)
+    return user, linked, report, prompt
+
+
 async def test_the_citizen_answers_the_question_from_the_status_message(ctx: Context,
                                                                        citizen_polling: FakeBot) -> None:
     tg, user = citizen_polling, make_user(USER, language_code="ru")

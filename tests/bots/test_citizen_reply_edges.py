@@ -12,11 +12,9 @@ from sqlalchemy import func, select
 
 from backend.context import Context
 from backend.media.models import Media
-from bots.citizen import service as citizen_bot
-from bots.citizen.notify import notify_report_event
 from tests.bots.test_citizen_chat_isolation import one_batch
-from tests.bots.test_citizen_reply import REASON, _asked, _comments, _tapped_reply
-from tests.fakes.telegram import FakeBot, make_user, sample_jpeg
+from tests.bots.test_citizen_reply import _comments, _tapped_reply, answering_mid_report
+from tests.fakes.telegram import FakeBot, sample_jpeg
 
 pytestmark = pytest.mark.anyio
 USER = 737400
@@ -75,17 +73,7 @@ async def test_a_captioned_album_is_the_answer_with_all_its_files(ctx: Context, 
 
 async def test_typed_cancel_ends_the_answer_and_gives_the_draft_back(ctx: Context, citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 1
-    user = make_user(chat, language_code="ru")
-    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="ru")
-    report, event = await _asked(ctx, linked.citizen_id)
-    tg.user_sends_text(chat, user, "/report")
-    await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
-    await notify_report_event(ctx, report, event)
-    pushed = await tg.wait_for_message_async(chat, contains=REASON)
-    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
-    await tg.wait_for_message_async(chat, contains="Напишите ответ")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="Файл получен (1)")
+    user, linked, report, _ = await answering_mid_report(ctx, tg, chat, "ru")
 
     tg.user_sends_text(chat, user, "/cancel")
     said = await tg.wait_for_message_async(chat, contains="Отменено")

@@ -14,7 +14,7 @@ from backend.context import Context
 from bots.citizen import service as citizen_bot
 from bots.citizen.notify import notify_report_event
 from tests.bots.test_citizen_audit_conversation import Chat
-from tests.bots.test_citizen_reply import REASON, _asked, _comments, _tapped_reply
+from tests.bots.test_citizen_reply import REASON, _asked, _comments, _tapped_reply, answering_mid_report
 from tests.bots.test_citizen_reply_edges import _media_of
 from tests.fakes.telegram import FakeBot, make_user, sample_jpeg
 
@@ -39,17 +39,7 @@ async def test_start_during_an_answer_deletes_its_files(ctx: Context, citizen_po
 async def test_the_menus_language_during_an_answer_paused_mid_report_deletes_its_files_in_kazakh(
         ctx: Context, citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 1
-    user = make_user(chat, language_code="kk")
-    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="kk", chosen=True)
-    report, event = await _asked(ctx, linked.citizen_id)
-    tg.user_sends_text(chat, user, "/report")
-    await tg.wait_for_message_async(chat, contains="Не болғанын")
-    await notify_report_event(ctx, report, event)
-    pushed = await tg.wait_for_message_async(chat, contains=REASON)
-    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
-    await tg.wait_for_message_async(chat, contains="жауабыңызды бір хабарламамен жазыңыз")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="Файл алынды (1)")
+    user, linked, report, _ = await answering_mid_report(ctx, tg, chat, "kk")
 
     tg.user_sends_text(chat, user, "🌐 Тіл")
     await tg.wait_for_message_async(chat, contains="Тілді таңдаңыз")
@@ -118,17 +108,7 @@ async def test_file_a_report_under_a_legal_answer_during_an_answer_deletes_its_f
 async def test_the_paused_drafts_cancel_during_an_answer_ends_both_and_deletes_the_files(
         ctx: Context, legal_index: Path, citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 5
-    user = make_user(chat, language_code="ru")
-    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="ru", chosen=True)
-    report, event = await _asked(ctx, linked.citizen_id)
-    tg.user_sends_text(chat, user, "/report")
-    prompt = await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
-    await notify_report_event(ctx, report, event)
-    pushed = await tg.wait_for_message_async(chat, contains=REASON)
-    tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
-    await tg.wait_for_message_async(chat, contains="Напишите ответ")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="Файл получен (1)")
+    user, linked, report, prompt = await answering_mid_report(ctx, tg, chat, "ru")
 
     tg.user_taps_button(prompt, "report:cancel", user=user)
     await tg.wait_for_message_async(chat, contains="Отменено")
