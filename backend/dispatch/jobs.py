@@ -23,6 +23,7 @@ GET /api/v1/dispatch/escalations.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -57,7 +58,8 @@ async def find_escalations(ctx: Context, now: datetime | None = None) -> int:
                    Assignment.released_at.is_(None), Assignment.accepted_at.is_(None),  # type: ignore[union-attr]
                    Assignment.assigned_at < now - timedelta(minutes=ctx.settings.escalate_unaccepted_min))  # type: ignore[arg-type]
         )).all()
-        unassigned = await _unassigned_urgent(session, now - timedelta(minutes=ctx.settings.escalate_unassigned_min))
+        unassigned = await unassigned_urgent(session,
+                                             cutoff=now - timedelta(minutes=ctx.settings.escalate_unassigned_min))
         horizon = deadlines.working_days_after(now, DEADLINE_WARNING_WORKING_DAYS, ctx.calendar)
         near = (await session.execute(
             select(Report.id, Report.deadline_at).where(Report.status != Status.CLOSED.value,  # type: ignore[arg-type, call-overload]
@@ -69,7 +71,7 @@ async def find_escalations(ctx: Context, now: datetime | None = None) -> int:
                 Report.status != Status.CLOSED.value, Report.redirect_due_at <= redirect_horizon)  # type: ignore[operator]
         )).all()
         found = [("unaccepted_urgent", report_id, str(assignment_id)) for report_id, assignment_id in unaccepted]
-        # subject: when the report was last left without a unit (see _unassigned_urgent), so it escalates once per
+        # subject: when the report was last left without a unit (see unassigned_urgent), so it escalates once per
         # stretch in the queue, and again only once it was assigned and has come back without a unit
         found += [("unassigned_urgent", report_id, since.isoformat()) for report_id, since in unassigned]
         found += [("deadline_near", report_id, as_utc(deadline).isoformat()) for report_id, deadline in near]
@@ -143,8 +145,10 @@ def _one_per_incident(found: list[tuple[str, uuid.UUID, str]], made: set[tuple[s
     return out
 
 
-async def _unassigned_urgent(session: AsyncSession, cutoff: datetime) -> list[tuple[uuid.UUID, datetime]]:
-    """(report, since when it has had no unit) of the open urgent reports no unit has held since before `cutoff`.
+async def unassigned_urgent(session: AsyncSession, *, cutoff: datetime | None = None,
+                            report_ids: Sequence[uuid.UUID] | None = None) -> list[tuple[uuid.UUID, datetime]]:
+    """(report, since when it has had no unit) of the open urgent reports no unit has held since before `cutoff`
+    (any time, if None), of `report_ids` only if given (the escalation list asks which stretch is the current one).
 
     Without a unit since the latest of: its registration, the release of its last custody record (it left its
     unit: dispatch.service.release_if_not_designated), its latest reopening (an appeal goes back to the queue
@@ -156,12 +160,15 @@ async def _unassigned_urgent(session: AsyncSession, cutoff: datetime) -> list[tu
     reopened = (select(func.max(col(ReportEvent.created_at)))
                 .where(col(ReportEvent.report_id) == col(Report.id), col(ReportEvent.action) == Action.REOPEN.value)
                 .scalar_subquery())
-    rows = await session.execute(
-        select(col(Report.id), col(Report.created_at), released, reopened).where(
-            col(Report.urgent).is_(True), col(Report.status) != Status.CLOSED.value,
-            col(Report.unit_id).is_(None), col(Report.created_at) < cutoff))
-    waiting = [(report_id, max(as_utc(at) for at in times if at is not None)) for report_id, *times in rows]
-    return [(report_id, since) for report_id, since in waiting if since < cutoff]
+    query = select(col(Report.id), col(Report.created_at), released, reopened).where(
+        col(Report.urgent).is_(True), col(Report.status) != Status.CLOSED.value, col(Report.unit_id).is_(None))
+    if cutoff is not None:
+        query = query.where(col(Report.created_at) < cutoff)
+    if report_ids is not None:
+        query = query.where(col(Report.id).in_(report_ids))
+    waiting = [(report_id, max(as_utc(at) for at in times if at is not None))
+               for report_id, *times in await session.execute(query)]
+    return [(report_id, since) for report_id, since in waiting if cutoff is None or since < cutoff]
 
 
 @periodic("dispatch.sla_escalation")

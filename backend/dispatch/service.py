@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.audit.service import record
+from backend.dispatch.jobs import unassigned_urgent
 from backend.dispatch.models import Assignment, Escalation
 from backend.dispatch.regions import districts_for
 
@@ -357,20 +358,28 @@ async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
         if not batch:
             break
         unaccepted = await _unaccepted(session, [e.subject for _, e in batch if e.kind == "unaccepted_urgent"])
-        due += [(escalation, report) for report, escalation in batch if still_due(escalation, report, unaccepted)]
+        waiting = [report.id for report, e in batch if e.kind == "unassigned_urgent"]
+        stretches = {report_id: since.isoformat()
+                     for report_id, since in await unassigned_urgent(session, report_ids=waiting)} if waiting else {}
+        due += [(escalation, report) for report, escalation in batch
+                if still_due(escalation, report, unaccepted, stretches)]
         after = (batch[-1][1].created_at, batch[-1][1].id)
     return due[:limit]
 
 
-def still_due(escalation: Escalation, report: Report, unaccepted: set[str]) -> bool:
+def still_due(escalation: Escalation, report: Report, unaccepted: set[str], stretches: dict[uuid.UUID, str]) -> bool:
     """Whether what `escalation` was made for (backend.dispatch.jobs) still holds for the open `report`: the report
-    is still urgent and has no unit, the assignment named is still not accepted (`unaccepted`: those of them still
-    held and not accepted), the deadline or redirect term named is still the report's. Another stretch without a
-    unit, another unit, a new term escalate again under their own subject."""
+    is still urgent and without a unit in the same stretch in the queue (`stretches`: when each such report was last
+    left without one, the subject jobs.unassigned_urgent gives), the assignment named is still not accepted while the
+    report waits for its crew (`unaccepted`: those of them still held and not accepted), the deadline or redirect
+    term named is still the report's. Another stretch without a unit, another unit, a new term escalate again under
+    their own subject, and only that escalation is listed."""
     if escalation.kind == "unassigned_urgent":
-        return report.urgent and report.unit_id is None
+        return escalation.subject == stretches.get(report.id)
     if escalation.kind == "unaccepted_urgent":
-        return escalation.subject in unaccepted
+        # the job escalates an urgent report still assigned only: a crew that went on (the console asked the reporter,
+        # the duty bot accepted) has settled it even with no tablet step to mark the assignment accepted
+        return escalation.subject in unaccepted and report.urgent and report.status == Status.ASSIGNED.value
     if escalation.kind == "deadline_near":
         return escalation.subject == as_utc(report.deadline_at).isoformat()
     if escalation.kind == "redirect_due":

@@ -86,3 +86,41 @@ async def test_an_assignment_not_accepted_is_listed_until_the_crew_accepts(ctx: 
         held.accepted_at = utcnow()
         await session.commit()
     assert await _listed(app_client, console) == []
+
+
+async def test_an_urgent_report_back_in_the_queue_is_listed_once(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """Assigned, then left without a unit again: the new stretch in the queue escalates again, and only its
+    escalation is listed (the first one's stretch ended with the assignment)."""
+    unit = await make_unit(ctx, code="S-3")
+    report = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police")
+    assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 1
+    supervisor, password = await make_officer(ctx, role="supervisor")
+    console = bearer(await login(app_client, supervisor.badge_number, password))
+    assigned = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=console,
+                                     json={"unit_id": str(unit.id)})
+    assert assigned.status_code == 200, assigned.text
+    async with ctx.sessions() as session:  # the unit let it go (dispatch.service.release_if_not_designated)
+        await session.execute(update(Assignment).where(Assignment.report_id == report.id)  # type: ignore[arg-type]
+                              .values(released_at=utcnow()))
+        await session.execute(update(Report).where(Report.id == report.id).values(unit_id=None))  # type: ignore[arg-type]
+        await session.commit()
+    assert await find_escalations(ctx, utcnow() + timedelta(hours=2)) == 1
+    assert await _listed(app_client, console) == [("unassigned_urgent", report.number)]
+
+
+async def test_an_unaccepted_assignment_is_settled_once_the_report_moved_on(ctx: Context,
+                                                                            app_client: httpx.AsyncClient) -> None:
+    """The console asked the reporter for information: the report no longer waits for its crew to take it, though no
+    tablet step marked the assignment accepted."""
+    unit = await make_unit(ctx, code="S-4")
+    report = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police")
+    supervisor, password = await make_officer(ctx, role="supervisor")
+    console = bearer(await login(app_client, supervisor.badge_number, password))
+    assigned = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=console,
+                                     json={"unit_id": str(unit.id)})
+    assert assigned.status_code == 200, assigned.text
+    assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 1
+    asked = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/request-info", headers=console,
+                                  json={"reason": "Укажите номер подъезда"})
+    assert asked.status_code == 200, asked.text
+    assert await _listed(app_client, console) == []
