@@ -325,7 +325,9 @@ def late(proof: Mapping[str, Any]) -> list[str]:
     put there; only its seal's signed time shows when it existed. A row written days later with an earlier time (a
     visit "before the closing" added after a complaint) is sealed by the reread or `seal --full` as a late row, and
     checks like any other: this says so beside the verdict rather than in it, since a transaction that committed
-    late or a sealer that stopped for a while leaves rows like that too."""
+    late or a sealer that stopped for a while leaves rows like that too, and so does a table sealed only from a later
+    release on (citizens' comments, migration y1): its older rows are sealed by the first rereads after the upgrade
+    (`_LATER_SEALED` names it in the finding)."""
     sealed = {seal["id"]: _instant(seal.get("sealed_at")) for seal in proof.get("seals", [])
               if isinstance(seal, Mapping) and "id" in seal}
     found: list[str] = []
@@ -336,8 +338,14 @@ def late(proof: Mapping[str, Any]) -> list[str]:
         if stated is not None and at is not None and at - stated > LATE:
             found.append(f"{row['table']} {row['id']}: states {stated.isoformat()} but was first sealed at "
                          f"{at.isoformat()} (seal {row['seal']}): the record shows it existed then, not that it was "
-                         f"written at the time it states (committed late, or backdated)")
+                         f"written at the time it states (committed late, or backdated"
+                         f"{_LATER_SEALED.get(row['table'], '')})")
     return found
+
+
+# tables the ledger began to seal after rows were already in them: such a row from before the upgrade is first sealed
+# by the reread after it, days after its time, and says so among the possible reasons
+_LATER_SEALED = {"report_comments": ", or written before comments were sealed: migration y1, 2026-12"}
 
 
 def _chain(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str]) -> list[str]:

@@ -1,6 +1,8 @@
 """ledger: citizens' comments are sealed like report events (their `comment` event names only the comment's id), so
 the sealer reads them by a keyset on (created_at, id), and PostgreSQL refuses UPDATE and DELETE on them as it does on
-the other sealed tables (migration i1's zan_append_only)
+the other sealed tables (migration i1's zan_append_only). Comments already there are sealed by the first rereads
+after the upgrade (`zan ledger seal --full` at once), days after their time: a proof lists them among its rows sealed
+late (proof.late), naming this migration among the reasons.
 
 Revision ID: y1_ledger_comments
 Revises: x4_updates_claim_token

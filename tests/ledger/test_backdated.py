@@ -66,3 +66,16 @@ async def test_an_event_backdated_before_the_closing_is_told_apart(
     out = json.loads(ran.output)
     assert ran.exit_code == 0 and out["valid"] is True
     assert [line for line in out["cannot_show"] if str(forged.id) in line] == flagged
+
+
+def test_a_comment_from_before_comments_were_sealed_names_that_reason() -> None:
+    """Comments are sealed from migration y1 on: one written before the upgrade is first sealed by the reread after
+    it, and the finding says that may be why (beside "committed late, or backdated"); an event says no such thing."""
+    from backend.ledger.proof import late
+
+    seal = {"id": 7, "sealed_at": "2026-12-06T03:00:00+00:00"}
+    rows = [{"table": table, "id": "r", "seal": 7, "body": {"created_at": "2026-12-01T10:00:00+00:00"}}
+            for table in ("report_comments", "report_events")]
+    comment, event = late({"seals": [seal], "rows": rows})
+    assert "migration y1" in comment and "backdated" in comment
+    assert "migration y1" not in event and "backdated" in event
