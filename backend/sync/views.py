@@ -172,7 +172,9 @@ async def _conversations(session: AsyncSession,
     asked = await session.execute(select(ReportEvent.report_id, ReportEvent.reason, ReportEvent.created_at).where(  # type: ignore[call-overload]
         ReportEvent.report_id.in_(report_ids), ReportEvent.action == Action.REQUEST_INFO.value))  # type: ignore[attr-defined, arg-type]
     for report_id, reason, at in asked:
-        out.setdefault(report_id, []).append((at, {"from": "police", "text": reason or "", "at": at.isoformat()}))
+        # masked too: staff may have quoted the reporter's phone or IIN in the question
+        out.setdefault(report_id, []).append((at, {"from": "police", "text": _mask(reason or ""),
+                                                   "at": at.isoformat()}))
     wrote = await session.execute(select(ReportComment.report_id, ReportComment.text, ReportComment.created_at).where(  # type: ignore[call-overload]
         ReportComment.report_id.in_(report_ids), ReportComment.author_type == "citizen"))  # type: ignore[attr-defined, arg-type]
     for report_id, text, at in wrote:

@@ -198,3 +198,17 @@ async def test_the_question_and_the_reporters_answers_reach_the_tablet(app_clien
     [row] = later["changes"]["reports"]["upserted"]
     assert [(m["from"], m["text"]) for m in row["conversation"]][2:] == [("reporter", "Машина уехала")], row
     assert all(m["at"] for m in row["conversation"])
+
+
+async def test_a_question_quoting_personal_data_reaches_tablets_masked(app_client: httpx.AsyncClient,
+                                                                       ctx: Context) -> None:
+    """The question is the reporter's to read in full; on the tablets it is masked like the report's own text."""
+    scene = await _scene(ctx, app_client)
+    first = await _pull(app_client, scene.tablet)
+    [applied] = await _push(app_client, scene.tablet, scene.device_id, _ask(
+        scene.report_id, scene.device_id, reason="Вы писали с номера 87011234567: это ваш номер?"))
+    assert applied["status"] == "applied", applied
+    after = await _pull(app_client, scene.tablet, first["cursor"])
+    [row] = after["changes"]["reports"]["upserted"]
+    [(sender, asked)] = [(m["from"], m["text"]) for m in row["conversation"]]
+    assert sender == "police" and asked.startswith("Вы писали") and "87011234567" not in asked, asked
