@@ -72,9 +72,10 @@ async def incident_states(session: AsyncSession, reports: Iterable[Report]) -> d
     """The state of each report's incident, by incident id, in one query (ix_reports_incident_id): every member with
     what the card's incident part is drawn from (whether it is open, its urgent flag, priority and deadline).
 
-    Every member, not only those the caller may see: a step on the primary reaches every open member (a closing
-    closes them all), so one joining across a regional border changes what that step does. The tag is a hash: it
-    says that something changed, never what."""
+    Every member, not only those the caller may see: one tag serves every caller, and the card's incident part
+    (its size, its most urgent member) counts members across a regional border too, although a step on the primary
+    reaches only those its officer may read (service.acting_on). The tag is a hash: it says that something changed,
+    never what."""
     wanted = {report.incident_id for report in reports if report.incident_id is not None}
     if not wanted:
         return {}

@@ -123,14 +123,17 @@ class LegalAssistant:
         alone = self._answer(text, asked_in, lang)
         earlier = [normalize_question(c) for c in context]
         together = with_topic(text, earlier) if any(earlier) else None
-        if together is None or not self._continues(text, alone):
+        if together is None or not self._continues(text, asked_in, alone):
             return alone
         followed = self._answer(together, detect_language(together), lang)
-        # the topic found nothing either ("what if he does it again?" after a question nothing answered): the
-        # question's own answer is no worse
-        return followed if followed.citations or followed.faq_id or followed.urgent else alone
+        # the topic found nothing either ("what if he does it again?" after a question nothing answered), or only
+        # "possibly relevant" articles: the question's own answer is no worse than quoting articles that do not apply
+        # ("а можно ли записывать полицейского на видео?" after a theft quoted the theft articles at 0.16)
+        if followed.faq_id or followed.urgent or (followed.citations and followed.confidence > WEAK_CONFIDENCE):
+            return followed
+        return alone
 
-    def _continues(self, text: str, alone: LegalAnswer) -> bool:
+    def _continues(self, text: str, asked_in: str, alone: LegalAnswer) -> bool:
         """Whether `text` continues the previous question. A question that names its own matter stands alone: an
         article reference, an emergency (its lead stands), a greeting, a long question, and a short one matching a
         known question of its own with nothing pointing back ("а за угон машины?" after the theft is the car-theft
@@ -143,11 +146,21 @@ class LegalAssistant:
         if refs or missing or self.topics.conversation_kind(reading_text(text)) is not None:
             return False
         opens, points_back = opens_as_follow_up(text), refers_back(text)
-        if opens and (points_back or alone.faq_id is None):
+        if opens and points_back:
             return True  # "а если он пьяный?" after a noisy neighbour: the drunk-driving item is not about him
+        if opens and alone.faq_id is None:
+            # a question that opens as a continuation but names a matter of its own that an article answers closely
+            # ("если не платят алименты?": КоБС 139 at 0.87 by the embedding alone) is a new question
+            return not self._names_own_matter(text, asked_in)
         # nothing found, or only "possibly relevant" articles (see _plausible_articles)
         weak = alone.faq_id is None and alone.confidence <= WEAK_CONFIDENCE and alone.suggested_action == "legal_aid"
         return weak and (points_back or is_question(text))
+
+    def _names_own_matter(self, text: str, asked_in: str) -> bool:
+        """Whether an article is as close to the question alone as a confident answer needs (ARTICLE_MIN_DENSE); the
+        query's vector is cached, so this second look costs the search only."""
+        hits = self.retriever.search(reading_text(text), asked_in).articles[:MAX_CITATIONS]
+        return any(h.dense >= ARTICLE_MIN_DENSE for h in hits)
 
     def _answer(self, text: str, asked_in: str, lang: str) -> LegalAnswer:
         """The answer to `text` (normalized, non-empty) searched in `asked_in`, written in `lang`."""

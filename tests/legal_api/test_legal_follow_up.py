@@ -51,6 +51,8 @@ TOPIC_CHANGES: list[tuple[list[str], str, tuple[str, str]]] = [
     (["ұрлық үшін қандай жаза"], "көршім мені ұрды", (UK, "109-1")),
     (["my neighbour hits his dog"], "What is the punishment for drunk driving?", DRUNK_DRIVING),
     (["что будет за взятку полицейскому"], "ст. 190 УК", FRAUD),
+    # opens as a continuation, yet names a matter of its own (found by a second reading: it got the theft item)
+    (["какое наказание за кражу?"], "если не платят алименты?", ("КоБС РК", "141")),
 ]
 
 
@@ -113,3 +115,11 @@ async def test_a_bad_context_is_problem_json_with_a_pointer(legal_index: Path, c
     body = response.json()
     assert body["code"] == "validation.failed"
     assert [(e["pointer"], e["code"]) for e in body["errors"]] == [(pointer, code)]
+
+
+async def test_a_weak_answer_on_the_old_topic_does_not_replace_not_found(legal_index: Path,
+                                                                         citizen: PartnerClient) -> None:
+    """Read with the theft, a question about filming the police only brushes the theft articles (confidence 0.16):
+    quoting them as if they applied is worse than its own "not found" (found by a second reading)."""
+    question = "а можно ли записывать полицейского на видео?"
+    assert await _ask(citizen, question, ["какое наказание за кражу?"]) == await _ask(citizen, question)
