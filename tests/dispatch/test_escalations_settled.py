@@ -35,6 +35,22 @@ async def _listed(http: httpx.AsyncClient, headers: dict[str, str], limit: int =
     raise AssertionError("the list never ended")
 
 
+async def _urgent_assigned(ctx: Context, app_client: httpx.AsyncClient, code: str, *,
+                           escalated_first: bool = False) -> tuple[Report, dict[str, str]]:
+    """An urgent report assigned to a new unit by a supervisor (escalated while unassigned first, if asked), and the
+    supervisor's console headers."""
+    unit = await make_unit(ctx, code=code)
+    report = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police")
+    if escalated_first:
+        assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 1
+    supervisor, password = await make_officer(ctx, role="supervisor")
+    console = bearer(await login(app_client, supervisor.badge_number, password))
+    assigned = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=console,
+                                     json={"unit_id": str(unit.id)})
+    assert assigned.status_code == 200, assigned.text
+    return report, console
+
+
 async def test_settled_escalations_leave_the_list(ctx: Context, app_client: httpx.AsyncClient) -> None:
     unit = await make_unit(ctx, code="S-1")
     later = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police")  # stays unassigned
@@ -71,13 +87,7 @@ async def test_settled_escalations_leave_the_list(ctx: Context, app_client: http
 
 async def test_an_assignment_not_accepted_is_listed_until_the_crew_accepts(ctx: Context,
                                                                           app_client: httpx.AsyncClient) -> None:
-    unit = await make_unit(ctx, code="S-2")
-    report = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police")
-    supervisor, password = await make_officer(ctx, role="supervisor")
-    console = bearer(await login(app_client, supervisor.badge_number, password))
-    assigned = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=console,
-                                     json={"unit_id": str(unit.id)})
-    assert assigned.status_code == 200, assigned.text
+    report, console = await _urgent_assigned(ctx, app_client, "S-2")
     assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 1
     assert await _listed(app_client, console) == [("unaccepted_urgent", report.number)]
     async with ctx.sessions() as session:
@@ -91,14 +101,7 @@ async def test_an_assignment_not_accepted_is_listed_until_the_crew_accepts(ctx: 
 async def test_an_urgent_report_back_in_the_queue_is_listed_once(ctx: Context, app_client: httpx.AsyncClient) -> None:
     """Assigned, then left without a unit again: the new stretch in the queue escalates again, and only its
     escalation is listed (the first one's stretch ended with the assignment)."""
-    unit = await make_unit(ctx, code="S-3")
-    report = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police")
-    assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 1
-    supervisor, password = await make_officer(ctx, role="supervisor")
-    console = bearer(await login(app_client, supervisor.badge_number, password))
-    assigned = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=console,
-                                     json={"unit_id": str(unit.id)})
-    assert assigned.status_code == 200, assigned.text
+    report, console = await _urgent_assigned(ctx, app_client, "S-3", escalated_first=True)
     async with ctx.sessions() as session:  # the unit let it go (dispatch.service.release_if_not_designated)
         await session.execute(update(Assignment).where(Assignment.report_id == report.id)  # type: ignore[arg-type]
                               .values(released_at=utcnow()))
@@ -112,13 +115,7 @@ async def test_an_unaccepted_assignment_is_settled_once_the_report_moved_on(ctx:
                                                                             app_client: httpx.AsyncClient) -> None:
     """The console asked the reporter for information: the report no longer waits for its crew to take it, though no
     tablet step marked the assignment accepted."""
-    unit = await make_unit(ctx, code="S-4")
-    report = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police")
-    supervisor, password = await make_officer(ctx, role="supervisor")
-    console = bearer(await login(app_client, supervisor.badge_number, password))
-    assigned = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=console,
-                                     json={"unit_id": str(unit.id)})
-    assert assigned.status_code == 200, assigned.text
+    report, console = await _urgent_assigned(ctx, app_client, "S-4")
     assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 1
     asked = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/request-info", headers=console,
                                   json={"reason": "Укажите номер подъезда"})

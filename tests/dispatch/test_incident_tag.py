@@ -28,15 +28,20 @@ async def _status(ctx: Context, report_id: uuid.UUID) -> str:
     return report.status
 
 
-async def test_closing_a_primary_on_a_card_from_before_an_urgent_report_joined_is_refused(
-        ctx: Context, app_client: httpx.AsyncClient) -> None:
+async def _incident_of_two(ctx: Context, app_client: httpx.AsyncClient) -> tuple[Report, Report, dict[str, str]]:
+    """A primary and one member in triage, and a dispatcher's console headers."""
     async with ctx.sessions() as session:
         primary = await make_report(session, status=Status.TRIAGE, **ACCIDENT)  # type: ignore[arg-type]
         member = await make_report(session, status=Status.TRIAGE, **ACCIDENT)  # type: ignore[arg-type]
         primary.incident_id = member.incident_id = primary.id
         await session.commit()
     officer, password = await make_officer(ctx, role="dispatcher")
-    console = bearer(await login(app_client, officer.badge_number, password))
+    return primary, member, bearer(await login(app_client, officer.badge_number, password))
+
+
+async def test_closing_a_primary_on_a_card_from_before_an_urgent_report_joined_is_refused(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    primary, member, console = await _incident_of_two(ctx, app_client)
     opened = await app_client.get(f"/api/v1/dispatch/reports/{primary.id}", headers=console)
     assert opened.status_code == 200 and not opened.json()["incident_urgent"], opened.text
     seen = opened.headers["ETag"]
@@ -68,13 +73,7 @@ async def test_closing_a_primary_on_a_card_from_before_an_urgent_report_joined_i
 
 
 async def test_a_member_raised_to_urgent_moves_the_primary_tag(ctx: Context, app_client: httpx.AsyncClient) -> None:
-    async with ctx.sessions() as session:
-        primary = await make_report(session, status=Status.TRIAGE, **ACCIDENT)  # type: ignore[arg-type]
-        member = await make_report(session, status=Status.TRIAGE, **ACCIDENT)  # type: ignore[arg-type]
-        primary.incident_id = member.incident_id = primary.id
-        await session.commit()
-    officer, password = await make_officer(ctx, role="dispatcher")
-    console = bearer(await login(app_client, officer.badge_number, password))
+    primary, member, console = await _incident_of_two(ctx, app_client)
     seen = (await app_client.get(f"/api/v1/dispatch/reports/{primary.id}", headers=console)).headers["ETag"]
     async with ctx.sessions() as session:
         raised = await session.get(Report, member.id)
