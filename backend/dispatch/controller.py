@@ -212,7 +212,7 @@ class DispatchController(Controller):
             await etag.ensure_unchanged(session, report, if_match)
             service.ensure_holder_unchanged(report, data.from_unit_id)
         assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",
-                                          reason=data.reason, visible=await service.acting_on(session, officer))
+                                          reason=data.reason, visible=await service.readable(session, officer))
         await session.commit()
         notify(ctx)
         return AssignOut(report=await card(session, report, officer), unit_id=unit.id, unit_code=unit.code,
@@ -234,7 +234,7 @@ class DispatchController(Controller):
                 raise service.duplicate_of_invalid(data.duplicate_of) from exc
         await service.close(session, report, data.how, service.by_for(officer), reason=data.reason,
                             duplicate_of=data.duplicate_of, redirect_to=data.redirect_to,
-                            visible=await service.acting_on(session, officer))
+                            visible=await service.readable(session, officer))
         await session.commit()
         notify(ctx)
         return tagged(await card(session, report, officer))

@@ -74,7 +74,7 @@ async def incident_states(session: AsyncSession, reports: Iterable[Report]) -> d
 
     Every member, not only those the caller may see: one tag serves every caller, and the card's incident part
     (its size, its most urgent member) counts members across a regional border too, although a step on the primary
-    reaches only those its officer may read (service.acting_on). The tag is a hash: it says that something changed,
+    reaches only those its officer may read (visibility.readable). The tag is a hash: it says that something changed,
     never what."""
     wanted = {report.incident_id for report in reports if report.incident_id is not None}
     if not wanted:

@@ -30,6 +30,7 @@ from backend.dispatch.visibility import Scope as Scope
 from backend.dispatch.visibility import designated_categories as designated_categories
 from backend.dispatch.visibility import get_visible as get_visible
 from backend.dispatch.visibility import in_region
+from backend.dispatch.visibility import readable as readable
 from backend.dispatch.visibility import scope_of as scope_of
 from backend.dispatch.visibility import visible_to as visible_to
 from backend.lib.clock import as_utc, utcnow
@@ -65,13 +66,6 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def by_for(principal: OfficerPrincipal, channel: str = "console") -> By:
     return By(principal.actor, str(principal.officer_id), channel)
-
-
-async def acting_on(session: AsyncSession, principal: OfficerPrincipal) -> Select[Report]:
-    """The reports a step of `principal`'s on an incident's primary may reach: those they may read themselves. An
-    incident can span a region's border (or hold a restricted report): a regional duty officer closing or assigning
-    its primary must not close or send a crew to a member of another region, which they cannot even open."""
-    return visible_to(principal, await scope_of(session, principal))
 
 
 def unit_may_take(unit: Unit, report: Report) -> bool:
@@ -131,7 +125,7 @@ async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, a
 
     An incident is one job for one unit: assigning its primary assigns every open member the workflow allows to
     the same unit (each with its own event and custody record); a member assigned on its own moves alone.
-    `visible`: the reports the assigning officer may read (`acting_on`); a member outside them stays where it is.
+    `visible`: the reports the assigning officer may read (`readable`); a member outside them stays where it is.
 
     A report the unit already works is left as it is (see `held_by`)."""
     assignment = await held_by(session, report, unit) or await _assign_one(session, report, unit, by, auto=auto,
@@ -254,7 +248,7 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
                 duplicate_of: uuid.UUID | None = None, redirect_to: str | None = None,
                 visible: Select[Report] | None = None) -> None:
     """Close with a reason; on an incident's primary the open members close with it (reports.change_status), those
-    of `visible` only if given (`acting_on`). The caller checks that `duplicate_of` is a report it may read (see
+    of `visible` only if given (`readable`). The caller checks that `duplicate_of` is a report it may read (see
     the controller)."""
     action = CLOSE_ACTIONS[how]
     original = None
@@ -347,7 +341,7 @@ async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
     """Escalations still due of open reports this officer may read, newest first (`still_due`: a closed report's,
     or one whose cause was settled since, is moot; its audit line and push keep the record). Read in batches past
     the settled ones, so a page is full whenever that many are due, and its last row is where the next one starts."""
-    query = (visible_to(principal, await scope_of(session, principal))
+    query = ((await readable(session, principal))
              .add_columns(Escalation).join(Escalation, col(Escalation.report_id) == Report.id)
              .where(Report.status != Status.CLOSED.value)  # type: ignore[arg-type]
              .order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc()))
@@ -508,7 +502,7 @@ async def incidents(session: AsyncSession, principal: OfficerPrincipal,
     wanted = {r.incident_id for r in page if r.incident_id is not None}
     if not wanted:
         return {}
-    query = visible_to(principal, await scope_of(session, principal))
+    query = await readable(session, principal)
     rows = (await session.execute(
         query.with_only_columns(col(Report.id), col(Report.incident_id), col(Report.status), col(Report.urgent),
                                 col(Report.priority), col(Report.deadline_at))

@@ -68,9 +68,16 @@ async def designated_categories(session: AsyncSession, principal: OfficerPrincip
     return list(unit.restricted_categories or []) if unit else []
 
 
+async def readable(session: AsyncSession, principal: OfficerPrincipal) -> Select[Report]:
+    """`visible_to` over the principal's scope, looked up: the reports they may read, and so the only ones a step of
+    theirs may reach (an incident can span a region's border or hold a restricted report: closing or assigning its
+    primary must not reach a member its officer could not even open)."""
+    return visible_to(principal, await scope_of(session, principal))
+
+
 async def get_visible(session: AsyncSession, principal: OfficerPrincipal, report_id: uuid.UUID, *,
                       lock: bool = False) -> Report:
-    query = visible_to(principal, await scope_of(session, principal)).where(Report.id == report_id)  # type: ignore[arg-type]
+    query = (await readable(session, principal)).where(Report.id == report_id)  # type: ignore[arg-type]
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     report = await session.scalar(query)

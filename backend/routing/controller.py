@@ -16,7 +16,7 @@ from sqlmodel import col
 from backend.deps import CtxDep, LangDep, SessionDep
 from backend.dispatch import etag
 from backend.dispatch.controller import STALE
-from backend.dispatch.service import get_visible, scope_of, visible_to
+from backend.dispatch.service import get_visible, readable
 from backend.jobs.relay import notify
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import pick
@@ -123,7 +123,7 @@ class StaffRoutingController(Controller):
         """Open reports in triage because routing failed (a classifier that crashes), and whether routing still
         retries or `gave_up`: those wait for a dispatcher's category, or for `zan ml reroute`."""
         after = decode_cursor(ctx.settings.secret_key, FAILURES_CURSOR, cursor) if cursor else None
-        visible = visible_to(officer, await scope_of(session, officer))
+        visible = await readable(session, officer)
         rows = await failures.failures_page(session, visible, after, limit + 1)
         items = [RoutingFailureOut(
             report_id=f.report.id, number=f.report.number, status=f.report.status, urgent=f.report.urgent,
@@ -188,7 +188,7 @@ async def _incident_seen_by(session: AsyncSession, officer: OfficerPrincipal, in
     """The incident as this officer may see it: routing joins nearby reports across a region's border, and a
     regional dispatcher must learn neither the other region's report ids nor, through the size, that they exist."""
     shown = set(await session.scalars(
-        visible_to(officer, await scope_of(session, officer)).with_only_columns(col(Report.id))
+        (await readable(session, officer)).with_only_columns(col(Report.id))
         .where(col(Report.incident_id) == incident_id)))
     members = [m.id for m in await corrections.members(session, incident_id) if m.id in shown]
     return IncidentOut(incident_id=incident_id, report_ids=members, size=len(members))
