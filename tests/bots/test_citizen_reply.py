@@ -73,7 +73,23 @@ async def _tapped_reply(ctx: Context, tg: FakeBot, user_id: int, language: str) 
 
 # what the bot says, per language: the report draft's first prompt, the answer's prompt, one file kept for the answer
 _SAYS = {"ru": ("Опишите, что произошло", "Напишите ответ", "Файл получен (1)"),
-         "kk": ("Не болғанын", "жауабыңызды бір хабарламамен жазыңыз", "Файл алынды (1)")}
+         "kk": ("Не болғанын", "жауабыңызды бір хабарламамен жазыңыз", "Файл алынды (1)"),
+         "en": ("Describe what happened", "Write your answer", "File received (1)")}
+
+
+async def file_for_the_answer(tg: FakeBot, chat: int, user: dict[str, Any], language: str) -> None:
+    """Once the answer is asked for: a photo sent for it, and kept."""
+    _, answer, kept = _SAYS[language]
+    await tg.wait_for_message_async(chat, contains=answer)
+    tg.user_sends_photo(chat, user)
+    await tg.wait_for_message_async(chat, contains=kept)
+
+
+async def answering_with_a_file(ctx: Context, tg: FakeBot, chat: int, language: str) -> tuple[dict[str, Any], Report]:
+    """`_tapped_reply`, then a photo sent for the answer and kept: the user and the report asked about."""
+    user, report = await _tapped_reply(ctx, tg, chat, language)
+    await file_for_the_answer(tg, chat, user, language)
+    return user, report
 
 
 async def answering_mid_report(ctx: Context, tg: FakeBot, chat: int, language: str) -> tuple[
@@ -81,7 +97,7 @@ async def answering_mid_report(ctx: Context, tg: FakeBot, chat: int, language: s
     """A linked citizen writing a report (its draft's first prompt shown) whose other report awaits their input: they
     tapped its Reply and sent a photo for the answer. Returns the user, the linked chat, the report asked about and the
     draft's prompt (its inline "Cancel")."""
-    draft, answer, kept = _SAYS[language]
+    draft = _SAYS[language][0]
     user = make_user(chat, language_code=language)
     linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language=language, chosen=True)
     report, event = await _asked(ctx, linked.citizen_id)
@@ -90,9 +106,7 @@ async def answering_mid_report(ctx: Context, tg: FakeBot, chat: int, language: s
     await notify_report_event(ctx, report, event)
     pushed = await tg.wait_for_message_async(chat, contains=REASON)
     tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
-    await tg.wait_for_message_async(chat, contains=answer)
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains=kept)
+    await file_for_the_answer(tg, chat, user, language)
     return user, linked, report, prompt
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from backend.context import Context
 from backend.media.models import Media
 from tests.bots.test_citizen_chat_isolation import one_batch
-from tests.bots.test_citizen_reply import _comments, _tapped_reply, answering_mid_report
+from tests.bots.test_citizen_reply import _comments, _tapped_reply, answering_mid_report, answering_with_a_file
 from tests.fakes.telegram import FakeBot, sample_jpeg
 
 pytestmark = pytest.mark.anyio
@@ -87,10 +87,7 @@ async def test_typed_cancel_ends_the_answer_and_gives_the_draft_back(ctx: Contex
 async def test_the_menus_cancel_during_an_answer_deletes_its_files_in_kazakh(ctx: Context,
                                                                           citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 2
-    user, report = await _tapped_reply(ctx, tg, chat, "kk")
-    await tg.wait_for_message_async(chat, contains="жауабыңызды бір хабарламамен жазыңыз")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="Файл алынды (1)")
+    user, report = await answering_with_a_file(ctx, tg, chat, "kk")
 
     tg.user_sends_text(chat, user, "✖️ Болдырмау")
     said = await tg.wait_for_message_async(chat, contains="Болдырылмады")
@@ -103,10 +100,7 @@ async def test_the_menus_cancel_during_an_answer_deletes_its_files_in_kazakh(ctx
 async def test_report_during_an_answer_deletes_its_files_and_starts_a_report(ctx: Context,
                                                                            citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 3
-    user, report = await _tapped_reply(ctx, tg, chat, "en")
-    await tg.wait_for_message_async(chat, contains="Write your answer")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="File received (1)")
+    user, report = await answering_with_a_file(ctx, tg, chat, "en")
 
     tg.user_sends_text(chat, user, "/report")
     await tg.wait_for_message_async(chat, contains="Describe what happened")

@@ -14,7 +14,14 @@ from backend.context import Context
 from bots.citizen import service as citizen_bot
 from bots.citizen.notify import notify_report_event
 from tests.bots.test_citizen_audit_conversation import Chat
-from tests.bots.test_citizen_reply import REASON, _asked, _comments, _tapped_reply, answering_mid_report
+from tests.bots.test_citizen_reply import (
+    REASON,
+    _asked,
+    _comments,
+    answering_mid_report,
+    answering_with_a_file,
+    file_for_the_answer,
+)
 from tests.bots.test_citizen_reply_edges import _media_of
 from tests.fakes.telegram import FakeBot, make_user, sample_jpeg
 
@@ -24,10 +31,7 @@ USER = 737500
 
 async def test_start_during_an_answer_deletes_its_files(ctx: Context, citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER
-    user, report = await _tapped_reply(ctx, tg, chat, "ru")
-    await tg.wait_for_message_async(chat, contains="Напишите ответ")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="Файл получен (1)")
+    user, report = await answering_with_a_file(ctx, tg, chat, "ru")
 
     tg.user_sends_text(chat, user, "/start")
     asked = await tg.wait_for_message_async(chat, contains="Выберите язык")
@@ -49,10 +53,7 @@ async def test_the_menus_language_during_an_answer_paused_mid_report_deletes_its
 
 async def test_language_command_during_an_answer_deletes_its_files(ctx: Context, citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 2
-    user, report = await _tapped_reply(ctx, tg, chat, "en")
-    await tg.wait_for_message_async(chat, contains="Write your answer")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="File received (1)")
+    user, report = await answering_with_a_file(ctx, tg, chat, "en")
 
     tg.user_sends_text(chat, user, "/language")
     await tg.wait_for_message_async(chat, contains="Choose your language")
@@ -95,9 +96,7 @@ async def test_file_a_report_under_a_legal_answer_during_an_answer_deletes_its_f
     await notify_report_event(ctx, report, event)
     pushed = await tg.wait_for_message_async(chat, contains=REASON)
     tg.user_taps_button(pushed, f"reply:{report.id}", user=user)
-    await tg.wait_for_message_async(chat, contains="Напишите ответ")
-    tg.user_sends_photo(chat, user)
-    await tg.wait_for_message_async(chat, contains="Файл получен (1)")
+    await file_for_the_answer(tg, chat, user, "ru")
 
     tg.user_taps_button(legal, "report:start", user=user)
     await tg.wait_for_message_async(chat, contains="Опишите, что произошло")
