@@ -101,16 +101,20 @@ async def test_the_arrival_is_recorded_while_the_reporter_is_asked(app_client: h
     assert [e.action for e in events].count(Action.ON_SCENE.value) == 1
 
 
+async def _asked_on_the_way(app_client: httpx.AsyncClient, scene: Any, en_route: datetime) -> None:
+    """The crew's tablet marks it en route at `en_route` and asks the reporter, in one push, both applied."""
+    pushed = await _push(app_client, scene.tablet, scene.device_id, _step(scene, "en_route", en_route),
+                         _ask(scene.report_id, scene.device_id, reason=ASK))
+    assert [r["status"] for r in pushed] == ["applied", "applied"], pushed
+
+
 async def test_the_arrival_after_the_reporter_answered_is_recorded(app_client: httpx.AsyncClient,
                                                                    ctx: Context) -> None:
     """The officer asked from the tablet on the way and the reporter answered before the crew got there: the
     report is back in work (in_progress), and the arrival is still the crew's to record."""
     scene = await _scene(ctx, app_client)
     arrived = datetime(2026, 12, 5, 14, 20, tzinfo=UTC)
-    pushed = await _push(app_client, scene.tablet, scene.device_id,
-                         _step(scene, "en_route", arrived - timedelta(minutes=9)),
-                         _ask(scene.report_id, scene.device_id, reason=ASK))
-    assert [r["status"] for r in pushed] == ["applied", "applied"], pushed
+    await _asked_on_the_way(app_client, scene, arrived - timedelta(minutes=9))
     await _reply(ctx, scene, "Второй подъезд, серая Camry")
     [on_scene] = await _push(app_client, scene.tablet, scene.device_id, _step(scene, "on_scene", arrived))
     assert on_scene["status"] == "applied", on_scene
@@ -128,10 +132,7 @@ async def test_resolved_on_scene_before_the_reporter_answered(app_client: httpx.
     citizen is told the outcome (the question lapses with the closing), and a late answer meets a closed report."""
     scene = await _scene(ctx, app_client)
     arrived = datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
-    pushed = await _push(app_client, scene.tablet, scene.device_id,
-                         _step(scene, "en_route", arrived - timedelta(minutes=7)),
-                         _ask(scene.report_id, scene.device_id, reason=ASK))
-    assert [r["status"] for r in pushed] == ["applied", "applied"], pushed
+    await _asked_on_the_way(app_client, scene, arrived - timedelta(minutes=7))
     pushed = await _push(app_client, scene.tablet, scene.device_id, _step(scene, "on_scene", arrived),
                          _step(scene, "resolved", arrived + timedelta(minutes=25), outcome="warning"))
     assert [r["status"] for r in pushed] == ["applied", "applied"], pushed
