@@ -219,12 +219,22 @@ async def change_status(
     if not fan_out:
         return event
     if action not in NOT_FOLLOWED:
-        for member in await incident_followers(session, report, action, by, visible=visible):
-            await change_status(session, member, action, by, outcome=outcome, device_time=device_time,
-                                fan_out=False, **as_follower(report, reason, params, data))
+        await follow_primary(session, report, action, by, reason=reason, params=params, data=data, outcome=outcome,
+                             device_time=device_time, visible=visible)
     if report.incident_id is not None and Status.CLOSED in (rule.target, Status(previous)):
         await _keep_primary_open(session, report.incident_id)
     return event
+
+
+async def follow_primary(session: AsyncSession, primary: Report, action: Action, by: By, *, reason: str | None = None,
+                         params: dict[str, object] | None = None, data: dict[str, object] | None = None,
+                         outcome: Outcome | None = None, device_time: datetime | None = None,
+                         visible: Select[Report] | None = None) -> None:
+    """The primary's step taken on its other open reports (`incident_followers`), each a follower's step of its own
+    (`as_follower`): change_status's fan-out, and a tablet's step recorded on the primary without a status change."""
+    for member in await incident_followers(session, primary, action, by, visible=visible):
+        await change_status(session, member, action, by, outcome=outcome, device_time=device_time, fan_out=False,
+                            **as_follower(primary, reason, params, data))
 
 
 async def _record_write_up(session: AsyncSession, report: Report, closing: ReportEvent) -> None:

@@ -482,9 +482,7 @@ async def _record_in_place(session: AsyncSession, report: Report, action: Action
     await reports.append_event(session, report, action.value, by, from_status=report.status,
                                to_status=report.status, device_time=device_time, data=data)
     # an incident's other reports follow the primary's step, as reports.change_status has them follow any step
-    for member in await reports.incident_followers(session, report, action, by):
-        await reports.change_status(session, member, action, by, device_time=device_time, fan_out=False,
-                                    **reports.as_follower(report, None, None, data))
+    await reports.follow_primary(session, report, action, by, data=data, device_time=device_time)
 
 
 async def _request_info(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
