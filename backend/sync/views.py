@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.media.models import Media
 from backend.officers.jurisdiction import jurisdiction_of
 from backend.officers.models import Unit
-from backend.reports.models import Report, ReportComment, ReportEvent
+from backend.reports.models import Report, ReportEvent
 from backend.reports.service import is_primary
 from backend.reports.workflow import Action, Status
 from backend.sync.changes import NATIONAL, officer_scope, region_scope, unit_scope
@@ -175,10 +175,14 @@ async def _conversations(session: AsyncSession,
         # masked too: staff may have quoted the reporter's phone or IIN in the question
         out.setdefault(report_id, []).append((at, {"from": "police", "text": _mask(reason or ""),
                                                    "at": at.isoformat()}))
-    wrote = await session.execute(select(ReportComment.report_id, ReportComment.text, ReportComment.created_at).where(  # type: ignore[call-overload]
-        ReportComment.report_id.in_(report_ids), ReportComment.author_type == "citizen"))  # type: ignore[attr-defined, arg-type]
-    for report_id, text, at in wrote:
-        out.setdefault(report_id, []).append((at, {"from": "reporter", "text": _mask(text), "at": at.isoformat()}))
+    # the console's own reading of the comments, masked as for field officers (imported here: it masks with `_mask`)
+    from backend.dispatch.comments import comments_for
+
+    for report_id, comments in (await comments_for(session, report_ids, masked=True)).items():
+        for comment in comments:
+            if comment.author_type == "citizen":
+                out.setdefault(report_id, []).append((comment.at, {"from": "reporter", "text": comment.text,
+                                                                   "at": comment.at.isoformat()}))
     return {report_id: [m for _, m in sorted(items, key=lambda item: item[0])] for report_id, items in out.items()}
 
 
