@@ -26,7 +26,9 @@ def negotiate(accept_language: str | None, default: Lang | None = DEFAULT_LANG) 
     best: tuple[float, Lang] | None = None
     for position, part in enumerate(accept_language.split(",")):
         tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
+        # "kk_KZ" is not a language tag (RFC 5646 separates with "-"), but it is what Android's Locale.toString()
+        # and POSIX locales give, and apps pass it on as it is: a Kazakh phone would otherwise be answered in Russian
+        primary = tag.strip().lower().replace("_", "-").split("-")[0]
         if primary == "kz":  # a common mistake in the wild (kz is the country code)
             primary = "kk"
         if primary not in LANGS:

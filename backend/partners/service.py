@@ -50,6 +50,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 # (`string_to_sign`), not a bearer token: a generic HTTP client or gateway otherwise has no hint what to send.
 CHALLENGE = {"WWW-Authenticate": 'Zan-HMAC-SHA256 realm="zan-partner"'}
 IIN_POINTER = "#header/X-Citizen-IIN"
+TIMESTAMP_POINTER = "#header/X-Timestamp"
 
 
 def unauthenticated(code: str, errors: list[FieldProblem] | None = None) -> ZanError:
@@ -133,6 +134,14 @@ async def purge_expired_nonces(*, session: AsyncSession) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _missing(headers: SignedHeaders) -> list[FieldProblem]:
+    """A pointer to each signed header the request left out: the partner's developer sees which one their client
+    drops (a proxy stripping X- headers, a header set on one code path only)."""
+    present = {"X-Partner-Id": bool(headers.partner_id), "X-Timestamp": bool(headers.timestamp),
+               "X-Citizen-IIN": headers.iin is not None, "X-Signature": bool(headers.signature)}
+    return [FieldProblem(f"#header/{name}", "required") for name, given in present.items() if not given]
+
+
 def _digits(value: str, shortest: int, longest: int) -> bool:
     return shortest <= len(value) <= longest and value.isascii() and value.isdigit()
 
@@ -144,18 +153,21 @@ async def verify(
     for a read). ZanError(401) on failure. With warm caches and Redis up, it touches no database session at all (the
     intake hot path)."""
     if not (headers.partner_id and headers.timestamp and headers.signature and headers.iin is not None):
-        raise unauthenticated("auth.signature_missing")
+        raise unauthenticated("auth.signature_missing", _missing(headers))
     # unix seconds, digits only: int() would also take "+1_700_000_000" or a 400-digit number, and the latter
-    # overflows the float arithmetic of the skew check
+    # overflows the float arithmetic of the skew check. A longer run of digits is still a time, just not in seconds
+    # (milliseconds, the usual client bug, or micro- or nanoseconds): that is a clock problem, not a signature one
     if not _digits(headers.timestamp, 1, 12):
-        raise unauthenticated("auth.signature_invalid")
+        if _digits(headers.timestamp, 13, 20):
+            raise unauthenticated("auth.clock_skew", [FieldProblem(TIMESTAMP_POINTER, "out_of_range")])
+        raise unauthenticated("auth.signature_invalid", [FieldProblem(TIMESTAMP_POINTER, "invalid")])
     ts = int(headers.timestamp)
     try:
         partner_id = uuid.UUID(headers.partner_id)
     except ValueError as exc:
-        raise unauthenticated("auth.signature_invalid") from exc
+        raise unauthenticated("auth.signature_invalid", [FieldProblem("#header/X-Partner-Id", "invalid")]) from exc
     if abs(time.time() - ts) > ctx.settings.signature_max_skew_s:
-        raise unauthenticated("auth.clock_skew")
+        raise unauthenticated("auth.clock_skew", [FieldProblem(TIMESTAMP_POINTER, "out_of_range")])
     key = await _partner_key(ctx, partner_id)
     # an unknown partner still costs the same HMACs, so response time does not reveal which ids exist
     given = headers.signature.lower()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.context import Context
 from backend.jobs.relay import notify as notify_relay
 from backend.jobs.service import Task, task_rows
+from backend.lib.blank import blank
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.media import service as media_service
@@ -55,7 +56,7 @@ def _utc_or_none(value: datetime) -> datetime | None:
 
 def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
     problems: list[FieldProblem] = []
-    if not data.text.strip():
+    if blank(data.text):  # zero-width spaces or direction marks only read as nothing, as spaces do
         problems.append(FieldProblem("/text", "too_short"))
     if not in_kazakhstan:
         raise ZanError("report.outside_kazakhstan", 422, errors=[FieldProblem("/location", "outside_kazakhstan")])

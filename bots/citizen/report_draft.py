@@ -28,6 +28,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
 from backend.context import Context
+from backend.lib.blank import blank
 from backend.lib.tasks import stop_task
 from backend.media.formats import canonical_type
 from backend.media.service import KINDS, MAX_PER_REPORT
@@ -69,6 +70,13 @@ class ReportForm(StatesGroup):
     location = State()
     photo = State()
     confirm = State()
+
+
+def too_short(text: str) -> bool:
+    """Whether `text` (stripped) is too little to be a description: under MIN_REPORT_TEXT characters, or nothing
+    visible at all (zero-width spaces, direction marks), which intake refuses: taken here, the draft could never be
+    sent."""
+    return len(text) < MIN_REPORT_TEXT or blank(text)
 
 
 async def start_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:

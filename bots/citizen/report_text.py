@@ -15,12 +15,12 @@ from bots.citizen import keyboards, service
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
     MAX_REPORT_TEXT,
-    MIN_REPORT_TEXT,
     PART_SEPARATOR,
     WORDS,
     ReportForm,
     ask_confirmation,
     first_of_album,
+    too_short,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
@@ -38,7 +38,7 @@ async def report_text_edited(message: Message, state: FSMContext, lang: str) -> 
 @handlers.message(ReportForm.text, *WORDS)
 async def report_text(message: Message, state: FSMContext, lang: str) -> None:
     text = (message.text or "").strip()
-    if len(text) < MIN_REPORT_TEXT:
+    if too_short(text):
         await message.answer(t("report_text_short", lang), reply_markup=keyboards.cancel_report(lang))
         return
     await _described(message, state, text)
@@ -62,7 +62,7 @@ async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx
     how many citizens tell what happened), and the written description the report needs is asked for; a photo or video
     with what happened written under it (as many begin a report) gives the description."""
     caption = (message.caption or "").strip()
-    described = len(caption) >= MIN_REPORT_TEXT and not caption.startswith("/")
+    described = not too_short(caption) and not caption.startswith("/")
     answers = await first_of_album(state, message)  # the album's other files, on their way, need no answer of their own
     if described:
         await _described(message, state, caption)
@@ -95,7 +95,7 @@ async def report_part_edited(message: Message, state: FSMContext, ctx: Context, 
     if found is None or not edited or edited == found[1]:
         return
     first = found is parts[0]
-    if first and len(edited) < MIN_REPORT_TEXT:
+    if first and too_short(edited):
         await message.answer(t("report_text_short", lang))
         return
     found[1] = edited
