@@ -31,7 +31,7 @@ class LegalController(Controller):
         """A short answer in the question's language (or `language`), with citations quoted from the codes of
         Kazakhstan. `urgent` answers lead with the emergency numbers; `suggested_action` is the next step to offer
         (report, call_102, call_112, legal_aid, complain_officer, info). `context`, the chat's previous questions,
-        lets a follow-up ("а если ему 15 лет?") be answered on their topic."""
+        lets a follow-up ("а если ему 15 лет?") be answered on their topic; `follow_up` says whether it was."""
         del principal  # authenticated by the guard; the answer does not depend on who asks
         if not normalize_question(data.question):
             # spaces, line breaks or invisible characters only: as empty as "", so the same 422 in the requester's
@@ -45,4 +45,5 @@ class LegalController(Controller):
             confidence=answer.confidence,
             suggested_action=answer.suggested_action,
             urgent=answer.urgent,
+            follow_up=answer.follow_up,
         )

@@ -48,3 +48,9 @@ class LegalAnswerOut(Struct):
     suggested_action: Annotated[str, Meta(description="report | call_102 | call_112 | legal_aid | "
                                                       "complain_officer | info")]
     urgent: bool = False
+    # what lets an app tell the citizen the answer took the earlier question into account: a follow-up read wrongly
+    # (or rightly) is then visible, and the citizen can ask again in full
+    follow_up: Annotated[bool, Meta(
+        description="True when the question was read as a follow-up of the earlier questions in `context` and "
+                    "answered on their topic (show e.g. \"answering in the context of your previous question\"); "
+                    "false when it was answered on its own")] = False

@@ -4,13 +4,18 @@ A follow-up leaves out what the previous question said (the theft), so on its ow
 a wrong one ("15 лет" ranks the civil-capacity articles). The client sends the chat's previous questions as
 `context`; the assistant reads a question as a follow-up only when it is short and either opens as a continuation
 ("а если…", "ал егер…", "what if…", "…ше?") or is too weak to answer alone. Only then is it searched together with
-the question it continues. Nothing here stores anything: the context comes with each question.
+the question it continues. A question that opens like one but tells an event of its own ("а если сосед затопил
+квартиру?" after a theft) is not a follow-up (`own_event`); one about the offender's age (`asks_age`) also needs the
+age-of-liability article. Nothing here stores anything: the context comes with each question.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
+from ml.lang import detect_language
+from ml.legal.lexicon import query_terms
 
 # A follow-up is a few words ("а если сумма маленькая?", "ал егер ол кәмелетке толмаған болса?", "what if he does it
 # again?"); a longer question states its own matter even when it opens with "а" or "and"
@@ -68,16 +73,186 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?")
 
 
-def with_topic(question: str, context: Sequence[str]) -> str | None:
-    """The text to search for a follow-up: the question it continues, any follow-ups asked since, then `question`
-    (context is oldest first). "кража?" → "а если ему 15 лет?" → "а если сумма маленькая?" searches all three: the
-    middle one refines the theft, it does not replace it. None when there is no earlier question."""
+def topic_of(context: Sequence[str]) -> list[str]:
+    """The earlier questions a follow-up is read with, oldest first: the question that named the matter and the
+    follow-ups asked since (context is oldest first). Empty when there is no earlier question."""
     earlier = [c.strip()[:MAX_CONTEXT_CHARS] for c in context if c and c.strip()]
-    if not earlier:
-        return None
     chain: list[str] = []
     for previous in reversed(earlier):
         chain.append(previous)
         if not opens_as_follow_up(previous):
             break  # the question that named the matter: anything before it was another conversation
-    return " ".join([*reversed(chain), question])
+    return list(reversed(chain))
+
+
+def with_topic(question: str, context: Sequence[str]) -> str | None:
+    """The text to search for a follow-up: the question it continues, any follow-ups asked since, then `question`.
+    "кража?" → "а если ему 15 лет?" → "а если сумма маленькая?" searches all three: the middle one refines the
+    theft, it does not replace it. None when there is no earlier question."""
+    chain = topic_of(context)
+    return " ".join([*chain, question]) if chain else None
+
+
+# -- a new event of its own -----------------------------------------------------------------------------------------
+# "а если сумма маленькая?", "а если ему 15 лет?", "what if it was my neighbour?" add a circumstance to the earlier
+# event: a noun, an age, an amount, "было" / "болса" / "was". "а если сосед затопил квартиру?", "what if my landlord
+# evicts me?", "ал егер дүкен ақшаны қайтармаса?" tell another event: someone does something else. Retrieval cannot
+# tell the two apart: a follow-up alone is vague by nature, and its nearest FAQ items and articles are noise in either
+# case (the flood's nearest item is the theft one, at 1.15). Grammar can: a verb of its own that is not a copula or a
+# stand-in for the earlier act ("сделал", "повторится", "does it", "қайталанса"). The verb is recognised by its
+# ending (Russian past and present tense, the Kazakh conditional) or, in English, by its place after the subject.
+_RU_VERB = re.compile(
+    r"^\w{2,}(?:[аеиоуыяё]л[аои]?|[аеиоуыяё]л(?:ся|ась|ось|ись)|(?:[аеяуоё]е|[аяеуё])т(?:ся)?"
+    r"|[бвгджзклмнпрстфхцчшщ]ит(?:ся)?|[уюая]т(?:ся)?)$"
+)
+# nouns of four or five letters with a verb's ending ("дело", "сила", "брат") that a short follow-up may hold
+_RU_NOT_VERBS = frozenset(
+    (
+        "дело",
+        "дела",
+        "тело",
+        "села",
+        "сила",
+        "пила",
+        "брат",
+        "сват",
+        "зять",
+        "кредит",
+        "бандит",
+        "лимит",
+        "визит",
+    )
+)
+# copulas and the verbs that stand for the earlier act: "а если это был сосед?", "а если он сделает это снова?"
+_RU_SAME_ACT = re.compile(
+    r"^(?:был|была|было|были|будет|будут|бывает|стал|стала|стало|стали|станет|является"
+    r"|оказал(?:ся|ась|ось|ись)|окажется|сделал\w*|сделает|сделают|совершил\w*|совершит"
+    r"|повтор\w*|случил\w*|случится|произошл\w*|произойдет)$"
+)
+# the Kazakh conditional ("-са / -се" + person: "шықса", "қайтармаса", "төлесем")
+_KK_CONDITIONAL = re.compile(r"^\w{2,}(?:са|се)(?:м|ң|қ|к|ңыз|ңіз|ныз|низ)?$")
+_KK_SAME_ACT = re.compile(r"^(?:бол\w*|қайтала\w*|кайтала\w*|жаса\w*|істе\w*|исте\w*)$")
+_EN_ABOUT = re.compile(r"^\W*(?:what|how)\s+about\b", re.IGNORECASE)
+_EN_DETERMINER = frozenset(
+    (
+        "my",
+        "the",
+        "a",
+        "an",
+        "our",
+        "his",
+        "her",
+        "their",
+        "your",
+        "this",
+        "that",
+        "some",
+        "someone's",
+    )
+)
+_EN_AUX = frozenset(
+    (
+        "doesn",
+        "don",
+        "didn",
+        "won",
+        "will",
+        "wouldn",
+        "would",
+        "can",
+        "cannot",
+        "t",
+        "not",
+        "keeps",
+        "keep",
+        "still",
+        "just",
+        "also",
+    )
+)
+_EN_SAME_ACT = frozenset(
+    (
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "being",
+        "isn",
+        "wasn",
+        "aren",
+        "weren",
+        "happens",
+        "happened",
+        "happen",
+        "gets",
+        "got",
+        "get",
+        "does",
+        "did",
+        "do",
+        "done",
+    )
+)
+# "я получил сотрясение", "мен жарақат алсам", "I got hurt": the asker's own part of the earlier event, not a new one
+_FIRST_PERSON = re.compile(r"\b(?:я|мы|мен|біз|i|we)\b", re.IGNORECASE)
+
+
+def own_event(text: str, language: str) -> list[str]:
+    """The verbs by which a follow-up tells an event of its own (someone else does something else), empty when it
+    adds a circumstance of the earlier one: verbs that are not a copula or a stand-in for the earlier act, in a
+    follow-up with nothing pointing back and no first-person subject. Only the words after the opening are read."""
+    if refers_back(text) or _FIRST_PERSON.search(text):
+        return []
+    words = [w.lower() for w in _WORDS.findall(_OPENING.sub("", text.strip().lstrip("-–—.,…«\"' "), count=1))]
+    if language == "en":
+        # "what about a car accident?" names a thing, not an event: no verb follows its subject
+        return _en_event(words) if _EN_ABOUT.match(text) is None else []
+    if language == "kk":
+        return [w for w in words if _KK_CONDITIONAL.match(w) and not _KK_SAME_ACT.match(w)]
+    return [
+        w for w in words if len(w) >= 4 and _RU_VERB.match(w) and w not in _RU_NOT_VERBS and not _RU_SAME_ACT.match(w)
+    ]
+
+
+def _en_event(words: list[str]) -> list[str]:
+    """English marks no verb by its ending ("evicts" / "years"), but the verb follows the subject: "(what) if my
+    landlord EVICTS me", "if the shop REFUSES…", against "if the thief IS 15", "if it WAS my neighbour"."""
+    rest = words[1:] if words[:1] == ["if"] else words  # "what if" leaves "if" after the opening "what"
+    if len(rest) < 3 or rest[0] not in _EN_DETERMINER:
+        return []
+    after_subject = [w for w in rest[2:] if w not in _EN_AUX]
+    # the subject may take a second word ("my little brother was…"): a copula there makes it a circumstance too
+    if not after_subject or any(w in _EN_SAME_ACT or w.isdigit() for w in after_subject[:2]):
+        return []
+    return after_subject[:1]
+
+
+def same_act(verbs: Sequence[str], language: str, topic: str) -> bool:
+    """Whether the follow-up's own verbs name the act the topic question names: "а если украл полицейский?" after
+    "какое наказание за кражу?" asks who stole, it tells no new event. Compared as the search reads them, stems and
+    glossary terms ("украл", "ұрласа", "stole" → кража)."""
+    act = set(query_terms(" ".join(verbs), language).all)
+    return bool(act & set(query_terms(topic, detect_language(topic)).all))
+
+
+# -- the offender's age --------------------------------------------------------------------------------------------
+# "а если ему 15 лет?", "ал егер оған 15 жас болса?", "and if the thief is 15?", "а если вор несовершеннолетний?":
+# whether the offender is old enough to answer for it is another article than the offence's own, so searching the
+# offence again never brings it up (the theft FAQ answered, УК 15 never made the top three)
+_ASKS_AGE = re.compile(
+    r"\b\d{1,2}\s*(?:лет|год|года|годиков|жас\w*|years?|yrs?|y/?o)\b"
+    r"|\b(?:ему|ей|им|оған|олар\w*|is|was|aged?)\s+\d{1,2}\b"
+    r"|\b(?:несовершеннолет\w*|малолет\w*|подрост\w*|кәмелетке|камелетке|жасөспірім\w*|жасоспирим\w*"
+    r"|minor|underage|juvenile|teenager)\b",
+    re.IGNORECASE,
+)
+# the article saying from what age one answers for an offence, per code (УК: 16, 14 for the offences it lists;
+# КоАП: 16)
+AGE_OF_LIABILITY = {"УК РК": "15", "КоАП РК": "28"}
+
+
+def asks_age(text: str) -> bool:
+    """Whether a follow-up asks about someone's age or being a minor."""
+    return _ASKS_AGE.search(text) is not None

@@ -303,7 +303,9 @@ def query_terms(text: str, language: str, glossary: Glossary | None = None) -> Q
             expansion.extend(g.kk_terms(tok))
         if tok in RU_STOP or tok in EN_STOP or (kazakh and f in KK_STOP):
             continue
-        if language == "en" or re.fullmatch(r"[a-z]+", tok):
+        # an English question's Cyrillic words are Russian: a follow-up in English is searched together with the
+        # Russian question it continues ("у меня украли телефон what if it was my neighbour?" found no theft word)
+        if re.fullmatch(r"[a-z]+", tok) or (language == "en" and not re.search(r"[а-яё]", tok)):
             expansion.extend(g.en.get(en_stem(tok), ()))
             continue
         if not has_kazakh_letters(tok):

@@ -33,6 +33,8 @@ class LegalAnswer(msgspec.Struct, frozen=True, kw_only=True):
     suggested_action: str
     faq_id: str | None = None
     urgent: bool = False
+    # answered as a follow-up: searched together with the chat's earlier question(s) it continues
+    follow_up: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return msgspec.to_builtins(self)  # type: ignore[no-any-return]
