@@ -1,12 +1,12 @@
 """SLA escalation (every minute) and the change log's compaction.
 
-Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene) within
-ZAN_ESCALATE_UNACCEPTED_MIN minutes (Settings.escalate_unaccepted_min), open urgent reports left without a unit for
-ZAN_ESCALATE_UNASSIGNED_MIN minutes (Settings.escalate_unassigned_min), open reports within 2 working days of
-their legal deadline, and open reports out of police competence within a working day of (or past) their redirect
-term (Report.redirect_due_at). One Escalation row per (report, kind, subject) makes the check idempotent: the subject
-is the assignment not accepted, the moment the urgent report was left without a unit, or the deadline or redirect
-term about to lapse.
+Escalates to supervisors: urgent reports assigned but not accepted (no en_route/on_scene; the console asking the
+reporter meanwhile is no crew's answer: `awaiting_crew`) within ZAN_ESCALATE_UNACCEPTED_MIN minutes
+(Settings.escalate_unaccepted_min), open urgent reports left without a unit for ZAN_ESCALATE_UNASSIGNED_MIN minutes
+(Settings.escalate_unassigned_min), open reports within 2 working days of their legal deadline, and open reports out
+of police competence within a working day of (or past) their redirect term (Report.redirect_due_at). One Escalation
+row per (report, kind, subject) makes the check idempotent: the subject is the assignment not accepted, the moment
+the urgent report was left without a unit, or the deadline or redirect term about to lapse.
 
 An incident ("me too" reports of one event) escalates once per kind, not once per report: assigning its primary
 assigns every member, so N reporters of one fight gave supervisors N "not accepted" alerts for one crew. Each member
@@ -26,9 +26,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from backend.audit.service import record
@@ -40,7 +41,7 @@ from backend.jobs.service import enqueue
 from backend.lib.clock import as_utc, utcnow
 from backend.reports import deadlines
 from backend.reports.models import Report, ReportEvent
-from backend.reports.workflow import Action, Status
+from backend.reports.workflow import GROUND_STEPS, KEEPS_STATUS, Action, Status
 
 DEADLINE_WARNING_WORKING_DAYS = 2
 # the redirect term is 3 working days at most: a day's warning leaves time to redirect before it lapses
@@ -54,8 +55,7 @@ async def find_escalations(ctx: Context, now: datetime | None = None) -> int:
     async with ctx.sessions() as session:
         unaccepted = (await session.execute(
             select(Report.id, Assignment.id).join(Assignment, Assignment.report_id == Report.id)  # type: ignore[arg-type, call-overload]
-            .where(Report.urgent.is_(True), Report.status == Status.ASSIGNED.value,  # type: ignore[attr-defined,arg-type]
-                   Assignment.released_at.is_(None), Assignment.accepted_at.is_(None),  # type: ignore[union-attr]
+            .where(awaiting_crew(),
                    Assignment.assigned_at < now - timedelta(minutes=ctx.settings.escalate_unaccepted_min))  # type: ignore[arg-type]
         )).all()
         unassigned = await unassigned_urgent(session,
@@ -143,6 +143,24 @@ def _one_per_incident(found: list[tuple[str, uuid.UUID, str]], made: set[tuple[s
                                    if placed.get(lead, (None, None))[0] is not None else {})
         out.append((kind, lead, subject, data))
     return out
+
+
+def awaiting_crew() -> ColumnElement[bool]:
+    """A filter on Report joined with its Assignment: an urgent report whose crew has not confirmed that custody
+    record — held, not accepted (the tablet's en route, on scene or question marks it), and no ground step on the
+    report since it was made. The status alone does not tell: the console asking the reporter (awaiting_reporter,
+    then in_progress once they answer) says nothing of the crew, which may still not have seen the call; an
+    incident's member moved on by the crew's step on its primary has that step in its own record (a status change,
+    or recorded in place: reports.service.follow_primary). One rule for the job and the console's list
+    (dispatch.service.still_due)."""
+    stepped = exists().where(col(ReportEvent.report_id) == col(Report.id),
+                             col(ReportEvent.action).in_([step.value for step in GROUND_STEPS]),
+                             col(ReportEvent.created_at) >= col(Assignment.assigned_at)
+                             ).correlate_except(ReportEvent)  # the report and assignment of any enclosing query
+    return and_(col(Report.urgent).is_(True), col(Assignment.released_at).is_(None),
+                col(Assignment.accepted_at).is_(None),
+                or_(col(Report.status) == Status.ASSIGNED.value,
+                    and_(col(Report.status).in_([status.value for status in KEEPS_STATUS]), ~stepped)))
 
 
 async def unassigned_urgent(session: AsyncSession, *, cutoff: datetime | None = None,

@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from msgspec import UNSET, UnsetType
-from sqlalchemy import Select, case, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.audit.service import record
-from backend.dispatch.jobs import unassigned_urgent
+from backend.dispatch.jobs import awaiting_crew, unassigned_urgent
 from backend.dispatch.models import Assignment, Escalation
 from backend.dispatch.regions import districts_for
 
@@ -41,7 +41,7 @@ from backend.officers.auth import OfficerPrincipal, Role
 from backend.officers.jurisdiction import around
 from backend.officers.models import Unit
 from backend.reports import service as reports
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportEvent
 from backend.reports.service import By, is_restricted
 from backend.reports.texts import NEUTRAL_DEPARTMENT, department_names
 from backend.reports.workflow import WORKING, Action, Status, can
@@ -339,11 +339,12 @@ async def set_fields(session: AsyncSession, report: Report, fields: dict[str, st
 async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
                            after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[tuple[Escalation, Report]]:
     """Escalations still due of open reports this officer may read, newest first (`still_due`: a closed report's,
-    or one whose cause was settled since, is moot; its audit line and push keep the record). Read in batches past
-    the settled ones, so a page is full whenever that many are due, and its last row is where the next one starts."""
+    or one whose cause was settled since, is moot; its audit line and push keep the record). SQL leaves out what it
+    can tell is settled (`_maybe_due`); the rest is read in batches past what `still_due` then settles, so a page is
+    full whenever that many are due, and its last row is where the next one starts."""
     query = ((await readable(session, principal))
              .add_columns(Escalation).join(Escalation, col(Escalation.report_id) == Report.id)
-             .where(Report.status != Status.CLOSED.value)  # type: ignore[arg-type]
+             .where(Report.status != Status.CLOSED.value, _maybe_due())  # type: ignore[arg-type]
              .order_by(col(Escalation.created_at).desc(), col(Escalation.id).desc()))
     due: list[tuple[Escalation, Report]] = []
     while len(due) < limit:
@@ -371,9 +372,9 @@ def still_due(escalation: Escalation, report: Report, unaccepted: set[str], stre
     if escalation.kind == "unassigned_urgent":
         return escalation.subject == stretches.get(report.id)
     if escalation.kind == "unaccepted_urgent":
-        # the job escalates an urgent report still assigned only: a crew that went on (the console asked the reporter,
-        # the duty bot accepted) has settled it even with no tablet step to mark the assignment accepted
-        return escalation.subject in unaccepted and report.urgent and report.status == Status.ASSIGNED.value
+        # `unaccepted` holds only what the job would escalate now (jobs.awaiting_crew): the console's question to
+        # the reporter leaves it due, as the crew has still not confirmed; a crew step, or another unit, settles it
+        return escalation.subject in unaccepted
     if escalation.kind == "deadline_near":
         return escalation.subject == as_utc(report.deadline_at).isoformat()
     if escalation.kind == "redirect_due":
@@ -381,13 +382,36 @@ def still_due(escalation: Escalation, report: Report, unaccepted: set[str], stre
     return True  # a kind this list does not know how to settle stays listed
 
 
+# the actions after which a report's legal deadline is another one: an extension lengthens it, an appeal starts a
+# fresh term (both later than a deadline escalated before them: reports.service.extend_deadline, change_status)
+_NEW_DEADLINE = (Action.REOPEN.value, "extend")
+
+
+def _maybe_due() -> ColumnElement[bool]:
+    """A filter on Escalation joined with its Report: what `still_due` needs of it that SQL can tell, so the settled
+    escalations, thousands in a busy week, are left in the database instead of being read in batches to be dropped
+    (bench/escalations.py: 5,000 settled took a page 300 statements). Only ever necessary: `still_due` decides on
+    what it lets through (the same stretch in the queue, the same assignment, the same term)."""
+    kind = col(Escalation.kind)
+    held = exists().where(col(Assignment.report_id) == col(Report.id), awaiting_crew())
+    extended = exists().where(col(ReportEvent.report_id) == col(Report.id),
+                              col(ReportEvent.action).in_(_NEW_DEADLINE),
+                              col(ReportEvent.created_at) > col(Escalation.created_at))
+    return or_(and_(kind == "unassigned_urgent", col(Report.urgent).is_(True), col(Report.unit_id).is_(None)),
+               and_(kind == "unaccepted_urgent", held),
+               and_(kind == "deadline_near", ~extended),
+               and_(kind == "redirect_due", col(Report.redirect_due_at).is_not(None)),
+               kind.not_in(("unassigned_urgent", "unaccepted_urgent", "deadline_near", "redirect_due")))
+
+
 async def _unaccepted(session: AsyncSession, assignment_ids: list[str]) -> set[str]:
-    """Of the assignments named (unaccepted_urgent subjects), those still held by their unit and not accepted."""
+    """Of the assignments named (unaccepted_urgent subjects), those whose crew has still not confirmed them
+    (jobs.awaiting_crew: held, not accepted, no crew step since, the report still urgent)."""
     if not assignment_ids:
         return set()
-    rows = await session.scalars(select(col(Assignment.id)).where(
-        col(Assignment.id).in_([uuid.UUID(a) for a in assignment_ids]),
-        col(Assignment.accepted_at).is_(None), col(Assignment.released_at).is_(None)))
+    rows = await session.scalars(select(col(Assignment.id)).join(Report, col(Report.id) == col(Assignment.report_id))
+                                 .where(col(Assignment.id).in_([uuid.UUID(a) for a in assignment_ids]),
+                                        awaiting_crew()))
     return {str(assignment_id) for assignment_id in rows}
 
 

@@ -32,6 +32,8 @@ from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.texts import DUPLICATE_NOT_CONSIDERED, DUPLICATE_OUTCOME, outcome_text, render
 from backend.reports.workflow import (
     FIELD,
+    GROUND_RANK,
+    GROUND_STEPS,
     OPEN,
     UNIT_WORK,
     Action,
@@ -40,6 +42,7 @@ from backend.reports.workflow import (
     Resolution,
     Status,
     can,
+    recorded_in_place,
     rule_for,
 )
 from backend.sync import sealed
@@ -231,10 +234,34 @@ async def follow_primary(session: AsyncSession, primary: Report, action: Action,
                          outcome: Outcome | None = None, device_time: datetime | None = None,
                          visible: Select[Report] | None = None) -> None:
     """The primary's step taken on its other open reports (`incident_followers`), each a follower's step of its own
-    (`as_follower`): change_status's fan-out, and a tablet's step recorded on the primary without a status change."""
+    (`as_follower`): change_status's fan-out, and a tablet's step recorded on the primary without a status change.
+
+    Each member takes the step as its own status calls for, whatever the primary's did: a member waiting for its
+    own reporter's answer, or back in work after it (workflow.recorded_in_place), keeps its status and records the
+    crew's arrival in place, as the primary does in that status (backend.sync.push); one still assigned moves. A
+    question is for one reporter: before, such a member was left out and the crew's arrival at its scene was lost."""
     for member in await incident_followers(session, primary, action, by, visible=visible):
-        await change_status(session, member, action, by, outcome=outcome, device_time=device_time, fan_out=False,
-                            **as_follower(primary, reason, params, data))
+        follower = as_follower(primary, reason, params, data)
+        if not recorded_in_place(action, Status(member.status), by.actor):
+            await change_status(session, member, action, by, outcome=outcome, device_time=device_time,
+                                fan_out=False, **follower)
+        elif max((GROUND_RANK[step] for step in await ground_steps(session, member)), default=0) < GROUND_RANK[action]:
+            await append_event(session, member, action.value, by, from_status=member.status,
+                               to_status=member.status, device_time=device_time, **follower)
+        # else: its crew recorded this step or a further one on it already; an arrival is recorded once
+
+
+async def ground_steps(session: AsyncSession, report: Report) -> set[Action]:
+    """The crew's ground steps (workflow.GROUND_STEPS: on the way, arrived) recorded on `report` since it was last
+    assigned, as status changes or in place (a new assignment is a new crew, which has yet to get there)."""
+    actions = await session.scalars(select(col(ReportEvent.action)).where(
+        col(ReportEvent.report_id) == report.id,
+        col(ReportEvent.action).in_([Action.ASSIGN.value, *(step.value for step in GROUND_STEPS)]))
+        .order_by(col(ReportEvent.created_at), col(ReportEvent.id)))
+    steps: set[Action] = set()
+    for action in actions:
+        steps = set() if action == Action.ASSIGN.value else steps | {Action(action)}
+    return steps
 
 
 async def _record_write_up(session: AsyncSession, report: Report, closing: ReportEvent) -> None:
@@ -265,7 +292,8 @@ def is_primary(report: Report) -> bool:
 
 async def incident_followers(session: AsyncSession, primary: Report, action: Action, by: By, *,
                              visible: Select[Report] | None = None) -> list[Report]:
-    """The primary's other open reports that the workflow lets `by` take `action` on (locked, oldest first).
+    """The primary's other open reports that the workflow lets `by` take `action` on, or record it on in place
+    (workflow.recorded_in_place; see follow_primary), locked, oldest first.
     Reporters' own steps never pass to other reporters' reports. `visible`: the reports the acting officer may read
     (backend.dispatch.visibility.visible_to); an incident can span a region's border (or hold a restricted report),
     and a step on the primary must not reach a member its officer could not read or act on by itself. None: no
@@ -282,8 +310,10 @@ async def incident_followers(session: AsyncSession, primary: Report, action: Act
     # a unit's own work, and anything a field officer does, speaks for the primary's unit only: a member handed
     # to another unit on its own moves alone, and that unit's crew reports for it
     same_unit = by.actor in FIELD or action in UNIT_WORK
+    # a member whose own status records the step in place (follow_primary) follows it too
     return [m for m in members
-            if can(action, Status(m.status), by.actor) and (not same_unit or m.unit_id == primary.unit_id)]
+            if (can(action, Status(m.status), by.actor) or recorded_in_place(action, Status(m.status), by.actor))
+            and (not same_unit or m.unit_id == primary.unit_id)]
 
 
 def as_follower(primary: Report, reason: str | None, params: dict[str, object] | None = None,

@@ -126,6 +126,9 @@ def rule_for(action: Action) -> Rule:
 # "in work" while their answer is still awaited, and the answer would no longer resume the work.
 GROUND_STEPS = frozenset({Action.EN_ROUTE, Action.ON_SCENE})
 KEEPS_STATUS = (S.IN_PROGRESS, S.AWAITING_REPORTER)
+# how far each ground step takes the crew (on scene includes having been on the way): a step recorded in place is
+# stale once the crew has recorded it or one further since the report was last assigned
+GROUND_RANK: dict[Action, int] = {Action.EN_ROUTE: 1, Action.ON_SCENE: 2}
 
 
 def recorded_in_place(action: Action, status: Status, actor: Actor) -> bool:

@@ -31,9 +31,9 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.officers.auth import OfficerPrincipal
 from backend.reports import service as reports
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import Report
 from backend.reports.service import By
-from backend.reports.workflow import GROUND_STEPS, KEEPS_STATUS, Action, Outcome, Status, recorded_in_place
+from backend.reports.workflow import KEEPS_STATUS, Action, Outcome, Status, recorded_in_place
 from backend.sync import blobs, sealed
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
@@ -464,14 +464,7 @@ async def _reached(session: AsyncSession, report: Report) -> int | None:
     status = Status(report.status)
     if status not in KEEPS_STATUS:
         return SERVER_RANK.get(status)
-    actions = await session.scalars(select(ReportEvent.action).where(  # type: ignore[call-overload]
-        ReportEvent.report_id == report.id,  # type: ignore[arg-type]
-        ReportEvent.action.in_([Action.ASSIGN.value, *(step.value for step in GROUND_STEPS)]))  # type: ignore[attr-defined]
-        .order_by(ReportEvent.created_at, ReportEvent.id))  # type: ignore[arg-type]
-    reached = 0
-    for action in actions:
-        reached = 0 if action == Action.ASSIGN.value else max(reached, LATTICE[action])
-    return reached
+    return max((LATTICE[step.value] for step in await reports.ground_steps(session, report)), default=0)
 
 
 async def _record_in_place(session: AsyncSession, report: Report, action: Action, by: By, device_time: datetime,

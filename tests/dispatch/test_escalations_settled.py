@@ -109,15 +109,3 @@ async def test_an_urgent_report_back_in_the_queue_is_listed_once(ctx: Context, a
         await session.commit()
     assert await find_escalations(ctx, utcnow() + timedelta(hours=2)) == 1
     assert await _listed(app_client, console) == [("unassigned_urgent", report.number)]
-
-
-async def test_an_unaccepted_assignment_is_settled_once_the_report_moved_on(ctx: Context,
-                                                                            app_client: httpx.AsyncClient) -> None:
-    """The console asked the reporter for information: the report no longer waits for its crew to take it, though no
-    tablet step marked the assignment accepted."""
-    report, console = await _urgent_assigned(ctx, app_client, "S-4")
-    assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 1
-    asked = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/request-info", headers=console,
-                                  json={"reason": "Укажите номер подъезда"})
-    assert asked.status_code == 200, asked.text
-    assert await _listed(app_client, console) == []
