@@ -2,7 +2,8 @@
 
 The queue has one entry per incident ("me too" reports of one event); acting on the primary acts on the incident.
 
-Dispatchers, supervisors and admins act; prosecutors read; field officers read their own reports (masked).
+Dispatchers, supervisors and admins act, and write on reports (messages to the reporter, internal notes); prosecutors
+read; field officers read their own reports (masked).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 import sqlalchemy as sa
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
@@ -19,7 +21,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, SessionDep
-from backend.dispatch import attachments, etag, history, service
+from backend.dispatch import attachments, comments, etag, history, service
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.dispatch.comments import comments_for
 from backend.dispatch.regions import districts_for
@@ -41,6 +43,8 @@ from backend.officers.auth import (
 from backend.officers.controller import unit_out
 from backend.officers.models import Unit
 from backend.officers.schemas import UnitOut
+from backend.reports import idempotency
+from backend.reports.idempotency import IdempotencyKey, Stored
 from backend.reports.models import Report
 from backend.reports.service import is_primary
 from backend.sync.models import ReportField
@@ -51,6 +55,7 @@ from .schemas import (
     AssignOut,
     AttachmentsOut,
     CloseIn,
+    CommentAdded,
     EscalationOut,
     EscalationPage,
     ExtendIn,
@@ -59,6 +64,7 @@ from .schemas import (
     ReportCard,
     ReportHistory,
     RequestInfoIn,
+    StaffCommentIn,
 )
 
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
@@ -264,6 +270,33 @@ class DispatchController(Controller):
         await session.commit()
         notify(ctx)
         return tagged(await card(session, report, officer))
+
+    @post("/reports/{report_id:uuid}/comments", status_code=201, guards=[officer_guard(*DISPATCH_ROLES)],
+          responses={**STALE, 201: ResponseSpec(CommentAdded, description=(
+              "Written; a retry with the same Idempotency-Key gets this answer, and the comment is written once"))},
+          summary="Write on the report: a message to the reporter (public) or an internal note for staff")
+    async def comment(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                      report_id: FromPath[uuid.UUID], data: JSONBody[StaffCommentIn], if_match: etag.IfMatch = None,
+                      idempotency_key: IdempotencyKey = None) -> Response[Any]:
+        """Those who may assign the report or ask its reporter (dispatchers, supervisors, admins of its region;
+        restricted ones: supervisors and admins) may write on it; prosecutors read. Open or closed
+        (comments.write says why). Audited `report.comment`; sealed with the record. A console's retry with the same
+        Idempotency-Key gets the first answer: a second message would reach the reporter twice."""
+        report = await service.get_visible(session, officer, report_id, lock=True)
+
+        async def write() -> Stored:
+            # inside: a retry of a comment written gets its answer, although that comment itself changed the tag
+            await etag.ensure_unchanged(session, report, if_match)
+            added = await comments.write(session, report, service.by_for(officer), data.text, public=data.public,
+                                         ip=client_ip(request))
+            return Stored(201, msgspec.to_builtins(CommentAdded(
+                comment=comments.comment_out(added, masked=False), report=await card(session, report, officer))))
+
+        stored, written = await idempotency.once(session, f"staff-comment:{officer.officer_id}:{report.id}",
+                                                 idempotency_key, data, write)
+        if written:
+            notify(ctx)
+        return Response(stored.body, status_code=stored.status_code, headers={"ETag": stored.body["report"]["etag"]})
 
     @post("/reports/{report_id:uuid}/fields", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           responses=STALE,

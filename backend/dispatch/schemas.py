@@ -68,15 +68,34 @@ class FieldsIn(msgspec.Struct, forbid_unknown_fields=True):
     fields: OfficerFieldsIn
 
 
-class ReporterComment(msgspec.Struct):
-    """What the reporter wrote on the report after submitting it: an answer to a request for information, or
-    anything they added. Who wrote it is not included (the reporter; the history's events name the actor)."""
+class ReporterComment(msgspec.Struct, omit_defaults=True):
+    """What was written on the report after it was submitted: the reporter's answers and additions, and staff's
+    messages to the reporter and internal notes (POST /dispatch/reports/{id}/comments). The reporter's identity is
+    never included; a staff comment names its officer (`officer_id`), as the card's files do."""
 
     id: uuid.UUID
     at: datetime
-    author_type: Annotated[str, msgspec.Meta(description="citizen: the reporter")]
+    author_type: Annotated[str, msgspec.Meta(description=(
+        "citizen: the reporter; dispatcher, supervisor, admin: a staff member (the role they wrote as)"))]
     text: Annotated[str, msgspec.Meta(description="as written (masked for field officers, as the report's text)")]
-    public: Annotated[bool, msgspec.Meta(description="the reporter reads it in their report's timeline")]
+    public: Annotated[bool, msgspec.Meta(description=(
+        "the reporter reads it in their report's timeline; false: a staff's internal note, never shown to them"))]
+    officer_id: Annotated[uuid.UUID | None, msgspec.Meta(
+        description="the staff member who wrote it; left out for the reporter's own")] = None
+
+
+StaffText = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]  # as long as a citizen's comment may be
+
+
+class StaffCommentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A message to the reporter or an internal note. Write a message in the report's language (`language`): it
+    is shown as written, never machine-translated."""
+
+    text: Annotated[StaffText, msgspec.Meta(description="not blank; at most 5000 characters")]
+    public: Annotated[bool, msgspec.Meta(description=(
+        "true: a message to the reporter (their timeline, and they are notified: app push, partner webhook, "
+        "Telegram chat), signed \"the police\", never an officer's name; false: an internal note, read by staff only "
+        "(the console card, the oversight history, the unit's tablets)"))]
 
 
 class ReportCard(msgspec.Struct):
@@ -124,9 +143,10 @@ class ReportCard(msgspec.Struct):
                     "to be refused (412 dispatch.report_changed) if another officer changed the report meanwhile")] = ""
     # the lists stay lean (one more query and every comment of a page): the card is opened to read them
     comments: Annotated[list[ReporterComment] | None, msgspec.Meta(description=(
-        "the reporter's comments, oldest first (the answers to requests for information among them): on a card "
-        "read alone (GET /api/v1/dispatch/reports/{id}, and the card a step answers with); null in the queue and "
-        "escalation lists, where they are not listed"))] = None
+        "what was written on the report, oldest first: the reporter's comments (the answers to requests for "
+        "information among them), staff's messages to the reporter and internal notes: on a card read alone "
+        "(GET /api/v1/dispatch/reports/{id}, and the card a step answers with); null in the queue and escalation "
+        "lists, where they are not listed"))] = None
 
 
 class QueuePage(msgspec.Struct):
@@ -151,6 +171,12 @@ class EscalationOut(msgspec.Struct):
 class EscalationPage(msgspec.Struct):
     items: list[EscalationOut]
     next_cursor: str | None
+
+
+class CommentAdded(msgspec.Struct):
+    comment: ReporterComment
+    report: Annotated[ReportCard, msgspec.Meta(description=(
+        "the card with the comment (its new `etag`, also the ETag header: the comment's history line changes it)"))]
 
 
 class AssignOut(msgspec.Struct):
@@ -294,5 +320,5 @@ class ReportHistory(msgspec.Struct):
     access: list[AccessEntry]
     integrity: Integrity
     comments: Annotated[list[ReporterComment], msgspec.Meta(description=(
-        "what the reporter wrote on the report, oldest first (each one's `comment` or `reporter_replied` event "
-        "carries its id)"))]
+        "what the reporter and staff wrote on the report, oldest first, internal notes included (each one's "
+        "`comment` or `reporter_replied` event carries its id)"))]

@@ -62,7 +62,8 @@ def discreet_for_citizen(report: Report) -> bool:
 
 def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any] | None:
     params = {"number": report.number, "deadline": local_date(report.deadline_at)}
-    text = templates.render(templates.CITIZEN, event.action, language, params)
+    kind = templates.citizen_kind(event.action, event.actor_type)
+    text = templates.render(templates.CITIZEN, kind, language, params) if kind else None
     if text is None:
         return None
     data = {"type": "report_update", "report_id": str(report.id), "event_id": str(event.id)}

@@ -85,7 +85,22 @@ CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
         "ru": ("Обращение {number}: срок продлён", "Новый срок: {deadline}."),
         "en": ("Report {number}: deadline extended", "New deadline: {deadline}."),
     },
+    # a staff member's message to the reporter (a staff `comment` event: citizen_kind); the words stay in the app
+    "staff_message": {
+        "kk": ("Өтініш {number}: полициядан хабарлама", "Оқу үшін қосымшаны ашыңыз."),
+        "ru": ("Обращение {number}: сообщение от полиции", "Откройте приложение, чтобы прочитать."),
+        "en": ("Report {number}: message from the police", "Open the app to read it."),
+    },
 }
+
+
+def citizen_kind(action: str, actor_type: str) -> str | None:
+    """The CITIZEN text a report event is told in: its action's, but a `comment` is a message only when staff wrote
+    it; the reporter is told nothing of their own comment (None)."""
+    if action == "comment":
+        return None if actor_type == "citizen" else "staff_message"
+    return action
+
 
 OFFICER: dict[str, dict[str, tuple[str, str]]] = {
     "assign": {

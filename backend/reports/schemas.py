@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta, Struct
@@ -44,11 +44,15 @@ class RoutingView(Struct):
     state: str
 
 
-class TimelineEntry(Struct):
+class TimelineEntry(Struct, omit_defaults=True):
     at: datetime
     status: str | None
     text: str
     action: str
+    # a message: who wrote it, never which officer (staff's internal notes are never in the timeline)
+    author: Annotated[Literal["police", "citizen"] | None, Meta(description=(
+        "on a `comment` entry: police (a message staff wrote to you; `text` carries it) or citizen (your own "
+        "comment); left out for other entries"))] = None
 
 
 class MediaRef(Struct):

@@ -543,6 +543,22 @@ async def add_citizen_comment(session: AsyncSession, report: Report, text: str, 
     return comment
 
 
+async def add_staff_comment(session: AsyncSession, report: Report, text: str, by: By, *,
+                            public: bool) -> ReportComment:
+    """A staff member's writing on a report: a message to the reporter (`public`: in their timeline, and they are
+    told through their app, chat or webhook, as of any public step) or an internal note (staff only). Neither moves
+    the report: a message is no decision and no request for information. Closed reports take both (the controller
+    says why). Its `comment` event names the comment, so the ledger seals the text in the comment's row as a
+    citizen's; the event's public text carries a message's words, as a request for information carries its reason."""
+    require_text(text, "/text")
+    comment = ReportComment(report_id=report.id, author_type=by.actor.value, author_id=by.actor_id, text=text,
+                            public=public)
+    session.add(comment)  # marks the report for its unit's tablets at commit (backend.sync.changes)
+    await append_event(session, report, "comment", by, public=public, template="staff_message",
+                       params={"text": text}, data={"comment_id": str(comment.id)})
+    return comment
+
+
 async def withdraw(session: AsyncSession, report: Report, by: By, reason: str | None) -> None:
     await change_status(session, report, Action.WITHDRAW, by, reason=reason)
 

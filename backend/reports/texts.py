@@ -115,6 +115,13 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "kk": "Түсініктеме қосылды.",
         "en": "A comment was added.",
     },
+    # a staff member's message to the reporter (a `comment` event by staff: reports.service.add_staff_comment); the
+    # police speak as one, no officer is named
+    "staff_message": {
+        "ru": "Сообщение от полиции: {text}",
+        "kk": "Полициядан хабарлама: {text}",
+        "en": "Message from the police: {text}",
+    },
     "feedback": {
         "ru": "Спасибо за оценку.",
         "kk": "Бағаңызға рахмет.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from backend.lib.i18n import pick
 from backend.media.models import Media
 from backend.reports.appeals import withdrew_appeal_last
@@ -71,9 +73,17 @@ def timeline(events: list[ReportEvent], lang: str) -> list[TimelineEntry]:
         status = event.to_status
         entries.append(TimelineEntry(
             at=event.created_at, status=citizen_status(status)[0] if status else None,
-            text=pick(event.public_text, lang), action=event.action,
+            text=pick(event.public_text, lang), action=event.action, author=_author(event),
         ))
     return entries
+
+
+def _author(event: ReportEvent) -> Literal["police", "citizen"] | None:
+    """Who wrote a `comment` entry, as the reporter may know it: themselves, or "the police" — the officer's
+    identity stays with staff (the history's actor), as the reporter's stays with them."""
+    if event.action != "comment":
+        return None
+    return "citizen" if event.actor_type == Actor.CITIZEN.value else "police"
 
 
 def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[Media], lang: str | None,

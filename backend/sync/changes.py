@@ -6,8 +6,9 @@ seen every seq below N (the late-commit gap of a plain sequence cursor; see test
 only at commit means no transaction ever waits for a row lock while holding it: no deadlocks with business locks.
 
 Reports are marked automatically: any flushed change of a `Report` row marks it for its unit's scope (and the
-previous unit's, on reassignment); reassignment and closing also mark the report's notes and evidence; a citizen's
-new comment marks its report (the tablet's row carries the reporter's words: views._conversations).
+previous unit's, on reassignment); reassignment and closing also mark the report's notes and evidence; a new
+comment marks its report, the citizen's or staff's (a message to the reporter, an internal note): the tablet's row
+carries them (views._conversations).
 """
 
 from __future__ import annotations

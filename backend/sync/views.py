@@ -105,7 +105,8 @@ def report_json(report: Report, fields: dict[str, str | None], citizen_files: in
     primary; both are server-only like the assignee. Regrouping an incident changes `incident_id` on every report
     it touches, and any change of a report row writes its dirty marker (backend.sync.changes), so tablets follow.
 
-    `conversation` (`_conversations`): what staff asked the reporter and what the reporter wrote, oldest first."""
+    `conversation` (`_conversations`): what staff asked or wrote the reporter, staff's internal notes, and what the
+    reporter wrote, oldest first."""
     return {
         "id": str(report.id), "number": report.number, "status": report.status, "category": report.category,
         "incident_id": str(report.incident_id) if report.incident_id else None,
@@ -163,9 +164,10 @@ async def _citizen_files(session: AsyncSession, report_ids: Sequence[uuid.UUID])
 async def _conversations(session: AsyncSession,
                          report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
     """Per report: the questions put to the reporter (a request for information, from the console or a tablet:
-    its public reason) and the reporter's comments (the answers, and anything they added), oldest first. The crew
-    that asks "which entrance?" on scene must read the answer there; the status alone only says one came. The
-    reporter's words are masked as the report's text is (`_mask`); who they are is never included."""
+    its public reason), the reporter's comments (the answers, and anything they added) and staff's console comments
+    (messages to the reporter, and internal notes marked `internal`), oldest first. The crew that asks "which
+    entrance?" on scene must read the answer there; the status alone only says one came. Every text is masked as the
+    report's is (`_mask`); neither the reporter nor the writing officer is named."""
     out: dict[uuid.UUID, list[tuple[Any, dict[str, Any]]]] = {}
     if not report_ids:
         return {}
@@ -174,15 +176,18 @@ async def _conversations(session: AsyncSession,
     for report_id, reason, at in asked:
         # masked too: staff may have quoted the reporter's phone or IIN in the question
         out.setdefault(report_id, []).append((at, {"from": "police", "text": _mask(reason or ""),
-                                                   "at": at.isoformat()}))
+                                                   "at": at.isoformat(), "internal": False}))
     # the console's own reading of the comments, masked as for field officers (imported here: it masks with `_mask`)
     from backend.dispatch.comments import comments_for
 
     for report_id, comments in (await comments_for(session, report_ids, masked=True)).items():
         for comment in comments:
-            if comment.author_type == "citizen":
-                out.setdefault(report_id, []).append((comment.at, {"from": "reporter", "text": comment.text,
-                                                                   "at": comment.at.isoformat()}))
+            # staff's messages to the reporter and their internal notes ("gate code 1234, the guard lets you in")
+            # are written for whoever goes there; `internal`: the reporter never read it (not to be quoted to them)
+            staff = comment.author_type != "citizen"
+            out.setdefault(report_id, []).append((comment.at, {
+                "from": "police" if staff else "reporter", "text": comment.text, "at": comment.at.isoformat(),
+                "internal": not comment.public}))
     return {report_id: [m for _, m in sorted(items, key=lambda item: item[0])] for report_id, items in out.items()}
 
 

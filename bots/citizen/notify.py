@@ -10,7 +10,8 @@ data-only push (backend.notifications.fanout.discreet_for_citizen): a chat's las
 in the chat list, where the person the citizen reports may read it. Tapping the button
 (`update_text`, from follow_up.show_update) puts the number, the state and the public text in its place.
 
-Staff's request for information (the report awaits its citizen: "needs your input") comes with a "Reply" button
+Staff's request for information (the report awaits its citizen: "needs your input"), and staff's message to the
+reporter on an open report (a public `comment` event: "Message from the police: …"), come with a "Reply" button
 (bots.citizen.reply_flow), under the question itself or, for a discreet message, once "Show" revealed it.
 """
 
@@ -53,11 +54,18 @@ def discreet_message(event: ReportEvent, lang: str) -> tuple[str, InlineKeyboard
     return t("update_discreet", lang), InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
+def _asks_an_answer(report: Report, event: ReportEvent) -> bool:
+    """Staff's question while the report still awaits the answer, or staff's message while the report is open (the
+    citizen may comment on an open report: a message often asks something too)."""
+    if event.action == Action.REQUEST_INFO:
+        return report.status == Status.AWAITING_REPORTER
+    return event.action == "comment" and event.actor_type != "citizen" and report.status != Status.CLOSED
+
+
 async def answer_markup(ctx: Context, report: Report, event: ReportEvent, lang: str) -> InlineKeyboardMarkup | None:
-    """"Reply" under staff's question while the report still awaits the answer, if the bot filed it (the comments
-    API takes a citizen's comment only through the app the report came from)."""
-    if (event.action != Action.REQUEST_INFO or report.status != Status.AWAITING_REPORTER
-            or report.partner_id != await service.bot_partner_id(ctx)):
+    """"Reply" under staff's question or message (`_asks_an_answer`), if the bot filed the report (the comments API
+    takes a citizen's comment only through the app the report came from)."""
+    if not _asks_an_answer(report, event) or report.partner_id != await service.bot_partner_id(ctx):
         return None
     return reply_markup(report.id, lang)
 
