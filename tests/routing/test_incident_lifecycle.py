@@ -54,8 +54,11 @@ async def test_split_stops_following_and_the_workflow_is_never_bypassed(ctx: Con
         assert (p.status, m1.status, m2.status, m3.status) == ("en_route", "en_route", "awaiting_reporter", "triage")
         assert m3.incident_id is None and m3.unit_id is None
         assert await _actions(session, m3.id) == ["incident_merged", "incident_split"]  # no step reached it
-        # en_route is not allowed from awaiting_reporter: m2 was skipped, not forced
-        assert "en_route" not in await _actions(session, m2.id)
+        # en_route is no status change from awaiting_reporter: m2 keeps its status (its reporter's answer is still
+        # needed) and records the crew's step in place, not forced through the workflow
+        in_place = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == m2.id,  # type: ignore[arg-type]
+                                                                  ReportEvent.action == "en_route"))  # type: ignore[arg-type]
+        assert in_place is not None and in_place.from_status == in_place.to_status == "awaiting_reporter"
         follow = await session.scalar(select(ReportEvent).where(ReportEvent.report_id == m1.id,  # type: ignore[arg-type]
                                                                 ReportEvent.action == "en_route"))  # type: ignore[arg-type]
         assert follow is not None and follow.actor_id == "patrol-7" and p_number in (follow.reason or "")
