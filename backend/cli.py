@@ -21,13 +21,58 @@ def _run(coro_fn: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
 
 
 class _ZanGroup(click.Group):
-    """A mistyped or unsafe ZAN_* setting is a one-line error naming the variable (exit 1), not a traceback."""
+    """A mistyped or unsafe ZAN_* setting is a one-line error naming the variable (exit 1), not a traceback; so is
+    a database that cannot be reached or refuses the login (server down, wrong host, password or database name)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from exc
+        except Exception as exc:
+            if not _database_unreachable(exc):
+                raise
+            raise click.ClickException(_unreachable_message(exc)) from exc
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    # imported here: `zan --help` and the commands that never touch the database stay quick to start
+    import socket
+    import traceback
+
+    import asyncpg
+
+    from backend.lib.errors import database_lost
+
+    if database_lost(exc):  # refused, terminated, every connection slot taken (the API's 503 rule)
+        return True
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        # the login refused (a wrong user or password), or no such database
+        if isinstance(cause, (asyncpg.InvalidAuthorizationSpecificationError, asyncpg.InvalidCatalogNameError)):
+            return True
+        # a host name that does not resolve, when asyncpg was connecting to it (not a webhook's or a bucket's)
+        if isinstance(cause, socket.gaierror) and any(
+                frame.f_globals.get("__name__", "").startswith("asyncpg.")
+                for frame, _ in traceback.walk_tb(cause.__traceback__)):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _unreachable_message(exc: BaseException) -> str:
+    """The cause on one line, and the address without its password (the message ends up in logs and tickets)."""
+    from sqlalchemy.engine import make_url
+
+    from backend.lib.errors import brief
+
+    try:
+        where = make_url(Settings.from_env().database_url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: the driver's own message says what is wrong with it
+        where = "ZAN_DATABASE_URL"
+    return f"the database at {where} cannot be used ({brief(exc)}): check ZAN_DATABASE_URL and that the server is up"
 
 
 @click.group(cls=_ZanGroup)
@@ -188,6 +233,7 @@ _mount_optional(main, "bots.cli:bot", "bot")
 _mount_optional(main, "backend.ledger.cli:ledger", "ledger")
 _mount_optional(main, "backend.keys.cli:keys", "keys")
 _mount_optional(main, "backend.health.cli:health", "health")
+_mount_optional(main, "backend.jobs.cli:jobs", "jobs")
 
 if __name__ == "__main__":
     main()

@@ -238,9 +238,11 @@ class Settings:
             fcm_base_url=_env("FCM_BASE_URL"),
             holidays_file=Path(holidays) if holidays else None,
             routing_rules_file=Path(routing_rules) if routing_rules else None,
-            signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300),
-            partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300),
-            login_failures_per_ip=_int("LOGIN_FAILURES_PER_IP", 30),
+            # below these a number does not mean what it says: a skew of 0 s refuses nearly every signed request (and
+            # its nonces get a Redis TTL of 0, which Redis refuses), a limit of 0 failed logins refuses every login
+            signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300, minimum=1),
+            partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300, minimum=0),
+            login_failures_per_ip=_int("LOGIN_FAILURES_PER_IP", 30, minimum=1),
             redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
             relay_interval_s=_float("RELAY_INTERVAL_S", 1.0),
             scheduled_interval_s=_float("SCHEDULED_INTERVAL_S", 60.0),
@@ -249,8 +251,8 @@ class Settings:
             legal_index_dir=_env("LEGAL_INDEX_DIR"),
             log_level=_log_level(),
             log_json=_bool("LOG_JSON", True),
-            jwt_access_ttl_s=_int("JWT_ACCESS_TTL_S", 900),
-            jwt_refresh_ttl_s=_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600),
+            jwt_access_ttl_s=_int("JWT_ACCESS_TTL_S", 900, minimum=1),
+            jwt_refresh_ttl_s=_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600, minimum=1),
             telegram_citizen_token=_env("TELEGRAM_CITIZEN_TOKEN"),
             telegram_officer_token=_env("TELEGRAM_OFFICER_TOKEN"),
             telegram_api_base=_env("TELEGRAM_API_BASE"),
@@ -260,8 +262,10 @@ class Settings:
             escalate_unassigned_min=_int("ESCALATE_UNASSIGNED_MIN", 5, minimum=1),
             enable_routing=_bool("ENABLE_ROUTING", True),
             enable_relay=_bool("ENABLE_RELAY", True),
-            db_pool_size=_int("DB_POOL_SIZE", 20),
-            db_max_overflow=_int("DB_MAX_OVERFLOW", 10),
+            # SQLAlchemy reads a pool of 0 and an overflow of -1 as "no limit": an operator shrinking the pool to
+            # spare max_connections would get the opposite
+            db_pool_size=_int("DB_POOL_SIZE", 20, minimum=1),
+            db_max_overflow=_int("DB_MAX_OVERFLOW", 10, minimum=0),
             preview_concurrency=max(1, _int("PREVIEW_CONCURRENCY", 2)),
             legal_concurrency=max(1, _int("LEGAL_CONCURRENCY", 2)),
             citizen_bot_legal_per_10min=max(1, _int("CITIZEN_BOT_LEGAL_PER_10MIN", 10)),

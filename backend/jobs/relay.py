@@ -57,14 +57,42 @@ async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
             error, permanent = f"permanent: {exc}", True
         except RetryLater as exc:
             error, retry_after = f"retry later: {exc}", exc.after_s
+        except asyncio.CancelledError as exc:
+            if _stopping():
+                # the process is stopping (SIGTERM: SAQ cancels the jobs it runs at once): hand the task back, due
+                # now, instead of leaving it `running` until its lease runs out minutes later
+                log.warning("task %s %s attempt %d interrupted: handed back to the outbox", name, task_id, attempt)
+                await asyncio.shield(_hand_back(ctx, task_id, attempt))
+                raise
+            # raised by the handler itself (a library's own cancellation), not by a stop: a failed attempt like any
+            # other, or a task that always raises it would be handed back, and run again at once, forever
+            log.warning("task %s %s attempt %d failed: %r", name, task_id, attempt, exc)
+            error = repr(exc)
         except Exception as exc:
             log.warning("task %s %s attempt %d failed: %r", name, task_id, attempt, exc)
             error = repr(exc)
     async with ctx.sessions() as session:
         outcome = await service.settle(session, task_id, attempt, error, permanent=permanent,
                                        retry_after_s=retry_after)
+    if outcome == "dead":
+        # the work is given up: /health counts it (queue.dead), and this line says which task and why
+        log.error("task %s %s dead after attempt %d: %s", name, task_id, attempt, error)
     log.debug("task %s %s → %s in %.1f ms", name, task_id, outcome, (time.perf_counter() - started) * 1000)
     return outcome
+
+
+def _stopping() -> bool:
+    """Is this task being cancelled (as opposed to running code that raised CancelledError of its own)?"""
+    current = asyncio.current_task()
+    return current is not None and current.cancelling() > 0
+
+
+async def _hand_back(ctx: Context, task_id: uuid.UUID, attempt: int) -> None:
+    try:
+        async with ctx.sessions() as session:
+            await service.interrupted(session, task_id, attempt)
+    except Exception:  # the database is going too: the lease runs out and the relay hands the task out then
+        log.warning("task %s attempt %d could not be handed back", task_id, attempt, exc_info=True)
 
 
 class Relay:

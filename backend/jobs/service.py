@@ -170,6 +170,20 @@ async def settle(session: AsyncSession, task_id: uuid.UUID, attempt: int, error:
     return row.status
 
 
+async def interrupted(session: AsyncSession, task_id: uuid.UUID, attempt: int) -> None:
+    """The attempt we started was cut off by its process stopping (SIGTERM): the task is due again now, not when its
+    lease runs out. The attempt stays counted, as when the lease runs out: it started, and the next one has a number
+    of its own, so the SAQ job of this one, which SAQ may put back in the queue, is stale (`start`). It is not a
+    failure either: never dead-lettered for it."""
+    row = await session.get(OutboxTask, task_id, populate_existing=True)
+    if row is None or row.attempts != attempt or row.status != "running":
+        return
+    now = utcnow()
+    row.status, row.locked_until, row.last_error = "pending", None, "interrupted: the worker stopped"
+    row.next_attempt_at = row.updated_at = now
+    await session.commit()
+
+
 async def release(session: AsyncSession, task_id: uuid.UUID, attempt: int, delay_s: float) -> None:
     """Hand a claimed, not started task back (the transport, not the task, failed): it was never counted."""
     row = await session.get(OutboxTask, task_id, populate_existing=True)
@@ -178,6 +192,19 @@ async def release(session: AsyncSession, task_id: uuid.UUID, attempt: int, delay
     row.status, row.locked_until = "pending", None
     row.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
     await session.commit()
+
+
+async def retry_dead(session: AsyncSession, ids: list[uuid.UUID] | None = None) -> int:
+    """Give dead-lettered tasks (all, or those of `ids`) a fresh set of attempts, due now, in the caller's
+    transaction (`zan jobs retry`, once what they died on is fixed); returns how many."""
+    now = utcnow()
+    query = update(OutboxTask).where(col(OutboxTask.status) == "dead")
+    if ids is not None:
+        query = query.where(col(OutboxTask.id).in_(ids))
+    result = await session.execute(
+        query.values(status="pending", attempts=0, next_attempt_at=now, locked_until=None, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def stuck(session: AsyncSession, task_prefix: str | None = None, limit: int = 100) -> list[OutboxTask]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any, cast
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +28,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # what proxies and tracing tools send (nginx's $request_id, UUIDs, "svc.req-42"): a token that cannot break a log
 # line or a header, short enough to read out over the phone
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# where the middleware leaves the id it gave the request (the context variable outlives it in the task)
+_SCOPE_KEY = "zan.request_id"
 
 
 def _request_id(scope: Scope) -> str:
@@ -47,7 +50,9 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        token = REQUEST_ID.set(_request_id(scope))
+        request_id = _request_id(scope)
+        cast("dict[str, Any]", scope)[_SCOPE_KEY] = request_id  # edge_headers then knows it is this request's
+        token = REQUEST_ID.set(request_id)
         try:
             await app(scope, receive, send)
         finally:
@@ -64,7 +69,13 @@ async def edge_headers(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     if REQUEST_ID_HEADER not in headers:
-        headers[REQUEST_ID_HEADER] = REQUEST_ID.get() or _request_id(scope)
+        request_id: str | None = cast("dict[str, Any]", scope).get(_SCOPE_KEY)
+        if request_id is None:
+            # an answer no route gave (a 404, a 405, a preflight): the server's access-log line, written as this
+            # head is sent, must carry the id the client is given. Left set: under uvicorn each request has a task
+            request_id = _request_id(scope)
+            REQUEST_ID.set(request_id)
+        headers[REQUEST_ID_HEADER] = request_id
     if "X-Content-Type-Options" not in headers:
         headers["X-Content-Type-Options"] = "nosniff"
     if "Cache-Control" not in headers and str(scope.get("path", "")).startswith("/api/"):

@@ -24,8 +24,13 @@ _BOT_TOKEN = re.compile(r"(?<=/bot)(\d+):[A-Za-z0-9_-]+")
 # or overwrite evidence until it expires; S3 presigned URLs carry their signature the same way
 _URL_SECRETS = re.compile(r"([?&](?:token|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature)=)[^&\s\"']+",
                           re.IGNORECASE)
-_SENSITIVE_HEADERS = re.compile(r"(x-citizen-iin|x-signature|authorization)(['\"]?\s*[:=]\s*['\"]?)([^'\",\s]+)",
-                                re.IGNORECASE)
+# a header as written in a request line dump (`Authorization: Bearer …`), a dict (`'authorization': '…'`) or the
+# ASGI/httpx pairs (`(b'authorization', b'…')`); an Authorization value is its scheme and then the credential, both
+# masked (the scheme alone was, leaving the officer's token in the line)
+_SENSITIVE_HEADERS = re.compile(
+    r"(x-citizen-iin|x-signature|authorization)(['\"]?\s*[:=]\s*(?:b?['\"])?|['\"]\s*,\s*b?['\"])"
+    r"((?:(?:Bearer|Basic|Digest|Token|Zan-HMAC-SHA256)\s+)?[^'\",\s]+)",
+    re.IGNORECASE)
 
 
 # the id of the HTTP request being served (backend.lib.edge sets it), written into every log line made meanwhile:

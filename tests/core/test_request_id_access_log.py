@@ -1,0 +1,63 @@
+"""The access-log line of every answer carries the X-Request-Id the client got, under the real server (uvicorn): a
+partner quoting the id of a 404 or a 405 (answers no route gives, outside the request-id middleware) found no
+line with it, the id in the answer having been made up when the head was sent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import uvicorn
+
+from backend.app import create_app
+from backend.context import Context
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+@pytest.fixture
+async def base_url(ctx: Context) -> AsyncIterator[str]:
+    """The app served by uvicorn, as `zan serve` runs it (its own logging left alone: log_config=None)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(ctx=ctx), log_config=None, lifespan="on"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            assert not serving.done(), serving
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        pytest.param("GET", "/health", b"", 200, id="route"),
+        pytest.param("GET", "/no/such/path", b"", 404, id="no-route"),
+        pytest.param("DELETE", "/health", b"", 405, id="wrong-method"),
+        pytest.param("POST", "/api/v1/reports", b"x" * (1024 * 1024 + 1), 413, id="body-too-large"),
+    ],
+)
+async def test_the_access_log_line_carries_the_answers_request_id(
+    base_url: str, caplog: pytest.LogCaptureFixture, method: str, path: str, body: bytes, status: int
+) -> None:
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            answer = await client.request(method, path, content=body)
+    assert answer.status_code == status
+    lines = [r for r in caplog.records if r.name == "uvicorn.access" and path in r.getMessage()]
+    assert len(lines) == 1, [r.getMessage() for r in caplog.records]
+    assert getattr(lines[0], "request_id", None) == answer.headers["X-Request-Id"]
