@@ -1,4 +1,4 @@
-"""A legal answer as one Telegram message: the emergency banner, the answer, then its sources."""
+"""A legal answer as one Telegram message: the emergency banner, the follow-up note, the answer, then its sources."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ def format_answer(answer: LegalAnswer, lang: str) -> str:
     parts = []
     if answer.urgent:
         parts.append(t("urgent_banner", lang))
+    if answer.follow_up:
+        # read with the previous question: the citizen sees it, and how to ask on its own if that reading is wrong
+        parts.append(t("legal_follow_up", lang))
     parts.append(answer.answer)
     if answer.citations:
         refs = [f"• {format_ref(c.code, c.article, c.part, lang)} «{c.title}»" for c in answer.citations]

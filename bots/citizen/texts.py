@@ -33,6 +33,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "thinking": {"kk": "Іздеп жатырмын…", "ru": "Ищу ответ…", "en": "Looking it up…"},
     "sources": {"kk": "Дереккөздер", "ru": "Источники", "en": "Sources"},
+    # an answer read together with the chat's previous question (`follow_up`): a wrong reading must be visible
+    "legal_follow_up": {
+        "kk": "↪️ Жауап алдыңғы сұрағыңызды ескеріп берілді. Бөлек сұрау үшін сұрағыңызды толық жазыңыз.",
+        "ru": "↪️ Ответ дан с учётом вашего предыдущего вопроса. Чтобы спросить отдельно — напишите вопрос полностью.",
+        "en": "↪️ This answer reads your question together with your previous one. To ask it on its own, write the "
+              "question in full.",
+    },
     "legal_unavailable": {
         "kk": "Құқықтық анықтама уақытша қолжетімсіз. Кейінірек қайталаңыз; шұғыл жағдайда — 102 / 112.",
         "ru": "Юридическая справка временно недоступна. Попробуйте позже; в экстренном случае — 102 / 112.",

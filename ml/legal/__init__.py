@@ -6,7 +6,8 @@ assistant = LegalAssistant.load()  # fast: reads the index, never re-embeds
 assistant.ask("ұрлық үшін қандай жаза?").to_dict()
 """
 
-from ml.legal.assistant import LegalAssistant, answer_if_urgent
+from ml.legal.assistant import LegalAssistant
+from ml.legal.emergency import answer_if_urgent
 from ml.legal.index import LegalIndexError, build_index, default_index_dir, index_status
 from ml.legal.schemas import Citation, LegalAnswer
 

@@ -14,13 +14,12 @@ Order of decisions, each one a safety property:
 5. Nothing relevant enough → say so and route to legal aid. A citation is only ever built from the corpus.
 
 A follow-up in a chat ("а если ему 15 лет?" after "какое наказание за кражу?") is answered once more, searched
-together with the question it continues (`ml.legal.follow_up`), when the client sends the chat's earlier questions;
+together with the question it continues (`ml.legal.continuation`), when the client sends the chat's earlier questions;
 a question that stands alone gets the same answer with or without them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,24 +27,14 @@ import msgspec
 
 from ml.embedders import Embedder, get_embedder
 from ml.lang import detect_language, reading_text
-from ml.legal.corpus import Chunk, Corpus, load_corpus
-from ml.legal.excerpt import excerpt
+from ml.legal.continuation import Bars, Continuation
+from ml.legal.corpus import Corpus, load_corpus
+from ml.legal.emergency import call_action, numbers_for, without_repeated_call
+from ml.legal.excerpt import citation, excerpt
 from ml.legal.faq import FaqItem, cached_faq
-from ml.legal.follow_up import (
-    AGE_OF_LIABILITY,
-    asks_age,
-    is_question,
-    is_short,
-    opens_as_follow_up,
-    own_event,
-    refers_back,
-    same_act,
-    topic_of,
-    with_topic,
-)
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
-from ml.legal.messages import format_ref, message
+from ml.legal.messages import answer_language, format_ref, message
 from ml.legal.question import normalize_question
 from ml.legal.refs import ArticleRef, MissingRef, asks_about_something, resolve
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult, best_part
@@ -92,19 +81,6 @@ ARTICLE_WEAK_DENSE = 0.835
 MAX_CITATIONS = 3
 # a weak article answer's confidence stays at or below this (see _answer_articles): the question alone barely answers
 WEAK_CONFIDENCE = 0.35
-# an offence whose own article is about minors: a follow-up about age asks about the victim, not the offender
-_ABOUT_MINORS = re.compile(r"несовершеннолет|малолет|ребен|детей|детьми", re.IGNORECASE)
-# the word for "right now" in the emergency lead, per answer language (see _without_repeated_call)
-_NOW_WORDS = {
-    "ru": re.compile(r"\bсейчас\b", re.IGNORECASE),
-    "kk": re.compile(r"\bқазір\b", re.IGNORECASE),
-    "en": re.compile(r"\bnow\b", re.IGNORECASE),
-}
-
-
-def _numbers_for(advise: list[str]) -> str:
-    nums = [n for n in advise if n in {"102", "112", "103", "101", "104"}] or ["102", "112"]
-    return " / ".join(nums[:2])
 
 
 class LegalAssistant:
@@ -115,6 +91,13 @@ class LegalAssistant:
         self.faq = {item.id: item for item in faq}
         self.retriever = Retriever(corpus, index, faq, embedder)
         self.topics = cached_topics()
+        self.continuation = Continuation(
+            self._answer,
+            corpus,
+            self.topics,
+            self.retriever,
+            Bars(max_citations=MAX_CITATIONS, min_dense=ARTICLE_MIN_DENSE, weak_confidence=WEAK_CONFIDENCE),
+        )
 
     @classmethod
     def load(cls, index_dir: Path | str | None = None, embedder: Embedder | None = None) -> LegalAssistant:
@@ -130,94 +113,11 @@ class LegalAssistant:
         the question it continues. Without context, or for a question that stands alone, it changes nothing."""
         text = normalize_question(question)
         asked_in = detect_language(text) if text else "ru"
-        lang = _answer_language(language) or asked_in
+        lang = answer_language(language) or asked_in
         if not text:
             return self._not_found(lang)
         alone = self._answer(text, asked_in, lang)
-        earlier = [normalize_question(c) for c in context]
-        together = with_topic(text, earlier) if any(earlier) else None
-        topic = topic_of(earlier)[0] if together is not None else ""  # the question that named the matter
-        if together is None or not self._continues(text, asked_in, alone, topic):
-            return alone
-        followed = self._answer(together, detect_language(together), lang)
-        # the topic found nothing either ("what if he does it again?" after a question nothing answered), or only
-        # "possibly relevant" articles: the question's own answer is no worse than quoting articles that do not apply
-        # ("а можно ли записывать полицейского на видео?" after a theft quoted the theft articles at 0.16)
-        if followed.faq_id or followed.urgent or (followed.citations and followed.confidence > WEAK_CONFIDENCE):
-            followed = self._with_age_article(text, followed, lang, topic)
-            return msgspec.structs.replace(followed, follow_up=True)
-        return alone
-
-    def _continues(self, text: str, asked_in: str, alone: LegalAnswer, topic: str) -> bool:
-        """Whether `text` continues the previous question. A question that names its own matter stands alone: an
-        article reference, an emergency (its lead stands), a greeting, a long question, and a short one matching a
-        known question of its own with nothing pointing back ("а за угон машины?" after the theft is the car-theft
-        item, which the theft's words would push down). A short question follows the topic when it opens as a
-        continuation ("а если…", "ал егер…", "what if…") or, too weak to answer alone, points back at what was said
-        ("он", "ол", "again") or asks ("сумма маленькая?"): "спасибо" after an answer does neither. A private matter
-        named by its own words ("а если сосед затопил квартиру?") and a new event that the topic's answer has
-        nothing in common with ("what if my landlord evicts me?" after a theft) stand alone too."""
-        if alone.urgent or not is_short(text):
-            return False
-        reading = reading_text(text)
-        refs, missing = resolve(text, self.corpus)
-        if refs or missing or self.topics.conversation_kind(reading) is not None:
-            return False
-        if self.topics.referral(reading) is not None:
-            return False  # a referral's words name the matter: a flat flooded, a debt, a dismissal
-        opens, points_back = opens_as_follow_up(text), refers_back(text)
-        if opens and points_back:
-            return True  # "а если он пьяный?" after a noisy neighbour: the drunk-driving item is not about him
-        verbs = own_event(reading, asked_in)
-        if verbs and not same_act(verbs, asked_in, topic) and not self._same_matter(alone, topic):
-            return False
-        if opens and alone.faq_id is None:
-            # a question that opens as a continuation but names a matter of its own that an article answers closely
-            # ("если не платят алименты?": КоБС 139 at 0.87 by the embedding alone) is a new question
-            return not self._names_own_matter(text, asked_in)
-        # nothing found, or only "possibly relevant" articles (see _plausible_articles)
-        weak = alone.faq_id is None and alone.confidence <= WEAK_CONFIDENCE and alone.suggested_action == "legal_aid"
-        return weak and (points_back or is_question(text))
-
-    def _same_matter(self, alone: LegalAnswer, topic: str) -> bool:
-        """Whether a follow-up telling an event of its own is still the topic's matter although its verb is not the
-        topic's act as the search reads it (a verb the glossary does not know): the first article its own answer
-        cites is one the topic's answer cites. Only the first: further citations of a vague question are noise ("ал
-        егер көршім пәтерімді су басып кетсе?", a flat flooded, cited the theft article second)."""
-        if not alone.citations:
-            return False
-        first = (alone.citations[0].code, alone.citations[0].article)
-        asked_in = detect_language(topic)
-        return first in {(c.code, c.article) for c in self._answer(topic, asked_in, asked_in).citations}
-
-    def _with_age_article(self, text: str, answer: LegalAnswer, lang: str, topic: str) -> LegalAnswer:
-        """A follow-up about the offender's age ("а если ему 15 лет?") also cites the code's age-of-liability article,
-        second, unless the topic is already about someone's age (the minor sold alcohol, "продал алкоголь подростку":
-        the age is that person's) or so is the offence's own article. Its part sharing most words with the offence
-        is quoted (УК 15 ч. 2 lists theft)."""
-        if not asks_age(text) or asks_age(topic) or not answer.citations:
-            return answer
-        first = answer.citations[0]
-        article = AGE_OF_LIABILITY.get(first.code)
-        if article is None or _ABOUT_MINORS.search(first.title):
-            return answer
-        if any((c.code, c.article) == (first.code, article) for c in answer.citations[:MAX_CITATIONS]):
-            return answer
-        chunks = self.corpus.chunks_of(first.code, article)
-        if not chunks:
-            return answer
-        terms = doc_terms(f"{first.title} {text}")
-        cite = self._citation(best_part(chunks, terms), terms)
-        see_also = message("see_also", lang, refs=f"{format_ref(cite.code, cite.article, None, lang)} «{cite.title}»")
-        return msgspec.structs.replace(
-            answer, answer=f"{answer.answer}\n\n{see_also}", citations=[first, cite, *answer.citations[1:]]
-        )
-
-    def _names_own_matter(self, text: str, asked_in: str) -> bool:
-        """Whether an article is as close to the question alone as a confident answer needs (ARTICLE_MIN_DENSE); the
-        query's vector is cached, so this second look costs the search only."""
-        hits = self.retriever.search(reading_text(text), asked_in).articles[:MAX_CITATIONS]
-        return any(h.dense >= ARTICLE_MIN_DENSE for h in hits)
+        return self.continuation.follow(text, asked_in, lang, alone, [normalize_question(c) for c in context])
 
     def _answer(self, text: str, asked_in: str, lang: str) -> LegalAnswer:
         """The answer to `text` (normalized, non-empty) searched in `asked_in`, written in `lang`."""
@@ -277,8 +177,10 @@ class LegalAssistant:
     def _police_matter(self, result: SearchResult) -> bool:
         """Whether the question is close to an FAQ item the police handle (threats, a beating, fraud): "коллекторы
         угрожают из-за долга" is not only a private matter, so no referral sends it away."""
-        return bool(result.faq) and result.faq[0].score >= REFERRAL_POLICE_FAQ_SCORE and (
-            result.faq[0].item.suggested_action in POLICE_ACTIONS
+        return (
+            bool(result.faq)
+            and result.faq[0].score >= REFERRAL_POLICE_FAQ_SCORE
+            and (result.faq[0].item.suggested_action in POLICE_ACTIONS)
         )
 
     def _confident_articles(self, result: SearchResult) -> list[ArticleHit]:
@@ -296,22 +198,13 @@ class LegalAssistant:
 
     # -- answers -----------------------------------------------------------------------------------------------
 
-    def _citation(self, chunk: Chunk, terms: list[str]) -> Citation:
-        return Citation(
-            code=chunk.code,
-            article=chunk.article,
-            part=chunk.part,
-            title=chunk.title,
-            excerpt=excerpt(chunk.text, terms),
-        )
-
     def _faq_citations(self, item: FaqItem, terms: list[str]) -> list[Citation]:
         cites = []
         for c in item.citations:
             chunks = [ch for ch in self.corpus.chunks_of(c.code, c.article) if c.part is None or ch.part == c.part]
             if not chunks:
                 continue  # validated at build time; a missing part is skipped rather than invented
-            cites.append(self._citation(best_part(chunks, terms), terms))
+            cites.append(citation(best_part(chunks, terms), terms))
         return cites
 
     def _with_related(self, citations: list[Citation], result: SearchResult) -> list[Citation]:
@@ -326,7 +219,7 @@ class LegalAssistant:
                 break
             if all(0 < r <= 5 for r in hit.ranks[:2]) and (hit.code, hit.article) not in seen:
                 seen.add((hit.code, hit.article))
-                out.append(self._citation(hit.chunk, result.terms.all))
+                out.append(citation(hit.chunk, result.terms.all))
         return out
 
     def _answer_faq(self, lang: str, item: FaqItem, result: SearchResult) -> LegalAnswer:
@@ -341,7 +234,7 @@ class LegalAssistant:
         )
 
     def _answer_urgent(self, lang: str, advise: list[str], result: SearchResult, faq: FaqItem | None) -> LegalAnswer:
-        numbers = _numbers_for(advise)
+        numbers = numbers_for(advise)
         lead = message("urgent", lang, numbers=numbers)
         citations: list[Citation] = []
         # the FAQ's answer follows the emergency lead only when it is clearly the question's: "біреу есікті бұзып
@@ -352,11 +245,11 @@ class LegalAssistant:
             faq = result.faq[0].item
         if faq is not None:
             citations = self._faq_citations(faq, result.terms.all)
-            lead = f"{lead}\n\n{_without_repeated_call(faq.answer.get(lang) or faq.answer['ru'], numbers, lang)}"
+            lead = f"{lead}\n\n{without_repeated_call(faq.answer.get(lang) or faq.answer['ru'], numbers, lang)}"
         else:
             hits = self._confident_articles(result)
-            citations = [self._citation(h.chunk, result.terms.all) for h in hits[:2]]
-        action = _call_action(numbers)
+            citations = [citation(h.chunk, result.terms.all) for h in hits[:2]]
+        action = call_action(numbers)
         return LegalAnswer(
             answer=lead,
             language=lang,
@@ -369,7 +262,7 @@ class LegalAssistant:
 
     def _answer_articles(self, lang: str, hits: list[ArticleHit], result: SearchResult, weak: bool) -> LegalAnswer:
         terms = result.terms.all
-        citations = [self._citation(h.chunk, terms) for h in hits]
+        citations = [citation(h.chunk, terms) for h in hits]
         first = citations[0]
         parts = [
             message(
@@ -463,45 +356,36 @@ class LegalAssistant:
     def _answer_referral(self, lang: str, referral: Referral) -> LegalAnswer:
         """A private matter: who handles it instead of the police. No citation: the codes quoted here do not
         govern it, and a neighbouring article would look like an answer."""
-        return LegalAnswer(answer=referral.answer[lang], language=lang, citations=[], confidence=0.5,
-                           suggested_action="legal_aid")
+        return LegalAnswer(
+            answer=referral.answer[lang], language=lang, citations=[], confidence=0.5, suggested_action="legal_aid"
+        )
 
     def _not_found(self, lang: str, conversation: str | None = None) -> LegalAnswer:
         """No provision answers: say so and route to legal aid; a greeting or an insult hears what the assistant
         can do instead (it asked nothing "no provision found" answers)."""
         return LegalAnswer(
-            answer=message(conversation or "not_found", lang), language=lang, citations=[], confidence=0.0,
+            answer=message(conversation or "not_found", lang),
+            language=lang,
+            citations=[],
+            confidence=0.0,
             suggested_action="legal_aid",
         )
 
 
-def answer_if_urgent(question: str, language: str | None = None) -> LegalAnswer | None:
-    """The emergency lead alone when `question` is urgent, else None: patterns only, no index, model or search, so
-    it costs next to nothing and needs nothing loaded. What an urgent question still gets when the assistant cannot
-    search (too busy, or its index unusable): someone being hurt now must hear 102/112, not "try later"."""
-    text = normalize_question(question)
-    if not text:
-        return None
-    lang = _answer_language(language) or detect_language(text)
-    urgency = detect_urgency(text, lang)
-    if not urgency.urgent:
-        return None
-    numbers = _numbers_for(urgency.advise)
-    return LegalAnswer(answer=message("urgent", lang, numbers=numbers), language=lang, citations=[],
-                       confidence=1.0, suggested_action=_call_action(numbers), urgent=True)
-
-
 def _missing_refs_text(missing: list[MissingRef], lang: str) -> str:
     """ "УК РК ст. 555" / "УК РК ст. 999, КоАП РК ст. 999" (a reference without a code was looked up in both)."""
-    return "; ".join(", ".join(format_ref(code, ref.article, None, lang) for code in ref.codes)
-                     for ref in missing[:MAX_CITATIONS])
+    return "; ".join(
+        ", ".join(format_ref(code, ref.article, None, lang) for code in ref.codes) for ref in missing[:MAX_CITATIONS]
+    )
 
 
 def _near_verbatim(result: SearchResult) -> bool:
     """Whether the question is nearly one FAQ item's own question and clearly ahead of the next item's."""
     runner_up = result.faq[1].score if len(result.faq) > 1 else 0.0
-    return bool(result.faq) and result.faq[0].score >= FAQ_STRONG_SCORE and (
-        result.faq[0].score - runner_up >= FAQ_STRONG_MARGIN
+    return (
+        bool(result.faq)
+        and result.faq[0].score >= FAQ_STRONG_SCORE
+        and (result.faq[0].score - runner_up >= FAQ_STRONG_MARGIN)
     )
 
 
@@ -531,38 +415,8 @@ def _clear_faq(result: SearchResult) -> bool:
     )
 
 
-def _without_repeated_call(text: str, numbers: str, lang: str) -> str:
-    """The FAQ answer without its "if you are in danger right now, call 102" sentence, which the emergency lead
-    above it has just said ("Муж избивает меня прямо сейчас" read "call 102" twice). Only a sentence naming a number
-    the lead gives and "now" goes: "call 102 and an ambulance 103" or "report it to the police (102)" stay."""
-    given = set(re.findall(r"\d{3}", numbers))
-    now = _NOW_WORDS.get(lang, _NOW_WORDS["en"])
-    # split keeping each sentence's trailing space or line break, so the rest of the answer reads as written
-    sentences = re.findall(r".+?(?:[.!?](?:\s+|$)|$)", text, flags=re.DOTALL)
-    kept = [s for s in sentences if not (given & set(re.findall(r"\b\d{3}\b", s)) and now.search(s))]
-    return "".join(kept).strip() or text
-
-
 def _with_note(answer: LegalAnswer, note: str) -> LegalAnswer:
     return msgspec.structs.replace(answer, answer=f"{answer.answer}\n\n{note}")
-
-
-def _answer_language(language: str | None) -> str | None:
-    """The requested answer language (kk / ru / en, "kz" accepted; anything else reads as ru); None if none was."""
-    if not language:
-        return None
-    lang = language.lower()
-    return "kk" if lang in {"kz", "kaz", "kk"} else lang if lang in {"ru", "en"} else "ru"
-
-
-def _call_action(numbers: str) -> str:
-    """The call button for the numbers the answer leads with. Apps turn the action into a button: a gas leak or a
-    person unconscious ("104 / 112", "103 / 112") must get 112, never the police line the answer does not name.
-    The first number decides when it has a button (102, 112); else 102 if the answer names it, else 112."""
-    named = numbers.split(" / ")
-    if named[0] in {"102", "112"}:
-        return f"call_{named[0]}"
-    return "call_102" if "102" in named else "call_112"
 
 
 def _clip(x: float) -> float:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ml.legal.corpus import Chunk
 from ml.legal.lexicon import doc_terms
+from ml.legal.schemas import Citation
 
 EXCERPT_CHARS = 420
 _SANCTION = re.compile(r"^(?:влеч|наказыва)", re.IGNORECASE)
@@ -45,3 +47,10 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
         prev = i
     quoted = " ".join(out)
     return quoted if len(quoted) <= limit + 80 else quoted[: limit + 79].rsplit(" ", 1)[0] + " …"
+
+
+def citation(chunk: Chunk, terms: list[str]) -> Citation:
+    """A citation of `chunk`, quoting it around `terms`."""
+    return Citation(
+        code=chunk.code, article=chunk.article, part=chunk.part, title=chunk.title, excerpt=excerpt(chunk.text, terms)
+    )

@@ -129,3 +129,11 @@ def format_ref(code: str, article: str, part: str | None, language: str) -> str:
         return f"{info.en}, Art. {article}{tail}"
     tail = "" if part is None else (", примечание" if note else f" ч. {part}")
     return f"{info.ru} ст. {article}{tail}"
+
+
+def answer_language(language: str | None) -> str | None:
+    """The requested answer language (kk / ru / en, "kz" accepted; anything else reads as ru); None if none was."""
+    if not language:
+        return None
+    lang = language.lower()
+    return "kk" if lang in {"kz", "kaz", "kk"} else lang if lang in {"ru", "en"} else "ru"

@@ -1,0 +1,167 @@
+"""Whether a question in a chat continues the earlier one, and the answer it gets when it does.
+
+`ml.legal.follow_up` reads a follow-up's words (its opening, a verb of its own, pronouns, an age); this module weighs
+them against answers: the question's own answer and the topic's. It needs the assistant's search and answers but not
+the assistant: `LegalAssistant` hands it `answer` (a text answered alone) and the corpus, topics and retriever it
+holds, so the two modules do not import each other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import msgspec
+
+from ml.lang import detect_language, reading_text
+from ml.legal.corpus import Corpus
+from ml.legal.excerpt import citation
+from ml.legal.follow_up import (
+    AGE_OF_LIABILITY,
+    asks_age,
+    is_question,
+    is_short,
+    names_another_matter,
+    opens_as_follow_up,
+    own_event,
+    refers_back,
+    same_act,
+    topic_of,
+    with_topic,
+)
+from ml.legal.lexicon import doc_terms
+from ml.legal.messages import format_ref, message
+from ml.legal.refs import resolve
+from ml.legal.retrieval import Retriever, best_part
+from ml.legal.schemas import LegalAnswer
+from ml.legal.topics import Topics
+
+# an offence whose own article is about minors: a follow-up about age asks about the victim, not the offender
+_ABOUT_MINORS = re.compile(r"несовершеннолет|малолет|ребен|детей|детьми", re.IGNORECASE)
+
+# (text, language it is searched in, answer language) -> the answer to the text alone
+Answer = Callable[[str, str, str], LegalAnswer]
+
+
+@dataclass(frozen=True, slots=True)
+class Bars:
+    """The assistant's thresholds a follow-up is weighed with (`ml.legal.assistant` sets and explains them)."""
+
+    max_citations: int
+    # an article this close to a question (cosine) answers it confidently
+    min_dense: float
+    # a weak ("possibly relevant") answer's confidence stays at or below this
+    weak_confidence: float
+
+
+class Continuation:
+    """Reads a question against the chat's earlier ones. Read-only after construction, like the assistant."""
+
+    def __init__(self, answer: Answer, corpus: Corpus, topics: Topics, retriever: Retriever, bars: Bars) -> None:
+        self.answer = answer
+        self.corpus = corpus
+        self.topics = topics
+        self.retriever = retriever
+        self.bars = bars
+
+    def follow(self, text: str, asked_in: str, lang: str, alone: LegalAnswer, context: Sequence[str]) -> LegalAnswer:
+        """`alone` (the answer to `text` alone), or the answer to `text` read with the earlier questions it continues
+        (`follow_up` true). `text` and `context` are normalized."""
+        together = with_topic(text, context) if any(context) else None
+        topic = topic_of(context)[0] if together is not None else ""  # the question that named the matter
+        if together is None or not self.continues(text, asked_in, alone, topic):
+            return alone
+        followed = self.answer(together, detect_language(together), lang)
+        # the topic found nothing either ("what if he does it again?" after a question nothing answered), or only
+        # "possibly relevant" articles: the question's own answer is no worse than quoting articles that do not apply
+        # ("а можно ли записывать полицейского на видео?" after a theft quoted the theft articles at 0.16)
+        if (
+            followed.faq_id
+            or followed.urgent
+            or (followed.citations and followed.confidence > self.bars.weak_confidence)
+        ):
+            followed = self._with_age_article(text, followed, lang, topic)
+            return msgspec.structs.replace(followed, follow_up=True)
+        return alone
+
+    def continues(self, text: str, asked_in: str, alone: LegalAnswer, topic: str) -> bool:
+        """Whether `text` continues the previous question. A question that names its own matter stands alone: an
+        article reference, an emergency (its lead stands), a greeting, a long question, and a short one matching a
+        known question of its own with nothing pointing back ("а за угон машины?" after the theft is the car-theft
+        item, which the theft's words would push down). A short question follows the topic when it opens as a
+        continuation ("а если…", "ал егер…", "what if…") or, too weak to answer alone, points back at what was said
+        ("он", "ол", "again") or asks ("сумма маленькая?"): "спасибо" after an answer does neither. A private matter
+        named by its own words ("а если сосед затопил квартиру?"), another matter named by a noun ("а если ДТП?",
+        "what about a car accident?" after a theft) and a new event that the topic's answer has nothing in common
+        with ("what if my landlord evicts me?" after a theft) stand alone too."""
+        if alone.urgent or not is_short(text):
+            return False
+        reading = reading_text(text)
+        refs, missing = resolve(text, self.corpus)
+        if refs or missing or self.topics.conversation_kind(reading) is not None:
+            return False
+        if self.topics.referral(reading) is not None:
+            return False  # a referral's words name the matter: a flat flooded, a debt, a dismissal
+        opens, points_back = opens_as_follow_up(text), refers_back(text)
+        if opens and points_back:
+            return True  # "а если он пьяный?" after a noisy neighbour: the drunk-driving item is not about him
+        if alone.citations and names_another_matter(reading, asked_in, topic):
+            # "а как насчёт ДТП?" after a theft: a road accident, not the theft's circumstance. Only when the question
+            # finds some law of its own: a matter named by a word the search does not know ("а если через каспий?",
+            # a bank the cues read as fraud) is better read with the topic than answered "nothing found"
+            return False
+        verbs = own_event(reading, asked_in)
+        if verbs and not same_act(verbs, asked_in, topic) and not self._same_matter(alone, topic):
+            return False
+        if opens and alone.faq_id is None:
+            # a question that opens as a continuation but names a matter of its own that an article answers closely
+            # ("если не платят алименты?": КоБС 139 at 0.87 by the embedding alone) is a new question
+            return not self._names_own_matter(text, asked_in)
+        # nothing found, or only "possibly relevant" articles (see the assistant's _plausible_articles)
+        weak = (
+            alone.faq_id is None
+            and alone.confidence <= self.bars.weak_confidence
+            and alone.suggested_action == "legal_aid"
+        )
+        return weak and (points_back or is_question(text))
+
+    def _same_matter(self, alone: LegalAnswer, topic: str) -> bool:
+        """Whether a follow-up telling an event of its own is still the topic's matter although its verb is not the
+        topic's act as the search reads it (a verb the glossary does not know): the first article its own answer
+        cites is one the topic's answer cites. Only the first: further citations of a vague question are noise ("ал
+        егер көршім пәтерімді су басып кетсе?", a flat flooded, cited the theft article second)."""
+        if not alone.citations:
+            return False
+        first = (alone.citations[0].code, alone.citations[0].article)
+        asked_in = detect_language(topic)
+        return first in {(c.code, c.article) for c in self.answer(topic, asked_in, asked_in).citations}
+
+    def _names_own_matter(self, text: str, asked_in: str) -> bool:
+        """Whether an article is as close to the question alone as a confident answer needs (`Bars.min_dense`); the
+        query's vector is cached, so this second look costs the search only."""
+        hits = self.retriever.search(reading_text(text), asked_in).articles[: self.bars.max_citations]
+        return any(h.dense >= self.bars.min_dense for h in hits)
+
+    def _with_age_article(self, text: str, answer: LegalAnswer, lang: str, topic: str) -> LegalAnswer:
+        """A follow-up about the offender's age ("а если ему 15 лет?") also cites the code's age-of-liability article,
+        second, unless the topic is already about someone's age (the minor sold alcohol, "продал алкоголь подростку":
+        the age is that person's) or so is the offence's own article. Its part sharing most words with the offence
+        is quoted (УК 15 ч. 2 lists theft)."""
+        if not asks_age(text) or asks_age(topic) or not answer.citations:
+            return answer
+        first = answer.citations[0]
+        article = AGE_OF_LIABILITY.get(first.code)
+        if article is None or _ABOUT_MINORS.search(first.title):
+            return answer
+        if any((c.code, c.article) == (first.code, article) for c in answer.citations[: self.bars.max_citations]):
+            return answer
+        chunks = self.corpus.chunks_of(first.code, article)
+        if not chunks:
+            return answer
+        terms = doc_terms(f"{first.title} {text}")
+        cite = citation(best_part(chunks, terms), terms)
+        see_also = message("see_also", lang, refs=f"{format_ref(cite.code, cite.article, None, lang)} «{cite.title}»")
+        return msgspec.structs.replace(
+            answer, answer=f"{answer.answer}\n\n{see_also}", citations=[first, cite, *answer.citations[1:]]
+        )
