@@ -14,6 +14,19 @@ CHATS_REFUSED = Counter("zan_telegram_chats_refused_total",
                         "Chats marked as refusing the bot (blocked it, account deleted, chat gone)", ["bot", "reason"])
 
 
+# Telegram refuses a longer message ("message is too long"): nothing retries a refused one, so it would be lost
+TELEGRAM_LIMIT = 4096
+
+
+def fit(text: str) -> str:
+    """`text` cut to what Telegram takes, with "…" where it was cut. The limit counts UTF-16 code units (an emoji
+    or a rare CJK character is two), so a cut between a surrogate pair drops the half character."""
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * TELEGRAM_LIMIT:
+        return text
+    return units[: 2 * (TELEGRAM_LIMIT - 1)].decode("utf-16-le", errors="ignore") + "…"
+
+
 def is_private_chat(chat_id: int) -> bool:
     """Private chats have the user's (positive) id; groups and channels negative ones. Both bots link private chats
     only, but a link made in a group before that rule would send report numbers and places to the whole group."""

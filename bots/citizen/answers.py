@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from bots.chats import fit
 from bots.citizen.texts import t
 from ml.legal import LegalAnswer
 from ml.legal.messages import format_ref
-
-TELEGRAM_LIMIT = 4096
 
 
 def format_answer(answer: LegalAnswer, lang: str) -> str:
@@ -25,4 +24,4 @@ def format_answer(answer: LegalAnswer, lang: str) -> str:
     if answer.urgent or answer.suggested_action == "report":
         parts.append(t("offer_report", lang))
     text = "\n\n".join(parts)
-    return text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
+    return fit(text)

@@ -31,7 +31,7 @@ from backend.notifications.fanout import discreet_for_citizen
 from backend.reports.models import Report, ReportEvent
 from backend.reports.views import citizen_status
 from backend.reports.workflow import Action, Status
-from bots.chats import is_private_chat, refusal_reason
+from bots.chats import fit, is_private_chat, refusal_reason
 from bots.citizen import runtime, service
 from bots.citizen.reply_flow import reply_markup
 from bots.citizen.texts import t
@@ -44,7 +44,7 @@ def status_message(report: Report, event: ReportEvent, lang: str) -> str:
     _, names = citizen_status(report.status)
     text = t("status_changed", lang, number=report.number, status=pick(names, lang))
     public = pick(event.public_text, lang) if event.public_text else ""
-    return f"{text}\n{public}" if public else text
+    return fit(f"{text}\n{public}" if public else text)  # a staff message may run to 5,000 characters
 
 
 def discreet_message(event: ReportEvent, lang: str) -> tuple[str, InlineKeyboardMarkup]:

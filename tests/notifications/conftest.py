@@ -88,9 +88,11 @@ async def act(ctx: Context, report_id: uuid.UUID, *actions: Action, by: By = SYS
 
 
 async def drain(ctx: Context, timeout_s: float = 20.0) -> None:
-    """Run the outbox until no delivery is waiting (retries scheduled seconds ahead included) and no task is due or
-    running anywhere. The app under test runs a relay of its own: a fan-out task it has claimed is invisible to this
-    relay, and until it has run there is no delivery to wait for (CI once read the pushes before it had)."""
+    """Run the outbox until no delivery is waiting (retries scheduled seconds ahead included) and no task is due,
+    handed out or running anywhere. The app under test runs a relay of its own: a fan-out task it has claimed is
+    invisible to this relay, and until it has run there is no delivery to wait for (CI once read the pushes before it
+    had); a task it has claimed and not yet started is `queued`, neither due nor running (a loaded machine read the
+    pushes then)."""
     import asyncio
     import time
 
@@ -98,6 +100,7 @@ async def drain(ctx: Context, timeout_s: float = 20.0) -> None:
     from sqlmodel import col
 
     from backend.jobs.models import OutboxTask
+    from backend.jobs.service import HANDED_OUT
     from backend.lib.clock import utcnow
     from backend.notifications.models import Delivery
 
@@ -108,7 +111,7 @@ async def drain(ctx: Context, timeout_s: float = 20.0) -> None:
             waiting = await session.scalar(select(func.count()).select_from(Delivery).where(
                 col(Delivery.status).in_(("pending", "sending"))))
             busy = await session.scalar(select(func.count()).select_from(OutboxTask).where(
-                (OutboxTask.status == "running")
+                col(OutboxTask.status).in_(HANDED_OUT)
                 | ((OutboxTask.status == "pending") & (OutboxTask.next_attempt_at <= utcnow()))))
         if not (waiting or busy) or time.monotonic() > deadline:
             return

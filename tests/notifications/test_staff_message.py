@@ -114,3 +114,24 @@ async def test_the_citizen_bot_shows_the_message_with_reply(ctx: Context, citize
     told = await citizen_tg.wait_for_message_async(chat)
     assert f"Сообщение от полиции: {MESSAGE}" in (told.text or "") and report.number in (told.text or "")
     assert told.button("Ответить")["callback_data"] == f"reply:{report.id}"
+
+
+async def test_a_message_longer_than_telegram_takes_reaches_the_bot_chat_cut(ctx: Context,
+                                                                             citizen_tg: FakeBot) -> None:  # noqa: F811
+    """The console takes 5,000 characters, Telegram 4,096 (UTF-16 units): sent whole, Telegram refused it and nothing
+    retried, so the reporter never heard it. Found by a second reading."""
+    chat = 737302
+    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="ru")
+    partner_id = await citizen_bot.bot_partner_id(ctx)
+    long_message = ("Ваш велосипед найден 🚲. " * 220)[:4900]
+    async with ctx.sessions() as session:
+        citizen = await session.get(Citizen, linked.citizen_id)
+        report = await make_report(session, status=Status.IN_PROGRESS, citizen=citizen, category="theft",
+                                   partner_id=partner_id)
+        await reports.add_staff_comment(session, report, long_message, By(Actor.DISPATCHER, str(uuid.uuid4()),
+                                                                          "console"), public=True)
+        await session.commit()
+        (message,) = await reports.events(session, report.id, public_only=False)
+    assert await notify_report_event(ctx, report, message) is True
+    told = (await citizen_tg.wait_for_message_async(chat)).text or ""
+    assert report.number in told and told.endswith("…") and len(told.encode("utf-16-le")) <= 2 * 4096
