@@ -174,6 +174,8 @@ class Settings:
     escalate_unaccepted_min: int = 10
     # an urgent report no duty officer assigns (open, with no unit) escalates to supervisors after this many minutes
     escalate_unassigned_min: int = 5
+    # finished outbox tasks are deleted this many days after they finished (backend/jobs/retention.py)
+    outbox_retention_days: int = 14
     enable_routing: bool = True
     enable_relay: bool = True
     db_pool_size: int = 20
@@ -260,6 +262,9 @@ class Settings:
             # a zero or negative delay would escalate every urgent report the minute it arrives
             escalate_unaccepted_min=_int("ESCALATE_UNACCEPTED_MIN", 10, minimum=1),
             escalate_unassigned_min=_int("ESCALATE_UNASSIGNED_MIN", 5, minimum=1),
+            # 0 would delete a task the minute it finishes, and with it the key that keeps a re-fired event from
+            # scheduling its work again
+            outbox_retention_days=_int("OUTBOX_RETENTION_DAYS", 14, minimum=1),
             enable_routing=_bool("ENABLE_ROUTING", True),
             enable_relay=_bool("ENABLE_RELAY", True),
             # SQLAlchemy reads a pool of 0 and an overflow of -1 as "no limit": an operator shrinking the pool to

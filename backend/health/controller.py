@@ -1,4 +1,9 @@
-"""Liveness/readiness and Prometheus metrics."""
+"""Liveness (`/health/live`), readiness (`/health`) and Prometheus metrics.
+
+Liveness asks nothing of the database or Redis: a container restarted because PostgreSQL is down comes back to the
+same outage, and every API container restarting at once turns a database outage into a full one (intake answers
+503 while the database is away, and is back the moment it returns). Readiness is what a load balancer asks whether
+to send traffic here."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from backend.context import Context
 from backend.deps import CtxDep
 from backend.health import dead_letters
 from backend.health import workers as worker_beats
+from backend.health.schemas import Liveness
 from backend.jobs.models import OutboxTask
 from backend.ledger import metrics as ledger_metrics
 from backend.ledger.record import protected
@@ -180,8 +186,17 @@ async def _check_routing(ctx: Context) -> dict[str, Any]:
         return await routing_failures.health(session)
 
 
+ALIVE = Liveness()
+
+
 class HealthController(Controller):
     tags = ["operations"]
+
+    @get("/health/live", summary="Liveness: the process serves requests (no database, no Redis)")
+    async def live(self) -> Liveness:
+        """200 while this process answers HTTP; for a container's healthcheck or an orchestrator's liveness probe.
+        It asks no database, Redis or store (`/health` is readiness), needs no credentials and says nothing else."""
+        return ALIVE
 
     @get("/health", summary="Database, Redis, queue and its workers, media store, ledger sealing and routing health")
     async def health(self, ctx: CtxDep) -> Response[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Scheduled work every minute: expired nonces, and whatever domains register (e.g. SLA escalation).
+"""Scheduled work every minute: purges (expired nonces, old finished outbox tasks…) and what domains register.
 
 Jobs run in lanes. With SAQ each lane is a cron job of its own (backend/jobs/saq.py), so a slow or hung job delays
 only the jobs of its lane: sealing the record (`SEAL`) must not wait behind a sweep of a large backlog, or be cut
@@ -80,3 +80,13 @@ async def _purge_idempotency(ctx: Context) -> None:
 
     async with ctx.sessions() as session:
         await purge_expired(session)
+
+
+@periodic("jobs.purge_outbox")
+async def _purge_outbox(ctx: Context) -> None:
+    from datetime import timedelta
+
+    from backend.jobs.retention import purge_finished
+
+    async with ctx.sessions() as session:
+        await purge_finished(session, older_than=timedelta(days=ctx.settings.outbox_retention_days))
