@@ -426,7 +426,9 @@ async def ensure_scrub_queued(session: AsyncSession, report_id: uuid.UUID) -> No
     task died in a long store outage): queued once, by its dedupe key (staff open a report's files again and again
     while its copy is being made; each later call inserts nothing), and a finished or dead task runs again."""
     job, key = scrub_task(report_id), _scrub_key(report_id)
-    if not await enqueue(session, job.name, job.payload, dedupe_key=key):
+    if not await enqueue(session, job.name, job.payload, dedupe_key=key) and not await revive(session, key):
         # its task gave up (a store outage outlasted its attempts), or finished before these files came: they
-        # would stay withheld for good
-        await revive(session, key)
+        # would stay withheld for good, hence the revival. Neither inserted nor revived: the finished row was purged
+        # (backend.jobs.retention) between the two statements, so the key is free again; or the task is waiting
+        # or running, and this insert finds it again
+        await enqueue(session, job.name, job.payload, dedupe_key=key)
