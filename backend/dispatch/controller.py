@@ -111,7 +111,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             restricted=report.restricted, anonymous=report.anonymous, district=report.district,
             unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
             text="" if withheld else _mask(report.text) if field_view else report.text, language=report.language,
-            lat=report.lat, lon=report.lon,
+            lat=report.lat, lon=report.lon, accuracy_m=report.accuracy_m,
             routing_state=report.routing_state,  # type: ignore[arg-type]  # a str column; backend.routing.jobs sets it
             fields={} if withheld else fields.get(report.id, {}),
             incident_id=incident.incident_id if incident else None, primary=is_primary(report),

@@ -147,9 +147,10 @@ def _one_per_incident(found: list[tuple[str, uuid.UUID, str]], made: set[tuple[s
 
 def awaiting_crew() -> ColumnElement[bool]:
     """A filter on Report joined with its Assignment: an urgent report whose crew has not confirmed that custody
-    record — held, not accepted (the tablet's en route, on scene or question marks it), and no ground step on the
-    report since it was made. The status alone does not tell: the console asking the reporter (awaiting_reporter,
-    then in_progress once they answer) says nothing of the crew, which may still not have seen the call; an
+    record — held, not accepted (a tablet's en route, on scene or question, or the duty bot's Accept, marks it:
+    reports.service.accept_custody), and no ground step on the report since it was made. The status alone does not
+    tell: the console asking the reporter (awaiting_reporter, then in_progress once they answer) says nothing of the
+    crew, which may still not have seen the call; an
     incident's member moved on by the crew's step on its primary has that step in its own record (a status change,
     or recorded in place: reports.service.follow_primary). One rule for the job and the console's list
     (dispatch.service.still_due)."""

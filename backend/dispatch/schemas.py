@@ -121,6 +121,10 @@ class ReportCard(msgspec.Struct):
     language: Annotated[str, msgspec.Meta(description="the report's language (kk, ru, en): write reasons in it")]
     lat: float
     lon: float
+    # a citizen's phone may place them anywhere within a few km: a crew sent to the pin must know to ask or search
+    accuracy_m: Annotated[float | None, msgspec.Meta(description=(
+        "how far from `lat`/`lon` the citizen may be, in metres, as their device reported it (up to 100,000); null "
+        "when it did not say"))]
     # a report in triage may be waiting for routing, or be there because routing failed: triage must tell them apart
     routing_state: Annotated[Literal["pending", "done", "failed"], msgspec.Meta(description=(
         "pending: the routing job has not decided yet; done: routed (by the model, a rule or staff); failed: routing "

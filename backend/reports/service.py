@@ -15,6 +15,7 @@ original closes, each duplicate's reporter is told the outcome on their own repo
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
@@ -25,6 +26,7 @@ from sqlmodel import col
 
 from backend.dispatch.models import Assignment
 from backend.jobs.service import Task, enqueue
+from backend.lib.blank import blank
 from backend.lib.clock import ALMATY, as_utc, utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.reports import appeals, deadlines
@@ -240,7 +242,8 @@ async def follow_primary(session: AsyncSession, primary: Report, action: Action,
     own reporter's answer, or back in work after it (workflow.recorded_in_place), keeps its status and records the
     crew's arrival in place, as the primary does in that status (backend.sync.push); one still assigned moves. A
     question is for one reporter: before, such a member was left out and the crew's arrival at its scene was lost."""
-    for member in await incident_followers(session, primary, action, by, visible=visible):
+    members = await incident_followers(session, primary, action, by, visible=visible)
+    for member in members:
         follower = as_follower(primary, reason, params, data)
         if not recorded_in_place(action, Status(member.status), by.actor):
             await change_status(session, member, action, by, outcome=outcome, device_time=device_time,
@@ -249,6 +252,10 @@ async def follow_primary(session: AsyncSession, primary: Report, action: Action,
             await append_event(session, member, action.value, by, from_status=member.status,
                                to_status=member.status, device_time=device_time, **follower)
         # else: its crew recorded this step or a further one on it already; an arrival is recorded once
+    if action in GROUND_STEPS and by.actor in FIELD:
+        # the crew's step on the primary confirms the incident's job: each member's own custody record shows it
+        # accepted, as the primary's does (backend.sync.push), or its history says the crew never accepted it
+        await accept_custody(session, [member.id for member in members])
 
 
 async def ground_steps(session: AsyncSession, report: Report) -> set[Action]:
@@ -473,6 +480,24 @@ async def also_reported(session: AsyncSession, report: Report) -> int:
     return (await also_reported_counts(session, report.citizen_id, [report])).get(report.id, 0)
 
 
+async def accept_custody(session: AsyncSession, report_ids: Collection[uuid.UUID]) -> list[Assignment]:
+    """Mark the open custody records (Assignment) of these reports accepted now: their crew confirmed it has the job
+    (a tablet's en route, on scene or question, the duty bot's Accept, the crew's step on an incident's primary for
+    its members). Until then an urgent report escalates as not accepted (dispatch.jobs.awaiting_crew). A record
+    accepted before keeps its time. Returns the records this marked (the caller's audit line may name them)."""
+    if not report_ids:
+        return []
+    held = await session.scalars(select(Assignment).where(col(Assignment.report_id).in_(list(report_ids)),
+                                                          col(Assignment.released_at).is_(None),
+                                                          col(Assignment.accepted_at).is_(None)))
+    now = utcnow()
+    marked = list(held)
+    for row in marked:
+        row.accepted_at = now
+        session.add(row)
+    return marked
+
+
 async def release_custody(session: AsyncSession, report_id: uuid.UUID, at: datetime) -> None:
     """End every open custody record (Assignment) of the report at `at`: it was closed, handed to another unit, or
     left its unit."""
@@ -519,7 +544,8 @@ def ensure_open(report: Report, action: str) -> None:
 
 def require_text(value: str, pointer: str) -> None:
     """422 for a text the citizen must write (a comment, an appeal's reason) that is only blanks, as at intake."""
-    if not value.strip():
+    # blank(), not strip(): zero-width characters alone are as empty on every screen, yet strip to themselves
+    if blank(value):
         raise ZanError("validation.failed", 422, errors=[FieldProblem(pointer, "too_short")])
 
 

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import record
 from backend.dispatch import service as dispatch
-from backend.dispatch.models import Assignment
 from backend.dispatch.schemas import Reason
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
@@ -53,7 +52,7 @@ SERVER_RANK = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SCENE: 2, Statu
 STEP_ACTION = {"en_route": Action.EN_ROUTE, "on_scene": Action.ON_SCENE, "resolved": Action.RESOLVE}
 READ_ONLY = frozenset({"priority", "urgent", "unit_id", "assignee", "category", "department", "citizen_id",
                        "reporter", "anonymous", "number", "text", "deadline_at", "restricted", "resolution",
-                       "duplicate_of", "lat", "lon", "district", "incident_id", "primary"})
+                       "duplicate_of", "lat", "lon", "accuracy_m", "district", "incident_id", "primary"})
 REPORT_EXTRA = frozenset({"status", "outcome"})
 ENTITIES = ("reports", "notes", "evidence")
 # a MutationIn field that fails validation → the reason code the tablet gets (the same codes the apply step uses)
@@ -453,7 +452,7 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
                  target_type="report", target_id=report.id,
                  data={"mutation_id": m.mutation_id, "outcome": outcome_taken, "device_time": device_time.isoformat()})
     if target in ("en_route", "on_scene"):
-        await _accept_assignment(session, report)
+        await reports.accept_custody(session, [report.id])
     return True
 
 
@@ -497,15 +496,8 @@ async def _request_info(session: AsyncSession, officer: OfficerPrincipal, viewer
         raise Rejected("invalid_reason") from exc
     await dispatch.request_info(session, report, reason, by_tablet(officer), device_time=_device_time(m, _stamp(m)))
     # the crew is working the report: an urgent one it has not stepped on yet no longer waits "unaccepted"
-    await _accept_assignment(session, report)
+    await reports.accept_custody(session, [report.id])
     return _result(m, "applied", applied_fields=["status"], ignored_fields=sorted(set(m.fields) - {"reason"}))
-
-
-async def _accept_assignment(session: AsyncSession, report: Report) -> None:
-    row = await session.scalar(select(Assignment).where(Assignment.report_id == report.id,  # type: ignore[arg-type]
-                                                        Assignment.released_at.is_(None)))  # type: ignore[union-attr]
-    if row is not None and row.accepted_at is None:
-        row.accepted_at = utcnow()
 
 
 async def _report(session: AsyncSession, raw_id: Any) -> Report | None:

@@ -105,6 +105,8 @@ def report_json(report: Report, fields: dict[str, str | None], citizen_files: in
     primary; both are server-only like the assignee. Regrouping an incident changes `incident_id` on every report
     it touches, and any change of a report row writes its dirty marker (backend.sync.changes), so tablets follow.
 
+    `accuracy_m`: how far from `lat`/`lon` the reporter may be, as their device said (null: not said).
+
     `conversation` (`_conversations`): what staff asked or wrote the reporter, staff's internal notes, and what the
     reporter wrote, oldest first."""
     return {
@@ -113,7 +115,8 @@ def report_json(report: Report, fields: dict[str, str | None], citizen_files: in
         "primary": is_primary(report),
         "department": report.department, "priority": report.priority, "urgent": report.urgent,
         "restricted": report.restricted, "anonymous": report.anonymous, "text": _mask(report.text),
-        "language": report.language, "lat": report.lat, "lon": report.lon, "district": report.district,
+        "language": report.language, "lat": report.lat, "lon": report.lon, "accuracy_m": report.accuracy_m,
+        "district": report.district,
         "occurred_at": report.occurred_at.isoformat() if report.occurred_at else None,
         "deadline_at": report.deadline_at.isoformat(), "created_at": report.created_at.isoformat(),
         "version": report.version, "citizen_files": citizen_files, "conversation": list(conversation),

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.audit.service import record
 from backend.context import Context
@@ -160,8 +161,10 @@ async def _unit(session: AsyncSession, officer_id: uuid.UUID) -> Unit | None:
 
 async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
     """Assign the report to the officer's unit through the dispatch service (same events, custody and audit as the
-    console). The first unit to accept wins; later taps hear that it is taken. The offer's rules are checked again
-    here: the shift may have ended, the unit changed or the report been reclassified since the offer was sent."""
+    console) and accept its custody record (`_accept_job`). The first unit to accept wins; later taps hear that it is
+    taken; a tap on a report the unit already holds (tapped twice, or assigned from the console) accepts it. The
+    offer's rules are checked again here: the shift may have ended, the unit changed or the report been reclassified
+    since the offer was sent."""
     async with ctx.sessions() as session:
         officer = await officer_by_chat(session, chat_id)
         if officer is None:
@@ -174,23 +177,43 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
             return Answer(Outcome.NOT_YOURS)  # no number: a restricted report is not theirs to know about
         if unit is None:
             return Answer(Outcome.NO_UNIT, report.number)
-        if report.unit_id == unit.id and report.status in WORKING:
-            return Answer(Outcome.ACCEPTED, report.number, unit.code)  # a repeated tap
-        if report.status in WORKING or report.status == Status.CLOSED:
+        held = report.unit_id == unit.id and report.status in WORKING  # a repeated tap, or the console assigned it
+        if not held and (report.status in WORKING or report.status == Status.CLOSED):
             return Answer(Outcome.TAKEN, report.number)
-        if not await on_shift(session, officer.id):
+        if not held and not await on_shift(session, officer.id):
             return Answer(Outcome.OFF_SHIFT, report.number)
-        # the system offered the report and the officer took the offer: the workflow lets SYSTEM assign, and the
-        # officer is named as the actor id so the timeline and audit say who accepted
-        by = By(Actor.SYSTEM, str(officer.id), CHANNEL)
-        try:
-            await dispatch.assign(session, report, unit, by, reason="accepted in the duty bot")
-        except ZanError:
-            return Answer(Outcome.NOT_YOURS, report.number)
+        if not held:
+            # the system offered the report and the officer took the offer: the workflow lets SYSTEM assign, and
+            # the officer is named as the actor id so the timeline and audit say who accepted
+            by = By(Actor.SYSTEM, str(officer.id), CHANNEL)
+            try:
+                await dispatch.assign(session, report, unit, by, reason="accepted in the duty bot")
+            except ZanError:
+                return Answer(Outcome.NOT_YOURS, report.number)
+        await _accept_job(session, officer, report, unit)
         await session.commit()
         number, code = report.number, unit.code
-    notify_relay(ctx)
+    if not held:
+        notify_relay(ctx)
     return Answer(Outcome.ACCEPTED, number, code)
+
+
+async def _accept_job(session: AsyncSession, officer: Officer, report: Report, unit: Unit) -> None:
+    """The crew confirmed it has the job: the custody record is accepted, as a tablet's step accepts it, or the
+    urgent report escalates to supervisors as not accepted while the crew is on its way. An incident's primary is
+    one job: its members the unit holds with it are accepted too. Audited in the officer's name, as the tablet's
+    step is; a repeated tap marks and audits nothing."""
+    job = [report.id]
+    if reports.is_primary(report):
+        job += await session.scalars(select(col(Report.id)).where(
+            col(Report.incident_id) == report.id, col(Report.id) != report.id, col(Report.unit_id) == unit.id,
+            col(Report.status).in_([status.value for status in WORKING])))
+    accepted = await reports.accept_custody(session, job)
+    if accepted:
+        await record(session, actor_type=officer.role, actor_id=officer.id, action="report.accept",
+                     target_type="report", target_id=report.id,
+                     data={"channel": CHANNEL, "unit_id": str(unit.id),
+                           "assignment_ids": sorted(str(row.id) for row in accepted)})
 
 
 async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:

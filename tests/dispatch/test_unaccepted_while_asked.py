@@ -86,8 +86,8 @@ async def test_the_escalation_stays_listed_until_the_crew_steps(ctx: Context, ap
 
 
 async def test_members_of_an_incident_the_crew_is_on_do_not_escalate(ctx: Context) -> None:
-    """The crew steps on the primary only; its members follow that step (one asked before moves in place), and
-    their own custody records are not marked accepted: the step in their record is the crew's confirmation."""
+    """The crew steps on the primary only; its members follow that step (one asked before moves in place): the
+    step in their record is the crew's confirmation, and their own custody records are marked accepted with it."""
     unit = await make_unit(ctx, code="Q-3")
     primary, member, asked = [await assigned_report(ctx, unit, text=f"Драка у магазина ({n})", urgent=True,
                                                     priority="urgent") for n in range(3)]

@@ -61,12 +61,10 @@ async def test_emoji_one_letter_and_marked_up_texts_are_reports(ctx: Context, ci
     assert await _reports(ctx) == 3
 
 
-# DEFECT (not fixed here: backend/reports/service.py require_text, another helper's file). A reply of zero-width
+# DEFECT (fixed in backend/reports/service.py require_text). A reply of zero-width
 # characters to a request for information passes `strip()`, puts the report back in work and tells staff the
 # citizen answered; an appeal of three zero-width characters reopens a closed report with no grounds. The fix:
 # `require_text` tests `backend.lib.blank.blank(value)` instead of `not value.strip()`.
-@pytest.mark.xfail(strict=True, reason="reports.service.require_text uses str.strip(): fix is blank() from "
-                                       "backend/lib/blank.py (another helper's file)")
 async def test_an_invisible_comment_or_appeal_is_refused(ctx: Context, citizen: PartnerClient) -> None:
     report_id = await settled_report(ctx, citizen)
     comment = await citizen.post(f"{BASE}/{report_id}/comments", {"text": "\u200b\u200b"},
@@ -161,12 +159,10 @@ async def test_a_russian_report_read_in_kazakh_and_english(ctx: Context, citizen
         assert shown["timeline"][0]["text"].split()[0] == {"kk": "Өтініш", "en": "Your", "ru": "Обращение"}[shown_in]
 
 
-# DEFECT (not fixed here: backend/dispatch/schemas.py and views, backend/sync/views.py, other helpers' files). The
+# DEFECT (fixed in backend/dispatch/schemas.py and controller.py, backend/sync/views.py). The
 # citizen's location accuracy is taken (up to 100 km) and kept on the report, but the dispatcher's card and the
 # crew's tablet row show only the point: a place "somewhere within 5 km" is dispatched as an exact pin. The fix:
 # `accuracy_m` beside `lat`/`lon` on the card (and the tablet row), from `Report.accuracy_m`.
-@pytest.mark.xfail(strict=True, reason="the dispatch card carries lat/lon but not the citizen's accuracy_m "
-                                       "(backend/dispatch, another helper's files)")
 async def test_the_dispatcher_sees_how_precise_the_citizens_location_is(ctx: Context, citizen: PartnerClient,
                                                                         app_client: httpx.AsyncClient) -> None:
     rough = await citizen.post(BASE, {"text": "Украли велосипед из подъезда",
