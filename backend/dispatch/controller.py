@@ -45,7 +45,7 @@ from backend.officers.models import Unit
 from backend.officers.schemas import UnitOut
 from backend.reports import idempotency
 from backend.reports.idempotency import IdempotencyKey, Stored
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportComment
 from backend.reports.service import is_primary
 from backend.sync.models import ReportField
 from backend.sync.views import _mask
@@ -273,7 +273,8 @@ class DispatchController(Controller):
 
     @post("/reports/{report_id:uuid}/comments", status_code=201, guards=[officer_guard(*DISPATCH_ROLES)],
           responses={**STALE, 201: ResponseSpec(CommentAdded, description=(
-              "Written; a retry with the same Idempotency-Key gets this answer, and the comment is written once"))},
+              "Written; a retry with the same Idempotency-Key gets the same comment (written once) with the card as it "
+              "is then"))},
           summary="Write on the report: a message to the reporter (public) or an internal note for staff")
     async def comment(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
                       report_id: FromPath[uuid.UUID], data: JSONBody[StaffCommentIn], if_match: etag.IfMatch = None,
@@ -289,14 +290,24 @@ class DispatchController(Controller):
             await etag.ensure_unchanged(session, report, if_match)
             added = await comments.write(session, report, service.by_for(officer), data.text, public=data.public,
                                          ip=client_ip(request))
-            return Stored(201, msgspec.to_builtins(CommentAdded(
-                comment=comments.comment_out(added, masked=False), report=await card(session, report, officer))))
+            # the comment's id only: the idempotency record is kept 30 days outside the sealed, access-audited
+            # record, and the card would copy a restricted report's text and every internal note into it
+            return Stored(201, {"comment_id": str(added.id)})
 
         stored, written = await idempotency.once(session, f"staff-comment:{officer.officer_id}:{report.id}",
                                                  idempotency_key, data, write)
         if written:
             notify(ctx)
-        return Response(stored.body, status_code=stored.status_code, headers={"ETag": stored.body["report"]["etag"]})
+        added = await session.get(ReportComment, uuid.UUID(stored.body["comment_id"]))
+        if added is None:  # comments are append-only (sealed; a trigger refuses deletes on PostgreSQL)
+            raise ZanError("report.not_found", 404)
+        # a retry gets the comment it wrote and the card as it is now (with its current tag; read again, as the
+        # write's commit expired the row)
+        await session.refresh(report)
+        answer = CommentAdded(comment=comments.comment_out(added, masked=False),
+                              report=await card(session, report, officer))
+        return Response(msgspec.to_builtins(answer), status_code=stored.status_code,
+                        headers={"ETag": answer.report.etag})
 
     @post("/reports/{report_id:uuid}/fields", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           responses=STALE,

@@ -19,7 +19,7 @@ from sqlmodel import col
 from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.ledger import verify
-from backend.reports.models import ReportComment
+from backend.reports.models import IdempotencyRecord, ReportComment
 from backend.reports.workflow import Status
 from tests.dispatch.test_regions import KARAGANDA
 from tests.helpers import PartnerClient
@@ -148,6 +148,9 @@ async def test_blank_long_unkeyed_repeated_and_stale_writes(ctx: Context, app_cl
     first = await _write(app_client, console, report.id, {"text": MESSAGE, "public": True}, key=key)
     again = await _write(app_client, console, report.id, {"text": MESSAGE, "public": True}, key=key)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    async with ctx.sessions() as session:  # kept 30 days outside the sealed, audited record: the comment's id only
+        kept = [str(row.response) for row in await session.scalars(select(IdempotencyRecord))]
+    assert kept and not any(MESSAGE in body or report.text in body for body in kept)
     reused = await _write(app_client, console, report.id, {"text": "Другое", "public": True}, key=key)
     assert (reused.status_code, reused.json()["code"]) == (409, "idempotency.key_reused")
     assert len(await events_of(ctx, report.id, "comment")) == 1
