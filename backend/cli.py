@@ -69,7 +69,10 @@ def _unreachable_message(exc: BaseException) -> str:
     from backend.lib.errors import brief
 
     try:
-        where = make_url(Settings.from_env().database_url).render_as_string(hide_password=True)
+        url = make_url(Settings.from_env().database_url)
+        # a password may be given as a query parameter too (asyncpg takes `?password=`), which hide_password keeps
+        secret = {key: "hidden" for key in url.query if any(word in key.lower() for word in ("password", "secret"))}
+        where = url.update_query_dict(secret).render_as_string(hide_password=True)
     except Exception:  # an unparsable URL: the driver's own message says what is wrong with it
         where = "ZAN_DATABASE_URL"
     return f"the database at {where} cannot be used ({brief(exc)}): check ZAN_DATABASE_URL and that the server is up"

@@ -43,7 +43,7 @@ def dead_cmd(task_prefix: str | None, limit: int) -> None:
 
 def _task_id(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[uuid.UUID]:
     try:
-        return [uuid.UUID(v) for v in values]
+        return list(dict.fromkeys(uuid.UUID(v) for v in values))  # an id given twice is retried once, not "missing"
     except ValueError as exc:
         raise click.BadParameter(f"not a task id: {exc}") from exc
 

@@ -43,3 +43,14 @@ def test_an_unusable_database_is_one_line(tmp_path: object, url: str, says: str,
     assert len(lines) == 1 and lines[0].startswith("Error: the database at "), result.output
     assert says in lines[0] and "@" in lines[0] and ":***@" in lines[0]
     assert PASSWORD not in result.output
+
+
+def test_a_password_in_the_query_is_hidden_too(tmp_path: object) -> None:
+    """asyncpg takes `?password=` as well; render_as_string(hide_password=True) hides the user-info one only.
+    Found by a second reading."""
+    secret = "hunter2-not-for-logs"
+    url = f"postgresql+asyncpg://zan_no_such_role@127.0.0.1:5432/test?password={secret}"
+    result = CliRunner().invoke(main, ["db", "current"], env={"ZAN_DATABASE_URL": url, "ZAN_VAR_DIR": str(tmp_path),
+                                                             "ZAN_ENVIRONMENT": None, "ZAN_REDIS_URL": None})
+    assert result.exit_code == 1 and result.output.startswith("Error: the database at "), result.output
+    assert secret not in result.output and "password=hidden" in result.output, result.output

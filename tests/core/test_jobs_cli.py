@@ -99,3 +99,10 @@ async def test_retry_all_and_its_refusals(ctx: Context, fixed: dict[str, bool]) 
     assert unknown.exit_code == 1 and "1 of the given ids name no dead task" in unknown.output
     assert (await _zan(ctx, "retry", "--all")).output.strip() == "1 task requeued"
     assert (await _zan(ctx, "dead")).output.strip() == "no dead tasks"
+
+
+async def test_the_same_id_twice_is_one_task_requeued_not_an_error(ctx: Context, fixed: dict[str, bool]) -> None:
+    """An id pasted twice requeued the task and then exited 1, "1 of the given ids name no dead task"."""
+    task_id = await _dead_task(ctx)
+    retried = await _zan(ctx, "retry", str(task_id), str(task_id))
+    assert (retried.exit_code, retried.output.strip()) == (0, "1 task requeued"), retried.output
