@@ -111,7 +111,7 @@ class Continuation:
             # finds some law of its own: a matter named by a word the search does not know ("а если через каспий?",
             # a bank the cues read as fraud) is better read with the topic than answered "nothing found"
             return False
-        verbs = own_event(reading, asked_in)
+        verbs = own_event(reading, asked_in, topic)
         if verbs and not same_act(verbs, asked_in, topic) and not self._same_matter(alone, topic):
             return False
         if opens and alone.faq_id is None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from ml.lang import detect_language
-from ml.legal.lexicon import query_terms
+from ml.legal.lexicon import EN_STOP, KK_STOP, RU_STOP, en_stem, query_terms
 from ml.lexicon import CUES
 from ml.text import fold
 
@@ -98,11 +98,16 @@ def with_topic(question: str, context: Sequence[str]) -> str | None:
 # -- a new event of its own -----------------------------------------------------------------------------------------
 # "а если сумма маленькая?", "а если ему 15 лет?", "what if it was my neighbour?" add a circumstance to the earlier
 # event: a noun, an age, an amount, "было" / "болса" / "was". "а если сосед затопил квартиру?", "what if my landlord
-# evicts me?", "ал егер дүкен ақшаны қайтармаса?" tell another event: someone does something else. Retrieval cannot
+# evicts me?", "ал егер дүкен ақшаны қайтармаса?" tell another event: someone new does something else. Retrieval cannot
 # tell the two apart: a follow-up alone is vague by nature, and its nearest FAQ items and articles are noise in either
-# case (the flood's nearest item is the theft one, at 1.15). Grammar can: a verb of its own that is not a copula or a
-# stand-in for the earlier act ("сделал", "повторится", "does it", "қайталанса"). The verb is recognised by its
-# ending (Russian past and present tense, the Kazakh conditional) or, in English, by its place after the subject.
+# case (the flood's nearest item is the theft one, at 1.15). Grammar can: a verb of action, and someone or something
+# the topic did not name taking part in it (the neighbour, the landlord). The verb is recognised by its ending
+# (Russian past and present tense, the Kazakh conditional) or, in English, by its place after the subject. A verb is
+# no event when it is a copula or a stand-in for the earlier act ("сделал", "повторится", "does it", "қайталанса"), a
+# verb of a state or a value ("телефон стоил 500 тысяч", "ущерб составляет миллион", "синяки остались", "ребёнок
+# пострадал", "the phone cost 500k") or when nobody new takes part: its subject left out or the topic's own thing ("а
+# если телефон разбили?" after a stolen phone). No parser tells a subject from an object here, so "taking part" is any
+# word of the question that is not a function word, an amount, a place or time after a preposition, or the topic's.
 _RU_VERB = re.compile(
     r"^\w{2,}(?:[аеиоуыяё]л[аои]?|[аеиоуыяё]л(?:ся|ась|ось|ись)|(?:[аеяуоё]е|[аяеуё])т(?:ся)?"
     r"|[бвгджзклмнпрстфхцчшщ]ит(?:ся)?|[уюая]т(?:ся)?)$"
@@ -131,9 +136,28 @@ _RU_SAME_ACT = re.compile(
     r"|оказал(?:ся|ась|ось|ись)|окажется|сделал\w*|сделает|сделают|совершил\w*|совершит"
     r"|повтор\w*|случил\w*|случится|произошл\w*|произойдет)$"
 )
+# verbs of a state, a value or an experience, folded (ё → е): cost, amount to, remain, come to (a sum), suffer, lie /
+# hang / be located, weigh, last, exceed, reach, equal, belong, hurt, seem. A closed class of the language's verbs, not
+# a list of questions: whatever their subject, they tell what the earlier event's things or people were like
+_RU_STATE = re.compile(
+    r"^(?:сто[ия]\w*|состав(?:ля|ил|ит)\w*|оста(?:л|е|ю|ва|н(?:ет|ут))\w*|обош(?:е|л)\w*|обойд\w*|(?:по)?страда\w*"
+    r"|леж[аи]\w*|вис[еи]\w*|наход\w*(?:ся|сь)|вес(?:ил|ит)\w*|дл(?:ил|ит)\w*|превы(?:ша|си)\w*|дости(?:г|га)\w*|равня\w*"
+    r"|принадлеж\w*|бол(?:ит|ят|ел)\w*|каза(?:л|ло)\w*|кажется|выгляд\w*)$"
+)
+# the word after one of these names a place, a time or a thing of the circumstance ("у соседа", "в метро", "за
+# товар"), not someone taking part
+_RU_PREPOSITION = re.compile(
+    r"^(?:в|во|на|у|к|ко|с|со|от|из|за|по|под|над|о|об|обо|при|про|для|до|без|после|через|около|возле|между|среди"
+    r"|перед)$"
+)
 # the Kazakh conditional ("-са / -се" + person: "шықса", "қайтармаса", "төлесем")
 _KK_CONDITIONAL = re.compile(r"^\w{2,}(?:са|се)(?:м|ң|қ|к|ңыз|ңіз|ныз|низ)?$")
 _KK_SAME_ACT = re.compile(r"^(?:бол\w*|қайтала\w*|кайтала\w*|жаса\w*|істе\w*|исте\w*)$")
+# Kazakh verbs of a state or a value, folded: тұр- (cost, stand), қал- (remain), құра- (amount to), жет- (reach),
+# шек- ("зардап шексе", suffer), ауыр- (hurt)
+_KK_STATE = re.compile(r"^(?:тур|кал|кура|жет|шек|ауыр)(?:са|се)\w*$")
+# a Kazakh word in the locative or ablative case ("метрода", "пәтерден") names a place or a time, folded
+_KK_PLACE = re.compile(r"^\w{3,}(?:[дт][ае]|н[дт][ае]|[дтн][ае]н)$")
 _EN_ABOUT = re.compile(r"^\W*(?:what|how)\s+about\b", re.IGNORECASE)
 _EN_DETERMINER = frozenset(
     (
@@ -197,36 +221,78 @@ _EN_SAME_ACT = frozenset(
         "done",
     )
 )
+# English verbs of a state or a value (see _RU_STATE): "what if the phone cost 500k?", "the damage amounts to…"
+# ("stays", "reaches", "hurts" are left out: "my ex stays in my flat", "he hurts me" tell an event)
+_EN_STATE = re.compile(
+    r"^(?:cost(?:s|ed)?|amount(?:s|ed)?|remain(?:s|ed)?|last(?:s|ed)?|weigh(?:s|ed)?|equal(?:s|l?ed)?"
+    r"|exceed(?:s|ed)?|suffer(?:s|ed)?|belong(?:s|ed)?|seem(?:s|ed)?)$"
+)
 # "я получил сотрясение", "мен жарақат алсам", "I got hurt": the asker's own part of the earlier event, not a new one
 _FIRST_PERSON = re.compile(r"\b(?:я|мы|мен|біз|i|we)\b", re.IGNORECASE)
 
 
-def own_event(text: str, language: str) -> list[str]:
-    """The verbs by which a follow-up tells an event of its own (someone else does something else), empty when it
-    adds a circumstance of the earlier one: verbs that are not a copula or a stand-in for the earlier act, in a
-    follow-up with nothing pointing back and no first-person subject. Only the words after the opening are read."""
+def own_event(text: str, language: str, topic: str = "") -> list[str]:
+    """The verbs by which a follow-up tells an event of its own (someone new does something else), empty when it
+    adds a circumstance of the earlier one: verbs of action (not a copula, a stand-in for the earlier act or a state)
+    with a word taking part that `topic`, the question that named the matter, does not name, in a follow-up with
+    nothing pointing back and no first-person subject. Only the words after the opening are read."""
     if refers_back(text) or _FIRST_PERSON.search(text):
         return []
     words = [w.lower() for w in _WORDS.findall(_OPENING.sub("", text.strip().lstrip("-–—.,…«\"' "), count=1))]
+    known = _terms(topic, detect_language(topic)) if topic else set()
     if language == "en":
         # "what about a car accident?" names a thing, not an event: no verb follows its subject
-        return _en_event(words) if _EN_ABOUT.match(text) is None else []
+        return _en_event(words, known) if _EN_ABOUT.match(text) is None else []
     if language == "kk":
-        return [w for w in words if _KK_CONDITIONAL.match(w) and not _KK_SAME_ACT.match(w)]
-    return [
-        w for w in words if len(w) >= 4 and _RU_VERB.match(w) and w not in _RU_NOT_VERBS and not _RU_SAME_ACT.match(w)
-    ]
+        verbs = [w for w in words if _KK_CONDITIONAL.match(w) and not _KK_SAME_ACT.match(w)]
+        acts = [w for w in verbs if not _KK_STATE.match(fold(w))]
+    else:
+        verbs = [
+            w
+            for w in words
+            if len(w) >= 4 and _RU_VERB.match(w) and w not in _RU_NOT_VERBS and not _RU_SAME_ACT.match(w)
+        ]
+        acts = [w for w in verbs if not _RU_STATE.match(fold(w))]
+    others = [w for w in _taking_part(words, language) if w not in verbs]
+    return acts if any(not _terms(w, language) & known for w in others) else []
 
 
-def _en_event(words: list[str]) -> list[str]:
+def _taking_part(words: list[str], language: str) -> list[str]:
+    """The words of a follow-up that may name someone or something taking part in its verb: not function words,
+    openings, amounts ("500 тысяч", "5 лет": a number and the word after it), or a place or time (a word after a
+    Russian preposition, a Kazakh locative or ablative)."""
+    taking_part = []
+    for i, word in enumerate(words):
+        folded, previous = fold(word), words[i - 1] if i else ""
+        if any(ch.isdigit() for ch in word + previous) or _OPENING.fullmatch(word) or folded == "ше":
+            continue
+        if language == "kk":
+            if folded not in KK_STOP and not _KK_PLACE.match(folded):
+                taking_part.append(word)
+        elif folded not in RU_STOP and not _RU_PREPOSITION.match(previous):
+            taking_part.append(word)
+    return taking_part
+
+
+def _terms(text: str, language: str) -> set[str]:
+    """The words of `text` as the search compares them: stems and glossary terms of the three languages ("phone",
+    "телефон" and "телефонымды" share "телефон"), English stems too (the glossary knows few English words)."""
+    read = query_terms(text, language)
+    return {*read.all, *read.kk, *(en_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in EN_STOP)}
+
+
+def _en_event(words: list[str], known: set[str]) -> list[str]:
     """English marks no verb by its ending ("evicts" / "years"), but the verb follows the subject: "(what) if my
-    landlord EVICTS me", "if the shop REFUSES…", against "if the thief IS 15", "if it WAS my neighbour"."""
+    landlord EVICTS me", "if the shop REFUSES…", against "if the thief IS 15", "if it WAS my neighbour", "if the
+    phone COST 500k" (a value) and "if the phone broke" after a stolen phone (the topic's own thing)."""
     rest = words[1:] if words[:1] == ["if"] else words  # "what if" leaves "if" after the opening "what"
     if len(rest) < 3 or rest[0] not in _EN_DETERMINER:
         return []
     after_subject = [w for w in rest[2:] if w not in _EN_AUX]
     # the subject may take a second word ("my little brother was…"): a copula there makes it a circumstance too
     if not after_subject or any(w in _EN_SAME_ACT or w.isdigit() for w in after_subject[:2]):
+        return []
+    if _EN_STATE.match(after_subject[0]) or _terms(rest[1], "en") & known:
         return []
     return after_subject[:1]
 
@@ -268,10 +334,28 @@ def names_another_matter(text: str, language: str, topic: str) -> bool:
 # -- the offender's age --------------------------------------------------------------------------------------------
 # "а если ему 15 лет?", "ал егер оған 15 жас болса?", "and if the thief is 15?", "а если вор несовершеннолетний?":
 # whether the offender is old enough to answer for it is another article than the offence's own, so searching the
-# offence again never brings it up (the theft FAQ answered, УК 15 never made the top three)
+# offence again never brings it up (the theft FAQ answered, УК 15 never made the top three). A number of years is an
+# age only when a person has it: "ему / вору (было) 15 лет", "he / the thief is 15", "оған 15 жас" (Kazakh "жас" is
+# only a living being's age; a thing's is "жылдық"). "Кража была 2 года назад", "прошло 3 года", "it was 2 years ago",
+# "the phone is 3 years old" or "дадут 5 лет" count the time since, a thing's age or a sentence: not the offender's.
+# The people are a closed class: personal pronouns and the words for who did it or who a minor may be.
+_RU_AGE_HOLDER = (
+    r"(?:ему|ей|им|(?:вор|преступник|злоумышленник|обидчик|нападавш|виновник|хулиган|грабител|угонщик|мошенник"
+    r"|парн|парен|мальчик|мальчишк|девочк|девушк|подростк|школьник|сын|доч|реб[её]нк|брат|сестр|сосед|племянник"
+    r"|внук)\w*?(?:у|ю|е|и|ему))"
+)
+_EN_AGE_HOLDER = (
+    r"(?:he|she|they|(?:the|my|our|his|her|their|a)\s+(?:thief|offender|robber|burglar|attacker|culprit|suspect"
+    r"|boy|girl|kid|child|son|daughter|teen|teenager|student|pupil|brother|sister|nephew|neighbou?r|driver))"
+)
 _ASKS_AGE = re.compile(
-    r"\b\d{1,2}\s*(?:лет|год|года|годиков|жас\w*|years?|yrs?|y/?o)\b"
-    r"|\b(?:ему|ей|им|оған|олар\w*|is|was|aged?)\s+\d{1,2}\b"
+    rf"\b{_RU_AGE_HOLDER}\s+(?:(?:было|будет|уже|только|лишь|всего|ещё|еще|не|нет|исполнилось|исполнится|почти|около"
+    r"|меньше|больше|менее|до)\s+){0,3}\d{1,2}\b(?!\s*(?:лет|год\w*)\s+назад)"
+    r"|(?<!раз )\bв\s+\d{1,2}\s*(?:лет|год|года)\b(?!\s+назад)"
+    r"|\b\d{1,2}\s*жас\w*|\b(?:оған|олар\w*)\s+\d{1,2}\b(?!\s*жыл)"
+    rf"|\b{_EN_AGE_HOLDER}\s*(?:is|was|are|were|'s|’s)\s+(?:(?:only|just|under|below|not|over|about|barely|a)\s+){{0,2}}"
+    r"\d{1,2}\b(?!\s*(?:years?|yrs?)\s+ago)"
+    r"|\b(?:aged?|at\s+the\s+age\s+of)\s+\d{1,2}\b"
     r"|\b(?:несовершеннолет\w*|малолет\w*|подрост\w*|кәмелетке|камелетке|жасөспірім\w*|жасоспирим\w*"
     r"|minor|underage|juvenile|teenager)\b",
     re.IGNORECASE,
