@@ -80,10 +80,15 @@ def topic_of(context: Sequence[str]) -> list[str]:
     follow-ups asked since (context is oldest first). Empty when there is no earlier question."""
     earlier = [c.strip()[:MAX_CONTEXT_CHARS] for c in context if c and c.strip()]
     chain: list[str] = []
-    for previous in reversed(earlier):
+    for i in range(len(earlier) - 1, -1, -1):
+        previous = earlier[i]
         chain.append(previous)
         if not opens_as_follow_up(previous):
             break  # the question that named the matter: anything before it was another conversation
+        # "а если ДТП?" after a theft named a matter of its own, and was answered alone: the chat's topic from there
+        older = topic_of(earlier[:i])
+        if older and names_another_matter(previous, detect_language(previous), older[0]):
+            break
     return list(reversed(chain))
 
 
