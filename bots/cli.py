@@ -124,5 +124,7 @@ async def _set_officer_webhook(settings: Settings, url: str) -> None:
 
     assert settings.telegram_officer_token and settings.telegram_webhook_secret
     async with make_bot(settings.telegram_officer_token, settings.telegram_api_base) as client:
+        # my_chat_member: Telegram's note that the officer blocked or unblocked the bot (bots.officer.app.chat_is_back);
+        # without it an unblocked chat would stay skipped by offers and escalations until it writes
         await client.set_webhook(url, secret_token=settings.telegram_webhook_secret,
-                                 allowed_updates=["message", "callback_query"])
+                                 allowed_updates=["message", "callback_query", "my_chat_member"])

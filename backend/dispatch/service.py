@@ -362,6 +362,17 @@ async def escalations_page(session: AsyncSession, principal: OfficerPrincipal,
     return due[:limit]
 
 
+async def is_still_due(session: AsyncSession, escalation: Escalation, report: Report) -> bool:
+    """`still_due` for one escalation, with what it needs read (the duty bot, before it tells a supervisor: its
+    message may wait an hour for Telegram, and by then the crew may have accepted or a unit taken the report)."""
+    unaccepted = (await _unaccepted(session, [escalation.subject])
+                  if escalation.kind == "unaccepted_urgent" else set())
+    stretches = ({report_id: since.isoformat()
+                  for report_id, since in await unassigned_urgent(session, report_ids=[report.id])}
+                 if escalation.kind == "unassigned_urgent" else {})
+    return still_due(escalation, report, unaccepted, stretches)
+
+
 def still_due(escalation: Escalation, report: Report, unaccepted: set[str], stretches: dict[uuid.UUID, str]) -> bool:
     """Whether what `escalation` was made for (backend.dispatch.jobs) still holds for the open `report`: the report
     is still urgent and without a unit in the same stretch in the queue (`stretches`: when each such report was last

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -34,6 +34,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     TypeHandler,
+    filters,
 )
 
 from backend.context import Context
@@ -67,6 +68,16 @@ async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return stored or _app_language(update)
 
 
+async def answer_tap(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answer a tapped button (stops its spinner). Telegram refuses the answer of a tap it no longer waits for ("query
+    is too old": one fetched after the bot was away, or handled again after a failure); that refusal must not cost
+    the officer what follows it: an Accept already committed would go unconfirmed, its buttons left in place."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        log.info("a button's answer was refused: %s", exc.message)
+
+
 async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler. The bot serves private chats only: linked in a group, every member would read
     urgent offers (number, text, place) and could accept them, or go on shift, in the officer's name."""
@@ -75,10 +86,24 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     lang = _app_language(update)
     if update.callback_query is not None:
-        await update.callback_query.answer(t("private_only", lang), show_alert=True)
+        await answer_tap(update.callback_query, t("private_only", lang), show_alert=True)
     elif update.effective_message is not None and (update.effective_message.text or "").startswith("/"):
-        await context.bot.send_message(chat.id, t("private_only", lang))  # a command, not group chatter
+        shown = await _void_shown_codes(context, update.effective_message.text or "")
+        await context.bot.send_message(chat.id, t("link_code_shown" if shown else "private_only", lang))
     raise ApplicationHandlerStop
+
+
+async def _void_shown_codes(context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """`/link CODE` (or the deep link's `/start CODE`) sent in a group: every member has read the code, and any of
+    them could send it to the bot in private and be linked as the officer. It is spent, linking nothing; True if the
+    command carried a code (the answer is the same whether it was a valid one)."""
+    command, *args = text.split()
+    if command.split("@")[0] not in ("/link", "/start"):
+        return False
+    codes = [arg for arg in args if arg.isdigit()]
+    for code in codes:
+        await service.void_link_code(_ctx(context), code=code)
+    return bool(codes)
 
 
 async def update_failed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -181,7 +206,7 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     choice = negotiate(query.data.partition(":")[2])
     await service.set_language(_ctx(context), chat_id=update.effective_chat.id, language=choice)
-    await query.answer()
+    await answer_tap(query)
     await query.edit_message_text(t("language_set", choice))
 
 
@@ -193,7 +218,7 @@ async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         report_id = uuid.UUID(raw_id)
     except ValueError:
-        await query.answer()
+        await answer_tap(query)
         return
     ctx, chat_id = _ctx(context), update.effective_chat.id
     lang = await _lang(update, context)
@@ -202,8 +227,9 @@ async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     else:
         answer = await service.decline(ctx, chat_id=chat_id, report_id=report_id)
     text = t(answer.outcome.value, lang, number=answer.number, unit=answer.unit_code)
-    await query.answer()
-    if answer.outcome in (service.Outcome.ACCEPTED, service.Outcome.DECLINED, service.Outcome.TAKEN):
+    await answer_tap(query)
+    if answer.outcome in (service.Outcome.ACCEPTED, service.Outcome.DECLINED, service.Outcome.TAKEN,
+                          service.Outcome.CLOSED):
         # the buttons go away: the offer is settled for this officer
         original = query.message.text if query.message is not None and hasattr(query.message, "text") else ""
         await query.edit_message_text(f"{original}\n\n{text}" if original else text)
@@ -218,7 +244,7 @@ async def open_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     query = update.callback_query
     if query is None or query.data is None or update.effective_chat is None:
         return
-    await query.answer()
+    await answer_tap(query)
     lang = await _lang(update, context)
     chat_id = update.effective_chat.id
     opened = await cards.opened_report(_ctx(context), chat_id=chat_id, data=query.data)
@@ -254,11 +280,14 @@ def build_application(ctx: Context, token: str | None = None, *, polling: bool =
     application.add_error_handler(update_failed)
     application.add_handler(TypeHandler(Update, chat_is_back), group=-2)
     application.add_handler(TypeHandler(Update, private_only), group=-1)
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("link", link))
-    application.add_handler(CommandHandler("status", status))
-    application.add_handler(CommandHandler("shift", shift))
-    application.add_handler(CommandHandler("lang", language))
+    # new messages only: PTB's CommandHandler also takes an edited one, and polling gets edits, so an officer
+    # correcting an old "/shift" would toggle the shift again (the webhook is not sent edits at all)
+    sent = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", start, filters=sent))
+    application.add_handler(CommandHandler("link", link, filters=sent))
+    application.add_handler(CommandHandler("status", status, filters=sent))
+    application.add_handler(CommandHandler("shift", shift, filters=sent))
+    application.add_handler(CommandHandler("lang", language, filters=sent))
     application.add_handler(CallbackQueryHandler(language_button, pattern=r"^olang:"))
     application.add_handler(CallbackQueryHandler(offer_button, pattern=r"^(accept|decline):"))
     application.add_handler(CallbackQueryHandler(open_report_button, pattern=f"^{cards.OPEN_REPORT}"))

@@ -35,6 +35,7 @@ from sqlmodel import col
 
 from backend.context import Context
 from backend.dispatch.models import Escalation
+from backend.dispatch.service import is_still_due
 from backend.jobs.registry import PermanentError, task
 from backend.jobs.relay import notify
 from backend.jobs.service import enqueue
@@ -75,15 +76,18 @@ async def supervisor_chats(session: AsyncSession, report: Report) -> list[tuple[
 
 
 async def _open_escalation(session: AsyncSession, escalation_id: uuid.UUID) -> tuple[Escalation, Report] | None:
-    """The escalation and its report, unless the report was closed since (nothing left to escalate: the
-    supervisors' list hides it too)."""
+    """The escalation and its report, unless the report was closed or the escalation settled since (nothing left to
+    escalate: the supervisors' list hides it too)."""
     esc = await session.get(Escalation, escalation_id)
     report = await session.get(Report, esc.report_id) if esc is not None else None
     if esc is None or report is None or report.status == Status.CLOSED.value:
         return None
     if esc.kind not in ESCALATION_KINDS:
         raise PermanentError(f"no duty bot text for escalation kind {esc.kind!r}")
-    return esc, report
+    # settled since (the crew accepted, a unit took it, the term was extended): the console's list rule. A message
+    # waits for Telegram (retries for about an hour, Retry-After), and "not accepted" told after the Accept sends a
+    # supervisor after a crew that is on its way
+    return (esc, report) if await is_still_due(session, esc, report) else None
 
 
 async def escalation_text(session: AsyncSession, esc: Escalation, report: Report, lang: str) -> str:

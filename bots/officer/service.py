@@ -60,7 +60,7 @@ async def redeem_link_code(ctx: Context, *, code: str, chat_id: int, language: s
     `language` (the Telegram app's, if known) becomes the bot's language for this officer."""
     digest = link_code_hash(ctx.settings.secret_key, code)
     if not is_private_chat(chat_id):
-        return None  # checked first so that a group chat cannot spend the officer's code either
+        return None  # a group chat is never linked (bots.officer.app.private_only voids a code shown there)
     async with ctx.sessions() as session:
         # Spend the code with one conditional UPDATE: of two chats redeeming it at once, the second waits on the
         # row lock, re-checks the condition against the committed row, finds the hash gone and gets no row.
@@ -90,6 +90,17 @@ async def redeem_link_code(ctx: Context, *, code: str, chat_id: int, language: s
                      target_type="officer", target_id=officer.id)
         await session.commit()
         return officer
+
+
+async def void_link_code(ctx: Context, *, code: str) -> None:
+    """Spend `code` without linking any chat: it was shown where others read it (a group chat), and whichever of them
+    sent it to the bot first would get the officer's urgent offers and accept them in the officer's name."""
+    async with ctx.sessions() as session:
+        await session.execute(
+            update(Officer).where(Officer.telegram_link_code_hash == link_code_hash(ctx.settings.secret_key, code))  # type: ignore[arg-type]
+            .values(telegram_link_code_hash=None, telegram_link_expires_at=None)
+            .execution_options(synchronize_session=False))
+        await session.commit()
 
 
 async def chat_language(ctx: Context, *, chat_id: int) -> str | None:
@@ -129,6 +140,7 @@ class Outcome(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     TAKEN = "taken"
+    CLOSED = "report_closed"
     NO_UNIT = "no_unit"
     NOT_YOURS = "not_yours"
     OFF_SHIFT = "off_shift"
@@ -178,7 +190,15 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
         if unit is None:
             return Answer(Outcome.NO_UNIT, report.number)
         held = report.unit_id == unit.id and report.status in WORKING  # a repeated tap, or the console assigned it
-        if not held and (report.status in WORKING or report.status == Status.CLOSED):
+        if not held and not report.urgent:
+            # only urgent reports are offered: the button's data comes from the client, and a crafted one must not
+            # let an officer take any report of the district past the dispatcher
+            return Answer(Outcome.NOT_YOURS)
+        if not held and report.status == Status.CLOSED:
+            return Answer(Outcome.CLOSED, report.number)
+        if not held and report.unit_id is not None and report.status in WORKING:
+            # a report that left its unit (reclassified into a category that unit may not take) keeps its working
+            # status with no unit: it waits for a unit, and a designated one's Accept takes it
             return Answer(Outcome.TAKEN, report.number)
         if not held and not await on_shift(session, officer.id):
             return Answer(Outcome.OFF_SHIFT, report.number)

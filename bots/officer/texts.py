@@ -27,6 +27,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I only work in a private chat: here other members would see and could accept call-outs. "
               "Please message me directly.",
     },
+    "link_code_shown": {
+        "ru": "Код увидели все участники группы, и он больше не действует. Получите новый код на планшете и "
+              "отправьте его мне в личные сообщения.",
+        "kk": "Кодты топтың барлық қатысушылары көрді, ол енді жарамсыз. Планшеттен жаңа код алып, маған жеке "
+              "хабарламамен жіберіңіз.",
+        "en": "Everyone in the group has seen the code, so it no longer works. Get a new code on the tablet and "
+              "send it to me in a private chat.",
+    },
     "link_failed": {
         "ru": "Код неверный или истёк. Получите новый код на планшете.",
         "kk": "Код қате немесе мерзімі өткен. Планшеттен жаңа код алыңыз.",
@@ -83,6 +91,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "№ {number} уже принято другим нарядом.",
         "kk": "№ {number} басқа жасақ қабылдап қойған.",
         "en": "No. {number} was already taken by another unit.",
+    },
+    "report_closed": {
+        "ru": "№ {number} уже закрыто: принимать нечего.",
+        "kk": "№ {number} жабылып қойған: қабылдайтын ештеңе жоқ.",
+        "en": "No. {number} is already closed: there is nothing to accept.",
     },
     "no_unit": {
         "ru": "Вы не состоите в наряде: принять обращение нельзя.",
