@@ -250,6 +250,7 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
     """Close with a reason; on an incident's primary the open members close with it (reports.change_status), those
     of `visible` only if given (`readable`). The caller checks that `duplicate_of` is a report it may read (see
     the controller)."""
+    reports.require_text(reason, "/reason")  # public: the reporter reads why (zero-width characters alone are blank)
     action = CLOSE_ACTIONS[how]
     original = None
     if how == "duplicate":
@@ -277,13 +278,16 @@ async def request_info(session: AsyncSession, report: Report, reason: str, by: B
                        device_time: datetime | None = None) -> None:
     """Ask the reporter for information: they see "needs your input" with `reason` (public, in the report's
     language), and their comment puts the report back in work (reports.service, REPORTER_REPLIED). `device_time`:
-    when a tablet's officer asked, in the field (the sync came later)."""
+    when a tablet's officer asked, in the field (the sync came later). A question of invisible characters only
+    would ask the reporter nothing: 422 (a tablet's is rejected with its code)."""
+    reports.require_text(reason, "/reason")
     await reports.change_status(session, report, Action.REQUEST_INFO, by, reason=reason, device_time=device_time)
     await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.request_info",
                  target_type="report", target_id=report.id, data={"reason_len": len(reason)})
 
 
 async def extend(session: AsyncSession, report: Report, new_deadline: datetime, reason: str, by: By) -> None:
+    reports.require_text(reason, "/reason")  # a reasoned decision, told to the reporter
     await reports.extend_deadline(session, report, new_deadline, reason, by)
     mark_report(session, report)
     # the term the report got (it runs to the end of the day named), not the instant the console sent
