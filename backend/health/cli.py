@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 import sys
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from backend.context import context_scope
 from backend.health.workers import check_here
+from backend.lib.errors import database_lost
 from backend.settings import Settings
+
+# a connect's errors when nothing answers at the address: the host or its network unreachable or down, or timed out
+_NO_ROUTE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ETIMEDOUT})
 
 
 @click.group()
@@ -19,11 +24,16 @@ def health() -> None:
 
 
 @health.command("worker")
-@click.option("--pid", type=int, default=None,
-              help="the worker's process id (default: every `zan worker` process with a heartbeat on this host)")
+@click.option(
+    "--pid",
+    type=int,
+    default=None,
+    help="the worker's process id (default: every `zan worker` process with a heartbeat on this host)",
+)
 def worker(pid: int | None) -> None:
     """Exit 0 while this host's `zan worker` works (its heartbeat is fresh, its relay and SAQ consumer make
-    progress), 1 otherwise. A Redis or database outage alone does not fail it: a restart would not help."""
+    progress), 1 otherwise. A Redis or database outage alone does not fail it: a restart would not help. Database
+    settings it cannot use (a login refused, no such database) do: nothing else would tell of them."""
     settings = Settings.from_env()
 
     async def check() -> tuple[bool, list[str]]:
@@ -32,10 +42,34 @@ def worker(pid: int | None) -> None:
 
     try:
         healthy, lines = asyncio.run(check())
-    except (SQLAlchemyError, OSError) as exc:
+    except Exception as exc:
+        if not does_not_answer(exc):
+            # this worker's own settings (a password or database name wrong, a file it cannot open): flagged, with
+            # the `zan` command's one line on a database that cannot be used (backend/cli.py)
+            raise
         # the database's outage, not this worker's: a restart would not help (every worker would come back to the
         # same outage), and the API's /health already answers 503. The heartbeat is judged again once it answers
         healthy, lines = True, [f"the database does not answer ({type(exc).__name__}): not judged until it does"]
     for line in lines:
         click.echo(line)
     sys.exit(0 if healthy else 1)
+
+
+def does_not_answer(exc: BaseException) -> bool:
+    """The database server cannot be had: refused, timed out, unreachable, its connection lost, every slot taken (the
+    API's 503 rule), or its host name not resolved for now (the resolver itself did not answer). Not a login refused,
+    a database or host name that does not exist, or a table missing: those are this worker's settings."""
+    if database_lost(exc):
+        return True
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        # asyncpg raises the socket's errors as they are, and asyncio's TimeoutError when its connect timed out
+        if isinstance(cause, socket.gaierror):
+            if cause.errno == socket.EAI_AGAIN:
+                return True
+        elif isinstance(cause, TimeoutError) or (isinstance(cause, OSError) and cause.errno in _NO_ROUTE):
+            return True
+        cause = cause.__cause__
+    return False

@@ -20,6 +20,10 @@ done, and the DELETE checks that again. Nothing else reads finished rows: /healt
 queued, running and dead tasks; `zan jobs` lists dead ones; routing failures read a report's dead or running route
 task (a report whose route task finished is routed). A stale SAQ job of a deleted task finds no row: `claim` and
 `start` return None, so it never runs.
+
+A run reads at most MAX_BATCHES pages, oldest first, and goes on in the next run from where it stopped: rows kept
+(their subject guarded) stay at the head for as long as their dead task does, and a run that began at the head every
+time would, once a run's pages were full of them, never reach the deletable rows behind them.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+import weakref
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, and_, delete, not_, or_, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -44,12 +49,17 @@ log = logging.getLogger("zan.jobs")
 # rows deleted per transaction: on PostgreSQL each batch holds its row locks for milliseconds, and the relay's and
 # intake's statements on the table never wait behind a long DELETE
 BATCH = 1000
-# batches per scheduled run: a first run over months of history catches up over some minutes of runs instead of
-# holding the minute's cron (SCHEDULED_TIMEOUT_S) for one long sweep
+# pages read per scheduled run (rows kept count as well as rows deleted): a first run over months of history catches
+# up over some minutes of runs instead of holding the minute's cron (SCHEDULED_TIMEOUT_S) for one long sweep
 MAX_BATCHES = 20
 # hosts' clocks differ (the API writes a task, a worker settles it), and a task enqueues what follows it while it
 # runs: an hour's room either side of a dead task's life
 CLOCK_ROOM = timedelta(hours=1)
+# where the last run on a database stopped (its last row's due time and id), per engine: the next run goes on from
+# there, and the one after a short page starts again from the oldest (rows freed meanwhile, rows that became due).
+# Lost on a restart, which only means one sweep from the head; each worker process sweeps on its own, and a row two
+# of them find is deleted once
+_resume: weakref.WeakKeyDictionary[AsyncEngine, tuple[datetime, uuid.UUID]] = weakref.WeakKeyDictionary()
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
@@ -93,7 +103,8 @@ async def purge_finished(
     session: AsyncSession, *, older_than: timedelta, batch: int = BATCH, max_batches: int = MAX_BATCHES
 ) -> int:
     """Delete done tasks that finished more than `older_than` ago and that nothing may enqueue again (see the
-    module's docstring), `batch` rows a transaction; commits each. Returns how many went."""
+    module's docstring): reads `max_batches` pages of `batch` candidates at most, from where the last run stopped,
+    and deletes a page's free rows in one transaction. Returns how many went."""
     cutoff = utcnow() - older_than
     not_done = select(
         col(OutboxTask.status), col(OutboxTask.created_at), col(OutboxTask.updated_at), col(OutboxTask.dedupe_key)
@@ -109,12 +120,14 @@ async def purge_finished(
         .order_by(due, task_id)
         .limit(batch)
     )
-    after: tuple[datetime, uuid.UUID] | None = None
+    engine = session.bind
+    after = _resume.pop(engine, None) if isinstance(engine, AsyncEngine) else None
     purged = 0
     for _ in range(max_batches):
         page = query if after is None else query.where(or_(due > after[0], and_(due == after[0], task_id > after[1])))
         rows = (await session.execute(page)).all()
         if not rows:
+            after = None
             break
         after = (rows[-1][1], rows[-1][0])
         ids = [row_id for row_id, _, key in rows if not subjects(key) & guards.subjects]
@@ -132,7 +145,10 @@ async def purge_finished(
             purged += int(getattr(result, "rowcount", 0) or 0)
         await session.commit()
         if len(rows) < batch:
+            after = None
             break
+    if after is not None and isinstance(engine, AsyncEngine):
+        _resume[engine] = after
     if purged:
         log.info("outbox: deleted %d tasks finished over %s ago", purged, older_than)
     return purged

@@ -180,6 +180,30 @@ async def test_batches_are_bounded_and_go_past_the_rows_kept(ctx: Context) -> No
     assert guarded <= await _left(ctx)
 
 
+async def test_a_head_of_rows_kept_does_not_stop_the_purge(ctx: Context) -> None:
+    """Found by a review: each run began again at the oldest candidate, and a finished row whose subject a task not
+    finished names is kept only once read: once a run's pages (20,000 rows by default) were all such rows, no run
+    reached the deletable rows behind them, and the table grew again. Rows kept now cost one sweep, not every run.
+    Shown with a small batch."""
+    reports = [uuid.uuid4() for _ in range(2)]
+    routes = [await _task(ctx, "pending", key=f"route:{report}", created=0) for report in reports]
+    kept = {await _task(ctx, "done", key=f"offer-urgent:{report}", created=40) for report in reports}
+    free = await _task(ctx, "done", key=f"report-event:{uuid.uuid4()}", created=20)
+    for _ in range(3):  # three scheduled runs, each reading two rows
+        await _purge(ctx, batch=1, max_batches=2)
+    assert free not in await _left(ctx) and kept <= await _left(ctx)
+    # a sweep that reached the end starts again at the oldest: rows freed at the head since go in the next ones
+    async with ctx.sessions() as session:
+        for route in routes:
+            task = await session.get(OutboxTask, route)
+            assert task is not None
+            task.status = "done"
+        await session.commit()
+    for _ in range(3):
+        await _purge(ctx, batch=1, max_batches=2)
+    assert not kept & await _left(ctx)
+
+
 async def test_the_scheduled_run_purges_with_the_setting(ctx: Context) -> None:
     assert "jobs.purge_outbox" in lane_jobs(MAIN)
     ctx.settings = ctx.settings.with_(outbox_retention_days=3)
