@@ -38,6 +38,7 @@ from backend.reports.workflow import (
     GROUND_STEPS,
     OPEN,
     UNIT_WORK,
+    WORKING,
     Action,
     Actor,
     Outcome,
@@ -252,10 +253,7 @@ async def follow_primary(session: AsyncSession, primary: Report, action: Action,
             await append_event(session, member, action.value, by, from_status=member.status,
                                to_status=member.status, device_time=device_time, **follower)
         # else: its crew recorded this step or a further one on it already; an arrival is recorded once
-    if action in GROUND_STEPS and by.actor in FIELD:
-        # the crew's step on the primary confirms the incident's job: each member's own custody record shows it
-        # accepted, as the primary's does (backend.sync.push), or its history says the crew never accepted it
-        await accept_custody(session, [member.id for member in members])
+    # the crew's step also accepts the members' custody records with the primary's: backend.sync.push, accept_job
 
 
 async def ground_steps(session: AsyncSession, report: Report) -> set[Action]:
@@ -480,14 +478,17 @@ async def also_reported(session: AsyncSession, report: Report) -> int:
     return (await also_reported_counts(session, report.citizen_id, [report])).get(report.id, 0)
 
 
-async def accept_custody(session: AsyncSession, report_ids: Collection[uuid.UUID]) -> list[Assignment]:
-    """Mark the open custody records (Assignment) of these reports accepted now: their crew confirmed it has the job
-    (a tablet's en route, on scene or question, the duty bot's Accept, the crew's step on an incident's primary for
-    its members). Until then an urgent report escalates as not accepted (dispatch.jobs.awaiting_crew). A record
-    accepted before keeps its time. Returns the records this marked (the caller's audit line may name them)."""
+async def accept_custody(session: AsyncSession, report_ids: Collection[uuid.UUID],
+                         unit_id: uuid.UUID) -> list[Assignment]:
+    """Mark the open custody records (Assignment) of these reports that `unit_id` holds accepted now: its crew
+    confirmed it has the job (`accept_job`). Until then an urgent report escalates as not accepted
+    (dispatch.jobs.awaiting_crew). Only that unit's: a dispatcher may have handed a report to another unit since the
+    crew's step was read, and that unit has yet to accept it. A record accepted before keeps its time. Returns the
+    records this marked (the caller's audit line may name them)."""
     if not report_ids:
         return []
     held = await session.scalars(select(Assignment).where(col(Assignment.report_id).in_(list(report_ids)),
+                                                          col(Assignment.unit_id) == unit_id,
                                                           col(Assignment.released_at).is_(None),
                                                           col(Assignment.accepted_at).is_(None)))
     now = utcnow()
@@ -496,6 +497,19 @@ async def accept_custody(session: AsyncSession, report_ids: Collection[uuid.UUID
         row.accepted_at = now
         session.add(row)
     return marked
+
+
+async def accept_job(session: AsyncSession, report: Report, unit_id: uuid.UUID) -> list[Assignment]:
+    """The crew of `unit_id` confirmed it has the job (a tablet's en route, on scene or question, the duty bot's
+    Accept): the report's custody record is accepted, and, on an incident's primary, those of the open members the
+    same unit holds, since the incident is one job; before, a question on the primary left its members to escalate
+    as not accepted while the crew worked them. Returns the records this marked (`accept_custody`)."""
+    job = [report.id]
+    if is_primary(report):
+        job += await session.scalars(select(col(Report.id)).where(
+            col(Report.incident_id) == report.id, col(Report.id) != report.id, col(Report.unit_id) == unit_id,
+            col(Report.status).in_([status.value for status in WORKING])))
+    return await accept_custody(session, job, unit_id)
 
 
 async def release_custody(session: AsyncSession, report_id: uuid.UUID, at: datetime) -> None:

@@ -403,7 +403,8 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     # the status step after the texts: a "resolved" sent with the write-up closes the report on it, so the record
     # the closing makes (sealed.FIELDS_RECORDED, reports.service.change_status) holds the texts it was resolved with
     if "status" in m.fields:
-        moved = await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp))
+        moved = await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp),
+                                      viewer.unit_id)
         result["applied_fields" if moved else "superseded_fields"].insert(0, "status")
     if closed_before and result["applied_fields"]:
         # the crew's write-up landing after the closing (queued behind its own resolve): the record made at the
@@ -419,8 +420,9 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
 
 
 async def _advance_status(session: AsyncSession, report: Report, target: str, m: Mutation, by: By,
-                          device_time: datetime) -> bool:
-    """Move forward along assigned < en_route < on_scene < resolved; anything not forward is superseded."""
+                          device_time: datetime, unit_id: uuid.UUID | None) -> bool:
+    """Move forward along assigned < en_route < on_scene < resolved; anything not forward is superseded. `unit_id`:
+    the crew's, which holds the report (only a visible report gets a status step)."""
     if target not in LATTICE:
         raise Rejected("invalid_status")
     current = await _reached(session, report)
@@ -451,8 +453,9 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
     await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action=f"report.{STEP_ACTION[target]}",
                  target_type="report", target_id=report.id,
                  data={"mutation_id": m.mutation_id, "outcome": outcome_taken, "device_time": device_time.isoformat()})
-    if target in ("en_route", "on_scene"):
-        await reports.accept_custody(session, [report.id])
+    if target in ("en_route", "on_scene") and unit_id is not None:
+        # the crew is on the job: on an incident's primary, the members its unit holds too (one job)
+        await reports.accept_job(session, report, unit_id)
     return True
 
 
@@ -495,8 +498,10 @@ async def _request_info(session: AsyncSession, officer: OfficerPrincipal, viewer
     except msgspec.ValidationError as exc:
         raise Rejected("invalid_reason") from exc
     await dispatch.request_info(session, report, reason, by_tablet(officer), device_time=_device_time(m, _stamp(m)))
-    # the crew is working the report: an urgent one it has not stepped on yet no longer waits "unaccepted"
-    await reports.accept_custody(session, [report.id])
+    # the crew is working the report: an urgent one it has not stepped on yet no longer waits "unaccepted", nor,
+    # on an incident's primary, do the members its unit holds (one job), as the crew's steps on it accept them
+    if viewer.unit_id is not None:  # always, for a visible report
+        await reports.accept_job(session, report, viewer.unit_id)
     return _result(m, "applied", applied_fields=["status"], ignored_fields=sorted(set(m.fields) - {"reason"}))
 
 

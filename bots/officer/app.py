@@ -98,12 +98,15 @@ async def _void_shown_codes(context: ContextTypes.DEFAULT_TYPE, text: str) -> bo
     them could send it to the bot in private and be linked as the officer. It is spent, linking nothing; True if the
     command carried a code (the answer is the same whether it was a valid one)."""
     command, *args = text.split()
-    if command.split("@")[0] not in ("/link", "/start"):
+    name, _, addressee = command.partition("@")
+    # one code, and only in a command for this bot: a message listing numbers is no code shown, and each voiding
+    # is a write a group member could otherwise repeat at will
+    if name not in ("/link", "/start") or (addressee and addressee != context.bot.username) or not args:
         return False
-    codes = [arg for arg in args if arg.isdigit()]
-    for code in codes:
-        await service.void_link_code(_ctx(context), code=code)
-    return bool(codes)
+    if not args[0].isdigit():
+        return False
+    await service.void_link_code(_ctx(context), code=args[0])
+    return True
 
 
 async def update_failed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from backend.audit.service import record
 from backend.context import Context
@@ -174,9 +173,9 @@ async def _unit(session: AsyncSession, officer_id: uuid.UUID) -> Unit | None:
 async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
     """Assign the report to the officer's unit through the dispatch service (same events, custody and audit as the
     console) and accept its custody record (`_accept_job`). The first unit to accept wins; later taps hear that it is
-    taken; a tap on a report the unit already holds (tapped twice, or assigned from the console) accepts it. The
-    offer's rules are checked again here: the shift may have ended, the unit changed or the report been reclassified
-    since the offer was sent."""
+    taken; a tap on a report the unit already holds (tapped twice, or assigned from the console) accepts it, on shift
+    only. The offer's rules are checked again here: the shift may have ended, the unit changed or the report been
+    reclassified since the offer was sent."""
     async with ctx.sessions() as session:
         officer = await officer_by_chat(session, chat_id)
         if officer is None:
@@ -200,7 +199,9 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
             # a report that left its unit (reclassified into a category that unit may not take) keeps its working
             # status with no unit: it waits for a unit, and a designated one's Accept takes it
             return Answer(Outcome.TAKEN, report.number)
-        if not held and not await on_shift(session, officer.id):
+        if not await on_shift(session, officer.id):
+            # a report the unit holds too: an off-shift tap on an old offer must not confirm the crew has the job
+            # and silence the supervisors' "not accepted" escalation while nobody on shift has seen it
             return Answer(Outcome.OFF_SHIFT, report.number)
         if not held:
             # the system offered the report and the officer took the offer: the workflow lets SYSTEM assign, and
@@ -223,12 +224,7 @@ async def _accept_job(session: AsyncSession, officer: Officer, report: Report, u
     urgent report escalates to supervisors as not accepted while the crew is on its way. An incident's primary is
     one job: its members the unit holds with it are accepted too. Audited in the officer's name, as the tablet's
     step is; a repeated tap marks and audits nothing."""
-    job = [report.id]
-    if reports.is_primary(report):
-        job += await session.scalars(select(col(Report.id)).where(
-            col(Report.incident_id) == report.id, col(Report.id) != report.id, col(Report.unit_id) == unit.id,
-            col(Report.status).in_([status.value for status in WORKING])))
-    accepted = await reports.accept_custody(session, job)
+    accepted = await reports.accept_job(session, report, unit.id)
     if accepted:
         await record(session, actor_type=officer.role, actor_id=officer.id, action="report.accept",
                      target_type="report", target_id=report.id,
