@@ -6,23 +6,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from backend.context import Context
 from backend.dispatch import service as dispatch
 from backend.dispatch.jobs import find_escalations
 from backend.dispatch.models import Escalation
-from backend.jobs.models import OutboxTask
 from backend.jobs.relay import Relay
 from backend.lib.clock import utcnow
 from backend.officers.models import Officer, Unit
 from backend.reports.models import Report
 from backend.reports.workflow import Resolution, Status
-from bots.officer import escalations
 from bots.officer import service as duty
 from bots.officer.push import push_urgent_report
 from bots.officer.texts import t
 from tests.bots.conftest import OFFICER_TOKEN, link_code
+from tests.bots.test_officer_escalations import _chat_tasks, _due_now
 from tests.core.factories import make_report, triage_report
 from tests.fakes.telegram import FakeBot, FakeTelegram, make_user
 from tests.officers.factories import make_officer, make_unit
@@ -50,19 +49,6 @@ async def _report(ctx: Context, report_id: object) -> Report:
         report = await session.get(Report, report_id)
     assert report is not None
     return report
-
-
-async def _chat_tasks(ctx: Context) -> list[OutboxTask]:
-    async with ctx.sessions() as session:
-        return list(await session.scalars(select(OutboxTask).where(
-            OutboxTask.task == escalations.CHAT_TASK)))  # type: ignore[arg-type]
-
-
-async def _due_now(ctx: Context) -> None:
-    async with ctx.sessions() as session:
-        await session.execute(update(OutboxTask).where(OutboxTask.status == "pending")  # type: ignore[arg-type]
-                              .values(next_attempt_at=utcnow()))
-        await session.commit()
 
 
 @pytest.mark.parametrize("settled_by", ["crew_accepts_in_the_bot", "dispatcher_assigns_a_unit"])

@@ -6,14 +6,13 @@ question that stands alone in the same chat is answered as it would be alone (no
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.helpers import PartnerClient
+from tests.legal_api.asking import PATH, answer, cited
 
 pytestmark = pytest.mark.anyio
-PATH = "/api/v1/legal/ask"
 
 UK, KOAP = "УК РК", "КоАП РК"
 THEFT, PETTY_THEFT, FRAUD = (UK, "188"), (UK, "187"), (UK, "190")
@@ -56,49 +55,35 @@ TOPIC_CHANGES: list[tuple[list[str], str, tuple[str, str]]] = [
 ]
 
 
-async def _ask(citizen: PartnerClient, question: str, context: list[str] | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"question": question}
-    if context is not None:
-        payload["context"] = context
-    response = await citizen.post(PATH, payload)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def _cited(body: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(c["code"], c["article"]) for c in body["citations"]]
-
-
 @pytest.mark.parametrize(("context", "question", "expected"), FOLLOW_UPS)
 async def test_a_follow_up_is_answered_on_the_topic_of_the_question_it_continues(
         legal_index: Path, citizen: PartnerClient, context: list[str], question: str,
         expected: set[tuple[str, str]]) -> None:
-    body = await _ask(citizen, question, context)
-    assert expected & set(_cited(body)[:3]), (question, body)
+    body = await answer(citizen, question, context)
+    assert expected & set(cited(body)[:3]), (question, body)
 
 
 @pytest.mark.parametrize(("context", "question", "first"), TOPIC_CHANGES)
 async def test_a_question_that_stands_alone_is_not_dragged_to_the_old_topic(
         legal_index: Path, citizen: PartnerClient, context: list[str], question: str, first: tuple[str, str]) -> None:
-    followed = await _ask(citizen, question, context)
-    assert _cited(followed)[0] == first, followed
-    assert followed == await _ask(citizen, question)  # exactly the answer it gets with no context
+    followed = await answer(citizen, question, context)
+    assert cited(followed)[0] == first, followed
+    assert followed == await answer(citizen, question)  # exactly the answer it gets with no context
 
 
 async def test_thanks_after_an_answer_is_not_answered_with_the_old_topic(legal_index: Path,
                                                                          citizen: PartnerClient) -> None:
-    body = await _ask(citizen, "спасибо", ["какое наказание за кражу?"])
-    assert body["citations"] == [] and body == await _ask(citizen, "спасибо")
+    body = await answer(citizen, "спасибо", ["какое наказание за кражу?"])
+    assert body["citations"] == [] and body == await answer(citizen, "спасибо")
 
 
 async def test_an_empty_context_changes_nothing(legal_index: Path, citizen: PartnerClient) -> None:
-    assert await _ask(citizen, "а если ему 15 лет?", []) == await _ask(citizen, "а если ему 15 лет?")
+    assert await answer(citizen, "а если ему 15 лет?", []) == await answer(citizen, "а если ему 15 лет?")
 
 
 async def test_the_answer_is_in_the_follow_ups_language(legal_index: Path, citizen: PartnerClient) -> None:
-    body = await _ask(citizen, "ал егер ол кәмелетке толмаған болса?", ["Какое наказание за кражу?"])
-    assert body["language"] == "kk" and THEFT in _cited(body)
+    body = await answer(citizen, "ал егер ол кәмелетке толмаған болса?", ["Какое наказание за кражу?"])
+    assert body["language"] == "kk" and THEFT in cited(body)
 
 
 @pytest.mark.parametrize(("context", "pointer", "code"), [
@@ -122,4 +107,4 @@ async def test_a_weak_answer_on_the_old_topic_does_not_replace_not_found(legal_i
     """Read with the theft, a question about filming the police only brushes the theft articles (confidence 0.16):
     quoting them as if they applied is worse than its own "not found" (found by a second reading)."""
     question = "а можно ли записывать полицейского на видео?"
-    assert await _ask(citizen, question, ["какое наказание за кражу?"]) == await _ask(citizen, question)
+    assert await answer(citizen, question, ["какое наказание за кражу?"]) == await answer(citizen, question)

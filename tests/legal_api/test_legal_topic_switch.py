@@ -11,14 +11,13 @@ cases; the evaluation sets in ../shared are only measured, never read for these)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.helpers import PartnerClient
+from tests.legal_api.asking import answer, cited
 
 pytestmark = pytest.mark.anyio
-PATH = "/api/v1/legal/ask"
 
 UK, KOAP = "УК РК", "КоАП РК"
 THEFT, PETTY_THEFT, FRAUD = (UK, "188"), (UK, "187"), (UK, "190")
@@ -69,63 +68,49 @@ AGE_FOLLOW_UPS: list[tuple[str, str, tuple[str, str]]] = [
 ]
 
 
-async def _ask(citizen: PartnerClient, question: str, context: list[str] | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"question": question}
-    if context is not None:
-        payload["context"] = context
-    response = await citizen.post(PATH, payload)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def _cited(body: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(c["code"], c["article"]) for c in body["citations"]]
-
-
 @pytest.mark.parametrize(("earlier", "question", "not_cited"), TOPIC_SWITCHES)
 async def test_a_new_event_in_the_same_chat_is_not_answered_with_the_old_topic(
         legal_index: Path, citizen: PartnerClient, earlier: str, question: str,
         not_cited: set[tuple[str, str]]) -> None:
-    body = await _ask(citizen, question, [earlier])
-    assert not not_cited & set(_cited(body)[:1]), body
-    assert body == await _ask(citizen, question)  # exactly its answer with no context
+    body = await answer(citizen, question, [earlier])
+    assert not not_cited & set(cited(body)[:1]), body
+    assert body == await answer(citizen, question)  # exactly its answer with no context
     assert body["follow_up"] is False
 
 
 @pytest.mark.parametrize(("earlier", "question", "expected"), FOLLOW_UPS)
 async def test_a_follow_up_is_still_answered_on_its_topic_and_says_so(
         legal_index: Path, citizen: PartnerClient, earlier: str, question: str, expected: set[tuple[str, str]]) -> None:
-    body = await _ask(citizen, question, [earlier])
-    assert expected & set(_cited(body)[:3]), body
+    body = await answer(citizen, question, [earlier])
+    assert expected & set(cited(body)[:3]), body
     assert body["follow_up"] is True
 
 
 @pytest.mark.parametrize(("earlier", "question", "age_article"), AGE_FOLLOW_UPS)
 async def test_a_follow_up_about_the_offenders_age_cites_the_age_of_liability(
         legal_index: Path, citizen: PartnerClient, earlier: str, question: str, age_article: tuple[str, str]) -> None:
-    body = await _ask(citizen, question, [earlier])
-    cited = _cited(body)
-    assert age_article in cited[:3], body
-    assert cited[0] != age_article  # the offence's own article still leads
+    body = await answer(citizen, question, [earlier])
+    citations = cited(body)
+    assert age_article in citations[:3], body
+    assert citations[0] != age_article  # the offence's own article still leads
     assert body["follow_up"] is True
 
 
 async def test_an_age_in_a_question_about_minors_is_not_the_offenders(legal_index: Path,
                                                                      citizen: PartnerClient) -> None:
     """Selling alcohol to a teenager, then "what if he is 15": the age is the buyer's, not the seller's liability."""
-    body = await _ask(citizen, "а если ему 15 лет?", ["продал алкоголь подростку что будет"])
-    assert KOAP_AGE not in _cited(body) and UK_AGE not in _cited(body), body
+    body = await answer(citizen, "а если ему 15 лет?", ["продал алкоголь подростку что будет"])
+    assert KOAP_AGE not in cited(body) and UK_AGE not in cited(body), body
 
 
 async def test_a_follow_up_about_the_amount_cites_no_age_article(legal_index: Path, citizen: PartnerClient) -> None:
-    body = await _ask(citizen, "а если сумма маленькая?", [THEFT_RU])
-    assert UK_AGE not in _cited(body) and body["follow_up"] is True
+    body = await answer(citizen, "а если сумма маленькая?", [THEFT_RU])
+    assert UK_AGE not in cited(body) and body["follow_up"] is True
 
 
 async def test_a_question_without_context_is_not_a_follow_up(legal_index: Path, citizen: PartnerClient) -> None:
-    assert (await _ask(citizen, "а если ему 15 лет?"))["follow_up"] is False
-    assert (await _ask(citizen, THEFT_RU, []))["follow_up"] is False
+    assert (await answer(citizen, "а если ему 15 лет?"))["follow_up"] is False
+    assert (await answer(citizen, THEFT_RU, []))["follow_up"] is False
 
 
 async def test_the_follow_up_field_is_in_the_openapi_schema(legal_index: Path, citizen: PartnerClient) -> None:
