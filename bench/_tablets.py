@@ -35,12 +35,18 @@ async def scratch_ctx() -> AsyncIterator[Context]:
     url = f"{base}/{name}"
     try:
         await asyncio.to_thread(upgrade, url)
-        tmp = Path(tempfile.mkdtemp())
-        ctx = build_context(Settings(database_url=url, redis_url=None, secret_key="bench-" + uuid.uuid4().hex,
-                                     var_dir=tmp, media_dir=tmp / "media", log_json=False, log_level="WARNING"))
-        try:
+        async with url_ctx(url, Path(tempfile.mkdtemp())) as ctx:
             yield ctx
-        finally:
-            await ctx.close()
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def url_ctx(url: str, tmp: Path) -> AsyncIterator[Context]:
+    """A quiet context on a migrated database at `url` (no Redis), its files in `tmp`."""
+    ctx = build_context(Settings(database_url=url, redis_url=None, secret_key="bench-" + uuid.uuid4().hex,
+                                 var_dir=tmp, media_dir=tmp / "media", log_json=False, log_level="WARNING"))
+    try:
+        yield ctx
+    finally:
+        await ctx.close()

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from backend.context import Context, build_context
+from backend.context import Context
 from backend.dispatch.models import Assignment, Escalation
 from backend.dispatch.service import escalations_page
 from backend.lib.clock import as_utc, utcnow
@@ -38,8 +38,7 @@ from backend.reports import deadlines
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import SYSTEM, event_fields
 from backend.reports.workflow import Status
-from backend.settings import Settings
-from bench._tablets import scratch_ctx
+from bench._tablets import scratch_ctx, url_ctx
 from tests.core.factories import make_citizen
 
 PAGE = 50
@@ -51,12 +50,8 @@ async def sqlite_ctx() -> AsyncIterator[Context]:
     tmp = Path(tempfile.mkdtemp())
     url = f"sqlite+aiosqlite:///{tmp / 'zan.db'}"
     await asyncio.to_thread(upgrade, url)
-    ctx = build_context(Settings(database_url=url, redis_url=None, secret_key="bench-" + uuid.uuid4().hex,
-                                 var_dir=tmp, media_dir=tmp / "media", log_json=False, log_level="WARNING"))
-    try:
+    async with url_ctx(url, tmp) as ctx:
         yield ctx
-    finally:
-        await ctx.close()
 
 
 async def seed(ctx: Context, settled: int, due: int) -> None:

@@ -87,11 +87,7 @@ async def test_a_tap_on_a_report_the_console_gave_the_unit_accepts_it(ctx: Conte
     "accepted" and accepted nothing, and the report escalated while the crew was on its way."""
     _, unit = await _on_duty(ctx, 881002)
     report = await _urgent(ctx)
-    async with ctx.sessions() as session:
-        row = await session.get(Report, report.id)
-        assert row is not None
-        await dispatch.assign(session, row, unit, DISPATCHER)
-        await session.commit()
+    await _given_by_console(ctx, report, unit)
     [before] = await _custody(ctx, report)
     assert before.accepted_at is None
     answer = await service.accept(ctx, chat_id=881002, report_id=report.id)
@@ -117,3 +113,12 @@ async def test_accepting_an_incidents_primary_accepts_its_members(ctx: Context) 
     [line] = await _accept_lines(ctx, primary)
     assert len(line.data["assignment_ids"]) == 2
     assert await find_escalations(ctx, utcnow() + timedelta(hours=1)) == 0
+
+
+async def _given_by_console(ctx: Context, report: Report, unit: Unit) -> None:
+    """The dispatcher assigns the offered report to the unit before its officer taps Accept."""
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await dispatch.assign(session, row, unit, DISPATCHER)
+        await session.commit()

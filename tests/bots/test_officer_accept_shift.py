@@ -9,13 +9,10 @@ from datetime import timedelta
 import pytest
 
 from backend.context import Context
-from backend.dispatch import service as dispatch
 from backend.dispatch.jobs import find_escalations
 from backend.lib.clock import utcnow
-from backend.reports.models import Report
 from bots.officer import service
-from tests.bots.test_officer_accept_custody import _custody, _on_duty, _urgent
-from tests.sync.conftest import DISPATCHER
+from tests.bots.test_officer_accept_custody import _custody, _given_by_console, _on_duty, _urgent
 
 pytestmark = pytest.mark.anyio
 
@@ -24,11 +21,7 @@ async def test_off_shift_tap_on_a_held_report_does_not_accept_it(ctx: Context) -
     _, unit = await _on_duty(ctx, 883001)
     assert await service.toggle_shift(ctx, chat_id=883001) is False  # the shift ends
     report = await _urgent(ctx)
-    async with ctx.sessions() as session:
-        row = await session.get(Report, report.id)
-        assert row is not None
-        await dispatch.assign(session, row, unit, DISPATCHER)
-        await session.commit()
+    await _given_by_console(ctx, report, unit)
     answer = await service.accept(ctx, chat_id=883001, report_id=report.id)
     assert answer.outcome is service.Outcome.OFF_SHIFT, answer
     [held] = await _custody(ctx, report)

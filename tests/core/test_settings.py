@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,16 +13,6 @@ STRONG = secrets.token_hex(32)  # what `zan keys new` prints
 PG = "postgresql+asyncpg://zan:pw@db.internal/zan"
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
-    """A clean ZAN_* environment with its files in tmp_path."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("ZAN_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("ZAN_VAR_DIR", str(tmp_path))
-    yield monkeypatch
 
 
 def production(env: pytest.MonkeyPatch, **values: str) -> None:

@@ -4,24 +4,11 @@ gives every partner nonce a Redis TTL Redis refuses, a login limit of 0 refuses 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
 from backend.cli import main
 from backend.settings import Settings, SettingsError
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
-    for name in list(os.environ):
-        if name.startswith("ZAN_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("ZAN_VAR_DIR", str(tmp_path))
-    yield monkeypatch
 
 
 @pytest.mark.parametrize(

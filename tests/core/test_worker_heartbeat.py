@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +30,6 @@ from backend.health.workers import (
 from backend.jobs.models import WorkerHeartbeat
 from backend.jobs.saq import SCHEDULED_TIMEOUT_S
 from backend.lib.clock import utcnow
-from backend.worker import run_worker
 from tests.helpers import eventually
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis, pytest.mark.saq]
@@ -85,14 +83,6 @@ async def _beat_now(ctx: Context, *, relay_quiet_s: float = 0.0, saq_quiet_s: fl
         saq_running=running, saq_concurrency=concurrency))
 
 
-@pytest.fixture
-async def worker(ctx: Context) -> AsyncIterator[asyncio.Task[None]]:
-    """`zan worker` (its relay and SAQ consumer, run_worker) in this process, stopped after the test."""
-    running = asyncio.create_task(run_worker(ctx.settings, concurrency=2))
-    yield running
-    if not running.done():
-        running.cancel()
-    await asyncio.gather(running, return_exceptions=True)
 
 
 async def test_a_running_worker_beats_with_its_relay_and_consumer(ctx: Context, worker: asyncio.Task[None],

@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -43,14 +43,6 @@ def blocking_task() -> Iterator[asyncio.Event]:
     HANDLERS.pop(BLOCKING, None)
 
 
-@pytest.fixture
-async def worker(ctx: Context) -> AsyncIterator[asyncio.Task[None]]:
-    """`zan worker` (its relay and SAQ consumer, run_worker) in this process."""
-    running = asyncio.create_task(run_worker(ctx.settings, concurrency=2))
-    yield running
-    if not running.done():
-        running.cancel()
-    await asyncio.gather(running, return_exceptions=True)
 
 
 async def _enqueued(ctx: Context) -> uuid.UUID:
