@@ -233,9 +233,7 @@ async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await answer_tap(query)
     if answer.outcome in (service.Outcome.ACCEPTED, service.Outcome.DECLINED, service.Outcome.TAKEN,
                           service.Outcome.CLOSED):
-        # the buttons go away: the offer is settled for this officer
-        original = query.message.text if query.message is not None and hasattr(query.message, "text") else ""
-        await query.edit_message_text(f"{original}\n\n{text}" if original else text)
+        await _below(query, context, chat_id, text)  # the buttons go away: the offer is settled for this officer
     else:
         await context.bot.send_message(chat_id, text)
 
@@ -255,15 +253,20 @@ async def open_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         refused = opened.refused if opened is not None and opened.refused else service.Outcome.NOT_YOURS
         await context.bot.send_message(chat_id, t(refused, lang))
         return
-    card = cards.card_text(opened.report, opened.unit_code, lang)
+    await _below(query, context, chat_id, cards.card_text(opened.report, opened.unit_code, lang))
+
+
+async def _below(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+    """`text` added under the tapped message, its buttons gone (edited in place, so the officer's other devices do
+    not ring again). A message Telegram no longer lets the bot edit (older than 48 h, deleted by the officer) gets
+    `text` in a new one: an Accept already committed must still be confirmed."""
     original = query.message.text if query.message is not None and hasattr(query.message, "text") else ""
     try:
-        await query.edit_message_text(f"{original}\n\n{card}" if original else card)
+        await query.edit_message_text(f"{original}\n\n{text}" if original else text)
     except BadRequest as exc:
-        if "not modified" in exc.message.lower():  # a second tap or a re-delivered update: the card is there
+        if "not modified" in exc.message.lower():  # a second tap or a re-delivered update: the text is there
             return
-        # a message Telegram no longer lets the bot edit (older than 48 h): the card in a new one
-        await context.bot.send_message(chat_id, card)
+        await context.bot.send_message(chat_id, text)
 
 
 def build_application(ctx: Context, token: str | None = None, *, polling: bool = False) -> App:

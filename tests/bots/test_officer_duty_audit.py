@@ -227,3 +227,21 @@ async def test_an_edited_shift_command_does_not_toggle_the_shift_again(ctx: Cont
 
     assert "Смена: идёт" in (status.text or "")
     assert "Смена завершена." not in [m.text for m in officer_tg.sent_messages(CREW)]
+
+
+async def test_an_accept_whose_offer_message_is_gone_is_confirmed_in_a_new_one(
+        ctx: Context, officer_tg: FakeBot, fake_telegram: FakeTelegram) -> None:
+    """The officer deleted the offer (or it is older than Telegram lets a bot edit): the edit is refused, and the
+    Accept, already committed, went unconfirmed."""
+    unit = await _on_duty(ctx, CREW, code="AST-78")
+    report = await triage_report(ctx, urgent=True, priority="urgent", department="patrol_police", district="astana")
+    assert await push_urgent_report(ctx, report) == 1
+    offer = await officer_tg.wait_for_message_async(CREW, contains=report.number)
+    fake_telegram.fail_next("editMessageText", 400, token=OFFICER_TOKEN,
+                            description="Bad Request: message to edit not found")
+
+    officer_tg.user_taps_button(offer, f"accept:{report.id}", user=make_user(CREW, language_code="ru"))
+
+    told = await officer_tg.wait_for_message_async(CREW, contains="AST-78")
+    assert "Принято" in (told.text or "")
+    assert (await _report(ctx, report.id)).unit_id == unit.id
