@@ -243,30 +243,30 @@ async def follow_primary(session: AsyncSession, primary: Report, action: Action,
     own reporter's answer, or back in work after it (workflow.recorded_in_place), keeps its status and records the
     crew's arrival in place, as the primary does in that status (backend.sync.push); one still assigned moves. A
     question is for one reporter: before, such a member was left out and the crew's arrival at its scene was lost."""
-    members = await incident_followers(session, primary, action, by, visible=visible)
-    for member in members:
-        follower = as_follower(primary, reason, params, data)
+    follower = as_follower(primary, reason, params, data)
+    for member in await incident_followers(session, primary, action, by, visible=visible):
         if not recorded_in_place(action, Status(member.status), by.actor):
             await change_status(session, member, action, by, outcome=outcome, device_time=device_time,
                                 fan_out=False, **follower)
-        elif max((GROUND_RANK[step] for step in await ground_steps(session, member)), default=0) < GROUND_RANK[action]:
+        elif await ground_reached(session, member) < GROUND_RANK[action]:
             await append_event(session, member, action.value, by, from_status=member.status,
                                to_status=member.status, device_time=device_time, **follower)
         # else: its crew recorded this step or a further one on it already; an arrival is recorded once
     # the crew's step also accepts the members' custody records with the primary's: backend.sync.push, accept_job
 
 
-async def ground_steps(session: AsyncSession, report: Report) -> set[Action]:
-    """The crew's ground steps (workflow.GROUND_STEPS: on the way, arrived) recorded on `report` since it was last
-    assigned, as status changes or in place (a new assignment is a new crew, which has yet to get there)."""
+async def ground_reached(session: AsyncSession, report: Report) -> int:
+    """How far the crew got on `report` since it was last assigned (workflow.GROUND_RANK: 0 not yet on the way, 1 on
+    the way, 2 arrived), from its ground steps recorded as status changes or in place (a new assignment is a new
+    crew, which has yet to get there)."""
     actions = await session.scalars(select(col(ReportEvent.action)).where(
         col(ReportEvent.report_id) == report.id,
         col(ReportEvent.action).in_([Action.ASSIGN.value, *(step.value for step in GROUND_STEPS)]))
         .order_by(col(ReportEvent.created_at), col(ReportEvent.id)))
-    steps: set[Action] = set()
+    reached = 0
     for action in actions:
-        steps = set() if action == Action.ASSIGN.value else steps | {Action(action)}
-    return steps
+        reached = 0 if action == Action.ASSIGN.value else max(reached, GROUND_RANK[Action(action)])
+    return reached
 
 
 async def _record_write_up(session: AsyncSession, report: Report, closing: ReportEvent) -> None:

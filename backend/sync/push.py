@@ -32,7 +32,7 @@ from backend.officers.auth import OfficerPrincipal
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By
-from backend.reports.workflow import KEEPS_STATUS, Action, Outcome, Status, recorded_in_place
+from backend.reports.workflow import GROUND_RANK, KEEPS_STATUS, Action, Outcome, Status, recorded_in_place
 from backend.sync import blobs, sealed
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
@@ -45,7 +45,8 @@ log = logging.getLogger("zan.sync")
 _Row = TypeVar("_Row")
 MAX_BATCH = 500
 # the tablet's status lattice; a status never moves backwards from a tablet and never uses time
-LATTICE = {"assigned": 0, "en_route": 1, "on_scene": 2, "resolved": 3}
+# the ground steps rank as the workflow ranks them (reports.ground_reached reads how far a crew got by the same)
+LATTICE = {"assigned": 0, **{step.value: rank for step, rank in GROUND_RANK.items()}, "resolved": 3}
 # where the statuses that say where the crew is stand on it; in_progress and awaiting_reporter say how the work goes
 # instead, and the crew's own steps tell how far it got (_reached)
 SERVER_RANK = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SCENE: 2, Status.CLOSED: 3}
@@ -466,7 +467,7 @@ async def _reached(session: AsyncSession, report: Report) -> int | None:
     status = Status(report.status)
     if status not in KEEPS_STATUS:
         return SERVER_RANK.get(status)
-    return max((LATTICE[step.value] for step in await reports.ground_steps(session, report)), default=0)
+    return await reports.ground_reached(session, report)
 
 
 async def _record_in_place(session: AsyncSession, report: Report, action: Action, by: By, device_time: datetime,
