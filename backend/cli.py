@@ -42,14 +42,11 @@ def _database_unreachable(exc: BaseException) -> bool:
 
     import asyncpg
 
-    from backend.lib.errors import database_lost
+    from backend.lib.errors import causes, database_lost
 
     if database_lost(exc):  # refused, terminated, every connection slot taken (the API's 503 rule)
         return True
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
+    for cause in causes(exc):
         # the login refused (a wrong user or password), or no such database
         if isinstance(cause, (asyncpg.InvalidAuthorizationSpecificationError, asyncpg.InvalidCatalogNameError)):
             return True
@@ -58,7 +55,6 @@ def _database_unreachable(exc: BaseException) -> bool:
                 frame.f_globals.get("__name__", "").startswith("asyncpg.")
                 for frame, _ in traceback.walk_tb(cause.__traceback__)):
             return True
-        cause = cause.__cause__
     return False
 
 

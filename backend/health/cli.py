@@ -11,7 +11,7 @@ import click
 
 from backend.context import context_scope
 from backend.health.workers import check_here
-from backend.lib.errors import database_lost
+from backend.lib.errors import causes, database_lost
 from backend.settings import Settings
 
 # a connect's errors when nothing answers at the address: the host or its network unreachable or down, or timed out
@@ -61,15 +61,11 @@ def does_not_answer(exc: BaseException) -> bool:
     a database or host name that does not exist, or a table missing: those are this worker's settings."""
     if database_lost(exc):
         return True
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
+    for cause in causes(exc):
         # asyncpg raises the socket's errors as they are, and asyncio's TimeoutError when its connect timed out
         if isinstance(cause, socket.gaierror):
             if cause.errno == socket.EAI_AGAIN:
                 return True
         elif isinstance(cause, TimeoutError) or (isinstance(cause, OSError) and cause.errno in _NO_ROUTE):
             return True
-        cause = cause.__cause__
     return False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,10 +238,7 @@ def database_lost(exc: BaseException) -> bool:
     """The request failed because the database connection was lost or could not be had, not because of what it
     asked: its transaction did not commit (one lost during COMMIT may have: the same request, retried with its
     Idempotency-Key, is answered from what was kept and stored once)."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
+    for cause in causes(exc):
         if isinstance(cause, sa_exc.DBAPIError) and (cause.connection_invalidated or _SQLITE_BUSY in str(cause)):
             return True
         # the pool's checkout timed out (every connection busy); the driver's connection lost or refused (asyncpg
@@ -252,8 +249,17 @@ def database_lost(exc: BaseException) -> bool:
         # socket's ConnectionError too, and a Redis or partner outage is not the database's
         if not type(cause).__module__.startswith(_DATABASE_LAYERS):
             return False
-        cause = cause.__cause__
     return False
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then what it was raised from (`__cause__`), and so on; each once, should a chain loop."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__
 
 
 def brief(exc: BaseException) -> str:
