@@ -114,7 +114,7 @@ def test_jfxx_thumbnails_go_whole() -> None:
     assert clean == plain  # JFIF's own header, announcing no thumbnail, and the picture
 
 
-def test_png_loses_text_and_exif_chunks() -> None:
+def test_png_loses_text_chunks_and_keeps_allowlisted_exif() -> None:
     info = PngInfo()
     info.add_text("Author", NAME)
     info.add_itxt("Comment", f"{SERIAL} samsung", zip=True)
@@ -123,23 +123,26 @@ def test_png_loses_text_and_exif_chunks() -> None:
     original = out.getvalue()
     assert leaks(original)
     clean = scrub.scrub_png(original)
-    assert leaks(clean) == [] and b"eXIf" not in clean and b"zTXt" not in clean and b"iTXt" not in clean
+    assert leaks(clean) == [] and b"zTXt" not in clean and b"iTXt" not in clean
+    assert clean.count(b"eXIf") == 1  # rewritten: orientation, time and place only
+    _evidence_kept(clean)
     assert _pixels(clean) == _pixels(original)
     with pytest.raises(scrub.Malformed):
         scrub.scrub_png(original[:-12])  # no IEND
 
 
-def test_webp_loses_exif_and_xmp_and_says_so_in_its_header() -> None:
+def test_webp_loses_xmp_and_keeps_allowlisted_exif_and_says_so_in_its_header() -> None:
     out = io.BytesIO()
     _picture().save(out, format="WEBP", lossless=True, exif=identity_exif().tobytes(),
                     xmp=b"<x:xmpmeta>" + NAME.encode() + b"</x:xmpmeta>")
     original = out.getvalue()
     assert leaks(original)
     clean = scrub.scrub_riff(original)
-    assert leaks(clean) == [] and b"EXIF" not in clean and b"XMP " not in clean
+    assert leaks(clean) == [] and b"XMP " not in clean and clean.count(b"EXIF") == 1
+    _evidence_kept(clean)  # rewritten: orientation, time and place only
     assert struct.unpack("<I", clean[4:8])[0] == len(clean) - 8
     vp8x = clean.index(b"VP8X")
-    assert clean[vp8x + 8] & 0x0C == 0  # no EXIF or XMP announced
+    assert clean[vp8x + 8] & 0x0C == 0x08  # EXIF announced, XMP not
     assert _pixels(clean) == _pixels(original)
 
 

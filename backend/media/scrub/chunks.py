@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import struct
+import zlib
 
 from backend.media.scrub.errors import Malformed
+from backend.media.scrub.jpeg import kept_tiff
 
 # -- PNG ------------------------------------------------------------------------------------------------------
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# the chunks a picture needs to look right (and APNG's frames); text, eXIf, time, C2PA and private chunks go
+# the chunks a picture needs to look right (and APNG's frames); text, time, C2PA and private chunks go, and eXIf is
+# rewritten with the allowlisted EXIF only (orientation, time and place, as a JPEG's: backend.media.scrub.jpeg)
 _PNG_KEEP = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"cICP",
              b"mDCv", b"cLLi", b"bKGD", b"hIST", b"pHYs", b"sPLT", b"acTL", b"fcTL", b"fdAT"}
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
 
 def scrub_png(data: bytes) -> bytes:
@@ -24,6 +31,9 @@ def scrub_png(data: bytes) -> bytes:
             raise Malformed("truncated chunk")
         if kind in _PNG_KEEP:
             out += data[pos:end]
+        elif kind == b"eXIf" and (exif := kept_tiff(data[pos + 8:end - 4])) is not None:
+            # where it was: a viewer honours its orientation only before the picture data, as the writer put it
+            out += _png_chunk(b"eXIf", exif)
         pos = end
         if kind == b"IEND":
             return bytes(out)
@@ -32,11 +42,17 @@ def scrub_png(data: bytes) -> bytes:
 
 # -- RIFF: WebP and WAV -----------------------------------------------------------------------------------------
 _RIFF_KEEP = {
-    b"WEBP": {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"},  # not EXIF, XMP
+    # not XMP; EXIF is rewritten with the allowlisted part only (orientation, time and place, as a JPEG's)
+    b"WEBP": {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"},
     b"WAVE": {b"fmt ", b"fact", b"data", b"cue ", b"smpl"},  # not LIST/INFO, bext (originator), iXML, id3
 }
 _VP8X_EXIF, _VP8X_XMP = 0x08, 0x04
 _VP8X_SIZE = 10  # flags, reserved bytes, canvas width and height
+_VP8X_FLAGS = 8  # the flags byte, counted from the start of the chunk (after its type and size)
+
+
+def _riff_chunk(kind: bytes, payload: bytes) -> bytes:
+    return kind + struct.pack("<I", len(payload)) + payload + b"\x00" * (len(payload) & 1)
 
 
 def scrub_riff(data: bytes) -> bytes:
@@ -45,6 +61,8 @@ def scrub_riff(data: bytes) -> bytes:
     form = data[8:12]
     keep = _RIFF_KEEP[form]
     out, pos = bytearray(), 12
+    vp8x: int | None = None  # where the extended header is in `out`: it announces the metadata chunks that follow
+    exif = False
     while pos + 8 <= len(data):
         kind = data[pos:pos + 4]
         (size,) = struct.unpack("<I", data[pos + 4:pos + 8])
@@ -52,13 +70,21 @@ def scrub_riff(data: bytes) -> bytes:
         if pos + 8 + size > len(data):
             raise Malformed("truncated chunk")
         if kind in keep:
-            chunk = bytearray(data[pos:min(end, len(data))])
-            if kind == b"VP8X":  # the header announces which metadata chunks follow
+            if kind == b"VP8X":
                 if size < _VP8X_SIZE:  # its flags are what is rewritten: a shorter one has none to rewrite
                     raise Malformed(f"VP8X chunk of {size} bytes")
-                chunk[8] &= ~(_VP8X_EXIF | _VP8X_XMP) & 0xFF
-            out += chunk
+                vp8x = len(out)
+            out += data[pos:min(end, len(data))]
+        elif kind == b"EXIF" and form == b"WEBP" and vp8x is not None and not exif:
+            # a phone's portrait photo is stored sideways with an EXIF orientation: without it staff would see it
+            # turned; only an extended WebP (VP8X) carries EXIF, and a reader takes the first chunk
+            kept = kept_tiff(data[pos + 8:pos + 8 + size])
+            out += _riff_chunk(b"EXIF", kept) if kept is not None else b""
+            exif = kept is not None
         pos = end
+    if vp8x is not None:
+        flags = out[vp8x + _VP8X_FLAGS] & ~(_VP8X_EXIF | _VP8X_XMP) & 0xFF
+        out[vp8x + _VP8X_FLAGS] = flags | (_VP8X_EXIF if exif else 0)
     return b"RIFF" + struct.pack("<I", len(out) + 4) + form + bytes(out)
 
 

@@ -9,7 +9,7 @@ from typing import BinaryIO
 from PIL import Image
 
 from backend.media.scrub.errors import Malformed
-from backend.media.scrub.jpeg import kept_exif
+from backend.media.scrub.jpeg import exif_of_tiff, kept_exif
 from backend.media.scrub.location import is_coordinates
 
 _METADATA_BOXES = {b"udta", b"meta", b"uuid"}  # user data (names, make, software), Apple's keys, XMP
@@ -305,12 +305,7 @@ def heif_item_exif(payload: bytes) -> Image.Exif | None:
     or it does not parse, whatever Pillow raises for it."""
     if len(payload) <= 4:
         return None
-    exif = Image.Exif()
-    try:
-        exif.load(b"Exif\x00\x00" + payload[4 + _uint(payload[:4]):])
-    except Exception:
-        return None
-    return exif
+    return exif_of_tiff(payload[4 + _uint(payload[:4]):])
 
 
 def _heif_exif(payload: bytes, total: int) -> bytes:

@@ -28,6 +28,29 @@ def _exif_of_jpeg(data: bytes) -> Image.Exif | None:
         return None
 
 
+EXIF_HEADER = b"Exif\x00\x00"  # what JPEG's APP1 puts before the TIFF data (and what `kept_exif` returns it after)
+
+
+def exif_of_tiff(data: bytes) -> Image.Exif | None:
+    """EXIF held as bare TIFF data (HEIF's EXIF item, PNG's eXIf, WebP's EXIF chunk; some writers put EXIF_HEADER
+    in front) read by Pillow; None when there is none or it does not parse, whatever Pillow raises for it."""
+    if not data:
+        return None
+    exif = Image.Exif()
+    try:
+        exif.load(data if data.startswith(EXIF_HEADER) else EXIF_HEADER + data)
+    except Exception:
+        return None
+    return exif
+
+
+def kept_tiff(data: bytes) -> bytes | None:
+    """The allowlisted part of EXIF held as bare TIFF data (`exif_of_tiff`), as bare TIFF data; None when nothing of
+    it is kept or it does not parse."""
+    kept = kept_exif(exif_of_tiff(data))
+    return kept[len(EXIF_HEADER):] if kept else None
+
+
 def kept_exif(exif: Image.Exif | None) -> bytes | None:
     """The allowlisted part of `exif` ("Exif\\0\\0" + TIFF), or None when nothing of it is kept."""
     if exif is None:
