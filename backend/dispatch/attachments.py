@@ -11,7 +11,6 @@ dispatch console's: an officer who cannot see the report gets 404, not its files
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from backend.audit.service import record
 from backend.context import Context
 from backend.dispatch.schemas import Attachment, AttachmentsOut
 from backend.dispatch.visibility import get_visible
+from backend.media.formats import EXTENSIONS
 from backend.media.models import Media
 from backend.media.service import ensure_scrub_queued, get_store
 from backend.media.storage import DOWNLOAD_TTL_S
@@ -36,7 +36,7 @@ def _kind(content_type: str) -> str:
 
 def _filename(number: str, index: int, content_type: str) -> str:
     # the report number, not the uploader's file name: names can carry personal data, numbers are what staff file
-    return f"{number}-{index}{mimetypes.guess_extension(content_type) or '.bin'}"
+    return f"{number}-{index}{EXTENSIONS.get(content_type, '.bin')}"
 
 
 async def list_for(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,

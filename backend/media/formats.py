@@ -30,6 +30,16 @@ KINDS = (
 
 MAX_BYTES = max(kind.max_bytes for kind in KINDS)  # no declaration is for a larger file
 
+# The extension a stored file is downloaded with, for every type taken. A fixed table, not `mimetypes`: that reads
+# the host's /etc/mime.types and knows no extension for audio/wav, audio/amr, audio/webm or video/3gpp on a stock
+# image, so staff got "ZP-…-2.bin" for a voice note that their player would not open.
+EXTENSIONS = {
+    "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic", "image/heif": ".heif", "image/webp": ".webp",
+    "video/mp4": ".mp4", "video/quicktime": ".mov", "video/3gpp": ".3gp", "video/webm": ".webm",
+    "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "audio/aac": ".aac", "audio/ogg": ".ogg", "audio/amr": ".amr",
+    "audio/wav": ".wav", "audio/webm": ".weba",
+}
+
 # Names apps really send for a type we take, each for a format the magic-byte check below already recognises: the
 # file is stored under its canonical type (what staff browsers and the scrubbers know). Android's camera and
 # gallery pickers say image/jpg, old Windows browsers image/pjpeg and image/x-png; iOS voice notes are .m4a, named
