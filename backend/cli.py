@@ -38,11 +38,10 @@ class _ZanGroup(click.Group):
 def _database_unreachable(exc: BaseException) -> bool:
     # imported here: `zan --help` and the commands that never touch the database stay quick to start
     import socket
-    import traceback
 
     import asyncpg
 
-    from backend.lib.errors import causes, database_lost
+    from backend.lib.errors import causes, database_lost, raised_in
 
     if database_lost(exc):  # refused, terminated, every connection slot taken (the API's 503 rule)
         return True
@@ -51,9 +50,7 @@ def _database_unreachable(exc: BaseException) -> bool:
         if isinstance(cause, (asyncpg.InvalidAuthorizationSpecificationError, asyncpg.InvalidCatalogNameError)):
             return True
         # a host name that does not resolve, when asyncpg was connecting to it (not a webhook's or a bucket's)
-        if isinstance(cause, socket.gaierror) and any(
-                frame.f_globals.get("__name__", "").startswith("asyncpg.")
-                for frame, _ in traceback.walk_tb(cause.__traceback__)):
+        if isinstance(cause, socket.gaierror) and raised_in(cause, "asyncpg."):
             return True
     return False
 

@@ -48,7 +48,7 @@ def build_context(settings: Settings, *, null_pool: bool = False) -> Context:
     # first: a bad calendar file stops startup before anything is opened
     calendar = configured_calendar(settings.holidays_file)
     engine = make_engine(settings.database_url, null_pool=null_pool, pool_size=settings.db_pool_size,
-                         max_overflow=settings.db_max_overflow)
+                         max_overflow=settings.db_max_overflow, connect_timeout_s=settings.db_connect_timeout_s)
     sessions = make_sessionmaker(engine)
     # status changes (a reopening's fresh term) and reclassifications get only a session: it brings the calendar
     sessions.configure(info={CALENDAR_KEY: calendar})

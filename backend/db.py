@@ -63,19 +63,29 @@ def json_column(default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
 
 
+# How long opening a PostgreSQL connection may take (ZAN_DB_CONNECT_TIMEOUT_S). asyncpg's own default is 60 s: a
+# process facing a database host that drops packets (a firewall, a host gone from the network) hung every request,
+# relay pass and health check a minute on each connection it opened. A server that answers takes milliseconds, and
+# one loaded or across a slow link a few seconds, well within this.
+DEFAULT_CONNECT_TIMEOUT_S = 10.0
+
+
 def make_engine(database_url: str, *, null_pool: bool = False, pool_size: int = 20,
-                max_overflow: int = 10) -> AsyncEngine:
+                max_overflow: int = 10, connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S) -> AsyncEngine:
     # A failed statement's exception text would otherwise carry its bound values, which are what citizens wrote
     # (names, addresses, the offence): that text is logged, and the log masker only knows IINs, phones and cards
     kwargs: dict[str, Any] = {"hide_parameters": True}
     if database_url.startswith("sqlite"):
-        # a single writer at a time: wait for the lock instead of failing under concurrent intake
+        # a single writer at a time: wait for the lock instead of failing under concurrent intake (a local file:
+        # nothing to connect to, so no connect timeout)
         kwargs["connect_args"] = {"timeout": 30}
     else:
         # No JIT: its compile time (50–80 ms) dwarfs the short OLTP statements it kicks in for once a cost estimate
         # crosses jit_above_cost, e.g. the dispatch queue's page at a few hundred thousand reports
         # (docs/benchmarks-queries.md). Set per connection, so no database or role setting has to be remembered.
-        kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
+        # asyncpg's `timeout` bounds the whole connect (TCP, TLS, startup and login); it raises TimeoutError, which
+        # the API answers 503 and the worker's health check counts as the database not answering
+        kwargs["connect_args"] = {"server_settings": {"jit": "off"}, "timeout": connect_timeout_s}
     if not database_url.startswith("sqlite") and not null_pool:
         # Overflow connections are opened for a burst and closed again when returned. With a pool of 10, an
         # overloaded API worker spent a fifth of its registration statement's time opening connections, which

@@ -180,6 +180,9 @@ class Settings:
     enable_relay: bool = True
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    # seconds a PostgreSQL connection may take to open (asyncpg's own default, 60 s, hung every connection to a
+    # database host that drops packets a minute: backend/db.py)
+    db_connect_timeout_s: int = 10
     # routing previews (a model pass each) that may run at once per process; more wait briefly, then get 503
     preview_concurrency: int = 2
     # legal answers (an embedding of the question each, ~1 s for 2,000 characters) that may run at once per process
@@ -271,6 +274,8 @@ class Settings:
             # spare max_connections would get the opposite
             db_pool_size=_int("DB_POOL_SIZE", 20, minimum=1),
             db_max_overflow=_int("DB_MAX_OVERFLOW", 10, minimum=0),
+            # below a second, a server that answers but is busy, or across a slow link, could never be connected to
+            db_connect_timeout_s=_int("DB_CONNECT_TIMEOUT_S", 10, minimum=1),
             preview_concurrency=max(1, _int("PREVIEW_CONCURRENCY", 2)),
             legal_concurrency=max(1, _int("LEGAL_CONCURRENCY", 2)),
             citizen_bot_legal_per_10min=max(1, _int("CITIZEN_BOT_LEGAL_PER_10MIN", 10)),

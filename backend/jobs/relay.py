@@ -11,6 +11,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -31,8 +32,18 @@ TASK_TIMEOUT_S = 110.0
 TRANSPORT_RETRY_S = 3.0
 
 
-async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
-    """Run one claimed attempt of a task and settle its outcome. Used in-process and by SAQ workers."""
+def _never() -> bool:
+    return False
+
+
+async def execute(ctx: Context, task_id: uuid.UUID, attempt: int, *,
+                  stopping: Callable[[], bool] = _never) -> str:
+    """Run one claimed attempt of a task and settle its outcome. Used in-process and by SAQ workers.
+
+    `stopping` says whether the process running it is stopping (SIGTERM). A cancellation from outside the task then
+    hands the task back, due now and never dead-lettered for it; any other is its runner cutting it off (SAQ's job
+    timeout: nothing else cancels a running job, SAQ's abort is not used), which counts as a failed attempt. A
+    caller that does not say (a test, a script) gets the latter: a task is never handed back forever by mistake."""
     async with ctx.sessions() as session:
         started_as = await service.start(session, task_id, attempt, INPROCESS_LEASE_S)
     if started_as is None:
@@ -58,22 +69,37 @@ async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
         except RetryLater as exc:
             error, retry_after = f"retry later: {exc}", exc.after_s
         except asyncio.CancelledError as exc:
-            if _stopping():
+            if not _cancelled_from_outside():
+                # raised by the handler itself (a library's own cancellation): a failed attempt like any other, or a
+                # task that always raises it would be handed back, and run again at once, forever
+                log.warning("task %s %s attempt %d failed: %r", name, task_id, attempt, exc)
+                error = repr(exc)
+            elif stopping():
                 # the process is stopping (SIGTERM: SAQ cancels the jobs it runs at once): hand the task back, due
                 # now, instead of leaving it `running` until its lease runs out minutes later
                 log.warning("task %s %s attempt %d interrupted: handed back to the outbox", name, task_id, attempt)
                 await asyncio.shield(_hand_back(ctx, task_id, attempt))
                 raise
-            # raised by the handler itself (a library's own cancellation), not by a stop: a failed attempt like any
-            # other, or a task that always raises it would be handed back, and run again at once, forever
-            log.warning("task %s %s attempt %d failed: %r", name, task_id, attempt, exc)
-            error = repr(exc)
+            else:
+                # cut off while the process goes on: SAQ's job timeout, when the handler did not end within a few
+                # seconds of our own timeout cancelling it (it ignores or outlasts cancellation). A failed attempt,
+                # or a task that always hangs would be handed back and run again forever, never dead-lettered.
+                # Shielded: SAQ cancels the job once more right after its timeout, which must not stop the record
+                error = f"timed out: cut off by its runner after {time.perf_counter() - started:.0f} s"
+                log.warning("task %s %s attempt %d %s", name, task_id, attempt, error)
+                await asyncio.shield(_settle(ctx, name, task_id, attempt, error, started))
+                raise
         except Exception as exc:
             log.warning("task %s %s attempt %d failed: %r", name, task_id, attempt, exc)
             error = repr(exc)
+    return await _settle(ctx, name, task_id, attempt, error, started, permanent=permanent, retry_after_s=retry_after)
+
+
+async def _settle(ctx: Context, name: str, task_id: uuid.UUID, attempt: int, error: str | None, started: float, *,
+                  permanent: bool = False, retry_after_s: float | None = None) -> str:
     async with ctx.sessions() as session:
         outcome = await service.settle(session, task_id, attempt, error, permanent=permanent,
-                                       retry_after_s=retry_after)
+                                       retry_after_s=retry_after_s)
     if outcome == "dead":
         # the work is given up: /health counts it (queue.dead), and this line says which task and why
         log.error("task %s %s dead after attempt %d: %s", name, task_id, attempt, error)
@@ -81,8 +107,9 @@ async def execute(ctx: Context, task_id: uuid.UUID, attempt: int) -> str:
     return outcome
 
 
-def _stopping() -> bool:
-    """Is this task being cancelled (as opposed to running code that raised CancelledError of its own)?"""
+def _cancelled_from_outside() -> bool:
+    """Is this task being cancelled (as opposed to running code that raised CancelledError of its own)? Whether that
+    is a stop or a timeout, only the caller of `execute` knows (its `stopping`)."""
     current = asyncio.current_task()
     return current is not None and current.cancelling() > 0
 
@@ -125,7 +152,8 @@ class Relay:
             return False
         if not queued:
             await self._sem.acquire()
-            job = asyncio.create_task(execute(self.ctx, task_id, attempt))
+            # what stops these is this relay's process ending (stop() waits for them, then the loop cancels them)
+            job = asyncio.create_task(execute(self.ctx, task_id, attempt, stopping=self._stopping.is_set))
             self._running.add(job)
             job.add_done_callback(self._finished)
             return True

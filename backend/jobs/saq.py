@@ -64,7 +64,10 @@ async def enqueue_attempt(ctx: Context, task_id: uuid.UUID, attempt: int) -> Non
 
 async def zan_run_task(saq_ctx: dict[str, Any], *, task_id: str, attempt: int) -> str:
     ctx: Context = saq_ctx["zan"]
-    return await execute(ctx, uuid.UUID(task_id), attempt)
+    worker: ZanWorker = saq_ctx["worker"]
+    # SAQ cancels a running job for two reasons: its worker stopping (SIGTERM), and the job's timeout (set in
+    # enqueue_attempt). Only the worker can tell them apart: the first hands the task back, the second is a failure
+    return await execute(ctx, uuid.UUID(task_id), attempt, stopping=worker.stopping)
 
 
 async def zan_cron_seal(saq_ctx: dict[str, Any]) -> None:
@@ -95,6 +98,11 @@ class ZanWorker(Worker):
     answers, or whose slots all hang, stops moving it; a worker that is merely idle keeps moving it."""
 
     active_at: datetime | None = None
+
+    def stopping(self) -> bool:
+        """Is this worker stopping? SAQ sets its event on SIGINT/SIGTERM and in stop(), before it cancels the jobs
+        it runs; a job's timeout leaves it unset."""
+        return self.event.is_set()
 
     async def process(self) -> bool:
         took = await super().process()

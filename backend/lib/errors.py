@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -245,11 +246,22 @@ def database_lost(exc: BaseException) -> bool:
         # raises the socket's ConnectionRefusedError as it is: nothing else here talks to a socket unwrapped)
         if isinstance(cause, (sa_exc.TimeoutError, ConnectionError, *_DRIVER_LOST)):
             return True
+        # asyncpg's connect timed out (backend/db.py's connect timeout: a host that drops packets): it raises
+        # asyncio's TimeoutError, as any other code may, so only where it was raised tells it is the database's
+        if isinstance(cause, TimeoutError) and raised_in(cause, "asyncpg."):
+            return True
         # down the causes of the database layers' own errors only: redis-py and httpx raise theirs from the
         # socket's ConnectionError too, and a Redis or partner outage is not the database's
         if not type(cause).__module__.startswith(_DATABASE_LAYERS):
             return False
     return False
+
+
+def raised_in(exc: BaseException, *packages: str) -> bool:
+    """Was `exc` raised in (or passed through) code of these packages ("asyncpg.")? For the exceptions a driver
+    raises as they are (asyncio's TimeoutError, the socket's errors), which say nothing of whose they are."""
+    return any(str(frame.f_globals.get("__name__", "")).startswith(packages)
+               for frame, _ in traceback.walk_tb(exc.__traceback__))
 
 
 def causes(exc: BaseException) -> Iterator[BaseException]:

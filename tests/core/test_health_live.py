@@ -107,20 +107,20 @@ async def test_the_worker_check_fails_on_database_settings_it_cannot_use(
     assert "does not answer" not in result.output
 
 
-def test_a_server_that_does_not_answer_is_an_outage_and_a_name_that_does_not_exist_is_not() -> None:
+def test_a_server_that_does_not_answer_is_an_outage_and_a_refused_login_is_not() -> None:
     """What asyncpg raises for a server that does not answer (a connect timed out, a host or network unreachable,
-    a resolver that did not answer) passes the check as a refused connection does; a host name that does not
-    resolve is a setting."""
+    a resolver that did not answer or a name it no longer has: a stopped database container's) passes the check as
+    a refused connection does; a refused login or a missing database is a setting."""
     for silent in (
         TimeoutError(),
         ConnectionRefusedError(errno.ECONNREFUSED, "refused"),
         OSError(errno.EHOSTUNREACH, "No route to host"),
         OSError(errno.ENETUNREACH, "Network unreachable"),
         socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"),
+        socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
     ):
         assert does_not_answer(silent), silent
     for setting in (
-        socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
         asyncpg.InvalidPasswordError("password authentication failed"),
         asyncpg.InvalidCatalogNameError("database does not exist"),
         PermissionError(errno.EACCES, "Permission denied"),
