@@ -71,7 +71,11 @@ async def _poll(settings: Settings, polling: Callable[[Context], AbstractAsyncCo
     """Run the bot's `polling` (the same for the tests' pollers) until SIGINT / SIGTERM."""
     from backend.context import context_scope
     from backend.jobs.registry import load_all_handlers
+    from backend.lib import logging as zan_logging
 
+    # a polling bot is a process of its own (no app or worker configures it): without this its lines went out through
+    # Python's fallback handler, unmasked, an update's names and a traceback's row values with them
+    zan_logging.configure(settings.log_level, settings.log_json)
     load_all_handlers()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -22,15 +22,69 @@ _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@(
 _BOT_TOKEN = re.compile(r"(?<=/bot)(\d+):[A-Za-z0-9_-]+")
 # capability URLs: a signed media link or upload token in an access-log line would let whoever reads the logs fetch
 # or overwrite evidence until it expires; S3 presigned URLs carry their signature the same way
-_URL_SECRETS = re.compile(r"([?&](?:token|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature)=)[^&\s\"']+",
-                          re.IGNORECASE)
+_URL_SECRETS = re.compile(
+    r"([?&](?:token|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature)=)[^&\s\"']+", re.IGNORECASE
+)
 # a header as written in a request line dump (`Authorization: Bearer …`), a dict (`'authorization': '…'`) or the
 # ASGI/httpx pairs (`(b'authorization', b'…')`); an Authorization value is its scheme and then the credential, both
 # masked (the scheme alone was, leaving the officer's token in the line)
+# Telegram's X-Telegram-Bot-Api-Secret-Token (received) proves an update comes from Telegram: whoever holds it feeds
+# the bots forged updates. X-Zan-Signature (sent with partners' webhooks), with its body, replays the webhook within
+# its time window. A name is matched only where it starts: X-Signature is not the tail of X-Zan-Signature
 _SENSITIVE_HEADERS = re.compile(
-    r"(x-citizen-iin|x-signature|authorization)(['\"]?\s*[:=]\s*(?:b?['\"])?|['\"]\s*,\s*b?['\"])"
+    r"(?<![\w-])(x-citizen-iin|x-signature|x-zan-signature|x-telegram-bot-api-secret-token|(?:proxy-)?authorization)"
+    r"(['\"]?\s*[:=]\s*(?:b?['\"])?|['\"]\s*,\s*b?['\"])"
     r"((?:(?:Bearer|Basic|Digest|Token|Zan-HMAC-SHA256)\s+)?[^'\",\s]+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
+
+# Names are masked by where they stand, not by what they look like (no rule tells a name from other words): under the
+# keys that carry them in the structures that reach a log line. A Telegram update's user and chat (`first_name='…'`
+# in aiogram's and python-telegram-bot's reprs, `'first_name': '…'` in the Bot API answers python-telegram-bot logs
+# at DEBUG, `"first_name":"…"` in JSON an exception quotes), an officer's or a wanted person's `full_name` in a
+# model's repr, a message's or a report's `text` (a citizen writes names there, the duty bot greets an officer by
+# name), pydantic's `input_value` (the rejected value itself). Secrets the same way (`secret_token` of setWebhook, a
+# settings repr's `…_token`, `…_secret`, `…password`)
+_NAME_KEYS = (
+    r"name|(?:first|last|middle|full|display|given|family|user|sender|sender_user|forward_sender)_name"
+    r"|username|patronymic|surname|author_signature|title|vcard|bio|text|caption|input_value"
+)
+# any identifier holding one of these words (`secret_token`, `telegram_officer_token`, `password_hash`), taken whole
+# and at once: a key spelt as alternatives of underscore-joined words backtracked through a long one quadratically
+# (80 s for "token_" repeated over 100,000 characters)
+_SECRET_KEYS = r"(?=\w*?(?:token|secret|password|passwd))\w++"  # noqa: S105 (key names, no secret)
+_UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_WORD = r"[^\s,;&()\[\]{}<>'\"=:|]+"
+_KEYED = re.compile(
+    # `key=` without spaces (a repr's keyword, a query), `key:` with or without them (a dict, JSON, YAML-like text);
+    # `name = …` with spaces is code, a traceback's source line
+    rf"(?<![\w-])(\\?['\"]?)(?:{_NAME_KEYS}|{_SECRET_KEYS})\1(=|\s*:\s*)"
+    # a quoted value (repr, JSON, JSON quoted inside a string), or an unquoted one: its first word and then the
+    # capitalised words of a name ("full_name: Дана Омарова, unit: …"), not the lower-case prose after it
+    r"(?:(?P<quoted>b?'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|\\\"(?:[^\"\\\n]|\\[^\"])*\\\")"
+    rf"|(?!(?:None|null|True|False)\b){_WORD}(?:[ \t](?-i:(?=[{_UPPER}])){_WORD}(?![^\s,;&()\[\]{{}}<>'\"|]))*)",
+    re.IGNORECASE,
+)
+# PostgreSQL's DETAIL of a constraint violation quotes the values: the whole row for NOT NULL and CHECK (a report's
+# text, an officer's name), the key for UNIQUE and foreign keys. asyncpg puts it in its exception's text, which a
+# traceback prints as the cause of SQLAlchemy's error (whose own text keeps the parameters hidden: backend.db,
+# hide_parameters). A row's text may span lines and hold parentheses: masked up to where asyncpg's text ends
+_PG_VALUES = re.compile(
+    r"(?P<row>Failing row contains )\((?s:.*?)(?=\n\nThe above exception|\n\nDuring handling|\nHINT: |\Z)"
+    # a key's value is a column's (the longest unique one holds 512 characters): bounded, so that a line of many
+    # "Key (…)=(" without their ending is not read to its end from each
+    r"|(?P<key>Key \((?:[^()\n]|\([^()\n]*\))*\)=)\((?s:.{0,600}?)\)"
+    r"(?= already exists| is not present| is still referenced| conflicts with)"
+)
+
+
+def _keyed(m: re.Match[str]) -> str:
+    kept = m.group(0)[: m.end(2) - m.start()]  # the key and its separator
+    quoted = m.group("quoted")
+    if quoted is None:
+        return f"{kept}***"
+    close = '\\"' if quoted.startswith("\\") else quoted[-1]
+    return f"{kept}{'b' if quoted.startswith('b') else ''}{close}***{close}"
 
 
 # the id of the HTTP request being served (backend.lib.edge sets it), written into every log line made meanwhile:
@@ -54,13 +108,15 @@ def mask(text: str) -> str:
     text = _BOT_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
     text = _URL_SECRETS.sub(lambda m: f"{m.group(1)}***", text)
     text = _SENSITIVE_HEADERS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    text = _KEYED.sub(_keyed, text)
+    text = _PG_VALUES.sub(lambda m: f"{m.group('row') or m.group('key')}(***)", text)
     # numbers with a typo too (any unbroken 12 digits, a card's 16 with a wrong Luhn digit): nobody needs them in a log
     spans = find_numbers(text, mistyped=True)
     if spans:
         out: list[str] = []
         pos = 0
         for span in spans:
-            out += [text[pos:span.start], _masked(span)]
+            out += [text[pos : span.start], _masked(span)]
             pos = span.end
         text = "".join(out) + text[pos:]
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
@@ -131,3 +187,6 @@ def configure(level: str = "INFO", as_json: bool = True) -> None:
     # theirs. Failures are logged by the code that made the request
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # aiosqlite writes each statement with its bound values at DEBUG, below SQLAlchemy's hide_parameters (backend.db):
+    # a report's text, an officer's name. Its other lines say only that a call on a connection ran
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

@@ -4,8 +4,10 @@ polling answers until SIGINT / SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,24 @@ async def test_polling_answers_until_interrupted(ctx: Context, citizen_tg: FakeB
     await tg.wait_for_message_async(880990, contains=reply, timeout=15)
     os.kill(os.getpid(), signal.SIGINT)  # handled by the poller's loop, as Ctrl-C or `docker stop`'s SIGTERM
     await asyncio.wait_for(run, timeout=30)
+
+
+@pytest.mark.anyio
+async def test_a_polling_bot_logs_through_the_masking_handler(ctx: Context, citizen_tg: FakeBot,
+                                                             capfd: pytest.CaptureFixture[str]) -> None:
+    """`zan bot citizen --polling` is a process no app or worker configures: its log lines (a library's repr of an
+    update, a traceback) went out through Python's fallback handler with the citizen's name in them."""
+    root = logging.getLogger()
+    before = root.handlers[:]
+    root.handlers[:] = [logging.StreamHandler(sys.stderr)]  # a fresh process's: nothing configured yet
+    try:
+        run = asyncio.create_task(_poll(ctx.settings, _citizen_polling))
+        citizen_tg.user_sends_text(880991, make_user(880991, language_code="ru"), "/start")
+        await citizen_tg.wait_for_message_async(880991, contains="Выберите язык", timeout=15)
+        logging.getLogger("aiogram.event").warning("update not handled: %r", {"first_name": "Айгерим"})
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.wait_for(run, timeout=30)
+    finally:
+        root.handlers[:] = before
+    err = capfd.readouterr().err
+    assert "update not handled" in err and "Айгерим" not in err

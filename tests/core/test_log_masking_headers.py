@@ -50,3 +50,60 @@ def test_credentials_in_headers_are_masked(restore_root_logging: None, headers: 
 def test_prose_that_names_a_header_is_left_alone() -> None:
     assert zan_logging.mask("Authorization header missing") == "Authorization header missing"
     assert zan_logging.mask("authorization, signature and iin checked") == "authorization, signature and iin checked"
+
+
+TELEGRAM_SECRET = "s3cr3t-Webhook_token"
+ZAN_SIGNATURE = "9e1d2c3b4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(
+            f"X-Telegram-Bot-Api-Secret-Token: {TELEGRAM_SECRET}\nX-Zan-Signature: {ZAN_SIGNATURE}", id="text"
+        ),
+        pytest.param(
+            str({"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET, "X-Zan-Signature": ZAN_SIGNATURE}), id="dict"
+        ),
+        pytest.param(
+            str(
+                [
+                    (b"x-telegram-bot-api-secret-token", TELEGRAM_SECRET.encode()),
+                    (b"x-zan-signature", ZAN_SIGNATURE.encode()),
+                ]
+            ),
+            id="asgi-pairs",
+        ),
+        pytest.param(
+            f'{{"x-telegram-bot-api-secret-token":"{TELEGRAM_SECRET}","X-Zan-Signature": "{ZAN_SIGNATURE}"}}', id="json"
+        ),
+    ],
+)
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "plain"])
+def test_webhook_secret_and_signature_headers_are_masked(
+    restore_root_logging: None, headers: str, as_json: bool
+) -> None:
+    """The secret Telegram proves its updates with (received) and the signature of our webhooks to partners (sent)
+    were not in the mask: X-Zan-Signature is not X-Signature, and the Telegram header was not listed at all."""
+    zan_logging.configure("INFO", as_json=as_json)
+    with service_log_output() as out:
+        logging.getLogger("zan.test").warning("webhook refused: %s", headers)
+        try:
+            raise RuntimeError(f"webhook with {headers} failed")
+        except RuntimeError:
+            logging.getLogger("zan.errors").exception("unhandled error on %s %s", "POST", "/api/v1/telegram/webhook")
+    text = out.getvalue()
+    assert "webhook refused" in text and "unhandled error on POST" in text, text
+    for secret in (TELEGRAM_SECRET, ZAN_SIGNATURE, ZAN_SIGNATURE[:16]):
+        assert secret not in text, f"{secret} in {text!r}"
+
+
+def test_the_headers_of_a_real_partner_webhook_are_masked() -> None:
+    """What backend.notifications.webhooks sends, as a failure's log line would quote it: the signature is masked,
+    the timestamp and event id (no secret) stay."""
+    from backend.notifications.webhooks import signed_headers
+
+    sent = signed_headers("partner-secret", "evt-1", b'{"event_id": "evt-1"}', now=1_796_000_000)
+    masked = zan_logging.mask(f"POST https://partner.example/hook {sent}")
+    assert sent["X-Zan-Signature"] not in masked and "'X-Zan-Signature': '***'" in masked, masked
+    assert "'X-Zan-Timestamp': '1796000000'" in masked and "'X-Zan-Event-Id': 'evt-1'" in masked, masked
