@@ -8,7 +8,6 @@ holds, so the two modules do not import each other.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,27 +17,23 @@ from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Corpus
 from ml.legal.excerpt import citation
 from ml.legal.follow_up import (
-    AGE_OF_LIABILITY,
-    asks_age,
     is_question,
     is_short,
+    named_another_matter,
     names_another_matter,
     opens_as_follow_up,
     own_event,
     refers_back,
     same_act,
     topic_of,
-    with_topic,
 )
+from ml.legal.general_part import asks_general_part, general_articles
 from ml.legal.lexicon import doc_terms
 from ml.legal.messages import format_ref, message
 from ml.legal.refs import resolve
 from ml.legal.retrieval import Retriever, best_part
-from ml.legal.schemas import LegalAnswer
+from ml.legal.schemas import Citation, LegalAnswer
 from ml.legal.topics import Topics
-
-# an offence whose own article is about minors: a follow-up about age asks about the victim, not the offender
-_ABOUT_MINORS = re.compile(r"несовершеннолет|малолет|ребен|детей|детьми", re.IGNORECASE)
 
 # (text, language it is searched in, answer language) -> the answer to the text alone
 Answer = Callable[[str, str, str], LegalAnswer]
@@ -68,9 +63,11 @@ class Continuation:
     def follow(self, text: str, asked_in: str, lang: str, alone: LegalAnswer, context: Sequence[str]) -> LegalAnswer:
         """`alone` (the answer to `text` alone), or the answer to `text` read with the earlier questions it continues
         (`follow_up` true). `text` and `context` are normalized."""
-        together = with_topic(text, context) if any(context) else None
-        topic = topic_of(context)[0] if together is not None else ""  # the question that named the matter
-        if together is None or not self.continues(text, asked_in, alone, topic):
+        chain = topic_of(context, self._stood_alone)
+        if not chain:
+            return alone
+        together, topic = " ".join([*chain, text]), chain[0]  # topic: the question that named the matter
+        if not self.continues(text, asked_in, alone, topic):
             return alone
         followed = self.answer(together, detect_language(together), lang)
         # the topic found nothing either ("what if he does it again?" after a question nothing answered), or only
@@ -81,7 +78,7 @@ class Continuation:
             or followed.urgent
             or (followed.citations and followed.confidence > self.bars.weak_confidence)
         ):
-            followed = self._with_age_article(text, followed, lang, topic)
+            followed = self._with_general_part(text, followed, lang, topic)
             return msgspec.structs.replace(followed, follow_up=True)
         return alone
 
@@ -114,6 +111,11 @@ class Continuation:
         verbs = own_event(reading, asked_in, topic)
         if verbs and not same_act(verbs, asked_in, topic) and not self._same_matter(alone, topic):
             return False
+        if opens and asks_general_part(text):
+            # someone's age or the time since is the earlier matter's circumstance however well the question matches
+            # an FAQ item alone: "а если вору 15 лет?" names the thief, so alone it is the theft item itself, which
+            # answered it without the age of liability
+            return True
         if opens and alone.faq_id is None:
             # a question that opens as a continuation but names a matter of its own that an article answers closely
             # ("если не платят алименты?": КоБС 139 at 0.87 by the embedding alone) is a new question
@@ -143,25 +145,35 @@ class Continuation:
         hits = self.retriever.search(reading_text(text), asked_in).articles[: self.bars.max_citations]
         return any(h.dense >= self.bars.min_dense for h in hits)
 
-    def _with_age_article(self, text: str, answer: LegalAnswer, lang: str, topic: str) -> LegalAnswer:
-        """A follow-up about the offender's age ("а если ему 15 лет?") also cites the code's age-of-liability article,
-        second, unless the topic is already about someone's age (the minor sold alcohol, "продал алкоголь подростку":
-        the age is that person's) or so is the offence's own article. Its part sharing most words with the offence
-        is quoted (УК 15 ч. 2 lists theft)."""
-        if not asks_age(text) or asks_age(topic) or not answer.citations:
+    def _stood_alone(self, question: str, chain: list[str]) -> bool:
+        """Whether an earlier follow-up in the chat was answered on its own rather than with `chain`, the questions
+        before it that it would have continued: a new event ("а если сосед затопил квартиру?" after a theft) restarts
+        the chat's topic as a matter named by a noun does. Its answer is searched again (the embedding is cached)."""
+        if named_another_matter(question, chain):
+            return True
+        asked_in = detect_language(question)
+        return not self.continues(question, asked_in, self.answer(question, asked_in, asked_in), chain[0])
+
+    def _with_general_part(self, text: str, answer: LegalAnswer, lang: str, topic: str) -> LegalAnswer:
+        """A follow-up about the offender's age ("а если ему 15 лет?") or the time since ("а если прошло 5 лет?")
+        also cites the code's general-part article (`ml.legal.general_part`) right after the offence's own first
+        citation; one the answer cites further down moves up rather than being cited twice."""
+        if not answer.citations:
             return answer
         first = answer.citations[0]
-        article = AGE_OF_LIABILITY.get(first.code)
-        if article is None or _ABOUT_MINORS.search(first.title):
-            return answer
-        if any((c.code, c.article) == (first.code, article) for c in answer.citations[: self.bars.max_citations]):
-            return answer
-        chunks = self.corpus.chunks_of(first.code, article)
-        if not chunks:
-            return answer
         terms = doc_terms(f"{first.title} {text}")
-        cite = citation(best_part(chunks, terms), terms)
-        see_also = message("see_also", lang, refs=f"{format_ref(cite.code, cite.article, None, lang)} «{cite.title}»")
+        added: list[Citation] = []
+        for article, part in general_articles(text, topic, first.code, first.title):
+            chunks = [c for c in self.corpus.chunks_of(first.code, article) if part is None or c.part == part]
+            if chunks and article != first.article:
+                added.append(citation(best_part(chunks, terms), terms))
+        if not added:
+            return answer
+        moved = {(c.code, c.article) for c in added}
+        rest = [c for c in answer.citations[1:] if (c.code, c.article) not in moved]
+        refs = ", ".join(f"{format_ref(c.code, c.article, None, lang)} «{c.title}»" for c in added)
         return msgspec.structs.replace(
-            answer, answer=f"{answer.answer}\n\n{see_also}", citations=[first, cite, *answer.citations[1:]]
+            answer,
+            answer=f"{answer.answer}\n\n{message('see_also', lang, refs=refs)}",
+            citations=[first, *added, *rest],
         )

@@ -5,14 +5,15 @@ a wrong one ("15 лет" ranks the civil-capacity articles). The client sends th
 `context`; the assistant reads a question as a follow-up only when it is short and either opens as a continuation
 ("а если…", "ал егер…", "what if…", "…ше?") or is too weak to answer alone. Only then is it searched together with
 the question it continues. A question that opens like one but tells an event of its own ("а если сосед затопил
-квартиру?" after a theft) is not a follow-up (`own_event`); one about the offender's age (`asks_age`) also needs the
-age-of-liability article. Nothing here stores anything: the context comes with each question.
+квартиру?" after a theft) is not a follow-up (`own_event`); one about the offender's age or the time since
+(`ml.legal.general_part`) also needs a general-part article. Nothing here stores anything: the context comes with each
+question.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ml.lang import detect_language
 from ml.legal.lexicon import EN_STOP, KK_STOP, RU_STOP, en_stem, query_terms
@@ -75,29 +76,29 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?")
 
 
-def topic_of(context: Sequence[str]) -> list[str]:
+# (an earlier follow-up, the chain of questions it was read with) -> whether it was answered on its own instead
+StoodAlone = Callable[[str, list[str]], bool]
+
+
+def named_another_matter(question: str, chain: list[str]) -> bool:
+    """Whether an earlier follow-up named another police matter by a noun than its chain's ("а если ДТП?" after a
+    theft), the one way `topic_of` tells a switch by the words alone."""
+    return names_another_matter(question, detect_language(question), chain[0])
+
+
+def topic_of(context: Sequence[str], stood_alone: StoodAlone = named_another_matter) -> list[str]:
     """The earlier questions a follow-up is read with, oldest first: the question that named the matter and the
-    follow-ups asked since (context is oldest first). Empty when there is no earlier question."""
-    earlier = [c.strip()[:MAX_CONTEXT_CHARS] for c in context if c and c.strip()]
+    follow-ups asked since (context is oldest first). Empty when there is no earlier question. The chain restarts at
+    a question that does not open as a follow-up and at a follow-up that `stood_alone` (read with the chain before
+    it): "а если ДТП?" or "а если сосед затопил квартиру?" after a theft was answered alone, so the chat's topic is
+    that matter from there, and "а если он не хочет платить?" next is not read with the theft. A follow-up is searched
+    with its chain: "кража?" → "а если ему 15 лет?" → "а если сумма маленькая?" searches all three, the middle one
+    refines the theft, it does not replace it."""
     chain: list[str] = []
-    for i in range(len(earlier) - 1, -1, -1):
-        previous = earlier[i]
-        chain.append(previous)
-        if not opens_as_follow_up(previous):
-            break  # the question that named the matter: anything before it was another conversation
-        # "а если ДТП?" after a theft named a matter of its own, and was answered alone: the chat's topic from there
-        older = topic_of(earlier[:i])
-        if older and names_another_matter(previous, detect_language(previous), older[0]):
-            break
-    return list(reversed(chain))
-
-
-def with_topic(question: str, context: Sequence[str]) -> str | None:
-    """The text to search for a follow-up: the question it continues, any follow-ups asked since, then `question`.
-    "кража?" → "а если ему 15 лет?" → "а если сумма маленькая?" searches all three: the middle one refines the
-    theft, it does not replace it. None when there is no earlier question."""
-    chain = topic_of(context)
-    return " ".join([*chain, question]) if chain else None
+    for question in (c.strip()[:MAX_CONTEXT_CHARS] for c in context if c and c.strip()):
+        continues = bool(chain) and opens_as_follow_up(question) and not stood_alone(question, chain)
+        chain = [*chain, question] if continues else [question]
+    return chain
 
 
 # -- a new event of its own -----------------------------------------------------------------------------------------
@@ -334,42 +335,3 @@ def names_another_matter(text: str, language: str, topic: str) -> bool:
     """Whether the follow-up names a police matter and the topic's question names none of its matters."""
     own = matters(text, language)
     return bool(own) and not own & matters(topic, detect_language(topic))
-
-
-# -- the offender's age --------------------------------------------------------------------------------------------
-# "а если ему 15 лет?", "ал егер оған 15 жас болса?", "and if the thief is 15?", "а если вор несовершеннолетний?":
-# whether the offender is old enough to answer for it is another article than the offence's own, so searching the
-# offence again never brings it up (the theft FAQ answered, УК 15 never made the top three). A number of years is an
-# age only when a person has it: "ему / вору (было) 15 лет", "he / the thief is 15", "оған 15 жас" (Kazakh "жас" is
-# only a living being's age; a thing's is "жылдық"). "Кража была 2 года назад", "прошло 3 года", "it was 2 years ago",
-# "the phone is 3 years old" or "дадут 5 лет" count the time since, a thing's age or a sentence: not the offender's.
-# The people are a closed class: personal pronouns and the words for who did it or who a minor may be.
-_RU_AGE_HOLDER = (
-    r"(?:ему|ей|им|(?:вор|преступник|злоумышленник|обидчик|нападавш|виновник|хулиган|грабител|угонщик|мошенник"
-    r"|парн|парен|мальчик|мальчишк|девочк|девушк|подростк|школьник|сын|доч|реб[её]нк|брат|сестр|сосед|племянник"
-    r"|внук)\w*?(?:у|ю|е|и|ему))"
-)
-_EN_AGE_HOLDER = (
-    r"(?:he|she|they|(?:the|my|our|his|her|their|a)\s+(?:thief|offender|robber|burglar|attacker|culprit|suspect"
-    r"|boy|girl|kid|child|son|daughter|teen|teenager|student|pupil|brother|sister|nephew|neighbou?r|driver))"
-)
-_ASKS_AGE = re.compile(
-    rf"\b{_RU_AGE_HOLDER}\s+(?:(?:было|будет|уже|только|лишь|всего|ещё|еще|не|нет|исполнилось|исполнится|почти|около"
-    r"|меньше|больше|менее|до)\s+){0,3}\d{1,2}\b(?!\s*(?:лет|год\w*)\s+назад)"
-    r"|(?<!раз )\bв\s+\d{1,2}\s*(?:лет|год|года)\b(?!\s+назад)"
-    r"|\b\d{1,2}\s*жас\w*|\b(?:оған|олар\w*)\s+\d{1,2}\b(?!\s*жыл)"
-    rf"|\b{_EN_AGE_HOLDER}\s*(?:is|was|are|were|'s|’s)\s+(?:(?:only|just|under|below|not|over|about|barely|a)\s+){{0,2}}"
-    r"\d{1,2}\b(?!\s*(?:years?|yrs?)\s+ago)"
-    r"|\b(?:aged?|at\s+the\s+age\s+of)\s+\d{1,2}\b"
-    r"|\b(?:несовершеннолет\w*|малолет\w*|подрост\w*|кәмелетке|камелетке|жасөспірім\w*|жасоспирим\w*"
-    r"|minor|underage|juvenile|teenager)\b",
-    re.IGNORECASE,
-)
-# the article saying from what age one answers for an offence, per code (УК: 16, 14 for the offences it lists;
-# КоАП: 16)
-AGE_OF_LIABILITY = {"УК РК": "15", "КоАП РК": "28"}
-
-
-def asks_age(text: str) -> bool:
-    """Whether a follow-up asks about someone's age or being a minor."""
-    return _ASKS_AGE.search(text) is not None
