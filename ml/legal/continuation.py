@@ -17,6 +17,7 @@ from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Corpus
 from ml.legal.excerpt import citation
 from ml.legal.follow_up import (
+    adds_consequence,
     is_question,
     is_short,
     named_another_matter,
@@ -103,6 +104,11 @@ class Continuation:
         opens, points_back = opens_as_follow_up(text), refers_back(text)
         if opens and points_back:
             return True  # "а если он пьяный?" after a noisy neighbour: the drunk-driving item is not about him
+        if opens and adds_consequence(reading, asked_in, topic):
+            # "а если сломали руку?" after a beating: harm done by nobody new is that event's consequence, however
+            # well it matches an FAQ item alone or whichever matter's cue its verb is ("сломали": vandalism), and the
+            # harm's degree is graded within the earlier matter (УК 106 / 107 / 108-1)
+            return True
         if alone.citations and names_another_matter(reading, asked_in, topic):
             # "а как насчёт ДТП?" after a theft: a road accident, not the theft's circumstance. Only when the question
             # finds some law of its own: a matter named by a word the search does not know ("а если через каспий?",
@@ -149,9 +155,9 @@ class Continuation:
         """Whether an earlier follow-up in the chat was answered on its own rather than with `chain`, the questions
         before it that it would have continued: a new event ("а если сосед затопил квартиру?" after a theft) restarts
         the chat's topic as a matter named by a noun does. Its answer is searched again (the embedding is cached)."""
-        if named_another_matter(question, chain):
-            return True
         asked_in = detect_language(question)
+        if named_another_matter(question, chain) and not adds_consequence(question, asked_in, chain[0]):
+            return True
         return not self.continues(question, asked_in, self.answer(question, asked_in, asked_in), chain[0])
 
     def _with_general_part(self, text: str, answer: LegalAnswer, lang: str, topic: str) -> LegalAnswer:

@@ -134,6 +134,7 @@ _RU_NOT_VERBS = frozenset(
         "бандит",
         "лимит",
         "визит",
+        "протокол",
     )
 )
 # copulas and the verbs that stand for the earlier act: "а если это был сосед?", "а если он сделает это снова?"
@@ -142,14 +143,23 @@ _RU_SAME_ACT = re.compile(
     r"|оказал(?:ся|ась|ось|ись)|окажется|сделал\w*|сделает|сделают|совершил\w*|совершит"
     r"|повтор\w*|случил\w*|случится|произошл\w*|произойдет)$"
 )
-# verbs of a state, a value or an experience, folded (ё → е): cost, amount to, remain, come to (a sum), suffer, lie /
-# hang / be located, weigh, last, exceed, reach, equal, belong, hurt, seem. A closed class of the language's verbs, not
-# a list of questions: whatever their subject, they tell what the earlier event's things or people were like
+# verbs of a state, a value or an experience, folded (ё → е): cost, remain, come to (a sum), suffer, lie / hang / be
+# located, weigh, last, exceed, reach, equal, belong, hurt, seem. A closed class of the language's verbs, not a list of
+# questions: whatever their subject, they tell what the earlier event's things or people were like
 _RU_STATE = re.compile(
-    r"^(?:сто[ия]\w*|состав(?:ля|ил|ит)\w*|оста(?:л|е|ю|ва|н(?:ет|ут))\w*|обош(?:е|л)\w*|обойд\w*|(?:по)?страда\w*"
+    r"^(?:сто[ия]\w*|оста(?:л|е|ю|ва|н(?:ет|ут))\w*|обош(?:е|л)\w*|обойд\w*|(?:по)?страда\w*"
     r"|леж[аи]\w*|вис[еи]\w*|наход\w*(?:ся|сь)|вес(?:ил|ит)\w*|дл(?:ил|ит)\w*|превы(?:ша|си)\w*|дости(?:г|га)\w*|равня\w*"
     r"|принадлеж\w*|бол(?:ит|ят|ел)\w*|каза(?:л|ло)\w*|кажется|выгляд\w*)$"
 )
+# "составить" is a value beside an amount ("ущерб составил миллион") and an act otherwise: "участковый составил
+# протокол" is an officer's procedural act, a matter of its own
+_RU_VALUE = re.compile(r"^состав(?:ля|ил|ит)\w*$")
+_RU_AMOUNT = re.compile(
+    r"^(?:\d\w*|тыс\w*|млн|млрд|миллион\w*|миллиард\w*|сто|двести|триста|четыреста|(?:пять|шесть|семь|восемь|девять)сот"
+    r"|сот(?:ня|ни|ен)|тенге|тг|мрп|рубл\w*|доллар\w*)$"
+)
+# a plural verb with its doers left unnamed ("сломали руку", "разбили машину"): the words after it are what was done
+_RU_PLURAL_VERB = re.compile(r"\w(?:ли|ют|ят|ут|ат)(?:сь)?$")
 # the word after one of these names a place, a time or a thing of the circumstance ("у соседа", "в метро", "за
 # товар"), not someone taking part
 _RU_PREPOSITION = re.compile(
@@ -159,6 +169,15 @@ _RU_PREPOSITION = re.compile(
 # the Kazakh conditional ("-са / -се" + person: "шықса", "қайтармаса", "төлесем")
 _KK_CONDITIONAL = re.compile(r"^\w{2,}(?:са|се)(?:м|ң|қ|к|ңыз|ңіз|ныз|низ)?$")
 _KK_SAME_ACT = re.compile(r"^(?:бол\w*|қайтала\w*|кайтала\w*|жаса\w*|істе\w*|исте\w*)$")
+# "жаса-" / "істе-" (do, make) stand for the earlier act ("ал егер көршім жасаса?"), but the police make papers with
+# them: "учаскелік хаттама жасаса" (drew up a protocol) is an officer's procedural act, a matter of its own. Folded:
+# the officers, the police and their protocol
+_KK_MAKE = re.compile(r"^(?:жаса|істе|исте)\w*$")
+_KK_POLICE = re.compile(r"^(?:учаскел|полиц|тергеуш|инспектор|патрул|хаттам)\w*$")
+# a Kazakh word in the accusative case ("қолын", "қолымды", "телефонды") is the verb's object, never its doer; folded
+_KK_OBJECT = re.compile(r"^\w{2,}(?:[нтд][ыи]|[ыи]н)$")
+# a Kazakh converb ("сындырып кетсе": broke it, "ұрып"): a verb beside the conditional one, nobody taking part; folded
+_KK_CONVERB = re.compile(r"^\w{2,}[ыи]п$")
 # Kazakh verbs of a state or a value, folded: тұр- (cost, stand), қал- (remain), құра- (amount to), жет- (reach),
 # шек- ("зардап шексе", suffer), ауыр- (hurt)
 _KK_STATE = re.compile(r"^(?:тур|кал|кура|жет|шек|ауыр)(?:са|се)\w*$")
@@ -235,6 +254,9 @@ _EN_STATE = re.compile(
 )
 # "я получил сотрясение", "мен жарақат алсам", "I got hurt": the asker's own part of the earlier event, not a new one
 _FIRST_PERSON = re.compile(r"\b(?:я|мы|мен|біз|i|we)\b", re.IGNORECASE)
+# what the codes grade as an event's consequence, in the search's reading of a follow-up: harm to health, damage, loss
+# ("сломали" reads as "повреждение имущества", "сломали руку" also as "вред здоровью", "сындырса" likewise)
+_HARM = re.compile(r"вред|поврежд|ущерб|уничтож|увеч|побо|кража|хищени")
 
 
 def own_event(text: str, language: str, topic: str = "") -> list[str]:
@@ -242,25 +264,69 @@ def own_event(text: str, language: str, topic: str = "") -> list[str]:
     adds a circumstance of the earlier one: verbs of action (not a copula, a stand-in for the earlier act or a state)
     with a word taking part that `topic`, the question that named the matter, does not name, in a follow-up with
     nothing pointing back and no first-person subject. Only the words after the opening are read."""
-    if refers_back(text) or _FIRST_PERSON.search(text):
-        return []
+    acts, someone_new = _event(text, language, topic)
+    return acts if someone_new else []
+
+
+def adds_consequence(text: str, language: str, topic: str = "") -> bool:
+    """Whether a follow-up tells what the earlier event did (an injury, damage, a loss) with nobody new doing it: "а
+    если сломали руку?" after "меня избили", "ал егер қолымды сындырса?". Its verb is an act, the search reads it as
+    harm, and its doers are left unnamed (what follows a Russian plural verb, a Kazakh accusative is what was done,
+    not who did it). English is left out: its verbs are told by their place, and "they" points back already."""
+    if language == "en":
+        return False
+    acts, someone_new = _event(text, language, topic)
+    return bool(acts) and not someone_new and _HARM.search(" ".join(query_terms(text, language).phrases)) is not None
+
+
+def _event(text: str, language: str, topic: str) -> tuple[list[str], bool]:
+    """A follow-up's verbs of action and whether someone or something the topic does not name takes part."""
     words = [w.lower() for w in _WORDS.findall(_OPENING.sub("", text.strip().lstrip("-–—.,…«\"' "), count=1))]
     known = _terms(topic, detect_language(topic)) if topic else set()
     if language == "en":
         # "what about a car accident?" names a thing, not an event: no verb follows its subject
-        return _en_event(words, known) if _EN_ABOUT.match(text) is None else []
-    if language == "kk":
-        verbs = [w for w in words if _KK_CONDITIONAL.match(w) and not _KK_SAME_ACT.match(w)]
-        acts = [w for w in verbs if not _KK_STATE.match(fold(w))]
-    else:
-        verbs = [
-            w
-            for w in words
-            if len(w) >= 4 and _RU_VERB.match(w) and w not in _RU_NOT_VERBS and not _RU_SAME_ACT.match(w)
-        ]
-        acts = [w for w in verbs if not _RU_STATE.match(fold(w))]
+        acts = _en_event(words, known) if _EN_ABOUT.match(text) is None else []
+        return acts, bool(acts) and not (refers_back(text) or _FIRST_PERSON.search(text))
+    verbs, acts = _kk_verbs(words) if language == "kk" else _ru_verbs(words)
+    if refers_back(text) or _FIRST_PERSON.search(text):
+        return acts, False
     others = [w for w in _taking_part(words, language) if w not in verbs]
-    return acts if any(not _terms(w, language) & known for w in others) else []
+    if acts and _HARM.search(" ".join(query_terms(text, language).phrases)):
+        others = _doers(words, others, acts, language)
+    return acts, any(not _terms(w, language) & known for w in others)
+
+
+def _ru_verbs(words: list[str]) -> tuple[list[str], list[str]]:
+    """A Russian follow-up's verbs (not copulas or stand-ins for the earlier act) and those of them that are acts
+    (not a state or, without an amount, a value)."""
+    verbs = [
+        w for w in words if len(w) >= 4 and _RU_VERB.match(w) and w not in _RU_NOT_VERBS and not _RU_SAME_ACT.match(w)
+    ]
+    amount = any(_RU_AMOUNT.match(w) for w in words)
+    acts = [w for w in verbs if not _RU_STATE.match(fold(w)) and not (amount and _RU_VALUE.match(fold(w)))]
+    return verbs, acts
+
+
+def _kk_verbs(words: list[str]) -> tuple[list[str], list[str]]:
+    """A Kazakh follow-up's conditional verbs (not copulas or stand-ins, unless the police make something with
+    them) and those of them that are acts (not a state)."""
+    police = any(_KK_POLICE.match(fold(w)) for w in words)
+    verbs = [
+        w for w in words if _KK_CONDITIONAL.match(w) and (not _KK_SAME_ACT.match(w) or (police and _KK_MAKE.match(w)))
+    ]
+    return verbs, [w for w in verbs if not _KK_STATE.match(fold(w))]
+
+
+def _doers(words: list[str], taking_part: list[str], acts: list[str], language: str) -> list[str]:
+    """Of the words taking part in a harm, those that may have done it: not a Kazakh accusative (the object) or
+    converb (a verb), and nothing after a Russian plural verb whose doers are left unnamed ("сломали руку": the
+    arm was broken)."""
+    if language == "kk":
+        return [w for w in taking_part if not _KK_OBJECT.match(fold(w)) and not _KK_CONVERB.match(fold(w))]
+    first = words.index(acts[0])
+    if not _RU_PLURAL_VERB.search(acts[0]):
+        return taking_part
+    return [w for w in taking_part if words.index(w) < first]
 
 
 def _taking_part(words: list[str], language: str) -> list[str]:
