@@ -107,7 +107,10 @@ class Registration:
 
 def row(table: Table, obj: Any) -> dict[str, Any]:
     """Every column of `table` from a model object (defaults filled in by the model)."""
-    return {c.key: getattr(obj, c.key) for c in table.columns}
+    # read from the object's own dict: a mapped attribute's read returns that value when it is there, through a
+    # descriptor call per column (~20 µs a registration); a column never set still goes that way
+    values = obj.__dict__
+    return {c.key: values[c.key] if c.key in values else getattr(obj, c.key) for c in table.columns}
 
 
 def with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:
@@ -206,19 +209,38 @@ def _cte_statement(n_tasks: int, with_media: bool, async_commit: bool) -> Any:
     return statement
 
 
+# where each named value of the statement comes from: a row of the registration ("r", "e", "c", "t0", …: the
+# prefix of its columns' names) or, for "", the values the statement takes once (_top)
+_ROW_PREFIXES = (("r", _REPORTS), ("e", _EVENTS), ("c", _CLAIMS))
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    """A statement's SQL for asyncpg and how to turn named values into its positional arguments."""
+    """A statement's SQL for asyncpg and how to turn a registration into its positional arguments."""
 
     sql: str
-    names: tuple[str, ...]  # the name of each $n, in order
+    # for each $n in order: (row prefix, column) for a row's value, ("", name) for one of _top's, or (None, name)
+    # for a value the statement binds itself (literals: 0, 7, 'synchronous_commit', …), converted once in `constants`
+    sources: tuple[tuple[str | None, str], ...]
     processors: tuple[Callable[[Any], Any] | None, ...]  # each column type's own conversion (UTC times, booleans)
-    constants: dict[str, Any]  # the values the statement binds itself (literals: 0, 7, 'synchronous_commit', …)
+    constants: dict[str, Any]
 
-    def arguments(self, params: dict[str, Any]) -> list[Any]:
-        values = [params[name] if name in params else self.constants[name] for name in self.names]
-        return [value if process is None else process(value)
-                for value, process in zip(values, self.processors, strict=True)]
+    def arguments(self, reg: Registration) -> list[Any]:
+        """The same values `_params` names, straight into their positions (no name is built per registration)."""
+        rows = _rows(reg)
+        rows[""] = _top(reg)
+        constants = self.constants
+        out: list[Any] = []
+        append = out.append
+        for (prefix, name), process in zip(self.sources, self.processors, strict=True):
+            if prefix is None:
+                append(constants[name])
+                continue
+            value = rows[prefix][name]
+            if prefix and isinstance(value, dict | list):  # as _bound: a row's JSON as text
+                value = _json_text(value)
+            append(value if process is None else process(value))
+        return out
 
 
 _COMPILED: dict[tuple[int, bool], _Compiled] = {}
@@ -231,10 +253,21 @@ def _compiled(n_tasks: int, with_media: bool, dialect: Dialect) -> _Compiled:
         compiled = _cte_statement(n_tasks, with_media, True).compile(dialect=dialect)
         names = tuple(compiled.positiontup or ())
         binds = [compiled.binds[name] for name in names]
-        _COMPILED[key] = _Compiled(
-            sql=compiled.string, names=names,
-            processors=tuple(b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds),
-            constants={name: b.effective_value for name, b in zip(names, binds, strict=True) if not b.required})
+        processors = tuple(b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds)
+        columns = {f"{prefix}_{c.key}": (prefix, c.key) for prefix, table in _row_tables(n_tasks)
+                   for c in table.columns}
+        sources: list[tuple[str | None, str]] = []
+        constants: dict[str, Any] = {}
+        for name, bind, process in zip(names, binds, processors, strict=True):
+            if name in columns:
+                sources.append(columns[name])
+            elif bind.required:
+                sources.append(("", name))
+            else:
+                sources.append((None, name))
+                constants[name] = bind.effective_value if process is None else process(bind.effective_value)
+        _COMPILED[key] = _Compiled(sql=compiled.string, sources=tuple(sources), processors=processors,
+                                   constants=constants)
     return _COMPILED[key]
 
 
@@ -254,15 +287,33 @@ async def _driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Conne
         await greenlet_spawn(pooled.close)
 
 
-def _params(reg: Registration) -> dict[str, Any]:
-    params: dict[str, Any] = {"counter_year": reg.year, "number_prefix": f"ZP-{reg.year}-",
-                              "placeholder": reg.placeholder, "media_ids": reg.media_ids,
-                              "media_count": len(reg.media_ids)}
+def _row_tables(n_tasks: int) -> list[tuple[str, Table]]:
+    return [*_ROW_PREFIXES, *((f"t{i}", _TASKS) for i in range(n_tasks))]
+
+
+def _rows(reg: Registration) -> dict[str, dict[str, Any]]:
+    """Each row of the registration by the prefix its values are named with in the statement."""
     # a task row names only what it needs; the model fills in the rest (id, pending, due now)
-    tasks = [with_defaults(_TASKS, task) for task in reg.tasks]
-    named = [("r", reg.report), ("e", reg.event), ("c", reg.claim)] + [(f"t{i}", t) for i, t in enumerate(tasks)]
-    for prefix, values in named:
-        params.update({f"{prefix}_{k}": _json_text(v) if isinstance(v, dict | list) else v for k, v in values.items()})
+    tasks = {f"t{i}": with_defaults(_TASKS, task) for i, task in enumerate(reg.tasks)}
+    return {"r": reg.report, "e": reg.event, "c": reg.claim, **tasks}
+
+
+def _top(reg: Registration) -> dict[str, Any]:
+    """The statement's values that belong to no row."""
+    return {"counter_year": reg.year, "number_prefix": f"ZP-{reg.year}-", "placeholder": reg.placeholder,
+            "media_ids": reg.media_ids, "media_count": len(reg.media_ids)}
+
+
+def _bound(value: Any) -> Any:
+    """A row's value as the statement takes it: JSON as text (the number is put in for the placeholder by SQL)."""
+    return _json_text(value) if isinstance(value, dict | list) else value
+
+
+def _params(reg: Registration) -> dict[str, Any]:
+    """The statement's values by name, for SQLAlchemy (`_Compiled.arguments` is the same for the driver)."""
+    params = _top(reg)
+    for prefix, values in _rows(reg).items():
+        params.update({f"{prefix}_{k}": _bound(v) for k, v in values.items()})
     return params
 
 
@@ -295,12 +346,12 @@ def _outcome(row: Sequence[Any] | None, reg: Registration) -> _Outcome:
 
 
 async def _one_statement(session: AsyncSession, reg: Registration) -> str | None:
-    params = _params(reg)
     # one statement is its own transaction: no BEGIN/COMMIT round trips (with media attached the caller's
     # transaction is already open, and the statement joins it)
     engine = session.bind
     if not session.in_transaction() and isinstance(engine, AsyncEngine) and engine.dialect.driver == "asyncpg":
-        return await _autocommitted(session, engine, reg, params)
+        return await _autocommitted(session, engine, reg)
+    params = _params(reg)
     # A Core statement needs none of the ORM's execution steps, so it goes to the session's connection directly.
     autocommit = not session.in_transaction()
     conn = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if autocommit else None)
@@ -326,8 +377,7 @@ async def _one_statement(session: AsyncSession, reg: Registration) -> str | None
     return str(row[0])
 
 
-async def _autocommitted(session: AsyncSession, engine: AsyncEngine, reg: Registration,
-                         params: dict[str, Any]) -> str | None:
+async def _autocommitted(session: AsyncSession, engine: AsyncEngine, reg: Registration) -> str | None:
     """The autocommitted statement (the caller has no transaction open: no files attached), run by asyncpg on a
     pooled connection of its own: the same SQL, compiled once, and the same steps as `_one_statement`. Through
     the session, every registration paid SQLAlchemy's machinery for it (a session transaction and a connection
@@ -335,7 +385,7 @@ async def _autocommitted(session: AsyncSession, engine: AsyncEngine, reg: Regist
     statement, the result's metadata, a greenlet switch per await): a tenth of a registration's CPU in the API
     (docs/benchmarks.md), spent while other registrations queue on the worker's event loop."""
     compiled = _compiled(len(reg.tasks), bool(reg.media_ids), engine.dialect)
-    arguments = compiled.arguments(params)
+    arguments = compiled.arguments(reg)
     while True:
         async with _driver_connection(engine) as driver:
             try:
