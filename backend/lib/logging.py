@@ -78,6 +78,74 @@ _PG_VALUES = re.compile(
 )
 
 
+# What each pattern above cannot match without (literally, or case-insensitively in the text as _folded gives it): a
+# line without any is not searched. Each pattern is tried at every position of a line (a lookbehind or alternation
+# first leaves the regex engine no character to skip ahead to), and the masker runs on every log line: an access line
+# paid for six searches that found nothing
+_KEY_HINTS = (
+    *("name", "patronymic", "author_signature", "title", "vcard", "bio", "text", "caption", "input_value"),
+    *("token", "secret", "passw"),
+)
+_HEADER_HINTS = ("x-", "authorization")
+# re.IGNORECASE matches these letters to ASCII ones (İ and ı to i, ſ to s, the Kelvin sign to k); str.lower alone
+# does not (İ is lowered to i and a combining dot), so they are spelt as the pattern reads them. Only when there are
+# any: translating a line costs more than masking it
+_ASCII_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_ANY_TWIN = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _folded(text: str) -> str:
+    """`text` lower-cased as the IGNORECASE patterns see it, for looking up their hints."""
+    if not text.isascii() and _ANY_TWIN.search(text):
+        text = text.translate(_ASCII_TWINS)
+    return text.lower()
+
+
+def _any_in(hints: tuple[str, ...], text: str) -> bool:
+    return any(hint in text for hint in hints)
+
+
+def _keyed_starts(text: str, folded: str) -> list[int]:
+    """Every position a _KEYED match can start at, in order. Its key is a whole word holding a hint (no word
+    character before it), and the match starts at that word or at the backslash and quote (two characters at most)
+    before it. `folded` is _folded(text): the same length, each character in its place."""
+    hits = sorted({at for hint in _KEY_HINTS for at in _occurrences(folded, hint)})
+    starts: set[int] = set()
+    previous, previous_start = -1, -1
+    for hit in hits:
+        start = hit
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):  # re's \w
+            start -= 1
+            if start == previous:  # the same word as the hit before: walked once ("token_" * 50,000 is one word)
+                start = previous_start
+                break
+        previous, previous_start = hit, start
+        starts.update(range(max(start - 2, 0), start + 1))
+    return sorted(starts)
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    found: list[int] = []
+    at = text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
+
+
+def _mask_keyed(text: str, folded: str) -> str:
+    """_KEYED.sub(_keyed, text), the pattern tried only where a match can start: tried at every position, it was
+    the costliest of the masker's searches on a line with a hint (a traceback's SQL naming a full_name column)."""
+    out: list[str] = []
+    pos = 0
+    for start in _keyed_starts(text, folded):
+        m = _KEYED.match(text, start) if start >= pos else None  # the lookbehind still sees what is before `start`
+        if m is not None:
+            out += [text[pos:start], _keyed(m)]
+            pos = m.end()
+    return "".join(out) + text[pos:] if out else text
+
+
 def _keyed(m: re.Match[str]) -> str:
     kept = m.group(0)[: m.end(2) - m.start()]  # the key and its separator
     quoted = m.group("quoted")
@@ -105,11 +173,19 @@ def _masked(span: Span) -> str:
 
 def mask(text: str) -> str:
     # secrets first, whatever they look like (a token may well be a UUID)
-    text = _BOT_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
-    text = _URL_SECRETS.sub(lambda m: f"{m.group(1)}***", text)
-    text = _SENSITIVE_HEADERS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    text = _KEYED.sub(_keyed, text)
-    text = _PG_VALUES.sub(lambda m: f"{m.group('row') or m.group('key')}(***)", text)
+    if "/bot" in text:
+        text = _BOT_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
+    if "=" in text:
+        text = _URL_SECRETS.sub(lambda m: f"{m.group(1)}***", text)
+    folded = _folded(text)
+    if _any_in(_HEADER_HINTS, folded):
+        masked = _SENSITIVE_HEADERS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+        # positions moved: _mask_keyed reads the hits' places in the folded text
+        folded, text = (folded, text) if masked == text else (_folded(masked), masked)
+    if ("=" in text or ":" in text) and _any_in(_KEY_HINTS, folded):
+        text = _mask_keyed(text, folded)
+    if "Failing row contains " in text or "Key (" in text:
+        text = _PG_VALUES.sub(lambda m: f"{m.group('row') or m.group('key')}(***)", text)
     # numbers with a typo too (any unbroken 12 digits, a card's 16 with a wrong Luhn digit): nobody needs them in a log
     spans = find_numbers(text, mistyped=True)
     if spans:
@@ -119,6 +195,8 @@ def mask(text: str) -> str:
             out += [text[pos : span.start], _masked(span)]
             pos = span.end
         text = "".join(out) + text[pos:]
+    if "@" not in text:
+        return text
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 
 
