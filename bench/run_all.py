@@ -27,6 +27,9 @@ BENCHMARKS: dict[str, list[str]] = {
     "ledger": ["-m", "bench.ledger"],
     "queries": ["bench/queries.py"],
     "routing_cv": ["bench/routing_cv.py", "--candidate", "baseline"],
+    "escalations": ["-m", "bench.escalations"],
+    "lang": ["bench/lang.py"],
+    "logmask": ["bench/logmask.py"],
 }
 
 
