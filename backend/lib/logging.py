@@ -30,9 +30,10 @@ _URL_SECRETS = re.compile(
 # masked (the scheme alone was, leaving the officer's token in the line)
 # Telegram's X-Telegram-Bot-Api-Secret-Token (received) proves an update comes from Telegram: whoever holds it feeds
 # the bots forged updates. X-Zan-Signature (sent with partners' webhooks), with its body, replays the webhook within
-# its time window. A name is matched only where it starts: X-Signature is not the tail of X-Zan-Signature
+# its time window. Those names are matched only where they start (X-Signature is not the tail of X-Zan-Signature);
+# "authorization" anywhere: X-Forwarded-Authorization (gateways), Proxy-Authorization, WSGI's HTTP_AUTHORIZATION
 _SENSITIVE_HEADERS = re.compile(
-    r"(?<![\w-])(x-citizen-iin|x-signature|x-zan-signature|x-telegram-bot-api-secret-token|(?:proxy-)?authorization)"
+    r"((?<![\w-])(?:x-citizen-iin|x-signature|x-zan-signature|x-telegram-bot-api-secret-token)|authorization)"
     r"(['\"]?\s*[:=]\s*(?:b?['\"])?|['\"]\s*,\s*b?['\"])"
     r"((?:(?:Bearer|Basic|Digest|Token|Zan-HMAC-SHA256)\s+)?[^'\",\s]+)",
     re.IGNORECASE,

@@ -33,6 +33,7 @@ _RU_PEOPLE = """
 парень мальчик мальчишка девочка девушка подросток школьник школьница ученик ученица студент студентка
 сын дочь брат сестра ребенок племянник племянница внук внучка сосед соседка одноклассник одноклассница
 друг подруга знакомый знакомая
+воришка дочка дочурка братишка братик сестренка сестричка сыночек внучок
 """
 # Kazakh role nouns: thief, robber (two words), fraudster, hooligan, driver, chauffeur, criminal, the guilty one,
 # attacker, child, son, girl / daughter, pupil, student, neighbour, younger brother, elder brother, elder sister,
@@ -47,7 +48,8 @@ fraudster scammer driver cyclist rider boy girl kid child son daughter teen teen
 nephew niece cousin grandson granddaughter neighbour neighbor friend classmate guy
 """
 # nouns whose dative no ending rule gives (a fleeting vowel, a feminine soft sign)
-_RU_DATIVE_IRREGULAR = {"парень": "парню", "подросток": "подростку", "ребенок": "ребенку", "дочь": "дочери"}
+_RU_DATIVE_IRREGULAR = {"парень": "парню", "подросток": "подростку", "ребенок": "ребенку", "дочь": "дочери",
+                        "сыночек": "сыночку", "внучок": "внучку"}
 _RU_HUSHING = ("ж", "ш", "ч", "щ")
 _KK_BACK_VOWELS = frozenset("аоұыяю")
 _KK_VOWELS = frozenset("аоұыәөүіеиэуюя")
