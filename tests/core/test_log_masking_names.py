@@ -133,29 +133,24 @@ def test_what_follows_a_masked_name_stays_readable(restore_root_logging: None) -
         assert zan_logging.mask(prose) == prose
 
 
+async def _insert_failing_officer(ctx: Context, **values: str) -> None:
+    """Insert an officer row that the database refuses, and log the error as the app's error handler does."""
+    async with ctx.sessions() as session:
+        try:
+            await session.execute(sa.insert(Officer).values(
+                id=_officer().id, district="astana", role="patrol_officer", password_hash="x", rank="", active=True,
+                max_devices=3, language="ru", **values))
+        except sa.exc.IntegrityError:
+            logging.getLogger("zan.errors").exception("unhandled error on %s %s", "POST", "/api/v1/officers")
+
+
 async def test_a_postgres_constraint_violation_does_not_print_the_row(ctx: Context, restore_root_logging: None) -> None:
     """hide_parameters keeps the values out of SQLAlchemy's text, but a traceback also prints its cause, asyncpg's
     error, whose DETAIL quotes the failing row ("Failing row contains (…, Дана Омарова, …)")."""
     zan_logging.configure("INFO", as_json=True)
     with service_log_output() as out:
-        async with ctx.sessions() as session:
-            try:  # no department: a NOT NULL violation on PostgreSQL and SQLite alike
-                await session.execute(
-                    sa.insert(Officer).values(
-                        id=_officer().id,
-                        badge_number="0042",
-                        full_name=OFFICER_NAME,
-                        district="astana",
-                        role="patrol_officer",
-                        password_hash="x",
-                        rank="",
-                        active=True,
-                        max_devices=3,
-                        language="ru",
-                    )
-                )
-            except sa.exc.IntegrityError:
-                logging.getLogger("zan.errors").exception("unhandled error on %s %s", "POST", "/api/v1/officers")
+        # no department: a NOT NULL violation on PostgreSQL and SQLite alike
+        await _insert_failing_officer(ctx, badge_number="0042", full_name=OFFICER_NAME)
     text = out.getvalue()
     assert "unhandled error on POST /api/v1/officers" in text and "IntegrityError" in text, text
     assert OFFICER_NAME not in text and "Омарова" not in text, text
@@ -217,25 +212,7 @@ async def test_a_duplicate_key_is_not_printed(ctx: Context, restore_root_logging
     await make_officer(ctx, badge_number=badge, full_name=OFFICER_NAME)
     zan_logging.configure("INFO", as_json=True)
     with service_log_output() as out:
-        async with ctx.sessions() as session:
-            try:
-                await session.execute(
-                    sa.insert(Officer).values(
-                        id=_officer().id,
-                        badge_number=badge,
-                        full_name="Другой Офицер",
-                        department="patrol_police",
-                        district="astana",
-                        role="patrol_officer",
-                        password_hash="x",
-                        rank="",
-                        active=True,
-                        max_devices=3,
-                        language="ru",
-                    )
-                )
-            except sa.exc.IntegrityError:
-                logging.getLogger("zan.errors").exception("unhandled error on %s %s", "POST", "/api/v1/officers")
+        await _insert_failing_officer(ctx, badge_number=badge, full_name="Другой Офицер", department="patrol_police")
     text = out.getvalue()
     assert "IntegrityError" in text, text
     assert badge not in text and "7731" not in text, text
