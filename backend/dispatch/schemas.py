@@ -279,7 +279,9 @@ class SealedRow(msgspec.Struct):
     table: Annotated[str, msgspec.Meta(description="report_events | routing_decisions | evidence | audit_log, or "
                                                    "reports: what the citizen submitted, against its first event, or "
                                                    "report_notes: a tablet note, against its note_added / "
-                                                   "note_removed events")]
+                                                   "note_removed events; `media`: a file sent later, against the "
+                                                   "sha256 its comment's event holds; `assignments`: a custody "
+                                                   "record, against its `assign` event")]
     id: uuid.UUID
 
 

@@ -249,7 +249,8 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
                 visible: Select[Report] | None = None) -> None:
     """Close with a reason; on an incident's primary the open members close with it (reports.change_status), those
     of `visible` only if given (`readable`). The caller checks that `duplicate_of` is a report it may read (see
-    the controller)."""
+    the controller). The officer whose closing a pending appeal complains of is refused (403), and a member under
+    such an appeal stays open (reports.appeals.refuse_own_appeal, which every closing takes in change_status)."""
     reports.require_text(reason, "/reason")  # public: the reporter reads why (zero-width characters alone are blank)
     action = CLOSE_ACTIONS[how]
     original = None

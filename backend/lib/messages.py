@@ -88,6 +88,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "kk": "Өтініштің қазіргі мәртебесінде бұл әрекет қолжетімсіз",
         "en": "This action is not available in the report's current status",
     },
+    # APPK: a complaint is not considered by the official whose decision it complains of
+    "report.appeal_own_decision": {
+        "ru": "Обращение обжаловано на ваше решение: повторно его рассматривает другой сотрудник",
+        "kk": "Өтініш сіздің шешіміңізге шағымданылды: оны басқа қызметкер қайта қарайды",
+        "en": "The appeal is against your own decision: another officer must decide it",
+    },
     "report.extension_exceeded": {
         "ru": "Срок рассмотрения нельзя продлить более чем на два месяца",
         "kk": "Қарау мерзімін екі айдан артық ұзартуға болмайды",

@@ -15,11 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.lib.errors import ZanError
 from backend.reports.models import Report, ReportEvent
-from backend.reports.workflow import Action, Resolution, Status, rule_for
+from backend.reports.workflow import Action, Actor, Resolution, Status, rule_for
 
 # in a closing event's data: the closing whose decision an appeal's withdrawal put back in force
 RESTORES = "restores_event_id"
+# the problem a closing of one's own appealed decision answers (403; a tablet's mutation is rejected with it)
+OWN_DECISION = "report.appeal_own_decision"
 
 
 async def latest_closing(session: AsyncSession, report: Report) -> ReportEvent | None:
@@ -78,6 +81,39 @@ async def appealed_decision(session: AsyncSession, report: Report) -> tuple[Repo
     if closing is None or decided is None or decided[0] is Resolution.WITHDRAWN:
         return None
     return closing, decided[0], decided[1]
+
+
+async def appealed_closing(session: AsyncSession, report: Report) -> ReportEvent | None:
+    """For an open report its citizen reopened on appeal (the latest reopening is theirs): the closing appealed,
+    whose decision stands (`standing_closing`). None for a report not under a citizen's appeal now; oversight's
+    reopening is no complaint of the citizen's."""
+    if report.status == Status.CLOSED or not report.reopen_count:
+        return None
+    reopened = await session.scalar(
+        select(ReportEvent).where(col(ReportEvent.report_id) == report.id,
+                                  col(ReportEvent.action) == Action.REOPEN.value)
+        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    if reopened is None or reopened.actor_type != Actor.CITIZEN.value:
+        return None
+    return await standing_closing(session, report)
+
+
+async def decides_own_appeal(session: AsyncSession, report: Report, actor: Actor, actor_id: str | None) -> bool:
+    """Whether the officer `actor_id` made the closing its citizen's pending appeal complains of. APPK: a complaint
+    is not considered by the official whose decision it complains of, so that officer may not close the report
+    again (any other officer the workflow allows still may). The system and the citizen decide no appeal."""
+    if actor in (Actor.CITIZEN, Actor.SYSTEM) or actor_id is None:
+        return False
+    closing = await appealed_closing(session, report)
+    return closing is not None and closing.actor_id == actor_id
+
+
+async def refuse_own_appeal(session: AsyncSession, report: Report, action: Action, actor: Actor,
+                            actor_id: str | None) -> None:
+    """The one check every closing takes (reports.service.change_status: the console, a tablet's resolve, a step on
+    an incident's primary): 403 `report.appeal_own_decision` for the officer whose closing is under appeal."""
+    if rule_for(action).target is Status.CLOSED and await decides_own_appeal(session, report, actor, actor_id):
+        raise ZanError(OWN_DECISION, 403, extra={"report_status": report.status, "action": action.value})
 
 
 async def rating_of(session: AsyncSession, report: Report, closing: ReportEvent) -> tuple[int, str | None] | None:

@@ -160,6 +160,8 @@ async def change_status(
     if not can(action, status, by.actor, resolution):
         raise ZanError("report.transition_forbidden", 409,
                        extra={"report_status": report.status, "action": action.value})
+    # whichever path closes it (the console, a tablet, a primary's closing): never the officer it appeals against
+    await appeals.refuse_own_appeal(session, report, action, by.actor, by.actor_id)
     rule = rule_for(action)
     # withdrawing an appeal ends the reconsideration, not the matter: the decision appealed stands (appeals.py)
     appealed = await appeals.appealed_decision(session, report) if action is Action.WITHDRAW else None
@@ -316,9 +318,14 @@ async def incident_followers(session: AsyncSession, primary: Report, action: Act
     # to another unit on its own moves alone, and that unit's crew reports for it
     same_unit = by.actor in FIELD or action in UNIT_WORK
     # a member whose own status records the step in place (follow_primary) follows it too
-    return [m for m in members
-            if (can(action, Status(m.status), by.actor) or recorded_in_place(action, Status(m.status), by.actor))
-            and (not same_unit or m.unit_id == primary.unit_id)]
+    followers = [m for m in members
+                 if (can(action, Status(m.status), by.actor) or recorded_in_place(action, Status(m.status), by.actor))
+                 and (not same_unit or m.unit_id == primary.unit_id)]
+    if rule_for(action).target is not Status.CLOSED:
+        return followers
+    # a member whose citizen appeals this officer's own closing stays open for another officer to decide, as it
+    # would be refused on its own (appeals.refuse_own_appeal), without refusing the closing of the rest
+    return [m for m in followers if not await appeals.decides_own_appeal(session, m, by.actor, by.actor_id)]
 
 
 def as_follower(primary: Report, reason: str | None, params: dict[str, object] | None = None,
@@ -332,16 +339,31 @@ def as_follower(primary: Report, reason: str | None, params: dict[str, object] |
     }
 
 
-def regroup(session: AsyncSession, reports: list[Report], prefer: Report | None = None) -> uuid.UUID | None:
+INCIDENT_REGROUPED = "incident_regrouped"  # internal: a report moved to another primary, or out of any incident
+
+
+async def regroup(session: AsyncSession, reports: list[Report], by: By, *, prefer: Report | None = None,
+                  recorded: Collection[uuid.UUID] = (), cause: dict[str, object] | None = None) -> uuid.UUID | None:
     """Make `reports` one incident whose primary is `prefer`, else the earliest open one (the earliest, if all are
-    closed). Fewer than two reports are no incident. Returns the incident id."""
+    closed). Fewer than two reports are no incident. Returns the incident id.
+
+    Each report whose incident changes gets an internal `incident_regrouped` event {from, to} (and `cause`) in its
+    own history, sealed as every event and never shown to its citizen: a prosecutor reading a member must see it
+    leave the incident or follow another primary, not only the merge that once put it there. `recorded`: the
+    reports whose caller writes its own event for the move (a merge's `incident_merged`, a join's
+    `incident_joined`)."""
     ordered = sorted(reports, key=lambda r: (r.created_at, str(r.id)))
     still_open = [r for r in ordered if r.status != Status.CLOSED]
     incident_id = (prefer or (still_open or ordered)[0]).id if len(ordered) > 1 else None
     for report in ordered:
-        if report.incident_id != incident_id:
-            report.incident_id = incident_id
-            session.add(report)
+        if report.incident_id == incident_id:
+            continue
+        previous, report.incident_id = report.incident_id, incident_id
+        session.add(report)
+        if report.id not in recorded:
+            await append_event(session, report, INCIDENT_REGROUPED, by, public=False,
+                               data={"from": str(previous) if previous else None,
+                                     "to": str(incident_id) if incident_id else None, **(cause or {})})
     return incident_id
 
 
@@ -450,7 +472,8 @@ async def _keep_primary_open(session: AsyncSession, incident_id: uuid.UUID) -> N
     primary = next((m for m in members if m.id == incident_id), None)
     if (primary is not None and primary.status != Status.CLOSED) or all(m.status == Status.CLOSED for m in members):
         return
-    regroup(session, members)
+    # the system's rule, not the closer's choice: whoever closed the primary did not pick the next one
+    await regroup(session, members, SYSTEM, cause={"primary_closed": str(incident_id)})
 
 
 async def also_reported_counts(session: AsyncSession, citizen_id: uuid.UUID,

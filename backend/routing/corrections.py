@@ -166,7 +166,8 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
                                    errors=[FieldProblem(f"/report_ids/{index}", "restricted")])
                 cluster[other.id] = other
         cluster[report.id] = report
-    incident_id = regroup(session, list(cluster.values()))
+    # each report's own `incident_merged` below records the move
+    incident_id = await regroup(session, list(cluster.values()), by, recorded=cluster.keys())
     if incident_id is None:
         raise ZanError("validation.failed", 422, errors=[FieldProblem("/report_ids", "too_short")])
     primary = cluster[incident_id]
@@ -191,7 +192,8 @@ async def split(session: AsyncSession, report: Report, by: By) -> None:
     session.add(report)
     rest = [r for r in await members(session, old) if r.id != report.id]
     kept = next((r for r in rest if r.id == old and r.status != Status.CLOSED), None)
-    regroup(session, rest, prefer=kept)
+    # the rest moved by this (to another primary, or out of an incident of one) say so in their own histories
+    await regroup(session, rest, by, prefer=kept, cause={"split": str(report.id)})
     await append_event(session, report, "incident_split", by, public=False, data={"incident_id": str(old)})
     await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.split",
                  target_type="report", target_id=report.id, data={"incident_id": str(old)})

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from backend.dispatch.service import follow_primary_unit
 from backend.reports.models import Report
-from backend.reports.service import SYSTEM, append_event, is_restricted
+from backend.reports.service import SYSTEM, append_event, is_restricted, regroup
 from backend.reports.workflow import Status
 from backend.routing.corrections import lock_incidents
 from backend.routing.models import ReportEmbedding
@@ -106,8 +106,9 @@ async def join(session: AsyncSession, report: Report, match: Report, similarity:
     match = fresh
     incident_id = match.incident_id or match.id
     if match.incident_id is None:
-        match.incident_id = match.id
-        session.add(match)
+        # the match now leads an incident: its own history says so (the newcomer's `incident_joined` below)
+        await regroup(session, [match, report], SYSTEM, prefer=match, recorded={report.id},
+                      cause={"joined": str(report.id)})
     report.incident_id = incident_id
     session.add(report)
     await append_event(session, report, "incident_joined", SYSTEM, public=False,

@@ -29,6 +29,7 @@ from backend.dispatch.schemas import Reason
 from backend.lib.clock import utcnow
 from backend.lib.errors import ZanError
 from backend.officers.auth import OfficerPrincipal
+from backend.reports import appeals
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By
@@ -445,7 +446,11 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
             await reports.change_status(session, report, STEP_ACTION[target], by, device_time=device_time,
                                         outcome=chosen if target == "resolved" else None,
                                         data={"mutation_id": m.mutation_id})
-        except ZanError:
+        except ZanError as exc:
+            if exc.code == appeals.OWN_DECISION:
+                # not stale: this officer may not decide the appeal against their own closing at all, so the
+                # mutation is rejected with the code (its write-up with it) and the next pull puts the row back
+                raise
             return False  # e.g. the dispatcher moved it meanwhile: the tablet's step is stale
     # a field step is a staff action like a console's (a "resolved" closes the report): its audit line names the
     # tablet and login session it came from (backend.audit.origin), so the history tells a stolen tablet's steps

@@ -10,7 +10,7 @@ import pytest
 
 from backend.context import Context
 from backend.reports.models import Report
-from backend.reports.service import regroup
+from backend.reports.service import SYSTEM, regroup
 from tests.core.factories import triage_report
 from tests.officers.factories import bearer, login, make_officer, make_unit
 
@@ -24,7 +24,7 @@ async def _incident(ctx: Context) -> tuple[Report, Report]:
     member = await triage_report(ctx, department="patrol_police", district=KARAGANDA)
     async with ctx.sessions() as session:
         rows = [await session.get(Report, r.id) for r in (primary, member)]
-        assert regroup(session, [r for r in rows if r is not None], prefer=rows[0]) == primary.id
+        assert await regroup(session, [r for r in rows if r is not None], SYSTEM, prefer=rows[0]) == primary.id
         await session.commit()
     return primary, member
 

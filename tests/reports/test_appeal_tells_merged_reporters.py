@@ -16,7 +16,6 @@ from backend.reports.service import By
 from backend.reports.workflow import Actor, Status
 from tests.core.factories import make_report
 from tests.reports.step_helpers import events_of
-from tests.sync.conftest import DISPATCHER
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +24,9 @@ async def _close(ctx: Context, report_id: uuid.UUID, how: str, reason: str, **fi
     async with ctx.sessions() as session:
         row = await session.get(Report, report_id)
         assert row is not None
-        await dispatch.close(session, row, how, DISPATCHER, reason=reason, **fields)  # type: ignore[arg-type]
+        # each closing by another duty officer: an appeal is never decided by the one whose closing it appeals
+        closer = By(Actor.DISPATCHER, f"d-{uuid.uuid4().hex[:8]}", "console")
+        await dispatch.close(session, row, how, closer, reason=reason, **fields)  # type: ignore[arg-type]
         await session.commit()
 
 

@@ -168,12 +168,12 @@ async def test_appealed_more_than_once_but_not_again_after_withdrawing_an_appeal
 ) -> None:
     citizen.lang = "en"
     report_id = await settled_report(ctx, citizen, "Someone stole my bicycle from the entrance of my building")
-    head = await staff(ctx, app_client)
     base = f"/api/v1/reports/{report_id}"
     for reason in ("Nobody came", "Nobody came"):  # the same grounds again, after the report closed again
         closed = await app_client.post(
             f"/api/v1/dispatch/reports/{report_id}/close",
-            headers=head,
+            # another duty officer each time: an appeal is never decided by the one whose closing it appeals
+            headers=await staff(ctx, app_client),
             json={"how": "unfounded", "reason": "Nothing found"},
         )
         assert closed.status_code == 200, closed.text
