@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -114,10 +115,13 @@ async def test_dispatcher_reclassifies_merges_and_splits(ctx: Context, app_clien
     a = await submit_and_route(ctx, citizen, "Ночью во дворе подрались подростки, шум")
     b = await submit_and_route(ctx, citizen, "Граффити на стене подъезда нарисовали")
     # made by day (11:00 in Almaty): at night the routing rules hand vandalism to the patrol shift
-    # (test_reclassify_rules), and this test ran red after 22:00 Almaty
+    # (test_reclassify_rules), and this test ran red after 22:00 Almaty. The last such morning, not today's: before
+    # 06:00 UTC today's is still to come, which made `a` younger than `b` and `b` the incident's primary
+    now = utcnow()
+    morning = now.replace(hour=6, minute=0, second=0, microsecond=0)
     async with ctx.sessions() as session:
         await session.execute(update(Report).where(Report.id == a.id).values(  # type: ignore[arg-type]
-            created_at=utcnow().replace(hour=6, minute=0, second=0, microsecond=0)))
+            created_at=morning if morning <= now else morning - timedelta(days=1)))
         await session.commit()
     dispatcher, password = await make_officer(ctx, role="dispatcher")
     token = await login(app_client, dispatcher.badge_number, password)
