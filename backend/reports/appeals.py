@@ -21,7 +21,8 @@ from backend.reports.workflow import Action, Actor, Resolution, Status, rule_for
 
 # in a closing event's data: the closing whose decision an appeal's withdrawal put back in force
 RESTORES = "restores_event_id"
-# the problem a closing of one's own appealed decision answers (403; a tablet's mutation is rejected with it)
+# the problem a closing of one's own appealed decision answers (403; a tablet's mutation is rejected with it). Raised
+# with the literal below, which the error catalogue's test reads
 OWN_DECISION = "report.appeal_own_decision"
 
 
@@ -113,7 +114,7 @@ async def refuse_own_appeal(session: AsyncSession, report: Report, action: Actio
     """The one check every closing takes (reports.service.change_status: the console, a tablet's resolve, a step on
     an incident's primary): 403 `report.appeal_own_decision` for the officer whose closing is under appeal."""
     if rule_for(action).target is Status.CLOSED and await decides_own_appeal(session, report, actor, actor_id):
-        raise ZanError(OWN_DECISION, 403, extra={"report_status": report.status, "action": action.value})
+        raise ZanError("report.appeal_own_decision", 403, extra={"report_status": report.status, "action": action.value})
 
 
 async def rating_of(session: AsyncSession, report: Report, closing: ReportEvent) -> tuple[int, str | None] | None:
