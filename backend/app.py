@@ -43,6 +43,7 @@ OPTIONAL_CONTROLLERS = (
     "backend.ledger.controller:LedgerController",
     "backend.sync.controller:SyncController",
     "backend.legal.controller:LegalController",
+    "backend.oversight.controller:OversightController",
     "bots.citizen.webhook:CitizenWebhookController",
     "bots.officer.webhook:OfficerWebhookController",
 )

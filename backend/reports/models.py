@@ -14,6 +14,8 @@ from backend.db import json_column, now_column, tz_datetime, uuid_pk
 _OPEN = "status != 'closed'"
 # the dispatch queue's entries (dispatch.service._waiting): triage, or open and with no unit
 _WAITING = "(status != 'closed' AND unit_id IS NULL) OR status = 'triage'"
+# every report that missed a term of the law or still may (backend.oversight.service.CANDIDATES)
+_TERMS = "status != 'closed' OR closed_at > deadline_at OR closed_at > redirect_due_at"
 
 
 class Report(SQLModel, table=True):
@@ -78,6 +80,9 @@ class Report(SQLModel, table=True):
         sa.Index("ix_reports_routing_failed", "routing_state", "created_at", "id",
                  postgresql_where=sa.text(f"routing_state = 'failed' AND {_OPEN}"),
                  sqlite_where=sa.text(f"routing_state = 'failed' AND {_OPEN}")),
+        # the oversight list of reports past their terms, newest first (migration z1)
+        sa.Index("ix_reports_terms_missed", "created_at", "id",
+                 postgresql_where=sa.text(_TERMS), sqlite_where=sa.text(_TERMS)),
     )
 
 

@@ -1,0 +1,152 @@
+"""Oversight API: reports past the law's terms (GET /api/v1/oversight/terms) and their CSV export, for
+prosecutors, supervisors and admins of their region. Every read is an audit line with the filters it used."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Stream
+
+from backend.audit.service import record
+from backend.deps import CtxDep, LangDep, SessionDep
+from backend.dispatch.visibility import scope_of
+from backend.lib.clock import utcnow
+from backend.lib.pagination import decode_cursor, next_cursor
+from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
+from backend.oversight import service
+from backend.oversight.schemas import TermsPage
+
+OVERSIGHT_ROLES = (Role.PROSECUTOR, Role.SUPERVISOR, Role.ADMIN)
+CSV = "text/csv"
+# what a filter takes: a district code and a unit code are as long as their columns
+District = Annotated[str | None, QueryParameter(min_length=1, max_length=80)]
+UnitCode = Annotated[str | None, QueryParameter(min_length=1, max_length=40)]
+From = Annotated[
+    str | None, QueryParameter(name="from", format="date", description="registered on or after (Almaty date)")
+]
+# "state" is Litestar's reserved name for the app's state, so the parameter is named otherwise; and Litestar's own
+# validation would point a refusal at that Python name, not at the client's: state, from and to are read as text and
+# checked by service.Filters.parse, which points at what the client sent
+State = Annotated[str, QueryParameter(name="state", enum=list(service.STATE_FILTERS), description="which lapse")]
+To = Annotated[
+    str | None, QueryParameter(name="to", format="date", description="registered on or before (Almaty date)")
+]
+
+
+def wants_csv(request: Request[Any, Any, Any]) -> bool:
+    """Accept: text/csv preferred over JSON (a client sending */* or nothing gets JSON)."""
+    return request.accept.best_match(["application/json", CSV]) == CSV
+
+
+class OversightController(Controller):
+    path = "/api/v1/oversight"
+    tags = ["oversight"]
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+
+    @get(
+        "/terms",
+        guards=[officer_guard(*OVERSIGHT_ROLES)],
+        responses={200: ResponseSpec(TermsPage, description="A page (JSON); with Accept: text/csv, the export")},
+        summary="Reports past the law's terms: open past the deadline, closed after it, not redirected in time "
+        "(audited; Accept: text/csv for the export)",
+    )
+    async def terms(
+        self,
+        ctx: CtxDep,
+        session: SessionDep,
+        officer: OfficerDep,
+        lang: LangDep,
+        request: Request[Any, Any, Any],
+        lapse: State = "all",
+        registered_from: From = None,
+        registered_to: To = None,
+        district: District = None,
+        unit: UnitCode = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> Response[Any]:
+        """Newest registration first; `next_cursor` pages on (stable while reports are registered meanwhile).
+        Restricted reports are listed for these roles too: no row carries a citizen's text, IIN or phone."""
+        filters = service.Filters.parse(lapse, registered_from, registered_to, district, unit)
+        if wants_csv(request):
+            return await _export(ctx, session, officer, request, lang, filters)
+        after = decode_cursor(ctx.settings.secret_key, service.CURSOR_PURPOSE, cursor) if cursor else None
+        scope = await scope_of(session, officer)
+        await record(
+            session,
+            actor_type=officer.role.value,
+            actor_id=officer.officer_id,
+            action="oversight.terms",
+            target_type="reports",
+            target_id=None,
+            data={**filters.audit(), "cursor": cursor is not None, "limit": limit},
+            ip=client_ip(request),
+        )
+        now = utcnow()
+        rows = await service.page(session, officer, scope, filters, now, ctx.calendar, after, limit + 1)
+        await session.commit()
+        return Response(
+            TermsPage(
+                items=rows[:limit],
+                next_cursor=next_cursor(
+                    ctx.settings.secret_key, service.CURSOR_PURPOSE, rows, limit, service.cursor_key
+                ),
+            )
+        )
+
+    @get(
+        "/terms.csv",
+        guards=[officer_guard(*OVERSIGHT_ROLES)],
+        media_type=CSV,
+        summary="The same list as CSV for Excel: UTF-8 with BOM, headers in the requester's language (audited)",
+    )
+    async def terms_csv(
+        self,
+        ctx: CtxDep,
+        session: SessionDep,
+        officer: OfficerDep,
+        lang: LangDep,
+        request: Request[Any, Any, Any],
+        lapse: State = "all",
+        registered_from: From = None,
+        registered_to: To = None,
+        district: District = None,
+        unit: UnitCode = None,
+    ) -> Stream:
+        """Every row the filters select, no paging; cells a spreadsheet would run as a formula are quoted with a
+        leading apostrophe. No citizen's text, IIN or phone."""
+        filters = service.Filters.parse(lapse, registered_from, registered_to, district, unit)
+        return await _export(ctx, session, officer, request, lang, filters)
+
+
+async def _export(
+    ctx: CtxDep,
+    session: SessionDep,
+    officer: OfficerPrincipal,
+    request: Request[Any, Any, Any],
+    lang: LangDep,
+    filters: service.Filters,
+) -> Stream:
+    scope = await scope_of(session, officer)
+    # the export is recorded before its first byte: a download cut short was still handed out
+    await record(
+        session,
+        actor_type=officer.role.value,
+        actor_id=officer.officer_id,
+        action="oversight.export",
+        target_type="reports",
+        target_id=None,
+        data=filters.audit(),
+        ip=client_ip(request),
+    )
+    await session.commit()
+    body = service.export(ctx.sessions, officer, scope, filters, utcnow(), ctx.calendar, lang)
+    return Stream(
+        body,
+        media_type=f"{CSV}; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="oversight-terms.csv"', "Content-Language": lang},
+    )

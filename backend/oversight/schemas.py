@@ -1,0 +1,44 @@
+"""Shapes of the terms list (GET /api/v1/oversight/terms)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+# which lapse a row is listed for; a filter also takes "all" (see service.STATES)
+TermState = Literal["open_overdue", "closed_late", "redirect_overdue"]
+StateFilter = Literal["open_overdue", "closed_late", "redirect_overdue", "all"]
+
+
+class TermRow(msgspec.Struct):
+    """One report past a term. No citizen's text, IIN or phone: a restricted report is listed like any other."""
+
+    id: uuid.UUID
+    number: str
+    category: str | None
+    district: str | None
+    unit_code: str | None
+    registered_at: datetime
+    deadline_at: datetime  # the current term (an extension moves it)
+    original_deadline_at: datetime  # the term the law gave at registration
+    extended: bool
+    redirect_due_at: datetime | None
+    closed_at: datetime | None
+    restricted: bool
+    state: TermState
+    days_overdue: Annotated[
+        int,
+        msgspec.Meta(
+            ge=0,
+            description="working days (the deployment's holiday calendar) past the term this row is listed for, "
+            "up to its closing or today; 0 when only days off have passed since",
+        ),
+    ]
+
+
+class TermsPage(msgspec.Struct):
+    items: list[TermRow]
+    next_cursor: str | None
