@@ -31,8 +31,9 @@ def seal_cmd(full: bool) -> None:
 
 @ledger.command("verify")
 def verify_cmd() -> None:
-    """Recompute every seal and every sealed row, and compare the tablet notes with their sealed events; prints
-    JSON, exits 1 when anything sealed was changed (a note included)."""
+    """Recompute every seal and every sealed row, and compare each report's rows that no seal holds (what the
+    citizen submitted, files sent later, custody records, tablet notes) with the sealed events that pin them; prints
+    JSON, exits 1 when anything sealed or pinned was changed."""
     from backend.context import run_in_session
     from backend.ledger.explain import explained
     from backend.ledger.verify import verify
@@ -41,6 +42,8 @@ def verify_cmd() -> None:
     head = verdict.head
     click.echo(json.dumps({
         "intact": verdict.intact, "seals": verdict.count, "sealed": verdict.sealed, "pending": verdict.pending,
+        # sealed rows, and the rows an event pins instead (`reports`: what the citizen submitted; `media`: a file
+        # sent later; `assignments`: a custody record), by table and id
         "altered": [{"table": t, "id": str(i)} for t, i in verdict.altered],
         "missing": [{"table": t, "id": str(i)} for t, i in verdict.missing],
         "broken_seals": [{"id": i, "check": check} for i, check in verdict.broken_seals],

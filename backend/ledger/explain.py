@@ -3,6 +3,7 @@ report and the seal that holds it, each broken seal's check with what it means, 
 
 from __future__ import annotations
 
+from backend.ledger.pinned import CUSTODY, MEDIA, REPORTS
 from backend.ledger.verify import Verdict
 
 # what each of Verdict.broken_seals' checks means, for whoever reads `zan ledger verify` (an auditor)
@@ -31,6 +32,20 @@ CHECKS = {
 }
 
 
+# what an altered (True) or missing (False) row that no seal holds means, by table: its sealed event pins it instead
+# (backend.ledger.pinned)
+PINNED = {
+    (REPORTS, True): "what the citizen submitted (text, place, time, anonymity, files) is not what its sealed "
+                     "`registered` event pinned",
+    (MEDIA, True): "a file sent after the report was registered; its stored sha256 is not the one the sealed event "
+                   "that brought it recorded (the file was swapped)",
+    (MEDIA, False): "a file sent after the report was registered, recorded by a sealed event, and no longer the "
+                    "report's (deleted, or moved to another report)",
+    (CUSTODY, True): "a custody record no sealed `assign` event matches (its unit, assigner or automatic flag was "
+                     "changed, or the record was added)",
+}
+
+
 def _seal_ranges(ids: list[int]) -> str:
     """Seal ids as runs: "seal 4", "seals 4–9, 12"."""
     runs: list[list[int]] = []
@@ -48,11 +63,16 @@ def explained(verdict: Verdict) -> list[str]:
     each row's hash, so which column of a row was changed cannot be told: compare the row with a copy from before
     (a backup, or a proof given out earlier)."""
     found = []
-    for (table, row_id), what in (*((key, "changed after it was sealed (it no longer hashes to its entry)")
-                                    for key in verdict.altered),
-                                  *((key, "deleted after it was sealed") for key in verdict.missing)):
-        scope, seal_id = verdict.located.get((table, row_id), ("?", 0))
-        found.append(f"{table} {row_id} ({scope}), sealed by seal {seal_id}: {what}")
+    for rows, altered, what in ((verdict.altered, True, "changed after it was sealed (it no longer hashes to its "
+                                                        "entry)"),
+                                (verdict.missing, False, "deleted after it was sealed")):
+        for table, row_id in rows:
+            report_id = verdict.pinned_by.get((table, row_id))
+            if report_id is not None:  # no seal holds it: its report's sealed event pins it
+                found.append(_pinned(table, row_id, report_id, altered=altered))
+                continue
+            scope, seal_id = verdict.located.get((table, row_id), ("?", 0))
+            found.append(f"{table} {row_id} ({scope}), sealed by seal {seal_id}: {what}")
     found += [f"{scope}, entry {seq}: the entry before it in this chain is gone or is not the one it names "
               f"(removed, or changed)" for scope, seq in verdict.unlinked]
     by_check: dict[str, list[int]] = {}
@@ -67,3 +87,13 @@ def explained(verdict: Verdict) -> list[str]:
     found += [f"report_notes {note_id}: sealed as added to its report (note_added) and no longer there (deleted, "
               f"or moved to another report)" for note_id in verdict.notes.missing]
     return found
+
+
+def _pinned(table: str, row_id: object, report_id: object, *, altered: bool) -> str:
+    """A row that no seal holds, against the sealed event that pins it."""
+    if table == REPORTS and not altered:
+        return (f"{table} {row_id}: gone, though its sealed events remain (the `registered` one pins what the citizen "
+                "submitted)")
+    what = PINNED.get((table, altered)) or ("no longer what its sealed event pinned" if altered
+                                            else "gone, though its sealed event pinned it")
+    return f"{table} {row_id} (report:{report_id}): {what}"

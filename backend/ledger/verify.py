@@ -1,5 +1,7 @@
 """Checking the sealed record: the whole chain (`zan ledger verify`) or one report's rows (its history). The whole
-check also compares the tablet notes, which the ledger does not seal, with their sealed events (backend.sync.sealed)."""
+check also compares every report's rows that the ledger does not seal (what the citizen submitted, files sent later,
+custody records, tablet notes) with the sealed events that pin them (backend.ledger.pinned), as the history does for
+one report."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlmodel import col
 
 from backend.db import uuid_in
 from backend.ledger import chain as scope_chain
-from backend.ledger import heads
+from backend.ledger import heads, pinned
 from backend.ledger.models import LedgerCheckpoint, LedgerSeal
 from backend.ledger.record import (
     ENTRIES,
@@ -33,15 +35,13 @@ from backend.ledger.record import (
 )
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import equal, key_id
-from backend.reports.models import ReportEvent
-from backend.sync.models import ReportNote
-from backend.sync.sealed import NOTE_ADDED, NOTE_REMOVED, compare_notes, sealed_notes
+from backend.sync.sealed import NOTES
 
 log = logging.getLogger(__name__)
 CHECK = "check"  # the checkpoint of the pass that checks the whole chain again, a part each run
 CHECK_ROWS = 100_000  # sealed rows a run checks again (each run of the scheduled work; seals are whole)
 LAST = "last"  # in the check's checkpoint: the last finished cycle's summary, while the next one runs
-NOTES_BATCH = 1000  # reports whose notes `verify` compares with their events at a time
+PINNED_BATCH = pinned.BATCH  # reports whose unsealed rows `verify` compares with their events at a time
 SEALS_PAGE = 1000  # seals `verify` reads at a time
 
 
@@ -74,6 +74,8 @@ class Verdict:
     head: LedgerSeal | None = None  # the last seal `verify` checked
     # where each altered or missing row was: its scope ("report:<id>") and the seal that holds its entry
     located: dict[tuple[str, uuid.UUID], tuple[str, int]] = field(default_factory=dict)
+    # the report whose sealed events pin each altered or missing row that no seal holds (`check_pinned`)
+    pinned_by: dict[tuple[str, uuid.UUID], uuid.UUID] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -193,56 +195,33 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...], *, keep_se
     if head is not None and head.state_root is not None and await heads.stored_differs(session, head, replay.tree):
         verdict.broken_seals.append((head.id, "tree"))
     verdict.pending = await pending(session)
-    await check_notes(session, verdict.notes)
+    await check_pinned(session, verdict)
     return verdict
 
 
-async def check_notes(session: AsyncSession, found: NotesCheck, batch: int = NOTES_BATCH) -> None:
-    """Every report's notes against its note events, `batch` reports at a time in the order of their ids (each
-    batch three indexed queries, whatever the number of reports). Only `verify` runs it, not the scheduled
-    `check_onward`: the notes are not part of any seal, and that check's runs are sized in sealed rows."""
-    after: uuid.UUID | None = None
-    while True:
-        report_ids = await _reports_with_notes(session, after, batch)
-        if not report_ids:
-            return
-        after = report_ids[-1]
-        events: dict[uuid.UUID, list[tuple[str | None, Any]]] = {}
-        # in the order history reads them: the first `note_added` of a note is the one that counts
-        for report_id, action, data in await session.execute(
-                sa.select(col(ReportEvent.report_id), col(ReportEvent.action), col(ReportEvent.data))
-                .where(uuid_in(session, col(ReportEvent.report_id), report_ids),
-                       col(ReportEvent.action).in_([NOTE_ADDED, NOTE_REMOVED]))
-                .order_by(col(ReportEvent.created_at), col(ReportEvent.id))):
-            events.setdefault(report_id, []).append((action, data))
-        notes: dict[uuid.UUID, list[ReportNote]] = {}
-        for note in await session.scalars(sa.select(ReportNote).where(
-                uuid_in(session, col(ReportNote.report_id), report_ids))):
-            notes.setdefault(note.report_id, []).append(note)
-        for report_id in report_ids:
-            added, removed = sealed_notes(events.get(report_id, []))
-            of_report = notes.get(report_id, [])
-            altered, missing = compare_notes(of_report, added, removed)
-            found.altered += altered
-            found.missing += missing
-            recorded = sum(1 for note in of_report if str(note.id) in added)
-            found.checked += recorded
-            found.not_recorded += len(of_report) - recorded
+async def check_pinned(session: AsyncSession, verdict: Verdict, batch: int = PINNED_BATCH) -> None:
+    """Every report's unsealed rows against the sealed events that pin them, by the rules the report's history
+    applies (backend.ledger.pinned), `batch` reports at a time: a submission, a file sent later or a custody record
+    that no longer matches goes under `altered`/`missing` as the sealed rows do, the tablet notes under `notes`. Only
+    `verify` runs it, not the scheduled `check_onward`: these rows are part of no seal, and that check's runs are
+    sized in sealed rows."""
+    async for judged in pinned.walk(session, batch):
+        for report_id, found in judged.items():
+            for rows, into, notes in ((found.altered, verdict.altered, verdict.notes.altered),
+                                      (found.missing, verdict.missing, verdict.notes.missing)):
+                for table, row_id in rows:
+                    if table == NOTES:  # reported apart, as before the other rows were checked here
+                        notes.append(row_id)
+                    else:
+                        into.append((table, row_id))
+                        verdict.pinned_by[(table, row_id)] = report_id
+            verdict.notes.checked += found.notes_recorded
+            verdict.notes.not_recorded += found.notes - found.notes_recorded
 
 
-async def _reports_with_notes(session: AsyncSession, after: uuid.UUID | None, batch: int) -> list[uuid.UUID]:
-    """The next `batch` report ids after `after` that have notes or note events. Each table is walked on its own
-    report_id index (a UNION of the two would be read whole for every batch), and the two merged."""
-    found: set[uuid.UUID] = set()
-    for column, where in ((col(ReportNote.report_id), sa.true()),
-                          (col(ReportEvent.report_id), col(ReportEvent.action).in_(
-                              [NOTE_ADDED, NOTE_REMOVED]))):
-        query = sa.select(column).where(where).distinct().order_by(column).limit(batch)
-        if after is not None:
-            query = query.where(column > after)
-        found.update(await session.scalars(query))
-    # each list holds its table's first `batch` ids past `after`: the first `batch` of both together are complete
-    return sorted(found)[:batch]
+async def check_notes(session: AsyncSession, found: NotesCheck, batch: int = PINNED_BATCH) -> None:
+    """The tablet notes' part of `check_pinned` alone: what it counts and finds of the notes, into `found`."""
+    await check_pinned(session, Verdict(notes=found), batch)
 
 
 @dataclass(frozen=True)

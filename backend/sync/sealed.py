@@ -10,9 +10,8 @@ into internal report events, which the ledger seals like every event:
   (backend.sync.push). An officer's own revisions before that are drafts and leave no event.
 Internal events never reach the citizen's timeline, their notifications or partner webhooks (public=False).
 
-`notes_unsealed` compares a report's current notes with their sealed events (the report history's integrity
-verdict, backend.dispatch.history), as the submission is compared with its pinned digest; `zan ledger verify`
-(backend.ledger.verify) makes the same comparison (`compare_notes`) over every report, in batches.
+`compare_notes` judges a report's current notes against their sealed events, as the submission is judged against its
+pinned digest: the report history and `zan ledger verify` both call it through backend.ledger.pinned.
 """
 
 from __future__ import annotations
@@ -52,17 +51,6 @@ async def write_up(session: AsyncSession, report_id: uuid.UUID) -> dict[str, dic
     return {row.field: {"value": row.value, "actor_type": row.actor_type, "actor_id": row.actor_id,
                         "hlc": row.hlc, "updated_at": canonical(row.updated_at) if row.updated_at else None}
             for row in rows}
-
-
-async def notes_unsealed(session: AsyncSession, report_id: uuid.UUID,
-                         events: Iterable[tuple[str | None, Any]]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
-    """(altered, missing) notes of a report against its `note_added`/`note_removed` events ((action, data) pairs),
-    as `compare_notes` judges them."""
-    added, removed = sealed_notes(events)
-    if not added:
-        return [], []
-    notes = await session.scalars(select(ReportNote).where(col(ReportNote.report_id) == report_id))
-    return compare_notes(notes, added, removed)
 
 
 def sealed_notes(events: Iterable[tuple[str | None, Any]]) -> tuple[dict[str, dict[str, Any]], set[str]]:
