@@ -1,15 +1,18 @@
 """GET /sync/pull: the initial snapshot, then deltas from the change log, behind a signed cursor.
 
-Cursor = signed {v, e (db epoch), h (scope hash), s (change-log seq high-water), p (snap|delta), c (collection),
-k (last id)}. The snapshot records s = max(seq) *before* reading rows, so anything that changes while a tablet
-pages through the snapshot has a marker above s and comes again in the delta phase. A page is read in one
-REPEATABLE READ transaction on PostgreSQL (SQLite transactions are serializable anyway).
+Cursor = signed {v, e (db epoch), h (scope hash), s (change-log seq high-water), f (what the change-log row at s
+is: a restored log that grew past s again has other rows there), p (snap|delta), c (collection), k (last id)}. The
+snapshot records s = max(seq) *before* reading rows, so anything that changes while a tablet pages through the
+snapshot has a marker above s and comes again in the delta phase. A page is read in one REPEATABLE READ
+transaction on PostgreSQL (SQLite transactions are serializable anyway).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -92,6 +95,11 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
         # after the backup points past the newest marker: the tablet would skip every change made since
         if int(state.get("s", 0)) > max(await max_seq(session), info.horizon_seq):
             raise _reset("epoch")
+        # ... and once the restored log has grown past it again, the seqs the tablet has seen name other changes
+        # (the sequence was restored too): the marker at the cursor's seq is not the one the cursor was made at
+        seq = int(state["s"])
+        if "f" in state and seq > info.horizon_seq and await _fingerprint(session, seq) != state["f"]:
+            raise _reset("epoch")
     changes: dict[str, dict[str, list[Any]]] = {}
     has_more = False
     if state["p"] == "snap":
@@ -132,8 +140,23 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
             changes[entity] = {"upserted": upserted, "deleted": deleted}
         if rows:
             state["s"] = int(rows[-1][0])  # type: ignore[index]
+    state["f"] = await _fingerprint(session, int(state["s"]))
     await session.commit()
     return Page(changes=changes, cursor=encode(secret_key, state), has_more=has_more, server_hlc=str(CLOCK.now()))
+
+
+async def _fingerprint(session: AsyncSession, seq: int) -> str | None:
+    """What the change-log row at `seq` is (None: no row, e.g. a snapshot started at the retention horizon), so a
+    cursor tells the row it was made at from another one that took the same seq after a restore."""
+    row = (await session.execute(
+        select(SyncChange.scope, SyncChange.entity, SyncChange.entity_id, SyncChange.created_at)  # type: ignore[call-overload]
+        .where(SyncChange.seq == seq))).first()  # type: ignore[arg-type]
+    if row is None:
+        return None
+    scope, entity, entity_id, created_at = row
+    # an instant, however the driver hands it back (naive UTC on SQLite, aware on PostgreSQL)
+    stamp = f"{created_at.replace(tzinfo=created_at.tzinfo or UTC).timestamp():.6f}" if created_at is not None else ""
+    return hashlib.sha256(f"{scope}\n{entity}\n{entity_id}\n{stamp}".encode()).hexdigest()[:16]
 
 
 async def _more_after(session: AsyncSession, viewer: Viewer, seq: int) -> bool:

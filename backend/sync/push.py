@@ -341,11 +341,15 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     if report is None:
         raise Rejected("not_assigned")
     # the crew's write-up queued behind its own "resolved" (typed on scene after marking it, pushed in one batch)
-    # lands on the report that step closed; status and dispatcher-only fields keep the visibility rule
+    # lands on the report that step closed; dispatcher-only fields keep the visibility rule
     write_up = ("status" not in m.fields and not set(m.fields) & READ_ONLY
                 and any(name in m.fields for name in OFFICER_FIELDS))
     after_close = not report_visible(report, viewer)
-    if after_close and not (write_up and await closed_by_own_resolve(session, viewer, report)):
+    # so does a crewmate's step on a report its crew closed meanwhile (two tablets of one car, both offline, both
+    # marking it resolved): the step is one the crew already recorded, superseded by _advance_status, and the
+    # write-up sent with it is applied, not lost with a `not_assigned` for a report the crew did hold
+    own_step = "status" in m.fields and not set(m.fields) & READ_ONLY
+    if after_close and not ((write_up or own_step) and await closed_by_own_resolve(session, viewer, report)):
         # a write-up typed before the officer was moved to another unit is kept on the report the old unit holds
         written = written_at(m.device_time, m.hlc)
         former = await former_holder(session, officer, report, written) if write_up else None

@@ -95,10 +95,13 @@ async def test_the_grace_is_per_field_lww_and_only_for_the_officer_text(ctx: Con
     tab.edit("reports", rid, officer_summary="итог", priority="high")
     superseded, with_status, with_read_only = await tab.push()
     assert (superseded["status"], superseded["superseded_fields"]) == ("superseded", ["findings"]), superseded
-    # a status step, or a dispatcher-only field, on the closed report: the visibility rule as before
-    assert (with_status["status"], with_status["reason"]) == ("rejected", "not_assigned"), with_status
+    # a step of the crew's on the report its own resolve closed is superseded, and the text sent with it applied
+    # (a crewmate's tablet closing it too: tests/sync/test_tablet_offline_shift.py); a dispatcher-only field keeps
+    # the visibility rule
+    assert (with_status["status"], with_status["applied_fields"], with_status["superseded_fields"]) == (
+        "applied", ["officer_summary"], ["status"]), with_status
     assert (with_read_only["status"], with_read_only["reason"]) == ("rejected", "not_assigned"), with_read_only
-    assert await _fields(ctx, report.id) == {"findings": "исправлено дежурным"}
+    assert await _fields(ctx, report.id) == {"findings": "исправлено дежурным", "officer_summary": "вместе со статусом"}
 
 
 async def test_a_closing_by_dispatch_still_beats_the_offline_write_up(ctx: Context) -> None:
