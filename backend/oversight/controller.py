@@ -3,10 +3,10 @@ prosecutors, supervisors and admins of their region. Every read is an audit line
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Stream
@@ -42,10 +42,20 @@ def wants_csv(request: Request[Any, Any, Any]) -> bool:
     return request.accept.best_match(["application/json", CSV]) == CSV
 
 
+def provide_filters(lapse: State = "all", registered_from: From = None, registered_to: To = None,
+                    district: District = None, unit: UnitCode = None) -> service.Filters:
+    """The list's and the export's filters, from the query (one definition of the query parameters for both)."""
+    return service.Filters.parse(lapse, registered_from, registered_to, district, unit)
+
+
+FiltersDep: TypeAlias = NamedDependency[service.Filters]
+
+
 class OversightController(Controller):
     path = "/api/v1/oversight"
     tags = ["oversight"]
-    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
+    dependencies = {"officer": Provide(provide_officer, sync_to_thread=False),
+                    "filters": Provide(provide_filters, sync_to_thread=False)}
 
     @get(
         "/terms",
@@ -61,17 +71,12 @@ class OversightController(Controller):
         officer: OfficerDep,
         lang: LangDep,
         request: Request[Any, Any, Any],
-        lapse: State = "all",
-        registered_from: From = None,
-        registered_to: To = None,
-        district: District = None,
-        unit: UnitCode = None,
+        filters: FiltersDep,
         cursor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> Response[Any]:
         """Newest registration first; `next_cursor` pages on (stable while reports are registered meanwhile).
         Restricted reports are listed for these roles too: no row carries a citizen's text, IIN or phone."""
-        filters = service.Filters.parse(lapse, registered_from, registered_to, district, unit)
         if wants_csv(request):
             return await _export(ctx, session, officer, request, lang, filters)
         after = decode_cursor(ctx.settings.secret_key, service.CURSOR_PURPOSE, cursor) if cursor else None
@@ -111,15 +116,10 @@ class OversightController(Controller):
         officer: OfficerDep,
         lang: LangDep,
         request: Request[Any, Any, Any],
-        lapse: State = "all",
-        registered_from: From = None,
-        registered_to: To = None,
-        district: District = None,
-        unit: UnitCode = None,
+        filters: FiltersDep,
     ) -> Stream:
         """Every row the filters select, no paging; cells a spreadsheet would run as a formula are quoted with a
         leading apostrophe. No citizen's text, IIN or phone."""
-        filters = service.Filters.parse(lapse, registered_from, registered_to, district, unit)
         return await _export(ctx, session, officer, request, lang, filters)
 
 

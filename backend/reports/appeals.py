@@ -114,7 +114,8 @@ async def refuse_own_appeal(session: AsyncSession, report: Report, action: Actio
     """The one check every closing takes (reports.service.change_status: the console, a tablet's resolve, a step on
     an incident's primary): 403 `report.appeal_own_decision` for the officer whose closing is under appeal."""
     if rule_for(action).target is Status.CLOSED and await decides_own_appeal(session, report, actor, actor_id):
-        raise ZanError("report.appeal_own_decision", 403, extra={"report_status": report.status, "action": action.value})
+        raise ZanError("report.appeal_own_decision", 403,
+                       extra={"report_status": report.status, "action": action.value})
 
 
 async def rating_of(session: AsyncSession, report: Report, closing: ReportEvent) -> tuple[int, str | None] | None:
