@@ -30,14 +30,20 @@ async def _tablet(client: httpx.AsyncClient, badge: str, password: str) -> HttpT
     return HttpTablet(client, bearer(await login(client, badge, password, device)), device)
 
 
+async def _crew(client: httpx.AsyncClient, ctx: Context) -> tuple[HttpTablet, HttpTablet, Report]:
+    """Two tablets of one crew's officers and a report the console gave their unit."""
+    unit = await make_unit(ctx)
+    tablets = []
+    for _ in range(2):
+        officer, password = await make_officer(ctx, unit=unit)
+        tablets.append(await _tablet(client, officer.badge_number, password))
+    report, _ = await assigned_by_console(ctx, client, unit)
+    return tablets[0], tablets[1], report
+
+
 async def test_crewmates_write_up_sent_with_its_own_resolve_is_kept_after_the_other_tablet_closed(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    first, pw1 = await make_officer(ctx, unit=unit)
-    second, pw2 = await make_officer(ctx, unit=unit)
-    a = await _tablet(app_client, first.badge_number, pw1)
-    b = await _tablet(app_client, second.badge_number, pw2)
-    report, _ = await assigned_by_console(ctx, app_client, unit)
+    a, b, report = await _crew(app_client, ctx)
     rid = str(report.id)
     for tab in (a, b):
         await tab.pull_all()
@@ -67,12 +73,7 @@ async def test_crewmates_write_up_sent_with_its_own_resolve_is_kept_after_the_ot
 
 async def test_crewmates_resolve_with_another_outcome_is_superseded_and_its_write_up_kept(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    first, pw1 = await make_officer(ctx, unit=unit)
-    second, pw2 = await make_officer(ctx, unit=unit)
-    a = await _tablet(app_client, first.badge_number, pw1)
-    b = await _tablet(app_client, second.badge_number, pw2)
-    report, _ = await assigned_by_console(ctx, app_client, unit)
+    a, b, report = await _crew(app_client, ctx)
     rid = str(report.id)
     a.queue("reports", rid, "update", status="resolved", outcome="warning")
     b.queue("reports", rid, "update", status="resolved", outcome="protocol", officer_summary="Составлен протокол")
@@ -121,12 +122,7 @@ async def test_a_cursor_from_before_a_restore_resets_even_after_new_writes_pass_
 
 async def test_an_offline_shift_pushed_out_of_order_and_twice_converges_two_crew_tablets(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    first, pw1 = await make_officer(ctx, unit=unit)
-    second, pw2 = await make_officer(ctx, unit=unit)
-    a = await _tablet(app_client, first.badge_number, pw1)
-    b = await _tablet(app_client, second.badge_number, pw2)
-    report, _ = await assigned_by_console(ctx, app_client, unit)
+    a, b, report = await _crew(app_client, ctx)
     rid = str(report.id)
     for tab in (a, b):
         await tab.pull_all()
