@@ -43,6 +43,14 @@ async def _row(ctx: Context, report_id: uuid.UUID) -> Report:
     return report
 
 
+async def _close(ctx: Context, report_id: uuid.UUID, by: By, reason: str = "не подтвердилось") -> None:
+    async with ctx.sessions() as session:
+        row = await reports.lock(session, report_id)
+        assert row is not None
+        await dispatch.close(session, row, "unfounded", by, reason=reason)
+        await session.commit()
+
+
 async def test_a_crew_officer_may_not_resolve_the_appeal_against_their_own_resolve(ctx: Context) -> None:
     unit, mine, crewmate = await crew_tablets(ctx)
     report, other = await assigned_report(ctx, unit), await assigned_report(ctx, unit)
@@ -76,22 +84,14 @@ async def test_a_crew_officer_may_not_resolve_the_appeal_against_their_own_resol
 async def test_closing_a_primary_leaves_a_member_appealing_its_closer_open_for_another(ctx: Context) -> None:
     primary = await triage_report(ctx, category="public_order", district="astana")
     member = await triage_report(ctx, category="public_order", district="astana")
-    async with ctx.sessions() as session:
-        row = await session.get(Report, member.id)
-        assert row is not None
-        await dispatch.close(session, row, "unfounded", X, reason="не подтвердилось")
-        await session.commit()
+    await _close(ctx, member.id, X)
     await _appeal(ctx, member.id)
     async with ctx.sessions() as session:  # the appeal joins the incident still open (the primary is earlier)
         await lock_incidents(session, [primary.id, member.id])
         rows = [await session.get(Report, r.id) for r in (primary, member)]
         assert await merge(session, [r for r in rows if r is not None], Y) == primary.id
         await session.commit()
-    async with ctx.sessions() as session:
-        row = await reports.lock(session, primary.id)
-        assert row is not None
-        await dispatch.close(session, row, "unfounded", X, reason="не подтвердилось")
-        await session.commit()
+    await _close(ctx, primary.id, X)
     assert (await _row(ctx, primary.id)).status == Status.CLOSED.value
     appealed = await _row(ctx, member.id)
     assert appealed.status == Status.REOPENED.value and appealed.incident_id == member.id  # it leads what is open
@@ -105,11 +105,7 @@ async def test_closing_a_primary_leaves_a_member_appealing_its_closer_open_for_a
             await dispatch.close(session, row, "unfounded", X, reason="не подтвердилось")
         assert (refused.value.code, refused.value.status) == ("report.appeal_own_decision", 403)
         await session.rollback()
-    async with ctx.sessions() as session:
-        row = await reports.lock(session, member.id)
-        assert row is not None
-        await dispatch.close(session, row, "unfounded", Y, reason="проверено повторно")
-        await session.commit()
+    await _close(ctx, member.id, Y, reason="проверено повторно")
     assert (await _row(ctx, member.id)).status == Status.CLOSED.value
 
 
