@@ -43,6 +43,8 @@ PINNED = {
                     "report's (deleted, or moved to another report)",
     (CUSTODY, True): "a custody record no sealed `assign` event matches (its unit, assigner or automatic flag was "
                      "changed, or the record was added)",
+    (CUSTODY, False): "fewer custody records than the sealed `assign` events that wrote them: a record was deleted "
+                      "(the id is the report's)",
 }
 
 

@@ -95,7 +95,10 @@ def judge(
         altered_files, missing_files = _files_unsealed(held, later)
         found.altered.extend((MEDIA, media_id) for media_id in altered_files)
         found.missing.extend((MEDIA, media_id) for media_id in missing_files)
-        found.altered.extend((CUSTODY, row_id) for row_id in custody_unsealed(events, custody))
+        altered_custody, custody_gone = custody_unsealed(events, custody)
+        found.altered.extend((CUSTODY, row_id) for row_id in altered_custody)
+        if custody_gone:  # which record is gone no row can say: the report is named
+            found.missing.append((CUSTODY, report.id))
     added, removed = sealed_notes((event.action, event.data) for event in events)
     altered_notes, missing_notes = compare_notes(notes, added, removed)
     found.altered.extend((NOTES, note_id) for note_id in altered_notes)
@@ -217,26 +220,28 @@ def later_files(events: Iterable[PinningEvent]) -> dict[uuid.UUID, str]:
     return files
 
 
-def custody_unsealed(events: Iterable[PinningEvent], custody: Iterable[Assignment]) -> list[uuid.UUID]:
-    """The custody records no `assign` event pins: each is written with one (dispatch.service._assign_one) naming
-    its unit, whether it was picked automatically and, as the event's actor, who assigned it, so a record whose
-    unit or assigner was changed in the database since matches none. Reports from before assign events named the
-    unit are not judged."""
+def custody_unsealed(events: Iterable[PinningEvent], custody: Iterable[Assignment]) -> tuple[list[uuid.UUID], bool]:
+    """The custody records no `assign` event pins, and whether any record is gone. Each record is written with one
+    `assign` event (dispatch.service._assign_one, the only place) naming its unit, whether it was picked
+    automatically and, as the event's actor, who assigned it: a record whose unit or assigner was changed in the
+    database since matches none, and fewer records than events means one was deleted (nothing deletes them).
+    Reports from before assign events named the unit are not judged."""
     assigns = [event for event in events if event.action == Action.ASSIGN.value]
     if any(not isinstance((event.data or {}).get("unit_id"), str) for event in assigns):
-        return []
+        return [], False
     pinned = Counter(
         (str((event.data or {})["unit_id"]), event.actor_type, event.actor_id, (event.data or {}).get("auto") is True)
         for event in assigns
     )
-    altered = []
+    altered, held = [], 0
     for row in custody:
+        held += 1
         key = (str(row.unit_id), row.assigned_by_type, row.assigned_by, row.auto)
         if pinned[key] > 0:
             pinned[key] -= 1
         else:
             altered.append(row.id)
-    return altered
+    return altered, held < len(assigns)
 
 
 def submitted_fields(report: Report, media: Iterable[Media], later: Mapping[uuid.UUID, str]) -> dict[str, Any]:

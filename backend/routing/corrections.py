@@ -14,6 +14,7 @@ from backend.audit.service import record
 from backend.dispatch import service as dispatch
 from backend.jobs.service import enqueue
 from backend.lib.errors import FieldProblem, ZanError
+from backend.reports import appeals
 from backend.reports.deadlines import calendar_of, redirect_term
 from backend.reports.models import Report
 from backend.reports.service import (
@@ -97,7 +98,7 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.reclassify",
                  target_type="report", target_id=report.id,
                  data={"from": previous, "to": category, "rule_id": match.rule_id, "restricted": report.restricted})
-    await refuse_anonymous(session, report, source=by.actor.value)
+    await refuse_anonymous(session, report, source=by.actor.value, by=by)
     if became_urgent:
         await offer_if_urgent(session, report)  # as routing does: the duty officers on shift get it at once
     return report
@@ -120,7 +121,7 @@ async def leave_what_restriction_forbids(session: AsyncSession, report: Report, 
     await dispatch.release_if_not_designated(session, report, by)
 
 
-async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str) -> bool:
+async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str, by: By = SYSTEM) -> bool:
     """Close an anonymous report whose category the law considers only from a named applicant (the taxonomy's
     `anonymous_allowed`), as rejected with a public reason in every language; True if it did. Intake refuses such
     a report when it can tell (422), but admits it when the classifier abstains or is away: the category then comes
@@ -129,13 +130,17 @@ async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str
     Never an urgent report (someone may be in danger whatever it is about), and never one already being worked
     (the workflow rejects only unworked reports: its unit and dispatcher decide). The closing is the system's, as
     the rule's, and audited as every closing; the report leaves its incident first, so the other reporters' reports
-    neither close with it nor lose their primary."""
+    neither close with it nor lose their primary. `by`: whose step brought the category (a dispatcher's
+    reclassification): the officer whose closing the citizen's pending appeal complains of may not close it this way
+    either (APPK; reports.appeals): the report stays open for another officer."""
     if not report.anonymous or report.urgent or not report.category:
         return False
     taxonomy = load_taxonomy()
     if not taxonomy.has_category(report.category) or taxonomy.category(report.category).anonymous_allowed:
         return False
     if not can(Action.REJECT, Status(report.status), SYSTEM.actor):
+        return False
+    if await appeals.decides_own_appeal(session, report, by.actor, by.actor_id):
         return False
     if report.incident_id is not None:
         await split(session, report, SYSTEM)
