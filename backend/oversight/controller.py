@@ -13,7 +13,7 @@ from litestar.response import Stream
 
 from backend.audit.service import record
 from backend.deps import CtxDep, LangDep, SessionDep
-from backend.dispatch.visibility import scope_of
+from backend.dispatch.visibility import Scope, scope_of
 from backend.lib.clock import utcnow
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
@@ -80,17 +80,8 @@ class OversightController(Controller):
         if wants_csv(request):
             return await _export(ctx, session, officer, request, lang, filters)
         after = decode_cursor(ctx.settings.secret_key, service.CURSOR_PURPOSE, cursor) if cursor else None
-        scope = await scope_of(session, officer)
-        await record(
-            session,
-            actor_type=officer.role.value,
-            actor_id=officer.officer_id,
-            action="oversight.terms",
-            target_type="reports",
-            target_id=None,
-            data={**filters.audit(), "cursor": cursor is not None, "limit": limit},
-            ip=client_ip(request),
-        )
+        scope = await _audited(session, officer, request, "oversight.terms",
+                               {**filters.audit(), "cursor": cursor is not None, "limit": limit})
         now = utcnow()
         rows = await service.page(session, officer, scope, filters, now, ctx.calendar, after, limit + 1)
         await session.commit()
@@ -123,6 +114,14 @@ class OversightController(Controller):
         return await _export(ctx, session, officer, request, lang, filters)
 
 
+async def _audited(session: SessionDep, officer: OfficerPrincipal, request: Request[Any, Any, Any], action: str,
+                   data: dict[str, Any]) -> Scope:
+    """The officer's reading scope, and the read recorded as an audit line with its filters."""
+    await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action=action,
+                 target_type="reports", target_id=None, data=data, ip=client_ip(request))
+    return await scope_of(session, officer)
+
+
 async def _export(
     ctx: CtxDep,
     session: SessionDep,
@@ -131,18 +130,8 @@ async def _export(
     lang: LangDep,
     filters: service.Filters,
 ) -> Stream:
-    scope = await scope_of(session, officer)
     # the export is recorded before its first byte: a download cut short was still handed out
-    await record(
-        session,
-        actor_type=officer.role.value,
-        actor_id=officer.officer_id,
-        action="oversight.export",
-        target_type="reports",
-        target_id=None,
-        data=filters.audit(),
-        ip=client_ip(request),
-    )
+    scope = await _audited(session, officer, request, "oversight.export", filters.audit())
     await session.commit()
     body = service.export(ctx.sessions, officer, scope, filters, utcnow(), ctx.calendar, lang)
     return Stream(
