@@ -34,7 +34,7 @@ from backend.officers.models import Unit
 from backend.oversight.messages import COLUMNS, STATES, YES_NO
 from backend.oversight.schemas import StateFilter, TermRow, TermState
 from backend.reports.deadlines import Calendar
-from backend.reports.models import Report
+from backend.reports.models import Report, terms_missed
 from backend.reports.workflow import Resolution, Status
 
 CURSOR_PURPOSE = "oversight-terms"
@@ -42,15 +42,10 @@ EXPORT_BATCH = 500
 REGISTRATION_YEARS = (2000, 2100)  # what a `from`/`to` filter takes
 STATE_FILTERS: tuple[str, ...] = get_args(StateFilter)
 # every report that has missed a term or still may (open ones): a superset of each state's condition, a few per cent
-# of the table. Kept in each page's WHERE as written, so the partial index with this predicate on (created_at, id)
-# (ix_reports_terms_missed, migration z1) serves every page on both databases: SQLite matches a partial index's terms
-# as written, and a page walks it backwards to its limit instead of reading the whole region
-CANDIDATES = "status != 'closed' OR closed_at > deadline_at OR closed_at > redirect_due_at"
-# the same, qualified: the page joins units, which have a status of their own
-_CANDIDATES_SQL = (
-    "(reports.status != 'closed' OR reports.closed_at > reports.deadline_at"
-    " OR reports.closed_at > reports.redirect_due_at)"
-)
+# of the table. Kept in each page's WHERE as the partial index ix_reports_terms_missed (migration z1) holds it
+# (reports.models.terms_missed), so that index serves every page on both databases: SQLite matches a partial index's
+# terms as written, and a page walks it backwards to its limit instead of reading the whole region
+_CANDIDATES_SQL = f"({terms_missed('reports')})"
 # OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

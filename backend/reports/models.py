@@ -14,8 +14,17 @@ from backend.db import json_column, now_column, tz_datetime, uuid_pk
 _OPEN = "status != 'closed'"
 # the dispatch queue's entries (dispatch.service._waiting): triage, or open and with no unit
 _WAITING = "(status != 'closed' AND unit_id IS NULL) OR status = 'triage'"
-# every report that missed a term of the law or still may (backend.oversight.service.CANDIDATES)
-_TERMS = "status != 'closed' OR closed_at > deadline_at OR closed_at > redirect_due_at"
+
+
+def terms_missed(table: str = "") -> str:
+    """Every report that missed a term of the law or still may: the predicate of ix_reports_terms_missed, and of
+    each page of the oversight list (backend.oversight.service), which names the table (it joins units, whose
+    `status` would be ambiguous). SQLite uses a partial index only for a WHERE that holds its predicate as written."""
+    t = f"{table}." if table else ""
+    return f"{t}status != 'closed' OR {t}closed_at > {t}deadline_at OR {t}closed_at > {t}redirect_due_at"
+
+
+_TERMS = terms_missed()
 
 
 class Report(SQLModel, table=True):

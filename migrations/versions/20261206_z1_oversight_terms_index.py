@@ -7,7 +7,7 @@ index each page read every report of the officer's region (every report, for a n
 that have missed a term or still may (every open report, and the closed ones closed late: a few per cent), on
 (created_at, id), the page's order: a page walks it backwards and stops at its limit (0.2-0.7 ms at 50,000).
 
-Its predicate is in every page's WHERE as written (backend.oversight.service.CANDIDATES), which SQLite needs to use
+Its predicate is in every page's WHERE as written (backend.reports.models.terms_missed), which SQLite needs to use
 a partial index. On PostgreSQL it is built CONCURRENTLY, outside the migration's transaction, as x1 builds its
 index: a plain CREATE INDEX would hold off intake while it reads the whole table. A build that failed half-way
 leaves an invalid index behind; running the upgrade again drops it first.
@@ -29,7 +29,7 @@ depends_on: str | Sequence[str] | None = None
 
 NAME = "ix_reports_terms_missed"
 COLUMNS = ["created_at", "id"]
-# as backend.oversight.service.CANDIDATES (a frozen copy: a migration does not change with the code)
+# as backend.reports.models.terms_missed() (a frozen copy: a migration does not change with the code)
 MISSED = "status != 'closed' OR closed_at > deadline_at OR closed_at > redirect_due_at"
 
 
