@@ -219,11 +219,6 @@ async def check_pinned(session: AsyncSession, verdict: Verdict, batch: int = PIN
             verdict.notes.not_recorded += found.notes - found.notes_recorded
 
 
-async def check_notes(session: AsyncSession, found: NotesCheck, batch: int = PINNED_BATCH) -> None:
-    """The tablet notes' part of `check_pinned` alone: what it counts and finds of the notes, into `found`."""
-    await check_pinned(session, Verdict(notes=found), batch)
-
-
 @dataclass(frozen=True)
 class _Chain:
     """What the next seal is checked against: the seal before it, as checked."""

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from backend.context import Context
 from backend.ledger.cli import ledger as ledger_cli
 from backend.ledger.service import seal_pending
-from backend.ledger.verify import NotesCheck, check_notes, verify
+from backend.ledger.verify import NotesCheck, Verdict, check_pinned, verify
 from backend.lib.clock import utcnow
 from backend.reports.models import ReportEvent
 from backend.sync import sealed
@@ -101,11 +101,11 @@ async def test_notes_are_walked_in_batches_of_reports(ctx: Context) -> None:
     reports = [await _notes(ctx, [f"заметка {n}", f"ещё {n}"], unrecorded=1) for n in range(3)]
     async with ctx.sessions() as session:
         found = NotesCheck()
-        await check_notes(session, found, batch=1)
+        await check_pinned(session, Verdict(notes=found), batch=1)
     assert found == NotesCheck(checked=6, not_recorded=3)
     changed = reports[1][1]
     await as_superuser(ctx, "UPDATE report_notes SET text = 'x' WHERE id = :id", id=_param(ctx, changed))
     async with ctx.sessions() as session:
         found = NotesCheck()
-        await check_notes(session, found, batch=1)
+        await check_pinned(session, Verdict(notes=found), batch=1)
     assert (found.checked, found.not_recorded, found.altered, found.missing) == (6, 3, [changed], [])
