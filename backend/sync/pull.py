@@ -77,6 +77,7 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
             await session.commit()  # the page must start its own snapshot (earlier reads were only lookups)
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     info = await meta(session)
+    checked: int | None = None  # the seq whose change-log row the cursor's fingerprint was checked against
     if cursor is None:
         state: dict[str, Any] = {"v": CURSOR_VERSION, "e": info.epoch, "h": viewer.scope_hash,
                                  "s": max(await max_seq(session), info.horizon_seq), "p": "snap", "c": 0, "k": None}
@@ -98,8 +99,10 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
         # ... and once the restored log has grown past it again, the seqs the tablet has seen name other changes
         # (the sequence was restored too): the marker at the cursor's seq is not the one the cursor was made at
         seq = int(state["s"])
-        if "f" in state and seq > info.horizon_seq and await _fingerprint(session, seq) != state["f"]:
-            raise _reset("epoch")
+        if "f" in state and seq > info.horizon_seq:
+            if await _fingerprint(session, seq) != state["f"]:
+                raise _reset("epoch")
+            checked = seq
     changes: dict[str, dict[str, list[Any]]] = {}
     has_more = False
     if state["p"] == "snap":
@@ -140,7 +143,8 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
             changes[entity] = {"upserted": upserted, "deleted": deleted}
         if rows:
             state["s"] = int(rows[-1][0])  # type: ignore[index]
-    state["f"] = await _fingerprint(session, int(state["s"]))
+    if int(state["s"]) != checked:  # else the cursor's own fingerprint was just found to be the row's
+        state["f"] = await _fingerprint(session, int(state["s"]))
     await session.commit()
     return Page(changes=changes, cursor=encode(secret_key, state), has_more=has_more, server_hlc=str(CLOCK.now()))
 
