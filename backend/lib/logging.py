@@ -46,14 +46,18 @@ _SENSITIVE_HEADERS = re.compile(
 # model's repr, a message's or a report's `text` (a citizen writes names there, the duty bot greets an officer by
 # name), pydantic's `input_value` (the rejected value itself). Secrets the same way (`secret_token` of setWebhook, a
 # settings repr's `…_token`, `…_secret`, `…password`)
+# keys other than the `…name` ones (whose hint is "name"), and the words a secret's key holds: each is also what the
+# masker looks for before it tries the pattern (_KEY_HINTS)
+_OTHER_NAME_KEYS = ("patronymic", "author_signature", "title", "vcard", "bio", "text", "caption", "input_value")
+_SECRET_WORDS = ("token", "secret", "password", "passwd")
 _NAME_KEYS = (
     r"name|(?:first|last|middle|full|display|given|family|user|sender|sender_user|forward_sender)_name"
-    r"|username|patronymic|surname|author_signature|title|vcard|bio|text|caption|input_value"
+    r"|username|surname|" + "|".join(_OTHER_NAME_KEYS)
 )
 # any identifier holding one of these words (`secret_token`, `telegram_officer_token`, `password_hash`), taken whole
 # and at once: a key spelt as alternatives of underscore-joined words backtracked through a long one quadratically
 # (80 s for "token_" repeated over 100,000 characters)
-_SECRET_KEYS = r"(?=\w*?(?:token|secret|password|passwd))\w++"  # noqa: S105 (key names, no secret)
+_SECRET_KEYS = rf"(?=\w*?(?:{'|'.join(_SECRET_WORDS)}))\w++"
 _UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 _WORD = r"[^\s,;&()\[\]{}<>'\"=:|]+"
 _KEYED = re.compile(
@@ -83,10 +87,7 @@ _PG_VALUES = re.compile(
 # line without any is not searched. Each pattern is tried at every position of a line (a lookbehind or alternation
 # first leaves the regex engine no character to skip ahead to), and the masker runs on every log line: an access line
 # paid for six searches that found nothing
-_KEY_HINTS = (
-    *("name", "patronymic", "author_signature", "title", "vcard", "bio", "text", "caption", "input_value"),
-    *("token", "secret", "passw"),
-)
+_KEY_HINTS = ("name", *_OTHER_NAME_KEYS, *_SECRET_WORDS)
 _HEADER_HINTS = ("x-", "authorization")
 # re.IGNORECASE matches these letters to ASCII ones (İ and ı to i, ſ to s, the Kelvin sign to k); str.lower alone
 # does not (İ is lowered to i and a combining dot), so they are spelt as the pattern reads them. Only when there are
