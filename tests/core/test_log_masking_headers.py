@@ -20,6 +20,18 @@ SIGNATURE = "5f0c8e3b1d2a4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e"
 IIN = "900101300123"
 
 
+def _logged(message: str, error: str, headers: str, as_json: bool, method: str, path: str) -> str:
+    """What the service's handlers write for a line naming `headers` and an unhandled error quoting them."""
+    zan_logging.configure("INFO", as_json=as_json)
+    with service_log_output() as out:
+        logging.getLogger("zan.test").warning(f"{message}: %s", headers)
+        try:
+            raise RuntimeError(error)
+        except RuntimeError:
+            logging.getLogger("zan.errors").exception("unhandled error on %s %s", method, path)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -34,14 +46,8 @@ IIN = "900101300123"
 )
 @pytest.mark.parametrize("as_json", [True, False], ids=["json", "plain"])
 def test_credentials_in_headers_are_masked(restore_root_logging: None, headers: str, as_json: bool) -> None:
-    zan_logging.configure("INFO", as_json=as_json)
-    with service_log_output() as out:
-        logging.getLogger("zan.test").warning("request refused: %s", headers)
-        try:
-            raise RuntimeError(f"upstream answered 401 to a request with {headers}")
-        except RuntimeError:
-            logging.getLogger("zan.errors").exception("unhandled error on %s %s", "GET", "/api/v1/officers/me")
-    text = out.getvalue()
+    text = _logged("request refused", f"upstream answered 401 to a request with {headers}", headers, as_json,
+                   "GET", "/api/v1/officers/me")
     assert "request refused" in text and "unhandled error on GET /api/v1/officers/me" in text, text
     for secret in (TOKEN, SIGNATURE, IIN, "Zm9yZ2VkLXNpZ25hdHVyZQ"):
         assert secret not in text, f"{secret} in {text!r}"
@@ -85,14 +91,8 @@ def test_webhook_secret_and_signature_headers_are_masked(
 ) -> None:
     """The secret Telegram proves its updates with (received) and the signature of our webhooks to partners (sent)
     were not in the mask: X-Zan-Signature is not X-Signature, and the Telegram header was not listed at all."""
-    zan_logging.configure("INFO", as_json=as_json)
-    with service_log_output() as out:
-        logging.getLogger("zan.test").warning("webhook refused: %s", headers)
-        try:
-            raise RuntimeError(f"webhook with {headers} failed")
-        except RuntimeError:
-            logging.getLogger("zan.errors").exception("unhandled error on %s %s", "POST", "/api/v1/telegram/webhook")
-    text = out.getvalue()
+    text = _logged("webhook refused", f"webhook with {headers} failed", headers, as_json,
+                   "POST", "/api/v1/telegram/webhook")
     assert "webhook refused" in text and "unhandled error on POST" in text, text
     for secret in (TELEGRAM_SECRET, ZAN_SIGNATURE, ZAN_SIGNATURE[:16]):
         assert secret not in text, f"{secret} in {text!r}"
