@@ -4,11 +4,12 @@ information), and "Show" reveals a restricted report's update."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from backend.context import Context
 from backend.lib.i18n import pick
@@ -25,15 +26,42 @@ log = logging.getLogger("zan.bots.citizen")
 handlers = Handlers()
 
 
+MORE_REPORTS = "reports:"  # a "More" button's data: the prefix and the id of the last report listed above it
+
+
 @handlers.message(Command("reports"))
 @handlers.message(F.text.in_(all_languages("btn_my_reports")))
 async def my_reports(message: Message, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
     user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
-    reports = await service.recent_reports(ctx, user.citizen_id)
-    if not reports:
-        await message.answer(t("no_reports", lang))
+    await _send_page(message, ctx, lang, user.citizen_id, after=None)
+
+
+@handlers.callback_query(F.data.startswith(MORE_REPORTS))
+async def more_reports(callback: CallbackQuery, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
+    """"More" under a full page: the next ten, older ones, in a message of their own (the page above keeps its
+    "Reply" buttons)."""
+    await callback.answer()
+    message = callback.message
+    if not isinstance(message, Message) or linked is None:
         return
-    lines = [t("my_reports", lang)]
+    try:
+        after = uuid.UUID((callback.data or "").removeprefix(MORE_REPORTS))
+    except ValueError:  # the button's data comes from the client
+        return
+    await _send_page(message, ctx, lang, linked.citizen_id, after=after)
+
+
+async def _send_page(message: Message, ctx: Context, lang: str, citizen_id: uuid.UUID, *,
+                     after: uuid.UUID | None) -> None:
+    """One page of the citizen's reports: a line each, the question of those awaiting the citizen with a "Reply"
+    button, and "More" when older ones follow (only the newest ten used to be listed: an older report awaiting
+    the citizen's answer could not be reached from the chat)."""
+    reports, more = await service.reports_page(ctx, citizen_id, after=after)
+    if not reports:
+        if after is None:
+            await message.answer(t("no_reports", lang))
+        return
+    lines = [t("my_reports" if after is None else "more_reports", lang)]
     asked = await service.questions(ctx, reports)
     buttons = []
     for report in reports:
@@ -48,6 +76,9 @@ async def my_reports(message: Message, ctx: Context, lang: str, linked: service.
         if question.public_text and not discreet_for_citizen(report):
             lines.append(t("report_question", lang, question=pick(question.public_text, lang)))
         buttons.append([reply_button(report.id, lang, report.number)])
+    if more:
+        buttons.append([InlineKeyboardButton(text=t("btn_more_reports", lang),
+                                             callback_data=f"{MORE_REPORTS}{reports[-1].id}")])
     await message.answer("\n".join(lines),
                          reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None)
 

@@ -19,6 +19,7 @@ from backend.citizens.models import Citizen
 from backend.citizens.service import get_or_create_external
 from backend.context import Context
 from backend.lib.clock import utcnow
+from backend.lib.pagination import older_than
 from backend.media import service as media_service
 from backend.media.models import Media
 from backend.media.storage import StoreUnavailable
@@ -38,6 +39,7 @@ from ml.legal import LegalAnswer, answer_if_urgent
 
 CHANNEL = "telegram"
 PARTNER_NAME = "telegram-bot"
+REPORTS_PAGE = 10  # reports per /reports message: ten lines and their "Reply" buttons stay readable on a phone
 
 
 @dataclass(frozen=True)
@@ -232,14 +234,21 @@ async def file_report(ctx: Context, *, citizen_id: uuid.UUID, text: str, lat: fl
                                      data=data, idempotency_key=idempotency_key, lang=language)
 
 
-async def recent_reports(ctx: Context, citizen_id: uuid.UUID, limit: int = 10) -> list[Report]:
-    """The citizen's newest reports."""
+async def reports_page(ctx: Context, citizen_id: uuid.UUID, *, after: uuid.UUID | None = None,
+                       limit: int = REPORTS_PAGE) -> tuple[list[Report], bool]:
+    """A page of the citizen's reports, newest first, and whether older ones follow. `after` is the last report of
+    the page before (what a "More" button carries): a keyset, so reports filed meanwhile move nothing. A report that
+    is not this citizen's (the button's data comes from the client) pages nothing."""
     async with ctx.sessions() as session:
-        rows = await session.scalars(
-            select(Report).where(Report.citizen_id == citizen_id)  # type: ignore[arg-type]
-            .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)  # type: ignore[attr-defined]
-        )
-        return list(rows)
+        query = select(Report).where(Report.citizen_id == citizen_id)  # type: ignore[arg-type]
+        if after is not None:
+            last = await session.get(Report, after)
+            if last is None or last.citizen_id != citizen_id:
+                return [], False
+            query = query.where(older_than(Report.created_at, Report.id, (last.created_at, last.id)))
+        rows = list(await session.scalars(
+            query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)))  # type: ignore[attr-defined]
+        return rows[:limit], len(rows) > limit
 
 
 async def reply_target(ctx: Context, citizen_id: uuid.UUID, report_id: uuid.UUID) -> Report:

@@ -256,6 +256,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You have no reports yet.",
     },
     "my_reports": {"kk": "Сіздің өтініштеріңіз:", "ru": "Ваши обращения:", "en": "Your reports:"},
+    "more_reports": {"kk": "Ертерек өтініштеріңіз:", "ru": "Более ранние обращения:", "en": "Earlier reports:"},
+    "btn_more_reports": {"kk": "Тағы ▸", "ru": "Ещё ▸", "en": "More ▸"},
     "report_line": {
         "kk": "№ {number} — {status} ({date})",
         "ru": "№ {number} — {status} ({date})",
