@@ -29,7 +29,7 @@ from backend.jobs.models import OutboxTask
 from backend.ledger import metrics as ledger_metrics
 from backend.ledger.record import protected
 from backend.ledger.service import latest_seal
-from backend.ledger.verify import check_progress
+from backend.ledger.verify import check_progress, found_problems, pinned_progress
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import key_id
 from backend.lib.redis import UNAVAILABLE
@@ -148,6 +148,7 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
             query = select(func.min(column)) if since is None else select(func.min(column)).where(column > since)
             waiting.append(await session.scalar(query))
         checked = await check_progress(session)
+        pinned = found_problems(await pinned_progress(session))
     # what the scheduled check of the whole chain found changed (its current cycle, or the last one until the next
     # begins): logged at ERROR when found, and kept failing here so a monitor that reads only /health sees it too
     found = checked.positions.get("problems") if checked is not None and isinstance(checked.positions, dict) else 0
@@ -155,7 +156,11 @@ async def _check_ledger(ctx: Context) -> dict[str, Any]:
     oldest = min((as_utc(at) for at in waiting if at is not None), default=None)
     behind = max(0.0, (utcnow() - oldest).total_seconds()) if oldest is not None else 0.0
     return {
-        "ok": behind < LEDGER_LAG_S and not problems, "head": head.id if head else None, "check_problems": problems,
+        "ok": behind < LEDGER_LAG_S and not problems and not pinned, "head": head.id if head else None,
+        "check_problems": problems,
+        # rows no seal holds found changed by the scheduled pinned check (the last cycle's count until a cycle
+        # passes clean)
+        "pinned_problems": pinned,
         "sealed_at": as_utc(head.sealed_at).isoformat() if head else None, "unsealed_for_s": round(behind, 1),
         # after a rotation the next seal moves the head to the new key (`zan keys reseal` does it at once)
         "head_key_current": head is None or head.key_id in (None, key_id(ctx.settings.secret_key))}

@@ -2,7 +2,8 @@
 of a day back (service.reread) for rows whose commit came long after their time: a cycle begins once an hour, and
 goes on from its checkpoint in the next minutes' runs until it reaches the tables' end. Apart from sealing (in the
 main lane, so it never delays a seal), the whole chain is checked again the same way (verify.check_onward): what
-was sealed and then changed is found without anyone running `zan ledger verify`.
+was sealed and then changed is found without anyone running `zan ledger verify`, and after it every report's rows
+that no seal holds are judged against the events that pin them (verify.check_pinned_onward).
 
 The log line carries the new head's MAC. Logs are shipped out of the database's reach (a log store, a SIEM), so
 the newest seals cannot be removed together with their rows without contradicting a MAC recorded elsewhere.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from backend.jobs.scheduled import SEAL, periodic
 from backend.ledger.models import LedgerSeal
 from backend.ledger.service import LOOKBACK, reread, seal_pending
-from backend.ledger.verify import check_onward
+from backend.ledger.verify import check_onward, check_pinned_onward
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -58,6 +59,10 @@ async def check_the_record(ctx: Context) -> None:
     # verify.CHECK_ROWS sealed rows, and a run cut off goes on from the last seal it checked
     async with ctx.sessions() as session:
         await check_onward(session, ctx.settings.secret_keys, every=timedelta(seconds=DEEP_EVERY_S))
+    # then the rows no seal holds, against the sealed events that pin them (a report's text, later files, custody
+    # records, notes): verify.PINNED_RUN reports a run, the cycle beginning again at most hourly
+    async with ctx.sessions() as session:
+        await check_pinned_onward(session, every=timedelta(seconds=DEEP_EVERY_S))
 
 
 def _logged(seals: list[LedgerSeal]) -> None:

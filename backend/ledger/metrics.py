@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.ledger.service import latest_seal, reread_progress, reread_reached
-from backend.ledger.verify import LAST, check_progress
+from backend.ledger.verify import check_progress, found_problems, last_cycle, pinned_progress
 from backend.lib.clock import as_utc, utcnow
 
 NEVER = 0.0  # a timestamp gauge before its first event: `time() - x` is then huge, and an alert on it fires
@@ -79,10 +79,7 @@ async def exposition(session: AsyncSession) -> bytes:
                      registry=registry)
     checked = await check_progress(session)
     state = checked.positions if checked is not None and isinstance(checked.positions, dict) else {}
-    last: Any = state.get(LAST) if checked is not None and checked.finished_at is None else None
-    if checked is not None and checked.finished_at is not None:  # the cycle in the checkpoint is the last complete
-        last = {"finished_at": checked.finished_at, "seal": state.get("seal"), "rows": checked.rows_read,
-                "problems": state.get("problems")}
+    last = last_cycle(checked)
     current = float(checked.rows_read) if checked is not None else 0.0
     for cycle, values, read in (("current", state, current), ("last_completed", last, _number(last, "rows"))):
         found = values is not None and checked is not None
@@ -92,6 +89,15 @@ async def exposition(session: AsyncSession) -> bytes:
     completed.set(_timestamp(last.get("finished_at")) if isinstance(last, dict) else NEVER)
     reached = _number(state, "seal") if checked is not None else 0.0
     coverage.set(1.0 if head_id == 0 else min(reached / head_id, 1.0) if not math.isnan(reached) else math.nan)
+
+    pinned = await pinned_progress(session)
+    Gauge("zan_ledger_pinned_problems",
+          "Rows no seal holds (a report's submission, files sent later, custody records, notes) found no longer "
+          "matching the sealed events that pin them by the scheduled check: its current cycle or, until that has "
+          "found as many, the last finished one; alert on > 0", registry=registry).set(found_problems(pinned))
+    Gauge("zan_ledger_pinned_last_completed_timestamp_seconds",
+          "When the scheduled pinned check last judged every report (unix time; 0: never)", registry=registry).set(
+        _timestamp((last_cycle(pinned) or {}).get("finished_at")))
 
     reread = await reread_progress(session)
     through = Gauge("zan_ledger_reread_reached_timestamp_seconds",

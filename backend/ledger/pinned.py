@@ -148,11 +148,11 @@ async def unsealed(
     }
 
 
-async def walk(session: AsyncSession, batch: int = BATCH) -> AsyncIterator[dict[uuid.UUID, Found]]:
-    """Every report judged, `batch` at a time in the order of their ids: each batch's reports, events, files,
-    custody records and notes read in one indexed query each, and let go of before the next. A report is any id in
-    `reports`, or named by events or notes whose report row is gone."""
-    after: uuid.UUID | None = None
+async def walk(session: AsyncSession, batch: int = BATCH,
+               after: uuid.UUID | None = None) -> AsyncIterator[dict[uuid.UUID, Found]]:
+    """Every report (after `after`) judged, `batch` at a time in the order of their ids, each batch's in that order:
+    its reports, events, files, custody records and notes read in one indexed query each, and let go of before the
+    next. A report is any id in `reports`, or named by events or notes whose report row is gone."""
     while report_ids := await _next_reports(session, after, batch):
         after = report_ids[-1]
         reports = {
