@@ -15,7 +15,7 @@ from backend.dispatch.models import Assignment
 from backend.lib.clock import utcnow
 from backend.officers.auth import OfficerPrincipal
 from backend.reports.models import Report, ReportEvent
-from backend.reports.workflow import FIELD, Action, Resolution, Status
+from backend.reports.workflow import FIELD, Action, Actor, Resolution, Status
 from backend.sync import hlc as hlcs
 from backend.sync.models import UnitTenure
 from backend.sync.views import Viewer, report_visible, viewer_for
@@ -80,13 +80,16 @@ def written_at(device_time: datetime | None, hlc: str) -> datetime | None:
     return min(datetime.fromtimestamp(stamp.ms / 1000, UTC), utcnow())
 
 
-async def closed_by_own_resolve(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
-    """The report was closed by its own crew's "resolved" (a field officer's resolve while the viewer's unit held
-    it) and that custody held: the write-up the crew queued with it still belongs to it. Closed by dispatch (as a
-    duplicate, redirected, unfounded, ...), reassigned or reopened since: no, a dispatcher's decision wins over
-    offline edits (tablet-sync.md). No time bound, as for notes (custody): the tablet only holds the report
-    until its next pull, so what it queued was written before it learnt of the closing."""
-    if (report.status != Status.CLOSED or report.resolution != Resolution.RESOLVED
+async def closed_in_crews_hands(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
+    """The report was closed while the viewer's unit held it, by its own crew's "resolved" (a field officer's
+    resolve) or by its citizen's withdrawal, and that custody held: the write-up the crew queued (what they found on
+    scene, typed before the tablet learnt of the closing) still belongs to it. A withdrawal ends the appeal, not the
+    record of the police work done on it, and no dispatcher decided anything the tablet's edits could overrule.
+    Closed by dispatch (as a duplicate, redirected, unfounded, ...), reassigned or reopened since: no, a
+    dispatcher's decision wins over offline edits (tablet-sync.md). No time bound, as for notes (custody): the
+    tablet only holds the report until its next pull, so what it queued was written before it learnt of the
+    closing."""
+    if (report.status != Status.CLOSED or report.resolution not in (Resolution.RESOLVED, Resolution.WITHDRAWN)
             or report.unit_id is None or report.unit_id != viewer.unit_id
             or (report.restricted and (report.category or "") not in viewer.restricted_categories)
             or not await custody(session, viewer, report)):
@@ -95,5 +98,8 @@ async def closed_by_own_resolve(session: AsyncSession, viewer: Viewer, report: R
         select(ReportEvent).where(ReportEvent.report_id == report.id,  # type: ignore[arg-type]
                                   ReportEvent.to_status == Status.CLOSED.value)  # type: ignore[arg-type]
         .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1))  # type: ignore[attr-defined]
-    return (closing is not None and closing.action == Action.RESOLVE.value
-            and closing.actor_type in {actor.value for actor in FIELD})
+    if closing is None:
+        return False
+    if closing.action == Action.WITHDRAW.value:
+        return closing.actor_type == Actor.CITIZEN.value
+    return closing.action == Action.RESOLVE.value and closing.actor_type in {actor.value for actor in FIELD}

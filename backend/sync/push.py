@@ -37,7 +37,7 @@ from backend.reports.workflow import GROUND_RANK, KEEPS_STATUS, Action, Outcome,
 from backend.sync import blobs, sealed
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
-from backend.sync.custody import closed_by_own_resolve, custody, former_custody, former_holder, written_at
+from backend.sync.custody import closed_in_crews_hands, custody, former_custody, former_holder, written_at
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
 from backend.sync.schemas import TEXT_MAX_LENGTH, MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
@@ -341,7 +341,8 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     if report is None:
         raise Rejected("not_assigned")
     # the crew's write-up queued behind its own "resolved" (typed on scene after marking it, pushed in one batch)
-    # lands on the report that step closed; dispatcher-only fields keep the visibility rule
+    # lands on the report that step closed, and so does one typed on scene while its citizen withdrew it;
+    # dispatcher-only fields keep the visibility rule
     write_up = ("status" not in m.fields and not set(m.fields) & READ_ONLY
                 and any(name in m.fields for name in OFFICER_FIELDS))
     after_close = not report_visible(report, viewer)
@@ -349,7 +350,7 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     # marking it resolved): the step is one the crew already recorded, superseded by _advance_status, and the
     # write-up sent with it is applied, not lost with a `not_assigned` for a report the crew did hold
     own_step = "status" in m.fields and not set(m.fields) & READ_ONLY
-    if after_close and not ((write_up or own_step) and await closed_by_own_resolve(session, viewer, report)):
+    if after_close and not ((write_up or own_step) and await closed_in_crews_hands(session, viewer, report)):
         # a write-up typed before the officer was moved to another unit is kept on the report the old unit holds
         written = written_at(m.device_time, m.hlc)
         former = await former_holder(session, officer, report, written) if write_up else None

@@ -184,3 +184,52 @@ async def test_a_crewmates_findings_replaced_from_a_tablet_are_kept_in_the_recor
     was = event.data["previous"]["findings"]
     assert (was["value"], was["actor_id"]) == ("Потерпевший избит, вызвана скорая помощь", str(first.officer.id))
     assert event.data["values"] == {"findings": "Нарушений не выявлено"}
+
+
+async def test_the_write_up_of_a_report_its_citizen_withdrew_meanwhile_is_kept(ctx: Context) -> None:
+    """On scene, offline, the crew marks the report resolved and writes up what it found; meanwhile its citizen
+    withdrew it. The withdrawal stands (the step is superseded, the citizen hears nothing more), and the write-up,
+    the record of the police work done, lands on the report and in the sealed record; it was `not_assigned` and
+    dropped by the tablet."""
+    _, tab, report = await _crew(ctx)
+    rid = str(report.id)
+    tab.edit("reports", rid, status="resolved", outcome="warning", findings="На месте никого не было")
+    tab.edit("reports", rid, officer_summary="Заявитель отозвал обращение")
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await reports.withdraw(session, row, By(Actor.CITIZEN, str(row.citizen_id), "test"), "уже разобрались")
+        await session.commit()
+    step, write_up = await tab.push()
+    assert (step["status"], step["applied_fields"], step["superseded_fields"]) == (
+        "applied", ["findings"], ["status"]), step
+    assert (write_up["status"], write_up["applied_fields"]) == ("applied", ["officer_summary"]), write_up
+    assert await _fields(ctx, report.id) == {"findings": "На месте никого не было",
+                                             "officer_summary": "Заявитель отозвал обращение"}
+    async with ctx.sessions() as session:
+        closed = await session.get(Report, report.id)
+        assert closed is not None and (closed.status, closed.resolution) == ("closed", "withdrawn")
+        events = list(await session.scalars(select(ReportEvent).where(
+            ReportEvent.report_id == report.id).order_by(ReportEvent.created_at, ReportEvent.id)))  # type: ignore[arg-type]
+    after = events[[e.action for e in events].index("withdraw") + 1:]
+    assert {e.action for e in after} == {"fields_recorded"} and not any(e.public for e in after)
+    assert after[-1].data is not None and after[-1].data["fields"]["officer_summary"]["value"] == \
+        "Заявитель отозвал обращение"
+
+
+async def test_a_report_withdrawn_before_the_crew_held_it_gives_no_grace(ctx: Context) -> None:
+    """Withdrawn while no unit of the officer's held it: nothing of theirs to keep."""
+    unit = await make_unit(ctx)
+    other = await make_unit(ctx)
+    officer, _ = await make_officer(ctx, unit=unit)
+    report = await assigned_report(ctx, other)
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await reports.withdraw(session, row, By(Actor.CITIZEN, str(row.citizen_id), "test"), "не нужно")
+        await session.commit()
+    tab = Tablet(ctx, officer, unit.id)
+    tab.edit("reports", str(report.id), findings="чужое")
+    [result] = await tab.push()
+    assert (result["status"], result["reason"]) == ("rejected", "not_assigned"), result
+    assert await _fields(ctx, report.id) == {}
