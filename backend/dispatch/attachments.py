@@ -1,8 +1,8 @@
 """What staff may open of a report: the citizen's photos, videos and audio, and the officers' field evidence.
 
 The files of an anonymous report are handed out only as copies without their author's metadata
-(backend.media.scrub); until the copy exists, or when none can be made, the file is listed without a link and says
-why (`withheld`).
+(backend.media.scrub), listed with the copy's hash and size; until the copy exists, or when none can be made, the
+file is listed without a link, hash or size and says why (`withheld`).
 
 Links are short-lived and issued per request (S3 presigned GET in production, an app-signed link in embedded mode),
 and every issue is an audit line, so who opened which report's files can be proven later. Visibility is the
@@ -50,14 +50,17 @@ async def list_for(ctx: Context, session: AsyncSession, officer: OfficerPrincipa
     for m in media:
         key: str | None = m.storage_key
         withheld: str | None = None
-        if report.anonymous:  # only the copy without the author's metadata, once it exists
+        sha256: str | None = m.sha256
+        size: int | None = m.size
+        if report.anonymous:  # only the copy without the author's metadata, once it exists, and its own hash
             key = m.scrubbed_key if m.scrub == "done" else None
             withheld = None if key else (m.scrub or "preparing")
             unscrubbed |= m.scrub is None
+            sha256, size = (m.scrubbed_sha256, m.scrubbed_size) if key else (None, None)
         url = None if key is None else await store.download_url(
             key, m.content_type, _filename(report.number, len(items) + 1, m.content_type))
-        items.append(Attachment(id=m.id, source="citizen", kind=m.kind, content_type=m.content_type, size=m.size,
-                                sha256=m.sha256, uploaded=True, url=url, withheld=withheld, taken_at=m.taken_at,
+        items.append(Attachment(id=m.id, source="citizen", kind=m.kind, content_type=m.content_type, size=size,
+                                sha256=sha256, uploaded=True, url=url, withheld=withheld, taken_at=m.taken_at,
                                 lat=m.lat, lon=m.lon))
     if unscrubbed:
         await ensure_scrub_queued(session, report.id)

@@ -195,8 +195,11 @@ class Attachment(msgspec.Struct):
     source: Literal["citizen", "officer"]
     kind: Annotated[str, msgspec.Meta(description="photo | video | audio | other")]
     content_type: str
-    size: int
-    sha256: str
+    size: Annotated[int | None, msgspec.Meta(description=(
+        "bytes of the file staff download: for an anonymous report's file its copy's, null until that is made"))]
+    sha256: Annotated[str | None, msgspec.Meta(description=(
+        "of the file staff download: for an anonymous report's file its copy's (the original's would name the "
+        "author's own file), null until that is made"))]
     uploaded: Annotated[bool, msgspec.Meta(description="false while a tablet is still uploading the file")]
     url: Annotated[str | None, msgspec.Meta(
         description="short-lived download link (see expires_in); null until uploaded, and while withheld")] = None

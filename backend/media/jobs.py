@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import tempfile
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlmodel import col
@@ -46,23 +47,33 @@ async def _scrub_report(ctx: Context, report_id: uuid.UUID) -> None:
             col(Media.report_id) == report_id, col(Media.status) == "ready", col(Media.scrub).is_(None))))
     store = get_store(ctx)
     for media in pending:
-        state, key = await _scrub_one(store, media)
+        state, copy = await _scrub_one(store, media)
         if state != "done":
             log.warning("a file of an anonymous report is withheld from staff",
                         extra={"media_id": str(media.id), "content_type": media.content_type, "scrub": state})
         async with ctx.sessions() as session:
-            await session.execute(update(Media).where(col(Media.id) == media.id).values(scrub=state, scrubbed_key=key))
+            await session.execute(update(Media).where(col(Media.id) == media.id).values(
+                scrub=state, scrubbed_key=copy.key if copy else None, scrubbed_sha256=copy.sha256 if copy else None,
+                scrubbed_size=copy.size if copy else None))
             await session.commit()
 
 
-async def _scrub_one(store: MediaStore, media: Media) -> tuple[str, str | None]:
-    """(state, key of the copy staff get)."""
+class _Copy(NamedTuple):
+    """The copy staff get: its key, sha256 and size."""
+
+    key: str
+    sha256: str
+    size: int
+
+
+async def _scrub_one(store: MediaStore, media: Media) -> tuple[str, _Copy | None]:
+    """(state, the copy staff get)."""
     try:
         how = scrub.kind_of_scrub(media.content_type)
     except scrub.Unsupported:
         return "unsupported", None
     if how == "as_is":
-        return "done", media.storage_key
+        return "done", _Copy(media.storage_key, media.sha256, media.size)
     with tempfile.TemporaryDirectory(prefix="zan-scrub-") as tmp:
         path = Path(tmp) / "file"
         if not await store.fetch(media.storage_key, path):
@@ -81,9 +92,15 @@ async def _scrub_one(store: MediaStore, media: Media) -> tuple[str, str | None]:
             log.exception("a scrubber failed on a file", extra={"media_id": str(media.id),
                                                                 "content_type": media.content_type})
             return "malformed", None
-        key = f"{media.storage_key}.anon"
-        await store.put_file(key, path, media.content_type)
-    return "done", key
+        copy = _Copy(f"{media.storage_key}.anon", *await asyncio.to_thread(_digest, path))
+        await store.put_file(copy.key, path, media.content_type)
+    return "done", copy
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    """The file's sha256 and size, read in blocks (videos up to 100 MB)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest(), path.stat().st_size
 
 
 def _scrub_file(path: Path, content_type: str, how: str) -> None:

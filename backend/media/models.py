@@ -35,6 +35,11 @@ class Media(SQLModel, table=True):
     # for anonymous reports staff get a copy without identifying metadata (backend.media.scrub): its key, and
     # done | unsupported | malformed | missing once the scrub job has looked at the file (null before)
     scrubbed_key: str | None = Field(default=None, max_length=210)
+    # the copy's own sha256 and size, what staff are shown of an anonymous report's file: the original's hash would
+    # name the author's file wherever else it turns up (a phone, a chat), and the copy would not match it anyway
+    # (null for copies made before they were recorded)
+    scrubbed_sha256: str | None = Field(default=None, max_length=64)
+    scrubbed_size: int | None = None
     scrub: str | None = Field(default=None, max_length=12)
     created_at: datetime = now_column()
     # ready: when it was verified; pending: the end of the lease of a completion verifying it right now (none

@@ -76,8 +76,10 @@ async def _anonymous_photo_reaches_staff_scrubbed(ctx: Context, client: httpx.As
     console = await _console(ctx, client)
 
     [item] = await _linked(client, console, report.json()["id"])
-    assert item["withheld"] is None and item["sha256"] == sha256_hex(photo)  # the citizen's file, as declared
     served = await fetch(item["url"])
+    # the copy's own hash and size: the original's would name the author's file wherever else it turns up
+    assert item["withheld"] is None and (item["sha256"], item["size"]) == (sha256_hex(served), len(served))
+    assert item["sha256"] != sha256_hex(photo)
     assert leaks(photo) and leaks(served) == []
     assert b"2026:11:20 21:15:03" in served and b"shot by" not in served  # the time stays, the comment goes
     # the original is kept in the store untouched (it is what the sha256 proves)
@@ -89,7 +91,7 @@ async def _anonymous_photo_reaches_staff_scrubbed(ctx: Context, client: httpx.As
 
     # a report with its author's name on it: staff get the file as it was sent
     [plain] = await _attachments(client, console, named.json()["id"])
-    assert await fetch(plain["url"]) == named_photo
+    assert await fetch(plain["url"]) == named_photo and plain["sha256"] == sha256_hex(named_photo)
 
 
 async def test_anonymous_photo_on_the_local_store(ctx: Context, app_client: httpx.AsyncClient,
@@ -143,12 +145,14 @@ async def test_files_without_a_copy_are_withheld_until_one_is_made(ctx: Context,
     console = await _console(ctx, app_client)
 
     first = await _attachments(app_client, console, str(report.id))
-    assert [(i["url"], i["withheld"]) for i in first] == [(None, "preparing")] * 3
+    assert [(i["url"], i["withheld"], i["sha256"], i["size"]) for i in first] == [(None, "preparing", None, None)] * 3
     done = await _linked(app_client, console, str(report.id))
     assert [(i["kind"], i["url"] is not None, i["withheld"]) for i in done] == [
         ("photo", True, None), ("video", True, None), ("audio", False, "unsupported")]
     for item in done[:2]:
         got = await app_client.get(item["url"].split("127.0.0.1:8000", 1)[1])
         assert got.status_code == 200 and leaks(got.content) == []
+        assert (item["sha256"], item["size"]) == (sha256_hex(got.content), len(got.content))
+    assert (done[2]["sha256"], done[2]["size"]) == (None, None)
     assert packets(got.content) == packets(video)
     assert await get_store(ctx).inspect(media[2].storage_key) is not None  # kept, only not handed out
