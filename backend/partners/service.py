@@ -22,6 +22,7 @@ from backend.lib.clock import utcnow
 from backend.lib.crypto import TokenError, equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.metrics import PARTNER_THROTTLED
+from backend.partners import messages as _messages  # noqa: F401  (registers auth.partner_disabled)
 from backend.partners.admission import Admission, Claim, admit
 from backend.partners.models import Partner, RequestNonce
 
@@ -102,6 +103,8 @@ _SECRET_CACHE_MAX = 10_000
 class PartnerKey:
     secret: str
     name: str
+    # a disabled app's key is still known, so its own requests are told it is disabled (`verify`)
+    active: bool = True
 
 
 async def _partner_key(ctx: Context, partner_id: uuid.UUID) -> PartnerKey | None:
@@ -115,9 +118,9 @@ async def _partner_key(ctx: Context, partner_id: uuid.UUID) -> PartnerKey | None
     async with ctx.sessions() as session:
         partner = await session.get(Partner, partner_id)
     key = None
-    if partner and partner.active:
+    if partner:
         try:
-            key = PartnerKey(unseal(ctx.settings.secret_keys, partner.secret_sealed), partner.name)
+            key = PartnerKey(unseal(ctx.settings.secret_keys, partner.secret_sealed), partner.name, partner.active)
         except TokenError:
             # its key was rotated away without `zan keys reseal`: refuse the partner (401), loudly
             log.error("partner %s: its secret is sealed under a key not in ZAN_PREVIOUS_SECRET_KEYS", partner.name)
@@ -180,6 +183,10 @@ async def verify(
             break
     if expected is None or key is None:
         raise unauthenticated("auth.signature_invalid")
+    if not key.active:
+        # signed with its own secret, so the caller is the app itself: it is authentic and not allowed (403, not a
+        # 401, which would tell the app to authenticate its citizen again), before anything is claimed or metered
+        raise ZanError("auth.partner_disabled", 403)
     # exactly twelve digits, the check digit, and a birth date that exists and has come (backend.citizens.iin); the
     # reasons are spelled out because the field-error catalogue test reads them from the source
     problem = iin_problem(headers.iin)

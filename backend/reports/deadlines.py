@@ -2,7 +2,9 @@
 
 - consideration: 15 working days, counted from the day after registration, ending at 23:59:59 Almaty time;
 - redirect out of police competence, and notice of an extension: 3 working days;
-- extension by a reasoned decision: at most two calendar months beyond the original deadline in total.
+- extension by a reasoned decision: at most two calendar months beyond the original deadline in total;
+- a complaint about the decision (the citizen's appeal): three calendar months from the day they learned of it
+  (APPK art. 92). A late one is still taken (art. 92 p.3): the reasons are ascertained when it is considered.
 
 The calendar is the deployment's (ZAN_HOLIDAYS_FILE, else the bundled file), loaded once when the Context is built:
 code holding the Context uses `ctx.calendar`, code holding only a session `calendar_of(session)` (the Context's
@@ -27,6 +29,7 @@ CONSIDERATION_WORKING_DAYS = 15
 REDIRECT_WORKING_DAYS = 3
 EXTENSION_NOTICE_WORKING_DAYS = 3
 MAX_EXTENSION_MONTHS = 2
+APPEAL_MONTHS = 3
 DEFAULT_HOLIDAYS = Path(__file__).with_name("data") / "holidays_kz.json"
 # where the Context's sessions carry the configured calendar (Session.info)
 CALENDAR_KEY = "zan.calendar"
@@ -205,6 +208,16 @@ def add_months(day: date, months: int) -> date:
 def max_extended_deadline(original_deadline: datetime) -> datetime:
     local = as_utc(original_deadline).astimezone(ALMATY).date()
     return _end_of_local_day(add_months(local, MAX_EXTENSION_MONTHS))
+
+
+def appeal_term_end(closed_at: datetime, calendar: Calendar | None = None) -> datetime:
+    """The end of the term for appealing a decision made (and told to the citizen) at `closed_at`: the same day
+    APPEAL_MONTHS later, or the working day after it when that day is off, at its end (Almaty)."""
+    cal = calendar or load_calendar()
+    day = add_months(as_utc(closed_at).astimezone(ALMATY).date(), APPEAL_MONTHS)
+    while not cal.is_working_day(day):
+        day += timedelta(days=1)
+    return _end_of_local_day(day)
 
 
 def extension_allowed(original_deadline: datetime, new_deadline: datetime) -> bool:

@@ -631,7 +631,21 @@ async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> 
     if by.actor is Actor.CITIZEN and appeals.withdrew_appeal(await appeals.latest_closing(session, report)):
         raise ZanError("report.transition_forbidden", 409,
                        extra={"report_status": report.status, "action": Action.REOPEN.value})
-    await change_status(session, report, Action.REOPEN, by, reason=reason)
+    await change_status(session, report, Action.REOPEN, by, reason=reason, **late_appeal(session, report, by))
+
+
+def late_appeal(session: AsyncSession, report: Report, by: By) -> dict[str, Any]:
+    """What a citizen's appeal past its term (APPK art. 92: three months from the closing they were told of) adds
+    to its event. It is taken all the same (a missed term is no ground to refuse it, art. 92 p.3), but whoever
+    considers it must ascertain why the term was missed, which may be a ground to dismiss it: the history says so."""
+    if by.actor is not Actor.CITIZEN or report.closed_at is None:
+        return {}
+    ended = deadlines.appeal_term_end(report.closed_at, deadlines.calendar_of(session))
+    if not deadlines.term_lapsed(ended):
+        return {}
+    return {"data": {"appeal_term_missed": True, "appeal_term_ended_at": ended.isoformat()},
+            "internal_note": f"appeal filed after its term ended ({local_date(ended)}; APPK art. 92): considered "
+                             "all the same; ascertain why the term was missed"}
 
 
 async def give_feedback(session: AsyncSession, report: Report, satisfaction: int, comment: str | None, by: By) -> None:
