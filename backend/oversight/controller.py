@@ -1,24 +1,32 @@
-"""Oversight API: reports past the law's terms (GET /api/v1/oversight/terms) and their CSV export, for
-prosecutors, supervisors and admins of their region. Every read is an audit line with the filters it used."""
+"""Oversight API, for prosecutors, supervisors and admins of their region: reports past the law's terms
+(GET /api/v1/oversight/terms) and their CSV export, every read an audit line with the filters it used; and the
+reopening of a report closed unlawfully or on an incomplete check (POST /api/v1/oversight/reports/{id}/reopen)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, TypeAlias
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from backend.audit.service import record
 from backend.deps import CtxDep, LangDep, SessionDep
-from backend.dispatch.visibility import Scope, scope_of
+from backend.dispatch import etag
+from backend.dispatch.controller import STALE, card, tagged
+from backend.dispatch.schemas import ReportCard
+from backend.dispatch.service import by_for
+from backend.dispatch.visibility import Scope, get_visible, scope_of
+from backend.jobs.relay import notify
 from backend.lib.clock import utcnow
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
 from backend.oversight import service
-from backend.oversight.schemas import TermsPage
+from backend.oversight.schemas import ReopenIn, TermsPage
+from backend.reports import service as reports
 
 OVERSIGHT_ROLES = (Role.PROSECUTOR, Role.SUPERVISOR, Role.ADMIN)
 CSV = "text/csv"
@@ -93,6 +101,31 @@ class OversightController(Controller):
                 ),
             )
         )
+
+    @post(
+        "/reports/{report_id:uuid}/reopen",
+        status_code=200,
+        guards=[officer_guard(*OVERSIGHT_ROLES)],
+        responses=STALE,
+        summary="Reopen a closed report for a new consideration, with the grounds (audited; the reporter is told)",
+    )
+    async def reopen(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                     report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn],
+                     if_match: etag.IfMatch = None) -> Response[ReportCard]:
+        """A prosecutor's protest, or the head's own review, of a closing found unlawful or unfounded: the report
+        goes back to dispatch's queue with a fresh 15-working-day term, as a citizen's appeal does, and its
+        reporter is told why. The workflow allowed it (reports.workflow) but no endpoint did, so a closing
+        oversight found wrong could only be flagged, not undone. A withdrawn report may be reopened too: a
+        withdrawal made under pressure (a family's, an offender's) is what oversight is there to catch."""
+        report = await get_visible(session, officer, report_id, lock=True)
+        await etag.ensure_unchanged(session, report, if_match)
+        await reports.reopen(session, report, by_for(officer), data.reason)
+        await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.reopen",
+                     target_type="report", target_id=report.id, data={"reason": data.reason},
+                     ip=client_ip(request))
+        await session.commit()
+        notify(ctx)
+        return tagged(await card(session, report, officer))
 
     @get(
         "/terms.csv",

@@ -1,4 +1,4 @@
-"""Shapes of the terms list (GET /api/v1/oversight/terms)."""
+"""Shapes of the terms list (GET /api/v1/oversight/terms) and of oversight's reopening of a closed report."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+
+from backend.dispatch.schemas import Reason
 
 # which lapse a row is listed for; a filter also takes "all" (see service.STATES)
 TermState = Literal["open_overdue", "closed_late", "redirect_overdue"]
@@ -42,3 +44,9 @@ class TermRow(msgspec.Struct):
 class TermsPage(msgspec.Struct):
     items: list[TermRow]
     next_cursor: str | None
+
+
+class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Oversight's reopening of a closed report: the grounds, which the reporter is told and staff reconsider on."""
+
+    reason: Reason

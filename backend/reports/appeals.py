@@ -72,12 +72,12 @@ def decision_of(closing: ReportEvent) -> tuple[Resolution, str | None] | None:
 
 
 async def appealed_decision(session: AsyncSession, report: Report) -> tuple[ReportEvent, Resolution, str | None] | None:
-    """For an open report reopened on appeal: the closing appealed and its decision, which a withdrawal of the
-    appeal puts back in force. None when there is none to restore (never closed, or its closing was itself a
-    withdrawal, which oversight reopened)."""
-    if report.status == Status.CLOSED or not report.reopen_count:
-        return None
-    closing = await standing_closing(session, report)
+    """For an open report its citizen reopened on appeal: the closing appealed and its decision, which a
+    withdrawal of the appeal puts back in force. None when there is none to restore: never closed, its closing was
+    itself a withdrawal, or oversight reopened it (a decision oversight set aside is not the citizen's to restore,
+    and their withdrawal then withdraws the report, not an appeal they never made, which would bar them from
+    appealing what comes next)."""
+    closing = await appealed_closing(session, report)
     decided = decision_of(closing) if closing is not None else None
     if closing is None or decided is None or decided[0] is Resolution.WITHDRAWN:
         return None

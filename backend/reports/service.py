@@ -125,6 +125,16 @@ def notify_task(event_id: uuid.UUID, report_id: uuid.UUID) -> Task:
                 f"report-event:{event_id}")
 
 
+def _template(action: Action, by: By, appeal_withdrawn: bool) -> str:
+    """The public text of a status change: its action's, but for a withdrawn appeal (the decision appealed stands)
+    and a reopening by staff (oversight setting a decision aside, not the citizen's appeal)."""
+    if appeal_withdrawn:
+        return "withdraw_appeal"
+    if action is Action.REOPEN and by.actor is not Actor.CITIZEN:
+        return "reopen_oversight"
+    return action.value
+
+
 async def append_event(session: AsyncSession, report: Report, action: str, by: By, *, notify: bool = True,
                        **details: Unpack[EventDetails]) -> ReportEvent:
     """Append one history line; public ones also schedule the reporter's notifications (same transaction)."""
@@ -209,7 +219,7 @@ async def change_status(
     session.add(report)
     event = await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,
                                reason=reason, params=text_params, internal_note=internal_note,
-                               device_time=device_time, template="withdraw_appeal" if appealed else action.value,
+                               device_time=device_time, template=_template(action, by, appealed is not None),
                                data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
     if rule.target is Status.CLOSED:
         await _record_write_up(session, report, event)

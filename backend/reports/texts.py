@@ -105,6 +105,15 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "kk": "Өтініш шағым бойынша қайта ашылды. Жауаптың жаңа мерзімі: {deadline}.",
         "en": "The report was reopened on appeal. New answer due by: {deadline}.",
     },
+    # oversight's reopening (a prosecutor's protest, the head's review: backend.oversight), not the citizen's appeal
+    "reopen_oversight": {
+        "ru": "Решение по обращению отменено в порядке надзора, обращение рассмотрят заново. Основание: {reason}. "
+              "Новый срок ответа: {deadline}.",
+        "kk": "Өтініш бойынша шешімнің күші қадағалау тәртібімен жойылды, өтініш қайта қаралады. Негізі: {reason}. "
+              "Жауаптың жаңа мерзімі: {deadline}.",
+        "en": "The decision on the report was set aside on review; it will be considered again. Grounds: {reason}. "
+              "New answer due by: {deadline}.",
+    },
     "extend": {
         "ru": "Срок рассмотрения продлён до {deadline}. Причина: {reason}",
         "kk": "Қарау мерзімі {deadline} дейін ұзартылды. Себебі: {reason}",

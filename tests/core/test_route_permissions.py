@@ -162,6 +162,8 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/ledger/seals"): Policy(OVERSIGHT, "README: oversight roles"),
     ("GET", "/api/v1/oversight/terms"): Policy(OVERSIGHT, "README: prosecutors, supervisors, admins"),
     ("GET", "/api/v1/oversight/terms.csv"): Policy(OVERSIGHT, "README: prosecutors, supervisors, admins"),
+    ("POST", "/api/v1/oversight/reports/{report_id:uuid}/reopen"): Policy(OVERSIGHT, "README: a prosecutor's "
+                                                                                     "protest, the head's review"),
 }
 
 WEBHOOK_SECRET = "route-permissions-webhook-secret"
@@ -206,6 +208,7 @@ REACHING_THE_OBJECT: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/reclassify"): {"category": "theft", "reason": "кража"},
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/split"): None,
     ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/revoke"): None,
+    ("POST", "/api/v1/oversight/reports/{report_id:uuid}/reopen"): {"reason": "проверка неполная"},
 }
 # a citizen's first request makes their row, and every signed write spends its signature: nothing else may change
 SIGNED_CALL_TABLES = ("citizens", "request_nonces")
