@@ -14,9 +14,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from backend.audit.service import record as audit
-from backend.deps import CtxDep, LangDep, SessionDep
+from backend.deps import CtxDep, SessionDep
 from backend.jobs.relay import notify
 from backend.lib.errors import ZanError
+from backend.lib.i18n import negotiate
 from backend.notifications import service
 from backend.notifications.schemas import AlertIn, AlertOut, DeviceIn, DeviceOut, TopicsIn
 from backend.notifications.service import Owner
@@ -86,10 +87,12 @@ class DeviceController(Controller):
     dependencies = {"owner": Provide(provide_owner, sync_to_thread=False)}
 
     @post("/", status_code=200, summary="Register (or refresh) this device for push notifications")
-    async def register(self, session: SessionDep, owner: OwnerDep, lang: LangDep,
+    async def register(self, request: Request[Any, Any, Any], session: SessionDep, owner: OwnerDep,
                        data: JSONBody[DeviceIn]) -> DeviceOut:
-        """Upsert by FCM token / Firebase installation id: registering again updates language and districts."""
-        device = await service.register_device(session, owner=owner, data=data, language=lang)
+        """Upsert by FCM token / Firebase installation id: registering again updates the language and districts it
+        names (`language`, else Accept-Language) and keeps those it does not."""
+        device = await service.register_device(session, owner=owner, data=data,
+                                               language=negotiate(request.headers.get("accept-language"), None))
         await session.commit()
         return service.device_view(device)
 

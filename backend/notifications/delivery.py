@@ -32,6 +32,7 @@ import httpx
 import msgspec
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.lib.clock import as_utc, utcnow
@@ -42,6 +43,8 @@ from backend.notifications.models import Delivery, Device
 from backend.notifications.sender import Outcome, Push, PushSender, get_sender
 from backend.notifications.webhook_target import webhook_client
 from backend.partners.models import Partner
+from backend.reports.models import ReportEvent
+from backend.reports.workflow import Action
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -235,8 +238,32 @@ async def _prune(session: AsyncSession, device_ids: set[uuid.UUID], reason: str,
     )
 
 
+# pushes about one report event (fanout): the citizen's, and the unit's "new assignment"
+REPORT_EVENT_PUSHES = frozenset({"report_update", "assignment"})
+
+
+async def _withdrawn_since(ctx: Context, rows: list[Delivery]) -> set[str]:
+    """The report events, among these pushes', whose report its citizen withdrew after them. A push still queued then
+    (FCM was down, throttled) would tell the citizen "assigned", "needs your input" about a report they have since
+    taken back, and send a crew to it; what comes after the withdrawal (a message from the police) is news and goes."""
+    events = {str(row.payload.get("data", {}).get("event_id")) for row in rows
+              if row.payload.get("data", {}).get("type") in REPORT_EVENT_PUSHES}
+    if not events:
+        return set()
+    told, withdrawal = aliased(ReportEvent), aliased(ReportEvent)
+    async with ctx.sessions() as session:
+        found = await session.scalars(
+            select(col(told.id)).distinct()
+            .join(withdrawal, (col(withdrawal.report_id) == col(told.report_id))
+                  & (col(withdrawal.action) == Action.WITHDRAW.value)
+                  & (col(withdrawal.created_at) > col(told.created_at)))
+            .where(col(told.id).in_([uuid.UUID(e) for e in events])))
+    return {str(event_id) for event_id in found}
+
+
 async def _send_pushes(ctx: Context, rows: list[Delivery],
                        targets: dict[uuid.UUID, _Target | None]) -> Sent:
+    withdrawn = await _withdrawn_since(ctx, rows)
     now = utcnow()
     results: Sent = []
     ready: list[tuple[Delivery, Push]] = []
@@ -244,6 +271,9 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
         expires = row.payload.get("expires_at")
         if expires and datetime.fromisoformat(expires) <= now:
             results.append((row, None, "expired"))
+            continue
+        if str(row.payload.get("data", {}).get("event_id")) in withdrawn:
+            results.append((row, None, "dropped"))
             continue
         push = _push_for(row, targets.get(row.id), now)
         if push is None:
@@ -285,7 +315,7 @@ async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> Sent:
         body = msgspec.json.encode(row.payload["body"])
         result = await webhooks.post(_http_client(ctx), partner.webhook_url, secret, row.payload["event_id"], body)
         return row, Outcome(ok=result.ok, error=result.error, retry_after_s=result.retry_after_s,
-                            permanent=result.permanent), ""
+                            permanent=result.permanent, prune=result.gone), ""
 
     return list(await asyncio.gather(*(one(r) for r in rows)))
 

@@ -22,7 +22,7 @@ from backend.officers.models import UnitMember
 from backend.partners.models import Partner
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import is_restricted, local_date
-from backend.reports.workflow import CITIZEN_PROJECTION, CITIZEN_STATUS_NAMES, Status
+from backend.reports.workflow import CITIZEN_PROJECTION, CITIZEN_STATUS_NAMES, CitizenStatus, Status
 
 OFFICER_ACTIONS = frozenset({"assign"})
 PUSH_ATTEMPTS = RETRY_POLICIES["push"].max_attempts
@@ -60,6 +60,14 @@ def discreet_for_citizen(report: Report) -> bool:
     return report.category is None or is_restricted(report)
 
 
+def status_at(event: ReportEvent, report: Report) -> CitizenStatus:
+    """The citizen's status as this event left the report (as their timeline shows it: reports.views.timeline), not
+    as the report stands when the fan-out runs: a fan-out that ran after later steps (a queue behind, steps taken in
+    one transaction) told the partner app an "assigned" event with the status "closed". An event that records no
+    status (a comment) is told with the report's own."""
+    return CITIZEN_PROJECTION[Status(event.to_status or report.status)]
+
+
 def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any] | None:
     params = {"number": report.number, "deadline": local_date(report.deadline_at)}
     kind = templates.citizen_kind(event.action, event.actor_type)
@@ -69,9 +77,8 @@ def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: b
     data = {"type": "report_update", "report_id": str(report.id), "event_id": str(event.id)}
     if discreet:
         return {"discreet": True, "data": data, "collapse_id": str(event.id)}
-    status = CITIZEN_PROJECTION[Status(report.status)]
     return {"title": text[0], "body": text[1], "collapse_id": str(event.id),
-            "data": {**data, "number": report.number, "citizen_status": status.value}}
+            "data": {**data, "number": report.number, "citizen_status": status_at(event, report).value}}
 
 
 def _officer_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any]:
@@ -86,7 +93,7 @@ def _officer_push(event: ReportEvent, report: Report, language: str, discreet: b
 
 def webhook_body(event: ReportEvent, report: Report) -> dict[str, Any]:
     """What a partner app learns: enough to update the citizen's screen, nothing internal."""
-    status = CITIZEN_PROJECTION[Status(report.status)]
+    status = status_at(event, report)
     return {
         "type": "report.updated",
         "event_id": str(event.id),

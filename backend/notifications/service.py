@@ -104,8 +104,9 @@ def _addressed(device: Device, data: DeviceIn) -> bool:
     return bool((data.token and device.token == data.token) or (data.fid and device.fid == data.fid))
 
 
-async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn, language: str) -> Device:
-    """Create or update the owner's device holding this token / fid; one another owner held is replaced by a new one."""
+async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn, language: str | None) -> Device:
+    """Create or update the owner's device holding this token / fid; one another owner held is replaced by a new one.
+    `language`: what the request's Accept-Language names (None: none of kk / ru / en), used when the body has none."""
     if not data.token and not data.fid:
         raise ZanError("device.target_missing", 422, errors=[FieldProblem("/token", "required")])
     if data.districts is not None:
@@ -138,7 +139,10 @@ async def register_device(session: AsyncSession, *, owner: Owner, data: DeviceIn
     device.officer_id, device.officer_device_pk = owner.officer_id, tablet
     device.token = data.token or device.token
     device.fid = data.fid or device.fid
-    device.language = data.language or language
+    # a registration that names no language keeps the device's: the app's token refresh (`replaces`, sent from a
+    # background handler, often by the partner's server without the citizen's Accept-Language) turned a Kazakh
+    # phone's pushes Russian. A new device starts in Russian (the column's default), as the API answers
+    device.language = data.language or language or device.language
     if data.districts is not None:
         device.districts = sorted(set(data.districts))
     device.active, device.pruned_reason, device.updated_at = True, None, now

@@ -17,15 +17,22 @@ How a receiver verifies (this is `verify_webhook`, usable as-is by a Python rece
    present and differs from the body's id, reject. Remember the id for at least the 5-minute window (longer is
    better): an id seen before is a retry or a replay. Answer it 2xx and do nothing again — we re-deliver until we
    get a 2xx, so processing must be idempotent.
-Any non-2xx answer (or a timeout of 10 s) is retried with exponential backoff (2 s doubling to at most 3 h, ±10 %
-jitter; a longer Retry-After is honoured, up to 3 h; a shorter one never shortens the backoff) for 21 attempts over
-about a day (~25 h), then dead-lettered (`zan notifications stuck` / `retry`).
+5. Events of one report may arrive out of order (each is retried on its own schedule: a 500 on "assigned" lets
+   "closed" overtake it). The body's `status` is the one the event left the report in, so apply it only when its
+   `occurred_at` is later than that of the last event you applied for the `report_id`.
+Answer 410 Gone to say an event is not wanted, ever (the citizen's account is gone on your side): it is dropped,
+neither retried nor dead-lettered. Any other non-2xx answer (or no status line and headers within 10 s: only the
+status counts, the answer's body is not waited for) is retried with exponential backoff (2 s doubling to at most
+3 h, ±10 % jitter; a longer Retry-After is honoured, up to 3 h; a shorter one never shortens the backoff) for 21
+attempts over about a day (~25 h), then dead-lettered (`zan notifications stuck` / `retry`).
 The schedule is `delivery.RETRY_POLICIES["webhook"]`. A URL that is not https, or whose host resolves to a
 non-public address, is refused outright and dead-lettered at its first attempt (`webhook_target`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -40,6 +47,9 @@ from backend.notifications.webhook_target import WebhookTargetRefused
 log = logging.getLogger("zan.notifications")
 MAX_SKEW_S = 300
 TIMEOUT_S = 10.0
+# a receiver's answer body, read after its status only to keep the connection: more, or slower, is not waited for
+MAX_ANSWER_BYTES = 64 * 1024
+DRAIN_S = 1.0
 
 
 class WebhookVerificationError(Exception):
@@ -114,20 +124,45 @@ class WebhookResult:
     error: str | None = None
     retry_after_s: float | None = None
     permanent: bool = False  # the target itself is refused: retrying cannot help
+    gone: bool = False  # the receiver answered 410 Gone: this event is not wanted, ever (dropped, not dead)
+
+
+async def _answer(client: httpx.AsyncClient, url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
+    """The receiver's status line and headers within TIMEOUT_S. httpx's timeout bounds each read, not the answer: a
+    receiver that trickles a byte every few seconds would hold the chunk's webhooks, every partner's, for as long
+    as it pleased. Only the status counts: the body is then read for at most DRAIN_S and MAX_ANSWER_BYTES (a short
+    one keeps the connection for the next event; a longer or slower one only closes it)."""
+    async with contextlib.AsyncExitStack() as stack:
+        async with asyncio.timeout(TIMEOUT_S):
+            response = await stack.enter_async_context(
+                client.stream("POST", url, content=body, headers=headers, timeout=TIMEOUT_S))
+        with contextlib.suppress(TimeoutError, httpx.HTTPError):
+            async with asyncio.timeout(DRAIN_S):
+                read = 0
+                async for part in response.aiter_raw():
+                    read += len(part)
+                    if read > MAX_ANSWER_BYTES:
+                        break
+        return response
 
 
 async def post(client: httpx.AsyncClient, url: str, secret: str, event_id: str, body: bytes) -> WebhookResult:
     """One signed attempt (signed anew each time, so the timestamp is always fresh)."""
     try:
-        response = await client.post(url, content=body, headers=signed_headers(secret, event_id, body),
-                                     timeout=TIMEOUT_S)
+        response = await _answer(client, url, signed_headers(secret, event_id, body), body)
     except WebhookTargetRefused as exc:  # raised by webhook_target's client: nothing was sent
         log.warning("webhook for event %s refused, not sent: %s", event_id, exc)
         return WebhookResult(ok=False, status=None, error=f"refused: {exc}"[:500], permanent=True)
     except httpx.HTTPError as exc:
         return WebhookResult(ok=False, status=None, error=f"{type(exc).__name__}: {exc}"[:500])
+    except TimeoutError:
+        return WebhookResult(ok=False, status=None, error=f"no answer within {TIMEOUT_S:g} s")
     if 200 <= response.status_code < 300:
         return WebhookResult(ok=True, status=response.status_code)
+    if response.status_code == 410:
+        # the receiver says this event's subject is gone for good (the citizen's account or app token on its side):
+        # a day of retries cannot change that, and it is no failure for operators to page on (no dead letter)
+        return WebhookResult(ok=False, status=410, error="HTTP 410", gone=True)
     retry_after = None  # honoured up to the retry schedule's cap (delivery.RetryPolicy.delay), however large
     if response.status_code in (429, 503) and response.headers.get("Retry-After", "").isdigit():
         retry_after = float(response.headers["Retry-After"])
