@@ -41,7 +41,10 @@ SHOW_UPDATE = "update:"  # callback data prefix of the "Show" button, followed b
 
 
 def status_message(report: Report, event: ReportEvent, lang: str) -> str:
-    _, names = citizen_status(report.status)
+    # the status this event left the report in, as the app's push and the timeline say it: the message goes out
+    # after the event, often after later steps too (a queue behind, Telegram's rate limit), and "assigned" must
+    # not arrive saying "closed"
+    _, names = citizen_status(event.to_status or report.status)
     text = t("status_changed", lang, number=report.number, status=pick(names, lang))
     public = pick(event.public_text, lang) if event.public_text else ""
     return fit(f"{text}\n{public}" if public else text)  # a staff message may run to 5,000 characters
