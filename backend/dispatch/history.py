@@ -35,6 +35,7 @@ from backend.ledger.verify import verify_report
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
 from backend.reports.models import Report, ReportEvent
+from backend.reports.workflow import Actor
 from backend.routing.models import RoutingDecision
 
 
@@ -46,6 +47,14 @@ async def opened(session: AsyncSession, officer: OfficerPrincipal, report: Repor
         await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.read",
                      target_type="report", target_id=report.id, ip=ip)
         await session.commit()
+
+
+def _actor_shown(report: Report, actor_type: str, actor_id: str | None) -> str | None:
+    """Who acted, as the history shows it: not an anonymous report's citizen. Their internal id is the same on the
+    reports they file under their name, whose text may say who they are: shown, it would undo the anonymity the
+    law gives the report (the comments, the card and the files already hide it). The ledger's proof keeps the rows
+    as sealed: a third party must be able to check them."""
+    return None if report.anonymous and actor_type == Actor.CITIZEN.value else actor_id
 
 
 async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
@@ -73,7 +82,8 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     out = ReportHistory(
         report_id=report.id, number=report.number,
         events=[HistoryEvent(id=e.id, at=e.created_at, action=e.action, from_status=e.from_status,
-                             to_status=e.to_status, actor_type=e.actor_type, actor_id=e.actor_id, channel=e.channel,
+                             to_status=e.to_status, actor_type=e.actor_type,
+                             actor_id=_actor_shown(report, e.actor_type, e.actor_id), channel=e.channel,
                              reason=e.reason, public=e.public, internal_note=e.internal_note,
                              device_time=e.device_time, data=e.data) for e in events],
         custody=[CustodyEntry(unit_id=a.unit_id, unit_code=code, assigned_at=a.assigned_at,
@@ -84,7 +94,8 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
                               category=d.category, confidence=d.confidence, abstained=d.abstained,
                               department=d.department, rule_id=d.rule_id, priority=d.priority, urgent=d.urgent,
                               actor_id=d.actor_id, scores=d.scores, inputs=d.inputs) for d in routing],
-        access=[AccessEntry(at=a.at, actor_type=a.actor_type, actor_id=a.actor_id, action=a.action, data=a.data,
+        access=[AccessEntry(at=a.at, actor_type=a.actor_type, actor_id=_actor_shown(report, a.actor_type, a.actor_id),
+                            action=a.action, data=a.data,
                             ip=a.ip, device_id=a.device_id, session_id=a.session_id) for a in access],
         integrity=Integrity(
             intact=verdict.intact, sealed=verdict.sealed, pending=verdict.pending,
