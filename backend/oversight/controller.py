@@ -25,7 +25,9 @@ from backend.lib.clock import utcnow
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, client_ip, officer_guard, provide_officer
 from backend.oversight import service
-from backend.oversight.schemas import ReopenIn, TermsPage
+from backend.oversight import stats as stats_service
+from backend.oversight.schemas import ReopenIn, StatsOut, TermsPage
+from backend.oversight.stats import GroupBy
 from backend.reports import service as reports
 
 OVERSIGHT_ROLES = (Role.PROSECUTOR, Role.SUPERVISOR, Role.ADMIN)
@@ -54,6 +56,12 @@ def provide_filters(lapse: State = "all", registered_from: From = None, register
                     district: District = None, unit: UnitCode = None) -> service.Filters:
     """The list's and the export's filters, from the query (one definition of the query parameters for both)."""
     return service.Filters.parse(lapse, registered_from, registered_to, district, unit)
+
+
+def provide_period(registered_from: From = None, registered_to: To = None, district: District = None,
+                   unit: UnitCode = None) -> service.Filters:
+    """The figures' filters: the list's, but for the lapse (the figures count every report)."""
+    return service.Filters.parse("all", registered_from, registered_to, district, unit)
 
 
 FiltersDep: TypeAlias = NamedDependency[service.Filters]
@@ -101,6 +109,18 @@ class OversightController(Controller):
                 ),
             )
         )
+
+    @get("/stats", guards=[officer_guard(*OVERSIGHT_ROLES)], dependencies={"filters": Provide(provide_period,
+                                                                                             sync_to_thread=False)},
+         summary="How the reports registered in a period fared, per district, category or unit (audited)")
+    async def stats(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                    filters: FiltersDep, by: Annotated[GroupBy, QueryParameter()] = "district") -> StatsOut:
+        """Registered, closed in term or late, open past the term (as of now), extended, reopened, withdrawn and
+        the citizens' ratings, per group and in total, over the reports the officer may read."""
+        scope = await _audited(session, officer, request, "oversight.stats", {**filters.audit(), "by": by})
+        rows, total = await stats_service.figures(session, officer, scope, filters, by, utcnow())
+        await session.commit()
+        return StatsOut(by=by, rows=rows, total=total)
 
     @post(
         "/reports/{report_id:uuid}/reopen",

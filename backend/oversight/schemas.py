@@ -50,3 +50,26 @@ class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
     """Oversight's reopening of a closed report: the grounds, which the reporter is told and staff reconsider on."""
 
     reason: Reason
+
+
+class StatsRow(msgspec.Struct):
+    """How the reports of one group (or all: `key` null in the total) registered in the period fared."""
+
+    key: Annotated[str | None, msgspec.Meta(description="the district, category or unit code (null: none set)")]
+    registered: int
+    open: int
+    closed: int
+    closed_in_term: Annotated[int, msgspec.Meta(description="closed on or before their (possibly extended) deadline")]
+    closed_late: int
+    open_overdue: Annotated[int, msgspec.Meta(description="open past their deadline as of now")]
+    extended: Annotated[int, msgspec.Meta(description="whose deadline was extended")]
+    reopened: Annotated[int, msgspec.Meta(description="reopened at least once (a citizen's appeal or oversight)")]
+    withdrawn: int
+    rated: Annotated[int, msgspec.Meta(description="whose citizen rated the closing that stands")]
+    satisfaction_avg: Annotated[float | None, msgspec.Meta(description="their average rating, 1-5")]
+
+
+class StatsOut(msgspec.Struct):
+    by: Literal["district", "category", "unit", "none"]
+    rows: list[StatsRow]
+    total: StatsRow

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from sqlalchemy import Row, Select, and_, or_, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,6 +50,9 @@ _CANDIDATES_SQL = f"({terms_missed('reports')})"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
 @dataclass(frozen=True)
 class Filters:
     state: str = "all"
@@ -70,6 +73,18 @@ class Filters:
         if state not in STATE_FILTERS:
             raise ZanError("validation.failed", 422, errors=[FieldProblem("#query/state", "invalid")])
         return cls(state, _day(registered_from, "from"), _day(registered_to, "to"), district, unit)
+
+    def narrow(self, query: _Query) -> _Query:
+        """`query` (of reports joined with their unit) narrowed to the registration dates, district and unit."""
+        if self.registered_from:
+            query = query.where(col(Report.created_at) >= _local_midnight(self.registered_from))
+        if self.registered_to:
+            query = query.where(col(Report.created_at) < _local_midnight(self.registered_to + timedelta(days=1)))
+        if self.district:
+            query = query.where(col(Report.district) == self.district)
+        if self.unit:
+            query = query.where(col(Unit.code) == self.unit)
+        return query
 
     def audit(self) -> dict[str, Any]:
         """The filters as an audit line's data (no personal data: codes and dates only)."""
@@ -159,14 +174,7 @@ def terms_query(
         .outerjoin(Unit, col(Unit.id) == col(Report.unit_id))
         .where(text(_CANDIDATES_SQL), chosen)
     )
-    if filters.registered_from:
-        query = query.where(col(Report.created_at) >= _local_midnight(filters.registered_from))
-    if filters.registered_to:
-        query = query.where(col(Report.created_at) < _local_midnight(filters.registered_to + timedelta(days=1)))
-    if filters.district:
-        query = query.where(col(Report.district) == filters.district)
-    if filters.unit:
-        query = query.where(col(Unit.code) == filters.unit)
+    query = filters.narrow(query)
     if after is not None:
         query = query.where(older_than(col(Report.created_at), col(Report.id), after))
     return query.order_by(col(Report.created_at).desc(), col(Report.id).desc()).limit(limit)

@@ -162,6 +162,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/ledger/seals"): Policy(OVERSIGHT, "README: oversight roles"),
     ("GET", "/api/v1/oversight/terms"): Policy(OVERSIGHT, "README: prosecutors, supervisors, admins"),
     ("GET", "/api/v1/oversight/terms.csv"): Policy(OVERSIGHT, "README: prosecutors, supervisors, admins"),
+    ("GET", "/api/v1/oversight/stats"): Policy(OVERSIGHT, "README: prosecutors, supervisors, admins"),
     ("POST", "/api/v1/oversight/reports/{report_id:uuid}/reopen"): Policy(OVERSIGHT, "README: a prosecutor's "
                                                                                      "protest, the head's review"),
 }
