@@ -40,6 +40,7 @@ from backend.officers.auth import (
     officer_guard,
     provide_officer,
 )
+from backend.officers.cli import police_departments
 from backend.officers.controller import unit_out
 from backend.officers.models import Unit
 from backend.officers.schemas import UnitOut
@@ -323,7 +324,11 @@ class DispatchController(Controller):
     @get("/units", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Units and their positions")
     async def units(self, session: SessionDep, officer: OfficerDep,
                     department: FromQuery[str | None] = None) -> list[UnitOut]:
-        """The units of the caller's region (every unit, for a national officer)."""
+        """The units of the caller's region (every unit, for a national officer), of one police department if
+        `department` names one (a code the console mistyped is a 422 at `#query/department`, not an empty list that
+        reads as "no units on duty")."""
+        if department is not None and department not in police_departments():
+            raise ZanError("validation.failed", 422, errors=[FieldProblem("#query/department", "invalid")])
         query = (await service.regional_units(session, officer)).order_by(Unit.code)  # type: ignore[arg-type]
         if department:
             query = query.where(Unit.department == department)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ import logging
 import uuid
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,7 @@ from sqlmodel import col
 from backend.deps import CtxDep, LangDep, SessionDep
 from backend.dispatch import etag
 from backend.dispatch.controller import STALE
-from backend.dispatch.service import get_visible, readable
+from backend.dispatch.service import get_visible, readable, regional_units
 from backend.jobs.relay import notify
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.i18n import pick
@@ -136,7 +136,7 @@ class StaffRoutingController(Controller):
     @post("/reports/{report_id:uuid}/reclassify", status_code=200, responses=STALE,
           summary="Correct a report's category")
     async def reclassify(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                         data: JSONBody[ReclassifyIn], if_match: etag.IfMatch = None) -> ReclassifiedOut:
+                         data: JSONBody[ReclassifyIn], if_match: etag.IfMatch = None) -> Response[ReclassifiedOut]:
         # a restricted category splits the report off its incident: lock that in the incidents' order first
         # (primary, then the others), never the report alone before its primary — see corrections.lock_incidents
         await corrections.lock_incidents(session, [report_id])
@@ -147,13 +147,15 @@ class StaffRoutingController(Controller):
         mark_report(session, report)
         await session.commit()
         notify(ctx)
-        return ReclassifiedOut(id=report.id, category=report.category, department=report.department,
-                               restricted=report.restricted)
+        tag = await etag.current(session, report)
+        return Response(ReclassifiedOut(id=report.id, category=report.category, department=report.department,
+                                        restricted=report.restricted, etag=tag), headers={"ETag": tag})
 
     @post("/incidents/merge", status_code=200, responses=STALE, summary="Merge reports into one incident")
     async def merge(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, data: JSONBody[MergeIn],
                     if_match: etag.IfMatchAll = None) -> IncidentOut:
-        """The earliest open report becomes the primary; if it is being worked, the others follow its unit.
+        """The earliest open report becomes the primary; if it is being worked by a unit the officer may send, the
+        others the officer may read follow its unit (corrections.merge).
 
         If-Match lists the tag of every report named (each card's `etag`): the merge writes each of them (its
         incident, and the unit of the open ones that follow the primary), so a card that has moved on — reassigned,
@@ -166,7 +168,10 @@ class StaffRoutingController(Controller):
         await corrections.lock_incidents(session, report_ids)
         reports = [await get_visible(session, officer, rid) for rid in report_ids]  # checked on the rows as locked
         await etag.ensure_all_unchanged(session, reports, if_match)
-        incident_id = await corrections.merge(session, reports, _staff(officer))
+        # its officer's step: only reports they may read follow the primary's unit, and only to a unit of theirs
+        incident_id = await corrections.merge(session, reports, _staff(officer),
+                                              visible=await readable(session, officer),
+                                              sendable=await regional_units(session, officer))
         await session.commit()
         notify(ctx)  # members that followed the primary's unit have news for their reporters
         return await _incident_seen_by(session, officer, incident_id)
@@ -181,7 +186,8 @@ class StaffRoutingController(Controller):
         await etag.ensure_unchanged(session, report, if_match)
         await corrections.split(session, report, _staff(officer))
         await session.commit()
-        return IncidentOut(incident_id=None, report_ids=[report.id], size=1)
+        return IncidentOut(incident_id=None, report_ids=[report.id], size=1,
+                           etags=await _tags(session, [report]))
 
 
 async def _incident_seen_by(session: AsyncSession, officer: OfficerPrincipal, incident_id: uuid.UUID) -> IncidentOut:
@@ -190,8 +196,14 @@ async def _incident_seen_by(session: AsyncSession, officer: OfficerPrincipal, in
     shown = set(await session.scalars(
         (await readable(session, officer)).with_only_columns(col(Report.id))
         .where(col(Report.incident_id) == incident_id)))
-    members = [m.id for m in await corrections.members(session, incident_id) if m.id in shown]
-    return IncidentOut(incident_id=incident_id, report_ids=members, size=len(members))
+    members = [m for m in await corrections.members(session, incident_id) if m.id in shown]
+    return IncidentOut(incident_id=incident_id, report_ids=[m.id for m in members], size=len(members),
+                       etags=await _tags(session, members))
+
+
+async def _tags(session: AsyncSession, reports: list[Report]) -> dict[str, str]:
+    """The reports' tags as If-Match checks them (etag.current_tags), by id."""
+    return {str(report_id): tag for report_id, tag in (await etag.current_tags(session, reports)).items()}
 
 
 def _staff(officer: OfficerPrincipal) -> By:

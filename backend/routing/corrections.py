@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -14,6 +14,7 @@ from backend.audit.service import record
 from backend.dispatch import service as dispatch
 from backend.jobs.service import enqueue
 from backend.lib.errors import FieldProblem, ZanError
+from backend.officers.models import Unit
 from backend.reports import appeals
 from backend.reports.deadlines import calendar_of, redirect_term
 from backend.reports.models import Report
@@ -23,8 +24,10 @@ from backend.reports.service import (
     append_event,
     change_status,
     consideration_start,
+    ensure_open,
     is_restricted,
     regroup,
+    require_text,
 )
 from backend.reports.texts import ANONYMOUS_NOT_CONSIDERED
 from backend.reports.workflow import Action, Status, can
@@ -39,7 +42,17 @@ from ml.urgency import URGENCY_VERSION, detect_urgency
 async def reclassify(session: AsyncSession, report: Report, category: str, reason: str, by: By,
                      rules: RuleSet | None = None) -> Report:
     """A dispatcher's correction wins over the model and becomes a labelled example for the next retrain. `rules`:
-    the process's routing rules (backend.routing.service.routing_rules); None, the bundled ones."""
+    the process's routing rules (backend.routing.service.routing_rules); None, the bundled ones.
+
+    Only while the report is open (else 409 `report.transition_forbidden`): a closed report's category, priority
+    and redirect term are the record its closing was made and is overseen on (a report redirected after its term
+    reclassified out of the redirect categories left the prosecutors' list of missed terms), and a dispatcher whose
+    console still showed a report its citizen withdrew meanwhile must learn that it closed, not see a 200. A
+    reopened report is open again and may be reclassified."""
+    ensure_open(report, "reclassify")
+    # the grounds oversight reads in the history and the decision: spaces or zero-width characters say none, as a
+    # closing's or an extension's reason may not
+    require_text(reason, "/reason")
     taxonomy = load_taxonomy()
     if not taxonomy.has_category(category):
         raise ZanError("report.unknown_category", 422, errors=[FieldProblem("/category", "invalid")])
@@ -83,6 +96,9 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
                                         "at": report.created_at.isoformat(), "urgency_rules": URGENCY_VERSION,
                                         "urgency_reasons": list(urgency.reasons),
                                         "overrides": str(overridden) if overridden is not None else None}))
+    # this correction supersedes the report's earlier ones: `zan ml retrain` trains on every stored row, and the
+    # same text under both the first (wrong) label and the one that corrected it taught the model both
+    await drop_examples(session, report)
     if not is_restricted(report):
         # training data outlives the report and is copied next to every retrained model: personal data masked,
         # and a restricted report's text (domestic violence, minors) never leaves the protected record at all
@@ -114,11 +130,21 @@ async def offer_if_urgent(session: AsyncSession, report: Report) -> None:
 async def leave_what_restriction_forbids(session: AsyncSession, report: Report, by: By) -> None:
     """What a report newly restricted (by a dispatcher's reclassify, or by routing that finished late) may no longer
     keep: a shared incident (whose steps would carry over to it, and whose "me too" count would expose it) and a
-    unit not designated for its category (which can no longer see it, while no queue lists it). One function so
-    both paths stay the same. Callers must hold `lock_incidents` for the report (`split` writes the rest)."""
+    unit not designated for its category (which can no longer see it, while no queue lists it), and its text as
+    training data (`drop_examples`). One function so both paths stay the same. Callers must hold `lock_incidents`
+    for the report (`split` writes the rest)."""
     if is_restricted(report) and report.incident_id is not None:
         await split(session, report, by)
+    if is_restricted(report):
+        await drop_examples(session, report)
     await dispatch.release_if_not_designated(session, report, by)
+
+
+async def drop_examples(session: AsyncSession, report: Report) -> None:
+    """Delete `report`'s stored corrections (training data only: who reclassified it, from what and why stays in its
+    routing decisions, history and audit log). A report restricted after a dispatcher corrected it into an ordinary
+    category kept that row, its text among the next retrain's examples and copied next to the model."""
+    await session.execute(delete(LabelledExample).where(col(LabelledExample.report_id) == report.id))
 
 
 async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str, by: By = SYSTEM) -> bool:
@@ -153,10 +179,17 @@ async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str
     return True
 
 
-async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UUID:
+async def merge(session: AsyncSession, reports: list[Report], by: By, *, visible: Select[Report] | None = None,
+                sendable: Select[Unit] | None = None) -> uuid.UUID:
     """One incident for the officer and every reporter informed: its primary is the earliest open report, and if
     that is already being worked, the other open reports follow its unit. Restricted reports never join one.
-    Concurrent callers must hold `lock_incidents` for these reports first (the endpoints do)."""
+    Concurrent callers must hold `lock_incidents` for these reports first (the endpoints do).
+
+    `visible` (the reports the merging officer may read) and `sendable` (the units they may send): a merge is that
+    officer's step, and, as their assigning of a primary, it moves to the primary's unit only reports they may read,
+    and only to a unit they could send themselves. An incident can span a region's border (routing joins nearby
+    reports across it): an Astana duty officer merging two Astana reports into an incident led by a Karaganda report
+    sent both to the Karaganda crew, a unit the same officer's assign answers 404 for. None: no such limit."""
     for index, report in enumerate(reports):
         if is_restricted(report):
             raise ZanError("validation.failed", 422, errors=[FieldProblem(f"/report_ids/{index}", "restricted")])
@@ -176,14 +209,27 @@ async def merge(session: AsyncSession, reports: list[Report], by: By) -> uuid.UU
     if incident_id is None:
         raise ZanError("validation.failed", 422, errors=[FieldProblem("/report_ids", "too_short")])
     primary = cluster[incident_id]
+    movable = await _may_follow(session, primary, list(cluster), visible, sendable)
     for report in cluster.values():
         await append_event(session, report, "incident_merged", by, public=False,
                            data={"incident_id": str(incident_id)})
         await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.merge",
                      target_type="report", target_id=report.id, data={"incident_id": str(incident_id)})
-        if report is not primary and report.status != Status.CLOSED:
+        if report is not primary and report.status != Status.CLOSED and report.id in movable:
             await dispatch.follow_primary_unit(session, primary, report, by)
     return incident_id
+
+
+async def _may_follow(session: AsyncSession, primary: Report, report_ids: list[uuid.UUID],
+                      visible: Select[Report] | None, sendable: Select[Unit] | None) -> set[uuid.UUID]:
+    """Of `report_ids`, those a merge may move to `primary`'s unit (see `merge`): none if that unit is not one
+    `sendable` holds, else those `visible` holds."""
+    if primary.unit_id is not None and sendable is not None and await session.scalar(
+            sendable.with_only_columns(col(Unit.id)).where(col(Unit.id) == primary.unit_id)) is None:
+        return set()
+    if visible is None:
+        return set(report_ids)
+    return set(await session.scalars(visible.with_only_columns(col(Report.id)).where(col(Report.id).in_(report_ids))))
 
 
 async def split(session: AsyncSession, report: Report, by: By) -> None:

@@ -140,7 +140,13 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         if vector is not None:
             session.add(ReportEmbedding(report_id=report.id, embedder=decision.embedder or "unknown",
                                         vector=np.asarray(vector, dtype=np.float32).tobytes()))
-        if corrected is None:
+        if report.status == Status.CLOSED:
+            # closed while routing was pending or retrying (staff redirected or closed it from the queue, its
+            # citizen withdrew it): the closing was made, and is overseen, on the report as it stood. The model's
+            # guess is recorded above and rewrites neither the category nor the redirect term (one redirected past
+            # its term left the prosecutors' list when a late "theft" cleared it), as a reclassify may not either
+            pass
+        elif corrected is None:
             report.category = decision.category
             report.category_confidence = decision.confidence
             report.department = decision.department

@@ -53,18 +53,26 @@ class MergeIn(Struct, forbid_unknown_fields=True):
 
 
 class ReclassifiedOut(Struct):
-    """The report's routing after the correction: a restricted category also moves it off its incident."""
+    """The report's routing after the correction: a restricted category also moves it off its incident. `etag`:
+    the report's tag now (also the ETag header), for the console's next step's If-Match: the correction itself
+    changed it, and the tag the console held would have its own next step (assigning the report it just
+    reclassified) refused as changed by someone else."""
 
     id: uuid.UUID
     category: str | None
     department: str | None
     restricted: bool
+    etag: str
 
 
 class IncidentOut(Struct):
+    """The incident as the officer may see it. `etags`: each of those reports' tag now, by id (a merge or a split
+    changes the tags of the reports it moves, so the console's next step sends these in If-Match)."""
+
     incident_id: uuid.UUID | None
     report_ids: list[uuid.UUID]
     size: int
+    etags: dict[str, str]
 
 
 class RoutingFailureOut(Struct):
