@@ -91,30 +91,36 @@ async def find_escalations(ctx: Context, now: datetime | None = None) -> int:
                                             .where(uuid_in(session, col(Report.id), ids[start:start + 1000])))
             placed.update((report_id, (incident_id, as_utc(at))) for report_id, incident_id, at in reports)
         for kind, report_id, subject, data in _one_per_incident(found, made, placed):
-            try:
-                async with session.begin_nested():
-                    esc = Escalation(report_id=report_id, kind=kind, subject=subject, data=data)
-                    session.add(esc)
-                    await session.flush()
-            except IntegrityError:
-                continue
-            await record(session, actor_type="system", actor_id=None, action="report.escalate",
-                         target_type="report", target_id=report_id,
-                         data={"kind": kind, "subject": subject, **data})
-            await enqueue(session, "notifications.escalation",
-                          {"escalation_id": str(esc.id), "report_id": str(report_id), "kind": kind},
-                          dedupe_key=f"escalation:{esc.id}")
-            # and in the duty bot, to the supervisors who linked it (bots.officer.escalations; nothing without a
-            # token): a task of its own, so a Telegram outage neither holds up nor repeats the push
-            await enqueue(session, "officer_bot.escalation", {"escalation_id": str(esc.id)},
-                          dedupe_key=f"duty-bot-escalation:{esc.id}")
-            created += 1
+            created += await escalate(session, report_id, kind, subject, data) is not None
         await session.commit()
     if created:
         from backend.jobs.relay import notify
 
         notify(ctx)
     return created
+
+
+async def escalate(session: AsyncSession, report_id: uuid.UUID, kind: str, subject: str,
+                   data: dict[str, object]) -> Escalation | None:
+    """One escalation in the caller's transaction, its audit line, and its push and duty bot message to the
+    region's supervisors (outbox tasks); None when this (report, kind, subject) was escalated already."""
+    try:
+        async with session.begin_nested():
+            esc = Escalation(report_id=report_id, kind=kind, subject=subject, data=data)
+            session.add(esc)
+            await session.flush()
+    except IntegrityError:
+        return None
+    await record(session, actor_type="system", actor_id=None, action="report.escalate",
+                 target_type="report", target_id=report_id, data={"kind": kind, "subject": subject, **data})
+    await enqueue(session, "notifications.escalation",
+                  {"escalation_id": str(esc.id), "report_id": str(report_id), "kind": kind},
+                  dedupe_key=f"escalation:{esc.id}")
+    # and in the duty bot, to the supervisors who linked it (bots.officer.escalations; nothing without a token): a
+    # task of its own, so a Telegram outage neither holds up nor repeats the push
+    await enqueue(session, "officer_bot.escalation", {"escalation_id": str(esc.id)},
+                  dedupe_key=f"duty-bot-escalation:{esc.id}")
+    return esc
 
 
 def _one_per_incident(found: list[tuple[str, uuid.UUID, str]], made: set[tuple[str, uuid.UUID, str]],

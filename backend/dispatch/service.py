@@ -391,13 +391,16 @@ def still_due(escalation: Escalation, report: Report, unaccepted: set[str], stre
         # `unaccepted` holds only what the job would escalate now (jobs.awaiting_crew): the console's question to
         # the reporter leaves it due, as the crew has still not confirmed; a crew step, or another unit, settles it
         return escalation.subject in unaccepted
-    if escalation.kind == "deadline_near":
+    if escalation.kind in _ON_DEADLINE:  # settled by a new deadline (extended, or restarted by an appeal)
         return escalation.subject == as_utc(report.deadline_at).isoformat()
     if escalation.kind == "redirect_due":
         return report.redirect_due_at is not None and escalation.subject == as_utc(report.redirect_due_at).isoformat()
     return True  # a kind this list does not know how to settle stays listed
 
 
+# the escalations about the report's current deadline: about to lapse, and its citizen's complaint that it did
+# (reports.service.complain_of_delay)
+_ON_DEADLINE = ("deadline_near", "delay_complaint")
 # the actions after which a report's legal deadline is another one: an extension lengthens it, an appeal starts a
 # fresh term (both later than a deadline escalated before them: reports.service.extend_deadline, change_status)
 _NEW_DEADLINE = (Action.REOPEN.value, "extend")
@@ -415,9 +418,9 @@ def _maybe_due() -> ColumnElement[bool]:
                               col(ReportEvent.created_at) > col(Escalation.created_at))
     return or_(and_(kind == "unassigned_urgent", col(Report.urgent).is_(True), col(Report.unit_id).is_(None)),
                and_(kind == "unaccepted_urgent", held),
-               and_(kind == "deadline_near", ~extended),
+               and_(kind.in_(_ON_DEADLINE), ~extended),
                and_(kind == "redirect_due", col(Report.redirect_due_at).is_not(None)),
-               kind.not_in(("unassigned_urgent", "unaccepted_urgent", "deadline_near", "redirect_due")))
+               kind.not_in(("unassigned_urgent", "unaccepted_urgent", *_ON_DEADLINE, "redirect_due")))
 
 
 async def _unaccepted(session: AsyncSession, assignment_ids: list[str]) -> set[str]:

@@ -18,6 +18,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "kk": "Сұрау тым үлкен",
         "en": "The request is too large",
     },
+    # a body for a JSON endpoint labelled otherwise (text/plain, a form) or not at all (backend/lib/inputs.py)
+    "request.unsupported_media_type": {
+        "ru": "Тело запроса должно быть в формате JSON (Content-Type: application/json)",
+        "kk": "Сұрау денесі JSON пішімінде болуы керек (Content-Type: application/json)",
+        "en": "The request body must be JSON (Content-Type: application/json)",
+    },
     "auth.signature_missing": {
         "ru": "Запрос не подписан",
         "kk": "Сұрауға қол қойылмаған",
@@ -108,6 +114,16 @@ ERRORS: dict[str, dict[str, str]] = {
         "ru": "Срок рассмотрения уже истёк: продлить можно только срок, который ещё не наступил",
         "kk": "Қарау мерзімі өтіп кетті: тек әлі келмеген мерзімді ұзартуға болады",
         "en": "The deadline has already passed: only a term still running can be extended",
+    },
+    "report.term_running": {
+        "ru": "Срок рассмотрения ещё не истёк: жалобу на его нарушение можно подать, когда он пройдёт",
+        "kk": "Қарау мерзімі әлі өтпеді: оның бұзылуына шағымды мерзім өткен соң беруге болады",
+        "en": "The deadline has not passed yet: a complaint about it can be filed once it has",
+    },
+    "report.complaint_filed": {
+        "ru": "Жалоба на нарушение этого срока уже подана",
+        "kk": "Осы мерзімнің бұзылуына шағым бұрын берілген",
+        "en": "A complaint about this deadline has already been filed",
     },
     "report.feedback_not_allowed": {
         "ru": "Оценку можно поставить только закрытому обращению, которое вы не отзывали",

@@ -119,7 +119,8 @@ def escalation_audience(report: Report) -> ColumnElement[bool]:
 # "registered": an urgent report nobody assigned shows how long it has waited since it came in (its subject, the
 # moment it was last left without a unit, is only the job's dedupe key)
 ESCALATION_TERM_OF: dict[str, str] = {"unaccepted_urgent": "assigned", "unassigned_urgent": "registered",
-                                      "deadline_near": "deadline", "redirect_due": "redirect"}
+                                      "deadline_near": "deadline", "redirect_due": "redirect",
+                                      "delay_complaint": "deadline"}
 
 
 async def escalation_term(session: AsyncSession, esc: Escalation, report: Report) -> tuple[str, datetime]:

@@ -142,6 +142,11 @@ ESCALATION_KINDS: dict[str, dict[str, str]] = {
         "ru": "Истекает срок рассмотрения обращения.",
         "en": "The legal deadline to answer the report is close.",
     },
+    "delay_complaint": {
+        "kk": "Өтініш беруші қарау мерзімінің бұзылуына шағымданды.",
+        "ru": "Заявитель подал жалобу на нарушение срока рассмотрения.",
+        "en": "The reporter complained that the deadline was missed.",
+    },
     "redirect_due": {
         "kk": "Өтінішті құзыреті бойынша жіберу мерзімі аяқталып келеді.",
         "ru": "Истекает срок направления обращения по компетенции.",

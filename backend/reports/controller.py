@@ -156,6 +156,22 @@ class ReportController(Controller):
         stored = await steps.reopen(session, principal, report_id, data, idempotency_key, asked_lang)
         return Response(stored.body, status_code=stored.status_code)
 
+    @post("/{report_id:uuid}/complaint", status_code=200, summary="Complain that an open report is past its deadline",
+          responses={200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Complaint filed",
+                                                                              same="reason"))})
+    async def complaint(self, session: SessionDep, principal: PrincipalDep, asked_lang: AskedLangDep,
+                        report_id: FromPath[uuid.UUID], data: JSONBody[ReopenIn],
+                        idempotency_key: OptionalIdempotencyKey = None) -> Response[Any]:
+        """The report is still open and its deadline has passed: the complaint goes to the management (an escalation
+        to the region's supervisors) and shows in the timeline; the report goes on. One per deadline: another is
+        409 `report.complaint_filed`, one before the deadline 409 `report.term_running`, on a closed report 409
+        `report.transition_forbidden` (appeal it instead).
+
+        Safe to retry: with the same `Idempotency-Key` and body, the first answer again; without a key, the same
+        reason for the same deadline is 200 with the report as it is now — one complaint."""
+        stored = await steps.complain(session, principal, report_id, data, idempotency_key, asked_lang)
+        return Response(stored.body, status_code=stored.status_code)
+
     @post("/{report_id:uuid}/feedback", status_code=200, summary="Rate how a closed report was handled",
           responses={200: ResponseSpec(ReportOut, description=_RETRIED.format(step="Rated",
                                                                               same="satisfaction and comment"))})

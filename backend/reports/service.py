@@ -636,6 +636,34 @@ async def withdraw(session: AsyncSession, report: Report, by: By, reason: str | 
     await change_status(session, report, Action.WITHDRAW, by, reason=reason)
 
 
+DELAY_COMPLAINT = "delay_complaint"  # the complaint's event and its escalation's kind
+
+
+async def complain_of_delay(session: AsyncSession, report: Report, by: By, reason: str) -> None:
+    """The citizen's complaint that their report is still open past its term (APPK: an authority silent past the
+    term may be complained of to the one above it). The report goes on as it is; the complaint is a public event in
+    its history, telling the citizen it went to the management, and an escalation to the region's supervisors
+    (pushed, and in the duty bot), who decide it: have it answered, or extend the term with reasons. Before, the
+    citizen could only wait, or appeal once it closed. One per term: another before the term changes is 409
+    `report.complaint_filed`; before the term has passed, 409 `report.term_running`."""
+    from backend.dispatch.jobs import escalate  # dispatch builds on reports
+    from backend.dispatch.models import Escalation
+
+    require_text(reason, "/reason")
+    ensure_open(report, "complain")
+    term = as_utc(report.deadline_at).isoformat()
+    if not deadlines.term_lapsed(report.deadline_at):
+        raise ZanError("report.term_running", 409, extra={"deadline_at": term})
+    # the escalation's subject is the term complained of: the same term is complained of once, a new one again (the
+    # report row is locked by the caller, so two complaints at once take turns)
+    if await session.scalar(select(col(Escalation.id)).where(
+            col(Escalation.report_id) == report.id, col(Escalation.kind) == DELAY_COMPLAINT,
+            col(Escalation.subject) == term)) is not None:
+        raise ZanError("report.complaint_filed", 409, extra={"deadline_at": term})
+    event = await append_event(session, report, DELAY_COMPLAINT, by, reason=reason, data={"deadline_at": term})
+    await escalate(session, report.id, DELAY_COMPLAINT, term, {"event_id": str(event.id)})
+
+
 async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> None:
     require_text(reason, "/reason")  # an appeal states its grounds: staff reconsider the report on them
     if by.actor is Actor.CITIZEN and appeals.withdrew_appeal(await appeals.latest_closing(session, report)):

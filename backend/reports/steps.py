@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.lib.clock import as_utc
 from backend.lib.errors import ZanError
 from backend.media import service as media_service
 from backend.partners.auth import CitizenPrincipal
@@ -164,6 +165,27 @@ async def reopen(session: AsyncSession, principal: CitizenPrincipal, report_id: 
             await service.reopen(session, report, by, data.reason)
 
     return await _run(session, principal, report_id, "reopen", data, key, lang, step)
+
+
+async def complain(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: ReopenIn,
+                   key: str | None, lang: str | None) -> Stored:
+    """Complain that the report is open past its term: one complaint per term, however many times it arrives."""
+
+    async def step(report: Report, by: By) -> None:
+        if not await complaint_repeated(session, report, by, data.reason):
+            await service.complain_of_delay(session, report, by, data.reason)
+
+    return await _run(session, principal, report_id, "complain", data, key, lang, step)
+
+
+async def complaint_repeated(session: AsyncSession, report: Report, by: By, reason: str) -> bool:
+    """Whether this citizen already complained of the report's current term, on these same grounds."""
+    complained = await session.scalar(
+        select(ReportEvent).where(col(ReportEvent.report_id) == report.id,
+                                  col(ReportEvent.action) == service.DELAY_COMPLAINT)
+        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    return (complained is not None and _same_citizen(complained, by) and complained.reason == reason
+            and (complained.data or {}).get("deadline_at") == as_utc(report.deadline_at).isoformat())
 
 
 async def feedback(session: AsyncSession, principal: CitizenPrincipal, report_id: uuid.UUID, data: FeedbackIn,

@@ -105,6 +105,12 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "kk": "Өтініш шағым бойынша қайта ашылды. Жауаптың жаңа мерзімі: {deadline}.",
         "en": "The report was reopened on appeal. New answer due by: {deadline}.",
     },
+    # the citizen's complaint that the report is still open past its term (reports.service.complain_of_delay)
+    "delay_complaint": {
+        "ru": "Жалоба на нарушение срока рассмотрения принята и направлена руководству.",
+        "kk": "Қарау мерзімінің бұзылуына шағым қабылданып, басшылыққа жіберілді.",
+        "en": "Your complaint that the deadline was missed was accepted and sent to the management.",
+    },
     # oversight's reopening (a prosecutor's protest, the head's review: backend.oversight), not the citizen's appeal
     "reopen_oversight": {
         "ru": "Решение по обращению отменено в порядке надзора, обращение рассмотрят заново. Основание: {reason}. "
