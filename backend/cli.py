@@ -145,7 +145,7 @@ def partners() -> None:
 @click.option("--name", required=True)
 @click.option("--webhook-url", default=None)
 def partners_create(name: str, webhook_url: str | None) -> None:
-    """Create a partner app; prints {"id", "secret"} once."""
+    """Create a partner app; prints {"id", "name", "secret"} once (and "webhook_secret" with --webhook-url)."""
     from sqlalchemy.exc import IntegrityError
 
     from backend.context import context_scope
@@ -165,7 +165,8 @@ def partners_create(name: str, webhook_url: str | None) -> None:
                                        webhook_url=webhook_url)
             except IntegrityError as exc:  # created meanwhile
                 raise taken from exc
-        return {"id": str(created.id), "name": created.name, "secret": created.secret}
+        out = {"id": str(created.id), "name": created.name, "secret": created.secret}
+        return out if created.webhook_secret is None else {**out, "webhook_secret": created.webhook_secret}
 
     try:
         click.echo(json.dumps(_run(go)))

@@ -276,9 +276,10 @@ class Settings:
             db_max_overflow=_int("DB_MAX_OVERFLOW", 10, minimum=0),
             # below a second, a server that answers but is busy, or across a slow link, could never be connected to
             db_connect_timeout_s=_int("DB_CONNECT_TIMEOUT_S", 10, minimum=1),
-            preview_concurrency=max(1, _int("PREVIEW_CONCURRENCY", 2)),
-            legal_concurrency=max(1, _int("LEGAL_CONCURRENCY", 2)),
-            citizen_bot_legal_per_10min=max(1, _int("CITIZEN_BOT_LEGAL_PER_10MIN", 10)),
+            # 0 read as 1 would turn "no previews", "no limit" or a typo into one slot, or one question, unannounced
+            preview_concurrency=_int("PREVIEW_CONCURRENCY", 2, minimum=1),
+            legal_concurrency=_int("LEGAL_CONCURRENCY", 2, minimum=1),
+            citizen_bot_legal_per_10min=_int("CITIZEN_BOT_LEGAL_PER_10MIN", 10, minimum=1),
             webhook_allow_private=_bool("WEBHOOK_ALLOW_PRIVATE", False) if _env("WEBHOOK_ALLOW_PRIVATE") else None,
         )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import uuid
 from typing import Any
 
@@ -66,9 +65,8 @@ def webhook_set(name: str, url: str) -> None:
 
     In production the URL must be https and its host resolve to public addresses only (ZAN_WEBHOOK_ALLOW_PRIVATE)."""
     from backend.context import context_scope
-    from backend.lib.crypto import seal
     from backend.notifications.webhook_target import WebhookTargetRefused, check_url
-    from backend.partners.service import by_name
+    from backend.partners.service import by_name, set_webhook
 
     settings = Settings.from_env()
     try:
@@ -81,8 +79,7 @@ def webhook_set(name: str, url: str) -> None:
             partner = await by_name(session=session, name=name)
             if partner is None:
                 return None
-            secret = secrets.token_urlsafe(32)
-            partner.webhook_url, partner.webhook_secret_sealed = url, seal(settings.secret_key, secret)
+            secret = set_webhook(partner, url, settings.secret_key)
             session.add(partner)
             await session.commit()
         return secret

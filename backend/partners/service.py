@@ -34,6 +34,7 @@ class CreatedPartner:
     id: uuid.UUID
     name: str
     secret: str
+    webhook_secret: str | None = None  # with a webhook URL: the secret its events are signed with
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,20 @@ async def create(
     if not name.strip() or len(name) > CHANNEL_MAX:
         raise ValueError(f"a partner's name is its channel in every report and event: 1 to {CHANNEL_MAX} characters")
     secret = secrets.token_urlsafe(32)
-    partner = Partner(name=name, secret_sealed=seal(secret_key, secret), webhook_url=webhook_url)
+    partner = Partner(name=name, secret_sealed=seal(secret_key, secret))
+    webhook_secret = set_webhook(partner, webhook_url, secret_key) if webhook_url is not None else None
     session.add(partner)
     await session.commit()
-    return CreatedPartner(id=partner.id, name=partner.name, secret=secret)
+    return CreatedPartner(id=partner.id, name=partner.name, secret=secret, webhook_secret=webhook_secret)
+
+
+def set_webhook(partner: Partner, url: str, secret_key: str) -> str:
+    """Point the partner's webhook at `url` with a new signing secret, returned once and stored sealed. The two go
+    together: events are sent only signed, and a URL stored without its secret (as `zan partners create
+    --webhook-url` once did) got none, and said nothing."""
+    secret = secrets.token_urlsafe(32)
+    partner.webhook_url, partner.webhook_secret_sealed = url, seal(secret_key, secret)
+    return secret
 
 
 def string_to_sign(timestamp: str, method: str, path_with_query: str, body: bytes, iin: str) -> str:

@@ -22,6 +22,10 @@ from backend.settings import Settings, SettingsError
         ("LOGIN_FAILURES_PER_IP", "0", 1),
         ("JWT_ACCESS_TTL_S", "0", 1),
         ("JWT_REFRESH_TTL_S", "-60", 1),
+        # these were read as 1 without a word: an operator's 0 ("no limit") became one question per 10 minutes
+        ("PREVIEW_CONCURRENCY", "0", 1),
+        ("LEGAL_CONCURRENCY", "-2", 1),
+        ("CITIZEN_BOT_LEGAL_PER_10MIN", "0", 1),
     ],
 )
 def test_a_number_below_its_minimum_names_its_variable(
