@@ -15,7 +15,7 @@ from backend.dispatch.models import Assignment
 from backend.lib.clock import utcnow
 from backend.officers.auth import OfficerPrincipal
 from backend.reports.models import Report, ReportEvent
-from backend.reports.workflow import FIELD, Action, Actor, Resolution, Status
+from backend.reports.workflow import FIELD, Action, Actor, Status
 from backend.sync import hlc as hlcs
 from backend.sync.models import UnitTenure
 from backend.sync.views import Viewer, report_visible, viewer_for
@@ -89,8 +89,7 @@ async def closed_in_crews_hands(session: AsyncSession, viewer: Viewer, report: R
     dispatcher's decision wins over offline edits (tablet-sync.md). No time bound, as for notes (custody): the
     tablet only holds the report until its next pull, so what it queued was written before it learnt of the
     closing."""
-    if (report.status != Status.CLOSED or report.resolution not in (Resolution.RESOLVED, Resolution.WITHDRAWN)
-            or report.unit_id is None or report.unit_id != viewer.unit_id
+    if (report.status != Status.CLOSED or report.unit_id is None or report.unit_id != viewer.unit_id
             or (report.restricted and (report.category or "") not in viewer.restricted_categories)
             or not await custody(session, viewer, report)):
         return False
@@ -100,6 +99,8 @@ async def closed_in_crews_hands(session: AsyncSession, viewer: Viewer, report: R
         .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1))  # type: ignore[attr-defined]
     if closing is None:
         return False
+    # a withdrawal of an appeal puts the decision appealed back (any resolution, resolved or not): the crew that
+    # held the report meanwhile worked on it all the same, and keeps its write-up whichever decision comes back
     if closing.action == Action.WITHDRAW.value:
         return closing.actor_type == Actor.CITIZEN.value
     return closing.action == Action.RESOLVE.value and closing.actor_type in {actor.value for actor in FIELD}
