@@ -207,8 +207,12 @@ async def check_pinned(session: AsyncSession, verdict: Verdict, batch: int = PIN
     that no longer matches goes under `altered`/`missing` as the sealed rows do, the tablet notes under `notes`. Only
     `verify` runs it, not the scheduled `check_onward`: these rows are part of no seal, and that check's runs are
     sized in sealed rows."""
+    await session.commit()  # (read-only) each batch in a snapshot of its own, as check_pinned_onward reads them
+    await _snapshot(session)
     async for judged in pinned.walk(session, batch):
         _fold(verdict, judged)
+        await session.commit()
+        await _snapshot(session)
 
 
 def _fold(verdict: Verdict, judged: Mapping[uuid.UUID, pinned.Found]) -> None:
