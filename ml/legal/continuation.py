@@ -27,6 +27,7 @@ from ml.legal.follow_up import (
     refers_back,
     same_act,
     topic_of,
+    word_count,
 )
 from ml.legal.general_part import asks_general_part, general_articles
 from ml.legal.lexicon import doc_terms
@@ -36,6 +37,8 @@ from ml.legal.retrieval import Retriever, best_part
 from ml.legal.schemas import Citation, LegalAnswer
 from ml.legal.topics import Topics
 
+# a follow-up this short that asks the offender's age or the time since ("5 лет назад", "ему 15") is that, said bare
+BARE_CIRCUMSTANCE_WORDS = 3
 # (text, language it is searched in, answer language) -> the answer to the text alone
 Answer = Callable[[str, str, str], LegalAnswer]
 
@@ -117,10 +120,12 @@ class Continuation:
         verbs = own_event(reading, asked_in, topic)
         if verbs and not same_act(verbs, asked_in, topic) and not self._same_matter(alone, topic):
             return False
-        if opens and asks_general_part(text):
+        if (opens or points_back or is_question(text) or word_count(text) <= BARE_CIRCUMSTANCE_WORDS) \
+                and asks_general_part(text):
             # someone's age or the time since is the earlier matter's circumstance however well the question matches
             # an FAQ item alone: "а если вору 15 лет?" names the thief, so alone it is the theft item itself, which
-            # answered it without the age of liability
+            # answered it without the age of liability. Said bare too ("5 лет назад", "прошло 5 лет?", "ему 15"):
+            # alone it finds nothing, and "nothing found" answered the limitation question after a theft
             return True
         if opens and alone.faq_id is None:
             # a question that opens as a continuation but names a matter of its own that an article answers closely

@@ -44,6 +44,8 @@ ROLE_AGES: list[tuple[str, str, set[tuple[str, str]], tuple[str, str]]] = [
     (THEFT_KK, "ал егер ұрыға 15 болса?", {THEFT}, UK_AGE),
     (PHONE_EN, "what if the mugger is 15?", {THEFT}, UK_AGE),
     (THEFT_EN, "what if the shoplifter is 14?", {THEFT}, UK_AGE),
+    (PHONE_RU, "ему 15", {THEFT}, UK_AGE),
+    (THEFT_RU, "вору 14?", {THEFT}, UK_AGE),
 ]
 
 # (earlier question, a follow-up counting a thing's years)
@@ -65,6 +67,12 @@ TIME_SINCE: list[tuple[str, str, set[tuple[str, str]], tuple[str, str]]] = [
     (PHONE_EN, "what if it was 2 years ago?", {THEFT}, UK_LIMITATION),
     (THEFT_EN, "what if 5 years have passed?", {THEFT}, UK_LIMITATION),
     (BEATEN_RU, "what if it happened 3 years ago?", BEATING, UK_LIMITATION),
+    # said bare, with no "а если" (alone they found nothing, and "nothing found" was the answer)
+    (PHONE_RU, "5 лет назад", {THEFT}, UK_LIMITATION),
+    (THEFT_RU, "прошло 5 лет?", {THEFT}, UK_LIMITATION),
+    (SPEEDING_RU, "прошло 3 месяца", {SPEEDING}, KOAP_LIMITATION),
+    (PHONE_KK, "3 жыл бұрын", {THEFT}, UK_LIMITATION),
+    (PHONE_EN, "2 years ago", {THEFT}, UK_LIMITATION),
 ]
 
 # (earlier question, a new event answered alone, a follow-up to the new event)
