@@ -26,10 +26,14 @@ TASKS_KEY = "telegram_webhook_tasks"
 SecretHeader = Annotated[str | None, HeaderParameter(name="X-Telegram-Bot-Api-Secret-Token", required=False)]
 
 
+# a 401 names the credential that would do (RFC 9110 §11.6.1): here, the secret token set with setWebhook
+CHALLENGE = {"WWW-Authenticate": 'X-Telegram-Bot-Api-Secret-Token realm="zan-telegram"'}
+
+
 def check_secret(ctx: Context, secret: str | None) -> None:
     expected = ctx.settings.telegram_webhook_secret
     if not expected or secret is None or not hmac.compare_digest(secret.encode(), expected.encode()):
-        raise ZanError("auth.unauthenticated", 401)
+        raise ZanError("auth.unauthenticated", 401, headers=CHALLENGE)
 
 
 async def take(ctx: Context, bot_name: str, update_id: int, handle: Callable[[], Awaitable[Any]]) -> None:
