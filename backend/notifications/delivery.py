@@ -242,13 +242,12 @@ async def _prune(session: AsyncSession, device_ids: set[uuid.UUID], reason: str,
 REPORT_EVENT_PUSHES = frozenset({"report_update", "assignment"})
 
 
-async def _withdrawn_since(ctx: Context, rows: list[Delivery]) -> set[str]:
-    """The report events, among these pushes', whose report its citizen withdrew after them. A push still queued then
-    (FCM was down, throttled) would tell the citizen "assigned", "needs your input" about a report they have since
-    taken back, and send a crew to it; what comes after the withdrawal (a message from the police) is news and goes."""
-    events = {str(row.payload.get("data", {}).get("event_id")) for row in rows
-              if row.payload.get("data", {}).get("type") in REPORT_EVENT_PUSHES}
-    if not events:
+async def withdrawn_since(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of these report events whose report its citizen withdrew after them. A push or chat message about one,
+    still queued then (FCM or Telegram down, throttled), would tell the citizen "assigned", "needs your input" about
+    a report they have since taken back, and send a crew to it; what comes after the withdrawal (a message from the
+    police) is news and goes. One rule for the pushes and the citizen bot (bots.citizen.notify)."""
+    if not event_ids:
         return set()
     told, withdrawal = aliased(ReportEvent), aliased(ReportEvent)
     async with ctx.sessions() as session:
@@ -257,8 +256,15 @@ async def _withdrawn_since(ctx: Context, rows: list[Delivery]) -> set[str]:
             .join(withdrawal, (col(withdrawal.report_id) == col(told.report_id))
                   & (col(withdrawal.action) == Action.WITHDRAW.value)
                   & (col(withdrawal.created_at) > col(told.created_at)))
-            .where(col(told.id).in_([uuid.UUID(e) for e in events])))
-    return {str(event_id) for event_id in found}
+            .where(col(told.id).in_(event_ids)))
+    return set(found)
+
+
+async def _withdrawn_since(ctx: Context, rows: list[Delivery]) -> set[str]:
+    """`withdrawn_since` for the report events these pushes are about."""
+    events = {uuid.UUID(str(row.payload["data"]["event_id"])) for row in rows
+              if row.payload.get("data", {}).get("type") in REPORT_EVENT_PUSHES}
+    return {str(event_id) for event_id in await withdrawn_since(ctx, events)}
 
 
 async def _send_pushes(ctx: Context, rows: list[Delivery],

@@ -62,6 +62,8 @@ class StatsRow(msgspec.Struct):
     closed_in_term: Annotated[int, msgspec.Meta(description="closed on or before their (possibly extended) deadline")]
     closed_late: int
     open_overdue: Annotated[int, msgspec.Meta(description="open past their deadline as of now")]
+    redirect_overdue: Annotated[int, msgspec.Meta(
+        description="out of police competence: open past the redirect term as of now, or redirected after it")]
     extended: Annotated[int, msgspec.Meta(description="whose deadline was extended")]
     reopened: Annotated[int, msgspec.Meta(description="reopened at least once (a citizen's appeal or oversight)")]
     withdrawn: int

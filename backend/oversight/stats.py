@@ -20,7 +20,7 @@ from backend.dispatch.visibility import Scope, visible_to
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
 from backend.oversight.schemas import StatsRow
-from backend.oversight.service import Filters
+from backend.oversight.service import Filters, lapses
 from backend.reports.models import Report
 from backend.reports.workflow import Resolution, Status
 
@@ -33,15 +33,18 @@ def _count(condition: Any) -> Any:
 
 
 def measures(now: datetime) -> dict[str, Any]:
-    """Each figure of a row, as an aggregate over the group's reports."""
+    """Each figure of a row, as an aggregate over the group's reports. The terms missed are the terms list's own
+    conditions (service.lapses), so a report the list names is counted under the same lapse."""
     closed = col(Report.status) == Status.CLOSED.value
+    missed = lapses(now)
     return {
         "registered": func.count(col(Report.id)),
         "open": _count(~closed),
         "closed": _count(closed),
         "closed_in_term": _count(and_(closed, col(Report.closed_at) <= col(Report.deadline_at))),
-        "closed_late": _count(and_(closed, col(Report.closed_at) > col(Report.deadline_at))),
-        "open_overdue": _count(and_(~closed, col(Report.deadline_at) < now)),
+        "closed_late": _count(missed["closed_late"]),
+        "open_overdue": _count(missed["open_overdue"]),
+        "redirect_overdue": _count(missed["redirect_overdue"]),
         "extended": _count(col(Report.deadline_at) != col(Report.original_deadline_at)),
         "reopened": _count(col(Report.reopen_count) > 0),
         "withdrawn": _count(col(Report.resolution) == Resolution.WITHDRAWN.value),

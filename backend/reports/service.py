@@ -643,9 +643,10 @@ async def complain_of_delay(session: AsyncSession, report: Report, by: By, reaso
     """The citizen's complaint that their report is still open past its term (APPK: an authority silent past the
     term may be complained of to the one above it). The report goes on as it is; the complaint is a public event in
     its history, telling the citizen it went to the management, and an escalation to the region's supervisors
-    (pushed, and in the duty bot), who decide it: have it answered, or extend the term with reasons. Before, the
-    citizen could only wait, or appeal once it closed. One per term: another before the term changes is 409
-    `report.complaint_filed`; before the term has passed, 409 `report.term_running`."""
+    (pushed, and in the duty bot), who have it answered (a lapsed term can no longer be extended: extend_deadline
+    refuses it, 409 `report.term_lapsed`). Before, the citizen could only wait, or appeal once it closed. One per
+    term: another before the term changes is 409 `report.complaint_filed`; before the term has passed, 409
+    `report.term_running`."""
     from backend.dispatch.jobs import escalate  # dispatch builds on reports
     from backend.dispatch.models import Escalation
 

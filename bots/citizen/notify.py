@@ -27,6 +27,7 @@ from aiogram.types import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboar
 from backend.context import Context
 from backend.jobs.registry import RetryLater
 from backend.lib.i18n import pick
+from backend.notifications.delivery import withdrawn_since
 from backend.notifications.fanout import discreet_for_citizen
 from backend.reports.models import Report, ReportEvent
 from backend.reports.views import citizen_status
@@ -106,6 +107,8 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
         return False
     bot = runtime.get(ctx)
     if bot is None:
+        return False
+    if await withdrawn_since(ctx, {event.id}):  # told late, after the citizen took the report back: as the push
         return False
     async with ctx.sessions() as session:
         link = await service.link_of_citizen(session, report.citizen_id)
