@@ -7,6 +7,7 @@ notes: backend.ledger.pinned) still match it."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +58,16 @@ def _actor_shown(report: Report, actor_type: str, actor_id: str | None) -> str |
     return None if report.anonymous and actor_type == Actor.CITIZEN.value else actor_id
 
 
+def _data_shown(report: Report, event: ReportEvent) -> dict[str, Any]:
+    """An event's data as the history shows it: an anonymous report's files sent later without their original
+    sha256 (the attachments list gives the copy's): that hash names the author's own file wherever else it turns up.
+    The history's integrity check reads the events as stored."""
+    data = event.data
+    if not report.anonymous or not isinstance(data, dict) or not isinstance(data.get("media"), dict):
+        return data
+    return {**data, "media": dict.fromkeys(data["media"])}
+
+
 async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
                   ip: str | None = None) -> ReportHistory:
     report = await get_visible(session, officer, report_id)
@@ -85,7 +96,7 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
                              to_status=e.to_status, actor_type=e.actor_type,
                              actor_id=_actor_shown(report, e.actor_type, e.actor_id), channel=e.channel,
                              reason=e.reason, public=e.public, internal_note=e.internal_note,
-                             device_time=e.device_time, data=e.data) for e in events],
+                             device_time=e.device_time, data=_data_shown(report, e)) for e in events],
         custody=[CustodyEntry(unit_id=a.unit_id, unit_code=code, assigned_at=a.assigned_at,
                               assigned_by_type=a.assigned_by_type, assigned_by=a.assigned_by, auto=a.auto,
                               distance_km=a.distance_km, accepted_at=a.accepted_at, released_at=a.released_at)

@@ -38,7 +38,8 @@ class Escalation(SQLModel, table=True):
 
     id: uuid.UUID = uuid_pk()
     report_id: uuid.UUID = Field(foreign_key="reports.id", index=True)
-    kind: str = Field(max_length=30)  # unaccepted_urgent | unassigned_urgent | deadline_near | redirect_due
+    # unaccepted_urgent | unassigned_urgent | deadline_near | redirect_due | delay_complaint
+    kind: str = Field(max_length=30)
     subject: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
     created_at: datetime = now_column()
     notified_at: datetime | None = tz_datetime()

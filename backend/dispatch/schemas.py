@@ -161,7 +161,8 @@ class QueuePage(msgspec.Struct):
 class EscalationOut(msgspec.Struct):
     """A report that needs a supervisor now: `unaccepted_urgent` (assigned, not accepted in time),
     `unassigned_urgent` (urgent, and no unit assigned in time), `deadline_near` (within 2 working days of its legal
-    deadline) or `redirect_due` (its redirect term ends)."""
+    deadline), `redirect_due` (its redirect term ends) or `delay_complaint` (its citizen complained that its deadline
+    passed; listed until it closes)."""
 
     id: uuid.UUID
     kind: str

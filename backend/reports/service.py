@@ -662,7 +662,10 @@ async def complain_of_delay(session: AsyncSession, report: Report, by: By, reaso
             col(Escalation.subject) == term)) is not None:
         raise ZanError("report.complaint_filed", 409, extra={"deadline_at": term})
     event = await append_event(session, report, DELAY_COMPLAINT, by, reason=reason, data={"deadline_at": term})
-    await escalate(session, report.id, DELAY_COMPLAINT, term, {"event_id": str(event.id)})
+    if await escalate(session, report.id, DELAY_COMPLAINT, term, {"event_id": str(event.id)}) is None:
+        # made meanwhile by a complaint the row lock did not hold off (SQLite locks no row): this one is refused,
+        # and its event goes with the transaction the 409 rolls back
+        raise ZanError("report.complaint_filed", 409, extra={"deadline_at": term})
 
 
 async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> None:

@@ -1,5 +1,6 @@
 """An anonymous report's history does not name its citizen: their internal id is the one on the reports they file
-under their name, so the history (events, access lines) showed the key that links the anonymous report to them.
+under their name, so the history (events, access lines) showed the key that links the anonymous report to them; nor
+the original sha256 of a file they sent later, which names their own file wherever else it turns up.
 Real app, the citizen's real intake."""
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ import httpx
 import pytest
 
 from backend.context import Context
-from tests.helpers import PartnerClient
+from tests.helpers import PartnerClient, jpeg_with_exif, sha256_hex
+from tests.media.test_media import declare, upload_local
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -29,8 +31,13 @@ async def test_an_anonymous_reports_history_hides_its_citizen(ctx: Context, app_
     anonymous = await citizen.submit(DRUGS, anonymous=True, category="drugs")
     named = await citizen.submit("Разбили стекло машины во дворе")
     assert anonymous.status_code == named.status_code == 201, anonymous.text
+    photo = jpeg_with_exif()
     for created in anonymous, named:
-        comment = await citizen.post(f"/api/v1/reports/{created.json()['id']}/comments", {"text": "ещё деталь"},
+        declared = (await declare(citizen, photo)).json()
+        assert (await upload_local(citizen.http, declared, photo)).status_code == 204
+        assert (await citizen.post(f"/api/v1/media/{declared['id']}/complete")).status_code == 200
+        comment = await citizen.post(f"/api/v1/reports/{created.json()['id']}/comments",
+                                     {"text": "ещё деталь", "media_ids": [declared["id"]]},
                                      headers={"Idempotency-Key": f"c-{created.json()['id']}"})
         assert comment.status_code == 201, comment.text
 
@@ -41,3 +48,5 @@ async def test_an_anonymous_reports_history_hides_its_citizen(ctx: Context, app_
     mine = [e for e in hidden["events"] if e["actor_type"] == "citizen"]  # type: ignore[union-attr, index]
     assert mine and all(e["actor_id"] is None for e in mine), mine
     assert citizen_id not in str(hidden)
+    # nor its files' original hashes: the file sent later is named, its sha256 is not (the named report's is)
+    assert sha256_hex(photo) not in str(hidden) and sha256_hex(photo) in str(shown)
