@@ -19,6 +19,7 @@ from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.deps import CtxDep, SessionDep
 from backend.dispatch import attachments, comments, etag, history, service
@@ -46,8 +47,9 @@ from backend.officers.models import Unit
 from backend.officers.schemas import UnitOut
 from backend.reports import idempotency
 from backend.reports.idempotency import IdempotencyKey, Stored
-from backend.reports.models import Report, ReportComment
+from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.service import is_primary
+from backend.reports.workflow import Action, Actor, Status
 from backend.sync.models import ReportField
 from backend.sync.views import _mask
 
@@ -62,6 +64,7 @@ from .schemas import (
     ExtendIn,
     FieldsIn,
     QueuePage,
+    Reopening,
     ReportCard,
     ReportHistory,
     RequestInfoIn,
@@ -102,6 +105,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     incidents = await service.incidents(session, principal, reports)
     field_view = principal.role in FIELD_ROLES
     comments = None if listed else await comments_for(session, [r.id for r in reports], masked=field_view)
+    reopenings = await _reopenings(session, reports)
     out = []
     for report in reports:
         incident = incidents.get(report.id)
@@ -121,9 +125,28 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_urgent=incident.urgent if incident else report.urgent,
             incident_priority=incident.priority if incident else report.priority,
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
-            etag=tags[report.id], comments=None if comments is None else comments[report.id],
+            etag=tags[report.id], reopened=reopenings.get(report.id),
+            comments=None if comments is None else comments[report.id],
         ))
     return out
+
+
+async def _reopenings(session: AsyncSession, reports: list[Report]) -> dict[uuid.UUID, Reopening]:
+    """The latest reopening of each open report reopened since it was registered, in one query: whoever decides it
+    must see that it is an appeal (and whose closing it complains of: reports.appeals), or oversight's, on what
+    grounds, and whether an appeal came after its term (before, only the oversight history said so)."""
+    ids = [r.id for r in reports if r.reopen_count and r.status != Status.CLOSED]
+    if not ids:
+        return {}
+    found: dict[uuid.UUID, Reopening] = {}
+    for event in await session.scalars(
+            sa.select(ReportEvent).where(col(ReportEvent.report_id).in_(ids),
+                                         col(ReportEvent.action) == Action.REOPEN.value)
+            .order_by(col(ReportEvent.created_at), col(ReportEvent.id))):
+        found[event.report_id] = Reopening(  # the latest of each report wins
+            at=event.created_at, by="citizen" if event.actor_type == Actor.CITIZEN.value else "oversight",
+            reason=event.reason, late=(event.data or {}).get("appeal_term_missed") is True)
+    return found
 
 
 class DispatchController(Controller):

@@ -98,6 +98,18 @@ class StaffCommentIn(msgspec.Struct, forbid_unknown_fields=True):
         "(the console card, the oversight history, the unit's tablets)"))]
 
 
+class Reopening(msgspec.Struct):
+    """Why an open report is being considered again: its latest reopening."""
+
+    at: datetime
+    by: Annotated[Literal["citizen", "oversight"], msgspec.Meta(description=(
+        "citizen: its reporter's appeal (whose closing officer may not decide it); oversight: a supervisor's, "
+        "prosecutor's or admin's setting the closing aside"))]
+    reason: str | None
+    late: Annotated[bool, msgspec.Meta(description=(
+        "an appeal filed after its three months (APPK art. 92): taken all the same; ascertain why it was late"))]
+
+
 class ReportCard(msgspec.Struct):
     id: uuid.UUID
     number: str
@@ -145,6 +157,9 @@ class ReportCard(msgspec.Struct):
     etag: Annotated[str, msgspec.Meta(
         description="the report's state as shown (its ETag): send it as If-Match with a step taken on this card, "
                     "to be refused (412 dispatch.report_changed) if another officer changed the report meanwhile")] = ""
+    reopened: Annotated[Reopening | None, msgspec.Meta(description=(
+        "on an open report reopened since its registration: the latest reopening (an appeal, or oversight), its "
+        "grounds and whether an appeal came late; null otherwise"))] = None
     # the lists stay lean (one more query and every comment of a page): the card is opened to read them
     comments: Annotated[list[ReporterComment] | None, msgspec.Meta(description=(
         "what was written on the report, oldest first: the reporter's comments (the answers to requests for "

@@ -4,6 +4,7 @@ found wrong (on the terms list, in the history) could only be flagged. Real app,
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -118,3 +119,30 @@ async def test_the_citizen_withdrawing_after_oversight_reopened_withdraws_the_re
     mine = (await citizen.get(f"/api/v1/reports/{report_id}", headers={"Accept-Language": "en"})).json()
     assert mine["resolution"] == "withdrawn", mine
     assert mine["timeline"][-1]["text"] == "You withdrew the report.", mine["timeline"][-1]
+
+
+async def test_the_card_says_why_a_report_is_considered_again(ctx: Context, app_client: httpx.AsyncClient,
+                                                              citizen: PartnerClient) -> None:
+    """Whoever decides a reopened report sees on its card whether it is its citizen's appeal (whose closing officer
+    may not decide it) or oversight's, on what grounds, and whether an appeal came after its three months; before,
+    only the oversight history said so."""
+    from datetime import timedelta
+
+    from backend.lib.clock import utcnow
+    from backend.reports.models import Report
+
+    report_id, dispatcher = await _closed(ctx, app_client, citizen)
+    async with ctx.sessions() as session:  # closed four months ago: the appeal's term has run out
+        report = await session.get(Report, uuid.UUID(report_id))
+        assert report is not None
+        report.closed_at = utcnow() - timedelta(days=120)
+        await session.commit()
+    card = (await app_client.get(f"/api/v1/dispatch/reports/{report_id}", headers=dispatcher)).json()
+    assert card["reopened"] is None
+    appealed = await citizen.post(f"/api/v1/reports/{report_id}/reopen", {"reason": "Не согласен, свидетели есть"})
+    assert appealed.status_code == 200, appealed.text
+    card = (await app_client.get(f"/api/v1/dispatch/reports/{report_id}", headers=dispatcher)).json()
+    assert {k: card["reopened"][k] for k in ("by", "reason", "late")} == {
+        "by": "citizen", "reason": "Не согласен, свидетели есть", "late": True}
+    queue = (await app_client.get("/api/v1/dispatch/queue", headers=dispatcher)).json()["items"]
+    assert next(item for item in queue if item["id"] == report_id)["reopened"]["by"] == "citizen"
