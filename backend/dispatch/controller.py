@@ -125,10 +125,15 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_urgent=incident.urgent if incident else report.urgent,
             incident_priority=incident.priority if incident else report.priority,
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
-            etag=tags[report.id], reopened=reopenings.get(report.id),
+            etag=tags[report.id], reopened=_shown_reopening(reopenings.get(report.id), withheld),
             comments=None if comments is None else comments[report.id],
         ))
     return out
+
+
+def _shown_reopening(reopening: Reopening | None, withheld: bool) -> Reopening | None:
+    """A listed restricted report's reopening without its grounds: the citizen's words, withheld as its text is."""
+    return msgspec.structs.replace(reopening, reason=None) if reopening is not None and withheld else reopening
 
 
 async def _reopenings(session: AsyncSession, reports: list[Report]) -> dict[uuid.UUID, Reopening]:
