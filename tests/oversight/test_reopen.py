@@ -5,6 +5,7 @@ found wrong (on the terms list, in the history) could only be flagged. Real app,
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +15,11 @@ from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.context import Context
-from backend.reports.models import ReportEvent
+from backend.lib.clock import utcnow
+from backend.reports.models import Report, ReportEvent
+from backend.reports.service import By, append_event
+from backend.reports.workflow import Actor
+from tests.core.factories import triage_report
 from tests.helpers import PartnerClient
 from tests.officers.factories import bearer, login, make_officer
 
@@ -126,11 +131,6 @@ async def test_the_card_says_why_a_report_is_considered_again(ctx: Context, app_
     """Whoever decides a reopened report sees on its card whether it is its citizen's appeal (whose closing officer
     may not decide it) or oversight's, on what grounds, and whether an appeal came after its three months; before,
     only the oversight history said so."""
-    from datetime import timedelta
-
-    from backend.lib.clock import utcnow
-    from backend.reports.models import Report
-
     report_id, dispatcher = await _closed(ctx, app_client, citizen)
     async with ctx.sessions() as session:  # closed four months ago: the appeal's term has run out
         report = await session.get(Report, uuid.UUID(report_id))
@@ -146,3 +146,21 @@ async def test_the_card_says_why_a_report_is_considered_again(ctx: Context, app_
         "by": "citizen", "reason": "Не согласен, свидетели есть", "late": True}
     queue = (await app_client.get("/api/v1/dispatch/queue", headers=dispatcher)).json()["items"]
     assert next(item for item in queue if item["id"] == report_id)["reopened"]["by"] == "citizen"
+
+
+async def test_a_listed_restricted_reports_reopening_carries_no_grounds(ctx: Context,
+                                                                        app_client: httpx.AsyncClient) -> None:
+    """In the lists a restricted report's card carries none of its citizen's words: its appeal's grounds neither."""
+    report = await triage_report(ctx, restricted=True, category="domestic_violence", reopen_count=1)
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await append_event(session, row, "reopen", By(Actor.CITIZEN, str(row.citizen_id), "test"),
+                           reason="Муж снова угрожает")
+        await session.commit()
+    supervisor = await _staff(ctx, app_client, "supervisor")
+    queue = (await app_client.get("/api/v1/dispatch/queue", headers=supervisor)).json()["items"]
+    listed = next(item for item in queue if item["id"] == str(report.id))
+    assert listed["reopened"]["by"] == "citizen" and listed["reopened"]["reason"] is None
+    card = (await app_client.get(f"/api/v1/dispatch/reports/{report.id}", headers=supervisor)).json()
+    assert card["reopened"]["reason"] == "Муж снова угрожает"
