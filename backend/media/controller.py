@@ -67,17 +67,12 @@ async def _replayed(ctx: Context, session: AsyncSession, principal: CitizenPrinc
     return Stored(stored.status_code, body)
 
 
-def _embedded_link(ctx: Context, purpose: str, token: str | None,
-                   invalid_code: str) -> tuple[LocalStore, dict[str, object]]:
-    """The local store and the claims of an app-signed link; such links exist only in embedded mode (404 else). A
-    link without its token is refused as one with a wrong token (403), not by validation (422): the token is the
-    credential, and its absence is no malformed request."""
+def _embedded_link(ctx: Context, purpose: str, token: str, invalid_code: str) -> tuple[LocalStore, dict[str, object]]:
+    """The local store and the claims of an app-signed link; such links exist only in embedded mode (404 else)."""
     store = service.get_store(ctx)
     if not isinstance(store, LocalStore):
         raise ZanError("not_found", 404)
     try:
-        if token is None:
-            raise TokenError("no token")
         return store, verify_token(ctx.settings.secret_key, purpose, token)
     except TokenError as exc:
         raise ZanError(invalid_code, 403, errors=[TOKEN_PROBLEM]) from exc
@@ -121,7 +116,7 @@ class MediaController(Controller):
          description="The body must be exactly the declared size, announced in Content-Length (411 without it, "
                      "413 or 422 `media.size_mismatch` when it differs, before the body is read).")
     async def upload(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
-                     media_id: FromPath[uuid.UUID], token: FromQuery[str | None] = None) -> None:
+                     media_id: FromPath[uuid.UUID], token: FromQuery[str]) -> None:
         store, claims = _embedded_link(ctx, "media-upload", token, "media.upload_token_invalid")
         if claims.get("id") != str(media_id):
             raise ZanError("media.upload_token_invalid", 403, errors=[TOKEN_PROBLEM])
@@ -149,7 +144,7 @@ class MediaController(Controller):
 
     @get("/files", summary="Embedded mode only: download a stored file through a short-lived signed link",
          description="Links come from staff endpoints (e.g. a report's attachments), each issue audited there.")
-    async def download(self, ctx: CtxDep, token: FromQuery[str | None] = None) -> File:
+    async def download(self, ctx: CtxDep, token: FromQuery[str]) -> File:
         store, claims = _embedded_link(ctx, "media-download", token, "media.download_token_invalid")
         path = store.path(str(claims["key"]))
         if not await asyncio.to_thread(path.is_file):

@@ -359,7 +359,8 @@ async def test_forbidden_callers_are_refused(world: World, method: str, template
     names the scheme that would do (RFC 9110 §11.6.1). Nothing is written."""
     policy = POLICY[(method, template)]
     body = b'{"x": ' if method in {"POST", "PUT"} else None
-    # `token` forged: the link endpoints' credential (without it, 403 as well)
+    # `token` forged: the link endpoints' credential (without it they answer 422 `#query/token` required, which the
+    # published schema says anyway)
     query = "?limit=0&cursor=x&token=forged" if method == "GET" or LINK in policy.allowed else ""
     before = await snapshot(world.ctx)
     answers: dict[str, tuple[int, str | None]] = {}
