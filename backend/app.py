@@ -21,7 +21,7 @@ from backend.jobs.relay import Relay
 from backend.lib import logging as zan_logging
 from backend.lib.edge import REQUEST_ID_HEADER, edge_headers, request_id_middleware
 from backend.lib.errors import EXCEPTION_HANDLERS, problem_responses
-from backend.lib.inputs import refuse_nul_characters
+from backend.lib.inputs import check_request, require_json_body, takes_json_data
 from backend.lib.metrics import metrics_middleware
 from backend.lib.modules import optional_attr
 from backend.media.controller import MediaController
@@ -94,7 +94,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         # None, not Litestar's default: its dictConfig would replace the root handler configured above (masking
         # filter, JSON) with an unmasked plain-text one. Our exception handlers log what needs logging
         logging_config=None,
-        before_request=refuse_nul_characters,
+        # before every controller's guard: a body refused for its label claims no partner signature
+        guards=[require_json_body],
+        before_request=check_request,
         before_send=[edge_headers],
         middleware=[request_id_middleware, metrics_middleware],
         request_max_body_size=1024 * 1024,
@@ -136,10 +138,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
 def document_problems(app: Litestar) -> None:
     """Every operation's error answers are documented as the problem+json they are (the schema is built lazily,
     on the first request for it, from the handlers as registered)."""
-    problems = problem_responses()
-    with_body = problem_responses(takes_body=True)
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
             if isinstance(handler, HTTPRouteHandler) and handler.include_in_schema:
-                errors = with_body if handler.http_methods & {"POST", "PUT", "PATCH"} else problems
+                errors = problem_responses(takes_body=bool(handler.http_methods & {"POST", "PUT", "PATCH"}),
+                                           takes_json=takes_json_data(handler))
                 handler.responses = {**errors, **(handler.responses or {})}

@@ -50,10 +50,10 @@ class Problem(msgspec.Struct):
     errors: list[FieldProblemDoc] | None = None
 
 
-def problem_responses(*, takes_body: bool = False) -> dict[int, Any]:
+def problem_responses(*, takes_body: bool = False, takes_json: bool = False) -> dict[int, Any]:
     """The error answers an operation may give, for OpenAPI: Litestar would otherwise document its own
     `{status_code, detail, extra}` shape, which this API never sends. One that takes a body may also get 413
-    (`request.too_large`, past its size limit)."""
+    (`request.too_large`, past its size limit), one that takes JSON 415 (`request.unsupported_media_type`)."""
     from litestar.openapi.datastructures import ResponseSpec
 
     described = {400: "Malformed request", 401: "Not authenticated (signature, timestamp, token)",
@@ -63,6 +63,8 @@ def problem_responses(*, takes_body: bool = False) -> dict[int, Any]:
                  503: "A part the request needs is down (see Retry-After); nothing was changed"}
     if takes_body:
         described[413] = "The body is larger than this operation takes"
+    if takes_json:
+        described[415] = "The body is not labelled JSON (Content-Type: application/json)"
     return {status: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON,
                                  generate_examples=False)
             for status, text in described.items()}

@@ -1,4 +1,20 @@
-"""No U+0000 in anything the API takes.
+"""What the API takes, checked at the edge: JSON bodies labelled as JSON, their values of the schema's own types, and no
+U+0000 anywhere.
+
+A body for a handler's `data` must be labelled JSON (`application/json`, or a type with the `+json` suffix, RFC 6839;
+parameters such as `charset=utf-8` are ignored: RFC 8259 defines none). Litestar decodes it as JSON whatever its
+Content-Type says, or without one: a partner's request labelled `text/plain` was carried out, and those labels (with
+`application/x-www-form-urlencoded` and `multipart/form-data`) are the ones a browser sends cross-site without asking
+first. Such a request is answered 415 `request.unsupported_media_type` by the app's own guard, which runs before every
+controller's: a partner's signature is not claimed by a request refused for its label (the label is not signed), so
+the same request, labelled right, may be sent again. An empty body says nothing of its type and is left to the
+handler. Raw uploads (media files, evidence chunks) and the Telegram webhooks take no `data`: they are not checked.
+
+A `data` body's values must be of the types its msgspec Struct declares: Litestar converts it in msgspec's lax mode,
+meant for query strings, which took `{"satisfaction": "5"}` as 5 and `"true"` as a boolean. The body is converted
+strictly here, once the guards have let the request in, and a value of another type is 422 `validation.failed`
+(`wrong_type`, with its pointer) as any other invalid field is. Query, path and header parameters arrive as text and
+are still converted by Litestar.
 
 PostgreSQL's text and jsonb cannot hold the NUL character: a report text, a query parameter or a device token
 carrying one failed deep inside a statement, as a 500 (SQLite stored it, so the two databases disagreed). It has
@@ -6,8 +22,8 @@ no business in any field here, so it is refused at the edge, on both databases a
 that carries it. The body check is a byte search for JSON's `\\u0000` escape (a raw NUL cannot appear in valid
 JSON); only a hit pays for decoding, to find the fields.
 
-Which bodies: every one a handler takes as `data` (Litestar decodes it as JSON whatever its Content-Type says, or
-without one), and any other labelled JSON (the webhooks decode theirs themselves). Raw uploads (media files,
+Which bodies: every one a handler takes as `data` (labelled JSON by then, or empty), and any other labelled JSON (the
+webhooks decode theirs themselves). Raw uploads (media files,
 evidence chunks) have no `data` and are not JSON: their bytes are never looked into, even labelled JSON. A label
 is the client's word: believed, it made the embedded upload link read 100 MB into memory before its handler could
 refuse a forged token or an announced size. They are told apart by their own, larger body limit.
@@ -15,13 +31,15 @@ refuse a forged token or an announced size. They are told apart by their own, la
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 import msgspec
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import SerializationException
+from litestar.exceptions import SerializationException, ValidationException
+from litestar.handlers.base import BaseRouteHandler
 
 from backend.lib.errors import FieldProblem, ZanError
 
@@ -51,9 +69,15 @@ def _json_pointers(value: Any) -> list[str]:
     return found
 
 
-def _takes_json_data(request: Request[Any, Any, Any]) -> bool:
-    """Whether Litestar will decode this request's body as JSON for the handler's `data` argument."""
-    data = request.route_handler.parsed_data_field
+def is_json(media_type: str) -> bool:
+    """A Content-Type's media type (lower case, without its parameters, as Litestar's `request.content_type[0]`)
+    that labels JSON: `application/json`, or one with JSON's structured syntax suffix (`application/problem+json`)."""
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def takes_json_data(handler: BaseRouteHandler) -> bool:
+    """Whether Litestar will decode the request's body as JSON for this handler's `data` argument."""
+    data = handler.parsed_data_field
     if data is None:
         return False
     return getattr(data.kwarg_definition, "media_type", RequestEncodingType.JSON) == RequestEncodingType.JSON
@@ -81,7 +105,7 @@ async def _decoded_body(request: Request[Any, Any, Any], body: bytes, for_data: 
 
 
 async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
-    """Litestar before_request hook: 422 validation.failed naming every field with a U+0000."""
+    """422 validation.failed naming every field with a U+0000 (the first of `check_request`'s checks)."""
     problems: list[FieldProblem] = []
     query: bytes = request.scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query:
@@ -90,10 +114,8 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
                      if "\x00" in key or "\x00" in value]
     if "\x00" in request.scope.get("path", ""):
         problems.append(FieldProblem("#path", _CODE))
-    media_type = request.content_type[0]
-    for_data = _takes_json_data(request)
-    if for_data or ((media_type == "application/json" or media_type.endswith("+json"))
-                    and _reads_json_itself(request)):
+    for_data = takes_json_data(request.route_handler)
+    if for_data or (is_json(request.content_type[0]) and _reads_json_itself(request)):
         body = await request.body()
         # a `data` body is decoded here in any case, so that too deep a nesting is answered 400 (Litestar's own
         # decoding lets RecursionError escape as a 500); others only when the escape is there to be found
@@ -104,3 +126,61 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
                 problems += [FieldProblem(p, _CODE) for p in _json_pointers(value)]
     if problems:
         raise ZanError("validation.failed", 422, errors=problems)
+
+
+async def _carries_content(request: Request[Any, Any, Any]) -> bool:
+    """Whether the request has a body: by its Content-Length when it gives one (nothing read), else by reading it (a
+    chunked body; no larger than the route's limit)."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        return length.strip(" \t0") != ""  # "0", or "00": no body
+    return bool(await request.body())
+
+
+async def require_json_body(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The app's guard, run before every controller's (see the module docstring): 415 for a `data` body that is not
+    labelled JSON, pointing at the Content-Type header (`required` without one)."""
+    if connection.scope["type"] != "http" or not takes_json_data(handler):
+        return
+    request = cast("Request[Any, Any, Any]", connection)
+    media_type = request.content_type[0]
+    if is_json(media_type) or not await _carries_content(request):
+        return
+    raise ZanError("request.unsupported_media_type", 415,
+                   errors=[FieldProblem("#header/Content-Type", "invalid" if media_type else "required")])
+
+
+def _strict_problem(exc: msgspec.ValidationError) -> ValidationException:
+    """msgspec's "Expected `int`, got `str` - at `$.satisfaction`" as Litestar reports a body field's problem (its
+    path without `$.`; `data` for the body itself), for the app's one validation handler to point at."""
+    message, at, path = str(exc).rpartition(" - at `$")
+    if not at:
+        message, path = str(exc), ""
+    return ValidationException(extra=[{"message": message, "key": path.rstrip("`").lstrip(".") or "data",
+                                       "source": "body"}])
+
+
+async def refuse_loose_types(request: Request[Any, Any, Any]) -> None:
+    """A `data` body converted to its declared type in msgspec's strict mode (see the module docstring); a body that
+    is not JSON at all is left to Litestar's own answer."""
+    data = request.route_handler.parsed_data_field
+    body = await request.body() if takes_json_data(request.route_handler) else b""
+    if data is None or not body:
+        return
+    value = await _decoded_body(request, body, for_data=True)
+    if value is msgspec.UNSET:
+        return
+    try:
+        # Litestar's own conversion, but strict: the same type hooks, and JSON's object keys taken for the
+        # non-string keys a Struct may declare
+        msgspec.convert(value, data.annotation, strict=True, dec_hook=request.route_handler.default_deserializer,
+                        str_keys=True)
+    except msgspec.ValidationError as exc:
+        raise _strict_problem(exc) from exc
+
+
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    """Litestar before_request hook, run once the guards have let the request in: no U+0000 anywhere, then the body's
+    types."""
+    await refuse_nul_characters(request)
+    await refuse_loose_types(request)
