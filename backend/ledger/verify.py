@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -258,12 +258,9 @@ async def check_pinned_onward(session: AsyncSession, *, every: timedelta, report
     await _snapshot(session)
     verdict, run = Verdict(), 0
     async for judged in pinned.walk(session, batch, after):
-        before = (len(verdict.altered), len(verdict.missing), len(verdict.notes.altered), len(verdict.notes.missing))
+        before = _found_so_far(verdict)
         _fold(verdict, judged)
-        found = ([f"{table} {row_id} altered" for table, row_id in verdict.altered[before[0]:]]
-                 + [f"{table} {row_id} missing" for table, row_id in verdict.missing[before[1]:]]
-                 + [f"{NOTES} {row_id} altered" for row_id in verdict.notes.altered[before[2]:]]
-                 + [f"{NOTES} {row_id} missing" for row_id in verdict.notes.missing[before[3]:]])
+        found = _found_since(verdict, before)
         if found:
             log.error("ledger: rows no seal holds no longer match the sealed events that pin them (found by the "
                       "scheduled check): %s; run `zan ledger verify`", ", ".join(found))
@@ -276,6 +273,26 @@ async def check_pinned_onward(session: AsyncSession, *, every: timedelta, report
     else:  # past the last report
         await _keep_place(session, started, after, problems, done, last, finished_at=utcnow())
     return verdict
+
+
+def _findings(verdict: Verdict) -> tuple[tuple[list[Any], Callable[[Any], str]], ...]:
+    """Each kind of finding a verdict holds, with how the scheduled passes' ERROR line says one."""
+    return ((verdict.altered, lambda row: f"{row[0]} {row[1]} altered"),
+            (verdict.missing, lambda row: f"{row[0]} {row[1]} missing"),
+            (verdict.notes.altered, lambda note_id: f"{NOTES} {note_id} altered"),
+            (verdict.notes.missing, lambda note_id: f"{NOTES} {note_id} missing"),
+            (verdict.broken_seals, lambda broken: f"seal {broken[0]}: {broken[1]}"),
+            (verdict.unlinked, lambda link: f"{link[0]} entry {link[1]}: the entry before it is gone or changed"))
+
+
+def _found_so_far(verdict: Verdict) -> tuple[int, ...]:
+    return tuple(len(found) for found, _ in _findings(verdict))
+
+
+def _found_since(verdict: Verdict, before: tuple[int, ...]) -> list[str]:
+    """What a verdict found since `_found_so_far` gave `before` (one seal's check, one batch of reports), said."""
+    return [say(item) for (found, say), start in zip(_findings(verdict), before, strict=True)
+            for item in found[start:]]
 
 
 async def _snapshot(session: AsyncSession) -> None:
@@ -438,7 +455,7 @@ async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, e
     while run < rows:
         seal = await session.scalar(sa.select(LedgerSeal).where(col(LedgerSeal.id) > chain.seal)
                                     .order_by(col(LedgerSeal.id)).limit(1))
-        before = (len(verdict.altered), len(verdict.missing), len(verdict.broken_seals), len(verdict.unlinked))
+        before = _found_so_far(verdict)
         if seal is None:  # the head: entries naming a seal past it, and the head's key, as `verify` checks them
             after_head = sa.select(ENTRIES.c.seal_id).where(ENTRIES.c.seal_id > chain.seal).limit(1)
             if await session.scalar(after_head) is not None:
@@ -451,11 +468,7 @@ async def check_onward(session: AsyncSession, secret_keys: tuple[str, ...], *, e
             chain = await _check_next(session, secret_keys, seal, chain, verdict)
             verdict.seals.append(seal)
             run, done = run + max(seal.rows, 1), done + seal.rows
-        found = ([f"{table} {row_id} altered" for table, row_id in verdict.altered[before[0]:]]
-                 + [f"{table} {row_id} missing" for table, row_id in verdict.missing[before[1]:]]
-                 + [f"seal {seal_id}: {check}" for seal_id, check in verdict.broken_seals[before[2]:]]
-                 + [f"{scope} entry {seq}: the entry before it is gone or changed"
-                    for scope, seq in verdict.unlinked[before[3]:]])
+        found = _found_since(verdict, before)
         if found:
             log.error("ledger: the sealed record was changed (found by the scheduled check at seal %s): %s; run "
                       "`zan ledger verify`", chain.seal, ", ".join(found))

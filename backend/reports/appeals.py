@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,11 +27,19 @@ RESTORES = "restores_event_id"
 OWN_DECISION = "report.appeal_own_decision"
 
 
-async def latest_closing(session: AsyncSession, report: Report) -> ReportEvent | None:
+async def latest_event(session: AsyncSession, report_id: uuid.UUID, *where: Any) -> ReportEvent | None:
+    """The report's latest event matching `where` (in the order its history lists them)."""
     return await session.scalar(
-        select(ReportEvent).where(col(ReportEvent.report_id) == report.id,
-                                  col(ReportEvent.to_status) == Status.CLOSED.value)
+        select(ReportEvent).where(col(ReportEvent.report_id) == report_id, *where)
         .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+
+
+async def latest_closing(session: AsyncSession, report: Report) -> ReportEvent | None:
+    return await latest_event(session, report.id, col(ReportEvent.to_status) == Status.CLOSED.value)
+
+
+async def latest_reopening(session: AsyncSession, report: Report) -> ReportEvent | None:
+    return await latest_event(session, report.id, col(ReportEvent.action) == Action.REOPEN.value)
 
 
 def withdrew_appeal(closing: ReportEvent | None) -> bool:
@@ -90,10 +99,7 @@ async def appealed_closing(session: AsyncSession, report: Report) -> ReportEvent
     reopening is no complaint of the citizen's."""
     if report.status == Status.CLOSED or not report.reopen_count:
         return None
-    reopened = await session.scalar(
-        select(ReportEvent).where(col(ReportEvent.report_id) == report.id,
-                                  col(ReportEvent.action) == Action.REOPEN.value)
-        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    reopened = await latest_reopening(session, report)
     if reopened is None or reopened.actor_type != Actor.CITIZEN.value:
         return None
     return await standing_closing(session, report)
@@ -121,10 +127,8 @@ async def refuse_own_appeal(session: AsyncSession, report: Report, action: Actio
 async def rating_of(session: AsyncSession, report: Report, closing: ReportEvent) -> tuple[int, str | None] | None:
     """The rating (satisfaction, comment) its citizen gave `closing`, from the history: the latest `feedback` event
     since it (the report row's rating is cleared by an appeal). None if it was not rated."""
-    rated = await session.scalar(
-        select(ReportEvent).where(col(ReportEvent.report_id) == report.id, col(ReportEvent.action) == "feedback",
-                                  col(ReportEvent.created_at) >= closing.created_at)
-        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    rated = await latest_event(session, report.id, col(ReportEvent.action) == "feedback",
+                               col(ReportEvent.created_at) >= closing.created_at)
     satisfaction = (rated.data or {}).get("satisfaction") if rated is not None else None
     if rated is None or not isinstance(satisfaction, int):
         return None

@@ -443,9 +443,7 @@ async def _closed_followers(session: AsyncSession, primary: Report) -> list[Repo
         Report.status == Status.CLOSED.value).order_by(Report.created_at, Report.id))  # type: ignore[arg-type]
     followed: list[Report] = []
     for member in members:
-        closing = await session.scalar(select(ReportEvent).where(
-            col(ReportEvent.report_id) == member.id, col(ReportEvent.to_status) == Status.CLOSED.value)
-            .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+        closing = await appeals.latest_closing(session, member)
         if closing is not None and (closing.data or {}).get("incident_id") == str(primary.id):
             followed.append(member)
     return followed

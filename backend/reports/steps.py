@@ -27,7 +27,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import msgspec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -107,10 +106,7 @@ async def appeal_repeated(session: AsyncSession, report: Report, by: By, reason:
     was ever reopened is open on its latest reopening: every closing since would have needed another.)"""
     if report.status == Status.CLOSED or not report.reopen_count:
         return False
-    appeal = await session.scalar(
-        select(ReportEvent).where(col(ReportEvent.report_id) == report.id,
-                                  col(ReportEvent.action) == Action.REOPEN.value)
-        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    appeal = await appeals.latest_reopening(session, report)
     return appeal is not None and _same_citizen(appeal, by) and appeal.reason == reason
 
 
@@ -180,10 +176,7 @@ async def complain(session: AsyncSession, principal: CitizenPrincipal, report_id
 
 async def complaint_repeated(session: AsyncSession, report: Report, by: By, reason: str) -> bool:
     """Whether this citizen already complained of the report's current term, on these same grounds."""
-    complained = await session.scalar(
-        select(ReportEvent).where(col(ReportEvent.report_id) == report.id,
-                                  col(ReportEvent.action) == service.DELAY_COMPLAINT)
-        .order_by(col(ReportEvent.created_at).desc(), col(ReportEvent.id).desc()).limit(1))
+    complained = await appeals.latest_event(session, report.id, col(ReportEvent.action) == service.DELAY_COMPLAINT)
     return (complained is not None and _same_citizen(complained, by) and complained.reason == reason
             and (complained.data or {}).get("deadline_at") == as_utc(report.deadline_at).isoformat())
 

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.dispatch.models import Assignment
 from backend.lib.clock import utcnow
 from backend.officers.auth import OfficerPrincipal
-from backend.reports.models import Report, ReportEvent
+from backend.reports.appeals import latest_closing
+from backend.reports.models import Report
 from backend.reports.workflow import FIELD, Action, Actor, Status
 from backend.sync import hlc as hlcs
 from backend.sync.models import UnitTenure
@@ -93,10 +94,7 @@ async def closed_in_crews_hands(session: AsyncSession, viewer: Viewer, report: R
             or (report.restricted and (report.category or "") not in viewer.restricted_categories)
             or not await custody(session, viewer, report)):
         return False
-    closing = await session.scalar(
-        select(ReportEvent).where(ReportEvent.report_id == report.id,  # type: ignore[arg-type]
-                                  ReportEvent.to_status == Status.CLOSED.value)  # type: ignore[arg-type]
-        .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1))  # type: ignore[attr-defined]
+    closing = await latest_closing(session, report)
     if closing is None:
         return False
     # a withdrawal of an appeal puts the decision appealed back (any resolution, resolved or not): the crew that
