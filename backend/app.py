@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
@@ -59,15 +60,17 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        own = ctx is None
-        context = ctx or build_context(settings)
+        # a context bound before startup (create_app(ctx=…): a test or a worker sharing its event loop, which may
+        # bind another one to the same app for its next run) is used and left open; otherwise the app owns one
+        given: Context | None = app.state.get("ctx")
+        context = given or build_context(settings)
         app.state.ctx = context
         load_all_handlers()
         # intake reads both on every report: load them now rather than in the first citizen's request
         district_index(context)
         load_taxonomy()
         relay: Relay | None = None
-        if settings.enable_relay:
+        if context.settings.enable_relay:
             relay = Relay(context)
             context.extras["relay"] = relay
             relay.start()
@@ -77,13 +80,15 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
             if relay is not None:
                 await relay.stop()
                 context.extras.pop("relay", None)
-            if own:
+            if given is None:
                 await context.close()
+                del app.state.ctx
 
     zan_logging.configure(settings.log_level, settings.log_json)
     app = Litestar(
         route_handlers=[HealthController, ReportController, MediaController, *_optional_controllers()],
         lifespan=[lifespan],
+        state=State({"ctx": ctx} if ctx else {}),
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),
             "session": Provide(provide_session),
