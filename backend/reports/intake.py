@@ -61,7 +61,7 @@ def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
     if blank(data.text):  # zero-width spaces or direction marks only read as nothing, as spaces do
         problems.append(FieldProblem("/text", "too_short"))
     if not in_kazakhstan:
-        raise ZanError("report.outside_kazakhstan", 422, errors=[FieldProblem("/location", "outside_kazakhstan")])
+        problems.append(FieldProblem("/location", "outside_kazakhstan"))
     if data.occurred_at is not None:
         occurred = _utc_or_none(data.occurred_at)
         if occurred is None or occurred.year < EARLIEST_OCCURRED_YEAR:
@@ -70,6 +70,10 @@ def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
             problems.append(FieldProblem("/occurred_at", "in_future"))
     if data.category is not None and not load_taxonomy().has_category(data.category):
         problems.append(FieldProblem("/category", "invalid"))
+    if not in_kazakhstan:
+        # its own code (an app offers to move the pin rather than to fix a form), with every other field's problem
+        # beside it, so the citizen does not fix one only to be refused for the next
+        raise ZanError("report.outside_kazakhstan", 422, errors=problems)
     if problems:
         raise ZanError("validation.failed", 422, errors=problems)
 

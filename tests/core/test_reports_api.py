@@ -254,6 +254,17 @@ async def test_points_outside_kazakhstan_are_refused(citizen: PartnerClient, ctx
     assert await count_reports(ctx) == 0
 
 
+async def test_a_point_outside_kazakhstan_is_refused_with_the_other_fields_problems(citizen: PartnerClient,
+                                                                                     ctx: Context) -> None:
+    """The citizen fixes the whole form at once, not the pin only to be refused for the date next."""
+    response = await citizen.submit("Шум во дворе", lat=55.7558, lon=37.6173, category="ufo_sighting",
+                                    occurred_at="2999-01-01T10:00:00+05:00")
+    assert response.status_code == 422 and response.json()["code"] == "report.outside_kazakhstan"
+    assert [(e["pointer"], e["code"]) for e in response.json()["errors"]] == [
+        ("/location", "outside_kazakhstan"), ("/occurred_at", "in_future"), ("/category", "invalid")]
+    assert await count_reports(ctx) == 0
+
+
 async def test_unknown_category_hint_is_422(citizen: PartnerClient) -> None:
     response = await citizen.submit("Шум во дворе", category="ufo_sighting")
     assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/category"
