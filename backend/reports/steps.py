@@ -30,6 +30,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.lib.blank import blank
 from backend.lib.clock import as_utc
 from backend.lib.errors import ZanError
 from backend.media import service as media_service
@@ -143,11 +144,15 @@ async def withdraw(session: AsyncSession, principal: CitizenPrincipal, report_id
                    key: str | None, lang: str | None) -> Stored:
     """Withdraw the report. A report closed meanwhile by someone else is 409 `report.already_closed`."""
 
+    # a reason of blanks only says nothing: stored as none given (the timeline showed an empty "reason"), and so a
+    # retry without one is the same withdrawal
+    reason = None if data.reason is None or blank(data.reason) else data.reason
+
     async def step(report: Report, by: By) -> None:
-        if not await withdrawal_repeated(session, report, by, data.reason):
+        if not await withdrawal_repeated(session, report, by, reason):
             if report.status == Status.CLOSED:
                 raise already_closed(report)
-            await service.withdraw(session, report, by, data.reason)
+            await service.withdraw(session, report, by, reason)
 
     return await _run(session, principal, report_id, "withdraw", data, key, lang, step)
 

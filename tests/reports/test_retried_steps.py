@@ -45,6 +45,18 @@ async def test_a_withdrawal_without_a_reason_retried_with_an_empty_body(ctx: Any
     assert len(await events_of(ctx, report_id, "withdraw")) == 1
 
 
+async def test_a_withdrawal_whose_reason_is_only_blanks_gives_none(ctx: Any, citizen: PartnerClient) -> None:
+    """Blanks (a zero-width space among them) say nothing: no empty reason in the history, and a retry without
+    one is the same withdrawal."""
+    report_id = await settled_report(ctx, citizen)
+    path = f"{BASE}/{report_id}/withdraw"
+    assert (await citizen.post(path, {"reason": " \u200b "})).status_code == 200
+    retry = await citizen.post(path)
+    assert retry.status_code == 200, retry.text
+    withdrawals = await events_of(ctx, report_id, "withdraw")
+    assert len(withdrawals) == 1 and withdrawals[0].reason is None
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 async def test_another_withdrawal_of_a_closed_report_says_how_it_closed(ctx: Any, citizen: PartnerClient,
                                                                         lang: str) -> None:
