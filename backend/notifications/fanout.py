@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from backend.db import insert_ignoring_conflicts
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.notifications import templates
 from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.models import Delivery, Device
@@ -37,6 +38,13 @@ def _category_name(code: str | None, lang: str) -> str:
 
     taxonomy = load_taxonomy()
     return taxonomy.category(code).names.get(lang) if taxonomy.has_category(code) else ""
+
+
+def push_life(kind: str, since: datetime) -> dict[str, Any]:
+    """The payload fields that bound a push's life on FCM (templates.PUSH_TTL_S) from `since`, the moment it is about:
+    a retry after an FCM outage hands FCM only what is left, and one whose life ran out is not sent (delivery)."""
+    ttl_s = templates.PUSH_TTL_S[kind]
+    return {"ttl_s": ttl_s, "expires_at": (as_utc(since) + timedelta(seconds=ttl_s)).isoformat()}
 
 
 async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -75,18 +83,20 @@ def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: b
     if text is None:
         return None
     data = {"type": "report_update", "report_id": str(report.id), "event_id": str(event.id)}
+    life = push_life("report_update", event.created_at)
     if discreet:
-        return {"discreet": True, "data": data, "collapse_id": str(event.id)}
-    return {"title": text[0], "body": text[1], "collapse_id": str(event.id),
+        return {"discreet": True, "data": data, "collapse_id": str(event.id), **life}
+    return {"title": text[0], "body": text[1], "collapse_id": str(event.id), **life,
             "data": {**data, "number": report.number, "citizen_status": status_at(event, report).value}}
 
 
 def _officer_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any]:
     key = "restricted" if discreet else ("urgent" if report.urgent else "assign")
     params = {"number": report.number, "category": _category_name(report.category, language),
-              "district": report.district or ""}
+              "district": templates.district_name(report.district, language)}
     title, body = templates.render(templates.OFFICER, key, language, params) or ("", "")
-    return {"title": title, "body": body, "urgent": report.urgent, "collapse_id": str(event.id),
+    life = push_life("assignment_urgent" if report.urgent else "assignment", event.created_at)
+    return {"title": title, "body": body, "urgent": report.urgent, "collapse_id": str(event.id), **life,
             "data": {"type": "assignment", "report_id": str(report.id), "event_id": str(event.id),
                      "urgent": "1" if report.urgent else "0"}}
 

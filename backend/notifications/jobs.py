@@ -172,6 +172,7 @@ async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
                 title = pick(templates.ESCALATION_TITLE, language).format(number=report.number)
                 what, when = templates.escalation_lines(esc.kind, term, at, language)
                 payloads[language] = {"title": title, "body": f"{what} {when}", "collapse_id": key, "urgent": True,
+                                      **fanout.push_life(f"escalation:{esc.kind}", esc.created_at),
                                       "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
                                                "number": report.number}}
             rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",

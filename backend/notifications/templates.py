@@ -12,6 +12,7 @@ from datetime import datetime
 
 from backend.lib.clock import to_local
 from backend.lib.i18n import pick
+from ml.geo import REGION_CODES, load_district_index, region_name, region_of
 
 # report event action → language → (title, body). Actions missing here send no push (partners still get webhooks).
 CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
@@ -162,6 +163,32 @@ ESCALATION_TERMS: dict[str, dict[str, str]] = {
                  "en": "Redirect by: {at}"},
 }
 
+# How long FCM may keep a push for a device that is offline (Android `ttl`, APNs `apns-expiration`), counted from the
+# moment the push is about (fanout.push_life; each attempt gets what is left of it: delivery._ttl_s). Without one FCM
+# keeps a message for four weeks: a tablet back online after a day showed "urgent report assigned to your crew" hours
+# after it mattered, a phone a citizen's "status changed" days late. Area alerts live until their own `expires_at`.
+# push kind → seconds
+PUSH_TTL_S: dict[str, int] = {
+    # a citizen's report changed status: a few days covers a phone switched off over a long weekend; the report's
+    # state is read in the app whenever it is opened, and older news is not worth a notification
+    "report_update": 3 * 24 * 3600,
+    # a crew's urgent assignment: the ten minutes it has to accept before supervisors are told it did not
+    # (ZAN_ESCALATE_UNACCEPTED_MIN's default); after that the report is theirs to reassign, and the tablet learns of
+    # its assignments from its own sync anyway
+    "assignment_urgent": 10 * 60,
+    # an ordinary one: a shift; a tablet off longer than that syncs its assignments when it is back
+    "assignment": 12 * 3600,
+    # a supervisor's escalation of an urgent report not accepted / not assigned within minutes: half an hour, then
+    # it is one of the console's escalations, no longer news worth waking a phone for
+    "escalation:unaccepted_urgent": 30 * 60,
+    "escalation:unassigned_urgent": 30 * 60,
+    # one about a term counted in working days (the deadline, a redirect, a complaint of a missed deadline): a phone
+    # off overnight still hears of it in the morning
+    "escalation:deadline_near": 12 * 3600,
+    "escalation:redirect_due": 12 * 3600,
+    "escalation:delay_complaint": 12 * 3600,
+}
+
 ALERT_TITLES: dict[str, dict[str, str]] = {
     "missing_child": {"kk": "Бала жоғалды", "ru": "Пропал ребёнок", "en": "Missing child"},
     "fraud_warning": {"kk": "Алаяқтық туралы ескерту", "ru": "Осторожно, мошенники", "en": "Fraud warning"},
@@ -197,3 +224,19 @@ def escalation_lines(kind: str, term: str, at: datetime, lang: str) -> tuple[str
 
 def alert_title(category: str, lang: str) -> str:
     return pick(ALERT_TITLES[category], lang)
+
+
+def district_name(code: str | None, lang: str) -> str:
+    """A district as a person reads it on a push, rather than its code: a city of republican significance (Astana,
+    Almaty, Shymkent) is a region of its own, named in kk / ru / en by the region table; any other district by its name
+    on the map (geoBoundaries, in Latin script: the reference data names no district in kk / ru yet); a code no map
+    knows, as it is."""
+    if not code:
+        return ""
+    if code in REGION_CODES and region_of(code) == code:
+        return region_name(code, lang)
+    try:
+        name = load_district_index().district(code).name
+    except KeyError:
+        return code
+    return name.replace("`", "'")  # geoBoundaries marks the soft sign with a backtick ("Akkol`skiy")

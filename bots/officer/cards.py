@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from backend.context import Context
 from backend.lib.i18n import pick
-from backend.notifications.templates import ESCALATION_TERMS, local_time
+from backend.notifications.templates import ESCALATION_TERMS, district_name, local_time
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
 from bots.officer import service
@@ -40,7 +40,8 @@ def card_text(report: Report, unit_code: str | None, lang: str) -> str:
     text = t("card", lang, number=report.number, urgent=t("card_urgent", lang) if report.urgent else "",
              status=pick(STATUS_NAMES.get(report.status, {"ru": report.status}), lang),
              category=t("restricted_text", lang) if restricted else category_name(report, lang),
-             district=report.district or t("none", lang), unit=unit_code or t("none", lang), deadline=deadline)
+             district=district_name(report.district, lang) or t("none", lang), unit=unit_code or t("none", lang),
+             deadline=deadline)
     if restricted:
         return text
     return f"{text}\n{t('card_place', lang, lat=report.lat, lon=report.lon)}\n\n{excerpt(report.text)}"

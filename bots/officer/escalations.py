@@ -40,7 +40,7 @@ from backend.jobs.registry import PermanentError, task
 from backend.jobs.relay import notify
 from backend.jobs.service import enqueue
 from backend.notifications.jobs import escalation_audience, escalation_term
-from backend.notifications.templates import ESCALATION_KINDS, escalation_lines
+from backend.notifications.templates import ESCALATION_KINDS, district_name, escalation_lines
 from backend.officers.models import Officer
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
@@ -97,7 +97,7 @@ async def escalation_text(session: AsyncSession, esc: Escalation, report: Report
     # screen: the urgent offer's discreet wording stands in for it. No report text is ever shown here.
     category = t("restricted_text", lang) if is_restricted(report) else category_name(report, lang)
     return t("escalation", lang, number=report.number, kind=what, category=category,
-             district=report.district or t("none", lang), term=when)
+             district=district_name(report.district, lang) or t("none", lang), term=when)
 
 
 def _payload_id(payload: dict[str, Any]) -> uuid.UUID:

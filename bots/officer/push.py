@@ -16,6 +16,7 @@ from backend.jobs.registry import RetryLater
 from backend.jobs.relay import notify
 from backend.jobs.service import enqueue
 from backend.lib.clock import utcnow
+from backend.notifications.templates import district_name
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
 from bots.chats import refusal_reason
@@ -62,7 +63,8 @@ def offer_text(report: Report, lang: str) -> str:
     # restricted categories (domestic violence, children) never show their text on a phone's lock screen
     text = t("restricted_text", lang) if is_restricted(report) else excerpt(report.text)
     return t("urgent", lang, number=report.number, category=category_name(report, lang),
-             district=report.district or t("none", lang), lat=report.lat, lon=report.lon, text=text)
+             district=district_name(report.district, lang) or t("none", lang), lat=report.lat, lon=report.lon,
+             text=text)
 
 
 def excerpt(text: str) -> str:

@@ -68,6 +68,8 @@ async def test_an_officer_taps_accept_and_the_report_is_assigned_to_their_unit(
     assert await push_urgent_report(ctx, report) == 2
     offer = await _offer(tg, OFFICER_CHAT, report.number)
     assert "СРОЧНО" in (offer.text or "") and "ножом" in (offer.text or "")
+    # the district as the officer reads it, not its code
+    assert "Астана" in (offer.text or "") and "astana" not in (offer.text or "")
     other_offer = await _offer(tg, OTHER_CHAT, report.number)
 
     tg.user_taps_button(offer, f"accept:{report.id}")

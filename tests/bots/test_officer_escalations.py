@@ -126,7 +126,7 @@ async def test_an_escalation_reaches_the_linked_supervisors_of_its_district_in_t
     await _escalated(ctx)
 
     assert _texts(tg, KK_SUPERVISOR)[1:] == [
-        f"⚠️ Эскалация № {report.number}\nӨтінішті қарау мерзімі аяқталып келеді.\nҰрлық\nАудан: astana\n"
+        f"⚠️ Эскалация № {report.number}\nӨтінішті қарау мерзімі аяқталып келеді.\nҰрлық\nАудан: Астана\n"
         f"Қарау мерзімі: {DEADLINE_IN_ALMATY}"]
     (english,) = _texts(tg, EN_SUPERVISOR)
     assert english.startswith(f"⚠️ Escalation No. {report.number}\nThe legal deadline")
@@ -376,7 +376,7 @@ async def test_open_report_shows_the_card_with_personal_data_masked(ctx: Context
     card = text.removeprefix(message.text or "")
     assert f"Обращение № {report.number}" in card and "Статус: на сортировке" in card
     assert load_taxonomy().category("theft").names.ru in card
-    assert "Район: astana" in card and f"Срок рассмотрения: {DEADLINE_IN_ALMATY}" in card
+    assert "Район: Астана" in card and f"Срок рассмотрения: {DEADLINE_IN_ALMATY}" in card
     assert "📍 51.12345, 71.43210" in card and "велосипед" in card
     assert "701 123 45 67" not in card and "7011234567" not in card  # masked as officers see it everywhere
     assert shown.inline_keyboard == []
