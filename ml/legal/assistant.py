@@ -15,7 +15,8 @@ Order of decisions, each one a safety property:
 
 A follow-up in a chat ("а если ему 15 лет?" after "какое наказание за кражу?") is answered once more, searched
 together with the question it continues (`ml.legal.continuation`), when the client sends the chat's earlier questions;
-a question that stands alone gets the same answer with or without them.
+a question that stands alone gets the same answer with or without them. A follow-up of an urgent question keeps the
+emergency lead, and the matter's answer follows it ("а какая за это статья?" after "меня бьют прямо сейчас").
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from ml.legal.refs import ArticleRef, MissingRef, asks_about_something, resolve
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult, best_part
 from ml.legal.schemas import Citation, LegalAnswer
 from ml.legal.topics import Referral, cached_topics
-from ml.urgency import detect_urgency
+from ml.urgency import Urgency, detect_urgency
 
 # Thresholds, tuned on the FAQ's own question variants (leave-one-out) and 40 off-topic legal questions — not on
 # the held-out evaluation set. An FAQ answer needs its score (cosine + 0.8·lexical coverage) AND agreement with the
@@ -119,9 +120,23 @@ class LegalAssistant:
         alone = self._answer(text, asked_in, lang)
         return self.continuation.follow(text, asked_in, lang, alone, [normalize_question(c) for c in context])
 
-    def _answer(self, text: str, asked_in: str, lang: str) -> LegalAnswer:
-        """The answer to `text` (normalized, non-empty) searched in `asked_in`, written in `lang`."""
+    def _answer(self, text: str, asked_in: str, lang: str, *, matter: bool = False) -> LegalAnswer:
+        """The answer to `text` (normalized, non-empty) searched in `asked_in`, written in `lang`. `matter`: `text` is
+        a follow-up read together with the question it continues (`ml.legal.continuation`). When that question told
+        a danger now, the reading is urgent again, yet the follow-up asks what the law says of it ("а какая за это
+        статья?"): the emergency lead still comes first, then the matter's own answer (its FAQ item or quoted
+        articles), not the emergency answer repeated, which quoted an article only when an FAQ item was clear enough
+        for an emergency and cited none when no article was confident ("меня бьют прямо сейчас")."""
         urgency = detect_urgency(text, lang)
+        if urgency.urgent and matter:
+            found = self._decide(text, asked_in, lang, Urgency(urgent=False))
+            # a weak or empty reading of the matter is no answer to put under the lead (see Continuation.follow)
+            if found.faq_id or (found.citations and found.confidence > WEAK_CONFIDENCE):
+                return _under_lead(found, urgency.advise, lang)
+        return self._decide(text, asked_in, lang, urgency)
+
+    def _decide(self, text: str, asked_in: str, lang: str, urgency: Urgency) -> LegalAnswer:
+        """`_answer` once the urgency of `text` is known."""
         refs, missing = resolve(text, self.corpus)
         if refs and not urgency.urgent:
             return self._answer_refs(text, lang, refs, missing)
@@ -412,6 +427,19 @@ def _clear_faq(result: SearchResult) -> bool:
         top.score >= FAQ_CLEAR_SCORE
         and top.score - runner_up >= FAQ_CLEAR_MARGIN
         and any((c.code, c.article) in ranked for c in top.item.citations)
+    )
+
+
+def _under_lead(answer: LegalAnswer, advise: list[str], lang: str) -> LegalAnswer:
+    """`answer` under the emergency lead, as an urgent answer: the lead's call button, without the FAQ's own "call
+    102 now" sentence that the lead has just said."""
+    numbers = numbers_for(advise)
+    return msgspec.structs.replace(
+        answer,
+        answer=f"{message('urgent', lang, numbers=numbers)}\n\n{without_repeated_call(answer.answer, numbers, lang)}",
+        confidence=1.0,
+        suggested_action=call_action(numbers),
+        urgent=True,
     )
 
 

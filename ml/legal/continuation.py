@@ -8,8 +8,9 @@ holds, so the two modules do not import each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import msgspec
 
@@ -39,8 +40,13 @@ from ml.legal.topics import Topics
 
 # a follow-up this short that asks the offender's age or the time since ("5 лет назад", "ему 15") is that, said bare
 BARE_CIRCUMSTANCE_WORDS = 3
-# (text, language it is searched in, answer language) -> the answer to the text alone
-Answer = Callable[[str, str, str], LegalAnswer]
+
+
+class Answer(Protocol):
+    """The assistant's answer to a text searched in a language (`asked_in`), written in `lang`; `matter`: the text is
+    a follow-up read with the question it continues (see `LegalAssistant._answer`)."""
+
+    def __call__(self, text: str, asked_in: str, lang: str, *, matter: bool = False) -> LegalAnswer: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +79,7 @@ class Continuation:
         together, topic = " ".join([*chain, text]), chain[0]  # topic: the question that named the matter
         if not self.continues(text, asked_in, alone, topic):
             return alone
-        followed = self.answer(together, detect_language(together), lang)
+        followed = self.answer(together, detect_language(together), lang, matter=True)
         # the topic found nothing either ("what if he does it again?" after a question nothing answered), or only
         # "possibly relevant" articles: the question's own answer is no worse than quoting articles that do not apply
         # ("а можно ли записывать полицейского на видео?" after a theft quoted the theft articles at 0.16)

@@ -257,6 +257,10 @@ _FIRST_PERSON = re.compile(r"\b(?:я|мы|мен|біз|i|we)\b", re.IGNORECASE)
 # what the codes grade as an event's consequence, in the search's reading of a follow-up: harm to health, damage, loss
 # ("сломали" reads as "повреждение имущества", "сломали руку" also as "вред здоровью", "сындырса" likewise)
 _HARM = re.compile(r"вред|поврежд|ущерб|уничтож|увеч|побо|кража|хищени")
+# of those, harm to a person's body: what the codes grade within an offence against the person (УК 106 / 107 / 108-1,
+# 109-1), never within one against property. "сломали руку" also reads as property damage (the verb alone), so the
+# body is told by these phrases, not by the absence of the others
+_BODILY_HARM = re.compile(r"вред\w*\s+здоров|побо|увеч")
 
 
 def own_event(text: str, language: str, topic: str = "") -> list[str]:
@@ -272,11 +276,26 @@ def adds_consequence(text: str, language: str, topic: str = "") -> bool:
     """Whether a follow-up tells what the earlier event did (an injury, damage, a loss) with nobody new doing it: "а
     если сломали руку?" after "меня избили", "ал егер қолымды сындырса?". Its verb is an act, the search reads it as
     harm, and its doers are left unnamed (what follows a Russian plural verb, a Kazakh accusative is what was done,
-    not who did it). English is left out: its verbs are told by their place, and "they" points back already."""
+    not who did it). English is left out: its verbs are told by their place, and "they" points back already.
+    Bodily harm is the consequence only of an event that already set on the person (`topic` read as a beating, a
+    threat, an attack): after a stolen bike, "ал егер қолымды сындырса?" / "а если меня избили?" tell a new offence
+    against the person, which no theft article grades."""
     if language == "en":
         return False
     acts, someone_new = _event(text, language, topic)
-    return bool(acts) and not someone_new and _HARM.search(" ".join(query_terms(text, language).phrases)) is not None
+    harm = " ".join(query_terms(text, language).phrases)
+    if not acts or someone_new or _HARM.search(harm) is None:
+        return False
+    return not topic or _BODILY_HARM.search(harm) is None or _sets_on_person(topic)
+
+
+def _sets_on_person(topic: str) -> bool:
+    """Whether the question that named the matter tells violence against a person: the search reads bodily harm in
+    it ("меня избили", "мені ұрып кетті") or the police cues a violent matter ("на меня напали", "угрожает убить")."""
+    language = detect_language(topic)
+    return _BODILY_HARM.search(" ".join(query_terms(topic, language).phrases)) is not None or (
+        "violence" in matters(topic, language)
+    )
 
 
 def _event(text: str, language: str, topic: str) -> tuple[list[str], bool]:
