@@ -74,6 +74,16 @@ async def test_each_kind_of_report_push_reaches_fcm_with_its_own_time_to_live(ct
     assert "notification" not in discreet.message  # still data-only: only its life was added
 
 
+async def assigned(ctx: Context, report: Any) -> str:
+    """The report assigned and its pushes fanned out now (not yet sent): their event key."""
+    (event,) = await act(ctx, report.id, Action.ASSIGN)
+    async with ctx.sessions() as session:
+        fan = await fanout.report_event(session, event=event, report=report)
+        await session.commit()
+    assert fan is not None
+    return fan.event_key
+
+
 async def test_a_retry_gets_only_the_life_left_and_a_push_past_it_is_not_sent(
         ctx: Context, fcm: FakeFCM, monkeypatch: pytest.MonkeyPatch) -> None:
     """As if FCM was down since the assignment: eight minutes later the urgent push is given the two minutes left of
@@ -82,15 +92,11 @@ async def test_a_retry_gets_only_the_life_left_and_a_push_past_it_is_not_sent(
     report = await new_report(ctx, unit_id=crew.id, urgent=True, category="violence", district="astana")
     (phone,) = await citizen_devices(ctx, report, ["ru"])
     tablet = await officer_device(ctx, unit=crew)
-    (event,) = await act(ctx, report.id, Action.ASSIGN)
-    async with ctx.sessions() as session:
-        fan = await fanout.report_event(session, event=event, report=report)
-        await session.commit()
-    assert fan is not None
+    event_key = await assigned(ctx, report)
     later = utcnow() + timedelta(minutes=8)
     monkeypatch.setattr(delivery, "utcnow", lambda: later)
 
-    await delivery.deliver_pending(ctx, event_key=fan.event_key)
+    await delivery.deliver_pending(ctx, event_key=event_key)
 
     (alert,) = fcm.pushes_to(tablet.token or "")
     ttl, expires_in = life_of(alert.message)
@@ -99,19 +105,15 @@ async def test_a_retry_gets_only_the_life_left_and_a_push_past_it_is_not_sent(
     assert life_of(update.message)[0] > 2 * DAY
 
     second = await new_report(ctx, unit_id=crew.id, urgent=True, category="violence", district="astana")
-    (event,) = await act(ctx, second.id, Action.ASSIGN)
-    async with ctx.sessions() as session:
-        fan = await fanout.report_event(session, event=event, report=second)
-        await session.commit()
-    assert fan is not None
+    event_key = await assigned(ctx, second)
     too_late = utcnow() + timedelta(minutes=11)
     monkeypatch.setattr(delivery, "utcnow", lambda: too_late)
 
-    await delivery.deliver_pending(ctx, event_key=fan.event_key)
+    await delivery.deliver_pending(ctx, event_key=event_key)
 
     assert len(fcm.pushes_to(tablet.token or "")) == 1  # the first report's only
     async with ctx.sessions() as session:
-        (row,) = await session.scalars(select(Delivery).where(Delivery.event_key == fan.event_key))  # type: ignore[arg-type]
+        (row,) = await session.scalars(select(Delivery).where(Delivery.event_key == event_key))  # type: ignore[arg-type]
     assert row.status == "expired"
 
 
