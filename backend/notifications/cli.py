@@ -60,7 +60,9 @@ def retry_cmd(delivery_ids: tuple[str, ...]) -> None:
 @notifications.command("webhook-set")
 @click.option("--partner", "name", required=True, help="partner app name (as created with `zan partners create`)")
 @click.option("--url", required=True, help="https URL that receives signed status changes")
-def webhook_set(name: str, url: str) -> None:
+@click.option("--keep-secret", is_flag=True,
+              help="move the URL only, keeping the signing secret the partner already has (printed as null)")
+def webhook_set(name: str, url: str, keep_secret: bool) -> None:
     """Set a partner's webhook URL and a new signing secret; the secret is printed once, stored sealed.
 
     In production the URL must be https and its host resolve to public addresses only (ZAN_WEBHOOK_ALLOW_PRIVATE)."""
@@ -78,13 +80,14 @@ def webhook_set(name: str, url: str) -> None:
         async with context_scope(settings, null_pool=True) as ctx, ctx.sessions() as session:
             partner = await by_name(session=session, name=name)
             if partner is None:
-                return None
-            secret = set_webhook(partner, url, settings.secret_key)
+                raise click.ClickException(f"no partner named {name!r}")
+            try:
+                secret = set_webhook(partner, url, settings.secret_key, keep_secret=keep_secret)
+            except ValueError as exc:
+                raise click.ClickException(f"{exc}: set one without --keep-secret") from exc
             session.add(partner)
             await session.commit()
         return secret
 
     secret = _run(go(settings))
-    if secret is None:
-        raise click.ClickException(f"no partner named {name!r}")
     click.echo(json.dumps({"partner": name, "webhook_url": url, "webhook_secret": secret}))

@@ -79,10 +79,17 @@ async def create(
     return CreatedPartner(id=partner.id, name=partner.name, secret=secret, webhook_secret=webhook_secret)
 
 
-def set_webhook(partner: Partner, url: str, secret_key: str) -> str:
+def set_webhook(partner: Partner, url: str, secret_key: str, *, keep_secret: bool = False) -> str | None:
     """Point the partner's webhook at `url` with a new signing secret, returned once and stored sealed. The two go
     together: events are sent only signed, and a URL stored without its secret (as `zan partners create
-    --webhook-url` once did) got none, and said nothing."""
+    --webhook-url` once did) got none, and said nothing. `keep_secret`: the URL only, signed with the secret the
+    partner already verifies (a receiver moved to another host need not be redeployed with a new one); None is
+    returned, and ValueError raised when there is no secret to keep."""
+    if keep_secret:
+        if partner.webhook_secret_sealed is None:
+            raise ValueError("the partner has no webhook secret to keep")
+        partner.webhook_url = url
+        return None
     secret = secrets.token_urlsafe(32)
     partner.webhook_url, partner.webhook_secret_sealed = url, seal(secret_key, secret)
     return secret

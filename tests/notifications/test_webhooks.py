@@ -92,3 +92,35 @@ async def test_webhook_set_cli_prints_the_secret_once_and_stores_it_sealed(ctx: 
     assert partner is not None and partner.webhook_url == "https://kaspi.example/zan"
     assert partner.webhook_secret_sealed and printed["webhook_secret"] not in partner.webhook_secret_sealed
     assert unseal(ctx.settings.secret_keys, partner.webhook_secret_sealed) == printed["webhook_secret"]
+
+
+async def test_webhook_set_keep_secret_moves_only_the_url(ctx: Context, tmp_path: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A receiver moved to another host keeps verifying with the secret it has; without one to keep it is refused."""
+    from click.testing import CliRunner
+
+    from backend.notifications.cli import notifications
+
+    async with ctx.sessions() as session:
+        created = await create_partner(session=session, secret_key=ctx.settings.secret_key, name="halyk-cli")
+    monkeypatch.setenv("ZAN_DATABASE_URL", ctx.settings.database_url)
+    monkeypatch.setenv("ZAN_SECRET_KEY", ctx.settings.secret_key)
+    monkeypatch.setenv("ZAN_VAR_DIR", str(tmp_path))
+
+    def webhook_set(url: str, *flags: str) -> Any:
+        return CliRunner().invoke(notifications, ["webhook-set", "--partner", "halyk-cli", "--url", url, *flags])
+
+    refused = await asyncio.to_thread(webhook_set, "https://halyk.example/zan", "--keep-secret")
+    assert refused.exit_code == 1 and "no webhook secret to keep" in refused.output
+    first = await asyncio.to_thread(webhook_set, "https://halyk.example/zan")
+    assert first.exit_code == 0, first.output
+    async with ctx.sessions() as session:
+        sealed = (await session.get(Partner, created.id)).webhook_secret_sealed  # type: ignore[union-attr]
+    moved = await asyncio.to_thread(webhook_set, "https://hooks.halyk.example/zan", "--keep-secret")
+    assert moved.exit_code == 0, moved.output
+    assert json.loads(moved.output) == {"partner": "halyk-cli", "webhook_url": "https://hooks.halyk.example/zan",
+                                        "webhook_secret": None}
+    async with ctx.sessions() as session:
+        partner = await session.get(Partner, created.id)
+    assert partner is not None and partner.webhook_url == "https://hooks.halyk.example/zan"
+    assert partner.webhook_secret_sealed == sealed
