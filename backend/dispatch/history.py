@@ -32,7 +32,8 @@ from backend.dispatch.visibility import get_visible
 from backend.ledger import pinned
 from backend.ledger import proof as ledger_proof
 from backend.ledger.schemas import ReportProof
-from backend.ledger.verify import verify_report
+from backend.ledger.verify import snapshot, verify_report
+from backend.media.models import Media
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
 from backend.reports.models import Report, ReportEvent
@@ -70,6 +71,10 @@ def _data_shown(report: Report, event: ReportEvent) -> dict[str, Any]:
 
 async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,
                   ip: str | None = None) -> ReportHistory:
+    # everything below read as of one moment (on PostgreSQL): its integrity verdict compares reads made in separate
+    # statements (events, then custody records, files, entries, seals), and a report assigned, commented on or
+    # sealed between two of them looked tampered with (a custody record no event pins)
+    await snapshot(session)
     report = await get_visible(session, officer, report_id)
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.history",
                  target_type="report", target_id=report.id, ip=ip)
@@ -129,6 +134,21 @@ async def proof(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, 
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.proof",
                  target_type="report", target_id=report.id, ip=ip)
     await session.commit()  # (the audit line itself is sealed later: it is pending in this proof)
+    # the rest read as of one moment (on PostgreSQL): a file sent with a comment between the events' read and the
+    # files' read counted as part of the submission, and the proof failed its check
+    await snapshot(session)
     events = list(await session.scalars(sa.select(ReportEvent).where(col(ReportEvent.report_id) == report.id)))
     return await ledger_proof.build(session, ctx.settings.secret_keys, report.id,
-                                    submitted=await pinned.submitted(session, report, events))
+                                    submitted=await pinned.submitted(session, report, events),
+                                    withhold=await _withheld(session, report, events))
+
+
+async def _withheld(session: AsyncSession, report: Report, events: list[ReportEvent]) -> set[str]:
+    """What an anonymous report's proof must not show, as its history does not (`_actor_shown`, `_data_shown`): its
+    citizen's internal id, and the original sha256 of every file they sent with it or later (the report's files,
+    and those its events name, in case one was moved off it since). Nothing for a named report."""
+    if not report.anonymous:
+        return set()
+    files = set(await session.scalars(sa.select(col(Media.sha256)).where(col(Media.report_id) == report.id)))
+    files |= {digest for digest in pinned.later_files(events).values() if len(digest) == 64}
+    return {str(report.citizen_id), report.citizen_id.hex, *files}

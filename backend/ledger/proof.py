@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,14 +38,16 @@ from backend.ledger.record import (
     seal_signature_valid,
     signed_fields,
 )
-from backend.ledger.schemas import ProofEnd, ProofRow, ProofSeal, ReportProof, UnprovenRow
+from backend.ledger.schemas import ProofEnd, ProofRow, ProofSeal, ReportProof, UnprovenRow, WithheldRow
 from backend.ledger.service import LOOKBACK
 from backend.ledger.verify import entries_of, pending, rows_of
 from backend.lib.crypto import equal, key_id
 from backend.reports import submission
 
-FORMATS = ("zan-ledger-proof-v1", "zan-ledger-proof-v2", "zan-ledger-proof-v3", "zan-ledger-proof-v4")
+FORMATS = ("zan-ledger-proof-v1", "zan-ledger-proof-v2", "zan-ledger-proof-v3", "zan-ledger-proof-v4",
+           "zan-ledger-proof-v5")
 ENDED = FORMATS[3:]  # the formats that show where the report's chain ends
+WITHHOLDING = FORMATS[4]  # an anonymous report's proof that withholds rows (`withheld`); any other is a v4
 # an honest row is sealed within a minute or two of its time: the minute's seal rereads LOOKBACK before its window,
 # and twice that leaves room for a seal run that came late. A row sealed later than this could have been written
 # at any time up to its seal (`late`)
@@ -109,11 +111,23 @@ async def _end(session: AsyncSession, scope: str) -> ProofEnd | None:
                     other_value=node.value.hex() if ends_at == "other" and node and node.value else None)
 
 
+def _names(value: Any, withhold: Collection[str]) -> bool:
+    """Whether `value` (canonical JSON values) holds any of `withhold` anywhere in its text: a key, a value, nested."""
+    text = json.dumps(value, ensure_ascii=False, default=str).lower()
+    return any(secret.lower() in text for secret in withhold)
+
+
 async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: uuid.UUID, *,
-                submitted: dict[str, Any] | None = None) -> ReportProof:
+                submitted: dict[str, Any] | None = None, withhold: Collection[str] = ()) -> ReportProof:
     """`submitted`: the report's submitted fields as they are now (backend.reports.submission), for the checker to
     compare with the hash its sealed `registered` event holds. The rows are those sealed up to the seal `end`
-    shows the chain's end at (one sealed after it is left for the next proof, as a row not sealed yet is)."""
+    shows the chain's end at (one sealed after it is left for the next proof, as a row not sealed yet is).
+
+    `withhold`: what an anonymous report's proof must not show (its citizen's id, its files' original sha256). A
+    row's hash is over all its columns as canonical JSON, and rows already sealed cannot be hashed again, so a row
+    that holds any of them is listed by its sealed hash alone (`withheld`: its seal, its place in the chain and the
+    chain's end still check), and the submission is left out when it holds one or its `registered` event is
+    withheld (the checker could not compare it). The proof is then a zan-ledger-proof-v5."""
     scope = f"report:{report_id}"
     end = await _end(session, scope)
     about = ENTRIES.c.scope == scope
@@ -132,28 +146,49 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
     for seal_id in signed:  # each seal's whole tree, for the paths of this report's entries in it
         wanted = [line_of(entry) for entry in entries if entry[4] == seal_id]
         paths |= merkle.inclusion(lines_of(await entries_of(session, ENTRIES.c.seal_id == seal_id)), wanted)
-    proven, unproven = [], []
+    proven: list[ProofRow] = []
+    unproven: list[UnprovenRow] = []
+    hidden: list[WithheldRow] = []
+    registered_hidden = False
     for entry in sorted(entries, key=lambda e: (e[4], e[0], str(e[1]))):
-        table, row_id, scope, _, seal_id, seq, prev = entry
+        table, row_id, scope, digest, seal_id, seq, prev = entry
         row = found.get((table, row_id))
         if seal_id not in signed or row is None:
             unproven.append(_unproven(entry, row, seals.get(seal_id), seal_id in early))
             continue
-        body = {column: canonical(row[column]) for column in seals[seal_id].layout[table]}
+        body = json.loads(json.dumps({column: canonical(row[column]) for column in seals[seal_id].layout[table]},
+                                     default=str))
         index, path = paths[line_of(entry)]
-        proven.append(ProofRow(table=table, id=row_id, scope=scope, body=json.loads(json.dumps(body, default=str)),
-                               seal=seal_id, index=index, path=path, seq=seq, prev=prev))
+        if withhold and _names(body, withhold):
+            if not equal(row_hash(table, list(body), body), digest):
+                # changed since it was sealed: shown by its hash alone it would still check, so it is listed as what
+                # it is (the checker fails the proof on it)
+                unproven.append(UnprovenRow(table=table, id=row_id, why="altered", seal=seal_id, seq=seq))
+                continue
+            registered_hidden |= table == "report_events" and body.get("action") == "registered"
+            hidden.append(WithheldRow(table=table, id=row_id, scope=scope, row_hash=digest, seal=seal_id,
+                                      index=index, path=path, seq=seq, prev=prev))
+            continue
+        proven.append(ProofRow(table=table, id=row_id, scope=scope, body=body, seal=seal_id, index=index, path=path,
+                               seq=seq, prev=prev))
+    # left out when it names a file's original hash, or when the event that pins it is withheld (nothing to check
+    # it against)
+    dropped = submitted is not None and bool(withhold) and (registered_hidden or _names(submitted, withhold))
+    submitted = None if dropped else submitted
     # where signatures began, for the checker to place the rows listed as sealed before them
     anchor = signed_seal(first) if first is not None and any(row.why == "unsigned" for row in unproven) else None
     keys = {key_id(key): key for key in secret_keys}
     used = [signed[seal_id] for seal_id in sorted(signed)]
-    return ReportProof(
+    made = ReportProof(
         report_id=report_id, rows=proven, seals=used,
         public_keys={seal.key_id: seal_public_key(keys[seal.key_id])
                      for seal in used + ([anchor] if anchor else []) + ([end.seal] if end else [])
                      if seal.key_id in keys},
         unproven=unproven, pending=await pending(session, report_id), submission=submitted, first_signed=anchor,
         chain_starts_at=min((entry[5] for entry in entries if entry[5] is not None), default=None), end=end)
+    if hidden or dropped:  # any other proof stays the v4 it was, for the checkers that read v4 only
+        made.withheld, made.format = hidden, WITHHOLDING
+    return made
 
 
 def _unsigned(seal: Mapping[str, Any], trusted: list[str]) -> list[str]:
@@ -204,6 +239,8 @@ def _submission(proof: Mapping[str, Any]) -> list[str]:
     events = [(row["body"].get("action"), row["body"].get("data"))
               for row in proof.get("rows", []) if row["table"] == "report_events"]
     expected = submission.pinned(events)
+    if expected is not None and proof.get("submission") is None and proof.get("format") == WITHHOLDING:
+        return []  # an anonymous report's submission, withheld: `limits` says it is not shown
     if expected is not None:
         if proof.get("submission") is None or submission.digest(proof["submission"]) != expected:
             return ["the report's submission (text, place, time, files) is not what its first event sealed"]
@@ -233,7 +270,7 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
         problems += _unsigned(seal, trusted)
     problems += _not_proven(proof, trusted)
     problems += _submission(proof)
-    for row in proof.get("rows", []):
+    for row in [*proof.get("rows", []), *withheld(proof)]:
         where = f"{row['table']} {row['id']}"
         seal = seals.get(row["seal"])
         if row["scope"] != f"report:{proof['report_id']}":
@@ -241,15 +278,27 @@ def check(proof: Mapping[str, Any], trusted_keys: Iterable[str]) -> list[str]:
         if seal is None:
             problems.append(f"{where}: its seal {row['seal']} is not in the proof")
             continue
-        line = merkle.leaf_line(row["table"], str(row["id"]), row["scope"],
-                                row_hash(row["table"], list(row["body"]), row["body"]), row.get("seq"), row.get("prev"))
+        line = leaf_of(row)
         if not merkle.verify_inclusion(line, row["index"], seal["rows"], row["path"], seal["root"]):
-            problems.append(f"{where}: its columns do not lead up to seal {seal['id']}'s root")
+            problems.append(f"{where}: its {'columns' if 'body' in row else 'sealed hash'} do not lead up to seal "
+                            f"{seal['id']}'s root")
         else:
             lines[row["table"], str(row["id"])] = line
     if proof.get("format") in ENDED:
         problems += _ended(proof, lines, trusted)
     return problems + _chain(proof, lines)
+
+
+def withheld(proof: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The rows a v5 proof lists by their sealed hash alone (none in another format: a v4 is read as it was)."""
+    rows = proof.get("withheld") if proof.get("format") == WITHHOLDING else None
+    return list(rows) if isinstance(rows, list) else []
+
+
+def leaf_of(row: Mapping[str, Any]) -> str:
+    """The leaf line of a proven row (its hash made from its columns) or of a withheld one (its sealed hash)."""
+    digest = row_hash(row["table"], list(row["body"]), row["body"]) if "body" in row else str(row["row_hash"])
+    return merkle.leaf_line(row["table"], str(row["id"]), row["scope"], digest, row.get("seq"), row.get("prev"))
 
 
 def _ended(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str], trusted: list[str]) -> list[str]:
@@ -267,11 +316,13 @@ def _ended(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str], trust
         return [f"seal {seal.get('id')} in `end` is not signed by a trusted key with a state root: the proof does "
                 f"not show where the report's chain ends"]
     problems = [f"{row['table']} {row['id']}: in seal {row.get('seal')}, after seal {seal['id']}, where the proof "
-                f"shows the chain's end" for row in [*proof.get("rows", []), *proof.get("unproven", [])]
+                f"shows the chain's end" for row in [*proof.get("rows", []), *withheld(proof),
+                                                     *proof.get("unproven", [])]
                 if not isinstance(row.get("seal"), int) or row["seal"] > seal["id"]]
     scope = f"report:{proof.get('report_id')}"
     key = state.key_of(scope)
-    chained = [row for row in proof.get("rows", []) if row.get("scope") == scope and row.get("seq") is not None]
+    chained = [row for row in [*proof.get("rows", []), *withheld(proof)]
+               if row.get("scope") == scope and row.get("seq") is not None]
     chained += [row for row in proof.get("unproven", []) if row.get("seq") is not None]
     if chained:
         last = max(chained, key=lambda row: row["seq"])
@@ -302,13 +353,26 @@ def limits(proof: Mapping[str, Any]) -> list[str]:
     fmt = proof.get("format", FORMATS[0])
     if fmt not in ENDED:
         return [f"a {fmt} does not show where the report's chain ends: entries sealed after the last one it lists "
-                f"may have been left out (fetch the proof again, as a {ENDED[-1]})", *late(proof)]
+                f"may have been left out (fetch the proof again, as a {ENDED[0]})", *late(proof)]
     seal = (proof.get("end") or {}).get("seal")
     if not isinstance(seal, Mapping):
-        return ["the proof does not show where the report's chain ends (no `end`)", *late(proof)]
+        return ["the proof does not show where the report's chain ends (no `end`)", *late(proof), *_hidden(proof)]
     return [f"complete as of seal {seal.get('id')}, sealed at {seal.get('sealed_at')}: rows sealed after it, and "
             f"the {proof.get('pending', 0)} not sealed yet, are not covered; a proof of an earlier seal than the "
-            f"newest you know of (`zan ledger check-chain`) may leave out what came after", *late(proof)]
+            f"newest you know of (`zan ledger check-chain`) may leave out what came after", *late(proof),
+            *_hidden(proof)]
+
+
+def _hidden(proof: Mapping[str, Any]) -> list[str]:
+    """What a v5 proof withholds of an anonymous report: the rows listed by their hash, and the submission."""
+    if proof.get("format") != WITHHOLDING:
+        return []
+    found = [f"{row['table']} {row['id']}: withheld (it names the anonymous report's citizen or a file's original "
+             f"hash): its sealed hash is proven in seal {row.get('seal')} and in its place in the report's chain, "
+             f"not what it says" for row in withheld(proof)]
+    if proof.get("submission") is None:
+        found.append("the report's submission (text, place, time, files) is withheld: it is not checked")
+    return found
 
 
 def _instant(value: Any) -> datetime | None:
@@ -356,7 +420,7 @@ def _chain(proof: Mapping[str, Any], lines: Mapping[tuple[str, str], str]) -> li
     listed: list[dict[str, Any]] = [
         {"seq": row.get("seq"), "prev": row.get("prev"),
          **({"line": line} if (line := lines.get((row["table"], str(row["id"])))) else {})}
-        for row in proof.get("rows", []) if row.get("scope") == about]
+        for row in [*proof.get("rows", []), *withheld(proof)] if row.get("scope") == about]
     listed += [{"seq": row.get("seq")} for row in proof.get("unproven", [])]
     return chain.gaps(listed)
 

@@ -107,6 +107,23 @@ class ProofRow(msgspec.Struct):
                     "first")] = None
 
 
+class WithheldRow(msgspec.Struct):
+    """A sealed row of an anonymous report that names its citizen (their internal id, the same on the reports they
+    file under their name) or a file's original sha256 (which names their own file wherever else it turns up): its
+    sealed hash instead of its columns. The hash is over every column as sealed, so no column can be left out of it
+    and the rest still checked: the row's place in its seal and in the report's chain is proven, not what it says."""
+
+    table: str
+    id: uuid.UUID
+    scope: str
+    row_hash: Annotated[str, msgspec.Meta(description="the row's hash as its seal holds it (hex)")]
+    seal: int
+    index: Annotated[int, msgspec.Meta(description="the entry's position among the seal's sorted entries")]
+    path: list[str]
+    seq: int | None = None
+    prev: str | None = None
+
+
 class UnprovenRow(msgspec.Struct):
     table: str
     id: uuid.UUID
@@ -145,8 +162,13 @@ class ReportProof(msgspec.Struct):
     end: Annotated[ProofEnd | None, msgspec.Meta(
         description="where the report's chain ends as of the newest seal: no entry after the last one listed was "
                     "sealed up to it. None when the service cannot show it (the proof then does not check)")] = None
+    withheld: Annotated[list[WithheldRow] | msgspec.UnsetType, msgspec.Meta(
+        description="zan-ledger-proof-v5, an anonymous report's only: its sealed rows that name its citizen or a "
+                    "file's original sha256, by their sealed hash alone (and `submission` left out when it names "
+                    "such a file or its `registered` event is withheld)")] = msgspec.UNSET
     # v2: unproven rows name their seal, and `first_signed` shows where signatures began (v1 proofs still check,
     # but their `unsigned` rows no longer pass: a stripped signature looked just like them). v3: rows carry their
     # place in the report's chain (`seq`, `prev`), so a row left out of the proof shows as a gap. v4: `end` shows
-    # that no entry after the last one listed was left out
+    # that no entry after the last one listed was left out. v5 (an anonymous report's proof when it withholds any
+    # row; every other proof stays a v4): `withheld`
     format: str = "zan-ledger-proof-v4"

@@ -16,18 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from backend.ledger import merkle
-from backend.ledger.proof import ENDED, check
-from backend.ledger.record import row_hash
+from backend.ledger.proof import ENDED, check, leaf_of, withheld
 
 
 def _listed(proof: Mapping[str, Any]) -> dict[tuple[str, str], tuple[int, str | None]]:
     """(table, id) → (seal, leaf line) of every row the proof lists; no line for an unproven row."""
     listed: dict[tuple[str, str], tuple[int, str | None]] = {
-        (row["table"], str(row["id"])): (row["seal"], merkle.leaf_line(
-            row["table"], str(row["id"]), row["scope"], row_hash(row["table"], list(row["body"]), row["body"]),
-            row.get("seq"), row.get("prev")))
-        for row in proof.get("rows", [])}
+        (row["table"], str(row["id"])): (row["seal"], leaf_of(row)) for row in [*proof.get("rows", []),
+                                                                               *withheld(proof)]}
     listed |= {(row["table"], str(row["id"])): (row["seal"], None) for row in proof.get("unproven", [])}
     return listed
 
@@ -45,7 +41,7 @@ def check_since(later: Mapping[str, Any], earlier: Mapping[str, Any], trusted_ke
     trusted = list(trusted_keys)
     problems = [f"the earlier proof: {problem}" for problem in check(earlier, trusted)]
     if earlier.get("format") not in ENDED or not isinstance((earlier.get("end") or {}).get("seal"), Mapping):
-        return [*problems, f"the earlier proof does not show where the report's chain ended (a {ENDED[-1]} does)"]
+        return [*problems, f"the earlier proof does not show where the report's chain ended (a {ENDED[0]} does)"]
     problems += check(later, trusted)
     if str(later.get("report_id")) != str(earlier.get("report_id")):
         return [*problems, "the two proofs are of different reports"]

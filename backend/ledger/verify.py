@@ -208,11 +208,11 @@ async def check_pinned(session: AsyncSession, verdict: Verdict, batch: int = PIN
     `verify` runs it, not the scheduled `check_onward`: these rows are part of no seal, and that check's runs are
     sized in sealed rows."""
     await session.commit()  # (read-only) each batch in a snapshot of its own, as check_pinned_onward reads them
-    await _snapshot(session)
+    await snapshot(session)
     async for judged in pinned.walk(session, batch):
         _fold(verdict, judged)
         await session.commit()
-        await _snapshot(session)
+        await snapshot(session)
 
 
 def _fold(verdict: Verdict, judged: Mapping[uuid.UUID, pinned.Found]) -> None:
@@ -255,7 +255,7 @@ async def check_pinned_onward(session: AsyncSession, *, every: timedelta, report
         await session.commit()
         return Verdict()
     await session.commit()  # (the checkpoint's read) each batch is read in a snapshot of its own
-    await _snapshot(session)
+    await snapshot(session)
     verdict, run = Verdict(), 0
     async for judged in pinned.walk(session, batch, after):
         before = _found_so_far(verdict)
@@ -269,7 +269,7 @@ async def check_pinned_onward(session: AsyncSession, *, every: timedelta, report
         await _keep_place(session, started, after, problems, done, last, finished_at=None)
         if run >= reports:
             break
-        await _snapshot(session)
+        await snapshot(session)
     else:  # past the last report
         await _keep_place(session, started, after, problems, done, last, finished_at=utcnow())
     return verdict
@@ -295,12 +295,13 @@ def _found_since(verdict: Verdict, before: tuple[int, ...]) -> list[str]:
             for item in found[start:]]
 
 
-async def _snapshot(session: AsyncSession) -> None:
-    """Begin the next transaction as one snapshot on PostgreSQL (REPEATABLE READ): `pinned.walk` reads a batch's
-    events, files, notes and custody records in separate statements, and under READ COMMITTED a report assigned or
-    commented on between them showed a custody record or a file without the event that pins it (both are committed
-    together): a false alarm of tampering, logged at ERROR and failing /health for the whole cycle. SQLite's
-    transactions are serialised (BEGIN IMMEDIATE) already."""
+async def snapshot(session: AsyncSession) -> None:
+    """Begin the session's next transaction as one snapshot on PostgreSQL (REPEATABLE READ): `pinned.walk` reads a
+    batch's events, files, notes and custody records in separate statements (and a report's history reads its own
+    the same way, backend.dispatch.history), and under READ COMMITTED a report assigned or commented on between
+    them showed a custody record or a file without the event that pins it (both are committed together): a false
+    alarm of tampering, logged at ERROR and failing /health for the whole cycle. SQLite's transactions are
+    serialised (BEGIN IMMEDIATE) already. Call it before the transaction's first statement."""
     if is_postgres(session):
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 

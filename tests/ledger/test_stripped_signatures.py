@@ -194,7 +194,7 @@ async def test_the_check_places_unsigned_rows_itself(ctx: Context, app_client: h
     assert all("zan-ledger-proof-v1 does not show when signatures began" in p for p in check(v1, [key]))
     assert check(edited(lambda p: p.update(format="zan-ledger-proof-v9")), [key]) == [
         "an unknown proof format 'zan-ledger-proof-v9' (this checker reads zan-ledger-proof-v1, zan-ledger-proof-v2, "
-        "zan-ledger-proof-v3, zan-ledger-proof-v4)"]
+        "zan-ledger-proof-v3, zan-ledger-proof-v4, zan-ledger-proof-v5)"]
     assert check(proof, [seal_public_key("someone-else's-secret")]) != []
 
 
