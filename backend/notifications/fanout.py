@@ -40,10 +40,11 @@ def _category_name(code: str | None, lang: str) -> str:
     return taxonomy.category(code).names.get(lang) if taxonomy.has_category(code) else ""
 
 
-def push_life(kind: str, since: datetime) -> dict[str, Any]:
-    """The payload fields that bound a push's life on FCM (templates.PUSH_TTL_S) from `since`, the moment it is about:
-    a retry after an FCM outage hands FCM only what is left, and one whose life ran out is not sent (delivery)."""
-    ttl_s = templates.PUSH_TTL_S[kind]
+def push_life(kind: str, since: datetime, ttl_s: int | None = None) -> dict[str, Any]:
+    """The payload fields that bound a push's life on FCM (templates.PUSH_TTL_S, or `ttl_s`) from `since`, the moment
+    it is about: a retry after an FCM outage hands FCM only what is left, and one whose life ran out is not sent
+    (delivery)."""
+    ttl_s = templates.PUSH_TTL_S[kind] if ttl_s is None else ttl_s
     return {"ttl_s": ttl_s, "expires_at": (as_utc(since) + timedelta(seconds=ttl_s)).isoformat()}
 
 
@@ -90,12 +91,14 @@ def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: b
             "data": {**data, "number": report.number, "citizen_status": status_at(event, report).value}}
 
 
-def _officer_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any]:
+def _officer_push(event: ReportEvent, report: Report, language: str, discreet: bool,
+                  accept_within_s: int | None) -> dict[str, Any]:
     key = "restricted" if discreet else ("urgent" if report.urgent else "assign")
     params = {"number": report.number, "category": _category_name(report.category, language),
               "district": templates.district_name(report.district, language)}
     title, body = templates.render(templates.OFFICER, key, language, params) or ("", "")
-    life = push_life("assignment_urgent" if report.urgent else "assignment", event.created_at)
+    life = (push_life("assignment_urgent", event.created_at, accept_within_s) if report.urgent
+            else push_life("assignment", event.created_at))
     return {"title": title, "body": body, "urgent": report.urgent, "collapse_id": str(event.id), **life,
             "data": {"type": "assignment", "report_id": str(report.id), "event_id": str(event.id),
                      "urgent": "1" if report.urgent else "0"}}
@@ -126,8 +129,11 @@ class FanOut(NamedTuple):
     recipients: int  # deliveries for this event (a retried fan-out finds them already written)
 
 
-async def report_event(session: AsyncSession, *, event: ReportEvent, report: Report) -> FanOut | None:
-    """Write the deliveries for one public report event (None: nothing to tell anyone)."""
+async def report_event(session: AsyncSession, *, event: ReportEvent, report: Report,
+                       accept_within_s: int | None = None) -> FanOut | None:
+    """Write the deliveries for one public report event (None: nothing to tell anyone). `accept_within_s`: how long
+    a crew has to accept an urgent report before supervisors are told (ZAN_ESCALATE_UNACCEPTED_MIN), the life of
+    its push (templates.PUSH_TTL_S's default otherwise)."""
     if not event.public:
         return None
     key = f"report-event:{event.id}"
@@ -163,7 +169,7 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
                    col(Device.active).is_(True)))
         for device_id, language in officer_devices:
             if language not in officer_payloads:
-                officer_payloads[language] = _officer_push(event, report, language, discreet)
+                officer_payloads[language] = _officer_push(event, report, language, discreet, accept_within_s)
             rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
                          "device_id": device_id, "payload": officer_payloads[language], "max_attempts": PUSH_ATTEMPTS})
     if report.partner_id:

@@ -72,7 +72,8 @@ async def report_event(ctx: Context, payload: dict[str, Any]) -> None:
         report = await session.get(Report, report_id)
         if event is None or report is None or event.report_id != report.id:
             raise PermanentError("event or report not found")
-        fan = await fanout.report_event(session, event=event, report=report)
+        fan = await fanout.report_event(session, event=event, report=report,
+                                        accept_within_s=ctx.settings.escalate_unaccepted_min * 60)
         if report.channel == "telegram":
             # reporters from the citizen bot hear back in their chat; a separate task keeps this send at-most-once
             # per event even if the fan-out above is retried

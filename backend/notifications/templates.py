@@ -172,9 +172,9 @@ PUSH_TTL_S: dict[str, int] = {
     # a citizen's report changed status: a few days covers a phone switched off over a long weekend; the report's
     # state is read in the app whenever it is opened, and older news is not worth a notification
     "report_update": 3 * 24 * 3600,
-    # a crew's urgent assignment: the ten minutes it has to accept before supervisors are told it did not
-    # (ZAN_ESCALATE_UNACCEPTED_MIN's default); after that the report is theirs to reassign, and the tablet learns of
-    # its assignments from its own sync anyway
+    # a crew's urgent assignment: the time it has to accept before supervisors are told it did not
+    # (ZAN_ESCALATE_UNACCEPTED_MIN, which the fan-out job passes; this is its default); after that the report is
+    # theirs to reassign, and the tablet learns of its assignments from its own sync anyway
     "assignment_urgent": 10 * 60,
     # an ordinary one: a shift; a tablet off longer than that syncs its assignments when it is back
     "assignment": 12 * 3600,

@@ -74,6 +74,18 @@ async def test_each_kind_of_report_push_reaches_fcm_with_its_own_time_to_live(ct
     assert "notification" not in discreet.message  # still data-only: only its life was added
 
 
+async def test_an_urgent_assignment_lives_as_long_as_the_crew_has_to_accept_it(ctx: Context, fcm: FakeFCM) -> None:
+    """ZAN_ESCALATE_UNACCEPTED_MIN set to 25: the push is not dropped at ten minutes while the crew may still accept."""
+    ctx.settings = ctx.settings.with_(escalate_unaccepted_min=25)
+    crew = await make_unit(ctx)
+    report = await new_report(ctx, unit_id=crew.id, urgent=True, category="violence", district="astana")
+    tablet = await officer_device(ctx, unit=crew)
+    await act(ctx, report.id, Action.ASSIGN)
+    await drain(ctx)
+    (alert,) = fcm.pushes_to(tablet.token or "")
+    assert lives_for(alert.message, 25 * 60)
+
+
 async def assigned(ctx: Context, report: Any) -> str:
     """The report assigned and its pushes fanned out now (not yet sent): their event key."""
     (event,) = await act(ctx, report.id, Action.ASSIGN)
