@@ -65,16 +65,16 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         given: Context | None = app.state.get("ctx")
         context = given or build_context(settings)
         app.state.ctx = context
-        load_all_handlers()
-        # intake reads both on every report: load them now rather than in the first citizen's request
-        district_index(context)
-        load_taxonomy()
         relay: Relay | None = None
-        if context.settings.enable_relay:
-            relay = Relay(context)
-            context.extras["relay"] = relay
-            relay.start()
-        try:
+        try:  # a startup step that fails (a bad rules file) still closes and unbinds the context the app made
+            load_all_handlers()
+            # intake reads both on every report: load them now rather than in the first citizen's request
+            district_index(context)
+            load_taxonomy()
+            if context.settings.enable_relay:
+                relay = Relay(context)
+                context.extras["relay"] = relay
+                relay.start()
             yield
         finally:
             if relay is not None:

@@ -77,6 +77,20 @@ async def test_startup_stops_on_a_rules_file_it_cannot_use_naming_it(
     assert f"routing rules {path}: " in str(refused[0]) and why in str(refused[0])
 
 
+async def test_a_refused_startup_leaves_no_context_of_its_own_bound(ctx: Context, tmp_path: Path) -> None:
+    """The app's own context (`zan serve`) is closed and unbound when a startup step fails, so a later start of the
+    same app does not take it for one a caller bound and leave it open."""
+    path = tmp_path / "region_rules.json"
+    path.write_text("{", encoding="utf-8")
+    app = create_app(ctx.settings.with_(routing_rules_file=path))
+    try:
+        async with app.lifespan():
+            pass
+    except* RulesFileError:
+        pass
+    assert app.state.get("ctx") is None
+
+
 async def test_intake_and_the_routing_job_follow_the_configured_rules(
         ctx: Context, citizen: PartnerClient, tmp_path: Path) -> None:
     ctx.settings = ctx.settings.with_(routing_rules_file=_rules_file(tmp_path))
