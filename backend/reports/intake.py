@@ -57,11 +57,10 @@ def _utc_or_none(value: datetime) -> datetime | None:
 
 
 def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
-    problems: list[FieldProblem] = []
+    # the pin's problem first: it is the one this refusal's code names
+    problems = [] if in_kazakhstan else [FieldProblem("/location", "outside_kazakhstan")]
     if blank(data.text):  # zero-width spaces or direction marks only read as nothing, as spaces do
         problems.append(FieldProblem("/text", "too_short"))
-    if not in_kazakhstan:
-        problems.append(FieldProblem("/location", "outside_kazakhstan"))
     if data.occurred_at is not None:
         occurred = _utc_or_none(data.occurred_at)
         if occurred is None or occurred.year < EARLIEST_OCCURRED_YEAR:

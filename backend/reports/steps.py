@@ -145,8 +145,9 @@ async def withdraw(session: AsyncSession, principal: CitizenPrincipal, report_id
     """Withdraw the report. A report closed meanwhile by someone else is 409 `report.already_closed`."""
 
     # a reason of blanks only says nothing: stored as none given (the timeline showed an empty "reason"), and so a
-    # retry without one is the same withdrawal
+    # retry without one, under the same Idempotency-Key or none, is the same withdrawal
     reason = None if data.reason is None or blank(data.reason) else data.reason
+    data = msgspec.structs.replace(data, reason=reason)
 
     async def step(report: Report, by: By) -> None:
         if not await withdrawal_repeated(session, report, by, reason):

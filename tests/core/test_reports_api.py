@@ -257,11 +257,13 @@ async def test_points_outside_kazakhstan_are_refused(citizen: PartnerClient, ctx
 async def test_a_point_outside_kazakhstan_is_refused_with_the_other_fields_problems(citizen: PartnerClient,
                                                                                      ctx: Context) -> None:
     """The citizen fixes the whole form at once, not the pin only to be refused for the date next."""
-    response = await citizen.submit("Шум во дворе", lat=55.7558, lon=37.6173, category="ufo_sighting",
+    response = await citizen.submit(" ", lat=55.7558, lon=37.6173, category="ufo_sighting",
                                     occurred_at="2999-01-01T10:00:00+05:00")
     assert response.status_code == 422 and response.json()["code"] == "report.outside_kazakhstan"
+    # the pin's problem first, as the code says
     assert [(e["pointer"], e["code"]) for e in response.json()["errors"]] == [
-        ("/location", "outside_kazakhstan"), ("/occurred_at", "in_future"), ("/category", "invalid")]
+        ("/location", "outside_kazakhstan"), ("/text", "too_short"), ("/occurred_at", "in_future"),
+        ("/category", "invalid")]
     assert await count_reports(ctx) == 0
 
 

@@ -50,9 +50,9 @@ async def test_a_withdrawal_whose_reason_is_only_blanks_gives_none(ctx: Any, cit
     one is the same withdrawal."""
     report_id = await settled_report(ctx, citizen)
     path = f"{BASE}/{report_id}/withdraw"
-    assert (await citizen.post(path, {"reason": " \u200b "})).status_code == 200
-    retry = await citizen.post(path)
-    assert retry.status_code == 200, retry.text
+    assert (await citizen.post(path, {"reason": " \u200b "}, headers=keyed("k-1"))).status_code == 200
+    for retry in (await citizen.post(path), await citizen.post(path, {"reason": "\u200b"}, headers=keyed("k-1"))):
+        assert retry.status_code == 200, retry.text
     withdrawals = await events_of(ctx, report_id, "withdraw")
     assert len(withdrawals) == 1 and withdrawals[0].reason is None
 
