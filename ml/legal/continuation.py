@@ -19,6 +19,7 @@ from ml.legal.corpus import Corpus
 from ml.legal.excerpt import citation
 from ml.legal.follow_up import (
     adds_consequence,
+    asks_only_the_penalty,
     is_question,
     is_short,
     named_another_matter,
@@ -82,11 +83,14 @@ class Continuation:
         followed = self.answer(together, detect_language(together), lang, matter=True)
         # the topic found nothing either ("what if he does it again?" after a question nothing answered), or only
         # "possibly relevant" articles: the question's own answer is no worse than quoting articles that do not apply
-        # ("а можно ли записывать полицейского на видео?" after a theft quoted the theft articles at 0.16)
+        # ("а можно ли записывать полицейского на видео?" after a theft quoted the theft articles at 0.16). A question
+        # asking only the penalty of what was told has no answer of its own: what its words find alone ("наказание":
+        # УК 62) is never better than the topic's, be it "nothing found" or a referral
         if (
             followed.faq_id
             or followed.urgent
             or (followed.citations and followed.confidence > self.bars.weak_confidence)
+            or asks_only_the_penalty(reading_text(text))
         ):
             followed = self._with_general_part(text, followed, lang, topic)
             return msgspec.structs.replace(followed, follow_up=True)
@@ -110,6 +114,11 @@ class Continuation:
             return False
         if self.topics.referral(reading) is not None:
             return False  # a referral's words name the matter: a flat flooded, a debt, a dismissal
+        if asks_only_the_penalty(reading):
+            # "какое за это наказание?", "бұл қай бап?", "what is the penalty for that?": it points back and names no
+            # matter, however its words alone match an FAQ item ("какое наказание ему грозит?" is near the theft
+            # item's variants) or an article ("бап": КоАП 434)
+            return True
         opens, points_back = opens_as_follow_up(text), refers_back(text)
         if opens and points_back:
             return True  # "а если он пьяный?" after a noisy neighbour: the drunk-driving item is not about him

@@ -3,11 +3,11 @@
 A follow-up leaves out what the previous question said (the theft), so on its own it is answered with no topic, or
 a wrong one ("15 лет" ranks the civil-capacity articles). The client sends the chat's previous questions as
 `context`; the assistant reads a question as a follow-up only when it is short and either opens as a continuation
-("а если…", "ал егер…", "what if…", "…ше?") or is too weak to answer alone. Only then is it searched together with
-the question it continues. A question that opens like one but tells an event of its own ("а если сосед затопил
-квартиру?" after a theft) is not a follow-up (`own_event`); one about the offender's age or the time since
-(`ml.legal.general_part`) also needs a general-part article. Nothing here stores anything: the context comes with each
-question.
+("а если…", "ал егер…", "what if…", "…ше?"), asks only the penalty of what was told ("какое за это наказание?",
+"бұл қай бап?") or is too weak to answer alone. Only then is it searched together with the question it continues. A
+question that opens like one but tells an event of its own ("а если сосед затопил квартиру?" after a theft) is not a
+follow-up (`own_event`); one about the offender's age or the time since (`ml.legal.general_part`) also needs a
+general-part article. Nothing here stores anything: the context comes with each question.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ml.lang import detect_language
+from ml.lang import detect_language, reading_text
 from ml.legal.lexicon import EN_STOP, KK_STOP, RU_STOP, en_stem, query_terms
 from ml.lexicon import CUES
 from ml.text import fold
@@ -49,6 +49,25 @@ _REFERS_BACK = re.compile(
     r"|he|she|it|they|him|her|them|his|its|their|this|that|again|too)\b",
     re.IGNORECASE,
 )
+# What a question asks when it asks only what the law does about what was told (`asks_only_the_penalty`), folded
+# (Kazakh letters as Russian-keyboard ones): the penalty, the liability, the article, the term or the fine, and what
+# awaits the doer ("грозит", "будет", "посадят", "не болады", "қолданылады", "happen", "face"). A closed class of
+# the three languages' words, not a list of questions
+_PENALTY = re.compile(
+    r"^(?:наказ\w*|ответственн\w*|стать\w*|санкци\w*|срок\w*|штраф\w*|последстви\w*|квалифиц\w*|предусмотр\w*"
+    r"|гроз(?:ит|ят|ило)|свет(?:ит|ят)|будет|будут|бывает|дадут|дают|даст|получ(?:ит|ат)|посад\w*|сажа\w*"
+    r"|накаж\w*|полагается|положено"
+    r"|жаза\w*|жазала\w*|жауапкершилик\w*|бап|бабы|бабын|айыппул\w*|мерзим\w*|болад\w*|бола|береди|бериледи"
+    r"|тартыла\w*|колданыла\w*|салына\w*|каралган\w*|козделген\w*|сотта\w*|отыргыз\w*|кама\w*"
+    r"|penalt\w*|punish\w*|sentence\w*|articles?|fines?|liab\w*|consequences?|happens?|charged?|faces?|jail|prison)$"
+)
+# pointing-back words as typed without the Kazakh letters or in Latin letters and read back into Cyrillic ("bul kai
+# bap?" reads "бүл кай бап?", "za eto" reads "за ето"), folded
+_BACK_TYPED = re.compile(r"^(?:ето(?:го|му|м)?|ол|онын|оган|оны|одан|онда|олар|бул|муны|буган|осы|сол)$")
+# question and filler words the stop lists leave out, folded: "какую", "каково", "вообще", "қай", "қайсы", "much",
+# and the years of a term ("сколько лет ему дадут?", "қанша жыл береді?"), which are no penalty word themselves:
+# "сколько ему лет?" asks an age
+_ASKING = re.compile(r"^(?:как\w*|каков\w*|вообще|именно|тогда|кай|кайсы|much|many|exactly|лет|год\w*|жыл\w*|years?)$")
 
 
 def word_count(text: str) -> int:
@@ -71,6 +90,30 @@ def refers_back(text: str) -> bool:
     return _REFERS_BACK.search(text) is not None
 
 
+def asks_only_the_penalty(text: str) -> bool:
+    """Whether the question points back and asks only what the law does about it: "какое за это наказание?", "что
+    ему за это будет?", "бұл қай бап?", "оған не болады?", "what is the penalty for that?". Every word is a pointing
+    back, a question or function word, or one of the penalty's, the article's and the doer's fate: alone it names no
+    matter, so whatever its own words find ("наказание" ranks УК 62, "бап" КоАП 434) is no answer. A word of any other
+    kind ("а какое наказание за мошенничество?", "а если ему 15 лет?") is a matter or a circumstance of its own."""
+    words = [(w, fold(w)) for w in _WORDS.findall(text.lower())]
+    back = [bool(_REFERS_BACK.fullmatch(word) or _BACK_TYPED.match(folded)) for word, folded in words]
+    return (
+        any(back)
+        and any(_PENALTY.match(folded) for _, folded in words)
+        and all(
+            points_back
+            or _PENALTY.match(folded)
+            or _ASKING.match(folded)
+            or _OPENING.fullmatch(word)
+            or folded in RU_STOP
+            or folded in KK_STOP
+            or word in EN_STOP
+            for (word, folded), points_back in zip(words, back, strict=True)
+        )
+    )
+
+
 def is_question(text: str) -> bool:
     """Whether the text asks something: ends with a question mark ("спасибо" or "ок" after an answer does not)."""
     return text.rstrip().endswith("?")
@@ -89,14 +132,16 @@ def named_another_matter(question: str, chain: list[str]) -> bool:
 def topic_of(context: Sequence[str], stood_alone: StoodAlone = named_another_matter) -> list[str]:
     """The earlier questions a follow-up is read with, oldest first: the question that named the matter and the
     follow-ups asked since (context is oldest first). Empty when there is no earlier question. The chain restarts at
-    a question that does not open as a follow-up and at a follow-up that `stood_alone` (read with the chain before
+    a question that neither opens as a follow-up nor asks only the penalty of what was told ("какое за это
+    наказание?", `asks_only_the_penalty`) and at a follow-up that `stood_alone` (read with the chain before
     it): "а если ДТП?" or "а если сосед затопил квартиру?" after a theft was answered alone, so the chat's topic is
     that matter from there, and "а если он не хочет платить?" next is not read with the theft. A follow-up is searched
     with its chain: "кража?" → "а если ему 15 лет?" → "а если сумма маленькая?" searches all three, the middle one
     refines the theft, it does not replace it."""
     chain: list[str] = []
     for question in (c.strip()[:MAX_CONTEXT_CHARS] for c in context if c and c.strip()):
-        continues = bool(chain) and opens_as_follow_up(question) and not stood_alone(question, chain)
+        opens = opens_as_follow_up(question) or asks_only_the_penalty(reading_text(question))
+        continues = bool(chain) and opens and not stood_alone(question, chain)
         chain = [*chain, question] if continues else [question]
     return chain
 
