@@ -42,8 +42,29 @@ async def former_custody(session: AsyncSession, officer: OfficerPrincipal, repor
     the field for the old unit's reports, offline, before the move: they are evidence and are kept like a late note
     of a reassigned crew. A note stamped after the move was not written while they were assigned. `unit_id`: only
     that former unit counts."""
+    tenures = [until for _, until in await _tenures_holding(session, officer, report, unit_id)]
+    if not tenures:
+        return None
+    return "before" if written is not None and any(written < until for until in tenures) else "after"
+
+
+async def former_unit(session: AsyncSession, officer: OfficerPrincipal, report: Report,
+                      written: datetime | None) -> uuid.UUID | None:
+    """The unit the officer was in when they wrote a mutation former_custody finds "before": the one they left
+    first after `written` among those that held the report. A note queued on scene and pushed after a move is the
+    old crew's: recorded (and sealed) as the new unit's, or as nobody's, the chain of custody would name a unit that
+    never held the report."""
+    if written is None:
+        return None
+    held = [(until, unit) for unit, until in await _tenures_holding(session, officer, report) if written < until]
+    return min(held)[1] if held else None
+
+
+async def _tenures_holding(session: AsyncSession, officer: OfficerPrincipal, report: Report,
+                           unit_id: uuid.UUID | None = None) -> list[tuple[uuid.UUID, datetime]]:
+    """(unit, until) of the officer's past memberships in units that held the report during the membership."""
     query = (
-        select(UnitTenure.until)  # type: ignore[call-overload]
+        select(UnitTenure.unit_id, UnitTenure.until)  # type: ignore[call-overload]
         .join(Assignment, Assignment.unit_id == UnitTenure.unit_id)  # type: ignore[arg-type]
         .where(UnitTenure.officer_id == officer.officer_id, Assignment.report_id == report.id,  # type: ignore[arg-type]
                Assignment.assigned_at < UnitTenure.until,  # type: ignore[arg-type, operator]
@@ -51,10 +72,7 @@ async def former_custody(session: AsyncSession, officer: OfficerPrincipal, repor
     )
     if unit_id is not None:
         query = query.where(UnitTenure.unit_id == unit_id)
-    tenures = (await session.execute(query)).scalars().all()
-    if not tenures:
-        return None
-    return "before" if written is not None and any(written < until for until in tenures) else "after"
+    return [(unit, until) for unit, until in (await session.execute(query)).all()]
 
 
 async def former_holder(session: AsyncSession, officer: OfficerPrincipal, report: Report,

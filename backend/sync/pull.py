@@ -72,6 +72,9 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
     """One page. `previous_keys` (settings.previous_secret_keys) only tell a cursor from before a key rotation
     (410, reset) from a tampered one (400)."""
     limit = max(1, min(limit, MAX_LIMIT))
+    # an app that keeps "no cursor yet" as an empty string (a wiped tablet's default) asks for the snapshot: a 400
+    # for a cursor "altered" would leave it nothing to recover with
+    cursor = cursor or None
     if session.get_bind().dialect.name == "postgresql":
         if session.in_transaction():
             await session.commit()  # the page must start its own snapshot (earlier reads were only lookups)

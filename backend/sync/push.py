@@ -10,6 +10,7 @@ as sent, it marks the entity dirty in the *pusher's* scope, so the next pull ove
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import uuid
@@ -37,7 +38,7 @@ from backend.reports.workflow import GROUND_RANK, KEEPS_STATUS, Action, Outcome,
 from backend.sync import blobs, sealed
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
-from backend.sync.custody import closed_in_crews_hands, custody, former_custody, former_holder, written_at
+from backend.sync.custody import closed_in_crews_hands, custody, former_custody, former_holder, former_unit, written_at
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
 from backend.sync.schemas import TEXT_MAX_LENGTH, MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
@@ -212,7 +213,7 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
     ledger_key = (officer.device_id, m.mutation_id)
     stored = await _get(session, SyncMutation, ledger_key)
     if stored is not None:
-        return _duplicate(stored)
+        return _duplicate(session, officer, m, stored)
     try:
         async with session.begin_nested():
             if invalid is not None:
@@ -224,7 +225,7 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
             # blocks on this insert, then hits the conflict and rolls its own change back, so a mutation can never
             # take effect twice
             session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
-                                     officer_id=officer.officer_id, result=result))
+                                     officer_id=officer.officer_id, result={**result, SENT: _sent(m)}))
             _created(session, SyncMutation, ledger_key)
             try:
                 await session.flush()
@@ -233,7 +234,7 @@ async def _one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer,
             return result
     except _Duplicate:
         again = await session.get(SyncMutation, ledger_key, populate_existing=True)
-        return _duplicate(again) if again is not None else _result(m, "rejected", "retry")
+        return _duplicate(session, officer, m, again) if again is not None else _result(m, "rejected", "retry")
     except Rejected as exc:
         extra = dict(exc.extra)
         keep = extra.pop("_keep", None)
@@ -261,20 +262,33 @@ async def _store_rejected(session: AsyncSession, officer: OfficerPrincipal, m: M
         async with session.begin_nested():
             session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
                                      officer_id=officer.officer_id,
-                                     result={**result, KEPT: keep} if keep is not None else result))
+                                     result={**result, SENT: _sent(m), **({KEPT: keep} if keep is not None else {})}))
             _created(session, SyncMutation, ledger_key)
     except IntegrityError:
         again = await session.get(SyncMutation, ledger_key, populate_existing=True)
         if again is not None:
-            return _duplicate(again)
+            return _duplicate(session, officer, m, again)
     return result
 
 
 KEPT = "kept_fields"  # the ledger row's copy of a rejected-but-kept mutation's content
+SENT = "sent"  # the ledger row's digest of the mutation it answered (_sent)
 
 
-def _duplicate(stored: SyncMutation) -> dict[str, Any]:
-    answer = {k: v for k, v in stored.result.items() if k != KEPT}
+def _sent(m: Mutation) -> str:
+    """What identifies the mutation a ledger row answered, beyond its id: a resend of the same outbox entry carries
+    the same entity, id, op and HLC stamp."""
+    return hashlib.sha256("\n".join((m.entity, m.id, m.op, m.hlc)).encode()).hexdigest()[:16]
+
+
+def _duplicate(session: AsyncSession, officer: OfficerPrincipal, m: Mutation,
+               stored: SyncMutation) -> dict[str, Any]:
+    if stored.result.get(SENT, _sent(m)) != _sent(m):
+        # the tablet's id names another mutation the ledger answered (an app whose outbox numbering restarted after
+        # its data was cleared, on the same device id): "duplicate" would have it drop a change that was never
+        # applied. Not stored (the id is taken): the tablet sends it again under a new mutation id
+        return _finish(session, officer, m, _result(m, "rejected", "mutation_id_reused"))
+    answer = {k: v for k, v in stored.result.items() if k not in (KEPT, SENT)}
     return {**answer, "status": "duplicate", "original_status": stored.result.get("status")}
 
 
@@ -370,18 +384,22 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     by = by_tablet(officer)
     closed_before = report.status == Status.CLOSED
     overwritten: dict[str, dict[str, Any]] = {}  # another writer's text this push replaces, and who wrote it
+    outrun: dict[str, dict[str, Any]] = {}  # this push's text that another writer's later one already replaced
     for name in OFFICER_FIELDS:
         if name not in m.fields:
             continue
         value = m.fields[name]
+        new_value = None if value is None else str(value)[:TEXT_MAX_LENGTH]
         current = await _get(session, ReportField, (report.id, name))
         if current is not None and hlcs.parse(current.hlc) >= stamp:
             result["superseded_fields"].append(name)
+            if (new_value is not None and new_value != current.value
+                    and current.actor_id not in (None, str(officer.officer_id))):
+                outrun[name] = {"text": new_value, "kept": current}
             continue
         if current is None:
             current = ReportField(report_id=report.id, field=name, hlc=str(stamp), actor_type=officer.role.value)
             _created(session, ReportField, (report.id, name))
-        new_value = None if value is None else str(value)[:TEXT_MAX_LENGTH]
         if (current.value is not None and current.value != new_value
                 and current.actor_id not in (None, str(officer.officer_id))):
             overwritten[name] = {**current.written(), "value": current.value, "new_value": new_value}
@@ -407,6 +425,20 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
                      data={"fields": sorted(overwritten), "report_status": report.status, "event_id": str(event.id),
                            "previous": {name: {k: v for k, v in was.items() if k not in ("value", "new_value")}
                                         for name, was in overwritten.items()}})
+    if outrun:
+        # the same texts the other way round: a crewmate's (or a dispatcher's) text stamped later reached the server
+        # first. The later one stands, as it would have in clock order, but this officer's text is kept in the record
+        # as it would then have been (a `fields_overwritten` naming its writer and what replaced it): which texts
+        # the record holds must not depend on which tablet found the network first
+        await reports.append_event(
+            session, report, "fields_overwritten", by, public=False,
+            data={"fields": sorted(outrun), "report_status": report.status, "arrived_after": True,
+                  "mutation_id": m.mutation_id,
+                  "previous": {name: {"actor_type": officer.role.value, "actor_id": str(officer.officer_id),
+                                      "hlc": str(stamp), "updated_at": None, "length": len(lost["text"]),
+                                      "value": lost["text"]} for name, lost in outrun.items()},
+                  "values": {name: lost["kept"].value for name, lost in outrun.items()},
+                  "replaced_by": {name: lost["kept"].written() for name, lost in outrun.items()}})
     # the status step after the texts: a "resolved" sent with the write-up closes the report on it, so the record
     # the closing makes (sealed.FIELDS_RECORDED, reports.service.change_status) holds the texts it was resolved with
     if "status" in m.fields:
@@ -534,8 +566,12 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     if report is None:
         raise Rejected("not_assigned")
     text = str(m.fields.get("text") or "").strip()[:TEXT_MAX_LENGTH]
+    writer_unit = officer.unit_id  # the crew the note is recorded (and sealed) as written in
     if not await custody(session, viewer, report):
-        former = await former_custody(session, officer, report, written_at(m.device_time, m.hlc))
+        written = written_at(m.device_time, m.hlc)
+        former = await former_custody(session, officer, report, written)
+        if former == "before":  # queued in the old crew, before the move: it is that crew's note
+            writer_unit = await former_unit(session, officer, report, written)
         if former is None:
             raise Rejected("not_assigned")
         if former == "after" and text:
@@ -555,7 +591,7 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
             raise Rejected("immutable", immutable_fields=["text"])
         return _result(m, "applied", ignored_fields=ignored)  # the same note sent again
     stamp = _stamp(m)
-    note = ReportNote(id=note_id, report_id=report.id, officer_id=officer.officer_id, unit_id=officer.unit_id,
+    note = ReportNote(id=note_id, report_id=report.id, officer_id=officer.officer_id, unit_id=writer_unit,
                       device_id=officer.device_id, text=text, device_time=_device_time(m, stamp))
     session.add(note)
     _created(session, ReportNote, note_id)
