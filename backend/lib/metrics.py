@@ -13,6 +13,9 @@ LATENCY = Histogram("zan_http_request_seconds", "HTTP request latency", ["method
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 REPORTS_REGISTERED = Counter("zan_reports_registered_total", "Reports registered", ["channel"])
 JOBS = Counter("zan_jobs_total", "Outbox task attempts", ["task", "outcome"])
+# what became of each delivery attempt (push, topic, webhook): sent, pending (retried), dead, dropped (old news, a
+# device gone) or expired (its life ran out unsent: an FCM outage longer than an urgent push's life shows here)
+DELIVERIES = Counter("zan_deliveries_total", "Delivery attempts settled", ["kind", "status"])
 # which partner app is being held to its rate (ZAN_PARTNER_RATE_LIMIT): a runaway client shows here first
 PARTNER_THROTTLED = Counter("zan_partner_throttled_total", "Signed requests refused with 429", ["partner"])
 # the holiday calendar's last year with movable holidays and transferred days off (ZAN_HOLIDAYS_FILE's by_year):

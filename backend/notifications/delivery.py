@@ -37,6 +37,7 @@ from sqlmodel import col
 
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import TokenError, unseal
+from backend.lib.metrics import DELIVERIES
 from backend.lib.tasks import stop_task
 from backend.notifications import webhooks
 from backend.notifications.models import Delivery, Device
@@ -199,6 +200,9 @@ async def _settle(ctx: Context, token: uuid.UUID, results: Sent) -> None:
         return
     now = utcnow()
     sent = [{"_id": r.id, "_pid": o.message_id} for r, o, _ in results if o is not None and o.ok]
+    for row, outcome, _ in results:
+        if outcome is not None and outcome.ok:
+            DELIVERIES.labels(row.kind, "sent").inc()
     async with ctx.sessions() as session:
         if sent:
             await session.execute(
@@ -213,6 +217,10 @@ async def _settle(ctx: Context, token: uuid.UUID, results: Sent) -> None:
             if outcome is not None and outcome.ok:
                 continue
             status, error, next_at = _failure(row, outcome, status_hint, now)
+            DELIVERIES.labels(row.kind, status).inc()
+            if status == "expired" and row.payload.get("urgent"):
+                # a crew or a supervisor was never told of an urgent report in time: worth an operator's look
+                log.warning("urgent push %s expired unsent (event %s)", row.id, row.event_key)
             if status == "dropped" and outcome is not None and row.device_id:
                 reason = (outcome.error or "unregistered").split(":")[0][:40]
                 pruned.setdefault(reason, set()).add(row.device_id)
@@ -247,29 +255,47 @@ async def withdrawn_since(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.U
     still queued then (FCM or Telegram down, throttled), would tell the citizen "assigned", "needs your input" about
     a report they have since taken back, and send a crew to it; what comes after the withdrawal (a message from the
     police) is news and goes. One rule for the pushes and the citizen bot (bots.citizen.notify)."""
+    return await _followed_by(ctx, event_ids, frozenset({Action.WITHDRAW.value}))
+
+
+# what makes a crew's assignment push, still queued, old news: the report assigned again since (to another crew, or
+# to theirs with a push of its own), sent back to triage, closed or withdrawn: it would send a crew to a report that
+# is no longer theirs
+_ASSIGNMENT_ENDS = frozenset({Action.ASSIGN.value, Action.TRIAGE.value, Action.RESOLVE.value,
+                              Action.CLOSE_UNFOUNDED.value, Action.REDIRECT.value, Action.MARK_DUPLICATE.value,
+                              Action.REJECT.value, Action.WITHDRAW.value})
+
+
+async def _followed_by(ctx: Context, event_ids: set[uuid.UUID], actions: frozenset[str]) -> set[uuid.UUID]:
+    """Those of these report events after which their report had an event of one of `actions`."""
     if not event_ids:
         return set()
-    told, withdrawal = aliased(ReportEvent), aliased(ReportEvent)
+    told, later = aliased(ReportEvent), aliased(ReportEvent)
     async with ctx.sessions() as session:
         found = await session.scalars(
             select(col(told.id)).distinct()
-            .join(withdrawal, (col(withdrawal.report_id) == col(told.report_id))
-                  & (col(withdrawal.action) == Action.WITHDRAW.value)
-                  & (col(withdrawal.created_at) > col(told.created_at)))
+            .join(later, (col(later.report_id) == col(told.report_id)) & col(later.action).in_(actions)
+                  & (col(later.created_at) > col(told.created_at)))
             .where(col(told.id).in_(event_ids)))
     return set(found)
 
 
-async def _withdrawn_since(ctx: Context, rows: list[Delivery]) -> set[str]:
-    """`withdrawn_since` for the report events these pushes are about."""
-    events = {uuid.UUID(str(row.payload["data"]["event_id"])) for row in rows
-              if row.payload.get("data", {}).get("type") in REPORT_EVENT_PUSHES}
-    return {str(event_id) for event_id in await withdrawn_since(ctx, events)}
+async def _stale(ctx: Context, rows: list[Delivery]) -> set[str]:
+    """The report events these pushes are about that are old news by now: withdrawn since (`withdrawn_since`), and
+    for a crew's assignment, the report no longer theirs (`_ASSIGNMENT_ENDS`)."""
+    about: dict[str, set[uuid.UUID]] = {kind: set() for kind in REPORT_EVENT_PUSHES}
+    for row in rows:
+        data = row.payload.get("data", {})
+        if data.get("type") in about:
+            about[data["type"]].add(uuid.UUID(str(data["event_id"])))
+    stale = await withdrawn_since(ctx, about["report_update"])
+    stale |= await _followed_by(ctx, about["assignment"], _ASSIGNMENT_ENDS)
+    return {str(event_id) for event_id in stale}
 
 
 async def _send_pushes(ctx: Context, rows: list[Delivery],
                        targets: dict[uuid.UUID, _Target | None]) -> Sent:
-    withdrawn = await _withdrawn_since(ctx, rows)
+    stale = await _stale(ctx, rows)
     now = utcnow()
     results: Sent = []
     ready: list[tuple[Delivery, Push]] = []
@@ -278,7 +304,7 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
         if expires and datetime.fromisoformat(expires) <= now:
             results.append((row, None, "expired"))
             continue
-        if str(row.payload.get("data", {}).get("event_id")) in withdrawn:
+        if str(row.payload.get("data", {}).get("event_id")) in stale:
             results.append((row, None, "dropped"))
             continue
         push = _push_for(row, targets.get(row.id), now)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from backend.context import Context
 from backend.dispatch.models import Escalation
 from backend.lib.clock import utcnow
+from backend.lib.metrics import DELIVERIES
 from backend.notifications import delivery, fanout, jobs, templates
 from backend.notifications.models import Delivery, Device
 from backend.notifications.schemas import DeviceIn
@@ -118,6 +119,7 @@ async def test_a_retry_gets_only_the_life_left_and_a_push_past_it_is_not_sent(
 
     second = await new_report(ctx, unit_id=crew.id, urgent=True, category="violence", district="astana")
     event_key = await assigned(ctx, second)
+    expired_before = DELIVERIES.labels("push", "expired")._value.get()
     too_late = utcnow() + timedelta(minutes=11)
     monkeypatch.setattr(delivery, "utcnow", lambda: too_late)
 
@@ -127,6 +129,8 @@ async def test_a_retry_gets_only_the_life_left_and_a_push_past_it_is_not_sent(
     async with ctx.sessions() as session:
         (row,) = await session.scalars(select(Delivery).where(Delivery.event_key == event_key))  # type: ignore[arg-type]
     assert row.status == "expired"
+    # counted, for an operator to see urgent pushes lost to an outage longer than their life
+    assert DELIVERIES.labels("push", "expired")._value.get() == expired_before + 1
 
 
 async def supervisor_phone(ctx: Context, district: str) -> Device:
@@ -186,3 +190,29 @@ def test_a_district_without_a_translated_name_is_named_as_the_map_names_it_else_
     assert templates.district_name("not-a-district", "ru") == "not-a-district"
     assert templates.district_name(None, "ru") == ""
 
+
+
+async def test_a_crews_queued_assignment_is_not_sent_once_the_report_went_to_another_crew(ctx: Context,
+                                                                                        fcm: FakeFCM) -> None:
+    """FCM was down while the dispatcher sent a second crew: the first crew's push, sent when FCM is back, would
+    send them to a report that is no longer theirs."""
+    first, second = await make_unit(ctx), await make_unit(ctx)
+    report = await new_report(ctx, unit_id=first.id, category="public_order", district="astana")
+    tablet, other_tablet = await officer_device(ctx, unit=first), await officer_device(ctx, unit=second)
+    keys = []
+    for unit in (first, second):
+        (event,) = await act(ctx, report.id, Action.ASSIGN, data={"unit_id": str(unit.id)})
+        async with ctx.sessions() as session:
+            fan = await fanout.report_event(session, event=event, report=report)
+            await session.commit()
+        assert fan is not None
+        keys.append(fan.event_key)
+    for key in keys:
+        await delivery.deliver_pending(ctx, event_key=key)
+
+    assert fcm.pushes_to(tablet.token or "") == []
+    assert len(fcm.pushes_to(other_tablet.token or "")) == 1
+    async with ctx.sessions() as session:
+        row = await session.scalar(select(Delivery).where(Delivery.event_key == keys[0],  # type: ignore[arg-type]
+                                                          Delivery.device_id == tablet.id))  # type: ignore[arg-type]
+    assert row is not None and row.status == "dropped"
