@@ -19,13 +19,15 @@ from bots.citizen.errors import unexpected_error
 from bots.citizen.middlewares import LanguageMiddleware, PrivateChatOnly
 from bots.citizen.report_draft import shortened
 
-# commands and follow-up take their commands and buttons at any step; the report's steps and the answer to a request
-# for information come before the legal flow, whose handlers (state None) take any text or message no one else did.
-# The answer comes after the report flow, but its own /start, /language, /cancel, "Cancel" and "Report"
-# (reply_flow.cancelling) before the commands and the report flow: theirs clear the chat, which would leave the answer's
-# files to the unused-media purge and drop a report draft paused for the answer along with it
-CONVERSATIONS = (reply_flow.cancelling, commands.handlers, follow_up.handlers, report_flow.handlers,
-                 reply_flow.handlers, legal_flow.handlers)
+# a button of an earlier report's messages is refused before anything (report_flow.earlier): each handler after it
+# would take it for the draft being written. Commands and follow-up take their commands and buttons at any step; the
+# report's steps and the answer to a request for information come before the legal flow, whose handlers (state None)
+# take any text or message no one else did. The answer comes after the report flow, but its own /start, /language,
+# /cancel, "Cancel" and "Report" (reply_flow.cancelling) before the commands and the report flow: theirs clear the
+# chat, which would leave the answer's files to the unused-media purge and drop a report draft paused for the answer
+# along with it
+CONVERSATIONS = (report_flow.earlier, reply_flow.cancelling, commands.handlers, follow_up.handlers,
+                 report_flow.handlers, reply_flow.handlers, legal_flow.handlers)
 
 # `shortened` and `unexpected_error` were defined here before the split: still importable from here
 __all__ = ["CONVERSATIONS", "build_router", "shortened", "unexpected_error"]

@@ -40,7 +40,14 @@ from backend.reports.workflow import Resolution
 from bots.citizen import albums, commands, keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import BOT_DOWNLOAD_LIMIT, WORDS, drop_draft, incoming, start_report
+from bots.citizen.report_draft import (
+    BOT_DOWNLOAD_LIMIT,
+    WORDS,
+    drop_draft,
+    incoming,
+    start_or_resume,
+    start_report,
+)
 from bots.citizen.report_files import store_file
 from bots.citizen.texts import all_languages, t
 
@@ -126,23 +133,31 @@ async def reply_then_report(message: Message, state: FSMContext, ctx: Context, l
 
 
 @cancelling.message(ReplyForm.text, CommandStart())
-@cancelling.message(ReplyForm.text, Command("language"))
-@cancelling.message(ReplyForm.text, F.text.in_(all_languages("btn_language")))
 async def reply_then_start(message: Message, state: FSMContext, ctx: Context) -> None:
-    """/start or /language during an answer: the answer ends with its files deleted (the start's clearing of the
-    chat would leave them to the unused-media purge), then the language is asked as from anywhere else, a report
-    draft paused for the answer abandoned as /start abandons one."""
+    """/start during an answer: the answer ends with its files deleted (the start's clearing of the chat would leave
+    them to the unused-media purge), then the language is asked as from anywhere else, a report draft paused for the
+    answer abandoned as /start abandons one."""
     await _end(state, ctx, discard=True)
     await commands.start(message, state, ctx)
 
 
+@cancelling.message(ReplyForm.text, Command("language"))
+@cancelling.message(ReplyForm.text, F.text.in_(all_languages("btn_language")))
+async def reply_then_language(message: Message, state: FSMContext, ctx: Context) -> None:
+    """/language or the menu's "Language" during an answer: the answer ends with its files deleted, then the
+    language is asked as from anywhere else; a report draft paused for the answer is back, as the choice keeps one."""
+    await _end(state, ctx, discard=True)
+    await commands.choose(message)
+
+
 @cancelling.callback_query(ReplyForm.text, F.data == "report:start")
 async def reply_then_report_button(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
-    """"File a report" under an earlier legal answer, tapped during an answer: as "Report" typed then."""
+    """"File a report" under an earlier legal answer, tapped during an answer: the answer ends with its files
+    deleted, and a report starts, or the draft paused for the answer goes on (as the button does anywhere)."""
     await callback.answer()
     await _end(state, ctx, discard=True)
     if isinstance(callback.message, Message):
-        await start_report(callback.message, state, ctx, lang)
+        await start_or_resume(callback.message, state, ctx, lang)
 
 
 @cancelling.callback_query(ReplyForm.text, F.data == "report:cancel")
@@ -200,7 +215,7 @@ async def reply_text(message: Message, state: FSMContext, ctx: Context, lang: st
     await _comment(message, state, ctx, lang, linked, message.text or "")
 
 
-@handlers.message(ReplyForm.text, F.photo | F.video | F.document)
+@handlers.message(ReplyForm.text, F.photo | F.video | F.video_note | F.document)
 async def reply_file(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                      linked: service.ChatUser | None) -> None:
     """A photo or video for the answer: with a caption it is the answer (sent at once, with the files before it),

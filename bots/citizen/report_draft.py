@@ -89,6 +89,13 @@ async def start_report(message: Message, state: FSMContext, ctx: Context, lang: 
     await message.answer(t("report_text", lang), reply_markup=keyboards.cancel_report(lang))
 
 
+async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"File a report" under a legal answer: a report started, or the one being written asked on with (the button
+    is on an older message: tapping it mid-report dropped all the citizen had sent, without a word)."""
+    if not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
+        await start_report(message, state, ctx, lang)
+
+
 async def drop_draft(state: FSMContext, ctx: Context) -> None:
     """End the conversation and forget its files at once (the media themselves go as unused ones), rather than keep
     them listed for a draft no one can finish until purge_stale_drafts."""
@@ -136,6 +143,36 @@ async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, la
     await message.answer(text, reply_markup=keyboards.confirm(lang))
 
 
+async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> None:
+    """The files step: what it takes, and how many files the draft has already (those sent before it are kept: said,
+    so they are not sent again), after `lead`."""
+    text = t("report_photo", lang)
+    kept = len(await service.draft_media(ctx, str((await state.get_data())["key"])))
+    if kept:
+        text += "\n" + t("report_files_so_far", lang, count=kept, max=MAX_FILES)
+    await message.answer(f"{lead}\n\n{text}" if lead else text, reply_markup=keyboards.skip_photo(lang))
+
+
+async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str) -> bool:
+    """Ask again for what the report's current step expects, after `lead` (e.g. the language just changed), with
+    the step's keyboard: the conversation goes on from this message. False when no report is being written."""
+    step = await state.get_state()
+    if step == ReportForm.confirm.state:
+        await message.answer(lead)
+        await ask_confirmation(message, state, ctx, lang)
+        return True
+    if step == ReportForm.photo.state:
+        await ask_files(message, state, ctx, lang, lead)
+        return True
+    if step == ReportForm.location.state:
+        await message.answer(f"{lead}\n\n{t('report_location', lang)}", reply_markup=keyboards.send_location(lang))
+        return True
+    if step == ReportForm.text.state:
+        await message.answer(f"{lead}\n\n{t('report_text', lang)}", reply_markup=keyboards.cancel_report(lang))
+        return True
+    return False
+
+
 async def first_of_album(state: FSMContext, message: Message) -> bool:
     """Whether `message` is to be answered at a step that takes no files: a message of its own is, an album (one
     update per file, all at once) only for its first file through."""
@@ -175,15 +212,20 @@ class Incoming:
 
 
 def incoming(message: Message) -> Incoming | None:
-    """The file a message carries, if it is one a report takes: a photo, a video, a voice message or an audio file,
-    or any of them sent as a file (a photo sent as a file keeps its EXIF time and place, which Telegram strips from
-    compressed photos). Its type is the one the media API stores it under (audio/x-m4a is audio/mp4)."""
+    """The file a message carries, if it is one a report takes: a photo, a video (a round one too), a voice message
+    or an audio file, or any of them sent as a file (a photo sent as a file keeps its EXIF time and place, which
+    Telegram strips from compressed photos). Its type is the one the media API stores it under (audio/x-m4a is
+    audio/mp4)."""
     if message.photo:
         photo = message.photo[-1]  # the largest size Telegram made
         return Incoming(photo.file_id, photo.file_unique_id, photo.file_size, "image/jpeg")
     if message.video:
         video = message.video
         return Incoming(video.file_id, video.file_unique_id, video.file_size, video.mime_type or "video/mp4")
+    if message.video_note:
+        # a round video ("кружок"), as many film a scene in Telegram: always MPEG-4, and it names no type of its own
+        note = message.video_note
+        return Incoming(note.file_id, note.file_unique_id, note.file_size, "video/mp4")
     # Telegram's voice messages are Ogg Opus (its mime_type is optional); the media API sniffs the bytes either way
     sent = message.voice or message.audio or message.document
     default = "audio/ogg" if message.voice else ""

@@ -41,7 +41,8 @@ log = logging.getLogger("zan.bots.citizen")
 handlers = Handlers()
 
 
-@handlers.message(StateFilter(ReportForm.photo, ReportForm.confirm), F.photo | F.video | F.voice | F.audio | F.document)
+@handlers.message(StateFilter(ReportForm.photo, ReportForm.confirm),
+                  F.photo | F.video | F.video_note | F.voice | F.audio | F.document)
 async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
     """A file for the report. The chat is held while the draft is read and changed (its place among the files, the
@@ -196,8 +197,10 @@ async def report_photo_other(message: Message, lang: str) -> None:
     await message.answer(t("report_photo_hint", lang), reply_markup=keyboards.photos_done(lang))
 
 
-@handlers.callback_query(ReportForm.photo, F.data.in_({"report:skip", "report:photos_done"}))
+@handlers.callback_query(ReportForm.photo, F.data.in_({"report:skip", "report:photos_done", "report:send"}))
 async def report_photos_done(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"Done" or "Skip"; or "Send" of a confirmation shown before the citizen sent one more file (the files step is
+    back): the confirmation again, with that file counted, rather than a tap that files nothing and says nothing."""
     await callback.answer()
     if isinstance(callback.message, Message):
         await ask_confirmation(callback.message, state, ctx, lang)

@@ -17,14 +17,36 @@ from aiogram.types import CallbackQuery, Message
 from backend.context import Context
 from bots.citizen import keyboards, report_confirm, report_files, report_place, report_text
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import drop_draft, start_report
+from bots.citizen.report_draft import drop_draft, start_or_resume, start_report
 from bots.citizen.texts import all_languages, t
 
 handlers = Handlers()
+# attached first of all (bots.citizen.handlers): a draft's button of an earlier report, before any handler of the
+# draft being written (the report flow's, or the Reply's paused one) takes it for this one's
+earlier = Handlers()
+# the buttons that act on the draft being written; "report:start" (under a legal answer) starts a new one anywhere
+DRAFT_BUTTONS = frozenset({"report:cancel", "report:skip", "report:photos_done", "report:send"})
 # the steps' handlers, after this module's (whose commands and buttons count at any step), in the order aiogram tries
 # them: a file at the confirmation is taken (report_files) before the confirmation's "anything else" (report_confirm),
 # whose last handler acknowledges any other "report:" button
 STEPS = (report_text.handlers, report_place.handlers, report_files.handlers, report_confirm.handlers)
+
+
+async def of_an_earlier_report(callback: CallbackQuery, state: FSMContext) -> bool:
+    """A draft's button on a message older than the draft being written (yesterday's "Cancel" or "Send"): every
+    message of this draft comes after its `since`, and buttons carry no draft of their own."""
+    if callback.data not in DRAFT_BUTTONS or callback.message is None:
+        return False
+    data = await state.get_data()
+    since = data.get("since")
+    return "key" in data and since is not None and callback.message.message_id < int(since)
+
+
+@earlier.callback_query(of_an_earlier_report)
+async def earlier_report_button(callback: CallbackQuery, lang: str) -> None:
+    """Said, and nothing done: it cancelled the report being written (all the citizen had sent lost), or filed it
+    unconfirmed."""
+    await callback.answer(t("report_button_earlier", lang), show_alert=True)
 
 
 @handlers.message(Command("cancel"))
@@ -44,7 +66,7 @@ async def report_start(message: Message, state: FSMContext, ctx: Context, lang: 
 async def report_start_button(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        await start_report(callback.message, state, ctx, lang)
+        await start_or_resume(callback.message, state, ctx, lang)
 
 
 

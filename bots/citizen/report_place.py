@@ -1,15 +1,24 @@
-"""The report's place: a location inside Kazakhstan, or asked again."""
+"""The report's place: a location inside Kazakhstan, or asked again; a later one replaces it."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from backend.context import Context
 from bots.citizen import keyboards, service
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import MAX_FILES, WORDS, ReportForm, add_to_description, first_of_album, in_kazakhstan
+from bots.citizen.report_draft import (
+    WORDS,
+    ReportForm,
+    add_to_description,
+    ask_confirmation,
+    ask_files,
+    first_of_album,
+    in_kazakhstan,
+)
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
 
@@ -18,20 +27,37 @@ handlers = Handlers()
 
 @handlers.message(ReportForm.location, F.location)
 async def report_location(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    if not await take_place(message, state, ctx, lang):
+        return
+    await state.set_state(ReportForm.photo)
+    await ask_files(message, state, ctx, lang)
+
+
+async def take_place(message: Message, state: FSMContext, ctx: Context, lang: str) -> bool:
+    """The message's location as the report's place, at any step: False (and asked again) when it is outside
+    Kazakhstan, which intake refuses (report.outside_kazakhstan): said here, not after the files and the
+    confirmation."""
     location = message.location
     assert location is not None
     if not in_kazakhstan(ctx, location.latitude, location.longitude):
-        # intake refuses it (report.outside_kazakhstan): asked again here, not after the files and the confirmation
         await message.answer(t("report_location_outside", lang), reply_markup=keyboards.send_location(lang))
-        return
+        return False
     await state.update_data(lat=location.latitude, lon=location.longitude,
                             accuracy=location.horizontal_accuracy)
-    await state.set_state(ReportForm.photo)
-    text = t("report_photo", lang)
-    kept = len(await service.draft_media(ctx, str((await state.get_data())["key"])))
-    if kept:  # files sent with the description are kept: said, so they are not sent again
-        text += "\n" + t("report_files_so_far", lang, count=kept, max=MAX_FILES)
-    await message.answer(text, reply_markup=keyboards.skip_photo(lang))
+    return True
+
+
+@handlers.message(StateFilter(ReportForm.photo, ReportForm.confirm), F.location)
+async def report_location_changed(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """Another location after the place was taken: the citizen corrects a wrong pin (or sends the right one after
+    the first), so it replaces the place, said so, and the step goes on (the confirmation shows the new point)."""
+    if not await take_place(message, state, ctx, lang):
+        return
+    if await state.get_state() == ReportForm.confirm.state:
+        await message.answer(t("report_location_changed", lang))
+        await ask_confirmation(message, state, ctx, lang)
+        return
+    await message.answer(t("report_location_changed", lang), reply_markup=keyboards.photos_done(lang))
 
 
 @handlers.message(ReportForm.location, *WORDS)

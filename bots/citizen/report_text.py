@@ -1,11 +1,11 @@
 """The report's description: its first words (at least MIN_REPORT_TEXT characters), and corrections of them (an
-edited message) at any later step."""
+edited message) at any later step; a location sent before it is kept for the place."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -19,7 +19,9 @@ from bots.citizen.report_draft import (
     WORDS,
     ReportForm,
     ask_confirmation,
+    ask_files,
     first_of_album,
+    in_kazakhstan,
     too_short,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
@@ -29,29 +31,53 @@ handlers = Handlers()
 
 
 @handlers.edited_message(ReportForm.text, *WORDS)
-async def report_text_edited(message: Message, state: FSMContext, lang: str) -> None:
+async def report_text_edited(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     """A too-short description ("ой") corrected in place is the description; older messages are not."""
     if message.message_id > int((await state.get_data()).get("since") or 0):
-        await report_text(message, state, lang)
+        await report_text(message, state, ctx, lang)
 
 
 @handlers.message(ReportForm.text, *WORDS)
-async def report_text(message: Message, state: FSMContext, lang: str) -> None:
+async def report_text(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     text = (message.text or "").strip()
     if too_short(text):
         await message.answer(t("report_text_short", lang), reply_markup=keyboards.cancel_report(lang))
         return
     await _described(message, state, text)
-    await message.answer(t("report_location", lang), reply_markup=keyboards.send_location(lang))
+    await _next_step(message, state, ctx, lang)
+
+
+@handlers.message(ReportForm.text, F.location)
+async def report_place_first(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """The place sent before the description (many send the pin first): kept, so it is not asked for again once the
+    description comes, and the description asked for. One outside Kazakhstan, which intake refuses, is said so."""
+    location = message.location
+    assert location is not None
+    if not in_kazakhstan(ctx, location.latitude, location.longitude):
+        said = t("report_location_outside_early", lang)
+    else:
+        await state.update_data(lat=location.latitude, lon=location.longitude, accuracy=location.horizontal_accuracy)
+        said = t("report_location_kept", lang)
+    await message.answer(f"{said}\n{t('report_text_need_words', lang)}", reply_markup=keyboards.cancel_report(lang))
 
 
 async def _described(message: Message, state: FSMContext, text: str) -> None:
-    """`text` (of `message`) is the description: on to the place."""
+    """`text` (of `message`) is the description: on to the place, or to the files when the place came first."""
     text = text[:MAX_REPORT_TEXT]
     # the description is kept as the messages it came from, so a correction of one of them (an edited message)
     # replaces its own words
     await state.update_data(text=text, parts=[[message.message_id, text]])
-    await state.set_state(ReportForm.location)
+    placed = "lat" in await state.get_data()
+    await state.set_state(ReportForm.photo if placed else ReportForm.location)
+
+
+async def _next_step(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> None:
+    """What the step `_described` went on to asks for, after `lead`."""
+    if await state.get_state() == ReportForm.photo.state:
+        await ask_files(message, state, ctx, lang, lead)
+        return
+    text = f"{lead}\n\n{t('report_location', lang)}" if lead else t("report_location", lang)
+    await message.answer(text, reply_markup=keyboards.send_location(lang))
 
 
 @handlers.message(ReportForm.text)
@@ -70,8 +96,7 @@ async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
     if described:
-        said = t("report_caption_taken", lang) + (" " + note if note else "")
-        await message.answer(said + "\n\n" + t("report_location", lang), reply_markup=keyboards.send_location(lang))
+        await _next_step(message, state, ctx, lang, t("report_caption_taken", lang) + (" " + note if note else ""))
         return
     if not answers and outcome in (None, KEPT):
         return

@@ -185,6 +185,45 @@ TEXTS: dict[str, dict[str, str]] = {
               "registered”, please start again: “🚨 Report an offence”. Your reports: /reports. In an emergency "
               "call 102 or 112 right away.",
     },
+    # the language chosen while a report is being written: the report is kept and its step asked again
+    "report_resumed": {
+        "kk": "🌐 Тіл өзгертілді. Өтінішіңіз сақталды, жалғастырайық.",
+        "ru": "🌐 Язык изменён. Ваше обращение сохранено, продолжим.",
+        "en": "🌐 Language changed. Your report is kept; let us carry on.",
+    },
+    # "File a report" under an older legal answer tapped while a report is being written: that one goes on
+    "report_in_progress": {
+        "kk": "Сіз өтінішті жазып жатырсыз, ол сақталды — жалғастырайық. Жаңадан бастау үшін «Болдырмау» батырмасын "
+              "басыңыз.",
+        "ru": "Вы уже пишете обращение, оно сохранено — продолжим. Чтобы начать заново, нажмите «Отменить».",
+        "en": "You are already writing a report, and it is kept: let us carry on. To start again, tap “Cancel”.",
+    },
+    # a button of an earlier report's messages tapped while another is being written (a callback alert: at most 200
+    # characters): it neither cancels nor sends the one on screen
+    "report_button_earlier": {
+        "kk": "Бұл батырма бұрынғы өтініштікі. Қазір жазып жатқан өтінішіңіз өзгермеді — жалғастырыңыз.",
+        "ru": "Эта кнопка — от прежнего обращения. Обращение, которое вы сейчас пишете, не изменилось — продолжайте.",
+        "en": "This button belongs to an earlier report. The report you are writing now is unchanged: carry on.",
+    },
+    "report_location_changed": {
+        "kk": "📍 Оқиға орны жаңартылды.",
+        "ru": "📍 Место происшествия обновлено.",
+        "en": "📍 The location is updated.",
+    },
+    # a location sent where the description is expected: kept, so it is not asked for again after the description
+    "report_location_kept": {
+        "kk": "📍 Оқиға орны сақталды.",
+        "ru": "📍 Место происшествия сохранено.",
+        "en": "📍 The location is kept.",
+    },
+    "report_location_outside_early": {
+        "kk": "Бұл нүкте Қазақстаннан тыс: оқиға орны Қазақстан аумағында болуы керек, оны сипаттамадан кейін "
+              "сұраймын.",
+        "ru": "Эта точка за пределами Казахстана: место происшествия нужно на территории Казахстана, я спрошу его "
+              "после описания.",
+        "en": "This point is outside Kazakhstan: the place must be in Kazakhstan, and I will ask for it after the "
+              "description.",
+    },
     "btn_send_location": {"kk": "📍 Орналасуды жіберу", "ru": "📍 Отправить геопозицию", "en": "📍 Send location"},
     "report_need_location": {
         "kk": "Орналасуды Telegram арқылы жіберіңіз (📎 → Орналасу).",
