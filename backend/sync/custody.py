@@ -87,6 +87,20 @@ async def former_holder(session: AsyncSession, officer: OfficerPrincipal, report
     return former
 
 
+async def held_when_written(session: AsyncSession, viewer: Viewer, report: Report, written: datetime | None) -> bool:
+    """Whether the viewer's unit held the report when the tablet wrote (an assignment of it that began before
+    `written` and was released after it, or not at all)."""
+    if written is None or viewer.unit_id is None:
+        return False
+    found = await session.scalar(
+        select(Assignment.id).where(  # type: ignore[call-overload]
+            Assignment.report_id == report.id, Assignment.unit_id == viewer.unit_id,  # type: ignore[arg-type]
+            Assignment.assigned_at <= written,  # type: ignore[arg-type, operator]
+            or_(Assignment.released_at.is_(None), Assignment.released_at > written))  # type: ignore[union-attr, arg-type, operator]
+        .limit(1))
+    return found is not None
+
+
 def written_at(device_time: datetime | None, hlc: str) -> datetime | None:
     """When the tablet says the mutation was written: its device time, else its HLC's wall clock (never later than
     now); None for an HLC that does not parse (the mutation is rejected for it anyway)."""

@@ -38,7 +38,15 @@ from backend.reports.workflow import GROUND_RANK, KEEPS_STATUS, Action, Outcome,
 from backend.sync import blobs, sealed
 from backend.sync import hlc as hlcs
 from backend.sync.changes import mark_dirty, mark_report, max_seq, officer_scope, unit_scope
-from backend.sync.custody import closed_in_crews_hands, custody, former_custody, former_holder, former_unit, written_at
+from backend.sync.custody import (
+    closed_in_crews_hands,
+    custody,
+    former_custody,
+    former_holder,
+    former_unit,
+    held_when_written,
+    written_at,
+)
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
 from backend.sync.schemas import TEXT_MAX_LENGTH, MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
@@ -368,10 +376,15 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
         # a write-up typed before the officer was moved to another unit is kept on the report the old unit holds
         written = written_at(m.device_time, m.hlc)
         former = await former_holder(session, officer, report, written) if write_up else None
+        texts = {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
         if former is None:
+            if write_up and await held_when_written(session, viewer, report, written):
+                # typed while the crew held the report, which dispatch has since given to another unit or closed:
+                # the dispatcher's decision wins (not applied), but what the crew found on scene is kept with the
+                # answer, as a moved officer's is, not dropped from the tablet with nothing left
+                raise Rejected("not_assigned", kept=True, _keep={"report_id": str(report.id), "fields": texts})
             raise Rejected("not_assigned")
         if former == "after":
-            texts = {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
             raise Rejected("unit_changed", kept=True, _keep={"report_id": str(report.id), "fields": texts})
     read_only = sorted(set(m.fields) & READ_ONLY)
     if read_only:

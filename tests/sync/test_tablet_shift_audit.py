@@ -136,3 +136,36 @@ async def test_a_tablet_keeping_no_cursor_as_an_empty_one_gets_the_snapshot(app_
     r = await app_client.get("/api/v1/sync/pull", params={"cursor": ""}, headers=headers)
     assert r.status_code == 200, r.text
     assert [row["id"] for row in r.json()["changes"]["reports"]["upserted"]] == [str(report.id)]
+
+
+async def test_a_write_up_typed_before_dispatch_gave_the_report_to_another_crew_is_kept_with_the_answer(
+        ctx: Context) -> None:
+    """Reassignment wins over an offline write-up (not applied), but what the crew found on scene while it held the
+    report stays on the server with the answer; one typed after the reassignment is refused as before."""
+    from backend.dispatch import service as dispatch
+    from backend.lib.clock import utcnow
+    from backend.reports.models import Report
+    from backend.sync.models import SyncMutation
+    from tests.sync.conftest import DISPATCHER
+
+    unit, tablet, _ = await crew_tablets(ctx)
+    report = await assigned_report(ctx, unit)
+    await tablet.pull_all()
+    typed = tablet.edit("reports", str(report.id), findings="Следы взлома на двери")
+    other_crew = await make_unit(ctx)
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await dispatch.assign(session, row, other_crew, DISPATCHER)
+        await session.commit()
+    late = tablet.edit("reports", str(report.id), findings="Уже после передачи")
+    late.device_time = utcnow()
+    kept, refused = await tablet.push()
+    assert (kept["status"], kept["reason"], kept.get("kept")) == ("rejected", "not_assigned", True), kept
+    assert (refused["status"], refused["reason"], refused.get("kept")) == ("rejected", "not_assigned", None), refused
+    async with ctx.sessions() as session:
+        stored = await session.get(SyncMutation, (tablet.device_id, typed.mutation_id))
+        assert stored is not None
+        assert stored.result["kept_fields"] == {"report_id": str(report.id),
+                                                "fields": {"findings": "Следы взлома на двери"}}
+        assert await session.get(ReportField, (report.id, "findings")) is None
