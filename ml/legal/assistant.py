@@ -15,8 +15,9 @@ Order of decisions, each one a safety property:
 
 A follow-up in a chat ("а если ему 15 лет?" after "какое наказание за кражу?") is answered once more, searched
 together with the question it continues (`ml.legal.continuation`), when the client sends the chat's earlier questions;
-a question that stands alone gets the same answer with or without them. A follow-up of an urgent question keeps the
-emergency lead, and the matter's answer follows it ("а какая за это статья?" after "меня бьют прямо сейчас").
+a question that stands alone gets the same answer with or without them. A follow-up of an urgent question gets the
+emergency answer again; one asking what the law says ("а какая за это статья?" after "меня бьют прямо сейчас") gets
+the matter's answer under the emergency lead when the emergency answer has no FAQ item of its own.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ml.legal.corpus import Corpus, load_corpus
 from ml.legal.emergency import call_action, numbers_for, without_repeated_call
 from ml.legal.excerpt import citation, excerpt
 from ml.legal.faq import FaqItem, cached_faq
+from ml.legal.follow_up import asks_the_law
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
 from ml.legal.messages import answer_language, format_ref, message
@@ -120,20 +122,25 @@ class LegalAssistant:
         alone = self._answer(text, asked_in, lang)
         return self.continuation.follow(text, asked_in, lang, alone, [normalize_question(c) for c in context])
 
-    def _answer(self, text: str, asked_in: str, lang: str, *, matter: bool = False) -> LegalAnswer:
-        """The answer to `text` (normalized, non-empty) searched in `asked_in`, written in `lang`. `matter`: `text` is
-        a follow-up read together with the question it continues (`ml.legal.continuation`). When that question told
-        a danger now, the reading is urgent again, yet the follow-up asks what the law says of it ("а какая за это
-        статья?"): the emergency lead still comes first, then the matter's own answer (its FAQ item or quoted
-        articles), not the emergency answer repeated, which quoted an article only when an FAQ item was clear enough
-        for an emergency and cited none when no article was confident ("меня бьют прямо сейчас")."""
+    def _answer(self, text: str, asked_in: str, lang: str, *, follow_up: str = "") -> LegalAnswer:
+        """The answer to `text` (normalized, non-empty) searched in `asked_in`, written in `lang`. `follow_up`: the
+        follow-up's own words when `text` is it read together with the question it continues
+        (`ml.legal.continuation`). When that question told a danger now, the reading is urgent again, and the
+        emergency answer stands: its checks (URGENT_FAQ_MIN_SCORE, the emergency's own FAQ item first) keep a wrong
+        item or article from someone in danger ("что делать?" after "кызым үйге келмеди", my daughter did not come
+        home, is the missing-child item, not the theft article "үй" ranks first). Only when that answer has no FAQ
+        item and the follow-up asks what the law says ("а какая за это статья?" after "меня бьют прямо сейчас") does
+        the matter's own answer (its FAQ item or quoted articles) follow the emergency lead: the emergency answer
+        quoted no article then, and cited none when no article was confident."""
         urgency = detect_urgency(text, lang)
-        if urgency.urgent and matter:
-            found = self._decide(text, asked_in, lang, Urgency(urgent=False))
-            # a weak or empty reading of the matter is no answer to put under the lead (see Continuation.follow)
-            if found.faq_id or (found.citations and found.confidence > WEAK_CONFIDENCE):
-                return _under_lead(found, urgency.advise, lang)
-        return self._decide(text, asked_in, lang, urgency)
+        answer = self._decide(text, asked_in, lang, urgency)
+        if not (answer.urgent and answer.faq_id is None and follow_up and asks_the_law(reading_text(follow_up))):
+            return answer
+        found = self._decide(text, asked_in, lang, Urgency(urgent=False))
+        # a weak or empty reading of the matter is no answer to put under the lead (see Continuation.follow)
+        if found.faq_id or (found.citations and found.confidence > WEAK_CONFIDENCE):
+            return _under_lead(found, urgency.advise, lang)
+        return answer
 
     def _decide(self, text: str, asked_in: str, lang: str, urgency: Urgency) -> LegalAnswer:
         """`_answer` once the urgency of `text` is known."""

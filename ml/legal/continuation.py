@@ -20,6 +20,7 @@ from ml.legal.excerpt import citation
 from ml.legal.follow_up import (
     adds_consequence,
     asks_only_the_penalty,
+    harms_in_a_taking,
     is_question,
     is_short,
     named_another_matter,
@@ -44,10 +45,10 @@ BARE_CIRCUMSTANCE_WORDS = 3
 
 
 class Answer(Protocol):
-    """The assistant's answer to a text searched in a language (`asked_in`), written in `lang`; `matter`: the text is
-    a follow-up read with the question it continues (see `LegalAssistant._answer`)."""
+    """The assistant's answer to a text searched in a language (`asked_in`), written in `lang`; `follow_up`: the
+    follow-up's own words when the text is it read with the question it continues (see `LegalAssistant._answer`)."""
 
-    def __call__(self, text: str, asked_in: str, lang: str, *, matter: bool = False) -> LegalAnswer: ...
+    def __call__(self, text: str, asked_in: str, lang: str, *, follow_up: str = "") -> LegalAnswer: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,9 @@ class Continuation:
         together, topic = " ".join([*chain, text]), chain[0]  # topic: the question that named the matter
         if not self.continues(text, asked_in, alone, topic):
             return alone
-        followed = self.answer(together, detect_language(together), lang, matter=True)
+        followed = self.answer(together, detect_language(together), lang, follow_up=text)
+        if not followed.urgent and harms_in_a_taking(reading_text(text), asked_in, topic):
+            followed = self._taking_first(followed, topic, lang)
         # the topic found nothing either ("what if he does it again?" after a question nothing answered), or only
         # "possibly relevant" articles: the question's own answer is no worse than quoting articles that do not apply
         # ("а можно ли записывать полицейского на видео?" after a theft quoted the theft articles at 0.16). A question
@@ -153,6 +156,17 @@ class Continuation:
             and alone.suggested_action == "legal_aid"
         )
         return weak and (points_back or is_question(text))
+
+    def _taking_first(self, followed: LegalAnswer, topic: str, lang: str) -> LegalAnswer:
+        """The answer to bodily harm told after a robbery (`harms_in_a_taking`): the topic's own answer when the
+        follow-up's reading does not lead with one of its articles. Searched together, the harm's words rank the
+        articles on harm to health first ("у меня вырвали сумку на улице" → "а если меня избили?" quoted УК 108-1),
+        yet violence in a robbery is the robbery's own grade (УК 191 ч. 2, 192), which the topic's answer tells."""
+        asked_in = detect_language(topic)
+        own = self.answer(topic, asked_in, lang)
+        articles = {(c.code, c.article) for c in own.citations}
+        first = (followed.citations[0].code, followed.citations[0].article) if followed.citations else None
+        return followed if not articles or first in articles else own
 
     def _same_matter(self, alone: LegalAnswer, topic: str) -> bool:
         """Whether a follow-up telling an event of its own is still the topic's matter although its verb is not the

@@ -96,10 +96,20 @@ def asks_only_the_penalty(text: str) -> bool:
     back, a question or function word, or one of the penalty's, the article's and the doer's fate: alone it names no
     matter, so whatever its own words find ("наказание" ranks УК 62, "бап" КоАП 434) is no answer. A word of any other
     kind ("а какое наказание за мошенничество?", "а если ему 15 лет?") is a matter or a circumstance of its own."""
+    return _asks_the_law(text, pointing_back=True)
+
+
+def asks_the_law(text: str) -> bool:
+    """Whether the question asks only what the law does, pointing back or not ("а какая статья?", "что будет?"
+    as well as `asks_only_the_penalty`'s questions): never "что делать?" / "не істеу керек?", which ask what to do."""
+    return _asks_the_law(text, pointing_back=False)
+
+
+def _asks_the_law(text: str, pointing_back: bool) -> bool:
     words = [(w, fold(w)) for w in _WORDS.findall(text.lower())]
     back = [bool(_REFERS_BACK.fullmatch(word) or _BACK_TYPED.match(folded)) for word, folded in words]
     return (
-        any(back)
+        (any(back) or not pointing_back)
         and any(_PENALTY.match(folded) for _, folded in words)
         and all(
             points_back
@@ -306,6 +316,12 @@ _HARM = re.compile(r"вред|поврежд|ущерб|уничтож|увеч|
 # 109-1), never within one against property. "сломали руку" also reads as property damage (the verb alone), so the
 # body is told by these phrases, not by the absence of the others
 _BODILY_HARM = re.compile(r"вред\w*\s+здоров|побо|увеч")
+# takings the codes grade by the violence done in them, as the search reads them (glossary phrases, stems, the words
+# themselves): robbery (грабёж, УК 191 ч. 2: with violence not dangerous to life or health), brigandage (разбой, 192:
+# an attack with violence dangerous to them) and extortion (вымогательство, 194: under the threat of violence). A
+# beating told after one of them is that offence's own grade, not a new offence as after a theft. Not the stem
+# "разб", which "разбили" (broke) shares
+_GRADES_VIOLENCE = re.compile(r"^(?:грабеж|грабит|грабят|разбо[йяюе]|вымога)")
 
 
 def own_event(text: str, language: str, topic: str = "") -> list[str]:
@@ -334,12 +350,30 @@ def adds_consequence(text: str, language: str, topic: str = "") -> bool:
     return not topic or _BODILY_HARM.search(harm) is None or _sets_on_person(topic)
 
 
+def harms_in_a_taking(text: str, language: str, topic: str) -> bool:
+    """Whether a follow-up tells bodily harm done in a taking that the codes grade by its violence ("а если меня
+    избили?" after "у меня вырвали сумку на улице"): the harm is that robbery's grade (УК 191 ч. 2, 192), so the
+    topic's own offence answers it before any article on harm to health."""
+    if not topic or not adds_consequence(text, language, topic):
+        return False
+    return _BODILY_HARM.search(" ".join(query_terms(text, language).phrases)) is not None and _grades_violence(topic)
+
+
+def _grades_violence(topic: str) -> bool:
+    read = query_terms(topic, detect_language(topic))
+    return any(_GRADES_VIOLENCE.match(fold(w)) for w in [*read.phrases, *read.all, *_WORDS.findall(topic.lower())])
+
+
 def _sets_on_person(topic: str) -> bool:
     """Whether the question that named the matter tells violence against a person: the search reads bodily harm in
-    it ("меня избили", "мені ұрып кетті") or the police cues a violent matter ("на меня напали", "угрожает убить")."""
+    it ("меня избили", "мені ұрып кетті"), the police cues a violent matter ("на меня напали", "угрожает убить"), or
+    it is a taking the codes grade by the violence done in it (`_GRADES_VIOLENCE`: "меня ограбили", "у меня вырвали
+    сумку", "тонап кетті", "вымогают деньги"), unlike a theft."""
     language = detect_language(topic)
-    return _BODILY_HARM.search(" ".join(query_terms(topic, language).phrases)) is not None or (
-        "violence" in matters(topic, language)
+    return (
+        _BODILY_HARM.search(" ".join(query_terms(topic, language).phrases)) is not None
+        or "violence" in matters(topic, language)
+        or _grades_violence(topic)
     )
 
 

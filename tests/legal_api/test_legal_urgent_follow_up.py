@@ -23,6 +23,9 @@ UK, KOAP = "УК РК", "КоАП РК"
 BEATING = {(UK, "109-1"), (UK, "108-1"), (KOAP, "73")}
 KNIFE_ATTACK = {(UK, "293"), (UK, "108-1")}
 BURGLARY = {(UK, "188")}
+ROBBERY = {(UK, "191"), (UK, "192")}
+# a fire's cause is not known yet: destroying someone's property, on purpose or by careless handling of fire
+FIRE = {(UK, "202"), (UK, "204")}
 LEADS = ("Если вам или кому-то угрожает опасность", "Егер сізге немесе басқа біреуге", "If you or someone else")
 
 # (the urgent first question, the follow-up, articles of which one must be among the first three citations)
@@ -38,6 +41,11 @@ AFTER_AN_EMERGENCY: list[tuple[str, str, set[tuple[str, str]]]] = [
     ("қазір үйге біреу кіріп жатыр", "оған не болады?", BURGLARY),
     ("someone is beating me right now", "what will happen to him?", BEATING),
     ("someone is beating me right now", "оған не болады?", BEATING),
+    ("меня бьют прямо сейчас", "а сколько ему дадут?", BEATING),
+    # the glossary knew neither "грабят" nor a burning home: the matter found nothing, and the lead stood alone
+    ("меня грабят прямо сейчас", "а какая за это статья?", ROBBERY),
+    ("горит квартира у соседей", "а какая за это статья?", FIRE),
+    ("көршінің үйі жанып жатыр", "бұл қай бап?", FIRE),
 ]
 
 
