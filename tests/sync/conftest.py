@@ -13,6 +13,7 @@ import pytest
 from backend.context import Context
 from backend.dispatch import service as dispatch
 from backend.lib.errors import ZanError
+from backend.officers import service as officers
 from backend.officers.auth import OfficerPrincipal, Role
 from backend.officers.models import Officer, Unit
 from backend.reports.models import Report
@@ -125,6 +126,15 @@ async def crew_tablets(ctx: Context) -> tuple[Unit, Tablet, Tablet]:
     first, _ = await make_officer(ctx, unit=unit)
     second, _ = await make_officer(ctx, unit=unit)
     return unit, Tablet(ctx, first, unit.id), Tablet(ctx, second, unit.id)
+
+
+async def move_officer(ctx: Context, officer: Officer, unit: Unit | None) -> None:
+    """The officer moved to `unit` (None: out of any), as an admin does."""
+    async with ctx.sessions() as session:
+        row = await session.get(Officer, officer.id)
+        assert row is not None
+        await officers.set_unit(session, officer=row, unit=unit)
+        await session.commit()
 
 
 async def assigned_report(ctx: Context, unit: Unit, **fields: Any) -> Report:

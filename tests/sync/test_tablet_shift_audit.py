@@ -11,23 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from backend.context import Context
-from backend.officers import service as officers
-from backend.officers.models import Officer, Unit
 from backend.reports.models import ReportEvent
 from backend.sync import sealed
 from backend.sync.models import ReportField, ReportNote
 from tests.officers.factories import DEFAULT_PASSWORD, bearer, login, make_unit
-from tests.sync.conftest import assigned_report, crew_tablets, uuid7
+from tests.sync.conftest import assigned_report, crew_tablets, move_officer, uuid7
 
 pytestmark = pytest.mark.anyio
-
-
-async def _move(ctx: Context, officer: Officer, unit: Unit | None) -> None:
-    async with ctx.sessions() as session:
-        row = await session.get(Officer, officer.id)
-        assert row is not None
-        await officers.set_unit(session, officer=row, unit=unit)
-        await session.commit()
 
 
 @pytest.mark.parametrize("moved_to_a_unit", [True, False])
@@ -39,7 +29,7 @@ async def test_a_note_queued_before_a_move_is_recorded_as_the_old_crews(ctx: Con
     # typed offline on scene while still in the old crew; the officer is moved before the tablet reaches the server
     note_id = uuid7()
     mover.edit("notes", note_id, "create", report_id=str(report.id), text="Свидетель видел белую машину")
-    await _move(ctx, mover.officer, new_unit)
+    await move_officer(ctx, mover.officer, new_unit)
     mover.unit_id = new_unit.id if new_unit else None
     (result,) = await mover.push()
     assert result["status"] == "applied", result

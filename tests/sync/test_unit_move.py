@@ -12,21 +12,11 @@ from sqlalchemy import select
 
 from backend.context import Context
 from backend.lib.clock import utcnow
-from backend.officers import service as officers
-from backend.officers.models import Officer, Unit
 from backend.sync.models import Evidence, ReportNote, SyncMutation, UnitTenure
 from tests.officers.factories import make_officer, make_unit
-from tests.sync.conftest import Tablet, assigned_report, crew_tablets, uuid7
+from tests.sync.conftest import Tablet, assigned_report, crew_tablets, move_officer, uuid7
 
 pytestmark = pytest.mark.anyio
-
-
-async def _move(ctx: Context, officer: Officer, unit: Unit | None) -> None:
-    async with ctx.sessions() as session:
-        row = await session.get(Officer, officer.id)
-        assert row is not None
-        await officers.set_unit(session, officer=row, unit=unit)
-        await session.commit()
 
 
 async def test_notes_queued_before_a_move_are_kept_on_the_old_units_report(ctx: Context) -> None:
@@ -41,7 +31,7 @@ async def test_notes_queued_before_a_move_are_kept_on_the_old_units_report(ctx: 
     photo = uuid7()
     mover.edit("evidence", photo, "create", report_id=str(report.id), sha256="ab" * 32, size=1234,
                content_type="image/jpeg")
-    await _move(ctx, mover.officer, new_unit)
+    await move_officer(ctx, mover.officer, new_unit)
     mover.unit_id = new_unit.id  # the tablet's token now carries the new unit
     note_result, evidence_result = await mover.push()
     assert note_result["status"] == "applied", note_result
@@ -64,7 +54,7 @@ async def test_a_note_stamped_after_the_move_is_rejected_but_its_text_kept(ctx: 
     new_unit = await make_unit(ctx)
     report = await assigned_report(ctx, old_unit)
     await mover.pull_all()
-    await _move(ctx, mover.officer, new_unit)
+    await move_officer(ctx, mover.officer, new_unit)
     mover.unit_id = new_unit.id
     late = mover.edit("notes", uuid7(), "create", report_id=str(report.id), text="Запись после перевода")
     late.device_time = utcnow() + timedelta(seconds=1)
@@ -87,7 +77,7 @@ async def test_a_stranger_to_the_report_is_still_refused(ctx: Context) -> None:
     report = await assigned_report(ctx, unit_a)
     officer, _ = await make_officer(ctx, unit=unit_b)
     tablet = Tablet(ctx, officer, unit_b.id)
-    await _move(ctx, officer, unit_c)  # the officer's former unit never held the report
+    await move_officer(ctx, officer, unit_c)  # the officer's former unit never held the report
     tablet.unit_id = unit_c.id
     tablet.edit("notes", uuid7(), "create", report_id=str(report.id), text="чужой рапорт")
     (result,) = await tablet.push()
@@ -101,7 +91,7 @@ async def test_a_write_up_typed_before_the_move_is_kept_and_reaches_the_old_crew
     await mover.pull_all()
     await crewmate.pull_all()
     mover.edit("reports", str(report.id), findings="Дверь взломана, следы обуви 43 размера")
-    await _move(ctx, mover.officer, new_unit)
+    await move_officer(ctx, mover.officer, new_unit)
     mover.unit_id = new_unit.id
     (result,) = await mover.push()
     assert result["status"] == "applied" and result["applied_fields"] == ["findings"], result
@@ -131,7 +121,7 @@ async def test_a_reassignment_after_the_move_still_wins_over_the_queued_write_up
     mover.edit("reports", str(report.id), findings="офлайн-правка")
     note_id = uuid7()
     mover.edit("notes", note_id, "create", report_id=str(report.id), text="заметка до перевода")
-    await _move(ctx, mover.officer, new_unit)
+    await move_officer(ctx, mover.officer, new_unit)
     mover.unit_id = new_unit.id
     async with ctx.sessions() as session:
         row = await session.get(Report, report.id)
