@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -71,25 +72,46 @@ async def test_status_change_is_signed_retried_and_replay_detectable(ctx: Contex
     assert len(webhook_receiver.deliveries) == 2  # delivered once it succeeded; nothing more
 
 
-async def test_webhook_set_cli_prints_the_secret_once_and_stores_it_sealed(ctx: Context, tmp_path: Any,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def _webhook_set_cli(ctx: Context, tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+                           name: str) -> tuple[Partner, Callable[..., Awaitable[Any]]]:
+    """A new partner `name`, and `zan notifications webhook-set --partner name --url URL [flags]` run for it as an
+    operator runs it, against the test's database."""
     from click.testing import CliRunner
 
-    from backend.lib.crypto import unseal
     from backend.notifications.cli import notifications
 
     async with ctx.sessions() as session:
-        created = await create_partner(session=session, secret_key=ctx.settings.secret_key, name="kaspi-cli")
+        created = await create_partner(session=session, secret_key=ctx.settings.secret_key, name=name)
+        partner = await session.get(Partner, created.id)
+    assert partner is not None
     monkeypatch.setenv("ZAN_DATABASE_URL", ctx.settings.database_url)
     monkeypatch.setenv("ZAN_SECRET_KEY", ctx.settings.secret_key)
     monkeypatch.setenv("ZAN_VAR_DIR", str(tmp_path))
-    result = await asyncio.to_thread(CliRunner().invoke, notifications,
-                                     ["webhook-set", "--partner", "kaspi-cli", "--url", "https://kaspi.example/zan"])
+
+    async def webhook_set(url: str, *flags: str) -> Any:
+        return await asyncio.to_thread(CliRunner().invoke, notifications,
+                                       ["webhook-set", "--partner", name, "--url", url, *flags])
+
+    return partner, webhook_set
+
+
+async def _stored(ctx: Context, partner: Partner) -> Partner:
+    async with ctx.sessions() as session:
+        row = await session.get(Partner, partner.id)
+    assert row is not None
+    return row
+
+
+async def test_webhook_set_cli_prints_the_secret_once_and_stores_it_sealed(ctx: Context, tmp_path: Any,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend.lib.crypto import unseal
+
+    created, webhook_set = await _webhook_set_cli(ctx, tmp_path, monkeypatch, "kaspi-cli")
+    result = await webhook_set("https://kaspi.example/zan")
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
-    async with ctx.sessions() as session:
-        partner = await session.get(Partner, created.id)
-    assert partner is not None and partner.webhook_url == "https://kaspi.example/zan"
+    partner = await _stored(ctx, created)
+    assert partner.webhook_url == "https://kaspi.example/zan"
     assert partner.webhook_secret_sealed and printed["webhook_secret"] not in partner.webhook_secret_sealed
     assert unseal(ctx.settings.secret_keys, partner.webhook_secret_sealed) == printed["webhook_secret"]
 
@@ -97,30 +119,15 @@ async def test_webhook_set_cli_prints_the_secret_once_and_stores_it_sealed(ctx: 
 async def test_webhook_set_keep_secret_moves_only_the_url(ctx: Context, tmp_path: Any,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A receiver moved to another host keeps verifying with the secret it has; without one to keep it is refused."""
-    from click.testing import CliRunner
-
-    from backend.notifications.cli import notifications
-
-    async with ctx.sessions() as session:
-        created = await create_partner(session=session, secret_key=ctx.settings.secret_key, name="halyk-cli")
-    monkeypatch.setenv("ZAN_DATABASE_URL", ctx.settings.database_url)
-    monkeypatch.setenv("ZAN_SECRET_KEY", ctx.settings.secret_key)
-    monkeypatch.setenv("ZAN_VAR_DIR", str(tmp_path))
-
-    def webhook_set(url: str, *flags: str) -> Any:
-        return CliRunner().invoke(notifications, ["webhook-set", "--partner", "halyk-cli", "--url", url, *flags])
-
-    refused = await asyncio.to_thread(webhook_set, "https://halyk.example/zan", "--keep-secret")
+    created, webhook_set = await _webhook_set_cli(ctx, tmp_path, monkeypatch, "halyk-cli")
+    refused = await webhook_set("https://halyk.example/zan", "--keep-secret")
     assert refused.exit_code == 1 and "no webhook secret to keep" in refused.output
-    first = await asyncio.to_thread(webhook_set, "https://halyk.example/zan")
+    first = await webhook_set("https://halyk.example/zan")
     assert first.exit_code == 0, first.output
-    async with ctx.sessions() as session:
-        sealed = (await session.get(Partner, created.id)).webhook_secret_sealed  # type: ignore[union-attr]
-    moved = await asyncio.to_thread(webhook_set, "https://hooks.halyk.example/zan", "--keep-secret")
+    sealed = (await _stored(ctx, created)).webhook_secret_sealed
+    moved = await webhook_set("https://hooks.halyk.example/zan", "--keep-secret")
     assert moved.exit_code == 0, moved.output
     assert json.loads(moved.output) == {"partner": "halyk-cli", "webhook_url": "https://hooks.halyk.example/zan",
                                         "webhook_secret": None}
-    async with ctx.sessions() as session:
-        partner = await session.get(Partner, created.id)
-    assert partner is not None and partner.webhook_url == "https://hooks.halyk.example/zan"
-    assert partner.webhook_secret_sealed == sealed
+    partner = await _stored(ctx, created)
+    assert partner.webhook_url == "https://hooks.halyk.example/zan" and partner.webhook_secret_sealed == sealed
