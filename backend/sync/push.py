@@ -455,8 +455,16 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     # the status step after the texts: a "resolved" sent with the write-up closes the report on it, so the record
     # the closing makes (sealed.FIELDS_RECORDED, reports.service.change_status) holds the texts it was resolved with
     if "status" in m.fields:
-        moved = await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp),
-                                      viewer.unit_id)
+        try:
+            moved = await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp),
+                                          viewer.unit_id)
+        except Rejected as exc:
+            texts = {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
+            if exc.reason != "invalid_outcome" or not texts:
+                raise
+            # a "resolved" without its outcome (an app that does not send one) is refused with the texts it carried,
+            # which roll back with it: the tablet drops the mutation, so they are kept with the answer
+            raise Rejected("invalid_outcome", kept=True, _keep={"report_id": str(report.id), "fields": texts}) from exc
         result["applied_fields" if moved else "superseded_fields"].insert(0, "status")
     if closed_before and result["applied_fields"]:
         # the crew's write-up landing after the closing (queued behind its own resolve): the record made at the

@@ -159,3 +159,20 @@ async def test_a_write_up_typed_before_dispatch_gave_the_report_to_another_crew_
         assert stored.result["kept_fields"] == {"report_id": str(report.id),
                                                 "fields": {"findings": "Следы взлома на двери"}}
         assert await session.get(ReportField, (report.id, "findings")) is None
+
+
+async def test_a_resolve_without_its_outcome_keeps_the_write_up_it_carried(ctx: Context) -> None:
+    """The step is refused (the citizen is told the outcome, none is assumed), and the findings sent with it, which
+    the tablet then drops from its outbox, stay on the server with the answer."""
+    from backend.sync.models import SyncMutation
+
+    unit, tablet, _ = await crew_tablets(ctx)
+    report = await assigned_report(ctx, unit)
+    await tablet.pull_all()
+    sent = tablet.edit("reports", str(report.id), status="resolved", findings="Драка прекращена, участники опрошены")
+    (result,) = await tablet.push()
+    assert (result["status"], result["reason"], result.get("kept")) == ("rejected", "invalid_outcome", True), result
+    async with ctx.sessions() as session:
+        stored = await session.get(SyncMutation, (tablet.device_id, sent.mutation_id))
+        assert stored is not None and stored.result["kept_fields"] == {
+            "report_id": str(report.id), "fields": {"findings": "Драка прекращена, участники опрошены"}}
