@@ -286,7 +286,11 @@ SENT = "sent"  # the ledger row's digest of the mutation it answered (_sent)
 def _sent(m: Mutation) -> str:
     """What identifies the mutation a ledger row answered, beyond its id: a resend of the same outbox entry carries
     the same entity, id, op and HLC stamp."""
-    return hashlib.sha256("\n".join((m.entity, m.id, m.op, m.hlc)).encode()).hexdigest()[:16]
+    try:  # the stamp as the clock reads it: an app update may write the same one another way ("-1-" for "-00001-")
+        stamp = str(hlcs.parse(m.hlc))
+    except ValueError:
+        stamp = m.hlc
+    return hashlib.sha256("\n".join((m.entity, m.id, m.op, stamp)).encode()).hexdigest()[:16]
 
 
 def _duplicate(session: AsyncSession, officer: OfficerPrincipal, m: Mutation,
@@ -426,32 +430,23 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
         # internal event, sealed like every event, keeps what was there and who wrote it, as a dispatcher's
         # correction does (backend.dispatch.service.set_fields). An officer revising their own text is a draft
         # and leaves no event.
-        event = await reports.append_event(
-            session, report, "fields_overwritten", by, public=False,
-            data={"fields": sorted(overwritten), "report_status": report.status,
-                  "previous": {name: {k: v for k, v in was.items() if k != "new_value"}
-                               for name, was in overwritten.items()},
-                  "values": {name: was["new_value"] for name, was in overwritten.items()}})
-        # and audited as the console's correction is (no text: names, writers), with the tablet it came from
-        await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.fields",
-                     target_type="report", target_id=report.id,
-                     data={"fields": sorted(overwritten), "report_status": report.status, "event_id": str(event.id),
-                           "previous": {name: {k: v for k, v in was.items() if k not in ("value", "new_value")}
-                                        for name, was in overwritten.items()}})
+        await _record_overwritten(session, report, by, {
+            "fields": sorted(overwritten), "report_status": report.status,
+            "previous": {name: {k: v for k, v in was.items() if k != "new_value"} for name, was in overwritten.items()},
+            "values": {name: was["new_value"] for name, was in overwritten.items()}})
     if outrun:
         # the same texts the other way round: a crewmate's (or a dispatcher's) text stamped later reached the server
         # first. The later one stands, as it would have in clock order, but this officer's text is kept in the record
         # as it would then have been (a `fields_overwritten` naming its writer and what replaced it): which texts
         # the record holds must not depend on which tablet found the network first
-        await reports.append_event(
-            session, report, "fields_overwritten", by, public=False,
-            data={"fields": sorted(outrun), "report_status": report.status, "arrived_after": True,
-                  "mutation_id": m.mutation_id,
-                  "previous": {name: {"actor_type": officer.role.value, "actor_id": str(officer.officer_id),
-                                      "hlc": str(stamp), "updated_at": None, "length": len(lost["text"]),
-                                      "value": lost["text"]} for name, lost in outrun.items()},
-                  "values": {name: lost["kept"].value for name, lost in outrun.items()},
-                  "replaced_by": {name: lost["kept"].written() for name, lost in outrun.items()}})
+        await _record_overwritten(session, report, by, {
+            "fields": sorted(outrun), "report_status": report.status, "arrived_after": True,
+            "mutation_id": m.mutation_id,
+            "previous": {name: {"actor_type": officer.role.value, "actor_id": str(officer.officer_id),
+                                "hlc": str(stamp), "updated_at": None, "length": len(lost["text"]),
+                                "value": lost["text"]} for name, lost in outrun.items()},
+            "values": {name: lost["kept"].value for name, lost in outrun.items()},
+            "replaced_by": {name: lost["kept"].written() for name, lost in outrun.items()}})
     # the status step after the texts: a "resolved" sent with the write-up closes the report on it, so the record
     # the closing makes (sealed.FIELDS_RECORDED, reports.service.change_status) holds the texts it was resolved with
     if "status" in m.fields:
@@ -477,6 +472,19 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     elif result["superseded_fields"]:
         result["status"] = "superseded"
     return result
+
+
+async def _record_overwritten(session: AsyncSession, report: Report, by: By, data: dict[str, Any]) -> None:
+    """Another writer's text replaced, or this push's outrun by it: an internal `fields_overwritten` event, sealed
+    like every event, keeps the texts and who wrote them (as a dispatcher's correction does,
+    backend.dispatch.service.set_fields), and an audit line as the console's correction has (no text: names,
+    writers), with the tablet it came from."""
+    event = await reports.append_event(session, report, "fields_overwritten", by, public=False, data=data)
+    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.fields",
+                 target_type="report", target_id=report.id,
+                 data={"fields": data["fields"], "report_status": report.status, "event_id": str(event.id),
+                       "previous": {name: {k: v for k, v in was.items() if k != "value"}
+                                    for name, was in data["previous"].items()}})
 
 
 async def _advance_status(session: AsyncSession, report: Report, target: str, m: Mutation, by: By,
@@ -587,12 +595,13 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     if report is None:
         raise Rejected("not_assigned")
     text = str(m.fields.get("text") or "").strip()[:TEXT_MAX_LENGTH]
-    writer_unit = officer.unit_id  # the crew the note is recorded (and sealed) as written in
+    written = written_at(m.device_time, m.hlc)
+    # the crew the note is recorded (and sealed) as written in: one the officer has left since, that held the
+    # report, when written before the move (a note queued on scene is that crew's, even if the officer's new unit
+    # held the report at some time too), else theirs now
+    writer_unit = await former_unit(session, officer, report, written) or officer.unit_id
     if not await custody(session, viewer, report):
-        written = written_at(m.device_time, m.hlc)
         former = await former_custody(session, officer, report, written)
-        if former == "before":  # queued in the old crew, before the move: it is that crew's note
-            writer_unit = await former_unit(session, officer, report, written)
         if former is None:
             raise Rejected("not_assigned")
         if former == "after" and text:

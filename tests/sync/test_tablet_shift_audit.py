@@ -10,12 +10,14 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from backend.audit.models import AuditLog
 from backend.context import Context
-from backend.reports.models import ReportEvent
+from backend.dispatch import service as dispatch
+from backend.reports.models import Report, ReportEvent
 from backend.sync import sealed
 from backend.sync.models import ReportField, ReportNote
 from tests.officers.factories import DEFAULT_PASSWORD, bearer, login, make_unit
-from tests.sync.conftest import assigned_report, crew_tablets, move_officer, uuid7
+from tests.sync.conftest import DISPATCHER, assigned_report, crew_tablets, move_officer, uuid7
 
 pytestmark = pytest.mark.anyio
 
@@ -74,6 +76,12 @@ async def test_a_crewmates_findings_outrun_by_a_later_text_that_arrived_first_st
     assert (was["value"], was["actor_id"]) == ("Со слов соседей, нападавший ушёл к остановке", str(early.officer.id))
     assert event.data["values"] == {"findings": "Нападавший задержан у остановки"}
     assert event.data["replaced_by"]["findings"]["actor_id"] == str(late.officer.id)
+    # audited as every overwrite is (names and writers, no text)
+    async with ctx.sessions() as session:
+        audit = await session.scalar(select(AuditLog).where(AuditLog.action == "report.fields",  # type: ignore[arg-type]
+                                                            AuditLog.target_id == str(report.id)))  # type: ignore[arg-type]
+    assert audit is not None and audit.data["event_id"] == str(event.id)
+    assert "value" not in audit.data["previous"]["findings"]
 
 
 async def test_an_officers_own_earlier_draft_arriving_late_leaves_no_record(ctx: Context) -> None:
@@ -176,3 +184,43 @@ async def test_a_resolve_without_its_outcome_keeps_the_write_up_it_carried(ctx: 
         stored = await session.get(SyncMutation, (tablet.device_id, sent.mutation_id))
         assert stored is not None and stored.result["kept_fields"] == {
             "report_id": str(report.id), "fields": {"findings": "Драка прекращена, участники опрошены"}}
+
+
+async def test_a_note_queued_before_a_move_to_a_unit_that_once_held_the_report_is_the_old_crews(ctx: Context) -> None:
+    """The report went from crew B to crew A; an officer of A types a note offline and is then moved to B: the note is
+    A's, though B held the report once too."""
+    old_unit, mover, _ = await crew_tablets(ctx)
+    earlier_holder = await make_unit(ctx)
+    report = await assigned_report(ctx, earlier_holder)
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await dispatch.assign(session, row, old_unit, DISPATCHER)
+        await session.commit()
+    await mover.pull_all()
+    note_id = uuid7()
+    mover.edit("notes", note_id, "create", report_id=str(report.id), text="Свидетель видел белую машину")
+    await move_officer(ctx, mover.officer, earlier_holder)
+    mover.unit_id = earlier_holder.id
+    (result,) = await mover.push()
+    assert result["status"] == "applied", result
+    async with ctx.sessions() as session:
+        note = await session.get(ReportNote, uuid.UUID(note_id))
+        assert note is not None
+        assert note.unit_id == old_unit.id, (note.unit_id, old_unit.id, earlier_holder.id)
+
+
+async def test_an_honest_resend_whose_hlc_is_written_another_way_is_a_duplicate(ctx: Context) -> None:
+    """The same outbox entry resent after an app update that writes the counter without padding: the same stamp,
+    not another change under a reused id."""
+    unit, tab, _ = await crew_tablets(ctx)
+    report = await assigned_report(ctx, unit)
+    await tab.pull_all()
+    m = tab.edit("reports", str(report.id), findings="Дверь вскрыта")
+    [first] = await tab.push()
+    assert first["status"] == "applied", first
+    ms, counter, node = m.hlc.split("-", 2)
+    m.hlc = f"{ms}-{int(counter)}-{node}"  # the same stamp (hlc.parse reads it equal)
+    tab.outbox.append(m)
+    [again] = await tab.push()
+    assert again["status"] == "duplicate", again
