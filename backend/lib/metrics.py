@@ -14,7 +14,8 @@ LATENCY = Histogram("zan_http_request_seconds", "HTTP request latency", ["method
 REPORTS_REGISTERED = Counter("zan_reports_registered_total", "Reports registered", ["channel"])
 JOBS = Counter("zan_jobs_total", "Outbox task attempts", ["task", "outcome"])
 # what became of each delivery attempt (push, topic, webhook): sent, pending (retried), dead, dropped (old news, a
-# device gone) or expired (its life ran out unsent: an FCM outage longer than an urgent push's life shows here)
+# device gone) or expired (its life ran out unsent: an FCM outage longer than an urgent push's life shows here). A
+# delivery whose lease ran out mid-send and was taken up by another worker may be counted by both: a rate, not a ledger
 DELIVERIES = Counter("zan_deliveries_total", "Delivery attempts settled", ["kind", "status"])
 # which partner app is being held to its rate (ZAN_PARTNER_RATE_LIMIT): a runaway client shows here first
 PARTNER_THROTTLED = Counter("zan_partner_throttled_total", "Signed requests refused with 429", ["partner"])
