@@ -1,5 +1,6 @@
 """The citizen follows their reports: /reports lists them (with "Reply" under those awaiting the citizen's
-information), and "Show" reveals a restricted report's update."""
+information, "Withdraw" under open ones, an appeal and a rating under closed ones: bots.citizen.own_steps), and
+"Show" reveals a restricted report's update."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from backend.lib.i18n import pick
 from backend.notifications.fanout import discreet_for_citizen
 from backend.reports.service import local_date
 from backend.reports.views import citizen_status
-from bots.citizen import service
+from bots.citizen import own_steps, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.reply_flow import reply_button
@@ -70,12 +71,14 @@ async def _send_page(message: Message, ctx: Context, lang: str, citizen_id: uuid
                        date=local_date(report.created_at)))
         question = asked.get(report.id)
         if question is None:
+            buttons.extend(own_steps.buttons(report, lang))
             continue
         # a restricted report's question is not quoted: the list may stay the chat's last message, shown on the
         # lock screen (bots.citizen.notify); "Reply" shows it once tapped
         if question.public_text and not discreet_for_citizen(report):
             lines.append(t("report_question", lang, question=pick(question.public_text, lang)))
         buttons.append([reply_button(report.id, lang, report.number)])
+        buttons.extend(own_steps.buttons(report, lang))
     if more:
         buttons.append([InlineKeyboardButton(text=t("btn_more_reports", lang),
                                              callback_data=f"{MORE_REPORTS}{reports[-1].id}")])

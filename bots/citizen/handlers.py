@@ -5,6 +5,8 @@ conversation, attached here in the order that decides which handler takes an upd
 - follow_up: /reports and the "Show" button of a discreet update
 - report_flow: reporting an offence (its steps and FSM data: report_draft)
 - reply_flow: answering staff's request for information on a report ("Reply")
+- own_steps: the citizen's withdrawal, rating and appeal of a report from /reports (the appeal's grounds: an FSM
+  flow, its /cancel and "Cancel" attached before the commands, as the answer's)
 - legal_flow: legal questions, and the prompt for anything else outside a report; last, as it takes what is left
 - middlewares: private chats only (`PrivateChatOnly`), then the chat's language and link (`LanguageMiddleware`)
 - errors: the dispatcher's error handler (`unexpected_error`)
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bots.citizen import commands, follow_up, legal_flow, reply_flow, report_flow
+from bots.citizen import commands, follow_up, legal_flow, own_steps, reply_flow, report_flow
 from bots.citizen.errors import unexpected_error
 from bots.citizen.middlewares import LanguageMiddleware, PrivateChatOnly
 from bots.citizen.report_draft import shortened
@@ -26,8 +28,8 @@ from bots.citizen.report_draft import shortened
 # /cancel, "Cancel" and "Report" (reply_flow.cancelling) before the commands and the report flow: theirs clear the
 # chat, which would leave the answer's files to the unused-media purge and drop a report draft paused for the answer
 # along with it
-CONVERSATIONS = (report_flow.earlier, reply_flow.cancelling, commands.handlers, follow_up.handlers,
-                 report_flow.handlers, reply_flow.handlers, legal_flow.handlers)
+CONVERSATIONS = (report_flow.earlier, reply_flow.cancelling, own_steps.cancelling, commands.handlers,
+                 follow_up.handlers, own_steps.handlers, report_flow.handlers, reply_flow.handlers, legal_flow.handlers)
 
 # `shortened` and `unexpected_error` were defined here before the split: still importable from here
 __all__ = ["CONVERSATIONS", "build_router", "shortened", "unexpected_error"]

@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import msgspec
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +33,7 @@ from backend.reports import steps
 from backend.reports.idempotency import Stored
 from backend.reports.intake import register_report
 from backend.reports.models import Report, ReportEvent
-from backend.reports.schemas import CommentCreate, Location, ReportCreate
+from backend.reports.schemas import CommentCreate, FeedbackIn, Location, ReasonIn, ReopenIn, ReportCreate
 from backend.reports.workflow import Action, Status
 from bots.chats import count_refusal
 from bots.models import TelegramDraftMedia, TelegramLink
@@ -308,3 +310,67 @@ async def urgent_answer(question: str, language: str | None) -> LegalAnswer | No
     """The emergency lead alone if `question` is urgent: what a chat over its limit still gets, as someone in danger
     must hear 102/112. Patterns only (no slot, no index), off the event loop: ~15 ms over 2000 characters."""
     return await asyncio.to_thread(answer_if_urgent, question, language)
+
+
+class StaleButton(Exception):
+    """A report's button shown before an appeal reopened it (its closing, rating and appeal buttons judge a closing
+    that is no longer the report's): it must not act on the report as it is now."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+async def _own_step(ctx: Context, citizen_id: uuid.UUID, report_id: uuid.UUID, seen: int,
+                    step: Callable[[AsyncSession, CitizenPrincipal], Awaitable[Stored]]) -> str:
+    """One of the citizen's steps on their report, by the partner API's own code (backend.reports.steps: the same
+    rules, idempotency and errors). The report is locked and checked first: 404 `report.not_found` for one not theirs
+    (a button's data comes from the client), StaleButton for a button shown before an appeal reopened it (`seen`: the
+    reopen count the button was made with). Returns the report's number."""
+    principal = CitizenPrincipal(citizen_id, await bot_partner_id(ctx), CHANNEL, identity_verified=False)
+    async with ctx.sessions() as session:
+        report = await reports.get_for_citizen(session, citizen_id, report_id, partner_id=principal.partner_id,
+                                               for_update=True)
+        number = report.number
+        if report.reopen_count != seen:
+            raise StaleButton(number)
+        await step(session, principal)  # locks the same row again (held already) and commits
+    return number
+
+
+async def withdraw_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UUID, seen: int,
+                          idempotency_key: str) -> str:
+    """`POST /api/v1/reports/{id}/withdraw` without a reason: a report closed meanwhile is 409
+    `report.already_closed`; tapping "Yes" again on one this citizen withdrew answers as the first tap did."""
+    return await _own_step(ctx, citizen_id, report_id, seen, lambda session, principal: steps.withdraw(
+        session, principal, report_id, ReasonIn(), idempotency_key, None))
+
+
+async def rate_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UUID, seen: int, satisfaction: int,
+                      idempotency_key: str) -> str:
+    """`POST /api/v1/reports/{id}/feedback`: one rating per closing (the same again is answered as the first, another
+    is 409 `report.feedback_given`), none of a withdrawal (409 `report.feedback_not_allowed`)."""
+    data = msgspec.convert({"satisfaction": satisfaction}, FeedbackIn)  # its bounds, as the API decodes them
+    return await _own_step(ctx, citizen_id, report_id, seen, lambda session, principal: steps.feedback(
+        session, principal, report_id, data, idempotency_key, None))
+
+
+async def step_target(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UUID, seen: int) -> str:
+    """The number of the report a "Withdraw" or "Appeal" button names, checked (theirs, not reopened since) before
+    the citizen confirms or writes anything; whether the step is allowed is backend.reports.steps' to say when it is
+    taken."""
+    partner_id = await bot_partner_id(ctx)  # first: SQLite takes one session at a time
+    async with ctx.sessions() as session:
+        report = await reports.get_for_citizen(session, citizen_id, report_id, partner_id=partner_id)
+        if report.reopen_count != seen:
+            raise StaleButton(report.number)
+        return report.number
+
+
+async def appeal_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UUID, seen: int, reason: str,
+                        idempotency_key: str) -> str:
+    """`POST /api/v1/reports/{id}/reopen`: its grounds 3..5000 characters (msgspec.ValidationError otherwise, as the
+    API decodes them), one appeal, a late one marked, the rest as steps.reopen decides."""
+    data = msgspec.convert({"reason": reason}, ReopenIn)
+    return await _own_step(ctx, citizen_id, report_id, seen, lambda session, principal: steps.reopen(
+        session, principal, report_id, data, idempotency_key, None))

@@ -427,6 +427,69 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Сначала нажмите /start.",
         "en": "Please press /start first.",
     },
+    # the citizen's own steps on a report from /reports (bots.citizen.own_steps): withdraw, rate, appeal
+    "btn_withdraw_report": {"kk": "↩️ № {number} кері қайтарып алу", "ru": "↩️ Отозвать № {number}",
+                            "en": "↩️ Withdraw No. {number}"},
+    "withdraw_confirm": {
+        "kk": "№ {number} өтінішті кері қайтарып аласыз ба? Ол жабылады және енді қаралмайды.",
+        "ru": "Отозвать обращение № {number}? Оно будет закрыто и больше не рассматривается.",
+        "en": "Withdraw report No. {number}? It will be closed and no longer handled.",
+    },
+    "btn_yes": {"kk": "Иә", "ru": "Да", "en": "Yes"},
+    "btn_no": {"kk": "Жоқ", "ru": "Нет", "en": "No"},
+    "withdraw_done": {
+        "kk": "№ {number} өтініш кері қайтарылды.",
+        "ru": "Обращение № {number} отозвано.",
+        "en": "Report No. {number} is withdrawn.",
+    },
+    "withdraw_kept": {
+        "kk": "№ {number} өтініш қаралуын жалғастырады.",
+        "ru": "Обращение № {number} остаётся в работе.",
+        "en": "Report No. {number} stays in work.",
+    },
+    "btn_stars": {"kk": "{stars}⭐", "ru": "{stars}⭐", "en": "{stars}⭐"},
+    "rate_done": {
+        "kk": "Рақмет! № {number} өтініш бойынша бағаңыз: {stars}⭐.",
+        "ru": "Спасибо! Ваша оценка по обращению № {number}: {stars}⭐.",
+        "en": "Thank you! Your rating of report No. {number}: {stars}⭐.",
+    },
+    "btn_appeal_report": {"kk": "⚖️ № {number} шағымдану", "ru": "⚖️ Обжаловать № {number}",
+                          "en": "⚖️ Appeal No. {number}"},
+    "appeal_prompt": {
+        "kk": "№ {number} өтініштің жабылуымен неге келіспейтініңізді бір хабарламамен жазыңыз (кемінде 3 таңба) "
+              "немесе «Болдырмау» түймесін басыңыз.",
+        "ru": "Напишите одним сообщением, почему вы не согласны с закрытием обращения № {number} (не короче "
+              "3 символов), или нажмите «Отменить».",
+        "en": "Write in one message why you disagree with how report No. {number} was closed (3 characters at "
+              "least), or tap “Cancel”.",
+    },
+    "appeal_done": {
+        "kk": "№ {number} өтініш бойынша шағымыңыз қабылданды: өтініш қайта қаралады.",
+        "ru": "Жалоба по обращению № {number} принята: обращение будет рассмотрено повторно.",
+        "en": "Your appeal on report No. {number} is filed: the report will be reconsidered.",
+    },
+    "appeal_bad_length": {
+        "kk": "Негіздеме 3-тен 5000 таңбаға дейін болуы керек: сөзбен жазыңыз.",
+        "ru": "Основания жалобы — от 3 до 5000 символов: напишите их словами.",
+        "en": "The grounds must be 3 to 5000 characters long: please write them in words.",
+    },
+    "appeal_hint": {
+        "kk": "Шағымның негіздемесін сөзбен жазыңыз немесе «Болдырмау» түймесін басыңыз.",
+        "ru": "Напишите основания жалобы словами или нажмите «Отменить».",
+        "en": "Write the grounds of your appeal in words, or tap “Cancel”.",
+    },
+    "step_not_found": {
+        "kk": "Бұл өтініш табылмады: тек өз өтініштеріңізбен әрекет ете аласыз. Тізім — /reports.",
+        "ru": "Обращение не найдено: действовать можно только по своим обращениям. Список — /reports.",
+        "en": "Report not found: you can act only on your own reports. Your list: /reports.",
+    },
+    "step_stale": {
+        "kk": "Бұл түйме ескірген: № {number} өтініш содан бері өзгерді. Жаңа тізім — /reports.",
+        "ru": "Эта кнопка устарела: обращение № {number} с тех пор изменилось. Актуальный список — /reports.",
+        "en": "This button is out of date: report No. {number} has changed since. Current list: /reports.",
+    },
+    # the API's own refusal (its error catalogue's words), named by the report's number
+    "step_refused": {"kk": "№ {number}: {reason}.", "ru": "№ {number}: {reason}.", "en": "No. {number}: {reason}."},
 }
 
 

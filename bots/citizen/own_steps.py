@@ -1,0 +1,278 @@
+"""The citizen's own steps on a report from /reports: withdraw it, rate how it was closed, appeal the closing.
+
+A partner app does these with `POST /api/v1/reports/{id}/withdraw`, `/feedback` and `/reopen`; a citizen who has only
+the chat could not. Each goes through the API's own code (bots.citizen.service → backend.reports.steps), so the same
+rules, idempotency and refusals hold: a refusal is the API error's own text, in the chat's language.
+
+Buttons (follow_up lists them): WITHDRAW under an open report asks "Yes / No" first; RATE (1–5 stars) and APPEAL
+under a closed one the citizen did not withdraw. Each carries the report's id and its reopen count when shown: a
+report not the chat's citizen's is refused as "Reply" refuses it, and a button shown before an appeal reopened the
+report (the closing it judged is gone) is refused as out of date, never acting on the report as it is now. A tap's
+idempotency key is its callback id, an appeal's its message's, so a redelivered update gets the first answer.
+
+"Appeal" asks for the grounds in words (AppealForm, with "Cancel"), as "Reply" asks for an answer; the state the chat
+was in (a report being written) comes back once the appeal is sent or cancelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from aiogram import Bot, F
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.lib.i18n import pick
+from backend.lib.messages import ERRORS
+from backend.reports.models import Report
+from backend.reports.workflow import Action, Actor, Resolution, Status, can
+from bots.citizen import keyboards, service
+from bots.citizen.middlewares import citizen_of
+from bots.citizen.registry import Handlers
+from bots.citizen.report_draft import WORDS
+from bots.citizen.texts import all_languages, t
+
+handlers = Handlers()
+# attached before the commands and the report flow (bots.citizen.handlers), whose /cancel and "Cancel" drop the
+# whole FSM data: during an appeal they end the appeal only, and a report draft paused for it is back
+cancelling = Handlers()
+
+WITHDRAW, WITHDRAW_YES, WITHDRAW_NO = "withdraw:", "withdraw:yes:", "withdraw:no:"  # + the report's id and count
+RATE = "rate:"  # + the report's id, its reopen count and the stars
+APPEAL, APPEAL_CANCEL = "appeal:", "appeal:cancel"
+APPEAL_TO, APPEAL_SEEN, APPEAL_NUMBER, APPEAL_BACK = "appeal_to", "appeal_seen", "appeal_number", "appeal_back"
+
+
+class AppealForm(StatesGroup):
+    grounds = State()
+
+
+def buttons(report: Report, lang: str) -> list[list[InlineKeyboardButton]]:
+    """A listed report's rows of buttons for the steps its state allows the citizen."""
+    status = Status(report.status)
+    resolution = Resolution(report.resolution) if report.resolution else None
+    tail = f"{report.id}:{report.reopen_count}"
+    if can(Action.WITHDRAW, status, Actor.CITIZEN):
+        return [[InlineKeyboardButton(text=t("btn_withdraw_report", lang, number=report.number),
+                                      callback_data=f"{WITHDRAW}{tail}")]]
+    if status != Status.CLOSED or resolution in (None, Resolution.WITHDRAWN):
+        return []
+    rows = []
+    if can(Action.REOPEN, status, Actor.CITIZEN, resolution):
+        rows.append([InlineKeyboardButton(text=t("btn_appeal_report", lang, number=report.number),
+                                          callback_data=f"{APPEAL}{tail}")])
+    if report.satisfaction is None:  # rated: its stars are not offered again (a stale list's still follow the API)
+        rows.append([InlineKeyboardButton(text=t("btn_stars", lang, stars=stars),
+                                          callback_data=f"{RATE}{tail}:{stars}") for stars in range(1, 6)])
+    return rows
+
+
+def _parsed(data: str | None, prefix: str, parts: int) -> tuple[uuid.UUID, list[int]] | None:
+    """The report id and the numbers after it in a button's data (which comes from the client), if well formed."""
+    fields = (data or "").removeprefix(prefix).split(":")
+    if len(fields) != parts:
+        return None
+    try:
+        return uuid.UUID(fields[0]), [int(f) for f in fields[1:]]
+    except ValueError:
+        return None
+
+
+def _chat_of(callback: CallbackQuery) -> int:
+    return callback.message.chat.id if callback.message is not None else callback.from_user.id
+
+
+async def _refusal(ctx: Context, exc: Exception, report_id: uuid.UUID, lang: str) -> str:
+    """The chat's words for a refused step: one not theirs is not named; an out-of-date button says so; any other
+    refusal of the API (409) is its own error text, named by the report's number. The rest goes on (a 5xx)."""
+    if isinstance(exc, service.StaleButton):
+        return t("step_stale", lang, number=exc.number)
+    if not isinstance(exc, ZanError):
+        raise exc
+    if exc.code == "report.not_found":
+        return t("step_not_found", lang)
+    if exc.status == 409 and exc.code in ERRORS:
+        _, number = await service.closed_as(ctx, report_id)
+        return t("step_refused", lang, number=number, reason=pick(ERRORS[exc.code], lang))
+    raise exc
+
+
+@handlers.callback_query(F.data.startswith(WITHDRAW_NO))
+async def withdraw_no(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str,
+                      linked: service.ChatUser | None) -> None:
+    """"No": nothing is done; the report is named only if it is the citizen's (the data comes from the client)."""
+    await callback.answer()
+    chat_id = _chat_of(callback)
+    parsed = _parsed(callback.data, WITHDRAW_NO, 2)
+    if parsed is None:
+        await bot.send_message(chat_id, t("step_not_found", lang))
+        return
+    report_id, (seen,) = parsed
+    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
+    try:
+        number = await service.step_target(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen)
+    except (ZanError, service.StaleButton) as exc:
+        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
+        return
+    await bot.send_message(chat_id, t("withdraw_kept", lang, number=number))
+
+
+@handlers.callback_query(F.data.startswith(WITHDRAW_YES))
+async def withdraw_yes(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str,
+                       linked: service.ChatUser | None) -> None:
+    await callback.answer()
+    chat_id = _chat_of(callback)
+    parsed = _parsed(callback.data, WITHDRAW_YES, 2)
+    if parsed is None:
+        await bot.send_message(chat_id, t("step_not_found", lang))
+        return
+    report_id, (seen,) = parsed
+    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
+    try:
+        number = await service.withdraw_report(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen,
+                                               idempotency_key=f"telegram:{chat_id}:{callback.id}")
+    except (ZanError, service.StaleButton) as exc:
+        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
+        return
+    await bot.send_message(chat_id, t("withdraw_done", lang, number=number))
+
+
+@handlers.callback_query(F.data.startswith(WITHDRAW))
+async def withdraw_ask(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str,
+                       linked: service.ChatUser | None) -> None:
+    """"Withdraw": nothing is done before "Yes"; the report is checked now (theirs, not reopened since) so a refusal
+    comes before the question."""
+    await callback.answer()
+    chat_id = _chat_of(callback)
+    parsed = _parsed(callback.data, WITHDRAW, 2)
+    if parsed is None:
+        await bot.send_message(chat_id, t("step_not_found", lang))
+        return
+    report_id, (seen,) = parsed
+    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
+    try:
+        number = await service.step_target(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen)
+    except (ZanError, service.StaleButton) as exc:
+        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
+        return
+    tail = f"{report_id}:{seen}"
+    await bot.send_message(chat_id, t("withdraw_confirm", lang, number=number),
+                           reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
+                               InlineKeyboardButton(text=t("btn_yes", lang), callback_data=f"{WITHDRAW_YES}{tail}"),
+                               InlineKeyboardButton(text=t("btn_no", lang), callback_data=f"{WITHDRAW_NO}{tail}")]]))
+
+
+@handlers.callback_query(F.data.startswith(RATE))
+async def rate(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
+    await callback.answer()
+    chat_id = _chat_of(callback)
+    parsed = _parsed(callback.data, RATE, 3)
+    if parsed is None or not 1 <= parsed[1][1] <= 5:
+        await bot.send_message(chat_id, t("step_not_found", lang))
+        return
+    report_id, (seen, stars) = parsed
+    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
+    try:
+        number = await service.rate_report(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen,
+                                           satisfaction=stars, idempotency_key=f"telegram:{chat_id}:{callback.id}")
+    except (ZanError, service.StaleButton) as exc:
+        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
+        return
+    await bot.send_message(chat_id, t("rate_done", lang, number=number, stars=stars))
+
+
+def _cancel(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t("btn_cancel", lang),
+                                                                       callback_data=APPEAL_CANCEL)]])
+
+
+async def _end(state: FSMContext) -> str | None:
+    """Back to where the chat was before "Appeal" (that state, returned)."""
+    data: dict[str, Any] = await state.get_data()
+    back = data.get(APPEAL_BACK)
+    for key in (APPEAL_TO, APPEAL_SEEN, APPEAL_NUMBER, APPEAL_BACK):
+        data.pop(key, None)
+    await state.set_data(data)
+    await state.set_state(back)
+    return str(back) if back else None
+
+
+@cancelling.message(AppealForm.grounds, Command("cancel"))
+@cancelling.message(AppealForm.grounds, F.text.in_(all_languages("btn_cancel")))
+async def appeal_cancel_typed(message: Message, state: FSMContext, lang: str) -> None:
+    back = await _end(state)
+    await message.answer(t("cancelled", lang), reply_markup=None if back else keyboards.main_menu(lang))
+
+
+@handlers.callback_query(F.data == APPEAL_CANCEL)
+async def appeal_cancel(callback: CallbackQuery, state: FSMContext, bot: Bot, lang: str) -> None:
+    await callback.answer()
+    if await state.get_state() == AppealForm.grounds.state:
+        await _end(state)
+    await bot.send_message(_chat_of(callback), t("cancelled", lang))
+
+
+@handlers.callback_query(F.data.startswith(APPEAL))
+async def appeal_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                       linked: service.ChatUser | None) -> None:
+    """"Appeal": the report is checked now (theirs, not reopened since) so a refusal comes before the grounds."""
+    await callback.answer()
+    chat_id = _chat_of(callback)
+    parsed = _parsed(callback.data, APPEAL, 2)
+    if parsed is None:
+        await bot.send_message(chat_id, t("step_not_found", lang))
+        return
+    report_id, (seen,) = parsed
+    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
+    try:
+        number = await service.step_target(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen)
+    except (ZanError, service.StaleButton) as exc:
+        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
+        return
+    current = await state.get_state()
+    back = (await state.get_data()).get(APPEAL_BACK) if current == AppealForm.grounds.state else current
+    await state.update_data({APPEAL_TO: str(report_id), APPEAL_SEEN: seen, APPEAL_NUMBER: number,
+                             APPEAL_BACK: back})
+    await state.set_state(AppealForm.grounds)
+    await bot.send_message(chat_id, t("appeal_prompt", lang, number=number), reply_markup=_cancel(lang))
+
+
+@handlers.message(AppealForm.grounds, *WORDS)
+async def appeal_grounds(message: Message, state: FSMContext, ctx: Context, lang: str,
+                         linked: service.ChatUser | None) -> None:
+    """The grounds: the appeal is filed once per message (its idempotency key), or refused as the API refuses it."""
+    data = await state.get_data()
+    report_id = uuid.UUID(str(data[APPEAL_TO]))
+    user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
+    try:
+        number = await service.appeal_report(ctx, citizen_id=user.citizen_id, report_id=report_id,
+                                             seen=int(data.get(APPEAL_SEEN) or 0), reason=message.text or "",
+                                             idempotency_key=f"telegram:{message.chat.id}:{message.message_id}")
+    except msgspec.ValidationError:  # too short or too long: the appeal stays open for other words
+        await message.answer(t("appeal_bad_length", lang), reply_markup=_cancel(lang))
+        return
+    except ZanError as exc:
+        if exc.code == "validation.failed":  # blanks only
+            await message.answer(t("appeal_bad_length", lang), reply_markup=_cancel(lang))
+            return
+        await message.answer(await _refusal(ctx, exc, report_id, lang))
+        await _end(state)
+        return
+    except service.StaleButton as exc:
+        await message.answer(await _refusal(ctx, exc, report_id, lang))
+        await _end(state)
+        return
+    await message.answer(t("appeal_done", lang, number=number))
+    await _end(state)
+
+
+@handlers.message(AppealForm.grounds)
+async def appeal_other(message: Message, lang: str) -> None:
+    """A file, sticker or location while the grounds are expected: said what is, not taken for them."""
+    await message.answer(t("appeal_hint", lang), reply_markup=_cancel(lang))
