@@ -82,11 +82,14 @@ def too_short(text: str) -> bool:
 async def start_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     await drop_draft(state, ctx)  # a report started again: the files of the one left unfinished go with it
     # one idempotency key per conversation: a double tap on "Send" or a re-delivered update files it once
-    # `since`: messages of this chat are numbered in order, so an edit of a message older than this one (a question
-    # asked before the report was started) is not taken for the description
+    # `since`: messages of this chat are numbered in order, so an edit of a message older than the report's first
+    # prompt (a question asked before the report was started) is not taken for the description, and an older
+    # message's buttons are not this draft's. The prompt's own number, not `message`'s: a report started from an
+    # older message's button ("File a report" under yesterday's legal answer) would take in everything sent since it
     await state.set_data({"key": uuid.uuid4().hex, "since": message.message_id})
     await state.set_state(ReportForm.text)
-    await message.answer(t("report_text", lang), reply_markup=keyboards.cancel_report(lang))
+    prompt = await message.answer(t("report_text", lang), reply_markup=keyboards.cancel_report(lang))
+    await state.update_data(since=prompt.message_id)
 
 
 async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:

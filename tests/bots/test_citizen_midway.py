@@ -224,3 +224,35 @@ async def test_file_a_report_under_an_older_legal_answer_goes_on_with_the_report
     await chat.taps("report:send")
     assert "зарегистрировано" in chat.texts()[-1]
     assert await _report_texts(ctx) == [TEXT]
+
+
+SECOND = "Сосед снова шумит ночью и угрожает расправой, уже третий раз за неделю"
+
+
+async def test_an_earlier_reports_cancel_leaves_a_report_started_from_an_older_legal_answer(
+        ctx: Context, legal_index: Path, citizen_tg: FakeBot) -> None:
+    """The report started from a button on an older message: yesterday's confirmation, sent after that message, is
+    still older than the report, and its Cancel must not drop it."""
+    chat = Chat(ctx, citizen_tg, 791099)
+    await chat.says("/start")
+    await chat.taps("lang:ru")
+    await chat.says("Сосед шумит ночью, что делать?")
+    legal = chat.last()
+    assert legal.button("Подать обращение")["callback_data"] == "report:start"
+    # a first report, left at its confirmation (cancelled, or it expired overnight)
+    await chat.says("/report")
+    await chat.says(TEXT)
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    await chat.taps("report:skip")
+    yesterdays = chat.last()
+    await chat.says("/cancel")
+    # the next day: "File a report" under the older legal answer
+    await chat.feed(citizen_tg.user_taps_button(legal, "report:start", user=chat.user))
+    await chat.says(SECOND)
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    before = len(chat.texts())
+    await chat.feed(citizen_tg.user_taps_button(yesterdays, "report:cancel", user=chat.user))
+    assert chat.texts()[before:] == [], chat.texts()[before:]
+    await chat.taps("report:skip")
+    await chat.taps("report:send")
+    assert await _report_texts(ctx) == [SECOND]
