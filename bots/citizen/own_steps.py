@@ -17,7 +17,8 @@ was in (a report being written) comes back once the appeal is sent or cancelled.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, NamedTuple
 
 import msgspec
 from aiogram import Bot, F
@@ -103,44 +104,54 @@ async def _refusal(ctx: Context, exc: Exception, report_id: uuid.UUID, lang: str
     raise exc
 
 
+class _Tap(NamedTuple):
+    chat_id: int
+    report_id: uuid.UUID
+    numbers: list[int]  # what the button carries after the report's id: its reopen count, then any other
+    citizen_id: uuid.UUID
+
+
+async def _tap(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str, linked: service.ChatUser | None,
+               prefix: str, parts: int) -> _Tap | None:
+    """A step's button answered, its data read and the chat's citizen found; None (said as "not found") for data
+    that is not well formed (it comes from the client)."""
+    await callback.answer()
+    chat_id = _chat_of(callback)
+    parsed = _parsed(callback.data, prefix, parts)
+    if parsed is None:
+        await bot.send_message(chat_id, t("step_not_found", lang))
+        return None
+    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
+    return _Tap(chat_id, parsed[0], parsed[1], user.citizen_id)
+
+
+async def _number(bot: Bot, ctx: Context, lang: str, tap: _Tap, step: Awaitable[str]) -> str | None:
+    """The report's number once `step` (a service call for `tap`'s report) is done; None once its refusal is said."""
+    try:
+        return await step
+    except (ZanError, service.StaleButton) as exc:
+        await bot.send_message(tap.chat_id, await _refusal(ctx, exc, tap.report_id, lang))
+        return None
+
+
 @handlers.callback_query(F.data.startswith(WITHDRAW_NO))
 async def withdraw_no(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str,
                       linked: service.ChatUser | None) -> None:
     """"No": nothing is done; the report is named only if it is the citizen's (the data comes from the client)."""
-    await callback.answer()
-    chat_id = _chat_of(callback)
-    parsed = _parsed(callback.data, WITHDRAW_NO, 2)
-    if parsed is None:
-        await bot.send_message(chat_id, t("step_not_found", lang))
-        return
-    report_id, (seen,) = parsed
-    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
-    try:
-        number = await service.step_target(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen)
-    except (ZanError, service.StaleButton) as exc:
-        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
-        return
-    await bot.send_message(chat_id, t("withdraw_kept", lang, number=number))
+    tap = await _tap(callback, bot, ctx, lang, linked, WITHDRAW_NO, 2)
+    if tap is not None and (number := await _number(bot, ctx, lang, tap, service.step_target(
+            ctx, citizen_id=tap.citizen_id, report_id=tap.report_id, seen=tap.numbers[0]))):
+        await bot.send_message(tap.chat_id, t("withdraw_kept", lang, number=number))
 
 
 @handlers.callback_query(F.data.startswith(WITHDRAW_YES))
 async def withdraw_yes(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
-    await callback.answer()
-    chat_id = _chat_of(callback)
-    parsed = _parsed(callback.data, WITHDRAW_YES, 2)
-    if parsed is None:
-        await bot.send_message(chat_id, t("step_not_found", lang))
-        return
-    report_id, (seen,) = parsed
-    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
-    try:
-        number = await service.withdraw_report(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen,
-                                               idempotency_key=f"telegram:{chat_id}:{callback.id}")
-    except (ZanError, service.StaleButton) as exc:
-        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
-        return
-    await bot.send_message(chat_id, t("withdraw_done", lang, number=number))
+    tap = await _tap(callback, bot, ctx, lang, linked, WITHDRAW_YES, 2)
+    if tap is not None and (number := await _number(bot, ctx, lang, tap, service.withdraw_report(
+            ctx, citizen_id=tap.citizen_id, report_id=tap.report_id, seen=tap.numbers[0],
+            idempotency_key=f"telegram:{tap.chat_id}:{callback.id}"))):
+        await bot.send_message(tap.chat_id, t("withdraw_done", lang, number=number))
 
 
 @handlers.callback_query(F.data.startswith(WITHDRAW))
@@ -148,21 +159,12 @@ async def withdraw_ask(callback: CallbackQuery, bot: Bot, ctx: Context, lang: st
                        linked: service.ChatUser | None) -> None:
     """"Withdraw": nothing is done before "Yes"; the report is checked now (theirs, not reopened since) so a refusal
     comes before the question."""
-    await callback.answer()
-    chat_id = _chat_of(callback)
-    parsed = _parsed(callback.data, WITHDRAW, 2)
-    if parsed is None:
-        await bot.send_message(chat_id, t("step_not_found", lang))
+    tap = await _tap(callback, bot, ctx, lang, linked, WITHDRAW, 2)
+    if tap is None or not (number := await _number(bot, ctx, lang, tap, service.step_target(
+            ctx, citizen_id=tap.citizen_id, report_id=tap.report_id, seen=tap.numbers[0]))):
         return
-    report_id, (seen,) = parsed
-    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
-    try:
-        number = await service.step_target(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen)
-    except (ZanError, service.StaleButton) as exc:
-        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
-        return
-    tail = f"{report_id}:{seen}"
-    await bot.send_message(chat_id, t("withdraw_confirm", lang, number=number),
+    tail = f"{tap.report_id}:{tap.numbers[0]}"
+    await bot.send_message(tap.chat_id, t("withdraw_confirm", lang, number=number),
                            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
                                InlineKeyboardButton(text=t("btn_yes", lang), callback_data=f"{WITHDRAW_YES}{tail}"),
                                InlineKeyboardButton(text=t("btn_no", lang), callback_data=f"{WITHDRAW_NO}{tail}")]]))
@@ -170,21 +172,17 @@ async def withdraw_ask(callback: CallbackQuery, bot: Bot, ctx: Context, lang: st
 
 @handlers.callback_query(F.data.startswith(RATE))
 async def rate(callback: CallbackQuery, bot: Bot, ctx: Context, lang: str, linked: service.ChatUser | None) -> None:
-    await callback.answer()
-    chat_id = _chat_of(callback)
-    parsed = _parsed(callback.data, RATE, 3)
-    if parsed is None or not 1 <= parsed[1][1] <= 5:
-        await bot.send_message(chat_id, t("step_not_found", lang))
+    tap = await _tap(callback, bot, ctx, lang, linked, RATE, 3)
+    if tap is None:
         return
-    report_id, (seen, stars) = parsed
-    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
-    try:
-        number = await service.rate_report(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen,
-                                           satisfaction=stars, idempotency_key=f"telegram:{chat_id}:{callback.id}")
-    except (ZanError, service.StaleButton) as exc:
-        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
+    seen, stars = tap.numbers
+    if not 1 <= stars <= 5:
+        await bot.send_message(tap.chat_id, t("step_not_found", lang))
         return
-    await bot.send_message(chat_id, t("rate_done", lang, number=number, stars=stars))
+    if number := await _number(bot, ctx, lang, tap, service.rate_report(
+            ctx, citizen_id=tap.citizen_id, report_id=tap.report_id, seen=seen, satisfaction=stars,
+            idempotency_key=f"telegram:{tap.chat_id}:{callback.id}")):
+        await bot.send_message(tap.chat_id, t("rate_done", lang, number=number, stars=stars))
 
 
 def _cancel(lang: str) -> InlineKeyboardMarkup:
@@ -222,19 +220,11 @@ async def appeal_cancel(callback: CallbackQuery, state: FSMContext, bot: Bot, la
 async def appeal_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
     """"Appeal": the report is checked now (theirs, not reopened since) so a refusal comes before the grounds."""
-    await callback.answer()
-    chat_id = _chat_of(callback)
-    parsed = _parsed(callback.data, APPEAL, 2)
-    if parsed is None:
-        await bot.send_message(chat_id, t("step_not_found", lang))
+    tap = await _tap(callback, bot, ctx, lang, linked, APPEAL, 2)
+    if tap is None or not (number := await _number(bot, ctx, lang, tap, service.step_target(
+            ctx, citizen_id=tap.citizen_id, report_id=tap.report_id, seen=tap.numbers[0]))):
         return
-    report_id, (seen,) = parsed
-    user = await citizen_of(ctx, linked, callback.from_user, chat_id, lang)
-    try:
-        number = await service.step_target(ctx, citizen_id=user.citizen_id, report_id=report_id, seen=seen)
-    except (ZanError, service.StaleButton) as exc:
-        await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
-        return
+    chat_id, report_id, seen = tap.chat_id, tap.report_id, tap.numbers[0]
     current = await state.get_state()
     back = (await state.get_data()).get(APPEAL_BACK) if current == AppealForm.grounds.state else current
     await state.update_data({APPEAL_TO: str(report_id), APPEAL_SEEN: seen, APPEAL_NUMBER: number,
