@@ -156,24 +156,41 @@ async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str
     await message.answer(f"{lead}\n\n{text}" if lead else text, reply_markup=keyboards.skip_photo(lang))
 
 
-async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str) -> bool:
-    """Ask again for what the report's current step expects, after `lead` (e.g. the language just changed), with
-    the step's keyboard: the conversation goes on from this message. False when no report is being written."""
+async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> bool:
+    """Ask for what the report's current step expects, after `lead` (e.g. the language just changed; none: the
+    step's question alone), with the step's keyboard: the conversation goes on from this message. False when no
+    report is being written."""
     step = await state.get_state()
+
+    def led(question: str) -> str:
+        return f"{lead}\n\n{question}" if lead else question
+
     if step == ReportForm.confirm.state:
-        await message.answer(lead)
+        if lead:
+            await message.answer(lead)
         await ask_confirmation(message, state, ctx, lang)
         return True
     if step == ReportForm.photo.state:
         await ask_files(message, state, ctx, lang, lead)
         return True
     if step == ReportForm.location.state:
-        await message.answer(f"{lead}\n\n{t('report_location', lang)}", reply_markup=keyboards.send_location(lang))
+        await message.answer(led(t("report_location", lang)), reply_markup=keyboards.send_location(lang))
         return True
     if step == ReportForm.text.state:
-        await message.answer(f"{lead}\n\n{t('report_text', lang)}", reply_markup=keyboards.cancel_report(lang))
+        await message.answer(led(t("report_text", lang)), reply_markup=keyboards.cancel_report(lang))
         return True
     return False
+
+
+async def keep_place(message: Message, state: FSMContext, ctx: Context) -> bool:
+    """The message's location kept as the report's place; False (nothing kept) for one outside Kazakhstan, which
+    intake refuses (report.outside_kazakhstan): the caller says so at once, not after the files and the confirmation."""
+    location = message.location
+    assert location is not None
+    if not in_kazakhstan(ctx, location.latitude, location.longitude):
+        return False
+    await state.update_data(lat=location.latitude, lon=location.longitude, accuracy=location.horizontal_accuracy)
+    return True
 
 
 async def first_of_album(state: FSMContext, message: Message) -> bool:

@@ -17,7 +17,7 @@ from bots.citizen.report_draft import (
     ask_confirmation,
     ask_files,
     first_of_album,
-    in_kazakhstan,
+    keep_place,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
@@ -35,16 +35,11 @@ async def report_location(message: Message, state: FSMContext, ctx: Context, lan
 
 async def take_place(message: Message, state: FSMContext, ctx: Context, lang: str) -> bool:
     """The message's location as the report's place, at any step: False (and asked again) when it is outside
-    Kazakhstan, which intake refuses (report.outside_kazakhstan): said here, not after the files and the
-    confirmation."""
-    location = message.location
-    assert location is not None
-    if not in_kazakhstan(ctx, location.latitude, location.longitude):
-        await message.answer(t("report_location_outside", lang), reply_markup=keyboards.send_location(lang))
-        return False
-    await state.update_data(lat=location.latitude, lon=location.longitude,
-                            accuracy=location.horizontal_accuracy)
-    return True
+    Kazakhstan."""
+    if await keep_place(message, state, ctx):
+        return True
+    await message.answer(t("report_location_outside", lang), reply_markup=keyboards.send_location(lang))
+    return False
 
 
 @handlers.message(StateFilter(ReportForm.photo, ReportForm.confirm), F.location)

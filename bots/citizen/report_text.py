@@ -19,9 +19,9 @@ from bots.citizen.report_draft import (
     WORDS,
     ReportForm,
     ask_confirmation,
-    ask_files,
     first_of_album,
-    in_kazakhstan,
+    keep_place,
+    resume,
     too_short,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
@@ -44,20 +44,15 @@ async def report_text(message: Message, state: FSMContext, ctx: Context, lang: s
         await message.answer(t("report_text_short", lang), reply_markup=keyboards.cancel_report(lang))
         return
     await _described(message, state, text)
-    await _next_step(message, state, ctx, lang)
+    await resume(message, state, ctx, lang)
 
 
 @handlers.message(ReportForm.text, F.location)
 async def report_place_first(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     """The place sent before the description (many send the pin first): kept, so it is not asked for again once the
     description comes, and the description asked for. One outside Kazakhstan, which intake refuses, is said so."""
-    location = message.location
-    assert location is not None
-    if not in_kazakhstan(ctx, location.latitude, location.longitude):
-        said = t("report_location_outside_early", lang)
-    else:
-        await state.update_data(lat=location.latitude, lon=location.longitude, accuracy=location.horizontal_accuracy)
-        said = t("report_location_kept", lang)
+    kept = await keep_place(message, state, ctx)
+    said = t("report_location_kept" if kept else "report_location_outside_early", lang)
     await message.answer(f"{said}\n{t('report_text_need_words', lang)}", reply_markup=keyboards.cancel_report(lang))
 
 
@@ -69,15 +64,6 @@ async def _described(message: Message, state: FSMContext, text: str) -> None:
     await state.update_data(text=text, parts=[[message.message_id, text]])
     placed = "lat" in await state.get_data()
     await state.set_state(ReportForm.photo if placed else ReportForm.location)
-
-
-async def _next_step(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> None:
-    """What the step `_described` went on to asks for, after `lead`."""
-    if await state.get_state() == ReportForm.photo.state:
-        await ask_files(message, state, ctx, lang, lead)
-        return
-    text = f"{lead}\n\n{t('report_location', lang)}" if lead else t("report_location", lang)
-    await message.answer(text, reply_markup=keyboards.send_location(lang))
 
 
 @handlers.message(ReportForm.text)
@@ -96,7 +82,7 @@ async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
     if described:
-        await _next_step(message, state, ctx, lang, t("report_caption_taken", lang) + (" " + note if note else ""))
+        await resume(message, state, ctx, lang, t("report_caption_taken", lang) + (" " + note if note else ""))
         return
     if not answers and outcome in (None, KEPT):
         return

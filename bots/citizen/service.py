@@ -329,13 +329,21 @@ async def _own_step(ctx: Context, citizen_id: uuid.UUID, report_id: uuid.UUID, s
     reopen count the button was made with). Returns the report's number."""
     principal = CitizenPrincipal(citizen_id, await bot_partner_id(ctx), CHANNEL, identity_verified=False)
     async with ctx.sessions() as session:
-        report = await reports.get_for_citizen(session, citizen_id, report_id, partner_id=principal.partner_id,
-                                               for_update=True)
-        number = report.number
-        if report.reopen_count != seen:
-            raise StaleButton(number)
+        number = (await _button_report(session, principal.partner_id, citizen_id, report_id, seen,
+                                       for_update=True)).number
         await step(session, principal)  # locks the same row again (held already) and commits
     return number
+
+
+async def _button_report(session: AsyncSession, partner_id: uuid.UUID, citizen_id: uuid.UUID, report_id: uuid.UUID,
+                         seen: int, *, for_update: bool = False) -> Report:
+    """The report a button names, the citizen's own (404 `report.not_found` otherwise), not reopened since the
+    button was shown (StaleButton otherwise)."""
+    report = await reports.get_for_citizen(session, citizen_id, report_id, partner_id=partner_id,
+                                           for_update=for_update)
+    if report.reopen_count != seen:
+        raise StaleButton(report.number)
+    return report
 
 
 async def withdraw_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UUID, seen: int,
@@ -361,10 +369,7 @@ async def step_target(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UU
     taken."""
     partner_id = await bot_partner_id(ctx)  # first: SQLite takes one session at a time
     async with ctx.sessions() as session:
-        report = await reports.get_for_citizen(session, citizen_id, report_id, partner_id=partner_id)
-        if report.reopen_count != seen:
-            raise StaleButton(report.number)
-        return report.number
+        return (await _button_report(session, partner_id, citizen_id, report_id, seen)).number
 
 
 async def appeal_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.UUID, seen: int, reason: str,
