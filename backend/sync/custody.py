@@ -6,6 +6,7 @@ unit, also their past memberships (sync_unit_tenures, written by backend.sync.te
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
@@ -33,31 +34,35 @@ async def custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool
     return had is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Former:
+    """What the officer's past memberships say of a mutation `written` for a report. `verdict`: "before" when a unit
+    they have left held the report while they were in it and the mutation was written before they left, "after"
+    when only later, None when no such unit did. `unit`: the unit they were in when they wrote it ("before"): the one
+    they left first after `written` among those."""
+
+    verdict: str | None
+    unit: uuid.UUID | None
+
+
+async def past_custody(session: AsyncSession, officer: OfficerPrincipal, report: Report, written: datetime | None,
+                 unit_id: uuid.UUID | None = None) -> Former:
+    """Moving an officer to another unit changes their tablet's scope, but its outbox may still hold notes typed in
+    the field for the old unit's reports, offline, before the move: they are evidence and are kept like a late note
+    of a reassigned crew, as that crew's (recorded as the new unit's, or as nobody's, the chain of custody would
+    name a unit that never held the report). A note stamped after the move was not written while they were
+    assigned. `unit_id`: only that former unit counts."""
+    tenures = await _tenures_holding(session, officer, report, unit_id)
+    if not tenures:
+        return Former(None, None)
+    held = [(until, unit) for unit, until in tenures if written is not None and written < until]
+    return Former("before", min(held)[1]) if held else Former("after", None)
+
+
 async def former_custody(session: AsyncSession, officer: OfficerPrincipal, report: Report,
                          written: datetime | None, unit_id: uuid.UUID | None = None) -> str | None:
-    """Whether a unit the officer has left held the report while they were in it: "before" when the mutation was
-    `written` (written_at) before they left, "after" when only later, None when no such unit did.
-
-    Moving an officer to another unit changes their tablet's scope, but its outbox may still hold notes typed in
-    the field for the old unit's reports, offline, before the move: they are evidence and are kept like a late note
-    of a reassigned crew. A note stamped after the move was not written while they were assigned. `unit_id`: only
-    that former unit counts."""
-    tenures = [until for _, until in await _tenures_holding(session, officer, report, unit_id)]
-    if not tenures:
-        return None
-    return "before" if written is not None and any(written < until for until in tenures) else "after"
-
-
-async def former_unit(session: AsyncSession, officer: OfficerPrincipal, report: Report,
-                      written: datetime | None) -> uuid.UUID | None:
-    """The unit the officer was in when they wrote a mutation former_custody finds "before": the one they left
-    first after `written` among those that held the report. A note queued on scene and pushed after a move is the
-    old crew's: recorded (and sealed) as the new unit's, or as nobody's, the chain of custody would name a unit that
-    never held the report."""
-    if written is None:
-        return None
-    held = [(until, unit) for unit, until in await _tenures_holding(session, officer, report) if written < until]
-    return min(held)[1] if held else None
+    """`past_custody(...).verdict`."""
+    return (await past_custody(session, officer, report, written, unit_id)).verdict
 
 
 async def _tenures_holding(session: AsyncSession, officer: OfficerPrincipal, report: Report,

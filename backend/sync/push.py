@@ -43,8 +43,8 @@ from backend.sync.custody import (
     custody,
     former_custody,
     former_holder,
-    former_unit,
     held_when_written,
+    past_custody,
     written_at,
 )
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
@@ -599,12 +599,12 @@ async def _create_note(session: AsyncSession, officer: OfficerPrincipal, viewer:
     # the crew the note is recorded (and sealed) as written in: one the officer has left since, that held the
     # report, when written before the move (a note queued on scene is that crew's, even if the officer's new unit
     # held the report at some time too), else theirs now
-    writer_unit = await former_unit(session, officer, report, written) or officer.unit_id
+    past = await past_custody(session, officer, report, written)
+    writer_unit = past.unit or officer.unit_id
     if not await custody(session, viewer, report):
-        former = await former_custody(session, officer, report, written)
-        if former is None:
+        if past.verdict is None:
             raise Rejected("not_assigned")
-        if former == "after" and text:
+        if past.verdict == "after" and text:
             # written for the old unit's report after the officer left it: not attached to the report, but its
             # text is kept with the answer in the ledger (never lost), and the tablet can show why
             raise Rejected("unit_changed", kept=True, _keep={"report_id": str(report.id), "text": text})
