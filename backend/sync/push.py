@@ -380,7 +380,7 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
         # a write-up typed before the officer was moved to another unit is kept on the report the old unit holds
         written = written_at(m.device_time, m.hlc)
         former = await former_holder(session, officer, report, written) if write_up else None
-        texts = {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
+        texts = _texts(m)
         if former is None:
             if write_up and await held_when_written(session, viewer, report, written):
                 # typed while the crew held the report, which dispatch has since given to another unit or closed:
@@ -454,7 +454,7 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
             moved = await _advance_status(session, report, str(m.fields["status"]), m, by, _device_time(m, stamp),
                                           viewer.unit_id)
         except Rejected as exc:
-            texts = {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
+            texts = _texts(m)
             if exc.reason != "invalid_outcome" or not texts:
                 raise
             # a "resolved" without its outcome (an app that does not send one) is refused with the texts it carried,
@@ -472,6 +472,11 @@ async def _update_report(session: AsyncSession, officer: OfficerPrincipal, viewe
     elif result["superseded_fields"]:
         result["status"] = "superseded"
     return result
+
+
+def _texts(m: Mutation) -> dict[str, Any]:
+    """The officer's text fields a report update carries, as sent (what a refusal keeps: `kept`)."""
+    return {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
 
 
 async def _record_overwritten(session: AsyncSession, report: Report, by: By, data: dict[str, Any]) -> None:
