@@ -96,13 +96,13 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     # APPK: a complaint is not considered by the official whose decision it complains of
     "report.appeal_own_decision": {
-        "ru": "Обращение обжаловано на ваше решение: повторно его рассматривает другой сотрудник",
-        "kk": "Өтініш сіздің шешіміңізге шағымданылды: оны басқа қызметкер қайта қарайды",
+        "ru": "Обжалуется ваше собственное решение: повторно обращение рассматривает другой сотрудник",
+        "kk": "Шағым сіздің шешіміңізге берілген: өтінішті басқа қызметкер қайта қарайды",
         "en": "The appeal is against your own decision: another officer must decide it",
     },
     "report.extension_exceeded": {
-        "ru": "Срок рассмотрения нельзя продлить более чем на два месяца",
-        "kk": "Қарау мерзімін екі айдан артық ұзартуға болмайды",
+        "ru": "Срок рассмотрения нельзя продлить более чем на два месяца в общей сложности",
+        "kk": "Қарау мерзімін барлығы екі айдан артық ұзартуға болмайды",
         "en": "The deadline cannot be extended beyond two months in total",
     },
     "report.extension_not_later": {

@@ -32,7 +32,7 @@ CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Report {number}", "A police officer is on the way."),
     },
     "on_scene": {
-        "kk": ("Өтініш {number}", "Полиция қызметкері орнына келді."),
+        "kk": ("Өтініш {number}", "Полиция қызметкері оқиға орнына келді."),
         "ru": ("Обращение {number}", "Сотрудник полиции прибыл на место."),
         "en": ("Report {number}", "A police officer has arrived."),
     },
@@ -52,7 +52,7 @@ CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Report {number} closed", "See the result of the check in the app."),
     },
     "redirect": {
-        "kk": ("Өтініш {number} жіберілді", "Мәселе басқа органның құзыретінде. Толығырақ қосымшада."),
+        "kk": ("Өтініш {number} басқа органға жолданды", "Мәселе басқа органның құзыретінде. Толығырақ қосымшада."),
         "ru": ("Обращение {number} перенаправлено", "Вопрос в компетенции другого органа. Подробнее в приложении."),
         "en": ("Report {number} forwarded", "Another authority handles this. Details in the app."),
     },
@@ -110,7 +110,7 @@ OFFICER: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("New assignment {number}", "{category}, {district}"),
     },
     "urgent": {
-        "kk": ("ШҰҒЫЛ: {number}", "{category}, {district}. Дереу шығыңыз."),
+        "kk": ("ШҰҒЫЛ: {number}", "{category}, {district}. Оқиға орнына дереу шығыңыз."),
         "ru": ("СРОЧНО: {number}", "{category}, {district}. Выезжайте немедленно."),
         "en": ("URGENT: {number}", "{category}, {district}. Respond now."),
     },

@@ -13,7 +13,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "deadline_at": {"ru": "Срок (текущий)", "kk": "Мерзім (ағымдағы)", "en": "Deadline (current)"},
     "original_deadline_at": {"ru": "Первоначальный срок", "kk": "Бастапқы мерзім", "en": "Original deadline"},
     "extended": {"ru": "Продлён", "kk": "Ұзартылды", "en": "Extended"},
-    "redirect_due_at": {"ru": "Срок перенаправления", "kk": "Жолдау мерзімі", "en": "Redirect due"},
+    "redirect_due_at": {"ru": "Срок перенаправления", "kk": "Құзыреті бойынша жолдау мерзімі", "en": "Redirect due"},
     "closed_at": {"ru": "Закрыто", "kk": "Жабылды", "en": "Closed"},
     "restricted": {"ru": "Ограниченный доступ", "kk": "Шектеулі қолжетімділік", "en": "Restricted"},
     "state": {"ru": "Нарушение", "kk": "Бұзушылық", "en": "Lapse"},

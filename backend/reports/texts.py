@@ -13,7 +13,7 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
     },
     "urgent_advice": {
         "ru": "Если опасность сохраняется, немедленно позвоните {numbers}.",
-        "kk": "Қауіп әлі де болса, дереу {numbers} нөміріне қоңырау шалыңыз.",
+        "kk": "Қауіп әлі де төніп тұрса, дереу {numbers} нөміріне қоңырау шалыңыз.",
         "en": "If the danger continues, call {numbers} now.",
     },
     "triage": {
@@ -63,7 +63,7 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
     },
     "redirect": {
         "ru": "Вопрос не относится к компетенции полиции и направлен: {target}.",
-        "kk": "Мәселе полицияның құзыретіне жатпайды және жіберілді: {target}.",
+        "kk": "Мәселе полицияның құзыретіне жатпайды, сондықтан құзыреті бойынша жолданды: {target}.",
         "en": "This is not a police matter and was forwarded to: {target}.",
     },
     "mark_duplicate": {
@@ -115,7 +115,7 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
     "reopen_oversight": {
         "ru": "Решение по обращению отменено в порядке надзора, обращение рассмотрят заново. Основание: {reason}. "
               "Новый срок ответа: {deadline}.",
-        "kk": "Өтініш бойынша шешімнің күші қадағалау тәртібімен жойылды, өтініш қайта қаралады. Негізі: {reason}. "
+        "kk": "Өтініш бойынша шешімнің күші қадағалау тәртібімен жойылды, өтініш қайта қаралады. Негіздеме: {reason}. "
               "Жауаптың жаңа мерзімі: {deadline}.",
         "en": "The decision on the report was set aside on review; it will be considered again. Grounds: {reason}. "
               "New answer due by: {deadline}.",
@@ -139,15 +139,15 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
     },
     "feedback": {
         "ru": "Спасибо за оценку.",
-        "kk": "Бағаңызға рахмет.",
+        "kk": "Бағаңызға рақмет.",
         "en": "Thank you for your feedback.",
     },
 }
 
 OUTCOME_TEXTS: dict[str, dict[str, str]] = {
-    "protocol": {"ru": "составлен административный протокол", "kk": "әкімшілік хаттама толтырылды",
+    "protocol": {"ru": "составлен административный протокол", "kk": "әкімшілік құқық бұзушылық туралы хаттама жасалды",
                  "en": "an administrative offence report was drawn up"},
-    "criminal_case": {"ru": "зарегистрировано уголовное дело (ЕРДР)", "kk": "қылмыстық іс тіркелді (СДБТ)",
+    "criminal_case": {"ru": "зарегистрировано уголовное дело (ЕРДР)", "kk": "қылмыстық іс тіркелді (СДТБТ)",
                       "en": "a criminal case was registered"},
     "warning": {"ru": "нарушителю вынесено предупреждение", "kk": "құқық бұзушыға ескерту жасалды",
                 "en": "the offender was given a warning"},

@@ -85,7 +85,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "✅ Қабылданды: № {number} {unit} жасағына тағайындалды.",
         "en": "✅ Accepted: No. {number} assigned to unit {unit}.",
     },
-    "declined": {"ru": "Вы отказались от № {number}.", "kk": "Сіз № {number} бас тарттыңыз.",
+    "declined": {"ru": "Вы отказались от № {number}.", "kk": "Сіз № {number} өтініштен бас тарттыңыз.",
                  "en": "You declined No. {number}."},
     "taken": {
         "ru": "№ {number} уже принято другим нарядом.",
@@ -109,7 +109,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "off_shift": {
         "ru": "Вы не на смене: принять № {number} нельзя. Начните смену командой /shift.",
-        "kk": "Сіз ауысымда емессіз: № {number} қабылдау мүмкін емес. Ауысымды /shift командасымен бастаңыз.",
+        "kk": "Сіз ауысымда емессіз: № {number} өтінішті қабылдау мүмкін емес. Ауысымды /shift командасымен бастаңыз.",
         "en": "You are not on shift, so you cannot accept No. {number}. Start your shift with /shift.",
     },
     "status": {

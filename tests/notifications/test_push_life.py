@@ -176,7 +176,7 @@ async def test_an_officers_push_names_the_district_in_their_language(ctx: Contex
     for lang, tablet in tablets.items():
         (push,) = fcm.pushes_to(tablet.token or "")
         bodies[lang] = push.message["notification"]["body"]
-    assert ", Алматы. Дереу шығыңыз." in bodies["kk"]
+    assert ", Алматы. Оқиға орнына дереу шығыңыз." in bodies["kk"]
     assert ", Алматы. Выезжайте немедленно." in bodies["ru"]
     assert ", Almaty. Respond now." in bodies["en"]
     assert not any("almaty" in body for body in bodies.values())  # not the code

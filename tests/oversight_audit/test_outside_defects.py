@@ -91,7 +91,7 @@ async def test_an_appeal_is_not_decided_by_the_officer_whose_closing_it_appeals(
     assert closed.status_code == 200, closed.text
     assert (await citizen.post(f"/api/v1/reports/{report_id}/reopen", {"reason": "никто не приезжал"})).status_code \
         == 200
-    for lang, title in (("ru", "Обращение обжаловано на ваше решение"), ("kk", "Өтініш сіздің шешіміңізге"),
+    for lang, title in (("ru", "Обжалуется ваше собственное решение"), ("kk", "Шағым сіздің шешіміңізге"),
                         ("en", "The appeal is against your own decision")):
         again = await app_client.post(path, json=closing, headers={**console, "Accept-Language": lang})
         assert again.status_code == 403, again.text

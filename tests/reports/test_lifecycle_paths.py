@@ -147,7 +147,7 @@ async def test_each_closing_by_dispatch_in_the_reports_language(
     last = timeline[-1]["text"]
     expected_start = {
         "unfounded": "Тексеру нәтижесінде мәліметтер расталмады. Тексеру жүргізілді",
-        "redirected": "Мәселе полицияның құзыретіне жатпайды және жіберілді: ",
+        "redirected": "Мәселе полицияның құзыретіне жатпайды, сондықтан құзыреті бойынша жолданды: ",
         "duplicate": PUBLIC_TEXTS["mark_duplicate"]["kk"],
         "rejected": "Өтініш қараусыз қалдырылды: Тексеру жүргізілді",
     }[how]
