@@ -125,7 +125,9 @@ def retrain(
         pairs.append((mask_pii(text), label))
     previous = _previous_revision(Path(out_dir), Path(base_dir) if base_dir else DEFAULT_MODEL_DIR)
     spec = embedder or _previous_embedder(Path(out_dir), Path(base_dir) if base_dir else DEFAULT_MODEL_DIR)
-    model = train_bundled(out_dir, embedder=spec, extra=pairs, revision=previous + 1, progress=progress)
+    # "none", as `zan ml train --embedder none`: TF-IDF only
+    model = train_bundled(out_dir, embedder=None if spec.lower() == "none" else spec, extra=pairs,
+                          revision=previous + 1, progress=progress)
     write_jsonl(Path(out_dir) / "corrections.jsonl", ({"text": t, "category": c} for t, c in pairs))
     return model
 

@@ -51,8 +51,10 @@ async def _mark_used(settings: Settings, version: str, ids: list[uuid.UUID]) -> 
               help="Where to write the retrained model (then point ZAN_ROUTER_MODEL_DIR at it).")
 @click.option("--extra", type=click.Path(exists=True, dir_okay=False), default=None,
               help="More corrections as JSON lines {text, category}, besides those in the database.")
+@click.option("--embedder", default=None,
+              help='Embedder spec (default: the current model\'s); "none" trains TF-IDF only, in seconds.')
 @click.option("--quiet", is_flag=True)
-def retrain(out: str, extra: str | None, quiet: bool) -> None:
+def retrain(out: str, extra: str | None, embedder: str | None, quiet: bool) -> None:
     """Retrain the router with every dispatcher correction stored by /dispatch/reports/{id}/reclassify."""
     from ml.training import retrain as retrain_model
 
@@ -62,7 +64,7 @@ def retrain(out: str, extra: str | None, quiet: bool) -> None:
         corrections += [json.loads(line) for line in Path(extra).read_text(encoding="utf-8").splitlines()
                         if line.strip()]
     with _progress(not quiet) as progress:
-        model = retrain_model(corrections, out, progress=progress)
+        model = retrain_model(corrections, out, embedder=embedder, progress=progress)
     used = asyncio.run(_mark_used(settings, model.version, ids))
     click.echo(json.dumps({"model_version": model.version, "out": str(Path(out).resolve()),
                            "corrections": len(corrections), "newly_used": used}, ensure_ascii=False))
