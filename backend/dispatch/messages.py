@@ -27,7 +27,7 @@ register_errors({
     },
     "dispatch.duplicate_of_invalid": {
         "ru": "Укажите существующее исходное обращение",
-        "kk": "Бар бастапқы өтінішті көрсетіңіз",
+        "kk": "Жүйеде бар бастапқы өтінішті көрсетіңіз",
         "en": "Name an existing original report",
     },
 })
