@@ -66,3 +66,19 @@ def offer_report(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=t("btn_file_report", lang), callback_data="report:start"),
     ]])
+
+
+def continue_or_restart(lang: str) -> InlineKeyboardMarkup:
+    """"Report" typed while a report is being written: go on with it, or start again (dropping it)."""
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_report_continue", lang), callback_data="report:continue"),
+        InlineKeyboardButton(text=t("btn_report_restart", lang), callback_data="report:restart"),
+    ]])
+
+
+def offer_report_with(lang: str) -> InlineKeyboardMarkup:
+    """A voice message or audio file sent outside a report: file a report with it, or not."""
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_offer_yes", lang), callback_data="report:offer_yes"),
+        InlineKeyboardButton(text=t("btn_no", lang), callback_data="report:offer_no"),
+    ]])

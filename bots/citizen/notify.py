@@ -12,7 +12,11 @@ in the chat list, where the person the citizen reports may read it. Tapping the 
 
 Staff's request for information (the report awaits its citizen: "needs your input"), and staff's message to the
 reporter on an open report (a public `comment` event: "Message from the police: …"), come with a "Reply" button
-(bots.citizen.reply_flow), under the question itself or, for a discreet message, once "Show" revealed it.
+(bots.citizen.reply_flow), under the question itself or, for a discreet message, once "Show" revealed it. Below it,
+the steps /reports offers under the report in its state when the message is sent (bots.citizen.own_steps: Withdraw
+under an open report, Appeal and the stars under a closed one the citizen did not withdraw), with own_steps' checks: a
+button of a report reopened since is refused as out of date, a step the report's state no longer allows in the API's
+words.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ from backend.reports.models import Report, ReportEvent
 from backend.reports.views import citizen_status
 from backend.reports.workflow import Action, Status
 from bots.chats import fit, is_private_chat, refusal_reason
-from bots.citizen import runtime, service
-from bots.citizen.reply_flow import reply_markup
+from bots.citizen import own_steps, runtime, service
+from bots.citizen.reply_flow import reply_button
 from bots.citizen.texts import t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -66,12 +70,16 @@ def _asks_an_answer(report: Report, event: ReportEvent) -> bool:
     return event.action == "comment" and event.actor_type != "citizen" and report.status != Status.CLOSED
 
 
-async def answer_markup(ctx: Context, report: Report, event: ReportEvent, lang: str) -> InlineKeyboardMarkup | None:
-    """"Reply" under staff's question or message (`_asks_an_answer`), if the bot filed the report (the comments API
-    takes a citizen's comment only through the app the report came from)."""
-    if not _asks_an_answer(report, event) or report.partner_id != await service.bot_partner_id(ctx):
+async def report_markup(ctx: Context, report: Report, event: ReportEvent, lang: str) -> InlineKeyboardMarkup | None:
+    """"Reply" under staff's question or message (`_asks_an_answer`), then the buttons /reports shows under the
+    report (`report` as it is now, not as the event left it: the steps are taken on the report as it is, and each
+    carries its reopen count), if the bot filed the report (the comments API and the citizen's steps take a report
+    only through the app it came from)."""
+    if report.partner_id != await service.bot_partner_id(ctx):
         return None
-    return reply_markup(report.id, lang)
+    rows = [[reply_button(report.id, lang)]] if _asks_an_answer(report, event) else []
+    rows.extend(own_steps.buttons(report, lang))
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 async def update_view(ctx: Context, event_id: str, citizen_id: uuid.UUID,
@@ -90,7 +98,7 @@ async def update_view(ctx: Context, event_id: str, citizen_id: uuid.UUID,
         report = await session.get(Report, event.report_id)
         if report is None or report.citizen_id != citizen_id:
             return None
-    return status_message(report, event, lang), await answer_markup(ctx, report, event, lang)
+    return status_message(report, event, lang), await report_markup(ctx, report, event, lang)
 
 
 async def update_text(ctx: Context, event_id: str, citizen_id: uuid.UUID, lang: str) -> str | None:
@@ -120,7 +128,7 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
             await bot.bot.send_message(link.chat_id, text, reply_markup=markup)
         else:
             await bot.bot.send_message(link.chat_id, status_message(report, event, link.language),
-                                       reply_markup=await answer_markup(ctx, report, event, link.language))
+                                       reply_markup=await report_markup(ctx, report, event, link.language))
     except TelegramRetryAfter as exc:
         raise RetryLater("telegram flood control", float(exc.retry_after)) from exc
     except TelegramForbiddenError as exc:  # blocked the bot, account deleted

@@ -45,8 +45,8 @@ from bots.citizen.report_draft import (
     WORDS,
     drop_draft,
     incoming,
+    start_or_ask,
     start_or_resume,
-    start_report,
 )
 from bots.citizen.report_files import store_file
 from bots.citizen.texts import all_languages, t
@@ -127,9 +127,10 @@ async def reply_cancel_typed(message: Message, state: FSMContext, ctx: Context, 
 @cancelling.message(ReplyForm.text, F.text.in_(all_languages("btn_report")))
 async def reply_then_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     """"Report" during an answer: the answer ends with its files deleted (a new report's start drops only the
-    draft's), and a report is started as from anywhere else."""
+    draft's), and a report is started as from anywhere else (a report draft paused for the answer is back, and the
+    citizen asked whether to go on with it or start again)."""
     await _end(state, ctx, discard=True)
-    await start_report(message, state, ctx, lang)
+    await start_or_ask(message, state, ctx, lang)
 
 
 @cancelling.message(ReplyForm.text, CommandStart())

@@ -7,7 +7,8 @@ message that started it), `text` and `parts` (the description, as the messages i
 meanwhile; it holds its place among the MAX_FILES) and ALBUMS (per album, the file that finished last and how many
 were over the limit: who answers the album, and with what). Once a report is filed, the chat's data is only
 FILED_SINCE: the buttons of that conversation are then told apart from those of one that expired. State names are the
-class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module.
+class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module. A draft begun by a
+voice message or audio file sent outside a report waits in `offered` for the citizen's Yes or No (report_offer).
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ class ReportForm(StatesGroup):
     location = State()
     photo = State()
     confirm = State()
+    offered = State()  # "File a report with this?" asked of a voice message or audio file sent outside a report
+
+
+# a report being written: any of its steps, the question before one included
+WRITING = frozenset(step.state for step in (ReportForm.offered, ReportForm.text, ReportForm.location, ReportForm.photo,
+                                            ReportForm.confirm))
 
 
 def too_short(text: str) -> bool:
@@ -79,24 +86,54 @@ def too_short(text: str) -> bool:
     return len(text) < MIN_REPORT_TEXT or blank(text)
 
 
-async def start_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    await drop_draft(state, ctx)  # a report started again: the files of the one left unfinished go with it
+async def open_draft(state: FSMContext, ctx: Context, since: int, step: State = ReportForm.text) -> None:
+    """A new draft at `step`, its messages those after `since`; the files of one left unfinished go."""
+    await drop_draft(state, ctx)
     # one idempotency key per conversation: a double tap on "Send" or a re-delivered update files it once
     # `since`: messages of this chat are numbered in order, so an edit of a message older than the report's first
     # prompt (a question asked before the report was started) is not taken for the description, and an older
-    # message's buttons are not this draft's. The prompt's own number, not `message`'s: a report started from an
-    # older message's button ("File a report" under yesterday's legal answer) would take in everything sent since it
-    await state.set_data({"key": uuid.uuid4().hex, "since": message.message_id})
-    await state.set_state(ReportForm.text)
+    # message's buttons are not this draft's
+    await state.set_data({"key": uuid.uuid4().hex, "since": since})
+    await state.set_state(step)
+
+
+async def start_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    await open_draft(state, ctx, message.message_id)
+    # `since` is the prompt's own number, not `message`'s: a report started from an older message's button ("File a
+    # report" under yesterday's legal answer) would take in everything sent since it
     prompt = await message.answer(t("report_text", lang), reply_markup=keyboards.cancel_report(lang))
     await state.update_data(since=prompt.message_id)
 
 
+async def start_or_ask(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"Report" (/report, the menu's button): a report started; while one is being written, the citizen asked
+    whether to go on with it or start again (starting again at once dropped all they had sent, without a word), the
+    draft kept until they choose; a report offered for a voice message is taken."""
+    step = await state.get_state()
+    if step == ReportForm.offered.state:
+        await take_offer(message, state, ctx, lang)
+    elif step in WRITING:
+        await message.answer(t("report_restart_ask", lang), reply_markup=keyboards.continue_or_restart(lang))
+    else:
+        await start_report(message, state, ctx, lang)
+
+
 async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     """"File a report" under a legal answer: a report started, or the one being written asked on with (the button
-    is on an older message: tapping it mid-report dropped all the citizen had sent, without a word)."""
-    if not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
+    is on an older message: tapping it mid-report dropped all the citizen had sent, without a word); a report
+    offered for a voice message is taken."""
+    if await state.get_state() == ReportForm.offered.state:
+        await take_offer(message, state, ctx, lang)
+    elif not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
         await start_report(message, state, ctx, lang)
+
+
+async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """The report offered for a voice message or audio file is wanted: on to the description, the files kept
+    said."""
+    await state.set_state(ReportForm.text)
+    kept = len(await service.draft_media(ctx, str((await state.get_data())["key"])))
+    await resume(message, state, ctx, lang, t("report_files_so_far", lang, count=kept, max=MAX_FILES) if kept else "")
 
 
 async def drop_draft(state: FSMContext, ctx: Context) -> None:
@@ -178,6 +215,9 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         return True
     if step == ReportForm.text.state:
         await message.answer(led(t("report_text", lang)), reply_markup=keyboards.cancel_report(lang))
+        return True
+    if step == ReportForm.offered.state:
+        await message.answer(led(t("report_offer", lang)), reply_markup=keyboards.offer_report_with(lang))
         return True
     return False
 

@@ -2,34 +2,40 @@
 
 What the citizen sends at each step is either taken or answered with what the step expects: never silently dropped.
 Words sent after the description step join it, an edited message corrects its words, an album gets one answer, and
-a double tap on "Send" (or a re-delivered update) files the report once. Here: starting and cancelling a report; each
-step's handlers are a module of their own (report_text, report_place, report_files, report_confirm), and the steps
-and their FSM data are in report_draft.
+a double tap on "Send" (or a re-delivered update) files the report once. Here: starting (asking first, "continue or
+start again?", while one is being written) and cancelling a report; each step's handlers are a module of their own
+(report_text, report_place, report_files, report_confirm, and report_offer: a report begun by a photo, video, voice
+message or location sent outside one), and the steps and their FSM data are in report_draft.
 """
 
 from __future__ import annotations
 
 from aiogram import F
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from backend.context import Context
-from bots.citizen import keyboards, report_confirm, report_files, report_place, report_text
+from bots.citizen import keyboards, report_confirm, report_files, report_offer, report_place, report_text
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import drop_draft, start_or_resume, start_report
+from bots.citizen.report_draft import WRITING, drop_draft, resume, start_or_ask, start_or_resume, start_report
 from bots.citizen.texts import all_languages, t
 
 handlers = Handlers()
 # attached first of all (bots.citizen.handlers): a draft's button of an earlier report, before any handler of the
 # draft being written (the report flow's, or the Reply's paused one) takes it for this one's
 earlier = Handlers()
-# the buttons that act on the draft being written; "report:start" (under a legal answer) starts a new one anywhere
-DRAFT_BUTTONS = frozenset({"report:cancel", "report:skip", "report:photos_done", "report:send"})
+# the buttons that act on the draft being written (its steps', the question whether to go on with it or start again,
+# the question whether to file a report with a voice message); "report:start" (under a legal answer) starts a new one
+# anywhere
+CONTINUE, RESTART = "report:continue", "report:restart"
+DRAFT_BUTTONS = frozenset({"report:cancel", "report:skip", "report:photos_done", "report:send", CONTINUE, RESTART,
+                           report_offer.OFFER_YES, report_offer.OFFER_NO})
 # the steps' handlers, after this module's (whose commands and buttons count at any step), in the order aiogram tries
 # them: a file at the confirmation is taken (report_files) before the confirmation's "anything else" (report_confirm),
-# whose last handler acknowledges any other "report:" button
-STEPS = (report_text.handlers, report_place.handlers, report_files.handlers, report_confirm.handlers)
+# whose last handler acknowledges any other "report:" button; report_offer's take what starts a draft outside one
+STEPS = (report_text.handlers, report_place.handlers, report_files.handlers, report_offer.handlers,
+         report_confirm.handlers)
 
 
 async def of_an_earlier_report(callback: CallbackQuery, state: FSMContext) -> bool:
@@ -59,7 +65,24 @@ async def cancel(message: Message, state: FSMContext, ctx: Context, lang: str) -
 @handlers.message(Command("report"))
 @handlers.message(F.text.in_(all_languages("btn_report")))
 async def report_start(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    await start_report(message, state, ctx, lang)
+    await start_or_ask(message, state, ctx, lang)
+
+
+@handlers.callback_query(StateFilter(*WRITING), F.data == CONTINUE)
+async def report_continue(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"Continue" of the question "Report" asked mid-report: the step asked again, with its keyboard."""
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await resume(callback.message, state, ctx, lang)
+
+
+@handlers.callback_query(StateFilter(*WRITING), F.data == RESTART)
+async def report_restart(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"Start again": only now is the draft being written dropped (its files let go) and a new one started. A
+    second tap finds a draft newer than its message (report_flow.earlier refuses it)."""
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await start_report(callback.message, state, ctx, lang)
 
 
 @handlers.callback_query(F.data == "report:start")

@@ -178,7 +178,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Бұл өтініш жобасы енді сақталмаған, бұл батырма ештеңе жіберген жоқ. «Өтініш тіркелді» деген "
               "хабарлама келмеген болса, қайта бастаңыз: «🚨 Құқық бұзушылық туралы хабарлау». Өтініштеріңіз — "
               "/reports. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",
-        "ru": "Этот черновик обращения больше не сохранён, и эта кнопка ничего не отправила. Если вы не получили "
+        "ru": "Этот черновик обращения больше не хранится, и эта кнопка ничего не отправила. Если вы не получили "
               "сообщение «Обращение зарегистрировано», начните заново: «🚨 Сообщить о правонарушении». Ваши "
               "обращения — /reports. В экстренной ситуации сразу звоните 102 или 112.",
         "en": "This draft report is no longer kept, and this button sent nothing. If you did not get “Report "
@@ -197,6 +197,33 @@ TEXTS: dict[str, dict[str, str]] = {
               "басыңыз.",
         "ru": "Вы уже пишете обращение, оно сохранено — продолжим. Чтобы начать заново, нажмите «Отменить».",
         "en": "You are already writing a report, and it is kept: let us carry on. To start again, tap “Cancel”.",
+    },
+    # "Report" typed while a report is being written: nothing of it is dropped before the citizen chooses
+    "report_restart_ask": {
+        "kk": "Сіз өтінішті жазып жатырсыз. Оны жалғастырасыз ба, әлде жаңадан бастайсыз ба? Жаңадан бастасаңыз, "
+              "оған жіберілгеннің бәрі жойылады.",
+        "ru": "Вы уже пишете обращение. Продолжить его или начать заново? Если начать заново, всё, что вы к нему "
+              "прислали, будет удалено.",
+        "en": "You are writing a report. Continue it or start again? Starting again deletes everything you have sent "
+              "for it.",
+    },
+    "btn_report_continue": {"kk": "▶️ Жалғастыру", "ru": "▶️ Продолжить", "en": "▶️ Continue"},
+    "btn_report_restart": {"kk": "🔄 Жаңадан бастау", "ru": "🔄 Начать заново", "en": "🔄 Start again"},
+    # a voice message or audio file sent outside a report: kept in a draft until the citizen says whether it is one
+    # (a question asked by voice is as likely, and the bot answers questions in words only)
+    "report_offer": {
+        "kk": "Осы хабарламамен полицияға өтініш бересіз бе? Дауыстық хабарламаларды тани алмаймын: бұл сұрақ болса, "
+              "«Жоқ» батырмасын басып, оны мәтінмен жазыңыз.",
+        "ru": "Подать обращение в полицию с этим сообщением? Голосовые сообщения я не распознаю: если это вопрос, "
+              "нажмите «Нет» и напишите его текстом.",
+        "en": "File a report with the police with this message? I cannot understand voice messages: if it is a "
+              "question, tap “No” and type it.",
+    },
+    "btn_offer_yes": {"kk": "✅ Иә, өтініш беру", "ru": "✅ Да, подать обращение", "en": "✅ Yes, file a report"},
+    "report_offer_declined": {
+        "kk": "Жақсы: өтініш берілмеді, файл жойылды. Сұрағыңызды мәтінмен бір хабарламамен жазыңыз.",
+        "ru": "Хорошо: обращение не подано, файл удалён. Вопрос напишите текстом одним сообщением.",
+        "en": "All right: no report, and the file is deleted. Type your question in one message.",
     },
     # a button of an earlier report's messages tapped while another is being written (a callback alert: at most 200
     # characters): it neither cancels nor sends the one on screen
@@ -219,7 +246,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_location_outside_early": {
         "kk": "Бұл нүкте Қазақстаннан тыс: оқиға орны Қазақстан аумағында болуы керек, оны сипаттамадан кейін "
               "сұраймын.",
-        "ru": "Эта точка за пределами Казахстана: место происшествия нужно на территории Казахстана, я спрошу его "
+        "ru": "Эта точка за пределами Казахстана: место происшествия должно быть на территории Казахстана, я спрошу его "
               "после описания.",
         "en": "This point is outside Kazakhstan: the place must be in Kazakhstan, and I will ask for it after the "
               "description.",
@@ -231,7 +258,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please share a location via Telegram (📎 → Location).",
     },
     "report_photo": {
-        "kk": "5 фото немесе бейнеге дейін қоса аласыз (міндетті емес). Жіберіңіз немесе «Өткізу» батырмасын "
+        "kk": "5 фото немесе бейнеге дейін қоса аласыз (міндетті емес). Жіберіңіз немесе «Өткізіп жіберу» батырмасын "
               "басыңыз. Фотоны файл ретінде жіберсеңіз, оның уақыты мен орны сақталады.",
         "ru": "Можно приложить до 5 фото или видео (необязательно). Отправьте их или нажмите «Пропустить». "
               "Фото, отправленное файлом, сохранит время и место съёмки.",
@@ -249,7 +276,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "A report takes at most {max} files. Tap “Done”.",
     },
     "btn_photos_done": {"kk": "✅ Дайын", "ru": "✅ Готово", "en": "✅ Done"},
-    "btn_skip": {"kk": "Өткізу", "ru": "Пропустить", "en": "Skip"},
+    "btn_skip": {"kk": "Өткізіп жіберу", "ru": "Пропустить", "en": "Skip"},
     "report_photo_bad": {
         "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін), бейне немесе дауыстық хабарлама (20 МБ дейін) "
               "қажет. Басқасын жіберіңіз немесе «Дайын» батырмасын басыңыз.",
@@ -324,7 +351,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # staff asked the citizen for information (dispatch request-info): the status message and /reports offer "Reply";
     # the citizen's next message becomes a comment on the report, which puts it back in work
     "btn_reply": {"kk": "✍️ Жауап беру", "ru": "✍️ Ответить", "en": "✍️ Reply"},
-    "btn_reply_to": {"kk": "✍️ № {number} жауап беру", "ru": "✍️ Ответить по № {number}",
+    "btn_reply_to": {"kk": "✍️ № {number} өтінішке жауап беру", "ru": "✍️ Ответить по № {number}",
                      "en": "✍️ Reply on No. {number}"},
     "report_question": {"kk": "   ❓ {question}", "ru": "   ❓ {question}", "en": "   ❓ {question}"},
     "reply_prompt": {
@@ -428,22 +455,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please press /start first.",
     },
     # the citizen's own steps on a report from /reports (bots.citizen.own_steps): withdraw, rate, appeal
-    "btn_withdraw_report": {"kk": "↩️ № {number} кері қайтарып алу", "ru": "↩️ Отозвать № {number}",
+    "btn_withdraw_report": {"kk": "↩️ № {number} өтінішті кері қайтарып алу", "ru": "↩️ Отозвать № {number}",
                             "en": "↩️ Withdraw No. {number}"},
     "withdraw_confirm": {
         "kk": "№ {number} өтінішті кері қайтарып аласыз ба? Ол жабылады және енді қаралмайды.",
-        "ru": "Отозвать обращение № {number}? Оно будет закрыто и больше не рассматривается.",
+        "ru": "Отозвать обращение № {number}? Оно будет закрыто и больше не будет рассматриваться.",
         "en": "Withdraw report No. {number}? It will be closed and no longer handled.",
     },
     "btn_yes": {"kk": "Иә", "ru": "Да", "en": "Yes"},
     "btn_no": {"kk": "Жоқ", "ru": "Нет", "en": "No"},
     "withdraw_done": {
-        "kk": "№ {number} өтініш кері қайтарылды.",
+        "kk": "Сіз № {number} өтінішті кері қайтарып алдыңыз.",
         "ru": "Обращение № {number} отозвано.",
         "en": "Report No. {number} is withdrawn.",
     },
     "withdraw_kept": {
-        "kk": "№ {number} өтініш қаралуын жалғастырады.",
+        "kk": "№ {number} өтінішті қарау жалғасады.",
         "ru": "Обращение № {number} остаётся в работе.",
         "en": "Report No. {number} stays in work.",
     },
@@ -453,7 +480,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Спасибо! Ваша оценка по обращению № {number}: {stars}⭐.",
         "en": "Thank you! Your rating of report No. {number}: {stars}⭐.",
     },
-    "btn_appeal_report": {"kk": "⚖️ № {number} шағымдану", "ru": "⚖️ Обжаловать № {number}",
+    "btn_appeal_report": {"kk": "⚖️ № {number} бойынша шағымдану", "ru": "⚖️ Обжаловать № {number}",
                           "en": "⚖️ Appeal No. {number}"},
     "appeal_prompt": {
         "kk": "№ {number} өтініштің жабылуымен неге келіспейтініңізді бір хабарламамен жазыңыз (кемінде 3 таңба) "

@@ -111,4 +111,7 @@ async def test_starting_over_in_the_middle_of_a_report_lets_its_files_go(ctx: Co
     assert "Принято файлов: 1 из 5" in chat.texts()[-1]
     assert await _draft_files(ctx) == 1
     await chat.says(again)
+    if again == "/report":  # a report being written is not dropped without asking
+        assert await _draft_files(ctx) == 1
+        await chat.taps("report:restart")
     assert await _draft_files(ctx) == 0  # as after /cancel: nothing is kept for a draft no one can finish

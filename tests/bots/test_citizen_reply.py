@@ -169,7 +169,7 @@ async def test_reports_lists_the_question_and_a_photo_goes_with_the_answer_in_ka
     listed = await tg.wait_for_message_async(USER + 2, contains="Сіздің өтініштеріңіз")
     assert "Сіздің мәліметтеріңіз қажет" in (listed.text or "")
     assert f"❓ Қосымша мәліметтер қажет: {REASON}" in (listed.text or "")
-    assert listed.button(f"№ {report.number} жауап беру")["callback_data"] == f"reply:{report.id}"
+    assert listed.button(f"№ {report.number} өтінішке жауап беру")["callback_data"] == f"reply:{report.id}"
 
     tg.user_taps_button(listed, f"reply:{report.id}", user=user)
     await tg.wait_for_message_async(USER + 2, contains="жауабыңызды бір хабарламамен жазыңыз")

@@ -1,0 +1,118 @@
+"""A report begun by what the citizen sends outside one. A photo, video, round video or file of a kind a report takes,
+or a location, starts a draft that keeps it (the file as evidence, the location as the place) and asks for the
+description, as if it had been sent at the description step (report_text takes it from there: its caption as the
+description, an album answered once, the limits said). A voice message or audio file is kept in a draft too, but the
+citizen is asked first ("File a report with this?" Yes / No): a question is asked by voice as often as an offence is
+told, and the bot answers questions in words only. "No" deletes the draft and its files at once; "Report" or words
+written under a file (a caption) while the question waits are a Yes. One with words under it is a report at once.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from backend.context import Context
+from bots.citizen import keyboards, service
+from bots.citizen.registry import Handlers
+from bots.citizen.report_draft import (
+    ReportForm,
+    drop_draft,
+    first_of_album,
+    incoming,
+    keep_place,
+    open_draft,
+    resume,
+    take_offer,
+)
+from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
+from bots.citizen.report_text import report_place_first, report_text_missing
+from bots.citizen.texts import t
+
+handlers = Handlers()
+OFFER_YES, OFFER_NO = "report:offer_yes", "report:offer_no"
+
+
+def evidence(message: Message) -> bool:
+    """A location, or a file a report takes (a document of another type, a PDF, is no offence's evidence)."""
+    return message.location is not None or incoming(message) is not None
+
+
+@handlers.message(StateFilter(None), F.voice | F.audio, ~F.caption, evidence)
+async def offer_report(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                       linked: service.ChatUser | None) -> None:
+    """A voice message or audio file outside a report: kept in a draft, and the citizen asked whether to file a
+    report with it. Its `since` is the message's own: the question's buttons, and any message after it, are the
+    draft's. An album's other files come in the `offered` state (offer_pending). One that cannot be kept (too large,
+    the store down) leaves nothing to offer: said why, and no draft."""
+    await open_draft(state, ctx, message.message_id, ReportForm.offered)
+    if message.media_group_id:
+        await offer_pending(message, state, bot, ctx, lang, linked)
+        return
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    if outcome in (TAKEN_ALREADY, GONE) or await state.get_state() != ReportForm.offered.state:
+        return  # a re-delivered update, or the draft cancelled (or taken) while the file was stored
+    if outcome == KEPT:
+        await resume(message, state, ctx, lang)
+        return
+    await drop_draft(state, ctx)
+    await message.answer(note, reply_markup=keyboards.main_menu(lang))
+
+
+@handlers.message(StateFilter(None), evidence)
+async def report_from_evidence(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                               linked: service.ChatUser | None) -> None:
+    """A photo, video or location outside a report (a citizen who sends the photo of an offence first expects a
+    report of it): a draft started with it, as if sent at the description step. An album starts one draft: its first
+    file through starts it, and the others, let in while that one is downloaded, find the description step."""
+    await open_draft(state, ctx, message.message_id)
+    if message.location is not None:
+        await report_place_first(message, state, ctx, lang)
+    else:
+        await report_text_missing(message, state, bot, ctx, lang, linked)
+
+
+@handlers.callback_query(ReportForm.offered, F.data == OFFER_YES)
+async def offer_taken(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await take_offer(callback.message, state, ctx, lang)
+
+
+@handlers.callback_query(ReportForm.offered, F.data == OFFER_NO)
+async def offer_declined(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"No": the draft and its files go at once (a voice message is personal data the citizen did not file), and
+    the citizen is told to type a question, which is what a voice message that is no report mostly was."""
+    await callback.answer()
+    files = await service.draft_media(ctx, str((await state.get_data()).get("key") or ""))
+    await drop_draft(state, ctx)
+    for media_id in files:
+        await service.discard_media(ctx, media_id)
+    if isinstance(callback.message, Message):
+        await callback.message.answer(t("report_offer_declined", lang), reply_markup=keyboards.main_menu(lang))
+
+
+@handlers.message(ReportForm.offered)
+async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                        linked: service.ChatUser | None) -> None:
+    """Anything while the question waits: a file is kept in the draft, a location as its place, and the question
+    asked again after what became of it (an album once); words are not taken for a report or a question before the
+    citizen has chosen. A file with words under it tells what happened: the report is wanted, and they describe it."""
+    if message.caption and incoming(message) is not None:
+        await state.set_state(ReportForm.text)
+        await report_text_missing(message, state, bot, ctx, lang, linked)
+        return
+    answers = await first_of_album(state, message)
+    if message.location is not None:
+        note = t("report_location_kept" if await keep_place(message, state, ctx) else "report_location_outside_early",
+                 lang)
+    else:
+        outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+        if outcome in (TAKEN_ALREADY, GONE):
+            return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
+        if outcome == KEPT:
+            note = ""  # the question says it: "kept with the report" would answer it before the citizen does
+    if answers and await state.get_state() == ReportForm.offered.state:
+        await resume(message, state, ctx, lang, note)
