@@ -23,6 +23,7 @@ from backend.dispatch.schemas import (
     CustodyEntry,
     HistoryEvent,
     Integrity,
+    KeptText,
     ReportHistory,
     RoutingEntry,
     SealedRow,
@@ -39,6 +40,7 @@ from backend.officers.models import Unit
 from backend.reports.models import Report, ReportEvent
 from backend.reports.workflow import Actor
 from backend.routing.models import RoutingDecision
+from backend.sync.sealed import TEXT_KEPT
 
 
 async def opened(session: AsyncSession, officer: OfficerPrincipal, report: Report, ip: str | None = None) -> None:
@@ -122,9 +124,22 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
             unlinked=[ChainLink(scope=scope, seq=seq) for scope, seq in verdict.unlinked],
             seals=[SealRef(id=seal.id, sealed_at=seal.sealed_at, mac=seal.mac) for seal in verdict.seals]),
         comments=comments[report.id],
+        kept=[_kept(e) for e in events if e.action == TEXT_KEPT],
     )
     await session.commit()
     return out
+
+
+def _kept(event: ReportEvent) -> KeptText:
+    """A `text_kept` event as the history lists it (backend.sync.sealed.text_kept wrote its data)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    text = data.get("text")
+    return KeptText(event_id=event.id, kind="note" if isinstance(text, str) else "write_up",
+                    reason=str(data.get("reason") or ""), officer_id=event.actor_id, actor_type=event.actor_type,
+                    unit_id=data.get("unit_id"), device_id=data.get("device_id"), device_time=event.device_time,
+                    received_at=event.created_at, mutation_id=data.get("mutation_id"),
+                    text=text if isinstance(text, str) else None,
+                    fields=dict(data.get("fields") or {}) if not isinstance(text, str) else {})
 
 
 async def proof(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,

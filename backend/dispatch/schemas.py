@@ -333,6 +333,30 @@ class Integrity(msgspec.Struct):
     seals: list[SealRef]
 
 
+class KeptText(msgspec.Struct):
+    """A tablet's note or write-up that was not applied to the report but kept (the push answered it `kept: true`):
+    sealed in the record as an internal `text_kept` event (this entry's `event_id`), read here with the rest of it."""
+
+    event_id: uuid.UUID
+    kind: Annotated[Literal["note", "write_up"], msgspec.Meta(description=(
+        "note: a tablet note (`text`); write_up: the officer's text fields of the report (`fields`)"))]
+    reason: Annotated[str, msgspec.Meta(description=(
+        "why it was not applied: not_assigned (typed while the crew held the report, which dispatch has since given "
+        "to another unit, closed or reopened), unit_changed (written after the officer left the unit that held it), "
+        "role_changed (written after the officer left field duty), invalid_outcome (sent with a resolve that lacked "
+        "its outcome)"))]
+    officer_id: Annotated[str | None, msgspec.Meta(description="who wrote it")]
+    actor_type: Annotated[str, msgspec.Meta(description="the role its writer pushed it as")]
+    unit_id: Annotated[str | None, msgspec.Meta(description="the writer's unit when it arrived")]
+    device_id: Annotated[str | None, msgspec.Meta(description="the tablet it came from")]
+    device_time: Annotated[datetime | None, msgspec.Meta(description=(
+        "when the tablet says it was written (its device time, else its clock stamp; never later than its arrival)"))]
+    received_at: Annotated[datetime, msgspec.Meta(description="when it reached the server")]
+    mutation_id: str | None = None
+    text: str | None = None
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
 class ReportHistory(msgspec.Struct):
     """Everything that happened to one report, for oversight: the full event log (internal notes included), the
     chain of custody, every routing decision with its inputs, and who did or opened what (this read included)."""
@@ -347,3 +371,6 @@ class ReportHistory(msgspec.Struct):
     comments: Annotated[list[ReporterComment], msgspec.Meta(description=(
         "what the reporter and staff wrote on the report, oldest first, internal notes included (each one's "
         "`comment` or `reporter_replied` event carries its id)"))]
+    kept: Annotated[list[KeptText], msgspec.Meta(description=(
+        "tablets' notes and write-ups refused but kept, oldest first: what a crew wrote that did not reach the "
+        "report (each one's `text_kept` event is in `events` too)"))] = msgspec.field(default_factory=list)

@@ -12,6 +12,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.lib.errors import ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerDep, officer_guard, provide_officer
 from backend.sync import blobs
+from backend.sync.duty import duty_of, field_duty_guard
 from backend.sync.pull import MAX_LIMIT, pull
 from backend.sync.push import push
 from backend.sync.schemas import BlobOut, PullOut, PushIn, PushOut
@@ -23,10 +24,13 @@ Sha256 = Annotated[str, PathParameter(pattern="^[0-9a-fA-F]{64}$")]
 class SyncController(Controller):
     path = "/api/v1/sync"
     tags = ["tablet sync"]
-    guards = [officer_guard(*FIELD_ROLES)]
+    # field roles; an officer moved to a desk role may still push what their tablet wrote in the field before, and
+    # upload the files it declared then (backend.sync.duty: field_duty_guard, duty_of), but pulls no new field work
+    guards = [field_duty_guard]
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
-    @get("/pull", summary="Pull changes since the cursor (no cursor: initial snapshot)")
+    @get("/pull", guards=[officer_guard(*FIELD_ROLES)],
+         summary="Pull changes since the cursor (no cursor: initial snapshot)")
     async def pull(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, cursor: FromQuery[str | None] = None,
                    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = MAX_LIMIT) -> PullOut:
         """410 → wipe the replica (not the outbox) and pull from scratch (also for a cursor signed before a key
@@ -39,12 +43,13 @@ class SyncController(Controller):
     @post("/push", status_code=200, request_max_body_size=16 * 1024 * 1024,
           summary="Push the tablet's outbox (each mutation applied at most once)")
     async def push(self, session: SessionDep, officer: OfficerDep, data: JSONBody[PushIn]) -> PushOut:
+        duty = await duty_of(session, officer)
         if data.device_id != officer.device_id:
             raise ZanError("sync.wrong_device", 403)
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
         # each mutation is validated inside push: a malformed one is answered `rejected`, not a 422 for the batch;
         # push also refuses a batch over MAX_BATCH (413), before it reads or locks anything
-        result = await push(session, officer=officer, viewer=viewer, mutations=data.mutations)
+        result = await push(session, officer=officer, viewer=viewer, mutations=data.mutations, duty=duty)
         return PushOut(results=result.results, server_hlc=result.server_hlc,
                        write_checkpoint=result.write_checkpoint)
 

@@ -105,6 +105,20 @@ class UnitTenure(SQLModel, table=True):
     until: datetime = tz_datetime(nullable=False)
 
 
+class RoleTenure(SQLModel, table=True):
+    """A role the officer held until `until`, written when `officers.role` changes (a trigger on PostgreSQL,
+    backend.sync.tenure on SQLite; the officers table keeps the current role only). A patrol officer made a
+    dispatcher may still have an outbox of field work written before: with this it is applied as the field officer
+    they were then (backend.sync.duty)."""
+
+    __tablename__ = "sync_role_tenures"
+
+    id: uuid.UUID = uuid_pk()
+    officer_id: uuid.UUID = Field(foreign_key="officers.id", index=True)
+    role: str = Field(max_length=30)
+    until: datetime = tz_datetime(nullable=False)
+
+
 class EvidenceBlob(SQLModel, table=True):
     """Bytes by sha256. `received` grows with each chunk (resumable); `complete` once the hash was verified."""
 

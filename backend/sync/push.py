@@ -15,7 +15,7 @@ import logging
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -47,6 +47,7 @@ from backend.sync.custody import (
     past_custody,
     written_at,
 )
+from backend.sync.duty import ROLE_CHANGED, Duty, audit_push, held_then
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
 from backend.sync.schemas import TEXT_MAX_LENGTH, MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
@@ -104,8 +105,10 @@ def _result(m: Mutation, status: str, reason: str | None = None, **extra: Any) -
 
 
 async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: Viewer,
-               mutations: Sequence[Mutation | Mapping[str, Any]]) -> PushResult:
-    """`mutations`: raw JSON objects from the API, or Mutation objects; each is validated on its own."""
+               mutations: Sequence[Mutation | Mapping[str, Any]], duty: Duty | None = None) -> PushResult:
+    """`mutations`: raw JSON objects from the API, or Mutation objects; each is validated on its own. `duty`: the
+    past field duty of an officer whose role is no longer a field role (backend.sync.duty): each mutation is applied
+    as the field officer they were when it was written, or refused `role_changed`."""
     if len(mutations) > MAX_BATCH:
         raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
     parsed = [parse_mutation(raw) for raw in mutations]
@@ -114,7 +117,12 @@ async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: View
         await _prefetch(session, officer, [m for m, invalid in parsed if invalid is None])
         results = []
         for m, invalid in parsed:
-            results.append(await _one(session, officer, viewer, m, invalid))
+            acting = officer
+            if duty is not None and invalid is None:
+                acting, invalid = await _on_duty(session, officer, viewer, duty, m)
+            results.append(await _one(session, acting, viewer, m, invalid))
+        if duty is not None:
+            await audit_push(session, officer, results)
         await session.commit()
     finally:
         session.info.pop(_ABSENT, None)
@@ -131,6 +139,37 @@ def parse_mutation(raw: Mutation | Mapping[str, Any]) -> tuple[Mutation, Rejecte
         return _unparsed(raw, str(exc))
     return Mutation(mutation_id=valid.mutation_id, entity=valid.entity, id=valid.id, op=valid.op, hlc=valid.hlc,
                     fields=valid.fields, device_time=valid.device_time), None
+
+
+async def _on_duty(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, duty: Duty,
+                   m: Mutation) -> tuple[OfficerPrincipal, Rejected | None]:
+    """A desk officer's mutation: (who applies it, None) as the field officer they were when it was written, on a
+    report their crew had then; else (them, why it is refused): `role_changed` when written after they left field
+    duty (final: the tablet drops it, its text kept for staff), `not_assigned` for a report their crew was given only
+    after they left the field (a stamp dated back cannot reach work given out since)."""
+    written = written_at(m.device_time, m.hlc)
+    then = duty.at(written)
+    report_id = _report_id_of(m)
+    report = await _get(session, Report, report_id) if report_id is not None else None
+    if then is None:
+        return officer, Rejected(ROLE_CHANGED, **await _kept_off_duty(session, officer, viewer, m, report, written))
+    if report is not None and not await held_then(session, officer, viewer, report, written, then):
+        return officer, Rejected("not_assigned")
+    return replace(officer, role=then.role), None
+
+
+async def _kept_off_duty(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation,
+                         report: Report | None, written: datetime | None) -> dict[str, Any]:
+    """A `role_changed` refusal keeps the texts it carried, as a moved officer's late note is kept, on a report their
+    crew has or had (no text reaches a report's record from an officer who never had it)."""
+    texts = _texts(m) if m.entity == "reports" and m.op == "update" else {}
+    text = str(m.fields.get("text") or "").strip()[:TEXT_MAX_LENGTH] if (m.entity, m.op) == ("notes", "create") else ""
+    if report is None or not (texts or text):
+        return {}
+    if not (await custody(session, viewer, report)
+            or (await past_custody(session, officer, report, written)).verdict is not None):
+        return {}
+    return {"kept": True, "_keep": {"report_id": str(report.id), **({"fields": texts} if texts else {"text": text})}}
 
 
 def _unparsed(raw: Mutation | Mapping[str, Any], detail: str) -> tuple[Mutation, Rejected]:
@@ -272,11 +311,30 @@ async def _store_rejected(session: AsyncSession, officer: OfficerPrincipal, m: M
                                      officer_id=officer.officer_id,
                                      result={**result, SENT: _sent(m), **({KEPT: keep} if keep is not None else {})}))
             _created(session, SyncMutation, ledger_key)
+            if keep is not None:
+                await _record_kept(session, officer, m, result["reason"], keep)
     except IntegrityError:
         again = await session.get(SyncMutation, ledger_key, populate_existing=True)
         if again is not None:
             return _duplicate(session, officer, m, again)
     return result
+
+
+async def _record_kept(session: AsyncSession, officer: OfficerPrincipal, m: Mutation, reason: str,
+                       keep: dict[str, Any]) -> None:
+    """A refused text kept (`kept: true`) goes into its report's record too, as an internal `text_kept` event
+    (sealed; staff read it in the report's history, sealed.TEXT_KEPT): in the ledger row alone no one could read it.
+    In the ledger row's savepoint, so a concurrent resend that wins the row leaves no second event."""
+    report = await _report(session, keep.get("report_id"))
+    if report is None:
+        return
+    written = written_at(m.device_time, m.hlc)
+    await reports.append_event(session, report, sealed.TEXT_KEPT, by_tablet(officer), public=False,
+                               device_time=written,
+                               data=sealed.text_kept(keep, reason=reason, mutation_id=m.mutation_id, entity=m.entity,
+                                                     entity_id=m.id, officer_id=officer.officer_id,
+                                                     unit_id=officer.unit_id, device_id=officer.device_id,
+                                                     written=written))
 
 
 KEPT = "kept_fields"  # the ledger row's copy of a rejected-but-kept mutation's content

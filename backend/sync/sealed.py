@@ -7,7 +7,11 @@ into internal report events, which the ledger seals like every event:
   `note_removed` when its author tombstones it;
 - `fields_recorded` when a report is closed (any path: backend.reports.service.change_status) with the officer fields
   as they stand then (value, writer, HLC), and again when the crew's write-up lands on a report already closed
-  (backend.sync.push). An officer's own revisions before that are drafts and leave no event.
+  (backend.sync.push). An officer's own revisions before that are drafts and leave no event;
+- `text_kept` when a tablet's note or write-up is refused but its text kept (`kept: true`: typed for a report dispatch
+  has since given to another unit or closed, after the officer left the unit or field duty, or sent with a resolve
+  that lacked its outcome): the text, its writer, tablet, device time and why it was not applied. Staff read it in
+  the report's history (backend.dispatch.history), as restricted reports' texts are read.
 Internal events never reach the citizen's timeline, their notifications or partner webhooks (public=False).
 
 `compare_notes` judges a report's current notes against their sealed events, as the submission is judged against its
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Container, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +32,7 @@ from sqlmodel import col
 from backend.ledger.record import canonical
 from backend.sync.models import ReportField, ReportNote
 
-NOTE_ADDED, NOTE_REMOVED, FIELDS_RECORDED = "note_added", "note_removed", "fields_recorded"
+NOTE_ADDED, NOTE_REMOVED, FIELDS_RECORDED, TEXT_KEPT = "note_added", "note_removed", "fields_recorded", "text_kept"
 NOTES = "report_notes"  # the table a mismatch names in the integrity verdict
 
 
@@ -41,6 +46,18 @@ def note_added(note: ReportNote) -> dict[str, Any]:
 def note_removed(note: ReportNote) -> dict[str, Any]:
     return {"note_id": str(note.id), "officer_id": str(note.officer_id),
             "deleted_at": canonical(note.deleted_at) if note.deleted_at else None}
+
+
+def text_kept(keep: Mapping[str, Any], *, reason: str, mutation_id: str, entity: str, entity_id: str,
+              officer_id: uuid.UUID, unit_id: uuid.UUID | None, device_id: str,
+              written: datetime | None) -> dict[str, Any]:
+    """The `text_kept` event's data: the refused mutation's text (`text`, a note's) or texts (`fields`, a write-up's)
+    as kept, who wrote it on which tablet (and their unit when it arrived), when the tablet says it was written, and
+    the reason it was refused (the push result's)."""
+    content = {"text": keep["text"]} if "text" in keep else {"fields": dict(keep.get("fields") or {})}
+    return {"reason": reason, "mutation_id": mutation_id, "entity": entity, "entity_id": entity_id,
+            "officer_id": str(officer_id), "unit_id": str(unit_id) if unit_id else None, "device_id": device_id,
+            "device_time": canonical(written) if written else None, **content}
 
 
 async def write_up(session: AsyncSession, report_id: uuid.UUID) -> dict[str, dict[str, Any]]:
