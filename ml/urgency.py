@@ -27,7 +27,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12d"
+URGENCY_VERSION = "urgency-2026-12e"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ _NOW = any_of(
     r"на моих глазах|вижу (?:в окно|как)|корип турмын|\bпрячусь|\bпрячемся|ворвал\w*|жасырынып отыр",
     r"\bкричит\b|\bкричат\b|крики|\bорет\b|\bвизж|\bслыш(?:но|ны|у|им)\b",
     r"\bказир\b|\bказирдин озинде|дал казир|\bжана гана|\bтез\b|\bжедел|комектес|\bайкайла[пс]|\bайгай",
+    # "он ещё здесь", "әлі осында": the one who did it has not left (English: "he is still here")
+    r"\b(?:все )?еще (?:здесь|тут|внутри)\b|\bали (?:осында|ишинде)\b",
     r"\bright now|\bnow\b|currently|happening|\bhelp\b|\burgent",
     # English says "come fast" or "he is still here" where Russian says "сейчас"; "10 minutes ago" is "только что"
     r"\bcome (?:fast|quick|quickly|now|asap|immediately)|\bhurry|\basap\b|\bimmediately|\bplease (?:come|send)"

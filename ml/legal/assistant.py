@@ -33,8 +33,8 @@ from ml.legal.continuation import Bars, Continuation
 from ml.legal.corpus import Corpus, load_corpus
 from ml.legal.emergency import call_action, numbers_for, without_repeated_call
 from ml.legal.excerpt import citation, excerpt
-from ml.legal.faq import FaqItem, cached_faq
-from ml.legal.follow_up import asks_the_law
+from ml.legal.faq import FaqCitation, FaqItem, cached_faq
+from ml.legal.follow_up import acknowledges, asks_the_law
 from ml.legal.index import LegalIndex, default_index_dir, load_index
 from ml.legal.lexicon import doc_terms
 from ml.legal.messages import answer_language, format_ref, message
@@ -73,6 +73,21 @@ POLICE_ACTIONS = frozenset({"report", "call_102", "call_112", "complain_officer"
 # (my daughter did not come home) is nearest to the missing-child item (1.20), but "үй" (home) ranks the theft
 # article's "проникновение в жилище" first, so the parent was shown the theft article instead of what to do
 EMERGENCY_ACTIONS = frozenset({"call_102", "call_112"})
+# The FAQ item of the emergency the urgency patterns recognised (a reason code of `ml.urgency`): the patterns have read
+# the matter, so its item answers under the lead when no item clears URGENT_FAQ_MIN_SCORE and it still clears
+# FAQ_MIN_SCORE. "кызым үйге келмеди" followed by "что делать?" is searched as one mixed text, whose missing-child item
+# sits at 1.13 while "үй" (home) ranks the theft and home-intrusion articles first: the parent got the lead and the
+# theft article (УК 188) instead of what to do about a missing child
+URGENT_REASON_FAQ = {
+    "missing_child": "missing_child",
+    "vulnerable_missing": "missing_person",
+    "kidnapping": "kidnapping",
+}
+# What an emergency the urgency patterns recognised may also be in the codes, cited under the lead after the answer's
+# own articles when there is room: someone getting into a home now is an intrusion (УК 149, the home-intrusion item)
+# and, as an intruder is after the property more often than not, an attempted theft with entry into a home (УК 188
+# ч. 3), which that item's answer names. Only under the lead: an eviction, also УК 149, is no theft
+URGENT_REASON_ALSO = {"break_in_progress": (FaqCitation("УК РК", "188", "3"),)}
 # A private matter (a debt, an inheritance) is referred elsewhere unless an FAQ item of a police matter is this close:
 # an offence named beside it (threats 1.24-1.36, a beating 1.44) keeps the question with the police, while the
 # nearest item of a plain private question sits at 1.1-1.17 ("сосед затопил квартиру" → theft 1.14). Judged on
@@ -144,6 +159,8 @@ class LegalAssistant:
 
     def _decide(self, text: str, asked_in: str, lang: str, urgency: Urgency) -> LegalAnswer:
         """`_answer` once the urgency of `text` is known."""
+        if not urgency.urgent and acknowledges(reading_text(text)):
+            return self._not_found(lang, "thanks")  # "понятно, спасибо": no question, so no law to quote
         refs, missing = resolve(text, self.corpus)
         if refs and not urgency.urgent:
             return self._answer_refs(text, lang, refs, missing)
@@ -157,7 +174,7 @@ class LegalAssistant:
         result = self.retriever.search(reading, asked_in)
         faq = self._confident_faq(result)
         if urgency.urgent:
-            urgent = self._answer_urgent(lang, urgency.advise, result, faq)
+            urgent = self._answer_urgent(lang, urgency, result, faq)
             return _with_note(urgent, self._missing_note(lang, missing)) if missing else urgent
         referral = self.topics.referral(reading)
         if referral is not None and faq is not None and faq.id in referral.leads:
@@ -221,8 +238,11 @@ class LegalAssistant:
     # -- answers -----------------------------------------------------------------------------------------------
 
     def _faq_citations(self, item: FaqItem, terms: list[str]) -> list[Citation]:
+        return self._parts_cited(item.citations, terms)
+
+    def _parts_cited(self, parts: Sequence[FaqCitation], terms: list[str]) -> list[Citation]:
         cites = []
-        for c in item.citations:
+        for c in parts:
             chunks = [ch for ch in self.corpus.chunks_of(c.code, c.article) if c.part is None or ch.part == c.part]
             if not chunks:
                 continue  # validated at build time; a missing part is skipped rather than invented
@@ -255,8 +275,8 @@ class LegalAssistant:
             faq_id=item.id,
         )
 
-    def _answer_urgent(self, lang: str, advise: list[str], result: SearchResult, faq: FaqItem | None) -> LegalAnswer:
-        numbers = numbers_for(advise)
+    def _answer_urgent(self, lang: str, urgency: Urgency, result: SearchResult, faq: FaqItem | None) -> LegalAnswer:
+        numbers = numbers_for(urgency.advise)
         lead = message("urgent", lang, numbers=numbers)
         citations: list[Citation] = []
         # the FAQ's answer follows the emergency lead only when it is clearly the question's: "біреу есікті бұзып
@@ -265,12 +285,14 @@ class LegalAssistant:
             faq = None
         elif faq is None and result.faq[0].item.suggested_action in EMERGENCY_ACTIONS:
             faq = result.faq[0].item
+        faq = faq or _reason_item(urgency, result)
         if faq is not None:
             citations = self._faq_citations(faq, result.terms.all)
             lead = f"{lead}\n\n{without_repeated_call(faq.answer.get(lang) or faq.answer['ru'], numbers, lang)}"
         else:
             hits = self._confident_articles(result)
             citations = [citation(h.chunk, result.terms.all) for h in hits[:2]]
+        citations += self._also_cited(urgency, citations, result.terms.all)
         action = call_action(numbers)
         return LegalAnswer(
             answer=lead,
@@ -281,6 +303,13 @@ class LegalAssistant:
             faq_id=faq.id if faq else None,
             urgent=True,
         )
+
+    def _also_cited(self, urgency: Urgency, citations: list[Citation], terms: list[str]) -> list[Citation]:
+        """The articles an emergency is also (URGENT_REASON_ALSO) that `citations` leave out, while they are fewer
+        than MAX_CITATIONS."""
+        cited = {(c.code, c.article) for c in citations}
+        also = [c for r in urgency.reasons for c in URGENT_REASON_ALSO.get(r, ()) if (c.code, c.article) not in cited]
+        return self._parts_cited(also, terms)[: max(0, MAX_CITATIONS - len(citations))]
 
     def _answer_articles(self, lang: str, hits: list[ArticleHit], result: SearchResult, weak: bool) -> LegalAnswer:
         terms = result.terms.all
@@ -399,6 +428,13 @@ def _missing_refs_text(missing: list[MissingRef], lang: str) -> str:
     return "; ".join(
         ", ".join(format_ref(code, ref.article, None, lang) for code in ref.codes) for ref in missing[:MAX_CITATIONS]
     )
+
+
+def _reason_item(urgency: Urgency, result: SearchResult) -> FaqItem | None:
+    """The FAQ item of the emergency the urgency patterns recognised (URGENT_REASON_FAQ), when the question is as
+    close to it as a confident FAQ answer needs (FAQ_MIN_SCORE)."""
+    ids = {URGENT_REASON_FAQ[r] for r in urgency.reasons if r in URGENT_REASON_FAQ}
+    return next((m.item for m in result.faq if m.item.id in ids and m.score >= FAQ_MIN_SCORE), None)
 
 
 def _near_verbatim(result: SearchResult) -> bool:

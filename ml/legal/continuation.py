@@ -18,7 +18,9 @@ from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Corpus
 from ml.legal.excerpt import citation
 from ml.legal.follow_up import (
+    acknowledges,
     adds_consequence,
+    asks_if_lawful,
     asks_only_the_penalty,
     harms_in_a_taking,
     is_question,
@@ -94,6 +96,7 @@ class Continuation:
             or followed.urgent
             or (followed.citations and followed.confidence > self.bars.weak_confidence)
             or asks_only_the_penalty(reading_text(text))
+            or asks_if_lawful(reading_text(text))
         ):
             followed = self._with_general_part(text, followed, lang, topic)
             return msgspec.structs.replace(followed, follow_up=True)
@@ -113,14 +116,14 @@ class Continuation:
             return False
         reading = reading_text(text)
         refs, missing = resolve(text, self.corpus)
-        if refs or missing or self.topics.conversation_kind(reading) is not None:
-            return False
+        if refs or missing or self.topics.conversation_kind(reading) is not None or acknowledges(reading):
+            return False  # an acknowledgement ("понятно, спасибо", "this is fine") asks nothing to continue
         if self.topics.referral(reading) is not None:
             return False  # a referral's words name the matter: a flat flooded, a debt, a dismissal
-        if asks_only_the_penalty(reading):
-            # "какое за это наказание?", "бұл қай бап?", "what is the penalty for that?": it points back and names no
-            # matter, however its words alone match an FAQ item ("какое наказание ему грозит?" is near the theft
-            # item's variants) or an article ("бап": КоАП 434)
+        if asks_only_the_penalty(reading) or asks_if_lawful(reading):
+            # "какое за это наказание?", "бұл қай бап?", "what is the penalty for that?", "это нормально?": it points
+            # back and names no matter, however its words alone match an FAQ item ("какое наказание ему грозит?" is
+            # near the theft item's variants) or an article ("бап": КоАП 434; "нормально": the working time, ТК 68)
             return True
         opens, points_back = opens_as_follow_up(text), refers_back(text)
         if opens and points_back:

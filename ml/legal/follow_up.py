@@ -68,6 +68,31 @@ _BACK_TYPED = re.compile(r"^(?:ето(?:го|му|м)?|ол|онын|оган|о
 # and the years of a term ("сколько лет ему дадут?", "қанша жыл береді?"), which are no penalty word themselves:
 # "сколько ему лет?" asks an age
 _ASKING = re.compile(r"^(?:как\w*|каков\w*|вообще|именно|тогда|кай|кайсы|much|many|exactly|лет|год\w*|жыл\w*|years?)$")
+# A thanks or an acknowledgement of the answer ("понятно, спасибо", "this is fine", "түсінікті, рахмет", "ok got it"),
+# folded. "fine" is a penalty word too: "what is the fine for that?" asks, "this is fine" acknowledges
+_ACKNOWLEDGING = re.compile(
+    r"^(?:спасибо|спс|благодар\w*|понятно|понял\w*|ясно|хорошо|ладно|ок|окей|отлично|супер|класс"
+    r"|рахмет|тусиникти|тусиндим|жарайды|жаксы|макул|болды"
+    r"|thanks?|thx|ty|ok|okay|fine|great|good|got|clear|understood|alright|cool|noted|perfect)$"
+)
+# words by which a message asks although it has no question mark: "понятно, а что ему будет", "бұл заңды ма",
+# "is that fine"; folded. Stop words themselves, so an acknowledgement could otherwise be made of them
+_QUESTION_WORDS = re.compile(
+    r"^(?:что|чего|кто|где|куда|когда|почему|зачем|сколько|ли|как\w*|каков\w*|кака\w*|како\w*"
+    r"|не|ма|ме|ба|бе|па|пе|кандай|канша|кайда|кашан|неге|калай|кай|кайсы"
+    r"|what|who|where|when|why|how|which)$"
+)
+_EN_ASKING_FIRST = frozenset(("is", "are", "can", "could", "should", "do", "does", "will", "would", "was", "did"))
+# a negation turns an acknowledgement into a complaint ("это не понятно", "that's not fine"); English contractions
+# leave their tails as words ("that's fine": "s")
+_NEGATION = re.compile(r"^(?:не|нет|ни|жок|емес|not|no|never|t)$")
+_EN_TAIL = frozenset(("s", "m", "re", "ll", "ve", "d"))
+# Whether the act told is lawful: "это нормально?", "а это законно?", "бұл заңды ма?", "is that ok?", folded: a question
+# about the earlier matter, which only its topic answers ("нормально" alone ranks the working-time articles)
+_LAWFUL = re.compile(
+    r"^(?:нормальн\w*|законн\w*|незаконн\w*|правомерн\w*|неправомерн\w*|правильн\w*|допустим\w*|легальн\w*"
+    r"|занды|заннан|калыпты|дурыс|legal|illegal|lawful|unlawful|normal|ok|okay|fine|right|allowed|alright)$"
+)
 
 
 def word_count(text: str) -> int:
@@ -106,21 +131,68 @@ def asks_the_law(text: str) -> bool:
 
 
 def _asks_the_law(text: str, pointing_back: bool) -> bool:
-    words = [(w, fold(w)) for w in _WORDS.findall(text.lower())]
-    back = [bool(_REFERS_BACK.fullmatch(word) or _BACK_TYPED.match(folded)) for word, folded in words]
+    if acknowledges(text):
+        return False  # "this is fine": its "fine" is no penalty
+    words = _read(text)
     return (
-        (any(back) or not pointing_back)
-        and any(_PENALTY.match(folded) for _, folded in words)
+        (any(back for _, _, back in words) or not pointing_back)
+        and any(_PENALTY.match(folded) for _, folded, _ in words)
         and all(
-            points_back
-            or _PENALTY.match(folded)
-            or _ASKING.match(folded)
-            or _OPENING.fullmatch(word)
-            or folded in RU_STOP
-            or folded in KK_STOP
-            or word in EN_STOP
-            for (word, folded), points_back in zip(words, back, strict=True)
+            back or _PENALTY.match(folded) or _ACKNOWLEDGING.match(folded) or _function_word(word, folded)
+            for word, folded, back in words
         )
+    )
+
+
+def _read(text: str) -> list[tuple[str, str, bool]]:
+    """Each word of `text`, lower-cased, folded, and whether it points back ("это", "ол", "za eto" read "за ето")."""
+    words = [(w, fold(w)) for w in _WORDS.findall(text.lower())]
+    return [(w, f, bool(_REFERS_BACK.fullmatch(w) or _BACK_TYPED.match(f))) for w, f in words]
+
+
+def _function_word(word: str, folded: str) -> bool:
+    """A question, opening or stop word of the three languages: no matter of its own."""
+    return bool(
+        _ASKING.match(folded)
+        or _OPENING.fullmatch(word)
+        or folded in RU_STOP
+        or folded in KK_STOP
+        or word in EN_STOP
+    )
+
+
+def acknowledges(text: str) -> bool:
+    """Whether the message only thanks for or acknowledges the answer: "понятно, спасибо", "this is fine", "ок",
+    "түсінікті, рахмет". It asks nothing (no question mark or question word), and every word is an acknowledgement, a
+    pointing back or a function word: no penalty, no matter. Such a message is no follow-up, however its words match
+    ("fine" is a penalty, "понятно" alone ranks a procedure article), and is answered as the conversation it is."""
+    words = _read(text)
+    if is_question(text) or not words or words[0][0] in _EN_ASKING_FIRST:
+        return False
+    return any(_ACKNOWLEDGING.match(folded) for _, folded, _ in words) and all(
+        _ACKNOWLEDGING.match(folded)
+        or word in _EN_TAIL
+        or (
+            not _QUESTION_WORDS.match(folded)
+            and not _NEGATION.match(folded)
+            and not _PENALTY.match(folded)
+            and (back or _function_word(word, folded))
+        )
+        for word, folded, back in words
+    )
+
+
+def asks_if_lawful(text: str) -> bool:
+    """Whether the question asks only whether the act told is lawful: "это нормально?", "а это законно?", "бұл заңды
+    ма?", "is that ok?", "это нормально" typed without its question mark. It points back and names no matter, so the
+    topic's answer is its answer. An acknowledgement is none ("this is fine", `acknowledges`)."""
+    if acknowledges(text):
+        return False
+    words = _read(text)
+    return (
+        any(back for _, _, back in words)
+        and any(_LAWFUL.match(folded) for _, folded, _ in words)
+        and all(back or _LAWFUL.match(folded) or _function_word(word, folded) for word, folded, back in words)
     )
 
 
@@ -143,14 +215,15 @@ def topic_of(context: Sequence[str], stood_alone: StoodAlone = named_another_mat
     """The earlier questions a follow-up is read with, oldest first: the question that named the matter and the
     follow-ups asked since (context is oldest first). Empty when there is no earlier question. The chain restarts at
     a question that neither opens as a follow-up nor asks only the penalty of what was told ("какое за это
-    наказание?", `asks_only_the_penalty`) and at a follow-up that `stood_alone` (read with the chain before
-    it): "а если ДТП?" or "а если сосед затопил квартиру?" after a theft was answered alone, so the chat's topic is
-    that matter from there, and "а если он не хочет платить?" next is not read with the theft. A follow-up is searched
-    with its chain: "кража?" → "а если ему 15 лет?" → "а если сумма маленькая?" searches all three, the middle one
-    refines the theft, it does not replace it."""
+    наказание?", `asks_only_the_penalty`) or whether it was lawful ("это нормально?", `asks_if_lawful`), and at a
+    follow-up that `stood_alone` (read with the chain before it): "а если ДТП?" or "а если сосед затопил квартиру?"
+    after a theft was answered alone, so the chat's topic is that matter from there, and "а если он не хочет
+    платить?" next is not read with the theft. A follow-up is searched with its chain: "кража?" → "а если ему 15
+    лет?" → "а если сумма маленькая?" searches all three, the middle one refines the theft, it does not replace it."""
     chain: list[str] = []
     for question in (c.strip()[:MAX_CONTEXT_CHARS] for c in context if c and c.strip()):
-        opens = opens_as_follow_up(question) or asks_only_the_penalty(reading_text(question))
+        reading = reading_text(question)
+        opens = opens_as_follow_up(question) or asks_only_the_penalty(reading) or asks_if_lawful(reading)
         continues = bool(chain) and opens and not stood_alone(question, chain)
         chain = [*chain, question] if continues else [question]
     return chain

@@ -99,6 +99,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "Describe what happened, for example: \u201cmy phone was stolen, what should I do?\u201d "
         "If you are in danger, call 102.",
     },
+    # a message that only thanks for or acknowledges an answer ("понятно, спасибо", "this is fine")
+    "thanks": {
+        "ru": "Пожалуйста! Если появится ещё вопрос о законе или работе полиции — напишите его. "
+        "Если вам угрожает опасность — звоните 102.",
+        "kk": "Әрқашан көмектесуге дайынмын! Заң немесе полиция жұмысы туралы тағы сұрағыңыз болса — жазыңыз. "
+        "Қауіп төніп тұрса — 102-ге қоңырау шалыңыз.",
+        "en": "You are welcome! If you have another question about the law or the police, just write it. "
+        "If you are in danger, call 102.",
+    },
     "abuse": {
         "ru": "Я здесь, чтобы помочь. Я отвечаю на вопросы о законах и работе полиции: опишите, пожалуйста, что "
         "случилось, и я подскажу, какая статья к этому относится и куда обратиться. "

@@ -1,0 +1,72 @@
+"""Which short messages after an answer are thanks, which ask whether the act was lawful, which ask the penalty
+(`ml.legal.follow_up`), and the break-in-now patterns of `ml.urgency` the legal assistant leads with 102."""
+
+from __future__ import annotations
+
+import pytest
+
+from ml.lang import reading_text
+from ml.legal.follow_up import acknowledges, asks_if_lawful, asks_only_the_penalty, asks_the_law
+from ml.urgency import detect_urgency
+
+
+@pytest.mark.parametrize("text", [
+    "this is fine", "that's fine", "ok, that is fine", "fine", "ok thanks", "понятно, спасибо", "понятно", "ок",
+    "ясно, спасибо", "хорошо, понятно", "это понятно", "түсінікті, рахмет", "рахмет",
+])
+def test_a_thanks_or_an_acknowledgement_asks_nothing(text: str) -> None:
+    reading = reading_text(text)
+    assert acknowledges(reading)
+    assert not asks_only_the_penalty(reading) and not asks_the_law(reading) and not asks_if_lawful(reading)
+
+
+@pytest.mark.parametrize("text", [
+    "what is the fine for that?", "is this fine?", "понятно, а что ему будет?", "спасибо, а что ему за это будет?",
+    "это не понятно", "that's not fine", "это нормально?", "спасибо, помогите",
+])
+def test_a_question_or_a_complaint_is_no_acknowledgement(text: str) -> None:
+    assert not acknowledges(reading_text(text))
+
+
+@pytest.mark.parametrize("text", ["это нормально?", "а это законно?", "бұл заңды ма?", "бұл қалыпты ма?",
+                                  "is that ok?", "is this normal?", "это нормально"])
+def test_whether_it_was_lawful_points_back_at_the_act(text: str) -> None:
+    assert asks_if_lawful(reading_text(text))
+
+
+@pytest.mark.parametrize("text", ["нормально ли работать ночью?", "законно ли хранить нож дома?", "this is fine"])
+def test_a_lawfulness_question_naming_its_own_matter_or_a_remark_is_not_one(text: str) -> None:
+    assert not asks_if_lawful(reading_text(text))
+
+
+@pytest.mark.parametrize("text", [
+    "кто-то пытается залезть ко мне в квартиру прямо сейчас",
+    "в мой дом кто-то вломился прямо сейчас",
+    "кто-то вломился ко мне в дом, я прячусь в ванной",
+    "ко мне в дом лезет пьяный мужик",
+    "ко мне в квартиру лезут",
+    "незнакомец пытается проникнуть в дом",
+    "в квартиру кто-то проник, он еще здесь",
+    "кто-то влез в окно и ходит по дому",
+    "біреу үйіме кіруге тырысып жатыр",
+    "біреу үйіме кіргелі жатыр",
+    "біреу қазір үйге кірді",
+    "мас көрші үйге кіріп алды қазір",
+])
+def test_a_break_in_into_a_home_happening_now_is_urgent(text: str) -> None:
+    verdict = detect_urgency(text)
+    assert verdict.urgent and "break_in_progress" in verdict.reasons and "102" in verdict.advise
+
+
+@pytest.mark.parametrize("text", [
+    "кто-то залез ко мне в квартиру вчера",
+    "вчера ночью к нам в дом залезли воры",
+    "кто-то залез ко мне в дом",
+    "сын залез ко мне в сумку",
+    "кто-то пытается войти в мой аккаунт",
+    "я дома одна",
+    "что будет за проникновение в жилище",
+    "балам үйге кірді ме білмеймін",
+])
+def test_a_past_break_in_or_a_mere_home_is_not_urgent(text: str) -> None:
+    assert not detect_urgency(text).urgent
