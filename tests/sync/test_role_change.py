@@ -18,7 +18,7 @@ from backend.lib.clock import utcnow
 from backend.officers.models import Officer
 from backend.reports.models import Report, ReportEvent
 from backend.reports.workflow import Status
-from backend.sync.models import ReportField, ReportNote
+from backend.sync.models import ReportField, ReportNote, RoleTenure
 from tests.officers.factories import bearer, login, make_officer, make_unit
 from tests.sync.conftest import assigned_report, uuid7
 from tests.sync.test_shift_walk import HttpTablet
@@ -75,8 +75,6 @@ async def test_field_work_written_before_a_promotion_is_applied_after_it(app_cli
         [drained] = [a for a in lines if a.action == "sync.push_off_duty"]
         assert drained.actor_type == "dispatcher"
         assert drained.data == {"mutations": 4, "applied": 4, "role_changed": 0}
-        from backend.sync.models import RoleTenure  # (here: the module still imports where it is missing)
-
         tenure = await session.scalar(select(RoleTenure).where(RoleTenure.officer_id == officer.id))  # type: ignore[arg-type]
         assert tenure is not None and tenure.role == "patrol_officer"
     # no new field work reaches a dispatcher's tablet
@@ -164,8 +162,6 @@ async def test_a_desk_officer_never_in_the_field_is_refused_as_before(app_client
 
 
 async def test_only_a_real_change_of_role_is_recorded(ctx: Context) -> None:
-    from backend.sync.models import RoleTenure
-
     officer, _ = await make_officer(ctx)
     await _set_role(ctx, officer, "patrol_officer")  # written, unchanged
     await _set_role(ctx, officer, "district_inspector")
@@ -181,7 +177,6 @@ async def test_a_role_changed_by_hand_in_sql_is_recorded_on_postgresql(ctx: Cont
     """Nothing in the service changes a role: an administrator's UPDATE is recorded by the database's trigger."""
     from sqlalchemy import text
 
-    from backend.sync.models import RoleTenure
 
     if ctx.engine.dialect.name != "postgresql":
         pytest.skip("embedded mode (SQLite) records the changes made through the ORM only")
