@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from backend.audit.models import AuditLog
 from backend.context import Context
@@ -175,9 +175,6 @@ async def test_only_a_real_change_of_role_is_recorded(ctx: Context) -> None:
 
 async def test_a_role_changed_by_hand_in_sql_is_recorded_on_postgresql(ctx: Context) -> None:
     """Nothing in the service changes a role: an administrator's UPDATE is recorded by the database's trigger."""
-    from sqlalchemy import text
-
-
     if ctx.engine.dialect.name != "postgresql":
         pytest.skip("embedded mode (SQLite) records the changes made through the ORM only")
     officer, _ = await make_officer(ctx)
