@@ -127,12 +127,16 @@ def message(key: str, language: str, **values: str) -> str:
 
 
 def format_ref(code: str, article: str, part: str | None, language: str) -> str:
-    """ "КоАП РК ст. 592 ч. 3-1" / "ҚР ӘҚБтК 592-бап 3-1-бөлігі" / "Code of Administrative Offences, Art. 592(3-1)"."""
+    """ "КоАП РК ст. 592 ч. 3-1" / "ҚР ӘҚБтК 592-бабының 3-1-бөлігі" / "Code of Administrative Offences, Art. 592(3-1)";
+    without a part "ҚР ӘҚБтК 592-бап"."""
     info = CODE_BY_KEY[code]
     note = part is not None and part.startswith("note")
     if language == "kk":
-        tail = "" if part is None else (" ескертпесі" if note else f" {part}-бөлігі")
-        return f"{info.kk} {article}-бап{tail}"
+        if part is None:
+            return f"{info.kk} {article}-бап"
+        # a part or a note belongs to the article, which official acts write in the genitive: "188-бабының 9-бөлігі"
+        tail = "ескертпесі" if note else f"{part}-бөлігі"
+        return f"{info.kk} {article}-бабының {tail}"
     if language == "en":
         tail = "" if part is None else (", note" if note else f", part {part}")
         return f"{info.en}, Art. {article}{tail}"

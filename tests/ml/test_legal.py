@@ -240,7 +240,7 @@ def test_each_article_is_answered_with_its_own_part(assistant: LegalAssistant) -
     ("language", "says"),
     [
         ("ru", ["Не найдено: УК РК ст. 188 ч. 9", "нет такой части"]),
-        ("kk", ["Табылмады: ҚР ҚК 188-бап 9-бөлігі", "бөлік жоқ"]),
+        ("kk", ["Табылмады: ҚР ҚК 188-бабының 9-бөлігі", "бөлік жоқ"]),
         ("en", ["Not found: Criminal Code, Art. 188, part 9", "no such part"]),
     ],
 )
