@@ -12,7 +12,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.lib.errors import ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerDep, officer_guard, provide_officer
 from backend.sync import blobs
-from backend.sync.duty import duty_of, field_duty_guard
+from backend.sync.duty import duty_of, field_duty_guard, upload_guard
 from backend.sync.pull import MAX_LIMIT, pull
 from backend.sync.push import push
 from backend.sync.schemas import BlobOut, PullOut, PushIn, PushOut
@@ -53,12 +53,12 @@ class SyncController(Controller):
         return PushOut(results=result.results, server_hlc=result.server_hlc,
                        write_checkpoint=result.write_checkpoint)
 
-    @get("/evidence/{sha256:str}", summary="Upload progress of an evidence file")
+    @get("/evidence/{sha256:str}", guards=[upload_guard], summary="Upload progress of an evidence file")
     async def blob_status(self, session: SessionDep, officer: OfficerDep, sha256: Sha256) -> BlobOut:
         blob = await blobs.status(session, officer, sha256)
         return BlobOut(sha256=blob.sha256, size=blob.size, received=blob.received, complete=blob.complete)
 
-    @put("/evidence/{sha256:str}", status_code=200, request_max_body_size=8 * 1024 * 1024,
+    @put("/evidence/{sha256:str}", guards=[upload_guard], status_code=200, request_max_body_size=8 * 1024 * 1024,
          summary="Upload the next chunk of an evidence file at `offset`")
     async def blob_upload(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
                           sha256: Sha256, offset: Annotated[int, QueryParameter(ge=0)] = 0) -> BlobOut:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -25,16 +25,20 @@ from sqlmodel import col
 from backend.audit.service import record
 from backend.context import Context
 from backend.dispatch.models import Assignment
-from backend.lib.clock import as_utc
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerPrincipal, Role, authenticate
-from backend.officers.models import Device
+from backend.officers.models import Device, UnitMember
 from backend.reports.models import Report
 from backend.sync.custody import past_custody
 from backend.sync.models import RoleTenure
 from backend.sync.views import Viewer
 
 ROLE_CHANGED = "role_changed"  # the per-mutation reason of what was written after the officer left field duty
+# how long after leaving field duty a tablet may still hand in what it wrote then: a shift's outbox reaches the network
+# within hours, and a dispatcher closing their old unit's reports months later with back-dated stamps must not be
+# possible (after it, each mutation is refused `role_changed`, its text kept, and files are no longer taken)
+OFF_DUTY_GRACE = timedelta(hours=72)
 _ROLES = frozenset(role.value for role in Role)
 
 
@@ -69,6 +73,12 @@ class Duty:
                 break
             ended = until
         return OnDuty(later[0][1], ended) if self.enrolled_at < ended else None
+
+    def drains(self, now: datetime) -> bool:
+        """Whether this tablet may still hand in field work: enrolled while the officer was on field duty, which
+        ended no longer than OFF_DUTY_GRACE ago."""
+        then = self.at(self.enrolled_at)
+        return then is not None and now - then.ended <= OFF_DUTY_GRACE
 
 
 async def former_duty(session: AsyncSession, officer: OfficerPrincipal) -> Duty | None:
@@ -107,6 +117,19 @@ async def field_duty_guard(connection: ASGIConnection[Any, Any, Any, Any], _hand
         await duty_of(session, officer)
 
 
+async def upload_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Evidence uploads: a desk officer's tablet only while it drains (Duty.drains): the files its field work
+    declared, from the tablet it was written on, within the grace after the role change."""
+    officer = await authenticate(connection)
+    if officer.role in FIELD_ROLES:
+        return
+    ctx: Context = connection.app.state.ctx
+    async with ctx.sessions() as session:
+        duty = await duty_of(session, officer)
+    if duty is None or not duty.drains(utcnow()):
+        raise ZanError("auth.forbidden", 403)
+
+
 async def held_then(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, report: Report,
                     written: datetime | None, duty: OnDuty) -> bool:
     """Whether the officer's crew had the report while they were on field duty: their unit now was given it before
@@ -115,9 +138,18 @@ async def held_then(session: AsyncSession, officer: OfficerPrincipal, viewer: Vi
     officer; this only keeps a stamp dated back from reaching work given out after they left the field. (Not "given
     before `written`": a tablet's clock a little behind the server's would date its first step before the report's
     assignment.)"""
-    if viewer.unit_id is not None and await _given_before(session, viewer.unit_id, report.id, duty.ended):
+    if (viewer.unit_id is not None and await _member_before(session, officer.officer_id, viewer.unit_id, duty.ended)
+            and await _given_before(session, viewer.unit_id, report.id, duty.ended)):
         return True
     return (await past_custody(session, officer, report, written)).verdict == "before"
+
+
+async def _member_before(session: AsyncSession, officer_id: uuid.UUID, unit_id: uuid.UUID, ended: datetime) -> bool:
+    """Whether the officer was in their unit now while still on field duty (a dispatcher moved into a unit afterwards
+    never held its reports in the field: that unit's work is not theirs to hand in)."""
+    since = await session.scalar(select(col(UnitMember.since)).where(
+        col(UnitMember.officer_id) == officer_id, col(UnitMember.unit_id) == unit_id))
+    return since is not None and as_utc(since) < ended
 
 
 async def _given_before(session: AsyncSession, unit_id: uuid.UUID, report_id: uuid.UUID, ended: datetime) -> bool:

@@ -151,10 +151,11 @@ async def _on_duty(session: AsyncSession, officer: OfficerPrincipal, viewer: Vie
     then = duty.at(written)
     report_id = _report_id_of(m)
     report = await _get(session, Report, report_id) if report_id is not None else None
-    if then is None:
+    if then is None or not duty.drains(utcnow()):
         return officer, Rejected(ROLE_CHANGED, **await _kept_off_duty(session, officer, viewer, m, report, written))
     if report is not None and not await held_then(session, officer, viewer, report, written, then):
-        return officer, Rejected("not_assigned")
+        # its text kept as a field officer's note for a unit they left is (unit_changed)
+        return officer, Rejected("not_assigned", **await _kept_off_duty(session, officer, viewer, m, report, written))
     return replace(officer, role=then.role), None
 
 
