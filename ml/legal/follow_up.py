@@ -87,6 +87,10 @@ _EN_ASKING_FIRST = frozenset(("is", "are", "can", "could", "should", "do", "does
 # leave their tails as words ("that's fine": "s")
 _NEGATION = re.compile(r"^(?:не|нет|ни|жок|емес|not|no|never|t)$")
 _EN_TAIL = frozenset(("s", "m", "re", "ll", "ve", "d"))
+# someone there, or back: "спасибо, он ещё здесь", "ок, он опять тут", "рахмет, ол әлі осында" tell that the danger goes
+# on (an intruder still inside), which a thanks never does
+_PRESENCE = re.compile(r"^(?:он|она|они|ол|олар|здесь|тут|снова|опять|еще|рядом|осында|тагы|али|кайта|he|she|they|here"
+                       r"|there|again|still)$")
 # Whether the act told is lawful: "это нормально?", "а это законно?", "бұл заңды ма?", "is that ok?", folded: a question
 # about the earlier matter, which only its topic answers ("нормально" alone ranks the working-time articles)
 _LAWFUL = re.compile(
@@ -176,6 +180,7 @@ def acknowledges(text: str) -> bool:
             not _QUESTION_WORDS.match(folded)
             and not _NEGATION.match(folded)
             and not _PENALTY.match(folded)
+            and not _PRESENCE.match(folded)
             and (back or _function_word(word, folded))
         )
         for word, folded, back in words

@@ -28,6 +28,13 @@ def test_a_question_or_a_complaint_is_no_acknowledgement(text: str) -> None:
     assert not acknowledges(reading_text(text))
 
 
+@pytest.mark.parametrize("text", ["спасибо, он ещё здесь", "понятно, но он снова тут", "ок, он опять здесь",
+                                  "рахмет, ол әлі осында", "thanks, he is still here"])
+def test_a_thanks_that_tells_someone_is_still_there_is_no_acknowledgement(text: str) -> None:
+    """The intruder still inside, said after a thanks: no "you're welcome" may answer it."""
+    assert not acknowledges(reading_text(text))
+
+
 @pytest.mark.parametrize("text", ["это нормально?", "а это законно?", "бұл заңды ма?", "бұл қалыпты ма?",
                                   "is that ok?", "is this normal?", "это нормально"])
 def test_whether_it_was_lawful_points_back_at_the_act(text: str) -> None:
@@ -67,6 +74,11 @@ def test_a_break_in_into_a_home_happening_now_is_urgent(text: str) -> None:
     "я дома одна",
     "что будет за проникновение в жилище",
     "балам үйге кірді ме білмеймін",
+    # over, however "now" the asking is: a past marker wins over the question's "сейчас"
+    "кто-то влез в мой дом год назад, можно ли сейчас подать заявление?",
+    "в прошлом месяце в квартиру залезли воры, что мне сейчас делать?",
+    "в дом залезли воры, сейчас уже ушли",
+    "өткен жылы біреу пәтерге кіріп кетті, қазір арыз беруге бола ма",
 ])
 def test_a_past_break_in_or_a_mere_home_is_not_urgent(text: str) -> None:
     assert not detect_urgency(text).urgent
