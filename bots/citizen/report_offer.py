@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Message
 
 from backend.context import Context
 from bots.citizen import keyboards, service
+from bots.citizen.legal_flow import legal_question
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
     ReportForm,
@@ -98,11 +99,18 @@ async def offer_declined(callback: CallbackQuery, state: FSMContext, ctx: Contex
 async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                         linked: service.ChatUser | None) -> None:
     """Anything while the question waits: a file is kept in the draft, a location as its place, and the question
-    asked again after what became of it (an album once); words are not taken for a report or a question before the
-    citizen has chosen. A file with words under it tells what happened: the report is wanted, and they describe it."""
+    asked again after what became of it (an album once); words are answered as a question is, and the question asked
+    again below (a cry for help must not wait for a Yes or No). A file with words under it tells what happened: the
+    report is wanted, and they describe it."""
     if message.caption and incoming(message) is not None:
         await state.set_state(ReportForm.text)
         await report_text_missing(message, state, bot, ctx, lang, linked)
+        return
+    if message.text and not message.text.startswith("/"):
+        # words typed instead of choosing: answered as a question anywhere is ("помогите, ко мне ломятся" gets its
+        # 102 lead at once), then the question about the voice message asked again
+        await legal_question(message, bot, ctx, state, lang, linked)
+        await resume(message, state, ctx, lang)
         return
     answers = await first_of_album(state, message)
     if message.location is not None:
