@@ -61,7 +61,9 @@ async def test_the_figures_per_district_category_and_in_total(app_client: httpx.
     assert (await _stats(app_client, headers, to=month_ago))["total"]["registered"] == 1
     assert (await _stats(app_client, headers, **{"from": month_ago}))["total"]["registered"] == 4
     async with ctx.sessions() as session:
-        audit = list(await session.scalars(select(AuditLog).where(col(AuditLog.action) == "oversight.stats")))
+        # in the order written (without ORDER BY, PostgreSQL may hand them back in any order)
+        audit = list(await session.scalars(select(AuditLog).where(col(AuditLog.action) == "oversight.stats")
+                                           .order_by(col(AuditLog.at))))
     assert [line.data["by"] for line in audit] == ["district", "category", "none", "district", "district"]
 
 
