@@ -16,13 +16,20 @@ from __future__ import annotations
 import asyncio
 import difflib
 import json
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from backend.officers.auth import FIELD_ROLES, Role
 from backend.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from backend.officers.accounts import Account
+    from backend.officers.models import Unit
 
 MIN_PASSWORD_CHARS = 12
 
@@ -79,15 +86,36 @@ def officer_district(role: Role, district: str | None, *, national: bool, unit_c
     return check_district(district)
 
 
-def scope_of(role: Role, district: str) -> dict[str, str | None]:
-    """What the new officer reads, by backend.officers.jurisdiction (created with no unit, or with one only
-    together with a district of their own, their own district decides)."""
+def scope_of(role: Role, district: str, unit_district: str | None = None) -> dict[str, str | None]:
+    """What the officer reads, by backend.officers.jurisdiction (their own district, else their unit's: a new
+    officer is created with no unit, or with one only together with a district of their own)."""
     from backend.officers.jurisdiction import Jurisdiction, scoping_district
 
     if role in FIELD_ROLES:
         return {"scope": "unit_and_district"}
-    jurisdiction = Jurisdiction(scoping_district(district, None))
+    jurisdiction = Jurisdiction(scoping_district(district, unit_district))
     return {"scope": "national"} if jurisdiction.national else {"scope": "region", "region": jurisdiction.region}
+
+
+def check_unit_fits(unit: Unit, *, department: str, district: str) -> None:
+    """An officer's unit is one of their department in their region: the unit's assignments are what a field
+    officer works, and a unit of another region would hand them that region's reports."""
+    from backend.officers.jurisdiction import around
+
+    if unit.department != department or unit.district not in around(district):
+        raise click.ClickException(f"unit {unit.code!r} ({unit.department}, {unit.district}) does not fit a "
+                                   f"{department} officer of {district or 'no district'}: it must be of their "
+                                   f"department and region")
+
+
+@contextmanager
+def _one_line() -> Iterator[None]:
+    """A refused value as one line and exit 1, as a refusal read from the database is (click prints its usage and
+    exits 2 for a UsageError)."""
+    try:
+        yield
+    except click.UsageError as exc:
+        raise click.ClickException(exc.format_message()) from exc
 
 
 def _length(value: str, longest: int, param: str) -> str:
@@ -149,6 +177,7 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
                 unit = await session.scalar(select(Unit).where(Unit.code == unit_code))  # type: ignore[arg-type]
                 if unit is None:
                     raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
+                check_unit_fits(unit, department=department, district=district)
             if await session.scalar(select(Officer.id).where(Officer.badge_number == badge)) is not None:  # type: ignore[arg-type, call-overload]
                 raise click.ClickException(f"an officer with badge {badge!r} already exists")
             try:
@@ -163,6 +192,162 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
                     **scope_of(Role(officer.role), officer.district)}
 
     click.echo(json.dumps(_run(go), ensure_ascii=False))
+
+
+def _shown(account: Account) -> dict[str, Any]:
+    """An account as the commands print it: never its password hash, nor its Telegram link."""
+    officer, unit = account.officer, account.unit
+    return {"id": str(officer.id), "badge_number": officer.badge_number, "full_name": officer.full_name,
+            "rank": officer.rank, "role": officer.role, "department": officer.department,
+            "district": officer.district or None, "unit": unit.code if unit else None, "active": officer.active,
+            **scope_of(Role(officer.role), officer.district, unit.district if unit else None)}
+
+
+def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, Any, None]]) -> None:
+    """Run `work` (which checks, changes and commits) on the account with `badge`; print the account after it."""
+    from backend.context import context_scope
+    from backend.officers.accounts import by_badge
+
+    badge = badge.strip()
+
+    async def go(settings: Settings) -> dict[str, Any]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            account = await by_badge(session, badge)
+            if account is None:
+                raise click.ClickException(f"no officer with badge {badge!r}")
+            await work(session, account)
+            # read again: the unit may have changed, and the commit expired what was loaded
+            return _shown(await by_badge(session, badge) or account)
+
+    click.echo(json.dumps(_run(go), ensure_ascii=False))
+
+
+@officers.command("set-role")
+@click.option("--badge", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--district", default=None, help="the officer's new district code (left out: it stays as it is)")
+@click.option("--national", is_flag=True,
+              help="no district: the whole country (dispatcher, supervisor, prosecutor, admin in no unit only)")
+def set_role(badge: str, role: str, district: str | None, national: bool) -> None:
+    """Change an officer's role or district, as `create` checks them: their sessions and open shift end at once."""
+    from backend.officers.accounts import change_role
+
+    new_role = Role(role)
+
+    async def work(session: AsyncSession, account: Account) -> None:
+        officer, unit = account.officer, account.unit
+        keep = district is None and not national  # the district they have, or national if they have none
+        with _one_line():
+            new_district = officer_district(new_role, (officer.district or None) if keep else district,
+                                            national=national or (keep and not officer.district),
+                                            unit_code=unit.code if unit else None)
+        if unit is not None:
+            check_unit_fits(unit, department=officer.department, district=new_district)
+        if (new_role.value, new_district) == (officer.role, officer.district):
+            raise click.ClickException(f"nothing to change: officer {badge!r} is a {role} of "
+                                       f"{new_district or 'the whole country'} already")
+        await change_role(session, officer, role=new_role, district=new_district, actor_id="cli")
+
+    _change(badge, work)
+
+
+@officers.command("move")
+@click.option("--badge", required=True)
+@click.option("--unit", "unit_code", default=None, help="the code of the unit to join (of their department and region)")
+@click.option("--no-unit", is_flag=True, help="leave their unit, joining none")
+def move(badge: str, unit_code: str | None, no_unit: bool) -> None:
+    """Move an officer to another unit, or out of any: their open shift ends (their sessions live on)."""
+    from sqlalchemy import select
+
+    from backend.officers.accounts import move as move_officer
+    from backend.officers.models import Unit
+
+    if (unit_code is not None) == no_unit:
+        raise click.ClickException("give either --unit CODE or --no-unit")
+
+    async def work(session: AsyncSession, account: Account) -> None:
+        officer, before = account.officer, account.unit
+        unit = None
+        if unit_code is not None:
+            unit = await session.scalar(select(Unit).where(Unit.code == unit_code.strip()))  # type: ignore[arg-type]
+            if unit is None:
+                raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
+            with _one_line():  # a national officer belongs to no unit
+                officer_district(Role(officer.role), officer.district or None, national=not officer.district,
+                                 unit_code=unit.code)
+            check_unit_fits(unit, department=officer.department, district=officer.district)
+        if (before.id if before else None) == (unit.id if unit else None):
+            raise click.ClickException(f"nothing to change: officer {badge!r} is in "
+                                       f"{repr(unit.code) if unit else 'no unit'} already")
+        await move_officer(session, officer, unit=unit, before=before, actor_id="cli")
+
+    _change(badge, work)
+
+
+@officers.command("deactivate")
+@click.option("--badge", required=True)
+@click.option("--reason", required=True, help="why, for the audit log (e.g. left the police); no personal data")
+def deactivate(badge: str, reason: str) -> None:
+    """Deactivate an officer (one who left): every session ends at once, and so does their open shift."""
+    from backend.officers.service import revoke_officer
+
+    with _one_line():
+        reason = _length(reason, 200, "--reason")
+
+    async def work(session: AsyncSession, account: Account) -> None:
+        if not account.officer.active:
+            raise click.ClickException(f"nothing to change: officer {badge!r} is deactivated already")
+        await revoke_officer(session, officer_id=account.officer.id, by_officer="cli", reason=reason)
+
+    _change(badge, work)
+
+
+@officers.command("reactivate")
+@click.option("--badge", required=True)
+def reactivate(badge: str) -> None:
+    """Let a deactivated officer log in again."""
+    from backend.officers.accounts import reactivate as reactivate_officer
+
+    async def work(session: AsyncSession, account: Account) -> None:
+        if account.officer.active:
+            raise click.ClickException(f"nothing to change: officer {badge!r} is active")
+        await reactivate_officer(session, account.officer, actor_id="cli")
+
+    _change(badge, work)
+
+
+@officers.command("reset-password")
+@click.option("--badge", required=True)
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True, callback=_password,
+              help=f"at least {MIN_PASSWORD_CHARS} characters (prompted when not given)")
+def reset_password(badge: str, password: str) -> None:
+    """Give an officer a new password: every session of theirs ends at once."""
+    from backend.officers.accounts import reset_password as set_password
+
+    async def work(session: AsyncSession, account: Account) -> None:
+        await set_password(session, account.officer, password=password, actor_id="cli")
+
+    _change(badge, work)
+
+
+@officers.command("list")
+@click.option("--district", default=None, help="only the officers of this district code")
+@click.option("--role", default=None, type=click.Choice([r.value for r in Role]), help="only the officers of this role")
+def list_officers(district: str | None, role: str | None) -> None:
+    """Officer accounts by badge number, one JSON object a line (no password hashes)."""
+    from backend.context import context_scope
+    from backend.officers.accounts import roster
+
+    if district is not None:
+        with _one_line():
+            district = check_district(district)
+
+    async def go(settings: Settings) -> list[Account]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            return await roster(session, district=district, role=Role(role) if role else None)
+
+    for account in _run(go):
+        click.echo(json.dumps(_shown(account), ensure_ascii=False))
 
 
 @click.group()

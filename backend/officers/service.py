@@ -228,6 +228,11 @@ async def _revoke_sessions(session: AsyncSession, where: list[object], reason: s
     )
 
 
+async def revoke_sessions_of(session: AsyncSession, officer_id: uuid.UUID, reason: str) -> None:
+    """End every live session of the officer on every tablet: each has to log in again."""
+    await _revoke_sessions(session, [OfficerSession.officer_id == officer_id], reason)  # type: ignore[list-item]
+
+
 async def _within(session: AsyncSession, officer_id: uuid.UUID, within: Jurisdiction | None) -> bool:
     """Whether the officer `officer_id` is one an admin of `within` answers for (None: anyone, e.g. the CLI)."""
     return within is None or within.answers_for(await jurisdiction_of(session, officer_id))
@@ -254,16 +259,18 @@ async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uu
     return device
 
 
-async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_officer: uuid.UUID,
-                         within: Jurisdiction | None = None) -> Officer:
+async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_officer: uuid.UUID | str,
+                         within: Jurisdiction | None = None, reason: str | None = None) -> Officer:
     """Deactivate an officer: every session on every device dies at once, and their open shift ends. `within`: as
-    for `revoke_device` (another region's officer, or a national one, is 404 to a regional admin)."""
+    for `revoke_device` (another region's officer, or a national one, is 404 to a regional admin). `by_officer`:
+    the admin, or "cli" for `zan officers deactivate`, whose `reason` goes into the audit line."""
     officer = await session.get(Officer, officer_id)
     if officer is None or not await _within(session, officer_id, within):
         raise ZanError("officer.not_found", 404)
+    was_active = officer.active
     officer.active = False
     officer.updated_at = utcnow()
-    await _revoke_sessions(session, [OfficerSession.officer_id == officer_id], "officer_revoked")  # type: ignore[list-item]
+    await revoke_sessions_of(session, officer_id, "officer_revoked")
     # an open shift would keep the unit "available" with nobody left to work it: dispatch would go on assigning it
     # urgent reports nobody accepts, and a crewmate's own shift end would not put the car off duty. Ended before
     # the push devices are touched: the unit's lock comes before them here as in a position heartbeat, so the two
@@ -272,6 +279,7 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
                            actor_id=by_officer, data={"reason": "officer_revoked"})
     await deactivate_officer_devices(session, officer_id, "officer_revoked")
     await record(session, actor_type="admin", actor_id=by_officer, action="officer.revoke", target_type="officer",
-                 target_id=officer_id)
+                 target_id=officer_id, data={"active": {"from": was_active, "to": False},
+                                             **({"reason": reason} if reason else {})})
     await session.commit()
     return officer

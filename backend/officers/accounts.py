@@ -1,0 +1,108 @@
+"""An officer account after its creation: a new role or scope, another unit, reactivation, a new password, the roster.
+
+(Deactivation is `service.revoke_officer`, which the admin API shares.) Each change is one audit line in the same
+transaction, with what the value was and what it became (never password material). A change of what the officer may
+do (role, scope) or of their credential ends every session of theirs at once: the tablet has to log in again, under
+the new role or with the new password. A role or unit change also ends the officer's open shift, which would keep the
+old unit on duty for someone who no longer works in it.
+
+Changes go through the ORM, in a flush of their own: backend.sync.tenure's listener (imported here, as nothing else a
+console command loads imports it) records the role or unit left, so field work a tablet queued before the change is
+still judged as it was written (on PostgreSQL a trigger records roles as well).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.audit.service import record
+from backend.lib.clock import utcnow
+from backend.officers.auth import Role, hash_password
+from backend.officers.field import close_open_shift
+from backend.officers.models import Officer, Unit, UnitMember
+from backend.officers.service import revoke_sessions_of, set_unit, unit_of
+from backend.sync import tenure as _tenure  # noqa: F401  (registers the role and unit tenure listener)
+
+ActorId = str | uuid.UUID
+
+
+@dataclass(frozen=True)
+class Account:
+    officer: Officer
+    unit: Unit | None
+
+
+async def by_badge(session: AsyncSession, badge_number: str) -> Account | None:
+    """The officer with this badge and their crew unit, or None."""
+    row = (await session.execute(
+        select(Officer, Unit).outerjoin(UnitMember, col(UnitMember.officer_id) == col(Officer.id))
+        .outerjoin(Unit, col(Unit.id) == col(UnitMember.unit_id))
+        .where(col(Officer.badge_number) == badge_number.strip())
+    )).first()
+    return Account(row[0], row[1]) if row is not None else None
+
+
+async def roster(session: AsyncSession, *, district: str | None = None, role: Role | None = None) -> list[Account]:
+    """Officers by badge number, with their crew unit; only those of `district` and `role` when given."""
+    query = (select(Officer, Unit).outerjoin(UnitMember, col(UnitMember.officer_id) == col(Officer.id))
+             .outerjoin(Unit, col(Unit.id) == col(UnitMember.unit_id)).order_by(col(Officer.badge_number)))
+    if district is not None:
+        query = query.where(col(Officer.district) == district)
+    if role is not None:
+        query = query.where(col(Officer.role) == role.value)
+    return [Account(officer, unit) for officer, unit in (await session.execute(query)).all()]
+
+
+async def _end_shift(session: AsyncSession, officer: Officer, actor_id: ActorId, reason: str) -> None:
+    await close_open_shift(session, officer.id, await unit_of(session, officer.id), actor_type="admin",
+                           actor_id=actor_id, data={"reason": reason})
+
+
+async def change_role(session: AsyncSession, officer: Officer, *, role: Role, district: str, actor_id: ActorId) -> None:
+    """Give the officer `role` and `district` (checked by the caller; "" is national). Commits."""
+    before = {"role": officer.role, "district": officer.district}
+    officer.role, officer.district, officer.updated_at = role.value, district, utcnow()
+    await session.flush()  # the role left is recorded (backend.sync.tenure) with this very update
+    await revoke_sessions_of(session, officer.id, "role_changed")
+    await _end_shift(session, officer, actor_id, "role_changed")
+    await record(session, actor_type="admin", actor_id=actor_id, action="officer.role", target_type="officer",
+                 target_id=officer.id, data={"role": {"from": before["role"], "to": officer.role},
+                                             "district": {"from": before["district"], "to": officer.district}})
+    await session.commit()
+
+
+async def move(session: AsyncSession, officer: Officer, *, unit: Unit | None, before: Unit | None,
+               actor_id: ActorId) -> None:
+    """Put the officer in `unit` (None: in none), from `before`. Their sessions live on: every request re-reads the
+    unit. Commits."""
+    await _end_shift(session, officer, actor_id, "unit_changed")
+    await set_unit(session, officer=officer, unit=unit)  # the membership left is recorded (backend.sync.tenure)
+    officer.updated_at = utcnow()
+    await record(session, actor_type="admin", actor_id=actor_id, action="officer.unit", target_type="officer",
+                 target_id=officer.id, data={"unit": {"from": before.code if before else None,
+                                                      "to": unit.code if unit else None}})
+    await session.commit()
+
+
+async def reactivate(session: AsyncSession, officer: Officer, *, actor_id: ActorId) -> None:
+    """Let a deactivated officer log in again (their old sessions stay revoked). Commits."""
+    officer.active, officer.updated_at = True, utcnow()
+    await record(session, actor_type="admin", actor_id=actor_id, action="officer.reactivate", target_type="officer",
+                 target_id=officer.id, data={"active": {"from": False, "to": True}})
+    await session.commit()
+
+
+async def reset_password(session: AsyncSession, officer: Officer, *, password: str, actor_id: ActorId) -> None:
+    """Set a new password and end every session: whoever knew the old one is logged out everywhere. Commits."""
+    hashed: str = await asyncio.to_thread(hash_password, password)
+    officer.password_hash, officer.updated_at = hashed, utcnow()
+    await revoke_sessions_of(session, officer.id, "password_reset")
+    await record(session, actor_type="admin", actor_id=actor_id, action="officer.password_reset",
+                 target_type="officer", target_id=officer.id)
+    await session.commit()
