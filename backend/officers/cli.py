@@ -329,6 +329,18 @@ def reset_password(badge: str, password: str) -> None:
 
     _change(badge, work)
 
+    async def unlock(settings: Settings) -> None:
+        from backend.context import context_scope
+        from backend.officers.ratelimit import clear_badge
+
+        # the failed logins that locked the officer out are no reason to keep them waiting with the new password;
+        # the counters live in Redis (an embedded server's own memory is out of this process's reach: it lets go
+        # within 15 minutes)
+        async with context_scope(settings) as ctx:
+            await clear_badge(ctx, badge=badge.strip())
+
+    _run(unlock)
+
 
 @officers.command("list")
 @click.option("--district", default=None, help="only the officers of this district code")

@@ -30,11 +30,12 @@ pytestmark = pytest.mark.anyio
 NEW_PASSWORD = "a-brand-new-password"
 
 
-async def zan(ctx: Context, *args: str, input: str | None = None) -> Result:
-    """`zan officers ...` on the test's own database (in a thread: the command runs its own event loop)."""
+async def zan(ctx: Context, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """`zan officers ...` on the test's own database (in a thread: the command runs its own event loop); `env`:
+    more of the installation's settings."""
     cleared: dict[str, str | None] = {name: None for name in os.environ if name.startswith("ZAN_")}
     env = {**cleared, "ZAN_DATABASE_URL": ctx.settings.database_url, "ZAN_VAR_DIR": str(ctx.settings.var_dir),
-           "ZAN_SECRET_KEY": ctx.settings.secret_key, "ZAN_LOG_JSON": "false"}
+           "ZAN_SECRET_KEY": ctx.settings.secret_key, "ZAN_LOG_JSON": "false", **(env or {})}
     return await anyio.to_thread.run_sync(
         lambda: CliRunner().invoke(main, ["officers", *args], env=env, input=input))
 
@@ -123,6 +124,22 @@ async def test_a_password_reset_ends_every_session_and_the_old_password(
     assert (await _login(app_client, officer.badge_number, password)).status_code == 401
     assert (await _login(app_client, officer.badge_number, NEW_PASSWORD)).status_code == 200
     assert (await _audit(ctx, officer.id, "officer.password_reset")).data == {}  # no password material
+
+
+@pytest.mark.redis
+async def test_a_password_reset_lifts_the_lockout_of_the_forgotten_one(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """An officer who forgot the password and tried it five times is locked out for 15 minutes: the reset that gives
+    them a new one lets them in at once (the counters in Redis, shared by the API and the command)."""
+    officer, _ = await make_officer(ctx)
+    for _ in range(5):
+        await _login(app_client, officer.badge_number, "not-the-password-at-all")
+    assert (await _login(app_client, officer.badge_number, "not-the-password-at-all")).status_code == 429
+    assert ctx.settings.redis_url is not None
+    shown(await zan(ctx, "reset-password", "--badge", officer.badge_number,
+                    input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+                    env={"ZAN_REDIS_URL": ctx.settings.redis_url, "ZAN_REDIS_PREFIX": ctx.settings.redis_prefix}))
+    assert (await _login(app_client, officer.badge_number, NEW_PASSWORD)).status_code == 200
 
 
 async def test_a_move_ends_the_shift_in_the_old_unit_and_keeps_the_session(
