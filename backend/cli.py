@@ -231,6 +231,10 @@ _mount_optional(main, "backend.ledger.cli:ledger", "ledger")
 _mount_optional(main, "backend.keys.cli:keys", "keys")
 _mount_optional(main, "backend.health.cli:health", "health")
 _mount_optional(main, "backend.jobs.cli:jobs", "jobs")
+_mount_optional(partners, "backend.partners.cli:list_", "list")
+_mount_optional(partners, "backend.partners.cli:disable", "disable")
+_mount_optional(partners, "backend.partners.cli:enable", "enable")
+_mount_optional(partners, "backend.partners.cli:rotate_secret", "rotate-secret")
 
 if __name__ == "__main__":
     main()

@@ -43,8 +43,12 @@ class KeyStatus:
                 "citizens": dict(self.citizens), "seals": dict(self.seals)}
 
 
+# a partner's sealed secrets: its signing secret, the one a rotation's grace still accepts, its webhook secret
+_SEALED = ("secret_sealed", "previous_secret_sealed", "webhook_secret_sealed")
+
+
 def _sealed_values(partner: Partner) -> list[str]:
-    return [value for value in (partner.secret_sealed, partner.webhook_secret_sealed) if value]
+    return [value for value in (getattr(partner, attribute) for attribute in _SEALED) if value]
 
 
 async def status(session: AsyncSession, secret_keys: tuple[str, ...]) -> KeyStatus:
@@ -76,7 +80,7 @@ async def reseal(session: AsyncSession, secret_keys: tuple[str, ...]) -> dict[st
     current = secret_keys[0]
     resealed, unreadable = 0, []
     for partner in await session.scalars(sa.select(Partner).order_by(Partner.name)):
-        for attribute in ("secret_sealed", "webhook_secret_sealed"):
+        for attribute in _SEALED:
             value = getattr(partner, attribute)
             if not value:
                 continue

@@ -25,7 +25,9 @@ connection; then it stays until it expires and the same bytes are refused (a ret
 
 With Redis, one Lua script meters the partner (GCRA, below) and claims the signature in a single round trip (the
 intake hot path had one round trip for the nonce before; it still has one, and touches no database). Without Redis
-the metering is per process and the signature goes to the database.
+the metering is per process and the signature goes to the database. The same script also reads the partner's
+generation (`generation_key`), a value `zan partners disable|enable|rotate-secret` replace: a process that cached
+the partner's key under another generation drops it at once (backend/partners/service.py).
 
 While Redis is down, a process falls back to the same per-process metering and the database. Two stores claim
 signatures then, each blind to the other's claims, and a signature stays valid for `ZAN_SIGNATURE_MAX_SKEW_S`
@@ -92,7 +94,10 @@ class Admission(enum.Enum):
 # ahead of now. That allows a burst of `limit` from idle and then `limit` a second, evenly: unlike counting per
 # clock second, it never lets 2 × limit through in the instant around a second's boundary. Times are Redis's own
 # (one clock for every API replica), in whole microseconds (Lua 5.1's numbers print only 14 digits).
+# The reply is {verdict, the partner's generation} (0 for a partner never changed, or after Redis lost its data;
+# at most 2^48, which Lua's numbers hold exactly).
 _ADMIT = """
+local generation = tonumber(redis.call('GET', KEYS[3]) or '0')
 local limit = tonumber(ARGV[2])
 if limit > 0 then
   local clock = redis.call('TIME')
@@ -100,12 +105,12 @@ if limit > 0 then
   local interval = math.floor(1000000 / limit)
   local tat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
   local early = tat + interval - now - tonumber(ARGV[3])
-  if early > 0 then return -early end
+  if early > 0 then return {-early, generation} end
   redis.call('SET', KEYS[2], string.format('%d', tat + interval), 'PX', math.floor((tat + interval - now) / 1000) + 1)
 end
-if ARGV[4] == '0' then return 1 end
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 1 end
-return 0
+if ARGV[4] == '0' then return {1, generation} end
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {1, generation} end
+return {0, generation}
 """
 
 _WINDOW_S = 1.0  # how far ahead of now a partner's TAT may run: the burst a partner may send from idle
@@ -131,14 +136,24 @@ class Claim:
     in_database: bool
 
 
-async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *,
-                claim: bool = True) -> tuple[Admission, float, Claim | None]:
-    """The admission, for THROTTLED how many seconds until the same request would be admitted, and for FIRST the
-    signature's claim (None for a read). `claim=False` (a read) meters the request without using up its signature:
-    never REPLAYED."""
+@dataclass(frozen=True)
+class Admitted:
+    """What `admit` decided, for THROTTLED how many seconds until the same request would be admitted, for FIRST the
+    signature's claim (None for a read), and the partner's generation as Redis holds it (None: Redis was not asked,
+    being absent or down)."""
+
+    admission: Admission
+    early_s: float = 0.0
+    claim: Claim | None = None
+    generation: int | None = None
+
+
+async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *, claim: bool = True) -> Admitted:
+    """Admit a request whose signature checked out. `claim=False` (a read) meters the request without using up its
+    signature: never REPLAYED."""
     limit = ctx.settings.partner_rate_limit
-    if not claim and not limit:
-        return Admission.FIRST, 0.0, None  # nothing to meter and nothing to claim: no store is asked
+    if not claim and not limit and ctx.redis is None:
+        return Admitted(Admission.FIRST)  # nothing to meter, nothing to claim, no generation to read: no store asked
     ttl = ctx.settings.signature_max_skew_s * 2
     fallback: _Fallback | None = ctx.extras.get(_FALLBACK)
     if ctx.redis is not None:
@@ -148,15 +163,16 @@ async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *,
         # database's nonces into it: then both stores must find the signature new.
         if fallback is None or fallback.copy_started:
             try:
-                admission, early = await _admit_in_redis(ctx, ctx.redis, partner_id, signature, ttl, limit, claim)
+                admission, early, generation = await _admit_in_redis(ctx, ctx.redis, partner_id, signature, ttl,
+                                                                     limit, claim)
             except UNAVAILABLE:
                 # counted here and remembered in the database: refusing citizens because a cache is down is worse
                 fallback = _fall_back(ctx)
             else:
                 if admission is not Admission.FIRST or not claim:
-                    return admission, early, None
+                    return Admitted(admission, early, None, generation)
                 if fallback is None:
-                    return admission, early, Claim(signature, in_redis=True, in_database=False)
+                    return Admitted(admission, early, Claim(signature, in_redis=True, in_database=False), generation)
                 try:
                     first = await _remember_in_database(ctx, partner_id, signature, ttl)
                 except Exception as exc:
@@ -164,14 +180,14 @@ async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *,
                         await release(ctx, Claim(signature, in_redis=True, in_database=False))
                     raise
                 if not first:
-                    return Admission.REPLAYED, 0.0, None
-                return Admission.FIRST, 0.0, Claim(signature, in_redis=True, in_database=True)
+                    return Admitted(Admission.REPLAYED, generation=generation)
+                return Admitted(Admission.FIRST, 0.0, Claim(signature, in_redis=True, in_database=True), generation)
     if limit and (early := _gcra_here(ctx, partner_id, limit)) > 0:
-        return Admission.THROTTLED, early, None
+        return Admitted(Admission.THROTTLED, early)
     if not claim:
-        return Admission.FIRST, 0.0, None
+        return Admitted(Admission.FIRST)
     if not await _remember_in_database(ctx, partner_id, signature, ttl):
-        return Admission.REPLAYED, 0.0, None
+        return Admitted(Admission.REPLAYED)
     copied = False
     if ctx.redis is not None and fallback is not None and fallback.copy_started:
         # Redis is back, and the copy may have read the table before this claim was committed
@@ -180,7 +196,7 @@ async def admit(ctx: Context, partner_id: uuid.UUID, signature: str, *,
             copied = True
         except UNAVAILABLE:
             _fall_back(ctx)  # gone again: the next recovery copies it from the database
-    return Admission.FIRST, 0.0, Claim(signature, in_redis=copied, in_database=True)
+    return Admitted(Admission.FIRST, 0.0, Claim(signature, in_redis=copied, in_database=True))
 
 
 async def release(ctx: Context, claim: Claim) -> None:
@@ -207,11 +223,35 @@ async def release(ctx: Context, claim: Claim) -> None:
 
 
 async def _admit_in_redis(ctx: Context, redis: Redis, partner_id: uuid.UUID, signature: str, ttl: int,
-                          limit: int, claim: bool = True) -> tuple[Admission, float]:
-    keys = [_nonce_key(ctx, signature), ctx.keys("rate", partner_id)]
+                          limit: int, claim: bool = True) -> tuple[Admission, float, int]:
+    keys = [_nonce_key(ctx, signature), ctx.keys("rate", partner_id), generation_key(ctx, partner_id)]
     args = [ttl, limit, int(_WINDOW_S * 1_000_000), 1 if claim else 0]
-    verdict = int(await _script(ctx, redis, _ADMIT)(keys=keys, args=args))
-    return (Admission.THROTTLED, -verdict / 1e6) if verdict < 0 else (Admission(verdict), 0.0)
+    verdict, generation = (int(part) for part in await _script(ctx, redis, _ADMIT)(keys=keys, args=args))
+    if verdict < 0:
+        return Admission.THROTTLED, -verdict / 1e6, generation
+    return Admission(verdict), 0.0, generation
+
+
+def generation_key(ctx: Context, partner_id: uuid.UUID) -> str:
+    """The Redis value a change of the partner's key or state replaces (backend/partners/admin.py)."""
+    return ctx.keys("partner-generation", partner_id)
+
+
+async def read_generation(ctx: Context, partner_id: uuid.UUID) -> int | None:
+    """The partner's generation, before its key is read from the database; None while Redis is absent or down (the
+    key is then kept only briefly, see backend/partners/service.py)."""
+    if ctx.redis is None or in_fallback(ctx):
+        return None
+    try:
+        return int(await ctx.redis.get(generation_key(ctx, partner_id)) or 0)
+    except UNAVAILABLE:
+        return None  # the next admission finds out and falls back
+
+
+def in_fallback(ctx: Context) -> bool:
+    """Is this process in a Redis outage (its admissions not asking Redis)?"""
+    fallback: _Fallback | None = ctx.extras.get(_FALLBACK)
+    return fallback is not None and not fallback.copy_started
 
 
 def _script(ctx: Context, redis: Redis, source: str) -> Any:

@@ -18,6 +18,10 @@ class Partner(SQLModel, table=True):
     name: str = Field(max_length=100, unique=True)
     # the HMAC secret, sealed with AES-GCM under ZAN_SECRET_KEY: a database dump alone cannot forge requests
     secret_sealed: str = Field(max_length=255)
+    # after `zan partners rotate-secret --grace-minutes N`: the secret before, sealed too, which requests may still
+    # be signed with until the time given (the partner deploys the new one without an outage); None without a grace
+    previous_secret_sealed: str | None = Field(default=None, max_length=255)
+    previous_secret_until: datetime | None = tz_datetime()
     active: bool = Field(default=True)
     webhook_url: str | None = Field(default=None, max_length=500)
     webhook_secret_sealed: str | None = Field(default=None, max_length=255)

@@ -18,12 +18,12 @@ from sqlmodel import col
 
 from backend.citizens.iin import iin_problem
 from backend.context import Context
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import TokenError, equal, hmac_hex, seal, sha256_hex, unseal
 from backend.lib.errors import FieldProblem, ZanError
 from backend.lib.metrics import PARTNER_THROTTLED
 from backend.partners import messages as _messages  # noqa: F401  (registers auth.partner_disabled)
-from backend.partners.admission import Admission, Claim, admit
+from backend.partners.admission import Admission, Claim, admit, in_fallback, read_generation
 from backend.partners.models import Partner, RequestNonce
 
 log = logging.getLogger(__name__)
@@ -111,10 +111,16 @@ def sign(secret: str, timestamp: str, method: str, path_with_query: str, body: b
     return hmac_hex(secret, string_to_sign(timestamp, method, path_with_query, body, iin))
 
 
+# How long a process keeps a partner's unsealed key. With Redis, each admission reads the partner's generation in
+# the round trip it makes anyway, so a change (`zan partners disable|enable|rotate-secret`) is seen at the next
+# request; the minute is the backstop for a change whose announcement missed Redis. Without Redis (embedded mode),
+# or while it is down, nothing announces a change: the key is then read again after a second.
 _SECRET_CACHE_TTL_S = 60.0
+_UNWATCHED_TTL_S = 1.0
 # X-Partner-Id is read before any signature is checked, so the ids cached (unknown ones too, as None) are the
 # caller's to choose: without a bound, anyone could grow every API process's memory one random id at a time
 _SECRET_CACHE_MAX = 10_000
+_CACHE = "partner_keys"
 
 
 @dataclass(frozen=True)
@@ -123,29 +129,72 @@ class PartnerKey:
     name: str
     # a disabled app's key is still known, so its own requests are told it is disabled (`verify`)
     active: bool = True
+    # the secret before a rotation with a grace period, and until when (unix seconds) requests may be signed with it
+    previous: str | None = None
+    previous_until: float = 0.0
+
+    def secrets_for(self, signed_at: int) -> tuple[str, ...]:
+        """The secrets a request signed at `signed_at` may use. The previous one only while both that time and ours
+        are within the grace period: a request signed after it with the old secret is refused whenever it comes."""
+        if self.previous is not None and max(signed_at, time.time()) < self.previous_until:
+            return self.secret, self.previous
+        return (self.secret,)
 
 
-async def _partner_key(ctx: Context, partner_id: uuid.UUID) -> PartnerKey | None:
-    """Unsealed secrets are cached briefly (a deactivation takes effect within a minute): intake must not pay a
-    DB round trip + AES per request."""
-    cache: dict[uuid.UUID, tuple[float, PartnerKey | None]] = ctx.extras.setdefault("partner_keys", {})
-    now = time.monotonic()
+@dataclass(frozen=True)
+class _Cached:
+    at: float  # time.monotonic() when read
+    key: PartnerKey | None
+    # the partner's generation in Redis read before the key was; None: not watched (no Redis, or it was down)
+    generation: int | None
+
+
+def _fresh(ctx: Context, cached: _Cached) -> bool:
+    watched = cached.generation is not None and not in_fallback(ctx)
+    ttl = _SECRET_CACHE_TTL_S if watched else min(_SECRET_CACHE_TTL_S, _UNWATCHED_TTL_S)
+    return time.monotonic() - cached.at < ttl
+
+
+async def _partner_key(ctx: Context, partner_id: uuid.UUID, *, generation: int | None = None) -> _Cached:
+    """The partner's key, cached: intake must not pay a DB round trip + AES per request. `generation`: the one an
+    admission just read, which makes the cached key stale if it differs."""
+    cache: dict[uuid.UUID, _Cached] = ctx.extras.setdefault(_CACHE, {})
     hit = cache.get(partner_id)
-    if hit and now - hit[0] < _SECRET_CACHE_TTL_S:
-        return hit[1]
+    if hit is not None and _fresh(ctx, hit) and generation in (None, hit.generation):
+        return hit
+    if generation is None:
+        # read before the database: a change committed after this read replaces it after, and is seen next time
+        generation = await read_generation(ctx, partner_id)
     async with ctx.sessions() as session:
         partner = await session.get(Partner, partner_id)
-    key = None
-    if partner:
-        try:
-            key = PartnerKey(unseal(ctx.settings.secret_keys, partner.secret_sealed), partner.name, partner.active)
-        except TokenError:
-            # its key was rotated away without `zan keys reseal`: refuse the partner (401), loudly
-            log.error("partner %s: its secret is sealed under a key not in ZAN_PREVIOUS_SECRET_KEYS", partner.name)
     if len(cache) >= _SECRET_CACHE_MAX:
         cache.clear()  # the real partners are a handful: they are cached again on their next request
-    cache[partner_id] = (now, key)
-    return key
+    cached = cache[partner_id] = _Cached(time.monotonic(), _unsealed(ctx, partner), generation)
+    return cached
+
+
+def _unsealed(ctx: Context, partner: Partner | None) -> PartnerKey | None:
+    if partner is None:
+        return None
+    try:
+        secret = unseal(ctx.settings.secret_keys, partner.secret_sealed)
+    except TokenError:
+        # its key was rotated away without `zan keys reseal`: refuse the partner (401), loudly
+        log.error("partner %s: its secret is sealed under a key not in ZAN_PREVIOUS_SECRET_KEYS", partner.name)
+        return None
+    previous, until = None, 0.0
+    if partner.previous_secret_sealed and partner.previous_secret_until is not None:
+        until = as_utc(partner.previous_secret_until).timestamp()
+        try:
+            previous = unseal(ctx.settings.secret_keys, partner.previous_secret_sealed)
+        except TokenError:  # the grace period's secret alone is lost: the partner's new one still works
+            log.error("partner %s: its previous secret is sealed under a key no longer configured", partner.name)
+    return PartnerKey(secret, partner.name, partner.active, previous, until)
+
+
+def forget_key(ctx: Context, partner_id: uuid.UUID) -> None:
+    """Drop this process's cached key of the partner (after changing it here; other processes learn it from Redis)."""
+    ctx.extras.get(_CACHE, {}).pop(partner_id, None)
 
 
 async def purge_expired_nonces(*, session: AsyncSession) -> int:
@@ -189,22 +238,8 @@ async def verify(
         raise unauthenticated("auth.signature_invalid", [FieldProblem("#header/X-Partner-Id", "invalid")]) from exc
     if abs(time.time() - ts) > ctx.settings.signature_max_skew_s:
         raise unauthenticated("auth.clock_skew", [FieldProblem(TIMESTAMP_POINTER, "out_of_range")])
-    key = await _partner_key(ctx, partner_id)
-    # an unknown partner still costs the same HMACs, so response time does not reveal which ids exist
-    given = headers.signature.lower()
-    expected = None
-    for signed_path in signed_paths(path_with_query):
-        mac = hmac_hex(key.secret if key else "unknown-partner",
-                       string_to_sign(headers.timestamp, method, signed_path, body, headers.iin))
-        if equal(mac, given):
-            expected = mac
-            break
-    if expected is None or key is None:
-        raise unauthenticated("auth.signature_invalid")
-    if not key.active:
-        # signed with its own secret, so the caller is the app itself: it is authentic and not allowed (403, not a
-        # 401, which would tell the app to authenticate its citizen again), before anything is claimed or metered
-        raise ZanError("auth.partner_disabled", 403)
+    signed = _Signed(headers.timestamp, method, path_with_query, body, headers.iin, headers.signature.lower())
+    cached, key, mac = await _judged(ctx, partner_id, signed)
     # exactly twelve digits, the check digit, and a birth date that exists and has come (backend.citizens.iin); the
     # reasons are spelled out because the field-error catalogue test reads them from the source
     problem = iin_problem(headers.iin)
@@ -214,13 +249,71 @@ async def verify(
         raise unauthenticated("auth.iin_invalid", errors=[FieldProblem(IIN_POINTER, "invalid")])
     # a read is not claimed: the same GET signed twice within a second (a refresh, a retry after a timeout) is
     # answered twice, not refused as a replay (see backend/partners/admission.py)
-    admission, early_s, claim = await admit(ctx, partner_id, expected, claim=method.upper() not in SAFE_METHODS)
-    if admission is Admission.THROTTLED:
+    admitted = await admit(ctx, partner_id, mac, claim=method.upper() not in SAFE_METHODS)
+    if admitted.generation is not None and admitted.generation != cached.generation:
+        # the partner was disabled, re-enabled or re-keyed since its key was cached: judged again on the fresh key
+        # (what the admission used up stays used: a refused request's replay is refused too)
+        cached = await _partner_key(ctx, partner_id, generation=admitted.generation)
+        key, _ = _admissible(cached.key, _matching_mac(cached.key, signed))
+    if admitted.admission is Admission.THROTTLED:
         PARTNER_THROTTLED.labels(key.name).inc()
-        raise ZanError("rate_limited", 429, headers={"Retry-After": str(max(1, math.ceil(early_s)))})
-    if admission is Admission.REPLAYED:
+        raise ZanError("rate_limited", 429, headers={"Retry-After": str(max(1, math.ceil(admitted.early_s)))})
+    if admitted.admission is Admission.REPLAYED:
         raise unauthenticated("auth.replayed")
-    return partner_id, key.name, headers.iin, claim
+    return partner_id, key.name, headers.iin, admitted.claim
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """What a request's signature covers, and the signature it came with (lower case)."""
+
+    timestamp: str
+    method: str
+    path_with_query: str
+    body: bytes
+    iin: str
+    given: str
+
+
+async def _judged(ctx: Context, partner_id: uuid.UUID, signed: _Signed) -> tuple[_Cached, PartnerKey, str]:
+    """The cached key, the partner's key and the request's MAC, if its signature checks out and its app may call us;
+    ZanError otherwise."""
+    cached = await _partner_key(ctx, partner_id)
+    mac = _matching_mac(cached.key, signed)
+    if cached.key is not None and (mac is None or not cached.key.active) and cached.generation is not None:
+        # refused on what this process cached, unless the partner changed since (a secret rotated in, the app
+        # enabled again): Redis says. Asked only on such a refusal, so the hot path and made-up ids never pay for it
+        now = await read_generation(ctx, partner_id)
+        if now is not None and now != cached.generation:
+            cached = await _partner_key(ctx, partner_id, generation=now)
+            mac = _matching_mac(cached.key, signed)
+    key, mac = _admissible(cached.key, mac)
+    return cached, key, mac
+
+
+def _matching_mac(key: PartnerKey | None, signed: _Signed) -> str | None:
+    """The MAC of one of the partner's secrets that the request's signature is, or None."""
+    # an unknown partner still costs the same HMACs, so response time does not reveal which ids exist
+    candidates = key.secrets_for(int(signed.timestamp)) if key else ("unknown-partner",)
+    for secret in candidates:
+        for signed_path in signed_paths(signed.path_with_query):
+            mac = hmac_hex(secret, string_to_sign(signed.timestamp, signed.method, signed_path, signed.body,
+                                                  signed.iin))
+            if equal(mac, signed.given):
+                return mac
+    return None
+
+
+def _admissible(key: PartnerKey | None, mac: str | None) -> tuple[PartnerKey, str]:
+    """The key and the request's MAC under it, if the request is signed with it and its app may call us; ZanError
+    otherwise."""
+    if mac is None or key is None:
+        raise unauthenticated("auth.signature_invalid")
+    if not key.active:
+        # signed with its own secret, so the caller is the app itself: it is authentic and not allowed (403, not a
+        # 401, which would tell the app to authenticate its citizen again)
+        raise ZanError("auth.partner_disabled", 403)
+    return key, mac
 
 
 async def by_name(*, session: AsyncSession, name: str) -> Partner | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 
 import anyio
 import httpx
@@ -24,6 +25,7 @@ from backend.keys.cli import keys as keys_cli
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify
 from backend.lib.crypto import key_id
+from backend.partners.admin import rotate_secret
 from backend.reports.models import Report
 from backend.settings import Settings
 from tests.helpers import PartnerClient, eventually, serving
@@ -156,6 +158,18 @@ async def test_the_keys_cli_reports_and_reseals(ctx: Context, partner: dict[str,
     assert (await anyio.to_thread.run_sync(run, "reseal"))["resealed"] == 1
     assert (await anyio.to_thread.run_sync(run, "status"))["secrets"] == {key_id(new): 1}
     assert (await anyio.to_thread.run_sync(run, "reseal"))["resealed"] == 0  # a second run changes nothing
+
+
+async def test_a_partner_secret_in_its_rotation_grace_is_resealed_too(ctx: Context, partner: dict[str, str]) -> None:
+    """The old secret a partner's rotation still accepts is sealed like the others: left under a retired key it
+    would stop working before its grace ended."""
+    await rotate_secret(ctx, partner_id=uuid.UUID(partner["id"]), grace=timedelta(minutes=30))
+    new = f"rotated-{uuid.uuid4().hex}"
+    rotated = (new, ctx.settings.secret_key)
+    async with ctx.sessions() as session:
+        assert (await keys.status(session, rotated)).secrets == {key_id(ctx.settings.secret_key): 2}
+        assert (await keys.reseal(session, rotated))["resealed"] == 2
+        assert (await keys.status(session, rotated)).secrets == {key_id(new): 2}
 
 
 def test_previous_keys_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
