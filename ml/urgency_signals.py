@@ -27,9 +27,6 @@ class Signal:
     habitual_sensitive: bool = False
     # "что делать, если меня бьют": a question about the law, not a report, unless a "now" cue says otherwise
     hypothetical_sensitive: bool = False
-    # a past marker turns the signal off even beside a "now" word: "в прошлом месяце в квартиру залезли, что мне
-    # сейчас делать?" asks about a break-in that is over ("now" is the asking, not the intruder)
-    past_wins: bool = False
 
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
@@ -586,7 +583,6 @@ SIGNALS: tuple[Signal, ...] = (
         ("102",),
         needs_now=True,
         habitual_sensitive=True,
-        past_wins=True,
     ),
     *_EN_SIGNALS,
 )

@@ -87,10 +87,10 @@ _EN_ASKING_FIRST = frozenset(("is", "are", "can", "could", "should", "do", "does
 # leave their tails as words ("that's fine": "s")
 _NEGATION = re.compile(r"^(?:не|нет|ни|жок|емес|not|no|never|t)$")
 _EN_TAIL = frozenset(("s", "m", "re", "ll", "ve", "d"))
-# someone there, or back: "спасибо, он ещё здесь", "ок, он опять тут", "рахмет, ол әлі осында" tell that the danger goes
-# on (an intruder still inside), which a thanks never does
-_PRESENCE = re.compile(r"^(?:он|она|они|ол|олар|здесь|тут|снова|опять|еще|рядом|осында|тагы|али|кайта|he|she|they|here"
-                       r"|there|again|still)$")
+# someone there: "спасибо, он ещё здесь", "ок, он опять тут", "рахмет, ол әлі осында" tell that the danger goes on
+# (an intruder still inside), which a thanks never does. Places only: a pronoun or "again" is in many a thanks
+# ("рахмет, ол түсінікті", "ok, thanks again")
+_PRESENCE = re.compile(r"^(?:здесь|тут|рядом|внутри|осында|here|there|inside)$")
 # Whether the act told is lawful: "это нормально?", "а это законно?", "бұл заңды ма?", "is that ok?", folded: a question
 # about the earlier matter, which only its topic answers ("нормально" alone ranks the working-time articles)
 _LAWFUL = re.compile(

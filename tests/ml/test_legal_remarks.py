@@ -35,6 +35,22 @@ def test_a_thanks_that_tells_someone_is_still_there_is_no_acknowledgement(text: 
     assert not acknowledges(reading_text(text))
 
 
+@pytest.mark.parametrize("text", ["рахмет, ол түсінікті", "ok, thanks again", "рахмет тағы да"])
+def test_a_thanks_with_a_pronoun_or_again_is_still_a_thanks(text: str) -> None:
+    assert acknowledges(reading_text(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Вчера уже пытались, а сейчас в квартиру залезли воры, они ещё здесь",
+    "Неделю назад к нам залезли, и сейчас опять кто-то влез в дом, он прямо сейчас там",
+    "вчера купил замок, а сейчас в квартиру вломились, они внутри",
+    "Кеше де келген, қазір біреу үйге кірді",
+])
+def test_a_break_in_now_after_an_earlier_one_is_urgent(text: str) -> None:
+    """A past time named beside the break-in happening now (an earlier attempt, the lock bought yesterday)."""
+    assert detect_urgency(text).urgent
+
+
 @pytest.mark.parametrize("text", ["это нормально?", "а это законно?", "бұл заңды ма?", "бұл қалыпты ма?",
                                   "is that ok?", "is this normal?", "это нормально"])
 def test_whether_it_was_lawful_points_back_at_the_act(text: str) -> None:
