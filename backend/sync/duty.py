@@ -75,10 +75,11 @@ class Duty:
         return OnDuty(later[0][1], ended) if self.enrolled_at < ended else None
 
     def drains(self, now: datetime) -> bool:
-        """Whether this tablet may still hand in field work: enrolled while the officer was on field duty, which
-        ended no longer than OFF_DUTY_GRACE ago."""
-        then = self.at(self.enrolled_at)
-        return then is not None and now - then.ended <= OFF_DUTY_GRACE
+        """Whether this tablet may still hand in field work (upload files): a field stint of the officer's that it
+        was enrolled before the end of (`at`) ended no longer than OFF_DUTY_GRACE ago. Each stint counts (patrol,
+        desk, patrol again on the same tablet, then the desk again: the last one is what is handed in)."""
+        stints = (self.at(until - timedelta(microseconds=1)) for until, role in self.held if role in FIELD_ROLES)
+        return any(then is not None and now - then.ended <= OFF_DUTY_GRACE for then in stints)
 
 
 async def former_duty(session: AsyncSession, officer: OfficerPrincipal) -> Duty | None:

@@ -47,7 +47,7 @@ from backend.sync.custody import (
     past_custody,
     written_at,
 )
-from backend.sync.duty import ROLE_CHANGED, Duty, audit_push, held_then
+from backend.sync.duty import OFF_DUTY_GRACE, ROLE_CHANGED, Duty, audit_push, held_then
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, SyncMutation
 from backend.sync.schemas import TEXT_MAX_LENGTH, MutationId, MutationIn
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
@@ -151,7 +151,7 @@ async def _on_duty(session: AsyncSession, officer: OfficerPrincipal, viewer: Vie
     then = duty.at(written)
     report_id = _report_id_of(m)
     report = await _get(session, Report, report_id) if report_id is not None else None
-    if then is None or not duty.drains(utcnow()):
+    if then is None or utcnow() - then.ended > OFF_DUTY_GRACE:
         return officer, Rejected(ROLE_CHANGED, **await _kept_off_duty(session, officer, viewer, m, report, written))
     if report is not None and not await held_then(session, officer, viewer, report, written, then):
         # its text kept as a field officer's note for a unit they left is (unit_changed)

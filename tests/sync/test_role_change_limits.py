@@ -108,3 +108,32 @@ async def test_a_tablet_enrolled_after_the_change_uploads_no_files(app_client: h
     desk = await _tablet(app_client, officer, password)  # first logged in on as a dispatcher
     blob = await app_client.get(f"/api/v1/sync/evidence/{'ab' * 32}", headers=desk.headers)
     assert (blob.status_code, blob.json()["code"]) == (403, "auth.forbidden")
+
+async def test_a_second_field_stint_drains_after_the_second_promotion(app_client: httpx.AsyncClient,
+                                                                      ctx: Context) -> None:
+    """Patrol, a week at the desk, patrol again on the same tablet, then the desk again: the 72 hours run from the
+    end of the stint the work was written in, not from the first."""
+    unit = await make_unit(ctx)
+    officer, password = await make_officer(ctx, unit=unit)
+    tab = await _tablet(app_client, officer, password)
+    # a week at the desk five days ago, then back on patrol with the same tablet
+    await _set_role(ctx, officer, "dispatcher")
+    await _set_role(ctx, officer, "patrol_officer")
+    past = utcnow() - timedelta(days=5)
+    async with ctx.sessions() as session:
+        await session.execute(update(RoleTenure).where(RoleTenure.officer_id == officer.id,  # type: ignore[arg-type]
+                                                       RoleTenure.role == "patrol_officer").values(until=past))
+        await session.execute(update(RoleTenure).where(RoleTenure.officer_id == officer.id,  # type: ignore[arg-type]
+                                                       RoleTenure.role == "dispatcher")
+                              .values(until=past + timedelta(days=1)))
+        await session.execute(update(Device).where(Device.device_id == tab.device_id)  # type: ignore[arg-type]
+                              .values(created_at=past - timedelta(days=1)))
+        await session.commit()
+    report = await assigned_report(ctx, unit)
+    await tab.pull_all()
+    tab.queue("reports", str(report.id), "update", status="en_route")
+    await _set_role(ctx, officer, "dispatcher")  # promoted again before the tablet found the network
+    [result] = await tab.push()
+    assert (result["status"], result["reason"]) == ("applied", None), result
+    blob = await app_client.get(f"/api/v1/sync/evidence/{'ab' * 32}", headers=tab.headers)
+    assert blob.status_code != 403, blob.text
