@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from backend.audit.service import record
 from backend.lib.clock import utcnow
+from backend.notifications.service import deactivate_officer_devices
 from backend.officers.auth import Role, hash_password
 from backend.officers.field import close_open_shift
 from backend.officers.models import Officer, Unit, UnitMember
@@ -103,6 +104,9 @@ async def reset_password(session: AsyncSession, officer: Officer, *, password: s
     hashed: str = await asyncio.to_thread(hash_password, password)
     officer.password_hash, officer.updated_at = hashed, utcnow()
     await revoke_sessions_of(session, officer.id, "password_reset")
+    # and the phones registered under the old password: whoever used a leaked one gets no more of the unit's pushes
+    # (the officer's own apps register again at their next login)
+    await deactivate_officer_devices(session, officer.id, "password_reset")
     await record(session, actor_type="admin", actor_id=actor_id, action="officer.password_reset",
                  target_type="officer", target_id=officer.id)
     await session.commit()

@@ -12,7 +12,7 @@ from backend.audit.service import record
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import update_device_area
-from backend.officers.auth import OfficerPrincipal
+from backend.officers.auth import FIELD_ROLES, OfficerPrincipal
 from backend.officers.locks import lock_officer
 from backend.officers.models import UNIT_STATUSES, LocationPing, Shift, Unit
 
@@ -100,7 +100,9 @@ async def start_shift(session: AsyncSession, officer: OfficerPrincipal) -> Shift
     session.add(shift)
     # locked so that a crewmate ending the last shift at this moment cannot put the car off duty behind our back
     unit = await _lock_unit(session, officer.unit_id)
-    if unit is not None and unit.status == "off_duty":
+    # only a field officer's shift puts the car on duty: a dispatcher still listed in their old crew (promoted from
+    # it) would make dispatch send urgent reports to a car nobody drives
+    if unit is not None and unit.status == "off_duty" and officer.role in FIELD_ROLES:
         unit.status, unit.updated_at = "available", utcnow()
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="shift.start",
                  target_type="shift", target_id=shift.id)

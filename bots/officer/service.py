@@ -24,7 +24,7 @@ from backend.lib.crypto import keyed_hash
 from backend.lib.errors import ZanError
 from backend.lib.i18n import LANGS
 from backend.officers import field
-from backend.officers.auth import OfficerPrincipal, Role
+from backend.officers.auth import FIELD_ROLES, OfficerPrincipal, Role
 from backend.officers.models import Officer, Shift, Unit, UnitMember
 from backend.officers.service import unit_of
 from backend.reports import service as reports
@@ -329,6 +329,8 @@ async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, s
         .outerjoin(Unit, Unit.id == UnitMember.unit_id)  # type: ignore[arg-type]
         .where(Officer.district == report.district, Officer.active.is_(True),  # type: ignore[arg-type,attr-defined]
                Officer.telegram_chat_id.is_not(None), Shift.ended_at.is_(None),  # type: ignore[union-attr]
+               # field officers: a dispatcher still listed in the crew they were promoted from drives no car
+               Officer.role.in_([role.value for role in FIELD_ROLES]),  # type: ignore[attr-defined]
                ~chat_is_blocked())
     )
     chats: dict[int, str] = {}
