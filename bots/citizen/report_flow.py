@@ -18,7 +18,15 @@ from aiogram.types import CallbackQuery, Message
 from backend.context import Context
 from bots.citizen import keyboards, report_confirm, report_files, report_offer, report_place, report_text
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import WRITING, drop_draft, resume, start_or_ask, start_or_resume, start_report
+from bots.citizen.report_draft import (
+    WRITING,
+    ReportForm,
+    drop_draft,
+    resume,
+    start_or_ask,
+    start_or_resume,
+    start_report,
+)
 from bots.citizen.texts import all_languages, t
 
 handlers = Handlers()
@@ -58,7 +66,10 @@ async def earlier_report_button(callback: CallbackQuery, lang: str) -> None:
 @handlers.message(Command("cancel"))
 @handlers.message(F.text.in_(all_languages("btn_cancel")))
 async def cancel(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    await drop_draft(state, ctx)
+    if await state.get_state() == ReportForm.offered.state:
+        await report_offer.drop_offered(state, ctx)  # its voice message deleted at once, as "No" does
+    else:
+        await drop_draft(state, ctx)
     await message.answer(t("cancelled", lang), reply_markup=keyboards.main_menu(lang))
 
 

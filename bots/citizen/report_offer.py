@@ -19,6 +19,7 @@ from bots.citizen import keyboards, service
 from bots.citizen.legal_flow import legal_question
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
+    NOT_DESCRIPTION,
     ReportForm,
     drop_draft,
     first_of_album,
@@ -87,12 +88,18 @@ async def offer_declined(callback: CallbackQuery, state: FSMContext, ctx: Contex
     """"No": the draft and its files go at once (a voice message is personal data the citizen did not file), and
     the citizen is told to type a question, which is what a voice message that is no report mostly was."""
     await callback.answer()
+    await drop_offered(state, ctx)
+    if isinstance(callback.message, Message):
+        await callback.message.answer(t("report_offer_declined", lang), reply_markup=keyboards.main_menu(lang))
+
+
+async def drop_offered(state: FSMContext, ctx: Context) -> None:
+    """The offered draft dropped ("No", /cancel), its files deleted at once: a voice message is personal data the
+    citizen did not file, not left a week for the unused-media purge."""
     files = await service.draft_media(ctx, str((await state.get_data()).get("key") or ""))
     await drop_draft(state, ctx)
     for media_id in files:
         await service.discard_media(ctx, media_id)
-    if isinstance(callback.message, Message):
-        await callback.message.answer(t("report_offer_declined", lang), reply_markup=keyboards.main_menu(lang))
 
 
 @handlers.message(ReportForm.offered)
@@ -108,8 +115,10 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
         return
     if message.text and not message.text.startswith("/"):
         # words typed instead of choosing: answered as a question anywhere is ("помогите, ко мне ломятся" gets its
-        # 102 lead at once), then the question about the voice message asked again
-        await legal_question(message, bot, ctx, state, lang, linked)
+        # 102 lead at once), then the question about the voice message asked again (the menu's "Legal question"
+        # button is no question: only the question is asked again)
+        if message.text not in NOT_DESCRIPTION:
+            await legal_question(message, bot, ctx, state, lang, linked)
         await resume(message, state, ctx, lang)
         return
     answers = await first_of_album(state, message)

@@ -282,3 +282,41 @@ async def test_an_album_of_audio_files_is_asked_about_once_in_one_draft(ctx: Con
     assert len(drafts) == 2 and len(set(drafts)) == 1, drafts
     await chat.taps("report:offer_yes")
     assert "Уже приложено файлов: 2 из 5" in chat.texts()[-1]
+
+
+async def test_file_a_report_under_an_answer_given_meanwhile_takes_the_voice_message_once(
+        ctx: Context, citizen_tg: FakeBot) -> None:
+    chat = Chat(ctx, citizen_tg, 793101)
+    await _started(chat, "ru")
+    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    await chat.says("Помогите, ко мне в квартиру ломятся прямо сейчас")
+    answer, question = citizen_tg.sent_messages(chat.id)[-2:]
+    await chat.feed(citizen_tg.user_taps_button(answer, "report:start", user=chat.user))
+    assert "Уже приложено файлов: 1 из 5" in chat.texts()[-1], chat.texts()[-1]
+    await chat.feed(citizen_tg.user_taps_button(question, "report:offer_yes", user=chat.user))  # a later Yes
+    assert len(await _drafts(ctx)) == 1
+    await chat.says(TEXT)
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    await chat.taps("report:skip")
+    await chat.taps("report:send")
+    [media] = await _files_of(ctx, _number(chat.texts()[-1]))
+    assert media.kind == "audio" and len(await _reports(ctx)) == 1
+
+
+async def test_cancel_while_asked_deletes_the_voice_message_at_once(ctx: Context, citizen_tg: FakeBot) -> None:
+    chat = Chat(ctx, citizen_tg, 793102)
+    await _started(chat, "ru")
+    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    await chat.says("/cancel")
+    assert (await _drafts(ctx), await _media(ctx)) == ([], 0)
+
+
+async def test_the_menus_legal_question_button_while_asked_asks_again(ctx: Context, citizen_tg: FakeBot) -> None:
+    """The button is no question to answer (it quoted an article and used up a question of the chat's limit)."""
+    chat = Chat(ctx, citizen_tg, 793103)
+    await _started(chat, "ru")
+    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    before = len(chat.texts())
+    await chat.says("❓ Юридический вопрос")
+    answers = chat.texts()[before:]
+    assert len(answers) == 1 and "Подать обращение в полицию с этим сообщением?" in answers[0], answers
