@@ -27,7 +27,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12g"
+URGENCY_VERSION = "urgency-2026-12h"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +69,14 @@ _PAST = any_of(
 # "сейчас уехал", "қазір кетіп қалды": the danger has just left, the report is not about something happening now
 _NOW_NEGATED = any_of(
     r"(?:сейчас|щас|казир)\W+(?:\w+\W+)?(?:уехал[аи]?|ушел|ушла|ушли|спит|успокоил|кетип калды|кетти)",
-    # the "now" of the asking, not of the danger: "в прошлом месяце залезли воры, что мне сейчас делать?", "можно ли
-    # сейчас подать заявление", "қазір арыз беруге бола ма"
-    r"(?:сейчас|щас|казир)\W+(?:\w+\W+)?(?:делать|сделать|можно|подать|обратиться|беруге|бола ма)",
     r"\b(?:in (?:prison|jail)|divorced|gone|asleep|calm|safe) now\b|\bnow (?:he|she|they)(?: is|'s| are|'re) (?:in "
     r"(?:prison|jail)|gone|asleep|calm|safe)\b",
 )
+# the "now" of the asking, not of the danger: "в прошлом месяце залезли воры, что мне сейчас делать?", "можно ли
+# сейчас подать заявление", "қазір арыз беруге бола ма". Only beside a past marker does it stop counting
+# (`Signal.asked_now`): "меня бьют, что мне сейчас делать?" is an emergency
+_ASKING_NOW = re.compile(r"(?:сейчас|щас|казир)\s+(?:делать|сделать|подать|обратиться|написать)\b"
+                         r"|можно ли (?:сейчас|щас)|казир\s+(?:\w+\s+)?(?:беруге|бола ма)")
 _HABITUAL = any_of(
     r"постоянно|регулярно|систематическ|кажд\w+ (?:день|ночь|вечер|раз|недел|выходн)|годами|на протяжении",
     r"\bуже \d+ (?:год|лет|месяц)|\bчасто\b",
@@ -235,7 +237,8 @@ def _scan(text: str) -> _Scan:
     t = fold(reading_text(text))  # a report typed in Latin letters is read in Cyrillic, like the patterns
     grams = _grams(t)
     is_now = _GATED_NOW.search(t, grams) and not _GATED_NOW_NEGATED.search(t, grams)
-    is_past = _GATED_PAST.search(t, grams) and not is_now
+    told_past = _GATED_PAST.search(t, grams)
+    is_past = told_past and not is_now
     reasons: list[str] = []
     advise: list[str] = []
     for sig, gated in _GATED_SIGNALS:
@@ -246,6 +249,8 @@ def _scan(text: str) -> _Scan:
         if sig.code == "injury" and _GATED_NO_VICTIMS.search(t, grams):
             continue
         if sig.needs_now and not is_now:
+            continue
+        if sig.asked_now and told_past and not _GATED_NOW.search(asked := _ASKING_NOW.sub(" ", t), _grams(asked)):
             continue
         if sig.habitual_sensitive and _GATED_HABITUAL.search(t, grams) and not is_now:
             continue

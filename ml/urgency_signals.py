@@ -27,6 +27,8 @@ class Signal:
     habitual_sensitive: bool = False
     # "что делать, если меня бьют": a question about the law, not a report, unless a "now" cue says otherwise
     hypothetical_sensitive: bool = False
+    # beside a past marker, a "now" of the asking ("в прошлом месяце залезли воры, что мне сейчас делать?") is no now
+    asked_now: bool = False
 
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
@@ -583,6 +585,7 @@ SIGNALS: tuple[Signal, ...] = (
         ("102",),
         needs_now=True,
         habitual_sensitive=True,
+        asked_now=True,
     ),
     *_EN_SIGNALS,
 )

@@ -51,6 +51,15 @@ def test_a_break_in_now_after_an_earlier_one_is_urgent(text: str) -> None:
     assert detect_urgency(text).urgent
 
 
+@pytest.mark.parametrize("text", [
+    "муж бьет меня, что мне сейчас делать?", "меня бьют прямо сейчас, что делать",
+    "муж избивает меня сейчас, можно ли вызвать полицию", "ко мне ломятся, что мне сейчас делать?",
+])
+def test_danger_now_asked_about_now_is_urgent(text: str) -> None:
+    """"What do I do now?" is the asking's now only beside a past time: with none it is the emergency it tells."""
+    assert detect_urgency(text).urgent
+
+
 @pytest.mark.parametrize("text", ["это нормально?", "а это законно?", "бұл заңды ма?", "бұл қалыпты ма?",
                                   "is that ok?", "is this normal?", "это нормально"])
 def test_whether_it_was_lawful_points_back_at_the_act(text: str) -> None:
