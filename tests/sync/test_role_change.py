@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.lib.clock import utcnow
-from backend.officers.models import Officer
+from backend.officers.models import Officer, Unit
 from backend.reports.models import Report, ReportEvent
 from backend.reports.workflow import Status
 from backend.sync.models import ReportField, ReportNote, RoleTenure
@@ -31,6 +31,13 @@ async def _tablet(client: httpx.AsyncClient, officer: Officer, password: str) ->
     return HttpTablet(client, bearer(await login(client, officer.badge_number, password, device)), device)
 
 
+async def _patrol(client: httpx.AsyncClient, ctx: Context) -> tuple[Unit, Officer, HttpTablet]:
+    """A unit, a patrol officer of it, and their tablet (logged in: enrolled now)."""
+    unit = await make_unit(ctx)
+    officer, password = await make_officer(ctx, unit=unit)
+    return unit, officer, await _tablet(client, officer, password)
+
+
 async def _set_role(ctx: Context, officer: Officer, role: str) -> None:
     """The officer's role changed, as an admin does it (the row updated through the ORM)."""
     async with ctx.sessions() as session:
@@ -42,9 +49,7 @@ async def _set_role(ctx: Context, officer: Officer, role: str) -> None:
 
 async def test_field_work_written_before_a_promotion_is_applied_after_it(app_client: httpx.AsyncClient,
                                                                          ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    officer, password = await make_officer(ctx, unit=unit)
-    tab = await _tablet(app_client, officer, password)
+    unit, officer, tab = await _patrol(app_client, ctx)
     report = await assigned_report(ctx, unit)
     await tab.pull_all()
     rid = str(report.id)
@@ -83,9 +88,7 @@ async def test_field_work_written_before_a_promotion_is_applied_after_it(app_cli
 
 async def test_what_was_written_after_the_change_is_refused_for_good_and_its_text_kept(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    unit = await make_unit(ctx)
-    officer, password = await make_officer(ctx, unit=unit)
-    tab = await _tablet(app_client, officer, password)
+    unit, officer, tab = await _patrol(app_client, ctx)
     report = await assigned_report(ctx, unit)
     await tab.pull_all()
     rid = str(report.id)
@@ -122,9 +125,7 @@ async def test_a_stamp_dated_back_reaches_no_report_given_out_after_the_change(a
                                                                                ctx: Context) -> None:
     """Still a member of the unit (nobody took them off it), a dispatcher cannot step on the unit's new work by
     dating the step back to their patrol days."""
-    unit = await make_unit(ctx)
-    officer, password = await make_officer(ctx, unit=unit)
-    tab = await _tablet(app_client, officer, password)
+    unit, officer, tab = await _patrol(app_client, ctx)
     before = utcnow().isoformat()
     await _set_role(ctx, officer, "dispatcher")
     report = await assigned_report(ctx, unit)

@@ -19,7 +19,7 @@ from backend.sync.duty import OFF_DUTY_GRACE
 from backend.sync.models import RoleTenure
 from tests.officers.factories import make_officer, make_unit
 from tests.sync.conftest import assigned_report, move_officer, uuid7
-from tests.sync.test_role_change import _set_role, _tablet
+from tests.sync.test_role_change import _patrol, _set_role, _tablet
 
 pytestmark = pytest.mark.anyio
 
@@ -74,9 +74,7 @@ async def test_after_the_grace_the_tablet_drains_but_hands_in_nothing(app_client
     """Months later a dispatcher cannot close their old unit's reports with steps dated back to their patrol days:
     past OFF_DUTY_GRACE each mutation is refused `role_changed` (the text kept, the tablet drains) and files are no
     longer taken."""
-    unit = await make_unit(ctx)
-    officer, password = await make_officer(ctx, unit=unit)
-    tab = await _tablet(app_client, officer, password)
+    unit, officer, tab = await _patrol(app_client, ctx)
     report = await assigned_report(ctx, unit)
     await _set_role(ctx, officer, "dispatcher")
     # the change and everything before it, dated back past the grace (the record as it would stand by then)
@@ -113,9 +111,7 @@ async def test_a_second_field_stint_drains_after_the_second_promotion(app_client
                                                                       ctx: Context) -> None:
     """Patrol, a week at the desk, patrol again on the same tablet, then the desk again: the 72 hours run from the
     end of the stint the work was written in, not from the first."""
-    unit = await make_unit(ctx)
-    officer, password = await make_officer(ctx, unit=unit)
-    tab = await _tablet(app_client, officer, password)
+    unit, officer, tab = await _patrol(app_client, ctx)
     # a week at the desk five days ago, then back on patrol with the same tablet
     await _set_role(ctx, officer, "dispatcher")
     await _set_role(ctx, officer, "patrol_officer")
