@@ -54,6 +54,15 @@ async def _media(ctx: Context) -> int:
         return int(await session.scalar(select(func.count()).select_from(Media)) or 0)
 
 
+async def _file_it(chat: Chat, citizen_tg: FakeBot, ctx: Context) -> list[Media]:
+    """The rest of a report whose files are in: the description, the place, no more files, Send; its files."""
+    await chat.says(TEXT)
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    await chat.taps("report:skip")
+    await chat.taps("report:send")
+    return await _files_of(ctx, _number(chat.texts()[-1]))
+
+
 async def _reports(ctx: Context) -> list[Report]:
     async with ctx.sessions() as session:
         return list(await session.scalars(select(Report)))
@@ -235,11 +244,7 @@ async def test_report_typed_while_asked_takes_the_voice_message(ctx: Context, ci
     await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
     await chat.says("/report")  # a Yes: the voice message goes with the report
     assert "Уже приложено файлов: 1 из 5" in chat.texts()[-1] and "Опишите, что произошло" in chat.texts()[-1]
-    await chat.says(TEXT)
-    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
-    await chat.taps("report:skip")
-    await chat.taps("report:send")
-    [media] = await _files_of(ctx, _number(chat.texts()[-1]))
+    [media] = await _file_it(chat, citizen_tg, ctx)
     assert media.kind == "audio"
 
 
@@ -295,11 +300,7 @@ async def test_file_a_report_under_an_answer_given_meanwhile_takes_the_voice_mes
     assert "Уже приложено файлов: 1 из 5" in chat.texts()[-1], chat.texts()[-1]
     await chat.feed(citizen_tg.user_taps_button(question, "report:offer_yes", user=chat.user))  # a later Yes
     assert len(await _drafts(ctx)) == 1
-    await chat.says(TEXT)
-    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
-    await chat.taps("report:skip")
-    await chat.taps("report:send")
-    [media] = await _files_of(ctx, _number(chat.texts()[-1]))
+    [media] = await _file_it(chat, citizen_tg, ctx)
     assert media.kind == "audio" and len(await _reports(ctx)) == 1
 
 
