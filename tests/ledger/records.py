@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.util import await_only
 
 from backend.audit.service import record
 from backend.context import Context
+from backend.dispatch import service as dispatch
 from backend.ledger import jobs, verify
 from backend.ledger import proof as ledger_proof
 from backend.ledger.models import LedgerSeal
 from backend.ledger.record import mac_of, seal_public_key
 from backend.ledger.service import seal_pending
-from backend.reports.models import ReportEvent
+from backend.officers.models import Unit
+from backend.reports import submission
+from backend.reports.models import Report, ReportEvent
+from backend.reports.workflow import Status
 from backend.routing.models import RoutingDecision
 from backend.sync.models import Evidence
 from tests.core.factories import make_report
 from tests.officers.factories import bearer, login, make_officer
+from tests.sync.conftest import DISPATCHER
 
 
 async def oversight_headers(ctx: Context, client: httpx.AsyncClient) -> dict[str, str]:
@@ -170,3 +178,45 @@ async def closed_later(ctx: Context) -> tuple[dict[str, Any], uuid.UUID]:
     closed = await appended(ctx, rows["report"])
     await seal_now(ctx)
     return rows, closed
+
+
+@contextmanager
+def committed_between(ctx: Context, before_read: Callable[[str], bool],
+                      write: Callable[[], Awaitable[None]]) -> Iterator[list[bool]]:
+    """`write`, committed by another connection just before the first statement `before_read` matches: a change that
+    lands between two reads meant to be of one snapshot. Yields the list that is non-empty once it has fired."""
+    fired: list[bool] = []
+
+    def between(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not fired and before_read(statement):
+            fired.append(True)
+            await_only(write())
+
+    event.listen(ctx.engine.sync_engine, "before_cursor_execute", between)
+    try:
+        yield fired
+    finally:
+        event.remove(ctx.engine.sync_engine, "before_cursor_execute", between)
+
+
+async def triaged_report(ctx: Context, unit: Unit) -> Report:
+    """A report in triage for `unit`'s department with its sealed-to-be `registered` event (its submission)."""
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.TRIAGE, department=unit.department)
+        session.add(ReportEvent(report_id=report.id, action="registered", actor_type="citizen", channel="test",
+                                data={"submission": submission.digest(submission.submission(report, []))}))
+        await session.commit()
+    return report
+
+
+def assigning(ctx: Context, report: Report, unit: Unit) -> Callable[[], Awaitable[None]]:
+    """A dispatcher's assignment of `report` to `unit` (its custody record and `assign` event), for
+    `committed_between`."""
+    async def assign() -> None:
+        async with ctx.sessions() as other:
+            row = await other.get(Report, report.id)
+            assert row is not None
+            await dispatch.assign(other, row, unit, DISPATCHER)
+            await other.commit()
+
+    return assign

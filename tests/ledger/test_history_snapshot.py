@@ -6,22 +6,12 @@ scheduled pinned check reads each batch; SQLite's transactions are serialised al
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
-from sqlalchemy import event
-from sqlalchemy.util import await_only
 
 from backend.context import Context
-from backend.dispatch import service as dispatch
-from backend.reports import submission
-from backend.reports.models import Report, ReportEvent
-from backend.reports.workflow import Status
-from tests.core.factories import make_report
-from tests.ledger.records import oversight_headers
+from tests.ledger.records import assigning, committed_between, oversight_headers, triaged_report
 from tests.officers.factories import make_unit
-from tests.sync.conftest import DISPATCHER
 
 pytestmark = pytest.mark.anyio
 
@@ -31,33 +21,12 @@ async def test_a_report_assigned_while_its_history_is_read_is_not_tampered(ctx: 
     if ctx.engine.dialect.name != "postgresql":
         pytest.skip("SQLite: the assignment waits for the history's transaction (BEGIN IMMEDIATE), no race to show")
     unit = await make_unit(ctx)
-    async with ctx.sessions() as session:
-        report = await make_report(session, status=Status.TRIAGE, department=unit.department)
-        session.add(ReportEvent(report_id=report.id, action="registered", actor_type="citizen", channel="test",
-                                data={"submission": submission.digest(submission.submission(report, []))}))
-        await session.commit()
+    report = await triaged_report(ctx, unit)
     oversight = await oversight_headers(ctx, app_client)
-
-    async def assign() -> None:  # a dispatcher's assignment, committed by another connection
-        async with ctx.sessions() as other:
-            row = await other.get(Report, report.id)
-            assert row is not None
-            await dispatch.assign(other, row, unit, DISPATCHER)
-            await other.commit()
-
-    fired: list[bool] = []
-
-    def between(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        # just before the history reads the custody records, after it read the events
-        if not fired and "FROM assignments LEFT OUTER JOIN units" in statement:
-            fired.append(True)
-            await_only(assign())
-
-    event.listen(ctx.engine.sync_engine, "before_cursor_execute", between)
-    try:
+    # just before the history reads the custody records, after it read the events
+    with committed_between(ctx, lambda statement: "FROM assignments LEFT OUTER JOIN units" in statement,
+                           assigning(ctx, report, unit)) as fired:
         got = await app_client.get(f"/api/v1/dispatch/reports/{report.id}/history", headers=oversight)
-    finally:
-        event.remove(ctx.engine.sync_engine, "before_cursor_execute", between)
     assert got.status_code == 200, got.text
     assert fired
     history = got.json()

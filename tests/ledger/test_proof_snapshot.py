@@ -6,12 +6,9 @@ PostgreSQL the proof is read as one snapshot (REPEATABLE READ); SQLite's transac
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
-from sqlalchemy.util import await_only
 
 from backend.context import Context
 from backend.ledger.proof import check
@@ -21,7 +18,7 @@ from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.workflow import Actor
 from tests.helpers import PartnerClient, jpeg_with_exif
-from tests.ledger.records import proof_of, public_keys, seal_now
+from tests.ledger.records import committed_between, proof_of, public_keys, seal_now
 from tests.media.test_anonymous_files import _photo
 
 pytestmark = pytest.mark.anyio
@@ -47,19 +44,10 @@ async def test_a_file_sent_while_the_proof_is_read_does_not_fail_it(ctx: Context
             await reports.add_citizen_comment(other, report, "ещё фото", by, {str(m.id): m.sha256 for m in files})
             await other.commit()
 
-    fired: list[bool] = []
-
-    def between(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        # just before the proof reads the report's files, after it read its events
-        if not fired and "FROM media" in statement and "media.report_id =" in statement:
-            fired.append(True)
-            await_only(comment())
-
-    event.listen(ctx.engine.sync_engine, "before_cursor_execute", between)
-    try:
+    # just before the proof reads the report's files, after it read its events
+    with committed_between(ctx, lambda statement: "FROM media" in statement and "media.report_id =" in statement,
+                           comment) as fired:
         proof = await proof_of(ctx, app_client, report_id)
-    finally:
-        event.remove(ctx.engine.sync_engine, "before_cursor_execute", between)
     assert fired
     assert proof["submission"]["media"] == []  # as of the snapshot: neither the file nor its event
     assert check(proof, public_keys(ctx)) == []
