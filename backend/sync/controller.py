@@ -12,7 +12,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.lib.errors import ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerDep, officer_guard, provide_officer
 from backend.sync import blobs
-from backend.sync.duty import duty_of, field_duty_guard, upload_guard
+from backend.sync.duty import field_duty_guard, remembered_duty, upload_guard
 from backend.sync.pull import MAX_LIMIT, pull
 from backend.sync.push import push
 from backend.sync.schemas import BlobOut, PullOut, PushIn, PushOut
@@ -25,7 +25,7 @@ class SyncController(Controller):
     path = "/api/v1/sync"
     tags = ["tablet sync"]
     # field roles; an officer moved to a desk role may still push what their tablet wrote in the field before, and
-    # upload the files it declared then (backend.sync.duty: field_duty_guard, duty_of), but pulls no new field work
+    # upload the files it declared then (backend.sync.duty: field_duty_guard), but pulls no new field work
     guards = [field_duty_guard]
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
@@ -42,8 +42,9 @@ class SyncController(Controller):
 
     @post("/push", status_code=200, request_max_body_size=16 * 1024 * 1024,
           summary="Push the tablet's outbox (each mutation applied at most once)")
-    async def push(self, session: SessionDep, officer: OfficerDep, data: JSONBody[PushIn]) -> PushOut:
-        duty = await duty_of(session, officer)
+    async def push(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                   data: JSONBody[PushIn]) -> PushOut:
+        duty = remembered_duty(request)  # read by the controller's guard
         if data.device_id != officer.device_id:
             raise ZanError("sync.wrong_device", 403)
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)

@@ -34,6 +34,7 @@ from backend.sync.custody import past_custody
 from backend.sync.models import RoleTenure
 from backend.sync.views import Viewer
 
+_DUTY = "sync_duty"  # the connection state's name for field_duty_guard's read
 ROLE_CHANGED = "role_changed"  # the per-mutation reason of what was written after the officer left field duty
 # how long after leaving field duty a tablet may still hand in what it wrote then: a shift's outbox reaches the network
 # within hours, and a dispatcher closing their old unit's reports months later with back-dated stamps must not be
@@ -109,24 +110,29 @@ async def duty_of(session: AsyncSession, officer: OfficerPrincipal) -> Duty | No
 
 async def field_duty_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
     """Field officers, and officers with field duty on record (their tablet drains its outbox: duty_of); anyone else
-    is refused here, before the request's body or query is read, as every route refuses who it leaves out."""
+    is refused here, before the request's body or query is read, as every route refuses who it leaves out. The duty
+    read is kept on the connection for the route's own guard and handler (`remembered_duty`)."""
     officer = await authenticate(connection)
     if officer.role in FIELD_ROLES:
         return
     ctx: Context = connection.app.state.ctx
     async with ctx.sessions() as session:
-        await duty_of(session, officer)
+        setattr(connection.state, _DUTY, await duty_of(session, officer))
+
+
+def remembered_duty(connection: ASGIConnection[Any, Any, Any, Any]) -> Duty | None:
+    """The past field duty field_duty_guard read for this request (None: a field officer)."""
+    duty: Duty | None = getattr(connection.state, _DUTY, None)
+    return duty
 
 
 async def upload_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Evidence uploads: a desk officer's tablet only while it drains (Duty.drains): the files its field work
-    declared, from the tablet it was written on, within the grace after the role change."""
+    """Evidence uploads (after field_duty_guard): a desk officer's tablet only while it drains (Duty.drains): the
+    files its field work declared, from the tablet it was written on, within the grace after the role change."""
     officer = await authenticate(connection)
     if officer.role in FIELD_ROLES:
         return
-    ctx: Context = connection.app.state.ctx
-    async with ctx.sessions() as session:
-        duty = await duty_of(session, officer)
+    duty = remembered_duty(connection)
     if duty is None or not duty.drains(utcnow()):
         raise ZanError("auth.forbidden", 403)
 
