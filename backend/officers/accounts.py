@@ -17,7 +17,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -39,20 +39,21 @@ class Account:
     unit: Unit | None
 
 
+def _with_unit() -> Select[Officer, Unit]:
+    """Officers with their crew unit (None outside any)."""
+    return (select(Officer, Unit).outerjoin(UnitMember, col(UnitMember.officer_id) == col(Officer.id))
+            .outerjoin(Unit, col(Unit.id) == col(UnitMember.unit_id)))
+
+
 async def by_badge(session: AsyncSession, badge_number: str) -> Account | None:
     """The officer with this badge and their crew unit, or None."""
-    row = (await session.execute(
-        select(Officer, Unit).outerjoin(UnitMember, col(UnitMember.officer_id) == col(Officer.id))
-        .outerjoin(Unit, col(Unit.id) == col(UnitMember.unit_id))
-        .where(col(Officer.badge_number) == badge_number.strip())
-    )).first()
+    row = (await session.execute(_with_unit().where(col(Officer.badge_number) == badge_number.strip()))).first()
     return Account(row[0], row[1]) if row is not None else None
 
 
 async def roster(session: AsyncSession, *, district: str | None = None, role: Role | None = None) -> list[Account]:
     """Officers by badge number, with their crew unit; only those of `district` and `role` when given."""
-    query = (select(Officer, Unit).outerjoin(UnitMember, col(UnitMember.officer_id) == col(Officer.id))
-             .outerjoin(Unit, col(Unit.id) == col(UnitMember.unit_id)).order_by(col(Officer.badge_number)))
+    query = _with_unit().order_by(col(Officer.badge_number))
     if district is not None:
         query = query.where(col(Officer.district) == district)
     if role is not None:
