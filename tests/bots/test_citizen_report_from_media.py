@@ -43,6 +43,14 @@ async def _started(chat: Chat, lang: str) -> None:
     await chat.taps(f"lang:{lang}")
 
 
+async def _asked(ctx: Context, citizen_tg: FakeBot, chat_id: int, lang: str = "ru") -> Chat:
+    """A chat in `lang` that sent a voice message outside a report: "File a report with this?" waits."""
+    chat = Chat(ctx, citizen_tg, chat_id)
+    await _started(chat, lang)
+    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    return chat
+
+
 async def _drafts(ctx: Context) -> list[str]:
     """The draft keys the bot keeps files under, one per file."""
     async with ctx.sessions() as session:
@@ -175,9 +183,7 @@ async def test_what_no_report_takes_is_still_answered_with_the_prompt(ctx: Conte
 async def test_a_voice_message_outside_a_report_is_kept_and_asked_about(ctx: Context, citizen_tg: FakeBot,
                                                                         lang: str, asked: str, yes: str,
                                                                         no: str) -> None:
-    chat = Chat(ctx, citizen_tg, {"ru": 792011, "kk": 792012, "en": 792013}[lang])
-    await _started(chat, lang)
-    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    chat = await _asked(ctx, citizen_tg, {"ru": 792011, "kk": 792012, "en": 792013}[lang], lang)
     assert asked in chat.texts()[-1], chat.texts()[-1]
     assert chat.last().button(yes)["callback_data"] == "report:offer_yes"
     assert chat.last().button(no)["callback_data"] == "report:offer_no"
@@ -195,9 +201,7 @@ async def test_a_voice_message_outside_a_report_is_kept_and_asked_about(ctx: Con
 
 
 async def test_no_deletes_the_voice_message_at_once(ctx: Context, citizen_tg: FakeBot) -> None:
-    chat = Chat(ctx, citizen_tg, 792014)
-    await _started(chat, "ru")
-    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    chat = await _asked(ctx, citizen_tg, 792014)
     before = len(chat.texts())
     # words before choosing: answered as a question (a cry for help gets its 102 lead at once), then the question
     # asked again; nothing taken or lost
@@ -218,9 +222,7 @@ async def test_no_deletes_the_voice_message_at_once(ctx: Context, citizen_tg: Fa
 async def test_a_stale_answer_to_the_question_is_refused(ctx: Context, citizen_tg: FakeBot) -> None:
     """The question's Yes of a draft that was cancelled, tapped while another one waits: said, and neither draft
     touched; with no draft at all, the citizen hears that nothing was sent."""
-    chat = Chat(ctx, citizen_tg, 792015)
-    await _started(chat, "ru")
-    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    chat = await _asked(ctx, citizen_tg, 792015)
     first = chat.last()
     await chat.says("/cancel")
     await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
@@ -239,9 +241,7 @@ async def test_a_stale_answer_to_the_question_is_refused(ctx: Context, citizen_t
 
 
 async def test_report_typed_while_asked_takes_the_voice_message(ctx: Context, citizen_tg: FakeBot) -> None:
-    chat = Chat(ctx, citizen_tg, 792016)
-    await _started(chat, "ru")
-    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    chat = await _asked(ctx, citizen_tg, 792016)
     await chat.says("/report")  # a Yes: the voice message goes with the report
     assert "Уже приложено файлов: 1 из 5" in chat.texts()[-1] and "Опишите, что произошло" in chat.texts()[-1]
     [media] = await _file_it(chat, citizen_tg, ctx)
@@ -291,9 +291,7 @@ async def test_an_album_of_audio_files_is_asked_about_once_in_one_draft(ctx: Con
 
 async def test_file_a_report_under_an_answer_given_meanwhile_takes_the_voice_message_once(
         ctx: Context, citizen_tg: FakeBot) -> None:
-    chat = Chat(ctx, citizen_tg, 793101)
-    await _started(chat, "ru")
-    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    chat = await _asked(ctx, citizen_tg, 793101)
     await chat.says("Помогите, ко мне в квартиру ломятся прямо сейчас")
     answer, question = citizen_tg.sent_messages(chat.id)[-2:]
     await chat.feed(citizen_tg.user_taps_button(answer, "report:start", user=chat.user))
@@ -305,18 +303,14 @@ async def test_file_a_report_under_an_answer_given_meanwhile_takes_the_voice_mes
 
 
 async def test_cancel_while_asked_deletes_the_voice_message_at_once(ctx: Context, citizen_tg: FakeBot) -> None:
-    chat = Chat(ctx, citizen_tg, 793102)
-    await _started(chat, "ru")
-    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    chat = await _asked(ctx, citizen_tg, 793102)
     await chat.says("/cancel")
     assert (await _drafts(ctx), await _media(ctx)) == ([], 0)
 
 
 async def test_the_menus_legal_question_button_while_asked_asks_again(ctx: Context, citizen_tg: FakeBot) -> None:
     """The button is no question to answer (it quoted an article and used up a question of the chat's limit)."""
-    chat = Chat(ctx, citizen_tg, 793103)
-    await _started(chat, "ru")
-    await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
+    chat = await _asked(ctx, citizen_tg, 793103)
     before = len(chat.texts())
     await chat.says("❓ Юридический вопрос")
     answers = chat.texts()[before:]
