@@ -19,7 +19,8 @@ from typing import Any
 
 from ml.lang import reading_text
 from ml.text import any_of, fold
-from ml.urgency_signals import SIGNALS, Signal
+from ml.urgency_signal import Signal
+from ml.urgency_signals import SIGNALS
 
 # CPython's own regex parser and opcodes (private modules: no stubs, hence Any), as ml.text reads them
 _sre: Any = importlib.import_module("re._constants")

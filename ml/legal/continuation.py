@@ -16,26 +16,23 @@ import msgspec
 
 from ml.lang import detect_language, reading_text
 from ml.legal.corpus import Corpus
+from ml.legal.events import adds_consequence, harms_in_a_taking, own_event, same_act
 from ml.legal.excerpt import citation
 from ml.legal.follow_up import (
     acknowledges,
-    adds_consequence,
     asks_if_lawful,
     asks_only_the_penalty,
-    harms_in_a_taking,
     is_question,
     is_short,
     named_another_matter,
-    names_another_matter,
     opens_as_follow_up,
-    own_event,
     refers_back,
-    same_act,
     topic_of,
     word_count,
 )
 from ml.legal.general_part import asks_general_part, general_articles
 from ml.legal.lexicon import doc_terms
+from ml.legal.matters import names_another_matter
 from ml.legal.messages import format_ref, message
 from ml.legal.refs import resolve
 from ml.legal.retrieval import Retriever, best_part

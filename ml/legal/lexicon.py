@@ -217,6 +217,17 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
+class InContext:
+    """Terms a word adds in the company its `cue` names, and the terms that reading replaces: in "үйге келмеді" (did
+    not come home) "үй" is the way home, and the dwelling ("жилище") it otherwise stands for ranked the home-intrusion
+    article over the missing-person ones."""
+
+    cue: Cue
+    terms: tuple[str, ...]
+    instead_of: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Glossary:
     """Kazakh/colloquial/English → Russian code terms; keys folded (Kazakh) or stemmed (Russian, English); words
     whose meaning depends on the words around them ("права": rights, or a driving licence) as `Cue`s."""
@@ -225,7 +236,7 @@ class Glossary:
     kk_phrases: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     ru: dict[str, tuple[str, ...]] = field(default_factory=dict)
     en: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    in_context: tuple[tuple[Cue, tuple[str, ...]], ...] = ()
+    in_context: tuple[InContext, ...] = ()
 
     @classmethod
     def from_file(cls, path: Path = GLOSSARY_PATH) -> Glossary:
@@ -240,7 +251,10 @@ class Glossary:
                 phrases[words] = tuple(terms)
         ru = {ru_stem(k): tuple(v) for k, v in raw["ru_ru"].items()}
         en = {en_stem(k): tuple(v) for k, v in raw["en_ru"].items()}
-        in_context = tuple((Cue.of(entry), tuple(entry["terms"])) for entry in raw.get("in_context", ()))
+        in_context = tuple(
+            InContext(Cue.of(entry), tuple(entry["terms"]), frozenset(entry.get("instead_of", ())))
+            for entry in raw.get("in_context", ())
+        )
         return cls(single, phrases, ru, en, in_context)
 
     def kk_terms(self, token: str) -> tuple[str, ...]:
@@ -317,8 +331,10 @@ def query_terms(text: str, language: str, glossary: Glossary | None = None) -> Q
     for words, terms in g.kk_phrases.items():
         if Words((words,)).found_in(forms):
             expansion.extend(terms)
-    for cue, terms in g.in_context:
-        if cue.found_in(forms):
-            expansion.extend(terms)
-    phrases = list(dict.fromkeys(expansion))
+    replaced: set[str] = set()
+    for entry in g.in_context:
+        if entry.cue.found_in(forms):
+            expansion.extend(entry.terms)
+            replaced |= entry.instead_of
+    phrases = [term for term in dict.fromkeys(expansion) if term not in replaced]
     return QueryTerms(ru=ru, kk=kk, expanded=[t for term in phrases for t in doc_terms(term)], phrases=phrases)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ml.legal.follow_up import adds_consequence, own_event
+from ml.legal.events import adds_consequence, own_event
 
 BEATING = "меня избили"
 

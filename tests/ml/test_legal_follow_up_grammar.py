@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ml.legal.follow_up import own_event, same_act
+from ml.legal.events import own_event, same_act
 from ml.legal.general_part import asks_age
 
 NEW_EVENTS = [

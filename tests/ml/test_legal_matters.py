@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ml.legal.follow_up import matters, names_another_matter
+from ml.legal.matters import matters, names_another_matter
 
 THEFT_RU, THEFT_KK, THEFT_EN = "какое наказание за кражу?", "ұрлық үшін қандай жаза", "my phone was stolen"
 

@@ -1,4 +1,4 @@
-"""English reports are flagged urgent like Russian and Kazakh ones (ml.urgency_signals' English block).
+"""English reports are flagged urgent like Russian and Kazakh ones (ml.urgency_signals_en).
 
 The two lists are a development set written for these rules from how tourists, expats and students write (typos,
 no "now", the danger named late in the sentence): danger happening now, and look-alikes that are not urgent (past
