@@ -104,6 +104,10 @@ async def reset_password(session: AsyncSession, officer: Officer, *, password: s
     """Set a new password and end every session: whoever knew the old one is logged out everywhere. Commits."""
     hashed: str = await asyncio.to_thread(hash_password, password)
     officer.password_hash, officer.updated_at = hashed, utcnow()
+    # the officer's row first: a login that verified the old password holds it until its session is committed
+    # (service._still_current), so the revocation below waits for that session and ends it too, and a login still
+    # verifying reads the new hash once this commits
+    await session.flush()
     await revoke_sessions_of(session, officer.id, "password_reset")
     # and the phones registered under the old password: whoever used a leaked one gets no more of the unit's pushes
     # (the officer's own apps register again at their next login)

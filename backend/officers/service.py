@@ -116,6 +116,20 @@ async def _enrolled_device(session: AsyncSession, officer: Officer, device_id: s
     return device
 
 
+async def _still_current(session: AsyncSession, officer: Officer, verified: str | None) -> bool:
+    """Whether the password hash the login verified is still the officer's, read again under the officer's row lock,
+    which is held until the login commits (its session with it).
+
+    The hash was read without a lock, and verifying it takes argon2's half second: a password reset (or a
+    deactivation) committing meanwhile revoked every session that existed then, and the session this login goes on
+    to create would have outlived it, for whoever knew the old password. Under the lock, either the reset committed
+    first (its new hash is read here: the login is refused) or it waits on this row (accounts.reset_password
+    updates the officer first) until the new session is committed, and then revokes it with the others. `officer`
+    is refreshed with the row (its role and active flag as they are now)."""
+    await session.refresh(officer, with_for_update=True)
+    return officer.password_hash == verified
+
+
 async def login(ctx: Context, session: AsyncSession, *, badge_number: str, password: str, device_id: str,
                 ip: str) -> Tokens:
     # one spelling of the badge for the lookup and for its failure counter: a padded badge that found the same
@@ -125,8 +139,11 @@ async def login(ctx: Context, session: AsyncSession, *, badge_number: str, passw
     if wait is not None:
         raise ZanError("rate_limited", 429, headers={"Retry-After": str(wait)})
     officer = await session.scalar(select(Officer).where(Officer.badge_number == badge_number))  # type: ignore[arg-type]
+    verified = officer.password_hash if officer else None
     # argon2 is deliberately slow: keep the event loop free while it runs
-    ok = await asyncio.to_thread(verify_password, officer.password_hash if officer else None, password)
+    ok = await asyncio.to_thread(verify_password, verified, password)
+    if officer is not None and ok:
+        ok = await _still_current(session, officer, verified)
     if officer is None or not ok or not officer.active:
         # the tablet it came from, for whoever investigates a guessing run (never the badge typed: it may be a
         # password typed in the wrong field)
