@@ -94,7 +94,8 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     `listed` (the queue, the escalations): a restricted report's card carries neither the citizen's text nor the
     officers' fields. Those are read by opening the card, and each opening is in the report's record
     (history.opened): a list scrolled all shift would hand them out with no trace of who read them. No listed card
-    carries the reporter's comments: the lists stay lean, and the card is opened to read them."""
+    carries the reporter's comments or the tablets' kept texts: the lists stay lean, and the card is opened to read
+    them."""
     fields: dict[uuid.UUID, dict[str, Any]] = {}
     if reports:
         for row in await session.scalars(sa.select(ReportField).where(
@@ -105,6 +106,9 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     incidents = await service.incidents(session, principal, reports)
     field_view = principal.role in FIELD_ROLES
     comments = None if listed else await comments_for(session, [r.id for r in reports], masked=field_view)
+    # read as the oversight history reads them (history.kept_text), on a card read alone only, as the comments: a
+    # restricted report's are read where its opening is recorded, never from a list
+    kept = None if listed else await history.kept_for(session, [r.id for r in reports], masked=field_view)
     reopenings = await _reopenings(session, reports)
     out = []
     for report in reports:
@@ -127,6 +131,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
             etag=tags[report.id], reopened=_shown_reopening(reopenings.get(report.id), withheld),
             comments=None if comments is None else comments[report.id],
+            kept=None if kept is None else kept[report.id],
         ))
     return out
 
@@ -187,7 +192,7 @@ class DispatchController(Controller):
                           limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> EscalationPage:
         """Open reports only, and only those the caller may read (restricted ones for oversight roles). The SLA
         job adds them every minute: an urgent report not accepted in time, a deadline or a redirect term about to
-        lapse. One settled since (assigned, accepted, extended: service.still_due) is no longer listed."""
+        lapse. One settled since (assigned, accepted, extended: queue.still_due) is no longer listed."""
         after = decode_cursor(ctx.settings.secret_key, "escalations", cursor) if cursor else None
         rows = await service.escalations_page(session, officer, after, limit + 1)
         page = rows[:limit]

@@ -7,6 +7,7 @@ notes: backend.ledger.pinned) still match it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +42,7 @@ from backend.reports.models import Report, ReportEvent
 from backend.reports.workflow import Actor
 from backend.routing.models import RoutingDecision
 from backend.sync.sealed import TEXT_KEPT
+from backend.sync.views import _mask
 
 
 async def opened(session: AsyncSession, officer: OfficerPrincipal, report: Report, ip: str | None = None) -> None:
@@ -124,22 +126,42 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
             unlinked=[ChainLink(scope=scope, seq=seq) for scope, seq in verdict.unlinked],
             seals=[SealRef(id=seal.id, sealed_at=seal.sealed_at, mac=seal.mac) for seal in verdict.seals]),
         comments=comments[report.id],
-        kept=[_kept(e) for e in events if e.action == TEXT_KEPT],
+        kept=[kept_text(e) for e in events if e.action == TEXT_KEPT],
     )
     await session.commit()
     return out
 
 
-def _kept(event: ReportEvent) -> KeptText:
-    """A `text_kept` event as the history lists it (backend.sync.sealed.text_kept wrote its data)."""
+def kept_text(event: ReportEvent, *, masked: bool = False) -> KeptText:
+    """A `text_kept` event as the history and the opened card list it (backend.sync.sealed.text_kept wrote its
+    data); `masked`: PII masked in the texts (field officers, as the report's text and comments)."""
     data = event.data if isinstance(event.data, dict) else {}
     text = data.get("text")
+    fields = dict(data.get("fields") or {}) if not isinstance(text, str) else {}
+    if masked:
+        text = _mask(text) if isinstance(text, str) else text
+        fields = {name: _mask(value) if isinstance(value, str) else value for name, value in fields.items()}
     return KeptText(event_id=event.id, kind="note" if isinstance(text, str) else "write_up",
                     reason=str(data.get("reason") or ""), officer_id=event.actor_id, actor_type=event.actor_type,
                     unit_id=data.get("unit_id"), device_id=data.get("device_id"), device_time=event.device_time,
                     received_at=event.created_at, mutation_id=data.get("mutation_id"),
-                    text=text if isinstance(text, str) else None,
-                    fields=dict(data.get("fields") or {}) if not isinstance(text, str) else {})
+                    text=text if isinstance(text, str) else None, fields=fields)
+
+
+async def kept_for(session: AsyncSession, report_ids: Sequence[uuid.UUID], *,
+                   masked: bool) -> dict[uuid.UUID, list[KeptText]]:
+    """Per report, its kept texts oldest first, in one query (ix_report_events_report_created), as `kept_text`
+    reads each. The caller has checked that the officer may read the reports (and opened them: a restricted
+    report's texts are read only where its opening is recorded, history.opened)."""
+    out: dict[uuid.UUID, list[KeptText]] = {report_id: [] for report_id in report_ids}
+    if not report_ids:
+        return out
+    for event in await session.scalars(
+            sa.select(ReportEvent).where(col(ReportEvent.report_id).in_(report_ids),
+                                         col(ReportEvent.action) == TEXT_KEPT)
+            .order_by(col(ReportEvent.created_at), col(ReportEvent.id))):
+        out[event.report_id].append(kept_text(event, masked=masked))
+    return out
 
 
 async def proof(ctx: Context, session: AsyncSession, officer: OfficerPrincipal, report_id: uuid.UUID,

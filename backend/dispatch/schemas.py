@@ -110,6 +110,30 @@ class Reopening(msgspec.Struct):
         "an appeal filed after its three months (APPK art. 92): taken all the same; ascertain why it was late"))]
 
 
+class KeptText(msgspec.Struct):
+    """A tablet's note or write-up that was not applied to the report but kept (the push answered it `kept: true`):
+    sealed in the record as an internal `text_kept` event (this entry's `event_id`), read here with the rest of it."""
+
+    event_id: uuid.UUID
+    kind: Annotated[Literal["note", "write_up"], msgspec.Meta(description=(
+        "note: a tablet note (`text`); write_up: the officer's text fields of the report (`fields`)"))]
+    reason: Annotated[str, msgspec.Meta(description=(
+        "why it was not applied: not_assigned (typed while the crew held the report, which dispatch has since given "
+        "to another unit, closed or reopened), unit_changed (written after the officer left the unit that held it), "
+        "role_changed (written after the officer left field duty), invalid_outcome (sent with a resolve that lacked "
+        "its outcome)"))]
+    officer_id: Annotated[str | None, msgspec.Meta(description="who wrote it")]
+    actor_type: Annotated[str, msgspec.Meta(description="the role its writer pushed it as")]
+    unit_id: Annotated[str | None, msgspec.Meta(description="the writer's unit when it arrived")]
+    device_id: Annotated[str | None, msgspec.Meta(description="the tablet it came from")]
+    device_time: Annotated[datetime | None, msgspec.Meta(description=(
+        "when the tablet says it was written (its device time, else its clock stamp; never later than its arrival)"))]
+    received_at: Annotated[datetime, msgspec.Meta(description="when it reached the server")]
+    mutation_id: str | None = None
+    text: str | None = None
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
 class ReportCard(msgspec.Struct):
     id: uuid.UUID
     number: str
@@ -166,6 +190,13 @@ class ReportCard(msgspec.Struct):
         "information among them), staff's messages to the reporter and internal notes: on a card read alone "
         "(GET /api/v1/dispatch/reports/{id}, and the card a step answers with); null in the queue and escalation "
         "lists, where they are not listed"))] = None
+    # a crew's note or write-up refused on arrival (the report had gone to another unit, closed, the officer had
+    # moved) is still what the crew saw on the spot: the duty officer deciding the report must be able to read it
+    kept: Annotated[list[KeptText] | None, msgspec.Meta(description=(
+        "tablets' notes and write-ups refused but kept (the push answered them `kept: true`), oldest first: who wrote "
+        "them, on which tablet, when the tablet says they were written, why they were not applied, and their text "
+        "(masked for field officers). As the oversight history lists them (`kept`), on a card read alone; null in "
+        "the queue and escalation lists"))] = None
 
 
 class QueuePage(msgspec.Struct):
@@ -331,30 +362,6 @@ class Integrity(msgspec.Struct):
         "entries of a per-report chain that no longer link to the entry before them: that entry was removed or "
         "changed, even when the seals still check"))]
     seals: list[SealRef]
-
-
-class KeptText(msgspec.Struct):
-    """A tablet's note or write-up that was not applied to the report but kept (the push answered it `kept: true`):
-    sealed in the record as an internal `text_kept` event (this entry's `event_id`), read here with the rest of it."""
-
-    event_id: uuid.UUID
-    kind: Annotated[Literal["note", "write_up"], msgspec.Meta(description=(
-        "note: a tablet note (`text`); write_up: the officer's text fields of the report (`fields`)"))]
-    reason: Annotated[str, msgspec.Meta(description=(
-        "why it was not applied: not_assigned (typed while the crew held the report, which dispatch has since given "
-        "to another unit, closed or reopened), unit_changed (written after the officer left the unit that held it), "
-        "role_changed (written after the officer left field duty), invalid_outcome (sent with a resolve that lacked "
-        "its outcome)"))]
-    officer_id: Annotated[str | None, msgspec.Meta(description="who wrote it")]
-    actor_type: Annotated[str, msgspec.Meta(description="the role its writer pushed it as")]
-    unit_id: Annotated[str | None, msgspec.Meta(description="the writer's unit when it arrived")]
-    device_id: Annotated[str | None, msgspec.Meta(description="the tablet it came from")]
-    device_time: Annotated[datetime | None, msgspec.Meta(description=(
-        "when the tablet says it was written (its device time, else its clock stamp; never later than its arrival)"))]
-    received_at: Annotated[datetime, msgspec.Meta(description="when it reached the server")]
-    mutation_id: str | None = None
-    text: str | None = None
-    fields: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class ReportHistory(msgspec.Struct):
