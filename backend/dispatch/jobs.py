@@ -159,7 +159,7 @@ def awaiting_crew() -> ColumnElement[bool]:
     crew, which may still not have seen the call; an
     incident's member moved on by the crew's step on its primary has that step in its own record (a status change,
     or recorded in place: reports.service.follow_primary). One rule for the job and the console's list
-    (dispatch.service.still_due)."""
+    (dispatch.queue.still_due)."""
     stepped = exists().where(col(ReportEvent.report_id) == col(Report.id),
                              col(ReportEvent.action).in_([step.value for step in GROUND_STEPS]),
                              col(ReportEvent.created_at) >= col(Assignment.assigned_at)

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from backend.db import json_column, now_column, tz_datetime, uuid_pk
 
 _OPEN = "status != 'closed'"
-# the dispatch queue's entries (dispatch.service._waiting): triage, or open and with no unit
+# the dispatch queue's entries (dispatch.queue._waiting): triage, or open and with no unit
 _WAITING = "(status != 'closed' AND unit_id IS NULL) OR status = 'triage'"
 
 
