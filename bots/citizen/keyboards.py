@@ -82,3 +82,11 @@ def offer_report_with(lang: str) -> InlineKeyboardMarkup:
         InlineKeyboardButton(text=t("btn_offer_yes", lang), callback_data="report:offer_yes"),
         InlineKeyboardButton(text=t("btn_no", lang), callback_data="report:offer_no"),
     ]])
+
+
+def add_or_new(lang: str, number: str) -> InlineKeyboardMarkup:
+    """Files sent outside a report shortly after one was filed: add them to that report, or file a new one."""
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn_add_to", lang, number=number), callback_data="report:add_to"),
+        InlineKeyboardButton(text=t("btn_add_new", lang), callback_data="report:add_new"),
+    ]])

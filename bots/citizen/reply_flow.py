@@ -216,11 +216,13 @@ async def reply_text(message: Message, state: FSMContext, ctx: Context, lang: st
     await _comment(message, state, ctx, lang, linked, message.text or "")
 
 
-@handlers.message(ReplyForm.text, F.photo | F.video | F.video_note | F.document)
+@handlers.message(ReplyForm.text, F.photo | F.video | F.video_note | F.voice | F.audio | F.document)
 async def reply_file(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                      linked: service.ChatUser | None) -> None:
-    """A photo or video for the answer: with a caption it is the answer (sent at once, with the files before it),
-    without one it is kept for the words that follow."""
+    """A photo, video or audio file for the answer: with a caption it is the answer (sent at once, with the files
+    before it), without one it is kept for the words that follow. A voice message is an answer in itself (the citizen
+    said it, and may not be able to type it): sent at once, with words saying what it is, as the comments API takes
+    audio as any file and wants words with it."""
     file = incoming(message)
     if file is None or (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
         await message.answer(t("reply_file_bad", lang), reply_markup=_cancel(lang))
@@ -240,6 +242,9 @@ async def reply_file(message: Message, state: FSMContext, bot: Bot, ctx: Context
         return
     if message.caption:
         await _comment(message, state, ctx, lang, linked, message.caption)
+        return
+    if message.voice:
+        await _comment(message, state, ctx, lang, linked, t("reply_voice_comment", lang))
         return
     await message.answer(t("reply_file_kept", lang, count=len(files)), reply_markup=_cancel(lang))
 
@@ -274,7 +279,7 @@ async def _album_file_kept(message: Message, state: FSMContext, ctx: Context, la
 
 @handlers.message(ReplyForm.text)
 async def reply_other(message: Message, lang: str) -> None:
-    """A sticker, voice note or location while an answer is expected: said what is, not taken for the answer."""
+    """A sticker or location while an answer is expected: said what is, not taken for the answer."""
     await message.answer(t("reply_hint", lang), reply_markup=_cancel(lang))
 
 

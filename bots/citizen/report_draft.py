@@ -8,7 +8,10 @@ meanwhile; it holds its place among the MAX_FILES) and ALBUMS (per album, the fi
 were over the limit: who answers the album, and with what). Once a report is filed, the chat's data is only
 FILED_SINCE: the buttons of that conversation are then told apart from those of one that expired. State names are the
 class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module. A draft begun by a
-voice message or audio file sent outside a report waits in `offered` for the citizen's Yes or No (report_offer).
+voice message or audio file sent outside a report waits in `offered` for the citizen's Yes or No (report_offer); one
+begun by files sent shortly after a report was filed waits in `adding` for "Add to report № …" or "New report"
+(report_addition), with ADD_TO and ADD_NUMBER (that report) and ADD_CAPTIONS (the files' captions). TYPED: the last
+words typed while either question waited that read as a description (`reads_as_description`), which a Yes takes.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ TOLD_ALBUMS = "told_albums"
 # slow), so one not renewed for STORING_STALE_S was lost with its worker: its place is free again
 STORING_STALE_S = 300.0
 STORING_RENEW_S = 60.0
+ADD_TO, ADD_NUMBER, ADD_CAPTIONS = "add_to", "add_number", "add_captions"
+TYPED = "typed"  # [message_id, text]
 
 
 class ReportForm(StatesGroup):
@@ -72,11 +77,14 @@ class ReportForm(StatesGroup):
     photo = State()
     confirm = State()
     offered = State()  # "File a report with this?" asked of a voice message or audio file sent outside a report
+    adding = State()  # "Add to report № … / New report" asked of files sent shortly after a report was filed
 
 
 # a report being written: any of its steps, the question before one included
-WRITING = frozenset(step.state for step in (ReportForm.offered, ReportForm.text, ReportForm.location, ReportForm.photo,
-                                            ReportForm.confirm))
+WRITING = frozenset(step.state for step in (ReportForm.offered, ReportForm.adding, ReportForm.text,
+                                            ReportForm.location, ReportForm.photo, ReportForm.confirm))
+# the questions asked before a report: "Report" (or "File a report" under an answer) is a Yes to either
+ASKED = frozenset({ReportForm.offered.state, ReportForm.adding.state})
 
 
 def too_short(text: str) -> bool:
@@ -110,7 +118,7 @@ async def start_or_ask(message: Message, state: FSMContext, ctx: Context, lang: 
     whether to go on with it or start again (starting again at once dropped all they had sent, without a word), the
     draft kept until they choose; a report offered for a voice message is taken."""
     step = await state.get_state()
-    if step == ReportForm.offered.state:
+    if step in ASKED:
         await take_offer(message, state, ctx, lang)
     elif step in WRITING:
         await message.answer(t("report_restart_ask", lang), reply_markup=keyboards.continue_or_restart(lang))
@@ -122,18 +130,49 @@ async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lan
     """"File a report" under a legal answer: a report started, or the one being written asked on with (the button
     is on an older message: tapping it mid-report dropped all the citizen had sent, without a word); a report
     offered for a voice message is taken."""
-    if await state.get_state() == ReportForm.offered.state:
+    if await state.get_state() in ASKED:
         await take_offer(message, state, ctx, lang)
     elif not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
         await start_report(message, state, ctx, lang)
 
 
+def reads_as_description(text: str) -> bool:
+    """Words typed while a question about files waits that a Yes takes as the description: long enough, and no
+    question ("а что мне за это будет?" was answered as one, and is not what happened)."""
+    text = text.strip()
+    return not too_short(text) and "?" not in text and not text.startswith("/")
+
+
+def kept_words(data: dict[str, Any]) -> list[list[Any]]:
+    """What the citizen wrote while asked, in the order sent, as the description's parts ([message_id, text]): the
+    captions of the files (each kept by report_addition as it came) and the last typed words that read as a
+    description (TYPED)."""
+    parts = [[int(message_id), str(text)] for message_id, text in dict(data.get(ADD_CAPTIONS) or {}).items()]
+    typed = data.get(TYPED)
+    if typed:
+        parts.append([int(typed[0]), str(typed[1])])
+    return sorted(parts, key=lambda part: part[0])
+
+
 async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    """The report offered for a voice message or audio file is wanted: on to the description, the files kept
-    said."""
+    """The report offered for a voice message (or files sent shortly after a report: "New report") is wanted: on to
+    the description, the files kept said. Words the citizen wrote while asked (kept_words) are the description when
+    they are enough for one: used, and quoted so the citizen sees what was taken (asking for it again from scratch
+    made them type what they had just typed)."""
+    data = await state.get_data()
     await state.set_state(ReportForm.text)
-    kept = len(await service.draft_media(ctx, str((await state.get_data())["key"])))
-    await resume(message, state, ctx, lang, t("report_files_so_far", lang, count=kept, max=MAX_FILES) if kept else "")
+    kept = len(await service.draft_media(ctx, str(data["key"])))
+    lead = t("report_files_so_far", lang, count=kept, max=MAX_FILES) if kept else ""
+    parts = kept_words(data)
+    text = PART_SEPARATOR.join(str(part[1]) for part in parts)[:MAX_REPORT_TEXT]
+    if parts and not too_short(text):
+        await state.update_data(text=text, parts=parts)
+        placed = "lat" in data
+        await state.set_state(ReportForm.photo if placed else ReportForm.location)
+        taken = t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS))
+        # the files step counts the files itself
+        lead = taken if placed or not lead else f"{taken}\n{lead}"
+    await resume(message, state, ctx, lang, lead)
 
 
 async def drop_draft(state: FSMContext, ctx: Context) -> None:
@@ -218,6 +257,11 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         return True
     if step == ReportForm.offered.state:
         await message.answer(led(t("report_offer", lang)), reply_markup=keyboards.offer_report_with(lang))
+        return True
+    if step == ReportForm.adding.state:
+        number = str((await state.get_data()).get(ADD_NUMBER) or "")
+        await message.answer(led(t("report_add_ask", lang, number=number)),
+                             reply_markup=keyboards.add_or_new(lang, number))
         return True
     return False
 

@@ -4,8 +4,9 @@ What the citizen sends at each step is either taken or answered with what the st
 Words sent after the description step join it, an edited message corrects its words, an album gets one answer, and
 a double tap on "Send" (or a re-delivered update) files the report once. Here: starting (asking first, "continue or
 start again?", while one is being written) and cancelling a report; each step's handlers are a module of their own
-(report_text, report_place, report_files, report_confirm, and report_offer: a report begun by a photo, video, voice
-message or location sent outside one), and the steps and their FSM data are in report_draft.
+(report_text, report_place, report_files, report_confirm, report_offer: a report begun by a photo, video, voice
+message or location sent outside one, and report_addition: files sent shortly after a report was filed, added to it
+or not), and the steps and their FSM data are in report_draft.
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from backend.context import Context
-from bots.citizen import keyboards, report_confirm, report_files, report_offer, report_place, report_text
+from bots.citizen import (
+    keyboards,
+    report_addition,
+    report_confirm,
+    report_files,
+    report_offer,
+    report_place,
+    report_text,
+)
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
+    ASKED,
     WRITING,
-    ReportForm,
     drop_draft,
     resume,
     start_or_ask,
@@ -34,16 +43,18 @@ handlers = Handlers()
 # draft being written (the report flow's, or the Reply's paused one) takes it for this one's
 earlier = Handlers()
 # the buttons that act on the draft being written (its steps', the question whether to go on with it or start again,
-# the question whether to file a report with a voice message); "report:start" (under a legal answer) starts a new one
-# anywhere
+# the question whether to file a report with a voice message, the question whether to add files to a report just
+# filed); "report:start" (under a legal answer) starts a new one anywhere
 CONTINUE, RESTART = "report:continue", "report:restart"
 DRAFT_BUTTONS = frozenset({"report:cancel", "report:skip", "report:photos_done", "report:send", CONTINUE, RESTART,
-                           report_offer.OFFER_YES, report_offer.OFFER_NO})
+                           report_offer.OFFER_YES, report_offer.OFFER_NO, report_addition.ADD_YES,
+                           report_addition.ADD_NEW})
 # the steps' handlers, after this module's (whose commands and buttons count at any step), in the order aiogram tries
 # them: a file at the confirmation is taken (report_files) before the confirmation's "anything else" (report_confirm),
-# whose last handler acknowledges any other "report:" button; report_offer's take what starts a draft outside one
-STEPS = (report_text.handlers, report_place.handlers, report_files.handlers, report_offer.handlers,
-         report_confirm.handlers)
+# whose last handler acknowledges any other "report:" button; report_addition's and report_offer's take what starts a
+# draft outside one (a file shortly after a report was filed first: it may be that report's)
+STEPS = (report_text.handlers, report_place.handlers, report_files.handlers, report_addition.handlers,
+         report_offer.handlers, report_confirm.handlers)
 
 
 async def of_an_earlier_report(callback: CallbackQuery, state: FSMContext) -> bool:
@@ -66,8 +77,8 @@ async def earlier_report_button(callback: CallbackQuery, lang: str) -> None:
 @handlers.message(Command("cancel"))
 @handlers.message(F.text.in_(all_languages("btn_cancel")))
 async def cancel(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    if await state.get_state() == ReportForm.offered.state:
-        await report_offer.drop_offered(state, ctx)  # its voice message deleted at once, as "No" does
+    if await state.get_state() in ASKED:
+        await report_offer.drop_offered(state, ctx)  # its files deleted at once, as "No" does: none was sent
     else:
         await drop_draft(state, ctx)
     await message.answer(t("cancelled", lang), reply_markup=keyboards.main_menu(lang))

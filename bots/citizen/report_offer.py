@@ -5,6 +5,9 @@ description, an album answered once, the limits said). A voice message or audio 
 citizen is asked first ("File a report with this?" Yes / No): a question is asked by voice as often as an offence is
 told, and the bot answers questions in words only. "No" deletes the draft and its files at once; "Report" or words
 written under a file (a caption) while the question waits are a Yes. One with words under it is a report at once.
+Words typed while the question waits are answered as a question (as anywhere outside a report), and the last of them
+that read as a description (report_draft.reads_as_description: no question) are kept: a Yes takes them as the
+description, quoting them, rather than ask the citizen to type again what they just typed.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from bots.citizen.legal_flow import legal_question
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
     NOT_DESCRIPTION,
+    TYPED,
     ReportForm,
     drop_draft,
     first_of_album,
     incoming,
     keep_place,
     open_draft,
+    reads_as_description,
     resume,
     take_offer,
 )
@@ -102,6 +107,14 @@ async def drop_offered(state: FSMContext, ctx: Context) -> None:
         await service.discard_media(ctx, media_id)
 
 
+async def keep_typed(message: Message, state: FSMContext) -> None:
+    """Typed words that read as a description kept for a Yes (the last such: a correction replaces what it
+    corrects); a question, answered already, is not what happened and leaves what was kept."""
+    text = (message.text or "").strip()
+    if reads_as_description(text):
+        await state.update_data({TYPED: [message.message_id, text]})
+
+
 @handlers.message(ReportForm.offered)
 async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                         linked: service.ChatUser | None) -> None:
@@ -119,6 +132,7 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
         # button is no question: only the question is asked again)
         if message.text not in NOT_DESCRIPTION:
             await legal_question(message, bot, ctx, state, lang, linked)
+            await keep_typed(message, state)
         await resume(message, state, ctx, lang)
         return
     answers = await first_of_album(state, message)

@@ -10,17 +10,18 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import msgspec
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.citizens.models import Citizen
 from backend.citizens.service import get_or_create_external
 from backend.context import Context
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.pagination import older_than
 from backend.media import service as media_service
 from backend.media.models import Media
@@ -34,7 +35,7 @@ from backend.reports.idempotency import Stored
 from backend.reports.intake import register_report
 from backend.reports.models import Report, ReportEvent
 from backend.reports.schemas import CommentCreate, FeedbackIn, Location, ReasonIn, ReopenIn, ReportCreate
-from backend.reports.workflow import Action, Status
+from backend.reports.workflow import Action, Actor, Status
 from bots.chats import count_refusal
 from bots.models import TelegramDraftMedia, TelegramLink
 from ml.legal import LegalAnswer, answer_if_urgent
@@ -251,6 +252,37 @@ async def reports_page(ctx: Context, citizen_id: uuid.UUID, *, after: uuid.UUID 
         rows = list(await session.scalars(
             query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)))  # type: ignore[attr-defined]
         return rows[:limit], len(rows) > limit
+
+
+# files sent outside a report within this long of the citizen's filing of a report still open, their last comment,
+# answer or step on it, or the last news of it they were told (a public event: pushed to the chat) are most likely
+# more of that report's evidence: the citizen is asked whether to add them to it (report_addition). A day: what the
+# citizen saw or filmed is sent the same day, often hours later; a report quiet for longer is hardly what they meant
+ADD_WINDOW = timedelta(hours=24)
+
+
+async def recent_open_report(ctx: Context, citizen_id: uuid.UUID, within: timedelta = ADD_WINDOW) -> Report | None:
+    """The citizen's open report (filed through the bot, as the comments API requires) they filed, acted on (an event
+    of theirs) or were told of (a public event) most recently, if that was within `within`."""
+    partner_id = await bot_partner_id(ctx)  # first: SQLite takes one session at a time
+    since = utcnow() - within
+    async with ctx.sessions() as session:
+        open_ = list(await session.scalars(select(Report).where(
+            reports.filed_by(citizen_id, partner_id), col(Report.status) != Status.CLOSED.value)))
+        if not open_:
+            return None
+        rows = await session.execute(
+            select(col(ReportEvent.report_id), func.max(col(ReportEvent.created_at)))
+            .where(col(ReportEvent.report_id).in_([r.id for r in open_]),
+                   or_(col(ReportEvent.actor_type) == Actor.CITIZEN.value, col(ReportEvent.public).is_(True)))
+            .group_by(col(ReportEvent.report_id)))
+        touched: dict[uuid.UUID, datetime] = {report_id: at for report_id, at in rows.all()}
+
+    def last(report: Report) -> datetime:
+        return max(as_utc(report.created_at), as_utc(touched.get(report.id) or report.created_at))
+
+    latest = max(open_, key=last)
+    return latest if last(latest) >= since else None
 
 
 async def reply_target(ctx: Context, citizen_id: uuid.UUID, report_id: uuid.UUID) -> Report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.lib.i18n import DEFAULT_LANG, LANGS, pick
+from bots.citizen.texts_addition import ADDITION_TEXTS
 
 TEXTS: dict[str, dict[str, str]] = {
     "choose_language": {
@@ -356,11 +357,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_question": {"kk": "   ❓ {question}", "ru": "   ❓ {question}", "en": "   ❓ {question}"},
     "reply_prompt": {
         "kk": "№ {number} өтініш бойынша жауабыңызды бір хабарламамен жазыңыз. Фото немесе бейнені жазбасымен "
-              "қоса жіберуге болады.",
+              "қоса жіберуге немесе дауыстық хабарламамен жауап беруге болады.",
         "ru": "Напишите ответ по обращению № {number} одним сообщением. Можно приложить фото или видео с "
-              "подписью.",
+              "подписью или ответить голосовым сообщением.",
         "en": "Write your answer on report No. {number} in one message. You may attach a photo or video with "
-              "a caption.",
+              "a caption, or answer with a voice message.",
     },
     "reply_sent": {
         "kk": "✅ Жауабыңыз № {number} өтінішке қосылды. Қызметкер оны көреді.",
@@ -383,12 +384,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "📎 File received ({count}). Now write your answer in words; the file goes with it.",
     },
     "reply_file_bad": {
-        "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін) немесе бейне (20 МБ дейін) қажет. Басқасын "
-              "жіберіңіз немесе жауапты сөзбен жазыңыз.",
-        "ru": "Не удалось принять этот файл: подходят фото (до 10 МБ) и видео (до 20 МБ). Пришлите другой или "
-              "напишите ответ словами.",
-        "en": "I could not accept this file: photos (up to 10 MB) and videos (up to 20 MB) work. Send another "
-              "one or write your answer in words.",
+        "kk": "Бұл файлды қабылдай алмадым: фото (10 МБ дейін), бейне немесе дауыстық хабарлама (20 МБ дейін) "
+              "қажет. Басқасын жіберіңіз немесе жауапты сөзбен жазыңыз.",
+        "ru": "Не удалось принять этот файл: подходят фото (до 10 МБ), видео и голосовые сообщения (до 20 МБ). "
+              "Пришлите другой или напишите ответ словами.",
+        "en": "I could not accept this file: photos (up to 10 MB), videos and voice messages (up to 20 MB) work. "
+              "Send another one or write your answer in words.",
     },
     "reply_file_store_down": {
         "kk": "Файл қоймасы уақытша қолжетімсіз, сондықтан бұл файл сақталмады. Оны сәл кейінірек қайта "
@@ -518,6 +519,8 @@ TEXTS: dict[str, dict[str, str]] = {
     # the API's own refusal (its error catalogue's words), named by the report's number
     "step_refused": {"kk": "№ {number}: {reason}.", "ru": "№ {number}: {reason}.", "en": "No. {number}: {reason}."},
 }
+
+TEXTS.update(ADDITION_TEXTS)  # kept in a module of their own: this one is long enough
 
 
 def t(key: str, lang: str, **params: object) -> str:

@@ -1,0 +1,169 @@
+"""Files sent outside a report shortly after the citizen filed one: "Add to report № … / New report".
+
+A photo, video, round video or file of a kind a report takes, sent with no report being written, started a new draft
+(report_offer) even when it was more evidence of the report the citizen had just filed, and a duplicate report
+followed. Now, while the citizen has a report still open that they filed or last acted on within
+service.ADD_WINDOW (a day; the most recent such), the files are kept in a draft (as a voice message is, in
+report_offer) and the citizen asked: "Add" posts them as a comment on that report through the comments API's own code
+(service.comment_on_report: their captions, or a short default, as its words) and confirms with the report's number;
+"New report" goes on as a file sent outside a report always did (report_draft.take_offer: the description asked, or
+taken from the captions). An album is asked about once, when all its files are in. The API's refusal (the report's
+MAX_FILES taken, the report closed meanwhile) is said in its own words and nothing is attached: the files stay in the
+draft, the question asked again, so "New report" (or /cancel, which deletes them) is still there. A voice message or
+audio file is still asked "File a report with this?" (report_offer): a question is asked by voice as often as not.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from aiogram import Bot, F
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.lib.i18n import pick
+from backend.lib.messages import ERRORS
+from bots.citizen import albums, keyboards, service
+from bots.citizen.legal_flow import legal_question
+from bots.citizen.middlewares import citizen_of
+from bots.citizen.registry import Handlers
+from bots.citizen.report_draft import (
+    ADD_CAPTIONS,
+    ADD_NUMBER,
+    ADD_TO,
+    ALBUMS,
+    FILED_SINCE,
+    MAX_REPORT_TEXT,
+    NOT_DESCRIPTION,
+    PART_SEPARATOR,
+    ReportForm,
+    being_stored,
+    drop_draft,
+    incoming,
+    keep_place,
+    kept_words,
+    open_draft,
+    resume,
+    take_offer,
+)
+from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
+from bots.citizen.report_offer import keep_typed, report_from_evidence
+from bots.citizen.texts import t
+
+handlers = Handlers()
+ADD_YES, ADD_NEW = "report:add_to", "report:add_new"
+
+
+def addable(message: Message) -> bool:
+    """A file a report takes, other than a voice message or audio file (report_offer asks about those)."""
+    return message.voice is None and message.audio is None and incoming(message) is not None
+
+
+@handlers.message(StateFilter(None), addable)
+async def offer_addition(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                         linked: service.ChatUser | None) -> None:
+    """A file outside a report: asked about while a recent report is open, else it starts a draft as before. An
+    album's other files come in the `adding` state (addition_pending). A chat never linked has filed nothing."""
+    recent = await service.recent_open_report(ctx, linked.citizen_id) if linked is not None else None
+    if recent is None:
+        await report_from_evidence(message, state, bot, ctx, lang, linked)
+        return
+    await open_draft(state, ctx, message.message_id, ReportForm.adding)
+    await state.update_data({ADD_TO: str(recent.id), ADD_NUMBER: recent.number})
+    await addition_pending(message, state, bot, ctx, lang, linked)
+
+
+@handlers.callback_query(ReportForm.adding, F.data == ADD_YES)
+async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str,
+                        linked: service.ChatUser | None) -> None:
+    """"Add": the draft's files as one comment on the report, once (the draft's key is the comment's idempotency
+    key: a redelivered tap replays it). Then the chat is as after filing a report (FILED_SINCE: a second tap of this
+    question's buttons is silent, not "nothing was sent")."""
+    await callback.answer()
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    data = await state.get_data()
+    key, number = str(data["key"]), str(data.get(ADD_NUMBER) or "")
+    files = await service.draft_media(ctx, key)
+    words = PART_SEPARATOR.join(str(part[1]) for part in kept_words(data))[:MAX_REPORT_TEXT]
+    user = await citizen_of(ctx, linked, callback.from_user, message.chat.id, lang)
+    try:
+        await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=uuid.UUID(str(data[ADD_TO])),
+                                        text=words or t("report_add_comment", lang), media_ids=files,
+                                        idempotency_key=f"telegram:{key}:add")
+    except ZanError as exc:
+        if exc.status >= 500:
+            raise  # the error handler apologises; the draft is kept for another tap
+        # refused as a whole (one transaction): nothing attached, the files still the draft's for "New report"
+        reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang).rstrip(".")
+        await resume(message, state, ctx, lang, t("report_add_refused", lang, number=number, reason=reason))
+        return
+    await state.set_data({FILED_SINCE: data.get("since", 0)})
+    await state.set_state(None)
+    await service.forget_draft(ctx, key)  # the files are the report's now
+    await message.answer(t("report_add_done", lang, number=number, count=len(files)),
+                         reply_markup=keyboards.main_menu(lang))
+
+
+@handlers.callback_query(ReportForm.adding, F.data == ADD_NEW)
+async def add_as_new(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"New report": on as a file sent outside a report always went, its files kept."""
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await take_offer(callback.message, state, ctx, lang)
+
+
+@handlers.message(ReportForm.adding)
+async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                           linked: service.ChatUser | None) -> None:
+    """Anything while the question waits. A file is kept in the draft, its caption kept as words of the comment (or
+    of the new report's description), and the question asked again after what became of it (an album once all its
+    files are in). Words are answered as a question is (a cry for help must not wait for a choice), those that read
+    as a description kept as a caption is; a location is kept as a new report's place. A first file that cannot be
+    kept leaves nothing to ask about: said why, and no draft."""
+    if message.text and not message.text.startswith("/"):
+        if message.text not in NOT_DESCRIPTION:
+            await legal_question(message, bot, ctx, state, lang, linked)
+            await keep_typed(message, state)
+        await resume(message, state, ctx, lang)
+        return
+    if message.location is not None:
+        kept = await keep_place(message, state, ctx)
+        await resume(message, state, ctx, lang, t("report_location_kept" if kept else "report_location_outside_early",
+                                                  lang))
+        return
+    data = await state.get_data()
+    key = str(data["key"])
+    caption = (message.caption or "").strip()
+    if caption and not caption.startswith("/"):
+        await state.update_data({ADD_CAPTIONS: {**dict(data.get(ADD_CAPTIONS) or {}),
+                                                str(message.message_id): caption}})
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    if outcome in (TAKEN_ALREADY, GONE):
+        return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
+    if outcome == KEPT:
+        note = ""  # the question says it
+    if message.media_group_id:
+        album = str(message.media_group_id)
+        entry = await albums.last_through(
+            state, ALBUMS, album, str(message.message_id),
+            fold=lambda so_far: {"notes": list(dict.fromkeys([*so_far.get("notes", []), *([note] if note else [])]))},
+            still=lambda current, now: (current == ReportForm.adding.state and now.get("key") == key
+                                        and album not in being_stored(now).values()))
+        if entry is None:
+            return  # another file of the album answers, or the question was answered meanwhile
+        await albums.forget(state, ALBUMS, album)
+        note = "\n".join(entry.get("notes", []))
+    elif await state.get_state() != ReportForm.adding.state:
+        if note:  # answered meanwhile (the file stored with the chat let go): only what became of it
+            await message.answer(note)
+        return
+    if not await service.draft_media(ctx, key):
+        await drop_draft(state, ctx)
+        await message.answer(note or t("report_file_not_kept", lang), reply_markup=keyboards.main_menu(lang))
+        return
+    await resume(message, state, ctx, lang, note)
