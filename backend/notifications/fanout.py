@@ -19,7 +19,8 @@ from backend.lib.clock import as_utc, utcnow
 from backend.notifications import templates
 from backend.notifications.delivery import RETRY_POLICIES
 from backend.notifications.models import Delivery, Device
-from backend.officers.models import UnitMember
+from backend.officers.auth import FIELD_ROLES
+from backend.officers.models import Officer, UnitMember
 from backend.partners.models import Partner
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import is_restricted, local_date
@@ -161,12 +162,17 @@ async def report_event(session: AsyncSession, *, event: ReportEvent, report: Rep
     if event.action in OFFICER_ACTIONS and unit:
         officer_payloads: dict[str, dict[str, Any]] = {}
         # the unit's crew as it is now (unit_members), not the unit copied onto a device when it registered:
-        # that copy goes stale the moment an officer moves, and no membership change has to remember to fix it
+        # that copy goes stale the moment an officer moves, and no membership change has to remember to fix it.
+        # Of its members, those in the car: a field role now and an active account. A dispatcher still listed in
+        # the crew they were promoted from (or a supervisor kept in a unit for its region: officers.jurisdiction)
+        # drives no car, and a closed account's phone must hear nothing (the duty bot's rule: duty_chats)
         officer_devices = await session.execute(
             select(col(Device.id), col(Device.language))
             .join(UnitMember, col(UnitMember.officer_id) == col(Device.officer_id))
+            .join(Officer, col(Officer.id) == col(Device.officer_id))
             .where(col(UnitMember.unit_id) == uuid.UUID(str(unit)), col(Device.owner_type) == "officer",
-                   col(Device.active).is_(True)))
+                   col(Device.active).is_(True), col(Officer.active).is_(True),
+                   col(Officer.role).in_([role.value for role in FIELD_ROLES])))
         for device_id, language in officer_devices:
             if language not in officer_payloads:
                 officer_payloads[language] = _officer_push(event, report, language, discreet, accept_within_s)
