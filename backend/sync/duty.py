@@ -30,8 +30,9 @@ from backend.lib.errors import ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerPrincipal, Role, authenticate
 from backend.officers.models import Device, UnitMember
 from backend.reports.models import Report
+from backend.sync.blobs import STALE_UPLOAD
 from backend.sync.custody import past_custody
-from backend.sync.models import RoleTenure
+from backend.sync.models import Evidence, RoleTenure
 from backend.sync.views import Viewer
 
 _DUTY = "sync_duty"  # the connection state's name for field_duty_guard's read
@@ -40,6 +41,11 @@ ROLE_CHANGED = "role_changed"  # the per-mutation reason of what was written aft
 # within hours, and a dispatcher closing their old unit's reports months later with back-dated stamps must not be
 # possible (after it, each mutation is refused `role_changed`, its text kept, and files are no longer taken)
 OFF_DUTY_GRACE = timedelta(hours=72)
+# how long after the grace the files the tablet declared in time may still be uploaded (nothing else: no new
+# declaration, no other file): as long as the server keeps any idle, unfinished upload before it takes it for a lost
+# or wiped tablet's (blobs.STALE_UPLOAD, blobs.purge_stale_uploads). Bounded, so a desk officer's tablet keeps no
+# upload right for ever; long enough for the bytes of a declaration accepted at hour 71 to follow when it is back
+DECLARED_UPLOAD = STALE_UPLOAD
 _ROLES = frozenset(role.value for role in Role)
 
 
@@ -75,12 +81,18 @@ class Duty:
             ended = until
         return OnDuty(later[0][1], ended) if self.enrolled_at < ended else None
 
-    def drains(self, now: datetime) -> bool:
-        """Whether this tablet may still hand in field work (upload files): a field stint of the officer's that it
-        was enrolled before the end of (`at`) ended no longer than OFF_DUTY_GRACE ago. Each stint counts (patrol,
+    def drained_until(self) -> datetime | None:
+        """Until when this tablet may hand in field work: OFF_DUTY_GRACE after the latest field stint of the
+        officer's that it was enrolled before the end of (`at`); None when there is none. Each stint counts (patrol,
         desk, patrol again on the same tablet, then the desk again: the last one is what is handed in)."""
         stints = (self.at(until - timedelta(microseconds=1)) for until, role in self.held if role in FIELD_ROLES)
-        return any(then is not None and now - then.ended <= OFF_DUTY_GRACE for then in stints)
+        ends = [then.ended for then in stints if then is not None]
+        return max(ends) + OFF_DUTY_GRACE if ends else None
+
+    def drains(self, now: datetime) -> bool:
+        """Whether this tablet may still hand in field work (push it, declare and upload files)."""
+        until = self.drained_until()
+        return until is not None and now <= until
 
 
 async def former_duty(session: AsyncSession, officer: OfficerPrincipal) -> Duty | None:
@@ -127,14 +139,38 @@ def remembered_duty(connection: ASGIConnection[Any, Any, Any, Any]) -> Duty | No
 
 
 async def upload_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Evidence uploads (after field_duty_guard): a desk officer's tablet only while it drains (Duty.drains): the
-    files its field work declared, from the tablet it was written on, within the grace after the role change."""
+    """Evidence uploads (after field_duty_guard): a desk officer's tablet while it drains (Duty.drains), the files
+    its field work declared, from the tablet it was written on; after the grace, for DECLARED_UPLOAD more, only the
+    files this tablet declared in time (declared_in_time)."""
     officer = await authenticate(connection)
     if officer.role in FIELD_ROLES:
         return
-    duty = remembered_duty(connection)
-    if duty is None or not duty.drains(utcnow()):
-        raise ZanError("auth.forbidden", 403)
+    duty, now = remembered_duty(connection), utcnow()
+    if duty is not None and duty.drains(now):
+        return
+    drained = duty.drained_until() if duty is not None else None
+    if drained is not None:
+        ctx: Context = connection.app.state.ctx
+        sha = str(connection.path_params.get("sha256", "")).lower()
+        async with ctx.sessions() as session:
+            if await declared_in_time(session, officer, sha, drained=drained, now=now):
+                return
+    raise ZanError("auth.forbidden", 403)
+
+
+async def declared_in_time(session: AsyncSession, officer: OfficerPrincipal, sha: str, *, drained: datetime,
+                           now: datetime) -> bool:
+    """Whether this tablet declared `sha` for this officer, and the grace ended (`drained`) less than DECLARED_UPLOAD
+    ago. Every such declaration was accepted in time: a desk officer's push declares nothing after the grace (each
+    mutation is refused `role_changed`, push._on_duty). A push accepted at hour 71 declares files whose bytes (a
+    video over a bad link, a tablet switched off for the weekend) follow later: refusing them at hour 72 would lose
+    evidence the grace accepted. The bytes must hash to the declaration, so nothing new enters the record this way."""
+    if now - drained >= DECLARED_UPLOAD:
+        return False
+    found = await session.scalar(select(col(Evidence.id)).where(
+        col(Evidence.officer_id) == officer.officer_id, col(Evidence.device_id) == officer.device_id,
+        col(Evidence.sha256) == sha).limit(1))
+    return found is not None
 
 
 async def held_then(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, report: Report,
