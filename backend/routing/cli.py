@@ -55,7 +55,7 @@ async def _mark_used(settings: Settings, version: str, ids: list[uuid.UUID]) -> 
               help='Embedder spec (default: the current model\'s); "none" trains TF-IDF only, in seconds.')
 @click.option("--quiet", is_flag=True)
 def retrain(out: str, extra: str | None, embedder: str | None, quiet: bool) -> None:
-    """Retrain the router with every dispatcher correction stored by /dispatch/reports/{id}/reclassify."""
+    """Retrain the router with every correction stored by /dispatch/reports/{id}/reclassify and .../label."""
     from ml.training import retrain as retrain_model
 
     settings = Settings.from_env()

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -18,7 +19,7 @@ from backend.dispatch import etag
 from backend.dispatch.controller import STALE
 from backend.dispatch.service import get_visible, readable, regional_units
 from backend.jobs.relay import notify
-from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.errors import PROBLEM_JSON, FieldProblem, Problem, ZanError
 from backend.lib.i18n import pick
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, officer_guard, provide_officer
@@ -26,10 +27,12 @@ from backend.partners.auth import PrincipalDep, partner_guard
 from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.texts import NEUTRAL_CATEGORY
-from backend.routing import corrections, failures
+from backend.routing import corrections, failures, labels
 from backend.routing.schemas import (
     Alternative,
     IncidentOut,
+    LabelIn,
+    LabelledOut,
     MergeIn,
     PreviewIn,
     PreviewOut,
@@ -44,6 +47,17 @@ from ml.taxonomy import load_taxonomy
 
 log = logging.getLogger("zan.routing")
 FAILURES_CURSOR = "routing-failures"
+# a label's own refusals, documented beside If-Match's: a client generated from the schema learns where an open
+# report goes instead
+LABEL_REFUSALS = {
+    **STALE,
+    409: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                      description="The report is not closed (routing.label_report_open; `report_status`, and "
+                                  "`reclassify`: the route that corrects an open report): nothing was changed"),
+    422: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                      description="As reclassify: an unknown category (report.unknown_category, /category) or a "
+                                  "reason of blanks (validation.failed, /reason too_short)"),
+}
 
 
 class RoutingController(Controller):
@@ -150,6 +164,30 @@ class StaffRoutingController(Controller):
         tag = await etag.current(session, report)
         return Response(ReclassifiedOut(id=report.id, category=report.category, department=report.department,
                                         restricted=report.restricted, etag=tag), headers={"ETag": tag})
+
+    @post("/reports/{report_id:uuid}/label", status_code=200, responses=LABEL_REFUSALS,
+          summary="Keep a closed report's right category as training data")
+    async def label(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
+                    data: JSONBody[LabelIn], if_match: etag.IfMatch = None) -> Response[LabelledOut]:
+        """A closed report found afterwards to be of another category: the label becomes the report's training
+        example for `zan ml retrain` (replacing its earlier one, as a reclassify does; none for a restricted report
+        or a restricted category), while the report stays as it was closed — but for its restriction, which only
+        goes up: labelled into a restricted category, it is restricted from then on. Its history gets an internal
+        `label_corrected` line (who, from, to, why), its audit trail `report.label`.
+
+        For the roles and reports reclassify is for (a restricted report: supervisors and admins; others 404). Only a
+        closed report: an open one answers 409 `routing.label_report_open` (its `reclassify` member names the route
+        to use). 422 as reclassify for a blank `reason` or an unknown `category`; If-Match as every card step."""
+        # a restricted category's label restricts the report, which splits it off its incident: locked in the
+        # incidents' order as reclassify locks (two labels at once then leave one example, the later's)
+        await corrections.lock_incidents(session, [report_id])
+        report = await get_visible(session, officer, report_id)  # checked on the row as locked
+        await etag.ensure_unchanged(session, report, if_match)
+        stored = await labels.label(session, report, data.category, data.reason, _staff(officer))
+        await session.commit()
+        tag = await etag.current(session, report)
+        return Response(LabelledOut(id=report.id, category=report.category, label=data.category,
+                                    example_stored=stored, etag=tag), headers={"ETag": tag})
 
     @post("/incidents/merge", status_code=200, responses=STALE, summary="Merge reports into one incident")
     async def merge(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, data: JSONBody[MergeIn],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -27,13 +27,12 @@ from backend.reports.service import (
     ensure_open,
     is_restricted,
     regroup,
-    require_text,
 )
 from backend.reports.texts import ANONYMOUS_NOT_CONSIDERED
 from backend.reports.workflow import Action, Status, can
-from backend.routing.models import LabelledExample, RoutingDecision
+from backend.routing.examples import checked_correction, drop_examples, keep_example
+from backend.routing.models import RoutingDecision
 from backend.routing.service import higher_priority
-from ml.pii import mask_pii
 from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import load_taxonomy
 from ml.urgency import URGENCY_VERSION, detect_urgency
@@ -50,13 +49,8 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     console still showed a report its citizen withdrew meanwhile must learn that it closed, not see a 200. A
     reopened report is open again and may be reclassified."""
     ensure_open(report, "reclassify")
-    # the grounds oversight reads in the history and the decision: spaces or zero-width characters say none, as a
-    # closing's or an extension's reason may not
-    require_text(reason, "/reason")
-    taxonomy = load_taxonomy()
-    if not taxonomy.has_category(category):
-        raise ZanError("report.unknown_category", 422, errors=[FieldProblem("/category", "invalid")])
-    target = taxonomy.category(category)
+    # the grounds oversight reads in the history and the decision, and a category the taxonomy knows (422 else)
+    target = checked_correction(category, reason)
     # the department as routing would pick it for this category: the first routing rule matching the report's
     # district and the time it was made (e.g. vandalism at night goes to the patrol shift), else the category's own
     rules = rules or load_rules()
@@ -96,14 +90,9 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
                                         "at": report.created_at.isoformat(), "urgency_rules": URGENCY_VERSION,
                                         "urgency_reasons": list(urgency.reasons),
                                         "overrides": str(overridden) if overridden is not None else None}))
-    # this correction supersedes the report's earlier ones: `zan ml retrain` trains on every stored row, and the
-    # same text under both the first (wrong) label and the one that corrected it taught the model both
-    await drop_examples(session, report)
-    if not is_restricted(report):
-        # training data outlives the report and is copied next to every retrained model: personal data masked,
-        # and a restricted report's text (domestic violence, minors) never leaves the protected record at all
-        session.add(LabelledExample(report_id=report.id, text=mask_pii(report.text), label=category,
-                                    language=report.language, previous_label=previous, created_by=by.actor_id))
+    # this correction supersedes the report's earlier ones (examples.keep_example: one per report, masked, none for
+    # a restricted report — restricted by now if the category is, as restriction only goes up above)
+    await keep_example(session, report, category, previous, by, restricted=is_restricted(report))
     await append_event(session, report, "reclassified", by, public=False, reason=reason,
                        data={"from": previous, "to": category, "priority_from": previous_priority,
                              "priority_to": report.priority, "rule_id": match.rule_id,
@@ -138,13 +127,6 @@ async def leave_what_restriction_forbids(session: AsyncSession, report: Report, 
     if is_restricted(report):
         await drop_examples(session, report)
     await dispatch.release_if_not_designated(session, report, by)
-
-
-async def drop_examples(session: AsyncSession, report: Report) -> None:
-    """Delete `report`'s stored corrections (training data only: who reclassified it, from what and why stays in its
-    routing decisions, history and audit log). A report restricted after a dispatcher corrected it into an ordinary
-    category kept that row, its text among the next retrain's examples and copied next to the model."""
-    await session.execute(delete(LabelledExample).where(col(LabelledExample.report_id) == report.id))
 
 
 async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str, by: By = SYSTEM) -> bool:

@@ -48,6 +48,10 @@ class ReclassifyIn(Struct, forbid_unknown_fields=True):
     reason: Annotated[str, Meta(min_length=3, max_length=2000)]
 
 
+class LabelIn(ReclassifyIn):
+    """The category a closed report should have had, and why (checked as reclassify checks them)."""
+
+
 class MergeIn(Struct, forbid_unknown_fields=True):
     report_ids: Annotated[list[uuid.UUID], Meta(min_length=2, max_length=50)]
 
@@ -62,6 +66,19 @@ class ReclassifiedOut(Struct):
     category: str | None
     department: str | None
     restricted: bool
+    etag: str
+
+
+class LabelledOut(Struct):
+    """The label kept for a closed report. The report itself is as it was closed (`category`: its category still);
+    `example_stored`: whether the label became a training example (never for a restricted report, or a label of a
+    restricted category: their text stays in the protected record). `etag`: the report's tag now (also the ETag
+    header): the label's history line changed it."""
+
+    id: uuid.UUID
+    category: Annotated[str | None, Meta(description="the report's category, unchanged")]
+    label: str
+    example_stored: bool
     etag: str
 
 

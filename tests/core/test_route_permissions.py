@@ -154,6 +154,7 @@ POLICY: dict[tuple[str, str], Policy] = {
                                                                            "dispatch-console.md: prosecutors 403"),
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/fields"): Policy(DISPATCH, "corrections of officer fields"),
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/reclassify"): Policy(DISPATCH, "README: a dispatcher's"),
+    ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/label"): Policy(DISPATCH, "as reclassify, closed reports"),
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/split"): Policy(DISPATCH, "README: staff"),
     ("POST", "/api/v1/dispatch/incidents/merge"): Policy(DISPATCH, "README: staff"),
     ("POST", "/api/v1/alerts"): Policy(frozenset({DISPATCHER, SUPERVISOR}), "notifications.md: duty officer, "
@@ -209,6 +210,7 @@ REACHING_THE_OBJECT: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/comments"): {"text": "заметка", "public": False},
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/fields"): {"fields": {"findings": "осмотр"}},
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/reclassify"): {"category": "theft", "reason": "кража"},
+    ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/label"): {"category": "theft", "reason": "кража"},
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/split"): None,
     ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/revoke"): None,
     ("POST", "/api/v1/oversight/reports/{report_id:uuid}/reopen"): {"reason": "проверка неполная"},
