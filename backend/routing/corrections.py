@@ -244,7 +244,7 @@ async def lock_incidents(session: AsyncSession, report_ids: Iterable[uuid.UUID])
     """Lock `report_ids` and every other report of their incidents, in the one order every incident change uses,
     reading them afresh. Call it before writing anything.
 
-    The order is that of a tablet's push (`sync.push._prefetch` locks the reports it touches by id, then
+    The order is that of a tablet's push (`sync.lookups.prefetch` locks the reports it touches by id, then
     `reports.incident_followers` locks a primary's other reports oldest first): first the incidents' primaries
     (and reports in no incident) by id, then their other reports oldest first. Whoever holds a primary thus holds
     its whole incident, and two changes of one incident queue on its primary instead of deadlocking (PostgreSQL
