@@ -264,7 +264,8 @@ async def follow_primary(session: AsyncSession, primary: Report, action: Action,
             await append_event(session, member, action.value, by, from_status=member.status,
                                to_status=member.status, device_time=device_time, **follower)
         # else: its crew recorded this step or a further one on it already; an arrival is recorded once
-    # the crew's step also accepts the members' custody records with the primary's: backend.sync.report_update, accept_job
+    # the crew's step also accepts the members' custody records with the primary's (backend.sync.report_update,
+    # accept_job)
 
 
 async def ground_reached(session: AsyncSession, report: Report) -> int:

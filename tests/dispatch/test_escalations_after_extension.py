@@ -1,4 +1,4 @@
-"""The escalation list leaves out in SQL what it can tell is settled (dispatch.service._maybe_due): a deadline
+"""The escalation list leaves out in SQL what it can tell is settled (dispatch.queue._maybe_due): a deadline
 escalated before the report's term was extended is not listed, and the new term's own escalation, made after the
 extension, is."""
 
