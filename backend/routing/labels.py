@@ -39,8 +39,8 @@ async def label(session: AsyncSession, report: Report, category: str, reason: st
                               "reclassify": f"/api/v1/dispatch/reports/{report.id}/reclassify"})
     target = checked_correction(category, reason)
     # the report may be ordinary while the human found it to be domestic violence: its text is as protected then,
-    # and so is the report: restriction only ever goes up, as with reclassify (only designated units and oversight
-    # roles read it from now on; off its incident, whose "me too" count would expose it)
+    # and so is the report: restriction only ever goes up, as with reclassify (oversight roles alone read it from
+    # now on: no unit is designated for the category it keeps; off its incident, whose "me too" count would expose it)
     if target.restricted and not report.restricted:
         report.restricted = True
         session.add(report)
