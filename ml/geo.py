@@ -14,6 +14,10 @@ police departments are per region. The layer predates the 2022 reform, so a dist
 is mapped to the region of its centre: "tarbagatayskiy" → east-kazakhstan (its former Aksuat part is in Abai now),
 "urdzharskiy" → abai (with Makanchi, split from it); the simplified 2017 border puts Kurchatov (Abai) in "mayskiy"
 (Pavlodar).
+
+A district's name as people read it, in kk / ru / en and as it is called today, comes from data/geo/district_names.json:
+the layer's names are Latin transliterations of 2017 (and older) Russian names, neither current nor readable to every
+officer ("Shuchinskiy" is Burabay District).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
 ADM2_FILE = "geoBoundaries-KAZ-ADM2.geojson"
 ASTANA_FILE = "osm-astana.geojson"
 REGIONS_FILE = "regions.json"
+NAMES_FILE = "district_names.json"
 # The 17 oblasts after the 2022 reform and the 3 cities of republican significance (they are regions of their own)
 REGION_CODES: tuple[str, ...] = (
     "astana", "almaty", "shymkent", "abai", "akmola", "aktobe", "almaty-region", "atyrau", "east-kazakhstan",
@@ -131,6 +136,27 @@ def region_name(slug: str, lang: str) -> str:
     """A region's name in kk/ru/en (Russian for any other language); KeyError for a slug not in REGION_CODES."""
     texts = load_regions().names[slug]
     return texts.get(lang) or texts[_FALLBACK_LANG]
+
+
+def read_district_names(geo_dir: Path = GEO_DIR) -> MappingProxyType[str, MappingProxyType[str, str]]:
+    """Read and check district_names.json: district code → {lang: name}, each entry named in each of REGION_LANGS.
+
+    Raises ValueError on an entry missing a language: a push would silently fall back to another language's name.
+    Which codes the file covers is checked against the index by tests/ml/test_geo_district_names.py, not here, so
+    that naming a district never costs building the polygon index.
+    """
+    data = json.loads((geo_dir / NAMES_FILE).read_text(encoding="utf-8"))
+    names: dict[str, dict[str, str]] = data["districts"]
+    for code, texts in names.items():
+        if sorted(lang for lang, text in texts.items() if text.strip()) != sorted(REGION_LANGS):
+            raise ValueError(f"{NAMES_FILE}: district {code!r} needs a non-empty name in each of {REGION_LANGS}")
+    return MappingProxyType({code: MappingProxyType(dict(texts)) for code, texts in names.items()})
+
+
+@lru_cache(maxsize=1)
+def load_district_names() -> MappingProxyType[str, MappingProxyType[str, str]]:
+    """The bundled district names, read once per process (without building the polygon index)."""
+    return read_district_names()
 
 
 def slugify(name: str) -> str:

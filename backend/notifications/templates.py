@@ -12,7 +12,7 @@ from datetime import datetime
 
 from backend.lib.clock import to_local
 from backend.lib.i18n import pick
-from ml.geo import REGION_CODES, load_district_index, region_name, region_of
+from ml.geo import load_district_index, load_district_names
 
 # report event action → language → (title, body). Actions missing here send no push (partners still get webhooks).
 CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
@@ -227,14 +227,15 @@ def alert_title(category: str, lang: str) -> str:
 
 
 def district_name(code: str | None, lang: str) -> str:
-    """A district as a person reads it on a push, rather than its code: a city of republican significance (Astana,
-    Almaty, Shymkent) is a region of its own, named in kk / ru / en by the region table; any other district by its name
-    on the map (geoBoundaries, in Latin script: the reference data names no district in kk / ru yet); a code no map
-    knows, as it is."""
+    """A district as a person reads it on a push, rather than its code: its current official name in `lang` (kk / ru /
+    en; Russian for any other language) from ml/data/geo/district_names.json, which names every district of the map,
+    the cities of republican significance as the region table does; a code the file lacks, by its name on the map
+    (geoBoundaries, in Latin script); a code no map knows, as it is."""
     if not code:
         return ""
-    if code in REGION_CODES and region_of(code) == code:
-        return region_name(code, lang)
+    texts = load_district_names().get(code)
+    if texts is not None:
+        return pick(dict(texts), lang)
     try:
         name = load_district_index().district(code).name
     except KeyError:

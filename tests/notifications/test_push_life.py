@@ -182,16 +182,6 @@ async def test_an_officers_push_names_the_district_in_their_language(ctx: Contex
     assert not any("almaty" in body for body in bodies.values())  # not the code
 
 
-def test_a_district_without_a_translated_name_is_named_as_the_map_names_it_else_by_its_code() -> None:
-    assert templates.district_name("astana", "kk") == "Астана" and templates.district_name("astana", "en") == "Astana"
-    # the reference data names the other districts in Latin script only (geoBoundaries), its backtick a soft sign
-    assert templates.district_name("akkolskiy", "ru") == "Akkol'skiy"
-    assert templates.district_name("bukhar-zhyrauskiy", "kk") == "Bukhar-Zhyrauskiy"
-    assert templates.district_name("not-a-district", "ru") == "not-a-district"
-    assert templates.district_name(None, "ru") == ""
-
-
-
 async def test_a_crews_queued_assignment_is_not_sent_once_the_report_went_to_another_crew(ctx: Context,
                                                                                         fcm: FakeFCM) -> None:
     """FCM was down while the dispatcher sent a second crew: the first crew's push, sent when FCM is back, would
