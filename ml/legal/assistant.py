@@ -86,8 +86,9 @@ URGENT_REASON_FAQ = {
 # What an emergency the urgency patterns recognised may also be in the codes, cited under the lead after the answer's
 # own articles when there is room: someone getting into a home now is an intrusion (УК 149, the home-intrusion item)
 # and, as an intruder is after the property more often than not, an attempted theft with entry into a home (УК 188
-# ч. 3), which that item's answer names. Only under the lead: an eviction, also УК 149, is no theft
-URGENT_REASON_ALSO = {"break_in_progress": (FaqCitation("УК РК", "188", "3"),)}
+# ч. 3), which that item's answer names; and УК 149 itself when neither an item nor an article cited it ("сейчас кто
+# то ходит по квартире" cited the theft alone). Only under the lead: an eviction, also УК 149, is no theft
+URGENT_REASON_ALSO = {"break_in_progress": (FaqCitation("УК РК", "149", "1"), FaqCitation("УК РК", "188", "3"))}
 # A private matter (a debt, an inheritance) is referred elsewhere unless an FAQ item of a police matter is this close:
 # an offence named beside it (threats 1.24-1.36, a beating 1.44) keeps the question with the police, while the
 # nearest item of a plain private question sits at 1.1-1.17 ("сосед затопил квартиру" → theft 1.14). Judged on

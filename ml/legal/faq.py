@@ -7,11 +7,13 @@ an FAQ answer is shown verbatim to citizens: every citation must exist in the co
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ml.legal.corpus import Corpus
+from ml.legal.lexicon import Words
 
 FAQ_PATH = Path(__file__).resolve().parent.parent / "data" / "legal" / "faq.json"
 LANGUAGES = ("ru", "kk", "en")
@@ -34,6 +36,9 @@ class FaqItem:
     answer: dict[str, str]
     citations: tuple[FaqCitation, ...]
     suggested_action: str
+    # who the item is about, when items of one topic differ only by that (a missing child, a missing adult): the
+    # words naming that person (see `for_whom`)
+    who: Words = field(default_factory=Words)
 
 
 class FaqError(ValueError):
@@ -55,7 +60,12 @@ def _parse_item(raw: dict[str, object]) -> FaqItem:
             FaqCitation(str(c["code"]), str(c["article"]), str(c["part"]) if c.get("part") else None) for c in cites
         ),
         suggested_action=str(raw.get("suggested_action", "info")),
+        who=Words.of(w for lang in LANGUAGES for w in _word_lists(raw.get("who")).get(lang, ())),
     )
+
+
+def _word_lists(raw: object) -> dict[str, list[str]]:
+    return {str(k): [str(w) for w in v] for k, v in raw.items() if isinstance(v, list)} if isinstance(raw, dict) else {}
 
 
 def load_faq(path: Path = FAQ_PATH) -> list[FaqItem]:
@@ -66,6 +76,24 @@ def load_faq(path: Path = FAQ_PATH) -> list[FaqItem]:
 @lru_cache(maxsize=2)
 def cached_faq(path: Path = FAQ_PATH) -> tuple[FaqItem, ...]:
     return tuple(load_faq(path))
+
+
+def for_whom(items: Sequence[FaqItem], named: Callable[[FaqItem], bool]) -> dict[str, FaqItem]:
+    """Which item answers instead of which, by the person a question names (`named`: whether the question names an
+    item's `who`). Items of one topic listing `who` tell the same matter for different people and cite the same
+    articles: "муж не пришёл домой" is worded like the missing-child item's "сын не пришёл из школы" and scored
+    nearest to it, but a husband is no child. An item whose person the question does not name yields to the one
+    sibling whose person it does; when it names both or neither, the scores decide."""
+    by_topic: dict[str, list[FaqItem]] = {}
+    for item in items:
+        if item.who.phrases:
+            by_topic.setdefault(item.topic, []).append(item)
+    out: dict[str, FaqItem] = {}
+    for group in by_topic.values():
+        chosen = [item for item in group if named(item)]
+        if len(chosen) == 1:
+            out.update((item.id, chosen[0]) for item in group if item is not chosen[0])
+    return out
 
 
 def validate_faq(items: list[FaqItem] | tuple[FaqItem, ...], corpus: Corpus) -> list[str]:
@@ -94,4 +122,24 @@ def validate_faq(items: list[FaqItem] | tuple[FaqItem, ...], corpus: Corpus) -> 
                 problems.append(f"{item.id}: {c.code} {c.article} is repealed")
             elif not corpus.has(c.code, c.article, c.part):
                 problems.append(f"{item.id}: {c.code} {c.article} has no part {c.part}")
+    problems.extend(_who_problems(items))
+    return problems
+
+
+def _who_problems(items: Sequence[FaqItem]) -> list[str]:
+    """Items listing `who` answer for one another (`for_whom`), so each needs a sibling of its topic citing the same
+    articles: one answering instead of another must not change the law cited."""
+    problems = []
+    for item in items:
+        if not item.who.phrases:
+            continue
+        articles = {(c.code, c.article) for c in item.citations}
+        siblings = [o for o in items if o is not item and o.topic == item.topic and o.who.phrases]
+        if not siblings:
+            problems.append(f"{item.id}: lists who but no other {item.topic!r} item does")
+        problems.extend(
+            f"{item.id}: cites other articles than {o.id}, which answers for it by who"
+            for o in siblings
+            if {(c.code, c.article) for c in o.citations} != articles
+        )
     return problems

@@ -77,7 +77,16 @@ _ASKING = re.compile(r"^(?:как\w*|каков\w*|вообще|именно|т�
 _ACKNOWLEDGING = re.compile(
     r"^(?:спасибо|спс|благодар\w*|понятно|понял\w*|ясно|хорошо|ладно|ок|окей|отлично|супер|класс"
     r"|рахмет|тусиникти|тусиндим|жарайды|жаксы|макул|болды"
+    r"|ракмет|рахмат|спасиб\w*|пасиб\w*|благодарствую"
     r"|thanks?|thx|ty|ok|okay|fine|great|good|got|clear|understood|alright|cool|noted|perfect)$"
+)
+# words a thanks goes with that are no acknowledgement alone, folded: "спасибо большое, вы очень помогли", "спасибо
+# за ответ", "рақмет сізге, көп көмектестіңіз", "thanks a lot" were answered "no provision found". Never a request
+# for help ("помогите", "көмектесіңіз", "help me"): such a message asks
+_COURTESY = re.compile(
+    r"^(?:большое|огромное|очень|вам|вас|вы|тебе|помогли|помог|помогла|помощь|ответ|ответы|информацию|разъяснение"
+    r"|сизге|саган|коп|улкен|комектестиниз|комегиниз\w*|жауап|жауабыныз\w*"
+    r"|lot|much|so|very|you|helpful|helped|answer|answers|info|again)$"
 )
 # words by which a message asks although it has no question mark: "понятно, а что ему будет", "бұл заңды ма",
 # "is that fine"; folded. Stop words themselves, so an acknowledgement could otherwise be made of them
@@ -175,6 +184,7 @@ def acknowledges(text: str) -> bool:
         return False
     return any(_ACKNOWLEDGING.match(folded) for _, folded, _ in words) and all(
         _ACKNOWLEDGING.match(folded)
+        or _COURTESY.match(folded)
         or word in _EN_TAIL
         or (
             not _QUESTION_WORDS.match(folded)

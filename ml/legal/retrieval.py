@@ -8,16 +8,16 @@ fusion needs no score calibration between the two, which matters because e5 cosi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from ml.embedders import Embedder
 from ml.legal.corpus import Chunk, Corpus
-from ml.legal.faq import FaqItem
+from ml.legal.faq import FaqItem, for_whom
 from ml.legal.index import LegalIndex, faq_doc_terms
-from ml.legal.lexicon import QueryTerms, doc_terms, query_terms
+from ml.legal.lexicon import QueryTerms, doc_terms, query_terms, word_forms
 
 # Equal weights: a grid over the FAQ variants held out one at a time preferred a heavier FAQ ranking (1.5) and a
 # lighter BM25 (0.7), but that favours questions the FAQ already covers; equal weights keep non-FAQ topics working.
@@ -146,7 +146,9 @@ class Retriever:
         lex = np.zeros(n, dtype=np.float32)
         np.maximum.at(lex, self._faq_row_item[valid], lex_rows[valid])
         order = np.argsort(-score)[:FAQ_CANDIDATES]
-        return [FaqMatch(self.faq[i], float(score[i]), float(dense[i]), float(lex[i])) for i in order]
+        return _for_whom(
+            [FaqMatch(self.faq[i], float(score[i]), float(dense[i]), float(lex[i])) for i in order], self.faq, question
+        )
 
     def _search_articles(
         self, terms: QueryTerms, language: str, qvec: np.ndarray, faq: list[FaqMatch], k: int
@@ -223,6 +225,20 @@ class Retriever:
             return best_part(chunks, terms)
         best = start + int(np.argmax(chunk_dense[start:end]))
         return self.corpus.chunks[best if chunk_dense[best] > -1.0 else start]
+
+
+def _for_whom(matches: list[FaqMatch], items: tuple[FaqItem, ...], question: str) -> list[FaqMatch]:
+    """`matches` with an item about someone the question does not name replaced by its sibling about whom it does
+    (`ml.legal.faq.for_whom`), with the yielding item's scores: those measure how the question is worded ("не пришёл
+    домой"), which the siblings share; the person decides between them. Listed once, at the better place."""
+    forms = word_forms(question)
+    instead = for_whom(items, lambda item: item.who.found_in(forms))
+    out: list[FaqMatch] = []
+    for match in matches:
+        item = instead.get(match.item.id, match.item)
+        if all(m.item.id != item.id for m in out):
+            out.append(match if item is match.item else replace(match, item=item))
+    return out
 
 
 def shared_terms(chunk: Chunk, terms: list[str]) -> int:
