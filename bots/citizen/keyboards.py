@@ -84,9 +84,11 @@ def offer_report_with(lang: str) -> InlineKeyboardMarkup:
     ]])
 
 
-def add_or_new(lang: str, number: str) -> InlineKeyboardMarkup:
-    """Files sent outside a report shortly after one was filed: add them to that report, or file a new one."""
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=t("btn_add_to", lang, number=number), callback_data="report:add_to"),
-        InlineKeyboardButton(text=t("btn_add_new", lang), callback_data="report:add_new"),
-    ]])
+def add_or_new(lang: str, number: str, *, decline: bool = False) -> InlineKeyboardMarkup:
+    """Files sent outside a report shortly after one was filed: add them to that report, or file a new one; and, for
+    a voice message or audio file (`decline`: it may be a question), neither ("No", as offer_report_with's)."""
+    rows = [[InlineKeyboardButton(text=t("btn_add_to", lang, number=number), callback_data="report:add_to"),
+             InlineKeyboardButton(text=t("btn_add_new", lang), callback_data="report:add_new")]]
+    if decline:
+        rows.append([InlineKeyboardButton(text=t("btn_no", lang), callback_data="report:offer_no")])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -8,9 +8,16 @@ report_offer) and the citizen asked: "Add" posts them as a comment on that repor
 (service.comment_on_report: their captions, or a short default, as its words) and confirms with the report's number;
 "New report" goes on as a file sent outside a report always did (report_draft.take_offer: the description asked, or
 taken from the captions). An album is asked about once, when all its files are in. The API's refusal (the report's
-MAX_FILES taken, the report closed meanwhile) is said in its own words and nothing is attached: the files stay in the
-draft, the question asked again, so "New report" (or /cancel, which deletes them) is still there. A voice message or
-audio file is still asked "File a report with this?" (report_offer): a question is asked by voice as often as not.
+MAX_FILES taken) is said in its own words and nothing is attached: the files stay in the draft, the question asked
+again, so "New report" (or /cancel, which deletes them) is still there. A report closed meanwhile is said so in words
+of its own (not the API's "not available in the report's current status"), and the files go on as if there were no
+report to add to: its "Add" could only be refused again. "Add" waits for a file still being stored (said so; the
+question comes again once it is in): it would otherwise be stored for a draft gone, and deleted unsaid.
+
+A voice message or audio file sent without words is asked about in the same one question, with "No" besides
+(ADD_VOICE): a question is asked by voice as often as an offence is told, and "No" deletes it at once, as report_offer's
+"No" does; "Add" without words says it is a voice message (or an audio recording). With no recent report it is asked
+"File a report with this?" (report_offer).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from backend.context import Context
 from backend.lib.errors import ZanError
 from backend.lib.i18n import pick
 from backend.lib.messages import ERRORS
-from bots.citizen import albums, keyboards, service
+from bots.citizen import keyboards, report_offer, service
 from bots.citizen.legal_flow import legal_question
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
@@ -34,7 +41,7 @@ from bots.citizen.report_draft import (
     ADD_CAPTIONS,
     ADD_NUMBER,
     ADD_TO,
-    ALBUMS,
+    ADD_VOICE,
     FILED_SINCE,
     MAX_REPORT_TEXT,
     NOT_DESCRIPTION,
@@ -49,7 +56,7 @@ from bots.citizen.report_draft import (
     resume,
     take_offer,
 )
-from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
+from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_offer import keep_typed, report_from_evidence
 from bots.citizen.texts import t
 
@@ -58,22 +65,38 @@ ADD_YES, ADD_NEW = "report:add_to", "report:add_new"
 
 
 def addable(message: Message) -> bool:
-    """A file a report takes, other than a voice message or audio file (report_offer asks about those)."""
-    return message.voice is None and message.audio is None and incoming(message) is not None
+    """A file a report takes (a voice message or audio file too)."""
+    return incoming(message) is not None
+
+
+def unworded_voice(message: Message) -> str:
+    """"voice" or "audio" for a voice message or audio file sent without words (it may be a question), else ""."""
+    if message.caption:
+        return ""
+    return "voice" if message.voice is not None else "audio" if message.audio is not None else ""
 
 
 @handlers.message(StateFilter(None), addable)
 async def offer_addition(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                          linked: service.ChatUser | None) -> None:
-    """A file outside a report: asked about while a recent report is open, else it starts a draft as before. An
-    album's other files come in the `adding` state (addition_pending). A chat never linked has filed nothing."""
+    """A file outside a report: asked about while a recent report is open, else it starts a draft as before (a voice
+    message without words asked "File a report with this?"). An album's other files come in the `adding` state
+    (addition_pending). A chat never linked has filed nothing."""
     recent = await service.recent_open_report(ctx, linked.citizen_id) if linked is not None else None
     if recent is None:
-        await report_from_evidence(message, state, bot, ctx, lang, linked)
+        await as_if_none_recent(message, state, bot, ctx, lang, linked)
         return
     await open_draft(state, ctx, message.message_id, ReportForm.adding)
-    await state.update_data({ADD_TO: str(recent.id), ADD_NUMBER: recent.number})
+    await state.update_data({ADD_TO: str(recent.id), ADD_NUMBER: recent.number, ADD_VOICE: unworded_voice(message)})
     await addition_pending(message, state, bot, ctx, lang, linked)
+
+
+async def as_if_none_recent(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                            linked: service.ChatUser | None) -> None:
+    if unworded_voice(message):
+        await report_offer.offer_report(message, state, bot, ctx, lang, linked)
+    else:
+        await report_from_evidence(message, state, bot, ctx, lang, linked)
 
 
 @handlers.callback_query(ReportForm.adding, F.data == ADD_YES)
@@ -82,31 +105,58 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
     """"Add": the draft's files as one comment on the report, once (the draft's key is the comment's idempotency
     key: a redelivered tap replays it). Then the chat is as after filing a report (FILED_SINCE: a second tap of this
     question's buttons is silent, not "nothing was sent")."""
+    data = await state.get_data()
+    if being_stored(data):
+        # a file sent meanwhile is on its way: attached now without it, it would be stored for a draft gone and
+        # deleted unsaid. Its own answer asks the question again once it is in
+        await callback.answer(t("report_add_wait", lang), show_alert=True)
+        return
     await callback.answer()
     message = callback.message
     if not isinstance(message, Message):
         return
-    data = await state.get_data()
     key, number = str(data["key"]), str(data.get(ADD_NUMBER) or "")
     files = await service.draft_media(ctx, key)
     words = PART_SEPARATOR.join(str(part[1]) for part in kept_words(data))[:MAX_REPORT_TEXT]
+    # no words: what was added, named ("a voice message" only when it is all there is: photos may have followed it)
+    alone = str(data.get(ADD_VOICE) or "") if len(files) == 1 else ""
+    default = {"voice": "report_add_voice_comment", "audio": "report_add_audio_comment"}.get(alone,
+                                                                                              "report_add_comment")
     user = await citizen_of(ctx, linked, callback.from_user, message.chat.id, lang)
     try:
         await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=uuid.UUID(str(data[ADD_TO])),
-                                        text=words or t("report_add_comment", lang), media_ids=files,
+                                        text=words or t(default, lang), media_ids=files,
                                         idempotency_key=f"telegram:{key}:add")
     except ZanError as exc:
         if exc.status >= 500:
             raise  # the error handler apologises; the draft is kept for another tap
-        # refused as a whole (one transaction): nothing attached, the files still the draft's for "New report"
-        reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang).rstrip(".")
-        await resume(message, state, ctx, lang, t("report_add_refused", lang, number=number, reason=reason))
+        # refused as a whole (one transaction): nothing attached, the files still the draft's
+        await add_refused(message, state, ctx, lang, exc, number)
         return
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
     await service.forget_draft(ctx, key)  # the files are the report's now
     await message.answer(t("report_add_done", lang, number=number, count=len(files)),
                          reply_markup=keyboards.main_menu(lang))
+
+
+async def add_refused(message: Message, state: FSMContext, ctx: Context, lang: str, exc: ZanError,
+                      number: str) -> None:
+    """The API's refusal said in its own words and the question asked again ("New report" is still there). A report
+    closed meanwhile takes nothing any more: asking "Add to № …" again would be refused again, so the files go on as
+    with no report to add to (a voice message asked "File a report with this?", other files a new report's)."""
+    if exc.code != "report.transition_forbidden":
+        reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang).rstrip(".")
+        await resume(message, state, ctx, lang, t("report_add_refused", lang, number=number, reason=reason))
+        return
+    voice = bool((await state.get_data()).get(ADD_VOICE))
+    await state.update_data({ADD_TO: None, ADD_NUMBER: None, ADD_VOICE: None})
+    if voice:
+        await state.set_state(ReportForm.offered)
+        await resume(message, state, ctx, lang, t("report_add_closed", lang, number=number))
+        return
+    await message.answer(t("report_add_closed", lang, number=number))
+    await take_offer(message, state, ctx, lang)
 
 
 @handlers.callback_query(ReportForm.adding, F.data == ADD_NEW)
@@ -145,22 +195,17 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
+    told = note  # what became of it: said alone should the question be answered while the file was stored
     if outcome == KEPT:
         note = ""  # the question says it
     if message.media_group_id:
-        album = str(message.media_group_id)
-        entry = await albums.last_through(
-            state, ALBUMS, album, str(message.message_id),
-            fold=lambda so_far: {"notes": list(dict.fromkeys([*so_far.get("notes", []), *([note] if note else [])]))},
-            still=lambda current, now: (current == ReportForm.adding.state and now.get("key") == key
-                                        and album not in being_stored(now).values()))
-        if entry is None:
+        answer = await album_at_question(message, state, key, ReportForm.adding, note)
+        if answer is None:
             return  # another file of the album answers, or the question was answered meanwhile
-        await albums.forget(state, ALBUMS, album)
-        note = "\n".join(entry.get("notes", []))
+        note = answer
     elif await state.get_state() != ReportForm.adding.state:
-        if note:  # answered meanwhile (the file stored with the chat let go): only what became of it
-            await message.answer(note)
+        if told:  # answered meanwhile ("New report": the file stored with the chat let go): what became of it
+            await message.answer(told)
         return
     if not await service.draft_media(ctx, key):
         await drop_draft(state, ctx)

@@ -10,8 +10,9 @@ FILED_SINCE: the buttons of that conversation are then told apart from those of 
 class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module. A draft begun by a
 voice message or audio file sent outside a report waits in `offered` for the citizen's Yes or No (report_offer); one
 begun by files sent shortly after a report was filed waits in `adding` for "Add to report № …" or "New report"
-(report_addition), with ADD_TO and ADD_NUMBER (that report) and ADD_CAPTIONS (the files' captions). TYPED: the last
-words typed while either question waited that read as a description (`reads_as_description`), which a Yes takes.
+(report_addition), with ADD_TO and ADD_NUMBER (that report), ADD_CAPTIONS (the files' captions) and ADD_VOICE
+(begun by a voice message or audio file: "No" asked too). TYPED: the last words typed while either question waited
+that read as a description (`reads_as_description`), which a Yes takes.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ TOLD_ALBUMS = "told_albums"
 STORING_STALE_S = 300.0
 STORING_RENEW_S = 60.0
 ADD_TO, ADD_NUMBER, ADD_CAPTIONS = "add_to", "add_number", "add_captions"
+# the `adding` question asked of a voice message or audio file sent without words ("voice" / "audio"): it may be a
+# question, so "No" is offered too, and "Add" without words says which it was
+ADD_VOICE = "add_voice"
 TYPED = "typed"  # [message_id, text]
 
 
@@ -259,9 +263,10 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         await message.answer(led(t("report_offer", lang)), reply_markup=keyboards.offer_report_with(lang))
         return True
     if step == ReportForm.adding.state:
-        number = str((await state.get_data()).get(ADD_NUMBER) or "")
-        await message.answer(led(t("report_add_ask", lang, number=number)),
-                             reply_markup=keyboards.add_or_new(lang, number))
+        data = await state.get_data()
+        number, voice = str(data.get(ADD_NUMBER) or ""), bool(data.get(ADD_VOICE))
+        await message.answer(led(t("report_add_voice_ask" if voice else "report_add_ask", lang, number=number)),
+                             reply_markup=keyboards.add_or_new(lang, number, decline=voice))
         return True
     return False
 

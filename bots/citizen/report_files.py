@@ -11,6 +11,7 @@ from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 
 from backend.context import Context
@@ -231,3 +232,21 @@ async def keep_early_file(message: Message, state: FSMContext, bot: Bot, ctx: Co
     if outcome in (TAKEN_ALREADY, GONE):
         return outcome, ""
     return outcome, t(_EARLY_REFUSALS.get(outcome, outcome), lang)
+
+
+async def album_at_question(message: Message, state: FSMContext, key: str, question: State, note: str) -> str | None:
+    """An album sent while a question about files waits (report_offer's, report_addition's) gets one answer, once all
+    its files are in: this file's `note` (what became of it: "" if kept, which the question says) joins the album's
+    others, and the file through last, once the album settled with none of it on its way and the question still
+    waiting, gets them all ("" for none); the others get None. Answering with the first file through instead would
+    leave a later file's refusal unsaid."""
+    album = str(message.media_group_id)
+    entry = await albums.last_through(
+        state, ALBUMS, album, str(message.message_id),
+        fold=lambda so_far: {"notes": list(dict.fromkeys([*so_far.get("notes", []), *([note] if note else [])]))},
+        still=lambda current, now: (current == question.state and now.get("key") == key
+                                    and album not in being_stored(now).values()))
+    if entry is None:
+        return None  # another file of the album answers, or the question was answered meanwhile
+    await albums.forget(state, ALBUMS, album)
+    return "\n".join(entry.get("notes", []))

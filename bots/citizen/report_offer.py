@@ -7,7 +7,8 @@ told, and the bot answers questions in words only. "No" deletes the draft and it
 written under a file (a caption) while the question waits are a Yes. One with words under it is a report at once.
 Words typed while the question waits are answered as a question (as anywhere outside a report), and the last of them
 that read as a description (report_draft.reads_as_description: no question) are kept: a Yes takes them as the
-description, quoting them, rather than ask the citizen to type again what they just typed.
+description, quoting them, rather than ask the citizen to type again what they just typed. While the citizen has a
+recent open report, report_addition takes any of these files first and asks whether to add it to that report.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from bots.citizen import keyboards, service
 from bots.citizen.legal_flow import legal_question
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
+    ADD_NUMBER,
     NOT_DESCRIPTION,
     TYPED,
     ReportForm,
     drop_draft,
-    first_of_album,
     incoming,
     keep_place,
     open_draft,
@@ -34,7 +35,7 @@ from bots.citizen.report_draft import (
     resume,
     take_offer,
 )
-from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
+from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_text import report_place_first, report_text_missing
 from bots.citizen.texts import t
 
@@ -47,13 +48,14 @@ def evidence(message: Message) -> bool:
     return message.location is not None or incoming(message) is not None
 
 
-@handlers.message(StateFilter(None), F.voice | F.audio, ~F.caption, evidence)
 async def offer_report(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> None:
-    """A voice message or audio file outside a report: kept in a draft, and the citizen asked whether to file a
-    report with it. Its `since` is the message's own: the question's buttons, and any message after it, are the
-    draft's. An album's other files come in the `offered` state (offer_pending). One that cannot be kept (too large,
-    the store down) leaves nothing to offer: said why, and no draft."""
+    """A voice message or audio file sent without words outside a report, the citizen having no recent open report
+    to add it to (report_addition takes it first, and asks "Add to report № … / New report / No" otherwise): kept in
+    a draft, and the citizen asked whether to file a report with it. Its `since` is the message's own: the
+    question's buttons, and any message after it, are the draft's. An album's other files come in the `offered` state
+    (offer_pending). One that cannot be kept (too large, the store down) leaves nothing to offer: said why, and no
+    draft."""
     await open_draft(state, ctx, message.message_id, ReportForm.offered)
     if message.media_group_id:
         await offer_pending(message, state, bot, ctx, lang, linked)
@@ -88,23 +90,32 @@ async def offer_taken(callback: CallbackQuery, state: FSMContext, ctx: Context, 
         await take_offer(callback.message, state, ctx, lang)
 
 
-@handlers.callback_query(ReportForm.offered, F.data == OFFER_NO)
+@handlers.callback_query(StateFilter(ReportForm.offered, ReportForm.adding), F.data == OFFER_NO)
 async def offer_declined(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
-    """"No": the draft and its files go at once (a voice message is personal data the citizen did not file), and
-    the citizen is told to type a question, which is what a voice message that is no report mostly was."""
+    """"No" (to "File a report with this?", or to "Add to report № … / New report / No" asked of a voice message):
+    the draft and its files go at once (a voice message is personal data the citizen did not file), and the citizen
+    is told to type a question, which is what a voice message that is no report mostly was; in words that say what
+    went (the files sent meanwhile too, not "the file")."""
     await callback.answer()
-    await drop_offered(state, ctx)
-    if isinstance(callback.message, Message):
-        await callback.message.answer(t("report_offer_declined", lang), reply_markup=keyboards.main_menu(lang))
+    number = (await state.get_data()).get(ADD_NUMBER) if await state.get_state() == ReportForm.adding.state else None
+    count = await drop_offered(state, ctx)
+    if not isinstance(callback.message, Message):
+        return
+    if number:
+        said = t("report_add_declined", lang, number=number)
+    else:
+        said = t("report_offer_declined_files", lang, count=count) if count > 1 else t("report_offer_declined", lang)
+    await callback.message.answer(said, reply_markup=keyboards.main_menu(lang))
 
 
-async def drop_offered(state: FSMContext, ctx: Context) -> None:
+async def drop_offered(state: FSMContext, ctx: Context) -> int:
     """The offered draft dropped ("No", /cancel), its files deleted at once: a voice message is personal data the
-    citizen did not file, not left a week for the unused-media purge."""
+    citizen did not file, not left a week for the unused-media purge. How many files it had."""
     files = await service.draft_media(ctx, str((await state.get_data()).get("key") or ""))
     await drop_draft(state, ctx)
     for media_id in files:
         await service.discard_media(ctx, media_id)
+    return len(files)
 
 
 async def keep_typed(message: Message, state: FSMContext) -> None:
@@ -135,15 +146,30 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
             await keep_typed(message, state)
         await resume(message, state, ctx, lang)
         return
-    answers = await first_of_album(state, message)
     if message.location is not None:
         note = t("report_location_kept" if await keep_place(message, state, ctx) else "report_location_outside_early",
                  lang)
-    else:
-        outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
-        if outcome in (TAKEN_ALREADY, GONE):
-            return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
-        if outcome == KEPT:
-            note = ""  # the question says it: "kept with the report" would answer it before the citizen does
-    if answers and await state.get_state() == ReportForm.offered.state:
         await resume(message, state, ctx, lang, note)
+        return
+    key = str((await state.get_data())["key"])
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    if outcome in (TAKEN_ALREADY, GONE):
+        return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
+    told = note  # what became of it: said alone should the question be answered while the file was stored
+    if outcome == KEPT:
+        note = ""  # the question says it: "kept with the report" would answer it before the citizen does
+    if message.media_group_id:
+        answer = await album_at_question(message, state, key, ReportForm.offered, note)
+        if answer is None:
+            return  # another file of the album answers, or the question was answered meanwhile
+        note = answer
+    elif await state.get_state() != ReportForm.offered.state:
+        if told:  # a Yes while it was stored (the chat let go): the report goes on, and the file is with it
+            await message.answer(told)
+        return
+    if not await service.draft_media(ctx, key):
+        # an album of audio files none of which could be kept: nothing to ask about (as offer_report's one file)
+        await drop_draft(state, ctx)
+        await message.answer(note or t("report_file_not_kept", lang), reply_markup=keyboards.main_menu(lang))
+        return
+    await resume(message, state, ctx, lang, note)

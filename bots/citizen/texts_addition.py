@@ -1,5 +1,6 @@
-"""The citizen bot's texts of files added to a report just filed (report_addition) and of words kept while a question
-about a voice message waited (report_draft.take_offer), in Kazakh, Russian and English: merged into texts.TEXTS."""
+"""The citizen bot's texts of files added to a report just filed (report_addition: its question, "Add", its refusals
+and "No" of a voice message) and of what the questions about files sent outside a report end in (report_offer's "No",
+words kept for report_draft.take_offer), in Kazakh, Russian and English: merged into texts.TEXTS."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
               "обращение?",
         "en": "Your report No. {number} is still being handled. Add the files you sent to it, or file a new report?",
     },
+    # a voice message or audio file sent without words: it may be a question (the bot reads no voice), so "No" too
+    "report_add_voice_ask": {
+        "kk": "№ {number} өтінішіңіз әлі қаралуда. Осы хабарламаны соған қосайын ба, әлде жаңа өтініш бересіз бе? "
+              "Дауыстық хабарламаларды тани алмаймын: бұл сұрақ болса, «Жоқ» батырмасын басып, оны мәтінмен жазыңыз.",
+        "ru": "Ваше обращение № {number} ещё рассматривается. Добавить это сообщение к нему или подать новое "
+              "обращение? Голосовые сообщения я не распознаю: если это вопрос, нажмите «Нет» и напишите его текстом.",
+        "en": "Your report No. {number} is still being handled. Add this message to it, or file a new report? I cannot "
+              "understand voice messages: if it is a question, tap “No” and type it.",
+    },
     "btn_add_to": {"kk": "№ {number} өтінішке қосу", "ru": "Добавить к № {number}", "en": "Add to No. {number}"},
     "btn_add_new": {"kk": "Жаңа өтініш", "ru": "Новое обращение", "en": "New report"},
     # the comment the files are sent with when the citizen wrote nothing with them (a comment needs words)
@@ -18,6 +28,46 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "kk": "Өтінішке қосымша файлдар.",
         "ru": "Дополнительные файлы к обращению.",
         "en": "More files for the report.",
+    },
+    # the same, for a voice message or an audio file added with no words
+    "report_add_voice_comment": {
+        "kk": "🎙 Өтінішке дауыстық хабарлама қосылды.",
+        "ru": "🎙 К обращению добавлено голосовое сообщение.",
+        "en": "🎙 A voice message added to the report.",
+    },
+    "report_add_audio_comment": {
+        "kk": "🎧 Өтінішке аудиожазба қосылды.",
+        "ru": "🎧 К обращению добавлена аудиозапись.",
+        "en": "🎧 An audio recording added to the report.",
+    },
+    # "Add" tapped while a file sent meanwhile is still being stored (a callback alert: at most 200 characters)
+    "report_add_wait": {
+        "kk": "Файл әлі сақталып жатыр. Ол сақталған соң қайта сұраймын.",
+        "ru": "Файл ещё сохраняется. Я спрошу снова, как только он будет сохранён.",
+        "en": "A file is still being saved. I will ask again as soon as it is saved.",
+    },
+    # "Add" refused as the report was closed meanwhile: what was sent goes on as it would with no report to add to
+    "report_add_closed": {
+        "kk": "№ {number} өтініш жабылды, оған ештеңе қосылмайды.",
+        "ru": "Обращение № {number} уже закрыто, добавить к нему ничего нельзя.",
+        "en": "Report No. {number} is closed, so nothing can be added to it.",
+    },
+    # "No" to the question about a voice message: nothing added, nothing filed, what was sent deleted
+    "report_add_declined": {
+        "kk": "Жақсы: № {number} өтінішке ештеңе қосылмады, жаңа өтініш берілмеді, жібергеніңіз жойылды. "
+              "Сұрағыңызды мәтінмен бір хабарламамен жазыңыз.",
+        "ru": "Хорошо: к обращению № {number} ничего не добавлено, новое не подано, присланное удалено. Вопрос "
+              "напишите текстом одним сообщением.",
+        "en": "All right: nothing was added to report No. {number}, no new report, and what you sent is deleted. Type "
+              "your question in one message.",
+    },
+    # "No" to "File a report with this?" when more than the voice message was sent meanwhile
+    "report_offer_declined_files": {
+        "kk": "Жақсы: өтініш берілмеді, жіберген {count} файлыңыз жойылды. Сұрағыңызды мәтінмен бір хабарламамен "
+              "жазыңыз.",
+        "ru": "Хорошо: обращение не подано, присланные файлы ({count}) удалены. Вопрос напишите текстом одним "
+              "сообщением.",
+        "en": "All right: no report, and the {count} files you sent are deleted. Type your question in one message.",
     },
     "report_add_done": {
         "kk": "✅ № {number} өтінішке қосылған файлдар: {count}.",
