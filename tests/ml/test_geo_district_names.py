@@ -88,6 +88,9 @@ def test_kazakh_names_are_kazakh_and_each_language_names_the_same_kind_of_place(
         # the two codes that share the Latin name "Aksuskiy" are a district in Jetisu and a town in Pavlodar region
         ("aksuskiy-almaty-region", "Ақсу ауданы", "Аксуский район", "Aksu District"),
         ("aksuskiy-pavlodar", "Ақсу қ.", "г. Аксу", "Aksu"),
+        # a second reading's corrections: the Kazakh letter (Қазталов), the name of Ә. Жангелдин
+        ("kaztalovskiy", "Қазталов ауданы", "Казталовский район", "Kaztalov District"),
+        ("dzhangildinskiy", "Жангелдин ауданы", "Джангельдинский район", "Zhangeldin District"),
     ],
 )
 def test_known_names(code: str, kk: str, ru: str, en: str) -> None:
