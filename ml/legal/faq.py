@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ml.legal.corpus import Corpus
-from ml.legal.lexicon import Words
+from ml.legal.lexicon import Words, query_terms
 
 FAQ_PATH = Path(__file__).resolve().parent.parent / "data" / "legal" / "faq.json"
 LANGUAGES = ("ru", "kk", "en")
@@ -39,6 +39,15 @@ class FaqItem:
     # who the item is about, when items of one topic differ only by that (a missing child, a missing adult): the
     # words naming that person (see `for_whom`)
     who: Words = field(default_factory=Words)
+    # the glossary's readings of a question (`ml.legal.lexicon.InContext.reading`) the item answers only under
+    # (any of `read_as`) or never under (any of `not_read_as`): the lawful-entry item answers officials entering, not
+    # every question naming the police next to an entering verb ("сосед залез в квартиру, полицию вызвали")
+    read_as: frozenset[str] = frozenset()
+    not_read_as: frozenset[str] = frozenset()
+
+    def reads(self, readings: frozenset[str]) -> bool:
+        """Whether a question read as `readings` may be answered by this item."""
+        return (not self.read_as or bool(self.read_as & readings)) and not self.not_read_as & readings
 
 
 class FaqError(ValueError):
@@ -61,7 +70,13 @@ def _parse_item(raw: dict[str, object]) -> FaqItem:
         ),
         suggested_action=str(raw.get("suggested_action", "info")),
         who=Words.of(w for lang in LANGUAGES for w in _word_lists(raw.get("who")).get(lang, ())),
+        read_as=frozenset(str(r) for r in _listed(raw.get("read_as"))),
+        not_read_as=frozenset(str(r) for r in _listed(raw.get("not_read_as"))),
     )
+
+
+def _listed(raw: object) -> list[object]:
+    return list(raw) if isinstance(raw, list) else []
 
 
 def _word_lists(raw: object) -> dict[str, list[str]]:
@@ -123,7 +138,21 @@ def validate_faq(items: list[FaqItem] | tuple[FaqItem, ...], corpus: Corpus) -> 
             elif not corpus.has(c.code, c.article, c.part):
                 problems.append(f"{item.id}: {c.code} {c.article} has no part {c.part}")
     problems.extend(_who_problems(items))
+    problems.extend(_reading_problems(items))
     return problems
+
+
+def _reading_problems(items: Sequence[FaqItem]) -> list[str]:
+    """An item's own ru/kk questions must read as it answers (`FaqItem.reads`): one that does not is never answered
+    by the item it belongs to, and the glossary rule behind the reading misses that wording."""
+    return [
+        f"{item.id}: its {lang} question {q!r} is not read as the item needs"
+        for item in items
+        if item.read_as or item.not_read_as
+        for lang in ("ru", "kk")
+        for q in item.questions.get(lang, ())
+        if not item.reads(query_terms(q, lang).readings)
+    ]
 
 
 def _who_problems(items: Sequence[FaqItem]) -> list[str]:

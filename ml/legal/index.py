@@ -22,7 +22,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ml.embedders import Embedder, get_embedder
-from ml.legal import lexicon
+from ml.legal import actors, lexicon
 from ml.legal.bm25 import BM25
 from ml.legal.codes import CODE_BY_KEY
 from ml.legal.corpus import CHUNKER_VERSION, KK_SAMPLE, RU_ARTICLES, Article, Chunk, Corpus, file_sha256
@@ -63,10 +63,10 @@ def content_hashes() -> dict[str, str]:
     heads = hashlib.sha256(recipe + file_sha256(RU_ARTICLES, KK_SAMPLE).encode()).hexdigest()
     faq = hashlib.sha256(recipe + file_sha256(FAQ_PATH).encode()).hexdigest()
     # the BM25 matrices are the glossary and the stemming code applied to the texts: a change to either (a Kazakh
-    # ending peeled differently) must rebuild them, or the FAQ variants keep stems the questions no longer get
-    lexical = hashlib.sha256(
-        heads.encode() + faq.encode() + file_sha256(GLOSSARY_PATH, Path(lexicon.__file__)).encode()
-    ).hexdigest()
+    # ending peeled differently) must rebuild them, or the FAQ variants keep stems the questions no longer get; the
+    # glossary's cues read who acts (`ml.legal.actors`), so that code is part of it too
+    code = (Path(lexicon.__file__), Path(actors.__file__))
+    lexical = hashlib.sha256(heads.encode() + faq.encode() + file_sha256(GLOSSARY_PATH, *code).encode()).hexdigest()
     return {"heads": heads, "faq": faq, "corpus": lexical}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,11 +19,12 @@ from typing import Any
 
 import snowballstemmer
 
+from ml.legal.actors import TOKEN, Layout, actor_at, common_actors, layout, written_at
 from ml.text import KAZAKH_LETTERS, fold
 
 GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "legal" / "glossary.json"
 
-_TOKEN = re.compile(r"[0-9a-zа-яёәғқңөұүһі]+(?:-[0-9]+)?")
+_TOKEN = TOKEN
 _KK_LETTER = re.compile(f"[{KAZAKH_LETTERS}]")
 
 # Function words and question scaffolding that carry no legal meaning ("что", "будет", "қандай"); dropping them keeps
@@ -158,6 +159,17 @@ class Words:
         # also matches "мура" typed without the Kazakh letters
         return cls(tuple(tuple(fold(w) for w in phrase.split()) for phrase in words if phrase.split()))
 
+    def spans(self, forms: Sequence[tuple[str, ...]]) -> list[tuple[int, int]]:
+        """Where the words (or phrases) are among `forms`: (start, end) word positions."""
+        present = {form for word in forms for form in word}
+        return [
+            (start, start + len(phrase))
+            for phrase in self.phrases
+            if _may_start(phrase[0], present)
+            for start in range(len(forms) - len(phrase) + 1)
+            if all(_is(forms[start + j], word) for j, word in enumerate(phrase))
+        ]
+
     def found_in(self, forms: Sequence[tuple[str, ...]]) -> bool:
         """Whether one of the words (or phrases) is among `forms` (`word_forms` of a text)."""
         # a phrase whose first word the text lacks is skipped before trying every position: a question is checked
@@ -191,29 +203,53 @@ def _is(forms: tuple[str, ...], word: str) -> bool:
 class Cue:
     """What tells a topic in a question: one of `words`, and one of `together` when it lists any ("права" means a
     driving licence next to "руль" or "машина"), and none of `unless` ("лишить прав" is about parental rights next to
-    "родительских")."""
+    "родительских"). `by` and `not_by` name who does what `words` tell (`ml.legal.actors`, nominatives): with `by`
+    one of the words must be done by one of them ("полиция вошла", not "вошёл сосед, полицию вызвали"); with
+    `not_by`, by someone else or no one named ("кот залез в квартиру" is no intrusion, "залез незнакомец и смотрит на
+    кота" is)."""
 
     words: Words
     together: Words = Words()
     unless: Words = Words()
+    by: Words = Words()
+    not_by: Words = Words()
 
     @classmethod
-    def of(cls, raw: dict[str, Any], languages: Sequence[str] = ()) -> Cue:
-        """From a data entry's "words", "with" and "unless": lists, or (with `languages`) lists by language."""
+    def of(
+        cls, raw: dict[str, Any], languages: Sequence[str] = (), groups: Mapping[str, Sequence[str]] | None = None
+    ) -> Cue:
+        """From a data entry's "words", "with", "unless", "by" and "not_by": lists, or (with `languages`) lists by
+        language. "@name" in a list stands for the words of `groups[name]` (the glossary's "word_groups": the
+        officials, the animals… that several entries name)."""
 
         def listed(key: str) -> Words:
             if not languages:
-                return Words.of(raw.get(key, ()))
-            return Words.of(w for lang in languages for w in raw.get(key, {}).get(lang, ()))
+                words: Iterable[str] = raw.get(key, ())
+            else:
+                words = (w for lang in languages for w in raw.get(key, {}).get(lang, ()))
+            return Words.of(g for w in words for g in ((groups or {})[w[1:]] if w.startswith("@") else (w,)))
 
-        return cls(listed("words"), listed("with"), listed("unless"))
+        return cls(listed("words"), listed("with"), listed("unless"), listed("by"), listed("not_by"))
 
-    def found_in(self, forms: Sequence[tuple[str, ...]]) -> bool:
-        return (
+    def found_in(self, forms: Sequence[tuple[str, ...]], where: Layout | None = None) -> bool:
+        """`where`: the text's clauses (`ml.legal.actors.layout`), for `by` and `not_by`; without it the text is one
+        clause."""
+        if not (
             self.words.found_in(forms)
             and (not self.together.phrases or self.together.found_in(forms))
             and not self.unless.found_in(forms)
-        )
+        ):
+            return False
+        if not (self.by.phrases or self.not_by.phrases):
+            return True
+        where = where or Layout((0,) * len(forms), (0,) * len(forms))
+        actors = (*self.by.phrases, *self.not_by.phrases, *common_actors())
+        for start, end in self.words.spans(forms):
+            pos = actor_at(forms, where, start, end, actors)
+            done_by = not self.by.phrases or written_at(forms, pos, self.by.phrases)
+            if done_by and not written_at(forms, pos, self.not_by.phrases):
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +261,9 @@ class InContext:
     cue: Cue
     terms: tuple[str, ...]
     instead_of: frozenset[str] = frozenset()
+    # what the entry reads the question as ("official_entry"), for FAQ items that answer only such a question or
+    # never one (`ml.legal.faq.FaqItem.read_as`)
+    reading: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,8 +290,14 @@ class Glossary:
                 phrases[words] = tuple(terms)
         ru = {ru_stem(k): tuple(v) for k, v in raw["ru_ru"].items()}
         en = {en_stem(k): tuple(v) for k, v in raw["en_ru"].items()}
+        groups = raw.get("word_groups", {})
         in_context = tuple(
-            InContext(Cue.of(entry), tuple(entry["terms"]), frozenset(entry.get("instead_of", ())))
+            InContext(
+                Cue.of(entry, groups=groups),
+                tuple(entry["terms"]),
+                frozenset(entry.get("instead_of", ())),
+                entry.get("reading"),
+            )
             for entry in raw.get("in_context", ())
         )
         return cls(single, phrases, ru, en, in_context)
@@ -295,6 +340,7 @@ class QueryTerms:
     kk: list[str]
     expanded: list[str]
     phrases: list[str] = field(default_factory=list)  # the glossary's Russian wording, to help the embedder too
+    readings: frozenset[str] = frozenset()  # the in_context entries' readings of the question (`InContext.reading`)
 
     @property
     def all(self) -> list[str]:
@@ -332,9 +378,14 @@ def query_terms(text: str, language: str, glossary: Glossary | None = None) -> Q
         if Words((words,)).found_in(forms):
             expansion.extend(terms)
     replaced: set[str] = set()
+    readings: set[str] = set()
+    where = layout(text)
     for entry in g.in_context:
-        if entry.cue.found_in(forms):
+        if entry.cue.found_in(forms, where):
             expansion.extend(entry.terms)
             replaced |= entry.instead_of
+            if entry.reading:
+                readings.add(entry.reading)
     phrases = [term for term in dict.fromkeys(expansion) if term not in replaced]
-    return QueryTerms(ru=ru, kk=kk, expanded=[t for term in phrases for t in doc_terms(term)], phrases=phrases)
+    expanded = [t for term in phrases for t in doc_terms(term)]
+    return QueryTerms(ru=ru, kk=kk, expanded=expanded, phrases=phrases, readings=frozenset(readings))

@@ -121,19 +121,31 @@ class Retriever:
         """FAQ matches and a fused article ranking. `exclude_faq_row` hides one FAQ variant (leave-one-out tuning)."""
         terms = query_terms(question, language)
         qvec = self.embed_query(question, terms, language)
-        faq = self._search_faq(question, language, qvec, exclude_faq_row)
+        faq = self._search_faq(question, language, qvec, exclude_faq_row, terms.readings)
         return SearchResult(faq=faq, articles=self._search_articles(terms, language, qvec, faq, k), terms=terms)
 
     def _search_faq(
-        self, question: str, language: str, qvec: np.ndarray, exclude_row: int | None = None
+        self,
+        question: str,
+        language: str,
+        qvec: np.ndarray,
+        exclude_row: int | None = None,
+        readings: frozenset[str] = frozenset(),
     ) -> list[FaqMatch]:
+        """The nearest FAQ items; an item the question is not read as it answers (`FaqItem.reads`) is left out,
+        however close its wording ("кто-то зашёл в мою квартиру, полиция не приехала" is worded like "сотрудники
+        полиции зашли в квартиру без постановления")."""
         n = len(self.faq)
         if n == 0 or len(self._faq_row_item) == 0:
             return []
         valid = self._faq_row_item >= 0
-        if exclude_row is not None:
+        unread = [i for i, item in enumerate(self.faq) if not item.reads(readings)]
+        if exclude_row is not None or unread:
             valid = valid.copy()
+        if exclude_row is not None:
             valid[exclude_row] = False
+        if unread:
+            valid &= ~np.isin(self._faq_row_item, unread)
         dense_rows = self.index.faq_vecs @ qvec
         q_terms = faq_doc_terms(question, language)
         ceiling = self.index.faq_bm25.max_possible(q_terms, unknown=self._faq_unknown)

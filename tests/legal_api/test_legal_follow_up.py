@@ -51,7 +51,8 @@ TOPIC_CHANGES: list[tuple[list[str], str, tuple[str, str]]] = [
     (["my neighbour hits his dog"], "What is the punishment for drunk driving?", DRUNK_DRIVING),
     (["что будет за взятку полицейскому"], "ст. 190 УК", FRAUD),
     # opens as a continuation, yet names a matter of its own (found by a second reading: it got the theft item)
-    (["какое наказание за кражу?"], "если не платят алименты?", ("КоБС РК", "141")),
+    # (the alimony-evasion item answers it since the FAQ's ranking changed: УК 139 first, what non-payment risks)
+    (["какое наказание за кражу?"], "если не платят алименты?", (UK, "139")),
 ]
 
 

@@ -1,0 +1,61 @@
+""""үйге келмеді" is a disappearance when a person did not come home, not when a service did not come to the house:
+"жедел жәрдем үйге келмеді" (the ambulance did not come) and "учаскелік үйге келмеді" (the district officer did
+not come) got the missing-person / missing-child answer ("call 102", УПК 180) after 9a4c575's in_context entry
+(words "келмеді" with "үй", no unless). Now a service named as the one that did not come (`not_by`) is no
+disappearance, and the question is read as "service_absent", which the missing items and the false-call item never
+answer (`FaqItem.not_read_as`)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ml.embedders import get_embedder
+from ml.legal import LegalAssistant, build_index, default_index_dir, index_status
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> LegalAssistant:
+    d = default_index_dir()
+    if index_status(d, get_embedder().name) is not None:
+        copy = tmp_path_factory.mktemp("legal") / "index"
+        if d.exists():
+            shutil.copytree(d, copy)
+        build_index(copy, progress=False)
+        d = copy
+    return LegalAssistant.load(d)
+
+
+@pytest.mark.parametrize("question", [
+    "жедел жәрдем үйге келмеді",
+    "учаскелік үйге келмеді, шағымды қабылдамады",
+])
+def test_a_service_that_did_not_come_is_no_missing_person(assistant: LegalAssistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.faq_id not in {"missing_person", "missing_child"}, answer
+
+
+def test_the_ambulance_not_coming_is_no_false_call(assistant: LegalAssistant) -> None:
+    # the false-call item (КоАП 438) is about whoever called for nothing, not about a service that never came
+    answer = assistant.ask("жедел жәрдем үйге келмеді")
+    assert answer.faq_id != "false_call", answer
+    assert ("УК РК", "149") not in [(c.code, c.article) for c in answer.citations], answer
+
+
+@pytest.mark.parametrize("question", [
+    "учаскелік үйге келмеді, шағымды қабылдамады",
+    "участковый не пришел, заявление не принял",
+])
+def test_an_officer_who_did_not_come_is_a_complaint(assistant: LegalAssistant, question: str) -> None:
+    assert assistant.ask(question).faq_id == "complain_officer"
+
+
+@pytest.mark.parametrize(("question", "item"), [
+    ("балам үйге келмеді", "missing_child"),
+    ("күйеуім үйге келмеді, телефонын алмайды", "missing_person"),
+    # a service named beside a person who is missing keeps the disappearance
+    ("скорая не приехала, а ребенок пропал", "missing_child"),
+])
+def test_a_person_not_coming_home_is_still_missing(assistant: LegalAssistant, question: str, item: str) -> None:
+    assert assistant.ask(question).faq_id == item
