@@ -7,6 +7,7 @@ an FAQ answer is shown verbatim to citizens: every citation must exist in the co
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,6 +40,9 @@ class FaqItem:
     # who the item is about, when items of one topic differ only by that (a missing child, a missing adult): the
     # words naming that person (see `for_whom`)
     who: Words = field(default_factory=Words)
+    # the ages (inclusive) of that person: an age the question states decides before any word does ("младший брат,
+    # ему 10 лет" is a child, "сын 40 лет" an adult; a sibling or a son is either)
+    who_ages: tuple[int, int] | None = None
     # the glossary's readings of a question (`ml.legal.lexicon.InContext.reading`) the item answers only under
     # (any of `read_as`) or never under (any of `not_read_as`): the lawful-entry item answers officials entering, not
     # every question naming the police next to an entering verb ("сосед залез в квартиру, полицию вызвали")
@@ -70,9 +74,30 @@ def _parse_item(raw: dict[str, object]) -> FaqItem:
         ),
         suggested_action=str(raw.get("suggested_action", "info")),
         who=Words.of(w for lang in LANGUAGES for w in _word_lists(raw.get("who")).get(lang, ())),
+        who_ages=_ages(raw.get("who_ages")),
         read_as=frozenset(str(r) for r in _listed(raw.get("read_as"))),
         not_read_as=frozenset(str(r) for r in _listed(raw.get("not_read_as"))),
     )
+
+
+def _ages(raw: object) -> tuple[int, int] | None:
+    if raw is None:
+        return None
+    if not (isinstance(raw, list) and len(raw) == 2 and all(isinstance(a, int) for a in raw) and raw[0] <= raw[1]):
+        raise FaqError(f"who_ages must be [youngest, oldest], not {raw!r}")
+    return raw[0], raw[1]
+
+
+# "10 лет", "16-летний", "9 жаста", "8 жасар", "12 years old"; not a time ago ("5 лет назад", "3 жыл бұрын" has no
+# age word anyway) and not a duration of the matter ("уже 2 года не звонит": a year word without "лет"/"жас" is none)
+_AGE = re.compile(r"(?<!\d)(\d{1,3})\s*-?\s*(?:лет(?:н\w*)?|годик\w*|жас(?:та|ар\w*|тағы|ында)\b|years?[ -]old|y\.?o\b)"
+                  r"(?!\s*(?:назад|тому|бұрын|ago)\b)", re.IGNORECASE)
+
+
+def stated_age(question: str) -> int | None:
+    """The age a question states of the person it is about (the first one), if any."""
+    found = _AGE.search(question)
+    return int(found.group(1)) if found else None
 
 
 def _listed(raw: object) -> list[object]:
@@ -93,19 +118,23 @@ def cached_faq(path: Path = FAQ_PATH) -> tuple[FaqItem, ...]:
     return tuple(load_faq(path))
 
 
-def for_whom(items: Sequence[FaqItem], named: Callable[[FaqItem], bool]) -> dict[str, FaqItem]:
+def for_whom(items: Sequence[FaqItem], named: Callable[[FaqItem], bool],
+             age: int | None = None) -> dict[str, FaqItem]:
     """Which item answers instead of which, by the person a question names (`named`: whether the question names an
     item's `who`). Items of one topic listing `who` tell the same matter for different people and cite the same
     articles: "муж не пришёл домой" is worded like the missing-child item's "сын не пришёл из школы" and scored
     nearest to it, but a husband is no child. An item whose person the question does not name yields to the one
-    sibling whose person it does; when it names both or neither, the scores decide."""
+    sibling whose person it does; when it names both or neither, the scores decide. An `age` the question states
+    (`stated_age`) names the item whose `who_ages` hold it, whatever words it uses."""
     by_topic: dict[str, list[FaqItem]] = {}
     for item in items:
         if item.who.phrases:
             by_topic.setdefault(item.topic, []).append(item)
     out: dict[str, FaqItem] = {}
     for group in by_topic.values():
-        chosen = [item for item in group if named(item)]
+        aged = [item for item in group if age is not None and item.who_ages is not None
+                and item.who_ages[0] <= age <= item.who_ages[1]]
+        chosen = aged or [item for item in group if named(item)]
         if len(chosen) == 1:
             out.update((item.id, chosen[0]) for item in group if item is not chosen[0])
     return out

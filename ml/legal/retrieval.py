@@ -15,7 +15,7 @@ import numpy as np
 
 from ml.embedders import Embedder
 from ml.legal.corpus import Chunk, Corpus
-from ml.legal.faq import FaqItem, for_whom
+from ml.legal.faq import FaqItem, for_whom, stated_age
 from ml.legal.index import LegalIndex, faq_doc_terms
 from ml.legal.lexicon import QueryTerms, doc_terms, query_terms, word_forms
 
@@ -244,7 +244,7 @@ def _for_whom(matches: list[FaqMatch], items: tuple[FaqItem, ...], question: str
     (`ml.legal.faq.for_whom`), with the yielding item's scores: those measure how the question is worded ("не пришёл
     домой"), which the siblings share; the person decides between them. Listed once, at the better place."""
     forms = word_forms(question)
-    instead = for_whom(items, lambda item: item.who.found_in(forms))
+    instead = for_whom(items, lambda item: item.who.found_in(forms), stated_age(question))
     out: list[FaqMatch] = []
     for match in matches:
         item = instead.get(match.item.id, match.item)

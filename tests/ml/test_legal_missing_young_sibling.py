@@ -1,0 +1,54 @@
+"""Missing child or missing adult: an age the question states decides (`who_ages`), before the words naming the
+person; a sibling ('брат', 'сестра', 'іні', 'сіңлі', 'қарындас') or a son is either (a second reading found young
+siblings answered with the adult item: УПК 185 ч. 1 and "prepare a photo" instead of ч. 2, the search at once)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ml.legal import LegalAssistant, default_index_dir
+from ml.legal.faq import stated_age
+
+
+@pytest.fixture(scope="module")
+def assistant() -> LegalAssistant:
+    return LegalAssistant.load(default_index_dir())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "младший брат, ему 10 лет, не вернулся домой",
+        "сестра 9 лет не пришла домой после уроков",
+        "інім 9 жаста, үйге келмеді",
+        "сіңлім 8 жаста үйге келмеді",
+        "қарындасым үйге келмеді, 10 жаста",
+    ],
+)
+def test_a_young_sibling_who_did_not_come_home_is_a_missing_child(assistant: LegalAssistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.faq_id == "missing_child", (question, answer.faq_id)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # an adult named by a place word of the child list ('школ*') or a child's relation word with an adult age:
+        # the age is not read, so the child item ("search for the child") answers an adult's disappearance
+        "учительница из школы пропала, не вернулась домой",
+        "сын 40 лет не вернулся домой",
+    ],
+)
+def test_an_adult_named_with_a_child_word_is_a_missing_person(assistant: LegalAssistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.faq_id == "missing_person", (question, answer.faq_id)
+
+
+@pytest.mark.parametrize(("question", "age"), [
+    ("младший брат, ему 10 лет, не вернулся домой", 10), ("16-летний сын не пришёл", 16),
+    ("ұлым 16 жастағы, үйге келмеді", 16), ("інім 9 жаста", 9), ("my son is 12 years old", 12),
+    # a time ago or a duration is no age
+    ("муж пропал 5 лет назад", None), ("уже 2 года не звонит", None), ("сын не пришёл домой", None),
+])
+def test_the_age_a_question_states(question: str, age: int | None) -> None:
+    assert stated_age(question) == age
