@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
+from threadpoolctl import threadpool_limits
 
 from backend.cli import main
 from backend.context import context_scope
@@ -27,11 +28,17 @@ def _database(tmp_path: Path) -> tuple[str, Settings]:
 
 
 def _retrain(url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, out: Path, *options: str) -> Result:
-    """`zan ml retrain --out OUT` against that database, as an operator runs it; it must succeed."""
+    """`zan ml retrain --out OUT` against that database, as an operator runs it; it must succeed.
+
+    On one BLAS thread: the suite runs a test per core (-n 2), and OpenBLAS's second thread spin-waits for a core
+    that the other worker holds, which made the logistic regressions of training three times slower (a retrain
+    took 15-25 s instead of 5-8). The model trained is the same (only the order of a few float sums may differ),
+    and nothing asserted here depends on its weights."""
     monkeypatch.setenv("ZAN_DATABASE_URL", url)
     monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
-    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(out), "--quiet", *options],
-                                catch_exceptions=False)
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(out), "--quiet", *options],
+                                    catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
 
