@@ -40,9 +40,11 @@ run: install
 	ZAN_PUBLIC_BASE_URL=$${ZAN_PUBLIC_BASE_URL:-http://$(LINK_HOST):$(PORT)} $(BIN)/zan serve --host $(HOST) --port $(PORT)
 
 # The legal index is built (or found up to date) once, before the tests share it across the two workers.
+# one BLAS/OpenMP thread per test worker: two workers already fill two cores, and a math library's second thread
+# spinning for a core the other worker holds made training tests about twice as slow
 test: install-dev
 	$(BIN)/zan legal index --quiet
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: install-dev
 	$(BIN)/ruff check .
