@@ -4,35 +4,16 @@ a dog bite for a dog that only got in, "nothing found" for a thanks."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from ml.embedders import get_embedder
-from ml.legal import LegalAnswer, LegalAssistant, build_index, default_index_dir, index_status
+from ml.legal import LegalAssistant
 from ml.legal.follow_up import acknowledges
 from ml.legal.messages import message
+from tests.ml.legal_answers import cited
 
 HOME_INTRUSION = ("УК РК", "149")
 THEFT = ("УК РК", "188")
 MISSING = ("УПК РК", "180")
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> LegalAssistant:
-    """The shipped index, or a rebuilt copy when the data changed since it was built (never written in place)."""
-    d = default_index_dir()
-    if index_status(d, get_embedder().name) is not None:
-        copy = tmp_path_factory.mktemp("legal") / "index"
-        if d.exists():
-            shutil.copytree(d, copy)
-        build_index(copy, progress=False)
-        d = copy
-    return LegalAssistant.load(d)
-
-
-def _cited(answer: LegalAnswer) -> list[tuple[str, str]]:
-    return [(c.code, c.article) for c in answer.citations]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +27,7 @@ def _cited(answer: LegalAnswer) -> list[tuple[str, str]]:
 def test_officials_at_the_door_get_when_the_law_lets_them_in(assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.faq_id == "home_entry_by_officials", answer
-    assert HOME_INTRUSION not in _cited(answer) and not answer.urgent, answer
+    assert HOME_INTRUSION not in cited(answer) and not answer.urgent, answer
 
 
 @pytest.mark.parametrize(
@@ -58,18 +39,18 @@ def test_officials_at_the_door_get_when_the_law_lets_them_in(assistant: LegalAss
 )
 def test_an_entry_without_a_theft_is_an_intrusion(assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
-    assert _cited(answer)[:1] == [HOME_INTRUSION] and THEFT not in _cited(answer), answer
+    assert cited(answer)[:1] == [HOME_INTRUSION] and THEFT not in cited(answer), answer
 
 
 def test_someone_walking_about_the_home_now_cites_the_intrusion_first(assistant: LegalAssistant) -> None:
     answer = assistant.ask("сейчас кто то ходит по квартире я в ванной закрылась")
-    assert answer.urgent and _cited(answer)[:1] == [HOME_INTRUSION], answer
+    assert answer.urgent and cited(answer)[:1] == [HOME_INTRUSION], answer
 
 
 def test_a_break_in_now_cites_the_intrusion_even_when_nothing_else_does(assistant: LegalAssistant) -> None:
     """No FAQ item or article named it, and the emergency's own articles cited the theft (УК 188) alone."""
     answer = assistant.ask("сейчас кто-то пытается открыть нашу дверь")
-    assert answer.urgent and HOME_INTRUSION in _cited(answer), answer
+    assert answer.urgent and HOME_INTRUSION in cited(answer), answer
 
 
 @pytest.mark.parametrize(
@@ -84,12 +65,12 @@ def test_a_break_in_now_cites_the_intrusion_even_when_nothing_else_does(assistan
 )
 def test_an_adult_out_of_reach_is_missing(assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
-    assert answer.faq_id == "missing_person" and _cited(answer)[:1] == [MISSING], answer
+    assert answer.faq_id == "missing_person" and cited(answer)[:1] == [MISSING], answer
 
 
 def test_a_little_sister_is_a_child(assistant: LegalAssistant) -> None:
     answer = assistant.ask("сестренка 15 лет ушла из дома после ссоры")
-    assert answer.faq_id == "missing_child" and _cited(answer)[:1] == [MISSING], answer
+    assert answer.faq_id == "missing_child" and cited(answer)[:1] == [MISSING], answer
 
 
 @pytest.mark.parametrize(
@@ -115,7 +96,7 @@ def test_an_animal_that_got_in_is_answered_as_such(assistant: LegalAssistant, qu
     """Not the dog-bite item's trauma centre and rabies shots, nor the intrusion article."""
     answer = assistant.ask(question)
     assert answer.faq_id == "animal_got_in", answer
-    assert HOME_INTRUSION not in _cited(answer) and not answer.urgent
+    assert HOME_INTRUSION not in cited(answer) and not answer.urgent
 
 
 @pytest.mark.parametrize("question", ["меня укусила соседская собака", "көршінің иті баламды қауып алды"])

@@ -4,35 +4,16 @@ while a break-in itself keeps that answer and its urgency."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from ml.embedders import get_embedder
-from ml.legal import LegalAnswer, LegalAssistant, build_index, default_index_dir, index_status
+from ml.legal import LegalAssistant
 from ml.legal.lexicon import query_terms
+from tests.ml.legal_answers import cited
 
 HOME_INTRUSION = ("УК РК", "149")
 # УПК 17 (the home is inviolable), 254 (a search needs a judge's sanction), 220 (inspecting a home)
 LAWFUL_ENTRY = {("УПК РК", "17"), ("УПК РК", "254"), ("УПК РК", "220")}
 MISSING = ("УПК РК", "180")
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> LegalAssistant:
-    """The shipped index, or a rebuilt copy when the data changed since it was built (never written in place)."""
-    d = default_index_dir()
-    if index_status(d, get_embedder().name) is not None:
-        copy = tmp_path_factory.mktemp("legal") / "index"
-        if d.exists():
-            shutil.copytree(d, copy)
-        build_index(copy, progress=False)
-        d = copy
-    return LegalAssistant.load(d)
-
-
-def _cited(answer: LegalAnswer) -> list[tuple[str, str]]:
-    return [(c.code, c.article) for c in answer.citations]
 
 
 @pytest.mark.parametrize("question", [
@@ -46,20 +27,20 @@ def test_officials_entering_a_home_get_when_the_law_lets_them(assistant: LegalAs
     answer = assistant.ask(question)
     assert answer.faq_id == "home_entry_by_officials", answer
     assert not answer.urgent and answer.suggested_action not in {"call_102", "call_112"}
-    assert set(_cited(answer)) <= LAWFUL_ENTRY and HOME_INTRUSION not in _cited(answer), answer
+    assert set(cited(answer)) <= LAWFUL_ENTRY and HOME_INTRUSION not in cited(answer), answer
 
 
 @pytest.mark.parametrize("question", ["кот залез в дом соседа", "мысық көршінің үйіне кіріп кетті"])
 def test_an_animal_getting_into_a_home_is_no_intrusion(assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
     assert not answer.urgent and answer.faq_id != "home_intrusion"
-    assert _cited(answer)[:1] != [HOME_INTRUSION], answer
+    assert cited(answer)[:1] != [HOME_INTRUSION], answer
 
 
 @pytest.mark.parametrize("question", ["үйге келмеді", "күйеуім үйге келмеді", "ағам үйге оралмады"])
 def test_someone_who_did_not_come_home_is_missing(assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
-    assert _cited(answer)[:1] == [MISSING], answer
+    assert cited(answer)[:1] == [MISSING], answer
     assert answer.faq_id in {"missing_person", "missing_child"}
 
 
@@ -83,4 +64,4 @@ def test_a_break_in_and_its_neighbours_keep_their_answers(
     answer = assistant.ask(question)
     assert answer.urgent is urgent, answer
     if first is not None:
-        assert _cited(answer)[:1] == [first], answer
+        assert cited(answer)[:1] == [first], answer

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from ml.embedders import get_embedder
-from ml.legal import LegalAssistant, answer_if_urgent, build_index, default_index_dir, index_status
+from ml.legal import LegalAssistant, answer_if_urgent
 from ml.legal.question import normalize_question
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> LegalAssistant:
-    """The shipped index, or a rebuilt copy when the data changed since it was built (never written in place)."""
-    d = default_index_dir()
-    if index_status(d, get_embedder().name) is not None:
-        copy = tmp_path_factory.mktemp("legal") / "index"
-        if d.exists():
-            shutil.copytree(d, copy)
-        build_index(copy, progress=False)
-        d = copy
-    return LegalAssistant.load(d)
 
 
 def _cited(assistant: LegalAssistant, question: str) -> list[tuple[str, str]]:

@@ -8,32 +8,13 @@ only a question read as officials entering (`FaqItem.read_as`)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from ml.embedders import get_embedder
-from ml.legal import LegalAnswer, LegalAssistant, build_index, default_index_dir, index_status
+from ml.legal import LegalAssistant
+from tests.ml.legal_answers import cited
 
 HOME_INTRUSION = ("УК РК", "149")
 LAWFUL_ENTRY = ("УПК РК", "17")
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> LegalAssistant:
-    """The shipped index, or a rebuilt copy when the data changed since it was built (never written in place)."""
-    d = default_index_dir()
-    if index_status(d, get_embedder().name) is not None:
-        copy = tmp_path_factory.mktemp("legal") / "index"
-        if d.exists():
-            shutil.copytree(d, copy)
-        build_index(copy, progress=False)
-        d = copy
-    return LegalAssistant.load(d)
-
-
-def _cited(answer: LegalAnswer) -> list[tuple[str, str]]:
-    return [(c.code, c.article) for c in answer.citations]
 
 
 @pytest.mark.parametrize("question", [
@@ -50,7 +31,7 @@ def test_a_private_intrusion_mentioning_the_police_is_still_an_intrusion(
         assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.faq_id != "home_entry_by_officials", answer
-    assert _cited(answer)[:1] == [HOME_INTRUSION], answer
+    assert cited(answer)[:1] == [HOME_INTRUSION], answer
 
 
 @pytest.mark.parametrize("question", [
@@ -66,4 +47,4 @@ def test_a_private_intrusion_mentioning_the_police_is_still_an_intrusion(
 def test_officials_entering_still_get_the_lawful_entry_answer(assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.faq_id == "home_entry_by_officials", answer
-    assert LAWFUL_ENTRY in _cited(answer), answer
+    assert LAWFUL_ENTRY in cited(answer), answer

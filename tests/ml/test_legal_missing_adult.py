@@ -8,34 +8,16 @@ names chooses between them, however the question is worded."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 
 import pytest
 
-from ml.embedders import get_embedder
-from ml.legal import LegalAnswer, LegalAssistant, build_index, default_index_dir, index_status
+from ml.legal import LegalAssistant
 from ml.legal.corpus import load_corpus
 from ml.legal.faq import for_whom, load_faq, validate_faq
 from ml.legal.lexicon import query_terms, word_forms
+from tests.ml.legal_answers import cited
 
 MISSING = ("УПК РК", "180")
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> LegalAssistant:
-    """The shipped index, or a rebuilt copy when the data changed since it was built (never written in place)."""
-    d = default_index_dir()
-    if index_status(d, get_embedder().name) is not None:
-        copy = tmp_path_factory.mktemp("legal") / "index"
-        if d.exists():
-            shutil.copytree(d, copy)
-        build_index(copy, progress=False)
-        d = copy
-    return LegalAssistant.load(d)
-
-
-def _cited(answer: LegalAnswer) -> list[tuple[str, str]]:
-    return [(c.code, c.article) for c in answer.citations]
 
 
 @pytest.mark.parametrize(
@@ -56,7 +38,7 @@ def test_a_spouse_who_did_not_come_home_is_missing_not_domestic_violence(
 ) -> None:
     answer = assistant.ask(question)
     assert answer.faq_id == "missing_person", answer
-    assert _cited(answer)[:1] == [MISSING], answer
+    assert cited(answer)[:1] == [MISSING], answer
 
 
 @pytest.mark.parametrize(
@@ -77,7 +59,7 @@ def test_an_adult_relative_gets_the_missing_person_item_not_the_child_one(
 ) -> None:
     answer = assistant.ask(question)
     assert answer.faq_id == "missing_person", answer
-    assert _cited(answer)[:1] == [MISSING], answer
+    assert cited(answer)[:1] == [MISSING], answer
 
 
 @pytest.mark.parametrize(
@@ -94,7 +76,7 @@ def test_an_adult_relative_gets_the_missing_person_item_not_the_child_one(
 def test_a_child_keeps_the_missing_child_item(assistant: LegalAssistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.faq_id == "missing_child", answer
-    assert _cited(answer)[:1] == [MISSING], answer
+    assert cited(answer)[:1] == [MISSING], answer
 
 
 @pytest.mark.parametrize("question", ["муж бьёт меня, что делать?", "күйеуім мені ұрады"])

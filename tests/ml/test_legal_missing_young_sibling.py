@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ml.legal import LegalAssistant, default_index_dir
+from ml.legal import LegalAssistant
 from ml.legal.faq import stated_age
-
-
-@pytest.fixture(scope="module")
-def assistant() -> LegalAssistant:
-    return LegalAssistant.load(default_index_dir())
 
 
 @pytest.mark.parametrize(

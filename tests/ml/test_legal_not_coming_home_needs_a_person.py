@@ -7,24 +7,9 @@ answer (`FaqItem.not_read_as`)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from ml.embedders import get_embedder
-from ml.legal import LegalAssistant, build_index, default_index_dir, index_status
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> LegalAssistant:
-    d = default_index_dir()
-    if index_status(d, get_embedder().name) is not None:
-        copy = tmp_path_factory.mktemp("legal") / "index"
-        if d.exists():
-            shutil.copytree(d, copy)
-        build_index(copy, progress=False)
-        d = copy
-    return LegalAssistant.load(d)
+from ml.legal import LegalAssistant
 
 
 @pytest.mark.parametrize("question", [

@@ -9,7 +9,6 @@ import pytest
 
 from ml.legal import LegalAssistant
 from ml.legal.follow_up import topic_of
-from ml.legal.index import default_index_dir
 
 THEFT_RU, THEFT_EN = "какое наказание за кражу?", "what is the punishment for theft?"
 
@@ -19,11 +18,6 @@ def test_the_topic_starts_at_a_switch() -> None:
     assert topic_of([THEFT_EN, "what about a car accident?"]) == ["what about a car accident?"]
     # a refinement of the theft stays in its chain
     assert topic_of([THEFT_RU, "а если сумма маленькая?"]) == [THEFT_RU, "а если сумма маленькая?"]
-
-
-@pytest.fixture(scope="module")
-def assistant() -> LegalAssistant:
-    return LegalAssistant.load(default_index_dir())
 
 
 @pytest.mark.parametrize(("context", "question"), [
