@@ -17,13 +17,10 @@ from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.context import Context
-from backend.dispatch import service as dispatch
 from backend.lib.clock import utcnow
-from backend.officers.models import Unit
-from backend.reports.models import Report
 from tests.core.factories import triage_report
 from tests.officers.factories import bearer, login, make_officer, make_unit
-from tests.sync.conftest import DISPATCHER, Tablet, assigned_report, move_officer, uuid7
+from tests.sync.conftest import Tablet, assigned_report, move_officer, reassign, uuid7
 
 pytestmark = pytest.mark.anyio
 
@@ -31,14 +28,6 @@ pytestmark = pytest.mark.anyio
 async def _reader(client: httpx.AsyncClient, ctx: Context, role: str, **officer: Any) -> dict[str, str]:
     row, password = await make_officer(ctx, role=role, **officer)
     return bearer(await login(client, row.badge_number, password))
-
-
-async def _reassign(ctx: Context, report: Report, unit: Unit) -> None:
-    async with ctx.sessions() as session:
-        row = await session.get(Report, report.id)
-        assert row is not None
-        await dispatch.assign(session, row, unit, DISPATCHER)
-        await session.commit()
 
 
 async def test_the_dispatchers_card_shows_a_refused_write_up_and_a_late_note(app_client: httpx.AsyncClient,
@@ -59,7 +48,7 @@ async def test_the_dispatchers_card_shows_a_refused_write_up_and_a_late_note(app
     assert (refused["reason"], refused.get("kept")) == ("unit_changed", True), refused
     typed = writing.edit("reports", str(report.id), findings="Следы взлома на двери")
     typed.device_time = utcnow()
-    await _reassign(ctx, report, await make_unit(ctx))
+    await reassign(ctx, report, await make_unit(ctx))
     [refused] = await writing.push()
     assert (refused["reason"], refused.get("kept")) == ("not_assigned", True), refused
 
@@ -92,7 +81,7 @@ async def test_a_restricted_reports_kept_texts_are_on_its_opened_card_only_for_t
     tab = Tablet(ctx, officer, unit.id)
     await tab.pull_all()
     tab.edit("reports", str(report.id), findings="Пострадавшая опрошена").device_time = utcnow()
-    await _reassign(ctx, report, await make_unit(ctx, restricted_categories=["domestic_violence"]))
+    await reassign(ctx, report, await make_unit(ctx, restricted_categories=["domestic_violence"]))
     [result] = await tab.push()
     assert (result["reason"], result.get("kept")) == ("not_assigned", True), result
 
@@ -117,7 +106,7 @@ async def test_a_field_officer_reads_kept_texts_masked(app_client: httpx.AsyncCl
     await tab.pull_all()
     tab.edit("reports", str(report.id), findings="Заявитель: телефон +7 701 123 45 67").device_time = utcnow()
     taking_over = await make_unit(ctx)
-    await _reassign(ctx, report, taking_over)
+    await reassign(ctx, report, taking_over)
     [result] = await tab.push()
     assert result.get("kept") is True, result
 

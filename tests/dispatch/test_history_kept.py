@@ -11,12 +11,11 @@ import httpx
 import pytest
 
 from backend.context import Context
-from backend.dispatch import service as dispatch
 from backend.lib.clock import utcnow
 from backend.reports.models import Report
 from backend.sync.views import viewer_for
 from tests.officers.factories import bearer, login, make_officer, make_unit
-from tests.sync.conftest import DISPATCHER, Tablet, assigned_report, move_officer, uuid7
+from tests.sync.conftest import Tablet, assigned_report, move_officer, reassign, uuid7
 
 pytestmark = pytest.mark.anyio
 
@@ -25,15 +24,6 @@ async def _history(client: httpx.AsyncClient, ctx: Context, report: Report, role
     reader, password = await make_officer(ctx, role=role)
     return await client.get(f"/api/v1/dispatch/reports/{report.id}/history",
                             headers=bearer(await login(client, reader.badge_number, password)))
-
-
-async def _reassign(ctx: Context, report: Report, **unit_fields: object) -> None:
-    other = await make_unit(ctx, **unit_fields)  # type: ignore[arg-type]
-    async with ctx.sessions() as session:
-        row = await session.get(Report, report.id)
-        assert row is not None
-        await dispatch.assign(session, row, other, DISPATCHER)
-        await session.commit()
 
 
 async def test_a_write_up_refused_after_a_reassignment_is_in_the_history(app_client: httpx.AsyncClient,
@@ -45,7 +35,7 @@ async def test_a_write_up_refused_after_a_reassignment_is_in_the_history(app_cli
     await tab.pull_all()
     typed = tab.edit("reports", str(report.id), findings="Следы взлома на двери")
     typed.device_time = utcnow()
-    await _reassign(ctx, report)
+    await reassign(ctx, report, await make_unit(ctx))
     [result] = await tab.push()
     assert (result["reason"], result.get("kept")) == ("not_assigned", True), result
     tab.outbox = [typed]
@@ -104,7 +94,7 @@ async def test_a_restricted_reports_kept_texts_are_read_as_its_other_texts(app_c
     await tab.pull_all()
     assert str(report.id) in tab.replica["reports"]
     tab.edit("reports", str(report.id), findings="Пострадавшая опрошена").device_time = utcnow()
-    await _reassign(ctx, report, restricted_categories=["domestic_violence"])
+    await reassign(ctx, report, await make_unit(ctx, restricted_categories=["domestic_violence"]))
     [result] = await tab.push()
     assert (result["reason"], result.get("kept")) == ("not_assigned", True), result
 

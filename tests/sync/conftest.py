@@ -145,6 +145,15 @@ async def assigned_report(ctx: Context, unit: Unit, **fields: Any) -> Report:
     return report
 
 
+async def reassign(ctx: Context, report: Report, unit: Unit) -> None:
+    """The dispatcher sends the report to another unit (its crew's tablets then write to a report no longer theirs)."""
+    async with ctx.sessions() as session:
+        row = await session.get(Report, report.id)
+        assert row is not None
+        await dispatch.assign(session, row, unit, DISPATCHER)
+        await session.commit()
+
+
 async def server_view(ctx: Context, tablet: Tablet) -> dict[str, dict[str, dict[str, Any]]]:
     """What a fresh tablet of the same officer would get."""
     fresh = Tablet(ctx, tablet.officer, tablet.unit_id, device_id="fresh-" + uuid.uuid4().hex[:6])
