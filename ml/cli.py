@@ -20,7 +20,6 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ml.classifier import DEFAULT_MODEL_DIR, Hyper, ModelUnavailable, RouterModel, train
 from ml.dataset import read_jsonl
 from ml.routing_rules import RULES_FILE_ENV, RulesFileError, load_rules
 
@@ -80,6 +79,7 @@ def train_cmd(
     quiet: bool,
 ) -> None:
     """Train a model on labelled JSON lines (any taxonomy) and write the model directory."""
+    from ml.classifier import train
     from ml.training import load_labelled, train_bundled
 
     spec = None if embedder.lower() == "none" else embedder
@@ -110,7 +110,8 @@ def train_cmd(
 
 
 @ml.command("eval")
-@click.option("--model", "model_dir", default=str(DEFAULT_MODEL_DIR), show_default=True, type=click.Path())
+@click.option("--model", "model_dir", default=None, type=click.Path(),
+              show_default="the bundled model (ml/models/router)")
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--label-field", default="label", show_default=True)
@@ -118,13 +119,15 @@ def train_cmd(
 @click.option("--png", type=click.Path(dir_okay=False), default=None, help="Write a confusion-matrix PNG here.")
 @click.option("--per-class/--no-per-class", default=True, show_default=True)
 def eval_cmd(
-    model_dir: str, data: str, text_field: str, label_field: str, language_field: str, png: str | None, per_class: bool
+    model_dir: str | None, data: str, text_field: str, label_field: str, language_field: str, png: str | None,
+    per_class: bool,
 ) -> None:
     """Evaluate a model directory on labelled JSON lines; prints JSON metrics."""
+    from ml.classifier import DEFAULT_MODEL_DIR, ModelUnavailable, RouterModel
     from ml.training import confusion_png, evaluate, load_labelled
 
     try:
-        model = RouterModel.load(model_dir)
+        model = RouterModel.load(model_dir or DEFAULT_MODEL_DIR)
     except ModelUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     d = load_labelled(data, text_field, label_field, language_field)
@@ -195,7 +198,7 @@ def build_engine_cmd(out: str | None, cc: str | None, optional: bool) -> None:
         sys.exit(0 if optional else 1)
 
 
-__all__ = ["Hyper", "ml"]
+__all__ = ["ml"]
 
 if __name__ == "__main__":
     sys.exit(ml())
