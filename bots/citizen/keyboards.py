@@ -34,11 +34,13 @@ def send_location(lang: str) -> ReplyKeyboardMarkup:
     ])
 
 
-def cancel_report(lang: str) -> InlineKeyboardMarkup:
-    """The description step's way back: the menu's reply keyboard stays under it, and /cancel is easy to forget."""
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=t("btn_cancel", lang), callback_data="report:cancel"),
-    ]])
+def cancel_report(lang: str, use: str = "") -> InlineKeyboardMarkup:
+    """The description step's way back: the menu's reply keyboard stays under it, and /cancel is easy to forget.
+    `use`: words typed earlier (quoted, shortened), offered as the description, which they become only when tapped."""
+    rows = [[InlineKeyboardButton(text=t("btn_use_typed", lang, text=use), callback_data="report:use_typed")]] if use \
+        else []
+    rows.append([InlineKeyboardButton(text=t("btn_cancel", lang), callback_data="report:cancel")])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def skip_photo(lang: str) -> InlineKeyboardMarkup:
@@ -84,11 +86,13 @@ def offer_report_with(lang: str) -> InlineKeyboardMarkup:
     ]])
 
 
-def add_or_new(lang: str, number: str, *, decline: bool = False) -> InlineKeyboardMarkup:
+def add_or_new(lang: str, number: str, *, decline: bool = False, add: bool = True) -> InlineKeyboardMarkup:
     """Files sent outside a report shortly after one was filed: add them to that report, or file a new one; and, for
-    a voice message or audio file (`decline`: it may be a question), neither ("No", as offer_report_with's)."""
-    rows = [[InlineKeyboardButton(text=t("btn_add_to", lang, number=number), callback_data="report:add_to"),
-             InlineKeyboardButton(text=t("btn_add_new", lang), callback_data="report:add_new")]]
+    a voice message or audio file (`decline`: it may be a question), neither ("No", as offer_report_with's). Not
+    `add`: the report cannot take them (its files would pass the limit), so only a new report (or "No") is offered."""
+    first = [InlineKeyboardButton(text=t("btn_add_to", lang, number=number), callback_data="report:add_to")] if add \
+        else []
+    rows = [[*first, InlineKeyboardButton(text=t("btn_add_new", lang), callback_data="report:add_new")]]
     if decline:
         rows.append([InlineKeyboardButton(text=t("btn_no", lang), callback_data="report:offer_no")])
     return InlineKeyboardMarkup(inline_keyboard=rows)

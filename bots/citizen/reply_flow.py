@@ -40,13 +40,12 @@ from backend.reports.workflow import Resolution
 from bots.citizen import albums, commands, keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
+from bots.citizen.report_asked import start_or_ask, start_or_resume
 from bots.citizen.report_draft import (
     BOT_DOWNLOAD_LIMIT,
     WORDS,
     drop_draft,
     incoming,
-    start_or_ask,
-    start_or_resume,
 )
 from bots.citizen.report_files import store_file
 from bots.citizen.texts import all_languages, t

@@ -6,12 +6,14 @@ followed. Now, while the citizen has a report still open that they filed or last
 service.ADD_WINDOW (a day; the most recent such), the files are kept in a draft (as a voice message is, in
 report_offer) and the citizen asked: "Add" posts them as a comment on that report through the comments API's own code
 (service.comment_on_report: their captions, or a short default, as its words) and confirms with the report's number;
-"New report" goes on as a file sent outside a report always did (report_draft.take_offer: the description asked, or
-taken from the captions). An album is asked about once, when all its files are in. The API's refusal (the report's
-MAX_FILES taken) is said in its own words and nothing is attached: the files stay in the draft, the question asked
-again, so "New report" (or /cancel, which deletes them) is still there. A report closed meanwhile is said so in words
-of its own (not the API's "not available in the report's current status"), and the files go on as if there were no
-report to add to: its "Add" could only be refused again. "Add" waits for a file still being stored (said so; the
+"New report" goes on as a file sent outside a report always did (report_asked.take_offer: the description asked, or
+taken from the captions). Words typed while the question waits are answered as a question and never posted as the
+comment (only offered to a new report's description step). A refused file's caption goes with it. An album is asked
+about once, when all its files are in. The API's refusal (the report's MAX_FILES would be passed) is said in its own
+words and nothing is attached: the files stay in the draft and the question is asked again without "Add", which could
+only be refused again, so "New report" (or /cancel, which deletes them) is what is left. A report closed meanwhile
+is said so in words of its own (not the API's "not available in the report's current status"), and the files go on
+as if there were no report to add to. "Add" waits for a file still being stored (said so; the
 question comes again once it is in): it would otherwise be stored for a draft gone, and deleted unsaid.
 
 A voice message or audio file sent without words is asked about in the same one question, with "No" besides
@@ -37,27 +39,26 @@ from bots.citizen import keyboards, report_offer, service
 from bots.citizen.legal_flow import legal_question
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
+from bots.citizen.report_asked import captions, joined, keep_typed, take_offer
+from bots.citizen.report_confirm import draft_gone
 from bots.citizen.report_draft import (
     ADD_CAPTIONS,
+    ADD_FULL,
     ADD_NUMBER,
     ADD_TO,
     ADD_VOICE,
     FILED_SINCE,
-    MAX_REPORT_TEXT,
     NOT_DESCRIPTION,
-    PART_SEPARATOR,
     ReportForm,
     being_stored,
     drop_draft,
     incoming,
     keep_place,
-    kept_words,
     open_draft,
     resume,
-    take_offer,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
-from bots.citizen.report_offer import keep_typed, report_from_evidence
+from bots.citizen.report_offer import report_from_evidence
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -106,6 +107,12 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
     key: a redelivered tap replays it). Then the chat is as after filing a report (FILED_SINCE: a second tap of this
     question's buttons is silent, not "nothing was sent")."""
     data = await state.get_data()
+    if "key" not in data:
+        # the draft's data expired before its state (Redis keeps the two under their own TTLs): as "Send" says it
+        await callback.answer()
+        if isinstance(callback.message, Message):
+            await draft_gone(callback.message, state, data, lang)
+        return
     if being_stored(data):
         # a file sent meanwhile is on its way: attached now without it, it would be stored for a draft gone and
         # deleted unsaid. Its own answer asks the question again once it is in
@@ -117,7 +124,8 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
         return
     key, number = str(data["key"]), str(data.get(ADD_NUMBER) or "")
     files = await service.draft_media(ctx, key)
-    words = PART_SEPARATOR.join(str(part[1]) for part in kept_words(data))[:MAX_REPORT_TEXT]
+    # the kept files' captions; never words typed meanwhile, which were answered as a question (report_asked)
+    words, cut = joined(captions(data), lang)
     # no words: what was added, named ("a voice message" only when it is all there is: photos may have followed it)
     alone = str(data.get(ADD_VOICE) or "") if len(files) == 1 else ""
     default = {"voice": "report_add_voice_comment", "audio": "report_add_audio_comment"}.get(alone,
@@ -136,16 +144,20 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
     await service.forget_draft(ctx, key)  # the files are the report's now
-    await message.answer(t("report_add_done", lang, number=number, count=len(files)),
-                         reply_markup=keyboards.main_menu(lang))
+    done = t("report_add_done", lang, number=number, count=len(files))
+    await message.answer(f"{done}\n{cut}" if cut else done, reply_markup=keyboards.main_menu(lang))
 
 
 async def add_refused(message: Message, state: FSMContext, ctx: Context, lang: str, exc: ZanError,
                       number: str) -> None:
-    """The API's refusal said in its own words and the question asked again ("New report" is still there). A report
-    closed meanwhile takes nothing any more: asking "Add to № …" again would be refused again, so the files go on as
-    with no report to add to (a voice message asked "File a report with this?", other files a new report's)."""
+    """The API's refusal said in its own words and the question asked again ("New report" is still there). Refused
+    as the report's files would pass the limit (they are never taken off a report, and the draft's only grow), "Add"
+    could only be refused again: the question comes without it (ADD_FULL). A report closed meanwhile takes nothing
+    any more either, so the files go on as with no report to add to (a voice message asked "File a report with
+    this?", other files a new report's)."""
     if exc.code != "report.transition_forbidden":
+        if exc.code == "media.too_many":
+            await state.update_data({ADD_FULL: True})
         reason = pick(ERRORS.get(exc.code, ERRORS["internal"]), lang).rstrip(".")
         await resume(message, state, ctx, lang, t("report_add_refused", lang, number=number, reason=reason))
         return
@@ -171,10 +183,11 @@ async def add_as_new(callback: CallbackQuery, state: FSMContext, ctx: Context, l
 async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
                            linked: service.ChatUser | None) -> None:
     """Anything while the question waits. A file is kept in the draft, its caption kept as words of the comment (or
-    of the new report's description), and the question asked again after what became of it (an album once all its
-    files are in). Words are answered as a question is (a cry for help must not wait for a choice), those that read
-    as a description kept as a caption is; a location is kept as a new report's place. A first file that cannot be
-    kept leaves nothing to ask about: said why, and no draft."""
+    of the new report's description; dropped with its file should that be refused), and the question asked again
+    after what became of it (an album once all its files are in). Words are answered as a question is (a cry for
+    help must not wait for a choice) and kept only to be offered to a new report (report_asked.keep_typed); a
+    location is kept as a new report's place. A first file that cannot be kept leaves nothing to ask about: said
+    why, and no draft."""
     if message.text and not message.text.startswith("/"):
         if message.text not in NOT_DESCRIPTION:
             await legal_question(message, bot, ctx, state, lang, linked)
@@ -187,14 +200,24 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
                                                   lang))
         return
     data = await state.get_data()
+    if "key" not in data:
+        # the draft's data expired before its state: what it kept is said to be gone, and this file asked about on
+        # its own, as one sent outside a report (its download would otherwise fail on the missing key, unsaid)
+        await draft_gone(message, state, data, lang, "report_draft_lost")
+        if addable(message):
+            await offer_addition(message, state, bot, ctx, lang, linked)
+        return
     key = str(data["key"])
     caption = (message.caption or "").strip()
     if caption and not caption.startswith("/"):
+        # kept before the file is stored: "New report" tapped meanwhile takes it with the file on its way
         await state.update_data({ADD_CAPTIONS: {**dict(data.get(ADD_CAPTIONS) or {}),
                                                 str(message.message_id): caption}})
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
+    if outcome != KEPT:
+        await _drop_caption(state, key, message.message_id)
     told = note  # what became of it: said alone should the question be answered while the file was stored
     if outcome == KEPT:
         note = ""  # the question says it
@@ -212,3 +235,12 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
         await message.answer(note or t("report_file_not_kept", lang), reply_markup=keyboards.main_menu(lang))
         return
     await resume(message, state, ctx, lang, note)
+
+
+async def _drop_caption(state: FSMContext, key: str, message_id: int) -> None:
+    """A file refused (too large, past the limit, the store down): its caption goes with it, as words of a comment
+    or a description it was written for it would tell of a file staff never get."""
+    data = await state.get_data()
+    kept = dict(data.get(ADD_CAPTIONS) or {})
+    if data.get("key") == key and kept.pop(str(message_id), None) is not None:
+        await state.update_data({ADD_CAPTIONS: kept})

@@ -56,7 +56,7 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
     if "key" not in data or "lat" not in data:
         # the other tap of a double tap filed it meanwhile, or the draft's data expired before its state (Redis
         # keeps the two under their own TTLs, and the state was written last)
-        await _draft_gone(message, state, data, lang)
+        await draft_gone(message, state, data, lang)
         return
     user = await citizen_of(ctx, linked, callback.from_user, message.chat.id, lang)
     try:
@@ -107,14 +107,16 @@ async def report_stale_button(callback: CallbackQuery, state: FSMContext, lang: 
     await callback.answer()
     message = callback.message
     if isinstance(message, Message) and await state.get_state() is None:
-        await _draft_gone(message, state, await state.get_data(), lang)
+        await draft_gone(message, state, await state.get_data(), lang)
 
 
-async def _draft_gone(message: Message, state: FSMContext, data: dict[str, Any], lang: str) -> None:
-    """A button of `message` needs a draft that is no longer there: silent if it belongs to the report just filed
-    (the other tap of a double tap), else the citizen hears that nothing was sent, with the menu to start again."""
+async def draft_gone(message: Message, state: FSMContext, data: dict[str, Any], lang: str,
+                     said: str = "report_expired") -> None:
+    """A button of `message` (or a message sent to a step: `said` then names what was lost) needs a draft that is no
+    longer there, its data expired before its state: silent if it belongs to the report just filed (the other tap of
+    a double tap), else the citizen hears that nothing was sent, with the menu to start again."""
     filed_since = data.get(FILED_SINCE)
     if filed_since is not None and message.message_id > int(filed_since):
         return
     await state.set_state(None)  # a state left without its data would swallow the next tap the same way
-    await message.answer(t("report_expired", lang), reply_markup=keyboards.main_menu(lang))
+    await message.answer(t(said, lang), reply_markup=keyboards.main_menu(lang))

@@ -10,9 +10,10 @@ FILED_SINCE: the buttons of that conversation are then told apart from those of 
 class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module. A draft begun by a
 voice message or audio file sent outside a report waits in `offered` for the citizen's Yes or No (report_offer); one
 begun by files sent shortly after a report was filed waits in `adding` for "Add to report № …" or "New report"
-(report_addition), with ADD_TO and ADD_NUMBER (that report), ADD_CAPTIONS (the files' captions) and ADD_VOICE
-(begun by a voice message or audio file: "No" asked too). TYPED: the last words typed while either question waited
-that read as a description (`reads_as_description`), which a Yes takes.
+(report_addition), with ADD_TO and ADD_NUMBER (that report), ADD_CAPTIONS (the kept files' captions), ADD_VOICE
+(begun by a voice message or audio file: "No" asked too) and ADD_FULL (an "Add" refused as the report's files would
+pass the limit: not offered again). TYPED: the last words typed while either question waited. They were answered as a
+question, so they are never used unasked: the description step offers them with a "Use: «…»" button (report_asked).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ MIN_REPORT_TEXT = 5
 MAX_REPORT_TEXT = 5000
 # the confirmation quotes the description; the whole of it plus the template could exceed Telegram's 4096 characters
 CONFIRM_QUOTE_CHARS = 1000
+# the "Use: «…»" button's quote of words typed earlier: a button's label shows a line at most
+USE_LABEL_CHARS = 40
 # the menu's "Legal question" button while a report is being written: a button's label is not part of the description
 NOT_DESCRIPTION = frozenset(all_languages("btn_ask"))
 # words of the description: not a command (an unknown "/help" is not what happened), not the menu's "Legal question"
@@ -72,6 +75,7 @@ ADD_TO, ADD_NUMBER, ADD_CAPTIONS = "add_to", "add_number", "add_captions"
 # the `adding` question asked of a voice message or audio file sent without words ("voice" / "audio"): it may be a
 # question, so "No" is offered too, and "Add" without words says which it was
 ADD_VOICE = "add_voice"
+ADD_FULL = "add_full"
 TYPED = "typed"  # [message_id, text]
 
 
@@ -115,68 +119,6 @@ async def start_report(message: Message, state: FSMContext, ctx: Context, lang: 
     # report" under yesterday's legal answer) would take in everything sent since it
     prompt = await message.answer(t("report_text", lang), reply_markup=keyboards.cancel_report(lang))
     await state.update_data(since=prompt.message_id)
-
-
-async def start_or_ask(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    """"Report" (/report, the menu's button): a report started; while one is being written, the citizen asked
-    whether to go on with it or start again (starting again at once dropped all they had sent, without a word), the
-    draft kept until they choose; a report offered for a voice message is taken."""
-    step = await state.get_state()
-    if step in ASKED:
-        await take_offer(message, state, ctx, lang)
-    elif step in WRITING:
-        await message.answer(t("report_restart_ask", lang), reply_markup=keyboards.continue_or_restart(lang))
-    else:
-        await start_report(message, state, ctx, lang)
-
-
-async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    """"File a report" under a legal answer: a report started, or the one being written asked on with (the button
-    is on an older message: tapping it mid-report dropped all the citizen had sent, without a word); a report
-    offered for a voice message is taken."""
-    if await state.get_state() in ASKED:
-        await take_offer(message, state, ctx, lang)
-    elif not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
-        await start_report(message, state, ctx, lang)
-
-
-def reads_as_description(text: str) -> bool:
-    """Words typed while a question about files waits that a Yes takes as the description: long enough, and no
-    question ("а что мне за это будет?" was answered as one, and is not what happened)."""
-    text = text.strip()
-    return not too_short(text) and "?" not in text and not text.startswith("/")
-
-
-def kept_words(data: dict[str, Any]) -> list[list[Any]]:
-    """What the citizen wrote while asked, in the order sent, as the description's parts ([message_id, text]): the
-    captions of the files (each kept by report_addition as it came) and the last typed words that read as a
-    description (TYPED)."""
-    parts = [[int(message_id), str(text)] for message_id, text in dict(data.get(ADD_CAPTIONS) or {}).items()]
-    typed = data.get(TYPED)
-    if typed:
-        parts.append([int(typed[0]), str(typed[1])])
-    return sorted(parts, key=lambda part: part[0])
-
-
-async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    """The report offered for a voice message (or files sent shortly after a report: "New report") is wanted: on to
-    the description, the files kept said. Words the citizen wrote while asked (kept_words) are the description when
-    they are enough for one: used, and quoted so the citizen sees what was taken (asking for it again from scratch
-    made them type what they had just typed)."""
-    data = await state.get_data()
-    await state.set_state(ReportForm.text)
-    kept = len(await service.draft_media(ctx, str(data["key"])))
-    lead = t("report_files_so_far", lang, count=kept, max=MAX_FILES) if kept else ""
-    parts = kept_words(data)
-    text = PART_SEPARATOR.join(str(part[1]) for part in parts)[:MAX_REPORT_TEXT]
-    if parts and not too_short(text):
-        await state.update_data(text=text, parts=parts)
-        placed = "lat" in data
-        await state.set_state(ReportForm.photo if placed else ReportForm.location)
-        taken = t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS))
-        # the files step counts the files itself
-        lead = taken if placed or not lead else f"{taken}\n{lead}"
-    await resume(message, state, ctx, lang, lead)
 
 
 async def drop_draft(state: FSMContext, ctx: Context) -> None:
@@ -257,16 +199,24 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         await message.answer(led(t("report_location", lang)), reply_markup=keyboards.send_location(lang))
         return True
     if step == ReportForm.text.state:
-        await message.answer(led(t("report_text", lang)), reply_markup=keyboards.cancel_report(lang))
+        typed = (await state.get_data()).get(TYPED)
+        if not typed:
+            await message.answer(led(t("report_text", lang)), reply_markup=keyboards.cancel_report(lang))
+            return True
+        # words typed while a question waited were answered as a question: only the citizen can say they tell
+        # what happened, so they are offered, never taken unasked
+        await message.answer(led(t("report_text", lang) + "\n" + t("report_typed_offer", lang)),
+                             reply_markup=keyboards.cancel_report(lang, use=shortened(str(typed[1]), USE_LABEL_CHARS)))
         return True
     if step == ReportForm.offered.state:
         await message.answer(led(t("report_offer", lang)), reply_markup=keyboards.offer_report_with(lang))
         return True
     if step == ReportForm.adding.state:
         data = await state.get_data()
-        number, voice = str(data.get(ADD_NUMBER) or ""), bool(data.get(ADD_VOICE))
-        await message.answer(led(t("report_add_voice_ask" if voice else "report_add_ask", lang, number=number)),
-                             reply_markup=keyboards.add_or_new(lang, number, decline=voice))
+        number, voice, full = str(data.get(ADD_NUMBER) or ""), bool(data.get(ADD_VOICE)), bool(data.get(ADD_FULL))
+        ask = "report_add_full_ask" if full else "report_add_voice_ask" if voice else "report_add_ask"
+        await message.answer(led(t(ask, lang, number=number)),
+                             reply_markup=keyboards.add_or_new(lang, number, decline=voice, add=not full))
         return True
     return False
 

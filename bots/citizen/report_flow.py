@@ -6,7 +6,7 @@ a double tap on "Send" (or a re-delivered update) files the report once. Here: s
 start again?", while one is being written) and cancelling a report; each step's handlers are a module of their own
 (report_text, report_place, report_files, report_confirm, report_offer: a report begun by a photo, video, voice
 message or location sent outside one, and report_addition: files sent shortly after a report was filed, added to it
-or not), and the steps and their FSM data are in report_draft.
+or not, report_asked: what those questions end in), and the steps and their FSM data are in report_draft.
 """
 
 from __future__ import annotations
@@ -27,13 +27,12 @@ from bots.citizen import (
     report_text,
 )
 from bots.citizen.registry import Handlers
+from bots.citizen.report_asked import start_or_ask, start_or_resume
 from bots.citizen.report_draft import (
     ASKED,
     WRITING,
     drop_draft,
     resume,
-    start_or_ask,
-    start_or_resume,
     start_report,
 )
 from bots.citizen.texts import all_languages, t
@@ -44,11 +43,12 @@ handlers = Handlers()
 earlier = Handlers()
 # the buttons that act on the draft being written (its steps', the question whether to go on with it or start again,
 # the question whether to file a report with a voice message, the question whether to add files to a report just
-# filed); "report:start" (under a legal answer) starts a new one anywhere
+# filed, the description step's "Use: «…»" of words typed earlier); "report:start" (under a legal answer) starts a
+# new one anywhere
 CONTINUE, RESTART = "report:continue", "report:restart"
 DRAFT_BUTTONS = frozenset({"report:cancel", "report:skip", "report:photos_done", "report:send", CONTINUE, RESTART,
                            report_offer.OFFER_YES, report_offer.OFFER_NO, report_addition.ADD_YES,
-                           report_addition.ADD_NEW})
+                           report_addition.ADD_NEW, report_text.USE_TYPED})
 # the steps' handlers, after this module's (whose commands and buttons count at any step), in the order aiogram tries
 # them: a file at the confirmation is taken (report_files) before the confirmation's "anything else" (report_confirm),
 # whose last handler acknowledges any other "report:" button; report_addition's and report_offer's take what starts a

@@ -6,9 +6,9 @@ citizen is asked first ("File a report with this?" Yes / No): a question is aske
 told, and the bot answers questions in words only. "No" deletes the draft and its files at once; "Report" or words
 written under a file (a caption) while the question waits are a Yes. One with words under it is a report at once.
 Words typed while the question waits are answered as a question (as anywhere outside a report), and the last of them
-that read as a description (report_draft.reads_as_description: no question) are kept: a Yes takes them as the
-description, quoting them, rather than ask the citizen to type again what they just typed. While the citizen has a
-recent open report, report_addition takes any of these files first and asks whether to add it to that report.
+kept (report_asked.keep_typed): a Yes asks for the description and offers them with a "Use: «…»" button, never takes
+them unasked (a question typed without its "?" is still a question). While the citizen has a recent open report,
+report_addition takes any of these files first and asks whether to add it to that report.
 """
 
 from __future__ import annotations
@@ -22,18 +22,16 @@ from backend.context import Context
 from bots.citizen import keyboards, service
 from bots.citizen.legal_flow import legal_question
 from bots.citizen.registry import Handlers
+from bots.citizen.report_asked import keep_typed, take_offer
 from bots.citizen.report_draft import (
     ADD_NUMBER,
     NOT_DESCRIPTION,
-    TYPED,
     ReportForm,
     drop_draft,
     incoming,
     keep_place,
     open_draft,
-    reads_as_description,
     resume,
-    take_offer,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_text import report_place_first, report_text_missing
@@ -116,14 +114,6 @@ async def drop_offered(state: FSMContext, ctx: Context) -> int:
     for media_id in files:
         await service.discard_media(ctx, media_id)
     return len(files)
-
-
-async def keep_typed(message: Message, state: FSMContext) -> None:
-    """Typed words that read as a description kept for a Yes (the last such: a correction replaces what it
-    corrects); a question, answered already, is not what happened and leaves what was kept."""
-    text = (message.text or "").strip()
-    if reads_as_description(text):
-        await state.update_data({TYPED: [message.message_id, text]})
 
 
 @handlers.message(ReportForm.offered)

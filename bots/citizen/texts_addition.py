@@ -1,6 +1,6 @@
 """The citizen bot's texts of files added to a report just filed (report_addition: its question, "Add", its refusals
 and "No" of a voice message) and of what the questions about files sent outside a report end in (report_offer's "No",
-words kept for report_draft.take_offer), in Kazakh, Russian and English: merged into texts.TEXTS."""
+words kept for report_asked.take_offer), in Kazakh, Russian and English: merged into texts.TEXTS."""
 
 from __future__ import annotations
 
@@ -84,6 +84,33 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "kk": "🎙 Жауап дауыстық хабарламамен берілді.",
         "ru": "🎙 Ответ дан голосовым сообщением.",
         "en": "🎙 Answered by voice message.",
+    },
+    # "Add" refused as the report's files would pass the limit: asked again without "Add", which could only fail again
+    "report_add_full_ask": {
+        "kk": "Жібергеніңізді № {number} өтінішке қосу мүмкін емес. Жаңа өтініш бересіз бе?",
+        "ru": "Добавить присланное к обращению № {number} нельзя. Подать новое обращение?",
+        "en": "What you sent cannot be added to report No. {number}. File a new report?",
+    },
+    # the data of the question's draft expired before its state: a file sent then is asked about on its own
+    "report_draft_lost": {
+        "kk": "Бұрын жіберген файлдарыңыз енді сақталмаған: қажет болса, оларды қайта жіберіңіз.",
+        "ru": "Файлы, присланные раньше, больше не хранятся: если они нужны, пришлите их снова.",
+        "en": "The files you sent earlier are no longer kept: send them again if they are needed.",
+    },
+    # words typed while a question about files waited were answered as a question: offered, never taken unasked
+    "report_typed_offer": {
+        "kk": "Жоғарыда жазған хабарламаңыз болған оқиғаны сипаттаса, «Пайдалану» батырмасын басыңыз: ол сипаттама "
+              "болады.",
+        "ru": "Если сообщение, которое вы написали выше, описывает случившееся, нажмите «Использовать»: оно станет "
+              "описанием.",
+        "en": "If the message you wrote above tells what happened, tap “Use” and it becomes the description.",
+    },
+    "btn_use_typed": {"kk": "Пайдалану: «{text}»", "ru": "Использовать: «{text}»", "en": "Use: “{text}”"},
+    # words joined from several captions over the limit of a description or a comment: cut, and said so
+    "report_words_cut": {
+        "kk": "Мәтін {max} таңбадан ұзын болды, сондықтан оның алғашқы {max} таңбасы ғана алынды.",
+        "ru": "Текст был длиннее {max} символов, поэтому взяты только первые {max}.",
+        "en": "The text was longer than {max} characters, so only its first {max} are taken.",
     },
     "report_words_taken": {
         "kk": "📝 Хабарламаңыз сипаттама ретінде алынды: «{text}»",

@@ -1,9 +1,9 @@
 """Files sent outside a report shortly after the citizen filed one are asked about ("Add to report № … / New report")
 instead of starting a new draft that may become a duplicate report: "Add" posts them as a comment on that report
 through the comments API's own code, an album is asked about once, the API's limit of files per report refuses the
-whole addition (its own words said, nothing attached), and "New report" goes on as a file outside a report always
-did. A report filed over a day ago, or closed, is not asked about. Real aiogram against the fake Bot API, real intake,
-media pipeline and comments."""
+whole addition (its own words said, nothing attached, "Add" not offered again), and "New report" goes on as a file
+outside a report always did. A report filed over a day ago, or closed, is not asked about. Real aiogram against the
+fake Bot API, real intake, media pipeline and comments."""
 
 from __future__ import annotations
 
@@ -109,16 +109,21 @@ async def test_over_the_reports_limit_nothing_is_added_and_a_new_report_takes_th
     refused = chat.texts()[-1]
     assert f"Не удалось добавить к обращению № {number}" in refused, refused
     assert "не более 5 файлов" in refused and "Ничего не добавлено" in refused  # the API's own words
-    assert chat.last().button("Новое обращение")["callback_data"] == "report:add_new"  # asked again
+    assert f"Добавить присланное к обращению № {number} нельзя. Подать новое обращение?" in refused, refused
+    buttons = {b["callback_data"] for row in chat.last().inline_keyboard for b in row}
+    assert buttons == {"report:add_new"}, buttons  # asked again without "Add", which could only fail again
     assert len(await _files_of(ctx, number)) == 3 and len(await _comments(ctx, number)) == 1
+    await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(70, 48)))  # one more: still no "Add"
+    assert f"Добавить присланное к обращению № {number} нельзя" in chat.texts()[-1], chat.texts()[-1]
+    assert {b["callback_data"] for row in chat.last().inline_keyboard for b in row} == {"report:add_new"}
 
     await chat.taps("report:add_new")
-    assert "Уже приложено файлов: 3 из 5" in chat.texts()[-1] and "Опишите, что произошло" in chat.texts()[-1]
+    assert "Уже приложено файлов: 4 из 5" in chat.texts()[-1] and "Опишите, что произошло" in chat.texts()[-1]
     await chat.says(TEXT)
     await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
     await chat.taps("report:skip")
     await chat.taps("report:send")
-    assert len(await _files_of(ctx, _number(chat.texts()[-1]))) == 3
+    assert len(await _files_of(ctx, _number(chat.texts()[-1]))) == 4
     assert len(await _files_of(ctx, number)) == 3
 
 

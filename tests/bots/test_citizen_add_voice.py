@@ -1,9 +1,9 @@
 """A voice message or audio file sent outside a report while the citizen has a recent open report is asked about in
 one question: "Add to report № … / New report / No" (not "File a report with this?", which left no way to add it to
 the report it most likely tells more of). "Add" posts it as a comment through report_addition's own path (its words:
-what the citizen typed meanwhile, else a localized "voice message" / "audio recording"), "New report" goes on to the
-description, "No" deletes it at once. Real aiogram against the fake Bot API, real intake, media pipeline and
-comments (the Ogg Opus and WAV files are real recordings the media API sniffs)."""
+a localized "voice message" / "audio recording", never words typed meanwhile, which were answered as a question),
+"New report" goes on to the description, "No" deletes it at once. Real aiogram against the fake Bot API, real intake,
+media pipeline and comments (the Ogg Opus and WAV files are real recordings the media API sniffs)."""
 
 from __future__ import annotations
 
@@ -54,14 +54,15 @@ async def test_a_voice_message_just_after_a_report_is_asked_add_new_or_no_and_ad
     assert len(await _reports(ctx)) == 1 and await _drafts(ctx) == []
 
 
-async def test_words_typed_while_asked_are_the_comments_words(ctx: Context, citizen_tg: FakeBot) -> None:
+async def test_words_typed_while_asked_are_not_the_comments_words(ctx: Context, citizen_tg: FakeBot) -> None:
+    """They were answered as a question: posting them to staff as the citizen's comment could post a question."""
     chat = Chat(ctx, citizen_tg, 796004)
     number = await _filed(chat, citizen_tg)
     await chat.feed(_voice(citizen_tg, chat, recording("ogg", "libopus")))
-    await chat.says(TEXT)  # answered as a question, and kept (no "?": it reads as what happened)
+    await chat.says(TEXT)  # answered as a question
     assert "Добавить это сообщение к нему" in chat.texts()[-1]  # the question again, below the answer
     await chat.taps("report:add_to")
-    assert await _comments(ctx, number) == [TEXT]
+    assert await _comments(ctx, number) == [VOICE_COMMENT["ru"]]
     assert len(await _files_of(ctx, number)) == 1
 
 

@@ -1,7 +1,8 @@
 """Words typed while "File a report with this?" waits about a voice message: answered as a question (a cry for help
-gets its 102 lead at once), and the last of them that read as a description kept, so a Yes takes them as the
-description, quoting them, instead of asking the citizen to type again what they just typed. A question (with "?")
-was answered as one and is not what happened: after it, a Yes asks for the description from scratch."""
+gets its 102 lead at once), and the last of them kept. They were answered as a question, so a Yes never takes them
+unasked: it asks for the description and offers them with a "Use: «…»" button, which takes them (quoted) only when
+tapped, so the citizen need not type again what they just typed (tests.bots.test_citizen_typed_words_kept: a question
+typed without its "?")."""
 
 from __future__ import annotations
 
@@ -15,20 +16,22 @@ from tests.fakes.telegram import FakeBot
 pytestmark = pytest.mark.anyio
 
 
-# what a Yes says of the words it took, and the place asked for next
+# what "Use" says of the words it took, and the place asked for next
 TAKEN = {"ru": ("Ваше сообщение принято как описание", "место происшествия"),
          "kk": ("Хабарламаңыз сипаттама ретінде алынды", "Оқиға орнын жіберіңіз"),
          "en": ("Your message is taken as the description", "Send the location")}
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk", "en"])
-async def test_words_typed_while_asked_are_the_description_a_yes_takes(ctx: Context, citizen_tg: FakeBot,
-                                                                      lang: str) -> None:
+async def test_words_typed_while_asked_are_offered_and_taken_when_tapped(ctx: Context, citizen_tg: FakeBot,
+                                                                         lang: str) -> None:
     taken, place = TAKEN[lang]
     chat = await _asked(ctx, citizen_tg, {"ru": 795001, "kk": 795002, "en": 795003}[lang], lang)
     await chat.says(TEXT)
     await chat.says("ок")  # too short to be a description: the words before it are not replaced
     await chat.taps("report:offer_yes")
+    assert taken not in chat.texts()[-1], chat.texts()[-1]  # not taken unasked
+    await chat.taps("report:use_typed")
     said = chat.texts()[-1]
     assert taken in said and TEXT in said and place in said, said  # used, said so, and on to the place
     await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
@@ -52,4 +55,6 @@ async def test_the_last_description_typed_wins(ctx: Context, citizen_tg: FakeBot
     await chat.says("Разбили окно машины во дворе")
     await chat.says(TEXT)  # the fuller telling replaces the first
     await chat.says("/report")  # "Report" is a Yes too
+    assert "Опишите, что произошло" in chat.texts()[-1]
+    await chat.taps("report:use_typed")
     assert TEXT in chat.texts()[-1] and "место происшествия" in chat.texts()[-1]
