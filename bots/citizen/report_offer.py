@@ -23,6 +23,7 @@ from bots.citizen import keyboards, service
 from bots.citizen.legal_flow import legal_question
 from bots.citizen.registry import Handlers
 from bots.citizen.report_asked import keep_typed, take_offer
+from bots.citizen.report_confirm import draft_gone
 from bots.citizen.report_draft import (
     ADD_NUMBER,
     NOT_DESCRIPTION,
@@ -141,7 +142,17 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
                  lang)
         await resume(message, state, ctx, lang, note)
         return
-    key = str((await state.get_data())["key"])
+    data = await state.get_data()
+    if "key" not in data:
+        # the draft's data expired before its state: said as the Add question says it, and this file taken as one
+        # sent outside a report (imported here: report_addition, which routes such files, imports this module)
+        from bots.citizen.report_addition import addable, offer_addition
+
+        await draft_gone(message, state, data, lang, "report_draft_lost")
+        if addable(message):
+            await offer_addition(message, state, bot, ctx, lang, linked)
+        return
+    key = str(data["key"])
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile

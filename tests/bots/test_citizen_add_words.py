@@ -15,7 +15,7 @@ from backend.context import Context
 from tests.bots.test_citizen_add_files import _comments, _filed
 from tests.bots.test_citizen_audit_conversation import APOLOGY, TEXT, Chat
 from tests.bots.test_citizen_report import _files_of
-from tests.bots.test_citizen_report_from_media import _drafts
+from tests.bots.test_citizen_report_from_media import _asked, _drafts
 from tests.fakes.telegram import FakeBot, sample_jpeg
 
 pytestmark = pytest.mark.anyio
@@ -109,3 +109,14 @@ async def test_a_file_after_the_drafts_data_expired_is_asked_about_anew(ctx: Con
     await chat.taps("report:add_to")
     assert f"К обращению № {number} добавлено файлов: 1" in chat.texts()[-1]
     assert len(await _files_of(ctx, number)) == 1 and len(await _drafts(ctx)) == 1  # the lost draft's, until purged
+
+
+async def test_a_file_after_the_voice_questions_data_expired_is_taken_anew(ctx: Context, citizen_tg: FakeBot) -> None:
+    """The same at "File a report with this?" (no recent report): the file starts a report of its own, said so."""
+    chat = await _asked(ctx, citizen_tg, 798007)
+    await _expire_data(chat)
+    before = len(chat.texts())
+    await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(66, 48)))
+    said = chat.texts()[before:]
+    assert "присланные раньше, больше не хранятся" in said[0] and not any(APOLOGY in text for text in said), said
+    assert "Файл сохранён в обращении" in said[-1] and "опишите словами" in said[-1], said
