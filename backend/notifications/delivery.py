@@ -10,9 +10,10 @@ A chunk to a slow FCM can take longer than one lease, so while it is sent a hear
 still being sent (`_Lease`), pushes go out in sub-batches that each check the claim is still held first, and each
 sub-batch's outcomes are recorded as soon as it is back (a worker that stalls loses at most one sub-batch's records).
 
-Retry schedules differ per kind (`RETRY_POLICIES`): a push is worth retrying through an FCM outage of about an hour,
-a partner webhook through a day of partner downtime. A server's Retry-After can lengthen a wait (up to the
-policy's cap), never shorten it.
+Retry schedules differ per kind (backend.notifications.retries); what a push row is sent as, and which are old news,
+is backend.notifications.pushes; the webhooks go out through backend.notifications.webhook_sends. Every reading of
+the clock while sending stays here (tests move the clock by patching this module's `utcnow`). The retry
+schedule, its policy and `withdrawn_since` are still importable from here, as before the split.
 """
 
 from __future__ import annotations
@@ -21,88 +22,39 @@ import asyncio
 import contextlib
 import logging
 import math
-import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-import httpx
-import msgspec
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.lib.clock import as_utc, utcnow
-from backend.lib.crypto import TokenError, unseal
 from backend.lib.metrics import DELIVERIES
 from backend.lib.tasks import stop_task
-from backend.notifications import webhooks
 from backend.notifications.models import Delivery, Device
-from backend.notifications.sender import Outcome, Push, PushSender, get_sender
-from backend.notifications.webhook_target import webhook_client
-from backend.partners.models import Partner
-from backend.reports.models import ReportEvent
-from backend.reports.workflow import Action
+from backend.notifications.pushes import REPORT_EVENT_PUSHES as REPORT_EVENT_PUSHES
+from backend.notifications.pushes import _push_for, _stale, _Target
+from backend.notifications.pushes import withdrawn_since as withdrawn_since
+from backend.notifications.retries import RETRY_POLICIES as RETRY_POLICIES
+from backend.notifications.retries import RetryPolicy as RetryPolicy
+from backend.notifications.retries import Sent, _failure
+from backend.notifications.retries import policy_for as policy_for
+from backend.notifications.sender import Push, PushSender, get_sender
+from backend.notifications.webhook_sends import _send_webhooks
 
 if TYPE_CHECKING:
     from backend.context import Context
 
 log = logging.getLogger("zan.notifications")
-# rows and what became of them: the outcome (None: nothing to send to) and the status to record in that case
-Sent = list[tuple[Delivery, Outcome | None, str]]
 LEASE_S = 60.0  # the shortest lease: how long a dead worker's rows wait before someone else takes them
 CHUNK = 500
 PARALLEL_CHUNKS = 3
 SUB_BATCH = 100  # pushes sent between two checks that the claim is still held, and recorded together
 D = Delivery.__table__  # type: ignore[attr-defined]  # core table: bulk updates by primary key
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How long one kind of delivery keeps trying: `max_attempts` sends, waiting `base_s` doubling up to `cap_s`."""
-
-    max_attempts: int
-    base_s: float
-    cap_s: float
-    jitter: float = 0.1  # ± this fraction: spreads a burst of retries without shortening the window much
-
-    def backoff(self, attempt: int) -> float:
-        """The wait after failed attempt number `attempt` (1-based)."""
-        nominal = min(self.cap_s, self.base_s * 2.0 ** min(max(attempt - 1, 0), 60))
-        return nominal * random.uniform(1 - self.jitter, 1 + self.jitter)
-
-    def delay(self, attempt: int, retry_after_s: float | None) -> float:
-        """The wait before the next attempt: the backoff, or longer if the server (FCM's 429, a partner's 429/503)
-        asks for more. A Retry-After is a lower bound, never a replacement: a partner answering every attempt with
-        `Retry-After: 1` would otherwise spend the whole day's attempts in seconds and be dead-lettered at once.
-        It is honoured only up to the cap: an absurd one (999999999999, "inf") would overflow the datetime arithmetic
-        and lose the chunk's outcomes."""
-        backoff = self.backoff(attempt)
-        if retry_after_s is None or not math.isfinite(retry_after_s):
-            return backoff
-        return max(backoff, min(max(retry_after_s, 0.0), self.cap_s))
-
-    @property
-    def window_s(self) -> float:
-        """Nominal time from the first attempt to the last (docs/notifications.md quotes these figures)."""
-        return sum(min(self.cap_s, self.base_s * 2.0 ** min(n - 1, 60)) for n in range(1, self.max_attempts))
-
-
-# push/topic: 30 s doubling to 30 min, 8 attempts ≈ 1 h (a realistic FCM outage); webhook: 2 s doubling to 3 h,
-# 21 attempts ≈ 25 h ("about a day" of partner downtime, as webhooks.py promises partners; a blip is retried within
-# seconds). Rows get max_attempts from here when written (fanout, service); the waits come from here on failure.
-RETRY_POLICIES: dict[str, RetryPolicy] = {
-    "push": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0),
-    "topic": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0),
-    "webhook": RetryPolicy(max_attempts=21, base_s=2.0, cap_s=3 * 3600.0),
-}
-
-
-def policy_for(kind: str) -> RetryPolicy:
-    return RETRY_POLICIES.get(kind, RETRY_POLICIES["push"])
 
 
 def lease_for(sender: PushSender) -> float:
@@ -144,54 +96,6 @@ async def claim(ctx: Context, *, event_key: str | None, limit: int = CHUNK,
             .returning(Delivery), execution_options={"synchronize_session": False}))
         await session.commit()
     return token, rows
-
-
-class _Target(NamedTuple):
-    """Where a push for a device goes (read with the claim check, not as a Device entity: 500 per chunk)."""
-
-    fid: str | None
-    token: str | None
-    active: bool
-
-
-def _ttl_s(payload: dict[str, Any], now: datetime) -> int | None:
-    """How long FCM may keep the message for an offline device: what is left of the message's life *now*. A TTL
-    fixed when the row was written would hand a retry an hour later the whole of it again, and a device coming
-    online after an alert was lifted would still show it. Called only for rows not yet expired (_send_pushes)."""
-    ttl_s: int | None = payload.get("ttl_s")
-    expires = payload.get("expires_at")
-    if not expires:
-        return ttl_s
-    left = max(1, math.ceil((datetime.fromisoformat(expires) - now).total_seconds()))
-    return min(ttl_s, left) if ttl_s is not None else left
-
-
-def _push_for(row: Delivery, device: _Target | None, now: datetime) -> Push | None:
-    p = row.payload
-    common: dict[str, Any] = {
-        "key": str(row.id), "title": p.get("title"), "body": p.get("body"),
-        "data": {**{k: str(v) for k, v in p.get("data", {}).items()}, "delivery_id": str(row.id)},
-        "urgent": bool(p.get("urgent")), "discreet": bool(p.get("discreet")),
-        "collapse_id": str(p.get("collapse_id") or row.event_key), "ttl_s": _ttl_s(p, now),
-    }
-    if row.kind == "topic":
-        return Push(condition=p["condition"], **common)
-    if device is None or not device.active or not (device.fid or device.token):
-        return None
-    return Push(fid=device.fid, token=None if device.fid else device.token, **common)
-
-
-def _failure(row: Delivery, outcome: Outcome | None, status_hint: str,
-             now: datetime) -> tuple[str, str | None, datetime | None]:
-    """(status, error, next attempt) for a row that was not sent; None keeps the row's next_attempt_at."""
-    if outcome is None:  # nothing to send to (device removed, alert expired, partner deactivated)
-        return status_hint, status_hint, None
-    if outcome.prune:
-        return "dropped", outcome.error, None
-    if outcome.permanent or row.attempts >= row.max_attempts:
-        return "dead", outcome.error, None
-    delay = policy_for(row.kind).delay(row.attempts, outcome.retry_after_s)
-    return "pending", outcome.error, now + timedelta(seconds=delay)
 
 
 async def _settle(ctx: Context, token: uuid.UUID, results: Sent) -> None:
@@ -246,53 +150,6 @@ async def _prune(session: AsyncSession, device_ids: set[uuid.UUID], reason: str,
     )
 
 
-# pushes about one report event (fanout): the citizen's, and the unit's "new assignment"
-REPORT_EVENT_PUSHES = frozenset({"report_update", "assignment"})
-
-
-async def withdrawn_since(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    """Those of these report events whose report its citizen withdrew after them. A push or chat message about one,
-    still queued then (FCM or Telegram down, throttled), would tell the citizen "assigned", "needs your input" about
-    a report they have since taken back, and send a crew to it; what comes after the withdrawal (a message from the
-    police) is news and goes. One rule for the pushes and the citizen bot (bots.citizen.notify)."""
-    return await _followed_by(ctx, event_ids, frozenset({Action.WITHDRAW.value}))
-
-
-# what makes a crew's assignment push, still queued, old news: the report assigned again since (to another crew, or
-# to theirs with a push of its own), sent back to triage, closed or withdrawn: it would send a crew to a report that
-# is no longer theirs
-_ASSIGNMENT_ENDS = frozenset({Action.ASSIGN.value, Action.TRIAGE.value, Action.RESOLVE.value,
-                              Action.CLOSE_UNFOUNDED.value, Action.REDIRECT.value, Action.MARK_DUPLICATE.value,
-                              Action.REJECT.value, Action.WITHDRAW.value})
-
-
-async def _followed_by(ctx: Context, event_ids: set[uuid.UUID], actions: frozenset[str]) -> set[uuid.UUID]:
-    """Those of these report events after which their report had an event of one of `actions`."""
-    if not event_ids:
-        return set()
-    told, later = aliased(ReportEvent), aliased(ReportEvent)
-    async with ctx.sessions() as session:
-        found = await session.scalars(
-            select(col(told.id)).distinct()
-            .join(later, (col(later.report_id) == col(told.report_id)) & col(later.action).in_(actions)
-                  & (col(later.created_at) > col(told.created_at)))
-            .where(col(told.id).in_(event_ids)))
-    return set(found)
-
-
-async def _stale(ctx: Context, rows: list[Delivery]) -> set[str]:
-    """The report events these pushes are about that are old news by now: withdrawn since (`withdrawn_since`), and
-    for a crew's assignment, the report no longer theirs (`_ASSIGNMENT_ENDS`)."""
-    about: dict[str, set[uuid.UUID]] = {kind: set() for kind in REPORT_EVENT_PUSHES}
-    for row in rows:
-        data = row.payload.get("data", {})
-        if data.get("type") in about:
-            about[data["type"]].add(uuid.UUID(str(data["event_id"])))
-    stale = await withdrawn_since(ctx, about["report_update"])
-    stale |= await _followed_by(ctx, about["assignment"], _ASSIGNMENT_ENDS)
-    return {str(event_id) for event_id in stale}
-
-
 async def _send_pushes(ctx: Context, rows: list[Delivery],
                        targets: dict[uuid.UUID, _Target | None]) -> Sent:
     stale = await _stale(ctx, rows)
@@ -316,40 +173,6 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
         outcomes = await get_sender(ctx).send([p for _, p in ready])
         results.extend((row, outcome, "") for (row, _), outcome in zip(ready, outcomes, strict=True))
     return results
-
-
-def _http_client(ctx: Context) -> httpx.AsyncClient:
-    """This process's webhook client for the settings' address policy (public addresses only in production)."""
-    allow_private = ctx.settings.webhooks_may_reach_private
-    key = "webhook_http_private" if allow_private else "webhook_http"
-    client: httpx.AsyncClient | None = ctx.extras.get(key)
-    if client is None:
-        client = webhook_client(allow_private=allow_private)
-        ctx.extras[key] = client
-        ctx.extras.setdefault("_closers", []).append(client.aclose)
-    return client
-
-
-async def _send_webhooks(ctx: Context, rows: list[Delivery]) -> Sent:
-    async with ctx.sessions() as session:
-        partners = {p.id: p for p in await session.scalars(
-            select(Partner).where(col(Partner.id).in_({r.partner_id for r in rows})))}
-
-    async def one(row: Delivery) -> tuple[Delivery, Outcome | None, str]:
-        partner = partners.get(row.partner_id) if row.partner_id else None
-        # re-read at every attempt: a partner deactivated during a day of retries gets nothing more
-        if partner is None or not partner.active or not partner.webhook_url or not partner.webhook_secret_sealed:
-            return row, None, "dropped"
-        try:
-            secret = unseal(ctx.settings.secret_keys, partner.webhook_secret_sealed)
-        except TokenError:  # its key was rotated away without `zan keys reseal`: retried once the key is back
-            return row, Outcome(ok=False, error="webhook secret sealed under a key that is not configured"), ""
-        body = msgspec.json.encode(row.payload["body"])
-        result = await webhooks.post(_http_client(ctx), partner.webhook_url, secret, row.payload["event_id"], body)
-        return row, Outcome(ok=result.ok, error=result.error, retry_after_s=result.retry_after_s,
-                            permanent=result.permanent, prune=result.gone), ""
-
-    return list(await asyncio.gather(*(one(r) for r in rows)))
 
 
 async def _still_ours(ctx: Context, token: uuid.UUID) -> dict[uuid.UUID, _Target | None]:

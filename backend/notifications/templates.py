@@ -164,7 +164,7 @@ ESCALATION_TERMS: dict[str, dict[str, str]] = {
 }
 
 # How long FCM may keep a push for a device that is offline (Android `ttl`, APNs `apns-expiration`), counted from the
-# moment the push is about (fanout.push_life; each attempt gets what is left of it: delivery._ttl_s). Without one FCM
+# moment the push is about (fanout.push_life; each attempt gets what is left of it: pushes._ttl_s). Without one FCM
 # keeps a message for four weeks: a tablet back online after a day showed "urgent report assigned to your crew" hours
 # after it mattered, a phone a citizen's "status changed" days late. Area alerts live until their own `expires_at`.
 # push kind → seconds

@@ -1,0 +1,104 @@
+"""What a claimed push row is sent as (its target, what is left of its life), and which rows are about report events
+that are old news by now. Reads no clock itself: the sender passes the moment (backend.notifications.delivery)."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from backend.notifications.models import Delivery
+from backend.notifications.sender import Push
+from backend.reports.models import ReportEvent
+from backend.reports.workflow import Action
+
+if TYPE_CHECKING:
+    from backend.context import Context
+
+
+class _Target(NamedTuple):
+    """Where a push for a device goes (read with the claim check, not as a Device entity: 500 per chunk)."""
+
+    fid: str | None
+    token: str | None
+    active: bool
+
+
+def _ttl_s(payload: dict[str, Any], now: datetime) -> int | None:
+    """How long FCM may keep the message for an offline device: what is left of the message's life *now*. A TTL
+    fixed when the row was written would hand a retry an hour later the whole of it again, and a device coming
+    online after an alert was lifted would still show it. Called only for rows not yet expired (_send_pushes)."""
+    ttl_s: int | None = payload.get("ttl_s")
+    expires = payload.get("expires_at")
+    if not expires:
+        return ttl_s
+    left = max(1, math.ceil((datetime.fromisoformat(expires) - now).total_seconds()))
+    return min(ttl_s, left) if ttl_s is not None else left
+
+
+def _push_for(row: Delivery, device: _Target | None, now: datetime) -> Push | None:
+    p = row.payload
+    common: dict[str, Any] = {
+        "key": str(row.id), "title": p.get("title"), "body": p.get("body"),
+        "data": {**{k: str(v) for k, v in p.get("data", {}).items()}, "delivery_id": str(row.id)},
+        "urgent": bool(p.get("urgent")), "discreet": bool(p.get("discreet")),
+        "collapse_id": str(p.get("collapse_id") or row.event_key), "ttl_s": _ttl_s(p, now),
+    }
+    if row.kind == "topic":
+        return Push(condition=p["condition"], **common)
+    if device is None or not device.active or not (device.fid or device.token):
+        return None
+    return Push(fid=device.fid, token=None if device.fid else device.token, **common)
+
+
+# pushes about one report event (fanout): the citizen's, and the unit's "new assignment"
+REPORT_EVENT_PUSHES = frozenset({"report_update", "assignment"})
+
+
+async def withdrawn_since(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of these report events whose report its citizen withdrew after them. A push or chat message about one,
+    still queued then (FCM or Telegram down, throttled), would tell the citizen "assigned", "needs your input" about
+    a report they have since taken back, and send a crew to it; what comes after the withdrawal (a message from the
+    police) is news and goes. One rule for the pushes and the citizen bot (bots.citizen.notify)."""
+    return await _followed_by(ctx, event_ids, frozenset({Action.WITHDRAW.value}))
+
+
+# what makes a crew's assignment push, still queued, old news: the report assigned again since (to another crew, or
+# to theirs with a push of its own), sent back to triage, closed or withdrawn: it would send a crew to a report that
+# is no longer theirs
+_ASSIGNMENT_ENDS = frozenset({Action.ASSIGN.value, Action.TRIAGE.value, Action.RESOLVE.value,
+                              Action.CLOSE_UNFOUNDED.value, Action.REDIRECT.value, Action.MARK_DUPLICATE.value,
+                              Action.REJECT.value, Action.WITHDRAW.value})
+
+
+async def _followed_by(ctx: Context, event_ids: set[uuid.UUID], actions: frozenset[str]) -> set[uuid.UUID]:
+    """Those of these report events after which their report had an event of one of `actions`."""
+    if not event_ids:
+        return set()
+    told, later = aliased(ReportEvent), aliased(ReportEvent)
+    async with ctx.sessions() as session:
+        found = await session.scalars(
+            select(col(told.id)).distinct()
+            .join(later, (col(later.report_id) == col(told.report_id)) & col(later.action).in_(actions)
+                  & (col(later.created_at) > col(told.created_at)))
+            .where(col(told.id).in_(event_ids)))
+    return set(found)
+
+
+async def _stale(ctx: Context, rows: list[Delivery]) -> set[str]:
+    """The report events these pushes are about that are old news by now: withdrawn since (`withdrawn_since`), and
+    for a crew's assignment, the report no longer theirs (`_ASSIGNMENT_ENDS`)."""
+    about: dict[str, set[uuid.UUID]] = {kind: set() for kind in REPORT_EVENT_PUSHES}
+    for row in rows:
+        data = row.payload.get("data", {})
+        if data.get("type") in about:
+            about[data["type"]].add(uuid.UUID(str(data["event_id"])))
+    stale = await withdrawn_since(ctx, about["report_update"])
+    stale |= await _followed_by(ctx, about["assignment"], _ASSIGNMENT_ENDS)
+    return {str(event_id) for event_id in stale}
+
