@@ -88,16 +88,27 @@ def _ages(raw: object) -> tuple[int, int] | None:
     return raw[0], raw[1]
 
 
-# "10 лет", "16-летний", "9 жаста", "8 жасар", "12 years old"; not a time ago ("5 лет назад", "3 жыл бұрын" has no
-# age word anyway) and not a duration of the matter ("уже 2 года не звонит": a year word without "лет"/"жас" is none)
+# "10 лет", "16-летний", "9 жаста", "8 жасар", "12 years old"; not a time ago or a duration ("5 лет назад", "пропал
+# 10 лет как"; "3 жыл бұрын" has no age word anyway)
 _AGE = re.compile(r"(?<!\d)(\d{1,3})\s*-?\s*(?:лет(?:н\w*)?|годик\w*|жас(?:та|ар\w*|тағы|ында)\b|years?[ -]old|y\.?o\b)"
-                  r"(?!\s*(?:назад|тому|бұрын|ago)\b)", re.IGNORECASE)
+                  r"(?!\s*(?:назад|тому|как|бұрын|ago)\b)", re.IGNORECASE)
+# Russian says 1, 2-4, 21-24 … years with "год"/"года", which alone is mostly a duration ("уже 2 года не звонит"): it
+# is an age only right after the person it is of ("младшему брату 3 года", "ему 21 год", "сын 1 год")
+_AGE_IN_YEARS = re.compile(
+    r"\b(?:брат|сестр|сын|доч|реб[её]н|малыш|внук|мальчик|девочк|племянни|ему\b|ей\b)\w*\s+(\d{1,3})\s*(?:год|года)\b"
+    r"(?!\s*(?:назад|тому|как|не)\b)", re.IGNORECASE)
+# the teller's own age ("мне 35 лет, мой сын не вернулся", "маған 30 жас", "I am 40"): a parent telling of a child
+_SPEAKER = re.compile(r"(?:\bмне|\bмаған|\bi am|\bi'm|\bя)\s+(?:уже\s+|только\s+|already\s+)?$", re.IGNORECASE)
 
 
 def stated_age(question: str) -> int | None:
-    """The age a question states of the person it is about (the first one), if any."""
-    found = _AGE.search(question)
-    return int(found.group(1)) if found else None
+    """The age a question states of the person it is about (the first age not the teller's), if any; when unsure,
+    none, and the words naming the person decide."""
+    found = sorted((*_AGE.finditer(question), *_AGE_IN_YEARS.finditer(question)), key=lambda m: m.start(1))
+    for match in found:
+        if not _SPEAKER.search(question, 0, match.start(1)):
+            return int(match.group(1))
+    return None
 
 
 def _listed(raw: object) -> list[object]:

@@ -44,3 +44,26 @@ def test_an_officer_who_did_not_come_is_a_complaint(assistant: LegalAssistant, q
 ])
 def test_a_person_not_coming_home_is_still_missing(assistant: LegalAssistant, question: str, item: str) -> None:
     assert assistant.ask(question).faq_id == item
+
+
+@pytest.mark.parametrize("question", [
+    "полиция не приехала на вызов",
+    "полиция келмеді, шақырдым",
+    "участковый не пришел по вызову",
+    "полицияға қоңырау шалдым, учаскелік келмеді",
+])
+def test_police_that_did_not_come_is_an_inaction_complaint(assistant: LegalAssistant, question: str) -> None:
+    """A call the police left unanswered (a call word beside the officer who did not come) is a complaint about their
+    inaction even without a complaint word ("куда жаловаться"): it was cited КоАП 438 (a knowingly false call to the
+    emergency services) first, as the ambulance was before it (a third reading of a9c415e)."""
+    answer = assistant.ask(question)
+    cited = [(c.code, c.article) for c in answer.citations]
+    assert ("КоАП РК", "438") not in cited, (question, answer.faq_id, cited)
+    assert answer.faq_id == "complain_officer", (question, answer.faq_id, cited)
+
+
+def test_a_beating_now_the_police_did_not_come_to_is_still_a_beating(assistant: LegalAssistant) -> None:
+    # the danger comes first: the complaint reading needs a complaint word when someone is being beaten now
+    answer = assistant.ask("меня бьют, полиция не приехала")
+    assert answer.urgent and answer.faq_id != "complain_officer", answer
+    assert ("УК РК", "109-1") in [(c.code, c.article) for c in answer.citations], answer

@@ -16,6 +16,9 @@ from ml.urgency import detect_urgency
     "қазір біреу үйде жүр, мен жатын бөлмеде жасырындым",
     "кто то в квартире, мы заперлись в ванной",
     "біреу пәтерде жүр",
+    "в доме кто-то есть прямо сейчас",
+    "кто-то сейчас у меня дома, что делать",
+    "қазір біреу үйде бар",
 ])
 def test_someone_inside_now_is_a_break_in_in_progress(text: str) -> None:
     u = detect_urgency(text)
@@ -40,3 +43,15 @@ def test_no_calm_bundled_example_reads_as_a_break_in() -> None:
     for e in load_examples():
         if not e.urgent:
             assert "break_in_progress" not in detect_urgency(e.text, e.language, e.category).reasons, e.text
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    # someone at home, with no "now" and no verb of moving about, is a question about the law (urgency 12j): the
+    # "now" of 12i's patterns was optional and these became a break-in in progress (102 lead, urgent routing)
+    ("должен ли кто-то дома присутствовать при обыске?", "ru"),
+    ("когда кто-то дома не открывает дверь участковому, штраф есть?", "ru"),
+    ("біреу үйде бар ма, полиция тексере ала ма?", "kk"),
+])
+def test_someone_at_home_in_a_question_is_no_break_in(text: str, language: str) -> None:
+    urgency = detect_urgency(text, language)
+    assert not urgency.urgent, (text, urgency.reasons)
