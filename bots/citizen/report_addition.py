@@ -8,10 +8,13 @@ report_offer) and the citizen asked: "Add" posts them as a comment on that repor
 (service.comment_on_report: their captions, or a short default, as its words) and confirms with the report's number;
 "New report" goes on as a file sent outside a report always did (report_asked.take_offer: the description asked, or
 taken from the captions). Words typed while the question waits are answered as a question and never posted as the
-comment (only offered to a new report's description step). A refused file's caption goes with it. An album is asked
-about once, when all its files are in. The API's refusal (the report's MAX_FILES would be passed) is said in its own
-words and nothing is attached: the files stay in the draft and the question is asked again without "Add", which could
-only be refused again, so "New report" (or /cancel, which deletes them) is what is left. A report closed meanwhile
+comment (only offered to a new report's description step), except the question's own answers typed as words
+("добавить", "жаңа өтініш", "no": answer_typed), which do what its buttons do. A location is kept for a new report
+only (a comment carries no place: said when it is sent, and again after "Add"). A refused file's caption goes with
+it. An album is asked about once, when all its files are in. The API's refusal (the report's MAX_FILES would be
+passed) is said in its own words and nothing is attached: the files stay in the draft and the question is asked again
+without "Add", which could only be refused again (an "Add" of the question on screen before is answered with that
+in an alert, ADD_FULL), so "New report" (or /cancel, which deletes them) is what is left. A report closed meanwhile
 is said so in words of its own (not the API's "not available in the report's current status"), and the files go on
 as if there were no report to add to. "Add" waits for a file still being stored (said so; the
 question comes again once it is in): it would otherwise be stored for a draft gone, and deleted unsaid.
@@ -24,12 +27,13 @@ A voice message or audio file sent without words is asked about in the same one 
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from aiogram import Bot, F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, User
 
 from backend.context import Context
 from backend.lib.errors import ZanError
@@ -40,7 +44,6 @@ from bots.citizen.legal_flow import legal_question
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.report_asked import captions, joined, keep_typed, take_offer
-from bots.citizen.report_confirm import draft_gone
 from bots.citizen.report_draft import (
     ADD_CAPTIONS,
     ADD_FULL,
@@ -51,6 +54,7 @@ from bots.citizen.report_draft import (
     NOT_DESCRIPTION,
     ReportForm,
     being_stored,
+    draft_gone,
     drop_draft,
     incoming,
     keep_place,
@@ -118,10 +122,22 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
         # deleted unsaid. Its own answer asks the question again once it is in
         await callback.answer(t("report_add_wait", lang), show_alert=True)
         return
-    await callback.answer()
-    message = callback.message
-    if not isinstance(message, Message):
+    if data.get(ADD_FULL):
+        # the "Add" of the question asked before the refusal (a double tap, or the citizen scrolled up): refused
+        # again it would be a second refusal and a third copy of the question; the refusal is remembered instead
+        await callback.answer(t("report_add_full_ask", lang, number=str(data.get(ADD_NUMBER) or "")),
+                              show_alert=True)
         return
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await add_files(callback.message, state, ctx, lang, linked, callback.from_user)
+
+
+async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str, linked: service.ChatUser | None,
+                    sender: User | None) -> None:
+    """The draft's files posted as one comment on the report ("Add" tapped, or its words typed: `message` is the
+    one answered under)."""
+    data = await state.get_data()
     key, number = str(data["key"]), str(data.get(ADD_NUMBER) or "")
     files = await service.draft_media(ctx, key)
     # the kept files' captions; never words typed meanwhile, which were answered as a question (report_asked)
@@ -130,7 +146,7 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
     alone = str(data.get(ADD_VOICE) or "") if len(files) == 1 else ""
     default = {"voice": "report_add_voice_comment", "audio": "report_add_audio_comment"}.get(alone,
                                                                                               "report_add_comment")
-    user = await citizen_of(ctx, linked, callback.from_user, message.chat.id, lang)
+    user = await citizen_of(ctx, linked, sender, message.chat.id, lang)
     try:
         await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=uuid.UUID(str(data[ADD_TO])),
                                         text=words or t(default, lang), media_ids=files,
@@ -144,8 +160,12 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
     await service.forget_draft(ctx, key)  # the files are the report's now
-    done = t("report_add_done", lang, number=number, count=len(files))
-    await message.answer(f"{done}\n{cut}" if cut else done, reply_markup=keyboards.main_menu(lang))
+    said = [t("report_add_done", lang, number=number, count=len(files)), cut]
+    if "lat" in data:
+        # a comment carries words and files, not a place: the place sent at the question was kept for a new report
+        # only (said then), and is said again not to be with the report
+        said.append(t("report_add_place_not_added", lang, number=number))
+    await message.answer("\n".join(line for line in said if line), reply_markup=keyboards.main_menu(lang))
 
 
 async def add_refused(message: Message, state: FSMContext, ctx: Context, lang: str, exc: ZanError,
@@ -187,7 +207,12 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     after what became of it (an album once all its files are in). Words are answered as a question is (a cry for
     help must not wait for a choice) and kept only to be offered to a new report (report_asked.keep_typed); a
     location is kept as a new report's place. A first file that cannot be kept leaves nothing to ask about: said
-    why, and no draft."""
+    why, and no draft. The question's own answers typed as words ("добавить", "жаңа өтініш", "no") do what its
+    buttons do."""
+    if await gone_before_answer(message, state, bot, ctx, lang, linked):
+        return
+    if message.text and await answer_typed(message, state, ctx, lang, linked):
+        return
     if message.text and not message.text.startswith("/"):
         if message.text not in NOT_DESCRIPTION:
             await legal_question(message, bot, ctx, state, lang, linked)
@@ -195,18 +220,15 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
         await resume(message, state, ctx, lang)
         return
     if message.location is not None:
-        kept = await keep_place(message, state, ctx)
-        await resume(message, state, ctx, lang, t("report_location_kept" if kept else "report_location_outside_early",
-                                                  lang))
+        if await keep_place(message, state, ctx):
+            # a comment on a report carries no place: kept for a new report only, and said so now, not after "Add"
+            number = str((await state.get_data()).get(ADD_NUMBER) or "")
+            note = t("report_location_kept", lang) + "\n" + t("report_add_place_new_only", lang, number=number)
+        else:
+            note = t("report_location_outside_early", lang)
+        await resume(message, state, ctx, lang, note)
         return
     data = await state.get_data()
-    if "key" not in data:
-        # the draft's data expired before its state: what it kept is said to be gone, and this file asked about on
-        # its own, as one sent outside a report (its download would otherwise fail on the missing key, unsaid)
-        await draft_gone(message, state, data, lang, "report_draft_lost")
-        if addable(message):
-            await offer_addition(message, state, bot, ctx, lang, linked)
-        return
     key = str(data["key"])
     caption = (message.caption or "").strip()
     if caption and not caption.startswith("/"):
@@ -244,3 +266,74 @@ async def _drop_caption(state: FSMContext, key: str, message_id: int) -> None:
     kept = dict(data.get(ADD_CAPTIONS) or {})
     if data.get("key") == key and kept.pop(str(message_id), None) is not None:
         await state.update_data({ADD_CAPTIONS: kept})
+
+
+async def gone_before_answer(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
+                             linked: service.ChatUser | None) -> bool:
+    """Whether the draft of the question waiting ("Add to report № …", "File a report with this?") lost its data
+    before its state (Redis keeps the two under their own TTLs): then what it kept is said to be gone, and `message`
+    taken as if sent outside a report (a file asked about on its own, a location starting a report, words answered
+    as a question). Without this guard a captioned file read the missing key (the generic apology) and words asked
+    the question again naming no report ("№ ")."""
+    data = await state.get_data()
+    if "key" in data:
+        return False
+    await draft_gone(message, state, data, lang, "report_draft_lost")
+    if addable(message):
+        await offer_addition(message, state, bot, ctx, lang, linked)
+    elif message.location is not None:
+        await report_from_evidence(message, state, bot, ctx, lang, linked)
+    elif message.text and not message.text.startswith("/") and message.text not in NOT_DESCRIPTION:
+        await legal_question(message, bot, ctx, state, lang, linked)
+    return True
+
+
+# the question's own answers typed instead of tapped (ru/kk/en), compared once normalised (typed_words): a citizen in
+# a hurry types "Добавить к заявлению", which answered as a legal question got the law on withdrawing an application
+_ADD_WORDS = frozenset({
+    "да", "добавить", "добавь", "добавьте", "добавить к", "добавить к нему", "добавить к обращению",
+    "добавить к заявлению", "добавить к старому", "добавить файлы", "да добавить", "да добавьте", "иә", "ия", "иа",
+    "қосу", "қос", "қосыңыз", "қосыңызшы", "өтінішке қосу", "соған қосу", "иә қосу", "yes", "add", "add to",
+    "add to no", "add to it", "add to the report", "add to report", "add them", "yes add",
+})
+_NEW_WORDS = frozenset({
+    "новое", "новое обращение", "новое заявление", "подать новое", "подать новое обращение", "новый", "жаңа",
+    "жаңа өтініш", "жаңа өтініш беру", "жаңа өтініш беремін", "new", "new report", "a new report",
+    "file a new report", "new one",
+})
+_NO_WORDS = frozenset({
+    "нет", "не надо", "не нужно", "нет спасибо", "жоқ", "керек емес", "жоқ рақмет", "жоқ рахмет", "no", "no thanks",
+    "nope",
+})
+# a report's number, as the "Add to № …" button names it ("ZP-2026-0000001"), or a bare number
+_NUMBER = re.compile(r"№|\b[a-z]{0,4}-?\d[\d-]*")
+
+
+def typed_words(text: str) -> str:
+    """`text` lower-cased, without punctuation, emoji or a report's number, its words single-spaced."""
+    text = _NUMBER.sub(" ", text.casefold().replace("ё", "е"))
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+async def answer_typed(message: Message, state: FSMContext, ctx: Context, lang: str,
+                       linked: service.ChatUser | None) -> bool:
+    """Whether `message`'s words are one of the question's answers, done as its button would do them: "Add" (not
+    while a file is on its way, nor after a refusal for the report's limit: the question asked again says it),
+    "New report", "No" (only when the question offers it: else asked again). Other words are False: a question."""
+    words = typed_words(message.text or "")
+    data = await state.get_data()
+    if words in _NEW_WORDS:
+        await take_offer(message, state, ctx, lang)
+    elif words in _NO_WORDS and data.get(ADD_VOICE):
+        await report_offer.declined(message, state, ctx, lang)
+    elif words in _NO_WORDS:
+        await resume(message, state, ctx, lang)
+    elif words not in _ADD_WORDS:
+        return False
+    elif being_stored(data):
+        await message.answer(t("report_add_wait", lang))
+    elif data.get(ADD_FULL):
+        await resume(message, state, ctx, lang)
+    else:
+        await add_files(message, state, ctx, lang, linked, message.from_user)
+    return True

@@ -19,7 +19,6 @@ from aiogram.types import Message
 
 from backend.context import Context
 from bots.citizen import keyboards, service
-from bots.citizen.report_confirm import draft_gone
 from bots.citizen.report_draft import (
     ADD_CAPTIONS,
     ASKED,
@@ -30,6 +29,7 @@ from bots.citizen.report_draft import (
     TYPED,
     WRITING,
     ReportForm,
+    draft_gone,
     resume,
     shortened,
     start_report,
@@ -93,7 +93,9 @@ async def start_or_ask(message: Message, state: FSMContext, ctx: Context, lang: 
     whether to go on with it or start again (starting again at once dropped all they had sent, without a word), the
     draft kept until they choose; a report offered for a voice message is taken."""
     step = await state.get_state()
-    if step in ASKED:
+    if step in ASKED and await _asked_lost(message, state, lang):
+        await start_report(message, state, ctx, lang)
+    elif step in ASKED:
         await take_offer(message, state, ctx, lang)
     elif step in WRITING:
         await message.answer(t("report_restart_ask", lang), reply_markup=keyboards.continue_or_restart(lang))
@@ -105,7 +107,20 @@ async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lan
     """"File a report" under a legal answer: a report started, or the one being written asked on with (the button
     is on an older message: tapping it mid-report dropped all the citizen had sent, without a word); a report
     offered for a voice message is taken."""
-    if await state.get_state() in ASKED:
+    if await state.get_state() in ASKED and await _asked_lost(message, state, lang):
+        await start_report(message, state, ctx, lang)
+    elif await state.get_state() in ASKED:
         await take_offer(message, state, ctx, lang)
     elif not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
         await start_report(message, state, ctx, lang)
+
+
+async def _asked_lost(message: Message, state: FSMContext, lang: str) -> bool:
+    """Whether the question's draft data expired before its state (said so: the files sent are gone). "Report" then
+    starts a new report, as it would with no question asked: take_offer's "this button sent nothing, start again"
+    would answer a citizen who just did that."""
+    data = await state.get_data()
+    if "key" in data:
+        return False
+    await draft_gone(message, state, data, lang, "report_draft_lost")
+    return True

@@ -4,7 +4,6 @@ draft kept if the service fails) — and a "report:" button of a conversation th
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
@@ -19,14 +18,17 @@ from bots.citizen import keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import (
+    DECLINED_SINCE,
     FILED_SINCE,
     MAX_FILES,
     WORDS,
     ReportForm,
     add_to_description,
     ask_confirmation,
+    draft_gone,
     local_date_iso,
 )
+from bots.citizen.report_offer import OFFER_NO
 from bots.citizen.texts import t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -106,17 +108,10 @@ async def report_stale_button(callback: CallbackQuery, state: FSMContext, lang: 
     lost — the citizen is told that nothing was sent: a "Send" that answers nothing looks like a report filed."""
     await callback.answer()
     message = callback.message
-    if isinstance(message, Message) and await state.get_state() is None:
-        await draft_gone(message, state, await state.get_data(), lang)
-
-
-async def draft_gone(message: Message, state: FSMContext, data: dict[str, Any], lang: str,
-                     said: str = "report_expired") -> None:
-    """A button of `message` (or a message sent to a step: `said` then names what was lost) needs a draft that is no
-    longer there, its data expired before its state: silent if it belongs to the report just filed (the other tap of
-    a double tap), else the citizen hears that nothing was sent, with the menu to start again."""
-    filed_since = data.get(FILED_SINCE)
-    if filed_since is not None and message.message_id > int(filed_since):
+    if not isinstance(message, Message) or await state.get_state() is not None:
         return
-    await state.set_state(None)  # a state left without its data would swallow the next tap the same way
-    await message.answer(t(said, lang), reply_markup=keyboards.main_menu(lang))
+    data = await state.get_data()
+    declined = data.get(DECLINED_SINCE)
+    if callback.data == OFFER_NO and declined is not None and message.message_id > int(declined):
+        return  # the other tap of a double "No": answered once
+    await draft_gone(message, state, data, lang)

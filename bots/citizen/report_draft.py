@@ -2,18 +2,18 @@
 steps share. No handlers here (see report_flow and its steps' modules).
 
 FSM data of a report: `key` (the draft's id: its files, and the idempotency key that files it once), `since` (the
-message that started it), `text` and `parts` (the description, as the messages it came from), `lat`, `lon`,
-`accuracy`, and the files on their way in: STORING (each file being downloaded and stored, with the chat let go
-meanwhile; it holds its place among the MAX_FILES) and ALBUMS (per album, the file that finished last and how many
-were over the limit: who answers the album, and with what). Once a report is filed, the chat's data is only
-FILED_SINCE: the buttons of that conversation are then told apart from those of one that expired. State names are the
-class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module. A draft begun by a
-voice message or audio file sent outside a report waits in `offered` for the citizen's Yes or No (report_offer); one
-begun by files sent shortly after a report was filed waits in `adding` for "Add to report № …" or "New report"
-(report_addition), with ADD_TO and ADD_NUMBER (that report), ADD_CAPTIONS (the kept files' captions), ADD_VOICE
-(begun by a voice message or audio file: "No" asked too) and ADD_FULL (an "Add" refused as the report's files would
-pass the limit: not offered again). TYPED: the last words typed while either question waited. They were answered as a
-question, so they are never used unasked: the description step offers them with a "Use: «…»" button (report_asked).
+message that started it), `text` and `parts` (the description, as the messages it came from), `lat`, `lon`, `accuracy`,
+and the files on their way in: STORING (each file being downloaded and stored, with the chat let go meanwhile; it holds
+its place among the MAX_FILES) and ALBUMS (per album, the file that finished last and how many were over the limit: who
+answers the album, and with what). Once a report is filed (or files added to one), the chat's data is only FILED_SINCE
+(after a "No", DECLINED_SINCE): the buttons of that conversation are then told apart from those of one that expired.
+State names are the class's ("ReportForm:text"), so a conversation in Redis survives a deploy that moves this module. A
+draft begun by a voice message or audio file sent outside a report waits in `offered` for the citizen's Yes or No
+(report_offer); one begun by files sent shortly after a report was filed waits in `adding` for "Add to report № …" or
+"New report" (report_addition), with ADD_TO and ADD_NUMBER (that report), ADD_CAPTIONS (the kept files' captions),
+ADD_VOICE (begun by a voice message or audio file: "No" asked too) and ADD_FULL (an "Add" refused as the report's files
+would pass the limit: not offered again). TYPED: the last words typed while either question waited. They were answered
+as a question, so they are never used unasked: the description step offers them with a "Use: «…»" button (report_asked).
 """
 
 from __future__ import annotations
@@ -61,6 +61,9 @@ NOT_DESCRIPTION = frozenset(all_languages("btn_ask"))
 WORDS = (F.text, ~F.text.startswith("/"), ~F.text.in_(NOT_DESCRIPTION))
 PART_SEPARATOR = "\n\n"  # between the description and words the citizen added later
 FILED_SINCE = "filed_since"  # FSM data after filing: the `since` of the conversation that filed it
+# FSM data after a question about files was answered "No": its `since`, so the other tap of a double "No" is silent
+# (a Yes tapped after it still hears that nothing was sent: silence would read as a report taken)
+DECLINED_SINCE = "declined_since"
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
 # the draft's albums (bots.citizen.albums): {media_group_id: {"last": file_unique_id, "over": files over the limit,
 # "added": its caption joined the description}}
@@ -208,6 +211,11 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         await message.answer(led(t("report_text", lang) + "\n" + t("report_typed_offer", lang)),
                              reply_markup=keyboards.cancel_report(lang, use=shortened(str(typed[1]), USE_LABEL_CHARS)))
         return True
+    if step in ASKED and "key" not in (data := await state.get_data()):
+        # the question's data expired before its state (Redis keeps the two under their own TTLs): asked again it
+        # would name no report ("№ ", a button "Add to No. "), and each of its buttons could only say so
+        await draft_gone(message, state, data, lang, "report_draft_lost")
+        return False
     if step == ReportForm.offered.state:
         await message.answer(led(t("report_offer", lang)), reply_markup=keyboards.offer_report_with(lang))
         return True
@@ -219,6 +227,19 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
                              reply_markup=keyboards.add_or_new(lang, number, decline=voice, add=not full))
         return True
     return False
+
+
+async def draft_gone(message: Message, state: FSMContext, data: dict[str, Any], lang: str,
+                     said: str = "report_expired") -> None:
+    """A button of `message` (or a message sent to a step: `said` then names what was lost) needs a draft that is no
+    longer there, its data expired before its state: silent if it belongs to the report just filed (the other tap of
+    a double tap), else the citizen hears that nothing was sent, with the menu to
+    start again. (Here, not in report_confirm, which re-exports it: resume says it too.)"""
+    filed_since = data.get(FILED_SINCE)
+    if filed_since is not None and message.message_id > int(filed_since):
+        return
+    await state.set_state(None)  # a state left without its data would swallow the next tap the same way
+    await message.answer(t(said, lang), reply_markup=keyboards.main_menu(lang))
 
 
 async def keep_place(message: Message, state: FSMContext, ctx: Context) -> bool:

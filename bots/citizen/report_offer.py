@@ -23,9 +23,9 @@ from bots.citizen import keyboards, service
 from bots.citizen.legal_flow import legal_question
 from bots.citizen.registry import Handlers
 from bots.citizen.report_asked import keep_typed, take_offer
-from bots.citizen.report_confirm import draft_gone
 from bots.citizen.report_draft import (
     ADD_NUMBER,
+    DECLINED_SINCE,
     NOT_DESCRIPTION,
     ReportForm,
     drop_draft,
@@ -96,15 +96,26 @@ async def offer_declined(callback: CallbackQuery, state: FSMContext, ctx: Contex
     is told to type a question, which is what a voice message that is no report mostly was; in words that say what
     went (the files sent meanwhile too, not "the file")."""
     await callback.answer()
-    number = (await state.get_data()).get(ADD_NUMBER) if await state.get_state() == ReportForm.adding.state else None
+    if isinstance(callback.message, Message):
+        await declined(callback.message, state, ctx, lang)
+    else:
+        await drop_offered(state, ctx)  # a message too old to answer under: the files go all the same
+
+
+async def declined(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """The question answered "No" (its button, or the word typed: report_addition.answer_typed)."""
+    data = await state.get_data()
+    number = data.get(ADD_NUMBER) if await state.get_state() == ReportForm.adding.state else None
     count = await drop_offered(state, ctx)
-    if not isinstance(callback.message, Message):
-        return
+    if "since" in data:
+        # the question answered: the other tap of a double "No" is silent (report_confirm.report_stale_button), not
+        # "this draft is no longer kept"
+        await state.set_data({DECLINED_SINCE: data["since"]})
     if number:
         said = t("report_add_declined", lang, number=number)
     else:
         said = t("report_offer_declined_files", lang, count=count) if count > 1 else t("report_offer_declined", lang)
-    await callback.message.answer(said, reply_markup=keyboards.main_menu(lang))
+    await message.answer(said, reply_markup=keyboards.main_menu(lang))
 
 
 async def drop_offered(state: FSMContext, ctx: Context) -> int:
@@ -124,6 +135,11 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
     asked again after what became of it (an album once); words are answered as a question is, and the question asked
     again below (a cry for help must not wait for a Yes or No). A file with words under it tells what happened: the
     report is wanted, and they describe it."""
+    # imported here: report_addition, which routes files sent outside a report, imports this module
+    from bots.citizen.report_addition import gone_before_answer
+
+    if await gone_before_answer(message, state, bot, ctx, lang, linked):
+        return
     if message.caption and incoming(message) is not None:
         await state.set_state(ReportForm.text)
         await report_text_missing(message, state, bot, ctx, lang, linked)
@@ -142,17 +158,7 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
                  lang)
         await resume(message, state, ctx, lang, note)
         return
-    data = await state.get_data()
-    if "key" not in data:
-        # the draft's data expired before its state: said as the Add question says it, and this file taken as one
-        # sent outside a report (imported here: report_addition, which routes such files, imports this module)
-        from bots.citizen.report_addition import addable, offer_addition
-
-        await draft_gone(message, state, data, lang, "report_draft_lost")
-        if addable(message):
-            await offer_addition(message, state, bot, ctx, lang, linked)
-        return
-    key = str(data["key"])
+    key = str((await state.get_data())["key"])
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile

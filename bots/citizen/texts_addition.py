@@ -93,9 +93,22 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
     },
     # the data of the question's draft expired before its state: a file sent then is asked about on its own
     "report_draft_lost": {
-        "kk": "Бұрын жіберген файлдарыңыз енді сақталмаған: қажет болса, оларды қайта жіберіңіз.",
+        "kk": "Бұрын жіберген файлдарыңыз енді сақталмайды: қажет болса, оларды қайта жіберіңіз.",
         "ru": "Файлы, присланные раньше, больше не хранятся: если они нужны, пришлите их снова.",
         "en": "The files you sent earlier are no longer kept: send them again if they are needed.",
+    },
+    # a location sent at the "Add" question: a comment on a report carries no place, so it is a new report's only
+    "report_add_place_new_only": {
+        "kk": "Ол тек жаңа өтінішке енеді: № {number} өтінішке оқиға орнын қосу мүмкін емес.",
+        "ru": "Оно войдёт только в новое обращение: к обращению № {number} место добавить нельзя.",
+        "en": "It goes with a new report only: a place cannot be added to report No. {number}.",
+    },
+    # "Add" done with a place kept at the question: said again that the place is not with the report
+    "report_add_place_not_added": {
+        "kk": "📍 Оқиға орны № {number} өтінішке қосылмады: берілген өтінішке тек файлдар мен мәтін қосылады.",
+        "ru": "📍 Место происшествия к обращению № {number} не добавлено: к поданному обращению добавляются только "
+              "файлы и текст.",
+        "en": "📍 The place was not added to report No. {number}: only files and words can be added to a filed report.",
     },
     # words typed while a question about files waited were answered as a question: offered, never taken unasked
     "report_typed_offer": {

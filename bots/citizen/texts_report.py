@@ -122,7 +122,7 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     # a draft's button tapped when its conversation is gone (after a day, a cancel, a lost state): nothing was filed by
     # it, yet an older confirmation of a report that was filed may carry a "Send" too, hence "if you did not get"
     "report_expired": {
-        "kk": "Бұл өтініш жобасы енді сақталмаған, бұл батырма ештеңе жіберген жоқ. «Өтініш тіркелді» деген "
+        "kk": "Бұл өтініш жобасы енді сақталмайды, бұл батырма ештеңе жіберген жоқ. «Өтініш тіркелді» деген "
               "хабарлама келмеген болса, қайта бастаңыз: «🚨 Құқық бұзушылық туралы хабарлау». Өтініштеріңіз — "
               "/reports. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",
         "ru": "Этот черновик обращения больше не хранится, и эта кнопка ничего не отправила. Если вы не получили "
