@@ -165,23 +165,6 @@ def test_every_escalation_kind_has_a_time_to_live() -> None:
     assert all(f"escalation:{kind}" in templates.PUSH_TTL_S for kind in templates.ESCALATION_KINDS)
 
 
-async def test_an_officers_push_names_the_district_in_their_language(ctx: Context, fcm: FakeFCM) -> None:
-    crew = await make_unit(ctx, district="almaty")
-    report = await new_report(ctx, unit_id=crew.id, urgent=True, category="violence", district="almaty")
-    tablets = {lang: await officer_device(ctx, unit=crew, language=lang) for lang in ("kk", "ru", "en")}
-    await act(ctx, report.id, Action.ASSIGN)
-    await drain(ctx)
-
-    bodies = {}
-    for lang, tablet in tablets.items():
-        (push,) = fcm.pushes_to(tablet.token or "")
-        bodies[lang] = push.message["notification"]["body"]
-    assert ", Алматы. Оқиға орнына дереу шығыңыз." in bodies["kk"]
-    assert ", Алматы. Выезжайте немедленно." in bodies["ru"]
-    assert ", Almaty. Respond now." in bodies["en"]
-    assert not any("almaty" in body for body in bodies.values())  # not the code
-
-
 async def test_a_crews_queued_assignment_is_not_sent_once_the_report_went_to_another_crew(ctx: Context,
                                                                                         fcm: FakeFCM) -> None:
     """FCM was down while the dispatcher sent a second crew: the first crew's push, sent when FCM is back, would
