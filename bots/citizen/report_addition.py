@@ -27,7 +27,6 @@ A voice message or audio file sent without words is asked about in the same one 
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from aiogram import Bot, F
@@ -64,6 +63,7 @@ from bots.citizen.report_draft import (
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_offer import report_from_evidence
 from bots.citizen.texts import t
+from bots.citizen.typed_answers import ADD_WORDS, NEW_WORDS, NO_WORDS, typed_words
 
 handlers = Handlers()
 ADD_YES, ADD_NEW = "report:add_to", "report:add_new"
@@ -288,33 +288,6 @@ async def gone_before_answer(message: Message, state: FSMContext, bot: Bot, ctx:
     return True
 
 
-# the question's own answers typed instead of tapped (ru/kk/en), compared once normalised (typed_words): a citizen in
-# a hurry types "Добавить к заявлению", which answered as a legal question got the law on withdrawing an application
-_ADD_WORDS = frozenset({
-    "да", "добавить", "добавь", "добавьте", "добавить к", "добавить к нему", "добавить к обращению",
-    "добавить к заявлению", "добавить к старому", "добавить файлы", "да добавить", "да добавьте", "иә", "ия", "иа",
-    "қосу", "қос", "қосыңыз", "қосыңызшы", "өтінішке қосу", "соған қосу", "иә қосу", "yes", "add", "add to",
-    "add to no", "add to it", "add to the report", "add to report", "add them", "yes add",
-})
-_NEW_WORDS = frozenset({
-    "новое", "новое обращение", "новое заявление", "подать новое", "подать новое обращение", "новый", "жаңа",
-    "жаңа өтініш", "жаңа өтініш беру", "жаңа өтініш беремін", "new", "new report", "a new report",
-    "file a new report", "new one",
-})
-_NO_WORDS = frozenset({
-    "нет", "не надо", "не нужно", "нет спасибо", "жоқ", "керек емес", "жоқ рақмет", "жоқ рахмет", "no", "no thanks",
-    "nope",
-})
-# a report's number, as the "Add to № …" button names it ("ZP-2026-0000001"), or a bare number
-_NUMBER = re.compile(r"№|\b[a-z]{0,4}-?\d[\d-]*")
-
-
-def typed_words(text: str) -> str:
-    """`text` lower-cased, without punctuation, emoji or a report's number, its words single-spaced."""
-    text = _NUMBER.sub(" ", text.casefold().replace("ё", "е"))
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
 async def answer_typed(message: Message, state: FSMContext, ctx: Context, lang: str,
                        linked: service.ChatUser | None) -> bool:
     """Whether `message`'s words are one of the question's answers, done as its button would do them: "Add" (not
@@ -322,13 +295,13 @@ async def answer_typed(message: Message, state: FSMContext, ctx: Context, lang: 
     "New report", "No" (only when the question offers it: else asked again). Other words are False: a question."""
     words = typed_words(message.text or "")
     data = await state.get_data()
-    if words in _NEW_WORDS:
+    if words in NEW_WORDS:
         await take_offer(message, state, ctx, lang)
-    elif words in _NO_WORDS and data.get(ADD_VOICE):
+    elif words in NO_WORDS and data.get(ADD_VOICE):
         await report_offer.declined(message, state, ctx, lang)
-    elif words in _NO_WORDS:
+    elif words in NO_WORDS:
         await resume(message, state, ctx, lang)
-    elif words not in _ADD_WORDS:
+    elif words not in ADD_WORDS:
         return False
     elif being_stored(data):
         await message.answer(t("report_add_wait", lang))

@@ -37,6 +37,7 @@ from bots.citizen.report_draft import (
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_text import report_place_first, report_text_missing
 from bots.citizen.texts import t
+from bots.citizen.typed_answers import NO_WORDS, YES_WORDS, typed_words
 
 handlers = Handlers()
 OFFER_YES, OFFER_NO = "report:offer_yes", "report:offer_no"
@@ -148,6 +149,13 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
         # words typed instead of choosing: answered as a question anywhere is ("помогите, ко мне ломятся" gets its
         # 102 lead at once), then the question about the voice message asked again (the menu's "Legal question"
         # button is no question: only the question is asked again)
+        words = typed_words(message.text)
+        if words in YES_WORDS:  # "да" typed instead of tapped: as the button (it was answered as a legal question)
+            await take_offer(message, state, ctx, lang)
+            return
+        if words in NO_WORDS:
+            await declined(message, state, ctx, lang)
+            return
         if message.text not in NOT_DESCRIPTION:
             await legal_question(message, bot, ctx, state, lang, linked)
             await keep_typed(message, state)

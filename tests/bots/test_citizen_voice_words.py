@@ -58,3 +58,24 @@ async def test_the_last_description_typed_wins(ctx: Context, citizen_tg: FakeBot
     assert "Опишите, что произошло" in chat.texts()[-1]
     await chat.taps("report:use_typed")
     assert TEXT in chat.texts()[-1] and "место происшествия" in chat.texts()[-1]
+
+
+@pytest.mark.parametrize(("typed", "lang"), [("да", "ru"), ("Иә!", "kk"), ("yes", "en")])
+async def test_yes_typed_instead_of_tapped_goes_on_as_the_button(ctx: Context, citizen_tg: FakeBot, typed: str,
+                                                                 lang: str) -> None:
+    """"да" typed at "File a report with this?" was answered as a legal question and the question asked again."""
+    chat = await _asked(ctx, citizen_tg, {"ru": 795011, "kk": 795012, "en": 795013}[lang], lang)
+    before = len(chat.texts())
+    await chat.says(typed)
+    said = chat.texts()[before:]
+    describe = {"ru": "Опишите, что произошло", "kk": "Не болғанын сипаттаңыз", "en": "Describe what happened"}[lang]
+    assert len(said) == 1 and describe in said[0], said  # on to the description, no legal answer first
+
+
+async def test_no_typed_instead_of_tapped_deletes_the_recording(ctx: Context, citizen_tg: FakeBot) -> None:
+    chat = await _asked(ctx, citizen_tg, 795014)
+    before = len(chat.texts())
+    await chat.says("Нет.")
+    said = chat.texts()[before:]
+    assert len(said) == 1 and "обращение не подано, файл удалён" in said[0], said
+    assert await _reports(ctx) == []
