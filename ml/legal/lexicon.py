@@ -24,7 +24,6 @@ from ml.text import KAZAKH_LETTERS, fold
 
 GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "legal" / "glossary.json"
 
-_TOKEN = TOKEN
 _KK_LETTER = re.compile(f"[{KAZAKH_LETTERS}]")
 
 # Function words and question scaffolding that carry no legal meaning ("что", "будет", "қандай"); dropping them keeps
@@ -67,7 +66,7 @@ _KK_VERB_PERSON = re.compile(r"(?:[ае](?:мын|мин|ды|ди)|й(?:мын|
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens; ё→е; keeps article numbers like "188" and "3-1"."""
-    return _TOKEN.findall(text.lower().replace("ё", "е"))
+    return TOKEN.findall(text.lower().replace("ё", "е"))
 
 
 def has_kazakh_letters(token: str) -> bool:
