@@ -6,6 +6,7 @@ Russian is the fallback because it is the language every partner app supports.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, overload
 
 Lang = Literal["kk", "ru", "en"]
@@ -50,5 +51,5 @@ def negotiate(accept_language: str | None, default: Lang | None = DEFAULT_LANG) 
     return best[1] if best else default
 
 
-def pick(texts: dict[str, str], lang: str) -> str:
+def pick(texts: Mapping[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get(DEFAULT_LANG) or next(iter(texts.values()))

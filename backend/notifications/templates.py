@@ -235,7 +235,7 @@ def district_name(code: str | None, lang: str) -> str:
         return ""
     texts = load_district_names().get(code)
     if texts is not None:
-        return pick(dict(texts), lang)
+        return pick(texts, lang)
     try:
         name = load_district_index().district(code).name
     except KeyError:
