@@ -40,6 +40,7 @@ OPTIONAL_CONTROLLERS = (
     "backend.notifications.controller:AlertController",
     "backend.officers.controller:OfficerAuthController",
     "backend.officers.controller:OfficerController",
+    "backend.officers.admin_controller:OfficerAdminController",
     "backend.dispatch.controller:DispatchController",
     "backend.ledger.controller:LedgerController",
     "backend.sync.controller:SyncController",

@@ -1,6 +1,9 @@
-"""An officer account after its creation: a new role or scope, another unit, reactivation, a new password, the roster.
+"""Officer accounts for `zan officers ...` and the admin API alike: creation, a new role or scope, another unit,
+reactivation, a new password, the roster.
 
-(Deactivation is `service.revoke_officer`, which the admin API shares.) Each change is one audit line in the same
+(Deactivation is `service.revoke_officer`.) What an account may be is backend.officers.rules: `create`, `set_role`
+and `move_to` check it here, so the console and the API refuse the same things (each words a `rules.Refused` its
+own way), and answer False for a change that changes nothing. Each change is one audit line in the same
 transaction, with what the value was and what it became (never password material). A change of what the officer may
 do (role, scope) or of their credential ends every session of theirs at once: the tablet has to log in again, under
 the new role or with the new password. A role or unit change also ends the officer's open shift, which would keep the
@@ -24,10 +27,12 @@ from sqlmodel import col
 from backend.audit.service import record
 from backend.lib.clock import utcnow
 from backend.notifications.service import deactivate_officer_devices
+from backend.officers import rules
 from backend.officers.auth import Role, hash_password
 from backend.officers.field import close_open_shift
+from backend.officers.jurisdiction import Jurisdiction, scoping_district, scoping_district_sql
 from backend.officers.models import Officer, Unit, UnitMember
-from backend.officers.service import revoke_sessions_of, set_unit, unit_of
+from backend.officers.service import create_officer, revoke_sessions_of, set_unit, unit_of
 from backend.sync import tenure as _tenure  # noqa: F401  (registers the role and unit tenure listener)
 
 ActorId = str | uuid.UUID
@@ -51,14 +56,101 @@ async def by_badge(session: AsyncSession, badge_number: str) -> Account | None:
     return Account(row[0], row[1]) if row is not None else None
 
 
-async def roster(session: AsyncSession, *, district: str | None = None, role: Role | None = None) -> list[Account]:
-    """Officers by badge number, with their crew unit; only those of `district` and `role` when given."""
+async def by_id(session: AsyncSession, officer_id: uuid.UUID) -> Account | None:
+    """The officer with this id and their crew unit, or None."""
+    row = (await session.execute(_with_unit().where(col(Officer.id) == officer_id))).first()
+    return Account(row[0], row[1]) if row is not None else None
+
+
+async def roster(session: AsyncSession, *, district: str | None = None, role: Role | None = None,
+                 within: Jurisdiction | None = None, after: str | None = None,
+                 limit: int | None = None) -> list[Account]:
+    """Officers by badge number, with their crew unit; only those of `district` and `role` when given, those an admin
+    of `within` answers for (Jurisdiction.answers_for: their region's, never a national one; None: everyone), and
+    a page of them: `limit` badges after the badge `after`."""
     query = _with_unit().order_by(col(Officer.badge_number))
     if district is not None:
         query = query.where(col(Officer.district) == district)
     if role is not None:
         query = query.where(col(Officer.role) == role.value)
+    if within is not None and within.districts is not None:
+        # a national officer's scoping district is "", never one of a region's codes
+        query = query.where(scoping_district_sql().in_(within.districts))
+    if after is not None:
+        query = query.where(col(Officer.badge_number) > after)
+    if limit is not None:
+        query = query.limit(limit)
     return [Account(officer, unit) for officer, unit in (await session.execute(query)).all()]
+
+
+def _check_within(within: Jurisdiction | None, district: str, unit: Unit | None) -> None:
+    """Refuse an account an admin of `within` would not answer for once it is made or changed (another region's, a
+    national one for a regional admin): they could not even read it back. None: anyone (the console)."""
+    scoped = Jurisdiction(scoping_district(district, unit.district if unit is not None else None))
+    if within is not None and not within.answers_for(scoped):
+        raise rules.Refused("officer.out_of_jurisdiction", "district")
+
+
+async def create(session: AsyncSession, *, badge_number: str, full_name: str, rank: str, role: Role,
+                 department: str, district: str | None, national: bool, unit: Unit | None, password: str,
+                 actor_id: ActorId, within: Jurisdiction | None = None) -> Officer:
+    """A new account, checked by backend.officers.rules (a `rules.Refused` otherwise; a badge taken: ZanError
+    officer.badge_taken), of `within` (`_check_within`). The caller commits."""
+    department = rules.check_department(department)
+    district = rules.officer_district(role, district, national=national, in_unit=unit is not None)
+    if unit is not None:
+        rules.check_unit_fits(unit, department=department, district=district)
+    _check_within(within, district, unit)
+    return await create_officer(session, badge_number=badge_number, full_name=full_name, role=role,
+                                department=department, district=district, password=rules.check_password(password),
+                                rank=rank, unit=unit, actor_id=str(actor_id))
+
+
+def new_scope(account: Account, *, role: Role, district: str | None, national: bool) -> str:
+    """The district `account` would have as a `role` (rules.officer_district): `district`, "" with `national`, or
+    with neither the one they have (national if they have none). Refused if their unit would not fit it."""
+    officer, unit = account.officer, account.unit
+    keep = district is None and not national
+    new_district = rules.officer_district(role, (officer.district or None) if keep else district,
+                                          national=national or (keep and not officer.district),
+                                          in_unit=unit is not None)
+    if unit is not None:
+        rules.check_unit_fits(unit, department=officer.department, district=new_district)
+    return new_district
+
+
+async def set_role(session: AsyncSession, account: Account, *, role: Role, district: str | None, national: bool,
+                   actor_id: ActorId, within: Jurisdiction | None = None) -> bool:
+    """Give the officer `role` and the district `new_scope` picks (refused as it refuses, and outside `within`:
+    `_check_within`); False, with nothing written, if that is what they have. Commits."""
+    new_district = new_scope(account, role=role, district=district, national=national)
+    _check_within(within, new_district, account.unit)
+    if (role.value, new_district) == (account.officer.role, account.officer.district):
+        return False
+    await change_role(session, account.officer, role=role, district=new_district, actor_id=actor_id)
+    return True
+
+
+def check_move(account: Account, unit: Unit | None) -> None:
+    """Refuse (`rules.Refused`) a unit the officer may not be in: a national officer belongs to none, and a unit is
+    of their department and region."""
+    officer = account.officer
+    if unit is None:
+        return
+    rules.officer_district(Role(officer.role), officer.district or None, national=not officer.district, in_unit=True)
+    rules.check_unit_fits(unit, department=officer.department, district=officer.district)
+
+
+async def move_to(session: AsyncSession, account: Account, *, unit: Unit | None, actor_id: ActorId,
+                  within: Jurisdiction | None = None) -> bool:
+    """Put the officer in `unit` (None: in none), refused as `check_move` refuses (and outside `within`:
+    `_check_within`); False, with nothing written, if they are there already. Commits."""
+    check_move(account, unit)
+    _check_within(within, account.officer.district, unit)
+    if (account.unit.id if account.unit else None) == (unit.id if unit else None):
+        return False
+    await move(session, account.officer, unit=unit, before=account.unit, actor_id=actor_id)
+    return True
 
 
 async def _end_shift(session: AsyncSession, officer: Officer, actor_id: ActorId, reason: str) -> None:
@@ -101,8 +193,9 @@ async def reactivate(session: AsyncSession, officer: Officer, *, actor_id: Actor
 
 
 async def reset_password(session: AsyncSession, officer: Officer, *, password: str, actor_id: ActorId) -> None:
-    """Set a new password and end every session: whoever knew the old one is logged out everywhere. Commits."""
-    hashed: str = await asyncio.to_thread(hash_password, password)
+    """Set a new password (as rules.check_password allows) and end every session: whoever knew the old one is logged
+    out everywhere. Commits. The caller then lifts the badge's login lockout (ratelimit.clear_badge)."""
+    hashed: str = await asyncio.to_thread(hash_password, rules.check_password(password))
     officer.password_hash, officer.updated_at = hashed, utcnow()
     # the officer's row first: a login that verified the old password holds it until its session is committed
     # (service._still_current), so the revocation below waits for that session and ends it too, and a login still

@@ -1,4 +1,5 @@
-"""Officer endpoints: login/refresh/logout for tablets, heartbeats, unit status, shifts, admin revocation."""
+"""Officer endpoints: login/refresh/logout for tablets, heartbeats, unit status, shifts, tablet revocation (the
+admin API for accounts, their deactivation included, is backend.officers.admin_controller)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, SessionDep
@@ -129,11 +130,4 @@ class OfficerController(Controller):
     async def revoke_device(self, session: SessionDep, officer: OfficerDep, data: JSONBody[RevokeDeviceIn]) -> Ok:
         await service.revoke_device(session, device_id=data.device_id, by_officer=officer.officer_id,
                                     within=await jurisdiction_for(session, officer))
-        return Ok()
-
-    @post("/admin/officers/{officer_id:uuid}/revoke", status_code=200, guards=[officer_guard(Role.ADMIN)],
-          summary="Deactivate an officer (kills every session at once)")
-    async def revoke_officer(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID]) -> Ok:
-        await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id,
-                                     within=await jurisdiction_for(session, officer))
         return Ok()

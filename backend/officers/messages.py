@@ -40,4 +40,60 @@ register_errors({
         "kk": "Қызметкер жасақта емес",
         "en": "The officer is not in a unit",
     },
+    # the admin API (backend.officers.admin_controller): what backend.officers.rules refuses, and the admin's limits
+    "officer.password_policy": {
+        "ru": "Пароль должен содержать от 12 до 200 символов",
+        "kk": "Құпиясөз 12-ден 200-ге дейін таңбадан тұруы керек",
+        "en": "The password must be 12 to 200 characters long",
+    },
+    "officer.department_unknown": {
+        "ru": "Неизвестное подразделение полиции",
+        "kk": "Белгісіз полиция бөлімшесі",
+        "en": "Unknown police department",
+    },
+    "officer.district_required": {
+        "ru": "Укажите район сотрудника (или национальный уровень для штабных ролей)",
+        "kk": "Қызметкердің ауданын көрсетіңіз (немесе штаб рөлдері үшін республикалық деңгейді)",
+        "en": "Give the officer's district (or national scope, for staff roles)",
+    },
+    "officer.district_unknown": {
+        "ru": "Неизвестный код района",
+        "kk": "Белгісіз аудан коды",
+        "en": "Unknown district code",
+    },
+    "officer.national_with_district": {
+        "ru": "Национальный уровень и район исключают друг друга",
+        "kk": "Республикалық деңгей мен аудан бірін-бірі жоққа шығарады",
+        "en": "National scope and a district exclude each other",
+    },
+    "officer.field_role_national": {
+        "ru": "Сотрудник патруля или участковый работает в районе: укажите район",
+        "kk": "Патруль қызметкері немесе учаскелік инспектор ауданда жұмыс істейді: ауданды көрсетіңіз",
+        "en": "A patrol officer or district inspector works in a district: give one",
+    },
+    "officer.national_in_unit": {
+        "ru": "Сотрудник национального уровня не состоит в наряде",
+        "kk": "Республикалық деңгейдегі қызметкер жасақта болмайды",
+        "en": "A national officer belongs to no unit",
+    },
+    "officer.unit_misfit": {
+        "ru": "Наряд должен быть того же подразделения и региона, что и сотрудник",
+        "kk": "Жасақ қызметкермен бір бөлімшеден және бір өңірден болуы керек",
+        "en": "The unit must be of the officer's department and region",
+    },
+    "officer.out_of_jurisdiction": {
+        "ru": "Это за пределами вашего региона",
+        "kk": "Бұл сіздің өңіріңізден тыс",
+        "en": "This is outside your region",
+    },
+    "officer.self_change": {
+        "ru": "Нельзя отключить свою учётную запись или изменить свою роль",
+        "kk": "Өз есептік жазбаңызды өшіруге немесе рөліңізді өзгертуге болмайды",
+        "en": "You cannot deactivate your own account or change your own role",
+    },
+    "officer.changed": {
+        "ru": "Учётная запись изменена другим администратором; обновите её и повторите",
+        "kk": "Есептік жазбаны басқа әкімші өзгертті; жаңартып, қайталаңыз",
+        "en": "Another admin changed the account meanwhile; reload it and try again",
+    },
 })

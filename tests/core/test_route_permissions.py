@@ -3,7 +3,8 @@ calling it.
 
 `POLICY` is the one place a route's callers are declared: a route of the app missing from it, or an entry no route
 answers, fails `test_every_route_declares_its_policy` (a new endpoint must say who may call it; it also shows that
-no CLI-only operation — partners, officers, units, keys, jobs, ledger seal — has an HTTP route). For every route,
+no CLI-only operation — partners, units, keys, jobs, ledger seal — has an HTTP route; officer accounts have the
+admins' API besides the CLI). For every route,
 `test_forbidden_callers_are_refused` calls it for real as each principal the table leaves out (anonymous, a
 partner-signed citizen, each officer role) with a malformed body, an out-of-range query and no Idempotency-Key, and
 checks that authorization answers first (401/403 problem+json with the guard's code, never a 400/422 that describes
@@ -131,6 +132,17 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/officer/admin/devices/revoke"): Policy(frozenset({ADMIN}), "admins revoke tablets"),
     ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/revoke"): Policy(frozenset({ADMIN}),
                                                                                 "admins deactivate accounts"),
+    ("GET", "/api/v1/officer/admin/officers"): Policy(frozenset({ADMIN}), "admins list their region's accounts"),
+    ("POST", "/api/v1/officer/admin/officers"): Policy(frozenset({ADMIN}), "admins create accounts"),
+    ("GET", "/api/v1/officer/admin/officers/{officer_id:uuid}"): Policy(frozenset({ADMIN}), "admins read accounts"),
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/role"): Policy(frozenset({ADMIN}),
+                                                                              "admins change roles"),
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/unit"): Policy(frozenset({ADMIN}),
+                                                                              "admins move officers"),
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/reactivate"): Policy(frozenset({ADMIN}),
+                                                                                    "admins reactivate accounts"),
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/password"): Policy(frozenset({ADMIN}),
+                                                                                  "admins reset passwords"),
     # patrol tablets (docs/tablet-sync.md: roles patrol_officer, district_inspector)
     ("GET", "/api/v1/sync/pull"): Policy(FIELD, "tablet sync"),
     ("POST", "/api/v1/sync/push"): Policy(FIELD, "tablet sync"),
@@ -213,6 +225,11 @@ REACHING_THE_OBJECT: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/label"): {"category": "theft", "reason": "кража"},
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/split"): None,
     ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/revoke"): None,
+    ("GET", "/api/v1/officer/admin/officers/{officer_id:uuid}"): None,
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/role"): {"role": "dispatcher"},
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/unit"): {"unit_id": None},
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/reactivate"): None,
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/password"): {"password": "a-brand-new-password"},
     ("POST", "/api/v1/oversight/reports/{report_id:uuid}/reopen"): {"reason": "проверка неполная"},
 }
 # a citizen's first request makes their row, and every signed write spends its signature: nothing else may change

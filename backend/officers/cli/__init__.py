@@ -1,9 +1,10 @@
 """`zan officers ...` and `zan units ...`: officer accounts and patrol units, created from the console.
 
-These are the only way to create them in production (`zan seed` plants demo data in embedded mode only), so every
-value is checked here (backend.officers.cli.checks): a department must be a police department of the taxonomy and a
-district a district of ml.geo (or the unit would never be offered a report, the officer never see one), and a
-duplicate is a one-line error, not a traceback.
+These and the admin API (backend.officers.admin_controller) are the only ways to create them in production (`zan
+seed` plants demo data in embedded mode only), so every value is checked, by rules both share
+(backend.officers.rules, worded for the console by backend.officers.cli.checks): a department must be a police
+department of the taxonomy and a district a district of ml.geo (or the unit would never be offered a report, the
+officer never see one), and a duplicate is a one-line error, not a traceback.
 
 An officer's district also sets what the console shows them (backend.dispatch.regions): dispatchers, supervisors,
 prosecutors and admins read their district's region. One with no district and no unit (the national 102 centre, the

@@ -11,28 +11,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from backend.officers import rules
 from backend.officers.auth import FIELD_ROLES, Role
+from backend.officers.rules import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, district_codes, police_departments, scope_of
 from backend.settings import Settings
 
 if TYPE_CHECKING:
     from backend.officers.models import Unit
 
-MIN_PASSWORD_CHARS = 12
+__all__ = ["MAX_PASSWORD_CHARS", "MIN_PASSWORD_CHARS", "district_codes", "police_departments", "scope_of"]
 
 T = TypeVar("T")
-
-
-def police_departments() -> list[str]:
-    """Taxonomy departments a unit or an officer can belong to (not the external ones reports are redirected to)."""
-    from ml.taxonomy import load_taxonomy
-
-    return [d.code for d in load_taxonomy().departments if not d.external]
-
-
-def district_codes() -> list[str]:
-    from ml.geo import load_district_index
-
-    return load_district_index().codes
 
 
 def one_of(value: str, allowed: list[str], what: str, param: str) -> str:
@@ -54,44 +43,47 @@ def check_district(value: str) -> str:
 
 
 def officer_district(role: Role, district: str | None, *, national: bool, unit_code: str | None) -> str:
-    """The district an officer is created with: a checked code, or "" for a national one (`--national`), which only
-    staff roles may be, and without a unit (a unit's district would scope them to its region instead)."""
-    if national:
-        if district is not None:
-            raise click.UsageError("--national and --district exclude each other")
-        if role in FIELD_ROLES:
-            raise click.BadParameter(f"a {role.value} works in a district: give --district", param_hint="--national")
-        if unit_code:
-            raise click.BadParameter("a national officer belongs to no unit (its district would set their region)",
-                                     param_hint="--national")
-        return ""
-    if district is None or not district.strip():
+    """The district an officer is created with (backend.officers.rules.officer_district), its refusals worded for
+    the console: a checked code, or "" for a national one (`--national`)."""
+    try:
+        return rules.officer_district(role, district, national=national, in_unit=bool(unit_code))
+    except rules.Refused as refused:
+        raise cli_refusal(refused, role=role, district=district) from refused
+
+
+def cli_refusal(refused: rules.Refused, *, role: Role, district: str | None = None,
+                unit: Unit | None = None, department: str = "") -> click.ClickException:
+    """A refusal of backend.officers.rules as the console words it (one line, naming the option)."""
+    if refused.code == "officer.national_with_district":
+        return click.UsageError("--national and --district exclude each other")
+    if refused.code == "officer.field_role_national":
+        return click.BadParameter(f"a {role.value} works in a district: give --district", param_hint="--national")
+    if refused.code == "officer.national_in_unit":
+        return click.BadParameter("a national officer belongs to no unit (its district would set their region)",
+                                  param_hint="--national")
+    if refused.code == "officer.district_required":
         hint = "" if role in FIELD_ROLES else ", or --national for the whole country"
-        raise click.BadParameter(f"a {role.value} needs a district code (`zan units districts`){hint}",
-                                 param_hint="--district")
-    return check_district(district)
-
-
-def scope_of(role: Role, district: str, unit_district: str | None = None) -> dict[str, str | None]:
-    """What the officer reads, by backend.officers.jurisdiction (their own district, else their unit's: a new
-    officer is created with no unit, or with one only together with a district of their own)."""
-    from backend.officers.jurisdiction import Jurisdiction, scoping_district
-
-    if role in FIELD_ROLES:
-        return {"scope": "unit_and_district"}
-    jurisdiction = Jurisdiction(scoping_district(district, unit_district))
-    return {"scope": "national"} if jurisdiction.national else {"scope": "region", "region": jurisdiction.region}
+        return click.BadParameter(f"a {role.value} needs a district code (`zan units districts`){hint}",
+                                  param_hint="--district")
+    if refused.code == "officer.district_unknown":
+        try:  # worded with the codes it may have meant
+            check_district(district or "")
+        except click.ClickException as exc:
+            return exc
+    if refused.code == "officer.unit_misfit" and unit is not None:
+        return click.ClickException(f"unit {unit.code!r} ({unit.department}, {unit.district}) does not fit a "
+                                    f"{department} officer of {district or 'no district'}: it must be of their "
+                                    f"department and region")
+    return click.ClickException(str(refused))
 
 
 def check_unit_fits(unit: Unit, *, department: str, district: str) -> None:
-    """An officer's unit is one of their department in their region: the unit's assignments are what a field
-    officer works, and a unit of another region would hand them that region's reports."""
-    from backend.officers.jurisdiction import around
-
-    if unit.department != department or unit.district not in around(district):
-        raise click.ClickException(f"unit {unit.code!r} ({unit.department}, {unit.district}) does not fit a "
-                                   f"{department} officer of {district or 'no district'}: it must be of their "
-                                   f"department and region")
+    """backend.officers.rules.check_unit_fits, refused as the console words it."""
+    try:
+        rules.check_unit_fits(unit, department=department, district=district)
+    except rules.Refused as refused:
+        raise cli_refusal(refused, role=Role.PATROL_OFFICER, unit=unit, department=department,
+                          district=district) from refused
 
 
 @contextmanager
@@ -112,9 +104,12 @@ def length(value: str, longest: int, param: str) -> str:
 
 
 def check_password(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if len(value) < MIN_PASSWORD_CHARS:
-        raise click.BadParameter(f"at least {MIN_PASSWORD_CHARS} characters")
-    return value
+    try:
+        return rules.check_password(value)
+    except rules.Refused as refused:
+        short = len(value) < MIN_PASSWORD_CHARS
+        raise click.BadParameter(f"at least {MIN_PASSWORD_CHARS} characters" if short else
+                                 f"at most {MAX_PASSWORD_CHARS} characters") from refused
 
 
 def run(work: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:

@@ -14,7 +14,7 @@ from backend.officers.cli.checks import (
     check_department,
     check_district,
     check_password,
-    check_unit_fits,
+    cli_refusal,
     length,
     officer_district,
     one_line,
@@ -53,7 +53,7 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
 
     from backend.context import context_scope
     from backend.lib.errors import ZanError
-    from backend.officers import service
+    from backend.officers import accounts, rules
     from backend.officers.models import Officer, Unit
 
     badge = length(badge, 20, "--badge")
@@ -70,13 +70,16 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
                 unit = await session.scalar(select(Unit).where(Unit.code == unit_code))  # type: ignore[arg-type]
                 if unit is None:
                     raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
-                check_unit_fits(unit, department=department, district=district)
             if await session.scalar(select(Officer.id).where(Officer.badge_number == badge)) is not None:  # type: ignore[arg-type, call-overload]
                 raise click.ClickException(f"an officer with badge {badge!r} already exists")
             try:
-                officer = await service.create_officer(session, badge_number=badge, full_name=name, role=role,
-                                                       department=department, district=district, password=password,
-                                                       rank=rank, unit=unit, actor_id="cli")
+                officer = await accounts.create(session, badge_number=badge, full_name=name, rank=rank,
+                                                role=Role(role), department=department,
+                                                district=None if national else district, national=national,
+                                                unit=unit, password=password, actor_id="cli")
+            except rules.Refused as refused:
+                raise cli_refusal(refused, role=Role(role), district=district, unit=unit,
+                                  department=department) from refused
             except ZanError as exc:  # the badge was taken meanwhile
                 raise click.ClickException(f"an officer with badge {badge!r} already exists") from exc
             await session.commit()
@@ -123,23 +126,23 @@ def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, A
               help="no district: the whole country (dispatcher, supervisor, prosecutor, admin in no unit only)")
 def set_role(badge: str, role: str, district: str | None, national: bool) -> None:
     """Change an officer's role or district, as `create` checks them: their sessions and open shift end at once."""
-    from backend.officers.accounts import change_role
+    from backend.officers import rules
+    from backend.officers.accounts import set_role as change_role
 
     new_role = Role(role)
 
     async def work(session: AsyncSession, account: Account) -> None:
-        officer, unit = account.officer, account.unit
-        keep = district is None and not national  # the district they have, or national if they have none
-        with one_line():
-            new_district = officer_district(new_role, (officer.district or None) if keep else district,
-                                            national=national or (keep and not officer.district),
-                                            unit_code=unit.code if unit else None)
-        if unit is not None:
-            check_unit_fits(unit, department=officer.department, district=new_district)
-        if (new_role.value, new_district) == (officer.role, officer.district):
+        officer = account.officer
+        try:
+            changed = await change_role(session, account, role=new_role, district=district, national=national,
+                                        actor_id="cli")
+        except rules.Refused as refused:
+            with one_line():
+                raise cli_refusal(refused, role=new_role, unit=account.unit, department=officer.department,
+                                  district=district if district is not None else officer.district) from refused
+        if not changed:
             raise click.ClickException(f"nothing to change: officer {badge!r} is a {role} of "
-                                       f"{new_district or 'the whole country'} already")
-        await change_role(session, officer, role=new_role, district=new_district, actor_id="cli")
+                                       f"{officer.district or 'the whole country'} already")
 
     _change(badge, work)
 
@@ -152,27 +155,29 @@ def move(badge: str, unit_code: str | None, no_unit: bool) -> None:
     """Move an officer to another unit, or out of any: their open shift ends (their sessions live on)."""
     from sqlalchemy import select
 
-    from backend.officers.accounts import move as move_officer
+    from backend.officers import rules
+    from backend.officers.accounts import move_to
     from backend.officers.models import Unit
 
     if (unit_code is not None) == no_unit:
         raise click.ClickException("give either --unit CODE or --no-unit")
 
     async def work(session: AsyncSession, account: Account) -> None:
-        officer, before = account.officer, account.unit
+        officer = account.officer
         unit = None
         if unit_code is not None:
             unit = await session.scalar(select(Unit).where(Unit.code == unit_code.strip()))  # type: ignore[arg-type]
             if unit is None:
                 raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
-            with one_line():  # a national officer belongs to no unit
-                officer_district(Role(officer.role), officer.district or None, national=not officer.district,
-                                 unit_code=unit.code)
-            check_unit_fits(unit, department=officer.department, district=officer.district)
-        if (before.id if before else None) == (unit.id if unit else None):
+        try:
+            moved = await move_to(session, account, unit=unit, actor_id="cli")
+        except rules.Refused as refused:
+            with one_line():
+                raise cli_refusal(refused, role=Role(officer.role), unit=unit, department=officer.department,
+                                  district=officer.district) from refused
+        if not moved:
             raise click.ClickException(f"nothing to change: officer {badge!r} is in "
                                        f"{repr(unit.code) if unit else 'no unit'} already")
-        await move_officer(session, officer, unit=unit, before=before, actor_id="cli")
 
     _change(badge, work)
 

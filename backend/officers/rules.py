@@ -1,0 +1,99 @@
+"""What an officer account may be, for `zan officers ...` and the admin API alike: its password, its department and
+district, national scope, and its unit's fit. No database, no click: each refusal is a `Refused` with a stable code
+(the API's problem code) and the input it is about; the console and the API word it each their own way.
+
+A department must be a police department of the taxonomy and a district a district of ml.geo (or the unit would
+never be offered a report, the officer never see one). An officer with no district and no unit reads the whole
+country (the national 102 centre, the General Prosecutor's Office), so that is asked for by name ("national"),
+never the fallout of a district left out; field officers always need a district.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from backend.officers.auth import FIELD_ROLES, Role
+
+if TYPE_CHECKING:
+    from backend.officers.models import Unit
+
+MIN_PASSWORD_CHARS = 12
+# what a login takes (schemas.LoginIn): a longer password could be set but never typed in
+MAX_PASSWORD_CHARS = 200
+
+
+@dataclass
+class Refused(Exception):
+    """A value an account may not have. `code`: stable (officer.*); `field`: the input it is about (role, district,
+    national, unit, department, password)."""
+
+    code: str
+    field: str
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.field})"
+
+
+def police_departments() -> list[str]:
+    """Taxonomy departments a unit or an officer can belong to (not the external ones reports are redirected to)."""
+    from ml.taxonomy import load_taxonomy
+
+    return [d.code for d in load_taxonomy().departments if not d.external]
+
+
+def district_codes() -> list[str]:
+    from ml.geo import load_district_index
+
+    return load_district_index().codes
+
+
+def check_password(password: str) -> str:
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        raise Refused("officer.password_policy", "password")
+    return password
+
+
+def check_department(department: str) -> str:
+    department = department.strip()
+    if department not in police_departments():
+        raise Refused("officer.department_unknown", "department")
+    return department
+
+
+def officer_district(role: Role, district: str | None, *, national: bool, in_unit: bool) -> str:
+    """The district an officer has: a known code, or "" for a national one, which only staff roles may be, and
+    without a unit (a unit's district would scope them to its region instead)."""
+    if national:
+        if district is not None:
+            raise Refused("officer.national_with_district", "national")
+        if role in FIELD_ROLES:
+            raise Refused("officer.field_role_national", "national")
+        if in_unit:
+            raise Refused("officer.national_in_unit", "national")
+        return ""
+    if district is None or not district.strip():
+        raise Refused("officer.district_required", "district")
+    district = district.strip()
+    if district not in district_codes():
+        raise Refused("officer.district_unknown", "district")
+    return district
+
+
+def check_unit_fits(unit: Unit, *, department: str, district: str) -> None:
+    """An officer's unit is one of their department in their region: the unit's assignments are what a field
+    officer works, and a unit of another region would hand them that region's reports."""
+    from backend.officers.jurisdiction import around
+
+    if unit.department != department or unit.district not in around(district):
+        raise Refused("officer.unit_misfit", "unit")
+
+
+def scope_of(role: Role, district: str, unit_district: str | None = None) -> dict[str, str | None]:
+    """What the officer reads, by backend.officers.jurisdiction (their own district, else their unit's)."""
+    from backend.officers.jurisdiction import Jurisdiction, scoping_district
+
+    if role in FIELD_ROLES:
+        return {"scope": "unit_and_district"}
+    jurisdiction = Jurisdiction(scoping_district(district, unit_district))
+    return {"scope": "national"} if jurisdiction.national else {"scope": "region", "region": jurisdiction.region}
