@@ -51,17 +51,18 @@ from bots.citizen.report_draft import (
     ADD_VOICE,
     FILED_SINCE,
     NOT_DESCRIPTION,
+    PART_SEPARATOR,
     ReportForm,
-    being_stored,
-    draft_gone,
     drop_draft,
     incoming,
     keep_place,
     open_draft,
     resume,
+    too_short,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_offer import report_from_evidence
+from bots.citizen.report_storing import being_stored
 from bots.citizen.texts import t
 from bots.citizen.typed_answers import ADD_WORDS, NEW_WORDS, NO_WORDS, typed_words
 
@@ -110,13 +111,7 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
     """"Add": the draft's files as one comment on the report, once (the draft's key is the comment's idempotency
     key: a redelivered tap replays it). Then the chat is as after filing a report (FILED_SINCE: a second tap of this
     question's buttons is silent, not "nothing was sent")."""
-    data = await state.get_data()
-    if "key" not in data:
-        # the draft's data expired before its state (Redis keeps the two under their own TTLs): as "Send" says it
-        await callback.answer()
-        if isinstance(callback.message, Message):
-            await draft_gone(callback.message, state, data, lang)
-        return
+    data = await state.get_data()  # there (a draft whose data expired is report_expired's)
     if being_stored(data):
         # a file sent meanwhile is on its way: attached now without it, it would be stored for a draft gone and
         # deleted unsaid. Its own answer asks the question again once it is in
@@ -209,8 +204,6 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     location is kept as a new report's place. A first file that cannot be kept leaves nothing to ask about: said
     why, and no draft. The question's own answers typed as words ("добавить", "жаңа өтініш", "no") do what its
     buttons do."""
-    if await gone_before_answer(message, state, bot, ctx, lang, linked):
-        return
     if message.text and await answer_typed(message, state, ctx, lang, linked):
         return
     if message.text and not message.text.startswith("/"):
@@ -238,18 +231,24 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
-    if outcome != KEPT:
-        await _drop_caption(state, key, message.message_id)
+    # the caption taken out of a description it was taken into meanwhile ("New report" tapped while it was stored)
+    dropped = outcome != KEPT and await _drop_caption(state, key, message.message_id)
     told = note  # what became of it: said alone should the question be answered while the file was stored
     if outcome == KEPT:
         note = ""  # the question says it
     if message.media_group_id:
         answer = await album_at_question(message, state, key, ReportForm.adding, note)
         if answer is None:
+            if dropped:  # the question answered meanwhile: the description changed under the citizen's eyes
+                await resume(message, state, ctx, lang, f"{told}\n{t('report_caption_dropped', lang)}")
             return  # another file of the album answers, or the question was answered meanwhile
         note = answer
     elif await state.get_state() != ReportForm.adding.state:
-        if told:  # answered meanwhile ("New report": the file stored with the chat let go): what became of it
+        # answered meanwhile ("New report": the file stored with the chat let go): what became of it, and of its
+        # caption quoted as the description, with the step asked again (the description, should nothing be left)
+        if dropped:
+            await resume(message, state, ctx, lang, f"{told}\n{t('report_caption_dropped', lang)}")
+        elif told:
             await message.answer(told)
         return
     if not await service.draft_media(ctx, key):
@@ -259,32 +258,26 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     await resume(message, state, ctx, lang, note)
 
 
-async def _drop_caption(state: FSMContext, key: str, message_id: int) -> None:
+async def _drop_caption(state: FSMContext, key: str, message_id: int) -> bool:
     """A file refused (too large, past the limit, the store down): its caption goes with it, as words of a comment
-    or a description it was written for it would tell of a file staff never get."""
+    or a description it was written for it would tell of a file staff never get. "New report" tapped while the file
+    was stored took the caption (kept before the download) into the new report's description: taken out of that too
+    (True), and the description step is back when nothing of it is left."""
     data = await state.get_data()
     kept = dict(data.get(ADD_CAPTIONS) or {})
-    if data.get("key") == key and kept.pop(str(message_id), None) is not None:
-        await state.update_data({ADD_CAPTIONS: kept})
-
-
-async def gone_before_answer(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
-                             linked: service.ChatUser | None) -> bool:
-    """Whether the draft of the question waiting ("Add to report № …", "File a report with this?") lost its data
-    before its state (Redis keeps the two under their own TTLs): then what it kept is said to be gone, and `message`
-    taken as if sent outside a report (a file asked about on its own, a location starting a report, words answered
-    as a question). Without this guard a captioned file read the missing key (the generic apology) and words asked
-    the question again naming no report ("№ ")."""
-    data = await state.get_data()
-    if "key" in data:
+    if data.get("key") != key or kept.pop(str(message_id), None) is None:
         return False
-    await draft_gone(message, state, data, lang, "report_draft_lost")
-    if addable(message):
-        await offer_addition(message, state, bot, ctx, lang, linked)
-    elif message.location is not None:
-        await report_from_evidence(message, state, bot, ctx, lang, linked)
-    elif message.text and not message.text.startswith("/") and message.text not in NOT_DESCRIPTION:
-        await legal_question(message, bot, ctx, state, lang, linked)
+    parts = [list(part) for part in data.get("parts", [])]
+    left = [part for part in parts if part[0] != message_id]
+    await state.update_data({ADD_CAPTIONS: kept})
+    if len(left) == len(parts):
+        return False
+    text = PART_SEPARATOR.join(str(part[1]) for part in left)
+    if too_short(text):
+        await state.update_data({"text": None, "parts": []})
+        await state.set_state(ReportForm.text)
+    else:
+        await state.update_data({"text": text, "parts": left})
     return True
 
 

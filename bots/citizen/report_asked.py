@@ -5,9 +5,9 @@ while they waited.
 The captions of the files kept (ADD_CAPTIONS) are the citizen's words about those files: a new report takes them as
 its description (quoted), "Add" as the comment's words. Words typed while a question waited (TYPED) were answered as a
 legal question ("какое наказание за разбитое окно машины" is a question without its "?", as most are typed in chat),
-so they are never used unasked: the description step offers the last of them with a "Use: «…»" button (report_text
-takes them when tapped), and "Add" never posts them to staff. Words joined from several captions past the limit of a
-description or a comment are cut, and the citizen told so.
+so they are never used unasked: the description step offers them, joined in the order typed, with a "Use: «…»"
+button (report_text takes them when tapped), and "Add" never posts them to staff. Words joined from several captions
+or typed messages past the limit of a description or a comment are cut, and the citizen told so.
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ from bots.citizen.report_draft import (
     TYPED,
     WRITING,
     ReportForm,
-    draft_gone,
+    draft_lost,
     resume,
     shortened,
     start_report,
     too_short,
+    typed_parts,
 )
 from bots.citizen.texts import t
 
@@ -45,21 +46,42 @@ def captions(data: dict[str, Any]) -> list[list[Any]]:
     return sorted(parts, key=lambda part: part[0])
 
 
+def fitted(parts: list[list[Any]], lang: str) -> tuple[list[list[Any]], str]:
+    """The parts as many as fit MAX_REPORT_TEXT (a description's and a comment's limit) once joined, the last of them
+    cut to fit, and what to say of it: "" when whole, else that it was cut (five captions of 1024 characters pass it).
+    Cut as parts, not as one text: a description is kept as its parts, and an edit of one joins them again."""
+    if len(PART_SEPARATOR.join(str(part[1]) for part in parts)) <= MAX_REPORT_TEXT:
+        return parts, ""
+    kept: list[list[Any]] = []
+    room = MAX_REPORT_TEXT
+    for message_id, text in parts:
+        room -= len(PART_SEPARATOR) if kept else 0
+        if room <= 0:
+            break
+        kept.append([message_id, str(text)[:room]])
+        room -= len(kept[-1][1])
+    return kept, t("report_words_cut", lang, max=MAX_REPORT_TEXT)
+
+
 def joined(parts: list[list[Any]], lang: str) -> tuple[str, str]:
-    """The parts' words as one text within MAX_REPORT_TEXT (a description's and a comment's limit), and what to say
-    of it: "" when whole, else that it was cut (five captions of 1024 characters pass it)."""
-    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
-    if len(text) <= MAX_REPORT_TEXT:
-        return text, ""
-    return text[:MAX_REPORT_TEXT], t("report_words_cut", lang, max=MAX_REPORT_TEXT)
+    """The parts' words as one text within MAX_REPORT_TEXT, and what to say of it (fitted)."""
+    kept, cut = fitted(parts, lang)
+    return PART_SEPARATOR.join(str(part[1]) for part in kept), cut
 
 
 async def keep_typed(message: Message, state: FSMContext) -> None:
     """Words typed while a question waits (answered as a question already) kept to be offered at the description
-    step: the last that could be a description (a correction replaces what it corrects; "ок" leaves what was kept)."""
+    step, after those typed before them: any that could be a description ("ок" is not). Not once those kept fill a
+    description: more would only be cut."""
     text = (message.text or "").strip()
-    if not too_short(text) and not text.startswith("/"):
-        await state.update_data({TYPED: [message.message_id, text]})
+    if too_short(text) or text.startswith("/"):
+        return
+    typed = typed_parts(await state.get_data())
+    if any(part[0] == message.message_id for part in typed):
+        return  # the same message again (a re-delivered update)
+    if len(PART_SEPARATOR.join(part[1] for part in typed)) >= MAX_REPORT_TEXT:
+        return
+    await state.update_data({TYPED: [*typed, [message.message_id, text]]})
 
 
 async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
@@ -67,15 +89,12 @@ async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: st
     the description, the files kept said. The captions of the files, when they are enough for a description, are it:
     used, and quoted so the citizen sees what was taken (asking for it again made them type what they had just
     written). Otherwise the description is asked for, words typed meanwhile offered with a button (resume)."""
-    data = await state.get_data()
-    if "key" not in data:
-        await draft_gone(message, state, data, lang)  # the draft's data expired before its state
-        return
+    data = await state.get_data()  # there: a draft whose data expired is report_expired's (draft_lost)
     await state.set_state(ReportForm.text)
     kept = len(await service.draft_media(ctx, str(data["key"])))
     lead = t("report_files_so_far", lang, count=kept, max=MAX_FILES) if kept else ""
-    parts = captions(data)
-    text, cut = joined(parts, lang)
+    parts, cut = fitted(captions(data), lang)
+    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
     if parts and not too_short(text):
         # the typed words are not offered once the captions describe it: they were answered as a question
         await state.update_data({"text": text, "parts": parts, TYPED: None})
@@ -93,7 +112,8 @@ async def start_or_ask(message: Message, state: FSMContext, ctx: Context, lang: 
     whether to go on with it or start again (starting again at once dropped all they had sent, without a word), the
     draft kept until they choose; a report offered for a voice message is taken."""
     step = await state.get_state()
-    if step in ASKED and await _asked_lost(message, state, lang):
+    if await draft_lost(message, state, lang):
+        # as with no draft at all: "continue or start again?" would offer a draft that is gone
         await start_report(message, state, ctx, lang)
     elif step in ASKED:
         await take_offer(message, state, ctx, lang)
@@ -106,21 +126,11 @@ async def start_or_ask(message: Message, state: FSMContext, ctx: Context, lang: 
 async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
     """"File a report" under a legal answer: a report started, or the one being written asked on with (the button
     is on an older message: tapping it mid-report dropped all the citizen had sent, without a word); a report
-    offered for a voice message is taken."""
-    if await state.get_state() in ASKED and await _asked_lost(message, state, lang):
+    offered for a voice message is taken. A draft whose data expired is said to be gone (draft_lost, in resume too),
+    and a new report started."""
+    if await draft_lost(message, state, lang):
         await start_report(message, state, ctx, lang)
     elif await state.get_state() in ASKED:
         await take_offer(message, state, ctx, lang)
     elif not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
         await start_report(message, state, ctx, lang)
-
-
-async def _asked_lost(message: Message, state: FSMContext, lang: str) -> bool:
-    """Whether the question's draft data expired before its state (said so: the files sent are gone). "Report" then
-    starts a new report, as it would with no question asked: take_offer's "this button sent nothing, start again"
-    would answer a citizen who just did that."""
-    data = await state.get_data()
-    if "key" in data:
-        return False
-    await draft_gone(message, state, data, lang, "report_draft_lost")
-    return True

@@ -3,7 +3,7 @@ steps share. No handlers here (see report_flow and its steps' modules).
 
 FSM data of a report: `key` (the draft's id: its files, and the idempotency key that files it once), `since` (the
 message that started it), `text` and `parts` (the description, as the messages it came from), `lat`, `lon`, `accuracy`,
-and the files on their way in: STORING (each file being downloaded and stored, with the chat let go meanwhile; it holds
+and the files on their way in: STORING (report_storing: each file being stored, with the chat let go; it holds
 its place among the MAX_FILES) and ALBUMS (per album, the file that finished last and how many were over the limit: who
 answers the album, and with what). Once a report is filed (or files added to one), the chat's data is only FILED_SINCE
 (after a "No", DECLINED_SINCE): the buttons of that conversation are then told apart from those of one that expired.
@@ -12,18 +12,14 @@ draft begun by a voice message or audio file sent outside a report waits in `off
 (report_offer); one begun by files sent shortly after a report was filed waits in `adding` for "Add to report № …" or
 "New report" (report_addition), with ADD_TO and ADD_NUMBER (that report), ADD_CAPTIONS (the kept files' captions),
 ADD_VOICE (begun by a voice message or audio file: "No" asked too) and ADD_FULL (an "Add" refused as the report's files
-would pass the limit: not offered again). TYPED: the last words typed while either question waited. They were answered
-as a question, so they are never used unasked: the description step offers them with a "Use: «…»" button (report_asked).
+would pass the limit: not offered again). TYPED: the words typed while either question waited, as the messages they
+came in. They were answered as a question, so they are never used unasked: the description step offers them, joined in
+order, with a "Use: «…»" button (report_asked).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,15 +31,12 @@ from aiogram.types import Message
 
 from backend.context import Context
 from backend.lib.blank import blank
-from backend.lib.tasks import stop_task
 from backend.media.formats import canonical_type
 from backend.media.service import KINDS, MAX_PER_REPORT
 from backend.reports.service import local_date
 from bots.citizen import keyboards, service
-from bots.citizen.isolation import held_briefly
 from bots.citizen.texts import all_languages, t
 
-log = logging.getLogger("zan.bots.citizen")
 MAX_FILES = MAX_PER_REPORT
 # the Bot API lets a bot download files of at most 20 MB; each kind's own limit (photo 10 MB) applies below that
 BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -64,22 +57,17 @@ FILED_SINCE = "filed_since"  # FSM data after filing: the `since` of the convers
 # FSM data after a question about files was answered "No": its `since`, so the other tap of a double "No" is silent
 # (a Yes tapped after it still hears that nothing was sent: silence would read as a report taken)
 DECLINED_SINCE = "declined_since"
-STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
 # the draft's albums (bots.citizen.albums): {media_group_id: {"last": file_unique_id, "over": files over the limit,
 # "added": its caption joined the description}}
 ALBUMS = "albums"
 # albums answered at a step that takes no files (the description, the place): one answer per album, not one per file
 TOLD_ALBUMS = "told_albums"
-# a file's place among the MAX_FILES is renewed every STORING_RENEW_S while its download and upload go on (however
-# slow), so one not renewed for STORING_STALE_S was lost with its worker: its place is free again
-STORING_STALE_S = 300.0
-STORING_RENEW_S = 60.0
 ADD_TO, ADD_NUMBER, ADD_CAPTIONS = "add_to", "add_number", "add_captions"
 # the `adding` question asked of a voice message or audio file sent without words ("voice" / "audio"): it may be a
 # question, so "No" is offered too, and "Add" without words says which it was
 ADD_VOICE = "add_voice"
 ADD_FULL = "add_full"
-TYPED = "typed"  # [message_id, text]
+TYPED = "typed"  # [[message_id, text], …] in the order typed
 
 
 class ReportForm(StatesGroup):
@@ -96,6 +84,14 @@ WRITING = frozenset(step.state for step in (ReportForm.offered, ReportForm.addin
                                             ReportForm.location, ReportForm.photo, ReportForm.confirm))
 # the questions asked before a report: "Report" (or "File a report" under an answer) is a Yes to either
 ASKED = frozenset({ReportForm.offered.state, ReportForm.adding.state})
+
+
+def typed_parts(data: dict[str, Any]) -> list[list[Any]]:
+    """The words typed while a question waited (TYPED), as the description's parts ([message_id, text]) in order."""
+    kept = list(data.get(TYPED) or [])
+    if kept and not isinstance(kept[0], list):
+        kept = [kept]  # one message, as kept before several were: a conversation in Redis from before a deploy
+    return [[int(part[0]), str(part[1])] for part in kept]
 
 
 def too_short(text: str) -> bool:
@@ -184,7 +180,9 @@ async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str
 async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> bool:
     """Ask for what the report's current step expects, after `lead` (e.g. the language just changed; none: the
     step's question alone), with the step's keyboard: the conversation goes on from this message. False when no
-    report is being written."""
+    report is being written (its draft expired: said so, `lead` unsaid)."""
+    if await draft_lost(message, state, lang):
+        return False
     step = await state.get_state()
 
     def led(question: str) -> str:
@@ -202,20 +200,19 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         await message.answer(led(t("report_location", lang)), reply_markup=keyboards.send_location(lang))
         return True
     if step == ReportForm.text.state:
-        typed = (await state.get_data()).get(TYPED)
+        typed = typed_parts(await state.get_data())
         if not typed:
             await message.answer(led(t("report_text", lang)), reply_markup=keyboards.cancel_report(lang))
             return True
         # words typed while a question waited were answered as a question: only the citizen can say they tell
-        # what happened, so they are offered, never taken unasked
-        await message.answer(led(t("report_text", lang) + "\n" + t("report_typed_offer", lang)),
-                             reply_markup=keyboards.cancel_report(lang, use=shortened(str(typed[1]), USE_LABEL_CHARS)))
+        # what happened, so they are offered (all of them, in order: a citizen tells it in several messages as
+        # often as in one), never taken unasked
+        offer = t("report_typed_offer", lang) if len(typed) == 1 else t("report_typed_offer_many", lang,
+                                                                          count=len(typed))
+        label = shortened(" ".join(part[1] for part in typed), USE_LABEL_CHARS)
+        await message.answer(led(t("report_text", lang) + "\n" + offer),
+                             reply_markup=keyboards.cancel_report(lang, use=label))
         return True
-    if step in ASKED and "key" not in (data := await state.get_data()):
-        # the question's data expired before its state (Redis keeps the two under their own TTLs): asked again it
-        # would name no report ("№ ", a button "Add to No. "), and each of its buttons could only say so
-        await draft_gone(message, state, data, lang, "report_draft_lost")
-        return False
     if step == ReportForm.offered.state:
         await message.answer(led(t("report_offer", lang)), reply_markup=keyboards.offer_report_with(lang))
         return True
@@ -227,6 +224,21 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
                              reply_markup=keyboards.add_or_new(lang, number, decline=voice, add=not full))
         return True
     return False
+
+
+async def draft_lost(message: Message, state: FSMContext, lang: str) -> bool:
+    """Whether the draft being written (at any step, or a question before one) lost its data before its state (Redis
+    keeps the two under their own TTLs): then said so in `message`'s chat, naming what went (the files sent for a
+    question; the report otherwise), and its state let go. Every step reads its draft (its key, description, place):
+    asked again, or taking what was sent, it would fail (KeyError: the generic apology, the message lost) or build a
+    draft with no key that fails at a later step, and a question would name no report ("№ "). The one guard of an
+    expired draft: the steps' handlers are reached through it (report_expired), and resume asks no step without it."""
+    step = await state.get_state()
+    data = await state.get_data()
+    if step not in WRITING or "key" in data:
+        return False
+    await draft_gone(message, state, data, lang, "report_draft_lost" if step in ASKED else "report_draft_expired")
+    return True
 
 
 async def draft_gone(message: Message, state: FSMContext, data: dict[str, Any], lang: str,
@@ -317,61 +329,3 @@ def incoming(message: Message) -> Incoming | None:
 
 def local_date_iso(value: Any) -> str:
     return local_date(datetime.fromisoformat(value) if isinstance(value, str) else value)
-
-
-# -- files on their way in -----------------------------------------------------------------------------------------
-def being_stored(data: dict[str, Any]) -> dict[str, str]:
-    """The draft's files being downloaded and stored right now: file_unique_id → media_group_id ("" alone)."""
-    fresh = time.time() - STORING_STALE_S
-    return {uid: str(entry[1]) for uid, entry in dict(data.get(STORING) or {}).items() if float(entry[0]) > fresh}
-
-
-async def hold_place(state: FSMContext, file_unique_id: str, album: str) -> None:
-    """The file takes one of the MAX_FILES before its download: the album's other files, checking the limit while it
-    is on its way, count it, so exactly MAX_FILES are stored and the rest are never downloaded."""
-    data = await state.get_data()
-    fresh = being_stored(data)  # and the places of files lost with their worker are let go
-    storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items() if uid in fresh}
-    storing[file_unique_id] = [time.time(), album]
-    await state.update_data({STORING: storing})
-
-
-@asynccontextmanager
-async def keeping_place(state: FSMContext, key: str, file_unique_id: str) -> AsyncIterator[None]:
-    """For the block (the file's download and upload, with the chat let go) its place is renewed, taking the chat for
-    a moment each time: a download slower than STORING_STALE_S keeps its place rather than let a later file take it
-    and pass the limit."""
-    renewing = asyncio.create_task(_renew_place(state, key, file_unique_id))
-    try:
-        yield
-    finally:
-        await stop_task(renewing)
-
-
-async def _renew_place(state: FSMContext, key: str, file_unique_id: str) -> None:
-    while True:
-        await asyncio.sleep(STORING_RENEW_S)
-        try:
-            async with held_briefly():
-                data = await state.get_data()
-                storing = dict(data.get(STORING) or {})
-                entry = storing.get(file_unique_id)
-                if data.get("key") != key or entry is None:
-                    return  # the draft is gone (cancelled, filed, a new one started): nothing to keep
-                storing[file_unique_id] = [time.time(), entry[1]]
-                await state.update_data({STORING: storing})
-        except Exception:  # the FSM storage failing once: renewed next time, well before the place is let go
-            log.warning("a file's place in its draft not renewed", exc_info=True)
-
-
-async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool:
-    """The file is stored (or failed): its place is its draft's file or nobody's. False when the draft it was stored
-    for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft."""
-    data = await state.get_data()
-    if data.get("key") != key:
-        return False
-    storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items()
-               if uid != file_unique_id and uid in being_stored(data)}
-    await state.update_data({STORING: storing})
-    return True
-

@@ -30,12 +30,9 @@ from bots.citizen.report_draft import (
     ReportForm,
     add_to_description,
     ask_confirmation,
-    being_stored,
-    free_place,
-    hold_place,
     incoming,
-    keeping_place,
 )
+from bots.citizen.report_storing import being_stored, free_place, hold_place, keeping_place
 from bots.citizen.texts import t
 
 log = logging.getLogger("zan.bots.citizen")

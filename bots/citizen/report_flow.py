@@ -21,6 +21,7 @@ from bots.citizen import (
     keyboards,
     report_addition,
     report_confirm,
+    report_expired,
     report_files,
     report_offer,
     report_place,
@@ -50,11 +51,12 @@ DRAFT_BUTTONS = frozenset({"report:cancel", "report:skip", "report:photos_done",
                            report_offer.OFFER_YES, report_offer.OFFER_NO, report_addition.ADD_YES,
                            report_addition.ADD_NEW, report_text.USE_TYPED})
 # the steps' handlers, after this module's (whose commands and buttons count at any step), in the order aiogram tries
-# them: a file at the confirmation is taken (report_files) before the confirmation's "anything else" (report_confirm),
-# whose last handler acknowledges any other "report:" button; report_addition's and report_offer's take what starts a
-# draft outside one (a file shortly after a report was filed first: it may be that report's)
-STEPS = (report_text.handlers, report_place.handlers, report_files.handlers, report_addition.handlers,
-         report_offer.handlers, report_confirm.handlers)
+# them: a draft whose data expired first (report_expired: no step finds it); a file at the confirmation is taken
+# (report_files) before the confirmation's "anything else" (report_confirm), whose last handler acknowledges any other
+# "report:" button; report_addition's and report_offer's take what starts a draft outside one (a file shortly after a
+# report was filed first: it may be that report's)
+STEPS = (report_expired.handlers, report_text.handlers, report_place.handlers, report_files.handlers,
+         report_addition.handlers, report_offer.handlers, report_confirm.handlers)
 
 
 async def of_an_earlier_report(callback: CallbackQuery, state: FSMContext) -> bool:

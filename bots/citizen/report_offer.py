@@ -136,11 +136,6 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
     asked again after what became of it (an album once); words are answered as a question is, and the question asked
     again below (a cry for help must not wait for a Yes or No). A file with words under it tells what happened: the
     report is wanted, and they describe it."""
-    # imported here: report_addition, which routes files sent outside a report, imports this module
-    from bots.citizen.report_addition import gone_before_answer
-
-    if await gone_before_answer(message, state, bot, ctx, lang, linked):
-        return
     if message.caption and incoming(message) is not None:
         await state.set_state(ReportForm.text)
         await report_text_missing(message, state, bot, ctx, lang, linked)

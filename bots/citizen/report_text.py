@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from backend.context import Context
 from bots.citizen import keyboards, service
 from bots.citizen.registry import Handlers
+from bots.citizen.report_asked import fitted
 from bots.citizen.report_draft import (
     CONFIRM_QUOTE_CHARS,
     MAX_REPORT_TEXT,
@@ -26,6 +27,7 @@ from bots.citizen.report_draft import (
     resume,
     shortened,
     too_short,
+    typed_parts,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
@@ -47,25 +49,27 @@ async def report_text(message: Message, state: FSMContext, ctx: Context, lang: s
     if too_short(text):
         await message.answer(t("report_text_short", lang), reply_markup=keyboards.cancel_report(lang))
         return
-    await _described(state, message.message_id, text)
+    await take_description(state, [[message.message_id, text]])
     await resume(message, state, ctx, lang)
 
 
 @handlers.callback_query(ReportForm.text, F.data == USE_TYPED)
 async def report_use_typed(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
     """"Use: «…»": the words typed while a question about files waited (answered as a question then, so only
-    offered) are the description, as the message they were typed in (an edit of it corrects them), quoted."""
+    offered) are the description, joined in the order typed, as the messages they were typed in (an edit of one
+    corrects its words), quoted; cut to the description's limit, and said so."""
     await callback.answer()
     message = callback.message
     if not isinstance(message, Message):
         return
-    typed = (await state.get_data()).get(TYPED)
+    typed = typed_parts(await state.get_data())
     if not typed:
         await resume(message, state, ctx, lang)  # nothing to take: the step asked again
         return
-    text = str(typed[1])
-    await _described(state, int(typed[0]), text)
-    await resume(message, state, ctx, lang, t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS)))
+    parts, cut = fitted(typed, lang)
+    text = await take_description(state, parts)
+    taken = t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS))
+    await resume(message, state, ctx, lang, f"{taken}\n{cut}" if cut else taken)
 
 
 @handlers.message(ReportForm.text, F.location)
@@ -77,15 +81,17 @@ async def report_place_first(message: Message, state: FSMContext, ctx: Context, 
     await message.answer(f"{said}\n{t('report_text_need_words', lang)}", reply_markup=keyboards.cancel_report(lang))
 
 
-async def _described(state: FSMContext, message_id: int, text: str) -> None:
-    """`text` (of the message `message_id`) is the description: on to the place, or to the files when the place came
-    first. Words typed earlier and offered (TYPED) are no longer."""
-    text = text[:MAX_REPORT_TEXT]  # one message's words: a Telegram message (4096) or caption (1024) is within it
+async def take_description(state: FSMContext, parts: list[list[Any]]) -> str:
+    """The messages' words ([message_id, text] in order, within MAX_REPORT_TEXT once joined: one message's are, a
+    Telegram message has 4096 characters at most) are the description, which is returned: on to the place, or to the
+    files when the place came first. Words typed earlier and offered (TYPED) are no longer."""
     # the description is kept as the messages it came from, so a correction of one of them (an edited message)
     # replaces its own words
-    await state.update_data({"text": text, "parts": [[message_id, text]], TYPED: None})
+    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
+    await state.update_data({"text": text, "parts": [list(part) for part in parts], TYPED: None})
     placed = "lat" in await state.get_data()
     await state.set_state(ReportForm.photo if placed else ReportForm.location)
+    return text
 
 
 @handlers.message(ReportForm.text)
@@ -99,7 +105,7 @@ async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx
     described = not too_short(caption) and not caption.startswith("/")
     answers = await first_of_album(state, message)  # the album's other files, on their way, need no answer of their own
     if described:
-        await _described(state, message.message_id, caption)
+        await take_description(state, [[message.message_id, caption]])
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the report cancelled meanwhile

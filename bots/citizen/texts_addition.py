@@ -97,6 +97,12 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "ru": "Файлы, присланные раньше, больше не хранятся: если они нужны, пришлите их снова.",
         "en": "The files you sent earlier are no longer kept: send them again if they are needed.",
     },
+    # a file refused after "New report" took its caption as the description (tapped while the file was stored)
+    "report_caption_dropped": {
+        "kk": "Оның астындағы жазу да сипаттамаға енбеді.",
+        "ru": "Подпись к нему в описание не вошла.",
+        "en": "Its caption is not in the description either.",
+    },
     # a location sent at the "Add" question: a comment on a report carries no place, so it is a new report's only
     "report_add_place_new_only": {
         "kk": "Ол тек жаңа өтінішке енеді: № {number} өтінішке оқиға орнын қосу мүмкін емес.",
@@ -117,6 +123,14 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "ru": "Если сообщение, которое вы написали выше, описывает случившееся, нажмите «Использовать»: оно станет "
               "описанием.",
         "en": "If the message you wrote above tells what happened, tap “Use” and it becomes the description.",
+    },
+    "report_typed_offer_many": {
+        "kk": "Жоғарыда жазған {count} хабарламаңыз болған оқиғаны сипаттаса, «Пайдалану» батырмасын басыңыз: олар "
+              "жазылған ретімен сипаттама болады.",
+        "ru": "Если сообщения, которые вы написали выше ({count}), описывают случившееся, нажмите «Использовать»: "
+              "по порядку они станут описанием.",
+        "en": "If the {count} messages you wrote above tell what happened, tap “Use” and, in order, they become the "
+              "description.",
     },
     "btn_use_typed": {"kk": "Пайдалану: «{text}»", "ru": "Использовать: «{text}»", "en": "Use: “{text}”"},
     # words joined from several captions over the limit of a description or a comment: cut, and said so

@@ -132,6 +132,13 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
               "registered”, please start again: “🚨 Report an offence”. Your reports: /reports. In an emergency "
               "call 102 or 112 right away.",
     },
+    # something sent at a step of a report whose draft expired (its data gone before its state): what was sent now is
+    # taken afresh after it (a new report's description, file or place), or the menu is there to start again
+    "report_draft_expired": {
+        "kk": "Сіз жазып жатқан өтініштің жобасы енді сақталмайды: ол жіберілмеді.",
+        "ru": "Черновик обращения, которое вы писали, больше не хранится: оно не отправлено.",
+        "en": "The draft of the report you were writing is no longer kept: it was not sent.",
+    },
     # the language chosen while a report is being written: the report is kept and its step asked again
     "report_resumed": {
         "kk": "🌐 Тіл өзгертілді. Өтінішіңіз сақталды, жалғастырайық.",

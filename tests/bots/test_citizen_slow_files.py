@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from backend.context import Context
 from backend.media.models import Media
-from bots.citizen import report_draft, runtime
+from bots.citizen import report_storing, runtime
 from bots.models import TelegramDraftMedia
 from tests.bots.test_citizen_audit_conversation import TEXT, Chat
 from tests.bots.test_citizen_chat_isolation import _feed
@@ -170,8 +170,8 @@ async def test_a_download_slower_than_a_places_life_keeps_its_place(ctx: Context
     for i in range(4):
         await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(40 + i, 30)))
     assert "Принято файлов: 4 из 5" in chat.texts()[-1]
-    monkeypatch.setattr(report_draft, "STORING_STALE_S", 2.0)
-    monkeypatch.setattr(report_draft, "STORING_RENEW_S", 0.25)
+    monkeypatch.setattr(report_storing, "STORING_STALE_S", 2.0)
+    monkeypatch.setattr(report_storing, "STORING_RENEW_S", 0.25)
     citizen_tg.server.download_delay = 4.0
     before = len(chat.texts())
     fifth = asyncio.create_task(chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48))))
@@ -197,7 +197,7 @@ async def test_a_shutdown_landing_while_a_files_place_stops_renewing_is_not_swal
     through = asyncio.Event()
 
     async def store_file() -> None:
-        async with report_draft.keeping_place(state, "draft-key", "file-1"):
+        async with report_storing.keeping_place(state, "draft-key", "file-1"):
             through.set()  # the test's task runs next, while this one waits for the renewal to stop
 
     await cancelled_once(through, asyncio.create_task(store_file()))

@@ -73,12 +73,43 @@ async def test_a_description_typed_instead_is_the_description(ctx: Context, citi
     assert report.text == TEXT
 
 
-async def test_the_last_words_typed_are_offered(ctx: Context, citizen_tg: FakeBot) -> None:
+async def test_every_message_typed_is_offered_joined_in_order(ctx: Context, citizen_tg: FakeBot) -> None:
+    """Only the last message typed was offered: a citizen who told it in three messages got the last one ("ок" is
+    none: too short to be a description)."""
     chat = await _asked(ctx, citizen_tg, 795205)
-    await chat.says("Разбили окно машины во дворе")
-    await chat.says(QUESTION)  # the later words replace the first
+    told = ["Вчера вечером во дворе дома на Кенесары 40", "неизвестные разбили окно моей машины", "и украли магнитолу"]
+    for words in (told[0], told[1], "ок", told[2]):
+        await chat.says(words)
     await chat.taps("report:offer_yes")
-    assert "Использовать: «какое наказание за разбитое окно машины»" in _buttons(chat), _buttons(chat)
+    assert "Если сообщения, которые вы написали выше (3)" in chat.texts()[-1], chat.texts()[-1]
+    [label] = [text for text, data in _buttons(chat).items() if data == "report:use_typed"]
+    assert label.startswith("Использовать: «Вчера вечером во дворе"), label
+    await chat.taps("report:use_typed")
+    assert "принято как описание: «" + "\n\n".join(told) + "»" in chat.texts()[-1], chat.texts()[-1]
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    await chat.taps("report:skip")
+    await chat.taps("report:send")
+    [report] = await _reports(ctx)
+    assert report.text == "\n\n".join(told)
+
+
+async def test_messages_typed_past_the_descriptions_limit_are_cut_and_said_so(ctx: Context,
+                                                                            citizen_tg: FakeBot) -> None:
+    chat = await _asked(ctx, citizen_tg, 795209, "en")
+    long = [f"Message {i}: " + "the neighbour broke the car window again " * 100 for i in range(2)]  # 4011 each
+    for words in long:
+        await chat.says(words)
+    await chat.says("and one more that cannot fit")  # the two before fill a description: not kept
+    await chat.taps("report:offer_yes")
+    assert "If the 2 messages you wrote above" in chat.texts()[-1], chat.texts()[-1]
+    await chat.taps("report:use_typed")
+    said = chat.texts()[-1]
+    assert "only its first 5000 are taken" in said and "Send the location" in said, said
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    await chat.taps("report:skip")
+    await chat.taps("report:send")
+    [report] = await _reports(ctx)
+    assert len(report.text) == 5000 and report.text.startswith(long[0].strip()) and "Message 1" in report.text
 
 
 async def test_add_never_posts_a_question_typed_meanwhile_as_the_voice_messages_comment(ctx: Context,

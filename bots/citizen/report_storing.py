@@ -1,0 +1,82 @@
+"""A report draft's files on their way in: each file being downloaded and stored (with the chat let go meanwhile)
+holds its place among the draft's MAX_FILES in the FSM data (STORING), so an album's other files, checking the limit
+while it is on its way, count it: exactly MAX_FILES are stored and the rest are never downloaded. A place is renewed
+while its file's download and upload go on, and let go once the file is stored (or failed), or its worker lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+
+from backend.lib.tasks import stop_task
+from bots.citizen.isolation import held_briefly
+
+log = logging.getLogger("zan.bots.citizen")
+STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
+# a file's place among the MAX_FILES is renewed every STORING_RENEW_S while its download and upload go on (however
+# slow), so one not renewed for STORING_STALE_S was lost with its worker: its place is free again
+STORING_STALE_S = 300.0
+STORING_RENEW_S = 60.0
+
+
+def being_stored(data: dict[str, Any]) -> dict[str, str]:
+    """The draft's files being downloaded and stored right now: file_unique_id → media_group_id ("" alone)."""
+    fresh = time.time() - STORING_STALE_S
+    return {uid: str(entry[1]) for uid, entry in dict(data.get(STORING) or {}).items() if float(entry[0]) > fresh}
+
+
+async def hold_place(state: FSMContext, file_unique_id: str, album: str) -> None:
+    """The file takes one of the MAX_FILES before its download: the album's other files, checking the limit while it
+    is on its way, count it, so exactly MAX_FILES are stored and the rest are never downloaded."""
+    data = await state.get_data()
+    fresh = being_stored(data)  # and the places of files lost with their worker are let go
+    storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items() if uid in fresh}
+    storing[file_unique_id] = [time.time(), album]
+    await state.update_data({STORING: storing})
+
+
+@asynccontextmanager
+async def keeping_place(state: FSMContext, key: str, file_unique_id: str) -> AsyncIterator[None]:
+    """For the block (the file's download and upload, with the chat let go) its place is renewed, taking the chat for
+    a moment each time: a download slower than STORING_STALE_S keeps its place rather than let a later file take it
+    and pass the limit."""
+    renewing = asyncio.create_task(_renew_place(state, key, file_unique_id))
+    try:
+        yield
+    finally:
+        await stop_task(renewing)
+
+
+async def _renew_place(state: FSMContext, key: str, file_unique_id: str) -> None:
+    while True:
+        await asyncio.sleep(STORING_RENEW_S)
+        try:
+            async with held_briefly():
+                data = await state.get_data()
+                storing = dict(data.get(STORING) or {})
+                entry = storing.get(file_unique_id)
+                if data.get("key") != key or entry is None:
+                    return  # the draft is gone (cancelled, filed, a new one started): nothing to keep
+                storing[file_unique_id] = [time.time(), entry[1]]
+                await state.update_data({STORING: storing})
+        except Exception:  # the FSM storage failing once: renewed next time, well before the place is let go
+            log.warning("a file's place in its draft not renewed", exc_info=True)
+
+
+async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool:
+    """The file is stored (or failed): its place is its draft's file or nobody's. False when the draft it was stored
+    for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft."""
+    data = await state.get_data()
+    if data.get("key") != key:
+        return False
+    storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items()
+               if uid != file_unique_id and uid in being_stored(data)}
+    await state.update_data({STORING: storing})
+    return True
+
