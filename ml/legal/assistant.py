@@ -5,7 +5,7 @@ in the requested language (the chat's or the app's), else in the question's. An 
 get the same law, the same FAQ and the same emergency advice as a Russian one.
 
 Order of decisions, each one a safety property:
-1. Emergencies first (`ml.urgency.detect_urgency`): "call 102/112 now" leads the answer, whatever else we know.
+1. Emergencies first (`ml.legal.emergency.urgency_of`): "call 102/112 now" leads the answer, whatever else we know.
 2. An explicit article reference ("ст. 188 УК", "ҚК 188-бап") is answered with that article; a reference to an
    article the corpus does not have ("статья 555 УК") is answered with that fact and the legal-aid route, never
    with another article.
@@ -31,7 +31,7 @@ from ml.embedders import Embedder, get_embedder
 from ml.lang import detect_language, reading_text
 from ml.legal.continuation import Bars, Continuation
 from ml.legal.corpus import Corpus, load_corpus
-from ml.legal.emergency import call_action, numbers_for, without_repeated_call
+from ml.legal.emergency import call_action, numbers_for, urgency_of, without_repeated_call
 from ml.legal.excerpt import citation, excerpt
 from ml.legal.faq import FaqCitation, FaqItem, cached_faq
 from ml.legal.follow_up import acknowledges, asks_the_law
@@ -43,7 +43,7 @@ from ml.legal.refs import ArticleRef, MissingRef, asks_about_something, resolve
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult, best_part
 from ml.legal.schemas import Citation, LegalAnswer
 from ml.legal.topics import Referral, cached_topics
-from ml.urgency import Urgency, detect_urgency
+from ml.urgency import Urgency
 
 # Thresholds, tuned on the FAQ's own question variants (leave-one-out) and 40 off-topic legal questions — not on
 # the held-out evaluation set. An FAQ answer needs its score (cosine + 0.8·lexical coverage) AND agreement with the
@@ -148,7 +148,7 @@ class LegalAssistant:
         item and the follow-up asks what the law says ("а какая за это статья?" after "меня бьют прямо сейчас") does
         the matter's own answer (its FAQ item or quoted articles) follow the emergency lead: the emergency answer
         quoted no article then, and cited none when no article was confident."""
-        urgency = detect_urgency(text, lang)
+        urgency = urgency_of(text, asked_in)
         answer = self._decide(text, asked_in, lang, urgency)
         if not (answer.urgent and answer.faq_id is None and follow_up and asks_the_law(reading_text(follow_up))):
             return answer

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from ml.lang import detect_language
+from ml.lang import detect_language, reading_text
+from ml.legal.lexicon import query_terms
 from ml.legal.messages import answer_language, message
 from ml.legal.question import normalize_question
 from ml.legal.schemas import LegalAnswer
-from ml.urgency import detect_urgency
+from ml.urgency import Urgency, detect_urgency
 
 # the word for "right now" in the emergency lead, per answer language (see without_repeated_call)
 _NOW_WORDS = {
@@ -17,6 +18,28 @@ _NOW_WORDS = {
     "kk": re.compile(r"\bқазір\b", re.IGNORECASE),
     "en": re.compile(r"\bnow\b", re.IGNORECASE),
 }
+
+
+# the urgency patterns' reason for someone getting into a home now
+_BREAK_IN = "break_in_progress"
+
+
+def urgency_of(text: str, asked_in: str) -> Urgency:
+    """The urgency of a legal question (`text` normalized, written in `asked_in`). Officials getting into a home
+    ("менты ворвались в квартиру", "полиция вошла без ордера") are no break-in in progress: the question is whether
+    they may (the lawful-entry item: a search needs a judge's sanction, the order must be shown), and a "call 102
+    now" lead sends the citizen to the police about the police. Who gets in is read as the FAQ reads it (the
+    glossary's "official_entry" reading, `ml.legal.actors`): "незнакомец ворвался в квартиру, полицию вызвали" and
+    "полиция приехала, а они уже залезли в квартиру" are intrusions and stay urgent, and any other danger told
+    beside the entry ("ворвались и избивают мужа") keeps its own lead."""
+    urgency = detect_urgency(text, asked_in)
+    if _BREAK_IN not in urgency.reasons:
+        return urgency
+    readings = query_terms(reading_text(text), asked_in).readings
+    if "official_entry" not in readings or "intrusion" in readings:
+        return urgency
+    reasons = [r for r in urgency.reasons if r != _BREAK_IN]
+    return Urgency(urgent=True, reasons=reasons, advise=urgency.advise) if reasons else Urgency(urgent=False)
 
 
 def numbers_for(advise: list[str]) -> str:
@@ -32,8 +55,9 @@ def answer_if_urgent(question: str, language: str | None = None) -> LegalAnswer 
     text = normalize_question(question)
     if not text:
         return None
-    lang = answer_language(language) or detect_language(text)
-    urgency = detect_urgency(text, lang)
+    asked_in = detect_language(text)
+    lang = answer_language(language) or asked_in
+    urgency = urgency_of(text, asked_in)
     if not urgency.urgent:
         return None
     numbers = numbers_for(urgency.advise)

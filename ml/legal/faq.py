@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ml.legal.corpus import Corpus
 from ml.legal.lexicon import Words, query_terms
+from ml.legal.numerals import with_digits
+from ml.text import fold
 
 FAQ_PATH = Path(__file__).resolve().parent.parent / "data" / "legal" / "faq.json"
 LANGUAGES = ("ru", "kk", "en")
@@ -89,26 +91,41 @@ def _ages(raw: object) -> tuple[int, int] | None:
 
 
 # "10 лет", "16-летний", "9 жаста", "8 жасар", "12 years old"; not a time ago or a duration ("5 лет назад", "пропал
-# 10 лет как"; "3 жыл бұрын" has no age word anyway)
-_AGE = re.compile(r"(?<!\d)(\d{1,3})\s*-?\s*(?:лет(?:н\w*)?|годик\w*|жас(?:та|ар\w*|тағы|ында)\b|years?[ -]old|y\.?o\b)"
-                  r"(?!\s*(?:назад|тому|как|бұрын|ago)\b)", re.IGNORECASE)
+# 10 лет как"; "3 жыл бұрын" has no age word anyway). Read on the folded text, numbers in words as digits
+# (`ml.legal.numerals`: "сыну десять лет", "он жаста")
+_AGE = re.compile(r"(?<!\d)(\d{1,3})\s*-?\s*(?:лет(?:н\w*)?|годик\w*|жас(?:та|ар\w*|тагы|ында)\b|years?[ -]old|y\.?o\b)"
+                  r"(?!\s*(?:назад|тому|как|бурын|ago)\b)")
 # Russian says 1, 2-4, 21-24 … years with "год"/"года", which alone is mostly a duration ("уже 2 года не звонит"): it
 # is an age only right after the person it is of ("младшему брату 3 года", "ему 21 год", "сын 1 год")
 _AGE_IN_YEARS = re.compile(
-    r"\b(?:брат|сестр|сын|доч|реб[её]н|малыш|внук|мальчик|девочк|племянни|ему\b|ей\b)\w*\s+(\d{1,3})\s*(?:год|года)\b"
-    r"(?!\s*(?:назад|тому|как|не)\b)", re.IGNORECASE)
+    r"\b(?:брат|сестр|сын|доч|ребен|малыш|внук|мальчик|девочк|племянни|ему\b|ей\b)\w*\s+(\d{1,3})\s*(?:год|года)\b"
+    r"(?!\s*(?:назад|тому|как|не)\b)")
+# a number alone after "ему" / "ей", where the sentence or the clause ends ("ему пятнадцать, он украл телефон"):
+# "ему 15 тысяч должны" goes on with what the number counts
+_AGE_ALONE = re.compile(r"\b(?:ему|ей)\s+(\d{1,3})(?=\s*(?:[^\w\s]|$)|\s+(?:и|а|но|он|она)\b)")
 # the teller's own age ("мне 35 лет, мой сын не вернулся", "маған 30 жас", "I am 40"): a parent telling of a child
-_SPEAKER = re.compile(r"(?:\bмне|\bмаған|\bi am|\bi'm|\bя)\s+(?:уже\s+|только\s+|already\s+)?$", re.IGNORECASE)
+_SPEAKER = re.compile(r"(?:\bмне|\bмаган|\bi am|\bi'm|\bя)\s+(?:уже\s+|только\s+|already\s+)?$")
+# a student ("дочь студентка", "қызым студент") is of age more often than not: universities admit school leavers at
+# 17-18. A school or college word leaves the age unknown: colleges admit after the ninth grade, at 15, and "студент
+# 9 класса" is a pupil
+_STUDENT = re.compile(r"\bстудент\w*|\bstudent\w*")
+_SCHOOL_AGE = re.compile(r"школ|класс|колледж|лице[йяю]|училищ|мектеп|окушы|college|school|pupil|grade")
+# the age `stated_age` gives a student (see _STUDENT): of age
+ADULT_AGE = 18
 
 
 def stated_age(question: str) -> int | None:
-    """The age a question states of the person it is about (the first age not the teller's), if any; when unsure,
-    none, and the words naming the person decide."""
-    found = sorted((*_AGE.finditer(question), *_AGE_IN_YEARS.finditer(question)), key=lambda m: m.start(1))
+    """The age a question states of the person it is about (the first age not the teller's), if any, or implies (a
+    student, `_STUDENT`); when unsure, none, and the words naming the person decide."""
+    text = with_digits(fold(question))
+    found = sorted(
+        (*_AGE.finditer(text), *_AGE_IN_YEARS.finditer(text), *_AGE_ALONE.finditer(text)), key=lambda m: m.start(1)
+    )
     for match in found:
-        if not _SPEAKER.search(question, 0, match.start(1)):
+        if not _SPEAKER.search(text, 0, match.start(1)):
             return int(match.group(1))
-    return None
+    student = next((m for m in _STUDENT.finditer(text) if not _SPEAKER.search(text, 0, m.start())), None)
+    return ADULT_AGE if student is not None and _SCHOOL_AGE.search(text) is None else None
 
 
 def _listed(raw: object) -> list[object]:

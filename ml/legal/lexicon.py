@@ -62,6 +62,10 @@ _VOICED = {"г": "к", "б": "п"}
 # is also a noun's possessive accusative), -сыз ("you write" / the privative "without": ақша-сыз); and -ды after й
 # (үй-ді "the house").
 _KK_VERB_PERSON = re.compile(r"(?:[ае](?:мын|мин|ды|ди)|й(?:мын|мин|мыз|миз))$")
+# A colloquial Russian word whose Snowball stem is shorter than this is matched as written, not by its stem: a stem of
+# three letters is shared by unrelated words ("кур" of "курит" is that of "куры", chickens, so a question about
+# stolen chickens read as smoking; "мат", swearing, is the stem of "мать"). The glossary lists such a word's forms.
+RU_MIN_STEM = 4
 
 
 def tokenize(text: str) -> list[str]:
@@ -274,6 +278,8 @@ class Glossary:
     kk_phrases: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     ru: dict[str, tuple[str, ...]] = field(default_factory=dict)
     en: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Russian words matched as written (their stem is shorter than RU_MIN_STEM), keyed by the word
+    ru_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     in_context: tuple[InContext, ...] = ()
 
     @classmethod
@@ -287,7 +293,14 @@ class Glossary:
                 single[words[0]] = tuple(terms)
             elif words:
                 phrases[words] = tuple(terms)
-        ru = {ru_stem(k): tuple(v) for k, v in raw["ru_ru"].items()}
+        ru: dict[str, tuple[str, ...]] = {}
+        ru_words: dict[str, tuple[str, ...]] = {}
+        for key, terms in raw["ru_ru"].items():
+            stem = ru_stem(key)
+            if len(stem) >= RU_MIN_STEM:
+                ru[stem] = tuple(terms)
+            else:
+                ru_words[key.lower().replace("ё", "е")] = tuple(terms)
         en = {en_stem(k): tuple(v) for k, v in raw["en_ru"].items()}
         groups = raw.get("word_groups", {})
         in_context = tuple(
@@ -299,7 +312,7 @@ class Glossary:
             )
             for entry in raw.get("in_context", ())
         )
-        return cls(single, phrases, ru, en, in_context)
+        return cls(single, phrases, ru, en, ru_words, in_context)
 
     def kk_terms(self, token: str) -> tuple[str, ...]:
         for cand in kk_candidates(token):
@@ -370,7 +383,7 @@ def query_terms(text: str, language: str, glossary: Glossary | None = None) -> Q
         if not has_kazakh_letters(tok):
             st = ru_stem(tok)
             ru.append(st)
-            expansion.extend(g.ru_terms(st))
+            expansion.extend(g.ru_words.get(tok) or g.ru_terms(st))
     forms = word_forms(text)
     # a Kazakh phrase's words may carry suffixes ("қорғау нұсқамасын")
     for words, terms in g.kk_phrases.items():
