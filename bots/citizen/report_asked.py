@@ -69,19 +69,49 @@ def joined(parts: list[list[Any]], lang: str) -> tuple[str, str]:
     return PART_SEPARATOR.join(str(part[1]) for part in kept), cut
 
 
+def _typeable(text: str) -> bool:
+    """Whether typed words could be a description ("ок" or a command is not)."""
+    return not too_short(text) and not text.startswith("/")
+
+
+def _in_order(parts: list[list[Any]]) -> list[list[Any]]:
+    """Typed parts in the order typed (message ids: Telegram posts a webhook's updates side by side, and the chat's
+    lock takes the waiting ones in no set order), the same words once (sent again when the answer was slow)."""
+    seen: set[str] = set()
+    kept: list[list[Any]] = []
+    for part in sorted(parts, key=lambda part: int(part[0])):
+        if part[1] not in seen:
+            seen.add(part[1])
+            kept.append(part)
+    return kept
+
+
 async def keep_typed(message: Message, state: FSMContext) -> None:
     """Words typed while a question waits (answered as a question already) kept to be offered at the description
-    step, after those typed before them: any that could be a description ("ок" is not). Not once those kept fill a
-    description: more would only be cut."""
+    step, in the order typed: any that could be a description. Not once those kept fill a description: more would
+    only be cut."""
     text = (message.text or "").strip()
-    if too_short(text) or text.startswith("/"):
+    if not _typeable(text):
         return
     typed = typed_parts(await state.get_data())
     if any(part[0] == message.message_id for part in typed):
         return  # the same message again (a re-delivered update)
     if len(PART_SEPARATOR.join(part[1] for part in typed)) >= MAX_REPORT_TEXT:
         return
-    await state.update_data({TYPED: [*typed, [message.message_id, text]]})
+    await state.update_data({TYPED: _in_order([*typed, [message.message_id, text]])})
+
+
+async def typed_edited(message: Message, state: FSMContext) -> bool:
+    """Filter: `message` (an edit) is one of the messages kept to be offered (TYPED)."""
+    return any(part[0] == message.message_id for part in typed_parts(await state.get_data()))
+
+
+async def correct_typed(message: Message, state: FSMContext) -> None:
+    """An edit of a message kept to be offered: its words corrected in the offer (gone from it when they could be no
+    description any more), the others kept as they are."""
+    text = (message.text or "").strip()
+    others = [part for part in typed_parts(await state.get_data()) if part[0] != message.message_id]
+    await state.update_data({TYPED: _in_order([*others, [message.message_id, text]] if _typeable(text) else others)})
 
 
 async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
@@ -96,8 +126,9 @@ async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: st
     parts, cut = fitted(captions(data), lang)
     text = PART_SEPARATOR.join(str(part[1]) for part in parts)
     if parts and not too_short(text):
-        # the typed words are not offered once the captions describe it: they were answered as a question
-        await state.update_data({"text": text, "parts": parts, TYPED: None})
+        # the typed words (TYPED) are kept, not offered: should a refused file's caption take the description away
+        # again (report_addition), the description step offers them (taking one clears them: take_description)
+        await state.update_data({"text": text, "parts": parts})
         placed = "lat" in data
         await state.set_state(ReportForm.photo if placed else ReportForm.location)
         taken = t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS))

@@ -21,7 +21,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from backend.context import Context
 from bots.citizen import service
-from bots.citizen.legal_flow import legal_question
+from bots.citizen.legal_flow import ask_prompt, legal_question
 from bots.citizen.registry import Handlers
 from bots.citizen.report_addition import ADD_NEW, ADD_YES, addable, offer_addition
 from bots.citizen.report_asked import keep_typed
@@ -65,7 +65,9 @@ async def gone_before_answer(message: Message, state: FSMContext, bot: Bot, ctx:
         await offer_addition(message, state, bot, ctx, lang, linked)
     elif message.location is not None:
         await report_from_evidence(message, state, bot, ctx, lang, linked)
-    elif not text or text.startswith("/") or text in NOT_DESCRIPTION:
+    elif text in NOT_DESCRIPTION:
+        await ask_prompt(message, lang)  # the menu's "Legal question": the question asked for, as outside a report
+    elif not text or text.startswith("/"):
         return  # a sticker, a command: the menu (said with the draft gone) starts again
     elif step in ASKED:
         await legal_question(message, bot, ctx, state, lang, linked)

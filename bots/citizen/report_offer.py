@@ -5,8 +5,8 @@ description, an album answered once, the limits said). A voice message or audio 
 citizen is asked first ("File a report with this?" Yes / No): a question is asked by voice as often as an offence is
 told, and the bot answers questions in words only. "No" deletes the draft and its files at once; "Report" or words
 written under a file (a caption) while the question waits are a Yes. One with words under it is a report at once.
-Words typed while the question waits are answered as a question (as anywhere outside a report), and the last of them
-kept (report_asked.keep_typed): a Yes asks for the description and offers them with a "Use: «…»" button, never takes
+Words typed while the question waits are answered as a question (as anywhere outside a report), and kept in the order
+typed (report_asked.keep_typed): a Yes asks for the description and offers them with a "Use: «…»" button, never takes
 them unasked (a question typed without its "?" is still a question). While the citizen has a recent open report,
 report_addition takes any of these files first and asks whether to add it to that report.
 """

@@ -13,8 +13,9 @@ from aiogram.types import CallbackQuery, Message
 from backend.context import Context
 from bots.citizen import keyboards, service
 from bots.citizen.registry import Handlers
-from bots.citizen.report_asked import fitted
+from bots.citizen.report_asked import correct_typed, fitted, typed_edited
 from bots.citizen.report_draft import (
+    ASKED,
     CONFIRM_QUOTE_CHARS,
     MAX_REPORT_TEXT,
     PART_SEPARATOR,
@@ -34,6 +35,16 @@ from bots.citizen.texts import t
 
 handlers = Handlers()
 USE_TYPED = "report:use_typed"
+
+
+@handlers.edited_message(StateFilter(ReportForm.text, *ASKED), typed_edited)
+async def report_typed_edited(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """A message typed while a question about files waited, kept to be offered, corrected: its words in the offer are
+    (the edit is not the description alone, the others dropped unsaid: it is offered as they are). At the description
+    step the offer is shown again with the correction; a question waiting is not asked again for it."""
+    await correct_typed(message, state)
+    if await state.get_state() == ReportForm.text.state:
+        await resume(message, state, ctx, lang)
 
 
 @handlers.edited_message(ReportForm.text, *WORDS)

@@ -47,3 +47,33 @@ async def test_new_report_tapped_while_a_refused_files_caption_was_stored(ctx: C
     assert CAPTION not in confirmation and "Файлы: 1" in confirmation and APOLOGY not in confirmation, confirmation
     await chat.taps("report:send")
     assert [report.text for report in await _reports(ctx)][-1] == TEXT
+
+
+async def test_words_typed_at_the_question_are_offered_again_once_the_refused_caption_left_none(
+        ctx: Context, citizen_tg: FakeBot) -> None:
+    """"New report" took the caption as the description and let go of the words typed meanwhile (offered only when
+    the description is asked for): the caption refused, the description step came back without them."""
+    chat = Chat(ctx, citizen_tg, 797302)
+    await _filed(chat, citizen_tg)
+    await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48)))
+    await chat.says(TEXT)  # answered as a question, kept to be offered
+    question = chat.last()
+    citizen_tg.server.download_delay = SLOW_DOWNLOAD_S
+    refused = asyncio.create_task(chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, NOT_A_PHOTO,
+                                                                        caption=CAPTION)))
+    try:
+        await eventually(lambda: _downloads(citizen_tg, 2), interval=0.02)
+        await chat.feed(citizen_tg.user_taps_button(question, "report:add_new", user=chat.user))
+        assert "принято как описание" in chat.texts()[-1], chat.texts()[-1]
+    finally:
+        await refused
+        citizen_tg.server.download_delay = 0.0
+    said = chat.texts()[-1]
+    assert "Подпись к нему в описание не вошла" in said and "Опишите, что произошло" in said, said
+    assert "Если сообщение, которое вы написали выше" in said, said
+    await chat.taps("report:use_typed")
+    assert "принято как описание" in chat.texts()[-1], chat.texts()[-1]
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    await chat.taps("report:skip")
+    await chat.taps("report:send")
+    assert [report.text for report in await _reports(ctx)][-1] == TEXT

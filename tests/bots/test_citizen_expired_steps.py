@@ -180,3 +180,11 @@ async def test_a_language_chosen_at_the_confirmation(ctx: Context, citizen_tg: F
     said = chat.texts()[-2:]
     assert "Сіз жазып жатқан өтініштің жобасы енді сақталмайды" in said[0], said
     assert "«Заң мен Тәртіп» боты" in said[1] and APOLOGY not in said[1], said
+
+
+async def test_the_legal_question_button_after_the_data_expired(ctx: Context, citizen_tg: FakeBot) -> None:
+    """The menu's "Legal question" at a step whose draft is gone: the draft said gone, and the question asked for
+    (it was only the menu again: the tap was lost)."""
+    chat = await _described(ctx, citizen_tg, 799714)
+    said = await _after_expiry(chat, text="❓ Юридический вопрос")
+    assert GONE in said[0] and "Напишите" in said[-1], said
