@@ -85,10 +85,11 @@ async def roster(session: AsyncSession, *, district: str | None = None, role: Ro
 
 def _check_within(within: Jurisdiction | None, district: str, unit: Unit | None) -> None:
     """Refuse an account an admin of `within` would not answer for once it is made or changed (another region's, a
-    national one for a regional admin): they could not even read it back. None: anyone (the console)."""
+    national one for a regional admin): they could not even read it back. None: anyone (the console). Refused for
+    `national` when the account would read the whole country, else for its `district`."""
     scoped = Jurisdiction(scoping_district(district, unit.district if unit is not None else None))
     if within is not None and not within.answers_for(scoped):
-        raise rules.Refused("officer.out_of_jurisdiction", "district")
+        raise rules.Refused("officer.out_of_jurisdiction", "national" if scoped.national else "district")
 
 
 async def create(session: AsyncSession, *, badge_number: str, full_name: str, rank: str, role: Role,

@@ -7,7 +7,8 @@ Admins only, and each over the officers they answer for (Jurisdiction.answers_fo
 never a national officer's; a national admin everyone's). Another region's officer or unit is answered as an unknown
 id is (404), so ids cannot be probed; an account a change would put outside the admin's region is refused (403
 officer.out_of_jurisdiction). An admin cannot deactivate themselves nor change their own role or scope (403
-officer.self_change): the last admin of a region would lock everyone out of its administration.
+officer.self_change): the last admin of a region would lock everyone out of its administration. A deactivation
+names its reason, which its audit line keeps as the console's does.
 
 Two admins may change one account at once: every answer carries the account's tag (`etag`, and the ETag header),
 and a change sent with If-Match is refused (412 officer.changed, the current tag in ETag) if the account changed
@@ -36,6 +37,7 @@ from backend.lib.errors import PROBLEM_JSON, FieldProblem, Problem, ZanError
 from backend.officers import accounts, ratelimit, rules, service
 from backend.officers.accounts import Account
 from backend.officers.admin_schemas import (
+    DeactivateIn,
     OfficerAccountOut,
     OfficerAccountPage,
     OfficerCreateIn,
@@ -59,8 +61,11 @@ STALE = {412: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, gene
                            description="If-Match names another state than the account's current one "
                                        "(officer.changed; the current tag in ETag): nothing was changed")}
 _CURSOR = "cursor:admin-officers"
-# where each rules.Refused field is in a request body
-_POINTERS = {"unit": "/unit_id"}
+# where each rules.Refused field is in each body (one not named: "/<field>"), so a pointer names what was sent:
+# a role change sends no unit (a unit that does not fit is the new district's doing), a move the unit alone
+_CREATE_POINTERS = {"unit": "/unit_id"}
+_ROLE_POINTERS = {"unit": "/district"}
+_MOVE_POINTERS = dict.fromkeys(("unit", "district", "national"), "/unit_id")
 
 
 def account_tag(account: Account) -> str:
@@ -90,12 +95,21 @@ def _tagged(account: Account) -> Response[OfficerAccountOut]:
     return Response(shown, headers={"ETag": shown.etag})
 
 
-def _refusal(refused: rules.Refused) -> ZanError:
+def _refusal(refused: rules.Refused, pointers: dict[str, str]) -> ZanError:
     """A rules.Refused as the API answers it: 403 for an account outside the admin's region, else 422 pointing at
-    the field."""
+    the field (`pointers`: where the operation's body has it)."""
     status = 403 if refused.code == "officer.out_of_jurisdiction" else 422
     return ZanError(refused.code, status,
-                    errors=[FieldProblem(_POINTERS.get(refused.field, f"/{refused.field}"), "invalid")])
+                    errors=[FieldProblem(pointers.get(refused.field, f"/{refused.field}"), "invalid")])
+
+
+def _reason(data: DeactivateIn | None) -> str:
+    """The deactivation's reason without its surrounding blanks. None, or a blank one, is 422
+    officer.reason_required: the endpoint took no body before, and such a caller is told what is missing."""
+    reason = data.reason.strip() if data is not None else ""
+    if not reason:
+        raise ZanError("officer.reason_required", 422, errors=[FieldProblem("/reason", "required")])
+    return reason
 
 
 def _trimmed(value: str, pointer: str) -> str:
@@ -204,7 +218,7 @@ class OfficerAdminController(Controller):
                     department=data.department, district=data.district, national=data.national, unit=unit,
                     password=data.password, actor_id=officer.officer_id, within=within)
             except rules.Refused as refused:
-                raise _refusal(refused) from refused
+                raise _refusal(refused, _CREATE_POINTERS) from refused
             return Stored(201, msgspec.to_builtins(account_out(Account(created, unit))))
 
         stored, _ = await idempotency.once(session, f"officer-create:{officer.officer_id}", idempotency_key,
@@ -229,7 +243,7 @@ class OfficerAdminController(Controller):
             await accounts.set_role(session, account, role=data.role, district=data.district, national=data.national,
                                     actor_id=officer.officer_id, within=within)
         except rules.Refused as refused:
-            raise _refusal(refused) from refused
+            raise _refusal(refused, _ROLE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
     @post("/{officer_id:uuid}/unit", status_code=200, responses=STALE, summary="Move an officer to another unit")
@@ -244,21 +258,25 @@ class OfficerAdminController(Controller):
         try:
             await accounts.move_to(session, account, unit=unit, actor_id=officer.officer_id, within=within)
         except rules.Refused as refused:
-            raise _refusal(refused) from refused
+            raise _refusal(refused, _MOVE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
     @post("/{officer_id:uuid}/revoke", status_code=200, responses=STALE,
           summary="Deactivate an officer (kills every session at once)")
     async def revoke(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
-                     if_match: IfMatch = None) -> Response[Ok]:
-        """As `zan officers deactivate`: every session and the open shift end, their push devices are silenced.
-        Not one's own account (403). An account deactivated already is left as it is."""
+                     data: JSONBody[DeactivateIn | None] = None, if_match: IfMatch = None) -> Response[Ok]:
+        """As `zan officers deactivate --reason`: every session and the open shift end, their push devices are
+        silenced, and the audit line `officer.revoke` carries the `reason`. Without a reason (no body, as this took
+        before), 422 officer.reason_required and nothing is done. Not one's own account (403). An account
+        deactivated already is left as it is."""
+        reason = _reason(data)
         within = await jurisdiction_for(session, officer)
         account = await _account(session, within, officer_id, lock=True)
         _not_self(account, officer)
         _ensure_unchanged(account, if_match)
         if account.officer.active:
-            await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id, within=within)
+            await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id, within=within,
+                                         reason=reason)
         return Response(Ok(), headers={"ETag": account_tag(await _fresh(session, officer_id))})
 
     @post("/{officer_id:uuid}/reactivate", status_code=200, responses=STALE,
@@ -286,6 +304,6 @@ class OfficerAdminController(Controller):
             await accounts.reset_password(session, account.officer, password=data.password,
                                           actor_id=officer.officer_id)
         except rules.Refused as refused:
-            raise _refusal(refused) from refused
+            raise _refusal(refused, {}) from refused
         await ratelimit.clear_badge(ctx, badge=badge)
         return _tagged(await _fresh(session, officer_id))

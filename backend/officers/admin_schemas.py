@@ -10,6 +10,7 @@ from typing import Annotated
 import msgspec
 
 from backend.officers.auth import Role
+from backend.officers.rules import MAX_REASON_CHARS
 
 District = Annotated[str, msgspec.Meta(min_length=1, max_length=80,
                                        description="a district code (`zan units districts`)")]
@@ -46,6 +47,15 @@ class UnitIn(msgspec.Struct, forbid_unknown_fields=True):
     """The unit to join (of the officer's department and region), or null to leave theirs."""
 
     unit_id: uuid.UUID | None
+
+
+class DeactivateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why the account is deactivated, written in its audit line as `zan officers deactivate --reason` writes it
+    (surrounding blanks dropped; none, or a blank one, is 422 officer.reason_required)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=MAX_REASON_CHARS, description=(
+        f"1 to {MAX_REASON_CHARS} characters, e.g. left the police; no personal data: the audit log keeps it "
+        "for good"))]
 
 
 class PasswordIn(msgspec.Struct, forbid_unknown_fields=True):

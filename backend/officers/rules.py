@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 MIN_PASSWORD_CHARS = 12
 # what a login takes (schemas.LoginIn): a longer password could be set but never typed in
 MAX_PASSWORD_CHARS = 200
+# why an account is deactivated, for its audit line (`zan officers deactivate --reason`, the API's `reason`): a
+# sentence, never a file; the line is sealed into the ledger, so it names no one
+MAX_REASON_CHARS = 500
 
 
 @dataclass

@@ -54,7 +54,8 @@ async def test_deactivated_officer_keeps_getting_assignment_pushes(app_client: h
 
     admin, apw = await make_officer(ctx, role="admin")
     admin_h = bearer(await login(app_client, admin.badge_number, apw))
-    revoked = await app_client.post(f"/api/v1/officer/admin/officers/{crew.id}/revoke", headers=admin_h)
+    revoked = await app_client.post(f"/api/v1/officer/admin/officers/{crew.id}/revoke", headers=admin_h,
+                                    json={"reason": "left the police"})
     assert revoked.status_code == 200, revoked.text
     assert (await app_client.get("/api/v1/officer/me", headers=crew_h)).status_code == 401  # the session died
 

@@ -224,7 +224,7 @@ REACHING_THE_OBJECT: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/reclassify"): {"category": "theft", "reason": "кража"},
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/label"): {"category": "theft", "reason": "кража"},
     ("POST", "/api/v1/dispatch/reports/{report_id:uuid}/split"): None,
-    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/revoke"): None,
+    ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/revoke"): {"reason": "left the police"},
     ("GET", "/api/v1/officer/admin/officers/{officer_id:uuid}"): None,
     ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/role"): {"role": "dispatcher"},
     ("POST", "/api/v1/officer/admin/officers/{officer_id:uuid}/unit"): {"unit_id": None},

@@ -55,7 +55,8 @@ async def test_an_admin_revokes_only_the_officers_and_tablets_they_answer_for(
 
     async def revoke(officer_id: uuid.UUID, device: str) -> httpx.Response:
         if what == "officer":
-            return await app_client.post(f"/api/v1/officer/admin/officers/{officer_id}/revoke", headers=admin_h)
+            return await app_client.post(f"/api/v1/officer/admin/officers/{officer_id}/revoke", headers=admin_h,
+                                         json={"reason": "left the police"})
         return await app_client.post("/api/v1/officer/admin/devices/revoke", json={"device_id": device},
                                      headers=admin_h)
 

@@ -33,7 +33,8 @@ async def _open_shifts(ctx: Context, officer_id: uuid.UUID) -> int:
 
 
 async def _revoke(client: httpx.AsyncClient, admin_token: str, officer_id: uuid.UUID) -> None:
-    revoked = await client.post(f"/api/v1/officer/admin/officers/{officer_id}/revoke", headers=bearer(admin_token))
+    revoked = await client.post(f"/api/v1/officer/admin/officers/{officer_id}/revoke", headers=bearer(admin_token),
+                                json={"reason": "left the police"})
     assert revoked.status_code == 200, revoked.text
 
 

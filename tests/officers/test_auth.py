@@ -144,7 +144,8 @@ async def test_logout_and_admin_revocation_take_effect_at_once(app_client: httpx
     assert relogin.status_code == 403
 
     token = await login(app_client, officer.badge_number, password, "tab-M")
-    killed = await app_client.post(f"/api/v1/officer/admin/officers/{officer.id}/revoke", headers=bearer(admin_token))
+    killed = await app_client.post(f"/api/v1/officer/admin/officers/{officer.id}/revoke", headers=bearer(admin_token),
+                                   json={"reason": "left the police"})
     assert killed.status_code == 200
     assert (await app_client.get("/api/v1/officer/me", headers=bearer(token))).status_code == 401
 

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.anyio
 
 ADMIN = "/api/v1/officer/admin/officers"
 NEW_PASSWORD = "a-brand-new-password"
+REASON = {"reason": "уволился из полиции"}
 KARAGANDA = "karkaralinskiy"  # a district of Karaganda region
 
 
@@ -72,7 +73,7 @@ def _calls(officer_id: uuid.UUID) -> list[tuple[str, str, dict[str, Any] | None]
     return [("GET", ADMIN, None), ("GET", f"{ADMIN}/{officer_id}", None),
             ("POST", f"{ADMIN}/{officer_id}/role", {"role": "dispatcher"}),
             ("POST", f"{ADMIN}/{officer_id}/unit", {"unit_id": None}),
-            ("POST", f"{ADMIN}/{officer_id}/revoke", None),
+            ("POST", f"{ADMIN}/{officer_id}/revoke", REASON),
             ("POST", f"{ADMIN}/{officer_id}/reactivate", None),
             ("POST", f"{ADMIN}/{officer_id}/password", {"password": NEW_PASSWORD})]
 
@@ -209,7 +210,7 @@ async def test_another_regions_officers_and_units_are_answered_as_unknown(
 
 async def test_an_admin_cannot_deactivate_or_demote_themselves(ctx: Context, app_client: httpx.AsyncClient) -> None:
     admin, headers = await _admin(ctx, app_client)
-    for path, body in ((f"{ADMIN}/{admin.id}/revoke", None),
+    for path, body in ((f"{ADMIN}/{admin.id}/revoke", REASON),
                        (f"{ADMIN}/{admin.id}/role", {"role": "dispatcher"}),
                        (f"{ADMIN}/{admin.id}/role", {"role": "admin", "district": "karkaralinskiy"})):
         refused = await app_client.post(path, json=body, headers=headers)
@@ -284,12 +285,13 @@ async def test_a_stale_if_match_is_refused_and_nothing_is_written(ctx: Context, 
     assert moved.status_code == 200 and moved.json()["unit_code"] == new.code, moved.text
     assert not await _dead(app_client, tokens)  # a move keeps the sessions
     # another admin's console still holds the first tag
-    stale = await app_client.post(f"{ADMIN}/{officer.id}/revoke", headers={**headers, "If-Match": tag})
+    stale = await app_client.post(f"{ADMIN}/{officer.id}/revoke", json=REASON, headers={**headers, "If-Match": tag})
     assert (stale.status_code, stale.json()["code"]) == (412, "officer.changed")
     assert stale.headers["etag"] == moved.headers["etag"]
     assert (await _row(ctx, officer.id))[2] is True and not await _dead(app_client, tokens)
     current = stale.headers["etag"]
-    revoked = await app_client.post(f"{ADMIN}/{officer.id}/revoke", headers={**headers, "If-Match": current})
+    revoked = await app_client.post(f"{ADMIN}/{officer.id}/revoke", json=REASON,
+                                    headers={**headers, "If-Match": current})
     assert revoked.status_code == 200 and await _dead(app_client, tokens)
     back = await app_client.post(f"{ADMIN}/{officer.id}/reactivate",
                                  headers={**headers, "If-Match": revoked.headers["etag"]})
@@ -298,3 +300,60 @@ async def test_a_stale_if_match_is_refused_and_nothing_is_written(ctx: Context, 
     assert [len(await _audit(ctx, officer.id, action)) for action in actions] == [1, 1, 1]
     left = await app_client.post(f"{ADMIN}/{officer.id}/unit", json={"unit_id": None}, headers=headers)
     assert left.status_code == 200 and left.json()["unit_id"] is None
+
+
+async def test_a_deactivation_needs_a_reason_written_in_the_consoles_audit_line(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """As `zan officers deactivate --reason`: whoever reads the audit log learns why the account was closed. A caller
+    of the earlier endpoint, which took no body, is told what is missing and nothing is done."""
+    admin, headers = await _admin(ctx, app_client)
+    officer, _, tokens = await _logged_in(ctx, app_client)
+    path = f"{ADMIN}/{officer.id}/revoke"
+    for sent in (None, b"null", b'{"reason": "   "}', b'{"reason": ""}'):
+        refused = await app_client.post(path, content=sent, headers={
+            **headers, **({"Content-Type": "application/json"} if sent else {})})
+        assert refused.status_code == 422, (sent, refused.text)
+        assert (refused.json()["code"], refused.json()["errors"]) == ("officer.reason_required", [
+            {"pointer": "/reason", "code": "required", "detail": "Обязательное поле"}]), sent
+    kazakh = await app_client.post(path, headers={**headers, "Accept-Language": "kk"})
+    assert kazakh.json()["title"] == "Есептік жазбаны өшіру себебін көрсетіңіз (аудит журналы үшін)"
+    long = await app_client.post(path, json={"reason": "я" * 501}, headers=headers)
+    assert (long.status_code, long.json()["errors"][0]["pointer"], long.json()["errors"][0]["code"]) == (
+        422, "/reason", "too_long")
+    assert (await _row(ctx, officer.id))[2] is True and not await _dead(app_client, tokens)
+    assert await _audit(ctx, officer.id, "officer.revoke") == []
+
+    revoked = await app_client.post(path, json={"reason": " " + "я" * 498 + " "}, headers=headers)
+    assert revoked.status_code == 200, revoked.text
+    assert (await _row(ctx, officer.id))[2] is False and await _dead(app_client, tokens)
+    (line,) = await _audit(ctx, officer.id, "officer.revoke")
+    assert (line.actor_type, line.actor_id, line.data) == (
+        "admin", str(admin.id), {"active": {"from": True, "to": False}, "reason": "я" * 498})
+
+
+async def test_a_refusal_points_at_what_the_request_sent(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """A rule's refusal points at a member of the body the operation takes (RFC 9457 errors[].pointer), the one
+    that caused it: a role change sends no unit, a move nothing but the unit."""
+    _, headers = await _admin(ctx, app_client)
+    unit = await make_unit(ctx)
+    crew, _ = await make_officer(ctx, unit=unit)
+    misfit = await app_client.post(f"{ADMIN}/{crew.id}/role", headers=headers,
+                                   json={"role": "patrol_officer", "district": "almaty"})
+    assert (misfit.status_code, misfit.json()["code"], misfit.json()["errors"][0]["pointer"]) == (
+        422, "officer.unit_misfit", "/district")
+    # a dispatcher scoped by their unit alone: out of it, they would read the whole country
+    by_unit, _ = await make_officer(ctx, role="dispatcher", district="", unit=unit)
+    out = await app_client.post(f"{ADMIN}/{by_unit.id}/unit", json={"unit_id": None}, headers=headers)
+    assert (out.status_code, out.json()["code"], out.json()["errors"][0]["pointer"]) == (
+        403, "officer.out_of_jurisdiction", "/unit_id")
+    national = await app_client.post(ADMIN, headers=keyed(headers), json={
+        "badge_number": "N-1", "full_name": "Офицер", "department": "patrol_police", "password": NEW_PASSWORD,
+        "role": "dispatcher", "national": True})
+    assert (national.status_code, national.json()["code"], national.json()["errors"][0]["pointer"]) == (
+        403, "officer.out_of_jurisdiction", "/national")
+    _, national_headers = await _national_admin(ctx, app_client)
+    centre, _ = await make_officer(ctx, role="dispatcher", district="")
+    into = await app_client.post(f"{ADMIN}/{centre.id}/unit", json={"unit_id": str(unit.id)},
+                                 headers=national_headers)
+    assert (into.status_code, into.json()["code"], into.json()["errors"][0]["pointer"]) == (
+        422, "officer.national_in_unit", "/unit_id")

@@ -91,7 +91,7 @@ def _account(installation: Installation, badge: str) -> tuple[Any, ...]:
     (["move", "--badge", "P-1"], "give either --unit CODE or --no-unit"),
     (["move", "--badge", "P-1", "--unit", "AST-2", "--no-unit"], "give either --unit CODE or --no-unit"),
     (["move", "--badge", "D-1", "--unit", "AST-1"], "a national officer belongs to no unit"),
-    (["deactivate", "--badge", "P-1", "--reason", " "], "1 to 200 characters"),
+    (["deactivate", "--badge", "P-1", "--reason", " "], "1 to 500 characters"),  # as the admin API takes
     (["reactivate", "--badge", "P-1"], "nothing to change: officer 'P-1' is active"),
     (["list", "--district", "astan"], "unknown district 'astan'; did you mean astana"),
 ])

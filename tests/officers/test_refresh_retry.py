@@ -165,7 +165,8 @@ async def test_a_retry_inside_the_window_is_refused_once_access_is_withdrawn(
         admin_h = bearer(await login(app_client, admin.badge_number, admin_pw))
         done = (await app_client.post("/api/v1/officer/admin/devices/revoke", json={"device_id": "tab-withdrawn"},
                                       headers=admin_h) if how == "device_revoked" else
-                await app_client.post(f"/api/v1/officer/admin/officers/{officer.id}/revoke", headers=admin_h))
+                await app_client.post(f"/api/v1/officer/admin/officers/{officer.id}/revoke", headers=admin_h,
+                                      json={"reason": "left the police"}))
         assert done.status_code == 200
     else:
         async with ctx.sessions() as session:

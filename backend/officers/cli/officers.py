@@ -187,10 +187,11 @@ def move(badge: str, unit_code: str | None, no_unit: bool) -> None:
 @click.option("--reason", required=True, help="why, for the audit log (e.g. left the police); no personal data")
 def deactivate(badge: str, reason: str) -> None:
     """Deactivate an officer (one who left): every session ends at once, and so does their open shift."""
+    from backend.officers.rules import MAX_REASON_CHARS
     from backend.officers.service import revoke_officer
 
-    with one_line():
-        reason = length(reason, 200, "--reason")
+    with one_line():  # as long a reason as the admin API's
+        reason = length(reason, MAX_REASON_CHARS, "--reason")
 
     async def work(session: AsyncSession, account: Account) -> None:
         if not account.officer.active:
