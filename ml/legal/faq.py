@@ -114,18 +114,30 @@ _SCHOOL_AGE = re.compile(r"школ|класс|колледж|лице[йяю]|�
 ADULT_AGE = 18
 
 
+def _told_ages(text: str) -> list[int]:
+    """The ages `text` (folded, numbers in digits) states, in order, but the teller's own."""
+    found = sorted(
+        (*_AGE.finditer(text), *_AGE_IN_YEARS.finditer(text), *_AGE_ALONE.finditer(text)), key=lambda m: m.start(1)
+    )
+    return [int(m.group(1)) for m in found if not _SPEAKER.search(text, 0, m.start(1))]
+
+
 def stated_age(question: str) -> int | None:
     """The age a question states of the person it is about (the first age not the teller's), if any, or implies (a
     student, `_STUDENT`); when unsure, none, and the words naming the person decide."""
     text = with_digits(fold(question))
-    found = sorted(
-        (*_AGE.finditer(text), *_AGE_IN_YEARS.finditer(text), *_AGE_ALONE.finditer(text)), key=lambda m: m.start(1)
-    )
-    for match in found:
-        if not _SPEAKER.search(text, 0, match.start(1)):
-            return int(match.group(1))
+    ages = _told_ages(text)
+    if ages:
+        return ages[0]
     student = next((m for m in _STUDENT.finditer(text) if not _SPEAKER.search(text, 0, m.start())), None)
     return ADULT_AGE if student is not None and _SCHOOL_AGE.search(text) is None else None
+
+
+def of_age(question: str) -> bool:
+    """Whether the people a question gives an age are all adults ("сыну сорок лет", a student daughter): not only the
+    first, as `stated_age` reads, since "парню 20 лет, с ним ушла дочь 15 лет" still tells of a child."""
+    ages = _told_ages(with_digits(fold(question)))
+    return min(ages) >= ADULT_AGE if ages else stated_age(question) == ADULT_AGE
 
 
 def _listed(raw: object) -> list[object]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ml.legal.numerals import with_digits
 from ml.text import fold
 
 # -- the offender's age --------------------------------------------------------------------------------------------
@@ -100,6 +101,8 @@ _EN_AGE_HOLDER = rf"(?:he|she|they|(?:the|my|our|his|her|their|a)\s+(?:{_alterna
 _ASKS_AGE = re.compile(
     rf"\b(?:{_RU_AGE_HOLDER})\s+(?:(?:было|будет|уже|только|лишь|всего|еще|не|нет|исполнилось|исполнится|почти|около"
     r"|меньше|больше|менее|до)\s+){0,3}\d{1,2}\b(?!\s*(?:лет|год\w*)\s+назад)"
+    # a number of something else: "ему два раза звонили" (numbers in words read as digits), "ему 5 тысяч должны"
+    r"(?!\s*(?:раз|дн|день|час|минут|месяц|тысяч|тыс|тенге|тг|рубл|мрп|процент|%))"
     r"|(?<!раз )\bв\s+\d{1,2}\s*(?:лет|год|года)\b(?!\s+назад)"
     # a number after a Kazakh holder that is not years (a thing's or the time since), months or an amount
     rf"|\b\d{{1,2}}\s*жас\w*|\b(?:олар\w*|{_KK_AGE_HOLDER})\s+\d{{1,2}}\b(?!\s*(?:жыл|ай|мын|млн|тенге|тг))"
@@ -140,8 +143,9 @@ LIMITATION_PART = "1"
 
 
 def asks_age(text: str) -> bool:
-    """Whether a follow-up asks about someone's age or being a minor."""
-    return _ASKS_AGE.search(fold(text)) is not None
+    """Whether a follow-up asks about someone's age or being a minor, in digits or in words ("а если ему
+    пятнадцать?", "ал егер ұрыға он төрт жаста болса?": `ml.legal.numerals`)."""
+    return _ASKS_AGE.search(with_digits(fold(text))) is not None
 
 
 def asks_time_since(text: str) -> bool:
