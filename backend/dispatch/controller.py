@@ -167,7 +167,14 @@ class DispatchController(Controller):
     @get("/queue", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Triage and unassigned reports")
     async def queue(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, cursor: FromQuery[str | None] = None,
                     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> QueuePage:
-        after = None
+        """One entry per incident, most urgent first (urgent, then priority, then the nearest deadline, then the
+        longest waiting), paged by `next_cursor`. The order moves while a dispatcher pages: a report made urgent
+        (reclassified, routed late), a new urgent report or one its unit let go ranks ahead of every later page. So
+        each page read with a cursor carries `urgent_ahead`, all urgent entries ranking ahead of it, whenever they
+        differ from those this walk has shown (the cursor names that set), and null while they do not: a walk never
+        misses an urgent report, and is not shown the same ones again on every page. Other moves (a priority
+        raised, a deadline extended) show on the next walk from the top."""
+        after, shown = None, None
         if cursor:
             try:
                 raw = verify_token(ctx.settings.secret_key, "cursor:dispatch-queue", cursor)
@@ -175,15 +182,26 @@ class DispatchController(Controller):
                                          datetime.fromisoformat(str(raw["c"])), uuid.UUID(str(raw["i"])))
             except (TokenError, KeyError, ValueError, TypeError) as exc:
                 raise ZanError("pagination.cursor_invalid", 400, errors=[FieldProblem("#query/cursor")]) from exc
+            shown = raw.get("h")  # absent from a cursor signed before it was kept: the urgent block is sent
         rows = await service.queue_page(session, officer, after, limit + 1)
+        page = rows[:limit]
+        ahead: list[Report] = []
+        urgent_ahead = None
+        if after is not None:
+            ahead = [report for report, _ in await service.urgent_ahead(session, officer, after)]
+            if shown != service.shown_digest(r.id for r in ahead):
+                urgent_ahead = await cards(session, ahead, officer, listed=True)
         next_cursor = None
         if len(rows) > limit:
-            last = rows[limit - 1][1]
+            last = page[-1][1]
+            # what this walk has now been shown of the urgent block: what ranked ahead of the cursor (unchanged, or
+            # sent in urgent_ahead) and this page's urgent entries
+            seen = [r.id for r in ahead] + [key.id for _, key in page if key.urgent == 0]
             next_cursor = sign_token(ctx.settings.secret_key, "cursor:dispatch-queue", {
                 "u": last.urgent, "p": last.priority, "d": last.deadline_at.isoformat(),
-                "c": last.created_at.isoformat(), "i": str(last.id)})
-        return QueuePage(items=await cards(session, [report for report, _ in rows[:limit]], officer, listed=True),
-                         next_cursor=next_cursor)
+                "c": last.created_at.isoformat(), "i": str(last.id), "h": service.shown_digest(seen)})
+        return QueuePage(items=await cards(session, [report for report, _ in page], officer, listed=True),
+                         next_cursor=next_cursor, urgent_ahead=urgent_ahead)
 
     @get("/escalations", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)],
          summary="Reports that need a supervisor now, newest first")
@@ -298,6 +316,10 @@ class DispatchController(Controller):
     async def request_info(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep,
                            report_id: FromPath[uuid.UUID], data: JSONBody[RequestInfoIn],
                            if_match: etag.IfMatch = None) -> Response[ReportCard]:
+        """Dispatchers, supervisors and admins of the report's region (restricted ones: supervisors and admins), as
+        for every step; a field officer asks from the tablet of the crew holding the report. Also before any unit
+        holds it (registered, triage, reopened): it stays in the queue, may be assigned meanwhile, and the reporter's
+        answer puts it back to triage; held by a unit, the answer puts it back in work."""
         report = await service.get_visible(session, officer, report_id, lock=True)
         await etag.ensure_unchanged(session, report, if_match)
         await service.request_info(session, report, data.reason, service.by_for(officer))

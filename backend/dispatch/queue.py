@@ -1,10 +1,12 @@
-"""The console's lists: the dispatch queue (one entry per incident, most urgent first), the escalations still due,
-and what a card shows of a report's incident. Re-exported by backend.dispatch.service, where their callers have always
-taken them."""
+"""The console's lists: the dispatch queue (one entry per incident, most urgent first, and the urgent entries a walk
+through it has gone past), the escalations still due, and what a card shows of a report's incident. Re-exported by
+backend.dispatch.service, where their callers have always taken them."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -167,16 +169,9 @@ class QueueKey:
     id: uuid.UUID
 
 
-async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: QueueKey | None,
-                     limit: int) -> list[tuple[Report, QueueKey]]:
-    """The dispatch queue, most urgent first: urgent flag, then priority, then the nearest legal deadline, then the
-    longest waiting. A deadline is the end of a local day, shared by every report registered that day: without the
-    age, a day's reports of one priority came in the order of their random ids.
-
-    An incident ranks by its most urgent open report, not by whichever report stands for it: a "me too" report
-    saying "he has a knife now" lifts the whole incident. Keyset pagination on the returned keys."""
+def _ranked(principal: OfficerPrincipal, scope: Scope) -> tuple[Select[Any], tuple[Any, ...]]:
+    """The queue's entries with their rank columns, and the whole key they are ordered by (`QueueKey`'s fields)."""
     member = aliased(Report)
-    scope = await scope_of(session, principal)
 
     def of_most_urgent(value: Any, own: Any) -> Any:
         # `value` of the incident's most urgent open report (the entry itself is one); a report in no incident
@@ -194,14 +189,52 @@ async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: 
     u = of_most_urgent(_urgent_rank(member), _urgent_rank(Report))
     p = of_most_urgent(_priority_rank(member), _priority_rank(Report))
     d = of_most_urgent(col(member.deadline_at), col(Report.deadline_at))
-    query = _entries(principal, scope).add_columns(u, p, d)
-    if after is not None:
-        # one row comparison (none of the five is ever NULL), not the OR of its expansion: that repeated each
-        # correlated lookup ten times, and its cost estimate alone had PostgreSQL JIT-compile the page (2.5 s)
-        query = query.where(tuple_(u, p, d, col(Report.created_at), col(Report.id))
-                            > tuple_(after.urgent, after.priority, after.deadline_at, after.created_at, after.id))
-    rows = await session.execute(query.order_by(u, p, d, col(Report.created_at), col(Report.id)).limit(limit))
+    return _entries(principal, scope).add_columns(u, p, d), (u, p, d, col(Report.created_at), col(Report.id))
+
+
+def _keyed(rows: Any) -> list[tuple[Report, QueueKey]]:
     return [(report, QueueKey(int(ur), int(pr), dl, report.created_at, report.id)) for report, ur, pr, dl in rows]
+
+
+def _at(after: QueueKey) -> Any:
+    # one row comparison (none of the five is ever NULL), not the OR of its expansion: that repeated each
+    # correlated lookup ten times, and its cost estimate alone had PostgreSQL JIT-compile the page (2.5 s)
+    return tuple_(after.urgent, after.priority, after.deadline_at, after.created_at, after.id)
+
+
+async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: QueueKey | None,
+                     limit: int) -> list[tuple[Report, QueueKey]]:
+    """The dispatch queue, most urgent first: urgent flag, then priority, then the nearest legal deadline, then the
+    longest waiting. A deadline is the end of a local day, shared by every report registered that day: without the
+    age, a day's reports of one priority came in the order of their random ids.
+
+    An incident ranks by its most urgent open report, not by whichever report stands for it: a "me too" report
+    saying "he has a knife now" lifts the whole incident. Keyset pagination on the returned keys."""
+    query, key = _ranked(principal, await scope_of(session, principal))
+    if after is not None:
+        query = query.where(tuple_(*key) > _at(after))
+    return _keyed(await session.execute(query.order_by(*key).limit(limit)))
+
+
+async def urgent_ahead(session: AsyncSession, principal: OfficerPrincipal,
+                       upto: QueueKey) -> list[tuple[Report, QueueKey]]:
+    """The urgent entries that rank at or before `upto` (where a walk through the queue stands), in queue order:
+    those a page after `upto` can no longer show. A report that became urgent after the walk went past the urgent
+    block (reclassified, routed late, a new one, one its unit let go) is among them, and only here."""
+    query, key = _ranked(principal, await scope_of(session, principal))
+    query = query.where(key[0] == 0)
+    if upto.urgent == 0:  # still inside the urgent block: those behind `upto` are the walk's next pages
+        query = query.where(tuple_(*key) <= _at(upto))
+    return _keyed(await session.execute(query.order_by(*key)))
+
+
+def shown_digest(entry_ids: Iterable[uuid.UUID]) -> str:
+    """A fixed-size name of a set of queue entries (a cursor carries the urgent ones its walk has shown): equal only
+    for the same set, so a walk is never told "nothing new" when something is."""
+    digest = hashlib.blake2b(digest_size=16)
+    for entry_id in sorted(set(entry_ids)):
+        digest.update(entry_id.bytes)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,12 @@ class ReportCard(msgspec.Struct):
 class QueuePage(msgspec.Struct):
     items: list[ReportCard]
     next_cursor: str | None
+    # a walk through the queue must not miss an urgent report that came to rank ahead of where it stands
+    urgent_ahead: Annotated[list[ReportCard] | None, msgspec.Meta(description=(
+        "on a page read with a cursor: the urgent entries that now rank ahead of it (every one, most urgent "
+        "first), whenever they are not the ones this walk was shown (a report made urgent, a new urgent report, "
+        "one its unit let go; one assigned since is no longer among them); null while they are. Show those not "
+        "shown yet at the top; drop the ones that left the list"))] = None
 
 
 class EscalationOut(msgspec.Struct):

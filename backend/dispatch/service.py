@@ -30,7 +30,9 @@ from backend.dispatch.queue import escalations_page as escalations_page
 from backend.dispatch.queue import incidents as incidents
 from backend.dispatch.queue import is_still_due as is_still_due
 from backend.dispatch.queue import queue_page as queue_page
+from backend.dispatch.queue import shown_digest as shown_digest
 from backend.dispatch.queue import still_due as still_due
+from backend.dispatch.queue import urgent_ahead as urgent_ahead
 from backend.dispatch.regions import districts_for
 
 # the console's visibility rule, where routing and the duty bot have always taken it from
@@ -284,7 +286,8 @@ async def close(session: AsyncSession, report: Report, how: str, by: By, *, reas
 async def request_info(session: AsyncSession, report: Report, reason: str, by: By, *,
                        device_time: datetime | None = None) -> None:
     """Ask the reporter for information: they see "needs your input" with `reason` (public, in the report's
-    language), and their comment puts the report back in work (reports.service, REPORTER_REPLIED). `device_time`:
+    language), and their comment puts the report back in work, or in triage if no unit holds it (asked before one
+    was assigned: workflow, REPORTER_REPLIED). `device_time`:
     when a tablet's officer asked, in the field (the sync came later). A question of invisible characters only
     would ask the reporter nothing: 422 (a tablet's is rejected with its code)."""
     reports.require_text(reason, "/reason")

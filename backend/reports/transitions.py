@@ -79,7 +79,7 @@ async def change_status(
     appealed = await appeals.appealed_decision(session, report) if action is Action.WITHDRAW else None
     now = utcnow()
     previous = report.status
-    report.status = rule.target.value
+    report.status = rule.target_for(report.unit_id is not None).value
     report.updated_at = now
     report.version += 1
     text_params: dict[str, object] = {"reason": reason or "", **(params or {})}

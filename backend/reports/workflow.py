@@ -89,6 +89,12 @@ class Rule:
     resolution: Resolution | None = None
     # the citizen may appeal only these closings (a withdrawal is the citizen's own choice)
     reopenable_from: tuple[Resolution, ...] = ()
+    # where the step takes a report no unit holds, if not to `target`
+    unheld_target: Status | None = None
+
+    def target_for(self, held: bool) -> Status:
+        """The status the step leaves a report in: `held`, whether a unit holds it."""
+        return self.target if held or self.unheld_target is None else self.unheld_target
 
 
 ALLOWED_STATUS_CHANGES: tuple[Rule, ...] = (
@@ -97,9 +103,14 @@ ALLOWED_STATUS_CHANGES: tuple[Rule, ...] = (
     Rule(Action.EN_ROUTE, (S.ASSIGNED,), S.EN_ROUTE, (*FIELD, *DISPATCH)),
     Rule(Action.ON_SCENE, (S.ASSIGNED, S.EN_ROUTE), S.ON_SCENE, (*FIELD, *DISPATCH)),
     Rule(Action.START_WORK, (S.ASSIGNED, S.EN_ROUTE, S.ON_SCENE), S.IN_PROGRESS, (*FIELD, *DISPATCH)),
-    Rule(Action.REQUEST_INFO, (S.ASSIGNED, S.EN_ROUTE, S.ON_SCENE, S.IN_PROGRESS), S.AWAITING_REPORTER,
+    # also before any unit holds the report: triage is when the duty officer most needs to ask (which entrance, is
+    # he still there); the report stays in the dispatch queue meanwhile (no unit), to be sent a unit at any time
+    Rule(Action.REQUEST_INFO, (*UNWORKED, S.ASSIGNED, S.EN_ROUTE, S.ON_SCENE, S.IN_PROGRESS), S.AWAITING_REPORTER,
          (*FIELD, *DISPATCH)),
-    Rule(Action.REPORTER_REPLIED, (S.AWAITING_REPORTER,), S.IN_PROGRESS, (A.CITIZEN, A.SYSTEM)),
+    # the answer resumes the unit's work; with no unit (asked in triage, or the unit let the report go) it is back
+    # for the duty officer to decide, not "in work" with no one working it
+    Rule(Action.REPORTER_REPLIED, (S.AWAITING_REPORTER,), S.IN_PROGRESS, (A.CITIZEN, A.SYSTEM),
+         unheld_target=S.TRIAGE),
     Rule(Action.RESOLVE, WORKING, S.CLOSED, (*FIELD, *DISPATCH), Resolution.RESOLVED),
     Rule(Action.CLOSE_UNFOUNDED, (*UNWORKED, *WORKING), S.CLOSED, (*FIELD, *DISPATCH), Resolution.UNFOUNDED),
     Rule(Action.REDIRECT, (*UNWORKED, S.ASSIGNED), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REDIRECTED),

@@ -27,6 +27,7 @@ from bots.citizen.notify import notify_report_event
 from tests.bots.test_polled_once import _citizen_poll_until_confirmed
 from tests.core.factories import make_report
 from tests.fakes.telegram import FakeBot, FakeTelegram, make_user
+from tests.officers.factories import make_unit
 
 pytestmark = pytest.mark.anyio
 USER = 737300
@@ -36,12 +37,14 @@ OFFICER = By(Actor.DISPATCHER, "d1", "console")
 
 async def _asked(ctx: Context, citizen_id: uuid.UUID, *, category: str = "theft",
                  restricted: bool = False) -> tuple[Report, ReportEvent]:
-    """A report the citizen filed through the bot, in work, and staff's question on it."""
+    """A report the citizen filed through the bot, in a unit's work, and staff's question on it."""
     partner_id = await citizen_bot.bot_partner_id(ctx)  # first: SQLite takes one session at a time
+    unit = await make_unit(ctx)  # in work: a unit holds it (the answer to a question asked in triage goes to triage)
     async with ctx.sessions() as session:
         citizen = await session.get(Citizen, citizen_id)
         report = await make_report(session, status=Status.IN_PROGRESS, citizen=citizen, text="Угнали машину",
-                                   category=category, restricted=restricted, partner_id=partner_id)
+                                   category=category, restricted=restricted, partner_id=partner_id,
+                                   unit_id=unit.id)
         event = await reports.change_status(session, report, Action.REQUEST_INFO, OFFICER, reason=REASON)
         await session.commit()
     return report, event

@@ -33,7 +33,8 @@ EXPECTED: dict[Action, tuple[set[Status], set[Actor]]] = {
     Action.START_WORK: ({Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SCENE},
                         {Actor.PATROL_OFFICER, Actor.DISTRICT_INSPECTOR, Actor.DISPATCHER, Actor.SUPERVISOR,
                          Actor.ADMIN}),
-    Action.REQUEST_INFO: ({Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SCENE, Status.IN_PROGRESS},
+    Action.REQUEST_INFO: ({Status.REGISTERED, Status.TRIAGE, Status.REOPENED, Status.ASSIGNED, Status.EN_ROUTE,
+                           Status.ON_SCENE, Status.IN_PROGRESS},
                           {Actor.PATROL_OFFICER, Actor.DISTRICT_INSPECTOR, Actor.DISPATCHER, Actor.SUPERVISOR,
                            Actor.ADMIN}),
     Action.REPORTER_REPLIED: ({Status.AWAITING_REPORTER}, {Actor.CITIZEN, Actor.SYSTEM}),
@@ -77,6 +78,13 @@ def test_prosecutor_is_read_only_except_ordering_a_review() -> None:
     assert allowed == {Action.REOPEN}
 
 
+def test_an_answer_resumes_the_units_work_or_returns_the_report_to_triage() -> None:
+    """Only the reporter's answer lands elsewhere when no unit holds the report (asked in triage)."""
+    replied = rule_for(Action.REPORTER_REPLIED)
+    assert (replied.target_for(held=True), replied.target_for(held=False)) == (Status.IN_PROGRESS, Status.TRIAGE)
+    assert [r.action for r in ALLOWED_STATUS_CHANGES if r.unheld_target is not None] == [Action.REPORTER_REPLIED]
+
+
 def test_every_status_has_a_citizen_projection() -> None:
     assert set(CITIZEN_PROJECTION) == set(Status)
     assert len(set(CITIZEN_PROJECTION.values())) == 5
@@ -100,7 +108,8 @@ async def test_service_applies_or_refuses_each_transition(ctx: Context, action: 
             if can(action, status, actor, resolution):
                 event = await service.change_status(session, report, action, by, reason="test")
                 await session.commit()
-                assert report.status == rule_for(action).target.value, status
+                # no unit holds these reports: an answer puts one back to triage (workflow.Rule.unheld_target)
+                assert report.status == rule_for(action).target_for(held=False).value, status
                 assert event.from_status == status.value and event.to_status == report.status
             else:
                 with pytest.raises(ZanError) as err:

@@ -13,16 +13,22 @@ from backend.reports import service
 from backend.reports.models import Report, ReportComment
 from backend.reports.workflow import Action, Actor
 from tests.helpers import PartnerClient
+from tests.officers.factories import make_unit
 
 pytestmark = pytest.mark.anyio
 DISPATCHER = service.By(Actor.DISPATCHER, "d-1", "console")
 
 
 async def _step(ctx: Context, report_id: str, *actions: Action) -> None:
+    # assigned to a unit, as dispatch assigns (its answer then resumes the unit's work); made first: SQLite takes
+    # one writer at a time
+    unit = await make_unit(ctx) if Action.ASSIGN in actions else None
     async with ctx.sessions() as session:
         row = await service.lock(session, uuid.UUID(report_id))
         assert row is not None
         for action in actions:
+            if action is Action.ASSIGN and unit is not None:
+                row.unit_id = unit.id
             await service.change_status(session, row, action, DISPATCHER, reason="Уточните номер подъезда")
         await session.commit()
 
