@@ -92,11 +92,25 @@ def _check_within(within: Jurisdiction | None, district: str, unit: Unit | None)
         raise rules.Refused("officer.out_of_jurisdiction", "national" if scoped.national else "district")
 
 
+async def hashed(password: str) -> str | None:
+    """The argon2 hash of `password` if rules.check_password allows it, else None (`create` and `reset_password`
+    refuse it then, where their checks come to it). Slow on purpose (0.3–0.5 s), so hashed before the caller's
+    transaction begins: inside it, its locks would be held through the hash, on SQLite the whole database's write
+    lock (every transaction there begins IMMEDIATE, backend.db) that every other writer waits for."""
+    try:
+        rules.check_password(password)
+    except rules.Refused:
+        return None
+    hashed_password: str = await asyncio.to_thread(hash_password, password)
+    return hashed_password
+
+
 async def create(session: AsyncSession, *, badge_number: str, full_name: str, rank: str, role: Role,
                  department: str, district: str | None, national: bool, unit: Unit | None, password: str,
-                 actor_id: ActorId, within: Jurisdiction | None = None) -> Officer:
+                 actor_id: ActorId, within: Jurisdiction | None = None, password_hash: str | None = None) -> Officer:
     """A new account, checked by backend.officers.rules (a `rules.Refused` otherwise; a badge taken: ZanError
-    officer.badge_taken), of `within` (`_check_within`). The caller commits."""
+    officer.badge_taken), of `within` (`_check_within`). `password_hash`: `password`'s, from `hashed` before the
+    caller's transaction (else it is hashed here). The caller commits."""
     department = rules.check_department(department)
     district = rules.officer_district(role, district, national=national, in_unit=unit is not None)
     if unit is not None:
@@ -104,7 +118,7 @@ async def create(session: AsyncSession, *, badge_number: str, full_name: str, ra
     _check_within(within, district, unit)
     return await create_officer(session, badge_number=badge_number, full_name=full_name, role=role,
                                 department=department, district=district, password=rules.check_password(password),
-                                rank=rank, unit=unit, actor_id=str(actor_id))
+                                rank=rank, unit=unit, actor_id=str(actor_id), password_hash=password_hash)
 
 
 def new_scope(account: Account, *, role: Role, district: str | None, national: bool) -> str:
@@ -193,11 +207,15 @@ async def reactivate(session: AsyncSession, officer: Officer, *, actor_id: Actor
     await session.commit()
 
 
-async def reset_password(session: AsyncSession, officer: Officer, *, password: str, actor_id: ActorId) -> None:
+async def reset_password(session: AsyncSession, officer: Officer, *, password: str, actor_id: ActorId,
+                         password_hash: str | None = None) -> None:
     """Set a new password (as rules.check_password allows) and end every session: whoever knew the old one is logged
-    out everywhere. Commits. The caller then lifts the badge's login lockout (ratelimit.clear_badge)."""
-    hashed: str = await asyncio.to_thread(hash_password, rules.check_password(password))
-    officer.password_hash, officer.updated_at = hashed, utcnow()
+    out everywhere. `password_hash`: `password`'s, from `hashed` before the caller's transaction (else it is hashed
+    here). Commits. The caller then lifts the badge's login lockout (ratelimit.clear_badge)."""
+    rules.check_password(password)
+    if password_hash is None:
+        password_hash = await asyncio.to_thread(hash_password, password)
+    officer.password_hash, officer.updated_at = password_hash, utcnow()
     # the officer's row first: a login that verified the old password holds it until its session is committed
     # (service._still_current), so the revocation below waits for that session and ends it too, and a login still
     # verifying reads the new hash once this commits

@@ -7,8 +7,18 @@ Admins only, and each over the officers they answer for (Jurisdiction.answers_fo
 never a national officer's; a national admin everyone's). Another region's officer or unit is answered as an unknown
 id is (404), so ids cannot be probed; an account a change would put outside the admin's region is refused (403
 officer.out_of_jurisdiction). An admin cannot deactivate themselves nor change their own role or scope (403
-officer.self_change): the last admin of a region would lock everyone out of its administration. A deactivation
-names its reason, which its audit line keeps as the console's does.
+officer.self_change): the last admin of a region would lock everyone out of its administration. Nor can they set
+their own password (the same 403): a reset takes no old password, so a stolen access token would become the account
+for good; another admin or the console sets it. A deactivation names its reason, which its audit line keeps as the
+console's does.
+
+Prosecutors oversee the police from an agency of their own (rules.admins_manage): no admin makes an account a
+prosecutor's (created so, or promoted), nor changes, moves, deactivates, reactivates, demotes or sets the password of a
+prosecutor's (403 officer.oversight_account), or the police could impersonate or silence its oversight. The roster
+shows them (who has access); the service operator's console (`zan officers ...`) keeps them.
+
+A new password is hashed (argon2, deliberately slow) before the request's transaction begins (accounts.hashed): inside
+it, the officer's row, and on SQLite the whole database's write lock, would be held through the hash.
 
 Two admins may change one account at once: every answer carries the account's tag (`etag`, and the ETag header),
 and a change sent with If-Match is refused (412 officer.changed, the current tag in ETag) if the account changed
@@ -156,6 +166,15 @@ def _not_self(account: Account, admin: OfficerPrincipal) -> None:
         raise ZanError("officer.self_change", 403)
 
 
+def _managed(account: Account | None = None, *, role: Role | None = None) -> None:
+    """403 officer.oversight_account (rules.admins_manage) for `account` if it is a prosecutor's, and for `role`
+    (what the request would give, pointed at /role) if it is the prosecutor's."""
+    if account is not None and not rules.admins_manage(account.officer.role):
+        raise ZanError("officer.oversight_account", 403)
+    if role is not None and not rules.admins_manage(role):
+        raise ZanError("officer.oversight_account", 403, errors=[FieldProblem("/role", "invalid")])
+
+
 async def _unit(session: AsyncSession, unit_id: uuid.UUID, within: Jurisdiction) -> Unit:
     """A unit of the admin's region (another region's is answered as an unknown one, 404)."""
     unit = await session.get(Unit, unit_id)
@@ -206,7 +225,9 @@ class OfficerAdminController(Controller):
                      idempotency_key: IdempotencyKey = None) -> Response[Any]:
         """As `zan officers create`: a department of the taxonomy, a district (or `national` for a staff role in no
         unit), a unit of the officer's department and region, the password policy (422 with the rule's code); a
-        badge taken is 409 officer.badge_taken. The answer carries no password."""
+        badge taken is 409 officer.badge_taken. The answer carries no password. No prosecutor (403)."""
+        _managed(role=data.role)
+        password_hash = await accounts.hashed(data.password)  # before the transaction: see the module's docstring
         within = await jurisdiction_for(session, officer)
 
         async def make() -> Stored:
@@ -216,7 +237,7 @@ class OfficerAdminController(Controller):
                     session, badge_number=_trimmed(data.badge_number, "/badge_number"),
                     full_name=_trimmed(data.full_name, "/full_name"), rank=data.rank.strip(), role=data.role,
                     department=data.department, district=data.district, national=data.national, unit=unit,
-                    password=data.password, actor_id=officer.officer_id, within=within)
+                    password=data.password, actor_id=officer.officer_id, within=within, password_hash=password_hash)
             except rules.Refused as refused:
                 raise _refusal(refused, _CREATE_POINTERS) from refused
             return Stored(201, msgspec.to_builtins(account_out(Account(created, unit))))
@@ -234,10 +255,12 @@ class OfficerAdminController(Controller):
     async def set_role(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                        data: JSONBody[RoleIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers set-role`: `district`, or `national`, or neither to keep theirs. Every session of theirs
-        and their open shift end at once (the tablet logs in again under the new role). Not one's own (403)."""
+        and their open shift end at once (the tablet logs in again under the new role). Not one's own, nor a
+        prosecutor's or to a prosecutor's (403)."""
         within = await jurisdiction_for(session, officer)
         account = await _account(session, within, officer_id, lock=True)
         _not_self(account, officer)
+        _managed(account, role=data.role)
         _ensure_unchanged(account, if_match)
         try:
             await accounts.set_role(session, account, role=data.role, district=data.district, national=data.national,
@@ -250,9 +273,10 @@ class OfficerAdminController(Controller):
     async def move(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                    data: JSONBody[UnitIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers move`: a unit of their department and region, or null for none. Their open shift ends;
-        their sessions live on (every request reads the unit again)."""
+        their sessions live on (every request reads the unit again). Not a prosecutor's (403)."""
         within = await jurisdiction_for(session, officer)
         account = await _account(session, within, officer_id, lock=True)
+        _managed(account)
         unit = await _unit(session, data.unit_id, within) if data.unit_id is not None else None
         _ensure_unchanged(account, if_match)
         try:
@@ -267,12 +291,13 @@ class OfficerAdminController(Controller):
                      data: JSONBody[DeactivateIn | None] = None, if_match: IfMatch = None) -> Response[Ok]:
         """As `zan officers deactivate --reason`: every session and the open shift end, their push devices are
         silenced, and the audit line `officer.revoke` carries the `reason`. Without a reason (no body, as this took
-        before), 422 officer.reason_required and nothing is done. Not one's own account (403). An account
-        deactivated already is left as it is."""
+        before), 422 officer.reason_required and nothing is done. Not one's own account, nor a prosecutor's (403).
+        An account deactivated already is left as it is."""
         reason = _reason(data)
         within = await jurisdiction_for(session, officer)
         account = await _account(session, within, officer_id, lock=True)
         _not_self(account, officer)
+        _managed(account)
         _ensure_unchanged(account, if_match)
         if account.officer.active:
             await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id, within=within,
@@ -283,8 +308,10 @@ class OfficerAdminController(Controller):
           summary="Let a deactivated officer log in again")
     async def reactivate(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                          if_match: IfMatch = None) -> Response[OfficerAccountOut]:
-        """As `zan officers reactivate`: their old sessions stay revoked. An active account is left as it is."""
+        """As `zan officers reactivate`: their old sessions stay revoked. An active account is left as it is. Not a
+        prosecutor's (403)."""
         account = await _account(session, await jurisdiction_for(session, officer), officer_id, lock=True)
+        _managed(account)
         _ensure_unchanged(account, if_match)
         if not account.officer.active:
             await accounts.reactivate(session, account.officer, actor_id=officer.officer_id)
@@ -296,13 +323,17 @@ class OfficerAdminController(Controller):
                              if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers reset-password`, under the same password policy: every session of theirs ends, the push
         devices registered under the old password are silenced, and the failed logins that locked the badge out are
-        forgotten (the counters in Redis and this server's own, which the console's command cannot reach)."""
+        forgotten (the counters in Redis and this server's own, which the console's command cannot reach). Not
+        one's own (403: it takes no old password), nor a prosecutor's (403)."""
+        password_hash = await accounts.hashed(data.password)  # before the transaction: see the module's docstring
         account = await _account(session, await jurisdiction_for(session, officer), officer_id, lock=True)
+        _not_self(account, officer)
+        _managed(account)
         _ensure_unchanged(account, if_match)
         badge = account.officer.badge_number
         try:
             await accounts.reset_password(session, account.officer, password=data.password,
-                                          actor_id=officer.officer_id)
+                                          actor_id=officer.officer_id, password_hash=password_hash)
         except rules.Refused as refused:
             raise _refusal(refused, {}) from refused
         await ratelimit.clear_badge(ctx, badge=badge)

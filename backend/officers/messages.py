@@ -88,9 +88,17 @@ register_errors({
         "en": "This is outside your region",
     },
     "officer.self_change": {
-        "ru": "Нельзя отключить свою учётную запись или изменить свою роль",
-        "kk": "Өз есептік жазбаңызды өшіруге немесе рөліңізді өзгертуге болмайды",
-        "en": "You cannot deactivate your own account or change your own role",
+        "ru": "Нельзя отключить свою учётную запись, изменить свою роль или задать себе новый пароль",
+        "kk": "Өз есептік жазбаңызды өшіруге, рөліңізді өзгертуге немесе өзіңізге жаңа құпиясөз орнатуға болмайды",
+        "en": "You cannot deactivate your own account, change your own role or set your own new password",
+    },
+    "officer.oversight_account": {
+        "ru": ("Учётные записи прокуроров ведёт оператор сервиса: администратор полиции не может их создавать "
+               "или изменять, назначать или снимать роль прокурора"),
+        "kk": ("Прокурорлардың есептік жазбаларын сервис операторы жүргізеді: полиция әкімшісі оларды құра "
+               "немесе өзгерте алмайды, прокурор рөлін бере немесе алып тастай алмайды"),
+        "en": ("Prosecutors' accounts are kept by the service operator: a police admin cannot create or change "
+               "them, nor give or take away the prosecutor role"),
     },
     "officer.changed": {
         "ru": "Учётную запись тем временем изменил другой администратор: обновите данные и повторите попытку",

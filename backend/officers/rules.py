@@ -24,6 +24,10 @@ MAX_PASSWORD_CHARS = 200
 # why an account is deactivated, for its audit line (`zan officers deactivate --reason`, the API's `reason`): a
 # sentence, never a file; the line is sealed into the ledger, so it names no one
 MAX_REASON_CHARS = 500
+# Roles of another agency than the police: prosecutors oversee the police (the prosecutor's office is an agency of
+# its own), so the admin API, which police admins run, neither makes nor changes their accounts (`admins_manage`);
+# the service operator's console (`zan officers ...`) keeps them
+OVERSIGHT_AGENCY_ROLES = frozenset({Role.PROSECUTOR})
 
 
 @dataclass
@@ -55,6 +59,13 @@ def check_password(password: str) -> str:
     if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
         raise Refused("officer.password_policy", "password")
     return password
+
+
+def admins_manage(role: Role | str) -> bool:
+    """Whether a police admin may give, take away or manage this role through the admin API (the API's refusal is
+    403 officer.oversight_account): a prosecutor's account could be impersonated (a password reset, a promotion) or
+    silenced (a deactivation, a demotion) by the police it oversees. The console is the service operator's."""
+    return Role(role) not in OVERSIGHT_AGENCY_ROLES
 
 
 def check_department(department: str) -> str:

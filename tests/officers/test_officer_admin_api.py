@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.context import Context
+from backend.officers import service
 from backend.officers.models import Officer, Shift
 from backend.sync.models import RoleTenure
 from tests.officers.factories import bearer, keyed, login, login_tokens, make_officer, make_unit
@@ -357,3 +358,75 @@ async def test_a_refusal_points_at_what_the_request_sent(ctx: Context, app_clien
                                  headers=national_headers)
     assert (into.status_code, into.json()["code"], into.json()["errors"][0]["pointer"]) == (
         422, "officer.national_in_unit", "/unit_id")
+
+
+async def test_prosecutors_are_shown_but_never_made_nor_changed_by_an_admin(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """Prosecutors oversee the police from an agency of their own: through this API, run by police admins, no admin
+    (regional or national) makes a prosecutor, promotes or demotes one, or changes, resets, deactivates,
+    reactivates or moves a prosecutor's account, which would let the police impersonate or silence its oversight.
+    The roster still shows them (who has access); the operator's console (`zan officers ...`) keeps them.
+
+    Before: every one of these calls went through."""
+    _, regional = await _admin(ctx, app_client)
+    _, national = await _national_admin(ctx, app_client)
+    unit = await make_unit(ctx)
+    prosecutor, _, tokens = await _logged_in(ctx, app_client, role="prosecutor")
+    retired, _ = await make_officer(ctx, role="prosecutor")
+    async with ctx.sessions() as session:  # as `zan officers deactivate` does
+        await service.revoke_officer(session, officer_id=retired.id, by_officer="cli", reason="переведён")
+    officer, _ = await make_officer(ctx)
+    targets = (prosecutor, retired, officer)
+    before = {o.id: await _row(ctx, o.id) for o in targets}
+    create = {"badge_number": "P-1", "full_name": "Прокурор", "department": "patrol_police", "district": "astana",
+              "role": "prosecutor", "password": NEW_PASSWORD}
+    for headers in (regional, national):
+        shown = await app_client.get(ADMIN, params={"role": "prosecutor"}, headers=headers)
+        assert {item["id"] for item in shown.json()["items"]} == {str(prosecutor.id), str(retired.id)}
+        assert (await app_client.get(f"{ADMIN}/{prosecutor.id}", headers=headers)).status_code == 200
+        for path, body in ((f"{ADMIN}/{prosecutor.id}/role", {"role": "dispatcher"}),
+                           (f"{ADMIN}/{prosecutor.id}/role", {"role": "prosecutor", "district": KARAGANDA}),
+                           (f"{ADMIN}/{prosecutor.id}/unit", {"unit_id": str(unit.id)}),
+                           (f"{ADMIN}/{prosecutor.id}/revoke", REASON),
+                           (f"{ADMIN}/{prosecutor.id}/password", {"password": NEW_PASSWORD}),
+                           (f"{ADMIN}/{retired.id}/reactivate", None)):
+            refused = await app_client.post(path, json=body, headers=headers)
+            assert (refused.status_code, refused.json().get("code")) == (403, "officer.oversight_account"), (
+                path, body, refused.text)
+        for path, body in ((ADMIN, create), (f"{ADMIN}/{officer.id}/role", {"role": "prosecutor"})):
+            refused = await app_client.post(path, json=body, headers=keyed(headers))
+            problem = refused.json()
+            assert (refused.status_code, problem.get("code"), problem.get("errors", [{}])[0]["pointer"]) == (
+                403, "officer.oversight_account", "/role"), (path, refused.text)
+    kazakh = await app_client.post(f"{ADMIN}/{prosecutor.id}/password", json={"password": NEW_PASSWORD},
+                                   headers={**regional, "Accept-Language": "kk"})
+    assert kazakh.json()["title"].startswith("Прокурорлардың есептік жазбаларын")
+    assert {o.id: await _row(ctx, o.id) for o in targets} == before
+    assert not await _dead(app_client, tokens)
+    for target, action in ((prosecutor, "officer.role"), (prosecutor, "officer.unit"), (prosecutor, "officer.revoke"),
+                           (prosecutor, "officer.password_reset"), (retired, "officer.reactivate"),
+                           (officer, "officer.role")):
+        assert await _audit(ctx, target.id, action) == [], action
+    async with ctx.sessions() as session:
+        assert await session.scalar(select(Officer).where(col(Officer.badge_number) == "P-1")) is None
+
+
+async def test_an_admin_cannot_reset_their_own_password(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """A reset takes no old password: an admin's stolen access token (minutes) would become the account itself for
+    good. An admin's own password is changed by another admin or the console.
+
+    Before: the reset went through, and the admin's sessions (the thief's included) were ended for a fresh login."""
+    for admin, headers in (await _admin(ctx, app_client), await _national_admin(ctx, app_client)):
+        before = await _row(ctx, admin.id)
+        refused = await app_client.post(f"{ADMIN}/{admin.id}/password", json={"password": NEW_PASSWORD},
+                                        headers=headers)
+        assert (refused.status_code, refused.json().get("code")) == (403, "officer.self_change"), refused.text
+        assert await _row(ctx, admin.id) == before
+        assert await _audit(ctx, admin.id, "officer.password_reset") == []
+        assert (await app_client.get(f"{ADMIN}/{admin.id}", headers=headers)).status_code == 200
+    other, _ = await _admin(ctx, app_client)
+    _, colleague = await _admin(ctx, app_client)
+    reset = await app_client.post(f"{ADMIN}/{other.id}/password", json={"password": NEW_PASSWORD},
+                                  headers=colleague)
+    assert reset.status_code == 200, reset.text
+    assert (await _login(app_client, other.badge_number, NEW_PASSWORD)).status_code == 200

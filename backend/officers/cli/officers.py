@@ -64,6 +64,8 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
     district = officer_district(Role(role), district, national=national, unit_code=unit_code)
 
     async def go(settings: Settings) -> dict[str, str | None]:
+        # hashed before the session's first statement begins its transaction (accounts.hashed says why)
+        password_hash = await accounts.hashed(password)
         async with context_scope(settings) as ctx, ctx.sessions() as session:
             unit = None
             if unit_code:
@@ -76,7 +78,8 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
                 officer = await accounts.create(session, badge_number=badge, full_name=name, rank=rank,
                                                 role=Role(role), department=department,
                                                 district=None if national else district, national=national,
-                                                unit=unit, password=password, actor_id="cli")
+                                                unit=unit, password=password, actor_id="cli",
+                                                password_hash=password_hash)
             except rules.Refused as refused:
                 raise cli_refusal(refused, role=Role(role), district=district, unit=unit,
                                   department=department) from refused
@@ -222,9 +225,13 @@ def reactivate(badge: str) -> None:
 def reset_password(badge: str, password: str) -> None:
     """Give an officer a new password: every session of theirs ends at once."""
     from backend.officers.accounts import reset_password as set_password
+    from backend.officers.auth import hash_password
+
+    # hashed before `_change`'s session begins its transaction (accounts.hashed says why); checked by the callback
+    password_hash = hash_password(password)
 
     async def work(session: AsyncSession, account: Account) -> None:
-        await set_password(session, account.officer, password=password, actor_id="cli")
+        await set_password(session, account.officer, password=password, actor_id="cli", password_hash=password_hash)
 
     _change(badge, work)
 
