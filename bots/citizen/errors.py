@@ -14,6 +14,7 @@ from aiogram.types import ErrorEvent
 from backend.context import Context
 from bots.citizen import service
 from bots.citizen.middlewares import chat_language
+from bots.citizen.report_draft import DraftUnreadable
 from bots.citizen.texts import t
 from bots.once import handling_failed
 
@@ -24,7 +25,13 @@ async def unexpected_error(event: ErrorEvent, bot: Bot, ctx: Context) -> None:
     """The dispatcher's error handler: an update that failed anywhere (a handler, a middleware, the FSM storage)
     still gets a reply. The webhook has already answered Telegram, so it will not be delivered again; without this
     the citizen — possibly reporting an emergency — would hear nothing at all."""
-    log.error("citizen bot update %s failed", event.update.update_id, exc_info=event.exception)
+    # a report draft unreadable for a moment (Redis away after its state was read): nothing was changed, nothing
+    # failed but the read, so the citizen is asked to send it again rather than told of a failure
+    unread = isinstance(event.exception, DraftUnreadable)
+    if unread:
+        log.warning("citizen bot update %s: its report draft could not be read", event.update.update_id)
+    else:
+        log.error("citizen bot update %s failed", event.update.update_id, exc_info=event.exception)
     handling_failed()  # a copy of the update delivered meanwhile (webhook) is handled, not dropped as done
     context = UserContextMiddleware.resolve_event_context(event.update)
     chat = context.chat
@@ -36,7 +43,7 @@ async def unexpected_error(event: ErrorEvent, bot: Bot, ctx: Context) -> None:
     if chat is None or chat.type != ChatType.PRIVATE:
         return  # never in a group (see PrivateChatOnly), and an update without a chat has no one to tell
     lang = await _error_language(ctx, chat.id, context.user.language_code if context.user else None)
-    await bot.send_message(chat.id, t("bot_unavailable", lang))
+    await bot.send_message(chat.id, t("report_draft_unread" if unread else "bot_unavailable", lang))
 
 
 async def _error_language(ctx: Context, chat_id: int, telegram_language: str | None) -> str:

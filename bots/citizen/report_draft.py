@@ -35,6 +35,7 @@ from backend.media.formats import canonical_type
 from backend.media.service import KINDS, MAX_PER_REPORT
 from backend.reports.service import local_date
 from bots.citizen import keyboards, service
+from bots.citizen.storage import data_unreadable
 from bots.citizen.texts import all_languages, t
 
 MAX_FILES = MAX_PER_REPORT
@@ -226,16 +227,36 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
     return False
 
 
+class DraftUnreadable(Exception):
+    """The draft being written (its state read as a report's) could not be read just now: Redis went away and this
+    process keeps no copy of its data (bots.citizen.storage). It has not expired, so it is not said to be gone: the
+    update ends here, its state and data untouched, and the citizen is asked to send it again in a minute
+    (errors.unexpected_error). Taken for an expired draft, its state was let go — and handed back to Redis once it
+    answered, the draft lost for good — or a new draft started over it."""
+
+
+async def draft_data(state: FSMContext) -> dict[str, Any]:
+    """The data of the draft being written (the caller read its state as a report's); DraftUnreadable when it reads
+    empty only for want of Redis. The expired-draft guard's one read of it (draft_lost, report_expired.data_gone)."""
+    data = await state.get_data()
+    if data_unreadable(state):
+        raise DraftUnreadable
+    return data
+
+
 async def draft_lost(message: Message, state: FSMContext, lang: str) -> bool:
     """Whether the draft being written (at any step, or a question before one) lost its data before its state (Redis
     keeps the two under their own TTLs): then said so in `message`'s chat, naming what went (the files sent for a
     question; the report otherwise), and its state let go. Every step reads its draft (its key, description, place):
     asked again, or taking what was sent, it would fail (KeyError: the generic apology, the message lost) or build a
     draft with no key that fails at a later step, and a question would name no report ("№ "). The one guard of an
-    expired draft: the steps' handlers are reached through it (report_expired), and resume asks no step without it."""
+    expired draft: the steps' handlers are reached through it (report_expired), and resume asks no step without it.
+    A draft unreadable for want of Redis is no expired one (DraftUnreadable, raised: nothing goes on)."""
     step = await state.get_state()
-    data = await state.get_data()
-    if step not in WRITING or "key" in data:
+    if step not in WRITING:
+        return False
+    data = await draft_data(state)
+    if "key" in data:
         return False
     await draft_gone(message, state, data, lang, "report_draft_lost" if step in ASKED else "report_draft_expired")
     return True

@@ -9,7 +9,9 @@ taken as one sent outside a report (asked about, or a new report's), a location 
 question are answered as a question (as they were while it waited); words at a report's step start a new report: at
 the description step they are its description (what was asked for), at a later one they added to a description that
 is gone and are offered for the new one ("Use: «…»"), never taken unasked ("отправить" typed at the confirmation is no
-description). A step's button says that it sent nothing; an edited message that the draft is gone.
+description). A step's button says that it sent nothing; an edited message that the draft is gone. Data read empty
+only because Redis went away after the state was read is not taken for expired (report_draft.DraftUnreadable): the
+citizen is asked to send it again in a minute, and nothing is changed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bots.citizen.report_draft import (
     NOT_DESCRIPTION,
     WRITING,
     ReportForm,
+    draft_data,
     draft_gone,
     draft_lost,
     open_draft,
@@ -50,8 +53,8 @@ STEP_BUTTONS = frozenset({"report:skip", "report:photos_done", "report:send", OF
 
 async def data_gone(_: TelegramObject, state: FSMContext) -> bool:
     """The draft being written has lost its data (its state, checked by the StateFilter beside this, is still one of
-    a report's)."""
-    return "key" not in await state.get_data()
+    a report's). Data unreadable for want of Redis is no loss: DraftUnreadable ends the update (draft_data)."""
+    return "key" not in await draft_data(state)
 
 
 @handlers.message(StateFilter(*WRITING), data_gone)

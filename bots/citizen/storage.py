@@ -10,6 +10,11 @@ losing it in the rare case that Redis is down *and* the next update of the chat 
 citizen one step of a dialogue (the bot still answers), not a report — reports and their files are stored in the
 database by the handlers themselves. Entries expire like the Redis ones (they hold personal data) and are handed
 back to Redis as soon as it answers again, so the conversation is shared by all workers again.
+
+An unknown key reads as empty while Redis is away, which is also what an expired one reads as. The difference matters
+to a chat whose state was read from Redis before Redis went away (within one update): its report draft is still in
+Redis, only unreadable now, and must not be taken for one that expired (its state let go, handed back to Redis: the
+draft lost for good). So each data read records whether it fell back that way (`data_unreadable`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
@@ -45,6 +51,8 @@ class FallbackStorage(BaseStorage):
         # written while the primary was away; an entry is newer than what the primary holds for that key
         self._states: dict[StorageKey, tuple[str | None, float]] = {}
         self._data: dict[StorageKey, tuple[dict[str, Any], float]] = {}
+        # keys whose last data read found neither the primary nor a local entry: read as empty, but unknown
+        self._unread: set[StorageKey] = set()
         self._down_until = 0.0
         self._down = False
 
@@ -94,17 +102,17 @@ class FallbackStorage(BaseStorage):
         else:
             self._keep(entries, key, value)
 
-    async def _read(self, entries: dict[StorageKey, tuple[_T, float]], key: StorageKey, default: _T,
-                    read: Callable[[], Awaitable[_T]], hand_back: Callable[[_T], Awaitable[None]]) -> _T:
+    async def _read(self, entries: dict[StorageKey, tuple[_T, float]], key: StorageKey,
+                    read: Callable[[], Awaitable[_T]], hand_back: Callable[[_T], Awaitable[None]]) -> tuple[_T] | None:
         """A value kept here is the newest: it is returned, and moves to the primary once that answers again (so
-        every worker sees the conversation). Unknown while the primary is away: the dialogue starts afresh."""
+        every worker sees the conversation). None (unknown) while the primary is away and nothing is kept here: the
+        caller's empty value, the dialogue starting afresh."""
         local = self._fresh(entries, key)
         if local is not None:
             if await self.attempt(lambda: hand_back(local[0])) is not None:
                 entries.pop(key, None)
-            return local[0]
-        found = await self.attempt(read)
-        return found[0] if found is not None else default
+            return local
+        return await self.attempt(read)
 
     # -- BaseStorage -------------------------------------------------------------------------------------------------
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
@@ -112,20 +120,36 @@ class FallbackStorage(BaseStorage):
         await self._write(self._states, key, value, lambda: self.primary.set_state(key, value))
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return await self._read(self._states, key, None, lambda: self.primary.get_state(key),
-                                lambda value: self.primary.set_state(key, value))
+        found = await self._read(self._states, key, lambda: self.primary.get_state(key),
+                                 lambda value: self.primary.set_state(key, value))
+        return found[0] if found is not None else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         value = dict(data)  # a copy: the caller may go on changing its mapping
         await self._write(self._data, key, value, lambda: self.primary.set_data(key, value))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        empty: dict[str, Any] = {}
-        found = await self._read(self._data, key, empty, lambda: self.primary.get_data(key),
+        found = await self._read(self._data, key, lambda: self.primary.get_data(key),
                                  lambda value: self.primary.set_data(key, value))
-        return dict(found)  # a copy: the caller may change it without a set_data
+        if found is None:
+            self._unread.add(key)
+            return {}
+        self._unread.discard(key)
+        return dict(found[0])  # a copy: the caller may change it without a set_data
+
+    def data_unread(self, key: StorageKey) -> bool:
+        """Whether the last `get_data(key)` read empty only because the primary was away (nothing kept here)."""
+        return key in self._unread
 
     async def close(self) -> None:
         self._states.clear()
         self._data.clear()
+        self._unread.clear()
         await self.primary.close()
+
+
+def data_unreadable(state: FSMContext) -> bool:
+    """Whether the data just read from `state` is empty for want of Redis (`FallbackStorage.data_unread`), not because
+    the chat has none; never with another storage (MemoryStorage in embedded mode cannot be away)."""
+    storage = state.storage
+    return isinstance(storage, FallbackStorage) and storage.data_unread(state.key)

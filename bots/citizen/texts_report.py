@@ -139,6 +139,15 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "ru": "Черновик обращения, которое вы писали, больше не хранится: оно не отправлено.",
         "en": "The draft of the report you were writing is no longer kept: it was not sent.",
     },
+    # the same, but the draft is only unreadable for a moment (Redis away): kept, and nothing sent was taken
+    "report_draft_unread": {
+        "kk": "Жазып жатқан өтінішіңізді қазір оқи алмадым. Ол жоғалған жоқ: бір минуттан кейін мұны қайта "
+              "жіберіңіз. Төтенше жағдайда бірден 102 немесе 112 нөміріне қоңырау шалыңыз.",
+        "ru": "Сейчас не удалось прочитать обращение, которое вы пишете. Оно не потеряно: через минуту отправьте это "
+              "ещё раз. В экстренной ситуации сразу звоните 102 или 112.",
+        "en": "I could not read the report you are writing just now. It is not lost: please send that again in a "
+              "minute. In an emergency call 102 or 112 right away.",
+    },
     # the language chosen while a report is being written: the report is kept and its step asked again
     "report_resumed": {
         "kk": "🌐 Тіл өзгертілді. Өтінішіңіз сақталды, жалғастырайық.",

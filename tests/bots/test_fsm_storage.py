@@ -78,3 +78,31 @@ async def test_kept_entries_expire_like_redis_ones() -> None:
         assert await storage.get_data(key) == {}
     finally:
         await storage.close()
+
+
+async def test_data_unreadable_for_want_of_redis_is_told_from_none() -> None:
+    """Both read as empty; only the first may be a live draft still in Redis (bots.citizen.report_draft.draft_data)."""
+    proxy = TcpProxy("127.0.0.1", 6379)
+    await proxy.start()
+    prefix = f"zan-test-fsm-{uuid.uuid4().hex[:8]}"
+    through_proxy = RedisStorage.from_url(f"redis://127.0.0.1:{proxy.port}/0", key_builder=DefaultKeyBuilder(
+        prefix=prefix), connection_kwargs={"socket_connect_timeout": 0.5, "socket_timeout": 1.0})
+    clock = Clock()
+    storage = FallbackStorage(through_proxy, ttl_s=60, clock=clock)
+    key, other = StorageKey(bot_id=1, chat_id=43, user_id=43), StorageKey(bot_id=1, chat_id=44, user_id=44)
+    try:
+        await storage.set_data(key, {"key": "draft"})
+        assert await storage.get_data(other) == {} and not storage.data_unread(other)  # none in Redis
+
+        await proxy.cut()
+        assert await storage.get_data(key) == {} and storage.data_unread(key)  # in Redis, unreadable now
+        await storage.set_data(other, {"text": "Во дворе драка"})
+        assert await storage.get_data(other) == {"text": "Во дворе драка"} and not storage.data_unread(other)
+
+        await proxy.restore()
+        clock.now += 10
+        assert await storage.get_data(key) == {"key": "draft"} and not storage.data_unread(key)
+    finally:
+        await through_proxy.redis.delete(*[k async for k in through_proxy.redis.scan_iter(f"{prefix}:*")] or ["-"])
+        await storage.close()
+        await proxy.close()

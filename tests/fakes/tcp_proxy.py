@@ -17,7 +17,9 @@ def free_port() -> int:
 
 class TcpProxy:
     """127.0.0.1:<port> → target. `cut()` drops every connection and refuses new ones; `restore()` undoes it.
-    `shut()` holds the clients' next bytes (and sets `held`) until `open()`; the target's answers still flow."""
+    `cut_at(marker)` cuts the same way the moment a client sends bytes holding `marker` (not passed on): the target
+    lost between two requests of one client task. `shut()` holds the clients' next bytes (and sets `held`) until
+    `open()`; the target's answers still flow."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -28,6 +30,10 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._cut_at: bytes | None = None
+
+    def cut_at(self, marker: bytes) -> None:
+        self._cut_at = marker
 
     def shut(self) -> None:
         self.held.clear()
@@ -39,6 +45,10 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, gated: bool) -> None:
         try:
             while data := await reader.read(65536):
+                if gated and self._cut_at is not None and self._cut_at in data:
+                    self._cut_at = None
+                    self._sever()
+                    break
                 if gated and not self._open.is_set():
                     self.held.set()
                     await self._open.wait()
@@ -66,17 +76,23 @@ class TcpProxy:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, reuse_address=True)
         return f"127.0.0.1:{self.port}"
 
-    async def cut(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+    def _sever(self) -> asyncio.Server | None:
+        """New connections refused and every open one closed, at once (a pipe calls it on `cut_at`'s marker)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
         for writer in list(self._writers):
             with contextlib.suppress(Exception):
                 writer.close()
+        self._writers.clear()
+        return server
+
+    async def cut(self) -> None:
+        server = self._sever()
+        if server is not None:
+            await server.wait_closed()
         for task in list(self._pipes):
             task.cancel()
-        self._writers.clear()
 
     async def restore(self) -> None:
         if self._server is None:
