@@ -28,7 +28,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12l"
+URGENCY_VERSION = "urgency-2026-12m"
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +256,8 @@ def _scan(text: str) -> _Scan:
         if sig.habitual_sensitive and _GATED_HABITUAL.search(t, grams) and not is_now:
             continue
         if sig.hypothetical_sensitive and _GATED_HYPOTHETICAL.search(t, grams) and not is_now:
+            continue
+        if sig.unless is not None and sig.unless.search(t):
             continue
         _add(reasons, advise, sig.code, sig.advise)
     return _Scan(t, is_now, is_past, tuple(reasons), tuple(advise))

@@ -7,6 +7,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ml.text import any_of
+
+# someone smoking (folded, ru / kk / en): what turns a smoke-only fire signal off ("соседи курят на балконе, дым идет
+# ко мне", "the neighbours smoke on the balcony and the smoke comes in"); "курица", "куртка" are no smoking
+SMOKING = any_of(
+    r"\bкур(?:ят|ит|ил[аи]?|ить|ю|им|ени[еяю]|ильщик\w*|ящ\w*)\b|\bнакур\w*|сигарет|\bтабак|\bтабачн|кальян|\bвейп",
+    r"\bтемеки|\bшылым",
+    r"\bcigar|\btobacco|\bhookah|\bshisha|\bvap(?:e|es|ing)\b|\bsmok(?:es|ing)\b"
+    r"|\b(?:they|i|we|neighbou?rs?|people|guys)\s+(?:always\s+|often\s+|constantly\s+|still\s+)?smoke\b",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Signal:
@@ -24,3 +35,6 @@ class Signal:
     hypothetical_sensitive: bool = False
     # beside a past marker, a "now" of the asking ("в прошлом месяце залезли воры, что мне сейчас делать?") is no now
     asked_now: bool = False
+    # context that turns the signal off wherever it is in the text: smoke beside smoking ("соседи курят на балконе,
+    # дым идет ко мне") is cigarette smoke, not a fire; the fire's own words are another signal, which it leaves on
+    unless: re.Pattern[str] | None = None

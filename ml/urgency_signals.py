@@ -10,7 +10,7 @@ signal is `ml.urgency_signal.Signal`.
 from __future__ import annotations
 
 from ml.text import any_of
-from ml.urgency_signal import Signal
+from ml.urgency_signal import SMOKING, Signal
 from ml.urgency_signals_en import EN_SIGNALS
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
@@ -32,6 +32,9 @@ _MISSING_VERB = (
 _BEAT_3PL = r"(?:бьют|бют|избивают|пинают|колотят|лупят)"
 _VICTIM_PRONOUN = r"(?:меня|нас|его|ее|их)"
 _ADULT = r"(?:человек|мужчин|парн|женщин|девушк|пенсионер|старик|сосед(?:а|ку)\b)"
+
+# where smoke coming out of is a fire's: a flat, a window, the stairwell, a door, a basement (folded)
+_SMOKE_SOURCE = r"квартир|окн|окон|подъезд|дом|двер|под двер|подвал|гараж|машин|щел|вентиляц|розетк|подсобк|сара"
 
 # "in the home" and "now" for someone inside the home: "у меня дома", "в квартире"; "прямо сейчас"
 _AT_HOME = r"(?:у (?:меня|нас) )?(?:в (?:доме|квартире)|дома)"
@@ -193,10 +196,24 @@ SIGNALS: tuple[Signal, ...] = (
         "fire",
         any_of(
             r"пожар(?!н\w* (?:проезд|выезд|гидрант|лестниц|выход|част))|(?<!не )\bгор(?:ит|ят|им)\b|загорел|\bполыха",
-            r"\bпламя|\bзадымлен|\bдым(?:ит|ом|\b)|\bискры\b|\bгарью",
-            r"\bорт(?! сондир)(?:\b|ен|те|ке|тен| шык)|\bжанып жатыр|\bжалын|\bтутин|\bушкын",
+            r"\bпламя|\bзадымлен|\bискры\b|\bгарью",
+            # smoke coming out of a place, or heavy smoke, is a fire whoever smokes nearby: "из квартиры соседей идет
+            # дым", "дым из подъезда", "валит черный дым", "пәтерден түтін шығып жатыр"
+            rf"\bдым\w*\W+(?:\w+\W+){{0,2}}?из (?:{_SMOKE_SOURCE})|\bиз (?:{_SMOKE_SOURCE})\w*\W+(?:\w+\W+){{0,3}}?дым",
+            r"(?:\bчерн|\bгуст|\bедк)\w* дым|\bдым\w* (?:валит|столбом|коромыслом)|\bвалит дым",
+            r"\b(?:патер|уй|терезе|подъезд|есик|подвал)\w*(?:ден|нен|дан|нан|тен|тан)\W+(?:\w+\W+)?тутин",
+            r"\b(?:кара|кою) тутин",
+            r"\bорт(?! сондир)(?:\b|ен|те|ке|тен| шык)|\bжанып жатыр|\bжалын|\bушкын",
         ),
         ("112", "101"),
+    ),
+    Signal(
+        # smoke alone: a fire, unless someone is smoking ("соседи курят на балконе, дым идет ко мне", "көрші темекі
+        # шегеді, түтіні бізге келеді" is a neighbours' matter, not a call to 101)
+        "fire",
+        any_of(r"\bдым(?:ит|ом|\b)|\bтутин"),
+        ("112", "101"),
+        unless=SMOKING,
     ),
     Signal(
         "gas",

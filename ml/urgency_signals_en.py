@@ -10,7 +10,7 @@ does, so most English signals are off in a question unless a "now" cue says othe
 from __future__ import annotations
 
 from ml.text import any_of
-from ml.urgency_signal import Signal
+from ml.urgency_signal import SMOKING, Signal
 
 _EN_VICTIM = (
     r"(?:me|us|him|her|them|my|his|a|an|the|people|someone|somebody|each other|everyone|kids|children"
@@ -148,11 +148,23 @@ EN_SIGNALS: tuple[Signal, ...] = (
         any_of(
             r"\bfire\b(?!\s+(?:alarm|exit|escape|extinguisher|station|department|safety|drill|door|hydrant|lane|code"
             r"|inspect|regulation|insurance))|burning|\bflames|\bon fire",
-            r"(?:\bthe|\bof|\blots of|\bblack|\bthick|\bwhite|\bheavy|\bgr[ae]y|\bsee|\bsmell|\bis|\bfull of) smoke\b"
-            r"(?!\s+(?:detector|alarm))|\bsmoke (?:is |was )?(?:coming|pouring|everywhere)",
+            # heavy smoke, or smoke pouring out of a place, whoever smokes nearby
+            r"(?:\bblack|\bthick|\bheavy|\bgr[ae]y) smoke\b|\bsmoke (?:is |was )?(?:pouring|billowing)"
+            r"|\bsmoke (?:is |was )?coming (?:out of|from)",
         ),
         ("112", "101"),
         hypothetical_sensitive=True,
+    ),
+    Signal(
+        # smoke alone, unless someone is smoking ("my neighbours smoke on the balcony and the smoke comes in")
+        "fire",
+        any_of(
+            r"(?:\bthe|\bof|\blots of|\bwhite|\bsee|\bsmell|\bis|\bfull of) smoke\b(?!\s+(?:detector|alarm))"
+            r"|\bsmoke (?:is |was )?(?:coming|everywhere)",
+        ),
+        ("112", "101"),
+        hypothetical_sensitive=True,
+        unless=SMOKING,
     ),
     Signal(
         "gas",

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ml.legal.corpus import Corpus
+from ml.legal.general_part import EN_AGE_HOLDER
 from ml.legal.lexicon import Words, query_terms
 from ml.legal.numerals import with_digits
 from ml.text import fold
@@ -103,6 +104,13 @@ _AGE_IN_YEARS = re.compile(
 # a number alone after "ему" / "ей", where the sentence or the clause ends ("ему пятнадцать, он украл телефон"):
 # "ему 15 тысяч должны" goes on with what the number counts
 _AGE_ALONE = re.compile(r"\b(?:ему|ей)\s+(\d{1,3})(?=\s*(?:[^\w\s]|$)|\s+(?:и|а|но|он|она)\b)")
+# English states an age as "my son is 15", "she's twelve" (numbers in words read as digits): the number alone after
+# a person and "is", where the clause ends ("she is 12 and she is missing", "he is 15, he stole a phone"); "he is 15
+# minutes late" goes on with what the number counts
+_EN_AGE_ALONE = re.compile(
+    rf"\b{EN_AGE_HOLDER}\s*(?:is|was|are|were|'s|’s)\s+(?:(?:only|just|already|now)\s+)?(\d{{1,2}})"
+    r"(?=\s*(?:[^\w\s]|$)|\s+(?:and|but|he|she|they|now)\b)"
+)
 # the teller's own age ("мне 35 лет, мой сын не вернулся", "маған 30 жас", "I am 40"): a parent telling of a child
 _SPEAKER = re.compile(r"(?:\bмне|\bмаган|\bi am|\bi'm|\bя)\s+(?:уже\s+|только\s+|already\s+)?$")
 # a student ("дочь студентка", "қызым студент") is of age more often than not: universities admit school leavers at
@@ -117,7 +125,9 @@ ADULT_AGE = 18
 def _told_ages(text: str) -> list[int]:
     """The ages `text` (folded, numbers in digits) states, in order, but the teller's own."""
     found = sorted(
-        (*_AGE.finditer(text), *_AGE_IN_YEARS.finditer(text), *_AGE_ALONE.finditer(text)), key=lambda m: m.start(1)
+        (*_AGE.finditer(text), *_AGE_IN_YEARS.finditer(text), *_AGE_ALONE.finditer(text),
+         *_EN_AGE_ALONE.finditer(text)),
+        key=lambda m: m.start(1),
     )
     return [int(m.group(1)) for m in found if not _SPEAKER.search(text, 0, m.start(1))]
 

@@ -95,7 +95,8 @@ def _alternatives(words: list[str]) -> str:
 
 _RU_AGE_HOLDER = _alternatives(["ему", "ей", "им", *(_ru_dative(n) for n in _RU_PEOPLE.split())])
 _KK_AGE_HOLDER = _alternatives(["оган", *(d for n in _KK_PEOPLE.split() for d in _kk_datives(n))])
-_EN_AGE_HOLDER = rf"(?:he|she|they|(?:the|my|our|his|her|their|a)\s+(?:{_alternatives(_EN_PEOPLE.split())}))"
+# who has an age in English ("he", "my son", "the thief"): `ml.legal.faq` reads "my son is 15" with it too
+EN_AGE_HOLDER = rf"(?:he|she|they|(?:the|my|our|his|her|their|a)\s+(?:{_alternatives(_EN_PEOPLE.split())}))"
 # Matched against the folded text (`ml.text.fold`: lower case, ё → е, Kazakh letters as their Russian look-alikes), so
 # Kazakh typed on a Russian keyboard reads the same
 _ASKS_AGE = re.compile(
@@ -106,7 +107,7 @@ _ASKS_AGE = re.compile(
     r"|(?<!раз )\bв\s+\d{1,2}\s*(?:лет|год|года)\b(?!\s+назад)"
     # a number after a Kazakh holder that is not years (a thing's or the time since), months or an amount
     rf"|\b\d{{1,2}}\s*жас\w*|\b(?:олар\w*|{_KK_AGE_HOLDER})\s+\d{{1,2}}\b(?!\s*(?:жыл|ай|мын|млн|тенге|тг))"
-    rf"|\b{_EN_AGE_HOLDER}\s*(?:is|was|are|were|'s|’s)\s+(?:(?:only|just|under|below|not|over|about|barely|a)\s+){{0,2}}"
+    rf"|\b{EN_AGE_HOLDER}\s*(?:is|was|are|were|'s|’s)\s+(?:(?:only|just|under|below|not|over|about|barely|a)\s+){{0,2}}"
     r"\d{1,2}\b(?!\s*(?:years?|yrs?)\s+ago)"
     r"|\b(?:aged?|at\s+the\s+age\s+of)\s+\d{1,2}\b"
     r"|\b(?:несовершеннолет\w*|малолет\w*|подрост\w*|камелетке|жасоспирим\w*|minor|underage|juvenile|teenager)\b"

@@ -1,9 +1,9 @@
 """Small numbers written as words, read as digits: "сыну десять лет", "ему пятнадцать", "он бес жаста" state an age as
 surely as "10 лет" does, and the patterns that read ages (`ml.legal.faq.stated_age`) are written for digits.
 
-Russian and Kazakh, cardinal numbers up to 99 (a ten and a unit: "двадцать два", "жиырма бір") and the Russian
-compound adjectives of age ("пятнадцатилетний" → "15-летний"). Read on the folded text (`ml.text.fold`: lower case,
-ё → е, Kazakh letters as their Russian look-alikes), so Kazakh typed on a Russian keyboard reads the same.
+Russian, Kazakh and English, cardinal numbers up to 99 (a ten and a unit: "двадцать два", "жиырма бір", "twenty-two")
+and the Russian compound adjectives of age ("пятнадцатилетний" → "15-летний"). Read on the folded text (`ml.text.fold`:
+lower case, ё → е, Kazakh letters as their Russian look-alikes), so Kazakh typed on a Russian keyboard reads the same.
 """
 
 from __future__ import annotations
@@ -37,7 +37,19 @@ _KK_TENS = {
     "он": 10, "жиырма": 20, "отыз": 30, "кырык": 40, "елу": 50, "алпыс": 60, "жетпис": 70, "сексен": 80,
     "токсан": 90,
 }
-_VALUES = {**_RU_UNITS, **_RU_TEENS, **_RU_TENS, **_KK_UNITS, **_KK_TENS}
+# English "one" only after a ten ("twenty-one"): alone, "he is one of them" and "no one" state no age
+_EN_UNITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_EN_UNITS_AFTER_TEN = {"one": 1, **_EN_UNITS}
+_EN_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_EN_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_VALUES = {
+    **_RU_UNITS, **_RU_TEENS, **_RU_TENS, **_KK_UNITS, **_KK_TENS, **_EN_UNITS_AFTER_TEN, **_EN_TEENS, **_EN_TENS,
+}
 
 
 def _alternatives(words: dict[str, int]) -> str:
@@ -50,13 +62,16 @@ _NUMBER = re.compile(
     rf"\b(?:(?:{_alternatives(_RU_TENS)})(?:\s+(?:{_alternatives(_RU_UNITS)}))?|{_alternatives(_RU_TEENS)}"
     rf"|{_alternatives(_RU_UNITS)}"
     rf"|(?:{_alternatives(_KK_TENS)})\s+(?:{_alternatives(_KK_UNITS)})|{_alternatives(_KK_TENS_BUT_TEN)}"
-    rf"|он(?=\s+жас)|{_alternatives(_KK_UNITS)})\b"
+    rf"|он(?=\s+жас)|{_alternatives(_KK_UNITS)}"
+    rf"|(?:{_alternatives(_EN_TENS)})(?:[\s-]+(?:{_alternatives(_EN_UNITS_AFTER_TEN)}))?"
+    rf"|{_alternatives(_EN_TEENS)}|{_alternatives(_EN_UNITS)})\b"
 )
 _AGED = re.compile(rf"\b({_alternatives(_RU_AGED)})(?=летн)")
 
 
 def with_digits(folded: str) -> str:
     """`folded` (`ml.text.fold`) with its small numbers written as words in digits: "сыну десять лет" → "сыну 10
-    лет", "двадцать два года" → "22 года", "он бес жаста" → "15 жаста", "пятнадцатилетний" → "15-летний"."""
-    text = _NUMBER.sub(lambda m: str(sum(_VALUES[w] for w in m.group().split())), folded)
+    лет", "двадцать два года" → "22 года", "он бес жаста" → "15 жаста", "my son is fifteen" → "my son is 15",
+    "twenty-one" → "21", "пятнадцатилетний" → "15-летний"."""
+    text = _NUMBER.sub(lambda m: str(sum(_VALUES[w] for w in re.split(r"[\s-]+", m.group()))), folded)
     return _AGED.sub(lambda m: f"{_RU_AGED[m.group(1)]}-", text)
