@@ -1,5 +1,5 @@
 """Officer accounts for `zan officers ...` and the admin API alike: creation, a new role or scope, another unit,
-reactivation, a new password, the roster.
+reactivation, a new password, the roster; and an officer's change of their own password (`change_own_password`).
 
 (Deactivation is `service.revoke_officer`.) What an account may be is backend.officers.rules: `create`, `set_role`
 and `move_to` check it here, so the console and the API refuse the same things (each words a `rules.Refused` its
@@ -25,12 +25,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.audit.service import record
+from backend.context import Context
 from backend.lib.clock import utcnow
+from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import deactivate_officer_devices
-from backend.officers import rules
-from backend.officers.auth import Role, hash_password
+from backend.officers import ratelimit, rules
+from backend.officers.auth import (
+    BEARER_REFUSED,
+    OfficerPrincipal,
+    Role,
+    hash_password,
+    principal_for_session,
+    verify_password,
+)
 from backend.officers.field import close_open_shift
 from backend.officers.jurisdiction import Jurisdiction, scoping_district, scoping_district_sql
+from backend.officers.locks import lock_officer
 from backend.officers.models import Officer, Unit, UnitMember
 from backend.officers.service import create_officer, revoke_sessions_of, set_unit, unit_of
 from backend.sync import tenure as _tenure  # noqa: F401  (registers the role and unit tenure listener)
@@ -208,22 +218,68 @@ async def reactivate(session: AsyncSession, officer: Officer, *, actor_id: Actor
 
 
 async def reset_password(session: AsyncSession, officer: Officer, *, password: str, actor_id: ActorId,
-                         password_hash: str | None = None) -> None:
+                         password_hash: str | None = None, by_self: bool = False) -> None:
     """Set a new password (as rules.check_password allows) and end every session: whoever knew the old one is logged
     out everywhere. `password_hash`: `password`'s, from `hashed` before the caller's transaction (else it is hashed
-    here). Commits. The caller then lifts the badge's login lockout (ratelimit.clear_badge)."""
+    here). `by_self`: the officer changes their own (`change_own_password`): the audit line is
+    `officer.password_change` by the officer, else `officer.password_reset` by the admin (or "cli"). Commits. The
+    caller then lifts the badge's login lockout (ratelimit.clear_badge)."""
     rules.check_password(password)
     if password_hash is None:
         password_hash = await asyncio.to_thread(hash_password, password)
+    reason, actor_type = ("password_change", "officer") if by_self else ("password_reset", "admin")
     officer.password_hash, officer.updated_at = password_hash, utcnow()
     # the officer's row first: a login that verified the old password holds it until its session is committed
     # (service._still_current), so the revocation below waits for that session and ends it too, and a login still
     # verifying reads the new hash once this commits
     await session.flush()
-    await revoke_sessions_of(session, officer.id, "password_reset")
+    await revoke_sessions_of(session, officer.id, reason)
     # and the phones registered under the old password: whoever used a leaked one gets no more of the unit's pushes
     # (the officer's own apps register again at their next login)
-    await deactivate_officer_devices(session, officer.id, "password_reset")
-    await record(session, actor_type="admin", actor_id=actor_id, action="officer.password_reset",
+    await deactivate_officer_devices(session, officer.id, reason)
+    await record(session, actor_type=actor_type, actor_id=actor_id, action=f"officer.{reason}",
                  target_type="officer", target_id=officer.id)
     await session.commit()
+
+
+async def change_own_password(ctx: Context, session: AsyncSession, me: OfficerPrincipal, *, current: str, new: str,
+                              ip: str) -> None:
+    """The logged-in officer `me` sets their own password, proving the current one. The new one is refused first,
+    as a `rules.Refused` (field "password": rules.check_password's, or officer.password_unchanged for the current
+    one again), spending no try. The current one is checked as a login checks a password, under the same counters
+    (ratelimit.reserve by badge and address, 429 rate_limited once spent; a wrong one is 403
+    officer.current_password_wrong and an `auth.fail` audit line), so a stolen access token gets no more guesses
+    than the login endpoint gives. Then `reset_password` (`by_self`): every session ends, this one included — the
+    tablet logs in again with the new password, as after an admin's reset, and registers its push device afresh
+    (the ones registered under the old password are silenced). A right current password, as at login, clears the
+    badge's failures.
+
+    Both argon2 steps (the check, the new hash) run outside any transaction. The write then holds the officer's row
+    and goes ahead only if the session, its tablet and the account are still live and the hash is still the one
+    checked (401 officer.token_invalid otherwise: a reset, a deactivation or a revocation came in between)."""
+    rules.check_password(new)
+    if new == current:
+        raise rules.Refused("officer.password_unchanged", "password")
+    officer = await session.get(Officer, me.officer_id)
+    if officer is None:  # accounts are never deleted
+        raise ZanError("officer.not_found", 404)
+    badge, verified = officer.badge_number, officer.password_hash
+    await session.rollback()  # ends the read: nothing (on SQLite, the write lock) is held through argon2
+    wait = await ratelimit.reserve(ctx, badge=badge, ip=ip)
+    if wait is not None:
+        raise ZanError("rate_limited", 429, headers={"Retry-After": str(wait)})
+    if not await asyncio.to_thread(verify_password, verified, current):
+        await record(session, actor_type="officer", actor_id=me.officer_id, action="auth.fail", target_type="officer",
+                     target_id=me.officer_id, data={"via": "password_change"})
+        await session.commit()
+        raise ZanError("officer.current_password_wrong", 403, errors=[FieldProblem("/current_password", "invalid")])
+    password_hash = await hashed(new)
+    await lock_officer(session, me.officer_id)
+    officer = await session.get(Officer, me.officer_id, populate_existing=True)
+    if (officer is None or officer.password_hash != verified
+            or await principal_for_session(session, me.session_id) is None):
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
+    await reset_password(session, officer, password=new, actor_id=me.officer_id, password_hash=password_hash,
+                         by_self=True)
+    await ratelimit.release(ctx, ip=ip)
+    await ratelimit.clear_badge(ctx, badge=badge)

@@ -9,7 +9,8 @@ id is (404), so ids cannot be probed; an account a change would put outside the 
 officer.out_of_jurisdiction). An admin cannot deactivate themselves nor change their own role or scope (403
 officer.self_change): the last admin of a region would lock everyone out of its administration. Nor can they set
 their own password (the same 403): a reset takes no old password, so a stolen access token would become the account
-for good; another admin or the console sets it. A deactivation names its reason, which its audit line keeps as the
+for good; another admin or the console sets it, or they change it themselves by giving the current one
+(`POST /api/v1/officer/me/password`). A deactivation names its reason, which its audit line keeps as the
 console's does.
 
 Prosecutors oversee the police from an agency of their own (rules.admins_manage): no admin makes an account a

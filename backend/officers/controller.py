@@ -1,5 +1,5 @@
-"""Officer endpoints: login/refresh/logout for tablets, heartbeats, unit status, shifts, tablet revocation (the
-admin API for accounts, their deactivation included, is backend.officers.admin_controller)."""
+"""Officer endpoints: login/refresh/logout for tablets, an officer's own password, heartbeats, unit status, shifts,
+tablet revocation (the admin API for accounts, their deactivation included, is backend.officers.admin_controller)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, SessionDep
-from backend.lib.errors import ZanError
-from backend.officers import field, service
+from backend.lib.errors import FieldProblem, ZanError
+from backend.officers import accounts, field, rules, service
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
 from backend.officers.jurisdiction import jurisdiction_for
 from backend.officers.models import Officer, Unit
@@ -23,6 +23,7 @@ from backend.officers.schemas import (
     LoginIn,
     OfficerOut,
     Ok,
+    PasswordChangeIn,
     RefreshIn,
     RevokeDeviceIn,
     ShiftOut,
@@ -85,6 +86,21 @@ class OfficerController(Controller):
         if row is None:
             raise ZanError("officer.not_found", 404)
         return officer_out(row, officer.unit_id)
+
+    @post("/me/password", status_code=200, summary="Change my own password (every session ends, this one too)")
+    async def change_password(self, ctx: CtxDep, session: SessionDep, request: Request[Any, Any, Any],
+                              officer: OfficerDep, data: JSONBody[PasswordChangeIn]) -> Ok:
+        """Any officer, with their current password: a wrong one is 403 officer.current_password_wrong and counts
+        toward the badge's login lockout (429 rate_limited once five are spent, as at login). The new one is 12 to
+        200 characters (422 officer.password_policy) and not the current one (422 officer.password_unchanged). On
+        success every session of the officer ends, this one included: the tablet logs in again with the new
+        password (and registers its push device again). Audit line `officer.password_change`."""
+        try:
+            await accounts.change_own_password(ctx, session, officer, current=data.current_password,
+                                               new=data.new_password, ip=client_ip(request))
+        except rules.Refused as refused:
+            raise ZanError(refused.code, 422, errors=[FieldProblem("/new_password", "invalid")]) from refused
+        return Ok()
 
     @post("/location", status_code=202, summary="Position heartbeat")
     async def location(self, session: SessionDep, officer: OfficerDep, data: JSONBody[LocationIn]) -> Ok:

@@ -46,6 +46,17 @@ register_errors({
         "kk": "Құпиясөз 12-ден 200-ге дейін таңбадан тұруы керек",
         "en": "The password must be 12 to 200 characters long",
     },
+    # an officer's own password change (POST /api/v1/officer/me/password)
+    "officer.current_password_wrong": {
+        "ru": "Текущий пароль указан неверно",
+        "kk": "Ағымдағы құпиясөз қате",
+        "en": "The current password is wrong",
+    },
+    "officer.password_unchanged": {
+        "ru": "Новый пароль должен отличаться от текущего",
+        "kk": "Жаңа құпиясөз ағымдағысынан өзгеше болуы керек",
+        "en": "The new password must differ from the current one",
+    },
     "officer.department_unknown": {
         "ru": "Неизвестное подразделение полиции",
         "kk": "Белгісіз полиция бөлімшесі",
@@ -88,9 +99,12 @@ register_errors({
         "en": "This is outside your region",
     },
     "officer.self_change": {
-        "ru": "Нельзя отключить свою учётную запись, изменить свою роль или задать себе новый пароль",
-        "kk": "Өз есептік жазбаңызды өшіруге, рөліңізді өзгертуге немесе өзіңізге жаңа құпиясөз орнатуға болмайды",
-        "en": "You cannot deactivate your own account, change your own role or set your own new password",
+        "ru": ("Нельзя отключить свою учётную запись, изменить свою роль или задать себе новый пароль "
+               "(свой пароль меняют, указав текущий)"),
+        "kk": ("Өз есептік жазбаңызды өшіруге, рөліңізді өзгертуге немесе өзіңізге жаңа құпиясөз орнатуға болмайды "
+               "(өз құпиясөзіңізді ағымдағысын көрсетіп өзгертіңіз)"),
+        "en": ("You cannot deactivate your own account, change your own role or set your own new password "
+               "(change yours with the current one)"),
     },
     "officer.oversight_account": {
         "ru": ("Учётные записи прокуроров ведёт оператор сервиса: администратор полиции не может их создавать "

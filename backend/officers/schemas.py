@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from backend.lib.clock import Instant
+from backend.officers.admin_schemas import Password
 
 Str100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -17,6 +18,13 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     badge_number: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     device_id: Str100
+
+
+class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An officer's own new password, with the current one as proof (a stolen access token alone is not enough)."""
+
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # as a login takes it
+    new_password: Password
 
 
 class RefreshIn(msgspec.Struct, forbid_unknown_fields=True):

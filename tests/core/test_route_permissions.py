@@ -123,6 +123,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/officer/auth/refresh"): Policy(EVERYONE, "the refresh token is the credential"),
     ("POST", "/api/v1/officer/auth/logout"): Policy(ANY_OFFICER, "own session"),
     ("GET", "/api/v1/officer/me"): Policy(ANY_OFFICER, "self"),
+    ("POST", "/api/v1/officer/me/password"): Policy(ANY_OFFICER, "own password, proven by the current one"),
     ("POST", "/api/v1/officer/location"): Policy(ANY_OFFICER, "own position"),
     ("GET", "/api/v1/officer/unit"): Policy(ANY_OFFICER, "own unit"),
     ("POST", "/api/v1/officer/unit/status"): Policy(ANY_OFFICER, "own unit"),
