@@ -318,8 +318,9 @@ class DispatchController(Controller):
                            if_match: etag.IfMatch = None) -> Response[ReportCard]:
         """Dispatchers, supervisors and admins of the report's region (restricted ones: supervisors and admins), as
         for every step; a field officer asks from the tablet of the crew holding the report. Also before any unit
-        holds it (registered, triage, reopened): it stays in the queue, may be assigned meanwhile, and the reporter's
-        answer puts it back to triage; held by a unit, the answer puts it back in work."""
+        holds it (registered, triage, reopened): it stays in the queue, may be assigned, redirected or not taken up
+        meanwhile (an unanswered question holds up no decision of the duty officer's), and the reporter's answer puts
+        it back to triage; held by a unit, the answer puts it back in work."""
         report = await service.get_visible(session, officer, report_id, lock=True)
         await etag.ensure_unchanged(session, report, if_match)
         await service.request_info(session, report, data.reason, service.by_for(officer))

@@ -71,7 +71,8 @@ async def incident_followers(session: AsyncSession, primary: Report, action: Act
     same_unit = by.actor in FIELD or action in UNIT_WORK
     # a member whose own status records the step in place (follow_primary) follows it too
     followers = [m for m in members
-                 if (can(action, Status(m.status), by.actor) or recorded_in_place(action, Status(m.status), by.actor))
+                 if (can(action, Status(m.status), by.actor, held=m.unit_id is not None)
+                     or recorded_in_place(action, Status(m.status), by.actor))
                  and (not same_unit or m.unit_id == primary.unit_id)]
     if rule_for(action).target is not Status.CLOSED:
         return followers

@@ -69,7 +69,7 @@ async def change_status(
     those of `visible`, if given (see `incident_followers`)."""
     status = Status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
-    if not can(action, status, by.actor, resolution):
+    if not can(action, status, by.actor, resolution, held=report.unit_id is not None):
         raise ZanError("report.transition_forbidden", 409,
                        extra={"report_status": report.status, "action": action.value})
     # whichever path closes it (the console, a tablet, a primary's closing): never the officer it appeals against

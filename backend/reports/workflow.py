@@ -91,6 +91,9 @@ class Rule:
     reopenable_from: tuple[Resolution, ...] = ()
     # where the step takes a report no unit holds, if not to `target`
     unheld_target: Status | None = None
+    # statuses the step is also allowed from while no unit holds the report: asked before a unit was sent, a report
+    # awaiting its reporter is still unworked, and what the duty officer may decide of an unworked one stays theirs
+    unheld_sources: tuple[Status, ...] = ()
 
     def target_for(self, held: bool) -> Status:
         """The status the step leaves a report in: `held`, whether a unit holds it."""
@@ -113,10 +116,14 @@ ALLOWED_STATUS_CHANGES: tuple[Rule, ...] = (
          unheld_target=S.TRIAGE),
     Rule(Action.RESOLVE, WORKING, S.CLOSED, (*FIELD, *DISPATCH), Resolution.RESOLVED),
     Rule(Action.CLOSE_UNFOUNDED, (*UNWORKED, *WORKING), S.CLOSED, (*FIELD, *DISPATCH), Resolution.UNFOUNDED),
-    Rule(Action.REDIRECT, (*UNWORKED, S.ASSIGNED), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REDIRECTED),
+    # a question left unanswered must not hold up the law's redirect term (3 working days): unheld, the report is
+    # still the duty officer's to redirect or not take up, as in triage
+    Rule(Action.REDIRECT, (*UNWORKED, S.ASSIGNED), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REDIRECTED,
+         unheld_sources=(S.AWAITING_REPORTER,)),
     Rule(Action.MARK_DUPLICATE, (*UNWORKED, *WORKING), S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.DUPLICATE),
     # the system too: an anonymous appeal on a matter the law considers only from a named applicant (routing)
-    Rule(Action.REJECT, UNWORKED, S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REJECTED),
+    Rule(Action.REJECT, UNWORKED, S.CLOSED, (A.SYSTEM, *DISPATCH), Resolution.REJECTED,
+         unheld_sources=(S.AWAITING_REPORTER,)),
     Rule(Action.WITHDRAW, tuple(OPEN), S.CLOSED, (A.CITIZEN,), Resolution.WITHDRAWN),
     Rule(Action.REOPEN, (S.CLOSED,), S.REOPENED, (A.CITIZEN, A.SUPERVISOR, A.PROSECUTOR, A.ADMIN),
          reopenable_from=(Resolution.RESOLVED, Resolution.UNFOUNDED, Resolution.REJECTED, Resolution.DUPLICATE,
@@ -147,10 +154,13 @@ def recorded_in_place(action: Action, status: Status, actor: Actor) -> bool:
     return action in GROUND_STEPS and status in KEEPS_STATUS and actor in _BY_ACTION[action].actors
 
 
-def can(action: Action, status: Status, actor: Actor, resolution: Resolution | None = None) -> bool:
-    """Whether `actor` may take `action` on a report in `status` (closed with `resolution`)."""
+def can(action: Action, status: Status, actor: Actor, resolution: Resolution | None = None, *,
+        held: bool = True) -> bool:
+    """Whether `actor` may take `action` on a report in `status` (closed with `resolution`); `held`: whether a unit
+    holds it (Rule.unheld_sources; a caller that does not say is answered as for a held report, the narrower)."""
     rule = _BY_ACTION[action]
-    if status not in rule.sources or actor not in rule.actors:
+    allowed = rule.sources if held else (*rule.sources, *rule.unheld_sources)
+    if status not in allowed or actor not in rule.actors:
         return False
     if action is Action.REOPEN and actor is Actor.CITIZEN:
         return resolution in rule.reopenable_from

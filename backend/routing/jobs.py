@@ -185,10 +185,14 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
 
 
 async def _still_offered(ctx: Context, report_id: str) -> Report | None:
-    """The report, unless it was taken or closed since the offer was queued (then no offer is needed)."""
+    """The report, unless it was taken or closed since the offer was queued (then no offer is needed). Taken means a
+    unit holds it, not a status: the duty officer may ask the reporter before any unit is sent (awaiting_reporter
+    with no unit, still in the dispatch queue), and the crews on shift must still be offered it."""
     async with ctx.sessions() as session:
         report = await session.get(Report, uuid.UUID(report_id))
-    return report if report is not None and report.status in (Status.REGISTERED, Status.TRIAGE) else None
+    if report is None or report.status == Status.CLOSED:
+        return None
+    return report if report.unit_id is None or report.status in (Status.REGISTERED, Status.TRIAGE) else None
 
 
 @task("reports.offer_urgent")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the duty bot fixture is imported from tests/bots/conftest.py and taken as a parameter)
 """The duty officer asks the reporter before any unit is assigned: triage is when information is most needed (which
 entrance, is the man still there), and the workflow allowed the question only once a unit held the report (409
 `report.transition_forbidden`). The reporter's answer puts such a report back to the dispatch queue (triage), not "in
@@ -14,6 +15,10 @@ import pytest
 from backend.context import Context
 from backend.reports.models import Report
 from backend.reports.workflow import Status
+from tests.bots.conftest import officer_bot  # noqa: F401  (fixture: the duty bot on the fake Bot API)
+from tests.core.factories import triage_report
+from tests.core.test_resilience_edge_cases import DUTY_CHAT, KNIFE, _officer_on_duty
+from tests.fakes.telegram import FakeBot
 from tests.helpers import PartnerClient
 from tests.officers.factories import bearer, login, make_officer, make_unit
 from tests.reports.step_helpers import settled_report
@@ -108,3 +113,55 @@ async def test_an_answer_to_a_question_asked_under_a_unit_still_resumes_the_work
     await _answer(citizen, report_id, "123 ABC 01")
     card = (await app_client.get(f"/api/v1/dispatch/reports/{report_id}", headers=console)).json()
     assert (card["status"], card["unit_id"]) == ("in_progress", str(unit.id))
+
+
+async def test_an_urgent_report_asked_about_before_its_offer_is_still_offered_to_the_duty_bot(
+        ctx: Context, officer_bot: FakeBot, app_client: httpx.AsyncClient) -> None:
+    """The duty officer asks at once ("is he still there?"), before the offer task has run: the report is still in
+    the queue with no unit, and the officers on shift must still get the one-tap offer. It was dropped as "taken"
+    (only registered and triage counted as still offered), so the crew nearest to a knife attack never heard of it."""
+    from backend.routing.jobs import offer_urgent
+
+    await _officer_on_duty(ctx)
+    report = await triage_report(ctx, urgent=True, priority="urgent", district="astana", department="patrol_police",
+                                 text=KNIFE)
+    asked = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/request-info",
+                                  headers=await _console(ctx, app_client), json={"reason": QUESTION})
+    assert asked.status_code == 200, asked.text
+    await offer_urgent(ctx, {"report_id": str(report.id)})
+    assert any(report.number in (m.text or "") for m in officer_bot.sent_messages(DUTY_CHAT))
+
+
+@pytest.mark.parametrize("how", ["redirected", "rejected"])
+async def test_a_question_unanswered_does_not_stop_the_duty_officer_redirecting_or_rejecting(
+        ctx: Context, app_client: httpx.AsyncClient, how: str) -> None:
+    """Asked before a unit was sent, the report is still unworked: what the duty officer could decide of it in
+    triage (out of police competence: redirect within the law's 3 working days; not taken up) they still may, answered
+    or not. It was 409 `report.transition_forbidden` until the reporter answered, which they may never do, while the
+    redirect term ran out and escalated."""
+    report = await triage_report(ctx, district="astana", category="utilities", text="Во дворе нет горячей воды")
+    console = await _console(ctx, app_client)
+    asked = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/request-info", headers=console,
+                                  json={"reason": "Какой дом и подъезд?"})
+    assert asked.status_code == 200, asked.text
+    closed = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/close", headers=console,
+                                   json={"how": how, "reason": "Вопрос коммунальных служб", "redirect_to": "akimat"})
+    assert closed.status_code == 200, closed.text
+    assert (closed.json()["status"], closed.json()["unit_id"]) == ("closed", None)
+
+
+async def test_a_question_asked_under_a_unit_keeps_the_unit_from_being_bypassed_by_a_redirect(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """Held by a unit that is working it, the report is not redirected by the console while its reporter is asked,
+    as it is not while the unit works it (the workflow's rule for worked reports is unchanged)."""
+    unit = await make_unit(ctx)
+    report = await triage_report(ctx, district="astana", category="utilities", text="Во дворе нет горячей воды")
+    console = await _console(ctx, app_client)
+    assert (await app_client.post(f"/api/v1/dispatch/reports/{report.id}/assign", headers=console,
+                                  json={"unit_id": str(unit.id)})).status_code == 200
+    assert (await app_client.post(f"/api/v1/dispatch/reports/{report.id}/request-info", headers=console,
+                                  json={"reason": "Какой дом и подъезд?"})).status_code == 200
+    closed = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/close", headers=console,
+                                   json={"how": "redirected", "reason": "Вопрос коммунальных служб",
+                                         "redirect_to": "akimat"})
+    assert closed.status_code == 409 and closed.json()["code"] == "report.transition_forbidden", closed.text
