@@ -106,14 +106,6 @@ def _tagged(account: Account) -> Response[OfficerAccountOut]:
     return Response(shown, headers={"ETag": shown.etag})
 
 
-def _refusal(refused: rules.Refused, pointers: dict[str, str]) -> ZanError:
-    """A rules.Refused as the API answers it: 403 for an account outside the admin's region, else 422 pointing at
-    the field (`pointers`: where the operation's body has it)."""
-    status = 403 if refused.code == "officer.out_of_jurisdiction" else 422
-    return ZanError(refused.code, status,
-                    errors=[FieldProblem(pointers.get(refused.field, f"/{refused.field}"), "invalid")])
-
-
 def _reason(data: DeactivateIn | None) -> str:
     """The deactivation's reason without its surrounding blanks. None, or a blank one, is 422
     officer.reason_required: the endpoint took no body before, and such a caller is told what is missing."""
@@ -240,7 +232,7 @@ class OfficerAdminController(Controller):
                     department=data.department, district=data.district, national=data.national, unit=unit,
                     password=data.password, actor_id=officer.officer_id, within=within, password_hash=password_hash)
             except rules.Refused as refused:
-                raise _refusal(refused, _CREATE_POINTERS) from refused
+                raise rules.as_error(refused, _CREATE_POINTERS) from refused
             return Stored(201, msgspec.to_builtins(account_out(Account(created, unit))))
 
         stored, _ = await idempotency.once(session, f"officer-create:{officer.officer_id}", idempotency_key,
@@ -267,7 +259,7 @@ class OfficerAdminController(Controller):
             await accounts.set_role(session, account, role=data.role, district=data.district, national=data.national,
                                     actor_id=officer.officer_id, within=within)
         except rules.Refused as refused:
-            raise _refusal(refused, _ROLE_POINTERS) from refused
+            raise rules.as_error(refused, _ROLE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
     @post("/{officer_id:uuid}/unit", status_code=200, responses=STALE, summary="Move an officer to another unit")
@@ -283,7 +275,7 @@ class OfficerAdminController(Controller):
         try:
             await accounts.move_to(session, account, unit=unit, actor_id=officer.officer_id, within=within)
         except rules.Refused as refused:
-            raise _refusal(refused, _MOVE_POINTERS) from refused
+            raise rules.as_error(refused, _MOVE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
     @post("/{officer_id:uuid}/revoke", status_code=200, responses=STALE,
@@ -336,6 +328,6 @@ class OfficerAdminController(Controller):
             await accounts.reset_password(session, account.officer, password=data.password,
                                           actor_id=officer.officer_id, password_hash=password_hash)
         except rules.Refused as refused:
-            raise _refusal(refused, {}) from refused
+            raise rules.as_error(refused, {}) from refused
         await ratelimit.clear_badge(ctx, badge=badge)
         return _tagged(await _fresh(session, officer_id))

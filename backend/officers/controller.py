@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.deps import CtxDep, SessionDep
-from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.errors import ZanError
 from backend.officers import accounts, field, rules, service
 from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
 from backend.officers.jurisdiction import jurisdiction_for
@@ -99,7 +99,7 @@ class OfficerController(Controller):
             await accounts.change_own_password(ctx, session, officer, current=data.current_password,
                                                new=data.new_password, ip=client_ip(request))
         except rules.Refused as refused:
-            raise ZanError(refused.code, 422, errors=[FieldProblem("/new_password", "invalid")]) from refused
+            raise rules.as_error(refused, {"password": "/new_password"}) from refused
         return Ok()
 
     @post("/location", status_code=202, summary="Position heartbeat")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backend.lib.errors import FieldProblem, ZanError
 from backend.officers.auth import FIELD_ROLES, Role
 
 if TYPE_CHECKING:
@@ -40,6 +41,14 @@ class Refused(Exception):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.field})"
+
+
+def as_error(refused: Refused, pointers: dict[str, str]) -> ZanError:
+    """A Refused as the API answers it: 403 for an account outside the admin's region, else 422 pointing at the
+    field (`pointers`: where the operation's body has it; else the field's own name)."""
+    status = 403 if refused.code == "officer.out_of_jurisdiction" else 422
+    return ZanError(refused.code, status,
+                    errors=[FieldProblem(pointers.get(refused.field, f"/{refused.field}"), "invalid")])
 
 
 def police_departments() -> list[str]:

@@ -72,9 +72,9 @@ def test_every_code_the_code_raises_is_in_the_catalogue() -> None:
     assert {"internal", "validation.failed", "validation.body_malformed"} <= set(catalogue)
     # codes passed on as variables: the plumbing that forwards a caller's code, the media links' two codes, and the
     # partner 401 helper (its callers' literal codes are read where they call it)
-    # admin_controller words the codes of backend.officers.rules (rules.Refused), each registered
+    # rules.as_error answers the codes of backend.officers.rules (rules.Refused), each registered
     forwarded = {"backend/lib/errors.py", "backend/media/controller.py", "backend/partners/service.py",
-                 "backend/officers/admin_controller.py"}
+                 "backend/officers/rules.py"}
     assert {where.split(":")[0] for where in unread} <= forwarded, unread
     for code in ("media.upload_token_invalid", "media.download_token_invalid"):
         assert code in catalogue
