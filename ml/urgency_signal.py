@@ -9,14 +9,76 @@ from dataclasses import dataclass
 
 from ml.text import any_of
 
-# someone smoking (folded, ru / kk / en): what turns a smoke-only fire signal off ("соседи курят на балконе, дым идет
-# ко мне", "the neighbours smoke on the balcony and the smoke comes in"); "курица", "куртка" are no smoking
-SMOKING = any_of(
-    r"\bкур(?:ят|ит|ил[аи]?|ить|ю|им|ени[еяю]|ильщик\w*|ящ\w*)\b|\bнакур\w*|сигарет|\bтабак|\bтабачн|кальян|\bвейп",
-    r"\bтемеки|\bшылым",
-    r"\bcigar|\btobacco|\bhookah|\bshisha|\bvap(?:e|es|ing)\b|\bsmok(?:es|ing)\b"
-    r"|\b(?:they|i|we|neighbou?rs?|people|guys)\s+(?:always\s+|often\s+|constantly\s+|still\s+)?smoke\b",
+# someone smoking (folded, ru / kk / en) ("соседи курят на балконе", "the neighbours smoke"); "курица", "куртка" are
+# no smoking
+_SMOKING_WORDS = (
+    r"\bкур(?:ят|ит|ил[аи]?|ить|ю|им|ени[еяю]|ильщик\w*|ящ\w*)\b|\bнакур\w*|сигарет|\bтабак|\bтабачн|кальян|\bвейп"
+    r"|\bтемеки|\bшылым"
+    r"|\bcigar|\btobacco|\bhookah|\bshisha|\bvap(?:e|es|ing)\b|\bsmok(?:es|ing)\b"
+    r"|\b(?:they|i|we|neighbou?rs?|people|guys)\s+(?:always\s+|often\s+|constantly\s+|still\s+)?smoke\b"
 )
+# smoking told as what set something alight: asleep with a cigarette, smoking in bed, a cigarette end left burning
+# ("курил в постели, теперь дым из его квартиры", "темекі шегіп отырып ұйықтап қалды, үйде түтін", "he fell asleep
+# smoking and the room is full of smoke"): the smoke is then a fire's
+_SMOKING_STARTS_FIRE = (
+    r"\b(?:уснул|заснул|задремал|отключил)\w*\W+(?:\w+\W+){0,3}?(?:с сигарет|кур)"
+    r"|\b(?:с сигарет\w*|кур\w*)\W+(?:\w+\W+){0,3}?(?:уснул|заснул|задремал|отключил)"
+    r"|\bкур\w*\W+(?:\w+\W+){0,2}?в (?:постел|кроват)|\bв (?:постел|кроват)\w*\W+(?:\w+\W+){0,2}?кур"
+    r"|\bокурок|\bокурк|\bбычок|\bбычк|не (?:затушил|потушил)\w* (?:\w+ )?сигарет"
+    r"|\b(?:темеки|шылым)\w*\W+(?:\w+\W+){0,3}?(?:уйыктап|уйыктап кал)|\bтосекте\W+(?:\w+\W+){0,2}?темеки"
+    r"|\bfell asleep\W+(?:\w+\W+){0,3}?(?:smok|cigar)|\bsmok\w* in bed\b|\bcigarette (?:butt|end)"
+    r"|\b(?:didn'?t|did not) (?:put out|stub out) (?:\w+ )?cigar"
+)
+# what turns a smoke-only fire signal off: someone smoking ("соседи курят на балконе, дым идет ко мне", "the
+# neighbours smoke on the balcony and the smoke comes in"), unless the smoking is told as the fire's cause
+SMOKING = re.compile(rf"^(?!.*(?:{_SMOKING_STARTS_FIRE}))(?=.*(?:{_SMOKING_WORDS}))", re.DOTALL)
+
+
+# an animal as the one killed (folded, ru / kk / en). Russian and Kazakh by the accusative, English by the passive:
+# "собака убила ребенка", "ит баланы өлтірді", "the dog killed a child" keep the animal as the killer
+_RU_ANIMAL_OBJECT = (
+    r"(?:собак(?:у|ам)?|собачк(?:у|ам)?|пса|псов|щенк(?:а|ов)|щенят|кошк(?:у|ам)|кошек|кота|котов|котик(?:а|ов)"
+    r"|котенк(?:а|ов)|котят|котеночка|животн(?:ое|ых)|питомц(?:а|ев)|попуга(?:я|ев)|хомяк(?:а|ов)|голуб(?:я|ей)"
+    r"|птиц(?:у)?|лошад(?:ь|ей)|коня|корову|кролик(?:а|ов))\b"
+)
+_RU_ANIMAL = (
+    r"(?:собак\w*|собачк\w*|пс(?:а|ы|ов|ину)\b|пес\b|щен\w*|кош(?:к|ек)\w*|кот(?:а|ы|ов|ик\w*|енок|енк\w*|ят\w*)?\b"
+    r"|животн\w*|питом\w*|попуга\w*|хомяк\w*|голуб\w*|птиц\w*|лошад\w*)"
+)
+_KK_ANIMAL = r"\b(?:ит(?:ти|тер\w*|им\w*|ин\w*|и)?|мысы[кг]\w*|куши[кг]\w*|жануар\w*)\b"
+# the accusative, what is killed ("итімді", "мысықты", "күшігімізді"): "ит баланы өлтірді" is a dog that killed
+_KK_ANIMAL_OBJECT = r"\b(?:ит|ит\w*|мысы[кг]\w*|куши[кг]\w*|жануар\w*)(?:ды|ди|ты|ти|ны|ни)\b"
+_EN_ANIMAL = r"\b(?:dog|cat|pupp(?:y|ies)|kitten|pet|animal|bird|horse|parrot)s?\b"
+# words between a verb and what it is done to, within the clause: no comma or full stop, no "а", "и", "and"
+_BETWEEN = r"(?:(?!(?:а|и|но|and|but)\b)\w+[^\w.,!?;:]+)"
+_RU_KILLED = (
+    r"(?:убил\w*|убит\w*|убива\w*|убь\w*|отравил\w*|отрав(?:ят|ит|или)|застрелил\w*|зарезал\w*|задушил\w*"
+    r"|замучил\w*)"
+)
+_RU_DEAD = r"(?:мертв\w*|дохл\w*|сдох\w*|труп\w*|умира\w*|умер(?:ла|ли)?\b|отравлен\w*)"
+_KK_KILLED = r"(?:олтир\w*|ула(?:п|ды|ган)\w*)"
+_KK_DEAD = r"(?:улан\w*|олип\w*|олди\w*|олген\w*|олиги\w*)"
+_EN_KILLED = r"(?:kill(?:ed|ing|s)?|poison(?:ed|ing|s)?|murder(?:ed|ing|s)?|shot|stabbed)"
+_EN_DEAD = r"(?:killed|poisoned|murdered|shot|dead|dying)"
+ANIMAL_KILLED = any_of(
+    rf"\b{_RU_KILLED}[^\w.,!?;:]+{_BETWEEN}{{0,2}}?{_RU_ANIMAL_OBJECT}",
+    rf"\b{_RU_ANIMAL_OBJECT}[^\w.,!?;:]+(?:{_BETWEEN}{{0,3}}?|и (?:потом |затем |еще )?){_RU_KILLED}",
+    rf"\b{_RU_DEAD}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{_RU_ANIMAL}|\b{_RU_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{_RU_DEAD}",
+    rf"\b{_RU_ANIMAL}\W+(?:\w+\W+){{0,4}}?нашли (?:\w+ )?(?:мертв|дохл)",
+    rf"{_KK_ANIMAL_OBJECT}[^\w.,!?;:]+{_BETWEEN}{{0,3}}?{_KK_KILLED}|{_KK_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{_KK_DEAD}",
+    rf"\b{_EN_KILLED}[^\w.,!?;:]+{_BETWEEN}{{0,3}}?{_EN_ANIMAL}",
+    rf"{_EN_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,2}}?(?:(?:was|were|got|been|is|are)\s+(?:\w+\s+)?{_EN_DEAD}\b)",
+    rf"\bdead {_EN_ANIMAL}",
+)
+# cruelty to an animal going on (folded): "убивают собак во дворе", "мучает кошку", "итті өлтіріп жатыр", "he is
+# killing a cat": an offence the police can stop, but no person to save
+_ANIMAL_CRUELTY_RU_EN = (
+    r"\b(?:убива(?:ет|ют)|муча(?:ет|ют)|душ(?:ит|ат)|трав(?:ит|ят)|издева(?:ется|ются) над)"
+    rf"[^\w.,!?;:]+{_BETWEEN}{{0,2}}?(?:{_RU_ANIMAL_OBJECT}|собак\w*|кош\w*|животн\w*)",
+    rf"(?:\bis|\bare|'s|’s|'re) (?:killing|torturing|strangling|poisoning|drowning) {_BETWEEN}{{0,2}}?{_EN_ANIMAL}",
+)
+ANIMAL_CRUELTY_NOW = any_of(*_ANIMAL_CRUELTY_RU_EN)
+ANIMAL_CRUELTY_GOING_ON = any_of(rf"{_KK_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,2}}?(?:олтирип|улап|кинап) жатыр")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ signal is `ml.urgency_signal.Signal`.
 from __future__ import annotations
 
 from ml.text import any_of
-from ml.urgency_signal import SMOKING, Signal
+from ml.urgency_signal import ANIMAL_CRUELTY_GOING_ON, ANIMAL_CRUELTY_NOW, ANIMAL_KILLED, SMOKING, Signal
 from ml.urgency_signals_en import EN_SIGNALS
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
@@ -21,6 +21,11 @@ _PERSON = (
     r"|\bон\b|\bона\b|\bкто-то"
 )
 _FALL_FROM = r"(?:из окна|из окон|с окна|с балкона|с крыши|с \d+\W{0,2}(?:-?го\s+)?этажа)"
+# a child's age in digits or words (up to 15, as the English signals read it)
+_CHILD_AGE = (
+    r"[1-9]|1[0-5]|два|двух|три|четыре|пять|шесть|семь|восемь|девять|десять|одиннадцать|двенадцать|тринадцать"
+    r"|четырнадцать|пятнадцать"
+)
 # "не вернулся", not "не вернул": "сын не вернул долг" is a debt, not a missing child
 _MISSING_VERB = (
     r"пропал|потерял|исчез|не вернул(?:ся|ась|ись)|не приш|не пришел|нигде нет|не можем найти"
@@ -35,6 +40,8 @@ _ADULT = r"(?:человек|мужчин|парн|женщин|девушк|п�
 
 # where smoke coming out of is a fire's: a flat, a window, the stairwell, a door, a basement (folded)
 _SMOKE_SOURCE = r"квартир|окн|окон|подъезд|дом|двер|под двер|подвал|гараж|машин|щел|вентиляц|розетк|подсобк|сара"
+# out of one: "из квартиры", "из его квартиры", "из соседской квартиры", "из-под двери"
+_OUT_OF = rf"\bиз(?:-под| под)? (?:(?:его|ее|их|соседск\w*|соседн\w*|чуж\w*|\d+\w*)\s+)?(?:{_SMOKE_SOURCE})"
 
 # "in the home" and "now" for someone inside the home: "у меня дома", "в квартире"; "прямо сейчас"
 _AT_HOME = r"(?:у (?:меня|нас) )?(?:в (?:доме|квартире)|дома)"
@@ -80,8 +87,8 @@ SIGNALS: tuple[Signal, ...] = (
             r"не приход\w+ в себя|лежит\w*.{0,30}не реагир|не может встать|плохо с сердцем|посинел",
             r"(?:человек|мужчин|женщин|мотоциклист|велосипедист|пешеход|парень|\bон|\bона)\w*"
             r" лежит на (?:дороге|асфальте|земле)",
-            r"передоз|судорог|приступ|\bотравил|\bотравлен|придавил|ударило током|упал\w* с высоты",
-            r"есинен тан|ес-?туссиз|\bдем алмай|тыныс алмай|есин жогалт|озине келмей|козгалмай|тура алмай|\bулан",
+            r"передоз|судорог|приступ|придавил|ударило током|упал\w* с высоты",
+            r"есинен тан|ес-?туссиз|\bдем алмай|тыныс алмай|есин жогалт|озине келмей|козгалмай|тура алмай",
             r"\bустамас|ток согып|плита басып|бииктен кулап|курысып",
             # a fall from a window, balcony or roof: a person, not a flower pot ("горшок упал с балкона")
             rf"(?:{_PERSON})\w*[^.!?]{{0,40}}(?:вы|у)пал\w* {_FALL_FROM}|(?:вы|у)пал\w* {_FALL_FROM}[^.!?]{{0,20}}"
@@ -92,6 +99,13 @@ SIGNALS: tuple[Signal, ...] = (
             r"\s+(?:\w+\s+)?(?:кулап|кулады|кулаган|секирип|лактырып)",
         ),
         ("103", "112"),
+    ),
+    Signal(
+        # poisoned: a person, not a pet ("сосед отравил мою собаку" is cruelty to an animal, `ANIMAL_KILLED`)
+        "unconscious",
+        any_of(r"\bотравил|\bотравлен|\bулан"),
+        ("103", "112"),
+        unless=ANIMAL_KILLED,
     ),
     Signal(
         "drowning_or_trapped",
@@ -108,6 +122,24 @@ SIGNALS: tuple[Signal, ...] = (
             r"\bолтирип жатыр|\bолип жатыр|\bолик\b|\bмайит",
         ),
         ("102", "103"),
+        # a killed pet is cruelty to an animal, for the police but no emergency ("убили кошку, есть ли статья",
+        # "сосед убил мою собаку"); going on now it is `ANIMAL_CRUELTY_NOW`
+        unless=ANIMAL_KILLED,
+    ),
+    Signal(
+        # cruelty to an animal going on now: the police can stop it (102), there is no one for an ambulance
+        "violence_in_progress",
+        ANIMAL_CRUELTY_NOW,
+        ("102",),
+        needs_now=True,
+        habitual_sensitive=True,
+    ),
+    Signal(
+        # the Kazakh present continuous says it is going on ("итті өлтіріп жатыр")
+        "violence_in_progress",
+        ANIMAL_CRUELTY_GOING_ON,
+        ("102",),
+        habitual_sensitive=True,
     ),
     Signal(
         # "убьет меня если…" is a threat: a matter for the police, an emergency only when it is happening now
@@ -199,8 +231,10 @@ SIGNALS: tuple[Signal, ...] = (
             r"\bпламя|\bзадымлен|\bискры\b|\bгарью",
             # smoke coming out of a place, or heavy smoke, is a fire whoever smokes nearby: "из квартиры соседей идет
             # дым", "дым из подъезда", "валит черный дым", "пәтерден түтін шығып жатыр"
-            rf"\bдым\w*\W+(?:\w+\W+){{0,2}}?из (?:{_SMOKE_SOURCE})|\bиз (?:{_SMOKE_SOURCE})\w*\W+(?:\w+\W+){{0,3}}?дым",
+            rf"\bдым\w*\W+(?:\w+\W+){{0,2}}?{_OUT_OF}|{_OUT_OF}\w*\W+(?:\w+\W+){{0,3}}?дым",
             r"(?:\bчерн|\bгуст|\bедк)\w* дым|\bдым\w* (?:валит|столбом|коромыслом)|\bвалит дым",
+            # smoke too thick to see through: "дым по всей квартире, ничего не видно", "түтіннен ештеңе көрінбейді"
+            r"\bдым\w*[^.!?]{0,40}ничего не видно|ничего не видно[^.!?]{0,40}\bдым|\bтутин\w*[^.!?]{0,40}ештене корин",
             r"\b(?:патер|уй|терезе|подъезд|есик|подвал)\w*(?:ден|нен|дан|нан|тен|тан)\W+(?:\w+\W+)?тутин",
             r"\b(?:кара|кою) тутин",
             r"\bорт(?! сондир)(?:\b|ен|те|ке|тен| шык)|\bжанып жатыр|\bжалын|\bушкын",
@@ -211,7 +245,7 @@ SIGNALS: tuple[Signal, ...] = (
         # smoke alone: a fire, unless someone is smoking ("соседи курят на балконе, дым идет ко мне", "көрші темекі
         # шегеді, түтіні бізге келеді" is a neighbours' matter, not a call to 101)
         "fire",
-        any_of(r"\bдым(?:ит|ом|\b)|\bтутин"),
+        any_of(r"\bдым(?:ит|ом|а|у|\b)|\bтутин"),
         ("112", "101"),
         unless=SMOKING,
     ),
@@ -236,6 +270,8 @@ SIGNALS: tuple[Signal, ...] = (
         any_of(
             rf"(?:{_MISSING_VERB}|ушел из дома|ушла из дома)\w*\W+(?:\w+\W+){{0,4}}?(?:{_CHILD})",
             rf"(?:{_CHILD})\w*\W+(?:\w+\W+){{0,6}}?(?:{_MISSING_VERB})",
+            # a child's age told for him or her: "ей 12 лет, она пропала", "ему девять, не вернулся из школы"
+            rf"\b(?:ему|ей)\s+(?:{_CHILD_AGE})\b\W+(?:\w+\W+){{0,6}}?(?:{_MISSING_VERB})",
             r"\b(?:бала|балам|баламыз|баласы|улым|кызым|немерем|балалар)\b\W+(?:\w+\W+){0,8}?(?:жогал|келмеди"
             r"|кайтпады|табылмай|таба алмай|адас|жетпеди)",
             r"\b(?:балам|баламыз|улым|кызым)\b\W+(?:\w+\W+){0,3}?жок\b|\b(?:баланы|баламды|улымды|кызымды) урла",

@@ -10,7 +10,7 @@ does, so most English signals are off in a question unless a "now" cue says othe
 from __future__ import annotations
 
 from ml.text import any_of
-from ml.urgency_signal import SMOKING, Signal
+from ml.urgency_signal import ANIMAL_KILLED, SMOKING, Signal
 
 _EN_VICTIM = (
     r"(?:me|us|him|her|them|my|his|a|an|the|people|someone|somebody|each other|everyone|kids|children"
@@ -27,8 +27,16 @@ _EN_MISSING = (
     r"|(?:has|have|did|does)(?:n'?t| not) (?:come|return|answer)"
     r"|(?:can'?t|cannot|can not|could(?:n'?t| not)) (?:find|reach)|not (?:come )?back)"
 )
+# a child's age told without "years old": "she's 12 and she's missing", "he is nine" ("one" alone is no age: "he is one
+# of them"); "he is 15 minutes late" counts something else
+_EN_CHILD_AGE = (
+    r"\b(?:he|she)(?:'s|’s| is)\s+(?:only\s+|just\s+)?(?:[1-9]|1[0-5]|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve|thirteen|fourteen|fifteen)\b(?![\s-]*(?:min|hour|hr|day|week|month|year|am\b|pm\b|o'?clock|%|:"
+    r"|percent|kilo|km|meter|metre|floor|block|street|st\b|th\b))"
+)
 _EN_CHILD = (
-    r"(?:\b(?:child|son|daughter|kid|boy|girl|baby|toddler)s?\b|\b(?:[1-9]|1[0-5])[ -]?(?:years?|yrs?)[ -]old\b)"
+    r"(?:\b(?:child|son|daughter|kid|boy|girl|baby|toddler)s?\b|\b(?:[1-9]|1[0-5])[ -]?(?:years?|yrs?)[ -]old\b"
+    rf"|{_EN_CHILD_AGE})"
 )
 _EN_VULNERABLE = (
     r"(?:elderly|dementia|alzheimer|memory (?:loss|problems?)|grand(?:mother|father|ma|pa)|granny|disabled"
@@ -88,6 +96,8 @@ EN_SIGNALS: tuple[Signal, ...] = (
         any_of(r"\bkilling|\bkilled\b|dead body|\bdying\b|\bmurder"),
         ("102", "103"),
         hypothetical_sensitive=True,
+        # "my neighbour killed my dog" is cruelty to an animal (ml.urgency_signal.ANIMAL_KILLED)
+        unless=ANIMAL_KILLED,
     ),
     Signal(
         "threat_to_life",
