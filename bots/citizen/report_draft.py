@@ -237,7 +237,8 @@ class DraftUnreadable(Exception):
 
 async def draft_data(state: FSMContext) -> dict[str, Any]:
     """The data of the draft being written (the caller read its state as a report's); DraftUnreadable when it reads
-    empty only for want of Redis. The expired-draft guard's one read of it (draft_lost, report_expired.data_gone)."""
+    empty or partial only for want of Redis. The expired-draft guard's one read of it (draft_lost,
+    report_expired.data_gone)."""
     data = await state.get_data()
     if data_unreadable(state):
         raise DraftUnreadable

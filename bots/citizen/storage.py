@@ -15,6 +15,18 @@ An unknown key reads as empty while Redis is away, which is also what an expired
 to a chat whose state was read from Redis before Redis went away (within one update): its report draft is still in
 Redis, only unreadable now, and must not be taken for one that expired (its state let go, handed back to Redis: the
 draft lost for good). So each data read records whether it fell back that way (`data_unreadable`).
+
+Data written while the primary's was unread that way is only part of the chat's data: aiogram's update_data merges
+into the empty read and writes the result, so a step that lost Redis mid-handler keeps just its new fields (the place,
+not the description or the draft's key). Such a write is kept as partial and, once the primary answers, merged over
+what it holds (the fields written here win) instead of replacing it; a read of it while the primary is still away is
+unread too (the draft's other fields are unknown). A value written after a successful read (known in full) replaces,
+as does a clear (set_data({}), `FSMContext.clear`): it says the whole of the data goes, whatever it was. Merged, it
+would leave the previous draft in Redis under the next one started in the same outage (its description, place, files
+coming back into a new report), and the citizen's personal data in Redis after they cancelled. Accepted: a value
+written blind (no read before it in its update) while the key's last read was unread is taken for partial too, the
+fields Redis holds beside it kept; the handlers read before they write, and the FSM state, not the data, says
+whether a draft is live.
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiogram.fsm.context import FSMContext
@@ -37,6 +50,14 @@ RETRY_AFTER_S = 5.0
 _T = TypeVar("_T")
 
 
+@dataclass(frozen=True)
+class _Data:
+    """A chat's data as kept here: `partial` when written while the primary's was unread (merged over it later)."""
+
+    values: dict[str, Any]
+    partial: bool = False
+
+
 class FallbackStorage(BaseStorage):
     """`primary` (RedisStorage) per call, this process's memory while `primary` raises one of `errors`."""
 
@@ -50,8 +71,9 @@ class FallbackStorage(BaseStorage):
         self.clock = clock
         # written while the primary was away; an entry is newer than what the primary holds for that key
         self._states: dict[StorageKey, tuple[str | None, float]] = {}
-        self._data: dict[StorageKey, tuple[dict[str, Any], float]] = {}
-        # keys whose last data read found neither the primary nor a local entry: read as empty, but unknown
+        self._data: dict[StorageKey, tuple[_Data, float]] = {}
+        # keys whose last data read found neither the primary nor a full local entry: read as empty (or as the part
+        # written here), the rest unknown
         self._unread: set[StorageKey] = set()
         self._down_until = 0.0
         self._down = False
@@ -95,7 +117,7 @@ class FallbackStorage(BaseStorage):
         entries[key] = (value, now + self.ttl_s)
 
     async def _write(self, entries: dict[StorageKey, tuple[_T, float]], key: StorageKey, value: _T,
-                     call: Callable[[], Awaitable[None]]) -> None:
+                     call: Callable[[], Awaitable[object]]) -> None:
         """To the primary, which then holds the newest value; kept here while it is away."""
         if await self.attempt(call) is not None:
             entries.pop(key, None)
@@ -103,14 +125,17 @@ class FallbackStorage(BaseStorage):
             self._keep(entries, key, value)
 
     async def _read(self, entries: dict[StorageKey, tuple[_T, float]], key: StorageKey,
-                    read: Callable[[], Awaitable[_T]], hand_back: Callable[[_T], Awaitable[None]]) -> tuple[_T] | None:
-        """A value kept here is the newest: it is returned, and moves to the primary once that answers again (so
-        every worker sees the conversation). None (unknown) while the primary is away and nothing is kept here: the
-        caller's empty value, the dialogue starting afresh."""
+                    read: Callable[[], Awaitable[_T]], hand_back: Callable[[_T], Awaitable[_T]]) -> tuple[_T] | None:
+        """A value kept here is the newest: it moves to the primary once that answers again (so every worker sees
+        the conversation), and what the primary then holds is returned (`hand_back`'s result), else the value kept.
+        None (unknown) while the primary is away and nothing is kept here: the caller's empty value, the dialogue
+        starting afresh."""
         local = self._fresh(entries, key)
         if local is not None:
-            if await self.attempt(lambda: hand_back(local[0])) is not None:
+            handed = await self.attempt(lambda: hand_back(local[0]))
+            if handed is not None:
                 entries.pop(key, None)
+                return handed
             return local
         return await self.attempt(read)
 
@@ -121,24 +146,43 @@ class FallbackStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         found = await self._read(self._states, key, lambda: self.primary.get_state(key),
-                                 lambda value: self.primary.set_state(key, value))
+                                 lambda value: self._state_back(key, value))
         return found[0] if found is not None else None
 
+    async def _state_back(self, key: StorageKey, value: str | None) -> str | None:
+        await self.primary.set_state(key, value)
+        return value
+
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        value = dict(data)  # a copy: the caller may go on changing its mapping
-        await self._write(self._data, key, value, lambda: self.primary.set_data(key, value))
+        # a copy: the caller may go on changing its mapping. Partial when derived from an unread read (module doc);
+        # a clear never is, and the data is known again after it (empty)
+        kept = _Data(dict(data), partial=bool(data) and key in self._unread)
+        await self._write(self._data, key, kept, lambda: self._put(key, kept))
+        if not kept.values:
+            self._unread.discard(key)
+
+    async def _put(self, key: StorageKey, kept: _Data) -> _Data:
+        """`kept` written to the primary, a partial value merged over what it holds (the fields kept here win), not
+        replacing it: what the primary holds now. Two calls, not atomic: the chat's lock (bots.citizen.isolation)
+        keeps other updates of the chat out meanwhile, and a failure between them writes nothing (`kept` stays)."""
+        values = {**await self.primary.get_data(key), **kept.values} if kept.partial else kept.values
+        await self.primary.set_data(key, values)
+        return _Data(values)
+
+    async def _primary_data(self, key: StorageKey) -> _Data:
+        return _Data(await self.primary.get_data(key))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        found = await self._read(self._data, key, lambda: self.primary.get_data(key),
-                                 lambda value: self.primary.set_data(key, value))
-        if found is None:
+        found = await self._read(self._data, key, lambda: self._primary_data(key), lambda kept: self._put(key, kept))
+        if found is None or found[0].partial:
             self._unread.add(key)
-            return {}
-        self._unread.discard(key)
-        return dict(found[0])  # a copy: the caller may change it without a set_data
+        else:
+            self._unread.discard(key)
+        return dict(found[0].values) if found is not None else {}  # a copy: changed by the caller without set_data
 
     def data_unread(self, key: StorageKey) -> bool:
-        """Whether the last `get_data(key)` read empty only because the primary was away (nothing kept here)."""
+        """Whether the last `get_data(key)` read the chat's data only in part (empty, or what was written here) because
+        the primary was away: the rest of it, a live draft maybe, is unknown."""
         return key in self._unread
 
     async def close(self) -> None:
@@ -149,7 +193,7 @@ class FallbackStorage(BaseStorage):
 
 
 def data_unreadable(state: FSMContext) -> bool:
-    """Whether the data just read from `state` is empty for want of Redis (`FallbackStorage.data_unread`), not because
-    the chat has none; never with another storage (MemoryStorage in embedded mode cannot be away)."""
+    """Whether the data just read from `state` is empty or partial for want of Redis (`FallbackStorage.data_unread`),
+    not because the chat has none; never with another storage (MemoryStorage in embedded mode cannot be away)."""
     storage = state.storage
     return isinstance(storage, FallbackStorage) and storage.data_unread(state.key)

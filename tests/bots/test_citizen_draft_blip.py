@@ -3,8 +3,11 @@ its draft's data (not: FallbackStorage reads it as empty, nothing being kept in 
 (bots.citizen.report_expired) took that empty read for a draft whose data expired: it said the draft was gone and
 let its state go (or started a new draft over it), and that was handed back to Redis once it answered, so the live
 draft was lost for good. Now the citizen is asked to send it again in a minute, and nothing is changed: once Redis
-answers the draft goes on where it was. Real aiogram against the fake Bot API, the bot's Redis behind a loopback
-proxy that drops every connection the moment the draft's data is asked for."""
+answers the draft goes on where it was. Redis lost later in the update, once the step's handler read the draft and
+went on to change it (aiogram's update_data reads it again: empty, and only the step's new fields written), costs
+the draft nothing either: what the step wrote joins the draft when Redis is back, not replacing it. Real aiogram
+against the fake Bot API, the bot's Redis behind a loopback proxy that drops every connection the moment the draft's
+data is asked for (the first time, or a later one)."""
 
 from __future__ import annotations
 
@@ -54,15 +57,16 @@ def _storage(chat: Chat) -> FallbackStorage:
     return storage
 
 
-async def _blip_at_data_read(chat: Chat, proxy: TcpProxy, update: dict[str, object]) -> list[str]:
-    """`update` handled while Redis goes away as the chat's data is asked for (its state read before): what the bot
-    said. Then Redis is back, the back-off over, and the lock of the update that lost Redis (it expires on its own
-    after LOCK_TTL_S) gone."""
+async def _blip_at_data_read(chat: Chat, proxy: TcpProxy, update: dict[str, object], *,
+                             reads: int = 0) -> list[str]:
+    """`update` handled while Redis goes away as the chat's data is asked for (its state read before; `reads` times
+    answered first): what the bot said. Then Redis is back, the back-off over, and the lock of the update that lost
+    Redis (it expires on its own after LOCK_TTL_S) gone."""
     storage = _storage(chat)
     primary = storage.primary
     assert isinstance(primary, RedisStorage)
     key = StorageKey(bot_id=chat.bot.bot.id, chat_id=chat.id, user_id=chat.id)
-    proxy.cut_at(primary.key_builder.build(key, "data").encode())
+    proxy.cut_at(primary.key_builder.build(key, "data").encode(), after=reads)
     before = len(chat.texts())
     await chat.feed(update)
     said = chat.texts()[before:]
@@ -121,5 +125,26 @@ async def test_send_tapped_while_redis_blips_keeps_the_draft(ctx: Context, citiz
     assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
 
     await chat.feed(citizen_tg.user_taps_button(confirm, "report:send", user=chat.user))  # tapped again, as asked
+    assert "зарегистрировано" in chat.texts()[-1], chat.texts()[-1]
+    assert await _report_texts(ctx) == [TEXT]
+
+
+async def test_a_place_kept_as_redis_goes_away_mid_step_keeps_the_draft(ctx: Context, citizen_tg: FakeBot,
+                                                                         proxy: TcpProxy) -> None:
+    """The guard's read answered, keep_place's update_data not: the place alone was kept in memory, and handed back
+    over the draft it replaced (its description and key gone: "the draft is gone" at the next step)."""
+    chat = await _chat(ctx, citizen_tg, 799803)
+    place = citizen_tg.user_sends_location(chat.id, chat.user, *PLACE)
+    said = await _blip_at_data_read(chat, proxy, place, reads=1)
+    assert len(said) == 1, said  # the step failed after the place was kept (its files question read no key)
+    step, data = await _redis_holds(chat)
+    assert step == ReportForm.photo.state, step
+    assert data.get("text") == TEXT and "key" in data and (data.get("lat"), data.get("lon")) == PLACE, data
+
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, *PLACE))  # sent again, the step unanswered
+    assert "Место происшествия обновлено" in chat.texts()[-1], chat.texts()[-1]
+    await chat.taps("report:photos_done")
+    assert "Проверьте" in chat.texts()[-1], chat.texts()[-1]
+    await chat.taps("report:send")
     assert "зарегистрировано" in chat.texts()[-1], chat.texts()[-1]
     assert await _report_texts(ctx) == [TEXT]

@@ -4,6 +4,9 @@ and moves back to Redis once it answers again (so every worker sees it)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
@@ -106,3 +109,112 @@ async def test_data_unreadable_for_want_of_redis_is_told_from_none() -> None:
         await through_proxy.redis.delete(*[k async for k in through_proxy.redis.scan_iter(f"{prefix}:*")] or ["-"])
         await storage.close()
         await proxy.close()
+
+
+@dataclass
+class Outage:
+    """A FallbackStorage whose Redis goes through `proxy`, Redis read `direct` (as another worker does), one chat."""
+
+    proxy: TcpProxy
+    storage: FallbackStorage
+    direct: RedisStorage
+    clock: Clock
+    key: StorageKey
+
+    async def back(self) -> None:
+        """Redis answers again, and the storage asks it (its back-off over)."""
+        await self.proxy.restore()
+        self.clock.now += 10
+
+
+@asynccontextmanager
+async def _outage() -> AsyncIterator[Outage]:
+    proxy = TcpProxy("127.0.0.1", 6379)
+    await proxy.start()
+    prefix = f"zan-test-fsm-{uuid.uuid4().hex[:8]}"
+    through_proxy = RedisStorage.from_url(f"redis://127.0.0.1:{proxy.port}/0", key_builder=DefaultKeyBuilder(
+        prefix=prefix), connection_kwargs={"socket_connect_timeout": 0.5, "socket_timeout": 1.0})
+    direct = RedisStorage.from_url("redis://127.0.0.1:6379/0", key_builder=DefaultKeyBuilder(prefix=prefix))
+    clock = Clock()
+    storage = FallbackStorage(through_proxy, ttl_s=60, clock=clock)
+    try:
+        yield Outage(proxy, storage, direct, clock, StorageKey(bot_id=1, chat_id=45, user_id=45))
+    finally:
+        await direct.redis.delete(*[k async for k in direct.redis.scan_iter(f"{prefix}:*")] or ["-"])
+        await storage.close()
+        await direct.close()
+        await proxy.close()
+
+
+DRAFT = {"key": "draft", "text": "Во дворе драка", "since": 7}
+
+
+async def test_an_update_written_while_the_data_was_unreadable_joins_it_in_redis() -> None:
+    """A step that lost Redis mid-handler: update_data read {} and kept only the new fields. Handed back, they are
+    merged over the draft Redis holds (they win), not replacing it (the description and the key lost)."""
+    async with _outage() as o:
+        await o.storage.set_data(o.key, DRAFT)
+        await o.proxy.cut()
+        assert await o.storage.update_data(o.key, {"lat": 51.16, "text": "Во дворе драка, двое"}) == {
+            "lat": 51.16, "text": "Во дворе драка, двое"}
+        # read again while Redis is away: still only part of the data, the draft's key unknown (not an expired one)
+        assert await o.storage.get_data(o.key) == {"lat": 51.16, "text": "Во дворе драка, двое"}
+        assert o.storage.data_unread(o.key)
+        await o.storage.update_data(o.key, {"lon": 71.47})  # still partial, though read from memory
+
+        await o.back()
+        merged = {**DRAFT, "text": "Во дворе драка, двое", "lat": 51.16, "lon": 71.47}
+        assert await o.storage.get_data(o.key) == merged and not o.storage.data_unread(o.key)
+        assert await o.direct.get_data(o.key) == merged
+
+
+async def test_an_update_after_an_unreadable_read_merges_once_redis_answers_within_the_step() -> None:
+    """Redis back between the handler's read (unread, {}) and its write: the write goes to Redis merged too."""
+    async with _outage() as o:
+        await o.storage.set_data(o.key, DRAFT)
+        await o.proxy.cut()
+        assert await o.storage.get_data(o.key) == {}
+        await o.back()
+        await o.storage.set_data(o.key, {"lat": 51.16})
+        assert await o.direct.get_data(o.key) == {**DRAFT, "lat": 51.16}
+
+
+async def test_data_known_when_written_replaces_what_redis_holds() -> None:
+    """Read in full before Redis went away, the value written is the whole of the data: a field it dropped stays
+    dropped in Redis."""
+    async with _outage() as o:
+        await o.storage.set_data(o.key, {**DRAFT, "typed": [[5, "драка"]]})
+        data = await o.storage.get_data(o.key)
+        await o.proxy.cut()
+        del data["typed"]
+        await o.storage.set_data(o.key, data)
+        await o.back()
+        assert await o.storage.get_data(o.key) == DRAFT
+        assert await o.direct.get_data(o.key) == DRAFT
+
+
+async def test_a_clear_while_the_data_was_unreadable_replaces_it() -> None:
+    """A clear says all of the data goes, whatever it was: merged, the old draft would come back in Redis (personal
+    data kept after a cancel) and under a new draft started in the same outage (its description, place, files in a
+    new report)."""
+    async with _outage() as o:
+        await o.storage.set_data(o.key, {**DRAFT, "lat": 51.16})
+        await o.proxy.cut()
+        assert await o.storage.get_data(o.key) == {} and o.storage.data_unread(o.key)
+        await o.storage.set_data(o.key, {})  # FSMContext.clear: drop_draft before a new draft
+        assert not o.storage.data_unread(o.key)
+        await o.storage.set_data(o.key, {"key": "new", "since": 9})
+        await o.back()
+        assert await o.storage.get_data(o.key) == {"key": "new", "since": 9}
+        assert await o.direct.get_data(o.key) == {"key": "new", "since": 9}
+
+
+async def test_a_clear_alone_while_the_data_was_unreadable_empties_redis() -> None:
+    async with _outage() as o:
+        await o.storage.set_data(o.key, DRAFT)
+        await o.proxy.cut()
+        await o.storage.get_data(o.key)
+        await o.storage.set_data(o.key, {})
+        await o.back()
+        assert await o.storage.get_data(o.key) == {}
+        assert await o.direct.get_data(o.key) == {}

@@ -18,8 +18,9 @@ def free_port() -> int:
 class TcpProxy:
     """127.0.0.1:<port> → target. `cut()` drops every connection and refuses new ones; `restore()` undoes it.
     `cut_at(marker)` cuts the same way the moment a client sends bytes holding `marker` (not passed on): the target
-    lost between two requests of one client task. `shut()` holds the clients' next bytes (and sets `held`) until
-    `open()`; the target's answers still flow."""
+    lost between two requests of one client task; `after=n` passes the first n such sends on (the same request made
+    again later in the task). `shut()` holds the clients' next bytes (and sets `held`) until `open()`; the target's
+    answers still flow."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -31,9 +32,10 @@ class TcpProxy:
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self._cut_at: bytes | None = None
+        self._cut_after = 0
 
-    def cut_at(self, marker: bytes) -> None:
-        self._cut_at = marker
+    def cut_at(self, marker: bytes, *, after: int = 0) -> None:
+        self._cut_at, self._cut_after = marker, after
 
     def shut(self) -> None:
         self.held.clear()
@@ -46,9 +48,12 @@ class TcpProxy:
         try:
             while data := await reader.read(65536):
                 if gated and self._cut_at is not None and self._cut_at in data:
-                    self._cut_at = None
-                    self._sever()
-                    break
+                    if self._cut_after:
+                        self._cut_after -= 1
+                    else:
+                        self._cut_at = None
+                        self._sever()
+                        break
                 if gated and not self._open.is_set():
                     self.held.set()
                     await self._open.wait()
