@@ -219,16 +219,20 @@ async def reactivate(session: AsyncSession, officer: Officer, *, actor_id: Actor
 
 async def reset_password(session: AsyncSession, officer: Officer, *, password: str, actor_id: ActorId,
                          password_hash: str | None = None, by_self: bool = False) -> None:
-    """Set a new password (as rules.check_password allows) and end every session: whoever knew the old one is logged
-    out everywhere. `password_hash`: `password`'s, from `hashed` before the caller's transaction (else it is hashed
-    here). `by_self`: the officer changes their own (`change_own_password`): the audit line is
-    `officer.password_change` by the officer, else `officer.password_reset` by the admin (or "cli"). Commits. The
-    caller then lifts the badge's login lockout (ratelimit.clear_badge)."""
+    """Set a new password (as rules.check_password allows) and end every session, the duty bot's Telegram link
+    included: whoever knew the old one is logged out everywhere. `password_hash`: `password`'s, from `hashed` before
+    the caller's transaction (else it is hashed here). `by_self`: the officer changes their own
+    (`change_own_password`): the audit line is `officer.password_change` by the officer, else
+    `officer.password_reset` by the admin (or "cli"). Commits. The caller then lifts the badge's login lockout
+    (ratelimit.clear_badge)."""
     rules.check_password(password)
     if password_hash is None:
         password_hash = await asyncio.to_thread(hash_password, password)
     reason, actor_type = ("password_change", "officer") if by_self else ("password_reset", "admin")
     officer.password_hash, officer.updated_at = password_hash, utcnow()
+    # and the duty bot's chat, a way in of its own (offers, accepting reports): one linked with a code a stolen token
+    # asked for would outlive every session ended here, as would a code not yet redeemed (the officer links again)
+    officer.telegram_chat_id = officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
     # the officer's row first: a login that verified the old password holds it until its session is committed
     # (service._still_current), so the revocation below waits for that session and ends it too, and a login still
     # verifying reads the new hash once this commits

@@ -15,8 +15,9 @@ console's does.
 
 Prosecutors oversee the police from an agency of their own (rules.admins_manage): no admin makes an account a
 prosecutor's (created so, or promoted), nor changes, moves, deactivates, reactivates, demotes or sets the password of a
-prosecutor's (403 officer.oversight_account), or the police could impersonate or silence its oversight. The roster
-shows them (who has access); the service operator's console (`zan officers ...`) keeps them.
+prosecutor's, nor revokes a prosecutor's tablet (`/api/v1/officer/admin/devices/revoke`, service.revoke_device)
+(403 officer.oversight_account), or the police could impersonate or silence its oversight. The roster shows them
+(who has access); the service operator's console (`zan officers ...`) keeps them.
 
 A new password is hashed (argon2, deliberately slow) before the request's transaction begins (accounts.hashed): inside
 it, the officer's row, and on SQLite the whole database's write lock, would be held through the hash.

@@ -16,7 +16,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import deactivate_officer_devices
-from backend.officers import ratelimit
+from backend.officers import ratelimit, rules
 from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
 from backend.officers.field import close_open_shift
 from backend.officers.jurisdiction import Jurisdiction, jurisdiction_of
@@ -256,15 +256,21 @@ async def _within(session: AsyncSession, officer_id: uuid.UUID, within: Jurisdic
 
 
 async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID,
-                        within: Jurisdiction | None = None) -> Device:
+                        within: Jurisdiction | None = None, police_admin: bool = False) -> Device:
     """Kill a lost or stolen tablet: its sessions die at once, it can never log in again, and the push
     registrations made from it get nothing more (assignment pushes carry report numbers and addresses).
 
     `within`: the revoking admin's jurisdiction. A regional admin revokes their region's tablets only; another
-    region's (or a national officer's) answers as an unknown one does (404), so device ids cannot be probed."""
+    region's (or a national officer's) answers as an unknown one does (404), so device ids cannot be probed.
+    `police_admin`: the admin API's caller, who may not revoke a prosecutor's tablet (403 officer.oversight_account,
+    rules.admins_manage): barring the oversight's tablets would silence it as a deactivation would."""
     device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
     if device is None or not await _within(session, device.officer_id, within):
         raise ZanError("not_found", 404)
+    if police_admin:
+        owner = await session.get(Officer, device.officer_id)
+        if owner is not None and not rules.admins_manage(owner.role):
+            raise ZanError("officer.oversight_account", 403)
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
     # after the sessions: a registration racing this one holds its session row (notifications' _session_tablet),

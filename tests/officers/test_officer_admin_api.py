@@ -430,3 +430,30 @@ async def test_an_admin_cannot_reset_their_own_password(ctx: Context, app_client
                                   headers=colleague)
     assert reset.status_code == 200, reset.text
     assert (await _login(app_client, other.badge_number, NEW_PASSWORD)).status_code == 200
+
+
+async def test_an_admin_cannot_revoke_a_prosecutors_tablet(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """A tablet revocation ends its sessions and bars the tablet for good: on a prosecutor's tablet it would silence
+    the oversight as a deactivation would, so it is refused as the account's changes are (403
+    officer.oversight_account); the operator's console keeps prosecutors (a reset or deactivation ends a lost
+    tablet's sessions). Another officer's tablet is still revoked.
+
+    Before: any admin of the region revoked a prosecutor's tablet (200, every session on it killed)."""
+    _, regional = await _admin(ctx, app_client)
+    _, national = await _national_admin(ctx, app_client)
+    prosecutor, _, tokens = await _logged_in(ctx, app_client, role="prosecutor")
+    officer, _, officer_tokens = await _logged_in(ctx, app_client)
+    async with ctx.sessions() as session:
+        tablets = {row.actor_id: row.device_id for row in await session.scalars(select(AuditLog).where(
+            col(AuditLog.action) == "auth.login"))}
+    for headers in (regional, national):
+        refused = await app_client.post("/api/v1/officer/admin/devices/revoke",
+                                        json={"device_id": tablets[str(prosecutor.id)]}, headers=headers)
+        assert (refused.status_code, refused.json().get("code")) == (403, "officer.oversight_account"), refused.text
+    assert not await _dead(app_client, tokens)
+    async with ctx.sessions() as session:
+        assert list(await session.scalars(select(AuditLog).where(col(AuditLog.action) == "device.revoke"))) == []
+    revoked = await app_client.post("/api/v1/officer/admin/devices/revoke",
+                                    json={"device_id": tablets[str(officer.id)]}, headers=regional)
+    assert revoked.status_code == 200, revoked.text
+    assert await _dead(app_client, officer_tokens)

@@ -200,3 +200,42 @@ async def test_a_tablet_revoked_while_the_change_waits_changes_nothing(
     assert await _hash(ctx, officer.id) == before
     assert await _audit(ctx, officer.id, "officer.password_change") == []
     assert (await _login(app_client, officer.badge_number, password)).status_code == 200
+
+
+@pytest.mark.parametrize("by", ["self", "admin"])
+async def test_a_changed_password_unlinks_the_duty_bot(ctx: Context, app_client: httpx.AsyncClient, by: str) -> None:
+    """The duty bot's Telegram chat is a way in of its own (offers with addresses, accepting reports, shifts): one
+    linked with a code a stolen access token asked for outlived every session the new password ended. A change or
+    a reset unlinks the chat and voids a code not yet used; the officer links their own chat again, as their
+    tablet logs in again.
+
+    Before: the chat stayed linked, and a code asked for before the change could still be redeemed after it."""
+    from bots.officer import service as duty
+
+    officer, password, tokens = await _logged_in(ctx, app_client)
+
+    async def link_code() -> str:
+        issued = await app_client.post("/api/v1/officer/telegram/link-code", headers=bearer(tokens["access_token"]))
+        assert issued.status_code == 201, issued.text
+        code: str = issued.json()["code"]
+        return code
+
+    thief_chat, later_chat = 7_000_001, 7_000_002
+    assert await duty.redeem_link_code(ctx, code=await link_code(), chat_id=thief_chat) is not None
+    unused = await link_code()
+    assert await duty.status(ctx, chat_id=thief_chat) is not None
+
+    if by == "self":
+        changed = await _change(app_client, tokens, password, NEW_PASSWORD)
+    else:
+        admin, admin_password = await make_officer(ctx, role="admin")
+        admin_tokens = await login_tokens(app_client, admin.badge_number, admin_password, "tab-admin")
+        changed = await app_client.post(f"/api/v1/officer/admin/officers/{officer.id}/password",
+                                        json={"password": NEW_PASSWORD}, headers=bearer(admin_tokens["access_token"]))
+    assert changed.status_code == 200, changed.text
+
+    assert await duty.status(ctx, chat_id=thief_chat) is None
+    assert await duty.redeem_link_code(ctx, code=unused, chat_id=later_chat) is None
+    async with ctx.sessions() as session:
+        assert await duty.officer_by_chat(session, thief_chat) is None
+        assert await duty.officer_by_chat(session, later_chat) is None
