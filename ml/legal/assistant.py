@@ -88,7 +88,18 @@ URGENT_REASON_FAQ = {
 # and, as an intruder is after the property more often than not, an attempted theft with entry into a home (УК 188
 # ч. 3), which that item's answer names; and УК 149 itself when neither an item nor an article cited it ("сейчас кто
 # то ходит по квартире" cited the theft alone). Only under the lead: an eviction, also УК 149, is no theft
-URGENT_REASON_ALSO = {"break_in_progress": (FaqCitation("УК РК", "149", "1"), FaqCitation("УК РК", "188", "3"))}
+URGENT_REASON_ALSO = {
+    "break_in_progress": (FaqCitation("УК РК", "149", "1"), FaqCitation("УК РК", "188", "3")),
+    # a fire at home is careless handling of fire more often than arson (УК 204 ч. 2), and a breach of the fire
+    # safety rules (КоАП 410 ч. 1)
+    "fire": (FaqCitation("УК РК", "204", "2"), FaqCitation("КоАП РК", "410", "1")),
+}
+# FAQ items that never answer under the lead of an emergency the urgency patterns recognised, whatever their score:
+# "курил в постели, теперь горит диван" and "в подъезде много дыма" are nearest to the smoking-fine item (1.17-1.20,
+# above URGENT_FAQ_MIN_SCORE), whose fine tells someone in a fire nothing to do. The words that drew the item also
+# rank its matter's articles (smoking, tobacco sales), so none of those is quoted either: the emergency's own
+# articles (URGENT_REASON_ALSO) are
+URGENT_REASON_NOT_FAQ = {"fire": frozenset({"smoking_in_public"})}
 # A private matter (a debt, an inheritance) is referred elsewhere unless an FAQ item of a police matter is this close:
 # an offence named beside it (threats 1.24-1.36, a beating 1.44) keeps the question with the police, while the
 # nearest item of a plain private question sits at 1.1-1.17 ("сосед затопил квартиру" → theft 1.14). Judged on
@@ -153,7 +164,10 @@ class LegalAssistant:
         if not (answer.urgent and answer.faq_id is None and follow_up and asks_the_law(reading_text(follow_up))):
             return answer
         found = self._decide(text, asked_in, lang, Urgency(urgent=False))
-        # a weak or empty reading of the matter is no answer to put under the lead (see Continuation.follow)
+        # a weak or empty reading of the matter is no answer to put under the lead (see Continuation.follow), nor is
+        # an item barred under it (URGENT_REASON_NOT_FAQ: the smoking fine after "горит диван")
+        if found.faq_id in _barred_items(urgency):
+            return answer
         if found.faq_id or (found.citations and found.confidence > WEAK_CONFIDENCE):
             return _under_lead(found, urgency.advise, lang)
         return answer
@@ -282,7 +296,9 @@ class LegalAssistant:
         citations: list[Citation] = []
         # the FAQ's answer follows the emergency lead only when it is clearly the question's: "біреу есікті бұзып
         # жатыр" (someone is breaking the door in) got the card-fraud item's "call your bank first" at 1.07
-        if not result.faq or result.faq[0].score < URGENT_FAQ_MIN_SCORE:
+        barred = _barred_items(urgency)
+        drawn_elsewhere = bool(result.faq) and result.faq[0].item.id in barred
+        if not result.faq or result.faq[0].score < URGENT_FAQ_MIN_SCORE or drawn_elsewhere:
             faq = None
         elif faq is None and result.faq[0].item.suggested_action in EMERGENCY_ACTIONS:
             faq = result.faq[0].item
@@ -290,7 +306,7 @@ class LegalAssistant:
         if faq is not None:
             citations = self._faq_citations(faq, result.terms.all)
             lead = f"{lead}\n\n{without_repeated_call(faq.answer.get(lang) or faq.answer['ru'], numbers, lang)}"
-        else:
+        elif not drawn_elsewhere:
             hits = self._confident_articles(result)
             citations = [citation(h.chunk, result.terms.all) for h in hits[:2]]
         citations += self._also_cited(urgency, citations, result.terms.all)
@@ -436,6 +452,11 @@ def _reason_item(urgency: Urgency, result: SearchResult) -> FaqItem | None:
     close to it as a confident FAQ answer needs (FAQ_MIN_SCORE)."""
     ids = {URGENT_REASON_FAQ[r] for r in urgency.reasons if r in URGENT_REASON_FAQ}
     return next((m.item for m in result.faq if m.item.id in ids and m.score >= FAQ_MIN_SCORE), None)
+
+
+def _barred_items(urgency: Urgency) -> frozenset[str]:
+    """The FAQ items that never answer under the lead of `urgency` (URGENT_REASON_NOT_FAQ)."""
+    return frozenset(i for r in urgency.reasons for i in URGENT_REASON_NOT_FAQ.get(r, ()))
 
 
 def _near_verbatim(result: SearchResult) -> bool:
