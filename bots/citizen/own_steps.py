@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import msgspec
 from aiogram import Bot, F
@@ -36,7 +36,7 @@ from backend.reports.workflow import Action, Actor, Resolution, Status, can
 from bots.citizen import keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import WORDS
+from bots.citizen.report_draft import WORDS, draft_data
 from bots.citizen.texts import all_languages, t
 
 handlers = Handlers()
@@ -191,8 +191,9 @@ def _cancel(lang: str) -> InlineKeyboardMarkup:
 
 
 async def _end(state: FSMContext) -> str | None:
-    """Back to where the chat was before "Appeal" (that state, returned)."""
-    data: dict[str, Any] = await state.get_data()
+    """Back to where the chat was before "Appeal" (that state, returned). Data unreadable for want of Redis ends the
+    update with nothing changed (DraftUnreadable), as reply_flow's end does: a paused draft's data is not cleared."""
+    data = await draft_data(state)
     back = data.get(APPEAL_BACK)
     for key in (APPEAL_TO, APPEAL_SEEN, APPEAL_NUMBER, APPEAL_BACK):
         data.pop(key, None)
@@ -226,7 +227,9 @@ async def appeal_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx
         return
     chat_id, report_id, seen = tap.chat_id, tap.report_id, tap.numbers[0]
     current = await state.get_state()
-    back = (await state.get_data()).get(APPEAL_BACK) if current == AppealForm.grounds.state else current
+    # an appeal's data unreadable for want of Redis: DraftUnreadable, not an unknown state to go back to written
+    # over the paused draft's
+    back = (await draft_data(state)).get(APPEAL_BACK) if current == AppealForm.grounds.state else current
     await state.update_data({APPEAL_TO: str(report_id), APPEAL_SEEN: seen, APPEAL_NUMBER: number,
                              APPEAL_BACK: back})
     await state.set_state(AppealForm.grounds)

@@ -44,6 +44,7 @@ from bots.citizen.report_asked import start_or_ask, start_or_resume
 from bots.citizen.report_draft import (
     BOT_DOWNLOAD_LIMIT,
     WORDS,
+    draft_data,
     drop_draft,
     incoming,
 )
@@ -192,9 +193,11 @@ async def reply_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx:
     except ZanError as exc:
         await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
         return
-    data = await state.get_data()
     current = await state.get_state()
     if current == ReplyForm.text.state:
+        # unreadable for want of Redis: the state to go back to is unknown, and taken as none it would be written
+        # over the paused draft's (DraftUnreadable: nothing changed, the tap asked again)
+        data = await draft_data(state)
         await _discard(ctx, data)  # files kept for an answer the citizen left for another report's
         back = data.get(REPLY_BACK)
     else:
@@ -313,8 +316,10 @@ async def _comment(message: Message, state: FSMContext, ctx: Context, lang: str,
 
 async def _end(state: FSMContext, ctx: Context, *, discard: bool) -> str | None:
     """Back to where the chat was before "Reply" (that state, returned); files kept for an answer never sent are
-    deleted at once."""
-    data: dict[str, Any] = await state.get_data()
+    deleted at once. Data unreadable for want of Redis ends the update with nothing changed (DraftUnreadable): the
+    state to go back to is unknown, and the empty data written back would clear the paused draft's once Redis
+    answers."""
+    data = await draft_data(state)
     if discard:
         await _discard(ctx, data)
     back = data.get(REPLY_BACK)

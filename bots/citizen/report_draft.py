@@ -238,7 +238,8 @@ class DraftUnreadable(Exception):
 async def draft_data(state: FSMContext) -> dict[str, Any]:
     """The data of the draft being written (the caller read its state as a report's); DraftUnreadable when it reads
     empty or partial only for want of Redis. The expired-draft guard's one read of it (draft_lost,
-    report_expired.data_gone)."""
+    report_expired.data_gone), and the read of a draft stacked under an answer or an appeal before either ends
+    (reply_flow, own_steps): nothing is written over data that could not be read."""
     data = await state.get_data()
     if data_unreadable(state):
         raise DraftUnreadable
