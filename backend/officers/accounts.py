@@ -122,9 +122,7 @@ async def create(session: AsyncSession, *, badge_number: str, full_name: str, ra
     officer.badge_taken), of `within` (`_check_within`). `password_hash`: `password`'s, from `hashed` before the
     caller's transaction (else it is hashed here). The caller commits."""
     department = rules.check_department(department)
-    district = rules.officer_district(role, district, national=national, in_unit=unit is not None)
-    if unit is not None:
-        rules.check_unit_fits(unit, department=department, district=district)
+    district = rules.placed_district(role, district, national=national, department=department, unit=unit)
     _check_within(within, district, unit)
     return await create_officer(session, badge_number=badge_number, full_name=full_name, role=role,
                                 department=department, district=district, password=rules.check_password(password),
@@ -132,16 +130,13 @@ async def create(session: AsyncSession, *, badge_number: str, full_name: str, ra
 
 
 def new_scope(account: Account, *, role: Role, district: str | None, national: bool) -> str:
-    """The district `account` would have as a `role` (rules.officer_district): `district`, "" with `national`, or
+    """The district `account` would have as a `role` (rules.placed_district): `district`, "" with `national`, or
     with neither the one they have (national if they have none). Refused if their unit would not fit it."""
     officer, unit = account.officer, account.unit
     keep = district is None and not national
-    new_district = rules.officer_district(role, (officer.district or None) if keep else district,
-                                          national=national or (keep and not officer.district),
-                                          in_unit=unit is not None)
-    if unit is not None:
-        rules.check_unit_fits(unit, department=officer.department, district=new_district)
-    return new_district
+    return rules.placed_district(role, (officer.district or None) if keep else district,
+                                 national=national or (keep and not officer.district), department=officer.department,
+                                 unit=unit)
 
 
 async def set_role(session: AsyncSession, account: Account, *, role: Role, district: str | None, national: bool,
@@ -162,8 +157,8 @@ def check_move(account: Account, unit: Unit | None) -> None:
     officer = account.officer
     if unit is None:
         return
-    rules.officer_district(Role(officer.role), officer.district or None, national=not officer.district, in_unit=True)
-    rules.check_unit_fits(unit, department=officer.department, district=officer.district)
+    rules.placed_district(Role(officer.role), officer.district or None, national=not officer.district,
+                          department=officer.department, unit=unit)
 
 
 async def move_to(session: AsyncSession, account: Account, *, unit: Unit | None, actor_id: ActorId,

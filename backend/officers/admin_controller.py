@@ -169,6 +169,19 @@ def _managed(account: Account | None = None, *, role: Role | None = None) -> Non
         raise ZanError("officer.oversight_account", 403, errors=[FieldProblem("/role", "invalid")])
 
 
+async def _editable(session: AsyncSession, within: Jurisdiction, officer_id: uuid.UUID, admin: OfficerPrincipal, *,
+                    if_match: str | None, own_ok: bool = False, role: Role | None = None) -> Account:
+    """The account a change may go ahead on, checked in this order: held and answered for (`_account`, 404), not the
+    admin's own unless `own_ok` (403 officer.self_change), not a prosecutor's nor made one by `role` (`_managed`,
+    403), still as `if_match` saw it (412; None: not checked)."""
+    account = await _account(session, within, officer_id, lock=True)
+    if not own_ok:
+        _not_self(account, admin)
+    _managed(account, role=role)
+    _ensure_unchanged(account, if_match)
+    return account
+
+
 async def _unit(session: AsyncSession, unit_id: uuid.UUID, within: Jurisdiction) -> Unit:
     """A unit of the admin's region (another region's is answered as an unknown one, 404)."""
     unit = await session.get(Unit, unit_id)
@@ -252,10 +265,7 @@ class OfficerAdminController(Controller):
         and their open shift end at once (the tablet logs in again under the new role). Not one's own, nor a
         prosecutor's or to a prosecutor's (403)."""
         within = await jurisdiction_for(session, officer)
-        account = await _account(session, within, officer_id, lock=True)
-        _not_self(account, officer)
-        _managed(account, role=data.role)
-        _ensure_unchanged(account, if_match)
+        account = await _editable(session, within, officer_id, officer, if_match=if_match, role=data.role)
         try:
             await accounts.set_role(session, account, role=data.role, district=data.district, national=data.national,
                                     actor_id=officer.officer_id, within=within)
@@ -269,8 +279,8 @@ class OfficerAdminController(Controller):
         """As `zan officers move`: a unit of their department and region, or null for none. Their open shift ends;
         their sessions live on (every request reads the unit again). Not a prosecutor's (403)."""
         within = await jurisdiction_for(session, officer)
-        account = await _account(session, within, officer_id, lock=True)
-        _managed(account)
+        # If-Match after the unit: an unknown unit is 404 before a stale tag is 412
+        account = await _editable(session, within, officer_id, officer, if_match=None, own_ok=True)
         unit = await _unit(session, data.unit_id, within) if data.unit_id is not None else None
         _ensure_unchanged(account, if_match)
         try:
@@ -289,10 +299,7 @@ class OfficerAdminController(Controller):
         An account deactivated already is left as it is."""
         reason = _reason(data)
         within = await jurisdiction_for(session, officer)
-        account = await _account(session, within, officer_id, lock=True)
-        _not_self(account, officer)
-        _managed(account)
-        _ensure_unchanged(account, if_match)
+        account = await _editable(session, within, officer_id, officer, if_match=if_match)
         if account.officer.active:
             await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id, within=within,
                                          reason=reason)
@@ -304,9 +311,8 @@ class OfficerAdminController(Controller):
                          if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers reactivate`: their old sessions stay revoked. An active account is left as it is. Not a
         prosecutor's (403)."""
-        account = await _account(session, await jurisdiction_for(session, officer), officer_id, lock=True)
-        _managed(account)
-        _ensure_unchanged(account, if_match)
+        account = await _editable(session, await jurisdiction_for(session, officer), officer_id, officer,
+                                  if_match=if_match, own_ok=True)
         if not account.officer.active:
             await accounts.reactivate(session, account.officer, actor_id=officer.officer_id)
         return _tagged(await _fresh(session, officer_id))
@@ -320,10 +326,8 @@ class OfficerAdminController(Controller):
         forgotten (the counters in Redis and this server's own, which the console's command cannot reach). Not
         one's own (403: it takes no old password), nor a prosecutor's (403)."""
         password_hash = await accounts.hashed(data.password)  # before the transaction: see the module's docstring
-        account = await _account(session, await jurisdiction_for(session, officer), officer_id, lock=True)
-        _not_self(account, officer)
-        _managed(account)
-        _ensure_unchanged(account, if_match)
+        account = await _editable(session, await jurisdiction_for(session, officer), officer_id, officer,
+                                  if_match=if_match)
         badge = account.officer.badge_number
         try:
             await accounts.reset_password(session, account.officer, password=data.password,

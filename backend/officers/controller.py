@@ -147,5 +147,5 @@ class OfficerController(Controller):
         """A tablet of the admin's region (another's is 404, as an unknown one); not a prosecutor's (403
         officer.oversight_account: the operator's console keeps prosecutors, backend.officers.admin_controller)."""
         await service.revoke_device(session, device_id=data.device_id, by_officer=officer.officer_id,
-                                    within=await jurisdiction_for(session, officer), police_admin=True)
+                                    within=await jurisdiction_for(session, officer))
         return Ok()

@@ -112,6 +112,15 @@ def check_unit_fits(unit: Unit, *, department: str, district: str) -> None:
         raise Refused("officer.unit_misfit", "unit")
 
 
+def placed_district(role: Role, district: str | None, *, national: bool, department: str, unit: Unit | None) -> str:
+    """The district an officer of `department` in `unit` (None: in none) has: `officer_district`'s, refused as it
+    refuses, then as `check_unit_fits` refuses a unit that does not fit it."""
+    district = officer_district(role, district, national=national, in_unit=unit is not None)
+    if unit is not None:
+        check_unit_fits(unit, department=department, district=district)
+    return district
+
+
 def scope_of(role: Role, district: str, unit_district: str | None = None) -> dict[str, str | None]:
     """What the officer reads, by backend.officers.jurisdiction (their own district, else their unit's)."""
     from backend.officers.jurisdiction import Jurisdiction, scoping_district

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.audit.service import record
 from backend.context import Context
@@ -19,7 +20,7 @@ from backend.notifications.service import deactivate_officer_devices
 from backend.officers import ratelimit, rules
 from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
 from backend.officers.field import close_open_shift
-from backend.officers.jurisdiction import Jurisdiction, jurisdiction_of
+from backend.officers.jurisdiction import NATIONAL, Jurisdiction, scoping_district_sql
 from backend.officers.locks import lock_officer
 from backend.officers.models import Device, Officer, OfficerSession, Unit, UnitMember
 
@@ -250,27 +251,32 @@ async def revoke_sessions_of(session: AsyncSession, officer_id: uuid.UUID, reaso
     await _revoke_sessions(session, [OfficerSession.officer_id == officer_id], reason)  # type: ignore[list-item]
 
 
-async def _within(session: AsyncSession, officer_id: uuid.UUID, within: Jurisdiction | None) -> bool:
-    """Whether the officer `officer_id` is one an admin of `within` answers for (None: anyone, e.g. the CLI)."""
-    return within is None or within.answers_for(await jurisdiction_of(session, officer_id))
+async def _answered_for(session: AsyncSession, officer_id: uuid.UUID, within: Jurisdiction | None) -> Officer | None:
+    """The officer `officer_id` if an admin of `within` answers for them (None: anyone, e.g. the CLI), else None;
+    read with their jurisdiction (jurisdiction_of's SQL rule) in one query."""
+    row = (await session.execute(select(Officer, scoping_district_sql())  # type: ignore[call-overload]
+                                 .where(col(Officer.id) == officer_id))).first()
+    if row is None or (within is not None and not within.answers_for(Jurisdiction(row[1] or NATIONAL))):
+        return None
+    officer: Officer = row[0]
+    return officer
 
 
 async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID,
-                        within: Jurisdiction | None = None, police_admin: bool = False) -> Device:
+                        within: Jurisdiction | None = None) -> Device:
     """Kill a lost or stolen tablet: its sessions die at once, it can never log in again, and the push
     registrations made from it get nothing more (assignment pushes carry report numbers and addresses).
 
     `within`: the revoking admin's jurisdiction. A regional admin revokes their region's tablets only; another
     region's (or a national officer's) answers as an unknown one does (404), so device ids cannot be probed.
-    `police_admin`: the admin API's caller, who may not revoke a prosecutor's tablet (403 officer.oversight_account,
-    rules.admins_manage): barring the oversight's tablets would silence it as a deactivation would."""
+    A prosecutor's tablet is refused (403 officer.oversight_account, rules.admins_manage): the admin API's only
+    caller is a police admin, and barring the oversight's tablets would silence it as a deactivation would."""
     device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
-    if device is None or not await _within(session, device.officer_id, within):
+    owner = await _answered_for(session, device.officer_id, within) if device is not None else None
+    if device is None or owner is None:
         raise ZanError("not_found", 404)
-    if police_admin:
-        owner = await session.get(Officer, device.officer_id)
-        if owner is not None and not rules.admins_manage(owner.role):
-            raise ZanError("officer.oversight_account", 403)
+    if not rules.admins_manage(owner.role):
+        raise ZanError("officer.oversight_account", 403)
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
     # after the sessions: a registration racing this one holds its session row (notifications' _session_tablet),
@@ -287,8 +293,8 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
     """Deactivate an officer: every session on every device dies at once, and their open shift ends. `within`: as
     for `revoke_device` (another region's officer, or a national one, is 404 to a regional admin). `by_officer`:
     the admin, or "cli" for `zan officers deactivate`, whose `reason` goes into the audit line."""
-    officer = await session.get(Officer, officer_id)
-    if officer is None or not await _within(session, officer_id, within):
+    officer = await _answered_for(session, officer_id, within)
+    if officer is None:
         raise ZanError("officer.not_found", 404)
     was_active = officer.active
     officer.active = False

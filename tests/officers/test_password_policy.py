@@ -38,3 +38,10 @@ def test_the_rule_is_one_for_both(length: int) -> None:
     with pytest.raises(rules.Refused):
         rules.check_password("x" * length)
     assert rules.check_password("x" * 12) == "x" * 12
+
+
+@pytest.mark.parametrize("command", ["create", "reset-password"])
+def test_the_password_help_names_both_limits(command: str) -> None:
+    """The help said "at least 12 characters": a 201-character password, refused, was within what it said."""
+    shown = CliRunner().invoke(main, ["officers", command, "--help"], terminal_width=200)
+    assert shown.exit_code == 0 and "12 to 200 characters" in shown.output

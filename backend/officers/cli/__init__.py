@@ -18,7 +18,6 @@ from backend.officers.cli.checks import (
     MIN_PASSWORD_CHARS,
     check_department,
     check_district,
-    check_unit_fits,
     district_codes,
     officer_district,
     police_departments,
@@ -27,5 +26,5 @@ from backend.officers.cli.checks import (
 from backend.officers.cli.officers import officers
 from backend.officers.cli.units import units
 
-__all__ = ["MIN_PASSWORD_CHARS", "check_department", "check_district", "check_unit_fits", "district_codes",
-           "officer_district", "officers", "police_departments", "scope_of", "units"]
+__all__ = ["MIN_PASSWORD_CHARS", "check_department", "check_district", "district_codes", "officer_district", "officers",
+           "police_departments", "scope_of", "units"]

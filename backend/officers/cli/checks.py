@@ -77,15 +77,6 @@ def cli_refusal(refused: rules.Refused, *, role: Role, district: str | None = No
     return click.ClickException(str(refused))
 
 
-def check_unit_fits(unit: Unit, *, department: str, district: str) -> None:
-    """backend.officers.rules.check_unit_fits, refused as the console words it."""
-    try:
-        rules.check_unit_fits(unit, department=department, district=district)
-    except rules.Refused as refused:
-        raise cli_refusal(refused, role=Role.PATROL_OFFICER, unit=unit, department=department,
-                          district=district) from refused
-
-
 @contextmanager
 def one_line() -> Iterator[None]:
     """A refused value as one line and exit 1, as a refusal read from the database is (click prints its usage and

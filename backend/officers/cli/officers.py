@@ -10,6 +10,7 @@ import click
 
 from backend.officers.auth import Role
 from backend.officers.cli.checks import (
+    MAX_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
     check_department,
     check_district,
@@ -45,7 +46,7 @@ def officers() -> None:
 @click.option("--unit", "unit_code", default=None, help="unit code to join")
 @click.option("--rank", default="")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, callback=check_password,
-              help=f"at least {MIN_PASSWORD_CHARS} characters (prompted when not given)")
+              help=f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters (prompted when not given)")
 def create(badge: str, name: str, role: str, department: str, district: str | None, national: bool,
            unit_code: str | None, rank: str, password: str) -> None:
     """Create an officer account, with the scope it reads reports in (printed as `scope`)."""
@@ -130,15 +131,15 @@ def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, A
 def set_role(badge: str, role: str, district: str | None, national: bool) -> None:
     """Change an officer's role or district, as `create` checks them: their sessions and open shift end at once."""
     from backend.officers import rules
-    from backend.officers.accounts import set_role as change_role
+    from backend.officers.accounts import set_role as set_account_role
 
     new_role = Role(role)
 
     async def work(session: AsyncSession, account: Account) -> None:
         officer = account.officer
         try:
-            changed = await change_role(session, account, role=new_role, district=district, national=national,
-                                        actor_id="cli")
+            changed = await set_account_role(session, account, role=new_role, district=district, national=national,
+                                             actor_id="cli")
         except rules.Refused as refused:
             with one_line():
                 raise cli_refusal(refused, role=new_role, unit=account.unit, department=officer.department,
@@ -221,7 +222,7 @@ def reactivate(badge: str) -> None:
 @officers.command("reset-password")
 @click.option("--badge", required=True)
 @click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True, callback=check_password,
-              help=f"at least {MIN_PASSWORD_CHARS} characters (prompted when not given)")
+              help=f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters (prompted when not given)")
 def reset_password(badge: str, password: str) -> None:
     """Give an officer a new password: every session of theirs ends at once."""
     from backend.officers.accounts import reset_password as set_password
