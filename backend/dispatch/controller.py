@@ -183,12 +183,13 @@ class DispatchController(Controller):
             except (TokenError, KeyError, ValueError, TypeError) as exc:
                 raise ZanError("pagination.cursor_invalid", 400, errors=[FieldProblem("#query/cursor")]) from exc
             shown = raw.get("h")  # absent from a cursor signed before it was kept: the urgent block is sent
-        rows = await service.queue_page(session, officer, after, limit + 1)
+        scope = await service.scope_of(session, officer)  # two reads: once for the page and the urgent block
+        rows = await service.queue_page(session, officer, scope, after, limit + 1)
         page = rows[:limit]
         ahead: list[Report] = []
         urgent_ahead = None
         if after is not None:
-            ahead = [report for report, _ in await service.urgent_ahead(session, officer, after)]
+            ahead = [report for report, _ in await service.urgent_ahead(session, officer, scope, after)]
             if shown != service.shown_digest(r.id for r in ahead):
                 urgent_ahead = await cards(session, ahead, officer, listed=True)
         next_cursor = None

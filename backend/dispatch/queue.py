@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from backend.dispatch.jobs import awaiting_crew, unassigned_urgent
 from backend.dispatch.models import Assignment, Escalation
-from backend.dispatch.visibility import Scope, in_region, readable, scope_of, visible_to
+from backend.dispatch.visibility import Scope, in_region, readable, visible_to
 from backend.lib.clock import as_utc
 from backend.lib.pagination import older_than
 from backend.officers.auth import OfficerPrincipal, Role
@@ -202,26 +202,28 @@ def _at(after: QueueKey) -> Any:
     return tuple_(after.urgent, after.priority, after.deadline_at, after.created_at, after.id)
 
 
-async def queue_page(session: AsyncSession, principal: OfficerPrincipal, after: QueueKey | None,
+async def queue_page(session: AsyncSession, principal: OfficerPrincipal, scope: Scope, after: QueueKey | None,
                      limit: int) -> list[tuple[Report, QueueKey]]:
     """The dispatch queue, most urgent first: urgent flag, then priority, then the nearest legal deadline, then the
     longest waiting. A deadline is the end of a local day, shared by every report registered that day: without the
     age, a day's reports of one priority came in the order of their random ids.
 
     An incident ranks by its most urgent open report, not by whichever report stands for it: a "me too" report
-    saying "he has a knife now" lifts the whole incident. Keyset pagination on the returned keys."""
-    query, key = _ranked(principal, await scope_of(session, principal))
+    saying "he has a knife now" lifts the whole incident. Keyset pagination on the returned keys. `scope`: the
+    principal's (`scope_of`), read once by a caller that also asks `urgent_ahead`."""
+    query, key = _ranked(principal, scope)
     if after is not None:
         query = query.where(tuple_(*key) > _at(after))
     return _keyed(await session.execute(query.order_by(*key).limit(limit)))
 
 
-async def urgent_ahead(session: AsyncSession, principal: OfficerPrincipal,
+async def urgent_ahead(session: AsyncSession, principal: OfficerPrincipal, scope: Scope,
                        upto: QueueKey) -> list[tuple[Report, QueueKey]]:
     """The urgent entries that rank at or before `upto` (where a walk through the queue stands), in queue order:
     those a page after `upto` can no longer show. A report that became urgent after the walk went past the urgent
-    block (reclassified, routed late, a new one, one its unit let go) is among them, and only here."""
-    query, key = _ranked(principal, await scope_of(session, principal))
+    block (reclassified, routed late, a new one, one its unit let go) is among them, and only here. `scope`: as
+    for `queue_page`."""
+    query, key = _ranked(principal, scope)
     query = query.where(key[0] == 0)
     if upto.urgent == 0:  # still inside the urgent block: those behind `upto` are the walk's next pages
         query = query.where(tuple_(*key) <= _at(upto))

@@ -189,7 +189,7 @@ async def release_if_not_designated(session: AsyncSession, report: Report, by: B
 async def follow_primary_unit(session: AsyncSession, primary: Report, member: Report, by: By) -> bool:
     """A report that joins an incident already being worked follows the primary's unit (True if it moved)."""
     if (primary.unit_id is None or primary.status not in WORKING or member.unit_id == primary.unit_id
-            or not can(Action.ASSIGN, Status(member.status), by.actor)):
+            or not can(Action.ASSIGN, Status(member.status), by.actor, held=member.unit_id is not None)):
         return False
     unit = await session.get(Unit, primary.unit_id)
     if unit is None or not unit_may_take(unit, member):

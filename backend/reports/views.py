@@ -92,6 +92,7 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
     lang = lang or report.language
     status, names = citizen_status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
+    held = report.unit_id is not None
     return ReportOut(
         id=report.id,
         number=report.number,
@@ -110,9 +111,9 @@ def citizen_view(report: Report, events: list[ReportEvent] | None, media: list[M
         routing=routing_view(report, lang, advise),
         media=[MediaRef(id=m.id, kind=m.kind, content_type=m.content_type, size=m.size) for m in media],
         satisfaction=report.satisfaction,
-        can_reopen=can(Action.REOPEN, Status(report.status), Actor.CITIZEN, resolution)
+        can_reopen=can(Action.REOPEN, Status(report.status), Actor.CITIZEN, resolution, held=held)
         and not withdrew_appeal_last(events or []),
-        can_withdraw=can(Action.WITHDRAW, Status(report.status), Actor.CITIZEN, resolution),
+        can_withdraw=can(Action.WITHDRAW, Status(report.status), Actor.CITIZEN, resolution, held=held),
         timeline=timeline(events, lang) if events is not None else None,
         also_reported=also_reported,
     )

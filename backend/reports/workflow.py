@@ -155,9 +155,9 @@ def recorded_in_place(action: Action, status: Status, actor: Actor) -> bool:
 
 
 def can(action: Action, status: Status, actor: Actor, resolution: Resolution | None = None, *,
-        held: bool = True) -> bool:
+        held: bool) -> bool:
     """Whether `actor` may take `action` on a report in `status` (closed with `resolution`); `held`: whether a unit
-    holds it (Rule.unheld_sources; a caller that does not say is answered as for a held report, the narrower)."""
+    holds it (Rule.unheld_sources). Required: a default hid callers that never said, and answered them wrongly."""
     rule = _BY_ACTION[action]
     allowed = rule.sources if held else (*rule.sources, *rule.unheld_sources)
     if status not in allowed or actor not in rule.actors:

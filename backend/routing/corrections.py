@@ -146,7 +146,7 @@ async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str
     taxonomy = load_taxonomy()
     if not taxonomy.has_category(report.category) or taxonomy.category(report.category).anonymous_allowed:
         return False
-    if not can(Action.REJECT, Status(report.status), SYSTEM.actor):
+    if not can(Action.REJECT, Status(report.status), SYSTEM.actor, held=report.unit_id is not None):
         return False
     if await appeals.decides_own_appeal(session, report, by.actor, by.actor_id):
         return False

@@ -36,7 +36,8 @@ from backend.reports.workflow import Action, Actor, Resolution, Status, can
 from bots.citizen import keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
-from bots.citizen.report_draft import WORDS, draft_data
+from bots.citizen.report_draft import WORDS
+from bots.citizen.stacked import stack, unstack
 from bots.citizen.texts import all_languages, t
 
 handlers = Handlers()
@@ -59,13 +60,14 @@ def buttons(report: Report, lang: str) -> list[list[InlineKeyboardButton]]:
     status = Status(report.status)
     resolution = Resolution(report.resolution) if report.resolution else None
     tail = f"{report.id}:{report.reopen_count}"
-    if can(Action.WITHDRAW, status, Actor.CITIZEN):
+    held = report.unit_id is not None
+    if can(Action.WITHDRAW, status, Actor.CITIZEN, held=held):
         return [[InlineKeyboardButton(text=t("btn_withdraw_report", lang, number=report.number),
                                       callback_data=f"{WITHDRAW}{tail}")]]
     if status != Status.CLOSED or resolution in (None, Resolution.WITHDRAWN):
         return []
     rows = []
-    if can(Action.REOPEN, status, Actor.CITIZEN, resolution):
+    if can(Action.REOPEN, status, Actor.CITIZEN, resolution, held=held):
         rows.append([InlineKeyboardButton(text=t("btn_appeal_report", lang, number=report.number),
                                           callback_data=f"{APPEAL}{tail}")])
     if report.satisfaction is None:  # rated: its stars are not offered again (a stale list's still follow the API)
@@ -191,15 +193,8 @@ def _cancel(lang: str) -> InlineKeyboardMarkup:
 
 
 async def _end(state: FSMContext) -> str | None:
-    """Back to where the chat was before "Appeal" (that state, returned). Data unreadable for want of Redis ends the
-    update with nothing changed (DraftUnreadable), as reply_flow's end does: a paused draft's data is not cleared."""
-    data = await draft_data(state)
-    back = data.get(APPEAL_BACK)
-    for key in (APPEAL_TO, APPEAL_SEEN, APPEAL_NUMBER, APPEAL_BACK):
-        data.pop(key, None)
-    await state.set_data(data)
-    await state.set_state(back)
-    return str(back) if back else None
+    """Back to where the chat was before "Appeal" (that state, returned: stacked.unstack)."""
+    return await unstack(state, APPEAL_BACK, (APPEAL_TO, APPEAL_SEEN, APPEAL_NUMBER))
 
 
 @cancelling.message(AppealForm.grounds, Command("cancel"))
@@ -226,13 +221,8 @@ async def appeal_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx
             ctx, citizen_id=tap.citizen_id, report_id=tap.report_id, seen=tap.numbers[0]))):
         return
     chat_id, report_id, seen = tap.chat_id, tap.report_id, tap.numbers[0]
-    current = await state.get_state()
-    # an appeal's data unreadable for want of Redis: DraftUnreadable, not an unknown state to go back to written
-    # over the paused draft's
-    back = (await draft_data(state)).get(APPEAL_BACK) if current == AppealForm.grounds.state else current
-    await state.update_data({APPEAL_TO: str(report_id), APPEAL_SEEN: seen, APPEAL_NUMBER: number,
-                             APPEAL_BACK: back})
-    await state.set_state(AppealForm.grounds)
+    await stack(state, AppealForm.grounds, APPEAL_BACK, {APPEAL_TO: str(report_id), APPEAL_SEEN: seen,
+                                                         APPEAL_NUMBER: number})
     await bot.send_message(chat_id, t("appeal_prompt", lang, number=number), reply_markup=_cancel(lang))
 
 

@@ -44,11 +44,11 @@ from bots.citizen.report_asked import start_or_ask, start_or_resume
 from bots.citizen.report_draft import (
     BOT_DOWNLOAD_LIMIT,
     WORDS,
-    draft_data,
     drop_draft,
     incoming,
 )
 from bots.citizen.report_files import store_file
+from bots.citizen.stacked import stack, unstack
 from bots.citizen.texts import all_languages, t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -193,18 +193,10 @@ async def reply_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx:
     except ZanError as exc:
         await bot.send_message(chat_id, await _refusal(ctx, exc, report_id, lang))
         return
-    current = await state.get_state()
-    if current == ReplyForm.text.state:
-        # unreadable for want of Redis: the state to go back to is unknown, and taken as none it would be written
-        # over the paused draft's (DraftUnreadable: nothing changed, the tap asked again)
-        data = await draft_data(state)
-        await _discard(ctx, data)  # files kept for an answer the citizen left for another report's
-        back = data.get(REPLY_BACK)
-    else:
-        back = current
-    await state.update_data({REPLY_TO: str(report.id), REPLY_NUMBER: report.number, REPLY_FILES: {},
-                             REPLY_ALBUMS: {}, REPLY_BACK: back})
-    await state.set_state(ReplyForm.text)
+    # "Reply" to another report during an answer: the files kept for the answer left are deleted
+    await stack(state, ReplyForm.text, REPLY_BACK, {REPLY_TO: str(report.id), REPLY_NUMBER: report.number,
+                                                    REPLY_FILES: {}, REPLY_ALBUMS: {}},
+                lambda data: _discard(ctx, data))
     question = (await service.questions(ctx, [report])).get(report.id)
     prompt = t("reply_prompt", lang, number=report.number)
     if question is not None and question.public_text:
@@ -315,19 +307,10 @@ async def _comment(message: Message, state: FSMContext, ctx: Context, lang: str,
 
 
 async def _end(state: FSMContext, ctx: Context, *, discard: bool) -> str | None:
-    """Back to where the chat was before "Reply" (that state, returned); files kept for an answer never sent are
-    deleted at once. Data unreadable for want of Redis ends the update with nothing changed (DraftUnreadable): the
-    state to go back to is unknown, and the empty data written back would clear the paused draft's once Redis
-    answers."""
-    data = await draft_data(state)
-    if discard:
-        await _discard(ctx, data)
-    back = data.get(REPLY_BACK)
-    for key in (REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_ALBUMS, REPLY_BACK):
-        data.pop(key, None)
-    await state.set_data(data)
-    await state.set_state(back)
-    return str(back) if back else None
+    """Back to where the chat was before "Reply" (that state, returned: stacked.unstack); files kept for an answer
+    never sent are deleted at once."""
+    return await unstack(state, REPLY_BACK, (REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_ALBUMS),
+                         (lambda data: _discard(ctx, data)) if discard else None)
 
 
 async def _discard(ctx: Context, data: dict[str, Any]) -> None:

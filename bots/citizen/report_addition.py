@@ -51,12 +51,12 @@ from bots.citizen.report_draft import (
     ADD_VOICE,
     FILED_SINCE,
     NOT_DESCRIPTION,
-    PART_SEPARATOR,
     ReportForm,
     drop_draft,
     incoming,
     keep_place,
     open_draft,
+    parts_text,
     resume,
     too_short,
 )
@@ -269,15 +269,14 @@ async def _drop_caption(state: FSMContext, key: str, message_id: int) -> bool:
         return False
     parts = [list(part) for part in data.get("parts", [])]
     left = [part for part in parts if part[0] != message_id]
-    await state.update_data({ADD_CAPTIONS: kept})
     if len(left) == len(parts):
+        await state.update_data({ADD_CAPTIONS: kept})
         return False
-    text = PART_SEPARATOR.join(str(part[1]) for part in left)
-    if too_short(text):
-        await state.update_data({"text": None, "parts": []})
+    text = parts_text(left)
+    short = too_short(text)
+    await state.update_data({ADD_CAPTIONS: kept, "text": None if short else text, "parts": [] if short else left})
+    if short:
         await state.set_state(ReportForm.text)
-    else:
-        await state.update_data({"text": text, "parts": left})
     return True
 
 

@@ -30,6 +30,7 @@ from bots.citizen.report_draft import (
     WRITING,
     ReportForm,
     draft_lost,
+    parts_text,
     resume,
     shortened,
     start_report,
@@ -50,7 +51,7 @@ def fitted(parts: list[list[Any]], lang: str) -> tuple[list[list[Any]], str]:
     """The parts as many as fit MAX_REPORT_TEXT (a description's and a comment's limit) once joined, the last of them
     cut to fit, and what to say of it: "" when whole, else that it was cut (five captions of 1024 characters pass it).
     Cut as parts, not as one text: a description is kept as its parts, and an edit of one joins them again."""
-    if len(PART_SEPARATOR.join(str(part[1]) for part in parts)) <= MAX_REPORT_TEXT:
+    if len(parts_text(parts)) <= MAX_REPORT_TEXT:
         return parts, ""
     kept: list[list[Any]] = []
     room = MAX_REPORT_TEXT
@@ -66,7 +67,7 @@ def fitted(parts: list[list[Any]], lang: str) -> tuple[list[list[Any]], str]:
 def joined(parts: list[list[Any]], lang: str) -> tuple[str, str]:
     """The parts' words as one text within MAX_REPORT_TEXT, and what to say of it (fitted)."""
     kept, cut = fitted(parts, lang)
-    return PART_SEPARATOR.join(str(part[1]) for part in kept), cut
+    return parts_text(kept), cut
 
 
 def _typeable(text: str) -> bool:
@@ -96,7 +97,7 @@ async def keep_typed(message: Message, state: FSMContext) -> None:
     typed = typed_parts(await state.get_data())
     if any(part[0] == message.message_id for part in typed):
         return  # the same message again (a re-delivered update)
-    if len(PART_SEPARATOR.join(part[1] for part in typed)) >= MAX_REPORT_TEXT:
+    if len(parts_text(typed)) >= MAX_REPORT_TEXT:
         return
     await state.update_data({TYPED: _in_order([*typed, [message.message_id, text]])})
 
@@ -124,7 +125,7 @@ async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: st
     kept = len(await service.draft_media(ctx, str(data["key"])))
     lead = t("report_files_so_far", lang, count=kept, max=MAX_FILES) if kept else ""
     parts, cut = fitted(captions(data), lang)
-    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
+    text = parts_text(parts)
     if parts and not too_short(text):
         # the typed words (TYPED) are kept, not offered: should a refused file's caption take the description away
         # again (report_addition), the description step offers them (taking one clears them: take_description)

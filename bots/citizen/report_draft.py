@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
@@ -93,6 +93,11 @@ def typed_parts(data: dict[str, Any]) -> list[list[Any]]:
     if kept and not isinstance(kept[0], list):
         kept = [kept]  # one message, as kept before several were: a conversation in Redis from before a deploy
     return [[int(part[0]), str(part[1])] for part in kept]
+
+
+def parts_text(parts: list[list[Any]]) -> str:
+    """The description's parts ([message_id, text]) as the one text they make."""
+    return PART_SEPARATOR.join(str(part[1]) for part in parts)
 
 
 def too_short(text: str) -> bool:
@@ -182,9 +187,10 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
     """Ask for what the report's current step expects, after `lead` (e.g. the language just changed; none: the
     step's question alone), with the step's keyboard: the conversation goes on from this message. False when no
     report is being written (its draft expired: said so, `lead` unsaid)."""
-    if await draft_lost(message, state, lang):
+    draft = await draft_read(message, state, lang)
+    if draft is None:
         return False
-    step = await state.get_state()
+    step = draft.step
 
     def led(question: str) -> str:
         return f"{lead}\n\n{question}" if lead else question
@@ -201,7 +207,7 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         await message.answer(led(t("report_location", lang)), reply_markup=keyboards.send_location(lang))
         return True
     if step == ReportForm.text.state:
-        typed = typed_parts(await state.get_data())
+        typed = typed_parts(draft.data)
         if not typed:
             await message.answer(led(t("report_text", lang)), reply_markup=keyboards.cancel_report(lang))
             return True
@@ -218,7 +224,7 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         await message.answer(led(t("report_offer", lang)), reply_markup=keyboards.offer_report_with(lang))
         return True
     if step == ReportForm.adding.state:
-        data = await state.get_data()
+        data = draft.data
         number, voice, full = str(data.get(ADD_NUMBER) or ""), bool(data.get(ADD_VOICE)), bool(data.get(ADD_FULL))
         ask = "report_add_full_ask" if full else "report_add_voice_ask" if voice else "report_add_ask"
         await message.answer(led(t(ask, lang, number=number)),
@@ -237,31 +243,49 @@ class DraftUnreadable(Exception):
 
 async def draft_data(state: FSMContext) -> dict[str, Any]:
     """The data of the draft being written (the caller read its state as a report's); DraftUnreadable when it reads
-    empty or partial only for want of Redis. The expired-draft guard's one read of it (draft_lost,
+    empty or partial only for want of Redis. The expired-draft guard's one read of it (draft_read,
     report_expired.data_gone), and the read of a draft stacked under an answer or an appeal before either ends
-    (reply_flow, own_steps): nothing is written over data that could not be read."""
+    (stacked): nothing is written over data that could not be read."""
     data = await state.get_data()
     if data_unreadable(state):
         raise DraftUnreadable
     return data
 
 
-async def draft_lost(message: Message, state: FSMContext, lang: str) -> bool:
-    """Whether the draft being written (at any step, or a question before one) lost its data before its state (Redis
-    keeps the two under their own TTLs): then said so in `message`'s chat, naming what went (the files sent for a
-    question; the report otherwise), and its state let go. Every step reads its draft (its key, description, place):
-    asked again, or taking what was sent, it would fail (KeyError: the generic apology, the message lost) or build a
-    draft with no key that fails at a later step, and a question would name no report ("№ "). The one guard of an
-    expired draft: the steps' handlers are reached through it (report_expired), and resume asks no step without it.
-    A draft unreadable for want of Redis is no expired one (DraftUnreadable, raised: nothing goes on)."""
+class Draft(NamedTuple):
+    """The chat's step, and its draft's data when the step is a report's (else empty): read once (draft_read)."""
+
+    step: str | None
+    data: dict[str, Any]
+
+
+async def draft_read(message: Message, state: FSMContext, lang: str) -> Draft | None:
+    """The chat's step and its draft's data, or None when the draft being written (at any step, or a question before
+    one) lost its data before its state (Redis keeps the two under their own TTLs): then said so in `message`'s chat
+    (lost_said). Every step reads its draft (its key, description, place): asked again, or taking what was sent, it
+    would fail (KeyError: the generic apology, the message lost) or build a draft with no key that fails at a later
+    step, and a question would name no report ("№ "). The one guard of an expired draft: the steps' handlers are
+    reached through it (report_expired), and resume asks no step without it. A draft unreadable for want of Redis is
+    no expired one (DraftUnreadable, raised: nothing goes on)."""
     step = await state.get_state()
     if step not in WRITING:
-        return False
+        return Draft(step, {})
     data = await draft_data(state)
     if "key" in data:
-        return False
+        return Draft(step, data)
+    await lost_said(message, state, step, data, lang)
+    return None
+
+
+async def draft_lost(message: Message, state: FSMContext, lang: str) -> bool:
+    """Whether the draft being written lost its data (said so: draft_read)."""
+    return await draft_read(message, state, lang) is None
+
+
+async def lost_said(message: Message, state: FSMContext, step: str | None, data: dict[str, Any], lang: str) -> None:
+    """The draft at `step`, its `data` read without its key, is said to be gone, naming what went (the files sent for
+    a question; the report otherwise), and its state let go."""
     await draft_gone(message, state, data, lang, "report_draft_lost" if step in ASKED else "report_draft_expired")
-    return True
 
 
 async def draft_gone(message: Message, state: FSMContext, data: dict[str, Any], lang: str,

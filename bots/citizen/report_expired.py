@@ -4,7 +4,7 @@ Every step reads its draft (its key, its description, its place): with the data 
 generic apology, and what the citizen sent lost), or took words into a draft with no key that failed at a later step,
 and a question before a report ("File a report with this?", "Add to report № …") named no report ("№ "). These
 handlers are attached before every step's (report_flow.STEPS), so the steps never see such a draft: it is said to be
-gone (report_draft.draft_lost, the one guard, which resume uses too) and what was sent is taken afresh. A file is
+gone (report_draft.draft_read, the one guard, which resume uses too) and what was sent is taken afresh. A file is
 taken as one sent outside a report (asked about, or a new report's), a location as a new report's place. Words at a
 question are answered as a question (as they were while it waited); words at a report's step start a new report: at
 the description step they are its description (what was asked for), at a later one they added to a description that
@@ -15,6 +15,8 @@ citizen is asked to send it again in a minute, and nothing is changed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram import Bot, F
 from aiogram.filters import StateFilter
@@ -35,7 +37,7 @@ from bots.citizen.report_draft import (
     ReportForm,
     draft_data,
     draft_gone,
-    draft_lost,
+    lost_said,
     open_draft,
     resume,
     shortened,
@@ -51,18 +53,20 @@ handlers = Handlers()
 STEP_BUTTONS = frozenset({"report:skip", "report:photos_done", "report:send", OFFER_YES, ADD_YES, ADD_NEW, USE_TYPED})
 
 
-async def data_gone(_: TelegramObject, state: FSMContext) -> bool:
+async def data_gone(_: TelegramObject, state: FSMContext) -> dict[str, Any] | bool:
     """The draft being written has lost its data (its state, checked by the StateFilter beside this, is still one of
-    a report's). Data unreadable for want of Redis is no loss: DraftUnreadable ends the update (draft_data)."""
-    return "key" not in await draft_data(state)
+    a report's): what was read of it handed to the handler as `lost`, not read again. Data unreadable for want of
+    Redis is no loss: DraftUnreadable ends the update (draft_data)."""
+    data = await draft_data(state)
+    return False if "key" in data else {"lost": data}
 
 
 @handlers.message(StateFilter(*WRITING), data_gone)
 async def gone_before_answer(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
-                             linked: service.ChatUser | None) -> None:
+                             linked: service.ChatUser | None, lost: dict[str, Any]) -> None:
     """Said to be gone, and `message` taken afresh (see the module's docstring)."""
     step = await state.get_state()
-    await draft_lost(message, state, lang)
+    await lost_said(message, state, step, lost, lang)
     text = message.text or ""
     if addable(message):
         await offer_addition(message, state, bot, ctx, lang, linked)
@@ -93,18 +97,18 @@ async def _new_report_of(message: Message, state: FSMContext, ctx: Context, lang
 
 
 @handlers.edited_message(StateFilter(*WRITING), data_gone)
-async def edited_after_expiry(message: Message, state: FSMContext, lang: str) -> None:
+async def edited_after_expiry(message: Message, state: FSMContext, lang: str, lost: dict[str, Any]) -> None:
     """A correction of a message whose draft is gone corrects nothing (a description taken from it would be a draft
     with no key): said so."""
-    await draft_lost(message, state, lang)
+    await lost_said(message, state, await state.get_state(), lost, lang)
 
 
 @handlers.callback_query(StateFilter(*WRITING), F.data.in_(STEP_BUTTONS), data_gone)
-async def button_after_expiry(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
+async def button_after_expiry(callback: CallbackQuery, state: FSMContext, lang: str, lost: dict[str, Any]) -> None:
     """A step's button ("Done", "Send", "Add", "Yes"…): it sent nothing, and is said so as any button of a draft that
     is gone (report_confirm.report_stale_button)."""
     await callback.answer()
     if isinstance(callback.message, Message):
-        await draft_gone(callback.message, state, await state.get_data(), lang)
+        await draft_gone(callback.message, state, lost, lang)
     else:
         await state.set_state(None)  # a message too old to answer under: the state is let go all the same

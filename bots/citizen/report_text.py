@@ -18,13 +18,13 @@ from bots.citizen.report_draft import (
     ASKED,
     CONFIRM_QUOTE_CHARS,
     MAX_REPORT_TEXT,
-    PART_SEPARATOR,
     TYPED,
     WORDS,
     ReportForm,
     ask_confirmation,
     first_of_album,
     keep_place,
+    parts_text,
     resume,
     shortened,
     too_short,
@@ -98,7 +98,7 @@ async def take_description(state: FSMContext, parts: list[list[Any]]) -> str:
     files when the place came first. Words typed earlier and offered (TYPED) are no longer."""
     # the description is kept as the messages it came from, so a correction of one of them (an edited message)
     # replaces its own words
-    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
+    text = parts_text(parts)
     await state.update_data({"text": text, "parts": [list(part) for part in parts], TYPED: None})
     placed = "lat" in await state.get_data()
     await state.set_state(ReportForm.photo if placed else ReportForm.location)
@@ -149,7 +149,7 @@ async def report_part_edited(message: Message, state: FSMContext, ctx: Context, 
         await message.answer(t("report_text_short", lang))
         return
     found[1] = edited
-    text = PART_SEPARATOR.join(str(part[1]) for part in parts)
+    text = parts_text(parts)
     if len(text) > MAX_REPORT_TEXT:
         await message.answer(t("report_text_full", lang, max=MAX_REPORT_TEXT))
         return

@@ -12,6 +12,7 @@ from backend.officers.models import Officer
 from bots.citizen import runtime
 from bots.officer import service as officer_bot_service
 from bots.officer.app import polling
+from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.legal_api.conftest import legal_index  # noqa: F401  (re-exported fixture)
 
@@ -65,3 +66,15 @@ async def officer_tg(ctx: Context, officer_bot: FakeBot) -> AsyncIterator[FakeBo
     updates de-duplicated)."""
     async with polling(ctx, poll_interval=0.0, timeout=1):
         yield officer_bot
+
+
+@pytest.fixture
+async def proxy(ctx: Context) -> AsyncIterator[TcpProxy]:
+    """The citizen bot's FSM Redis (only it: ctx.redis was built before) behind a loopback proxy."""
+    through = TcpProxy("127.0.0.1", 6379)
+    await through.start()
+    ctx.settings = ctx.settings.with_(redis_url=f"redis://127.0.0.1:{through.port}/0")
+    try:
+        yield through
+    finally:
+        await through.close()

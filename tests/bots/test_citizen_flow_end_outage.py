@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the `proxy` fixture is imported from tests/bots/test_citizen_draft_blip.py and taken as a parameter)
 """"Reply" or "Appeal" tapped while a report is being written stacks the draft: the answer's (or appeal's) data keeps
 the state to go back to, and the draft's data stays beside it. Ending the answer or the appeal (/cancel here) read the
 chat's data, dropped its own keys and wrote the rest back: with Redis lost between the read of the chat's state
@@ -20,15 +19,8 @@ from bots.citizen.notify import notify_report_event
 from bots.citizen.own_steps import AppealForm
 from bots.citizen.reply_flow import ReplyForm
 from bots.citizen.report_draft import ReportForm
+from tests.bots.redis_blip import PLACE, RESEND, blip_at_data_read, blip_chat, redis_holds
 from tests.bots.test_citizen_audit_conversation import APOLOGY, TEXT, Chat, _report_texts
-from tests.bots.test_citizen_draft_blip import (  # noqa: F401  (proxy is a fixture)
-    PLACE,
-    RESEND,
-    _blip_at_data_read,
-    _chat,
-    _redis_holds,
-    proxy,
-)
 from tests.bots.test_citizen_own_steps import _filed
 from tests.bots.test_citizen_reply import _asked
 from tests.fakes.tcp_proxy import TcpProxy
@@ -56,14 +48,14 @@ async def _draft_goes_on(ctx: Context, chat: Chat) -> None:
 
 async def test_cancelling_an_answer_while_redis_blips_keeps_the_draft(ctx: Context, citizen_tg: FakeBot,
                                                                       proxy: TcpProxy) -> None:
-    chat = await _chat(ctx, citizen_tg, 799821)
+    chat = await blip_chat(ctx, citizen_tg, 799821)
     report, event = await _asked(ctx, (await _citizen(ctx, chat)).citizen_id)
     await notify_report_event(ctx, report, event)
     await chat.taps(f"reply:{report.id}")
     assert "Напишите ответ" in chat.texts()[-1], chat.texts()[-1]
 
-    said = await _blip_at_data_read(chat, proxy, citizen_tg.user_sends_text(chat.id, chat.user, "/cancel"))
-    step, data = await _redis_holds(chat)
+    said = await blip_at_data_read(chat, proxy, citizen_tg.user_sends_text(chat.id, chat.user, "/cancel"))
+    step, data = await redis_holds(chat)
     assert step == ReplyForm.text.state and data.get("text") == TEXT and "key" in data, (step, data)
     assert data.get("reply_back") == ReportForm.location.state, data
     assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
@@ -75,13 +67,13 @@ async def test_cancelling_an_answer_while_redis_blips_keeps_the_draft(ctx: Conte
 
 async def test_cancelling_an_appeal_while_redis_blips_keeps_the_draft(ctx: Context, citizen_tg: FakeBot,
                                                                       proxy: TcpProxy) -> None:
-    chat = await _chat(ctx, citizen_tg, 799822)
+    chat = await blip_chat(ctx, citizen_tg, 799822)
     report = await _filed(ctx, (await _citizen(ctx, chat)).citizen_id, closed=True)
     await chat.says("/reports")
     await chat.taps(f"appeal:{report.id}:0")
 
-    said = await _blip_at_data_read(chat, proxy, citizen_tg.user_sends_text(chat.id, chat.user, "/cancel"))
-    step, data = await _redis_holds(chat)
+    said = await blip_at_data_read(chat, proxy, citizen_tg.user_sends_text(chat.id, chat.user, "/cancel"))
+    step, data = await redis_holds(chat)
     assert step == AppealForm.grounds.state and data.get("text") == TEXT and "key" in data, (step, data)
     assert data.get("appeal_back") == ReportForm.location.state, data
     assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
@@ -95,15 +87,15 @@ async def test_reply_tapped_again_while_redis_blips_keeps_the_draft(ctx: Context
                                                                     proxy: TcpProxy) -> None:
     """"Reply" tapped again during the answer takes the state to go back to from the answer's data: read as empty,
     it was none, written over the draft's once Redis answered (the draft's data left with no state to resume it)."""
-    chat = await _chat(ctx, citizen_tg, 799823)
+    chat = await blip_chat(ctx, citizen_tg, 799823)
     report, event = await _asked(ctx, (await _citizen(ctx, chat)).citizen_id)
     await notify_report_event(ctx, report, event)
     status = chat.last()
     await chat.taps(f"reply:{report.id}")
 
     tap = citizen_tg.user_taps_button(status, f"reply:{report.id}", user=chat.user)
-    said = await _blip_at_data_read(chat, proxy, tap)
-    step, data = await _redis_holds(chat)
+    said = await blip_at_data_read(chat, proxy, tap)
+    step, data = await redis_holds(chat)
     assert step == ReplyForm.text.state and data.get("reply_back") == ReportForm.location.state, (step, data)
     assert data.get("text") == TEXT and "key" in data, data
     assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
@@ -115,15 +107,15 @@ async def test_reply_tapped_again_while_redis_blips_keeps_the_draft(ctx: Context
 
 async def test_appeal_tapped_again_while_redis_blips_keeps_the_draft(ctx: Context, citizen_tg: FakeBot,
                                                                      proxy: TcpProxy) -> None:
-    chat = await _chat(ctx, citizen_tg, 799824)
+    chat = await blip_chat(ctx, citizen_tg, 799824)
     report = await _filed(ctx, (await _citizen(ctx, chat)).citizen_id, closed=True)
     await chat.says("/reports")
     listed = chat.last()
     await chat.taps(f"appeal:{report.id}:0")
 
     tap = citizen_tg.user_taps_button(listed, f"appeal:{report.id}:0", user=chat.user)
-    said = await _blip_at_data_read(chat, proxy, tap)
-    step, data = await _redis_holds(chat)
+    said = await blip_at_data_read(chat, proxy, tap)
+    step, data = await redis_holds(chat)
     assert step == AppealForm.grounds.state and data.get("appeal_back") == ReportForm.location.state, (step, data)
     assert data.get("text") == TEXT and "key" in data, data
     assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said

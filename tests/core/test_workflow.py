@@ -70,19 +70,21 @@ def test_every_action_has_exactly_one_rule() -> None:
 def test_transition_table(action: Action, status: Status, actor: Actor) -> None:
     sources, actors = EXPECTED[action]
     resolution = Resolution.RESOLVED if status is Status.CLOSED else None
-    assert can(action, status, actor, resolution) == (status in sources and actor in actors)
+    assert can(action, status, actor, resolution, held=True) == (status in sources and actor in actors)
     unheld = sources | UNHELD_EXTRA.get(action, set())
     assert can(action, status, actor, resolution, held=False) == (status in unheld and actor in actors)
 
 
 @pytest.mark.parametrize("resolution", list(Resolution))
 def test_citizen_may_appeal_every_closing_but_their_own_withdrawal(resolution: Resolution) -> None:
-    assert can(Action.REOPEN, Status.CLOSED, Actor.CITIZEN, resolution) == (resolution is not Resolution.WITHDRAWN)
-    assert can(Action.REOPEN, Status.CLOSED, Actor.SUPERVISOR, resolution)
+    assert can(Action.REOPEN, Status.CLOSED, Actor.CITIZEN, resolution, held=True) == (
+        resolution is not Resolution.WITHDRAWN)
+    assert can(Action.REOPEN, Status.CLOSED, Actor.SUPERVISOR, resolution, held=True)
 
 
 def test_prosecutor_is_read_only_except_ordering_a_review() -> None:
-    allowed = {a for a in Action for s in Status if can(a, s, Actor.PROSECUTOR, Resolution.RESOLVED)}
+    allowed = {a for a in Action for s in Status for held in (True, False)
+               if can(a, s, Actor.PROSECUTOR, Resolution.RESOLVED, held=held)}
     assert allowed == {Action.REOPEN}
 
 

@@ -101,6 +101,19 @@ async def test_a_report_being_worked_is_left_to_its_unit(ctx: Context) -> None:
         assert row.status == Status.ASSIGNED.value
 
 
+async def test_a_report_awaiting_its_reporter_with_no_unit_is_refused_as_any_unheld_one(ctx: Context) -> None:
+    """Asked before a unit was sent, the report is still unworked (the workflow's unheld sources): the rule closes
+    it as from triage (it used to be asked as if a unit held it, and stayed open, i.e. considered)."""
+    async with ctx.sessions() as session:
+        report = await make_report(session, status=Status.AWAITING_REPORTER, category="other_offence",
+                                   anonymous=True)
+        await session.commit()
+        assert report.unit_id is None
+        await corrections.reclassify(session, report, "traffic_violation", "уточнено", DISPATCHER)
+        await session.commit()
+    _assert_refused(*await _state(ctx, report.id), source="dispatcher")
+
+
 async def test_the_refused_report_leaves_its_incident_and_the_others_stay_open(ctx: Context) -> None:
     async with ctx.sessions() as session:
         anonymous = await make_report(session, status=Status.TRIAGE, category="other_offence", anonymous=True)

@@ -1,0 +1,44 @@
+"""A step stacked over where the chat was ("Reply", "Appeal" tapped while a report is being written): its own keys
+written beside the chat's data, the state to go back to kept under its `back` key, and taken off again when it ends.
+Both ends read the data with draft_data: data unreadable for want of Redis ends the update with nothing changed
+(DraftUnreadable), as the state to go back to is unknown then, and writing it as none (or the empty data back) would
+wipe the paused draft once Redis answers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+
+from bots.citizen.report_draft import draft_data
+
+Before = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def stack(state: FSMContext, own: State, back: str, fields: dict[str, Any], before: Before | None = None) -> None:
+    """`own` begun with `fields`, over the chat's state; `own` begun again (another report's "Reply") keeps the state
+    it went back to, not itself. `before` is given `own`'s data being replaced (when it was on), ahead of any write."""
+    current = await state.get_state()
+    if current == own.state:
+        data = await draft_data(state)
+        if before is not None:
+            await before(data)
+        current = data.get(back)
+    await state.update_data({**fields, back: current})
+    await state.set_state(own)
+
+
+async def unstack(state: FSMContext, back: str, keys: Iterable[str], before: Before | None = None) -> str | None:
+    """The stacked step ended: its `keys` (and `back`) dropped from the chat's data, and the chat back in the state
+    kept under `back` (returned). `before` is given the data read, ahead of any write."""
+    data = await draft_data(state)
+    if before is not None:
+        await before(data)
+    went_back = data.get(back)
+    for key in (*keys, back):
+        data.pop(key, None)
+    await state.set_data(data)
+    await state.set_state(went_back)
+    return str(went_back) if went_back else None
