@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import exists, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.audit.models import AuditLog
 from backend.context import Context, build_context
@@ -79,20 +80,24 @@ async def _cut_off_during_the_reread(ctx: Context, monkeypatch: pytest.MonkeyPat
         assert not run.done(), "the minute ended without starting the reread"
         await asyncio.sleep(0.002)
     # and is running a statement: cancelled while still connecting, asyncpg reports the lost connection from a
-    # callback instead of raising into the cancelled task
-    while not await _statement_running(ctx):
-        assert not run.done(), "the reread ended before it could be cut off"
-        await asyncio.sleep(0.002)
+    # callback instead of raising into the cancelled task. Watched over one connection held open: a connection
+    # opened for each look (null pool) took longer than the reread's short statements on a quiet machine, which
+    # then ended the reread before any look saw one running
+    async with ctx.engine.connect() as connection:
+        # each look in its own transaction: pg_stat_activity is read once per transaction and then kept
+        watcher = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        while not await _statement_running(watcher):
+            assert not run.done(), "the reread ended before it could be cut off"
+            await asyncio.sleep(0.001)
     run.cancel()
     with pytest.raises(asyncio.CancelledError):
         await run
 
 
-async def _statement_running(ctx: Context) -> bool:
-    async with ctx.sessions() as session:
-        return bool(await session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
-            "AND pid <> pg_backend_pid()")))
+async def _statement_running(watcher: AsyncConnection) -> bool:
+    return bool(await watcher.scalar(text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+        "AND pid <> pg_backend_pid()")))
 
 
 async def test_a_reread_longer_than_the_cron_timeout_neither_stops_the_seals_nor_runs_each_minute(
