@@ -46,6 +46,15 @@ async def _draft_goes_on(ctx: Context, chat: Chat) -> None:
     assert (await _report_texts(ctx)).count(TEXT) == 1  # beside the report answered or appealed
 
 
+async def _still_stacked(chat: Chat, said: list[str], step: str, back: str) -> None:
+    """After the blip Redis still holds the answer's or appeal's `step`, the state to go back to under `back`, and
+    the draft's description and key beside it; the citizen was asked, once, to send it again."""
+    held, data = await redis_holds(chat)
+    assert held == step and data.get(back) == ReportForm.location.state, (held, data)
+    assert data.get("text") == TEXT and "key" in data, data
+    assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
+
+
 async def test_cancelling_an_answer_while_redis_blips_keeps_the_draft(ctx: Context, citizen_tg: FakeBot,
                                                                       proxy: TcpProxy) -> None:
     chat = await blip_chat(ctx, citizen_tg, 799821)
@@ -55,10 +64,7 @@ async def test_cancelling_an_answer_while_redis_blips_keeps_the_draft(ctx: Conte
     assert "Напишите ответ" in chat.texts()[-1], chat.texts()[-1]
 
     said = await blip_at_data_read(chat, proxy, citizen_tg.user_sends_text(chat.id, chat.user, "/cancel"))
-    step, data = await redis_holds(chat)
-    assert step == ReplyForm.text.state and data.get("text") == TEXT and "key" in data, (step, data)
-    assert data.get("reply_back") == ReportForm.location.state, data
-    assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
+    await _still_stacked(chat, said, ReplyForm.text.state, "reply_back")
 
     await chat.says("/cancel")  # sent again, as asked: the answer ends, the draft is back
     assert KEPT in chat.texts()[-1], chat.texts()[-1]
@@ -73,10 +79,7 @@ async def test_cancelling_an_appeal_while_redis_blips_keeps_the_draft(ctx: Conte
     await chat.taps(f"appeal:{report.id}:0")
 
     said = await blip_at_data_read(chat, proxy, citizen_tg.user_sends_text(chat.id, chat.user, "/cancel"))
-    step, data = await redis_holds(chat)
-    assert step == AppealForm.grounds.state and data.get("text") == TEXT and "key" in data, (step, data)
-    assert data.get("appeal_back") == ReportForm.location.state, data
-    assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
+    await _still_stacked(chat, said, AppealForm.grounds.state, "appeal_back")
 
     await chat.says("/cancel")  # sent again, as asked: the appeal ends, the draft is back
     assert "Отменено" in chat.texts()[-1], chat.texts()[-1]
@@ -95,10 +98,7 @@ async def test_reply_tapped_again_while_redis_blips_keeps_the_draft(ctx: Context
 
     tap = citizen_tg.user_taps_button(status, f"reply:{report.id}", user=chat.user)
     said = await blip_at_data_read(chat, proxy, tap)
-    step, data = await redis_holds(chat)
-    assert step == ReplyForm.text.state and data.get("reply_back") == ReportForm.location.state, (step, data)
-    assert data.get("text") == TEXT and "key" in data, data
-    assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
+    await _still_stacked(chat, said, ReplyForm.text.state, "reply_back")
 
     await chat.says("/cancel")
     assert KEPT in chat.texts()[-1], chat.texts()[-1]
@@ -115,10 +115,7 @@ async def test_appeal_tapped_again_while_redis_blips_keeps_the_draft(ctx: Contex
 
     tap = citizen_tg.user_taps_button(listed, f"appeal:{report.id}:0", user=chat.user)
     said = await blip_at_data_read(chat, proxy, tap)
-    step, data = await redis_holds(chat)
-    assert step == AppealForm.grounds.state and data.get("appeal_back") == ReportForm.location.state, (step, data)
-    assert data.get("text") == TEXT and "key" in data, data
-    assert len(said) == 1 and RESEND in said[0] and APOLOGY not in said[0], said
+    await _still_stacked(chat, said, AppealForm.grounds.state, "appeal_back")
 
     await chat.says("/cancel")
     assert "Отменено" in chat.texts()[-1], chat.texts()[-1]
