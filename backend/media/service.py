@@ -357,6 +357,14 @@ async def _facts_from_store(store: MediaStore, media: Media) -> PhotoFacts | Non
         return await asyncio.to_thread(read)
 
 
+def _first_places(media_ids: list[uuid.UUID]) -> list[tuple[int, uuid.UUID]]:
+    """Each id once, with its index in the list as sent (its first place, where the list repeats it)."""
+    places: dict[uuid.UUID, int] = {}
+    for index, media_id in enumerate(media_ids):
+        places.setdefault(media_id, index)
+    return [(index, media_id) for media_id, index in places.items()]
+
+
 async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, media_ids: list[uuid.UUID],
                                partner_id: uuid.UUID | None, for_update: bool = False) -> list[Media]:
     """The citizen's own, verified, not yet attached files (≤ 5); the caller sets report_id in its transaction.
@@ -373,7 +381,8 @@ async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, 
         query = query.order_by(Media.id).with_for_update().execution_options(populate_existing=True)  # type: ignore[arg-type]
     rows = {m.id: m for m in await session.scalars(query)}
     problems: list[FieldProblem] = []
-    for index, media_id in enumerate(unique):
+    # a pointer names the id where the app sent it: an id repeated before it shifts no later one's index
+    for index, media_id in _first_places(media_ids):
         media = rows.get(media_id)
         if media is None or media.owner_citizen_id != citizen_id or not usable_through(media, partner_id):
             problems.append(FieldProblem(f"/media_ids/{index}", "not_found"))
@@ -398,7 +407,7 @@ async def attach_to_report(session: AsyncSession, report: Report, *, citizen_id:
     if held + len(unique) > MAX_PER_REPORT:
         raise ZanError("media.too_many", 422, errors=[FieldProblem("/media_ids", "too_long")],
                        extra={"attached": held, "max": MAX_PER_REPORT})
-    media = await attach_to_new_report(session, citizen_id=citizen_id, media_ids=unique, for_update=True,
+    media = await attach_to_new_report(session, citizen_id=citizen_id, media_ids=media_ids, for_update=True,
                                        partner_id=report.partner_id)
     for item in media:
         item.report_id = report.id

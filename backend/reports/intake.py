@@ -77,6 +77,19 @@ def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
         raise ZanError("validation.failed", 422, errors=problems)
 
 
+def declared_language(data: ReportCreate, asked: str | None) -> str | None:
+    """The appeal's language as the citizen gave it: the body's `language`, else, for a text without a letter to
+    tell a language by (emoji, digits, punctuation: a photo's "🔥🔥"), the one their app or chat asked for (`asked`).
+    Detection reads such a text as Russian, its fallback, and every answer and notice of the report then came in
+    Russian to a citizen who wrote from a Kazakh app: neither the state language nor the appeal's (law on appeals).
+    None: detect it from the text."""
+    if data.language is not None:
+        return data.language
+    if asked is not None and not any(char.isalpha() for char in data.text):
+        return asked
+    return None
+
+
 @cache
 def _plain_defaults(model: type[SQLModel]) -> dict[str, Any]:
     """The model's defaults that are plain values (no factory; None, text, numbers, booleans: nothing to copy),
@@ -153,7 +166,7 @@ async def register_report(
     digest = request_hash(data)
     try:
         assessment = assess_intake(ctx, data.text, data.location.lat, data.location.lon, data.category,
-                                   data.language, anonymous=data.anonymous)
+                                   declared_language(data, lang), anonymous=data.anonymous)
         _validate(data, assessment.in_kazakhstan)
         if data.anonymous and not assessment.anonymous_allowed:
             raise ZanError("report.anonymous_not_allowed", 422, errors=[FieldProblem("/anonymous", "invalid")])
