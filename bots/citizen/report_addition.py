@@ -10,14 +10,17 @@ report_offer) and the citizen asked: "Add" posts them as a comment on that repor
 taken from the captions). Words typed while the question waits are answered as a question and never posted as the
 comment (only offered to a new report's description step), except the question's own answers typed as words
 ("добавить", "жаңа өтініш", "no": answer_typed), which do what its buttons do. A location is kept for a new report
-only (a comment carries no place: said when it is sent, and again after "Add"). A refused file's caption goes with
-it. An album is asked about once, when all its files are in. The API's refusal (the report's MAX_FILES would be
-passed) is said in its own words and nothing is attached: the files stay in the draft and the question is asked again
-without "Add", which could only be refused again (an "Add" of the question on screen before is answered with that
-in an alert, ADD_FULL), so "New report" (or /cancel, which deletes them) is what is left. A report closed meanwhile
-is said so in words of its own (not the API's "not available in the report's current status"), and the files go on
-as if there were no report to add to. "Add" waits for a file still being stored (said so; the
-question comes again once it is in): it would otherwise be stored for a draft gone, and deleted unsaid.
+as its place, and by "Add" as a line of the comment with its coordinates (the API has no step that changes a filed
+report's place: said when it is sent, and again after "Add"). A refused file's caption goes with it. An album is
+asked about once, when all its files are in. Files past the report's MAX_FILES (the API refuses an addition that
+would pass it, saying how many the report holds) are not all refused: those sent first that fit are added, and the
+rest stay in the draft, said not to be added in the limit's own words. With no room left at all the refusal is said
+in the API's words and nothing is attached. Either way the question is asked again without "Add", which could only
+be refused again (an "Add" of the question on screen before is answered with that in an alert, ADD_FULL), so "New
+report" (or /cancel, which deletes them) is what is left. A report closed meanwhile is said so in words of its own
+(not the API's "not available in the report's current status"), and the files go on as if there were no report to
+add to. "Add" waits for a file still being stored (said so; the question comes again once it is in): it would
+otherwise be stored for a draft gone, and deleted unsaid.
 
 A voice message or audio file sent without words is asked about in the same one question, with "No" besides
 (ADD_VOICE): a question is asked by voice as often as an offence is told, and "No" deletes it at once, as report_offer's
@@ -28,6 +31,7 @@ A voice message or audio file sent without words is asked about in the same one 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from aiogram import Bot, F
 from aiogram.filters import StateFilter
@@ -50,7 +54,10 @@ from bots.citizen.report_draft import (
     ADD_TO,
     ADD_VOICE,
     FILED_SINCE,
+    MAX_FILES,
+    MAX_REPORT_TEXT,
     NOT_DESCRIPTION,
+    PART_SEPARATOR,
     ReportForm,
     drop_draft,
     incoming,
@@ -141,26 +148,68 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
     alone = str(data.get(ADD_VOICE) or "") if len(files) == 1 else ""
     default = {"voice": "report_add_voice_comment", "audio": "report_add_audio_comment"}.get(alone,
                                                                                               "report_add_comment")
+    text = _with_place(words or t(default, lang), data, lang)
     user = await citizen_of(ctx, linked, sender, message.chat.id, lang)
-    try:
-        await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=uuid.UUID(str(data[ADD_TO])),
-                                        text=words or t(default, lang), media_ids=files,
-                                        idempotency_key=f"telegram:{key}:add")
-    except ZanError as exc:
-        if exc.status >= 500:
-            raise  # the error handler apologises; the draft is kept for another tap
-        # refused as a whole (one transaction): nothing attached, the files still the draft's
-        await add_refused(message, state, ctx, lang, exc, number)
+    taken: list[uuid.UUID] = files
+    while True:
+        try:
+            await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=uuid.UUID(str(data[ADD_TO])),
+                                            text=text, media_ids=taken,
+                                            idempotency_key=f"telegram:{key}:add")
+            break
+        except ZanError as exc:
+            if exc.status >= 500:
+                raise  # the error handler apologises; the draft is kept for another tap
+            room = _room(exc)
+            if room is None or not 0 < room < len(taken):
+                # refused as a whole (one transaction): nothing attached, the files still the draft's
+                await add_refused(message, state, ctx, lang, exc, number)
+                return
+            # the report's limit would be passed: the files sent first that fit are added rather than none (a
+            # citizen who sent seven photos lost them all), the rest said not to be, in the limit's own words.
+            # Refused, the key was not remembered: the same key posts the files that fit (fewer each time round,
+            # should another addition have taken room meanwhile)
+            taken = files[:room]
+    done = [t("report_add_done", lang, number=number, count=len(taken)), cut,
+            t("report_add_place_added", lang, number=number) if "lat" in data else ""]
+    if len(taken) < len(files):
+        await _rest_kept(message, state, ctx, lang, key, taken, len(files) - len(taken), done)
         return
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
     await service.forget_draft(ctx, key)  # the files are the report's now
-    said = [t("report_add_done", lang, number=number, count=len(files)), cut]
-    if "lat" in data:
-        # a comment carries words and files, not a place: the place sent at the question was kept for a new report
-        # only (said then), and is said again not to be with the report
-        said.append(t("report_add_place_not_added", lang, number=number))
-    await message.answer("\n".join(line for line in said if line), reply_markup=keyboards.main_menu(lang))
+    await message.answer("\n".join(line for line in done if line), reply_markup=keyboards.main_menu(lang))
+
+
+async def _rest_kept(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
+                     taken: list[uuid.UUID], left: int, done: list[str]) -> None:
+    """Files added up to the report's limit: the rest (sent last) stay in the draft, said not to be added and why,
+    and the question is asked again without "Add" (ADD_FULL: the report is full), so "New report" files them or
+    /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions went with the comment."""
+    await service.forget_draft_media(ctx, key, taken)  # the report's now
+    await state.update_data({ADD_FULL: True, ADD_CAPTIONS: None, ADD_VOICE: None})
+    reason = pick(ERRORS["media.too_many"], lang).rstrip(".")
+    said = [*done, t("report_add_over_limit", lang, count=left, reason=reason)]
+    await resume(message, state, ctx, lang, "\n".join(line for line in said if line))
+
+
+def _with_place(words: str, data: dict[str, Any], lang: str) -> str:
+    """The comment's words with the place sent at the question as its last line: a filed report's place cannot be
+    changed (no API step does), so staff get it as coordinates in the comment. Within the comment's limit: the
+    words are cut for the place, which is a fact staff act on."""
+    if "lat" not in data:
+        return words
+    place = t("report_add_place_line", lang, lat=f"{float(data['lat']):.6f}", lon=f"{float(data['lon']):.6f}")
+    room = MAX_REPORT_TEXT - len(place) - len(PART_SEPARATOR)
+    return f"{words[:room]}{PART_SEPARATOR}{place}"
+
+
+def _room(exc: ZanError) -> int | None:
+    """How many more files the report takes, from the API's refusal for its limit (`attached`, `max`); None for
+    any other refusal."""
+    if exc.code != "media.too_many" or "attached" not in exc.extra:
+        return None
+    return int(exc.extra.get("max", MAX_FILES)) - int(exc.extra["attached"])
 
 
 async def add_refused(message: Message, state: FSMContext, ctx: Context, lang: str, exc: ZanError,
@@ -214,9 +263,9 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
         return
     if message.location is not None:
         if await keep_place(message, state, ctx):
-            # a comment on a report carries no place: kept for a new report only, and said so now, not after "Add"
+            # a filed report's place cannot be changed: "Add" posts it as coordinates in the comment, said so now
             number = str((await state.get_data()).get(ADD_NUMBER) or "")
-            note = t("report_location_kept", lang) + "\n" + t("report_add_place_new_only", lang, number=number)
+            note = t("report_location_kept", lang) + "\n" + t("report_add_place_as_comment", lang, number=number)
         else:
             note = t("report_location_outside_early", lang)
         await resume(message, state, ctx, lang, note)

@@ -70,6 +70,15 @@ def joined(parts: list[list[Any]], lang: str) -> tuple[str, str]:
     return parts_text(kept), cut
 
 
+def words_taken(parts: list[list[Any]], lang: str) -> str:
+    """What says the parts became the description, quoted (shortened): "your messages (3) are joined" when more than
+    one was, so a citizen who told it in several messages sees all of them were taken, not one."""
+    quote = shortened(parts_text(parts), CONFIRM_QUOTE_CHARS)
+    if len(parts) > 1:
+        return t("report_words_taken_many", lang, count=len(parts), text=quote)
+    return t("report_words_taken", lang, text=quote)
+
+
 def _typeable(text: str) -> bool:
     """Whether typed words could be a description ("ок" or a command is not)."""
     return not too_short(text) and not text.startswith("/")
@@ -132,7 +141,7 @@ async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: st
         await state.update_data({"text": text, "parts": parts})
         placed = "lat" in data
         await state.set_state(ReportForm.photo if placed else ReportForm.location)
-        taken = t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS))
+        taken = words_taken(parts, lang)
         taken = f"{taken}\n{cut}" if cut else taken
         # the files step counts the files itself
         lead = taken if placed or not lead else f"{taken}\n{lead}"

@@ -13,10 +13,9 @@ from aiogram.types import CallbackQuery, Message
 from backend.context import Context
 from bots.citizen import keyboards, service
 from bots.citizen.registry import Handlers
-from bots.citizen.report_asked import correct_typed, fitted, typed_edited
+from bots.citizen.report_asked import correct_typed, fitted, typed_edited, words_taken
 from bots.citizen.report_draft import (
     ASKED,
-    CONFIRM_QUOTE_CHARS,
     MAX_REPORT_TEXT,
     TYPED,
     WORDS,
@@ -26,7 +25,6 @@ from bots.citizen.report_draft import (
     keep_place,
     parts_text,
     resume,
-    shortened,
     too_short,
     typed_parts,
 )
@@ -78,8 +76,8 @@ async def report_use_typed(callback: CallbackQuery, state: FSMContext, ctx: Cont
         await resume(message, state, ctx, lang)  # nothing to take: the step asked again
         return
     parts, cut = fitted(typed, lang)
-    text = await take_description(state, parts)
-    taken = t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS))
+    await take_description(state, parts)
+    taken = words_taken(parts, lang)
     await resume(message, state, ctx, lang, f"{taken}\n{cut}" if cut else taken)
 
 

@@ -209,6 +209,17 @@ async def forget_draft(ctx: Context, draft_key: str) -> None:
         await session.commit()
 
 
+async def forget_draft_media(ctx: Context, draft_key: str, media_ids: list[uuid.UUID]) -> None:
+    """Drop some of a draft's files from its list (added to a report), the others kept in it."""
+    if not media_ids:
+        return
+    async with ctx.sessions() as session:
+        await session.execute(delete(TelegramDraftMedia).where(
+            TelegramDraftMedia.draft_key == draft_key,  # type: ignore[arg-type]
+            TelegramDraftMedia.media_id.in_(media_ids)))  # type: ignore[attr-defined]
+        await session.commit()
+
+
 # a draft outlives its conversation (the FSM state expires after a day) by a day at most: its file list goes, and the
 # files themselves follow as unused media (backend.media.cleanup.purge_unused)
 DRAFT_KEPT_FOR = timedelta(days=2)

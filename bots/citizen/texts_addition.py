@@ -74,6 +74,15 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "ru": "✅ К обращению № {number} добавлено файлов: {count}.",
         "en": "✅ Files added to report No. {number}: {count}.",
     },
+    # "Add" with more files than the report has room for: those that fit are added, the ones sent last are not
+    "report_add_over_limit": {
+        "kk": "⚠️ Соңғы жіберілген {count} файл қосылмады: {reason}. Олар сақталды: олармен жаңа өтініш беруге "
+              "болады.",
+        "ru": "⚠️ Последние присланные файлы ({count}) не добавлены: {reason}. Они сохранены: с ними можно подать "
+              "новое обращение.",
+        "en": "⚠️ The last {count} files you sent were not added: {reason}. They are kept: you can file a new report "
+              "with them.",
+    },
     "report_add_refused": {
         "kk": "№ {number} өтінішке қосу мүмкін болмады: {reason}. Ештеңе қосылған жоқ.",
         "ru": "Не удалось добавить к обращению № {number}: {reason}. Ничего не добавлено.",
@@ -103,18 +112,29 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "ru": "Подпись к нему в описание не вошла.",
         "en": "Its caption is not in the description either.",
     },
-    # a location sent at the "Add" question: a comment on a report carries no place, so it is a new report's only
-    "report_add_place_new_only": {
-        "kk": "Ол тек жаңа өтінішке енеді: № {number} өтінішке оқиға орнын қосу мүмкін емес.",
-        "ru": "Оно войдёт только в новое обращение: к обращению № {number} место добавить нельзя.",
-        "en": "It goes with a new report only: a place cannot be added to report No. {number}.",
+    # a location sent at the "Add" question: a filed report's place cannot be changed (the API has no such step), so
+    # "Add" posts it in the comment as its coordinates; a new report takes it as its place
+    "report_add_place_as_comment": {
+        "kk": "«Қосу» батырмасын бассаңыз, ол № {number} өтінішке координаталарымен түсініктеме ретінде қосылады "
+              "(берілген өтініштің оқиға орнын өзгерту мүмкін емес); жаңа өтініште ол оқиға орны болады.",
+        "ru": "Если нажмёте «Добавить», оно будет добавлено к обращению № {number} комментарием с координатами (место "
+              "поданного обращения изменить нельзя); в новом обращении оно станет местом происшествия.",
+        "en": "If you tap “Add”, it is added to report No. {number} as a comment with its coordinates (a filed "
+              "report's place cannot be changed); in a new report it becomes the place.",
     },
-    # "Add" done with a place kept at the question: said again that the place is not with the report
-    "report_add_place_not_added": {
-        "kk": "📍 Оқиға орны № {number} өтінішке қосылмады: берілген өтінішке тек файлдар мен мәтін қосылады.",
-        "ru": "📍 Место происшествия к обращению № {number} не добавлено: к поданному обращению добавляются только "
-              "файлы и текст.",
-        "en": "📍 The place was not added to report No. {number}: only files and words can be added to a filed report.",
+    # the comment's line with the place sent at the "Add" question (read by staff and the citizen alike)
+    "report_add_place_line": {
+        "kk": "📍 Өтініш берушінің көрсеткен орны: {lat}, {lon}",
+        "ru": "📍 Место, указанное заявителем: {lat}, {lon}",
+        "en": "📍 Place given by the reporter: {lat}, {lon}",
+    },
+    "report_add_place_added": {
+        "kk": "📍 Оқиға орны № {number} өтінішке координаталарымен түсініктеме ретінде қосылды: өтініштің өз "
+              "оқиға орны өзгермеді.",
+        "ru": "📍 Место добавлено к обращению № {number} комментарием с координатами: место самого обращения не "
+              "изменилось.",
+        "en": "📍 The place is added to report No. {number} as a comment with its coordinates: the report's own place "
+              "is unchanged.",
     },
     # words typed while a question about files waited were answered as a question: offered, never taken unasked
     "report_typed_offer": {
@@ -143,5 +163,11 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "kk": "📝 Хабарламаңыз сипаттама ретінде алынды: «{text}»",
         "ru": "📝 Ваше сообщение принято как описание: «{text}»",
         "en": "📝 Your message is taken as the description: “{text}”",
+    },
+    # the same when several messages (typed, or the captions of several files) were joined into the description
+    "report_words_taken_many": {
+        "kk": "📝 {count} хабарламаңыз біріктіріліп, сипаттама ретінде алынды: «{text}»",
+        "ru": "📝 Ваши сообщения ({count}) объединены и приняты как описание: «{text}»",
+        "en": "📝 Your {count} messages are joined and taken as the description: “{text}”",
     },
 }

@@ -1,7 +1,8 @@
 """The "Add to report № … / New report / No" question once answered (third reading of 2401606 / a0b0d15): a second
 tap of "No" is silent; an "Add" refused for the report's file limit is not tried again from the question on screen
-before the refusal; a place sent at the question is said to go with a new report only; the question's own answers
-typed as words (ru/kk/en) do what its buttons do, and are no legal question."""
+before the refusal; a place sent at the question is added as a comment with its coordinates (a filed report's place
+cannot be changed), said so; the question's own answers typed as words (ru/kk/en) do what its buttons do, and are no
+legal question."""
 
 from __future__ import annotations
 
@@ -46,9 +47,9 @@ async def test_a_double_tap_on_no_of_file_a_report_with_this_is_answered_once(ct
 async def test_add_refused_for_the_limit_is_not_tried_again(ctx: Context, citizen_tg: FakeBot) -> None:
     chat = Chat(ctx, citizen_tg, 799501)
     number = await _filed(chat, citizen_tg)
-    await _album(chat, citizen_tg, "r3-1", 3)
+    await _album(chat, citizen_tg, "r3-1", 5)
     await chat.taps("report:add_to")
-    await _album(chat, citizen_tg, "r3-2", 3)  # 3 + 3 > 5
+    await _album(chat, citizen_tg, "r3-2", 3)  # 5 + 3 > 5: no room left
     question = chat.last()
     await chat.taps("report:add_to")
     assert f"Не удалось добавить к обращению № {number}" in chat.texts()[-1]
@@ -65,12 +66,15 @@ async def test_a_place_kept_at_the_add_question_is_not_lost_unsaid(ctx: Context,
     await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48)))
     await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 43.2389, 76.8897))
     assert "Место происшествия сохранено" in chat.texts()[-1], chat.texts()[-1]
-    assert "только в новое обращение" in chat.texts()[-1], chat.texts()[-1]  # said before "Add", not after
+    # said before "Add", not after: a filed report's place cannot be changed, so it goes as a comment's coordinates
+    assert f"к обращению № {number} комментарием с координатами" in chat.texts()[-1], chat.texts()[-1]
     before = len(chat.texts())
     await chat.taps("report:add_to")
     said = " ".join(chat.texts()[before:])
-    assert f"Место происшествия к обращению № {number} не добавлено" in said, said
+    assert f"Место добавлено к обращению № {number} комментарием с координатами" in said, said
     assert "добавлено файлов: 1" in said, said
+    assert await _comments(ctx, number) == ["Дополнительные файлы к обращению.\n\n"
+                                            "📍 Место, указанное заявителем: 43.238900, 76.889700"]
 
 
 async def test_the_questions_own_words_typed_are_no_legal_question(ctx: Context, citizen_tg: FakeBot) -> None:

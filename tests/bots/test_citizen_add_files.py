@@ -1,9 +1,10 @@
 """Files sent outside a report shortly after the citizen filed one are asked about ("Add to report № … / New report")
 instead of starting a new draft that may become a duplicate report: "Add" posts them as a comment on that report
-through the comments API's own code, an album is asked about once, the API's limit of files per report refuses the
-whole addition (its own words said, nothing attached, "Add" not offered again), and "New report" goes on as a file
-outside a report always did. A report filed over a day ago, or closed, is not asked about. Real aiogram against the
-fake Bot API, real intake, media pipeline and comments."""
+through the comments API's own code, an album is asked about once, a report with no room left under the API's limit of
+files refuses the addition (its own words said, nothing attached, "Add" not offered again; files that partly fit:
+test_citizen_add_over_limit), and "New report" goes on as a file outside a report always did. A report filed over a
+day ago, or closed, is not asked about. Real aiogram against the fake Bot API, real intake, media pipeline and
+comments."""
 
 from __future__ import annotations
 
@@ -98,13 +99,15 @@ async def test_an_album_is_asked_about_once_and_added_whole(ctx: Context, citize
     assert await _comments(ctx, number) == ["Дополнительные файлы к обращению."]  # no caption: the default words
 
 
-async def test_over_the_reports_limit_nothing_is_added_and_a_new_report_takes_the_files(
-        ctx: Context, citizen_tg: FakeBot) -> None:
+async def test_a_full_report_takes_nothing_and_a_new_report_takes_the_files(ctx: Context,
+                                                                            citizen_tg: FakeBot) -> None:
     chat = Chat(ctx, citizen_tg, 794005)
     number = await _filed(chat, citizen_tg)
     await _album(chat, citizen_tg, "after-2", 3)
     await chat.taps("report:add_to")
-    await _album(chat, citizen_tg, "after-3", 3)  # 3 + 3 > 5: refused as a whole by the API
+    await _album(chat, citizen_tg, "after-2b", 2)
+    await chat.taps("report:add_to")  # the report holds 5 now: no room left
+    await _album(chat, citizen_tg, "after-3", 3)
     await chat.taps("report:add_to")
     refused = chat.texts()[-1]
     assert f"Не удалось добавить к обращению № {number}" in refused, refused
@@ -112,7 +115,7 @@ async def test_over_the_reports_limit_nothing_is_added_and_a_new_report_takes_th
     assert f"Добавить присланное к обращению № {number} нельзя. Подать новое обращение?" in refused, refused
     buttons = {b["callback_data"] for row in chat.last().inline_keyboard for b in row}
     assert buttons == {"report:add_new"}, buttons  # asked again without "Add", which could only fail again
-    assert len(await _files_of(ctx, number)) == 3 and len(await _comments(ctx, number)) == 1
+    assert len(await _files_of(ctx, number)) == 5 and len(await _comments(ctx, number)) == 2
     await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(70, 48)))  # one more: still no "Add"
     assert f"Добавить присланное к обращению № {number} нельзя" in chat.texts()[-1], chat.texts()[-1]
     assert {b["callback_data"] for row in chat.last().inline_keyboard for b in row} == {"report:add_new"}
@@ -124,7 +127,7 @@ async def test_over_the_reports_limit_nothing_is_added_and_a_new_report_takes_th
     await chat.taps("report:skip")
     await chat.taps("report:send")
     assert len(await _files_of(ctx, _number(chat.texts()[-1]))) == 4
-    assert len(await _files_of(ctx, number)) == 3
+    assert len(await _files_of(ctx, number)) == 5
 
 
 async def test_new_report_takes_the_caption_as_its_description(ctx: Context, citizen_tg: FakeBot) -> None:

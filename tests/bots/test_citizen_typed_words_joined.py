@@ -27,7 +27,7 @@ def _use_label(chat: Chat) -> str:
 async def _filed_text(ctx: Context, chat: Chat) -> str:
     """The description taken with "Use", then the place, no files, Send: the report's text."""
     await chat.taps("report:use_typed")
-    assert "принято как описание" in chat.texts()[-1], chat.texts()[-1]
+    assert "объединены и приняты как описание" in chat.texts()[-1], chat.texts()[-1]  # several: said in the plural
     await chat.feed(chat.tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
     await chat.taps("report:skip")
     await chat.taps("report:send")

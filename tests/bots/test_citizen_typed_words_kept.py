@@ -39,7 +39,7 @@ async def test_a_question_without_its_mark_is_not_taken_for_the_description(
     await chat.says(question)
     await chat.taps("report:offer_yes")
     said = chat.texts()[-1]
-    assert describe in said and "принято как описание" not in said, said
+    assert describe in said and "как описание" not in said, said
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk", "en"])
@@ -85,7 +85,7 @@ async def test_every_message_typed_is_offered_joined_in_order(ctx: Context, citi
     [label] = [text for text, data in _buttons(chat).items() if data == "report:use_typed"]
     assert label.startswith("Использовать: «Вчера вечером во дворе"), label
     await chat.taps("report:use_typed")
-    assert "принято как описание: «" + "\n\n".join(told) + "»" in chat.texts()[-1], chat.texts()[-1]
+    assert "(3) объединены и приняты как описание: «" + "\n\n".join(told) + "»" in chat.texts()[-1], chat.texts()[-1]
     await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
     await chat.taps("report:skip")
     await chat.taps("report:send")
