@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.dispatch.models import Assignment
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.officers.auth import OfficerPrincipal
+from backend.officers.models import UnitMember
 from backend.reports.appeals import latest_closing
 from backend.reports.models import Report
 from backend.reports.workflow import FIELD, Action, Actor, Status
@@ -24,14 +26,37 @@ from backend.sync.views import Viewer, report_visible, viewer_for
 
 
 async def custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
-    """The viewer's unit has (or had) the report: a late note from the previous assignee is kept."""
+    """The viewer's unit has the report, or had it while the viewer was in its crew: a late note from the previous
+    assignee is kept. An officer who joined the unit only after it handed the report on (or closed it) never held
+    it: their tablet may not add notes, evidence or write-ups to the unit's past work (least privilege; the report
+    id is all a crafted mutation would need)."""
     if report_visible(report, viewer):
         return True
     if viewer.unit_id is None:
         return False
-    had = await session.scalar(select(Assignment.id).where(Assignment.report_id == report.id,  # type: ignore[arg-type, call-overload]
-                                                           Assignment.unit_id == viewer.unit_id).limit(1))  # type: ignore[arg-type]
-    return had is not None
+    periods = await _crew_periods(session, viewer.officer_id, viewer.unit_id)
+    held = (await session.execute(select(col(Assignment.assigned_at), col(Assignment.released_at)).where(
+        col(Assignment.report_id) == report.id, col(Assignment.unit_id) == viewer.unit_id))).all()
+    return any(as_utc(assigned) < (until or _OPEN) and (released is None or as_utc(released) > since)
+               for assigned, released in held for since, until in periods)
+
+
+_OPEN = datetime.max.replace(tzinfo=UTC)
+
+
+async def _crew_periods(session: AsyncSession, officer_id: uuid.UUID,
+                        unit_id: uuid.UUID) -> list[tuple[datetime, datetime | None]]:
+    """(since, until) of each time the officer was in the unit's crew: the membership now (until None) and the
+    ones that ended (sync_unit_tenures, backend.sync.tenure)."""
+    periods: list[tuple[datetime, datetime | None]] = []
+    since = await session.scalar(select(col(UnitMember.since)).where(col(UnitMember.officer_id) == officer_id,
+                                                                     col(UnitMember.unit_id) == unit_id))
+    if since is not None:
+        periods.append((as_utc(since), None))
+    ended = await session.execute(select(col(UnitTenure.since), col(UnitTenure.until)).where(
+        col(UnitTenure.officer_id) == officer_id, col(UnitTenure.unit_id) == unit_id))
+    periods.extend((as_utc(start), as_utc(end)) for start, end in ended.all())
+    return periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +121,11 @@ async def held_when_written(session: AsyncSession, viewer: Viewer, report: Repor
     """Whether the viewer's unit held the report when the tablet wrote (an assignment of it that began before
     `written` and was released after it, or not at all)."""
     if written is None or viewer.unit_id is None:
+        return False
+    # the officer in the crew when they wrote it: one who joined later never held the report
+    in_crew = any(since <= written and (until is None or written < until)
+                  for since, until in await _crew_periods(session, viewer.officer_id, viewer.unit_id))
+    if not in_crew:
         return False
     found = await session.scalar(
         select(Assignment.id).where(  # type: ignore[call-overload]

@@ -7,6 +7,7 @@ scope, so the next pull overwrites the tablet's optimistic guess."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from typing import Any
 
@@ -57,7 +58,7 @@ async def apply_one(session: AsyncSession, officer: OfficerPrincipal, viewer: Vi
             # blocks on this insert, then hits the conflict and rolls its own change back, so a mutation can never
             # take effect twice
             session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
-                                     officer_id=officer.officer_id, result={**result, SENT: _sent(m)}))
+                                     officer_id=officer.officer_id, result={**result, **_stamped(m)}))
             created(session, SyncMutation, ledger_key)
             try:
                 await session.flush()
@@ -94,7 +95,7 @@ async def _store_rejected(session: AsyncSession, officer: OfficerPrincipal, m: M
         async with session.begin_nested():
             session.add(SyncMutation(device_id=officer.device_id, mutation_id=m.mutation_id,
                                      officer_id=officer.officer_id,
-                                     result={**result, SENT: _sent(m), **({KEPT: keep} if keep is not None else {})}))
+                                     result={**result, **_stamped(m), **({KEPT: keep} if keep is not None else {})}))
             created(session, SyncMutation, ledger_key)
             if keep is not None:
                 await _record_kept(session, officer, m, result["reason"], keep)
@@ -124,6 +125,9 @@ async def _record_kept(session: AsyncSession, officer: OfficerPrincipal, m: Muta
 
 KEPT = "kept_fields"  # the ledger row's copy of a rejected-but-kept mutation's content
 SENT = "sent"  # the ledger row's digest of the mutation it answered (_sent)
+# and of its content (_sent_fields); a separate key, so the rows stored before it was kept still answer resends
+SENT_FIELDS = "sent_fields"
+_LEDGER_ONLY = (KEPT, SENT, SENT_FIELDS)
 
 
 def _sent(m: Mutation) -> str:
@@ -136,14 +140,28 @@ def _sent(m: Mutation) -> str:
     return hashlib.sha256("\n".join((m.entity, m.id, m.op, stamp)).encode()).hexdigest()[:16]
 
 
+def _sent_fields(m: Mutation) -> str:
+    """What the mutation carried: an outbox entry edited in place under its id and stamp (other findings, another
+    outcome) is another change, not a resend; answered `duplicate`, it would be dropped from the outbox unapplied
+    while the tablet kept showing it. Key order and spacing do not count."""
+    body = json.dumps(m.fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def _stamped(m: Mutation) -> dict[str, str]:
+    return {SENT: _sent(m), SENT_FIELDS: _sent_fields(m)}
+
+
 def _duplicate(session: AsyncSession, officer: OfficerPrincipal, m: Mutation,
                stored: SyncMutation) -> dict[str, Any]:
-    if stored.result.get(SENT, _sent(m)) != _sent(m):
+    if (stored.result.get(SENT, _sent(m)) != _sent(m)
+            or stored.result.get(SENT_FIELDS, _sent_fields(m)) != _sent_fields(m)):
         # the tablet's id names another mutation the ledger answered (an app whose outbox numbering restarted after
-        # its data was cleared, on the same device id): "duplicate" would have it drop a change that was never
-        # applied. Not stored (the id is taken): the tablet sends it again under a new mutation id
+        # its data was cleared, on the same device id, or an outbox entry edited after it was sent): "duplicate"
+        # would have it drop a change that was never applied. Not stored (the id is taken): the tablet sends it
+        # again under a new mutation id
         return _finish(session, officer, m, result_of(m, "rejected", "mutation_id_reused"))
-    answer = {k: v for k, v in stored.result.items() if k not in (KEPT, SENT)}
+    answer = {k: v for k, v in stored.result.items() if k not in _LEDGER_ONLY}
     return {**answer, "status": "duplicate", "original_status": stored.result.get("status")}
 
 

@@ -65,10 +65,14 @@ async def update_report(session: AsyncSession, officer: OfficerPrincipal, viewer
     if after_close and not ((write_up or own_step) and await closed_in_crews_hands(session, viewer, report)):
         # a write-up typed before the officer was moved to another unit is kept on the report the old unit holds
         written = written_at(m.device_time, m.hlc)
-        former = await former_holder(session, officer, report, written) if write_up else None
         texts = texts_of(m)
+        # the texts a step carries (a "resolved" with its findings) are as much the crew's write-up as texts sent
+        # alone: the step is refused (only the holding crew moves a status), but the texts are kept with the
+        # answer, or the tablet drops them from its outbox with nothing left on the server
+        keeps = write_up or (own_step and bool(texts))
+        former = await former_holder(session, officer, report, written) if keeps else None
         if former is None:
-            if write_up and await held_when_written(session, viewer, report, written):
+            if keeps and await held_when_written(session, viewer, report, written):
                 # typed while the crew held the report, which dispatch has since given to another unit or closed:
                 # the dispatcher's decision wins (not applied), but what the crew found on scene is kept with the
                 # answer, as a moved officer's is, not dropped from the tablet with nothing left
@@ -76,6 +80,10 @@ async def update_report(session: AsyncSession, officer: OfficerPrincipal, viewer
             raise Rejected("not_assigned")
         if former == "after":
             raise Rejected("unit_changed", kept=True, _keep={"report_id": str(report.id), "fields": texts})
+        if not write_up:
+            # typed in the old crew, which still holds the report: a moved officer's step is refused (they are no
+            # longer on that crew), the texts sent with it kept
+            raise Rejected("not_assigned", kept=True, _keep={"report_id": str(report.id), "fields": texts})
     read_only = sorted(set(m.fields) & READ_ONLY)
     if read_only:
         raise Rejected("read_only", read_only_fields=read_only)
