@@ -172,8 +172,10 @@ class DispatchController(Controller):
         (reclassified, routed late), a new urgent report or one its unit let go ranks ahead of every later page. So
         each page read with a cursor carries `urgent_ahead`, all urgent entries ranking ahead of it, whenever they
         differ from those this walk has shown (the cursor names that set), and null while they do not: a walk never
-        misses an urgent report, and is not shown the same ones again on every page. Other moves (a priority
-        raised, a deadline extended) show on the next walk from the top."""
+        misses an urgent report, and is not shown the same ones again on every page. At most the first 50 of them
+        (most urgent first) come as cards: with more (a mass event), `urgent_ahead_more` is true and
+        `urgent_ahead_total` says how many rank ahead; the console walks the queue again from the top (no cursor)
+        to see them all. Other moves (a priority raised, a deadline extended) show on the next walk from the top."""
         after, shown = None, None
         if cursor:
             try:
@@ -186,23 +188,27 @@ class DispatchController(Controller):
         scope = await service.scope_of(session, officer)  # two reads: once for the page and the urgent block
         rows = await service.queue_page(session, officer, scope, after, limit + 1)
         page = rows[:limit]
-        ahead: list[Report] = []
-        urgent_ahead = None
+        ahead: list[uuid.UUID] = []
+        urgent_ahead, more, total = None, False, None
         if after is not None:
-            ahead = [report for report, _ in await service.urgent_ahead(session, officer, scope, after)]
-            if shown != service.shown_digest(r.id for r in ahead):
-                urgent_ahead = await cards(session, ahead, officer, listed=True)
+            found = await service.urgent_ahead(session, officer, scope, after)
+            ahead = found.ids
+            if shown != service.shown_digest(ahead):
+                urgent_ahead = await cards(session, found.shown, officer, listed=True)
+                more, total = found.more, len(ahead)
         next_cursor = None
         if len(rows) > limit:
             last = page[-1][1]
             # what this walk has now been shown of the urgent block: what ranked ahead of the cursor (unchanged, or
-            # sent in urgent_ahead) and this page's urgent entries
-            seen = [r.id for r in ahead] + [key.id for _, key in page if key.urgent == 0]
+            # sent in urgent_ahead: its first cards, and the rest told by urgent_ahead_more, so the same set is not
+            # sent again on every page) and this page's urgent entries
+            seen = ahead + [key.id for _, key in page if key.urgent == 0]
             next_cursor = sign_token(ctx.settings.secret_key, "cursor:dispatch-queue", {
                 "u": last.urgent, "p": last.priority, "d": last.deadline_at.isoformat(),
                 "c": last.created_at.isoformat(), "i": str(last.id), "h": service.shown_digest(seen)})
         return QueuePage(items=await cards(session, [report for report, _ in page], officer, listed=True),
-                         next_cursor=next_cursor, urgent_ahead=urgent_ahead)
+                         next_cursor=next_cursor, urgent_ahead=urgent_ahead, urgent_ahead_more=more,
+                         urgent_ahead_total=total)
 
     @get("/escalations", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)],
          summary="Reports that need a supervisor now, newest first")

@@ -217,17 +217,42 @@ async def queue_page(session: AsyncSession, principal: OfficerPrincipal, scope: 
     return _keyed(await session.execute(query.order_by(*key).limit(limit)))
 
 
-async def urgent_ahead(session: AsyncSession, principal: OfficerPrincipal, scope: Scope,
-                       upto: QueueKey) -> list[tuple[Report, QueueKey]]:
+# At most this many urgent entries are sent with a page (`UrgentAhead.shown`): in a mass event (an explosion, a flood)
+# thousands can rank ahead of a walk, and a page carrying every one of them as a card was megabytes the console could
+# not show anyway. Past it the page says so (urgent_ahead_more), and the console walks the queue from the top.
+URGENT_AHEAD_MAX = 50
+
+
+@dataclass(frozen=True)
+class UrgentAhead:
+    """The urgent entries ranking ahead of where a walk stands: every one's id, most urgent first (what the walk's
+    cursor names: `shown_digest`), and the first `URGENT_AHEAD_MAX` of them loaded, to be sent."""
+
+    ids: list[uuid.UUID]
+    shown: list[Report]
+
+    @property
+    def more(self) -> bool:
+        """Whether more rank ahead than `shown` holds."""
+        return len(self.ids) > len(self.shown)
+
+
+async def urgent_ahead(session: AsyncSession, principal: OfficerPrincipal, scope: Scope, upto: QueueKey, *,
+                       limit: int = URGENT_AHEAD_MAX) -> UrgentAhead:
     """The urgent entries that rank at or before `upto` (where a walk through the queue stands), in queue order:
     those a page after `upto` can no longer show. A report that became urgent after the walk went past the urgent
     block (reclassified, routed late, a new one, one its unit let go) is among them, and only here. `scope`: as
-    for `queue_page`."""
+    for `queue_page`. Every one's id (the walk's cursor names the whole set, so a change past the first `limit` is
+    still seen), and only the first `limit` read as rows."""
     query, key = _ranked(principal, scope)
     query = query.where(key[0] == 0)
     if upto.urgent == 0:  # still inside the urgent block: those behind `upto` are the walk's next pages
         query = query.where(tuple_(*key) <= _at(upto))
-    return _keyed(await session.execute(query.order_by(*key)))
+    ids = list(await session.scalars(query.with_only_columns(col(Report.id)).order_by(*key)))
+    first = ids[:limit]
+    rows = ({report.id: report for report in await session.scalars(select(Report).where(col(Report.id).in_(first)))}
+            if first else {})
+    return UrgentAhead(ids=ids, shown=[rows[report_id] for report_id in first])
 
 
 def shown_digest(entry_ids: Iterable[uuid.UUID]) -> str:

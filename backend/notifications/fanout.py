@@ -80,7 +80,7 @@ def status_at(event: ReportEvent, report: Report) -> CitizenStatus:
 
 def _citizen_push(event: ReportEvent, report: Report, language: str, discreet: bool) -> dict[str, Any] | None:
     params = {"number": report.number, "deadline": local_date(report.deadline_at)}
-    kind = templates.citizen_kind(event.action, event.actor_type)
+    kind = templates.citizen_kind(event.action, event.actor_type, event.data)
     text = templates.render(templates.CITIZEN, kind, language, params) if kind else None
     if text is None:
         return None

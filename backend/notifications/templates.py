@@ -8,10 +8,13 @@ not known yet (fanout.discreet_for_citizen), get no visible text at all: a data-
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from backend.lib.clock import to_local
 from backend.lib.i18n import pick
+from backend.reports.workflow import QUESTION_WITHDRAWN
 from ml.geo import load_district_index, load_district_names
 
 # report event action → language → (title, body). Actions missing here send no push (partners still get webhooks).
@@ -25,6 +28,13 @@ CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
         "kk": ("Өтініш {number}", "Өтініш бөлімшеге жіберілді."),
         "ru": ("Обращение {number}", "Обращение передано в подразделение полиции."),
         "en": ("Report {number}", "Your report was assigned to a police unit."),
+    },
+    # an assignment that withdrew the question the citizen was asked (reports.workflow.withdraws_question): their
+    # last push asked them to answer
+    "assign_question_withdrawn": {
+        "kk": ("Өтініш {number}", "Өтініш бөлімшеге жіберілді. Сұраққа жауап беру қажет емес."),
+        "ru": ("Обращение {number}", "Обращение передано в подразделение полиции. Отвечать на вопрос не нужно."),
+        "en": ("Report {number}", "Your report was assigned to a police unit. No need to answer our question."),
     },
     "en_route": {
         "kk": ("Өтініш {number}", "Полиция қызметкері жолда."),
@@ -95,11 +105,14 @@ CITIZEN: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def citizen_kind(action: str, actor_type: str) -> str | None:
+def citizen_kind(action: str, actor_type: str, data: Mapping[str, Any] | None = None) -> str | None:
     """The CITIZEN text a report event is told in: its action's, but a `comment` is a message only when staff wrote
-    it; the reporter is told nothing of their own comment (None)."""
+    it; the reporter is told nothing of their own comment (None); a step that withdrew the question they were asked
+    (`data`, the event's, has QUESTION_WITHDRAWN) has its own text where one is written."""
     if action == "comment":
         return None if actor_type == "citizen" else "staff_message"
+    if data and QUESTION_WITHDRAWN in data and f"{action}_{QUESTION_WITHDRAWN}" in CITIZEN:
+        return f"{action}_{QUESTION_WITHDRAWN}"
     return action
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.lib.i18n import LANGS, pick
+from backend.reports.workflow import ALLOWED_STATUS_CHANGES, Status, withdraws_question
 from ml.taxonomy import load_taxonomy
 
 PUBLIC_TEXTS: dict[str, dict[str, str]] = {
@@ -143,6 +144,48 @@ PUBLIC_TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you for your feedback.",
     },
 }
+
+# A step that withdrew the question the reporter was asked (workflow.withdraws_question: a unit assigned, the report
+# closed, before they answered) says so first, in its own text: one notice, and the last thing they were told was
+# "needs your input". Open, the report still takes what they send (a comment; their answer is kept as one); closed,
+# it takes nothing more, and its own text says why.
+QUESTION_WITHDRAWN_TEXT: dict[str, str] = {
+    "ru": "Отвечать на заданный вам вопрос больше не нужно.",
+    "kk": "Сізге қойылған сұраққа жауап беру енді қажет емес.",
+    "en": "You no longer need to answer the question we asked you.",
+}
+STILL_OPEN_TEXT: dict[str, str] = {
+    "ru": "Если у вас есть дополнительные сведения, их по-прежнему можно отправить.",
+    "kk": "Қосымша мәліметтеріңіз болса, оларды бұрынғыша жібере аласыз.",
+    "en": "If you have anything to add, you can still send it.",
+}
+_WITHDRAWN = "_question_withdrawn"
+
+
+def _withdrawn_variants() -> dict[str, dict[str, str]]:
+    """Each step the workflow lets leave awaiting_reporter other than the answer, its text told with the question's
+    end (`PUBLIC_TEXTS[action + "_question_withdrawn"]`): derived from the table, so a new such step gets one."""
+    variants: dict[str, dict[str, str]] = {}
+    for rule in ALLOWED_STATUS_CHANGES:
+        if (Status.AWAITING_REPORTER not in (*rule.sources, *rule.unheld_sources)
+                or not withdraws_question(rule.action, Status.AWAITING_REPORTER)
+                or rule.action.value not in PUBLIC_TEXTS):
+            continue
+        then = STILL_OPEN_TEXT if rule.target is not Status.CLOSED else dict.fromkeys(LANGS, "")
+        variants[rule.action.value + _WITHDRAWN] = {
+            lang: " ".join(part for part in (QUESTION_WITHDRAWN_TEXT[lang], PUBLIC_TEXTS[rule.action.value][lang],
+                                             then[lang]) if part)
+            for lang in LANGS}
+    return variants
+
+
+PUBLIC_TEXTS.update(_withdrawn_variants())
+
+
+def withdrawn_question_template(action: str) -> str:
+    """The PUBLIC_TEXTS key of `action`'s text when it withdrew the reporter's question (its own if it has none)."""
+    return action + _WITHDRAWN if action + _WITHDRAWN in PUBLIC_TEXTS else action
+
 
 OUTCOME_TEXTS: dict[str, dict[str, str]] = {
     "protocol": {"ru": "составлен административный протокол", "kk": "әкімшілік құқық бұзушылық туралы хаттама жасалды",

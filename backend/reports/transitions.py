@@ -17,9 +17,10 @@ from backend.reports.duplicates import duplicates_of, tell_duplicates
 from backend.reports.history import SYSTEM, By, append_event, local_date
 from backend.reports.incidents import as_follower, ground_reached, incident_followers, is_primary, regroup
 from backend.reports.models import Report, ReportEvent
-from backend.reports.texts import outcome_text
+from backend.reports.texts import outcome_text, withdrawn_question_template
 from backend.reports.workflow import (
     GROUND_RANK,
+    QUESTION_WITHDRAWN,
     Action,
     Actor,
     Outcome,
@@ -28,6 +29,7 @@ from backend.reports.workflow import (
     can,
     recorded_in_place,
     rule_for,
+    withdraws_question,
 )
 from backend.sync import sealed
 
@@ -38,14 +40,26 @@ NOT_FOLLOWED = frozenset({Action.REQUEST_INFO, Action.REPORTER_REPLIED, Action.W
                           Action.REOPEN})
 
 
-def _template(action: Action, by: By, appeal_withdrawn: bool) -> str:
-    """The public text of a status change: its action's, but for a withdrawn appeal (the decision appealed stands)
-    and a reopening by staff (oversight setting a decision aside, not the citizen's appeal)."""
+def _template(action: Action, by: By, appeal_withdrawn: bool, question_withdrawn: bool) -> str:
+    """The public text of a status change: its action's, but for a withdrawn appeal (the decision appealed stands),
+    a reopening by staff (oversight setting a decision aside, not the citizen's appeal) and a step that withdrew the
+    question the reporter was asked (workflow.withdraws_question: no answer is awaited any more)."""
     if appeal_withdrawn:
         return "withdraw_appeal"
     if action is Action.REOPEN and by.actor is not Actor.CITIZEN:
         return "reopen_oversight"
+    if question_withdrawn:
+        return withdrawn_question_template(action.value)
     return action.value
+
+
+async def _question_asked(session: AsyncSession, report: Report) -> dict[str, object]:
+    """The standing question a step withdraws (QUESTION_WITHDRAWN in its event's data): the latest request for
+    information, which the history shows with who asked it."""
+    asked = await session.scalar(select(ReportEvent).where(
+        ReportEvent.report_id == report.id, ReportEvent.action == Action.REQUEST_INFO.value)  # type: ignore[arg-type]
+        .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1))  # type: ignore[attr-defined]
+    return {"event_id": str(asked.id), "asked_at": asked.created_at.isoformat()} if asked is not None else {}
 
 
 async def change_status(
@@ -77,6 +91,9 @@ async def change_status(
     rule = rule_for(action)
     # withdrawing an appeal ends the reconsideration, not the matter: the decision appealed stands (appeals.py)
     appealed = await appeals.appealed_decision(session, report) if action is Action.WITHDRAW else None
+    # a unit assigned or the report closed while its reporter is asked: the question ends here, said in this step's
+    # own event and text (one notice); the reporter's answer, if it still comes, is kept as a comment
+    withdrawn = await _question_asked(session, report) if withdraws_question(action, status) else None
     now = utcnow()
     previous = report.status
     report.status = rule.target_for(report.unit_id is not None).value
@@ -121,8 +138,10 @@ async def change_status(
     session.add(report)
     event = await append_event(session, report, action.value, by, from_status=previous, to_status=report.status,
                                reason=reason, params=text_params, internal_note=internal_note,
-                               device_time=device_time, template=_template(action, by, appealed is not None),
-                               data={**(data or {}), **({"outcome": outcome.value} if outcome else {})})
+                               device_time=device_time,
+                               template=_template(action, by, appealed is not None, withdrawn is not None),
+                               data={**(data or {}), **({"outcome": outcome.value} if outcome else {}),
+                                     **({QUESTION_WITHDRAWN: withdrawn} if withdrawn is not None else {})})
     if rule.target is Status.CLOSED:
         await _record_write_up(session, report, event)
     if rule.target is Status.CLOSED and report.resolution != Resolution.DUPLICATE:

@@ -149,6 +149,19 @@ KEEPS_STATUS = (S.IN_PROGRESS, S.AWAITING_REPORTER)
 GROUND_RANK: dict[Action, int] = {Action.EN_ROUTE: 1, Action.ON_SCENE: 2}
 
 
+# A question to the reporter (awaiting_reporter) ends with their answer (REPORTER_REPLIED), or with their own
+# withdrawal of the report; any other step out of it (a unit assigned, the report closed) withdraws it unanswered.
+# That step's event says so (its data under QUESTION_WITHDRAWN: reports.transitions) and its public text tells the
+# reporter no answer is needed: they were last told "needs your input", and an answer sent after is a comment.
+QUESTION_WITHDRAWN = "question_withdrawn"
+ENDS_QUESTION_ITSELF = frozenset({Action.REPORTER_REPLIED, Action.WITHDRAW})
+
+
+def withdraws_question(action: Action, status: Status) -> bool:
+    """Whether `action` taken on a report in `status` withdraws a question its reporter has not answered."""
+    return status is S.AWAITING_REPORTER and action not in ENDS_QUESTION_ITSELF
+
+
 def recorded_in_place(action: Action, status: Status, actor: Actor) -> bool:
     """Whether `actor`'s `action` on a report in `status` is recorded without changing the status (see above)."""
     return action in GROUND_STEPS and status in KEEPS_STATUS and actor in _BY_ACTION[action].actors
