@@ -29,7 +29,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import deactivate_officer_devices
-from backend.officers import ratelimit, rules
+from backend.officers import admins, ratelimit, rules
 from backend.officers.auth import (
     BEARER_REFUSED,
     OfficerPrincipal,
@@ -140,14 +140,20 @@ def new_scope(account: Account, *, role: Role, district: str | None, national: b
 
 
 async def set_role(session: AsyncSession, account: Account, *, role: Role, district: str | None, national: bool,
-                   actor_id: ActorId, within: Jurisdiction | None = None) -> bool:
+                   actor_id: ActorId, within: Jurisdiction | None = None, force: bool = False) -> bool:
     """Give the officer `role` and the district `new_scope` picks (refused as it refuses, and outside `within`:
-    `_check_within`); False, with nothing written, if that is what they have. Commits."""
+    `_check_within`; nor may it take their jurisdiction's last admin away, admins.check_kept, unless `force`: the
+    console's break-glass); False, with nothing written, if that is what they have. The caller has held the officer
+    (admins.hold). Commits."""
     new_district = new_scope(account, role=role, district=district, national=national)
     _check_within(within, new_district, account.unit)
     if (role.value, new_district) == (account.officer.role, account.officer.district):
         return False
-    await change_role(session, account.officer, role=role, district=new_district, actor_id=actor_id)
+    unit_district = account.unit.district if account.unit is not None else None
+    stays = Jurisdiction(scoping_district(new_district, unit_district)) if role is Role.ADMIN else None
+    last = await admins.check_kept(session, account.officer.id, admin_of=stays, field="role", force=force)
+    await change_role(session, account.officer, role=role, district=new_district, actor_id=actor_id,
+                      last_admin=last)
     return True
 
 
@@ -178,8 +184,10 @@ async def _end_shift(session: AsyncSession, officer: Officer, actor_id: ActorId,
                            actor_id=actor_id, data={"reason": reason})
 
 
-async def change_role(session: AsyncSession, officer: Officer, *, role: Role, district: str, actor_id: ActorId) -> None:
-    """Give the officer `role` and `district` (checked by the caller; "" is national). Commits."""
+async def change_role(session: AsyncSession, officer: Officer, *, role: Role, district: str, actor_id: ActorId,
+                      last_admin: bool = False) -> None:
+    """Give the officer `role` and `district` (checked by the caller; "" is national). `last_admin`: the change
+    leaves their jurisdiction with no admin (the console's `--force`), said in the audit line. Commits."""
     before = {"role": officer.role, "district": officer.district}
     officer.role, officer.district, officer.updated_at = role.value, district, utcnow()
     await session.flush()  # the role left is recorded (backend.sync.tenure) with this very update
@@ -187,7 +195,8 @@ async def change_role(session: AsyncSession, officer: Officer, *, role: Role, di
     await _end_shift(session, officer, actor_id, "role_changed")
     await record(session, actor_type="admin", actor_id=actor_id, action="officer.role", target_type="officer",
                  target_id=officer.id, data={"role": {"from": before["role"], "to": officer.role},
-                                             "district": {"from": before["district"], "to": officer.district}})
+                                             "district": {"from": before["district"], "to": officer.district},
+                                             **({"last_admin": True} if last_admin else {})})
     await session.commit()
 
 

@@ -7,7 +7,10 @@ Admins only, and each over the officers they answer for (Jurisdiction.answers_fo
 never a national officer's; a national admin everyone's). Another region's officer or unit is answered as an unknown
 id is (404), so ids cannot be probed; an account a change would put outside the admin's region is refused (403
 officer.out_of_jurisdiction). An admin cannot deactivate themselves nor change their own role or scope (403
-officer.self_change): the last admin of a region would lock everyone out of its administration. Nor can they set
+officer.self_change): the last admin of a region would lock everyone out of its administration. Nor can anyone
+take a jurisdiction's last active admin away, by a deactivation, a demotion or a move to another region or to
+national scope (409 officer.last_admin, backend.officers.admins, which also keeps two admins demoting each other at
+once from both succeeding): another admin is made first. Nor can they set
 their own password (the same 403): a reset takes no old password, so a stolen access token would become the account
 for good; another admin or the console sets it, or they change it themselves by giving the current one
 (`POST /api/v1/officer/me/password`). A deactivation names its reason, which its audit line keeps as the
@@ -20,7 +23,9 @@ prosecutor's, nor revokes a prosecutor's tablet (`/api/v1/officer/admin/devices/
 (who has access); the service operator's console (`zan officers ...`) keeps them.
 
 A new password is hashed (argon2, deliberately slow) before the request's transaction begins (accounts.hashed): inside
-it, the officer's row, and on SQLite the whole database's write lock, would be held through the hash.
+it, the officer's row, and on SQLite the whole database's write lock, would be held through the hash. What is refused
+without it (an unknown or another region's account, one's own, a prosecutor's, a stale If-Match, the password
+policy) is answered before it is hashed.
 
 Two admins may change one account at once: every answer carries the account's tag (`etag`, and the ETag header),
 and a change sent with If-Match is refused (412 officer.changed, the current tag in ETag) if the account changed
@@ -46,7 +51,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.lib.clock import as_utc
 from backend.lib.crypto import TokenError, sign_token, verify_token
 from backend.lib.errors import PROBLEM_JSON, FieldProblem, Problem, ZanError
-from backend.officers import accounts, ratelimit, rules, service
+from backend.officers import accounts, admins, ratelimit, rules, service
 from backend.officers.accounts import Account
 from backend.officers.admin_schemas import (
     DeactivateIn,
@@ -59,7 +64,6 @@ from backend.officers.admin_schemas import (
 )
 from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, officer_guard, provide_officer
 from backend.officers.jurisdiction import Jurisdiction, jurisdiction_for, jurisdiction_of
-from backend.officers.locks import lock_officer
 from backend.officers.models import Unit
 from backend.officers.schemas import Ok
 from backend.reports import idempotency
@@ -128,9 +132,9 @@ async def _account(session: AsyncSession, within: Jurisdiction, officer_id: uuid
                    lock: bool = False) -> Account:
     """The account `officer_id` if an admin of `within` answers for it, else 404 as for an unknown id. `lock`: hold
     the officer's row to the end of the transaction first, so what is checked (If-Match, the rules) is what the
-    change sees."""
+    change sees (with an admin's, those of the other admins of their jurisdiction: admins.hold)."""
     if lock:
-        await lock_officer(session, officer_id)
+        await admins.hold(session, officer_id)
     account = await accounts.by_id(session, officer_id)
     if account is None or not within.answers_for(await jurisdiction_of(session, officer_id)):
         raise ZanError("officer.not_found", 404)
@@ -263,7 +267,8 @@ class OfficerAdminController(Controller):
                        data: JSONBody[RoleIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers set-role`: `district`, or `national`, or neither to keep theirs. Every session of theirs
         and their open shift end at once (the tablet logs in again under the new role). Not one's own, nor a
-        prosecutor's or to a prosecutor's (403)."""
+        prosecutor's or to a prosecutor's (403); not the last active admin of a region, or of the country, away
+        from it (409 officer.last_admin)."""
         within = await jurisdiction_for(session, officer)
         account = await _editable(session, within, officer_id, officer, if_match=if_match, role=data.role)
         try:
@@ -295,14 +300,18 @@ class OfficerAdminController(Controller):
                      data: JSONBody[DeactivateIn | None] = None, if_match: IfMatch = None) -> Response[Ok]:
         """As `zan officers deactivate --reason`: every session and the open shift end, their push devices are
         silenced, and the audit line `officer.revoke` carries the `reason`. Without a reason (no body, as this took
-        before), 422 officer.reason_required and nothing is done. Not one's own account, nor a prosecutor's (403).
+        before), 422 officer.reason_required and nothing is done. Not one's own account, nor a prosecutor's (403),
+        nor the last active admin of a region or of the country (409 officer.last_admin).
         An account deactivated already is left as it is."""
         reason = _reason(data)
         within = await jurisdiction_for(session, officer)
         account = await _editable(session, within, officer_id, officer, if_match=if_match)
         if account.officer.active:
-            await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id, within=within,
-                                         reason=reason)
+            try:
+                await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id,
+                                             within=within, reason=reason)
+            except rules.Refused as refused:
+                raise rules.as_error(refused, {}) from refused
         return Response(Ok(), headers={"ETag": account_tag(await _fresh(session, officer_id))})
 
     @post("/{officer_id:uuid}/reactivate", status_code=200, responses=STALE,
@@ -325,9 +334,18 @@ class OfficerAdminController(Controller):
         devices registered under the old password are silenced, and the failed logins that locked the badge out are
         forgotten (the counters in Redis and this server's own, which the console's command cannot reach). Not
         one's own (403: it takes no old password), nor a prosecutor's (403)."""
-        password_hash = await accounts.hashed(data.password)  # before the transaction: see the module's docstring
-        account = await _editable(session, await jurisdiction_for(session, officer), officer_id, officer,
-                                  if_match=if_match)
+        within = await jurisdiction_for(session, officer)
+        # what is refused without the password is refused before it is hashed (argon2's deliberate half second,
+        # spent on nothing), in the order the change below refuses it; the read ends before the hash, which holds
+        # no lock (see the module's docstring), and the change checks it all again under the officer's lock
+        await _editable(session, within, officer_id, officer, if_match=if_match)
+        try:
+            rules.check_password(data.password)
+        except rules.Refused as refused:
+            raise rules.as_error(refused, {}) from refused
+        await session.rollback()
+        password_hash = await accounts.hashed(data.password)
+        account = await _editable(session, within, officer_id, officer, if_match=if_match)
         badge = account.officer.badge_number
         try:
             await accounts.reset_password(session, account.officer, password=data.password,

@@ -119,6 +119,16 @@ register_errors({
         "kk": "Есептік жазбаны осы уақытта басқа әкімші өзгертті: деректерді жаңартып, әрекетті қайталаңыз",
         "en": "Another admin changed the account meanwhile; reload it and try again",
     },
+    # backend.officers.admins: a deactivation, demotion or move that would leave a region (or the country, for a
+    # national admin) with no active admin
+    "officer.last_admin": {
+        "ru": ("Это последний действующий администратор региона (для администратора республиканского уровня — "
+               "страны): сначала назначьте администратором другого сотрудника"),
+        "kk": ("Бұл өңірдегі (республикалық деңгейдегі әкімші үшін — елдегі) соңғы белсенді әкімші: алдымен басқа "
+               "қызметкерді әкімші етіп тағайындаңыз"),
+        "en": ("This is the region's last active admin (the country's, for a national admin): make another officer "
+               "an admin first"),
+    },
     "officer.reason_required": {
         "ru": "Укажите причину отключения учётной записи (для журнала аудита)",
         "kk": "Есептік жазбаны өшіру себебін көрсетіңіз (аудит журналы үшін)",

@@ -31,10 +31,15 @@ MAX_REASON_CHARS = 500
 OVERSIGHT_AGENCY_ROLES = frozenset({Role.PROSECUTOR})
 
 
+# what a refusal other than an invalid value (422) is answered with: the account is out of reach, or the change
+# conflicts with the other admins' accounts (backend.officers.admins)
+_STATUS = {"officer.out_of_jurisdiction": 403, "officer.last_admin": 409}
+
+
 @dataclass
 class Refused(Exception):
     """A value an account may not have. `code`: stable (officer.*); `field`: the input it is about (role, district,
-    national, unit, department, password)."""
+    national, unit, department, password; "" for the account as a whole)."""
 
     code: str
     field: str
@@ -44,9 +49,12 @@ class Refused(Exception):
 
 
 def as_error(refused: Refused, pointers: dict[str, str]) -> ZanError:
-    """A Refused as the API answers it: 403 for an account outside the admin's region, else 422 pointing at the
-    field (`pointers`: where the operation's body has it; else the field's own name)."""
-    status = 403 if refused.code == "officer.out_of_jurisdiction" else 422
+    """A Refused as the API answers it: 403 for an account outside the admin's region, 409 for a change that would
+    take its jurisdiction's last admin away (backend.officers.admins), else 422; pointing at the field (`pointers`:
+    where the operation's body has it; else the field's own name), none for the account as a whole (field "")."""
+    status = _STATUS.get(refused.code, 422)
+    if not refused.field:
+        return ZanError(refused.code, status)
     return ZanError(refused.code, status,
                     errors=[FieldProblem(pointers.get(refused.field, f"/{refused.field}"), "invalid")])
 

@@ -17,7 +17,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import deactivate_officer_devices
-from backend.officers import ratelimit, rules
+from backend.officers import admins, ratelimit, rules
 from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
 from backend.officers.field import close_open_shift
 from backend.officers.jurisdiction import NATIONAL, Jurisdiction, scoping_district_sql
@@ -262,20 +262,26 @@ async def _answered_for(session: AsyncSession, officer_id: uuid.UUID, within: Ju
     return officer
 
 
-async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID,
-                        within: Jurisdiction | None = None) -> Device:
+# `by_officer` of the service operator's console (`zan officers ...`), as its audit lines name it
+CONSOLE = "cli"
+
+
+async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID | str,
+                        within: Jurisdiction | None = None, reason: str | None = None) -> Device:
     """Kill a lost or stolen tablet: its sessions die at once, it can never log in again, and the push
     registrations made from it get nothing more (assignment pushes carry report numbers and addresses).
 
     `within`: the revoking admin's jurisdiction. A regional admin revokes their region's tablets only; another
     region's (or a national officer's) answers as an unknown one does (404), so device ids cannot be probed.
-    A prosecutor's tablet is refused (403 officer.oversight_account, rules.admins_manage): the admin API's only
-    caller is a police admin, and barring the oversight's tablets would silence it as a deactivation would."""
+    A prosecutor's tablet is refused to a police admin (403 officer.oversight_account, rules.admins_manage):
+    barring the oversight's tablets would silence it as a deactivation would. The service operator's console
+    (`by_officer` CONSOLE: `zan officers revoke-device`) keeps prosecutors' accounts, and so revokes their tablets
+    too; its `reason` goes into the audit line."""
     device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
     owner = await _answered_for(session, device.officer_id, within) if device is not None else None
     if device is None or owner is None:
         raise ZanError("not_found", 404)
-    if not rules.admins_manage(owner.role):
+    if by_officer != CONSOLE and not rules.admins_manage(owner.role):
         raise ZanError("officer.oversight_account", 403)
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
@@ -283,19 +289,23 @@ async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uu
     # so by now it has either committed (and is deactivated here) or will find its session revoked
     await deactivate_officer_devices(session, device.officer_id, "device_revoked", tablet_pk=device.id)
     await record(session, actor_type="admin", actor_id=by_officer, action="device.revoke", target_type="device",
-                 target_id=device.id, data={"device_id": device_id})
+                 target_id=device.id, data={"device_id": device_id, **({"reason": reason} if reason else {})})
     await session.commit()
     return device
 
 
 async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_officer: uuid.UUID | str,
-                         within: Jurisdiction | None = None, reason: str | None = None) -> Officer:
+                         within: Jurisdiction | None = None, reason: str | None = None,
+                         force: bool = False) -> Officer:
     """Deactivate an officer: every session on every device dies at once, and their open shift ends. `within`: as
     for `revoke_device` (another region's officer, or a national one, is 404 to a regional admin). `by_officer`:
-    the admin, or "cli" for `zan officers deactivate`, whose `reason` goes into the audit line."""
+    the admin, or "cli" for `zan officers deactivate`, whose `reason` goes into the audit line. Not their
+    jurisdiction's last active admin (`rules.Refused` officer.last_admin, backend.officers.admins) unless `force`
+    (the console's break-glass, said in the audit line); the caller has held the officer (admins.hold)."""
     officer = await _answered_for(session, officer_id, within)
     if officer is None:
         raise ZanError("officer.not_found", 404)
+    last = await admins.check_kept(session, officer_id, admin_of=None, field="", force=force)
     was_active = officer.active
     officer.active = False
     officer.updated_at = utcnow()
@@ -309,6 +319,7 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
     await deactivate_officer_devices(session, officer_id, "officer_revoked")
     await record(session, actor_type="admin", actor_id=by_officer, action="officer.revoke", target_type="officer",
                  target_id=officer_id, data={"active": {"from": was_active, "to": False},
-                                             **({"reason": reason} if reason else {})})
+                                             **({"reason": reason} if reason else {}),
+                                             **({"last_admin": True} if last else {})})
     await session.commit()
     return officer

@@ -29,6 +29,17 @@ if TYPE_CHECKING:
 
     from backend.officers.accounts import Account
 
+_FORCE_HELP = ("take away their region's (or, a national admin, the country's) last active admin all the same: the "
+               "break-glass path when no one can be made admin first; the audit line says so")
+
+
+def _last_admin(account: Account) -> click.ClickException:
+    """officer.last_admin (backend.officers.admins) as the console words it."""
+    where = f"region of {account.officer.district}" if account.officer.district else "whole country"
+    return click.ClickException(f"officer {account.officer.badge_number!r} is the last active admin of the {where}: "
+                                f"make another officer admin first, or pass --force")
+
+
 @click.group()
 def officers() -> None:
     """Officer accounts."""
@@ -103,6 +114,25 @@ def _shown(account: Account) -> dict[str, Any]:
             **scope_of(Role(officer.role), officer.district, unit.district if unit else None)}
 
 
+async def _held(session: AsyncSession, badge: str) -> Account:
+    """The account with `badge`, read once its row is held (admins.hold: with an admin's, those of the other
+    admins of their jurisdiction), as the admin API holds it, so what `work` checks is what it changes."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from backend.officers import admins
+    from backend.officers.accounts import by_badge
+    from backend.officers.models import Officer
+
+    officer_id = await session.scalar(select(col(Officer.id)).where(col(Officer.badge_number) == badge))
+    if officer_id is not None:
+        await admins.hold(session, officer_id)
+    account = await by_badge(session, badge)
+    if account is None:
+        raise click.ClickException(f"no officer with badge {badge!r}")
+    return account
+
+
 def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, Any, None]]) -> None:
     """Run `work` (which checks, changes and commits) on the account with `badge`; print the account after it."""
     from backend.context import context_scope
@@ -112,9 +142,7 @@ def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, A
 
     async def go(settings: Settings) -> dict[str, Any]:
         async with context_scope(settings) as ctx, ctx.sessions() as session:
-            account = await by_badge(session, badge)
-            if account is None:
-                raise click.ClickException(f"no officer with badge {badge!r}")
+            account = await _held(session, badge)
             await work(session, account)
             # read again: the unit may have changed, and the commit expired what was loaded
             return _shown(await by_badge(session, badge) or account)
@@ -128,7 +156,8 @@ def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, A
 @click.option("--district", default=None, help="the officer's new district code (left out: it stays as it is)")
 @click.option("--national", is_flag=True,
               help="no district: the whole country (dispatcher, supervisor, prosecutor, admin in no unit only)")
-def set_role(badge: str, role: str, district: str | None, national: bool) -> None:
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def set_role(badge: str, role: str, district: str | None, national: bool, force: bool) -> None:
     """Change an officer's role or district, as `create` checks them: their sessions and open shift end at once."""
     from backend.officers import rules
     from backend.officers.accounts import set_role as set_account_role
@@ -139,8 +168,10 @@ def set_role(badge: str, role: str, district: str | None, national: bool) -> Non
         officer = account.officer
         try:
             changed = await set_account_role(session, account, role=new_role, district=district, national=national,
-                                             actor_id="cli")
+                                             actor_id="cli", force=force)
         except rules.Refused as refused:
+            if refused.code == "officer.last_admin":
+                raise _last_admin(account) from refused
             with one_line():
                 raise cli_refusal(refused, role=new_role, unit=account.unit, department=officer.department,
                                   district=district if district is not None else officer.district) from refused
@@ -189,10 +220,12 @@ def move(badge: str, unit_code: str | None, no_unit: bool) -> None:
 @officers.command("deactivate")
 @click.option("--badge", required=True)
 @click.option("--reason", required=True, help="why, for the audit log (e.g. left the police); no personal data")
-def deactivate(badge: str, reason: str) -> None:
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def deactivate(badge: str, reason: str, force: bool) -> None:
     """Deactivate an officer (one who left): every session ends at once, and so does their open shift."""
+    from backend.officers import rules
     from backend.officers.rules import MAX_REASON_CHARS
-    from backend.officers.service import revoke_officer
+    from backend.officers.service import CONSOLE, revoke_officer
 
     with one_line():  # as long a reason as the admin API's
         reason = length(reason, MAX_REASON_CHARS, "--reason")
@@ -200,9 +233,51 @@ def deactivate(badge: str, reason: str) -> None:
     async def work(session: AsyncSession, account: Account) -> None:
         if not account.officer.active:
             raise click.ClickException(f"nothing to change: officer {badge!r} is deactivated already")
-        await revoke_officer(session, officer_id=account.officer.id, by_officer="cli", reason=reason)
+        try:
+            await revoke_officer(session, officer_id=account.officer.id, by_officer=CONSOLE, reason=reason,
+                                 force=force)
+        except rules.Refused as refused:
+            raise _last_admin(account) from refused
 
     _change(badge, work)
+
+
+@officers.command("revoke-device")
+@click.option("--device-id", required=True, help="the tablet's device id (as its login's audit line names it)")
+@click.option("--reason", required=True, help="why, for the audit log (e.g. tablet lost); no personal data")
+def revoke_device(device_id: str, reason: str) -> None:
+    """Revoke a lost or stolen tablet, a prosecutor's too: its sessions end at once, it never logs in again, and the
+    push registrations made from it get nothing more (the admin API's device revocation, with the reason)."""
+    from backend.officers.rules import MAX_REASON_CHARS
+
+    with one_line():
+        device_id = length(device_id, 100, "--device-id")
+        reason = length(reason, MAX_REASON_CHARS, "--reason")
+
+    async def go(settings: Settings) -> dict[str, Any]:
+        from sqlalchemy import select
+        from sqlmodel import col
+
+        from backend.context import context_scope
+        from backend.lib.clock import as_utc
+        from backend.officers.models import Device, Officer
+        from backend.officers.service import CONSOLE
+        from backend.officers.service import revoke_device as revoke
+
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            row = (await session.execute(select(Device, col(Officer.badge_number))
+                                         .join(Officer, col(Officer.id) == col(Device.officer_id))
+                                         .where(col(Device.device_id) == device_id))).first()
+            if row is None:
+                raise click.ClickException(f"no tablet {device_id!r}")
+            if row[0].revoked_at is not None:
+                raise click.ClickException(f"nothing to change: tablet {device_id!r} is revoked already")
+            badge = row[1]
+            device = await revoke(session, device_id=device_id, by_officer=CONSOLE, reason=reason)
+            revoked_at = as_utc(device.revoked_at).isoformat() if device.revoked_at else None
+            return {"device_id": device_id, "badge_number": badge, "revoked_at": revoked_at}
+
+    click.echo(json.dumps(run(go), ensure_ascii=False))
 
 
 @officers.command("reactivate")
@@ -228,6 +303,16 @@ def reset_password(badge: str, password: str) -> None:
     from backend.officers.accounts import reset_password as set_password
     from backend.officers.auth import hash_password
 
+    async def known(settings: Settings) -> bool:
+        from backend.context import context_scope
+        from backend.officers.accounts import by_badge
+
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            return await by_badge(session, badge.strip()) is not None
+
+    # an unknown badge is refused before argon2's deliberate half second is spent on it
+    if not run(known):
+        raise click.ClickException(f"no officer with badge {badge.strip()!r}")
     # hashed before `_change`'s session begins its transaction (accounts.hashed says why); checked by the callback
     password_hash = hash_password(password)
 

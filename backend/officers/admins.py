@@ -1,0 +1,85 @@
+"""Every jurisdiction that has an active admin keeps one: a region its own (a national admin does not count for it),
+the whole country its national ones. A change that would take the last one away (a deactivation, a demotion, a move
+to another region or to national scope) is refused as `rules.Refused` officer.last_admin, by the admin API and
+`zan officers ...` alike; the console alone may go ahead with `--force` (the service operator's break-glass path: a
+region's only admin who left, or whose account must be shut now, when no one can be made admin first).
+
+Without the rule a region could be left with no one to administer it: two admins demoting each other, a national
+admin or the console deactivating a region's only one. A compromised account is not a reason to take the rule away
+from admins: a password reset or a device revocation ends its sessions at once and leaves the account in place.
+
+Two such changes racing (each admin demoting the other) must not both pass: each counts the admins the other takes
+away. `hold` therefore locks, before anything is read to decide, the officer's row together with the rows of every
+active admin of their jurisdiction, in one statement ordered by id, so every change that may take an admin away from
+that jurisdiction holds the same rows in the same order: the second waits for the first, then counts what the first
+committed (no deadlock, no two passing). The count itself is a fresh query, never the ORM's copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from backend.officers import rules
+from backend.officers.auth import Role
+from backend.officers.jurisdiction import NATIONAL, Jurisdiction, around, scoping_district_sql
+from backend.officers.models import Officer
+
+
+def _administered(jurisdiction: Jurisdiction) -> ColumnElement[bool]:
+    """Active admins of `jurisdiction`: of its region (scoped by a district read with its own), or national ones."""
+    scoped = scoping_district_sql()
+    where = scoped == NATIONAL if jurisdiction.national else scoped.in_(around(jurisdiction.district))
+    return (col(Officer.role) == Role.ADMIN.value) & col(Officer.active) & where
+
+
+def same(one: Jurisdiction, other: Jurisdiction) -> bool:
+    """Whether an admin of `other` administers what one of `one` does (the same region, or both national)."""
+    if one.national or other.national:
+        return one.national == other.national
+    return other.district in around(one.district)
+
+
+async def _as_admin(session: AsyncSession, officer_id: uuid.UUID) -> Jurisdiction | None:
+    """The jurisdiction the officer is an active admin of, read as committed now; None if they are none."""
+    row = (await session.execute(select(col(Officer.role), col(Officer.active), scoping_district_sql())
+                                 .where(col(Officer.id) == officer_id))).first()
+    if row is None or row[0] != Role.ADMIN.value or not row[1]:
+        return None
+    return Jurisdiction(row[2] or NATIONAL)
+
+
+async def hold(session: AsyncSession, officer_id: uuid.UUID) -> None:
+    """backend.officers.locks.lock_officer for a change that may take an admin away: the officer's row, and when
+    they are an active admin those of every active admin of their jurisdiction, locked in id order in one statement
+    (see the module's docstring), before the caller reads what it decides on. SQLite ignores FOR UPDATE; it
+    serialises writers anyway."""
+    ids = {officer_id}
+    jurisdiction = await _as_admin(session, officer_id)
+    if jurisdiction is not None:
+        ids.update(await session.scalars(select(col(Officer.id)).where(_administered(jurisdiction))))
+    await session.execute(select(col(Officer.id)).where(col(Officer.id).in_(ids)).order_by(col(Officer.id))
+                          .with_for_update())
+
+
+async def check_kept(session: AsyncSession, officer_id: uuid.UUID, *, admin_of: Jurisdiction | None,
+                     field: str, force: bool = False) -> bool:
+    """Refuse (`rules.Refused` officer.last_admin for `field`) a change after which the officer, an active admin
+    now, is none of their jurisdiction (`admin_of`: the jurisdiction they will be an active admin of; None: none)
+    while no other active admin of it is left. With `force` (the console's break-glass) nothing is refused; True
+    then if the change leaves the jurisdiction with no admin (its audit line says so). The caller has `hold` the
+    officer first."""
+    now = await _as_admin(session, officer_id)
+    if now is None or (admin_of is not None and same(now, admin_of)):
+        return False
+    others = await session.scalar(select(func.count()).select_from(Officer)
+                                  .where(_administered(now), col(Officer.id) != officer_id))
+    if others:
+        return False
+    if not force:
+        raise rules.Refused("officer.last_admin", field)
+    return True
