@@ -21,6 +21,7 @@ from ml.lang import reading_text
 from ml.text import any_of, fold
 from ml.urgency_signal import Signal
 from ml.urgency_signals import SIGNALS
+from ml.urgency_who import ONLY_OFFICIALS_ENTERING
 
 # CPython's own regex parser and opcodes (private modules: no stubs, hence Any), as ml.text reads them
 _sre: Any = importlib.import_module("re._constants")
@@ -28,7 +29,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12n"
+URGENCY_VERSION = "urgency-2026-12o"
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,18 +264,29 @@ def _scan(text: str) -> _Scan:
     return _Scan(t, is_now, is_past, tuple(reasons), tuple(advise))
 
 
+def _by_category(scan: _Scan, category: str | None) -> tuple[str, tuple[str, ...]] | None:
+    """The reason code and numbers `category` alone gives the scanned text, if any."""
+    t, is_now = scan.folded, scan.is_now
+    if category == "emergency":
+        return "category_emergency", ("112",)
+    if category == "child_incident" and _CHILD_MISSING_WORDS.search(t) and not scan.is_past:
+        return "missing_child", ("102",)
+    if category in _NOW_URGENT_CATEGORIES and is_now:
+        return "in_progress", ("102",)
+    if category == "public_order" and is_now and _FIGHT.search(t):
+        return "fight_in_progress", ("102",)
+    return None
+
+
 def _verdict(scan: _Scan, category: str | None) -> Urgency:
     """The scan's findings sharpened by `category`."""
-    t, is_now = scan.folded, scan.is_now
     reasons, advise = list(scan.reasons), list(scan.advise)
-    if category == "emergency":
-        _add(reasons, advise, "category_emergency", ("112",))
-    elif category == "child_incident" and _CHILD_MISSING_WORDS.search(t) and not scan.is_past:
-        _add(reasons, advise, "missing_child", ("102",))
-    elif category in _NOW_URGENT_CATEGORIES and is_now:
-        _add(reasons, advise, "in_progress", ("102",))
-    elif category == "public_order" and is_now and _FIGHT.search(t):
-        _add(reasons, advise, "fight_in_progress", ("102",))
+    by_category = _by_category(scan, category)
+    # officials getting into a home with no danger told beside it ("менты ворвались", read "now" by "ворвались" and
+    # as violence or an emergency by the classifier) is a question of lawful entry: the category alone makes no
+    # emergency of it, a danger signal still does ("менты ворвались и избивают мужа")
+    if by_category is not None and (reasons or not ONLY_OFFICIALS_ENTERING.search(scan.folded)):
+        _add(reasons, advise, *by_category)
 
     if reasons and "102" not in advise and category not in (None, "emergency", "not_police"):
         # any urgent police matter: the police line is always worth naming

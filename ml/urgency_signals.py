@@ -12,6 +12,7 @@ from __future__ import annotations
 from ml.text import any_of
 from ml.urgency_signal import ANIMAL_CRUELTY_GOING_ON, ANIMAL_CRUELTY_NOW, ANIMAL_KILLED, SMOKING, Signal
 from ml.urgency_signals_en import EN_SIGNALS
+from ml.urgency_who import ONLY_OFFICIALS_ENTERING, PERSON_KILLED, SMOKE_CHOKING
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
 _NOT_PERSON = r"(?!\s+(?:колес|стекл|окн|бутыл|посуд|фонар|машин|витрин|рекорд))"
@@ -42,6 +43,10 @@ _ADULT = r"(?:человек|мужчин|парн|женщин|девушк|п�
 _SMOKE_SOURCE = r"квартир|окн|окон|подъезд|дом|двер|под двер|подвал|гараж|машин|щел|вентиляц|розетк|подсобк|сара"
 # out of one: "из квартиры", "из его квартиры", "из соседской квартиры", "из-под двери"
 _OUT_OF = rf"\bиз(?:-под| под)? (?:(?:его|ее|их|соседск\w*|соседн\w*|чуж\w*|\d+\w*)\s+)?(?:{_SMOKE_SOURCE})"
+
+# a taking threatened, not done: "баланы ұрлап кетемін деп қорқытады" (threatens: "I will take the child"), "ұрлаймын
+# деп", "ұрламақ" (means to take): the future and "деп" quoting it, or the intention
+_KK_NOT_THREATENED = r"(?!\w*(?:\s+(?:кетемин|кетеди|аламын|алады))?\s+(?:деп|дейди|деди)\b|мак)"
 
 # "in the home" and "now" for someone inside the home: "у меня дома", "в квартире"; "прямо сейчас"
 _AT_HOME = r"(?:у (?:меня|нас) )?(?:в (?:доме|квартире)|дома)"
@@ -127,6 +132,13 @@ SIGNALS: tuple[Signal, ...] = (
         unless=ANIMAL_KILLED,
     ),
     Signal(
+        # a person killed, whatever animal is killed beside: "убили собаку и хозяина" (`ANIMAL_KILLED` turns the
+        # signal above off), "итті және иесін өлтірді"
+        "killing",
+        PERSON_KILLED,
+        ("102", "103"),
+    ),
+    Signal(
         # cruelty to an animal going on now: the police can stop it (102), there is no one for an ambulance
         "violence_in_progress",
         ANIMAL_CRUELTY_NOW,
@@ -199,9 +211,9 @@ SIGNALS: tuple[Signal, ...] = (
             r"\bпохи(?:тил|ща)\w*\s+(?:\w+\s+)?(?:меня|нас|человек|мужчин|женщин|девушк|парн|жену|сестр|брат|мужа"
             r"|маму|мать|отца|подругу\b|друга\b)",
             # "ұрлап кетті" alone is as often a stolen car: only a person taken counts
-            r"\b(?:мени|бизди)\s+(?:\w+\s+){0,2}?(?:урла(?:п|ды|нды)|алып кашып|алып кашты)",
+            rf"\b(?:мени|бизди)\s+(?:\w+\s+){{0,2}}?(?:урла(?:п|ды|нды)|алып кашып|алып кашты){_KK_NOT_THREATENED}",
             r"\b(?:айелимди|кызымды|карындасымды|апамды|синлимди|адамды|кызды|жигитти|куйеуимди)\s+(?:\w+\s+)?"
-            r"(?:урлап|алып кашып|алып кашты)",
+            rf"(?:урлап|алып кашып|алып кашты){_KK_NOT_THREATENED}",
         ),
         ("102", "112"),
         hypothetical_sensitive=True,
@@ -250,6 +262,16 @@ SIGNALS: tuple[Signal, ...] = (
         unless=SMOKING,
     ),
     Signal(
+        # smoke that makes people cough or choke is a danger to health (a fire not yet seen, or fumes), whoever smokes
+        # nearby: "в квартире дым, дети кашляют, сосед курит". Told as going on for long ("постоянно курит, дым к
+        # нам, ребенок кашляет") it is a neighbours' matter
+        "smoke_inhalation",
+        SMOKE_CHOKING,
+        ("112", "101"),
+        habitual_sensitive=True,
+        hypothetical_sensitive=True,
+    ),
+    Signal(
         "gas",
         any_of(
             r"\bгаз\w{0,4}\b.{0,20}(?:пахн|запах|утечк|иис|шыг)|(?:пахн\w*|запах|утечк\w*) газ|угарн\w* газ|иис газ",
@@ -274,7 +296,8 @@ SIGNALS: tuple[Signal, ...] = (
             rf"\b(?:ему|ей)\s+(?:{_CHILD_AGE})\b\W+(?:\w+\W+){{0,6}}?(?:{_MISSING_VERB})",
             r"\b(?:бала|балам|баламыз|баласы|улым|кызым|немерем|балалар)\b\W+(?:\w+\W+){0,8}?(?:жогал|келмеди"
             r"|кайтпады|табылмай|таба алмай|адас|жетпеди)",
-            r"\b(?:балам|баламыз|улым|кызым)\b\W+(?:\w+\W+){0,3}?жок\b|\b(?:баланы|баламды|улымды|кызымды) урла",
+            r"\b(?:балам|баламыз|улым|кызым)\b\W+(?:\w+\W+){0,3}?жок\b|\b(?:баланы|баламды|улымды|кызымды) урла"
+            + _KK_NOT_THREATENED,
             r"жогал\w*\W+(?:\w+\W+){0,3}?(?:бала|улым|кызым)",
         ),
         ("102",),
@@ -352,7 +375,7 @@ SIGNALS: tuple[Signal, ...] = (
         any_of(
             r"\bлезут в|\bлезет в|взлам(?:ыва)?(?:ют|ет)|вскрыва(?:ют|ет)|\bграбят\b|ломают замок",
             # forcing the door is getting in, not yet a blow: "кто-то ломится в квартиру" is a break-in, "менты
-            # ломятся в квартиру" officials entering (`ml.legal.emergency.urgency_of` tells them apart by this reason)
+            # ломятся в квартиру" officials entering (`unless` below)
             r"\bломится\b|\bломятся\b|выламыва|\bвыбива(?:ет|ют) дверь",
             # not "должен ли кто-то в квартире присутствовать при обыске?": "ли" asks whether someone is or must be
             # there, a question about a procedure
@@ -381,6 +404,9 @@ SIGNALS: tuple[Signal, ...] = (
         ),
         ("102",),
         habitual_sensitive=True,
+        # officials getting in, nobody else named ("менты ворвались в квартиру", "приставы ломятся в дверь"): whether
+        # they may is a question of lawful entry, no emergency
+        unless=ONLY_OFFICIALS_ENTERING,
     ),
     Signal(
         # someone got into the home and is there now: "в мой дом кто-то вломился прямо сейчас", "біреу қазір үйге
@@ -397,6 +423,7 @@ SIGNALS: tuple[Signal, ...] = (
         needs_now=True,
         habitual_sensitive=True,
         asked_now=True,
+        unless=ONLY_OFFICIALS_ENTERING,
     ),
     *EN_SIGNALS,
 )

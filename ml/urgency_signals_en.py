@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ml.text import any_of
 from ml.urgency_signal import ANIMAL_KILLED, SMOKING, Signal
+from ml.urgency_who import EN_PERSON_KILLED, EN_SMOKE_CHOKING, ONLY_OFFICIALS_ENTERING
 
 _EN_VICTIM = (
     r"(?:me|us|him|her|them|my|his|a|an|the|people|someone|somebody|each other|everyone|kids|children"
@@ -100,6 +101,13 @@ EN_SIGNALS: tuple[Signal, ...] = (
         unless=ANIMAL_KILLED,
     ),
     Signal(
+        # a person killed, whatever animal is killed beside: "they killed the dog and its owner"
+        "killing",
+        EN_PERSON_KILLED,
+        ("102", "103"),
+        hypothetical_sensitive=True,
+    ),
+    Signal(
         "threat_to_life",
         any_of(r"\bwill kill|\bkill (?:me|you|us|her|him)\b|(?:going|gonna|threat\w*|wants?) to kill"),
         ("102",),
@@ -137,7 +145,10 @@ EN_SIGNALS: tuple[Signal, ...] = (
     Signal(
         "kidnapping",
         any_of(
-            r"kidnapp|abduct",
+            # not threatened ("my ex threatens to abduct our child"): a threat is for the police, an emergency only
+            # when a danger is told now
+            r"(?<!threatens to )(?<!threatened to )(?<!threatening to )(?<!threaten to )(?<!wants to )(?<!going to )"
+            r"(?<!will )(?<!gonna )(?<!'ll )(?:kidnapp|abduct)",
             r"(?:pushed|forced|dragged|pulled) (?:me|her|him|a (?:girl|woman|boy|child|man|kid)) into",
         ),
         ("102", "112"),
@@ -175,6 +186,15 @@ EN_SIGNALS: tuple[Signal, ...] = (
         ("112", "101"),
         hypothetical_sensitive=True,
         unless=SMOKING,
+    ),
+    Signal(
+        # smoke that makes people cough or choke, whoever smokes nearby ("there is smoke in the flat, the kids are
+        # coughing, the neighbour smokes")
+        "smoke_inhalation",
+        EN_SMOKE_CHOKING,
+        ("112", "101"),
+        habitual_sensitive=True,
+        hypothetical_sensitive=True,
     ),
     Signal(
         "gas",
@@ -273,5 +293,7 @@ EN_SIGNALS: tuple[Signal, ...] = (
         ("102",),
         habitual_sensitive=True,
         hypothetical_sensitive=True,
+        # "the police are breaking in": officials getting in, nobody else named, is no break-in
+        unless=ONLY_OFFICIALS_ENTERING,
     ),
 )

@@ -99,7 +99,15 @@ URGENT_REASON_ALSO = {
 # above URGENT_FAQ_MIN_SCORE), whose fine tells someone in a fire nothing to do. The words that drew the item also
 # rank its matter's articles (smoking, tobacco sales), so none of those is quoted either: the emergency's own
 # articles (URGENT_REASON_ALSO) are
-URGENT_REASON_NOT_FAQ = {"fire": frozenset({"smoking_in_public"})}
+URGENT_REASON_NOT_FAQ = {
+    "fire": frozenset({"smoking_in_public", "tobacco_to_minors"}),
+    # smoke that makes children cough ("в квартире дым, дети кашляют, сосед курит") drew the smoking fine and, in
+    # English, the item on selling tobacco to minors: neither tells anyone what to do about the smoke
+    "smoke_inhalation": frozenset({"smoking_in_public", "tobacco_to_minors"}),
+    # a person killed beside an animal ("убили собаку и хозяина") is nearest to the animal-cruelty item, whose fine
+    # for cruelty is no answer to a killing
+    "killing": frozenset({"animal_cruelty"}),
+}
 # A private matter (a debt, an inheritance) is referred elsewhere unless an FAQ item of a police matter is this close:
 # an offence named beside it (threats 1.24-1.36, a beating 1.44) keeps the question with the police, while the
 # nearest item of a plain private question sits at 1.1-1.17 ("сосед затопил квартиру" → theft 1.14). Judged on

@@ -152,7 +152,9 @@ class Words:
     """Words a question may mention, written as the data files list them: a word matches exactly or through a
     Kazakh stem ("мұра" matches "мұраны"), a trailing "*" marks a prefix ("наследств*"), and words separated by a
     space are a phrase of consecutive words ("жүргізуші куәлі*": a driving licence, where "куәлік" alone is any
-    certificate, an identity card too). Exact words where a prefix would catch others: "долг" but not "долго"."""
+    certificate, an identity card too). Exact words where a prefix would catch others: "долг" but not "долго". A
+    leading "=" marks a word matched only as written, never through a Kazakh stem: a short Russian word can be a
+    Kazakh stem ("=бил", beat, is not "біл" of "білмеймін", I do not know)."""
 
     phrases: tuple[tuple[str, ...], ...] = ()
 
@@ -190,6 +192,8 @@ class Words:
 
 def _may_start(word: str, present: set[str]) -> bool:
     """Whether some form of the text may be the listed `word` (a cheap test before `_is` at each position)."""
+    if word.startswith("="):
+        return word[1:] in present
     if word.endswith("*"):
         return any(form.startswith(word[:-1]) for form in present)
     return word in present
@@ -197,6 +201,8 @@ def _may_start(word: str, present: set[str]) -> bool:
 
 def _is(forms: tuple[str, ...], word: str) -> bool:
     """Whether a word of the text (its forms, `word_forms`) is the listed `word`."""
+    if word.startswith("="):  # as written: the word itself, not one of its Kazakh stems
+        return bool(forms) and forms[0] == word[1:]
     if word.endswith("*"):
         return bool(forms) and forms[0].startswith(word[:-1])
     return word in forms
