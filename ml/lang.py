@@ -404,18 +404,41 @@ def detect_language(text: str) -> Language:
     return _detect_language(normalize_input(text))
 
 
+def decided_language(text: str) -> Language | None:
+    """`detect_language` when the text decides it, None when detection only falls back (to Russian, or for Latin
+    letters to English or Russian): no letters, one word that is the same in Russian and Kazakh ("ДТП", "полиция"), a
+    brand ("Kaspi 777"), or a single word of either language ("Помогите", "Help"). A caller that knows the language
+    the citizen asked for (their app's, their chat's) takes that one then: one word tells less than the citizen's own
+    choice. Kazakh is never a fallback, so a text read as Kazakh is decided."""
+    language, decided = _detection(normalize_input(text))
+    return language if decided else None
+
+
 def _detect_language(text: str) -> Language:
     """`detect_language` of a text already in normal form (ml.text.normalize_input)."""
+    return _detection(text)[0]
+
+
+# the Russian or English evidence that decides a text: a second word that says so (one may be a loan, a name, or
+# the one word a citizen of the other language knows)
+_DECIDING_WORDS = 2
+
+
+def _detection(text: str) -> tuple[Language, bool]:
+    """The language of a text in normal form, and whether its words decided it (see `decided_language`)."""
     lowered = repair_lookalikes(text).lower()  # "бiз" typed with a Latin i is Kazakh "біз"
     cyr = len(_CYRILLIC.findall(lowered))
     lat = len(_LATIN.findall(lowered))
     if lat > cyr:
-        return _latin_language(lowered)
+        return _latin_detection(lowered)
     if cyr == 0:
-        return "ru"
+        return "ru", False
     lowered = _KK_NUMBERED_ARTICLE.sub("бап", lowered)
     pairs = zip(_WORD.findall(lowered), _WORD.findall(fold(lowered)), strict=False)
-    return "kk" if _kazakh_dominates(_text_evidence([(f, _word_evidence(raw, f)) for raw, f in pairs])) else "ru"
+    evidence = _text_evidence([(f, _word_evidence(raw, f)) for raw, f in pairs])
+    if _kazakh_dominates(evidence):
+        return "kk", True
+    return "ru", sum(alone < 0 for _, alone in evidence) >= _DECIDING_WORDS
 
 
 def _kazakh_reading_score(read: str) -> float:
@@ -464,10 +487,11 @@ def _latin_russian_ending(read: str) -> float:
     return max(_russian_ending(read), past)
 
 
-def _latin_language(lowered: str) -> Language:
+def _latin_detection(lowered: str) -> tuple[Language, bool]:
+    """The language of a text mostly in Latin letters, and whether its words decided it (see `decided_language`)."""
     words = _LATIN_WORD.findall(lowered)
     if not words:
-        return "en"
+        return "en", False
     # a word of the English list, or spelt as only English is ("fighting", "daughter"), is English evidence, never
     # Kazakh; a Kazakh word may be spelt as an English one ("it", a dog: "meni it kapty"), so a quarter of English
     # words makes a text English unless a sure Kazakh word (one of its words, or a letter of its Latin alphabets;
@@ -485,13 +509,13 @@ def _latin_language(lowered: str) -> Language:
     english = sum(1.0 if len(word) > 2 else 0.5 for word, en in zip(words, is_english, strict=True) if en)
     short_only = all(len(word) <= 2 for word, en in zip(words, is_english, strict=True) if en)
     if sum(is_english) / len(words) >= 0.25 and (not (sure or (short_only and kazakh)) or english >= kazakh):
-        return "en"
+        return "en", english > 1.0
     if kazakh:
-        return "kk"
+        return "kk", True
     read = [_without_signs(to_cyrillic(word, "ru")) for word in words]
     reads_russian = [word in _RU_WORDS_UNSIGNED for word in read]
     if sum(reads_russian) / len(words) >= 0.15:
-        return "ru"
+        return "ru", sum(reads_russian) >= _DECIDING_WORDS
     # "i", "a", "to", "on", "my", "no" are words of both languages: they tell neither
     english = sum(word in _EN_WORDS and not ru for word, ru in zip(words, reads_russian, strict=True))
     russian = sum(ru and word not in _EN_WORDS for word, ru in zip(words, reads_russian, strict=True))
@@ -499,7 +523,7 @@ def _latin_language(lowered: str) -> Language:
     # single English-looking word in a longer text is no evidence: most Kazakh typed without its letters and much
     # Russian in Latin reach here with no word from either list
     if not russian and (english >= 2 or english / len(words) >= 0.2):
-        return "en"
+        return "en", english >= _DECIDING_WORDS
     # a short text with no English word is Russian when its words inflect as Russian ones do ("dobryi den",
     # "razbili okno", "moshenniki zvonyat"); English words read in Cyrillic seldom end so, but for those spelt as
     # Russian typed in Latin never is: "th", and a final "ee" ("three", "employee" would end as "синее")
@@ -507,9 +531,9 @@ def _latin_language(lowered: str) -> Language:
         _latin_russian_ending(cyr) for word, cyr in zip(words, read, strict=True) if not _ENGLISH_SPELLING.search(word)
     )
     if not english and endings >= 0.8:
-        return "ru"
+        return "ru", len(words) >= _DECIDING_WORDS
     # here Russian typed in Latin is far more common than English without a single English word
-    return "ru" if len(words) >= 4 else "en"
+    return ("ru" if len(words) >= 4 else "en"), False
 
 
 def is_kazakh(text: str) -> bool:

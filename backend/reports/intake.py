@@ -30,6 +30,7 @@ from backend.reports.service import By, event_fields, local_date, notify_task
 from backend.reports.views import citizen_view
 from backend.reports.workflow import Actor
 from backend.routing.service import IntakeAssessment, assess_intake
+from ml.lang import decided_language
 from ml.taxonomy import load_taxonomy
 
 # a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
@@ -78,14 +79,15 @@ def _validate(data: ReportCreate, in_kazakhstan: bool) -> None:
 
 
 def declared_language(data: ReportCreate, asked: str | None) -> str | None:
-    """The appeal's language as the citizen gave it: the body's `language`, else, for a text without a letter to
-    tell a language by (emoji, digits, punctuation: a photo's "🔥🔥"), the one their app or chat asked for (`asked`).
-    Detection reads such a text as Russian, its fallback, and every answer and notice of the report then came in
-    Russian to a citizen who wrote from a Kazakh app: neither the state language nor the appeal's (law on appeals).
-    None: detect it from the text."""
+    """The appeal's language as the citizen gave it: the body's `language`, else, for a text whose words do not decide
+    a language, the one their app or chat asked for (`asked`): a text without a letter (a photo's "🔥🔥"), an
+    abbreviation or a word the same in Russian and Kazakh ("ДТП", "полиция"), a brand, a single word ("Помогите")
+    (ml.lang.decided_language). Detection reads such a text as Russian (or English), its fallback, and every answer and
+    notice of the report then came in Russian to a citizen who wrote from a Kazakh app: neither the state language nor
+    the appeal's (law on appeals). A sentence that tells its language keeps it. None: detect it from the text."""
     if data.language is not None:
         return data.language
-    if asked is not None and not any(char.isalpha() for char in data.text):
+    if asked is not None and decided_language(data.text) is None:
         return asked
     return None
 

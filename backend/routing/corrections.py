@@ -33,6 +33,7 @@ from backend.reports.workflow import Action, Status, can
 from backend.routing.examples import checked_correction, drop_examples, keep_example
 from backend.routing.models import RoutingDecision
 from backend.routing.service import higher_priority
+from ml.anonymity import anonymous_considered
 from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import load_taxonomy
 from ml.urgency import URGENCY_VERSION, detect_urgency
@@ -131,9 +132,10 @@ async def leave_what_restriction_forbids(session: AsyncSession, report: Report, 
 
 async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str, by: By = SYSTEM) -> bool:
     """Close an anonymous report whose category the law considers only from a named applicant (the taxonomy's
-    `anonymous_allowed`), as rejected with a public reason in every language; True if it did. Intake refuses such
-    a report when it can tell (422), but admits it when the classifier abstains or is away: the category then comes
-    from routing or a dispatcher (`source`: "model", or the dispatcher's role), and lands here.
+    `anonymous_allowed`) and whose text tells no crime (ml.anonymity, the rule intake applies), as rejected with a
+    public reason in every language; True if it did. Intake refuses such a report when it can tell (422), but admits
+    it when the classifier abstains or is away: the category then comes from routing or a dispatcher (`source`:
+    "model", or the dispatcher's role), and lands here.
 
     Never an urgent report (someone may be in danger whatever it is about), and never one already being worked
     (the workflow rejects only unworked reports: its unit and dispatcher decide). The closing is the system's, as
@@ -144,8 +146,8 @@ async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str
     if not report.anonymous or report.urgent or not report.category:
         return False
     taxonomy = load_taxonomy()
-    if not taxonomy.has_category(report.category) or taxonomy.category(report.category).anonymous_allowed:
-        return False
+    if not taxonomy.has_category(report.category) or anonymous_considered(report.category, report.text):
+        return False  # its category allows anonymity, or its text tells a crime: the law considers it
     if not can(Action.REJECT, Status(report.status), SYSTEM.actor, held=report.unit_id is not None):
         return False
     if await appeals.decides_own_appeal(session, report, by.actor, by.actor_id):

@@ -28,6 +28,7 @@ from backend.routing.duplicates import find_cluster, join
 from backend.routing.failures import give_up_decision
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import higher_priority, router
+from ml.anonymity import anonymous_considered
 from ml.routing_rules import NO_RULE
 from ml.urgency import URGENCY_VERSION
 
@@ -237,7 +238,7 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
             decision.abstained or report.restricted or decision.category in ("emergency", "not_police")
             or decision.hint_disagrees or (report.urgent and decision.redirect)
             # an anonymous appeal the model was not sure enough to refuse (or an urgent one): a human decides
-            or (report.anonymous and not decision.anonymous_allowed)):
+            or (report.anonymous and not anonymous_considered(decision.category, report.text))):
         await reports.change_status(session, report, Action.TRIAGE, SYSTEM,
                                     internal_note="low confidence" if decision.abstained else "needs a human")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.lib.errors import ZanError
 from backend.lib.gates import enter, process_gate
+from ml.anonymity import anonymous_considered
 from ml.lang import detect_language
 from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import PRIORITIES, load_taxonomy
@@ -127,11 +128,12 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
     # holds from registration, not only from the model's pass
     priority = rule_priority(ctx, category.code if category else None, code, urgent=urgency.urgent)
     # only an anonymous report needs its category judged at intake (the classifier costs an embedding). The hint
-    # is the client's word: it can refuse anonymity but not grant it, or a "theft" hint would carry any complaint
+    # is the client's word: it can refuse anonymity but not grant it, or a "theft" hint would carry any complaint.
+    # Either is overruled by a text that tells a crime (ml.anonymity), as routing and staff corrections overrule it
     if not anonymous:
         anonymous_allowed = True
     else:
-        anonymous_allowed = ((category.anonymous_allowed if category else True)
+        anonymous_allowed = (anonymous_considered(category.code if category else None, text)
                              and _anonymous_allowed_by_model(ctx, text))
     return IntakeAssessment(
         language=language,
@@ -147,7 +149,8 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
 
 
 def _anonymous_allowed_by_model(ctx: Context, text: str) -> bool:
-    """Ask the classifier; when it is unsure or absent, accept (a human decides later)."""
+    """Ask the classifier and the law's rule (ml.anonymity) on its category; when it is unsure or absent, accept (a
+    human decides later)."""
     model = router(ctx) if ctx.settings.enable_routing else None
     if model is None:
         return True
@@ -158,4 +161,4 @@ def _anonymous_allowed_by_model(ctx: Context, text: str) -> bool:
         return True
     if prediction is None or prediction.abstain:
         return True
-    return bool(load_taxonomy().category(prediction.label).anonymous_allowed)
+    return anonymous_considered(prediction.label, text)

@@ -1,0 +1,170 @@
+"""What tells that a report carries information about a crime (ru / kk / en), whatever category it falls in: the
+table `ml.anonymity` reads to consider an anonymous appeal that its category alone would not (law on appeals:
+anonymous appeals are not considered, "except information about prepared or committed crimes").
+
+Each cue names the Criminal Code (УК РК) articles whose offence it reports and the patterns that must all occur in the
+folded text (`ml.text.fold`: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н, ё→е), read as `ml.urgency` reads it (a report in
+Latin letters in Cyrillic). Each pattern holds the Russian, Kazakh (as typed with and without its letters) and English
+forms, with the typos citizens make.
+
+Only what is a crime, not an administrative offence (КоАП РК), is here, so a refusal the law asks for still happens:
+rudeness (КоАП 73-3 is slander, not rudeness), an officer's plain inaction, drunk driving by itself (КоАП 608),
+leaving the scene of a crash with no one hurt (КоАП 611), unlicensed trade (КоАП 204), alcohol sold at night or to
+minors (КоАП 200). A cue errs towards letting a report through: refusing a crime's report loses it, while a report let
+through that is no crime is only read by a human, as the categories that allow anonymity always are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ml.text import any_of
+
+# Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
+CRIME_CUES_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class CrimeCue:
+    code: str
+    law: str  # the УК РК articles whose offence the cue reports (for the reader; nothing parses it)
+    every: tuple[re.Pattern[str], ...]  # each must occur in the folded text
+
+
+# a bribe or money extorted by an official (УК 366 taking, 367 giving, 368 mediating a bribe; 194 extortion)
+_BRIBE_WORDS = any_of(
+    # ru: the word itself with its typos ("взятку", "взядку", "взяточник"), extortion, a tribute, a roof
+    r"\bвз[яь]?[тд]к|\bвзяточ|\bвым[оа]га|\bпобор|\bдан[ьи] (?:с|у)\b|\bкрыш(?:ует|уют|евал|евали|евание)"
+    r"|\bна лапу\b|\bоткуп(?:ил|ит|ат|ился|ились|иться|аться)",
+    # ru: money demanded, or given or taken so that a protocol is not drawn up
+    r"\b(?:по)?треб(?:ова|ует|уют)\w*\s+(?:(?:с|у)\s+(?:меня|нас|него|нее|них|мужа|сына|отца|брата)\s+)?"
+    r"(?:деньг|денег|\d+\s*(?:тыс|тенге|тг|000|к\b))",
+    r"\b(?:просил|попросил|намекал|намекнул)\w*\s+(?:\w+\s+){0,2}?(?:деньг|денег|\d+\s*(?:тыс|тенге|тг))",
+    r"\b(?:деньг|денег)\w*\W+(?:\w+\W+){0,3}?(?:чтобы|чтоб|что бы|штоб|за то)\W+(?:\w+\W+){0,2}?не\b",
+    r"\bза (?:деньги|\d+\s*(?:тыс|тенге|тг))\W+(?:\w+\W+){0,2}?(?:отпуст|не (?:состав|оформ|выпис|штраф))",
+    r"\b(?:отпустил|отпустили)\w*\W+(?:\w+\W+){0,2}?за (?:деньги|\d+)",
+    r"\b(?:деньг|денег)\w*\W+(?:\w+\W+){0,5}?без (?:протокол|квитанц|чек)|\bбез (?:протокол|квитанц)\w*\W+"
+    r"(?:\w+\W+){0,5}?(?:деньг|денег)",
+    r"\b(?:берет|берут|брал|брали|взял|взяли|собира\w+)\s+(?:деньги|денег|дань|плату|по \d+\w*)\s+(?:с|у)\s+"
+    r"(?:торгов|продав|водител|бабуш|люд|предприним|таксист|рабоч|мигрант|рынк|точ)",
+    # kk: пара (a bribe; the Russian "пара", a couple, never takes these endings or verbs), extortion, money asked
+    # for or taken to let one go
+    r"\bпара(?:ны|га|сын|сы|мен|кор\w*)\b|\bпара (?:алды|алады|алып|алу\w*|алган\w*|алмак|алатын\w*|сура\w*"
+    r"|талап\w*|бер(?:ди|дим|дик|ип|у|уге|мей|месе|меси|емин|еди|гем|ген|сен|син|синиз)\b)",
+    r"\bбопсала",
+    r"\bакша(?:ны|сын|мды|ны)?\s+(?:талап\s+(?:ет|кыл)\w*|сура(?:ды|п|йды|ган|уда|дым|ды|йтын)\w*)",
+    r"\bакша\w*\W+(?:\w+\W+){0,3}?(?:жиберди|босатты|жиберип|босатып)|\b(?:жиберди|босатты)\W+(?:\w+\W+){0,2}?"
+    r"акша",
+    r"\bхаттама(?:сыз| толтырмай| жазбай| жасамай)\W+(?:\w+\W+){0,3}?акша",
+    # en
+    r"\bbrib|\bextort|\bkickback|\bshake ?down|\bprotection money|\bpaid (?:him|them|off)\b",
+    r"\b(?:demand|ask|want)\w*\s+(?:\w+\s+){0,2}?(?:money|cash|\d+\s*(?:tenge|kzt|thousand))",
+    r"\blet (?:me|us|him|her|them) go for (?:money|cash|\d+)",
+    r"\b(?:took|takes|take|taking|collect\w*)\s+(?:money|cash|\d+\s*(?:tenge|kzt))\s+from\s+(?:\w+\s+)?"
+    r"(?:traders|vendors|sellers|drivers|people|shops|taxi)",
+)
+
+# violence: beating (УК 109-1 since 2024, 108-1), torture and ill-treatment by an official (146), abuse of power with
+# violence (362 part 4), a threat to kill (115), rape (120)
+_VIOLENCE_WORDS = any_of(
+    r"\bизби(?:л|ли|ла|ва\w*|т\w*|ть|ени\w*)\b|\bпобо(?:и|ев|ями)\b|\bпыт(?:ал|али|ает|ают|ать|ки|ку|ка|ок|кам)\b"
+    r"|\bударил\w*|\bудар(?:ом|ами) (?:по|в)\b|\bбил[аи]?\b|\bпинал\w*|\bпинками\b|\bдушил\w*|\bзадуши\w*"
+    r"|\bэлектрошок|\bшокером|\bпакет на голов|\bсломал\w* (?:мне |ему |ей |нам |им )?(?:рук|ребр|нос|ног|челюст)"
+    r"|\bнасили|\bизнасил|\bугрожа\w* (?:убить|убийств|расправ|пистолет|оружи|нож)",
+    # kk: ұрды, ұрып(-соқты), соқты, таяқ жеді, тепкіледі, азаптады, қол көтерді, өлтіремін деп (threatened to kill)
+    r"\bур(?:ды|дым|ып|ыпты|ган|ады|ыды)\b|\bсоккы|\bтаяк (?:жед|жеп|жеги)\w*"
+    r"|\bтаякта\w*|\bтепкиле\w*|\bтепти\b|\bазапта\w*|\bкол (?:котерд|котерип|жумсад|жумсап)\w*|\bзорла\w*"
+    r"|\bолтир(?:емин|ем|емиз|еди|ип) (?:деп|дейди|деди)",
+    # en
+    r"\bbeat(?:en|ing|s)?\b|\btortur|\bpunch\w*|\bkick(?:ed|ing)\b|\bhit (?:me|him|her|us|them|my)\b|\bassault"
+    r"|\bchok(?:ed|ing)\b|\bstrangl|\brap(?:e|ed)\b|\bthreaten\w* to kill",
+)
+
+# framing: evidence planted or faked (УК 416), a false record (369), forced testimony (415), unlawful detention (414),
+# an innocent person prosecuted (412)
+_FRAMING_WORDS = any_of(
+    r"\bпод(?:брос|кину|кинул|кинули)\w*|\bподкид\w*|\bподлог|\bсфабрик\w*|\bфальсифи\w*"
+    r"|\b(?:выбил|выбива|выбили)\w* (?:показани|признани)"
+    r"|\b(?:заставил|заставили|принудил|принудили|принужда\w*)\w* (?:\w+ )?(?:подписать|признат|дать показ|оговор)"
+    r"|\bнезаконн\w* (?:задерж|арест)|\b(?:задержали|держали|продержали)\w* (?:\w+ )?без (?:протокол|основани)"
+    r"|\bпереписал\w* (?:протокол|показани)|\bложн\w* (?:протокол|показани|рапорт)",
+    # kk: есірткі салып қойды (planted drugs), жалған хаттама (a false protocol), мойындауға мәжбүрледі, күштеп қол
+    # қойғызды (forced to sign), заңсыз ұстады (held unlawfully)
+    r"\b(?:есиртки(?:ни)?|наркотик\w*|патрон\w*|ок-дари\w*|оқ-дәрі\w*)\s+(?:\w+\s+)?(?:салып|тыгып|тастап) "
+    r"(?:койды|кетти|жиберди|койган)"
+    r"|\bжалган (?:хаттама|айгак|далел|куалик|корсетпе|протокол)\w*|\bмажбурле\w*|\bмажбурлап|\bкол койгыз\w*"
+    r"|\bзанс[ыи]з (?:устад|устап|камад|камап)\w*",
+    # en
+    r"\bplant(?:ed|ing)\b|\bfabricat|\bfalsif|\bfalse (?:evidence|report|protocol|testimony)"
+    r"|\bforced (?:\w+ )?to (?:sign|confess)|\bcoerc|\b(?:unlawful|illegal)(?:ly)? (?:detain|arrest)"
+    r"|\bheld (?:me |him |her |us |them )?without (?:a )?(?:charge|protocol|reason)",
+)
+
+# a person hit by a vehicle (УК 345 harm to health, 347 leaving the scene when someone is hurt)
+_PERSON_HIT = any_of(
+    r"\b(?:сбил|сбила|сбили|наехал\w* на|задавил\w*)\W+(?:\w+\W+){0,2}?(?:человек|пешеход|реб[её]н|мальчик"
+    r"|девочк|женщин|мужчин|бабушк|дедушк|велосипедист|самокатчик|школьни|подрост|парн|девушк|старик|пенсионер"
+    r"|меня|его|ее|нас|сына|дочь|дочку)",
+    r"\b(?:пешеход|реб[её]н|мальчик|девочк|человек|женщин|мужчин)\w*\W+(?:\w+\W+){0,2}?(?:сбил|сбила|сбили)\b",
+    # kk: қағып кетті / соғып кетті (knocked down and drove on), басып кетті (ran over)
+    r"\b(?:адам\w*|жаяу\w*|бала(?:ны|мды|сын|мызды|ларды)?|кыз(?:ды|ым|ымды|ын|ынды|ымызды)|ул(?:ды|ым|ымды|ын|ынды"
+    r"|ымызды)|ажей\w*|ата(?:мды|ны|йды|сын)|апа(?:мды|ны|йды|сын)|велосипедши\w*|мени|оны|бизди)\s+"
+    r"(?:\w+\s+)?(?:кагып|согып|басып|соктыгып) (?:кетти|кетип|тастады|калды|кетти де)",
+    r"\b(?:hit|ran over|run over|knocked down|struck)\s+(?:\w+\s+){0,2}?(?:pedestrian|child|kid|boy|girl|man"
+    r"|woman|person|cyclist|me|him|her|my son|my daughter)",
+)
+_FLED_OR_HURT = any_of(
+    r"\bскрыл(?:ся|ась|ись)|\bуехал|\bсбежал|\bумчал|\bне останови|\bне остановил|\bумер|\bпогиб|\bскончал"
+    r"|\bв больниц|\bреанимац|\bскор(?:ая|ую|ой)\b|\bперелом|\bтравм|\bбез сознания|\bкровь|\bкрови\b",
+    r"\bкашып|\bтоктамай|\bтоктамастан|\bкетип калды|\bкагып кетти|\bолди\b|\bказа (?:тап|бол)\w*|\bауруханага"
+    r"|\bжедел жардем|\bжаракат|\bесин(?:ен)? танд",
+    r"\b(?:drove|sped|ran|drive) (?:off|away)|\bfled\b|\bdidn.?t stop|\bdid not stop|\bhit.and.run|\bdied\b"
+    r"|\bkilled\b|\bhospital|\binjur|\bunconscious|\bambulance",
+)
+
+# driving drunk while deprived of the right to drive (УК 346; drunk driving alone is КоАП 608)
+_DRUNK = any_of(
+    r"\bпьян|\bнетрезв|\bвыпивш|\bбух(?:ой|ая|ие|ом)\b|\bпод кайфом|\bпод наркот|\bопьянени",
+    r"\bмас\b|\bмас (?:куйде|болып)|\bишип алган|\bишкен",
+    r"\bdrunk|\bintoxicated|\bunder the influence",
+)
+_DEPRIVED = any_of(
+    r"\bлиш[её]н\w* (?:\w+ )?(?:прав|удостоверени)|\bлишили (?:\w+ )?прав|\bбез прав после лишени",
+    r"\b(?:кукыг|куалиг)\w* (?:\w+ )?айрыл\w*|\bправа(?:сы)?(?:ны)? (?:алып тастаган|алынган)",
+    r"\b(?:license|licence) (?:\w+ )?(?:revoked|suspended|taken away)|\bbanned from driving|\bdisqualified",
+)
+
+# selling guns or ammunition (УК 287)
+_SELLING = any_of(
+    r"\bпрода(?:ет|ют|вал|вали|жа)\w*|\bторгу(?:ет|ют)\w*|\bсбыва\w*",
+    r"\bсат(?:ады|ып|уда|ылады|айды|ады)\w*",
+    r"\bsell\w*|\bsold\b|\bdeal\w*",
+)
+_GUNS = any_of(
+    r"\bоружи|\bпистолет|\bпатрон|\bобрез\b|\bтравмат|\bружь[еяю]|\bавтомат(?:ы|ов)? калашник",
+    r"\bмылтык|\bтапанша|\bок-дари|\bкару(?:-жарак)?\w*\b",
+    r"\bguns?\b|\bpistols?\b|\bfirearm|\bammunition|\bammo\b|\brifles?\b",
+)
+
+# alcohol that poisoned or killed (УК 306 goods that do not meet safety requirements, with harm)
+_ALCOHOL = any_of(
+    r"\bводк|\bалкогол|\bспирт|\bпал[её]н|\bсуррогат|\bсамогон|\bконьяк",
+    r"\bарак\w*|\bишимдик",
+    r"\balcohol|\bvodka|\bmoonshine|\bliquor",
+)
+_POISONED = any_of(
+    r"\bотрав(?:ил|ился|илась|ились|лен|ление)\w*|\bумер|\bпогиб|\bослеп|\bв реанимац",
+    r"\bулан(?:ды|ып|гандар|ган)\w*|\bулану|\bказа тап\w*|\bолип кал\w*|\bсокыр",
+    r"\bpoison|\bdied\b|\bblind\b|\bintensive care",
+)
+
+CRIME_CUES: tuple[CrimeCue, ...] = (
+    CrimeCue("bribery", "УК РК 366, 367, 368, 194", (_BRIBE_WORDS,)),
+    CrimeCue("violence", "УК РК 108-1, 109-1, 115, 120, 146, 362", (_VIOLENCE_WORDS,)),
+    CrimeCue("framing", "УК РК 369, 412, 414, 415, 416", (_FRAMING_WORDS,)),
+    CrimeCue("person_hit", "УК РК 345, 347", (_PERSON_HIT, _FLED_OR_HURT)),
+    CrimeCue("drunk_while_deprived", "УК РК 346", (_DRUNK, _DEPRIVED)),
+    CrimeCue("gun_sale", "УК РК 287", (_SELLING, _GUNS)),
+    CrimeCue("poisonous_alcohol", "УК РК 306", (_ALCOHOL, _POISONED)),
+)

@@ -1,0 +1,61 @@
+"""The crime cues (ml.crime_cues) that let an anonymous report of a category allowing no anonymity through
+(ml.anonymity): what a crime is (УК РК) and what is only an administrative offence or a complaint (КоАП РК)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ml.anonymity import anonymous_considered, crime_cues
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("Инспектор ДПС вымогал у меня 20 тысяч, чтобы не составлять протокол", "bribery"),
+    ("Гаишник отпустил за 10 тысяч без протокола", "bribery"),
+    ("Патрульный взял взядку у водителя", "bribery"),  # a typo
+    ("Участковый берет деньги с торговцев на рынке", "bribery"),
+    ("Жол полициясы қызметкері хаттамасыз ақша сұрады", "bribery"),
+    ("Учаскелік базардағы саудагерлерден пара алады", "bribery"),
+    ("Полиция кызметкери пара сурады", "bribery"),  # Kazakh typed without its letters
+    ("A traffic officer demanded money to let me go", "bribery"),
+    ("Полицейские избили задержанного в отделе", "violence"),
+    ("Патрульдер мені бөлімде ұрып-соқты", "violence"),
+    ("Учаскелик мени урды", "violence"),
+    ("Police officers beat my brother at the station", "violence"),
+    ("Полицейские подкинули наркотики моему сыну при обыске", "framing"),
+    ("Полицейлер ұлыма есірткі салып қойды", "framing"),
+    ("Водитель сбил пешехода и скрылся с места", "person_hit"),
+    ("Көлік баланы қағып кетті", "person_hit"),
+    ("Пьяный водитель, его лишили прав в прошлом году, снова за рулем", "drunk_while_deprived"),
+    ("На рынке продают травматы и патроны", "gun_sale"),
+    ("На рынке продают паленую водку, сосед отравился", "poisonous_alcohol"),
+])
+def test_a_crime_is_told(text: str, cue: str) -> None:
+    assert cue in crime_cues(text)
+    assert anonymous_considered("police_complaint", text)
+
+
+@pytest.mark.parametrize("text", [
+    "Участковый нахамил мне и не принял заявление",  # rudeness, inaction
+    "Полицейский грубо разговаривал и оскорблял меня",
+    "Вызывали полицию три раза, никто не приехал",
+    "Учаскелік дөрекі сөйледі, арызымды қабылдамады",
+    "Полиция шақырдым, келмеді",
+    "The officer was rude to me",
+    "Пьяный водитель ездит по двору",  # КоАП 608 unless deprived of the licence
+    "Машина задела мою машину и уехала",  # КоАП 611: no one hurt
+    "Қызыл көлік соғып кетті де қашып кетті",  # a red car crashed and fled: "қызыл" is no girl
+    "Торгуют без лицензии у метро",  # КоАП 204
+    "Продают алкоголь ночью",  # КоАП 200
+    "Пару раз полицейский проезжал мимо, пара алкашей пьет",  # Russian "пара" is no bribe
+    "Машина постоянно паркуется на газоне во дворе, нарушает правила парковки",
+])
+def test_no_crime_is_told(text: str) -> None:
+    assert crime_cues(text) == ()
+    assert not anonymous_considered("police_complaint", text)
+
+
+def test_a_category_allowing_anonymity_or_none_yet_is_considered_whatever_its_text() -> None:
+    assert anonymous_considered("theft", "Во дворе шумят")
+    assert anonymous_considered(None, "Во дворе шумят")
+    assert anonymous_considered("no_such_category", "Во дворе шумят")
+    assert not anonymous_considered("traffic_violation", "Во дворе шумят")
