@@ -137,6 +137,8 @@ SIGNALS: tuple[Signal, ...] = (
         "killing",
         PERSON_KILLED,
         ("102", "103"),
+        # "что будет, если убили собаку и хозяина" asks about the law, as the English signal reads it
+        hypothetical_sensitive=True,
     ),
     Signal(
         # cruelty to an animal going on now: the police can stop it (102), there is no one for an ambulance

@@ -41,9 +41,19 @@ _SOMEONE_ELSE = (
     r"кто[- ]?то|\bвор(?:ы|а|ов)?\b|воришк|грабител|незнаком|неизвестн|бандит|\bбиреу|\bуры(?:лар)?\b|бейтаныс"
     r"|stranger|intruder|burglar|thie(?:f|ves)|someone|somebody"
 )
-# what turns a break-in signal off: officials getting in, nobody else named (`ml.urgency_signal.Signal.unless`)
+# harm told beside them, done or going on ("менты ворвались, избили мужа", "полицейские ворвались, сейчас грабят
+# квартиру", "менттер үйге кіріп, күйеуімді ұрды"): violence or robbery by officers is no question of lawful entry
+# but an offence, and the break-in signal (or the category) is what keeps it urgent when no other signal reads the
+# past-tense verb
+_HARM_TOLD = (
+    r"\bизби\w*|\bудар\w*|\bбь(?:ет|ют)\b|\bбил[иа]?\b|\bпина\w*|\bдуш(?:ил|ат|ит)\w*|\bстрел\w*|\bкров(?:ь|и|ью)\b"
+    r"|\bранен\w*|\bранил\w*|\bграб\w*|\bур(?:ды|ып)\b|\bсок(?:ты|ып)\b|\bсог(?:ды|ып)\b|\bтепк\w*"
+    r"|\bbeat(?:s|ing|en)?\b|\bhit\b|\bpunch\w*|\bkick\w*|\bhurt\w*|\brob(?:s|bed|bing)?\b|\bblood\w*|\bbleed\w*"
+)
+# what turns a break-in signal off: officials getting in, nobody else named, no harm told
+# (`ml.urgency_signal.Signal.unless`)
 ONLY_OFFICIALS_ENTERING = re.compile(
-    rf"^(?!.*(?:{_SOMEONE_ELSE}))(?=.*(?:{OFFICIALS_ENTERING.pattern}))", re.DOTALL
+    rf"^(?!.*(?:{_SOMEONE_ELSE}|{_HARM_TOLD}))(?=.*(?:{OFFICIALS_ENTERING.pattern}))", re.DOTALL
 )
 
 # -- a person killed ------------------------------------------------------------------------------------------------
@@ -91,7 +101,8 @@ EN_PERSON_KILLED = any_of(
 
 # -- smoke that makes people choke ------------------------------------------------------------------------------------
 
-_SMOKE = r"(?:\bдым\w*|\bтутин\w*)"
+# smoke said to be absent ("дыма нет, но ребенок кашляет", "нет дыма", "түтін жоқ") is no smoke
+_SMOKE = r"(?:(?<!\bнет )(?<!\bбез )(?<!\bни )\bдым\w*(?!\w|\s+(?:нет|не было)\b)|\bтутин\w*(?!\w|\s+жок\b))"
 # English "smoke" as a noun: "the neighbours smoke" tells no smoke in the flat
 _EN_SMOKE = (
     r"(?:\bsmoky\b|\b(?:the|of|is|lots of|much|with|from|there'?s|full of) smoke\b|\bsmoke (?:in|everywhere|is"
