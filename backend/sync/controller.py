@@ -44,6 +44,14 @@ class SyncController(Controller):
           summary="Push the tablet's outbox (each mutation applied at most once)")
     async def push(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
                    data: JSONBody[PushIn]) -> PushOut:
+        """One result per mutation, in batch order: `applied`, `superseded` (a later or a dispatcher's write won),
+        `duplicate` (this mutation id was answered before: the stored answer, its `original_status`) or `rejected`
+        with a `reason`. After a network error resend the same mutations unchanged: same mutation ids, same `hlc`.
+        `internal` and `retry` are transient: send the same mutation again. `mutation_id_reused`: the id was already
+        answered for another change, or for this entry before it was edited: send the entry as a new change, with a
+        new mutation id and a new `hlc` stamp (under its old stamp the edit would lose to the content first sent with
+        it, `superseded`). Any other rejection is final: drop the mutation from the outbox (`kept: true`: its texts
+        are kept on the server). Every reason: docs/tablet-sync.md."""
         duty = remembered_duty(request)  # read by the controller's guard
         if data.device_id != officer.device_id:
             raise ZanError("sync.wrong_device", 403)

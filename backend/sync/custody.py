@@ -21,6 +21,7 @@ from backend.reports.appeals import latest_closing
 from backend.reports.models import Report
 from backend.reports.workflow import FIELD, Action, Actor, Status
 from backend.sync import hlc as hlcs
+from backend.sync.lookups import batch_memo
 from backend.sync.models import UnitTenure
 from backend.sync.views import Viewer, report_visible, viewer_for
 
@@ -47,7 +48,19 @@ _OPEN = datetime.max.replace(tzinfo=UTC)
 async def _crew_periods(session: AsyncSession, officer_id: uuid.UUID,
                         unit_id: uuid.UUID) -> list[tuple[datetime, datetime | None]]:
     """(since, until) of each time the officer was in the unit's crew: the membership now (until None) and the
-    ones that ended (sync_unit_tenures, backend.sync.tenure)."""
+    ones that ended (sync_unit_tenures, backend.sync.tenure). Read once per push batch: every note of a 500-mutation
+    batch for a report handed on asks it, and a push moves no officer."""
+    memo = batch_memo(session, "crew_periods")
+    if memo is not None and (officer_id, unit_id) in memo:
+        return list(memo[officer_id, unit_id])
+    periods = await _read_crew_periods(session, officer_id, unit_id)
+    if memo is not None:
+        memo[officer_id, unit_id] = tuple(periods)
+    return periods
+
+
+async def _read_crew_periods(session: AsyncSession, officer_id: uuid.UUID,
+                             unit_id: uuid.UUID) -> list[tuple[datetime, datetime | None]]:
     periods: list[tuple[datetime, datetime | None]] = []
     since = await session.scalar(select(col(UnitMember.since)).where(col(UnitMember.officer_id) == officer_id,
                                                                      col(UnitMember.unit_id) == unit_id))
@@ -132,6 +145,28 @@ async def held_when_written(session: AsyncSession, viewer: Viewer, report: Repor
             Assignment.report_id == report.id, Assignment.unit_id == viewer.unit_id,  # type: ignore[arg-type]
             Assignment.assigned_at <= written,  # type: ignore[arg-type, operator]
             or_(Assignment.released_at.is_(None), Assignment.released_at > written))  # type: ignore[union-attr, arg-type, operator]
+        .limit(1))
+    return found is not None
+
+
+async def written_in_custody(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, report: Report,
+                             written: datetime | None) -> bool:
+    """Whether the officer's crew holds the report now, or held it when the tablet wrote (`written`): their unit
+    now (held_when_written), or one they have left since, while they were in it. For what undoes earlier work (a
+    note's author tombstoning it): once the report is closed or handed on, a change typed afterwards would rewrite
+    the sealed record of work that is over, while one typed on scene, offline, is the crew's own correction."""
+    if report_visible(report, viewer):
+        return True
+    if written is None:
+        return False
+    if await held_when_written(session, viewer, report, written):
+        return True
+    found = await session.scalar(
+        select(col(UnitTenure.id)).join(Assignment, col(Assignment.unit_id) == col(UnitTenure.unit_id))
+        .where(col(UnitTenure.officer_id) == officer.officer_id, col(Assignment.report_id) == report.id,
+               col(UnitTenure.since) <= written, col(UnitTenure.until) > written,
+               col(Assignment.assigned_at) <= written,
+               or_(col(Assignment.released_at).is_(None), col(Assignment.released_at) > written))
         .limit(1))
     return found is not None
 

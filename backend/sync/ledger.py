@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import unicodedata
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -143,9 +144,28 @@ def _sent(m: Mutation) -> str:
 def _sent_fields(m: Mutation) -> str:
     """What the mutation carried: an outbox entry edited in place under its id and stamp (other findings, another
     outcome) is another change, not a resend; answered `duplicate`, it would be dropped from the outbox unapplied
-    while the tablet kept showing it. Key order and spacing do not count."""
-    body = json.dumps(m.fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode()).hexdigest()[:16]
+    while the tablet kept showing it. Only what the content says counts (_canonical), never how it was written:
+    an unchanged entry the app serialises another way (after an update, or reloaded from its store) must be answered
+    `duplicate`, since `mutation_id_reused` has it sent again re-stamped, which could outrun a crewmate's later text."""
+    body = json.dumps(_canonical(m.fields), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _canonical(value: Any) -> Any:
+    """The content as JSON means it: key order aside (sort_keys), texts in one Unicode form (NFC: "й" typed as one
+    character or as "и" and a combining breve is the same text), a number the same whether written 5 or 5.0 (JSON
+    has one number type; JavaScript writes 5, Kotlin's Double 5.0), and a key sent as null the same as one left out
+    (serialisers that skip nulls; no field reads null otherwise than absent but a text field's, which an edit of the
+    outbox never turns into an absent key)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {_canonical(str(k)): _canonical(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
 
 
 def _stamped(m: Mutation) -> dict[str, str]:

@@ -23,18 +23,26 @@ _Row = TypeVar("_Row")
 # rows that exist land in the session's identity map (session.get then answers without SQL), and keys found missing
 # are remembered here (session.info) so their lookup is skipped too. A key leaves the set as soon as the batch
 # creates that row, so a creation rolled back with its savepoint is simply looked up again.
-_ABSENT, _HELD = "zan.sync.absent", "zan.sync.held"
+_ABSENT, _HELD, _MEMO = "zan.sync.absent", "zan.sync.held", "zan.sync.memo"
 
 
 @contextmanager
 def batch_lookups(session: AsyncSession) -> Iterator[None]:
     """The lookups of one push batch (prefetch fills them): gone from the session when the batch is done."""
-    session.info[_ABSENT], session.info[_HELD] = set(), []
+    session.info[_ABSENT], session.info[_HELD], session.info[_MEMO] = set(), [], {}
     try:
         yield
     finally:
         session.info.pop(_ABSENT, None)
         session.info.pop(_HELD, None)
+        session.info.pop(_MEMO, None)
+
+
+def batch_memo(session: AsyncSession, name: str) -> dict[Any, Any] | None:
+    """A dict that lives as long as the push batch, for answers no mutation of the batch can change (an officer's
+    crew memberships: a push moves no officer); None outside a batch (nothing remembered)."""
+    memo: dict[str, dict[Any, Any]] | None = session.info.get(_MEMO)
+    return None if memo is None else memo.setdefault(name, {})
 
 
 async def lookup(session: AsyncSession, model: type[_Row], key: Any) -> _Row | None:

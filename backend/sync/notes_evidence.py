@@ -15,7 +15,7 @@ from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.sync import blobs, sealed
 from backend.sync.changes import mark_dirty, unit_scope
-from backend.sync.custody import custody, former_custody, past_custody, written_at
+from backend.sync.custody import custody, former_custody, past_custody, written_at, written_in_custody
 from backend.sync.lookups import created, lookup, report_by_id
 from backend.sync.models import Evidence, EvidenceBlob, ReportNote
 from backend.sync.mutation import Mutation, Rejected, by_tablet, client_uuid, device_time_of, result_of, stamp_of
@@ -76,8 +76,14 @@ async def delete_note(session: AsyncSession, officer: OfficerPrincipal, viewer: 
     if note.officer_id != officer.officer_id:
         raise Rejected("not_author")
     if note.deleted_at is None:
+        report = await lookup(session, Report, note.report_id)
+        # authorship is not enough: a note is part of the report's sealed record, and once the report is closed or
+        # handed to another unit, only a delete typed while the author's crew still held it may take it back
+        # (the note stays, and the next pull brings it back to the tablet)
+        if report is not None and not await written_in_custody(session, officer, viewer, report,
+                                                               written_at(m.device_time, m.hlc)):
+            raise Rejected("not_assigned")
         note.deleted_at = utcnow()
-        report = await session.get(Report, note.report_id)
         if report is not None:
             await reports.append_event(session, report, sealed.NOTE_REMOVED, by_tablet(officer), public=False,
                                        device_time=min(m.device_time, utcnow()) if m.device_time else None,

@@ -13,6 +13,7 @@ in its savepoint), report_update (write-ups, status steps, requests to the repor
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -30,7 +31,15 @@ from backend.sync.custody import custody, past_custody, written_at
 from backend.sync.duty import OFF_DUTY_GRACE, ROLE_CHANGED, Duty, audit_push, held_then
 from backend.sync.ledger import apply_one
 from backend.sync.lookups import batch_lookups, lookup, prefetch
-from backend.sync.mutation import Mutation, Rejected, by_tablet, parse_mutation, report_id_of, texts_of
+from backend.sync.mutation import (
+    Mutation,
+    Rejected,
+    by_tablet,
+    parse_mutation,
+    report_id_of,
+    texts_of,
+    uuid_or_none,
+)
 from backend.sync.schemas import TEXT_MAX_LENGTH
 from backend.sync.views import Viewer
 
@@ -58,16 +67,40 @@ async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: View
     parsed = [parse_mutation(raw) for raw in mutations]
     with batch_lookups(session):
         await prefetch(session, officer, [m for m, invalid in parsed if invalid is None])
-        results = []
-        for m, invalid in parsed:
+        answers: dict[int, dict[str, Any]] = {}
+        for index in applying_order(parsed):
+            m, invalid = parsed[index]
             acting = officer
             if duty is not None and invalid is None:
                 acting, invalid = await _on_duty(session, officer, viewer, duty, m)
-            results.append(await apply_one(session, acting, viewer, m, invalid))
+            answers[index] = await apply_one(session, acting, viewer, m, invalid)
+        results = [answers[index] for index in range(len(parsed))]
         if duty is not None:
             await audit_push(session, officer, results)
         await session.commit()
     return PushResult(results=results, server_hlc=str(hlcs.CLOCK.now()), write_checkpoint=await max_seq(session))
+
+
+def applying_order(parsed: Sequence[tuple[Mutation, Rejected | None]]) -> list[int]:
+    """The batch's indexes in the order its mutations are applied: as sent, but a note's delete that comes before
+    the note's create in the same batch (an outbox that moved a failed create to its back) is applied right after
+    that create. Applied first, it found no note (`not_found`, final), then the create brought back the note the
+    officer had removed. Answers stay in batch order."""
+    creates: dict[uuid.UUID, list[int]] = {}
+    for index, (m, invalid) in enumerate(parsed):
+        if invalid is None and (m.entity, m.op) == ("notes", "create") and (note := uuid_or_none(m.id)) is not None:
+            creates.setdefault(note, []).append(index)
+    order: list[int] = []
+    deferred: dict[int, list[int]] = {}
+    for index, (m, invalid) in enumerate(parsed):
+        note = uuid_or_none(m.id) if invalid is None and (m.entity, m.op) == ("notes", "delete") else None
+        later = next((at for at in creates.get(note, ()) if at > index), None) if note is not None else None
+        if later is not None:
+            deferred.setdefault(later, []).append(index)
+            continue
+        order.append(index)
+        order.extend(deferred.pop(index, ()))
+    return order
 
 
 async def _on_duty(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, duty: Duty,

@@ -76,14 +76,40 @@ async def update_report(session: AsyncSession, officer: OfficerPrincipal, viewer
                 # typed while the crew held the report, which dispatch has since given to another unit or closed:
                 # the dispatcher's decision wins (not applied), but what the crew found on scene is kept with the
                 # answer, as a moved officer's is, not dropped from the tablet with nothing left
-                raise Rejected("not_assigned", kept=True, _keep={"report_id": str(report.id), "fields": texts})
+                raise keeping_texts("not_assigned", report, m)
             raise Rejected("not_assigned")
         if former == "after":
-            raise Rejected("unit_changed", kept=True, _keep={"report_id": str(report.id), "fields": texts})
+            raise keeping_texts("unit_changed", report, m)
         if not write_up:
             # typed in the old crew, which still holds the report: a moved officer's step is refused (they are no
             # longer on that crew), the texts sent with it kept
-            raise Rejected("not_assigned", kept=True, _keep={"report_id": str(report.id), "fields": texts})
+            raise keeping_texts("not_assigned", report, m)
+    try:
+        return await _apply_update(session, officer, viewer, m, report, after_close)
+    except Rejected as exc:
+        # the crew may write to this report: whatever refuses the mutation now (a dispatcher-only field sent with
+        # the findings, a status off the lattice, a "resolved" without its outcome or of the appeal against the
+        # officer's own closing) refuses it whole, and the tablet drops it from its outbox, so the texts it carried
+        # are kept with the answer (one rule for every such refusal)
+        raise keeping_texts(exc.reason, report, m, **exc.extra) from exc
+    except ZanError as exc:  # a workflow refusal (report.appeal_own_decision): its code is the reason
+        raise keeping_texts(exc.code, report, m) from exc
+
+
+def keeping_texts(reason: str, report: Report, m: Mutation, **extra: Any) -> Rejected:
+    """The final refusal of a report update, with the officer's texts it carried kept on the server (`kept: true`,
+    stored in the ledger row and sealed into the report's record, ledger._record_kept): refused, the mutation leaves
+    the tablet's outbox, and what the crew wrote must not leave with it. Only for an officer whose crew has or had
+    the report: a stranger's text never enters a report's record. Nothing to keep: the refusal as it is."""
+    texts = texts_of(m)
+    if not texts or "_keep" in extra:
+        return Rejected(reason, **extra)
+    return Rejected(reason, **extra, kept=True, _keep={"report_id": str(report.id), "fields": texts})
+
+
+async def _apply_update(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation,
+                        report: Report, after_close: bool) -> dict[str, Any]:
+    """update_report on a report the officer may write to: the texts per field, then the status step."""
     read_only = sorted(set(m.fields) & READ_ONLY)
     if read_only:
         raise Rejected("read_only", read_only_fields=read_only)
@@ -145,16 +171,10 @@ async def update_report(session: AsyncSession, officer: OfficerPrincipal, viewer
     # the status step after the texts: a "resolved" sent with the write-up closes the report on it, so the record
     # the closing makes (sealed.FIELDS_RECORDED, reports.service.change_status) holds the texts it was resolved with
     if "status" in m.fields:
-        try:
-            moved = await _advance_status(session, report, str(m.fields["status"]), m, by, device_time_of(m, stamp),
-                                          viewer.unit_id)
-        except Rejected as exc:
-            texts = texts_of(m)
-            if exc.reason != "invalid_outcome" or not texts:
-                raise
-            # a "resolved" without its outcome (an app that does not send one) is refused with the texts it carried,
-            # which roll back with it: the tablet drops the mutation, so they are kept with the answer
-            raise Rejected("invalid_outcome", kept=True, _keep={"report_id": str(report.id), "fields": texts}) from exc
+        # a refusal here (invalid_status, invalid_outcome, the appeal against one's own closing) rolls the texts
+        # back with it: update_report keeps them with the answer
+        moved = await _advance_status(session, report, str(m.fields["status"]), m, by, device_time_of(m, stamp),
+                                      viewer.unit_id)
         result["applied_fields" if moved else "superseded_fields"].insert(0, "status")
     if closed_before and result["applied_fields"]:
         # the crew's write-up landing after the closing (queued behind its own resolve): the record made at the
