@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from backend.notifications.models import Delivery
 from backend.notifications.sender import Push
 from backend.reports.models import ReportEvent
-from backend.reports.workflow import Action
+from backend.reports.workflow import Action, Status
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -60,12 +61,29 @@ def _push_for(row: Delivery, device: _Target | None, now: datetime) -> Push | No
 REPORT_EVENT_PUSHES = frozenset({"report_update", "assignment"})
 
 
+def _withdrawal(told: Any, later: Any) -> ColumnElement[bool]:
+    return col(later.action) == Action.WITHDRAW.value
+
+
 async def withdrawn_since(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Those of these report events whose report its citizen withdrew after them. A push or chat message about one,
     still queued then (FCM or Telegram down, throttled), would tell the citizen "assigned", "needs your input" about
     a report they have since taken back, and send a crew to it; what comes after the withdrawal (a message from the
     police) is news and goes. One rule for the pushes and the citizen bot (bots.citizen.notify)."""
-    return await _followed_by(ctx, event_ids, frozenset({Action.WITHDRAW.value}))
+    return await _followed_by(ctx, event_ids, _withdrawal)
+
+
+def _question_ended(told: Any, later: Any) -> ColumnElement[bool]:
+    """`told` asked the reporter a question and `later` took the report out of awaiting their answer: the answer
+    itself, or a step that withdrew the question (reports.workflow.withdraws_question), whose own notice says no
+    answer is needed. "Open the app to answer a question", still queued then, asks for what no one waits for."""
+    awaiting = Status.AWAITING_REPORTER.value
+    return ((col(told.action) == Action.REQUEST_INFO.value) & (col(later.from_status) == awaiting)
+            & (col(later.to_status) != awaiting))
+
+
+def _citizen_news_ended(told: Any, later: Any) -> ColumnElement[bool]:
+    return _withdrawal(told, later) | _question_ended(told, later)
 
 
 # what makes a crew's assignment push, still queued, old news: the report assigned again since (to another crew, or
@@ -76,29 +94,35 @@ _ASSIGNMENT_ENDS = frozenset({Action.ASSIGN.value, Action.TRIAGE.value, Action.R
                               Action.REJECT.value, Action.WITHDRAW.value})
 
 
-async def _followed_by(ctx: Context, event_ids: set[uuid.UUID], actions: frozenset[str]) -> set[uuid.UUID]:
-    """Those of these report events after which their report had an event of one of `actions`."""
+def _assignment_ended(told: Any, later: Any) -> ColumnElement[bool]:
+    return col(later.action).in_(_ASSIGNMENT_ENDS)
+
+
+async def _followed_by(ctx: Context, event_ids: set[uuid.UUID],
+                       ends: Callable[[Any, Any], ColumnElement[bool]]) -> set[uuid.UUID]:
+    """Those of these report events (`told`) after which their report had an event (`later`) that `ends` them."""
     if not event_ids:
         return set()
     told, later = aliased(ReportEvent), aliased(ReportEvent)
     async with ctx.sessions() as session:
         found = await session.scalars(
             select(col(told.id)).distinct()
-            .join(later, (col(later.report_id) == col(told.report_id)) & col(later.action).in_(actions)
+            .join(later, (col(later.report_id) == col(told.report_id)) & ends(told, later)
                   & (col(later.created_at) > col(told.created_at)))
             .where(col(told.id).in_(event_ids)))
     return set(found)
 
 
 async def _stale(ctx: Context, rows: list[Delivery]) -> set[str]:
-    """The report events these pushes are about that are old news by now: withdrawn since (`withdrawn_since`), and
-    for a crew's assignment, the report no longer theirs (`_ASSIGNMENT_ENDS`)."""
+    """The report events these pushes are about that are old news by now: withdrawn since (`withdrawn_since`), a
+    question ended since (`_question_ended`), and for a crew's assignment, the report no longer theirs
+    (`_ASSIGNMENT_ENDS`)."""
     about: dict[str, set[uuid.UUID]] = {kind: set() for kind in REPORT_EVENT_PUSHES}
     for row in rows:
         data = row.payload.get("data", {})
         if data.get("type") in about:
             about[data["type"]].add(uuid.UUID(str(data["event_id"])))
-    stale = await withdrawn_since(ctx, about["report_update"])
-    stale |= await _followed_by(ctx, about["assignment"], _ASSIGNMENT_ENDS)
+    stale = await _followed_by(ctx, about["report_update"], _citizen_news_ended)
+    stale |= await _followed_by(ctx, about["assignment"], _assignment_ended)
     return {str(event_id) for event_id in stale}
 

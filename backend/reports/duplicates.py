@@ -13,7 +13,12 @@ from backend.reports import appeals
 from backend.reports.access import is_restricted
 from backend.reports.history import SYSTEM, By, append_event
 from backend.reports.models import Report, ReportEvent
-from backend.reports.texts import DUPLICATE_NOT_CONSIDERED, DUPLICATE_OUTCOME, outcome_text
+from backend.reports.texts import (
+    DUPLICATE_NOT_CONSIDERED,
+    DUPLICATE_OUTCOME,
+    outcome_text,
+    without_withdrawn_question,
+)
 from backend.reports.workflow import Resolution, Status
 
 # closings that answer the matter itself, so a duplicate's reporter shares their outcome; a withdrawal or a rejection
@@ -93,7 +98,7 @@ async def tell_duplicates(session: AsyncSession, original: Report, closing: Repo
         text = {lang: template.format(outcome=outcome_text(original.outcome, lang, original.resolution) or "")
                 for lang, template in DUPLICATE_OUTCOME.items()}
     else:
-        text = dict(closing.public_text)
+        text = without_withdrawn_question(closing.public_text, closing.data or {})
     for duplicate in duplicates:
         await append_event(session, duplicate, "original_closed", SYSTEM, params={"text": text},
                            data={"original_id": str(original.id), "original_number": original.number,

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from backend.lib.i18n import LANGS, pick
-from backend.reports.workflow import ALLOWED_STATUS_CHANGES, Status, withdraws_question
+from backend.reports.workflow import (
+    ALLOWED_STATUS_CHANGES,
+    QUESTION_WITHDRAWN,
+    Status,
+    question_withdrawn_key,
+    withdraws_question,
+)
 from ml.taxonomy import load_taxonomy
 
 PUBLIC_TEXTS: dict[str, dict[str, str]] = {
@@ -159,23 +165,20 @@ STILL_OPEN_TEXT: dict[str, str] = {
     "kk": "Қосымша мәліметтеріңіз болса, оларды бұрынғыша жібере аласыз.",
     "en": "If you have anything to add, you can still send it.",
 }
-_WITHDRAWN = "_question_withdrawn"
 
 
 def _withdrawn_variants() -> dict[str, dict[str, str]]:
     """Each step the workflow lets leave awaiting_reporter other than the answer, its text told with the question's
-    end (`PUBLIC_TEXTS[action + "_question_withdrawn"]`): derived from the table, so a new such step gets one."""
+    end (`PUBLIC_TEXTS[question_withdrawn_key(action)]`): derived from the table, so a new such step gets one."""
     variants: dict[str, dict[str, str]] = {}
     for rule in ALLOWED_STATUS_CHANGES:
+        action = rule.action.value
         if (Status.AWAITING_REPORTER not in (*rule.sources, *rule.unheld_sources)
-                or not withdraws_question(rule.action, Status.AWAITING_REPORTER)
-                or rule.action.value not in PUBLIC_TEXTS):
+                or not withdraws_question(rule.action, Status.AWAITING_REPORTER) or action not in PUBLIC_TEXTS):
             continue
-        then = STILL_OPEN_TEXT if rule.target is not Status.CLOSED else dict.fromkeys(LANGS, "")
-        variants[rule.action.value + _WITHDRAWN] = {
-            lang: " ".join(part for part in (QUESTION_WITHDRAWN_TEXT[lang], PUBLIC_TEXTS[rule.action.value][lang],
-                                             then[lang]) if part)
-            for lang in LANGS}
+        parts = (QUESTION_WITHDRAWN_TEXT, PUBLIC_TEXTS[action],
+                 *((STILL_OPEN_TEXT,) if rule.target is not Status.CLOSED else ()))
+        variants[question_withdrawn_key(action)] = {lang: " ".join(part[lang] for part in parts) for lang in LANGS}
     return variants
 
 
@@ -184,7 +187,17 @@ PUBLIC_TEXTS.update(_withdrawn_variants())
 
 def withdrawn_question_template(action: str) -> str:
     """The PUBLIC_TEXTS key of `action`'s text when it withdrew the reporter's question (its own if it has none)."""
-    return action + _WITHDRAWN if action + _WITHDRAWN in PUBLIC_TEXTS else action
+    return question_withdrawn_key(action) if question_withdrawn_key(action) in PUBLIC_TEXTS else action
+
+
+def without_withdrawn_question(public_text: dict[str, str], data: dict[str, object]) -> dict[str, str]:
+    """A step's public text (`data`: its event's) as told to another reporter: a closing's words reach the reporters
+    of the reports merged into it (reports.duplicates), who were asked nothing, so the notice that its own
+    reporter's question is withdrawn (QUESTION_WITHDRAWN_TEXT, which such a step's text starts with) is left out."""
+    if QUESTION_WITHDRAWN not in data:
+        return dict(public_text)
+    return {lang: text.removeprefix(QUESTION_WITHDRAWN_TEXT.get(lang, "")).lstrip()
+            for lang, text in public_text.items()}
 
 
 OUTCOME_TEXTS: dict[str, dict[str, str]] = {

@@ -162,6 +162,12 @@ def withdraws_question(action: Action, status: Status) -> bool:
     return status is S.AWAITING_REPORTER and action not in ENDS_QUESTION_ITSELF
 
 
+def question_withdrawn_key(action: str) -> str:
+    """The name of `action`'s text when it withdrew the question, in the timeline's table (reports.texts) and the
+    push's (notifications.templates) alike, where one is written."""
+    return f"{action}_{QUESTION_WITHDRAWN}"
+
+
 def recorded_in_place(action: Action, status: Status, actor: Actor) -> bool:
     """Whether `actor`'s `action` on a report in `status` is recorded without changing the status (see above)."""
     return action in GROUND_STEPS and status in KEEPS_STATUS and actor in _BY_ACTION[action].actors
