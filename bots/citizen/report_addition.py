@@ -9,18 +9,19 @@ report_offer) and the citizen asked: "Add" posts them as a comment on that repor
 "New report" goes on as a file sent outside a report always did (report_asked.take_offer: the description asked, or
 taken from the captions). Words typed while the question waits are answered as a question and never posted as the
 comment (only offered to a new report's description step), except the question's own answers typed as words
-("добавить", "жаңа өтініш", "no": answer_typed), which do what its buttons do. A location is kept for a new report
-as its place, and by "Add" as a line of the comment with its coordinates (the API has no step that changes a filed
+("добавить", "жаңа өтініш", "no": answer_typed), which do what its buttons do. A location is kept for a new report as
+its place, and by "Add" as a line of the comment with its coordinates (the API has no step that changes a filed
 report's place: said when it is sent, and again after "Add"). A refused file's caption goes with it. An album is
 asked about once, when all its files are in. Files past the report's MAX_FILES (the API refuses an addition that
 would pass it, saying how many the report holds) are not all refused: those sent first that fit are added, and the
-rest stay in the draft, said not to be added in the limit's own words. With no room left at all the refusal is said
-in the API's words and nothing is attached. Either way the question is asked again without "Add", which could only
-be refused again (an "Add" of the question on screen before is answered with that in an alert, ADD_FULL), so "New
-report" (or /cancel, which deletes them) is what is left. A report closed meanwhile is said so in words of its own
-(not the API's "not available in the report's current status"), and the files go on as if there were no report to
-add to. "Add" waits for a file still being stored (said so; the question comes again once it is in): it would
-otherwise be stored for a draft gone, and deleted unsaid.
+rest stay in the draft, said not to be added in the limit's own words (an "Add" that posted them and stopped before
+it answered finds them on the report when tapped again, rather than a refusal of its key). With no room left at all
+the refusal is said in the API's words and nothing is attached. Either way the question is asked again without "Add",
+which could only be refused again (an "Add" of the question on screen before is answered with that in an alert,
+ADD_FULL), so "New report" (or /cancel, which deletes them) is what is left. A report closed meanwhile is said so in
+words of its own (not the API's "not available in the report's current status"), and the files go on as if there were
+no report to add to. "Add" waits for a file still being stored (said so; the question comes again once it is in): it
+would otherwise be stored for a draft gone, and deleted unsaid.
 
 A voice message or audio file sent without words is asked about in the same one question, with "No" besides
 (ADD_VOICE): a question is asked by voice as often as an offence is told, and "No" deletes it at once, as report_offer's
@@ -141,25 +142,30 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
     one answered under)."""
     data = await state.get_data()
     key, number = str(data["key"]), str(data.get(ADD_NUMBER) or "")
+    report_id = uuid.UUID(str(data[ADD_TO]))
     files = await service.draft_media(ctx, key)
-    # the kept files' captions; never words typed meanwhile, which were answered as a question (report_asked)
-    words, cut = joined(captions(data), lang)
-    # no words: what was added, named ("a voice message" only when it is all there is: photos may have followed it)
-    alone = str(data.get(ADD_VOICE) or "") if len(files) == 1 else ""
-    default = {"voice": "report_add_voice_comment", "audio": "report_add_audio_comment"}.get(alone,
-                                                                                              "report_add_comment")
-    text = _with_place(words or t(default, lang), data, lang)
+    place = _place_line(data, lang)
+    # the kept files' captions; never words typed meanwhile, which were answered as a question (report_asked). Cut
+    # (and said so) to leave room for the place's line, a fact staff act on
+    words, cut = joined(captions(data), lang, MAX_REPORT_TEXT - len(PART_SEPARATOR + place) if place else
+                        MAX_REPORT_TEXT)
     user = await citizen_of(ctx, linked, sender, message.chat.id, lang)
-    taken: list[uuid.UUID] = files
+    taken = files
     while True:
+        text = PART_SEPARATOR.join(part for part in (words or _default_words(data, taken, lang), place) if part)
         try:
-            await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=uuid.UUID(str(data[ADD_TO])),
-                                            text=text, media_ids=taken,
-                                            idempotency_key=f"telegram:{key}:add")
+            await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=report_id, text=text,
+                                            media_ids=taken, idempotency_key=f"telegram:{key}:add")
             break
         except ZanError as exc:
             if exc.status >= 500:
                 raise  # the error handler apologises; the draft is kept for another tap
+            if exc.code == "idempotency.key_reused":
+                # an "Add" of this draft posted the files that fit under its key, and stopped before it answered
+                # (the bot stopped, a commit's acknowledgement was lost): this tap again posts them all first, a body
+                # the key does not hold. What it attached is the report's already: said so, the rest kept
+                taken = await service.on_report(ctx, report_id, files)
+                break
             room = _room(exc)
             if room is None or not 0 < room < len(taken):
                 # refused as a whole (one transaction): nothing attached, the files still the draft's
@@ -170,38 +176,50 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
             # Refused, the key was not remembered: the same key posts the files that fit (fewer each time round,
             # should another addition have taken room meanwhile)
             taken = files[:room]
-    done = [t("report_add_done", lang, number=number, count=len(taken)), cut,
-            t("report_add_place_added", lang, number=number) if "lat" in data else ""]
+    done = [t("report_add_done", lang, number=number, count=len(taken)) if taken else "", cut,
+            t("report_add_place_added", lang, number=number) if place else ""]
     if len(taken) < len(files):
-        await _rest_kept(message, state, ctx, lang, key, taken, len(files) - len(taken), done)
+        await _rest_kept(message, state, ctx, lang, key, number, taken, len(files) - len(taken), done)
         return
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
     await service.forget_draft(ctx, key)  # the files are the report's now
-    await message.answer("\n".join(line for line in done if line), reply_markup=keyboards.main_menu(lang))
+    await message.answer(_lines(done), reply_markup=keyboards.main_menu(lang))
 
 
-async def _rest_kept(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
+async def _rest_kept(message: Message, state: FSMContext, ctx: Context, lang: str, key: str, number: str,
                      taken: list[uuid.UUID], left: int, done: list[str]) -> None:
     """Files added up to the report's limit: the rest (sent last) stay in the draft, said not to be added and why,
     and the question is asked again without "Add" (ADD_FULL: the report is full), so "New report" files them or
-    /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions went with the comment."""
+    /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions went with the comment. Asked here,
+    not through resume, which reads the step again: with Redis gone since the update began it reads none and says
+    nothing, the files added unsaid (what is written meanwhile joins the draft once Redis answers)."""
     await service.forget_draft_media(ctx, key, taken)  # the report's now
     await state.update_data({ADD_FULL: True, ADD_CAPTIONS: None, ADD_VOICE: None})
     reason = pick(ERRORS["media.too_many"], lang).rstrip(".")
-    said = [*done, t("report_add_over_limit", lang, count=left, reason=reason)]
-    await resume(message, state, ctx, lang, "\n".join(line for line in said if line))
+    said = _lines([*done, t("report_add_over_limit", lang, count=left, reason=reason)])
+    await message.answer(f"{said}\n\n{t('report_add_full_ask', lang, number=number)}",
+                         reply_markup=keyboards.add_or_new(lang, number, add=False))
 
 
-def _with_place(words: str, data: dict[str, Any], lang: str) -> str:
-    """The comment's words with the place sent at the question as its last line: a filed report's place cannot be
-    changed (no API step does), so staff get it as coordinates in the comment. Within the comment's limit: the
-    words are cut for the place, which is a fact staff act on."""
+def _default_words(data: dict[str, Any], taken: list[uuid.UUID], lang: str) -> str:
+    """A comment's words when no file had a caption: what was added, named ("a voice message" only when it is all
+    that is added: photos may have followed it)."""
+    alone = str(data.get(ADD_VOICE) or "") if len(taken) == 1 else ""
+    return t({"voice": "report_add_voice_comment", "audio": "report_add_audio_comment"}.get(alone,
+                                                                                           "report_add_comment"), lang)
+
+
+def _place_line(data: dict[str, Any], lang: str) -> str:
+    """The comment's last line with the place sent at the question ("" without one): a filed report's place cannot
+    be changed (no API step does), so staff get it as coordinates in the comment."""
     if "lat" not in data:
-        return words
-    place = t("report_add_place_line", lang, lat=f"{float(data['lat']):.6f}", lon=f"{float(data['lon']):.6f}")
-    room = MAX_REPORT_TEXT - len(place) - len(PART_SEPARATOR)
-    return f"{words[:room]}{PART_SEPARATOR}{place}"
+        return ""
+    return t("report_add_place_line", lang, lat=f"{float(data['lat']):.6f}", lon=f"{float(data['lon']):.6f}")
+
+
+def _lines(said: list[str]) -> str:
+    return "\n".join(line for line in said if line)
 
 
 def _room(exc: ZanError) -> int | None:
@@ -264,8 +282,11 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     if message.location is not None:
         if await keep_place(message, state, ctx):
             # a filed report's place cannot be changed: "Add" posts it as coordinates in the comment, said so now
-            number = str((await state.get_data()).get(ADD_NUMBER) or "")
-            note = t("report_location_kept", lang) + "\n" + t("report_add_place_as_comment", lang, number=number)
+            # (not once "Add" is gone from the question, the report being full: a new report's place only)
+            data = await state.get_data()
+            number = str(data.get(ADD_NUMBER) or "")
+            note = t("report_location_kept", lang) + ("" if data.get(ADD_FULL) else "\n" + t(
+                "report_add_place_as_comment", lang, number=number))
         else:
             note = t("report_location_outside_early", lang)
         await resume(message, state, ctx, lang, note)

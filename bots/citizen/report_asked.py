@@ -47,26 +47,27 @@ def captions(data: dict[str, Any]) -> list[list[Any]]:
     return sorted(parts, key=lambda part: part[0])
 
 
-def fitted(parts: list[list[Any]], lang: str) -> tuple[list[list[Any]], str]:
-    """The parts as many as fit MAX_REPORT_TEXT (a description's and a comment's limit) once joined, the last of them
-    cut to fit, and what to say of it: "" when whole, else that it was cut (five captions of 1024 characters pass it).
-    Cut as parts, not as one text: a description is kept as its parts, and an edit of one joins them again."""
-    if len(parts_text(parts)) <= MAX_REPORT_TEXT:
+def fitted(parts: list[list[Any]], lang: str, limit: int = MAX_REPORT_TEXT) -> tuple[list[list[Any]], str]:
+    """The parts as many as fit `limit` (MAX_REPORT_TEXT: a description's and a comment's limit; less when a comment
+    has a line of its own to carry) once joined, the last of them cut to fit, and what to say of it: "" when whole,
+    else that it was cut (five captions of 1024 characters pass it). Cut as parts, not as one text: a description is
+    kept as its parts, and an edit of one joins them again."""
+    if len(parts_text(parts)) <= limit:
         return parts, ""
     kept: list[list[Any]] = []
-    room = MAX_REPORT_TEXT
+    room = limit
     for message_id, text in parts:
         room -= len(PART_SEPARATOR) if kept else 0
         if room <= 0:
             break
         kept.append([message_id, str(text)[:room]])
         room -= len(kept[-1][1])
-    return kept, t("report_words_cut", lang, max=MAX_REPORT_TEXT)
+    return kept, t("report_words_cut", lang, max=limit)
 
 
-def joined(parts: list[list[Any]], lang: str) -> tuple[str, str]:
-    """The parts' words as one text within MAX_REPORT_TEXT, and what to say of it (fitted)."""
-    kept, cut = fitted(parts, lang)
+def joined(parts: list[list[Any]], lang: str, limit: int = MAX_REPORT_TEXT) -> tuple[str, str]:
+    """The parts' words as one text within `limit`, and what to say of it (fitted)."""
+    kept, cut = fitted(parts, lang, limit)
     return parts_text(kept), cut
 
 

@@ -220,6 +220,16 @@ async def forget_draft_media(ctx: Context, draft_key: str, media_ids: list[uuid.
         await session.commit()
 
 
+async def on_report(ctx: Context, report_id: uuid.UUID, media_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Those of `media_ids` that are the report's files already, in the order given."""
+    if not media_ids:
+        return []
+    async with ctx.sessions() as session:
+        held = set(await session.scalars(select(Media.id).where(  # type: ignore[call-overload]
+            Media.report_id == report_id, Media.id.in_(media_ids))))  # type: ignore[arg-type,attr-defined]
+    return [media_id for media_id in media_ids if media_id in held]
+
+
 # a draft outlives its conversation (the FSM state expires after a day) by a day at most: its file list goes, and the
 # files themselves follow as unused media (backend.media.cleanup.purge_unused)
 DRAFT_KEPT_FOR = timedelta(days=2)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from backend.context import Context
-from tests.bots.test_citizen_add_files import _comments, _filed
+from tests.bots.test_citizen_add_files import _album, _comments, _filed
 from tests.bots.test_citizen_audit_conversation import TEXT, Chat
 from tests.bots.test_citizen_report_from_media import _reports
 from tests.fakes.telegram import FakeBot, sample_jpeg
@@ -40,3 +40,35 @@ async def test_new_report_still_takes_the_place_as_its_own(ctx: Context, citizen
     [new] = [report for report in await _reports(ctx) if report.number != number]
     assert round(float(new.lat), 4) == 43.2389, new
     assert await _comments(ctx, number) == []
+
+
+async def test_words_cut_to_make_room_for_the_place_are_said_cut(ctx: Context, citizen_tg: FakeBot) -> None:
+    """Captions that fit the comment alone but not with the place's line: the words are cut for the place, and that
+    is said, as any cut of the citizen's words is (never a silent loss)."""
+    chat = Chat(ctx, citizen_tg, 799413)
+    number = await _filed(chat, citizen_tg)
+    told = [f"{index} " + "очень длинное описание " * 43 for index in range(5)]  # 5 × 991: 4,963 with separators
+    for index, words in enumerate(told):
+        await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64 + index, 48), caption=words))
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 43.2389, 76.8897))
+    await chat.taps("report:add_to")
+    [comment] = await _comments(ctx, number)
+    assert comment.endswith("📍 Место, указанное заявителем: 43.238900, 76.889700") and len(comment) <= 5000, comment
+    assert not comment.startswith("\n\n".join(told)), comment  # the words were cut to make room
+    assert "поэтому взяты только первые" in chat.texts()[-1], chat.texts()[-1]
+
+
+async def test_a_place_sent_once_the_report_is_full_is_not_promised_to_it(ctx: Context, citizen_tg: FakeBot) -> None:
+    """After "Add" found no room for some files ("Add" is no longer offered), a place sent is not said to go with
+    the report "if you tap Add": it is kept for a new report, which is all the question offers."""
+    chat = Chat(ctx, citizen_tg, 799414)
+    number = await _filed(chat, citizen_tg)
+    await _album(chat, citizen_tg, "place-full-1", 4)
+    await chat.taps("report:add_to")
+    await _album(chat, citizen_tg, "place-full-2", 3)  # room for 1
+    await chat.taps("report:add_to")
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 43.2389, 76.8897))
+    said = chat.texts()[-1]
+    assert "Место происшествия сохранено" in said and "Если нажмёте «Добавить»" not in said, said
+    assert f"Добавить присланное к обращению № {number} нельзя. Подать новое обращение?" in said, said
+    assert {b["callback_data"] for row in chat.last().inline_keyboard for b in row} == {"report:add_new"}
