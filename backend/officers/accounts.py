@@ -168,14 +168,20 @@ def check_move(account: Account, unit: Unit | None) -> None:
 
 
 async def move_to(session: AsyncSession, account: Account, *, unit: Unit | None, actor_id: ActorId,
-                  within: Jurisdiction | None = None) -> bool:
+                  within: Jurisdiction | None = None, force: bool = False) -> bool:
     """Put the officer in `unit` (None: in none), refused as `check_move` refuses (and outside `within`:
-    `_check_within`); False, with nothing written, if they are there already. Commits."""
+    `_check_within`; nor, for an admin scoped by their unit's district, out of the region it leaves with no admin:
+    admins.check_kept, unless `force`); False, with nothing written, if they are there already. The caller has held
+    the officer (admins.hold). Commits."""
     check_move(account, unit)
     _check_within(within, account.officer.district, unit)
     if (account.unit.id if account.unit else None) == (unit.id if unit else None):
         return False
-    await move(session, account.officer, unit=unit, before=account.unit, actor_id=actor_id)
+    # an officer without a district of their own (rows from before one was required) is scoped by their unit's:
+    # out of it, they read the whole country, and an admin among them is no longer their region's
+    stays = Jurisdiction(scoping_district(account.officer.district, unit.district if unit is not None else None))
+    last = await admins.check_kept(session, account.officer.id, admin_of=stays, field="unit", force=force)
+    await move(session, account.officer, unit=unit, before=account.unit, actor_id=actor_id, last_admin=last)
     return True
 
 
@@ -201,15 +207,16 @@ async def change_role(session: AsyncSession, officer: Officer, *, role: Role, di
 
 
 async def move(session: AsyncSession, officer: Officer, *, unit: Unit | None, before: Unit | None,
-               actor_id: ActorId) -> None:
+               actor_id: ActorId, last_admin: bool = False) -> None:
     """Put the officer in `unit` (None: in none), from `before`. Their sessions live on: every request re-reads the
-    unit. Commits."""
+    unit. `last_admin`: as for `change_role`. Commits."""
     await _end_shift(session, officer, actor_id, "unit_changed")
     await set_unit(session, officer=officer, unit=unit)  # the membership left is recorded (backend.sync.tenure)
     officer.updated_at = utcnow()
     await record(session, actor_type="admin", actor_id=actor_id, action="officer.unit", target_type="officer",
                  target_id=officer.id, data={"unit": {"from": before.code if before else None,
-                                                      "to": unit.code if unit else None}})
+                                                      "to": unit.code if unit else None},
+                                             **({"last_admin": True} if last_admin else {})})
     await session.commit()
 
 

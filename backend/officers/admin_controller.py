@@ -76,6 +76,10 @@ IfMatch = Annotated[str | None, HeaderParameter(
 STALE = {412: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
                            description="If-Match names another state than the account's current one "
                                        "(officer.changed; the current tag in ETag): nothing was changed")}
+# a change that would take a region's (or the country's) last active admin away (backend.officers.admins)
+KEPT = {409: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                          description="The account is the last active admin of its region, or of the country "
+                                      "(officer.last_admin): another admin is made first; nothing was changed")}
 _CURSOR = "cursor:admin-officers"
 # where each rules.Refused field is in each body (one not named: "/<field>"), so a pointer names what was sent:
 # a role change sends no unit (a unit that does not fit is the new district's doing), a move the unit alone
@@ -262,7 +266,8 @@ class OfficerAdminController(Controller):
                   officer_id: FromPath[uuid.UUID]) -> Response[OfficerAccountOut]:
         return _tagged(await _account(session, await jurisdiction_for(session, officer), officer_id))
 
-    @post("/{officer_id:uuid}/role", status_code=200, responses=STALE, summary="Change an officer's role or scope")
+    @post("/{officer_id:uuid}/role", status_code=200, responses={**STALE, **KEPT},
+          summary="Change an officer's role or scope")
     async def set_role(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                        data: JSONBody[RoleIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers set-role`: `district`, or `national`, or neither to keep theirs. Every session of theirs
@@ -278,11 +283,14 @@ class OfficerAdminController(Controller):
             raise rules.as_error(refused, _ROLE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
-    @post("/{officer_id:uuid}/unit", status_code=200, responses=STALE, summary="Move an officer to another unit")
+    @post("/{officer_id:uuid}/unit", status_code=200, responses={**STALE, **KEPT},
+          summary="Move an officer to another unit")
     async def move(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                    data: JSONBody[UnitIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers move`: a unit of their department and region, or null for none. Their open shift ends;
-        their sessions live on (every request reads the unit again). Not a prosecutor's (403)."""
+        their sessions live on (every request reads the unit again). Not a prosecutor's (403); not, for an admin
+        scoped by their unit's district (no district of their own), out of a region it leaves with no active admin
+        (409 officer.last_admin)."""
         within = await jurisdiction_for(session, officer)
         # If-Match after the unit: an unknown unit is 404 before a stale tag is 412
         account = await _editable(session, within, officer_id, officer, if_match=None, own_ok=True)
@@ -294,7 +302,7 @@ class OfficerAdminController(Controller):
             raise rules.as_error(refused, _MOVE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
-    @post("/{officer_id:uuid}/revoke", status_code=200, responses=STALE,
+    @post("/{officer_id:uuid}/revoke", status_code=200, responses={**STALE, **KEPT},
           summary="Deactivate an officer (kills every session at once)")
     async def revoke(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                      data: JSONBody[DeactivateIn | None] = None, if_match: IfMatch = None) -> Response[Ok]:

@@ -1,6 +1,7 @@
 """Every jurisdiction that has an active admin keeps one: a region its own (a national admin does not count for it),
 the whole country its national ones. A change that would take the last one away (a deactivation, a demotion, a move
-to another region or to national scope) is refused as `rules.Refused` officer.last_admin, by the admin API and
+to another region or to national scope, by a new district or, for an admin scoped by their unit's, another unit or
+none) is refused as `rules.Refused` officer.last_admin, by the admin API and
 `zan officers ...` alike; the console alone may go ahead with `--force` (the service operator's break-glass path: a
 region's only admin who left, or whose account must be shut now, when no one can be made admin first).
 
@@ -12,7 +13,8 @@ Two such changes racing (each admin demoting the other) must not both pass: each
 away. `hold` therefore locks, before anything is read to decide, the officer's row together with the rows of every
 active admin of their jurisdiction, in one statement ordered by id, so every change that may take an admin away from
 that jurisdiction holds the same rows in the same order: the second waits for the first, then counts what the first
-committed (no deadlock, no two passing). The count itself is a fresh query, never the ORM's copy.
+committed (no deadlock, no two passing). Those rows are read again once held, and taken again if an admin was
+made meanwhile (`hold`). The count itself is a fresh query, never the ORM's copy.
 """
 
 from __future__ import annotations
@@ -53,17 +55,45 @@ async def _as_admin(session: AsyncSession, officer_id: uuid.UUID) -> Jurisdictio
     return Jurisdiction(row[2] or NATIONAL)
 
 
-async def hold(session: AsyncSession, officer_id: uuid.UUID) -> None:
-    """backend.officers.locks.lock_officer for a change that may take an admin away: the officer's row, and when
-    they are an active admin those of every active admin of their jurisdiction, locked in id order in one statement
-    (see the module's docstring), before the caller reads what it decides on. SQLite ignores FOR UPDATE; it
-    serialises writers anyway."""
+async def _wanted(session: AsyncSession, officer_id: uuid.UUID) -> set[uuid.UUID]:
+    """The rows a change of the officer must hold: theirs, and when they are an active admin those of every active
+    admin of their jurisdiction, as read now."""
     ids = {officer_id}
     jurisdiction = await _as_admin(session, officer_id)
     if jurisdiction is not None:
         ids.update(await session.scalars(select(col(Officer.id)).where(_administered(jurisdiction))))
-    await session.execute(select(col(Officer.id)).where(col(Officer.id).in_(ids)).order_by(col(Officer.id))
-                          .with_for_update())
+    return ids
+
+
+class _Grew(Exception):
+    """The rows to hold, read again once held, are more than those held (see `hold`)."""
+
+
+async def hold(session: AsyncSession, officer_id: uuid.UUID) -> None:
+    """backend.officers.locks.lock_officer for a change that may take an admin away: the officer's row, and when
+    they are an active admin those of every active admin of their jurisdiction, locked in id order in one statement
+    (see the module's docstring), before the caller reads what it decides on. SQLite ignores FOR UPDATE; it
+    serialises writers anyway.
+
+    Which rows those are is read before they are held, so it may be stale by the time they are: an officer made an
+    admin of the jurisdiction (or the officer moved into another) while this waited for a row. So they are read
+    again once held, and if more are wanted the rows are let go (a savepoint rolled back releases the row locks
+    taken in it) and all of them taken again, still in one statement in id order: taking the missing ones on top
+    would be another order than a concurrent change's, a deadlock. Without this, a change counting an admin made
+    meanwhile and that admin's own demotion, which held the rows of the admins it saw, each counted the other and
+    both passed."""
+    ids = await _wanted(session, officer_id)
+    while True:
+        try:
+            async with session.begin_nested():
+                await session.execute(select(col(Officer.id)).where(col(Officer.id).in_(ids))
+                                      .order_by(col(Officer.id)).with_for_update())
+                wanted = await _wanted(session, officer_id)
+                if not wanted <= ids:
+                    raise _Grew
+            return
+        except _Grew:
+            ids |= wanted
 
 
 async def check_kept(session: AsyncSession, officer_id: uuid.UUID, *, admin_of: Jurisdiction | None,

@@ -145,7 +145,9 @@ class OfficerController(Controller):
           summary="Revoke a tablet (kills its sessions at once)")
     async def revoke_device(self, session: SessionDep, officer: OfficerDep, data: JSONBody[RevokeDeviceIn]) -> Ok:
         """A tablet of the admin's region (another's is 404, as an unknown one); not a prosecutor's (403
-        officer.oversight_account: the operator's console keeps prosecutors, backend.officers.admin_controller)."""
+        officer.oversight_account: the operator's console keeps prosecutors, backend.officers.admin_controller).
+        `reason`, if given, goes into the audit line."""
         await service.revoke_device(session, device_id=data.device_id, by_officer=officer.officer_id,
-                                    within=await jurisdiction_for(session, officer))
+                                    within=await jurisdiction_for(session, officer),
+                                    reason=(data.reason or "").strip() or None)
         return Ok()

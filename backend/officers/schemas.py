@@ -10,6 +10,7 @@ import msgspec
 
 from backend.lib.clock import Instant
 from backend.officers.admin_schemas import Password
+from backend.officers.rules import MAX_REASON_CHARS
 
 Str100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -88,7 +89,13 @@ class ShiftOut(msgspec.Struct):
 
 
 class RevokeDeviceIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A tablet to revoke, and why (optional; written in the audit line `device.revoke` as `zan officers
+    revoke-device --reason` writes it, surrounding blanks dropped; a blank one is none)."""
+
     device_id: Str100
+    reason: Annotated[str, msgspec.Meta(max_length=MAX_REASON_CHARS, description=(
+        f"at most {MAX_REASON_CHARS} characters, e.g. tablet lost; no personal data: the audit log keeps it for "
+        "good"))] | None = None
 
 
 class Ok(msgspec.Struct):

@@ -34,8 +34,12 @@ _FORCE_HELP = ("take away their region's (or, a national admin, the country's) l
 
 
 def _last_admin(account: Account) -> click.ClickException:
-    """officer.last_admin (backend.officers.admins) as the console words it."""
-    where = f"region of {account.officer.district}" if account.officer.district else "whole country"
+    """officer.last_admin (backend.officers.admins) as the console words it: the region named by the district the
+    admin is scoped by (their own, else their unit's: backend.officers.jurisdiction)."""
+    from backend.officers.jurisdiction import scoping_district
+
+    scoped = scoping_district(account.officer.district, account.unit.district if account.unit else None)
+    where = f"region of {scoped}" if scoped else "whole country"
     return click.ClickException(f"officer {account.officer.badge_number!r} is the last active admin of the {where}: "
                                 f"make another officer admin first, or pass --force")
 
@@ -186,7 +190,8 @@ def set_role(badge: str, role: str, district: str | None, national: bool, force:
 @click.option("--badge", required=True)
 @click.option("--unit", "unit_code", default=None, help="the code of the unit to join (of their department and region)")
 @click.option("--no-unit", is_flag=True, help="leave their unit, joining none")
-def move(badge: str, unit_code: str | None, no_unit: bool) -> None:
+@click.option("--force", is_flag=True, help=_FORCE_HELP + " (an admin scoped by their unit's district)")
+def move(badge: str, unit_code: str | None, no_unit: bool, force: bool) -> None:
     """Move an officer to another unit, or out of any: their open shift ends (their sessions live on)."""
     from sqlalchemy import select
 
@@ -205,8 +210,10 @@ def move(badge: str, unit_code: str | None, no_unit: bool) -> None:
             if unit is None:
                 raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
         try:
-            moved = await move_to(session, account, unit=unit, actor_id="cli")
+            moved = await move_to(session, account, unit=unit, actor_id="cli", force=force)
         except rules.Refused as refused:
+            if refused.code == "officer.last_admin":
+                raise _last_admin(account) from refused
             with one_line():
                 raise cli_refusal(refused, role=Role(officer.role), unit=unit, department=officer.department,
                                   district=officer.district) from refused
