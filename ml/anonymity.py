@@ -11,22 +11,23 @@ reclassifications (backend.routing), so none of them refuses what another admitt
 
 from __future__ import annotations
 
-from ml.crime_cues import CRIME_CUES
+from ml.crime_cues import CRIME_CUES, NEGATED
 from ml.lang import reading_text
-from ml.taxonomy import load_taxonomy
+from ml.taxonomy import Taxonomy, load_taxonomy
 from ml.text import fold
 
 
 def crime_cues(text: str) -> tuple[str, ...]:
     """The codes of the crime cues (ml.crime_cues) `text` carries, in the table's order; empty when none."""
     folded = fold(reading_text(text))  # a report typed in Latin letters is read in Cyrillic, like the patterns
+    folded = NEGATED.sub(" ", folded)  # what the citizen says did not happen tells no crime
     return tuple(cue.code for cue in CRIME_CUES if all(p.search(folded) for p in cue.every))
 
 
-def anonymous_considered(category: str | None, text: str) -> bool:
+def anonymous_considered(category: str | None, text: str, taxonomy: Taxonomy | None = None) -> bool:
     """Whether an anonymous appeal of `category` (None or unknown: not known yet, a human decides) saying `text` is
-    considered: its category allows anonymity, or its text tells a crime."""
-    taxonomy = load_taxonomy()
+    considered: its category allows anonymity, or its text tells a crime. `taxonomy`: the bundled one by default."""
+    taxonomy = taxonomy or load_taxonomy()
     if category is None or not taxonomy.has_category(category) or taxonomy.category(category).anonymous_allowed:
         return True
     return bool(crime_cues(text))

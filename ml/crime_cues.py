@@ -5,7 +5,8 @@ anonymous appeals are not considered, "except information about prepared or comm
 Each cue names the Criminal Code (УК РК) articles whose offence it reports and the patterns that must all occur in the
 folded text (`ml.text.fold`: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н, ё→е), read as `ml.urgency` reads it (a report in
 Latin letters in Cyrillic). Each pattern holds the Russian, Kazakh (as typed with and without its letters) and English
-forms, with the typos citizens make.
+forms, with the typos citizens make. What the citizen says did not happen ("взятку не просил", "ұрған жоқ", "did not
+beat me") is cut from the text first (`NEGATED`).
 
 Only what is a crime, not an administrative offence (КоАП РК), is here, so a refusal the law asks for still happens:
 rudeness (КоАП 73-3 is slander, not rudeness), an officer's plain inaction, drunk driving by itself (КоАП 608),
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from ml.text import any_of
 
 # Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
-CRIME_CUES_VERSION = "1"
+CRIME_CUES_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,10 @@ _BRIBE_WORDS = any_of(
     r"(?:торгов|продав|водител|бабуш|люд|предприним|таксист|рабоч|мигрант|рынк|точ)",
     # kk: пара (a bribe; the Russian "пара", a couple, never takes these endings or verbs), extortion, money asked
     # for or taken to let one go
-    r"\bпара(?:ны|га|сын|сы|мен|кор\w*)\b|\bпара (?:алды|алады|алып|алу\w*|алган\w*|алмак|алатын\w*|сура\w*"
-    r"|талап\w*|бер(?:ди|дим|дик|ип|у|уге|мей|месе|меси|емин|еди|гем|ген|сен|син|синиз)\b)",
-    r"\bбопсала",
-    r"\bакша(?:ны|сын|мды|ны)?\s+(?:талап\s+(?:ет|кыл)\w*|сура(?:ды|п|йды|ган|уда|дым|ды|йтын)\w*)",
+    r"\bпара(?:ны|га|сын|сы|мен|кор\w*)\b|\bпара (?:алды|алады|алып|алу\w*|алган\w*|алмак|алатын\w*|сура(?!ма)\w*"
+    r"|талап (?:ет(?!пе)|кыл(?!ма))\w*|бер(?:ди|дим|дик|ип|у|уге|мей|месе|меси|емин|еди|гем|ген|сен|син|синиз)\b)",
+    r"\bбопсала(?!ма)",
+    r"\bакша(?:ны|сын|мды|ны)?\s+(?:талап\s+(?:ет(?!пе)|кыл(?!ма))\w*|сура(?:ды|п|йды|ган|уда|дым|ды|йтын)\w*)",
     r"\bакша\w*\W+(?:\w+\W+){0,3}?(?:жиберди|босатты|жиберип|босатып)|\b(?:жиберди|босатты)\W+(?:\w+\W+){0,2}?"
     r"акша",
     r"\bхаттама(?:сыз| толтырмай| жазбай| жасамай)\W+(?:\w+\W+){0,3}?акша",
@@ -69,15 +70,18 @@ _BRIBE_WORDS = any_of(
 # violence (362 part 4), a threat to kill (115), rape (120)
 _VIOLENCE_WORDS = any_of(
     r"\bизби(?:л|ли|ла|ва\w*|т\w*|ть|ени\w*)\b|\bпобо(?:и|ев|ями)\b|\bпыт(?:ал|али|ает|ают|ать|ки|ку|ка|ок|кам)\b"
-    r"|\bударил\w*|\bудар(?:ом|ами) (?:по|в)\b|\bбил[аи]?\b|\bпинал\w*|\bпинками\b|\bдушил\w*|\bзадуши\w*"
+    r"|\bударил(?!ся|ась|ись)\w*|\bудар(?:ом|ами) (?:по|в)\b|\bбил[аи]?\b|\bпинал\w*|\bпинками\b|\bдушил\w*|\bзадуши\w*"
     r"|\bэлектрошок|\bшокером|\bпакет на голов|\bсломал\w* (?:мне |ему |ей |нам |им )?(?:рук|ребр|нос|ног|челюст)"
     r"|\bнасили|\bизнасил|\bугрожа\w* (?:убить|убийств|расправ|пистолет|оружи|нож)",
     # kk: ұрды, ұрып(-соқты), соқты, таяқ жеді, тепкіледі, азаптады, қол көтерді, өлтіремін деп (threatened to kill)
     r"\bур(?:ды|дым|ып|ыпты|ган|ады|ыды)\b|\bсоккы|\bтаяк (?:жед|жеп|жеги)\w*"
-    r"|\bтаякта\w*|\bтепкиле\w*|\bтепти\b|\bазапта\w*|\bкол (?:котерд|котерип|жумсад|жумсап)\w*|\bзорла\w*"
+    r"|\bтаякта\w*|\bтепкиле(?!ме)\w*|\bтепти\b|\bазапта(?!ма)\w*|\bкол (?:котерд|котерип|жумсад|жумсап)\w*"
+    r"|\bзорла(?!ма)\w*"
     r"|\bолтир(?:емин|ем|емиз|еди|ип) (?:деп|дейди|деди)",
     # en
-    r"\bbeat(?:en|ing|s)?\b|\btortur|\bpunch\w*|\bkick(?:ed|ing)\b|\bhit (?:me|him|her|us|them|my)\b|\bassault"
+    r"\bbeat(?:en|ing|s)?\b|\btortur|\bpunch\w*|\bkick(?:ed|ing)\b|\bassault"
+    r"|\bhit (?:me|him|her|us|them|my (?:son|daughter|brother|sister|husband|wife|father|mother|child|kid|friend"
+    r"|face|head))\b"  # not "hit my car"
     r"|\bchok(?:ed|ing)\b|\bstrangl|\brap(?:e|ed)\b|\bthreaten\w* to kill",
 )
 
@@ -93,10 +97,12 @@ _FRAMING_WORDS = any_of(
     # қойғызды (forced to sign), заңсыз ұстады (held unlawfully)
     r"\b(?:есиртки(?:ни)?|наркотик\w*|патрон\w*|ок-дари\w*|оқ-дәрі\w*)\s+(?:\w+\s+)?(?:салып|тыгып|тастап) "
     r"(?:койды|кетти|жиберди|койган)"
-    r"|\bжалган (?:хаттама|айгак|далел|куалик|корсетпе|протокол)\w*|\bмажбурле\w*|\bмажбурлап|\bкол койгыз\w*"
+    r"|\bжалган (?:хаттама|айгак|далел|куалик|корсетпе|протокол)\w*|\bмажбурле(?!ме)\w*|\bмажбурлап"
+    r"|\bкол койгыз(?!ба)\w*"
     r"|\bзанс[ыи]з (?:устад|устап|камад|камап)\w*",
     # en
-    r"\bplant(?:ed|ing)\b|\bfabricat|\bfalsif|\bfalse (?:evidence|report|protocol|testimony)"
+    r"\bplant(?:ed|ing)\s+(?:\w+\s+){0,2}?(?:drugs?|evidence|narcotics|guns?|weapons?|bullets?|ammunition|cartridges"
+    r"|something|on (?:me|him|her|us|them|my))\b|\bfabricat|\bfalsif|\bfalse (?:evidence|report|protocol|testimony)"
     r"|\bforced (?:\w+ )?to (?:sign|confess)|\bcoerc|\b(?:unlawful|illegal)(?:ly)? (?:detain|arrest)"
     r"|\bheld (?:me |him |her |us |them )?without (?:a )?(?:charge|protocol|reason)",
 )
@@ -157,6 +163,31 @@ _POISONED = any_of(
     r"\bотрав(?:ил|ился|илась|ились|лен|ление)\w*|\bумер|\bпогиб|\bослеп|\bв реанимац",
     r"\bулан(?:ды|ып|гандар|ган)\w*|\bулану|\bказа тап\w*|\bолип кал\w*|\bсокыр",
     r"\bpoison|\bdied\b|\bblind\b|\bintensive care",
+)
+
+# what the citizen says did NOT happen ("взятку не просил", "меня никто не бил", "пара сұраған жоқ", "he did not beat
+# me"): cut from the text before the cues read it, so a complaint of rudeness that denies a bribe or a beating is not
+# read as telling one. Only a negation of a cue's own act or noun is cut: "чтобы не составлять протокол" (a bribe) and
+# "не остановился" (fled) are cues themselves, and "не просто бил" (not only beat) negates nothing
+_PRONOUN = r"(?:меня|его|ее|нас|их|мне|ему|ей|нам|им|у меня|с меня|у нас|с нас)"
+_NOT = r"(?<!чтобы )(?<!чтоб )(?<!штоб )(?<!что бы )\bне"  # "чтобы не …" is what a bribe buys, not a denial
+NEGATED = re.compile(
+    # ru: the bribe, before or after its denied verb ("взятку у меня не требовали", "не просил никакой взятки")
+    r"(?:\bвз[яь]?[тд]к\w*\s+(?:(?:у|с)\s+\w+\s+)?(?:никто\s+|никогда\s+)?)?" + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?"
+    r"(?:проси|попроси|треб|потреб|вымога|бра|взя|дава|предлага|намека)\w*(?:\s+(?:у|с)\s+\w+)?"
+    r"(?:\s+(?:никакой\s+|никаких\s+)?(?:вз[яь]?[тд]к|денег|деньг)\w*)?"
+    r"|\bне было (?:никакой |никаких )?(?:вз[яь]?[тд]к|побоев|насили|избиени)\w*"
+    r"|\b(?:вз[яь]?[тд]к|побо|насили|избиени)\w* (?:никакой |никаких )?не было"
+    # ru: the beating or planting denied ("не бил меня", "меня никто не бил", "ничего не подкидывали")
+    r"|" + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?(?:бил|избива|избил|удари|пинал|душил|пыта|подкину|подкидыва|подброс"
+    r"|подбрасыва)\w*"
+    # kk: a participle denied by жоқ or емес ("пара сұраған жоқ", "ұрған жоқ", "ақшаны алған емес"), with its object
+    r"|(?:\b(?:пара|акша)\w*\s+)?\b\w+(?:ган|ген|кан|кен)\s+(?:жок|емес)\b"
+    # en: "did not beat me", "was not beaten", "never asked for a bribe", "didn't plant anything"; not "not only"
+    r"|\b(?:did ?n.?t|did not|never|was ?n.?t|was not|were ?n.?t|were not|not)\s+(?!only|just)(?:\w+\s+)?"
+    r"(?:beat\w*|hit|punch\w*|kick\w*|ask\w*|demand\w*|take|took|taken|plant\w*|extort\w*|assault\w*)"
+    r"(?:\s+(?:me|him|her|us|them))?(?:\s+(?:for\s+)?(?:a\s+|any\s+)?(?:bribe|money|cash))?"
+    r"|\bno (?:bribe|money)\b",
 )
 
 CRIME_CUES: tuple[CrimeCue, ...] = (

@@ -420,7 +420,8 @@ def _detect_language(text: str) -> Language:
 
 
 # the Russian or English evidence that decides a text: a second word that says so (one may be a loan, a name, or
-# the one word a citizen of the other language knows)
+# the one word a citizen of the other language knows), or for Russian a second word beside an inflected form
+# (_russian_decided)
 _DECIDING_WORDS = 2
 
 
@@ -438,7 +439,19 @@ def _detection(text: str) -> tuple[Language, bool]:
     evidence = _text_evidence([(f, _word_evidence(raw, f)) for raw, f in pairs])
     if _kazakh_dominates(evidence):
         return "kk", True
-    return "ru", sum(alone < 0 for _, alone in evidence) >= _DECIDING_WORDS
+    return "ru", _russian_decided(evidence)
+
+
+def _russian_decided(evidence: list[Evidence]) -> bool:
+    """Whether the words of a text read as Russian decide it: two Russian words, or, in a text of two words or more
+    with no Kazakh one, a word that stays Russian even in a Kazakh text (an inflected form: "Украли телефон",
+    "Мошенники звонят", "Машина горит"), not a noun in its dictionary form or a name that Kazakh borrows ("Проспект
+    Абая" is two, but "Астана Абая 10", "Помогите" and "Здравствуйте" alone tell no more than the app's choice)."""
+    russian = [in_kazakh for in_kazakh, alone in evidence if alone < 0]
+    if len(russian) >= _DECIDING_WORDS:
+        return True
+    return (len(evidence) >= _DECIDING_WORDS and not any(alone > 0 for _, alone in evidence)
+            and any(in_kazakh < -_LOAN_WEIGHT for in_kazakh in russian))
 
 
 def _kazakh_reading_score(read: str) -> float:

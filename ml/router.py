@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ml.anonymity import anonymous_considered
 from ml.classifier import ModelUnavailable, Prediction, RouterModel, load_default_router
 from ml.embedders import Embedder, get_embedder
 from ml.geo import DistrictIndex, load_district_index
@@ -72,7 +73,7 @@ class RoutingDecision:
     scores: dict[str, float]
     lexicon: str | None  # the cue lexicon the model reads (a model refuses to load with another one)
     restricted: bool
-    anonymous_allowed: bool
+    anonymous_allowed: bool  # an anonymous report of it is considered (ml.anonymity: its category, or a crime told)
     redirect: dict[str, Any] | None
     hint_disagrees: bool = False
     model_error: str | None = None
@@ -264,7 +265,8 @@ class Router:
             scores=scores,
             lexicon=self.model.lexicon if self.model is not None else None,
             restricted=restricted,
-            anonymous_allowed=bool(cat.anonymous_allowed) if cat else True,
+            # the law's rule as intake and staff corrections apply it: a crime told is considered whatever its category
+            anonymous_allowed=anonymous_considered(category, req.text, tax),
             redirect=_redirect(cat.redirect) if cat and cat.redirect else None,
             hint_disagrees=bool(hint and category and hint != category),
             model_error=self.model_error,

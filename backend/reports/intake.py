@@ -29,8 +29,7 @@ from backend.reports.schemas import ReportCreate
 from backend.reports.service import By, event_fields, local_date, notify_task
 from backend.reports.views import citizen_view
 from backend.reports.workflow import Actor
-from backend.routing.service import IntakeAssessment, assess_intake
-from ml.lang import decided_language
+from backend.routing.service import IntakeAssessment, asked_language, assess_intake
 from ml.taxonomy import load_taxonomy
 
 # a phone's clock may run a little ahead; "occurred in the future" beyond this is a client bug
@@ -85,11 +84,7 @@ def declared_language(data: ReportCreate, asked: str | None) -> str | None:
     (ml.lang.decided_language). Detection reads such a text as Russian (or English), its fallback, and every answer and
     notice of the report then came in Russian to a citizen who wrote from a Kazakh app: neither the state language nor
     the appeal's (law on appeals). A sentence that tells its language keeps it. None: detect it from the text."""
-    if data.language is not None:
-        return data.language
-    if asked is not None and decided_language(data.text) is None:
-        return asked
-    return None
+    return data.language if data.language is not None else asked_language(data.text, asked)
 
 
 @cache

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -20,7 +20,7 @@ from backend.dispatch.controller import STALE
 from backend.dispatch.service import get_visible, readable, regional_units
 from backend.jobs.relay import notify
 from backend.lib.errors import PROBLEM_JSON, FieldProblem, Problem, ZanError
-from backend.lib.i18n import pick
+from backend.lib.i18n import negotiate, pick
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, officer_guard, provide_officer
 from backend.partners.auth import PrincipalDep, partner_guard
@@ -41,7 +41,14 @@ from backend.routing.schemas import (
     RoutingFailureOut,
     RoutingFailurePage,
 )
-from backend.routing.service import district_index, preview_slot, router, routing_rules, rule_priority
+from backend.routing.service import (
+    asked_language,
+    district_index,
+    preview_slot,
+    router,
+    routing_rules,
+    rule_priority,
+)
 from backend.sync.changes import mark_report
 from ml.taxonomy import load_taxonomy
 
@@ -65,9 +72,12 @@ class RoutingController(Controller):
     tags = ["routing"]
 
     @post("/preview", status_code=200, guards=[partner_guard], summary="Suggest category, department and urgency")
-    async def preview(self, ctx: CtxDep, principal: PrincipalDep, lang: LangDep,
+    async def preview(self, ctx: CtxDep, principal: PrincipalDep, lang: LangDep, request: Request[Any, Any, Any],
                       data: JSONBody[PreviewIn]) -> PreviewOut:
         del principal  # authenticated, but a preview touches no citizen data
+        # the language the report will be registered in: "ДТП" from a Kazakh app is a Kazakh report (an app that
+        # passes the preview's language on as ReportCreate.language would otherwise make it a Russian one)
+        told = asked_language(data.text, negotiate(request.headers.get("accept-language"), None))
         taxonomy = load_taxonomy()
         if data.category is not None and not taxonomy.has_category(data.category):
             raise ZanError("validation.failed", 422, errors=[FieldProblem("/category", "invalid")])
@@ -86,7 +96,7 @@ class RoutingController(Controller):
             from ml.lang import detect_language
             from ml.urgency import detect_urgency
 
-            language = detect_language(data.text)
+            language = told or detect_language(data.text)
             urgency = detect_urgency(data.text, language, data.category)
             # as at intake: a restricted pick makes the report restricted, with or without a model
             restricted = bool(data.category and taxonomy.category(data.category).restricted)
@@ -110,14 +120,14 @@ class RoutingController(Controller):
             return PreviewOut(
                 category=None, category_name=pick(NEUTRAL_CATEGORY, lang), confidence=None, department=None,
                 restricted=True, priority=decision.priority, urgent=decision.urgent, advise=list(decision.advise),
-                language=decision.language, district=decision.district, alternatives=alternatives,
+                language=told or decision.language, district=decision.district, alternatives=alternatives,
                 model_version=decision.model_version,
             )
         name = taxonomy.category(decision.category).names.get(lang) if decision.category else None
         return PreviewOut(
             category=decision.category, category_name=name, confidence=decision.confidence,
             department=decision.department, restricted=False, priority=decision.priority, urgent=decision.urgent,
-            advise=list(decision.advise), language=decision.language, district=decision.district,
+            advise=list(decision.advise), language=told or decision.language, district=decision.district,
             alternatives=alternatives, model_version=decision.model_version,
         )
 

@@ -34,8 +34,8 @@ from backend.routing.examples import checked_correction, drop_examples, keep_exa
 from backend.routing.models import RoutingDecision
 from backend.routing.service import higher_priority
 from ml.anonymity import anonymous_considered
+from ml.crime_cues import CRIME_CUES_VERSION
 from ml.routing_rules import RuleSet, load_rules
-from ml.taxonomy import load_taxonomy
 from ml.urgency import URGENCY_VERSION, detect_urgency
 
 
@@ -145,16 +145,16 @@ async def refuse_anonymous(session: AsyncSession, report: Report, *, source: str
     either (APPK; reports.appeals): the report stays open for another officer."""
     if not report.anonymous or report.urgent or not report.category:
         return False
-    taxonomy = load_taxonomy()
-    if not taxonomy.has_category(report.category) or anonymous_considered(report.category, report.text):
-        return False  # its category allows anonymity, or its text tells a crime: the law considers it
+    if anonymous_considered(report.category, report.text):
+        return False  # its category allows anonymity (or is unknown), or its text tells a crime: the law considers it
     if not can(Action.REJECT, Status(report.status), SYSTEM.actor, held=report.unit_id is not None):
         return False
     if await appeals.decides_own_appeal(session, report, by.actor, by.actor_id):
         return False
     if report.incident_id is not None:
         await split(session, report, SYSTEM)
-    rule: dict[str, object] = {"rule": "anonymous_not_allowed", "category": report.category, "source": source}
+    rule: dict[str, object] = {"rule": "anonymous_not_allowed", "category": report.category, "source": source,
+                               "crime_cues": CRIME_CUES_VERSION}
     await change_status(session, report, Action.REJECT, SYSTEM,
                         reason=f"anonymous appeal: {report.category} is considered only from a named applicant",
                         params={"reason": ANONYMOUS_NOT_CONSIDERED}, data=rule)

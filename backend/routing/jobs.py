@@ -28,7 +28,7 @@ from backend.routing.duplicates import find_cluster, join
 from backend.routing.failures import give_up_decision
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import higher_priority, router
-from ml.anonymity import anonymous_considered
+from ml.crime_cues import CRIME_CUES_VERSION
 from ml.routing_rules import NO_RULE
 from ml.urgency import URGENCY_VERSION
 
@@ -132,7 +132,8 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
             inputs={"text_sha1": _sha1(report.text), "lat": report.lat, "lon": report.lon,
                     "at": report.created_at.isoformat(), "category_hint": report.category_hint,
                     "rules_version": decision.rules_version, "lexicon": decision.lexicon,
-                    "urgency_rules": URGENCY_VERSION, **({"reason": NO_RULE_REASON} if no_rule else {})},
+                    "urgency_rules": URGENCY_VERSION, "crime_cues": CRIME_CUES_VERSION,
+                    **({"reason": NO_RULE_REASON} if no_rule else {})},
         ))
         # a dispatcher who reclassified the report while the model was away (routing pending, or failed and being
         # retried) decided: the model's guess is recorded, and changes neither the category nor the next step
@@ -238,7 +239,7 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
             decision.abstained or report.restricted or decision.category in ("emergency", "not_police")
             or decision.hint_disagrees or (report.urgent and decision.redirect)
             # an anonymous appeal the model was not sure enough to refuse (or an urgent one): a human decides
-            or (report.anonymous and not anonymous_considered(decision.category, report.text))):
+            or (report.anonymous and not decision.anonymous_allowed)):
         await reports.change_status(session, report, Action.TRIAGE, SYSTEM,
                                     internal_note="low confidence" if decision.abstained else "needs a human")
 

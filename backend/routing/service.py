@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from backend.lib.errors import ZanError
 from backend.lib.gates import enter, process_gate
 from ml.anonymity import anonymous_considered
-from ml.lang import detect_language
+from ml.lang import decided_language, detect_language
 from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import PRIORITIES, load_taxonomy
 from ml.urgency import detect_urgency
@@ -110,6 +110,13 @@ def router(ctx: Context) -> Any:
                 log.exception("no router at all (districts, rules or taxonomy do not load)")
                 ctx.extras["router"] = None
     return ctx.extras["router"]
+
+
+def asked_language(text: str, asked: str | None) -> str | None:
+    """`asked` (the language the citizen's app or chat asked for) when the words of `text` do not decide one (no
+    letters, an abbreviation, a brand, a single word: ml.lang.decided_language), else None: the text's own language
+    is detected. What intake registers a report in (backend.reports.intake.declared_language) and the preview tells."""
+    return asked if asked is not None and decided_language(text) is None else None
 
 
 def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint: str | None,

@@ -28,6 +28,14 @@ from ml.anonymity import anonymous_considered, crime_cues
     ("Пьяный водитель, его лишили прав в прошлом году, снова за рулем", "drunk_while_deprived"),
     ("На рынке продают травматы и патроны", "gun_sale"),
     ("На рынке продают паленую водку, сосед отравился", "poisonous_alcohol"),
+    # a negation that denies nothing of the crime told, or is itself part of the cue
+    ("Он не просто бил, а избивал задержанного", "violence"),
+    ("Полицейский не бил, а душил меня", "violence"),
+    ("Не бил меня, но потом избил брата", "violence"),
+    ("Дал ему деньги, чтобы не забрали в отдел", "bribery"),
+    ("Учаскелік пара алды, хаттама толтырған жоқ", "bribery"),  # took a bribe and drew up no protocol
+    ("They planted drugs on my son", "framing"),
+    ("The officer hit my son", "violence"),
 ])
 def test_a_crime_is_told(text: str, cue: str) -> None:
     assert cue in crime_cues(text)
@@ -59,3 +67,27 @@ def test_a_category_allowing_anonymity_or_none_yet_is_considered_whatever_its_te
     assert anonymous_considered(None, "Во дворе шумят")
     assert anonymous_considered("no_such_category", "Во дворе шумят")
     assert not anonymous_considered("traffic_violation", "Во дворе шумят")
+
+
+@pytest.mark.parametrize("text", [
+    # rudeness whose citizen says what did not happen: a denied bribe or beating tells no crime
+    "Инспектор взятку не просил, но нагрубил",
+    "Взятку у меня не требовали, просто хамили",
+    "Я ему не давал взятку, а он нахамил",
+    "Полицейский не бил меня, но оскорблял",
+    "Меня никто не бил, но участковый хамил",
+    "Полиция пара сұраған жоқ, бірақ дөрекі сөйледі",
+    "Учаскелік мені ұрған жоқ, бірақ дөрекі сөйледі",
+    "Учаскелік пара сұрамады, бірақ дөрекі сөйледі",
+    "Учаскелік пара талап етпеді, бірақ арызымды қабылдамады",
+    "The officer was rude, he did not beat me",
+    "I was not beaten but the officer was rude",
+    "He didn't ask for a bribe but he was rude",
+    # no one hurt: a fall, a table, a car, trees
+    "Участковый поскользнулся и ударился головой, потом нахамил",
+    "The officer was rude and hit my car with his hand",
+    "The police planted trees instead of patrolling",
+])
+def test_what_did_not_happen_or_hurt_no_one_tells_no_crime(text: str) -> None:
+    assert crime_cues(text) == ()
+    assert not anonymous_considered("police_complaint", text)

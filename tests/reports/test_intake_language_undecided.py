@@ -33,6 +33,7 @@ async def test_a_short_text_that_tells_no_language_is_in_the_apps(ctx: Context, 
 async def test_a_clear_sentence_keeps_its_own_language(citizen: PartnerClient, asked: str) -> None:
     citizen.lang = asked
     assert (await citizen.submit("Помогите, сосед шумит каждую ночь")).json()["language"] == "ru"
+    assert (await citizen.submit("Украли телефон")).json()["language"] == "ru"  # two words, clearly Russian
     assert (await citizen.submit("Полиция келмеди, көмектесіңіздер")).json()["language"] == "kk"
     # the body's own language still wins over the app's
     assert (await citizen.submit("ДТП", language="ru")).json()["language"] == "ru"
