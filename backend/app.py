@@ -23,6 +23,7 @@ from backend.lib import logging as zan_logging
 from backend.lib.edge import REQUEST_ID_HEADER, edge_headers, request_id_middleware
 from backend.lib.errors import EXCEPTION_HANDLERS, problem_responses
 from backend.lib.inputs import check_request, require_json_body, takes_json_data
+from backend.lib.json_bodies import ZanRequest
 from backend.lib.metrics import metrics_middleware
 from backend.lib.modules import optional_attr
 from backend.media.controller import MediaController
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        # every `data` body is decoded by its json(): half an emoji's surrogate pair is read as U+FFFD, not refused
+        request_class=ZanRequest,
         # None, not Litestar's default: its dictConfig would replace the root handler configured above (masking
         # filter, JSON) with an unmasked plain-text one. Our exception handlers log what needs logging
         logging_config=None,

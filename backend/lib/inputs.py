@@ -42,6 +42,7 @@ from litestar.exceptions import SerializationException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 
 from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.json_bodies import decode_body
 
 _ESCAPED_NUL = b"\\u0000"
 _CODE = "control_character"
@@ -96,8 +97,9 @@ async def _decoded_body(request: Request[Any, Any, Any], body: bytes, for_data: 
     """The body decoded, or msgspec.UNSET when it is not JSON at all (its handler answers that). Nesting too deep
     for the decoder (RecursionError, not a DecodeError) is a malformed body, not a 500."""
     try:
-        # for `data`, Litestar's own decoding: its result is cached and the handler's arguments are built from it
-        return await request.json() if for_data else msgspec.json.decode(body)
+        # for `data`, the request's own decoding (backend.lib.json_bodies.ZanRequest): its result is cached and the
+        # handler's arguments are built from it; both read a lone surrogate escape as U+FFFD
+        return await request.json() if for_data else decode_body(body)
     except (SerializationException, msgspec.DecodeError):
         return msgspec.UNSET
     except RecursionError as exc:

@@ -1,0 +1,78 @@
+"""JSON request bodies as the API reads them: a string's lone UTF-16 surrogate escape is taken as U+FFFD.
+
+A JavaScript app that cuts a text in the middle of an emoji (`text.slice(0, 500)` splits "😀", two UTF-16 code
+units) and sends it through `JSON.stringify` writes the half left over as an escape: `"… \\ud83d"`. RFC 8259 §8.2
+allows such a string and leaves what it means to the receiver; msgspec refuses the whole body ("Input data was
+truncated", "invalid utf-16 surrogate pair"). A citizen's report was then refused as not being JSON, and a tablet's
+sync push, which the tablet sends again as it was, kept its queue stuck for good. Python could hold the half, but
+neither database could store it (UTF-8 has no encoding for it).
+
+So each escape of a half without its other half (a high one not followed by a low one's escape, a low one not after
+a high one) is read as U+FFFD, the replacement character, as a browser's TextEncoder and WHATWG's USVString
+conversion do: the rest of what the citizen or the officer wrote is kept, and the mark shows where the half was. A
+whole pair stays the character it encodes; an escaped backslash followed by "ud83d" is no escape and stays text.
+
+Only the bytes decoded are repaired, and only after msgspec refused them: the body itself (`request.body()`) stays
+as sent, which a partner's signature is checked over. A body that is still not JSON is answered as before, 400
+`validation.body_malformed`. Raw UTF-8 that is not valid (a byte-cut character, another encoding) is not repaired:
+that is a client sending something other than UTF-8 JSON, which RFC 8259 §8.1 requires, not a cut text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import SerializationException
+from litestar.serialization import decode_json
+
+# an escaped backslash first (so the "\\" of "\\ud83d" is never taken as an escape's start), then a high half with
+# its low half if it has one, then a low half alone; matched left to right, without overlaps
+_HIGH, _LOW = rb"\\u[dD][89abAB][0-9a-fA-F]{2}", rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+_ESCAPES = re.compile(rb"\\\\|" + _HIGH + rb"(?:" + _LOW + rb")?|" + _LOW)
+_PAIR_LENGTH = len(rb"\ud83d\ude00")
+_REPLACEMENT = rb"\ufffd"
+
+
+def _escape_as_written(match: re.Match[bytes]) -> bytes:
+    token = match.group()
+    return token if token == b"\\\\" or len(token) == _PAIR_LENGTH else _REPLACEMENT
+
+
+def well_formed(body: bytes) -> bytes:
+    """`body` with each lone surrogate escape replaced by `\\ufffd`'s; `body` itself (the same object) when it has
+    none."""
+    repaired = _ESCAPES.sub(_escape_as_written, body)
+    return body if repaired == body else repaired
+
+
+def decode_body(body: bytes) -> Any:
+    """A JSON body decoded, lone surrogate escapes taken as U+FFFD; msgspec.DecodeError if it is not JSON."""
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        repaired = well_formed(body)
+        if repaired is body:
+            raise
+        return msgspec.json.decode(repaired)
+
+
+class ZanRequest(Request[Any, Any, Any]):
+    """The app's request class: `json()`, which every handler's `data` is built from, reads lone surrogate escapes
+    as U+FFFD (see the module docstring)."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except SerializationException:
+            body = await self.body()
+            repaired = well_formed(body)
+            if repaired is body:
+                raise
+            # cached where Litestar's own json() keeps its result (this request, and the scope's state that other
+            # request objects of the same request read), so the body is decoded once
+            self._json = self._connection_state.json = decode_json(
+                repaired, type_decoders=self.route_handler.resolve_type_decoders())
+            return self._json
