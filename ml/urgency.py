@@ -29,7 +29,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12p"
+URGENCY_VERSION = "urgency-2026-12q"
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +254,12 @@ def _scan(text: str) -> _Scan:
             continue
         if sig.asked_now and told_past and not _GATED_NOW.search(asked := _ASKING_NOW.sub(" ", t), _grams(asked)):
             continue
-        if sig.habitual_sensitive and _GATED_HABITUAL.search(t, grams) and not is_now:
+        if (
+            sig.habitual_sensitive
+            and _GATED_HABITUAL.search(t, grams)
+            and not is_now
+            and not (sig.acute is not None and sig.acute.search(t))
+        ):
             continue
         if sig.hypothetical_sensitive and _GATED_HYPOTHETICAL.search(t, grams) and not is_now:
             continue

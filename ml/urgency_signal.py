@@ -9,6 +9,24 @@ from dataclasses import dataclass
 
 from ml.text import any_of
 
+# -- negation, read one way by every signal (folded text) -----------------------------------------------------------
+# A Russian verb with "не" right before it tells what did not happen ("не горит", "ребенка не похитили", "собаку и
+# хозяина не убили"); a thing with "нет", "без", "ни" before it or "нет", "не было", "жоқ" after it is not there ("дыма
+# нет", "без дыма", "түтін жоқ"). Kazakh negates inside the verb ("өлтірмеді", "ұрламады"), which no pattern reads as
+# a danger, or with "жоқ" after a participle (`KK_NOT_DONE`).
+NOT_NEGATED = r"(?<!\bне )"
+ABSENT_BEFORE = r"(?<!\bнет )(?<!\bбез )(?<!\bни )"
+ABSENT_AFTER = r"(?!\w|\s+(?:нет|не было|жок)\b)"
+# Kazakh also negates with "жоқ" after a participle ("ұрлаған жоқ", "ұрлап кеткен жоқ", "жоғалған жоқ"): put after a
+# verb's stem
+KK_NOT_DONE = r"(?!\w*(?:\s+\w+)?(?:ган|ген|кан|кен)\s+жок\b)"
+
+
+def present(noun: str) -> str:
+    """`noun` (a pattern for a word's beginning, its ending read as `\\w*`) unless it is said to be absent."""
+    return rf"{ABSENT_BEFORE}(?:{noun})\w*{ABSENT_AFTER}"
+
+
 # someone smoking (folded, ru / kk / en) ("соседи курят на балконе", "the neighbours smoke"); "курица", "куртка" are
 # no smoking
 _SMOKING_WORDS = (
@@ -100,3 +118,6 @@ class Signal:
     # context that turns the signal off wherever it is in the text: smoke beside smoking ("соседи курят на балконе,
     # дым идет ко мне") is cigarette smoke, not a fire; the fire's own words are another signal, which it leaves on
     unless: re.Pattern[str] | None = None
+    # an acute sign that keeps a habitual_sensitive signal on beside a habit ("каждый день курит, сегодня ребенок
+    # задыхается")
+    acute: re.Pattern[str] | None = None

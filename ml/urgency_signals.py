@@ -10,9 +10,27 @@ signal is `ml.urgency_signal.Signal`.
 from __future__ import annotations
 
 from ml.text import any_of
-from ml.urgency_signal import ANIMAL_CRUELTY_GOING_ON, ANIMAL_CRUELTY_NOW, ANIMAL_KILLED, SMOKING, Signal
+from ml.urgency_signal import (
+    ABSENT_AFTER,
+    ABSENT_BEFORE,
+    ANIMAL_CRUELTY_GOING_ON,
+    ANIMAL_CRUELTY_NOW,
+    ANIMAL_KILLED,
+    KK_NOT_DONE,
+    NOT_NEGATED,
+    SMOKING,
+    Signal,
+)
 from ml.urgency_signals_en import EN_SIGNALS
-from ml.urgency_who import ONLY_OFFICIALS_ENTERING, PERSON_KILLED, SMOKE_CHOKING
+from ml.urgency_who import (
+    ACUTE_CHOKING,
+    CHILD_STOLEN,
+    CHILD_TAKEN_UNDER_THREAT,
+    FORCED_INTO,
+    NO_INTRUDER,
+    PERSON_KILLED,
+    SMOKE_CHOKING,
+)
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
 _NOT_PERSON = r"(?!\s+(?:колес|стекл|окн|бутыл|посуд|фонар|машин|витрин|рекорд))"
@@ -28,9 +46,9 @@ _CHILD_AGE = (
     r"|четырнадцать|пятнадцать"
 )
 # "не вернулся", not "не вернул": "сын не вернул долг" is a debt, not a missing child
-_MISSING_VERB = (
-    r"пропал|потерял|исчез|не вернул(?:ся|ась|ись)|не приш|не пришел|нигде нет|не можем найти"
-    r"|не могу найти|похитил"
+_MISSING_VERB = NOT_NEGATED + (
+    r"(?:пропал|потерял|исчез|не вернул(?:ся|ась|ись)|не приш|не пришел|нигде нет|не можем найти"
+    r"|не могу найти|похитил)"
 )
 # Beating in the indefinite 3rd person plural with a pronoun as object ("меня избивают", "нас бьют", "его избивают во
 # дворе") is how a victim or witness says it is happening: unlike "муж бьет меня" it is rarely habitual. "бют" is
@@ -46,7 +64,7 @@ _OUT_OF = rf"\bиз(?:-под| под)? (?:(?:его|ее|их|соседск\w*
 
 # a taking threatened, not done: "баланы ұрлап кетемін деп қорқытады" (threatens: "I will take the child"), "ұрлаймын
 # деп", "ұрламақ" (means to take): the future and "деп" quoting it, or the intention
-_KK_NOT_THREATENED = r"(?!\w*(?:\s+(?:кетемин|кетеди|аламын|алады))?\s+(?:деп|дейди|деди)\b|мак)"
+_KK_NOT_THREATENED = r"(?!\w*(?:\s+(?:кетемин|кетеди|аламын|алады))?\s+(?:деп|дейди|деди)\b|мак)" + KK_NOT_DONE
 
 # "in the home" and "now" for someone inside the home: "у меня дома", "в квартире"; "прямо сейчас"
 _AT_HOME = r"(?:у (?:меня|нас) )?(?:в (?:доме|квартире)|дома)"
@@ -123,7 +141,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(
         "killing",
         any_of(
-            r"\bубива(?:ет|ют)|\bубил[иа]?\b|\bтруп|\bмертв|умира(?:ет|ю)",
+            rf"{NOT_NEGATED}(?:\bубива(?:ет|ют)|\bубил[иа]?\b)|\bтруп|\bмертв|{NOT_NEGATED}умира(?:ет|ю)",
             r"\bолтирип жатыр|\bолип жатыр|\bолик\b|\bмайит",
         ),
         ("102", "103"),
@@ -221,6 +239,23 @@ SIGNALS: tuple[Signal, ...] = (
         hypothetical_sensitive=True,
     ),
     Signal(
+        # a child stolen, or a child taken with a threat told beside it: the child is in the taker's hands whenever it
+        # began ("вчера кто-то украл моего ребенка"), and a question about it ("бывший забрал ребенка и угрожает убить
+        # его, что делать?") is the citizen's own danger, so neither the past nor a question turns it off. A parent
+        # taking the child with no threat stays a family matter
+        "kidnapping",
+        CHILD_STOLEN,
+        ("102", "112"),
+        past_sensitive=False,
+    ),
+    Signal("kidnapping", CHILD_TAKEN_UNDER_THREAT, ("102", "112"), past_sensitive=False),
+    Signal(
+        # someone forced into a car or a hidden place ("мужчина затащил девочку в машину")
+        "kidnapping",
+        FORCED_INTO,
+        ("102", "112"),
+    ),
+    Signal(
         # a person held now: the state persists whenever it began ("похитили два дня назад, держат в подвале")
         "confinement",
         any_of(
@@ -259,7 +294,8 @@ SIGNALS: tuple[Signal, ...] = (
         # smoke alone: a fire, unless someone is smoking ("соседи курят на балконе, дым идет ко мне", "көрші темекі
         # шегеді, түтіні бізге келеді" is a neighbours' matter, not a call to 101)
         "fire",
-        any_of(r"\bдым(?:ит|ом|а|у|\b)|\bтутин"),
+        # "дыма нет, но ребенок кашляет", "түтін жоқ": no smoke
+        any_of(rf"{ABSENT_BEFORE}(?:\bдым(?:ит|ом|а|у|\b)|\bтутин)\w*{ABSENT_AFTER}"),
         ("112", "101"),
         unless=SMOKING,
     ),
@@ -271,6 +307,7 @@ SIGNALS: tuple[Signal, ...] = (
         SMOKE_CHOKING,
         ("112", "101"),
         habitual_sensitive=True,
+        acute=ACUTE_CHOKING,
         hypothetical_sensitive=True,
     ),
     Signal(
@@ -297,7 +334,7 @@ SIGNALS: tuple[Signal, ...] = (
             # a child's age told for him or her: "ей 12 лет, она пропала", "ему девять, не вернулся из школы"
             rf"\b(?:ему|ей)\s+(?:{_CHILD_AGE})\b\W+(?:\w+\W+){{0,6}}?(?:{_MISSING_VERB})",
             r"\b(?:бала|балам|баламыз|баласы|улым|кызым|немерем|балалар)\b\W+(?:\w+\W+){0,8}?(?:жогал|келмеди"
-            r"|кайтпады|табылмай|таба алмай|адас|жетпеди)",
+            rf"|кайтпады|табылмай|таба алмай|адас|жетпеди){KK_NOT_DONE}",
             r"\b(?:балам|баламыз|улым|кызым)\b\W+(?:\w+\W+){0,3}?жок\b|\b(?:баланы|баламды|улымды|кызымды) урла"
             + _KK_NOT_THREATENED,
             r"жогал\w*\W+(?:\w+\W+){0,3}?(?:бала|улым|кызым)",
@@ -407,8 +444,9 @@ SIGNALS: tuple[Signal, ...] = (
         ("102",),
         habitual_sensitive=True,
         # officials getting in, nobody else named ("менты ворвались в квартиру", "приставы ломятся в дверь"): whether
-        # they may is a question of lawful entry, no emergency
-        unless=ONLY_OFFICIALS_ENTERING,
+        # they may is a question of lawful entry, no emergency; smoke or water coming in ("түтін кіріп жатыр") is no
+        # one getting in
+        unless=NO_INTRUDER,
     ),
     Signal(
         # someone got into the home and is there now: "в мой дом кто-то вломился прямо сейчас", "біреу қазір үйге
@@ -425,7 +463,7 @@ SIGNALS: tuple[Signal, ...] = (
         needs_now=True,
         habitual_sensitive=True,
         asked_now=True,
-        unless=ONLY_OFFICIALS_ENTERING,
+        unless=NO_INTRUDER,
     ),
     *EN_SIGNALS,
 )

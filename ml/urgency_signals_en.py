@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ml.text import any_of
 from ml.urgency_signal import ANIMAL_KILLED, SMOKING, Signal
-from ml.urgency_who import EN_PERSON_KILLED, EN_SMOKE_CHOKING, ONLY_OFFICIALS_ENTERING
+from ml.urgency_who import ACUTE_CHOKING, EN_PERSON_KILLED, EN_SMOKE_CHOKING, ONLY_OFFICIALS_ENTERING
 
 _EN_VICTIM = (
     r"(?:me|us|him|her|them|my|his|a|an|the|people|someone|somebody|each other|everyone|kids|children"
@@ -194,6 +194,7 @@ EN_SIGNALS: tuple[Signal, ...] = (
         EN_SMOKE_CHOKING,
         ("112", "101"),
         habitual_sensitive=True,
+        acute=ACUTE_CHOKING,
         hypothetical_sensitive=True,
     ),
     Signal(

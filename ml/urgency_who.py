@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ml.text import any_of
+from ml.urgency_signal import NOT_NEGATED, present
 
 # -- officials getting in ---------------------------------------------------------------------------------------------
 
@@ -50,10 +51,22 @@ _HARM_TOLD = (
     r"|\bранен\w*|\bранил\w*|\bграб\w*|\bур(?:ды|ып)\b|\bсок(?:ты|ып)\b|\bсог(?:ды|ып)\b|\bтепк\w*"
     r"|\bbeat(?:s|ing|en)?\b|\bhit\b|\bpunch\w*|\bkick\w*|\bhurt\w*|\brob(?:s|bed|bing)?\b|\bblood\w*|\bbleed\w*"
 )
-# what turns a break-in signal off: officials getting in, nobody else named, no harm told
+# officials named as a disguise ("кто-то в форме полиции ворвался", "под видом полицейских", "полиция формасын киген
+# біреулер", "men dressed as police"): whoever it is, a citizen who cannot tell an impostor from an officer is told to
+# call 102, which also finds out whether officers were sent
+IMPOSTOR = (
+    r"\bв (?:форме|форменной одежде) (?:полиц|сотрудник|полицейск|мент)|\bв (?:полицейск|ментовск)\w* форм"
+    r"|\bпод видом|\bпереодет\w*|\bвыда(?:ва|е|ю|л)\w* себя за|\bлже-?полиц|\b(?:фальшив|ненастоящ|поддельн)\w*"
+    r" (?:полиц|сотрудник|удостоверен|мент|форм)|\bякобы (?:из полиции|полицейск|сотрудник)"
+    r"|\b(?:полиция|полицей)\w*\s+(?:формасын|киимин|формасындагы|киимдеги)\w*|\bболып киин\w*"
+    r"|\bжалган (?:полиц|кызметкер)"
+    r"|\bdressed (?:up )?as\b|\bposing as\b|\bpretend\w* to be\b|\bfake (?:police|cops?|officers?)\b"
+    r"|\bin (?:a )?police uniforms?\b|\bimpersonat"
+)
+# what turns a break-in signal off: officials getting in, nobody else named, no harm told, no disguise
 # (`ml.urgency_signal.Signal.unless`)
 ONLY_OFFICIALS_ENTERING = re.compile(
-    rf"^(?!.*(?:{_SOMEONE_ELSE}|{_HARM_TOLD}))(?=.*(?:{OFFICIALS_ENTERING.pattern}))", re.DOTALL
+    rf"^(?!.*(?:{_SOMEONE_ELSE}|{_HARM_TOLD}|{IMPOSTOR}))(?=.*(?:{OFFICIALS_ENTERING.pattern}))", re.DOTALL
 )
 
 # -- a person killed ------------------------------------------------------------------------------------------------
@@ -69,7 +82,8 @@ _RU_PERSON_DEAD = (
     r"\b(?:хозяин|хозяйка|человек|мужчина|женщина|парень|девушка|ребенок|сосед|соседка|муж|жена|брат|сестра|отец"
     r"|мать|сын|дочь)\b"
 )
-_RU_KILLED = r"(?:убил[иа]?|застрелил[иа]?|зарезал[иа]?|задушил[иа]?|забил[иа]? до смерти)\b"
+# not "не убили": "собаку и хозяина не убили" tells no killing
+_RU_KILLED = rf"{NOT_NEGATED}(?:убил[иа]?|застрелил[иа]?|зарезал[иа]?|задушил[иа]?|забил[иа]? до смерти)\b"
 _RU_ANIMAL = r"(?:собак|собачк|пса|псов|щенк|кошк|кота|котов|котик|котенк|котят|животн|питомц|попуга|птиц|лошад)"
 _KK_PERSON_KILLED = (
     r"\b(?:иесин\w*|адам(?:ды|дарды)|киси(?:ни|лерди)|куйеу\w*(?:ди|ни)|айел\w*(?:ди|ни)|бала(?:ны|ларды|сын)"
@@ -88,7 +102,7 @@ PERSON_KILLED = any_of(
     rf"\b{_RU_KILLED}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?(?:и\b|,)\s*(?:(?:его|ее|их)\s+)?{_RU_PERSON_KILLED}",
     # the person first: "хозяина и собаку убили", "хозяин убит"
     rf"{_RU_PERSON_KILLED}[^\w.!?;:]+(?:(?!(?:а|но)\b)\w+[^\w.!?;:]+){{0,3}}?{_RU_KILLED}",
-    rf"{_RU_PERSON_DEAD}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,1}}?убит(?:а|ы)?\b",
+    rf"{_RU_PERSON_DEAD}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,1}}?{NOT_NEGATED}убит(?:а|ы)?\b",
     # "итті және иесін өлтірді", "ит баланы өлтірді"
     rf"{_KK_PERSON_KILLED}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?{_KK_KILLED}",
 )
@@ -102,7 +116,7 @@ EN_PERSON_KILLED = any_of(
 # -- smoke that makes people choke ------------------------------------------------------------------------------------
 
 # smoke said to be absent ("дыма нет, но ребенок кашляет", "нет дыма", "түтін жоқ") is no smoke
-_SMOKE = r"(?:(?<!\bнет )(?<!\bбез )(?<!\bни )\bдым\w*(?!\w|\s+(?:нет|не было)\b)|\bтутин\w*(?!\w|\s+жок\b))"
+_SMOKE = present(r"\bдым|\bтутин")
 # English "smoke" as a noun: "the neighbours smoke" tells no smoke in the flat
 _EN_SMOKE = (
     r"(?:\bsmoky\b|\b(?:the|of|is|lots of|much|with|from|there'?s|full of) smoke\b|\bsmoke (?:in|everywhere|is"
@@ -117,3 +131,89 @@ _EN_CHOKING = r"(?:\bcough\w*|\bchoking|can'?t breathe|cannot breathe|(?:hard|di
 # балалар жөтеліп жатыр", "the kids are coughing from the smoke")
 SMOKE_CHOKING = any_of(rf"{_SMOKE}[^.!?]{{0,80}}?{_CHOKING}", rf"{_CHOKING}[^.!?]{{0,80}}?{_SMOKE}")
 EN_SMOKE_CHOKING = any_of(rf"{_EN_SMOKE}[^.!?]{{0,80}}?{_EN_CHOKING}", rf"{_EN_CHOKING}[^.!?]{{0,80}}?{_EN_SMOKE}")
+# an acute sign that outweighs a habit told beside it ("сосед курит каждый день, сегодня ребенок задыхается"): a day
+# named ("сегодня", "бүгін", "today"), or choking, not a cough, which a habit of smoke can bring on for weeks
+ACUTE_CHOKING = any_of(
+    r"\bсегодня\b|\bсейчас\b|\bбугин\b|\bказир\b|\btoday\b|\btonight\b|\bright now\b",
+    r"задыха\w*|задохн\w*|нечем дышать|дышать нечем|не (?:может|могут|можем|могу) дышать|\bтуншыг\w*"
+    r"|тыныс ала алмай\w*|дем ала алмай\w*|тынысы тарыл\w*",
+    r"\bchoking|can'?t breathe|cannot breathe|suffocat\w*",
+)
+
+# -- smoke, water or gas coming in ------------------------------------------------------------------------------------
+
+# what comes into a home without being anyone (folded): smoke, water, gas, a smell, the cold (ru / kk)
+_SUBSTANCE = (
+    r"\b(?:дым\w*|вод[аыу]\b|газ\w*|запах\w*|вон[ьи]\w*|холод\w*|сырост\w*|пар\b|тутин\w*|су(?:ы|у)?\b|иис\w*"
+    r"|суык\w*|шан\w*|ылгал\w*|бу(?:ы)?\b)"
+)
+_SUBSTANCE_ENTERS = r"(?:кир\w*|проник\w*|лез\w*|лезет|заш(?:ел|ла|ли)|забрал\w*|влез\w*)"
+# anyone named beside it: "түтін кіріп жатыр, біреу есікті бұзып жатыр" is still a break-in
+_ANYONE = (
+    rf"{_SOMEONE_ELSE}|\bадам|\bеркек|\bкиси|\bчеловек|\bлюди|\bмужчин|\bпарн|\bпарен|\bсосед|\bкорши|\bмас\b|пьян"
+)
+# what turns a break-in signal off: smoke, water or gas coming in, nobody named ("түнде түтін кіріп жатыр", "үйге
+# су кіріп кетті", "в квартиру проник дым"): "кіріп жатыр" says it is coming in, not that a person is
+ONLY_SUBSTANCE_ENTERING = re.compile(
+    rf"^(?!.*(?:{_ANYONE}))(?=.*(?:{_SUBSTANCE}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?{_SUBSTANCE_ENTERS}"
+    rf"|\b{_SUBSTANCE_ENTERS}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?{_SUBSTANCE}))",
+    re.DOTALL,
+)
+# a break-in signal's `unless`: officials or a substance getting in, nobody else named
+NO_INTRUDER = re.compile(rf"{ONLY_OFFICIALS_ENTERING.pattern}|{ONLY_SUBSTANCE_ENTERING.pattern}", re.DOTALL)
+
+# -- a child or a person taken ----------------------------------------------------------------------------------------
+
+# a child as the one taken (Russian accusatives; not "у ребенка": "украли у ребенка телефон" is a theft, and not the
+# nominative "дочь": "дочь украла деньги" is the child acting)
+_RU_CHILD_TAKEN = (
+    r"(?<!\bу )\b(?:реб[её]нка|детей|сына|сыночка|дочку|доченьку|малыша|малышку|мальчика|девочку|школьника|школьницу"
+    r"|внука|внучку|подростка)\b"
+)
+# words allowed between the verb and the child: whose and how old ("украли моего 5-летнего сына"), no noun of a thing
+# ("украли велосипед сына" is a theft)
+_RU_CHILD_WORDS = r"(?:(?:мо|наш|тво|ваш|ее|его|их|маленьк|годовал|новорожденн|\d|\w+летн)\w*[^\w.!?;:]+){0,2}"
+_RU_STOLEN = (
+    rf"{NOT_NEGATED}(?:укра(?:л|ла|ли)|сперл[аи]?|своровал[аи]?|утащил[аи]?|выкрал[аи]?|похитил[аи]?"
+    r"|(?:увез|увел|забрал)\w* силой|насильно (?:увез|увел|забрал)\w*)"
+)
+_KK_CHILD_TAKEN = (
+    r"\b(?:баланы|балаларды|баламды|балаларымды|баламызды|улымды|улымызды|кызымды|кызымызды|немеремди|баласын)"
+)
+# a child stolen, whoever took it: "кто-то украл моего ребенка", "сына украли", "біреу баламды ұрлап кетті"
+CHILD_STOLEN = any_of(
+    rf"\b{_RU_STOLEN}[^\w.!?;:]+{_RU_CHILD_WORDS}{_RU_CHILD_TAKEN}",
+    rf"{_RU_CHILD_TAKEN}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,2}}?{_RU_STOLEN}\b",
+)
+# a person forced into a car or a hidden place: "мужчина затащил девочку в машину", "бір еркек қызды көлікке сүйреп
+# әкетті", "a man dragged a girl into a van" (the English signal reads "dragged her into")
+_RU_FORCED = rf"{NOT_NEGATED}(?:затащил\w*|затолкал\w*|запихнул\w*|заволок\w*|втащил\w*|втолкнул\w*|силой посадил\w*" \
+    r"|насильно посадил\w*)"
+_RU_PLACE = r"в (?:машин|авто|багажник|подъезд|подвал|гараж|кусты|лес|такси|фургон|микроавтобус|газел|джип)"
+_KK_FORCED = r"(?:суйреп|суйреди|зорлап|кустеп|итерип)"
+_KK_PLACE = r"(?:колик|автоколик|машина|такси|подъезд|подвал|жертола|гараж)\w*(?:ке|ка|ге|га|не|на)\b"
+FORCED_INTO = any_of(
+    rf"\b{_RU_FORCED}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?{_RU_PLACE}",
+    rf"\b{_RU_PLACE}\w*[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,1}}?{_RU_FORCED}",
+    rf"\b{_KK_PLACE}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,1}}?{_KK_FORCED}",
+    rf"\b{_KK_FORCED}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,1}}?{_KK_PLACE}",
+)
+# a child taken by someone (a parent too) and a threat told beside it: "бывший муж забрал ребенка и угрожает убить
+# его", "he threatened to kidnap my son and now he has taken him", "баланы алып кетті, өлтіремін деп қорқытып жатыр".
+# A parent taking the child with no threat told stays a family matter ("муж забрал детей, не знаю где они")
+_TAKEN = (
+    rf"\b{NOT_NEGATED}(?:забрал[аи]?|увез(?:ла|ли)?|увел[аи]?|унес(?:ла|ли)?|украл[аи]?|похитил[аи]?|утащил[аи]?)"
+    rf"[^\w.!?;:]+(?:к себе[^\w.!?;:]+)?{_RU_CHILD_WORDS}{_RU_CHILD_TAKEN}"
+    rf"|{_RU_CHILD_TAKEN}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,2}}?{NOT_NEGATED}(?:забрал|увез|увел|украл|похитил)"
+    rf"|{_KK_CHILD_TAKEN}\s+(?:\w+\s+){{0,2}}?(?:алып (?:кетти|кетипти|кашты)|акетти|урлап кетти|урлап алып кетти)"
+    r"|\b(?:took|(?:has|have|had) taken|taken|snatched|grabbed)\s+(?:away\s+)?(?:(?:my|our|his|her|the)\s+)?"
+    r"(?:son|daughter|child|children|kids?|baby|boy|girl|him|them)\b"
+)
+_THREAT = (
+    r"\b(?:угрожа\w*|грози\w*|пригрозил\w*)[^\w.!?;:]+(?:\w+[^\w.!?;:]+){0,3}?(?:убь\w*|убить|покалеч\w*|зареж\w*"
+    r"|навред\w*|похит\w*|украсть|забрать|увезти|спрятать)"
+    r"|\bубь(?:ю|ет)\b|больше не увидишь"
+    r"|\b(?:олтир|урла|алып кет|жогалт|зиян)\w*\s+(?:\w+\s+)?деп\b|\bолтир(?:емин|еди|ем)\b"
+    r"|\bthreat\w* to (?:kill|hurt|harm|kidnap|abduct|take)|\b(?:will|gonna|going to) (?:kill|hurt)"
+)
+CHILD_TAKEN_UNDER_THREAT = re.compile(rf"^(?=.*(?:{_TAKEN}))(?=.*(?:{_THREAT}))", re.DOTALL)

@@ -11,7 +11,9 @@ from ml.legal.lexicon import query_terms
 from ml.legal.messages import answer_language, message
 from ml.legal.question import normalize_question
 from ml.legal.schemas import LegalAnswer
+from ml.text import fold
 from ml.urgency import Urgency, detect_urgency
+from ml.urgency_who import IMPOSTOR
 
 # the word for "right now" in the emergency lead, per answer language (see without_repeated_call)
 _NOW_WORDS = {
@@ -24,6 +26,8 @@ _NOW_WORDS = {
 # the urgency patterns' reasons for someone getting into a home now and for a child gone missing
 _BREAK_IN = "break_in_progress"
 _MISSING_CHILD = "missing_child"
+# officials named as a disguise ("кто-то в форме полиции ворвался в квартиру"), read as the urgency patterns read it
+_IMPOSTOR = re.compile(IMPOSTOR)
 
 
 def urgency_of(text: str, asked_in: str) -> Urgency:
@@ -36,7 +40,8 @@ def urgency_of(text: str, asked_in: str) -> Urgency:
       Who gets in is read as the FAQ reads it (the glossary's "official_entry" reading, `ml.legal.actors`):
       "незнакомец ворвался в квартиру, полицию вызвали" and "полиция приехала, а они уже залезли в квартиру" are
       intrusions and stay urgent, and any other danger told beside the entry ("ворвались и избивают мужа") keeps its
-      own lead.
+      own lead. Officials named as a disguise ("кто-то в форме полиции ворвался", "под видом полицейских") are no
+      officials' entry: a citizen who cannot tell an impostor from an officer is told to call 102.
     - A son or a daughter of a stated adult age ("сыну сорок лет, не вернулся домой", a student daughter) is no
       missing child (`ml.legal.faq.of_age`, the ages the missing-person items are chosen by). The police take a
       missing adult's report at once all the same (the missing-person item says so, with its "call 102" action), but
@@ -47,7 +52,7 @@ def urgency_of(text: str, asked_in: str) -> Urgency:
     dropped: set[str] = set()
     if _BREAK_IN in urgency.reasons:
         readings = query_terms(reading, asked_in).readings
-        if "official_entry" in readings and "intrusion" not in readings:
+        if "official_entry" in readings and "intrusion" not in readings and not _IMPOSTOR.search(fold(reading)):
             dropped.add(_BREAK_IN)
     if _MISSING_CHILD in urgency.reasons and of_age(reading):
         dropped.add(_MISSING_CHILD)
