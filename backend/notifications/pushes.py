@@ -69,7 +69,7 @@ async def withdrawn_since(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.U
     """Those of these report events whose report its citizen withdrew after them. A push or chat message about one,
     still queued then (FCM or Telegram down, throttled), would tell the citizen "assigned", "needs your input" about
     a report they have since taken back, and send a crew to it; what comes after the withdrawal (a message from the
-    police) is news and goes. One rule for the pushes and the citizen bot (bots.citizen.notify)."""
+    police) is news and goes. Part of `old_news_to_citizen`."""
     return await _followed_by(ctx, event_ids, _withdrawal)
 
 
@@ -84,6 +84,13 @@ def _question_ended(told: Any, later: Any) -> ColumnElement[bool]:
 
 def _citizen_news_ended(told: Any, later: Any) -> ColumnElement[bool]:
     return _withdrawal(told, later) | _question_ended(told, later)
+
+
+async def old_news_to_citizen(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of these report events that are old news to their citizen by now: the report withdrawn since
+    (`withdrawn_since`), or the question they asked ended since (`_question_ended`). One rule for the citizen's
+    pushes (`_stale`) and their Telegram chat (bots.citizen.notify)."""
+    return await _followed_by(ctx, event_ids, _citizen_news_ended)
 
 
 # what makes a crew's assignment push, still queued, old news: the report assigned again since (to another crew, or
@@ -114,15 +121,14 @@ async def _followed_by(ctx: Context, event_ids: set[uuid.UUID],
 
 
 async def _stale(ctx: Context, rows: list[Delivery]) -> set[str]:
-    """The report events these pushes are about that are old news by now: withdrawn since (`withdrawn_since`), a
-    question ended since (`_question_ended`), and for a crew's assignment, the report no longer theirs
-    (`_ASSIGNMENT_ENDS`)."""
+    """The report events these pushes are about that are old news by now: the citizen's (`old_news_to_citizen`),
+    and for a crew's assignment, the report no longer theirs (`_ASSIGNMENT_ENDS`)."""
     about: dict[str, set[uuid.UUID]] = {kind: set() for kind in REPORT_EVENT_PUSHES}
     for row in rows:
         data = row.payload.get("data", {})
         if data.get("type") in about:
             about[data["type"]].add(uuid.UUID(str(data["event_id"])))
-    stale = await _followed_by(ctx, about["report_update"], _citizen_news_ended)
+    stale = await old_news_to_citizen(ctx, about["report_update"])
     stale |= await _followed_by(ctx, about["assignment"], _assignment_ended)
     return {str(event_id) for event_id in stale}
 

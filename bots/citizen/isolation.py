@@ -32,7 +32,7 @@ from redis.asyncio.lock import Lock as RedisLock
 from redis.exceptions import LockNotOwnedError
 
 from backend.lib.redis import UNAVAILABLE
-from bots.citizen.storage import FallbackStorage
+from bots.citizen.storage import FallbackStorage, steps_of_update
 from bots.locks import KeyedLocks
 
 log = logging.getLogger("zan.bots.citizen.isolation")
@@ -108,7 +108,8 @@ class ChatIsolation(BaseEventIsolation):
         await hold.take()
         token = _HOLD.set(hold)
         try:
-            yield
+            with steps_of_update():  # the update's reads of the chat's step are its own (storage.step_unread)
+                yield
         finally:
             _HOLD.reset(token)
             await hold.give()

@@ -10,6 +10,9 @@ data-only push (backend.notifications.fanout.discreet_for_citizen): a chat's las
 in the chat list, where the person the citizen reports may read it. Tapping the button
 (`update_text`, from follow_up.show_update) puts the number, the state and the public text in its place.
 
+An event that is old news by the time it is sent (the report withdrawn since, or staff's question ended since: the
+push's rule, backend.notifications.pushes.old_news_to_citizen) is not sent at all.
+
 Staff's request for information (the report awaits its citizen: "needs your input"), and staff's message to the
 reporter on an open report (a public `comment` event: "Message from the police: …"), come with a "Reply" button
 (bots.citizen.reply_flow), under the question itself or, for a discreet message, once "Show" revealed it. Below it,
@@ -31,8 +34,8 @@ from aiogram.types import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboar
 from backend.context import Context
 from backend.jobs.registry import RetryLater
 from backend.lib.i18n import pick
-from backend.notifications.delivery import withdrawn_since
 from backend.notifications.fanout import discreet_for_citizen
+from backend.notifications.pushes import old_news_to_citizen
 from backend.reports.models import Report, ReportEvent
 from backend.reports.views import citizen_status
 from backend.reports.workflow import Action, Status
@@ -116,7 +119,10 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
     bot = runtime.get(ctx)
     if bot is None:
         return False
-    if await withdrawn_since(ctx, {event.id}):  # told late, after the citizen took the report back: as the push
+    # told late (a queue behind, Telegram's flood control): after the citizen took the report back, or, for staff's
+    # question, after it ended (answered, or withdrawn by a step whose own message said no answer is needed): "needs
+    # your input", with or without Reply, would ask again for what no one waits for. The push's rule, shared
+    if await old_news_to_citizen(ctx, {event.id}):
         return False
     async with ctx.sessions() as session:
         link = await service.link_of_citizen(session, report.citizen_id)

@@ -16,7 +16,8 @@ asked about once, when all its files are in. Files past the report's MAX_FILES (
 would pass it, saying how many the report holds) are not all refused: those sent first that fit are added, and the
 rest stay in the draft, said not to be added in the limit's own words (an "Add" that posted them and stopped before
 it answered finds them on the report when tapped again, rather than a refusal of its key). With no room left at all
-the refusal is said in the API's words and nothing is attached. Either way the question is asked again without "Add",
+the refusal is said in the API's words and no file is attached; a place sent at the question, said then to go with
+the files, is posted alone (its line, a comment of its own). Either way the question is asked again without "Add",
 which could only be refused again (an "Add" of the question on screen before is answered with that in an alert,
 ADD_FULL), so "New report" (or /cancel, which deletes them) is what is left. A report closed meanwhile is said so in
 words of its own (not the API's "not available in the report's current status"), and the files go on as if there were
@@ -167,6 +168,12 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
                 taken = await service.on_report(ctx, report_id, files)
                 break
             room = _room(exc)
+            if room == 0 and place:
+                # the report was full before "Add": no file fits, but the place, said to go with them when it was
+                # sent, still does
+                await _place_alone(message, state, ctx, lang, user.citizen_id, report_id, key, number, place,
+                                   len(files))
+                return
             if room is None or not 0 < room < len(taken):
                 # refused as a whole (one transaction): nothing attached, the files still the draft's
                 await add_refused(message, state, ctx, lang, exc, number)
@@ -191,15 +198,33 @@ async def _rest_kept(message: Message, state: FSMContext, ctx: Context, lang: st
                      taken: list[uuid.UUID], left: int, done: list[str]) -> None:
     """Files added up to the report's limit: the rest (sent last) stay in the draft, said not to be added and why,
     and the question is asked again without "Add" (ADD_FULL: the report is full), so "New report" files them or
-    /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions went with the comment. Asked here,
-    not through resume, which reads the step again: with Redis gone since the update began it reads none and says
-    nothing, the files added unsaid (what is written meanwhile joins the draft once Redis answers)."""
+    /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions went with the comment. With Redis
+    gone since the update began, resume still says what was added (and asks for the tap again)."""
     await service.forget_draft_media(ctx, key, taken)  # the report's now
     await state.update_data({ADD_FULL: True, ADD_CAPTIONS: None, ADD_VOICE: None})
     reason = pick(ERRORS["media.too_many"], lang).rstrip(".")
-    said = _lines([*done, t("report_add_over_limit", lang, count=left, reason=reason)])
-    await message.answer(f"{said}\n\n{t('report_add_full_ask', lang, number=number)}",
-                         reply_markup=keyboards.add_or_new(lang, number, add=False))
+    await resume(message, state, ctx, lang, _lines([*done, t("report_add_over_limit", lang, count=left,
+                                                                   reason=reason)]))
+
+
+async def _place_alone(message: Message, state: FSMContext, ctx: Context, lang: str, citizen_id: uuid.UUID,
+                       report_id: uuid.UUID, key: str, number: str, place: str, files: int) -> None:
+    """A report full before "Add" takes none of the draft's files, but the place sent at the question, said then to
+    go to the report with them, is posted alone: its line, a comment of its own (its own idempotency key: the files'
+    is the files' body). The files and their captions stay in the draft (a new report's, or /cancel), said so, and
+    the question is asked again without "Add" (ADD_FULL); the place stays a new report's place too."""
+    try:
+        await service.comment_on_report(ctx, citizen_id=citizen_id, report_id=report_id, text=place, media_ids=[],
+                                        idempotency_key=f"telegram:{key}:place")
+    except ZanError as exc:
+        if exc.status >= 500:
+            raise  # the error handler apologises; the draft is kept for another tap
+        await add_refused(message, state, ctx, lang, exc, number)  # closed meanwhile, say
+        return
+    await state.update_data({ADD_FULL: True})
+    reason = pick(ERRORS["media.too_many"], lang).rstrip(".")
+    await resume(message, state, ctx, lang, _lines([t("report_add_place_added", lang, number=number),
+                                                    t("report_add_none_fit", lang, count=files, reason=reason)]))
 
 
 def _default_words(data: dict[str, Any], taken: list[uuid.UUID], lang: str) -> str:

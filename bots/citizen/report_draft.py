@@ -35,7 +35,7 @@ from backend.media.formats import canonical_type
 from backend.media.service import KINDS, MAX_PER_REPORT
 from backend.reports.service import local_date
 from bots.citizen import keyboards, service
-from bots.citizen.storage import data_unreadable
+from bots.citizen.storage import data_unreadable, step_unread
 from bots.citizen.texts import all_languages, t
 
 MAX_FILES = MAX_PER_REPORT
@@ -158,10 +158,11 @@ async def add_to_description(message: Message, state: FSMContext, lang: str, add
     return True
 
 
-async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str, over: int = 0) -> None:
+async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str, over: int = 0,
+                           data: dict[str, Any] | None = None) -> None:
     """`over`: files of an album that came after the limit was taken (not stored): said with the confirmation, the
-    album's one answer, instead of one refusal per file or none at all."""
-    data = await state.get_data()
+    album's one answer, instead of one refusal per file or none at all. `data`: the draft's, read already."""
+    data = await state.get_data() if data is None else data
     await state.set_state(ReportForm.confirm)
     files = len(await service.draft_media(ctx, str(data["key"])))
     # only the quote is shortened: the full description stays in the FSM data and is what gets filed
@@ -173,11 +174,12 @@ async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, la
     await message.answer(text, reply_markup=keyboards.confirm(lang))
 
 
-async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> None:
+async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "",
+                    data: dict[str, Any] | None = None) -> None:
     """The files step: what it takes, and how many files the draft has already (those sent before it are kept: said,
-    so they are not sent again), after `lead`."""
+    so they are not sent again), after `lead`. `data`: the draft's, read already."""
     text = t("report_photo", lang)
-    kept = len(await service.draft_media(ctx, str((await state.get_data())["key"])))
+    kept = len(await service.draft_media(ctx, str((await state.get_data() if data is None else data)["key"])))
     if kept:
         text += "\n" + t("report_files_so_far", lang, count=kept, max=MAX_FILES)
     await message.answer(f"{lead}\n\n{text}" if lead else text, reply_markup=keyboards.skip_photo(lang))
@@ -186,22 +188,29 @@ async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str
 async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> bool:
     """Ask for what the report's current step expects, after `lead` (e.g. the language just changed; none: the
     step's question alone), with the step's keyboard: the conversation goes on from this message. False when no
-    report is being written (its draft expired: said so, `lead` unsaid)."""
-    draft = await draft_read(message, state, lang)
-    if draft is None:
-        return False
-    step = draft.step
+    report is being written (its draft expired: said so, `lead` unsaid). A step or draft unreadable for want of
+    Redis (lost since the update began: DraftUnreadable) cannot be asked: `lead` is said all the same (a refusal,
+    what was added: done already) with the "send that again" the error handler says of an unread draft, and True
+    (a draft is being written: no caller starts another over it)."""
 
     def led(question: str) -> str:
         return f"{lead}\n\n{question}" if lead else question
 
+    try:
+        draft = await draft_read(message, state, lang)
+    except DraftUnreadable:
+        await message.answer(led(t("report_draft_unread", lang)))
+        return True
+    if draft is None:
+        return False
+    step = draft.step
     if step == ReportForm.confirm.state:
         if lead:
             await message.answer(lead)
-        await ask_confirmation(message, state, ctx, lang)
+        await ask_confirmation(message, state, ctx, lang, data=draft.data)
         return True
     if step == ReportForm.photo.state:
-        await ask_files(message, state, ctx, lang, lead)
+        await ask_files(message, state, ctx, lang, lead, data=draft.data)
         return True
     if step == ReportForm.location.state:
         await message.answer(led(t("report_location", lang)), reply_markup=keyboards.send_location(lang))
@@ -235,10 +244,11 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
 
 class DraftUnreadable(Exception):
     """The draft being written (its state read as a report's) could not be read just now: Redis went away and this
-    process keeps no copy of its data (bots.citizen.storage). It has not expired, so it is not said to be gone: the
-    update ends here, its state and data untouched, and the citizen is asked to send it again in a minute
-    (errors.unexpected_error). Taken for an expired draft, its state was let go — and handed back to Redis once it
-    answered, the draft lost for good — or a new draft started over it."""
+    process keeps no copy of its data, or of the state the update read before (bots.citizen.storage). It has not
+    expired, so it is not said to be gone: the update ends here, its state and data untouched, and the citizen is
+    asked to send it again in a minute (errors.unexpected_error; resume says what it was given to say first). Taken
+    for an expired draft, its state was let go — and handed back to Redis once it answered, the draft lost for good
+    — or a new draft started over it."""
 
 
 async def draft_data(state: FSMContext) -> dict[str, Any]:
@@ -266,8 +276,12 @@ async def draft_read(message: Message, state: FSMContext, lang: str) -> Draft | 
     would fail (KeyError: the generic apology, the message lost) or build a draft with no key that fails at a later
     step, and a question would name no report ("№ "). The one guard of an expired draft: the steps' handlers are
     reached through it (report_expired), and resume asks no step without it. A draft unreadable for want of Redis is
-    no expired one (DraftUnreadable, raised: nothing goes on)."""
+    no expired one (DraftUnreadable, raised: nothing goes on), nor is a report's step that reads as none only because
+    Redis went away since the update read it (storage.step_unread): taken for none, a new draft was started over it
+    or its question went unsaid."""
     step = await state.get_state()
+    if step is None and step_unread(state) in WRITING:
+        raise DraftUnreadable
     if step not in WRITING:
         return Draft(step, {})
     data = await draft_data(state)

@@ -27,13 +27,21 @@ coming back into a new report), and the citizen's personal data in Redis after t
 written blind (no read before it in its update) while the key's last read was unread is taken for partial too, the
 fields Redis holds beside it kept; the handlers read before they write, and the FSM state, not the data, says
 whether a draft is live.
+
+The state is read the same way: a chat whose step was read from Redis earlier in the update (the middleware's read,
+before any handler) and that reads none now, Redis gone meanwhile, is still at that step, only unreadable (the chat's
+lock, bots.citizen.isolation, keeps its other updates out meanwhile): `step_unread` says which, so a report's step is
+not taken for none (the question it asks unsaid, or a new draft started over it). A step never read in the update
+(Redis away from its start) is none, as before: the update is handled as a chat with no step.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -56,6 +64,40 @@ class _Data:
 
     values: dict[str, Any]
     partial: bool = False
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A chat's step as the update last knew it (read from the primary or kept here, or written), and whether its
+    latest read found neither (`unread`)."""
+
+    value: str | None
+    unread: bool = False
+
+
+# the chats' steps as the update being handled knows them (steps_of_update): what step_unread falls back on
+_STEPS: ContextVar[dict[StorageKey, _Step] | None] = ContextVar("zan_citizen_steps", default=None)
+
+
+@contextmanager
+def steps_of_update() -> Iterator[None]:
+    """The block is one update (the chat's lock, bots.citizen.isolation): the steps it reads are its own, never
+    another update's."""
+    token = _STEPS.set({})
+    try:
+        yield
+    finally:
+        _STEPS.reset(token)
+
+
+def _step_read(key: StorageKey, found: tuple[str | None] | None) -> None:
+    steps = _STEPS.get()
+    if steps is None:
+        return
+    if found is not None:
+        steps[key] = _Step(found[0])
+    elif key in steps:
+        steps[key] = _Step(steps[key].value, unread=True)
 
 
 class FallbackStorage(BaseStorage):
@@ -143,10 +185,12 @@ class FallbackStorage(BaseStorage):
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         await self._write(self._states, key, value, lambda: self.primary.set_state(key, value))
+        _step_read(key, (value,))  # known now, wherever it was written
 
     async def get_state(self, key: StorageKey) -> str | None:
         found = await self._read(self._states, key, lambda: self.primary.get_state(key),
                                  lambda value: self._state_back(key, value))
+        _step_read(key, found)
         return found[0] if found is not None else None
 
     async def _state_back(self, key: StorageKey, value: str | None) -> str | None:
@@ -190,6 +234,13 @@ class FallbackStorage(BaseStorage):
         self._data.clear()
         self._unread.clear()
         await self.primary.close()
+
+
+def step_unread(state: FSMContext) -> str | None:
+    """The chat's step when its latest read in this update found Redis away and nothing kept here, though the update
+    read it before (the step the chat is still at: module doc); None otherwise (read, or never read in the update)."""
+    step = (_STEPS.get() or {}).get(state.key)
+    return step.value if step is not None and step.unread else None
 
 
 def data_unreadable(state: FSMContext) -> bool:

@@ -83,6 +83,14 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "en": "⚠️ The last {count} files you sent were not added: {reason}. They are kept: you can file a new report "
               "with them.",
     },
+    # "Add" to a report that had no room left before it, with a place sent: the place is added alone, no file is
+    "report_add_none_fit": {
+        "kk": "⚠️ Жіберілген {count} файл қосылмады: {reason}. Олар сақталды: олармен жаңа өтініш беруге болады.",
+        "ru": "⚠️ Присланные файлы ({count}) не добавлены: {reason}. Они сохранены: с ними можно подать новое "
+              "обращение.",
+        "en": "⚠️ The files you sent ({count}) were not added: {reason}. They are kept: you can file a new report with "
+              "them.",
+    },
     "report_add_refused": {
         "kk": "№ {number} өтінішке қосу мүмкін болмады: {reason}. Ештеңе қосылған жоқ.",
         "ru": "Не удалось добавить к обращению № {number}: {reason}. Ничего не добавлено.",

@@ -13,7 +13,7 @@ from backend.context import Context
 from backend.reports.models import Report
 from bots.citizen import service
 from bots.citizen.report_draft import ADD_FULL
-from tests.bots.redis_blip import Clock, _storage, blip_at_data_read, redis_holds
+from tests.bots.redis_blip import RESEND, Clock, _storage, blip_at_data_read, redis_holds
 from tests.bots.test_citizen_add_files import _album, _comments, _filed
 from tests.bots.test_citizen_audit_conversation import TEXT, Chat
 from tests.bots.test_citizen_report import _files_of
@@ -115,8 +115,8 @@ async def test_only_the_voice_message_fits_its_comment_says_so(ctx: Context, cit
 @pytest.mark.redis
 async def test_what_was_added_is_said_while_redis_blips(ctx: Context, citizen_tg: FakeBot, proxy: TcpProxy) -> None:
     """Redis lost once "Add" posted the files that fit: the step read again reads none (its state unknown while
-    Redis is away), and what was added and what was kept went unsaid. Said now, and the report's being full is in
-    Redis once it answers."""
+    Redis is away), and what was added and what was kept went unsaid. Said now (with resume's "send that again": the
+    question cannot be asked unread), and the report's being full is in Redis once it answers."""
     chat = Chat(ctx, citizen_tg, 794107)
     _storage(chat).clock = Clock()
     number = await _filed(chat, citizen_tg)
@@ -127,7 +127,6 @@ async def test_what_was_added_is_said_while_redis_blips(ctx: Context, citizen_tg
     said = await blip_at_data_read(chat, proxy, tap, reads=4)  # the guard, the tap, the files, the rest kept
     assert len(await _files_of(ctx, number)) == 5 and len(await _comments(ctx, number)) == 2
     assert len(said) == 1 and f"К обращению № {number} добавлено файлов: 2" in said[0], said
-    assert "Последние присланные файлы (3) не добавлены" in said[0] and "Подать новое обращение?" in said[0], said
-    assert {b["callback_data"] for row in chat.last().inline_keyboard for b in row} == {"report:add_new"}
+    assert "Последние присланные файлы (3) не добавлены" in said[0] and RESEND in said[0], said
     _, data = await redis_holds(chat)
     assert data.get(ADD_FULL) is True and "key" in data, data

@@ -10,6 +10,7 @@ import pytest
 from backend.context import Context
 from tests.bots.test_citizen_add_files import _album, _comments, _filed
 from tests.bots.test_citizen_audit_conversation import TEXT, Chat
+from tests.bots.test_citizen_report import _files_of
 from tests.bots.test_citizen_report_from_media import _reports
 from tests.fakes.telegram import FakeBot, sample_jpeg
 
@@ -72,3 +73,48 @@ async def test_a_place_sent_once_the_report_is_full_is_not_promised_to_it(ctx: C
     assert "Место происшествия сохранено" in said and "Если нажмёте «Добавить»" not in said, said
     assert f"Добавить присланное к обращению № {number} нельзя. Подать новое обращение?" in said, said
     assert {b["callback_data"] for row in chat.last().inline_keyboard for b in row} == {"report:add_new"}
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+async def test_a_place_sent_to_a_report_full_before_add_is_posted_alone(ctx: Context, citizen_tg: FakeBot,
+                                                                        lang: str) -> None:
+    """The report had no room left before "Add": the place was said to go with the comment, and "Add", refused
+    whole, posted nothing. Now no file goes, and the place does, as its line alone; the file stays for a new report."""
+    chat = Chat(ctx, citizen_tg, {"ru": 799415, "kk": 799416, "en": 799417}[lang])
+    number = await _filed(chat, citizen_tg, lang)
+    await _album(chat, citizen_tg, f"full-before-{lang}", 5)
+    await chat.taps("report:add_to")
+    await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48), caption="His car"))
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 43.2389, 76.8897))
+    assert {"ru": "Если нажмёте «Добавить»", "kk": "«Қосу» батырмасын бассаңыз",
+            "en": "If you tap “Add”"}[lang] in chat.texts()[-1], chat.texts()[-1]
+    await chat.taps("report:add_to")
+    said = chat.texts()[-1]
+    place, files, asked = PLACE_ALONE[lang]
+    assert place.format(n=number) in said and files in said and asked.format(n=number) in said, said
+    assert {b["callback_data"] for row in chat.last().inline_keyboard for b in row} == {"report:add_new"}
+    comments = await _comments(ctx, number)
+    assert len(comments) == 2 and comments[-1] == PLACE_LINE[lang], comments
+    assert len(await _files_of(ctx, number)) == 5
+
+    await chat.taps("report:add_new")  # the file, its caption and the place: a new report's
+    await chat.taps("report:skip")  # no more files
+    await chat.taps("report:send")
+    [new] = [report for report in await _reports(ctx) if report.number != number]
+    assert round(float(new.lat), 4) == 43.2389 and new.text.startswith("His car"), new
+    assert len(await _files_of(ctx, str(new.number))) == 1
+
+
+# what "Add" says of a place posted alone, of the files left out, and the question asked again, in each language
+PLACE_ALONE = {
+    "ru": ("Место добавлено к обращению № {n} комментарием", "Присланные файлы (1) не добавлены: К обращению можно "
+           "приложить не более 5 файлов. Они сохранены", "Добавить присланное к обращению № {n} нельзя"),
+    "kk": ("Оқиға орны № {n} өтінішке координаталарымен түсініктеме ретінде қосылды", "Жіберілген 1 файл "
+           "қосылмады: Өтінішке 5 файлдан артық тіркеуге болмайды. Олар сақталды",
+           "Жібергеніңізді № {n} өтінішке қосу мүмкін емес"),
+    "en": ("The place is added to report No. {n} as a comment", "The files you sent (1) were not added: At most 5 "
+           "files can be attached to a report. They are kept", "What you sent cannot be added to report No. {n}"),
+}
+PLACE_LINE = {"ru": "📍 Место, указанное заявителем: 43.238900, 76.889700",
+              "kk": "📍 Өтініш берушінің көрсеткен орны: 43.238900, 76.889700",
+              "en": "📍 Place given by the reporter: 43.238900, 76.889700"}
