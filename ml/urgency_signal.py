@@ -11,15 +11,23 @@ from ml.text import any_of
 
 # -- negation, read one way by every signal (folded text) -----------------------------------------------------------
 # A Russian verb with "не" right before it tells what did not happen ("не горит", "ребенка не похитили", "собаку и
-# хозяина не убили"); a thing with "нет", "без", "ни" before it or "нет", "не было", "жоқ" after it is not there ("дыма
-# нет", "без дыма", "түтін жоқ"). Kazakh negates inside the verb ("өлтірмеді", "ұрламады"), which no pattern reads as
-# a danger, or with "жоқ" after a participle (`KK_NOT_DONE`).
-NOT_NEGATED = r"(?<!\bне )"
-ABSENT_BEFORE = r"(?<!\bнет )(?<!\bбез )(?<!\bни )"
-ABSENT_AFTER = r"(?!\w|\s+(?:нет|не было|жок)\b)"
+# хозяина не убили"), but "пока не" is "until" ("били, пока не убили": they did kill); a thing with "нет", "без", "ни"
+# before it or "нет", "не было", "жоқ" after it is not there ("дыма нет", "без дыма", "түтін жоқ"). Kazakh negates
+# inside the verb ("өлтірмеді", "ұрламады"), which no pattern reads as a danger, or with "жоқ" after a participle
+# (`KK_NOT_DONE`).
+NOT_NEGATED = r"(?<!(?<!\bпока )\bне )"
+# a killing or a taking nearly done ("меня чуть не убили", "едва не похитили ребенка") is an attempt on a life, not
+# one denied
+NOT_DENIED = r"(?<!(?<!\bпока )(?<!\bчуть )(?<!\bедва )\bне )"
+# Russian tells a thing absent in the genitive ("дыма нет", "нет дыма", "без дыма"); a nominative beside "нет" is the
+# next clause run on without a comma ("в подъезде дым нет возможности выйти", "света нет дым в подъезде")
+_GENITIVE_END = r"(?:(?<=[аяуюыи])|(?<=ов|ев|ей))"
+ABSENT_BEFORE = rf"(?!(?:(?<=\bнет )|(?<=\bнету )|(?<=\bбез )|(?<=\bни ))\w+{_GENITIVE_END}\b)"
+ABSENT_AFTER = rf"(?!\w|{_GENITIVE_END}\s+(?:нет|нету|не было)\b|\s+жок\b)"
 # Kazakh also negates with "жоқ" after a participle ("ұрлаған жоқ", "ұрлап кеткен жоқ", "жоғалған жоқ"): put after a
-# verb's stem
-KK_NOT_DONE = r"(?!\w*(?:\s+\w+)?(?:ган|ген|кан|кен)\s+жок\b)"
+# verb's stem. The word between is a helping verb ("кеткен", "қалған"), not another verb: "жоғалды, көрген жоқ" tells
+# the child gone and nobody having seen it
+KK_NOT_DONE = r"(?!\w*(?:\s+(?:кет|кал|бол|ал|бер|жибер|сал|таста|жур|тур|отыр)\w*)?(?:ган|ген|кан|кен)\s+жок\b)"
 
 
 def present(noun: str) -> str:
