@@ -31,18 +31,33 @@ async def custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool
     assignee is kept. An officer who joined the unit only after it handed the report on (or closed it) never held
     it: their tablet may not add notes, evidence or write-ups to the unit's past work (least privilege; the report
     id is all a crafted mutation would need)."""
-    if report_visible(report, viewer):
-        return True
-    if viewer.unit_id is None:
-        return False
-    periods = await _crew_periods(session, viewer.officer_id, viewer.unit_id)
-    held = (await session.execute(select(col(Assignment.assigned_at), col(Assignment.released_at)).where(
-        col(Assignment.report_id) == report.id, col(Assignment.unit_id) == viewer.unit_id))).all()
-    return any(as_utc(assigned) < (until or _OPEN) and (released is None or as_utc(released) > since)
-               for assigned, released in held for since, until in periods)
+    return report_visible(report, viewer) or await _crew_held(session, viewer, report)
 
 
 _OPEN = datetime.max.replace(tzinfo=UTC)
+
+
+def _held(since: datetime, until: datetime | None, assigned: datetime, released: datetime | None,
+          at: datetime | None) -> bool:
+    """A crew membership [since, until) and an assignment of the unit [assigned, released) (None: still on): they
+    overlap, or, given `at`, both hold at that time. _tenures_holding says the same in SQL."""
+    if at is None:
+        return assigned < (until or _OPEN) and since < (released or _OPEN)
+    return since <= at < (until or _OPEN) and assigned <= at < (released or _OPEN)
+
+
+async def _crew_held(session: AsyncSession, viewer: Viewer, report: Report, at: datetime | None = None) -> bool:
+    """The viewer's unit (now) held the report while the viewer was in its crew (at some time, or at `at`)."""
+    if viewer.unit_id is None:
+        return False
+    periods = [(since, until) for since, until in await _crew_periods(session, viewer.officer_id, viewer.unit_id)
+               if at is None or since <= at < (until or _OPEN)]
+    if not periods:  # never in the crew (then): the unit's assignments cannot change that
+        return False
+    held = (await session.execute(select(col(Assignment.assigned_at), col(Assignment.released_at)).where(
+        col(Assignment.report_id) == report.id, col(Assignment.unit_id) == viewer.unit_id))).all()
+    return any(_held(since, until, as_utc(assigned), None if released is None else as_utc(released), at)
+               for assigned, released in held for since, until in periods)
 
 
 async def _crew_periods(session: AsyncSession, officer_id: uuid.UUID,
@@ -104,17 +119,22 @@ async def former_custody(session: AsyncSession, officer: OfficerPrincipal, repor
 
 
 async def _tenures_holding(session: AsyncSession, officer: OfficerPrincipal, report: Report,
-                           unit_id: uuid.UUID | None = None) -> list[tuple[uuid.UUID, datetime]]:
-    """(unit, until) of the officer's past memberships in units that held the report during the membership."""
+                           unit_id: uuid.UUID | None = None,
+                           at: datetime | None = None) -> list[tuple[uuid.UUID, datetime]]:
+    """(unit, until) of the officer's past memberships in units that held the report during the membership (given
+    `at`: both at that time). _held says the same of one membership and one assignment."""
     query = (
-        select(UnitTenure.unit_id, UnitTenure.until)  # type: ignore[call-overload]
-        .join(Assignment, Assignment.unit_id == UnitTenure.unit_id)  # type: ignore[arg-type]
-        .where(UnitTenure.officer_id == officer.officer_id, Assignment.report_id == report.id,  # type: ignore[arg-type]
-               Assignment.assigned_at < UnitTenure.until,  # type: ignore[arg-type, operator]
-               or_(Assignment.released_at.is_(None), Assignment.released_at > UnitTenure.since))  # type: ignore[union-attr, operator, arg-type]
+        select(col(UnitTenure.unit_id), col(UnitTenure.until))
+        .join(Assignment, col(Assignment.unit_id) == col(UnitTenure.unit_id))
+        .where(col(UnitTenure.officer_id) == officer.officer_id, col(Assignment.report_id) == report.id,
+               col(Assignment.assigned_at) < col(UnitTenure.until),
+               or_(col(Assignment.released_at).is_(None), col(Assignment.released_at) > col(UnitTenure.since)))
     )
     if unit_id is not None:
-        query = query.where(UnitTenure.unit_id == unit_id)
+        query = query.where(col(UnitTenure.unit_id) == unit_id)
+    if at is not None:
+        query = query.where(col(UnitTenure.since) <= at, col(UnitTenure.until) > at, col(Assignment.assigned_at) <= at,
+                            or_(col(Assignment.released_at).is_(None), col(Assignment.released_at) > at))
     return [(unit, until) for unit, until in (await session.execute(query)).all()]
 
 
@@ -132,21 +152,9 @@ async def former_holder(session: AsyncSession, officer: OfficerPrincipal, report
 
 async def held_when_written(session: AsyncSession, viewer: Viewer, report: Report, written: datetime | None) -> bool:
     """Whether the viewer's unit held the report when the tablet wrote (an assignment of it that began before
-    `written` and was released after it, or not at all)."""
-    if written is None or viewer.unit_id is None:
-        return False
-    # the officer in the crew when they wrote it: one who joined later never held the report
-    in_crew = any(since <= written and (until is None or written < until)
-                  for since, until in await _crew_periods(session, viewer.officer_id, viewer.unit_id))
-    if not in_crew:
-        return False
-    found = await session.scalar(
-        select(Assignment.id).where(  # type: ignore[call-overload]
-            Assignment.report_id == report.id, Assignment.unit_id == viewer.unit_id,  # type: ignore[arg-type]
-            Assignment.assigned_at <= written,  # type: ignore[arg-type, operator]
-            or_(Assignment.released_at.is_(None), Assignment.released_at > written))  # type: ignore[union-attr, arg-type, operator]
-        .limit(1))
-    return found is not None
+    `written` and was released after it, or not at all), with the officer in its crew then: one who joined later
+    never held the report."""
+    return written is not None and await _crew_held(session, viewer, report, at=written)
 
 
 async def written_in_custody(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, report: Report,
@@ -159,16 +167,8 @@ async def written_in_custody(session: AsyncSession, officer: OfficerPrincipal, v
         return True
     if written is None:
         return False
-    if await held_when_written(session, viewer, report, written):
-        return True
-    found = await session.scalar(
-        select(col(UnitTenure.id)).join(Assignment, col(Assignment.unit_id) == col(UnitTenure.unit_id))
-        .where(col(UnitTenure.officer_id) == officer.officer_id, col(Assignment.report_id) == report.id,
-               col(UnitTenure.since) <= written, col(UnitTenure.until) > written,
-               col(Assignment.assigned_at) <= written,
-               or_(col(Assignment.released_at).is_(None), col(Assignment.released_at) > written))
-        .limit(1))
-    return found is not None
+    return (await held_when_written(session, viewer, report, written)
+            or bool(await _tenures_holding(session, officer, report, at=written)))
 
 
 def written_at(device_time: datetime | None, hlc: str) -> datetime | None:

@@ -148,7 +148,7 @@ def _sent_fields(m: Mutation) -> str:
     an unchanged entry the app serialises another way (after an update, or reloaded from its store) must be answered
     `duplicate`, since `mutation_id_reused` has it sent again re-stamped, which could outrun a crewmate's later text."""
     body = json.dumps(_canonical(m.fields), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
 def _canonical(value: Any) -> Any:

@@ -122,3 +122,11 @@ def device_time_of(m: Mutation, stamp: hlcs.Hlc) -> datetime:
 def texts_of(m: Mutation) -> dict[str, Any]:
     """The officer's text fields a report update carries, as sent (what a refusal keeps: `kept`)."""
     return {name: m.fields[name] for name in OFFICER_FIELDS if name in m.fields}
+
+
+def keeping(report_id: uuid.UUID, *, fields: Mapping[str, Any] | None = None, text: str = "") -> dict[str, Any]:
+    """A refusal's extras that keep the officer's texts on the server: the report's text fields (`fields`, a
+    write-up's) or else a note's `text`. `kept: true` tells the tablet; `_keep` the ledger stores with its row and
+    seals into the report's record (ledger._record_kept, sealed.text_kept), never sent back. The caller decides
+    whether the officer's crew has or had the report: a stranger's text never enters a report's record."""
+    return {"kept": True, "_keep": {"report_id": str(report_id), **({"fields": fields} if fields else {"text": text})}}

@@ -18,7 +18,16 @@ from backend.sync.changes import mark_dirty, unit_scope
 from backend.sync.custody import custody, former_custody, past_custody, written_at, written_in_custody
 from backend.sync.lookups import created, lookup, report_by_id
 from backend.sync.models import Evidence, EvidenceBlob, ReportNote
-from backend.sync.mutation import Mutation, Rejected, by_tablet, client_uuid, device_time_of, result_of, stamp_of
+from backend.sync.mutation import (
+    Mutation,
+    Rejected,
+    by_tablet,
+    client_uuid,
+    device_time_of,
+    keeping,
+    result_of,
+    stamp_of,
+)
 from backend.sync.schemas import TEXT_MAX_LENGTH
 from backend.sync.views import Viewer, report_visible
 
@@ -41,7 +50,7 @@ async def create_note(session: AsyncSession, officer: OfficerPrincipal, viewer: 
         if past.verdict == "after" and text:
             # written for the old unit's report after the officer left it: not attached to the report, but its
             # text is kept with the answer in the ledger (never lost), and the tablet can show why
-            raise Rejected("unit_changed", kept=True, _keep={"report_id": str(report.id), "text": text})
+            raise Rejected("unit_changed", **keeping(report.id, text=text))
     if not text:
         raise Rejected("invalid_text")
     ignored = sorted(set(m.fields) - {"report_id", "text"})

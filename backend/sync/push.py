@@ -35,6 +35,7 @@ from backend.sync.mutation import (
     Mutation,
     Rejected,
     by_tablet,
+    keeping,
     parse_mutation,
     report_id_of,
     texts_of,
@@ -132,4 +133,4 @@ async def _kept_off_duty(session: AsyncSession, officer: OfficerPrincipal, viewe
     if not (await custody(session, viewer, report)
             or (await past_custody(session, officer, report, written)).verdict is not None):
         return {}
-    return {"kept": True, "_keep": {"report_id": str(report.id), **({"fields": texts} if texts else {"text": text})}}
+    return keeping(report.id, fields=texts, text=text)

@@ -29,7 +29,7 @@ from backend.sync.changes import mark_report
 from backend.sync.custody import closed_in_crews_hands, former_holder, held_when_written, written_at
 from backend.sync.lookups import created, lookup, report_by_id
 from backend.sync.models import ReportField
-from backend.sync.mutation import Mutation, Rejected, by_tablet, device_time_of, result_of, stamp_of, texts_of
+from backend.sync.mutation import Mutation, Rejected, by_tablet, device_time_of, keeping, result_of, stamp_of, texts_of
 from backend.sync.schemas import TEXT_MAX_LENGTH
 from backend.sync.views import OFFICER_FIELDS, Viewer, report_visible
 
@@ -102,9 +102,7 @@ def keeping_texts(reason: str, report: Report, m: Mutation, **extra: Any) -> Rej
     the tablet's outbox, and what the crew wrote must not leave with it. Only for an officer whose crew has or had
     the report: a stranger's text never enters a report's record. Nothing to keep: the refusal as it is."""
     texts = texts_of(m)
-    if not texts or "_keep" in extra:
-        return Rejected(reason, **extra)
-    return Rejected(reason, **extra, kept=True, _keep={"report_id": str(report.id), "fields": texts})
+    return Rejected(reason, **extra, **(keeping(report.id, fields=texts) if texts else {}))
 
 
 async def _apply_update(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation,
