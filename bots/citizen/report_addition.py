@@ -200,7 +200,7 @@ async def _rest_kept(message: Message, state: FSMContext, ctx: Context, lang: st
     and the question is asked again without "Add" (ADD_FULL: the report is full), so "New report" files them or
     /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions went with the comment. With Redis
     gone since the update began, resume still says what was added (and asks for the tap again)."""
-    await service.forget_draft_media(ctx, key, taken)  # the report's now
+    await service.forget_draft(ctx, key, taken)  # the report's now
     await state.update_data({ADD_FULL: True, ADD_CAPTIONS: None, ADD_VOICE: None})
     reason = pick(ERRORS["media.too_many"], lang).rstrip(".")
     await resume(message, state, ctx, lang, _lines([*done, t("report_add_over_limit", lang, count=left,

@@ -202,21 +202,16 @@ async def discard_media(ctx: Context, media_id: uuid.UUID) -> bool:
     return True
 
 
-async def forget_draft(ctx: Context, draft_key: str) -> None:
-    """Drop a draft's file list (after the report is filed or the draft cancelled); the media rows stay."""
-    async with ctx.sessions() as session:
-        await session.execute(delete(TelegramDraftMedia).where(TelegramDraftMedia.draft_key == draft_key))  # type: ignore[arg-type]
-        await session.commit()
-
-
-async def forget_draft_media(ctx: Context, draft_key: str, media_ids: list[uuid.UUID]) -> None:
-    """Drop some of a draft's files from its list (added to a report), the others kept in it."""
-    if not media_ids:
+async def forget_draft(ctx: Context, draft_key: str, media_ids: list[uuid.UUID] | None = None) -> None:
+    """Drop a draft's file list (after the report is filed or the draft cancelled), or only `media_ids` of it (added
+    to a report, the others kept in it); the media rows stay."""
+    if media_ids is not None and not media_ids:
         return
+    query = delete(TelegramDraftMedia).where(TelegramDraftMedia.draft_key == draft_key)  # type: ignore[arg-type]
+    if media_ids is not None:
+        query = query.where(TelegramDraftMedia.media_id.in_(media_ids))  # type: ignore[attr-defined]
     async with ctx.sessions() as session:
-        await session.execute(delete(TelegramDraftMedia).where(
-            TelegramDraftMedia.draft_key == draft_key,  # type: ignore[arg-type]
-            TelegramDraftMedia.media_id.in_(media_ids)))  # type: ignore[attr-defined]
+        await session.execute(query)
         await session.commit()
 
 
@@ -225,8 +220,7 @@ async def on_report(ctx: Context, report_id: uuid.UUID, media_ids: list[uuid.UUI
     if not media_ids:
         return []
     async with ctx.sessions() as session:
-        held = set(await session.scalars(select(Media.id).where(  # type: ignore[call-overload]
-            Media.report_id == report_id, Media.id.in_(media_ids))))  # type: ignore[arg-type,attr-defined]
+        held = {media.id for media in await media_service.for_report(session, report_id)}
     return [media_id for media_id in media_ids if media_id in held]
 
 
