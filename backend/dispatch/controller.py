@@ -25,6 +25,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.dispatch import attachments, comments, etag, history, service
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.dispatch.comments import comments_for
+from backend.dispatch.queue import URGENT_AHEAD_MAX
 from backend.dispatch.regions import districts_for
 from backend.jobs.relay import notify
 from backend.ledger.schemas import ReportProof
@@ -71,6 +72,17 @@ from .schemas import (
     StaffCommentIn,
 )
 
+# the queue's OpenAPI description: its bound on the urgent block is the one queue.URGENT_AHEAD_MAX sets
+QUEUE_DESCRIPTION = (
+    "One entry per incident, most urgent first (urgent, then priority, then the nearest deadline, then the longest "
+    "waiting), paged by `next_cursor`. The order moves while a dispatcher pages: a report made urgent (reclassified, "
+    "routed late), a new urgent report or one its unit let go ranks ahead of every later page. So each page read "
+    "with a cursor carries `urgent_ahead`, all urgent entries ranking ahead of it, whenever they differ from those "
+    "this walk has shown (the cursor names that set), and null while they do not: a walk never misses an urgent "
+    f"report, and is not shown the same ones again on every page. At most the first {URGENT_AHEAD_MAX} of them (most "
+    "urgent first) come as cards: with more (a mass event), `urgent_ahead_more` is true and `urgent_ahead_total` "
+    "says how many rank ahead; the console walks the queue again from the top (no cursor) to see them all. Other "
+    "moves (a priority raised, a deadline extended) show on the next walk from the top.")
 ALL_ROLES = (*DISPATCH_ROLES, *FIELD_ROLES, Role.PROSECUTOR)
 # the mutations that take If-Match document its refusal besides the shared error answers (backend.app)
 STALE = {412: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
@@ -164,18 +176,11 @@ class DispatchController(Controller):
     tags = ["dispatch"]
     dependencies = {"officer": Provide(provide_officer, sync_to_thread=False)}
 
-    @get("/queue", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Triage and unassigned reports")
+    @get("/queue", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Triage and unassigned reports",
+         description=QUEUE_DESCRIPTION)
     async def queue(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, cursor: FromQuery[str | None] = None,
                     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> QueuePage:
-        """One entry per incident, most urgent first (urgent, then priority, then the nearest deadline, then the
-        longest waiting), paged by `next_cursor`. The order moves while a dispatcher pages: a report made urgent
-        (reclassified, routed late), a new urgent report or one its unit let go ranks ahead of every later page. So
-        each page read with a cursor carries `urgent_ahead`, all urgent entries ranking ahead of it, whenever they
-        differ from those this walk has shown (the cursor names that set), and null while they do not: a walk never
-        misses an urgent report, and is not shown the same ones again on every page. At most the first 50 of them
-        (most urgent first) come as cards: with more (a mass event), `urgent_ahead_more` is true and
-        `urgent_ahead_total` says how many rank ahead; the console walks the queue again from the top (no cursor)
-        to see them all. Other moves (a priority raised, a deadline extended) show on the next walk from the top."""
+        """The dispatch queue, a page at a time (QUEUE_DESCRIPTION says how it moves)."""
         after, shown = None, None
         if cursor:
             try:

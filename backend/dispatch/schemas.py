@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from backend.dispatch.queue import URGENT_AHEAD_MAX
 from backend.lib.clock import Instant
 from backend.sync.schemas import TEXT_MAX_LENGTH
 
@@ -204,15 +205,16 @@ class QueuePage(msgspec.Struct):
     next_cursor: str | None
     # a walk through the queue must not miss an urgent report that came to rank ahead of where it stands
     urgent_ahead: Annotated[list[ReportCard] | None, msgspec.Meta(description=(
-        "on a page read with a cursor: the urgent entries that now rank ahead of it (every one, most urgent "
-        "first), whenever they are not the ones this walk was shown (a report made urgent, a new urgent report, "
-        "one its unit let go; one assigned since is no longer among them); null while they are. Show those not "
-        "shown yet at the top; drop the ones that left the list. At most the first 50: see urgent_ahead_more"))] = None
+        "on a page read with a cursor: the urgent entries that now rank ahead of it (the first "
+        f"{URGENT_AHEAD_MAX}, most urgent first: see urgent_ahead_more), whenever they are not the ones this walk "
+        "was shown (a report made urgent, a new urgent report, one its unit let go; one assigned since is no longer "
+        "among them); null while they are. Show those not shown yet at the top; drop the ones that left the "
+        "list"))] = None
     # bounded (queue.URGENT_AHEAD_MAX): in a mass event thousands rank ahead, and every one as a card was megabytes
     urgent_ahead_more: Annotated[bool, msgspec.Meta(description=(
-        "true when more urgent entries rank ahead than urgent_ahead lists (it holds the first 50, most urgent "
-        "first): the console cannot learn the rest from this walk, and walks the queue again from the top (no "
-        "cursor), where they come first; false otherwise"))] = False
+        "true when more urgent entries rank ahead than urgent_ahead lists (it holds the first "
+        f"{URGENT_AHEAD_MAX}, most urgent first): the console cannot learn the rest from this walk, and walks the "
+        "queue again from the top (no cursor), where they come first; false otherwise"))] = False
     urgent_ahead_total: Annotated[int | None, msgspec.Meta(description=(
         "with urgent_ahead: how many urgent entries rank ahead of this page in all (more than urgent_ahead holds "
         "when urgent_ahead_more is true); null when urgent_ahead is"))] = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from backend.lib.clock import to_local
 from backend.lib.i18n import pick
-from backend.reports.workflow import QUESTION_WITHDRAWN, question_withdrawn_key
+from backend.reports.workflow import QUESTION_WITHDRAWN, question_withdrawn_template
 from ml.geo import load_district_index, load_district_names
 
 # report event action → language → (title, body). Actions missing here send no push (partners still get webhooks).
@@ -111,8 +111,8 @@ def citizen_kind(action: str, actor_type: str, data: Mapping[str, Any] | None = 
     (`data`, the event's, has QUESTION_WITHDRAWN) has its own text where one is written."""
     if action == "comment":
         return None if actor_type == "citizen" else "staff_message"
-    if data and QUESTION_WITHDRAWN in data and question_withdrawn_key(action) in CITIZEN:
-        return question_withdrawn_key(action)
+    if data and QUESTION_WITHDRAWN in data:
+        return question_withdrawn_template(action, CITIZEN)
     return action
 
 

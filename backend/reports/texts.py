@@ -8,6 +8,7 @@ from backend.reports.workflow import (
     QUESTION_WITHDRAWN,
     Status,
     question_withdrawn_key,
+    question_withdrawn_template,
     withdraws_question,
 )
 from ml.taxonomy import load_taxonomy
@@ -187,7 +188,7 @@ PUBLIC_TEXTS.update(_withdrawn_variants())
 
 def withdrawn_question_template(action: str) -> str:
     """The PUBLIC_TEXTS key of `action`'s text when it withdrew the reporter's question (its own if it has none)."""
-    return question_withdrawn_key(action) if question_withdrawn_key(action) in PUBLIC_TEXTS else action
+    return question_withdrawn_template(action, PUBLIC_TEXTS)
 
 
 def without_withdrawn_question(public_text: dict[str, str], data: dict[str, object]) -> dict[str, str]:

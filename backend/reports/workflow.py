@@ -6,6 +6,7 @@ History is never edited; each change appends a ReportEvent.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -166,6 +167,13 @@ def question_withdrawn_key(action: str) -> str:
     """The name of `action`'s text when it withdrew the question, in the timeline's table (reports.texts) and the
     push's (notifications.templates) alike, where one is written."""
     return f"{action}_{QUESTION_WITHDRAWN}"
+
+
+def question_withdrawn_template(action: str, table: Container[str]) -> str:
+    """The key `action` is told by in `table` (the timeline's or the push's) when it withdrew the question: its own
+    text for that where the table has one, else the action's."""
+    key = question_withdrawn_key(action)
+    return key if key in table else action
 
 
 def recorded_in_place(action: Action, status: Status, actor: Actor) -> bool:

@@ -3,7 +3,12 @@ closing the report) while the reporter is asked used to end the question silentl
 last told "needs your input", still thought an answer was awaited, and oversight could not tell from the record that
 the question was dropped. Now the step that ends it says so: its event names the question it withdrew (the history
 shows who and when), its one notice tells the reporter in their language that no answer is needed (an assignment:
-also that they may still send anything), and an answer that still comes is kept as a comment on the open report."""
+also that they may still send anything), and an answer that still comes is kept as a comment on the open report.
+
+The reporters of the reports merged into a closing one as duplicates hear that closing in its words (reports.duplicates:
+`original_closed`), but they were never asked anything: "you no longer need to answer the question we asked you" is
+not theirs to hear, neither when the original closes after the merge nor when a report is merged into one closed
+before."""
 
 from __future__ import annotations
 
@@ -33,6 +38,10 @@ STILL_OPEN = {"ru": "Если у вас есть дополнительные с
               "en": "If you have anything to add, you can still send it."}
 ASSIGNED = {"ru": "Обращение передано в подразделение:", "kk": "Өтініш бөлімшеге жіберілді:",
             "en": "Your report was assigned to:"}
+# a closing's own words, as its reporter reads them after the withdrawal notice
+UNFOUNDED = {"ru": "По результатам проверки сведения не подтвердились. На месте нарушений нет.",
+             "kk": "Тексеру нәтижесінде мәліметтер расталмады. На месте нарушений нет.",
+             "en": "The check did not confirm the information. На месте нарушений нет."}
 PUSH_BODY = {"ru": "Обращение передано в подразделение полиции. Отвечать на вопрос не нужно.",
              "kk": "Өтініш бөлімшеге жіберілді. Сұраққа жауап беру қажет емес.",
              "en": "Your report was assigned to a police unit. No need to answer our question."}
@@ -48,6 +57,19 @@ async def _ask(http: httpx.AsyncClient, console: dict[str, str], report_id: obje
                             json={"reason": QUESTION})
     assert asked.status_code == 200, asked.text
     assert asked.json()["status"] == "awaiting_reporter"
+
+
+async def _close(http: httpx.AsyncClient, console: dict[str, str], report_id: uuid.UUID, **how: str) -> None:
+    closed = await http.post(f"/api/v1/dispatch/reports/{report_id}/close", headers=console, json=how)
+    assert closed.status_code == 200, closed.text
+
+
+async def _ask_then_close(ctx: Context, http: httpx.AsyncClient, console: dict[str, str],
+                          report_id: uuid.UUID) -> ReportEvent:
+    await _ask(http, console, report_id)
+    await _close(http, console, report_id, how="unfounded", reason="На месте нарушений нет.")
+    (closing,) = await events_of(ctx, report_id, "close_unfounded")
+    return closing
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
@@ -172,3 +194,36 @@ async def test_closing_while_the_reporter_is_asked_withdraws_the_question_alike(
     for lang in ("ru", "kk", "en"):
         assert after[0].public_text[lang].startswith(WITHDRAWN[lang]), after[0].public_text
         assert STILL_OPEN[lang] not in after[0].public_text[lang]
+
+
+def _assert_told_without_the_question(told: list[ReportEvent], closing: ReportEvent) -> None:
+    # the original's own reporter was told the question is withdrawn (the premise) ...
+    assert "question_withdrawn" in closing.data
+    assert all(closing.public_text[lang].startswith(WITHDRAWN[lang]) for lang in WITHDRAWN), closing.public_text
+    # ... the duplicate's reporter hears the outcome in the closing's own words, and nothing of a question
+    (event,) = told
+    for lang in WITHDRAWN:
+        assert WITHDRAWN[lang] not in event.public_text[lang], event.public_text
+        assert event.public_text[lang].endswith(UNFOUNDED[lang]), event.public_text
+
+
+async def test_a_duplicates_reporter_is_not_told_of_the_originals_withdrawn_question(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    original = await triage_report(ctx, district="astana", category="utilities", text="Во дворе нет горячей воды")
+    duplicate = await triage_report(ctx, district="astana", category="utilities", text="Нет горячей воды")
+    _, console = await _officer(ctx, app_client)
+    await _close(app_client, console, duplicate.id, how="duplicate", reason="Повтор.",
+                 duplicate_of=str(original.id))
+    closing = await _ask_then_close(ctx, app_client, console, original.id)
+    _assert_told_without_the_question(await events_of(ctx, duplicate.id, "original_closed"), closing)
+
+
+async def test_a_report_merged_into_a_closed_one_is_not_told_of_its_withdrawn_question(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    original = await triage_report(ctx, district="astana", category="utilities", text="Во дворе нет горячей воды")
+    duplicate = await triage_report(ctx, district="astana", category="utilities", text="Нет горячей воды")
+    _, console = await _officer(ctx, app_client)
+    closing = await _ask_then_close(ctx, app_client, console, original.id)
+    await _close(app_client, console, duplicate.id, how="duplicate", reason="Повтор.",
+                 duplicate_of=str(original.id))
+    _assert_told_without_the_question(await events_of(ctx, duplicate.id, "original_closed"), closing)
