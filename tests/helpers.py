@@ -174,9 +174,22 @@ async def lock_waiters(ctx: Context) -> int:
         return int(waiting or 0)
 
 
-async def until_lock_waiters(ctx: Context, n: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    """Wait until at least `n` backends wait on a lock: the requests of a race test are all queued."""
+async def until_lock_waiters(ctx: Context, n: int, *tasks: asyncio.Future[Any],
+                             where: Callable[[list[str]], bool] | None = None,
+                             timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Wait until at least `n` backends of this test's database wait on a lock (PostgreSQL) and `where`, given the
+    statements they wait in, holds: the requests of a race test are all queued. Returns at once when one of `tasks`
+    has finished instead: it did not wait, and the test's own assertions say what it did."""
+    from sqlalchemy import text
+
     deadline = asyncio.get_running_loop().time() + timeout
-    while await lock_waiters(ctx) < n:
+    while not any(task.done() for task in tasks):
+        # a connection (and so a transaction) for each look: pg_stat_activity is read once per transaction
+        async with ctx.engine.connect() as probe:
+            waiting = list((await probe.execute(text(
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ))).scalars())
+        if len(waiting) >= n and (where is None or where(waiting)):
+            return
         assert asyncio.get_running_loop().time() < deadline, f"never saw {n} backend(s) waiting on a lock"
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.02)  # polling a condition, not a guess at how long something takes

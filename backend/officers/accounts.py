@@ -53,6 +53,17 @@ class Account:
     officer: Officer
     unit: Unit | None
 
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        """The officer's jurisdiction as the account is now (`jurisdiction_in`)."""
+        return jurisdiction_in(self.officer.district, self.unit)
+
+
+def jurisdiction_in(district: str | None, unit: Unit | None) -> Jurisdiction:
+    """The jurisdiction of an officer of `district` in `unit` (None: in none): scoped by their own district, else
+    their unit's (backend.officers.jurisdiction.scoping_district); what an account is, or would be after a change."""
+    return Jurisdiction(scoping_district(district, unit.district if unit is not None else None))
+
 
 def _with_unit() -> Select[Officer, Unit]:
     """Officers with their crew unit (None outside any)."""
@@ -97,7 +108,7 @@ def _check_within(within: Jurisdiction | None, district: str, unit: Unit | None)
     """Refuse an account an admin of `within` would not answer for once it is made or changed (another region's, a
     national one for a regional admin): they could not even read it back. None: anyone (the console). Refused for
     `national` when the account would read the whole country, else for its `district`."""
-    scoped = Jurisdiction(scoping_district(district, unit.district if unit is not None else None))
+    scoped = jurisdiction_in(district, unit)
     if within is not None and not within.answers_for(scoped):
         raise rules.Refused("officer.out_of_jurisdiction", "national" if scoped.national else "district")
 
@@ -149,8 +160,7 @@ async def set_role(session: AsyncSession, account: Account, *, role: Role, distr
     _check_within(within, new_district, account.unit)
     if (role.value, new_district) == (account.officer.role, account.officer.district):
         return False
-    unit_district = account.unit.district if account.unit is not None else None
-    stays = Jurisdiction(scoping_district(new_district, unit_district)) if role is Role.ADMIN else None
+    stays = jurisdiction_in(new_district, account.unit) if role is Role.ADMIN else None
     last = await admins.check_kept(session, account.officer.id, admin_of=stays, field="role", force=force)
     await change_role(session, account.officer, role=role, district=new_district, actor_id=actor_id,
                       last_admin=last)
@@ -179,7 +189,7 @@ async def move_to(session: AsyncSession, account: Account, *, unit: Unit | None,
         return False
     # an officer without a district of their own (rows from before one was required) is scoped by their unit's:
     # out of it, they read the whole country, and an admin among them is no longer their region's
-    stays = Jurisdiction(scoping_district(account.officer.district, unit.district if unit is not None else None))
+    stays = jurisdiction_in(account.officer.district, unit)
     last = await admins.check_kept(session, account.officer.id, admin_of=stays, field="unit", force=force)
     await move(session, account.officer, unit=unit, before=account.unit, actor_id=actor_id, last_admin=last)
     return True
@@ -234,8 +244,8 @@ async def reset_password(session: AsyncSession, officer: Officer, *, password: s
     included: whoever knew the old one is logged out everywhere. `password_hash`: `password`'s, from `hashed` before
     the caller's transaction (else it is hashed here). `by_self`: the officer changes their own
     (`change_own_password`): the audit line is `officer.password_change` by the officer, else
-    `officer.password_reset` by the admin (or "cli"). Commits. The caller then lifts the badge's login lockout
-    (ratelimit.clear_badge)."""
+    `officer.password_reset` by the admin (or the console, service.CONSOLE). Commits. The caller then lifts the
+    badge's login lockout (ratelimit.clear_badge)."""
     rules.check_password(password)
     if password_hash is None:
         password_hash = await asyncio.to_thread(hash_password, password)

@@ -1,7 +1,7 @@
 """The admin console's API for officer accounts: the roster, one account, creation, role and scope, unit,
 deactivation, reactivation and a new password — what `zan officers ...` does, through the same functions
 (backend.officers.accounts, whose rules are backend.officers.rules), so both refuse the same things and write the
-same audit lines (`actor_type` admin; the admin's id instead of "cli").
+same audit lines (`actor_type` admin; the admin's id instead of the console's, service.CONSOLE).
 
 Admins only, and each over the officers they answer for (Jurisdiction.answers_for: a regional admin their region's,
 never a national officer's; a national admin everyone's). Another region's officer or unit is answered as an unknown
@@ -77,9 +77,10 @@ STALE = {412: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, gene
                            description="If-Match names another state than the account's current one "
                                        "(officer.changed; the current tag in ETag): nothing was changed")}
 # a change that would take a region's (or the country's) last active admin away (backend.officers.admins)
-KEPT = {409: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
-                          description="The account is the last active admin of its region, or of the country "
-                                      "(officer.last_admin): another admin is made first; nothing was changed")}
+LAST_ADMIN = {409: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                                description="The account is the last active admin of its region, or of the "
+                                            "country (officer.last_admin): another admin is made first; nothing "
+                                            "was changed")}
 _CURSOR = "cursor:admin-officers"
 # where each rules.Refused field is in each body (one not named: "/<field>"), so a pointer names what was sent:
 # a role change sends no unit (a unit that does not fit is the new district's doing), a move the unit alone
@@ -266,7 +267,7 @@ class OfficerAdminController(Controller):
                   officer_id: FromPath[uuid.UUID]) -> Response[OfficerAccountOut]:
         return _tagged(await _account(session, await jurisdiction_for(session, officer), officer_id))
 
-    @post("/{officer_id:uuid}/role", status_code=200, responses={**STALE, **KEPT},
+    @post("/{officer_id:uuid}/role", status_code=200, responses={**STALE, **LAST_ADMIN},
           summary="Change an officer's role or scope")
     async def set_role(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                        data: JSONBody[RoleIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
@@ -283,7 +284,7 @@ class OfficerAdminController(Controller):
             raise rules.as_error(refused, _ROLE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
-    @post("/{officer_id:uuid}/unit", status_code=200, responses={**STALE, **KEPT},
+    @post("/{officer_id:uuid}/unit", status_code=200, responses={**STALE, **LAST_ADMIN},
           summary="Move an officer to another unit")
     async def move(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                    data: JSONBody[UnitIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
@@ -302,7 +303,7 @@ class OfficerAdminController(Controller):
             raise rules.as_error(refused, _MOVE_POINTERS) from refused
         return _tagged(await _fresh(session, officer_id))
 
-    @post("/{officer_id:uuid}/revoke", status_code=200, responses={**STALE, **KEPT},
+    @post("/{officer_id:uuid}/revoke", status_code=200, responses={**STALE, **LAST_ADMIN},
           summary="Deactivate an officer (kills every session at once)")
     async def revoke(self, session: SessionDep, officer: OfficerDep, officer_id: FromPath[uuid.UUID],
                      data: JSONBody[DeactivateIn | None] = None, if_match: IfMatch = None) -> Response[Ok]:

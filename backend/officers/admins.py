@@ -28,7 +28,7 @@ from sqlmodel import col
 
 from backend.officers import rules
 from backend.officers.auth import Role
-from backend.officers.jurisdiction import NATIONAL, Jurisdiction, around, scoping_district_sql
+from backend.officers.jurisdiction import NATIONAL, Jurisdiction, around, jurisdiction_of, scoping_district_sql
 from backend.officers.models import Officer
 
 
@@ -39,20 +39,13 @@ def _administered(jurisdiction: Jurisdiction) -> ColumnElement[bool]:
     return (col(Officer.role) == Role.ADMIN.value) & col(Officer.active) & where
 
 
-def same(one: Jurisdiction, other: Jurisdiction) -> bool:
-    """Whether an admin of `other` administers what one of `one` does (the same region, or both national)."""
-    if one.national or other.national:
-        return one.national == other.national
-    return other.district in around(one.district)
-
-
 async def _as_admin(session: AsyncSession, officer_id: uuid.UUID) -> Jurisdiction | None:
     """The jurisdiction the officer is an active admin of, read as committed now; None if they are none."""
-    row = (await session.execute(select(col(Officer.role), col(Officer.active), scoping_district_sql())
+    row = (await session.execute(select(col(Officer.role), col(Officer.active))
                                  .where(col(Officer.id) == officer_id))).first()
     if row is None or row[0] != Role.ADMIN.value or not row[1]:
         return None
-    return Jurisdiction(row[2] or NATIONAL)
+    return await jurisdiction_of(session, officer_id)
 
 
 async def _wanted(session: AsyncSession, officer_id: uuid.UUID) -> set[uuid.UUID]:
@@ -104,7 +97,7 @@ async def check_kept(session: AsyncSession, officer_id: uuid.UUID, *, admin_of: 
     then if the change leaves the jurisdiction with no admin (its audit line says so). The caller has `hold` the
     officer first."""
     now = await _as_admin(session, officer_id)
-    if now is None or (admin_of is not None and same(now, admin_of)):
+    if now is None or (admin_of is not None and now.same_as(admin_of)):
         return False
     others = await session.scalar(select(func.count()).select_from(Officer)
                                   .where(_administered(now), col(Officer.id) != officer_id))

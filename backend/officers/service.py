@@ -262,12 +262,14 @@ async def _answered_for(session: AsyncSession, officer_id: uuid.UUID, within: Ju
     return officer
 
 
-# `by_officer` of the service operator's console (`zan officers ...`), as its audit lines name it
+# the service operator's console (`zan officers ...`, `zan units ...`) as its audit lines name it (`by_officer`,
+# `actor_id`): a name, never a permission (revoke_device's is its `console` flag)
 CONSOLE = "cli"
 
 
 async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uuid.UUID | str,
-                        within: Jurisdiction | None = None, reason: str | None = None) -> Device:
+                        within: Jurisdiction | None = None, reason: str | None = None,
+                        console: bool = False) -> Device:
     """Kill a lost or stolen tablet: its sessions die at once, it can never log in again, and the push
     registrations made from it get nothing more (assignment pushes carry report numbers and addresses).
 
@@ -275,13 +277,14 @@ async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uu
     region's (or a national officer's) answers as an unknown one does (404), so device ids cannot be probed.
     A prosecutor's tablet is refused to a police admin (403 officer.oversight_account, rules.admins_manage):
     barring the oversight's tablets would silence it as a deactivation would. The service operator's console
-    (`by_officer` CONSOLE: `zan officers revoke-device`) keeps prosecutors' accounts, and so revokes their tablets
-    too; its `reason` goes into the audit line."""
+    (`console`: `zan officers revoke-device`, which names itself CONSOLE in `by_officer`) keeps prosecutors'
+    accounts, and so revokes their tablets too. `by_officer` only names who did it in the audit line, never what
+    they may do: a caller passing CONSOLE there is refused as any admin is. `reason` goes into the audit line."""
     device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
     owner = await _answered_for(session, device.officer_id, within) if device is not None else None
     if device is None or owner is None:
         raise ZanError("not_found", 404)
-    if by_officer != CONSOLE and not rules.admins_manage(owner.role):
+    if not console and not rules.admins_manage(owner.role):
         raise ZanError("officer.oversight_account", 403)
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
@@ -299,7 +302,7 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
                          force: bool = False) -> Officer:
     """Deactivate an officer: every session on every device dies at once, and their open shift ends. `within`: as
     for `revoke_device` (another region's officer, or a national one, is 404 to a regional admin). `by_officer`:
-    the admin, or "cli" for `zan officers deactivate`, whose `reason` goes into the audit line. Not their
+    the admin, or CONSOLE for `zan officers deactivate`, whose `reason` goes into the audit line. Not their
     jurisdiction's last active admin (`rules.Refused` officer.last_admin, backend.officers.admins) unless `force`
     (the console's break-glass, said in the audit line); the caller has held the officer (admins.hold)."""
     officer = await _answered_for(session, officer_id, within)

@@ -17,6 +17,9 @@ from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.context import Context
+from backend.lib.errors import ZanError
+from backend.officers import service
+from backend.officers.models import Device
 from tests.officers.factories import bearer, login_tokens, make_officer
 from tests.officers.test_officer_admin_sessions import _refused, zan
 
@@ -64,3 +67,22 @@ async def test_the_console_refuses_what_it_cannot_revoke(ctx: Context, app_clien
     assert (await zan(ctx, "revoke-device", "--device-id", "tab-once", "--reason", "утерян")).exit_code == 0
     twice = await zan(ctx, "revoke-device", "--device-id", "tab-once", "--reason", "утерян")
     assert twice.exit_code == 1 and "revoked already" in twice.output, twice.output
+
+
+async def test_the_audit_label_is_no_permission(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """What lets the console revoke a prosecutor's tablet is the `console` flag its command passes, never the name
+    its audit lines give it: a caller naming itself as the console does (service.CONSOLE) without the flag is refused
+    as a police admin is (403 officer.oversight_account), and the tablet stays as it was.
+
+    Before: the permission was `by_officer != "cli"`, so any caller passing that label revoked it."""
+    prosecutor, password = await make_officer(ctx, role="prosecutor")
+    tokens = await login_tokens(app_client, prosecutor.badge_number, password, "tab-oversight")
+
+    async with ctx.sessions() as session:
+        with pytest.raises(ZanError) as refused:
+            await service.revoke_device(session, device_id="tab-oversight", by_officer=service.CONSOLE)
+    assert (refused.value.status, refused.value.code) == (403, "officer.oversight_account")
+    async with ctx.sessions() as session:
+        device = await session.scalar(select(Device).where(col(Device.device_id) == "tab-oversight"))
+        assert device is not None and device.revoked_at is None
+    assert (await app_client.get("/api/v1/officer/me", headers=bearer(tokens["access_token"]))).status_code == 200

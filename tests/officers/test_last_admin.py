@@ -5,7 +5,18 @@ two admins demoting each other at once do not both succeed.
 
 Before: only one's own account was protected. A national admin (or the console) could deactivate, demote or move
 away a region's only admin, and two admins of a region could demote each other at the same moment, leaving the
-region with no one to administer it."""
+region with no one to administer it.
+
+Then, what a first reading of the rule missed:
+- An admin made meanwhile: `hold` read which admin rows to lock before locking them, so a demotion that waited for
+  its row while another officer was made an admin of the region counted the new admin without holding their row,
+  and the new admin's own demotion (which held only the rows of the admins it saw) counted the first: both passed
+  and the region was left with none. Now the rows are read again once held and taken again when more are wanted.
+- An admin scoped by their unit (no district of their own, rows from before a district was required): taking them
+  out of their unit (`…/unit` with null, `zan officers move --no-unit`) moved them to national scope, so the region
+  lost its last admin (and gained the country a national one) without the rule being asked.
+
+Before: both demotions answered 200; the move answered 200 (the console printed the officer, now national)."""
 
 from __future__ import annotations
 
@@ -15,16 +26,17 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.context import Context
-from backend.officers.models import Officer
-from tests.officers.factories import make_officer
+from backend.officers.models import Officer, OfficerSession
+from tests.helpers import until_lock_waiters
+from tests.officers.factories import login_tokens, make_officer, make_unit
 from tests.officers.test_officer_admin_api import ADMIN, KARAGANDA, REASON, _admin, _national_admin
 from tests.officers.test_officer_admin_sessions import shown, zan
-from tests.officers.test_reset_race import _holding, _until_waiting
+from tests.officers.test_reset_race import _holding
 
 pytestmark = pytest.mark.anyio
 
@@ -99,7 +111,7 @@ async def test_two_admins_demoting_each_other_at_once_do_not_both_succeed(ctx: C
                                                          headers=one_headers)),
                      asyncio.create_task(app_client.post(f"{ADMIN}/{one.id}/role", json={"role": "supervisor"},
                                                          headers=other_headers))]
-        await _until_waiting(ctx, 2, *demotions)
+        await until_lock_waiters(ctx, 2, *demotions)
     answers = [await demotion for demotion in demotions]
 
     assert sorted(answer.status_code for answer in answers) == [200, 409], [answer.text for answer in answers]
@@ -141,3 +153,86 @@ async def test_the_console_lets_an_admin_go_when_another_is_left(ctx: Context) -
         is False
     (revoked,) = await _audit_data(ctx, leaving.id, "officer.revoke")
     assert "last_admin" not in revoked
+
+
+async def _active_admins(ctx: Context, *ids: uuid.UUID) -> list[uuid.UUID]:
+    async with ctx.sessions() as session:
+        return list(await session.scalars(select(col(Officer.id)).where(
+            col(Officer.id).in_(ids), col(Officer.role) == "admin", col(Officer.active))))
+
+
+def _ending_a_session(waiting: list[str]) -> bool:
+    """One of the statements waiting for a lock ends a session: that request has counted and is writing."""
+    return any(query.lstrip().upper().startswith("UPDATE OFFICER_SESSIONS") for query in waiting)
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_an_admin_made_meanwhile_is_held_before_being_counted(ctx: Context,
+                                                                    app_client: httpx.AsyncClient) -> None:
+    """Karaganda's only admin is demoted while a supervisor of it is being made an admin, and that new admin is
+    demoted too: one of the two demotions is refused. The interleaving is made with row locks of other connections
+    (PostgreSQL: on SQLite writers are serialised)."""
+    _, national = await _national_admin(ctx, app_client)
+    only, password = await make_officer(ctx, role="admin", district=KARAGANDA)
+    made, _ = await make_officer(ctx, role="supervisor", district=KARAGANDA)
+    await login_tokens(app_client, only.badge_number, password, "tab-only")
+
+    rows = select(col(Officer.id)).where(col(Officer.id).in_([only.id, made.id])).with_for_update()
+    sessions = select(col(OfficerSession.id)).where(col(OfficerSession.officer_id) == only.id).with_for_update()
+    async with _holding(ctx, sessions) as writing, _holding(ctx, rows) as promoting:
+        demotions = [asyncio.create_task(app_client.post(f"{ADMIN}/{officer_id}/role", json={"role": "supervisor"},
+                                                         headers=national)) for officer_id in (only.id, made.id)]
+        await until_lock_waiters(ctx, 2, *demotions)  # each read which rows to hold, and waits for them
+        # the supervisor is made an admin (as the role endpoint would, holding their row) and that commits
+        await promoting.execute(update(Officer).where(col(Officer.id) == made.id).values(role="admin"))
+        await promoting.commit()
+        # the first demotion of the only admin is held writing once it has counted, so the other counts before it
+        # commits (as two requests may); or one of them is done already
+        await until_lock_waiters(ctx, 2, *demotions, where=_ending_a_session)
+        await writing.rollback()
+        answers = [await demotion for demotion in demotions]
+
+    assert sorted(answer.status_code for answer in answers) == [200, 409], [answer.text for answer in answers]
+    _last_admin(next(answer for answer in answers if answer.status_code != 200))
+    assert len(await _active_admins(ctx, only.id, made.id)) == 1
+
+
+async def _unit_scoped_admin(ctx: Context) -> tuple[Officer, str]:
+    """Karaganda's only admin, scoped by their unit's district (no district of their own)."""
+    unit = await make_unit(ctx, district=KARAGANDA)
+    admin, _ = await make_officer(ctx, role="admin", district="", unit=unit)
+    return admin, unit.code
+
+
+async def test_a_unit_scoped_admin_is_not_moved_out_of_their_region(ctx: Context,
+                                                                    app_client: httpx.AsyncClient) -> None:
+    _, national = await _national_admin(ctx, app_client)
+    admin, _ = await _unit_scoped_admin(ctx)
+
+    refused = await app_client.post(f"{ADMIN}/{admin.id}/unit", json={"unit_id": None}, headers=national)
+    _last_admin(refused)
+    assert refused.json()["errors"][0]["pointer"] == "/unit_id"
+    shown = (await app_client.get(f"{ADMIN}/{admin.id}", headers=national)).json()
+    assert (shown["unit_code"], shown["scope"]) != (None, "national"), shown
+
+    # with another admin of the region, they may go
+    await make_officer(ctx, role="admin", district=KARAGANDA)
+    moved = await app_client.post(f"{ADMIN}/{admin.id}/unit", json={"unit_id": None}, headers=national)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["scope"] == "national"
+
+
+async def test_the_console_refuses_it_too_unless_forced(ctx: Context) -> None:
+    admin, code = await _unit_scoped_admin(ctx)
+
+    refused = await zan(ctx, "move", "--badge", admin.badge_number, "--no-unit")
+    assert refused.exit_code == 1, refused.output
+    # the region the admin is scoped by (their unit's), not "the whole country" their empty district would say
+    assert f"last active admin of the region of {KARAGANDA}" in refused.output, refused.output
+    assert len(refused.output.strip().splitlines()) == 1, refused.output
+    assert await _state(ctx, admin.id) == ("admin", "", True)
+
+    forced = shown(await zan(ctx, "move", "--badge", admin.badge_number, "--no-unit", "--force"))
+    assert (forced["unit"], forced["scope"]) == (None, "national")
+    (line,) = await _audit_data(ctx, admin.id, "officer.unit")
+    assert line == {"unit": {"from": code, "to": None}, "last_admin": True}

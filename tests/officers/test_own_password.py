@@ -23,8 +23,9 @@ from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.officers import service
 from backend.officers.models import Officer
+from tests.helpers import until_lock_waiters
 from tests.officers.factories import bearer, login_tokens, make_officer
-from tests.officers.test_reset_race import _holding, _until_waiting
+from tests.officers.test_reset_race import _holding
 
 pytestmark = pytest.mark.anyio
 
@@ -191,7 +192,7 @@ async def test_a_tablet_revoked_while_the_change_waits_changes_nothing(
     async with _holding(ctx, select(col(Officer.id)).where(col(Officer.id) == officer.id)
                         .with_for_update(key_share=True)):
         changing = asyncio.create_task(_change(app_client, tokens, password, NEW_PASSWORD))
-        await _until_waiting(ctx, 1, changing)
+        await until_lock_waiters(ctx, 1, changing)
         async with ctx.sessions() as session:
             await service.revoke_device(session, device_id=device_id, by_officer=admin.id)
     answer = await changing

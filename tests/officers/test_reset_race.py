@@ -19,13 +19,14 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from backend.context import Context
 from backend.officers.accounts import by_badge, reset_password
 from backend.officers.models import Device, Officer, OfficerSession
+from tests.helpers import until_lock_waiters
 from tests.officers.factories import bearer, login_tokens, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -37,18 +38,6 @@ NEW_PASSWORD = "a-brand-new-password"
 def db_url(request: pytest.FixtureRequest) -> str:
     """Row locks are what is tested: PostgreSQL only (see the module's docstring)."""
     return str(request.getfixturevalue("pg_url"))
-
-
-async def _until_waiting(ctx: Context, waiting: int, *tasks: asyncio.Task[object]) -> None:
-    """Until `waiting` connections of this test's database wait for a lock, or one of `tasks` has finished."""
-    async with ctx.engine.connect() as probe:
-        while not any(task.done() for task in tasks):
-            count = await probe.scalar(text("SELECT count(*) FROM pg_stat_activity "
-                                            "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-            await probe.rollback()  # pg_stat_activity is read once per transaction: a new one for each look
-            if (count or 0) >= waiting:
-                return
-            await asyncio.sleep(0.005)  # polling a condition, not a guess at how long something takes
 
 
 @asynccontextmanager
@@ -93,10 +82,10 @@ async def test_a_session_created_after_the_reset_revoked_the_others_is_revoked_t
     # the login stops at its tablet's row (it records when the tablet was last seen), after its hash check
     async with _holding(ctx, select(col(Device.id)).where(col(Device.id) == tablet).with_for_update()):
         logging_in = _login(app_client, officer.badge_number, password, "tab-enrolled")
-        await _until_waiting(ctx, 1, logging_in)
+        await until_lock_waiters(ctx, 1, logging_in)
         resetting = asyncio.create_task(_reset(ctx, officer.badge_number))
         # the reset runs to its commit, or waits for the login (the fix): either way it is as far as it gets
-        await _until_waiting(ctx, 2, resetting, logging_in)
+        await until_lock_waiters(ctx, 2, resetting, logging_in)
     answer, _ = await asyncio.gather(logging_in, resetting)
 
     assert answer.status_code == 200, answer.text  # the password was right when it was checked
@@ -118,7 +107,7 @@ async def test_a_login_whose_hash_check_passed_before_the_reset_committed_is_ref
     async with _holding(ctx, select(col(Officer.id)).where(col(Officer.id) == officer.id)
                         .with_for_update(read=True, key_share=True)):
         logging_in = _login(app_client, officer.badge_number, password, "tab-new")
-        await _until_waiting(ctx, 1, logging_in)
+        await until_lock_waiters(ctx, 1, logging_in)
         await _reset(ctx, officer.badge_number)
     answer = await logging_in
 

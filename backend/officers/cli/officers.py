@@ -35,11 +35,9 @@ _FORCE_HELP = ("take away their region's (or, a national admin, the country's) l
 
 def _last_admin(account: Account) -> click.ClickException:
     """officer.last_admin (backend.officers.admins) as the console words it: the region named by the district the
-    admin is scoped by (their own, else their unit's: backend.officers.jurisdiction)."""
-    from backend.officers.jurisdiction import scoping_district
-
-    scoped = scoping_district(account.officer.district, account.unit.district if account.unit else None)
-    where = f"region of {scoped}" if scoped else "whole country"
+    admin is scoped by (their own, else their unit's: Account.jurisdiction)."""
+    jurisdiction = account.jurisdiction
+    where = "whole country" if jurisdiction.national else f"region of {jurisdiction.district}"
     return click.ClickException(f"officer {account.officer.badge_number!r} is the last active admin of the {where}: "
                                 f"make another officer admin first, or pass --force")
 
@@ -71,6 +69,7 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
     from backend.lib.errors import ZanError
     from backend.officers import accounts, rules
     from backend.officers.models import Officer, Unit
+    from backend.officers.service import CONSOLE
 
     badge = length(badge, 20, "--badge")
     name = length(name, 200, "--name")
@@ -94,7 +93,7 @@ def create(badge: str, name: str, role: str, department: str, district: str | No
                 officer = await accounts.create(session, badge_number=badge, full_name=name, rank=rank,
                                                 role=Role(role), department=department,
                                                 district=None if national else district, national=national,
-                                                unit=unit, password=password, actor_id="cli",
+                                                unit=unit, password=password, actor_id=CONSOLE,
                                                 password_hash=password_hash)
             except rules.Refused as refused:
                 raise cli_refusal(refused, role=Role(role), district=district, unit=unit,
@@ -165,6 +164,7 @@ def set_role(badge: str, role: str, district: str | None, national: bool, force:
     """Change an officer's role or district, as `create` checks them: their sessions and open shift end at once."""
     from backend.officers import rules
     from backend.officers.accounts import set_role as set_account_role
+    from backend.officers.service import CONSOLE
 
     new_role = Role(role)
 
@@ -172,7 +172,7 @@ def set_role(badge: str, role: str, district: str | None, national: bool, force:
         officer = account.officer
         try:
             changed = await set_account_role(session, account, role=new_role, district=district, national=national,
-                                             actor_id="cli", force=force)
+                                             actor_id=CONSOLE, force=force)
         except rules.Refused as refused:
             if refused.code == "officer.last_admin":
                 raise _last_admin(account) from refused
@@ -198,6 +198,7 @@ def move(badge: str, unit_code: str | None, no_unit: bool, force: bool) -> None:
     from backend.officers import rules
     from backend.officers.accounts import move_to
     from backend.officers.models import Unit
+    from backend.officers.service import CONSOLE
 
     if (unit_code is not None) == no_unit:
         raise click.ClickException("give either --unit CODE or --no-unit")
@@ -210,7 +211,7 @@ def move(badge: str, unit_code: str | None, no_unit: bool, force: bool) -> None:
             if unit is None:
                 raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
         try:
-            moved = await move_to(session, account, unit=unit, actor_id="cli", force=force)
+            moved = await move_to(session, account, unit=unit, actor_id=CONSOLE, force=force)
         except rules.Refused as refused:
             if refused.code == "officer.last_admin":
                 raise _last_admin(account) from refused
@@ -280,7 +281,7 @@ def revoke_device(device_id: str, reason: str) -> None:
             if row[0].revoked_at is not None:
                 raise click.ClickException(f"nothing to change: tablet {device_id!r} is revoked already")
             badge = row[1]
-            device = await revoke(session, device_id=device_id, by_officer=CONSOLE, reason=reason)
+            device = await revoke(session, device_id=device_id, by_officer=CONSOLE, reason=reason, console=True)
             revoked_at = as_utc(device.revoked_at).isoformat() if device.revoked_at else None
             return {"device_id": device_id, "badge_number": badge, "revoked_at": revoked_at}
 
@@ -292,11 +293,12 @@ def revoke_device(device_id: str, reason: str) -> None:
 def reactivate(badge: str) -> None:
     """Let a deactivated officer log in again."""
     from backend.officers.accounts import reactivate as reactivate_officer
+    from backend.officers.service import CONSOLE
 
     async def work(session: AsyncSession, account: Account) -> None:
         if account.officer.active:
             raise click.ClickException(f"nothing to change: officer {badge!r} is active")
-        await reactivate_officer(session, account.officer, actor_id="cli")
+        await reactivate_officer(session, account.officer, actor_id=CONSOLE)
 
     _change(badge, work)
 
@@ -309,6 +311,7 @@ def reset_password(badge: str, password: str) -> None:
     """Give an officer a new password: every session of theirs ends at once."""
     from backend.officers.accounts import reset_password as set_password
     from backend.officers.auth import hash_password
+    from backend.officers.service import CONSOLE
 
     async def known(settings: Settings) -> bool:
         from backend.context import context_scope
@@ -324,7 +327,7 @@ def reset_password(badge: str, password: str) -> None:
     password_hash = hash_password(password)
 
     async def work(session: AsyncSession, account: Account) -> None:
-        await set_password(session, account.officer, password=password, actor_id="cli", password_hash=password_hash)
+        await set_password(session, account.officer, password=password, actor_id=CONSOLE, password_hash=password_hash)
 
     _change(badge, work)
 

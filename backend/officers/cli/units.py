@@ -60,9 +60,10 @@ def units_create(code: str, name: str, department: str, district: str, restricte
                                                          categories)), status="off_duty")
             except IntegrityError as exc:  # created meanwhile
                 raise click.ClickException(f"a unit with code {code!r} already exists") from exc
-            await record(session, actor_type="admin", actor_id="cli", action="unit.create", target_type="unit",
-                         target_id=unit.id, data={"department": department, "district": district,
-                                                  "restricted_categories": unit.restricted_categories})
+            await record(session, actor_type="admin", actor_id=service.CONSOLE, action="unit.create",
+                         target_type="unit", target_id=unit.id,
+                         data={"department": department, "district": district,
+                               "restricted_categories": unit.restricted_categories})
             await session.commit()
             return {"id": str(unit.id), "code": unit.code, "name": unit.name, "department": unit.department,
                     "district": unit.district, "restricted_categories": unit.restricted_categories}
