@@ -20,6 +20,7 @@ from backend.lib.i18n import Lang, negotiate
 CtxDep: TypeAlias = NamedDependency[Context]
 SessionDep: TypeAlias = NamedDependency[AsyncSession]
 LangDep: TypeAlias = NamedDependency[Lang]
+AskedLangDep: TypeAlias = NamedDependency[Lang | None]
 
 
 def provide_ctx(request: Request[Any, Any, Any]) -> Context:
@@ -35,6 +36,13 @@ async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Asyn
 
 def provide_lang(request: Request[Any, Any, Any]) -> Lang:
     return negotiate(request.headers.get("accept-language"))
+
+
+def provide_asked_lang(request: Request[Any, Any, Any]) -> Lang | None:
+    """The app's language for a citizen's answers; None: it asked for none of ours, and each report answers in its
+    own (the app-wide `lang` would be Russian, which is neither the state language nor a Kazakh report's: the law on
+    appeals answers in the state language or the appeal's)."""
+    return negotiate(request.headers.get("accept-language"), None)
 
 
 def path_with_query(request: Request[Any, Any, Any]) -> str:

@@ -5,23 +5,14 @@ anonymous appeals).
 A category's `anonymous_allowed` (ml/data/taxonomy.json) says what its typical report is; a report of a category that
 is typically no crime may still tell one: an officer who took a bribe or beat a detainee is a "complaint about a
 police officer", a driver who hit a child and fled may be read as a "traffic violation". Such a report is considered
-anonymously when its text tells a crime (`ml.crime_cues`). One rule for intake, the routing job and staff
+anonymously when its text tells a crime (`ml.crime_cues.cues_in`). One rule for intake, the routing job and staff
 reclassifications (backend.routing), so none of them refuses what another admitted.
 """
 
 from __future__ import annotations
 
-from ml.crime_cues import CRIME_CUES, NEGATED
-from ml.lang import reading_text
+from ml.crime_cues import cues_in
 from ml.taxonomy import Taxonomy, load_taxonomy
-from ml.text import fold
-
-
-def crime_cues(text: str) -> tuple[str, ...]:
-    """The codes of the crime cues (ml.crime_cues) `text` carries, in the table's order; empty when none."""
-    folded = fold(reading_text(text))  # a report typed in Latin letters is read in Cyrillic, like the patterns
-    folded = NEGATED.sub(" ", folded)  # what the citizen says did not happen tells no crime
-    return tuple(cue.code for cue in CRIME_CUES if all(p.search(folded) for p in cue.every))
 
 
 def anonymous_considered(category: str | None, text: str, taxonomy: Taxonomy | None = None) -> bool:
@@ -30,4 +21,4 @@ def anonymous_considered(category: str | None, text: str, taxonomy: Taxonomy | N
     taxonomy = taxonomy or load_taxonomy()
     if category is None or not taxonomy.has_category(category) or taxonomy.category(category).anonymous_allowed:
         return True
-    return bool(crime_cues(text))
+    return bool(cues_in(text))

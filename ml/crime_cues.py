@@ -1,6 +1,7 @@
 """What tells that a report carries information about a crime (ru / kk / en), whatever category it falls in: the
-table `ml.anonymity` reads to consider an anonymous appeal that its category alone would not (law on appeals:
-anonymous appeals are not considered, "except information about prepared or committed crimes").
+table, and `cues_in` that reads a text with it, which `ml.anonymity` asks to consider an anonymous appeal that its
+category alone would not (law on appeals: anonymous appeals are not considered, "except information about prepared or
+committed crimes").
 
 Each cue names the Criminal Code (УК РК) articles whose offence it reports and the patterns that must all occur in the
 folded text (`ml.text.fold`: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н, ё→е), read as `ml.urgency` reads it (a report in
@@ -20,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ml.text import any_of
+from ml.lang import reading_text
+from ml.text import any_of, fold
 
 # Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
 CRIME_CUES_VERSION = "2"
@@ -199,3 +201,10 @@ CRIME_CUES: tuple[CrimeCue, ...] = (
     CrimeCue("gun_sale", "УК РК 287", (_SELLING, _GUNS)),
     CrimeCue("poisonous_alcohol", "УК РК 306", (_ALCOHOL, _POISONED)),
 )
+
+
+def cues_in(text: str) -> tuple[str, ...]:
+    """The codes of the crime cues `text` carries, in the table's order; empty when none."""
+    folded = fold(reading_text(text))  # a report typed in Latin letters is read in Cyrillic, like the patterns
+    folded = NEGATED.sub(" ", folded)  # what the citizen says did not happen tells no crime
+    return tuple(cue.code for cue in CRIME_CUES if all(p.search(folded) for p in cue.every))

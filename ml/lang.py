@@ -22,7 +22,7 @@ Text in Latin letters is English, or Kazakh or Russian typed in Latin (ml/transl
 Latin alphabets (ä, ğ, ı, ñ, ö, ş, ū, ü, á, ǵ, ń, ó, ú, q) and by its words read back in Cyrillic and weighed as
 above (a quarter of English words outweighs them unless one of them is sure: "meni it kapty", a dog bit me), Russian
 by its function words and inflection read back in Cyrillic ("dobryi den", "sobaka ukusila"), English by its own
-function, question and common legal words.
+function, question and common legal words: ml/lang_latin.py, which weighs words with this module's evidence.
 """
 
 from __future__ import annotations
@@ -40,18 +40,16 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]")
 _LATIN = re.compile(r"[a-z]")
 _KK_LETTER = re.compile(f"[{KAZAKH_LETTERS}]")
-_KK_LATIN_LETTER = re.compile("[äáğǵıñńöóūüúq]")
-_LATIN_WORD = re.compile(r"[a-zäáğǵıñńöóşūüúçé']+")
 
 # Frequent Kazakh words (folded: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н) that are not Russian words: report words,
 # then function words (postpositions, particles, conjunctions, numerals)
 
 
-def _words(block: str) -> frozenset[str]:
+def word_set(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
-_KK_WORDS = _words(
+_KK_WORDS = word_set(
     """
     мен сен ол биз сиз олар менин сенин онын бизде сизде маган сага оган бизге сизге мени сени оны бизди
     жок бар казир кази ушин жане пен гой гана емес еди екен болды болып болса болады болган
@@ -75,20 +73,20 @@ _KK_WORDS = _words(
 # from Russian accusatives and datives ("уборку", "сразу": 1 word in 20 of the Russian appeals), and "корку" is a word
 # of both ("корку льда"), so they weigh as a Kazakh ending does, not as a sure word. A verbal noun after a vowel
 # ("тонау", "төлеу") or a causative ("қорқыту") has an ending of its own (_KK_ENDINGS)
-_KK_VERBAL_NOUNS = _words(
+_KK_VERBAL_NOUNS = word_set(
     """
     корку келу кету жазу согу уру киру шыгу тусу олу жогалу сату ату журу отыру калу шегу ишу оку
     """
 )
 # Question particles ("келди ме", "бар ма"): Kazakh after a word, while a text that starts with one starts with
 # something else ("па.2." is a clause number)
-_KK_PARTICLES = _words("ма ме ба бе па пе")
+_KK_PARTICLES = word_set("ма ме ба бе па пе")
 # "188-бабы", "190-бабында": the article word's softened forms. Alone "бабы" is also Russian ("две бабы"), so it
 # counts (as "бап") only glued to an article number with a hyphen, which Russian never writes
 _KK_NUMBERED_ARTICLE = re.compile(r"(?<=\d-)баб[ыі]\w*")
 # Function words and the most frequent words of reports: Russian evidence against Kazakh, and what tells Russian
 # typed in Latin (read back in Cyrillic) from English
-_RU_WORDS = _words(
+RU_WORDS = word_set(
     """
     я мы ты вы он она они оно меня мне нас нам его ее её их мой моя моё мои наш наша у в во на не ни что это и а но
     с со по за от до из к ко как так уже очень пожалуйста помогите помощь прошу украли угнали избил бьет бьёт драка
@@ -102,28 +100,9 @@ _RU_WORDS = _words(
     можно нужно надо будет будут может могут хочу было здравствуйте спасибо
     """
 )
-# Kept clear of words that are also Russian or Kazakh typed in Latin ("so", "do", "men", "bar", "ne", "tut"): one of
-# them in a short translit report would tip it to English. "a", "i", "no", "to", "on", "my" were here first and stay.
-_EN_WORDS = _words(
-    """
-    the a an is are was were be been am being my me i you he she it we they his her our their this that there here
-    of in on at to from by for with and or not no please help someone somebody stolen phone car police street near
-    your its him them us these those what which who whom whose when where why how does did done doing have has had
-    having can could will would shall should may might must if than then but about into over under after before
-    during without against between because while out off up down all any some every each other only also just very
-    too much many more most long right now yes don't can't isn't i'm what's it's there's get got say says said tell
-    until since despite though although again still never always already behind outside inside around across
-    through along next
-    know need want happen happens happened take takes give make go going come
-    law laws legal lawyer article articles code criminal administrative offence offense crime fine fined penalty
-    punishment punished court judge rights arrest arrested detained detention divorce bribe bribes bribery theft
-    fraud prison jail sentence complaint report victim witness person people child children wife husband neighbour
-    neighbor drunk driver stole steal beat beating attacked threatened happening
-    """
-)
-# The nouns of _RU_WORDS in their dictionary form: the form a Kazakh sentence borrows them in ("сосед мені ұрды",
+# The nouns of RU_WORDS in their dictionary form: the form a Kazakh sentence borrows them in ("сосед мені ұрды",
 # "заявление жазсам"), unlike Russian's function words and inflected forms (see _LOAN_WEIGHT)
-_RU_LOANABLE = _words(
+_RU_LOANABLE = word_set(
     """
     драка сосед соседи соседка двор машина телефон полиция дом улица магазин деньги ребенок ребёнок дети человек
     мужчина женщина пьяный пьяные шум муж жена пожар нож наркотики помощь
@@ -140,12 +119,12 @@ _LOAN_WEIGHT = 0.5
 # beside one, those nouns are its loans and weigh nothing ("Участковый сосед келмеди", two Russian nouns and a Kazakh
 # verb, is Kazakh), while a bare Kazakh word in a Russian sentence ("Сосед шумит қазір") is no verb and leaves them
 # their half
-_KK_PREDICATE_WORDS = _words("жатыр отыр тур жур жок бар керек емес")
+_KK_PREDICATE_WORDS = word_set("жатыр отыр тур жур жок бар керек емес")
 _KK_PREDICATE_ENDING = re.compile(
     "(ды|ди|ты|ти|мын|мин|пын|пин|мыз|миз|быз|биз|пыз|пиз|сыз|сиз|дым|дим|тым|тим|дык|дик|тык|тик|кык|гык|гик)$"
 )
 # Words both languages use: Kazakh "не" (what) and "да" (too), loans Kazakh reports write as Russian does
-_BOTH_WORDS = _words("не да полиция телефон машина магазин казахстан казакстан")
+_BOTH_WORDS = word_set("не да полиция телефон машина магазин казахстан казакстан")
 # Word endings (folded spelling, on words of 5+ letters) by how surely they mark a Kazakh word: Kazakh glues its
 # grammar to the stem (plural, possessive, case, tense, person), so a word no list knows still shows it. 0.8: Russian
 # words (almost) never end so; 0.5 and 0.3: some do ("один", "доллар", "команда", "воды"), so a Russian-looking
@@ -272,13 +251,13 @@ def _kazakh_ending(folded: str) -> float:
     return weight
 
 
-def _russian_ending(folded: str) -> float:
+def russian_ending(folded: str) -> float:
     return _ending_weight(_RU_ENDING, folded) if len(folded) >= 4 else 0.0
 
 
 def _russian_shape(folded: str) -> float:
     """A Russian ending, or a shape no Kazakh word has (_RUSSIAN_SHAPE)."""
-    return max(_russian_ending(folded), 0.6 if _RUSSIAN_SHAPE.search(folded) else 0.0)
+    return max(russian_ending(folded), 0.6 if _RUSSIAN_SHAPE.search(folded) else 0.0)
 
 
 def _loan_stem(folded: str, kazakh: float) -> float:
@@ -304,43 +283,43 @@ def _russian_look(raw: str, folded: str) -> float:
 # What a word says, from 1 (Kazakh) to -1 (Russian), 0 when it tells neither: (in a text with other Kazakh
 # evidence, with none). A Kazakh letter or word is sure Kazakh in both; a Kazakh ending may weigh less alone
 Evidence = tuple[float, float]
-_SURE_KAZAKH: Evidence = (1.0, 1.0)
-_NOTHING: Evidence = (0.0, 0.0)
+SURE_KAZAKH: Evidence = (1.0, 1.0)
+NO_EVIDENCE: Evidence = (0.0, 0.0)
 
 
 # Most words of a report are among a language's few thousand frequent ones: each is weighed once
 @lru_cache(maxsize=8192)
-def _word_evidence(raw: str, folded: str) -> Evidence:
+def word_evidence(raw: str, folded: str) -> Evidence:
     """What a word says (see Evidence). `raw` is the word lower-cased as typed, `folded` the same through
     ml.text.fold.
 
     Some citizens type Kazakh on a Russian keyboard with ы for і, not и ("мены", "журеды", "быр"): such a word is
     also read with и for ы. What that reading says counts in a Kazakh text only: Russian words read so too ("еды"
     would read "еді", "победы" "победі")."""
-    evidence = _spelt_evidence(raw, folded)
-    if "ы" not in folded or evidence == _SURE_KAZAKH:
+    evidence = spelt_evidence(raw, folded)
+    if "ы" not in folded or evidence == SURE_KAZAKH:
         return evidence
     reading = folded.replace("ы", "и")
-    in_kazakh, _ = _spelt_evidence(raw.replace("ы", "и"), reading)
+    in_kazakh, _ = spelt_evidence(raw.replace("ы", "и"), reading)
     return (max(evidence[0], in_kazakh), evidence[1])
 
 
-def _spelt_evidence(raw: str, folded: str) -> Evidence:
-    """`_word_evidence` of the word as it is spelt."""
+def spelt_evidence(raw: str, folded: str) -> Evidence:
+    """`word_evidence` of the word as it is spelt."""
     if _KK_LETTER.search(raw) or folded in _KK_WORDS:
-        return _SURE_KAZAKH
+        return SURE_KAZAKH
     if folded in _KK_VERBAL_NOUNS:
         return (0.8, 0.8)
     if folded in _BOTH_WORDS:
-        return _NOTHING
-    if folded in _RU_WORDS:
+        return NO_EVIDENCE
+    if folded in RU_WORDS:
         return (-_LOAN_WEIGHT if folded in _RU_LOANABLE else -1.0, -1.0)
     kazakh = _kazakh_ending(folded)
     if kazakh >= 0.8:
         # a loan with a Kazakh ending ("телефонмен", "подъездеги") is a Kazakh word, Russian letters and broken
         # vowel harmony notwithstanding: in a Kazakh text only a Russian ending argues; alone, a shape no Kazakh
         # word has too ("взгляды", "присоединен": Russian words that end so)
-        return (kazakh - _russian_ending(folded), kazakh - max(_russian_shape(folded), _loan_stem(folded, kazakh)))
+        return (kazakh - russian_ending(folded), kazakh - max(_russian_shape(folded), _loan_stem(folded, kazakh)))
     weight = kazakh - max(_russian_look(raw, folded), _loan_stem(folded, kazakh))
     if weight < 0 and _RU_DICTIONARY_FORM.search(folded):
         return (weight * _LOAN_WEIGHT, weight)
@@ -348,10 +327,10 @@ def _spelt_evidence(raw: str, folded: str) -> Evidence:
 
 
 def _kazakh_dominates(evidence: list[Evidence]) -> bool:
-    return _kazakh_weight(evidence) > 0
+    return kazakh_weight(evidence) > 0
 
 
-def _kazakh_weight(evidence: list[Evidence]) -> float:
+def kazakh_weight(evidence: list[Evidence]) -> float:
     """The weight of a text's Kazakh words when they dominate it, else 0. They dominate when they outweigh Russian
     ones and weigh at least half a Kazakh word (a middle-group ending, or two weak ones): a lone weak ending among
     words that tell nothing is no Kazakh text. A word's Kazakh ending needs support (a Kazakh letter or word, or a
@@ -359,7 +338,7 @@ def _kazakh_weight(evidence: list[Evidence]) -> float:
     support nothing) for a Russian-looking stem to be a loan: alone, "Взгляды соседей" and "Не присоединен" are
     Russian. A Russian text that quotes a Kazakh street name or ends with "қазір" stays Russian; a Kazakh one with
     Russian loans and greetings ("Здравствуйте", "подъезд", "участковый") stays Kazakh."""
-    supported = _SURE_KAZAKH in evidence or (
+    supported = SURE_KAZAKH in evidence or (
         sum(in_kazakh > 0 for in_kazakh, _ in evidence) >= 2 and any(alone > 0 for _, alone in evidence)
     )
     weights = [in_kazakh if supported else alone for in_kazakh, alone in evidence]
@@ -369,12 +348,12 @@ def _kazakh_weight(evidence: list[Evidence]) -> float:
     return kazakh if kazakh >= 0.5 and kazakh > (russian if supported else 2 * russian) else 0.0
 
 
-def _text_evidence(words: list[tuple[str, Evidence]]) -> list[Evidence]:
+def text_evidence(words: list[tuple[str, Evidence]]) -> list[Evidence]:
     """The evidence of a text's (folded word, its evidence) in order; a question particle follows a word, so a text's
     first word is none. Beside a Kazakh verb, Russian nouns in their dictionary form are loans and tell nothing (see
     _KK_PREDICATE_WORDS)."""
     evidence = [
-        _NOTHING if i == 0 and folded in _KK_PARTICLES else evidence for i, (folded, evidence) in enumerate(words)
+        NO_EVIDENCE if i == 0 and folded in _KK_PARTICLES else evidence for i, (folded, evidence) in enumerate(words)
     ]
     # only in the reading of a text with other Kazakh evidence: alone, a Kazakh-looking verb ending is as often a
     # Russian plural's ("Периодические перепады", "Наличие наледи")
@@ -396,7 +375,7 @@ def _kazakh_predicate(folded: str, in_kazakh: float) -> bool:
 
 def _is_loan(folded: str) -> bool:
     """Whether a Russian word is a noun or adjective in its dictionary form, as Kazakh borrows them (_LOAN_WEIGHT)."""
-    return folded in _RU_LOANABLE or (folded not in _RU_WORDS and _RU_DICTIONARY_FORM.search(folded) is not None)
+    return folded in _RU_LOANABLE or (folded not in RU_WORDS and _RU_DICTIONARY_FORM.search(folded) is not None)
 
 
 def detect_language(text: str) -> Language:
@@ -422,7 +401,7 @@ def _detect_language(text: str) -> Language:
 # the Russian or English evidence that decides a text: a second word that says so (one may be a loan, a name, or
 # the one word a citizen of the other language knows), or for Russian a second word beside an inflected form
 # (_russian_decided)
-_DECIDING_WORDS = 2
+DECIDING_WORDS = 2
 
 
 def _detection(text: str) -> tuple[Language, bool]:
@@ -431,12 +410,14 @@ def _detection(text: str) -> tuple[Language, bool]:
     cyr = len(_CYRILLIC.findall(lowered))
     lat = len(_LATIN.findall(lowered))
     if lat > cyr:
-        return _latin_detection(lowered)
+        from ml.lang_latin import latin_detection  # here: ml.lang_latin weighs its words with this module's evidence
+
+        return latin_detection(lowered)
     if cyr == 0:
         return "ru", False
     lowered = _KK_NUMBERED_ARTICLE.sub("бап", lowered)
     pairs = zip(_WORD.findall(lowered), _WORD.findall(fold(lowered)), strict=False)
-    evidence = _text_evidence([(f, _word_evidence(raw, f)) for raw, f in pairs])
+    evidence = text_evidence([(f, word_evidence(raw, f)) for raw, f in pairs])
     if _kazakh_dominates(evidence):
         return "kk", True
     return "ru", _russian_decided(evidence)
@@ -448,105 +429,10 @@ def _russian_decided(evidence: list[Evidence]) -> bool:
     "Мошенники звонят", "Машина горит"), not a noun in its dictionary form or a name that Kazakh borrows ("Проспект
     Абая" is two, but "Астана Абая 10", "Помогите" and "Здравствуйте" alone tell no more than the app's choice)."""
     russian = [in_kazakh for in_kazakh, alone in evidence if alone < 0]
-    if len(russian) >= _DECIDING_WORDS:
+    if len(russian) >= DECIDING_WORDS:
         return True
-    return (len(evidence) >= _DECIDING_WORDS and not any(alone > 0 for _, alone in evidence)
+    return (len(evidence) >= DECIDING_WORDS and not any(alone > 0 for _, alone in evidence)
             and any(in_kazakh < -_LOAN_WEIGHT for in_kazakh in russian))
-
-
-def _kazakh_reading_score(read: str) -> float:
-    """How surely a Cyrillic reading of a Latin word is a Kazakh word, as spelt: what picks "ұрып" (beats) over
-    "үріп" for "urip" and "үшін" (for) over "ұшын" for "ushin" (ml/translit.py)."""
-    folded = fold(read)  # both readings have Kazakh letters: weigh the words they spell
-    return _spelt_evidence(folded, folded)[1]
-
-
-def _kazakh_reading(text: str) -> str:
-    """`text` with its Latin words read in Kazakh Cyrillic, the reading Kazakh knows when harmony leaves it open."""
-    return to_cyrillic(text, "kk", prefer=_kazakh_reading_score)
-
-
-def _latin_word_evidence(word: str) -> tuple[str, Evidence]:
-    """The word read in Kazakh Cyrillic, folded, and its evidence."""
-    # the Cyrillic word as a Russian keyboard would type it ("v", "f", "ch" are Russian-only letters there too)
-    read = fold(_kazakh_reading(word))
-    return read, _SURE_KAZAKH if _KK_LATIN_LETTER.search(word) else _word_evidence(read, read)
-
-
-def _without_signs(word: str) -> str:
-    """`word` without ь and ъ, which Russian typed in Latin mostly drops ("den", "pyanyi", "podezd")."""
-    return word.replace("ь", "").replace("ъ", "")
-
-
-_RU_WORDS_UNSIGNED = frozenset(_without_signs(word) for word in _RU_WORDS)
-_ENGLISH_SPELLING = re.compile("th|ee$")
-# letter groups that neither Kazakh nor Russian typed in Latin has ("ou" has: "noutbuk", "blagoustroistvo"): also
-# English's -tion (Russian and Kazakh spell ц "ts" or "c": "stantsiya") and -ship after a consonant, which chat
-# Kazakh's converb -ып/-іп has only after a vowel ("iship", "qashyp"): "relationship" read as a Kazakh converb
-_ONLY_ENGLISH_SPELLING = re.compile("th|ght|ck|tion|[^aeiouy]ship$")
-# Kazakh words typed in Latin that are English words too, left out of _EN_WORDS (see there)
-_ENGLISH_TOO = frozenset(("men", "bar"))
-
-
-# The Russian past tense ("ukusila", "razbilo", "ukrali"): few English words end in a vowel, "l" and a, i or o ("gala",
-# "solo"), so, once Kazakh is ruled out, any form of it weighs as the plural's "-ли" does in _RU_ENDINGS (a Kazakh
-# word may end so, "жала", which is why _RU_ENDINGS weighs "-ла" less)
-_RU_PAST_TENSE = re.compile("[аеиоуыя]л[аио]$")
-
-
-def _latin_russian_ending(read: str) -> float:
-    """The weight of a Russian ending of a Latin word read in Russian Cyrillic, against English."""
-    past = 0.8 if len(read) >= 4 and _RU_PAST_TENSE.search(read) else 0.0
-    return max(_russian_ending(read), past)
-
-
-def _latin_detection(lowered: str) -> tuple[Language, bool]:
-    """The language of a text mostly in Latin letters, and whether its words decided it (see `decided_language`)."""
-    words = _LATIN_WORD.findall(lowered)
-    if not words:
-        return "en", False
-    # a word of the English list, or spelt as only English is ("fighting", "daughter"), is English evidence, never
-    # Kazakh; a Kazakh word may be spelt as an English one ("it", a dog: "meni it kapty"), so a quarter of English
-    # words makes a text English unless a sure Kazakh word (one of its words, or a letter of its Latin alphabets;
-    # not "men" or "bar", English words too) and its Kazakh words outweigh them. Kazakh endings alone do not: English
-    # words read in Cyrillic end like Kazakh ones ("evening", "building": "-нің", "-дің")
-    is_english = [word in _EN_WORDS or _ONLY_ENGLISH_SPELLING.search(word) is not None for word in words]
-    evidence = _text_evidence(
-        [(word, _NOTHING) if en else _latin_word_evidence(word) for word, en in zip(words, is_english, strict=True)]
-    )
-    kazakh = _kazakh_weight(evidence)
-    sure = any(e == _SURE_KAZAKH and w not in _ENGLISH_TOO for w, e in zip(words, evidence, strict=True))
-    # an English word of one or two letters is a syllable every language has ("it", a dog, and "on", ten, are Kazakh
-    # words; "a", "i", "no", "to", "my" Russian ones): alone it is half the evidence of a longer one, and cannot by
-    # itself outweigh a strong Kazakh ending ("it kapty", a dog bit)
-    english = sum(1.0 if len(word) > 2 else 0.5 for word, en in zip(words, is_english, strict=True) if en)
-    short_only = all(len(word) <= 2 for word, en in zip(words, is_english, strict=True) if en)
-    if sum(is_english) / len(words) >= 0.25 and (not (sure or (short_only and kazakh)) or english >= kazakh):
-        return "en", english > 1.0
-    if kazakh:
-        return "kk", True
-    read = [_without_signs(to_cyrillic(word, "ru")) for word in words]
-    reads_russian = [word in _RU_WORDS_UNSIGNED for word in read]
-    if sum(reads_russian) / len(words) >= 0.15:
-        return "ru", sum(reads_russian) >= _DECIDING_WORDS
-    # "i", "a", "to", "on", "my", "no" are words of both languages: they tell neither
-    english = sum(word in _EN_WORDS and not ru for word, ru in zip(words, reads_russian, strict=True))
-    russian = sum(ru and word not in _EN_WORDS for word, ru in zip(words, reads_russian, strict=True))
-    # telegraphic English ("landlord refuses to return deposit") has a few English words and no Russian one; a
-    # single English-looking word in a longer text is no evidence: most Kazakh typed without its letters and much
-    # Russian in Latin reach here with no word from either list
-    if not russian and (english >= 2 or english / len(words) >= 0.2):
-        return "en", english >= _DECIDING_WORDS
-    # a short text with no English word is Russian when its words inflect as Russian ones do ("dobryi den",
-    # "razbili okno", "moshenniki zvonyat"); English words read in Cyrillic seldom end so, but for those spelt as
-    # Russian typed in Latin never is: "th", and a final "ee" ("three", "employee" would end as "синее")
-    endings = sum(
-        _latin_russian_ending(cyr) for word, cyr in zip(words, read, strict=True) if not _ENGLISH_SPELLING.search(word)
-    )
-    if not english and endings >= 0.8:
-        return "ru", len(words) >= _DECIDING_WORDS
-    # here Russian typed in Latin is far more common than English without a single English word
-    return ("ru" if len(words) >= 4 else "en"), False
 
 
 def is_kazakh(text: str) -> bool:
@@ -565,5 +451,7 @@ def reading_text(text: str) -> str:
     if mostly_latin(text):
         language = _detect_language(text)
         if language != "en":
-            return _kazakh_reading(text) if language == "kk" else to_cyrillic(text, language)
+            from ml.lang_latin import kazakh_reading  # here, as in _detection: ml.lang_latin imports this module
+
+            return kazakh_reading(text) if language == "kk" else to_cyrillic(text, language)
     return repair_lookalikes(text)

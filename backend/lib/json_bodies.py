@@ -21,12 +21,14 @@ that is a client sending something other than UTF-8 JSON, which RFC 8259 §8.1 r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException
 from litestar.serialization import decode_json
+from litestar.types import Empty
 
 # an escaped backslash first (so the "\\" of "\\ud83d" is never taken as an escape's start), then a high half with
 # its low half if it has one, then a low half alone; matched left to right, without overlaps
@@ -48,15 +50,22 @@ def well_formed(body: bytes) -> bytes:
     return body if repaired == body else repaired
 
 
-def decode_body(body: bytes) -> Any:
-    """A JSON body decoded, lone surrogate escapes taken as U+FFFD; msgspec.DecodeError if it is not JSON."""
+def decode_repairing(body: bytes, decode: Callable[[bytes], Any]) -> Any:
+    """`decode(body)`; when it refuses the body (msgspec.DecodeError, or Litestar's SerializationException, which
+    wraps it), `decode` of the body with its lone surrogate escapes taken as U+FFFD. A body that has none is refused
+    as it was (the same error), and a repaired one that is still not JSON by `decode`'s own error."""
     try:
-        return msgspec.json.decode(body)
-    except msgspec.DecodeError:
+        return decode(body)
+    except (msgspec.DecodeError, SerializationException):
         repaired = well_formed(body)
         if repaired is body:
             raise
-        return msgspec.json.decode(repaired)
+        return decode(repaired)
+
+
+def decode_body(body: bytes) -> Any:
+    """A JSON body decoded, lone surrogate escapes taken as U+FFFD; msgspec.DecodeError if it is not JSON."""
+    return decode_repairing(body, msgspec.json.decode)
 
 
 class ZanRequest(Request[Any, Any, Any]):
@@ -64,15 +73,11 @@ class ZanRequest(Request[Any, Any, Any]):
     as U+FFFD (see the module docstring)."""
 
     async def json(self) -> Any:
-        try:
-            return await super().json()
-        except SerializationException:
+        if self._json is Empty and self._connection_state.json is Empty:
+            # decoded as Litestar's own json() decodes it, and cached where that keeps its result (this request, and
+            # the scope's state that other request objects of the same request read), so the body is decoded once
+            type_decoders = self.route_handler.resolve_type_decoders()
             body = await self.body()
-            repaired = well_formed(body)
-            if repaired is body:
-                raise
-            # cached where Litestar's own json() keeps its result (this request, and the scope's state that other
-            # request objects of the same request read), so the body is decoded once
-            self._json = self._connection_state.json = decode_json(
-                repaired, type_decoders=self.route_handler.resolve_type_decoders())
-            return self._json
+            self._json = self._connection_state.json = decode_repairing(
+                body or b"null", lambda raw: decode_json(raw, type_decoders=type_decoders))
+        return await super().json()

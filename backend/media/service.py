@@ -357,12 +357,13 @@ async def _facts_from_store(store: MediaStore, media: Media) -> PhotoFacts | Non
         return await asyncio.to_thread(read)
 
 
-def _first_places(media_ids: list[uuid.UUID]) -> list[tuple[int, uuid.UUID]]:
-    """Each id once, with its index in the list as sent (its first place, where the list repeats it)."""
+def _first_places(media_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Each id once, in the order sent, with its index in the list as sent (its first place, where the list repeats
+    it)."""
     places: dict[uuid.UUID, int] = {}
     for index, media_id in enumerate(media_ids):
         places.setdefault(media_id, index)
-    return [(index, media_id) for media_id, index in places.items()]
+    return places
 
 
 async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, media_ids: list[uuid.UUID],
@@ -373,7 +374,8 @@ async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, 
     does not exist (`usable_through`)."""
     if not media_ids:
         return []
-    unique = list(dict.fromkeys(media_ids))
+    places = _first_places(media_ids)
+    unique = list(places)
     if len(unique) > MAX_PER_REPORT:
         raise ZanError("media.too_many", 422, errors=[FieldProblem("/media_ids", "too_long")])
     query = select(Media).where(Media.id.in_(unique))  # type: ignore[attr-defined]
@@ -382,7 +384,7 @@ async def attach_to_new_report(session: AsyncSession, *, citizen_id: uuid.UUID, 
     rows = {m.id: m for m in await session.scalars(query)}
     problems: list[FieldProblem] = []
     # a pointer names the id where the app sent it: an id repeated before it shifts no later one's index
-    for index, media_id in _first_places(media_ids):
+    for media_id, index in places.items():
         media = rows.get(media_id)
         if media is None or media.owner_citizen_id != citizen_id or not usable_through(media, partner_id):
             problems.append(FieldProblem(f"/media_ids/{index}", "not_found"))

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Context
-from backend.deps import CtxDep, SessionDep, provide_ctx
-from backend.lib.i18n import Lang, negotiate
+from backend.deps import AskedLangDep, CtxDep, SessionDep, provide_asked_lang, provide_ctx
+from backend.lib.i18n import Lang
 from backend.lib.pagination import decode_cursor, next_cursor, older_than
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard, provide_principal
 from backend.reports import idempotency, service, steps
@@ -63,15 +63,7 @@ async def provide_intake(request: Request[Any, Any, Any]) -> AsyncIterator[Intak
         yield IntakeScope(ctx, session, principal, provide_asked_lang(request))
 
 
-def provide_asked_lang(request: Request[Any, Any, Any]) -> Lang | None:
-    """The app's language for a citizen's answers; None: it asked for none of ours, and each report answers in its
-    own (the app-wide `lang` would be Russian, which is neither the state language nor a Kazakh report's: the law on
-    appeals answers in the state language or the appeal's)."""
-    return negotiate(request.headers.get("accept-language"), None)
-
-
 IntakeScopeDep: TypeAlias = NamedDependency[IntakeScope]
-AskedLangDep: TypeAlias = NamedDependency[Lang | None]
 
 
 class ReportController(Controller):

@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.deps import CtxDep, LangDep, SessionDep
+from backend.deps import AskedLangDep, CtxDep, LangDep, SessionDep, provide_asked_lang
 from backend.dispatch import etag
 from backend.dispatch.controller import STALE
 from backend.dispatch.service import get_visible, readable, regional_units
 from backend.jobs.relay import notify
 from backend.lib.errors import PROBLEM_JSON, FieldProblem, Problem, ZanError
-from backend.lib.i18n import negotiate, pick
+from backend.lib.i18n import pick
 from backend.lib.pagination import decode_cursor, next_cursor
 from backend.officers.auth import DISPATCH_ROLES, OfficerDep, OfficerPrincipal, officer_guard, provide_officer
 from backend.partners.auth import PrincipalDep, partner_guard
@@ -71,13 +71,14 @@ class RoutingController(Controller):
     path = "/api/v1/routing"
     tags = ["routing"]
 
-    @post("/preview", status_code=200, guards=[partner_guard], summary="Suggest category, department and urgency")
-    async def preview(self, ctx: CtxDep, principal: PrincipalDep, lang: LangDep, request: Request[Any, Any, Any],
+    @post("/preview", status_code=200, guards=[partner_guard], summary="Suggest category, department and urgency",
+          dependencies={"asked_lang": Provide(provide_asked_lang, sync_to_thread=False)})
+    async def preview(self, ctx: CtxDep, principal: PrincipalDep, lang: LangDep, asked_lang: AskedLangDep,
                       data: JSONBody[PreviewIn]) -> PreviewOut:
         del principal  # authenticated, but a preview touches no citizen data
         # the language the report will be registered in: "ДТП" from a Kazakh app is a Kazakh report (an app that
         # passes the preview's language on as ReportCreate.language would otherwise make it a Russian one)
-        told = asked_language(data.text, negotiate(request.headers.get("accept-language"), None))
+        told = asked_language(data.text, asked_lang)
         taxonomy = load_taxonomy()
         if data.category is not None and not taxonomy.has_category(data.category):
             raise ZanError("validation.failed", 422, errors=[FieldProblem("/category", "invalid")])

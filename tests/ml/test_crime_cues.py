@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ml.anonymity import anonymous_considered, crime_cues
+from ml.anonymity import anonymous_considered
+from ml.crime_cues import cues_in
 
 
 @pytest.mark.parametrize(("text", "cue"), [
@@ -38,7 +39,7 @@ from ml.anonymity import anonymous_considered, crime_cues
     ("The officer hit my son", "violence"),
 ])
 def test_a_crime_is_told(text: str, cue: str) -> None:
-    assert cue in crime_cues(text)
+    assert cue in cues_in(text)
     assert anonymous_considered("police_complaint", text)
 
 
@@ -58,7 +59,7 @@ def test_a_crime_is_told(text: str, cue: str) -> None:
     "Машина постоянно паркуется на газоне во дворе, нарушает правила парковки",
 ])
 def test_no_crime_is_told(text: str) -> None:
-    assert crime_cues(text) == ()
+    assert cues_in(text) == ()
     assert not anonymous_considered("police_complaint", text)
 
 
@@ -89,5 +90,5 @@ def test_a_category_allowing_anonymity_or_none_yet_is_considered_whatever_its_te
     "The police planted trees instead of patrolling",
 ])
 def test_what_did_not_happen_or_hurt_no_one_tells_no_crime(text: str) -> None:
-    assert crime_cues(text) == ()
+    assert cues_in(text) == ()
     assert not anonymous_considered("police_complaint", text)
