@@ -7,13 +7,10 @@ import re
 
 from ml.lang import detect_language, reading_text
 from ml.legal.faq import of_age
-from ml.legal.lexicon import query_terms
 from ml.legal.messages import answer_language, message
 from ml.legal.question import normalize_question
 from ml.legal.schemas import LegalAnswer
-from ml.text import fold
 from ml.urgency import Urgency, detect_urgency
-from ml.urgency_who import IMPOSTOR
 
 # the word for "right now" in the emergency lead, per answer language (see without_repeated_call)
 _NOW_WORDS = {
@@ -23,42 +20,27 @@ _NOW_WORDS = {
 }
 
 
-# the urgency patterns' reasons for someone getting into a home now and for a child gone missing
-_BREAK_IN = "break_in_progress"
+# the urgency patterns' reason for a child gone missing
 _MISSING_CHILD = "missing_child"
-# officials named as a disguise ("кто-то в форме полиции ворвался в квартиру"), read as the urgency patterns read it
-_IMPOSTOR = re.compile(IMPOSTOR)
 
 
 def urgency_of(text: str, asked_in: str) -> Urgency:
-    """The urgency of a legal question (`text` normalized, written in `asked_in`), with two readings the patterns
-    cannot make, both made as the FAQ makes them so the lead and the item answering agree:
+    """The urgency of a legal question (`text` normalized, written in `asked_in`), with one reading the patterns
+    cannot make, made as the FAQ makes it so the lead and the item answering agree. (Officials getting into a home,
+    "менты ворвались в квартиру", are no break-in in progress: the urgency patterns themselves read that since
+    urgency-2026-12o, impostors in uniform excepted, so the lead and the lawful-entry item agree without a second
+    reading here.)
 
-    - Officials getting into a home ("менты ворвались в квартиру", "полиция ломится в дверь без ордера") are no
-      break-in in progress: the question is whether they may (the lawful-entry item: a search needs a judge's
-      sanction, the order must be shown), and a "call 102 now" lead sends the citizen to the police about the police.
-      Who gets in is read as the FAQ reads it (the glossary's "official_entry" reading, `ml.legal.actors`):
-      "незнакомец ворвался в квартиру, полицию вызвали" and "полиция приехала, а они уже залезли в квартиру" are
-      intrusions and stay urgent, and any other danger told beside the entry ("ворвались и избивают мужа") keeps its
-      own lead. Officials named as a disguise ("кто-то в форме полиции ворвался", "под видом полицейских") are no
-      officials' entry: a citizen who cannot tell an impostor from an officer is told to call 102.
-    - A son or a daughter of a stated adult age ("сыну сорок лет, не вернулся домой", a student daughter) is no
-      missing child (`ml.legal.faq.of_age`, the ages the missing-person items are chosen by). The police take a
-      missing adult's report at once all the same (the missing-person item says so, with its "call 102" action), but
-      with no danger told it is no emergency; an elderly, ill or confused adult keeps the "vulnerable_missing" lead.
+    A son or a daughter of a stated adult age ("сыну сорок лет, не вернулся домой", a student daughter) is no
+    missing child (`ml.legal.faq.of_age`, the ages the missing-person items are chosen by). The police take a
+    missing adult's report at once all the same (the missing-person item says so, with its "call 102" action), but
+    with no danger told it is no emergency; an elderly, ill or confused adult keeps the "vulnerable_missing" lead.
     """
     urgency = detect_urgency(text, asked_in)
     reading = reading_text(text)
-    dropped: set[str] = set()
-    if _BREAK_IN in urgency.reasons:
-        readings = query_terms(reading, asked_in).readings
-        if "official_entry" in readings and "intrusion" not in readings and not _IMPOSTOR.search(fold(reading)):
-            dropped.add(_BREAK_IN)
-    if _MISSING_CHILD in urgency.reasons and of_age(reading):
-        dropped.add(_MISSING_CHILD)
-    if not dropped:
+    if _MISSING_CHILD not in urgency.reasons or not of_age(reading):
         return urgency
-    reasons = [r for r in urgency.reasons if r not in dropped]
+    reasons = [r for r in urgency.reasons if r != _MISSING_CHILD]
     return Urgency(urgent=True, reasons=reasons, advise=urgency.advise) if reasons else Urgency(urgent=False)
 
 

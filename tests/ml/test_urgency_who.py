@@ -132,3 +132,38 @@ def test_a_taking_threatened_is_not_urgent(text: str) -> None:
 def test_a_taking_done_stays_urgent(text: str, reason: str) -> None:
     u = detect_urgency(text)
     assert u.urgent and reason in u.reasons, u
+
+
+# -- from a reading of 12o: officers who get in and hurt or rob, smoke said to be absent, a question about a killing
+
+
+@pytest.mark.parametrize("text", [
+    "менты ворвались, избили мужа",
+    "полицейские ворвались и избили меня",
+    "полиция ворвалась, ударили ребенка",
+])
+def test_officers_getting_in_and_hurting_someone_stay_urgent_by_category(text: str) -> None:
+    """Violence by officers is an offence, not a question of lawful entry: the classifier's violence category and
+    "ворвались" (now) keep it urgent, as they did before 12o."""
+    u = detect_urgency_among(text, None, ["violence", "domestic_violence"])
+    assert u.urgent and "in_progress" in u.reasons, u
+
+
+def test_officers_robbing_a_flat_now_is_a_break_in_in_progress() -> None:
+    u = detect_urgency("полицейские ворвались, сейчас грабят квартиру")
+    assert u.urgent and "break_in_progress" in u.reasons, u
+
+
+@pytest.mark.parametrize("text", [
+    "сосед курит, ребенок кашляет, дыма нет",
+    "көрші темекі шегеді, бала жөтеліп жатыр, түтін жоқ",
+])
+def test_a_cough_with_smoke_said_to_be_absent_is_not_smoke_inhalation(text: str) -> None:
+    u = detect_urgency(text)
+    assert "smoke_inhalation" not in u.reasons, u
+
+
+@pytest.mark.parametrize("text", ["что будет если убили собаку и хозяина", "какая статья, если убили собаку и хозяина"])
+def test_a_question_about_a_person_killed_beside_an_animal_is_no_emergency(text: str) -> None:
+    """The English signal reads "what is the penalty if…" as a question; the Russian one now does too."""
+    assert not detect_urgency(text).urgent, detect_urgency(text)
