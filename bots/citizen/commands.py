@@ -39,6 +39,6 @@ async def choose_language(callback: CallbackQuery, state: FSMContext, ctx: Conte
     if not isinstance(message, Message):
         return
     await service.link_chat(ctx, user_id=callback.from_user.id, chat_id=message.chat.id, language=lang, chosen=True)
-    if await resume(message, state, ctx, lang, t("report_resumed", lang)):
+    if await resume(message, state, ctx, lang, t("report_resumed", lang), lead_alone=False):
         return  # a report was being written: its step asked again in the new language, with its keyboard
     await message.answer(t("welcome", lang), reply_markup=keyboards.main_menu(lang))

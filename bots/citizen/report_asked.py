@@ -174,5 +174,5 @@ async def start_or_resume(message: Message, state: FSMContext, ctx: Context, lan
         await start_report(message, state, ctx, lang)
     elif await state.get_state() in ASKED:
         await take_offer(message, state, ctx, lang)
-    elif not await resume(message, state, ctx, lang, t("report_in_progress", lang)):
+    elif not await resume(message, state, ctx, lang, t("report_in_progress", lang), lead_alone=False):
         await start_report(message, state, ctx, lang)

@@ -185,10 +185,14 @@ async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str
     await message.answer(f"{lead}\n\n{text}" if lead else text, reply_markup=keyboards.skip_photo(lang))
 
 
-async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "") -> bool:
+async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "", *,
+                 lead_alone: bool = True) -> bool:
     """Ask for what the report's current step expects, after `lead` (e.g. the language just changed; none: the
     step's question alone), with the step's keyboard: the conversation goes on from this message. False when no
-    report is being written (its draft expired: said so, `lead` unsaid). A step or draft unreadable for want of
+    report is being written: its draft expired (said so, `lead` unsaid), or the chat is at no report's step (filed,
+    let go meanwhile): `lead` (what was done: a refusal, a caption dropped) is said on its own then, unless
+    `lead_alone` is False (a caller whose `lead` only makes sense with a report, saying something else on False). A
+    step or draft unreadable for want of
     Redis (lost since the update began: DraftUnreadable) cannot be asked: `lead` is said all the same (a refusal,
     what was added: done already) with the "send that again" the error handler says of an unread draft, and True
     (a draft is being written: no caller starts another over it)."""
@@ -239,6 +243,9 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
         await message.answer(led(t(ask, lang, number=number)),
                              reply_markup=keyboards.add_or_new(lang, number, decline=voice, add=not full))
         return True
+    if lead and lead_alone:
+        # what was done must not go unsaid for want of a step to ask: the menu with it when the chat is at no step
+        await message.answer(lead, reply_markup=keyboards.main_menu(lang) if step is None else None)
     return False
 
 

@@ -101,10 +101,11 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
             stored = await store_file(bot, ctx, file, user.citizen_id)
     finally:
         # the chat is held again: the draft may have been cancelled or filed, or other files kept, meanwhile
+        # None: the draft unreadable for want of Redis, not gone: the file is kept for it, as for a live one
         alive = await free_place(state, key, file.file_unique_id)
     if isinstance(stored, str):
-        return stored if alive else GONE
-    if not alive:
+        return stored if alive is not False else GONE
+    if alive is False:
         await service.discard_media(ctx, stored)  # its draft is gone: not attached, not kept
         return GONE
     if len(await service.draft_media(ctx, key)) >= MAX_FILES:

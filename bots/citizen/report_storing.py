@@ -16,6 +16,7 @@ from aiogram.fsm.context import FSMContext
 
 from backend.lib.tasks import stop_task
 from bots.citizen.isolation import held_briefly
+from bots.citizen.storage import data_unreadable
 
 log = logging.getLogger("zan.bots.citizen")
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
@@ -69,14 +70,20 @@ async def _renew_place(state: FSMContext, key: str, file_unique_id: str) -> None
             log.warning("a file's place in its draft not renewed", exc_info=True)
 
 
-async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool:
+async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool | None:
     """The file is stored (or failed): its place is its draft's file or nobody's. False when the draft it was stored
-    for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft."""
+    for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft. None
+    when the draft cannot be read just now (Redis went away: storage.data_unreadable): not gone, only unknown, so the
+    file is kept for the draft `key` (its files are in the database) rather than deleted unsaid."""
     data = await state.get_data()
-    if data.get("key") != key:
+    found = data.get("key")
+    unread = data_unreadable(state)
+    if found != key and not (unread and found is None):
         return False
+    # written while unread, this is a partial write merged over the draft once Redis answers (storage module doc):
+    # only this file's place goes, read from what is known (others of an album lost their places: the limit is
+    # checked again against the stored files before each is kept)
     storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items()
                if uid != file_unique_id and uid in being_stored(data)}
     await state.update_data({STORING: storing})
-    return True
-
+    return True if found == key else None
