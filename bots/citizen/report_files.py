@@ -33,6 +33,7 @@ from bots.citizen.report_draft import (
     incoming,
 )
 from bots.citizen.report_storing import being_stored, free_place, hold_place, keeping_place
+from bots.citizen.storage import data_unreadable
 from bots.citizen.texts import t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -177,8 +178,11 @@ async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang:
         return
     if not count:
         return  # an album none of whose files could be taken: each said so already
-    # the files step again, should "Done" have shown the confirmation while this file was on its way
-    await state.set_state(ReportForm.photo)
+    # the files step again, should "Done" have shown the confirmation while this file was on its way; not while the
+    # draft is unreadable (free_place's None): the chat may have started another draft meanwhile, whose step this
+    # would overwrite once Redis answers (a new draft at the files step, without its description or place)
+    if not data_unreadable(state):
+        await state.set_state(ReportForm.photo)
     await message.answer(said + t("report_photo_added", lang, count=count, max=MAX_FILES),
                          reply_markup=keyboards.photos_done(lang))
 
