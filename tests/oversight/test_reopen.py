@@ -20,7 +20,7 @@ from backend.reports.models import Report, ReportEvent
 from backend.reports.service import By, append_event
 from backend.reports.workflow import Actor
 from tests.core.factories import triage_report
-from tests.helpers import PartnerClient
+from tests.helpers import PartnerClient, eventually
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -38,11 +38,20 @@ async def _closed(ctx: Context, client: httpx.AsyncClient, citizen: PartnerClien
     created = await citizen.submit()
     assert created.status_code == 201, created.text
     report_id = created.json()["id"]
+    # the routing job still runs with routing off (it records "no model" and marks routing done): its write moves
+    # the report's tag, so a card read before it lands is stale for an If-Match step taken after
+    await eventually(lambda: _routed(ctx, report_id))
     dispatcher = await _staff(ctx, client, "dispatcher")
     closed = await client.post(f"/api/v1/dispatch/reports/{report_id}/close", headers=dispatcher,
                                json={"how": "unfounded", "reason": "Факт не подтвердился"})
     assert closed.status_code == 200, closed.text
     return report_id, dispatcher
+
+
+async def _routed(ctx: Context, report_id: str) -> bool:
+    async with ctx.sessions() as session:
+        report = await session.get(Report, uuid.UUID(report_id))
+        return report is not None and report.routing_state == "done"
 
 
 async def _reopen(client: httpx.AsyncClient, report_id: str, staff: dict[str, str], body: Any,
