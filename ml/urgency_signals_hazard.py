@@ -9,7 +9,7 @@ Part of `ml.urgency_signals.SIGNALS`, after `ml.urgency_signals_harm`'s and befo
 from __future__ import annotations
 
 from ml.text import any_of
-from ml.urgency_signal import ABSENT_AFTER, ABSENT_BEFORE, KK_NOT_DONE, NOT_NEGATED, SMOKING, Signal
+from ml.urgency_signal import KK_NOT_DONE, NOT_NEGATED, SMOKING, Signal, present
 from ml.urgency_signals_harm import CHILD, KK_NOT_THREATENED
 from ml.urgency_who import ACUTE_CHOKING, NO_INTRUDER, SMOKE_CHOKING
 
@@ -57,7 +57,7 @@ HAZARD_SIGNALS: tuple[Signal, ...] = (
         # шегеді, түтіні бізге келеді" is a neighbours' matter, not a call to 101)
         "fire",
         # "дыма нет, но ребенок кашляет", "түтін жоқ": no smoke
-        any_of(rf"{ABSENT_BEFORE}(?:\bдым(?:ит|ом|а|у|\b)|\bтутин)\w*{ABSENT_AFTER}"),
+        any_of(present(r"\bдым(?:ит|ом|а|у|\b)|\bтутин")),
         ("112", "101"),
         unless=SMOKING,
     ),

@@ -13,7 +13,7 @@ sub-batch's outcomes are recorded as soon as it is back (a worker that stalls lo
 Retry schedules differ per kind (backend.notifications.retries); what a push row is sent as, and which are old news,
 is backend.notifications.pushes; the webhooks go out through backend.notifications.webhook_sends. Every reading of
 the clock while sending stays here (tests move the clock by patching this module's `utcnow`). The retry
-schedule, its policy and `withdrawn_since` are still importable from here, as before the split.
+schedule and its policy are still importable from here, as before the split.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from backend.lib.tasks import stop_task
 from backend.notifications.models import Delivery, Device
 from backend.notifications.pushes import REPORT_EVENT_PUSHES as REPORT_EVENT_PUSHES
 from backend.notifications.pushes import _push_for, _stale, _Target
-from backend.notifications.pushes import withdrawn_since as withdrawn_since
 from backend.notifications.retries import RETRY_POLICIES as RETRY_POLICIES
 from backend.notifications.retries import RetryPolicy as RetryPolicy
 from backend.notifications.retries import Sent, _failure

@@ -62,15 +62,10 @@ REPORT_EVENT_PUSHES = frozenset({"report_update", "assignment"})
 
 
 def _withdrawal(told: Any, later: Any) -> ColumnElement[bool]:
+    """`later` withdrew the report. A push or chat message about an earlier event, still queued then (FCM or Telegram
+    down, throttled), would tell the citizen "assigned", "needs your input" about a report they have since taken
+    back, and send a crew to it; what comes after the withdrawal (a message from the police) is news and goes."""
     return col(later.action) == Action.WITHDRAW.value
-
-
-async def withdrawn_since(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    """Those of these report events whose report its citizen withdrew after them. A push or chat message about one,
-    still queued then (FCM or Telegram down, throttled), would tell the citizen "assigned", "needs your input" about
-    a report they have since taken back, and send a crew to it; what comes after the withdrawal (a message from the
-    police) is news and goes. Part of `old_news_to_citizen`."""
-    return await _followed_by(ctx, event_ids, _withdrawal)
 
 
 def _question_ended(told: Any, later: Any) -> ColumnElement[bool]:
@@ -88,7 +83,7 @@ def _citizen_news_ended(told: Any, later: Any) -> ColumnElement[bool]:
 
 async def old_news_to_citizen(ctx: Context, event_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Those of these report events that are old news to their citizen by now: the report withdrawn since
-    (`withdrawn_since`), or the question they asked ended since (`_question_ended`). One rule for the citizen's
+    (`_withdrawal`), or the question they asked ended since (`_question_ended`). One rule for the citizen's
     pushes (`_stale`) and their Telegram chat (bots.citizen.notify)."""
     return await _followed_by(ctx, event_ids, _citizen_news_ended)
 

@@ -13,19 +13,12 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
 from bots.citizen.storage import FallbackStorage
+from tests.bots.redis_blip import Clock
 from tests.fakes.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
 
 
-class Clock:
-    """Moved by the test past the storage's back-off, instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_a_conversation_survives_a_redis_outage_and_returns_to_redis() -> None:
