@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from backend.lib.errors import ZanError
 from backend.lib.gates import enter, process_gate
 from ml.anonymity import anonymous_considered
+from ml.crime_cues import cues_in
 from ml.lang import decided_language, detect_language
 from ml.routing_rules import RuleSet, load_rules
 from ml.taxonomy import PRIORITIES, load_taxonomy
@@ -140,8 +141,9 @@ def assess_intake(ctx: Context, text: str, lat: float, lon: float, category_hint
     if not anonymous:
         anonymous_allowed = True
     else:
-        anonymous_allowed = (anonymous_considered(category.code if category else None, text)
-                             and _anonymous_allowed_by_model(ctx, text))
+        # a text that tells a crime is considered whatever its category: the classifier's embedding is not spent
+        anonymous_allowed = bool(cues_in(text)) or (anonymous_considered(category.code if category else None, text)
+                                                     and _anonymous_allowed_by_model(ctx, text))
     return IntakeAssessment(
         language=language,
         in_kazakhstan=in_kz,

@@ -37,8 +37,7 @@ def urgency_of(text: str, asked_in: str) -> Urgency:
     with no danger told it is no emergency; an elderly, ill or confused adult keeps the "vulnerable_missing" lead.
     """
     urgency = detect_urgency(text, asked_in)
-    reading = reading_text(text)
-    if _MISSING_CHILD not in urgency.reasons or not of_age(reading):
+    if _MISSING_CHILD not in urgency.reasons or not of_age(reading_text(text)):
         return urgency
     reasons = [r for r in urgency.reasons if r != _MISSING_CHILD]
     return Urgency(urgent=True, reasons=reasons, advise=urgency.advise) if reasons else Urgency(urgent=False)
