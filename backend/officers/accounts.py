@@ -42,7 +42,7 @@ from backend.officers.field import close_open_shift
 from backend.officers.jurisdiction import Jurisdiction, scoping_district, scoping_district_sql
 from backend.officers.locks import lock_officer
 from backend.officers.models import Officer, Unit, UnitMember
-from backend.officers.service import create_officer, revoke_sessions_of, set_unit, unit_of
+from backend.officers.service import create_officer, revoke_sessions_of, set_unit, unit_of, why
 from backend.sync import tenure as _tenure  # noqa: F401  (registers the role and unit tenure listener)
 
 ActorId = str | uuid.UUID
@@ -104,11 +104,11 @@ async def roster(session: AsyncSession, *, district: str | None = None, role: Ro
     return [Account(officer, unit) for officer, unit in (await session.execute(query)).all()]
 
 
-def _check_within(within: Jurisdiction | None, district: str, unit: Unit | None) -> None:
-    """Refuse an account an admin of `within` would not answer for once it is made or changed (another region's, a
-    national one for a regional admin): they could not even read it back. None: anyone (the console). Refused for
-    `national` when the account would read the whole country, else for its `district`."""
-    scoped = jurisdiction_in(district, unit)
+def _check_within(within: Jurisdiction | None, scoped: Jurisdiction) -> None:
+    """Refuse an account an admin of `within` would not answer for once it is made or changed (`scoped`: its
+    jurisdiction then, `jurisdiction_in`; another region's, a national one for a regional admin): they could not
+    even read it back. None: anyone (the console). Refused for `national` when the account would read the whole
+    country, else for its `district`."""
     if within is not None and not within.answers_for(scoped):
         raise rules.Refused("officer.out_of_jurisdiction", "national" if scoped.national else "district")
 
@@ -134,7 +134,7 @@ async def create(session: AsyncSession, *, badge_number: str, full_name: str, ra
     caller's transaction (else it is hashed here). The caller commits."""
     department = rules.check_department(department)
     district = rules.placed_district(role, district, national=national, department=department, unit=unit)
-    _check_within(within, district, unit)
+    _check_within(within, jurisdiction_in(district, unit))
     return await create_officer(session, badge_number=badge_number, full_name=full_name, role=role,
                                 department=department, district=district, password=rules.check_password(password),
                                 rank=rank, unit=unit, actor_id=str(actor_id), password_hash=password_hash)
@@ -151,19 +151,21 @@ def new_scope(account: Account, *, role: Role, district: str | None, national: b
 
 
 async def set_role(session: AsyncSession, account: Account, *, role: Role, district: str | None, national: bool,
-                   actor_id: ActorId, within: Jurisdiction | None = None, force: bool = False) -> bool:
+                   actor_id: ActorId, within: Jurisdiction | None = None, force: bool = False,
+                   reason: str | None = None) -> bool:
     """Give the officer `role` and the district `new_scope` picks (refused as it refuses, and outside `within`:
     `_check_within`; nor may it take their jurisdiction's last admin away, admins.check_kept, unless `force`: the
-    console's break-glass); False, with nothing written, if that is what they have. The caller has held the officer
-    (admins.hold). Commits."""
+    console's break-glass); False, with nothing written, if that is what they have. `reason`: for the audit line
+    (the console's, which a `force` needs). The caller has held the officer (admins.hold). Commits."""
     new_district = new_scope(account, role=role, district=district, national=national)
-    _check_within(within, new_district, account.unit)
+    scoped = jurisdiction_in(new_district, account.unit)
+    _check_within(within, scoped)
     if (role.value, new_district) == (account.officer.role, account.officer.district):
         return False
-    stays = jurisdiction_in(new_district, account.unit) if role is Role.ADMIN else None
-    last = await admins.check_kept(session, account.officer.id, admin_of=stays, field="role", force=force)
+    last = await admins.check_kept(session, account.officer.id, admin_of=scoped if role is Role.ADMIN else None,
+                                   field="role", force=force)
     await change_role(session, account.officer, role=role, district=new_district, actor_id=actor_id,
-                      last_admin=last)
+                      last_admin=last, reason=reason)
     return True
 
 
@@ -178,20 +180,21 @@ def check_move(account: Account, unit: Unit | None) -> None:
 
 
 async def move_to(session: AsyncSession, account: Account, *, unit: Unit | None, actor_id: ActorId,
-                  within: Jurisdiction | None = None, force: bool = False) -> bool:
+                  within: Jurisdiction | None = None, force: bool = False, reason: str | None = None) -> bool:
     """Put the officer in `unit` (None: in none), refused as `check_move` refuses (and outside `within`:
     `_check_within`; nor, for an admin scoped by their unit's district, out of the region it leaves with no admin:
-    admins.check_kept, unless `force`); False, with nothing written, if they are there already. The caller has held
-    the officer (admins.hold). Commits."""
+    admins.check_kept, unless `force`); False, with nothing written, if they are there already. `reason`: as for
+    `set_role`. The caller has held the officer (admins.hold). Commits."""
     check_move(account, unit)
-    _check_within(within, account.officer.district, unit)
-    if (account.unit.id if account.unit else None) == (unit.id if unit else None):
-        return False
     # an officer without a district of their own (rows from before one was required) is scoped by their unit's:
     # out of it, they read the whole country, and an admin among them is no longer their region's
-    stays = jurisdiction_in(account.officer.district, unit)
-    last = await admins.check_kept(session, account.officer.id, admin_of=stays, field="unit", force=force)
-    await move(session, account.officer, unit=unit, before=account.unit, actor_id=actor_id, last_admin=last)
+    scoped = jurisdiction_in(account.officer.district, unit)
+    _check_within(within, scoped)
+    if (account.unit.id if account.unit else None) == (unit.id if unit else None):
+        return False
+    last = await admins.check_kept(session, account.officer.id, admin_of=scoped, field="unit", force=force)
+    await move(session, account.officer, unit=unit, before=account.unit, actor_id=actor_id, last_admin=last,
+               reason=reason)
     return True
 
 
@@ -201,9 +204,10 @@ async def _end_shift(session: AsyncSession, officer: Officer, actor_id: ActorId,
 
 
 async def change_role(session: AsyncSession, officer: Officer, *, role: Role, district: str, actor_id: ActorId,
-                      last_admin: bool = False) -> None:
+                      last_admin: bool = False, reason: str | None = None) -> None:
     """Give the officer `role` and `district` (checked by the caller; "" is national). `last_admin`: the change
-    leaves their jurisdiction with no admin (the console's `--force`), said in the audit line. Commits."""
+    leaves their jurisdiction with no admin (the console's `--force`), said in the audit line, as `reason` is when
+    given. Commits."""
     before = {"role": officer.role, "district": officer.district}
     officer.role, officer.district, officer.updated_at = role.value, district, utcnow()
     await session.flush()  # the role left is recorded (backend.sync.tenure) with this very update
@@ -212,21 +216,21 @@ async def change_role(session: AsyncSession, officer: Officer, *, role: Role, di
     await record(session, actor_type="admin", actor_id=actor_id, action="officer.role", target_type="officer",
                  target_id=officer.id, data={"role": {"from": before["role"], "to": officer.role},
                                              "district": {"from": before["district"], "to": officer.district},
-                                             **({"last_admin": True} if last_admin else {})})
+                                             **why(reason, last_admin=last_admin)})
     await session.commit()
 
 
 async def move(session: AsyncSession, officer: Officer, *, unit: Unit | None, before: Unit | None,
-               actor_id: ActorId, last_admin: bool = False) -> None:
+               actor_id: ActorId, last_admin: bool = False, reason: str | None = None) -> None:
     """Put the officer in `unit` (None: in none), from `before`. Their sessions live on: every request re-reads the
-    unit. `last_admin`: as for `change_role`. Commits."""
+    unit. `last_admin`, `reason`: as for `change_role`. Commits."""
     await _end_shift(session, officer, actor_id, "unit_changed")
     await set_unit(session, officer=officer, unit=unit)  # the membership left is recorded (backend.sync.tenure)
     officer.updated_at = utcnow()
     await record(session, actor_type="admin", actor_id=actor_id, action="officer.unit", target_type="officer",
                  target_id=officer.id, data={"unit": {"from": before.code if before else None,
                                                       "to": unit.code if unit else None},
-                                             **({"last_admin": True} if last_admin else {})})
+                                             **why(reason, last_admin=last_admin)})
     await session.commit()
 
 
@@ -260,8 +264,10 @@ async def reset_password(session: AsyncSession, officer: Officer, *, password: s
     await session.flush()
     await revoke_sessions_of(session, officer.id, reason)
     # and the phones registered under the old password: whoever used a leaked one gets no more of the unit's pushes
-    # (the officer's own apps register again at their next login)
-    await deactivate_officer_devices(session, officer.id, reason)
+    # (the officer's own apps register again at their next login). A deactivated officer's were all silenced at
+    # their deactivation, and keep that first reason (as for a tablet revoked after it: service.revoke_device)
+    if officer.active:
+        await deactivate_officer_devices(session, officer.id, reason)
     await record(session, actor_type=actor_type, actor_id=actor_id, action=f"officer.{reason}",
                  target_type="officer", target_id=officer.id)
     await session.commit()

@@ -8,9 +8,11 @@ never a national officer's; a national admin everyone's). Another region's offic
 id is (404), so ids cannot be probed; an account a change would put outside the admin's region is refused (403
 officer.out_of_jurisdiction). An admin cannot deactivate themselves nor change their own role or scope (403
 officer.self_change): the last admin of a region would lock everyone out of its administration. Nor can anyone
-take a jurisdiction's last active admin away, by a deactivation, a demotion or a move to another region or to
-national scope (409 officer.last_admin, backend.officers.admins, which also keeps two admins demoting each other at
-once from both succeeding): another admin is made first. Nor can they set
+take away the last active admin who answers for a jurisdiction (for a region its own admins and the national ones,
+for the country its national ones), by a deactivation, a demotion or a move to another region (409
+officer.last_admin, backend.officers.admins, which also keeps two admins demoting each other at once from both
+succeeding): another admin is made first. A national admin answers for every region, so they may deactivate a
+region's only admin of its own (one who left) and make its next one when there is one. Nor can they set
 their own password (the same 403): a reset takes no old password, so a stolen access token would become the account
 for good; another admin or the console sets it, or they change it themselves by giving the current one
 (`POST /api/v1/officer/me/password`). A deactivation names its reason, which its audit line keeps as the
@@ -38,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -64,6 +67,7 @@ from backend.officers.admin_schemas import (
 )
 from backend.officers.auth import OfficerDep, OfficerPrincipal, Role, officer_guard, provide_officer
 from backend.officers.jurisdiction import Jurisdiction, jurisdiction_for, jurisdiction_of
+from backend.officers.locks import lock_officer
 from backend.officers.models import Unit
 from backend.officers.schemas import Ok
 from backend.reports import idempotency
@@ -78,9 +82,10 @@ STALE = {412: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, gene
                                        "(officer.changed; the current tag in ETag): nothing was changed")}
 # a change that would take a region's (or the country's) last active admin away (backend.officers.admins)
 LAST_ADMIN = {409: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
-                                description="The account is the last active admin of its region, or of the "
-                                            "country (officer.last_admin): another admin is made first; nothing "
-                                            "was changed")}
+                                description="The account is the last active admin who answers for its region "
+                                            "(none other of it, no national one), or of the country "
+                                            "(officer.last_admin): another admin is made first; nothing was "
+                                            "changed")}
 _CURSOR = "cursor:admin-officers"
 # where each rules.Refused field is in each body (one not named: "/<field>"), so a pointer names what was sent:
 # a role change sends no unit (a unit that does not fit is the new district's doing), a move the unit alone
@@ -133,13 +138,18 @@ def _trimmed(value: str, pointer: str) -> str:
     return value
 
 
+# how a change holds the account it checks (If-Match, the rules) to the end of its transaction, so what is checked is
+# what it changes: `admins.hold` for one that may take an admin away (with an admin's row, those of the other admins
+# answering for their jurisdiction), `lock_officer` (the officer's row alone) for one that never does
+Lock = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
+
+
 async def _account(session: AsyncSession, within: Jurisdiction, officer_id: uuid.UUID, *,
-                   lock: bool = False) -> Account:
-    """The account `officer_id` if an admin of `within` answers for it, else 404 as for an unknown id. `lock`: hold
-    the officer's row to the end of the transaction first, so what is checked (If-Match, the rules) is what the
-    change sees (with an admin's, those of the other admins of their jurisdiction: admins.hold)."""
-    if lock:
-        await admins.hold(session, officer_id)
+                   lock: Lock | None = None) -> Account:
+    """The account `officer_id` if an admin of `within` answers for it, else 404 as for an unknown id, held first
+    with `lock` (None: a read that holds nothing)."""
+    if lock is not None:
+        await lock(session, officer_id)
     account = await accounts.by_id(session, officer_id)
     if account is None or not within.answers_for(await jurisdiction_of(session, officer_id)):
         raise ZanError("officer.not_found", 404)
@@ -179,11 +189,12 @@ def _managed(account: Account | None = None, *, role: Role | None = None) -> Non
 
 
 async def _editable(session: AsyncSession, within: Jurisdiction, officer_id: uuid.UUID, admin: OfficerPrincipal, *,
-                    if_match: str | None, own_ok: bool = False, role: Role | None = None) -> Account:
-    """The account a change may go ahead on, checked in this order: held and answered for (`_account`, 404), not the
-    admin's own unless `own_ok` (403 officer.self_change), not a prosecutor's nor made one by `role` (`_managed`,
-    403), still as `if_match` saw it (412; None: not checked)."""
-    account = await _account(session, within, officer_id, lock=True)
+                    lock: Lock | None, if_match: str | None, own_ok: bool = False,
+                    role: Role | None = None) -> Account:
+    """The account a change may go ahead on, checked in this order: held with `lock` and answered for (`_account`,
+    404), not the admin's own unless `own_ok` (403 officer.self_change), not a prosecutor's nor made one by `role`
+    (`_managed`, 403), still as `if_match` saw it (412; None: not checked)."""
+    account = await _account(session, within, officer_id, lock=lock)
     if not own_ok:
         _not_self(account, admin)
     _managed(account, role=role)
@@ -273,10 +284,11 @@ class OfficerAdminController(Controller):
                        data: JSONBody[RoleIn], if_match: IfMatch = None) -> Response[OfficerAccountOut]:
         """As `zan officers set-role`: `district`, or `national`, or neither to keep theirs. Every session of theirs
         and their open shift end at once (the tablet logs in again under the new role). Not one's own, nor a
-        prosecutor's or to a prosecutor's (403); not the last active admin of a region, or of the country, away
-        from it (409 officer.last_admin)."""
+        prosecutor's or to a prosecutor's (403); not the last active admin who answers for a region (no national
+        one either), or of the country, away from it (409 officer.last_admin)."""
         within = await jurisdiction_for(session, officer)
-        account = await _editable(session, within, officer_id, officer, if_match=if_match, role=data.role)
+        account = await _editable(session, within, officer_id, officer, lock=admins.hold, if_match=if_match,
+                                  role=data.role)
         try:
             await accounts.set_role(session, account, role=data.role, district=data.district, national=data.national,
                                     actor_id=officer.officer_id, within=within)
@@ -294,7 +306,8 @@ class OfficerAdminController(Controller):
         (409 officer.last_admin)."""
         within = await jurisdiction_for(session, officer)
         # If-Match after the unit: an unknown unit is 404 before a stale tag is 412
-        account = await _editable(session, within, officer_id, officer, if_match=None, own_ok=True)
+        account = await _editable(session, within, officer_id, officer, lock=admins.hold, if_match=None,
+                                  own_ok=True)
         unit = await _unit(session, data.unit_id, within) if data.unit_id is not None else None
         _ensure_unchanged(account, if_match)
         try:
@@ -314,7 +327,7 @@ class OfficerAdminController(Controller):
         An account deactivated already is left as it is."""
         reason = _reason(data)
         within = await jurisdiction_for(session, officer)
-        account = await _editable(session, within, officer_id, officer, if_match=if_match)
+        account = await _editable(session, within, officer_id, officer, lock=admins.hold, if_match=if_match)
         if account.officer.active:
             try:
                 await service.revoke_officer(session, officer_id=officer_id, by_officer=officer.officer_id,
@@ -330,7 +343,7 @@ class OfficerAdminController(Controller):
         """As `zan officers reactivate`: their old sessions stay revoked. An active account is left as it is. Not a
         prosecutor's (403)."""
         account = await _editable(session, await jurisdiction_for(session, officer), officer_id, officer,
-                                  if_match=if_match, own_ok=True)
+                                  lock=lock_officer, if_match=if_match, own_ok=True)
         if not account.officer.active:
             await accounts.reactivate(session, account.officer, actor_id=officer.officer_id)
         return _tagged(await _fresh(session, officer_id))
@@ -345,16 +358,17 @@ class OfficerAdminController(Controller):
         one's own (403: it takes no old password), nor a prosecutor's (403)."""
         within = await jurisdiction_for(session, officer)
         # what is refused without the password is refused before it is hashed (argon2's deliberate half second,
-        # spent on nothing), in the order the change below refuses it; the read ends before the hash, which holds
-        # no lock (see the module's docstring), and the change checks it all again under the officer's lock
-        await _editable(session, within, officer_id, officer, if_match=if_match)
+        # spent on nothing), in the order the change below refuses it; the read holds nothing and ends before the
+        # hash (see the module's docstring), and the change checks it all again under the officer's lock (a reset
+        # takes no admin away: no other admin's row is held)
+        await _editable(session, within, officer_id, officer, lock=None, if_match=if_match)
         try:
             rules.check_password(data.password)
         except rules.Refused as refused:
             raise rules.as_error(refused, {}) from refused
         await session.rollback()
         password_hash = await accounts.hashed(data.password)
-        account = await _editable(session, within, officer_id, officer, if_match=if_match)
+        account = await _editable(session, within, officer_id, officer, lock=lock_officer, if_match=if_match)
         badge = account.officer.badge_number
         try:
             await accounts.reset_password(session, account.officer, password=data.password,

@@ -99,11 +99,6 @@ class Jurisdiction:
         officer (nor one of a district that is not ours, unless it is their very own code: fail closed)."""
         return self.national or (not other.national and other.district in around(self.district))
 
-    def same_as(self, other: Jurisdiction) -> bool:
-        """Whether an admin of `other` administers what one of this does: each answers for the other (the same
-        region, or both national)."""
-        return self.answers_for(other) and other.answers_for(self)
-
     def reads(self, report_district: str | None) -> bool:
         """Whether a report placed in `report_district` is within this jurisdiction (before role rules)."""
         return self.national or report_district is None or report_district in around(self.district)

@@ -120,7 +120,7 @@ register_errors({
         "en": "Another admin changed the account meanwhile; reload it and try again",
     },
     # backend.officers.admins: a deactivation, demotion or move that would leave a region (or the country, for a
-    # national admin) with no active admin
+    # national admin) with no active admin answering for it (a region's own or, for a region, a national one)
     "officer.last_admin": {
         "ru": ("Это последний действующий администратор региона (для администратора республиканского уровня — "
                "страны): сначала назначьте администратором другого сотрудника"),

@@ -262,6 +262,12 @@ async def _answered_for(session: AsyncSession, officer_id: uuid.UUID, within: Ju
     return officer
 
 
+def why(reason: str | None, *, last_admin: bool = False) -> dict[str, object]:
+    """What an admin's audit line adds for why a change was made: its `reason` if one was given, and `last_admin`
+    when it left the officer's jurisdiction with no admin (the console's `--force`, backend.officers.admins)."""
+    return {**({"reason": reason} if reason else {}), **({"last_admin": True} if last_admin else {})}
+
+
 # the service operator's console (`zan officers ...`, `zan units ...`) as its audit lines name it (`by_officer`,
 # `actor_id`): a name, never a permission (revoke_device's is its `console` flag)
 CONSOLE = "cli"
@@ -289,10 +295,13 @@ async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uu
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
     # after the sessions: a registration racing this one holds its session row (notifications' _session_tablet),
-    # so by now it has either committed (and is deactivated here) or will find its session revoked
-    await deactivate_officer_devices(session, device.officer_id, "device_revoked", tablet_pk=device.id)
+    # so by now it has either committed (and is deactivated here) or will find its session revoked. A deactivated
+    # officer's push devices were all silenced at their deactivation (none registers without a live session): they
+    # keep that first reason
+    if owner.active:
+        await deactivate_officer_devices(session, device.officer_id, "device_revoked", tablet_pk=device.id)
     await record(session, actor_type="admin", actor_id=by_officer, action="device.revoke", target_type="device",
-                 target_id=device.id, data={"device_id": device_id, **({"reason": reason} if reason else {})})
+                 target_id=device.id, data={"device_id": device_id, **why(reason)})
     await session.commit()
     return device
 
@@ -322,7 +331,6 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
     await deactivate_officer_devices(session, officer_id, "officer_revoked")
     await record(session, actor_type="admin", actor_id=by_officer, action="officer.revoke", target_type="officer",
                  target_id=officer_id, data={"active": {"from": was_active, "to": False},
-                                             **({"reason": reason} if reason else {}),
-                                             **({"last_admin": True} if last else {})})
+                                             **why(reason, last_admin=last)})
     await session.commit()
     return officer

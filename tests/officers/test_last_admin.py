@@ -16,7 +16,18 @@ Then, what a first reading of the rule missed:
   out of their unit (`…/unit` with null, `zan officers move --no-unit`) moved them to national scope, so the region
   lost its last admin (and gained the country a national one) without the rule being asked.
 
-Before: both demotions answered 200; the move answered 200 (the console printed the officer, now national)."""
+Before: both demotions answered 200; the move answered 200 (the console printed the officer, now national).
+
+Then, what a later reading decided: the admins who keep a region administered are those who answer for it
+(Jurisdiction.answers_for), its own and the national ones, as the country's are its national ones. A national admin
+can act on every account of a region and make it a new admin, so a region whose only admin of its own leaves is not
+left without one while a national admin is active; and counting its own alone did not stop a national admin (they
+could make another admin first) but kept the account of an admin who left open until someone was made admin only to
+let it be closed. A unit-scoped admin taken out of their unit becomes national, so still answers for their region.
+The console's `--force` past the rule needs a `--reason`, kept in the audit line as every console override's is.
+
+Before: a national admin's deactivation or demotion of a region's only admin, and the move out of the unit, answered
+409 officer.last_admin (the console refused them without `--force`); `--force` went ahead without a reason."""
 
 from __future__ import annotations
 
@@ -31,7 +42,10 @@ from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.context import Context
+from backend.officers import accounts, admins, rules
+from backend.officers.auth import Role
 from backend.officers.models import Officer, OfficerSession
+from backend.officers.service import CONSOLE
 from tests.helpers import until_lock_waiters
 from tests.officers.factories import login_tokens, make_officer, make_unit
 from tests.officers.test_officer_admin_api import ADMIN, KARAGANDA, REASON, _admin, _national_admin
@@ -62,39 +76,44 @@ def _last_admin(answer: httpx.Response) -> None:
     assert answer.json()["code"] == "officer.last_admin"
 
 
-async def test_a_regions_only_admin_is_not_taken_away(ctx: Context, app_client: httpx.AsyncClient) -> None:
-    """A national admin answers for every region, but a region's own last admin stays until another is made."""
-    _, national = await _national_admin(ctx, app_client)
-    only, _ = await make_officer(ctx, role="admin", district=KARAGANDA)
-    path = f"{ADMIN}/{only.id}"
+async def test_a_national_admin_answers_for_a_region_left_without_its_own(ctx: Context,
+                                                                          app_client: httpx.AsyncClient) -> None:
+    """A national admin may deactivate or demote a region's only admin of its own (one who left): the region keeps an
+    admin who answers for it, them. The country's last national admin stays, whatever regional admins there are."""
+    national, national_headers = await _national_admin(ctx, app_client)
+    left, _ = await make_officer(ctx, role="admin", district=KARAGANDA)
+    demoted, _ = await make_officer(ctx, role="admin", district="astana")
+    path = f"{ADMIN}/{left.id}"
 
-    _last_admin(await app_client.post(f"{path}/revoke", json=REASON, headers=national))
-    _last_admin(await app_client.post(f"{path}/role", json={"role": "supervisor"}, headers=national))
-    _last_admin(await app_client.post(f"{path}/role", json={"role": "admin", "district": "astana"},
-                                      headers=national))
-    _last_admin(await app_client.post(f"{path}/role", json={"role": "admin", "national": True}, headers=national))
-    assert await _state(ctx, only.id) == ("admin", KARAGANDA, True)
-    assert await _audit_data(ctx, only.id, "officer.revoke") == []
-    assert await _audit_data(ctx, only.id, "officer.role") == []
+    done = await app_client.post(f"{path}/revoke", json=REASON, headers=national_headers)
+    assert done.status_code == 200, done.text
+    changed = await app_client.post(f"{ADMIN}/{demoted.id}/role", json={"role": "supervisor"},
+                                    headers=national_headers)
+    assert changed.status_code == 200, changed.text
+    assert await _state(ctx, left.id) == ("admin", KARAGANDA, False)
+    assert await _state(ctx, demoted.id) == ("supervisor", "astana", True)
+    (revoked,) = await _audit_data(ctx, left.id, "officer.revoke")
+    assert "last_admin" not in revoked
+    (role,) = await _audit_data(ctx, demoted.id, "officer.role")
+    assert "last_admin" not in role
 
-    # another district of the same region: still its admin, so no loss
-    moved = await app_client.post(f"{path}/role", json={"role": "admin", "district": NURA}, headers=national)
-    assert moved.status_code == 200, moved.text
-    # another admin of the region, and then they may go
+    # a region's admin does not answer for the country: the national admin is still its last one
     await make_officer(ctx, role="admin", district=KARAGANDA)
-    demoted = await app_client.post(f"{path}/role", json={"role": "supervisor"}, headers=national)
-    assert demoted.status_code == 200, demoted.text
-    assert await _state(ctx, only.id) == ("supervisor", NURA, True)
+    refused = await zan(ctx, "deactivate", "--badge", national.badge_number, "--reason", "перевод")
+    assert refused.exit_code == 1 and "last active admin of the whole country" in refused.output, refused.output
+    assert (await _state(ctx, national.id))[2] is True
 
 
-async def test_a_deactivated_admin_keeps_no_region(ctx: Context, app_client: httpx.AsyncClient) -> None:
-    """An admin already deactivated counts for nobody: the region's other admin is its last one."""
-    _, national = await _national_admin(ctx, app_client)
+async def test_a_deactivated_admin_keeps_no_region(ctx: Context) -> None:
+    """An admin already deactivated counts for nobody: the region's other admin is its last one (no national admin
+    answers for it)."""
     first, _ = await make_officer(ctx, role="admin", district=KARAGANDA)
     second, _ = await make_officer(ctx, role="admin", district=KARAGANDA)
-    done = await app_client.post(f"{ADMIN}/{first.id}/revoke", json=REASON, headers=national)
-    assert done.status_code == 200, done.text
-    _last_admin(await app_client.post(f"{ADMIN}/{second.id}/revoke", json=REASON, headers=national))
+    assert shown(await zan(ctx, "deactivate", "--badge", first.badge_number, "--reason", "перевод"))["active"] \
+        is False
+    refused = await zan(ctx, "deactivate", "--badge", second.badge_number, "--reason", "перевод")
+    assert refused.exit_code == 1, refused.output
+    assert f"last active admin of the region of {KARAGANDA}" in refused.output, refused.output
     assert (await _state(ctx, second.id))[2] is True
 
 
@@ -122,27 +141,35 @@ async def test_two_admins_demoting_each_other_at_once_do_not_both_succeed(ctx: C
 
 async def test_the_console_refuses_the_last_admin_unless_forced(ctx: Context) -> None:
     """`zan officers deactivate` and `set-role`: refused as the API refuses, in one line naming the way out; with
-    `--force` (the operator's break-glass) done, and the audit line says the jurisdiction was left without."""
+    `--force` (the operator's break-glass) and a `--reason` done, and the audit line says why and that the
+    jurisdiction was left without; `--force` without a reason is refused and changes nothing."""
     national, _ = await make_officer(ctx, role="admin", district="")
     regional, _ = await make_officer(ctx, role="admin", district=KARAGANDA)
 
     refused = await zan(ctx, "deactivate", "--badge", national.badge_number, "--reason", "ушёл на пенсию")
     assert refused.exit_code == 1, refused.output
     assert "last active admin of the whole country" in refused.output and "--force" in refused.output
+    assert await _state(ctx, national.id) == ("admin", "", True)
+    assert shown(await zan(ctx, "deactivate", "--badge", national.badge_number, "--reason", "учётная запись "
+                           "скомпрометирована", "--force"))["active"] is False
+    (revoked,) = await _audit_data(ctx, national.id, "officer.revoke")
+    assert (revoked["last_admin"], revoked["reason"]) == (True, "учётная запись скомпрометирована")
+
+    # no national admin left to answer for the region: its own is its last one
     demoted = await zan(ctx, "set-role", "--badge", regional.badge_number, "--role", "supervisor")
     assert demoted.exit_code == 1, demoted.output
     assert f"last active admin of the region of {KARAGANDA}" in demoted.output
-    assert await _state(ctx, national.id) == ("admin", "", True)
+    unexplained = await zan(ctx, "set-role", "--badge", regional.badge_number, "--role", "supervisor", "--force")
+    assert unexplained.exit_code == 1 and "--force needs --reason" in unexplained.output, unexplained.output
     assert await _state(ctx, regional.id) == ("admin", KARAGANDA, True)
+    assert await _audit_data(ctx, regional.id, "officer.role") == []
 
-    assert shown(await zan(ctx, "deactivate", "--badge", national.badge_number, "--reason", "учётная запись "
-                           "скомпрометирована", "--force"))["active"] is False
-    assert shown(await zan(ctx, "set-role", "--badge", regional.badge_number, "--role", "supervisor",
-                           "--force"))["role"] == "supervisor"
-    (revoked,) = await _audit_data(ctx, national.id, "officer.revoke")
-    assert revoked["last_admin"] is True
+    assert shown(await zan(ctx, "set-role", "--badge", regional.badge_number, "--role", "supervisor", "--force",
+                           "--reason", "  уволен приказом  "))["role"] == "supervisor"
     (changed,) = await _audit_data(ctx, regional.id, "officer.role")
-    assert changed["last_admin"] is True
+    assert changed == {"role": {"from": "admin", "to": "supervisor"},
+                       "district": {"from": KARAGANDA, "to": KARAGANDA},
+                       "reason": "уволен приказом", "last_admin": True}
 
 
 async def test_the_console_lets_an_admin_go_when_another_is_left(ctx: Context) -> None:
@@ -166,13 +193,27 @@ def _ending_a_session(waiting: list[str]) -> bool:
     return any(query.lstrip().upper().startswith("UPDATE OFFICER_SESSIONS") for query in waiting)
 
 
+async def _demoted(ctx: Context, officer_id: uuid.UUID) -> str:
+    """What `zan officers set-role --role supervisor` does (no national admin can: they answer for the region): "done",
+    or the code it was refused with."""
+    async with ctx.sessions() as session:
+        await admins.hold(session, officer_id)
+        account = await accounts.by_id(session, officer_id)
+        assert account is not None
+        try:
+            await accounts.set_role(session, account, role=Role.SUPERVISOR, district=None, national=False,
+                                    actor_id=CONSOLE)
+        except rules.Refused as refused:
+            return refused.code
+        return "done"
+
+
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 async def test_an_admin_made_meanwhile_is_held_before_being_counted(ctx: Context,
                                                                     app_client: httpx.AsyncClient) -> None:
     """Karaganda's only admin is demoted while a supervisor of it is being made an admin, and that new admin is
     demoted too: one of the two demotions is refused. The interleaving is made with row locks of other connections
     (PostgreSQL: on SQLite writers are serialised)."""
-    _, national = await _national_admin(ctx, app_client)
     only, password = await make_officer(ctx, role="admin", district=KARAGANDA)
     made, _ = await make_officer(ctx, role="supervisor", district=KARAGANDA)
     await login_tokens(app_client, only.badge_number, password, "tab-only")
@@ -180,8 +221,7 @@ async def test_an_admin_made_meanwhile_is_held_before_being_counted(ctx: Context
     rows = select(col(Officer.id)).where(col(Officer.id).in_([only.id, made.id])).with_for_update()
     sessions = select(col(OfficerSession.id)).where(col(OfficerSession.officer_id) == only.id).with_for_update()
     async with _holding(ctx, sessions) as writing, _holding(ctx, rows) as promoting:
-        demotions = [asyncio.create_task(app_client.post(f"{ADMIN}/{officer_id}/role", json={"role": "supervisor"},
-                                                         headers=national)) for officer_id in (only.id, made.id)]
+        demotions = [asyncio.create_task(_demoted(ctx, officer_id)) for officer_id in (only.id, made.id)]
         await until_lock_waiters(ctx, 2, *demotions)  # each read which rows to hold, and waits for them
         # the supervisor is made an admin (as the role endpoint would, holding their row) and that commits
         await promoting.execute(update(Officer).where(col(Officer.id) == made.id).values(role="admin"))
@@ -192,8 +232,7 @@ async def test_an_admin_made_meanwhile_is_held_before_being_counted(ctx: Context
         await writing.rollback()
         answers = [await demotion for demotion in demotions]
 
-    assert sorted(answer.status_code for answer in answers) == [200, 409], [answer.text for answer in answers]
-    _last_admin(next(answer for answer in answers if answer.status_code != 200))
+    assert sorted(answers) == ["done", "officer.last_admin"], answers
     assert len(await _active_admins(ctx, only.id, made.id)) == 1
 
 
@@ -204,35 +243,32 @@ async def _unit_scoped_admin(ctx: Context) -> tuple[Officer, str]:
     return admin, unit.code
 
 
-async def test_a_unit_scoped_admin_is_not_moved_out_of_their_region(ctx: Context,
-                                                                    app_client: httpx.AsyncClient) -> None:
+async def test_a_unit_scoped_admin_taken_out_of_their_unit_still_answers_for_their_region(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """Out of their unit they read the whole country: a national admin, who answers for the region they leave."""
     _, national = await _national_admin(ctx, app_client)
     admin, _ = await _unit_scoped_admin(ctx)
 
-    refused = await app_client.post(f"{ADMIN}/{admin.id}/unit", json={"unit_id": None}, headers=national)
-    _last_admin(refused)
-    assert refused.json()["errors"][0]["pointer"] == "/unit_id"
-    shown = (await app_client.get(f"{ADMIN}/{admin.id}", headers=national)).json()
-    assert (shown["unit_code"], shown["scope"]) != (None, "national"), shown
-
-    # with another admin of the region, they may go
-    await make_officer(ctx, role="admin", district=KARAGANDA)
     moved = await app_client.post(f"{ADMIN}/{admin.id}/unit", json={"unit_id": None}, headers=national)
     assert moved.status_code == 200, moved.text
-    assert moved.json()["scope"] == "national"
+    assert (moved.json()["unit_code"], moved.json()["scope"]) == (None, "national")
 
 
-async def test_the_console_refuses_it_too_unless_forced(ctx: Context) -> None:
+async def test_the_console_moves_them_too_without_force(ctx: Context) -> None:
     admin, code = await _unit_scoped_admin(ctx)
 
-    refused = await zan(ctx, "move", "--badge", admin.badge_number, "--no-unit")
-    assert refused.exit_code == 1, refused.output
-    # the region the admin is scoped by (their unit's), not "the whole country" their empty district would say
-    assert f"last active admin of the region of {KARAGANDA}" in refused.output, refused.output
-    assert len(refused.output.strip().splitlines()) == 1, refused.output
-    assert await _state(ctx, admin.id) == ("admin", "", True)
-
-    forced = shown(await zan(ctx, "move", "--badge", admin.badge_number, "--no-unit", "--force"))
-    assert (forced["unit"], forced["scope"]) == (None, "national")
+    moved = shown(await zan(ctx, "move", "--badge", admin.badge_number, "--no-unit"))
+    assert (moved["unit"], moved["scope"]) == (None, "national")
     (line,) = await _audit_data(ctx, admin.id, "officer.unit")
-    assert line == {"unit": {"from": code, "to": None}, "last_admin": True}
+    assert line == {"unit": {"from": code, "to": None}}
+
+
+async def test_a_forced_move_needs_a_reason(ctx: Context) -> None:
+    """`move --force` as `set-role --force`: refused without a `--reason`, before anything is read."""
+    admin, _ = await _unit_scoped_admin(ctx)
+    refused = await zan(ctx, "move", "--badge", admin.badge_number, "--no-unit", "--force")
+    assert refused.exit_code == 1 and "--force needs --reason" in refused.output, refused.output
+    assert await _audit_data(ctx, admin.id, "officer.unit") == []
+    blank = await zan(ctx, "move", "--badge", admin.badge_number, "--no-unit", "--force", "--reason", "  ")
+    assert blank.exit_code == 1 and "--reason" in blank.output, blank.output
+    assert await _audit_data(ctx, admin.id, "officer.unit") == []

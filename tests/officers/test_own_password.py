@@ -21,7 +21,8 @@ from sqlmodel import col
 
 from backend.audit.models import AuditLog
 from backend.context import Context
-from backend.officers import service
+from backend.officers import accounts, service
+from backend.officers.locks import lock_officer
 from backend.officers.models import Officer
 from tests.helpers import until_lock_waiters
 from tests.officers.factories import bearer, login_tokens, make_officer
@@ -240,3 +241,26 @@ async def test_a_changed_password_unlinks_the_duty_bot(ctx: Context, app_client:
     async with ctx.sessions() as session:
         assert await duty.officer_by_chat(session, thief_chat) is None
         assert await duty.officer_by_chat(session, later_chat) is None
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # row locks make the interleaving: PostgreSQL only
+async def test_an_admin_reset_landing_while_the_change_waits_wins(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """The officer's own change checked the current password, and an admin's reset commits before the change can
+    write: the change writes nothing (401, as for a session ended meanwhile) and the admin's password is the
+    officer's. The other order needs nothing of its own: the reset, taken second, ends every session (an admin's
+    If-Match sees the account changed)."""
+    officer, password, tokens = await _logged_in(ctx, app_client)
+    async with ctx.sessions() as admin:
+        account = await accounts.by_id(admin, officer.id)
+        assert account is not None
+        await lock_officer(admin, officer.id)  # the reset holds the row (the admin API's, the console's) ...
+        changing = asyncio.create_task(_change(app_client, tokens, password, NEW_PASSWORD))
+        await until_lock_waiters(ctx, 1, changing)
+        # ... and commits its new password while the change, its check done, waits for the row
+        await accounts.reset_password(admin, account.officer, password="the-admins-new-one", actor_id="cli")
+    answer = await changing
+
+    assert _problem(answer)[:2] == (401, "officer.token_invalid"), answer.text
+    assert await _audit(ctx, officer.id, "officer.password_change") == []
+    assert (await _login(app_client, officer.badge_number, NEW_PASSWORD)).status_code == 401
+    assert (await _login(app_client, officer.badge_number, "the-admins-new-one")).status_code == 200

@@ -27,19 +27,36 @@ from backend.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from backend.context import Context
     from backend.officers.accounts import Account
 
-_FORCE_HELP = ("take away their region's (or, a national admin, the country's) last active admin all the same: the "
-               "break-glass path when no one can be made admin first; the audit line says so")
+_FORCE_HELP = ("take away the last active admin who answers for their region (or, a national admin, the country) all "
+               "the same: the break-glass path when no one can be made admin first; needs --reason, and the audit "
+               "line says so")
+_REASON_HELP = "why, for the audit log; required with --force; no personal data"
 
 
 def _last_admin(account: Account) -> click.ClickException:
     """officer.last_admin (backend.officers.admins) as the console words it: the region named by the district the
     admin is scoped by (their own, else their unit's: Account.jurisdiction)."""
     jurisdiction = account.jurisdiction
-    where = "whole country" if jurisdiction.national else f"region of {jurisdiction.district}"
+    where = ("whole country" if jurisdiction.national
+             else f"region of {jurisdiction.district} (no national admin either)")
     return click.ClickException(f"officer {account.officer.badge_number!r} is the last active admin of the {where}: "
-                                f"make another officer admin first, or pass --force")
+                                f"make another officer admin first, or pass --force with a --reason")
+
+
+def _override_reason(reason: str | None, *, force: bool) -> str | None:
+    """The `--reason` of a change, checked as `deactivate` checks its own; one is required with `--force`: a step past
+    the last-admin rule says why in its audit line, as every console override does."""
+    from backend.officers.rules import MAX_REASON_CHARS
+
+    if reason is None:
+        if force:
+            raise click.ClickException("--force needs --reason: why the rule is overridden, for the audit log")
+        return None
+    with one_line():
+        return length(reason, MAX_REASON_CHARS, "--reason")
 
 
 @click.group()
@@ -117,38 +134,49 @@ def _shown(account: Account) -> dict[str, Any]:
             **scope_of(Role(officer.role), officer.district, unit.district if unit else None)}
 
 
-async def _held(session: AsyncSession, badge: str) -> Account:
-    """The account with `badge`, read once its row is held (admins.hold: with an admin's, those of the other
-    admins of their jurisdiction), as the admin API holds it, so what `work` checks is what it changes."""
+Work = Callable[["AsyncSession", "Account"], Coroutine[Any, Any, None]]
+
+
+async def _held(session: AsyncSession, badge: str, *, takes_admin: bool) -> Account:
+    """The account with `badge`, read once its row is held as the admin API holds it, so what `work` checks is what
+    it changes: for a change that may take an admin away (`takes_admin`) with admins.hold (with an admin's row,
+    those of the other admins answering for their jurisdiction), else the officer's row alone."""
     from sqlalchemy import select
     from sqlmodel import col
 
     from backend.officers import admins
     from backend.officers.accounts import by_badge
+    from backend.officers.locks import lock_officer
     from backend.officers.models import Officer
 
     officer_id = await session.scalar(select(col(Officer.id)).where(col(Officer.badge_number) == badge))
     if officer_id is not None:
-        await admins.hold(session, officer_id)
+        await (admins.hold if takes_admin else lock_officer)(session, officer_id)
     account = await by_badge(session, badge)
     if account is None:
         raise click.ClickException(f"no officer with badge {badge!r}")
     return account
 
 
-def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, Any, None]]) -> None:
-    """Run `work` (which checks, changes and commits) on the account with `badge`; print the account after it."""
-    from backend.context import context_scope
+async def _changed(ctx: Context, badge: str, work: Work, *, takes_admin: bool) -> dict[str, Any]:
+    """Run `work` (which checks, changes and commits) on the account with `badge` (`_held`); the account after it,
+    as the commands print it."""
     from backend.officers.accounts import by_badge
 
-    badge = badge.strip()
+    async with ctx.sessions() as session:
+        account = await _held(session, badge, takes_admin=takes_admin)
+        await work(session, account)
+        # read again: the unit may have changed, and the commit expired what was loaded
+        return _shown(await by_badge(session, badge) or account)
+
+
+def _change(badge: str, work: Work, *, takes_admin: bool = True) -> None:
+    """`_changed` in a context of its own; prints the account."""
+    from backend.context import context_scope
 
     async def go(settings: Settings) -> dict[str, Any]:
-        async with context_scope(settings) as ctx, ctx.sessions() as session:
-            account = await _held(session, badge)
-            await work(session, account)
-            # read again: the unit may have changed, and the commit expired what was loaded
-            return _shown(await by_badge(session, badge) or account)
+        async with context_scope(settings) as ctx:
+            return await _changed(ctx, badge.strip(), work, takes_admin=takes_admin)
 
     click.echo(json.dumps(run(go), ensure_ascii=False))
 
@@ -160,19 +188,21 @@ def _change(badge: str, work: Callable[[AsyncSession, Account], Coroutine[Any, A
 @click.option("--national", is_flag=True,
               help="no district: the whole country (dispatcher, supervisor, prosecutor, admin in no unit only)")
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
-def set_role(badge: str, role: str, district: str | None, national: bool, force: bool) -> None:
+@click.option("--reason", default=None, help=_REASON_HELP)
+def set_role(badge: str, role: str, district: str | None, national: bool, force: bool, reason: str | None) -> None:
     """Change an officer's role or district, as `create` checks them: their sessions and open shift end at once."""
     from backend.officers import rules
     from backend.officers.accounts import set_role as set_account_role
     from backend.officers.service import CONSOLE
 
     new_role = Role(role)
+    reason = _override_reason(reason, force=force)
 
     async def work(session: AsyncSession, account: Account) -> None:
         officer = account.officer
         try:
             changed = await set_account_role(session, account, role=new_role, district=district, national=national,
-                                             actor_id=CONSOLE, force=force)
+                                             actor_id=CONSOLE, force=force, reason=reason)
         except rules.Refused as refused:
             if refused.code == "officer.last_admin":
                 raise _last_admin(account) from refused
@@ -191,7 +221,8 @@ def set_role(badge: str, role: str, district: str | None, national: bool, force:
 @click.option("--unit", "unit_code", default=None, help="the code of the unit to join (of their department and region)")
 @click.option("--no-unit", is_flag=True, help="leave their unit, joining none")
 @click.option("--force", is_flag=True, help=_FORCE_HELP + " (an admin scoped by their unit's district)")
-def move(badge: str, unit_code: str | None, no_unit: bool, force: bool) -> None:
+@click.option("--reason", default=None, help=_REASON_HELP)
+def move(badge: str, unit_code: str | None, no_unit: bool, force: bool, reason: str | None) -> None:
     """Move an officer to another unit, or out of any: their open shift ends (their sessions live on)."""
     from sqlalchemy import select
 
@@ -202,6 +233,7 @@ def move(badge: str, unit_code: str | None, no_unit: bool, force: bool) -> None:
 
     if (unit_code is not None) == no_unit:
         raise click.ClickException("give either --unit CODE or --no-unit")
+    reason = _override_reason(reason, force=force)
 
     async def work(session: AsyncSession, account: Account) -> None:
         officer = account.officer
@@ -211,7 +243,7 @@ def move(badge: str, unit_code: str | None, no_unit: bool, force: bool) -> None:
             if unit is None:
                 raise click.ClickException(f"no unit {unit_code!r} (`zan units create` makes one)")
         try:
-            moved = await move_to(session, account, unit=unit, actor_id=CONSOLE, force=force)
+            moved = await move_to(session, account, unit=unit, actor_id=CONSOLE, force=force, reason=reason)
         except rules.Refused as refused:
             if refused.code == "officer.last_admin":
                 raise _last_admin(account) from refused
@@ -300,7 +332,7 @@ def reactivate(badge: str) -> None:
             raise click.ClickException(f"nothing to change: officer {badge!r} is active")
         await reactivate_officer(session, account.officer, actor_id=CONSOLE)
 
-    _change(badge, work)
+    _change(badge, work, takes_admin=False)  # a reactivation takes no admin away
 
 
 @officers.command("reset-password")
@@ -309,39 +341,37 @@ def reactivate(badge: str) -> None:
               help=f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters (prompted when not given)")
 def reset_password(badge: str, password: str) -> None:
     """Give an officer a new password: every session of theirs ends at once."""
+    from backend.context import context_scope
+    from backend.officers.accounts import by_badge, hashed
     from backend.officers.accounts import reset_password as set_password
-    from backend.officers.auth import hash_password
+    from backend.officers.ratelimit import clear_badge
     from backend.officers.service import CONSOLE
 
-    async def known(settings: Settings) -> bool:
-        from backend.context import context_scope
-        from backend.officers.accounts import by_badge
+    badge = badge.strip()
 
-        async with context_scope(settings) as ctx, ctx.sessions() as session:
-            return await by_badge(session, badge.strip()) is not None
-
-    # an unknown badge is refused before argon2's deliberate half second is spent on it
-    if not run(known):
-        raise click.ClickException(f"no officer with badge {badge.strip()!r}")
-    # hashed before `_change`'s session begins its transaction (accounts.hashed says why); checked by the callback
-    password_hash = hash_password(password)
-
-    async def work(session: AsyncSession, account: Account) -> None:
-        await set_password(session, account.officer, password=password, actor_id=CONSOLE, password_hash=password_hash)
-
-    _change(badge, work)
-
-    async def unlock(settings: Settings) -> None:
-        from backend.context import context_scope
-        from backend.officers.ratelimit import clear_badge
-
-        # the failed logins that locked the officer out are no reason to keep them waiting with the new password;
-        # the counters live in Redis (an embedded server's own memory is out of this process's reach: it lets go
-        # within 15 minutes)
+    async def go(settings: Settings) -> dict[str, Any]:
         async with context_scope(settings) as ctx:
-            await clear_badge(ctx, badge=badge.strip())
+            # an unknown badge is refused before argon2's deliberate half second is spent on it
+            async with ctx.sessions() as session:
+                if await by_badge(session, badge) is None:
+                    raise click.ClickException(f"no officer with badge {badge!r}")
+            # hashed between the sessions, so no transaction is open through it (accounts.hashed says why);
+            # the policy was checked by the option's callback
+            password_hash = await hashed(password)
 
-    run(unlock)
+            async def work(session: AsyncSession, account: Account) -> None:
+                await set_password(session, account.officer, password=password, actor_id=CONSOLE,
+                                   password_hash=password_hash)
+
+            # a reset takes no admin away: the officer's row alone is held
+            shown = await _changed(ctx, badge, work, takes_admin=False)
+            # the failed logins that locked the officer out are no reason to keep them waiting with the new
+            # password; the counters live in Redis (an embedded server's own memory is out of this process's reach:
+            # it lets go within 15 minutes)
+            await clear_badge(ctx, badge=badge)
+            return shown
+
+    click.echo(json.dumps(run(go), ensure_ascii=False))
 
 
 @officers.command("list")
