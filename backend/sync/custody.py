@@ -38,25 +38,29 @@ _OPEN = datetime.max.replace(tzinfo=UTC)
 
 
 def _held(since: datetime, until: datetime | None, assigned: datetime, released: datetime | None,
-          at: datetime | None) -> bool:
+          at: datetime | None, or_later: bool = False) -> bool:
     """A crew membership [since, until) and an assignment of the unit [assigned, released) (None: still on): they
-    overlap, or, given `at`, both hold at that time. _tenures_holding says the same in SQL."""
-    if at is None:
-        return assigned < (until or _OPEN) and since < (released or _OPEN)
+    overlap, or, given `at`, both hold at that time (`or_later`: at that time or after it). _tenures_holding says
+    the same in SQL (without `or_later`)."""
+    if at is None or or_later:
+        overlap = assigned < (until or _OPEN) and since < (released or _OPEN)
+        return overlap and (at is None or at < min(until or _OPEN, released or _OPEN))
     return since <= at < (until or _OPEN) and assigned <= at < (released or _OPEN)
 
 
-async def _crew_held(session: AsyncSession, viewer: Viewer, report: Report, at: datetime | None = None) -> bool:
-    """The viewer's unit (now) held the report while the viewer was in its crew (at some time, or at `at`)."""
+async def _crew_held(session: AsyncSession, viewer: Viewer, report: Report, at: datetime | None = None, *,
+                     or_later: bool = False) -> bool:
+    """The viewer's unit (now) held the report while the viewer was in its crew (at some time, or at `at`; with
+    `or_later`, at `at` or at some time after it)."""
     if viewer.unit_id is None:
         return False
     periods = [(since, until) for since, until in await _crew_periods(session, viewer.officer_id, viewer.unit_id)
-               if at is None or since <= at < (until or _OPEN)]
+               if at is None or ((or_later or since <= at) and at < (until or _OPEN))]
     if not periods:  # never in the crew (then): the unit's assignments cannot change that
         return False
     held = (await session.execute(select(col(Assignment.assigned_at), col(Assignment.released_at)).where(
         col(Assignment.report_id) == report.id, col(Assignment.unit_id) == viewer.unit_id))).all()
-    return any(_held(since, until, as_utc(assigned), None if released is None else as_utc(released), at)
+    return any(_held(since, until, as_utc(assigned), None if released is None else as_utc(released), at, or_later)
                for assigned, released in held for since, until in periods)
 
 
@@ -157,6 +161,15 @@ async def held_when_written(session: AsyncSession, viewer: Viewer, report: Repor
     return written is not None and await _crew_held(session, viewer, report, at=written)
 
 
+async def held_at_or_after(session: AsyncSession, viewer: Viewer, report: Report, written: datetime | None) -> bool:
+    """Whether the viewer's unit held the report, with the officer in its crew, when the tablet wrote (`written`) or
+    at some time after it: the crew had not lost it yet. A tablet writes to a report only once a pull brought it, so
+    a time before the crew was given the report is a clock running behind (a dead clock battery boots a tablet in
+    1970, and its `device_time`, or an HLC that never merged `server_hlc`, says so): typed while the crew held it all
+    the same. For keeping a crew's texts (report_update), never for undoing work (written_in_custody)."""
+    return written is not None and await _crew_held(session, viewer, report, at=written, or_later=True)
+
+
 async def written_in_custody(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, report: Report,
                              written: datetime | None) -> bool:
     """Whether the officer's crew holds the report now, or held it when the tablet wrote (`written`): their unit
@@ -174,13 +187,18 @@ async def written_in_custody(session: AsyncSession, officer: OfficerPrincipal, v
 def written_at(device_time: datetime | None, hlc: str) -> datetime | None:
     """When the tablet says the mutation was written: its device time, else its HLC's wall clock (never later than
     now); None for an HLC that does not parse (the mutation is rejected for it anyway)."""
+    now = utcnow()
     if device_time is not None:
-        return min(device_time, utcnow())
+        return min(device_time, now)
     try:
         stamp = hlcs.parse(hlc)
     except ValueError:
         return None
-    return min(datetime.fromtimestamp(stamp.ms / 1000, UTC), utcnow())
+    if stamp.ms >= now.timestamp() * 1000:
+        # capped before it is converted: a wall past the year 9999 has no datetime, and raised (`internal`, which the
+        # tablet sends again for ever)
+        return now
+    return datetime.fromtimestamp(stamp.ms / 1000, UTC)
 
 
 async def closed_in_crews_hands(session: AsyncSession, viewer: Viewer, report: Report) -> bool:

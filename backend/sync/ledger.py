@@ -37,10 +37,20 @@ class _Duplicate(Exception):
     pass
 
 
+# the refusals the tablet answers by sending the mutation again (`mutation_id_reused`: under a new id); none is stored
+SENT_AGAIN = frozenset({"internal", "retry", "mutation_id_reused"})
+
+
+def sent_again(result: dict[str, Any]) -> bool:
+    """Whether the tablet keeps this mutation in its outbox and sends it again (the answer is not final)."""
+    return result["status"] == "rejected" and result["reason"] in SENT_AGAIN
+
+
 async def apply_one(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation,
-                    invalid: Rejected | None = None) -> dict[str, Any]:
+                    invalid: Rejected | None = None, *, waits: bool = False) -> dict[str, Any]:
     """Apply one mutation (`invalid`: why it was refused before, parse_mutation or push._on_duty) and answer it:
-    from the ledger when it was seen before, else applied or refused with its ledger row in one savepoint."""
+    from the ledger when it was seen before, else applied or refused with its ledger row in one savepoint.
+    `waits`: it undoes what a mutation of the batch answered `sent_again` was to do (push.push): `retry`, unstored."""
     if invalid is not None and invalid.reason == "invalid_mutation_id":
         # no ledger row can be keyed by it; the answer is final all the same (the id will not get any better)
         return _finish(session, officer, m, result_of(m, "rejected", invalid.reason, **invalid.extra))
@@ -48,6 +58,11 @@ async def apply_one(session: AsyncSession, officer: OfficerPrincipal, viewer: Vi
     stored = await lookup(session, SyncMutation, ledger_key)
     if stored is not None:
         return _duplicate(session, officer, m, stored)
+    if waits:
+        # a note's delete whose note is not there, as its create failed in this batch for a reason the tablet sends
+        # the create again for: judged now, it finds no note (`not_found`, final, dropped from the outbox), and the
+        # create, applied on its resend, brings back the note the officer removed. Not stored: it comes again
+        return _finish(session, officer, m, result_of(m, "rejected", "retry"))
     try:
         async with session.begin_nested():
             if invalid is not None:

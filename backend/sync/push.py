@@ -2,7 +2,8 @@
 
 Results: applied | duplicate (already seen: the stored answer) | rejected (reason) | superseded (a later or
 dispatcher write won). Two rejections are transient and not stored, so the tablet sends the same mutation again:
-`internal` (a fault of ours) and `retry` (a race with a concurrent push of the same mutation id). A mutation that
+`internal` (a fault of ours) and `retry` (a race with a concurrent push of the same mutation id, or a note's delete
+whose create in the same batch the tablet is to send again: ledger.apply_one's `waits`). A mutation that
 does not fit MutationIn is rejected on its own (reason naming the field); one whose mutation_id cannot key the
 ledger is answered `invalid_mutation_id` without a ledger row. Whenever the server did not apply a mutation exactly
 as sent, it marks the entity dirty in the *pusher's* scope, so the next pull overwrites the tablet's optimistic guess.
@@ -29,8 +30,9 @@ from backend.sync import hlc as hlcs
 from backend.sync.changes import max_seq
 from backend.sync.custody import custody, past_custody, written_at
 from backend.sync.duty import OFF_DUTY_GRACE, ROLE_CHANGED, Duty, audit_push, held_then
-from backend.sync.ledger import apply_one
+from backend.sync.ledger import apply_one, sent_again
 from backend.sync.lookups import batch_lookups, lookup, prefetch
+from backend.sync.models import ReportNote
 from backend.sync.mutation import (
     Mutation,
     Rejected,
@@ -69,12 +71,21 @@ async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: View
     with batch_lookups(session):
         await prefetch(session, officer, [m for m, invalid in parsed if invalid is None])
         answers: dict[int, dict[str, Any]] = {}
+        waiting: set[uuid.UUID] = set()  # notes whose create the tablet sends again (ledger.sent_again)
         for index in applying_order(parsed):
             m, invalid = parsed[index]
             acting = officer
             if duty is not None and invalid is None:
                 acting, invalid = await _on_duty(session, officer, viewer, duty, m)
-            answers[index] = await apply_one(session, acting, viewer, m, invalid)
+            gone = _note_of(m, invalid, "delete")
+            # judged now, a delete whose note is still to come would be `not_found` (final): held back instead
+            waits = gone in waiting and await lookup(session, ReportNote, gone) is None
+            answer = answers[index] = await apply_one(session, acting, viewer, m, invalid, waits=waits)
+            made = _note_of(m, invalid, "create")
+            if made is not None and sent_again(answer):
+                waiting.add(made)
+            elif made is not None:  # a create of the same note applied after all: its delete finds it
+                waiting.discard(made)
         results = [answers[index] for index in range(len(parsed))]
         if duty is not None:
             await audit_push(session, officer, results)
@@ -82,19 +93,25 @@ async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: View
     return PushResult(results=results, server_hlc=str(hlcs.CLOCK.now()), write_checkpoint=await max_seq(session))
 
 
+def _note_of(m: Mutation, invalid: Rejected | None, op: str) -> uuid.UUID | None:
+    """The note a valid `op` ("create" or "delete") of a note names; None for any other mutation."""
+    return uuid_or_none(m.id) if invalid is None and (m.entity, m.op) == ("notes", op) else None
+
+
 def applying_order(parsed: Sequence[tuple[Mutation, Rejected | None]]) -> list[int]:
     """The batch's indexes in the order its mutations are applied: as sent, but a note's delete that comes before
     the note's create in the same batch (an outbox that moved a failed create to its back) is applied right after
     that create. Applied first, it found no note (`not_found`, final), then the create brought back the note the
-    officer had removed. Answers stay in batch order."""
+    officer had removed. Answers stay in batch order. (A create the tablet must send again holds its delete back
+    too: push, ledger.apply_one's `waits`.)"""
     creates: dict[uuid.UUID, list[int]] = {}
     for index, (m, invalid) in enumerate(parsed):
-        if invalid is None and (m.entity, m.op) == ("notes", "create") and (note := uuid_or_none(m.id)) is not None:
+        if (note := _note_of(m, invalid, "create")) is not None:
             creates.setdefault(note, []).append(index)
     order: list[int] = []
     deferred: dict[int, list[int]] = {}
     for index, (m, invalid) in enumerate(parsed):
-        note = uuid_or_none(m.id) if invalid is None and (m.entity, m.op) == ("notes", "delete") else None
+        note = _note_of(m, invalid, "delete")
         later = next((at for at in creates.get(note, ()) if at > index), None) if note is not None else None
         if later is not None:
             deferred.setdefault(later, []).append(index)
