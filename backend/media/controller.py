@@ -22,7 +22,7 @@ from backend.media import service
 from backend.media.formats import canonical_type
 from backend.media.models import Media
 from backend.media.schemas import MediaCreate, MediaCreated, MediaOut, UploadOut
-from backend.media.storage import LocalStore, Upload
+from backend.media.storage import DOWNLOAD_CACHE_CONTROL, LocalStore, Upload
 from backend.partners.auth import CitizenPrincipal, PrincipalDep, partner_guard
 from backend.reports import idempotency
 from backend.reports.idempotency import IdempotencyKey, Stored
@@ -152,4 +152,4 @@ class MediaController(Controller):
         # served as an attachment, never sniffed: a file a citizen uploaded must not run as a page in a staff browser
         return File(path=path, filename=str(claims["fn"]), media_type=str(claims["ct"]),
                     content_disposition_type="attachment",
-                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": DOWNLOAD_CACHE_CONTROL})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -118,12 +117,16 @@ def _facts(exif: Image.Exif | None) -> PhotoFacts:
 
 def read_photo_facts(head: bytes) -> PhotoFacts:
     """Best effort: a photo without EXIF, or with a broken one, simply has no facts."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
+    from PIL.Image import DecompressionBombError
+
+    from backend.media.scrub.jpeg import open_for_metadata
 
     try:
-        with Image.open(io.BytesIO(head)) as img:
+        # not Image.open: it refuses a photo of over ~179 megapixels, whose completion then failed with a 500
+        with open_for_metadata(head) as img:
             exif = img.getexif()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, DecompressionBombError, OSError, ValueError, SyntaxError):
         return PhotoFacts()
     return _facts(exif)
 

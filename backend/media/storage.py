@@ -21,6 +21,9 @@ UPLOAD_TTL_S = 900
 # Download links are handed to staff one screen at a time and every issue is audited: short enough that a leaked link
 # is soon useless, long enough to open a video over a slow line.
 DOWNLOAD_TTL_S = 300
+# and kept by no cache: a duty room's shared computer must not hold a citizen's photos once the link has expired, nor
+# a caching proxy in front of the public media address serve them to whoever has the URL (both stores say it)
+DOWNLOAD_CACHE_CONTROL = "private, no-store"
 
 
 class StoreUnavailable(Exception):
@@ -223,7 +226,8 @@ class S3Store:
         url: str = await asyncio.to_thread(
             self._public_client.generate_presigned_url, "get_object",
             Params={"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
-                    "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                    "ResponseCacheControl": DOWNLOAD_CACHE_CONTROL},
             ExpiresIn=DOWNLOAD_TTL_S,
         )
         return url

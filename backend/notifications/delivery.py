@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -44,6 +44,7 @@ from backend.notifications.retries import Sent, _failure
 from backend.notifications.retries import policy_for as policy_for
 from backend.notifications.sender import Push, PushSender, get_sender
 from backend.notifications.webhook_sends import _send_webhooks
+from backend.officers.models import OfficerSession
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -174,16 +175,29 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
     return results
 
 
+def _signed_in(now: datetime) -> Any:
+    """Whether a device may hear its owner's news by their login: an officer's registration made from an enrolled
+    tablet only while the officer has a session open there (not logged out, revoked or expired). Logging out of a
+    tablet (racked at the end of the shift, handed to the next crew) ends nothing else: its lock screen went on
+    showing the crew's assignments. Logging in there again brings them back. A citizen's device, and an officer's
+    registered before tablets were recorded, answer to the partner app's DELETE and to revocations alone."""
+    live = exists().where(col(OfficerSession.officer_id) == col(Device.officer_id),
+                          col(OfficerSession.device_pk) == col(Device.officer_device_pk),
+                          col(OfficerSession.revoked_at).is_(None), col(OfficerSession.expires_at) > now)
+    return or_(col(Device.owner_type) != "officer", col(Device.officer_device_pk).is_(None), live)
+
+
 async def _still_ours(ctx: Context, token: uuid.UUID) -> dict[uuid.UUID, _Target | None]:
     """The rows this claim still owns, with their device's address (None: no device, or it was deleted). A worker
     that stalled past its lease (GC pause, slow DB) must not send what someone else took over."""
+    now = utcnow()
     async with ctx.sessions() as session:
         found = await session.execute(
-            select(D.c.id, col(Device.fid), col(Device.token), col(Device.active))
+            select(D.c.id, col(Device.fid), col(Device.token), col(Device.active), _signed_in(now))
             .select_from(D.outerjoin(Device, col(Device.id) == D.c.device_id))
-            .where(D.c.claim_token == token, D.c.status == "sending", D.c.locked_until > utcnow()))
-    return {row_id: None if active is None else _Target(fid, push_token, active)
-            for row_id, fid, push_token, active in found}
+            .where(D.c.claim_token == token, D.c.status == "sending", D.c.locked_until > now))
+    return {row_id: None if active is None else _Target(fid, push_token, bool(active and signed_in))
+            for row_id, fid, push_token, active, signed_in in found}
 
 
 class _Lease:

@@ -19,7 +19,7 @@ import copy
 import time
 import uuid
 import warnings
-from collections.abc import Generator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 import firebase_admin
@@ -54,24 +54,50 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
+class _TimedRequest(google_auth_requests.Request):
+    """google-auth's `requests` transport with a bound on each call: it waits 120 s for the token endpoint's answer
+    by default."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__()
+        self._timeout_s = timeout_s
+
+    def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
+                 timeout: float | None = None, **kwargs: Any) -> Any:
+        return super().__call__(url, method=method, body=body, headers=headers, timeout=timeout or self._timeout_s,
+                                **kwargs)
+
+
 class _AuthFlow(_http_client.GoogleAuthCredentialFlow):
-    """The SDK's auth flow (token on every request; on 401 force a refresh, at most twice, and resend), with one
-    google-auth `Request` (a `requests.Session`) kept for refreshes instead of a new one built per message."""
+    """The SDK's auth flow (token on every request; on 401 force a refresh, at most twice, and resend), with the
+    access token fetched in a thread, one fetch at a time. google-auth fetches it with blocking `requests`, and the
+    SDK's flow did so on the event loop whenever the token ran out (hourly): a slow or unreachable token endpoint
+    froze the worker (its other jobs, lease renewals, heartbeat), once per message in flight. Every message that
+    needs the token meanwhile waits for the one fetch, and shares its failure (the messages are retried later). One
+    google-auth `Request` (a `requests.Session`) is kept for the fetches instead of a new one built per message."""
 
-    def __init__(self, credential: Any) -> None:
+    def __init__(self, credential: Any, timeout_s: float) -> None:
         super().__init__(credential)
-        self._auth_request = google_auth_requests.Request()
+        self._auth_request = _TimedRequest(timeout_s)
+        self._fetching: asyncio.Future[None] | None = None
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    async def _fetch_token(self) -> None:
+        if self._fetching is None or self._fetching.done():
+            self._fetching = asyncio.ensure_future(asyncio.to_thread(self._credential.refresh, self._auth_request))
+        await asyncio.shield(self._fetching)  # a message given up on does not cancel the others' fetch
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         original_headers = request.headers.copy()
         refreshes = 0
         while True:
             request.headers = original_headers.copy()
-            self.apply_auth_headers(request, self._auth_request)
+            if not self._credential.valid:
+                await self._fetch_token()
+            self.apply_auth_headers(request, self._auth_request)  # the token is valid: nothing is fetched here
             response = yield request
             if response.status_code not in self._refresh_status_codes or refreshes >= self._max_refresh_attempts:
                 return
-            self._credential.refresh(self._auth_request)
+            await self._fetch_token()
             refreshes += 1
 
 
@@ -93,7 +119,7 @@ class _Retry(_retry.HttpxRetry):
         return clone
 
 
-def lighten_async_client(app: firebase_admin.App, connections: int) -> None:
+def lighten_async_client(app: firebase_admin.App, connections: int, timeout_s: float) -> None:
     """Put `Http1Transport(max_connections=connections)`, no cookie jar and `_AuthFlow` into this App's async client.
 
     firebase-admin 7.7: `_MessagingService._async_client` (an `HttpxAsyncClient`) wraps an `httpx.AsyncClient` whose
@@ -113,7 +139,7 @@ def lighten_async_client(app: firebase_admin.App, connections: int) -> None:
         transport._wrapped_transport = Http1Transport(max_connections=connections)
         transport._retry = _Retry.like(transport._retry)
     client._cookies = _NoCookies()
-    client.auth = _AuthFlow(client.auth._credential)
+    client.auth = _AuthFlow(client.auth._credential, timeout_s)
 
 
 def _names_target(exc: exceptions.FirebaseError) -> bool:
@@ -209,7 +235,7 @@ class FcmSender:
         self._owned = owned
         host = httpx.URL(str(getattr(messaging._get_messaging_service(app), "_fcm_url", ""))).host
         self.window = window or (self.local_window if host in ("127.0.0.1", "localhost", "::1") else self.remote_window)
-        lighten_async_client(app, self.window)
+        lighten_async_client(app, self.window, self.timeout_s)
         self._slots: asyncio.Semaphore | None = None
 
     @classmethod

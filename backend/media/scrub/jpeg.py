@@ -20,9 +20,29 @@ _SOS, _EOI, _APP0, _APP2, _APP14, _COM = 0xDA, 0xD9, 0xE0, 0xE2, 0xEE, 0xFE
 _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # markers without a length
 
 
+# the formats whose EXIF Pillow reads from the file (HEIF's is read from its boxes: isobmff.heif_exif_item)
+_EXIF_FORMATS = ("JPEG", "PNG", "WEBP")
+
+
+def open_for_metadata(data: bytes) -> Image.Image:
+    """`data` opened to read its metadata, never its pixels. `Image.open` refuses a picture of over ~179 megapixels
+    (DecompressionBombError: a panorama, or a header that says so), to guard decoding it: such a one is opened by its
+    format's own reader, which parses the headers and checks no size. Raises what Image.open raises for a file that
+    is none of these."""
+    try:
+        return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        Image.init()
+        for name in _EXIF_FORMATS:
+            reader, accept = Image.OPEN[name]
+            if accept is None or accept(data[:16]):
+                return reader(io.BytesIO(data), "")
+        raise
+
+
 def _exif_of_jpeg(data: bytes) -> Image.Exif | None:
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with open_for_metadata(data) as img:
             return img.getexif()
     except Exception:  # a broken EXIF block is simply not carried over
         return None
