@@ -11,13 +11,14 @@ every actor for oversight). Field officers read the text masked, as the report's
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.audit.service import record
+from backend.dispatch.questions import Answer
 from backend.dispatch.schemas import ReporterComment
 from backend.reports.models import Report, ReportComment
 from backend.reports.service import By, add_staff_comment
@@ -25,24 +26,28 @@ from backend.reports.workflow import Actor
 from backend.sync.views import _mask
 
 
-def comment_out(row: ReportComment, *, masked: bool) -> ReporterComment:
-    """One comment as the console shows it; `masked`: PII masked (field officers)."""
+def comment_out(row: ReportComment, *, masked: bool, answer: Answer | None = None) -> ReporterComment:
+    """One comment as the console shows it; `masked`: PII masked (field officers); `answer`: the question it
+    answers (questions.read_thread), if any."""
     staff = row.author_type != Actor.CITIZEN.value
     return ReporterComment(id=row.id, at=row.created_at, author_type=row.author_type,
                            text=_mask(row.text) if masked else row.text, public=row.public,
-                           officer_id=uuid.UUID(row.author_id) if staff and row.author_id else None)
+                           officer_id=uuid.UUID(row.author_id) if staff and row.author_id else None,
+                           answers=answer.question_id if answer is not None else None,
+                           late=answer is not None and answer.late)
 
 
-async def comments_for(session: AsyncSession, report_ids: Sequence[uuid.UUID], *,
-                       masked: bool) -> dict[uuid.UUID, list[ReporterComment]]:
-    """Per report, its comments oldest first (one query for all of them); `masked`: PII masked (field officers)."""
+async def comments_for(session: AsyncSession, report_ids: Sequence[uuid.UUID], *, masked: bool,
+                       answers: Mapping[uuid.UUID, Answer] | None = None) -> dict[uuid.UUID, list[ReporterComment]]:
+    """Per report, its comments oldest first (one query for all of them); `masked`: PII masked (field officers);
+    `answers`: which question each answering comment answers, by comment id (questions.threads_for)."""
     out: dict[uuid.UUID, list[ReporterComment]] = {report_id: [] for report_id in report_ids}
     if not report_ids:
         return out
     rows = await session.scalars(sa.select(ReportComment).where(col(ReportComment.report_id).in_(report_ids))
                                  .order_by(col(ReportComment.created_at), col(ReportComment.id)))
     for row in rows:
-        out[row.report_id].append(comment_out(row, masked=masked))
+        out[row.report_id].append(comment_out(row, masked=masked, answer=(answers or {}).get(row.id)))
     return out
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.deps import CtxDep, SessionDep
-from backend.dispatch import attachments, comments, etag, history, service
+from backend.dispatch import attachments, comments, etag, history, questions, service
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.dispatch.comments import comments_for
 from backend.dispatch.queue import URGENT_AHEAD_MAX
@@ -117,7 +117,12 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     tags = await etag.current_tags(session, reports)
     incidents = await service.incidents(session, principal, reports)
     field_view = principal.role in FIELD_ROLES
-    comments = None if listed else await comments_for(session, [r.id for r in reports], masked=field_view)
+    # the questions to the reporter and the answers to them, read from the history (a card read alone, as comments)
+    threads = None if listed else await questions.threads_for(session, [r.id for r in reports])
+    since = {} if threads is None else await questions.held_since(session, [r.id for r in reports if r.unit_id])
+    comments = None if threads is None else await comments_for(
+        session, [r.id for r in reports], masked=field_view,
+        answers={cid: answer for thread in threads.values() for cid, answer in thread.answers.items()})
     # read as the oversight history reads them (history.kept_text), on a card read alone only, as the comments: a
     # restricted report's are read where its opening is recorded, never from a list
     kept = None if listed else await history.kept_for(session, [r.id for r in reports], masked=field_view)
@@ -143,6 +148,8 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
             etag=tags[report.id], reopened=_shown_reopening(reopenings.get(report.id), withheld),
             comments=None if comments is None else comments[report.id],
+            questions=None if threads is None else questions.questions_out(
+                threads[report.id], since.get(report.id), mask=_mask if field_view else None),
             kept=None if kept is None else kept[report.id],
         ))
     return out

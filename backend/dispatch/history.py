@@ -18,6 +18,7 @@ from backend.audit.service import for_target, record
 from backend.context import Context
 from backend.dispatch.comments import comments_for
 from backend.dispatch.models import Assignment
+from backend.dispatch.questions import threads_for
 from backend.dispatch.schemas import (
     AccessEntry,
     ChainLink,
@@ -91,7 +92,9 @@ async def history(ctx: Context, session: AsyncSession, officer: OfficerPrincipal
     routing = await session.scalars(sa.select(RoutingDecision).where(RoutingDecision.report_id == report.id)  # type: ignore[arg-type]
                                     .order_by(RoutingDecision.created_at, RoutingDecision.id))  # type: ignore[arg-type]
     access = await for_target(session, target_type="report", target_id=report.id)
-    comments = await comments_for(session, [report.id], masked=False)  # oversight roles only (the controller's guard)
+    # oversight roles only (the controller's guard); each answer linked to its question, a late one too
+    thread = (await threads_for(session, [report.id]))[report.id]
+    comments = await comments_for(session, [report.id], masked=False, answers=thread.answers)
     verdict = await verify_report(session, ctx.settings.secret_keys, report.id)
     # the rows that change in place and so are not sealed themselves, each against the sealed event that pins it:
     # what the citizen submitted, the files sent later, the custody records, the tablet notes (`zan ledger verify`

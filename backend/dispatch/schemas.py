@@ -83,6 +83,37 @@ class ReporterComment(msgspec.Struct, omit_defaults=True):
         "the reporter reads it in their report's timeline; false: a staff's internal note, never shown to them"))]
     officer_id: Annotated[uuid.UUID | None, msgspec.Meta(
         description="the staff member who wrote it; left out for the reporter's own")] = None
+    # read from the history (dispatch.questions): an answer that came after its question was withdrawn is a comment
+    answers: Annotated[uuid.UUID | None, msgspec.Meta(description=(
+        "the reporter's answer to a question (`questions`): that question's `event_id` (its request_info event); "
+        "left out for any other comment"))] = None
+    late: Annotated[bool, msgspec.Meta(description=(
+        "with `answers`: true when the answer came after the question was withdrawn (a unit assigned, the report "
+        "closed): it was kept as a comment and did not move the report; left out otherwise"))] = False
+
+
+QuestionState = Literal["standing", "answered", "withdrawn", "ended"]
+
+
+class AskedQuestion(msgspec.Struct, omit_defaults=True):
+    """A question put to the reporter (a request for information) and what became of it."""
+
+    event_id: Annotated[uuid.UUID, msgspec.Meta(description="its request_info event")]
+    at: datetime
+    text: Annotated[str, msgspec.Meta(description="as the reporter read it (masked for field officers)")]
+    asked_by: Annotated[str, msgspec.Meta(description="the role that asked (dispatcher, patrol_officer, …)")]
+    state: Annotated[QuestionState, msgspec.Meta(description=(
+        "standing: awaiting the reporter's answer; answered: their comment `answer_comment_id` answered it; "
+        "withdrawn: a step that did not wait for the answer ended it (a unit assigned, the report closed: "
+        "`withdrawn_event_id`), a late answer is then `answer_comment_id`; ended: it ended otherwise, unanswered (the "
+        "reporter withdrew the report)"))]
+    # a crew that took the report over must not wait for, or answer for, a question it never asked
+    current_unit: Annotated[bool, msgspec.Meta(description=(
+        "asked while the unit holding the report now held it (its crew's own question, or the console's to it); "
+        "false: asked before that unit took the report (in triage, or under another unit), or no unit holds it"))]
+    answer_comment_id: uuid.UUID | None = None
+    withdrawn_at: datetime | None = None
+    withdrawn_event_id: uuid.UUID | None = None
 
 
 StaffText = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]  # as long as a citizen's comment may be
@@ -191,6 +222,9 @@ class ReportCard(msgspec.Struct):
         "information among them), staff's messages to the reporter and internal notes: on a card read alone "
         "(GET /api/v1/dispatch/reports/{id}, and the card a step answers with); null in the queue and escalation "
         "lists, where they are not listed"))] = None
+    questions: Annotated[list[AskedQuestion] | None, msgspec.Meta(description=(
+        "the questions put to the reporter, oldest first, each with what became of it and whether the unit holding "
+        "the report now asked it (`current_unit`); on a card read alone, as `comments`; null in the lists"))] = None
     # a crew's note or write-up refused on arrival (the report had gone to another unit, closed, the officer had
     # moved) is still what the crew saw on the spot: the duty officer deciding the report must be able to read it
     kept: Annotated[list[KeptText] | None, msgspec.Meta(description=(

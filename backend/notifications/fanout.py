@@ -24,7 +24,13 @@ from backend.officers.models import Officer, UnitMember
 from backend.partners.models import Partner
 from backend.reports.models import Report, ReportEvent
 from backend.reports.service import is_restricted, local_date
-from backend.reports.workflow import CITIZEN_PROJECTION, CITIZEN_STATUS_NAMES, CitizenStatus, Status
+from backend.reports.workflow import (
+    CITIZEN_PROJECTION,
+    CITIZEN_STATUS_NAMES,
+    QUESTION_WITHDRAWN,
+    CitizenStatus,
+    Status,
+)
 
 OFFICER_ACTIONS = frozenset({"assign"})
 PUSH_ATTEMPTS = RETRY_POLICIES["push"].max_attempts
@@ -122,6 +128,10 @@ def webhook_body(event: ReportEvent, report: Report) -> dict[str, Any]:
         "discreet": discreet_for_citizen(report),
         "deadline_at": report.deadline_at.isoformat(),
         "occurred_at": event.created_at.isoformat(),
+        # a step that ended the reporter's question unanswered (a unit assigned, the report closed) names it
+        # ({event_id, asked_at}: the request_info event's webhook had that event_id), so the app closes its answer
+        # form for that question; null for any other event
+        "question_withdrawn": event.data.get(QUESTION_WITHDRAWN),
     }
 
 

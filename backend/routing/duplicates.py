@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.dispatch.service import follow_primary_unit
+from backend.officers.jurisdiction import around
+from backend.officers.models import Unit
 from backend.reports.models import Report
 from backend.reports.service import SYSTEM, append_event, is_restricted, regroup
 from backend.reports.workflow import Status
@@ -90,7 +92,8 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
 
 async def join(session: AsyncSession, report: Report, match: Report, similarity: float) -> bool:
     """`report` joins the incident of `match` (which leads a new one if it had none); True if it did. An incident
-    already being worked takes the newcomer along: it follows the primary's unit, as every member does.
+    already being worked takes the newcomer along: it follows the primary's unit, as every member does, if that unit
+    is of the newcomer's region (`_sendable_for`).
 
     `match` was read by `find_cluster` without a lock: a staff merge or split (or a closing, a restriction) may
     have committed since. Its incident is locked the way every incident change locks it, the match read afresh and
@@ -115,6 +118,16 @@ async def join(session: AsyncSession, report: Report, match: Report, similarity:
                        data={"incident_id": str(incident_id), "similarity": similarity, "primary": str(match.id)})
     # matches are open, and an incident with an open report has an open primary (reports.service)
     primary = match if match.id == incident_id else await session.get(Report, incident_id)
-    if primary is not None:
+    if primary is not None and await _sendable_for(session, primary, report):
         await follow_primary_unit(session, primary, report, SYSTEM)
     return True
+
+
+async def _sendable_for(session: AsyncSession, primary: Report, report: Report) -> bool:
+    """Whether `report` may follow `primary`'s unit: one its own region's duty officer could send (the rule a
+    staff merge keeps, corrections.merge). An incident may span a region's border; its report on this side stays
+    in this region's queue, grouped, rather than go to a unit of another region no one here can see or recall."""
+    if primary.unit_id is None or report.district is None:
+        return True  # nothing to follow, or a report of no region (shown to every regional officer)
+    unit = await session.get(Unit, primary.unit_id)
+    return unit is None or unit.district in around(report.district)

@@ -42,7 +42,8 @@ async def test_the_reporters_answer_is_on_the_opened_card_and_in_the_history(
     assert [c["text"] for c in card["comments"]] == [ANSWER, "Машина белая"]  # oldest first
     first = card["comments"][0]
     assert first["author_type"] == "citizen" and first["public"] is True
-    assert set(first) == {"id", "at", "author_type", "text", "public"}  # who wrote it is not handed out
+    # who wrote it is not handed out; `answers`: the question it answered (dispatch.questions)
+    assert set(first) == {"id", "at", "author_type", "text", "public", "answers"}
     assert citizen.iin not in str(card)
 
     prosecutor, secret = await make_officer(ctx, role="prosecutor")
