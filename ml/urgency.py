@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ml.lang import reading_text
+from ml.legal.ages import of_age
 from ml.text import any_of, fold
-from ml.urgency_signal import Signal
+from ml.urgency_signal import EN_NOT_NEGATED, KK_NOT_DONE, NOT_NEGATED, Signal
 from ml.urgency_signals import SIGNALS
 from ml.urgency_who import ONLY_OFFICIALS_ENTERING
 
@@ -29,7 +30,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12r"
+URGENCY_VERSION = "urgency-2026-12s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,19 +95,27 @@ _HYPOTHETICAL = any_of(
     r"|\bpermit\b|\bin case\b|\bwhich number|\bwhat number|\bhow (?:do i|can i|to) (?:get|report|register|apply)",
 )
 _NO_VICTIMS = any_of(
-    r"пострадавш\w* (?:\w+ )?нет|нет пострадавших|без пострадавших|никто не пострадал|жертв нет|без жертв",
+    r"пострадавш\w* (?:\w+ )?нет|нет пострадавших|без пострадавших|никто не (?:пострадал|ранен|травмирован)"
+    r"|жертв нет|без жертв",
     r"зардап шеккен\w* жок|ешким зардап шекпеди",
-    r"no one (?:was )?(?:hurt|injured)|nobody (?:was )?(?:hurt|injured)|no injuries",
+    r"\b(?:no one|no-one|nobody|none of (?:us|them))(?:'s| (?:is|was|were|got|has been|have been|seems|seemed))?"
+    r" (?:hurt|injured|wounded|harmed)\b|\bno (?:injuries|casualties|victims)\b",
 )
 
 # categories where "happening now" alone means an offence in progress against a person or property
 _NOW_URGENT_CATEGORIES = frozenset({"violence", "domestic_violence", "theft"})
 _FIGHT = any_of(r"драк|дерут|подерут|потасовк|мочилов|маш(?:ет|ут)ся|махают|\bтобелес|\bfight")
+# a child gone missing. A son or a daughter of a stated adult age ("сыну сорок лет, не вернулся домой", a student
+# daughter: `ml.legal.ages.of_age`, the ages the legal help's missing-person items are chosen by) is none: the police
+# take a missing adult's report at once all the same, but with no danger told it is no emergency (an elderly, ill or
+# confused adult is "vulnerable_missing")
+_MISSING_CHILD = "missing_child"
+# negated as the signals read it ("сын не пропал, он у бабушки", "балам жоғалған жоқ", "my son is not missing")
 _CHILD_MISSING_WORDS = any_of(
-    r"пропал|потерял|исчез|не вернул(?:ся|ась|ись)|не приш|нигде нет|ушл?\w* из дома|не отвечает|не ночевал"
-    r"|(?:нет|не) дома\b",
-    r"жогал|келмеди|кайтпады|табылмай|адас|уйден кет|хабар жок|жетпеди|таба алмай|не дош|не доехал",
-    r"missing|ran away",
+    NOT_NEGATED + r"(?:пропал|потерял|исчез|не вернул(?:ся|ась|ись)|не приш|нигде нет|ушл?\w* из дома|не отвечает"
+    r"|не ночевал|(?:нет|не) дома\b)",
+    r"(?:жогал|келмеди|кайтпады|табылмай|адас|уйден кет|хабар жок|жетпеди|таба алмай|не дош|не доехал)" + KK_NOT_DONE,
+    EN_NOT_NEGATED + r"(?:missing|ran away)",
 )
 
 
@@ -265,6 +274,8 @@ def _scan(text: str) -> _Scan:
             continue
         if sig.unless is not None and sig.unless.search(t):
             continue
+        if sig.code == _MISSING_CHILD and of_age(t):
+            continue
         _add(reasons, advise, sig.code, sig.advise)
     return _Scan(t, is_now, is_past, tuple(reasons), tuple(advise))
 
@@ -274,8 +285,8 @@ def _by_category(scan: _Scan, category: str | None) -> tuple[str, tuple[str, ...
     t, is_now = scan.folded, scan.is_now
     if category == "emergency":
         return "category_emergency", ("112",)
-    if category == "child_incident" and _CHILD_MISSING_WORDS.search(t) and not scan.is_past:
-        return "missing_child", ("102",)
+    if category == "child_incident" and _CHILD_MISSING_WORDS.search(t) and not scan.is_past and not of_age(t):
+        return _MISSING_CHILD, ("102",)
     if category in _NOW_URGENT_CATEGORIES and is_now:
         return "in_progress", ("102",)
     if category == "public_order" and is_now and _FIGHT.search(t):

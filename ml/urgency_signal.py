@@ -16,6 +16,8 @@ from ml.text import any_of
 # inside the verb ("өлтірмеді", "ұрламады"), which no pattern reads as a danger, or with "жоқ" after a participle
 # (`KK_NOT_DONE`).
 NOT_NEGATED = r"(?<!(?<!\bпока )\bне )"
+# English negates with "not", "n't" or "never" before the word ("my son is not missing", "he isn't lost")
+EN_NOT_NEGATED = r"(?<!\bnot )(?<!n't )(?<!n’t )(?<!\bnever )"
 # a killing or a taking nearly done ("меня чуть не убили", "едва не похитили ребенка") is an attempt on a life, not
 # one denied
 NOT_DENIED = r"(?<!(?<!\bпока )(?<!\bчуть )(?<!\bедва )\bне )"
@@ -67,14 +69,16 @@ _RU_ANIMAL_OBJECT = (
     r"|котенк(?:а|ов)|котят|котеночка|животн(?:ое|ых)|питомц(?:а|ев)|попуга(?:я|ев)|хомяк(?:а|ов)|голуб(?:я|ей)"
     r"|птиц(?:у)?|лошад(?:ь|ей)|коня|корову|кролик(?:а|ов))\b"
 )
-_RU_ANIMAL = (
+# any form of an animal's name (folded; Russian here, English in EN_ANIMAL), for the killing signals here and the
+# person-killed ones of `ml.urgency_who` (one list: an animal one reads as killed, the other reads as no person)
+RU_ANIMAL = (
     r"(?:собак\w*|собачк\w*|пс(?:а|ы|ов|ину)\b|пес\b|щен\w*|кош(?:к|ек)\w*|кот(?:а|ы|ов|ик\w*|енок|енк\w*|ят\w*)?\b"
     r"|животн\w*|питом\w*|попуга\w*|хомяк\w*|голуб\w*|птиц\w*|лошад\w*)"
 )
 _KK_ANIMAL = r"\b(?:ит(?:ти|тер\w*|им\w*|ин\w*|и)?|мысы[кг]\w*|куши[кг]\w*|жануар\w*)\b"
 # the accusative, what is killed ("итімді", "мысықты", "күшігімізді"): "ит баланы өлтірді" is a dog that killed
 _KK_ANIMAL_OBJECT = r"\b(?:ит|ит\w*|мысы[кг]\w*|куши[кг]\w*|жануар\w*)(?:ды|ди|ты|ти|ны|ни)\b"
-_EN_ANIMAL = r"\b(?:dog|cat|pupp(?:y|ies)|kitten|pet|animal|bird|horse|parrot)s?\b"
+EN_ANIMAL = r"\b(?:dog|cat|pupp(?:y|ies)|kitten|pet|animal|bird|horse|parrot)s?\b"
 # words between a verb and what it is done to, within the clause: no comma or full stop, no "а", "и", "and"
 _BETWEEN = r"(?:(?!(?:а|и|но|and|but)\b)\w+[^\w.,!?;:]+)"
 _RU_KILLED = (
@@ -89,19 +93,19 @@ _EN_DEAD = r"(?:killed|poisoned|murdered|shot|dead|dying)"
 ANIMAL_KILLED = any_of(
     rf"\b{_RU_KILLED}[^\w.,!?;:]+{_BETWEEN}{{0,2}}?{_RU_ANIMAL_OBJECT}",
     rf"\b{_RU_ANIMAL_OBJECT}[^\w.,!?;:]+(?:{_BETWEEN}{{0,3}}?|и (?:потом |затем |еще )?){_RU_KILLED}",
-    rf"\b{_RU_DEAD}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{_RU_ANIMAL}|\b{_RU_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{_RU_DEAD}",
-    rf"\b{_RU_ANIMAL}\W+(?:\w+\W+){{0,4}}?нашли (?:\w+ )?(?:мертв|дохл)",
+    rf"\b{_RU_DEAD}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{RU_ANIMAL}|\b{RU_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{_RU_DEAD}",
+    rf"\b{RU_ANIMAL}\W+(?:\w+\W+){{0,4}}?нашли (?:\w+ )?(?:мертв|дохл)",
     rf"{_KK_ANIMAL_OBJECT}[^\w.,!?;:]+{_BETWEEN}{{0,3}}?{_KK_KILLED}|{_KK_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,1}}?{_KK_DEAD}",
-    rf"\b{_EN_KILLED}[^\w.,!?;:]+{_BETWEEN}{{0,3}}?{_EN_ANIMAL}",
-    rf"{_EN_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,2}}?(?:(?:was|were|got|been|is|are)\s+(?:\w+\s+)?{_EN_DEAD}\b)",
-    rf"\bdead {_EN_ANIMAL}",
+    rf"\b{_EN_KILLED}[^\w.,!?;:]+{_BETWEEN}{{0,3}}?{EN_ANIMAL}",
+    rf"{EN_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,2}}?(?:(?:was|were|got|been|is|are)\s+(?:\w+\s+)?{_EN_DEAD}\b)",
+    rf"\bdead {EN_ANIMAL}",
 )
 # cruelty to an animal going on (folded): "убивают собак во дворе", "мучает кошку", "итті өлтіріп жатыр", "he is
 # killing a cat": an offence the police can stop, but no person to save
 _ANIMAL_CRUELTY_RU_EN = (
     r"\b(?:убива(?:ет|ют)|муча(?:ет|ют)|душ(?:ит|ат)|трав(?:ит|ят)|издева(?:ется|ются) над)"
     rf"[^\w.,!?;:]+{_BETWEEN}{{0,2}}?(?:{_RU_ANIMAL_OBJECT}|собак\w*|кош\w*|животн\w*)",
-    rf"(?:\bis|\bare|'s|’s|'re) (?:killing|torturing|strangling|poisoning|drowning) {_BETWEEN}{{0,2}}?{_EN_ANIMAL}",
+    rf"(?:\bis|\bare|'s|’s|'re) (?:killing|torturing|strangling|poisoning|drowning) {_BETWEEN}{{0,2}}?{EN_ANIMAL}",
 )
 ANIMAL_CRUELTY_NOW = any_of(*_ANIMAL_CRUELTY_RU_EN)
 ANIMAL_CRUELTY_GOING_ON = any_of(rf"{_KK_ANIMAL}[^\w.,!?;:]+{_BETWEEN}{{0,2}}?(?:олтирип|улап|кинап) жатыр")

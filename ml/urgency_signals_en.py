@@ -10,7 +10,7 @@ does, so most English signals are off in a question unless a "now" cue says othe
 from __future__ import annotations
 
 from ml.text import any_of
-from ml.urgency_signal import ANIMAL_KILLED, SMOKING, Signal
+from ml.urgency_signal import ANIMAL_KILLED, EN_NOT_NEGATED, SMOKING, Signal
 from ml.urgency_who import ACUTE_CHOKING, EN_PERSON_KILLED, EN_SMOKE_CHOKING, ONLY_OFFICIALS_ENTERING
 
 _EN_VICTIM = (
@@ -23,7 +23,7 @@ _EN_FOUND = (
     r"|(?:is|are) (?:back|home|safe) now|came back (?:home|safe))\b)"
 )
 _EN_MISSING = (
-    r"(?:missing|\blost\b|wandered|disappeared|ran away|walked (?:away|out|off)|went out"
+    EN_NOT_NEGATED + r"(?:missing|\blost\b|wandered|disappeared|ran away|walked (?:away|out|off)|went out"
     r"|left (?:the |our |his |her )?(?:house|home|flat|apartment|hospital)"
     r"|(?:has|have|did|does)(?:n'?t| not) (?:come|return|answer)"
     r"|(?:can'?t|cannot|can not|could(?:n'?t| not)) (?:find|reach)|not (?:come )?back)"
@@ -119,6 +119,8 @@ EN_SIGNALS: tuple[Signal, ...] = (
         "violence_in_progress",
         any_of(
             r"\bstrangl|\bchoking (?:me|her|him)|chok(?:es|ed) me|by the throat|fight(?:ing)? (?:right )?now",
+            # "the neighbours are fighting loudly": going on as told, as Russian "дерутся" (not "fighting for" a cause)
+            r"(?:\bis|\bare|'s|'re|\bmen|\bguys|\bpeople|\bboys) fighting\b(?!\s+(?:for|against)\b)",
             rf"(?:\bis|\bare|'s|'re) (?:attacking|hitting|beating|punching|kicking|stabbing|raping|strangling|choking"
             rf"|assaulting) {_EN_VICTIM}\b",
             r"(?:\bis|\bare|'s|'re) hurting (?:us|him|her|them|people|kids|children)\b",

@@ -17,7 +17,7 @@ from ml.urgency_signal import (
     NOT_DENIED,
     Signal,
 )
-from ml.urgency_who import CHILD_STOLEN, CHILD_TAKEN_UNDER_THREAT, FORCED_INTO, PERSON_KILLED
+from ml.urgency_who import CHILD_STOLEN, CHILD_TAKEN_UNDER_THREAT, FEARED_HARM, FORCED_INTO, PERSON_KILLED, UNRESPONSIVE
 
 # Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
 _NOT_PERSON = r"(?!\s+(?:колес|стекл|окн|бутыл|посуд|фонар|машин|витрин|рекорд))"
@@ -98,6 +98,8 @@ HARM_SIGNALS: tuple[Signal, ...] = (
         ("103", "112"),
         unless=ANIMAL_KILLED,
     ),
+    # a person who does not react ("мужчина ни на что не реагирует", "бала жауап бермейді"), lying or not
+    Signal("unconscious", UNRESPONSIVE, ("103", "112")),
     Signal(
         "drowning_or_trapped",
         any_of(
@@ -148,6 +150,9 @@ HARM_SIGNALS: tuple[Signal, ...] = (
         ("102",),
         needs_now=True,
     ),
+    # a killing feared, not done nor denied ("боюсь, как бы его не убили", "өлтіріп жібере ме деп қорқамын"): a threat
+    # to life, an emergency when it is told as going on now, like a threat
+    Signal("threat_to_life", FEARED_HARM, ("102",), needs_now=True),
     Signal(
         "violence_in_progress",
         any_of(

@@ -1,6 +1,6 @@
 """The danger signals of `ml.urgency` for hazards and people gone (Russian and Kazakh, folded text, `ml.text.fold`):
-fire and smoke, gas, explosions, a missing child or vulnerable person, a child in danger, suicide, people hit or a
-drunk driver on the road, and someone getting into a home.
+fire and smoke, a person choking, gas, explosions, a missing child or vulnerable person, a child in danger, suicide,
+people hit or a drunk driver on the road, and someone getting into a home.
 
 Part of `ml.urgency_signals.SIGNALS`, after `ml.urgency_signals_harm`'s and before the English ones. Bump
 `ml.urgency.URGENCY_VERSION` whenever a pattern here changes.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from ml.text import any_of
 from ml.urgency_signal import KK_NOT_DONE, NOT_NEGATED, SMOKING, Signal, present
 from ml.urgency_signals_harm import CHILD, KK_NOT_THREATENED
-from ml.urgency_who import ACUTE_CHOKING, NO_INTRUDER, SMOKE_CHOKING
+from ml.urgency_who import ACUTE_CHOKING, CHOKING, CHOKING_ON_AIR, INTRUDER_FORCING_IN, NO_INTRUDER, SMOKE_CHOKING
 
 # a child's age in digits or words (up to 15, as the English signals read it)
 _CHILD_AGE = (
@@ -73,6 +73,16 @@ HAZARD_SIGNALS: tuple[Signal, ...] = (
         hypothetical_sensitive=True,
     ),
     Signal(
+        # someone choking, smoke or none ("түтін жоқ, бірақ бала тұншығып жатыр"): an ambulance first. After the smoke
+        # signals, so smoke with choking still leads with the fire's numbers
+        "unconscious",
+        CHOKING,
+        ("103", "112"),
+        habitual_sensitive=True,
+        hypothetical_sensitive=True,
+        unless=CHOKING_ON_AIR,
+    ),
+    Signal(
         "gas",
         any_of(
             r"\bгаз\w{0,4}\b.{0,20}(?:пахн|запах|утечк|иис|шыг)|(?:пахн\w*|запах|утечк\w*) газ|угарн\w* газ|иис газ",
@@ -121,16 +131,16 @@ HAZARD_SIGNALS: tuple[Signal, ...] = (
     Signal(
         "vulnerable_missing",
         any_of(
-            r"(?:пропала?\b|ушел\w*|ушла|потерял(?:ся|ась)|не вернул(?:ся|ась|ись)|исчез(?:ла)?\b|жогалып кет\w*"
-            r"|адас\w*"
-            r"|шыгып кет\w*|заблудил\w*).{0,60}"
+            NOT_NEGATED + r"(?:пропала?\b|ушел\w*|ушла|потерял(?:ся|ась)|не вернул(?:ся|ась|ись)|исчез(?:ла)?\b"
+            r"|жогалып кет\w*|адас\w*"
+            r"|шыгып кет\w*|заблудил\w*)" + KK_NOT_DONE + r".{0,60}"
             r"(?:деменц|альцгейм|пожил|бабушк|дедушк|инвалид|не помнит|психическ|\bаже|\bата(?:м|мыз|сы)?\b|кария"
             r"|плохо (?:ходит|видит|слышит|ориентир)|не говорит по|орысша билмейди|аягы ауыр|кози нашар)",
             r"(?:деменц|альцгейм|пожил|бабушк|дедушк|\bдед\b|инвалид|психическ|психикалык|\bаже|\bата(?:м|мыз)\b|кария"
-            r"|\b[6-9]\d\s*(?:лет|год|жас)).{0,60}(?:пропала?\b|ушел|ушла|исчез|потерял(?:ся|ась)"
+            r"|\b[6-9]\d\s*(?:лет|год|жас)).{0,60}" + NOT_NEGATED + r"(?:пропала?\b|ушел|ушла|исчез|потерял(?:ся|ась)"
             r"|не вернул(?:ся|ась|ись)|жогалып"
             r"|кайтпады|келмеди|шыгып кет"
-            r"|адас|кетип калды|заблудил)",
+            r"|адас|кетип калды|заблудил)" + KK_NOT_DONE,
         ),
         ("102",),
         past_sensitive=False,
@@ -223,6 +233,8 @@ HAZARD_SIGNALS: tuple[Signal, ...] = (
             r"\bв (?:мо\w+ |наш\w+ )?(?:дом|квартиру)\W+(?:\w+\W+){0,2}?(?:вломил(?:ся|ась|ись)|залез|влез|проник"
             r"|ворвал(?:ся|ась|ись)|забрал(?:ся|ась|ись))",
             r"\b(?:уй|патер)\w*\W+(?:\w+\W+){0,2}?(?:басып )?кир(?:ди|ип алды|ип кетти)",
+            # no home named: "бандиты в форме полиции ворвались"
+            INTRUDER_FORCING_IN,
         ),
         ("102",),
         needs_now=True,

@@ -4,8 +4,9 @@ A word list reads the danger's verb; whether it is one depends on the people aro
 home ("менты ворвались в квартиру") are no break-in: whether they may is a question of lawful entry, and a report of
 it is for the police's supervisors, not an emergency. A person killed beside an animal ("убили собаку и хозяина") is
 a killing, though an animal killed alone is cruelty. Smoke that makes people cough or choke ("в квартире дым, дети
-кашляют") is a danger to health whoever smokes nearby. Kept apart from the signal tables (`ml.urgency_signals`,
-`ml.urgency_signals_en`), which both use these.
+кашляют") is a danger to health whoever smokes nearby, and a person choking is one with no smoke at all. A person not
+reacting ("мужчина ни на что не реагирует") is unconscious, an office or a neighbour not reacting to requests is not.
+Kept apart from the signal tables (`ml.urgency_signals`, `ml.urgency_signals_en`), which both use these.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ml.text import any_of
-from ml.urgency_signal import NOT_DENIED, present
+from ml.urgency_signal import EN_ANIMAL, KK_NOT_DONE, NOT_DENIED, RU_ANIMAL, present
 
 # -- officials getting in ---------------------------------------------------------------------------------------------
 
@@ -56,12 +57,24 @@ _HARM_TOLD = (
 # call 102, which also finds out whether officers were sent
 IMPOSTOR = (
     r"\bв (?:форме|форменной одежде) (?:полиц|сотрудник|полицейск|мент)|\bв (?:полицейск|ментовск)\w* форм"
-    r"|\bпод видом|\bпереодет\w*|\bвыда(?:ва|е|ю|л)\w* себя за|\bлже-?полиц|\b(?:фальшив|ненастоящ|поддельн)\w*"
+    # "под видом" an official only: "полицейские под видом проверки вошли" are officers, "под видом опроса" a pretext
+    r"|\bпод видом (?:\w+ )?(?:полиц|сотрудник|мент|следовател|участков|пристав|опер|омон|дознавател|исполнител"
+    r"|инспектор|прокурор)|\bпереодет\w*|\bвыда(?:ва|е|ю|л)\w* себя за|\bлже-?полиц|\b(?:фальшив|ненастоящ|поддельн)\w*"
     r" (?:полиц|сотрудник|удостоверен|мент|форм)|\bякобы (?:из полиции|полицейск|сотрудник)"
     r"|\b(?:полиция|полицей)\w*\s+(?:формасын|киимин|формасындагы|киимдеги)\w*|\bболып киин\w*"
     r"|\bжалган (?:полиц|кызметкер)"
     r"|\bdressed (?:up )?as\b|\bposing as\b|\bpretend\w* to be\b|\bfake (?:police|cops?|officers?)\b"
     r"|\bin (?:a )?police uniforms?\b|\bimpersonat"
+)
+# someone else or an impostor getting in by force, a home named or not ("бандиты в форме полиции ворвались", "кто-то
+# вломился", "біреулер басып кірді"): the forcing verb itself says where, into the teller's place
+_FORCING_IN = (
+    r"(?:ворвал(?:ся|ась|ись)|вломил(?:ся|ась|ись)|басып кир\w*|бузып кир\w*"
+    r"|(?:burst|broke|barged|stormed|forced (?:their|his|her) way) in(?:to)?\b)"
+)
+INTRUDER_FORCING_IN = (
+    rf"(?:{_SOMEONE_ELSE}|{IMPOSTOR})\w*[^\w.,!?;:]+{_IN_CLAUSE}{{0,4}}?{_FORCING_IN}"
+    rf"|\b{_FORCING_IN}[^\w.,!?;:]+{_IN_CLAUSE}{{0,3}}?(?:{_SOMEONE_ELSE}|{IMPOSTOR})"
 )
 # what turns a break-in signal off: officials getting in, nobody else named, no harm told, no disguise
 # (`ml.urgency_signal.Signal.unless`)
@@ -84,7 +97,6 @@ _RU_PERSON_DEAD = (
 )
 # not "не убили": "собаку и хозяина не убили" tells no killing
 _RU_KILLED = rf"{NOT_DENIED}(?:убил[иа]?|застрелил[иа]?|зарезал[иа]?|задушил[иа]?|забил[иа]? до смерти)\b"
-_RU_ANIMAL = r"(?:собак|собачк|пса|псов|щенк|кошк|кота|котов|котик|котенк|котят|животн|питомц|попуга|птиц|лошад)"
 _KK_PERSON_KILLED = (
     r"\b(?:иесин\w*|адам(?:ды|дарды)|киси(?:ни|лерди)|куйеу\w*(?:ди|ни)|айел\w*(?:ди|ни)|бала(?:ны|ларды|сын)"
     r"|корши\w*(?:ни|ди)|ага(?:мды|сын)|ини(?:мди|син)|аке(?:мди|син)|ана(?:мды|сын)|кыз(?:ды|ымды)|жигитти)"
@@ -94,17 +106,27 @@ _EN_PERSON = (
     r"(?:(?:(?:its|his|her|their|the|a|an|my|our) )?(?:owner|man|woman|person|people|neighbou?r|husband|wife|child"
     r"|kid|boy|girl|guy|father|mother|brother|sister|son|daughter|friend|guard|driver)s?\b(?!['’])|\b(?:him|them)\b)"
 )
-_EN_ANIMAL = r"(?:(?:the|a|an|my|his|her|their|our) )?(?:dog|cat|pupp(?:y|ies)|kitten|pet|animal|bird|horse)s?\b"
+# an animal with its determiner: "killed the dog" names no person
+_EN_ANIMAL = rf"(?:(?:the|a|an|my|his|her|their|our) )?{EN_ANIMAL}"
 PERSON_KILLED = any_of(
     # the person right after the verb, or after the animal and a conjunction: "убили хозяина", "убили собаку и
     # хозяина" (not "убили собаку соседа": his dog)
-    rf"\b{_RU_KILLED}\s+(?:(?!{_RU_ANIMAL})\w+\s+){{0,2}}?{_RU_PERSON_KILLED}",
+    rf"\b{_RU_KILLED}\s+(?:(?!{RU_ANIMAL})\w+\s+){{0,2}}?{_RU_PERSON_KILLED}",
     rf"\b{_RU_KILLED}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?(?:и\b|,)\s*(?:(?:его|ее|их)\s+)?{_RU_PERSON_KILLED}",
     # the person first: "хозяина и собаку убили", "хозяин убит"
     rf"{_RU_PERSON_KILLED}[^\w.!?;:]+(?:(?!(?:а|но)\b)\w+[^\w.!?;:]+){{0,3}}?{_RU_KILLED}",
     rf"{_RU_PERSON_DEAD}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,1}}?{NOT_DENIED}убит(?:а|ы)?\b",
     # "итті және иесін өлтірді", "ит баланы өлтірді"
     rf"{_KK_PERSON_KILLED}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?{_KK_KILLED}",
+)
+# a killing or a maiming feared ("боюсь, как бы его не убили", "лишь бы не зарезал", "өлтіріп жібере ме деп
+# қорқамын", "I'm afraid they might kill him"): the "не" of "как бы не" denies nothing (`NOT_DENIED` reads it as a
+# denial), and nothing is done yet
+FEARED_HARM = any_of(
+    r"\b(?:как бы|лишь бы|только бы|чтобы|чтоб)\s+(?:\w+\s+){0,2}?не\s+(?:убил\w*|убь\w*|зарезал\w*|зареж\w*"
+    r"|застрелил\w*|задушил\w*|покалечил\w*|прибил\w*|забил\w* до смерти)",
+    r"\bолтир\w*\s+(?:(?:жибере|коя|тастай|сала)\s+)?[мбп][ае] деп\b",
+    r"\b(?:might|could|may) (?:kill|stab|shoot|strangle)\b",
 )
 # "killed the dog and its owner", "killed a man", "the owner was killed"
 EN_PERSON_KILLED = any_of(
@@ -135,11 +157,58 @@ EN_SMOKE_CHOKING = any_of(rf"{_EN_SMOKE}[^.!?]{{0,80}}?{_EN_CHOKING}", rf"{_EN_C
 # named ("сегодня", "бүгін", "today"), or choking, not a cough, which a habit of smoke can bring on for weeks
 # named in the cough's own clause: "ребенок кашляет, сегодня пишу жалобу" names the day of the complaint
 _DAY = r"(?:\bсегодня\b|\bсейчас\b|\bбугин\b|\bказир\b|\btoday\b|\btonight\b|\bright now\b)"
+# choking itself, not a cough (ru / kk / en)
+_RU_KK_CHOKING_NOW = (
+    # "тұншығып жатыр", "тұншықты", not "тұншыққан жоқ" (did not choke) nor "тұншықтырды" (strangled someone: violence)
+    r"задыха\w*|задохн\w*|не (?:может|могут|можем|могу) дышать|\bтуншы[гк](?!т[ыи]р)" + KK_NOT_DONE + r"\w*"
+    r"|тыныс ала алмай\w*|дем ала алмай\w*|тынысы тарыл\w*"
+)
+_EN_CHOKING_NOW = r"\bchoking\b(?! (?:me|her|him|us|them|my)\b)|can'?t breathe|cannot breathe|suffocat\w*"
 ACUTE_CHOKING = any_of(
     rf"{_DAY}[^.,!?;:]{{0,40}}(?:{_CHOKING}|{_EN_CHOKING})|(?:{_CHOKING}|{_EN_CHOKING})[^.,!?;:]{{0,40}}{_DAY}",
-    r"задыха\w*|задохн\w*|нечем дышать|дышать нечем|не (?:может|могут|можем|могу) дышать|\bтуншыг\w*"
-    r"|тыныс ала алмай\w*|дем ала алмай\w*|тынысы тарыл\w*",
-    r"\bchoking|can'?t breathe|cannot breathe|suffocat\w*",
+    rf"{_RU_KK_CHOKING_NOW}|нечем дышать|дышать нечем",
+    _EN_CHOKING_NOW,
+)
+# someone choking, smoke or none ("түтін жоқ, бірақ бала тұншығып жатыр", "ребенок подавился и не может дышать",
+# "бала тамаққа қақалып қалды"): a danger to life whatever brought it on. Not "нечем дышать", as often the stale air of
+# a flat as a person choking
+CHOKING = any_of(
+    _RU_KK_CHOKING_NOW,
+    r"\bподавил(?:ся|ась|ись)\b|\bперестал\w* дышать|\bкакал(?:ып|ды)\b",
+    _EN_CHOKING_NOW,
+)
+# choking told of a smell or the heat ("задыхаемся от вони", "жарадан тұншығып жатырмыз"): a complaint, not a person
+# choking
+CHOKING_ON_AIR = any_of(
+    r"\bот (?:вони|вонищи|жары|духоты|пыли|запаха)\b|\b(?:иис|сасык иис|ыстык|аптап)\w*(?:тен|тан|нан|нен|дан|ден)\b",
+    r"\bfrom the (?:smell|stench|heat|dust)\b",
+)
+
+# -- a person not responding ------------------------------------------------------------------------------------------
+
+# a person lying still who does not react ("мужчина ни на что не реагирует", "бала жауап бермейді", "he doesn't
+# respond"): not an office, a phone or a neighbour who ignores requests ("управляющая компания не реагирует", "сосед
+# не реагирует на замечания", "шағымыма жауап бермейді", "телефонға жауап бермейді")
+_RU_SOMEONE = (
+    r"\b(?:(?:человек|мужчин|мужик|женщин|парен|парн|девушк|реб[её]н|сын|доч|малыш|мальчик|девочк|муж|жен[аеуы]\b"
+    r"|отец|отц|мам|пап|брат|сестр|бабушк|дедушк|старик|пенсионер)\w*|мать|он|она|они)"
+)
+_KK_SOMEONE = (
+    r"\b(?:бала|ул|кыз|адам|еркек|айел|жигит|куйеу|аке|шеше|ана|ата|аже|ага|ини|карындас|синли|немере|нарест)\w*"
+)
+_EN_SOMEONE = (
+    r"\b(?:he|she|they|man|woman|boy|girl|child|kid|baby|person|guy|someone|somebody|husband|wife|father|mother|dad"
+    r"|mom|mum|son|daughter|grand(?:ma|pa|mother|father))"
+)
+UNRESPONSIVE = any_of(
+    r"\bни на что не (?:реагир|отвеча|отклика)\w*",
+    # the verb where the clause ends, or about a call or a touch: "не реагирует на просьбы" is someone ignoring them
+    rf"{_RU_SOMEONE}[^\w.!?;:]+(?:(?!на\b)\w+[^\w.!?;:]+){{0,2}}?не (?:реагир|отклика)\w*"
+    r"(?=\s*(?:[.,!?;:]|$)|\s+(?:и|а|но)\b|\s+на (?:голос|оклик|крик|боль|прикосновен|похлопыван))",
+    rf"{_KK_SOMEONE}\s+(?:(?:ештенеге|ешнарсеге|дауыска|шакыруга|суракка)\s+)?(?:жауап (?:бермей|катпай)|ун катпай"
+    r"|селт етпей)\w*",
+    rf"{_EN_SOMEONE}(?: (?:just|still))? (?:does|do|did|will|wo)(?:n'?t| not) (?:respond|react|wake up)\b"
+    r"(?! to (?:\w+ )?(?:messages?|calls?|texts?|e-?mails?|complaints?|letters?|requests?))",
 )
 
 # -- smoke, water or gas coming in ------------------------------------------------------------------------------------

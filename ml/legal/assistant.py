@@ -5,7 +5,7 @@ in the requested language (the chat's or the app's), else in the question's. An 
 get the same law, the same FAQ and the same emergency advice as a Russian one.
 
 Order of decisions, each one a safety property:
-1. Emergencies first (`ml.legal.emergency.urgency_of`): "call 102/112 now" leads the answer, whatever else we know.
+1. Emergencies first (`ml.urgency.detect_urgency`): "call 102/112 now" leads the answer, whatever else we know.
 2. An explicit article reference ("ст. 188 УК", "ҚК 188-бап") is answered with that article; a reference to an
    article the corpus does not have ("статья 555 УК") is answered with that fact and the legal-aid route, never
    with another article.
@@ -22,7 +22,7 @@ the matter's answer under the emergency lead when the emergency answer has no FA
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -31,7 +31,7 @@ from ml.embedders import Embedder, get_embedder
 from ml.lang import detect_language, reading_text
 from ml.legal.continuation import Bars, Continuation
 from ml.legal.corpus import Corpus, load_corpus
-from ml.legal.emergency import call_action, numbers_for, urgency_of, without_repeated_call
+from ml.legal.emergency import call_action, numbers_for, without_repeated_call
 from ml.legal.excerpt import citation, excerpt
 from ml.legal.faq import FaqCitation, FaqItem, cached_faq
 from ml.legal.follow_up import acknowledges, asks_the_law
@@ -43,7 +43,7 @@ from ml.legal.refs import ArticleRef, MissingRef, asks_about_something, resolve
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult, best_part
 from ml.legal.schemas import Citation, LegalAnswer
 from ml.legal.topics import Referral, cached_topics
-from ml.urgency import Urgency
+from ml.urgency import Urgency, detect_urgency
 
 # Thresholds, tuned on the FAQ's own question variants (leave-one-out) and 40 off-topic legal questions — not on
 # the held-out evaluation set. An FAQ answer needs its score (cosine + 0.8·lexical coverage) AND agreement with the
@@ -82,6 +82,9 @@ URGENT_REASON_FAQ = {
     "missing_child": "missing_child",
     "vulnerable_missing": "missing_person",
     "kidnapping": "kidnapping",
+    # "моего брата убили, что делать?" was nearest to the item on threats of murder (УК 115), and "his brother was
+    # killed" cited nothing: a killing's own item names the murder article (УК 99)
+    "killing": "murder",
 }
 # What an emergency the urgency patterns recognised may also be in the codes, cited under the lead after the answer's
 # own articles when there is room: someone getting into a home now is an intrusion (УК 149, the home-intrusion item)
@@ -93,6 +96,8 @@ URGENT_REASON_ALSO = {
     # a fire at home is careless handling of fire more often than arson (УК 204 ч. 2), and a breach of the fire
     # safety rules (КоАП 410 ч. 1)
     "fire": (FaqCitation("УК РК", "204", "2"), FaqCitation("КоАП РК", "410", "1")),
+    # a killing is murder (УК 99 ч. 1) whatever item or article answers ("соседа убили, что будет убийце?" cited none)
+    "killing": (FaqCitation("УК РК", "99", "1"),),
 }
 # FAQ items that never answer under the lead of an emergency the urgency patterns recognised, whatever their score:
 # "курил в постели, теперь горит диван" and "в подъезде много дыма" are nearest to the smoking-fine item (1.17-1.20,
@@ -107,7 +112,15 @@ URGENT_REASON_NOT_FAQ = {
     # a person killed beside an animal ("убили собаку и хозяина") is nearest to the animal-cruelty item, whose fine
     # for cruelty is no answer to a killing
     "killing": frozenset({"animal_cruelty"}),
+    # a fight going on ("the neighbours are fighting loudly and police never came") is nearest to the noise item, whose
+    # hours of silence are no answer to people fighting
+    "violence_in_progress": frozenset({"noise_at_night"}),
 }
+# Emergencies of health (a person not reacting, choking, not breathing), of which no FAQ item tells: under their lead
+# only an item of an emergency matter (EMERGENCY_ACTIONS: a killing, violence at home…) may answer. A child's or a
+# person's words alone draw the family and labour items ("бала тұншығып жатыр" to the divorce item at 1.33, "ребенок не
+# дышит" to the dismissal of a pregnant woman), which tell someone whose child is choking nothing
+URGENT_REASONS_OF_HEALTH = frozenset({"unconscious"})
 # A private matter (a debt, an inheritance) is referred elsewhere unless an FAQ item of a police matter is this close:
 # an offence named beside it (threats 1.24-1.36, a beating 1.44) keeps the question with the police, while the
 # nearest item of a plain private question sits at 1.1-1.17 ("сосед затопил квартиру" → theft 1.14). Judged on
@@ -167,14 +180,14 @@ class LegalAssistant:
         item and the follow-up asks what the law says ("а какая за это статья?" after "меня бьют прямо сейчас") does
         the matter's own answer (its FAQ item or quoted articles) follow the emergency lead: the emergency answer
         quoted no article then, and cited none when no article was confident."""
-        urgency = urgency_of(text, asked_in)
+        urgency = detect_urgency(text, asked_in)
         answer = self._decide(text, asked_in, lang, urgency)
         if not (answer.urgent and answer.faq_id is None and follow_up and asks_the_law(reading_text(follow_up))):
             return answer
         found = self._decide(text, asked_in, lang, Urgency(urgent=False))
         # a weak or empty reading of the matter is no answer to put under the lead (see Continuation.follow), nor is
         # an item barred under it (URGENT_REASON_NOT_FAQ: the smoking fine after "горит диван")
-        if found.faq_id in _barred_items(urgency):
+        if found.faq_id in _barred_items(urgency, self.faq.values()):
             return answer
         if found.faq_id or (found.citations and found.confidence > WEAK_CONFIDENCE):
             return _under_lead(found, urgency.advise, lang)
@@ -304,7 +317,7 @@ class LegalAssistant:
         citations: list[Citation] = []
         # the FAQ's answer follows the emergency lead only when it is clearly the question's: "біреу есікті бұзып
         # жатыр" (someone is breaking the door in) got the card-fraud item's "call your bank first" at 1.07
-        barred = _barred_items(urgency)
+        barred = _barred_items(urgency, self.faq.values())
         drawn_elsewhere = bool(result.faq) and result.faq[0].item.id in barred
         if not result.faq or result.faq[0].score < URGENT_FAQ_MIN_SCORE or drawn_elsewhere:
             faq = None
@@ -462,9 +475,12 @@ def _reason_item(urgency: Urgency, result: SearchResult) -> FaqItem | None:
     return next((m.item for m in result.faq if m.item.id in ids and m.score >= FAQ_MIN_SCORE), None)
 
 
-def _barred_items(urgency: Urgency) -> frozenset[str]:
-    """The FAQ items that never answer under the lead of `urgency` (URGENT_REASON_NOT_FAQ)."""
-    return frozenset(i for r in urgency.reasons for i in URGENT_REASON_NOT_FAQ.get(r, ()))
+def _barred_items(urgency: Urgency, items: Iterable[FaqItem]) -> frozenset[str]:
+    """The FAQ items that never answer under the lead of `urgency` (URGENT_REASON_NOT_FAQ, URGENT_REASONS_OF_HEALTH)."""
+    barred = {i for r in urgency.reasons for i in URGENT_REASON_NOT_FAQ.get(r, ())}
+    if URGENT_REASONS_OF_HEALTH & set(urgency.reasons):
+        barred.update(item.id for item in items if item.suggested_action not in EMERGENCY_ACTIONS)
+    return frozenset(barred)
 
 
 def _near_verbatim(result: SearchResult) -> bool:

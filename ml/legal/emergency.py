@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-from ml.lang import detect_language, reading_text
-from ml.legal.faq import of_age
+from ml.lang import detect_language
 from ml.legal.messages import answer_language, message
 from ml.legal.question import normalize_question
 from ml.legal.schemas import LegalAnswer
-from ml.urgency import Urgency, detect_urgency
+from ml.urgency import detect_urgency
 
 # the word for "right now" in the emergency lead, per answer language (see without_repeated_call)
 _NOW_WORDS = {
@@ -18,29 +17,6 @@ _NOW_WORDS = {
     "kk": re.compile(r"\bқазір\b", re.IGNORECASE),
     "en": re.compile(r"\bnow\b", re.IGNORECASE),
 }
-
-
-# the urgency patterns' reason for a child gone missing
-_MISSING_CHILD = "missing_child"
-
-
-def urgency_of(text: str, asked_in: str) -> Urgency:
-    """The urgency of a legal question (`text` normalized, written in `asked_in`), with one reading the patterns
-    cannot make, made as the FAQ makes it so the lead and the item answering agree. (Officials getting into a home,
-    "менты ворвались в квартиру", are no break-in in progress: the urgency patterns themselves read that since
-    urgency-2026-12o, impostors in uniform excepted, so the lead and the lawful-entry item agree without a second
-    reading here.)
-
-    A son or a daughter of a stated adult age ("сыну сорок лет, не вернулся домой", a student daughter) is no
-    missing child (`ml.legal.faq.of_age`, the ages the missing-person items are chosen by). The police take a
-    missing adult's report at once all the same (the missing-person item says so, with its "call 102" action), but
-    with no danger told it is no emergency; an elderly, ill or confused adult keeps the "vulnerable_missing" lead.
-    """
-    urgency = detect_urgency(text, asked_in)
-    if _MISSING_CHILD not in urgency.reasons or not of_age(reading_text(text)):
-        return urgency
-    reasons = [r for r in urgency.reasons if r != _MISSING_CHILD]
-    return Urgency(urgent=True, reasons=reasons, advise=urgency.advise) if reasons else Urgency(urgent=False)
 
 
 def numbers_for(advise: list[str]) -> str:
@@ -58,7 +34,7 @@ def answer_if_urgent(question: str, language: str | None = None) -> LegalAnswer 
         return None
     asked_in = detect_language(text)
     lang = answer_language(language) or asked_in
-    urgency = urgency_of(text, asked_in)
+    urgency = detect_urgency(text, asked_in)
     if not urgency.urgent:
         return None
     numbers = numbers_for(urgency.advise)

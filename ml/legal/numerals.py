@@ -1,5 +1,5 @@
 """Small numbers written as words, read as digits: "сыну десять лет", "ему пятнадцать", "он бес жаста" state an age as
-surely as "10 лет" does, and the patterns that read ages (`ml.legal.faq.stated_age`) are written for digits.
+surely as "10 лет" does, and the patterns that read ages (`ml.legal.ages.stated_age`) are written for digits.
 
 Russian, Kazakh and English, cardinal numbers up to 99 (a ten and a unit: "двадцать два", "жиырма бір", "twenty-two")
 and the Russian compound adjectives of age ("пятнадцатилетний" → "15-летний"). Read on the folded text (`ml.text.fold`:

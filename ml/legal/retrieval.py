@@ -14,8 +14,9 @@ from functools import lru_cache
 import numpy as np
 
 from ml.embedders import Embedder
+from ml.legal.ages import stated_age
 from ml.legal.corpus import Chunk, Corpus
-from ml.legal.faq import FaqItem, for_whom, stated_age
+from ml.legal.faq import FaqItem, for_whom
 from ml.legal.index import LegalIndex, faq_doc_terms
 from ml.legal.lexicon import QueryTerms, doc_terms, query_terms, word_forms
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ml.legal import LegalAssistant, answer_if_urgent
-from ml.legal.faq import stated_age
+from ml.legal.ages import stated_age
 from ml.legal.lexicon import query_terms
 from ml.urgency import detect_urgency
 from tests.ml.legal_answers import cited

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ml.legal import LegalAssistant, answer_if_urgent
-from ml.legal.faq import of_age
+from ml.legal.ages import of_age
 from ml.legal.general_part import asks_age
 from ml.urgency import detect_urgency
 from tests.ml.legal_answers import cited

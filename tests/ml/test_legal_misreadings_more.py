@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ml.legal import LegalAssistant, answer_if_urgent
-from ml.legal.faq import stated_age
+from ml.legal.ages import stated_age
 from ml.legal.general_part import asks_age
 from ml.legal.numerals import with_digits
 from ml.urgency import detect_urgency

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ml.legal import LegalAssistant
-from ml.legal.faq import stated_age
+from ml.legal.ages import stated_age
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from ml.lang import detect_language
-from ml.legal.emergency import urgency_of
 from ml.urgency import detect_urgency
 
 # -- a child or a person taken ----------------------------------------------------------------------------------------
@@ -52,7 +51,7 @@ def test_a_parent_taking_the_child_or_a_theft_from_a_child_is_no_kidnapping(text
     "бандиты в форме полиции ворвались в квартиру",
 ])
 def test_someone_in_police_uniform_breaking_in_keeps_the_legal_lead(text: str) -> None:
-    u = urgency_of(text, detect_language(text))
+    u = detect_urgency(text, detect_language(text))
     assert u.urgent and "break_in_progress" in u.reasons, u
 
 
@@ -63,7 +62,7 @@ def test_men_dressed_as_police_breaking_in_are_a_break_in() -> None:
 
 @pytest.mark.parametrize("text", ["менты ворвались в квартиру", "police officers are breaking into our flat"])
 def test_officers_getting_in_stay_no_emergency(text: str) -> None:
-    assert not urgency_of(text, detect_language(text)).urgent
+    assert not detect_urgency(text, detect_language(text)).urgent
 
 
 # -- negations --------------------------------------------------------------------------------------------------------
