@@ -7,7 +7,10 @@ Each cue names the Criminal Code (УК РК) articles whose offence it reports a
 folded text (`ml.text.fold`: қ→к, ө→о, ұ/ү→у, ә→а, і→и, ғ→г, ң→н, ё→е), read as `ml.urgency` reads it (a report in
 Latin letters in Cyrillic). Each pattern holds the Russian, Kazakh (as typed with and without its letters) and English
 forms, with the typos citizens make. What the citizen says did not happen ("взятку не просил", "ұрған жоқ", "did not
-beat me") is cut from the text first (`NEGATED`).
+beat me") is cut from the text first (`NEGATED`), but not from someone's quoted words (`QUOTED`: "он сказал «я взятку
+не просил», но взял"), and so is what a cue's verb tells of a thing ("бил по столу", "есікті тепті": `THINGS_STRUCK`).
+A stem is spelt with its endings, not left open, where other words begin with it ("травмат", a gun, not
+"травматолог"; "патрон", not "патронаж"; "умер", not "умеренно").
 
 Only what is a crime, not an administrative offence (КоАП РК), is here, so a refusal the law asks for still happens:
 rudeness (КоАП 73-3 is slander, not rudeness), an officer's plain inaction, drunk driving by itself (КоАП 608),
@@ -25,7 +28,7 @@ from ml.lang import reading_text
 from ml.text import any_of, fold
 
 # Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
-CRIME_CUES_VERSION = "2"
+CRIME_CUES_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,8 @@ class CrimeCue:
 # a bribe or money extorted by an official (УК 366 taking, 367 giving, 368 mediating a bribe; 194 extortion)
 _BRIBE_WORDS = any_of(
     # ru: the word itself with its typos ("взятку", "взядку", "взяточник"), extortion, a tribute, a roof
-    r"\bвз[яь]?[тд]к|\bвзяточ|\bвым[оа]га|\bпобор|\bдан[ьи] (?:с|у)\b|\bкрыш(?:ует|уют|евал|евали|евание)"
+    r"\bвз[яь]?[тд]к|\bвзяточ|\bвым[оа]га|\bпобор(?:ы|ов|ам|ами|ах)?\b|\bдан[ьи] (?:с|у)\b"
+    r"|\bкрыш(?:ует|уют|евал|евали|евание)"
     r"|\bна лапу\b|\bоткуп(?:ил|ит|ат|ился|ились|иться|аться)",
     # ru: money demanded, or given or taken so that a protocol is not drawn up
     r"\b(?:по)?треб(?:ова|ует|уют)\w*\s+(?:(?:с|у)\s+(?:меня|нас|него|нее|них|мужа|сына|отца|брата)\s+)?"
@@ -54,7 +58,12 @@ _BRIBE_WORDS = any_of(
     # kk: пара (a bribe; the Russian "пара", a couple, never takes these endings or verbs), extortion, money asked
     # for or taken to let one go
     r"\bпара(?:ны|га|сын|сы|мен|кор\w*)\b|\bпара (?:алды|алады|алып|алу\w*|алган\w*|алмак|алатын\w*|сура(?!ма)\w*"
-    r"|талап (?:ет(?!пе)|кыл(?!ма))\w*|бер(?:ди|дим|дик|ип|у|уге|мей|месе|меси|емин|еди|гем|ген|сен|син|синиз)\b)",
+    r"|талап (?:ет(?!пе)|кыл(?!ма))\w*|усын(?!ба)\w*"  # offered; and given, or to be given (a demand: "бер", "бересің")
+    r"|бер(?:ди|дим|дик|ип|у|уге|мей|месе|меси|емин|емиз|еди|есин|есиз|есиниз|иниз|индер|гем|ген|се|сек|сен|син"
+    r"|синиз)?\b)",
+    # kk: a bribe named in someone's quoted words, whatever their polarity ("«пара сұрамадым» деді, бірақ ақша алды"):
+    # what the quote denies is the speaker's claim, not the citizen's account (see QUOTED)
+    r"«[^«»]*\bпара\s+(?:\w+\s+)?(?:сура|ал(?:[дмуы]|га|а)|бер|талап|усын)",
     r"\bбопсала(?!ма)",
     r"\bакша(?:ны|сын|мды|ны)?\s+(?:талап\s+(?:ет(?!пе)|кыл(?!ма))\w*|сура(?:ды|п|йды|ган|уда|дым|ды|йтын)\w*)",
     r"\bакша\w*\W+(?:\w+\W+){0,3}?(?:жиберди|босатты|жиберип|босатып)|\b(?:жиберди|босатты)\W+(?:\w+\W+){0,2}?"
@@ -72,16 +81,18 @@ _BRIBE_WORDS = any_of(
 # violence (362 part 4), a threat to kill (115), rape (120)
 _VIOLENCE_WORDS = any_of(
     r"\bизби(?:л|ли|ла|ва\w*|т\w*|ть|ени\w*)\b|\bпобо(?:и|ев|ями)\b|\bпыт(?:ал|али|ает|ают|ать|ки|ку|ка|ок|кам)\b"
-    r"|\bударил(?!ся|ась|ись)\w*|\bудар(?:ом|ами) (?:по|в)\b|\bбил[аи]?\b|\bпинал\w*|\bпинками\b|\bдушил\w*|\bзадуши\w*"
+    r"|\bударил(?!ся|ась|ись)\w*|\bудар(?:ом|ами) (?:по|в)\b|\bбил[аи]?\b|\bбь[её]т\b|\bбьют\b"
+    r"|\bпинал\w*|\bпинками\b|\bдушил\w*|\bзадуши\w*"
     r"|\bэлектрошок|\bшокером|\bпакет на голов|\bсломал\w* (?:мне |ему |ей |нам |им )?(?:рук|ребр|нос|ног|челюст)"
     r"|\bнасили|\bизнасил|\bугрожа\w* (?:убить|убийств|расправ|пистолет|оружи|нож)",
     # kk: ұрды, ұрып(-соқты), соқты, таяқ жеді, тепкіледі, азаптады, қол көтерді, өлтіремін деп (threatened to kill)
-    r"\bур(?:ды|дым|ып|ыпты|ган|ады|ыды)\b|\bсоккы|\bтаяк (?:жед|жеп|жеги)\w*"
-    r"|\bтаякта\w*|\bтепкиле(?!ме)\w*|\bтепти\b|\bазапта(?!ма)\w*|\bкол (?:котерд|котерип|жумсад|жумсап)\w*"
-    r"|\bзорла(?!ма)\w*"
+    r"\bур(?:ды\w*|ып\w*|ган\w*|ады|ыды)\b|\bсоккы|\bтаяк (?:жед|жеп|жеги)\w*"
+    r"|\bтаякта\w*|\bтепкиле(?!ме)\w*|\bтеп(?:ти|кен)\w*|\bазапта(?!ма)\w*"
+    r"|\bкол (?:котерд|котерип|котерг|жумсад|жумсап)\w*|\bкуш (?:колдан(?!ба)|корсет(?!пе))\w*"
+    r"|\bзорла(?!ма)\w*|\bзорлык|\bзомбылык"
     r"|\bолтир(?:емин|ем|емиз|еди|ип) (?:деп|дейди|деди)",
     # en
-    r"\bbeat(?:en|ing|s)?\b|\btortur|\bpunch\w*|\bkick(?:ed|ing)\b|\bassault"
+    r"\bbeat(?:en|ing|s)?\b|\btortur|\bpunch(?:ed|es|ing)?\b|\bkick(?:ed|ing)\b|\bassault"
     r"|\bhit (?:me|him|her|us|them|my (?:son|daughter|brother|sister|husband|wife|father|mother|child|kid|friend"
     r"|face|head))\b"  # not "hit my car"
     r"|\bchok(?:ed|ing)\b|\bstrangl|\brap(?:e|ed)\b|\bthreaten\w* to kill",
@@ -90,18 +101,19 @@ _VIOLENCE_WORDS = any_of(
 # framing: evidence planted or faked (УК 416), a false record (369), forced testimony (415), unlawful detention (414),
 # an innocent person prosecuted (412)
 _FRAMING_WORDS = any_of(
-    r"\bпод(?:брос|кину|кинул|кинули)\w*|\bподкид\w*|\bподлог|\bсфабрик\w*|\bфальсифи\w*"
+    r"\bпод(?:брос|кину|кинул|кинули)\w*|\bподкидыва\w*|\bподлог(?:а|у|ом|е|и|ов|ами|ах)?\b|\bсфабрик\w*|\bфальсифи\w*"
     r"|\b(?:выбил|выбива|выбили)\w* (?:показани|признани)"
     r"|\b(?:заставил|заставили|принудил|принудили|принужда\w*)\w* (?:\w+ )?(?:подписать|признат|дать показ|оговор)"
     r"|\bнезаконн\w* (?:задерж|арест)|\b(?:задержали|держали|продержали)\w* (?:\w+ )?без (?:протокол|основани)"
     r"|\bпереписал\w* (?:протокол|показани)|\bложн\w* (?:протокол|показани|рапорт)",
     # kk: есірткі салып қойды (planted drugs), жалған хаттама (a false protocol), мойындауға мәжбүрледі, күштеп қол
     # қойғызды (forced to sign), заңсыз ұстады (held unlawfully)
-    r"\b(?:есиртки(?:ни)?|наркотик\w*|патрон\w*|ок-дари\w*|оқ-дәрі\w*)\s+(?:\w+\s+)?(?:салып|тыгып|тастап) "
-    r"(?:койды|кетти|жиберди|койган)"
+    r"\b(?:есиртки(?:ни)?|наркотик\w*|патрон\w*|ок-дари\w*|оқ-дәрі\w*)\s+(?:\w+\s+)?(?:(?:салып|тыгып|тастап) "
+    r"(?:койды|кетти|жиберди|койган)|салды|салган|тыкты|тыккан)"
     r"|\bжалган (?:хаттама|айгак|далел|куалик|корсетпе|протокол)\w*|\bмажбурле(?!ме)\w*|\bмажбурлап"
+    r"|\bмажбур (?:ет(?!пе)|кыл(?!ма))\w*"
     r"|\bкол койгыз(?!ба)\w*"
-    r"|\bзанс[ыи]з (?:устад|устап|камад|камап)\w*",
+    r"|\bзанс[ыи]з (?:уста|кама)(?!ма)\w*",
     # en
     r"\bplant(?:ed|ing)\s+(?:\w+\s+){0,2}?(?:drugs?|evidence|narcotics|guns?|weapons?|bullets?|ammunition|cartridges"
     r"|something|on (?:me|him|her|us|them|my))\b|\bfabricat|\bfalsif|\bfalse (?:evidence|report|protocol|testimony)"
@@ -123,7 +135,8 @@ _PERSON_HIT = any_of(
     r"|woman|person|cyclist|me|him|her|my son|my daughter)",
 )
 _FLED_OR_HURT = any_of(
-    r"\bскрыл(?:ся|ась|ись)|\bуехал|\bсбежал|\bумчал|\bне останови|\bне остановил|\bумер|\bпогиб|\bскончал"
+    r"\bскрыл(?:ся|ась|ись)|\bуехал|\bсбежал|\bумчал|\bне останови|\bне остановил"
+    r"|\bумер(?:ла|ли|ло|ш\w*)?\b|\bпогиб|\bскончал"
     r"|\bв больниц|\bреанимац|\bскор(?:ая|ую|ой)\b|\bперелом|\bтравм|\bбез сознания|\bкровь|\bкрови\b",
     r"\bкашып|\bтоктамай|\bтоктамастан|\bкетип калды|\bкагып кетти|\bолди\b|\bказа (?:тап|бол)\w*|\bауруханага"
     r"|\bжедел жардем|\bжаракат|\bесин(?:ен)? танд",
@@ -146,23 +159,25 @@ _DEPRIVED = any_of(
 # selling guns or ammunition (УК 287)
 _SELLING = any_of(
     r"\bпрода(?:ет|ют|вал|вали|жа)\w*|\bторгу(?:ет|ют)\w*|\bсбыва\w*",
-    r"\bсат(?:ады|ып|уда|ылады|айды|ады)\w*",
+    r"\bсат(?:ады|ып|уда|ылады|айды|кан|ты\b)\w*",
     r"\bsell\w*|\bsold\b|\bdeal\w*",
 )
 _GUNS = any_of(
-    r"\bоружи|\bпистолет|\bпатрон|\bобрез\b|\bтравмат|\bружь[еяю]|\bавтомат(?:ы|ов)? калашник",
-    r"\bмылтык|\bтапанша|\bок-дари|\bкару(?:-жарак)?\w*\b",
+    r"\bоружи|\bпистолет|\bпатрон(?:ы|ов|а|у|ом|е|ам|ами|ах|ник\w*|таш\w*)?\b|\bобрез\b|\bружь[еяю]"
+    r"|\bтравмат(?:а|у|ом|ы|ов|ами|ах|е|ик(?:а|у|и|ой)?|ическ(?:ий|ие|их|ое|ого|ую))?\b|\bавтомат(?:ы|ов)? калашник",
+    r"\bмылтык|\bтапанша|\bок-дари|\bпатронд[аы]\w*|\bкару(?:-жарак)?(?:ы|ын|ды|га|мен|дан|да|лар\w*|лы\w*)?\b",
     r"\bguns?\b|\bpistols?\b|\bfirearm|\bammunition|\bammo\b|\brifles?\b",
 )
 
 # alcohol that poisoned or killed (УК 306 goods that do not meet safety requirements, with harm)
 _ALCOHOL = any_of(
-    r"\bводк|\bалкогол|\bспирт|\bпал[её]н|\bсуррогат|\bсамогон|\bконьяк",
-    r"\bарак\w*|\bишимдик",
+    r"\bводк|\bалкогол|\bспирт|\bпал[её]н(?:[аоуы]\w*|к\w*)|\bсуррогат|\bсамогон|\bконьяк",
+    r"\bарак(?:ы|ты|ка|пен|тан|та|-шарап\w*)?\b|\bарагы\b|\bишимдик",
     r"\balcohol|\bvodka|\bmoonshine|\bliquor",
 )
 _POISONED = any_of(
-    r"\bотрав(?:ил|ился|илась|ились|лен|ление)\w*|\bумер|\bпогиб|\bослеп|\bв реанимац",
+    r"\bотрав(?:ил|ился|илась|ились|лен|ление)\w*|\bумер(?:ла|ли|ло|ш\w*)?\b|\bпогиб|\bослеп(?:ла|ли|ло|н\w*|ш\w*)?\b"
+    r"|\bв реанимац",
     r"\bулан(?:ды|ып|гандар|ган)\w*|\bулану|\bказа тап\w*|\bолип кал\w*|\bсокыр",
     r"\bpoison|\bdied\b|\bblind\b|\bintensive care",
 )
@@ -184,13 +199,74 @@ NEGATED = re.compile(
     r"|" + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?(?:бил|избива|избил|удари|пинал|душил|пыта|подкину|подкидыва|подброс"
     r"|подбрасыва)\w*"
     # kk: a participle denied by жоқ or емес ("пара сұраған жоқ", "ұрған жоқ", "ақшаны алған емес"), with its object
-    r"|(?:\b(?:пара|акша)\w*\s+)?\b\w+(?:ган|ген|кан|кен)\s+(?:жок|емес)\b"
+    r"|(?:\b(?:пара|акша)\w*\s+)?\b\w+(?:ган|ген|кан|кен)\s+(?:жок|емес)(?:пын|пыз|сыз|пин|пиз|сиз)?\b"
     # en: "did not beat me", "was not beaten", "never asked for a bribe", "didn't plant anything"; not "not only"
     r"|\b(?:did ?n.?t|did not|never|was ?n.?t|was not|were ?n.?t|were not|not)\s+(?!only|just)(?:\w+\s+)?"
     r"(?:beat\w*|hit|punch\w*|kick\w*|ask\w*|demand\w*|take|took|taken|plant\w*|extort\w*|assault\w*)"
     r"(?:\s+(?:me|him|her|us|them))?(?:\s+(?:for\s+)?(?:a\s+|any\s+)?(?:bribe|money|cash))?"
     r"|\bno (?:bribe|money)\b",
 )
+
+# what a cue's verb tells of things, not people: a table or a door struck ("бил по столу", "ударил кулаком по
+# столу", "есікті ұрды", "kicked the door"), a lift given ("подбросил меня до дома"), a shock ("ударило током"), an
+# eviction ("kicked us out"). Cut like NEGATED, so the same verb told of a person in the same text still counts. Only
+# what is plainly a thing is cut: a body part or a person after the verb ("бил по лицу", "бил его об стену", "басын
+# есікке ұрды") is violence, and a cue errs towards letting a report through
+_RU_THING = (
+    r"(?:стол|стул|двер|стен|окн|окош|стекл|витрин|машин|авто|капот|колес|багажник|ворот|калитк|забор|мяч|барабан"
+    r"|посуд|тарелк|бутылк|лавк|скамейк|фонар|лампочк|колокол|тревог|батаре|труб|клавиатур|рул[ья]|шкаф|дерев|ящик|урн"
+    r"|кастрюл|сейф|банкомат|терминал|автомат|стойк)\w*"
+)
+# a thing struck, not where ("били в машине", "в авто": a place) nor with what ("бил стулом по голове": an instrument)
+_RU_THING_STRUCK = _RU_THING + r"\b(?<!е)(?<!ах)(?<!ях)(?<!двери)(?<!авто)(?<!ом)(?<!ой)(?<!ами)(?<!ями)(?<!ью)"
+_RU_HOW = r"(?:сильно|громко|со всей силы|изо всех сил|несколько раз|постоянно|опять|снова)"
+_RU_HAND = r"(?:кулак\w*|рук(?:ой|ами)|ладон\w*|ног(?:ой|ами)|палк\w*|дубинк\w*)"
+# kk: the thing as the verb's object or goal (accusative, dative, possessive), not where ("көлікте", "көліктен")
+_KK_THING = (
+    r"(?:устел|стол|есик|есиг|кабырга|терезе|айнек|шыны|колик|машина|доп|дарбаза|какпа|барабан|сейф)"
+    r"(?:ды|ди|ты|ти|ны|ни|га|ге|ка|ке|сын|син|ын|ин|сына|сине|ына|ине)?\b"
+)
+_EN_THING = (
+    r"(?:table|desk|door|wall|window|glass|car|vehicle|ball|drum|bell|fence|gate|record|traffic|queue|system|bin"
+    r"|tyre|tire|dashboard|counter|machine|atm|terminal)s?\b"
+)
+THINGS_STRUCK = re.compile(
+    # ru: the verb, how, a hand or a stick, and the thing: по a thing, or в, во or with a hand об a thing
+    r"\b(?:бил[аи]?|бь[её]т|бьют|ударил[аи]?|ударом|ударами|пинал[аи]?|пнул[аи]?)(?:\s+" + _RU_HOW + r")?"
+    r"(?:\s+по\s+" + _RU_THING + r"|(?:\s+" + _RU_HAND + r"(?:\s+" + _RU_HOW + r")?)?"
+    r"(?:\s+по\s+" + _RU_THING + r"|(?:\s+(?:в|во|об|о))?\s+" + _RU_THING_STRUCK + r"))"
+    r"|\bпод(?:брос|кину|кинул|кинули|вез)\w*\s+(?:(?:меня|нас|его|ее|их)\s+)?(?:до|к)\b"
+    r"|\bударил[оа]?\s+(?:\w+\s+)?(?:током|молни\w*)"
+    # kk: the thing, then the verb; kept when a head or a face was struck on it ("басын есікке ұрды")
+    r"|(?P<body>\b(?:бас|бет)\w*\s+)?\b" + _KK_THING + r"\s+(?:\w+\s+)?(?:ур(?:ды\w*|ып\w*|ган\w*|ады)|теп(?:ти|кен)\w*"
+    r"|тепкиле\w*)"
+    # en: a thing as the object ("kicked the door"), or, after an active form, on, at or against it ("beating on the
+    # door"; "was kicked on the floor" is a person kicked); not in it ("beaten in the car" is a person beaten)
+    r"|\b(?:(?:beat|beats|beating|hits|hitting|kicks|kicking|punches|punching|bang\w*|knock\w*)\s+"
+    r"(?:(?:on|at|against)\s+)?|(?:hit|kicked|punched|struck)\s+)"
+    r"(?:(?:the|a|an|his|her|my|our|their|its|some)\s+)?(?:\w+\s+)?" + _EN_THING
+    + r"|\bkick(?:ed|ing|s)?\s+(?:\w+\s+){0,2}?out\b"
+)
+
+
+def _unless_on_a_body(match: re.Match[str]) -> str:
+    return match.group(0) if match.group("body") else " "
+
+
+# what someone is quoted as saying ("он сказал «я взятку не просил», но взял 20 000"): their claim, not the citizen's
+# account, so a denial in it is not cut (NEGATED), and a cue in it counts whatever its polarity. Paired quotes of any
+# kind are read as «…»
+QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|„[^„“”]*[“”]|\"[^\"]*\"")
+
+
+def _outside_quotes(pattern: re.Pattern[str], folded: str) -> str:
+    """`folded` with `pattern` cut outside its quotes (already «…»)."""
+    parts, last = [], 0
+    for quote in QUOTED.finditer(folded):
+        parts += [pattern.sub(" ", folded[last : quote.start()]), quote.group(0)]
+        last = quote.end()
+    return "".join([*parts, pattern.sub(" ", folded[last:])])
+
 
 CRIME_CUES: tuple[CrimeCue, ...] = (
     CrimeCue("bribery", "УК РК 366, 367, 368, 194", (_BRIBE_WORDS,)),
@@ -206,5 +282,7 @@ CRIME_CUES: tuple[CrimeCue, ...] = (
 def cues_in(text: str) -> tuple[str, ...]:
     """The codes of the crime cues `text` carries, in the table's order; empty when none."""
     folded = fold(reading_text(text))  # a report typed in Latin letters is read in Cyrillic, like the patterns
-    folded = NEGATED.sub(" ", folded)  # what the citizen says did not happen tells no crime
+    folded = QUOTED.sub(lambda quote: f"«{quote.group(0)[1:-1]}»", folded)
+    folded = _outside_quotes(NEGATED, folded)  # what the citizen says did not happen tells no crime
+    folded = THINGS_STRUCK.sub(_unless_on_a_body, folded)  # nor what was done to a thing
     return tuple(cue.code for cue in CRIME_CUES if all(p.search(folded) for p in cue.every))

@@ -80,6 +80,14 @@ _ENGLISH_SPELLING = re.compile("th|ee$")
 # English's -tion (Russian and Kazakh spell ц "ts" or "c": "stantsiya") and -ship after a consonant, which chat
 # Kazakh's converb -ып/-іп has only after a vowel ("iship", "qashyp"): "relationship" read as a Kazakh converb
 _ONLY_ENGLISH_SPELLING = re.compile("th|ght|ck|tion|[^aeiouy]ship$")
+# letter groups that Russian (and Kazakh) typed in Latin has and English never does: openings of two consonants
+# ("vzyal", "zhena", "izbili", "vse", "dver", "sbil", "zvonyat") and endings ("policeiskii", "novyi", "moyu",
+# "ostanovilsya", "vzyal"): none of 100,000 English words has one, but for names (Vladimir, Izmir), Roman numerals,
+# "radii" and "loyal"/"royal" (hence no a or o before "yal"); "-akh" is left out for "Kazakh"
+_ONLY_CYRILLIC_SPELLING = re.compile(
+    r"^(?:iz|zh|vz|vs|dz|vn|vl|dv|vp|vt|kv|vk|sb|sd|zv|zl|vd|zn|zd)(?=[a-z]*[aeiouy])"
+    r"|(?<=[^aeiouy])ii$|yi$|yu$|sya$|(?<![ao])yal$"
+)
 # Kazakh words typed in Latin that are English words too, left out of _EN_WORDS (see there)
 _ENGLISH_TOO = frozenset(("men", "bar"))
 
@@ -141,5 +149,10 @@ def latin_detection(lowered: str) -> tuple[Language, bool]:
     )
     if not english and endings >= 0.8:
         return "ru", len(words) >= DECIDING_WORDS
+    # ...or when its words are spelt as no English word is ("policeiskii vzyal vzyatku", "gaishnik vzyal vzyatku":
+    # three words, none inflected as _RU_ENDINGS knows); two such words decide it, as two Russian words do
+    spelt = sum(len(word) >= 4 and _ONLY_CYRILLIC_SPELLING.search(word) is not None for word in words)
+    if not english and spelt:
+        return "ru", spelt >= DECIDING_WORDS
     # here Russian typed in Latin is far more common than English without a single English word
     return ("ru" if len(words) >= 4 else "en"), False
