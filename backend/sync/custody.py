@@ -38,29 +38,25 @@ _OPEN = datetime.max.replace(tzinfo=UTC)
 
 
 def _held(since: datetime, until: datetime | None, assigned: datetime, released: datetime | None,
-          at: datetime | None, or_later: bool = False) -> bool:
+          at: datetime | None) -> bool:
     """A crew membership [since, until) and an assignment of the unit [assigned, released) (None: still on): they
-    overlap, or, given `at`, both hold at that time (`or_later`: at that time or after it). _tenures_holding says
-    the same in SQL (without `or_later`)."""
-    if at is None or or_later:
-        overlap = assigned < (until or _OPEN) and since < (released or _OPEN)
-        return overlap and (at is None or at < min(until or _OPEN, released or _OPEN))
+    overlap, or, given `at`, both hold at that time. _tenures_holding says the same in SQL."""
+    if at is None:
+        return assigned < (until or _OPEN) and since < (released or _OPEN)
     return since <= at < (until or _OPEN) and assigned <= at < (released or _OPEN)
 
 
-async def _crew_held(session: AsyncSession, viewer: Viewer, report: Report, at: datetime | None = None, *,
-                     or_later: bool = False) -> bool:
-    """The viewer's unit (now) held the report while the viewer was in its crew (at some time, or at `at`; with
-    `or_later`, at `at` or at some time after it)."""
+async def _crew_held(session: AsyncSession, viewer: Viewer, report: Report, at: datetime | None = None) -> bool:
+    """The viewer's unit (now) held the report while the viewer was in its crew (at some time, or at `at`)."""
     if viewer.unit_id is None:
         return False
     periods = [(since, until) for since, until in await _crew_periods(session, viewer.officer_id, viewer.unit_id)
-               if at is None or ((or_later or since <= at) and at < (until or _OPEN))]
+               if at is None or since <= at < (until or _OPEN)]
     if not periods:  # never in the crew (then): the unit's assignments cannot change that
         return False
     held = (await session.execute(select(col(Assignment.assigned_at), col(Assignment.released_at)).where(
         col(Assignment.report_id) == report.id, col(Assignment.unit_id) == viewer.unit_id))).all()
-    return any(_held(since, until, as_utc(assigned), None if released is None else as_utc(released), at, or_later)
+    return any(_held(since, until, as_utc(assigned), None if released is None else as_utc(released), at)
                for assigned, released in held for since, until in periods)
 
 
@@ -161,13 +157,14 @@ async def held_when_written(session: AsyncSession, viewer: Viewer, report: Repor
     return written is not None and await _crew_held(session, viewer, report, at=written)
 
 
-async def held_at_or_after(session: AsyncSession, viewer: Viewer, report: Report, written: datetime | None) -> bool:
-    """Whether the viewer's unit held the report, with the officer in its crew, when the tablet wrote (`written`) or
-    at some time after it: the crew had not lost it yet. A tablet writes to a report only once a pull brought it, so
-    a time before the crew was given the report is a clock running behind (a dead clock battery boots a tablet in
-    1970, and its `device_time`, or an HLC that never merged `server_hlc`, says so): typed while the crew held it all
-    the same. For keeping a crew's texts (report_update), never for undoing work (written_in_custody)."""
-    return written is not None and await _crew_held(session, viewer, report, at=written, or_later=True)
+async def crew_has_or_had(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, report: Report) -> bool:
+    """Whether the officer's crew has the report or had it at some time while they were in it: their unit now
+    (custody) or one they have left since. Whose texts a final refusal keeps on the report (a write-up's, a note's
+    from a desk officer's tablet), whenever the tablet wrote them: a crew that reached the scene before its tablet
+    learnt that dispatch had reassigned, closed or reopened the report saw what it wrote there, and a tablet's clock
+    (a dead battery boots it in 1970) cannot tell when that was. Never for applying or undoing work
+    (written_in_custody); a stranger's text never enters a report's record."""
+    return await custody(session, viewer, report) or bool(await _tenures_holding(session, officer, report))
 
 
 async def written_in_custody(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, report: Report,

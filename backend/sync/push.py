@@ -17,7 +17,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +27,7 @@ from backend.officers.auth import OfficerPrincipal
 from backend.reports.models import Report
 from backend.sync import hlc as hlcs
 from backend.sync.changes import max_seq
-from backend.sync.custody import custody, past_custody, written_at
+from backend.sync.custody import crew_has_or_had, written_at
 from backend.sync.duty import OFF_DUTY_GRACE, ROLE_CHANGED, Duty, audit_push, held_then
 from backend.sync.ledger import apply_one, sent_again
 from backend.sync.lookups import batch_lookups, lookup, prefetch
@@ -132,22 +131,21 @@ async def _on_duty(session: AsyncSession, officer: OfficerPrincipal, viewer: Vie
     report_id = report_id_of(m)
     report = await lookup(session, Report, report_id) if report_id is not None else None
     if then is None or utcnow() - then.ended > OFF_DUTY_GRACE:
-        return officer, Rejected(ROLE_CHANGED, **await _kept_off_duty(session, officer, viewer, m, report, written))
+        return officer, Rejected(ROLE_CHANGED, **await _kept_off_duty(session, officer, viewer, m, report))
     if report is not None and not await held_then(session, officer, viewer, report, written, then):
         # its text kept as a field officer's note for a unit they left is (unit_changed)
-        return officer, Rejected("not_assigned", **await _kept_off_duty(session, officer, viewer, m, report, written))
+        return officer, Rejected("not_assigned", **await _kept_off_duty(session, officer, viewer, m, report))
     return replace(officer, role=then.role), None
 
 
 async def _kept_off_duty(session: AsyncSession, officer: OfficerPrincipal, viewer: Viewer, m: Mutation,
-                         report: Report | None, written: datetime | None) -> dict[str, Any]:
+                         report: Report | None) -> dict[str, Any]:
     """A `role_changed` refusal keeps the texts it carried, as a moved officer's late note is kept, on a report their
     crew has or had (no text reaches a report's record from an officer who never had it)."""
     texts = texts_of(m) if m.entity == "reports" and m.op == "update" else {}
     text = str(m.fields.get("text") or "").strip()[:TEXT_MAX_LENGTH] if (m.entity, m.op) == ("notes", "create") else ""
     if report is None or not (texts or text):
         return {}
-    if not (await custody(session, viewer, report)
-            or (await past_custody(session, officer, report, written)).verdict is not None):
+    if not await crew_has_or_had(session, officer, viewer, report):
         return {}
     return keeping(report.id, fields=texts, text=text)

@@ -26,7 +26,7 @@ from backend.reports.workflow import GROUND_RANK, KEEPS_STATUS, Action, Outcome,
 from backend.sync import hlc as hlcs
 from backend.sync import sealed
 from backend.sync.changes import mark_report
-from backend.sync.custody import closed_in_crews_hands, former_holder, held_at_or_after, written_at
+from backend.sync.custody import closed_in_crews_hands, crew_has_or_had, former_holder, written_at
 from backend.sync.lookups import created, lookup, report_by_id
 from backend.sync.models import ReportField
 from backend.sync.mutation import Mutation, Rejected, by_tablet, device_time_of, keeping, result_of, stamp_of, texts_of
@@ -72,11 +72,12 @@ async def update_report(session: AsyncSession, officer: OfficerPrincipal, viewer
         keeps = write_up or (own_step and bool(texts))
         former = await former_holder(session, officer, report, written) if keeps else None
         if former is None:
-            if keeps and await held_at_or_after(session, viewer, report, written):
-                # typed while the crew held the report, which dispatch has since given to another unit or closed:
-                # the dispatcher's decision wins (not applied), but what the crew found on scene is kept with the
-                # answer, as a moved officer's is, not dropped from the tablet with nothing left (also when the
-                # tablet's clock dates it before the crew had the report: a clock behind, held_at_or_after)
+            if keeps and await crew_has_or_had(session, officer, viewer, report):
+                # the officer's crew (now or one they have left) held the report, which dispatch has since given to
+                # another unit, closed or reopened: the dispatcher's decision wins (not applied), but what the crew
+                # found on scene is kept with the answer, as a moved officer's is, not dropped from the tablet with
+                # nothing left. Typed before or after that decision alike: a crew may reach the scene before its
+                # tablet learns of it, and saw what it saw (the same rule as a late note, custody)
                 raise keeping_texts("not_assigned", report, m)
             raise Rejected("not_assigned")
         if former == "after":

@@ -8,10 +8,10 @@ into internal report events, which the ledger seals like every event:
 - `fields_recorded` when a report is closed (any path: backend.reports.service.change_status) with the officer fields
   as they stand then (value, writer, HLC), and again when the crew's write-up lands on a report already closed
   (backend.sync.push). An officer's own revisions before that are drafts and leave no event;
-- `text_kept` when a tablet's note or write-up is refused but its text kept (`kept: true`: typed for a report dispatch
-  has since given to another unit or closed, after the officer left the unit or field duty, or sent with a resolve
-  that lacked its outcome): the text, its writer, tablet, device time and why it was not applied. Staff read it in
-  the report's history (backend.dispatch.history), as restricted reports' texts are read.
+- `text_kept` when a tablet's note or write-up is refused but its text kept (`kept: true`: by a crew that held a
+  report dispatch gave to another unit, closed or reopened, after the officer left the unit or field duty, or sent
+  with a resolve that lacked its outcome): the text, its writer, tablet, device time and why it was not applied.
+  Staff read it in the report's history (backend.dispatch.history), as restricted reports' texts are read.
 Internal events never reach the citizen's timeline, their notifications or partner webhooks (public=False).
 
 `compare_notes` judges a report's current notes against their sealed events, as the submission is judged against its

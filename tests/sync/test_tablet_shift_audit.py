@@ -139,7 +139,8 @@ async def test_a_tablet_keeping_no_cursor_as_an_empty_one_gets_the_snapshot(app_
 async def test_a_write_up_typed_before_dispatch_gave_the_report_to_another_crew_is_kept_with_the_answer(
         ctx: Context) -> None:
     """Reassignment wins over an offline write-up (not applied), but what the crew found on scene while it held the
-    report stays on the server with the answer; one typed after the reassignment is refused as before."""
+    report stays on the server with the answer; so does one typed after the reassignment, before the tablet learnt
+    of it (tests/sync/test_write_up_after_custody_lost.py): it was refused with its texts dropped."""
     from backend.dispatch import service as dispatch
     from backend.lib.clock import utcnow
     from backend.reports.models import Report
@@ -158,14 +159,19 @@ async def test_a_write_up_typed_before_dispatch_gave_the_report_to_another_crew_
         await session.commit()
     late = tablet.edit("reports", str(report.id), findings="Уже после передачи")
     late.device_time = utcnow()
-    kept, refused = await tablet.push()
+    kept, kept_late = await tablet.push()
     assert (kept["status"], kept["reason"], kept.get("kept")) == ("rejected", "not_assigned", True), kept
-    assert (refused["status"], refused["reason"], refused.get("kept")) == ("rejected", "not_assigned", None), refused
+    assert (kept_late["status"], kept_late["reason"], kept_late.get("kept")) == ("rejected", "not_assigned", True), \
+        kept_late
     async with ctx.sessions() as session:
         stored = await session.get(SyncMutation, (tablet.device_id, typed.mutation_id))
         assert stored is not None
         assert stored.result["kept_fields"] == {"report_id": str(report.id),
                                                 "fields": {"findings": "Следы взлома на двери"}}
+        stored_late = await session.get(SyncMutation, (tablet.device_id, late.mutation_id))
+        assert stored_late is not None
+        assert stored_late.result["kept_fields"] == {"report_id": str(report.id),
+                                                     "fields": {"findings": "Уже после передачи"}}
         assert await session.get(ReportField, (report.id, "findings")) is None
 
 
