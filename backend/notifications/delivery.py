@@ -37,7 +37,7 @@ from backend.lib.metrics import DELIVERIES
 from backend.lib.tasks import stop_task
 from backend.notifications.models import Delivery, Device
 from backend.notifications.pushes import REPORT_EVENT_PUSHES as REPORT_EVENT_PUSHES
-from backend.notifications.pushes import _push_for, _stale, _Target
+from backend.notifications.pushes import _push_for, _stale, _Target, life_end
 from backend.notifications.retries import RETRY_POLICIES as RETRY_POLICIES
 from backend.notifications.retries import RetryPolicy as RetryPolicy
 from backend.notifications.retries import Sent, _failure
@@ -122,9 +122,9 @@ async def _settle(ctx: Context, token: uuid.UUID, results: Sent) -> None:
                 continue
             status, error, next_at = _failure(row, outcome, status_hint, now)
             DELIVERIES.labels(row.kind, status).inc()
-            if status == "expired" and row.payload.get("urgent"):
+            if status in ("expired", "dead") and row.payload.get("urgent"):
                 # a crew or a supervisor was never told of an urgent report in time: worth an operator's look
-                log.warning("urgent push %s expired unsent (event %s)", row.id, row.event_key)
+                log.warning("urgent push %s %s unsent (event %s)", row.id, status, row.event_key)
             if status == "dropped" and outcome is not None and row.device_id:
                 reason = (outcome.error or "unregistered").split(":")[0][:40]
                 pruned.setdefault(reason, set()).add(row.device_id)
@@ -157,8 +157,8 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
     results: Sent = []
     ready: list[tuple[Delivery, Push]] = []
     for row in rows:
-        expires = row.payload.get("expires_at")
-        if expires and datetime.fromisoformat(expires) <= now:
+        expires = life_end(row.payload)
+        if expires is not None and expires <= now:
             results.append((row, None, "expired"))
             continue
         if str(row.payload.get("data", {}).get("event_id")) in stale:

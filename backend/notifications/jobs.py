@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from backend.dispatch.models import Escalation
 
 log = logging.getLogger("zan.notifications")
-# an event's `notifications.deliver` task runs once per due time of its deliveries: it must outlast the longest
-# schedules together (delivery.RETRY_POLICIES: 21 webhook + 8 push attempts), plus wake-ups for others' leases
+# an event's `notifications.deliver` task runs once per due time of its deliveries: its failures must outlast the
+# longest schedules together (delivery.RETRY_POLICIES), plus wake-ups for others' leases. Waiting for a retry's due
+# time (RetryLater) is not a failed attempt: a push retried for days of its life costs none of these
 DELIVER_MAX_ATTEMPTS = 64
 # A big fan-out is shared by worker processes: besides the task that wrote it, one `notifications.deliver` helper
 # task per SHARE_EVERY recipients (at most MAX_HELPERS) claims chunks of the same event from wherever it runs. One

@@ -61,6 +61,8 @@ class Delivery(SQLModel, table=True):
     # pending → sending → sent | dropped (target gone) | expired | dead (gave up, see last_error)
     status: str = Field(default="pending", max_length=10)
     attempts: int = Field(default=0)
+    # the bound of a webhook's retries; a push or topic row is retried until its payload's `expires_at` instead
+    # (retries.RETRY_POLICIES), the count bounding only one written without a life
     max_attempts: int = Field(default=8)
     next_attempt_at: datetime = now_column()
     locked_until: datetime | None = tz_datetime()

@@ -30,15 +30,22 @@ class _Target(NamedTuple):
     active: bool
 
 
+def life_end(payload: dict[str, Any]) -> datetime | None:
+    """When a push's life ends (`expires_at`, written with the row: fanout.push_life, an alert's expiry); None for
+    a row written without one. Past it the push is not sent, and it is not retried beyond it (retries.py)."""
+    expires = payload.get("expires_at")
+    return datetime.fromisoformat(expires) if expires else None
+
+
 def _ttl_s(payload: dict[str, Any], now: datetime) -> int | None:
     """How long FCM may keep the message for an offline device: what is left of the message's life *now*. A TTL
     fixed when the row was written would hand a retry an hour later the whole of it again, and a device coming
     online after an alert was lifted would still show it. Called only for rows not yet expired (_send_pushes)."""
     ttl_s: int | None = payload.get("ttl_s")
-    expires = payload.get("expires_at")
-    if not expires:
+    expires = life_end(payload)
+    if expires is None:
         return ttl_s
-    left = max(1, math.ceil((datetime.fromisoformat(expires) - now).total_seconds()))
+    left = max(1, math.ceil((expires - now).total_seconds()))
     return min(ttl_s, left) if ttl_s is not None else left
 
 

@@ -1,6 +1,6 @@
 """How long each kind of delivery keeps trying, and what becomes of a row that was not sent (the sender,
-backend.notifications.delivery, records it). Retry schedules differ per kind (`RETRY_POLICIES`): a push is worth
-retrying through an FCM outage of about an hour, a partner webhook through a day of partner downtime. A server's
+backend.notifications.delivery, records it). Retry schedules differ per kind (`RETRY_POLICIES`): a push is retried
+through an FCM outage for as long as it lives, a partner webhook through a day of partner downtime. A server's
 Retry-After can lengthen a wait (up to the policy's cap), never shorten it."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backend.notifications.models import Delivery
+from backend.notifications.pushes import life_end
 from backend.notifications.sender import Outcome
 
 # rows and what became of them: the outcome (None: nothing to send to) and the status to record in that case
@@ -19,12 +20,15 @@ Sent = list[tuple[Delivery, Outcome | None, str]]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How long one kind of delivery keeps trying: `max_attempts` sends, waiting `base_s` doubling up to `cap_s`."""
+    """How long one kind of delivery keeps trying: `max_attempts` sends, waiting `base_s` doubling up to `cap_s`.
+    With `for_life`, a row whose payload has a life (`expires_at`) is tried until that ends instead, however many
+    attempts that takes: the deadline, not a count, is what bounds it."""
 
     max_attempts: int
     base_s: float
     cap_s: float
     jitter: float = 0.1  # ± this fraction: spreads a burst of retries without shortening the window much
+    for_life: bool = False
 
     def backoff(self, attempt: int) -> float:
         """The wait after failed attempt number `attempt` (1-based)."""
@@ -44,16 +48,21 @@ class RetryPolicy:
 
     @property
     def window_s(self) -> float:
-        """Nominal time from the first attempt to the last (docs/notifications.md quotes these figures)."""
+        """Nominal time from the first attempt to the last, when `max_attempts` is the bound (docs/notifications.md
+        quotes these figures)."""
         return sum(min(self.cap_s, self.base_s * 2.0 ** min(n - 1, 60)) for n in range(1, self.max_attempts))
 
 
-# push/topic: 30 s doubling to 30 min, 8 attempts ≈ 1 h (a realistic FCM outage); webhook: 2 s doubling to 3 h,
-# 21 attempts ≈ 25 h ("about a day" of partner downtime, as webhooks.py promises partners; a blip is retried within
-# seconds). Rows get max_attempts from here when written (fanout, service); the waits come from here on failure.
+# push/topic: 30 s doubling to 30 min for as long as the push lives (its `expires_at`, pushes.py: a citizen's update
+# 3 days, an area alert up to 7, an urgent assignment 10 minutes): an FCM outage longer than an hour must not lose
+# news a citizen or a crew still needs, and past its life FCM would drop it anyway. Their 8 attempts (≈ 1 h) bound
+# only a push row with no life (every writer gives one; rows keep the max_attempts they were written with, which a
+# push with a life does not read, so rows written before this change need no migration). Webhook: 2 s doubling to
+# 3 h, 21 attempts ≈ 25 h ("about a day" of partner downtime, as webhooks.py promises partners; a blip is retried
+# within seconds). Rows get max_attempts from here when written (fanout, service); the waits come from here on failure.
 RETRY_POLICIES: dict[str, RetryPolicy] = {
-    "push": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0),
-    "topic": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0),
+    "push": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0, for_life=True),
+    "topic": RetryPolicy(max_attempts=8, base_s=30.0, cap_s=1800.0, for_life=True),
     "webhook": RetryPolicy(max_attempts=21, base_s=2.0, cap_s=3 * 3600.0),
 }
 
@@ -69,8 +78,14 @@ def _failure(row: Delivery, outcome: Outcome | None, status_hint: str,
         return status_hint, status_hint, None
     if outcome.prune:
         return "dropped", outcome.error, None
-    if outcome.permanent or row.attempts >= row.max_attempts:
+    if outcome.permanent:
         return "dead", outcome.error, None
-    delay = policy_for(row.kind).delay(row.attempts, outcome.retry_after_s)
-    return "pending", outcome.error, now + timedelta(seconds=delay)
+    policy = policy_for(row.kind)
+    next_at = now + timedelta(seconds=policy.delay(row.attempts, outcome.retry_after_s))
+    life = life_end(row.payload) if policy.for_life else None
+    # a push gives up only when its next try would come after its life (nothing left to deliver then); anything
+    # else after its attempts
+    if (next_at >= life) if life is not None else (row.attempts >= row.max_attempts):
+        return "dead", outcome.error, None
+    return "pending", outcome.error, next_at
 

@@ -196,8 +196,10 @@ async def deactivate_officer_devices(session: AsyncSession, officer_id: uuid.UUI
     with `tablet_pk`, only the push devices registered from that enrolled tablet (a lost or stolen one), and those
     whose tablet is not known (registered before it was recorded): one of them may be the stolen tablet, and the
     officer's working devices register again when their app next starts.
-    The caller commits; signing in again after reactivation registers the device afresh."""
-    query = update(Device).where(Device.officer_id == officer_id, Device.owner_type == "officer")  # type: ignore[arg-type]
+    The caller commits; signing in again after reactivation registers the device afresh. A device already silenced
+    (FCM said its token is gone, an earlier revocation) keeps the reason it was silenced for."""
+    query = update(Device).where(Device.officer_id == officer_id, Device.owner_type == "officer",  # type: ignore[arg-type]
+                                 col(Device.active))
     if tablet_pk is not None:
         query = query.where(or_(col(Device.officer_device_pk) == tablet_pk, col(Device.officer_device_pk).is_(None)))
     await session.execute(

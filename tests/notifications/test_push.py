@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from backend.context import Context
+from backend.lib.clock import as_utc
 from backend.notifications import delivery, fanout, jobs
 from backend.notifications.models import Delivery, Device
 from backend.reports.service import is_restricted
@@ -113,10 +115,10 @@ async def test_invalid_argument_prunes_only_when_it_names_the_token(ctx: Context
 
 @pytest.fixture
 def fast_push_retries(monkeypatch: pytest.MonkeyPatch) -> delivery.RetryPolicy:
-    """The push schedule shrunk from 30 s..30 min to 0.05..0.4 s (same attempts), so a test may wait it out. These
-    tests used to lean on a short Retry-After *replacing* the backoff; it is only a lower bound now (a provider
-    saying "1 s" every time must not burn an hour's attempts in seconds: test_retry_after.py)."""
-    fast = delivery.RetryPolicy(max_attempts=delivery.RETRY_POLICIES["push"].max_attempts, base_s=0.05, cap_s=0.4)
+    """The push schedule shrunk from 30 s..30 min to 0.05..0.4 s (otherwise the same), so a test may wait it out.
+    These tests used to lean on a short Retry-After *replacing* the backoff; it is only a lower bound now (a provider
+    saying "1 s" every time must not burn a push's retries in seconds: test_retry_after.py)."""
+    fast = dataclasses.replace(delivery.RETRY_POLICIES["push"], base_s=0.05, cap_s=0.4)
     monkeypatch.setitem(delivery.RETRY_POLICIES, "push", fast)
     return fast
 
@@ -137,20 +139,31 @@ async def test_quota_429_and_503_are_retried_until_delivered(ctx: Context, fcm: 
     assert row.status == "sent" and row.attempts == 3
 
 
-@pytest.mark.usefixtures("fast_push_retries")
-async def test_dead_letter_after_the_last_attempt_and_cli_lists_it(ctx: Context, fcm: FakeFCM, tmp_path: Any,
+async def test_dead_letter_when_its_life_runs_out_and_cli_lists_it(ctx: Context, fcm: FakeFCM, tmp_path: Any,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Was: dead after its 8th attempt. A push is given up when its life ends (an urgent assignment's ten minutes,
+    tried at 0, 30 s, 1.5, 3.5 and 7.5 min; the next try would come after it), with the sender's clock moved."""
     from click.testing import CliRunner
 
     from backend.notifications.cli import notifications
+    from tests.notifications.test_delivery_edge_cases import fan_out
+    from tests.notifications.test_retry_after import VirtualClock
+    from tests.officers.factories import make_unit
 
-    report = await new_report(ctx)
-    (phone,) = await citizen_devices(ctx, report, ["ru"])
-    fcm.set_behaviour(phone.token or "", "quota", retry_after=0)  # always throttled
-    await act(ctx, report.id, Action.ASSIGN)
-    await drain(ctx, timeout_s=30)
-    (row,) = await deliveries(ctx)
-    assert row.status == "dead" and row.attempts == row.max_attempts == 8
+    crew = await make_unit(ctx)
+    report = await new_report(ctx, unit_id=crew.id, urgent=True, category="violence", district="astana")
+    tablet = await officer_device(ctx, unit=crew)
+    fcm.set_behaviour(tablet.token or "", "quota", retry_after=0)  # always throttled
+    _event, key = await fan_out(ctx, report)
+    clock = VirtualClock()
+    monkeypatch.setattr(delivery, "utcnow", clock)
+    for _ in range(20):
+        await delivery.deliver_pending(ctx, event_key=key)
+        (row,) = await deliveries(ctx, event_key=key)
+        if row.status != "pending":
+            break
+        clock.now = as_utc(row.next_attempt_at)
+    assert row.status == "dead" and row.attempts == 5
     assert "QuotaExceededError" in (row.last_error or "")
     monkeypatch.setenv("ZAN_DATABASE_URL", ctx.settings.database_url)
     monkeypatch.setenv("ZAN_SECRET_KEY", ctx.settings.secret_key)
