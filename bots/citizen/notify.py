@@ -87,9 +87,9 @@ async def report_markup(ctx: Context, report: Report, event: ReportEvent, lang: 
 
 async def update_view(ctx: Context, event_id: str, citizen_id: uuid.UUID,
                       lang: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """What a discreet message's "Show" button reveals: the event as `status_message` says it, with "Reply" under a
-    standing question, or None when the event is gone, not public, or not about a report of `citizen_id` (the
-    button's data comes from the client)."""
+    """What a discreet message's "Show" button reveals: the event as `status_message` says it (the report as it is
+    now once the event is old news: `_as_now`), with "Reply" under a standing question, or None when the event is
+    gone, not public, or not about a report of `citizen_id` (the button's data comes from the client)."""
     try:
         key = uuid.UUID(event_id)
     except ValueError:
@@ -101,7 +101,23 @@ async def update_view(ctx: Context, event_id: str, citizen_id: uuid.UUID,
         report = await session.get(Report, event.report_id)
         if report is None or report.citizen_id != citizen_id:
             return None
+    if await old_news_to_citizen(ctx, {event.id}):
+        # tapped after the question ended (answered, or withdrawn by a step that said no answer is needed) or the
+        # report was withdrawn: the event's own state ("needs your input") and question would ask for what no one
+        # waits for any more. The report as it is now, said so, is what the citizen chose to read
+        return _as_now(report, event, lang), await report_markup(ctx, report, event, lang)
     return status_message(report, event, lang), await report_markup(ctx, report, event, lang)
+
+
+def _as_now(report: Report, event: ReportEvent, lang: str) -> str:
+    """An event that is old news as "Show" reveals it: the report's state now; staff's question not quoted, said to
+    need no answer; any other event's public text kept (a message from the police is still what it said)."""
+    _, names = citizen_status(report.status)
+    text = t("status_changed", lang, number=report.number, status=pick(names, lang))
+    if event.action == Action.REQUEST_INFO:
+        return f"{text}\n{t('update_question_ended', lang)}"
+    public = pick(event.public_text, lang) if event.public_text else ""
+    return fit(f"{text}\n{public}" if public else text)
 
 
 async def update_text(ctx: Context, event_id: str, citizen_id: uuid.UUID, lang: str) -> str | None:

@@ -50,6 +50,7 @@ from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.report_asked import captions, joined, keep_typed, take_offer
 from bots.citizen.report_draft import (
+    ADD_CAPTIONED,
     ADD_CAPTIONS,
     ADD_FULL,
     ADD_NUMBER,
@@ -144,15 +145,16 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
     data = await state.get_data()
     key, number = str(data["key"]), str(data.get(ADD_NUMBER) or "")
     report_id = uuid.UUID(str(data[ADD_TO]))
-    files = await service.draft_media(ctx, key)
+    kept = await service.draft_files(ctx, key)
+    files = [media_id for media_id, _ in kept]
     place = _place_line(data, lang)
-    # the kept files' captions; never words typed meanwhile, which were answered as a question (report_asked). Cut
-    # (and said so) to leave room for the place's line, a fact staff act on
-    words, cut = joined(captions(data), lang, MAX_REPORT_TEXT - len(PART_SEPARATOR + place) if place else
-                        MAX_REPORT_TEXT)
+    limit = MAX_REPORT_TEXT - len(PART_SEPARATOR + place) if place else MAX_REPORT_TEXT
     user = await citizen_of(ctx, linked, sender, message.chat.id, lang)
     taken = files
     while True:
+        # the captions of the files posted; never words typed meanwhile, which were answered as a question
+        # (report_asked). Cut (and said so) to leave room for the place's line, a fact staff act on
+        words, cut = joined(captions({ADD_CAPTIONS: _captions_of(data, kept, taken)[0]}), lang, limit)
         text = PART_SEPARATOR.join(part for part in (words or _default_words(data, taken, lang), place) if part)
         try:
             await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=report_id, text=text,
@@ -186,7 +188,8 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
     done = [t("report_add_done", lang, number=number, count=len(taken)) if taken else "", cut,
             t("report_add_place_added", lang, number=number) if place else ""]
     if len(taken) < len(files):
-        await _rest_kept(message, state, ctx, lang, key, number, taken, len(files) - len(taken), done)
+        await _rest_kept(message, state, ctx, lang, key, number, taken, len(files) - len(taken), done,
+                         _captions_of(data, kept, taken)[1])
         return
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
@@ -195,13 +198,14 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
 
 
 async def _rest_kept(message: Message, state: FSMContext, ctx: Context, lang: str, key: str, number: str,
-                     taken: list[uuid.UUID], left: int, done: list[str]) -> None:
+                     taken: list[uuid.UUID], left: int, done: list[str], left_captions: dict[str, str]) -> None:
     """Files added up to the report's limit: the rest (sent last) stay in the draft, said not to be added and why,
     and the question is asked again without "Add" (ADD_FULL: the report is full), so "New report" files them or
-    /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions went with the comment. With Redis
-    gone since the update began, resume still says what was added (and asks for the tap again)."""
+    /cancel deletes them: nothing the citizen sent is dropped unsaid. The captions of the files added went with the
+    comment; those of the rest (`left_captions`) stay with them, a new report's description. With Redis gone since
+    the update began, resume still says what was added (and asks for the tap again)."""
     await service.forget_draft(ctx, key, taken)  # the report's now
-    await state.update_data({ADD_FULL: True, ADD_CAPTIONS: None, ADD_VOICE: None})
+    await state.update_data({ADD_FULL: True, ADD_CAPTIONS: left_captions or None, ADD_VOICE: None})
     reason = pick(ERRORS["media.too_many"], lang).rstrip(".")
     await resume(message, state, ctx, lang, _lines([*done, t("report_add_over_limit", lang, count=left,
                                                                    reason=reason)]))
@@ -225,6 +229,18 @@ async def _place_alone(message: Message, state: FSMContext, ctx: Context, lang: 
     reason = pick(ERRORS["media.too_many"], lang).rstrip(".")
     await resume(message, state, ctx, lang, _lines([t("report_add_place_added", lang, number=number),
                                                     t("report_add_none_fit", lang, count=files, reason=reason)]))
+
+
+def _captions_of(data: dict[str, Any], kept: list[tuple[uuid.UUID, str]],
+                 taken: list[uuid.UUID]) -> tuple[dict[str, str], dict[str, str]]:
+    """The captions (ADD_CAPTIONS) of the `taken` of the draft's files (`kept`: media id, file_unique_id), and those
+    of the files left in the draft. A caption whose file is not known (ADD_CAPTIONED, written since) goes with the
+    taken, as all of them went before."""
+    sent = dict(data.get(ADD_CAPTIONED) or {})
+    left = {str(sent[uid]) for media_id, uid in kept if media_id not in taken and uid in sent}
+    every = {str(message_id): str(text) for message_id, text in dict(data.get(ADD_CAPTIONS) or {}).items()}
+    return ({message_id: text for message_id, text in every.items() if message_id not in left},
+            {message_id: text for message_id, text in every.items() if message_id in left})
 
 
 def _default_words(data: dict[str, Any], taken: list[uuid.UUID], lang: str) -> str:
@@ -320,9 +336,14 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     key = str(data["key"])
     caption = (message.caption or "").strip()
     if caption and not caption.startswith("/"):
-        # kept before the file is stored: "New report" tapped meanwhile takes it with the file on its way
+        # kept before the file is stored: "New report" tapped meanwhile takes it with the file on its way. Its file
+        # noted with it: an "Add" that takes only some of the files posts only their captions
+        file = incoming(message)
+        captioned = dict(data.get(ADD_CAPTIONED) or {})
+        if file is not None:
+            captioned[file.file_unique_id] = message.message_id
         await state.update_data({ADD_CAPTIONS: {**dict(data.get(ADD_CAPTIONS) or {}),
-                                                str(message.message_id): caption}})
+                                                str(message.message_id): caption}, ADD_CAPTIONED: captioned})
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile

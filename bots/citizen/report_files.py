@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
@@ -32,7 +33,7 @@ from bots.citizen.report_draft import (
     ask_confirmation,
     incoming,
 )
-from bots.citizen.report_storing import being_stored, free_place, hold_place, keeping_place
+from bots.citizen.report_storing import being_stored, bump, free_place, hold_place, keeping_place, sent_in
 from bots.citizen.storage import data_unreadable
 from bots.citizen.texts import t
 
@@ -90,25 +91,27 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
     limit), and let go while the file is downloaded and stored: an album's files are stored side by side."""
     if (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
         return "report_photo_bad"  # refused unread: Telegram would not hand it over, or the media API refuse it
-    storing = being_stored(await state.get_data())
+    data = await state.get_data()
+    storing = being_stored(data)
     if file.file_unique_id in storing or await service.has_draft_media(ctx, key, file.file_unique_id):
         return TAKEN_ALREADY
-    if len(await service.draft_media(ctx, key)) + len(storing) >= MAX_FILES:
+    if (len(await service.draft_media(ctx, key)) + len(storing) >= MAX_FILES
+            and not await make_room(state, ctx, key, data, message)):
         return OVER
     user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
-    await hold_place(state, file.file_unique_id, message.media_group_id or "")
+    await hold_place(state, file.file_unique_id, message.media_group_id or "", message.message_id)
     try:
         async with released(), keeping_place(state, key, file.file_unique_id):
             stored = await store_file(bot, ctx, file, user.citizen_id)
     finally:
         # the chat is held again: the draft may have been cancelled or filed, or other files kept, meanwhile
-        # None: the draft unreadable for want of Redis, not gone: the file is kept for it, as for a live one
-        alive = await free_place(state, key, file.file_unique_id)
-    if isinstance(stored, str):
-        return stored if alive is not False else GONE
-    if alive is False:
-        await service.discard_media(ctx, stored)  # its draft is gone: not attached, not kept
-        return GONE
+        # "unread": the draft unreadable for want of Redis, not gone: the file is kept for it, as for a live one
+        freed = await free_place(state, key, file.file_unique_id)
+    if isinstance(stored, str):  # not stored: said so, unless no longer the draft's or past the limit anyway
+        return GONE if freed == "gone" else OVER if freed == "bumped" else stored
+    if freed in ("gone", "bumped"):
+        await service.discard_media(ctx, stored)  # its draft is gone, or its place an earlier file's: not kept
+        return GONE if freed == "gone" else OVER
     if len(await service.draft_media(ctx, key)) >= MAX_FILES:
         # the limit was taken meanwhile without this file's place (a place lost with its worker came back to life)
         await service.discard_media(ctx, stored)
@@ -117,6 +120,46 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
         await service.discard_media(ctx, stored)  # the same update handled twice at once in two workers
         return TAKEN_ALREADY
     return KEPT
+
+
+async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, Any], message: Message) -> bool:
+    """The draft is full as this file of an album comes: whether a file of its album sent after it (a later message)
+    gave up its place to it. An album's updates are handled in no set order (webhook deliveries side by side, in
+    either worker), and the files kept must be the first ones sent, as the confirmation says ("only the first 5"),
+    not the first ones handled. The latest such file goes: one on its way is let go once stored (report_storing.bump),
+    one kept is deleted now and counted over the limit in the album's one answer (at the files step: a question's
+    album says what became of each file, so only one on its way goes there). Not a kept one once the album was
+    answered (what it said stands), nor for a file of its own (sent alone, it came after what it would displace).
+    `data`: the chat's, just read."""
+    album = message.media_group_id
+    if not album:
+        return False
+    # the files step's album answer still to come, counting the files over the limit (albums.last_through's entry)
+    counting = "over" in dict(dict(data.get(ALBUMS) or {}).get(album) or {})
+    later: list[tuple[int, str]] = []
+    for uid, group in being_stored(data).items():
+        sent = sent_in(data, uid)
+        if group == album and sent is not None and sent[0] > message.message_id:
+            later.append((sent[0], uid))
+    kept = {uid: media_id for media_id, uid in await service.draft_files(ctx, key)}
+    if counting:
+        for uid in kept:
+            sent = sent_in(data, uid)
+            if sent is not None and sent[1] == album and sent[0] > message.message_id:
+                later.append((sent[0], uid))
+    if not later:
+        return False
+    _, latest = max(later)
+    if latest not in kept:
+        await bump(state, data, latest)
+        return True
+    await service.forget_draft(ctx, key, [kept[latest]])
+    await service.discard_media(ctx, kept[latest])
+    entries = dict(data.get(ALBUMS) or {})
+    entry = dict(entries[album])
+    entries[album] = {**entry, "over": int(entry.get("over", 0)) + 1}  # its own answer counted it kept
+    await state.update_data({ALBUMS: entries})
+    return True
 
 
 async def store_file(bot: Bot, ctx: Context, file: Incoming, citizen_id: uuid.UUID) -> uuid.UUID | str:
@@ -179,7 +222,7 @@ async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang:
     if not count:
         return  # an album none of whose files could be taken: each said so already
     # the files step again, should "Done" have shown the confirmation while this file was on its way; not while the
-    # draft is unreadable (free_place's None): the chat may have started another draft meanwhile, whose step this
+    # draft is unreadable (free_place's "unread"): the chat may have started another draft meanwhile, whose step this
     # would overwrite once Redis answers (a new draft at the files step, without its description or place)
     if not data_unreadable(state):
         await state.set_state(ReportForm.photo)

@@ -1,7 +1,9 @@
 """A report draft's files on their way in: each file being downloaded and stored (with the chat let go meanwhile)
 holds its place among the draft's MAX_FILES in the FSM data (STORING), so an album's other files, checking the limit
 while it is on its way, count it: exactly MAX_FILES are stored and the rest are never downloaded. A place is renewed
-while its file's download and upload go on, and let go once the file is stored (or failed), or its worker lost."""
+while its file's download and upload go on, and let go once the file is stored (or failed), or its worker lost. Each
+file that took a place is noted with its message (SENT): at the limit, a file of an album sent before one holding a
+place takes that place (report_files.make_room), so the files kept are the first ones sent."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from aiogram.fsm.context import FSMContext
 
@@ -20,6 +22,12 @@ from bots.citizen.storage import data_unreadable
 
 log = logging.getLogger("zan.bots.citizen")
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
+# {file_unique_id: [message_id, media_group_id or ""]}: the message each file that took a place came in, so an album's
+# files are kept in the order sent, not the order their updates were handled in (report_files.make_room)
+SENT = "sent"
+# [file_unique_id]: files on their way whose place went to a file of their album sent before them: let go once stored
+BUMPED = "bumped"
+Freed = Literal["alive", "gone", "unread", "bumped"]
 # a file's place among the MAX_FILES is renewed every STORING_RENEW_S while its download and upload go on (however
 # slow), so one not renewed for STORING_STALE_S was lost with its worker: its place is free again
 STORING_STALE_S = 300.0
@@ -32,14 +40,28 @@ def being_stored(data: dict[str, Any]) -> dict[str, str]:
     return {uid: str(entry[1]) for uid, entry in dict(data.get(STORING) or {}).items() if float(entry[0]) > fresh}
 
 
-async def hold_place(state: FSMContext, file_unique_id: str, album: str) -> None:
+def sent_in(data: dict[str, Any], file_unique_id: str) -> tuple[int, str] | None:
+    """The message a file of the draft came in and its album ("" alone), if known (SENT)."""
+    entry = dict(data.get(SENT) or {}).get(file_unique_id)
+    return (int(entry[0]), str(entry[1])) if entry else None
+
+
+async def hold_place(state: FSMContext, file_unique_id: str, album: str, message_id: int) -> None:
     """The file takes one of the MAX_FILES before its download: the album's other files, checking the limit while it
     is on its way, count it, so exactly MAX_FILES are stored and the rest are never downloaded."""
     data = await state.get_data()
     fresh = being_stored(data)  # and the places of files lost with their worker are let go
     storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items() if uid in fresh}
     storing[file_unique_id] = [time.time(), album]
-    await state.update_data({STORING: storing})
+    sent = {**dict(data.get(SENT) or {}), file_unique_id: [message_id, album]}
+    await state.update_data({STORING: storing, SENT: sent})
+
+
+async def bump(state: FSMContext, data: dict[str, Any], file_unique_id: str) -> None:
+    """The place of `file_unique_id`, on its way, goes to a file sent before it (`data`: the chat's, just read): let
+    go once stored (free_place says "bumped")."""
+    storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items() if uid != file_unique_id}
+    await state.update_data({STORING: storing, BUMPED: [*list(data.get(BUMPED) or []), file_unique_id]})
 
 
 @asynccontextmanager
@@ -70,20 +92,26 @@ async def _renew_place(state: FSMContext, key: str, file_unique_id: str) -> None
             log.warning("a file's place in its draft not renewed", exc_info=True)
 
 
-async def free_place(state: FSMContext, key: str, file_unique_id: str) -> bool | None:
-    """The file is stored (or failed): its place is its draft's file or nobody's. False when the draft it was stored
-    for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft. None
-    when the draft cannot be read just now (Redis went away: storage.data_unreadable): not gone, only unknown, so the
-    file is kept for the draft `key` (its files are in the database) rather than deleted unsaid."""
+async def free_place(state: FSMContext, key: str, file_unique_id: str) -> Freed:
+    """The file is stored (or failed): its place is its draft's file or nobody's. "gone" when the draft it was stored
+    for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft.
+    "unread" when the draft cannot be read just now (Redis went away: storage.data_unreadable): not gone, only
+    unknown, so the file is kept for the draft `key` (its files are in the database) rather than deleted unsaid.
+    "bumped" when its place went to a file of its album sent before it (BUMPED): past the limit, not kept."""
     data = await state.get_data()
     found = data.get("key")
     unread = data_unreadable(state)
     if found != key and not (unread and found is None):
-        return False
+        return "gone"
+    bumped = list(data.get(BUMPED) or [])
+    if file_unique_id in bumped:
+        bumped.remove(file_unique_id)
+        await state.update_data({BUMPED: bumped})
+        return "bumped"
     # written while unread, this is a partial write merged over the draft once Redis answers (storage module doc):
     # only this file's place goes, read from what is known (others of an album lost their places: the limit is
     # checked again against the stored files before each is kept)
     storing = {uid: entry for uid, entry in dict(data.get(STORING) or {}).items()
                if uid != file_unique_id and uid in being_stored(data)}
     await state.update_data({STORING: storing})
-    return True if found == key else None
+    return "alive" if found == key else "unread"

@@ -155,11 +155,17 @@ async def store_media(ctx: Context, *, citizen_id: uuid.UUID, data: bytes, conte
 
 async def draft_media(ctx: Context, draft_key: str) -> list[uuid.UUID]:
     """The files of a report being written, in the order they arrived."""
+    return [media_id for media_id, _ in await draft_files(ctx, draft_key)]
+
+
+async def draft_files(ctx: Context, draft_key: str) -> list[tuple[uuid.UUID, str]]:
+    """`draft_media` with each file's Telegram file_unique_id (what the chat's FSM data knows the file by)."""
     async with ctx.sessions() as session:
-        rows = await session.scalars(select(TelegramDraftMedia.media_id).where(  # type: ignore[call-overload]
+        rows = await session.execute(select(TelegramDraftMedia.media_id,  # type: ignore[call-overload]
+                                            TelegramDraftMedia.file_unique_id).where(
             TelegramDraftMedia.draft_key == draft_key).order_by(TelegramDraftMedia.created_at,  # type: ignore[arg-type]
                                                                 TelegramDraftMedia.media_id))
-        return list(rows)
+        return [(row[0], str(row[1])) for row in rows]
 
 
 async def has_draft_media(ctx: Context, draft_key: str, file_unique_id: str) -> bool:

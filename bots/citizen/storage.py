@@ -115,8 +115,9 @@ class FallbackStorage(BaseStorage):
         self._states: dict[StorageKey, tuple[str | None, float]] = {}
         self._data: dict[StorageKey, tuple[_Data, float]] = {}
         # keys whose last data read found neither the primary nor a full local entry: read as empty (or as the part
-        # written here), the rest unknown
-        self._unread: set[StorageKey] = set()
+        # written here), the rest unknown. Expiring like the entries (the value is unused): a chat read once in an
+        # outage and never again would otherwise stay for as long as the process runs
+        self._unread: dict[StorageKey, tuple[None, float]] = {}
         self._down_until = 0.0
         self._down = False
 
@@ -200,10 +201,10 @@ class FallbackStorage(BaseStorage):
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         # a copy: the caller may go on changing its mapping. Partial when derived from an unread read (module doc);
         # a clear never is, and the data is known again after it (empty)
-        kept = _Data(dict(data), partial=bool(data) and key in self._unread)
+        kept = _Data(dict(data), partial=bool(data) and self.data_unread(key))
         await self._write(self._data, key, kept, lambda: self._put(key, kept))
         if not kept.values:
-            self._unread.discard(key)
+            self._unread.pop(key, None)
 
     async def _put(self, key: StorageKey, kept: _Data) -> _Data:
         """`kept` written to the primary, a partial value merged over what it holds (the fields kept here win), not
@@ -219,15 +220,15 @@ class FallbackStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         found = await self._read(self._data, key, lambda: self._primary_data(key), lambda kept: self._put(key, kept))
         if found is None or found[0].partial:
-            self._unread.add(key)
+            self._keep(self._unread, key, None)
         else:
-            self._unread.discard(key)
+            self._unread.pop(key, None)
         return dict(found[0].values) if found is not None else {}  # a copy: changed by the caller without set_data
 
     def data_unread(self, key: StorageKey) -> bool:
         """Whether the last `get_data(key)` read the chat's data only in part (empty, or what was written here) because
         the primary was away: the rest of it, a live draft maybe, is unknown."""
-        return key in self._unread
+        return self._fresh(self._unread, key) is not None
 
     async def close(self) -> None:
         self._states.clear()

@@ -90,6 +90,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🔔 There is an update on your report. Tap “Show” to read it.",
     },
     "btn_show_update": {"kk": "Көрсету", "ru": "Показать", "en": "Show"},
+    # "Show" tapped once staff's question ended (answered, or withdrawn by a later step): no answer is awaited
+    "update_question_ended": {
+        "kk": "Бұл сұрақ енді жауап күтпейді.",
+        "ru": "Этот вопрос больше не ждёт ответа.",
+        "en": "This question no longer needs your answer.",
+    },
     "update_unavailable": {
         "kk": "Бұл жаңалық енді қолжетімсіз. Өтініштеріңіздің мәртебесі — /reports.",
         "ru": "Эта новость больше недоступна. Статус ваших обращений — /reports.",

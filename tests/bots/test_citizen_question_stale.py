@@ -11,12 +11,14 @@ import uuid
 import pytest
 
 from backend.context import Context
+from backend.lib.i18n import pick
 from backend.reports import service as reports
 from backend.reports.models import ReportEvent
 from backend.reports.service import By
-from backend.reports.workflow import Action, Actor, Outcome
+from backend.reports.views import citizen_status
+from backend.reports.workflow import Action, Actor, Outcome, Status
 from bots.citizen import service as citizen_bot
-from bots.citizen.notify import notify_report_event
+from bots.citizen.notify import notify_report_event, update_view
 from tests.bots.test_citizen_reply import OFFICER, REASON, _asked
 from tests.fakes.telegram import FakeBot
 
@@ -68,3 +70,29 @@ async def test_a_question_answered_is_not_told_but_a_standing_one_is(ctx: Contex
     assert await notify_report_event(ctx, standing, still) is True
     [told] = citizen_tg.sent_messages(USER + 3)
     assert REASON in (told.text or "") and "Ответить" in str(told.inline_keyboard), told.text
+
+
+@pytest.mark.parametrize("ended_by", ["answered", "withdrawn"])
+async def test_show_tapped_after_the_question_ended_reveals_the_report_as_it_is_now(ctx: Context,
+                                                                                   citizen_tg: FakeBot,
+                                                                                   ended_by: str) -> None:
+    """A restricted report's question went out discreetly ("Show"); it ended before the citizen tapped Show (their
+    answer, or a unit assigned: a step that withdrew it). Revealed, it said "needs your input" with the question, as
+    if an answer were still awaited; now the report's state as it is, and that no answer is needed."""
+    chat_id = USER + 10 + (ended_by == "withdrawn")
+    linked = await citizen_bot.link_chat(ctx, user_id=chat_id, chat_id=chat_id, language="ru")
+    report, asked = await _asked(ctx, linked.citizen_id, category="domestic_violence", restricted=True)
+    assert await notify_report_event(ctx, report, asked) is True  # the discreet "there is an update"
+    while_asked = await update_view(ctx, str(asked.id), linked.citizen_id, "ru")
+    assert while_asked is not None and REASON in while_asked[0]  # still standing: the question, with Reply
+    if ended_by == "answered":
+        await _step(ctx, report.id, Action.REPORTER_REPLIED, By(Actor.CITIZEN, str(linked.citizen_id), "telegram"))
+    else:
+        await _step(ctx, report.id, Action.ASSIGN)
+    view = await update_view(ctx, str(asked.id), linked.citizen_id, "ru")
+    assert view is not None
+    text, markup = view
+    awaiting = pick(citizen_status(Status.AWAITING_REPORTER)[1], "ru")
+    assert awaiting not in text and REASON not in text, text
+    assert report.number in text and "больше не ждёт ответа" in text, text
+    assert "Ответить" not in str(markup), markup

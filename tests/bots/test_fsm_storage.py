@@ -19,91 +19,6 @@ from tests.fakes.tcp_proxy import TcpProxy
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
 
 
-
-
-async def test_a_conversation_survives_a_redis_outage_and_returns_to_redis() -> None:
-    proxy = TcpProxy("127.0.0.1", 6379)
-    await proxy.start()
-    prefix = f"zan-test-fsm-{uuid.uuid4().hex[:8]}"
-    options = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
-    through_proxy = RedisStorage.from_url(f"redis://127.0.0.1:{proxy.port}/0", key_builder=DefaultKeyBuilder(
-        prefix=prefix), connection_kwargs=options)
-    direct = RedisStorage.from_url("redis://127.0.0.1:6379/0", key_builder=DefaultKeyBuilder(prefix=prefix))
-    clock = Clock()
-    storage = FallbackStorage(through_proxy, ttl_s=60, clock=clock)
-    key = StorageKey(bot_id=1, chat_id=42, user_id=42)
-    try:
-        await storage.set_state(key, "Report:text")
-        assert await direct.get_state(key) == "Report:text"  # Redis holds it while it answers
-
-        await proxy.cut()
-        await storage.set_state(key, "Report:location")
-        await storage.set_data(key, {"text": "Во дворе драка"})
-        assert (await storage.get_state(key), await storage.get_data(key)) == ("Report:location",
-                                                                              {"text": "Во дворе драка"})
-        assert await direct.get_state(key) == "Report:text"  # written only to this process's memory
-
-        await proxy.restore()
-        clock.now += 10  # past the back-off: Redis is asked again
-        assert await storage.get_state(key) == "Report:location"
-        assert await storage.get_data(key) == {"text": "Во дворе драка"}
-        # handed back: another worker reading Redis sees the conversation where it is
-        assert (await direct.get_state(key), await direct.get_data(key)) == ("Report:location",
-                                                                            {"text": "Во дворе драка"})
-
-        await proxy.cut()
-        clock.now += 10
-        assert await storage.get_state(key) is None  # unknown here: nothing kept locally once Redis had it
-    finally:
-        await direct.redis.delete(*[k async for k in direct.redis.scan_iter(f"{prefix}:*")] or ["-"])
-        await storage.close()
-        await direct.close()
-        await proxy.close()
-
-
-async def test_kept_entries_expire_like_redis_ones() -> None:
-    """A half-filed report holds personal data: memory keeps it no longer than Redis would (its TTL)."""
-    clock = Clock()
-    dead = RedisStorage.from_url("redis://127.0.0.1:1/0", connection_kwargs={"socket_connect_timeout": 0.5})
-    storage = FallbackStorage(dead, ttl_s=60, clock=clock)
-    key = StorageKey(bot_id=1, chat_id=7, user_id=7)
-    try:
-        await storage.set_data(key, {"text": "ИИН 900101300127"})
-        assert await storage.get_data(key) == {"text": "ИИН 900101300127"}
-        clock.now += 61
-        assert await storage.get_data(key) == {}
-    finally:
-        await storage.close()
-
-
-async def test_data_unreadable_for_want_of_redis_is_told_from_none() -> None:
-    """Both read as empty; only the first may be a live draft still in Redis (bots.citizen.report_draft.draft_data)."""
-    proxy = TcpProxy("127.0.0.1", 6379)
-    await proxy.start()
-    prefix = f"zan-test-fsm-{uuid.uuid4().hex[:8]}"
-    through_proxy = RedisStorage.from_url(f"redis://127.0.0.1:{proxy.port}/0", key_builder=DefaultKeyBuilder(
-        prefix=prefix), connection_kwargs={"socket_connect_timeout": 0.5, "socket_timeout": 1.0})
-    clock = Clock()
-    storage = FallbackStorage(through_proxy, ttl_s=60, clock=clock)
-    key, other = StorageKey(bot_id=1, chat_id=43, user_id=43), StorageKey(bot_id=1, chat_id=44, user_id=44)
-    try:
-        await storage.set_data(key, {"key": "draft"})
-        assert await storage.get_data(other) == {} and not storage.data_unread(other)  # none in Redis
-
-        await proxy.cut()
-        assert await storage.get_data(key) == {} and storage.data_unread(key)  # in Redis, unreadable now
-        await storage.set_data(other, {"text": "Во дворе драка"})
-        assert await storage.get_data(other) == {"text": "Во дворе драка"} and not storage.data_unread(other)
-
-        await proxy.restore()
-        clock.now += 10
-        assert await storage.get_data(key) == {"key": "draft"} and not storage.data_unread(key)
-    finally:
-        await through_proxy.redis.delete(*[k async for k in through_proxy.redis.scan_iter(f"{prefix}:*")] or ["-"])
-        await storage.close()
-        await proxy.close()
-
-
 @dataclass
 class Outage:
     """A FallbackStorage whose Redis goes through `proxy`, Redis read `direct` (as another worker does), one chat."""
@@ -137,6 +52,78 @@ async def _outage() -> AsyncIterator[Outage]:
         await storage.close()
         await direct.close()
         await proxy.close()
+
+
+async def test_a_conversation_survives_a_redis_outage_and_returns_to_redis() -> None:
+    async with _outage() as o:
+        storage, direct, key = o.storage, o.direct, o.key
+        await storage.set_state(key, "Report:text")
+        assert await direct.get_state(key) == "Report:text"  # Redis holds it while it answers
+
+        await o.proxy.cut()
+        await storage.set_state(key, "Report:location")
+        await storage.set_data(key, {"text": "Во дворе драка"})
+        assert (await storage.get_state(key), await storage.get_data(key)) == ("Report:location",
+                                                                              {"text": "Во дворе драка"})
+        assert await direct.get_state(key) == "Report:text"  # written only to this process's memory
+
+        await o.back()  # past the back-off: Redis is asked again
+        assert await storage.get_state(key) == "Report:location"
+        assert await storage.get_data(key) == {"text": "Во дворе драка"}
+        # handed back: another worker reading Redis sees the conversation where it is
+        assert (await direct.get_state(key), await direct.get_data(key)) == ("Report:location",
+                                                                            {"text": "Во дворе драка"})
+
+        await o.proxy.cut()
+        o.clock.now += 10
+        assert await storage.get_state(key) is None  # unknown here: nothing kept locally once Redis had it
+
+
+async def test_kept_entries_expire_like_redis_ones() -> None:
+    """A half-filed report holds personal data: memory keeps it no longer than Redis would (its TTL)."""
+    clock = Clock()
+    dead = RedisStorage.from_url("redis://127.0.0.1:1/0", connection_kwargs={"socket_connect_timeout": 0.5})
+    storage = FallbackStorage(dead, ttl_s=60, clock=clock)
+    key = StorageKey(bot_id=1, chat_id=7, user_id=7)
+    try:
+        await storage.set_data(key, {"text": "ИИН 900101300127"})
+        assert await storage.get_data(key) == {"text": "ИИН 900101300127"}
+        clock.now += 61
+        assert await storage.get_data(key) == {}
+    finally:
+        await storage.close()
+
+
+async def test_data_unreadable_for_want_of_redis_is_told_from_none() -> None:
+    """Both read as empty; only the first may be a live draft still in Redis (bots.citizen.report_draft.draft_data)."""
+    async with _outage() as o:
+        storage, key, other = o.storage, o.key, StorageKey(bot_id=1, chat_id=44, user_id=44)
+        await storage.set_data(key, {"key": "draft"})
+        assert await storage.get_data(other) == {} and not storage.data_unread(other)  # none in Redis
+
+        await o.proxy.cut()
+        assert await storage.get_data(key) == {} and storage.data_unread(key)  # in Redis, unreadable now
+        await storage.set_data(other, {"text": "Во дворе драка"})
+        assert await storage.get_data(other) == {"text": "Во дворе драка"} and not storage.data_unread(other)
+
+        await o.back()
+        assert await storage.get_data(key) == {"key": "draft"} and not storage.data_unread(key)
+
+
+async def test_what_was_read_unreadable_is_forgotten_like_the_entries() -> None:
+    """Each chat whose data was read while Redis was away is remembered as unread (its next write merged, not
+    replacing): a chat that never wrote again stayed in that record for as long as the process ran. It expires like
+    the conversations kept in memory (their TTL)."""
+    async with _outage() as o:
+        await o.proxy.cut()
+        for chat_id in range(100, 110):
+            chat = StorageKey(bot_id=1, chat_id=chat_id, user_id=chat_id)
+            assert await o.storage.get_data(chat) == {} and o.storage.data_unread(chat)
+        o.clock.now += 61  # past the TTL (60 s here)
+        late = StorageKey(bot_id=1, chat_id=200, user_id=200)
+        assert await o.storage.get_data(late) == {} and o.storage.data_unread(late)
+        assert not o.storage.data_unread(StorageKey(bot_id=1, chat_id=100, user_id=100))
+        assert len(o.storage._unread) == 1  # the ten read a TTL ago are gone, not only read as gone
 
 
 DRAFT = {"key": "draft", "text": "Во дворе драка", "since": 7}
