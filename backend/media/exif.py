@@ -120,12 +120,11 @@ def read_photo_facts(head: bytes) -> PhotoFacts:
     from PIL import UnidentifiedImageError
     from PIL.Image import DecompressionBombError
 
-    from backend.media.scrub.jpeg import open_for_metadata
+    from backend.media.scrub.jpeg import exif_of
 
     try:
         # not Image.open: it refuses a photo of over ~179 megapixels, whose completion then failed with a 500
-        with open_for_metadata(head) as img:
-            exif = img.getexif()
+        exif = exif_of(head)
     except (UnidentifiedImageError, DecompressionBombError, OSError, ValueError, SyntaxError):
         return PhotoFacts()
     return _facts(exif)

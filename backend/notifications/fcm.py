@@ -84,6 +84,8 @@ class _AuthFlow(_http_client.GoogleAuthCredentialFlow):
     async def _fetch_token(self) -> None:
         if self._fetching is None or self._fetching.done():
             self._fetching = asyncio.ensure_future(asyncio.to_thread(self._credential.refresh, self._auth_request))
+            # read its failure even when every waiter was cancelled (no "exception was never retrieved" in the log)
+            self._fetching.add_done_callback(lambda f: f.cancelled() or f.exception())
         await asyncio.shield(self._fetching)  # a message given up on does not cancel the others' fetch
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
@@ -93,11 +95,15 @@ class _AuthFlow(_http_client.GoogleAuthCredentialFlow):
             request.headers = original_headers.copy()
             if not self._credential.valid:
                 await self._fetch_token()
+            sent_with = self._credential.token
             self.apply_auth_headers(request, self._auth_request)  # the token is valid: nothing is fetched here
             response = yield request
             if response.status_code not in self._refresh_status_codes or refreshes >= self._max_refresh_attempts:
                 return
-            await self._fetch_token()
+            # refused: fetch again only if no other message's fetch replaced that token meanwhile (one fetch per
+            # refused token, not one per message in flight)
+            if self._credential.token == sent_with:
+                await self._fetch_token()
             refreshes += 1
 
 

@@ -264,10 +264,9 @@ async def reset_password(session: AsyncSession, officer: Officer, *, password: s
     await session.flush()
     await revoke_sessions_of(session, officer.id, reason)
     # and the phones registered under the old password: whoever used a leaked one gets no more of the unit's pushes
-    # (the officer's own apps register again at their next login). A deactivated officer's were all silenced at
-    # their deactivation, and keep that first reason (as for a tablet revoked after it: service.revoke_device)
-    if officer.active:
-        await deactivate_officer_devices(session, officer.id, reason)
+    # (the officer's own apps register again at their next login). A deactivated officer's, silenced at their
+    # deactivation, keep that first reason (deactivate_officer_devices leaves silenced ones alone)
+    await deactivate_officer_devices(session, officer.id, reason)
     await record(session, actor_type=actor_type, actor_id=actor_id, action=f"officer.{reason}",
                  target_type="officer", target_id=officer.id)
     await session.commit()

@@ -295,11 +295,10 @@ async def revoke_device(session: AsyncSession, *, device_id: str, by_officer: uu
     device.revoked_at = device.revoked_at or utcnow()
     await _revoke_sessions(session, [OfficerSession.device_pk == device.id], "device_revoked")  # type: ignore[list-item]
     # after the sessions: a registration racing this one holds its session row (notifications' _session_tablet),
-    # so by now it has either committed (and is deactivated here) or will find its session revoked. A deactivated
-    # officer's push devices were all silenced at their deactivation (none registers without a live session): they
-    # keep that first reason
-    if owner.active:
-        await deactivate_officer_devices(session, device.officer_id, "device_revoked", tablet_pk=device.id)
+    # so by now it has either committed (and is deactivated here) or will find its session revoked. Those silenced
+    # before (a deactivated officer's, at their deactivation) keep their first reason: deactivate_officer_devices
+    # leaves them alone
+    await deactivate_officer_devices(session, device.officer_id, "device_revoked", tablet_pk=device.id)
     await record(session, actor_type="admin", actor_id=by_officer, action="device.revoke", target_type="device",
                  target_id=device.id, data={"device_id": device_id, **why(reason)})
     await session.commit()

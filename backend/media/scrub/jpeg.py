@@ -24,26 +24,32 @@ _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # markers without a length
 _EXIF_FORMATS = ("JPEG", "PNG", "WEBP")
 
 
-def open_for_metadata(data: bytes) -> Image.Image:
-    """`data` opened to read its metadata, never its pixels. `Image.open` refuses a picture of over ~179 megapixels
-    (DecompressionBombError: a panorama, or a header that says so), to guard decoding it: such a one is opened by its
-    format's own reader, which parses the headers and checks no size. Raises what Image.open raises for a file that
-    is none of these."""
+def exif_of(data: bytes) -> Image.Exif:
+    """The EXIF of the picture `data`, read from its headers, never by decoding its pixels. `Image.open` refuses a
+    picture of over ~179 megapixels (DecompressionBombError: a panorama, or a header that says so), to guard decoding
+    it: such a one is opened by its format's own reader, which parses the headers and checks no size, and a PNG of
+    them keeps only an EXIF placed before its picture (Pillow finds one placed after it by decoding the picture,
+    PngImageFile.getexif: the very bomb the check guards against). Raises what Image.open raises for a file that is
+    none of these."""
     try:
-        return Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError:
-        Image.init()
-        for name in _EXIF_FORMATS:
-            reader, accept = Image.OPEN[name]
-            if accept is None or accept(data[:16]):
-                return reader(io.BytesIO(data), "")
-        raise
+        with Image.open(io.BytesIO(data)) as img:
+            return img.getexif()
+    except Image.DecompressionBombError as refused:
+        bomb = refused
+    Image.init()
+    for name in _EXIF_FORMATS:
+        reader, accept = Image.OPEN[name]
+        if accept is None or accept(data[:16]):
+            with reader(io.BytesIO(data), "") as img:
+                if name == "PNG" and "exif" not in img.info:
+                    return Image.Exif()
+                return img.getexif()
+    raise bomb
 
 
 def _exif_of_jpeg(data: bytes) -> Image.Exif | None:
     try:
-        with open_for_metadata(data) as img:
-            return img.getexif()
+        return exif_of(data)
     except Exception:  # a broken EXIF block is simply not carried over
         return None
 
