@@ -28,7 +28,7 @@ from ml.lang import reading_text
 from ml.text import any_of, fold
 
 # Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
-CRIME_CUES_VERSION = "3"
+CRIME_CUES_VERSION = "4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ _BRIBE_WORDS = any_of(
     # for or taken to let one go
     r"\bпара(?:ны|га|сын|сы|мен|кор\w*)\b|\bпара (?:алды|алады|алып|алу\w*|алган\w*|алмак|алатын\w*|сура(?!ма)\w*"
     r"|талап (?:ет(?!пе)|кыл(?!ма))\w*|усын(?!ба)\w*"  # offered; and given, or to be given (a demand: "бер", "бересің")
-    r"|бер(?:ди|дим|дик|ип|у|уге|мей|месе|меси|емин|емиз|еди|есин|есиз|есиниз|иниз|индер|гем|ген|се|сек|сен|син"
+    r"|бер(?:ди|дим|дик|ип|у|уге|мей|месе|меси|месен|месениз|емин|емиз|еди|есин|есиз|есиниз|иниз|индер|гем|ген|се|сек|сен|син"
     r"|синиз)?\b)",
     # kk: a bribe named in someone's quoted words, whatever their polarity ("«пара сұрамадым» деді, бірақ ақша алды"):
     # what the quote denies is the speaker's claim, not the citizen's account (see QUOTED)
@@ -190,16 +190,22 @@ _PRONOUN = r"(?:меня|его|ее|нас|их|мне|ему|ей|нам|им|
 _NOT = r"(?<!чтобы )(?<!чтоб )(?<!штоб )(?<!что бы )\bне"  # "чтобы не …" is what a bribe buys, not a denial
 NEGATED = re.compile(
     # ru: the bribe, before or after its denied verb ("взятку у меня не требовали", "не просил никакой взятки")
-    r"(?:\bвз[яь]?[тд]к\w*\s+(?:(?:у|с)\s+\w+\s+)?(?:никто\s+|никогда\s+)?)?" + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?"
+    # (and with its subject between: "взятку я не давал")
+    r"(?:\bвз[яь]?[тд]к\w*\s+(?:(?:у|с)\s+\w+\s+)?(?:(?:я|он|она|они|мы|вы|ты)\s+)?(?:никто\s+|никогда\s+)?)?"
+    + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?"
     r"(?:проси|попроси|треб|потреб|вымога|бра|взя|дава|предлага|намека)\w*(?:\s+(?:у|с)\s+\w+)?"
     r"(?:\s+(?:никакой\s+|никаких\s+)?(?:вз[яь]?[тд]к|денег|деньг)\w*)?"
     r"|\bне было (?:никакой |никаких )?(?:вз[яь]?[тд]к|побоев|насили|избиени)\w*"
     r"|\b(?:вз[яь]?[тд]к|побо|насили|избиени)\w* (?:никакой |никаких )?не было"
     # ru: the beating or planting denied ("не бил меня", "меня никто не бил", "ничего не подкидывали")
-    r"|" + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?(?:бил|избива|избил|удари|пинал|душил|пыта|подкину|подкидыва|подброс"
-    r"|подбрасыва)\w*"
+    r"|" + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?(?:бил|бь[её]т|бьют|избива|избил|удари|пинал|душил|пыта|подкину"
+    r"|подкидыва|подброс|подбрасыва)\w*"
     # kk: a participle denied by жоқ or емес ("пара сұраған жоқ", "ұрған жоқ", "ақшаны алған емес"), with its object
-    r"|(?:\b(?:пара|акша)\w*\s+)?\b\w+(?:ган|ген|кан|кен)\s+(?:жок|емес)(?:пын|пыз|сыз|пин|пиз|сиз)?\b"
+    r"|(?:\b(?:пара|акша)\w*\s+)?\b(?:\w+-)?\w+(?:ган|ген|кан|кен)(?:ы|и|дары|дери|лары|лери)?\s+(?:жок|емес)"
+    r"(?:пын|пыз|сыз|пин|пиз|сиз)?\b"
+    # kk: violence or force denied as a noun ("зорлық-зомбылық болған жоқ", "зорлық жоқ", "күш көрсетілмеді")
+    r"|\b(?:ешкандай\s+)?(?:зорлык|зомбылык|куш)(?:-зомбылык)?\w*\s+(?:(?:болган|корсетилген|колданылган)\s+)?"
+    r"(?:жок|болмады|корсетилмеди|колданылмады|корсеткен жок|колданган жок)\b"
     # en: "did not beat me", "was not beaten", "never asked for a bribe", "didn't plant anything"; not "not only"
     r"|\b(?:did ?n.?t|did not|never|was ?n.?t|was not|were ?n.?t|were not|not)\s+(?!only|just)(?:\w+\s+)?"
     r"(?:beat\w*|hit|punch\w*|kick\w*|ask\w*|demand\w*|take|took|taken|plant\w*|extort\w*|assault\w*)"
@@ -231,21 +237,29 @@ _EN_THING = (
     r"|tyre|tire|dashboard|counter|machine|atm|terminal)s?\b"
 )
 THINGS_STRUCK = re.compile(
-    # ru: the verb, how, a hand or a stick, and the thing: по a thing, or в, во or with a hand об a thing
+    # ru: the verb, how, a hand or a stick, and the thing: по a thing, в or во a thing, or with a hand об a thing
     r"\b(?:бил[аи]?|бь[её]т|бьют|ударил[аи]?|ударом|ударами|пинал[аи]?|пнул[аи]?)(?:\s+" + _RU_HOW + r")?"
-    r"(?:\s+по\s+" + _RU_THING + r"|(?:\s+" + _RU_HAND + r"(?:\s+" + _RU_HOW + r")?)?"
-    r"(?:\s+по\s+" + _RU_THING + r"|(?:\s+(?:в|во|об|о))?\s+" + _RU_THING_STRUCK + r"))"
+    r"(?:\s+по\s+" + _RU_THING + r"|\s+" + _RU_HAND + r"(?:\s+" + _RU_HOW + r")?"
+    r"(?:\s+по\s+" + _RU_THING + r"|(?:\s+(?:в|во|об|о))?\s+" + _RU_THING_STRUCK + r")"
+    # without a hand, об or о tells what someone else was struck against ("меня били об стену", "ударили о капот")
+    r"|(?:\s+(?:в|во))?\s+" + _RU_THING_STRUCK + r")"
     r"|\bпод(?:брос|кину|кинул|кинули|вез)\w*\s+(?:(?:меня|нас|его|ее|их)\s+)?(?:до|к)\b"
     r"|\bударил[оа]?\s+(?:\w+\s+)?(?:током|молни\w*)"
-    # kk: the thing, then the verb; kept when a head or a face was struck on it ("басын есікке ұрды")
-    r"|(?P<body>\b(?:бас|бет)\w*\s+)?\b" + _KK_THING + r"\s+(?:\w+\s+)?(?:ур(?:ды\w*|ып\w*|ган\w*|ады)|теп(?:ти|кен)\w*"
+    # kk: the thing, then the verb; kept when someone or a head was struck against it, named before it in the
+    # accusative ("басын есікке ұрды", "баламды есікке ұрды", "мені есікке тепті"; not "қатты", hard), and when a
+    # converb tells a second act between ("мені көлікке отырғызып ұрды": put in the car and beaten)
+    r"|(?P<body>\b(?:(?:бас|бет)\w*|(?!катты\b)\w+(?:ны|ни|ды|ди|ты|ти))\s+)?\b" + _KK_THING
+    + r"\s+(?:(?!\w*п\s)\w+\s+)?(?:ур(?:ды\w*|ып\w*|ган\w*|ады)|теп(?:ти|кен)\w*"
     r"|тепкиле\w*)"
     # en: a thing as the object ("kicked the door"), or, after an active form, on, at or against it ("beating on the
     # door"; "was kicked on the floor" is a person kicked); not in it ("beaten in the car" is a person beaten)
     r"|\b(?:(?:beat|beats|beating|hits|hitting|kicks|kicking|punches|punching|bang\w*|knock\w*)\s+"
     r"(?:(?:on|at|against)\s+)?|(?:hit|kicked|punched|struck)\s+)"
     r"(?:(?:the|a|an|his|her|my|our|their|its|some)\s+)?(?:\w+\s+)?" + _EN_THING
-    + r"|\bkick(?:ed|ing|s)?\s+(?:\w+\s+){0,2}?out\b"
+    # not a thing naming the person struck: "beat the car owner", "kicked the gate keeper"
+    + r"(?![\s-]+(?:owner|driver|guard|keeper|attendant|man|men|woman|women|worker|officer|operator|boy|girl|kid"
+    r"|person|people|staff|cashier|clerk)s?\b)"
+    r"|\bkick(?:ed|ing|s)?\s+(?:\w+\s+){0,2}?out\b"
 )
 
 
@@ -255,8 +269,8 @@ def _unless_on_a_body(match: re.Match[str]) -> str:
 
 # what someone is quoted as saying ("он сказал «я взятку не просил», но взял 20 000"): their claim, not the citizen's
 # account, so a denial in it is not cut (NEGATED), and a cue in it counts whatever its polarity. Paired quotes of any
-# kind are read as «…»
-QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|„[^„“”]*[“”]|\"[^\"]*\"")
+# kind are read as «…», as phones and editors pair them too: “…“, ”…”, ‚…‘ (not '…': an apostrophe, "didn't")
+QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|“[^“”]*“|”[^“”]*”|„[^„“”]*[“”]|‚[^‚‘’]*[‘’]|\"[^\"]*\"")
 
 
 def _outside_quotes(pattern: re.Pattern[str], folded: str) -> str:

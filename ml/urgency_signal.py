@@ -26,10 +26,13 @@ NOT_DENIED = r"(?<!(?<!\bпока )(?<!\bчуть )(?<!\bедва )\bне )"
 _GENITIVE_END = r"(?:(?<=[аяуюыи])|(?<=ов|ев|ей))"
 ABSENT_BEFORE = rf"(?!(?:(?<=\bнет )|(?<=\bнету )|(?<=\bбез )|(?<=\bни ))\w+{_GENITIVE_END}\b)"
 ABSENT_AFTER = rf"(?!\w|{_GENITIVE_END}\s+(?:нет|нету|не было)\b|\s+жок\b)"
-# Kazakh also negates with "жоқ" after a participle ("ұрлаған жоқ", "ұрлап кеткен жоқ", "жоғалған жоқ"): put after a
-# verb's stem. The word between is a helping verb ("кеткен", "қалған"), not another verb: "жоғалды, көрген жоқ" tells
-# the child gone and nobody having seen it
-KK_NOT_DONE = r"(?!\w*(?:\s+(?:кет|кал|бол|ал|бер|жибер|сал|таста|жур|тур|отыр)\w*)?(?:ган|ген|кан|кен)\s+жок\b)"
+# Kazakh also negates with "жоқ" after a participle ("ұрлаған жоқ", "ұрлап кеткен жоқ", "жоғалған жоқ"), or with
+# -ма/-ме (-ба/-бе, -па/-пе) right after the stem ("балам жоғалмады", "адаспады", "тұншықпады"): put after a verb's
+# stem. The word between is a helping verb ("кеткен", "қалған"), not another verb: "жоғалды, көрген жоқ" tells the
+# child gone and nobody having seen it
+KK_NOT_DONE = (
+    r"(?![мбп][аеы]|\w*(?:\s+(?:кет|кал|бол|ал|бер|жибер|сал|таста|жур|тур|отыр)\w*)?(?:ган|ген|кан|кен)\s+жок\b)"
+)
 
 
 def present(noun: str) -> str:

@@ -119,8 +119,12 @@ EN_SIGNALS: tuple[Signal, ...] = (
         "violence_in_progress",
         any_of(
             r"\bstrangl|\bchoking (?:me|her|him)|chok(?:es|ed) me|by the throat|fight(?:ing)? (?:right )?now",
-            # "the neighbours are fighting loudly": going on as told, as Russian "дерутся" (not "fighting for" a cause)
-            r"(?:\bis|\bare|'s|'re|\bmen|\bguys|\bpeople|\bboys) fighting\b(?!\s+(?:for|against)\b)",
+            # "the neighbours are fighting loudly": going on as told, as Russian "дерутся". Only where the fight is,
+            # with whom, how or when may follow: not "fighting for" a cause, "fighting corruption", "fighting about
+            # money" (a quarrel), "fighting in court"
+            r"(?:\bis|\bare|'s|'re|\bmen|\bguys|\bpeople|\bboys) fighting\b(?!\s+(?:in|at) court\b)"
+            r"(?=\s*(?:[^\w\s]|$)|\s+(?:loudly|again|now|right|outside|downstairs|upstairs|next|each|with|in|on|at"
+            r"|near|by|behind|and|but|so|there|here)\b)",
             rf"(?:\bis|\bare|'s|'re) (?:attacking|hitting|beating|punching|kicking|stabbing|raping|strangling|choking"
             rf"|assaulting) {_EN_VICTIM}\b",
             r"(?:\bis|\bare|'s|'re) hurting (?:us|him|her|them|people|kids|children)\b",

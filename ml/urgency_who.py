@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ml.text import any_of
-from ml.urgency_signal import EN_ANIMAL, KK_NOT_DONE, NOT_DENIED, RU_ANIMAL, present
+from ml.urgency_signal import EN_ANIMAL, KK_NOT_DONE, NOT_DENIED, RU_ANIMAL, SMOKING, present
 
 # -- officials getting in ---------------------------------------------------------------------------------------------
 
@@ -179,10 +179,14 @@ CHOKING = any_of(
 )
 # choking told of a smell or the heat ("задыхаемся от вони", "жарадан тұншығып жатырмыз"): a complaint, not a person
 # choking
-CHOKING_ON_AIR = any_of(
-    r"\bот (?:вони|вонищи|жары|духоты|пыли|запаха)\b|\b(?:иис|сасык иис|ыстык|аптап)\w*(?:тен|тан|нан|нен|дан|ден)\b",
-    r"\bfrom the (?:smell|stench|heat|dust)\b",
+_ON_AIR = (
+    r"\bот (?:вони|вонищи|жары|духоты|пыли|запаха|смрада|несправедлив\w*|обиды|злости)\b|\bдушно\b|\bдухота\b"
+    r"|\b(?:иис|сасык иис|ыстык|аптап|шан)\w*(?:тен|тан|нан|нен|дан|ден)\b"
+    r"|\b(?:from|on|of) the (?:smell|stench|heat|dust)\b"
 )
+# ...and choking beside someone smoking ("соседи курят, задыхаемся"): whether that smoke is a danger now is the smoke
+# signals' reading (SMOKE_CHOKING with ACUTE_CHOKING), not a person choking
+CHOKING_ON_AIR = re.compile(rf"{_ON_AIR}|{SMOKING.pattern}", re.DOTALL)
 
 # -- a person not responding ------------------------------------------------------------------------------------------
 
@@ -200,8 +204,11 @@ _EN_SOMEONE = (
     r"\b(?:he|she|they|man|woman|boy|girl|child|kid|baby|person|guy|someone|somebody|husband|wife|father|mother|dad"
     r"|mom|mum|son|daughter|grand(?:ma|pa|mother|father))"
 )
+_NOTHING_REACTS = r"ни на что не (?:реагир|отвеча|отклика)\w*"
 UNRESPONSIVE = any_of(
-    r"\bни на что не (?:реагир|отвеча|отклика)\w*",
+    # "ни на что не реагирует" told of a person, or with no one named where the clause begins ("лежит на улице, ни на
+    # что не реагирует"): not of an office ("полиция ни на что не реагирует", "акимат ни на что не реагирует")
+    rf"^{_NOTHING_REACTS}|[.,!?;:]\s*{_NOTHING_REACTS}|{_RU_SOMEONE}[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,3}}?{_NOTHING_REACTS}",
     # the verb where the clause ends, or about a call or a touch: "не реагирует на просьбы" is someone ignoring them
     rf"{_RU_SOMEONE}[^\w.!?;:]+(?:(?!на\b)\w+[^\w.!?;:]+){{0,2}}?не (?:реагир|отклика)\w*"
     r"(?=\s*(?:[.,!?;:]|$)|\s+(?:и|а|но)\b|\s+на (?:голос|оклик|крик|боль|прикосновен|похлопыван))",

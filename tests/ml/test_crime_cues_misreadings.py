@@ -157,9 +157,74 @@ def test_kazakh_denials_are_cut(text: str) -> None:
     assert cues_in(text) == ()
 
 
+# -- a second reading (version 4): what version 3's own rules got wrong -------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    # a person struck against a thing: "об" and "о" name what someone else was struck against, not what was struck
+    "Меня били об стену",
+    "Задержанного били об стену",
+    "Его ударили о капот машины",
+    "Участковый ударил об стол моего сына",
+    # Kazakh: someone named before the thing, in the accusative, was struck against it
+    "Баламды есікке ұрды",
+    "Полицей мені есікке тепті",
+    "Інімді қабырғаға ұрды",
+    # ...or a second act told between the thing and the verb: put in the car, then beaten
+    "Мені көлікке отырғызып ұрды",
+    "Көлікке отырғызып ұрды",
+    # English: the thing names the person struck
+    "police beat the car owner",
+    "He kicked the gate keeper",
+])
+def test_a_person_struck_against_or_named_by_a_thing_is_violence(text: str) -> None:
+    assert "violence" in cues_in(text)
+    assert anonymous_considered("police_complaint", text)
+
+
+@pytest.mark.parametrize("text", [
+    # a thing still struck with a hand, against a thing
+    "Участковый ударил кулаком об стол и выгнал меня",
+    "Учаскелік жұдырығымен үстелге ұрды да айқайлады",
+    "Полицейлер біздің есікті тепті",
+])
+def test_a_thing_struck_with_a_hand_stays_no_violence(text: str) -> None:
+    assert "violence" not in cues_in(text)
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    # quote marks as phones and editors pair them
+    ("Он сказал “я взятку не просил“, но взял 20 000", "bribery"),
+    ("Он сказал ”я взятку не просил”, но взял 20 000", "bribery"),
+    ("Он сказал ‚я взятку не просил‘, но взял 20 000", "bribery"),
+    # a demand on a condition: "give a bribe or I will not let you go"
+    ("Инспектор пара бермесең жібермеймін деді", "bribery"),
+])
+def test_odd_quote_marks_and_a_conditional_demand_are_read(text: str, cue: str) -> None:
+    assert cue in cues_in(text)
+
+
+@pytest.mark.parametrize("text", [
+    # "бьёт/бьют" became a cue in version 3, but its denial was not cut
+    "Муж не бьёт меня, но кричит на детей",
+    "Меня не бьют, но участковый хамит",
+    # the subject between the bribe and its denial
+    "Взятку я не давал, инспектор нагрубил",
+    "Взятку он не просил, но хамил",
+    # Kazakh: a participle with a possessive, a paired verb, and violence denied as a noun
+    "Учаскелік ұрғаны жоқ, бірақ дөрекі сөйледі",
+    "Инспектор пара сұрағаны жоқ, бірақ айқайлады",
+    "Полицей мені ұрып-соққан жоқ, тек айқайлады",
+    "Ұстау кезінде зорлық-зомбылық болған жоқ, бірақ учаскелік дөрекі сөйледі",
+    "Ешқандай зорлық-зомбылық көрсетілмеді, бірақ хаттаманы бермеді",
+])
+def test_more_denials_are_cut(text: str) -> None:
+    assert cues_in(text) == ()
+
+
 # CRIME_CUES_VERSION is recorded with every decision the cues make (backend.routing): the patterns it names. A change
 # of any pattern fails here until the version is bumped and its digest recorded
-_PATTERNS_OF_VERSION = {"3": "e93fef77565451a0"}
+_PATTERNS_OF_VERSION = {"3": "e93fef77565451a0", "4": "d74e5ac00086b70f"}
 
 
 def _patterns_digest() -> str:

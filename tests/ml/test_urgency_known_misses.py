@@ -179,3 +179,50 @@ def test_a_neighbours_pet_killed_is_no_person_killed(text: str) -> None:
     """The person-killed reading skipped only the animals of its own shorter list: "хомяка соседа" read as "соседа"
     killed."""
     assert "killing" not in detect_urgency(text).reasons, detect_urgency(text)
+
+
+# -- a second reading (urgency-2026-12t): false alarms the round above brought ---------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "полиция ни на что не реагирует",
+    "акимат ни на что не реагирует, пишу уже третий раз",
+])
+def test_an_office_that_does_not_react_is_no_one_unconscious(text: str) -> None:
+    assert not detect_urgency(text).urgent, detect_urgency(text)
+
+
+def test_someone_lying_who_does_not_react_still_is() -> None:
+    u = detect_urgency("лежит на улице, ни на что не реагирует")
+    assert u.urgent and "unconscious" in u.reasons, u
+
+
+@pytest.mark.parametrize("text", [
+    "соседи курят в подъезде, задыхаемся",
+    "в квартире душно, задыхаемся",
+    "задыхаюсь от несправедливости",
+    "шаңнан тұншығып жатырмыз",
+    "I'm choking on the smell from the bins",
+])
+def test_smoking_stale_air_or_a_feeling_is_no_person_choking(text: str) -> None:
+    assert "unconscious" not in detect_urgency(text).reasons, detect_urgency(text)
+
+
+@pytest.mark.parametrize("text", ["балам жоғалмады, үйде отыр", "ұлым адаспады, досында"])
+def test_a_child_said_not_lost_in_the_verb_is_no_missing_child(text: str) -> None:
+    u = detect_urgency_among(text, None, ["child_incident", "missing_person", None])
+    assert not u.urgent, u
+
+
+@pytest.mark.parametrize("text", [
+    "people fighting corruption get no help from police",
+    "my parents are fighting about money again",
+    "they are fighting in court over the flat",
+])
+def test_a_cause_a_quarrel_or_a_lawsuit_is_no_fight_going_on(text: str) -> None:
+    assert not detect_urgency(text).urgent, detect_urgency(text)
+
+
+def test_a_fight_with_its_place_still_is_one() -> None:
+    u = detect_urgency("two men are fighting outside our building")
+    assert u.urgent and "violence_in_progress" in u.reasons, u
