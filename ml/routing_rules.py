@@ -90,13 +90,29 @@ class RuleMatch:
     def to_dict(self) -> dict[str, Any]:
         return {"rule_id": self.rule_id, "department": self.department, "unit": self.unit, "priority": self.priority}
 
+    def decided_department(self, category: str | None) -> str | None:
+        """The department a routing decision gives (`decided_department`)."""
+        return decided_department(self.department, category)
+
     def decided_priority(self, default: str | None, *, urgent: bool) -> str:
         """The priority a routing decision gives: urgent when urgent, else this rule's override, else `default`
         (the category's default priority; "normal" without a category). One place for it, so the model's routing
-        and a dispatcher's reclassification rank the same report the same way."""
+        and a dispatcher's reclassification rank the same report the same way. An emergency keeps the taxonomy's
+        "urgent" without the flag (a fire or a gas leak the urgency lexicon did not read stays near the top)."""
         if urgent:
             return "urgent"
         return self.priority or default or "normal"
+
+
+def decided_department(rule_department: str | None, category: str | None) -> str | None:
+    """The matched rule's department, else `category`'s own (the taxonomy's; None for no or an unknown category).
+    One place for it, so the routing job and a dispatcher's reclassification send the same report to the same
+    department: with a region's rules file whose catch-all names no department, routing left reports with none
+    while a reclassification to the very same category gave its department."""
+    if rule_department is not None:
+        return rule_department
+    taxonomy = load_taxonomy()
+    return taxonomy.category(category).department if category and taxonomy.has_category(category) else None
 
 
 class NoRuleMatched(LookupError):

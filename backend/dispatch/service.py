@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.audit.service import record
+from backend.dispatch.designation import departments_under, history_of, may_hold
 from backend.dispatch.models import Assignment
 
 # the queue and the escalations (backend.dispatch.queue), where their callers have always taken them
@@ -50,7 +52,7 @@ from backend.officers.jurisdiction import around
 from backend.officers.models import Unit
 from backend.reports import service as reports
 from backend.reports.models import Report
-from backend.reports.service import By, is_restricted
+from backend.reports.service import By
 from backend.reports.texts import NEUTRAL_DEPARTMENT, department_names
 from backend.reports.workflow import WORKING, Action, Status, can
 from backend.sync.changes import mark_report
@@ -76,11 +78,16 @@ def by_for(principal: OfficerPrincipal, channel: str = "console") -> By:
     return By(principal.actor, str(principal.officer_id), channel)
 
 
-def unit_may_take(unit: Unit, report: Report) -> bool:
-    """Restricted categories go only to a unit designated for them; a police complaint never to ordinary units."""
-    if is_restricted(report):
-        return (report.category or "") in (unit.restricted_categories or [])
-    return True
+def unit_may_take(unit: Unit, report: Report, earlier: Iterable[str | None] = ()) -> bool:
+    """Restricted reports go only to a unit designated for the restricted category they are restricted under, a
+    police complaint never to ordinary units (backend.dispatch.designation; `earlier`: the report's
+    `history_of`, which a report reclassified out of a restricted category needs)."""
+    return may_hold(unit.restricted_categories or [], report, earlier)
+
+
+async def may_take(session: AsyncSession, unit: Unit, report: Report) -> bool:
+    """`unit_may_take` with the report's history read."""
+    return unit_may_take(unit, report, await history_of(session, report))
 
 
 async def regional_units(session: AsyncSession, principal: OfficerPrincipal) -> Select[Unit]:
@@ -113,9 +120,13 @@ async def assign_nearest_unit(session: AsyncSession, report: Report, *,
     districts = around(report.district) if report.district else within
     if districts is not None:
         query = query.where(col(Unit.district).in_(districts))
+    earlier = await history_of(session, report)
     if report.department:
-        query = query.where(Unit.department == report.department)  # type: ignore[arg-type]
-    candidates = [u for u in await session.scalars(query) if unit_may_take(u, report)]
+        # a restricted report whose category is now an ordinary one is still taken by a designated unit of the
+        # department of the category it is restricted under (a family-violence inspector, not a patrol car)
+        departments = {report.department, *departments_under(report, earlier)}
+        query = query.where(col(Unit.department).in_(sorted(departments)))
+    candidates = [u for u in await session.scalars(query) if unit_may_take(u, report, earlier)]
     if not candidates:
         return None
 
@@ -139,7 +150,7 @@ async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, a
     assignment = await held_by(session, report, unit) or await _assign_one(session, report, unit, by, auto=auto,
                                                                            reason=reason)
     for member in await reports.incident_followers(session, report, Action.ASSIGN, by, visible=visible):
-        if unit_may_take(unit, member) and await held_by(session, member, unit) is None:
+        if await may_take(session, unit, member) and await held_by(session, member, unit) is None:
             await _assign_one(session, member, unit, by, auto=auto, **reports.as_follower(report, reason))
     return assignment
 
@@ -173,7 +184,7 @@ async def release_if_not_designated(session: AsyncSession, report: Report, by: B
     if report.status == Status.CLOSED or report.unit_id is None:
         return False
     unit = await session.get(Unit, report.unit_id)
-    if unit is None or unit_may_take(unit, report):
+    if unit is None or await may_take(session, unit, report):
         return False
     now = utcnow()
     await reports.release_custody(session, report.id, now)
@@ -192,7 +203,7 @@ async def follow_primary_unit(session: AsyncSession, primary: Report, member: Re
             or not can(Action.ASSIGN, Status(member.status), by.actor, held=member.unit_id is not None)):
         return False
     unit = await session.get(Unit, primary.unit_id)
-    if unit is None or not unit_may_take(unit, member):
+    if unit is None or not await may_take(session, unit, member):
         return False
     await _assign_one(session, member, unit, by, **reports.as_follower(primary, None))
     return True
@@ -201,7 +212,7 @@ async def follow_primary_unit(session: AsyncSession, primary: Report, member: Re
 async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By, *, auto: bool = False,
                       reason: str | None = None, params: dict[str, object] | None = None,
                       data: dict[str, object] | None = None) -> Assignment:
-    if not unit_may_take(unit, report):
+    if not await may_take(session, unit, report):
         raise ZanError("dispatch.unit_not_designated", 409)
     now = utcnow()
     await reports.release_custody(session, report.id, now)

@@ -2,8 +2,9 @@
 cards, files, history, proof, the queue and its incident cards, escalations, and every step taken on a report (a
 report outside it is a 404, never a 403: no IDOR) — and for the routing corrections and the duty bot.
 
-Least privilege by role (restricted categories only for oversight roles and designated units; field officers their
-unit's and district's reports) and, for dispatch roles and prosecutors, by region (backend.dispatch.regions).
+Least privilege by role (restricted reports only for oversight roles and designated units: see
+backend.dispatch.designation; field officers their unit's and district's reports) and, for dispatch roles and
+prosecutors, by region (backend.dispatch.regions).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.dispatch.designation import held_clause
 from backend.dispatch.regions import districts_for
 from backend.lib.errors import ZanError
 from backend.officers.auth import DISPATCH_ROLES, FIELD_ROLES, OfficerPrincipal, Role
@@ -54,11 +56,11 @@ def visible_to(principal: OfficerPrincipal, scope: Scope) -> Select[Report]:
         return query.where(in_region(scope, Report))
     if principal.role in DISPATCH_ROLES:
         return query.where(Report.restricted.is_(False), in_region(scope, Report))  # type: ignore[attr-defined]
-    designated = scope.designated
     mine = Report.unit_id == principal.unit_id if principal.unit_id else Report.id.is_(None)  # type: ignore[attr-defined, union-attr]
     query = query.where(or_(mine, Report.district == principal.district))  # type: ignore[arg-type]
-    return query.where(Report.restricted.is_(False) | Report.category.in_(designated)  # type: ignore[attr-defined,union-attr]
-                       & (Report.unit_id == principal.unit_id))  # type: ignore[arg-type]
+    # a restricted report only while their unit holds it and may (backend.dispatch.designation, the rule its
+    # assignment passed): designated for the restricted category it is restricted under
+    return query.where(held_clause(()) | held_clause(scope.designated) & (Report.unit_id == principal.unit_id))  # type: ignore[arg-type]
 
 
 async def designated_categories(session: AsyncSession, principal: OfficerPrincipal) -> list[str]:

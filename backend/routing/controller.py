@@ -50,6 +50,7 @@ from backend.routing.service import (
     rule_priority,
 )
 from backend.sync.changes import mark_report
+from ml.routing_rules import decided_department
 from ml.taxonomy import load_taxonomy
 
 log = logging.getLogger("zan.routing")
@@ -127,7 +128,8 @@ class RoutingController(Controller):
         name = taxonomy.category(decision.category).names.get(lang) if decision.category else None
         return PreviewOut(
             category=decision.category, category_name=name, confidence=decision.confidence,
-            department=decision.department, restricted=False, priority=decision.priority, urgent=decision.urgent,
+            department=decided_department(decision.department, decision.category), restricted=False,
+            priority=decision.priority, urgent=decision.urgent,
             advise=list(decision.advise), language=told or decision.language, district=decision.district,
             alternatives=alternatives, model_version=decision.model_version,
         )

@@ -56,7 +56,7 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     # district and the time it was made (e.g. vandalism at night goes to the patrol shift), else the category's own
     rules = rules or load_rules()
     match = rules.decide(category, report.district, report.created_at)
-    department = match.department or target.department
+    department = match.decided_department(category)
     # the decision this correction overrides (the model's, a fallback's or an earlier dispatcher's)
     overridden = await session.scalar(
         select(col(RoutingDecision.id)).where(col(RoutingDecision.report_id) == report.id)

@@ -29,7 +29,7 @@ from backend.routing.failures import give_up_decision
 from backend.routing.models import ReportEmbedding, RoutingDecision
 from backend.routing.service import higher_priority, router
 from ml.crime_cues import CRIME_CUES_VERSION
-from ml.routing_rules import NO_RULE
+from ml.routing_rules import NO_RULE, decided_department
 from ml.urgency import URGENCY_VERSION
 
 if TYPE_CHECKING:
@@ -122,10 +122,13 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
             await session.commit()
             notify_relay(ctx)
             return
+        # the rule's department, else the category's own, as a reclassification to the same category gives it; none
+        # when no rule matched at all (a data error: the report waits in triage for a human, who reclassifies it)
+        department = None if no_rule else decided_department(decision.department, decision.category)
         session.add(RoutingDecision(
             report_id=report.id, source="model", model_version=decision.model_version, embedder=decision.embedder,
             category=decision.category, confidence=decision.confidence, abstained=decision.abstained,
-            department=decision.department, unit=decision.unit, rule_id=decision.rule_id, priority=decision.priority,
+            department=department, unit=decision.unit, rule_id=decision.rule_id, priority=decision.priority,
             urgent=decision.urgent, district=decision.district, language=decision.language,
             scores={"scores": decision.scores, "alternatives": decision.alternatives,
                     "category_source": decision.category_source, "urgency_reasons": decision.urgency_reasons},
@@ -151,7 +154,7 @@ async def _apply(ctx: Context, report_id: uuid.UUID, decision: Any, vector: np.n
         elif corrected is None:
             report.category = decision.category
             report.category_confidence = decision.confidence
-            report.department = decision.department
+            report.department = department
             # out of police competence: the law's redirect term, which the SLA job watches (dispatch.jobs). It runs
             # from the current consideration, as a reclassify's does: routing that comes late, after an appeal
             # reopened the report, must not date it from registration and escalate it at once

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -61,6 +61,22 @@ class PullOut(msgspec.Struct):
     cursor: str
     has_more: bool
     server_hlc: str
+
+
+class ConversationEntry(msgspec.Struct, omit_defaults=True):
+    """One line of a report row's `conversation` (backend.sync.views._conversations), oldest first."""
+
+    # police: a question to the reporter, staff's message or internal note; reporter: what the reporter wrote
+    from_: Literal["police", "reporter"] = msgspec.field(name="from")
+    text: str  # masked as the report's text is
+    at: str
+    internal: bool  # a staff note the reporter never read: not to be quoted to them
+    # questions only (requests for information), as the console's card reads them (backend.dispatch.questions):
+    # standing, answered, withdrawn (a step that did not wait for the answer ended it) or ended (otherwise,
+    # unanswered); `current_unit`: asked since the unit holding the report took it (false: asked before, by the
+    # console or a crew it was taken from: not this crew's to wait for)
+    state: Literal["standing", "answered", "withdrawn", "ended"] | None = None
+    current_unit: bool | None = None
 
 
 class BlobOut(msgspec.Struct):

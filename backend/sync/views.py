@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.dispatch.designation import earlier_categories, held_clause, may_hold
 from backend.media.models import Media
 from backend.officers.jurisdiction import jurisdiction_of
 from backend.officers.models import Unit
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import Report
 from backend.reports.service import is_primary
-from backend.reports.workflow import Action, Status
+from backend.reports.workflow import Status
 from backend.sync.changes import NATIONAL, officer_scope, region_scope, unit_scope
 from backend.sync.models import Evidence, EvidenceBlob, ReportField, ReportNote, WantedPerson, WantedVehicle
+from backend.sync.schemas import ConversationEntry
 
 COLLECTIONS = ("reports", "notes", "evidence", "wanted_persons", "wanted_vehicles")
 OFFICER_FIELDS = ("officer_summary", "findings", "address_details")
@@ -40,6 +43,9 @@ class Viewer:
     restricted_categories: frozenset[str] = frozenset()
     # the officer's region (ml.geo slug) for the wanted lists; None: national entries only
     region: str | None = None
+    # the history the designation rule needs (backend.dispatch.designation.earlier_categories) of the unit's open
+    # restricted reports: one reclassified out of its restricted category is still its designated unit's
+    earlier: Mapping[uuid.UUID, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def scopes(self) -> list[str]:
@@ -69,24 +75,31 @@ async def viewer_for(session: AsyncSession, officer_id: uuid.UUID, unit_id: uuid
     district's, else their crew unit's — never `unit_id`'s when that is another unit, e.g. a report's former unit
     custody checks against). With neither, or a district that is not ours, the national wanted entries only."""
     restricted: frozenset[str] = frozenset()
+    earlier: Mapping[uuid.UUID, tuple[str, ...]] = {}
     unit = await session.get(Unit, unit_id) if unit_id is not None else None
     if unit is not None:
         restricted = frozenset(unit.restricted_categories or [])
+    if unit is not None and restricted:
+        held = await session.scalars(select(Report.id).where(  # type: ignore[call-overload]
+            Report.unit_id == unit.id, Report.status != Status.CLOSED.value, Report.restricted.is_(True)))  # type: ignore[arg-type, attr-defined]
+        earlier = await earlier_categories(session, list(held))
     region = (await jurisdiction_of(session, officer_id)).region
-    return Viewer(officer_id, unit_id, restricted, region)
+    return Viewer(officer_id, unit_id, restricted, region, earlier)
 
 
 def report_visible(report: Report, viewer: Viewer) -> bool:
+    """The console's designation rule (backend.dispatch.designation.may_hold) on the viewer's unit's open reports."""
     if viewer.unit_id is None or report.unit_id != viewer.unit_id or report.status == Status.CLOSED:
         return False
-    return not report.restricted or (report.category or "") in viewer.restricted_categories
+    return may_hold(viewer.restricted_categories, report, viewer.earlier.get(report.id, ()))
 
 
 def visible_reports(viewer: Viewer) -> Select[Report]:
+    """`report_visible` in SQL (backend.dispatch.designation.held_clause: the same rule)."""
     query = select(Report).where(Report.unit_id == viewer.unit_id, Report.status != Status.CLOSED.value)  # type: ignore[arg-type]
     if viewer.unit_id is None:
         return query.where(Report.id.is_(None))  # type: ignore[attr-defined, union-attr]
-    return query.where(Report.restricted.is_(False) | Report.category.in_(sorted(viewer.restricted_categories)))  # type: ignore[attr-defined,union-attr]
+    return query.where(held_clause(viewer.restricted_categories))
 
 
 def wanted_visible(model: Any, viewer: Viewer) -> Select[Any]:
@@ -107,8 +120,9 @@ def report_json(report: Report, fields: dict[str, str | None], citizen_files: in
 
     `accuracy_m`: how far from `lat`/`lon` the reporter may be, as their device said (null: not said).
 
-    `conversation` (`_conversations`): what staff asked or wrote the reporter, staff's internal notes, and what the
-    reporter wrote, oldest first."""
+    `conversation` (`_conversations`, entries as backend.sync.schemas.ConversationEntry): what staff asked or wrote
+    the reporter, staff's internal notes, and what the reporter wrote, oldest first; each question with its `state`
+    and `current_unit`."""
     return {
         "id": str(report.id), "number": report.number, "status": report.status, "category": report.category,
         "incident_id": str(report.incident_id) if report.incident_id else None,
@@ -174,23 +188,30 @@ async def _conversations(session: AsyncSession,
     out: dict[uuid.UUID, list[tuple[Any, dict[str, Any]]]] = {}
     if not report_ids:
         return {}
-    asked = await session.execute(select(ReportEvent.report_id, ReportEvent.reason, ReportEvent.created_at).where(  # type: ignore[call-overload]
-        ReportEvent.report_id.in_(report_ids), ReportEvent.action == Action.REQUEST_INFO.value))  # type: ignore[attr-defined, arg-type]
-    for report_id, reason, at in asked:
-        # masked too: staff may have quoted the reporter's phone or IIN in the question
-        out.setdefault(report_id, []).append((at, {"from": "police", "text": _mask(reason or ""),
-                                                   "at": at.isoformat(), "internal": False}))
-    # the console's own reading of the comments, masked as for field officers (imported here: it masks with `_mask`)
+    # the console's own readings of the questions and comments, masked as for field officers (imported here: they
+    # mask with `_mask`)
     from backend.dispatch.comments import comments_for
+    from backend.dispatch.questions import held_since, questions_out, threads_for
+
+    # each question with its course and whether the crew's unit asked it (since it took the report), as the
+    # console's card has them: a crew must not wait on scene for an answer to a question withdrawn or asked of
+    # the reporter before it held the report
+    threads, since = await threads_for(session, report_ids), await held_since(session, report_ids)
+    for report_id, thread in threads.items():
+        # masked too: staff may have quoted the reporter's phone or IIN in the question
+        for question in questions_out(thread, since.get(report_id), mask=_mask):
+            out.setdefault(report_id, []).append((question.at, msgspec.to_builtins(ConversationEntry(
+                from_="police", text=question.text, at=question.at.isoformat(), internal=False,
+                state=question.state, current_unit=question.current_unit))))
 
     for report_id, comments in (await comments_for(session, report_ids, masked=True)).items():
         for comment in comments:
             # staff's messages to the reporter and their internal notes ("gate code 1234, the guard lets you in")
             # are written for whoever goes there; `internal`: the reporter never read it (not to be quoted to them)
             staff = comment.author_type != "citizen"
-            out.setdefault(report_id, []).append((comment.at, {
-                "from": "police" if staff else "reporter", "text": comment.text, "at": comment.at.isoformat(),
-                "internal": not comment.public}))
+            out.setdefault(report_id, []).append((comment.at, msgspec.to_builtins(ConversationEntry(
+                from_="police" if staff else "reporter", text=comment.text, at=comment.at.isoformat(),
+                internal=not comment.public))))
     return {report_id: [m for _, m in sorted(items, key=lambda item: item[0])] for report_id, items in out.items()}
 
 

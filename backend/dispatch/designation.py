@@ -1,0 +1,89 @@
+"""Which units may hold a restricted report: one rule for the console's assignments and reads
+(backend.dispatch.service, backend.dispatch.visibility), the duty bot's offers and a tablet's view
+(backend.sync.views).
+
+A restricted report goes only to a unit designated for the restricted category it is restricted under: its category
+when that is a restricted one, else the restricted category it was restricted under before — the citizen's own
+choice (they chose domestic violence, the model filed public_order) or a category routing or a dispatcher gave it
+earlier (reclassified out of child_incident). Restriction only goes up (backend.reports.access.is_restricted) while
+units are designated only for the restricted categories, so matching the current category alone left such a report
+with no unit that could ever take it: every assignment answered 409 `dispatch.unit_not_designated` and the report —
+likely a family-violence or child case — waited in the queue for ever. "Restricted = visible only to the designated
+unit and supervisors" still holds: the unit designated for that category, and nobody else, may hold and read it.
+
+`may_hold` is the rule on a loaded report, `held_clause` the same rule in SQL (for the lists), and `earlier_categories`
+reads the history both take: the restricted categories the report's routing decisions (the model's, fallbacks' and
+dispatchers' corrections, never overwritten) gave it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.reports.access import is_restricted
+from backend.reports.models import Report
+from backend.routing.models import RoutingDecision
+from ml.taxonomy import load_taxonomy
+
+
+def restricted_under(report: Report, earlier: Iterable[str | None] = ()) -> frozenset[str]:
+    """The restricted categories `report` is restricted under: its own category when restricted; else the citizen's
+    chosen one and the earlier ones (`earlier`: the categories its routing decisions gave it) that are restricted."""
+    codes = load_taxonomy().restricted_codes()
+    if report.category in codes:
+        return frozenset({report.category})
+    return frozenset(c for c in (report.category_hint, *earlier) if c in codes)
+
+
+def may_hold(designated: Collection[str], report: Report, earlier: Iterable[str | None] = ()) -> bool:
+    """Whether a unit designated for `designated` may hold (be assigned, read on a tablet) `report`: any unit an
+    ordinary one, a designated one a restricted one it is restricted under (`restricted_under`)."""
+    return not is_restricted(report) or bool(restricted_under(report, earlier) & set(designated))
+
+
+def held_clause(designated: Collection[str]) -> Any:
+    """`may_hold` in SQL over `Report` rows (the earlier categories read from routing_decisions)."""
+    codes = load_taxonomy().restricted_codes()
+    category_ordinary = col(Report.category).is_(None) | col(Report.category).not_in(sorted(codes))
+    ordinary = col(Report.restricted).is_(False) & category_ordinary
+    mine = sorted(set(designated) & codes)
+    if not mine:
+        return ordinary
+    earlier = exists().where(col(RoutingDecision.report_id) == col(Report.id), col(RoutingDecision.category).in_(mine))
+    before = category_ordinary & or_(col(Report.category_hint).in_(mine), earlier)
+    return ordinary | col(Report.category).in_(mine) | before
+
+
+async def earlier_categories(session: AsyncSession,
+                             report_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:
+    """Per report, the restricted categories its routing decisions gave it (reports with none are absent)."""
+    if not report_ids:
+        return {}
+    rows = await session.execute(select(col(RoutingDecision.report_id), col(RoutingDecision.category)).where(
+        col(RoutingDecision.report_id).in_(report_ids),
+        col(RoutingDecision.category).in_(sorted(load_taxonomy().restricted_codes()))))
+    out: dict[uuid.UUID, set[str]] = {}
+    for report_id, category in rows:
+        if category is not None:  # the query's condition: for the type checker
+            out.setdefault(report_id, set()).add(category)
+    return {report_id: tuple(sorted(categories)) for report_id, categories in out.items()}
+
+
+async def history_of(session: AsyncSession, report: Report) -> tuple[str, ...]:
+    """`earlier_categories` of one report; no query when its current category decides (`restricted_under`)."""
+    if not is_restricted(report) or report.category in load_taxonomy().restricted_codes():
+        return ()
+    found: Mapping[uuid.UUID, tuple[str, ...]] = await earlier_categories(session, [report.id])
+    return found.get(report.id, ())
+
+
+def departments_under(report: Report, earlier: Iterable[str | None] = ()) -> set[str]:
+    """The departments of the restricted categories `report` is restricted under (the taxonomy's): a designated
+    unit of theirs may take the report although its current category belongs to another department."""
+    taxonomy = load_taxonomy()
+    return {taxonomy.category(code).department for code in restricted_under(report, earlier)}
