@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ml.lang import reading_text
 from ml.text import any_of, fold
+from ml.urgency_signal import RU_THINGS_BROKEN
 
 # Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
 CRIME_CUES_VERSION = "4"
@@ -217,11 +218,12 @@ NEGATED = re.compile(
 # столу", "есікті ұрды", "kicked the door"), a lift given ("подбросил меня до дома"), a shock ("ударило током"), an
 # eviction ("kicked us out"). Cut like NEGATED, so the same verb told of a person in the same text still counts. Only
 # what is plainly a thing is cut: a body part or a person after the verb ("бил по лицу", "бил его об стену", "басын
-# есікке ұрды") is violence, and a cue errs towards letting a report through
+# есікке ұрды") is violence, and a cue errs towards letting a report through. The things a blow breaks are the
+# urgency signals' too (`ml.urgency_signal.RU_THINGS_BROKEN`); the rest are the cues' own
 _RU_THING = (
-    r"(?:стол|стул|двер|стен|окн|окош|стекл|витрин|машин|авто|капот|колес|багажник|ворот|калитк|забор|мяч|барабан"
-    r"|посуд|тарелк|бутылк|лавк|скамейк|фонар|лампочк|колокол|тревог|батаре|труб|клавиатур|рул[ья]|шкаф|дерев|ящик|урн"
-    r"|кастрюл|сейф|банкомат|терминал|автомат|стойк)\w*"
+    rf"(?:{RU_THINGS_BROKEN}|стол|стул|двер|стен|окош|авто|капот|багажник|ворот|калитк|забор|мяч|барабан|тарелк"
+    r"|бутылк|лавк|скамейк|лампочк|колокол|тревог|батаре|труб|клавиатур|рул[ья]|шкаф|дерев|ящик|урн|кастрюл|сейф"
+    r"|банкомат|терминал|автомат|стойк)\w*"
 )
 # a thing struck, not where ("били в машине", "в авто": a place) nor with what ("бил стулом по голове": an instrument)
 _RU_THING_STRUCK = _RU_THING + r"\b(?<!е)(?<!ах)(?<!ях)(?<!двери)(?<!авто)(?<!ом)(?<!ой)(?<!ами)(?<!ями)(?<!ью)"

@@ -15,12 +15,13 @@ from ml.urgency_signal import (
     ANIMAL_KILLED,
     KK_NOT_DONE,
     NOT_DENIED,
+    RU_THINGS_BROKEN,
     Signal,
 )
 from ml.urgency_who import CHILD_STOLEN, CHILD_TAKEN_UNDER_THREAT, FEARED_HARM, FORCED_INTO, PERSON_KILLED, UNRESPONSIVE
 
-# Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла")
-_NOT_PERSON = r"(?!\s+(?:колес|стекл|окн|бутыл|посуд|фонар|машин|витрин|рекорд))"
+# Targets of "бьет/бьют" that are things, not people ("бьют колеса", "бьет стекла", "бьет рекорды")
+_NOT_PERSON = rf"(?!\s+(?:{RU_THINGS_BROKEN}|бутыл|рекорд))"
 CHILD = r"реб[её]н|сын|доч|малыш|мальчик|девочк|школьни|внук|внучк|дет(?:и|ей)\b"
 _PERSON = (
     CHILD + r"|человек|мужчин|женщин|парен|девушк|пенсионер|бабушк|дедушк|старик|сосед|рабоч|студент|подрост"
