@@ -26,7 +26,7 @@ from backend.lib import logging as zan_logging
 from backend.migrate import upgrade
 from backend.models import load_models
 from backend.settings import Settings
-from tests.helpers import PartnerClient, make_iin
+from tests.helpers import PartnerClient, make_iin, quick_commits
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
@@ -147,6 +147,7 @@ async def ctx(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> As
     # pooled, as the service runs (the pool closes with the test): a connection opened for every session cost a
     # request ~30 ms on PostgreSQL
     context = build_context(settings)
+    quick_commits(context.engine)
     await _truncate(context)
     try:
         yield context
