@@ -41,10 +41,13 @@ class RetryPolicy:
         `Retry-After: 1` would otherwise spend the whole day's attempts in seconds and be dead-lettered at once.
         It is honoured only up to the cap: an absurd one (999999999999, "inf") would overflow the datetime arithmetic
         and lose the chunk's outcomes."""
-        backoff = self.backoff(attempt)
+        return max(self.backoff(attempt), self.asked(retry_after_s))
+
+    def asked(self, retry_after_s: float | None) -> float:
+        """The wait the server asked for (its Retry-After), up to the cap; 0 for none or an unusable one."""
         if retry_after_s is None or not math.isfinite(retry_after_s):
-            return backoff
-        return max(backoff, min(max(retry_after_s, 0.0), self.cap_s))
+            return 0.0
+        return min(max(retry_after_s, 0.0), self.cap_s)
 
     @property
     def window_s(self) -> float:
@@ -83,9 +86,17 @@ def _failure(row: Delivery, outcome: Outcome | None, status_hint: str,
     policy = policy_for(row.kind)
     next_at = now + timedelta(seconds=policy.delay(row.attempts, outcome.retry_after_s))
     life = life_end(row.payload) if policy.for_life else None
-    # a push gives up only when its next try would come after its life (nothing left to deliver then); anything
-    # else after its attempts
-    if (next_at >= life) if life is not None else (row.attempts >= row.max_attempts):
-        return "dead", outcome.error, None
+    if life is None:  # a webhook, or a push written without a life: its attempts bound it
+        if row.attempts >= row.max_attempts:
+            return "dead", outcome.error, None
+        return "pending", outcome.error, next_at
+    if next_at >= life:
+        # the backoff would pass the push's life: one last try a little before it ends (an urgent assignment lives
+        # ten minutes, and the try due at 7.5 would otherwise be its last, though FCM back at 8.5 still wakes the
+        # crew), if that is still ahead and after any Retry-After; past it (or that try failed too) nothing is left
+        last = life - timedelta(seconds=policy.base_s)
+        if last < now + timedelta(seconds=max(1.0, policy.asked(outcome.retry_after_s))):
+            return "dead", outcome.error, None
+        next_at = last
     return "pending", outcome.error, next_at
 

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.dispatch.designation import history_of, may_hold
 from backend.dispatch.models import Assignment
 from backend.lib.clock import as_utc, utcnow
 from backend.officers.auth import OfficerPrincipal
@@ -206,9 +207,10 @@ async def closed_in_crews_hands(session: AsyncSession, viewer: Viewer, report: R
     Closed by dispatch (as a duplicate, redirected, unfounded, ...), reassigned or reopened since: no, a
     dispatcher's decision wins over offline edits (tablet-sync.md). No time bound, as for notes (custody): the
     tablet only holds the report until its next pull, so what it queued was written before it learnt of the
-    closing."""
+    closing. A restricted report only for a unit designated for the category it is restricted under
+    (backend.dispatch.designation; its history read here, as `Viewer.earlier` holds only the open reports')."""
     if (report.status != Status.CLOSED or report.unit_id is None or report.unit_id != viewer.unit_id
-            or (report.restricted and (report.category or "") not in viewer.restricted_categories)
+            or not may_hold(viewer.restricted_categories, report, await history_of(session, report))
             or not await custody(session, viewer, report)):
         return False
     closing = await latest_closing(session, report)

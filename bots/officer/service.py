@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -18,6 +19,7 @@ from backend.audit.service import record
 from backend.context import Context
 from backend.dispatch import history
 from backend.dispatch import service as dispatch
+from backend.dispatch.designation import history_of
 from backend.jobs.relay import notify as notify_relay
 from backend.lib.clock import utcnow
 from backend.lib.crypto import keyed_hash
@@ -153,12 +155,19 @@ class Answer:
     unit_code: str = ""
 
 
-def may_be_offered(unit: Unit | None, report: Report) -> bool:
-    """The offer rule, the dispatch service's own: a restricted report (domestic violence, children, a complaint
-    about the police) goes only to a unit designated for its category; an officer with no unit sees none of them."""
+async def may_be_offered(session: AsyncSession, unit: Unit | None, report: Report) -> bool:
+    """The offer rule, the dispatch service's own (`dispatch.may_take`, the report's history read): a restricted
+    report (domestic violence, children, a complaint about the police) goes only to a unit designated for the
+    category it is restricted under, also after it was reclassified to an ordinary one; an officer with no unit sees
+    none of them."""
+    return _offered(unit, report, await history_of(session, report))
+
+
+def _offered(unit: Unit | None, report: Report, earlier: Iterable[str | None]) -> bool:
+    """`may_be_offered` with the report's history (`history_of`) read once: `duty_chats` asks it of every chat."""
     if unit is None:
         return not reports.is_restricted(report)
-    return dispatch.unit_may_take(unit, report)
+    return dispatch.unit_may_take(unit, report, earlier)
 
 
 async def on_shift(session: AsyncSession, officer_id: uuid.UUID) -> bool:
@@ -184,7 +193,7 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
         if report is None or report.district != officer.district:
             return Answer(Outcome.NOT_YOURS)
         unit = await _unit(session, officer.id)
-        if not may_be_offered(unit, report):
+        if not await may_be_offered(session, unit, report):
             return Answer(Outcome.NOT_YOURS)  # no number: a restricted report is not theirs to know about
         if unit is None:
             return Answer(Outcome.NO_UNIT, report.number)
@@ -241,7 +250,7 @@ async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer
         report = await session.get(Report, report_id)
         if report is None or report.district != officer.district:
             return Answer(Outcome.NOT_YOURS)
-        if not may_be_offered(await _unit(session, officer.id), report):
+        if not await may_be_offered(session, await _unit(session, officer.id), report):
             return Answer(Outcome.NOT_YOURS)
         await record(session, actor_type=officer.role, actor_id=officer.id, action="report.decline_offer",
                      target_type="report", target_id=report.id, data={"channel": CHANNEL})
@@ -334,8 +343,9 @@ async def duty_chats(session: AsyncSession, report: Report) -> list[tuple[int, s
                ~chat_is_blocked())
     )
     chats: dict[int, str] = {}
+    earlier = await history_of(session, report)
     for chat_id, language, unit in rows:
-        if may_be_offered(unit, report) and is_private_chat(int(chat_id)):  # a group linked before the rule
+        if _offered(unit, report, earlier) and is_private_chat(int(chat_id)):  # a group linked before the rule
             chats.setdefault(int(chat_id), language)  # an officer with two open shifts still gets one offer
     return list(chats.items())
 

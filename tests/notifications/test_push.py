@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -142,7 +143,8 @@ async def test_quota_429_and_503_are_retried_until_delivered(ctx: Context, fcm: 
 async def test_dead_letter_when_its_life_runs_out_and_cli_lists_it(ctx: Context, fcm: FakeFCM, tmp_path: Any,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Was: dead after its 8th attempt. A push is given up when its life ends (an urgent assignment's ten minutes,
-    tried at 0, 30 s, 1.5, 3.5 and 7.5 min; the next try would come after it), with the sender's clock moved."""
+    tried at 0, 30 s, 1.5, 3.5 and 7.5 min, and, as the next backoff would come after it, a last time 30 s before
+    its end: it was dead at 7.5 min), with the sender's clock moved."""
     from click.testing import CliRunner
 
     from backend.notifications.cli import notifications
@@ -163,7 +165,8 @@ async def test_dead_letter_when_its_life_runs_out_and_cli_lists_it(ctx: Context,
         if row.status != "pending":
             break
         clock.now = as_utc(row.next_attempt_at)
-    assert row.status == "dead" and row.attempts == 5
+    assert row.status == "dead" and row.attempts == 6
+    assert clock.now == datetime.fromisoformat(row.payload["expires_at"]) - timedelta(seconds=30)  # the last try
     assert "QuotaExceededError" in (row.last_error or "")
     monkeypatch.setenv("ZAN_DATABASE_URL", ctx.settings.database_url)
     monkeypatch.setenv("ZAN_SECRET_KEY", ctx.settings.secret_key)

@@ -125,7 +125,10 @@ async def test_push_throttled_with_a_short_retry_after_keeps_retrying_for_its_li
         clock.now = as_utc(row.next_attempt_at)
     policy = delivery.RETRY_POLICIES["push"]
     assert (row.status, row.attempts) == ("dead", len(waits) + 1)
-    assert_backoff(policy, waits)
+    # the backoff all along; the next one would pass its life: a last try 30 s before its end instead (retries._failure)
+    assert_backoff(policy, waits[:-1])
+    assert 1 <= waits[-1] <= policy.cap_s * (1 + policy.jitter)
+    assert clock.now == datetime.fromisoformat(row.payload["expires_at"]) - timedelta(seconds=policy.base_s)
     assert sum(waits) >= 3 * 24 * 3600 - policy.cap_s * (1 + policy.jitter)  # its three days, not seven seconds
 
 
