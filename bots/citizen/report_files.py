@@ -71,7 +71,8 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     if outcome != KEPT:  # refused or not stored: said, with the files step's buttons
         await message.answer(said + t(outcome, lang), reply_markup=keyboards.photos_done(lang))
     if album:
-        await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added)
+        await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added,
+                               kept=outcome == KEPT)
         return
     if outcome == KEPT:
         await _answer_files(message, state, ctx, lang, key, said=said)
@@ -123,30 +124,32 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
 
 
 async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, Any], message: Message) -> bool:
-    """The draft is full as this file of an album comes: whether a file of its album sent after it (a later message)
-    gave up its place to it. An album's updates are handled in no set order (webhook deliveries side by side, in
-    either worker), and the files kept must be the first ones sent, as the confirmation says ("only the first 5"),
-    not the first ones handled. The latest such file goes: one on its way is let go once stored (report_storing.bump),
-    one kept is deleted now and counted over the limit in the album's one answer (at the files step: a question's
-    album says what became of each file, so only one on its way goes there). Not a kept one once the album was
-    answered (what it said stands), nor for a file of its own (sent alone, it came after what it would displace).
-    `data`: the chat's, just read."""
-    album = message.media_group_id
-    if not album:
-        return False
-    # the files step's album answer still to come, counting the files over the limit (albums.last_through's entry)
-    counting = "over" in dict(dict(data.get(ALBUMS) or {}).get(album) or {})
+    """The draft is full as this file comes: whether a file sent after it (a later message) gave up its place to it.
+    Updates are handled in no set order (webhook deliveries side by side, in either worker: an album's, and a photo
+    sent right after it), and the files kept must be the first ones sent, as the confirmation says ("only the first
+    5"), not the first ones handled. The latest such file goes: one on its way (of any album, or alone) is let go once
+    stored (report_storing.bump), its own answer saying it was over the limit; one kept only if of this file's album
+    and still to be counted in the album's one answer (at the files step: a question's album says what became of each
+    file, so only one on its way goes there): deleted now and counted over the limit there. Not a kept one already
+    answered (what it said stands). `data`: the chat's, just read."""
+    album = message.media_group_id or ""
+    # the files step's album answer still to come (albums.last_through's entry), counting the files over the limit:
+    # only a kept file it is to count may go, not one of an answer given already (said kept: the entry was forgotten,
+    # and a later late file of the album begins another)
+    entry = dict(dict(data.get(ALBUMS) or {}).get(album) or {}) if album else {}
+    counted = set(entry.get("kept") or []) if "over" in entry else set()
+    # any file on its way sent after it, of its album or not (a photo sent alone right after an album, another
+    # album): its answer is still to come, and says it was over the limit
     later: list[tuple[int, str]] = []
-    for uid, group in being_stored(data).items():
+    for uid in being_stored(data):
         sent = sent_in(data, uid)
-        if group == album and sent is not None and sent[0] > message.message_id:
+        if sent is not None and sent[0] > message.message_id:
             later.append((sent[0], uid))
     kept = {uid: media_id for media_id, uid in await service.draft_files(ctx, key)}
-    if counting:
-        for uid in kept:
-            sent = sent_in(data, uid)
-            if sent is not None and sent[1] == album and sent[0] > message.message_id:
-                later.append((sent[0], uid))
+    for uid in counted & kept.keys():
+        sent = sent_in(data, uid)
+        if sent is not None and sent[0] > message.message_id:
+            later.append((sent[0], uid))
     if not later:
         return False
     _, latest = max(later)
@@ -155,9 +158,9 @@ async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, A
         return True
     await service.forget_draft(ctx, key, [kept[latest]])
     await service.discard_media(ctx, kept[latest])
-    entries = dict(data.get(ALBUMS) or {})
-    entry = dict(entries[album])
-    entries[album] = {**entry, "over": int(entry.get("over", 0)) + 1}  # its own answer counted it kept
+    # its own answer counted it kept
+    counted.discard(latest)
+    entries = {**dict(data.get(ALBUMS) or {}), album: {**entry, "over": int(entry["over"]) + 1, "kept": [*counted]}}
     await state.update_data({ALBUMS: entries})
     return True
 
@@ -194,14 +197,16 @@ async def _over_limit(message: Message, state: FSMContext, ctx: Context, lang: s
 
 
 async def _album_file_done(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
-                           file_unique_id: str, *, over: bool, added: bool) -> None:
+                           file_unique_id: str, *, over: bool, added: bool, kept: bool = False) -> None:
     """An album comes as one update per file, all at once: only the file through last answers, once the album has
     settled and none of its files is still being stored, so the citizen gets one reply with the total instead of
-    one per file (the chat is let go meanwhile, or the other files would wait for this one)."""
+    one per file (the chat is let go meanwhile, or the other files would wait for this one). `kept`: the file is in
+    the draft, noted in the answer's entry (make_room may give its place to a file sent before it until answered)."""
     album = str(message.media_group_id)
     entry = await albums.last_through(
         state, ALBUMS, album, file_unique_id,
-        fold=lambda kept: {"over": int(kept.get("over", 0)) + over, "added": bool(kept.get("added")) or added},
+        fold=lambda so_far: {"over": int(so_far.get("over", 0)) + over, "added": bool(so_far.get("added")) or added,
+                             "kept": [*so_far.get("kept", []), *([file_unique_id] if kept else [])]},
         # the draft it was sent for, with none of the album still on its way
         still=lambda _, data: data.get("key") == key and album not in being_stored(data).values())
     if entry is None:
@@ -214,8 +219,16 @@ async def _album_file_done(message: Message, state: FSMContext, ctx: Context, la
 async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
                         over: int = 0, said: str = "") -> None:
     """The files so far: the confirmation once the limit is reached (it quotes the description, words just added
-    included), else `said` (words added), the count and "Done"."""
+    included), else `said` (words added), the count and "Done". Only the count when the chat moved to another step
+    while the file was stored (moved_on)."""
     count = len(await service.draft_media(ctx, key))
+    if count and await _moved_on(state):
+        # the file is the draft's and said so, with the files step's "Done" for when the draft's step is back; the
+        # step the citizen is at now stays theirs (their next words are the answer, not the description's)
+        lead = t("report_files_over_limit", lang, max=MAX_FILES, extra=over) + "\n" if over else ""
+        await message.answer(lead + said + t("report_photo_added", lang, count=min(count, MAX_FILES), max=MAX_FILES),
+                             reply_markup=keyboards.photos_done(lang))
+        return
     if count >= MAX_FILES:
         await ask_confirmation(message, state, ctx, lang, over=over)
         return
@@ -228,6 +241,15 @@ async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang:
         await state.set_state(ReportForm.photo)
     await message.answer(said + t("report_photo_added", lang, count=count, max=MAX_FILES),
                          reply_markup=keyboards.photos_done(lang))
+
+
+async def _moved_on(state: FSMContext) -> bool:
+    """Whether the chat left the files step and the confirmation (where a file is taken: report_media) while a file
+    was stored with the chat let go: "Reply" or "Appeal" tapped, stacked over the draft (bots.citizen.stacked), whose
+    step goes back to the draft's when it ends. Its answer must not set the files step over it. Not while the state is
+    unreadable for want of Redis (free_place's "unread"): nothing is set then either."""
+    return not data_unreadable(state) and await state.get_state() not in (ReportForm.photo.state,
+                                                                          ReportForm.confirm.state)
 
 
 @handlers.message(ReportForm.photo, *WORDS)

@@ -2,8 +2,8 @@
 holds its place among the draft's MAX_FILES in the FSM data (STORING), so an album's other files, checking the limit
 while it is on its way, count it: exactly MAX_FILES are stored and the rest are never downloaded. A place is renewed
 while its file's download and upload go on, and let go once the file is stored (or failed), or its worker lost. Each
-file that took a place is noted with its message (SENT): at the limit, a file of an album sent before one holding a
-place takes that place (report_files.make_room), so the files kept are the first ones sent."""
+file that took a place is noted with its message (SENT): at the limit, a file sent before one holding a place takes
+that place (report_files.make_room), so the files kept are the first ones sent."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from bots.citizen.storage import data_unreadable
 
 log = logging.getLogger("zan.bots.citizen")
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
-# {file_unique_id: [message_id, media_group_id or ""]}: the message each file that took a place came in, so an album's
-# files are kept in the order sent, not the order their updates were handled in (report_files.make_room)
+# {file_unique_id: [message_id, media_group_id or ""]}: the message each file that took a place came in, so files are
+# kept in the order sent, not the order their updates were handled in (report_files.make_room)
 SENT = "sent"
-# [file_unique_id]: files on their way whose place went to a file of their album sent before them: let go once stored
+# [file_unique_id]: files on their way whose place went to a file sent before them: let go once stored
 BUMPED = "bumped"
 Freed = Literal["alive", "gone", "unread", "bumped"]
 # a file's place among the MAX_FILES is renewed every STORING_RENEW_S while its download and upload go on (however
@@ -77,7 +77,11 @@ async def keeping_place(state: FSMContext, key: str, file_unique_id: str) -> Asy
 
 
 async def _renew_place(state: FSMContext, key: str, file_unique_id: str) -> None:
-    while True:
+    me = asyncio.current_task()
+    # until told to stop: a cancellation that reached a Redis call as it timed out under load came back as an error
+    # (caught below) or not at all, and the loop renewed for ever while `keeping_place` waited for it to end (a
+    # full test run on a machine at load 20 hung there); asked before each sleep, the request is never lost
+    while me is None or not me.cancelling():
         await asyncio.sleep(STORING_RENEW_S)
         try:
             async with held_briefly():
@@ -97,7 +101,7 @@ async def free_place(state: FSMContext, key: str, file_unique_id: str) -> Freed:
     for is gone meanwhile (cancelled, filed, or a new report started): the file must not join another draft.
     "unread" when the draft cannot be read just now (Redis went away: storage.data_unreadable): not gone, only
     unknown, so the file is kept for the draft `key` (its files are in the database) rather than deleted unsaid.
-    "bumped" when its place went to a file of its album sent before it (BUMPED): past the limit, not kept."""
+    "bumped" when its place went to a file sent before it (BUMPED): past the limit, not kept."""
     data = await state.get_data()
     found = data.get("key")
     unread = data_unreadable(state)

@@ -17,6 +17,7 @@ from bots.citizen import albums
 from bots.models import TelegramDraftMedia
 from tests.bots.test_citizen_audit_conversation import Chat
 from tests.bots.test_citizen_report import _files_of
+from tests.bots.test_citizen_slow_files import _any_call
 from tests.bots.test_citizen_voice import _number
 from tests.fakes.telegram import FakeBot, sample_jpeg
 from tests.helpers import eventually
@@ -79,3 +80,60 @@ async def test_files_of_an_album_kept_already_give_way_to_ones_sent_before_them(
 
 async def _five_kept(ctx: Context) -> bool:
     return await _kept(ctx) == 5
+
+
+@pytest.mark.redis
+async def test_files_of_an_album_already_answered_are_not_deleted_by_its_late_files(ctx: Context,
+                                                                                  citizen_tg: FakeBot) -> None:
+    """The album's last five sent are kept and answered (the confirmation: five files) before its first two come (a
+    late delivery). The two are over the limit: the files the citizen was told were kept stay kept. The first late
+    file's own answer, still to come, used to let the second delete a file kept and answered already."""
+    chat = Chat(ctx, citizen_tg, 719321)
+    await chat.up_to_location()
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    photos = [sample_jpeg(40 + i, 30) for i in range(7)]
+    album = [citizen_tg.user_sends_photo(chat.id, chat.user, photo, media_group_id="album-late")
+             for photo in photos]
+    await asyncio.gather(*(chat.feed(update) for update in album[2:]))
+    assert "Файлы: 5" in chat.texts()[-1], chat.texts()[-1]  # answered: these five go with the report
+    await asyncio.gather(*(chat.feed(update) for update in album[:2]))
+    assert "Файлы: 5" in chat.texts()[-1] and "ещё 2 не приложены" in chat.texts()[-1], chat.texts()[-1]
+    await chat.taps("report:send")
+    media = await _files_of(ctx, _number(chat.texts()[-1]))
+    assert sorted(m.sha256 for m in media) == sorted(hashlib.sha256(p).hexdigest() for p in photos[2:])
+
+
+@pytest.mark.redis
+async def test_a_file_sent_after_an_album_gives_its_place_to_the_album(ctx: Context, citizen_tg: FakeBot) -> None:
+    """A photo sent on its own right after a five-file album is handled (and on its way) before the album's files: at
+    the limit the album's file, sent first, takes its place. It used to be refused instead, the confirmation saying
+    "only the first 5" of files that were not the first ones sent."""
+    chat = Chat(ctx, citizen_tg, 719331)
+    await chat.up_to_location()
+    await chat.feed(citizen_tg.user_sends_location(chat.id, chat.user, 51.1605, 71.4704))
+    photos = [sample_jpeg(40 + i, 30) for i in range(6)]
+    album = [citizen_tg.user_sends_photo(chat.id, chat.user, photo, media_group_id="album-then-one")
+             for photo in photos[:5]]
+    alone = citizen_tg.user_sends_photo(chat.id, chat.user, photos[5])
+    before = len(chat.texts())
+    citizen_tg.server.download_delay = 1.0  # the photo alone is still on its way as the album's files come
+    single = asyncio.ensure_future(chat.feed(alone))
+    try:
+        await eventually(lambda: _any_call(citizen_tg, "getFile"), interval=0.01)
+        await asyncio.gather(*(chat.feed(update) for update in album))
+    finally:
+        await single
+        citizen_tg.server.download_delay = 0.0
+    answers = chat.texts()[before:]
+    assert len(answers) == 2, answers
+    assert any("не более 5 файлов" in answer for answer in answers), answers  # the photo alone: over the limit
+    confirmation = next(answer for answer in answers if "Файлы:" in answer)
+    assert "Файлы: 5" in confirmation and "не приложены" not in confirmation, confirmation
+    await _tap_send(chat, citizen_tg)
+    media = await _files_of(ctx, _number(chat.texts()[-1]))
+    assert sorted(m.sha256 for m in media) == sorted(hashlib.sha256(p).hexdigest() for p in photos[:5])
+
+
+async def _tap_send(chat: Chat, tg: FakeBot) -> None:
+    confirmation = next(m for m in reversed(tg.sent_messages(chat.id)) if "Файлы:" in (m.text or ""))
+    await chat.feed(tg.user_taps_button(confirmation, "report:send", user=chat.user))
