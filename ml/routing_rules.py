@@ -90,10 +90,6 @@ class RuleMatch:
     def to_dict(self) -> dict[str, Any]:
         return {"rule_id": self.rule_id, "department": self.department, "unit": self.unit, "priority": self.priority}
 
-    def decided_department(self, category: str | None) -> str | None:
-        """The department a routing decision gives (`decided_department`)."""
-        return decided_department(self.department, category)
-
     def decided_priority(self, default: str | None, *, urgent: bool) -> str:
         """The priority a routing decision gives: urgent when urgent, else this rule's override, else `default`
         (the category's default priority; "normal" without a category). One place for it, so the model's routing

@@ -25,6 +25,7 @@ from backend.deps import CtxDep, SessionDep
 from backend.dispatch import attachments, comments, etag, history, questions, service
 from backend.dispatch import messages as _messages  # noqa: F401
 from backend.dispatch.comments import comments_for
+from backend.dispatch.designation import history_of
 from backend.dispatch.queue import URGENT_AHEAD_MAX
 from backend.dispatch.regions import districts_for
 from backend.jobs.relay import notify
@@ -47,6 +48,7 @@ from backend.officers.controller import unit_out
 from backend.officers.models import Unit
 from backend.officers.schemas import UnitOut
 from backend.reports import idempotency
+from backend.reports.custody import held_since
 from backend.reports.idempotency import IdempotencyKey, Stored
 from backend.reports.models import Report, ReportComment, ReportEvent
 from backend.reports.service import is_primary
@@ -119,7 +121,7 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     field_view = principal.role in FIELD_ROLES
     # the questions to the reporter and the answers to them, read from the history (a card read alone, as comments)
     threads = None if listed else await questions.threads_for(session, [r.id for r in reports])
-    since = {} if threads is None else await questions.held_since(session, [r.id for r in reports if r.unit_id])
+    since = {} if threads is None else await held_since(session, [r.id for r in reports if r.unit_id])
     comments = None if threads is None else await comments_for(
         session, [r.id for r in reports], masked=field_view,
         answers={cid: answer for thread in threads.values() for cid, answer in thread.answers.items()})
@@ -272,9 +274,10 @@ class DispatchController(Controller):
     async def assign(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
                      data: JSONBody[AssignIn], if_match: etag.IfMatch = None) -> AssignOut:
         report = await service.get_visible(session, officer, report_id, lock=True)
+        earlier = await history_of(session, report)  # read once for the pick and the assignment
         if data.unit_id == "auto":
-            unit = await service.assign_nearest_unit(session, report,
-                                                     within=await districts_for(session, officer))
+            unit = await service.assign_nearest_unit(session, report, within=await districts_for(session, officer),
+                                                     earlier=earlier)
             if unit is None:
                 raise ZanError("dispatch.no_unit_available", 409)
         else:
@@ -289,7 +292,8 @@ class DispatchController(Controller):
             await etag.ensure_unchanged(session, report, if_match)
             service.ensure_holder_unchanged(report, data.from_unit_id)
         assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",
-                                          reason=data.reason, visible=await service.readable(session, officer))
+                                          reason=data.reason, visible=await service.readable(session, officer),
+                                          earlier=earlier)
         await session.commit()
         notify(ctx)
         return AssignOut(report=await card(session, report, officer), unit_id=unit.id, unit_code=unit.code,

@@ -12,8 +12,9 @@ likely a family-violence or child case — waited in the queue for ever. "Restri
 unit and supervisors" still holds: the unit designated for that category, and nobody else, may hold and read it.
 
 `may_hold` is the rule on a loaded report, `held_clause` the same rule in SQL (for the lists), and `earlier_categories`
-reads the history both take: the restricted categories the report's routing decisions (the model's, fallbacks' and
-dispatchers' corrections, never overwritten) gave it."""
+(`history_of` for one report, `unit_history` for a tablet's unit) reads the history both take: the restricted
+categories the report's routing decisions (the model's, fallbacks' and dispatchers' corrections, never overwritten)
+gave it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from sqlmodel import col
 
 from backend.reports.access import is_restricted
 from backend.reports.models import Report
+from backend.reports.workflow import Status
 from backend.routing.models import RoutingDecision
 from ml.taxonomy import load_taxonomy
 
@@ -46,10 +48,16 @@ def may_hold(designated: Collection[str], report: Report, earlier: Iterable[str 
     return not is_restricted(report) or bool(restricted_under(report, earlier) & set(designated))
 
 
+def _category_ordinary(codes: Collection[str]) -> Any:
+    """A `Report` row whose current category is none of `codes` (the restricted ones): only then does its history
+    decide (`restricted_under`)."""
+    return col(Report.category).is_(None) | col(Report.category).not_in(sorted(codes))
+
+
 def held_clause(designated: Collection[str]) -> Any:
     """`may_hold` in SQL over `Report` rows (the earlier categories read from routing_decisions)."""
     codes = load_taxonomy().restricted_codes()
-    category_ordinary = col(Report.category).is_(None) | col(Report.category).not_in(sorted(codes))
+    category_ordinary = _category_ordinary(codes)
     ordinary = col(Report.restricted).is_(False) & category_ordinary
     mine = sorted(set(designated) & codes)
     if not mine:
@@ -67,9 +75,26 @@ async def earlier_categories(session: AsyncSession,
     rows = await session.execute(select(col(RoutingDecision.report_id), col(RoutingDecision.category)).where(
         col(RoutingDecision.report_id).in_(report_ids),
         col(RoutingDecision.category).in_(sorted(load_taxonomy().restricted_codes()))))
+    return _grouped(rows)
+
+
+async def unit_history(session: AsyncSession, unit_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, ...]]:
+    """`earlier_categories` of the unit's open restricted reports whose current category is ordinary, in one query:
+    the others' current category decides (`restricted_under`), so their history is never read."""
+    codes = sorted(load_taxonomy().restricted_codes())
+    rows = await session.execute(
+        select(col(RoutingDecision.report_id), col(RoutingDecision.category))
+        .join(Report, col(Report.id) == col(RoutingDecision.report_id))
+        .where(col(Report.unit_id) == unit_id, col(Report.status) != Status.CLOSED.value,
+               col(Report.restricted).is_(True), _category_ordinary(codes), col(RoutingDecision.category).in_(codes)))
+    return _grouped(rows)
+
+
+def _grouped(rows: Iterable[Any]) -> dict[uuid.UUID, tuple[str, ...]]:
+    """(report id, category) rows → per report, its categories sorted, without repeats."""
     out: dict[uuid.UUID, set[str]] = {}
     for report_id, category in rows:
-        if category is not None:  # the query's condition: for the type checker
+        if category is not None:  # the queries' condition: for the type checker
             out.setdefault(report_id, set()).add(category)
     return {report_id: tuple(sorted(categories)) for report_id, categories in out.items()}
 

@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.dispatch.models import Assignment
 from backend.dispatch.schemas import AskedQuestion, QuestionState
 from backend.lib.clock import as_utc
 from backend.reports.models import ReportEvent
@@ -123,18 +122,6 @@ async def threads_for(session: AsyncSession, report_ids: Sequence[uuid.UUID]) ->
     for event in rows:
         out[event.report_id].append(event)
     return {report_id: read_thread(events) for report_id, events in out.items()}
-
-
-async def held_since(session: AsyncSession, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
-    """When the unit holding each of these reports took it (its open custody record), in one query; a report no
-    unit holds is absent."""
-    if not report_ids:
-        return {}
-    rows = await session.execute(sa.select(col(Assignment.report_id), sa.func.max(col(Assignment.assigned_at)))
-                                 .where(col(Assignment.report_id).in_(report_ids),
-                                        col(Assignment.released_at).is_(None))
-                                 .group_by(col(Assignment.report_id)))
-    return {report_id: as_utc(at) for report_id, at in rows}
 
 
 def _state(question: _Question) -> QuestionState:

@@ -108,19 +108,20 @@ async def regional_unit(session: AsyncSession, principal: OfficerPrincipal, unit
     return unit
 
 
-async def assign_nearest_unit(session: AsyncSession, report: Report, *,
-                              within: tuple[str, ...] | None = None) -> Unit | None:
+async def assign_nearest_unit(session: AsyncSession, report: Report, *, within: tuple[str, ...] | None = None,
+                              earlier: Iterable[str | None] | None = None) -> Unit | None:
     """The nearest *available* unit of the report's department (designated, for restricted categories) and of the
     report's region, by haversine distance from the unit's last known position. Units without a position come last.
 
     Never another region's unit: with the region's units busy, or none of them placed yet, the nearest positioned
     car was one 900 km away in another city. `within`: the districts to pick from for a report placed in none (the
-    assigning officer's region; None: anywhere)."""
+    assigning officer's region; None: anywhere). `earlier`: the report's `history_of` when the caller has read it
+    (it is read here otherwise)."""
     query = select(Unit).where(Unit.status == "available")  # type: ignore[arg-type]
     districts = around(report.district) if report.district else within
     if districts is not None:
         query = query.where(col(Unit.district).in_(districts))
-    earlier = await history_of(session, report)
+    earlier = await history_of(session, report) if earlier is None else earlier
     if report.department:
         # a restricted report whose category is now an ordinary one is still taken by a designated unit of the
         # department of the category it is restricted under (a family-violence inspector, not a patrol car)
@@ -139,19 +140,23 @@ async def assign_nearest_unit(session: AsyncSession, report: Report, *,
 
 
 async def assign(session: AsyncSession, report: Report, unit: Unit, by: By, *, auto: bool = False,
-                 reason: str | None = None, visible: Select[Report] | None = None) -> Assignment:
+                 reason: str | None = None, visible: Select[Report] | None = None,
+                 earlier: Iterable[str | None] | None = None) -> Assignment:
     """Assign (or reassign) `report` to `unit`: timeline event, custody record, audit. Caller commits.
 
     An incident is one job for one unit: assigning its primary assigns every open member the workflow allows to
     the same unit (each with its own event and custody record); a member assigned on its own moves alone.
     `visible`: the reports the assigning officer may read (`readable`); a member outside them stays where it is.
+    `earlier`: `report`'s `history_of` when the caller has read it (it is read here otherwise).
 
     A report the unit already works is left as it is (see `held_by`)."""
     assignment = await held_by(session, report, unit) or await _assign_one(session, report, unit, by, auto=auto,
-                                                                           reason=reason)
+                                                                           reason=reason, earlier=earlier)
     for member in await reports.incident_followers(session, report, Action.ASSIGN, by, visible=visible):
-        if await may_take(session, unit, member) and await held_by(session, member, unit) is None:
-            await _assign_one(session, member, unit, by, auto=auto, **reports.as_follower(report, reason))
+        member_earlier = await history_of(session, member)
+        if unit_may_take(unit, member, member_earlier) and await held_by(session, member, unit) is None:
+            await _assign_one(session, member, unit, by, auto=auto, earlier=member_earlier,
+                              **reports.as_follower(report, reason))
     return assignment
 
 
@@ -203,16 +208,23 @@ async def follow_primary_unit(session: AsyncSession, primary: Report, member: Re
             or not can(Action.ASSIGN, Status(member.status), by.actor, held=member.unit_id is not None)):
         return False
     unit = await session.get(Unit, primary.unit_id)
-    if unit is None or not await may_take(session, unit, member):
+    if unit is None:
         return False
-    await _assign_one(session, member, unit, by, **reports.as_follower(primary, None))
+    earlier = await history_of(session, member)
+    if not unit_may_take(unit, member, earlier):
+        return False
+    await _assign_one(session, member, unit, by, earlier=earlier, **reports.as_follower(primary, None))
     return True
 
 
 async def _assign_one(session: AsyncSession, report: Report, unit: Unit, by: By, *, auto: bool = False,
                       reason: str | None = None, params: dict[str, object] | None = None,
-                      data: dict[str, object] | None = None) -> Assignment:
-    if not await may_take(session, unit, report):
+                      data: dict[str, object] | None = None,
+                      earlier: Iterable[str | None] | None = None) -> Assignment:
+    """`earlier`: the report's `history_of` when the caller has read it (read here otherwise)."""
+    if earlier is None:
+        earlier = await history_of(session, report)
+    if not unit_may_take(unit, report, earlier):
         raise ZanError("dispatch.unit_not_designated", 409)
     now = utcnow()
     await reports.release_custody(session, report.id, now)

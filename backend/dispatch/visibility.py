@@ -49,8 +49,8 @@ def in_region(scope: Scope, table: Any) -> Any:
 def visible_to(principal: OfficerPrincipal, scope: Scope) -> Select[Report]:
     """Reports this officer may read. Dispatch roles and prosecutors: those of their region (all, for an officer
     of no region); restricted ones only for supervisors, admins and prosecutors. Field officers: their unit's
-    assignments, or their district — restricted categories only if their unit is designated. Anything else is a
-    404 (no IDOR)."""
+    assignments, or their district — restricted reports only while their unit holds them and is designated for the
+    category they are restricted under (backend.dispatch.designation). Anything else is a 404 (no IDOR)."""
     query = select(Report)
     if principal.role in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
         return query.where(in_region(scope, Report))

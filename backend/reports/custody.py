@@ -4,15 +4,15 @@ its crew accepts the job."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.dispatch.models import Assignment
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.reports.incidents import is_primary
 from backend.reports.models import Report
 from backend.reports.workflow import WORKING
@@ -58,3 +58,14 @@ async def release_custody(session: AsyncSession, report_id: uuid.UUID, at: datet
     await session.execute(update(Assignment).where(
         Assignment.report_id == report_id, Assignment.released_at.is_(None)).values(released_at=at))  # type: ignore[arg-type,union-attr]
 
+
+async def held_since(session: AsyncSession, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When the unit holding each of these reports took it (its open custody record), in one query; a report no
+    unit holds is absent."""
+    if not report_ids:
+        return {}
+    rows = await session.execute(select(col(Assignment.report_id), func.max(col(Assignment.assigned_at)))
+                                 .where(col(Assignment.report_id).in_(report_ids),
+                                        col(Assignment.released_at).is_(None))
+                                 .group_by(col(Assignment.report_id)))
+    return {report_id: as_utc(at) for report_id, at in rows}

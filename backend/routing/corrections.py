@@ -35,7 +35,7 @@ from backend.routing.models import RoutingDecision
 from backend.routing.service import higher_priority
 from ml.anonymity import anonymous_considered
 from ml.crime_cues import CRIME_CUES_VERSION
-from ml.routing_rules import RuleSet, load_rules
+from ml.routing_rules import RuleSet, decided_department, load_rules
 from ml.urgency import URGENCY_VERSION, detect_urgency
 
 
@@ -56,7 +56,7 @@ async def reclassify(session: AsyncSession, report: Report, category: str, reaso
     # district and the time it was made (e.g. vandalism at night goes to the patrol shift), else the category's own
     rules = rules or load_rules()
     match = rules.decide(category, report.district, report.created_at)
-    department = match.decided_department(category)
+    department = decided_department(match.department, category)
     # the decision this correction overrides (the model's, a fallback's or an earlier dispatcher's)
     overridden = await session.scalar(
         select(col(RoutingDecision.id)).where(col(RoutingDecision.report_id) == report.id)

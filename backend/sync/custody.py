@@ -17,14 +17,14 @@ from backend.dispatch.designation import history_of, may_hold
 from backend.dispatch.models import Assignment
 from backend.lib.clock import as_utc, utcnow
 from backend.officers.auth import OfficerPrincipal
-from backend.officers.models import UnitMember
+from backend.officers.models import Unit, UnitMember
 from backend.reports.appeals import latest_closing
 from backend.reports.models import Report
 from backend.reports.workflow import FIELD, Action, Actor, Status
 from backend.sync import hlc as hlcs
 from backend.sync.lookups import batch_memo
 from backend.sync.models import UnitTenure
-from backend.sync.views import Viewer, report_visible, viewer_for
+from backend.sync.views import Viewer, report_visible
 
 
 async def custody(session: AsyncSession, viewer: Viewer, report: Report) -> bool:
@@ -146,7 +146,12 @@ async def former_holder(session: AsyncSession, officer: OfficerPrincipal, report
     if report.unit_id is None:
         return None
     former = await former_custody(session, officer, report, written, unit_id=report.unit_id)
-    if former is None or not report_visible(report, await viewer_for(session, officer.officer_id, report.unit_id)):
+    if former is None or report.status == Status.CLOSED:
+        return None
+    # report_visible's rule for that unit, without building its whole Viewer (its region, its reports' history)
+    unit = await session.get(Unit, report.unit_id)
+    designated = (unit.restricted_categories or []) if unit is not None else []
+    if not may_hold(designated, report, await history_of(session, report)):
         return None
     return former
 

@@ -16,10 +16,11 @@ import msgspec
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.dispatch.designation import earlier_categories, held_clause, may_hold
+from backend.dispatch.designation import held_clause, may_hold, unit_history
 from backend.media.models import Media
 from backend.officers.jurisdiction import jurisdiction_of
 from backend.officers.models import Unit
+from backend.reports.custody import held_since
 from backend.reports.models import Report
 from backend.reports.service import is_primary
 from backend.reports.workflow import Status
@@ -43,8 +44,9 @@ class Viewer:
     restricted_categories: frozenset[str] = frozenset()
     # the officer's region (ml.geo slug) for the wanted lists; None: national entries only
     region: str | None = None
-    # the history the designation rule needs (backend.dispatch.designation.earlier_categories) of the unit's open
-    # restricted reports: one reclassified out of its restricted category is still its designated unit's
+    # the history the designation rule needs (backend.dispatch.designation.unit_history) of the unit's open
+    # restricted reports of an ordinary category now: one reclassified out of its restricted category is still its
+    # designated unit's
     earlier: Mapping[uuid.UUID, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -80,9 +82,7 @@ async def viewer_for(session: AsyncSession, officer_id: uuid.UUID, unit_id: uuid
     if unit is not None:
         restricted = frozenset(unit.restricted_categories or [])
     if unit is not None and restricted:
-        held = await session.scalars(select(Report.id).where(  # type: ignore[call-overload]
-            Report.unit_id == unit.id, Report.status != Status.CLOSED.value, Report.restricted.is_(True)))  # type: ignore[arg-type, attr-defined]
-        earlier = await earlier_categories(session, list(held))
+        earlier = await unit_history(session, unit.id)
     region = (await jurisdiction_of(session, officer_id)).region
     return Viewer(officer_id, unit_id, restricted, region, earlier)
 
@@ -191,7 +191,7 @@ async def _conversations(session: AsyncSession,
     # the console's own readings of the questions and comments, masked as for field officers (imported here: they
     # mask with `_mask`)
     from backend.dispatch.comments import comments_for
-    from backend.dispatch.questions import held_since, questions_out, threads_for
+    from backend.dispatch.questions import questions_out, threads_for
 
     # each question with its course and whether the crew's unit asked it (since it took the report), as the
     # console's card has them: a crew must not wait on scene for an answer to a question withdrawn or asked of

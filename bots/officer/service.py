@@ -19,7 +19,7 @@ from backend.audit.service import record
 from backend.context import Context
 from backend.dispatch import history
 from backend.dispatch import service as dispatch
-from backend.dispatch.designation import history_of
+from backend.dispatch.designation import history_of, may_hold
 from backend.jobs.relay import notify as notify_relay
 from backend.lib.clock import utcnow
 from backend.lib.crypto import keyed_hash
@@ -165,9 +165,7 @@ async def may_be_offered(session: AsyncSession, unit: Unit | None, report: Repor
 
 def _offered(unit: Unit | None, report: Report, earlier: Iterable[str | None]) -> bool:
     """`may_be_offered` with the report's history (`history_of`) read once: `duty_chats` asks it of every chat."""
-    if unit is None:
-        return not reports.is_restricted(report)
-    return dispatch.unit_may_take(unit, report, earlier)
+    return may_hold((unit.restricted_categories or []) if unit is not None else (), report, earlier)
 
 
 async def on_shift(session: AsyncSession, officer_id: uuid.UUID) -> bool:
@@ -193,7 +191,8 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
         if report is None or report.district != officer.district:
             return Answer(Outcome.NOT_YOURS)
         unit = await _unit(session, officer.id)
-        if not await may_be_offered(session, unit, report):
+        earlier = await history_of(session, report)  # read once for the offer rule and the assignment
+        if not _offered(unit, report, earlier):
             return Answer(Outcome.NOT_YOURS)  # no number: a restricted report is not theirs to know about
         if unit is None:
             return Answer(Outcome.NO_UNIT, report.number)
@@ -217,7 +216,7 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
             # the officer is named as the actor id so the timeline and audit say who accepted
             by = By(Actor.SYSTEM, str(officer.id), CHANNEL)
             try:
-                await dispatch.assign(session, report, unit, by, reason="accepted in the duty bot")
+                await dispatch.assign(session, report, unit, by, reason="accepted in the duty bot", earlier=earlier)
             except ZanError:
                 return Answer(Outcome.NOT_YOURS, report.number)
         await _accept_job(session, officer, report, unit)
