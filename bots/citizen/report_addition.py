@@ -50,7 +50,6 @@ from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.report_asked import captions, joined, keep_typed, take_offer
 from bots.citizen.report_draft import (
-    ADD_CAPTIONED,
     ADD_CAPTIONS,
     ADD_FULL,
     ADD_NUMBER,
@@ -72,7 +71,7 @@ from bots.citizen.report_draft import (
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_offer import report_from_evidence
-from bots.citizen.report_storing import being_stored
+from bots.citizen.report_storing import being_stored, sent_in
 from bots.citizen.texts import t
 from bots.citizen.typed_answers import ADD_WORDS, NEW_WORDS, NO_WORDS, typed_words
 
@@ -152,9 +151,10 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
     user = await citizen_of(ctx, linked, sender, message.chat.id, lang)
     taken = files
     while True:
+        posted, left = _captions_of(data, kept, taken)
         # the captions of the files posted; never words typed meanwhile, which were answered as a question
         # (report_asked). Cut (and said so) to leave room for the place's line, a fact staff act on
-        words, cut = joined(captions({ADD_CAPTIONS: _captions_of(data, kept, taken)[0]}), lang, limit)
+        words, cut = joined(captions(posted), lang, limit)
         text = PART_SEPARATOR.join(part for part in (words or _default_words(data, taken, lang), place) if part)
         try:
             await service.comment_on_report(ctx, citizen_id=user.citizen_id, report_id=report_id, text=text,
@@ -168,6 +168,7 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
                 # (the bot stopped, a commit's acknowledgement was lost): this tap again posts them all first, a body
                 # the key does not hold. What it attached is the report's already: said so, the rest kept
                 taken = await service.on_report(ctx, report_id, files)
+                left = _captions_of(data, kept, taken)[1]
                 break
             room = _room(exc)
             if room == 0 and place:
@@ -188,8 +189,7 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
     done = [t("report_add_done", lang, number=number, count=len(taken)) if taken else "", cut,
             t("report_add_place_added", lang, number=number) if place else ""]
     if len(taken) < len(files):
-        await _rest_kept(message, state, ctx, lang, key, number, taken, len(files) - len(taken), done,
-                         _captions_of(data, kept, taken)[1])
+        await _rest_kept(message, state, ctx, lang, key, number, taken, len(files) - len(taken), done, left)
         return
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
@@ -233,11 +233,12 @@ async def _place_alone(message: Message, state: FSMContext, ctx: Context, lang: 
 
 def _captions_of(data: dict[str, Any], kept: list[tuple[uuid.UUID, str]],
                  taken: list[uuid.UUID]) -> tuple[dict[str, str], dict[str, str]]:
-    """The captions (ADD_CAPTIONS) of the `taken` of the draft's files (`kept`: media id, file_unique_id), and those
-    of the files left in the draft. A caption whose file is not known (ADD_CAPTIONED, written since) goes with the
-    taken, as all of them went before."""
-    sent = dict(data.get(ADD_CAPTIONED) or {})
-    left = {str(sent[uid]) for media_id, uid in kept if media_id not in taken and uid in sent}
+    """The captions (ADD_CAPTIONS, by message) of the `taken` of the draft's files (`kept`: media id,
+    file_unique_id), and those of the files left in the draft. Each file kept took a place noting its message
+    (report_storing.SENT); a caption whose file's message is not known (a conversation from before that was noted)
+    goes with the taken, as all of them went before."""
+    left = {str(sent[0]) for media_id, uid in kept
+            if media_id not in taken and (sent := sent_in(data, uid)) is not None}
     every = {str(message_id): str(text) for message_id, text in dict(data.get(ADD_CAPTIONS) or {}).items()}
     return ({message_id: text for message_id, text in every.items() if message_id not in left},
             {message_id: text for message_id, text in every.items() if message_id in left})
@@ -336,14 +337,11 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     key = str(data["key"])
     caption = (message.caption or "").strip()
     if caption and not caption.startswith("/"):
-        # kept before the file is stored: "New report" tapped meanwhile takes it with the file on its way. Its file
-        # noted with it: an "Add" that takes only some of the files posts only their captions
-        file = incoming(message)
-        captioned = dict(data.get(ADD_CAPTIONED) or {})
-        if file is not None:
-            captioned[file.file_unique_id] = message.message_id
+        # kept before the file is stored: "New report" tapped meanwhile takes it with the file on its way. By its
+        # message, which its file's place notes (report_storing.SENT): an "Add" that takes only some of the files
+        # posts only their captions
         await state.update_data({ADD_CAPTIONS: {**dict(data.get(ADD_CAPTIONS) or {}),
-                                                str(message.message_id): caption}, ADD_CAPTIONED: captioned})
+                                                str(message.message_id): caption}})
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile

@@ -12,6 +12,7 @@ or typed messages past the limit of a description or a comment are cut, and the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -40,10 +41,10 @@ from bots.citizen.report_draft import (
 from bots.citizen.texts import t
 
 
-def captions(data: dict[str, Any]) -> list[list[Any]]:
-    """The captions of the files kept while a question waited, in the order sent, as the description's parts
-    ([message_id, text]); a refused file's caption went with it (report_addition)."""
-    parts = [[int(message_id), str(text)] for message_id, text in dict(data.get(ADD_CAPTIONS) or {}).items()]
+def captions(kept: Mapping[Any, Any] | None) -> list[list[Any]]:
+    """The captions of the files kept while a question waited (ADD_CAPTIONS: message id → text), in the order sent,
+    as the description's parts ([message_id, text]); a refused file's caption went with it (report_addition)."""
+    parts = [[int(message_id), str(text)] for message_id, text in dict(kept or {}).items()]
     return sorted(parts, key=lambda part: part[0])
 
 
@@ -134,7 +135,7 @@ async def take_offer(message: Message, state: FSMContext, ctx: Context, lang: st
     await state.set_state(ReportForm.text)
     kept = len(await service.draft_media(ctx, str(data["key"])))
     lead = t("report_files_so_far", lang, count=kept, max=MAX_FILES) if kept else ""
-    parts, cut = fitted(captions(data), lang)
+    parts, cut = fitted(captions(data.get(ADD_CAPTIONS)), lang)
     text = parts_text(parts)
     if parts and not too_short(text):
         # the typed words (TYPED) are kept, not offered: should a refused file's caption take the description away

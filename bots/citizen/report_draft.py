@@ -64,9 +64,6 @@ ALBUMS = "albums"
 # albums answered at a step that takes no files (the description, the place): one answer per album, not one per file
 TOLD_ALBUMS = "told_albums"
 ADD_TO, ADD_NUMBER, ADD_CAPTIONS = "add_to", "add_number", "add_captions"
-# {file_unique_id: message_id} of the captioned files sent at the `adding` question: an "Add" with room for some of
-# the files posts the captions of those it adds, the others' staying with their files in the draft
-ADD_CAPTIONED = "add_captioned"
 # the `adding` question asked of a voice message or audio file sent without words ("voice" / "audio"): it may be a
 # question, so "No" is offered too, and "Add" without words says which it was
 ADD_VOICE = "add_voice"

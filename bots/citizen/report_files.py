@@ -96,8 +96,8 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
     storing = being_stored(data)
     if file.file_unique_id in storing or await service.has_draft_media(ctx, key, file.file_unique_id):
         return TAKEN_ALREADY
-    if (len(await service.draft_media(ctx, key)) + len(storing) >= MAX_FILES
-            and not await make_room(state, ctx, key, data, message)):
+    files = await service.draft_files(ctx, key)
+    if len(files) + len(storing) >= MAX_FILES and not await make_room(state, ctx, key, data, message, files):
         return OVER
     user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
     await hold_place(state, file.file_unique_id, message.media_group_id or "", message.message_id)
@@ -123,7 +123,8 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
     return KEPT
 
 
-async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, Any], message: Message) -> bool:
+async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, Any], message: Message,
+                    files: list[tuple[uuid.UUID, str]]) -> bool:
     """The draft is full as this file comes: whether a file sent after it (a later message) gave up its place to it.
     Updates are handled in no set order (webhook deliveries side by side, in either worker: an album's, and a photo
     sent right after it), and the files kept must be the first ones sent, as the confirmation says ("only the first
@@ -131,25 +132,18 @@ async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, A
     stored (report_storing.bump), its own answer saying it was over the limit; one kept only if of this file's album
     and still to be counted in the album's one answer (at the files step: a question's album says what became of each
     file, so only one on its way goes there): deleted now and counted over the limit there. Not a kept one already
-    answered (what it said stands). `data`: the chat's, just read."""
+    answered (what it said stands). `data`: the chat's, just read; `files`: the draft's (service.draft_files)."""
     album = message.media_group_id or ""
     # the files step's album answer still to come (albums.last_through's entry), counting the files over the limit:
     # only a kept file it is to count may go, not one of an answer given already (said kept: the entry was forgotten,
     # and a later late file of the album begins another)
     entry = dict(dict(data.get(ALBUMS) or {}).get(album) or {}) if album else {}
     counted = set(entry.get("kept") or []) if "over" in entry else set()
+    kept = {uid: media_id for media_id, uid in files}
     # any file on its way sent after it, of its album or not (a photo sent alone right after an album, another
-    # album): its answer is still to come, and says it was over the limit
-    later: list[tuple[int, str]] = []
-    for uid in being_stored(data):
-        sent = sent_in(data, uid)
-        if sent is not None and sent[0] > message.message_id:
-            later.append((sent[0], uid))
-    kept = {uid: media_id for media_id, uid in await service.draft_files(ctx, key)}
-    for uid in counted & kept.keys():
-        sent = sent_in(data, uid)
-        if sent is not None and sent[0] > message.message_id:
-            later.append((sent[0], uid))
+    # album): its answer is still to come, and says it was over the limit; and a kept one the album's answer counts
+    later = [(sent[0], uid) for uid in [*being_stored(data), *(counted & kept.keys())]
+             if (sent := sent_in(data, uid)) is not None and sent[0] > message.message_id]
     if not later:
         return False
     _, latest = max(later)

@@ -23,7 +23,8 @@ from bots.citizen.storage import data_unreadable
 log = logging.getLogger("zan.bots.citizen")
 STORING = "storing"  # {file_unique_id: [started (unix time), media_group_id or ""]}
 # {file_unique_id: [message_id, media_group_id or ""]}: the message each file that took a place came in, so files are
-# kept in the order sent, not the order their updates were handled in (report_files.make_room)
+# kept in the order sent, not the order their updates were handled in (report_files.make_room), and a partial "Add"
+# knows which captions (by message) are of the files it adds (report_addition)
 SENT = "sent"
 # [file_unique_id]: files on their way whose place went to a file sent before them: let go once stored
 BUMPED = "bumped"
