@@ -11,15 +11,14 @@ with no unit that could ever take it: every assignment answered 409 `dispatch.un
 likely a family-violence or child case — waited in the queue for ever. "Restricted = visible only to the designated
 unit and supervisors" still holds: the unit designated for that category, and nobody else, may hold and read it.
 
-`may_hold` is the rule on a loaded report, `held_clause` the same rule in SQL (for the lists), and `earlier_categories`
-(`history_of` for one report, `unit_history` for a tablet's unit) reads the history both take: the restricted
-categories the report's routing decisions (the model's, fallbacks' and dispatchers' corrections, never overwritten)
-gave it."""
+`may_hold` is the rule on a loaded report, `held_clause` the same rule in SQL (for the lists), and `history_of` (one
+report) or `unit_history` (a tablet's unit) reads the history both take: the restricted categories the report's
+routing decisions (the model's, fallbacks' and dispatchers' corrections, never overwritten) gave it."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import exists, or_, select
@@ -67,19 +66,9 @@ def held_clause(designated: Collection[str]) -> Any:
     return ordinary | col(Report.category).in_(mine) | before
 
 
-async def earlier_categories(session: AsyncSession,
-                             report_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:
-    """Per report, the restricted categories its routing decisions gave it (reports with none are absent)."""
-    if not report_ids:
-        return {}
-    rows = await session.execute(select(col(RoutingDecision.report_id), col(RoutingDecision.category)).where(
-        col(RoutingDecision.report_id).in_(report_ids),
-        col(RoutingDecision.category).in_(sorted(load_taxonomy().restricted_codes()))))
-    return _grouped(rows)
-
-
 async def unit_history(session: AsyncSession, unit_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, ...]]:
-    """`earlier_categories` of the unit's open restricted reports whose current category is ordinary, in one query:
+    """Per report, the restricted categories its routing decisions gave it (`history_of`), for the unit's open
+    restricted reports whose current category is ordinary, in one query:
     the others' current category decides (`restricted_under`), so their history is never read."""
     codes = sorted(load_taxonomy().restricted_codes())
     rows = await session.execute(
@@ -100,11 +89,14 @@ def _grouped(rows: Iterable[Any]) -> dict[uuid.UUID, tuple[str, ...]]:
 
 
 async def history_of(session: AsyncSession, report: Report) -> tuple[str, ...]:
-    """`earlier_categories` of one report; no query when its current category decides (`restricted_under`)."""
-    if not is_restricted(report) or report.category in load_taxonomy().restricted_codes():
+    """The restricted categories the report's routing decisions gave it, sorted; no query when its current category
+    decides (`restricted_under`)."""
+    codes = load_taxonomy().restricted_codes()
+    if not is_restricted(report) or report.category in codes:
         return ()
-    found: Mapping[uuid.UUID, tuple[str, ...]] = await earlier_categories(session, [report.id])
-    return found.get(report.id, ())
+    rows = await session.execute(select(col(RoutingDecision.report_id), col(RoutingDecision.category)).where(
+        col(RoutingDecision.report_id) == report.id, col(RoutingDecision.category).in_(sorted(codes))))
+    return _grouped(rows).get(report.id, ())
 
 
 def departments_under(report: Report, earlier: Iterable[str | None] = ()) -> set[str]:
