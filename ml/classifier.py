@@ -263,8 +263,25 @@ class RouterModel:
 
 
 def load_default_router(directory: str | Path | None = None) -> RouterModel:
-    """The bundled taxonomy model (ml/models/router, or $ZAN_ROUTER_MODEL_DIR); ModelUnavailable if absent/corrupt."""
-    return RouterModel.load(directory or os.environ.get("ZAN_ROUTER_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    """The bundled taxonomy model (ml/models/router, or $ZAN_ROUTER_MODEL_DIR); ModelUnavailable if absent/corrupt.
+
+    One loaded copy per directory and version of its files, shared by the process: every Context (the API's, the
+    worker's, a command's, each test's) and every reload of a routing job that retries asked for it again (~50 ms
+    and the weights' memory each). A model saved over it (`zan ml retrain --out` the same folder) changes its files,
+    and is loaded anew."""
+    d = Path(directory or os.environ.get("ZAN_ROUTER_MODEL_DIR") or DEFAULT_MODEL_DIR).resolve()
+    try:
+        # save() replaces each file (a new inode, a new mtime): any of them changed is another model
+        version = tuple((st.st_mtime_ns, st.st_size, st.st_ino) for st in (
+            (d / name).stat() for name in _REQUIRED_FILES))
+    except OSError:
+        return RouterModel.load(d)  # missing: load says which file, as ModelUnavailable
+    return _loaded(d, version)
+
+
+@lru_cache(maxsize=4)
+def _loaded(directory: Path, _version: tuple[tuple[int, int, int], ...]) -> RouterModel:
+    return RouterModel.load(directory)
 
 
 def build_features(

@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from backend.cli import main
 from backend.context import Context
+from backend.health import workers
 from backend.health.workers import (
     SAQ_BUSY_STALL_S,
     SAQ_IDLE_STALL_S,
@@ -85,7 +86,15 @@ async def _beat_now(ctx: Context, *, relay_quiet_s: float = 0.0, saq_quiet_s: fl
 
 
 
-async def test_a_running_worker_beats_with_its_relay_and_consumer(ctx: Context, worker: asyncio.Task[None],
+@pytest.fixture
+def quick_beats(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beats every 2 s instead of 10 (set before the worker starts: its loop reads the interval after each beat),
+    so the test sees the next beats without waiting 10 s for each."""
+    monkeypatch.setattr(workers, "BEAT_EVERY_S", 2.0)
+
+
+async def test_a_running_worker_beats_with_its_relay_and_consumer(ctx: Context, quick_beats: None,
+                                                                   worker: asyncio.Task[None],
                                                                    app_client: httpx.AsyncClient) -> None:
     async def beating() -> bool:
         return await _own_beat(ctx) is not None
