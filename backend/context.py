@@ -44,11 +44,15 @@ class Context:
         await self.engine.dispose()
 
 
-def build_context(settings: Settings, *, null_pool: bool = False) -> Context:
+def build_context(settings: Settings, *, null_pool: bool = False, engine: AsyncEngine | None = None) -> Context:
+    """The process's resources under `settings`. `engine`: one this process already holds for the same database
+    (the test workers reuse theirs across tests, so SQLAlchemy's compiled statements, cached per engine, are not
+    compiled anew for every test); close() still ends its connections."""
     # first: a bad calendar file stops startup before anything is opened
     calendar = configured_calendar(settings.holidays_file)
-    engine = make_engine(settings.database_url, null_pool=null_pool, pool_size=settings.db_pool_size,
-                         max_overflow=settings.db_max_overflow, connect_timeout_s=settings.db_connect_timeout_s)
+    if engine is None:
+        engine = make_engine(settings.database_url, null_pool=null_pool, pool_size=settings.db_pool_size,
+                             max_overflow=settings.db_max_overflow, connect_timeout_s=settings.db_connect_timeout_s)
     sessions = make_sessionmaker(engine)
     # status changes (a reopening's fresh term) and reclassifications get only a session: it brings the calendar
     sessions.configure(info={CALENDAR_KEY: calendar})
