@@ -270,7 +270,9 @@ async def world(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
     """The real app on PostgreSQL, with no background work (the relay would change rows between two snapshots)."""
     settings = make_settings(pg_url, Path(tmp_path_factory.mktemp("route-permissions")), enable_relay=False,
                              enable_routing=False, telegram_webhook_secret=WEBHOOK_SECRET)
-    ctx = build_context(settings, null_pool=True)
+    # pooled: the module's tests share one event loop (this fixture's), and a connection opened for each of their
+    # thousands of requests was most of the file's time
+    ctx = build_context(settings)
     await _truncate(ctx)
     app = create_app(ctx=ctx)
     try:
