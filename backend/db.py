@@ -138,6 +138,12 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
 
     @event.listens_for(pool_events, "checkout")
     def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        # one the driver already knows is closed (its socket ended while it sat in the pool: a network cut, a
+        # server restart) is discarded without a round trip, however short its idle time: handed out, it failed
+        # its request with "connection is closed" (a 500 after the database came back), as every other connection
+        # pooled before the cut would have, one request each
+        if dbapi_conn.driver_connection.is_closed():
+            raise sa.exc.DisconnectionError("connection closed while in the pool")
         idle_since = record.info.get("zan_idle_since")
         if idle_since is None or time.monotonic() - idle_since < _IDLE_PING_S:
             return

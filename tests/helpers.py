@@ -174,7 +174,7 @@ def quick_commits(engine: AsyncEngine) -> AsyncEngine:
 async def serving(settings: Settings) -> AsyncIterator[tuple[Context, httpx.AsyncClient]]:
     """One more API process with its own settings and caches (another replica, or one restarted with a new key)
     on the test's database, and a client for it."""
-    ctx = build_context(settings, null_pool=True)
+    ctx = build_context(settings)
     quick_commits(ctx.engine)
     app = create_app(ctx=ctx)
     try:
