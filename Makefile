@@ -39,12 +39,18 @@ run: install
 	$(BIN)/zan legal index --quiet
 	ZAN_PUBLIC_BASE_URL=$${ZAN_PUBLIC_BASE_URL:-http://$(LINK_HOST):$(PORT)} $(BIN)/zan serve --host $(HOST) --port $(PORT)
 
-# The legal index is built (or found up to date) once, before the tests share it across the two workers.
-# one BLAS/OpenMP thread per test worker: two workers already fill two cores, and a math library's second thread
-# spinning for a core the other worker holds made training tests about twice as slow
+# The legal index is built (or found up to date) once, before the tests share it across the workers.
+# Three workers on two cores: the bot and fault tests spend about half their time waiting (an album's settle, a fake
+# server's delay), and a third worker fills those waits (a full run 808 -> 706 s on this machine, 2026-12-07).
+# One BLAS/OpenMP thread per worker: the workers already fill the cores, and a math library's second thread
+# spinning for a core another worker holds made training tests about twice as slow. Files go out longest first
+# (tests/conftest.py SLOW_FILES_FIRST; xdist's own order is by number of tests). Bytecode is written even where the
+# environment says not to (PYTHONDONTWRITEBYTECODE): each worker otherwise compiles and assert-rewrites every test
+# module anew, 30 s of its start instead of 18.
 test: install-dev
 	$(BIN)/zan legal index --quiet
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 --dist loadfile
+	PYTHONDONTWRITEBYTECODE= OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder
 
 lint: install-dev
 	$(BIN)/ruff check .

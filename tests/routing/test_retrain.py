@@ -30,10 +30,10 @@ def _database(tmp_path: Path) -> tuple[str, Settings]:
 def _retrain(url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, out: Path, *options: str) -> Result:
     """`zan ml retrain --out OUT` against that database, as an operator runs it; it must succeed.
 
-    On one BLAS thread: the suite runs a test per core (-n 2), and OpenBLAS's second thread spin-waits for a core
-    that the other worker holds, which made the logistic regressions of training three times slower (a retrain
-    took 15-25 s instead of 5-8). The model trained is the same (only the order of a few float sums may differ),
-    and nothing asserted here depends on its weights."""
+    On one BLAS thread: the suite runs a worker per core or more (make test), and OpenBLAS's second thread
+    spin-waits for a core that another worker holds, which made the logistic regressions of training three times
+    slower (a retrain took 15-25 s instead of 5-8). The model trained is the same (only the order of a few float
+    sums may differ), and nothing asserted here depends on its weights."""
     monkeypatch.setenv("ZAN_DATABASE_URL", url)
     monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
     with threadpool_limits(limits=1, user_api="blas"):
