@@ -234,6 +234,7 @@ _DRIVER_LOST = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInte
                 asyncpg.exceptions.InsufficientResourcesError)
 # the packages whose exceptions wrap the database connection's (SQLAlchemy's, its dialects' adapted DBAPI errors)
 _DATABASE_LAYERS = ("sqlalchemy.", "asyncpg.", "sqlite3", "aiosqlite.")
+_CONNECTION_CLOSED = "connection is closed"
 _SQLITE_BUSY = "database is locked"  # embedded mode: another writer held the file past the busy timeout
 
 
@@ -247,6 +248,10 @@ def database_lost(exc: BaseException) -> bool:
         # the pool's checkout timed out (every connection busy); the driver's connection lost or refused (asyncpg
         # raises the socket's ConnectionRefusedError as it is: nothing else here talks to a socket unwrapped)
         if isinstance(cause, (sa_exc.TimeoutError, ConnectionError, *_DRIVER_LOST)):
+            return True
+        # a statement on an asyncpg connection already closed (intake's registration uses it unwrapped), told by
+        # the words SQLAlchemy's asyncpg dialect tells that disconnect by
+        if isinstance(cause, asyncpg.InterfaceError) and _CONNECTION_CLOSED in str(cause):
             return True
         # asyncpg's connect timed out (backend/db.py's connect timeout: a host that drops packets): it raises
         # asyncio's TimeoutError, as any other code may, so only where it was raised tells it is the database's

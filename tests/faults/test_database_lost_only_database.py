@@ -7,6 +7,7 @@ may have kept something."""
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 import pytest
 import redis.exceptions
@@ -39,3 +40,20 @@ def test_another_librarys_connection_error_is_no_lost_database(outer: Exception)
 def test_the_drivers_own_refusal_is_a_lost_database() -> None:
     # asyncpg lets the socket's error through as it is when it cannot connect
     assert database_lost(ConnectionRefusedError(111, "Connection refused"))
+
+
+@pytest.mark.anyio
+async def test_a_statement_on_a_connection_already_closed_is_a_lost_database() -> None:
+    """Intake's registration runs on the pooled connection's asyncpg connection itself (reports/registration.py):
+    one whose socket ended after the pool's checkout check fails with asyncpg's InterfaceError "connection is
+    closed", not wrapped by SQLAlchemy, which tells that disconnect by the same words. It was a 500 `internal`; it is
+    the database's outage, 503, to be sent again (nothing was stored)."""
+    from tests.conftest import PG_ADMIN
+
+    connection = await asyncpg.connect(PG_ADMIN)
+    await connection.close()
+    with pytest.raises(asyncpg.InterfaceError) as caught:
+        await connection.fetchrow("SELECT 1")
+    assert database_lost(caught.value)
+    # the driver's other interface errors are the statement's, not a lost database
+    assert not database_lost(asyncpg.InterfaceError("the server expects 2 arguments for this query, 1 was passed"))
