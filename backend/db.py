@@ -95,7 +95,7 @@ def make_engine(database_url: str, *, null_pool: bool = False, pool_size: int = 
         kwargs["poolclass"] = NullPool
     engine = create_async_engine(database_url, **kwargs)
     if not database_url.startswith("sqlite") and not null_pool:
-        _ping_idle_connections(engine)
+        _check_checkouts(engine)
     if database_url.startswith("sqlite"):
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -122,8 +122,9 @@ def make_engine(database_url: str, *, null_pool: bool = False, pool_size: int = 
 _IDLE_PING_S = 5.0
 
 
-def _ping_idle_connections(engine: AsyncEngine) -> None:
-    """pool_pre_ping, but only for connections idle longer than _IDLE_PING_S.
+def _check_checkouts(engine: AsyncEngine) -> None:
+    """pool_pre_ping, but only for connections idle longer than _IDLE_PING_S; and, without a round trip, no
+    connection the driver already knows is closed.
 
     A ping is a round trip on every checkout: on a busy API (intake checks a connection out per request) that was
     a tenth of a registration's cost, while a connection used a moment ago is known to be alive. A failed ping
