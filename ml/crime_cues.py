@@ -29,7 +29,7 @@ from ml.text import any_of, fold
 from ml.urgency_signal import RU_THINGS_BROKEN
 
 # Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
-CRIME_CUES_VERSION = "4"
+CRIME_CUES_VERSION = "5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +197,10 @@ NEGATED = re.compile(
     r"(?:проси|попроси|треб|потреб|вымога|бра|взя|дава|предлага|намека)\w*(?:\s+(?:у|с)\s+\w+)?"
     r"(?:\s+(?:никакой\s+|никаких\s+)?(?:вз[яь]?[тд]к|денег|деньг)\w*)?"
     r"|\bне было (?:никакой |никаких )?(?:вз[яь]?[тд]к|побоев|насили|избиени)\w*"
+    # ru: force denied as used ("насилия не применяли", "не применяли никакого насилия", "без применения насилия")
+    r"|\b(?:насили|физическ\w* сил)\w*\s+(?:(?:ко мне|к нам|к нему|к ней|никто|никакого)\s+)?не\s+применя?\w*"
+    r"|\bне\s+применя?\w*\s+(?:(?:ко мне|к нам|к нему|к ней|никакого|никакой)\s+)?(?:физическ\w* )?(?:насили|сил)\w*"
+    r"|\bбез (?:применения )?(?:физическ\w* )?(?:насили|сил[ыу]\b)\w*"
     r"|\b(?:вз[яь]?[тд]к|побо|насили|избиени)\w* (?:никакой |никаких )?не было"
     # ru: the beating or planting denied ("не бил меня", "меня никто не бил", "ничего не подкидывали")
     r"|" + _NOT + r"\s+(?:" + _PRONOUN + r"\s+)?(?:бил|бь[её]т|бьют|избива|избил|удари|пинал|душил|пыта|подкину"
@@ -245,6 +249,8 @@ THINGS_STRUCK = re.compile(
     r"(?:\s+по\s+" + _RU_THING + r"|(?:\s+(?:в|во|об|о))?\s+" + _RU_THING_STRUCK + r")"
     # without a hand, об or о tells what someone else was struck against ("меня били об стену", "ударили о капот")
     r"|(?:\s+(?:в|во))?\s+" + _RU_THING_STRUCK + r")"
+    # not when the next blow is at the teller, in the same sentence ("бил по двери, а потом по мне")
+    r"(?![^.!?]{0,20}?\bпо (?:мне|нам|нему|ней|ним|лицу|голове)\b)"
     r"|\bпод(?:брос|кину|кинул|кинули|вез)\w*\s+(?:(?:меня|нас|его|ее|их)\s+)?(?:до|к)\b"
     r"|\bударил[оа]?\s+(?:\w+\s+)?(?:током|молни\w*)"
     # kk: the thing, then the verb; kept when someone or a head was struck against it, named before it in the

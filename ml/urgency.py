@@ -22,7 +22,7 @@ from ml.legal.ages import of_age
 from ml.text import any_of, fold
 from ml.urgency_signal import EN_NOT_NEGATED, KK_NOT_DONE, NOT_NEGATED, Signal
 from ml.urgency_signals import SIGNALS
-from ml.urgency_who import ONLY_OFFICIALS_ENTERING
+from ml.urgency_who import NOT_ONLINE, ONLY_OFFICIALS_ENTERING
 
 # CPython's own regex parser and opcodes (private modules: no stubs, hence Any), as ml.text reads them
 _sre: Any = importlib.import_module("re._constants")
@@ -30,7 +30,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12t"
+URGENCY_VERSION = "urgency-2026-12u"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,8 @@ class Urgency:
 
 _NOW = any_of(
     r"прямо сейчас|\bсейчас\b|\bщас\b|в данный момент|в эту минуту|только что|\bсрочно\b|помогите|\bбыстрее",
-    r"на моих глазах|вижу (?:в окно|как)|корип турмын|\bпрячусь|\bпрячемся|ворвал\w*|жасырынып отыр",
+    r"на моих глазах|вижу (?:в окно|как)|корип турмын|\bпрячусь|\bпрячемся|жасырынып отыр",
+    r"ворвал\w*\b" + NOT_ONLINE,  # not "ворвался в чат": a chat raided goes on nowhere the police can come
     r"\bкричит\b|\bкричат\b|крики|\bорет\b|\bвизж|\bслыш(?:но|ны|у|им)\b",
     r"\bказир\b|\bказирдин озинде|дал казир|\bжана гана|\bтез\b|\bжедел|комектес|\bайкайла[пс]|\bайгай",
     # "он ещё здесь", "әлі осында": the one who did it has not left (English: "he is still here")

@@ -16,8 +16,10 @@ from ml.text import any_of
 # inside the verb ("өлтірмеді", "ұрламады"), which no pattern reads as a danger, or with "жоқ" after a participle
 # (`KK_NOT_DONE`).
 NOT_NEGATED = r"(?<!(?<!\bпока )\bне )"
-# English negates with "not", "n't" or "never" before the word ("my son is not missing", "he isn't lost")
-EN_NOT_NEGATED = r"(?<!\bnot )(?<!n't )(?<!n’t )(?<!\bnever )"
+# English negates with "not", "n't" or "never" before the word ("my son is not missing", "he isn't lost"), a perfect
+# tense with "been" between ("the child has not been missing", "he hasn't been lost")
+EN_NOT_NEGATED = (r"(?<!\bnot )(?<!n't )(?<!n’t )(?<!\bnever )(?<!\bnot been )(?<!n't been )(?<!n’t been )"
+                  r"(?<!\bnever been )")
 # a killing or a taking nearly done ("меня чуть не убили", "едва не похитили ребенка") is an attempt on a life, not
 # one denied
 NOT_DENIED = r"(?<!(?<!\bпока )(?<!\bчуть )(?<!\bедва )\bне )"

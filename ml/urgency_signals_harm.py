@@ -34,6 +34,8 @@ _FALL_FROM = r"(?:из окна|из окон|с окна|с балкона|с �
 _BEAT_3PL = r"(?:бьют|бют|избивают|пинают|колотят|лупят)"
 _VICTIM_PRONOUN = r"(?:меня|нас|его|ее|их)"
 _ADULT = r"(?:человек|мужчин|парн|женщин|девушк|пенсионер|старик|сосед(?:а|ку)\b)"
+# a beating done, in the past tense ("избил", "ударили", "побила")
+_BEAT_PAST = r"(?:избил|побил|ударил|бил|пнул|колотил|лупил)(?:[аи]|о)?"
 
 # a taking threatened, not done: "баланы ұрлап кетемін деп қорқытады" (threatens: "I will take the child"), "ұрлаймын
 # деп", "ұрламақ" (means to take): the future and "деп" quoting it, or the intention
@@ -190,6 +192,24 @@ HARM_SIGNALS: tuple[Signal, ...] = (
         ("102",),
         habitual_sensitive=True,
         hypothetical_sensitive=True,
+    ),
+    Signal(
+        # the teller beaten a moment ago, told with a "now" ("сосед избил меня, он ещё здесь", "меня только что
+        # ударили", "бил по двери, а потом по мне, он ещё тут", "мені жаңа ғана ұрды"): the one who did it is still
+        # there or near. The past verb alone tells an attack over ("вчера меня избили", "избили, уже всё
+        # закончилось"), so a "now" cue is needed; "вчера избил меня, что мне сейчас делать?" asks, and is no now
+        "violence_in_progress",
+        any_of(
+            rf"(?<!\bу )(?<!\bпри )(?<!\bза )(?<!\bот )\b(?:меня|нас)\s+(?:\w+\s+){{0,2}}?{_BEAT_PAST}\b",
+            rf"\b{_BEAT_PAST}\s+(?:\w+\s+)?(?:меня|нас)\b",
+            # a blow at a thing, then at the teller: "бил по двери, а потом по мне"
+            rf"\b{_BEAT_PAST}\b[^.!?]{{0,40}}?\bпо (?:мне|нам)\b",
+            r"\b(?:мени|бизди)\s+(?:\w+\s+){0,2}?(?:урды|урып (?:кетти|жиберди)|урып-сокты|сокты|тепти|сабады)\b",
+        ),
+        ("102",),
+        needs_now=True,
+        habitual_sensitive=True,
+        asked_now=True,
     ),
     Signal(
         "confinement",

@@ -16,6 +16,17 @@ import re
 from ml.text import any_of
 from ml.urgency_signal import EN_ANIMAL, KK_NOT_DONE, NOT_DENIED, RU_ANIMAL, SMOKING, present
 
+# -- getting in somewhere online -------------------------------------------------------------------------------------
+
+# "ворвался в чат", "вломились в нашу группу", "burst into our group chat": a chat, a call or a stream raided, no one in
+# the teller's home (a matter for cybercrime, if any). Put after a verb of forcing in; the Kazakh place comes before
+# its verb ("чатқа басып кірді") and is read there
+NOT_ONLINE = (
+    r"(?!\W+(?:\w+\W+)?(?:в|во|на|into|in|to)\s+(?:\w+\s+){0,2}?(?:чат|групп|беседу|конференц|эфир|стрим|трансляц"
+    r"|зум|zoom|телеграм|ватсап|whatsapp|инстаграм|директ|личк|переписк|канал|сервер|игр|лобби|аккаунт|профил"
+    r"|chat|group|call|meeting|stream|server|channel|game|lobby|account|dms?\b))"
+)
+
 # -- officials getting in ---------------------------------------------------------------------------------------------
 
 # officials as the subject (nominatives: "полицию вызвали" is no official acting), folded
@@ -69,8 +80,9 @@ IMPOSTOR = (
 # someone else or an impostor getting in by force, a home named or not ("бандиты в форме полиции ворвались", "кто-то
 # вломился", "біреулер басып кірді"): the forcing verb itself says where, into the teller's place
 _FORCING_IN = (
-    r"(?:ворвал(?:ся|ась|ись)|вломил(?:ся|ась|ись)|басып кир\w*|бузып кир\w*"
-    r"|(?:burst|broke|barged|stormed|forced (?:their|his|her) way) in(?:to)?\b)"
+    r"(?:ворвал(?:ся|ась|ись)|вломил(?:ся|ась|ись)"
+    r"|(?<!чатка )(?<!топка )(?<!группага )(?<!каналга )(?<!ойынга )(?:басып|бузып) кир\w*"
+    r"|(?:burst|broke|barged|stormed|forced (?:their|his|her) way) in(?:to)?\b)" + NOT_ONLINE
 )
 INTRUDER_FORCING_IN = (
     rf"(?:{_SOMEONE_ELSE}|{IMPOSTOR})\w*[^\w.,!?;:]+{_IN_CLAUSE}{{0,4}}?{_FORCING_IN}"
