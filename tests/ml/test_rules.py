@@ -24,6 +24,20 @@ def test_first_match_wins_city_over_generic() -> None:
     assert generic.unit == "karasayskiy-criminal-police"
 
 
+def test_the_three_cities_have_their_own_unit_for_the_same_categories() -> None:
+    """Astana, Almaty and Shymkent (the cities of republican significance) each run their own units: a category one
+    of them routes to its own unit, the others do too (Shymkent's fraud went to the national cybercrime unit)."""
+    cities = ("astana", "almaty", "shymkent")
+    raw = json.loads(RULES_PATH.read_text(encoding="utf-8"))["rules"]
+    own: dict[str, set[tuple[str, str]]] = {city: set() for city in cities}
+    for rule in raw:
+        if rule["district"] in cities:
+            codes = rule["category"] if isinstance(rule["category"], list) else [rule["category"]]
+            own[rule["district"]] |= {(code, rule["window"]) for code in codes}
+    assert own["astana"] == own["almaty"] == own["shymkent"], own
+    assert load_rules().match("fraud", "shymkent", at(12)).unit == "shymkent-cybercrime"
+
+
 def test_night_window_wraps_midnight() -> None:
     rules = load_rules()
     assert rules.match("public_order", "astana", at(23, 30)).unit == "astana-patrol-night"
