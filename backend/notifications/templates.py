@@ -176,6 +176,20 @@ ESCALATION_TERMS: dict[str, dict[str, str]] = {
                  "en": "Redirect by: {at}"},
 }
 
+# An officer's sign-in on a device about to end (backend.officers.jobs): the pushes to that device stop with it.
+# {at} in Almaty time. Nothing of any report: it shows on a lock screen
+SIGN_IN_EXPIRY_TITLE: dict[str, str] = {"kk": "Құрылғыдағы кіру мерзімі аяқталып келеді",
+                                         "ru": "Срок входа на устройстве истекает",
+                                         "en": "Your sign-in is about to end"}
+SIGN_IN_EXPIRY_BODY: dict[str, str] = {
+    "kk": "Осы құрылғыдағы Zan жүйесіне кіру {at} дейін жарамды. Тағайындаулар мен эскалацияларды ала беру үшін қайта "
+          "кіріңіз.",
+    "ru": "Вход в Zan на этом устройстве действует до {at}. Войдите заново, чтобы и дальше получать назначения и "
+          "эскалации.",
+    "en": "Your sign-in to Zan on this device is valid until {at}. Sign in again to keep receiving assignments and "
+          "escalations.",
+}
+
 # How long FCM may keep a push for a device that is offline (Android `ttl`, APNs `apns-expiration`), counted from the
 # moment the push is about (fanout.push_life; each attempt gets what is left of it: pushes._ttl_s). Without one FCM
 # keeps a message for four weeks: a tablet back online after a day showed "urgent report assigned to your crew" hours

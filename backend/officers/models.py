@@ -102,10 +102,15 @@ class OfficerSession(SQLModel, table=True):
     generation: int = Field(default=1)
     created_at: datetime = now_column()
     refreshed_at: datetime = now_column()
-    expires_at: datetime = tz_datetime(nullable=False)
+    # the sign-in's hard end (login + ZAN_JWT_REFRESH_TTL_S; refreshing does not move it), indexed for the reminder
+    # that it is near (backend.officers.jobs)
+    expires_at: datetime = tz_datetime(nullable=False, index=True)
     revoked_at: datetime | None = tz_datetime()
     revoked_reason: str | None = Field(default=None, max_length=40)
     ip: str | None = Field(default=None, max_length=45)
+    # when the devices registered from this sign-in were told it is about to end (or it was found to need no
+    # reminder): each sign-in is considered once
+    expiry_reminded_at: datetime | None = tz_datetime()
 
 
 class LocationPing(SQLModel, table=True):
