@@ -48,6 +48,7 @@ from backend.officers.controller import unit_out
 from backend.officers.models import Unit
 from backend.officers.schemas import UnitOut
 from backend.reports import idempotency
+from backend.reports.access import is_restricted
 from backend.reports.custody import held_since
 from backend.reports.idempotency import IdempotencyKey, Stored
 from backend.reports.models import Report, ReportComment, ReportEvent
@@ -132,11 +133,12 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     out = []
     for report in reports:
         incident = incidents.get(report.id)
-        withheld = listed and report.restricted
+        restricted = is_restricted(report)  # by its flag or its category, as every rule reads it
+        withheld = listed and restricted
         out.append(ReportCard(
             id=report.id, number=report.number, status=report.status, category=report.category,
             department=report.department, priority=report.priority, urgent=report.urgent,
-            restricted=report.restricted, anonymous=report.anonymous, district=report.district,
+            restricted=restricted, anonymous=report.anonymous, district=report.district,
             unit_id=report.unit_id, deadline_at=report.deadline_at, created_at=report.created_at,
             text="" if withheld else _mask(report.text) if field_view else report.text, language=report.language,
             lat=report.lat, lon=report.lon, accuracy_m=report.accuracy_m,

@@ -25,7 +25,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.reports.access import is_restricted
+from backend.reports.access import is_restricted, not_restricted, ordinary_category
 from backend.reports.models import Report
 from backend.reports.workflow import Status
 from backend.routing.models import RoutingDecision
@@ -47,23 +47,15 @@ def may_hold(designated: Collection[str], report: Report, earlier: Iterable[str 
     return not is_restricted(report) or bool(restricted_under(report, earlier) & set(designated))
 
 
-def _category_ordinary(codes: Collection[str]) -> Any:
-    """A `Report` row whose current category is none of `codes` (the restricted ones): only then does its history
-    decide (`restricted_under`)."""
-    return col(Report.category).is_(None) | col(Report.category).not_in(sorted(codes))
-
-
 def held_clause(designated: Collection[str]) -> Any:
     """`may_hold` in SQL over `Report` rows (the earlier categories read from routing_decisions)."""
-    codes = load_taxonomy().restricted_codes()
-    category_ordinary = _category_ordinary(codes)
-    ordinary = col(Report.restricted).is_(False) & category_ordinary
-    mine = sorted(set(designated) & codes)
+    mine = sorted(set(designated) & load_taxonomy().restricted_codes())
     if not mine:
-        return ordinary
+        return not_restricted()
+    # a report whose current category is ordinary: only then does its history decide (`restricted_under`)
     earlier = exists().where(col(RoutingDecision.report_id) == col(Report.id), col(RoutingDecision.category).in_(mine))
-    before = category_ordinary & or_(col(Report.category_hint).in_(mine), earlier)
-    return ordinary | col(Report.category).in_(mine) | before
+    before = ordinary_category() & or_(col(Report.category_hint).in_(mine), earlier)
+    return not_restricted() | col(Report.category).in_(mine) | before
 
 
 async def unit_history(session: AsyncSession, unit_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, ...]]:
@@ -75,7 +67,7 @@ async def unit_history(session: AsyncSession, unit_id: uuid.UUID) -> dict[uuid.U
         select(col(RoutingDecision.report_id), col(RoutingDecision.category))
         .join(Report, col(Report.id) == col(RoutingDecision.report_id))
         .where(col(Report.unit_id) == unit_id, col(Report.status) != Status.CLOSED.value,
-               col(Report.restricted).is_(True), _category_ordinary(codes), col(RoutingDecision.category).in_(codes)))
+               col(Report.restricted).is_(True), ordinary_category(), col(RoutingDecision.category).in_(codes)))
     return _grouped(rows)
 
 

@@ -39,6 +39,7 @@ from backend.ledger.verify import snapshot, verify_report
 from backend.media.models import Media
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
+from backend.reports.access import is_restricted
 from backend.reports.models import Report, ReportEvent
 from backend.reports.workflow import Actor
 from backend.routing.models import RoutingDecision
@@ -50,7 +51,7 @@ async def opened(session: AsyncSession, officer: OfficerPrincipal, report: Repor
     """A report's card was shown. A restricted report (domestic violence, children, complaints about the police) is
     read in full only by the roles designated for it, and each opening is an audit line, so its history shows who
     read it; other reports' openings are not recorded (a dispatcher opens hundreds a shift)."""
-    if report.restricted:
+    if is_restricted(report):
         await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="report.read",
                      target_type="report", target_id=report.id, ip=ip)
         await session.commit()

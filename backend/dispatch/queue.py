@@ -22,6 +22,7 @@ from backend.dispatch.visibility import Scope, in_region, readable, visible_to
 from backend.lib.clock import as_utc
 from backend.lib.pagination import older_than
 from backend.officers.auth import OfficerPrincipal, Role
+from backend.reports.access import not_restricted
 from backend.reports.models import Report, ReportEvent
 from backend.reports.workflow import Action, Status
 
@@ -143,7 +144,7 @@ def _shown(principal: OfficerPrincipal, scope: Scope, table: Any) -> Any:
     near a regional border may have a report across it)."""
     if principal.role in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
         return in_region(scope, table)
-    return table.restricted.is_(False) & in_region(scope, table)
+    return not_restricted(table) & in_region(scope, table)
 
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}  # an unknown priority ranks after "low"

@@ -21,6 +21,7 @@ from backend.dispatch.regions import districts_for
 from backend.lib.errors import ZanError
 from backend.officers.auth import DISPATCH_ROLES, FIELD_ROLES, OfficerPrincipal, Role
 from backend.officers.models import Unit
+from backend.reports.access import not_restricted
 from backend.reports.models import Report
 
 
@@ -55,12 +56,14 @@ def visible_to(principal: OfficerPrincipal, scope: Scope) -> Select[Report]:
     if principal.role in (Role.SUPERVISOR, Role.ADMIN, Role.PROSECUTOR):
         return query.where(in_region(scope, Report))
     if principal.role in DISPATCH_ROLES:
-        return query.where(Report.restricted.is_(False), in_region(scope, Report))  # type: ignore[attr-defined]
+        # no restricted report, by its flag or its category (the flag alone let a report of a category the taxonomy
+        # restricted later through)
+        return query.where(not_restricted(), in_region(scope, Report))
     mine = Report.unit_id == principal.unit_id if principal.unit_id else Report.id.is_(None)  # type: ignore[attr-defined, union-attr]
     query = query.where(or_(mine, Report.district == principal.district))  # type: ignore[arg-type]
     # a restricted report only while their unit holds it and may (backend.dispatch.designation, the rule its
     # assignment passed): designated for the restricted category it is restricted under
-    return query.where(held_clause(()) | held_clause(scope.designated) & (Report.unit_id == principal.unit_id))  # type: ignore[arg-type]
+    return query.where(not_restricted() | held_clause(scope.designated) & (Report.unit_id == principal.unit_id))  # type: ignore[arg-type]
 
 
 async def designated_categories(session: AsyncSession, principal: OfficerPrincipal) -> list[str]:

@@ -25,6 +25,16 @@ def is_restricted(report: Report) -> bool:
     return bool(report.category) and report.category in load_taxonomy().restricted_codes()
 
 
+def ordinary_category(table: Any = Report) -> Any:
+    """SQL over `table` (`Report` or an alias of it): its current category is none of the taxonomy's restricted ones."""
+    return table.category.is_(None) | table.category.not_in(sorted(load_taxonomy().restricted_codes()))
+
+
+def not_restricted(table: Any = Report) -> Any:
+    """`not is_restricted` in SQL over `table` (`Report` or an alias of it): neither the flag nor the category."""
+    return table.restricted.is_(False) & ordinary_category(table)
+
+
 async def also_reported_counts(session: AsyncSession, citizen_id: uuid.UUID,
                                reports: list[Report]) -> dict[uuid.UUID, int]:
     """The "me too" count of each of one citizen's reports, for a whole page in one grouped query: how many other
@@ -36,9 +46,7 @@ async def also_reported_counts(session: AsyncSession, citizen_id: uuid.UUID,
     rows = await session.execute(
         select(col(Report.incident_id), func.count(distinct(col(Report.citizen_id))))
         .where(col(Report.incident_id).in_(set(counted.values())), col(Report.citizen_id) != citizen_id,
-               col(Report.restricted).is_(False),
-               or_(col(Report.category).is_(None),
-                   col(Report.category).not_in(sorted(load_taxonomy().restricted_codes()))),
+               not_restricted(),
                or_(col(Report.resolution).is_(None), col(Report.resolution) != Resolution.WITHDRAWN.value))
         .group_by(col(Report.incident_id)))
     per_incident: dict[uuid.UUID | None, int] = {incident_id: int(n) for incident_id, n in rows.all()}

@@ -20,6 +20,7 @@ from backend.dispatch.designation import held_clause, may_hold, unit_history
 from backend.media.models import Media
 from backend.officers.jurisdiction import jurisdiction_of
 from backend.officers.models import Unit
+from backend.reports.access import is_restricted
 from backend.reports.custody import held_since
 from backend.reports.models import Report
 from backend.reports.service import is_primary
@@ -128,7 +129,7 @@ def report_json(report: Report, fields: dict[str, str | None], citizen_files: in
         "incident_id": str(report.incident_id) if report.incident_id else None,
         "primary": is_primary(report),
         "department": report.department, "priority": report.priority, "urgent": report.urgent,
-        "restricted": report.restricted, "anonymous": report.anonymous, "text": _mask(report.text),
+        "restricted": is_restricted(report), "anonymous": report.anonymous, "text": _mask(report.text),
         "language": report.language, "lat": report.lat, "lon": report.lon, "accuracy_m": report.accuracy_m,
         "district": report.district,
         "occurred_at": report.occurred_at.isoformat() if report.occurred_at else None,
