@@ -46,17 +46,22 @@ def _last_admin(account: Account) -> click.ClickException:
                                 f"make another officer admin first, or pass --force with a --reason")
 
 
-def _override_reason(reason: str | None, *, force: bool) -> str | None:
-    """The `--reason` of a change, checked as `deactivate` checks its own; one is required with `--force`: a step past
-    the last-admin rule says why in its audit line, as every console override does."""
+def _reason(reason: str) -> str:
+    """A `--reason` for the audit line: one line, as long as the admin API's."""
     from backend.officers.rules import MAX_REASON_CHARS
 
+    with one_line():
+        return length(reason, MAX_REASON_CHARS, "--reason")
+
+
+def _override_reason(reason: str | None, *, force: bool) -> str | None:
+    """The `--reason` of a change, checked as every other; one is required with `--force`: a step past the last-admin
+    rule says why in its audit line, as every console override does."""
     if reason is None:
         if force:
             raise click.ClickException("--force needs --reason: why the rule is overridden, for the audit log")
         return None
-    with one_line():
-        return length(reason, MAX_REASON_CHARS, "--reason")
+    return _reason(reason)
 
 
 @click.group()
@@ -264,11 +269,9 @@ def move(badge: str, unit_code: str | None, no_unit: bool, force: bool, reason: 
 def deactivate(badge: str, reason: str, force: bool) -> None:
     """Deactivate an officer (one who left): every session ends at once, and so does their open shift."""
     from backend.officers import rules
-    from backend.officers.rules import MAX_REASON_CHARS
     from backend.officers.service import CONSOLE, revoke_officer
 
-    with one_line():  # as long a reason as the admin API's
-        reason = length(reason, MAX_REASON_CHARS, "--reason")
+    reason = _reason(reason)
 
     async def work(session: AsyncSession, account: Account) -> None:
         if not account.officer.active:
@@ -288,11 +291,9 @@ def deactivate(badge: str, reason: str, force: bool) -> None:
 def revoke_device(device_id: str, reason: str) -> None:
     """Revoke a lost or stolen tablet, a prosecutor's too: its sessions end at once, it never logs in again, and the
     push registrations made from it get nothing more (the admin API's device revocation, with the reason)."""
-    from backend.officers.rules import MAX_REASON_CHARS
-
     with one_line():
         device_id = length(device_id, 100, "--device-id")
-        reason = length(reason, MAX_REASON_CHARS, "--reason")
+    reason = _reason(reason)
 
     async def go(settings: Settings) -> dict[str, Any]:
         from sqlalchemy import select
