@@ -26,10 +26,11 @@ from dataclasses import dataclass
 
 from ml.lang import reading_text
 from ml.text import any_of, fold
+from ml.translit import mostly_latin, to_cyrillic
 from ml.urgency_signal import RU_THINGS_BROKEN
 
 # Bump when a pattern changes: recorded with the decisions it makes (backend.routing)
-CRIME_CUES_VERSION = "5"
+CRIME_CUES_VERSION = "6"
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +282,36 @@ def _unless_on_a_body(match: re.Match[str]) -> str:
 QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|“[^“”]*“|”[^“”]*”|„[^„“”]*[“”]|‚[^‚‘’]*[‘’]|\"[^\"]*\"")
 
 
+# someone else's claim told in indirect speech ("инспектор сказал, что взятку не брал, но я видел, как он взял
+# деньги", "сказал, что не бил меня, а у меня синяки"): up to the clause's end, read as a quote is (`QUOTED`). Not the
+# citizen's own ("я сказал, что…"), whose denial is theirs
+INDIRECT = re.compile(
+    r"(?<!\bя )(?<!\bмы )\b(?:сказал[аи]?|говорит|говорят|говорил[аи]?|утвержда\w*|заявил[аи]?|ответил[аи]?"
+    r"|уверя\w*|клял(?:ся|ась|ись)|клян(?:ется|утся)|объяснил[аи]?)\W+(?:(?:мне|нам)\W+)?что\s+([^.,!?;«»\"]+)"
+)
+_LATIN_WORD = re.compile(r"[a-z][a-z']*", re.IGNORECASE)
+
+
+def _latin_words_read(text: str) -> str:
+    """A Russian word typed in Latin inside a Cyrillic text ("инспектор попросил vzyatku"), read in Cyrillic as a
+    text typed wholly in Latin is (`ml.lang.reading_text`, which leaves a mostly Cyrillic text's Latin words as they
+    are: routing and urgency read them so). A Latin-typed text is left to `reading_text`; a brand name read in
+    Cyrillic ("Kaspi") holds no cue."""
+    if mostly_latin(text) or not _LATIN_WORD.search(text):
+        return text
+    return _LATIN_WORD.sub(lambda word: to_cyrillic(word.group(0), "ru"), text)
+
+
+def _quotes_closed(folded: str) -> str:
+    """A quote opened and never closed runs to the end of the text (the citizen did not close it, or the message was
+    cut): read as one, not as the citizen's own words."""
+    if folded.count('"') % 2:
+        folded += '"'
+    if folded.count("«") > folded.count("»"):
+        folded += "»"
+    return folded
+
+
 def _outside_quotes(pattern: re.Pattern[str], folded: str) -> str:
     """`folded` with `pattern` cut outside its quotes (already «…»)."""
     parts, last = [], 0
@@ -303,8 +334,10 @@ CRIME_CUES: tuple[CrimeCue, ...] = (
 
 def cues_in(text: str) -> tuple[str, ...]:
     """The codes of the crime cues `text` carries, in the table's order; empty when none."""
-    folded = fold(reading_text(text))  # a report typed in Latin letters is read in Cyrillic, like the patterns
-    folded = QUOTED.sub(lambda quote: f"«{quote.group(0)[1:-1]}»", folded)
+    # a report typed in Latin letters, or a word of one, is read in Cyrillic, like the patterns
+    folded = fold(reading_text(_latin_words_read(text)))
+    folded = QUOTED.sub(lambda quote: f"«{quote.group(0)[1:-1]}»", _quotes_closed(folded))
+    folded = INDIRECT.sub(lambda said: f"{said.group(0)[: said.start(1) - said.start(0)]}«{said.group(1)}»", folded)
     folded = _outside_quotes(NEGATED, folded)  # what the citizen says did not happen tells no crime
     folded = THINGS_STRUCK.sub(_unless_on_a_body, folded)  # nor what was done to a thing
     return tuple(cue.code for cue in CRIME_CUES if all(p.search(folded) for p in cue.every))

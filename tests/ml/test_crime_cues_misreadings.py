@@ -244,17 +244,44 @@ def test_a_blow_at_a_thing_then_at_a_person_is_violence(text: str) -> None:
     assert "violence" in cues_in(text)
 
 
+@pytest.mark.parametrize(("text", "cue"), [
+    # version 6: a Russian word typed in Latin inside a Cyrillic text
+    ("Инспектор попросил vzyatku 20 000, чтобы отпустить", "bribery"),
+    ("Участковый izbil моего брата в отделении", "violence"),
+    # a quote opened and never closed is still someone else's claim
+    ("Он сказал «я взятку не просил, но взял 20 000", "bribery"),
+    ('Он сказал "я взятку не просил, но взял 20 000', "bribery"),
+    # indirect speech: the officer's claim, not the citizen's denial
+    ("Инспектор сказал, что взятку не брал, но я видел, как он взял деньги", "bribery"),
+    ("Полицейский заявил, что не бил меня, но у меня синяки", "violence"),
+])
+def test_latin_words_open_quotes_and_indirect_speech_are_read(text: str, cue: str) -> None:
+    assert cue in cues_in(text)
+
+
+@pytest.mark.parametrize("text", [
+    # the citizen's own denial in indirect speech stays theirs; a brand name typed in Latin is no cue
+    "Я сказал, что взятку не давал, а участковый нагрубил",
+    "Оплатил штраф через Kaspi, а инспектор хамил",
+])
+def test_the_citizens_own_indirect_denial_and_latin_names_tell_no_crime(text: str) -> None:
+    assert cues_in(text) == ()
+
+
 # CRIME_CUES_VERSION is recorded with every decision the cues make (backend.routing): the patterns it names. A change
 # of any pattern fails here until the version is bumped and its digest recorded. A pattern rewritten to read exactly
 # as before keeps its version and records the new text's digest: version 4's things struck took the stems they share
 # with the urgency signals from `ml.urgency_signal.RU_THINGS_BROKEN` (the same stems in another order; was
 # d74e5ac00086b70f)
-_PATTERNS_OF_VERSION = {"3": "e93fef77565451a0", "4": "62808fe5d0f0cd6d", "5": "80fb933655d67f39"}
+_PATTERNS_OF_VERSION = {"3": "e93fef77565451a0", "4": "62808fe5d0f0cd6d", "5": "80fb933655d67f39",
+                        "6": "0a09e122c03f9ad8"}
 
 
 def _patterns_digest() -> str:
     sources = [p.pattern for cue in crime_cues.CRIME_CUES for p in cue.every]
     sources += [crime_cues.NEGATED.pattern, crime_cues.THINGS_STRUCK.pattern, crime_cues.QUOTED.pattern]
+    if CRIME_CUES_VERSION not in ("3", "4", "5"):  # from version 6 on, indirect speech is read as quoted
+        sources.append(crime_cues.INDIRECT.pattern)
     return hashlib.sha256("\n".join(sources).encode()).hexdigest()[:16]
 
 
