@@ -12,6 +12,10 @@ import sys
 import textwrap
 import zlib
 
+from PIL import Image
+
+from backend.media.exif import read_photo_facts
+
 _SIDE = 16384  # 268 megapixels, past Pillow's ~179 (2 x Image.MAX_IMAGE_PIXELS)
 
 
@@ -47,3 +51,16 @@ def test_an_oversized_png_s_facts_are_read_without_decoding_its_picture() -> Non
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     grown_mib = int(done.stdout.split()[-1])
     assert grown_mib < 64, f"the facts reader grew by {grown_mib} MiB: the picture was decoded"
+
+
+def test_a_png_s_exif_after_its_picture_is_read_from_its_chunks() -> None:
+    """Any PNG's, not only an oversized one's: found by walking the chunks, never by decoding the picture, which a
+    PNG under Pillow's size check was (a 450 kB solid-colour PNG of 144 megapixels: 0.9 s and 430 MB on the event loop
+    at its completion). A picture that cannot be decoded (its data corrupt) still gives its EXIF (failed before:
+    Pillow's decoding failed, and the facts with it)."""
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"  # Make
+    header = struct.pack(">IIBBBBB", 64, 64, 1, 0, 0, 0, 0)
+    data = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"\xff" * 32)  # no deflate stream
+            + _chunk(b"eXIf", exif.tobytes()[6:]) + _chunk(b"IEND", b""))
+    assert read_photo_facts(data).raw == {"make": "TestCam"}

@@ -9,7 +9,7 @@ from backend.media.scrub.errors import Malformed
 from backend.media.scrub.jpeg import kept_tiff
 
 # -- PNG ------------------------------------------------------------------------------------------------------
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # the chunks a picture needs to look right (and APNG's frames); text, time, C2PA and private chunks go, and eXIf is
 # rewritten with the allowlisted EXIF only (orientation, time and place, as a JPEG's: backend.media.scrub.jpeg)
 _PNG_KEEP = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"cICP",
@@ -20,10 +20,27 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
 
+def png_exif(data: bytes) -> bytes | None:
+    """The payload of `data`'s eXIf chunk, before or after the picture, found by walking the chunks as far as `data`
+    goes, never decoding the picture; None for no PNG, no eXIf, or a head read that ends first."""
+    if not data.startswith(PNG_SIGNATURE):
+        return None
+    pos = len(PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, end = data[pos + 4:pos + 8], pos + 12 + length
+        if end > len(data) or kind == b"IEND":
+            return None
+        if kind == b"eXIf":
+            return data[pos + 8:end - 4]
+        pos = end
+    return None
+
+
 def scrub_png(data: bytes) -> bytes:
-    if not data.startswith(_PNG_SIGNATURE):
+    if not data.startswith(PNG_SIGNATURE):
         raise Malformed("no PNG signature")
-    out, pos = bytearray(_PNG_SIGNATURE), len(_PNG_SIGNATURE)
+    out, pos = bytearray(PNG_SIGNATURE), len(PNG_SIGNATURE)
     while pos + 12 <= len(data):
         (length,) = struct.unpack(">I", data[pos:pos + 4])
         kind, end = data[pos + 4:pos + 8], pos + 12 + length

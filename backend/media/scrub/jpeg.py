@@ -21,16 +21,15 @@ _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # markers without a length
 
 
 # the formats whose EXIF Pillow reads from the file (HEIF's is read from its boxes: isobmff.heif_exif_item)
-_EXIF_FORMATS = ("JPEG", "PNG", "WEBP")
+_EXIF_FORMATS = ("JPEG", "WEBP")
 
 
 def exif_of(data: bytes) -> Image.Exif:
-    """The EXIF of the picture `data`, read from its headers, never by decoding its pixels. `Image.open` refuses a
-    picture of over ~179 megapixels (DecompressionBombError: a panorama, or a header that says so), to guard decoding
-    it: such a one is opened by its format's own reader, which parses the headers and checks no size, and a PNG of
-    them keeps only an EXIF placed before its picture (Pillow finds one placed after it by decoding the picture,
-    PngImageFile.getexif: the very bomb the check guards against). Raises what Image.open raises for a file that is
-    none of these."""
+    """The EXIF of the JPEG or WebP picture `data`, read from its headers, never by decoding its pixels (a PNG's is
+    its eXIf chunk: `chunks.png_exif`, as Pillow decodes a PNG to find one placed after its picture). `Image.open`
+    refuses a picture of over ~179 megapixels (DecompressionBombError: a panorama, or a header that says so), to guard
+    decoding it: such a one is opened by its format's own reader, which parses the headers and checks no size.
+    Raises what Image.open raises for a file that is none of these."""
     try:
         with Image.open(io.BytesIO(data)) as img:
             return img.getexif()
@@ -41,8 +40,6 @@ def exif_of(data: bytes) -> Image.Exif:
         reader, accept = Image.OPEN[name]
         if accept is None or accept(data[:16]):
             with reader(io.BytesIO(data), "") as img:
-                if name == "PNG" and "exif" not in img.info:
-                    return Image.Exif()
                 return img.getexif()
     raise bomb
 
