@@ -37,7 +37,7 @@ from bots.citizen import keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.report_draft import WORDS
-from bots.citizen.stacked import stack, unstack
+from bots.citizen.stacked import APPEAL_BACK, stack, unstack
 from bots.citizen.texts import all_languages, t
 
 handlers = Handlers()
@@ -48,7 +48,7 @@ cancelling = Handlers()
 WITHDRAW, WITHDRAW_YES, WITHDRAW_NO = "withdraw:", "withdraw:yes:", "withdraw:no:"  # + the report's id and count
 RATE = "rate:"  # + the report's id, its reopen count and the stars
 APPEAL, APPEAL_CANCEL = "appeal:", "appeal:cancel"
-APPEAL_TO, APPEAL_SEEN, APPEAL_NUMBER, APPEAL_BACK = "appeal_to", "appeal_seen", "appeal_number", "appeal_back"
+APPEAL_TO, APPEAL_SEEN, APPEAL_NUMBER = "appeal_to", "appeal_seen", "appeal_number"
 
 
 class AppealForm(StatesGroup):

@@ -48,7 +48,7 @@ from bots.citizen.report_draft import (
     incoming,
 )
 from bots.citizen.report_files import store_file
-from bots.citizen.stacked import stack, unstack
+from bots.citizen.stacked import REPLY_BACK, stack, unstack
 from bots.citizen.texts import all_languages, t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -60,7 +60,7 @@ cancelling = Handlers()
 
 REPLY = "reply:"  # callback data prefix of the "Reply" button, followed by the report's id
 CANCEL = "reply:cancel"
-REPLY_TO, REPLY_NUMBER, REPLY_FILES, REPLY_BACK = "reply_to", "reply_number", "reply_files", "reply_back"
+REPLY_TO, REPLY_NUMBER, REPLY_FILES = "reply_to", "reply_number", "reply_files"
 REPLY_ALBUMS = "reply_albums"
 
 

@@ -34,6 +34,7 @@ from bots.citizen.report_draft import (
     incoming,
 )
 from bots.citizen.report_storing import being_stored, bump, free_place, hold_place, keeping_place, sent_in
+from bots.citizen.stacked import go_back_instead
 from bots.citizen.storage import data_unreadable
 from bots.citizen.texts import t
 
@@ -218,7 +219,11 @@ async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang:
     count = len(await service.draft_media(ctx, key))
     if count and await _moved_on(state):
         # the file is the draft's and said so, with the files step's "Done" for when the draft's step is back; the
-        # step the citizen is at now stays theirs (their next words are the answer, not the description's)
+        # step the citizen is at now stays theirs (their next words are the answer, not the description's). A draft
+        # paused at its confirmation goes back to the files step instead, as below: that confirmation ("Done" tapped
+        # while this file was on its way) counts one file fewer than the draft keeps, and were it the step again once
+        # the stacked one ends, its "Send" would file them all unseen and this answer's "Done" would do nothing
+        await go_back_instead(state, ReportForm.confirm, ReportForm.photo)
         lead = t("report_files_over_limit", lang, max=MAX_FILES, extra=over) + "\n" if over else ""
         await message.answer(lead + said + t("report_photo_added", lang, count=min(count, MAX_FILES), max=MAX_FILES),
                              reply_markup=keyboards.photos_done(lang))

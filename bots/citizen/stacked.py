@@ -2,7 +2,8 @@
 written beside the chat's data, the state to go back to kept under its `back` key, and taken off again when it ends.
 Both ends read the data with draft_data: data unreadable for want of Redis ends the update with nothing changed
 (DraftUnreadable), as the state to go back to is unknown then, and writing it as none (or the empty data back) would
-wipe the paused draft once Redis answers."""
+wipe the paused draft once Redis answers. A step may be stacked over another ("Reply" during an appeal), each keeping
+its own `back`: the one holding a report's step is the paused draft's (`go_back_instead`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from aiogram.fsm.state import State
 from bots.citizen.report_draft import draft_data
 
 Before = Callable[[dict[str, Any]], Awaitable[None]]
+# each stacked step's `back` key: the answer's to a request for information (reply_flow), the appeal's (own_steps)
+REPLY_BACK, APPEAL_BACK = "reply_back", "appeal_back"
+BACKS = (REPLY_BACK, APPEAL_BACK)
 
 
 async def stack(state: FSMContext, own: State, back: str, fields: dict[str, Any], before: Before | None = None) -> None:
@@ -42,3 +46,12 @@ async def unstack(state: FSMContext, back: str, keys: Iterable[str], before: Bef
     await state.set_data(data)
     await state.set_state(went_back)
     return str(went_back) if went_back else None
+
+
+async def go_back_instead(state: FSMContext, was: State, instead: State) -> None:
+    """The paused draft, kept under a stacked step's `back` as `was`, goes back to `instead` when that step ends
+    (its data read now, with the chat held: the caller's state is the stacked step's). Nothing else changes."""
+    data = await state.get_data()
+    moved = {back: instead.state for back in BACKS if data.get(back) == was.state}
+    if moved:
+        await state.update_data(moved)
