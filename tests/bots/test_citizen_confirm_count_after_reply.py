@@ -59,6 +59,22 @@ async def _paused_at_the_confirmation(tg: FakeBot, chat: Chat, open_step: Callab
     return confirmation
 
 
+async def _asked_at_the_files_step(ctx: Context, tg: FakeBot, chat_id: int,
+                                   ) -> tuple[Chat, Any, Callable[[], Awaitable[None]]]:
+    """A chat at a draft's files step whose citizen staff asked a question about an earlier report: (the chat, that
+    report, the tap on the question's "Reply")."""
+    chat = await _at_files_step(ctx, tg, chat_id)
+    linked = await citizen_bot.link_chat(ctx, user_id=chat.id, chat_id=chat.id, language="ru", chosen=True)
+    report, event = await _asked(ctx, linked.citizen_id)
+    await notify_report_event(ctx, report, event)
+    pushed = next(m for m in reversed(tg.sent_messages(chat.id)) if REASON in (m.text or ""))
+
+    async def reply() -> None:
+        await chat.feed(tg.user_taps_button(pushed, f"reply:{report.id}", user=chat.user))
+
+    return chat, report, reply
+
+
 async def _the_confirmation_counts_both(ctx: Context, tg: FakeBot, chat: Chat, confirmation: Any) -> None:
     """The stacked step over: "Send" on the confirmation shown before the second photo was stored shows it again,
     counting both, and the report is filed with both once that one is confirmed."""
@@ -77,15 +93,7 @@ async def _the_confirmation_counts_both(ctx: Context, tg: FakeBot, chat: Chat, c
 @pytest.mark.redis
 async def test_the_confirmation_paused_by_reply_counts_a_file_stored_meanwhile(ctx: Context,
                                                                               citizen_tg: FakeBot) -> None:
-    chat = await _at_files_step(ctx, citizen_tg, 719701)
-    linked = await citizen_bot.link_chat(ctx, user_id=chat.id, chat_id=chat.id, language="ru", chosen=True)
-    report, event = await _asked(ctx, linked.citizen_id)
-    await notify_report_event(ctx, report, event)
-    pushed = next(m for m in reversed(citizen_tg.sent_messages(chat.id)) if REASON in (m.text or ""))
-
-    async def reply() -> None:
-        await chat.feed(citizen_tg.user_taps_button(pushed, f"reply:{report.id}", user=chat.user))
-
+    chat, report, reply = await _asked_at_the_files_step(ctx, citizen_tg, 719701)
     confirmation = await _paused_at_the_confirmation(citizen_tg, chat, reply, "Напишите ответ")
     await chat.says(WORDS)
     assert "Ваш ответ добавлен" in chat.texts()[-1], chat.texts()[-3:]
@@ -98,15 +106,7 @@ async def test_the_files_done_after_reply_shows_the_confirmation_with_the_file(c
                                                                               citizen_tg: FakeBot) -> None:
     """The photo's own answer ("Принято файлов: 2 из 5", with "Done") is what the citizen sees last of the draft:
     its "Done" shows the confirmation with both photos once the answer is sent."""
-    chat = await _at_files_step(ctx, citizen_tg, 719702)
-    linked = await citizen_bot.link_chat(ctx, user_id=chat.id, chat_id=chat.id, language="ru", chosen=True)
-    report, event = await _asked(ctx, linked.citizen_id)
-    await notify_report_event(ctx, report, event)
-    pushed = next(m for m in reversed(citizen_tg.sent_messages(chat.id)) if REASON in (m.text or ""))
-
-    async def reply() -> None:
-        await chat.feed(citizen_tg.user_taps_button(pushed, f"reply:{report.id}", user=chat.user))
-
+    chat, _, reply = await _asked_at_the_files_step(ctx, citizen_tg, 719702)
     await _paused_at_the_confirmation(citizen_tg, chat, reply, "Напишите ответ")
     added = chat.last()
     await chat.says(WORDS)
