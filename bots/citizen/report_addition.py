@@ -22,7 +22,9 @@ which could only be refused again (an "Add" of the question on screen before is 
 ADD_FULL), so "New report" (or /cancel, which deletes them) is what is left. A report closed meanwhile is said so in
 words of its own (not the API's "not available in the report's current status"), and the files go on as if there were
 no report to add to. "Add" waits for a file still being stored (said so; the question comes again once it is in): it
-would otherwise be stored for a draft gone, and deleted unsaid.
+would otherwise be stored for a draft gone, and deleted unsaid. Not for one past the limit still downloading (its place
+given up to a file sent before it: never added): "Add" goes on without it and says so, and a caption goes with the
+comment only with its file, never as words about a file staff do not get.
 
 A voice message or audio file sent without words is asked about in the same one question, with "No" besides
 (ADD_VOICE): a question is asked by voice as often as an offence is told, and "No" deletes it at once, as report_offer's
@@ -67,16 +69,19 @@ from bots.citizen.report_draft import (
     open_draft,
     parts_text,
     resume,
+    shortened,
     too_short,
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_offer import report_from_evidence
-from bots.citizen.report_storing import being_stored, sent_in
+from bots.citizen.report_storing import being_stored, given_up, sent_files, sent_in
 from bots.citizen.texts import t
 from bots.citizen.typed_answers import ADD_WORDS, NEW_WORDS, NO_WORDS, typed_words
 
 handlers = Handlers()
 ADD_YES, ADD_NEW = "report:add_to", "report:add_new"
+# the quote of the captions "Add" did not post with their files (past the limit): enough to tell which photo it was
+WITHHELD_QUOTE_CHARS = 200
 
 
 def addable(message: Message) -> bool:
@@ -123,7 +128,8 @@ async def add_to_report(callback: CallbackQuery, state: FSMContext, ctx: Context
     data = await state.get_data()  # there (a draft whose data expired is report_expired's)
     if being_stored(data):
         # a file sent meanwhile is on its way: attached now without it, it would be stored for a draft gone and
-        # deleted unsaid. Its own answer asks the question again once it is in
+        # deleted unsaid. Its own answer asks the question again once it is in. Not one that gave its place up to a
+        # file sent before it (past the limit, never added): add_files goes on without it, and says so
         await callback.answer(t("report_add_wait", lang), show_alert=True)
         return
     if data.get(ADD_FULL):
@@ -191,6 +197,9 @@ async def add_files(message: Message, state: FSMContext, ctx: Context, lang: str
     if len(taken) < len(files):
         await _rest_kept(message, state, ctx, lang, key, number, taken, len(files) - len(taken), done, left)
         return
+    # the draft ends here: a file past the limit still downloading, once stored, finds it gone and is deleted
+    # unsaid, so this answer says it was not added, and that its caption was not either
+    done.append(_past_limit(data, left, lang))
     await state.set_data({FILED_SINCE: data.get("since", 0)})
     await state.set_state(None)
     await service.forget_draft(ctx, key)  # the files are the report's now
@@ -234,14 +243,35 @@ async def _place_alone(message: Message, state: FSMContext, ctx: Context, lang: 
 def _captions_of(data: dict[str, Any], kept: list[tuple[uuid.UUID, str]],
                  taken: list[uuid.UUID]) -> tuple[dict[str, str], dict[str, str]]:
     """The captions (ADD_CAPTIONS, by message) of the `taken` of the draft's files (`kept`: media id,
-    file_unique_id), and those of the files left in the draft. Each file kept took a place noting its message
-    (report_storing.SENT); a caption whose file's message is not known (a conversation from before that was noted)
-    goes with the taken, as all of them went before."""
-    left = {str(sent[0]) for media_id, uid in kept
-            if media_id not in taken and (sent := sent_in(data, uid)) is not None}
+    file_unique_id), and those of every other file that took a place noting its message (report_storing.SENT): left
+    in the draft, or never in it (one past the limit still downloading: its place given up to a file sent before it,
+    which "Add" does not wait for). A caption goes with the comment only with its file: the police would read words
+    about a photo they never got, and the citizen be told nothing of it. One whose file's message is not known (a
+    conversation from before that was noted, or a second message of a file already kept) goes with the taken, as all
+    of them went before."""
+    posted = {uid for media_id, uid in kept if media_id in taken}
+    left = {str(message_id) for uid, (message_id, _) in sent_files(data).items() if uid not in posted}
     every = {str(message_id): str(text) for message_id, text in dict(data.get(ADD_CAPTIONS) or {}).items()}
     return ({message_id: text for message_id, text in every.items() if message_id not in left},
             {message_id: text for message_id, text in every.items() if message_id in left})
+
+
+def _past_limit(data: dict[str, Any], left: dict[str, str], lang: str) -> str:
+    """What a whole "Add" says of the files still on their way that gave their place up to files sent before them
+    (report_storing.given_up): not added, as none ever is, and their captions (among `left`: never posted) not
+    either, quoted so the citizen knows which ones. Rather than wait for them (a slow video can take a minute) only to
+    throw them away, "Add" goes at once with the files that fit and says plainly what did not go: what a citizen
+    would want, over words posted about a photo the police never get. "" when there are none."""
+    extra = given_up(data)
+    if not extra:
+        return ""
+    theirs = {str(sent[0]) for uid in extra if (sent := sent_in(data, uid)) is not None}
+    words = {message_id: text for message_id, text in left.items() if message_id in theirs}
+    said = t("report_files_over_limit", lang, max=MAX_FILES, extra=len(extra))
+    if not words:
+        return said
+    quote = shortened(parts_text(captions(words)), WITHHELD_QUOTE_CHARS)
+    return f"{said}\n{t('report_add_captions_not_added', lang, text=quote)}"
 
 
 def _default_words(data: dict[str, Any], taken: list[uuid.UUID], lang: str) -> str:

@@ -43,8 +43,18 @@ def being_stored(data: dict[str, Any]) -> dict[str, str]:
 
 def sent_in(data: dict[str, Any], file_unique_id: str) -> tuple[int, str] | None:
     """The message a file of the draft came in and its album ("" alone), if known (SENT)."""
-    entry = dict(data.get(SENT) or {}).get(file_unique_id)
-    return (int(entry[0]), str(entry[1])) if entry else None
+    return sent_files(data).get(file_unique_id)
+
+
+def sent_files(data: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    """Every file that took a place in the draft (SENT), kept or not: file_unique_id → its message and album."""
+    return {uid: (int(entry[0]), str(entry[1])) for uid, entry in dict(data.get(SENT) or {}).items()}
+
+
+def given_up(data: dict[str, Any]) -> list[str]:
+    """The files still on their way whose place went to a file sent before them (BUMPED): past the limit, never
+    kept."""
+    return [str(uid) for uid in data.get(BUMPED) or []]
 
 
 async def hold_place(state: FSMContext, file_unique_id: str, album: str, message_id: int) -> None:

@@ -91,6 +91,12 @@ ADDITION_TEXTS: dict[str, dict[str, str]] = {
         "en": "⚠️ The files you sent ({count}) were not added: {reason}. They are kept: you can file a new report with "
               "them.",
     },
+    # a whole "Add" with files past the limit still downloading (never added): their captions were not posted either
+    "report_add_captions_not_added": {
+        "kk": "Олардың жазулары да қосылмады: «{text}»",
+        "ru": "Подписи к ним тоже не добавлены: «{text}»",
+        "en": "Their captions were not added either: “{text}”",
+    },
     "report_add_refused": {
         "kk": "№ {number} өтінішке қосу мүмкін болмады: {reason}. Ештеңе қосылған жоқ.",
         "ru": "Не удалось добавить к обращению № {number}: {reason}. Ничего не добавлено.",

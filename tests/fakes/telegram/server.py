@@ -44,8 +44,9 @@ class FakeTelegram(LoopbackServer):
     `webhook_timeout` is how long a webhook POST may take before it counts as failed and is re-delivered after
     `webhook_retry_delay` (Telegram waits longer; tests want seconds). `strict_chats=True` answers "400 chat not
     found" when the bot writes to a chat that never wrote to it. `download_delay` (seconds, settable while running)
-    holds each file download that long before answering, as a slow network between a bot and Telegram does;
-    `FakeBot.hold_next` holds one call until the test lets it go.
+    holds each file download that long before answering, as a slow network between a bot and Telegram does, and
+    `downloads_held` counts the downloads that took a delay: a test lowers it once the download it meant to slow has
+    one, not after a guessed pause; `FakeBot.hold_next` holds one call until the test lets it go.
     """
 
     thread_name = "fake-telegram"
@@ -61,6 +62,7 @@ class FakeTelegram(LoopbackServer):
         self.hub.wake = lambda token: self.call_in_loop(self._wake, token)
         self.webhook_attempts: list[WebhookAttempt] = []
         self.download_delay = 0.0
+        self.downloads_held = 0
         self._events: dict[str, asyncio.Event] = {}
         self._deliveries: dict[str, asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
@@ -219,8 +221,10 @@ class FakeTelegram(LoopbackServer):
             stored = self.hub.files_by_path.get(request.match_info["path"])
         if stored is None or stored.data is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        if self.download_delay > 0:
-            await asyncio.sleep(self.download_delay)  # downloads answered side by side, each after the delay
+        delay = self.download_delay  # read once: a test may lower it as soon as this download is counted
+        if delay > 0:
+            self.downloads_held += 1
+            await asyncio.sleep(delay)  # downloads answered side by side, each after the delay
         return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
 
     # -- getUpdates ----------------------------------------------------------------------------------------------------
