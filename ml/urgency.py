@@ -30,7 +30,7 @@ _sre_parse: Any = importlib.import_module("re._parser")
 
 # stored with every routing decision: bump it whenever a pattern or the verdict rule changes, so a decision can be
 # traced to the rules that made it
-URGENCY_VERSION = "urgency-2026-12u"
+URGENCY_VERSION = "urgency-2026-12v"
 
 
 @dataclass(frozen=True, slots=True)

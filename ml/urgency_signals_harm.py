@@ -15,6 +15,7 @@ from ml.urgency_signal import (
     ANIMAL_KILLED,
     KK_NOT_DONE,
     NOT_DENIED,
+    NOT_NEGATED,
     RU_THINGS_BROKEN,
     Signal,
 )
@@ -200,10 +201,11 @@ HARM_SIGNALS: tuple[Signal, ...] = (
         # закончилось"), so a "now" cue is needed; "вчера избил меня, что мне сейчас делать?" asks, and is no now
         "violence_in_progress",
         any_of(
-            rf"(?<!\bу )(?<!\bпри )(?<!\bза )(?<!\bот )\b(?:меня|нас)\s+(?:\w+\s+){{0,2}}?{_BEAT_PAST}\b",
-            rf"\b{_BEAT_PAST}\s+(?:\w+\s+)?(?:меня|нас)\b",
+            # not denied ("меня не били", "никто не бил меня")
+            rf"(?<!\bу )(?<!\bпри )(?<!\bза )(?<!\bот )\b(?:меня|нас)\s+(?:\w+\s+){{0,2}}?{NOT_NEGATED}{_BEAT_PAST}\b",
+            rf"\b{NOT_NEGATED}{_BEAT_PAST}\s+(?:\w+\s+)?(?:меня|нас)\b",
             # a blow at a thing, then at the teller: "бил по двери, а потом по мне"
-            rf"\b{_BEAT_PAST}\b[^.!?]{{0,40}}?\bпо (?:мне|нам)\b",
+            rf"\b{NOT_NEGATED}{_BEAT_PAST}\b[^.!?]{{0,40}}?\bпо (?:мне|нам)\b",
             r"\b(?:мени|бизди)\s+(?:\w+\s+){0,2}?(?:урды|урып (?:кетти|жиберди)|урып-сокты|сокты|тепти|сабады)\b",
         ),
         ("102",),

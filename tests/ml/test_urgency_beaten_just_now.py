@@ -32,6 +32,9 @@ def test_the_teller_beaten_a_moment_ago_is_violence_going_on(text: str) -> None:
     "кеше мені ұрды",
     # a "now" of the asking beside the past
     "вчера сосед избил меня, что мне сейчас делать?",
+    # denied (urgency-2026-12v, from a reread of 12u)
+    "меня не били, но он ещё здесь и оскорбляет",
+    "никто не бил меня, сосед сейчас просто кричит",
     # a habit, things struck, the teller's thing
     "муж бил меня годами",
     "у меня только что побили машину",
