@@ -74,7 +74,7 @@ from bots.citizen.report_draft import (
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_offer import report_from_evidence
-from bots.citizen.report_storing import being_stored, given_up, sent_files, sent_in
+from bots.citizen.report_storing import being_stored, given_up, sent_files
 from bots.citizen.texts import t
 from bots.citizen.typed_answers import ADD_WORDS, NEW_WORDS, NO_WORDS, typed_words
 
@@ -265,7 +265,7 @@ def _past_limit(data: dict[str, Any], left: dict[str, str], lang: str) -> str:
     extra = given_up(data)
     if not extra:
         return ""
-    theirs = {str(sent[0]) for uid in extra if (sent := sent_in(data, uid)) is not None}
+    theirs = {str(message_id) for _, message_id in extra}
     words = {message_id: text for message_id, text in left.items() if message_id in theirs}
     said = t("report_files_over_limit", lang, max=MAX_FILES, extra=len(extra))
     if not words:

@@ -103,12 +103,12 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
     user = await citizen_of(ctx, linked, message.from_user, message.chat.id, lang)
     await hold_place(state, file.file_unique_id, message.media_group_id or "", message.message_id)
     try:
-        async with released(), keeping_place(state, key, file.file_unique_id):
+        async with released(), keeping_place(state, key, file.file_unique_id, message.message_id):
             stored = await store_file(bot, ctx, file, user.citizen_id)
     finally:
         # the chat is held again: the draft may have been cancelled or filed, or other files kept, meanwhile
         # "unread": the draft unreadable for want of Redis, not gone: the file is kept for it, as for a live one
-        freed = await free_place(state, key, file.file_unique_id)
+        freed = await free_place(state, key, file.file_unique_id, message.message_id)
     if isinstance(stored, str):  # not stored: said so, unless no longer the draft's or past the limit anyway
         return GONE if freed == "gone" else OVER if freed == "bumped" else stored
     if freed in ("gone", "bumped"):
@@ -147,9 +147,9 @@ async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, A
              if (sent := sent_in(data, uid)) is not None and sent[0] > message.message_id]
     if not later:
         return False
-    _, latest = max(later)
+    sent_as, latest = max(later)
     if latest not in kept:
-        await bump(state, data, latest)
+        await bump(state, data, latest, sent_as)
         return True
     await service.forget_draft(ctx, key, [kept[latest]])
     await service.discard_media(ctx, kept[latest])

@@ -197,7 +197,7 @@ async def test_a_shutdown_landing_while_a_files_place_stops_renewing_is_not_swal
     through = asyncio.Event()
 
     async def store_file() -> None:
-        async with report_storing.keeping_place(state, "draft-key", "file-1"):
+        async with report_storing.keeping_place(state, "draft-key", "file-1", 1):
             through.set()  # the test's task runs next, while this one waits for the renewal to stop
 
     await cancelled_once(through, asyncio.create_task(store_file()))
