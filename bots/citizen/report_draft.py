@@ -159,9 +159,10 @@ async def add_to_description(message: Message, state: FSMContext, lang: str, add
 
 
 async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str, over: int = 0,
-                           data: dict[str, Any] | None = None) -> None:
+                           data: dict[str, Any] | None = None, over_said: str = "report_files_over_limit") -> None:
     """`over`: files of an album that came after the limit was taken (not stored): said with the confirmation, the
-    album's one answer, instead of one refusal per file or none at all. `data`: the draft's, read already."""
+    album's one answer, instead of one refusal per file or none at all, in the words of the text key `over_said`.
+    `data`: the draft's, read already."""
     data = await state.get_data() if data is None else data
     await state.set_state(ReportForm.confirm)
     files = len(await service.draft_media(ctx, str(data["key"])))
@@ -170,7 +171,7 @@ async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, la
              lon=data["lon"], photos=min(files, MAX_FILES))
     extra = max(files - MAX_FILES, 0) + over  # a draft listed over the limit (written before places were held)
     if extra:
-        text = t("report_files_over_limit", lang, max=MAX_FILES, extra=extra) + "\n\n" + text
+        text = t(over_said, lang, max=MAX_FILES, extra=extra) + "\n\n" + text
     await message.answer(text, reply_markup=keyboards.confirm(lang))
 
 

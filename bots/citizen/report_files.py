@@ -207,15 +207,21 @@ async def _album_file_done(message: Message, state: FSMContext, ctx: Context, la
     if entry is None:
         return
     await albums.forget(state, ALBUMS, album)
-    await _answer_files(message, state, ctx, lang, key, over=int(entry["over"]),
+    # none of the files this answer is for was kept (late files of an album answered already, all past the limit; an
+    # album sent to a full draft): "only the first 5 go with the report" would be false, as the late files may be the
+    # album's first ones sent and the files kept those the citizen was told of before; the limit is said instead, as
+    # to a file past it on its own
+    over_said = "report_files_over_limit" if entry.get("kept") else "report_files_limit"
+    await _answer_files(message, state, ctx, lang, key, over=int(entry["over"]), over_said=over_said,
                         said=t("report_text_added", lang) + "\n" if entry["added"] else "")
 
 
 async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
-                        over: int = 0, said: str = "") -> None:
+                        over: int = 0, said: str = "", over_said: str = "report_files_over_limit") -> None:
     """The files so far: the confirmation once the limit is reached (it quotes the description, words just added
     included), else `said` (words added), the count and "Done". Only the count when the chat moved to another step
-    while the file was stored (moved_on)."""
+    while the file was stored (moved_on). `over`: an album's files past the limit, said in the words of the text key
+    `over_said`."""
     count = len(await service.draft_media(ctx, key))
     if count and await _moved_on(state):
         # the file is the draft's and said so, with the files step's "Done" for when the draft's step is back; the
@@ -224,12 +230,12 @@ async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang:
         # while this file was on its way) counts one file fewer than the draft keeps, and were it the step again once
         # the stacked one ends, its "Send" would file them all unseen and this answer's "Done" would do nothing
         await go_back_instead(state, ReportForm.confirm, ReportForm.photo)
-        lead = t("report_files_over_limit", lang, max=MAX_FILES, extra=over) + "\n" if over else ""
+        lead = t(over_said, lang, max=MAX_FILES, extra=over) + "\n" if over else ""
         await message.answer(lead + said + t("report_photo_added", lang, count=min(count, MAX_FILES), max=MAX_FILES),
                              reply_markup=keyboards.photos_done(lang))
         return
     if count >= MAX_FILES:
-        await ask_confirmation(message, state, ctx, lang, over=over)
+        await ask_confirmation(message, state, ctx, lang, over=over, over_said=over_said)
         return
     if not count:
         return  # an album none of whose files could be taken: each said so already

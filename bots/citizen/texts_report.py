@@ -261,6 +261,13 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "ru": "⚠️ К обращению прикладываются только первые {max} файлов; ещё {extra} не приложены.",
         "en": "⚠️ Only the first {max} files go with the report; {extra} more were not attached.",
     },
+    # an album's files all past the limit (late files of an album answered already, or an album sent to a full
+    # draft): not "only the first 5", which they may well have been among
+    "report_files_limit": {
+        "kk": "⚠️ Бір өтінішке {max} файлдан артық қосуға болмайды. Қосылмаған файлдар: {extra}.",
+        "ru": "⚠️ К одному обращению можно приложить не более {max} файлов. Не приложено файлов: {extra}.",
+        "en": "⚠️ A report takes at most {max} files. Files not attached: {extra}.",
+    },
     "report_confirm": {
         "kk": "Тексеріңіз:\n\n{text}\n\n📍 {lat:.5f}, {lon:.5f}\n📎 Файлдар: {photos}\n\n"
               "Сіздің жеке басыңыз Telegram арқылы расталмаған — бұл өтініште көрсетіледі. Жіберейін бе?",
