@@ -22,6 +22,7 @@ from backend.jobs.relay import Relay
 from backend.lib import logging as zan_logging
 from backend.lib.edge import REQUEST_ID_HEADER, edge_headers, request_id_middleware
 from backend.lib.errors import EXCEPTION_HANDLERS, problem_responses
+from backend.lib.head import head_as_get
 from backend.lib.inputs import check_request, require_json_body, takes_json_data
 from backend.lib.json_bodies import ZanRequest
 from backend.lib.metrics import metrics_middleware
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         ),
         debug=False,
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)  # around the router, which routes a HEAD to no GET handler
     document_problems(app)
     return app
 

@@ -16,6 +16,7 @@ from backend.citizens.service import get_or_create_by_iin, iin_hash
 from backend.context import Context
 from backend.deps import path_with_query, provide_lang
 from backend.lib.errors import undo_if_database_lost
+from backend.lib.head import sent_method
 from backend.partners.admission import release
 from backend.partners.service import SignedHeaders, unauthenticated, verify
 
@@ -44,7 +45,7 @@ async def partner_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler
         signature=request.headers.get("x-signature"),
     )
     body = await request.body()
-    partner_id, partner_name, iin, claim = await verify(ctx, headers=headers, method=request.method,
+    partner_id, partner_name, iin, claim = await verify(ctx, headers=headers, method=sent_method(request),
                                                         path_with_query=path_with_query(request), body=body)
     if claim is not None:
         # kept with the request, no round trip: a request its database could not carry out (the citizen lookup

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 
+from backend.app import create_app
 from backend.context import Context
 from backend.worker import run_worker
 
@@ -31,3 +34,21 @@ async def worker(ctx: Context) -> AsyncIterator[asyncio.Task[None]]:
     if not running.done():
         running.cancel()
     await asyncio.gather(running, return_exceptions=True)
+
+
+@pytest.fixture
+async def uvicorn_url(ctx: Context) -> AsyncIterator[str]:
+    """The app served by uvicorn, as `zan serve` runs it (its own logging left alone: log_config=None)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(ctx=ctx), log_config=None, lifespan="on"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            assert not serving.done(), serving
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()

@@ -105,10 +105,3 @@ async def test_the_description_documents_415_where_json_is_taken(app_client: htt
     # a raw upload takes any type it declared; a read takes no body
     assert "415" not in paths["/api/v1/media/{media_id}/upload"]["put"]["responses"]
     assert "415" not in paths["/api/v1/reports"]["get"]["responses"]
-
-
-async def test_head_is_not_served_as_a_read(app_client: httpx.AsyncClient) -> None:
-    """README: the API answers GET; HEAD is 405 with the methods it takes (Allow), as any other method it does not."""
-    response = await app_client.head(f"/api/v1/reports/{uuid.uuid4()}", headers={"Accept-Language": "en"})
-    assert response.status_code == 405
-    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "OPTIONS"}

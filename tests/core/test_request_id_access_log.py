@@ -4,17 +4,10 @@ line with it, the id in the answer having been made up when the head was sent.""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
-
-from backend.app import create_app
-from backend.context import Context
 
 pytestmark = pytest.mark.anyio
 
@@ -24,38 +17,21 @@ def db_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-@pytest.fixture
-async def base_url(ctx: Context) -> AsyncIterator[str]:
-    """The app served by uvicorn, as `zan serve` runs it (its own logging left alone: log_config=None)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx=ctx), log_config=None, lifespan="on"))
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            assert not serving.done(), serving
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await serving
-        sock.close()
-
-
 @pytest.mark.parametrize(
     ("method", "path", "body", "status"),
     [
         pytest.param("GET", "/health", b"", 200, id="route"),
+        pytest.param("HEAD", "/health", b"", 200, id="head"),
         pytest.param("GET", "/no/such/path", b"", 404, id="no-route"),
         pytest.param("DELETE", "/health", b"", 405, id="wrong-method"),
         pytest.param("POST", "/api/v1/reports", b"x" * (1024 * 1024 + 1), 413, id="body-too-large"),
     ],
 )
 async def test_the_access_log_line_carries_the_answers_request_id(
-    base_url: str, caplog: pytest.LogCaptureFixture, method: str, path: str, body: bytes, status: int
+    uvicorn_url: str, caplog: pytest.LogCaptureFixture, method: str, path: str, body: bytes, status: int
 ) -> None:
     with caplog.at_level(logging.INFO, logger="uvicorn.access"):
-        async with httpx.AsyncClient(base_url=base_url) as client:
+        async with httpx.AsyncClient(base_url=uvicorn_url) as client:
             # a body labelled JSON: one that is not is refused 415 before its size is looked at
             answer = await client.request(method, path, content=body,
                                           headers={"Content-Type": "application/json"} if body else None)
