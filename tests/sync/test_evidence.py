@@ -168,8 +168,10 @@ async def test_chunked_upload_then_staff_open_the_files(app_client: httpx.AsyncC
                                  headers=scene.tablet)).status_code == 200
 
     async with ctx.sessions() as session:
+        # in the order they were written: without ORDER BY PostgreSQL once returned the two rows the other way round
         trail = list(await session.scalars(select(AuditLog).where(
-            AuditLog.action == "report.attachments", AuditLog.target_id == scene.report_id)))  # type: ignore[arg-type]
+            AuditLog.action == "report.attachments", AuditLog.target_id == scene.report_id)  # type: ignore[arg-type]
+            .order_by(AuditLog.at)))  # type: ignore[arg-type]
     assert [(a.actor_type, a.data["links"]) for a in trail] == [("dispatcher", 2), ("patrol_officer", 2)]
 
     # a link is bound to its signature; nobody else's unit sees the report's files
