@@ -157,6 +157,11 @@ async def test_chunked_upload_then_staff_open_the_files(app_client: httpx.AsyncC
         ("citizen", "photo", media.sha256, True), ("officer", "video", sha, True)]
     assert body["items"][1]["caption"] == "Регистратор, 21:15"
     for item, data in zip(body["items"], (photo, VIDEO), strict=True):
+        # a download manager asks a link's size first (HEAD), then fetches it with the same link
+        asked = await app_client.head(_local_path(item["url"]))
+        assert asked.status_code == 200 and asked.content == b"", asked.status_code
+        assert asked.headers["content-length"] == str(len(data))
+        assert asked.headers["content-disposition"].startswith("attachment")
         got = await app_client.get(_local_path(item["url"]))
         assert got.status_code == 200 and got.content == data
         assert got.headers["content-type"].startswith(item["content_type"])
