@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 
 from backend.media.scrub.errors import Malformed
 from backend.media.scrub.jpeg import kept_tiff
@@ -20,38 +21,45 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
 
+def _png_chunks(data: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """Each chunk of the PNG `data` after its signature, in order: (type, start, end), the chunk `data[start:end]`
+    (length, type, payload, CRC); Malformed at a chunk that runs past the end of `data`."""
+    pos = len(PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, end = data[pos + 4:pos + 8], pos + 12 + length
+        if end > len(data):
+            raise Malformed("truncated chunk")
+        yield kind, pos, end
+        pos = end
+
+
 def png_exif(data: bytes) -> bytes | None:
     """The payload of `data`'s eXIf chunk, before or after the picture, found by walking the chunks as far as `data`
     goes, never decoding the picture; None for no PNG, no eXIf, or a head read that ends first."""
     if not data.startswith(PNG_SIGNATURE):
         return None
-    pos = len(PNG_SIGNATURE)
-    while pos + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, end = data[pos + 4:pos + 8], pos + 12 + length
-        if end > len(data) or kind == b"IEND":
-            return None
-        if kind == b"eXIf":
-            return data[pos + 8:end - 4]
-        pos = end
+    try:
+        for kind, start, end in _png_chunks(data):
+            if kind == b"IEND":
+                return None
+            if kind == b"eXIf":
+                return data[start + 8:end - 4]
+    except Malformed:  # a head read of a larger file ends inside a chunk
+        return None
     return None
 
 
 def scrub_png(data: bytes) -> bytes:
     if not data.startswith(PNG_SIGNATURE):
         raise Malformed("no PNG signature")
-    out, pos = bytearray(PNG_SIGNATURE), len(PNG_SIGNATURE)
-    while pos + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, end = data[pos + 4:pos + 8], pos + 12 + length
-        if end > len(data):
-            raise Malformed("truncated chunk")
+    out = bytearray(PNG_SIGNATURE)
+    for kind, start, end in _png_chunks(data):
         if kind in _PNG_KEEP:
-            out += data[pos:end]
-        elif kind == b"eXIf" and (exif := kept_tiff(data[pos + 8:end - 4])) is not None:
+            out += data[start:end]
+        elif kind == b"eXIf" and (exif := kept_tiff(data[start + 8:end - 4])) is not None:
             # where it was: a viewer honours its orientation only before the picture data, as the writer put it
             out += _png_chunk(b"eXIf", exif)
-        pos = end
         if kind == b"IEND":
             return bytes(out)
     raise Malformed("no IEND")
