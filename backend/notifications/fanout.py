@@ -7,7 +7,7 @@ with ON CONFLICT DO NOTHING, on PostgreSQL and SQLite alike.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -64,6 +64,26 @@ async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]
                    "created_at": now, "updated_at": now, "device_id": None, "partner_id": None, **row}
                   for row in rows[start:start + INSERT_CHUNK]]
         await session.execute(stmt, values)
+
+
+async def push_to_devices(session: AsyncSession, key: str, devices: Iterable[tuple[uuid.UUID, str]],
+                          payload_in: Callable[[str], dict[str, Any]]) -> int:
+    """One push of the event `key` to each device (its id, its language), the payload built once per language
+    (`payload_in`), and the task that sends them; how many were written. The caller commits."""
+    from backend.jobs.service import enqueue
+
+    payloads: dict[str, dict[str, Any]] = {}  # one text per language, not per device
+    rows = []
+    for device_id, language in devices:
+        if language not in payloads:
+            payloads[language] = payload_in(language)
+        rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
+                     "device_id": device_id, "max_attempts": PUSH_ATTEMPTS, "payload": payloads[language]})
+    if rows:
+        await insert_deliveries(session, rows)
+        await enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=f"deliver:{key}",
+                      max_attempts=40)
+    return len(rows)
 
 
 def discreet_for_citizen(report: Report) -> bool:

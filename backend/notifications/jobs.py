@@ -167,22 +167,15 @@ async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
             .where(col(Device.owner_type) == "officer", col(Device.active).is_(True), escalation_audience(report)))
         key = f"escalation:{esc.id}"
         term, at = await escalation_term(session, esc, report)
-        payloads: dict[str, dict[str, Any]] = {}  # one text per language, not per device
-        rows = []
-        for device_id, language in devices:
-            if language not in payloads:
-                title = pick(templates.ESCALATION_TITLE, language).format(number=report.number)
-                what, when = templates.escalation_lines(esc.kind, term, at, language)
-                payloads[language] = {"title": title, "body": f"{what} {when}", "collapse_id": key, "urgent": True,
-                                      **fanout.push_life(f"escalation:{esc.kind}", esc.created_at),
-                                      "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
-                                               "number": report.number}}
-            rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
-                         "device_id": device_id, "max_attempts": fanout.PUSH_ATTEMPTS, "payload": payloads[language]})
-        if rows:
-            await fanout.insert_deliveries(session, rows)
-            await enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=f"deliver:{key}",
-                          max_attempts=40)
+        def payload_in(language: str) -> dict[str, Any]:
+            title = pick(templates.ESCALATION_TITLE, language).format(number=report.number)
+            what, when = templates.escalation_lines(esc.kind, term, at, language)
+            return {"title": title, "body": f"{what} {when}", "collapse_id": key, "urgent": True,
+                    **fanout.push_life(f"escalation:{esc.kind}", esc.created_at),
+                    "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
+                             "number": report.number}}
+
+        await fanout.push_to_devices(session, key, devices.tuples(), payload_in)
         esc.notified_at = utcnow()
         await session.commit()
     notify(ctx)

@@ -18,7 +18,6 @@ from sqlmodel import col
 
 from backend.jobs.relay import notify
 from backend.jobs.scheduled import periodic
-from backend.jobs.service import enqueue
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.i18n import pick
 from backend.notifications import fanout, templates
@@ -77,26 +76,18 @@ def _event_key(sign_in: OfficerSession) -> str:
 async def _tell_devices(session: AsyncSession, sign_in: OfficerSession, ends: datetime, now: datetime) -> bool:
     """Write the pushes to the active devices registered from `sign_in` and the task that sends them; False when it
     has none (the app registered no push token there)."""
-    devices = (await session.execute(
+    devices = await session.execute(
         select(col(Device.id), col(Device.language))
         .where(col(Device.owner_type) == "officer", col(Device.active).is_(True),
-               col(Device.officer_id) == sign_in.officer_id, col(Device.officer_device_pk) == sign_in.device_pk))).all()
-    if not devices:
-        return False
+               col(Device.officer_id) == sign_in.officer_id, col(Device.officer_device_pk) == sign_in.device_pk))
     key = _event_key(sign_in)
     # it matters until the sign-in ends: a device offline past that has nothing left to be told
     life = fanout.push_life("sign_in_expiry", now, ttl_s=int((ends - now).total_seconds()))
-    payloads: dict[str, dict[str, Any]] = {}  # one text per language, not per device
-    rows = []
-    for device_id, language in devices:
-        if language not in payloads:
-            payloads[language] = {
-                "title": pick(templates.SIGN_IN_EXPIRY_TITLE, language),
+
+    def payload_in(language: str) -> dict[str, Any]:
+        return {"title": pick(templates.SIGN_IN_EXPIRY_TITLE, language),
                 "body": pick(templates.SIGN_IN_EXPIRY_BODY, language).format(at=templates.local_time(ends)),
                 "collapse_id": key, "urgent": False, **life,
                 "data": {"type": "sign_in_expiry", "expires_at": ends.isoformat()}}
-        rows.append({"dedupe_key": f"{key}:device:{device_id}", "event_key": key, "kind": "push",
-                     "device_id": device_id, "max_attempts": fanout.PUSH_ATTEMPTS, "payload": payloads[language]})
-    await fanout.insert_deliveries(session, rows)
-    await enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=f"deliver:{key}", max_attempts=40)
-    return True
+
+    return bool(await fanout.push_to_devices(session, key, devices.tuples(), payload_in))
