@@ -55,22 +55,17 @@ async def remind_sign_in_expiry(ctx: Context) -> None:
             .order_by(col(OfficerSession.expires_at)).limit(BATCH)
             # two schedulers running at once take different sign-ins (SQLite: one writer, rendered without it)
             .with_for_update(of=OfficerSession, skip_locked=True))).all()
-        keys = []
+        told = 0
         for sign_in, signed_in_again in due:
             sign_in.expiry_reminded_at = now
             ends = as_utc(sign_in.expires_at)
             if signed_in_again or ends - as_utc(sign_in.created_at) <= 2 * REMIND_BEFORE:
                 continue
-            if await _tell_devices(session, sign_in, ends, now):
-                keys.append(_event_key(sign_in))
+            told += bool(await _tell_devices(session, sign_in, ends, now))
         await session.commit()
-    if keys:
-        log.info("told %d sign-ins they are about to end", len(keys))
+    if told:
+        log.info("told %d sign-ins they are about to end", told)
         notify(ctx)
-
-
-def _event_key(sign_in: OfficerSession) -> str:
-    return f"sign-in-expiry:{sign_in.id}"
 
 
 async def _tell_devices(session: AsyncSession, sign_in: OfficerSession, ends: datetime, now: datetime) -> bool:
@@ -80,7 +75,7 @@ async def _tell_devices(session: AsyncSession, sign_in: OfficerSession, ends: da
         select(col(Device.id), col(Device.language))
         .where(col(Device.owner_type) == "officer", col(Device.active).is_(True),
                col(Device.officer_id) == sign_in.officer_id, col(Device.officer_device_pk) == sign_in.device_pk))
-    key = _event_key(sign_in)
+    key = f"sign-in-expiry:{sign_in.id}"
     # it matters until the sign-in ends: a device offline past that has nothing left to be told
     life = fanout.push_life("sign_in_expiry", now, ttl_s=int((ends - now).total_seconds()))
 
