@@ -175,7 +175,7 @@ async def escalation(ctx: Context, payload: dict[str, Any]) -> None:
                     "data": {"type": "escalation", "kind": esc.kind, "report_id": str(report.id),
                              "number": report.number}}
 
-        await fanout.push_to_devices(session, key, devices.tuples(), payload_in)
+        await fanout.push_to_devices(session, key, devices, payload_in)
         esc.notified_at = utcnow()
         await session.commit()
     notify(ctx)

@@ -85,4 +85,4 @@ async def _tell_devices(session: AsyncSession, sign_in: OfficerSession, ends: da
                 "collapse_id": key, "urgent": False, **life,
                 "data": {"type": "sign_in_expiry", "expires_at": ends.isoformat()}}
 
-    return bool(await fanout.push_to_devices(session, key, devices.tuples(), payload_in))
+    return bool(await fanout.push_to_devices(session, key, devices, payload_in))
