@@ -671,6 +671,7 @@ class Actors:
 
 async def pick_actors(dsn: str) -> Actors:
     from backend.citizens.service import iin_hash
+    from ml.taxonomy import load_taxonomy
     from tests.helpers import make_iin
 
     iin = make_iin(7)
@@ -692,9 +693,14 @@ async def pick_actors(dsn: str) -> Actors:
         patrol = await conn.fetchval("SELECT o.badge_number FROM officers o JOIN unit_members m ON m.officer_id = o.id "
                                      "WHERE m.unit_id = $1 ORDER BY o.badge_number LIMIT 1", busy_unit)
         # a report with sealed rows in several seals and custody (the ledger holds the last 30 days' entries)
-        history = await conn.fetchval("SELECT id FROM reports WHERE unit_id IS NOT NULL AND status <> 'closed' "
-                                      "AND NOT restricted AND created_at BETWEEN now() - interval '20 days' "
-                                      "AND now() - interval '10 days' ORDER BY created_at LIMIT 1")
+        # ... and one the dispatcher may open: in their district (dispatch roles see their region's districts) and
+        # of no restricted category (the flag alone does not make a report ordinary)
+        history = await conn.fetchval(
+            "SELECT id FROM reports WHERE unit_id IS NOT NULL AND status <> 'closed' AND NOT restricted "
+            "AND (category IS NULL OR NOT category = ANY($2::text[])) "
+            "AND district = (SELECT district FROM officers WHERE badge_number = $1) "
+            "AND created_at BETWEEN now() - interval '20 days' AND now() - interval '10 days' "
+            "ORDER BY created_at LIMIT 1", badges["dispatcher"], sorted(load_taxonomy().restricted_codes()))
         duplicate = await conn.fetchval(
             "SELECT r.id FROM reports r JOIN report_embeddings e ON e.report_id = r.id "
             "WHERE r.category = 'road_accident' AND r.status <> 'closed' ORDER BY r.created_at DESC LIMIT 1")
@@ -735,7 +741,7 @@ def scenarios(ctx: Context, http: httpx.AsyncClient, actors: Actors, tokens: dic
     from backend.dispatch.jobs import _compact_sync_log, find_escalations
     from backend.jobs import service as outbox
     from backend.ledger.service import seal_pending
-    from backend.media.service import purge_unused
+    from backend.media.cleanup import purge_unused
     from backend.notifications import delivery
     from backend.notifications.jobs import sweep
     from backend.partners.service import purge_expired_nonces
@@ -909,11 +915,18 @@ async def login(http: httpx.AsyncClient, badge: str) -> str:
 
 
 async def measure(ctx: Context, explainer: Explainer, actors: Actors) -> list[Scenario]:
+    import sqlalchemy as sa
+
     from backend.app import create_app
     from backend.partners.service import create
 
     async with ctx.sessions() as session:
         created = await create(session=session, secret_key=SECRET, name=f"bench-{uuid.uuid4().hex[:6]}")
+        # a partner app sees only the reports filed through it: the measured citizen filed all theirs through this one
+        await session.execute(sa.text("UPDATE reports SET partner_id = :partner WHERE citizen_id = "
+                                      "(SELECT citizen_id FROM reports WHERE id = :report)"),
+                              {"partner": created.id, "report": actors.citizen_report})
+        await session.commit()
     app = create_app(ctx=ctx)
     async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                                   base_url="http://zan.bench", timeout=120) as http:

@@ -77,6 +77,11 @@ class Delivery(SQLModel, table=True):
         sa.Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
         sa.Index("ix_notification_deliveries_event", "event_key", "status"),
         sa.Index("ix_notification_deliveries_claim", "claim_token"),
+        # /health and every metrics scrape count the dead-lettered ones per kind (backend.health.dead_letters): dead
+        # rows are kept for `zan notifications retry`, and counting a kind with none walked all of the others' (5,920
+        # dead pushes at three years of bench data: ~100 ms per readiness probe). Index-only, dead rows alone.
+        sa.Index("ix_notification_deliveries_dead", "kind", "id",
+                 postgresql_where=sa.text("status = 'dead'"), sqlite_where=sa.text("status = 'dead'")),
     )
 
 
