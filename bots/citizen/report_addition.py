@@ -72,7 +72,7 @@ from bots.citizen.report_draft import (
     shortened,
     too_short,
 )
-from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
+from bots.citizen.report_files import GONE, KEPT, SENT_AGAIN, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_offer import report_from_evidence
 from bots.citizen.report_storing import being_stored, given_up, sent_files
 from bots.citizen.texts import t
@@ -376,7 +376,8 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
     # the caption taken out of a description it was taken into meanwhile ("New report" tapped while it was stored)
-    dropped = outcome != KEPT and await _drop_caption(state, key, message.message_id)
+    # (not of a file sent again: it is the draft's, and so are the words under it)
+    dropped = outcome not in (KEPT, SENT_AGAIN) and await _drop_caption(state, key, message.message_id)
     told = note  # what became of it: said alone should the question be answered while the file was stored
     if outcome == KEPT:
         note = ""  # the question says it

@@ -69,18 +69,22 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     if outcome == OVER:
         await _over_limit(message, state, ctx, lang, key, file.file_unique_id, said=said, added=added)
         return
-    if outcome != KEPT:  # refused or not stored: said, with the files step's buttons
+    if outcome not in (KEPT, SENT_AGAIN):  # refused or not stored: said, with the files step's buttons
         await message.answer(said + t(outcome, lang), reply_markup=keyboards.photos_done(lang))
     if album:
+        # a file sent again is the draft's already, not one more for the album's answer to count (make_room)
         await _album_file_done(message, state, ctx, lang, key, file.file_unique_id, over=False, added=added,
                                kept=outcome == KEPT)
         return
-    if outcome == KEPT:
+    if outcome in (KEPT, SENT_AGAIN):  # the files so far, this one among them
         await _answer_files(message, state, ctx, lang, key, said=said)
 
 # what keep_file says besides a text key of its own (why a file was refused or not stored)
 KEPT = "kept"
 TAKEN_ALREADY = "taken_already"  # a re-delivered update: already taken (or on its way) and answered (or to be)
+# kept already from an earlier message: sent again by the citizen (told to, when its question could not be asked for
+# want of Redis, or unsure it came through), a message of its own that is answered, not a re-delivered update
+SENT_AGAIN = "sent_again"
 OVER = "over"  # past the MAX_FILES, never stored
 GONE = "gone"  # its draft was cancelled, filed or started again while the file was stored
 
@@ -88,15 +92,20 @@ GONE = "gone"  # its draft was cancelled, filed or started again while the file 
 async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context, linked: service.ChatUser | None,
                     lang: str, key: str, file: Incoming) -> str:
     """Store `file` as one of the draft `key`'s files, at any step of the report (the files sent with the
-    description are kept as those sent at their own step): KEPT, TAKEN_ALREADY, OVER, GONE or the text key that says
-    why it was not taken. The chat is held while the draft is read and changed (its place among the files, the
+    description are kept as those sent at their own step): KEPT, TAKEN_ALREADY, SENT_AGAIN, OVER, GONE or the text key
+    that says why it was not taken. The chat is held while the draft is read and changed (its place among the files, the
     limit), and let go while the file is downloaded and stored: an album's files are stored side by side."""
     if (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
         return "report_photo_bad"  # refused unread: Telegram would not hand it over, or the media API refuse it
     data = await state.get_data()
     storing = being_stored(data)
-    if file.file_unique_id in storing or await service.has_draft_media(ctx, key, file.file_unique_id):
+    if file.file_unique_id in storing:
         return TAKEN_ALREADY
+    if await service.has_draft_media(ctx, key, file.file_unique_id):
+        # by the message its place noted (SENT): another message is the citizen's, this one's a re-delivery, as is
+        # one whose message is not known (a conversation from before places noted it)
+        sent = sent_in(data, file.file_unique_id)
+        return SENT_AGAIN if sent is not None and sent[0] != message.message_id else TAKEN_ALREADY
     files = await service.draft_files(ctx, key)
     if len(files) + len(storing) >= MAX_FILES and not await make_room(state, ctx, key, data, message, files):
         return OVER
@@ -289,16 +298,18 @@ async def keep_early_file(message: Message, state: FSMContext, bot: Bot, ctx: Co
     """A file sent before the files step (with the description, or where the place is asked) is kept in the draft
     as one sent at its step, so the citizen is not asked for it again: what became of it (None: the message carries
     no file; else what keep_file says) and the words that say so in the chat's language ("" for a re-delivered update
-    or a draft gone meanwhile, which need no answer)."""
+    or a draft gone meanwhile, which need no answer; for one sent again, that it is kept and need not be sent again)."""
     file = incoming(message)
     if file is None:
         carries = message.photo or message.video or message.voice or message.audio or message.document
         return (None, "") if not carries else ("report_photo_bad", t("report_file_not_kept", lang))
     key = str((await state.get_data())["key"])
     outcome = await keep_file(message, state, bot, ctx, linked, lang, key, file)
+    kept = "report_files_kept" if message.media_group_id else "report_file_kept"
     if outcome == KEPT:
-        kept = "report_files_kept" if message.media_group_id else "report_file_kept"
         return outcome, t("report_voice_kept" if message.voice else kept, lang)
+    if outcome == SENT_AGAIN:
+        return outcome, t(kept, lang)  # "no need to send it again", a voice message too
     if outcome == OVER:
         return outcome, t("report_file_limit", lang, max=MAX_FILES)
     if outcome in (TAKEN_ALREADY, GONE):

@@ -36,6 +36,7 @@ from bots.citizen.report_draft import (
 )
 from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
 from bots.citizen.report_text import report_place_first, report_text_missing
+from bots.citizen.storage import step_unread
 from bots.citizen.texts import t
 from bots.citizen.typed_answers import NO_WORDS, YES_WORDS, typed_words
 
@@ -61,7 +62,11 @@ async def offer_report(message: Message, state: FSMContext, bot: Bot, ctx: Conte
         await offer_pending(message, state, bot, ctx, lang, linked)
         return
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
-    if outcome in (TAKEN_ALREADY, GONE) or await state.get_state() != ReportForm.offered.state:
+    # the question's step as the update read it, should Redis have gone away while the file was stored: taken for
+    # none, a kept file went unanswered (resume says the question cannot be asked now, and a file sent again is
+    # answered, SENT_AGAIN)
+    step = await state.get_state() or step_unread(state)
+    if outcome in (TAKEN_ALREADY, GONE) or step != ReportForm.offered.state:
         return  # a re-delivered update, or the draft cancelled (or taken) while the file was stored
     if outcome == KEPT:
         await resume(message, state, ctx, lang)

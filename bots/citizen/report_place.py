@@ -19,7 +19,7 @@ from bots.citizen.report_draft import (
     first_of_album,
     keep_place,
 )
-from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
+from bots.citizen.report_files import GONE, KEPT, SENT_AGAIN, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -75,7 +75,7 @@ async def report_location_missing(message: Message, state: FSMContext, bot: Bot,
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE) and not added:
         return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
-    if not answers and not added and outcome in (None, KEPT):
+    if not answers and not added and outcome in (None, KEPT, SENT_AGAIN):
         return
     if await state.get_state() != ReportForm.location.state:
         if note:  # the location came while this file was stored: only what became of it

@@ -28,7 +28,7 @@ from bots.citizen.report_draft import (
     too_short,
     typed_parts,
 )
-from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, keep_early_file
+from bots.citizen.report_files import GONE, KEPT, SENT_AGAIN, TAKEN_ALREADY, keep_early_file
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -121,7 +121,7 @@ async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx
     if described:
         await resume(message, state, ctx, lang, t("report_caption_taken", lang) + (" " + note if note else ""))
         return
-    if not answers and outcome in (None, KEPT):
+    if not answers and outcome in (None, KEPT, SENT_AGAIN):
         return
     if await state.get_state() != ReportForm.text.state:
         if note:  # the description came in another message while this file was stored: only what became of it
