@@ -25,10 +25,11 @@ async def unexpected_error(event: ErrorEvent, bot: Bot, ctx: Context) -> None:
     """The dispatcher's error handler: an update that failed anywhere (a handler, a middleware, the FSM storage)
     still gets a reply. The webhook has already answered Telegram, so it will not be delivered again; without this
     the citizen — possibly reporting an emergency — would hear nothing at all."""
-    # a report draft unreadable for a moment (Redis away after its state was read): nothing was changed, nothing
-    # failed but the read, so the citizen is asked to send it again rather than told of a failure
-    unread = isinstance(event.exception, DraftUnreadable)
-    if unread:
+    # a report draft unreadable for a moment (Redis away after its state was read), or the chat's step (a draft not
+    # started over it): nothing was changed, nothing failed but the read, so the citizen is asked to send it again
+    # rather than told of a failure
+    unread = event.exception if isinstance(event.exception, DraftUnreadable) else None
+    if unread is not None:
         log.warning("citizen bot update %s: its report draft could not be read", event.update.update_id)
     else:
         log.error("citizen bot update %s failed", event.update.update_id, exc_info=event.exception)
@@ -43,7 +44,7 @@ async def unexpected_error(event: ErrorEvent, bot: Bot, ctx: Context) -> None:
     if chat is None or chat.type != ChatType.PRIVATE:
         return  # never in a group (see PrivateChatOnly), and an update without a chat has no one to tell
     lang = await _error_language(ctx, chat.id, context.user.language_code if context.user else None)
-    await bot.send_message(chat.id, t("report_draft_unread" if unread else "bot_unavailable", lang))
+    await bot.send_message(chat.id, t(unread.said if unread is not None else "bot_unavailable", lang))
 
 
 async def _error_language(ctx: Context, chat_id: int, telegram_language: str | None) -> str:

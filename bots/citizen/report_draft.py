@@ -35,7 +35,7 @@ from backend.media.formats import canonical_type
 from backend.media.service import KINDS, MAX_PER_REPORT
 from backend.reports.service import local_date
 from bots.citizen import keyboards, service
-from bots.citizen.storage import data_unreadable, step_unread
+from bots.citizen.storage import data_unreadable, step_unknown, step_unread
 from bots.citizen.texts import all_languages, t
 
 MAX_FILES = MAX_PER_REPORT
@@ -108,7 +108,10 @@ def too_short(text: str) -> bool:
 
 
 async def open_draft(state: FSMContext, ctx: Context, since: int, step: State = ReportForm.text) -> None:
-    """A new draft at `step`, its messages those after `since`; the files of one left unfinished go."""
+    """A new draft at `step`, its messages those after `since`; the files of one left unfinished go. StepUnknown
+    (nothing written) when the chat's step could not be read at all: see there."""
+    if step_unknown(state):
+        raise StepUnknown
     await drop_draft(state, ctx)
     # one idempotency key per conversation: a double tap on "Send" or a re-delivered update files it once
     # `since`: messages of this chat are numbered in order, so an edit of a message older than the report's first
@@ -203,8 +206,8 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
 
     try:
         draft = await draft_read(message, state, lang)
-    except DraftUnreadable:
-        await message.answer(led(t("report_draft_unread", lang)))
+    except DraftUnreadable as unread:
+        await message.answer(led(t(unread.said, lang)))
         return True
     if draft is None:
         return False
@@ -257,6 +260,19 @@ class DraftUnreadable(Exception):
     asked to send it again in a minute (errors.unexpected_error; resume says what it was given to say first). Taken
     for an expired draft, its state was let go — and handed back to Redis once it answered, the draft lost for good
     — or a new draft started over it."""
+
+    said = "report_draft_unread"  # the text key the citizen is told (errors.unexpected_error, resume)
+
+
+class StepUnknown(DraftUnreadable):
+    """A new draft about to be started (open_draft) in a chat whose step could not be read at all: Redis away since
+    the update began, nothing of the chat kept in this process (storage.step_unknown). It reads as none, but Redis may
+    hold a report in progress: the draft started now would be handed back over it once Redis answers (its description,
+    place and files gone from the chat, the file sent now filed in its place). Nor can the file be kept for that report
+    unread (no key to keep it under). So nothing is written or stored, and the citizen, who may have no report in
+    progress at all, is told that nothing was taken and to send it again in a minute, when the step can be read."""
+
+    said = "report_step_unknown"
 
 
 async def draft_data(state: FSMContext) -> dict[str, Any]:

@@ -32,7 +32,10 @@ The state is read the same way: a chat whose step was read from Redis earlier in
 before any handler) and that reads none now, Redis gone meanwhile, is still at that step, only unreadable (the chat's
 lock, bots.citizen.isolation, keeps its other updates out meanwhile): `step_unread` says which, so a report's step is
 not taken for none (the question it asks unsaid, or a new draft started over it). A step never read in the update
-(Redis away from its start) is none, as before: the update is handled as a chat with no step.
+(Redis away from its start, nothing kept here) is none, as before: the update is handled as a chat with no step, but
+`step_unknown` says so, for no new draft may be started over it: written blind, it would be handed back over the one
+Redis may hold (its description, place and files gone from the chat). The citizen is asked to send it again instead
+(report_draft.open_draft).
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class _Step:
 
     value: str | None
     unread: bool = False
+    known: bool = True  # False: never read in the update, Redis away from its start and nothing kept here
 
 
 # the chats' steps as the update being handled knows them (steps_of_update): what step_unread falls back on
@@ -97,7 +101,9 @@ def _step_read(key: StorageKey, found: tuple[str | None] | None) -> None:
     if found is not None:
         steps[key] = _Step(found[0])
     elif key in steps:
-        steps[key] = _Step(steps[key].value, unread=True)
+        steps[key] = _Step(steps[key].value, unread=True, known=steps[key].known)
+    else:
+        steps[key] = _Step(None, unread=True, known=False)
 
 
 class FallbackStorage(BaseStorage):
@@ -242,6 +248,14 @@ def step_unread(state: FSMContext) -> str | None:
     read it before (the step the chat is still at: module doc); None otherwise (read, or never read in the update)."""
     step = (_STEPS.get() or {}).get(state.key)
     return step.value if step is not None and step.unread else None
+
+
+def step_unknown(state: FSMContext) -> bool:
+    """Whether the chat's step has not been read in this update at all: Redis away since its start (the middleware's
+    read, before any handler) and nothing kept here, nor written since. It reads as none, yet Redis may hold a report
+    in progress (module doc)."""
+    step = (_STEPS.get() or {}).get(state.key)
+    return step is not None and not step.known
 
 
 def data_unreadable(state: FSMContext) -> bool:

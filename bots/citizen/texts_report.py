@@ -148,6 +148,19 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "en": "I could not read the report you are writing just now. It is not lost: please send that again in a "
               "minute. In an emergency call 102 or 112 right away.",
     },
+    # a file, place or "Report" with Redis away from the update's start: whether a report is in progress is unknown,
+    # so none was started (it would replace one in progress) and nothing sent was taken
+    "report_step_unknown": {
+        "kk": "Қазір өтінішті жазып жатқаныңызды тексере алмадым, сондықтан бұл хабар қабылданбады. Өтінішті бастаған "
+              "болсаңыз, ол жоғалған жоқ: бір минуттан кейін мұны қайта жіберіңіз. Төтенше жағдайда бірден 102 немесе "
+              "112 нөміріне қоңырау шалыңыз.",
+        "ru": "Сейчас не удалось проверить, пишете ли вы обращение, поэтому это сообщение не принято. Если вы начали "
+              "обращение, оно не потеряно: через минуту отправьте это ещё раз. В экстренной ситуации сразу звоните 102 "
+              "или 112.",
+        "en": "I could not check just now whether you are writing a report, so this message was not taken. A report "
+              "you have begun is not lost: please send that again in a minute. In an emergency call 102 or 112 right "
+              "away.",
+    },
     # the language chosen while a report is being written: the report is kept and its step asked again
     "report_resumed": {
         "kk": "🌐 Тіл өзгертілді. Өтінішіңіз сақталды, жалғастырайық.",
