@@ -20,7 +20,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "intake": ["bench/intake.py"],
     "routing": ["bench/routing.py"],
     "ml_eval": ["bench/ml_eval.py"],
-    "notifications": ["bench/notifications.py", "--serve-fake"],
+    "notifications": ["bench/notifications.py"],
     "legal": ["bench/legal.py"],
     "sync": ["-m", "bench.sync"],
     "dispatch": ["-m", "bench.dispatch"],
