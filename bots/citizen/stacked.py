@@ -3,7 +3,9 @@ written beside the chat's data, the state to go back to kept under its `back` ke
 Both ends read the data with draft_data: data unreadable for want of Redis ends the update with nothing changed
 (DraftUnreadable), as the state to go back to is unknown then, and writing it as none (or the empty data back) would
 wipe the paused draft once Redis answers. A step may be stacked over another ("Reply" during an appeal), each keeping
-its own `back`: the one holding a report's step is the paused draft's (`go_back_instead`)."""
+its own `back`: the one holding a report's step is the paused draft's (`go_back_instead`). Nor is a step stacked over
+a state never read in the update (Redis away from its start, storage.step_unknown): "go back to: none", written blind,
+would be handed back over the report's step Redis may hold (StackUnknown)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 
-from bots.citizen.report_draft import draft_data
+from bots.citizen.report_draft import StepUnknown, draft_data
+from bots.citizen.storage import step_unknown
 
 Before = Callable[[dict[str, Any]], Awaitable[None]]
 # each stacked step's `back` key: the answer's to a request for information (reply_flow), the appeal's (own_steps)
@@ -21,10 +24,22 @@ REPLY_BACK, APPEAL_BACK = "reply_back", "appeal_back"
 BACKS = (REPLY_BACK, APPEAL_BACK)
 
 
+class StackUnknown(StepUnknown):
+    """A step about to be stacked (`stack`: "Reply", "Appeal" tapped) over a state that could not be read at all: the
+    chat reads as at none, but Redis may hold a report in progress, and the none kept as the state to go back to would
+    be handed back over its step once Redis answers (the draft not resumed when the stacked step ends). As with a new
+    draft (report_draft.open_draft), nothing is written, and the citizen is told to tap the button again in a minute."""
+
+    said = "report_step_unknown_tap"
+
+
 async def stack(state: FSMContext, own: State, back: str, fields: dict[str, Any], before: Before | None = None) -> None:
     """`own` begun with `fields`, over the chat's state; `own` begun again (another report's "Reply") keeps the state
-    it went back to, not itself. `before` is given `own`'s data being replaced (when it was on), ahead of any write."""
+    it went back to, not itself. `before` is given `own`'s data being replaced (when it was on), ahead of any write.
+    StackUnknown (nothing written) when the chat's state could not be read at all."""
     current = await state.get_state()
+    if step_unknown(state):
+        raise StackUnknown
     if current == own.state:
         data = await draft_data(state)
         if before is not None:

@@ -35,7 +35,7 @@ not taken for none (the question it asks unsaid, or a new draft started over it)
 (Redis away from its start, nothing kept here) is none, as before: the update is handled as a chat with no step, but
 `step_unknown` says so, for no new draft may be started over it: written blind, it would be handed back over the one
 Redis may hold (its description, place and files gone from the chat). The citizen is asked to send it again instead
-(report_draft.open_draft).
+(report_draft.open_draft), once per album (`album_told`: nothing written, the FSM data cannot note it).
 """
 
 from __future__ import annotations
@@ -124,6 +124,9 @@ class FallbackStorage(BaseStorage):
         # written here), the rest unknown. Expiring like the entries (the value is unused): a chat read once in an
         # outage and never again would otherwise stay for as long as the process runs
         self._unread: dict[StorageKey, tuple[None, float]] = {}
+        # per chat, the albums answered while its step was unknown (step_unknown): nothing of the chat is written
+        # then, so its FSM data cannot note them (first_told)
+        self._told: dict[StorageKey, tuple[frozenset[str], float]] = {}
         self._down_until = 0.0
         self._down = False
 
@@ -236,10 +239,21 @@ class FallbackStorage(BaseStorage):
         the primary was away: the rest of it, a live draft maybe, is unknown."""
         return self._fresh(self._unread, key) is not None
 
+    def first_told(self, key: StorageKey, album: str) -> bool:
+        """Whether the chat's `album` (its media_group_id) is answered by the file asking now: the first of its files
+        to ask is, and noted, so the others, asking next, are not. This process's memory, expiring like the entries."""
+        told = self._fresh(self._told, key)
+        albums = told[0] if told is not None else frozenset()
+        if album in albums:
+            return False
+        self._keep(self._told, key, albums | {album})
+        return True
+
     async def close(self) -> None:
         self._states.clear()
         self._data.clear()
         self._unread.clear()
+        self._told.clear()
         await self.primary.close()
 
 
@@ -256,6 +270,15 @@ def step_unknown(state: FSMContext) -> bool:
     in progress (module doc)."""
     step = (_STEPS.get() or {}).get(state.key)
     return step is not None and not step.known
+
+
+def album_told(state: FSMContext, album: str) -> bool:
+    """Whether `album` of the chat was answered already by another of its files refused over a step unknown (each
+    file an update of its own, refused alike; nothing written, so the FSM data cannot say it, as
+    report_draft.first_of_album does): this process's memory, the first file noted as it answers. An album's files
+    reaching other workers are answered once in each. Never with another storage (no step is unknown there)."""
+    storage = state.storage
+    return isinstance(storage, FallbackStorage) and not storage.first_told(state.key, album)
 
 
 def data_unreadable(state: FSMContext) -> bool:

@@ -161,6 +161,18 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
               "you have begun is not lost: please send that again in a minute. In an emergency call 102 or 112 right "
               "away.",
     },
+    # the same, of a button ("Reply", "Appeal") that would have opened its step over a report in progress (stacked)
+    "report_step_unknown_tap": {
+        "kk": "Қазір өтінішті жазып жатқаныңызды тексере алмадым, сондықтан батырма орындалмады. Өтінішті бастаған "
+              "болсаңыз, ол жоғалған жоқ: бір минуттан кейін батырманы қайта басыңыз. Төтенше жағдайда бірден 102 "
+              "немесе 112 нөміріне қоңырау шалыңыз.",
+        "ru": "Сейчас не удалось проверить, пишете ли вы обращение, поэтому кнопка не сработала. Если вы начали "
+              "обращение, оно не потеряно: через минуту нажмите кнопку ещё раз. В экстренной ситуации сразу звоните "
+              "102 или 112.",
+        "en": "I could not check just now whether you are writing a report, so the button did nothing. A report you "
+              "have begun is not lost: please tap the button again in a minute. In an emergency call 102 or 112 right "
+              "away.",
+    },
     # the language chosen while a report is being written: the report is kept and its step asked again
     "report_resumed": {
         "kk": "🌐 Тіл өзгертілді. Өтінішіңіз сақталды, жалғастырайық.",

@@ -1,8 +1,11 @@
 """Redis lost for a moment in the middle of a citizen bot update: the chat driven through real aiogram against the fake
 Bot API, the bot's FSM Redis behind a loopback proxy (the `proxy` fixture, tests/bots/conftest.py) cut the moment the
-chat's data is asked for."""
+chat's data is asked for (blip_at_data_read), or before the update (sent_with_redis_away)."""
 
 from __future__ import annotations
+
+import asyncio
+from typing import Any
 
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
@@ -51,6 +54,28 @@ async def blip_at_data_read(chat: Chat, proxy: TcpProxy, update: dict[str, objec
     assert isinstance(clock, Clock)
     clock.now += 10
     await primary.redis.delete(primary.key_builder.build(key, "lock"))
+    return said
+
+
+async def sent_with_redis_away(chat: Chat, proxy: TcpProxy, *updates: dict[str, Any]) -> list[str]:
+    """`updates` handled (all at once, as Telegram delivers an album) with Redis unreachable from their start (the
+    chat's step unread, nothing of the chat kept in this process): what the bot said. Then Redis is back and the
+    storage asks it again (its back-off over)."""
+    storage = _storage(chat)
+    await proxy.cut()
+    before = len(chat.texts())
+    try:
+        await asyncio.gather(*(chat.feed(update) for update in updates))
+    finally:
+        await proxy.restore()
+    said = chat.texts()[before:]
+    clock = storage.clock
+    assert isinstance(clock, Clock)
+    clock.now += 10
+    primary = storage.primary
+    assert isinstance(primary, RedisStorage)
+    key = StorageKey(bot_id=chat.bot.bot.id, chat_id=chat.id, user_id=chat.id)
+    await primary.redis.delete(primary.key_builder.build(key, "lock"))  # none taken: Redis was away
     return said
 
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.redis import RedisStorage
 
 from backend.context import Context
 from bots.citizen.report_draft import ReportForm
-from tests.bots.redis_blip import PLACE, RESEND, Clock, _storage, blip_chat, redis_holds
+from tests.bots.redis_blip import PLACE, RESEND, Clock, _storage, blip_chat, redis_holds, sent_with_redis_away
 from tests.bots.test_citizen_audit_conversation import APOLOGY, TEXT, Chat
 from tests.bots.test_citizen_report import _files_of
 from tests.bots.test_citizen_report_from_media import _drafts, _reports
@@ -30,34 +28,10 @@ pytestmark = [pytest.mark.anyio, pytest.mark.redis]
 OFFER = "Подать обращение в полицию с этим сообщением?"  # report_offer
 
 
-def _key(chat: Chat) -> StorageKey:
-    return StorageKey(bot_id=chat.bot.bot.id, chat_id=chat.id, user_id=chat.id)
-
-
 def _file(chat: Chat, kind: str) -> dict[str, Any]:
     if kind == "voice":
         return _voice(chat.tg, chat, recording("ogg", "libopus"))
     return chat.tg.user_sends_photo(chat.id, chat.user, sample_jpeg(48, 36))
-
-
-async def _sent_with_redis_away(chat: Chat, proxy: TcpProxy, update: dict[str, Any]) -> list[str]:
-    """`update` handled with Redis unreachable from its start (the chat's step unread, nothing of the chat kept in
-    this process): what the bot said. Then Redis is back and the storage asks it again (its back-off over)."""
-    storage = _storage(chat)
-    await proxy.cut()
-    before = len(chat.texts())
-    try:
-        await chat.feed(update)
-    finally:
-        await proxy.restore()
-    said = chat.texts()[before:]
-    clock = storage.clock
-    assert isinstance(clock, Clock)
-    clock.now += 10
-    primary = storage.primary
-    assert isinstance(primary, RedisStorage)
-    await primary.redis.delete(primary.key_builder.build(_key(chat), "lock"))  # none taken: Redis was away
-    return said
 
 
 def _told_to_send_again(said: list[str]) -> None:
@@ -73,7 +47,7 @@ async def test_a_file_sent_with_redis_away_keeps_the_draft_in_progress(ctx: Cont
     assert "приложить до 5 фото" in chat.texts()[-1], chat.texts()[-1]
     _, before = await redis_holds(chat)
 
-    said = await _sent_with_redis_away(chat, proxy, _file(chat, kind))
+    said = await sent_with_redis_away(chat, proxy, _file(chat, kind))
 
     step, data = await redis_holds(chat)  # the next update's read: what this process kept handed back
     assert step == ReportForm.photo.state, (step, data, said)
@@ -102,7 +76,7 @@ async def test_a_file_sent_with_redis_away_outside_a_report_is_asked_again(ctx: 
     await chat.says("/start")
     await chat.taps("lang:ru")
 
-    _told_to_send_again(await _sent_with_redis_away(chat, proxy, _file(chat, "voice")))
+    _told_to_send_again(await sent_with_redis_away(chat, proxy, _file(chat, "voice")))
     assert await redis_holds(chat) == (None, {})
     assert await _drafts(ctx) == []
 
