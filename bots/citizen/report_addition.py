@@ -72,7 +72,16 @@ from bots.citizen.report_draft import (
     shortened,
     too_short,
 )
-from bots.citizen.report_files import GONE, KEPT, SENT_AGAIN, TAKEN_ALREADY, album_at_question, keep_early_file
+from bots.citizen.report_files import (
+    GONE,
+    KEPT,
+    ON_ITS_WAY,
+    SENT_AGAIN,
+    TAKEN_ALREADY,
+    album_at_question,
+    keep_early_file,
+    nothing_to_ask,
+)
 from bots.citizen.report_offer import report_from_evidence
 from bots.citizen.report_storing import being_stored, given_up, sent_files
 from bots.citizen.texts import t
@@ -376,8 +385,8 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
     # the caption taken out of a description it was taken into meanwhile ("New report" tapped while it was stored)
-    # (not of a file sent again: it is the draft's, and so are the words under it)
-    dropped = outcome not in (KEPT, SENT_AGAIN) and await _drop_caption(state, key, message.message_id)
+    # (not of a file sent again, kept or on its way: it is the draft's, and so are the words under it)
+    dropped = outcome not in (KEPT, SENT_AGAIN, ON_ITS_WAY) and await _drop_caption(state, key, message.message_id)
     told = note  # what became of it: said alone should the question be answered while the file was stored
     if outcome == KEPT:
         note = ""  # the question says it
@@ -388,15 +397,15 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
                 await resume(message, state, ctx, lang, f"{told}\n{t('report_caption_dropped', lang)}")
             return  # another file of the album answers, or the question was answered meanwhile
         note = answer
-    elif await state.get_state() != ReportForm.adding.state:
+    elif outcome == ON_ITS_WAY or await state.get_state() != ReportForm.adding.state:
         # answered meanwhile ("New report": the file stored with the chat let go): what became of it, and of its
         # caption quoted as the description, with the step asked again (the description, should nothing be left)
         if dropped:
             await resume(message, state, ctx, lang, f"{told}\n{t('report_caption_dropped', lang)}")
-        elif told:
+        elif told:  # or the file's first copy still on its way: its own answer asks the question, once kept
             await message.answer(told)
         return
-    if not await service.draft_media(ctx, key):
+    if await nothing_to_ask(state, ctx, key):
         await drop_draft(state, ctx)
         await message.answer(note or t("report_file_not_kept", lang), reply_markup=keyboards.main_menu(lang))
         return

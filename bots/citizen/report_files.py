@@ -69,7 +69,7 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     if outcome == OVER:
         await _over_limit(message, state, ctx, lang, key, file.file_unique_id, said=said, added=added)
         return
-    if outcome not in (KEPT, SENT_AGAIN):  # refused or not stored: said, with the files step's buttons
+    if outcome not in (KEPT, SENT_AGAIN):  # refused, not stored or ON_ITS_WAY: said, with the files step's buttons
         await message.answer(said + t(outcome, lang), reply_markup=keyboards.photos_done(lang))
     if album:
         # a file sent again is the draft's already, not one more for the album's answer to count (make_room)
@@ -85,6 +85,10 @@ TAKEN_ALREADY = "taken_already"  # a re-delivered update: already taken (or on i
 # kept already from an earlier message: sent again by the citizen (told to, when its question could not be asked for
 # want of Redis, or unsure it came through), a message of its own that is answered, not a re-delivered update
 SENT_AGAIN = "sent_again"
+# on its way from an earlier message (being stored): sent again by the citizen in a message of their own, told so and
+# that it need not be sent again (its own answer comes with the earlier message's, once stored); a text key, said as
+# what became of the file where a refusal is, as its file is not this message's to count, keep or ask about
+ON_ITS_WAY = "report_file_on_its_way"
 OVER = "over"  # past the MAX_FILES, never stored
 GONE = "gone"  # its draft was cancelled, filed or started again while the file was stored
 
@@ -93,19 +97,17 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
                     lang: str, key: str, file: Incoming) -> str:
     """Store `file` as one of the draft `key`'s files, at any step of the report (the files sent with the
     description are kept as those sent at their own step): KEPT, TAKEN_ALREADY, SENT_AGAIN, OVER, GONE or the text key
-    that says why it was not taken. The chat is held while the draft is read and changed (its place among the files, the
-    limit), and let go while the file is downloaded and stored: an album's files are stored side by side."""
+    that says why it was not taken, or that it is on its way from an earlier message (ON_ITS_WAY). The chat is held
+    while the draft is read and changed (its place among the files, the limit), and let go while the file is
+    downloaded and stored: an album's files are stored side by side."""
     if (file.size or 0) > min(kind_of(file.content_type).max_bytes, BOT_DOWNLOAD_LIMIT):
         return "report_photo_bad"  # refused unread: Telegram would not hand it over, or the media API refuse it
     data = await state.get_data()
     storing = being_stored(data)
     if file.file_unique_id in storing:
-        return TAKEN_ALREADY
+        return _again_or_redelivered(data, message, file.file_unique_id, ON_ITS_WAY)
     if await service.has_draft_media(ctx, key, file.file_unique_id):
-        # by the message its place noted (SENT): another message is the citizen's, this one's a re-delivery, as is
-        # one whose message is not known (a conversation from before places noted it)
-        sent = sent_in(data, file.file_unique_id)
-        return SENT_AGAIN if sent is not None and sent[0] != message.message_id else TAKEN_ALREADY
+        return _again_or_redelivered(data, message, file.file_unique_id, SENT_AGAIN)
     files = await service.draft_files(ctx, key)
     if len(files) + len(storing) >= MAX_FILES and not await make_room(state, ctx, key, data, message, files):
         return OVER
@@ -131,6 +133,14 @@ async def keep_file(message: Message, state: FSMContext, bot: Bot, ctx: Context,
         await service.discard_media(ctx, stored)  # the same update handled twice at once in two workers
         return TAKEN_ALREADY
     return KEPT
+
+
+def _again_or_redelivered(data: dict[str, Any], message: Message, file_unique_id: str, again: str) -> str:
+    """A file the draft has (kept, or on its way) come again: `again` when sent in another message than the one its
+    place noted (SENT), the citizen's own; TAKEN_ALREADY when in that very message (a re-delivered update, answered
+    the first time or to be), as when its message is not known (a conversation from before places noted it)."""
+    sent = sent_in(data, file_unique_id)
+    return again if sent is not None and sent[0] != message.message_id else TAKEN_ALREADY
 
 
 async def make_room(state: FSMContext, ctx: Context, key: str, data: dict[str, Any], message: Message,
@@ -315,6 +325,13 @@ async def keep_early_file(message: Message, state: FSMContext, bot: Bot, ctx: Co
     if outcome in (TAKEN_ALREADY, GONE):
         return outcome, ""
     return outcome, t(_EARLY_REFUSALS.get(outcome, outcome), lang)
+
+
+async def nothing_to_ask(state: FSMContext, ctx: Context, key: str) -> bool:
+    """Whether the draft `key` holds no file and none is on its way to it (an album none of whose files could be
+    kept): a question about its files has nothing to ask about. Not while a file is still being stored, as the first
+    copy of one sent again (ON_ITS_WAY) may be: its own answer asks, once it is kept."""
+    return not await service.draft_media(ctx, key) and not being_stored(await state.get_data())
 
 
 async def album_at_question(message: Message, state: FSMContext, key: str, question: State, note: str) -> str | None:

@@ -34,7 +34,15 @@ from bots.citizen.report_draft import (
     open_draft,
     resume,
 )
-from bots.citizen.report_files import GONE, KEPT, TAKEN_ALREADY, album_at_question, keep_early_file
+from bots.citizen.report_files import (
+    GONE,
+    KEPT,
+    ON_ITS_WAY,
+    TAKEN_ALREADY,
+    album_at_question,
+    keep_early_file,
+    nothing_to_ask,
+)
 from bots.citizen.report_text import report_place_first, report_text_missing
 from bots.citizen.storage import step_unread
 from bots.citizen.texts import t
@@ -178,11 +186,13 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
         if answer is None:
             return  # another file of the album answers, or the question was answered meanwhile
         note = answer
-    elif await state.get_state() != ReportForm.offered.state:
-        if told:  # a Yes while it was stored (the chat let go): the report goes on, and the file is with it
+    elif outcome == ON_ITS_WAY or await state.get_state() != ReportForm.offered.state:
+        # a Yes while it was stored (the chat let go): the report goes on, and the file is with it; or the file's
+        # first copy still on its way, whose own answer asks the question once it is kept (not asked twice)
+        if told:
             await message.answer(told)
         return
-    if not await service.draft_media(ctx, key):
+    if await nothing_to_ask(state, ctx, key):
         # an album of audio files none of which could be kept: nothing to ask about (as offer_report's one file)
         await drop_draft(state, ctx)
         await message.answer(note or t("report_file_not_kept", lang), reply_markup=keyboards.main_menu(lang))

@@ -52,6 +52,13 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "ru": "📎 Файлы сохранены в обращении, присылать их ещё раз не нужно.",
         "en": "📎 The files are kept with the report: no need to send them again.",
     },
+    # the same file sent again in a new message while the first copy is still downloaded and stored: its answer
+    # comes with the earlier message, once stored
+    "report_file_on_its_way": {
+        "kk": "📎 Бұл файл алдыңғы хабарламаңыздан қабылданып жатыр, оны қайта жіберудің қажеті жоқ.",
+        "ru": "📎 Этот файл уже принимается из вашего прежнего сообщения, присылать его ещё раз не нужно.",
+        "en": "📎 This file is already on its way in from your earlier message: no need to send it again.",
+    },
     "report_voice_kept": {
         "kk": "🎙 Дауыстық хабарлама өтінішке сақталды.",
         "ru": "🎙 Голосовое сообщение сохранено в обращении.",
