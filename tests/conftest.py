@@ -43,6 +43,7 @@ RUN_ID = uuid.uuid4().hex[:8]
 SLOW_FILES_FIRST = (
     "tests/routing/test_retrain.py",  # ~110
     "tests/bots/test_citizen_add_over_limit.py",  # ~35
+    "tests/bots/test_citizen_resend_while_storing.py",  # ~33 (2026-12-07: its downloads held on purpose)
     "tests/bots/test_citizen_slow_files.py",
     "tests/core/test_replay_across_outage.py",
     "tests/ml/test_legal.py",
