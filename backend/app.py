@@ -125,7 +125,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
             version="1.0.0",
             description=(
                 "Citizen reports, legal help, dispatch and patrol-tablet sync. Errors are RFC 9457 "
-                "problem+json with a stable `code`, localized by Accept-Language (kk, ru, en)."
+                "problem+json with a stable `code`, localized by Accept-Language (kk, ru, en). Every GET "
+                "operation also answers HEAD: the same status and headers, no body (a partner signs it as HEAD)."
             ),
             servers=[Server(url=settings.public_base_url)],
             components=Components(security_schemes={

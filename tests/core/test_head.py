@@ -35,6 +35,13 @@ async def test_head_answers_the_gets_status_and_headers_without_its_body(uvicorn
         assert head.headers["content-length"] == str(len(got.content))
 
 
+async def test_the_api_description_says_a_get_answers_head(app_client: httpx.AsyncClient) -> None:
+    # the operations list GET alone (Litestar documents the handlers it routes, and a HEAD is run around its router):
+    # the description is where a partner developer reads that HEAD is answered, and how it is signed
+    description = (await app_client.get("/schema/openapi.json")).json()["info"]["description"]
+    assert "also answers HEAD" in description and "signs it as HEAD" in description
+
+
 async def test_a_route_without_a_get_still_refuses_head(uvicorn_url: str) -> None:
     async with httpx.AsyncClient(base_url=uvicorn_url) as client:
         head = await client.head("/api/v1/legal/ask")
