@@ -165,8 +165,9 @@ async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, la
                            data: dict[str, Any] | None = None, over_said: str = "report_files_over_limit") -> None:
     """`over`: files of an album that came after the limit was taken (not stored): said with the confirmation, the
     album's one answer, instead of one refusal per file or none at all, in the words of the text key `over_said`.
-    `data`: the draft's, read already."""
-    data = await state.get_data() if data is None else data
+    `data`: the draft's, read already; else read here, DraftUnreadable (nothing set or said) when Redis is away: the
+    confirmation quotes the description, and its step written blind would be handed back over the draft's."""
+    data = await draft_data(state) if data is None else data
     await state.set_state(ReportForm.confirm)
     files = len(await service.draft_media(ctx, str(data["key"])))
     # only the quote is shortened: the full description stays in the FSM data and is what gets filed

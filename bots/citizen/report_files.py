@@ -27,6 +27,7 @@ from bots.citizen.report_draft import (
     BOT_DOWNLOAD_LIMIT,
     MAX_FILES,
     WORDS,
+    DraftUnreadable,
     Incoming,
     ReportForm,
     add_to_description,
@@ -238,10 +239,12 @@ async def _album_file_done(message: Message, state: FSMContext, ctx: Context, la
 async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang: str, key: str,
                         over: int = 0, said: str = "", over_said: str = "report_files_over_limit") -> None:
     """The files so far: the confirmation once the limit is reached (it quotes the description, words just added
-    included), else `said` (words added), the count and "Done". Only the count when the chat moved to another step
+    included; while the draft cannot be read, the count and "Done" for it), else `said` (words added), the count and
+    "Done". Only the count when the chat moved to another step
     while the file was stored (moved_on). `over`: an album's files past the limit, said in the words of the text key
     `over_said`."""
     count = len(await service.draft_media(ctx, key))
+    lead = t(over_said, lang, max=MAX_FILES, extra=over) + "\n" if over else ""
     if count and await _moved_on(state):
         # the file is the draft's and said so, with the files step's "Done" for when the draft's step is back; the
         # step the citizen is at now stays theirs (their next words are the answer, not the description's). A draft
@@ -249,12 +252,18 @@ async def _answer_files(message: Message, state: FSMContext, ctx: Context, lang:
         # while this file was on its way) counts one file fewer than the draft keeps, and were it the step again once
         # the stacked one ends, its "Send" would file them all unseen and this answer's "Done" would do nothing
         await go_back_instead(state, ReportForm.confirm, ReportForm.photo)
-        lead = t(over_said, lang, max=MAX_FILES, extra=over) + "\n" if over else ""
         await message.answer(lead + said + t("report_photo_added", lang, count=min(count, MAX_FILES), max=MAX_FILES),
                              reply_markup=keyboards.photos_done(lang))
         return
     if count >= MAX_FILES:
-        await ask_confirmation(message, state, ctx, lang, over=over, over_said=over_said)
+        try:
+            await ask_confirmation(message, state, ctx, lang, over=over, over_said=over_said)
+        except DraftUnreadable:
+            # the files are kept (free_place's "unread"), but the confirmation quotes the description, unreadable for
+            # want of Redis: said kept, counted, with "Done" for the confirmation once the draft can be read (nothing
+            # set: the step Redis holds stays), not the failed update's "service unavailable" nor "send that again"
+            await message.answer(lead + said + t("report_files_full_unread", lang, count=MAX_FILES, max=MAX_FILES),
+                                 reply_markup=keyboards.photos_done(lang))
         return
     if not count:
         return  # an album none of whose files could be taken: each said so already

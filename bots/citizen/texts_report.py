@@ -265,6 +265,18 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "ru": "📎 Принято файлов: {count} из {max}. Пришлите ещё или нажмите «Готово».",
         "en": "📎 Files received: {count} of {max}. Send more or tap “Done”.",
     },
+    # the file that fills the draft, kept while Redis is away: the confirmation (it quotes the description) cannot be
+    # shown, so it is promised for "Done" once the draft can be read; "send more" or "send that again" would be untrue
+    "report_files_full_unread": {
+        "kk": "📎 Файл қабылданды: {count} / {max}. Өтінішті тексеруге көрсету үшін оны қазір оқи алмадым. Ол "
+              "жоғалған жоқ: бір минуттан кейін «Дайын» батырмасын басыңыз. Төтенше жағдайда бірден 102 немесе 112 "
+              "нөміріне қоңырау шалыңыз.",
+        "ru": "📎 Принято файлов: {count} из {max}. Сейчас не удалось прочитать обращение, чтобы показать его для "
+              "проверки. Оно не потеряно: через минуту нажмите «Готово». В экстренной ситуации сразу звоните 102 "
+              "или 112.",
+        "en": "📎 Files received: {count} of {max}. I could not read the report just now to show it to you for a "
+              "check. It is not lost: tap “Done” in a minute. In an emergency call 102 or 112 right away.",
+    },
     "report_photo_limit": {
         "kk": "Бір өтінішке {max} файлдан артық қосуға болмайды. «Дайын» батырмасын басыңыз.",
         "ru": "К одному обращению можно приложить не более {max} файлов. Нажмите «Готово».",
