@@ -9,19 +9,16 @@ lose Redis while the file is on its way), real media store, the bot's Redis behi
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from backend.context import Context
 from bots.citizen.report_draft import MAX_FILES, ReportForm
 from tests.bots.redis_blip import RESEND, blip_chat, redis_holds
-from tests.bots.test_citizen_add_edges import SLOW_DOWNLOAD_S
 from tests.bots.test_citizen_audit_conversation import APOLOGY, TEXT, Chat
-from tests.bots.test_citizen_outage_unanswered import _at_files_step, _sent_in_outage
+from tests.bots.test_citizen_outage_unanswered import _at_files_step
 from tests.bots.test_citizen_report import _files_of
 from tests.bots.test_citizen_report_from_media import _drafts, _reports
-from tests.bots.test_citizen_resend_after_outage import _again
+from tests.bots.test_citizen_resend_after_outage import _again, _kept_in_outage
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.telegram import FakeBot, sample_jpeg
 
@@ -38,22 +35,6 @@ async def _with_files(chat: Chat, files: int) -> None:
         assert f"Принято файлов: {i + 1} из {MAX_FILES}" in chat.texts()[-1], chat.texts()[-1]
 
 
-async def _last_files_in_outage(chat: Chat, proxy: TcpProxy, updates: list[dict[str, Any]]) -> list[str]:
-    """`updates` (the files that fill the draft) fed at once, Redis lost once all are on their way (downloads held):
-    what the bot said. Redis is back afterwards."""
-    server = chat.tg.server
-    server.download_delay = SLOW_DOWNLOAD_S
-    held = server.downloads_held
-
-    async def all_on_their_way() -> bool:
-        return server.downloads_held >= held + len(updates)
-
-    try:
-        return await _sent_in_outage(chat, proxy, updates, all_on_their_way)
-    finally:
-        server.download_delay = 0.0
-
-
 @pytest.mark.parametrize(("album", "then"), [
     (False, "done"),  # "Done", under the outage's answer
     (False, "again"),  # the same file sent again in a message of its own: kept already (SENT_AGAIN)
@@ -68,7 +49,7 @@ async def test_the_file_that_fills_the_draft_in_an_outage_is_said_kept_and_files
                                            **({"media_group_id": "album-fills"} if album else {}))
                for i in range(last)]
 
-    said = await _last_files_in_outage(chat, proxy, updates)
+    said = await _kept_in_outage(chat, proxy, updates)  # the files that fill the draft
     # one truthful answer: the files kept, counted, not "the service is unavailable", nor "send it again" (it was
     # taken), with "Done" for the confirmation
     assert len(said) == 1 and FULL in said[0], said
