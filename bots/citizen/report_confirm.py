@@ -37,9 +37,12 @@ handlers = Handlers()
 
 @handlers.message(ReportForm.confirm, *WORDS)
 async def report_confirm_text(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
-    """Words written instead of tapping "Send": added to the description, and the confirmation shows them."""
-    if await add_to_description(message, state, lang, message.text or "", keyboards.confirm(lang)):
-        await ask_confirmation(message, state, ctx, lang)
+    """Words written instead of tapping "Send": added to the description, and the confirmation shows them, quoting
+    the draft as it was just read and written (read again, it may be unreadable for want of Redis though the words
+    are kept: "send that again" would add them twice)."""
+    added = await add_to_description(message, state, lang, message.text or "", keyboards.confirm(lang))
+    if added is not None:
+        await ask_confirmation(message, state, ctx, lang, data=added)
 
 
 @handlers.message(ReportForm.confirm)

@@ -139,26 +139,29 @@ async def drop_draft(state: FSMContext, ctx: Context) -> None:
 
 
 async def add_to_description(message: Message, state: FSMContext, lang: str, addition: str,
-                             reply_markup: Any = None) -> bool:
+                             reply_markup: Any = None) -> dict[str, Any] | None:
     """Append what the citizen wrote after the description step (a caption, a later message) to the description:
-    their words are evidence too and must not vanish. False when they are in already, or (and said so) when they
-    would pass the limit."""
+    their words are evidence too and must not vanish. The draft's data with them in (what the confirmation quotes:
+    read again, it may be unreadable for want of Redis though the words are kept, and "send that again" would add
+    them twice); None when they are in already, or (and said so) when they would pass the limit. DraftUnreadable
+    (nothing written) when the draft cannot be read: its description unknown, the words written as the whole of it
+    would replace it once handed back to Redis."""
     addition = addition.strip()
     if not addition:
-        return False
-    data = await state.get_data()
+        return None
+    data = await draft_data(state)
     if any(part[0] == message.message_id for part in data.get("parts", [])):
         # the same message again (Telegram re-delivered the update, or polling fetched it again after a restart):
         # its words are in the description already and were answered then
-        return False
+        return None
     text = str(data.get("text") or "")
     combined = f"{text}{PART_SEPARATOR}{addition}" if text else addition
     if len(combined) > MAX_REPORT_TEXT:
         await message.answer(t("report_text_full", lang, max=MAX_REPORT_TEXT), reply_markup=reply_markup)
-        return False
+        return None
     parts = [*data.get("parts", []), [message.message_id, addition]]
     await state.update_data(text=combined, parts=parts)
-    return True
+    return {**data, "text": combined, "parts": parts}
 
 
 async def ask_confirmation(message: Message, state: FSMContext, ctx: Context, lang: str, over: int = 0,

@@ -57,7 +57,7 @@ async def report_media(message: Message, state: FSMContext, bot: Bot, ctx: Conte
         await state.set_state(ReportForm.photo)
     # the caption's words are said to be added in the file's own answer (an album's: in the album's one answer),
     # not in a message of their own: one answer per file, one per album
-    added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "")
+    added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "") is not None
     said = t("report_text_added", lang) + "\n" if added and not message.media_group_id else ""
     file = incoming(message)
     if file is None:
@@ -288,7 +288,7 @@ async def _moved_on(state: FSMContext) -> bool:
 @handlers.message(ReportForm.photo, *WORDS)
 async def report_photo_text(message: Message, state: FSMContext, lang: str) -> None:
     """More words at the files step ("he had a knife"): added to the description, not dropped."""
-    if await add_to_description(message, state, lang, message.text or "", keyboards.photos_done(lang)):
+    if await add_to_description(message, state, lang, message.text or "", keyboards.photos_done(lang)) is not None:
         await message.answer(t("report_text_added", lang), reply_markup=keyboards.photos_done(lang))
 
 

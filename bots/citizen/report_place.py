@@ -60,7 +60,7 @@ async def report_location_words(message: Message, state: FSMContext, lang: str) 
     """Words where the place is expected: mostly the place as the citizen knows it ("Абай даңғылы 10, 2-подъезд"),
     which the police read with the point, or more of what happened. Added to the description, not dropped (as words
     at the later steps are), and the location is still asked for."""
-    if await add_to_description(message, state, lang, message.text or "", keyboards.send_location(lang)):
+    if await add_to_description(message, state, lang, message.text or "", keyboards.send_location(lang)) is not None:
         await message.answer(t("report_text_added", lang) + "\n" + t("report_location", lang),
                              reply_markup=keyboards.send_location(lang))
 
@@ -70,7 +70,7 @@ async def report_location_missing(message: Message, state: FSMContext, bot: Bot,
                                   linked: service.ChatUser | None) -> None:
     """Anything else where the place is expected: the location asked for again (an album once). A photo, video or
     voice message is kept in the draft as at the files step, and the words under it join the description."""
-    added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "")
+    added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "") is not None
     answers = await first_of_album(state, message)
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE) and not added:

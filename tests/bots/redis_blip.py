@@ -89,6 +89,14 @@ async def redis_holds(chat: Chat) -> tuple[str | None, dict[str, object]]:
     return await storage.primary.get_state(key), await storage.primary.get_data(key)
 
 
+async def redis_untouched(chat: Chat) -> dict[str, object]:
+    """The chat's data as Redis holds it before the bot's storage reads it again: without what it keeps in memory
+    meanwhile (handed back to Redis by its next read)."""
+    primary = _storage(chat).primary
+    key = StorageKey(bot_id=chat.bot.bot.id, chat_id=chat.id, user_id=chat.id)
+    return await primary.get_data(key)
+
+
 async def blip_chat(ctx: Context, tg: FakeBot, chat_id: int) -> Chat:
     chat = Chat(ctx, tg, chat_id)
     _storage(chat).clock = Clock()
