@@ -194,7 +194,7 @@ async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str
 
 
 async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "", *,
-                 lead_alone: bool = True) -> bool:
+                 lead_alone: bool = True, draft: Draft | None = None) -> bool:
     """Ask for what the report's current step expects, after `lead` (e.g. the language just changed; none: the
     step's question alone), with the step's keyboard: the conversation goes on from this message. False when no
     report is being written: its draft expired (said so, `lead` unsaid), or the chat is at no report's step (filed,
@@ -203,13 +203,14 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
     step or draft unreadable for want of
     Redis (lost since the update began: DraftUnreadable) cannot be asked: `lead` is said all the same (a refusal,
     what was added: done already) with the "send that again" the error handler says of an unread draft, and True
-    (a draft is being written: no caller starts another over it)."""
+    (a draft is being written: no caller starts another over it). `draft`: the chat's step and draft as the caller
+    just wrote them (report_text.take_description); else read here."""
 
     def led(question: str) -> str:
         return f"{lead}\n\n{question}" if lead else question
 
     try:
-        draft = await draft_read(message, state, lang)
+        draft = await draft_read(message, state, lang) if draft is None else draft
     except DraftUnreadable as unread:
         await message.answer(led(t(unread.said, lang)))
         return True

@@ -88,9 +88,9 @@ async def _new_report_of(message: Message, state: FSMContext, ctx: Context, lang
     text = (message.text or "").strip()
     await open_draft(state, ctx, message.message_id)
     if asked_for and not too_short(text):
-        await take_description(state, [[message.message_id, text]])
-        await resume(message, state, ctx, lang, t("report_words_taken", lang, text=shortened(text,
-                                                                                           CONFIRM_QUOTE_CHARS)))
+        draft = await take_description(state, [[message.message_id, text]])
+        taken = t("report_words_taken", lang, text=shortened(text, CONFIRM_QUOTE_CHARS))
+        await resume(message, state, ctx, lang, taken, draft=draft)
         return
     await keep_typed(message, state)
     await resume(message, state, ctx, lang)

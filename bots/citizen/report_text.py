@@ -19,8 +19,10 @@ from bots.citizen.report_draft import (
     MAX_REPORT_TEXT,
     TYPED,
     WORDS,
+    Draft,
     ReportForm,
     ask_confirmation,
+    draft_data,
     first_of_album,
     keep_place,
     parts_text,
@@ -58,8 +60,7 @@ async def report_text(message: Message, state: FSMContext, ctx: Context, lang: s
     if too_short(text):
         await message.answer(t("report_text_short", lang), reply_markup=keyboards.cancel_report(lang))
         return
-    await take_description(state, [[message.message_id, text]])
-    await resume(message, state, ctx, lang)
+    await resume(message, state, ctx, lang, draft=await take_description(state, [[message.message_id, text]]))
 
 
 @handlers.callback_query(ReportForm.text, F.data == USE_TYPED)
@@ -76,9 +77,9 @@ async def report_use_typed(callback: CallbackQuery, state: FSMContext, ctx: Cont
         await resume(message, state, ctx, lang)  # nothing to take: the step asked again
         return
     parts, cut = fitted(typed, lang)
-    await take_description(state, parts)
+    draft = await take_description(state, parts)
     taken = words_taken(parts, lang)
-    await resume(message, state, ctx, lang, f"{taken}\n{cut}" if cut else taken)
+    await resume(message, state, ctx, lang, f"{taken}\n{cut}" if cut else taken, draft=draft)
 
 
 @handlers.message(ReportForm.text, F.location)
@@ -90,17 +91,20 @@ async def report_place_first(message: Message, state: FSMContext, ctx: Context, 
     await message.answer(f"{said}\n{t('report_text_need_words', lang)}", reply_markup=keyboards.cancel_report(lang))
 
 
-async def take_description(state: FSMContext, parts: list[list[Any]]) -> str:
+async def take_description(state: FSMContext, parts: list[list[Any]]) -> Draft:
     """The messages' words ([message_id, text] in order, within MAX_REPORT_TEXT once joined: one message's are, a
-    Telegram message has 4096 characters at most) are the description, which is returned: on to the place, or to the
-    files when the place came first. Words typed earlier and offered (TYPED) are no longer."""
+    Telegram message has 4096 characters at most) are the description: on to the place, or to the files when the place
+    came first. Words typed earlier and offered (TYPED) are no longer. The draft as written is returned, for resume to
+    ask its step from (read again, it may be unreadable for want of Redis though the words are kept: "send that
+    again" would add them twice). DraftUnreadable (nothing written) when the draft cannot be read whole: written over
+    a partial read, the words are kept, yet the place sent first reads as missing and is asked for again."""
     # the description is kept as the messages it came from, so a correction of one of them (an edited message)
     # replaces its own words
-    text = parts_text(parts)
-    await state.update_data({"text": text, "parts": [list(part) for part in parts], TYPED: None})
-    placed = "lat" in await state.get_data()
-    await state.set_state(ReportForm.photo if placed else ReportForm.location)
-    return text
+    data = {**await draft_data(state), "text": parts_text(parts), "parts": [list(part) for part in parts], TYPED: None}
+    await state.set_data(data)
+    step = ReportForm.photo if "lat" in data else ReportForm.location
+    await state.set_state(step)
+    return Draft(step.state, data)
 
 
 @handlers.message(ReportForm.text)

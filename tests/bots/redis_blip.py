@@ -97,8 +97,15 @@ async def redis_untouched(chat: Chat) -> dict[str, object]:
     return await primary.get_data(key)
 
 
-async def blip_chat(ctx: Context, tg: FakeBot, chat_id: int) -> Chat:
+async def blip_chat(ctx: Context, tg: FakeBot, chat_id: int, *, described: bool = True) -> Chat:
+    """A chat whose report is at the place step (its description TEXT), or at the description step when not
+    `described`."""
     chat = Chat(ctx, tg, chat_id)
     _storage(chat).clock = Clock()
-    await chat.up_to_location()
+    if described:
+        await chat.up_to_location()
+    else:
+        await chat.says("/start")
+        await chat.taps("lang:ru")
+        await chat.says("/report")
     return chat
