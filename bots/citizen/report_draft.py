@@ -194,7 +194,7 @@ async def ask_files(message: Message, state: FSMContext, ctx: Context, lang: str
 
 
 async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, lead: str = "", *,
-                 lead_alone: bool = True, draft: Draft | None = None) -> bool:
+                 lead_alone: bool = True, draft: Draft | None = None, written: Draft | None = None) -> bool:
     """Ask for what the report's current step expects, after `lead` (e.g. the language just changed; none: the
     step's question alone), with the step's keyboard: the conversation goes on from this message. False when no
     report is being written: its draft expired (said so, `lead` unsaid), or the chat is at no report's step (filed,
@@ -204,7 +204,10 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
     Redis (lost since the update began: DraftUnreadable) cannot be asked: `lead` is said all the same (a refusal,
     what was added: done already) with the "send that again" the error handler says of an unread draft, and True
     (a draft is being written: no caller starts another over it). `draft`: the chat's step and draft as the caller
-    just wrote them (report_text.take_description); else read here."""
+    just wrote them (report_text.take_description); else read here. `written`: the draft as the caller wrote it
+    before letting the chat go (a file stored meanwhile: another update may have moved its step, so it is read again
+    here), asked from when that read is unreadable: what the caller wrote is kept, and "send that again" would have
+    it sent twice (a caption added to the description it is)."""
 
     def led(question: str) -> str:
         return f"{lead}\n\n{question}" if lead else question
@@ -212,8 +215,10 @@ async def resume(message: Message, state: FSMContext, ctx: Context, lang: str, l
     try:
         draft = await draft_read(message, state, lang) if draft is None else draft
     except DraftUnreadable as unread:
-        await message.answer(led(t(unread.said, lang)))
-        return True
+        if written is None:
+            await message.answer(led(t(unread.said, lang)))
+            return True
+        draft = written
     if draft is None:
         return False
     step = draft.step

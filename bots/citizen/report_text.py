@@ -117,13 +117,15 @@ async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx
     caption = (message.caption or "").strip()
     described = not too_short(caption) and not caption.startswith("/")
     answers = await first_of_album(state, message)  # the album's other files, on their way, need no answer of their own
-    if described:
-        await take_description(state, [[message.message_id, caption]])
+    # the draft as the caption was written: the step is asked from it should Redis go away by the last read below
+    written = await take_description(state, [[message.message_id, caption]]) if described else None
     outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
-    if described:
-        await resume(message, state, ctx, lang, t("report_caption_taken", lang) + (" " + note if note else ""))
+    if written is not None:
+        # read again: the place may have come in another message while the file was stored
+        await resume(message, state, ctx, lang, t("report_caption_taken", lang) + (" " + note if note else ""),
+                     written=written)
         return
     if not answers and outcome in (None, KEPT, SENT_AGAIN):
         return
