@@ -63,6 +63,7 @@ from bots.citizen.report_draft import (
     NOT_DESCRIPTION,
     PART_SEPARATOR,
     ReportForm,
+    draft_data,
     drop_draft,
     incoming,
     keep_place,
@@ -372,7 +373,8 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
             note = t("report_location_outside_early", lang)
         await resume(message, state, ctx, lang, note)
         return
-    data = await state.get_data()
+    # read whole or not at all (DraftUnreadable, nothing kept: "send that again"), not a partial read's KeyError
+    data = await draft_data(state)
     key = str(data["key"])
     caption = (message.caption or "").strip()
     if caption and not caption.startswith("/"):
@@ -381,7 +383,7 @@ async def addition_pending(message: Message, state: FSMContext, bot: Bot, ctx: C
         # posts only their captions
         await state.update_data({ADD_CAPTIONS: {**dict(data.get(ADD_CAPTIONS) or {}),
                                                 str(message.message_id): caption}})
-    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked, data)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
     # the caption taken out of a description it was taken into meanwhile ("New report" tapped while it was stored)

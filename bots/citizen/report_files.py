@@ -32,6 +32,7 @@ from bots.citizen.report_draft import (
     ReportForm,
     add_to_description,
     ask_confirmation,
+    draft_data,
     incoming,
 )
 from bots.citizen.report_storing import being_stored, bump, free_place, hold_place, keeping_place, sent_in
@@ -313,16 +314,21 @@ _EARLY_REFUSALS = {"report_photo_bad": "report_file_not_kept", "report_photo_sto
 
 
 async def keep_early_file(message: Message, state: FSMContext, bot: Bot, ctx: Context, lang: str,
-                          linked: service.ChatUser | None) -> tuple[str | None, str]:
+                          linked: service.ChatUser | None,
+                          draft: dict[str, Any] | None = None) -> tuple[str | None, str]:
     """A file sent before the files step (with the description, or where the place is asked) is kept in the draft
     as one sent at its step, so the citizen is not asked for it again: what became of it (None: the message carries
     no file; else what keep_file says) and the words that say so in the chat's language ("" for a re-delivered update
-    or a draft gone meanwhile, which need no answer; for one sent again, that it is kept and need not be sent again)."""
+    or a draft gone meanwhile, which need no answer; for one sent again, that it is kept and need not be sent again).
+    `draft`: the draft's data as the caller read or wrote it in this update (its key is the file's), else read here:
+    DraftUnreadable (nothing kept) when Redis went away since the update began, its data partial, the key unknown."""
     file = incoming(message)
     if file is None:
         carries = message.photo or message.video or message.voice or message.audio or message.document
         return (None, "") if not carries else ("report_photo_bad", t("report_file_not_kept", lang))
-    key = str((await state.get_data())["key"])
+    # not read again when the caller knows it: a caption written before this (the description, words added to it)
+    # is kept in Redis, and "send that again" over an unreadable read would have it sent, and put in, twice
+    key = str((await draft_data(state) if draft is None else draft)["key"])
     outcome = await keep_file(message, state, bot, ctx, linked, lang, key, file)
     kept = "report_files_kept" if message.media_group_id else "report_file_kept"
     if outcome == KEPT:

@@ -28,6 +28,7 @@ from bots.citizen.report_draft import (
     DECLINED_SINCE,
     NOT_DESCRIPTION,
     ReportForm,
+    draft_data,
     drop_draft,
     incoming,
     keep_place,
@@ -174,8 +175,10 @@ async def offer_pending(message: Message, state: FSMContext, bot: Bot, ctx: Cont
                  lang)
         await resume(message, state, ctx, lang, note)
         return
-    key = str((await state.get_data())["key"])
-    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    # read whole or not at all (DraftUnreadable, nothing kept: "send that again"), not a partial read's KeyError
+    data = await draft_data(state)
+    key = str(data["key"])
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked, data)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the draft dropped meanwhile
     told = note  # what became of it: said alone should the question be answered while the file was stored

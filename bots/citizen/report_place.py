@@ -20,6 +20,7 @@ from bots.citizen.report_draft import (
     keep_place,
 )
 from bots.citizen.report_files import GONE, KEPT, SENT_AGAIN, TAKEN_ALREADY, keep_early_file
+from bots.citizen.storage import step_unread
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -70,14 +71,19 @@ async def report_location_missing(message: Message, state: FSMContext, bot: Bot,
                                   linked: service.ChatUser | None) -> None:
     """Anything else where the place is expected: the location asked for again (an album once). A photo, video or
     voice message is kept in the draft as at the files step, and the words under it join the description."""
-    added = bool(message.caption) and await add_to_description(message, state, lang, message.caption or "") is not None
+    # the draft with the caption added, if it was: its key is the file's, not read again (Redis may be gone by now,
+    # the caption kept: "send that again" would have it added twice)
+    written = await add_to_description(message, state, lang, message.caption or "") if message.caption else None
+    added = written is not None
     answers = await first_of_album(state, message)
-    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked, written)
     if outcome in (TAKEN_ALREADY, GONE) and not added:
         return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
     if not answers and not added and outcome in (None, KEPT, SENT_AGAIN):
         return
-    if await state.get_state() != ReportForm.location.state:
+    # the place's step as the update read it, should Redis have gone away since: taken for none, the caption added
+    # and the file kept would be said without the place asked for
+    if (await state.get_state() or step_unread(state)) != ReportForm.location.state:
         if note:  # the location came while this file was stored: only what became of it
             await message.answer(note)
         return

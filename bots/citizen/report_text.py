@@ -119,7 +119,9 @@ async def report_text_missing(message: Message, state: FSMContext, bot: Bot, ctx
     answers = await first_of_album(state, message)  # the album's other files, on their way, need no answer of their own
     # the draft as the caption was written: the step is asked from it should Redis go away by the last read below
     written = await take_description(state, [[message.message_id, caption]]) if described else None
-    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked)
+    # its key the file's: the caption is kept, so the draft is not read again (Redis may be gone by now)
+    outcome, note = await keep_early_file(message, state, bot, ctx, lang, linked,
+                                          written.data if written is not None else None)
     if outcome in (TAKEN_ALREADY, GONE):
         return  # a re-delivered update (answered the first time), or the report cancelled meanwhile
     if written is not None:

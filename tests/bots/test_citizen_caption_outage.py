@@ -28,9 +28,10 @@ FILE_KEPT = "Файл сохранён в обращении"  # report_file_kep
 ASK_PLACE = "место происшествия"  # report_location (ru)
 ASK_FILES = "приложить до 5 фото"  # report_photo (ru)
 # the commands naming the chat's data in the update of a captioned photo at the description step: the guard's read,
-# the description's read and write, the file's reads and writes around its storing, and last the read that asks the
-# next step (resume's): Redis is cut there, everything before it answered
-LAST_READ = 11
+# the description's read and write, the file's reads and writes around its storing (its key taken from the draft as
+# written, not read again), and last the read that asks the next step (resume's): Redis is cut there, everything
+# before it answered
+LAST_READ = 10
 OUTAGE = "citizen bot FSM storage unavailable"  # bots.citizen.storage's warning: the cut did happen in the update
 
 
