@@ -18,7 +18,7 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 
 from bots.citizen.isolation import pause
-from bots.citizen.storage import data_unreadable, step_unread
+from bots.citizen.storage import data_unreadable, step_now
 
 ALBUM_SETTLE_S = 1.0  # Telegram delivers an album's updates within a fraction of a second of each other
 Payload = dict[str, Any]
@@ -48,8 +48,8 @@ async def last_through(state: FSMContext, field: str, album: str, file_unique_id
             entry = mine
             await state.update_data({field: {**dict(data.get(field) or {}), album: mine}})
         return dict(entry) if entry.get("last") == file_unique_id else None
-    # the step the update read before, should Redis have gone away since the data was read (storage.step_unread)
-    step = await state.get_state() or step_unread(state)
+    # the step the update read before, should Redis have gone away since the data was read
+    step = await step_now(state)
     if entry is None or entry.get("last") != file_unique_id or not still(step, data):
         return None  # a later file of the album answers, or the flow ended (or moved on) meanwhile
     return dict(entry)

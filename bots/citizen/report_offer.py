@@ -45,7 +45,7 @@ from bots.citizen.report_files import (
     nothing_to_ask,
 )
 from bots.citizen.report_text import report_place_first, report_text_missing
-from bots.citizen.storage import step_unread
+from bots.citizen.storage import step_now
 from bots.citizen.texts import t
 from bots.citizen.typed_answers import NO_WORDS, YES_WORDS, typed_words
 
@@ -74,8 +74,7 @@ async def offer_report(message: Message, state: FSMContext, bot: Bot, ctx: Conte
     # the question's step as the update read it, should Redis have gone away while the file was stored: taken for
     # none, a kept file went unanswered (resume says the question cannot be asked now, and a file sent again is
     # answered, SENT_AGAIN)
-    step = await state.get_state() or step_unread(state)
-    if outcome in (TAKEN_ALREADY, GONE) or step != ReportForm.offered.state:
+    if outcome in (TAKEN_ALREADY, GONE) or await step_now(state) != ReportForm.offered.state:
         return  # a re-delivered update, or the draft cancelled (or taken) while the file was stored
     if outcome == KEPT:
         await resume(message, state, ctx, lang)

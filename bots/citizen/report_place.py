@@ -20,7 +20,7 @@ from bots.citizen.report_draft import (
     keep_place,
 )
 from bots.citizen.report_files import GONE, KEPT, SENT_AGAIN, TAKEN_ALREADY, keep_early_file
-from bots.citizen.storage import step_unread
+from bots.citizen.storage import step_now
 from bots.citizen.texts import t
 
 handlers = Handlers()
@@ -83,7 +83,7 @@ async def report_location_missing(message: Message, state: FSMContext, bot: Bot,
         return
     # the place's step as the update read it, should Redis have gone away since: taken for none, the caption added
     # and the file kept would be said without the place asked for
-    if (await state.get_state() or step_unread(state)) != ReportForm.location.state:
+    if await step_now(state) != ReportForm.location.state:
         if note:  # the location came while this file was stored: only what became of it
             await message.answer(note)
         return

@@ -264,6 +264,12 @@ def step_unread(state: FSMContext) -> str | None:
     return step.value if step is not None and step.unread else None
 
 
+async def step_now(state: FSMContext) -> str | None:
+    """The chat's step read now; should Redis have gone away since the update read it, that earlier read
+    (step_unread), not none: a step taken for none leaves its question unasked, or a kept file unanswered."""
+    return await state.get_state() or step_unread(state)
+
+
 def step_unknown(state: FSMContext) -> bool:
     """Whether the chat's step has not been read in this update at all: Redis away since its start (the middleware's
     read, before any handler) and nothing kept here, nor written since. It reads as none, yet Redis may hold a report
