@@ -163,7 +163,11 @@ def gaps(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     if first.get("prev") is not None and first.get("prev") != GENESIS:
         problems.append(f"the report's chain starts at entry {first['seq']}, which names an entry before it: the "
                         f"entries before it are not in the proof (removed or hidden)")
-    elif (earlier := sum(1 for row in rows if row.get("seq") is None)) < first["seq"] - 1:
+    elif (earlier := sum(1 for row in rows if row.get("seq") is None)) < first["seq"] - 1 and "prev" not in first:
+        # an unproven entry (its own problem) shows no link: whether entries came before it is not known
+        problems.append(f"the report's chain starts at entry {first['seq']}, which is not proven: what came before "
+                        f"it is not in the proof (removed or hidden, or sealed before chains began)")
+    elif earlier < first["seq"] - 1:
         # a chain begun on a report with rows sealed before chains existed: the chain's first entry counts them
         problems.append(f"the report's chain starts at entry {first['seq']}: the {first['seq'] - 1} rows sealed "
                         f"before chains began should be in the proof, {earlier} are")

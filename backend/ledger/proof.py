@@ -143,9 +143,15 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
         rows = await rows_of(session, name, [row_id for table, row_id, *_ in entries if table == name])
         found.update({(name, row_id): row for row_id, row in rows.items()})
     paths: dict[str, tuple[int, list[str]]] = {}
-    for seal_id in signed:  # each seal's whole tree, for the paths of this report's entries in it
-        wanted = [line_of(entry) for entry in entries if entry[4] == seal_id]
-        paths |= merkle.inclusion(lines_of(await entries_of(session, ENTRIES.c.seal_id == seal_id)), wanted)
+    for seal_id in list(signed):  # each seal's whole tree, for the paths of this report's entries in it
+        lines = lines_of(await entries_of(session, ENTRIES.c.seal_id == seal_id))
+        if len(lines) != seals[seal_id].rows or merkle.root(lines) != seals[seal_id].root:
+            # its entries are no longer those it signed (one deleted, added or rewritten): the tree they make now
+            # gives paths that lead nowhere, which the checker would blame on each row's columns, intact or not.
+            # Its rows are listed as tampered, as those of a seal stripped of its signature are
+            del signed[seal_id]
+            continue
+        paths |= merkle.inclusion(lines, [line_of(entry) for entry in entries if entry[4] == seal_id])
     proven: list[ProofRow] = []
     unproven: list[UnprovenRow] = []
     hidden: list[WithheldRow] = []

@@ -25,7 +25,7 @@ from backend.ledger.record import mac_of, seal_public_key, sign_seal
 from backend.ledger.service import seal_pending
 from backend.ledger.verify import verify
 from tests.helpers import PartnerClient
-from tests.ledger.records import made_before_signatures, oversight_headers, proof_of, record_report
+from tests.ledger.records import as_superuser, made_before_signatures, oversight_headers, proof_of, record_report
 from tests.officers.factories import bearer, login, make_officer
 
 pytestmark = pytest.mark.anyio
@@ -131,6 +131,25 @@ async def test_a_row_changed_in_the_database_no_longer_proves(ctx: Context, app_
     proof = await proof_of(ctx, app_client, rows["report"])
     problems = check(proof, [seal_public_key(ctx.settings.secret_key)])
     assert problems == [f"report_events {rows['events'][1]}: its columns do not lead up to seal 1's root"]
+
+
+async def test_a_seal_whose_entries_changed_proves_none_of_its_rows(ctx: Context,
+                                                                    app_client: httpx.AsyncClient) -> None:
+    """An edited row's entry rewritten to match: the seal's entries no longer make its signed root, so its rows are
+    listed as tampered rather than sent with paths through a tree it never signed, which the checker blamed on each
+    row's columns (the intact rows' too)."""
+    rows = await record_report(ctx)
+    await _seal(ctx)
+    param = str(rows["events"][1]) if ctx.engine.dialect.name == "postgresql" else rows["events"][1].hex
+    await as_superuser(ctx, "UPDATE report_events SET internal_note = 'наряд 21' WHERE id = :id", id=param)
+    await as_superuser(ctx, "UPDATE ledger_entries SET row_hash = :digest WHERE row_id = :id", digest="0" * 64,
+                       id=param)
+    proof = await proof_of(ctx, app_client, rows["report"])
+    assert proof["rows"] == [] and {(row["why"], row["seal"]) for row in proof["unproven"]} == {("tampered", 1)}
+    assert len(proof["unproven"]) == 5
+    problems = check(proof, [seal_public_key(ctx.settings.secret_key)])
+    assert sum("sealed, and tampered (see `zan ledger verify`)" in problem for problem in problems) == 5, problems
+    assert not any("lead up" in problem for problem in problems), problems
 
 
 async def test_the_proof_is_for_oversight_only_and_audited(ctx: Context, app_client: httpx.AsyncClient) -> None:

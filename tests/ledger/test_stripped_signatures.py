@@ -247,14 +247,18 @@ async def test_a_registered_event_taken_out_of_its_seal_fails_the_proof(ctx: Con
     await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id IN (SELECT id FROM report_events "
                             "WHERE report_id = :id AND action = 'registered')", id=_uuid_param(ctx, report_id))
     proof = await proof_of(ctx, app_client, report_id)
-    assert proof["rows"] and proof["unproven"] == [] and proof["pending"] >= 1
+    # the seal's entries no longer rebuild its signed root, so the decision sealed beside the event cannot be
+    # proven either: listed as tampered, not sent with a path that leads nowhere (which read as its columns edited)
+    assert [(row["table"], row["why"], row["seal"]) for row in proof["unproven"]] == [
+        ("routing_decisions", "tampered", 1)]
+    assert proof["rows"] and proof["pending"] >= 1
     assert all(row["body"].get("action") != "registered" for row in proof["rows"])
-    chain_start = ("the report's chain starts at entry 2, which names an entry before it: the entries before it are "
-                   "not in the proof (removed or hidden)")
-    neighbour = f"routing_decisions {decisions[0]}: its columns do not lead up to seal 1's root"
+    chain_start = ("the report's chain starts at entry 2, which is not proven: what came before it is not in the "
+                   "proof (removed or hidden, or sealed before chains began)")
+    neighbour = f"routing_decisions {decisions[0]}: sealed, and tampered (see `zan ledger verify`)"
     assert check(proof, [key]) == [
-        "the report's submission (text, place, time, files) is unchecked: its first event, which pins it, is not "
-        "among the proven rows although later ones are", neighbour, chain_start]
+        neighbour, "the report's submission (text, place, time, files) is unchecked: its first event, which pins it, "
+        "is not among the proven rows although later ones are", chain_start]
     # a proof that says nothing of the submission: the report's chain still shows its first entry gone
     assert check({**proof, "submission": None}, [key]) == [neighbour, chain_start]
 
