@@ -53,7 +53,9 @@ class LedgerController(Controller):
     @get("/seals", guards=[officer_guard(Role.SUPERVISOR, Role.PROSECUTOR, Role.ADMIN)],
          summary="Signed seals after a given one, in order: the chain, for a monitor to check and keep (audited)")
     async def seals(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
-                    after: Annotated[int, QueryParameter(ge=0)] = 0,
+                    # bounded by the column (a 32-bit integer): a larger number reached the driver, which refused
+                    # it as out of range, and the monitor got a 500 instead of the parameter named
+                    after: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
                     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> list[ProofSeal]:
         found = list(await session.scalars(sa.select(LedgerSeal).where(col(LedgerSeal.id) > after)
                                            .order_by(col(LedgerSeal.id)).limit(limit)))

@@ -155,3 +155,19 @@ async def test_a_string_not_matching_its_pattern_is_invalid_not_wrong_type(citiz
     response = await citizen.post(path, body, headers={"Idempotency-Key": str(uuid.uuid4())})
     assert response.status_code == 422 and _is_problem(response)
     assert [(e["pointer"], e["code"]) for e in response.json()["errors"]] == [(pointer, "invalid")]
+
+
+# 8. GET /ledger/seals?after= took any non-negative integer, and the seal ids are a 32-bit column: a monitor asking
+# after 2**31 (or a number past 64 bits) got a 500 from the driver on PostgreSQL instead of the parameter named.
+# Found by walking every operation with out-of-range inputs.
+@pytest.mark.parametrize("after", [str(2**31), "9" * 20])
+async def test_a_seal_number_past_the_column_is_named_not_a_500(ctx: Context, app_client: httpx.AsyncClient,
+                                                                after: str) -> None:
+    prosecutor, password = await make_officer(ctx, role="prosecutor")
+    response = await app_client.get(f"/api/v1/ledger/seals?after={after}", headers={
+        **bearer(await login(app_client, prosecutor.badge_number, password)), "Accept-Language": "en"})
+    assert response.status_code in (400, 422) and _is_problem(response), (response.status_code, response.text)
+    assert [e["pointer"] for e in response.json()["errors"]] == ["#query/after"]
+    last = await app_client.get(f"/api/v1/ledger/seals?after={2**31 - 1}", headers=bearer(
+        await login(app_client, prosecutor.badge_number, password)))
+    assert last.status_code == 200 and last.json() == []
