@@ -117,6 +117,10 @@ async def _check_rows(session: AsyncSession, entries: list[Entry], layouts: Mapp
             columns = layouts.get(seal_id, {}).get(name, [])
             if row is None:
                 verdict.missing.append((name, row_id))
+            elif seal_id not in layouts:
+                # its seal is gone (`numbering`): which columns it hashed is gone with it, and hashed over none the
+                # row would be called altered whatever it holds. Neither sealed nor altered: its seal is the finding
+                continue
             elif not all(column in row for column in columns) or not equal(row_hash(name, columns, row), digest):
                 verdict.altered.append((name, row_id))
             else:
@@ -408,9 +412,11 @@ async def verify_report(session: AsyncSession, secret_keys: tuple[str, ...], rep
 async def _check_end(session: AsyncSession, scope: str, entries: list[Entry], verdict: Verdict) -> None:
     """The report's chain ends at its last entry as of the newest seal's signed state: nothing after it was
     removed (its seal, the one checked above, no longer holds the report's entries and so was not checked)."""
-    head = await session.scalar(sa.select(col(LedgerSeal.state_root)).order_by(col(LedgerSeal.id).desc()).limit(1))
+    head = (await session.execute(sa.select(col(LedgerSeal.id), col(LedgerSeal.state_root))
+                                  .order_by(col(LedgerSeal.id).desc()).limit(1))).first()
     tree = await session.scalar(sa.select(heads.NODES.c.place).where(heads.NODES.c.place == "").limit(1))
-    if head is None and tree is None:  # no seal since migration x2 (from the first with a state, each has one)
+    # no seal since migration x2 (from the first with a state, each has one)
+    if (head is None or head.state_root is None) and tree is None:
         return
     found = await heads.sealed_end(session, scope)
     if found is None:
@@ -418,6 +424,11 @@ async def _check_end(session: AsyncSession, scope: str, entries: list[Entry], ve
         return
     seal, end = found
     assert seal.state_root is not None
+    if head is not None and seal.id != head.id:
+        # the stored tree is an older seal's: read in one snapshot (the history's), it is the newest seal's unless
+        # put back by hand, and the end it shows would pass a last entry deleted since, entry and row together
+        verdict.broken_seals.append((head.id, "end"))
+        return
     if not heads.ends_at(end, scope, [entry for entry in entries if entry[4] <= seal.id], seal.state_root):
         verdict.broken_seals.append((seal.id, "end"))
 

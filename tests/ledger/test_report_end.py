@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import msgspec
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from backend.context import Context
 from backend.ledger import proof as ledger_proof
 from backend.ledger import state
 from backend.ledger.cli import ledger as ledger_cli
+from backend.ledger.heads import NODES
 from backend.ledger.models import LedgerSeal, LedgerStateNode
 from backend.ledger.record import mac_of, seal_public_key, sign_seal
 from backend.ledger.service import seal_pending
@@ -32,6 +34,7 @@ from tests.ledger.records import (
     as_superuser,
     built_proof,
     closed_later,
+    integrity_of,
     public_keys,
     record_report,
     seal_now,
@@ -93,6 +96,29 @@ async def test_the_last_entry_removed_from_the_database_fails_the_proof_and_the_
     await as_superuser(ctx, "DELETE FROM ledger_state_nodes")
     await record_report(ctx)
     assert await seal_now(ctx) == []
+
+
+async def test_the_last_entry_removed_with_the_state_tree_put_back_fails_the_history_check(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """The same deletion, and the superuser also puts back the state tree as it was after seal 1 (a derived table:
+    he can keep a copy, or rebuild it from the entries, with no key). The tree then matches seal 1's signed state,
+    where the report's chain does end at entry 5: the history took that older seal's word and said intact."""
+    rows = await record_report(ctx)
+    await seal_now(ctx)
+    async with ctx.sessions() as session:
+        kept = [dict(row._mapping) for row in await session.execute(select(NODES))]
+    closed = await appended(ctx, rows["report"])
+    await seal_now(ctx)
+    await as_superuser(ctx, "DELETE FROM ledger_entries WHERE row_id = :id", id=uuid_param(ctx, closed))
+    await as_superuser(ctx, "DELETE FROM report_events WHERE id = :id", id=uuid_param(ctx, closed))
+    async with ctx.engine.begin() as conn:
+        await conn.execute(delete(NODES))
+        await conn.execute(insert(NODES), kept)
+    async with ctx.sessions() as session:
+        one = await verify_report(session, ctx.settings.secret_keys, rows["report"])
+    assert one.broken_seals == [(2, "end")]
+    integrity = await integrity_of(ctx, app_client, rows["report"])
+    assert not integrity["intact"] and integrity["broken_seals"] == [2], integrity
 
 
 async def test_a_later_seal_that_did_not_touch_the_report_still_checks(ctx: Context) -> None:
