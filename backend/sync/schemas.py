@@ -41,9 +41,11 @@ class PushIn(msgspec.Struct):
     """Only the envelope is strict: a tablet's queue must never stick on one bad row (tablet-sync.md)."""
 
     device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    # objects, each checked against MutationIn by push; the docs still show MutationIn ("extra" → Litestar's
-    # schema_extra overrides the generated `items`)
-    mutations: Annotated[list[dict[str, Any]], msgspec.Meta(extra_json_schema={
+    # each checked against MutationIn by push; the docs still show MutationIn ("extra" → Litestar's schema_extra
+    # overrides the generated `items`). Any JSON value, not only objects: an entry the tablet's store lost (null, a
+    # bare id) is one bad mutation, rejected alone (invalid_mutation_id); typed as an object here, it 422'd the whole
+    # batch, and every resend of it, so nothing queued behind it ever reached the server
+    mutations: Annotated[list[Any], msgspec.Meta(extra_json_schema={
         "description": "Outbox entries (MutationIn). Each is validated on its own: a malformed one is answered "
                        "`rejected` with a reason naming the field (invalid_hlc, invalid_mutation_id, …), the rest "
                        "of the batch applies.",
