@@ -9,7 +9,7 @@ from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from backend.deps import CtxDep, SessionDep
-from backend.lib.errors import ZanError
+from backend.lib.errors import FieldProblem, ZanError
 from backend.officers.auth import FIELD_ROLES, OfficerDep, officer_guard, provide_officer
 from backend.sync import blobs
 from backend.sync.duty import field_duty_guard, remembered_duty, upload_guard
@@ -54,7 +54,8 @@ class SyncController(Controller):
         are kept on the server). Every reason: docs/tablet-sync.md."""
         duty = remembered_duty(request)  # read by the controller's guard
         if data.device_id != officer.device_id:
-            raise ZanError("sync.wrong_device", 403)
+            # pointed at, as every refusal of a field is: the app shows which value it must fix
+            raise ZanError("sync.wrong_device", 403, errors=[FieldProblem("/device_id", "invalid")])
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
         # each mutation is validated inside push: a malformed one is answered `rejected`, not a 422 for the batch;
         # push also refuses a batch over MAX_BATCH (413), before it reads or locks anything

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.lib.clock import utcnow
-from backend.lib.errors import ZanError
+from backend.lib.errors import FieldProblem, ZanError
 from backend.officers.auth import OfficerPrincipal
 from backend.reports.models import Report
 from backend.sync import hlc as hlcs
@@ -65,7 +65,8 @@ async def push(session: AsyncSession, *, officer: OfficerPrincipal, viewer: View
     past field duty of an officer whose role is no longer a field role (backend.sync.duty): each mutation is applied
     as the field officer they were when it was written, or refused `role_changed`."""
     if len(mutations) > MAX_BATCH:
-        raise ZanError("sync.batch_too_large", 413, extra={"max": MAX_BATCH})
+        raise ZanError("sync.batch_too_large", 413, errors=[FieldProblem("/mutations", "too_long")],
+                       extra={"max": MAX_BATCH})
     parsed = [parse_mutation(raw) for raw in mutations]
     with batch_lookups(session):
         await prefetch(session, officer, [m for m, invalid in parsed if invalid is None])

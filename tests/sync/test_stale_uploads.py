@@ -141,10 +141,21 @@ async def test_a_batch_over_the_limit_is_one_413_problem(app_client: httpx.Async
     assert pushed.headers["content-type"].startswith("application/problem+json")
     body = pushed.json()
     assert (body["code"], body["max"]) == ("sync.batch_too_large", MAX_BATCH)
+    assert [(e["pointer"], e["code"]) for e in body["errors"]] == [("/mutations", "too_long")]
     assert body["title"] == "Слишком много изменений в одном пакете"
     accepted = await app_client.post("/api/v1/sync/push", headers=scene.tablet,
                                      json={"device_id": scene.device_id, "mutations": mutations[:MAX_BATCH]})
     assert accepted.status_code == 200 and len(accepted.json()["results"]) == MAX_BATCH
+
+
+async def test_a_batch_from_another_device_names_the_field(app_client: httpx.AsyncClient, ctx: Context) -> None:
+    scene = await _scene(ctx, app_client)
+    pushed = await app_client.post("/api/v1/sync/push", json={"device_id": "tab-someone-else", "mutations": []},
+                                   headers={**scene.tablet, "Accept-Language": "kk"})
+    assert pushed.status_code == 403 and pushed.headers["content-type"].startswith("application/problem+json")
+    body = pushed.json()
+    assert body["code"] == "sync.wrong_device" and body["title"] == "Пакет кіру орындалған құрылғыдан жіберілмеген"
+    assert [(e["pointer"], e["code"]) for e in body["errors"]] == [("/device_id", "invalid")]
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
