@@ -180,6 +180,21 @@ async def build(session: AsyncSession, secret_keys: tuple[str, ...], report_id: 
     # left out when it names a file's original hash, or when the event that pins it is withheld (nothing to check
     # it against)
     dropped = submitted is not None and bool(withhold) and (registered_hidden or _names(submitted, withhold))
+    if dropped and submitted is not None:
+        # the checker can no longer compare the submission with the hash its sealed `registered` event pins: the
+        # service does, holding both, before it vouches for the event. Edited since (the text of an anonymous
+        # report, or a named one turned anonymous), the event is listed as `altered` and the proof does not check
+        pinned = submission.pinned((row.get("action"), row.get("data")) for (table, _), row in found.items()
+                                   if table == "report_events")
+        if pinned is not None and not equal(submission.digest(submitted), pinned):
+            def pins(table: str, row_id: uuid.UUID) -> bool:
+                return table == "report_events" and found[(table, row_id)].get("action") == "registered"
+            moved = [(each.table, each.id, each.seal, each.seq) for each in hidden if pins(each.table, each.id)]
+            moved += [(each.table, each.id, each.seal, each.seq) for each in proven if pins(each.table, each.id)]
+            unproven += [UnprovenRow(table=table, id=row_id, why="altered", seal=seal_id, seq=seq)
+                         for table, row_id, seal_id, seq in moved]
+            hidden = [each for each in hidden if not pins(each.table, each.id)]
+            proven = [each for each in proven if not pins(each.table, each.id)]
     submitted = None if dropped else submitted
     # where signatures began, for the checker to place the rows listed as sealed before them
     anchor = signed_seal(first) if first is not None and any(row.why == "unsigned" for row in unproven) else None

@@ -116,6 +116,27 @@ async def test_a_withheld_row_is_still_held_to_its_seal(ctx: Context, app_client
     assert str(await _citizen_id(ctx, report_id)) not in json.dumps(after)
 
 
+@pytest.mark.parametrize("edit", [
+    "UPDATE reports SET text = 'Во дворе тихо, ничего не продают' WHERE id = :id",
+    "UPDATE reports SET anonymous = true WHERE id = :id",  # a named report passed off as anonymous
+], ids=["text", "made-anonymous"])
+async def test_an_edited_submission_is_not_hidden_by_withholding(ctx: Context, app_client: httpx.AsyncClient,
+                                                                citizen: PartnerClient, edit: str) -> None:
+    """Withholding leaves the submission out, so the checker cannot compare it with the hash the sealed
+    `registered` event pins: the proof checked as valid over a report a superuser had rewritten. The service holds
+    both and compares them before vouching for the event: it is listed as altered and the proof fails."""
+    report_id, _ = await _filed(ctx, citizen, anonymous="anonymous = true" not in edit, taken="21:18")
+    await seal_now(ctx)
+    keys = public_keys(ctx)
+    await as_superuser(ctx, edit, id=uuid_param(ctx, uuid.UUID(report_id)))
+    proof = await proof_of(ctx, app_client, report_id)
+    assert proof["format"] == "zan-ledger-proof-v5" and proof["submission"] is None
+    [event] = [row for row in proof["unproven"] if row["table"] == "report_events"]
+    assert event["why"] == "altered" and event["seq"] == 1
+    assert f"report_events {event['id']}: sealed, and altered (see `zan ledger verify`)" in check(proof, keys)
+    assert str(await _citizen_id(ctx, report_id)) not in json.dumps(proof)
+
+
 async def test_withheld_is_in_the_published_proof(app_client: httpx.AsyncClient) -> None:
     schemas = (await app_client.get("/schema/openapi.json")).json()["components"]["schemas"]
     assert "withheld" in schemas["ReportProof"]["properties"] and "withheld" not in schemas["ReportProof"]["required"]
