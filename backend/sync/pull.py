@@ -76,8 +76,10 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
     # for a cursor "altered" would leave it nothing to recover with
     cursor = cursor or None
     if session.get_bind().dialect.name == "postgresql":
-        if session.in_transaction():
-            await session.commit()  # the page must start its own snapshot (earlier reads were only lookups)
+        # the epoch row exists before the page's snapshot begins: created inside it (a database's first pull), a
+        # row another first pull committed meanwhile would be invisible to the snapshot after the insert met it
+        await meta(session)
+        await session.commit()  # the page must start its own snapshot (earlier reads were only lookups)
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     info = await meta(session)
     checked: int | None = None  # the seq whose change-log row the cursor's fingerprint was checked against
