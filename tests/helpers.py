@@ -7,8 +7,8 @@ import hashlib
 import io
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
@@ -16,6 +16,7 @@ import msgspec
 from PIL import Image
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_only
 
 from backend.app import create_app
 from backend.context import Context, build_context
@@ -120,6 +121,25 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+@contextmanager
+def committed_between(ctx: Context, before_read: Callable[[str], bool],
+                      write: Callable[[], Awaitable[None]]) -> Iterator[list[bool]]:
+    """`write`, committed by another connection just before the first statement `before_read` matches: a change that
+    lands between two reads meant to be of one snapshot. Yields the list that is non-empty once it has fired."""
+    fired: list[bool] = []
+
+    def between(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not fired and before_read(statement):
+            fired.append(True)
+            await_only(write())
+
+    event.listen(ctx.engine.sync_engine, "before_cursor_execute", between)
+    try:
+        yield fired
+    finally:
+        event.remove(ctx.engine.sync_engine, "before_cursor_execute", between)
 
 
 async def cancelled_once(reached: asyncio.Event, task: asyncio.Task[Any]) -> None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.util import await_only
+from sqlalchemy import text
 
 from backend.audit.service import record
 from backend.context import Context
@@ -178,25 +176,6 @@ async def closed_later(ctx: Context) -> tuple[dict[str, Any], uuid.UUID]:
     closed = await appended(ctx, rows["report"])
     await seal_now(ctx)
     return rows, closed
-
-
-@contextmanager
-def committed_between(ctx: Context, before_read: Callable[[str], bool],
-                      write: Callable[[], Awaitable[None]]) -> Iterator[list[bool]]:
-    """`write`, committed by another connection just before the first statement `before_read` matches: a change that
-    lands between two reads meant to be of one snapshot. Yields the list that is non-empty once it has fired."""
-    fired: list[bool] = []
-
-    def between(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not fired and before_read(statement):
-            fired.append(True)
-            await_only(write())
-
-    event.listen(ctx.engine.sync_engine, "before_cursor_execute", between)
-    try:
-        yield fired
-    finally:
-        event.remove(ctx.engine.sync_engine, "before_cursor_execute", between)
 
 
 async def triaged_report(ctx: Context, unit: Unit) -> Report:

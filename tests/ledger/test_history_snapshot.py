@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from backend.context import Context
-from tests.ledger.records import assigning, committed_between, oversight_headers, triaged_report
+from tests.helpers import committed_between
+from tests.ledger.records import assigning, oversight_headers, triaged_report
 from tests.officers.factories import make_unit
 
 pytestmark = pytest.mark.anyio

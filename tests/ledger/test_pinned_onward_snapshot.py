@@ -13,7 +13,8 @@ import pytest
 from backend.context import Context
 from backend.ledger.models import LedgerCheckpoint
 from backend.ledger.verify import PINNED, check_pinned_onward
-from tests.ledger.records import assigning, committed_between, triaged_report
+from tests.helpers import committed_between
+from tests.ledger.records import assigning, triaged_report
 from tests.officers.factories import make_unit
 
 pytestmark = pytest.mark.anyio

@@ -17,8 +17,8 @@ from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.workflow import Actor
-from tests.helpers import PartnerClient, jpeg_with_exif
-from tests.ledger.records import committed_between, proof_of, public_keys, seal_now
+from tests.helpers import PartnerClient, committed_between, jpeg_with_exif
+from tests.ledger.records import proof_of, public_keys, seal_now
 from tests.media.test_anonymous_files import _photo
 
 pytestmark = pytest.mark.anyio

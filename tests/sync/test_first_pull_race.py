@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from backend.context import Context
-from tests.ledger.records import committed_between
+from tests.helpers import committed_between
 from tests.officers.factories import bearer, login, make_officer, make_unit
 
 pytestmark = pytest.mark.anyio
