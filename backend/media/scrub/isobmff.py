@@ -28,7 +28,12 @@ def _boxes(fh: BinaryIO, start: int, end: int) -> list[tuple[int, int, int, byte
         size, kind = struct.unpack(">I4s", header)
         header_len = 8
         if size == 1:
-            size, header_len = struct.unpack(">Q", fh.read(8))[0], 16
+            # the real size follows: a file may end before it does (struct.error from the completion's facts
+            # reader was a 500 for the citizen's photo)
+            extended = fh.read(8)
+            if len(extended) < 8:
+                raise Malformed("truncated box header")
+            size, header_len = struct.unpack(">Q", extended)[0], 16
         elif size == 0:
             size = end - pos
         if size < header_len or pos + size > end:
