@@ -150,7 +150,8 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
             incident_urgent=incident.urgent if incident else report.urgent,
             incident_priority=incident.priority if incident else report.priority,
             incident_deadline_at=incident.deadline_at if incident else report.deadline_at,
-            etag=tags[report.id], reopened=_shown_reopening(reopenings.get(report.id), withheld),
+            etag=tags[report.id],
+            reopened=_shown_reopening(reopenings.get(report.id), withheld, masked=field_view),
             comments=None if comments is None else comments[report.id],
             questions=None if threads is None else questions.questions_out(
                 threads[report.id], since.get(report.id), mask=_mask if field_view else None),
@@ -159,9 +160,15 @@ async def cards(session: AsyncSession, reports: list[Report], principal: Officer
     return out
 
 
-def _shown_reopening(reopening: Reopening | None, withheld: bool) -> Reopening | None:
-    """A listed restricted report's reopening without its grounds: the citizen's words, withheld as its text is."""
-    return msgspec.structs.replace(reopening, reason=None) if reopening is not None and withheld else reopening
+def _shown_reopening(reopening: Reopening | None, withheld: bool, *, masked: bool) -> Reopening | None:
+    """A listed restricted report's reopening without its grounds: the citizen's words, withheld as its text is;
+    `masked` (field officers): the grounds with personal data masked, as the report's text and the reporter's
+    comments are (an appeal states the citizen's IIN or phone as readily as the report did)."""
+    if reopening is None or reopening.reason is None:
+        return reopening
+    if withheld:
+        return msgspec.structs.replace(reopening, reason=None)
+    return msgspec.structs.replace(reopening, reason=_mask(reopening.reason)) if masked else reopening
 
 
 async def _reopenings(session: AsyncSession, reports: list[Report]) -> dict[uuid.UUID, Reopening]:
@@ -273,8 +280,9 @@ class DispatchController(Controller):
 
     @post("/reports/{report_id:uuid}/assign", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           responses=STALE, summary="Assign or reassign to a unit, or to the nearest available one (\"auto\")")
-    async def assign(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                     data: JSONBody[AssignIn], if_match: etag.IfMatch = None) -> AssignOut:
+    async def assign(self, ctx: CtxDep, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                     report_id: FromPath[uuid.UUID], data: JSONBody[AssignIn],
+                     if_match: etag.IfMatch = None) -> AssignOut:
         report = await service.get_visible(session, officer, report_id, lock=True)
         earlier = await history_of(session, report)  # read once for the pick and the assignment
         if data.unit_id == "auto":
@@ -290,7 +298,8 @@ class DispatchController(Controller):
             unit = await service.regional_unit(session, officer, unit_id)
         # already where this officer wants it (another got there first): nothing is lost, the answer is the same,
         # whatever the console saw (its If-Match and from_unit_id are not checked: nothing is written)
-        if await service.held_by(session, report, unit) is None:
+        held = await service.held_by(session, report, unit) is not None
+        if not held:
             await etag.ensure_unchanged(session, report, if_match)
             service.ensure_holder_unchanged(report, data.from_unit_id)
         assignment = await service.assign(session, report, unit, service.by_for(officer), auto=data.unit_id == "auto",
@@ -298,8 +307,10 @@ class DispatchController(Controller):
                                           earlier=earlier)
         await session.commit()
         notify(ctx)
-        return AssignOut(report=await card(session, report, officer), unit_id=unit.id, unit_code=unit.code,
-                         distance_km=assignment.distance_km)
+        shown = await card(session, report, officer)
+        if held:  # no report.assign line: the full card it answers with is an opening (see history.opened)
+            await history.opened(session, officer, report, ip=client_ip(request))
+        return AssignOut(report=shown, unit_id=unit.id, unit_code=unit.code, distance_km=assignment.distance_km)
 
     @post("/reports/{report_id:uuid}/close", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           responses=STALE, summary="Close as duplicate / redirected / unfounded / rejected, with a reason")
@@ -394,13 +405,17 @@ class DispatchController(Controller):
     @post("/reports/{report_id:uuid}/fields", status_code=200, guards=[officer_guard(*DISPATCH_ROLES)],
           responses=STALE,
           summary="Correct officer text fields (wins over earlier tablet edits; audited, the previous text kept)")
-    async def fields(self, session: SessionDep, officer: OfficerDep, report_id: FromPath[uuid.UUID],
-                     data: JSONBody[FieldsIn], if_match: etag.IfMatch = None) -> Response[ReportCard]:
+    async def fields(self, session: SessionDep, officer: OfficerDep, request: Request[Any, Any, Any],
+                     report_id: FromPath[uuid.UUID], data: JSONBody[FieldsIn],
+                     if_match: etag.IfMatch = None) -> Response[ReportCard]:
         report = await service.get_visible(session, officer, report_id, lock=True)
         await etag.ensure_unchanged(session, report, if_match)
-        await service.set_fields(session, report, data.fields.given(), service.by_for(officer))
+        changed = await service.set_fields(session, report, data.fields.given(), service.by_for(officer))
         await session.commit()
-        return tagged(await card(session, report, officer))
+        shown = await card(session, report, officer)
+        if not changed:  # no report.fields line: the full card it answers with is an opening (see history.opened)
+            await history.opened(session, officer, report, ip=client_ip(request))
+        return tagged(shown)
 
     @get("/units", guards=[officer_guard(*DISPATCH_ROLES, Role.PROSECUTOR)], summary="Units and their positions")
     async def units(self, session: SessionDep, officer: OfficerDep,
