@@ -37,7 +37,7 @@ from backend.lib.metrics import DELIVERIES
 from backend.lib.tasks import stop_task
 from backend.notifications.models import Delivery, Device
 from backend.notifications.pushes import REPORT_EVENT_PUSHES as REPORT_EVENT_PUSHES
-from backend.notifications.pushes import _push_for, _stale, _Target, life_end
+from backend.notifications.pushes import _push_for, _stale, _Target, life_end, stale_key
 from backend.notifications.retries import RETRY_POLICIES as RETRY_POLICIES
 from backend.notifications.retries import RetryPolicy as RetryPolicy
 from backend.notifications.retries import Sent, _failure
@@ -161,7 +161,7 @@ async def _send_pushes(ctx: Context, rows: list[Delivery],
         if expires is not None and expires <= now:
             results.append((row, None, "expired"))
             continue
-        if str(row.payload.get("data", {}).get("event_id")) in stale:
+        if stale_key(row.payload) in stale:
             results.append((row, None, "dropped"))
             continue
         push = _push_for(row, targets.get(row.id), now)

@@ -122,15 +122,24 @@ async def _followed_by(ctx: Context, event_ids: set[uuid.UUID],
     return set(found)
 
 
-async def _stale(ctx: Context, rows: list[Delivery]) -> set[str]:
-    """The report events these pushes are about that are old news by now: the citizen's (`old_news_to_citizen`),
-    and for a crew's assignment, the report no longer theirs (`_ASSIGNMENT_ENDS`)."""
+def stale_key(payload: dict[str, Any]) -> tuple[str, str]:
+    """What `_stale` answers for a push row: its kind (`data.type`) and the event it is about."""
+    data = payload.get("data", {})
+    return str(data.get("type")), str(data.get("event_id"))
+
+
+async def _stale(ctx: Context, rows: list[Delivery]) -> set[tuple[str, str]]:
+    """The (kind, report event) of these pushes that are old news by now: the citizen's (`old_news_to_citizen`),
+    and for a crew's assignment, the report no longer theirs (`_ASSIGNMENT_ENDS`). Per kind: the citizen's push and
+    the crew's about one assignment share its event id, and the report going to another crew (or closed) ends only
+    the crew's; the citizen is still told (their Telegram chat, by old_news_to_citizen alone, is)."""
     about: dict[str, set[uuid.UUID]] = {kind: set() for kind in REPORT_EVENT_PUSHES}
     for row in rows:
         data = row.payload.get("data", {})
         if data.get("type") in about:
             about[data["type"]].add(uuid.UUID(str(data["event_id"])))
-    stale = await old_news_to_citizen(ctx, about["report_update"])
-    stale |= await _followed_by(ctx, about["assignment"], _assignment_ended)
-    return {str(event_id) for event_id in stale}
+    citizens = await old_news_to_citizen(ctx, about["report_update"])
+    crews = await _followed_by(ctx, about["assignment"], _assignment_ended)
+    return ({("report_update", str(event_id)) for event_id in citizens}
+            | {("assignment", str(event_id)) for event_id in crews})
 
