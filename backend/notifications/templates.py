@@ -8,6 +8,7 @@ not known yet (fanout.discreet_for_citizen), get no visible text at all: a data-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -236,7 +237,14 @@ def render(table: dict[str, dict[str, tuple[str, str]]], key: str, lang: str,
         return None
     title, body = texts.get(lang) or texts["ru"]
     values = _Blank(params)
-    return title.format_map(values).strip(), body.format_map(values).strip().rstrip(",").strip()
+    return _tidy(title.format_map(values)), _tidy(body.format_map(values))
+
+
+def _tidy(text: str) -> str:
+    """A text with a value left empty (a report not yet categorised, no district) without the separator it leaves
+    behind: ", Алматы", "Кража, ." or a trailing comma."""
+    text = re.sub(r"(?:,\s*)+(?=[.,]|$)", "", text.strip())
+    return re.sub(r"^[,\s]+", "", text).strip()
 
 
 def local_time(at: datetime) -> str:

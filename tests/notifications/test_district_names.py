@@ -53,3 +53,17 @@ async def test_an_officers_push_names_the_district_in_the_officers_language(
 )
 def test_district_name(code: str | None, lang: str, name: str) -> None:
     assert templates.district_name(code, lang) == name
+
+
+@pytest.mark.parametrize("urgent", [False, True])
+async def test_a_report_not_yet_categorised_is_not_pushed_with_a_dangling_comma(ctx: Context, fcm: FakeFCM,
+                                                                                 urgent: bool) -> None:
+    """The category left empty left its separator behind: ", Алматы" (and ", Алматы. Выезжайте немедленно.")."""
+    crew = await make_unit(ctx, district="almaty")
+    report = await new_report(ctx, unit_id=crew.id, urgent=urgent, category=None, district="almaty")
+    tablet = await officer_device(ctx, unit=crew, language="ru")
+    await act(ctx, report.id, Action.ASSIGN)
+    await drain(ctx)
+    (push,) = fcm.pushes_to(tablet.token or "")
+    body = push.message["notification"]["body"]
+    assert body == ("Алматы. Выезжайте немедленно." if urgent else "Алматы"), body
