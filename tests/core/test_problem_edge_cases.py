@@ -166,8 +166,9 @@ async def test_a_seal_number_past_the_column_is_named_not_a_500(ctx: Context, ap
     prosecutor, password = await make_officer(ctx, role="prosecutor")
     response = await app_client.get(f"/api/v1/ledger/seals?after={after}", headers={
         **bearer(await login(app_client, prosecutor.badge_number, password)), "Accept-Language": "en"})
-    assert response.status_code in (400, 422) and _is_problem(response), (response.status_code, response.text)
-    assert [e["pointer"] for e in response.json()["errors"]] == ["#query/after"]
+    assert response.status_code == 422 and _is_problem(response), (response.status_code, response.text)
+    assert response.json()["code"] == "validation.failed"
+    assert [(e["pointer"], e["code"]) for e in response.json()["errors"]] == [("#query/after", "out_of_range")]
     last = await app_client.get(f"/api/v1/ledger/seals?after={2**31 - 1}", headers=bearer(
         await login(app_client, prosecutor.badge_number, password)))
     assert last.status_code == 200 and last.json() == []
