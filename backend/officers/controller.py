@@ -14,8 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.deps import CtxDep, SessionDep
 from backend.lib.errors import ZanError
 from backend.officers import accounts, field, rules, service
-from backend.officers.auth import OfficerDep, Role, client_ip, officer_guard, provide_officer
+from backend.officers.auth import (
+    BEARER_REFUSED,
+    OfficerDep,
+    OfficerPrincipal,
+    Role,
+    client_ip,
+    officer_guard,
+    principal_for_session,
+    provide_officer,
+)
 from backend.officers.jurisdiction import jurisdiction_for
+from backend.officers.locks import lock_officer
 from backend.officers.models import Officer, Unit
 from backend.officers.schemas import (
     LinkCodeOut,
@@ -42,6 +52,22 @@ def officer_out(officer: Officer, unit_id: uuid.UUID | None) -> OfficerOut:
 def unit_out(unit: Unit) -> UnitOut:
     return UnitOut(id=unit.id, code=unit.code, name=unit.name, department=unit.department, district=unit.district,
                    status=unit.status, last_lat=unit.last_lat, last_lon=unit.last_lon, last_at=unit.last_at)
+
+
+async def _still_live(session: AsyncSession, officer: OfficerPrincipal) -> OfficerPrincipal:
+    """The officer's principal read again under their row lock, held to the commit; 401 officer.token_invalid if
+    their session, tablet or account was withdrawn meanwhile.
+
+    The guard read it once, at the request's start. A password reset, a deactivation and a role change hold the
+    officer's row before they write (accounts.reset_password, admins.hold), and void what this request would write:
+    a link code (the reset drops it, so that a stolen token cannot keep a Telegram chat of its own), an open shift
+    (a deactivation or role change ends it). Written after such a change committed, it outlived it. Under the lock,
+    either the change committed first (and is read here) or it waits for this request and undoes its write."""
+    await lock_officer(session, officer.officer_id)
+    live = await principal_for_session(session, officer.session_id)
+    if live is None:
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
+    return live
 
 
 async def _tokens_out(session: AsyncSession, tokens: service.Tokens) -> TokensOut:
@@ -122,7 +148,8 @@ class OfficerController(Controller):
         """Shown on the tablet; the officer sends `/link CODE` to the duty bot. Valid 10 minutes, stored hashed."""
         from bots.officer.service import LINK_TTL, issue_link_code
 
-        row = await session.get(Officer, officer.officer_id)
+        await _still_live(session, officer)
+        row = await session.get(Officer, officer.officer_id, populate_existing=True)
         if row is None:
             raise ZanError("officer.not_found", 404)
         code = await issue_link_code(ctx, session, row)
@@ -131,7 +158,9 @@ class OfficerController(Controller):
 
     @post("/shift/start", status_code=200, summary="Start a shift")
     async def shift_start(self, session: SessionDep, officer: OfficerDep) -> ShiftOut:
-        shift = await field.start_shift(session, officer)
+        # read again under the officer's lock: the role and unit as they are now (a move meanwhile), or 401 for an
+        # officer deactivated or given another role meanwhile, whose shift that change has just ended
+        shift = await field.start_shift(session, await _still_live(session, officer))
         return ShiftOut(id=shift.id, started_at=shift.started_at, ended_at=shift.ended_at, unit_id=shift.unit_id)
 
     @post("/shift/end", status_code=200, summary="End the shift")

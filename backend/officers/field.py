@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend.audit.service import record
 from backend.lib.clock import utcnow
@@ -14,7 +15,7 @@ from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import update_device_area
 from backend.officers.auth import FIELD_ROLES, OfficerPrincipal
 from backend.officers.locks import lock_officer
-from backend.officers.models import UNIT_STATUSES, LocationPing, Shift, Unit
+from backend.officers.models import UNIT_STATUSES, LocationPing, Officer, Shift, Unit
 
 PING_RETENTION = timedelta(hours=24)
 
@@ -146,8 +147,12 @@ async def close_open_shift(session: AsyncSession, officer_id: uuid.UUID, unit_id
     shift.ended_at = now
     await session.flush()
     if unit is not None:
-        others = await session.scalar(select(Shift.id).where(Shift.unit_id == unit.id,  # type: ignore[arg-type, call-overload]
-                                                             Shift.ended_at.is_(None)).limit(1))  # type: ignore[union-attr]
+        # only a field officer on shift keeps the car on duty, as only theirs puts it there (start_shift): a
+        # dispatcher still listed in the crew they were promoted from is on a desk shift, not in the car
+        others = await session.scalar(
+            select(col(Shift.id)).join(Officer, col(Officer.id) == col(Shift.officer_id))
+            .where(col(Shift.unit_id) == unit.id, col(Shift.ended_at).is_(None),
+                   col(Officer.role).in_([role.value for role in FIELD_ROLES])).limit(1))
         if others is None:
             unit.status, unit.updated_at = "off_duty", now
     await record(session, actor_type=actor_type, actor_id=actor_id, action="shift.end", target_type="shift",

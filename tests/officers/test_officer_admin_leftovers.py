@@ -47,3 +47,31 @@ async def test_a_patrol_officer_made_dispatcher_cannot_put_the_unit_back_on_duty
         row = await session.get(Unit, unit.id)
     assert row is not None
     assert (started.status_code, row.status) != (200, "available"), (started.status_code, row.status)
+
+
+async def test_a_desk_officers_shift_does_not_keep_the_car_on_duty_when_its_crew_ends_theirs(
+        ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """The other half of the rule above: a dispatcher still listed in the crew they were promoted from may be on
+    shift (their desk shift), and that shift puts no car on duty; nor may it keep one there. The car goes off duty
+    when the last field officer of its crew ends their shift.
+
+    Before: the shift end counted every open shift of the unit, the dispatcher's included, so the car stayed
+    available with nobody in it, and dispatch went on sending it urgent reports."""
+    unit = await make_unit(ctx, status="off_duty")
+    _, _, patrol = await _logged_in(ctx, app_client, unit=unit)
+    desk, password, _ = await _logged_in(ctx, app_client, unit=unit)
+    shown(await zan(ctx, "set-role", "--badge", desk.badge_number, "--role", "dispatcher"))
+    desk_tokens = await login_tokens(app_client, desk.badge_number, password, "tab-desk-0002")
+    for tokens in (desk_tokens, patrol):
+        started = await app_client.post("/api/v1/officer/shift/start", headers=bearer(tokens["access_token"]))
+        assert started.status_code == 200, started.text
+    async with ctx.sessions() as session:
+        row = await session.get(Unit, unit.id)
+        assert row is not None and row.status == "available"  # the patrol officer's shift did that
+
+    ended = await app_client.post("/api/v1/officer/shift/end", headers=bearer(patrol["access_token"]))
+    assert ended.status_code == 200, ended.text
+    async with ctx.sessions() as session:
+        row = await session.get(Unit, unit.id)
+    assert row is not None
+    assert row.status == "off_duty", row.status
