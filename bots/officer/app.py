@@ -26,7 +26,7 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -38,11 +38,11 @@ from telegram.ext import (
 )
 
 from backend.context import Context
-from backend.lib.i18n import LANGS, negotiate
+from backend.lib.i18n import LANGS, negotiate, pick
 from backend.officers import ratelimit
 from bots.officer import cards, service
 from bots.officer.chat_order import ChatOrder
-from bots.officer.texts import LANGUAGE_NAMES, t
+from bots.officer.texts import LANGUAGE_NAMES, UNIT_STATUS_NAMES, t
 from bots.once import handling_failed
 from bots.webhook import drain
 
@@ -111,10 +111,36 @@ async def _void_shown_codes(context: ContextTypes.DEFAULT_TYPE, text: str) -> bo
 
 async def update_failed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The error handler: PTB hands it what a handler raised and goes no further, so the update's claim is told
-    here (released, not confirmed: its next delivery is handled)."""
+    here (released, not confirmed: its next delivery is handled).
+
+    The officer is told too when the backend failed (the database away). A next delivery rarely comes (a webhook
+    was answered 200 already, polling has moved past the update): without a word an Accept the database refused
+    left the offer's buttons in place and the officer believing the crew had the job, a /shift the shift unchanged.
+    Not when Telegram failed: the action may be done and only its answer lost (a later delivery gives it), and an
+    apology would have to go through the same Telegram."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("officer bot update %s failed", update_id, exc_info=context.error)
     handling_failed()
+    if not isinstance(update, Update) or (update.message is None and update.callback_query is None):
+        return  # an edit, a block or unblock: nothing the officer did waits for an answer
+    if isinstance(context.error, TelegramError):
+        return
+    chat = update.effective_chat
+    if update.callback_query is not None:
+        await answer_tap(update.callback_query)  # stops the spinner (refused if the handler answered it already)
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # never in a group (private_only)
+    try:
+        lang = await _lang(update, context)
+    except Exception:  # the failure being told may be the database itself: the apology must not depend on it
+        lang = _app_language(update)
+    try:
+        await context.bot.send_message(chat.id, t("bot_unavailable", lang))
+    except TelegramError as exc:  # Telegram away too: nothing more to do than the log above
+        log.warning("officer bot update %s: its failure was not told: %s", update_id, exc.message)
+    # PTB would go on to the next handler group: a failed chat_is_back (group -2) would run the Accept after it,
+    # and the officer, told once to try again, would be told twice or hear "accepted" below the apology
+    raise ApplicationHandlerStop
 
 
 async def chat_is_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -175,16 +201,18 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await update.effective_message.reply_text(t(
         "status", lang, name=found.name, unit=found.unit_code or t("none", lang),
-        unit_status=found.unit_status or t("none", lang),
+        unit_status=pick(UNIT_STATUS_NAMES.get(found.unit_status, {"ru": found.unit_status}), lang)
+        if found.unit_status else t("none", lang),
         shift=t("shift_on" if found.on_shift else "shift_off", lang), open=found.open_reports))
 
 
 async def shift(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is None or update.effective_chat is None:
         return
+    lang = await _lang(update, context)  # read first: failing after the toggle, "try again" would toggle it back
     on = await service.toggle_shift(_ctx(context), chat_id=update.effective_chat.id)
     key = "not_linked" if on is None else ("shift_started" if on else "shift_ended")
-    await update.effective_message.reply_text(t(key, await _lang(update, context)))
+    await update.effective_message.reply_text(t(key, lang))
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

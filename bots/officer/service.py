@@ -168,6 +168,14 @@ def _offered(unit: Unit | None, report: Report, earlier: Iterable[str | None]) -
     return may_hold((unit.restricted_categories or []) if unit is not None else (), report, earlier)
 
 
+def _takes_offers(officer: Officer) -> bool:
+    """Only field officers are offered urgent reports (`duty_chats`), so only they answer one. The button's data
+    comes from the client: a dispatcher still listed in the crew they were promoted from (or a supervisor with a
+    crew unit) forging `accept:<id>` would give the report to a car they do not drive and accept its custody in
+    their name, silencing the "not accepted" escalation while no crew member has seen the job."""
+    return officer.role in {role.value for role in FIELD_ROLES}
+
+
 async def on_shift(session: AsyncSession, officer_id: uuid.UUID) -> bool:
     return await field.open_shift(session, officer_id) is not None
 
@@ -188,7 +196,7 @@ async def accept(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer:
         if officer is None:
             return Answer(Outcome.NOT_LINKED)
         report = await reports.lock(session, report_id)
-        if report is None or report.district != officer.district:
+        if report is None or report.district != officer.district or not _takes_offers(officer):
             return Answer(Outcome.NOT_YOURS)
         unit = await _unit(session, officer.id)
         earlier = await history_of(session, report)  # read once for the offer rule and the assignment
@@ -247,7 +255,7 @@ async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer
         if officer is None:
             return Answer(Outcome.NOT_LINKED)
         report = await session.get(Report, report_id)
-        if report is None or report.district != officer.district:
+        if report is None or report.district != officer.district or not _takes_offers(officer):
             return Answer(Outcome.NOT_YOURS)
         if not await may_be_offered(session, await _unit(session, officer.id), report):
             return Answer(Outcome.NOT_YOURS)

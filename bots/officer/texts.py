@@ -45,6 +45,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "Қате кодтар тым көп. {minutes} минуттан кейін қайталап көріңіз.",
         "en": "Too many wrong codes. Try again in {minutes} min.",
     },
+    # an update whose handling failed (the database away): no later delivery comes. It may have failed after its
+    # step was taken, so the officer checks before repeating it (a repeated /shift would end the shift)
+    "bot_unavailable": {
+        "ru": "Не удалось выполнить команду или нажатие: сервис временно недоступен. Через минуту проверьте "
+              "/status и при необходимости повторите.",
+        "kk": "Команданы немесе батырманы орындау мүмкін болмады: қызмет уақытша қолжетімсіз. Бір минуттан кейін "
+              "/status арқылы тексеріп, қажет болса қайталаңыз.",
+        "en": "Your command or tap could not be completed: the service is temporarily unavailable. Check /status in "
+              "a minute and repeat it if needed.",
+    },
     "not_linked": {
         "ru": "Аккаунт не привязан. Отправьте /link КОД.",
         "kk": "Аккаунт байланыстырылмаған. /link КОД жіберіңіз.",
@@ -141,6 +151,14 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
                           "en": "awaiting the reporter"},
     "reopened": {"ru": "возобновлено", "kk": "қайта ашылды", "en": "reopened"},
     "closed": {"ru": "закрыто", "kk": "жабылды", "en": "closed"},
+}
+# a unit's state (backend.officers.models.UNIT_STATUSES) as /status names it: the stored code is no word of kk or ru
+UNIT_STATUS_NAMES: dict[str, dict[str, str]] = {
+    "available": {"ru": "свободен", "kk": "бос", "en": "available"},
+    "en_route": {"ru": "в пути", "kk": "жолда", "en": "en route"},
+    "on_scene": {"ru": "на месте", "kk": "оқиға орнында", "en": "on scene"},
+    "busy": {"ru": "занят", "kk": "бос емес", "en": "busy"},
+    "off_duty": {"ru": "не на дежурстве", "kk": "кезекшілікте емес", "en": "off duty"},
 }
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
