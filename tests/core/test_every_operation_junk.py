@@ -29,7 +29,7 @@ FIELD_JUNK: list[Any] = [None, 2**70, -1, "x" * 20_000, "\u0000", [], {"a": None
 QUERY_JUNK = ["-1", str(2**31), "9" * 20, "abc", "1e309", "%00"]
 PATH_JUNK = ["not-a-uuid", str(2**31), "9" * 20]
 RAW_BODIES = [b"[]", b"null", b"{", b"1e999", b'"x"']
-SKIPPED = ("/webhook", "/auth/")  # signed by another party (tested on their own), or ending the caller's session
+SKIPPED = ("/webhook", "/auth/logout")  # signed by another party (tested on their own), or ending the caller's session
 
 
 def _resolved(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
