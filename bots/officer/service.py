@@ -27,6 +27,7 @@ from backend.lib.errors import ZanError
 from backend.lib.i18n import LANGS
 from backend.officers import field
 from backend.officers.auth import FIELD_ROLES, OfficerPrincipal, Role
+from backend.officers.locks import lock_officer
 from backend.officers.models import Officer, Shift, Unit, UnitMember
 from backend.officers.service import unit_of
 from backend.reports import service as reports
@@ -125,8 +126,10 @@ async def set_language(ctx: Context, *, chat_id: int, language: str) -> bool:
         return True
 
 
-async def officer_by_chat(session: AsyncSession, chat_id: int) -> Officer | None:
-    officer = await session.scalar(select(Officer).where(Officer.telegram_chat_id == chat_id))  # type: ignore[arg-type]
+async def officer_by_chat(session: AsyncSession, chat_id: int, *, fresh: bool = False) -> Officer | None:
+    """The active officer linked to the chat; `fresh`: read from the database, not the session's copy."""
+    query = select(Officer).where(Officer.telegram_chat_id == chat_id)  # type: ignore[arg-type]
+    officer = await session.scalar(query.execution_options(populate_existing=fresh))
     return officer if officer is not None and officer.active else None
 
 
@@ -326,10 +329,16 @@ async def toggle_shift(ctx: Context, *, chat_id: int) -> bool | None:
         officer = await officer_by_chat(session, chat_id)
         if officer is None:
             return None
-        principal = await principal_of(session, officer)
-        if await field.end_shift(session, principal) is not None:
+        if await field.end_shift(session, await principal_of(session, officer)) is not None:
             return False
-        await field.start_shift(session, principal)
+        # read again under the officer's lock (start_shift takes it too): a deactivation or role change holds that
+        # row and ends any open shift, so one committed since the first read would be undone by this tap, a shift
+        # opened for an officer no longer on duty here (the tablet's shift start does the same: _still_live)
+        await lock_officer(session, officer.id)
+        officer = await officer_by_chat(session, chat_id, fresh=True)
+        if officer is None:
+            return None
+        await field.start_shift(session, await principal_of(session, officer))
         return True
 
 
