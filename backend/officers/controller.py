@@ -16,6 +16,7 @@ from backend.lib.errors import ZanError
 from backend.officers import accounts, field, rules, service
 from backend.officers.auth import (
     BEARER_REFUSED,
+    FIELD_ROLES,
     OfficerDep,
     OfficerPrincipal,
     Role,
@@ -138,7 +139,9 @@ class OfficerController(Controller):
     async def my_unit(self, session: SessionDep, officer: OfficerDep) -> UnitOut:
         return unit_out(await field.own_unit(session, officer))
 
-    @post("/unit/status", status_code=200, summary="Set my unit's status")
+    # the crew in the car: a dispatcher still listed in the crew they were promoted from would set it `available`
+    # with nobody in it, which start_shift refuses them (dispatch then sends urgent reports to an empty car)
+    @post("/unit/status", status_code=200, guards=[officer_guard(*FIELD_ROLES)], summary="Set my unit's status")
     async def unit_status(self, session: SessionDep, officer: OfficerDep, data: JSONBody[UnitStatusIn]) -> UnitOut:
         return unit_out(await field.set_unit_status(session, officer, data.status))
 

@@ -126,7 +126,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/officer/me/password"): Policy(ANY_OFFICER, "own password, proven by the current one"),
     ("POST", "/api/v1/officer/location"): Policy(ANY_OFFICER, "own position"),
     ("GET", "/api/v1/officer/unit"): Policy(ANY_OFFICER, "own unit"),
-    ("POST", "/api/v1/officer/unit/status"): Policy(ANY_OFFICER, "own unit"),
+    ("POST", "/api/v1/officer/unit/status"): Policy(FIELD, "own car: a desk officer listed in a crew drives none"),
     ("POST", "/api/v1/officer/telegram/link-code"): Policy(ANY_OFFICER, "duty bot: crews and supervisors"),
     ("POST", "/api/v1/officer/shift/start"): Policy(ANY_OFFICER, "own shift"),
     ("POST", "/api/v1/officer/shift/end"): Policy(ANY_OFFICER, "own shift"),
