@@ -10,7 +10,7 @@ import math
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,7 +69,9 @@ async def create(
 ) -> CreatedPartner:
     """Register a partner app; its secret is shown once and stored sealed. ValueError for a name that cannot
     serve as the channel its requests are recorded under."""
-    if not name.strip() or len(name) > CHANNEL_MAX:
+    # the channel is the name lower-cased (auth.py), which can be longer than the name ("İ" → "i̇"): measured as
+    # stored, or every report of such an app would fail on the channel column
+    if not name.strip() or len(name.lower()) > CHANNEL_MAX:
         raise ValueError(f"a partner's name is its channel in every report and event: 1 to {CHANNEL_MAX} characters")
     secret = secrets.token_urlsafe(32)
     partner = Partner(name=name, secret_sealed=seal(secret_key, secret))
@@ -125,12 +127,12 @@ _CACHE = "partner_keys"
 
 @dataclass(frozen=True)
 class PartnerKey:
-    secret: str
+    secret: str = field(repr=False)  # never in a log line or a traceback's locals
     name: str
     # a disabled app's key is still known, so its own requests are told it is disabled (`verify`)
     active: bool = True
     # the secret before a rotation with a grace period, and until when (unix seconds) requests may be signed with it
-    previous: str | None = None
+    previous: str | None = field(default=None, repr=False)
     previous_until: float = 0.0
 
     def secrets_for(self, signed_at: int) -> tuple[str, ...]:
