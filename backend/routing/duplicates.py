@@ -84,6 +84,10 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
     for other, raw in candidates.all():
         if distance_m(report.lat, report.lon, other.lat, other.lon) > rule.radius_m:
             continue
+        if len(raw) != vector.nbytes:
+            # stored by another embedder (ZAN_EMBEDDER changed since): not comparable, and np.dot would raise,
+            # failing the routing job (outside the classifier's fallback) of every report near it until it is dead
+            continue
         similarity = float(np.dot(vector, np.frombuffer(raw, dtype=np.float32)))
         if similarity >= rule.min_similarity and (best is None or similarity > best[1]):
             best = (other, similarity)

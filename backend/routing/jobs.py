@@ -233,7 +233,10 @@ async def _next_step(session: Any, report: Report, decision: Any, vector: np.nda
                                     params={"target": decision.redirect.get("names", {})},
                                     data={"redirect": decision.redirect})
         return
-    if vector is not None and not report.restricted and not decision.abstained:
+    # a report a dispatcher merged while its routing was queued is grouped already: joining the model's match would
+    # move it out of that incident without regrouping the rest (its other members left following a report that
+    # follows another incident), undoing the human's step as a late category may not either
+    if vector is not None and not report.restricted and not decision.abstained and report.incident_id is None:
         match = await find_cluster(session, report, np.asarray(vector, dtype=np.float32))
         if match is not None:
             await join(session, report, *match)
