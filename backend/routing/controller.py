@@ -83,7 +83,11 @@ class RoutingController(Controller):
         taxonomy = load_taxonomy()
         if data.category is not None and not taxonomy.has_category(data.category):
             raise ZanError("validation.failed", 422, errors=[FieldProblem("/category", "invalid")])
-        lat, lon = (data.lat, data.lon) if data.lat is not None and data.lon is not None else (None, None)
+        if (data.lat is None) != (data.lon is None):
+            # half a point is no place: ignored, the app would show a district-free suggestion as if it had one
+            missing = "/lon" if data.lon is None else "/lat"
+            raise ZanError("validation.failed", 422, errors=[FieldProblem(missing, "required")])
+        lat, lon = data.lat, data.lon
         model = router(ctx)
         decision = None
         if model is not None:

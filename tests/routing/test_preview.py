@@ -108,3 +108,13 @@ async def test_the_restricted_flag_is_in_the_published_schema(app_client: httpx.
     assert "restricted" in preview_out["required"]
     preview_in = next(s for name, s in schema.items() if name.endswith("PreviewIn"))
     assert "category" in preview_in["properties"] and "category" not in preview_in.get("required", [])
+
+
+@pytest.mark.parametrize(("point", "missing"), [({"lat": 51.13}, "/lon"), ({"lon": 71.43}, "/lat")])
+async def test_half_a_point_is_named_not_ignored(citizen: PartnerClient, point: dict[str, float],
+                                                 missing: str) -> None:
+    """A latitude without its longitude was dropped silently: the suggestion came back without a district, as if
+    the app had sent no place."""
+    answer = await citizen.post(PREVIEW, {"text": "Во дворе шумят подростки", **point})
+    assert answer.status_code == 422 and answer.json()["code"] == "validation.failed", answer.text
+    assert [(e["pointer"], e["code"]) for e in answer.json()["errors"]] == [(missing, "required")]
