@@ -15,6 +15,13 @@ COLUMNS: dict[str, dict[str, str]] = {
     "extended": {"ru": "Продлён", "kk": "Ұзартылды", "en": "Extended"},
     "redirect_due_at": {"ru": "Срок перенаправления", "kk": "Құзыреті бойынша жолдау мерзімі", "en": "Redirect due"},
     "closed_at": {"ru": "Закрыто", "kk": "Жабылды", "en": "Closed"},
+    # the late closing shown was set aside by a reopening (an appeal or oversight): the term missed stays listed.
+    # Beside the closing it qualifies, and before the lapse and its days, which the export has always ended with
+    "set_aside": {
+        "ru": "Решение отменено (обжаловано или пересмотрено)",
+        "kk": "Шешімнің күші жойылды (шағым немесе қайта қарау)",
+        "en": "Decision set aside (appeal or review)",
+    },
     "restricted": {"ru": "Ограниченный доступ", "kk": "Шектеулі қолжетімділік", "en": "Restricted"},
     "state": {"ru": "Нарушение", "kk": "Бұзушылық", "en": "Lapse"},
     "days_overdue": {

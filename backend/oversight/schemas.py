@@ -24,11 +24,11 @@ class TermRow(msgspec.Struct):
     district: str | None
     unit_code: str | None
     registered_at: datetime
-    deadline_at: datetime  # the current term (an extension moves it)
-    original_deadline_at: datetime  # the term the law gave at registration
-    extended: bool
+    deadline_at: datetime  # the current term (an extension moves it); with `set_aside`, the term that closing missed
+    original_deadline_at: datetime  # the term the law gave at registration (or at the latest reopening)
+    extended: bool  # of the current term
     redirect_due_at: datetime | None
-    closed_at: datetime | None
+    closed_at: datetime | None  # with `set_aside`, the late closing set aside
     restricted: bool
     state: TermState
     days_overdue: Annotated[
@@ -39,6 +39,15 @@ class TermRow(msgspec.Struct):
             "up to its closing or today; 0 when only days off have passed since",
         ),
     ]
+    # last, with a default: an added field, so a client built before it reads the rows as before
+    set_aside: Annotated[
+        bool,
+        msgspec.Meta(
+            description="closed_late for a closing given after its term and then set aside by a reopening (an "
+            "appeal or oversight; the report may be open again, or closed anew): closed_at, deadline_at and "
+            "days_overdue are that closing's",
+        ),
+    ] = False
 
 
 class TermsPage(msgspec.Struct):
@@ -59,8 +68,11 @@ class StatsRow(msgspec.Struct):
     registered: int
     open: int
     closed: int
-    closed_in_term: Annotated[int, msgspec.Meta(description="closed on or before their (possibly extended) deadline")]
-    closed_late: int
+    closed_in_term: Annotated[int, msgspec.Meta(
+        description="closed on or before their (possibly extended) deadline, with no late closing set aside before")]
+    closed_late: Annotated[int, msgspec.Meta(
+        description="closed after their deadline, or whose closing after it a reopening set aside (open again or "
+        "closed anew): the terms list's closed_late")]
     open_overdue: Annotated[int, msgspec.Meta(description="open past their deadline as of now")]
     redirect_overdue: Annotated[int, msgspec.Meta(
         description="out of police competence: open past the redirect term as of now, or redirected after it")]

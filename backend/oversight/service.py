@@ -122,13 +122,20 @@ def _closed() -> Any:
     return col(Report.status) == Status.CLOSED.value
 
 
+def _closed_late_now() -> Any:
+    return and_(_closed(), col(Report.closed_at) > col(Report.deadline_at))
+
+
 def lapses(now: datetime) -> dict[TermState, Any]:
-    """Each state's condition. A redirect term is missed by a report still open past it, or redirected after it
-    (one the police took on themselves instead was not redirected at all: its consideration term is what counts)."""
+    """Each state's condition. A report is closed late if its current closing came after its term, or a closing
+    that did was set aside by a reopening (`late_closed_at`): a decision given late is a term missed, whether the
+    report is open again, closed anew in term, or closed again by the appeal's withdrawal. A redirect term is missed
+    by a report still open past it, or redirected after it (one the police took on themselves instead was not
+    redirected at all: its consideration term is what counts)."""
     redirect_due = col(Report.redirect_due_at)
     return {
         "open_overdue": and_(_open(), col(Report.deadline_at) < now),
-        "closed_late": and_(_closed(), col(Report.closed_at) > col(Report.deadline_at)),
+        "closed_late": or_(_closed_late_now(), col(Report.late_closed_at).is_not(None)),
         "redirect_overdue": and_(
             redirect_due.is_not(None),
             or_(
@@ -167,6 +174,8 @@ def terms_query(
             col(Report.original_deadline_at),
             col(Report.redirect_due_at),
             col(Report.closed_at),
+            col(Report.late_closed_at),
+            col(Report.late_deadline_at),
             col(Report.status),
             col(Report.resolution),
             col(Report.restricted),
@@ -187,24 +196,35 @@ def working_days_past(calendar: Calendar, term: datetime, until: datetime) -> in
     return sum(1 for n in range(1, (end - last).days + 1) if calendar.is_working_day(last + timedelta(days=n)))
 
 
+def _late_now(row: Row[Any]) -> bool:
+    """Whether the report's current closing came after its term (not a closing set aside)."""
+    return (row.status == Status.CLOSED.value and row.closed_at is not None
+            and as_utc(row.closed_at) > as_utc(row.deadline_at))
+
+
 def state_of(row: Row[Any], wanted: str, now: datetime) -> TermState:
-    """The lapse a row is listed for: the one filtered for, else the weightiest it has (a consideration term
-    missed outweighs a redirect term missed)."""
+    """The lapse a row is listed for: the one filtered for, else the weightiest it has (a term running out now
+    outweighs one missed before; a consideration term missed outweighs a redirect term missed)."""
     if wanted != "all":
         return wanted  # type: ignore[return-value]
-    closed = row.status == Status.CLOSED.value
-    if not closed and as_utc(row.deadline_at) < now:
+    if row.status != Status.CLOSED.value and as_utc(row.deadline_at) < now:
         return "open_overdue"
-    if closed and row.closed_at is not None and as_utc(row.closed_at) > as_utc(row.deadline_at):
+    if _late_now(row) or row.late_closed_at is not None:
         return "closed_late"
     return "redirect_overdue"
 
 
 def to_row(row: Row[Any], wanted: str, now: datetime, calendar: Calendar) -> TermRow:
     state = state_of(row, wanted, now)
-    term = row.redirect_due_at if state == "redirect_overdue" else row.deadline_at
     closed_at = as_utc(row.closed_at) if row.closed_at is not None else None
     deadline, original = as_utc(row.deadline_at), as_utc(row.original_deadline_at)
+    extended = deadline != original
+    # listed closed late for a closing a reopening set aside (the current one, if any, came in term): that closing
+    # and the term it missed are what the row shows and counts its days by, not the fresh term the reopening began
+    set_aside = state == "closed_late" and not _late_now(row) and row.late_closed_at is not None
+    if set_aside:
+        closed_at, deadline = as_utc(row.late_closed_at), as_utc(row.late_deadline_at)
+    term = as_utc(row.redirect_due_at) if state == "redirect_overdue" else deadline
     return TermRow(
         id=row.id,
         number=row.number,
@@ -214,12 +234,13 @@ def to_row(row: Row[Any], wanted: str, now: datetime, calendar: Calendar) -> Ter
         registered_at=as_utc(row.created_at),
         deadline_at=deadline,
         original_deadline_at=original,
-        extended=deadline != original,
+        extended=extended,
         redirect_due_at=as_utc(row.redirect_due_at) if row.redirect_due_at else None,
         closed_at=closed_at,
         restricted=row.restricted,
         state=state,
-        days_overdue=working_days_past(calendar, as_utc(term), closed_at or now),
+        days_overdue=working_days_past(calendar, term, closed_at or now),
+        set_aside=set_aside,
     )
 
 
@@ -268,6 +289,7 @@ def csv_cells(row: TermRow, lang: Lang) -> list[str]:
         "extended": pick(YES_NO[row.extended], lang),
         "redirect_due_at": _when(row.redirect_due_at),
         "closed_at": _when(row.closed_at),
+        "set_aside": pick(YES_NO[row.set_aside], lang),
         "restricted": pick(YES_NO[row.restricted], lang),
         "state": pick(STATES[row.state], lang),
         "days_overdue": str(row.days_overdue),

@@ -34,14 +34,20 @@ def _count(condition: Any) -> Any:
 
 def measures(now: datetime) -> dict[str, Any]:
     """Each figure of a row, as an aggregate over the group's reports. The terms missed are the terms list's own
-    conditions (service.lapses), so a report the list names is counted under the same lapse."""
+    conditions (service.lapses), so a report the list names is counted under the same lapse. A report with a late
+    closing set aside by a reopening is counted closed late even while open again (then under `open` too), so
+    `closed_in_term + closed_late` is no longer `closed`: closed_in_term counts only closings in term with no late
+    one set aside before them."""
     closed = col(Report.status) == Status.CLOSED.value
     missed = lapses(now)
     return {
         "registered": func.count(col(Report.id)),
         "open": _count(~closed),
         "closed": _count(closed),
-        "closed_in_term": _count(and_(closed, col(Report.closed_at) <= col(Report.deadline_at))),
+        # a decision given late and set aside, then one in term (or the appeal withdrawn, measured against the
+        # fresh term): a term missed, counted closed late (the list's condition), never in term too
+        "closed_in_term": _count(and_(closed, col(Report.closed_at) <= col(Report.deadline_at),
+                                      col(Report.late_closed_at).is_(None))),
         "closed_late": _count(missed["closed_late"]),
         "open_overdue": _count(missed["open_overdue"]),
         "redirect_overdue": _count(missed["redirect_overdue"]),

@@ -21,7 +21,9 @@ def terms_missed(table: str = "") -> str:
     each page of the oversight list (backend.oversight.service), which names the table (it joins units, whose
     `status` would be ambiguous). SQLite uses a partial index only for a WHERE that holds its predicate as written."""
     t = f"{table}." if table else ""
-    return f"{t}status != 'closed' OR {t}closed_at > {t}deadline_at OR {t}closed_at > {t}redirect_due_at"
+    # a late closing a reopening set aside stays a term missed, whatever the report's current closing (migration z7)
+    return (f"{t}status != 'closed' OR {t}closed_at > {t}deadline_at OR {t}closed_at > {t}redirect_due_at"
+            f" OR {t}late_closed_at IS NOT NULL")
 
 
 _TERMS = terms_missed()
@@ -68,6 +70,11 @@ class Report(SQLModel, table=True):
     created_at: datetime = now_column()
     updated_at: datetime = now_column()
     closed_at: datetime | None = tz_datetime()
+    # the latest closing given after its term and then set aside by a reopening, and the term it missed: a reopening
+    # clears closed_at and starts a fresh term, and the violation must stay visible to oversight (the terms list and
+    # its figures read the row, not the history). Kept through later closings, in term or not
+    late_closed_at: datetime | None = tz_datetime()
+    late_deadline_at: datetime | None = tz_datetime()
 
     # Partial indexes over open reports (a few per cent of the table), each matching its query's WHERE as rendered on
     # that database (migration q1, docs/benchmarks-queries.md): the SLA job's deadline and redirect scans, the

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import ZanError
 from backend.reports import appeals, deadlines
 from backend.reports.custody import release_custody
@@ -33,11 +33,22 @@ from backend.reports.workflow import (
 )
 from backend.sync import sealed
 
+# in a reopening's event data: the closing it set aside (`_set_aside`)
+SET_ASIDE = "set_aside"
 # Steps that never pass from a primary to its incident: a request for information is addressed to one reporter;
 # the reporter's own steps are theirs; an assignment also moves custody, so dispatch.assign moves the incident
 # itself; a reopening concerns closed reports, which never follow.
 NOT_FOLLOWED = frozenset({Action.REQUEST_INFO, Action.REPORTER_REPLIED, Action.WITHDRAW, Action.ASSIGN,
                           Action.REOPEN})
+
+
+def _set_aside(report: Report) -> dict[str, object] | None:
+    """The closing a reopening sets aside (SET_ASIDE in its event's data): when it was given, the term it was
+    measured against and whether it came after it; None for a report with no closing time recorded."""
+    if report.closed_at is None:
+        return None
+    closed, term = as_utc(report.closed_at), as_utc(report.deadline_at)
+    return {"closed_at": closed.isoformat(), "deadline_at": term.isoformat(), "late": closed > term}
 
 
 def _template(action: Action, by: By, appeal_withdrawn: bool, question_withdrawn: bool) -> str:
@@ -121,6 +132,14 @@ async def change_status(
             data = {**(data or {}), appeals.RESTORES: str(appealed[0].id), "resolution": restored.value,
                     "outcome": restored_outcome}
     elif action is Action.REOPEN:
+        # the closing set aside is a decision given all the same: one given after its term stays a term missed for
+        # oversight (the terms list and its figures read the row, which the fresh term below would wipe), and the
+        # event the ledger seals says which closing was set aside and whether it was late
+        set_aside = _set_aside(report)
+        if set_aside is not None:
+            data = {**(data or {}), SET_ASIDE: set_aside}
+            if set_aside["late"]:
+                report.late_closed_at, report.late_deadline_at = report.closed_at, report.deadline_at
         report.resolution = report.outcome = report.closed_at = None
         # the rating judged the closing now under appeal (its feedback event keeps it); the next closing gets its own
         report.satisfaction = report.feedback_comment = None
