@@ -78,6 +78,7 @@ async def test_a_prosecutor_reopens_a_closing_and_the_citizen_is_told(ctx: Conte
         audit = await session.scalar(select(AuditLog).where(col(AuditLog.action) == "report.reopen"))
     assert event is not None and (event.actor_type, event.reason, event.public) == ("prosecutor", REASON, True)
     assert audit is not None and str(audit.target_id) == report_id
+    assert audit.data == {"reason_len": len(REASON)}  # the audit log keeps no citizen's words, as for closings
 
     # an open report is not reopened again
     again = await _reopen(app_client, report_id, prosecutor, {"reason": REASON})
