@@ -225,8 +225,9 @@ def _confident(decision: Any) -> bool:
 
 async def _next_step(session: Any, report: Report, decision: Any, vector: np.ndarray | None) -> None:
     # never for an urgent report: someone may be in danger whatever else it is about, and a closed report is
-    # offered to no officer
-    if (decision.redirect and not decision.urgent and not report.urgent
+    # offered to no officer. Nor for one a dispatcher merged while its routing was queued: its closing would be
+    # followed by the incident's other reports, other citizens' reports closed on the model's reading of one text
+    if (decision.redirect and not decision.urgent and not report.urgent and report.incident_id is None
             and decision.redirect.get("target") == "akimat" and _confident(decision)):
         # out of police competence: redirect within 3 working days, with notice to the applicant (law on appeals)
         await reports.change_status(session, report, Action.REDIRECT, SYSTEM,

@@ -3,6 +3,8 @@ queued): the model's duplicate search must not move it out of the incident the d
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -74,3 +76,24 @@ async def test_routing_after_an_embedder_change_ignores_vectors_of_the_old_one(c
         earlier = await session.get(Report, before.id)
     assert got is not None and got.routing_state == "done" and got.category == "public_order"
     assert got.incident_id is None and earlier is not None and earlier.incident_id is None
+
+
+async def test_late_routing_does_not_redirect_an_incident_a_dispatcher_merged(ctx: Context) -> None:
+    """The model may close a report alone on a confident redirect (out of police competence), but one a dispatcher
+    merged into an incident while its routing was queued is staff's to decide: redirected, its closing followed to
+    the incident's other reports, closing other citizens' reports on the model's reading of one text."""
+    async with ctx.sessions() as session:
+        primary = await make_report(session, text="Во дворе не вывозят мусор")
+        member = await make_report(session, text="Во дворе мусор, и кто-то дерётся")
+        await corrections.merge(session, [primary, member], STAFF)
+        await session.commit()
+    akimat = dataclasses.replace(decision("not_police"), redirect={
+        "target": "akimat", "names": {"kk": "Әкімдік", "ru": "Акимат", "en": "Akimat"}, "contact": "109",
+        "within_working_days": 3})
+
+    await jobs._apply(ctx, primary.id, akimat, None)
+
+    async with ctx.sessions() as session:
+        got = {r.id: r for r in [await session.get(Report, i) for i in (primary.id, member.id)] if r is not None}
+    assert got[primary.id].routing_state == "done" and got[primary.id].category == "not_police"
+    assert [got[i].status != Status.CLOSED.value for i in (primary.id, member.id)] == [True, True], got
