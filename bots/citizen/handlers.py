@@ -6,7 +6,7 @@ conversation, attached here in the order that decides which handler takes an upd
 - report_flow: reporting an offence (its steps and FSM data: report_draft)
 - reply_flow: answering staff's request for information on a report ("Reply")
 - own_steps: the citizen's withdrawal, rating and appeal of a report from /reports (the appeal's grounds: an FSM
-  flow, its /cancel and "Cancel" attached before the commands, as the answer's)
+  flow, its /cancel, "Cancel", "Report" and "Language" attached before the commands, as the answer's)
 - legal_flow: legal questions, and the prompt for anything else outside a report; last, as it takes what is left
 - middlewares: private chats only (`PrivateChatOnly`), then the chat's language and link (`LanguageMiddleware`)
 - errors: the dispatcher's error handler (`unexpected_error`)

@@ -22,6 +22,7 @@ from bots.citizen import keyboards, service
 from bots.citizen.answers import format_answer
 from bots.citizen.registry import Handlers
 from bots.citizen.texts import all_languages, normalize_lang, t
+from ml.lang import decided_language
 
 handlers = Handlers()
 # FSM data: the chat's last legal questions, oldest first (as many as the API takes as context)
@@ -45,13 +46,16 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, state: FSMCon
     # opening /reports without /start has a link holding that interface language, with `language_chosen` false.
     chosen = linked.language if linked is not None and linked.language_chosen else None
     question = (message.text or "")[:2000]
+    # the refusals below in the language the answer would have been written in: the question's own when it decides
+    # one (a Kazakh question from a Russian phone was answered in Kazakh, but told in Russian to wait), else `lang`
+    said = chosen or decided_language(question) or lang
     wait = await service.legal_wait(ctx, message.chat.id)
     if wait is not None:
         # over the chat's limit only the emergency lead is given (it takes no legal slot): an urgent question is
         # never refused, yet urgent words cannot carry a flood past the limit to the slots
         urgent = await service.urgent_answer(question, chosen)
         if urgent is None:
-            await message.answer(t("legal_rate_limited", lang, minutes=max(1, math.ceil(wait / 60))))
+            await message.answer(t("legal_rate_limited", said, minutes=max(1, math.ceil(wait / 60))))
             return
         answer = urgent
     else:
@@ -60,7 +64,7 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, state: FSMCon
         try:
             answer = await legal.ask(ctx, question=question, language=chosen, context=earlier)
         except ZanError:
-            await message.answer(t("legal_unavailable", lang))
+            await message.answer(t("legal_unavailable", said))
             return
         # the question is remembered once answered: the next one may continue it
         await state.update_data({LEGAL_CONTEXT: [*earlier, question][-MAX_CONTEXT:]})

@@ -11,7 +11,9 @@ report (the closing it judged is gone) is refused as out of date, never acting o
 idempotency key is its callback id, an appeal's its message's, so a redelivered update gets the first answer.
 
 "Appeal" asks for the grounds in words (AppealForm, with "Cancel"), as "Reply" asks for an answer; the state the chat
-was in (a report being written) comes back once the appeal is sent or cancelled.
+was in (a report being written) comes back once the appeal is sent or cancelled. "Report" (the menu's, /report, "File a
+report" under a legal answer) during an appeal ends it unfiled and starts a report, as from anywhere else; so does
+"Language" before the languages are offered.
 """
 
 from __future__ import annotations
@@ -33,16 +35,18 @@ from backend.lib.i18n import pick
 from backend.lib.messages import ERRORS
 from backend.reports.models import Report
 from backend.reports.workflow import Action, Actor, Resolution, Status, can
-from bots.citizen import keyboards, service
+from bots.citizen import commands, keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
+from bots.citizen.report_asked import start_or_ask, start_or_resume
 from bots.citizen.report_draft import WORDS
 from bots.citizen.stacked import APPEAL_BACK, stack, unstack
 from bots.citizen.texts import all_languages, t
 
 handlers = Handlers()
-# attached before the commands and the report flow (bots.citizen.handlers), whose /cancel and "Cancel" drop the
-# whole FSM data: during an appeal they end the appeal only, and a report draft paused for it is back
+# attached before the commands and the report flow (bots.citizen.handlers), whose /cancel, "Cancel" and "Report" drop
+# the whole FSM data: during an appeal they end the appeal only, and a report draft paused for it is back ("Report"
+# then asks whether to go on with it); before `handlers` too, whose grounds would take the menu's "Report" as words
 cancelling = Handlers()
 
 WITHDRAW, WITHDRAW_YES, WITHDRAW_NO = "withdraw:", "withdraw:yes:", "withdraw:no:"  # + the report's id and count
@@ -202,6 +206,37 @@ async def _end(state: FSMContext) -> str | None:
 async def appeal_cancel_typed(message: Message, state: FSMContext, lang: str) -> None:
     back = await _end(state)
     await message.answer(t("cancelled", lang), reply_markup=None if back else keyboards.main_menu(lang))
+
+
+@cancelling.message(AppealForm.grounds, Command("report"))
+@cancelling.message(AppealForm.grounds, F.text.in_(all_languages("btn_report")))
+async def appeal_then_report(message: Message, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"Report" during an appeal: a report is wanted, not an appeal. The menu's button is words to the grounds'
+    handler (its label filed as the grounds, the closed report reopened), and /report clearing the chat dropped a
+    report draft paused for the appeal unasked. The appeal ends unfiled, then a report is started as from anywhere
+    else (a paused draft back, the citizen asked whether to go on with it or start again), as during a Reply."""
+    await _end(state)
+    await start_or_ask(message, state, ctx, lang)
+
+
+@cancelling.message(AppealForm.grounds, Command("language"))
+@cancelling.message(AppealForm.grounds, F.text.in_(all_languages("btn_language")))
+async def appeal_then_language(message: Message, state: FSMContext) -> None:
+    """/language or the menu's "Language" during an appeal: the choice ends with the welcome (or a paused draft's
+    step), which asks for a legal question, not for grounds; kept open, the appeal filed the question as its grounds.
+    It ends unfiled, as the answer to a request for information does, and the languages are offered as anywhere."""
+    await _end(state)
+    await commands.choose(message)
+
+
+@cancelling.callback_query(AppealForm.grounds, F.data == "report:start")
+async def appeal_then_report_button(callback: CallbackQuery, state: FSMContext, ctx: Context, lang: str) -> None:
+    """"File a report" under an earlier legal answer, tapped during an appeal: the appeal ends unfiled, and a report
+    starts, or the draft paused for the appeal goes on (as the button does anywhere), not dropped unasked."""
+    await callback.answer()
+    await _end(state)
+    if isinstance(callback.message, Message):
+        await start_or_resume(callback.message, state, ctx, lang)
 
 
 @handlers.callback_query(F.data == APPEAL_CANCEL)
