@@ -160,13 +160,17 @@ class Relay:
         from backend.jobs.saq import enqueue_attempt
 
         try:
-            await enqueue_attempt(self.ctx, task_id, attempt)
+            if await enqueue_attempt(self.ctx, task_id, attempt):
+                return True
+            # the job of an earlier hand-out of this attempt is still running or ending in SAQ (saq.enqueue_attempt):
+            # the task is handed out again once SAQ is done with that one, not after a whole lease
+            log.info("task %s attempt %d: its previous SAQ job has not ended, handed out again shortly",
+                     task_id, attempt)
         except UNAVAILABLE as exc:
             log.warning("queue unavailable, task %s stays in the outbox: %r", task_id, exc)
-            async with self.ctx.sessions() as session:
-                await service.release(session, task_id, attempt, TRANSPORT_RETRY_S)
-            return False
-        return True
+        async with self.ctx.sessions() as session:
+            await service.release(session, task_id, attempt, TRANSPORT_RETRY_S)
+        return False
 
     async def run_once(self, limit: int = 200) -> int:
         async with self.ctx.sessions() as session:

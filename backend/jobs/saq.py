@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from saq import CronJob, Queue, Worker
+from saq import CronJob, Queue, Status, Worker
 
 from backend.health.workers import SAQ_POLL_S, Progress, beat_forever, forget
 from backend.jobs.registry import load_all_handlers
@@ -49,17 +49,28 @@ def job_key(task_id: uuid.UUID, attempt: int) -> str:
     return f"outbox:{task_id}:{attempt}"
 
 
-async def enqueue_attempt(ctx: Context, task_id: uuid.UUID, attempt: int) -> None:
+async def enqueue_attempt(ctx: Context, task_id: uuid.UUID, attempt: int) -> bool:
+    """Hand the attempt to SAQ. False when no job of it is left waiting in the queue: the caller hands the task back
+    to the outbox, to be handed out again shortly."""
     # an attempt handed out again (its lease ran out before a worker started it) has the same key: while its first
     # job still waits in Redis SAQ refuses the copy, so a queue without workers does not gain a copy per lease
-    await get_queue(ctx).enqueue(
+    queue = get_queue(ctx)
+    key = job_key(task_id, attempt)
+    enqueued = await queue.enqueue(
         "zan_run_task",
         task_id=str(task_id),
         attempt=attempt,
-        key=job_key(task_id, attempt),
+        key=key,
         timeout=int(TASK_TIMEOUT_S) + 5,
         retries=1,  # SAQ counts attempts; retries belong to the outbox, which survives Redis restarts
     )
+    if enqueued is not None:
+        return True
+    # SAQ also refuses the key while a job of it is running or ending: a task that asked to wait (RetryLater) keeps
+    # its attempt number, and is due again (a delivery 50 ms later) before SAQ has finished the job that raised it.
+    # Taken for a job in the queue, the task sat `queued` with nothing to run it until its lease ran out (5 min)
+    existing = await queue.job(key)
+    return existing is not None and existing.status in (Status.NEW, Status.QUEUED)
 
 
 async def zan_run_task(saq_ctx: dict[str, Any], *, task_id: str, attempt: int) -> str:
