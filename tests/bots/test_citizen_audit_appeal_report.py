@@ -26,6 +26,20 @@ async def _appealing(tg: FakeBot, chat: int, user: dict[str, Any], report_id: uu
     await tg.wait_for_message_async(chat, contains="неге келіспейтініңізді")
 
 
+async def _appealing_mid_report(ctx: Context, tg: FakeBot, chat: int) -> tuple[dict[str, Any], uuid.UUID]:
+    """A Kazakh chat with a closed report, a new report's draft at the place step, and an appeal of the closed one
+    begun (the draft paused under it): the user and the closed report's id."""
+    user = make_user(chat, language_code="kk")
+    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="kk", chosen=True)
+    report = await _filed(ctx, linked.citizen_id, closed=True)
+    tg.user_sends_text(chat, user, "/report")
+    await tg.wait_for_message_async(chat, contains="Не болғанын сипаттаңыз")
+    tg.user_sends_text(chat, user, "Подъезд алдында көліктің әйнегін сындырды")
+    await tg.wait_for_message_async(chat, contains="орнын")
+    await _appealing(tg, chat, user, report.id)
+    return user, report.id
+
+
 async def test_the_menus_report_during_an_appeal_files_no_appeal(ctx: Context, citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER
     user = make_user(chat, language_code="kk")
@@ -48,38 +62,24 @@ async def test_report_during_an_appeal_mid_report_keeps_the_paused_draft(ctx: Co
                                                                           citizen_polling: FakeBot) -> None:
     """/report during an appeal tapped mid-report: the draft paused under the appeal is not dropped unasked."""
     tg, chat = citizen_polling, USER + 1
-    user = make_user(chat, language_code="kk")
-    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="kk", chosen=True)
-    report = await _filed(ctx, linked.citizen_id, closed=True)
-    tg.user_sends_text(chat, user, "/report")
-    await tg.wait_for_message_async(chat, contains="Не болғанын сипаттаңыз")
-    tg.user_sends_text(chat, user, "Подъезд алдында көліктің әйнегін сындырды")
-    await tg.wait_for_message_async(chat, contains="орнын")
-    await _appealing(tg, chat, user, report.id)
+    user, report_id = await _appealing_mid_report(ctx, tg, chat)
 
     tg.user_sends_text(chat, user, "/report")
     asked = await tg.wait_for_message_async(chat, contains="жалғастырасыз ба")
     tg.user_taps_button(asked, "report:continue", user=user)
     await tg.wait_for_message_async(chat, contains="орнын")  # the paused draft's step: the place
-    assert (await _report(ctx, report.id)).reopen_count == 0
+    assert (await _report(ctx, report_id)).reopen_count == 0
 
 
 async def test_file_a_report_under_a_legal_answer_during_an_appeal_keeps_the_draft(ctx: Context,
                                                                                   citizen_polling: FakeBot) -> None:
     tg, chat = citizen_polling, USER + 2
-    user = make_user(chat, language_code="kk")
-    linked = await citizen_bot.link_chat(ctx, user_id=chat, chat_id=chat, language="kk", chosen=True)
-    report = await _filed(ctx, linked.citizen_id, closed=True)
-    tg.user_sends_text(chat, user, "/report")
-    await tg.wait_for_message_async(chat, contains="Не болғанын сипаттаңыз")
-    tg.user_sends_text(chat, user, "Подъезд алдында көліктің әйнегін сындырды")
-    await tg.wait_for_message_async(chat, contains="орнын")
-    await _appealing(tg, chat, user, report.id)
+    user, report_id = await _appealing_mid_report(ctx, tg, chat)
 
     older = await _forged(ctx, tg, chat, "report:start")  # "File a report" under an earlier legal answer
     tg.user_taps_button(older, "report:start", user=user)
     await tg.wait_for_message_async(chat, contains="орнын")  # the paused draft goes on, at its place step
-    assert (await _report(ctx, report.id)).reopen_count == 0
+    assert (await _report(ctx, report_id)).reopen_count == 0
 
 
 async def test_a_language_chosen_during_an_appeal_ends_it(ctx: Context, citizen_polling: FakeBot) -> None:
