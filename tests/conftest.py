@@ -58,6 +58,7 @@ SLOW_FILES_FIRST = (
     "tests/bots/test_citizen_add_edges.py",
     "tests/bots/test_officer_escalations.py",
     "tests/core/test_worker_heartbeat.py",
+    "tests/core/test_every_operation_junk.py",  # ~19 (2026-12-07: every operation walked, both databases)
     "tests/bots/test_citizen_add_files.py",
     "tests/notifications/test_retry_after.py",
     "tests/core/test_partner_admin.py",
