@@ -60,6 +60,8 @@ _NAME_KEYS = (
 _SECRET_KEYS = rf"(?=\w*?(?:{'|'.join(_SECRET_WORDS)}))\w++"
 _UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 _WORD = r"[^\s,;&()\[\]{}<>'\"=:|]+"
+# one quoted string of a repr or JSON (bytes too), an item of a tuple or list below
+_QUOTED_ITEM = r"b?'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
 _KEYED = re.compile(
     # `key=` without spaces (a repr's keyword, a query), `key:` with or without them (a dict, JSON, YAML-like text);
     # `name = …` with spaces is code, a traceback's source line
@@ -67,6 +69,9 @@ _KEYED = re.compile(
     # a quoted value (repr, JSON, JSON quoted inside a string), or an unquoted one: its first word and then the
     # capitalised words of a name ("full_name: Дана Омарова, unit: …"), not the lower-case prose after it
     r"(?:(?P<quoted>b?'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|\\\"(?:[^\"\\\n]|\\[^\"])*\\\")"
+    # a tuple or list of quoted strings: Settings' previous_secret_keys, a JSON array of tokens (a value starting
+    # with a bracket matched neither alternative, and the old keys, which still open stored secrets, were kept)
+    rf"|(?P<sequence>[(\[]\s*(?:(?:{_QUOTED_ITEM})\s*,\s*)*(?:(?:{_QUOTED_ITEM})\s*)?[)\]])"
     rf"|(?!(?:None|null|True|False)\b){_WORD}(?:[ \t](?-i:(?=[{_UPPER}])){_WORD}(?![^\s,;&()\[\]{{}}<>'\"|]))*)",
     re.IGNORECASE,
 )
@@ -150,6 +155,9 @@ def _mask_keyed(text: str, folded: str) -> str:
 
 def _keyed(m: re.Match[str]) -> str:
     kept = m.group(0)[: m.end(2) - m.start()]  # the key and its separator
+    sequence = m.group("sequence")
+    if sequence is not None:
+        return f"{kept}{sequence[0]}***{sequence[-1]}"
     quoted = m.group("quoted")
     if quoted is None:
         return f"{kept}***"
