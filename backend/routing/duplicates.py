@@ -74,7 +74,10 @@ async def find_cluster(session: AsyncSession, report: Report, vector: np.ndarray
             # open = not closed, written as the partial index ix_reports_open_category says it: SQLite's planner
             # cannot tell that an IN list of the open statuses implies it, and scanned the category instead
             Report.status != Status.CLOSED.value,  # type: ignore[arg-type]
+            # both ways: a report routed late (the model away for a day) is not the same event as one made a day
+            # after it, though that one is open and near
             Report.created_at >= report.created_at - rule.window,  # type: ignore[arg-type,operator]
+            Report.created_at <= report.created_at + rule.window,  # type: ignore[arg-type,operator]
             Report.lat.between(report.lat - dlat, report.lat + dlat),  # type: ignore[attr-defined]
             Report.lon.between(report.lon - dlon, report.lon + dlon),  # type: ignore[attr-defined]
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,21 @@ async def test_merging_a_restricted_report_says_why_in_the_readers_language(
     [problem] = refused.json()["errors"]
     assert problem["pointer"] == "/report_ids/1" and problem["code"] == "restricted"
     assert problem["detail"] == FIELD_ERRORS["restricted"][lang] != FIELD_ERRORS["invalid"][lang]
+
+
+async def test_a_report_routed_late_does_not_join_one_made_long_after_it(ctx: Context) -> None:
+    """The duplicate window looked back only: a report whose routing came late (a day's outage of the model) matched
+    an open report made a day after it, as if the two were the same event; the window runs both ways."""
+    vec = _vec()
+    async with ctx.sessions() as session:
+        later = await make_report(session, text="Драка во дворе", category="public_order", lat=51.16, lon=71.47)
+        session.add(ReportEmbedding(report_id=later.id, embedder="t", vector=vec.tobytes()))
+        late = await make_report(session, text="Драка во дворе, крики", category="public_order", lat=51.1601,
+                                 lon=71.4701, created_at=later.created_at - timedelta(days=1))
+        await session.flush()
+        assert await find_cluster(session, late, vec) is None
+        late.created_at = later.created_at - timedelta(hours=1)  # within the rule's 6 hours: the same event
+        await session.flush()
+        match = await find_cluster(session, late, vec)
+        await session.rollback()
+    assert match is not None and match[0].id == later.id
