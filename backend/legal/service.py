@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import zipfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,9 +53,10 @@ async def get_assistant(ctx: Context) -> LegalAssistant:
         return cached
     try:
         return await asyncio.to_thread(_load, path, ctx.settings.embedder)
-    except (LegalIndexError, OSError, ImportError, RuntimeError, ValueError) as exc:
+    except (LegalIndexError, OSError, ImportError, RuntimeError, ValueError, zipfile.BadZipFile, EOFError) as exc:
         # the index or the embedder it needs (weights on a volume that is not mounted, a missing optional
-        # package): the citizen hears "temporarily unavailable", not silence or a 500; the next question tries again
+        # package, an index file cut short by a half-done copy): the citizen hears "temporarily unavailable", not
+        # silence or a 500; the next question tries again
         log.error("legal assistant unusable: %r", exc)
         raise ZanError("legal.unavailable", 503, headers={"Retry-After": "300"}) from exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import httpx
@@ -9,6 +10,7 @@ import pytest
 
 from backend.context import Context
 from ml.legal.corpus import load_corpus
+from ml.legal.index import default_index_dir
 from tests.helpers import PartnerClient
 
 pytestmark = pytest.mark.anyio
@@ -82,5 +84,19 @@ async def test_unsigned_or_forged_requests_get_401(app_client: httpx.AsyncClient
 async def test_missing_index_is_a_503_problem(ctx: Context, citizen: PartnerClient, tmp_path: Path) -> None:
     ctx.settings = ctx.settings.with_(legal_index_dir=str(tmp_path / "none"))
     response = await citizen.post(PATH, {"question": "кража"})
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "legal.unavailable" and response.headers["retry-after"] == "300"
+
+
+async def test_a_half_copied_index_is_a_503_problem_not_a_500(ctx: Context, citizen: PartnerClient,
+                                                              tmp_path: Path) -> None:
+    """An index volume copied half-way (its .npz cut short) raised zipfile.BadZipFile, which the loader's list of
+    expected failures did not name: every legal question was a 500 until the file was mended."""
+    broken = tmp_path / "index"
+    shutil.copytree(default_index_dir(), broken)
+    packed = broken / "index.npz"
+    packed.write_bytes(packed.read_bytes()[: packed.stat().st_size // 2])
+    ctx.settings = ctx.settings.with_(legal_index_dir=str(broken))
+    response = await citizen.post(PATH, {"question": "Какое наказание за кражу велосипеда?"})
     assert response.status_code == 503, response.text
     assert response.json()["code"] == "legal.unavailable" and response.headers["retry-after"] == "300"
