@@ -10,7 +10,6 @@ import csv
 import io
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -27,7 +26,7 @@ from backend.reports.service import By
 from backend.reports.workflow import Action, Actor, Status
 from tests.core.factories import triage_report
 from tests.oversight.test_stats import _stats
-from tests.oversight.test_terms import TERMS, _console
+from tests.oversight.test_terms import TERMS, _console, _rows
 
 pytestmark = pytest.mark.anyio
 # the appeal is not decided by the officer whose closing it appeals (reports.appeals): another one closes it anew
@@ -59,12 +58,6 @@ async def _step(ctx: Context, report_id: uuid.UUID, action: Action, by: By | Non
             citizen = By(Actor.CITIZEN, str(row.citizen_id), "app")
             await reports.change_status(session, row, action, citizen, reason="Никто не разбирался")
         await session.commit()
-
-
-async def _rows(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> dict[str, dict[str, Any]]:
-    response = await client.get(TERMS, params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return {row["id"]: row for row in response.json()["items"]}
 
 
 async def test_a_late_decision_appealed_stays_closed_late(ctx: Context, app_client: httpx.AsyncClient) -> None:

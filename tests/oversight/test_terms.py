@@ -65,10 +65,20 @@ async def _console(
     return bearer(await login(client, officer.badge_number, password))
 
 
-async def _ids(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> list[str]:
+async def _items(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    """The list's page as the console gets it."""
     response = await client.get(TERMS, params=params, headers=headers)
     assert response.status_code == 200, response.text
-    return [row["id"] for row in response.json()["items"]]
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def _ids(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> list[str]:
+    return [row["id"] for row in await _items(client, headers, **params)]  # as listed: a repeat shows
+
+
+async def _rows(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> dict[str, dict[str, Any]]:
+    return {row["id"]: row for row in await _items(client, headers, **params)}
 
 
 async def test_only_oversight_roles_read_the_list(app_client: httpx.AsyncClient, ctx: Context) -> None:
