@@ -320,6 +320,10 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
     was_active = officer.active
     officer.active = False
     officer.updated_at = utcnow()
+    # the duty bot's chat is a way in of its own (urgent offers with addresses, accepting reports): left linked, a
+    # reactivation months later would hand it back to whoever holds that Telegram account by then. Unlinked as a
+    # password reset unlinks it, with any code not yet redeemed; the reactivated officer links again
+    officer.telegram_chat_id = officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
     await revoke_sessions_of(session, officer_id, "officer_revoked")
     # an open shift would keep the unit "available" with nobody left to work it: dispatch would go on assigning it
     # urgent reports nobody accepts, and a crewmate's own shift end would not put the car off duty. Ended before

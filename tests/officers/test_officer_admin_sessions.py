@@ -158,3 +158,25 @@ async def test_a_move_ends_the_shift_in_the_old_unit_and_keeps_the_session(
         shift = await session.scalar(select(Shift).where(col(Shift.officer_id) == officer.id))
         assert shift is not None and shift.ended_at is not None
     assert (await _audit(ctx, officer.id, "officer.unit")).data == {"unit": {"from": old.code, "to": new.code}}
+
+
+async def test_a_deactivation_unlinks_the_duty_bot_chat_for_good(ctx: Context, app_client: httpx.AsyncClient) -> None:
+    """The duty bot's chat is a way in of its own (urgent offers with addresses, accepting reports). A deactivation
+    left it linked: refused while the account was off, it came back with a reactivation months later, whoever holds
+    that Telegram account by then. Now a deactivation unlinks it (and voids a code not yet redeemed), as a password
+    reset does; the reactivated officer links again."""
+    officer, _, tokens = await _logged_in(ctx, app_client)
+    code = await app_client.post("/api/v1/officer/telegram/link-code", headers=bearer(tokens["access_token"]))
+    assert code.status_code == 201, code.text
+    async with ctx.sessions() as session:  # linked earlier, and a new code asked for since (a phone changed)
+        row = await session.get(Officer, officer.id)
+        assert row is not None and row.telegram_link_code_hash is not None
+        row.telegram_chat_id = 7_000_000 + (officer.id.int % 1_000_000)
+        await session.commit()
+
+    shown(await zan(ctx, "deactivate", "--badge", officer.badge_number, "--reason", "suspended"))
+    shown(await zan(ctx, "reactivate", "--badge", officer.badge_number))
+    async with ctx.sessions() as session:
+        after = await session.get(Officer, officer.id)
+    assert after is not None and after.active
+    assert (after.telegram_chat_id, after.telegram_link_code_hash, after.telegram_link_expires_at) == (None, None, None)
