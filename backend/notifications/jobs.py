@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -38,6 +39,11 @@ DELIVER_MAX_ATTEMPTS = 64
 # Helpers landing in the same process only queue for its chunk slots (delivery.PARALLEL_CHUNKS).
 SHARE_EVERY = 2_000
 MAX_HELPERS = 7
+# the sweep's batches and its share of the minute: a backlog (`zan notifications retry` after a day-long outage) drains
+# at thousands of events an hour instead of 20 a minute, and the lane's other jobs (SLA escalations) still run each
+# minute
+SWEEP_BATCH = 50
+SWEEP_BUDGET_S = 15.0
 
 
 async def schedule_retry(ctx: Context, event_key: str, progress: delivery.Progress) -> None:
@@ -196,14 +202,24 @@ async def deliver(ctx: Context, payload: dict[str, Any]) -> None:
 
 @periodic("notifications.sweep")
 async def sweep(ctx: Context) -> None:
-    """Safety net: deliveries due for a while with no task to carry them (e.g. after `retry_dead`)."""
-    cutoff = utcnow() - timedelta(seconds=30)
-    async with ctx.sessions() as session:
-        keys = list(await session.scalars(
-            select(col(Delivery.event_key)).where(
-                ((Delivery.status == "pending") & (Delivery.next_attempt_at < cutoff))  # type: ignore[arg-type,operator]
-                | ((Delivery.status == "sending") & (Delivery.locked_until < cutoff))  # type: ignore[arg-type,operator]
-            ).distinct().limit(20)))
-    for key in keys:
-        progress = await delivery.deliver_pending(ctx, event_key=key)
-        log.info("swept %s: %d sent, %d not", key, progress.sent, progress.failed)
+    """Safety net: deliveries due for a while with no task to carry them (e.g. after `retry_dead`), oldest due first,
+    batch after batch until none is left or SWEEP_BUDGET_S is spent (the rest waits for the next minute's run)."""
+    started, done = time.monotonic(), set[str]()
+    while time.monotonic() - started < SWEEP_BUDGET_S:
+        cutoff = utcnow() - timedelta(seconds=30)
+        stray = (((col(Delivery.status) == "pending") & (col(Delivery.next_attempt_at) < cutoff))
+                 | ((col(Delivery.status) == "sending") & (col(Delivery.locked_until) < cutoff)))
+        query = select(col(Delivery.event_key)).where(stray)
+        if done:  # one try per run: a key still stray after it (its lease held elsewhere) is not taken again here
+            query = query.where(col(Delivery.event_key).not_in(done))
+        async with ctx.sessions() as session:
+            keys = list(await session.scalars(query.group_by(col(Delivery.event_key))
+                                              .order_by(func.min(col(Delivery.next_attempt_at))).limit(SWEEP_BATCH)))
+        if not keys:
+            return
+        for key in keys:
+            if time.monotonic() - started >= SWEEP_BUDGET_S:  # checked per event: one can be a big fan-out
+                return
+            done.add(key)
+            progress = await delivery.deliver_pending(ctx, event_key=key)
+            log.info("swept %s: %d sent, %d not", key, progress.sent, progress.failed)
