@@ -7,7 +7,8 @@ Two uses share the counting, each under its own key namespace (`COUNTERS`):
   would otherwise fall to a patient script). Every attempt is counted and a right secret gives it back (`release`),
   so only failures count: an officer who logs in correctly on several tablets is never throttled; a guesser is.
 - every use of a metered resource ("rate:*" keys): the citizen bot's legal questions per chat, its own window and
-  limit (bots.citizen.legal_flow.legal_question). Nothing is given back.
+  limit (bots.citizen.legal_flow.legal_question). Only a question the service could not answer is given back
+  (`unserved`).
 
 Separate namespaces because an operator reading Redis, or a dashboard counting login failures by the key pattern
 `*login-fail*`, must not see legal questions as failed logins.
@@ -141,7 +142,18 @@ async def release(ctx: Context, **subjects: str) -> None:
     """Give back an attempt `reserve` counted: its secret was right (kinds that count failures only)."""
     if any(COUNTERS[kind].counts != "failures" for kind in subjects):
         raise ValueError(f"only failures are given back, not uses: {sorted(subjects)}")
-    keys = _keys(ctx, subjects)
+    await _give_back(ctx, _keys(ctx, subjects))
+
+
+async def unserved(ctx: Context, **subjects: str) -> None:
+    """Give back a use `reserve` counted that the metered service never delivered (it was down or full): a use
+    served is never given back (kinds that count uses only)."""
+    if any(COUNTERS[kind].counts != "uses" for kind in subjects):
+        raise ValueError(f"only uses are given back as unserved, not failures: {sorted(subjects)}")
+    await _give_back(ctx, _keys(ctx, subjects))
+
+
+async def _give_back(ctx: Context, keys: dict[str, str]) -> None:
     if ctx.redis is not None:
         with contextlib.suppress(*UNAVAILABLE):
             for key in keys.values():

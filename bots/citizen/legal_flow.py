@@ -64,6 +64,8 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, state: FSMCon
         try:
             answer = await legal.ask(ctx, question=question, language=chosen, context=earlier)
         except ZanError:
+            # not the chat's use of the service: "ask again later" must not be answered with "you ask too often"
+            await service.legal_unused(ctx, message.chat.id)
             await message.answer(t("legal_unavailable", said))
             return
         # the question is remembered once answered: the next one may continue it

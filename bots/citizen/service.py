@@ -359,6 +359,12 @@ async def legal_wait(ctx: Context, chat_id: int) -> int | None:
     return await ratelimit.reserve(ctx, legal_chat=str(chat_id))
 
 
+async def legal_unused(ctx: Context, chat_id: int) -> None:
+    """Give back the question `legal_wait` counted when the service could not answer it (its index missing, every
+    slot taken): only answered questions count against the chat's limit."""
+    await ratelimit.unserved(ctx, legal_chat=str(chat_id))
+
+
 async def urgent_answer(question: str, language: str | None) -> LegalAnswer | None:
     """The emergency lead alone if `question` is urgent: what a chat over its limit still gets, as someone in danger
     must hear 102/112. Patterns only (no slot, no index), off the event loop: ~15 ms over 2000 characters."""
