@@ -399,6 +399,8 @@ class DispatchController(Controller):
         await session.refresh(report)
         answer = CommentAdded(comment=comments.comment_out(added, masked=False),
                               report=await card(session, report, officer))
+        if not written:  # a retry writes no report.comment line: the full card it answers with is an opening
+            await history.opened(session, officer, report, ip=client_ip(request))
         return Response(msgspec.to_builtins(answer), status_code=stored.status_code,
                         headers={"ETag": answer.report.etag})
 

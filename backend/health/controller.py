@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Controller, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -38,6 +38,7 @@ from backend.media.storage import StoreUnavailable
 from backend.routing import failures as routing_failures
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 async def _check_db(ctx: Context) -> dict[str, Any]:
@@ -63,6 +64,50 @@ async def _check_db(ctx: Context) -> dict[str, Any]:
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2),
             "outbox_backlog": int(backlog or 0), "outbox_dead": int(dead or 0),
             "outbox_waiting_s": round(waiting, 1), "deliveries_dead": dead_deliveries}
+
+
+# each of /health's database reads (one round, then the queue's, the ledger's and routing's side by side): a database
+# that keeps a pooled connection open and never answers on it (a partition dropping packets, a frozen server) held
+# the probe for ever, and a connection of the pool with it. Under a load balancer's usual probe timeout (5 s)
+HEALTH_DB_TIMEOUT_S = 2.0
+
+
+_ABANDONED: set[asyncio.Future[Any]] = set()  # reads given up on, kept referenced until their cleanup ends
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    _ABANDONED.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: what it failed with after it was given up on was already reported
+
+
+async def _bounded(read: Awaitable[T], timeout: float) -> T:  # noqa: ASYNC109
+    """`read`'s result, or TimeoutError once `timeout` seconds passed. Not asyncio.wait_for: that waits for the
+    cancelled read to finish, and a read cancelled on a server that does not answer goes on to ask it to cancel the
+    query and to close its connection (asyncpg opens a connection for the cancel request, up to
+    ZAN_DB_CONNECT_TIMEOUT_S): the answer waited as long again. The cancelled read finishes in the background."""
+    task = asyncio.ensure_future(read)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+    except asyncio.CancelledError:  # the probe itself given up on (its client went away): the read goes with it
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        _ABANDONED.add(task)
+        task.add_done_callback(_forget)
+        raise TimeoutError
+    return task.result()
+
+
+async def _within(what: str, check: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """`check`'s answer, or, if it fails or takes over HEALTH_DB_TIMEOUT_S, a part that is not ok and names only the
+    kind of error (no message: it may name hosts, users, statements)."""
+    try:
+        return await _bounded(check, HEALTH_DB_TIMEOUT_S)
+    except Exception as exc:
+        log.warning("health: %s did not answer (%s)", what, type(exc).__name__)
+        return {"ok": False, "error": type(exc).__name__}
 
 
 async def _check_redis(ctx: Context) -> dict[str, Any]:
@@ -119,12 +164,15 @@ async def _check_queue(ctx: Context, db: dict[str, Any], redis: dict[str, Any]) 
         return queue
     seen: dict[str, Any] = {"workers": None, "workers_stuck": None, "worker_seen_s": None}
     if db.get("ok"):
-        try:
+        async def read() -> list[Any]:
             async with ctx.sessions() as session:
-                beats = await worker_beats.read_beats(session)
+                return await worker_beats.read_beats(session)
+
+        try:
+            beats = await _bounded(read(), HEALTH_DB_TIMEOUT_S)
             # with Redis down no consumer can move: that is Redis's outage (reported above), not stuck workers
             seen = worker_beats.summary(beats, utcnow(), redis_ok=bool(redis["ok"]))
-        except (SQLAlchemyError, OSError) as exc:
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
             log.warning("health: worker heartbeats could not be read (%s)", type(exc).__name__)
     queue.update(seen)
     queue["ok"] = (queue["ok"] and redis["ok"] and bool(seen["workers"]) and not seen["workers_stuck"]
@@ -179,7 +227,7 @@ async def _db_metrics(ctx: Context, what: str, exposition: Callable[[AsyncSessio
             return await exposition(session)
 
     try:
-        return await asyncio.wait_for(read(), timeout=DB_METRICS_TIMEOUT_S)
+        return await _bounded(read(), DB_METRICS_TIMEOUT_S)
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         log.warning("metrics: %s could not be read from the database (%s)", what, type(exc).__name__)
         return unread
@@ -205,15 +253,18 @@ class HealthController(Controller):
 
     @get("/health", summary="Database, Redis, queue and its workers, media store, ledger sealing and routing health")
     async def health(self, ctx: CtxDep) -> Response[dict[str, Any]]:
-        try:
-            db = await _check_db(ctx)
-        except Exception as exc:  # report, don't crash: this is what the load balancer asks
-            db = {"ok": False, "error": type(exc).__name__}
+        # report, don't crash or hang: this is what the load balancer asks. Each database read is bounded (_within),
+        # and those after the first run side by side. Redis's probe runs alone: its 1 s counts the loop's time too
+        db = await _within("the database", _check_db(ctx))
         redis = await _check_redis(ctx)
-        queue = await _check_queue(ctx, db, redis)
         media = await _cached(ctx, "health_media", _check_media)
-        ledger = await _cached(ctx, "health_ledger", _check_ledger) if db["ok"] else {"ok": False}
-        routing = await _cached(ctx, "health_routing", _check_routing) if db["ok"] else {"ok": False}
+        if db["ok"]:
+            queue, ledger, routing = await asyncio.gather(
+                _check_queue(ctx, db, redis),
+                _within("the ledger", _cached(ctx, "health_ledger", _check_ledger)),
+                _within("routing", _cached(ctx, "health_routing", _check_routing)))
+        else:
+            queue, ledger, routing = await _check_queue(ctx, db, redis), {"ok": False}, {"ok": False}
         # a Redis, worker, media store or sealing outage degrades us (work waits in the outbox, files wait on the
         # phone, rows wait for their seal), and so does a report routing gave up on (it waits in triage for `zan ml
         # reroute`), but none stops intake; only the database does
