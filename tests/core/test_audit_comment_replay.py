@@ -11,7 +11,7 @@ import pytest
 
 from backend.context import Context
 from tests.core.factories import triage_report
-from tests.officers.factories import bearer, login, make_officer
+from tests.officers.factories import signed_in
 
 pytestmark = pytest.mark.anyio
 TEXT = "Муж снова бьёт, соседи слышат"
@@ -27,10 +27,8 @@ async def test_a_replayed_staff_comment_on_a_restricted_report_is_a_recorded_rea
         ctx: Context, app_client: httpx.AsyncClient) -> None:
     report = await triage_report(ctx, department="district_inspector", category="domestic_violence",
                                  restricted=True, district="astana", text=TEXT)
-    supervisor, password = await make_officer(ctx, role="supervisor")
-    console = bearer(await login(app_client, supervisor.badge_number, password))
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    oversight = bearer(await login(app_client, prosecutor.badge_number, password))
+    supervisor, console = await signed_in(ctx, app_client, "supervisor")
+    _, oversight = await signed_in(ctx, app_client, "prosecutor")
     headers = {**console, "Idempotency-Key": "note-1"}
     body = {"text": "Позвонили соседи, подтверждают", "public": False}
 
@@ -48,10 +46,8 @@ async def test_a_replayed_staff_comment_on_an_ordinary_report_records_no_read(
         ctx: Context, app_client: httpx.AsyncClient) -> None:
     """As an ordinary card's opening: a dispatcher opens hundreds a shift."""
     report = await triage_report(ctx, district="astana", text="Во дворе шумят")
-    supervisor, password = await make_officer(ctx, role="supervisor")
-    console = bearer(await login(app_client, supervisor.badge_number, password))
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    oversight = bearer(await login(app_client, prosecutor.badge_number, password))
+    supervisor, console = await signed_in(ctx, app_client, "supervisor")
+    _, oversight = await signed_in(ctx, app_client, "prosecutor")
     headers = {**console, "Idempotency-Key": "note-2"}
     body = {"text": "Наряд выехал", "public": False}
     for _ in range(2):

@@ -10,7 +10,7 @@ import pytest
 
 from backend.context import Context
 from tests.core.factories import triage_report
-from tests.officers.factories import bearer, login, make_officer, make_unit
+from tests.officers.factories import make_unit, signed_in
 
 pytestmark = pytest.mark.anyio
 TEXT = "Муж снова бьёт, соседи слышат"
@@ -27,10 +27,8 @@ async def test_a_step_that_writes_nothing_on_a_restricted_report_is_a_recorded_r
                            restricted_categories=["domestic_violence"])
     report = await triage_report(ctx, department="district_inspector", category="domestic_violence",
                                  restricted=True, district="astana", text=TEXT)
-    supervisor, password = await make_officer(ctx, role="supervisor")
-    console = bearer(await login(app_client, supervisor.badge_number, password))
-    prosecutor, password = await make_officer(ctx, role="prosecutor")
-    oversight = bearer(await login(app_client, prosecutor.badge_number, password))
+    supervisor, console = await signed_in(ctx, app_client, "supervisor")
+    _, oversight = await signed_in(ctx, app_client, "prosecutor")
 
     nothing = await app_client.post(f"/api/v1/dispatch/reports/{report.id}/fields", json={"fields": {}},
                                     headers=console)

@@ -68,6 +68,12 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def signed_in(ctx: Context, client: httpx.AsyncClient, role: str) -> tuple[Officer, dict[str, str]]:
+    """A new officer of `role`, logged in on a tablet of their own: (officer, their Authorization header)."""
+    officer, password = await make_officer(ctx, role=role)
+    return officer, bearer(await login(client, officer.badge_number, password))
+
+
 def keyed(headers: dict[str, str]) -> dict[str, str]:
     """`headers` with a fresh Idempotency-Key: each call is a new request that creates something."""
     return {**headers, "Idempotency-Key": str(uuid.uuid4())}
