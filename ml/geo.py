@@ -232,8 +232,15 @@ class DistrictIndex:
         return self._districts[int(min(hits))]
 
     def nearest(self, lat: float, lon: float) -> District:
-        """The district whose polygon is nearest to the point (the containing one when there is one)."""
-        return self._districts[int(self._tree.nearest(Point(lon, lat)))]
+        """The district whose polygon is nearest to the point (the containing one when there is one); among equally
+        near ones (a point facing a vertex two districts share) the smallest, as in `locate`, not the STRtree's pick.
+
+        ValueError for a point that is not one (NaN, infinite): the tree would name an arbitrary district."""
+        hits = self._tree.query_nearest(Point(lon, lat), all_matches=True)
+        if len(hits) == 0:
+            raise ValueError(f"no district is nearest to ({lat!r}, {lon!r})")
+        # tree indices follow the area-sorted order, so the smallest of the equally near is the lowest index
+        return self._districts[int(min(hits))]
 
     def locate_accepted(self, lat: float, lon: float) -> District | None:
         """The district for a point accepted as Kazakhstan: the containing one, else (a point inside the border
