@@ -1,8 +1,11 @@
 """Legal deadlines on the Kazakh working-day calendar (АППК / law on appeals).
 
-- consideration: 15 working days, counted from the day after registration, ending at 23:59:59 Almaty time;
-- redirect out of police competence, and notice of an extension: 3 working days;
+- consideration: 15 working days, counted from the day after registration, ending at 23:59:59 Almaty time; a report
+  that arrives on a non-working day is registered on the next working day (APPK art. 64 p.3, art. 76 p.2);
+- redirect out of police competence, and notice of an extension: 3 working days (from the day it arrived, art. 65);
 - extension by a reasoned decision: at most two calendar months beyond the original deadline in total;
+- a term whose last day is a non-working day ends on the next working day (art. 76 p.5): an extension's named day
+  and its cap, and the appeal term;
 - a complaint about the decision (the citizen's appeal): three calendar months from the day they learned of it
   (APPK art. 92). A late one is still taken (art. 92 p.3): the reasons are ascertained when it is considered.
 
@@ -71,6 +74,12 @@ class Calendar:
         if day in self.working_weekends:
             return True
         return day.weekday() < 5 and day not in self.days_off
+
+    def working_day_from(self, day: date) -> date:
+        """`day` if it is a working day, else the next working day."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after `start` (start itself is not counted)."""
@@ -171,8 +180,13 @@ def working_days_after(registered_at: datetime, n: int, calendar: Calendar | Non
 
 
 def deadline_for(registered_at: datetime, calendar: Calendar | None = None) -> datetime:
-    """When the answer is due: end of the 15th working day after registration."""
-    return working_days_after(registered_at, CONSIDERATION_WORKING_DAYS, calendar)
+    """When the answer is due: end of the 15th working day after registration. A report is numbered at once, but one
+    that arrives on a non-working day is registered, for its term, on the next working day (APPK art. 64 p.3), and the
+    term starts the day after (art. 76 p.2): counted from the arrival, a Saturday's report was due a working day early,
+    the same day as Friday's."""
+    cal = calendar or load_calendar()
+    registered = cal.working_day_from(as_utc(registered_at).astimezone(ALMATY).date())
+    return _end_of_local_day(cal.add_working_days(registered, CONSIDERATION_WORKING_DAYS))
 
 
 def redirect_due(registered_at: datetime, calendar: Calendar | None = None,
@@ -205,23 +219,30 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
-def max_extended_deadline(original_deadline: datetime) -> datetime:
+def term_end(instant: datetime, calendar: Calendar | None = None) -> datetime:
+    """The end of a term whose last day is the local day of `instant` (an extension's named day): that day's end, or,
+    when it is a non-working day, the next working day's (APPK art. 76 p.5), which is when the term really lapses."""
+    cal = calendar or load_calendar()
+    return _end_of_local_day(cal.working_day_from(as_utc(instant).astimezone(ALMATY).date()))
+
+
+def max_extended_deadline(original_deadline: datetime, calendar: Calendar | None = None) -> datetime:
+    """The latest an extension may run to: two months beyond the original term, moved on to the next working day when
+    that day is off (art. 76 p.5), as the term named on it would be."""
     local = as_utc(original_deadline).astimezone(ALMATY).date()
-    return _end_of_local_day(add_months(local, MAX_EXTENSION_MONTHS))
+    return term_end(datetime.combine(add_months(local, MAX_EXTENSION_MONTHS), time(12), tzinfo=ALMATY), calendar)
 
 
 def appeal_term_end(closed_at: datetime, calendar: Calendar | None = None) -> datetime:
     """The end of the term for appealing a decision made (and told to the citizen) at `closed_at`: the same day
     APPEAL_MONTHS later, or the working day after it when that day is off, at its end (Almaty)."""
     cal = calendar or load_calendar()
-    day = add_months(as_utc(closed_at).astimezone(ALMATY).date(), APPEAL_MONTHS)
-    while not cal.is_working_day(day):
-        day += timedelta(days=1)
-    return _end_of_local_day(day)
+    return _end_of_local_day(cal.working_day_from(add_months(as_utc(closed_at).astimezone(ALMATY).date(),
+                                                             APPEAL_MONTHS)))
 
 
-def extension_allowed(original_deadline: datetime, new_deadline: datetime) -> bool:
-    return as_utc(original_deadline) < as_utc(new_deadline) <= max_extended_deadline(original_deadline)
+def extension_allowed(original_deadline: datetime, new_deadline: datetime, calendar: Calendar | None = None) -> bool:
+    return as_utc(original_deadline) < as_utc(new_deadline) <= max_extended_deadline(original_deadline, calendar)
 
 
 def term_lapsed(deadline: datetime, now: datetime | None = None) -> bool:

@@ -72,15 +72,18 @@ async def extend_deadline(session: AsyncSession, report: Report, new_deadline: d
         raise ZanError("auth.forbidden", 403)
     # the citizen is told the day ("extended to 15.01.2027"), so the term runs to that day's end, as every legal
     # term does: a console's date picker sends the day's start (00:00+05:00), and the term would lapse, and be
-    # escalated and refused further extension, on the very morning the citizen was told it still runs
-    new_deadline = deadlines.day_end(new_deadline)
+    # escalated and refused further extension, on the very morning the citizen was told it still runs. A day off
+    # named ends the term on the next working day (APPK art. 76 p.5), and the citizen is told that day: stored as the
+    # day off, a decision on that working day was listed as late and the term complained of as lapsed
+    calendar = deadlines.calendar_of(session)
+    new_deadline = deadlines.term_end(new_deadline, calendar)
     # the law extends a running term: one already lapsed was missed, and telling the citizen it was "extended"
     # would cover the breach (the SLA job has escalated it; the answer is owed now)
     if deadlines.term_lapsed(report.deadline_at):
         raise ZanError("report.term_lapsed", 409, errors=[FieldProblem("/deadline_at", "out_of_range")],
                        extra={"deadline_at": as_utc(report.deadline_at).isoformat()})
-    max_deadline = deadlines.max_extended_deadline(report.original_deadline_at)
-    if not deadlines.extension_allowed(report.original_deadline_at, new_deadline):
+    max_deadline = deadlines.max_extended_deadline(report.original_deadline_at, calendar)
+    if not deadlines.extension_allowed(report.original_deadline_at, new_deadline, calendar):
         raise ZanError("report.extension_exceeded", 409,
                        errors=[FieldProblem("/deadline_at", "out_of_range")],
                        extra={"max_deadline_at": max_deadline.isoformat()})

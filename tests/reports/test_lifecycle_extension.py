@@ -42,7 +42,9 @@ async def test_an_extension_to_a_day_runs_to_that_days_end_and_the_citizen_is_to
     citizen.lang = "kk"
     report_id = await settled_report(ctx, citizen, "Көлігімді ауладан ұрлап кетті")
     original = (await report_row(ctx, report_id)).original_deadline_at
-    day = local_day(original) + timedelta(days=10)
+    # a working day: one named off ends the term on the next working day (APPK art. 76 p.5,
+    # tests/core/test_terms_extension_day_off.py)
+    day = ctx.calendar.working_day_from(local_day(original) + timedelta(days=10))
     extended = await app_client.post(
         f"/api/v1/dispatch/reports/{report_id}/extend",
         headers=await _head(ctx, app_client),
@@ -89,8 +91,8 @@ async def test_extended_twice_up_to_two_months_and_not_a_day_more(
     assert [e["pointer"] for e in problem["errors"]] == ["/deadline_at"]
     assert problem["max_deadline_at"] == cap.isoformat()
 
-    # the cap's own day is within two months: the term runs to its end (a Sunday or a holiday, as the law counts
-    # months in calendar days)
+    # the cap's own day is within two months: the term runs to its end (the two months end on a day off, as the law
+    # counts months in calendar days, and the cap then moves on to the next working day: art. 76 p.5)
     second = await app_client.post(
         path, headers=head, json={"deadline_at": start_of(local_day(cap)), "reason": "ещё экспертиза"}
     )
