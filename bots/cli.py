@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Callable, Coroutine
-from contextlib import AbstractAsyncContextManager
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
 
 CITIZEN_WEBHOOK_PATH = "/api/v1/telegram/citizen/webhook"
 OFFICER_WEBHOOK_PATH = "/api/v1/telegram/officer/webhook"
+# setWebhook is among the Bot API's most throttled methods (a 429 with retry_after when set twice in a row): tried this
+# many times, waiting what Telegram asks, unless it asks for longer than RETRY_AFTER_MAX_S (then the command fails and
+# is run again later, by the operator or the supervisor)
+REGISTER_ATTEMPTS = 3
+RETRY_AFTER_MAX_S = 60.0
 
 
 def _webhook_url(settings: Settings, path: str) -> str:
@@ -68,7 +74,9 @@ def _start(name: str, settings: Settings, token: str | None, polling: bool, path
 
 
 async def _poll(settings: Settings, polling: Callable[[Context], AbstractAsyncContextManager[Any]]) -> None:
-    """Run the bot's `polling` (the same for the tests' pollers) until SIGINT / SIGTERM."""
+    """Run the bot's `polling` (the same for the tests' pollers) until SIGINT / SIGTERM, or until the poller ends on
+    its own (`polling` yields an asyncio.Event it sets then): the process ends too, with the poller's error (raised
+    as the polling block ends), so a supervisor starts it again rather than leaving a process that polls nothing."""
     from backend.context import context_scope
     from backend.jobs.registry import load_all_handlers
     from backend.lib import logging as zan_logging
@@ -82,17 +90,36 @@ async def _poll(settings: Settings, polling: Callable[[Context], AbstractAsyncCo
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with context_scope(settings) as ctx, polling(ctx):
-            await stop.wait()
+        async with context_scope(settings) as ctx, polling(ctx) as poller:
+            waits = [asyncio.create_task(stop.wait())]
+            if isinstance(poller, asyncio.Event):
+                waits.append(asyncio.create_task(poller.wait()))
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for wait in waits:
+                    wait.cancel()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
 
-def _citizen_polling(ctx: Context) -> AbstractAsyncContextManager[Any]:
+@asynccontextmanager
+async def _citizen_polling(ctx: Context) -> AsyncIterator[asyncio.Event]:
+    """The citizen bot polling; yields an Event set once its poller has ended. aiogram's poller ends at once when its
+    first Bot API call (getMe) fails: Telegram away for a moment, a 5xx, flood control at a restart."""
     from bots.citizen.runtime import polling
 
-    return polling(ctx)
+    async with polling(ctx) as citizen:
+        ended = asyncio.Event()
+
+        async def poller_ended() -> None:
+            ended.set()
+
+        # registered before the poller's task first runs (nothing is awaited since it was created): the dispatcher
+        # runs its shutdown handlers however start_polling ends, stopped or failed
+        citizen.dispatcher.shutdown.register(poller_ended)
+        yield ended
 
 
 async def _set_webhook(settings: Settings, url: str) -> None:
@@ -100,10 +127,12 @@ async def _set_webhook(settings: Settings, url: str) -> None:
 
     assert settings.telegram_citizen_token and settings.telegram_webhook_secret
     client = make_bot(settings.telegram_citizen_token, settings.telegram_api_base)
+    secret = settings.telegram_webhook_secret
     try:
-        await client.set_webhook(url, secret_token=settings.telegram_webhook_secret,
-                                 # edited_message: a citizen correcting their description mid-report
-                                 allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"])
+        await _waiting_out_flood_control(lambda: client.set_webhook(
+            url, secret_token=secret,
+            # edited_message: a citizen correcting their description mid-report
+            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"]))
     finally:
         await client.session.close()
 
@@ -130,5 +159,35 @@ async def _set_officer_webhook(settings: Settings, url: str) -> None:
     async with make_bot(settings.telegram_officer_token, settings.telegram_api_base) as client:
         # my_chat_member: Telegram's note that the officer blocked or unblocked the bot (bots.officer.app.chat_is_back);
         # without it an unblocked chat would stay skipped by offers and escalations until it writes
-        await client.set_webhook(url, secret_token=settings.telegram_webhook_secret,
-                                 allowed_updates=["message", "callback_query", "my_chat_member"])
+        secret = settings.telegram_webhook_secret
+        await _waiting_out_flood_control(lambda: client.set_webhook(
+            url, secret_token=secret, allowed_updates=["message", "callback_query", "my_chat_member"]))
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """The wait Telegram's 429 asks for (aiogram's TelegramRetryAfter, PTB's RetryAfter), None for other errors."""
+    from aiogram.exceptions import TelegramRetryAfter
+    from telegram.error import RetryAfter
+
+    if isinstance(exc, TelegramRetryAfter):
+        return float(exc.retry_after)
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22.2+ warns that an int retry_after will become a timedelta
+            warnings.simplefilter("ignore")
+            after = exc.retry_after
+        return after.total_seconds() if hasattr(after, "total_seconds") else float(after)
+    return None
+
+
+async def _waiting_out_flood_control(call: Callable[[], Awaitable[Any]]) -> None:
+    """`call` (a Bot API request), again after Telegram's retry_after when it answers 429, REGISTER_ATTEMPTS times."""
+    for attempt in range(1, REGISTER_ATTEMPTS + 1):
+        try:
+            await call()
+            return
+        except Exception as exc:
+            wait = _retry_after(exc)
+            if wait is None or attempt == REGISTER_ATTEMPTS or wait > RETRY_AFTER_MAX_S:
+                raise
+            click.echo(f"Telegram's flood control: trying again in {wait:g} s", err=True)
+            await asyncio.sleep(wait)

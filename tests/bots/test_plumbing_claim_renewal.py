@@ -1,0 +1,40 @@
+"""A claim's renewal stops when its update is handled, whenever that lands (`bots.once.handled`).
+
+The renewal is a task cancelled once the handler ends. redis-py sends each command through `asyncio.wait_for`, which
+on Python 3.11 swallows a cancellation landing in the loop iteration where the send has just finished: the renewal
+went on renewing, every `ttl_s / 3`, for ever, and the update's handling never ended. Its claim was never confirmed
+(every later copy waited ten minutes, then was dropped), and the poller's chat lock and slot were held for ever: that
+chat was not answered again until a restart; a webhook's background task kept the API's shutdown waiting. With a
+30 s claim the window is one loop iteration in each 10 s: rare for one update, certain over a service's life. Short
+claims here renew every few milliseconds, so the handlers end in that window again and again. Real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from backend.context import Context
+from bots.once import claim, once
+
+pytestmark = [pytest.mark.anyio, pytest.mark.redis]
+BOT = "citizen"
+TTL_S = 0.006  # renewed every 2 ms
+UPDATES = 150
+
+
+async def _handle(ctx: Context, update_id: int, work_s: float) -> None:
+    async with once(ctx, BOT, update_id, ttl_s=TTL_S) as mine:
+        assert mine
+        await asyncio.sleep(work_s)
+
+
+async def test_every_update_ends_and_is_done_whenever_its_handler_ends(ctx: Context) -> None:
+    for update_id in range(1, UPDATES + 1):
+        handling = asyncio.create_task(_handle(ctx, update_id, work_s=0.0005 * (update_id % 11)))
+        done, _ = await asyncio.wait([handling], timeout=3)
+        if not done:
+            handling.cancel()
+        assert done, f"update {update_id}: its handler ended, its handling did not (the claim renewed for ever)"
+        handling.result()
+        assert await claim(ctx, BOT, update_id) == "done"
