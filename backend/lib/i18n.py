@@ -25,7 +25,7 @@ def negotiate(accept_language: str | None, default: Lang | None = DEFAULT_LANG) 
     if not accept_language:
         return default
     best: tuple[float, Lang] | None = None
-    for position, part in enumerate(accept_language.split(",")):
+    for part in accept_language.split(","):
         tag, _, params = part.strip().partition(";")
         # "kk_KZ" is not a language tag (RFC 5646 separates with "-"), but it is what Android's Locale.toString()
         # and POSIX locales give, and apps pass it on as it is: a Kazakh phone would otherwise be answered in Russian
@@ -44,10 +44,14 @@ def negotiate(accept_language: str | None, default: Lang | None = DEFAULT_LANG) 
                     q = float(value.strip())
                 except ValueError:
                     q = 0.0
-        # earlier entries win ties, as browsers intend
-        score = q - position * 1e-6
-        if q > 0 and (best is None or score > best[0]):
-            best = (score, primary)  # type: ignore[assignment]
+                # a weight runs from 0 to 1: "q=2" or "q=inf" is as malformed as "q=abc" (and "nan" compares false), and
+                # must not outrank every well-formed "q=1"
+                if not 0.0 <= q <= 1.0:
+                    q = 0.0
+        # earlier entries win ties, as browsers intend: only a strictly greater weight displaces the best so far (a
+        # penalty per position would let a long enough header outweigh a real difference of 0.001)
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, primary)  # type: ignore[assignment]
     return best[1] if best else default
 
 
