@@ -57,8 +57,11 @@ class LedgerController(Controller):
                     # it as out of range, and the monitor got a 500 instead of the parameter named
                     after: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
                     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> list[ProofSeal]:
-        found = list(await session.scalars(sa.select(LedgerSeal).where(col(LedgerSeal.id) > after)
-                                           .order_by(col(LedgerSeal.id)).limit(limit)))
+        # only signed seals count towards `limit`: a page of unsigned ones (made before signatures, or blanked)
+        # came back empty, which a monitor reads as the chain's end, or as nothing new, while signed seals followed
+        found = list(await session.scalars(sa.select(LedgerSeal).where(
+            col(LedgerSeal.id) > after, col(LedgerSeal.signature).is_not(None), col(LedgerSeal.root).is_not(None),
+            col(LedgerSeal.key_id).is_not(None)).order_by(col(LedgerSeal.id)).limit(limit)))
         await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="ledger.seals",
                      target_type="ledger", target_id=str(after), ip=client_ip(request))
         await session.commit()
