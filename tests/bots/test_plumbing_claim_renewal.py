@@ -32,9 +32,13 @@ async def _handle(ctx: Context, update_id: int, work_s: float) -> None:
 async def test_every_update_ends_and_is_done_whenever_its_handler_ends(ctx: Context) -> None:
     for update_id in range(1, UPDATES + 1):
         handling = asyncio.create_task(_handle(ctx, update_id, work_s=0.0005 * (update_id % 11)))
-        done, _ = await asyncio.wait([handling], timeout=3)
+        # a bound, not a measurement (before, it never ended): generous for a loaded machine, where each stop of the
+        # renewal may wait on a Redis call up to its 1 s socket timeout
+        done, _ = await asyncio.wait([handling], timeout=20)
         if not done:
             handling.cancel()
         assert done, f"update {update_id}: its handler ended, its handling did not (the claim renewed for ever)"
         handling.result()
-        assert await claim(ctx, BOT, update_id) == "done"
+        # handled (its done mark) or, when the mark's Redis call timed out under load (logged "claim not confirmed"),
+        # free for a redelivery: never still held, which is what a renewal going on would keep it
+        assert await claim(ctx, BOT, update_id) != "busy"
