@@ -18,7 +18,15 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import FieldProblem, ZanError
 from backend.notifications.service import deactivate_officer_devices
 from backend.officers import admins, ratelimit, rules
-from backend.officers.auth import Role, decode, hash_password, issue_access, issue_refresh, verify_password
+from backend.officers.auth import (
+    BEARER_REFUSED,
+    Role,
+    decode,
+    hash_password,
+    issue_access,
+    issue_refresh,
+    verify_password,
+)
 from backend.officers.field import close_open_shift
 from backend.officers.jurisdiction import NATIONAL, Jurisdiction, scoping_district_sql
 from backend.officers.locks import lock_officer
@@ -186,18 +194,20 @@ REFRESH_REUSE_GRACE_S = 60
 async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip: str) -> Tokens:
     """Rotate: the presented generation must be the current one. The previous one, within REFRESH_REUSE_GRACE_S of
     the rotation, is a retry after a lost answer → the current generation again, without rotating; any other older
-    one means reuse → revoke the family."""
+    one means reuse → revoke the family. Every refusal carries the same challenge as a forged token's (decode): a
+    tablet learns from it to sign in again, and one that differed by reason would tell whoever holds a stolen token
+    whether its session still exists."""
     claims = decode(ctx, refresh_token, "refresh")
     try:
         session_id, generation = uuid.UUID(str(claims["sid"])), int(claims["gen"])
-    except (KeyError, ValueError) as exc:
-        raise ZanError("officer.token_invalid", 401) from exc
+    except (KeyError, ValueError, TypeError, OverflowError) as exc:  # a "gen" of null, a list or infinity too
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED) from exc
     sess = await session.scalar(
         select(OfficerSession).where(OfficerSession.id == session_id).with_for_update()  # type: ignore[arg-type]
     )
     now = utcnow()
     if sess is None or sess.revoked_at is not None or sess.expires_at < now:
-        raise ZanError("officer.token_invalid", 401)
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     # Decided under the row lock, so a retry (or a resend racing the original) sees the rotation once it committed.
     # Generation 1 was never rotated to: its refreshed_at is the login, and no generation 0 was ever issued.
     since_rotation = now - sess.refreshed_at
@@ -210,11 +220,11 @@ async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip
                      target_id=sess.id, session_id=sess.id, device_id=tablet.device_id if tablet else None, ip=ip,
                      data={"presented": generation, "current": sess.generation})
         await session.commit()
-        raise ZanError("officer.token_invalid", 401)
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     officer = await session.get(Officer, sess.officer_id)
     device = await session.get(Device, sess.device_pk)
     if officer is None or not officer.active or device is None or device.revoked_at is not None:
-        raise ZanError("officer.token_invalid", 401)
+        raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     if retry:
         # Nothing moves. Rotating again would make the same token two generations old for the next retry (a second
         # lost answer, or two retries in flight), which is a revocation; and leaving refreshed_at alone keeps retries
