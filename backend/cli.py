@@ -178,8 +178,8 @@ def partners_create(name: str, webhook_url: str | None) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8000, type=int)
-@click.option("--workers", default=1, type=int)
+@click.option("--port", default=8000, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, type=click.IntRange(min=1))
 @click.option("--allow-per-process-limits", is_flag=True,
               help="with --workers above 1 and no ZAN_REDIS_URL: start anyway, each process enforcing the limits "
                    "on its own")
@@ -203,7 +203,8 @@ def serve(host: str, port: int, workers: int, allow_per_process_limits: bool) ->
 
 
 @main.command()
-@click.option("--concurrency", default=20, type=int)
+# 0 would start a worker that beats and relays but runs no job (SAQ starts `concurrency` consumers)
+@click.option("--concurrency", default=20, type=click.IntRange(min=1))
 def worker(concurrency: int) -> None:
     """Run SAQ workers and the outbox relay (production mode with ZAN_REDIS_URL)."""
     from backend.worker import run_worker

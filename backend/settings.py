@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,7 @@ QUEUES = ("inprocess", "saq")
 MEDIA_BACKENDS = ("local", "s3")
 PUSH_BACKENDS = ("log", "fcm")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+WEB = ("http", "https")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # production keys: `zan keys new` prints 32 random bytes as 64 hex digits; a key of other characters must be at least
@@ -31,6 +33,13 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 MIN_SECRET_HEX = 64
 MIN_SECRET_CHARS = 43
 MIN_SECRET_DISTINCT = 10
+# Above these a number breaks where it is used, not here: a date that far off overflows Python's datetime (a login with
+# a refresh lifetime of 10**12 s, every minute's escalation or purge then fails), and Redis refuses a nonce TTL past
+# its range (every signed partner request then fails). Each is far beyond any meaningful value.
+MAX_SKEW_S = 24 * 3600
+MAX_REFRESH_TTL_S = 10 * 365 * 24 * 3600
+MAX_ESCALATE_MIN = 365 * 24 * 60
+MAX_RETENTION_DAYS = 100 * 365
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -48,7 +57,7 @@ def _bool(name: str, default: bool) -> bool:
     return value in _TRUE
 
 
-def _int(name: str, default: int, *, minimum: int | None = None) -> int:
+def _int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     raw = _env(name)
     if raw is None:
         return default
@@ -58,7 +67,46 @@ def _int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise SettingsError(f"ZAN_{name} must be a whole number, not {raw!r}") from None
     if minimum is not None and value < minimum:
         raise SettingsError(f"ZAN_{name} must be at least {minimum}, not {raw!r}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"ZAN_{name} must be at most {maximum}, not {raw!r}")
     return value
+
+
+def _url(name: str, raw: str | None, schemes: tuple[str, ...]) -> str | None:
+    """`raw` (ZAN_`name`'s value) an address with one of `schemes` and a host. The value is not repeated in the error:
+    it may carry a password (redis://:pass@host, https://user:pass@host)."""
+    if raw is None:
+        return None
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number (or out of range)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in schemes or not (parts.hostname or parts.scheme == "unix"):
+        raise SettingsError(f"ZAN_{name} must be an address starting with {' or '.join(s + '://' for s in schemes)} "
+                            "and naming a host (e.g. "
+                            f"{schemes[0]}://{'localhost:6379/0' if schemes[0].startswith('redis') else 'host'})")
+    return raw.strip()
+
+
+DATABASE_DRIVERS = ("postgresql+asyncpg", "sqlite+aiosqlite")
+
+
+def _check_database_url(url: str) -> None:
+    """Only the drivers backend/db.py sets up; an unparsable URL or another driver (`postgres://`, `postgresql://`,
+    which would need psycopg) stops startup here rather than as SQLAlchemy's traceback. Not repeated: it holds the
+    password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        driver = make_url(url).drivername
+    except (ArgumentError, ValueError):
+        driver = None
+    if driver not in DATABASE_DRIVERS:
+        raise SettingsError("ZAN_DATABASE_URL must be postgresql+asyncpg://user:pass@host/db or "
+                            "sqlite+aiosqlite:///path" + (f", not a {driver}:// URL" if driver else
+                                                           " (it could not be read as a database URL)"))
 
 
 def _float(name: str, default: float) -> float:
@@ -106,12 +154,31 @@ def check_production_secret(secret: str) -> None:
 def _embedded_secret(var_dir: Path) -> str:
     """A per-installation random key for embedded mode, created once and kept in var/ (never committed)."""
     path = var_dir / "secret.key"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        # written whole to a file of its own (never readable by others), then linked into place: two processes
+        # starting at once (`zan serve --workers 2`, a test run) cannot read the other's half-written, empty file,
+        # and the one that loses the race reads the winner's key instead of replacing it
+        tmp = var_dir / f".secret.key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:  # the other process's key is the one kept
+                pass
+            except OSError:  # a filesystem without hard links (some desktop bind mounts): renamed, unless one is there
+                if not path.exists():
+                    os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if not key:
+        # an empty key would key every IIN hash and seal every secret with nothing, silently
+        raise SettingsError(f"ZAN_SECRET_KEY is not set and {path} (the embedded mode's key) is empty: restore it "
+                            "from a backup, or delete it to have a new key made (data keyed under the old one is "
+                            "then unreadable)")
     return key
 
 
@@ -200,10 +267,11 @@ class Settings:
         environment = _choice("ENVIRONMENT", "embedded", ENVIRONMENTS)
         production = environment == "production"
         database_url = _env("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'zan.db'}"
+        _check_database_url(database_url)
         if production and database_url.startswith("sqlite"):
             raise SettingsError("ZAN_DATABASE_URL must name a PostgreSQL database in production "
                                 "(postgresql+asyncpg://user:pass@host/db), not SQLite")
-        redis_url = _env("REDIS_URL")
+        redis_url = _url("REDIS_URL", _env("REDIS_URL"), ("redis", "rediss", "unix"))
         secret = _env("SECRET_KEY")
         if secret is None:
             if production:
@@ -229,10 +297,11 @@ class Settings:
             queue=queue,
             media_backend=media_backend,
             media_dir=Path(_env("MEDIA_DIR", str(var_dir / "media")) or ""),
-            public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "",
+            public_base_url=_url("PUBLIC_BASE_URL", _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000"), WEB) or "",
             cors_origins=tuple(o.strip() for o in (_env("CORS_ORIGINS") or "").split(",") if o.strip()),
-            s3_endpoint_url=_env("S3_ENDPOINT_URL"),
-            s3_public_endpoint_url=_env("S3_PUBLIC_ENDPOINT_URL", _env("S3_ENDPOINT_URL")),
+            s3_endpoint_url=_url("S3_ENDPOINT_URL", _env("S3_ENDPOINT_URL"), WEB),
+            s3_public_endpoint_url=_url("S3_PUBLIC_ENDPOINT_URL",
+                                        _env("S3_PUBLIC_ENDPOINT_URL", _env("S3_ENDPOINT_URL")), WEB),
             s3_bucket=_env("S3_BUCKET", "zan-media") or "zan-media",
             s3_region=_env("S3_REGION", "us-east-1") or "us-east-1",
             s3_access_key=_env("S3_ACCESS_KEY"),
@@ -240,12 +309,12 @@ class Settings:
             push_backend=push_backend,
             fcm_credentials_file=_env("FCM_CREDENTIALS_FILE"),
             fcm_project_id=_env("FCM_PROJECT_ID"),
-            fcm_base_url=_env("FCM_BASE_URL"),
+            fcm_base_url=_url("FCM_BASE_URL", _env("FCM_BASE_URL"), WEB),
             holidays_file=Path(holidays) if holidays else None,
             routing_rules_file=Path(routing_rules) if routing_rules else None,
             # below these a number does not mean what it says: a skew of 0 s refuses nearly every signed request (and
             # its nonces get a Redis TTL of 0, which Redis refuses), a limit of 0 failed logins refuses every login
-            signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300, minimum=1),
+            signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300, minimum=1, maximum=MAX_SKEW_S),
             partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300, minimum=0),
             login_failures_per_ip=_int("LOGIN_FAILURES_PER_IP", 30, minimum=1),
             redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
@@ -257,17 +326,17 @@ class Settings:
             log_level=_log_level(),
             log_json=_bool("LOG_JSON", True),
             jwt_access_ttl_s=_int("JWT_ACCESS_TTL_S", 900, minimum=1),
-            jwt_refresh_ttl_s=_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600, minimum=1),
+            jwt_refresh_ttl_s=_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600, minimum=1, maximum=MAX_REFRESH_TTL_S),
             telegram_citizen_token=_env("TELEGRAM_CITIZEN_TOKEN"),
             telegram_officer_token=_env("TELEGRAM_OFFICER_TOKEN"),
-            telegram_api_base=_env("TELEGRAM_API_BASE"),
+            telegram_api_base=_url("TELEGRAM_API_BASE", _env("TELEGRAM_API_BASE"), WEB),
             telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
             # a zero or negative delay would escalate every urgent report the minute it arrives
-            escalate_unaccepted_min=_int("ESCALATE_UNACCEPTED_MIN", 10, minimum=1),
-            escalate_unassigned_min=_int("ESCALATE_UNASSIGNED_MIN", 5, minimum=1),
+            escalate_unaccepted_min=_int("ESCALATE_UNACCEPTED_MIN", 10, minimum=1, maximum=MAX_ESCALATE_MIN),
+            escalate_unassigned_min=_int("ESCALATE_UNASSIGNED_MIN", 5, minimum=1, maximum=MAX_ESCALATE_MIN),
             # 0 would delete a task the minute it finishes, and with it the key that keeps a re-fired event from
             # scheduling its work again
-            outbox_retention_days=_int("OUTBOX_RETENTION_DAYS", 14, minimum=1),
+            outbox_retention_days=_int("OUTBOX_RETENTION_DAYS", 14, minimum=1, maximum=MAX_RETENTION_DAYS),
             enable_routing=_bool("ENABLE_ROUTING", True),
             enable_relay=_bool("ENABLE_RELAY", True),
             # SQLAlchemy reads a pool of 0 and an overflow of -1 as "no limit": an operator shrinking the pool to
