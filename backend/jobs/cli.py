@@ -36,7 +36,7 @@ def dead_cmd(task_prefix: str | None, limit: int) -> None:
 
     rows = asyncio.run(go())
     if not rows:
-        click.echo("no dead tasks")
+        click.echo("no dead tasks", err=True)  # stdout is one JSON object per line, for scripts: none here
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False))
 

@@ -26,17 +26,19 @@ def notifications() -> None:
 def stuck_cmd(limit: int) -> None:
     """Deliveries that gave up (dead-lettered), with their last error."""
     from backend.context import context_scope
+    from backend.lib.logging import mask
     from backend.notifications.service import stuck
 
     async def go() -> list[dict[str, Any]]:
         async with context_scope(Settings.from_env(), null_pool=True) as ctx, ctx.sessions() as session:
             rows = await stuck(session, limit)
+        # the error may quote what a partner's endpoint or FCM answered about a citizen: masked as the logs are
         return [{"id": str(r.id), "event": r.event_key, "kind": r.kind, "attempts": r.attempts,
-                 "updated_at": r.updated_at.isoformat(), "last_error": r.last_error} for r in rows]
+                 "updated_at": r.updated_at.isoformat(), "last_error": mask(r.last_error or "")} for r in rows]
 
     rows = _run(go())
     if not rows:
-        click.echo("no stuck deliveries")
+        click.echo("no stuck deliveries", err=True)  # stdout is one JSON object per line, for scripts: none here
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False))
 
