@@ -105,6 +105,14 @@ async def regroup(session: AsyncSession, reports: list[Report], by: By, *, prefe
     leave the incident or follow another primary, not only the merge that once put it there. `recorded`: the
     reports whose caller writes its own event for the move (a merge's `incident_merged`, a join's
     `incident_joined`)."""
+    # the primary is chosen by who is open, so read that under the reports' locks: a caller holding only the
+    # primary (a citizen withdrawing it, _keep_primary_open) read its members unlocked, and one of them closed by
+    # its own step meanwhile would otherwise lead the rest, still open. Oldest first after the primary, the order
+    # lock_incidents and incident_followers take; held already by merge, split and join, this re-reads them only.
+    await session.flush()  # our own changes are the rows' state; populate_existing must not drop them
+    await session.scalars(select(Report).where(col(Report.id).in_([r.id for r in reports]))
+                          .order_by(col(Report.created_at), col(Report.id))
+                          .with_for_update().execution_options(populate_existing=True))
     ordered = sorted(reports, key=lambda r: (r.created_at, str(r.id)))
     still_open = [r for r in ordered if r.status != Status.CLOSED]
     incident_id = (prefer or (still_open or ordered)[0]).id if len(ordered) > 1 else None
