@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backend.lib.clock import ALMATY, as_utc, utcnow
+from backend.lib.clock import ALMATY, as_utc, to_local, utcnow
 from backend.lib.metrics import HOLIDAY_CALENDAR_LAST_YEAR
 from ml.taxonomy import load_taxonomy
 
@@ -167,16 +167,9 @@ def _end_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=ALMATY).astimezone(UTC)
 
 
-def day_end(instant: datetime) -> datetime:
-    """The end (23:59:59 Almaty time) of the local day `instant` falls on: a term runs to the end of its last day,
-    which is what the citizen is told ("by 15.01.2027")."""
-    return _end_of_local_day(as_utc(instant).astimezone(ALMATY).date())
-
-
 def working_days_after(registered_at: datetime, n: int, calendar: Calendar | None = None) -> datetime:
     cal = calendar or load_calendar()
-    local_day = as_utc(registered_at).astimezone(ALMATY).date()
-    return _end_of_local_day(cal.add_working_days(local_day, n))
+    return _end_of_local_day(cal.add_working_days(to_local(registered_at).date(), n))
 
 
 def deadline_for(registered_at: datetime, calendar: Calendar | None = None) -> datetime:
@@ -185,7 +178,7 @@ def deadline_for(registered_at: datetime, calendar: Calendar | None = None) -> d
     term starts the day after (art. 76 p.2): counted from the arrival, a Saturday's report was due a working day early,
     the same day as Friday's."""
     cal = calendar or load_calendar()
-    registered = cal.working_day_from(as_utc(registered_at).astimezone(ALMATY).date())
+    registered = cal.working_day_from(to_local(registered_at).date())
     return _end_of_local_day(cal.add_working_days(registered, CONSIDERATION_WORKING_DAYS))
 
 
@@ -219,26 +212,26 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
+def _last_day_end(day: date, calendar: Calendar | None) -> datetime:
+    """The end (23:59:59 Almaty time) of a term whose last day is `day`, or of the next working day when `day` is off
+    (APPK art. 76 p.5), which is when the term really lapses and what the citizen is told ("by 15.01.2027")."""
+    return _end_of_local_day((calendar or load_calendar()).working_day_from(day))
+
+
 def term_end(instant: datetime, calendar: Calendar | None = None) -> datetime:
-    """The end of a term whose last day is the local day of `instant` (an extension's named day): that day's end, or,
-    when it is a non-working day, the next working day's (APPK art. 76 p.5), which is when the term really lapses."""
-    cal = calendar or load_calendar()
-    return _end_of_local_day(cal.working_day_from(as_utc(instant).astimezone(ALMATY).date()))
+    """The end of a term whose last day is the local day of `instant` (an extension's named day)."""
+    return _last_day_end(to_local(instant).date(), calendar)
 
 
 def max_extended_deadline(original_deadline: datetime, calendar: Calendar | None = None) -> datetime:
-    """The latest an extension may run to: two months beyond the original term, moved on to the next working day when
-    that day is off (art. 76 p.5), as the term named on it would be."""
-    local = as_utc(original_deadline).astimezone(ALMATY).date()
-    return term_end(datetime.combine(add_months(local, MAX_EXTENSION_MONTHS), time(12), tzinfo=ALMATY), calendar)
+    """The latest an extension may run to: two months beyond the original term, as the term named on it would."""
+    return _last_day_end(add_months(to_local(original_deadline).date(), MAX_EXTENSION_MONTHS), calendar)
 
 
 def appeal_term_end(closed_at: datetime, calendar: Calendar | None = None) -> datetime:
     """The end of the term for appealing a decision made (and told to the citizen) at `closed_at`: the same day
-    APPEAL_MONTHS later, or the working day after it when that day is off, at its end (Almaty)."""
-    cal = calendar or load_calendar()
-    return _end_of_local_day(cal.working_day_from(add_months(as_utc(closed_at).astimezone(ALMATY).date(),
-                                                             APPEAL_MONTHS)))
+    APPEAL_MONTHS later."""
+    return _last_day_end(add_months(to_local(closed_at).date(), APPEAL_MONTHS), calendar)
 
 
 def extension_allowed(original_deadline: datetime, new_deadline: datetime, calendar: Calendar | None = None) -> bool:

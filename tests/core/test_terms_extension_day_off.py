@@ -23,12 +23,9 @@ from backend.reports.models import ReportEvent
 from backend.reports.service import extend_deadline
 from backend.reports.workflow import Actor, Status
 from tests.core.factories import make_report
+from tests.reports.test_lifecycle_extension import local_day
 
 HEAD = By(Actor.SUPERVISOR, "head-1", "console")
-
-
-def local_day(value: datetime) -> date:
-    return as_utc(value).astimezone(ALMATY).date()
 
 
 def test_the_two_month_cap_ending_on_a_sunday_runs_to_monday() -> None:

@@ -52,7 +52,7 @@ async def test_an_extension_to_a_day_runs_to_that_days_end_and_the_citizen_is_to
     )
     assert extended.status_code == 200, extended.text
     row = await report_row(ctx, report_id)
-    assert as_utc(row.deadline_at) == deadlines.day_end(datetime.combine(day, time(12), tzinfo=ALMATY))
+    assert as_utc(row.deadline_at) == deadlines.term_end(datetime.combine(day, time(12), tzinfo=ALMATY), ctx.calendar)
     assert as_utc(row.deadline_at).astimezone(ALMATY).time() == time(23, 59, 59)
     assert extended.json()["deadline_at"] == as_utc(row.deadline_at).isoformat().replace("+00:00", "Z")
     shown = (await citizen.get(f"/api/v1/reports/{report_id}")).json()
