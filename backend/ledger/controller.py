@@ -14,7 +14,7 @@ from sqlmodel import col
 from backend.audit.service import record
 from backend.deps import CtxDep, SessionDep
 from backend.ledger.models import LedgerSeal
-from backend.ledger.proof import signed_seal
+from backend.ledger.proof import signed, signed_seal
 from backend.ledger.record import seal_public_key
 from backend.ledger.schemas import LedgerCheck, LedgerHead, LedgerReread, ProofSeal
 from backend.ledger.service import latest_seal, reread_progress, reread_reached
@@ -59,14 +59,12 @@ class LedgerController(Controller):
                     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> list[ProofSeal]:
         # only signed seals count towards `limit`: a page of unsigned ones (made before signatures, or blanked)
         # came back empty, which a monitor reads as the chain's end, or as nothing new, while signed seals followed
-        found = list(await session.scalars(sa.select(LedgerSeal).where(
-            col(LedgerSeal.id) > after, col(LedgerSeal.signature).is_not(None), col(LedgerSeal.root).is_not(None),
-            col(LedgerSeal.key_id).is_not(None)).order_by(col(LedgerSeal.id)).limit(limit)))
+        found = list(await session.scalars(sa.select(LedgerSeal).where(col(LedgerSeal.id) > after, *signed())
+                                           .order_by(col(LedgerSeal.id)).limit(limit)))
         await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action="ledger.seals",
                      target_type="ledger", target_id=str(after), ip=client_ip(request))
         await session.commit()
-        # seals made before signatures cannot be checked without the key: a monitor starts after them
-        return [signed for seal in found if (signed := signed_seal(seal)) is not None]
+        return [shown for seal in found if (shown := signed_seal(seal)) is not None]  # all of them: signed()
 
 
 def _whole(state: Any, name: str) -> int:

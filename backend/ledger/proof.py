@@ -54,6 +54,12 @@ WITHHOLDING = FORMATS[4]  # an anonymous report's proof that withholds rows (`wi
 LATE = 2 * LOOKBACK
 
 
+def signed() -> tuple[Any, ...]:
+    """What `signed_seal` needs of a seal, as a query's conditions (a monitor's page counts these seals only)."""
+    return (col(LedgerSeal.signature).is_not(None), col(LedgerSeal.root).is_not(None),
+            col(LedgerSeal.key_id).is_not(None))
+
+
 def signed_seal(seal: LedgerSeal) -> ProofSeal | None:
     """The seal's signed fields and signature, as a proof or a monitor gets them; None for a seal made before
     signatures (only the keyed check can vouch for it)."""

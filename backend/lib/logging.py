@@ -60,7 +60,7 @@ _NAME_KEYS = (
 _SECRET_KEYS = rf"(?=\w*?(?:{'|'.join(_SECRET_WORDS)}))\w++"
 _UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 _WORD = r"[^\s,;&()\[\]{}<>'\"=:|]+"
-# one quoted string of a repr or JSON (bytes too), an item of a tuple or list below
+# one quoted string of a repr or JSON (bytes too): a keyed value, or an item of a tuple or list of them
 _QUOTED_ITEM = r"b?'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
 _KEYED = re.compile(
     # `key=` without spaces (a repr's keyword, a query), `key:` with or without them (a dict, JSON, YAML-like text);
@@ -68,7 +68,7 @@ _KEYED = re.compile(
     rf"(?<![\w-])(\\?['\"]?)(?:{_NAME_KEYS}|{_SECRET_KEYS})\1(=|\s*:\s*)"
     # a quoted value (repr, JSON, JSON quoted inside a string), or an unquoted one: its first word and then the
     # capitalised words of a name ("full_name: Дана Омарова, unit: …"), not the lower-case prose after it
-    r"(?:(?P<quoted>b?'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|\\\"(?:[^\"\\\n]|\\[^\"])*\\\")"
+    rf"(?:(?P<quoted>{_QUOTED_ITEM}|\\\"(?:[^\"\\\n]|\\[^\"])*\\\")"
     # a tuple or list of quoted strings: Settings' previous_secret_keys, a JSON array of tokens (a value starting
     # with a bracket matched neither alternative, and the old keys, which still open stored secrets, were kept)
     rf"|(?P<sequence>[(\[]\s*(?:(?:{_QUOTED_ITEM})\s*,\s*)*(?:(?:{_QUOTED_ITEM})\s*)?[)\]])"

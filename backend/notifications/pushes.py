@@ -135,9 +135,9 @@ async def _stale(ctx: Context, rows: list[Delivery]) -> set[tuple[str, str]]:
     the crew's; the citizen is still told (their Telegram chat, by old_news_to_citizen alone, is)."""
     about: dict[str, set[uuid.UUID]] = {kind: set() for kind in REPORT_EVENT_PUSHES}
     for row in rows:
-        data = row.payload.get("data", {})
-        if data.get("type") in about:
-            about[data["type"]].add(uuid.UUID(str(data["event_id"])))
+        kind, event_id = stale_key(row.payload)
+        if kind in about:
+            about[kind].add(uuid.UUID(event_id))
     citizens = await old_news_to_citizen(ctx, about["report_update"])
     crews = await _followed_by(ctx, about["assignment"], _assignment_ended)
     return ({("report_update", str(event_id)) for event_id in citizens}

@@ -42,7 +42,7 @@ from backend.officers.field import close_open_shift
 from backend.officers.jurisdiction import Jurisdiction, scoping_district, scoping_district_sql
 from backend.officers.locks import lock_officer
 from backend.officers.models import Officer, Unit, UnitMember
-from backend.officers.service import create_officer, revoke_sessions_of, set_unit, unit_of, why
+from backend.officers.service import create_officer, revoke_sessions_of, set_unit, unit_of, unlink_duty_chat, why
 from backend.sync import tenure as _tenure  # noqa: F401  (registers the role and unit tenure listener)
 
 ActorId = str | uuid.UUID
@@ -255,9 +255,9 @@ async def reset_password(session: AsyncSession, officer: Officer, *, password: s
         password_hash = await asyncio.to_thread(hash_password, password)
     reason, actor_type = ("password_change", "officer") if by_self else ("password_reset", "admin")
     officer.password_hash, officer.updated_at = password_hash, utcnow()
-    # and the duty bot's chat, a way in of its own (offers, accepting reports): one linked with a code a stolen token
-    # asked for would outlive every session ended here, as would a code not yet redeemed (the officer links again)
-    officer.telegram_chat_id = officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
+    # and the duty bot's chat: one linked with a code a stolen token asked for would outlive every session ended here,
+    # as would a code not yet redeemed (the officer links again)
+    unlink_duty_chat(officer)
     # the officer's row first: a login that verified the old password holds it until its session is committed
     # (service._still_current), so the revocation below waits for that session and ends it too, and a login still
     # verifying reads the new hash once this commits

@@ -272,6 +272,13 @@ async def _answered_for(session: AsyncSession, officer_id: uuid.UUID, within: Ju
     return officer
 
 
+def unlink_duty_chat(officer: Officer) -> None:
+    """Unlink the duty bot's Telegram chat, and void a link code not yet redeemed: the chat is a way in of its own
+    (urgent offers with addresses, accepting reports), ended with the officer's access (a password reset, a
+    deactivation)."""
+    officer.telegram_chat_id = officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
+
+
 def why(reason: str | None, *, last_admin: bool = False) -> dict[str, object]:
     """What an admin's audit line adds for why a change was made: its `reason` if one was given, and `last_admin`
     when it left the officer's jurisdiction with no admin (the console's `--force`, backend.officers.admins)."""
@@ -330,10 +337,9 @@ async def revoke_officer(session: AsyncSession, *, officer_id: uuid.UUID, by_off
     was_active = officer.active
     officer.active = False
     officer.updated_at = utcnow()
-    # the duty bot's chat is a way in of its own (urgent offers with addresses, accepting reports): left linked, a
-    # reactivation months later would hand it back to whoever holds that Telegram account by then. Unlinked as a
-    # password reset unlinks it, with any code not yet redeemed; the reactivated officer links again
-    officer.telegram_chat_id = officer.telegram_link_code_hash = officer.telegram_link_expires_at = None
+    # left linked, a reactivation months later would hand the chat back to whoever holds that Telegram account by
+    # then; the reactivated officer links again
+    unlink_duty_chat(officer)
     await revoke_sessions_of(session, officer_id, "officer_revoked")
     # an open shift would keep the unit "available" with nobody left to work it: dispatch would go on assigning it
     # urgent reports nobody accepts, and a crewmate's own shift end would not put the car off duty. Ended before

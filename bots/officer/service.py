@@ -176,7 +176,7 @@ def _takes_offers(officer: Officer) -> bool:
     comes from the client: a dispatcher still listed in the crew they were promoted from (or a supervisor with a
     crew unit) forging `accept:<id>` would give the report to a car they do not drive and accept its custody in
     their name, silencing the "not accepted" escalation while no crew member has seen the job."""
-    return officer.role in {role.value for role in FIELD_ROLES}
+    return officer.role in FIELD_ROLES  # roles are str enums: a stored role compares as its member
 
 
 async def on_shift(session: AsyncSession, officer_id: uuid.UUID) -> bool:
