@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from litestar import Controller, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -33,12 +33,12 @@ from backend.ledger.verify import check_progress, found_problems, pinned_progres
 from backend.lib.clock import as_utc, utcnow
 from backend.lib.crypto import key_id
 from backend.lib.redis import UNAVAILABLE
+from backend.lib.tasks import bounded
 from backend.media.service import get_store
 from backend.media.storage import StoreUnavailable
 from backend.routing import failures as routing_failures
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 async def _check_db(ctx: Context) -> dict[str, Any]:
@@ -72,39 +72,11 @@ async def _check_db(ctx: Context) -> dict[str, Any]:
 HEALTH_DB_TIMEOUT_S = 2.0
 
 
-_ABANDONED: set[asyncio.Future[Any]] = set()  # reads given up on, kept referenced until their cleanup ends
-
-
-def _forget(task: asyncio.Future[Any]) -> None:
-    _ABANDONED.discard(task)
-    if not task.cancelled():
-        task.exception()  # retrieved: what it failed with after it was given up on was already reported
-
-
-async def _bounded(read: Awaitable[T], timeout: float) -> T:  # noqa: ASYNC109
-    """`read`'s result, or TimeoutError once `timeout` seconds passed. Not asyncio.wait_for: that waits for the
-    cancelled read to finish, and a read cancelled on a server that does not answer goes on to ask it to cancel the
-    query and to close its connection (asyncpg opens a connection for the cancel request, up to
-    ZAN_DB_CONNECT_TIMEOUT_S): the answer waited as long again. The cancelled read finishes in the background."""
-    task = asyncio.ensure_future(read)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=timeout)
-    except asyncio.CancelledError:  # the probe itself given up on (its client went away): the read goes with it
-        task.cancel()
-        raise
-    if not done:
-        task.cancel()
-        _ABANDONED.add(task)
-        task.add_done_callback(_forget)
-        raise TimeoutError
-    return task.result()
-
-
 async def _within(what: str, check: Awaitable[dict[str, Any]]) -> dict[str, Any]:
     """`check`'s answer, or, if it fails or takes over HEALTH_DB_TIMEOUT_S, a part that is not ok and names only the
     kind of error (no message: it may name hosts, users, statements)."""
     try:
-        return await _bounded(check, HEALTH_DB_TIMEOUT_S)
+        return await bounded(check, HEALTH_DB_TIMEOUT_S)
     except Exception as exc:
         log.warning("health: %s did not answer (%s)", what, type(exc).__name__)
         return {"ok": False, "error": type(exc).__name__}
@@ -169,7 +141,7 @@ async def _check_queue(ctx: Context, db: dict[str, Any], redis: dict[str, Any]) 
                 return await worker_beats.read_beats(session)
 
         try:
-            beats = await _bounded(read(), HEALTH_DB_TIMEOUT_S)
+            beats = await bounded(read(), HEALTH_DB_TIMEOUT_S)
             # with Redis down no consumer can move: that is Redis's outage (reported above), not stuck workers
             seen = worker_beats.summary(beats, utcnow(), redis_ok=bool(redis["ok"]))
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
@@ -227,7 +199,7 @@ async def _db_metrics(ctx: Context, what: str, exposition: Callable[[AsyncSessio
             return await exposition(session)
 
     try:
-        return await _bounded(read(), DB_METRICS_TIMEOUT_S)
+        return await bounded(read(), DB_METRICS_TIMEOUT_S)
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         log.warning("metrics: %s could not be read from the database (%s)", what, type(exc).__name__)
         return unread

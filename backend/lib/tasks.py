@@ -1,10 +1,13 @@
 """Stopping a helper task (a lease's or a claim's renewal, a heartbeat) without swallowing the caller's own
-cancellation."""
+cancellation; waiting for a read no longer than a bound (`bounded`)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # how long a cancelled helper task may take to end before it is told again
 RECANCEL_AFTER_S = 1.0
@@ -30,3 +33,31 @@ async def ended(task: asyncio.Task[Any]) -> None:
     await asyncio.wait([task])  # raises only for the waiting task's own cancellation, never for the child's
     if not task.cancelled():
         task.result()  # it ended on its own: a failure of it is not lost
+
+
+_ABANDONED: set[asyncio.Future[Any]] = set()  # reads given up on, kept referenced until their cleanup ends
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    _ABANDONED.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: what it failed with after it was given up on was already reported
+
+
+async def bounded(read: Awaitable[T], timeout: float) -> T:  # noqa: ASYNC109
+    """`read`'s result, or TimeoutError once `timeout` seconds passed. Not asyncio.wait_for: that waits for the
+    cancelled read to finish, and a read cancelled on a server that does not answer goes on to ask it to cancel the
+    query and to close its connection (asyncpg opens a connection for the cancel request, up to
+    ZAN_DB_CONNECT_TIMEOUT_S): the answer waited as long again. The cancelled read finishes in the background."""
+    task = asyncio.ensure_future(read)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+    except asyncio.CancelledError:  # the caller itself given up on (a probe whose client went away): the read too
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        _ABANDONED.add(task)
+        task.add_done_callback(_forget)
+        raise TimeoutError
+    return task.result()
