@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 PiiKind = Literal["iin", "phone", "card", "email", "document", "iban"]
@@ -126,9 +126,14 @@ _IBAN = re.compile(
 _CYRILLIC_TO_LATIN = str.maketrans("АВЕКМНОРСТХ", "ABEKMHOPCTX")
 
 
+def _iban_chars(iban: str) -> str:
+    """An IBAN as written, in its Latin letters and digits only (separators dropped, Cyrillic look-alikes read)."""
+    return re.sub(r"[^0-9A-Z]", "", iban.upper().translate(_CYRILLIC_TO_LATIN))
+
+
 def iban_is_valid(iban: str) -> bool:
     """The ISO 13616 check (mod 97) of a Kazakh IBAN as written (separators and Cyrillic look-alikes allowed)."""
-    s = re.sub(r"[^0-9A-Z]", "", iban.upper().translate(_CYRILLIC_TO_LATIN))
+    s = _iban_chars(iban)
     if len(s) != 20 or not s.startswith("KZ"):
         return False
     return int("".join(str(int(c, 36)) for c in s[4:] + s[:4])) % 97 == 1
@@ -275,7 +280,7 @@ def _in_text(spans: list[Span], text: str, where: list[int] | None) -> list[Span
     placed = []
     for s in spans:
         start, end = where[s.start], where[s.end - 1] + 1
-        placed.append(Span(kind=s.kind, start=start, end=end, text=text[start:end], valid=s.valid))
+        placed.append(replace(s, start=start, end=end, text=text[start:end]))
     return placed
 
 
@@ -363,7 +368,7 @@ def find_pii(text: str) -> list[Span]:
     for span in _find_numbers(text, False):
         if span.text.startswith("(") and ")" not in span.text:
             # a bracket around the number, not its area code's ("(87011234567)"): left in the text with its ")"
-            span = Span(kind=span.kind, start=span.start + 1, end=span.end, text=span.text[1:], valid=span.valid)
+            span = replace(span, start=span.start + 1, text=span.text[1:])
         add(span)
     for m in _DOCUMENT.finditer(text):
         add(Span(kind="document", start=m.start("num"), end=m.end("num"), text=m.group("num")))
@@ -383,8 +388,7 @@ def mask_span(span: Span) -> str:
         return f"[email {local[:1]}***@{domain}]"
     if span.kind == "iban":
         # an account ends in letters or digits: its last four characters, in Latin ones
-        chars = re.sub(r"[^0-9A-Z]", "", span.text.upper().translate(_CYRILLIC_TO_LATIN))
-        return f"[{_LABELS['iban']} ***{chars[-4:]}]"
+        return f"[{_LABELS['iban']} ***{_iban_chars(span.text)[-4:]}]"
     d = _digits(span.text)
     keep = 2 if span.kind == "document" else 4
     return f"[{_LABELS[span.kind]} ***{d[-keep:]}]"
