@@ -235,3 +235,19 @@ async def until_lock_waiters(ctx: Context, n: int, *tasks: asyncio.Future[Any],
             return
         assert asyncio.get_running_loop().time() < deadline, f"never saw {n} backend(s) waiting on a lock"
         await asyncio.sleep(0.02)  # polling a condition, not a guess at how long something takes
+
+
+def on_database(url: str, work: Callable[[Any], Any]) -> Any:
+    """`work` (a sync function of a connection, as run_sync takes) on a fresh connection to `url`, committed; from
+    synchronous test code (migration tests drive Alembic, which runs its own event loop)."""
+    from backend.db import make_engine
+
+    async def go() -> Any:
+        engine = make_engine(url, null_pool=True)
+        try:
+            async with engine.begin() as conn:
+                return await conn.run_sync(work)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())

@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from backend.migrate import downgrade, upgrade
 from backend.models import metadata
 from tests.conftest import _pg_admin
+from tests.helpers import on_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -33,29 +34,11 @@ def scratch_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple
 
 
 def _tables(async_url: str) -> set[str]:
-    async def read() -> set[str]:
-        from backend.db import make_engine
-
-        engine = make_engine(async_url, null_pool=True)
-        async with engine.connect() as conn:
-            names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
-        await engine.dispose()
-        return names
-
-    return asyncio.run(read())
+    return set(on_database(async_url, lambda c: inspect(c).get_table_names()))
 
 
 def _drift(async_url: str) -> list[object]:
-    async def compare() -> list[object]:
-        from backend.db import make_engine
-
-        engine = make_engine(async_url, null_pool=True)
-        async with engine.connect() as conn:
-            diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
-        await engine.dispose()
-        return list(diff)
-
-    return asyncio.run(compare())
+    return list(on_database(async_url, lambda c: compare_metadata(MigrationContext.configure(c), metadata)))
 
 
 def test_up_down_up(scratch_db: tuple[str, str]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from backend.db import make_engine
 from backend.migrate import alembic_config, downgrade, upgrade
 from backend.models import metadata
 from tests.conftest import _pg_admin
+from tests.helpers import on_database
 
 # Alembic reports these although the two schemas agree. Each entry: (dialect, operation, table, column) and why.
 ALLOWED: dict[tuple[str, str, str, str], str] = {
@@ -46,20 +46,6 @@ ALLOWED: dict[tuple[str, str, str, str], str] = {
 # How many of the newest revisions test_newest_downgrades_restore_the_schema steps up and back down (each step runs
 # Alembic three times; the whole chain is walked by test_migrations.test_up_down_up, down to base only).
 NEWEST_REVISIONS = 6
-
-
-def _run(url: str, work: Callable[[sa.Connection], Any]) -> Any:
-    """`work` on a connection to `url`, committed."""
-
-    async def go() -> Any:
-        engine = make_engine(url, null_pool=True)
-        try:
-            async with engine.begin() as conn:
-                return await conn.run_sync(work)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def _new_database(kind: str, tmp: Path, cleanup: list[str]) -> str:
@@ -79,7 +65,7 @@ def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     try:
         urls = {role: _new_database(request.param, tmp, cleanup) for role in ("migrated", "modelled", "scratch")}
         upgrade(urls["migrated"])
-        _run(urls["modelled"], metadata.create_all)
+        on_database(urls["modelled"], metadata.create_all)
         yield urls
     finally:
         for name in cleanup:
@@ -106,7 +92,7 @@ def test_compare_metadata_finds_no_drift(databases: dict[str, str]) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
         return conn.dialect.name, _flatten(compare_metadata(context, metadata))
 
-    dialect, diffs = _run(url, compare)
+    dialect, diffs = on_database(url, compare)
     assert [d for d in diffs if not _allowed(dialect, d)] == [], "models and migrations disagree: write a migration"
 
 
@@ -174,8 +160,8 @@ def _differences(ours: Any, theirs: Any, names: tuple[str, str] = ("migrated", "
 
 
 def test_reflected_schema_matches_models(databases: dict[str, str]) -> None:
-    migrated = _run(databases["migrated"], _schema)
-    modelled = _run(databases["modelled"], _schema)
+    migrated = on_database(databases["migrated"], _schema)
+    modelled = on_database(databases["modelled"], _schema)
     assert migrated["missing tables"] == []
     assert _differences(migrated, modelled) == [], "models and migrations disagree: write a migration"
 
@@ -193,8 +179,9 @@ def test_newest_downgrades_restore_the_schema(databases: dict[str, str]) -> None
     assert steps, "no revision after the merge"
     upgrade(url, steps[-1][1])
     for revision_id, parent in reversed(steps):
-        before = _run(url, _everything)
+        before = on_database(url, _everything)
         upgrade(url, revision_id)
         downgrade(url, parent)
-        assert _differences(_run(url, _everything), before, ("after", "before")) == [], f"{revision_id}'s downgrade"
+        after = on_database(url, _everything)
+        assert _differences(after, before, ("after", "before")) == [], f"{revision_id}'s downgrade"
         upgrade(url, revision_id)
