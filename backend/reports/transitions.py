@@ -15,7 +15,7 @@ from backend.reports import appeals, deadlines
 from backend.reports.custody import release_custody
 from backend.reports.duplicates import duplicates_of, tell_duplicates
 from backend.reports.history import SYSTEM, By, append_event, local_date
-from backend.reports.incidents import as_follower, ground_reached, incident_followers, is_primary, regroup
+from backend.reports.incidents import as_follower, ground_reached, incident_followers, regroup
 from backend.reports.models import Report, ReportEvent
 from backend.reports.texts import outcome_text, withdrawn_question_template
 from backend.reports.workflow import (
@@ -221,12 +221,14 @@ async def _record_write_up(session: AsyncSession, report: Report, closing: Repor
 
 
 async def _closed_followers(session: AsyncSession, primary: Report) -> list[Report]:
-    """The incident's members still closed by following this primary's closing (their latest closing names it):
-    only a primary reopened on appeal has any, so a first closing costs one indexed query and finds none."""
-    if not is_primary(primary) or not primary.reopen_count:
+    """The incident's members still closed by following this report's closing as its primary (their latest closing
+    names it): only a report reopened on appeal has any, so a first closing finds none without a query. It need not
+    lead the incident any more: a member whose citizen appealed first leads it since (`_keep_primary_open`), and the
+    members still closed by this report's closing are told of its appeal and its new outcome all the same."""
+    if primary.incident_id is None or not primary.reopen_count:
         return []
     members = await session.scalars(select(Report).where(
-        Report.incident_id == primary.id, Report.id != primary.id,  # type: ignore[arg-type]
+        Report.incident_id == primary.incident_id, Report.id != primary.id,  # type: ignore[arg-type]
         Report.status == Status.CLOSED.value).order_by(Report.created_at, Report.id))  # type: ignore[arg-type]
     followed: list[Report] = []
     for member in members:

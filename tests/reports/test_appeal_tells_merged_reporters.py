@@ -88,3 +88,29 @@ async def test_a_member_that_appealed_on_its_own_is_not_told_of_its_primarys_app
     await _appeal(ctx, member.id)  # its own consideration answers it now
     await _appeal(ctx, primary.id)
     assert await events_of(ctx, member.id, "original_reopened") == []
+
+
+
+async def test_members_closed_with_a_primary_hear_its_appeal_after_another_member_appealed_first(
+        ctx: Context) -> None:
+    """A member appealing first leads the incident afterwards (the closed primary hands it on): the other members,
+    still closed by the old primary's closing, hear when that closing is appealed too, and its new outcome. Before,
+    only a report still primary found them, so they heard neither."""
+    async with ctx.sessions() as session:
+        primary = await make_report(session, status=Status.TRIAGE)
+        primary.incident_id = primary.id
+        first = await make_report(session, status=Status.TRIAGE, incident_id=primary.id)
+        other = await make_report(session, status=Status.TRIAGE, incident_id=primary.id)
+        await session.commit()
+    await _close(ctx, primary.id, "unfounded", "нарушений нет")
+    await _appeal(ctx, first.id)
+    async with ctx.sessions() as session:
+        rows = {r.id: r for r in [await session.get(Report, i) for i in (primary.id, first.id, other.id)] if r}
+        assert rows[other.id].status == Status.CLOSED.value  # it followed the primary's closing
+        assert rows[primary.id].incident_id == first.id  # the appealing member leads the incident now
+    await _appeal(ctx, primary.id)
+    assert len(await events_of(ctx, other.id, "original_reopened")) == 1
+    assert await events_of(ctx, first.id, "original_reopened") == []  # it appealed on its own
+    await _close(ctx, primary.id, "unfounded", "после жалобы: нарушений нет")
+    told = await events_of(ctx, other.id, "original_closed")
+    assert len(told) == 1 and "после жалобы" in told[0].public_text["ru"]
