@@ -122,7 +122,8 @@ class CommentOut(Struct):
 
 
 class ReasonIn(Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(min_length=1, max_length=2000)] | None = None
+    # no minimum: an app's empty reason box sends "", which says as little as blanks do (stored as none given)
+    reason: Annotated[str, Meta(max_length=2000)] | None = None
 
 
 class ReopenIn(Struct, forbid_unknown_fields=True):

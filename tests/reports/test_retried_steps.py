@@ -57,6 +57,18 @@ async def test_a_withdrawal_whose_reason_is_only_blanks_gives_none(ctx: Any, cit
     assert len(withdrawals) == 1 and withdrawals[0].reason is None
 
 
+async def test_a_withdrawal_with_an_empty_reason_gives_none(ctx: Any, citizen: PartnerClient) -> None:
+    """An app's empty reason field sends `""`: like blanks, it says nothing. Before, it alone was refused with 422
+    while `"  "` withdrew, so a citizen who left the box empty could not withdraw."""
+    report_id = await settled_report(ctx, citizen)
+    path = f"{BASE}/{report_id}/withdraw"
+    first = await citizen.post(path, {"reason": ""}, headers=keyed("k-empty"))
+    assert first.status_code == 200, first.text
+    assert (await citizen.post(path)).status_code == 200  # the same withdrawal: no reason either way
+    withdrawals = await events_of(ctx, report_id, "withdraw")
+    assert len(withdrawals) == 1 and withdrawals[0].reason is None
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 async def test_another_withdrawal_of_a_closed_report_says_how_it_closed(ctx: Any, citizen: PartnerClient,
                                                                         lang: str) -> None:
