@@ -22,14 +22,17 @@ PING_RETENTION = timedelta(hours=24)
 
 async def record_location(session: AsyncSession, officer: OfficerPrincipal, *, lat: float, lon: float,
                           accuracy_m: float | None = None, at: datetime | None = None) -> LocationPing:
-    """Store a ping and move the unit's last position; history older than 24 h for this officer is pruned."""
+    """Store a ping and, for a crew member, move the unit's last position; history older than 24 h for this officer
+    is pruned. A desk officer still listed in a crew (a dispatcher promoted from it, a supervisor scoped by the unit
+    they head) drives no car, as set_unit_status and start_shift hold: their phone at the station would put the car
+    there, on the console and in `auto` assignment's ranking."""
     now = utcnow()
     # a tablet queues pings offline: keep its time, but never a time in the future
     when = min(at, now) if at is not None else now
     ping = LocationPing(officer_id=officer.officer_id, unit_id=officer.unit_id, lat=lat, lon=lon,
                         accuracy_m=accuracy_m, at=when)
     session.add(ping)
-    if officer.unit_id is not None:
+    if officer.unit_id is not None and officer.role in FIELD_ROLES:
         unit = await session.get(Unit, officer.unit_id, with_for_update=True)
         if unit is not None and (unit.last_at is None or unit.last_at <= when):
             unit.last_lat, unit.last_lon, unit.last_at = lat, lon, when
