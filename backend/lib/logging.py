@@ -9,6 +9,7 @@ import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote
 
 # IINs, cards and phones are found by ml.pii's rules (one set for the report views and the logs, so a spelling masked
 # on a tablet is masked in the log too). It is cheap to import at log time: ml.pii imports only the standard library
@@ -32,11 +33,27 @@ _URL_SECRETS = re.compile(
 # the bots forged updates. X-Zan-Signature (sent with partners' webhooks), with its body, replays the webhook within
 # its time window. Those names are matched only where they start (X-Signature is not the tail of X-Zan-Signature);
 # "authorization" anywhere: X-Forwarded-Authorization (gateways), Proxy-Authorization, WSGI's HTTP_AUTHORIZATION
+# An API key header (X-Api-Key, Api-Key) is a credential as it stands: its hyphens keep it out of _SECRET_KEYS' words
 _SENSITIVE_HEADERS = re.compile(
-    r"((?<![\w-])(?:x-citizen-iin|x-signature|x-zan-signature|x-telegram-bot-api-secret-token)|authorization)"
+    r"((?<![\w-])(?:x-citizen-iin|x-signature|x-zan-signature|x-telegram-bot-api-secret-token|(?:x-)?api-key)"
+    r"|authorization)"
     r"(['\"]?\s*[:=]\s*(?:b?['\"])?|['\"]\s*,\s*b?['\"])"
     r"((?:(?:Bearer|Basic|Digest|Token|Zan-HMAC-SHA256)\s+)?[^'\",\s]+)",
     re.IGNORECASE,
+)
+# A Cookie or Set-Cookie header holds a session: its whole value, which is many `name=value;` pairs (the keyed
+# masking below would take only the first name). Quoted (a dict, ASGI's byte pairs): up to its closing quote; as a
+# header line: up to the line's end
+_COOKIES = re.compile(
+    r"((?<![\w-])(?:set-)?cookies?)"
+    r"(?:(?P<quote>['\"])\s*(?::\s*|,\s*b?)(?P<open>['\"])(?:(?!(?P=open))[^\\\n]|\\.)*(?P=open)"
+    r"|(?P<plain>\s*[:=][ \t]*)[^\r\n]*)",
+    re.IGNORECASE,
+)
+# a PEM private key (an FCM service account's, a signing key's) wherever it is written: its lines, or its repr with
+# "\n" (up to the block's end, or the text's when it is cut)
+_PEM_KEY = re.compile(
+    r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)"
 )
 
 # Names are masked by where they stand, not by what they look like (no rule tells a name from other words): under the
@@ -49,7 +66,9 @@ _SENSITIVE_HEADERS = re.compile(
 # keys other than the `…name` ones (whose hint is "name"), and the words a secret's key holds: each is also what the
 # masker looks for before it tries the pattern (_KEY_HINTS)
 _OTHER_NAME_KEYS = ("patronymic", "author_signature", "title", "vcard", "bio", "text", "caption", "input_value")
-_SECRET_WORDS = ("token", "secret", "password", "passwd")
+# an API key (`api_key`, `apiKey`), a private key (and an FCM service account's `private_key_id`) and a cloud
+# access key (`s3_access_key`) are credentials as much as a token is
+_SECRET_WORDS = ("token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "access_key")
 _NAME_KEYS = (
     r"name|(?:first|last|middle|full|display|given|family|user|sender|sender_user|forward_sender)_name"
     r"|username|surname|" + "|".join(_OTHER_NAME_KEYS)
@@ -93,7 +112,7 @@ _PG_VALUES = re.compile(
 # first leaves the regex engine no character to skip ahead to), and the masker runs on every log line: an access line
 # paid for six searches that found nothing
 _KEY_HINTS = ("name", *_OTHER_NAME_KEYS, *_SECRET_WORDS)
-_HEADER_HINTS = ("x-", "authorization")
+_HEADER_HINTS = ("x-", "authorization", "api-key")
 # re.IGNORECASE matches these letters to ASCII ones (İ and ı to i, ſ to s, the Kelvin sign to k); str.lower alone
 # does not (İ is lowered to i and a combining dot), so they are spelt as the pattern reads them. Only when there are
 # any: translating a line costs more than masking it
@@ -181,13 +200,81 @@ def _masked(span: Span) -> str:
     return f"********{d[-4:]}"
 
 
+def _cookie(m: re.Match[str]) -> str:
+    if m.group("plain") is not None:
+        return f"{m.group(1)}{m.group('plain')}***"
+    # the key, its quotes and separator up to the value's opening quote, kept; the value masked
+    return f"{m.group(0)[: m.end('open') - m.start()]}***{m.group('open')}"
+
+
+# A URL in a log line (uvicorn's access line: the path as requested, with its query) spells what it holds
+# percent-encoded, a query's space also as "+": `?phone=%2B7%20701…`, an IIN as `%39%30…` in a path. A run of such
+# text is read decoded, and, when that shows anything to mask, written decoded and masked; otherwise it is left as
+# it came (a line with nothing personal reads as the request did)
+_URL_RUN = re.compile(r"[^\s\"'<>]+")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# a query value of digit groups joined by "+" (a phone's brackets percent-encoded, as a form sends them)
+_FORM_GROUP = r"(?:%28)?\d+(?:%29)?(?:-\d+)*"
+_FORM_NUMBER = re.compile(rf"(?<==)\+?{_FORM_GROUP}(?:\+{_FORM_GROUP})+(?=[&#]|$)", re.IGNORECASE)
+
+
+def _url_decoded(run: str) -> str:
+    path, query_mark, query = run.partition("?")
+    # "%25" stays as it is: decoded, it would make an escape of what follows it
+    path = unquote(path.replace("%25", "%2525"), errors="replace")
+    if not query_mark:
+        return path
+    # a form's "+" for a space only in a value of digits (`phone=8+701+123+45+67`): elsewhere it is as likely itself
+    # (an e-mail's `name+tag@`, a time zone's `+05:00`)
+    query = _FORM_NUMBER.sub(lambda m: m.group(0)[:1] + m.group(0)[1:].replace("+", " "), query)
+    return f"{path}?{unquote(query.replace('%25', '%2525'), errors='replace')}"
+
+
+def _unprintable_escaped(text: str) -> str:
+    """`text` with what is not printable (a decoded new line, a control character) escaped again: decoding must not
+    let a client write a line of its own into a plain-text log."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else quote(c, safe="") for c in text)
+
+
+def _mask_url_runs(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _URL_RUN.finditer(text):
+        run = m.group(0)
+        if not ("%" in run and _ESCAPE.search(run)) and not ("+" in run and "?" in run and _FORM_NUMBER.search(run)):
+            continue
+        decoded = _url_decoded(run)
+        if decoded == run:
+            continue
+        masked = _mask(decoded)
+        if masked != decoded:
+            out += [text[pos : m.start()], _unprintable_escaped(masked)]
+            pos = m.end()
+    return "".join(out) + text[pos:] if out else text
+
+
 def mask(text: str) -> str:
+    # the runs are looked at only when the line has what they need: an escape, or a query with a "+" (a traceback's
+    # "+00" time zone alone would walk every word of it)
+    if ("%" in text and _ESCAPE.search(text)) or ("+" in text and "?" in text):
+        text = _mask_url_runs(text)
+    return _mask(text)
+
+
+def _mask(text: str) -> str:
     # secrets first, whatever they look like (a token may well be a UUID)
+    if "PRIVATE KEY-----" in text:
+        text = _PEM_KEY.sub(lambda m: f"{m.group(1)}***", text)
     if "/bot" in text:
         text = _BOT_TOKEN.sub(lambda m: f"{m.group(1)}:***", text)
     if "=" in text:
         text = _URL_SECRETS.sub(lambda m: f"{m.group(1)}***", text)
     folded = _folded(text)
+    if "cookie" in folded:
+        masked = _COOKIES.sub(_cookie, text)
+        folded, text = (folded, text) if masked == text else (_folded(masked), masked)
     if _any_in(_HEADER_HINTS, folded):
         masked = _SENSITIVE_HEADERS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
         # positions moved: _mask_keyed reads the hits' places in the folded text

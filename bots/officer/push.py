@@ -60,11 +60,16 @@ def category_name(report: Report, lang: str) -> str:
 
 
 def offer_text(report: Report, lang: str) -> str:
-    # restricted categories (domestic violence, children) never show their text on a phone's lock screen
-    text = t("restricted_text", lang) if is_restricted(report) else excerpt(report.text)
-    return t("urgent", lang, number=report.number, category=category_name(report, lang),
-             district=district_name(report.district, lang) or t("none", lang), lat=report.lat, lon=report.lon,
-             text=text)
+    """The urgent offer as the chat shows it. A restricted category (domestic violence, children, a complaint about
+    the police) shows neither its name, nor its exact place, nor its text, as the escalation and the report's card
+    (bots.officer.cards) do: the offer shows on a phone's lock screen and in the chat list. The district stays, so
+    the officer knows whether to go; the tablet has the rest."""
+    district = district_name(report.district, lang) or t("none", lang)
+    if is_restricted(report):
+        return t("urgent_restricted", lang, number=report.number, category=t("restricted_text", lang),
+                 district=district)
+    return t("urgent", lang, number=report.number, category=category_name(report, lang), district=district,
+             lat=report.lat, lon=report.lon, text=excerpt(report.text))
 
 
 def excerpt(text: str) -> str:

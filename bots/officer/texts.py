@@ -65,6 +65,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "kk": "🚨 ШҰҒЫЛ № {number}\n{category}\nАудан: {district}\n📍 {lat:.5f}, {lon:.5f}\n\n{text}",
         "en": "🚨 URGENT No. {number}\n{category}\nDistrict: {district}\n📍 {lat:.5f}, {lon:.5f}\n\n{text}",
     },
+    # a restricted category's offer (bots.officer.push.offer_text): no category name, place or text
+    "urgent_restricted": {
+        "ru": "🚨 СРОЧНО № {number}\n{category}\nРайон: {district}",
+        "kk": "🚨 ШҰҒЫЛ № {number}\n{category}\nАудан: {district}",
+        "en": "🚨 URGENT No. {number}\n{category}\nDistrict: {district}",
+    },
     "restricted_text": {
         "ru": "(категория с ограниченным доступом — подробности на планшете)",
         "kk": "(шектеулі санат — толығырақ планшетте)",
