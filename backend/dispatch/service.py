@@ -199,6 +199,11 @@ async def release_if_not_designated(session: AsyncSession, report: Report, by: B
     await reports.append_event(session, report, "custody_released", by, public=False,
                                reason="the unit is not designated for this category",
                                data={"unit_id": str(unit.id), "unit_code": unit.code})
+    # audited as every other change of who holds a report (assign, close): the trail must show the unit let go of
+    # it and whose step (a dispatcher's reclassification or label, or routing: the system) took it away
+    await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action="report.release",
+                 target_type="report", target_id=report.id,
+                 data={"unit_id": str(unit.id), "reason": "not_designated", "category": report.category})
     return True
 
 

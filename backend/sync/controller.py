@@ -37,7 +37,7 @@ class SyncController(Controller):
         rotation); 400 → the cursor was tampered with."""
         viewer = await viewer_for(session, officer.officer_id, officer.unit_id)
         page = await pull(session, secret_key=ctx.settings.secret_key, viewer=viewer, cursor=cursor, limit=limit,
-                          previous_keys=ctx.settings.previous_secret_keys)
+                          previous_keys=ctx.settings.previous_secret_keys, reader=officer)
         return PullOut(changes=page.changes, cursor=page.cursor, has_more=page.has_more, server_hlc=page.server_hlc)
 
     @post("/push", status_code=200, request_max_body_size=16 * 1024 * 1024,

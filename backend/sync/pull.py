@@ -10,6 +10,7 @@ transaction on PostgreSQL (SQLite transactions are serializable anyway).
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -18,8 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit.service import record
 from backend.lib.crypto import TokenError, sign_token, verify_token
 from backend.lib.errors import FieldProblem, ZanError
+from backend.officers.auth import OfficerPrincipal
+from backend.officers.models import Officer
 from backend.sync import messages as _messages  # noqa: F401
 from backend.sync.changes import max_seq, meta
 from backend.sync.hlc import CLOCK
@@ -68,9 +72,11 @@ def encode(secret_key: str, state: dict[str, Any]) -> str:
 
 
 async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor: str | None,
-               limit: int = MAX_LIMIT, previous_keys: Sequence[str] = ()) -> Page:
+               limit: int = MAX_LIMIT, previous_keys: Sequence[str] = (),
+               reader: OfficerPrincipal | None = None) -> Page:
     """One page. `previous_keys` (settings.previous_secret_keys) only tell a cursor from before a key rotation
-    (410, reset) from a tampered one (400)."""
+    (410, reset) from a tampered one (400). `reader`: the authenticated officer of the request, whose tablet and
+    login session the audit lines of the restricted reports delivered name (`_record_restricted`)."""
     limit = max(1, min(limit, MAX_LIMIT))
     # an app that keeps "no cursor yet" as an empty string (a wiped tablet's default) asks for the snapshot: a 400
     # for a cursor "altered" would leave it nothing to recover with
@@ -150,8 +156,34 @@ async def pull(session: AsyncSession, *, secret_key: str, viewer: Viewer, cursor
             state["s"] = int(rows[-1][0])  # type: ignore[index]
     if int(state["s"]) != checked:  # else the cursor's own fingerprint was just found to be the row's
         state["f"] = await _fingerprint(session, int(state["s"]))
-    await session.commit()
+    await _record_restricted(session, viewer, reader, changes.get("reports", {}).get("upserted", []))
+    await session.commit()  # the page's audit lines commit with the cursor that answers it
     return Page(changes=changes, cursor=encode(secret_key, state), has_more=has_more, server_hlc=str(CLOCK.now()))
+
+
+async def _record_restricted(session: AsyncSession, viewer: Viewer, reader: OfficerPrincipal | None,
+                             delivered: Sequence[dict[str, Any]]) -> None:
+    """One audit line `report.sync` per restricted report this page carries to the tablet (domestic violence,
+    children, complaints about the police), as each opening of its card in the console is one (`report.read`): the
+    card, its text masked, and the reporter's conversation are then on that device, and oversight must be able to
+    tell whose. Nothing for a page without one, so a routine pull writes nothing; a report comes again only when it
+    changed (its dirty marker) or in a new snapshot, and each such delivery is a line."""
+    restricted = [row for row in delivered if row.get("restricted")]
+    if not restricted:
+        return
+    device_id: str | None = None
+    session_id: uuid.UUID | None = None
+    if reader is not None and reader.officer_id == viewer.officer_id:
+        actor_type, device_id, session_id = reader.role.value, reader.device_id, reader.session_id
+    else:  # a caller in process (no request): the officer is still named, by their role as every line does
+        officer = await session.get(Officer, viewer.officer_id)
+        actor_type = str(officer.role) if officer is not None else "officer"
+    for row in restricted:
+        # ids and the card's version only (no personal data): the version tells which state of the card it got
+        await record(session, actor_type=actor_type, actor_id=viewer.officer_id, action="report.sync",
+                     target_type="report", target_id=row["id"],
+                     data={"unit_id": str(viewer.unit_id) if viewer.unit_id else None, "version": row["version"]},
+                     device_id=device_id, session_id=session_id)
 
 
 async def _fingerprint(session: AsyncSession, seq: int) -> str | None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import record
@@ -20,7 +21,7 @@ from backend.lib.errors import ZanError
 from backend.officers.auth import OfficerPrincipal
 from backend.reports import appeals
 from backend.reports import service as reports
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportEvent
 from backend.reports.service import By
 from backend.reports.workflow import GROUND_RANK, KEEPS_STATUS, Action, Outcome, Status, recorded_in_place
 from backend.sync import hlc as hlcs
@@ -220,6 +221,7 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
         chosen = Outcome(outcome) if outcome else None
     except ValueError as exc:
         raise Rejected("invalid_outcome") from exc
+    members = await _members(session, report)
     if recorded_in_place(STEP_ACTION[target], Status(report.status), by.actor):
         await _record_in_place(session, report, STEP_ACTION[target], by, device_time, {"mutation_id": m.mutation_id})
     else:
@@ -237,13 +239,40 @@ async def _advance_status(session: AsyncSession, report: Report, target: str, m:
     # tablet and login session it came from (backend.audit.origin), so the history tells a stolen tablet's steps
     # from its owner's; the event alone names the officer only
     outcome_taken = chosen.value if chosen is not None and target == "resolved" else None
+    step = {"mutation_id": m.mutation_id, "outcome": outcome_taken, "device_time": device_time.isoformat()}
     await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action=f"report.{STEP_ACTION[target]}",
-                 target_type="report", target_id=report.id,
-                 data={"mutation_id": m.mutation_id, "outcome": outcome_taken, "device_time": device_time.isoformat()})
+                 target_type="report", target_id=report.id, data=step)
+    # on an incident's primary the members its unit holds took the step too (a "resolved" closed them): each is the
+    # crew's step as much as the primary's, and gets its line, as a console closing writes one on every report closed
+    for member_id in await _followers_moved(session, members, STEP_ACTION[target], m.mutation_id):
+        await record(session, actor_type=by.actor.value, actor_id=by.actor_id, action=f"report.{STEP_ACTION[target]}",
+                     target_type="report", target_id=member_id, data={**step, "primary_id": str(report.id)})
     if target in ("en_route", "on_scene") and unit_id is not None:
         # the crew is on the job: on an incident's primary, the members its unit holds too (one job)
         await reports.accept_job(session, report, unit_id)
     return True
+
+
+async def _members(session: AsyncSession, report: Report) -> list[uuid.UUID]:
+    """The other reports of the incident `report` is the primary of (none if it is not one), read before the step:
+    a closing primary may hand its incident on (reports.incidents), and the members it closed with it go along."""
+    if not reports.is_primary(report):
+        return []
+    return list(await session.scalars(select(Report.id).where(  # type: ignore[call-overload]
+        Report.incident_id == report.id, Report.id != report.id)))  # type: ignore[arg-type]
+
+
+async def _followers_moved(session: AsyncSession, members: list[uuid.UUID], action: Action,
+                           mutation_id: str) -> list[uuid.UUID]:
+    """The `members` that `reports.follow_primary` took this mutation's step on: their events of the step carry its
+    mutation id (a member whose crew had recorded the step already, or another unit holds, got none)."""
+    if not members:
+        return []
+    events = await session.execute(select(ReportEvent.report_id, ReportEvent.data).where(  # type: ignore[call-overload]
+        ReportEvent.action == action.value, ReportEvent.report_id.in_(members)))  # type: ignore[arg-type, attr-defined]
+    moved = {report_id for report_id, data in events
+             if isinstance(data, dict) and data.get("mutation_id") == mutation_id}
+    return sorted(moved, key=str)
 
 
 async def _reached(session: AsyncSession, report: Report) -> int | None:
