@@ -3,16 +3,18 @@ the same step), rating it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from backend.lib.clock import utcnow
+from backend.lib.clock import as_utc, utcnow
 from backend.lib.errors import ZanError
 from backend.reports import appeals, deadlines
 from backend.reports.access import require_text
 from backend.reports.history import By, append_event, local_date
-from backend.reports.models import Report
+from backend.reports.models import Report, ReportEvent
 from backend.reports.transitions import change_status
 from backend.reports.workflow import Action, Actor, Resolution, Status
 
@@ -26,21 +28,31 @@ async def reopen(session: AsyncSession, report: Report, by: By, reason: str) -> 
     if by.actor is Actor.CITIZEN and appeals.withdrew_appeal(await appeals.latest_closing(session, report)):
         raise ZanError("report.transition_forbidden", 409,
                        extra={"report_status": report.status, "action": Action.REOPEN.value})
-    await change_status(session, report, Action.REOPEN, by, reason=reason, **late_appeal(session, report, by))
+    await change_status(session, report, Action.REOPEN, by, reason=reason, **await late_appeal(session, report, by))
 
 
-def late_appeal(session: AsyncSession, report: Report, by: By) -> dict[str, Any]:
+async def late_appeal(session: AsyncSession, report: Report, by: By) -> dict[str, Any]:
     """What a citizen's appeal past its term (APPK art. 92: three months from the closing they were told of) adds
     to its event. It is taken all the same (a missed term is no ground to refuse it, art. 92 p.3), but whoever
     considers it must ascertain why the term was missed, which may be a ground to dismiss it: the history says so."""
     if by.actor is not Actor.CITIZEN or report.closed_at is None:
         return {}
-    ended = deadlines.appeal_term_end(report.closed_at, deadlines.calendar_of(session))
+    ended = deadlines.appeal_term_end(await _decision_told_at(session, report), deadlines.calendar_of(session))
     if not deadlines.term_lapsed(ended):
         return {}
     return {"data": {"appeal_term_missed": True, "appeal_term_ended_at": ended.isoformat()},
             "internal_note": f"appeal filed after its term ended ({local_date(ended)}; APPK art. 92): considered "
                              "all the same; ascertain why the term was missed"}
+
+
+async def _decision_told_at(session: AsyncSession, report: Report) -> datetime:
+    """When the citizen was told the decision on their closed report: its closing, or, for one closed as a duplicate
+    or with its incident's primary, the original's outcome told later (`original_closed`: a merge months before the
+    original was decided told them no decision, and the term must not run out before they hear one)."""
+    assert report.closed_at is not None
+    closed_at = as_utc(report.closed_at)
+    told = await appeals.latest_event(session, report.id, col(ReportEvent.action) == "original_closed")
+    return max(closed_at, as_utc(told.created_at)) if told is not None else closed_at
 
 
 async def give_feedback(session: AsyncSession, report: Report, satisfaction: int, comment: str | None, by: By) -> None:

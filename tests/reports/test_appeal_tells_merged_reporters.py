@@ -5,16 +5,21 @@ closed with their primary heard neither the appeal nor the new outcome (they wer
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from backend.context import Context
 from backend.dispatch import service as dispatch
+from backend.lib.clock import utcnow
 from backend.reports import service as reports
 from backend.reports.models import Report
 from backend.reports.service import By
 from backend.reports.workflow import Actor, Status
 from tests.core.factories import make_report
+from tests.ledger.records import as_superuser
 from tests.reports.step_helpers import events_of
 
 pytestmark = pytest.mark.anyio
@@ -114,3 +119,47 @@ async def test_members_closed_with_a_primary_hear_its_appeal_after_another_membe
     await _close(ctx, primary.id, "unfounded", "после жалобы: нарушений нет")
     told = await events_of(ctx, other.id, "original_closed")
     assert len(told) == 1 and "после жалобы" in told[0].public_text["ru"]
+
+
+async def _backdate(ctx: Context, report_id: uuid.UUID, days: int, *actions: str) -> None:
+    """The report closed `days` ago, and its history lines of `actions` written then (past the history's
+    append-only triggers, as only a superuser could)."""
+    then = utcnow() - timedelta(days=days)
+    async with ctx.sessions() as session:
+        await session.execute(update(Report).where(col(Report.id) == report_id).values(closed_at=then))
+        await session.commit()
+    sqlite = ctx.engine.dialect.name == "sqlite"  # which keeps a uuid as hex and a time as naive UTC text
+    for action in actions:
+        await as_superuser(ctx, "UPDATE report_events SET created_at = :then WHERE report_id = :id "
+                                "AND action = :action", action=action,
+                           then=then.replace(tzinfo=None).isoformat(sep=" ") if sqlite else then,
+                           id=report_id.hex if sqlite else report_id)
+
+
+async def test_a_duplicates_appeal_term_runs_from_the_outcome_its_reporter_was_told(ctx: Context) -> None:
+    """APPK art. 92: three months from the decision the citizen was told of. A report merged as a duplicate months
+    before its original was decided learns the decision with `original_closed`: an appeal right after it is on
+    time. Before, the term ran from the merge, and the appeal was marked late for whoever considered it."""
+    async with ctx.sessions() as session:
+        original = await make_report(session, status=Status.TRIAGE)
+        duplicate = await make_report(session, status=Status.TRIAGE)
+        await session.commit()
+    await _close(ctx, duplicate.id, "duplicate", "повтор", duplicate_of=original.id)
+    await _backdate(ctx, duplicate.id, 122, "close")  # merged four months ago
+    await _close(ctx, original.id, "unfounded", "нарушений нет")  # decided today: the duplicate's reporter told
+    await _appeal(ctx, duplicate.id)
+    [appeal] = await events_of(ctx, duplicate.id, "reopen")
+    assert "appeal_term_missed" not in (appeal.data or {}) and appeal.internal_note is None
+
+
+async def test_a_duplicates_appeal_months_after_the_outcome_it_was_told_is_late(ctx: Context) -> None:
+    async with ctx.sessions() as session:
+        original = await make_report(session, status=Status.TRIAGE)
+        duplicate = await make_report(session, status=Status.TRIAGE)
+        await session.commit()
+    await _close(ctx, duplicate.id, "duplicate", "повтор", duplicate_of=original.id)
+    await _close(ctx, original.id, "unfounded", "нарушений нет")
+    await _backdate(ctx, duplicate.id, 122, "close", "original_closed")  # all of it four months ago
+    await _appeal(ctx, duplicate.id)
+    [appeal] = await events_of(ctx, duplicate.id, "reopen")
+    assert appeal.data["appeal_term_missed"] is True, appeal.data
