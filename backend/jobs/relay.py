@@ -19,6 +19,7 @@ from backend.jobs import service
 from backend.jobs.registry import HANDLERS, PermanentError, RetryLater, load_all_handlers
 from backend.lib.clock import utcnow
 from backend.lib.redis import UNAVAILABLE
+from backend.lib.tasks import stop_task
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -30,6 +31,7 @@ INPROCESS_LEASE_S = 120.0
 QUEUED_LEASE_S = 300.0
 TASK_TIMEOUT_S = 110.0
 TRANSPORT_RETRY_S = 3.0
+SCHEDULED_STOP_GRACE_S = 5.0
 
 
 def _never() -> bool:
@@ -133,6 +135,7 @@ class Relay:
         self._task: asyncio.Task[None] | None = None
         self._scheduler: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()  # set once: the loops end, and a scheduled wait wakes at once
+        self._queue_down = False  # this pass's hand-out to SAQ failed (run_once)
         # when the loop last finished a pass over the outbox (its start until the first): the worker's heartbeat
         # reports it, so a loop that died or hangs shows (backend/health/workers.py)
         self.last_pass_at: datetime | None = None
@@ -168,6 +171,7 @@ class Relay:
                      task_id, attempt)
         except UNAVAILABLE as exc:
             log.warning("queue unavailable, task %s stays in the outbox: %r", task_id, exc)
+            self._queue_down = True
         async with self.ctx.sessions() as session:
             await service.release(session, task_id, attempt, TRANSPORT_RETRY_S)
         return False
@@ -176,8 +180,12 @@ class Relay:
         async with self.ctx.sessions() as session:
             ids = await service.due_ids(session, limit)
         dispatched = 0
+        self._queue_down = False
         for task_id in ids:
-            if self._stopping.is_set():
+            # a queue that failed this pass is not asked again for each of the other tasks: a Redis that takes the
+            # connection and never answers costs the queue client's read timeout each time (lib/redis.py), and a
+            # pass of 200 tasks would stop relaying for half an hour. They stay due in the outbox for the next pass
+            if self._stopping.is_set() or self._queue_down:
                 break
             if await self._dispatch(task_id):
                 dispatched += 1
@@ -230,7 +238,11 @@ class Relay:
         if self._task:
             await self._task
         if self._scheduler:
-            await self._scheduler
+            # a run in progress goes on through its jobs, each up to scheduled.PERIODIC_TIMEOUT_S: the process's
+            # shutdown waited for all of them. It has a moment to end; then it is cut off (each job is its own
+            # transactions, and the next start runs them all again)
+            await asyncio.wait([self._scheduler], timeout=SCHEDULED_STOP_GRACE_S)
+            await stop_task(self._scheduler)
         if self._running:
             await asyncio.wait(list(self._running), timeout=10)
 

@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from saq import CronJob, Queue, Status, Worker
+from saq.queue.redis import RedisQueue
 
 from backend.health.workers import SAQ_POLL_S, Progress, beat_forever, forget
 from backend.jobs.registry import load_all_handlers
 from backend.jobs.relay import TASK_TIMEOUT_S, Relay, execute
 from backend.jobs.scheduled import MAIN, SEAL
 from backend.lib.clock import utcnow
+from backend.lib.redis import make_queue_redis
 from backend.lib.tasks import stop_task
 
 if TYPE_CHECKING:
@@ -39,7 +41,10 @@ def get_queue(ctx: Context) -> Queue:
     queue: Queue | None = ctx.extras.get("saq_queue")
     if queue is None:
         assert ctx.settings.redis_url, "the SAQ queue needs ZAN_REDIS_URL"
-        queue = Queue.from_url(ctx.settings.redis_url, name=f"{ctx.settings.redis_prefix}-jobs")
+        # not Queue.from_url: its client has no socket timeout, and a Redis that takes the connection and never
+        # answers held the dequeue, the cron's scheduling and the relay's hand-out for ever (lib/redis.py)
+        queue = RedisQueue(make_queue_redis(ctx.settings.redis_url, blocking_s=SAQ_POLL_S),
+                           name=f"{ctx.settings.redis_prefix}-jobs")
         ctx.extras["saq_queue"] = queue
         ctx.extras.setdefault("_closers", []).append(queue.disconnect)
     return queue

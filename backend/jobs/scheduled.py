@@ -12,6 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from backend.lib.tasks import bounded
+
 if TYPE_CHECKING:
     from backend.context import Context
 
@@ -21,6 +23,13 @@ SEAL, MAIN = "seal", "main"
 LANES = (SEAL, MAIN)
 PERIODIC: dict[str, Periodic] = {}
 LANE_OF: dict[str, str] = {}
+# one job's bound in a run. In embedded mode one loop runs every job in turn, and nothing else cut a job off: one that
+# hung (a sweep waiting on a push server that takes the connection and never answers) held every later run of every
+# job, the record's sealing included. Under SAQ the whole lane is cut off after SCHEDULED_TIMEOUT_S (saq.py); this
+# leaves the rest of the lane time to run. Two minutes: room for the longest legitimate job (a run's share of the
+# hourly reread of a day, ~40 s), and in embedded mode the next run's sealing comes well before /health reports it
+# as stopped (five minutes)
+PERIODIC_TIMEOUT_S = 120.0
 
 
 def periodic(name: str, *, lane: str = MAIN) -> Callable[[Periodic], Periodic]:
@@ -47,7 +56,12 @@ async def run_scheduled(ctx: Context, lane: str | None = None) -> None:
     for one in LANES if lane is None else (lane,):
         for name in lane_jobs(one):
             try:
-                await PERIODIC[name](ctx)
+                # bounded, not asyncio.wait_for: that waits for the cancelled job to end, which one stuck on a
+                # connection that does not answer may never do (lib/tasks.py); it goes on ending in the background
+                await bounded(PERIODIC[name](ctx), PERIODIC_TIMEOUT_S)
+            except TimeoutError:
+                log.error("scheduled job %s cut off after %g s; the other jobs go on, it runs again next time",
+                          name, PERIODIC_TIMEOUT_S)
             except Exception:  # one failing check must not starve the others
                 log.exception("scheduled job %s failed", name)
 

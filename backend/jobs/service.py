@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from backend.db import insert_ignoring_conflicts
 from backend.jobs.models import OutboxTask
 from backend.lib.clock import utcnow
 
+log = logging.getLogger("zan.jobs")
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 3600.0
 
@@ -102,6 +104,12 @@ async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> in
     row = await session.get(OutboxTask, task_id, populate_existing=True)
     if row is None:
         return None
+    if row.status == "running" and row.attempts >= row.max_attempts:
+        # its last attempt started and was never settled (it killed its worker, or hung past the lease): a failed
+        # attempt like any other. Handed out again, a task that kills its worker each time ran for ever, attempt
+        # after attempt, and was never dead-lettered (`zan jobs dead`, /health's queue.dead)
+        await _lease_ran_out_on_last(session, row, now)
+        return None
     result = await session.execute(
         update(OutboxTask)
         .where(OutboxTask.id == task_id, OutboxTask.attempts == row.attempts)  # type: ignore[arg-type]
@@ -111,6 +119,25 @@ async def claim(session: AsyncSession, task_id: uuid.UUID, lease_s: float) -> in
     )
     await session.commit()
     return row.attempts + 1 if getattr(result, "rowcount", 0) == 1 else None
+
+
+LEASE_RAN_OUT = "lease ran out: the worker running the last attempt died or hung, and nothing settled it"
+
+
+async def _lease_ran_out_on_last(session: AsyncSession, row: OutboxTask, now: datetime) -> None:
+    """Dead-letter a task whose last attempt's lease ran out, if it still is that (one conditional UPDATE: a late
+    settle of that attempt, or another relay, wins or loses as a whole)."""
+    result = await session.execute(
+        update(OutboxTask)
+        .where(OutboxTask.id == row.id, OutboxTask.attempts == row.attempts,  # type: ignore[arg-type]
+               OutboxTask.status == "running", OutboxTask.locked_until < now)  # type: ignore[arg-type,operator]
+        .values(status="dead", locked_until=None, updated_at=now,
+                last_error=f"{LEASE_RAN_OUT}; before: {row.last_error or '-'}"[:4000])
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    if getattr(result, "rowcount", 0) == 1:  # as every dead task: one ERROR line saying which and why
+        log.error("task %s %s dead after attempt %d: %s", row.task, row.id, row.attempts, LEASE_RAN_OUT)
 
 
 async def start(session: AsyncSession, task_id: uuid.UUID, attempt: int,
