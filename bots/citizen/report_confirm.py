@@ -4,6 +4,8 @@ draft kept if the service fails) — and a "report:" button of a conversation th
 from __future__ import annotations
 
 import logging
+import uuid
+from typing import Any
 
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
@@ -14,6 +16,7 @@ from backend.context import Context
 from backend.lib.errors import ZanError
 from backend.lib.i18n import pick
 from backend.lib.messages import ERRORS
+from backend.reports.idempotency import Stored
 from bots.citizen import keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
@@ -65,11 +68,19 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
         return
     user = await citizen_of(ctx, linked, callback.from_user, message.chat.id, lang)
     try:
-        stored = await service.file_report(
-            ctx, citizen_id=user.citizen_id, text=data["text"], lat=data["lat"], lon=data["lon"],
-            accuracy_m=data.get("accuracy"), media_ids=(await service.draft_media(ctx, data["key"]))[:MAX_FILES],
-            language=lang, idempotency_key=f"telegram:{data['key']}",
-        )
+        try:
+            stored = await _file(ctx, user, data, lang)
+        except ZanError as exc:
+            if exc.code != "idempotency.key_reused":
+                raise
+            # the draft's key filed a report already, with other contents: the draft is a copy of one filed since
+            # that Redis brought back (restarted from an older snapshot, or read stale while another worker kept the
+            # chat in memory through an outage), and the citizen added to it. What they just confirmed is filed as a
+            # report of its own under a new key: refused, "press Send again" would be refused for ever, and the files
+            # added since (kept under the old key) never filed
+            log.warning("telegram draft's key was filed already; filing the draft under a new key")
+            data = await _rekeyed(state, ctx, data)
+            stored = await _file(ctx, user, data, lang)
     except ZanError as exc:
         # the draft (text, place, files) is kept: a citizen reporting an offence must not have to write it all again
         # because the service failed once. The idempotency key stays too, so a retry cannot file it twice.
@@ -100,6 +111,23 @@ async def report_send(callback: CallbackQuery, state: FSMContext, ctx: Context, 
         text = t("urgent_banner", lang) + "\n\n" + text
     await message.answer(text, reply_markup=keyboards.main_menu(lang))
 
+
+
+async def _file(ctx: Context, user: service.ChatUser, data: dict[str, Any], lang: str) -> Stored:
+    """The draft filed once (its key the idempotency key: a double tap or a re-delivered update files it once)."""
+    return await service.file_report(
+        ctx, citizen_id=user.citizen_id, text=data["text"], lat=data["lat"], lon=data["lon"],
+        accuracy_m=data.get("accuracy"), media_ids=(await service.draft_media(ctx, data["key"]))[:MAX_FILES],
+        language=lang, idempotency_key=f"telegram:{data['key']}",
+    )
+
+
+async def _rekeyed(state: FSMContext, ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """The draft under a new key, its files with it: the draft's data as now written."""
+    key = uuid.uuid4().hex
+    await service.move_draft(ctx, str(data["key"]), key)
+    await state.update_data(key=key)
+    return {**data, "key": key}
 
 
 @handlers.callback_query(F.data.startswith("report:"))

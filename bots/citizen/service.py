@@ -221,6 +221,14 @@ async def forget_draft(ctx: Context, draft_key: str, media_ids: list[uuid.UUID] 
         await session.commit()
 
 
+async def move_draft(ctx: Context, draft_key: str, new_key: str) -> None:
+    """The draft's file list goes under `new_key` (the draft's key replaced: report_confirm.report_send)."""
+    query = update(TelegramDraftMedia).where(TelegramDraftMedia.draft_key == draft_key)  # type: ignore[arg-type]
+    async with ctx.sessions() as session:
+        await session.execute(query.values(draft_key=new_key))
+        await session.commit()
+
+
 async def on_report(ctx: Context, report_id: uuid.UUID, media_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """Those of `media_ids` that are the report's files already, in the order given."""
     if not media_ids:
