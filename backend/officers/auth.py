@@ -106,13 +106,59 @@ BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="zan-officer"'}
 BEARER_REFUSED = {"WWW-Authenticate": 'Bearer realm="zan-officer", error="invalid_token"'}
 
 
-def decode(ctx: Context, token: str, purpose: str) -> dict[str, Any]:
+# How far ahead of this node's clock another API node's clock may be when it signs a token ("issued at", "not
+# before"): without it a tablet whose login was answered by a node a few seconds ahead was refused on its next request
+# by this one, and its refresh too (the same skew), and was signed out. NTP keeps nodes within milliseconds; 30 s
+# covers a VM resumed with a stale clock. Expiry gets no leeway: a token is never taken past its `exp`.
+CLOCK_SKEW_S = 30
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    if not isinstance(value, str):
+        return None
     try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _int(value: object) -> int | None:
+    """A JSON integer claim (a bool, a float or a text is no time nor generation this server wrote)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _role(value: object) -> bool:
+    return isinstance(value, str) and value in {role.value for role in Role}
+
+
+def _well_formed(ctx: Context, claims: dict[str, Any], purpose: str, now: float) -> bool:
+    """Whether signed claims have the shape issue_access / issue_refresh give them. Only this server's key signs
+    them, so a token that fails this is a bug or a forgery: either way it is refused as a forged token is, not left
+    to fail later as a 500, nor (a refresh token's generation) taken for a reuse that revokes the session. Claims
+    beyond these are ignored, so that a node of the next release may add one during a rolling upgrade."""
+    iat, exp = _int(claims.get("iat")), _int(claims.get("exp"))
+    nbf = _int(claims["nbf"]) if "nbf" in claims else iat
+    if iat is None or nbf is None or exp is None or max(iat, nbf) > now + CLOCK_SKEW_S:
+        return False
+    if purpose == "access":
+        # an access token's life is jwt_access_ttl_s: one "valid" for years would outlive every rotation
+        return (exp <= now + ctx.settings.jwt_access_ttl_s + CLOCK_SKEW_S and _uuid(claims.get("sub")) is not None
+                and _uuid(claims.get("sid")) is not None and _role(claims.get("role")))
+    gen = _int(claims.get("gen"))
+    return _uuid(claims.get("sid")) is not None and gen is not None and gen >= 1
+
+
+def decode(ctx: Context, token: str, purpose: str) -> dict[str, Any]:
+    """The claims of a token of `purpose` this server signed, unexpired and well formed; else 401
+    officer.token_invalid with the `invalid_token` challenge."""
+    try:
+        # "issued at" and "not before" are checked below, with CLOCK_SKEW_S; expiry here, without any
         claims: dict[str, Any] = jwt.decode(token, _key(ctx.settings.secret_key, purpose), algorithms=["HS256"],
-                                            options={"require": ["exp", "typ"]})
+                                            options={"require": ["exp", "iat", "typ"], "verify_iat": False,
+                                                     "verify_nbf": False})
     except jwt.PyJWTError as exc:
         raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED) from exc
-    if claims.get("typ") != purpose:
+    if claims.get("typ") != purpose or not _well_formed(ctx, claims, purpose, time.time()):
         raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     return claims
 

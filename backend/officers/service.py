@@ -125,6 +125,12 @@ async def _enrolled_device(session: AsyncSession, officer: Officer, device_id: s
     return device
 
 
+async def _barred_tablet(session: AsyncSession, device_id: str) -> bool:
+    """Whether `device_id` is a revoked tablet, which no password (no badge) logs in from."""
+    device = await session.scalar(select(Device).where(Device.device_id == device_id))  # type: ignore[arg-type]
+    return device is not None and device.revoked_at is not None
+
+
 async def _still_current(session: AsyncSession, officer: Officer, verified: str | None) -> bool:
     """Whether the password hash the login verified is still the officer's, read again under the officer's row lock,
     which is held until the login commits (its session with it).
@@ -149,10 +155,27 @@ async def login(ctx: Context, session: AsyncSession, *, badge_number: str, passw
         raise ZanError("rate_limited", 429, headers={"Retry-After": str(wait)})
     officer = await session.scalar(select(Officer).where(Officer.badge_number == badge_number))  # type: ignore[arg-type]
     verified = officer.password_hash if officer else None
-    # argon2 is deliberately slow: keep the event loop free while it runs
+    barred = await _barred_tablet(session, device_id)
+    # argon2 is deliberately slow: keep the event loop free while it runs (also on a barred tablet: its answer
+    # takes as long whatever was typed)
     ok = await asyncio.to_thread(verify_password, verified, password)
-    if officer is not None and ok:
+    if officer is not None and ok and not barred:
         ok = await _still_current(session, officer, verified)
+    if barred:
+        # A revoked tablet is answered 403 device_not_allowed whatever badge and password are typed on it:
+        # answered 401 for a wrong one, whoever holds a stolen revoked tablet learnt from the 403 that the password
+        # they tried is the officer's. A wrong guess still counts (it is not released) and is a failed login in the
+        # audit; a right one on an active account is the refused tablet it always was.
+        if officer is not None and ok and officer.active:
+            await record(session, actor_type="officer", actor_id=officer.id, action="auth.device_refused",
+                         target_type="device", target_id=None, data={"device_id": device_id}, ip=ip,
+                         device_id=device_id)
+        else:
+            await record(session, actor_type="officer", actor_id=officer.id if officer else None, action="auth.fail",
+                         target_type="officer", target_id=officer.id if officer else None, ip=ip,
+                         device_id=device_id)
+        await session.commit()
+        raise ZanError("officer.device_not_allowed", 403)
     if officer is None or not ok or not officer.active:
         # the tablet it came from, for whoever investigates a guessing run (never the badge typed: it may be a
         # password typed in the wrong field)
@@ -206,7 +229,9 @@ async def refresh(ctx: Context, session: AsyncSession, *, refresh_token: str, ip
         select(OfficerSession).where(OfficerSession.id == session_id).with_for_update()  # type: ignore[arg-type]
     )
     now = utcnow()
-    if sess is None or sess.revoked_at is not None or sess.expires_at < now:
+    # a generation never issued (only a bug or the server's key could sign one) is refused, not taken for the reuse
+    # of a stolen token that revokes the tablet's session
+    if sess is None or sess.revoked_at is not None or sess.expires_at < now or generation > sess.generation:
         raise ZanError("officer.token_invalid", 401, headers=BEARER_REFUSED)
     # Decided under the row lock, so a retry (or a resend racing the original) sees the rotation once it committed.
     # Generation 1 was never rotated to: its refreshed_at is the login, and no generation 0 was ever issued.

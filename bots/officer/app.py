@@ -1,6 +1,6 @@
 """The officer duty bot (python-telegram-bot): /start, /link CODE, /status, /shift, /lang, Accept / Decline buttons
 on an urgent offer and "Open report" on an escalation. It speaks the officer's language (kk / ru / en): their
-Telegram app's when they link, or their /lang choice.
+Telegram app's when they first link (linking again keeps it), or their /lang choice.
 
 Runs as its own process (`zan bot officer`, long polling) or, in webhook mode, inside the API (`bots.officer.webhook`).
 Handlers only translate between Telegram and `bots.officer.service`; the Context is kept in

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from backend.audit.models import AuditLog
 from backend.audit.service import record
 from backend.context import Context
 from backend.dispatch import history
@@ -59,7 +61,7 @@ async def issue_link_code(ctx: Context, session: AsyncSession, officer: Officer)
 
 async def redeem_link_code(ctx: Context, *, code: str, chat_id: int, language: str | None = None) -> Officer | None:
     """Bind `chat_id` to the officer whose unexpired code this is; the code is spent. None if no such code.
-    `language` (the Telegram app's, if known) becomes the bot's language for this officer."""
+    `language` (the Telegram app's, if known) becomes the bot's language for this officer at their first link."""
     digest = link_code_hash(ctx.settings.secret_key, code)
     if not is_private_chat(chat_id):
         return None  # a group chat is never linked (bots.officer.app.private_only voids a code shown there)
@@ -84,7 +86,14 @@ async def redeem_link_code(ctx: Context, *, code: str, chat_id: int, language: s
         officer = await session.get(Officer, officer_id, populate_existing=True)
         assert officer is not None  # the row the UPDATE above just returned, still locked by it
         officer.telegram_chat_id = chat_id
-        if language in LANGS:
+        # The Telegram app's language is the bot's only at the officer's first link: linking again (a new phone,
+        # after a password change unlinked the chat) keeps the one they have, their /lang choice included, which
+        # the app's would silently replace. A link is known by its audit line (the Officer row has no such flag).
+        linked_before = await session.scalar(
+            select(col(AuditLog.id)).where(col(AuditLog.target_type) == "officer",
+                                           col(AuditLog.target_id) == str(officer.id),
+                                           col(AuditLog.action) == "officer.telegram_link").limit(1))
+        if language in LANGS and linked_before is None:
             officer.language = language
         officer.updated_at = utcnow()
         session.add(officer)
@@ -260,8 +269,19 @@ async def decline(ctx: Context, *, chat_id: int, report_id: uuid.UUID) -> Answer
         report = await session.get(Report, report_id)
         if report is None or report.district != officer.district or not _takes_offers(officer):
             return Answer(Outcome.NOT_YOURS)
-        if not await may_be_offered(session, await _unit(session, officer.id), report):
+        unit = await _unit(session, officer.id)
+        if not await may_be_offered(session, unit, report):
             return Answer(Outcome.NOT_YOURS)
+        # The button's data comes from the client, so the offer is checked as Accept checks it, and nothing is
+        # written for one that was never made or is settled: a crafted decline must not put a line in the report's
+        # audit saying an officer on duty turned it down.
+        held = unit is not None and report.unit_id == unit.id and report.status in WORKING
+        if not held and not report.urgent:
+            return Answer(Outcome.NOT_YOURS)  # only urgent reports are offered
+        if not held and report.status == Status.CLOSED:
+            return Answer(Outcome.CLOSED, report.number)
+        if not held and report.unit_id is not None and report.status in WORKING:
+            return Answer(Outcome.TAKEN, report.number)  # another crew has it: no offer left to decline
         await record(session, actor_type=officer.role, actor_id=officer.id, action="report.decline_offer",
                      target_type="report", target_id=report.id, data={"channel": CHANNEL})
         await session.commit()
