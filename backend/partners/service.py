@@ -53,6 +53,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 CHALLENGE = {"WWW-Authenticate": 'Zan-HMAC-SHA256 realm="zan-partner"'}
 IIN_POINTER = "#header/X-Citizen-IIN"
 TIMESTAMP_POINTER = "#header/X-Timestamp"
+SIGNATURE_POINTER = "#header/X-Signature"
 
 
 def unauthenticated(code: str, errors: list[FieldProblem] | None = None) -> ZanError:
@@ -62,6 +63,14 @@ def unauthenticated(code: str, errors: list[FieldProblem] | None = None) -> ZanE
 
 # the width of reports.channel and report_events.channel, which a partner's requests are recorded under
 CHANNEL_MAX = 30
+# channels the service records its own events under (bots/citizen/service.py: `telegram`, whose reports alone get
+# status messages in the citizen bot's chats; backend/reports/history.py: tablet, console, system). A partner app
+# under one of them would be taken for the service itself, in the history and in who is told what
+RESERVED_CHANNELS = frozenset({"telegram", "tablet", "console", "system"})
+
+
+class NameTaken(ValueError):
+    """Another partner app has the name, in some case: the two would share one channel."""
 
 
 async def create(
@@ -73,6 +82,16 @@ async def create(
     # stored, or every report of such an app would fail on the channel column
     if not name.strip() or len(name.lower()) > CHANNEL_MAX:
         raise ValueError(f"a partner's name is its channel in every report and event: 1 to {CHANNEL_MAX} characters")
+    if name.lower() in RESERVED_CHANNELS:
+        raise ValueError(f"{name!r} is reserved: the service records its own events under the channel "
+                         f"{name.lower()!r} ({', '.join(sorted(RESERVED_CHANNELS))} are reserved)")
+    # the unique index is on the name as written; the channel is lower-cased, so "Kaspi" beside "kaspi" would record
+    # two apps' reports and metrics as one. Partners are a handful: compared here, in Python's lower case (SQLite's
+    # lower() folds ASCII only). A race of two operators creating case variants at once is not guarded.
+    taken = await _same_channel(session, name)
+    if taken is not None:
+        raise NameTaken(f"a partner app named {taken.name!r} already exists, and names are compared regardless of "
+                        f"case (its channel is {name.lower()!r})")
     secret = secrets.token_urlsafe(32)
     partner = Partner(name=name, secret_sealed=seal(secret_key, secret))
     webhook_secret = set_webhook(partner, webhook_url, secret_key) if webhook_url is not None else None
@@ -123,6 +142,7 @@ _UNWATCHED_TTL_S = 1.0
 # caller's to choose: without a bound, anyone could grow every API process's memory one random id at a time
 _SECRET_CACHE_MAX = 10_000
 _CACHE = "partner_keys"
+_UNKNOWN_CACHE = "partner_keys.unknown"  # ids no partner has, cached as None
 
 
 @dataclass(frozen=True)
@@ -161,7 +181,8 @@ async def _partner_key(ctx: Context, partner_id: uuid.UUID, *, generation: int |
     """The partner's key, cached: intake must not pay a DB round trip + AES per request. `generation`: the one an
     admission just read, which makes the cached key stale if it differs."""
     cache: dict[uuid.UUID, _Cached] = ctx.extras.setdefault(_CACHE, {})
-    hit = cache.get(partner_id)
+    unknown: dict[uuid.UUID, _Cached] = ctx.extras.setdefault(_UNKNOWN_CACHE, {})
+    hit = cache.get(partner_id) or unknown.get(partner_id)
     if hit is not None and _fresh(ctx, hit) and generation in (None, hit.generation):
         return hit
     if generation is None:
@@ -169,9 +190,18 @@ async def _partner_key(ctx: Context, partner_id: uuid.UUID, *, generation: int |
         generation = await read_generation(ctx, partner_id)
     async with ctx.sessions() as session:
         partner = await session.get(Partner, partner_id)
-    if len(cache) >= _SECRET_CACHE_MAX:
-        cache.clear()  # the real partners are a handful: they are cached again on their next request
-    cached = cache[partner_id] = _Cached(time.monotonic(), _unsealed(ctx, partner), generation)
+    cached = _Cached(time.monotonic(), _unsealed(ctx, partner), generation)
+    # ids nobody has (or whose key cannot be unsealed) are kept apart: a flood of made-up ids fills and clears only
+    # their own cache, never the real partners' keys, which only rows of the table can enter
+    if cached.key is None:
+        cache.pop(partner_id, None)
+        target = unknown
+    else:
+        unknown.pop(partner_id, None)
+        target = cache
+    if len(target) >= _SECRET_CACHE_MAX and partner_id not in target:
+        target.clear()  # the real partners are a handful: this bounds memory, not their keys' lifetime
+    target[partner_id] = cached
     return cached
 
 
@@ -197,6 +227,7 @@ def _unsealed(ctx: Context, partner: Partner | None) -> PartnerKey | None:
 def forget_key(ctx: Context, partner_id: uuid.UUID) -> None:
     """Drop this process's cached key of the partner (after changing it here; other processes learn it from Redis)."""
     ctx.extras.get(_CACHE, {}).pop(partner_id, None)
+    ctx.extras.get(_UNKNOWN_CACHE, {}).pop(partner_id, None)
 
 
 async def purge_expired_nonces(*, session: AsyncSession) -> int:
@@ -212,6 +243,27 @@ def _missing(headers: SignedHeaders) -> list[FieldProblem]:
     present = {"X-Partner-Id": bool(headers.partner_id), "X-Timestamp": bool(headers.timestamp),
                "X-Citizen-IIN": headers.iin is not None, "X-Signature": bool(headers.signature)}
     return [FieldProblem(f"#header/{name}", "required") for name, given in present.items() if not given]
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+SIGNATURE_HEX_LENGTH = 64  # hex HMAC-SHA256
+
+
+def _well_formed(signature: str) -> bool:
+    """Is X-Signature what README gives, 64 hex digits (either case)? Judged on the header alone, before any key is
+    looked at: a malformation tells the partner's developer what their client sends wrong, and nothing about the key
+    or whether the partner exists."""
+    return len(signature) == SIGNATURE_HEX_LENGTH and all(char in _HEX for char in signature)
+
+
+def _malformation(signature: str) -> str:
+    """Why X-Signature is not well formed, as a field problem's code: `invalid` (anything but hex digits: a scheme
+    in front such as "sha256=", base64), else `too_short` or `too_long` (hex, not 64 digits)."""
+    if not all(char in _HEX for char in signature):
+        return "invalid"
+    if len(signature) < SIGNATURE_HEX_LENGTH:
+        return "too_short"
+    return "too_long"
 
 
 def _digits(value: str, shortest: int, longest: int) -> bool:
@@ -238,6 +290,9 @@ async def verify(
         partner_id = uuid.UUID(headers.partner_id)
     except ValueError as exc:
         raise unauthenticated("auth.signature_invalid", [FieldProblem("#header/X-Partner-Id", "invalid")]) from exc
+    if not _well_formed(headers.signature):
+        raise unauthenticated("auth.signature_invalid",
+                              [FieldProblem(SIGNATURE_POINTER, _malformation(headers.signature))])
     if abs(time.time() - ts) > ctx.settings.signature_max_skew_s:
         raise unauthenticated("auth.clock_skew", [FieldProblem(TIMESTAMP_POINTER, "out_of_range")])
     signed = _Signed(headers.timestamp, method, path_with_query, body, headers.iin, headers.signature.lower())
@@ -319,5 +374,14 @@ def _admissible(key: PartnerKey | None, mac: str | None) -> tuple[PartnerKey, st
 
 
 async def by_name(*, session: AsyncSession, name: str) -> Partner | None:
-    """The partner with this name."""
-    return await session.scalar(select(Partner).where(col(Partner.name) == name))
+    """The partner with this name: exactly as written, else the one whose name differs only in case (names are
+    compared regardless of case, see `create`; two case variants created before that are each found by their own)."""
+    exact = await session.scalar(select(Partner).where(col(Partner.name) == name))
+    return exact if exact is not None else await _same_channel(session, name)
+
+
+async def _same_channel(session: AsyncSession, name: str) -> Partner | None:
+    """The oldest partner whose name lower-cased is `name` lower-cased (the channel both would be recorded under)."""
+    wanted = name.lower()
+    partners = await session.scalars(select(Partner).order_by(col(Partner.created_at), col(Partner.name)))
+    return next((p for p in partners if p.name.lower() == wanted), None)
