@@ -3,7 +3,6 @@ download link."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -147,7 +146,9 @@ class MediaController(Controller):
     async def download(self, ctx: CtxDep, token: FromQuery[str]) -> File:
         store, claims = _embedded_link(ctx, "media-download", token, "media.download_token_invalid")
         path = store.path(str(claims["key"]))
-        if not await asyncio.to_thread(path.is_file):
+        with service.store_errors_as_503():
+            found = await store.has_file(str(claims["key"]))
+        if not found:
             raise ZanError("media.not_found", 404)
         # served as an attachment, never sniffed: a file a citizen uploaded must not run as a page in a staff browser
         return File(path=path, filename=str(claims["fn"]), media_type=str(claims["ct"]),

@@ -333,8 +333,10 @@ async def _photo_facts(store: MediaStore, media: Media, stored: StoredObject) ->
 
 
 # A JPEG's EXIF comes first (APP1), within the head already read; a WebP's EXIF chunk follows the picture (RIFF
-# layout: VP8X, ICCP, ANIM, the image, then EXIF and XMP), so a photo larger than the head has it beyond
-_EXIF_BEHIND_PICTURE = frozenset({"image/webp"})
+# layout: VP8X, ICCP, ANIM, the image, then EXIF and XMP), so a photo larger than the head has it beyond; a PNG's
+# eXIf may stand after the picture (some writers put it there, and readers take it) or be larger than the head: the
+# head of such a PNG ends inside a chunk, and its facts are read from the whole file
+_EXIF_BEHIND_PICTURE = frozenset({"image/webp", "image/png"})
 
 
 async def _facts_from_store(store: MediaStore, media: Media) -> PhotoFacts | None:

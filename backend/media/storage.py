@@ -142,9 +142,25 @@ class LocalStore:
                            ttl_s=DOWNLOAD_TTL_S)
         return f"{self.public_base_url}/api/v1/media/files?token={token}"
 
+    def _exists(self, path: Path) -> bool:
+        """Whether there is an object at `path`. Only "no such file" is an answer: any other OSError (a mount gone,
+        permissions lost, an I/O error) is the store being unavailable, a 503 the client retries, not a 500."""
+        with _unavailable_on(OSError):
+            return path.exists()
+
+    async def has_file(self, key: str) -> bool:
+        """Whether `key` is a stored file (for serving it); StoreUnavailable as `_exists`."""
+        path = self.path(key)
+
+        def is_file() -> bool:
+            with _unavailable_on(OSError):
+                return path.is_file()
+
+        return await asyncio.to_thread(is_file)
+
     async def inspect(self, key: str) -> StoredObject | None:
         path = self.path(key)
-        if not path.exists():
+        if not await asyncio.to_thread(self._exists, path):
             return None
 
         def read() -> StoredObject:
@@ -156,7 +172,7 @@ class LocalStore:
 
     async def fetch(self, key: str, path: Path) -> bool:
         source = self.path(key)
-        if not source.exists():
+        if not await asyncio.to_thread(self._exists, source):
             return False
         with _unavailable_on(OSError):
             await asyncio.to_thread(shutil.copyfile, source, path)
@@ -164,7 +180,7 @@ class LocalStore:
 
     async def copy(self, source: str, target: str) -> bool:
         origin = self.path(source)
-        if not origin.exists():
+        if not await asyncio.to_thread(self._exists, origin):
             return False
         await self.put_file(target, origin, "")
         return True
