@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.citizens.models import Citizen
 from backend.context import Context
+from backend.jobs import service as jobs
+from backend.jobs.models import OutboxTask
 from backend.lib.clock import utcnow
 from backend.reports import deadlines
 from backend.reports.models import Report
@@ -45,3 +48,14 @@ async def triage_report(ctx: Context, **fields: object) -> Report:
         report = await make_report(session, status=Status.TRIAGE, **fields)  # type: ignore[arg-type]
         await session.commit()
     return report
+
+
+async def make_outbox_task(ctx: Context, key: str, max_attempts: int = 8) -> uuid.UUID:
+    """A delivery task for an event with nothing to deliver (it runs, and finishes at once), its id."""
+    async with ctx.sessions() as session:
+        await jobs.enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=key,
+                           max_attempts=max_attempts)
+        await session.commit()
+        task_id = await session.scalar(select(OutboxTask.id).where(OutboxTask.dedupe_key == key))  # type: ignore[arg-type]
+    assert task_id is not None
+    return task_id

@@ -10,27 +10,17 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from backend.context import Context
 from backend.jobs import service
 from backend.jobs.models import OutboxTask
 from backend.jobs.relay import INPROCESS_LEASE_S, QUEUED_LEASE_S, Relay
 from backend.lib.clock import utcnow
+from tests.core.factories import make_outbox_task
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.anyio
-
-
-async def _add(ctx: Context, key: str, max_attempts: int = 8) -> uuid.UUID:
-    # a delivery task for an event with nothing to deliver: it runs, and finishes at once
-    async with ctx.sessions() as session:
-        await service.enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=key,
-                              max_attempts=max_attempts)
-        await session.commit()
-        task_id = await session.scalar(select(OutboxTask.id).where(OutboxTask.dedupe_key == key))  # type: ignore[arg-type]
-    assert task_id is not None
-    return task_id
 
 
 async def _task(ctx: Context, task_id: uuid.UUID) -> OutboxTask:
@@ -48,7 +38,7 @@ async def _lease_runs_out(ctx: Context, task_id: uuid.UUID) -> None:
 
 
 async def test_handing_a_task_out_again_spends_no_attempt(ctx: Context) -> None:
-    task_id = await _add(ctx, "handoff:unstarted")
+    task_id = await make_outbox_task(ctx, "handoff:unstarted")
     for _ in range(8):  # 40 minutes of a queue no worker takes from: each lease runs out, the relay hands it out again
         async with ctx.sessions() as session:
             assert await service.claim(session, task_id, QUEUED_LEASE_S) == 1  # the same attempt every time
@@ -64,7 +54,7 @@ async def test_handing_a_task_out_again_spends_no_attempt(ctx: Context) -> None:
 
 
 async def test_a_transport_failure_hands_the_task_back_uncounted(ctx: Context) -> None:
-    task_id = await _add(ctx, "handoff:transport")
+    task_id = await make_outbox_task(ctx, "handoff:transport")
     async with ctx.sessions() as session:
         attempt = await service.claim(session, task_id, QUEUED_LEASE_S)
         assert attempt == 1
@@ -76,7 +66,7 @@ async def test_a_transport_failure_hands_the_task_back_uncounted(ctx: Context) -
 
 
 async def test_one_attempt_starts_once_and_a_superseded_one_not_at_all(ctx: Context) -> None:
-    task_id = await _add(ctx, "handoff:fence")
+    task_id = await make_outbox_task(ctx, "handoff:fence")
     async with ctx.sessions() as session:
         assert await service.claim(session, task_id, QUEUED_LEASE_S) == 1
         assert await service.start(session, task_id, 1, INPROCESS_LEASE_S) is not None
@@ -94,7 +84,7 @@ async def test_one_attempt_starts_once_and_a_superseded_one_not_at_all(ctx: Cont
 
 
 async def test_the_last_attempt_still_dead_letters_a_failing_task(ctx: Context) -> None:
-    task_id = await _add(ctx, "handoff:dead", max_attempts=2)
+    task_id = await make_outbox_task(ctx, "handoff:dead", max_attempts=2)
     outcomes = []
     for _ in range(2):
         async with ctx.sessions() as session:
@@ -125,7 +115,7 @@ async def test_a_task_waiting_for_workers_keeps_its_attempts_and_one_saq_job(saq
     from backend.jobs.saq import get_queue, make_worker
 
     ctx = saq_jobs
-    task_id = await _add(ctx, "handoff:saq")
+    task_id = await make_outbox_task(ctx, "handoff:saq")
     relay = Relay(ctx)
     assert await relay.run_once() == 1  # handed to SAQ; no worker runs
     for _ in range(3):  # the workers stay away past the queued lease, three times

@@ -9,25 +9,16 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from backend.context import Context
 from backend.jobs import service
 from backend.jobs.models import OutboxTask
 from backend.jobs.relay import INPROCESS_LEASE_S, QUEUED_LEASE_S, Relay
 from backend.lib.clock import utcnow
+from tests.core.factories import make_outbox_task
 
 pytestmark = pytest.mark.anyio
-
-
-async def _add(ctx: Context, key: str, max_attempts: int) -> uuid.UUID:
-    async with ctx.sessions() as session:
-        await service.enqueue(session, "notifications.deliver", {"event_key": key}, dedupe_key=key,
-                              max_attempts=max_attempts)
-        await session.commit()
-        task_id = await session.scalar(select(OutboxTask.id).where(OutboxTask.dedupe_key == key))  # type: ignore[arg-type]
-    assert task_id is not None
-    return task_id
 
 
 async def _worker_dies_in(ctx: Context, task_id: uuid.UUID, attempt: int) -> None:
@@ -48,7 +39,7 @@ async def _row(ctx: Context, task_id: uuid.UUID) -> OutboxTask:
 
 
 async def test_a_task_whose_every_attempt_kills_its_worker_ends_dead(ctx: Context) -> None:
-    task_id = await _add(ctx, "lease:poison", max_attempts=2)
+    task_id = await make_outbox_task(ctx, "lease:poison", max_attempts=2)
     await _worker_dies_in(ctx, task_id, 1)
     await _worker_dies_in(ctx, task_id, 2)  # one below the cap: handed out again, as before
     assert await Relay(ctx).run_once() == 0  # the last attempt's lease ran out: not handed out a third time
@@ -64,7 +55,7 @@ async def test_a_task_whose_every_attempt_kills_its_worker_ends_dead(ctx: Contex
 
 async def test_a_queued_task_whose_lease_ran_out_keeps_its_attempts(ctx: Context) -> None:
     """Handed out and never started (no worker took it): no attempt spent, handed out again, never dead for it."""
-    task_id = await _add(ctx, "lease:unstarted", max_attempts=1)
+    task_id = await make_outbox_task(ctx, "lease:unstarted", max_attempts=1)
     for _ in range(3):
         async with ctx.sessions() as session:
             assert await service.claim(session, task_id, QUEUED_LEASE_S) == 1

@@ -59,6 +59,12 @@ async def login_tokens(client: httpx.AsyncClient, badge: str, password: str, dev
     return body
 
 
+async def new_session_tokens(client: httpx.AsyncClient, ctx: Context) -> dict[str, str]:
+    """A new officer's tokens from a login on a tablet of its own."""
+    officer, password = await make_officer(ctx)
+    return await login_tokens(client, officer.badge_number, password, f"tab-{uuid.uuid4().hex[:8]}")
+
+
 async def login(client: httpx.AsyncClient, badge: str, password: str, device_id: str | None = None) -> str:
     """Log in through the real endpoint; returns the access token (send as `Authorization: Bearer …`)."""
     return (await login_tokens(client, badge, password, device_id or f"tab-{uuid.uuid4().hex[:10]}"))["access_token"]

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.officers.auth import BEARER_REFUSED, _key
-from tests.officers.factories import bearer, login_tokens, make_officer
+from tests.officers.factories import bearer, login_tokens, make_officer, new_session_tokens
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +27,6 @@ ME, REFRESH, LOGIN = "/api/v1/officer/me", "/api/v1/officer/auth/refresh", "/api
 def db_url(request: pytest.FixtureRequest) -> str:
     """Token checks do not depend on the database; PostgreSQL only, as tests/officers/test_auth.py."""
     return str(request.getfixturevalue("pg_url"))
-
-
-async def _signed_in(client: httpx.AsyncClient, ctx: Context) -> dict[str, Any]:
-    officer, password = await make_officer(ctx)
-    return await login_tokens(client, officer.badge_number, password, f"tab-{uuid.uuid4().hex[:8]}")
 
 
 def _claims(ctx: Context, token: str, purpose: str) -> dict[str, Any]:
@@ -55,7 +50,7 @@ async def test_tokens_from_a_node_whose_clock_is_seconds_ahead_are_taken(app_cli
     """Another API node, its clock 20 s ahead, signed the login: the tablet's very next request reaches this node.
     Before: 401 "not yet valid (iat)" for the access token and then for the refresh token, and the tablet was
     signed out."""
-    tokens = await _signed_in(app_client, ctx)
+    tokens = await new_session_tokens(app_client, ctx)
     access, refresh = _claims(ctx, tokens["access_token"], "access"), _claims(ctx, tokens["refresh_token"], "refresh")
     ahead = {"iat": access["iat"] + 20, "exp": access["exp"] + 20}
     me = await app_client.get(ME, headers=bearer(_sign(ctx, {**access, **ahead}, "access")))
@@ -67,7 +62,7 @@ async def test_tokens_from_a_node_whose_clock_is_seconds_ahead_are_taken(app_cli
 
 async def test_the_leeway_neither_takes_a_token_from_the_future_nor_extends_expiry(app_client: httpx.AsyncClient,
                                                                                    ctx: Context) -> None:
-    tokens = await _signed_in(app_client, ctx)
+    tokens = await new_session_tokens(app_client, ctx)
     access = _claims(ctx, tokens["access_token"], "access")
     now = int(time.time())
     _assert_refused(await app_client.get(ME, headers=bearer(_sign(ctx, {**access, "iat": now + 3600}, "access"))))
@@ -103,7 +98,7 @@ MALFORMED_ACCESS: dict[str, Any] = {
 @pytest.mark.parametrize("change", MALFORMED_ACCESS.values(), ids=MALFORMED_ACCESS.keys())
 async def test_an_access_token_with_malformed_claims_is_refused_as_forged(
         app_client: httpx.AsyncClient, ctx: Context, change: dict[str, Any]) -> None:
-    tokens = await _signed_in(app_client, ctx)
+    tokens = await new_session_tokens(app_client, ctx)
     claims = {**_claims(ctx, tokens["access_token"], "access"), **change}
     forged = _sign(ctx, {k: v for k, v in claims.items() if v is not None}, "access")
     _assert_refused(await app_client.get(ME, headers=bearer(forged)))
@@ -127,7 +122,7 @@ MALFORMED_REFRESH: dict[str, Any] = {
 @pytest.mark.parametrize("change", MALFORMED_REFRESH.values(), ids=MALFORMED_REFRESH.keys())
 async def test_a_refresh_token_with_malformed_claims_is_refused_as_forged(
         app_client: httpx.AsyncClient, ctx: Context, change: dict[str, Any]) -> None:
-    tokens = await _signed_in(app_client, ctx)
+    tokens = await new_session_tokens(app_client, ctx)
     claims = {**_claims(ctx, tokens["refresh_token"], "refresh"), **change}
     forged = _sign(ctx, {k: v for k, v in claims.items() if v is not None}, "refresh")
     _assert_refused(await app_client.post(REFRESH, json={"refresh_token": forged}))

@@ -5,9 +5,6 @@ would tell whoever holds a stolen token whether its session still exists."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import httpx
 import pytest
 from sqlalchemy import delete
@@ -15,7 +12,7 @@ from sqlalchemy import delete
 from backend.context import Context
 from backend.officers.auth import BEARER_REFUSED
 from backend.officers.models import OfficerSession
-from tests.officers.factories import bearer, login_tokens, make_officer
+from tests.officers.factories import bearer, new_session_tokens
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +24,6 @@ REFUSED = BEARER_REFUSED["WWW-Authenticate"]
 def db_url(request: pytest.FixtureRequest) -> str:
     """Token checks do not depend on the database; PostgreSQL only, as tests/officers/test_auth.py."""
     return str(request.getfixturevalue("pg_url"))
-
-
-async def _signed_in(client: httpx.AsyncClient, ctx: Context) -> dict[str, Any]:
-    officer, password = await make_officer(ctx)
-    return await login_tokens(client, officer.badge_number, password, f"tab-{uuid.uuid4().hex[:8]}")
 
 
 def _assert_refused(response: httpx.Response) -> None:
@@ -47,7 +39,7 @@ async def test_a_forged_refresh_token_is_refused_with_the_challenge(app_client: 
 
 async def test_a_refresh_token_of_a_logged_out_session_is_refused_with_the_challenge(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    tokens = await _signed_in(app_client, ctx)
+    tokens = await new_session_tokens(app_client, ctx)
     assert (await app_client.post("/api/v1/officer/auth/logout",
                                   headers=bearer(tokens["access_token"]))).status_code == 200
     _assert_refused(await app_client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]}))
@@ -55,7 +47,7 @@ async def test_a_refresh_token_of_a_logged_out_session_is_refused_with_the_chall
 
 async def test_a_reused_refresh_token_and_the_family_after_it_are_refused_with_the_challenge(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    first = await _signed_in(app_client, ctx)
+    first = await new_session_tokens(app_client, ctx)
     second = (await app_client.post(REFRESH, json={"refresh_token": first["refresh_token"]})).json()
     third = (await app_client.post(REFRESH, json={"refresh_token": second["refresh_token"]})).json()
     # two generations old: reuse, which revokes the session
@@ -65,7 +57,7 @@ async def test_a_reused_refresh_token_and_the_family_after_it_are_refused_with_t
 
 async def test_a_refresh_token_of_a_pruned_session_is_refused_with_the_challenge(
         app_client: httpx.AsyncClient, ctx: Context) -> None:
-    tokens = await _signed_in(app_client, ctx)
+    tokens = await new_session_tokens(app_client, ctx)
     async with ctx.sessions() as session:
         await session.execute(delete(OfficerSession))
         await session.commit()

@@ -43,6 +43,15 @@ async def _appeal(ctx: Context, report_id: uuid.UUID) -> None:
         await session.commit()
 
 
+async def _two_reports(ctx: Context) -> tuple[Report, Report]:
+    """Two open reports, the second to be closed as a duplicate of the first."""
+    async with ctx.sessions() as session:
+        original = await make_report(session, status=Status.TRIAGE)
+        duplicate = await make_report(session, status=Status.TRIAGE)
+        await session.commit()
+    return original, duplicate
+
+
 async def _incident_closed_together(ctx: Context) -> tuple[Report, Report]:
     """(primary, member) of one incident, the member closed by following its primary's closing."""
     async with ctx.sessions() as session:
@@ -55,10 +64,7 @@ async def _incident_closed_together(ctx: Context) -> tuple[Report, Report]:
 
 
 async def test_a_duplicates_reporter_hears_of_the_appeal_and_the_new_outcome(ctx: Context) -> None:
-    async with ctx.sessions() as session:
-        original = await make_report(session, status=Status.TRIAGE)
-        duplicate = await make_report(session, status=Status.TRIAGE)
-        await session.commit()
+    original, duplicate = await _two_reports(ctx)
     await _close(ctx, duplicate.id, "duplicate", "повтор", duplicate_of=original.id)
     await _close(ctx, original.id, "unfounded", "нарушений нет")
     assert len(await events_of(ctx, duplicate.id, "original_closed")) == 1
@@ -140,10 +146,7 @@ async def test_a_duplicates_appeal_term_runs_from_the_outcome_its_reporter_was_t
     """APPK art. 92: three months from the decision the citizen was told of. A report merged as a duplicate months
     before its original was decided learns the decision with `original_closed`: an appeal right after it is on
     time. Before, the term ran from the merge, and the appeal was marked late for whoever considered it."""
-    async with ctx.sessions() as session:
-        original = await make_report(session, status=Status.TRIAGE)
-        duplicate = await make_report(session, status=Status.TRIAGE)
-        await session.commit()
+    original, duplicate = await _two_reports(ctx)
     await _close(ctx, duplicate.id, "duplicate", "повтор", duplicate_of=original.id)
     await _backdate(ctx, duplicate.id, 122, "close")  # merged four months ago
     await _close(ctx, original.id, "unfounded", "нарушений нет")  # decided today: the duplicate's reporter told
@@ -153,10 +156,7 @@ async def test_a_duplicates_appeal_term_runs_from_the_outcome_its_reporter_was_t
 
 
 async def test_a_duplicates_appeal_months_after_the_outcome_it_was_told_is_late(ctx: Context) -> None:
-    async with ctx.sessions() as session:
-        original = await make_report(session, status=Status.TRIAGE)
-        duplicate = await make_report(session, status=Status.TRIAGE)
-        await session.commit()
+    original, duplicate = await _two_reports(ctx)
     await _close(ctx, duplicate.id, "duplicate", "повтор", duplicate_of=original.id)
     await _close(ctx, original.id, "unfounded", "нарушений нет")
     await _backdate(ctx, duplicate.id, 122, "close", "original_closed")  # all of it four months ago

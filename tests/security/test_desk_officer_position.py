@@ -22,29 +22,19 @@ CAR = (51.1605, 71.4704)  # where the crew's tablet last put the car (Astana)
 STATION = (51.1280, 71.4300)  # the desk officer's phone, at the station across the city
 
 
-@pytest.mark.parametrize("role", ["dispatcher", "supervisor", "admin", "prosecutor"])
-async def test_a_desk_officers_heartbeat_does_not_move_their_crews_car(app_client: httpx.AsyncClient, ctx: Context,
-                                                                       role: str) -> None:
+@pytest.mark.parametrize(("role", "car_at"), [
+    ("dispatcher", CAR), ("supervisor", CAR), ("admin", CAR), ("prosecutor", CAR),
+    ("patrol_officer", STATION), ("district_inspector", STATION),  # a crew's heartbeat still moves its car
+])
+async def test_only_a_crews_heartbeat_moves_its_car(app_client: httpx.AsyncClient, ctx: Context, role: str,
+                                                   car_at: tuple[float, float]) -> None:
     unit = await make_unit(ctx, lat=CAR[0], lon=CAR[1])
-    desk, password = await make_officer(ctx, role=role, unit=unit)
-    headers = bearer(await login(app_client, desk.badge_number, password))
+    officer, password = await make_officer(ctx, role=role, unit=unit)
+    headers = bearer(await login(app_client, officer.badge_number, password))
     ping = await app_client.post("/api/v1/officer/location", headers=headers,
                                  json={"lat": STATION[0], "lon": STATION[1], "accuracy_m": 10})
     assert ping.status_code == 202, ping.text
     async with ctx.sessions() as session:
         car = await session.get(Unit, unit.id)
         assert car is not None
-    assert (car.last_lat, car.last_lon) == CAR
-
-
-async def test_a_crews_heartbeat_still_moves_its_car(app_client: httpx.AsyncClient, ctx: Context) -> None:
-    unit = await make_unit(ctx, lat=CAR[0], lon=CAR[1])
-    crew, password = await make_officer(ctx, role="patrol_officer", unit=unit)
-    headers = bearer(await login(app_client, crew.badge_number, password))
-    ping = await app_client.post("/api/v1/officer/location", headers=headers,
-                                 json={"lat": STATION[0], "lon": STATION[1], "accuracy_m": 10})
-    assert ping.status_code == 202, ping.text
-    async with ctx.sessions() as session:
-        car = await session.get(Unit, unit.id)
-        assert car is not None
-    assert (car.last_lat, car.last_lon) == STATION
+    assert (car.last_lat, car.last_lon) == car_at
