@@ -42,6 +42,7 @@ RUN_ID = uuid.uuid4().hex[:8]
 # --no-loadscope-reorder; by default it puts the files with most tests first, whatever their time).
 SLOW_FILES_FIRST = (
     "tests/routing/test_retrain.py",  # ~110
+    "tests/faults/test_redis_silent.py",  # ~65 (2026-12-07: Redis commands that time out on purpose)
     "tests/bots/test_citizen_add_over_limit.py",  # ~35
     "tests/bots/test_citizen_resend_while_storing.py",  # ~33 (2026-12-07: its downloads held on purpose)
     "tests/bots/test_citizen_slow_files.py",
@@ -58,6 +59,7 @@ SLOW_FILES_FIRST = (
     "tests/bots/test_citizen_add_edges.py",
     "tests/bots/test_officer_escalations.py",
     "tests/core/test_worker_heartbeat.py",
+    "tests/bots/test_citizen_chat_lock_renewed.py",  # ~16 (2026-12-07: a lock held past its life on purpose)
     "tests/core/test_every_operation_junk.py",  # ~19 (2026-12-07: every operation walked, both databases)
     "tests/bots/test_citizen_add_files.py",
     "tests/notifications/test_retry_after.py",
