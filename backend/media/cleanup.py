@@ -44,8 +44,10 @@ async def delete_or_defer(session: AsyncSession, store: MediaStore, media: Media
 
 
 # A file is kept for a report. Declared and never completed (or refused): gone a day later, when its upload link has
-# long expired. Completed but never attached to a report: a week, time enough to finish a report in an app or the
-# bot. A citizen's photos are not kept for nothing, and a store never fills up with abandoned uploads.
+# long expired; one whose completion failed on a store outage (a 503 its app retries), a day after the last such
+# failure, so that an outage of over a day does not take the file before the app's retry once the store is back.
+# Completed but never attached to a report: a week, time enough to finish a report in an app or the bot. A citizen's
+# photos are not kept for nothing, and a store never fills up with abandoned uploads.
 ABANDONED_AFTER = timedelta(days=1)
 UNUSED_AFTER = timedelta(days=7)
 PURGE_BATCH = 200
@@ -58,11 +60,15 @@ async def purge_unused(ctx: Context) -> int:
     """Delete files no report holds once their time is up (rows and stored objects). Returns how many went.
     With the store down the rows stay and the next run tries again."""
     now = utcnow()
+    abandoned = now - ABANDONED_AFTER
     async with ctx.sessions() as session:
         rows = list(await session.scalars(
             select(Media).where(
                 col(Media.report_id).is_(None),
-                or_(col(Media.status).in_(("pending", "rejected")) & (col(Media.created_at) < now - ABANDONED_AFTER),
+                or_((col(Media.status) == "pending") & (col(Media.created_at) < abandoned)
+                    # its completion failed on the store's outage: its day counts from the last such failure
+                    & or_(col(Media.store_failed_at).is_(None), col(Media.store_failed_at) < abandoned),
+                    (col(Media.status) == "rejected") & (col(Media.created_at) < abandoned),
                     (col(Media.status) == "ready") & (col(Media.created_at) < now - UNUSED_AFTER)),
                 # a file being verified right now (its completion's lease running) is left to its completion
                 or_(col(Media.status) != "pending", col(Media.completed_at).is_(None), col(Media.completed_at) <= now),

@@ -45,6 +45,10 @@ class Media(SQLModel, table=True):
     # ready: when it was verified; pending: the end of the lease of a completion verifying it right now (none
     # running: null or past; backend.media.service.complete); rejected: null
     completed_at: datetime | None = tz_datetime()
+    # pending: when its last completion failed because the store was down (a 503 its app retries); the purge counts
+    # an abandoned upload's day from then, not from its declaration, so an outage of over a day does not cost the
+    # citizen the file the moment the store is back (backend.media.cleanup.purge_unused). Null: no such failure
+    store_failed_at: datetime | None = tz_datetime()
     # set when deleting objects nothing reads any more failed (the store was down): the upload left behind by a
     # completion, or a refused file's bytes. The sweep (backend.media.cleanup.delete_leftovers) deletes them once the
     # store is back and clears it; null: nothing of the file is left over

@@ -196,9 +196,11 @@ async def complete(ctx: Context, session: AsyncSession, media: Media) -> Media:
             raise ZanError("media.not_uploaded", 409)
         problem = _mismatch(media, stored)
         facts = await _photo_facts(store, media, stored) if problem is None and media.kind == "photo" else None
-    except Exception:
-        # the client completes again (after uploading, or once the store is back): it must not wait for the lease
-        await _release(session, media, lease)
+    except Exception as exc:
+        # the client completes again (after uploading, or once the store is back): it must not wait for the lease.
+        # A failure on the store's outage (the 503 of store_errors_as_503) is recorded with it: the app retries, and
+        # the purge must leave the file to that retry however long ago it was declared
+        await _release(session, media, lease, store_failed=isinstance(exc.__cause__, StoreUnavailable))
         raise
     await session.refresh(media, with_for_update=True)
     if media.status != "pending" or media.completed_at != lease:
@@ -248,12 +250,17 @@ async def _lease(session: AsyncSession, media: Media) -> datetime | None:
         await asyncio.sleep(_COMPLETE_POLL_S)
 
 
-async def _release(session: AsyncSession, media: Media, lease: datetime) -> None:
-    """Give the lease back after a completion that failed before recording an outcome."""
+async def _release(session: AsyncSession, media: Media, lease: datetime, *, store_failed: bool = False) -> None:
+    """Give the lease back after a completion that failed before recording an outcome; `store_failed`: it failed
+    because the store was down, which is recorded on the pending file (`Media.store_failed_at`). Its own short
+    transaction, committed before the request fails, so the mark outlives the failed request."""
     await session.rollback()
     await session.refresh(media, with_for_update=True)
-    if media.status == "pending" and media.completed_at == lease:
-        media.completed_at = None
+    if media.status == "pending":
+        if media.completed_at == lease:
+            media.completed_at = None
+        if store_failed:
+            media.store_failed_at = utcnow()
         session.add(media)
     await session.commit()
 
