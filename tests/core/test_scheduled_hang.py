@@ -97,3 +97,25 @@ async def test_a_run_in_progress_does_not_hold_the_shutdown(embedded: Context,
         PERIODIC.pop("tests.a_long_job", None)
         LANE_OF.pop("tests.a_long_job", None)
         await embedded.close()
+
+
+async def test_a_jobs_own_timeout_is_a_failure_not_a_cut_off(embedded: Context,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A job that times out on its own (a push server's client giving up) failed, with its traceback; it was not
+    cut off by the run's bound. Before, both read "cut off after 120 s", which sent whoever read it the wrong way."""
+    name = "tests.times_out_itself"
+
+    @periodic(name)
+    async def _times_out(_ctx: Context) -> None:
+        raise TimeoutError("the push server did not answer")
+
+    caplog.set_level(logging.ERROR, logger="zan.scheduled")
+    try:
+        await scheduled.run_scheduled(embedded, LANE_OF[name])
+    finally:
+        PERIODIC.pop(name, None)
+        LANE_OF.pop(name, None)
+        await embedded.close()
+    lines = [r for r in caplog.records if name in r.getMessage()]
+    assert [r.getMessage() for r in lines] == [f"scheduled job {name} failed"]
+    assert lines[0].exc_info is not None
