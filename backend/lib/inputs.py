@@ -22,6 +22,13 @@ no business in any field here, so it is refused at the edge, on both databases a
 that carries it. The body check is a byte search for JSON's `\\u0000` escape (a raw NUL cannot appear in valid
 JSON); only a hit pays for decoding, to find the fields.
 
+An instant must be one the service can compute with: its UTC time from year 2 to 9998. "0001-01-01T00:00:00+05:00"
+is a valid ISO 8601 instant, but in UTC it falls in year 0, which Python's datetime cannot hold: an extension's new
+term or a tablet's location time of it failed wherever the service first converted it, as a 500. The margin of a year
+at each end covers what the service adds to an instant (Almaty's offset, a day's end, working days, a term's two
+months); no real instant is near it. Such a value is 422 `out_of_range` at its pointer, checked once here for every
+body's instants rather than by each operation.
+
 Which bodies: every one a handler takes as `data` (labelled JSON by then, or empty), and any other labelled JSON (the
 webhooks decode theirs themselves). Raw uploads (media files,
 evidence chunks) have no `data` and are not JSON: their bytes are never looked into, even labelled JSON. A label
@@ -31,6 +38,7 @@ refuse a forged token or an announced size. They are told apart by their own, la
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
@@ -164,9 +172,47 @@ def _strict_problem(exc: msgspec.ValidationError) -> ValidationException:
                                        "source": "body"}])
 
 
+# the years of an instant's UTC time the service can compute with (see the module docstring)
+_FIRST_YEAR, _LAST_YEAR = 2, 9998
+
+
+def _computable(value: date) -> bool:
+    """Whether a date or an instant (in UTC, when it has an offset) lies within the years the service computes in."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:  # before year 1 or past 9999 in UTC
+            return False
+    return _FIRST_YEAR <= value.year <= _LAST_YEAR
+
+
+def _incomputable_dates(value: Any) -> list[str]:
+    """RFC 6901 pointers to every date or instant of a converted body (Structs, lists, dicts) out of the service's
+    years, in document order, by the names the body gives its members. Iterative, as `_json_pointers`."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        pointer, item = stack.pop()
+        children: list[tuple[str, Any]] = []
+        if isinstance(item, date):
+            if not _computable(item):
+                found.append(pointer)
+        elif isinstance(item, msgspec.Struct):
+            names = zip(item.__struct_fields__, item.__struct_encode_fields__, strict=True)
+            children = [(f"{pointer}/{sent}", getattr(item, name)) for name, sent in names]
+        elif isinstance(item, (list, tuple)):
+            children = [(f"{pointer}/{i}", child) for i, child in enumerate(item)]
+        elif isinstance(item, dict):
+            children = [(f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}", child)
+                        for key, child in item.items()]
+        stack.extend(reversed(children))
+    return found
+
+
 async def refuse_loose_types(request: Request[Any, Any, Any]) -> None:
-    """A `data` body converted to its declared type in msgspec's strict mode (see the module docstring); a body that
-    is not JSON at all is left to Litestar's own answer."""
+    """A `data` body converted to its declared type in msgspec's strict mode, its instants within the years the
+    service computes in (see the module docstring); a body that is not JSON at all is left to Litestar's own
+    answer."""
     data = request.route_handler.parsed_data_field
     body = await request.body() if takes_json_data(request.route_handler) else b""
     if data is None or not body:
@@ -177,10 +223,13 @@ async def refuse_loose_types(request: Request[Any, Any, Any]) -> None:
     try:
         # Litestar's own conversion, but strict: the same type hooks, and JSON's object keys taken for the
         # non-string keys a Struct may declare
-        msgspec.convert(value, data.annotation, strict=True, dec_hook=request.route_handler.default_deserializer,
-                        str_keys=True)
+        converted = msgspec.convert(value, data.annotation, strict=True,
+                                    dec_hook=request.route_handler.default_deserializer, str_keys=True)
     except msgspec.ValidationError as exc:
         raise _strict_problem(exc) from exc
+    out_of_range = _incomputable_dates(converted)
+    if out_of_range:
+        raise ZanError("validation.failed", 422, errors=[FieldProblem(p, "out_of_range") for p in out_of_range])
 
 
 async def check_request(request: Request[Any, Any, Any]) -> None:

@@ -16,11 +16,20 @@ Only the bytes decoded are repaired, and only after msgspec refused them: the bo
 as sent, which a partner's signature is checked over. A body that is still not JSON is answered as before, 400
 `validation.body_malformed`. Raw UTF-8 that is not valid (a byte-cut character, another encoding) is not repaired:
 that is a client sending something other than UTF-8 JSON, which RFC 8259 §8.1 requires, not a cut text.
+
+Every text of a decoded body is also taken in Unicode's composed form (NFC): "й" typed as one character or as "и"
+and a combining breve is the same text on every screen (an input method or a library on one platform decomposes
+what another composes). Stored as sent, the two were different texts to every comparison after it: a retry of a
+report in the other form was 409 `idempotency.key_reused` (its hash is over the decoded request), a search or a
+length limit counted the marks apart. The sync ledger's fingerprint already reads texts as NFC. A password is left
+as typed: its hash was made of the form it was set in, and composing it now would lock out whoever set it
+decomposed.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -63,6 +72,39 @@ def decode_repairing(body: bytes, decode: Callable[[bytes], Any]) -> Any:
         return decode(repaired)
 
 
+# members whose texts are compared as typed (a password's hash), never recomposed
+_AS_TYPED = "password"
+
+
+def _composed(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def composed(value: Any) -> Any:
+    """A decoded JSON value with every text in NFC (see the module docstring), members named as passwords aside.
+    The decoder's own lists and dicts are changed in place. Iterative: nesting may be nearly as deep as the
+    recursion limit."""
+    if isinstance(value, str):
+        return _composed(value)
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(child, str):
+                    if _AS_TYPED not in str(key).lower():
+                        item[key] = _composed(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                if isinstance(child, str):
+                    item[index] = _composed(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+    return value
+
+
 def decode_body(body: bytes) -> Any:
     """A JSON body decoded, lone surrogate escapes taken as U+FFFD; msgspec.DecodeError if it is not JSON."""
     return decode_repairing(body, msgspec.json.decode)
@@ -70,7 +112,7 @@ def decode_body(body: bytes) -> Any:
 
 class ZanRequest(Request[Any, Any, Any]):
     """The app's request class: `json()`, which every handler's `data` is built from, reads lone surrogate escapes
-    as U+FFFD (see the module docstring)."""
+    as U+FFFD and gives its texts in NFC (see the module docstring)."""
 
     async def json(self) -> Any:
         if self._json is Empty and self._connection_state.json is Empty:
@@ -78,6 +120,6 @@ class ZanRequest(Request[Any, Any, Any]):
             # the scope's state that other request objects of the same request read), so the body is decoded once
             type_decoders = self.route_handler.resolve_type_decoders()
             body = await self.body()
-            self._json = self._connection_state.json = decode_repairing(
-                body or b"null", lambda raw: decode_json(raw, type_decoders=type_decoders))
+            self._json = self._connection_state.json = composed(decode_repairing(
+                body or b"null", lambda raw: decode_json(raw, type_decoders=type_decoders)))
         return await super().json()
