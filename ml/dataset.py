@@ -37,17 +37,42 @@ class Example:
         return asdict(self)
 
 
+# a line longer than this is no report (the longest bundled example is under 2,000 characters): refused by its
+# number rather than read, vectorised and embedded for minutes
+MAX_LINE_BYTES = 1_000_000
+
+
+class DataFileError(ValueError):
+    """A JSON-lines file that cannot be used as it is; the message names the file and, for a line, its number."""
+
+
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a JSON-lines file; blank lines are skipped, a broken line raises ValueError with its number."""
-    rows: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    """Rows of a JSON-lines file (see `read_jsonl_numbered`)."""
+    return [row for _, row in read_jsonl_numbered(path)]
+
+
+def read_jsonl_numbered(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a JSON-lines file; blank lines are skipped, a broken line (not UTF-8, not JSON, not an
+    object, too long) raises DataFileError with its number. A UTF-8 BOM (files saved by Windows editors and Excel)
+    is read past, as are CRLF line ends."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if len(raw) > MAX_LINE_BYTES:
+                raise DataFileError(f"{path}:{n}: line too long ({len(raw):,} bytes, at most {MAX_LINE_BYTES:,})")
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:  # a cp1251 export, say: named, not a traceback
+                raise DataFileError(f"{path}:{n}: not UTF-8 text: {exc}") from exc
             if not line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON: {exc}") from exc
+                raise DataFileError(f"{path}:{n}: not JSON: {exc}") from exc
+            if not isinstance(row, dict):
+                raise DataFileError(f"{path}:{n}: not a JSON object but {type(row).__name__}")
+            rows.append((n, row))
     return rows
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from ml.classifier import DEFAULT_MODEL_DIR, Hyper, RouterModel, train
-from ml.dataset import load_examples, read_jsonl, write_jsonl
+from ml.dataset import DataFileError, load_examples, read_jsonl_numbered, write_jsonl
 from ml.fusion import ProgressFn
 from ml.lang import detect_language
 from ml.pii import mask_pii
@@ -34,31 +34,62 @@ CLASSIFIER_LANGUAGES = ("ru", "kk")
 GATE_LANGUAGES = ("en",)
 
 
+class UnknownCorrection(ValueError):
+    """A correction whose category the taxonomy does not have (a typo, or a category since removed)."""
+
+
 @dataclass(slots=True)
 class Labelled:
     texts: list[str]
     labels: list[str]
     languages: list[str] | None
+    # rows left out, by reason ("without 'text'", "without 'label'"), for the command to say so
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+
+def _missing(value: object) -> bool:
+    """Absent, null, or only spaces: an unlabelled or empty row of an export, skipped and counted."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def load_labelled(
     path: str | Path, text_field: str = "text", label_field: str = "label", language_field: str | None = "language"
 ) -> Labelled:
-    """Rows with a non-empty text and label; languages from `language_field` when every row has it."""
+    """Rows with a non-empty text and label; languages from `language_field` when every row has it.
+
+    Consistent rules for files users bring: a row whose text or label is missing, null or only spaces is skipped and
+    counted in `skipped` (exports hold unlabelled rows); a value of the wrong kind is a mistake in the file and
+    raises DataFileError naming the file and line (a text that is not a string; a label that is not a string or an
+    integer: a list or an object would become a made-up class "['a', 'b']", and a float or a bool a class id that
+    never matches the same id written otherwise). Integer labels (class ids) are read as their decimal text."""
     texts: list[str] = []
     labels: list[str] = []
     langs: list[str | None] = []
-    for row in read_jsonl(path):
+    skipped: Counter[str] = Counter()
+    fields: Counter[str] = Counter()
+    for n, row in read_jsonl_numbered(path):
+        fields.update(row.keys())
         text, label = row.get(text_field), row.get(label_field)
-        if not isinstance(text, str) or not text.strip() or label is None or str(label).strip() == "":
+        if text is not None and not isinstance(text, str):
+            raise DataFileError(f"{path}:{n}: {text_field!r} is {type(text).__name__}, not text")
+        if label is not None and (isinstance(label, bool) or not isinstance(label, str | int)):
+            raise DataFileError(f"{path}:{n}: {label_field!r} is {type(label).__name__}, not a text or integer label")
+        if _missing(text) or _missing(label):
+            skipped[f"without {text_field!r}" if _missing(text) else f"without {label_field!r}"] += 1
             continue
+        assert isinstance(text, str)
         texts.append(text)
         labels.append(str(label))
         langs.append(str(row[language_field]) if language_field and row.get(language_field) else None)
     if not texts:
-        raise ValueError(f"{path}: no rows with both {text_field!r} and {label_field!r}")
+        seen = ", ".join(repr(f) for f, _ in fields.most_common(12)) or "none: the file has no rows"
+        raise DataFileError(f"{path}: no rows with both {text_field!r} and {label_field!r} (fields seen: {seen})")
     languages = [lang for lang in langs if lang is not None] if all(lang is not None for lang in langs) else None
-    return Labelled(texts, labels, languages)
+    return Labelled(texts, labels, languages, dict(skipped))
 
 
 def train_bundled(
@@ -117,7 +148,7 @@ def retrain(
         if not text:
             continue
         if not taxonomy.has_category(label):
-            raise ValueError(f"correction with unknown category {label!r}")
+            raise UnknownCorrection(f"correction with unknown category {label!r}")
         if label in restricted:
             # corrections.jsonl is a copy outside the database's access rules: a restricted report's text (and
             # rows stored before reclassify left them out, or given with --extra) never goes there

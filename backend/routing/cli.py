@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +57,27 @@ async def _mark_used(settings: Settings, version: str, ids: list[uuid.UUID]) -> 
 @click.option("--quiet", is_flag=True)
 def retrain(out: str, extra: str | None, embedder: str | None, quiet: bool) -> None:
     """Retrain the router with every correction stored by /dispatch/reports/{id}/reclassify and .../label."""
+    from ml.dataset import DataFileError, read_jsonl
+    from ml.taxonomy import load_taxonomy
     from ml.training import retrain as retrain_model
 
     settings = Settings.from_env()
     ids, corrections = asyncio.run(_corrections(settings))
+    # a stored correction whose category has left the taxonomy since is no routing target any more: left out and
+    # said (it failed every retrain, with no way past it but deleting rows by hand); an --extra file's is the
+    # operator's mistake, refused by the training below
+    taxonomy = load_taxonomy()
+    gone = Counter(c["category"] for c in corrections if not taxonomy.has_category(c["category"]))
+    if gone:  # nor marked as used by this version, which was not trained on them
+        kept = [(i, c) for i, c in zip(ids, corrections, strict=True) if taxonomy.has_category(c["category"])]
+        ids, corrections = [i for i, _ in kept], [c for _, c in kept]
+        click.echo(f"left out {gone.total()} stored correction(s) of categories no longer in the taxonomy: "
+                   + ", ".join(f"{category} ({n})" for category, n in sorted(gone.items())), err=True)
     if extra:
-        corrections += [json.loads(line) for line in Path(extra).read_text(encoding="utf-8").splitlines()
-                        if line.strip()]
+        try:
+            corrections += read_jsonl(extra)
+        except DataFileError as exc:
+            raise click.ClickException(str(exc)) from exc
     with _progress(not quiet) as progress:
         model = retrain_model(corrections, out, embedder=embedder, progress=progress)
     used = asyncio.run(_mark_used(settings, model.version, ids))

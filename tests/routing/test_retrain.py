@@ -132,3 +132,47 @@ def test_a_correction_made_during_training_is_not_marked_as_used(tmp_path: Path,
 
     assert asyncio.run(used()) == {"соседи жарят шашлык на балконе": "router-test-2",
                                    "на балконе жгут мангал, весь дом в дыму": None}
+
+
+def test_a_correction_of_a_category_since_removed_is_left_out_and_said(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dispatcher's correction stored before its category left the taxonomy made every later retrain fail with a
+    traceback, with no way to retrain short of deleting rows by hand. It is left out, and the command says how many
+    and which categories; the others are trained on and marked used."""
+    url, settings = _database(tmp_path)
+
+    async def add_corrections() -> None:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            session.add(LabelledExample(text="Украли велосипед у подъезда", label="theft", language="ru",
+                                        previous_label="other_offence"))
+            session.add(LabelledExample(text="Шумят соседи", label="noise_complaint_removed", language="ru",
+                                        previous_label="public_order"))
+            await session.commit()
+
+    asyncio.run(add_corrections())
+    out = tmp_path / "router"
+    result = _retrain(url, settings, monkeypatch, out, "--embedder", "none")
+    assert "noise_complaint_removed" in result.stderr and "1" in result.stderr, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["corrections"] == 1
+    written = [json.loads(line) for line in (out / "corrections.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["category"] for row in written] == ["theft"]
+
+    async def used() -> dict[str, str | None]:
+        async with context_scope(settings) as ctx, ctx.sessions() as session:
+            return {row.label: row.used_in_version for row in await session.scalars(select(LabelledExample))}
+
+    marks = asyncio.run(used())
+    assert marks["theft"] and marks["noise_complaint_removed"] is None  # not trained on, so not marked
+
+
+def test_a_broken_extra_file_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, settings = _database(tmp_path)
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text('{"text": "Украли телефон", "category": "theft"}\nnot json\n', encoding="utf-8")
+    monkeypatch.setenv("ZAN_DATABASE_URL", url)
+    monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
+    result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(tmp_path / "router"), "--quiet",
+                                       "--embedder", "none", "--extra", str(extra)])
+    assert result.exit_code != 0 and result.exception is not None
+    assert isinstance(result.exception, SystemExit), result.exception  # click's error, not a traceback
+    assert f"{extra}:2" in result.output, result.output
