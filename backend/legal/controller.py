@@ -7,15 +7,19 @@ anonymous endpoint would be a free denial-of-service lever; partners throttle th
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
 from backend.deps import CtxDep
 from backend.legal import service
 from backend.legal.schemas import CitationOut, LegalAnswerOut, LegalQuestion
 from backend.lib.errors import FieldProblem, ZanError
+from backend.lib.i18n import negotiate
 from backend.partners.auth import PrincipalDep, partner_guard
+from ml.lang import decided_language
 from ml.legal.question import normalize_question
 
 
@@ -26,7 +30,7 @@ class LegalController(Controller):
 
     @post("/ask", status_code=200, summary="Ask a legal question",
           security=[{"partnerSignature": []}])
-    async def ask(self, ctx: CtxDep, principal: PrincipalDep,
+    async def ask(self, ctx: CtxDep, principal: PrincipalDep, request: Request[Any, Any, Any],
                   data: JSONBody[LegalQuestion]) -> LegalAnswerOut:
         """A short answer in the question's language (or `language`), with citations quoted from the codes of
         Kazakhstan. `urgent` answers lead with the emergency numbers; `suggested_action` is the next step to offer
@@ -37,7 +41,13 @@ class LegalController(Controller):
             # spaces, line breaks or invisible characters only: as empty as "", so the same 422 in the requester's
             # language, not a 200 "no provision found" in Russian
             raise ZanError("validation.failed", 422, errors=[FieldProblem("/question", "too_short")])
-        answer = await service.ask(ctx, question=data.question, language=data.language, context=data.context)
+        language = data.language
+        if language is None and decided_language(data.question) is None:
+            # the question does not tell its language (emoji, "???", one word the same in Russian and Kazakh): the
+            # app's Accept-Language is then the best guess; a Kazakh app got a Russian "not found". A question that
+            # does tell one is answered in it, whatever the phone's interface language
+            language = negotiate(request.headers.get("accept-language"), None)
+        answer = await service.ask(ctx, question=data.question, language=language, context=data.context)
         return LegalAnswerOut(
             answer=answer.answer,
             language=answer.language,

@@ -23,6 +23,7 @@ from bots.citizen.answers import format_answer
 from bots.citizen.registry import Handlers
 from bots.citizen.texts import all_languages, normalize_lang, t
 from ml.lang import decided_language
+from ml.pii import mask_pii
 
 handlers = Handlers()
 # FSM data: the chat's last legal questions, oldest first (as many as the API takes as context)
@@ -69,7 +70,8 @@ async def legal_question(message: Message, bot: Bot, ctx: Context, state: FSMCon
             await message.answer(t("legal_unavailable", said))
             return
         # the question is remembered once answered: the next one may continue it
-        await state.update_data({LEGAL_CONTEXT: [*earlier, question][-MAX_CONTEXT:]})
+        # masked: the FSM data lives in Redis for hours, and an IIN or a phone number is no part of a topic
+        await state.update_data({LEGAL_CONTEXT: [*earlier, mask_pii(question)][-MAX_CONTEXT:]})
     # the headings and the button around the answer in the answer's language, not a mix of two
     reply_lang = chosen or normalize_lang(answer.language)
     offer = answer.urgent or answer.suggested_action == "report"

@@ -42,6 +42,7 @@ from ml.legal.question import normalize_question
 from ml.legal.refs import ArticleRef, MissingRef, asks_about_something, resolve
 from ml.legal.retrieval import ArticleHit, Retriever, SearchResult, best_part
 from ml.legal.schemas import Citation, LegalAnswer
+from ml.legal.scope import asks_foreign_law, said_once
 from ml.legal.topics import Referral, cached_topics
 from ml.urgency import Urgency, detect_urgency
 
@@ -197,6 +198,10 @@ class LegalAssistant:
         """`_answer` once the urgency of `text` is known."""
         if not urgency.urgent and acknowledges(reading_text(text)):
             return self._not_found(lang, "thanks")  # "понятно, спасибо": no question, so no law to quote
+        if not urgency.urgent and asks_foreign_law(text):
+            # "статья 158 УК РФ", "по законам России": the codes here are Kazakhstan's; УК РК 158 or the Kazakh theft
+            # article would answer a question about another country's law as if it were its answer
+            return self._not_found(lang, "foreign_law")
         refs, missing = resolve(text, self.corpus)
         if refs and not urgency.urgent:
             return self._answer_refs(text, lang, refs, missing)
@@ -206,7 +211,8 @@ class LegalAssistant:
             return self._not_found(lang)  # "188", "статья", "кодекс": no matter to search, so no article to quote
         # the stemmer, glossary and FAQ variants are chosen by the language of the words themselves, not by the
         # language of the answer; a question typed in Latin letters is searched in Cyrillic, the script of the codes
-        reading = reading_text(text)
+        # a phrase repeated to the length limit is searched once: its repetitions pulled unrelated articles up
+        reading = reading_text(said_once(text))
         result = self.retriever.search(reading, asked_in)
         faq = self._confident_faq(result)
         if urgency.urgent:

@@ -87,6 +87,24 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "happening now, call 102. I answer questions about the law and the police: describe what happened, "
         "for example: \u201cmy phone was stolen, what should I do?\u201d",
     },
+    # a question about another country's law ("статья 158 УК РФ"): the codes here are Kazakhstan's only
+    "foreign_law": {
+        "ru": "Я отвечаю только по законам Республики Казахстан и не могу сказать, что предусматривает право другой "
+        "страны; чтобы не ввести вас в заблуждение, статьи казахстанских кодексов здесь не привожу. О законах другой "
+        "страны спросите юриста этой страны или её консульство; бесплатную юридическую помощь в Казахстане оказывает "
+        "коллегия адвокатов вашего региона. Если вопрос о случившемся в Казахстане — опишите, что произошло, и я "
+        "приведу статьи кодексов РК. Если правонарушение происходит сейчас — звоните 102.",
+        "kk": "Мен тек Қазақстан Республикасының заңдары бойынша жауап беремін, басқа елдің құқығында не көзделгенін "
+        "айта алмаймын; сізді жаңылыстырмау үшін қазақстандық кодекстердің баптарын мұнда келтірмеймін. Басқа елдің "
+        "заңдары туралы сол елдің заңгерінен немесе консулдығынан сұраңыз; Қазақстанда тегін заң көмегін өңіріңіздегі "
+        "адвокаттар алқасы көрсетеді. Сұрақ Қазақстанда болған оқиға туралы болса — не болғанын жазыңыз, ҚР "
+        "кодекстерінің баптарын келтіремін. Құқық бұзушылық дәл қазір болып жатса — 102-ге қоңырау шалыңыз.",
+        "en": "I answer only about the law of the Republic of Kazakhstan and cannot tell what another country's law "
+        "provides; so as not to mislead you, I quote no Kazakh article here. Ask a lawyer of that country or its "
+        "consulate about its law; in Kazakhstan, your regional bar association provides free legal aid. If your "
+        "question is about something that happened in Kazakhstan, describe it and I will cite the codes of "
+        "Kazakhstan. If an offence is happening now, call 102.",
+    },
     # a message that is only a greeting, or only an insult: what the assistant can do, politely
     "greeting": {
         "ru": "Здравствуйте! Я отвечаю на вопросы о законах Казахстана и работе полиции со ссылками на статьи "

@@ -72,7 +72,10 @@ _DEFAULT_CODES = ("УК РК", "КоАП РК")
 _NOT_A_LETTER = r"(?![^\W\d_])"
 _SCAFFOLD = re.compile(
     rf"{_CODE}|(?<!\w)(?:стать[яиеюй]|ст|article|art|ч|част[ьиюе]|part|п|пункт\w*|тармақ\w*|бап\w*|баб[ыі]\w*"
-    rf"|бөлі\w*|кодекс\w*|code|рк|қр){_NOT_A_LETTER}|\d+",
+    rf"|бөлі\w*|кодекс\w*|code|рк|қр"
+    # a word naming the law in general ("закон", "право", "заң", "law") asks about no matter either: "закон" alone
+    # quoted УК 6 (the retroactivity of criminal law) as "the provision that applies"
+    rf"|закон\w*|законодательств\w*|прав[оа]?|заң\w*|laws?|legislation){_NOT_A_LETTER}|\d+",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
