@@ -17,7 +17,7 @@ from backend.context import context_scope
 from backend.db import uuid_in
 from backend.routing.models import LabelledExample
 from backend.settings import Settings
-from ml.cli import _progress
+from ml.cli import BadInput, _progress
 from ml.cli import ml as ml_commands
 from ml.routing_rules import RulesFileError
 
@@ -59,6 +59,7 @@ def retrain(out: str, extra: str | None, embedder: str | None, quiet: bool) -> N
     """Retrain the router with every correction stored by /dispatch/reports/{id}/reclassify and .../label."""
     from ml.dataset import DataFileError, read_jsonl
     from ml.taxonomy import load_taxonomy
+    from ml.training import UnknownCorrection
     from ml.training import retrain as retrain_model
 
     settings = Settings.from_env()
@@ -77,9 +78,12 @@ def retrain(out: str, extra: str | None, embedder: str | None, quiet: bool) -> N
         try:
             corrections += read_jsonl(extra)
         except DataFileError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise BadInput(str(exc)) from exc
     with _progress(not quiet) as progress:
-        model = retrain_model(corrections, out, embedder=embedder, progress=progress)
+        try:
+            model = retrain_model(corrections, out, embedder=embedder, progress=progress)
+        except UnknownCorrection as exc:  # only an --extra file's now: the stored ones were checked above
+            raise BadInput(f"{extra}: {exc}") from exc
     used = asyncio.run(_mark_used(settings, model.version, ids))
     click.echo(json.dumps({"model_version": model.version, "out": str(Path(out).resolve()),
                            "corrections": len(corrections), "newly_used": used}, ensure_ascii=False))

@@ -173,6 +173,5 @@ def test_a_broken_extra_file_is_a_one_line_error(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("ZAN_SECRET_KEY", settings.secret_key)
     result = CliRunner().invoke(main, ["ml", "retrain", "--out", str(tmp_path / "router"), "--quiet",
                                        "--embedder", "none", "--extra", str(extra)])
-    assert result.exit_code != 0 and result.exception is not None
-    assert isinstance(result.exception, SystemExit), result.exception  # click's error, not a traceback
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.exception  # not a traceback
     assert f"{extra}:2" in result.output, result.output
