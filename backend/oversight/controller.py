@@ -96,8 +96,8 @@ class OversightController(Controller):
         if wants_csv(request):
             return await _export(ctx, session, officer, request, lang, filters)
         after = decode_cursor(ctx.settings.secret_key, service.CURSOR_PURPOSE, cursor) if cursor else None
-        scope = await _audited(session, officer, request, "oversight.terms",
-                               {**filters.audit(), "cursor": cursor is not None, "limit": limit})
+        scope = await _audited(session, officer, request, "oversight.terms", filters,
+                               {"cursor": cursor is not None, "limit": limit})
         now = utcnow()
         rows = await service.page(session, officer, scope, filters, now, ctx.calendar, after, limit + 1)
         await session.commit()
@@ -117,7 +117,7 @@ class OversightController(Controller):
                     filters: FiltersDep, by: Annotated[GroupBy, QueryParameter()] = "district") -> StatsOut:
         """Registered, closed in term or late, open past the term (as of now), extended, reopened, withdrawn and
         the citizens' ratings, per group and in total, over the reports the officer may read."""
-        scope = await _audited(session, officer, request, "oversight.stats", {**filters.audit(), "by": by})
+        scope = await _audited(session, officer, request, "oversight.stats", filters, {"by": by})
         rows, total = await stats_service.figures(session, officer, scope, filters, by, utcnow())
         await session.commit()
         return StatsOut(by=by, rows=rows, total=total)
@@ -170,10 +170,12 @@ class OversightController(Controller):
 
 
 async def _audited(session: SessionDep, officer: OfficerPrincipal, request: Request[Any, Any, Any], action: str,
-                   data: dict[str, Any]) -> Scope:
-    """The officer's reading scope, and the read recorded as an audit line with its filters."""
+                   filters: service.Filters, extra: dict[str, Any]) -> Scope:
+    """The officer's reading scope, and the read recorded as an audit line with its filters (and `extra`), once
+    they are known good: a unit code no unit has is refused first (a refusal handed nothing out)."""
+    await filters.check_unit(session)
     await record(session, actor_type=officer.role.value, actor_id=officer.officer_id, action=action,
-                 target_type="reports", target_id=None, data=data, ip=client_ip(request))
+                 target_type="reports", target_id=None, data={**filters.audit(), **extra}, ip=client_ip(request))
     return await scope_of(session, officer)
 
 
@@ -186,7 +188,7 @@ async def _export(
     filters: service.Filters,
 ) -> Stream:
     # the export is recorded before its first byte: a download cut short was still handed out
-    scope = await _audited(session, officer, request, "oversight.export", filters.audit())
+    scope = await _audited(session, officer, request, "oversight.export", filters, {})
     await session.commit()
     body = service.export(ctx.sessions, officer, scope, filters, utcnow(), ctx.calendar, lang)
     return Stream(

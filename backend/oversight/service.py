@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar, get_args
 
-from sqlalchemy import Row, Select, and_, or_, text
+from sqlalchemy import Row, Select, and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
@@ -31,6 +31,7 @@ from backend.lib.i18n import Lang, pick
 from backend.lib.pagination import older_than
 from backend.officers.auth import OfficerPrincipal
 from backend.officers.models import Unit
+from backend.officers.rules import district_codes
 from backend.oversight.messages import COLUMNS, STATES, YES_NO
 from backend.oversight.schemas import StateFilter, TermRow, TermState
 from backend.reports.deadlines import Calendar
@@ -72,6 +73,10 @@ class Filters:
         """The filters as the query gave them; each refusal points at the query parameter the client named."""
         if state not in STATE_FILTERS:
             raise ZanError("validation.failed", 422, errors=[FieldProblem("#query/state", "invalid")])
+        # a mistyped district matched no report, and its empty list (zero figures) read as "nothing past its term";
+        # a known district of another region stays an empty answer (the region rule narrows it, no IDOR)
+        if district is not None and district not in district_codes():
+            raise ZanError("validation.failed", 422, errors=[FieldProblem("#query/district", "not_found")])
         return cls(state, _day(registered_from, "from"), _day(registered_to, "to"), district, unit)
 
     def narrow(self, query: _Query) -> _Query:
@@ -85,6 +90,13 @@ class Filters:
         if self.unit:
             query = query.where(col(Unit.code) == self.unit)
         return query
+
+    async def check_unit(self, session: AsyncSession) -> None:
+        """A unit code no unit has is a 422 at its pointer, as a mistyped district is (see parse). Any unit of the
+        country is known: one of another region lists nothing, as its district would."""
+        if self.unit is not None and await session.scalar(select(col(Unit.id)).where(col(Unit.code) == self.unit)) \
+                is None:
+            raise ZanError("validation.failed", 422, errors=[FieldProblem("#query/unit", "not_found")])
 
     def audit(self) -> dict[str, Any]:
         """The filters as an audit line's data (no personal data: codes and dates only)."""
