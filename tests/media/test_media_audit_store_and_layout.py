@@ -25,15 +25,25 @@ pytestmark = pytest.mark.anyio
 
 
 # -- 1. LocalStore: an OSError while looking for an object escaped as a 500 ------------------------------------------
-def _unreadable_store(ctx: Context, tmp_path: Path) -> LocalStore:
+def unreadable_store(ctx: Context, tmp_path: Path) -> LocalStore:
     """A local store whose root cannot be looked into: a name longer than the file system takes (ENAMETOOLONG), the
     same OSError from `stat` as a root on a mount that went away or lost its permissions (EIO, ESTALE, EACCES;
     these tests run as root, which no permission stops)."""
     return LocalStore(tmp_path / ("m" * 300), ctx.settings.public_base_url, ctx.settings.secret_key)
 
 
+async def complete_while_down(ctx: Context, citizen: PartnerClient, media_id: str, tmp_path: Path) -> httpx.Response:
+    """The file's completion asked while the local store cannot be read (then the working store is back)."""
+    working = ctx.extras["media_store"]
+    ctx.extras["media_store"] = unreadable_store(ctx, tmp_path)
+    try:
+        return await citizen.post(f"/api/v1/media/{media_id}/complete")
+    finally:
+        ctx.extras["media_store"] = working
+
+
 async def test_a_local_store_that_cannot_be_read_says_it_is_unavailable(ctx: Context, tmp_path: Path) -> None:
-    store = _unreadable_store(ctx, tmp_path)
+    store = unreadable_store(ctx, tmp_path)
     with pytest.raises(StoreUnavailable):
         await store.inspect("photos/x.jpg")
     with pytest.raises(StoreUnavailable):
@@ -48,12 +58,7 @@ async def test_completing_against_an_unreadable_local_store_is_a_503(ctx: Contex
     photo = jpeg_with_exif()
     created = (await declare(citizen, photo)).json()
     assert (await upload_local(citizen.http, created, photo)).status_code == 204
-    working = ctx.extras["media_store"]
-    ctx.extras["media_store"] = _unreadable_store(ctx, tmp_path)
-    try:
-        down = await citizen.post(f"/api/v1/media/{created['id']}/complete")
-    finally:
-        ctx.extras["media_store"] = working
+    down = await complete_while_down(ctx, citizen, created["id"], tmp_path)
     assert down.status_code == 503 and down.json()["code"] == "media.store_unavailable", down.text
     assert down.headers["content-type"].startswith("application/problem+json")
     done = await citizen.post(f"/api/v1/media/{created['id']}/complete")  # nothing was lost
@@ -64,7 +69,7 @@ async def test_a_download_from_an_unreadable_local_store_is_a_503(ctx: Context, 
                                                                   tmp_path: Path) -> None:
     """Staff's embedded download link: before, the same OSError was a 500."""
     working = ctx.extras.get("media_store")
-    store = ctx.extras["media_store"] = _unreadable_store(ctx, tmp_path)
+    store = ctx.extras["media_store"] = unreadable_store(ctx, tmp_path)
     try:
         url = await store.download_url("photos/x.jpg", "image/jpeg", "ZP-1-1.jpg")
         down = await app_client.get(url.split("127.0.0.1:8000", 1)[1])

@@ -22,11 +22,11 @@ from backend.lib.clock import utcnow
 from backend.media import cleanup as media_cleanup
 from backend.media import service as media_service
 from backend.media.models import Media
-from backend.media.storage import LocalStore
 from tests.fakes.s3 import S3Bucket
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import PartnerClient, jpeg_with_exif
 from tests.media.test_media import declare, upload_local
+from tests.media.test_media_audit_store_and_layout import complete_while_down
 from tests.media.test_media_uploads import _uploaded, gated_s3  # noqa: F401  (gated_s3 is a fixture)
 
 pytestmark = pytest.mark.anyio
@@ -76,12 +76,6 @@ async def test_a_file_whose_completion_failed_on_an_s3_outage_outlives_it(
     assert await _row(ctx, waiting["id"]) is not None
 
 
-def _unavailable_store(ctx: Context, tmp_path: Path) -> LocalStore:
-    """A local store whose root cannot be looked into (a name longer than the file system takes: the OSError of a
-    mount that went away), as tests/media/test_media_audit_store_and_layout.py makes it."""
-    return LocalStore(tmp_path / ("m" * 300), ctx.settings.public_base_url, ctx.settings.secret_key)
-
-
 async def test_each_completion_failed_on_a_local_store_outage_restarts_the_day(
         ctx: Context, citizen: PartnerClient, tmp_path: Path) -> None:
     photo = jpeg_with_exif()
@@ -90,11 +84,7 @@ async def test_each_completion_failed_on_a_local_store_outage_restarts_the_day(
     working = ctx.extras["media_store"]
 
     async def fails_on_the_outage() -> None:
-        ctx.extras["media_store"] = _unavailable_store(ctx, tmp_path)
-        try:
-            down = await citizen.post(f"/api/v1/media/{created['id']}/complete")
-        finally:
-            ctx.extras["media_store"] = working
+        down = await complete_while_down(ctx, citizen, created["id"], tmp_path)
         assert down.status_code == 503 and down.json()["code"] == "media.store_unavailable", down.text
 
     await fails_on_the_outage()
@@ -119,12 +109,7 @@ async def test_the_file_completes_once_the_local_store_is_back_after_a_long_outa
     photo = jpeg_with_exif()
     created = (await declare(citizen, photo)).json()
     assert (await upload_local(citizen.http, created, photo)).status_code == 204
-    working = ctx.extras["media_store"]
-    ctx.extras["media_store"] = _unavailable_store(ctx, tmp_path)
-    try:
-        down = await citizen.post(f"/api/v1/media/{created['id']}/complete")
-    finally:
-        ctx.extras["media_store"] = working
+    down = await complete_while_down(ctx, citizen, created["id"], tmp_path)
     assert down.status_code == 503, down.text
     await _set(ctx, created["id"], created_at=_ago(2))  # declared two days ago, its completion failed just now
     assert await media_cleanup.purge_unused(ctx) == 0

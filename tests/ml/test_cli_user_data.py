@@ -15,21 +15,7 @@ from ml.classifier import RouterModel, train
 from ml.cli import ml
 from ml.router import Router
 from ml.training import retrain
-
-ROWS = [
-    ("на остановке пьяные пристают к людям", "disorder"),
-    ("соседи шумят всю ночь, музыка", "disorder"),
-    ("во дворе орут и бьют бутылки", "disorder"),
-    ("компания распивает на площадке и матерится", "disorder"),
-    ("кричат под окнами до утра", "disorder"),
-    ("громкая вечеринка в квартире сверху", "disorder"),
-    ("украли велосипед из подъезда", "stolen"),
-    ("вытащили кошелек в автобусе", "stolen"),
-    ("угнали машину от дома ночью", "stolen"),
-    ("обокрали квартиру пока были на даче", "stolen"),
-    ("с балкона украли вещи", "stolen"),
-    ("из машины украли магнитолу", "stolen"),
-]
+from tests.ml.test_cli import ROWS  # the same small two-class data
 
 
 def _lines(rows: list[tuple[str, str]], text: str = "text", label: str = "label") -> list[str]:
