@@ -323,11 +323,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        # only these extras, which carry no personal data, are written ("ledger": a new seal's id and MAC, kept
-        # unmasked: a MAC's digit runs can look like an IIN or a card)
+        # only these extras are written ("ledger": a new seal's id and MAC, kept unmasked: a MAC's digit runs can
+        # look like an IIN or a card); a path is a client's text, which may carry an IIN or a phone: masked
         for key in ("event", "report_id", "code", "status", "duration_ms", "path", "method", "ledger", "request_id"):
             if hasattr(record, key):
-                payload[key] = getattr(record, key)
+                value = getattr(record, key)
+                payload[key] = mask(value) if key == "path" and isinstance(value, str) else value
         if record.exc_info:
             payload["exc"] = mask(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False)

@@ -35,3 +35,13 @@ def test_other_values_around_a_masked_sequence_are_kept() -> None:
     assert mask("x=(1, 2) secret_keys=() y=[3]") == "x=(1, 2) secret_keys=(***) y=[3]"
     # a key that holds no secret keeps its tuple
     assert mask("cors_origins=('https://zan.kz',)") == "cors_origins=('https://zan.kz',)"
+
+
+def test_a_path_extra_is_masked_like_the_message() -> None:
+    """The JSON formatter writes a few extras as they are; a request's path may carry an IIN or a phone (a query, a
+    path segment), and would then have reached the log unmasked, beside a masked message."""
+    record = logging.LogRecord("zan.test", logging.INFO, __file__, 1, "request", (), None)
+    record.path = "/api/v1/lookup/900101300127?phone=%2B77011234567"
+    line = JsonFormatter().format(record)
+    assert "900101300127" not in line and "7011234567" not in line, line
+    assert '"path": "/api/v1/lookup/' in line
