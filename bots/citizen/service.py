@@ -131,7 +131,9 @@ async def bot_partner_id(ctx: Context) -> uuid.UUID:
                 created = await partners.create(session=session, secret_key=ctx.settings.secret_key,
                                                 name=PARTNER_NAME)
                 partner_id = created.id
-            except IntegrityError:
+            except (IntegrityError, partners.NameTaken):
+                # created meanwhile by another update (an album's files arrive at once): refused by the unique index,
+                # or, when that one committed first, by the name check before it
                 await session.rollback()
                 partner = await partners.by_name(session=session, name=PARTNER_NAME)
                 assert partner is not None
