@@ -279,8 +279,9 @@ def cursor_key(row: TermRow) -> tuple[datetime, uuid.UUID]:
 
 
 def safe_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection). Looked at past leading
+    spaces: a spreadsheet that trims them on import (LibreOffice's option) reads " =1+1" as a formula too."""
+    return "'" + value if value.lstrip(" \u00a0").startswith(FORMULA_STARTS) else value
 
 
 def _when(value: datetime | None) -> str:

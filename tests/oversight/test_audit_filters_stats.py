@@ -18,6 +18,7 @@ from sqlmodel import col
 from backend.audit.models import AuditLog
 from backend.context import Context
 from backend.lib.clock import ALMATY, utcnow
+from backend.oversight.service import safe_cell
 from backend.reports.workflow import Resolution
 from tests.officers.factories import make_unit
 from tests.oversight.test_terms import KARAGANDA, TERMS, _console, _ids, _report
@@ -95,3 +96,15 @@ async def test_a_line_break_in_a_cell_stays_in_its_cell(app_client: httpx.AsyncC
     rows: list[Any] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert len(rows) == 2 and len(rows[1]) == len(rows[0])
     assert rows[1][1] == report.number and rows[1][2] == 'x"\ny' and rows[1][4] == "A;B\r\n=1+1"
+
+
+@pytest.mark.parametrize("value", [" =HYPERLINK(\"http://x\",\"click\")", "  +1+1", "\u00a0=1+1", " @SUM(A1)"])
+def test_a_formula_behind_leading_spaces_is_quoted_too(value: str) -> None:
+    """LibreOffice's "trim spaces" import option (and Excel on some pastes) reads " =1+1" as a formula: the check
+    looks past leading whitespace, as OWASP's later guidance does."""
+    assert safe_cell(value).startswith("'"), safe_cell(value)
+
+
+@pytest.mark.parametrize("value", ["ZP-2026-0000001", "Астана", "", "  обычный текст", "3"])
+def test_ordinary_cells_are_left_as_they_are(value: str) -> None:
+    assert safe_cell(value) == value
