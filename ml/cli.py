@@ -174,7 +174,7 @@ def eval_cmd(
     try:
         model = RouterModel.load(model_dir or DEFAULT_MODEL_DIR)
     except ModelUnavailable as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise BadInput(str(exc)) from exc
     d = _load(data, text_field, label_field, language_field)
     metrics, predicted = evaluate(model, d.texts, d.labels, d.languages)
     if png:

@@ -212,7 +212,8 @@ def test_model_folder_that_is_not_a_model(tmp_path: Path, model_dir: Path, meta:
         (fake / name).write_bytes((model_dir / name).read_bytes())
     (fake / "meta.json").write_text(meta)
     result = _eval(fake, _file(tmp_path / "d.jsonl", _lines(ROWS)))
-    assert result.exit_code != 0 and not isinstance(result.exception, (KeyError, AttributeError, TypeError))
+    # exit 2, as every other input the command cannot use (a data file, a PNG path)
+    assert result.exit_code == 2 and not isinstance(result.exception, (KeyError, AttributeError, TypeError))
     assert "Traceback" not in result.output and str(fake) in result.output, result.output
 
 
