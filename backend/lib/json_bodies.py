@@ -23,7 +23,8 @@ what another composes). Stored as sent, the two were different texts to every co
 report in the other form was 409 `idempotency.key_reused` (its hash is over the decoded request), a search or a
 length limit counted the marks apart. The sync ledger's fingerprint already reads texts as NFC. A password is left
 as typed: its hash was made of the form it was set in, and composing it now would lock out whoever set it
-decomposed.
+decomposed. Invisible controls (a terminal escape, a right-to-left override) are left out of texts the same way, and
+other line breaks become new lines (_INVISIBLE).
 """
 
 from __future__ import annotations
@@ -76,12 +77,26 @@ def decode_repairing(body: bytes, decode: Callable[[bytes], Any]) -> Any:
 _AS_TYPED = "password"
 
 
+# Controls that show as something other than text: C0 (but tab, new line, carriage return; NUL is refused at the edge
+# with a pointer, backend/lib/inputs.py), DEL, C1, and the bidi embeddings, overrides and isolates. A terminal escape
+# colours or moves a console's or a terminal's text, a right-to-left override shows words reversed: left out. A line
+# break by another name (Word's vertical tab, a form feed, the line and paragraph separators) is a new line.
+_LINE_BREAKS = {0x0B: "\n", 0x0C: "\n", 0x2028: "\n", 0x2029: "\n"}
+_INVISIBLE = dict.fromkeys((*range(0x01, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                            *range(0x2066, 0x206A)))
+_CLEAN = str.maketrans({**_INVISIBLE, **_LINE_BREAKS})
+_UNCLEAN = re.compile("[\x01-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def _composed(text: str) -> str:
+    if _UNCLEAN.search(text):
+        text = text.translate(_CLEAN)
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def composed(value: Any) -> Any:
-    """A decoded JSON value with every text in NFC (see the module docstring), members named as passwords aside.
+    """A decoded JSON value with every text in NFC and without invisible controls (see the module docstring and
+    _INVISIBLE), members named as passwords aside.
     The decoder's own lists and dicts are changed in place. Iterative: nesting may be nearly as deep as the
     recursion limit."""
     if isinstance(value, str):

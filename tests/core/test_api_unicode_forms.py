@@ -49,3 +49,13 @@ async def test_a_password_is_compared_as_typed(ctx: Context, app_client: httpx.A
     password = unicodedata.normalize("NFD", "Пароль-йод-2026")
     officer, _ = await make_officer(ctx, password=password)
     assert await login(app_client, officer.badge_number, password)
+
+
+async def test_invisible_controls_are_left_out_of_stored_texts(citizen: PartnerClient) -> None:
+    """A terminal escape (ESC[31m), a bell, a C1 control or a right-to-left override pasted into a report makes the
+    dispatch console and a terminal show something other than the text (colours, reversed words): they are left out.
+    A line break by another name (Word's vertical tab, U+2028) is a line break; tabs and new lines stay."""
+    text = "Украли\u001b[31m велосипед\u0007 у\u0085 подъезда\u202e 1-2\u202c\u000bсосед видел\u2028вчера\tвечером"
+    created = await citizen.submit(text)
+    assert created.status_code == 201, created.text
+    assert created.json()["text"] == "Украли[31m велосипед у подъезда 1-2\nсосед видел\nвчера\tвечером"
