@@ -38,6 +38,7 @@ refuse a forged token or an announced size. They are told apart by their own, la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, cast
 from urllib.parse import parse_qsl
@@ -56,26 +57,38 @@ _ESCAPED_NUL = b"\\u0000"
 _CODE = "control_character"
 
 
-def _json_pointers(value: Any) -> list[str]:
-    """RFC 6901 pointers to every string (or member name) holding a U+0000, in document order. Iterative: the
-    decoder accepts nesting nearly as deep as the recursion limit, which a recursive walk would then exceed."""
+# a member whose name is itself a hit, put in place of its value so that the walk reports it where it stands
+_NAME_HIT = object()
+
+
+def _pointers_to(value: Any, hit: Callable[[Any], bool],
+                 name_hit: Callable[[str], bool] = lambda _: False) -> list[str]:
+    """RFC 6901 pointers to every value of a body (decoded JSON, or converted: Structs by the names the body gives
+    their members, tuples) that `hit` takes, and to every member whose name `name_hit` takes, in document order.
+    Iterative: the decoder accepts nesting nearly as deep as the recursion limit, which a recursive walk would then
+    exceed."""
     found: list[str] = []
     stack: list[tuple[str, Any]] = [("", value)]
     while stack:
         pointer, item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                found.append(pointer)
-        elif isinstance(item, list):
-            stack.extend((f"{pointer}/{i}", child) for i, child in reversed(list(enumerate(item))))
+        children: list[tuple[str, Any]] = []
+        if item is _NAME_HIT or (not isinstance(item, (msgspec.Struct, list, tuple, dict)) and hit(item)):
+            found.append(pointer)
+        elif isinstance(item, msgspec.Struct):
+            names = zip(item.__struct_fields__, item.__struct_encode_fields__, strict=True)
+            children = [(f"{pointer}/{sent}", getattr(item, name)) for name, sent in names]
+        elif isinstance(item, (list, tuple)):
+            children = [(f"{pointer}/{i}", child) for i, child in enumerate(item)]
         elif isinstance(item, dict):
-            children: list[tuple[str, Any]] = []
-            for key, child in item.items():
-                name = str(key).replace("~", "~0").replace("/", "~1")
-                # a member whose name holds the NUL is reported itself, as a NUL string in its place would be
-                children.append((f"{pointer}/{name}", "\x00" if "\x00" in str(key) else child))
-            stack.extend(reversed(children))
+            children = [(f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}",
+                         _NAME_HIT if name_hit(str(key)) else child) for key, child in item.items()]
+        stack.extend(reversed(children))
     return found
+
+
+def _json_pointers(value: Any) -> list[str]:
+    """Pointers to every string (or member name) of a decoded body holding a U+0000, in document order."""
+    return _pointers_to(value, lambda item: isinstance(item, str) and "\x00" in item, lambda name: "\x00" in name)
 
 
 def is_json(media_type: str) -> bool:
@@ -187,26 +200,8 @@ def _computable(value: date) -> bool:
 
 
 def _incomputable_dates(value: Any) -> list[str]:
-    """RFC 6901 pointers to every date or instant of a converted body (Structs, lists, dicts) out of the service's
-    years, in document order, by the names the body gives its members. Iterative, as `_json_pointers`."""
-    found: list[str] = []
-    stack: list[tuple[str, Any]] = [("", value)]
-    while stack:
-        pointer, item = stack.pop()
-        children: list[tuple[str, Any]] = []
-        if isinstance(item, date):
-            if not _computable(item):
-                found.append(pointer)
-        elif isinstance(item, msgspec.Struct):
-            names = zip(item.__struct_fields__, item.__struct_encode_fields__, strict=True)
-            children = [(f"{pointer}/{sent}", getattr(item, name)) for name, sent in names]
-        elif isinstance(item, (list, tuple)):
-            children = [(f"{pointer}/{i}", child) for i, child in enumerate(item)]
-        elif isinstance(item, dict):
-            children = [(f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}", child)
-                        for key, child in item.items()]
-        stack.extend(reversed(children))
-    return found
+    """Pointers to every date or instant of a converted body out of the service's years, in document order."""
+    return _pointers_to(value, lambda item: isinstance(item, date) and not _computable(item))
 
 
 async def refuse_loose_types(request: Request[Any, Any, Any]) -> None:
