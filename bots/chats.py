@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 from prometheus_client import Counter
 
@@ -52,3 +53,19 @@ def count_refusal(bot: str, reason: str) -> None:
     """Counted and logged once per marking; no chat id or name in the log (they identify a person)."""
     CHATS_REFUSED.labels(bot=bot, reason=reason).inc()
     log.info("%s bot: a chat refuses messages (%s), skipped until it writes to the bot again", bot, reason)
+
+
+def flood_wait_s(exc: BaseException) -> float | None:
+    """The wait in seconds a Bot API 429 (flood control) asks for: aiogram's TelegramRetryAfter (the citizen bot)
+    or python-telegram-bot's RetryAfter (the duty bot); None for any other error."""
+    from aiogram.exceptions import TelegramRetryAfter
+    from telegram.error import RetryAfter
+
+    if isinstance(exc, TelegramRetryAfter):
+        return float(exc.retry_after)
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22.2+ warns that an int retry_after will become a timedelta
+            warnings.simplefilter("ignore")
+            after = exc.retry_after
+        return after.total_seconds() if hasattr(after, "total_seconds") else float(after)
+    return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from backend.settings import Settings
+from bots.chats import flood_wait_s
 
 if TYPE_CHECKING:
     from backend.context import Context
@@ -164,21 +164,6 @@ async def _set_officer_webhook(settings: Settings, url: str) -> None:
             url, secret_token=secret, allowed_updates=["message", "callback_query", "my_chat_member"]))
 
 
-def _retry_after(exc: Exception) -> float | None:
-    """The wait Telegram's 429 asks for (aiogram's TelegramRetryAfter, PTB's RetryAfter), None for other errors."""
-    from aiogram.exceptions import TelegramRetryAfter
-    from telegram.error import RetryAfter
-
-    if isinstance(exc, TelegramRetryAfter):
-        return float(exc.retry_after)
-    if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():  # PTB 22.2+ warns that an int retry_after will become a timedelta
-            warnings.simplefilter("ignore")
-            after = exc.retry_after
-        return after.total_seconds() if hasattr(after, "total_seconds") else float(after)
-    return None
-
-
 async def _waiting_out_flood_control(call: Callable[[], Awaitable[Any]]) -> None:
     """`call` (a Bot API request), again after Telegram's retry_after when it answers 429, REGISTER_ATTEMPTS times."""
     for attempt in range(1, REGISTER_ATTEMPTS + 1):
@@ -186,7 +171,7 @@ async def _waiting_out_flood_control(call: Callable[[], Awaitable[Any]]) -> None
             await call()
             return
         except Exception as exc:
-            wait = _retry_after(exc)
+            wait = flood_wait_s(exc)
             if wait is None or attempt == REGISTER_ATTEMPTS or wait > RETRY_AFTER_MAX_S:
                 raise
             click.echo(f"Telegram's flood control: trying again in {wait:g} s", err=True)

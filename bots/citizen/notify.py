@@ -39,7 +39,7 @@ from backend.notifications.pushes import old_news_to_citizen
 from backend.reports.models import Report, ReportEvent
 from backend.reports.views import citizen_status
 from backend.reports.workflow import Action, Status
-from bots.chats import fit, is_private_chat, refusal_reason
+from bots.chats import fit, flood_wait_s, is_private_chat, refusal_reason
 from bots.citizen import own_steps, runtime, service
 from bots.citizen.reply_flow import reply_button
 from bots.citizen.texts import t
@@ -152,7 +152,7 @@ async def notify_report_event(ctx: Context, report: Report, event: ReportEvent) 
             await bot.bot.send_message(link.chat_id, status_message(report, event, link.language),
                                        reply_markup=await report_markup(ctx, report, event, link.language))
     except TelegramRetryAfter as exc:
-        raise RetryLater("telegram flood control", float(exc.retry_after)) from exc
+        raise RetryLater("telegram flood control", flood_wait_s(exc) or 0.0) from exc
     except TelegramForbiddenError as exc:  # blocked the bot, account deleted
         await service.mark_blocked(ctx, link.chat_id, refusal_reason(403, exc.message) or "blocked")
         return False

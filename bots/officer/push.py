@@ -19,7 +19,7 @@ from backend.lib.clock import utcnow
 from backend.notifications.templates import district_name
 from backend.reports.models import Report
 from backend.reports.service import is_restricted
-from bots.chats import refusal_reason
+from bots.chats import flood_wait_s, refusal_reason
 from bots.officer import service
 from bots.officer.texts import t
 from ml.pii import mask_pii
@@ -150,9 +150,7 @@ async def send(ctx: Context, bot: Bot, chat_id: int, text: str,
         await bot.send_message(chat_id, text, reply_markup=reply_markup)
         return True
     except RetryAfter as exc:
-        raise RetryLater("telegram flood control", float(exc.retry_after.total_seconds()  # type: ignore[union-attr]
-                                                         if hasattr(exc.retry_after, "total_seconds")
-                                                         else exc.retry_after)) from exc
+        raise RetryLater("telegram flood control", flood_wait_s(exc) or 0.0) from exc
     except Forbidden as exc:
         await service.mark_blocked(ctx, chat_id=chat_id, reason=refusal_reason(403, exc.message) or "blocked")
     except TelegramError as exc:
