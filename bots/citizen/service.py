@@ -22,6 +22,7 @@ from backend.citizens.models import Citizen
 from backend.citizens.service import get_or_create_external
 from backend.context import Context
 from backend.lib.clock import as_utc, utcnow
+from backend.lib.json_bodies import composed
 from backend.lib.pagination import older_than
 from backend.media import service as media_service
 from backend.media.models import Media
@@ -259,7 +260,9 @@ async def file_report(ctx: Context, *, citizen_id: uuid.UUID, text: str, lat: fl
                       idempotency_key: str) -> Stored:
     """Register the report through the same intake as partner apps; identity_verified comes from the citizen."""
     partner_id = await bot_partner_id(ctx)
-    data = ReportCreate(text=text, location=Location(lat=lat, lon=lon, accuracy_m=accuracy_m), media_ids=media_ids)
+    # the citizen's words as the API's edge takes them (invisible controls out, NFC): the bot files past that edge
+    data = ReportCreate(text=composed(text), location=Location(lat=lat, lon=lon, accuracy_m=accuracy_m),
+                        media_ids=media_ids)
     async with ctx.sessions() as session:
         citizen = await session.get(Citizen, citizen_id)
         if citizen is None:
@@ -343,8 +346,8 @@ async def comment_on_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: u
     answer, never a second comment). Raises the API's ZanError otherwise."""
     principal = CitizenPrincipal(citizen_id, await bot_partner_id(ctx), CHANNEL, identity_verified=False)
     async with ctx.sessions() as session:
-        return await steps.comment(session, principal, report_id, CommentCreate(text=text, media_ids=media_ids),
-                                   idempotency_key)
+        return await steps.comment(session, principal, report_id,
+                                   CommentCreate(text=composed(text), media_ids=media_ids), idempotency_key)
 
 
 async def questions(ctx: Context, awaiting: list[Report]) -> dict[uuid.UUID, ReportEvent]:
@@ -445,6 +448,6 @@ async def appeal_report(ctx: Context, *, citizen_id: uuid.UUID, report_id: uuid.
                         idempotency_key: str) -> str:
     """`POST /api/v1/reports/{id}/reopen`: its grounds 3..5000 characters (msgspec.ValidationError otherwise, as the
     API decodes them), one appeal, a late one marked, the rest as steps.reopen decides."""
-    data = msgspec.convert({"reason": reason}, ReopenIn)
+    data = msgspec.convert({"reason": composed(reason)}, ReopenIn)
     return await _own_step(ctx, citizen_id, report_id, seen, lambda session, principal: steps.reopen(
         session, principal, report_id, data, idempotency_key, None))
