@@ -46,6 +46,7 @@ _HIGH, _LOW = rb"\\u[dD][89abAB][0-9a-fA-F]{2}", rb"\\u[dD][c-fC-F][0-9a-fA-F]{2
 _ESCAPES = re.compile(rb"\\\\|" + _HIGH + rb"(?:" + _LOW + rb")?|" + _LOW)
 _PAIR_LENGTH = len(rb"\ud83d\ude00")
 _REPLACEMENT = rb"\ufffd"
+_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 
 
 def _escape_as_written(match: re.Match[bytes]) -> bytes:
@@ -63,7 +64,10 @@ def well_formed(body: bytes) -> bytes:
 def decode_repairing(body: bytes, decode: Callable[[bytes], Any]) -> Any:
     """`decode(body)`; when it refuses the body (msgspec.DecodeError, or Litestar's SerializationException, which
     wraps it), `decode` of the body with its lone surrogate escapes taken as U+FFFD. A body that has none is refused
-    as it was (the same error), and a repaired one that is still not JSON by `decode`'s own error."""
+    as it was (the same error), and a repaired one that is still not JSON by `decode`'s own error. One UTF-8 byte
+    order mark before the JSON is passed over (RFC 8259 §8.1 lets a parser ignore it; .NET's Encoding.UTF8 and
+    Windows PowerShell 5 write it first), as only the decoded bytes are: a signature is over the body as sent."""
+    body = body.removeprefix(_BYTE_ORDER_MARK)
     try:
         return decode(body)
     except (msgspec.DecodeError, SerializationException):
