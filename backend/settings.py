@@ -273,6 +273,12 @@ class Settings:
                                 "(postgresql+asyncpg://user:pass@host/db), not SQLite")
         redis_url = _url("REDIS_URL", _env("REDIS_URL"), ("redis", "rediss", "unix"))
         secret = _env("SECRET_KEY")
+        if secret is not None and any(c.isspace() or c == "," for c in secret):
+            # after a rotation this key goes into ZAN_PREVIOUS_SECRET_KEYS, which is split at exactly these: it would
+            # read as another key or as several (its citizens strangers, its seals and sealed secrets unreadable)
+            raise SettingsError("ZAN_SECRET_KEY must not hold spaces, new lines or commas (a key read from a file: "
+                                "without its final new line), as ZAN_PREVIOUS_SECRET_KEYS could not list it after "
+                                "a rotation")
         if secret is None:
             if production:
                 raise SettingsError("ZAN_SECRET_KEY must be set in production (`zan keys new` prints one)")

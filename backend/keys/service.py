@@ -79,7 +79,9 @@ async def reseal(session: AsyncSession, secret_keys: tuple[str, ...]) -> dict[st
     are left as they are, and named), and seal the ledger under it."""
     current = secret_keys[0]
     resealed, unreadable = 0, []
-    for partner in await session.scalars(sa.select(Partner).order_by(Partner.name)):
+    # locked, as `zan partners rotate-secret` locks the row it changes: read unlocked, a rotation committing meanwhile
+    # was overwritten by the old secret re-sealed (the partner's new secret refused, the one it retired accepted)
+    for partner in await session.scalars(sa.select(Partner).order_by(Partner.name).with_for_update()):
         for attribute in _SEALED:
             value = getattr(partner, attribute)
             if not value:

@@ -117,9 +117,12 @@ def verify_token(secret_key: str, purpose: str, token: str) -> dict[str, object]
     return payload
 
 
+_NONCE, _TAG = 12, 16  # AES-GCM: a random 96-bit nonce per seal, a 128-bit tag
+
+
 def seal(secret_key: str, plaintext: str) -> str:
     """Encrypt a stored secret (partner HMAC keys) with AES-GCM under a key derived from ZAN_SECRET_KEY."""
-    nonce = os.urandom(12)
+    nonce = os.urandom(_NONCE)
     ct = AESGCM(_subkey(secret_key, "seal")).encrypt(nonce, plaintext.encode(), b"zan-seal-v1")
     return "v1." + _b64(nonce + ct)
 
@@ -135,10 +138,17 @@ def unseal_with(secret_keys: tuple[str, ...], sealed: str) -> tuple[str, str]:
     version, _, data = sealed.partition(".")
     if version != "v1":
         raise TokenError("unknown seal version")
-    blob = _unb64(data)
+    try:
+        blob = _unb64(data)
+    except ValueError as exc:  # binascii.Error, or a character that is not ASCII
+        raise TokenError("malformed seal") from exc
+    # a damaged value (a bad restore, a hand edit) is one no key opens, as its callers treat it, not a ValueError
+    # from the cipher that none of them catches (a partner's every request was a 500, `zan keys reseal` a traceback)
+    if len(blob) < _NONCE + _TAG:
+        raise TokenError("malformed seal")
     for secret_key in secret_keys:
         try:
-            plain = AESGCM(_subkey(secret_key, "seal")).decrypt(blob[:12], blob[12:], b"zan-seal-v1")
+            plain = AESGCM(_subkey(secret_key, "seal")).decrypt(blob[:_NONCE], blob[_NONCE:], b"zan-seal-v1")
         except InvalidTag:
             continue
         return plain.decode(), secret_key
