@@ -47,11 +47,21 @@ async def add_vehicle(session: AsyncSession, *, plate: str, reason: str, make: s
     return vehicle
 
 
+async def _locked(session: AsyncSession, collection: str, item_id: uuid.UUID) -> WantedPerson | WantedVehicle | None:
+    """The entry, locked and read afresh: a write marks the scope the entry is in, so it must read the scope a
+    concurrent write has just committed (a search handed to another region while someone marks the person found),
+    not the one before it. Otherwise the region that just received the entry never hears of the second change, and
+    its tablets keep a found person "wanted" for good."""
+    row: WantedPerson | WantedVehicle | None = await session.get(WANTED[collection], item_id, with_for_update=True,
+                                                                 populate_existing=True)
+    return row
+
+
 async def set_region(session: AsyncSession, *, collection: str, item_id: uuid.UUID, region: str) -> bool:
     """Change an entry's scope (a search widened to the whole country, or handed to another region). Returns False
     if it did not exist."""
     region = checked_region(region)
-    row: WantedPerson | WantedVehicle | None = await session.get(WANTED[collection], item_id)
+    row = await _locked(session, collection, item_id)
     if row is None:
         return False
     if row.region != region:
@@ -64,7 +74,7 @@ async def set_region(session: AsyncSession, *, collection: str, item_id: uuid.UU
 
 async def remove(session: AsyncSession, *, collection: str, item_id: uuid.UUID) -> bool:
     """Tombstone an entry (found, arrested, plate recovered). Returns False if it did not exist."""
-    row: WantedPerson | WantedVehicle | None = await session.get(WANTED[collection], item_id)
+    row = await _locked(session, collection, item_id)
     if row is None:
         return False
     if row.removed_at is None:
