@@ -28,6 +28,14 @@ Candidates:
   candidate). Options for any candidate: --centre tag|detected (round 8's centring, by the example's tag or by
   `ml.lang`), --adapt (per-language feature copies), --abtt k (top principal directions projected out),
   --analyzer char. --save-preds keeps the out-of-fold predictions for paired comparisons.
+- round 11: the legal glossary's Kazakh → Russian map (ml/data/legal/glossary.json "kk_ru", matched by
+  `ml.legal.lexicon.query_terms` after folding and Kazakh suffix stripping) appended to a report as
+  "text (ru terms)": gloss_char for the character channel only, gloss_embed for the character and e5 channels,
+  gloss_embed_only for the e5 channel only; --gloss-scope all (every word of every report tried as a Kazakh stem)
+  or detected (only reports `ml.lang` reads as Kazakh). gloss_words: the legal retrieval's query terms (the
+  report's Russian stems plus the stemmed expansions of the whole glossary: kk_ru, ru_ru, en_ru, in_context, as
+  `query_terms(...).all` with `ml.lang`'s language) as a word TF-IDF channel fitted per fold, weight --gloss-weight;
+  --gloss-terms stems (the stems alone) and kk (the kk_ru glosses alone) take it apart.
 
 --held-out scores one candidate on the held-out fifth exactly as bench/routing.py does (train on the training part,
 `Router.classify` for top-1, `Router.route_many` for urgency with the predicted category). Only baseline,
@@ -74,11 +82,15 @@ from ml.fusion import (  # noqa: E402
     tfidf_text,
 )
 from ml.lang import detect_language  # noqa: E402
+from ml.legal.lexicon import Glossary, doc_terms, load_glossary, query_terms  # noqa: E402
 from ml.taxonomy import load_taxonomy  # noqa: E402
 
 CANDIDATES = (
-    "baseline", "taxonomy_prior", "clean_labels", "both", "clauses", "clause_scores", "clause_aug", "specialist"
+    "baseline", "taxonomy_prior", "clean_labels", "both", "clauses", "clause_scores", "clause_aug", "specialist",
+    "gloss_char", "gloss_embed", "gloss_embed_only", "gloss_words",
 )
+# round 11: the candidates that gloss the report's text, and the channels that see the glossed text
+GLOSS_TEXT = {"gloss_char": ("char",), "gloss_embed": ("char", "embed"), "gloss_embed_only": ("embed",)}
 # the known confusion cluster of rounds 3-8 (the specialist second stage of round 9)
 CLUSTER = ("violence", "domestic_violence", "public_order", "child_incident")
 SPECIALIST_RUNS = {"used": 0, "changed": 0}  # test reports the specialist decided, and those it moved off the top-1
@@ -193,6 +205,52 @@ def centred(emb: np.ndarray, langs: np.ndarray, offsets: dict[str, np.ndarray]) 
     return out
 
 
+# -- round 11: the legal glossary's Kazakh → Russian map -----------------------------------------------------------
+_KK_GLOSSARY: list[Glossary] = []
+
+
+def kk_glossary() -> Glossary:
+    """The legal glossary reduced to its kk_ru map (single stems and phrases): `query_terms` with it expands Kazakh
+    words only (no ru_ru, en_ru or in_context entries)."""
+    if not _KK_GLOSSARY:
+        g = load_glossary()
+        _KK_GLOSSARY.append(Glossary(kk_single=g.kk_single, kk_phrases=g.kk_phrases))
+    return _KK_GLOSSARY[0]
+
+
+def kk_gloss(text: str, scope: str) -> list[str]:
+    """The Russian terms of the Kazakh stems in `text`, by the legal retrieval's own matcher. scope "all": every word
+    of every report is tried as a Kazakh stem (language "kk"); "detected": only reports `ml.lang` reads as Kazakh."""
+    if scope == "detected" and detect_language(text) != "kk":
+        return []
+    return query_terms(text, "kk", kk_glossary()).phrases
+
+
+def glossed(text: str, scope: str) -> str:
+    """"text (ru terms)" when the map finds Kazakh stems in the report, else the text unchanged."""
+    terms = kk_gloss(text, scope)
+    return f"{text} ({', '.join(terms)})" if terms else text
+
+
+def retrieval_terms(text: str, which: str = "all") -> list[str]:
+    """The legal retrieval's query terms of a report, with `ml.lang`'s language: "all" its Russian Snowball stems plus
+    the stemmed expansions of the whole glossary (what ml.legal searches the codes with); "stems" the stems alone
+    (the ablation: the word channel without the dictionary); "kk" only the stemmed kk_ru glosses of a report read as
+    Kazakh (the dictionary alone)."""
+    if which == "kk":
+        return [t for term in kk_gloss(text, "detected") for t in doc_terms(term)]
+    q = query_terms(text, detect_language(text))
+    return q.all if which == "all" else q.ru
+
+
+def word_channel(tr_docs: Sequence[list[str]], te_docs: Sequence[list[str]]) -> tuple[Any, Any]:
+    """A word TF-IDF over pre-tokenised term lists, fitted on the training rows (l2 rows, sublinear tf)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True, dtype=np.float32)
+    return vec.fit_transform(tr_docs), vec.transform(te_docs)
+
+
 @dataclass
 class Extras:
     """Round-9 options of one fit; the defaults are the shipped pipeline."""
@@ -218,6 +276,10 @@ class Extras:
     # extra training rows (the clauses of multi-clause training reports, labelled as their report), fed exactly as
     # `ml.classifier.train` feeds `extra_examples`: in the vocabulary and standardiser fits, weighted in the head
     aug: tuple[list[str], np.ndarray, np.ndarray, np.ndarray | None, float] | None = None  # texts, emb, y, langs, w
+    # round 11: the texts the character channel reads in place of the reports (train, test), and a sparse word
+    # channel ((train, test) term lists, weight)
+    char_texts: tuple[list[str], list[str]] | None = None
+    words: tuple[list[list[str]], list[list[str]], float] | None = None
 
 
 def all_but_the_top(tr: np.ndarray, te: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -286,7 +348,10 @@ def fit_logits(
     vec = make_vectorizer(h)
     if ex.analyzer != "char_wb":
         vec.set_params(analyzer=ex.analyzer)
-    tf_tr = vec.fit_transform([tfidf_text(t) for t in tr_texts])
+    char_tr, char_te = ex.char_texts if ex.char_texts is not None else (tr_texts, te_texts)
+    assert ex.char_texts is None or ex.aug is None, "glossed character texts have no rows for the added clauses"
+    tf_tr = vec.fit_transform([tfidf_text(t) for t in char_tr])
+    tf_te = vec.transform([tfidf_text(t) for t in char_te])
     std = Standardizer.fit(tr_emb)
     block_std = [Standardizer.fit(b_tr) for b_tr, _, _ in blocks]
 
@@ -299,7 +364,13 @@ def fit_logits(
         return fuse(x, [bs(r) * np.float32(w) for bs, r, (_, _, w) in zip(block_std, rows, blocks, strict=True)])
 
     x_tr = features(tr_texts, tr_emb, [b[0] for b in blocks], tf_tr)
-    x_te = features(te_texts, te_emb, [b[1] for b in blocks])
+    x_te = features(te_texts, te_emb, [b[1] for b in blocks], tf_te)
+    if ex.words is not None:
+        from scipy import sparse
+
+        w_tr, w_te = word_channel(ex.words[0], ex.words[1])
+        x_tr = sparse.hstack([x_tr, w_tr * np.float32(ex.words[2])], format="csr")
+        x_te = sparse.hstack([x_te, w_te * np.float32(ex.words[2])], format="csr")
     if ex.adapt > 0 and ex.adapt_langs is not None:
         first = 0 if ex.adapt_cols == "all" else tf_tr.shape[1]
         x_tr, x_te = (
@@ -401,8 +472,9 @@ def fold_languages(texts: Sequence[str], tags: np.ndarray, how: str) -> np.ndarr
 def make_extras(
     candidate: str, opts: argparse.Namespace, labels: Sequence[str], views: ClauseViews | None,
     langs: np.ndarray | None, tr: np.ndarray, te: np.ndarray, y: np.ndarray,
+    char_texts: Sequence[str] | None = None, word_docs: Sequence[list[str]] | None = None,
 ) -> Extras:
-    """The round-9 options of one fold's fit (training rows `tr`, test rows `te`)."""
+    """The round-9 and round-11 options of one fold's fit (training rows `tr`, test rows `te`)."""
     ex = Extras(
         clause_gamma=opts.clause_gamma,
         clause_pool=opts.clause_pool,
@@ -433,7 +505,25 @@ def make_extras(
         )
     if candidate == "specialist" or opts.specialist:
         ex.cluster = sorted(labels.index(c) for c in CLUSTER)
+    if char_texts is not None:
+        ex.char_texts = ([char_texts[i] for i in tr], [char_texts[i] for i in te])
+    if word_docs is not None:
+        ex.words = ([word_docs[i] for i in tr], [word_docs[i] for i in te], opts.gloss_weight)
     return ex
+
+
+def gloss_inputs(
+    candidate: str, texts: Sequence[str], emb: np.ndarray, opts: argparse.Namespace
+) -> tuple[np.ndarray, list[str] | None, list[list[str]] | None]:
+    """Round 11: (the e5 vectors, the character channel's texts, the word channel's term lists) of a candidate;
+    the vectors of glossed texts come through the embedding cache, "query: " as the shipped ones."""
+    channels = GLOSS_TEXT.get(candidate, ())
+    texts_g = [glossed(t, opts.gloss_scope) for t in texts] if channels else None
+    if texts_g is not None and "embed" in channels:
+        emb = embed(texts_g, "query")
+    char_texts = texts_g if "char" in channels else None
+    word_docs = [retrieval_terms(t, opts.gloss_terms) for t in texts] if candidate == "gloss_words" else None
+    return emb, char_texts, word_docs
 
 
 def cross_validate(
@@ -453,6 +543,7 @@ def cross_validate(
     if views is not None and candidate == "clauses" and opts.clause_mode == "avg":
         emb = blend_with_clauses(emb, views, opts.clause_pool)
     centre_by = fold_languages(texts, langs, opts.centre if opts.centre != "none" else opts.adapt_by)
+    emb, char_texts, word_docs = gloss_inputs(candidate, texts, emb, opts)
     per_seed: list[dict[str, Any]] = []
     all_preds: list[np.ndarray] = []
     for seed in seeds:
@@ -472,7 +563,7 @@ def cross_validate(
             logits = fit_logits(
                 [texts[i] for i in keep], emb[keep], y[keep], [texts[i] for i in te], emb[te], len(labels), h,
                 None if prior is None else prior[keep], None if prior is None else prior[te], prior_weight,
-                make_extras(candidate, opts, labels, views, centre_by, keep, te, y),
+                make_extras(candidate, opts, labels, views, centre_by, keep, te, y, char_texts, word_docs),
             )
             pred[te] = logits.argmax(axis=1)
         correct = pred == y
@@ -522,6 +613,10 @@ def round9_options(candidate: str, opts: argparse.Namespace) -> dict[str, Any]:
         out |= {"clause_pool": opts.clause_pool, "clause_gamma": opts.clause_gamma}
     if candidate == "specialist" or opts.specialist:
         out |= {"spec_beta": opts.spec_beta, "spec_c": opts.spec_c, "runs": dict(SPECIALIST_RUNS)}
+    if candidate in GLOSS_TEXT:
+        out |= {"gloss_scope": opts.gloss_scope, "glossed_channels": list(GLOSS_TEXT[candidate])}
+    if candidate == "gloss_words":
+        out |= {"gloss_weight": opts.gloss_weight, "gloss_terms": opts.gloss_terms}
     return out
 
 
@@ -595,12 +690,13 @@ def held_out_bench(candidate: str, h: Hyper, opts: argparse.Namespace) -> dict[s
     if views is not None and candidate == "clauses" and opts.clause_mode == "avg":
         emb = blend_with_clauses(emb, views, opts.clause_pool)
     centre_by = fold_languages(all_texts, tags, opts.centre if opts.centre != "none" else opts.adapt_by)
+    emb, char_texts, word_docs = gloss_inputs(candidate, all_texts, emb, opts)
     tr = np.arange(len(texts))
     te = np.arange(len(texts), len(all_texts))
     y_all = np.concatenate([y, np.full(len(held), -1)])  # the held-out labels never enter a fit
     logits = fit_logits(
         texts, emb[tr], y, held_texts, emb[te], len(labels), h,
-        extras=make_extras(candidate, opts, labels, views, centre_by, tr, te, y_all),
+        extras=make_extras(candidate, opts, labels, views, centre_by, tr, te, y_all, char_texts, word_docs),
     )
     pred = [labels[i] for i in logits.argmax(axis=1)]
     if opts.check:
@@ -649,6 +745,11 @@ def main() -> None:
     ap.add_argument("--spec-beta", type=float, default=1.0, help="weight of the specialist's log-probabilities")
     ap.add_argument("--spec-c", type=float, default=None, help="the specialist's C (default: the shipped C)")
     ap.add_argument("--specialist", action="store_true", help="add the specialist to any candidate")
+    ap.add_argument("--gloss-scope", choices=("all", "detected"), default="all",
+                    help="gloss_*: try every report's words as Kazakh stems, or only reports ml.lang reads as Kazakh")
+    ap.add_argument("--gloss-weight", type=float, default=1.0, help="gloss_words: weight of the word channel")
+    ap.add_argument("--gloss-terms", choices=("all", "stems", "kk"), default="all",
+                    help="gloss_words: stems + glossary expansions, the stems alone, or the kk_ru glosses alone")
     ap.add_argument("--check", action="store_true",
                     help="with --held-out --bench-path: agreement of the bench path with Router.classify, no labels")
     ap.add_argument("--bench-path", action="store_true", help="with --held-out: force the bench-only path")
