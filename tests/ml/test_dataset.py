@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
-from ml.dataset import HELD_OUT_BUCKETS, is_held_out, load_examples, split
+import pytest
+
+from ml.dataset import HELD_OUT_BUCKETS, is_held_out, load_examples, split, write_jsonl
 
 
 def test_split_is_stable_and_about_a_fifth() -> None:
@@ -38,3 +41,21 @@ def test_bundled_variants_point_at_bundled_examples() -> None:
     variants = [e for e in examples if e.variant_of]
     assert variants
     assert all(e.variant_of in texts for e in variants)
+
+
+def test_a_jsonl_file_is_written_whole_or_left_as_it_was(tmp_path: Path) -> None:
+    """A retrain stopped mid-write (here: a row that is not JSON) left the first rows of the new corrections.jsonl in
+    place of the whole earlier one, and the model beside it could no longer be reproduced."""
+    path = tmp_path / "corrections.jsonl"
+    write_jsonl(path, [{"text": "a", "category": "theft"}, {"text": "b", "category": "fraud"}])
+    before = path.read_text(encoding="utf-8")
+
+    def rows() -> Iterator[dict[str, object]]:
+        yield {"text": "c", "category": "theft"}
+        yield {"text": object(), "category": "theft"}  # json.dumps refuses it
+
+    with pytest.raises(TypeError):
+        write_jsonl(path, rows())
+    assert path.read_text(encoding="utf-8") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["corrections.jsonl"]  # no leftover beside it
+    assert path.stat().st_mode & 0o777 == 0o644
