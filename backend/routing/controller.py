@@ -19,6 +19,7 @@ from backend.dispatch import etag
 from backend.dispatch.controller import STALE
 from backend.dispatch.service import get_visible, readable, regional_units
 from backend.jobs.relay import notify
+from backend.lib.blank import blank
 from backend.lib.errors import PROBLEM_JSON, FieldProblem, Problem, ZanError
 from backend.lib.i18n import pick
 from backend.lib.pagination import decode_cursor, next_cursor
@@ -77,6 +78,10 @@ class RoutingController(Controller):
     async def preview(self, ctx: CtxDep, principal: PrincipalDep, lang: LangDep, asked_lang: AskedLangDep,
                       data: JSONBody[PreviewIn]) -> PreviewOut:
         del principal  # authenticated, but a preview touches no citizen data
+        if blank(data.text):
+            # as intake refuses it: a suggestion ("drugs?") for spaces or invisible characters is for a report that
+            # cannot be filed, and the model's pass on nothing is CPU the gate keeps for texts
+            raise ZanError("validation.failed", 422, errors=[FieldProblem("/text", "too_short")])
         # the language the report will be registered in: "ДТП" from a Kazakh app is a Kazakh report (an app that
         # passes the preview's language on as ReportCreate.language would otherwise make it a Russian one)
         told = asked_language(data.text, asked_lang)
