@@ -119,15 +119,22 @@ async def holds_verified(session: AsyncSession, officer: OfficerPrincipal, sha: 
     return len(await pending_proofs(session, [r.id for r in rows])) < len(rows)
 
 
+async def holds_any(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> bool:
+    """Whether the officer has custody of any evidence row with these bytes, proved or not: their uploads go to it
+    (the shared upload, or that item's own staging, `_target`)."""
+    return bool(await _in_custody(session, officer, sha))
+
+
 async def _target(session: AsyncSession, officer: OfficerPrincipal, sha: str) -> str:
     """Where this officer's chunks of `sha` go: the shared upload if they hold a row that owes no proof, else their
     own item's staging. Anyone else may neither see nor feed it: they could reset a colleague's progress with a
     wrong chunk (the hash check would then discard it), or probe which files exist."""
     shared = await session.get(EvidenceBlob, sha)
+    own = declared_key(officer.device_id, sha)
+    declared = await session.get(EvidenceBlob, own) is not None
     # this device declared another size than the shared, unfinished upload's: its chunks go to its own upload
-    if (shared is not None and not shared.complete
-            and await session.get(EvidenceBlob, declared_key(officer.device_id, sha)) is not None):
-        return declared_key(officer.device_id, sha)
+    if shared is not None and not shared.complete and declared:
+        return own
     rows = await _in_custody(session, officer, sha)
     pending = await pending_proofs(session, [r.id for r in rows])
     if any(r.id not in pending for r in rows):
@@ -135,6 +142,10 @@ async def _target(session: AsyncSession, officer: OfficerPrincipal, sha: str) ->
     # the officer's own declaration first; a unit colleague's otherwise (a tablet shared within the crew)
     for row in sorted((r for r in rows if r.id in pending), key=lambda r: r.officer_id != officer.officer_id):
         return proof_key(row.id)
+    if declared:
+        # a declaration kept as another officer's item (a former crew's late one): told to upload the bytes, this
+        # device uploads them to its own staging, even once the shared file is complete (the answer must not tell)
+        return own
     raise ZanError("sync.blob_not_declared", 404)
 
 

@@ -4,12 +4,14 @@ own savepoint."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.lib.clock import utcnow
+from backend.media.formats import canonical_type
 from backend.officers.auth import OfficerPrincipal
 from backend.reports import service as reports
 from backend.reports.models import Report
@@ -114,8 +116,10 @@ async def create_evidence(session: AsyncSession, officer: OfficerPrincipal, view
     size = m.fields.get("size")
     if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
         raise Rejected("invalid_sha256")
-    if not isinstance(size, int) or not 0 < size <= 200 * 1024 * 1024:
+    # JSON `true` is a Python int too: taken, it recorded a 1-byte file that no upload of the real one ever matches
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= 200 * 1024 * 1024:
         raise Rejected("invalid_size")
+    content_type = _content_type(m.fields.get("content_type"))
     # locked: the stale-upload purge (blobs.purge_stale_uploads) deletes a row no evidence names yet, and must not
     # do so between this read and the commit of the item that names it (it skips a locked row; after its delete
     # this reads None and declares the file anew)
@@ -149,14 +153,17 @@ async def create_evidence(session: AsyncSession, officer: OfficerPrincipal, view
         # makes _finish mark the kept item, so the tablet's edited caption is overwritten on its next pull
         ignored = ["caption"] if "caption" in m.fields and caption != kept.caption else []
         owed = bool(await blobs.pending_proofs(session, [kept.id]))
-        if conflicting and not verified:  # a stranger's other size: staged for the kept item (their upload)
+        # a declarer who holds no item with these bytes (a former crew's officer with the same video as the item the
+        # report holds) is told to upload them, as anyone naming a known hash is: their upload is staged apart, for
+        # the kept item, and a hash they merely named neither links nor says whether the bytes are there
+        if not verified and (conflicting or not await blobs.holds_any(session, officer, sha)):
             await blobs.stage_declared_size(session, officer, sha, size)
         return result_of(m, "applied", ignored_fields=ignored,
-                         upload_complete=bool(blob and blob.complete and not owed), existing_id=str(kept.id))
+                         upload_complete=bool(verified and blob and blob.complete and not owed),
+                         existing_id=str(kept.id))
     stamp = stamp_of(m)
     item = Evidence(id=evidence_id, report_id=report.id, officer_id=officer.officer_id, device_id=officer.device_id,
-                    sha256=sha, size=size,
-                    content_type=str(m.fields.get("content_type") or "application/octet-stream")[:100],
+                    sha256=sha, size=size, content_type=content_type or UNTYPED,
                     caption=caption, device_time=device_time_of(m, stamp))
     session.add(item)
     if not verified:
@@ -165,4 +172,24 @@ async def create_evidence(session: AsyncSession, officer: OfficerPrincipal, view
     if report.unit_id is not None:
         mark_dirty(session, unit_scope(report.unit_id), "evidence", item.id)
     return result_of(m, "applied", upload_complete=bool(blob and blob.complete and verified),
+                     ignored_fields=["content_type"] if content_type == "" else [],
                      foreign_scope=not report_visible(report, viewer))
+
+
+UNTYPED = "application/octet-stream"
+# a MIME type's restricted names (RFC 6838 4.2), as the media store names types (lower case, no parameters); the
+# column holds 100 characters
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+
+
+def _content_type(raw: object) -> str | None:
+    """The declared type as it is recorded and sent with the file's download (media.formats.canonical_type: no case,
+    no parameters, aliases resolved); None when none was declared, "" when what was declared is no MIME type (a
+    line break in it would become a header of the download, broken or injected, in a staff browser). Such a file is
+    recorded untyped, never refused: the declaration is evidence, and the tablet would drop it from its outbox."""
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        return ""
+    named = canonical_type(raw)
+    return named if len(named) <= 100 and _MIME.fullmatch(named) else ""
