@@ -36,6 +36,11 @@ Candidates:
   report's Russian stems plus the stemmed expansions of the whole glossary: kk_ru, ru_ru, en_ru, in_context, as
   `query_terms(...).all` with `ml.lang`'s language) as a word TF-IDF channel fitted per fold, weight --gloss-weight;
   --gloss-terms stems (the stems alone) and kk (the kk_ru glosses alone) take it apart.
+- round 12: --gloss-terms stems_kk, the stems channel with Kazakh stems too: `query_terms(...).ru` (Russian Snowball
+  stems of the words without Kazakh letters) plus `.kk` (the legal matcher's `kk_stem`, its Kazakh suffix stripping,
+  of every word it reads as Kazakh: a word with Kazakh letters, or any word of a report `ml.lang` reads as Kazakh,
+  Kazakh stop words left out). The stems channel alone drops every word with a Kazakh letter. Pre-registered with
+  weight 1.0 and --centre detected, as is `gloss_words` + --centre detected.
 
 --held-out scores one candidate on the held-out fifth exactly as bench/routing.py does (train on the training part,
 `Router.classify` for top-1, `Router.route_many` for urgency with the predicted category). Only baseline,
@@ -240,6 +245,8 @@ def retrieval_terms(text: str, which: str = "all") -> list[str]:
     if which == "kk":
         return [t for term in kk_gloss(text, "detected") for t in doc_terms(term)]
     q = query_terms(text, detect_language(text))
+    if which == "stems_kk":  # round 12: the matcher's own Kazakh stems (`kk_stem`) of the words it reads as Kazakh
+        return q.ru + q.kk
     return q.all if which == "all" else q.ru
 
 
@@ -748,8 +755,9 @@ def main() -> None:
     ap.add_argument("--gloss-scope", choices=("all", "detected"), default="all",
                     help="gloss_*: try every report's words as Kazakh stems, or only reports ml.lang reads as Kazakh")
     ap.add_argument("--gloss-weight", type=float, default=1.0, help="gloss_words: weight of the word channel")
-    ap.add_argument("--gloss-terms", choices=("all", "stems", "kk"), default="all",
-                    help="gloss_words: stems + glossary expansions, the stems alone, or the kk_ru glosses alone")
+    ap.add_argument("--gloss-terms", choices=("all", "stems", "kk", "stems_kk"), default="all",
+                    help="gloss_words: stems + glossary expansions, the stems alone, the kk_ru glosses alone, or "
+                    "the stems with the matcher's Kazakh stems (round 12)")
     ap.add_argument("--check", action="store_true",
                     help="with --held-out --bench-path: agreement of the bench path with Router.classify, no labels")
     ap.add_argument("--bench-path", action="store_true", help="with --held-out: force the bench-only path")
