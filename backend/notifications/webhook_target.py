@@ -29,6 +29,8 @@ import anyio
 import httpcore
 import httpx
 
+from backend.partners.models import Partner
+
 Resolve = Callable[[str, int], Awaitable[list[str]]]
 
 ALLOW_SETTING = "ZAN_WEBHOOK_ALLOW_PRIVATE"
@@ -38,6 +40,10 @@ _UNIQUE_LOCAL = ip_network("fc00::/7")
 _NAT64 = (ip_network("64:ff9b::/96"), ip_network("64:ff9b:1::/48"))
 # attempts per connection when a name has several addresses (each gets the request's whole connect timeout)
 MAX_ADDRESSES = 3
+# what partners.webhook_url holds
+MAX_URL: int = Partner.__table__.c.webhook_url.type.length  # type: ignore[attr-defined]
+# DNS limits (RFC 1035): a longer name or label makes the resolver raise UnicodeError instead of answering
+_MAX_NAME, _MAX_LABEL = 253, 63
 # httpx's own default pool limits (the transport's pool is rebuilt below with our network backend)
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 
@@ -102,6 +108,8 @@ async def system_resolve(host: str, port: int) -> list[str]:
 
 
 def _parsed(url: str, *, allow_private: bool) -> httpx.URL:
+    if len(url) > MAX_URL:  # else the database refuses it, and the operator reads a driver's traceback
+        raise WebhookTargetRefused(f"longer than {MAX_URL} characters ({len(url)})")
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
@@ -110,7 +118,26 @@ def _parsed(url: str, *, allow_private: bool) -> httpx.URL:
         raise WebhookTargetRefused("must be an http(s) URL with a host")
     if parsed.scheme != "https" and not allow_private:
         raise WebhookTargetRefused(f"must be an https URL (set {ALLOW_SETTING}=true to allow http)")
+    # httpx accepts these, the socket layer does not: its UnicodeError (resolver) or OverflowError (connect) is no
+    # httpx error, and raised out of one partner's send it lost the outcomes of the whole chunk's webhooks
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise WebhookTargetRefused(f"port {parsed.port} is out of range")
+    if (why := _bad_name(parsed.raw_host.decode("ascii", "replace"))) is not None:
+        raise WebhookTargetRefused(f"webhook host {parsed.host} is not a valid host name: {why}")
     return parsed
+
+
+def _bad_name(host: str) -> str | None:
+    """Why `host` (an address literal or an ASCII, IDNA-encoded name) cannot be resolved; None if it can."""
+    with contextlib.suppress(ValueError):
+        ip_address(host)
+        return None
+    name = host[:-1] if host.endswith(".") else host  # one trailing dot: the fully qualified form
+    if len(name) > _MAX_NAME:
+        return f"longer than {_MAX_NAME} characters"
+    if any(not 0 < len(label) <= _MAX_LABEL for label in name.split(".")):
+        return f"an empty label or one longer than {_MAX_LABEL} characters"
+    return None
 
 
 async def check_url(url: str, *, allow_private: bool, resolve: Resolve = system_resolve) -> None:
