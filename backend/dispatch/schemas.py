@@ -293,7 +293,8 @@ class Attachment(msgspec.Struct):
     kind: Annotated[str, msgspec.Meta(description="photo | video | audio | other")]
     content_type: str
     size: Annotated[int | None, msgspec.Meta(description=(
-        "bytes of the file staff download: for an anonymous report's file its copy's, null until that is made"))]
+        "bytes of the file staff download: for an anonymous report's file its copy's, null until that is made; for "
+        "an officer's file still uploading, the size its tablet declared"))]
     sha256: Annotated[str | None, msgspec.Meta(description=(
         "of the file staff download: for an anonymous report's file its copy's (the original's would name the "
         "author's own file), null until that is made"))]

@@ -145,10 +145,13 @@ def note_json(note: ReportNote) -> dict[str, Any]:
             "device_time": note.device_time.isoformat() if note.device_time else None}
 
 
-def evidence_json(item: Evidence, uploaded: bool) -> dict[str, Any]:
-    return {"id": str(item.id), "report_id": str(item.report_id), "sha256": item.sha256, "size": item.size,
-            "content_type": item.content_type, "caption": item.caption, "uploaded": uploaded,
-            "created_at": item.created_at.isoformat()}
+def evidence_json(item: Evidence, stored_size: int | None) -> dict[str, Any]:
+    """`stored_size`: the size of the verified file once the item may read it as uploaded (`_uploaded`), else None
+    and the row shows the declared size. A declared size is only a claim: another declaration's verified bytes may
+    have completed the file (backend.sync.blobs.declared_key), and the row must not show a wrong size for it."""
+    return {"id": str(item.id), "report_id": str(item.report_id), "sha256": item.sha256,
+            "size": item.size if stored_size is None else stored_size, "content_type": item.content_type,
+            "caption": item.caption, "uploaded": stored_size is not None, "created_at": item.created_at.isoformat()}
 
 
 def person_json(p: WantedPerson) -> dict[str, Any]:
@@ -252,7 +255,7 @@ async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
         items = list(await session.scalars(select(Evidence).where(Evidence.id.in_(uuids))))  # type: ignore[attr-defined]
         allowed = await _visible_report_ids(session, viewer, {e.report_id for e in items})
         done = await _uploaded(session, items)
-        upserted = [evidence_json(e, e.id in done) for e in items if e.report_id in allowed]
+        upserted = [evidence_json(e, done.get(e.id)) for e in items if e.report_id in allowed]
     elif entity in ("wanted_persons", "wanted_vehicles"):
         # an entry moved out of the viewer's region (or removed) is answered as deleted: the tablet's tombstone
         wanted: Any = WantedPerson if entity == "wanted_persons" else WantedVehicle
@@ -262,18 +265,20 @@ async def current_state(session: AsyncSession, viewer: Viewer, entity: str,
     return upserted, sorted(({str(u) for u in uuids} - seen) | malformed)
 
 
-async def _uploaded(session: AsyncSession, items: list[Evidence]) -> set[uuid.UUID]:
-    """The evidence items whose bytes are stored and whose declarer owes none. An item naming a known hash that its
-    declarer has not uploaded (backend.sync.blobs: no custody of those bytes) reads as not uploaded, or the pull
-    would tell a tablet that a file with that hash exists somewhere, which the push is careful not to."""
+async def _uploaded(session: AsyncSession, items: list[Evidence]) -> dict[uuid.UUID, int]:
+    """The evidence items whose bytes are stored and whose declarer owes none, with the stored file's size. An item
+    naming a known hash that its declarer has not uploaded (backend.sync.blobs: no custody of those bytes) reads as
+    not uploaded, or the pull would tell a tablet that a file with that hash exists somewhere, which the push is
+    careful not to."""
     from backend.sync.blobs import pending_proofs  # blobs imports the media store; views stay light
 
     if not items:
-        return set()
-    complete = set(await session.scalars(select(EvidenceBlob.sha256).where(  # type: ignore[call-overload]
-        EvidenceBlob.sha256.in_({e.sha256 for e in items}), EvidenceBlob.complete.is_(True))))  # type: ignore[attr-defined]
+        return {}
+    complete: dict[str, int] = dict((await session.execute(  # type: ignore[arg-type]
+        select(EvidenceBlob.sha256, EvidenceBlob.size).where(  # type: ignore[call-overload]
+            EvidenceBlob.sha256.in_({e.sha256 for e in items}), EvidenceBlob.complete.is_(True)))).all())  # type: ignore[attr-defined]
     owed = await pending_proofs(session, [e.id for e in items])
-    return {e.id for e in items if e.sha256 in complete and e.id not in owed}
+    return {e.id: complete[e.sha256] for e in items if e.sha256 in complete and e.id not in owed}
 
 
 async def snapshot_page(session: AsyncSession, viewer: Viewer, entity: str, after: str | None,
@@ -298,7 +303,7 @@ async def snapshot_page(session: AsyncSession, viewer: Viewer, entity: str, afte
         if entity == "notes":
             return [note_json(n) for n in items]
         done = await _uploaded(session, items)
-        return [evidence_json(e, e.id in done) for e in items]
+        return [evidence_json(e, done.get(e.id)) for e in items]
     wanted: Any = WantedPerson if entity == "wanted_persons" else WantedVehicle
     q3 = wanted_visible(wanted, viewer)
     if after_id:
