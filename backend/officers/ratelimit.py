@@ -5,7 +5,8 @@ Two uses share the counting, each under its own key namespace (`COUNTERS`):
 - failures of a guessed secret ("login-fail" keys): per badge (protects the account) and per IP (protects all
   accounts from one source) at login, and per Telegram chat for the duty bot's one-time link codes (eight digits
   would otherwise fall to a patient script). Every attempt is counted and a right secret gives it back (`release`),
-  so only failures count: an officer who logs in correctly on several tablets is never throttled; a guesser is.
+  so only failures count: an officer who logs in correctly on several tablets is never throttled; a guesser is. An
+  attempt refused unchecked is counted against the counters that refused it only (`reserve`).
 - every use of a metered resource ("rate:*" keys): the citizen bot's legal questions per chat, its own window and
   limit (bots.citizen.legal_flow.legal_question). Only a question the service could not answer is given back
   (`unserved`).
@@ -94,26 +95,50 @@ def _keys(ctx: Context, subjects: dict[str, str]) -> dict[str, str]:
             for kind, subject in subjects.items()}
 
 
+# Counting is all or nothing, in one step: when a counter of the attempt's subjects has no try left, the attempt is
+# refused unchecked and counted against that counter only (KEYS: the counters; ARGV: each one's limit and window)
+_RESERVE = """
+local refusing = {}
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[2 * i - 1]) then refusing[#refusing + 1] = i end
+end
+local counted = refusing
+if #refusing == 0 then
+  counted = {}
+  for i = 1, #KEYS do counted[i] = i end
+end
+local worst = 0
+for _, i in ipairs(counted) do
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[2 * i], 'NX')
+  local ttl = redis.call('TTL', KEYS[i])
+  if ttl <= 0 then ttl = tonumber(ARGV[2 * i]) end
+  worst = math.max(worst, ttl)
+end
+if #refusing == 0 then return -1 end
+return worst
+"""
+
+
 async def reserve(ctx: Context, **subjects: str) -> int | None:
     """Count this attempt *before* its secret is checked: the seconds to wait if a counter of these subjects is
     now over its limit (the attempt is refused unchecked), else None. Counting a failure only after the check let a
     burst of parallel guesses through whole, each having seen the count before the others. A right secret gives
-    the attempt back (`release`), so only failures count."""
+    the attempt back (`release`), so only failures count.
+
+    A refused attempt is counted against the counters that refused it only: its secret was never checked, so it is
+    no failure of the other subjects it names. Counted against them, an address past its limit still spent the tries
+    of every badge it sent (a single address locked out the whole roster, five requests a badge), and an officer
+    retrying the right password on a badge someone else had locked spent the tries of the station's shared
+    address, locking out every colleague behind it."""
     keys = _keys(ctx, subjects)
     if ctx.redis is not None:
         try:
-            async with ctx.redis.pipeline(transaction=True) as pipe:
-                for kind, key in keys.items():
-                    pipe.incr(key)
-                    pipe.expire(key, COUNTERS[kind].window_s, nx=True)
-                    pipe.ttl(key)
-                replies = await pipe.execute()
-            worst: int | None = None
-            for i, kind in enumerate(keys):
-                count, ttl = int(replies[3 * i]), int(replies[3 * i + 2])
-                if count > _limit(ctx, kind):
-                    worst = max(worst or 0, ttl if ttl > 0 else COUNTERS[kind].window_s)
-            return worst
+            args: list[int] = []
+            for kind in keys:
+                args += [_limit(ctx, kind), COUNTERS[kind].window_s]
+            worst = int(await ctx.redis.eval(_RESERVE, len(keys), *keys.values(), *args))  # type: ignore[misc]
+            return None if worst < 0 else worst
         except UNAVAILABLE:
             pass
     # one process's counters, read and bumped with no await in between: parallel attempts cannot interleave
@@ -122,14 +147,19 @@ async def reserve(ctx: Context, **subjects: str) -> int | None:
     if len(memory) >= SWEEP_AT:
         for stale in [key for key, window in memory.items() if now - window.started >= WINDOW_S]:
             del memory[stale]
-    worst_mem: int | None = None
+    live: dict[str, _Window | None] = {}
     for kind, key in keys.items():
-        length = COUNTERS[kind].window_s
         window = memory.get(key)
-        if window is None or now - window.started >= length:
-            window = memory[key] = _Window(now, 0)
+        live[kind] = window if window is not None and now - window.started < COUNTERS[kind].window_s else None
+    refusing = [kind for kind, window in live.items() if (window.count if window else 0) >= _limit(ctx, kind)]
+    worst_mem: int | None = None
+    for kind in refusing or list(keys):
+        length = COUNTERS[kind].window_s
+        window = live[kind]
+        if window is None:
+            window = memory[keys[kind]] = _Window(now, 0)
         window.count += 1
-        if window.count > _limit(ctx, kind):
+        if kind in refusing:
             worst_mem = max(worst_mem or 0, math.ceil(length - (now - window.started)))
     return worst_mem
 
