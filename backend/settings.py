@@ -321,7 +321,7 @@ class Settings:
             # below these a number does not mean what it says: a skew of 0 s refuses nearly every signed request (and
             # its nonces get a Redis TTL of 0, which Redis refuses), a limit of 0 failed logins refuses every login
             signature_max_skew_s=_int("SIGNATURE_MAX_SKEW_S", 300, minimum=1, maximum=MAX_SKEW_S),
-            partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300, minimum=0),
+            partner_rate_limit=_int("PARTNER_RATE_LIMIT", 300, minimum=0, maximum=1_000_000),
             login_failures_per_ip=_int("LOGIN_FAILURES_PER_IP", 30, minimum=1),
             redis_prefix=_env("REDIS_PREFIX", "zan") or "zan",
             relay_interval_s=_float("RELAY_INTERVAL_S", 1.0),
