@@ -122,7 +122,7 @@ class RulesFileError(ValueError):
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     version: str
-    timezone: ZoneInfo
+    timezone: dt.tzinfo
     rules: tuple[Rule, ...]
 
     def local_time(self, at: dt.datetime | None) -> dt.datetime:
@@ -233,8 +233,24 @@ def parse_rules(raw: dict[str, Any], taxonomy: Taxonomy | None = None,
             )
         )
     return RuleSet(
-        version=str(raw.get("version", "")), timezone=ZoneInfo(raw.get("timezone", "Asia/Almaty")), rules=tuple(rules)
+        version=str(raw.get("version", "")), timezone=zone(str(raw.get("timezone", "Asia/Almaty"))),
+        rules=tuple(rules)
     )
+
+
+# Kazakhstan has kept one time, UTC+5, since 2024-03-01 (decree of the Government, 2024). A server whose tz database
+# predates it (tzdata 2024a) still gives Almaty and Qostanay UTC+6: read through it, every night window began an hour
+# early. Rule windows are read at the time of a report, never before 2024, so the zones of Kazakhstan are UTC+5.
+KAZAKHSTAN_ZONES = frozenset({"Asia/Almaty", "Asia/Qostanay", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Atyrau", "Asia/Oral",
+                              "Asia/Qyzylorda"})
+
+
+def zone(name: str) -> dt.tzinfo:
+    """The time zone of a rule file's `timezone`: a zone of Kazakhstan as UTC+5 whatever the machine's tz database
+    says, any other from it (ZoneInfoNotFoundError, a KeyError, for an unknown name)."""
+    if name in KAZAKHSTAN_ZONES:
+        return dt.timezone(dt.timedelta(hours=5), name)
+    return ZoneInfo(name)
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
+import zoneinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from ml import routing_rules
 from ml.routing_rules import RULES_PATH, NoRuleMatched, load_rules, parse_rules
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -115,3 +118,32 @@ def test_loading_rejects_a_district_that_does_not_exist(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown district 'astana-city'"):
         load_rules(str(path))
     assert load_rules().match("police_complaint", "astana", at(12)).rule_id == "complaint-astana"  # the bundled load
+
+
+def _old_tz_database(root: Path) -> Path:
+    """A tz database as machines not updated since early 2024 hold it: Asia/Almaty at UTC+6 (a TZif v1 file with one
+    local time type and no transitions)."""
+    zone = root / "Asia" / "Almaty"
+    zone.parent.mkdir(parents=True)
+    header = b"TZif" + b"\x00" * 16 + struct.pack(">6l", 0, 0, 0, 0, 1, 4)
+    zone.write_bytes(header + struct.pack(">lBB", 6 * 3600, 0, 0) + b"+06\x00")
+    return root
+
+
+def test_local_time_is_utc_plus_5_whatever_the_machines_tz_database_says(tmp_path: Path) -> None:
+    """Kazakhstan has kept one time, UTC+5, since 2024-03-01. A server whose tz database predates that (tzdata 2024a)
+    still gives Asia/Almaty UTC+6, and read through it every night window began an hour early: a report at 21:30
+    went to the night patrol."""
+    zoneinfo.reset_tzpath(to=[str(_old_tz_database(tmp_path))])
+    zoneinfo.ZoneInfo.clear_cache()
+    routing_rules._load_rules.cache_clear()
+    try:
+        assert zoneinfo.ZoneInfo("Asia/Almaty").utcoffset(None) == dt.timedelta(hours=6)  # the old database is read
+        rules = load_rules()
+        assert rules.local_time(dt.datetime(2026, 3, 10, 16, 30, tzinfo=dt.UTC)).hour == 21
+        assert rules.match("vandalism", "almaty", dt.datetime(2026, 3, 10, 16, 30, tzinfo=dt.UTC)).unit != (
+            "almaty-patrol-night")
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
+        routing_rules._load_rules.cache_clear()
