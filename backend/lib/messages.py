@@ -217,7 +217,7 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "method_not_allowed": {
         "ru": "Метод не поддерживается",
-        "kk": "Әдіс қолдау көрсетілмейді",
+        "kk": "Әдіске қолдау көрсетілмейді",
         "en": "Method not allowed",
     },
     "database.unavailable": {

@@ -237,7 +237,7 @@ TEXTS: dict[str, dict[str, str]] = {
                           "en": "⚖️ Appeal No. {number}"},
     "appeal_prompt": {
         "kk": "№ {number} өтініштің жабылуымен неге келіспейтініңізді бір хабарламамен жазыңыз (кемінде 3 таңба) "
-              "немесе «Болдырмау» түймесін басыңыз.",
+              "немесе «Болдырмау» батырмасын басыңыз.",
         "ru": "Напишите одним сообщением, почему вы не согласны с закрытием обращения № {number} (не короче "
               "3 символов), или нажмите «Отменить».",
         "en": "Write in one message why you disagree with how report No. {number} was closed (3 characters at "
@@ -254,7 +254,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The grounds must be 3 to 5000 characters long: please write them in words.",
     },
     "appeal_hint": {
-        "kk": "Шағымның негіздемесін сөзбен жазыңыз немесе «Болдырмау» түймесін басыңыз.",
+        "kk": "Шағымның негіздемесін сөзбен жазыңыз немесе «Болдырмау» батырмасын басыңыз.",
         "ru": "Напишите основания жалобы словами или нажмите «Отменить».",
         "en": "Write the grounds of your appeal in words, or tap “Cancel”.",
     },
@@ -264,7 +264,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Report not found: you can act only on your own reports. Your list: /reports.",
     },
     "step_stale": {
-        "kk": "Бұл түйме ескірген: № {number} өтініш содан бері өзгерді. Жаңа тізім — /reports.",
+        "kk": "Бұл батырма ескірген: № {number} өтініш содан бері өзгерді. Жаңа тізім — /reports.",
         "ru": "Эта кнопка устарела: обращение № {number} с тех пор изменилось. Актуальный список — /reports.",
         "en": "This button is out of date: report No. {number} has changed since. Current list: /reports.",
     },

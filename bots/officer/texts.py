@@ -11,7 +11,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "консоли и отправьте его сюда командой /link КОД.",
         "kk": "«Заң мен Тәртіп» кезекші боты. Аккаунтты байланыстырыңыз: планшеттен немесе консольден бір реттік "
               "кодты алып, осында /link КОД командасымен жіберіңіз.",
-        "en": "Zan duty bot. Link your account: get a one-time code on the tablet or console and send /link CODE.",
+        "en": "The «Law and Order» duty bot. Link your account: get a one-time code on the tablet or console and send "
+              "/link CODE.",
     },
     "linked": {
         "ru": "Аккаунт привязан: {name}. Срочные обращения вашего района будут приходить сюда во время смены.",

@@ -94,13 +94,16 @@ def _data_entries() -> Iterator[tuple[str, Entry]]:
 
 
 def _entries() -> list[tuple[str, Entry]]:
+    # every module imported before any is walked: the domains' messages.py add their codes to
+    # backend.lib.messages.ERRORS when imported, and a walk of ERRORS made before (backend/lib comes before media,
+    # officers, sync… in path order) missed 42 of them
+    modules = [importlib.import_module(name) for name in _module_names()]
     seen: set[int] = set()
     found: list[tuple[str, Entry]] = []
-    for name in _module_names():
-        module = importlib.import_module(name)
+    for module in modules:
         for attribute, value in vars(module).items():
             if not attribute.startswith("_") and isinstance(value, dict):
-                found.extend(_walk(value, f"{name}.{attribute}", seen))
+                found.extend(_walk(value, f"{module.__name__}.{attribute}", seen))
     found.extend(_data_entries())
     return found
 
