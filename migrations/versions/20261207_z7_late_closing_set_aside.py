@@ -46,9 +46,15 @@ def _index(predicate: str) -> None:
 
 
 def upgrade() -> None:
-    # nullable, no default: adding them rewrites no row on either database
-    for name in ADDED:
-        op.add_column("reports", sa.Column(name, sa.DateTime(timezone=True), nullable=True))
+    # nullable, no default: adding them rewrites no row on either database. On PostgreSQL the index build below commits
+    # them first (autocommit block) while the revision is recorded only at the end: an upgrade stopped in the build
+    # leaves them behind at z6, and running it again must take them as they are (IF NOT EXISTS; the same schema)
+    if op.get_bind().dialect.name == "postgresql":
+        for name in ADDED:
+            op.execute(f"ALTER TABLE reports ADD COLUMN IF NOT EXISTS {name} TIMESTAMP WITH TIME ZONE")
+    else:
+        for name in ADDED:
+            op.add_column("reports", sa.Column(name, sa.DateTime(timezone=True), nullable=True))
     _index(MISSED)
 
 
