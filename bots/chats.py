@@ -19,13 +19,19 @@ CHATS_REFUSED = Counter("zan_telegram_chats_refused_total",
 TELEGRAM_LIMIT = 4096
 
 
-def fit(text: str) -> str:
-    """`text` cut to what Telegram takes, with "…" where it was cut. The limit counts UTF-16 code units (an emoji
-    or a rare CJK character is two), so a cut between a surrogate pair drops the half character."""
+def fit(text: str, limit: int = TELEGRAM_LIMIT) -> str:
+    """`text` cut to what Telegram takes (or to `limit`, for a part of a message), with "…" where it was cut. The
+    limit counts UTF-16 code units (an emoji or a rare CJK character is two), so a cut between a surrogate pair drops
+    the half character."""
     units = text.encode("utf-16-le")
-    if len(units) <= 2 * TELEGRAM_LIMIT:
+    if len(units) <= 2 * limit:
         return text
-    return units[: 2 * (TELEGRAM_LIMIT - 1)].decode("utf-16-le", errors="ignore") + "…"
+    return units[: 2 * (limit - 1)].decode("utf-16-le", errors="ignore") + "…"
+
+
+def telegram_length(text: str) -> int:
+    """`text`'s length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def is_private_chat(chat_id: int) -> bool:

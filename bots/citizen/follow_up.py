@@ -17,10 +17,12 @@ from backend.lib.i18n import pick
 from backend.notifications.fanout import discreet_for_citizen
 from backend.reports.service import local_date
 from backend.reports.views import citizen_status
+from bots.chats import fit
 from bots.citizen import own_steps, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
 from bots.citizen.reply_flow import reply_button
+from bots.citizen.report_draft import shortened
 from bots.citizen.texts import all_languages, t
 
 log = logging.getLogger("zan.bots.citizen")
@@ -28,6 +30,9 @@ handlers = Handlers()
 
 
 MORE_REPORTS = "reports:"  # a "More" button's data: the prefix and the id of the last report listed above it
+# a listed report's question, quoted: staff may write 2,000 characters, and two or three whole questions passed
+# Telegram's 4096 (the list refused, its "Reply" buttons with it). "Reply" shows the question whole
+QUESTION_QUOTE_CHARS = 200
 
 
 @handlers.message(Command("reports"))
@@ -76,13 +81,15 @@ async def _send_page(message: Message, ctx: Context, lang: str, citizen_id: uuid
         # a restricted report's question is not quoted: the list may stay the chat's last message, shown on the
         # lock screen (bots.citizen.notify); "Reply" shows it once tapped
         if question.public_text and not discreet_for_citizen(report):
-            lines.append(t("report_question", lang, question=pick(question.public_text, lang)))
+            lines.append(t("report_question", lang,
+                           question=shortened(pick(question.public_text, lang), QUESTION_QUOTE_CHARS)))
         buttons.append([reply_button(report.id, lang, report.number)])
         buttons.extend(own_steps.buttons(report, lang))
     if more:
         buttons.append([InlineKeyboardButton(text=t("btn_more_reports", lang),
                                              callback_data=f"{MORE_REPORTS}{reports[-1].id}")])
-    await message.answer("\n".join(lines),
+    # fitted as well: ten quotes of emoji (two of Telegram's units each) could still pass the limit
+    await message.answer(fit("\n".join(lines)),
                          reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None)
 
 

@@ -37,6 +37,7 @@ from backend.lib.errors import ZanError
 from backend.lib.i18n import pick
 from backend.media.service import MAX_PER_REPORT, kind_of
 from backend.reports.workflow import Resolution
+from bots.chats import TELEGRAM_LIMIT, fit, telegram_length
 from bots.citizen import albums, commands, keyboards, service
 from bots.citizen.middlewares import citizen_of
 from bots.citizen.registry import Handlers
@@ -200,7 +201,10 @@ async def reply_start(callback: CallbackQuery, state: FSMContext, bot: Bot, ctx:
     question = (await service.questions(ctx, [report])).get(report.id)
     prompt = t("reply_prompt", lang, number=report.number)
     if question is not None and question.public_text:
-        prompt = f"{pick(question.public_text, lang)}\n\n{prompt}"
+        # staff's question is whole to the API at 2,000 characters, which emoji make 4,000 of Telegram's units: it is
+        # cut to the room the prompt under it (what to do) leaves
+        room = TELEGRAM_LIMIT - telegram_length(prompt) - 2
+        prompt = f"{fit(pick(question.public_text, lang), room)}\n\n{prompt}"
     await bot.send_message(chat_id, prompt, reply_markup=_cancel(lang))
 
 

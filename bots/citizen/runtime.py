@@ -11,17 +11,22 @@ citizen is never left without a reply.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 
 from backend.context import Context
@@ -33,6 +38,7 @@ from bots.citizen.storage import FallbackStorage
 from bots.once import once
 from bots.webhook import drain
 
+log = logging.getLogger("zan.bots.citizen")
 BOT_NAME = "citizen"  # of the update de-duplication keys, polled or delivered to the webhook
 FSM_TTL_S = 24 * 3600
 EXTRAS_KEY = "citizen_bot"
@@ -57,12 +63,31 @@ class _Session(AiohttpSession):
     def __init__(self, api: TelegramAPIServer, *, tls: bool) -> None:
         super().__init__(api=api)
         self._tls = tls
+        self.middleware(_stale_tap_answered)
 
     async def close(self) -> None:
         if self._tls:
             await super().close()
         elif self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+async def _stale_tap_answered(make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                              method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+    """Telegram waits about 15 s for a tapped button's answer, then refuses it ("query is too old"): a tap fetched
+    after the bot was away (a restart, a deploy, an outage: the update itself waits a day), or behind a slow update of
+    its chat. Every handler answers its tap first, so that refusal failed the tap's whole handling, and the citizen
+    heard "service unavailable" instead of the report they sent being filed. The spinner stopped long ago on the
+    client: the refused answer is taken as given (the duty bot's `answer_tap` does the same)."""
+    try:
+        return await make_request(bot, method)
+    except TelegramBadRequest as exc:
+        refused = exc.message.lower()
+        if not isinstance(method, AnswerCallbackQuery) or not ("query is too old" in refused
+                                                               or "query id is invalid" in refused):
+            raise
+        log.info("a button's answer was refused: %s", exc.message)
+        return cast(Response[TelegramType], Response[bool](ok=True, result=True))
 
 
 def make_bot(token: str, api_base: str | None) -> Bot:

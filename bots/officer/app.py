@@ -238,7 +238,8 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     choice = negotiate(query.data.partition(":")[2])
     await service.set_language(_ctx(context), chat_id=update.effective_chat.id, language=choice)
     await answer_tap(query)
-    await query.edit_message_text(t("language_set", choice))
+    said = t("language_set", choice)
+    await _edited(query, context, update.effective_chat.id, said, said)  # the choices make way for the choice
 
 
 async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -289,12 +290,20 @@ async def _below(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, chat_
     not ring again). A message Telegram no longer lets the bot edit (older than 48 h, deleted by the officer) gets
     `text` in a new one: an Accept already committed must still be confirmed."""
     original = query.message.text if query.message is not None and hasattr(query.message, "text") else ""
+    await _edited(query, context, chat_id, f"{original}\n\n{text}" if original else text, text)
+
+
+async def _edited(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
+                  sent: str) -> None:
+    """The tapped message edited to `text`, its buttons gone; one Telegram no longer lets the bot edit (older than
+    48 h, deleted by the officer) gets `sent` in a new one: what the tap did (an Accept committed, a language set)
+    must still be said."""
     try:
-        await query.edit_message_text(f"{original}\n\n{text}" if original else text)
+        await query.edit_message_text(text)
     except BadRequest as exc:
         if "not modified" in exc.message.lower():  # a second tap or a re-delivered update: the text is there
             return
-        await context.bot.send_message(chat_id, text)
+        await context.bot.send_message(chat_id, sent)
 
 
 def build_application(ctx: Context, token: str | None = None, *, polling: bool = False) -> App:
