@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the pg_scratch fixture is imported from test_audit_migrations_rerun)
 """Two processes migrating one PostgreSQL database at once: the second waits for the first and finds nothing to do.
 
 `zan serve` runs the migrations before it listens, and the API runs as several replicas (README: any API replica),
@@ -12,31 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
-import pytest
 
 from backend.migrate import current_revisions, upgrade
-from tests.conftest import PG_ADMIN, _pg_admin
+
+# a PostgreSQL database of the test's own (a migration test starts from an empty one)
+from tests.core.test_audit_migrations_rerun import pg_scratch  # noqa: F401
 
 BEFORE = "z7_late_closing_set_aside"
 HEAD = "z8_media_store_failed_at"  # ALTER TABLE media ADD COLUMN store_failed_at
 REPO = Path(__file__).resolve().parents[2]
 # a `zan serve` starting: imports, then (once told to start, so that both have imported) migrates
 STARTUP = "import sys\nfrom backend.migrate import upgrade\nsys.stdin.readline()\nupgrade(sys.argv[1])\n"
-
-
-@pytest.fixture
-def pg_scratch() -> Iterator[tuple[str, str]]:
-    name = f"zan_mig_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_two_servers_starting_at_once_both_start(pg_scratch: tuple[str, str]) -> None:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the login tests' fixtures are imported from tests/officers/test_audit_login_sources.py)
 """A login refused by one limit (429, its password never checked) is no failed login: it must not spend the tries of
 the other subjects it names. Counted against them, a single address past ZAN_LOGIN_FAILURES_PER_IP, answered 429
 for everything, still locked out every officer whose badge it sent five times (the whole roster, knowing the badge
@@ -6,44 +7,20 @@ used up the tries of the station's shared address, locking out every colleague b
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 
-import httpx
 import pytest
 
-from backend.app import create_app
 from backend.context import Context
 from backend.officers import ratelimit
 from tests.officers.factories import make_officer
 
+# the fixtures (PostgreSQL only; clients of one app, each from the address given) and the login path
+from tests.officers.test_audit_login_sources import LOGIN, From, client_from, db_url  # noqa: F401
+
 pytestmark = pytest.mark.anyio
 
-LOGIN = "/api/v1/officer/auth/login"
-From = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
 BOTH_STORES = pytest.mark.parametrize("store", ["memory", pytest.param("redis", marks=pytest.mark.redis)])
-
-
-@pytest.fixture
-def db_url(request: pytest.FixtureRequest) -> str:
-    """Counting does not depend on the database: PostgreSQL only."""
-    return str(request.getfixturevalue("pg_url"))
-
-
-@pytest.fixture
-async def client_from(ctx: Context) -> AsyncIterator[From]:
-    """Clients of one running app, each calling from the address it is given."""
-    app = create_app(ctx=ctx)
-
-    @asynccontextmanager
-    async def from_address(address: str) -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=(address, 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://zan.test") as client:
-            yield client
-
-    async with app.lifespan():
-        yield from_address
 
 
 async def _login(client_from: From, address: str, badge: str, password: str, device: str = "tab-1") -> int:

@@ -81,13 +81,19 @@ async def test_a_content_type_is_recorded_as_a_mime_type(ctx: Context) -> None:
     assert stored is not None and stored.content_type == "image/jpeg"
 
 
-async def test_a_former_crew_told_to_upload_a_file_the_report_holds_can_upload_it(ctx: Context) -> None:
+async def _handed_over(ctx: Context) -> tuple[Any, Tablet, Tablet]:
+    """A report its crew (tablet p) held and that was handed to another unit's crew (tablet q)."""
     old, new = await make_unit(ctx), await make_unit(ctx)
     p_officer, _ = await make_officer(ctx, unit=old)
     q_officer, _ = await make_officer(ctx, unit=new)
     report = await assigned_report(ctx, old)
     await reassign(ctx, report, new)
     p, q = Tablet(ctx, p_officer, old.id), Tablet(ctx, q_officer, new.id)
+    return report, p, q
+
+
+async def test_a_former_crew_told_to_upload_a_file_the_report_holds_can_upload_it(ctx: Context) -> None:
+    report, p, q = await _handed_over(ctx)
     q_item, declared = await _declare(q, report.id)
     assert declared["upload_complete"] is False
     assert (await _put(ctx, q, 0, FILE[:1000])).received == 1000
@@ -109,12 +115,7 @@ async def test_a_former_crew_told_to_upload_a_file_the_report_holds_can_upload_i
 
 
 async def test_a_former_crew_is_not_told_a_file_exists_before_it_uploads_it(ctx: Context) -> None:
-    old, new = await make_unit(ctx), await make_unit(ctx)
-    p_officer, _ = await make_officer(ctx, unit=old)
-    q_officer, _ = await make_officer(ctx, unit=new)
-    report = await assigned_report(ctx, old)
-    await reassign(ctx, report, new)
-    p, q = Tablet(ctx, p_officer, old.id), Tablet(ctx, q_officer, new.id)
+    report, p, q = await _handed_over(ctx)
     await _declare(q, report.id)
     assert (await _upload(ctx, q)).complete is True
     # uploaded by the crew that holds the report now: the old crew's officer holds no item with these bytes, so is
