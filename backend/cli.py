@@ -38,6 +38,7 @@ class _ZanGroup(click.Group):
 def _database_unreachable(exc: BaseException) -> bool:
     # imported here: `zan --help` and the commands that never touch the database stay quick to start
     import socket
+    import sqlite3
 
     import asyncpg
 
@@ -51,6 +52,9 @@ def _database_unreachable(exc: BaseException) -> bool:
             return True
         # a host name that does not resolve, when asyncpg was connecting to it (not a webhook's or a bucket's)
         if isinstance(cause, socket.gaierror) and raised_in(cause, "asyncpg."):
+            return True
+        # the embedded database's file cannot be opened (a read-only or lost var dir, a directory in its place)
+        if isinstance(cause, sqlite3.OperationalError) and "unable to open database file" in str(cause):
             return True
     return False
 

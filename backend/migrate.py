@@ -17,6 +17,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError, to_tuple
+from sqlalchemy.engine import make_url
 
 # the parent of `backend/`: the repository in a checkout, site-packages in an installed copy
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -34,8 +35,8 @@ def alembic_config(database_url: str) -> Config:
 
 
 def _ensure_sqlite_dir(database_url: str) -> None:
-    if database_url.startswith("sqlite") and ":///" in database_url:
-        path = database_url.split(":///", 1)[1]
+    if database_url.startswith("sqlite"):
+        path = make_url(database_url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 

@@ -109,6 +109,14 @@ def _check_database_url(url: str) -> None:
                                                            " (it could not be read as a database URL)"))
 
 
+def _sqlite_url(path: Path) -> str:
+    """The embedded database's URL, its path quoted: a var dir with "?" or "%20" in its name put the database
+    elsewhere (the query string began at the "?") or nowhere."""
+    from sqlalchemy.engine import URL
+
+    return URL.create("sqlite+aiosqlite", database=str(path)).render_as_string(hide_password=False)
+
+
 def _float(name: str, default: float) -> float:
     raw = _env(name)
     if raw is None:
@@ -153,6 +161,14 @@ def check_production_secret(secret: str) -> None:
 
 def _embedded_secret(var_dir: Path) -> str:
     """A per-installation random key for embedded mode, created once and kept in var/ (never committed)."""
+    try:
+        return _read_or_make_secret(var_dir)
+    except OSError as exc:  # a var dir that is a file, read-only, on a lost mount: one line naming it, no traceback
+        raise SettingsError(f"ZAN_VAR_DIR {var_dir} cannot hold the embedded mode's key ({exc.strerror or exc}): "
+                            "make it a writable directory, or set ZAN_SECRET_KEY") from exc
+
+
+def _read_or_make_secret(var_dir: Path) -> str:
     path = var_dir / "secret.key"
     if not path.exists():
         var_dir.mkdir(parents=True, exist_ok=True)
@@ -266,7 +282,7 @@ class Settings:
         var_dir = Path(_env("VAR_DIR", str(REPO_ROOT / "var")) or "var")
         environment = _choice("ENVIRONMENT", "embedded", ENVIRONMENTS)
         production = environment == "production"
-        database_url = _env("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'zan.db'}"
+        database_url = _env("DATABASE_URL") or _sqlite_url(var_dir / "zan.db")
         _check_database_url(database_url)
         if production and database_url.startswith("sqlite"):
             raise SettingsError("ZAN_DATABASE_URL must name a PostgreSQL database in production "

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.db import UtcDateTime, make_engine
@@ -78,7 +78,7 @@ async def _postgres_alone(engine: AsyncEngine) -> AsyncIterator[None]:
 @contextmanager
 def _sqlite_alone(url: str) -> Iterator[None]:
     """The same for an SQLite file: an exclusive lock on a file beside it, for as long as the migration runs."""
-    path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = make_url(url).database
     if not path or path == ":memory:":
         yield
         return

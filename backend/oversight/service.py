@@ -339,6 +339,9 @@ async def export(
     async with sessions() as session:
         while True:
             rows = await page(session, principal, scope, filters, now, calendar, after, EXPORT_BATCH)
+            # ended before the rows go to a client who may read them slowly: an open transaction on SQLite holds the
+            # one write lock (BEGIN IMMEDIATE), and every report, push and job waited on the download, then got 503
+            await session.commit()
             if rows:
                 yield _encode([csv_cells(row, lang) for row in rows], delimiter)
             if len(rows) < EXPORT_BATCH:
