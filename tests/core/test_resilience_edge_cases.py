@@ -273,6 +273,9 @@ async def test_a_stale_saq_job_does_not_run_its_task_a_second_time(ctx: Context,
     finally:
         await worker.stop()
         worker_task.cancel()
+        # its jobs' cleanup (a cancelled one's rollback) finishes before the test reads on: on SQLite an unfinished
+        # one held the one write lock past the busy timeout under load
+        await asyncio.gather(worker_task, return_exceptions=True)
     async with ctx.sessions() as session:
         task = await session.scalar(select(OutboxTask).where(OutboxTask.dedupe_key == f"offer-urgent:{report_id}"))
     assert task is not None and task.attempts == 1  # handed out twice, run once: only a start counts an attempt
