@@ -63,6 +63,14 @@ def json_column(default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
 
 
+# The execution option that begins a SQLite transaction DEFERRED instead of IMMEDIATE (the "begin" listener in
+# make_engine), set before its first statement: `session.connection(execution_options={SQLITE_READ_ONLY: True})`. For
+# long reads that write nothing (`zan ledger verify`): IMMEDIATE, they held the one write lock for their whole run,
+# and every write meanwhile waited busy_timeout (30 s) and failed. Under WAL a deferred transaction reads one
+# snapshot and blocks no writer; a write in it could fail with SQLITE_BUSY_SNAPSHOT (the reason writers take
+# IMMEDIATE), so only a transaction that writes nothing may use it. No effect on PostgreSQL.
+SQLITE_READ_ONLY = "zan_sqlite_read_only"
+
 # How long opening a PostgreSQL connection may take (ZAN_DB_CONNECT_TIMEOUT_S). asyncpg's own default is 60 s: a
 # process facing a database host that drops packets (a firewall, a host gone from the network) hung every request,
 # relay pass and health check a minute on each connection it opened. A server that answers takes milliseconds, and
@@ -111,6 +119,11 @@ def make_engine(database_url: str, *, null_pool: bool = False, pool_size: int = 
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
+            if conn.get_execution_options().get(SQLITE_READ_ONLY):
+                # a long read that writes nothing (SQLITE_READ_ONLY): deferred, under WAL a snapshot as of its first
+                # read that takes no write lock, so writers go on meanwhile
+                conn.exec_driver_sql("BEGIN DEFERRED")
+                return
             # IMMEDIATE: writers queue on the lock (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT
             # when a read-then-write transaction races another writer. Embedded mode trades throughput for this.
             conn.exec_driver_sql("BEGIN IMMEDIATE")

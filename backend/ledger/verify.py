@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.db import is_postgres, uuid_in
+from backend.db import SQLITE_READ_ONLY, is_postgres, uuid_in
 from backend.ledger import chain as scope_chain
 from backend.ledger import heads, pinned
 from backend.ledger.models import LedgerCheckpoint, LedgerSeal
@@ -178,6 +178,17 @@ async def verify(session: AsyncSession, secret_keys: tuple[str, ...], *, keep_se
     SEALS_PAGE at a time; `keep_seals=False` (`zan ledger verify`) keeps only their count and the head, not each
     seal (a seal a minute is half a million a year)."""
     verdict = Verdict()
+    if not is_postgres(session):
+        # On SQLite every transaction began IMMEDIATE (backend/db.py), and this one held the one write lock for the
+        # whole chain: past busy_timeout (30 s; a few hundred thousand rows) every write meanwhile failed (503).
+        # Read in a deferred transaction instead: under WAL one snapshot, as of its first read, that blocks no
+        # writer, and this check writes nothing. Simpler than committing between pages, and sounder: a page of
+        # seals can itself hold rows enough to pass the timeout, and one snapshot keeps the chain, the head, the
+        # stored tree and the pending count of one moment, where seals and rows committed between pages would be
+        # read half (the chain going on past the head the tree was read at, rows counted pending then sealed).
+        # Its cost: WAL checkpoints cannot pass the snapshot while it lasts, so the WAL file grows by what is
+        # written meanwhile. PostgreSQL is left as it was: its reads take no lock a writer waits for.
+        await _read_alone(session)
     chain = _Chain(key=len(secret_keys))
     replay = heads.Replay()  # every scope's head, seal by seal, against each seal's signed state root
     numbered = True
@@ -211,12 +222,21 @@ async def check_pinned(session: AsyncSession, verdict: Verdict, batch: int = PIN
     that no longer matches goes under `altered`/`missing` as the sealed rows do, the tablet notes under `notes`. Only
     `verify` runs it, not the scheduled `check_onward`: these rows are part of no seal, and that check's runs are
     sized in sealed rows."""
-    await session.commit()  # (read-only) each batch in a snapshot of its own, as check_pinned_onward reads them
-    await snapshot(session)
+    await _read_alone(session)  # each batch in a snapshot of its own, as check_pinned_onward reads them
     async for judged in pinned.walk(session, batch):
         _fold(verdict, judged)
-        await session.commit()
+        await _read_alone(session)
+
+
+async def _read_alone(session: AsyncSession) -> None:
+    """End the session's transaction (`verify`'s write nothing) and begin the next as one snapshot that writes
+    nothing: REPEATABLE READ on PostgreSQL (`snapshot`); on SQLite a deferred transaction (db.SQLITE_READ_ONLY), a
+    snapshot under WAL that takes no write lock, so the service's writers are not held up while `verify` reads."""
+    await session.commit()
+    if is_postgres(session):
         await snapshot(session)
+    else:
+        await session.connection(execution_options={SQLITE_READ_ONLY: True})
 
 
 def _fold(verdict: Verdict, judged: Mapping[uuid.UUID, pinned.Found]) -> None:
