@@ -22,7 +22,7 @@ def test_a_key_that_cannot_be_listed_as_a_previous_key_is_refused(env: pytest.Mo
     env.setenv("ZAN_SECRET_KEY", secret)
     if environment == "production":
         env.setenv("ZAN_DATABASE_URL", "postgresql+asyncpg://zan@127.0.0.1/zan")
-    with pytest.raises(SettingsError, match="^ZAN_SECRET_KEY must not hold spaces, new lines or commas") as refused:
+    with pytest.raises(SettingsError, match=r"^ZAN_SECRET_KEY must not hold spaces, new lines or commas") as refused:
         Settings.from_env()
     assert STRONG[:8] not in str(refused.value)
 
