@@ -12,6 +12,7 @@ from typing import Literal, overload
 Lang = Literal["kk", "ru", "en"]
 LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
 DEFAULT_LANG: Lang = "ru"
+_MISTAKEN = {"kz": "kk", "kaz": "kk", "rus": "ru", "eng": "en"}
 
 
 @overload
@@ -30,8 +31,9 @@ def negotiate(accept_language: str | None, default: Lang | None = DEFAULT_LANG) 
         # "kk_KZ" is not a language tag (RFC 5646 separates with "-"), but it is what Android's Locale.toString()
         # and POSIX locales give, and apps pass it on as it is: a Kazakh phone would otherwise be answered in Russian
         primary = tag.strip().lower().replace("_", "-").split("-")[0]
-        if primary == "kz":  # a common mistake in the wild (kz is the country code)
-            primary = "kk"
+        # common mistakes in the wild: kz is the country code, and the ISO 639-2 codes are what Java's and Android's
+        # Locale.getISO3Language() give (RFC 5646 takes the two-letter code where one exists)
+        primary = _MISTAKEN.get(primary, primary)
         if primary not in LANGS:
             continue
         q = 1.0

@@ -23,6 +23,11 @@ from backend.lib.messages import ERRORS
     ("KK-kz", "kk"),
     ("kk_KZ", "kk"),
     ("kz", "kk"),
+    # the ISO 639-2 codes Java's Locale.getISO3Language() gives
+    ("kaz", "kk"),
+    ("kaz-KZ, rus;q=0.5", "kk"),
+    ("rus", "ru"),
+    ("eng, kaz;q=0.5", "en"),
     # no language of ours, or none at all: the fallback (Russian)
     ("*", "ru"),
     ("qq", "ru"),
