@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -26,6 +26,7 @@ from ml.dataset import DataFileError, read_jsonl
 from ml.routing_rules import RULES_FILE_ENV, RulesFileError, load_rules
 
 if TYPE_CHECKING:
+    from ml.classifier import RouterModel
     from ml.training import Labelled
 
 _STAGES = {"embed": "embedding", "calibrate": "calibrating (out-of-fold)", "fit": "fitting final model"}
@@ -76,6 +77,27 @@ def _load(path: str, text_field: str, label_field: str, language_field: str) -> 
         _err.print(f"{path}: skipped {d.skipped_total} {rows} ({why}); read {len(d.texts)}", highlight=False,
                    soft_wrap=True)
     return d
+
+
+def read_corrections(path: str) -> list[dict[str, Any]]:
+    """The rows of a corrections file (`--extra`), or BadInput naming the file and the line that cannot be read."""
+    try:
+        return read_jsonl(path)
+    except DataFileError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+def retrain_with(corrections: list[dict[str, Any]], out: str, *, extra: str | None, embedder: str | None,
+                 quiet: bool) -> RouterModel:
+    """`ml.training.retrain` with a progress bar; a correction of a category the taxonomy lacks (a typo, or one
+    since removed) is BadInput naming the `extra` file it came from."""
+    from ml.training import UnknownCorrection, retrain
+
+    with _progress(not quiet) as progress:
+        try:
+            return retrain(corrections, out, embedder=embedder, progress=progress)
+        except UnknownCorrection as exc:
+            raise BadInput(f"{extra}: {exc}") from exc
 
 
 def _writable_file(path: str) -> None:
@@ -194,17 +216,7 @@ def eval_cmd(
 @click.option("--quiet", is_flag=True)
 def retrain_cmd(out: str, extra: str, embedder: str | None, quiet: bool) -> None:
     """Retrain the taxonomy model with dispatcher corrections ({"text", "category"} per line)."""
-    from ml.training import UnknownCorrection, retrain
-
-    try:
-        corrections = read_jsonl(extra)
-    except DataFileError as exc:
-        raise BadInput(str(exc)) from exc
-    with _progress(not quiet) as progress:
-        try:
-            model = retrain(corrections, out, embedder=embedder, progress=progress)
-        except UnknownCorrection as exc:  # a typo, or a category since removed from the taxonomy
-            raise BadInput(f"{extra}: {exc}") from exc
+    model = retrain_with(read_corrections(extra), out, extra=extra, embedder=embedder, quiet=quiet)
     _echo_json({"out": out, "model_version": model.version, "metrics": model.meta.get("metrics", {})})
 
 

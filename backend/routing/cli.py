@@ -17,8 +17,8 @@ from backend.context import context_scope
 from backend.db import uuid_in
 from backend.routing.models import LabelledExample
 from backend.settings import Settings
-from ml.cli import BadInput, _progress
 from ml.cli import ml as ml_commands
+from ml.cli import read_corrections, retrain_with
 from ml.routing_rules import RulesFileError
 
 DEFAULT_OUT = "var/models/router"
@@ -57,10 +57,7 @@ async def _mark_used(settings: Settings, version: str, ids: list[uuid.UUID]) -> 
 @click.option("--quiet", is_flag=True)
 def retrain(out: str, extra: str | None, embedder: str | None, quiet: bool) -> None:
     """Retrain the router with every correction stored by /dispatch/reports/{id}/reclassify and .../label."""
-    from ml.dataset import DataFileError, read_jsonl
     from ml.taxonomy import load_taxonomy
-    from ml.training import UnknownCorrection
-    from ml.training import retrain as retrain_model
 
     settings = Settings.from_env()
     ids, corrections = asyncio.run(_corrections(settings))
@@ -75,15 +72,9 @@ def retrain(out: str, extra: str | None, embedder: str | None, quiet: bool) -> N
         click.echo(f"left out {gone.total()} stored correction(s) of categories no longer in the taxonomy: "
                    + ", ".join(f"{category} ({n})" for category, n in sorted(gone.items())), err=True)
     if extra:
-        try:
-            corrections += read_jsonl(extra)
-        except DataFileError as exc:
-            raise BadInput(str(exc)) from exc
-    with _progress(not quiet) as progress:
-        try:
-            model = retrain_model(corrections, out, embedder=embedder, progress=progress)
-        except UnknownCorrection as exc:  # only an --extra file's now: the stored ones were checked above
-            raise BadInput(f"{extra}: {exc}") from exc
+        corrections += read_corrections(extra)
+    # a category the taxonomy lacks can only be an --extra file's now: the stored ones were checked above
+    model = retrain_with(corrections, out, extra=extra, embedder=embedder, quiet=quiet)
     used = asyncio.run(_mark_used(settings, model.version, ids))
     click.echo(json.dumps({"model_version": model.version, "out": str(Path(out).resolve()),
                            "corrections": len(corrections), "newly_used": used}, ensure_ascii=False))
