@@ -105,22 +105,18 @@ def composed(value: Any) -> Any:
     recursion limit."""
     if isinstance(value, str):
         return _composed(value)
+    if not isinstance(value, (dict, list)):  # a number, true/false, null
+        return value
     stack: list[Any] = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if isinstance(child, str):
-                    if _AS_TYPED not in str(key).lower():
-                        item[key] = _composed(child)
-                elif isinstance(child, (dict, list)):
-                    stack.append(child)
-        elif isinstance(item, list):
-            for index, child in enumerate(item):
-                if isinstance(child, str):
-                    item[index] = _composed(child)
-                elif isinstance(child, (dict, list)):
-                    stack.append(child)
+        members = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in members:
+            if isinstance(child, str):
+                if not isinstance(key, str) or _AS_TYPED not in key.lower():  # (a list's index: no name)
+                    item[key] = _composed(child)  # a value replaced, no member added: the walk goes on
+            elif isinstance(child, (dict, list)):
+                stack.append(child)
     return value
 
 
