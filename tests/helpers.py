@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -15,6 +16,7 @@ import httpx
 import msgspec
 from PIL import Image
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_only
 
@@ -251,3 +253,21 @@ def on_database(url: str, work: Callable[[Any], Any]) -> Any:
             await engine.dispose()
 
     return asyncio.run(go())
+
+
+def another_sqlite_writer(ctx: Context, write: Callable[[sqlite3.Connection], object] | None = None) -> bool:
+    """Could another connection take SQLite's write lock right now (asked without waiting for it)? `write`, given,
+    runs in that transaction and is committed (a row appended meanwhile); else the transaction is rolled back."""
+    raw = sqlite3.connect(make_url(ctx.settings.database_url).database or "", timeout=0, isolation_level=None)
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        if write is None:
+            raw.execute("ROLLBACK")
+        else:
+            write(raw)
+            raw.execute("COMMIT")
+        return True
+    except sqlite3.OperationalError:  # "database is locked"
+        return False
+    finally:
+        raw.close()

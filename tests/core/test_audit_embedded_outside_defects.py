@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.settings import Settings
 from tests.conftest import app_for
+from tests.helpers import another_sqlite_writer
 from tests.oversight.test_terms import TERMS, _console, _report
 
 pytestmark = pytest.mark.anyio
@@ -36,19 +36,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def db_url(sqlite_url: str) -> str:
     return sqlite_url
-
-
-def _another_writer_can_begin(ctx: Context) -> bool:
-    """Could another connection take SQLite's write lock right now (asked without waiting for it)?"""
-    raw = sqlite3.connect(make_url(ctx.settings.database_url).database or "", timeout=0, isolation_level=None)
-    try:
-        raw.execute("BEGIN IMMEDIATE")
-        raw.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:  # "database is locked"
-        return False
-    finally:
-        raw.close()
 
 
 async def test_a_slow_export_download_does_not_hold_the_write_lock(ctx: Context,
@@ -81,7 +68,7 @@ async def test_a_slow_export_download_does_not_hold_the_write_lock(ctx: Context,
     await asyncio.wait([download, waiting], return_when=asyncio.FIRST_COMPLETED)
     try:
         assert stalled.is_set(), "the export ended before its rows"
-        free = _another_writer_can_begin(ctx)
+        free = another_sqlite_writer(ctx)
     finally:
         resume.set()
         waiting.cancel()

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from backend.context import Context
 from backend.ledger import verify
 from backend.ledger.service import seal_pending
+from tests.helpers import another_sqlite_writer
 from tests.ledger.records import record_report
 
 pytestmark = pytest.mark.anyio
@@ -29,22 +29,12 @@ def db_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def _another_writer_commits(ctx: Context) -> bool:
-    """Could another connection write an audit line right now (asked without waiting for the lock)? The line is a
-    copy of one already there under a new id, committed: a row appended while the verify runs."""
-    raw = sqlite3.connect(make_url(ctx.settings.database_url).database or "", timeout=0, isolation_level=None)
-    try:
-        raw.execute("BEGIN IMMEDIATE")
-        columns = [row[1] for row in raw.execute("PRAGMA table_info(audit_log)")]
-        chosen = ", ".join("?" if column == "id" else f'"{column}"' for column in columns)
-        raw.execute(f'INSERT INTO audit_log ({", ".join(columns)}) SELECT {chosen} FROM audit_log LIMIT 1',
-                    (uuid.uuid4().hex,))
-        raw.execute("COMMIT")
-        return True
-    except sqlite3.OperationalError:  # "database is locked"
-        return False
-    finally:
-        raw.close()
+def _audit_line_appended(raw: sqlite3.Connection) -> None:
+    """A copy of an audit line already there under a new id: a row appended while the verify runs."""
+    columns = [row[1] for row in raw.execute("PRAGMA table_info(audit_log)")]
+    chosen = ", ".join("?" if column == "id" else f'"{column}"' for column in columns)
+    raw.execute(f'INSERT INTO audit_log ({", ".join(columns)}) SELECT {chosen} FROM audit_log LIMIT 1',
+                (uuid.uuid4().hex,))
 
 
 async def test_a_verify_lets_writers_in_between_its_pages(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,7 +49,7 @@ async def test_a_verify_lets_writers_in_between_its_pages(ctx: Context, monkeypa
     def between_pages(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if "FROM ledger_seals" in statement and "ORDER BY ledger_seals.id" in statement:
             # each page's query, after the first: the pages before it were read in this verify's transaction
-            pages.append(_another_writer_commits(ctx) if pages else True)
+            pages.append(another_sqlite_writer(ctx, _audit_line_appended) if pages else True)
 
     event.listen(ctx.engine.sync_engine, "before_cursor_execute", between_pages)
     try:
