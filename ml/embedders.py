@@ -119,6 +119,10 @@ class SentenceTransformerEmbedder(_CachedEmbedder):
         # never reach a model hub at run time: weights must be local
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if os.path.isabs(model) and not os.path.exists(model):
+            # weights on a volume that is not mounted: said before importing torch and transformers (~10 s), which
+            # the library would do only to raise this same error
+            raise FileNotFoundError(f"sentence-transformers weights not found: {model}")
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(model, device=device or "cpu")

@@ -271,3 +271,27 @@ def another_sqlite_writer(ctx: Context, write: Callable[[sqlite3.Connection], ob
         return False
     finally:
         raw.close()
+
+
+def few_bundled_examples(monkeypatch: Any, per_class: int = 4) -> None:
+    """Retrain on the first few bundled examples of each category and language instead of all ~2,000: a TF-IDF
+    retrain then takes under a second instead of ~10-15 s (the logistic regressions of calibration). For tests that
+    assert what a retrain does around the model (the revision it reads and bumps, the version, corrections.jsonl,
+    what is marked used, which embedder the next retrain takes): none of that depends on how many bundled examples the
+    model learns from. The real loader still reads the files; every category, and the English gate examples, stay in."""
+    import ml.training
+    from ml.dataset import Example
+
+    load = ml.training.load_examples
+
+    def few(*args: Any, **kwargs: Any) -> list[Example]:
+        seen: dict[tuple[str, str], int] = {}
+        kept = []
+        for example in load(*args, **kwargs):
+            key = (example.category, example.language)
+            if seen.get(key, 0) < per_class:
+                seen[key] = seen.get(key, 0) + 1
+                kept.append(example)
+        return kept
+
+    monkeypatch.setattr(ml.training, "load_examples", few)

@@ -15,6 +15,7 @@ from ml.classifier import RouterModel, train
 from ml.cli import ml
 from ml.router import Router
 from ml.training import retrain
+from tests.helpers import few_bundled_examples
 from tests.ml.test_cli import ROWS  # the same small two-class data
 
 
@@ -219,8 +220,12 @@ def test_model_folder_that_is_not_a_model(tmp_path: Path, model_dir: Path, meta:
 
 # -- retrain --------------------------------------------------------------------------------------------------------
 
-def test_retrain_without_corrections_bumps_the_version(tmp_path: Path, cache_dir: str) -> None:
+
+def test_retrain_without_corrections_bumps_the_version(tmp_path: Path, cache_dir: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    few_bundled_examples(monkeypatch)
     out = tmp_path / "router"
+    # twice: the first revision comes from the bundled model (the folder is empty), the second from the folder
     first = retrain([], out, embedder="none")
     second = retrain([], out, embedder="none")
     assert (first.meta["revision"], second.meta["revision"]) == (first.meta["revision"], first.meta["revision"] + 1)
