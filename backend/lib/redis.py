@@ -19,6 +19,9 @@ QUEUE_CONNECT_TIMEOUT_S = 2.0
 # above the longest command the queue blocks on by design: a blocking dequeue answers after its own timeout, a busy
 # Redis a little later still
 QUEUE_READ_SLACK_S = 5.0
+# a refused connection is tried again after a random wait of up to BASE × 2^n seconds (at most CAP), three times
+QUEUE_RETRY_BASE_S = 1.0
+QUEUE_RETRY_CAP_S = 10.0
 
 
 def make_redis(url: str | None) -> Redis | None:
@@ -37,7 +40,7 @@ def make_queue_redis(url: str, *, blocking_s: float) -> Redis:
     backoff, so a worker facing a Redis that is down does not spin."""
     return Redis.from_url(url, socket_connect_timeout=QUEUE_CONNECT_TIMEOUT_S,
                           socket_timeout=blocking_s + QUEUE_READ_SLACK_S,
-                          retry=Retry(ExponentialWithJitterBackoff(base=1, cap=10), 3,
+                          retry=Retry(ExponentialWithJitterBackoff(base=QUEUE_RETRY_BASE_S, cap=QUEUE_RETRY_CAP_S), 3,
                                       supported_errors=(RedisConnectionError,)),
                           health_check_interval=10)
 

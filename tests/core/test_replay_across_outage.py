@@ -21,7 +21,9 @@ from redis.asyncio import Redis
 from sqlalchemy import event, func, insert, select
 
 from backend.context import Context
+from backend.lib import redis as redis_lib
 from backend.lib.clock import utcnow
+from backend.partners import admission
 from backend.partners.models import RequestNonce
 from backend.partners.service import create as create_partner
 from backend.reports.models import Report
@@ -33,6 +35,17 @@ from tests.helpers import PartnerClient, make_iin, serving
 pytestmark = pytest.mark.anyio
 PATH = "/api/v1/reports"
 Proxied = tuple[Context, TcpProxy, httpx.AsyncClient]
+
+
+@pytest.fixture(autouse=True)
+def quick_queue_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue client's retries of a refused connection wait up to 2 + 4 + 8 s (capped at 10) in production: while
+    the proxy is cut, the relay's hand-out of a report's task sat in them, and the app's shutdown after the test with
+    it (~10 s a test). Admission is what is tested here, not the queue, which gives up on a refused Redis either way
+    (three retries, as in production) and leaves the task in the outbox. Autouse, so set before `proxied` builds the
+    queue's client."""
+    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_BASE_S", 0.05)  # production: 1 s
+    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_CAP_S", 0.5)  # production: 10 s
 
 
 class Signed(msgspec.Struct):
@@ -195,9 +208,14 @@ async def test_after_an_outage_the_databases_unexpired_nonces_are_in_redis(proxi
     assert await nonce_rows(ctx) == rows
 
 
-async def test_requests_admitted_while_the_copy_runs_are_in_redis_too(proxied: Proxied) -> None:
+async def test_requests_admitted_while_the_copy_runs_are_in_redis_too(proxied: Proxied,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A long outage leaves many nonces to copy; the requests the recovering process admits meanwhile, each in some
     state of the copy, all end up claimed in Redis, so none can be replayed through it."""
+    # What puts the burst in every state of the copy is the number of its batches (each a database read and a Redis
+    # pipeline that the burst's requests interleave with), not their size: 20 batches of 50 nonces, as production's
+    # 20 batches of 1000, without writing and copying 20,000 rows
+    monkeypatch.setattr(admission, "_COPY_BATCH", 50)  # production: 1000
     ctx, proxy, http = proxied
     client = await client_of(ctx, http)
     await proxy.cut()
@@ -206,7 +224,7 @@ async def test_requests_admitted_while_the_copy_runs_are_in_redis_too(proxied: P
         expires = utcnow() + timedelta(seconds=500)
         await session.execute(insert(RequestNonce), [  # type: ignore[arg-type]
             {"signature": uuid.uuid4().hex * 2, "partner_id": uuid.UUID(client.partner_id), "expires_at": expires}
-            for _ in range(20_000)])
+            for _ in range(20 * admission._COPY_BATCH)])
         await session.commit()
 
     await proxy.restore()

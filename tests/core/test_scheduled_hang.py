@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from backend.context import Context, build_context
+from backend.jobs import relay as relay_module
 from backend.jobs import scheduled
 from backend.jobs.relay import Relay
 from backend.jobs.scheduled import LANE_OF, PERIODIC, periodic
@@ -56,6 +57,14 @@ async def relaying(ctx: Context) -> AsyncIterator[None]:
         yield
     finally:
         await relay.stop()
+
+
+@pytest.fixture(autouse=True)
+def quick_stop_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run in progress at the shutdown has SCHEDULED_STOP_GRACE_S (5 s) to end before it is cut off; the runs here
+    never end, so each relaying() waited all of it on stopping. What is proven is that the shutdown cuts them off at
+    all instead of waiting for them (HANG_BOUND_S, far above): a grace of 0.2 s proves it as well."""
+    monkeypatch.setattr(relay_module, "SCHEDULED_STOP_GRACE_S", 0.2)  # production: 5 s
 
 
 @pytest.fixture

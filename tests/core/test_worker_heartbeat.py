@@ -28,6 +28,7 @@ from backend.health.workers import (
     identity,
     write_beat,
 )
+from backend.jobs import saq
 from backend.jobs.models import WorkerHeartbeat
 from backend.jobs.saq import SCHEDULED_TIMEOUT_S
 from backend.lib.clock import utcnow
@@ -89,8 +90,11 @@ async def _beat_now(ctx: Context, *, relay_quiet_s: float = 0.0, saq_quiet_s: fl
 @pytest.fixture
 def quick_beats(monkeypatch: pytest.MonkeyPatch) -> None:
     """Beats every 2 s instead of 10 (set before the worker starts: its loop reads the interval after each beat),
-    so the test sees the next beats without waiting 10 s for each."""
+    so the test sees the next beats without waiting 10 s for each. And an idle consumer's dequeue comes back
+    empty-handed (the progress a beat reports for it) every second instead of every SAQ_POLL_S (5 s): still a
+    blocking dequeue on the real Redis, which the test proves moves the beat's `saq_at`, only sooner."""
     monkeypatch.setattr(workers, "BEAT_EVERY_S", 2.0)
+    monkeypatch.setattr(saq, "SAQ_POLL_S", 1.0)  # imported by name from backend/health/workers.py
 
 
 async def test_a_running_worker_beats_with_its_relay_and_consumer(ctx: Context, quick_beats: None,

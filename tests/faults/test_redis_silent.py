@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from backend.app import create_app
 from backend.context import Context, build_context
-from backend.jobs import service
+from backend.jobs import saq, service
 from backend.jobs.models import OutboxTask
 from backend.jobs.relay import Relay
 from backend.jobs.saq import make_worker
+from backend.lib import redis as redis_lib
 from backend.lib.redis import UNAVAILABLE
 from backend.partners.service import create
 from tests.conftest import _truncate, make_settings
@@ -29,7 +30,19 @@ from tests.helpers import PartnerClient, eventually, make_iin
 
 pytestmark = pytest.mark.anyio
 
-HANG_BOUND_S = 45.0  # far above the queue's read timeout (the dequeue's 5 s and some): only a hang reaches it
+HANG_BOUND_S = 45.0  # far above the queue's read timeout (1 s here, 10 s in production): only a hang reaches it
+
+
+@pytest.fixture(autouse=True)
+def quick_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue client's read timeout is the dequeue's blocking time (SAQ_POLL_S) and QUEUE_READ_SLACK_S: 10 s in
+    production, waited out by every command sent to the silent server (the hand-out, the dequeue, the cron's
+    scheduling, and at the end the client's closing). What is proven is that each command ends at all instead of
+    waiting for ever (HANG_BOUND_S), which a 1 s bound proves as well: the server never answers, so no timeout is too
+    short for it. The dequeue still blocks for less than the read timeout, as in production. Autouse, so set before
+    the fixtures build the queue's client."""
+    monkeypatch.setattr(saq, "SAQ_POLL_S", 0.5)  # production: 5 s (backend/health/workers.py, imported by name)
+    monkeypatch.setattr(redis_lib, "QUEUE_READ_SLACK_S", 0.5)  # production: 5 s
 
 
 @pytest.fixture
