@@ -9,8 +9,10 @@ import asyncio
 import hashlib
 import re
 import time
+from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -29,6 +31,34 @@ from tests.helpers import cancelled_once, eventually
 pytestmark = pytest.mark.anyio
 SLOW_DOWNLOAD_S = 1.5  # a Telegram download plus an S3 upload on a real network: often 1–3 s
 ADDED = re.compile(r"Принято файлов: (\d) из 5")
+
+
+class _HeldDownload:
+    """The bot's next file download, once fetched from the fake Bot API, held until `release()` before it is handed
+    on to be stored: the file is on its way (its place taken, its bytes not stored) for exactly as long as the test
+    needs, where a fixed delay of the fake's had to be a guess generous for a loaded machine, then waited out."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.reached = asyncio.Event()
+        self.go = asyncio.Event()
+        self._download = bot.download
+        bot.download = self._held  # type: ignore[method-assign]
+
+    async def _held(self, *args: Any, **kwargs: Any) -> Any:
+        fetched = await self._download(*args, **kwargs)
+        if not self.reached.is_set():  # only this download is held
+            self.reached.set()
+            await self.go.wait()
+        return fetched
+
+    async def is_reached(self) -> bool:
+        return self.reached.is_set()
+
+    def release(self) -> None:
+        self.go.set()
+        if "download" in vars(self.bot):
+            del self.bot.download  # the class's own again
 
 
 async def _at_files_step(ctx: Context, tg: FakeBot, chat_id: int) -> Chat:
@@ -164,22 +194,31 @@ async def test_an_update_delivered_again_during_its_download_is_stored_once(ctx:
 async def test_a_download_slower_than_a_places_life_keeps_its_place(ctx: Context, citizen_tg: FakeBot,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The fifth file's download outlasts a place's life (shortened here from 300 s to 2 s, renewed every 0.25 s):
-    its place is renewed while it downloads, so a sixth file sent meanwhile is refused at once, never downloaded,
-    instead of taking the place and being downloaded for nothing (or the draft passing the limit)."""
+    its place is renewed while it downloads, so a sixth file sent meanwhile is
+    refused at once, never downloaded, instead of taking the place and being downloaded for nothing (or the draft
+    passing the limit). The download is held until the sixth is answered (_HeldDownload), however long that takes."""
     chat = await _at_files_step(ctx, citizen_tg, 719206)
     for i in range(4):
         await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(40 + i, 30)))
     assert "Принято файлов: 4 из 5" in chat.texts()[-1]
     monkeypatch.setattr(report_storing, "STORING_STALE_S", 2.0)
     monkeypatch.setattr(report_storing, "STORING_RENEW_S", 0.25)
-    citizen_tg.server.download_delay = 4.0
+    held = _HeldDownload(chat.bot.bot)
     before = len(chat.texts())
     fifth = asyncio.create_task(chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(64, 48))))
-    await eventually(lambda: _getfile_count_is(citizen_tg, 5), interval=0.02)
-    await asyncio.sleep(2.5)  # the fifth file's place has outlived its life: only its renewals keep it
-    await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(65, 48)))
-    assert not fifth.done()
-    await fifth
+    try:
+        await eventually(held.is_reached, interval=0.02)
+        assert len(citizen_tg.calls("getFile")) == 5
+        # the fifth file's place, taken before its download, has outlived its life (by half of it, and more on a slow
+        # machine): only its renewals keep it
+        await asyncio.sleep(2.5)
+        # bounded: the fifth is held until the sixth is answered, so a sixth that waited for it would wait for ever
+        await asyncio.wait_for(chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(65, 48))),
+                               timeout=30)
+        assert not fifth.done()
+    finally:
+        held.release()
+        await fifth
     answers = chat.texts()[before:]
     assert len(answers) == 2 and "не более 5 файлов" in answers[0] and "Файлы: 5" in answers[1], answers
     assert len(citizen_tg.calls("getFile")) == 5

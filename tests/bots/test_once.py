@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -15,6 +16,7 @@ from sqlalchemy import func, select, update
 from backend.context import Context
 from backend.lib.clock import utcnow
 from backend.lib.redis import make_redis
+from bots import once as once_module
 from bots.models import TelegramUpdateSeen
 from bots.once import Claim, claim, handling_failed, once
 from tests.fakes.tcp_proxy import TcpProxy
@@ -58,8 +60,21 @@ async def _second_waits_for(ctx: Context, first: Delivery, outcome: str, events:
     assert await claim(ctx, BOT, first.update_id) == "busy"  # a copy arriving now finds the claim
     second = Delivery(ctx, first.update_id, "second", events)
     second.let_go.set()
-    waiting = asyncio.create_task(second.run())
-    await asyncio.sleep(0.3)  # the copy asks, finds the claim, and waits
+    found_busy = asyncio.Event()
+    attempt = once_module._attempt
+
+    async def attempt_seen(*args: Any, **kwargs: Any) -> Any:
+        found = await attempt(*args, **kwargs)
+        if found == "busy":
+            found_busy.set()
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(once_module, "_attempt", attempt_seen)
+        waiting = asyncio.create_task(second.run())
+        # the copy asks, finds the claim, and waits (was: a guessed 0.3 s sleep, longer than needed or, on a loaded
+        # machine, too short to be sure the copy had asked before the first ended)
+        await asyncio.wait_for(found_busy.wait(), timeout=10)
     first.let_go.set()
     if outcome == "raises":
         with pytest.raises(Boom):
