@@ -68,7 +68,10 @@ def _zan(site: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedP
 def test_the_installed_package_migrates_from_itself(installed: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    probe = subprocess.run([sys.executable, "-c", "import backend.migrate as m; print(m.__file__)"],
+    # where the import system finds the module (what `import backend.migrate` would load), without running it:
+    # its imports (Alembic, SQLAlchemy) were a second of this test, and the upgrade below runs it anyway
+    probe = subprocess.run([sys.executable, "-c",
+                            "import importlib.util as u; print(u.find_spec('backend.migrate').origin)"],
                            cwd=elsewhere, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONPATH": str(installed)})
     assert Path(probe.stdout.strip()) == installed / "backend" / "migrate.py"  # the installed copy, not the checkout

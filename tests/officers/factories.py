@@ -6,6 +6,7 @@ import itertools
 import uuid
 
 import httpx
+import pytest
 from argon2 import PasswordHasher
 
 from backend.context import Context
@@ -18,6 +19,23 @@ _HASHES: dict[str, str] = {}
 # production hasher's deliberate ~0.3 s (paid by every login of the suite, thousands of them)
 _CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 DEFAULT_PASSWORD = "Qazaqstan-2026!"
+_CHEAP_DUMMY_HASH: list[str] = []
+
+
+def cheap_service_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's own hashing (backend.officers.auth: a password an admin, the console or the officer sets, and
+    the dummy hash an unknown badge is verified against) at _CHEAP_HASHER's cost, for this test.
+
+    For tests of what a password does (who it lets in, which sessions it ends, what a wrong one counts toward), not
+    of argon2's cost: each production hash or verification is ~0.4 s of deliberate work (on a loaded machine more),
+    and a test that sets and then logs in with a password pays it three times. The hashes are argon2id all the same,
+    and a verification reads its cost from the stored hash, so every password is still really checked."""
+    from backend.officers import auth
+
+    if not _CHEAP_DUMMY_HASH:
+        _CHEAP_DUMMY_HASH.append(_CHEAP_HASHER.hash("zan-dummy-password"))
+    monkeypatch.setattr(auth, "_hasher", _CHEAP_HASHER)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", _CHEAP_DUMMY_HASH[0])
 
 
 async def make_unit(ctx: Context, *, code: str | None = None, name: str | None = None,

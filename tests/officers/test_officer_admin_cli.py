@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 
 from backend.cli import main
 from backend.migrate import upgrade
+from tests.officers.factories import cheap_service_hashing
 
 PASSWORD = "correct-horse-battery"
 KARAGANDA = "karkaralinskiy"
@@ -42,11 +43,14 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Installation:
                                        ("AST-T", "traffic_police", "astana"), ("KAR-1", "patrol_police", KARAGANDA)]:
         ok(zan((env, database), "units", "create", "--code", code, "--name", code, "--department", department,
                "--district", district))
-    for badge, role, where in [("P-1", "patrol_officer", ["--district", "astana", "--unit", "AST-1"]),
-                               ("D-1", "dispatcher", ["--national"]),
-                               ("S-1", "supervisor", ["--district", "astana", "--unit", "AST-2"])]:
-        ok(zan((env, database), "officers", "create", "--badge", badge, "--name", "Офицер", "--role", role,
-               "--department", "patrol_police", "--password", PASSWORD, *where))
+    with pytest.MonkeyPatch.context() as patch:
+        # nothing here logs in with these passwords: hashed at the factories' cost, not production argon2's ~0.4 s
+        cheap_service_hashing(patch)
+        for badge, role, where in [("P-1", "patrol_officer", ["--district", "astana", "--unit", "AST-1"]),
+                                   ("D-1", "dispatcher", ["--national"]),
+                                   ("S-1", "supervisor", ["--district", "astana", "--unit", "AST-2"])]:
+            ok(zan((env, database), "officers", "create", "--badge", badge, "--name", "Офицер", "--role", role,
+                   "--department", "patrol_police", "--password", PASSWORD, *where))
     return env, database
 
 
