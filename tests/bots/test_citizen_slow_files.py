@@ -194,9 +194,9 @@ async def test_an_update_delivered_again_during_its_download_is_stored_once(ctx:
 async def test_a_download_slower_than_a_places_life_keeps_its_place(ctx: Context, citizen_tg: FakeBot,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The fifth file's download outlasts a place's life (shortened here from 300 s to 2 s, renewed every 0.25 s):
-    its place is renewed while it downloads, so a sixth file sent meanwhile is
-    refused at once, never downloaded, instead of taking the place and being downloaded for nothing (or the draft
-    passing the limit). The download is held until the sixth is answered (_HeldDownload), however long that takes."""
+    its place is renewed while it downloads, so a sixth file sent meanwhile is refused at once, never downloaded,
+    instead of taking the place and being downloaded for nothing (or the draft passing the limit). The download is
+    held until the sixth is answered (_HeldDownload), however long that takes."""
     chat = await _at_files_step(ctx, citizen_tg, 719206)
     for i in range(4):
         await chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(40 + i, 30)))
@@ -209,8 +209,8 @@ async def test_a_download_slower_than_a_places_life_keeps_its_place(ctx: Context
     try:
         await eventually(held.is_reached, interval=0.02)
         assert len(citizen_tg.calls("getFile")) == 5
-        # the fifth file's place, taken before its download, has outlived its life (by half of it, and more on a slow
-        # machine): only its renewals keep it
+        # the fifth file's place, taken before its download, has outlived its life (by a quarter of it, and more on a
+        # slow machine): only its renewals keep it
         await asyncio.sleep(2.5)
         # bounded: the fifth is held until the sixth is answered, so a sixth that waited for it would wait for ever
         await asyncio.wait_for(chat.feed(citizen_tg.user_sends_photo(chat.id, chat.user, sample_jpeg(65, 48))),
