@@ -249,3 +249,25 @@ def citizen(app_client: httpx.AsyncClient, partner: dict[str, str]) -> PartnerCl
 @pytest.fixture
 def other_citizen(app_client: httpx.AsyncClient, partner: dict[str, str]) -> PartnerClient:
     return PartnerClient(app_client, partner["id"], partner["secret"], make_iin(2))
+
+
+@pytest.fixture
+def quick_queue_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue client's retries of a refused connection wait up to 2 + 4 + 8 s (capped at 10) in production: with
+    Redis cut behind a proxy, the relay's hand-out of a task filed meanwhile sat in them, and the app's shutdown after
+    the test with it (~10 s a test). For tests of something else than the queue (admission, partner changes), which
+    gives up on a refused Redis either way (three retries, as in production) and leaves the task in the outbox. Used
+    through a module's usefixtures mark, so it is set before the fixtures that build the queue's client."""
+    from backend.lib import redis as redis_lib
+
+    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_BASE_S", 0.05)  # production: 1 s
+    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_CAP_S", 0.5)  # production: 10 s
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords the service sets hashed at the officer factories' argon2id cost, not production's ~0.4 s each
+    (tests.officers.factories.cheap_service_hashing): for tests of what a password does, not of argon2's cost."""
+    from tests.officers.factories import cheap_service_hashing
+
+    cheap_service_hashing(monkeypatch)

@@ -20,15 +20,10 @@ import pytest
 
 from backend.context import Context
 from tests.helpers import PartnerClient
-from tests.officers.factories import bearer, cheap_service_hashing, login, make_officer
+from tests.officers.factories import bearer, login, make_officer
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the passwords set here are hashed at the factories' cost, not production argon2's ~0.4 s each (see there)
-    cheap_service_hashing(monkeypatch)
+# passwords set here hashed at the factories' cost (conftest cheap_hashing)
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hashing")]
 
 
 ROLES = ("patrol_officer", "dispatcher", "prosecutor", "admin")

@@ -22,7 +22,6 @@ from sqlalchemy import select
 from backend.audit.models import AuditLog
 from backend.cli import main
 from backend.context import Context
-from backend.lib import redis as redis_lib
 from backend.lib.crypto import unseal
 from backend.partners.models import Partner
 from backend.partners.service import create, set_webhook
@@ -30,19 +29,8 @@ from tests.core.test_outage import proxied  # noqa: F401  (fixture: the app with
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import PartnerClient, eventually, make_iin, serving
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("quick_queue_retries")]
 BASE = "/api/v1/reports"
-
-
-@pytest.fixture(autouse=True)
-def quick_queue_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The queue client's retries of a refused connection wait up to 2 + 4 + 8 s (capped at 10) in production: with
-    the proxy cut, the relay's hand-out of the report filed meanwhile sat in them, and the app's shutdown after the
-    test with it (~10 s). The partner's change reaching the API process is what is tested, not the queue, which gives
-    up on a refused Redis either way (three retries, as in production) and leaves the task in the outbox. Autouse, so
-    set before `proxied` builds the queue's client."""
-    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_BASE_S", 0.05)  # production: 1 s
-    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_CAP_S", 0.5)  # production: 10 s
 
 
 def zan(ctx: Context, tmp_path: Path, *args: str) -> Result:

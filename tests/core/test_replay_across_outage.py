@@ -21,7 +21,6 @@ from redis.asyncio import Redis
 from sqlalchemy import event, func, insert, select
 
 from backend.context import Context
-from backend.lib import redis as redis_lib
 from backend.lib.clock import utcnow
 from backend.partners import admission
 from backend.partners.models import RequestNonce
@@ -32,20 +31,9 @@ from tests.core.test_outage import proxied  # noqa: F401  (fixture: the app with
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import PartnerClient, make_iin, serving
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("quick_queue_retries")]
 PATH = "/api/v1/reports"
 Proxied = tuple[Context, TcpProxy, httpx.AsyncClient]
-
-
-@pytest.fixture(autouse=True)
-def quick_queue_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The queue client's retries of a refused connection wait up to 2 + 4 + 8 s (capped at 10) in production: while
-    the proxy is cut, the relay's hand-out of a report's task sat in them, and the app's shutdown after the test with
-    it (~10 s a test). Admission is what is tested here, not the queue, which gives up on a refused Redis either way
-    (three retries, as in production) and leaves the task in the outbox. Autouse, so set before `proxied` builds the
-    queue's client."""
-    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_BASE_S", 0.05)  # production: 1 s
-    monkeypatch.setattr(redis_lib, "QUEUE_RETRY_CAP_S", 0.5)  # production: 10 s
 
 
 class Signed(msgspec.Struct):

@@ -20,15 +20,10 @@ from backend.context import Context
 from backend.officers import service
 from backend.officers.models import Officer, Shift
 from backend.sync.models import RoleTenure
-from tests.officers.factories import bearer, cheap_service_hashing, keyed, login, login_tokens, make_officer, make_unit
+from tests.officers.factories import bearer, keyed, login, login_tokens, make_officer, make_unit
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the passwords set here are hashed at the factories' cost, not production argon2's ~0.4 s each (see there)
-    cheap_service_hashing(monkeypatch)
+# passwords set here hashed at the factories' cost (conftest cheap_hashing)
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hashing")]
 
 
 ADMIN = "/api/v1/officer/admin/officers"

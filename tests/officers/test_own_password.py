@@ -25,16 +25,11 @@ from backend.officers import accounts, service
 from backend.officers.locks import lock_officer
 from backend.officers.models import Officer
 from tests.helpers import until_lock_waiters
-from tests.officers.factories import bearer, cheap_service_hashing, login_tokens, make_officer
+from tests.officers.factories import bearer, login_tokens, make_officer
 from tests.officers.test_reset_race import _holding
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the passwords set here are hashed at the factories' cost, not production argon2's ~0.4 s each (see there)
-    cheap_service_hashing(monkeypatch)
+# passwords set here hashed at the factories' cost (conftest cheap_hashing)
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hashing")]
 
 
 CHANGE = "/api/v1/officer/me/password"
