@@ -31,8 +31,11 @@ KNIFE = "Прямо сейчас во дворе мужчина с ножом н
 
 
 @pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url
+def db_url(request: pytest.FixtureRequest) -> str:
+    """SQLite, the embedded default, except for the SAQ test: SAQ is the production queue, run with PostgreSQL. On
+    SQLite a job its worker's stop cancelled could hold the one write lock past the test, and the next test's setup
+    then failed with "database is locked" (a fresh full run on 2026-12-07, after the test itself had passed)."""
+    return str(request.getfixturevalue("pg_url" if request.node.get_closest_marker("saq") else "sqlite_url"))
 
 
 async def _officer_on_duty(ctx: Context, chat_id: int = DUTY_CHAT) -> None:
