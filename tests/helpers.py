@@ -255,10 +255,13 @@ def on_database(url: str, work: Callable[[Any], Any]) -> Any:
     return asyncio.run(go())
 
 
-def another_sqlite_writer(ctx: Context, write: Callable[[sqlite3.Connection], object] | None = None) -> bool:
-    """Could another connection take SQLite's write lock right now (asked without waiting for it)? `write`, given,
-    runs in that transaction and is committed (a row appended meanwhile); else the transaction is rolled back."""
-    raw = sqlite3.connect(make_url(ctx.settings.database_url).database or "", timeout=0, isolation_level=None)
+def another_sqlite_writer(ctx: Context, write: Callable[[sqlite3.Connection], object] | None = None, *,
+                          wait_s: float = 0.0) -> bool:
+    """Could another connection take SQLite's write lock (waiting `wait_s` for it: by default not at all)? `write`,
+    given, runs in that transaction and is committed (a row appended meanwhile); else the transaction is rolled back.
+    A wait lets a writer that holds the lock for a moment (the app's own relay, beside the test) end first, and must
+    then be asked from a thread, so the event loop that writer needs goes on meanwhile."""
+    raw = sqlite3.connect(make_url(ctx.settings.database_url).database or "", timeout=wait_s, isolation_level=None)
     try:
         raw.execute("BEGIN IMMEDIATE")
         if write is None:

@@ -68,7 +68,10 @@ async def test_a_slow_export_download_does_not_hold_the_write_lock(ctx: Context,
     await asyncio.wait([download, waiting], return_when=asyncio.FIRST_COMPLETED)
     try:
         assert stalled.is_set(), "the export ended before its rows"
-        free = another_sqlite_writer(ctx)
+        # asked from a thread, waiting up to 5 s: the app's in-process relay, running beside the test, may hold the
+        # lock for a moment (a fresh full run on 2026-12-07 failed here once, with the export correct), while a
+        # download holding it holds it until `resume`, after this
+        free = await asyncio.to_thread(another_sqlite_writer, ctx, wait_s=5.0)
     finally:
         resume.set()
         waiting.cancel()
