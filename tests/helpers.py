@@ -129,11 +129,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0
 def committed_between(ctx: Context, before_read: Callable[[str], bool],
                       write: Callable[[], Awaitable[None]]) -> Iterator[list[bool]]:
     """`write`, committed by another connection just before the first statement `before_read` matches: a change that
-    lands between two reads meant to be of one snapshot. Yields the list that is non-empty once it has fired."""
+    lands between two reads meant to be of one snapshot. Yields the list that is non-empty once it has fired.
+
+    Only the statements of the task that entered are looked at: the app's relay and workers share the engine, and
+    one of their statements landing between the two reads must neither fire the write (which would then race the
+    reads instead of falling between them) nor reach a predicate that counts statements."""
     fired: list[bool] = []
+    owner = asyncio.current_task()
 
     def between(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not fired and before_read(statement):
+        if not fired and asyncio.current_task() is owner and before_read(statement):
             fired.append(True)
             await_only(write())
 
