@@ -21,14 +21,17 @@ from backend.lib.errors import FieldProblem, ZanError
 from backend.reports import registration
 from backend.reports.models import IdempotencyRecord
 
+# Printable ASCII, as the IETF draft's sf-string (%x20-7E; in practice a UUID): a NUL reached PostgreSQL, which
+# refuses it in text, and the report's creation answered 500 with nothing stored
+_KEY_PATTERN = r"^[\x20-\x7e]+$"
 IdempotencyKey = Annotated[str | None, HeaderParameter(
-    name="Idempotency-Key", max_length=200, required=False,
+    name="Idempotency-Key", max_length=200, pattern=_KEY_PATTERN, required=False,
     description="Required: a client-generated key per request that creates something (a report, a comment, a "
                 "media upload, an area alert)")]
 # withdraw, appeal and rate change a report rather than create something: partner apps called them without a key
 # before, and still may (a repeat of a step already taken is recognised without one: reports/steps.py)
 OptionalIdempotencyKey = Annotated[str | None, HeaderParameter(
-    name="Idempotency-Key", max_length=200, required=False,
+    name="Idempotency-Key", max_length=200, pattern=_KEY_PATTERN, required=False,
     description="Optional: a client-generated key per action, sent again unchanged with every retry of it. The same "
                 "key and body get the first answer again (nothing is done twice); the same key with another body "
                 "is 409 `idempotency.key_reused`. Keys are kept 30 days. Without a key, a repeat of a step already "
